@@ -1,0 +1,130 @@
+/* bpf/events.h: the wire format between driftwatch's BPF programs and user space.
+ *
+ * Every ring-buffer record starts with struct dw_header. Records are variable
+ * length: a fixed part (one of the structs below) followed by trailing bytes
+ * whose lengths the fixed part gives. dw_header.size is the length of the whole
+ * record. Event kinds are numbered explicitly and append-only; a change to any
+ * layout bumps DW_WIRE_VERSION (trace files store raw records, so readers check
+ * it). The C++ side pins every size and offset in collector/decode.cc.
+ */
+#ifndef DRIFTWATCH_BPF_EVENTS_H_
+#define DRIFTWATCH_BPF_EVENTS_H_
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define DW_WIRE_VERSION 1
+
+#define DW_COMM_LEN 16
+#define DW_PATH_MAX 1024  /* bytes of a path, NUL included; longer paths are cut */
+#define DW_ARGV_MAX 512   /* bytes of argv, NUL-separated; longer argv is cut */
+#define DW_DNS_MAX 256    /* bytes of a DNS query message captured */
+#define DW_MAX_RECORD 4096 /* no record is larger than this */
+
+/* Event kinds. Append-only: never renumber. */
+enum dw_event_kind {
+	DW_EVENT_EXEC = 1,    /* struct dw_exec_event */
+	DW_EVENT_FORK = 2,    /* struct dw_fork_event: a new process (not a thread) */
+	DW_EVENT_EXIT = 3,    /* struct dw_exit_event: a process (thread group) ended */
+	DW_EVENT_OPEN = 4,    /* struct dw_open_event: open, openat, openat2, creat */
+	DW_EVENT_CONNECT = 5, /* struct dw_sock_event: outbound TCP connect */
+	DW_EVENT_ACCEPT = 6,  /* struct dw_sock_event: inbound TCP accept */
+	DW_EVENT_LISTEN = 7,  /* struct dw_sock_event: a TCP socket starts listening */
+	DW_EVENT_DNS = 8,     /* struct dw_dns_event: a UDP datagram to port 53 */
+};
+
+/* Flags of dw_header.flags. */
+#define DW_FLAG_TRUNCATED 0x1 /* a path, argv or payload was cut to its bound */
+
+/* First in every record. 56 bytes. */
+struct dw_header {
+	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns(): ns since boot, suspend included */
+	__u64 cgroup_id;  /* bpf_get_current_cgroup_id(): cgroup v2 id (inode number) */
+	__u32 pid;        /* thread group id of the current task (user-space pid) */
+	__u32 tid;        /* thread id of the current task */
+	__u32 ppid;       /* thread group id of the real parent */
+	__u32 uid;        /* real uid, init user namespace */
+	__u16 kind;       /* enum dw_event_kind */
+	__u16 size;       /* bytes of the whole record, header and trailing data included */
+	__u16 flags;      /* DW_FLAG_* */
+	__u16 _pad0;
+	char comm[DW_COMM_LEN]; /* task comm, NUL-padded */
+};
+
+/* DW_EVENT_EXEC, from sched_process_exec, after the new image is in place.
+ * Trailing: the path given to execve (path_len bytes, NUL included; for a
+ * script, the script), then, when that path is relative, the working
+ * directory (cwd_len bytes, NUL included; else 0), then argv (argv_len
+ * bytes, each argument NUL-terminated). */
+struct dw_exec_event {
+	struct dw_header h;
+	__u16 path_len; /* bytes of the executable's path, NUL included */
+	__u16 cwd_len;  /* bytes of the working directory, NUL included, or 0 */
+	__u16 argv_len; /* bytes of argv that follow */
+	__u16 _pad0;
+};
+
+/* DW_EVENT_FORK, from sched_process_fork; h describes the parent. */
+struct dw_fork_event {
+	struct dw_header h;
+	__u32 child_pid; /* thread group id of the new process */
+	__u32 _pad0;
+};
+
+/* DW_EVENT_EXIT, from sched_process_exit of a thread-group leader. */
+struct dw_exit_event {
+	struct dw_header h;
+	__s32 exit_code; /* task->exit_code: (status << 8) | signal */
+	__u32 _pad0;
+};
+
+/* Access bits of dw_open_event.access, reduced from the open flags. */
+#define DW_ACCESS_READ 0x1
+#define DW_ACCESS_WRITE 0x2
+#define DW_ACCESS_CREATE 0x4
+
+/* DW_EVENT_OPEN, from sys_exit of open, openat, openat2 and creat.
+ * Trailing: the path (path_len bytes, NUL included), then, when that path is
+ * relative, the directory it is relative to (cwd_len bytes, NUL included;
+ * 0 otherwise): the working directory, or the directory of dfd. When the
+ * open succeeded the path is the opened file's absolute path as the process
+ * sees it (symlinks resolved, from the file's dentry chain); when it failed it
+ * is the path as the caller gave it. */
+struct dw_open_event {
+	struct dw_header h;
+	__s32 result;    /* the syscall's return: an fd, or -errno */
+	__u32 flags;     /* the raw open flags (O_*) */
+	__u16 access;    /* DW_ACCESS_* */
+	__u16 path_len;  /* bytes of the path, NUL included */
+	__u16 cwd_len;   /* bytes of the base directory, NUL included, or 0 */
+	__u16 _pad0;
+	__s32 dfd;       /* the directory fd argument (AT_FDCWD = -100) */
+	__u32 _pad1;
+};
+
+/* DW_EVENT_CONNECT, _ACCEPT, _LISTEN (and the first part of _DNS).
+ * Addresses are in network byte order; IPv4 uses the first 4 bytes. */
+struct dw_sock_event {
+	struct dw_header h;
+	__u16 family;     /* AF_INET (2) or AF_INET6 (10) */
+	__u16 protocol;   /* IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	__u16 local_port; /* host byte order */
+	__u16 peer_port;  /* host byte order; 0 for LISTEN */
+	__u8 local_addr[16];
+	__u8 peer_addr[16];
+	__s32 result;     /* syscall return where known (accept: the fd), else 0 */
+	__u32 _pad0;
+};
+
+/* DW_EVENT_DNS, from sys_enter of sendto, sendmsg, sendmmsg and connect on a
+ * UDP socket whose peer port is 53. Trailing: the first payload_len bytes of
+ * the DNS message (header and question); 0 for connect. */
+struct dw_dns_event {
+	struct dw_sock_event s;
+	__u16 payload_len; /* bytes of DNS message that follow */
+	__u16 _pad0;
+	__u32 _pad1;
+};
+
+#endif /* DRIFTWATCH_BPF_EVENTS_H_ */

@@ -1,0 +1,98 @@
+// model/fingerprint.h: a workload's learned baseline and the findings scored against it.
+//
+// A Fingerprint is a plain value: what a workload was seen to do during
+// training (executables, files, network peers, listening ports, DNS names),
+// each item with counts and first/last seen. The profiler (profiler/) builds
+// fingerprints from events; the scorer (model/scorer.h) compares live events
+// with them; the store (store/) persists them. Not thread-safe; copy freely.
+#ifndef DRIFTWATCH_MODEL_FINGERPRINT_H_
+#define DRIFTWATCH_MODEL_FINGERPRINT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "collector/event.h"
+
+namespace dw::model {
+
+// Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
+inline constexpr uint32_t kFingerprintFormatVersion = 1;
+
+struct ItemStats {
+  uint64_t count = 0;         // events that matched this item
+  int64_t first_seen_ns = 0;  // wall clock, ns since the Unix epoch
+  int64_t last_seen_ns = 0;
+  uint32_t processes = 0;  // distinct process instances (pid, exec) that used it
+  uint8_t access = 0;      // files: union of AccessBits seen; 0 otherwise
+  bool operator==(const ItemStats&) const = default;
+};
+
+enum class Direction : uint8_t {
+  kOutbound = 1,  // we connected to addr:port
+  kInbound = 2,   // addr connected to our port `port`
+  kListen = 3,    // we listen on addr:port (addr is the bound address)
+  kDns = 4,       // we sent a DNS query to addr:port
+};
+const char* DirectionName(Direction d);  // "outbound", "inbound", "listen", "dns"
+
+struct NetItem {
+  Direction direction = Direction::kOutbound;
+  uint8_t protocol = 6;  // 6 = TCP, 17 = UDP
+  std::string address;   // "10.0.0.7", "::1", "0.0.0.0"
+  uint16_t port = 0;     // outbound/dns: peer port; inbound/listen: local port
+  auto operator<=>(const NetItem&) const = default;
+  bool operator==(const NetItem&) const = default;
+  // "outbound tcp 10.0.0.7:5432", "inbound tcp 127.0.0.1 -> :80", "listen tcp 0.0.0.0:80".
+  std::string ToString() const;
+};
+
+struct TrainingStats {
+  uint64_t events = 0;  // events folded into this fingerprint
+  int64_t first_event_ns = 0;
+  int64_t last_event_ns = 0;
+  uint64_t dropped_events = 0;  // ring-buffer drops while training (whole host)
+  uint32_t sessions = 0;        // training runs that extended this fingerprint
+  bool operator==(const TrainingStats&) const = default;
+};
+
+struct Fingerprint {
+  std::string workload;
+  uint32_t format_version = kFingerprintFormatVersion;
+  std::map<std::string, ItemStats> executables;  // exe path
+  std::map<std::string, ItemStats> files;        // normalised path (model/normalize.h)
+  std::map<NetItem, ItemStats> network;
+  std::map<std::string, ItemStats> dns_names;  // lower-case query names
+  TrainingStats training;
+  bool operator==(const Fingerprint&) const = default;
+
+  size_t ItemCount() const {
+    return executables.size() + files.size() + network.size() + dns_names.size();
+  }
+};
+
+enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3 };
+const char* FindingKindName(FindingKind k);  // "exec", "file", "network"
+
+enum class Severity : uint8_t { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
+const char* SeverityName(Severity s);  // "low", "medium", "high", "critical"
+
+struct Finding {
+  int64_t id = 0;       // assigned by the store; 0 before it is stored
+  int64_t time_ns = 0;  // wall clock of the event
+  std::string workload;
+  std::string cgroup_path;
+  FindingKind kind = FindingKind::kExec;
+  std::string subject;  // exe path, file path, or peer ("10.0.0.7:5432")
+  std::string reason;   // one line a person reads: why this is drift
+  Severity severity = Severity::kLow;
+  double score = 0;  // 0..1, higher is more anomalous
+  ProcessContext process;
+  uint64_t count = 1;  // identical findings folded into this one
+  bool operator==(const Finding&) const = default;
+};
+
+}  // namespace dw::model
+
+#endif  // DRIFTWATCH_MODEL_FINGERPRINT_H_
