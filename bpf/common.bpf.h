@@ -1,0 +1,248 @@
+/* bpf/common.bpf.h: maps, tunables and helpers shared by driftwatch's BPF programs.
+ *
+ * Kernel side stays thin: filter by watched cgroup, capture, emit. Records are
+ * assembled in a per-CPU scratch buffer and copied to the ring buffer with
+ * their exact length; wake-ups are batched (see emit()).
+ */
+#ifndef DRIFTWATCH_BPF_COMMON_BPF_H_
+#define DRIFTWATCH_BPF_COMMON_BPF_H_
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+
+#define DW_AT_FDCWD -100
+#define DW_MAX_CGROUP_DEPTH 16 /* ancestors checked against watched_cgroups */
+#define DW_PATH_DEPTH 48       /* dentry components walked for one path */
+#define DW_NAME_MASK 255       /* NAME_MAX: bounds one component */
+#define DW_AF_INET 2
+#define DW_AF_INET6 10
+#define DW_IPPROTO_TCP 6
+#define DW_IPPROTO_UDP 17
+#define DW_TCP_SYN_SENT 2
+#define DW_TCP_LISTEN 10
+
+/* Tunables, set by user space between open and load. */
+const volatile bool filter_cgroups = false; /* only watched cgroup subtrees */
+const volatile __u32 self_tgid = 0;          /* driftwatch itself, never reported */
+const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this backlog */
+
+/* Ring buffer to user space; size set by user space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Records lost because the ring buffer was full, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ringbuf_drops SEC(".maps");
+
+/* Watched cgroup ids; a task is watched when it or an ancestor is listed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} watched_cgroups SEC(".maps");
+
+/* Per-CPU scratch: the record being built, and room to build a path backwards. */
+struct scratch {
+	char rec[DW_MAX_RECORD];
+	char path[DW_PATH_MAX * 2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+static __always_inline bool task_is_watched(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if ((__u32)(pid_tgid >> 32) == self_tgid)
+		return false;
+	if (!filter_cgroups)
+		return true;
+	for (int level = 0; level < DW_MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (id == 0)
+			break;
+		if (bpf_map_lookup_elem(&watched_cgroups, &id))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void fill_header(struct dw_header *h, __u16 kind)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->kind = kind;
+	h->size = 0;
+	h->flags = 0;
+	h->_pad0 = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&ringbuf_drops, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+/* Copies `size` bytes of `rec` to the ring buffer. The reader is woken only
+ * once the backlog passes wakeup_bytes; it also polls on a short timeout, so
+ * a quiet host still sees its events promptly (a wake-up per event costs a
+ * busy server a large share of its throughput). */
+static __always_inline void emit(struct dw_header *rec, __u32 size)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (size < sizeof(*rec) || size > DW_MAX_RECORD)
+		return;
+	rec->size = size;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, rec, size, flags))
+		count_drop();
+}
+
+/* Bounds a length the verifier must see as <= max (max a power of two). */
+#define DW_BOUND(len, max) ((len) & ((max) - 1))
+/* The same, masking `var` in place so that clang cannot hand the verifier an
+ * unmasked copy of it. */
+#define DW_MASK_INPLACE(var, max) asm volatile("%0 &= %1" : "+r"(var) : "i"((max) - 1))
+
+/* Writes the absolute path of `path` (as the current task sees it: stops at its
+ * root) into s->path, ending at s->path[DW_PATH_MAX - 1]. Returns the offset of
+ * the first byte; the path runs to and includes that NUL. Sets *truncated when
+ * the path was deeper or longer than the bounds. */
+static __always_inline __u32 walk_path(struct scratch *s, const struct path *path, bool *truncated)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct dentry *root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	struct dentry *dentry = BPF_CORE_READ(path, dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	__u32 off = DW_PATH_MAX - 1;
+	int i;
+
+	s->path[DW_PATH_MAX - 1] = 0;
+	for (i = 0; i < DW_PATH_DEPTH; i++) {
+		struct dentry *parent, *mnt_root;
+		struct qstr name;
+		__u32 len;
+
+		if (dentry == root_dentry && vfsmnt == root_mnt)
+			break;
+		mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (dentry == mnt_root || dentry == parent) {
+			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (mnt == mnt_parent)
+				break; /* the root of the mount tree */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			vfsmnt = &mnt->mnt;
+			continue;
+		}
+		name = BPF_CORE_READ(dentry, d_name);
+		len = DW_BOUND(name.len, DW_NAME_MASK + 1);
+		if (len + 1 > off) {
+			*truncated = true;
+			break;
+		}
+		off -= len + 1;
+		off = DW_BOUND(off, DW_PATH_MAX);
+		bpf_probe_read_kernel(&s->path[off + 1], len, name.name);
+		s->path[off] = '/';
+		dentry = parent;
+	}
+	if (i == DW_PATH_DEPTH)
+		*truncated = true;
+	if (off == DW_PATH_MAX - 1) {
+		off = DW_PATH_MAX - 2;
+		s->path[off] = '/';
+	}
+	return DW_BOUND(off, DW_PATH_MAX);
+}
+
+/* Copies the path walked into s->path (from `off`) to `dst`; returns its
+ * length with the NUL. */
+static __always_inline __u32 copy_walked(struct scratch *s, __u32 off, char *dst)
+{
+	__u32 len = DW_PATH_MAX - DW_BOUND(off, DW_PATH_MAX);
+
+	len = DW_BOUND(len, DW_PATH_MAX * 2);
+	if (len > DW_PATH_MAX)
+		return 0;
+	bpf_probe_read_kernel(dst, len, &s->path[DW_BOUND(off, DW_PATH_MAX)]);
+	return len;
+}
+
+/* The struct file behind descriptor `fd` of the current task, or NULL. */
+static __always_inline struct file *fd_to_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* Writes the current task's working directory (or the directory of `dfd`
+ * when it is not AT_FDCWD) to `dst`; returns its length with the NUL, or 0. */
+static __always_inline __u32 base_dir(struct scratch *s, int dfd, char *dst, bool *truncated)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct path p;
+	__u32 off;
+
+	if (dfd == DW_AT_FDCWD) {
+		p = BPF_CORE_READ(task, fs, pwd);
+	} else {
+		struct file *f = fd_to_file(dfd);
+
+		if (!f)
+			return 0;
+		p = BPF_CORE_READ(f, f_path);
+	}
+	off = walk_path(s, &p, truncated);
+	return copy_walked(s, off, dst);
+}
+
+#endif /* DRIFTWATCH_BPF_COMMON_BPF_H_ */

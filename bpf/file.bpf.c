@@ -1,0 +1,176 @@
+/* bpf/file.bpf.c: file opens (open, openat, openat2, creat).
+ * Included by driftwatch.bpf.c. */
+
+#define DW_O_ACCMODE 03
+#define DW_O_WRONLY 01
+#define DW_O_RDWR 02
+#define DW_O_CREAT 0100
+#define DW_O_TRUNC 01000
+
+struct open_args {
+	const char *filename; /* user pointer, read at exit when the page is resident */
+	__u32 flags;          /* O_* */
+	__s32 dfd;            /* directory fd, or AT_FDCWD */
+};
+
+/* Opens in flight, by thread (pid_tgid), from sys_enter to sys_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct open_args);
+} pending_opens SEC(".maps");
+
+static __always_inline int open_enter(int dfd, const char *filename, __u32 flags)
+{
+	struct open_args a = { .filename = filename, .flags = flags, .dfd = dfd };
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!task_is_watched())
+		return 0;
+	bpf_map_update_elem(&pending_opens, &id, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline __u16 access_of(__u32 flags)
+{
+	__u16 access = 0;
+
+	switch (flags & DW_O_ACCMODE) {
+	case DW_O_WRONLY:
+		access = DW_ACCESS_WRITE;
+		break;
+	case DW_O_RDWR:
+		access = DW_ACCESS_READ | DW_ACCESS_WRITE;
+		break;
+	default:
+		access = DW_ACCESS_READ;
+	}
+	if (flags & DW_O_TRUNC)
+		access |= DW_ACCESS_WRITE;
+	if (flags & DW_O_CREAT)
+		access |= DW_ACCESS_CREATE;
+	return access;
+}
+
+static __always_inline int open_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct open_args *pa = bpf_map_lookup_elem(&pending_opens, &id);
+	struct open_args a;
+	struct scratch *s;
+	struct dw_open_event *e;
+	bool truncated = false;
+	__u32 off, path_len = 0, cwd_len = 0;
+
+	if (!pa)
+		return 0;
+	a = *pa;
+	bpf_map_delete_elem(&pending_opens, &id);
+	s = get_scratch();
+	if (!s)
+		return 0;
+	e = (struct dw_open_event *)s->rec;
+	fill_header(&e->h, DW_EVENT_OPEN);
+	off = sizeof(*e);
+
+	if (ret >= 0) {
+		struct file *f = fd_to_file(ret);
+
+		if (f) {
+			struct path p = BPF_CORE_READ(f, f_path);
+			__u32 woff = walk_path(s, &p, &truncated);
+
+			path_len = copy_walked(s, woff, &s->rec[off]);
+		}
+	}
+	if (path_len == 0) {
+		long n = bpf_probe_read_user_str(&s->rec[off], DW_PATH_MAX, a.filename);
+
+		if (n <= 0) {
+			s->rec[off] = 0;
+			n = 1;
+		}
+		if (n == DW_PATH_MAX)
+			truncated = true;
+		path_len = DW_BOUND(n, DW_PATH_MAX * 2);
+		if (path_len > DW_PATH_MAX)
+			return 0;
+		if (s->rec[sizeof(*e)] != '/') {
+			__u32 coff = DW_BOUND(off + path_len, DW_PATH_MAX * 2);
+
+			if (coff > sizeof(*e) + DW_PATH_MAX)
+				return 0;
+			cwd_len = base_dir(s, a.dfd, &s->rec[coff], &truncated);
+		}
+	}
+	e->result = ret;
+	e->flags = a.flags;
+	e->access = access_of(a.flags);
+	e->path_len = path_len;
+	e->cwd_len = cwd_len;
+	e->_pad0 = 0;
+	e->dfd = a.dfd;
+	e->_pad1 = 0;
+	if (truncated)
+		e->h.flags |= DW_FLAG_TRUNCATED;
+	emit(&e->h, off + path_len + cwd_len);
+	return 0;
+}
+
+/* Syscall tracepoints: there is no tracepoint inside the VFS open path, and
+ * kprobes/fentry/LSM may be unavailable (they are on some hosts). Enter saves
+ * the arguments; exit knows the result and, on success, the opened file. */
+SEC("tp/syscalls/sys_enter_openat")
+int handle_sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter((int)ctx->args[0], (const char *)ctx->args[1], (__u32)ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+/* openat2 carries its flags in a user struct open_how. */
+SEC("tp/syscalls/sys_enter_openat2")
+int handle_sys_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 flags = 0;
+
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
+	return open_enter((int)ctx->args[0], (const char *)ctx->args[1], (__u32)flags);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+/* The legacy open(2) and creat(2) still exist on x86-64 and static binaries use them. */
+SEC("tp/syscalls/sys_enter_open")
+int handle_sys_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(DW_AT_FDCWD, (const char *)ctx->args[0], (__u32)ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_creat")
+int handle_sys_enter_creat(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter(DW_AT_FDCWD, (const char *)ctx->args[0],
+			  DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC);
+}
+
+SEC("tp/syscalls/sys_exit_creat")
+int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}

@@ -1,0 +1,217 @@
+/* bpf/net.bpf.c: TCP connect, accept and listen; DNS queries over UDP.
+ * Included by driftwatch.bpf.c. */
+
+#define DW_DNS_PORT_BE 0x3500 /* htons(53) on little-endian hosts */
+
+static __always_inline __u16 sock_protocol(const struct sock *sk)
+{
+	return BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+}
+
+/* Fills family, protocol, ports and addresses of `e` from `sk`. Returns false
+ * for families other than IPv4 and IPv6. */
+static __always_inline bool fill_sock(struct dw_sock_event *e, const struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	__builtin_memset(e->local_addr, 0, sizeof(e->local_addr));
+	__builtin_memset(e->peer_addr, 0, sizeof(e->peer_addr));
+	e->family = family;
+	e->protocol = sock_protocol(sk);
+	e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->peer_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->result = 0;
+	e->_pad0 = 0;
+	if (family == DW_AF_INET) {
+		bpf_core_read(e->local_addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->peer_addr, 4, &sk->__sk_common.skc_daddr);
+		return true;
+	}
+	if (family == DW_AF_INET6) {
+		bpf_core_read(e->local_addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->peer_addr, 16, &sk->__sk_common.skc_v6_daddr);
+		return true;
+	}
+	return false;
+}
+
+/* The sock behind socket descriptor `fd`, or NULL. */
+static __always_inline struct sock *fd_to_sock(int fd)
+{
+	struct file *f = fd_to_file(fd);
+	struct socket *sock;
+
+	if (!f)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	if (!sock)
+		return NULL;
+	return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 result)
+{
+	struct scratch *s = get_scratch();
+	struct dw_sock_event *e;
+
+	if (!s)
+		return;
+	e = (struct dw_sock_event *)s->rec;
+	fill_header(&e->h, kind);
+	if (!fill_sock(e, sk))
+		return;
+	e->result = result;
+	emit(&e->h, sizeof(*e));
+}
+
+/* inet_sock_set_state is the one tracepoint on every TCP state change, IPv4
+ * and IPv6. The two transitions used here happen in the calling task's
+ * context: SYN_SENT inside connect(2) (tcp_v4/v6_connect) and LISTEN inside
+ * listen(2) (inet_csk_listen_start). Softirq transitions are ignored. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
+{
+	__u16 kind;
+
+	if (newstate == DW_TCP_SYN_SENT)
+		kind = DW_EVENT_CONNECT;
+	else if (newstate == DW_TCP_LISTEN)
+		kind = DW_EVENT_LISTEN;
+	else
+		return 0;
+	if (sock_protocol(sk) != DW_IPPROTO_TCP)
+		return 0;
+	if (!task_is_watched())
+		return 0;
+	emit_sock(sk, kind, 0);
+	return 0;
+}
+
+/* The accepted connection's addresses are only known once accept(2) returns
+ * the new descriptor; the handshake itself completes in softirq context, with
+ * no task to attribute it to. */
+static __always_inline int accept_exit(long ret)
+{
+	struct sock *sk;
+
+	if (ret < 0 || !task_is_watched())
+		return 0;
+	sk = fd_to_sock(ret);
+	if (!sk || sock_protocol(sk) != DW_IPPROTO_TCP)
+		return 0;
+	emit_sock(sk, DW_EVENT_ACCEPT, ret);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int handle_sys_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int handle_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return accept_exit(ctx->ret);
+}
+
+/* A UDP datagram (or connect) to port 53 on socket `fd`: the destination is
+ * `uaddr` when given, else the socket's connected peer. Captures the start
+ * of the DNS message so user space can read the query name. */
+static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, __u64 len)
+{
+	struct scratch *s;
+	struct dw_dns_event *e;
+	struct sock *sk;
+	__u16 family = 0, port_be = 0;
+	__u32 plen;
+
+	if (!task_is_watched())
+		return 0;
+	sk = fd_to_sock(fd);
+	if (!sk || sock_protocol(sk) != DW_IPPROTO_UDP)
+		return 0;
+	if (uaddr) {
+		bpf_probe_read_user(&family, sizeof(family), uaddr);
+		bpf_probe_read_user(&port_be, sizeof(port_be), uaddr + 2);
+	} else {
+		port_be = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	}
+	if (port_be != DW_DNS_PORT_BE)
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	e = (struct dw_dns_event *)s->rec;
+	fill_header(&e->s.h, DW_EVENT_DNS);
+	if (!fill_sock(&e->s, sk))
+		return 0;
+	if (uaddr) {
+		e->s.peer_port = 53;
+		__builtin_memset(e->s.peer_addr, 0, sizeof(e->s.peer_addr));
+		if (family == DW_AF_INET)
+			bpf_probe_read_user(e->s.peer_addr, 4, uaddr + 4);
+		else if (family == DW_AF_INET6)
+			bpf_probe_read_user(e->s.peer_addr, 16, uaddr + 8);
+		else
+			return 0;
+		e->s.family = family;
+	}
+	plen = 0;
+	if (buf && len > 0) {
+		plen = len > DW_DNS_MAX ? DW_DNS_MAX : len;
+		plen = DW_BOUND(plen, DW_DNS_MAX * 2);
+		if (plen > DW_DNS_MAX)
+			return 0;
+		if (bpf_probe_read_user(&s->rec[sizeof(*e)], plen, buf))
+			plen = 0;
+	}
+	e->payload_len = plen;
+	e->_pad0 = 0;
+	e->_pad1 = 0;
+	emit(&e->s.h, sizeof(*e) + plen);
+	return 0;
+}
+
+/* Syscall tracepoints: the destination of a UDP datagram is not in any
+ * networking tracepoint that runs in the sender's context. */
+SEC("tp/syscalls/sys_enter_sendto")
+int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return dns_send((int)ctx->args[0], (const void *)ctx->args[4],
+			(const void *)ctx->args[1], ctx->args[2]);
+}
+
+static __always_inline int dns_sendmsg(int fd, const struct user_msghdr *umsg)
+{
+	struct user_msghdr msg = {};
+	struct iovec iov = {};
+
+	if (bpf_probe_read_user(&msg, sizeof(msg), umsg))
+		return 0;
+	if (msg.msg_iov && msg.msg_iovlen > 0)
+		bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov);
+	return dns_send(fd, msg.msg_name, iov.iov_base, iov.iov_len);
+}
+
+SEC("tp/syscalls/sys_enter_sendmsg")
+int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return dns_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
+}
+
+/* glibc's resolver sends the A and AAAA queries with one sendmmsg; the first
+ * message names the query. */
+SEC("tp/syscalls/sys_enter_sendmmsg")
+int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return dns_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
+}
+
+/* A connected UDP socket may then use write(2), which is not hooked; the
+ * connect names the resolver. */
+SEC("tp/syscalls/sys_enter_connect")
+int handle_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	return dns_send((int)ctx->args[0], (const void *)ctx->args[1], NULL, 0);
+}
