@@ -1,0 +1,215 @@
+// collector/bpf_source.cc: loads driftwatch's BPF programs and polls their ring buffer.
+// The skeleton and libbpf stay in this file.
+#include "collector/bpf_source.h"
+
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include "collector/process_table.h"
+#include "driftwatch.skel.h"
+
+namespace dw::collector {
+namespace {
+
+std::mutex g_logger_mu;
+std::function<void(int, const std::string&)> g_logger;
+
+int LibbpfPrint(enum libbpf_print_level level, const char* format, va_list args) {
+  std::lock_guard<std::mutex> lock(g_logger_mu);
+  if (!g_logger) return 0;
+  char buf[1024];
+  int n = std::vsnprintf(buf, sizeof(buf), format, args);
+  if (n <= 0) return 0;
+  std::string line(buf, std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  g_logger(static_cast<int>(level), line);
+  return n;
+}
+
+// Syscall tracepoints (tp/) are found through tracefs; hosts that boot
+// without it mounted get it mounted at its standard place.
+void EnsureTracefs() {
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) == 0) return;
+  if (stat("/sys/kernel/debug/tracing/events", &st) == 0) return;
+  mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr);
+}
+
+// Programs without which there is no lineage or executable baseline.
+bool IsRequired(const std::string& program) {
+  return program == "handle_sched_exec" || program == "handle_sched_fork" ||
+         program == "handle_sched_exit";
+}
+
+int64_t ClockNs(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+void SetLibbpfLogger(std::function<void(int level, const std::string& line)> logger) {
+  std::lock_guard<std::mutex> lock(g_logger_mu);
+  g_logger = std::move(logger);
+  libbpf_set_print(LibbpfPrint);
+}
+
+int64_t BootToUnixOffsetNs() {
+  // Read the boot clock between two wall-clock reads to halve the skew.
+  int64_t a = ClockNs(CLOCK_REALTIME);
+  int64_t b = ClockNs(CLOCK_BOOTTIME);
+  int64_t c = ClockNs(CLOCK_REALTIME);
+  return a + (c - a) / 2 - b;
+}
+
+struct BpfEventSource::Impl {
+  std::unique_ptr<driftwatch_bpf, decltype(&driftwatch_bpf__destroy)> skel{nullptr,
+                                                                           driftwatch_bpf__destroy};
+  std::vector<std::unique_ptr<bpf_link, decltype(&bpf_link__destroy)>> links;
+  std::unique_ptr<ring_buffer, decltype(&ring_buffer__free)> rb{nullptr, ring_buffer__free};
+  const RecordHandler* handler = nullptr;  // valid during Run()/Consume()
+
+  static int OnSample(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<Impl*>(ctx);
+    if (self->handler != nullptr) {
+      (*self->handler)(std::span<const uint8_t>(static_cast<const uint8_t*>(data), size));
+    }
+    return 0;
+  }
+};
+
+BpfEventSource::BpfEventSource(std::unique_ptr<Impl> impl, std::string mount)
+    : impl_(std::move(impl)), mount_(mount), resolver_(std::move(mount)) {}
+
+BpfEventSource::~BpfEventSource() = default;
+
+Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& options) {
+  ASSIGN_OR_RETURN(std::string mount, FindCgroup2Mount());
+  std::vector<uint64_t> watched;
+  for (const std::string& path : options.cgroups) {
+    auto id = CgroupIdOfPath(mount, path);
+    if (!id) return Status(ErrorCode::kNotFound, "unknown cgroup " + path + " (not under " + mount + ")");
+    watched.push_back(id->value);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->skel.reset(driftwatch_bpf__open());
+  if (!impl->skel) return Status::Errno("open BPF object", errno);
+  auto* rodata = impl->skel->rodata;
+  rodata->filter_cgroups = !watched.empty();
+  rodata->self_tgid = static_cast<__u32>(getpid());
+  rodata->wakeup_bytes = options.wakeup_bytes;
+  if (bpf_map__set_max_entries(impl->skel->maps.events, options.ringbuf_bytes) != 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "set ring buffer size " + std::to_string(options.ringbuf_bytes) +
+                      ": must be a power of two and a multiple of the page size");
+  }
+  if (driftwatch_bpf__load(impl->skel.get()) != 0) {
+    int err = errno;
+    Status s = Status::Errno("load BPF programs", err);
+    if (err == EPERM || err == EACCES) {
+      return Status(ErrorCode::kPermissionDenied,
+                    s.message() + " (driftwatch needs root, or CAP_BPF and CAP_PERFMON)");
+    }
+    return s;
+  }
+  for (uint64_t id : watched) {
+    uint8_t one = 1;
+    if (bpf_map__update_elem(impl->skel->maps.watched_cgroups, &id, sizeof(id), &one, sizeof(one),
+                             BPF_ANY) != 0) {
+      return Status::Errno("add watched cgroup", errno);
+    }
+  }
+
+  EnsureTracefs();
+  std::vector<HookStatus> hooks;
+  bpf_program* prog = nullptr;
+  bpf_object__for_each_program(prog, impl->skel->obj) {
+    HookStatus h;
+    h.program = bpf_program__name(prog);
+    h.hook = bpf_program__section_name(prog);
+    bpf_link* link = bpf_program__attach(prog);
+    if (link == nullptr) {
+      h.error = std::strerror(errno);
+      if (IsRequired(h.program)) {
+        return Status(ErrorCode::kUnavailable, "attach " + h.hook + ": " + h.error);
+      }
+    } else {
+      h.attached = true;
+      impl->links.emplace_back(link, bpf_link__destroy);
+    }
+    hooks.push_back(std::move(h));
+  }
+
+  impl->rb.reset(ring_buffer__new(bpf_map__fd(impl->skel->maps.events), &Impl::OnSample,
+                                  impl.get(), nullptr));
+  if (!impl->rb) return Status::Errno("create ring buffer reader", errno);
+
+  std::unique_ptr<BpfEventSource> source(new BpfEventSource(std::move(impl), mount));
+  source->hooks_ = std::move(hooks);
+  source->poll_interval_ = options.poll_interval;
+  source->boot_to_unix_ns_ = BootToUnixOffsetNs();
+  source->resolver_.Rescan();
+  if (options.snapshot_processes) {
+    source->processes_ = ProcessTable::ScanProc("/proc", source->mount_);
+  }
+  return source;
+}
+
+Status BpfEventSource::Run(const RecordHandler& handler, const std::atomic<bool>& stop) {
+  impl_->handler = &handler;
+  Status status;
+  while (!stop.load(std::memory_order_relaxed)) {
+    int n = ring_buffer__poll(impl_->rb.get(), static_cast<int>(poll_interval_.count()));
+    if (n == -EINTR) continue;
+    if (n < 0) {
+      status = Status::Errno("poll ring buffer", -n);
+      break;
+    }
+    // Wake-ups are batched in the kernel: drain what is there even when
+    // the poll timed out.
+    n = ring_buffer__consume(impl_->rb.get());
+    if (n < 0 && n != -EINTR) {
+      status = Status::Errno("consume ring buffer", -n);
+      break;
+    }
+  }
+  if (status.ok()) ring_buffer__consume(impl_->rb.get());  // drain on stop
+  impl_->handler = nullptr;
+  return status;
+}
+
+int BpfEventSource::epoll_fd() const { return ring_buffer__epoll_fd(impl_->rb.get()); }
+
+Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
+  impl_->handler = &handler;
+  int n = ring_buffer__consume(impl_->rb.get());
+  impl_->handler = nullptr;
+  if (n < 0) return Status::Errno("consume ring buffer", -n);
+  return n;
+}
+
+uint64_t BpfEventSource::dropped() const {
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) return 0;
+  std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpus));
+  uint32_t zero = 0;
+  if (bpf_map__lookup_elem(impl_->skel->maps.ringbuf_drops, &zero, sizeof(zero), per_cpu.data(),
+                           per_cpu.size() * sizeof(uint64_t), 0) != 0) {
+    return 0;
+  }
+  uint64_t total = 0;
+  for (uint64_t n : per_cpu) total += n;
+  return total;
+}
+
+}  // namespace dw::collector

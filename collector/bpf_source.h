@@ -1,0 +1,84 @@
+// collector/bpf_source.h: the live event source: driftwatch's BPF programs.
+//
+// Opens the skeleton, sets the tunables, loads, attaches each program on its
+// own (a missing tracepoint disables what it feeds and is reported, the rest
+// runs), and polls the ring buffer. The only code that sees libbpf. Needs
+// root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN to mount tracefs). Not
+// thread-safe, except RequestStop-style use of the `stop` flag from a signal
+// handler or another thread.
+#ifndef DRIFTWATCH_COLLECTOR_BPF_SOURCE_H_
+#define DRIFTWATCH_COLLECTOR_BPF_SOURCE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collector/event_source.h"
+
+namespace dw::collector {
+
+struct BpfOptions {
+  // Cgroup v2 paths relative to the cgroup2 root; each subtree is watched,
+  // cgroups created later under it included. Empty: the whole host.
+  std::vector<std::string> cgroups;
+  uint32_t ringbuf_bytes = 16u << 20;   // power of two, multiple of the page size
+  uint64_t wakeup_bytes = 256u << 10;   // backlog that wakes the reader
+  std::chrono::milliseconds poll_interval{100};
+  bool snapshot_processes = true;       // read /proc at start for initial_processes()
+};
+
+// One hook of the programs, for the start-up report.
+struct HookStatus {
+  std::string program;   // "handle_sched_exec"
+  std::string hook;      // "tp_btf/sched_process_exec"
+  bool attached = false;
+  std::string error;     // why not, when not attached
+};
+
+// Receives libbpf's own diagnostics (level 0 = warning, 1 = info, 2 = debug).
+void SetLibbpfLogger(std::function<void(int level, const std::string& line)> logger);
+
+class BpfEventSource : public EventSource {
+ public:
+  // Loads and attaches. Errors: kPermissionDenied (not root / BPF refused),
+  // kNotFound (no cgroup2 mount, unknown --cgroup path), kUnavailable (a
+  // required hook, exec, fork or exit, could not attach).
+  static Result<std::unique_ptr<BpfEventSource>> Open(const BpfOptions& options);
+  ~BpfEventSource() override;
+
+  Status Run(const RecordHandler& handler, const std::atomic<bool>& stop) override;
+  int64_t boot_to_unix_ns() const override { return boot_to_unix_ns_; }
+  CgroupResolver& cgroups() override { return resolver_; }
+  const std::vector<ProcessSnapshot>& initial_processes() const override { return processes_; }
+  uint64_t dropped() const override;
+
+  // For an event loop of the caller's (the agent): an fd that becomes
+  // readable when records wait, and a call that drains them.
+  int epoll_fd() const;
+  Result<int> Consume(const RecordHandler& handler);
+
+  const std::vector<HookStatus>& hooks() const { return hooks_; }
+  const std::string& cgroup2_mount() const { return mount_; }
+
+ private:
+  struct Impl;
+  explicit BpfEventSource(std::unique_ptr<Impl> impl, std::string mount);
+
+  std::unique_ptr<Impl> impl_;
+  std::string mount_;
+  FsCgroupResolver resolver_;
+  int64_t boot_to_unix_ns_ = 0;
+  std::vector<ProcessSnapshot> processes_;
+  std::vector<HookStatus> hooks_;
+  std::chrono::milliseconds poll_interval_{100};
+};
+
+// Wall clock minus boot clock, now, in ns.
+int64_t BootToUnixOffsetNs();
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_BPF_SOURCE_H_

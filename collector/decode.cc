@@ -1,0 +1,325 @@
+// collector/decode.cc: ring-buffer records (bpf/events.h) to Events.
+//
+// The static_asserts below pin the wire layout; a failure means bpf/events.h
+// changed and DW_WIRE_VERSION (and this decoder) must follow.
+#include "collector/decode.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bpf/events.h"
+
+namespace dw::collector {
+
+static_assert(sizeof(dw_header) == 56);
+static_assert(offsetof(dw_header, ts_boot_ns) == 0);
+static_assert(offsetof(dw_header, cgroup_id) == 8);
+static_assert(offsetof(dw_header, pid) == 16);
+static_assert(offsetof(dw_header, tid) == 20);
+static_assert(offsetof(dw_header, ppid) == 24);
+static_assert(offsetof(dw_header, uid) == 28);
+static_assert(offsetof(dw_header, kind) == 32);
+static_assert(offsetof(dw_header, size) == 34);
+static_assert(offsetof(dw_header, flags) == 36);
+static_assert(offsetof(dw_header, _pad0) == 38);
+static_assert(offsetof(dw_header, comm) == 40);
+
+static_assert(sizeof(dw_exec_event) == 64);
+static_assert(offsetof(dw_exec_event, path_len) == 56);
+static_assert(offsetof(dw_exec_event, cwd_len) == 58);
+static_assert(offsetof(dw_exec_event, argv_len) == 60);
+static_assert(offsetof(dw_exec_event, _pad0) == 62);
+
+static_assert(sizeof(dw_fork_event) == 64);
+static_assert(offsetof(dw_fork_event, child_pid) == 56);
+static_assert(offsetof(dw_fork_event, _pad0) == 60);
+
+static_assert(sizeof(dw_exit_event) == 64);
+static_assert(offsetof(dw_exit_event, exit_code) == 56);
+static_assert(offsetof(dw_exit_event, _pad0) == 60);
+
+static_assert(sizeof(dw_open_event) == 80);
+static_assert(offsetof(dw_open_event, result) == 56);
+static_assert(offsetof(dw_open_event, flags) == 60);
+static_assert(offsetof(dw_open_event, access) == 64);
+static_assert(offsetof(dw_open_event, path_len) == 66);
+static_assert(offsetof(dw_open_event, cwd_len) == 68);
+static_assert(offsetof(dw_open_event, _pad0) == 70);
+static_assert(offsetof(dw_open_event, dfd) == 72);
+static_assert(offsetof(dw_open_event, _pad1) == 76);
+
+static_assert(sizeof(dw_sock_event) == 104);
+static_assert(offsetof(dw_sock_event, family) == 56);
+static_assert(offsetof(dw_sock_event, protocol) == 58);
+static_assert(offsetof(dw_sock_event, local_port) == 60);
+static_assert(offsetof(dw_sock_event, peer_port) == 62);
+static_assert(offsetof(dw_sock_event, local_addr) == 64);
+static_assert(offsetof(dw_sock_event, peer_addr) == 80);
+static_assert(offsetof(dw_sock_event, result) == 96);
+static_assert(offsetof(dw_sock_event, _pad0) == 100);
+
+static_assert(sizeof(dw_dns_event) == 112);
+static_assert(offsetof(dw_dns_event, s) == 0);
+static_assert(offsetof(dw_dns_event, payload_len) == 104);
+static_assert(offsetof(dw_dns_event, _pad0) == 106);
+static_assert(offsetof(dw_dns_event, _pad1) == 108);
+
+static_assert(static_cast<int>(EventKind::kExec) == DW_EVENT_EXEC);
+static_assert(static_cast<int>(EventKind::kFork) == DW_EVENT_FORK);
+static_assert(static_cast<int>(EventKind::kExit) == DW_EVENT_EXIT);
+static_assert(static_cast<int>(EventKind::kOpen) == DW_EVENT_OPEN);
+static_assert(static_cast<int>(EventKind::kConnect) == DW_EVENT_CONNECT);
+static_assert(static_cast<int>(EventKind::kAccept) == DW_EVENT_ACCEPT);
+static_assert(static_cast<int>(EventKind::kListen) == DW_EVENT_LISTEN);
+static_assert(static_cast<int>(EventKind::kDns) == DW_EVENT_DNS);
+static_assert(kAccessRead == DW_ACCESS_READ && kAccessWrite == DW_ACCESS_WRITE &&
+              kAccessCreate == DW_ACCESS_CREATE);
+
+namespace {
+
+constexpr int kAtFdCwd = -100;  // AT_FDCWD
+constexpr uint16_t kAfInet = 2;
+constexpr uint16_t kAfInet6 = 10;
+
+using Bytes = std::span<const uint8_t>;
+
+Status Corrupt(const std::string& what) {
+  return Status(ErrorCode::kCorrupt, "decode record: " + what);
+}
+
+// The fixed part of a record; the caller has checked record.size() >= sizeof(T).
+template <typename T>
+T Fixed(Bytes record) {
+  T v;
+  std::memcpy(&v, record.data(), sizeof(T));
+  return v;
+}
+
+// Checks that `record` holds at least the fixed part T.
+template <typename T>
+Status CheckFixed(Bytes record, EventKind kind) {
+  if (record.size() >= sizeof(T)) return Status::Ok();
+  return Corrupt(std::string(EventKindName(kind)) + " record of " + std::to_string(record.size()) +
+                 " bytes, shorter than its fixed part (" + std::to_string(sizeof(T)) + ")");
+}
+
+// Checks that `record` is exactly its fixed part plus the trailing lengths.
+Status CheckTrailing(Bytes record, EventKind kind, size_t fixed, size_t trailing) {
+  if (fixed + trailing == record.size()) return Status::Ok();
+  return Corrupt(std::string(EventKindName(kind)) + " record of " + std::to_string(record.size()) +
+                 " bytes does not hold " + std::to_string(fixed) + " fixed + " +
+                 std::to_string(trailing) + " trailing bytes");
+}
+
+// The bytes before the first NUL (all of them if there is none).
+std::string CString(Bytes b) {
+  auto end = std::find(b.begin(), b.end(), uint8_t{0});
+  return std::string(b.begin(), end);
+}
+
+// NUL-terminated arguments; a last argument cut before its NUL is kept.
+std::vector<std::string> SplitArgv(Bytes b) {
+  std::vector<std::string> out;
+  auto it = b.begin();
+  while (it != b.end()) {
+    auto end = std::find(it, b.end(), uint8_t{0});
+    out.emplace_back(it, end);
+    it = end == b.end() ? end : end + 1;
+  }
+  return out;
+}
+
+// The components of `path` with "", "." and "dir/.." removed. A ".." with
+// nothing before it is dropped (the root's parent is the root) unless
+// `keep_leading_dotdot`, for paths relative to an unknown directory.
+std::vector<std::string_view> Components(std::string_view path, bool keep_leading_dotdot) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    std::string_view part = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    if (part.empty() || part == ".") continue;
+    if (part != "..") {
+      parts.push_back(part);
+    } else if (!parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else if (keep_leading_dotdot) {
+      parts.push_back(part);
+    }
+  }
+  return parts;
+}
+
+std::string Join(std::string prefix, const std::vector<std::string_view>& parts) {
+  for (std::string_view p : parts) prefix.append("/").append(p);
+  return prefix;
+}
+
+// A path relative to `base` (a directory), made absolute. When the kernel
+// side could not read the base directory the path stays relative behind a
+// marker no absolute path starts with: "<cwd>/x" for the working directory,
+// "<fd 7>/x" for directory fd 7; leading ".." components are kept there.
+std::string ResolvePath(const std::string& path, const std::string& base, int32_t dfd) {
+  if (!path.empty() && path[0] == '/') return JoinAndNormalize(path, "");
+  if (!base.empty()) return JoinAndNormalize(path, base);
+  return Join(dfd == kAtFdCwd ? "<cwd>" : "<fd " + std::to_string(dfd) + ">",
+              Components(path, /*keep_leading_dotdot=*/true));
+}
+
+Result<Endpoint> MakeEndpoint(uint16_t family, const uint8_t (&addr)[16], uint16_t port) {
+  Endpoint ep;
+  ep.family = static_cast<uint8_t>(family);
+  ep.port = port;
+  if (family == kAfInet) {
+    std::memcpy(ep.addr.data(), addr, 4);
+  } else if (family == kAfInet6) {
+    std::memcpy(ep.addr.data(), addr, 16);
+  } else {
+    return Corrupt("unknown address family " + std::to_string(family));
+  }
+  return ep;
+}
+
+Status DecodeSock(const dw_sock_event& s, Event* e) {
+  e->protocol = static_cast<uint8_t>(s.protocol);
+  e->result = s.result;
+  ASSIGN_OR_RETURN(e->local, MakeEndpoint(s.family, s.local_addr, s.local_port));
+  if (e->kind != EventKind::kListen) {  // a listening socket has no peer
+    ASSIGN_OR_RETURN(e->peer, MakeEndpoint(s.family, s.peer_addr, s.peer_port));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns) {
+  if (record.size() < sizeof(dw_header)) {
+    return Corrupt(std::to_string(record.size()) + " bytes, shorter than the header (" +
+                   std::to_string(sizeof(dw_header)) + ")");
+  }
+  if (record.size() > DW_MAX_RECORD) {
+    return Corrupt(std::to_string(record.size()) + " bytes, larger than DW_MAX_RECORD");
+  }
+  const auto h = Fixed<dw_header>(record);
+  if (h.size != record.size()) {
+    return Corrupt("size field " + std::to_string(h.size) + " disagrees with record length " +
+                   std::to_string(record.size()));
+  }
+
+  Event e;
+  e.kind = static_cast<EventKind>(h.kind);
+  // Unsigned addition: a garbage stamp wraps instead of overflowing.
+  e.time_ns = static_cast<int64_t>(h.ts_boot_ns + static_cast<uint64_t>(boot_to_unix_ns));
+  e.cgroup = CgroupId{h.cgroup_id};
+  e.pid = h.pid;
+  e.tid = h.tid;
+  e.ppid = h.ppid;
+  e.uid = h.uid;
+  e.comm.assign(h.comm, strnlen(h.comm, sizeof(h.comm)));
+  e.truncated = (h.flags & DW_FLAG_TRUNCATED) != 0;
+
+  switch (e.kind) {
+    case EventKind::kExec: {
+      RETURN_IF_ERROR(CheckFixed<dw_exec_event>(record, e.kind));
+      const auto x = Fixed<dw_exec_event>(record);
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(x),
+                                    size_t{x.path_len} + x.cwd_len + x.argv_len));
+      Bytes tail = record.subspan(sizeof(x));
+      e.path = ResolvePath(CString(tail.first(x.path_len)),
+                           CString(tail.subspan(x.path_len, x.cwd_len)), kAtFdCwd);
+      e.argv = SplitArgv(tail.subspan(size_t{x.path_len} + x.cwd_len, x.argv_len));
+      return e;
+    }
+    case EventKind::kFork: {
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_fork_event), 0));
+      e.child_pid = Fixed<dw_fork_event>(record).child_pid;
+      return e;
+    }
+    case EventKind::kExit: {
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_exit_event), 0));
+      e.exit_code = Fixed<dw_exit_event>(record).exit_code;
+      return e;
+    }
+    case EventKind::kOpen: {
+      RETURN_IF_ERROR(CheckFixed<dw_open_event>(record, e.kind));
+      const auto o = Fixed<dw_open_event>(record);
+      RETURN_IF_ERROR(
+          CheckTrailing(record, e.kind, sizeof(o), size_t{o.path_len} + o.cwd_len));
+      Bytes tail = record.subspan(sizeof(o));
+      e.path = ResolvePath(CString(tail.first(o.path_len)),
+                           CString(tail.subspan(o.path_len, o.cwd_len)), o.dfd);
+      e.access = static_cast<uint8_t>(o.access);
+      e.open_flags = o.flags;
+      e.result = o.result;
+      return e;
+    }
+    case EventKind::kConnect:
+    case EventKind::kAccept:
+    case EventKind::kListen: {
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_sock_event), 0));
+      RETURN_IF_ERROR(DecodeSock(Fixed<dw_sock_event>(record), &e));
+      return e;
+    }
+    case EventKind::kDns: {
+      RETURN_IF_ERROR(CheckFixed<dw_dns_event>(record, e.kind));
+      const auto d = Fixed<dw_dns_event>(record);
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(d), d.payload_len));
+      RETURN_IF_ERROR(DecodeSock(d.s, &e));
+      e.dns_name = ParseDnsQueryName(record.subspan(sizeof(d), d.payload_len));
+      return e;
+    }
+    default:
+      return Corrupt("unknown kind " + std::to_string(h.kind));
+  }
+}
+
+std::string JoinAndNormalize(std::string_view path, std::string_view cwd) {
+  std::string joined;
+  if (path.empty() || path[0] != '/') joined.append(cwd).append("/");
+  joined.append(path);
+  std::string out = Join("", Components(joined, /*keep_leading_dotdot=*/false));
+  return out.empty() ? "/" : out;
+}
+
+std::string ParseDnsQueryName(std::span<const uint8_t> message) {
+  constexpr size_t kHeaderLen = 12;
+  constexpr size_t kMaxNameLen = 255;  // RFC 1035 2.3.4: wire octets, length bytes included
+  if (message.size() < kHeaderLen) return "";
+  const unsigned qdcount = (unsigned{message[4]} << 8) | message[5];
+  if (qdcount == 0) return "";
+
+  std::string name;
+  size_t pos = kHeaderLen;
+  size_t wire_len = 0;
+  while (true) {
+    if (pos >= message.size()) return "";
+    const uint8_t len = message[pos++];
+    wire_len += 1 + len;
+    if (wire_len > kMaxNameLen) return "";
+    if (len == 0) break;
+    if (len > 63) return "";  // a compression pointer (0xc0) or a reserved label type
+    if (message.size() - pos < len) return "";
+    if (!name.empty()) name.push_back('.');
+    for (uint8_t c : message.subspan(pos, len)) {
+      // Escaped as dig prints them, so a label cannot forge a dot or a control byte.
+      if (c == '.' || c == '\\') {
+        name.push_back('\\');
+        name.push_back(static_cast<char>(c));
+      } else if (c < 0x21 || c > 0x7e) {
+        char buf[5];
+        std::snprintf(buf, sizeof(buf), "\\%03u", unsigned{c});
+        name.append(buf);
+      } else {
+        name.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      }
+    }
+    pos += len;
+  }
+  return name;
+}
+
+}  // namespace dw::collector

@@ -1,0 +1,41 @@
+// collector/decode.h: raw ring-buffer records (bpf/events.h) to Events.
+//
+// One function decodes every kind, for live records and replayed trace records
+// alike. It copies bytes out after checking sizes; it never casts record memory.
+// Pure and thread-safe.
+#ifndef DRIFTWATCH_COLLECTOR_DECODE_H_
+#define DRIFTWATCH_COLLECTOR_DECODE_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "collector/event.h"
+#include "collector/status.h"
+
+namespace dw::collector {
+
+// Decodes one record. `boot_to_unix_ns` converts the record's boot-time stamp to
+// wall clock (time_ns = ts_boot_ns + boot_to_unix_ns). Returns kCorrupt when
+// the record is shorter than its kind needs, its size field disagrees with
+// `record.size()`, a trailing length overruns, or the kind is unknown.
+// Exec and open paths come out absolute and lexically normalised (see
+// JoinAndNormalize). A relative path whose base directory the kernel side
+// could not read stays relative behind a marker: "<cwd>/x" (working
+// directory) or "<fd 7>/x" (directory fd 7), leading ".." kept.
+Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns);
+
+// `path` joined to `cwd` when relative (cwd "" means "/"), then "." , ".." and
+// repeated slashes resolved lexically: ("../etc//x", "/srv/app") -> "/srv/etc/x".
+// ".." never climbs above "/".
+std::string JoinAndNormalize(std::string_view path, std::string_view cwd);
+
+// The first question name of a DNS query message ("example.com", lower case,
+// no trailing dot), or "" when the message is too short or malformed.
+// Compression pointers are not followed (queries do not use them).
+std::string ParseDnsQueryName(std::span<const uint8_t> message);
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_DECODE_H_

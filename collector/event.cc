@@ -1,0 +1,57 @@
+// collector/event.cc: names and printing for Event values.
+#include "collector/event.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+
+namespace dw {
+
+const char* EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kExec: return "exec";
+    case EventKind::kFork: return "fork";
+    case EventKind::kExit: return "exit";
+    case EventKind::kOpen: return "open";
+    case EventKind::kConnect: return "connect";
+    case EventKind::kAccept: return "accept";
+    case EventKind::kListen: return "listen";
+    case EventKind::kDns: return "dns";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// ::ffff:a.b.c.d: a v4 peer seen through a dual-stack socket. Printing it as
+// IPv4 keeps one name per peer in the baselines.
+bool IsV4Mapped(const std::array<uint8_t, 16>& a) {
+  static constexpr uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::equal(std::begin(kPrefix), std::end(kPrefix), a.begin());
+}
+
+}  // namespace
+
+std::string Endpoint::AddressString() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET) {
+    inet_ntop(AF_INET, addr.data(), buf, sizeof(buf));
+  } else if (family == AF_INET6) {
+    if (IsV4Mapped(addr)) {
+      inet_ntop(AF_INET, addr.data() + 12, buf, sizeof(buf));
+    } else {
+      inet_ntop(AF_INET6, addr.data(), buf, sizeof(buf));
+    }
+  }
+  return buf;
+}
+
+std::string Endpoint::ToString() const {
+  if (family != AF_INET && family != AF_INET6) return "";
+  std::string port_str = std::to_string(port);
+  if (family == AF_INET6 && !IsV4Mapped(addr)) return "[" + AddressString() + "]:" + port_str;
+  return AddressString() + ":" + port_str;
+}
+
+}  // namespace dw

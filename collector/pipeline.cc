@@ -1,0 +1,43 @@
+// collector/pipeline.cc: enrichment of decoded events.
+#include "collector/pipeline.h"
+
+#include "collector/decode.h"
+#include "collector/workload.h"
+
+namespace dw::collector {
+
+Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
+                   const std::vector<ProcessSnapshot>& initial_processes)
+    : cgroups_(cgroups), boot_to_unix_ns_(boot_to_unix_ns) {
+  for (const ProcessSnapshot& p : initial_processes) processes_.Seed(p);
+}
+
+Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
+  ++stats_.records;
+  Result<Event> decoded = Decode(record, boot_to_unix_ns_);
+  if (!decoded) {
+    ++stats_.corrupt;
+    return decoded.error();
+  }
+  Event e = std::move(decoded).value();
+  ++stats_.events;
+
+  auto it = names_.find(e.cgroup.value);
+  if (it == names_.end()) {
+    Result<std::string> path = cgroups_->PathOf(e.cgroup);
+    if (path) {
+      it = names_.emplace(e.cgroup.value, std::make_pair(*path, WorkloadFromCgroupPath(*path))).first;
+    }
+  }
+  if (it != names_.end()) {
+    e.cgroup_path = it->second.first;
+    e.workload = it->second.second;
+  } else {
+    ++stats_.unknown_cgroups;
+    e.workload = "cgroup-id:" + std::to_string(e.cgroup.value);
+  }
+  processes_.Apply(&e);
+  return e;
+}
+
+}  // namespace dw::collector

@@ -1,0 +1,54 @@
+// collector/pipeline.h: raw record -> Event with its workload and process context.
+//
+// Decode -> cgroup path -> workload name -> process table. One Pipeline per
+// event source (its clock offset, its cgroup resolver, its starting
+// processes). Not thread-safe.
+#ifndef DRIFTWATCH_COLLECTOR_PIPELINE_H_
+#define DRIFTWATCH_COLLECTOR_PIPELINE_H_
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collector/cgroup.h"
+#include "collector/event.h"
+#include "collector/process_table.h"
+#include "collector/status.h"
+
+namespace dw::collector {
+
+struct PipelineStats {
+  uint64_t records = 0;        // records handed in
+  uint64_t events = 0;         // decoded
+  uint64_t corrupt = 0;        // records that did not decode
+  uint64_t unknown_cgroups = 0;// events whose cgroup id could not be named
+  bool operator==(const PipelineStats&) const = default;
+};
+
+class Pipeline {
+ public:
+  // `cgroups` must outlive the pipeline.
+  Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
+           const std::vector<ProcessSnapshot>& initial_processes);
+
+  // Decodes `record` and fills cgroup_path, workload and process. A cgroup id
+  // that cannot be named gives the workload "cgroup-id:<id>". Returns
+  // kCorrupt for a record that does not decode.
+  Result<Event> Process(std::span<const uint8_t> record);
+
+  const PipelineStats& stats() const { return stats_; }
+
+ private:
+  CgroupResolver* cgroups_;
+  int64_t boot_to_unix_ns_;
+  ProcessTable processes_;
+  std::map<uint64_t, std::pair<std::string, std::string>> names_;  // id -> (path, workload)
+  PipelineStats stats_;
+};
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_PIPELINE_H_

@@ -1,0 +1,200 @@
+// collector/process_table.cc: the pid -> process map kept from exec, fork and
+// exit events, and the /proc scan that seeds it at start-up.
+#include "collector/process_table.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "collector/cgroup.h"
+
+namespace dw::collector {
+namespace {
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return false;
+  *out = ss.str();
+  return true;
+}
+
+bool ParseU32(std::string_view s, uint32_t* v) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+// "PPid:\t123" from /proc/<pid>/status.
+bool ParsePPid(std::string_view status, uint32_t* ppid) {
+  size_t at = status.starts_with("PPid:") ? 0 : status.find("\nPPid:");
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = status.substr(at + (status[at] == '\n' ? 6 : 5));
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  return ParseU32(rest.substr(0, rest.find('\n')), ppid);
+}
+
+std::vector<std::string> SplitNul(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t nul = s.find('\0');
+    out.emplace_back(s.substr(0, nul));
+    if (nul == std::string_view::npos) break;
+    s.remove_prefix(nul + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+ProcessTable::ProcessTable(size_t max_processes, size_t max_ancestry)
+    : max_processes_(std::max<size_t>(max_processes, 1)), max_ancestry_(max_ancestry) {}
+
+void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc{p.exe, p.argv, p.ppid}); }
+
+void ProcessTable::Insert(uint32_t pid, Proc p) {
+  // Any exit still queued for `pid` belongs to an earlier process with the
+  // same pid; exit_seq 0 makes it stale so it never removes this one.
+  p.exit_seq = 0;
+  auto it = procs_.find(pid);
+  if (it != procs_.end()) {
+    it->second = std::move(p);
+    return;
+  }
+  while (procs_.size() >= max_processes_) EvictOne();
+  procs_.emplace(pid, std::move(p));
+}
+
+void ProcessTable::EvictOne() {
+  while (!exited_.empty()) {
+    Exited x = exited_.front();
+    exited_.pop_front();
+    auto it = procs_.find(x.pid);
+    if (it != procs_.end() && it->second.exit_seq == x.exit_seq) {
+      procs_.erase(it);
+      return;
+    }
+  }
+  if (!procs_.empty()) procs_.erase(procs_.begin());
+}
+
+void ProcessTable::Apply(Event* e) {
+  auto self = procs_.find(e->pid);
+  // The event's ppid is the kernel's view now; it changes when an orphan is
+  // reparented, so a known process follows it.
+  if (self != procs_.end() && e->ppid != 0) self->second.ppid = e->ppid;
+
+  switch (e->kind) {
+    case EventKind::kExec: {
+      uint32_t ppid = e->ppid;
+      if (ppid == 0 && self != procs_.end()) ppid = self->second.ppid;
+      Insert(e->pid, Proc{e->path, e->argv, ppid});
+      break;
+    }
+    case EventKind::kFork: {
+      Proc child;
+      if (self != procs_.end()) {
+        child.exe = self->second.exe;
+        child.argv = self->second.argv;
+      }
+      child.ppid = e->pid;
+      // Insert may evict; `self` is not used after this point.
+      Insert(e->child_pid, std::move(child));
+      break;
+    }
+    default:
+      break;
+  }
+
+  e->process = ProcessContext{};
+  e->process.pid = e->pid;
+  e->process.ppid = e->ppid;
+  FillContext(e->pid, &e->process);
+
+  if (e->kind == EventKind::kExit) {
+    auto it = procs_.find(e->pid);
+    if (it != procs_.end()) {
+      it->second.exit_seq = ++exits_seen_;
+      exited_.push_back(Exited{e->pid, exits_seen_});
+      while (exited_.size() > kExitedKept) {
+        Exited x = exited_.front();
+        exited_.pop_front();
+        auto old = procs_.find(x.pid);
+        if (old != procs_.end() && old->second.exit_seq == x.exit_seq) procs_.erase(old);
+      }
+    }
+  }
+}
+
+void ProcessTable::FillContext(uint32_t pid, ProcessContext* ctx) const {
+  // An unknown pid keeps the caller's ppid (the event's), whose ancestry may
+  // still be known.
+  auto it = procs_.find(pid);
+  if (it != procs_.end()) {
+    ctx->exe = it->second.exe;
+    ctx->argv = it->second.argv;
+    ctx->ppid = it->second.ppid;
+  }
+
+  auto parent = procs_.find(ctx->ppid);
+  if (ctx->ppid != 0 && parent != procs_.end()) ctx->parent_exe = parent->second.exe;
+
+  // pid 1 is everyone's ancestor: it ends the chain. A process known only from
+  // a fork of an unknown parent has exe "" and ends it too.
+  std::vector<uint32_t> seen = {pid};
+  uint32_t cur = ctx->ppid;
+  while (cur != 0 && ctx->ancestry.size() < max_ancestry_) {
+    if (std::find(seen.begin(), seen.end(), cur) != seen.end()) break;
+    auto a = procs_.find(cur);
+    if (a == procs_.end() || a->second.exe.empty()) break;
+    ctx->ancestry.push_back(a->second.exe);
+    if (cur == 1) break;
+    seen.push_back(cur);
+    cur = a->second.ppid;
+  }
+}
+
+std::vector<ProcessSnapshot> ProcessTable::ScanProc(const std::string& proc_root,
+                                                    const std::string& cgroup2_mount) {
+  namespace fs = std::filesystem;
+  std::vector<ProcessSnapshot> out;
+  std::error_code ec;
+  fs::directory_iterator dir(proc_root, ec);
+  // Processes come and go during the scan: whatever cannot be read is skipped.
+  for (; !ec && dir != fs::directory_iterator(); dir.increment(ec)) {
+    ProcessSnapshot p;
+    if (!ParseU32(dir->path().filename().string(), &p.pid)) continue;
+    std::string base = dir->path().string();
+
+    std::error_code lec;
+    fs::path exe = fs::read_symlink(base + "/exe", lec);
+    if (lec || exe.empty()) continue;  // kernel threads have no exe
+    p.exe = exe.string();
+    // Exec events carry the path as it was; a replaced binary shows " (deleted)".
+    constexpr std::string_view kDeleted = " (deleted)";
+    if (p.exe.ends_with(kDeleted)) p.exe.resize(p.exe.size() - kDeleted.size());
+
+    std::string status;
+    if (!ReadWholeFile(base + "/status", &status) || !ParsePPid(status, &p.ppid)) continue;
+    std::string cmdline;
+    if (ReadWholeFile(base + "/cmdline", &cmdline)) p.argv = SplitNul(cmdline);
+
+    if (!cgroup2_mount.empty()) {
+      Result<std::string> path = CgroupPathOfPid(p.pid, proc_root);
+      if (path) {
+        Result<CgroupId> id = CgroupIdOfPath(cgroup2_mount, *path);
+        if (id) p.cgroup_id = id->value;
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ProcessSnapshot& a, const ProcessSnapshot& b) { return a.pid < b.pid; });
+  return out;
+}
+
+}  // namespace dw::collector

@@ -1,0 +1,71 @@
+// collector/process_table.h: what driftwatch knows of live processes.
+//
+// Fed with every event in order, it keeps pid -> (exe, argv, ppid) from exec,
+// fork and exit events and from start-up snapshots, and fills in the process
+// context (exe, argv, parent exe, ancestry) of each event. Bounded: at most
+// `max_processes` entries; the last kExitedKept exited processes are kept so
+// late events (and the ancestry of orphans not yet reparented) still resolve.
+// Not thread-safe.
+#ifndef DRIFTWATCH_COLLECTOR_PROCESS_TABLE_H_
+#define DRIFTWATCH_COLLECTOR_PROCESS_TABLE_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/event.h"
+#include "collector/trace_file.h"
+
+namespace dw::collector {
+
+class ProcessTable {
+ public:
+  // How many exited processes stay in the table before the oldest is dropped.
+  static constexpr size_t kExitedKept = 1024;
+
+  explicit ProcessTable(size_t max_processes = 65536, size_t max_ancestry = 8);
+
+  // Adds a process known from a snapshot (a trace header or /proc at start).
+  void Seed(const ProcessSnapshot& p);
+  // Updates the table from `e` (exec: new exe and argv; fork: the child
+  // inherits the parent's exe and argv; exit: scheduled for removal) and fills
+  // e->process. For an exec event, process.parent_exe is the exe of the parent
+  // at the time of the exec; process.ancestry holds the exes of the parent,
+  // grandparent, ... (at most max_ancestry), ending after pid 1 or before an
+  // unknown process or a loop. An unknown pid gets exe "" and the event's ppid.
+  void Apply(Event* e);
+  size_t size() const { return procs_.size(); }
+
+  // Reads every process from `proc_root` (exe link, cmdline, status PPid,
+  // cgroup id via /proc/<pid>/cgroup and `cgroup2_mount`), for snapshots.
+  static std::vector<ProcessSnapshot> ScanProc(const std::string& proc_root,
+                                               const std::string& cgroup2_mount);
+
+ private:
+  struct Proc {
+    std::string exe;
+    std::vector<std::string> argv;
+    uint32_t ppid = 0;
+    uint64_t exit_seq = 0;  // 0 while alive; else the number of its exit event
+  };
+  // An exit scheduled for removal; stale once the pid was inserted again.
+  struct Exited {
+    uint32_t pid;
+    uint64_t exit_seq;
+  };
+  void Insert(uint32_t pid, Proc p);
+  void EvictOne();
+  void FillContext(uint32_t pid, ProcessContext* ctx) const;
+
+  size_t max_processes_;
+  size_t max_ancestry_;
+  std::unordered_map<uint32_t, Proc> procs_;
+  std::deque<Exited> exited_;  // exits to drop, oldest first
+  uint64_t exits_seen_ = 0;
+};
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_PROCESS_TABLE_H_

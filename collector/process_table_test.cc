@@ -1,0 +1,390 @@
+// collector/process_table_test.cc: lineage through fork and exec, ancestry,
+// exits and pid reuse, the size bound, and /proc scans (fake and real).
+#include "collector/process_table.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "collector/cgroup.h"
+
+namespace dw::collector {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kInit = "/usr/lib/systemd/systemd";
+const std::string kBash = "/usr/bin/bash";
+const std::string kPython = "/usr/bin/python3.11";
+const std::string kCurl = "/usr/bin/curl";
+
+Event Exec(uint32_t pid, uint32_t ppid, const std::string& path, std::vector<std::string> argv) {
+  Event e;
+  e.kind = EventKind::kExec;
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  e.path = path;
+  e.argv = std::move(argv);
+  return e;
+}
+
+Event Fork(uint32_t pid, uint32_t ppid, uint32_t child) {
+  Event e;
+  e.kind = EventKind::kFork;
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  e.child_pid = child;
+  return e;
+}
+
+Event Exit(uint32_t pid, uint32_t ppid) {
+  Event e;
+  e.kind = EventKind::kExit;
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  return e;
+}
+
+Event Open(uint32_t pid, uint32_t ppid, const std::string& path) {
+  Event e;
+  e.kind = EventKind::kOpen;
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  e.path = path;
+  return e;
+}
+
+ProcessContext Ctx(uint32_t pid, std::string exe, std::vector<std::string> argv, uint32_t ppid,
+                   std::string parent_exe, std::vector<std::string> ancestry) {
+  return ProcessContext{pid, std::move(exe), std::move(argv), ppid, std::move(parent_exe), std::move(ancestry)};
+}
+
+// Applies `e` and returns the context it was given.
+ProcessContext ApplyCtx(ProcessTable* t, Event e) {
+  t->Apply(&e);
+  return e.process;
+}
+
+TEST(ProcessTableTest, LineageThroughForkAndExec) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {"/sbin/init"}});
+  t.Seed({100, 1, 0, kBash, {"-bash"}});
+
+  // bash forks: the event is the parent's; the child is a copy of bash.
+  EXPECT_EQ(ApplyCtx(&t, Fork(100, 1, 200)), Ctx(100, kBash, {"-bash"}, 1, kInit, {kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 100, "/etc/passwd")),
+            Ctx(200, kBash, {"-bash"}, 100, kBash, {kBash, kInit}));
+
+  // The child execs python, which forks and execs curl.
+  EXPECT_EQ(ApplyCtx(&t, Exec(200, 100, kPython, {"python3", "job.py"})),
+            Ctx(200, kPython, {"python3", "job.py"}, 100, kBash, {kBash, kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Fork(200, 100, 300)),
+            Ctx(200, kPython, {"python3", "job.py"}, 100, kBash, {kBash, kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Exec(300, 200, kCurl, {"curl", "-s", "http://x"})),
+            Ctx(300, kCurl, {"curl", "-s", "http://x"}, 200, kPython, {kPython, kBash, kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Open(300, 200, "/etc/hosts")),
+            Ctx(300, kCurl, {"curl", "-s", "http://x"}, 200, kPython, {kPython, kBash, kInit}));
+  EXPECT_EQ(t.size(), 4u);
+
+  // parent_exe is the parent's exe at the time: after bash execs vim, new
+  // events of python see vim, the exec event above kept bash.
+  ApplyCtx(&t, Exec(100, 1, "/usr/bin/vim", {"vim"}));
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 100, "/tmp/x")),
+            Ctx(200, kPython, {"python3", "job.py"}, 100, "/usr/bin/vim", {"/usr/bin/vim", kInit}));
+}
+
+TEST(ProcessTableTest, ExecWithoutAForkAndUnknownPids) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {"/sbin/init"}});
+  // Unknown pid, unknown parent: only the event's ids.
+  EXPECT_EQ(ApplyCtx(&t, Open(999, 998, "/x")), Ctx(999, "", {}, 998, "", {}));
+  // Unknown pid whose parent is known.
+  EXPECT_EQ(ApplyCtx(&t, Open(999, 1, "/x")), Ctx(999, "", {}, 1, kInit, {kInit}));
+  EXPECT_EQ(t.size(), 1u);
+  // An exec is enough to know a process.
+  EXPECT_EQ(ApplyCtx(&t, Exec(500, 1, "/usr/sbin/sshd", {"sshd", "-D"})),
+            Ctx(500, "/usr/sbin/sshd", {"sshd", "-D"}, 1, kInit, {kInit}));
+  // A fork from an unknown parent gives a child with unknown exe, whose
+  // ancestry stops at that parent.
+  ApplyCtx(&t, Fork(700, 1, 701));
+  EXPECT_EQ(ApplyCtx(&t, Open(701, 700, "/x")), Ctx(701, "", {}, 700, "", {}));
+  EXPECT_EQ(ApplyCtx(&t, Exec(701, 700, kCurl, {"curl"})), Ctx(701, kCurl, {"curl"}, 700, "", {}));
+}
+
+TEST(ProcessTableTest, AncestryIsBoundedAndStopsAtInitZeroAndLoops) {
+  ProcessTable t(65536, 3);
+  t.Seed({1, 0, 0, kInit, {}});
+  // 10 <- 11 <- ... <- 15, 10's parent is init.
+  t.Seed({10, 1, 0, "/bin/p10", {}});
+  for (uint32_t pid = 11; pid <= 15; ++pid) t.Seed({pid, pid - 1, 0, "/bin/p" + std::to_string(pid), {}});
+  EXPECT_EQ(ApplyCtx(&t, Open(15, 14, "/x")),
+            Ctx(15, "/bin/p15", {}, 14, "/bin/p14", {"/bin/p14", "/bin/p13", "/bin/p12"}));
+  EXPECT_EQ(ApplyCtx(&t, Open(11, 10, "/x")), Ctx(11, "/bin/p11", {}, 10, "/bin/p10", {"/bin/p10", kInit}));
+
+  // pid 1 ends the chain even if it claims a parent; so does ppid 0.
+  t.Seed({1, 7, 0, kInit, {}});
+  t.Seed({7, 0, 0, "/bin/p7", {}});
+  EXPECT_EQ(ApplyCtx(&t, Open(11, 10, "/x")), Ctx(11, "/bin/p11", {}, 10, "/bin/p10", {"/bin/p10", kInit}));
+  t.Seed({2, 0, 0, "kthreadd", {}});
+  t.Seed({20, 2, 0, "/bin/p20", {}});
+  EXPECT_EQ(ApplyCtx(&t, Open(20, 2, "/x")), Ctx(20, "/bin/p20", {}, 2, "kthreadd", {"kthreadd"}));
+
+  // A loop of parents (a damaged snapshot) ends when a pid repeats.
+  ProcessTable wide(65536, 8);
+  wide.Seed({30, 31, 0, "/bin/p30", {}});
+  wide.Seed({31, 32, 0, "/bin/p31", {}});
+  wide.Seed({32, 30, 0, "/bin/p32", {}});
+  EXPECT_EQ(ApplyCtx(&wide, Open(30, 31, "/x")), Ctx(30, "/bin/p30", {}, 31, "/bin/p31", {"/bin/p31", "/bin/p32"}));
+  wide.Seed({40, 40, 0, "/bin/p40", {}});
+  EXPECT_EQ(ApplyCtx(&wide, Open(40, 40, "/x")), Ctx(40, "/bin/p40", {}, 40, "/bin/p40", {}));
+
+  ProcessTable none(65536, 0);
+  none.Seed({1, 0, 0, kInit, {}});
+  EXPECT_EQ(ApplyCtx(&none, Exec(5, 1, kCurl, {})), Ctx(5, kCurl, {}, 1, kInit, {}));
+}
+
+TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({100, 1, 0, kBash, {}});
+  t.Seed({200, 100, 0, kPython, {}});
+  ApplyCtx(&t, Exit(100, 1));
+  // Still the exited parent until the kernel says otherwise.
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 0, "/x")), Ctx(200, kPython, {}, 100, kBash, {kBash, kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 1, "/x")), Ctx(200, kPython, {}, 1, kInit, {kInit}));
+}
+
+TEST(ProcessTableTest, ExitedProcessesStayForAGracePeriod) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({200, 1, 0, kCurl, {"curl"}});
+  EXPECT_EQ(ApplyCtx(&t, Exit(200, 1)), Ctx(200, kCurl, {"curl"}, 1, kInit, {kInit}));
+  // Exits of unknown pids schedule nothing.
+  for (uint32_t i = 0; i < 5000; ++i) ApplyCtx(&t, Exit(100000 + i, 1));
+  EXPECT_EQ(t.size(), 2u);
+
+  for (uint32_t i = 0; i + 1 < ProcessTable::kExitedKept; ++i) {
+    t.Seed({1000 + i, 1, 0, "/bin/short", {}});
+    ApplyCtx(&t, Exit(1000 + i, 1));
+  }
+  EXPECT_EQ(t.size(), 1u + ProcessTable::kExitedKept);
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 1, "/late")), Ctx(200, kCurl, {"curl"}, 1, kInit, {kInit}));
+
+  // One more exit pushes the oldest (200) out.
+  t.Seed({5000, 1, 0, "/bin/short", {}});
+  ApplyCtx(&t, Exit(5000, 1));
+  EXPECT_EQ(t.size(), 1u + ProcessTable::kExitedKept);
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 1, "/late")), Ctx(200, "", {}, 1, kInit, {kInit}));
+}
+
+TEST(ProcessTableTest, PidReuseIsNeverErasedByTheOldExit) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({100, 1, 0, kBash, {"bash"}});
+  t.Seed({300, 100, 0, "/bin/old", {"old"}});
+  ApplyCtx(&t, Exit(300, 100));
+  // pid 300 comes back: a fork of bash, then an exec.
+  EXPECT_EQ(ApplyCtx(&t, Fork(100, 1, 300)), Ctx(100, kBash, {"bash"}, 1, kInit, {kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Open(300, 100, "/x")), Ctx(300, kBash, {"bash"}, 100, kBash, {kBash, kInit}));
+  ApplyCtx(&t, Exec(300, 100, "/bin/new", {"new"}));
+
+  // The old exit's turn comes and goes; the new process stays.
+  for (uint32_t i = 0; i < 2 * ProcessTable::kExitedKept; ++i) {
+    t.Seed({1000 + i, 1, 0, "/bin/short", {}});
+    ApplyCtx(&t, Exit(1000 + i, 1));
+  }
+  EXPECT_EQ(ApplyCtx(&t, Open(300, 100, "/x")), Ctx(300, "/bin/new", {"new"}, 100, kBash, {kBash, kInit}));
+
+  // Reuse by an exec alone (the fork was lost), then a second exit of the new
+  // process: only that exit's own turn removes it.
+  t.Seed({400, 1, 0, "/bin/a", {}});
+  ApplyCtx(&t, Exit(400, 1));
+  ApplyCtx(&t, Exec(400, 1, "/bin/b", {"b"}));
+  for (uint32_t i = 0; i < ProcessTable::kExitedKept / 2; ++i) {
+    t.Seed({5000 + i, 1, 0, "/bin/short", {}});
+    ApplyCtx(&t, Exit(5000 + i, 1));
+  }
+  ApplyCtx(&t, Exit(400, 1));
+  for (uint32_t i = 0; i + 1 < ProcessTable::kExitedKept; ++i) {
+    t.Seed({9000 + i, 1, 0, "/bin/short", {}});
+    ApplyCtx(&t, Exit(9000 + i, 1));
+  }
+  EXPECT_EQ(ApplyCtx(&t, Open(400, 1, "/x")), Ctx(400, "/bin/b", {"b"}, 1, kInit, {kInit}));
+  t.Seed({20000, 1, 0, "/bin/short", {}});
+  ApplyCtx(&t, Exit(20000, 1));
+  EXPECT_EQ(ApplyCtx(&t, Open(400, 1, "/x")), Ctx(400, "", {}, 1, kInit, {kInit}));
+}
+
+TEST(ProcessTableTest, SizeBoundEvictsExitedFirst) {
+  ProcessTable t(4);
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({2, 1, 0, "/bin/two", {}});
+  t.Seed({3, 1, 0, "/bin/three", {}});
+  t.Seed({4, 1, 0, "/bin/four", {}});
+  ApplyCtx(&t, Exit(3, 1));
+  ApplyCtx(&t, Fork(2, 1, 10));
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_EQ(ApplyCtx(&t, Open(3, 1, "/x")).exe, "");
+  EXPECT_EQ(ApplyCtx(&t, Open(10, 2, "/x")), Ctx(10, "/bin/two", {}, 2, "/bin/two", {"/bin/two", kInit}));
+  EXPECT_EQ(ApplyCtx(&t, Open(4, 1, "/x")).exe, "/bin/four");
+
+  // None exited: some process goes, the new one is there, the bound holds.
+  ApplyCtx(&t, Exec(11, 1, kCurl, {"curl"}));
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_EQ(ApplyCtx(&t, Open(11, 1, "/x")).exe, kCurl);
+  for (uint32_t pid = 100; pid < 200; ++pid) ApplyCtx(&t, Exec(pid, 1, kCurl, {}));
+  EXPECT_EQ(t.size(), 4u);
+  // Re-seeding a known pid replaces it without evicting anything.
+  ApplyCtx(&t, Exec(199, 1, kBash, {}));
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_EQ(ApplyCtx(&t, Open(199, 1, "/x")).exe, kBash);
+}
+
+// A temporary directory removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "dw-proc-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void WriteFile(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string Status(const std::string& name, uint32_t ppid) {
+  return "Name:\t" + name + "\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t1\nNgid:\t0\nPid:\t1\nPPid:\t" +
+         std::to_string(ppid) + "\nTracerPid:\t0\n";
+}
+
+TEST(ScanProcTest, FakeProcTree) {
+  TempDir tmp;
+  const std::string proc = tmp.path() + "/proc", cg = tmp.path() + "/cgroup";
+  fs::create_directories(cg + "/init.scope");
+  fs::create_directories(cg + "/shop/app");
+
+  // init, in init.scope.
+  WriteFile(proc + "/1/cmdline", std::string("/sbin/init\0splash\0", 18));
+  WriteFile(proc + "/1/status", Status("systemd", 0));
+  WriteFile(proc + "/1/cgroup", "0::/init.scope\n");
+  fs::create_symlink(kInit, proc + "/1/exe");
+  // A kernel thread: no exe link target (readlink fails).
+  WriteFile(proc + "/2/cmdline", "");
+  WriteFile(proc + "/2/status", Status("kthreadd", 0));
+  WriteFile(proc + "/2/cgroup", "0::/\n");
+  // An app whose binary was replaced, whose argv was rewritten with spaces.
+  WriteFile(proc + "/4242/cmdline", std::string("app: worker\0--port\0" "8080\0", 24));
+  WriteFile(proc + "/4242/status", Status("app", 1));
+  WriteFile(proc + "/4242/cgroup", "0::/shop/app\n");
+  fs::create_symlink("/opt/app/bin/app (deleted)", proc + "/4242/exe");
+  // A process whose cgroup is not under the mount, and one with no cgroup file.
+  WriteFile(proc + "/31/cmdline", std::string("sleep\0" "5\0", 8));
+  WriteFile(proc + "/31/status", Status("sleep", 4242));
+  WriteFile(proc + "/31/cgroup", "0::/gone\n");
+  fs::create_symlink("/usr/bin/sleep", proc + "/31/exe");
+  WriteFile(proc + "/32/status", Status("zombie", 1));
+  fs::create_symlink("/usr/bin/true", proc + "/32/exe");
+  // Gone between readdir and reading: no status.
+  fs::create_directories(proc + "/33");
+  fs::create_symlink("/usr/bin/true", proc + "/33/exe");
+  // Not processes.
+  fs::create_directory_symlink(proc + "/4242", proc + "/self");
+  WriteFile(proc + "/meminfo", "MemTotal: 1 kB\n");
+  WriteFile(proc + "/12ab/status", Status("x", 1));
+
+  struct stat init_scope, app;
+  ASSERT_EQ(stat((cg + "/init.scope").c_str(), &init_scope), 0);
+  ASSERT_EQ(stat((cg + "/shop/app").c_str(), &app), 0);
+  const std::vector<ProcessSnapshot> want = {
+      {1, 0, init_scope.st_ino, kInit, {"/sbin/init", "splash"}},
+      {31, 4242, 0, "/usr/bin/sleep", {"sleep", "5"}},
+      {32, 1, 0, "/usr/bin/true", {}},
+      {4242, 1, app.st_ino, "/opt/app/bin/app", {"app: worker", "--port", "8080"}},
+  };
+  EXPECT_EQ(ProcessTable::ScanProc(proc, cg), want);
+
+  // Without a cgroup2 mount every cgroup id is 0.
+  std::vector<ProcessSnapshot> no_cg = ProcessTable::ScanProc(proc, "");
+  ASSERT_EQ(no_cg.size(), 4u);
+  for (const ProcessSnapshot& p : no_cg) EXPECT_EQ(p.cgroup_id, 0u) << p.pid;
+
+  EXPECT_TRUE(ProcessTable::ScanProc(tmp.path() + "/missing", cg).empty());
+}
+
+TEST(ScanProcTest, RealProcFindsThisProcessAndAChild) {
+  Result<std::string> mount = FindCgroup2Mount();
+  std::string cg = mount ? *mount : "";
+
+  // A child that execs sleep; the close-on-exec pipe reports the exec.
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  char c;
+  ssize_t n;
+  while ((n = read(fds[0], &c, 1)) < 0 && errno == EINTR) {
+  }
+  close(fds[0]);
+  ASSERT_EQ(n, 0);
+
+  std::vector<ProcessSnapshot> procs = ProcessTable::ScanProc("/proc", cg);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+
+  const ProcessSnapshot* self = nullptr;
+  const ProcessSnapshot* kid = nullptr;
+  for (const ProcessSnapshot& p : procs) {
+    if (p.pid == static_cast<uint32_t>(getpid())) self = &p;
+    if (p.pid == static_cast<uint32_t>(child)) kid = &p;
+  }
+  ASSERT_NE(self, nullptr);
+  ASSERT_NE(kid, nullptr);
+
+  EXPECT_EQ(self->exe, fs::canonical(program_invocation_name).string());
+  ASSERT_FALSE(self->argv.empty());
+  EXPECT_EQ(self->argv[0], program_invocation_name);
+  EXPECT_EQ(self->ppid, static_cast<uint32_t>(getppid()));
+
+  uint64_t cgroup_id = 0;
+  if (mount) {
+    Result<std::string> path = CgroupPathOfPid(getpid());
+    ASSERT_TRUE(path) << path.error().message();
+    Result<CgroupId> id = CgroupIdOfPath(cg, *path);
+    ASSERT_TRUE(id) << id.error().message();
+    cgroup_id = id->value;
+    EXPECT_NE(cgroup_id, 0u);
+  }
+  const ProcessSnapshot want_kid = {static_cast<uint32_t>(child), static_cast<uint32_t>(getpid()), cgroup_id,
+                                    fs::canonical("/bin/sleep").string(), {"sleep", "30"}};
+  EXPECT_EQ(*kid, want_kid);
+  EXPECT_EQ(self->cgroup_id, cgroup_id);
+}
+
+}  // namespace
+}  // namespace dw::collector

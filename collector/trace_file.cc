@@ -1,0 +1,410 @@
+// collector/trace_file.cc: trace files as crc-checked frames of cereal
+// payloads (format in collector/trace_file.h). cereal stays inside this file.
+#include "collector/trace_file.h"
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/vector.hpp>
+
+#include "bpf/events.h"
+
+namespace dw::collector {
+namespace {
+
+constexpr char kMagic[8] = {'D', 'W', 'T', 'R', 'A', 'C', 'E', '\0'};
+constexpr size_t kFileHeaderLen = 16;   // magic, format_version, wire_version
+constexpr size_t kFrameHeaderLen = 8;   // payload_len, crc32
+constexpr size_t kReadStep = 1u << 20;  // a frame's payload is read this much at a time
+// A chunk is written once its records reach this many bytes, so that even a
+// large records_per_chunk stays under kMaxFramePayload.
+constexpr size_t kChunkByteBudget = kMaxFramePayload / 2;
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint32_t GetU32(const uint8_t* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+uint32_t Crc(const std::string& s) {
+  return static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
+}
+
+// errno after a failed stdio call; EIO if the library left it unset.
+int LastErrno() { return errno != 0 ? errno : EIO; }
+
+using OutputArchive = cereal::PortableBinaryOutputArchive;
+
+// Reads a payload through cereal's PortableBinary archive. cereal's own
+// std::string and std::vector loaders resize to the length the payload claims
+// before reading, so a corrupt length would allocate (and zero) gigabytes;
+// these loads check every length against the bytes left first. Throws
+// cereal::Exception on malformed input.
+class Loader {
+ public:
+  explicit Loader(const std::string& payload)
+      : in_(payload), ar_(in_), size_(payload.size()) {}
+
+  template <typename T>
+  void Scalar(T& v) { ar_(v); }
+
+  void String(std::string& s) {
+    s.resize(Size());
+    ar_(cereal::binary_data(s.data(), s.size()));
+  }
+
+  template <typename T, typename LoadOne>
+  void Vector(std::vector<T>& v, LoadOne load_one) {
+    const uint64_t n = Size();
+    v.clear();
+    for (uint64_t i = 0; i < n; ++i) {
+      T item;
+      load_one(*this, item);
+      v.push_back(std::move(item));
+    }
+  }
+
+  uint64_t Remaining() {
+    const auto pos = in_.tellg();
+    return pos < 0 ? 0 : size_ - static_cast<uint64_t>(pos);
+  }
+
+ private:
+  // A cereal size tag counting items of at least one byte each.
+  uint64_t Size() {
+    cereal::size_type n = 0;
+    ar_(cereal::make_size_tag(n));
+    const uint64_t left = Remaining();
+    if (n > left) {
+      throw cereal::Exception("length " + std::to_string(n) + " overruns the " +
+                              std::to_string(left) + " bytes left");
+    }
+    return n;
+  }
+
+  std::istringstream in_;
+  cereal::PortableBinaryInputArchive ar_;
+  uint64_t size_;
+};
+
+void LoadString(Loader& in, std::string& s) { in.String(s); }
+
+}  // namespace
+
+// Saves: found by cereal through argument-dependent lookup, with cereal's
+// standard encodings of strings, vectors and pairs. Loads: the same encodings
+// read back through Loader.
+template <class Archive>
+void save(Archive& ar, const ProcessSnapshot& p) {
+  ar(p.pid, p.ppid, p.cgroup_id, p.exe, p.argv);
+}
+
+template <class Archive>
+void save(Archive& ar, const TraceHeader& h) {
+  ar(h.wire_version, h.created_ns, h.hostname, h.kernel, h.boot_to_unix_ns, h.processes);
+}
+
+template <class Archive>
+void save(Archive& ar, const TraceChunk& c) {
+  ar(c.cgroups, c.records, c.dropped_total);
+}
+
+namespace {
+
+void Load(Loader& in, ProcessSnapshot& p) {
+  in.Scalar(p.pid);
+  in.Scalar(p.ppid);
+  in.Scalar(p.cgroup_id);
+  in.String(p.exe);
+  in.Vector(p.argv, LoadString);
+}
+
+void Load(Loader& in, TraceHeader& h) {
+  in.Scalar(h.wire_version);
+  in.Scalar(h.created_ns);
+  in.String(h.hostname);
+  in.String(h.kernel);
+  in.Scalar(h.boot_to_unix_ns);
+  in.Vector(h.processes, [](Loader& l, ProcessSnapshot& p) { Load(l, p); });
+}
+
+void Load(Loader& in, TraceChunk& c) {
+  in.Vector(c.cgroups, [](Loader& l, std::pair<uint64_t, std::string>& cg) {
+    l.Scalar(cg.first);
+    l.String(cg.second);
+  });
+  in.Vector(c.records, LoadString);
+  in.Scalar(c.dropped_total);
+}
+
+template <typename T>
+Result<std::string> Pack(const T& value) {
+  try {
+    std::ostringstream out;
+    {
+      OutputArchive ar(out);
+      ar(value);
+    }
+    return std::move(out).str();
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, e.what());
+  }
+}
+
+// Parses a whole payload; leftover bytes are corruption too.
+template <typename T>
+Status Unpack(const std::string& payload, T* value) {
+  try {
+    Loader in(payload);
+    Load(in, *value);
+    if (const uint64_t left = in.Remaining(); left != 0) {
+      return Status(ErrorCode::kCorrupt, std::to_string(left) + " bytes left over");
+    }
+    return Status::Ok();
+  } catch (const std::exception& e) {  // cereal::Exception, std::bad_alloc
+    return Status(ErrorCode::kCorrupt, e.what());
+  }
+}
+
+Status VersionError(const char* what, uint32_t got, uint32_t known) {
+  std::string message = std::string("trace ") + what + " version " + std::to_string(got);
+  const std::string k = std::to_string(known);
+  message += got > known ? " is newer than this driftwatch (" + k + ")"
+                         : " is not supported (this driftwatch reads " + k + ")";
+  return Status(ErrorCode::kVersion, message);
+}
+
+}  // namespace
+
+// ---- TraceWriter ----
+
+TraceWriter::TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk)
+    : file_(f), path_(std::move(path)), records_per_chunk_(records_per_chunk) {}
+
+TraceWriter::~TraceWriter() { (void)Close(); }
+
+Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path,
+                                                         const TraceHeader& header,
+                                                         size_t records_per_chunk) {
+  if (records_per_chunk == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "create trace " + path + ": records_per_chunk must be positive");
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return Status::Errno("create trace " + path, errno);
+  std::unique_ptr<TraceWriter> w(new TraceWriter(f, path, records_per_chunk));
+
+  std::string file_header(kMagic, sizeof(kMagic));
+  PutU32(&file_header, kTraceFormatVersion);
+  PutU32(&file_header, DW_WIRE_VERSION);
+  errno = 0;
+  if (std::fwrite(file_header.data(), 1, file_header.size(), f) != file_header.size()) {
+    return Status::Errno("write trace " + path, LastErrno());
+  }
+  TraceHeader h = header;
+  h.wire_version = DW_WIRE_VERSION;
+  auto payload = Pack(h);
+  if (!payload) return payload.error().WithContext("write trace " + path + ": header");
+  RETURN_IF_ERROR(w->WriteFrame(*payload));
+  RETURN_IF_ERROR(w->Flush());  // a full disk or bad device shows up here, not later
+  return w;
+}
+
+void TraceWriter::AddCgroup(uint64_t id, const std::string& path) {
+  pending_.cgroups.emplace_back(id, path);
+  pending_bytes_ += path.size();
+}
+
+Status TraceWriter::Append(std::span<const uint8_t> record) {
+  if (file_ == nullptr) {
+    return Status(ErrorCode::kInvalidArgument, "append to trace " + path_ + ": writer is closed");
+  }
+  if (record.size() > DW_MAX_RECORD) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "append to trace " + path_ + ": record of " + std::to_string(record.size()) +
+                      " bytes exceeds DW_MAX_RECORD");
+  }
+  pending_.records.emplace_back(record.begin(), record.end());
+  pending_bytes_ += record.size();
+  if (pending_.records.size() >= records_per_chunk_ || pending_bytes_ >= kChunkByteBudget) {
+    return WriteChunk();
+  }
+  return Status::Ok();
+}
+
+void TraceWriter::SetDropped(uint64_t dropped_total) { pending_.dropped_total = dropped_total; }
+
+Status TraceWriter::WriteFrame(const std::string& payload) {
+  if (payload.size() > kMaxFramePayload) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "write trace " + path_ + ": frame of " + std::to_string(payload.size()) +
+                      " bytes exceeds the limit of " + std::to_string(kMaxFramePayload));
+  }
+  std::string frame_header;
+  PutU32(&frame_header, static_cast<uint32_t>(payload.size()));
+  PutU32(&frame_header, Crc(payload));
+  errno = 0;
+  if (std::fwrite(frame_header.data(), 1, frame_header.size(), file_) != frame_header.size() ||
+      std::fwrite(payload.data(), 1, payload.size(), file_) != payload.size()) {
+    return Status::Errno("write trace " + path_, LastErrno());
+  }
+  return Status::Ok();
+}
+
+Status TraceWriter::WriteChunk() {
+  auto payload = Pack(pending_);
+  if (!payload) return payload.error().WithContext("write trace " + path_ + ": chunk");
+  RETURN_IF_ERROR(WriteFrame(*payload));
+  records_written_ += pending_.records.size();
+  dropped_written_ = pending_.dropped_total;
+  pending_.records.clear();
+  pending_.cgroups.clear();
+  pending_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status TraceWriter::Flush() {
+  if (file_ == nullptr) {
+    return Status(ErrorCode::kInvalidArgument, "flush trace " + path_ + ": writer is closed");
+  }
+  if (!pending_.records.empty() || !pending_.cgroups.empty() ||
+      pending_.dropped_total != dropped_written_) {
+    RETURN_IF_ERROR(WriteChunk());
+  }
+  errno = 0;
+  if (std::fflush(file_) != 0) return Status::Errno("write trace " + path_, LastErrno());
+  return Status::Ok();
+}
+
+Status TraceWriter::Close() {
+  if (file_ == nullptr) return Status::Ok();
+  Status status = Flush();
+  // EINVAL/EROFS: the target (a pipe, /dev/null) does not support syncing.
+  if (status.ok() && fsync(fileno(file_)) != 0 && errno != EINVAL && errno != EROFS) {
+    status = Status::Errno("sync trace " + path_, errno);
+  }
+  if (std::fclose(file_) != 0 && status.ok()) status = Status::Errno("close trace " + path_, errno);
+  file_ = nullptr;
+  return status;
+}
+
+// ---- TraceReader ----
+
+TraceReader::TraceReader(std::FILE* f, std::string path) : file_(f), path_(std::move(path)) {}
+
+TraceReader::~TraceReader() { std::fclose(file_); }
+
+Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return Status::Errno("open trace " + path, errno);
+  std::unique_ptr<TraceReader> r(new TraceReader(f, path));
+  const std::string action = "read trace " + path;
+
+  uint8_t file_header[kFileHeaderLen];
+  errno = 0;
+  const size_t n = std::fread(file_header, 1, sizeof(file_header), f);
+  if (std::ferror(f)) return Status::Errno(action, LastErrno());
+  if (std::memcmp(file_header, kMagic, std::min(n, sizeof(kMagic))) != 0) {
+    return Status(ErrorCode::kCorrupt, action + ": not a driftwatch trace (bad magic)");
+  }
+  if (n < kFileHeaderLen) {
+    return Status(ErrorCode::kCorrupt, action + ": truncated file header at byte 0");
+  }
+  const uint32_t format_version = GetU32(file_header + 8);
+  const uint32_t wire_version = GetU32(file_header + 12);
+  if (format_version != kTraceFormatVersion) {
+    return VersionError("format", format_version, kTraceFormatVersion).WithContext(action);
+  }
+  if (wire_version != DW_WIRE_VERSION) {
+    return VersionError("wire", wire_version, DW_WIRE_VERSION).WithContext(action);
+  }
+  r->offset_ = kFileHeaderLen;
+
+  std::string payload;
+  ASSIGN_OR_RETURN(bool got, r->ReadFrame(&payload));
+  if (!got) {
+    return Status(ErrorCode::kCorrupt,
+                  action + ": truncated file: no header frame at byte " +
+                      std::to_string(kFileHeaderLen));
+  }
+  Status s = Unpack(payload, &r->header_);
+  if (!s.ok()) {
+    return s.WithContext(action + ": bad header frame at byte " + std::to_string(kFileHeaderLen));
+  }
+  if (r->header_.wire_version != wire_version) {
+    return Status(ErrorCode::kCorrupt,
+                  action + ": header frame says wire version " +
+                      std::to_string(r->header_.wire_version) + ", the file header " +
+                      std::to_string(wire_version));
+  }
+  return r;
+}
+
+Result<bool> TraceReader::Next(TraceChunk* chunk) {
+  const uint64_t start = offset_;
+  std::string payload;
+  ASSIGN_OR_RETURN(bool got, ReadFrame(&payload));
+  if (!got) return false;
+  TraceChunk c;
+  Status s = Unpack(payload, &c);
+  if (!s.ok()) {
+    return s.WithContext("read trace " + path_ + ": bad chunk at byte " + std::to_string(start));
+  }
+  *chunk = std::move(c);
+  return true;
+}
+
+Result<bool> TraceReader::ReadFrame(std::string* payload) {
+  const std::string at = "read trace " + path_ + ": ";
+  const std::string where = " at byte " + std::to_string(offset_);
+  const auto truncated = [&] {
+    return Status(ErrorCode::kCorrupt, at + "truncated frame" + where);
+  };
+
+  uint8_t frame_header[kFrameHeaderLen];
+  errno = 0;
+  size_t n = std::fread(frame_header, 1, sizeof(frame_header), file_);
+  if (std::ferror(file_)) return Status::Errno(at + "frame" + where, LastErrno());
+  if (n == 0) return false;  // clean end of file
+  if (n < kFrameHeaderLen) return truncated();
+  const uint32_t len = GetU32(frame_header);
+  const uint32_t crc = GetU32(frame_header + 4);
+  if (len > kMaxFramePayload) {
+    return Status(ErrorCode::kCorrupt, at + "frame" + where + " claims " + std::to_string(len) +
+                                           " bytes, more than the limit of " +
+                                           std::to_string(kMaxFramePayload));
+  }
+  // Grown step by step, so a damaged length costs what the file holds, not len.
+  payload->clear();
+  while (payload->size() < len) {
+    const size_t have = payload->size();
+    const size_t want = std::min<size_t>(kReadStep, len - have);
+    payload->resize(have + want);
+    errno = 0;
+    n = std::fread(payload->data() + have, 1, want, file_);
+    if (std::ferror(file_)) return Status::Errno(at + "frame" + where, LastErrno());
+    if (n < want) return truncated();
+  }
+  if (Crc(*payload) != crc) {
+    return Status(ErrorCode::kCorrupt, at + "crc mismatch in frame" + where);
+  }
+  offset_ += kFrameHeaderLen + len;
+  return true;
+}
+
+}  // namespace dw::collector

@@ -1,0 +1,127 @@
+// collector/trace_file.h: driftwatch trace files (`driftwatch record`).
+//
+// A trace keeps the raw ring-buffer records exactly as the kernel wrote them,
+// so replay goes through the same Decode() as live events, plus what is needed
+// to interpret them later: the cgroup id -> path map, the boot-to-wall-clock
+// offset, and a snapshot of the processes that were running at the start.
+//
+// Format (version kTraceFormatVersion), all integers little-endian:
+//   file   := magic[8] = "DWTRACE\0", u32 format_version, u32 wire_version,
+//             frame(header), frame(chunk)*
+//   frame  := u32 payload_len, u32 crc32(payload) (zlib), payload[payload_len]
+//   header := cereal PortableBinary of TraceHeader
+//   chunk  := cereal PortableBinary of TraceChunk
+// A reader rejects a wrong magic, a format or wire version it does not know,
+// a frame whose length overruns the file (truncated) or whose crc differs
+// (corrupt), each with the byte offset in the message. payload_len is at most
+// kMaxFramePayload.
+#ifndef DRIFTWATCH_COLLECTOR_TRACE_FILE_H_
+#define DRIFTWATCH_COLLECTOR_TRACE_FILE_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collector/status.h"
+
+namespace dw::collector {
+
+inline constexpr uint32_t kTraceFormatVersion = 1;
+inline constexpr uint32_t kMaxFramePayload = 64u << 20;
+
+// A process alive when recording started.
+struct ProcessSnapshot {
+  uint32_t pid = 0;
+  uint32_t ppid = 0;
+  uint64_t cgroup_id = 0;
+  std::string exe;
+  std::vector<std::string> argv;
+  bool operator==(const ProcessSnapshot&) const = default;
+};
+
+struct TraceHeader {
+  uint32_t wire_version = 0;      // DW_WIRE_VERSION of the records
+  int64_t created_ns = 0;         // wall clock when recording started
+  std::string hostname;
+  std::string kernel;             // uname -r
+  int64_t boot_to_unix_ns = 0;    // wall clock = ts_boot_ns + this
+  std::vector<ProcessSnapshot> processes;
+  bool operator==(const TraceHeader&) const = default;
+};
+
+struct TraceChunk {
+  // cgroup id -> path (relative to the cgroup2 root) for ids first seen in this
+  // chunk's records; appear before the records that use them.
+  std::vector<std::pair<uint64_t, std::string>> cgroups;
+  std::vector<std::string> records;  // raw records, bytes as in the ring buffer
+  uint64_t dropped_total = 0;        // ring-buffer drops so far (cumulative)
+  bool operator==(const TraceChunk&) const = default;
+};
+
+// Writes a trace. Not thread-safe. Records are buffered and written as a chunk
+// every `records_per_chunk` records (or sooner, to keep a chunk well under
+// kMaxFramePayload) and on Flush()/Close(). Create() writes the header with
+// wire_version set to this build's DW_WIRE_VERSION. records_written() counts
+// the records in chunks written so far.
+class TraceWriter {
+ public:
+  static Result<std::unique_ptr<TraceWriter>> Create(const std::string& path,
+                                                     const TraceHeader& header,
+                                                     size_t records_per_chunk = 4096);
+  ~TraceWriter();  // closes; errors are lost, call Close() to see them
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void AddCgroup(uint64_t id, const std::string& path);
+  Status Append(std::span<const uint8_t> record);
+  void SetDropped(uint64_t dropped_total);
+  Status Flush();   // writes the pending chunk (if any) and fflush()es
+  Status Close();   // Flush(), fsync, fclose; idempotent
+  uint64_t records_written() const { return records_written_; }
+
+ private:
+  TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk);
+  Status WriteFrame(const std::string& payload);
+  Status WriteChunk();  // pending_ as one frame, then starts a new chunk
+
+  std::FILE* file_;
+  std::string path_;
+  size_t records_per_chunk_;
+  TraceChunk pending_;
+  size_t pending_bytes_ = 0;      // record and cgroup bytes in pending_
+  uint64_t dropped_written_ = 0;  // dropped_total of the last chunk written
+  uint64_t records_written_ = 0;
+};
+
+// Reads a trace. Not thread-safe.
+class TraceReader {
+ public:
+  // Opens `path` and reads its header; errors: kNotFound, kPermissionDenied,
+  // kCorrupt (bad magic, crc, truncated header), kVersion.
+  static Result<std::unique_ptr<TraceReader>> Open(const std::string& path);
+  ~TraceReader();
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+
+  const TraceHeader& header() const { return header_; }
+  // Reads the next chunk into `*chunk`. Returns true on a chunk, false at a
+  // clean end of file, or kCorrupt ("trace X: truncated frame at byte N").
+  Result<bool> Next(TraceChunk* chunk);
+
+ private:
+  TraceReader(std::FILE* f, std::string path);
+  Result<bool> ReadFrame(std::string* payload);  // false at clean EOF
+
+  std::FILE* file_;
+  std::string path_;
+  uint64_t offset_ = 0;
+  TraceHeader header_;
+};
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_TRACE_FILE_H_

@@ -1,0 +1,25 @@
+// collector/trace_source.cc: replay of recorded traces through the live decoding path.
+#include "collector/trace_source.h"
+
+namespace dw::collector {
+
+Result<std::unique_ptr<TraceEventSource>> TraceEventSource::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<TraceReader> reader, TraceReader::Open(path));
+  return std::unique_ptr<TraceEventSource>(new TraceEventSource(std::move(reader)));
+}
+
+Status TraceEventSource::Run(const RecordHandler& handler, const std::atomic<bool>& stop) {
+  TraceChunk chunk;
+  while (!stop.load(std::memory_order_relaxed)) {
+    ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
+    if (!more) break;
+    for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
+    for (const std::string& r : chunk.records) {
+      handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
+    }
+    dropped_ = chunk.dropped_total;
+  }
+  return Status::Ok();
+}
+
+}  // namespace dw::collector

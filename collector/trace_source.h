@@ -1,0 +1,39 @@
+// collector/trace_source.h: replays a trace file (collector/trace_file.h) as an EventSource.
+#ifndef DRIFTWATCH_COLLECTOR_TRACE_SOURCE_H_
+#define DRIFTWATCH_COLLECTOR_TRACE_SOURCE_H_
+
+#include <memory>
+#include <string>
+
+#include "collector/event_source.h"
+#include "collector/trace_file.h"
+
+namespace dw::collector {
+
+class TraceEventSource : public EventSource {
+ public:
+  // Opens `path`; errors as TraceReader::Open.
+  static Result<std::unique_ptr<TraceEventSource>> Open(const std::string& path);
+
+  // Delivers every record of the trace; a damaged frame ends the run with
+  // kCorrupt after the records before it were delivered.
+  Status Run(const RecordHandler& handler, const std::atomic<bool>& stop) override;
+  int64_t boot_to_unix_ns() const override { return reader_->header().boot_to_unix_ns; }
+  CgroupResolver& cgroups() override { return resolver_; }
+  const std::vector<ProcessSnapshot>& initial_processes() const override {
+    return reader_->header().processes;
+  }
+  uint64_t dropped() const override { return dropped_; }
+  const TraceHeader& header() const { return reader_->header(); }
+
+ private:
+  explicit TraceEventSource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}
+
+  std::unique_ptr<TraceReader> reader_;
+  MapCgroupResolver resolver_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_TRACE_SOURCE_H_
