@@ -1,0 +1,69 @@
+// model/detector.h: scores a stream of events against the workloads'
+// fingerprints and folds repeated findings into one.
+#ifndef DRIFTWATCH_MODEL_DETECTOR_H_
+#define DRIFTWATCH_MODEL_DETECTOR_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/event.h"
+#include "model/fingerprint.h"
+#include "model/scorer.h"
+
+namespace dw::model {
+
+// A finding is identified in a run by (workload, kind, subject): the first
+// event that raises it creates it; later ones only increment its count (the
+// first event's time, reason, score and process are kept).
+//
+// The Detector owns its findings; the pointers it hands out stay valid for its
+// lifetime. Not thread-safe.
+class Detector {
+ public:
+  struct Stats {
+    uint64_t events = 0;             // all events observed
+    uint64_t events_scored = 0;      // events of a workload with a fingerprint
+    uint64_t events_unprofiled = 0;  // events of a named workload without one
+    uint64_t findings = 0;           // distinct findings created
+    uint64_t repeats = 0;            // drift events folded into an existing finding
+    bool operator==(const Stats&) const = default;
+  };
+
+  // `fingerprints` maps workload name to its fingerprint.
+  explicit Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer = Scorer());
+
+  // Scores `e` against its workload's fingerprint. Returns the findings that
+  // are new in this run (in ItemsOf order); repeats are counted, not returned.
+  // Events with an empty workload, or one without a fingerprint, raise nothing.
+  std::vector<Finding*> Observe(const Event& e);
+
+  // The findings whose count changed since the previous call (each once, in
+  // the order of their first change). A finding returned by Observe() as new
+  // is listed here only if it repeated afterwards.
+  std::vector<Finding*> Updated();
+
+  // Every finding of the run, in creation order.
+  const std::vector<std::unique_ptr<Finding>>& findings() const { return findings_; }
+  // Named workloads seen without a fingerprint.
+  const std::set<std::string>& unprofiled_workloads() const { return unprofiled_; }
+  const Stats& stats() const { return stats_; }
+
+ private:
+  std::map<std::string, Fingerprint> fingerprints_;
+  Scorer scorer_;
+  std::vector<std::unique_ptr<Finding>> findings_;
+  std::unordered_map<std::string, Finding*> by_key_;  // "workload\0kind\0subject"
+  std::vector<Finding*> updated_;
+  std::set<const Finding*> updated_set_;
+  std::set<std::string> unprofiled_;
+  Stats stats_;
+};
+
+}  // namespace dw::model
+
+#endif  // DRIFTWATCH_MODEL_DETECTOR_H_

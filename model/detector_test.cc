@@ -1,0 +1,106 @@
+// model/detector_test.cc: findings are created once per (workload, kind,
+// subject) and repeats are counted.
+#include "model/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/items.h"
+#include "model/testing/test_events.h"
+
+namespace dw::model {
+namespace {
+
+using testing::V4;
+
+std::map<std::string, Fingerprint> Fingerprints() {
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const Event& e : {testing::Exec("web", 10, "/usr/sbin/nginx"),
+                         testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
+  }
+  return {{"web", fp}};
+}
+
+TEST(DetectorTest, RepeatsAreCountedNotReturned) {
+  Detector d(Fingerprints());
+  Event sh = testing::Exec("web", 11, "/bin/sh", 1000);
+  std::vector<Finding*> first = d.Observe(sh);
+  ASSERT_EQ(first.size(), 1u);
+  Finding want;
+  want.time_ns = 1000;
+  want.workload = "web";
+  want.cgroup_path = "system.slice/web";
+  want.kind = FindingKind::kExec;
+  want.subject = "/bin/sh";
+  want.reason = "executable never seen in training (shell)";
+  want.severity = Severity::kCritical;
+  want.score = 0.9;
+  want.process = sh.process;
+  EXPECT_EQ(*first[0], want);
+
+  // The same drift from another process later: folded into the first finding.
+  EXPECT_TRUE(d.Observe(testing::Exec("web", 12, "/bin/sh", 2000)).empty());
+  EXPECT_TRUE(d.Observe(testing::Exec("web", 13, "/bin/sh", 3000)).empty());
+  want.count = 3;
+  ASSERT_EQ(d.findings().size(), 1u);
+  EXPECT_EQ(*d.findings()[0], want);
+  EXPECT_EQ(d.findings()[0].get(), first[0]);
+}
+
+TEST(DetectorTest, UpdatedListsChangedCountsOnce) {
+  Detector d(Fingerprints());
+  Finding* sh = d.Observe(testing::Exec("web", 11, "/bin/sh"))[0];
+  Finding* shadow = d.Observe(testing::Open("web", 11, "/etc/shadow", kAccessRead))[0];
+  EXPECT_TRUE(d.Updated().empty());  // new findings are Observe()'s to report
+
+  d.Observe(testing::Open("web", 11, "/etc/shadow", kAccessRead));
+  d.Observe(testing::Exec("web", 12, "/bin/sh"));
+  d.Observe(testing::Open("web", 12, "/etc/shadow", kAccessRead));
+  EXPECT_EQ(d.Updated(), (std::vector<Finding*>{shadow, sh}));
+  EXPECT_EQ(shadow->count, 3u);
+  EXPECT_EQ(sh->count, 2u);
+  EXPECT_TRUE(d.Updated().empty());
+
+  d.Observe(testing::Exec("web", 13, "/bin/sh"));
+  EXPECT_EQ(d.Updated(), std::vector<Finding*>{sh});
+}
+
+TEST(DetectorTest, DedupIsPerWorkloadKindAndSubject) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();
+  fps["api"] = fps["web"];
+  fps["api"].workload = "api";
+  Detector d(std::move(fps));
+  EXPECT_EQ(d.Observe(testing::Exec("web", 11, "/bin/sh")).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Exec("api", 21, "/bin/sh")).size(), 1u);
+  // Same subject as a file (kind file) is a different finding from the exec.
+  EXPECT_EQ(d.Observe(testing::Open("web", 11, "/bin/sh", kAccessRead)).size(), 1u);
+  // Learned items raise nothing.
+  EXPECT_TRUE(d.Observe(testing::Exec("web", 11, "/usr/sbin/nginx")).empty());
+  EXPECT_EQ(d.findings().size(), 3u);
+}
+
+TEST(DetectorTest, UnprofiledWorkloadsAreCountedNotScored) {
+  Detector d(Fingerprints());
+  EXPECT_TRUE(d.Observe(testing::Exec("batch", 31, "/bin/sh")).empty());
+  EXPECT_TRUE(d.Observe(testing::Exec("", 32, "/bin/sh")).empty());
+  d.Observe(testing::Exec("web", 11, "/bin/sh"));
+  d.Observe(testing::Exec("web", 12, "/bin/sh"));
+  d.Observe(testing::Dns("web", 12, V4(10, 0, 0, 53, 53), "x.example"));  // two findings
+  d.Observe(testing::Fork("web", 12, 13));
+  Detector::Stats want;
+  want.events = 6;
+  want.events_scored = 4;
+  want.events_unprofiled = 1;
+  want.findings = 3;
+  want.repeats = 1;
+  EXPECT_EQ(d.stats(), want);
+  EXPECT_EQ(d.unprofiled_workloads(), std::set<std::string>{"batch"});
+}
+
+}  // namespace
+}  // namespace dw::model

@@ -1,0 +1,76 @@
+// profiler/profiler.cc: training, one event at a time.
+#include "profiler/profiler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "model/items.h"
+
+namespace dw::profiler {
+namespace {
+
+void Widen(int64_t t, int64_t* first, int64_t* last) {
+  if (*first == 0 || t < *first) *first = t;
+  *last = std::max(*last, t);
+}
+
+}  // namespace
+
+Profiler::Profiler(std::map<std::string, model::Fingerprint> initial)
+    : fingerprints_(std::move(initial)) {}
+
+void Profiler::Touch(const std::string& workload, model::Fingerprint* fp) {
+  if (touched_.insert(workload).second) {
+    ++fp->training.sessions;
+    fp->training.dropped_events += session_dropped_;
+  }
+  dirty_.insert(workload);
+}
+
+void Profiler::Observe(const Event& e) {
+  if (e.workload.empty()) return;
+  auto [it, inserted] = fingerprints_.try_emplace(e.workload);
+  model::Fingerprint& fp = it->second;
+  if (inserted) fp.workload = e.workload;
+  Touch(it->first, &fp);
+  ++fp.training.events;
+  Widen(e.time_ns, &fp.training.first_event_ns, &fp.training.last_event_ns);
+
+  // A new process image (exec) or a new process (fork) is a new instance.
+  if (e.kind == EventKind::kExec) instances_[e.pid].clear();
+  if (e.kind == EventKind::kFork) instances_[e.child_pid].clear();
+
+  for (const model::ItemRef& item : model::ItemsOf(e)) {
+    model::ItemStats& stats = model::FindOrAddItem(&fp, item);
+    ++stats.count;
+    Widen(e.time_ns, &stats.first_seen_ns, &stats.last_seen_ns);
+    stats.access |= item.access;
+    if (instances_[e.pid].insert(&stats).second) ++stats.processes;
+  }
+
+  if (e.kind == EventKind::kExit) instances_.erase(e.pid);
+}
+
+void Profiler::AddDropped(uint64_t n) {
+  if (n == 0) return;
+  session_dropped_ += n;
+  for (const std::string& workload : touched_) {
+    fingerprints_.at(workload).training.dropped_events += n;
+    dirty_.insert(workload);
+  }
+}
+
+void Profiler::BeginSession() {
+  touched_.clear();
+  session_dropped_ = 0;
+}
+
+std::vector<model::Fingerprint> Profiler::TakeDirty() {
+  std::vector<model::Fingerprint> out;
+  out.reserve(dirty_.size());
+  for (const std::string& workload : dirty_) out.push_back(fingerprints_.at(workload));
+  dirty_.clear();
+  return out;
+}
+
+}  // namespace dw::profiler

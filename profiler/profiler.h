@@ -1,0 +1,71 @@
+// profiler/profiler.h: learns fingerprints from a stream of enriched events
+// (training mode), extending any fingerprints it starts from.
+#ifndef DRIFTWATCH_PROFILER_PROFILER_H_
+#define DRIFTWATCH_PROFILER_PROFILER_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "collector/event.h"
+#include "model/fingerprint.h"
+
+namespace dw::profiler {
+
+// Folds events into per-workload fingerprints through model::ItemsOf(), the
+// same mapping the scorer uses.
+//
+// Sessions: a Profiler starts in a session; BeginSession() starts the next
+// one. The first event of a workload in a session increments that
+// fingerprint's training.sessions. Drops (AddDropped) are host-wide, so every
+// fingerprint touched in a session is charged all of that session's drops,
+// including drops reported before its first event.
+//
+// ItemStats::processes counts distinct process instances per item, exactly
+// while the profiler sees them: an instance starts at exec or fork of its pid
+// and ends at its exit; the profiler remembers, per live instance, which items
+// it already counted. A pid first seen mid-life is one instance until it
+// execs or exits. Across sessions, a process alive in both counts again.
+//
+// Not thread-safe.
+class Profiler {
+ public:
+  explicit Profiler(std::map<std::string, model::Fingerprint> initial = {});
+
+  // Folds `e` into the fingerprint of e.workload, created on first use.
+  // Events with an empty workload are ignored. Every other event counts in
+  // training.events and first/last_event_ns; its items update count,
+  // first/last_seen_ns, access (union) and processes.
+  void Observe(const Event& e);
+
+  // Adds `n` ring-buffer drops to the current session (see above).
+  void AddDropped(uint64_t n);
+
+  // Ends the current session and begins the next.
+  void BeginSession();
+
+  const std::map<std::string, model::Fingerprint>& fingerprints() const { return fingerprints_; }
+
+  // Copies of the fingerprints changed since the previous call, by workload.
+  std::vector<model::Fingerprint> TakeDirty();
+
+ private:
+  // Marks the fingerprint of `workload`, `fp`, touched in this session and dirty.
+  void Touch(const std::string& workload, model::Fingerprint* fp);
+
+  std::map<std::string, model::Fingerprint> fingerprints_;
+  std::set<std::string> dirty_;
+  std::set<std::string> touched_;  // workloads seen in the current session
+  uint64_t session_dropped_ = 0;
+  // Live process instances by pid: the items each has counted already.
+  // ItemStats addresses are stable: std::map nodes, and items are never erased.
+  std::unordered_map<uint32_t, std::unordered_set<const model::ItemStats*>> instances_;
+};
+
+}  // namespace dw::profiler
+
+#endif  // DRIFTWATCH_PROFILER_PROFILER_H_

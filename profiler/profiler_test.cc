@@ -1,0 +1,177 @@
+// profiler/profiler_test.cc: training builds fingerprints the scorer agrees with.
+#include "profiler/profiler.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/items.h"
+#include "model/scorer.h"
+#include "model/testing/test_events.h"
+
+namespace dw::profiler {
+namespace {
+
+using model::Direction;
+using model::Fingerprint;
+using model::ItemStats;
+using model::NetItem;
+using model::testing::V4;
+namespace ev = model::testing;
+
+ItemStats Stats(uint64_t count, int64_t first, int64_t last, uint32_t processes,
+                uint8_t access = 0) {
+  ItemStats s;
+  s.count = count;
+  s.first_seen_ns = first;
+  s.last_seen_ns = last;
+  s.processes = processes;
+  s.access = access;
+  return s;
+}
+
+TEST(ProfilerTest, LearnsEveryItemKind) {
+  Profiler p;
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 100));
+  p.Observe(ev::Open("web", 10, "/proc/10/status", kAccessRead, 200));
+  p.Observe(ev::Open("web", 10, "/var/log/app.log", kAccessWrite, 300));
+  p.Observe(ev::Open("web", 10, "/var/log/app.log", kAccessRead, 400));
+  p.Observe(ev::Connect("web", 10, V4(10, 0, 0, 7, 5432), 500));
+  p.Observe(ev::Accept("web", 10, V4(10, 0, 0, 2, 443), V4(10, 0, 0, 9, 50001), 600));
+  p.Observe(ev::Accept("web", 10, V4(10, 0, 0, 2, 443), V4(10, 0, 0, 9, 50002), 700));
+  p.Observe(ev::Listen("web", 10, V4(0, 0, 0, 0, 443), 800));
+  p.Observe(ev::Dns("web", 10, V4(10, 0, 0, 53, 53), "DB.internal", 900));
+  p.Observe(ev::Exit("web", 10, 1000));
+
+  Fingerprint want;
+  want.workload = "web";
+  want.executables["/usr/sbin/nginx"] = Stats(1, 100, 100, 1);
+  want.files["/proc/<pid>/status"] = Stats(1, 200, 200, 1, kAccessRead);
+  want.files["/var/log/app.log"] = Stats(2, 300, 400, 1, kAccessRead | kAccessWrite);
+  want.network[NetItem{Direction::kOutbound, 6, "10.0.0.7", 5432}] = Stats(1, 500, 500, 1);
+  want.network[NetItem{Direction::kInbound, 6, "10.0.0.9", 443}] = Stats(2, 600, 700, 1);
+  want.network[NetItem{Direction::kListen, 6, "0.0.0.0", 443}] = Stats(1, 800, 800, 1);
+  want.network[NetItem{Direction::kDns, 17, "10.0.0.53", 53}] = Stats(1, 900, 900, 1);
+  want.dns_names["db.internal"] = Stats(1, 900, 900, 1);
+  want.training.events = 10;
+  want.training.first_event_ns = 100;
+  want.training.last_event_ns = 1000;
+  want.training.sessions = 1;
+  ASSERT_EQ(p.fingerprints().size(), 1u);
+  EXPECT_EQ(p.fingerprints().at("web"), want);
+}
+
+TEST(ProfilerTest, TheScorerFindsNothingInWhatWasLearned) {
+  std::vector<Event> training = {
+      ev::Exec("web", 10, "/usr/sbin/nginx"),
+      ev::Open("web", 10, "/etc/shadow", kAccessRead, 1000, -13),
+      ev::Open("web", 10, "/proc/thread-self/stat", kAccessRead),
+      ev::Connect("web", 10, V4(10, 0, 0, 7, 5432)),
+      ev::Accept("web", 10, V4(10, 0, 0, 2, 443), V4(10, 0, 0, 9, 50001)),
+      ev::Dns("web", 10, V4(10, 0, 0, 53, 53), "db.internal."),
+  };
+  Profiler p;
+  for (const Event& e : training) p.Observe(e);
+  model::Scorer scorer;
+  const Fingerprint& fp = p.fingerprints().at("web");
+  for (const Event& e : training) {
+    EXPECT_TRUE(scorer.Score(&fp, e).empty()) << EventKindName(e.kind);
+  }
+  // Live events that differ only in volatile parts match too.
+  EXPECT_TRUE(scorer.Score(&fp, ev::Open("web", 77, "/proc/77/task/78/stat", kAccessRead)).empty());
+  EXPECT_TRUE(scorer.Score(&fp, ev::Accept("web", 11, V4(10, 0, 0, 2, 443), V4(10, 0, 0, 9, 61234)))
+                  .empty());
+  EXPECT_EQ(scorer.Score(&fp, ev::Exec("web", 11, "/bin/sh")).size(), 1u);
+}
+
+TEST(ProfilerTest, CountsDistinctProcessInstances) {
+  Profiler p;
+  // Two workers forked from a master read the same file, interleaved.
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx"));
+  p.Observe(ev::Fork("web", 10, 11));
+  p.Observe(ev::Fork("web", 10, 12));
+  for (int i = 0; i < 3; ++i) {
+    p.Observe(ev::Open("web", 11, "/srv/index.html", kAccessRead));
+    p.Observe(ev::Open("web", 12, "/srv/index.html", kAccessRead));
+  }
+  // Worker 11 exits and its pid is reused by a new process: another instance.
+  p.Observe(ev::Exit("web", 11));
+  p.Observe(ev::Open("web", 11, "/srv/index.html", kAccessRead));
+  // Worker 12 execs a new image: another instance, also for the exe item.
+  p.Observe(ev::Exec("web", 12, "/usr/sbin/nginx"));
+  p.Observe(ev::Open("web", 12, "/srv/index.html", kAccessRead));
+
+  const Fingerprint& fp = p.fingerprints().at("web");
+  EXPECT_EQ(fp.files.at("/srv/index.html").count, 8u);
+  EXPECT_EQ(fp.files.at("/srv/index.html").processes, 4u);
+  EXPECT_EQ(fp.executables.at("/usr/sbin/nginx").processes, 2u);
+}
+
+TEST(ProfilerTest, SkipsEventsWithoutAWorkload) {
+  Profiler p;
+  p.Observe(ev::Exec("", 10, "/usr/bin/ls"));
+  EXPECT_TRUE(p.fingerprints().empty());
+  EXPECT_TRUE(p.TakeDirty().empty());
+}
+
+TEST(ProfilerTest, ExtendsInitialFingerprintsAcrossSessions) {
+  Fingerprint old;
+  old.workload = "web";
+  old.executables["/usr/sbin/nginx"] = Stats(5, 10, 20, 2);
+  old.training.events = 5;
+  old.training.first_event_ns = 10;
+  old.training.last_event_ns = 20;
+  old.training.sessions = 1;
+  old.training.dropped_events = 4;
+  Profiler p({{"web", old}});
+  EXPECT_TRUE(p.TakeDirty().empty());
+
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 30));
+  p.Observe(ev::Exec("web", 11, "/usr/sbin/nginx", 40));
+  Fingerprint want = old;
+  want.executables["/usr/sbin/nginx"] = Stats(7, 10, 40, 4);
+  want.training.events = 7;
+  want.training.last_event_ns = 40;
+  want.training.sessions = 2;  // once for this session, however many events
+  EXPECT_EQ(p.fingerprints().at("web"), want);
+
+  p.BeginSession();
+  p.Observe(ev::Open("web", 11, "/etc/hosts", kAccessRead, 50));
+  EXPECT_EQ(p.fingerprints().at("web").training.sessions, 3u);
+}
+
+TEST(ProfilerTest, DropsAreChargedToEveryWorkloadOfTheSession) {
+  Profiler p;
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx"));
+  p.AddDropped(3);
+  p.Observe(ev::Exec("db", 20, "/usr/sbin/postgres"));  // touched after the drops
+  p.AddDropped(2);
+  EXPECT_EQ(p.fingerprints().at("web").training.dropped_events, 5u);
+  EXPECT_EQ(p.fingerprints().at("db").training.dropped_events, 5u);
+
+  p.BeginSession();
+  p.AddDropped(7);  // nothing touched yet in this session
+  p.Observe(ev::Exec("db", 21, "/usr/sbin/postgres"));
+  EXPECT_EQ(p.fingerprints().at("web").training.dropped_events, 5u);
+  EXPECT_EQ(p.fingerprints().at("db").training.dropped_events, 12u);
+}
+
+TEST(ProfilerTest, TakeDirtyReturnsChangedFingerprintsOnce) {
+  Profiler p;
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx"));
+  p.Observe(ev::Exec("db", 20, "/usr/sbin/postgres"));
+  std::vector<Fingerprint> dirty = p.TakeDirty();
+  EXPECT_EQ(dirty,
+            (std::vector<Fingerprint>{p.fingerprints().at("db"), p.fingerprints().at("web")}));
+  EXPECT_TRUE(p.TakeDirty().empty());
+
+  p.Observe(ev::Open("web", 10, "/etc/hosts", kAccessRead));
+  EXPECT_EQ(p.TakeDirty(), std::vector<Fingerprint>{p.fingerprints().at("web")});
+  p.AddDropped(1);  // both were touched this session
+  EXPECT_EQ(p.TakeDirty().size(), 2u);
+}
+
+}  // namespace
+}  // namespace dw::profiler
