@@ -1,0 +1,217 @@
+// store/fingerprint_codec.cc: Fingerprint <-> blob with cereal's PortableBinary
+// archive. Lengths and counts are checked against the bytes left before any
+// allocation, so a damaged blob cannot ask for gigabytes.
+#include "store/fingerprint_codec.h"
+
+#include <cereal/archives/portable_binary.hpp>
+
+#include <istream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <streambuf>
+#include <type_traits>
+#include <utility>
+
+namespace dw::store {
+namespace {
+
+using model::Direction;
+using model::ItemStats;
+using model::NetItem;
+using model::TrainingStats;
+
+template <typename T>
+concept Arithmetic = std::is_arithmetic_v<T>;
+
+class Writer {
+ public:
+  explicit Writer(std::ostream& os)
+      : ar_(os, cereal::PortableBinaryOutputArchive::Options::LittleEndian()) {}
+
+  template <Arithmetic T>
+  void Put(T v) { ar_(v); }
+  void Put(const std::string& s) {
+    Put(static_cast<uint32_t>(s.size()));
+    ar_(cereal::binary_data(s.data(), s.size()));
+  }
+  void Put(const ItemStats& s) {
+    Put(s.count);
+    Put(s.first_seen_ns);
+    Put(s.last_seen_ns);
+    Put(s.processes);
+    Put(s.access);
+  }
+  void Put(const NetItem& n) {
+    Put(static_cast<uint8_t>(n.direction));
+    Put(n.protocol);
+    Put(n.address);
+    Put(n.port);
+  }
+  void Put(const TrainingStats& t) {
+    Put(t.events);
+    Put(t.first_event_ns);
+    Put(t.last_event_ns);
+    Put(t.dropped_events);
+    Put(t.sessions);
+  }
+  template <typename K>
+  void Put(const std::map<K, ItemStats>& m) {
+    Put(static_cast<uint32_t>(m.size()));
+    for (const auto& [key, stats] : m) {
+      Put(key);
+      Put(stats);
+    }
+  }
+
+ private:
+  cereal::PortableBinaryOutputArchive ar_;
+};
+
+// Thrown inside this file only; DecodeFingerprint turns it into kCorrupt.
+class CorruptBlob : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a string_view in place.
+class ViewBuf : public std::streambuf {
+ public:
+  explicit ViewBuf(std::string_view v) {
+    char* p = const_cast<char*>(v.data());  // read-only: no put area is set
+    setg(p, p, p + v.size());
+  }
+};
+
+class Reader {
+ public:
+  Reader(std::istream& is, size_t size) : ar_(is), size_(size), remaining_(size - 1) {}
+
+  size_t offset() const { return size_ - remaining_; }
+  size_t remaining() const { return remaining_; }
+
+  template <Arithmetic T>
+  void Get(T* v) {
+    Need(sizeof(T));
+    ar_(*v);
+  }
+  void Get(std::string* s) {
+    uint32_t n = 0;
+    Get(&n);
+    Need(n);
+    s->resize(n);
+    ar_(cereal::binary_data(s->data(), n));
+  }
+  void Get(ItemStats* s) {
+    Get(&s->count);
+    Get(&s->first_seen_ns);
+    Get(&s->last_seen_ns);
+    Get(&s->processes);
+    Get(&s->access);
+  }
+  void Get(NetItem* n) {
+    uint8_t direction = 0;
+    Get(&direction);
+    if (direction < static_cast<uint8_t>(Direction::kOutbound) ||
+        direction > static_cast<uint8_t>(Direction::kDns)) {
+      Fail("unknown network direction " + std::to_string(direction));
+    }
+    n->direction = static_cast<Direction>(direction);
+    Get(&n->protocol);
+    Get(&n->address);
+    Get(&n->port);
+  }
+  void Get(TrainingStats* t) {
+    Get(&t->events);
+    Get(&t->first_event_ns);
+    Get(&t->last_event_ns);
+    Get(&t->dropped_events);
+    Get(&t->sessions);
+  }
+  // Keys must come strictly ascending, as Writer emits them: a blob has one
+  // encoding per fingerprint, and duplicates cannot slip through.
+  template <typename K>
+  void Get(std::map<K, ItemStats>* m) {
+    uint32_t n = 0;
+    Get(&n);
+    for (uint32_t i = 0; i < n; ++i) {
+      K key;
+      Get(&key);
+      ItemStats stats;
+      Get(&stats);
+      if (!m->empty() && !(std::prev(m->end())->first < key)) Fail("keys out of order");
+      m->emplace_hint(m->end(), std::move(key), stats);
+    }
+  }
+
+  [[noreturn]] void Fail(const std::string& what) const {
+    throw CorruptBlob(what + " at byte " + std::to_string(offset()) + " of " +
+                      std::to_string(size_));
+  }
+
+ private:
+  void Need(size_t n) {
+    if (n > remaining_) Fail("truncated");
+    remaining_ -= n;
+  }
+
+  cereal::PortableBinaryInputArchive ar_;
+  size_t size_;
+  size_t remaining_;
+};
+
+Status Corrupt(const std::string& what) {
+  return Status(ErrorCode::kCorrupt, "decode fingerprint: " + what);
+}
+
+}  // namespace
+
+std::string EncodeFingerprint(const model::Fingerprint& fp) {
+  std::ostringstream os;
+  {
+    Writer w(os);
+    w.Put(model::kFingerprintFormatVersion);
+    w.Put(fp.workload);
+    w.Put(fp.executables);
+    w.Put(fp.files);
+    w.Put(fp.network);
+    w.Put(fp.dns_names);
+    w.Put(fp.training);
+  }
+  return std::move(os).str();
+}
+
+Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
+  constexpr size_t kHeaderSize = 1 + sizeof(uint32_t);
+  if (blob.size() < kHeaderSize) {
+    return Corrupt("truncated header (" + std::to_string(blob.size()) + " bytes)");
+  }
+  // cereal reads any non-zero byte as "little-endian" without complaint.
+  if (blob[0] != 0 && blob[0] != 1) return Corrupt("bad endianness byte");
+  model::Fingerprint fp;
+  try {
+    ViewBuf buf(blob);
+    std::istream is(&buf);
+    Reader r(is, blob.size());
+    r.Get(&fp.format_version);
+    if (fp.format_version == 0) return Corrupt("format version 0");
+    if (fp.format_version > model::kFingerprintFormatVersion) {
+      return Status(ErrorCode::kVersion,
+                    "decode fingerprint: format version " + std::to_string(fp.format_version) +
+                        " is newer than this driftwatch supports (" +
+                        std::to_string(model::kFingerprintFormatVersion) + ")");
+    }
+    r.Get(&fp.workload);
+    r.Get(&fp.executables);
+    r.Get(&fp.files);
+    r.Get(&fp.network);
+    r.Get(&fp.dns_names);
+    r.Get(&fp.training);
+    if (r.remaining() != 0) r.Fail(std::to_string(r.remaining()) + " trailing bytes");
+  } catch (const std::exception& e) {  // CorruptBlob, cereal::Exception, bad_alloc
+    return Corrupt(e.what());
+  }
+  return fp;
+}
+
+}  // namespace dw::store

@@ -1,0 +1,39 @@
+// store/fingerprint_codec.h: the byte encoding of a model::Fingerprint, as kept
+// in the `fingerprints.blob` column of the store (store/store.h).
+//
+// Format, written with cereal's PortableBinary archive (little-endian on disk):
+//   blob     := u8 endian (1 = little, cereal's), u32 format_version, body
+//   body     := str workload, smap executables, smap files, nmap network,
+//               smap dns_names, training                    (format_version 1)
+//   str      := u32 length, bytes[length]
+//   smap     := u32 n, (str key, stats)*n                   keys strictly ascending
+//   nmap     := u32 n, (u8 direction, u8 protocol, str address, u16 port, stats)*n
+//   stats    := u64 count, i64 first_seen_ns, i64 last_seen_ns, u32 processes, u8 access
+//   training := u64 events, i64 first_event_ns, i64 last_event_ns,
+//               u64 dropped_events, u32 sessions
+// The blob holds nothing else, so its size is the fingerprint size we report.
+#ifndef DRIFTWATCH_STORE_FINGERPRINT_CODEC_H_
+#define DRIFTWATCH_STORE_FINGERPRINT_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "collector/status.h"
+#include "model/fingerprint.h"
+
+namespace dw::store {
+
+// Encodes `fp` in the current format (model::kFingerprintFormatVersion); the
+// blob records that version, whatever fp.format_version says. Deterministic:
+// equal fingerprints give equal bytes.
+std::string EncodeFingerprint(const model::Fingerprint& fp);
+
+// Decodes a blob from EncodeFingerprint. A blob from a newer format gives
+// kVersion; a truncated or damaged blob (short, trailing bytes, unsorted or
+// duplicate keys, an unknown direction) gives kCorrupt. Never throws; the
+// work and memory it spends are bounded by the blob's size.
+Result<model::Fingerprint> DecodeFingerprint(std::string_view blob);
+
+}  // namespace dw::store
+
+#endif  // DRIFTWATCH_STORE_FINGERPRINT_CODEC_H_

@@ -1,0 +1,549 @@
+// store/store.cc: Store on SQLite. Open() inspects a file before it changes
+// anything, so a refused database is left as it was; every write that spans
+// statements runs in one transaction.
+#include "store/store.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "store/fingerprint_codec.h"
+#include "store/sqlite.h"
+
+namespace dw::store {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+// kMigrations[v] takes the schema from version v to v + 1. Append only; a
+// released step never changes. store.h documents the resulting schema.
+constexpr std::array<const char*, kSchemaVersion> kMigrations = {
+    // 0 -> 1
+    R"sql(
+CREATE TABLE workloads (
+  id INTEGER PRIMARY KEY,
+  name TEXT UNIQUE NOT NULL,
+  cgroup_path TEXT,
+  first_seen_ns INTEGER,
+  last_seen_ns INTEGER,
+  state TEXT NOT NULL DEFAULT 'learning'
+);
+CREATE TABLE fingerprints (
+  workload_id INTEGER NOT NULL REFERENCES workloads(id),
+  version INTEGER NOT NULL,
+  format_version INTEGER NOT NULL,
+  created_ns INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  dropped INTEGER NOT NULL,
+  items INTEGER NOT NULL,
+  blob BLOB NOT NULL,
+  PRIMARY KEY (workload_id, version)
+);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  time_ns INTEGER NOT NULL,
+  last_time_ns INTEGER NOT NULL,
+  workload_id INTEGER NOT NULL REFERENCES workloads(id),
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  score REAL NOT NULL,
+  count INTEGER NOT NULL,
+  pid INTEGER,
+  ppid INTEGER,
+  exe TEXT,
+  argv TEXT,
+  parent_exe TEXT,
+  ancestry TEXT,
+  cgroup_path TEXT
+);
+CREATE INDEX findings_by_workload_time ON findings(workload_id, time_ns);
+)sql",
+};
+
+constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
+                                      model::FindingKind::kNetwork};
+constexpr std::array kSeverities = {model::Severity::kLow, model::Severity::kMedium,
+                                    model::Severity::kHigh, model::Severity::kCritical};
+
+// The enumerator whose Name() is `name`.
+template <typename Enum, size_t N>
+Result<Enum> ParseName(const std::array<Enum, N>& all, const char* (*name_of)(Enum),
+                       const std::string& name, const char* what) {
+  for (Enum e : all) {
+    if (name == name_of(e)) return e;
+  }
+  return Status(ErrorCode::kCorrupt, std::string("unknown ") + what + " '" + name + "'");
+}
+
+std::string ToJson(const std::vector<std::string>& v) {
+  // argv comes from the kernel and need not be UTF-8; dump() would throw.
+  return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<std::vector<std::string>> FromJson(const std::string& text, const char* column) {
+  if (text.empty()) return std::vector<std::string>{};
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool ok = j.is_array();
+  std::vector<std::string> out;
+  for (size_t i = 0; ok && i < j.size(); ++i) {
+    ok = j[i].is_string();
+    if (ok) out.push_back(j[i].get<std::string>());
+  }
+  if (!ok) return Status(ErrorCode::kCorrupt, std::string(column) + " is not a JSON array of strings");
+  return out;
+}
+
+// What Open() reads before deciding whether to touch a file.
+struct Header {
+  int64_t application_id = 0;
+  int64_t user_version = 0;
+  int64_t objects = 0;  // rows in sqlite_schema: tables, indexes, ...
+};
+
+Result<int64_t> QueryInt(const Db& db, const char* sql) {
+  ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db, sql));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status(ErrorCode::kInternal, std::string("no result from ") + sql);
+  return st.Int(0);
+}
+
+Result<Header> ReadHeader(const Db& db) {
+  Header h;
+  ASSIGN_OR_RETURN(h.application_id, QueryInt(db, "PRAGMA application_id"));
+  ASSIGN_OR_RETURN(h.user_version, QueryInt(db, "PRAGMA user_version"));
+  ASSIGN_OR_RETURN(h.objects, QueryInt(db, "SELECT count(*) FROM sqlite_schema"));
+  return h;
+}
+
+// Whether Open() may use (and, read-write, migrate) a database with header `h`.
+Status CheckHeader(const Header& h, const std::string& path, OpenMode mode) {
+  bool fresh = h.application_id == 0 && h.user_version == 0 && h.objects == 0;
+  if (h.application_id != kApplicationId && !fresh) {
+    return Status(ErrorCode::kInvalidArgument, path + " is not a driftwatch database");
+  }
+  if (h.user_version > kSchemaVersion) {
+    return Status(ErrorCode::kVersion, "database " + path + " has schema version " +
+                                           std::to_string(h.user_version) +
+                                           "; this driftwatch supports up to " +
+                                           std::to_string(kSchemaVersion));
+  }
+  if (mode == OpenMode::kReadOnly) {
+    if (fresh) return Status(ErrorCode::kInvalidArgument, path + " is not a driftwatch database (empty)");
+    if (h.user_version < kSchemaVersion) {
+      return Status(ErrorCode::kVersion, "database " + path + " has schema version " +
+                                             std::to_string(h.user_version) +
+                                             "; open it read-write once to migrate it to " +
+                                             std::to_string(kSchemaVersion));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Migrate(Db* db, const std::string& path) {
+  Transaction tx(db);
+  RETURN_IF_ERROR(tx.Begin());
+  // Another process may have created or migrated the file since we looked.
+  ASSIGN_OR_RETURN(Header h, ReadHeader(*db));
+  RETURN_IF_ERROR(CheckHeader(h, path, OpenMode::kReadWrite));
+  if (h.user_version == kSchemaVersion) return Status::Ok();
+  for (int64_t v = h.user_version; v < kSchemaVersion; ++v) {
+    RETURN_IF_ERROR(db->Exec(kMigrations[static_cast<size_t>(v)]));
+  }
+  std::string pragmas = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
+                        "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+  RETURN_IF_ERROR(db->Exec(pragmas.c_str()));
+  return tx.Commit();
+}
+
+Result<model::Fingerprint> DecodeRow(std::string_view blob, const std::string& workload,
+                                     int64_t version) {
+  Result<model::Fingerprint> fp = DecodeFingerprint(blob);
+  if (!fp) {
+    return fp.error().WithContext("fingerprint of " + workload + " version " +
+                                  std::to_string(version));
+  }
+  fp->workload = workload;  // the row's name is the key; the blob's is a copy
+  return fp;
+}
+
+// The statements UpsertFindings() runs per finding, prepared once per call.
+struct FindingStatements {
+  Statement workload;  // ?1 name, ?2 cgroup_path, ?3 time -> id
+  Statement insert;
+  Statement update;    // ?1 id, ?2 count, ?3 time -> workload_id
+  Statement touch;     // ?1 workload_id, ?2 time
+};
+
+constexpr const char* kUpsertWorkloadForFinding = R"sql(
+INSERT INTO workloads(name, cgroup_path, first_seen_ns, last_seen_ns) VALUES(?1, ?2, ?3, ?3)
+ON CONFLICT(name) DO UPDATE SET
+  cgroup_path = COALESCE(cgroup_path, excluded.cgroup_path),
+  first_seen_ns = COALESCE(first_seen_ns, excluded.first_seen_ns),
+  last_seen_ns = MAX(COALESCE(last_seen_ns, excluded.last_seen_ns), excluded.last_seen_ns)
+RETURNING id)sql";
+
+constexpr const char* kInsertFinding = R"sql(
+INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
+                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path)
+VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+RETURNING id)sql";
+
+constexpr const char* kUpdateFinding = R"sql(
+UPDATE findings SET count = ?2, last_time_ns = MAX(last_time_ns, ?3) WHERE id = ?1
+RETURNING workload_id)sql";
+
+constexpr const char* kTouchWorkload =
+    "UPDATE workloads SET last_seen_ns = MAX(COALESCE(last_seen_ns, ?2), ?2) WHERE id = ?1";
+
+Result<FindingStatements> PrepareFindingStatements(const Db& db) {
+  ASSIGN_OR_RETURN(Statement workload, Statement::Prepare(db, kUpsertWorkloadForFinding));
+  ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertFinding));
+  ASSIGN_OR_RETURN(Statement update, Statement::Prepare(db, kUpdateFinding));
+  ASSIGN_OR_RETURN(Statement touch, Statement::Prepare(db, kTouchWorkload));
+  return FindingStatements{std::move(workload), std::move(insert), std::move(update),
+                           std::move(touch)};
+}
+
+// Inserts or updates `*f` inside the caller's transaction; true if inserted
+// (f->id is then set).
+Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
+  if (f->id != 0) {
+    st->update.Reset();
+    st->update.Bind(1, f->id).Bind(2, static_cast<int64_t>(f->count)).Bind(3, f->time_ns);
+    ASSIGN_OR_RETURN(bool row, st->update.Step());
+    if (!row) return Status(ErrorCode::kNotFound, "no finding with id " + std::to_string(f->id));
+    int64_t workload_id = st->update.Int(0);
+    st->update.Reset();
+    st->touch.Reset();
+    st->touch.Bind(1, workload_id).Bind(2, f->time_ns);
+    RETURN_IF_ERROR(st->touch.Run());
+    return false;
+  }
+  st->workload.Reset();
+  st->workload.Bind(1, f->workload).Bind(3, f->time_ns);
+  if (f->cgroup_path.empty()) {
+    st->workload.BindNull(2);
+  } else {
+    st->workload.Bind(2, f->cgroup_path);
+  }
+  ASSIGN_OR_RETURN(bool row, st->workload.Step());
+  if (!row) return Status(ErrorCode::kInternal, "upsert workload returned no id");
+  int64_t workload_id = st->workload.Int(0);
+  st->workload.Reset();
+
+  const ProcessContext& p = f->process;
+  Statement& ins = st->insert;
+  ins.Reset();
+  ins.Bind(1, f->time_ns)
+      .Bind(2, workload_id)
+      .Bind(3, model::FindingKindName(f->kind))
+      .Bind(4, f->subject)
+      .Bind(5, f->reason)
+      .Bind(6, model::SeverityName(f->severity))
+      .Bind(7, f->score)
+      .Bind(8, static_cast<int64_t>(f->count))
+      .Bind(9, static_cast<int64_t>(p.pid))
+      .Bind(10, static_cast<int64_t>(p.ppid))
+      .Bind(11, p.exe)
+      .Bind(12, ToJson(p.argv))
+      .Bind(13, p.parent_exe)
+      .Bind(14, ToJson(p.ancestry))
+      .Bind(15, f->cgroup_path);
+  ASSIGN_OR_RETURN(row, ins.Step());
+  if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
+  f->id = ins.Int(0);
+  ins.Reset();
+  return true;
+}
+
+constexpr const char* kFindingColumns = R"sql(
+SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
+       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry
+FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
+
+Result<model::Finding> ReadFinding(const Statement& st) {
+  model::Finding f;
+  f.id = st.Int(0);
+  f.time_ns = st.Int(1);
+  f.workload = st.Text(2);
+  f.cgroup_path = st.Text(3);
+  ASSIGN_OR_RETURN(f.kind, ParseName(kFindingKinds, &model::FindingKindName, st.Text(4),
+                                     "finding kind"));
+  f.subject = st.Text(5);
+  f.reason = st.Text(6);
+  ASSIGN_OR_RETURN(f.severity,
+                   ParseName(kSeverities, &model::SeverityName, st.Text(7), "severity"));
+  f.score = st.Real(8);
+  f.count = static_cast<uint64_t>(st.Int(9));
+  f.process.pid = static_cast<uint32_t>(st.Int(10));
+  f.process.ppid = static_cast<uint32_t>(st.Int(11));
+  f.process.exe = st.Text(12);
+  ASSIGN_OR_RETURN(f.process.argv, FromJson(st.Text(13), "argv"));
+  f.process.parent_exe = st.Text(14);
+  ASSIGN_OR_RETURN(f.process.ancestry, FromJson(st.Text(15), "ancestry"));
+  return f;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mode) {
+  const std::string action = "open database " + path;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (mode == OpenMode::kReadOnly) return Status::Errno(action, errno);
+    // sqlite retries a refused create read-only and reports that ENOENT; ask
+    // the directory instead.
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    if (access(dir.c_str(), W_OK | X_OK) != 0) return Status::Errno(action, errno);
+  }
+  int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
+                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  Result<Db> db = Db::Open(path, flags);
+  if (!db) return db.error().WithContext(action);
+  sqlite3_busy_timeout(db->get(), 5000);
+  if (mode == OpenMode::kReadWrite && sqlite3_db_readonly(db->get(), "main") == 1) {
+    return Status(ErrorCode::kPermissionDenied, action + ": file is read-only");
+  }
+
+  // Look before touching: nothing below writes until the header checks pass.
+  Result<Header> header = ReadHeader(*db);
+  if (!header) return header.error().WithContext(action);
+  RETURN_IF_ERROR(CheckHeader(*header, path, mode));
+
+  Status s = db->Exec("PRAGMA foreign_keys = ON");
+  if (s.ok() && mode == OpenMode::kReadWrite) {
+    // journal_mode answers with a row; Exec() ignores it. WAL persists in the file.
+    s = db->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    if (s.ok()) s = Migrate(&*db, path);
+  }
+  if (!s.ok()) return s.WithContext(action);
+  return std::unique_ptr<Store>(
+      new Store(path, mode, std::make_unique<Db>(std::move(db).value())));
+}
+
+Store::Store(std::string path, OpenMode mode, std::unique_ptr<Db> db)
+    : path_(std::move(path)), mode_(mode), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+Status Store::CheckWritable() const {
+  if (mode_ == OpenMode::kReadOnly) {
+    return Status(ErrorCode::kInvalidArgument, "database " + path_ + " is open read-only");
+  }
+  return Status::Ok();
+}
+
+Status Store::Context(const Status& s, const std::string& action) const {
+  return s.WithContext(action + " " + path_);
+}
+
+Status Store::SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns) {
+  RETURN_IF_ERROR(CheckWritable());
+  Status s = [&]() -> Status {
+    Transaction tx(db_.get());
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(Statement upsert, Statement::Prepare(*db_, R"sql(
+INSERT INTO workloads(name, first_seen_ns, last_seen_ns) VALUES(?1, ?2, ?3)
+ON CONFLICT(name) DO UPDATE SET
+  first_seen_ns = MIN(COALESCE(first_seen_ns, excluded.first_seen_ns), excluded.first_seen_ns),
+  last_seen_ns = MAX(COALESCE(last_seen_ns, excluded.last_seen_ns), excluded.last_seen_ns)
+RETURNING id)sql"));
+    ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(*db_, R"sql(
+INSERT INTO fingerprints(workload_id, version, format_version, created_ns, events, dropped,
+                         items, blob)
+VALUES(?1, (SELECT COALESCE(MAX(version), 0) + 1 FROM fingerprints WHERE workload_id = ?1),
+       ?2, ?3, ?4, ?5, ?6, ?7))sql"));
+    for (const model::Fingerprint& fp : fps) {
+      const model::TrainingStats& t = fp.training;
+      upsert.Reset();
+      upsert.Bind(1, fp.workload)
+          .Bind(2, t.first_event_ns != 0 ? t.first_event_ns : now_ns)
+          .Bind(3, t.last_event_ns != 0 ? t.last_event_ns : now_ns);
+      ASSIGN_OR_RETURN(bool row, upsert.Step());
+      if (!row) return Status(ErrorCode::kInternal, "upsert workload returned no id");
+      int64_t workload_id = upsert.Int(0);
+      upsert.Reset();
+
+      insert.Reset();
+      insert.Bind(1, workload_id)
+          .Bind(2, static_cast<int64_t>(model::kFingerprintFormatVersion))
+          .Bind(3, now_ns)
+          .Bind(4, static_cast<int64_t>(t.events))
+          .Bind(5, static_cast<int64_t>(t.dropped_events))
+          .Bind(6, static_cast<int64_t>(fp.ItemCount()))
+          .BindBlob(7, EncodeFingerprint(fp));
+      Status run = insert.Run();
+      if (!run.ok()) return run.WithContext("workload " + fp.workload);
+    }
+    return tx.Commit();
+  }();
+  return Context(s, "save fingerprints to");
+}
+
+Result<std::map<std::string, model::Fingerprint>> Store::LoadFingerprints() {
+  auto load = [&]() -> Result<std::map<std::string, model::Fingerprint>> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT w.name, f.version, f.blob
+FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
+WHERE f.version = (SELECT MAX(version) FROM fingerprints WHERE workload_id = f.workload_id))sql"));
+    std::map<std::string, model::Fingerprint> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      std::string name = st.Text(0);
+      ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(st.Blob(2), name, st.Int(1)));
+      out.emplace(std::move(name), std::move(fp));
+    }
+    return out;
+  };
+  auto r = load();
+  if (!r) return Context(r.error(), "load fingerprints from");
+  return r;
+}
+
+Result<std::optional<model::Fingerprint>> Store::LoadFingerprint(const std::string& workload,
+                                                                 std::optional<int64_t> version) {
+  auto load = [&]() -> Result<std::optional<model::Fingerprint>> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT f.version, f.blob
+FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
+WHERE w.name = ?1 AND (?2 IS NULL OR f.version = ?2)
+ORDER BY f.version DESC LIMIT 1)sql"));
+    st.Bind(1, workload);
+    if (version) {
+      st.Bind(2, *version);
+    } else {
+      st.BindNull(2);
+    }
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<model::Fingerprint>();
+    ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(st.Blob(1), workload, st.Int(0)));
+    return std::optional<model::Fingerprint>(std::move(fp));
+  };
+  auto r = load();
+  if (!r) return Context(r.error(), "load fingerprint from");
+  return r;
+}
+
+Result<std::vector<WorkloadInfo>> Store::ListWorkloads() {
+  auto list = [&]() -> Result<std::vector<WorkloadInfo>> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT w.name, w.state, COALESCE(w.first_seen_ns, 0), COALESCE(w.last_seen_ns, 0),
+       f.version, f.created_ns, f.events, f.dropped, f.blob,
+       (SELECT count(*) FROM findings WHERE workload_id = w.id)
+FROM workloads w LEFT JOIN fingerprints f ON f.workload_id = w.id AND
+     f.version = (SELECT MAX(version) FROM fingerprints WHERE workload_id = w.id)
+ORDER BY w.name)sql"));
+    std::vector<WorkloadInfo> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      WorkloadInfo w;
+      w.name = st.Text(0);
+      w.state = st.Text(1);
+      w.first_seen_ns = st.Int(2);
+      w.last_seen_ns = st.Int(3);
+      w.findings = st.Int(9);
+      if (!st.IsNull(4)) {
+        w.version = st.Int(4);
+        w.updated_ns = st.Int(5);
+        w.events = static_cast<uint64_t>(st.Int(6));
+        w.dropped = static_cast<uint64_t>(st.Int(7));
+        std::string_view blob = st.Blob(8);
+        w.fingerprint_bytes = blob.size();
+        ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(blob, w.name, w.version));
+        w.executables = fp.executables.size();
+        w.files = fp.files.size();
+        w.network = fp.network.size();
+        w.dns = fp.dns_names.size();
+      }
+      out.push_back(std::move(w));
+    }
+    return out;
+  };
+  auto r = list();
+  if (!r) return Context(r.error(), "list workloads in");
+  return r;
+}
+
+Result<bool> Store::HasWorkload(const std::string& workload) {
+  auto has = [&]() -> Result<bool> {
+    ASSIGN_OR_RETURN(Statement st,
+                     Statement::Prepare(*db_, "SELECT 1 FROM workloads WHERE name = ?1"));
+    st.Bind(1, workload);
+    return st.Step();
+  };
+  auto r = has();
+  if (!r) return Context(r.error(), "look up workload in");
+  return r;
+}
+
+Status Store::UpsertFinding(model::Finding* f) { return UpsertFindings({f}); }
+
+Status Store::UpsertFindings(const std::vector<model::Finding*>& fs) {
+  RETURN_IF_ERROR(CheckWritable());
+  std::vector<model::Finding*> assigned;
+  Status s = [&]() -> Status {
+    Transaction tx(db_.get());
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(FindingStatements st, PrepareFindingStatements(*db_));
+    for (model::Finding* f : fs) {
+      ASSIGN_OR_RETURN(bool inserted, UpsertOne(&st, f));
+      if (inserted) assigned.push_back(f);
+    }
+    return tx.Commit();
+  }();
+  if (s.ok()) return s;
+  for (model::Finding* f : assigned) f->id = 0;  // those rows were rolled back
+  return Context(s, "store findings in");
+}
+
+Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std::string>& workload,
+                                                        int64_t since_ns, size_t limit) {
+  auto list = [&]() -> Result<std::vector<model::Finding>> {
+    int64_t workload_id = 0;
+    if (workload) {
+      ASSIGN_OR_RETURN(Statement id,
+                       Statement::Prepare(*db_, "SELECT id FROM workloads WHERE name = ?1"));
+      id.Bind(1, *workload);
+      ASSIGN_OR_RETURN(bool row, id.Step());
+      if (!row) return Status(ErrorCode::kNotFound, "unknown workload " + *workload);
+      workload_id = id.Int(0);
+    }
+    // The newest `limit`, then back to ascending time.
+    std::string sql = std::string("SELECT * FROM (") + kFindingColumns +
+                      (workload ? " WHERE f.workload_id = ?1 AND" : " WHERE") +
+                      " f.last_time_ns >= ?2 ORDER BY f.time_ns DESC, f.id DESC LIMIT ?3)"
+                      " ORDER BY 2, 1";
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, sql));
+    if (workload) st.Bind(1, workload_id);
+    st.Bind(2, since_ns).Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
+    std::vector<model::Finding> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      Result<model::Finding> f = ReadFinding(st);
+      if (!f) return f.error().WithContext("finding " + std::to_string(st.Int(0)));
+      out.push_back(std::move(f).value());
+    }
+    return out;
+  };
+  auto r = list();
+  if (!r && r.error().code() == ErrorCode::kNotFound) return r;  // the caller's name, not the file
+  if (!r) return Context(r.error(), "list findings in");
+  return r;
+}
+
+}  // namespace dw::store

@@ -1,0 +1,161 @@
+// store/store.h: driftwatch's SQLite database of workloads, their fingerprint
+// history and findings. This comment is the documentation of the schema.
+//
+// File: one SQLite database (WAL mode, so a running `driftwatch detect` and a
+// reader such as `driftwatch status` can share it). PRAGMA application_id is
+// kApplicationId ("DWAT"); PRAGMA user_version is the schema version.
+//
+// Schema version 1:
+//   workloads(
+//     id            INTEGER PRIMARY KEY,
+//     name          TEXT UNIQUE NOT NULL,   -- collector/workload.h naming
+//     cgroup_path   TEXT,                   -- from the first finding; NULL until then
+//     first_seen_ns INTEGER,                -- wall clock, ns since the Unix epoch:
+//     last_seen_ns  INTEGER,                --   earliest/latest training event or finding
+//     state         TEXT NOT NULL DEFAULT 'learning')
+//   fingerprints(                           -- every checkpoint kept: the history
+//     workload_id    INTEGER NOT NULL REFERENCES workloads(id),
+//     version        INTEGER NOT NULL,      -- 1, 2, ... per workload
+//     format_version INTEGER NOT NULL,      -- the blob's model::kFingerprintFormatVersion
+//     created_ns     INTEGER NOT NULL,      -- when SaveFingerprints() stored it
+//     events         INTEGER NOT NULL,      -- training.events
+//     dropped        INTEGER NOT NULL,      -- training.dropped_events
+//     items          INTEGER NOT NULL,      -- Fingerprint::ItemCount()
+//     blob           BLOB NOT NULL,         -- store/fingerprint_codec.h
+//     PRIMARY KEY (workload_id, version))
+//   findings(
+//     id            INTEGER PRIMARY KEY,    -- model::Finding::id
+//     time_ns       INTEGER NOT NULL,       -- first occurrence
+//     last_time_ns  INTEGER NOT NULL,       -- latest occurrence folded in
+//     workload_id   INTEGER NOT NULL REFERENCES workloads(id),
+//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network"
+//     subject       TEXT NOT NULL,
+//     reason        TEXT NOT NULL,
+//     severity      TEXT NOT NULL,          -- model::SeverityName(): "low" ... "critical"
+//     score         REAL NOT NULL,
+//     count         INTEGER NOT NULL,       -- identical findings folded in
+//     pid INTEGER, ppid INTEGER, exe TEXT,
+//     argv          TEXT,                   -- JSON array of strings
+//     parent_exe    TEXT,
+//     ancestry      TEXT,                   -- JSON array of strings, parent first
+//     cgroup_path   TEXT)
+//   INDEX findings_by_workload_time ON findings(workload_id, time_ns)
+// Strings are UTF-8; JSON columns replace invalid UTF-8 with U+FFFD.
+//
+// Versioning: schema changes are appended as migration steps (store.cc,
+// kMigrations[v] takes version v to v + 1) and applied in one transaction on a
+// read-write open. A database newer than kSchemaVersion is refused.
+#ifndef DRIFTWATCH_STORE_STORE_H_
+#define DRIFTWATCH_STORE_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/status.h"
+#include "model/fingerprint.h"
+
+namespace dw::store {
+
+inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
+inline constexpr int64_t kSchemaVersion = 1;
+
+namespace sqlite {
+class Db;
+}  // namespace sqlite
+
+enum class OpenMode {
+  kReadWrite,  // creates the file and schema if missing, migrates an older schema
+  kReadOnly,   // the file must exist; never writes
+};
+
+// One row of ListWorkloads(): a workload and its latest fingerprint.
+struct WorkloadInfo {
+  std::string name;
+  std::string state;            // workloads.state
+  int64_t version = 0;          // latest fingerprint version; 0 if none
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  int64_t updated_ns = 0;       // created_ns of the latest fingerprint; 0 if none
+  uint64_t events = 0;          // training events in the latest fingerprint
+  uint64_t dropped = 0;         // dropped events while training it
+  size_t executables = 0;       // items of each kind in the latest fingerprint
+  size_t files = 0;
+  size_t network = 0;
+  size_t dns = 0;
+  size_t fingerprint_bytes = 0; // size of its blob
+  int64_t findings = 0;         // rows in findings for this workload
+  bool operator==(const WorkloadInfo&) const = default;
+};
+
+// A connection to a driftwatch database. Not thread-safe: use one Store per
+// thread. Several processes may open the same file (WAL, 5 s busy timeout).
+// Error messages name the database file.
+class Store {
+ public:
+  // Opens (kReadWrite: creates or migrates) the database at `path`. Errors:
+  //   kCorrupt          "open database X: file is not a database" (or sqlite's word)
+  //   kInvalidArgument  "X is not a driftwatch database" (another application's)
+  //   kVersion          "database X has schema version N; this driftwatch supports up to M"
+  //                     (or, read-only, an older version that needs a read-write open)
+  //   kNotFound         missing file (kReadOnly) or directory
+  //   kPermissionDenied / kIo  the file or directory cannot be opened or written
+  // A database that is refused is not modified.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, OpenMode mode);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  const std::string& path() const { return path_; }
+
+  // One transaction (a training checkpoint): for each fingerprint, creates or
+  // updates its workload row and stores the fingerprint as the workload's next
+  // version, created at `now_ns`. On any error nothing is stored.
+  Status SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns);
+
+  // The latest fingerprint of every workload that has one, by workload name.
+  Result<std::map<std::string, model::Fingerprint>> LoadFingerprints();
+  // `workload`'s fingerprint at `version` (default: latest); nullopt when the
+  // workload or version does not exist.
+  Result<std::optional<model::Fingerprint>> LoadFingerprint(const std::string& workload,
+                                                            std::optional<int64_t> version = {});
+
+  // All workloads, by name, including those with findings but no fingerprint.
+  Result<std::vector<WorkloadInfo>> ListWorkloads();
+  Result<bool> HasWorkload(const std::string& workload);
+
+  // f->id == 0: inserts `*f` (creating its workload row if needed) and sets
+  // f->id. Otherwise updates the stored finding's count to f->count and its
+  // last_time_ns to f->time_ns if later; the other columns keep their first
+  // values. kNotFound if no finding has that id.
+  Status UpsertFinding(model::Finding* f);
+  // The same for each, in one transaction: on error nothing is stored and the
+  // ids this call assigned are reset to 0.
+  Status UpsertFindings(const std::vector<model::Finding*>& fs);
+
+  // Findings of `workload` (all workloads if nullopt) whose latest occurrence
+  // is at or after `since_ns`, ordered by time_ns (first occurrence), then id;
+  // with `limit` > 0, only the newest `limit` of them. kNotFound "unknown
+  // workload X" for a name the database does not know.
+  Result<std::vector<model::Finding>> ListFindings(const std::optional<std::string>& workload,
+                                                   int64_t since_ns = 0, size_t limit = 0);
+
+ private:
+  Store(std::string path, OpenMode mode, std::unique_ptr<sqlite::Db> db);
+  Status CheckWritable() const;
+  // `s` prefixed with "<action> <path>".
+  Status Context(const Status& s, const std::string& action) const;
+
+  std::string path_;
+  OpenMode mode_;
+  std::unique_ptr<sqlite::Db> db_;
+};
+
+}  // namespace dw::store
+
+#endif  // DRIFTWATCH_STORE_STORE_H_
