@@ -1,0 +1,400 @@
+// tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings.
+//
+// The data flow of every command is Drive(): EventSource -> Decode ->
+// WorkloadResolver -> (Profiler | Detector | TraceWriter), then the Store.
+// Only main() turns errors into exit codes: 0 ok, 1 failure, 2 usage.
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <vector>
+
+#include "bpf/events.h"
+#include "collector/bpf_source.h"
+#include "collector/pipeline.h"
+#include "collector/trace_file.h"
+#include "collector/trace_source.h"
+#include "model/detector.h"
+#include "profiler/profiler.h"
+#include "store/store.h"
+#include "tools/cli.h"
+#include "tools/format.h"
+
+namespace dw::tools {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGALRM, &sa, nullptr);
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+using EventSink = std::function<void(const Event& e, std::span<const uint8_t> raw)>;
+
+// EventSource -> Decode -> WorkloadResolver -> process context -> sink.
+// Shows progress on stderr every few seconds for long runs.
+Status Drive(collector::EventSource& source, const EventSink& sink,
+             collector::PipelineStats* total) {
+  collector::Pipeline pipeline(&source.cgroups(), source.boot_to_unix_ns(),
+                               source.initial_processes());
+  auto start = std::chrono::steady_clock::now();
+  auto next_report = start + std::chrono::seconds(5);
+  Status s = source.Run(
+      [&](std::span<const uint8_t> record) {
+        Result<Event> e = pipeline.Process(record);
+        if (e) sink(*e, record);
+        if ((pipeline.stats().records & 0xffff) == 0 &&
+            std::chrono::steady_clock::now() >= next_report) {
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          spdlog::info("{} events so far ({:.0f}/s)", pipeline.stats().events,
+                       static_cast<double>(pipeline.stats().events) / secs);
+          next_report += std::chrono::seconds(5);
+        }
+      },
+      g_stop);
+  const auto& st = pipeline.stats();
+  total->records += st.records;
+  total->events += st.events;
+  total->corrupt += st.corrupt;
+  total->unknown_cgroups += st.unknown_cgroups;
+  if (st.corrupt > 0) spdlog::warn("{} records did not decode and were skipped", st.corrupt);
+  return s;
+}
+
+// Loads and attaches the BPF programs and says what is missing.
+Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
+  collector::BpfOptions options;
+  options.cgroups = args.All("--cgroup");
+  ASSIGN_OR_RETURN(auto source, collector::BpfEventSource::Open(options));
+  for (const auto& h : source->hooks()) {
+    if (!h.attached) {
+      spdlog::warn("hook {} unavailable on this kernel ({}): the events it feeds are not collected",
+                   h.hook, h.error);
+    }
+  }
+  return source;
+}
+
+// The last step of a live command's start-up: arms --duration and prints
+// the line that tells scripts the programs are attached.
+Status AnnounceReady(const Args& args, collector::EventSource& source) {
+  auto* live = dynamic_cast<collector::BpfEventSource*>(&source);
+  if (live == nullptr) return Status::Ok();
+  ASSIGN_OR_RETURN(std::optional<double> duration, args.Seconds("--duration"));
+  if (duration) {
+    struct itimerval t = {};
+    t.it_value.tv_sec = static_cast<time_t>(*duration);
+    t.it_value.tv_usec =
+        static_cast<suseconds_t>((*duration - static_cast<double>(t.it_value.tv_sec)) * 1e6);
+    setitimer(ITIMER_REAL, &t, nullptr);
+  }
+  size_t attached = 0;
+  for (const auto& h : live->hooks()) attached += h.attached ? 1 : 0;
+  auto cgroups = args.All("--cgroup");
+  spdlog::info("ready: {}/{} hooks attached, watching {}", attached, live->hooks().size(),
+               cgroups.empty() ? std::string("the whole host") : fmt::format("{}", fmt::join(cgroups, ", ")));
+  return Status::Ok();
+}
+
+// Every source a command reads: the --trace files in order, or --live.
+Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args,
+                                                                        bool live_needs_duration) {
+  std::vector<std::unique_ptr<collector::EventSource>> sources;
+  bool live = args.Has("--live");
+  auto traces = args.All("--trace");
+  if (live == !traces.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "give either --trace TRACE... or --live");
+  }
+  if (!live && (args.Has("--cgroup") || args.Has("--duration"))) {
+    return Status(ErrorCode::kInvalidArgument, "--cgroup and --duration go with --live");
+  }
+  RETURN_IF_ERROR(args.Seconds("--duration").status());
+  if (live && live_needs_duration && !args.Has("--duration")) {
+    return Status(ErrorCode::kInvalidArgument, "--live training needs --duration SECONDS");
+  }
+  for (const auto& t : traces) {
+    ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(t));
+    sources.push_back(std::move(source));
+  }
+  if (live) {
+    ASSIGN_OR_RETURN(auto source, OpenLive(args));
+    sources.push_back(std::move(source));
+  }
+  return sources;
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const Args& args, store::OpenMode mode) {
+  ASSIGN_OR_RETURN(std::string db, args.Required("--db"));
+  return store::Store::Open(db, mode);
+}
+
+Result<Format> ParseFormat(const Args& args, const char* fallback) {
+  auto f = args.Get("--format").value_or(fallback);
+  if (f == "text") return Format::kText;
+  if (f == "jsonl" || f == "json") return Format::kJson;
+  return Status(ErrorCode::kInvalidArgument, "--format must be jsonl or text, not '" + f + "'");
+}
+
+void WriteLine(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+// driftwatch record --out TRACE [--cgroup CGPATH]... [--duration SECONDS]
+Status CmdRecord(const Args& args) {
+  ASSIGN_OR_RETURN(std::string out, args.Required("--out"));
+  RETURN_IF_ERROR(args.Seconds("--duration").status());
+  ASSIGN_OR_RETURN(auto source, OpenLive(args));
+  collector::TraceHeader header;
+  header.wire_version = DW_WIRE_VERSION;
+  header.created_ns = NowNs();
+  struct utsname uts;
+  if (uname(&uts) == 0) {
+    header.hostname = uts.nodename;
+    header.kernel = uts.release;
+  }
+  header.boot_to_unix_ns = source->boot_to_unix_ns();
+  header.processes = source->initial_processes();
+  // Written under a temporary name and renamed when complete, so an
+  // interrupted recording never leaves a truncated trace under the real name.
+  const std::string tmp = out + ".tmp";
+  ASSIGN_OR_RETURN(auto writer, collector::TraceWriter::Create(tmp, header));
+  RETURN_IF_ERROR(AnnounceReady(args, *source));
+
+  std::set<uint64_t> named;
+  Status write_status;
+  collector::PipelineStats stats;
+  Status run = Drive(
+      *source,
+      [&](const Event& e, std::span<const uint8_t> raw) {
+        if (!write_status.ok()) return;
+        if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
+          writer->AddCgroup(e.cgroup.value, e.cgroup_path);
+        }
+        writer->SetDropped(source->dropped());
+        write_status = writer->Append(raw);
+        if (!write_status.ok()) g_stop.store(true);
+      },
+      &stats);
+  writer->SetDropped(source->dropped());
+  Status closed = writer->Close();
+  if (!write_status.ok() || !closed.ok() || !run.ok()) {
+    std::remove(tmp.c_str());
+    RETURN_IF_ERROR(write_status);
+    RETURN_IF_ERROR(closed);
+    return run;
+  }
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) return Status::Errno("rename " + tmp + " to " + out, errno);
+  spdlog::info("recorded {} events to {} ({} dropped by the kernel)", writer->records_written(), out,
+               source->dropped());
+  return Status::Ok();
+}
+
+// driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
+Status CmdTrain(const Args& args) {
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(auto checkpoint_every, args.Seconds("--checkpoint"));
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*live_needs_duration=*/true));
+  ASSIGN_OR_RETURN(auto existing, db->LoadFingerprints());
+  profiler::Profiler profiler(std::move(existing));
+  profiler.BeginSession();
+
+  const auto period = std::chrono::duration<double>(checkpoint_every.value_or(30.0));
+  auto next_checkpoint = std::chrono::steady_clock::now() + period;
+  Status save_status;
+  uint64_t dropped_total = 0;
+  collector::PipelineStats stats;
+  for (auto& source : sources) {
+    RETURN_IF_ERROR(AnnounceReady(args, *source));
+    uint64_t dropped_before = 0;
+    RETURN_IF_ERROR(Drive(
+        *source,
+        [&](const Event& e, std::span<const uint8_t>) {
+          profiler.Observe(e);
+          // Live training saves a checkpoint now and then, each one transaction.
+          if (std::chrono::steady_clock::now() >= next_checkpoint) {
+            uint64_t d = source->dropped();
+            profiler.AddDropped(d - dropped_before);
+            dropped_before = d;
+            save_status = db->SaveFingerprints(profiler.TakeDirty(), NowNs());
+            if (!save_status.ok()) g_stop.store(true);
+            next_checkpoint = std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
+          }
+        },
+        &stats));
+    RETURN_IF_ERROR(save_status);
+    uint64_t d = source->dropped();
+    profiler.AddDropped(d - dropped_before);
+    dropped_total += d;
+  }
+  auto dirty = profiler.TakeDirty();
+  RETURN_IF_ERROR(db->SaveFingerprints(dirty, NowNs()));
+  spdlog::info("trained on {} events; {} workloads updated{}", stats.events, dirty.size(),
+               dropped_total ? fmt::format(" ({} events dropped by the kernel: baselines incomplete)",
+                                           dropped_total)
+                             : std::string());
+  for (const auto& fp : profiler.fingerprints()) {
+    spdlog::info("  {}: {} items ({} executables, {} files, {} network, {} dns names)", fp.first,
+                 fp.second.ItemCount(), fp.second.executables.size(), fp.second.files.size(),
+                 fp.second.network.size(), fp.second.dns_names.size());
+  }
+  return Status::Ok();
+}
+
+// driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration S]) [--format jsonl|text]
+Status CmdDetect(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
+  if (fingerprints.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "database " + *args.Get("--db") + " has no baselines yet; run driftwatch train first");
+  }
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*live_needs_duration=*/false));
+  model::Detector detector(std::move(fingerprints));
+  Status store_status;
+  collector::PipelineStats stats;
+  auto started = std::chrono::steady_clock::now();
+  for (auto& source : sources) {
+    RETURN_IF_ERROR(AnnounceReady(args, *source));
+    RETURN_IF_ERROR(Drive(
+        *source,
+        [&](const Event& e, std::span<const uint8_t>) {
+          size_t unprofiled = detector.unprofiled_workloads().size();
+          for (model::Finding* f : detector.Observe(e)) {
+            if (store_status.ok()) store_status = db->UpsertFinding(f);
+            WriteLine(format == Format::kJson ? FindingJson(*f) : FindingText(*f));
+          }
+          if (detector.unprofiled_workloads().size() != unprofiled) {
+            spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
+          }
+        },
+        &stats));
+  }
+  auto updated = detector.Updated();
+  if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
+  RETURN_IF_ERROR(store_status);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings", stats.events, secs,
+               secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size());
+  return Status::Ok();
+}
+
+// driftwatch workloads --db DB [--format text|jsonl]
+Status CmdWorkloads(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
+  if (format == Format::kJson) {
+    for (const auto& w : workloads) WriteLine(WorkloadJson(w));
+  } else {
+    std::fputs(WorkloadsText(workloads).c_str(), stdout);
+  }
+  return Status::Ok();
+}
+
+// driftwatch findings --db DB [--workload NAME] [--format text|jsonl]
+Status CmdFindings(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(auto findings, db->ListFindings(args.Get("--workload")));
+  for (const auto& f : findings) WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
+  return Status::Ok();
+}
+
+constexpr char kUsage[] =
+    "usage: driftwatch COMMAND [OPTIONS]\n"
+    "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
+    "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)\n"
+    "            [--checkpoint SECONDS]\n"
+    "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS])\n"
+    "            [--format jsonl|text]\n"
+    "  workloads --db DB [--format jsonl|text]\n"
+    "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
+    "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n";
+
+struct Command {
+  const char* name;
+  Status (*run)(const Args&);
+  FlagSpec flags;
+};
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> commands = {
+      {"record", CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
+      {"train", CmdTrain, {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint"}, {"--live"}}},
+      {"detect", CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
+      {"workloads", CmdWorkloads, {{"--db", "--format"}, {}}},
+      {"findings", CmdFindings, {{"--db", "--workload", "--format"}, {}}},
+  };
+  return commands;
+}
+
+int Main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("driftwatch");
+  logger->set_pattern("driftwatch: %^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+  collector::SetLibbpfLogger([](int level, const std::string& line) {
+    if (level == 0) spdlog::debug("libbpf: {}", line);
+  });
+
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string name = argv[1];
+  for (const auto& cmd : Commands()) {
+    if (name != cmd.name) continue;
+    Result<Args> args = Args::Parse(argc, argv, 2, cmd.flags);
+    if (!args) {
+      std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, args.error().message().c_str());
+      return 2;
+    }
+    if (!args->positional().empty()) {
+      std::fprintf(stderr, "driftwatch %s: unexpected argument '%s'\n", cmd.name,
+                   args->positional()[0].c_str());
+      return 2;
+    }
+    InstallSignalHandlers();
+    Status s = cmd.run(*args);
+    if (!s.ok()) {
+      std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, s.message().c_str());
+      return s.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+    }
+    return 0;
+  }
+  std::fprintf(stderr, "driftwatch: unknown command '%s'\n%s", name.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+}  // namespace dw::tools
+
+int main(int argc, char** argv) { return dw::tools::Main(argc, argv); }

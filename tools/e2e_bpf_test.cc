@@ -1,0 +1,342 @@
+// tools/e2e_bpf_test.cc: the real BPF programs against real processes in a fresh cgroup.
+//
+// Loads the programs, runs tools/testing/dw_test_workload in a test cgroup,
+// checks the exact exec, open, listen, connect and accept events and their
+// workload; then trains a fingerprint (stored in a real SQLite database) and
+// checks that a run doing one new thing of each kind yields exactly those
+// three findings. Needs root; skips with the reason otherwise (set
+// DW_REQUIRE_BPF=1 to make that a failure, as CI does).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "collector/bpf_source.h"
+#include "collector/cgroup.h"
+#include "collector/pipeline.h"
+#include "model/detector.h"
+#include "profiler/profiler.h"
+#include "store/store.h"
+
+namespace dw {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// What the test asserts of an event: the fields a workload determines.
+struct Seen {
+  EventKind kind;
+  std::string workload;
+  uint32_t pid = 0;
+  std::string path;                 // exec, open
+  std::vector<std::string> argv;    // exec
+  std::string parent_exe;           // exec
+  uint8_t access = 0;               // open
+  std::string peer;                 // connect, accept: "addr:port"
+  uint16_t local_port = 0;          // accept, listen
+  bool operator==(const Seen&) const = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const Seen& s) {
+  os << EventKindName(s.kind) << " workload=" << s.workload << " pid=" << s.pid << " path=" << s.path
+     << " argv=[";
+  for (const auto& a : s.argv) os << a << ",";
+  return os << "] parent=" << s.parent_exe << " access=" << int(s.access) << " peer=" << s.peer
+            << " local_port=" << s.local_port;
+}
+
+Seen Project(const Event& e) {
+  Seen s{e.kind, e.workload, e.pid};
+  switch (e.kind) {
+    case EventKind::kExec:
+      s.path = e.path;
+      s.argv = e.argv;
+      s.parent_exe = e.process.parent_exe;
+      break;
+    case EventKind::kOpen:
+      s.path = e.path;
+      s.access = e.access;
+      break;
+    case EventKind::kConnect:
+      s.peer = e.peer.ToString();
+      break;
+    case EventKind::kAccept:
+      s.peer = e.peer.AddressString();  // the client's port is ephemeral
+      s.local_port = e.local.port;
+      break;
+    case EventKind::kListen:
+      s.local_port = e.local.port;
+      break;
+    default:
+      break;
+  }
+  return s;
+}
+
+uint16_t FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+class E2eBpfTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (geteuid() != 0) why = "not root";
+    Result<std::string> mount = collector::FindCgroup2Mount();
+    if (why.empty() && !mount) why = mount.error().message();
+    if (why.empty()) {
+      mount_ = *mount;
+      root_rel_ = "dwtest-" + std::to_string(getpid());
+      app_rel_ = root_rel_ + "/app";
+      fs::create_directories(mount_ + "/" + app_rel_);
+      collector::BpfOptions options;
+      options.cgroups = {root_rel_};
+      options.poll_interval = 20ms;
+      auto source = collector::BpfEventSource::Open(options);
+      if (!source) {
+        why = source.error().message();
+      } else {
+        source_ = std::move(source).value();
+      }
+    }
+    if (!why.empty()) {
+      if (std::getenv("DW_REQUIRE_BPF") != nullptr) {
+        FAIL() << "BPF is required (DW_REQUIRE_BPF is set) but unavailable: " << why;
+      }
+      GTEST_SKIP() << "BPF unavailable (" << why
+                   << "); run as root: sudo ctest --test-dir build -L bpf";
+    }
+    tmp_ = fs::temp_directory_path() / ("dwtest-" + std::to_string(getpid()));
+    fs::create_directories(tmp_);
+    pipeline_ = std::make_unique<collector::Pipeline>(&source_->cgroups(), source_->boot_to_unix_ns(),
+                                                      source_->initial_processes());
+    runner_ = std::thread([this] {
+      run_status_ = source_->Run(
+          [this](std::span<const uint8_t> r) {
+            auto e = pipeline_->Process(r);
+            if (!e) return;
+            std::lock_guard<std::mutex> lock(mu_);
+            events_.push_back(std::move(e).value());
+          },
+          stop_);
+    });
+  }
+
+  void TearDown() override {
+    stop_ = true;
+    if (runner_.joinable()) runner_.join();
+    source_.reset();
+    if (!mount_.empty() && !root_rel_.empty()) {
+      std::error_code ec;
+      fs::remove(mount_ + "/" + app_rel_, ec);
+      fs::remove(mount_ + "/" + root_rel_, ec);
+    }
+    if (!tmp_.empty()) fs::remove_all(tmp_);
+  }
+
+  // Runs the workload binary with `args` inside the app cgroup; returns its
+  // pid once its exit event has been seen.
+  uint32_t RunWorkload(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {DW_TEST_WORKLOAD};
+    all.insert(all.end(), args.begin(), args.end());
+    std::string procs = mount_ + "/" + app_rel_ + "/cgroup.procs";
+    pid_t pid = fork();
+    if (pid == 0) {
+      int fd = open(procs.c_str(), O_WRONLY);
+      if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
+      close(fd);
+      std::vector<char*> argv;
+      for (auto& a : all) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "workload failed: " << status;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const auto& e : events_) {
+          if (e.kind == EventKind::kExit && e.pid == static_cast<uint32_t>(pid)) return pid;
+        }
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "no exit event for workload pid " << pid;
+    return pid;
+  }
+
+  std::vector<Event> TakeEvents() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(events_, {});
+  }
+
+  std::string mount_, root_rel_, app_rel_;
+  fs::path tmp_;
+  std::unique_ptr<collector::BpfEventSource> source_;
+  std::unique_ptr<collector::Pipeline> pipeline_;
+  std::thread runner_;
+  std::atomic<bool> stop_{false};
+  Status run_status_;
+  std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+bool Contains(const std::vector<Seen>& seen, const Seen& want) {
+  return std::find(seen.begin(), seen.end(), want) != seen.end();
+}
+
+std::string Dump(const std::vector<Seen>& seen) {
+  std::ostringstream os;
+  for (const auto& s : seen) os << "  " << s << "\n";
+  return os.str();
+}
+
+TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
+  const std::string known = (tmp_ / "known.txt").string();
+  std::ofstream(known) << "data\n";
+  const uint16_t port = FreeLoopbackPort();
+  uint32_t pid = RunWorkload({"--open", known, "--serve", std::to_string(port), "--spawn", "/bin/true"});
+
+  std::vector<Seen> seen;
+  for (const Event& e : TakeEvents()) {
+    EXPECT_EQ(e.workload, app_rel_) << Project(e);  // nothing from outside the watched subtree
+    EXPECT_EQ(e.cgroup_path, app_rel_);
+    seen.push_back(Project(e));
+  }
+  const std::string wl = app_rel_;
+  const std::string self = fs::canonical(DW_TEST_WORKLOAD).string();
+  const std::string lo = "127.0.0.1";
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kExec, wl, pid, DW_TEST_WORKLOAD,
+                                  {DW_TEST_WORKLOAD, "--open", known, "--serve", std::to_string(port),
+                                   "--spawn", "/bin/true"},
+                                  fs::read_symlink("/proc/self/exe").string()}))
+      << Dump(seen);
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kOpen, wl, pid, known, {}, "", kAccessRead})) << Dump(seen);
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kListen, wl, pid, "", {}, "", 0, "", port})) << Dump(seen);
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kConnect, wl, pid, "", {}, "", 0,
+                                  lo + ":" + std::to_string(port)}))
+      << Dump(seen);
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kAccept, wl, pid, "", {}, "", 0, lo, port})) << Dump(seen);
+  // The spawned child: its own exec of /bin/true, parent known by lineage.
+  auto child = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+    return s.kind == EventKind::kExec && s.path == "/bin/true";
+  });
+  ASSERT_NE(child, seen.end()) << Dump(seen);
+  EXPECT_EQ(*child, (Seen{EventKind::kExec, wl, child->pid, "/bin/true", {"/bin/true"}, self}));
+  EXPECT_NE(child->pid, pid);
+}
+
+TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
+  const std::string known = (tmp_ / "known.txt").string();
+  const std::string secret = (tmp_ / "secret.txt").string();
+  std::ofstream(known) << "data\n";
+  std::ofstream(secret) << "secret\n";
+  const uint16_t port = FreeLoopbackPort();
+
+  // A loopback peer outside the watched cgroup, never contacted in training.
+  int other = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(other, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(other, 16), 0);
+  socklen_t alen = sizeof(a);
+  getsockname(other, reinterpret_cast<sockaddr*>(&a), &alen);
+  const uint16_t other_port = ntohs(a.sin_port);
+
+  // Train on two runs of the normal behaviour; store and reload the baseline.
+  profiler::Profiler profiler;
+  profiler.BeginSession();
+  for (int i = 0; i < 2; ++i) {
+    RunWorkload({"--open", known, "--serve", std::to_string(port), "--spawn", "/bin/true"});
+    for (const Event& e : TakeEvents()) profiler.Observe(e);
+  }
+  const std::string db_path = (tmp_ / "dw.db").string();
+  {
+    auto db = store::Store::Open(db_path, store::OpenMode::kReadWrite);
+    ASSERT_TRUE(db) << db.error().message();
+    ASSERT_TRUE((*db)->SaveFingerprints(profiler.TakeDirty(), 1).ok());
+  }
+  auto db = store::Store::Open(db_path, store::OpenMode::kReadWrite);
+  ASSERT_TRUE(db) << db.error().message();
+  auto fps = (*db)->LoadFingerprints();
+  ASSERT_TRUE(fps) << fps.error().message();
+  ASSERT_EQ(fps->count(app_rel_), 1u);
+
+  // The same behaviour raises nothing.
+  model::Detector detector(*fps);
+  RunWorkload({"--open", known, "--serve", std::to_string(port), "--spawn", "/bin/true"});
+  for (const Event& e : TakeEvents()) {
+    auto found = detector.Observe(e);
+    EXPECT_TRUE(found.empty()) << "false positive: " << found[0]->subject;
+  }
+
+  // One new executable, one new file, one new peer: exactly three findings.
+  uint32_t pid = RunWorkload({"--open", known, "--open", secret, "--serve", std::to_string(port),
+                              "--connect", std::to_string(other_port), "--spawn", "/bin/false"});
+  std::vector<model::Finding> findings;
+  for (const Event& e : TakeEvents()) {
+    for (model::Finding* f : detector.Observe(e)) {
+      ASSERT_TRUE((*db)->UpsertFinding(f).ok());
+      findings.push_back(*f);
+    }
+  }
+  close(other);
+
+  struct Brief {
+    model::FindingKind kind;
+    std::string subject;
+    std::string workload;
+    bool operator==(const Brief&) const = default;
+  };
+  std::vector<Brief> got;
+  for (const auto& f : findings) got.push_back({f.kind, f.subject, f.workload});
+  std::vector<Brief> want = {
+      {model::FindingKind::kFile, secret, app_rel_},
+      {model::FindingKind::kNetwork, "127.0.0.1:" + std::to_string(other_port), app_rel_},
+      {model::FindingKind::kExec, "/bin/false", app_rel_},
+  };
+  ASSERT_EQ(got.size(), want.size()) << [&] {
+    std::string s;
+    for (const auto& f : findings) s += std::string(model::FindingKindName(f.kind)) + " " + f.subject + "\n";
+    return s;
+  }();
+  EXPECT_EQ(got, want);
+  // Context: who did it.
+  EXPECT_EQ(findings[0].process.pid, pid);
+  EXPECT_EQ(findings[0].process.exe, DW_TEST_WORKLOAD);
+  EXPECT_EQ(findings[2].process.parent_exe, fs::canonical(DW_TEST_WORKLOAD).string());
+  // And they are in the database.
+  auto stored = (*db)->ListFindings(app_rel_);
+  ASSERT_TRUE(stored) << stored.error().message();
+  EXPECT_EQ(stored->size(), 3u);
+}
+
+}  // namespace
+}  // namespace dw

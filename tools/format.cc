@@ -1,0 +1,96 @@
+// tools/format.cc: text and JSON renderings of findings and workloads.
+#include "tools/format.h"
+
+#include <ctime>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace dw::tools {
+
+std::string Rfc3339(int64_t unix_ns) {
+  time_t secs = static_cast<time_t>(unix_ns / 1000000000);
+  long nanos = static_cast<long>(unix_ns % 1000000000);
+  if (nanos < 0) {
+    nanos += 1000000000;
+    secs -= 1;
+  }
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
+  return buf;
+}
+
+std::string FindingJson(const model::Finding& f) {
+  nlohmann::ordered_json j;
+  j["time"] = Rfc3339(f.time_ns);
+  j["workload"] = f.workload;
+  j["cgroup"] = f.cgroup_path;
+  j["kind"] = model::FindingKindName(f.kind);
+  j["subject"] = f.subject;
+  j["reason"] = f.reason;
+  j["severity"] = model::SeverityName(f.severity);
+  j["score"] = f.score;
+  j["count"] = f.count;
+  if (f.id != 0) j["id"] = f.id;
+  j["process"] = {{"pid", f.process.pid},
+                  {"exe", f.process.exe},
+                  {"argv", f.process.argv},
+                  {"ppid", f.process.ppid},
+                  {"parent_exe", f.process.parent_exe},
+                  {"ancestry", f.process.ancestry}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string FindingText(const model::Finding& f) {
+  std::ostringstream out;
+  std::string sev = model::SeverityName(f.severity);
+  for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out << Rfc3339(f.time_ns).substr(0, 23) << "Z " << sev << " " << f.workload << " "
+      << model::FindingKindName(f.kind) << " " << f.subject << ": " << f.reason;
+  out << " [pid " << f.process.pid;
+  if (!f.process.exe.empty()) out << " " << f.process.exe;
+  if (!f.process.parent_exe.empty()) out << ", parent " << f.process.parent_exe;
+  out << "; score " << static_cast<int>(f.score * 100 + 0.5) / 100.0;
+  if (f.count > 1) out << "; seen " << f.count << " times";
+  out << "]";
+  return out.str();
+}
+
+std::string WorkloadJson(const store::WorkloadInfo& w) {
+  nlohmann::ordered_json j;
+  j["workload"] = w.name;
+  j["state"] = w.state;
+  j["version"] = w.version;
+  j["first_seen"] = Rfc3339(w.first_seen_ns);
+  j["last_seen"] = Rfc3339(w.last_seen_ns);
+  j["updated"] = Rfc3339(w.updated_ns);
+  j["events"] = w.events;
+  j["dropped"] = w.dropped;
+  j["items"] = {{"executables", w.executables}, {"files", w.files}, {"network", w.network},
+                {"dns", w.dns}};
+  j["fingerprint_bytes"] = w.fingerprint_bytes;
+  j["findings"] = w.findings;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string WorkloadsText(const std::vector<store::WorkloadInfo>& ws) {
+  std::ostringstream out;
+  char line[512];
+  std::snprintf(line, sizeof(line), "%-40s %-10s %4s %9s %6s %6s %6s %5s %5s %8s %8s\n", "WORKLOAD",
+                "STATE", "VER", "EVENTS", "EXES", "FILES", "NET", "DNS", "DROPS", "BYTES", "FINDINGS");
+  out << line;
+  for (const auto& w : ws) {
+    std::snprintf(line, sizeof(line), "%-40s %-10s %4lld %9llu %6zu %6zu %6zu %5zu %5llu %8zu %8lld\n",
+                  w.name.c_str(), w.state.c_str(), static_cast<long long>(w.version),
+                  static_cast<unsigned long long>(w.events), w.executables, w.files, w.network,
+                  w.dns, static_cast<unsigned long long>(w.dropped), w.fingerprint_bytes,
+                  static_cast<long long>(w.findings));
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace dw::tools

@@ -1,0 +1,95 @@
+// tools/testing/dw_test_workload.cc: a tiny real workload for the bpf tests and the demo.
+//
+// Performs the actions given on its command line, in order:
+//   --open PATH         open PATH read-only and close it
+//   --write PATH        open PATH for writing (create) and write a line
+//   --serve PORT        listen on 127.0.0.1:PORT, connect to it, accept, close
+//   --connect PORT      connect to 127.0.0.1:PORT and close
+//   --spawn PATH        fork, exec PATH with no arguments, wait
+//   --sleep MS          sleep
+// Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace {
+
+int Fail(const char* what, const std::string& arg) {
+  std::fprintf(stderr, "dw_test_workload: %s %s: %s\n", what, arg.c_str(), std::strerror(errno));
+  return 1;
+}
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = Loopback(port);
+  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) return -1;
+  return fd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string op = argv[i], arg = argv[i + 1];
+    if (op == "--open") {
+      int fd = open(arg.c_str(), O_RDONLY);
+      if (fd < 0) return Fail("open", arg);
+      close(fd);
+    } else if (op == "--write") {
+      int fd = open(arg.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd < 0 || write(fd, "x\n", 2) != 2) return Fail("write", arg);
+      close(fd);
+    } else if (op == "--serve") {
+      int port = std::atoi(arg.c_str());
+      int ls = socket(AF_INET, SOCK_STREAM, 0);
+      int one = 1;
+      setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      sockaddr_in a = Loopback(port);
+      if (bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || listen(ls, 4) != 0) {
+        return Fail("listen", arg);
+      }
+      int c = Connect(port);
+      if (c < 0) return Fail("connect", arg);
+      int s = accept(ls, nullptr, nullptr);
+      if (s < 0) return Fail("accept", arg);
+      close(s);
+      close(c);
+      close(ls);
+    } else if (op == "--connect") {
+      int c = Connect(std::atoi(arg.c_str()));
+      if (c < 0) return Fail("connect", arg);
+      close(c);
+    } else if (op == "--spawn") {
+      pid_t pid = fork();
+      if (pid == 0) {
+        execl(arg.c_str(), arg.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      int status = 0;
+      if (pid < 0 || waitpid(pid, &status, 0) != pid) return Fail("spawn", arg);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) return Fail("exec", arg);
+    } else if (op == "--sleep") {
+      usleep(static_cast<useconds_t>(std::atoi(arg.c_str())) * 1000);
+    } else {
+      std::fprintf(stderr, "dw_test_workload: unknown action %s\n", op.c_str());
+      return 2;
+    }
+  }
+  return 0;
+}
