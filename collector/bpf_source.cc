@@ -198,6 +198,10 @@ Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
   return n;
 }
 
+std::optional<ProcessSnapshot> BpfEventSource::LookupProcess(uint32_t pid) {
+  return ProcessTable::ReadProc("/proc", pid, mount_);
+}
+
 uint64_t BpfEventSource::dropped() const {
   int ncpus = libbpf_num_possible_cpus();
   if (ncpus <= 0) return 0;

@@ -7,9 +7,11 @@
 namespace dw::collector {
 
 Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
-                   const std::vector<ProcessSnapshot>& initial_processes)
+                   const std::vector<ProcessSnapshot>& initial_processes,
+                   ProcessTable::Lookup lookup)
     : cgroups_(cgroups), boot_to_unix_ns_(boot_to_unix_ns) {
   for (const ProcessSnapshot& p : initial_processes) processes_.Seed(p);
+  processes_.SetLookup(std::move(lookup));
 }
 
 Result<Event> Pipeline::Process(std::span<const uint8_t> record) {

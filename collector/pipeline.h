@@ -32,7 +32,8 @@ class Pipeline {
  public:
   // `cgroups` must outlive the pipeline.
   Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
-           const std::vector<ProcessSnapshot>& initial_processes);
+           const std::vector<ProcessSnapshot>& initial_processes,
+           ProcessTable::Lookup lookup = nullptr);
 
   // Decodes `record` and fills cgroup_path, workload and process. A cgroup id
   // that cannot be named gives the workload "cgroup-id:<id>". Returns

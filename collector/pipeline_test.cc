@@ -1,1 +1,78 @@
+// collector/pipeline_test.cc: records through decode, workload naming and lineage.
+#include "collector/pipeline.h"
+
 #include <gtest/gtest.h>
+
+#include "collector/testing/records.h"
+
+namespace dw::collector {
+namespace {
+
+using testing::Who;
+
+std::span<const uint8_t> Span(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+TEST(PipelineTest, NamesWorkloadsAndFillsLineage) {
+  MapCgroupResolver cgroups;
+  cgroups.Add(7, "system.slice/nginx.service");
+  std::vector<ProcessSnapshot> initial = {{1, 0, 0, "/sbin/init", {"/sbin/init"}},
+                                          {50, 1, 7, "/usr/sbin/nginx", {"nginx"}}};
+  Pipeline p(&cgroups, 1'000'000'000, initial);
+
+  Who nginx{5, 7, 50, 1};
+  Who child{6, 7, 51, 50};
+  ASSERT_TRUE(p.Process(Span(testing::ForkRecord(nginx, 51))));
+  auto exec = p.Process(Span(testing::ExecRecord(child, "/bin/sh", {"sh", "-c", "id"})));
+  ASSERT_TRUE(exec) << exec.error().message();
+
+  Event want;
+  want.kind = EventKind::kExec;
+  want.time_ns = 1'000'000'006;
+  want.cgroup = CgroupId{7};
+  want.pid = want.tid = 51;
+  want.ppid = 50;
+  want.comm = "test";
+  want.path = "/bin/sh";
+  want.argv = {"sh", "-c", "id"};
+  want.cgroup_path = "system.slice/nginx.service";
+  want.workload = "nginx.service";
+  want.process = {51, "/bin/sh", {"sh", "-c", "id"}, 50, "/usr/sbin/nginx",
+                  {"/usr/sbin/nginx", "/sbin/init"}};
+  EXPECT_EQ(*exec, want);
+  EXPECT_EQ(p.stats(), (PipelineStats{2, 2, 0, 0}));
+}
+
+TEST(PipelineTest, UnknownCgroupAndCorruptRecordsAreCounted) {
+  MapCgroupResolver cgroups;
+  Pipeline p(&cgroups, 0, {});
+  auto e = p.Process(Span(testing::OpenRecord(Who{1, 99, 10, 1}, "/etc/hosts", DW_ACCESS_READ)));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->workload, "cgroup-id:99");
+  std::string bad = testing::ExitRecord(Who{});
+  bad.resize(bad.size() - 1);
+  EXPECT_EQ(p.Process(Span(bad)).error().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(p.stats(), (PipelineStats{2, 1, 1, 1}));
+}
+
+TEST(PipelineTest, LookupFillsParentsStartedAfterTheSnapshot) {
+  MapCgroupResolver cgroups;
+  cgroups.Add(7, "app");
+  int lookups = 0;
+  Pipeline p(&cgroups, 0, {}, [&](uint32_t pid) -> std::optional<ProcessSnapshot> {
+    ++lookups;
+    if (pid == 40) return ProcessSnapshot{40, 1, 7, "/bin/bash", {"bash"}};
+    return std::nullopt;
+  });
+  auto e = p.Process(Span(testing::ExecRecord(Who{1, 7, 41, 40}, "/usr/bin/whoami", {"whoami"})));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->process.parent_exe, "/bin/bash");
+  // pid 1 is unknown and fails; a second event asks no one again.
+  int before = lookups;
+  ASSERT_TRUE(p.Process(Span(testing::ExitRecord(Who{2, 7, 41, 40}))));
+  EXPECT_EQ(lookups, before);
+}
+
+}  // namespace
+}  // namespace dw::collector

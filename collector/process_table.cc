@@ -110,6 +110,9 @@ void ProcessTable::Apply(Event* e) {
       break;
   }
 
+  if (lookup_) {
+    ResolveUnknown(e->pid);
+  }
   e->process = ProcessContext{};
   e->process.pid = e->pid;
   e->process.ppid = e->ppid;
@@ -127,6 +130,25 @@ void ProcessTable::Apply(Event* e) {
         if (old != procs_.end() && old->second.exit_seq == x.exit_seq) procs_.erase(old);
       }
     }
+  }
+}
+
+void ProcessTable::ResolveUnknown(uint32_t pid) {
+  for (size_t depth = 0; pid > 1 && depth <= max_ancestry_; ++depth) {
+    auto known = procs_.find(pid);
+    if (known == procs_.end()) {
+      if (failed_lookups_.count(pid)) return;
+      std::optional<ProcessSnapshot> p = lookup_(pid);
+      if (!p) {
+        if (failed_lookups_.size() >= 4096) failed_lookups_.clear();
+        failed_lookups_[pid] = true;
+        return;
+      }
+      Seed(*p);
+      known = procs_.find(pid);
+      if (known == procs_.end()) return;
+    }
+    pid = known->second.ppid;
   }
 }
 
@@ -166,35 +188,42 @@ std::vector<ProcessSnapshot> ProcessTable::ScanProc(const std::string& proc_root
   fs::directory_iterator dir(proc_root, ec);
   // Processes come and go during the scan: whatever cannot be read is skipped.
   for (; !ec && dir != fs::directory_iterator(); dir.increment(ec)) {
-    ProcessSnapshot p;
-    if (!ParseU32(dir->path().filename().string(), &p.pid)) continue;
-    std::string base = dir->path().string();
-
-    std::error_code lec;
-    fs::path exe = fs::read_symlink(base + "/exe", lec);
-    if (lec || exe.empty()) continue;  // kernel threads have no exe
-    p.exe = exe.string();
-    // Exec events carry the path as it was; a replaced binary shows " (deleted)".
-    constexpr std::string_view kDeleted = " (deleted)";
-    if (p.exe.ends_with(kDeleted)) p.exe.resize(p.exe.size() - kDeleted.size());
-
-    std::string status;
-    if (!ReadWholeFile(base + "/status", &status) || !ParsePPid(status, &p.ppid)) continue;
-    std::string cmdline;
-    if (ReadWholeFile(base + "/cmdline", &cmdline)) p.argv = SplitNul(cmdline);
-
-    if (!cgroup2_mount.empty()) {
-      Result<std::string> path = CgroupPathOfPid(p.pid, proc_root);
-      if (path) {
-        Result<CgroupId> id = CgroupIdOfPath(cgroup2_mount, *path);
-        if (id) p.cgroup_id = id->value;
-      }
-    }
-    out.push_back(std::move(p));
+    uint32_t pid = 0;
+    if (!ParseU32(dir->path().filename().string(), &pid)) continue;
+    if (auto p = ReadProc(proc_root, pid, cgroup2_mount)) out.push_back(std::move(*p));
   }
   std::sort(out.begin(), out.end(),
             [](const ProcessSnapshot& a, const ProcessSnapshot& b) { return a.pid < b.pid; });
   return out;
+}
+
+std::optional<ProcessSnapshot> ProcessTable::ReadProc(const std::string& proc_root, uint32_t pid,
+                                                     const std::string& cgroup2_mount) {
+  namespace fs = std::filesystem;
+  ProcessSnapshot p;
+  p.pid = pid;
+  std::string base = proc_root + "/" + std::to_string(pid);
+  std::error_code lec;
+  fs::path exe = fs::read_symlink(base + "/exe", lec);
+  if (lec || exe.empty()) return std::nullopt;  // gone, or a kernel thread
+  p.exe = exe.string();
+  // Exec events carry the path as it was; a replaced binary shows " (deleted)".
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (p.exe.ends_with(kDeleted)) p.exe.resize(p.exe.size() - kDeleted.size());
+
+  std::string status;
+  if (!ReadWholeFile(base + "/status", &status) || !ParsePPid(status, &p.ppid)) return std::nullopt;
+  std::string cmdline;
+  if (ReadWholeFile(base + "/cmdline", &cmdline)) p.argv = SplitNul(cmdline);
+
+  if (!cgroup2_mount.empty()) {
+    Result<std::string> path = CgroupPathOfPid(p.pid, proc_root);
+    if (path) {
+      Result<CgroupId> id = CgroupIdOfPath(cgroup2_mount, *path);
+      if (id) p.cgroup_id = id->value;
+    }
+  }
+  return p;
 }
 
 }  // namespace dw::collector

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,7 +27,15 @@ class ProcessTable {
   // How many exited processes stay in the table before the oldest is dropped.
   static constexpr size_t kExitedKept = 1024;
 
+  // Answers for a pid the table does not know (live: reads /proc), or nullopt.
+  using Lookup = std::function<std::optional<ProcessSnapshot>(uint32_t pid)>;
+
   explicit ProcessTable(size_t max_processes = 65536, size_t max_ancestry = 8);
+
+  // Consulted once per unknown pid (the event's process and its ancestors),
+  // so processes started outside the watched cgroups after start-up still
+  // have an exe in lineage. Failed lookups are remembered, not repeated.
+  void SetLookup(Lookup lookup) { lookup_ = std::move(lookup); }
 
   // Adds a process known from a snapshot (a trace header or /proc at start).
   void Seed(const ProcessSnapshot& p);
@@ -42,6 +52,9 @@ class ProcessTable {
   // cgroup id via /proc/<pid>/cgroup and `cgroup2_mount`), for snapshots.
   static std::vector<ProcessSnapshot> ScanProc(const std::string& proc_root,
                                                const std::string& cgroup2_mount);
+  // One process of that scan; nullopt when it is gone or has no exe.
+  static std::optional<ProcessSnapshot> ReadProc(const std::string& proc_root, uint32_t pid,
+                                                 const std::string& cgroup2_mount);
 
  private:
   struct Proc {
@@ -58,12 +71,16 @@ class ProcessTable {
   void Insert(uint32_t pid, Proc p);
   void EvictOne();
   void FillContext(uint32_t pid, ProcessContext* ctx) const;
+  // Asks lookup_ for `pid` and its unknown ancestors.
+  void ResolveUnknown(uint32_t pid);
 
   size_t max_processes_;
   size_t max_ancestry_;
   std::unordered_map<uint32_t, Proc> procs_;
   std::deque<Exited> exited_;  // exits to drop, oldest first
   uint64_t exits_seen_ = 0;
+  Lookup lookup_;
+  std::unordered_map<uint32_t, bool> failed_lookups_;  // bounded; see ResolveUnknown
 };
 
 }  // namespace dw::collector

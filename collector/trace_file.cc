@@ -121,7 +121,7 @@ void save(Archive& ar, const TraceHeader& h) {
 
 template <class Archive>
 void save(Archive& ar, const TraceChunk& c) {
-  ar(c.cgroups, c.records, c.dropped_total);
+  ar(c.cgroups, c.processes, c.records, c.dropped_total);
 }
 
 namespace {
@@ -148,8 +148,45 @@ void Load(Loader& in, TraceChunk& c) {
     l.Scalar(cg.first);
     l.String(cg.second);
   });
+  in.Vector(c.processes, [](Loader& l, ProcessSnapshot& p) { Load(l, p); });
   in.Vector(c.records, LoadString);
   in.Scalar(c.dropped_total);
+}
+
+// A frame's payload is u32 raw_len followed by the zlib (deflate) stream of
+// raw_len bytes of cereal data. raw_len is bounded before anything is allocated.
+Result<std::string> Deflate(const std::string& raw) {
+  if (raw.size() > kMaxFramePayload) {
+    return Status(ErrorCode::kInvalidArgument, "frame of " + std::to_string(raw.size()) +
+                                                   " bytes exceeds the limit");
+  }
+  uLongf len = compressBound(static_cast<uLong>(raw.size()));
+  std::string out;
+  PutU32(&out, static_cast<uint32_t>(raw.size()));
+  out.resize(4 + len);
+  if (compress2(reinterpret_cast<Bytef*>(out.data() + 4), &len,
+                reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+                Z_BEST_SPEED) != Z_OK) {
+    return Status(ErrorCode::kInternal, "compress frame");
+  }
+  out.resize(4 + len);
+  return out;
+}
+
+Result<std::string> Inflate(const std::string& payload) {
+  if (payload.size() < 4) return Status(ErrorCode::kCorrupt, "frame shorter than its length field");
+  uint32_t raw_len = 0;
+  for (int i = 3; i >= 0; --i) raw_len = (raw_len << 8) | static_cast<uint8_t>(payload[static_cast<size_t>(i)]);
+  if (raw_len > kMaxFramePayload) {
+    return Status(ErrorCode::kCorrupt, "frame claims " + std::to_string(raw_len) + " bytes");
+  }
+  std::string raw(raw_len, '\0');
+  uLongf len = raw_len;
+  int rc = uncompress(reinterpret_cast<Bytef*>(raw.data()), &len,
+                      reinterpret_cast<const Bytef*>(payload.data() + 4),
+                      static_cast<uLong>(payload.size() - 4));
+  if (rc != Z_OK || len != raw_len) return Status(ErrorCode::kCorrupt, "frame does not decompress");
+  return raw;
 }
 
 template <typename T>
@@ -160,7 +197,7 @@ Result<std::string> Pack(const T& value) {
       OutputArchive ar(out);
       ar(value);
     }
-    return std::move(out).str();
+    return Deflate(out.str());
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, e.what());
   }
@@ -168,7 +205,8 @@ Result<std::string> Pack(const T& value) {
 
 // Parses a whole payload; leftover bytes are corruption too.
 template <typename T>
-Status Unpack(const std::string& payload, T* value) {
+Status Unpack(const std::string& frame_payload, T* value) {
+  ASSIGN_OR_RETURN(std::string payload, Inflate(frame_payload));
   try {
     Loader in(payload);
     Load(in, *value);
@@ -225,6 +263,11 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path
   return w;
 }
 
+void TraceWriter::AddProcess(const ProcessSnapshot& p) {
+  pending_.processes.push_back(p);
+  pending_bytes_ += p.exe.size() + 32;
+}
+
 void TraceWriter::AddCgroup(uint64_t id, const std::string& path) {
   pending_.cgroups.emplace_back(id, path);
   pending_bytes_ += path.size();
@@ -274,6 +317,7 @@ Status TraceWriter::WriteChunk() {
   dropped_written_ = pending_.dropped_total;
   pending_.records.clear();
   pending_.cgroups.clear();
+  pending_.processes.clear();
   pending_bytes_ = 0;
   return Status::Ok();
 }
@@ -282,7 +326,7 @@ Status TraceWriter::Flush() {
   if (file_ == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "flush trace " + path_ + ": writer is closed");
   }
-  if (!pending_.records.empty() || !pending_.cgroups.empty() ||
+  if (!pending_.records.empty() || !pending_.cgroups.empty() || !pending_.processes.empty() ||
       pending_.dropped_total != dropped_written_) {
     RETURN_IF_ERROR(WriteChunk());
   }

@@ -9,6 +9,7 @@
 //   file   := magic[8] = "DWTRACE\0", u32 format_version, u32 wire_version,
 //             frame(header), frame(chunk)*
 //   frame  := u32 payload_len, u32 crc32(payload) (zlib), payload[payload_len]
+//   payload := u32 raw_len, zlib stream of raw_len bytes (compress2) of:
 //   header := cereal PortableBinary of TraceHeader
 //   chunk  := cereal PortableBinary of TraceChunk
 // A reader rejects a wrong magic, a format or wire version it does not know,
@@ -59,6 +60,9 @@ struct TraceChunk {
   std::vector<std::pair<uint64_t, std::string>> cgroups;
   std::vector<std::string> records;  // raw records, bytes as in the ring buffer
   uint64_t dropped_total = 0;        // ring-buffer drops so far (cumulative)
+  // Processes first learned of during recording (from /proc, for lineage),
+  // known before the records of this chunk.
+  std::vector<ProcessSnapshot> processes;
   bool operator==(const TraceChunk&) const = default;
 };
 
@@ -77,6 +81,7 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   void AddCgroup(uint64_t id, const std::string& path);
+  void AddProcess(const ProcessSnapshot& p);
   Status Append(std::span<const uint8_t> record);
   void SetDropped(uint64_t dropped_total);
   Status Flush();   // writes the pending chunk (if any) and fflush()es

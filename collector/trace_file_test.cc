@@ -128,6 +128,18 @@ class TraceFileTest : public ::testing::Test {
   }
 
   // A frame around `payload` with a correct crc.
+  // A frame around raw cereal bytes, compressed as the writer does.
+  static std::string Compressed(const std::string& raw) {
+    uLongf len = compressBound(raw.size());
+    std::string out(4, '\0');
+    PutU32(&out, 0, raw.size());
+    out.resize(4 + len);
+    compress2(reinterpret_cast<Bytef*>(out.data() + 4), &len,
+              reinterpret_cast<const Bytef*>(raw.data()), raw.size(), 1);
+    out.resize(4 + len);
+    return out;
+  }
+
   static std::string Frame(const std::string& payload) {
     std::string f(8, '\0');
     PutU32(&f, 0, payload.size());
@@ -146,6 +158,21 @@ TEST_F(TraceFileTest, RoundTrip) {
   ASSERT_TRUE(ReadChunks(&chunks, &header).ok());
   EXPECT_EQ(header, HeaderAsRead());
   EXPECT_EQ(chunks, Chunks());
+}
+
+TEST_F(TraceFileTest, ProcessesLearnedMidTraceRoundTrip) {
+  auto w = TraceWriter::Create(path_, Header());
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+  const ProcessSnapshot p{41, 40, 7, "/bin/bash", {"bash", "-c", "x"}};
+  (*w)->AddProcess(p);
+  ASSERT_TRUE((*w)->Append(Rec("r")).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  std::vector<TraceChunk> chunks;
+  ASSERT_TRUE(ReadChunks(&chunks).ok());
+  TraceChunk want;
+  want.processes = {p};
+  want.records = {"r"};
+  EXPECT_EQ(chunks, std::vector<TraceChunk>{want});
 }
 
 TEST_F(TraceFileTest, FlushWritesDropsAloneAndNothingWhenIdle) {
@@ -328,9 +355,9 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
   // A record count of 2^40 in a 9-byte payload: must fail without allocating it.
   std::string huge_count(1, '\x01');  // cereal's endianness byte
   huge_count += std::string("\0\0\0\0\0\x01\0\0", 8);
-  // A valid empty chunk followed by stray bytes.
+  // A valid empty chunk (four zero counts) followed by stray bytes.
   std::string empty_chunk(1, '\x01');
-  empty_chunk += std::string(24, '\0');
+  empty_chunk += std::string(32, '\0');
 
   struct Case {
     const char* what;
@@ -339,9 +366,11 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
   };
   const Case cases[] = {
       {"empty payload", "", ""},
-      {"huge count", huge_count, "length 1099511627776 overruns the 0 bytes left"},
-      {"leftover bytes", empty_chunk + "xy", "2 bytes left over"},
-      {"cut short", empty_chunk.substr(0, 20), ""},
+      {"huge count", Compressed(huge_count), "length 1099511627776 overruns the 0 bytes left"},
+      {"leftover bytes", Compressed(empty_chunk + "xy"), "2 bytes left over"},
+      {"cut short", Compressed(empty_chunk.substr(0, 20)), ""},
+      {"not deflated", std::string("\x10\0\0\0", 4) + empty_chunk, "frame does not decompress"},
+      {"huge raw length", std::string("\xff\xff\xff\x7f", 4), "claims 2147483647 bytes"},
   };
   for (const Case& c : cases) {
     WriteAll(prefix + Frame(c.payload));
@@ -354,7 +383,7 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
     EXPECT_TRUE(s.message().ends_with(c.message_end)) << c.what << ": " << s.message();
   }
 
-  WriteAll(prefix + Frame(empty_chunk));  // the same chunk without the stray bytes is fine
+  WriteAll(prefix + Frame(Compressed(empty_chunk)));  // without the stray bytes it is fine
   std::vector<TraceChunk> chunks;
   ASSERT_TRUE(ReadChunks(&chunks).ok());
   EXPECT_EQ(chunks, std::vector<TraceChunk>(1));

@@ -14,12 +14,19 @@ Status TraceEventSource::Run(const RecordHandler& handler, const std::atomic<boo
     ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
     if (!more) break;
     for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
+    for (auto& p : chunk.processes) processes_[p.pid] = std::move(p);
     for (const std::string& r : chunk.records) {
       handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
     }
     dropped_ = chunk.dropped_total;
   }
   return Status::Ok();
+}
+
+std::optional<ProcessSnapshot> TraceEventSource::LookupProcess(uint32_t pid) {
+  auto it = processes_.find(pid);
+  if (it == processes_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace dw::collector

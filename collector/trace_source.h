@@ -2,6 +2,7 @@
 #ifndef DRIFTWATCH_COLLECTOR_TRACE_SOURCE_H_
 #define DRIFTWATCH_COLLECTOR_TRACE_SOURCE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,8 @@ class TraceEventSource : public EventSource {
     return reader_->header().processes;
   }
   uint64_t dropped() const override { return dropped_; }
+  // Processes the recorder looked up in /proc, as they were then.
+  std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
   const TraceHeader& header() const { return reader_->header(); }
 
  private:
@@ -31,6 +34,7 @@ class TraceEventSource : public EventSource {
 
   std::unique_ptr<TraceReader> reader_;
   MapCgroupResolver resolver_;
+  std::map<uint32_t, ProcessSnapshot> processes_;
   uint64_t dropped_ = 0;
 };
 

@@ -54,13 +54,19 @@ int64_t NowNs() {
 }
 
 using EventSink = std::function<void(const Event& e, std::span<const uint8_t> raw)>;
+using ProcessObserver = std::function<void(const collector::ProcessSnapshot&)>;
 
 // EventSource -> Decode -> WorkloadResolver -> process context -> sink.
 // Shows progress on stderr every few seconds for long runs.
+// `on_lookup` sees every process the source had to look up (record keeps them).
 Status Drive(collector::EventSource& source, const EventSink& sink,
-             collector::PipelineStats* total) {
+             collector::PipelineStats* total, const ProcessObserver& on_lookup = nullptr) {
   collector::Pipeline pipeline(&source.cgroups(), source.boot_to_unix_ns(),
-                               source.initial_processes());
+                               source.initial_processes(), [&](uint32_t pid) {
+                                 auto p = source.LookupProcess(pid);
+                                 if (p && on_lookup) on_lookup(*p);
+                                 return p;
+                               });
   auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(5);
   Status s = source.Run(
@@ -200,7 +206,7 @@ Status CmdRecord(const Args& args) {
         write_status = writer->Append(raw);
         if (!write_status.ok()) g_stop.store(true);
       },
-      &stats);
+      &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
   writer->SetDropped(source->dropped());
   Status closed = writer->Close();
   if (!write_status.ok() || !closed.ok() || !run.ok()) {

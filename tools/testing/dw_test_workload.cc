@@ -5,6 +5,7 @@
 //   --write PATH        open PATH for writing (create) and write a line
 //   --serve PORT        listen on 127.0.0.1:PORT, connect to it, accept, close
 //   --connect PORT      connect to 127.0.0.1:PORT and close
+//   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --sleep MS          sleep
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
@@ -71,6 +72,18 @@ int main(int argc, char** argv) {
       close(s);
       close(c);
       close(ls);
+    } else if (op == "--serve-forever") {
+      int ls = socket(AF_INET, SOCK_STREAM, 0);
+      int one = 1;
+      setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      sockaddr_in a = Loopback(std::atoi(arg.c_str()));
+      if (bind(ls, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || listen(ls, 16) != 0) {
+        return Fail("listen", arg);
+      }
+      for (;;) {
+        int s = accept(ls, nullptr, nullptr);
+        if (s >= 0) close(s);
+      }
     } else if (op == "--connect") {
       int c = Connect(std::atoi(arg.c_str()));
       if (c < 0) return Fail("connect", arg);
