@@ -44,6 +44,8 @@ const char* FindingKindName(FindingKind k) {
       return "file";
     case FindingKind::kNetwork:
       return "network";
+    case FindingKind::kRate:
+      return "rate";
   }
   return "unknown";
 }

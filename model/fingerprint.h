@@ -18,7 +18,8 @@
 namespace dw::model {
 
 // Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
-inline constexpr uint32_t kFingerprintFormatVersion = 1;
+// Version 2 added lineage, generalizations and rates; version 1 blobs still load.
+inline constexpr uint32_t kFingerprintFormatVersion = 2;
 
 struct ItemStats {
   uint64_t count = 0;         // events that matched this item
@@ -48,6 +49,30 @@ struct NetItem {
   std::string ToString() const;
 };
 
+// A wildcard path or widened network range made by generalization, with the
+// reason a person can check: which rule, and which learned items it replaced.
+struct Generalization {
+  std::string rule;                   // "8 distinct children under /var/cache/app (threshold 8)"
+  std::vector<std::string> examples;  // some of the items it replaced (at most kMaxExamples)
+  uint32_t covered = 0;               // distinct items it replaced
+  ItemStats stats;                    // their stats merged, and later matches
+  static constexpr size_t kMaxExamples = 8;
+  bool operator==(const Generalization&) const = default;
+};
+
+// Behaviour rates per time bucket (model/rates.h). Plain std types so that the
+// store can serialize it; Eigen stays inside model/rates.cc.
+inline constexpr size_t kRateDims = 7;  // execs, forks, opens, writes, distinct paths,
+                                        // connects+accepts, distinct peers
+struct RateBaseline {
+  int64_t bucket_ns = 10'000'000'000;  // 10 s buckets
+  uint64_t buckets = 0;                // training buckets folded in
+  std::vector<double> mean;            // kRateDims, of the transformed features
+  std::vector<double> m2;              // kRateDims*kRateDims co-moment sums (Welford), row-major
+  std::vector<double> max;             // kRateDims, max transformed value seen in training
+  bool operator==(const RateBaseline&) const = default;
+};
+
 struct TrainingStats {
   uint64_t events = 0;  // events folded into this fingerprint
   int64_t first_event_ns = 0;
@@ -64,16 +89,21 @@ struct Fingerprint {
   std::map<std::string, ItemStats> files;        // normalised path (model/normalize.h)
   std::map<NetItem, ItemStats> network;
   std::map<std::string, ItemStats> dns_names;  // lower-case query names
+  std::map<std::string, ItemStats> lineage;    // "parent exe -> exe" edges of execs
+  std::map<std::string, Generalization> file_patterns;  // path patterns (model/generalize.h)
+  std::map<NetItem, Generalization> net_patterns;       // address is a CIDR ("10.0.3.0/24")
+  RateBaseline rates;
   TrainingStats training;
   bool operator==(const Fingerprint&) const = default;
 
   size_t ItemCount() const {
-    return executables.size() + files.size() + network.size() + dns_names.size();
+    return executables.size() + files.size() + network.size() + dns_names.size() +
+           lineage.size() + file_patterns.size() + net_patterns.size();
   }
 };
 
-enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3 };
-const char* FindingKindName(FindingKind k);  // "exec", "file", "network"
+enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3, kRate = 4 };
+const char* FindingKindName(FindingKind k);  // "exec", "file", "network", "rate"
 
 enum class Severity : uint8_t { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 const char* SeverityName(Severity s);  // "low", "medium", "high", "critical"

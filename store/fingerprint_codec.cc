@@ -55,12 +55,30 @@ class Writer {
     Put(t.dropped_events);
     Put(t.sessions);
   }
-  template <typename K>
-  void Put(const std::map<K, ItemStats>& m) {
+  void Put(const model::Generalization& g) {
+    Put(g.rule);
+    Put(static_cast<uint32_t>(g.examples.size()));
+    for (const auto& e : g.examples) Put(e);
+    Put(g.covered);
+    Put(g.stats);
+  }
+  void Put(const std::vector<double>& v) {
+    Put(static_cast<uint32_t>(v.size()));
+    for (double d : v) Put(d);
+  }
+  void Put(const model::RateBaseline& r) {
+    Put(r.bucket_ns);
+    Put(r.buckets);
+    Put(r.mean);
+    Put(r.m2);
+    Put(r.max);
+  }
+  template <typename K, typename V>
+  void Put(const std::map<K, V>& m) {
     Put(static_cast<uint32_t>(m.size()));
-    for (const auto& [key, stats] : m) {
+    for (const auto& [key, value] : m) {
       Put(key);
-      Put(stats);
+      Put(value);
     }
   }
 
@@ -128,19 +146,43 @@ class Reader {
     Get(&t->dropped_events);
     Get(&t->sessions);
   }
+  void Get(model::Generalization* g) {
+    Get(&g->rule);
+    uint32_t n = 0;
+    Get(&n);
+    if (n > model::Generalization::kMaxExamples) Fail("too many examples");
+    g->examples.resize(n);
+    for (auto& e : g->examples) Get(&e);
+    Get(&g->covered);
+    Get(&g->stats);
+  }
+  void Get(std::vector<double>* v) {
+    uint32_t n = 0;
+    Get(&n);
+    if (n > model::kRateDims * model::kRateDims) Fail("rate vector too long");
+    v->resize(n);
+    for (double& d : *v) Get(&d);
+  }
+  void Get(model::RateBaseline* r) {
+    Get(&r->bucket_ns);
+    Get(&r->buckets);
+    Get(&r->mean);
+    Get(&r->m2);
+    Get(&r->max);
+  }
   // Keys must come strictly ascending, as Writer emits them: a blob has one
   // encoding per fingerprint, and duplicates cannot slip through.
-  template <typename K>
-  void Get(std::map<K, ItemStats>* m) {
+  template <typename K, typename V>
+  void Get(std::map<K, V>* m) {
     uint32_t n = 0;
     Get(&n);
     for (uint32_t i = 0; i < n; ++i) {
       K key;
       Get(&key);
-      ItemStats stats;
-      Get(&stats);
+      V value;
+      Get(&value);
       if (!m->empty() && !(std::prev(m->end())->first < key)) Fail("keys out of order");
-      m->emplace_hint(m->end(), std::move(key), stats);
+      m->emplace_hint(m->end(), std::move(key), std::move(value));
     }
   }
 
@@ -176,6 +218,10 @@ std::string EncodeFingerprint(const model::Fingerprint& fp) {
     w.Put(fp.files);
     w.Put(fp.network);
     w.Put(fp.dns_names);
+    w.Put(fp.lineage);
+    w.Put(fp.file_patterns);
+    w.Put(fp.net_patterns);
+    w.Put(fp.rates);
     w.Put(fp.training);
   }
   return std::move(os).str();
@@ -206,7 +252,14 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
     r.Get(&fp.files);
     r.Get(&fp.network);
     r.Get(&fp.dns_names);
+    if (fp.format_version >= 2) {
+      r.Get(&fp.lineage);
+      r.Get(&fp.file_patterns);
+      r.Get(&fp.net_patterns);
+      r.Get(&fp.rates);
+    }
     r.Get(&fp.training);
+    fp.format_version = model::kFingerprintFormatVersion;  // upgraded in memory
     if (r.remaining() != 0) r.Fail(std::to_string(r.remaining()) + " trailing bytes");
   } catch (const std::exception& e) {  // CorruptBlob, cereal::Exception, bad_alloc
     return Corrupt(e.what());

@@ -4,10 +4,15 @@
 // Format, written with cereal's PortableBinary archive (little-endian on disk):
 //   blob     := u8 endian (1 = little, cereal's), u32 format_version, body
 //   body     := str workload, smap executables, smap files, nmap network,
-//               smap dns_names, training                    (format_version 1)
+//               smap dns_names, [v2: smap lineage, gmap file_patterns,
+//               ngmap net_patterns, rates], training
+//   gen      := str rule, u32 n (<= 8), str example*n, u32 covered, stats
+//   gmap     := u32 n, (str key, gen)*n;  ngmap := u32 n, (net key, gen)*n
+//   rates    := i64 bucket_ns, u64 buckets, dvec mean, dvec m2, dvec max
+//   dvec     := u32 n (<= 49), f64*n
 //   str      := u32 length, bytes[length]
 //   smap     := u32 n, (str key, stats)*n                   keys strictly ascending
-//   nmap     := u32 n, (u8 direction, u8 protocol, str address, u16 port, stats)*n
+//   nmap     := u32 n, (net, stats)*n;  net := u8 direction, u8 protocol, str address, u16 port
 //   stats    := u64 count, i64 first_seen_ns, i64 last_seen_ns, u32 processes, u8 access
 //   training := u64 events, i64 first_event_ns, i64 last_event_ns,
 //               u64 dropped_events, u32 sessions
@@ -28,7 +33,8 @@ namespace dw::store {
 // equal fingerprints give equal bytes.
 std::string EncodeFingerprint(const model::Fingerprint& fp);
 
-// Decodes a blob from EncodeFingerprint. A blob from a newer format gives
+// Decodes a blob from EncodeFingerprint (version 1 blobs load with the
+// version 2 parts empty, and come out as version 2). A blob from a newer format gives
 // kVersion; a truncated or damaged blob (short, trailing bytes, unsorted or
 // duplicate keys, an unknown direction) gives kCorrupt. Never throws; the
 // work and memory it spends are bounded by the blob's size.

@@ -32,8 +32,9 @@ TEST(FingerprintCodecTest, RoundTripsWholeValue) {
 TEST(FingerprintCodecTest, RoundTripsEmptyFingerprint) {
   model::Fingerprint fp;
   std::string blob = EncodeFingerprint(fp);
-  // endian + version + workload length + 4 map counts + training (8+8+8+8+4).
-  EXPECT_EQ(blob.size(), 1u + 4 + 4 + 4 * 4 + 36);
+  // endian + version + workload length + 4 map counts + 3 v2 map counts +
+  // rates (8 + 8 + 3 vector lengths) + training (8+8+8+8+4).
+  EXPECT_EQ(blob.size(), 1u + 4 + 4 + 4 * 4 + 3 * 4 + (8 + 8 + 3 * 4) + 36);
   Result<model::Fingerprint> back = DecodeFingerprint(blob);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, fp);
@@ -44,7 +45,25 @@ TEST(FingerprintCodecTest, EncodingIsDeterministicAndLittleEndian) {
   EXPECT_EQ(a, EncodeFingerprint(SampleFingerprint("db", 1)));
   EXPECT_NE(a, EncodeFingerprint(SampleFingerprint("db", 2)));
   ASSERT_GE(a.size(), 5u);
-  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x01\x00\x00\x00", 5));
+  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x02\x00\x00\x00", 5));
+}
+
+// A version 1 blob is a version 2 one without the v2 section (which sits
+// between dns_names and the fixed-size training stats); it still loads.
+TEST(FingerprintCodecTest, Version1BlobsLoadWithEmptyVersion2Parts) {
+  model::Fingerprint fp = SampleFingerprint("web", 1);
+  fp.lineage.clear();
+  fp.file_patterns.clear();
+  fp.net_patterns.clear();
+  fp.rates = {};
+  std::string v2 = EncodeFingerprint(fp);
+  constexpr size_t kTraining = 8 + 8 + 8 + 8 + 4;
+  constexpr size_t kEmptyV2 = 4 + 4 + 4 + (8 + 8 + 4 + 4 + 4);
+  std::string v1 = v2.substr(0, v2.size() - kTraining - kEmptyV2) + v2.substr(v2.size() - kTraining);
+  PutU32(&v1, kVersionOffset, 1);
+  Result<model::Fingerprint> r = DecodeFingerprint(v1);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(*r, fp);
 }
 
 TEST(FingerprintCodecTest, EveryTruncationIsCorrupt) {

@@ -31,6 +31,16 @@ inline model::Fingerprint SampleFingerprint(const std::string& workload, int see
   fp.network[{Direction::kListen, 6, "0.0.0.0", static_cast<uint16_t>(8000 + seed)}] = stats(1, 0);
   fp.network[{Direction::kDns, 17, "127.0.0.53", 53}] = stats(9, 0);
   fp.dns_names["db.internal"] = stats(9, 0);
+  fp.lineage["/usr/bin/" + workload + " -> /bin/sh"] = stats(2, 0);
+  fp.file_patterns["/var/cache/" + workload + "/*"] = {
+      "8 distinct children under /var/cache/" + workload, {"/var/cache/a", "/var/cache/b"},
+      static_cast<uint32_t>(8 + seed), stats(20, kAccessRead)};
+  fp.net_patterns[{Direction::kOutbound, 6, "10.0.3.0/24", 443}] = {
+      "4 peers in 10.0.3.0/24", {"10.0.3.1", "10.0.3.9"}, 4, stats(12, 0)};
+  fp.rates.buckets = static_cast<uint64_t>(30 + seed);
+  fp.rates.mean.assign(model::kRateDims, 0.5 * seed);
+  fp.rates.m2.assign(model::kRateDims * model::kRateDims, 0.25);
+  fp.rates.max.assign(model::kRateDims, 2.0 + seed);
   fp.training = {static_cast<uint64_t>(100 + seed), t0, t0 + 900, static_cast<uint64_t>(seed),
                  static_cast<uint32_t>(seed)};
   return fp;
