@@ -54,7 +54,7 @@ std::vector<std::string> SplitNul(std::string_view s) {
 ProcessTable::ProcessTable(size_t max_processes, size_t max_ancestry)
     : max_processes_(std::max<size_t>(max_processes, 1)), max_ancestry_(max_ancestry) {}
 
-void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc{p.exe, p.argv, p.ppid}); }
+void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc{p.exe, p.argv, p.ppid, 0, p.cgroup_id}); }
 
 void ProcessTable::Insert(uint32_t pid, Proc p) {
   // Any exit still queued for `pid` belongs to an earlier process with the
@@ -87,12 +87,13 @@ void ProcessTable::Apply(Event* e) {
   // The event's ppid is the kernel's view now; it changes when an orphan is
   // reparented, so a known process follows it.
   if (self != procs_.end() && e->ppid != 0) self->second.ppid = e->ppid;
+  if (self != procs_.end() && e->cgroup.value != 0) self->second.cgroup_id = e->cgroup.value;
 
   switch (e->kind) {
     case EventKind::kExec: {
       uint32_t ppid = e->ppid;
       if (ppid == 0 && self != procs_.end()) ppid = self->second.ppid;
-      Insert(e->pid, Proc{e->path, e->argv, ppid});
+      Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value});
       break;
     }
     case EventKind::kFork: {
@@ -102,6 +103,7 @@ void ProcessTable::Apply(Event* e) {
         child.argv = self->second.argv;
       }
       child.ppid = e->pid;
+      child.cgroup_id = e->cgroup.value;
       // Insert may evict; `self` is not used after this point.
       Insert(e->child_pid, std::move(child));
       break;
@@ -116,7 +118,7 @@ void ProcessTable::Apply(Event* e) {
   e->process = ProcessContext{};
   e->process.pid = e->pid;
   e->process.ppid = e->ppid;
-  FillContext(e->pid, &e->process);
+  FillContext(e->pid, e->cgroup.value, &e->process);
 
   if (e->kind == EventKind::kExit) {
     auto it = procs_.find(e->pid);
@@ -152,7 +154,7 @@ void ProcessTable::ResolveUnknown(uint32_t pid) {
   }
 }
 
-void ProcessTable::FillContext(uint32_t pid, ProcessContext* ctx) const {
+void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext* ctx) const {
   // An unknown pid keeps the caller's ppid (the event's), whose ancestry may
   // still be known.
   auto it = procs_.find(pid);
@@ -175,6 +177,13 @@ void ProcessTable::FillContext(uint32_t pid, ProcessContext* ctx) const {
     if (a == procs_.end() || a->second.exe.empty()) break;
     ctx->ancestry.push_back(a->second.exe);
     if (cur == 1) break;
+    // The workload's root: its parent lives in another cgroup (the runtime,
+    // a shell that started it, systemd).
+    auto up = procs_.find(a->second.ppid);
+    if (cgroup_id != 0 && a->second.cgroup_id == cgroup_id && up != procs_.end() &&
+        up->second.cgroup_id != 0 && up->second.cgroup_id != cgroup_id) {
+      break;
+    }
     seen.push_back(cur);
     cur = a->second.ppid;
   }

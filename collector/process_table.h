@@ -43,8 +43,11 @@ class ProcessTable {
   // inherits the parent's exe and argv; exit: scheduled for removal) and fills
   // e->process. For an exec event, process.parent_exe is the exe of the parent
   // at the time of the exec; process.ancestry holds the exes of the parent,
-  // grandparent, ... (at most max_ancestry), ending after pid 1 or before an
-  // unknown process or a loop. An unknown pid gets exe "" and the event's ppid.
+  // grandparent, ... (at most max_ancestry), ending after pid 1, before an
+  // unknown process or a loop, and after the workload's root: the first
+  // ancestor whose own parent is known to be in another cgroup (so the chain
+  // of a container process stops at its entrypoint, not at the runtime).
+  // An unknown pid gets exe "" and the event's ppid.
   void Apply(Event* e);
   size_t size() const { return procs_.size(); }
 
@@ -61,7 +64,8 @@ class ProcessTable {
     std::string exe;
     std::vector<std::string> argv;
     uint32_t ppid = 0;
-    uint64_t exit_seq = 0;  // 0 while alive; else the number of its exit event
+    uint64_t exit_seq = 0;   // 0 while alive; else the number of its exit event
+    uint64_t cgroup_id = 0;  // last cgroup seen for it; 0 if unknown
   };
   // An exit scheduled for removal; stale once the pid was inserted again.
   struct Exited {
@@ -70,7 +74,7 @@ class ProcessTable {
   };
   void Insert(uint32_t pid, Proc p);
   void EvictOne();
-  void FillContext(uint32_t pid, ProcessContext* ctx) const;
+  void FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext* ctx) const;
   // Asks lookup_ for `pid` and its unknown ancestors.
   void ResolveUnknown(uint32_t pid);
 

@@ -388,3 +388,29 @@ TEST(ScanProcTest, RealProcFindsThisProcessAndAChild) {
 
 }  // namespace
 }  // namespace dw::collector
+
+namespace dw::collector {
+namespace {
+
+// A container's processes: the chain stops at the entrypoint, whose parent
+// (the runtime's shim) lives in another cgroup.
+TEST(ProcessTableAncestryTest, StopsAtTheWorkloadsRoot) {
+  ProcessTable t;
+  t.Seed({1, 0, 1, "/sbin/init", {"/sbin/init"}});
+  t.Seed({10, 1, 1, "/usr/bin/containerd-shim-runc-v2", {"shim"}});
+  t.Seed({20, 10, 5, "/usr/sbin/nginx", {"nginx"}});  // entrypoint, container cgroup 5
+  t.Seed({21, 20, 5, "/usr/sbin/nginx", {"nginx: worker"}});
+  Event e;
+  e.kind = EventKind::kExec;
+  e.pid = e.tid = 30;
+  e.ppid = 21;
+  e.cgroup = CgroupId{5};
+  e.path = "/bin/sh";
+  e.argv = {"sh"};
+  t.Apply(&e);
+  EXPECT_EQ(e.process.ancestry, (std::vector<std::string>{"/usr/sbin/nginx", "/usr/sbin/nginx"}));
+  EXPECT_EQ(e.process.parent_exe, "/usr/sbin/nginx");
+}
+
+}  // namespace
+}  // namespace dw::collector
