@@ -1,12 +1,42 @@
 // model/detector.cc: per-run deduplication of findings.
 #include "model/detector.h"
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace dw::model {
 
-Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer)
-    : fingerprints_(std::move(fingerprints)), scorer_(scorer) {}
+Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
+    : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {}
+
+void Detector::AssignIncident(Finding* f) {
+  const int64_t t = f->time_ns;
+  std::erase_if(incidents_, [&](const Incident& i) { return t - i.last_ns > options_.incident_window_ns; });
+  const uint32_t pid = f->process.pid;
+  const uint32_t ppid = f->process.ppid;
+  for (Incident& i : incidents_) {
+    if (i.workload != f->workload) continue;
+    if (i.pids.count(pid) || (ppid > 1 && i.pids.count(ppid))) {
+      i.pids.insert(pid);
+      if (ppid > 1) i.pids.insert(ppid);
+      i.last_ns = std::max(i.last_ns, t);
+      f->incident = i.id;
+      return;
+    }
+  }
+  Incident i;
+  const size_t h = std::hash<std::string>{}(f->workload + '\0' + std::to_string(t) + '\0' +
+                                            std::to_string(pid));
+  i.id = static_cast<int64_t>(h & ((uint64_t{1} << 62) - 1));
+  if (i.id == 0) i.id = 1;
+  i.workload = f->workload;
+  i.pids.insert(pid);
+  if (ppid > 1) i.pids.insert(ppid);
+  i.last_ns = t;
+  f->incident = i.id;
+  incidents_.push_back(std::move(i));
+}
 
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
@@ -34,6 +64,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
     findings_.push_back(std::make_unique<Finding>(std::move(f)));
     it->second = findings_.back().get();
+    AssignIncident(it->second);
     ++stats_.findings;
     fresh.push_back(it->second);
   }

@@ -21,8 +21,20 @@ namespace dw::model {
 // event that raises it creates it; later ones only increment its count (the
 // first event's time, reason, score and process are kept).
 //
+// Incidents: a new finding joins an open incident of its workload when it
+// comes within `incident_window` of that incident's latest finding and its
+// process belongs to the same process tree: its pid or parent pid is already
+// one of the incident's pids or parents (a shell and the commands it runs, a
+// server's workers). Otherwise it opens a new incident. The id is a stable
+// 62-bit hash of the incident's first finding (workload, time, pid), so ids
+// from different runs do not collide.
+//
 // The Detector owns its findings; the pointers it hands out stay valid for its
 // lifetime. Not thread-safe.
+struct DetectorOptions {
+  int64_t incident_window_ns = 60'000'000'000;  // 60 s
+};
+
 class Detector {
  public:
   struct Stats {
@@ -35,7 +47,8 @@ class Detector {
   };
 
   // `fingerprints` maps workload name to its fingerprint.
-  explicit Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer = Scorer());
+  explicit Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer = Scorer(),
+                    DetectorOptions options = DetectorOptions());
 
   // Scores `e` against its workload's fingerprint. Returns the findings that
   // are new in this run (in ItemsOf order); repeats are counted, not returned.
@@ -52,10 +65,22 @@ class Detector {
   // Named workloads seen without a fingerprint.
   const std::set<std::string>& unprofiled_workloads() const { return unprofiled_; }
   const Stats& stats() const { return stats_; }
+  bool HasFingerprint(const std::string& workload) const { return fingerprints_.count(workload) > 0; }
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;
+  struct Incident {
+    int64_t id = 0;
+    std::string workload;
+    std::set<uint32_t> pids;  // pids and parent pids of its findings
+    int64_t last_ns = 0;
+  };
+  // Sets f->incident, joining or opening an incident.
+  void AssignIncident(Finding* f);
+
   Scorer scorer_;
+  DetectorOptions options_;
+  std::vector<Incident> incidents_;  // open ones, pruned by the window
   std::vector<std::unique_ptr<Finding>> findings_;
   std::unordered_map<std::string, Finding*> by_key_;  // "workload\0kind\0subject"
   std::vector<Finding*> updated_;

@@ -41,6 +41,8 @@ TEST(DetectorTest, RepeatsAreCountedNotReturned) {
   want.severity = Severity::kCritical;
   want.score = 0.9;
   want.process = sh.process;
+  EXPECT_NE(first[0]->incident, 0);  // ids are hashes; DetectorIncidentTest covers them
+  want.incident = first[0]->incident;
   EXPECT_EQ(*first[0], want);
 
   // The same drift from another process later: folded into the first finding.
@@ -100,6 +102,48 @@ TEST(DetectorTest, UnprofiledWorkloadsAreCountedNotScored) {
   want.repeats = 1;
   EXPECT_EQ(d.stats(), want);
   EXPECT_EQ(d.unprofiled_workloads(), std::set<std::string>{"batch"});
+}
+
+}  // namespace
+}  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+Event ExecOf(uint32_t pid, uint32_t ppid, const std::string& exe, int64_t t) {
+  Event e;
+  e.kind = EventKind::kExec;
+  e.time_ns = t;
+  e.workload = "w";
+  e.pid = e.tid = pid;
+  e.ppid = ppid;
+  e.path = exe;
+  e.process.pid = pid;
+  e.process.ppid = ppid;
+  e.process.exe = exe;
+  return e;
+}
+
+TEST(DetectorIncidentTest, OneProcessTreeCloseInTimeIsOneIncident) {
+  Fingerprint fp;
+  fp.workload = "w";
+  fp.executables["/usr/sbin/app"] = ItemStats{1, 0, 0, 1, 0};
+  Detector d({{"w", fp}});
+  const int64_t s = 1'000'000'000;
+  // A shell (pid 50) spawned under the app runs two commands: one incident.
+  auto a = d.Observe(ExecOf(50, 10, "/bin/sh", 1 * s));
+  auto b = d.Observe(ExecOf(51, 50, "/usr/bin/id", 2 * s));
+  auto c = d.Observe(ExecOf(52, 50, "/usr/bin/uname", 3 * s));
+  // An unrelated process tree, and the same tree long after: new incidents.
+  auto other = d.Observe(ExecOf(90, 80, "/usr/bin/curl", 4 * s));
+  auto late = d.Observe(ExecOf(53, 50, "/usr/bin/wget", 200 * s));
+  ASSERT_EQ(a.size() + b.size() + c.size() + other.size() + late.size(), 5u);
+  EXPECT_NE(a[0]->incident, 0);
+  EXPECT_EQ(b[0]->incident, a[0]->incident);
+  EXPECT_EQ(c[0]->incident, a[0]->incident);
+  EXPECT_NE(other[0]->incident, a[0]->incident);
+  EXPECT_NE(late[0]->incident, a[0]->incident);
+  EXPECT_NE(late[0]->incident, other[0]->incident);
 }
 
 }  // namespace

@@ -120,6 +120,7 @@ struct Finding {
   double score = 0;  // 0..1, higher is more anomalous
   ProcessContext process;
   uint64_t count = 1;  // identical findings folded into this one
+  int64_t incident = 0;  // findings of one process tree close in time share it; 0: none
   bool operator==(const Finding&) const = default;
 };
 
