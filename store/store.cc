@@ -308,11 +308,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mod
     if (dir.empty()) dir = ".";
     if (access(dir.c_str(), W_OK | X_OK) != 0) return Status::Errno(action, errno);
   }
-  int flags = mode == OpenMode::kReadOnly ? SQLITE_OPEN_READONLY
-                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // kReadOnly uses a read-write connection with writes switched off
+  // (query_only) when the file allows one: an SQLITE_OPEN_READONLY connection
+  // creates the -wal and -shm files of a WAL database but may not remove them
+  // when it closes, so every read would leave them behind.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (mode == OpenMode::kReadOnly) {
+    flags = access(path.c_str(), W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+  }
   Result<Db> db = Db::Open(path, flags);
   if (!db) return db.error().WithContext(action);
   sqlite3_busy_timeout(db->get(), 5000);
+  if (mode == OpenMode::kReadOnly) {
+    if (Status s = db->Exec("PRAGMA query_only = ON"); !s.ok()) return s.WithContext(action);
+  }
   if (mode == OpenMode::kReadWrite && sqlite3_db_readonly(db->get(), "main") == 1) {
     return Status(ErrorCode::kPermissionDenied, action + ": file is read-only");
   }

@@ -3,13 +3,19 @@
 // must refuse without changing them.
 #include "store/store.h"
 
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -357,31 +363,58 @@ TEST(StoreTest, MissingDirectoryIsNotFound) {
   EXPECT_EQ(r.error().message(), "open database " + path + ": No such file or directory");
 }
 
+// Root ignores permissions, so as root the check runs in a forked child that
+// first drops to uid/gid 65534; its assertions report there, and its exit code
+// tells the parent whether any failed.
 TEST(StoreTest, UnwritableDirectoryIsPermissionDenied) {
-  if (geteuid() == 0) {
-    GTEST_SKIP() << "root ignores directory permissions; run as a normal user: "
-                    "store_test --gtest_filter=StoreTest.UnwritableDirectoryIsPermissionDenied";
-  }
   TempDir dir;
-  fs::create_directory(dir.File("ro"));
-  fs::permissions(dir.File("ro"), fs::perms::owner_read | fs::perms::owner_exec);
-  std::string path = dir.File("ro/dw.db");
-  auto r = Store::Open(path, OpenMode::kReadWrite);
-  fs::permissions(dir.File("ro"), fs::perms::owner_all);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
-  EXPECT_EQ(r.error().message(), "open database " + path + ": Permission denied");
+  const std::string ro = dir.File("ro");
+  fs::create_directory(ro);
+  const std::string path = dir.File("ro/dw.db");
+  auto check = [&] {
+    fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+    auto r = Store::Open(path, OpenMode::kReadWrite);
+    fs::permissions(ro, fs::perms::owner_all);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(r.error().message(), "open database " + path + ": Permission denied");
 
-  // An existing database the user may only read.
-  {
-    auto store = MustOpen(path);
-    ASSERT_TRUE(store);
+    // An existing database the user may only read.
+    {
+      auto store = MustOpen(path);
+      ASSERT_TRUE(store);
+    }
+    fs::permissions(path, fs::perms::owner_read);
+    r = Store::Open(path, OpenMode::kReadWrite);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
+    EXPECT_EQ(r.error().message(), "open database " + path + ": file is read-only");
+  };
+  if (geteuid() != 0) {
+    check();
+    return;
   }
-  fs::permissions(path, fs::perms::owner_read);
-  r = Store::Open(path, OpenMode::kReadWrite);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), ErrorCode::kPermissionDenied);
-  EXPECT_EQ(r.error().message(), "open database " + path + ": file is read-only");
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);  // let the child reach ro/
+  ASSERT_EQ(chown(ro.c_str(), kNobody, kNobody), 0);
+  std::fflush(stdout);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0) << std::strerror(errno);
+  if (pid == 0) {
+    if (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
+        setresuid(kNobody, kNobody, kNobody) != 0) {
+      _exit(2);
+    }
+    check();
+    std::fflush(stdout);
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "the check as uid 65534 died: wait status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << (WEXITSTATUS(status) == 2 ? "could not drop to uid/gid 65534"
+                                   : "the check as uid 65534 failed (see its failures above)");
 }
 
 TEST(StoreTest, ReadOnlyStoreRefusesWritesAndNeverWrites) {

@@ -29,6 +29,7 @@
 #include "profiler/profiler.h"
 #include "store/store.h"
 #include "tools/cli.h"
+#include "tools/eval.h"
 #include "tools/format.h"
 
 namespace dw::tools {
@@ -45,6 +46,9 @@ void InstallSignalHandlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGALRM, &sa, nullptr);
+  // Past a file-size limit a write then fails with EFBIG and is reported like
+  // a full disk, instead of the signal killing us in the middle of a write.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 int64_t NowNs() {
@@ -126,13 +130,12 @@ Status AnnounceReady(const Args& args, collector::EventSource& source) {
   return Status::Ok();
 }
 
-// Every source a command reads: the --trace files in order, or --live.
-Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args,
-                                                                        bool live_needs_duration) {
-  std::vector<std::unique_ptr<collector::EventSource>> sources;
-  bool live = args.Has("--live");
-  auto traces = args.All("--trace");
-  if (live == !traces.empty()) {
+// The usage rules of the source flags: --trace TRACE... or --live, and the
+// flags that go with --live.
+Status CheckSources(const Args& args, bool live_needs_duration) {
+  const bool live = args.Has("--live");
+  const bool traces = !args.All("--trace").empty();
+  if (live == traces) {
     return Status(ErrorCode::kInvalidArgument, "give either --trace TRACE... or --live");
   }
   if (!live && (args.Has("--cgroup") || args.Has("--duration"))) {
@@ -142,11 +145,18 @@ Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const A
   if (live && live_needs_duration && !args.Has("--duration")) {
     return Status(ErrorCode::kInvalidArgument, "--live training needs --duration SECONDS");
   }
-  for (const auto& t : traces) {
+  return Status::Ok();
+}
+
+// Every source a command reads: the --trace files in order, or --live.
+// `args` passed CheckSources().
+Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args) {
+  std::vector<std::unique_ptr<collector::EventSource>> sources;
+  for (const auto& t : args.All("--trace")) {
     ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(t));
     sources.push_back(std::move(source));
   }
-  if (live) {
+  if (args.Has("--live")) {
     ASSIGN_OR_RETURN(auto source, OpenLive(args));
     sources.push_back(std::move(source));
   }
@@ -223,9 +233,11 @@ Status CmdRecord(const Args& args) {
 
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
-  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto checkpoint_every, args.Seconds("--checkpoint"));
-  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*live_needs_duration=*/true));
+  // Sources first: a trace that cannot be read or an unknown cgroup must not
+  // leave a new, empty database behind.
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto existing, db->LoadFingerprints());
   profiler::Profiler profiler(std::move(existing));
   profiler.BeginSession();
@@ -276,14 +288,26 @@ Status CmdTrain(const Args& args) {
 // driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration S]) [--format jsonl|text]
 Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  // Detection needs baselines: a missing database has none and is not created.
+  ASSIGN_OR_RETURN(std::string path, args.Required("--db"));
+  if (access(path.c_str(), F_OK) != 0) return Status::Errno("open database " + path, errno);
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
   if (fingerprints.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   "database " + *args.Get("--db") + " has no baselines yet; run driftwatch train first");
   }
-  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*live_needs_duration=*/false));
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args));
   model::Detector detector(std::move(fingerprints));
+  const auto print = [format](const model::Finding& f) {
+    WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
+  };
+  // Replayed traces are one batch: their findings are stored in one
+  // transaction, then printed, once every trace has been read, so a damaged
+  // trace leaves the database as it was. Live findings are stored and printed
+  // as they come.
+  const bool live = args.Has("--live");
+  std::vector<model::Finding*> batch;
   Status store_status;
   collector::PipelineStats stats;
   auto started = std::chrono::steady_clock::now();
@@ -294,8 +318,12 @@ Status CmdDetect(const Args& args) {
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
           for (model::Finding* f : detector.Observe(e)) {
+            if (!live) {
+              batch.push_back(f);
+              continue;
+            }
             if (store_status.ok()) store_status = db->UpsertFinding(f);
-            WriteLine(format == Format::kJson ? FindingJson(*f) : FindingText(*f));
+            print(*f);
           }
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
@@ -304,8 +332,10 @@ Status CmdDetect(const Args& args) {
         &stats));
   }
   auto updated = detector.Updated();
+  if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
   RETURN_IF_ERROR(store_status);
+  for (const model::Finding* f : batch) print(*f);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings", stats.events, secs,
                secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size());
@@ -334,6 +364,23 @@ Status CmdFindings(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch eval [--data DIR] [--format text|jsonl]: a report, so drift missed or false
+// positives are not errors; unreadable data is.
+Status CmdEval(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  const std::string dir = args.Get("--data").value_or("testdata");
+  ASSIGN_OR_RETURN(auto cases, DiscoverCases(dir));
+  if (cases.empty()) return Status(ErrorCode::kNotFound, "no eval cases (DIR/<name>/train*.dwt) under " + dir);
+  std::vector<EvalResult> results;
+  for (const auto& c : cases) {
+    ASSIGN_OR_RETURN(EvalResult r, RunEval(c));
+    if (format == Format::kJson) WriteLine(EvalJson(r));
+    results.push_back(std::move(r));
+  }
+  if (format == Format::kText) std::fputs(EvalText(results).c_str(), stdout);
+  return Status::Ok();
+}
+
 constexpr char kUsage[] =
     "usage: driftwatch COMMAND [OPTIONS]\n"
     "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
@@ -343,21 +390,50 @@ constexpr char kUsage[] =
     "            [--format jsonl|text]\n"
     "  workloads --db DB [--format jsonl|text]\n"
     "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
+    "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n";
+
+// Usage checks: a command's flags are checked before it opens anything, so a
+// wrong command line never creates or changes a file. main() exits 2 for
+// these errors and 1 for any error after them.
+Status CheckRecord(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--out").status());
+  return args.Seconds("--duration").status();
+}
+
+Status CheckTrain(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  RETURN_IF_ERROR(args.Seconds("--checkpoint").status());
+  return CheckSources(args, /*live_needs_duration=*/true);
+}
+
+Status CheckDetect(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(args.Required("--db").status());
+  return CheckSources(args, /*live_needs_duration=*/false);
+}
+
+// workloads, findings.
+Status CheckQuery(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  return args.Required("--db").status();
+}
 
 struct Command {
   const char* name;
+  Status (*check)(const Args&);  // usage only; opens nothing
   Status (*run)(const Args&);
   FlagSpec flags;
 };
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {"record", CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
-      {"train", CmdTrain, {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint"}, {"--live"}}},
-      {"detect", CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
-      {"workloads", CmdWorkloads, {{"--db", "--format"}, {}}},
-      {"findings", CmdFindings, {{"--db", "--workload", "--format"}, {}}},
+      {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
+      {"train", CheckTrain, CmdTrain, {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint"}, {"--live"}}},
+      {"detect", CheckDetect, CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
+      {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format"}, {}}},
+      {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
+      {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
   };
   return commands;
 }
@@ -388,15 +464,20 @@ int Main(int argc, char** argv) {
                    args->positional()[0].c_str());
       return 2;
     }
+    if (Status usage = cmd.check(*args); !usage.ok()) {
+      std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, usage.message().c_str());
+      return 2;
+    }
     InstallSignalHandlers();
     Status s = cmd.run(*args);
     if (!s.ok()) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, s.message().c_str());
-      return s.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+      return 1;
     }
     return 0;
   }
-  std::fprintf(stderr, "driftwatch: unknown command '%s'\n%s", name.c_str(), kUsage);
+  std::fprintf(stderr, "driftwatch: unknown command '%s' (driftwatch --help lists them)\n",
+               name.c_str());
   return 2;
 }
 
