@@ -1,0 +1,474 @@
+// model/rates_test.cc: bucketing of events into rates, Welford training, and
+// rate findings: none on normal noise, one on each kind of burst.
+#include "model/rates.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/testing/test_events.h"
+
+namespace dw::model {
+
+// Readable failures (found by ADL, so outside the anonymous namespace).
+void PrintTo(const RateSample& s, std::ostream* os) {
+  *os << "{" << s.workload << " cgroup=" << s.cgroup_path << " start=" << s.start_ns
+      << " bucket=" << s.bucket_ns << (s.partial ? " partial" : "") << " counts=";
+  for (uint64_t c : s.counts) *os << c << ",";
+  *os << " pids=";
+  for (const ProcessContext& p : s.processes) *os << p.pid << ":" << p.exe << ",";
+  *os << "}";
+}
+
+void PrintTo(const RateBaseline& b, std::ostream* os) {
+  *os << std::setprecision(17) << "{bucket=" << b.bucket_ns << " buckets=" << b.buckets;
+  for (const auto* v : {&b.mean, &b.m2, &b.max}) {
+    *os << " [";
+    for (double x : *v) *os << x << ",";
+    *os << "]";
+  }
+  *os << "}";
+}
+
+namespace {
+
+using testing::V4;
+
+constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kBucket = 10 * kSec;
+constexpr int64_t kT0 = 1'700'000'000 * kSec;  // a multiple of kBucket
+
+RateSample Sample(const std::string& workload, int64_t start_ns,
+                  std::array<uint64_t, kRateDims> counts) {
+  RateSample s;
+  s.workload = workload;
+  s.start_ns = start_ns;
+  s.bucket_ns = kBucket;
+  s.counts = counts;
+  return s;
+}
+
+ProcessContext Context(const Event& e) {
+  ProcessContext p = e.process;
+  p.pid = e.pid;
+  return p;
+}
+
+// Element-wise |got - want| <= tol, reporting every index that is not.
+void ExpectNear(const std::vector<double>& got, const std::vector<double>& want, double tol) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_NEAR(got[i], want[i], tol) << "index " << i;
+  }
+}
+
+TEST(RatesTest, DimNames) {
+  std::vector<std::string> names;
+  for (size_t d = 0; d <= kRateDims; ++d) names.push_back(RateDimName(d));
+  EXPECT_EQ(names, (std::vector<std::string>{"execs", "forks", "opens", "writes", "distinct paths",
+                                             "connects", "distinct peers", "unknown"}));
+}
+
+TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
+  RateBucketer bucketer;
+  std::vector<Event> events = {
+      testing::Exec("web", 10, "/usr/sbin/nginx", kT0 + 1 * kSec),
+      testing::Fork("web", 10, 11, kT0 + 1 * kSec),
+      testing::Fork("web", 10, 12, kT0 + 1 * kSec),
+      testing::Open("web", 11, "/etc/nginx/nginx.conf", kAccessRead, kT0 + 2 * kSec),
+      testing::Open("web", 11, "/etc/nginx/nginx.conf", kAccessRead, kT0 + 2 * kSec),
+      testing::Open("web", 12, "/var/log/access.log", kAccessWrite, kT0 + 3 * kSec),
+      testing::Open("web", 12, "/var/log/new.log", kAccessCreate, kT0 + 3 * kSec, -13),
+      testing::Connect("web", 11, V4(10, 0, 0, 7, 5432), kT0 + 4 * kSec),
+      testing::Connect("web", 11, V4(10, 0, 0, 7, 5432), kT0 + 4 * kSec),
+      testing::Connect("web", 11, V4(10, 0, 0, 7, 6379), kT0 + 4 * kSec),
+      // Two clients from one address (ephemeral ports differ): one peer.
+      testing::Accept("web", 12, V4(0, 0, 0, 0, 80), V4(10, 0, 0, 9, 40001), kT0 + 5 * kSec),
+      testing::Accept("web", 12, V4(0, 0, 0, 0, 80), V4(10, 0, 0, 9, 40002), kT0 + 5 * kSec),
+      // Counted as events, in no dimension.
+      testing::Exit("web", 12, kT0 + 6 * kSec),
+      testing::Listen("web", 11, V4(0, 0, 0, 0, 80), kT0 + 6 * kSec),
+      testing::Dns("web", 11, V4(10, 0, 0, 53, 53), "db.internal", kT0 + 6 * kSec),
+  };
+  // No workload: not counted.
+  events.push_back(testing::Exec("", 99, "/bin/true", kT0 + 7 * kSec));
+  for (const Event& e : events) EXPECT_TRUE(bucketer.Observe(e).empty());
+
+  std::vector<RateSample> done = bucketer.Observe(testing::Exit("web", 11, kT0 + kBucket));
+  RateSample want = Sample("web", kT0, {1, 2, 4, 2, 3, 5, 3});
+  want.cgroup_path = "system.slice/web";
+  want.partial = true;  // the stream began 1 s into the bucket
+  // Opens tie 2-2 between pids 11 and 12: the lower pid. Pid 12 opened 2 of
+  // the 3 distinct paths.
+  want.processes = {Context(events[0]), Context(events[0]), Context(events[3]), Context(events[5]),
+                    Context(events[5]), Context(events[3]), Context(events[3])};
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0], want);
+}
+
+TEST(RateBucketerTest, AlignsToBoundariesAndFillsEmptyBuckets) {
+  RateOptions options;
+  options.max_empty_buckets = 2;
+  RateBucketer bucketer(options);
+  // The stream starts 2 s into a bucket: that bucket is partial.
+  EXPECT_TRUE(bucketer.Observe(testing::Fork("a", 1, 2, kT0 + 2 * kSec)).empty());
+  EXPECT_TRUE(bucketer.Observe(testing::Fork("a", 1, 3, kT0 + kBucket - 1)).empty());
+  std::vector<RateSample> got = bucketer.Observe(testing::Fork("b", 5, 6, kT0 + kBucket));
+  RateSample a0 = Sample("a", kT0, {0, 2, 0, 0, 0, 0, 0});
+  a0.cgroup_path = "system.slice/a";
+  a0.partial = true;
+  a0.processes[kRateForks] = Context(testing::Fork("a", 1, 2));
+  EXPECT_EQ(got, std::vector<RateSample>{a0});
+
+  // 4 buckets later: a's idle buckets (2 at most) and b's bucket then its idle
+  // ones, ordered by start then workload.
+  got = bucketer.Observe(testing::Fork("b", 5, 7, kT0 + 5 * kBucket + 3 * kSec));
+  RateSample b1 = Sample("b", kT0 + kBucket, {0, 1, 0, 0, 0, 0, 0});
+  b1.cgroup_path = "system.slice/b";
+  b1.processes[kRateForks] = Context(testing::Fork("b", 5, 6));
+  EXPECT_EQ(got, (std::vector<RateSample>{
+                     Sample("a", kT0 + 1 * kBucket, {}), b1, Sample("a", kT0 + 2 * kBucket, {}),
+                     Sample("b", kT0 + 2 * kBucket, {}), Sample("b", kT0 + 3 * kBucket, {})}));
+
+  // `a` has been forgotten: its next event starts a fresh bucket, no gap.
+  got = bucketer.Observe(testing::Fork("a", 1, 8, kT0 + 7 * kBucket));
+  RateSample b5 = Sample("b", kT0 + 5 * kBucket, {0, 1, 0, 0, 0, 0, 0});
+  b5.cgroup_path = "system.slice/b";
+  b5.processes[kRateForks] = Context(testing::Fork("b", 5, 7));
+  EXPECT_EQ(got, (std::vector<RateSample>{b5, Sample("b", kT0 + 6 * kBucket, {})}));
+
+  // A late event (its bucket already completed) counts in the open bucket.
+  EXPECT_TRUE(bucketer.Observe(testing::Fork("a", 1, 9, kT0 + 2 * kSec)).empty());
+  // Flush: open buckets with events only, partial and unscaled; then reset.
+  RateSample a7 = Sample("a", kT0 + 7 * kBucket, {0, 2, 0, 0, 0, 0, 0});
+  a7.cgroup_path = "system.slice/a";
+  a7.partial = true;
+  a7.processes[kRateForks] = Context(testing::Fork("a", 1, 8));
+  EXPECT_EQ(bucketer.Flush(), std::vector<RateSample>{a7});
+  EXPECT_TRUE(bucketer.Flush().empty());
+
+  // After the reset, a stream starting exactly on a boundary: not partial.
+  EXPECT_TRUE(bucketer.Observe(testing::Fork("c", 1, 2, kT0)).empty());
+  got = bucketer.Observe(testing::Exit("c", 1, kT0 + kBucket));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].partial);
+  EXPECT_EQ(got[0].start_ns, kT0);
+}
+
+TEST(RateBucketerTest, EventsWithoutWorkloadStillAdvanceTheClock) {
+  RateBucketer bucketer;
+  EXPECT_TRUE(bucketer.Observe(testing::Exec("a", 1, "/bin/a", kT0)).empty());
+  std::vector<RateSample> got = bucketer.Observe(testing::Exec("", 2, "/bin/b", kT0 + kBucket));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].counts, (std::array<uint64_t, kRateDims>{1, 0, 0, 0, 0, 0, 0}));
+}
+
+TEST(RateLearnTest, WelfordEqualsBatchMeanAndCovariance) {
+  std::mt19937 rng(7);
+  std::vector<RateSample> samples;
+  for (int i = 0; i < 250; ++i) {
+    std::array<uint64_t, kRateDims> c{};
+    for (size_t d = 0; d < kRateDims; ++d) c[d] = rng() % (10 + 100 * d);
+    c[kRateWrites] = c[kRateOpens] / 3;  // correlated, as in life
+    samples.push_back(Sample("w", kT0 + i * kBucket, c));
+  }
+  RateBaseline b;
+  for (const RateSample& s : samples) ASSERT_TRUE(Learn(&b, s));
+
+  std::vector<double> mean(kRateDims, 0), m2(kRateDims * kRateDims, 0), max(kRateDims, 0);
+  for (const RateSample& s : samples) {
+    std::array<double, kRateDims> x = RateFeatures(s);
+    for (size_t d = 0; d < kRateDims; ++d) {
+      mean[d] += x[d] / samples.size();
+      max[d] = std::max(max[d], x[d]);
+    }
+  }
+  for (const RateSample& s : samples) {
+    std::array<double, kRateDims> x = RateFeatures(s);
+    for (size_t i = 0; i < kRateDims; ++i) {
+      for (size_t j = 0; j < kRateDims; ++j) {
+        m2[i * kRateDims + j] += (x[i] - mean[i]) * (x[j] - mean[j]);
+      }
+    }
+  }
+  EXPECT_EQ(b.buckets, samples.size());
+  EXPECT_EQ(b.bucket_ns, kBucket);
+  ExpectNear(b.mean, mean, 1e-9);
+  ExpectNear(b.m2, m2, 1e-7);
+  EXPECT_EQ(b.max, max);
+}
+
+TEST(RateLearnTest, SkipsPartialAndMismatchedBuckets) {
+  RateBaseline b;
+  RateSample partial = Sample("w", kT0, {1, 1, 1, 1, 1, 1, 1});
+  partial.partial = true;
+  EXPECT_FALSE(Learn(&b, partial));
+  EXPECT_EQ(b, RateBaseline());
+
+  RateSample s = Sample("w", kT0, {0, 0, 3, 0, 2, 0, 0});
+  ASSERT_TRUE(Learn(&b, s));
+  RateBaseline want;
+  want.bucket_ns = kBucket;
+  want.buckets = 1;
+  std::array<double, kRateDims> x = RateFeatures(s);
+  ExpectNear({x.begin(), x.end()}, {0, 0, std::log(4.0), 0, std::log(3.0), 0, 0}, 1e-15);
+  want.mean = {x.begin(), x.end()};
+  want.m2.assign(kRateDims * kRateDims, 0);
+  want.max = want.mean;
+  EXPECT_EQ(b, want);
+
+  RateSample other = s;
+  other.bucket_ns = 60 * kSec;
+  EXPECT_FALSE(Learn(&b, other));
+  EXPECT_EQ(b, want);
+}
+
+// A service with steady, noisy load: ~50 opens over a pool of 30 files, 0-2
+// log writes, an occasional fork+exec of a helper, 3-7 connects to 3 backends,
+// 5-15 clients from 20 addresses.
+class Workload {
+ public:
+  explicit Workload(uint32_t seed) : rng_(seed) {}
+
+  std::vector<Event> NormalBucket(int64_t start) {
+    std::vector<Event> out;
+    auto at = [&]() { return start + static_cast<int64_t>(rng_() % kBucket); };
+    int opens =
+        std::clamp(static_cast<int>(std::lround(std::normal_distribution<>(50, 10)(rng_))), 20, 80);
+    for (int i = 0; i < opens; ++i) {
+      out.push_back(testing::Open("api", 100, "/srv/api/data/" + std::to_string(rng_() % 30),
+                                  kAccessRead, at()));
+    }
+    for (int i = 0, n = static_cast<int>(rng_() % 3); i < n; ++i) {
+      out.push_back(testing::Open("api", 100, "/var/log/api.log", kAccessWrite, at()));
+    }
+    if (rng_() % 2 == 0) {
+      int64_t t = at();
+      out.push_back(testing::Fork("api", 100, 200, t));
+      out.push_back(testing::Exec("api", 200, "/usr/bin/helper", t));
+    }
+    for (int i = 0, n = 3 + static_cast<int>(rng_() % 5); i < n; ++i) {
+      out.push_back(testing::Connect(
+          "api", 100, V4(10, 0, 1, static_cast<uint8_t>(1 + rng_() % 3), 5432), at()));
+    }
+    for (int i = 0, n = 5 + static_cast<int>(rng_() % 11); i < n; ++i) {
+      out.push_back(testing::Accept(
+          "api", 100, V4(0, 0, 0, 0, 8080),
+          V4(10, 0, 2, static_cast<uint8_t>(1 + rng_() % 20), static_cast<uint16_t>(40000 + i)),
+          at()));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Event& a, const Event& b) { return a.time_ns < b.time_ns; });
+    return out;
+  }
+
+ private:
+  std::mt19937 rng_;
+};
+
+// Feeds buckets [first, first + n) through a bucketer; returns the completed samples.
+std::vector<RateSample> FeedBuckets(RateBucketer* bucketer, Workload* w, int first, int n,
+                                    const std::vector<Event>& extra = {}, int extra_bucket = -1) {
+  std::vector<RateSample> out;
+  for (int k = first; k < first + n; ++k) {
+    std::vector<Event> events = w->NormalBucket(kT0 + k * kBucket);
+    if (k == extra_bucket) events.insert(events.end(), extra.begin(), extra.end());
+    for (const Event& e : events) {
+      for (RateSample& s : bucketer->Observe(e)) out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+class RateDetectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RateBucketer train;
+    std::vector<RateSample> samples = FeedBuckets(&train, &w_, 0, 360);  // one hour
+    ASSERT_EQ(samples.size(), 359u);  // the last bucket is still open
+    ASSERT_TRUE(samples[0].partial);  // the stream began after its start
+    for (const RateSample& s : samples) Learn(&baseline_, s);
+    ASSERT_EQ(baseline_.buckets, 358u);
+  }
+
+  // A fresh detection stream: 3 normal buckets, then `burst` added to bucket 3.
+  RateSample BurstBucket(const std::vector<Event>& burst) {
+    RateBucketer detect;
+    std::vector<RateSample> got = FeedBuckets(&detect, &w_, 1000, 5, burst, 1003);
+    EXPECT_EQ(got.size(), 4u);
+    return got.at(3);
+  }
+
+  Workload w_{42};
+  RateBaseline baseline_;
+};
+
+TEST_F(RateDetectionTest, NoFindingOnFreshNormalBuckets) {
+  RateBucketer detect;
+  std::vector<RateSample> fresh = FeedBuckets(&detect, &w_, 1000, 201);
+  ASSERT_EQ(fresh.size(), 200u);
+  double worst = 0;
+  for (const RateSample& s : fresh) {
+    std::optional<RateScore> score = Score(baseline_, s);
+    ASSERT_TRUE(score.has_value());
+    EXPECT_FALSE(score->drift) << "bucket " << s.start_ns << " distance " << score->distance;
+    worst = std::max(worst, score->distance);
+  }
+  EXPECT_LT(worst, RateOptions().distance_threshold);
+
+  // A quiet bucket is no alarm: every feature is below its mean.
+  std::optional<RateScore> quiet = Score(baseline_, Sample("api", kT0, {}));
+  ASSERT_TRUE(quiet.has_value());
+  EXPECT_EQ(quiet->distance, 0);
+  EXPECT_FALSE(quiet->drift);
+}
+
+TEST_F(RateDetectionTest, WriteBurstFires) {
+  std::vector<Event> burst;
+  for (int i = 0; i < 500; ++i) {
+    Event e = testing::Open("api", 666, "/srv/api/data/" + std::to_string(i) + ".locked",
+                            kAccessWrite | kAccessCreate, kT0 + 1003 * kBucket + i * 1000);
+    e.process.exe = "/tmp/.x/enc";
+    burst.push_back(e);
+  }
+  RateSample s = BurstBucket(burst);
+  std::optional<RateScore> score = Score(baseline_, s);
+  ASSERT_TRUE(score.has_value());
+  EXPECT_TRUE(score->drift);
+  EXPECT_EQ(score->top_dim, kRateWrites);
+
+  Finding f = RateFinding(s, *score, baseline_);
+  EXPECT_EQ(f.kind, FindingKind::kRate);
+  EXPECT_EQ(f.workload, "api");
+  EXPECT_EQ(f.time_ns, kT0 + 1003 * kBucket);
+  EXPECT_EQ(f.process.exe, "/tmp/.x/enc");
+  EXPECT_EQ(f.process.pid, 666u);
+  EXPECT_EQ(f.subject, "writes " + std::to_string(s.counts[kRateWrites]) + "/10s (training max 2)");
+  EXPECT_GE(f.severity, Severity::kHigh);
+}
+
+TEST_F(RateDetectionTest, ForkStormFires) {
+  std::vector<Event> burst;
+  for (uint32_t i = 0; i < 300; ++i) {
+    burst.push_back(testing::Fork("api", 777, 10000 + i, kT0 + 1003 * kBucket + i * 1000));
+  }
+  RateSample s = BurstBucket(burst);
+  std::optional<RateScore> score = Score(baseline_, s);
+  ASSERT_TRUE(score.has_value());
+  EXPECT_TRUE(score->drift);
+  EXPECT_EQ(score->top_dim, kRateForks);
+  EXPECT_EQ(RateFinding(s, *score, baseline_).process.pid, 777u);
+}
+
+TEST_F(RateDetectionTest, ConnectFanOutFires) {
+  std::vector<Event> burst;
+  for (uint16_t port = 1; port <= 200; ++port) {
+    burst.push_back(
+        testing::Connect("api", 888, V4(10, 0, 3, 4, port), kT0 + 1003 * kBucket + port * 1000));
+  }
+  RateSample s = BurstBucket(burst);
+  std::optional<RateScore> score = Score(baseline_, s);
+  ASSERT_TRUE(score.has_value());
+  EXPECT_TRUE(score->drift);
+  EXPECT_EQ(score->top_dim, kRatePeers);
+  EXPECT_EQ(RateFinding(s, *score, baseline_).process.pid, 888u);
+}
+
+// A workload that never wrote: a real burst fires, a few writes do not.
+TEST(RateScoreTest, NeverWroteFlagsBurstsOnly) {
+  std::mt19937 rng(3);
+  RateBaseline b;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + i * kBucket, {0, 0, 40 + rng() % 20, 0, 10, 2, 1})));
+  }
+  auto score = [&](uint64_t writes) {
+    return Score(b, Sample("w", kT0, {0, 0, 50, writes, 10, 2, 1})).value();
+  };
+  EXPECT_FALSE(score(1).drift);
+  EXPECT_FALSE(score(2).drift);
+  EXPECT_LT(score(2).distance, RateOptions().distance_threshold);  // 3.5
+  EXPECT_GT(score(19).distance, RateOptions().distance_threshold);
+  EXPECT_FALSE(score(19).drift);  // below min_burst
+  EXPECT_TRUE(score(20).drift);
+  EXPECT_TRUE(score(500).drift);
+  EXPECT_EQ(score(500).top_dim, kRateWrites);
+  EXPECT_GT(score(500).distance, 19);
+}
+
+// Within twice the training peak is not a burst, however far from the mean.
+TEST(RateScoreTest, TrainingPeakGate) {
+  RateBaseline b;
+  for (int i = 0; i < 100; ++i) {
+    uint64_t opens = i == 50 ? 2000 : 50;  // one busy bucket (a start-up) in training
+    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + i * kBucket, {0, 0, opens, 0, 5, 0, 0})));
+  }
+  RateScore at_peak = Score(b, Sample("w", kT0, {0, 0, 3000, 0, 5, 0, 0})).value();
+  EXPECT_GT(at_peak.distance, RateOptions().distance_threshold);
+  EXPECT_FALSE(at_peak.drift);
+  EXPECT_EQ(at_peak.top_dim, kRateOpens);
+  EXPECT_TRUE(Score(b, Sample("w", kT0, {0, 0, 4010, 0, 5, 0, 0})).value().drift);
+}
+
+TEST(RateScoreTest, NeedsEnoughMatchingTraining) {
+  RateBaseline b;
+  RateSample burst = Sample("w", kT0, {0, 0, 50, 500, 10, 0, 0});
+  EXPECT_EQ(Score(b, burst), std::nullopt);
+  for (int i = 0; i < 29; ++i) {
+    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + i * kBucket, {0, 0, 50, 0, 10, 0, 0})));
+  }
+  EXPECT_EQ(Score(b, burst), std::nullopt);  // 29 < min_buckets
+  ASSERT_TRUE(Learn(&b, Sample("w", kT0 + 29 * kBucket, {0, 0, 50, 0, 10, 0, 0})));
+  ASSERT_TRUE(Score(b, burst).has_value());
+  EXPECT_TRUE(Score(b, burst)->drift);
+
+  RateSample other_length = burst;
+  other_length.bucket_ns = 60 * kSec;
+  EXPECT_EQ(Score(b, other_length), std::nullopt);
+  RateBaseline damaged = b;
+  damaged.m2.pop_back();
+  EXPECT_EQ(Score(damaged, burst), std::nullopt);
+}
+
+TEST(RateFindingTest, NamesTheBurst) {
+  RateBaseline b;
+  b.buckets = 100;
+  b.mean.assign(kRateDims, 1.0);
+  b.m2.assign(kRateDims * kRateDims, 0);
+  b.max.assign(kRateDims, std::log1p(12.0));
+  RateSample s = Sample("api", kT0, {0, 0, 0, 480, 0, 0, 0});
+  s.cgroup_path = "system.slice/api";
+  s.processes[kRateWrites].pid = 666;
+  s.processes[kRateWrites].exe = "/tmp/enc";
+  RateScore score{.distance = 23.44, .top_dim = kRateWrites, .top_z = 10, .drift = true};
+
+  Finding want;
+  want.time_ns = kT0;
+  want.workload = "api";
+  want.cgroup_path = "system.slice/api";
+  want.kind = FindingKind::kRate;
+  want.subject = "writes 480/10s (training max 12)";
+  want.reason = "burst of writes: 480 in 10 s, training max 12, Mahalanobis 23.4";
+  want.score = 0.98;  // 1 - exp(-23.44 / 6)
+  want.severity = Severity::kCritical;
+  want.process = s.processes[kRateWrites];
+  EXPECT_EQ(RateFinding(s, score, b), want);
+
+  // Opens are weighted 0.8: the same distance is high, not critical.
+  s.counts = {0, 0, 480, 0, 0, 0, 0};
+  score.top_dim = kRateOpens;
+  want.subject = "opens 480/10s (training max 12)";
+  want.reason = "burst of opens: 480 in 10 s, training max 12, Mahalanobis 23.4";
+  want.score = 0.784;
+  want.severity = Severity::kHigh;
+  want.process = ProcessContext();
+  EXPECT_EQ(RateFinding(s, score, b), want);
+}
+
+}  // namespace
+}  // namespace dw::model
