@@ -8,8 +8,8 @@ namespace dw::collector {
 
 Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
                    const std::vector<ProcessSnapshot>& initial_processes,
-                   ProcessTable::Lookup lookup)
-    : cgroups_(cgroups), boot_to_unix_ns_(boot_to_unix_ns) {
+                   ProcessTable::Lookup lookup, WorkloadNamer* namer)
+    : cgroups_(cgroups), namer_(namer), boot_to_unix_ns_(boot_to_unix_ns) {
   for (const ProcessSnapshot& p : initial_processes) processes_.Seed(p);
   processes_.SetLookup(std::move(lookup));
 }
@@ -28,7 +28,8 @@ Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
   if (it == names_.end()) {
     Result<std::string> path = cgroups_->PathOf(e.cgroup);
     if (path) {
-      it = names_.emplace(e.cgroup.value, std::make_pair(*path, WorkloadFromCgroupPath(*path))).first;
+      std::string workload = namer_ ? namer_->Name(*path) : WorkloadFromCgroupPath(*path);
+      it = names_.emplace(e.cgroup.value, std::make_pair(*path, std::move(workload))).first;
     }
   }
   if (it != names_.end()) {

@@ -1,6 +1,6 @@
 // collector/pipeline.h: raw record -> Event with its workload and process context.
 //
-// Decode -> cgroup path -> workload name -> process table. One Pipeline per
+// Decode -> cgroup path -> workload name (a WorkloadNamer) -> process table. One Pipeline per
 // event source (its clock offset, its cgroup resolver, its starting
 // processes). Not thread-safe.
 #ifndef DRIFTWATCH_COLLECTOR_PIPELINE_H_
@@ -15,6 +15,7 @@
 
 #include "collector/cgroup.h"
 #include "collector/event.h"
+#include "collector/identity.h"
 #include "collector/process_table.h"
 #include "collector/status.h"
 
@@ -30,10 +31,12 @@ struct PipelineStats {
 
 class Pipeline {
  public:
-  // `cgroups` must outlive the pipeline.
+  // `cgroups` and `namer` must outlive the pipeline. `namer` names each
+  // cgroup path once; without one, names come from the path alone
+  // (WorkloadFromCgroupPath), which suits replaying a trace on another host.
   Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
            const std::vector<ProcessSnapshot>& initial_processes,
-           ProcessTable::Lookup lookup = nullptr);
+           ProcessTable::Lookup lookup = nullptr, WorkloadNamer* namer = nullptr);
 
   // Decodes `record` and fills cgroup_path, workload and process. A cgroup id
   // that cannot be named gives the workload "cgroup-id:<id>". Returns
@@ -44,6 +47,7 @@ class Pipeline {
 
  private:
   CgroupResolver* cgroups_;
+  WorkloadNamer* namer_;  // may be null
   int64_t boot_to_unix_ns_;
   ProcessTable processes_;
   std::map<uint64_t, std::pair<std::string, std::string>> names_;  // id -> (path, workload)

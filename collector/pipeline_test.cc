@@ -74,5 +74,39 @@ TEST(PipelineTest, LookupFillsParentsStartedAfterTheSnapshot) {
   EXPECT_EQ(lookups, before);
 }
 
+// Counts the names asked of a HostWorkloadNamer.
+class CountingNamer : public WorkloadNamer {
+ public:
+  explicit CountingNamer(IdentityOptions options) : inner_(std::move(options)) {}
+  std::string Name(const std::string& cgroup_path) override {
+    asked.push_back(cgroup_path);
+    return inner_.Name(cgroup_path);
+  }
+  std::vector<std::string> asked;
+
+ private:
+  HostWorkloadNamer inner_;
+};
+
+TEST(PipelineTest, NamerNamesEachCgroupOnce) {
+  MapCgroupResolver cgroups;
+  cgroups.Add(7, "tenants/acme/api");
+  cgroups.Add(8, "system.slice/sshd.service");
+  IdentityOptions options;
+  options.root = "/nonexistent-driftwatch-root";
+  options.rules = {{"tenants/*/*", "$2@$1"}};
+  CountingNamer namer(options);
+  Pipeline p(&cgroups, 0, {}, nullptr, &namer);
+
+  std::vector<std::string> workloads;
+  for (Who who : {Who{1, 7, 10, 1}, Who{2, 8, 11, 1}, Who{3, 7, 10, 1}}) {
+    auto e = p.Process(Span(testing::OpenRecord(who, "/etc/hosts", DW_ACCESS_READ)));
+    ASSERT_TRUE(e) << e.error().message();
+    workloads.push_back(e->workload);
+  }
+  EXPECT_EQ(workloads, (std::vector<std::string>{"api@acme", "sshd.service", "api@acme"}));
+  EXPECT_EQ(namer.asked, (std::vector<std::string>{"tenants/acme/api", "system.slice/sshd.service"}));
+}
+
 }  // namespace
 }  // namespace dw::collector

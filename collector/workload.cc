@@ -78,30 +78,43 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
   return parts;
 }
 
+std::string_view Trim(std::string_view path) {
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
 }  // namespace
 
-std::string WorkloadFromCgroupPath(std::string_view cgroup_path) {
-  while (!cgroup_path.empty() && cgroup_path.front() == '/') cgroup_path.remove_prefix(1);
-  while (!cgroup_path.empty() && cgroup_path.back() == '/') cgroup_path.remove_suffix(1);
-  if (cgroup_path.empty()) return "host";
-  std::vector<std::string_view> parts = SplitPath(cgroup_path);
-
+CgroupContainer ContainerOfCgroupPath(std::string_view cgroup_path) {
   // Everything below a container's cgroup (e.g. a systemd inside it, or
   // podman's "libpod-<id>.scope/container") belongs to that container. A pod
   // is recognised only below a kubepods cgroup, so "pod..." elsewhere is plain.
-  std::optional<std::string> pod;
+  CgroupContainer out;
   bool in_kubepods = false;
-  for (std::string_view c : parts) {
+  for (std::string_view c : SplitPath(Trim(cgroup_path))) {
     if (c.find("kubepods") != std::string_view::npos) in_kubepods = true;
     if (std::optional<std::string_view> id = ContainerIdOf(c)) {
-      std::string container = "container:" + std::string(id->substr(0, kShortIdLen));
-      return pod ? "pod:" + *pod + "/" + container : container;
+      out.container_id = *id;
+      return out;
     }
-    if (in_kubepods && !pod) pod = PodUidOf(c);
+    if (in_kubepods && out.pod_uid.empty()) {
+      if (std::optional<std::string> uid = PodUidOf(c)) out.pod_uid = *uid;
+    }
   }
-  if (pod) return "pod:" + *pod;
+  return out;
+}
+
+std::string WorkloadFromCgroupPath(std::string_view cgroup_path) {
+  cgroup_path = Trim(cgroup_path);
+  if (cgroup_path.empty()) return "host";
+  CgroupContainer found = ContainerOfCgroupPath(cgroup_path);
+  std::string container = "container:" + found.container_id.substr(0, kShortIdLen);
+  if (!found.pod_uid.empty()) return "pod:" + found.pod_uid + (found.container_id.empty() ? "" : "/" + container);
+  if (!found.container_id.empty()) return container;
 
   // A system service, with whatever sub-cgroups it delegates to itself.
+  std::vector<std::string_view> parts = SplitPath(cgroup_path);
   if (parts.front() == "system.slice") {
     for (std::string_view c : parts) {
       if (c.ends_with(".service")) return std::string(c);

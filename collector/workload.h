@@ -10,7 +10,8 @@
 // become "container:<first 12 hex of id>" (a pod uid, if present, becomes
 // "pod:<uid>/container:<id12>"). systemd services ("system.slice/nginx.service")
 // become the unit name ("nginx.service"). The root cgroup is "host".
-// Pure and thread-safe.
+// Pure and thread-safe. collector/identity.h builds names that survive churn
+// (Kubernetes owners, Docker names, config rules) on top of these.
 #ifndef DRIFTWATCH_COLLECTOR_WORKLOAD_H_
 #define DRIFTWATCH_COLLECTOR_WORKLOAD_H_
 
@@ -20,6 +21,15 @@
 namespace dw::collector {
 
 std::string WorkloadFromCgroupPath(std::string_view cgroup_path);
+
+// The Kubernetes pod and the container a cgroup path belongs to, by the same
+// rules as WorkloadFromCgroupPath.
+struct CgroupContainer {
+  std::string pod_uid;       // pod uid as the kubelet writes it (dashes), "" outside a kubepods pod
+  std::string container_id;  // the runtime's full 64-hex container id, "" when none
+  bool operator==(const CgroupContainer&) const = default;
+};
+CgroupContainer ContainerOfCgroupPath(std::string_view cgroup_path);
 
 }  // namespace dw::collector
 

@@ -99,5 +99,27 @@ TEST(WorkloadTest, Table) {
   }
 }
 
+TEST(WorkloadTest, ContainerOfCgroupPath) {
+  const std::string id = kId, uid = kUid, uid_ = kUidUnderscored;
+  struct ContainerCase {
+    std::string path;
+    CgroupContainer want;
+  };
+  const ContainerCase cases[] = {
+      {"kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + uid_ + ".slice/cri-containerd-" + id +
+           ".scope/init",
+       {uid, id}},
+      {"kubepods/besteffort/pod" + uid + "/crio-" + id, {uid, id}},
+      {"kubepods/burstable/pod" + uid, {uid, ""}},
+      {"/system.slice/docker-" + id + ".scope", {"", id}},
+      {"shop/pod" + uid + "/" + id, {"", id}},
+      {"system.slice/nginx.service", {"", ""}},
+      {"", {"", ""}},
+  };
+  for (const ContainerCase& c : cases) {
+    EXPECT_EQ(ContainerOfCgroupPath(c.path), c.want) << "path: " << c.path;
+  }
+}
+
 }  // namespace
 }  // namespace dw::collector
