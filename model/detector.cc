@@ -38,14 +38,49 @@ void Detector::AssignIncident(Finding* f) {
   incidents_.push_back(std::move(i));
 }
 
+void Detector::Record(Finding f, std::string key, std::vector<Finding*>* fresh) {
+  auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
+  if (!inserted) {
+    ++it->second->count;
+    ++stats_.repeats;
+    if (updated_set_.insert(it->second).second) updated_.push_back(it->second);
+    return;
+  }
+  findings_.push_back(std::make_unique<Finding>(std::move(f)));
+  it->second = findings_.back().get();
+  AssignIncident(it->second);
+  ++stats_.findings;
+  fresh->push_back(it->second);
+}
+
+void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh) {
+  for (const RateSample& sample : samples) {
+    auto fp = fingerprints_.find(sample.workload);
+    if (fp == fingerprints_.end()) continue;
+    std::optional<RateScore> score = Score(fp->second.rates, sample);
+    if (!score || !score->drift) continue;
+    Finding f = RateFinding(sample, *score, fp->second.rates);
+    std::string key = f.workload;
+    key += '\0';
+    key += FindingKindName(f.kind);
+    key += '\0';
+    key += RateDimName(score->top_dim);
+    Record(std::move(f), std::move(key), fresh);
+  }
+}
+
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
-  if (e.workload.empty()) return fresh;
+  if (e.workload.empty()) {
+    ScoreRates(rates_.Observe(e), &fresh);
+    return fresh;
+  }
   auto fp = fingerprints_.find(e.workload);
   if (fp == fingerprints_.end()) {
     ++stats_.events_unprofiled;
     unprofiled_.insert(e.workload);
+    ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
   }
   ++stats_.events_scored;
@@ -55,19 +90,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     key += FindingKindName(f.kind);
     key += '\0';
     key += f.subject;
-    auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
-    if (!inserted) {
-      ++it->second->count;
-      ++stats_.repeats;
-      if (updated_set_.insert(it->second).second) updated_.push_back(it->second);
-      continue;
-    }
-    findings_.push_back(std::make_unique<Finding>(std::move(f)));
-    it->second = findings_.back().get();
-    AssignIncident(it->second);
-    ++stats_.findings;
-    fresh.push_back(it->second);
+    Record(std::move(f), std::move(key), &fresh);
   }
+  ScoreRates(rates_.Observe(e), &fresh);
+  return fresh;
+}
+
+std::vector<Finding*> Detector::Flush() {
+  std::vector<Finding*> fresh;
+  ScoreRates(rates_.Flush(), &fresh);
   return fresh;
 }
 

@@ -13,6 +13,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/rates.h"
 #include "model/scorer.h"
 
 namespace dw::model {
@@ -51,9 +52,14 @@ class Detector {
                     DetectorOptions options = DetectorOptions());
 
   // Scores `e` against its workload's fingerprint. Returns the findings that
-  // are new in this run (in ItemsOf order); repeats are counted, not returned.
-  // Events with an empty workload, or one without a fingerprint, raise nothing.
+  // are new in this run (in ItemsOf order, then rate findings of buckets that
+  // `e` completed); repeats are counted, not returned. Events with an empty
+  // workload, or one without a fingerprint, raise nothing. Rate findings are
+  // keyed by their dimension ("writes"), so repeated bursts fold into one.
   std::vector<Finding*> Observe(const Event& e);
+  // Ends the stream: scores the last, partial, rate buckets (a partial bucket
+  // can only under-count, so it cannot raise a false burst).
+  std::vector<Finding*> Flush();
 
   // The findings whose count changed since the previous call (each once, in
   // the order of their first change). A finding returned by Observe() as new
@@ -77,6 +83,12 @@ class Detector {
   };
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);
+  // Folds `f` into the finding with the same key or keeps it as a new one
+  // (appended to `fresh`).
+  void Record(Finding f, std::string key, std::vector<Finding*>* fresh);
+  void ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh);
+
+  RateBucketer rates_;
 
   Scorer scorer_;
   DetectorOptions options_;

@@ -148,3 +148,66 @@ TEST(DetectorIncidentTest, OneProcessTreeCloseInTimeIsOneIncident) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+Event OpenAt(int64_t t, const std::string& path, uint8_t access) {
+  Event e;
+  e.kind = EventKind::kOpen;
+  e.time_ns = t;
+  e.workload = "w";
+  e.pid = e.tid = 7;
+  e.path = path;
+  e.access = access;
+  e.result = 3;
+  e.process.pid = 7;
+  e.process.exe = "/usr/sbin/app";
+  return e;
+}
+
+TEST(DetectorRateTest, AWriteBurstIsOneRateFindingAndRepeatsFold) {
+  const int64_t s = 1'000'000'000;
+  // Training: 60 buckets of ten reads of known files and one write.
+  Fingerprint fp;
+  fp.workload = "w";
+  RateBucketer bucketer;
+  auto learn = [&](const std::vector<RateSample>& v) {
+    for (const auto& x : v) Learn(&fp.rates, x);
+  };
+  for (int b = 0; b < 60; ++b) {
+    for (int i = 0; i < 10; ++i) {
+      Event e = OpenAt(b * 10 * s + i * s, "/srv/app/f" + std::to_string(i), kAccessRead);
+      fp.files[e.path] = ItemStats{60, 0, 0, 1, kAccessRead};
+      learn(bucketer.Observe(e));
+    }
+    learn(bucketer.Observe(OpenAt(b * 10 * s + 9 * s, "/srv/app/log", kAccessWrite)));
+  }
+  fp.files["/srv/app/log"] = ItemStats{60, 0, 0, 1, kAccessWrite};
+  ASSERT_GE(fp.rates.buckets, 30u);
+
+  Detector d({{"w", fp}});
+  const int64_t t0 = 1000 * s;
+  std::vector<Finding*> got;
+  auto take = [&](std::vector<Finding*> v) { got.insert(got.end(), v.begin(), v.end()); };
+  // Normal buckets raise nothing.
+  for (int b = 0; b < 5; ++b) {
+    for (int i = 0; i < 10; ++i) take(d.Observe(OpenAt(t0 + b * 10 * s + i * s, "/srv/app/f" + std::to_string(i), kAccessRead)));
+  }
+  EXPECT_TRUE(got.empty());
+  // A ransomware-like burst: 500 writes in one bucket, then again later.
+  for (int burst = 0; burst < 2; ++burst) {
+    int64_t start = t0 + (10 + burst * 5) * 10 * s;
+    for (int i = 0; i < 500; ++i) {
+      take(d.Observe(OpenAt(start + i * 1'000'000, "/srv/app/log", kAccessWrite)));
+    }
+  }
+  take(d.Flush());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]->kind, FindingKind::kRate);
+  EXPECT_EQ(got[0]->subject.rfind("writes 500/10s", 0), 0u) << got[0]->subject;
+  EXPECT_EQ(got[0]->count, 2u);
+}
+
+}  // namespace
+}  // namespace dw::model

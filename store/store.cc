@@ -69,10 +69,25 @@ CREATE TABLE findings (
 );
 CREATE INDEX findings_by_workload_time ON findings(workload_id, time_ns);
 )sql",
+    // 1 -> 2
+    R"sql(
+ALTER TABLE findings ADD COLUMN incident INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  finding_id INTEGER NOT NULL REFERENCES findings(id),
+  sink TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ns INTEGER NOT NULL DEFAULT 0,
+  delivered_ns INTEGER,
+  error TEXT
+);
+CREATE INDEX outbox_pending ON outbox(sink, delivered_ns, id);
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
-                                      model::FindingKind::kNetwork};
+                                      model::FindingKind::kNetwork, model::FindingKind::kRate};
 constexpr std::array kSeverities = {model::Severity::kLow, model::Severity::kMedium,
                                     model::Severity::kHigh, model::Severity::kCritical};
 
@@ -195,8 +210,8 @@ RETURNING id)sql";
 
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
-                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path)
-VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident)
+VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -259,7 +274,8 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
       .Bind(12, ToJson(p.argv))
       .Bind(13, p.parent_exe)
       .Bind(14, ToJson(p.ancestry))
-      .Bind(15, f->cgroup_path);
+      .Bind(15, f->cgroup_path)
+      .Bind(16, f->incident);
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -269,7 +285,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
-       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry
+       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -292,6 +308,7 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   ASSIGN_OR_RETURN(f.process.argv, FromJson(st.Text(13), "argv"));
   f.process.parent_exe = st.Text(14);
   ASSIGN_OR_RETURN(f.process.ancestry, FromJson(st.Text(15), "ancestry"));
+  f.incident = st.Int(16);
   return f;
 }
 
@@ -501,16 +518,24 @@ Result<bool> Store::HasWorkload(const std::string& workload) {
 
 Status Store::UpsertFinding(model::Finding* f) { return UpsertFindings({f}); }
 
-Status Store::UpsertFindings(const std::vector<model::Finding*>& fs) {
+Status Store::UpsertFindings(const std::vector<model::Finding*>& fs, const OutboxSpec* outbox) {
   RETURN_IF_ERROR(CheckWritable());
   std::vector<model::Finding*> assigned;
   Status s = [&]() -> Status {
     Transaction tx(db_.get());
     RETURN_IF_ERROR(tx.Begin());
     ASSIGN_OR_RETURN(FindingStatements st, PrepareFindingStatements(*db_));
+    ASSIGN_OR_RETURN(Statement enqueue, Statement::Prepare(*db_,
+        "INSERT INTO outbox(finding_id, sink, payload) VALUES(?1, ?2, ?3)"));
     for (model::Finding* f : fs) {
       ASSIGN_OR_RETURN(bool inserted, UpsertOne(&st, f));
-      if (inserted) assigned.push_back(f);
+      if (!inserted) continue;
+      assigned.push_back(f);
+      if (outbox != nullptr) {
+        enqueue.Reset();
+        enqueue.Bind(1, f->id).Bind(2, outbox->sink).Bind(3, outbox->payload(*f));
+        RETURN_IF_ERROR(enqueue.Run());
+      }
     }
     return tx.Commit();
   }();
@@ -553,6 +578,76 @@ Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std:
   if (!r && r.error().code() == ErrorCode::kNotFound) return r;  // the caller's name, not the file
   if (!r) return Context(r.error(), "list findings in");
   return r;
+}
+
+Result<std::vector<Store::OutboxRow>> Store::PendingOutbox(const std::string& sink, size_t limit) {
+  auto list = [&]() -> Result<std::vector<OutboxRow>> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT id, finding_id, payload, attempts, next_attempt_ns FROM outbox
+WHERE sink = ?1 AND delivered_ns IS NULL ORDER BY id LIMIT ?2)sql"));
+    st.Bind(1, sink).Bind(2, static_cast<int64_t>(limit));
+    std::vector<OutboxRow> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back({st.Int(0), st.Int(1), st.Text(2), static_cast<int>(st.Int(3)), st.Int(4)});
+    }
+    return out;
+  };
+  auto r = list();
+  if (!r) return Context(r.error(), "read outbox of");
+  return r;
+}
+
+Status Store::MarkDelivered(int64_t outbox_id, int64_t now_ns) {
+  RETURN_IF_ERROR(CheckWritable());
+  auto mark = [&]() -> Status {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_,
+        "UPDATE outbox SET delivered_ns = ?2, error = NULL WHERE id = ?1"));
+    st.Bind(1, outbox_id).Bind(2, now_ns);
+    return st.Run();
+  };
+  Status s = mark();
+  return s.ok() ? s : Context(s, "mark delivery in");
+}
+
+Status Store::MarkFailed(int64_t outbox_id, int attempts, int64_t next_attempt_ns,
+                         const std::string& error) {
+  RETURN_IF_ERROR(CheckWritable());
+  auto mark = [&]() -> Status {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_,
+        "UPDATE outbox SET attempts = ?2, next_attempt_ns = ?3, error = ?4 WHERE id = ?1"));
+    st.Bind(1, outbox_id).Bind(2, static_cast<int64_t>(attempts)).Bind(3, next_attempt_ns).Bind(4, error);
+    return st.Run();
+  };
+  Status s = mark();
+  return s.ok() ? s : Context(s, "mark failed delivery in");
+}
+
+Result<int64_t> Store::OutboxBacklog(const std::string& sink) {
+  auto count = [&]() -> Result<int64_t> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_,
+        "SELECT COUNT(*) FROM outbox WHERE sink = ?1 AND delivered_ns IS NULL"));
+    st.Bind(1, sink);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    return row ? st.Int(0) : int64_t{0};
+  };
+  auto r = count();
+  if (!r) return Context(r.error(), "count outbox of");
+  return r;
+}
+
+Status Store::SetWorkloadState(const std::string& workload, const std::string& state) {
+  RETURN_IF_ERROR(CheckWritable());
+  auto set = [&]() -> Status {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+INSERT INTO workloads(name, state) VALUES(?1, ?2)
+ON CONFLICT(name) DO UPDATE SET state = excluded.state)sql"));
+    st.Bind(1, workload).Bind(2, state);
+    return st.Run();
+  };
+  Status s = set();
+  return s.ok() ? s : Context(s, "set workload state in");
 }
 
 }  // namespace dw::store

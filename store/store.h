@@ -28,7 +28,7 @@
 //     time_ns       INTEGER NOT NULL,       -- first occurrence
 //     last_time_ns  INTEGER NOT NULL,       -- latest occurrence folded in
 //     workload_id   INTEGER NOT NULL REFERENCES workloads(id),
-//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network"
+//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network", "rate"
 //     subject       TEXT NOT NULL,
 //     reason        TEXT NOT NULL,
 //     severity      TEXT NOT NULL,          -- model::SeverityName(): "low" ... "critical"
@@ -40,6 +40,21 @@
 //     ancestry      TEXT,                   -- JSON array of strings, parent first
 //     cgroup_path   TEXT)
 //   INDEX findings_by_workload_time ON findings(workload_id, time_ns)
+//
+// Schema version 2 adds:
+//   findings.incident INTEGER NOT NULL DEFAULT 0   -- model::Finding::incident
+//   outbox(                                 -- findings waiting for a delivery sink
+//     id              INTEGER PRIMARY KEY,  -- delivery order
+//     finding_id      INTEGER NOT NULL REFERENCES findings(id),
+//     sink            TEXT NOT NULL,        -- "webhook"
+//     payload         TEXT NOT NULL,        -- the body to deliver
+//     attempts        INTEGER NOT NULL DEFAULT 0,
+//     next_attempt_ns INTEGER NOT NULL DEFAULT 0,
+//     delivered_ns    INTEGER,              -- NULL until delivered
+//     error           TEXT)                 -- the last attempt's error
+//   INDEX outbox_pending ON outbox(sink, delivered_ns, id)
+// A finding and its outbox rows are written in one transaction, so a crash
+// neither loses a delivery nor queues one for a finding that was not stored.
 // Strings are UTF-8; JSON columns replace invalid UTF-8 with U+FFFD.
 //
 // Versioning: schema changes are appended as migration steps (store.cc,
@@ -50,6 +65,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -62,7 +78,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 
 namespace sqlite {
 class Db;
@@ -135,8 +151,32 @@ class Store {
   // values. kNotFound if no finding has that id.
   Status UpsertFinding(model::Finding* f);
   // The same for each, in one transaction: on error nothing is stored and the
-  // ids this call assigned are reset to 0.
-  Status UpsertFindings(const std::vector<model::Finding*>& fs);
+  // ids this call assigned are reset to 0. With `outbox`, every finding this
+  // call inserts is also queued for `outbox->sink` with the payload it makes.
+  struct OutboxSpec {
+    std::string sink;
+    std::function<std::string(const model::Finding&)> payload;
+  };
+  Status UpsertFindings(const std::vector<model::Finding*>& fs, const OutboxSpec* outbox = nullptr);
+
+  struct OutboxRow {
+    int64_t id = 0;
+    int64_t finding_id = 0;
+    std::string payload;
+    int attempts = 0;
+    int64_t next_attempt_ns = 0;
+    bool operator==(const OutboxRow&) const = default;
+  };
+  // Undelivered rows of `sink` in delivery order (whatever their next attempt time).
+  Result<std::vector<OutboxRow>> PendingOutbox(const std::string& sink, size_t limit);
+  Status MarkDelivered(int64_t outbox_id, int64_t now_ns);
+  Status MarkFailed(int64_t outbox_id, int attempts, int64_t next_attempt_ns, const std::string& error);
+  // Undelivered rows of `sink`.
+  Result<int64_t> OutboxBacklog(const std::string& sink);
+
+  // The lifecycle state of a workload ("learning", "monitoring", "locked"),
+  // creating its row if needed.
+  Status SetWorkloadState(const std::string& workload, const std::string& state);
 
   // Findings of `workload` (all workloads if nullopt) whose latest occurrence
   // is at or after `since_ns`, ordered by time_ns (first occurrence), then id;

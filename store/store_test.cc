@@ -560,3 +560,93 @@ TEST(StoreTest, SecondConnectionSeesCommittedWrites) {
 
 }  // namespace
 }  // namespace dw::store
+
+namespace dw::store {
+namespace {
+
+// A database written by schema version 1 (before incidents and the outbox)
+// opens, migrates, and keeps its findings.
+TEST(StoreMigrationTest, Version1DatabaseMigratesAndKeepsFindings) {
+  TempDir dir;
+  std::string path = dir.File("v1.db");
+  RawExec(path, R"sql(
+CREATE TABLE workloads (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, cgroup_path TEXT,
+  first_seen_ns INTEGER, last_seen_ns INTEGER, state TEXT NOT NULL DEFAULT 'learning');
+CREATE TABLE fingerprints (workload_id INTEGER NOT NULL REFERENCES workloads(id), version INTEGER NOT NULL,
+  format_version INTEGER NOT NULL, created_ns INTEGER NOT NULL, events INTEGER NOT NULL,
+  dropped INTEGER NOT NULL, items INTEGER NOT NULL, blob BLOB NOT NULL, PRIMARY KEY (workload_id, version));
+CREATE TABLE findings (id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, last_time_ns INTEGER NOT NULL,
+  workload_id INTEGER NOT NULL REFERENCES workloads(id), kind TEXT NOT NULL, subject TEXT NOT NULL,
+  reason TEXT NOT NULL, severity TEXT NOT NULL, score REAL NOT NULL, count INTEGER NOT NULL,
+  pid INTEGER, ppid INTEGER, exe TEXT, argv TEXT, parent_exe TEXT, ancestry TEXT, cgroup_path TEXT);
+CREATE INDEX findings_by_workload_time ON findings(workload_id, time_ns);
+INSERT INTO workloads(id, name) VALUES(1, 'web');
+INSERT INTO findings VALUES(1, 5, 5, 1, 'exec', '/bin/sh', 'new', 'high', 0.8, 2, 9, 1, '/bin/sh',
+  '["sh"]', '/usr/sbin/web', '["/usr/sbin/web"]', 'web');
+PRAGMA user_version = 1;
+PRAGMA application_id = 1146569044;
+)sql");
+  auto store = MustOpen(path);
+  ASSERT_TRUE(store);
+  auto findings = store->ListFindings(std::nullopt);
+  ASSERT_TRUE(findings) << findings.error().message();
+  ASSERT_EQ(findings->size(), 1u);
+  EXPECT_EQ((*findings)[0].subject, "/bin/sh");
+  EXPECT_EQ((*findings)[0].incident, 0);
+  EXPECT_EQ((*findings)[0].count, 2u);
+  // The new parts work.
+  auto backlog = store->OutboxBacklog("webhook");
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(*backlog, 0);
+}
+
+TEST(StoreOutboxTest, FindingsAndTheirDeliveriesAreStoredTogether) {
+  TempDir dir;
+  auto store = MustOpen(dir.File("dw.db"));
+  ASSERT_TRUE(store);
+  model::Finding a = MakeFinding("web", kNow, "/bin/sh");
+  a.incident = 77;
+  model::Finding b = MakeFinding("web", kNow + 1, "/usr/bin/id");
+  b.kind = model::FindingKind::kRate;
+  Store::OutboxSpec spec{"webhook", [](const model::Finding& f) { return "{\"s\":\"" + f.subject + "\"}"; }};
+  ASSERT_TRUE(store->UpsertFindings({&a, &b}, &spec).ok());
+  // A repeat updates the count and queues nothing new.
+  a.count = 5;
+  ASSERT_TRUE(store->UpsertFindings({&a}, &spec).ok());
+
+  auto pending = store->PendingOutbox("webhook", 10);
+  ASSERT_TRUE(pending) << pending.error().message();
+  EXPECT_EQ(*pending, (std::vector<Store::OutboxRow>{{1, a.id, "{\"s\":\"/bin/sh\"}", 0, 0},
+                                                     {2, b.id, "{\"s\":\"/usr/bin/id\"}", 0, 0}}));
+  ASSERT_TRUE(store->MarkFailed(1, 1, kNow + 5, "connection refused").ok());
+  ASSERT_TRUE(store->MarkDelivered(2, kNow + 6).ok());
+  pending = store->PendingOutbox("webhook", 10);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(*pending, (std::vector<Store::OutboxRow>{{1, a.id, "{\"s\":\"/bin/sh\"}", 1, kNow + 5}}));
+  EXPECT_EQ(*store->OutboxBacklog("webhook"), 1);
+
+  auto stored = store->ListFindings("web");
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[0].incident, 77);
+  EXPECT_EQ((*stored)[0].count, 5u);
+  EXPECT_EQ((*stored)[1].kind, model::FindingKind::kRate);
+}
+
+TEST(StoreOutboxTest, WorkloadStateIsKept) {
+  TempDir dir;
+  auto store = MustOpen(dir.File("dw.db"));
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
+  ASSERT_TRUE(store->SetWorkloadState("web", "monitoring").ok());
+  ASSERT_TRUE(store->SetWorkloadState("new", "locked").ok());
+  auto ws = store->ListWorkloads();
+  ASSERT_TRUE(ws);
+  ASSERT_EQ(ws->size(), 2u);
+  EXPECT_EQ((*ws)[0].name, "new");
+  EXPECT_EQ((*ws)[0].state, "locked");
+  EXPECT_EQ((*ws)[1].state, "monitoring");
+}
+
+}  // namespace
+}  // namespace dw::store

@@ -331,6 +331,14 @@ Status CmdDetect(const Args& args) {
         },
         &stats));
   }
+  for (model::Finding* f : detector.Flush()) {  // the last rate buckets
+    if (!live) {
+      batch.push_back(f);
+    } else {
+      if (store_status.ok()) store_status = db->UpsertFinding(f);
+      print(*f);
+    }
+  }
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);

@@ -35,6 +35,7 @@ std::string FindingJson(const model::Finding& f) {
   j["score"] = f.score;
   j["count"] = f.count;
   if (f.id != 0) j["id"] = f.id;
+  if (f.incident != 0) j["incident"] = f.incident;
   j["process"] = {{"pid", f.process.pid},
                   {"exe", f.process.exe},
                   {"argv", f.process.argv},
