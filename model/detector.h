@@ -72,6 +72,15 @@ class Detector {
   const std::set<std::string>& unprofiled_workloads() const { return unprofiled_; }
   const Stats& stats() const { return stats_; }
   bool HasFingerprint(const std::string& workload) const { return fingerprints_.count(workload) > 0; }
+  // The fingerprint `workload` is scored against, or nullptr.
+  const Fingerprint* fingerprint(const std::string& workload) const {
+    auto it = fingerprints_.find(workload);
+    return it == fingerprints_.end() ? nullptr : &it->second;
+  }
+  // Starts scoring `fp.workload` against `fp` (replacing any earlier one), or
+  // stops scoring `workload`. Findings already raised stay.
+  void SetFingerprint(Fingerprint fp) { fingerprints_[fp.workload] = std::move(fp); }
+  void RemoveFingerprint(const std::string& workload) { fingerprints_.erase(workload); }
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;

@@ -46,6 +46,8 @@ const char* FindingKindName(FindingKind k) {
       return "network";
     case FindingKind::kRate:
       return "rate";
+    case FindingKind::kUnprofiled:
+      return "unprofiled";
   }
   return "unknown";
 }

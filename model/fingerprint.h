@@ -102,8 +102,9 @@ struct Fingerprint {
   }
 };
 
-enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3, kRate = 4 };
-const char* FindingKindName(FindingKind k);  // "exec", "file", "network", "rate"
+// kUnprofiled: the agent saw a workload with no baseline (subject: the workload).
+enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3, kRate = 4, kUnprofiled = 5 };
+const char* FindingKindName(FindingKind k);  // "exec", "file", "network", "rate", "unprofiled"
 
 enum class Severity : uint8_t { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 const char* SeverityName(Severity s);  // "low", "medium", "high", "critical"

@@ -87,7 +87,8 @@ CREATE INDEX outbox_pending ON outbox(sink, delivered_ns, id);
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
-                                      model::FindingKind::kNetwork, model::FindingKind::kRate};
+                                      model::FindingKind::kNetwork, model::FindingKind::kRate,
+                                      model::FindingKind::kUnprofiled};
 constexpr std::array kSeverities = {model::Severity::kLow, model::Severity::kMedium,
                                     model::Severity::kHigh, model::Severity::kCritical};
 

@@ -28,7 +28,7 @@
 //     time_ns       INTEGER NOT NULL,       -- first occurrence
 //     last_time_ns  INTEGER NOT NULL,       -- latest occurrence folded in
 //     workload_id   INTEGER NOT NULL REFERENCES workloads(id),
-//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network", "rate"
+//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network", "rate", "unprofiled"
 //     subject       TEXT NOT NULL,
 //     reason        TEXT NOT NULL,
 //     severity      TEXT NOT NULL,          -- model::SeverityName(): "low" ... "critical"
@@ -50,7 +50,7 @@
 //     payload         TEXT NOT NULL,        -- the body to deliver
 //     attempts        INTEGER NOT NULL DEFAULT 0,
 //     next_attempt_ns INTEGER NOT NULL DEFAULT 0,
-//     delivered_ns    INTEGER,              -- NULL until delivered
+//     delivered_ns    INTEGER,              -- NULL until delivered; 0 if abandoned
 //     error           TEXT)                 -- the last attempt's error
 //   INDEX outbox_pending ON outbox(sink, delivered_ns, id)
 // A finding and its outbox rows are written in one transaction, so a crash

@@ -25,9 +25,12 @@
 #include "collector/pipeline.h"
 #include "collector/trace_file.h"
 #include "collector/trace_source.h"
+#include "model/convergence.h"
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
+#include "tools/agent/agent.h"
+#include "tools/agent/config.h"
 #include "tools/cli.h"
 #include "tools/eval.h"
 #include "tools/format.h"
@@ -181,6 +184,16 @@ void WriteLine(const std::string& line) {
   std::fflush(stdout);
 }
 
+// --min-duration and --quiet: when a baseline counts as stable.
+Result<model::ConvergenceOptions> ConvergenceFlags(const Args& args) {
+  model::ConvergenceOptions o;
+  ASSIGN_OR_RETURN(auto min, args.Seconds("--min-duration"));
+  ASSIGN_OR_RETURN(auto quiet, args.Seconds("--quiet"));
+  if (min) o.min_duration_ns = static_cast<int64_t>(*min * 1e9);
+  if (quiet) o.quiet_ns = static_cast<int64_t>(*quiet * 1e9);
+  return o;
+}
+
 // driftwatch record --out TRACE [--cgroup CGPATH]... [--duration SECONDS]
 Status CmdRecord(const Args& args) {
   ASSIGN_OR_RETURN(std::string out, args.Required("--out"));
@@ -234,6 +247,7 @@ Status CmdRecord(const Args& args) {
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
   ASSIGN_OR_RETURN(auto checkpoint_every, args.Seconds("--checkpoint"));
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
   // Sources first: a trace that cannot be read or an unknown cgroup must not
   // leave a new, empty database behind.
   ASSIGN_OR_RETURN(auto sources, OpenSources(args));
@@ -277,10 +291,11 @@ Status CmdTrain(const Args& args) {
                dropped_total ? fmt::format(" ({} events dropped by the kernel: baselines incomplete)",
                                            dropped_total)
                              : std::string());
-  for (const auto& fp : profiler.fingerprints()) {
-    spdlog::info("  {}: {} items ({} executables, {} files, {} network, {} dns names)", fp.first,
-                 fp.second.ItemCount(), fp.second.executables.size(), fp.second.files.size(),
-                 fp.second.network.size(), fp.second.dns_names.size());
+  for (const auto& fp : dirty) {
+    spdlog::info("  {}: {} items ({} executables, {} files, {} network, {} dns names); {}",
+                 fp.workload, fp.ItemCount(), fp.executables.size(), fp.files.size(),
+                 fp.network.size(), fp.dns_names.size(),
+                 model::Assess(fp, convergence).Describe(convergence));
   }
   return Status::Ok();
 }
@@ -354,11 +369,20 @@ Status CmdDetect(const Args& args) {
 Status CmdWorkloads(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
   ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
+  ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
+  std::vector<WorkloadView> views;
+  for (auto& w : workloads) {
+    WorkloadView v{std::move(w), {}};
+    auto fp = fingerprints.find(v.info.name);
+    if (fp != fingerprints.end()) v.learning = model::Assess(fp->second, convergence);
+    views.push_back(std::move(v));
+  }
   if (format == Format::kJson) {
-    for (const auto& w : workloads) WriteLine(WorkloadJson(w));
+    for (const auto& v : views) WriteLine(WorkloadJson(v));
   } else {
-    std::fputs(WorkloadsText(workloads).c_str(), stdout);
+    std::fputs(WorkloadsText(views).c_str(), stdout);
   }
   return Status::Ok();
 }
@@ -389,17 +413,28 @@ Status CmdEval(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch agent --config FILE
+Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
+
+// The config is checked before anything starts: a bad key is a usage error.
+Status CheckAgent(const Args& args) {
+  ASSIGN_OR_RETURN(std::string path, args.Required("--config"));
+  return tools::agent::LoadConfig(path).status();
+}
+
 constexpr char kUsage[] =
     "usage: driftwatch COMMAND [OPTIONS]\n"
     "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
     "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)\n"
-    "            [--checkpoint SECONDS]\n"
+    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS])\n"
     "            [--format jsonl|text]\n"
-    "  workloads --db DB [--format jsonl|text]\n"
+    "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
     "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
-    "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n";
+    "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
+    "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
+    "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n";
 
 // Usage checks: a command's flags are checked before it opens anything, so a
 // wrong command line never creates or changes a file. main() exits 2 for
@@ -412,6 +447,7 @@ Status CheckRecord(const Args& args) {
 Status CheckTrain(const Args& args) {
   RETURN_IF_ERROR(args.Required("--db").status());
   RETURN_IF_ERROR(args.Seconds("--checkpoint").status());
+  RETURN_IF_ERROR(ConvergenceFlags(args).status());
   return CheckSources(args, /*live_needs_duration=*/true);
 }
 
@@ -424,6 +460,7 @@ Status CheckDetect(const Args& args) {
 // workloads, findings.
 Status CheckQuery(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(ConvergenceFlags(args).status());
   return args.Required("--db").status();
 }
 
@@ -437,9 +474,11 @@ struct Command {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
-      {"train", CheckTrain, CmdTrain, {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint"}, {"--live"}}},
+      {"train", CheckTrain, CmdTrain,
+       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet"}, {"--live"}}},
       {"detect", CheckDetect, CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
-      {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format"}, {}}},
+      {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
+      {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
       {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
       {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
   };

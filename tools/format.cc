@@ -1,6 +1,7 @@
 // tools/format.cc: text and JSON renderings of findings and workloads.
 #include "tools/format.h"
 
+#include <cmath>
 #include <ctime>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -60,10 +61,22 @@ std::string FindingText(const model::Finding& f) {
   return out.str();
 }
 
-std::string WorkloadJson(const store::WorkloadInfo& w) {
+std::string WorkloadView::State() const {
+  if (info.state == "monitoring" || info.state == "locked") {
+    return learning.incomplete ? info.state + ", incomplete" : info.state;
+  }
+  return learning.State();
+}
+
+std::string WorkloadJson(const WorkloadView& v) {
+  const store::WorkloadInfo& w = v.info;
   nlohmann::ordered_json j;
   j["workload"] = w.name;
-  j["state"] = w.state;
+  j["state"] = v.State();
+  j["lifecycle"] = w.state;
+  j["stable"] = v.learning.stable;
+  j["incomplete"] = v.learning.incomplete;
+  j["coverage"] = std::round(v.learning.coverage * 10000.0) / 10000.0;
   j["version"] = w.version;
   j["first_seen"] = Rfc3339(w.first_seen_ns);
   j["last_seen"] = Rfc3339(w.last_seen_ns);
@@ -72,22 +85,126 @@ std::string WorkloadJson(const store::WorkloadInfo& w) {
   j["dropped"] = w.dropped;
   j["items"] = {{"executables", w.executables}, {"files", w.files}, {"network", w.network},
                 {"dns", w.dns}};
+  nlohmann::ordered_json types = nlohmann::ordered_json::object();
+  for (const auto& t : v.learning.types) {
+    types[t.type] = {{"items", t.items},
+                     {"new_recent", t.new_recent},
+                     {"last_new", t.last_new_ns ? Rfc3339(t.last_new_ns) : std::string()},
+                     {"coverage", std::round(t.coverage * 10000.0) / 10000.0}};
+  }
+  j["learning"] = types;
   j["fingerprint_bytes"] = w.fingerprint_bytes;
   j["findings"] = w.findings;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string WorkloadsText(const std::vector<store::WorkloadInfo>& ws) {
+namespace {
+
+nlohmann::ordered_json StatsJson(const model::ItemStats& st) {
+  nlohmann::ordered_json j;
+  j["count"] = st.count;
+  j["first_seen"] = Rfc3339(st.first_seen_ns);
+  j["last_seen"] = Rfc3339(st.last_seen_ns);
+  j["processes"] = st.processes;
+  if (st.access != 0) {
+    std::vector<std::string> a;
+    if (st.access & kAccessRead) a.push_back("read");
+    if (st.access & kAccessWrite) a.push_back("write");
+    if (st.access & kAccessCreate) a.push_back("create");
+    j["access"] = a;
+  }
+  return j;
+}
+
+nlohmann::ordered_json NetJson(const model::NetItem& n) {
+  return {{"direction", model::DirectionName(n.direction)},
+          {"protocol", n.protocol == 17 ? "udp" : n.protocol == 6 ? "tcp" : std::to_string(n.protocol)},
+          {"address", n.address},
+          {"port", n.port}};
+}
+
+template <typename Map>
+nlohmann::ordered_json Named(const Map& m, const char* key) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& [k, st] : m) {
+    nlohmann::ordered_json j;
+    j[key] = k;
+    j.update(StatsJson(st));
+    out.push_back(j);
+  }
+  return out;
+}
+
+nlohmann::ordered_json GenJson(const model::Generalization& g) {
+  nlohmann::ordered_json j;
+  j["rule"] = g.rule;
+  j["examples"] = g.examples;
+  j["covered"] = g.covered;
+  j.update(StatsJson(g.stats));
+  return j;
+}
+
+}  // namespace
+
+std::string FingerprintJson(const model::Fingerprint& fp) {
+  nlohmann::ordered_json j;
+  j["workload"] = fp.workload;
+  j["format_version"] = fp.format_version;
+  const auto& t = fp.training;
+  j["training"] = {{"events", t.events},
+                   {"first_event", Rfc3339(t.first_event_ns)},
+                   {"last_event", Rfc3339(t.last_event_ns)},
+                   {"dropped_events", t.dropped_events},
+                   {"sessions", t.sessions}};
+  j["executables"] = Named(fp.executables, "path");
+  j["lineage"] = Named(fp.lineage, "edge");
+  j["files"] = Named(fp.files, "path");
+  nlohmann::ordered_json fpat = nlohmann::ordered_json::array();
+  for (const auto& [pattern, g] : fp.file_patterns) {
+    nlohmann::ordered_json x;
+    x["pattern"] = pattern;
+    x.update(GenJson(g));
+    fpat.push_back(x);
+  }
+  j["file_patterns"] = fpat;
+  nlohmann::ordered_json net = nlohmann::ordered_json::array();
+  for (const auto& [n, st] : fp.network) {
+    nlohmann::ordered_json x = NetJson(n);
+    x.update(StatsJson(st));
+    net.push_back(x);
+  }
+  j["network"] = net;
+  nlohmann::ordered_json npat = nlohmann::ordered_json::array();
+  for (const auto& [n, g] : fp.net_patterns) {
+    nlohmann::ordered_json x = NetJson(n);
+    x.update(GenJson(g));
+    npat.push_back(x);
+  }
+  j["network_patterns"] = npat;
+  j["dns_names"] = Named(fp.dns_names, "name");
+  j["rates"] = {{"bucket_seconds", static_cast<double>(fp.rates.bucket_ns) / 1e9},
+                {"buckets", fp.rates.buckets},
+                {"mean", fp.rates.mean},
+                {"max", fp.rates.max}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string WorkloadsText(const std::vector<WorkloadView>& ws) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof(line), "%-40s %-10s %4s %9s %6s %6s %6s %5s %5s %8s %8s\n", "WORKLOAD",
-                "STATE", "VER", "EVENTS", "EXES", "FILES", "NET", "DNS", "DROPS", "BYTES", "FINDINGS");
+  std::snprintf(line, sizeof(line), "%-36s %-20s %6s %4s %9s %6s %6s %6s %5s %5s %8s %8s\n", "WORKLOAD",
+                "STATE", "COVER", "VER", "EVENTS", "EXES", "FILES", "NET", "DNS", "DROPS", "BYTES",
+                "FINDINGS");
   out << line;
-  for (const auto& w : ws) {
-    std::snprintf(line, sizeof(line), "%-40s %-10s %4lld %9llu %6zu %6zu %6zu %5zu %5llu %8zu %8lld\n",
-                  w.name.c_str(), w.state.c_str(), static_cast<long long>(w.version),
-                  static_cast<unsigned long long>(w.events), w.executables, w.files, w.network,
-                  w.dns, static_cast<unsigned long long>(w.dropped), w.fingerprint_bytes,
+  for (const auto& v : ws) {
+    const store::WorkloadInfo& w = v.info;
+    char cover[16];
+    std::snprintf(cover, sizeof(cover), "%.1f%%", v.learning.coverage * 100.0);
+    std::snprintf(line, sizeof(line),
+                  "%-36s %-20s %6s %4lld %9llu %6zu %6zu %6zu %5zu %5llu %8zu %8lld\n", w.name.c_str(),
+                  v.State().c_str(), w.version > 0 ? cover : "-", static_cast<long long>(w.version),
+                  static_cast<unsigned long long>(w.events), w.executables, w.files, w.network, w.dns,
+                  static_cast<unsigned long long>(w.dropped), w.fingerprint_bytes,
                   static_cast<long long>(w.findings));
     out << line;
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/convergence.h"
 #include "model/fingerprint.h"
 #include "store/store.h"
 
@@ -22,9 +23,25 @@ std::string FindingJson(const model::Finding& f);
 // One line for a person.
 std::string FindingText(const model::Finding& f);
 
-std::string WorkloadJson(const store::WorkloadInfo& w);
+// A workload as `driftwatch workloads` shows it: its row, and how far its
+// baseline has learned (model/convergence.h).
+struct WorkloadView {
+  store::WorkloadInfo info;
+  model::LearningStatus learning;
+  // The lifecycle state when it says more than learning/stable ("monitoring",
+  // "locked"); else the learning state ("learning", "stable", "stable, incomplete").
+  std::string State() const;
+};
+
+std::string WorkloadJson(const WorkloadView& w);
+
+// The whole fingerprint as one JSON object: workload, format_version, training,
+// and for each item table a list of {item fields..., count, first_seen,
+// last_seen, processes[, access]}; generalizations carry rule, examples and
+// covered. Readable by people; stable field names for programs.
+std::string FingerprintJson(const model::Fingerprint& fp);
 // A table with a header line.
-std::string WorkloadsText(const std::vector<store::WorkloadInfo>& ws);
+std::string WorkloadsText(const std::vector<WorkloadView>& ws);
 
 }  // namespace dw::tools
 

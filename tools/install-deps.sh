@@ -10,7 +10,7 @@ PACKAGES=(
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
   # libraries
   libsqlite3-dev libcereal-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libeigen3-dev libboost-dev
+  libeigen3-dev libboost-dev libyaml-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo and tests: cgroups, processes, loopback traffic

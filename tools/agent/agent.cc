@@ -1,0 +1,699 @@
+// tools/agent/agent.cc: the agent's event loop, workload lifecycle, API and delivery.
+#include "tools/agent/agent.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <spdlog/spdlog.h>
+#include <sstream>
+
+#include "collector/bpf_source.h"
+#include "collector/identity.h"
+#include "collector/pipeline.h"
+#include "model/convergence.h"
+#include "model/detector.h"
+#include "profiler/profiler.h"
+#include "store/store.h"
+#include "tools/agent/http_server.h"
+#include "tools/agent/metrics.h"
+#include "tools/agent/webhook.h"
+#include "tools/format.h"
+
+namespace dw::tools::agent {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr char kWebhookSink[] = "webhook";
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Findings as JSON lines in a file, rotated by size: FILE, FILE.1 ... FILE.keep.
+class JsonlFile {
+ public:
+  JsonlFile(std::string path, uint64_t max_bytes, int keep)
+      : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep) {}
+
+  Status Write(const std::string& line) {
+    if (!out_.is_open()) {
+      out_.open(path_, std::ios::app);
+      if (!out_) return Status::Errno("open findings file " + path_, errno);
+      out_.seekp(0, std::ios::end);
+      size_ = static_cast<uint64_t>(out_.tellp());
+    }
+    if (size_ > 0 && size_ + line.size() + 1 > max_bytes_) Rotate();
+    out_ << line << '\n';
+    out_.flush();
+    if (!out_) return Status(ErrorCode::kIo, "write findings file " + path_);
+    size_ += line.size() + 1;
+    return Status::Ok();
+  }
+
+ private:
+  void Rotate() {
+    out_.close();
+    for (int i = keep_; i >= 1; --i) {
+      std::string from = i == 1 ? path_ : path_ + "." + std::to_string(i - 1);
+      std::string to = path_ + "." + std::to_string(i);
+      std::rename(from.c_str(), to.c_str());
+    }
+    if (keep_ == 0) std::remove(path_.c_str());
+    out_.open(path_, std::ios::app);
+    size_ = 0;
+  }
+
+  std::string path_;
+  uint64_t max_bytes_;
+  int keep_;
+  std::ofstream out_;
+  uint64_t size_ = 0;
+};
+
+// The webhook's outbox over the store's outbox table.
+class StoreOutbox : public Outbox {
+ public:
+  explicit StoreOutbox(store::Store* store) : store_(store) {}
+  std::vector<OutboxItem> Pending(size_t limit) override {
+    auto rows = store_->PendingOutbox(kWebhookSink, limit);
+    std::vector<OutboxItem> out;
+    if (!rows) {
+      spdlog::warn("{}", rows.error().message());
+      return out;
+    }
+    for (auto& r : *rows) out.push_back({r.id, std::move(r.payload), r.attempts, r.next_attempt_ns});
+    return out;
+  }
+  void MarkDelivered(int64_t id) override { Log(store_->MarkDelivered(id, NowNs())); }
+  void MarkFailed(int64_t id, int attempts, int64_t next_attempt_ns, std::string error) override {
+    Log(store_->MarkFailed(id, attempts, next_attempt_ns, error));
+  }
+  void MarkAbandoned(int64_t id, int attempts, std::string error) override {
+    Log(store_->MarkFailed(id, attempts, 0, "abandoned: " + error));
+    Log(store_->MarkDelivered(id, 0));
+  }
+
+ private:
+  static void Log(const Status& s) {
+    if (!s.ok()) spdlog::warn("{}", s.message());
+  }
+  store::Store* store_;
+};
+
+class Agent {
+ public:
+  Agent(asio::io_context& io, std::string config_path, AgentConfig config)
+      : io_(io),
+        config_path_(std::move(config_path)),
+        config_(std::move(config)),
+        signals_(io, SIGINT, SIGTERM, SIGHUP),
+        drain_timer_(io),
+        checkpoint_timer_(io) {}
+
+  Status Start();
+  // The error that ended the run, if any.
+  Status result() const { return result_; }
+
+ private:
+  model::ConvergenceOptions Convergence() const {
+    return {config_.learning.min_duration.count() * 1'000'000LL,
+            config_.learning.quiet_period.count() * 1'000'000LL};
+  }
+  void OnRecord(std::span<const uint8_t> record);
+  void Handle(const Event& e);
+  void Deliver(const std::vector<model::Finding*>& findings);
+  void Checkpoint();
+  void Transition(const std::string& workload, const std::string& state);
+  void ArmRing();
+  void ArmDrain();
+  void ArmCheckpoint();
+  void OnSignal(int sig);
+  void Shutdown();
+  void Reload();
+  void Fail(const Status& s);
+  void RebuildProfiler(const std::function<void(std::map<std::string, model::Fingerprint>*)>& edit);
+  void InstallRoutes();
+  Response ListWorkloads();
+  Response GetWorkload(const std::string& name);
+  Response ListFindings(const Request& r);
+  Response Relearn(const std::string& name);
+  Response Accept(const std::string& id);
+  std::string RenderMetrics();
+
+  asio::io_context& io_;
+  std::string config_path_;
+  AgentConfig config_;
+  std::string hostname_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<collector::BpfEventSource> source_;
+  std::unique_ptr<collector::HostWorkloadNamer> namer_;
+  std::unique_ptr<collector::Pipeline> pipeline_;
+  std::unique_ptr<profiler::Profiler> profiler_;
+  std::unique_ptr<model::Detector> detector_;
+  std::map<std::string, std::string> states_;  // workload -> learning|monitoring|locked|ignored
+  std::unique_ptr<StoreOutbox> outbox_;
+  std::unique_ptr<WebhookSender> webhook_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<JsonlFile> jsonl_;
+  Registry metrics_;
+  asio::signal_set signals_;
+  std::unique_ptr<asio::posix::stream_descriptor> ring_;
+  asio::steady_timer drain_timer_;
+  asio::steady_timer checkpoint_timer_;
+  collector::RecordHandler on_record_;
+  uint64_t scored_ = 0;
+  uint64_t dropped_seen_ = 0;  // ring-buffer drops already charged to training
+  std::vector<std::unique_ptr<model::Finding>> unprofiled_;
+  bool stopping_ = false;
+  Status result_;
+};
+
+Status Agent::Start() {
+  hostname_ = config_.hostname;
+  if (hostname_.empty()) {
+    struct utsname uts;
+    if (uname(&uts) == 0) hostname_ = uts.nodename;
+  }
+  ASSIGN_OR_RETURN(store_, store::Store::Open(config_.database, store::OpenMode::kReadWrite));
+  ASSIGN_OR_RETURN(auto fingerprints, store_->LoadFingerprints());
+  ASSIGN_OR_RETURN(auto workloads, store_->ListWorkloads());
+
+  // Resume: every workload in the state it was left in.
+  std::map<std::string, model::Fingerprint> learning, scored;
+  for (const auto& w : workloads) {
+    states_[w.name] = w.state;
+    auto fp = fingerprints.find(w.name);
+    if (fp == fingerprints.end()) continue;
+    if (w.state == "monitoring" || w.state == "locked") {
+      scored[w.name] = fp->second;
+    } else {
+      learning[w.name] = fp->second;
+    }
+  }
+  profiler_ = std::make_unique<profiler::Profiler>(std::move(learning));
+  profiler_->BeginSession();
+  detector_ = std::make_unique<model::Detector>(std::move(scored));
+
+  collector::IdentityOptions identity;
+  for (const auto& r : config_.identity_rules) identity.rules.push_back({r.pattern, r.name});
+  namer_ = std::make_unique<collector::HostWorkloadNamer>(identity);
+
+  if (!config_.outputs.jsonl_file.empty()) {
+    jsonl_ = std::make_unique<JsonlFile>(config_.outputs.jsonl_file, config_.outputs.jsonl_max_bytes,
+                                         config_.outputs.jsonl_keep);
+  }
+  outbox_ = std::make_unique<StoreOutbox>(store_.get());
+  if (!config_.outputs.webhook_url.empty()) {
+    WebhookOptions w;
+    w.url = config_.outputs.webhook_url;
+    w.idempotency_prefix = hostname_ + "-";
+    webhook_ = std::make_unique<WebhookSender>(io_, *outbox_, w);
+    RETURN_IF_ERROR(webhook_->Start().WithContext("outputs.webhook_url"));
+  }
+  if (!config_.api.listen.empty() || !config_.api.unix_socket.empty()) {
+    HttpOptions h;
+    h.listen = config_.api.listen;
+    h.unix_socket = config_.api.unix_socket;
+    if (!config_.api.token_file.empty()) {
+      std::ifstream in(config_.api.token_file);
+      if (!in) return Status::Errno("read api.token_file " + config_.api.token_file, errno);
+      std::getline(in, h.bearer_token);
+      while (!h.bearer_token.empty() && std::isspace(static_cast<unsigned char>(h.bearer_token.back()))) {
+        h.bearer_token.pop_back();
+      }
+      if (h.bearer_token.empty()) return Status(ErrorCode::kInvalidArgument, "api.token_file " + config_.api.token_file + " is empty");
+    }
+    http_ = std::make_unique<HttpServer>(io_, h);
+    InstallRoutes();
+    RETURN_IF_ERROR(http_->Start());
+  }
+
+  collector::BpfOptions options;
+  options.cgroups = config_.cgroups;
+  ASSIGN_OR_RETURN(source_, collector::BpfEventSource::Open(options));
+  size_t attached = 0;
+  for (const auto& h : source_->hooks()) {
+    if (h.attached) {
+      ++attached;
+    } else {
+      spdlog::warn("hook {} unavailable on this kernel ({}): the events it feeds are not collected",
+                   h.hook, h.error);
+    }
+  }
+  pipeline_ = std::make_unique<collector::Pipeline>(
+      &source_->cgroups(), source_->boot_to_unix_ns(), source_->initial_processes(),
+      [this](uint32_t pid) { return source_->LookupProcess(pid); }, namer_.get());
+  on_record_ = [this](std::span<const uint8_t> r) { OnRecord(r); };
+
+  ring_ = std::make_unique<asio::posix::stream_descriptor>(io_, ::dup(source_->epoll_fd()));
+  ArmRing();
+  ArmDrain();
+  ArmCheckpoint();
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) OnSignal(sig);
+  });
+  spdlog::info("ready: {}/{} hooks attached, mode {}, watching {}, {} workloads resumed{}", attached,
+               source_->hooks().size(), ModeName(config_.mode),
+               config_.cgroups.empty() ? std::string("the whole host")
+                                       : fmt::format("{}", fmt::join(config_.cgroups, ", ")),
+               states_.size(),
+               http_ ? (config_.api.unix_socket.empty()
+                            ? fmt::format(", api on 127.0.0.1:{}", http_->tcp_port())
+                            : ", api on " + config_.api.unix_socket)
+                     : std::string());
+  return Status::Ok();
+}
+
+void Agent::Fail(const Status& s) {
+  if (result_.ok()) result_ = s;
+  spdlog::error("{}", s.message());
+  Shutdown();
+}
+
+void Agent::ArmRing() {
+  ring_->async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    auto n = source_->Consume(on_record_);
+    if (!n) return Fail(n.error());
+    ArmRing();
+  });
+}
+
+// The kernel wakes the reader only past a backlog; a quiet host's events are
+// drained on this short timer instead.
+void Agent::ArmDrain() {
+  drain_timer_.expires_after(100ms);
+  drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    auto n = source_->Consume(on_record_);
+    if (!n) return Fail(n.error());
+    ArmDrain();
+  });
+}
+
+void Agent::ArmCheckpoint() {
+  checkpoint_timer_.expires_after(config_.learning.checkpoint);
+  checkpoint_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    Checkpoint();
+    ArmCheckpoint();
+  });
+}
+
+void Agent::OnRecord(std::span<const uint8_t> record) {
+  Result<Event> e = pipeline_->Process(record);
+  if (!e) {
+    metrics_.counter("driftwatch_records_corrupt_total", "Ring-buffer records that did not decode").Inc();
+    return;
+  }
+  Handle(*e);
+}
+
+void Agent::Handle(const Event& e) {
+  metrics_.counter("driftwatch_events_total", "Events by type", {{"type", EventKindName(e.kind)}}).Inc();
+  if (e.workload.empty()) return;
+  auto it = states_.find(e.workload);
+  if (it == states_.end()) {
+    // A workload seen for the first time.
+    std::string state = "learning";
+    if (config_.mode == Mode::kDetect) {
+      model::Finding f;
+      f.time_ns = e.time_ns;
+      f.workload = e.workload;
+      f.cgroup_path = e.cgroup_path;
+      f.kind = model::FindingKind::kUnprofiled;
+      f.subject = e.workload;
+      f.reason = config_.learn_unprofiled ? "workload has no baseline; learning it now"
+                                          : "workload has no baseline; not learned (detect.unprofiled: ignore)";
+      f.severity = model::Severity::kMedium;
+      f.score = 0.5;
+      f.process = e.process;
+      // Owned here: unprofiled findings are outside the detector.
+      unprofiled_.push_back(std::make_unique<model::Finding>(std::move(f)));
+      Deliver({unprofiled_.back().get()});
+      if (!config_.learn_unprofiled) state = "ignored";
+    }
+    it = states_.emplace(e.workload, state).first;
+    if (state != "ignored") {
+      if (Status s = store_->SetWorkloadState(e.workload, state); !s.ok()) return Fail(s);
+    }
+    spdlog::info("new workload {}: {}", e.workload, state);
+  }
+  const std::string& state = it->second;
+  if (state == "learning" || (config_.mode == Mode::kLearn && state == "monitoring")) {
+    profiler_->Observe(e);
+    return;
+  }
+  if (state == "ignored" || config_.mode == Mode::kLearn) return;
+  // monitoring, locked: scored.
+  const bool timed = (++scored_ & 15) == 0;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<model::Finding*> found = detector_->Observe(e);
+  if (timed) {
+    double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    metrics_.histogram("driftwatch_scoring_latency_microseconds", "Time to score one event (sampled 1/16)",
+                       ExponentialBuckets(0.25, 2, 14))
+        .Observe(us);
+  }
+  if (!found.empty()) Deliver(found);
+}
+
+void Agent::Deliver(const std::vector<model::Finding*>& findings) {
+  store::Store::OutboxSpec webhook_spec{
+      kWebhookSink, [this](const model::Finding& f) {
+        return config_.outputs.webhook_format == "falco" ? FalcoPayload(f, hostname_) : FindingJson(f);
+      }};
+  Status s = store_->UpsertFindings(findings, webhook_ ? &webhook_spec : nullptr);
+  if (!s.ok()) return Fail(s);
+  for (const model::Finding* f : findings) {
+    metrics_
+        .counter("driftwatch_findings_total", "Findings by workload, kind and severity",
+                 {{"workload", f->workload}, {"kind", model::FindingKindName(f->kind)},
+                  {"severity", model::SeverityName(f->severity)}})
+        .Inc();
+    std::string line = FindingJson(*f);
+    if (config_.outputs.stdout_jsonl) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+      std::fflush(stdout);
+    }
+    if (jsonl_) {
+      if (Status w = jsonl_->Write(line); !w.ok()) spdlog::warn("{}", w.message());
+    }
+  }
+  if (webhook_) webhook_->Notify();
+}
+
+void Agent::Transition(const std::string& workload, const std::string& state) {
+  if (Status s = store_->SetWorkloadState(workload, state); !s.ok()) return Fail(s);
+  states_[workload] = state;
+  spdlog::info("workload {}: {}", workload, state);
+}
+
+// Saves what was learned (one transaction), stores repeat counts, and turns
+// stable workloads to monitoring.
+void Agent::Checkpoint() {
+  if (uint64_t d = source_->dropped(); d > dropped_seen_) {
+    profiler_->AddDropped(d - dropped_seen_);  // marks what learned meanwhile incomplete
+    dropped_seen_ = d;
+  }
+  std::vector<model::Fingerprint> dirty = profiler_->TakeDirty();
+  if (!dirty.empty()) {
+    if (Status s = store_->SaveFingerprints(dirty, NowNs()); !s.ok()) return Fail(s);
+  }
+  auto updated = detector_->Updated();
+  if (!updated.empty()) {
+    if (Status s = store_->UpsertFindings(updated); !s.ok()) return Fail(s);
+  }
+  if (config_.mode == Mode::kLearn) return;
+  const int64_t now = NowNs();
+  const int64_t max_ns = config_.learning.max_duration.count() * 1'000'000LL;
+  std::vector<std::string> done;
+  for (const auto& [name, fp] : profiler_->fingerprints()) {
+    auto st = states_.find(name);
+    if (st == states_.end() || st->second != "learning" || fp.training.events == 0) continue;
+    model::LearningStatus ls = model::Assess(fp, Convergence());
+    bool too_long = now - fp.training.first_event_ns >= max_ns;
+    if (ls.stable || too_long) {
+      spdlog::info("workload {} {}", name,
+                   ls.stable ? ls.Describe(Convergence()) : "reached learning.max_duration");
+      done.push_back(name);
+    }
+  }
+  if (done.empty()) return;
+  for (const std::string& name : done) {
+    detector_->SetFingerprint(profiler_->fingerprints().at(name));
+    Transition(name, "monitoring");
+  }
+}
+
+void Agent::RebuildProfiler(const std::function<void(std::map<std::string, model::Fingerprint>*)>& edit) {
+  std::map<std::string, model::Fingerprint> fps = profiler_->fingerprints();
+  edit(&fps);
+  profiler_ = std::make_unique<profiler::Profiler>(std::move(fps));
+  profiler_->BeginSession();
+}
+
+void Agent::OnSignal(int sig) {
+  if (sig == SIGHUP) {
+    Reload();
+    signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+      if (!ec) OnSignal(s);
+    });
+    return;
+  }
+  spdlog::info("signal {}: draining and stopping", sig);
+  Shutdown();
+}
+
+void Agent::Reload() {
+  auto c = LoadConfig(config_path_);
+  if (!c) {
+    spdlog::error("reload: {}; keeping the running config", c.error().message());
+    return;
+  }
+  if (c->database != config_.database || c->cgroups != config_.cgroups || c->api != config_.api ||
+      c->outputs.webhook_url != config_.outputs.webhook_url) {
+    spdlog::warn("reload: database, cgroups, api and webhook_url changes take effect on restart");
+  }
+  config_.mode = c->mode;
+  config_.learning = c->learning;
+  config_.learn_unprofiled = c->learn_unprofiled;
+  config_.outputs.stdout_jsonl = c->outputs.stdout_jsonl;
+  config_.outputs.webhook_format = c->outputs.webhook_format;
+  if (c->outputs.jsonl_file != config_.outputs.jsonl_file) {
+    config_.outputs.jsonl_file = c->outputs.jsonl_file;
+    jsonl_.reset();
+    if (!config_.outputs.jsonl_file.empty()) {
+      jsonl_ = std::make_unique<JsonlFile>(config_.outputs.jsonl_file, c->outputs.jsonl_max_bytes,
+                                           c->outputs.jsonl_keep);
+    }
+  }
+  spdlog::info("reloaded {}: mode {}", config_path_, ModeName(config_.mode));
+}
+
+void Agent::Shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  if (source_) {
+    auto n = source_->Consume(on_record_);  // what the kernel still holds
+    if (!n) spdlog::warn("{}", n.error().message());
+  }
+  for (model::Finding* f : detector_ ? detector_->Flush() : std::vector<model::Finding*>{}) Deliver({f});
+  if (store_ && profiler_ && detector_) Checkpoint();
+  boost::system::error_code ec;
+  drain_timer_.cancel();
+  checkpoint_timer_.cancel();
+  signals_.cancel(ec);
+  if (ring_) ring_->cancel(ec);
+  if (http_) http_->Stop();
+  if (webhook_) webhook_->Stop();
+  io_.stop();
+}
+
+// ---- HTTP API ----
+
+void Agent::InstallRoutes() {
+  http_->Route("GET", "/healthz", [](const Request&) { return Response::Json(200, R"({"status":"ok"})"); });
+  http_->Route("GET", "/metrics", [this](const Request&) {
+    return Response::Text(200, RenderMetrics(), std::string(kPrometheusContentType));
+  });
+  http_->Route("GET", "/v1/workloads", [this](const Request&) { return ListWorkloads(); });
+  http_->Route("GET", "/v1/workloads/{name...}", [this](const Request& r) {
+    return GetWorkload(*r.Param("name"));
+  });
+  http_->Route("POST", "/v1/workloads/{name...}/relearn", [this](const Request& r) {
+    return Relearn(*r.Param("name"));
+  });
+  http_->Route("GET", "/v1/findings", [this](const Request& r) { return ListFindings(r); });
+  http_->Route("POST", "/v1/findings/{id}/accept", [this](const Request& r) { return Accept(*r.Param("id")); });
+}
+
+std::string Agent::RenderMetrics() {
+  metrics_.gauge("driftwatch_ringbuf_dropped_events", "Records the kernel could not deliver (ring buffer full)")
+      .Set(static_cast<double>(source_->dropped()));
+  std::map<std::string, int> per_state = {{"learning", 0}, {"monitoring", 0}, {"locked", 0}, {"ignored", 0}};
+  for (const auto& [name, state] : states_) ++per_state[state];
+  for (const auto& [state, n] : per_state) {
+    metrics_.gauge("driftwatch_workloads", "Workloads by lifecycle state", {{"state", state}}).Set(n);
+  }
+  if (webhook_) {
+    WebhookStats w = webhook_->stats();
+    metrics_.gauge("driftwatch_webhook_delivered", "Findings the webhook receiver accepted").Set(static_cast<double>(w.delivered));
+    metrics_.gauge("driftwatch_webhook_failed_attempts", "Webhook attempts that failed").Set(static_cast<double>(w.failed_attempts));
+    auto backlog = store_->OutboxBacklog(kWebhookSink);
+    if (backlog) metrics_.gauge("driftwatch_webhook_backlog", "Findings waiting for the webhook").Set(static_cast<double>(*backlog));
+  }
+  return metrics_.Render();
+}
+
+Response Agent::ListWorkloads() {
+  auto workloads = store_->ListWorkloads();
+  if (!workloads) return Response::Error(500, workloads.error().message());
+  std::string out = "[";
+  for (auto& w : *workloads) {
+    WorkloadView v{w, {}};
+    if (auto it = states_.find(w.name); it != states_.end()) v.info.state = it->second;
+    const model::Fingerprint* fp = detector_->fingerprint(w.name);
+    auto learning = profiler_->fingerprints().find(w.name);
+    if (fp == nullptr && learning != profiler_->fingerprints().end()) fp = &learning->second;
+    if (fp != nullptr) v.learning = model::Assess(*fp, Convergence());
+    if (out.size() > 1) out += ",";
+    out += WorkloadJson(v);
+  }
+  return Response::Json(200, out + "]");
+}
+
+Response Agent::GetWorkload(const std::string& name) {
+  const model::Fingerprint* fp = detector_->fingerprint(name);
+  auto learning = profiler_->fingerprints().find(name);
+  if (fp == nullptr && learning != profiler_->fingerprints().end()) fp = &learning->second;
+  if (fp == nullptr) return Response::Error(404, "unknown workload " + name);
+  return Response::Json(200, FingerprintJson(*fp));
+}
+
+Response Agent::ListFindings(const Request& r) {
+  int64_t since = 0;
+  if (auto s = r.Query("since")) {
+    char* end = nullptr;
+    long long v = std::strtoll(s->c_str(), &end, 10);
+    if (s->empty() || *end != '\0' || v < 0) {
+      return Response::Error(400, "since must be nanoseconds since the Unix epoch, not '" + *s + "'");
+    }
+    since = v;
+  }
+  auto findings = store_->ListFindings(r.Query("workload"), since);
+  if (!findings) {
+    int status = findings.error().code() == ErrorCode::kNotFound ? 404 : 500;
+    return Response::Error(status, findings.error().message());
+  }
+  std::string out = "[";
+  for (const auto& f : *findings) {
+    if (out.size() > 1) out += ",";
+    out += FindingJson(f);
+  }
+  return Response::Json(200, out + "]");
+}
+
+Response Agent::Relearn(const std::string& name) {
+  auto st = states_.find(name);
+  if (st == states_.end()) return Response::Error(404, "unknown workload " + name);
+  model::Fingerprint fresh;
+  fresh.workload = name;
+  if (Status s = store_->SaveFingerprints({fresh}, NowNs()); !s.ok()) return Response::Error(500, s.message());
+  detector_->RemoveFingerprint(name);
+  RebuildProfiler([&](auto* fps) { (*fps)[name] = fresh; });
+  Transition(name, "learning");
+  return Response::Json(200, nlohmann::json({{"workload", name}, {"state", "learning"}}).dump());
+}
+
+// Adds the item a finding is about to its workload's baseline, so it stops
+// firing. The subject's shapes are those of model/items.h.
+Response Agent::Accept(const std::string& id_text) {
+  char* end = nullptr;
+  long long id = std::strtoll(id_text.c_str(), &end, 10);
+  if (id_text.empty() || *end != '\0' || id <= 0) return Response::Error(400, "finding id must be a positive number");
+  auto all = store_->ListFindings(std::nullopt);
+  if (!all) return Response::Error(500, all.error().message());
+  const model::Finding* f = nullptr;
+  for (const auto& x : *all) {
+    if (x.id == id) f = &x;
+  }
+  if (f == nullptr) return Response::Error(404, "no finding with id " + id_text);
+  const model::Fingerprint* current = detector_->fingerprint(f->workload);
+  auto learning = profiler_->fingerprints().find(f->workload);
+  if (current == nullptr && learning != profiler_->fingerprints().end()) current = &learning->second;
+  if (current == nullptr) return Response::Error(409, "workload " + f->workload + " has no baseline");
+  model::Fingerprint fp = *current;
+  model::ItemStats st{1, f->time_ns, f->time_ns, 1, 0};
+  const std::string& s = f->subject;
+  switch (f->kind) {
+    case model::FindingKind::kExec:
+      if (s.find(" -> ") != std::string::npos) {
+        fp.lineage[s] = st;
+      } else {
+        fp.executables[s] = st;
+      }
+      break;
+    case model::FindingKind::kFile: {
+      uint8_t access = kAccessRead;
+      if (f->reason.find("write") != std::string::npos) access = kAccessRead | kAccessWrite | kAccessCreate;
+      auto& item = fp.files[s];
+      item.access |= access;
+      item.count += 1;
+      if (item.first_seen_ns == 0) item.first_seen_ns = f->time_ns;
+      item.last_seen_ns = f->time_ns;
+      break;
+    }
+    case model::FindingKind::kNetwork: {
+      // "10.0.0.7:5432", "listen 0.0.0.0:80", "10.0.0.9 -> :8080", "dns 10.0.0.53:53", "example.com".
+      model::NetItem n;
+      std::string rest = s;
+      auto take_port = [](const std::string& hp, std::string* host, uint16_t* port) {
+        size_t c = hp.rfind(':');
+        if (c == std::string::npos) return false;
+        *host = hp.substr(0, c);
+        if (!host->empty() && host->front() == '[') *host = host->substr(1, host->size() - 2);
+        *port = static_cast<uint16_t>(std::atoi(hp.c_str() + c + 1));
+        return true;
+      };
+      if (rest.rfind("listen ", 0) == 0) {
+        n.direction = model::Direction::kListen;
+        take_port(rest.substr(7), &n.address, &n.port);
+        fp.network[n] = st;
+      } else if (rest.rfind("dns ", 0) == 0) {
+        n.direction = model::Direction::kDns;
+        n.protocol = 17;
+        take_port(rest.substr(4), &n.address, &n.port);
+        fp.network[n] = st;
+      } else if (size_t arrow = rest.find(" -> :"); arrow != std::string::npos) {
+        n.direction = model::Direction::kInbound;
+        n.address = rest.substr(0, arrow);
+        n.port = static_cast<uint16_t>(std::atoi(rest.c_str() + arrow + 5));
+        fp.network[n] = st;
+      } else if (take_port(rest, &n.address, &n.port)) {
+        n.direction = model::Direction::kOutbound;
+        fp.network[n] = st;
+      } else {
+        fp.dns_names[rest] = st;
+      }
+      break;
+    }
+    case model::FindingKind::kRate:
+    case model::FindingKind::kUnprofiled:
+      return Response::Error(409, std::string(model::FindingKindName(f->kind)) +
+                                      " findings cannot be accepted item by item; relearn the workload");
+  }
+  if (Status sv = store_->SaveFingerprints({fp}, NowNs()); !sv.ok()) return Response::Error(500, sv.message());
+  if (detector_->fingerprint(f->workload) != nullptr) {
+    detector_->SetFingerprint(fp);
+  } else {
+    RebuildProfiler([&](auto* fps) { (*fps)[fp.workload] = fp; });
+  }
+  return Response::Json(200, nlohmann::json({{"accepted", id}, {"workload", f->workload}, {"subject", s}}).dump());
+}
+
+}  // namespace
+
+Status RunAgent(const std::string& config_path) {
+  ASSIGN_OR_RETURN(AgentConfig config, LoadConfig(config_path));
+  asio::io_context io;
+  Agent agent(io, config_path, std::move(config));
+  RETURN_IF_ERROR(agent.Start());
+  io.run();
+  return agent.result();
+}
+
+}  // namespace dw::tools::agent
