@@ -1,0 +1,103 @@
+// tools/eval.h: measures the engine on recorded workloads: false positives on normal
+// traces, and labelled drift detected on drift traces (`driftwatch eval`, tools/eval_test.cc).
+//
+// A case is a directory DIR/<name>/ holding train*.dwt, normal*.dwt, drift*.dwt and
+// drift.labels.json (testdata/README.md). RunEval trains fresh fingerprints from the train
+// traces exactly as `driftwatch train` does (Profiler), then scores the normal and the drift
+// traces as `driftwatch detect` does (Detector); nothing is stored.
+//
+// Labels (drift.labels.json) are a JSON list of objects:
+//   {"kind": "exec"|"file"|"network"|"rate", "subject": "<subject or glob>", "what": "...",
+//    "required": true|false (optional, default true)}
+// `subject` is compared with Finding::subject; '*' matches any run of characters, '/'
+// included. A required label is drift that should be detected; one with "required": false is
+// a consequence of the injected drift (a library the intruder's tool loads): a finding
+// matching it is explained, and missing it is not a miss.
+//
+// Pure functions of the files they read; thread-safe.
+#ifndef DRIFTWATCH_TOOLS_EVAL_H_
+#define DRIFTWATCH_TOOLS_EVAL_H_
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collector/status.h"
+#include "model/fingerprint.h"
+
+namespace dw::tools {
+
+struct EvalCase {
+  std::string name;                // the directory name: "nginx"
+  std::vector<std::string> train;  // trace paths, sorted
+  std::vector<std::string> normal;
+  std::vector<std::string> drift;
+  std::string labels;  // path of drift.labels.json; "" when there is none
+  bool operator==(const EvalCase&) const = default;
+};
+
+struct EvalLabel {
+  model::FindingKind kind = model::FindingKind::kExec;
+  std::string subject;  // exact, or a glob with '*'
+  std::string what;     // for people
+  bool required = true;
+  bool operator==(const EvalLabel&) const = default;
+};
+
+struct LabelOutcome {
+  EvalLabel label;
+  uint64_t findings = 0;  // distinct findings on the drift traces that match it
+  bool operator==(const LabelOutcome&) const = default;
+};
+
+struct EvalResult {
+  std::string name;
+  uint64_t train_events = 0;
+  uint64_t normal_events = 0;
+  uint64_t drift_events = 0;
+  // Every finding on the normal traces: all are false positives.
+  std::vector<model::Finding> normal_findings;
+  // Findings on the drift traces that match no label: false positives too.
+  std::vector<model::Finding> unlabelled;
+  std::vector<LabelOutcome> labels;  // in file order
+  // Workloads of the normal or drift traces that the train traces never saw: their events
+  // were not scored, so their drift would go unnoticed.
+  std::set<std::string> unprofiled;
+
+  size_t required_labels() const;
+  size_t detected_labels() const;  // required labels with at least one matching finding
+  std::vector<EvalLabel> misses() const;  // required labels with none, in file order
+};
+
+// The cases under `dir`: each subdirectory with at least one train*.dwt, in name order.
+// Files directly in `dir` are ignored. kInvalidArgument for a case with drift traces but no
+// drift.labels.json; kNotFound when `dir` does not exist.
+Result<std::vector<EvalCase>> DiscoverCases(const std::string& dir);
+
+// Parses labels from JSON text (see above); kInvalidArgument names the entry at fault.
+Result<std::vector<EvalLabel>> ParseLabels(std::string_view json);
+// Reads and parses `path`.
+Result<std::vector<EvalLabel>> LoadLabels(const std::string& path);
+
+// Whether `text` matches `pattern`, where '*' matches any run of characters (none included).
+bool GlobMatch(std::string_view pattern, std::string_view text);
+// Whether `f` is of `label`'s kind and its subject matches the label's subject.
+bool Matches(const EvalLabel& label, const model::Finding& f);
+
+// Trains on c.train, scores c.normal and c.drift, and matches the drift findings with the
+// labels. Errors: a trace that cannot be read (its path in the message), bad labels, or a
+// case without train traces.
+Result<EvalResult> RunEval(const EvalCase& c);
+
+// A report for people: a table with one row per case (FP on normal, unlabelled findings on
+// drift, detected/required labels), then per case its misses, false positives and
+// unlabelled findings.
+std::string EvalText(const std::vector<EvalResult>& results);
+// One JSON object on one line per case: name, events, counts, and the lists.
+std::string EvalJson(const EvalResult& r);
+
+}  // namespace dw::tools
+
+#endif  // DRIFTWATCH_TOOLS_EVAL_H_
