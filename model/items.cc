@@ -2,8 +2,10 @@
 #include "model/items.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "model/generalize.h"
 #include "model/normalize.h"
 
 namespace dw::model {
@@ -64,13 +66,48 @@ ItemRef NetRef(Direction direction, uint8_t protocol, uint8_t usual_protocol,
   return ref;
 }
 
+constexpr std::string_view kHelperNames[] = {"runc", "crun", "youki", "runsc", "conmon"};
+constexpr std::string_view kWorldWritableDirs[] = {"/tmp/", "/var/tmp/", "/dev/shm/"};
+
+// The executable of a container runtime helper.
+bool IsHelperExe(std::string_view exe) {
+  // runc >= 1.0 re-executes itself from a sealed memfd copy.
+  if (exe.size() > 1 && exe[1] == 'm' && exe.starts_with("/memfd:runc_cloned")) return true;
+  size_t slash = exe.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? exe : exe.substr(slash + 1);
+  // Every helper's name starts with one of these: most exes stop here.
+  if (base.empty() || (base[0] != 'r' && base[0] != 'c' && base[0] != 'y')) return false;
+  if (base.ends_with(" (deleted)")) base.remove_suffix(10);  // replaced by an upgrade
+  for (std::string_view dir : kWorldWritableDirs) {
+    if (exe.starts_with(dir)) return false;
+  }
+  for (std::string_view helper : kHelperNames) {
+    if (base == helper) return true;
+  }
+  return base.starts_with("containerd-shim");
+}
+
+const std::string& ExeOf(const Event& e) {
+  return e.kind == EventKind::kExec && !e.path.empty() ? e.path : e.process.exe;
+}
+
 }  // namespace
+
+bool IsRuntimeHelper(const Event& e) {
+  const std::string& exe = ExeOf(e);
+  if (!exe.empty() && IsHelperExe(exe)) return true;
+  // runc init ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]") before
+  // it execs the container's entrypoint, when its exe is not a real path.
+  return !e.comm.empty() && e.comm[0] == 'r' && e.comm.starts_with("runc:[") &&
+         (exe.empty() || exe.starts_with("/memfd:"));
+}
 
 std::vector<ItemRef> ItemsOf(const Event& e) {
   std::vector<ItemRef> items;
+  if (IsRuntimeHelper(e)) return items;
   switch (e.kind) {
     case EventKind::kExec: {
-      const std::string& exe = e.path.empty() ? e.process.exe : e.path;
+      const std::string& exe = ExeOf(e);
       if (exe.empty()) break;
       ItemRef ref;
       ref.kind = FindingKind::kExec;
@@ -78,6 +115,17 @@ std::vector<ItemRef> ItemsOf(const Event& e) {
       ref.key = exe;
       ref.subject = exe;
       items.push_back(std::move(ref));
+      const std::string& parent = e.process.parent_exe;
+      if (!parent.empty()) {
+        ItemRef edge;
+        edge.kind = FindingKind::kExec;
+        edge.table = ItemRef::Table::kLineage;
+        edge.key = IsHelperExe(parent) ? std::string(kRuntimeParent) : parent;
+        edge.key += " -> ";
+        edge.key += exe;
+        edge.subject = edge.key;
+        items.push_back(std::move(edge));
+      }
       break;
     }
     case EventKind::kOpen: {
@@ -85,7 +133,10 @@ std::vector<ItemRef> ItemsOf(const Event& e) {
       ItemRef ref;
       ref.kind = FindingKind::kFile;
       ref.table = ItemRef::Table::kFile;
-      ref.key = NormalizeFilePath(e.path);
+      // A process names the files it creates after itself; reading a file
+      // whose name happens to spell the reader's pid is a coincidence.
+      bool writes = (e.access & (kAccessWrite | kAccessCreate)) != 0;
+      ref.key = NormalizeFilePath(e.path, writes ? e.pid : 0, writes ? e.tid : 0);
       ref.access = e.access;
       ref.subject = ref.key;
       items.push_back(std::move(ref));
@@ -135,32 +186,87 @@ const ItemStats* FindIn(const Map& map, const Key& key) {
 
 }  // namespace
 
-const ItemStats* FindItem(const Fingerprint& fp, const ItemRef& item) {
+ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item) {
+  ItemMatch m;
   switch (item.table) {
     case ItemRef::Table::kExecutable:
-      return FindIn(fp.executables, item.key);
+      m.stats = FindIn(fp.executables, item.key);
+      break;
     case ItemRef::Table::kFile:
-      return FindIn(fp.files, item.key);
+      m.stats = FindIn(fp.files, item.key);
+      if (m.stats == nullptr) {
+        if (const Generalization* g = MatchFile(fp, item.key, &m.file_pattern)) m.stats = &g->stats;
+      }
+      break;
     case ItemRef::Table::kNetwork:
-      return FindIn(fp.network, item.net);
+      m.stats = FindIn(fp.network, item.net);
+      if (m.stats == nullptr) {
+        if (const Generalization* g = MatchNet(fp, item.net, &m.net_pattern)) m.stats = &g->stats;
+      }
+      break;
     case ItemRef::Table::kDns:
-      return FindIn(fp.dns_names, item.key);
+      m.stats = FindIn(fp.dns_names, item.key);
+      break;
+    case ItemRef::Table::kLineage:
+      m.stats = FindIn(fp.lineage, item.key);
+      break;
   }
-  return nullptr;
+  return m;
+}
+
+const ItemStats* FindItem(const Fingerprint& fp, const ItemRef& item) {
+  return LookupItem(fp, item).stats;
 }
 
 ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item) {
   switch (item.table) {
     case ItemRef::Table::kExecutable:
       return fp->executables[item.key];
-    case ItemRef::Table::kFile:
+    case ItemRef::Table::kFile: {
+      auto it = fp->files.find(item.key);
+      if (it != fp->files.end()) return it->second;
+      // A pattern takes the item only for access it has evidence for.
+      const std::string* pattern = nullptr;
+      const Generalization* g = MatchFile(*fp, item.key, &pattern);
+      if (g != nullptr && (item.access & ~g->stats.access) == 0) {
+        return fp->file_patterns.find(*pattern)->second.stats;
+      }
       return fp->files[item.key];
-    case ItemRef::Table::kNetwork:
+    }
+    case ItemRef::Table::kNetwork: {
+      auto it = fp->network.find(item.net);
+      if (it != fp->network.end()) return it->second;
+      const NetItem* pattern = nullptr;
+      if (MatchNet(*fp, item.net, &pattern) != nullptr) {
+        return fp->net_patterns.find(*pattern)->second.stats;
+      }
       return fp->network[item.net];
+    }
+    case ItemRef::Table::kLineage:
+      return fp->lineage[item.key];
     case ItemRef::Table::kDns:
       break;
   }
   return fp->dns_names[item.key];
+}
+
+void DnsRecall::Observe(const Event& e) {
+  if (e.kind == EventKind::kExit) {
+    last_.erase(e.pid);
+  } else if (e.kind == EventKind::kDns && !e.dns_name.empty()) {
+    Query& q = last_[e.pid];
+    q.name = NormalizeDnsName(e.dns_name);
+    q.time_ns = e.time_ns;
+  }
+}
+
+std::string_view DnsRecall::NameBefore(const Event& e) const {
+  auto it = last_.find(e.pid);
+  if (it == last_.end() || e.time_ns < it->second.time_ns ||
+      e.time_ns - it->second.time_ns > window_ns_) {
+    return {};
+  }
+  return it->second.name;
 }
 
 }  // namespace dw::model

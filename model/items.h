@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "collector/event.h"
@@ -20,14 +22,17 @@ struct ItemRef {
     kFile,        // Fingerprint::files[key]
     kNetwork,     // Fingerprint::network[net]
     kDns,         // Fingerprint::dns_names[key]
+    kLineage,     // Fingerprint::lineage[key]
   };
-  FindingKind kind = FindingKind::kExec;  // kExec, kFile, or kNetwork (also for kDns)
+  FindingKind kind = FindingKind::kExec;  // kExec (also for kLineage), kFile, or kNetwork
+                                          // (also for kDns)
   Table table = Table::kExecutable;
-  std::string key;     // the map key for kExecutable, kFile, kDns; "" for kNetwork
+  std::string key;     // the map key for kExecutable, kFile, kDns, kLineage; "" for kNetwork
   NetItem net;         // the map key for kNetwork; default otherwise
   uint8_t access = 0;  // kFile: this event's AccessBits; 0 otherwise
-  // What a person reads, unique per (kind, item): the exe path, the normalised
-  // file path, "10.0.0.7:5432" (outbound), "10.0.0.9 -> :8080" (inbound),
+  // What a person reads, unique per (kind, item): the exe path, the lineage
+  // edge "/usr/sbin/nginx -> /bin/sh", the normalised file path,
+  // "10.0.0.7:5432" (outbound), "10.0.0.9 -> :8080" (inbound),
   // "listen 0.0.0.0:8080", "dns 10.0.0.2:53" (resolver), "example.com" (name).
   // A protocol other than the kind's usual one (tcp; udp for dns) prefixes the
   // network forms: "udp 10.0.0.7:5432".
@@ -35,10 +40,32 @@ struct ItemRef {
   bool operator==(const ItemRef&) const = default;
 };
 
+// The lineage parent of executables started by container runtime helpers:
+// the same on every host, whatever the runtime's install path.
+inline constexpr std::string_view kRuntimeParent = "<container-runtime>";
+
+// True when `e` comes from a container runtime helper rather than from the
+// workload: its executable (for kExec, the new image e.path) has the basename
+// runc, crun, youki, runsc or conmon, or starts with containerd-shim, or is
+// runc's sealed copy "/memfd:runc_cloned..."; or its comm is runc init's
+// "runc:[N:...]" while its exe is unknown or a memfd. An executable under
+// /tmp, /var/tmp or /dev/shm is never a helper, and a comm alone never makes
+// one, so a renamed process cannot hide behind the exemption. For exec
+// events the new image decides: runc init exec'ing the entrypoint is the
+// workload's own exec.
+bool IsRuntimeHelper(const Event& e);
+
 // The items `e` touches, in a fixed order:
-//   kExec    -> executable e.path (e.process.exe when e.path is "")
-//   kOpen    -> file NormalizeFilePath(e.path) with e.access; failed opens
-//               (result < 0) count too: probing a path is behaviour
+//   runtime helpers (IsRuntimeHelper) -> none
+//   kExec    -> executable e.path (e.process.exe when e.path is ""), then
+//               the lineage edge "<parent exe> -> <exe>" when
+//               e.process.parent_exe is known (a runtime helper parent is
+//               kRuntimeParent)
+//   kOpen    -> file NormalizeFilePath(e.path) with e.access, and with
+//               e.pid and e.tid when the open writes or creates (a process
+//               names the files it creates after itself; a read of a file
+//               whose name spells the reader's pid is a coincidence); failed
+//               opens (result < 0) count too: probing a path is behaviour
 //   kConnect -> outbound {peer address, peer port}
 //   kAccept  -> inbound {peer address, LOCAL port}: the client's ephemeral
 //               port is never part of the item
@@ -50,11 +77,49 @@ struct ItemRef {
 // empty path, or with the relevant endpoint's family 0, touch no item.
 std::vector<ItemRef> ItemsOf(const Event& e);
 
-// The learned stats of `item` in `fp`, or nullptr when fp lacks it.
+// Where `item` was found in a fingerprint.
+struct ItemMatch {
+  const ItemStats* stats = nullptr;           // nullptr: the fingerprint lacks the item
+  const std::string* file_pattern = nullptr;  // set when a file pattern covers it
+  const NetItem* net_pattern = nullptr;       // set when a network pattern covers it
+};
+
+// The learned stats of `item` in `fp`: the exact item, else the pattern that
+// covers it (model/generalize.h: MatchFile, MatchNet).
+ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item);
+// LookupItem(fp, item).stats.
 const ItemStats* FindItem(const Fingerprint& fp, const ItemRef& item);
-// The stats of `item` in `*fp`, inserted zeroed when absent. The reference
-// stays valid until the item is erased (std::map nodes are stable).
+// The stats `item` is learned into: the exact item if present, else the
+// pattern that covers it if the pattern has all of the item's access bits (so
+// learning never re-adds what a pattern replaced, and a new kind of access
+// stays an exact item: evidence for Generalize), else the exact item,
+// inserted zeroed. The reference stays valid until the
+// item or pattern is erased (std::map nodes are stable; Generalize erases).
 ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item);
+
+// Remembers the last DNS name each process queried, so that a connect that
+// follows within `window_ns` can say which name it probably resolved ("peers
+// known by name"). It records a query, not an answer: a reason may say "after
+// a DNS query for X", never that X resolved to the peer. Memory is one entry
+// per live process that queried (forgotten at kExit). Not thread-safe.
+class DnsRecall {
+ public:
+  explicit DnsRecall(int64_t window_ns = 2'000'000'000) : window_ns_(window_ns) {}
+  // kDns with a name: remembers it for e.pid; kExit: forgets e.pid.
+  void Observe(const Event& e);
+  // The name e.pid last queried, if within the window before e.time_ns; else "".
+  // The view is valid until the next Observe().
+  std::string_view NameBefore(const Event& e) const;
+  size_t size() const { return last_.size(); }
+
+ private:
+  struct Query {
+    std::string name;
+    int64_t time_ns = 0;
+  };
+  int64_t window_ns_;
+  std::unordered_map<uint32_t, Query> last_;
+};
 
 }  // namespace dw::model
 

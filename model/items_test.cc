@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "model/generalize.h"
 #include "model/testing/test_events.h"
 
 namespace dw::model {
@@ -142,6 +143,134 @@ TEST(FindItemTest, FindsWhatFindOrAddAdded) {
   EXPECT_EQ(fp.files.size(), 1u);
   EXPECT_EQ(fp.network.size(), 2u);  // the outbound peer and the resolver
   EXPECT_EQ(fp.dns_names.size(), 1u);
+}
+
+ItemRef Lineage(const std::string& edge) {
+  ItemRef r;
+  r.kind = FindingKind::kExec;
+  r.table = Table::kLineage;
+  r.key = edge;
+  r.subject = edge;
+  return r;
+}
+
+ItemRef Exe(const std::string& exe) {
+  ItemRef r;
+  r.kind = FindingKind::kExec;
+  r.table = Table::kExecutable;
+  r.key = exe;
+  r.subject = exe;
+  return r;
+}
+
+TEST(ItemsOfTest, ExecWithAKnownParentIsAlsoALineageEdge) {
+  Event e = testing::Exec("web", 10, "/bin/sh");
+  e.process.parent_exe = "/usr/sbin/nginx";
+  EXPECT_EQ(ItemsOf(e),
+            (std::vector<ItemRef>{Exe("/bin/sh"), Lineage("/usr/sbin/nginx -> /bin/sh")}));
+  // Started by the runtime: one parent name on every host.
+  e.process.parent_exe = "/usr/local/bin/containerd-shim-runc-v2";
+  EXPECT_EQ(ItemsOf(e),
+            (std::vector<ItemRef>{Exe("/bin/sh"), Lineage("<container-runtime> -> /bin/sh")}));
+  e.process.parent_exe = "/memfd:runc_cloned:/proc/self/exe (deleted)";
+  EXPECT_EQ(ItemsOf(e)[1], Lineage("<container-runtime> -> /bin/sh"));
+}
+
+TEST(IsRuntimeHelperTest, ByExecutableAndRuncInitComm) {
+  struct Case {
+    const char* exe;
+    const char* comm;
+    bool helper;
+  } cases[] = {
+      {"/usr/bin/runc", "runc", true},
+      {"/usr/sbin/runc", "", true},
+      {"/usr/bin/crun", "", true},
+      {"/usr/local/bin/youki", "", true},
+      {"/usr/bin/runsc", "", true},
+      {"/usr/bin/conmon", "", true},
+      {"/usr/bin/containerd-shim-runc-v2", "containerd-shim", true},
+      {"/usr/bin/runc (deleted)", "", true},
+      {"/memfd:runc_cloned:/proc/self/exe (deleted)", "runc:[2:INIT]", true},
+      {"", "runc:[1:CHILD]", true},
+      // Not helpers.
+      {"/usr/sbin/nginx", "nginx", false},
+      {"/usr/bin/runcx", "", false},
+      {"/tmp/runc", "runc", false},  // world-writable: never trusted
+      {"/dev/shm/containerd-shim", "", false},
+      {"/usr/bin/python3", "runc:[2:INIT]", false},  // a comm alone proves nothing
+      {"", "nginx", false},
+  };
+  for (const Case& c : cases) {
+    Event e = testing::Open("web", 10, "/etc/hosts", kAccessRead);
+    e.process.exe = c.exe;
+    e.comm = c.comm;
+    EXPECT_EQ(IsRuntimeHelper(e), c.helper) << c.exe << " " << c.comm;
+    EXPECT_EQ(ItemsOf(e).empty(), c.helper) << c.exe << " " << c.comm;
+  }
+  // For an exec, the new image decides: runc init becoming the entrypoint is
+  // the workload's own exec.
+  Event entry = testing::Exec("web", 10, "/docker-entrypoint.sh");
+  entry.comm = "docker-entrypoi";
+  EXPECT_FALSE(IsRuntimeHelper(entry));
+  EXPECT_TRUE(IsRuntimeHelper(testing::Exec("web", 10, "/usr/bin/runc")));
+}
+
+TEST(FindItemTest, PatternsStandInForTheItemsTheyReplaced) {
+  Fingerprint fp;
+  fp.file_patterns["/var/cache/app/*"].stats.access = kAccessRead;
+  fp.net_patterns[NetItem{Direction::kOutbound, 6, "10.1.0.0/24", 5432}].stats.count = 9;
+  ItemRef file = ItemsOf(testing::Open("web", 1, "/var/cache/app/new", kAccessRead))[0];
+  ItemRef peer = ItemsOf(testing::Connect("web", 1, V4(10, 1, 0, 99, 5432)))[0];
+
+  ItemMatch m = LookupItem(fp, file);
+  EXPECT_EQ(m.stats, &fp.file_patterns.at("/var/cache/app/*").stats);
+  ASSERT_NE(m.file_pattern, nullptr);
+  EXPECT_EQ(*m.file_pattern, "/var/cache/app/*");
+  EXPECT_EQ(m.net_pattern, nullptr);
+  m = LookupItem(fp, peer);
+  ASSERT_NE(m.net_pattern, nullptr);
+  EXPECT_EQ(m.net_pattern->address, "10.1.0.0/24");
+
+  // Learning goes into the pattern; nothing is re-added.
+  FindOrAddItem(&fp, file).access |= kAccessWrite;
+  ++FindOrAddItem(&fp, peer).count;
+  EXPECT_TRUE(fp.files.empty());
+  EXPECT_TRUE(fp.network.empty());
+  EXPECT_EQ(fp.file_patterns.at("/var/cache/app/*").stats.access, kAccessRead | kAccessWrite);
+  EXPECT_EQ(fp.net_patterns.begin()->second.stats.count, 10u);
+
+  // An exact item wins over the pattern; protected paths never match one.
+  fp.files["/var/cache/app/exact"].count = 3;
+  EXPECT_EQ(FindItem(fp, ItemsOf(testing::Open("web", 1, "/var/cache/app/exact", 1))[0])->count,
+            3u);
+  fp.file_patterns["/home/ann/*"];
+  ItemRef key = ItemsOf(testing::Open("web", 1, "/home/ann/id_rsa", kAccessRead))[0];
+  EXPECT_EQ(FindItem(fp, key), nullptr);
+  FindOrAddItem(&fp, key);
+  EXPECT_EQ(fp.files.count("/home/ann/id_rsa"), 1u);
+}
+
+TEST(FindItemTest, LineageEdgesHaveTheirOwnTable) {
+  Fingerprint fp;
+  ItemRef edge = Lineage("/usr/sbin/nginx -> /bin/sh");
+  EXPECT_EQ(FindItem(fp, edge), nullptr);
+  FindOrAddItem(&fp, edge).count = 2;
+  EXPECT_EQ(fp.lineage.at("/usr/sbin/nginx -> /bin/sh").count, 2u);
+  EXPECT_EQ(FindItem(fp, Exe("/bin/sh")), nullptr);
+}
+
+TEST(DnsRecallTest, RemembersTheLastNamePerProcessWithinTheWindow) {
+  DnsRecall recall(1000);
+  recall.Observe(testing::Dns("web", 10, V4(10, 0, 0, 53, 53), "Api.Example.com.", 5000));
+  recall.Observe(testing::Dns("web", 11, V4(10, 0, 0, 53, 53), "other.example", 5000));
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 10, V4(1, 2, 3, 4, 443), 5500)),
+            "api.example.com");
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 10, V4(1, 2, 3, 4, 443), 6001)), "");
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 10, V4(1, 2, 3, 4, 443), 4000)), "");
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 12, V4(1, 2, 3, 4, 443), 5500)), "");
+  recall.Observe(testing::Exit("web", 10, 5600));
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 10, V4(1, 2, 3, 4, 443), 5700)), "");
+  EXPECT_EQ(recall.size(), 1u);
 }
 
 TEST(NetItemTest, ToString) {

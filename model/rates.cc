@@ -246,7 +246,8 @@ std::optional<RateScore> Score(const RateBaseline& baseline, const RateSample& s
   Vector z = (x - mean).cwiseQuotient(cov.diagonal().cwiseSqrt());
   for (size_t i = 0; i < kDims; ++i) {
     if (z[i] > z[best]) best = i;
-    bool passes = sample.counts[i] >= options.min_burst && x[i] >= baseline.max[i] + log_factor;
+    bool passes = options.may_drift[i] && sample.counts[i] >= options.min_burst &&
+                  x[i] >= baseline.max[i] + log_factor;
     if (passes && (!best_passing || z[i] > z[*best_passing])) best_passing = i;
   }
   score.top_dim = best_passing.value_or(best);

@@ -77,6 +77,11 @@ struct RateOptions {
   // Gate 2: and at least this many events (or distinct items) in the bucket,
   // so that a workload that never forked does not alarm on a handful of forks.
   uint64_t min_burst = 20;
+  // Dimensions that may be the reason for a finding. Opens and connects grow
+  // with traffic (twice the clients, twice the connects), so they count in the
+  // distance but a finding needs a burst of forks, execs, writes, distinct
+  // paths or distinct peers: new work, new files, new hosts.
+  std::array<bool, kRateDims> may_drift = {true, true, false, true, true, false, true};
   // Finding score = sensitivity x (1 - exp(-distance / score_scale)): a
   // sensitive burst at the threshold scores 0.63 (medium), at 8.4 0.75 (high),
   // at 14 0.9 (critical).

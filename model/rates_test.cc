@@ -405,14 +405,29 @@ TEST(RateScoreTest, NeverWroteFlagsBurstsOnly) {
 TEST(RateScoreTest, TrainingPeakGate) {
   RateBaseline b;
   for (int i = 0; i < 100; ++i) {
-    uint64_t opens = i == 50 ? 2000 : 50;  // one busy bucket (a start-up) in training
-    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + i * kBucket, {0, 0, opens, 0, 5, 0, 0})));
+    uint64_t writes = i == 50 ? 2000 : 50;  // one busy bucket (a start-up) in training
+    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + i * kBucket, {0, 0, 60, writes, 5, 0, 0})));
   }
-  RateScore at_peak = Score(b, Sample("w", kT0, {0, 0, 3000, 0, 5, 0, 0})).value();
+  RateScore at_peak = Score(b, Sample("w", kT0, {0, 0, 60, 3000, 5, 0, 0})).value();
   EXPECT_GT(at_peak.distance, RateOptions().distance_threshold);
   EXPECT_FALSE(at_peak.drift);
-  EXPECT_EQ(at_peak.top_dim, kRateOpens);
-  EXPECT_TRUE(Score(b, Sample("w", kT0, {0, 0, 4010, 0, 5, 0, 0})).value().drift);
+  EXPECT_EQ(at_peak.top_dim, kRateWrites);
+  EXPECT_TRUE(Score(b, Sample("w", kT0, {0, 0, 60, 4010, 5, 0, 0})).value().drift);
+}
+
+// Traffic-proportional dimensions (opens, connects) count in the distance
+// but are never the reason for a finding: twice the clients is not an attack.
+TEST(RateScoreTest, TrafficVolumeAloneIsNotDrift) {
+  RateBaseline b;
+  for (uint64_t i = 0; i < 100; ++i) {
+    ASSERT_TRUE(Learn(&b, Sample("w", kT0 + static_cast<int64_t>(i) * kBucket,
+                                 {0, 0, 50 + i % 7, 1, 5, 80 + i % 9, 3})));
+  }
+  RateScore busy = Score(b, Sample("w", kT0, {0, 0, 5000, 1, 5, 900, 3})).value();
+  EXPECT_GT(busy.distance, RateOptions().distance_threshold);
+  EXPECT_FALSE(busy.drift);
+  // A fan-out to new peers is.
+  EXPECT_TRUE(Score(b, Sample("w", kT0, {0, 0, 60, 1, 5, 300, 250})).value().drift);
 }
 
 TEST(RateScoreTest, NeedsEnoughMatchingTraining) {

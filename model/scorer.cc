@@ -1,4 +1,5 @@
-// model/scorer.cc: novelty x sensitivity scoring of drifting items.
+// model/scorer.cc: novelty x sensitivity scoring of drifting items (the rules
+// are documented once, in scorer.h).
 //
 // Sensitivity is a small table of principle-based rules (what an attacker
 // needs: a shell, a way out, credentials, persistence in system paths), not a
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/generalize.h"
 #include "model/items.h"
 
 namespace dw::model {
@@ -19,6 +21,11 @@ using Table = ItemRef::Table;
 
 constexpr double kNoveltyUnseen = 1.0;
 constexpr double kNoveltyNewAccess = 0.9;
+constexpr double kNoveltyNewParent = 0.9;
+constexpr double kNoveltyRare = 1.0;
+// A training long enough that "seen once" means rare, not "not yet seen twice".
+constexpr uint64_t kLongTrainingEvents = 1000;
+constexpr int64_t kLongTrainingNs = 3'600'000'000'000;  // 1 hour
 constexpr uint8_t kWriteBits = kAccessWrite | kAccessCreate;
 
 constexpr std::string_view kShells[] = {"sh",   "ash", "bash", "dash", "zsh",    "ksh",
@@ -73,25 +80,37 @@ bool IsLoopbackAddress(std::string_view address) {
   return address.starts_with("127.") || address == "::1";
 }
 
-bool Any(const ItemRef&) { return true; }
-bool IsShell(const ItemRef& i) { return IsProgram(Basename(i.key), kShells); }
-bool IsInterpreter(const ItemRef& i) { return IsProgram(Basename(i.key), kInterpreters); }
-bool IsNetworkTool(const ItemRef& i) { return IsProgram(Basename(i.key), kNetworkTools); }
-bool InWorldWritableDir(const ItemRef& i) { return IsUnder(i.key, kWorldWritableDirs); }
-bool IsCredential(const ItemRef& i) {
-  return IsOneOf(i.key, kCredentialFiles) || IsUnder(i.key, kCredentialDirs) ||
-         i.key.find("/.ssh/") != std::string::npos || i.key.ends_with("/.ssh");
-}
-bool InSystemDir(const ItemRef& i) { return IsUnder(i.key, kSystemDirs); }
-bool IsLoopback(const ItemRef& i) { return IsLoopbackAddress(i.net.address); }
-bool IsNotLoopback(const ItemRef& i) { return !IsLoopbackAddress(i.net.address); }
+// What the sensitivity rules look at.
+struct Judged {
+  const ItemRef& item;
+  std::string_view exe;       // exec targets: the executable (a lineage edge's child)
+  bool known_subnet = false;  // outbound: the peer lies in a subnet the fingerprint knows
+};
 
-// What a rule applies to: a table, and for kNetwork a direction.
+bool Any(const Judged&) { return true; }
+bool IsShell(const Judged& j) { return IsProgram(Basename(j.exe), kShells); }
+bool IsInterpreter(const Judged& j) { return IsProgram(Basename(j.exe), kInterpreters); }
+bool IsNetworkTool(const Judged& j) { return IsProgram(Basename(j.exe), kNetworkTools); }
+bool InWorldWritableDir(const Judged& j) { return IsUnder(j.exe, kWorldWritableDirs); }
+bool IsCredential(const Judged& j) {
+  const std::string& k = j.item.key;
+  return IsOneOf(k, kCredentialFiles) || IsUnder(k, kCredentialDirs) ||
+         k.find("/.ssh/") != std::string::npos || k.ends_with("/.ssh");
+}
+bool InSystemDir(const Judged& j) { return IsUnder(j.item.key, kSystemDirs); }
+bool IsLoopback(const Judged& j) { return IsLoopbackAddress(j.item.net.address); }
+bool IsNotLoopback(const Judged& j) { return !IsLoopbackAddress(j.item.net.address); }
+bool InKnownSubnetOnly(const Judged& j) { return IsNotLoopback(j) && j.known_subnet; }
+bool OutsideKnownSubnets(const Judged& j) { return IsNotLoopback(j) && !j.known_subnet; }
+
+// What a rule applies to: a table, and for kNetwork a direction. Lineage
+// edges are judged as executables.
 enum class Target : uint8_t { kExec, kFile, kOutbound, kInbound, kListen, kResolver, kDnsName };
 
 Target TargetOf(const ItemRef& item) {
   switch (item.table) {
     case Table::kExecutable:
+    case Table::kLineage:
       return Target::kExec;
     case Table::kFile:
       return Target::kFile;
@@ -116,7 +135,7 @@ Target TargetOf(const ItemRef& item) {
 struct SensitivityRule {
   Target target;
   uint8_t access;  // files: applies when the judged access has one of these bits; 0 = always
-  bool (*matches)(const ItemRef&);
+  bool (*matches)(const Judged&);
   double sensitivity;
   const char* note;  // shown in the reason when this rule decides; nullptr = none
 };
@@ -133,7 +152,8 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
-    {Target::kOutbound, 0, IsNotLoopback, 0.6, "non-loopback address"},
+    {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},
+    {Target::kOutbound, 0, OutsideKnownSubnets, 0.7, "outside every known subnet"},
     {Target::kInbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kInbound, 0, IsNotLoopback, 0.5, "non-loopback address"},
     {Target::kListen, 0, IsLoopback, 0.6, nullptr},
@@ -149,16 +169,30 @@ struct Sensitivity {
 };
 
 // The highest matching rule; on a tie the earlier rule's note wins.
-Sensitivity SensitivityOf(const ItemRef& item, uint8_t judged_access) {
-  Target target = TargetOf(item);
+Sensitivity SensitivityOf(const Judged& judged, uint8_t judged_access) {
+  Target target = TargetOf(judged.item);
   Sensitivity best;
   for (const SensitivityRule& rule : kRules) {
     if (rule.target != target || rule.sensitivity <= best.value) continue;
     if (rule.access != 0 && (rule.access & judged_access) == 0) continue;
-    if (!rule.matches(item)) continue;
+    if (!rule.matches(judged)) continue;
     best = {rule.sensitivity, rule.note};
   }
   return best;
+}
+
+// "/usr/sbin/nginx -> /bin/sh" -> "/bin/sh".
+std::string_view LineageChild(std::string_view edge) {
+  size_t arrow = edge.rfind(" -> ");
+  return arrow == std::string_view::npos ? edge : edge.substr(arrow + 4);
+}
+
+// Seen once, by one process, in a training long enough for that to mean rare.
+bool IsRare(const ItemStats& s, const Fingerprint& fp) {
+  const TrainingStats& t = fp.training;
+  bool long_training =
+      t.events >= kLongTrainingEvents || t.last_event_ns - t.first_event_ns >= kLongTrainingNs;
+  return long_training && s.count <= 1 && s.processes <= 1;
 }
 
 std::string AccessPastTense(uint8_t access) {
@@ -184,7 +218,8 @@ std::string NewAccessReason(uint8_t new_bits, uint8_t learned) {
 std::string UnseenReason(const ItemRef& item) {
   switch (TargetOf(item)) {
     case Target::kExec:
-      return "executable never seen in training";
+      return item.table == Table::kLineage ? "executable never run by this parent in training"
+                                           : "executable never seen in training";
     case Target::kFile:
       return "file never seen in training";
     case Target::kOutbound:
@@ -210,29 +245,61 @@ Severity SeverityOf(double score) {
   return Severity::kLow;
 }
 
-std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e) const {
+std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
+                                   std::string_view queried_name) const {
   std::vector<Finding> findings;
   if (fp == nullptr) return findings;
+  bool exe_unseen = false;
   for (const ItemRef& item : ItemsOf(e)) {
-    const ItemStats* learned = FindItem(*fp, item);
+    ItemMatch learned = LookupItem(*fp, item);
+    if (item.table == Table::kExecutable) exe_unseen = learned.stats == nullptr;
+    Judged judged{item, item.key};
     double novelty;
     uint8_t judged_access = item.access;
     std::string reason;
-    if (learned == nullptr) {
-      novelty = kNoveltyUnseen;
+    const char* rarity = nullptr;
+    if (learned.stats == nullptr) {
+      if (item.table == Table::kLineage) {
+        if (exe_unseen) continue;  // the executable's own finding says it all
+        judged.exe = LineageChild(item.key);
+        novelty = kNoveltyNewParent;
+        auto exe = fp->executables.find(std::string(judged.exe));
+        if (exe != fp->executables.end() && IsRare(exe->second, *fp)) {
+          novelty = kNoveltyRare;
+          rarity = "run once in training";
+        }
+      } else {
+        novelty = kNoveltyUnseen;
+        if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
+            !IsLoopbackAddress(item.net.address)) {
+          judged.known_subnet = InKnownSubnet(*fp, item.net.address);
+        }
+      }
       reason = UnseenReason(item);
     } else {
-      uint8_t new_bits = item.access & static_cast<uint8_t>(~learned->access);
+      uint8_t new_bits = item.access & static_cast<uint8_t>(~learned.stats->access);
       if (item.table != Table::kFile || new_bits == 0) continue;
       novelty = kNoveltyNewAccess;
+      if (IsRare(*learned.stats, *fp)) {
+        novelty = kNoveltyRare;
+        rarity = "seen once in training";
+      }
       judged_access = new_bits;
-      reason = NewAccessReason(new_bits, learned->access);
+      reason = NewAccessReason(new_bits, learned.stats->access);
     }
-    Sensitivity s = SensitivityOf(item, judged_access);
-    std::string notes = s.note ? s.note : "";
-    if (e.kind == EventKind::kOpen && e.result < 0) {
-      notes += notes.empty() ? "open failed" : "; open failed";
+    Sensitivity s = SensitivityOf(judged, judged_access);
+    std::string notes;
+    auto note = [&notes](std::string_view n) {
+      if (!notes.empty()) notes += "; ";
+      notes += n;
+    };
+    if (s.note != nullptr) note(s.note);
+    if (rarity != nullptr) note(rarity);
+    if (learned.file_pattern != nullptr) note("pattern " + *learned.file_pattern);
+    if (e.kind == EventKind::kConnect && !queried_name.empty() && learned.stats == nullptr) {
+      note("after DNS query for " + std::string(queried_name));
     }
+    if (e.kind == EventKind::kOpen && e.result < 0) note("open failed");
     if (!notes.empty()) reason += " (" + notes + ")";
 
     Finding& f = findings.emplace_back();

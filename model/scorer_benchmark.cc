@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/detector.h"
+#include "model/generalize.h"
 #include "model/items.h"
 #include "model/normalize.h"
 #include "model/scorer.h"
@@ -120,6 +121,26 @@ void BM_Score(benchmark::State& state) {
   state.counters["fp_items"] = static_cast<double>(c.fp.ItemCount());
 }
 BENCHMARK(BM_Score);
+
+// The same events against the generalized fingerprint (model/generalize.h):
+// static directories become patterns, so most opens go through MatchFile.
+void BM_ScoreGeneralized(benchmark::State& state) {
+  static const Fingerprint* fp = [] {
+    auto* g = new Fingerprint(TheCorpus().fp);
+    Generalize(g);
+    return g;
+  }();
+  const Corpus& c = TheCorpus();
+  Scorer scorer;
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(scorer.Score(fp, c.events[i]));
+    if (++i == c.events.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["fp_items"] = static_cast<double>(fp->ItemCount());
+}
+BENCHMARK(BM_ScoreGeneralized);
 
 void BM_DetectorObserve(benchmark::State& state) {
   const Corpus& c = TheCorpus();

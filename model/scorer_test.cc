@@ -3,13 +3,22 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "model/generalize.h"
 #include "model/items.h"
 #include "model/testing/test_events.h"
 
 namespace dw::model {
+
+// Readable failures: "exec /usr/sbin/nginx -> /bin/sh: <reason> [0.81 high]".
+void PrintTo(const Finding& f, std::ostream* os) {
+  *os << FindingKindName(f.kind) << " " << f.subject << ": " << f.reason << " [" << f.score << " "
+      << SeverityName(f.severity) << "]";
+}
+
 namespace {
 
 using testing::V4;
@@ -203,8 +212,14 @@ TEST_F(ScorerTest, NetworkDrift) {
   Event peer = testing::Connect("web", 10, V4(203, 0, 113, 5, 4444));
   EXPECT_EQ(scorer_.Score(&fp_, peer),
             std::vector<Finding>{Expected(peer, FindingKind::kNetwork, "203.0.113.5:4444",
-                                          "new outbound peer (non-loopback address)", 0.6,
-                                          Severity::kMedium)});
+                                          "new outbound peer (outside every known subnet)", 0.7,
+                                          Severity::kHigh)});
+  // 10.0.0.0/24 is known (the database, a client, the resolver live there).
+  Event near = testing::Connect("web", 10, V4(10, 0, 0, 99, 6379));
+  EXPECT_EQ(
+      scorer_.Score(&fp_, near),
+      std::vector<Finding>{Expected(near, FindingKind::kNetwork, "10.0.0.99:6379",
+                                    "new outbound peer (known subnet)", 0.5, Severity::kMedium)});
   Event local = testing::Connect("web", 10, V4(127, 0, 0, 1, 6379));
   EXPECT_EQ(scorer_.Score(&fp_, local),
             std::vector<Finding>{Expected(local, FindingKind::kNetwork, "127.0.0.1:6379",
@@ -229,6 +244,155 @@ TEST_F(ScorerTest, DnsNameAndResolverAreSeparateItems) {
                          "new DNS resolver (non-loopback address)", 0.5, Severity::kMedium),
                 Expected(both, FindingKind::kNetwork, "evil.example",
                          "DNS name never queried in training", 0.4, Severity::kMedium)}));
+}
+
+Event ExecUnder(const std::string& parent, uint32_t pid, const std::string& exe,
+                int64_t time_ns = 1000) {
+  Event e = testing::Exec("web", pid, exe, time_ns);
+  e.process.parent_exe = parent;
+  return e;
+}
+
+TEST(ScorerLineageTest, AKnownProgramUnderANewParentIsDrift) {
+  // sh was learned under the entrypoint; nginx never started it.
+  Fingerprint fp = Learn({ExecUnder("/docker-entrypoint.sh", 1, "/bin/sh"),
+                          ExecUnder("/bin/sh", 2, "/usr/sbin/nginx"),
+                          ExecUnder("/docker-entrypoint.sh", 3, "/bin/sh")});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, ExecUnder("/docker-entrypoint.sh", 9, "/bin/sh")).empty());
+  Event e = ExecUnder("/usr/sbin/nginx", 10, "/bin/sh");
+  EXPECT_EQ(scorer.Score(&fp, e),
+            std::vector<Finding>{Expected(e, FindingKind::kExec, "/usr/sbin/nginx -> /bin/sh",
+                                          "executable never run by this parent in training "
+                                          "(shell)",
+                                          0.81, Severity::kHigh)});
+  // A new executable is one finding, not two.
+  Event fresh = ExecUnder("/usr/sbin/nginx", 11, "/usr/bin/wget");
+  EXPECT_EQ(scorer.Score(&fp, fresh),
+            std::vector<Finding>{Expected(fresh, FindingKind::kExec, "/usr/bin/wget",
+                                          "executable never seen in training (network tool)", 0.9,
+                                          Severity::kCritical)});
+}
+
+TEST(ScorerLineageTest, RarityRaisesDriftButNeverCreatesIt) {
+  std::vector<Event> training;
+  for (int i = 0; i < 1000; ++i) training.push_back(testing::Open("web", 2, "/srv/a", kAccessRead));
+  training.push_back(ExecUnder("/docker-entrypoint.sh", 1, "/bin/sh"));  // once, one process
+  training.push_back(testing::Open("web", 2, "/srv/once", kAccessRead));
+  Fingerprint fp = Learn(training);
+  for (auto& [path, stats] : fp.files) stats.processes = 1;
+  fp.executables.at("/bin/sh").processes = 1;
+  fp.training.events = training.size();
+  Scorer scorer;
+  // Seen once is still known.
+  EXPECT_TRUE(scorer.Score(&fp, ExecUnder("/docker-entrypoint.sh", 7, "/bin/sh")).empty());
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 7, "/srv/once", kAccessRead)).empty());
+  // But drift that involves it weighs more.
+  Event e = ExecUnder("/usr/sbin/nginx", 10, "/bin/sh");
+  EXPECT_EQ(scorer.Score(&fp, e),
+            std::vector<Finding>{Expected(e, FindingKind::kExec, "/usr/sbin/nginx -> /bin/sh",
+                                          "executable never run by this parent in training "
+                                          "(shell; run once in training)",
+                                          0.9, Severity::kCritical)});
+  Event w = testing::Open("web", 10, "/srv/once", kAccessWrite);
+  EXPECT_EQ(scorer.Score(&fp, w),
+            std::vector<Finding>{Expected(w, FindingKind::kFile, "/srv/once",
+                                          "write to a file only read in training "
+                                          "(seen once in training)",
+                                          0.3, Severity::kLow)});
+  // In a short training, once means nothing.
+  fp.training.events = 10;
+  EXPECT_EQ(scorer.Score(&fp, e)[0].score, 0.81);
+}
+
+TEST(ScorerPatternTest, ReadLearnedPatternsDoNotAbsolveWrites) {
+  std::vector<Event> training;
+  for (int i = 0; i < 20; ++i) {
+    training.push_back(
+        testing::Open("web", 10, "/srv/data/part-" + std::to_string(i) + ".csv", kAccessRead));
+  }
+  Fingerprint fp = Learn(training);
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.count("/srv/data/*"), 1u);
+  Scorer scorer;
+  EXPECT_TRUE(
+      scorer.Score(&fp, testing::Open("web", 10, "/srv/data/new.csv", kAccessRead)).empty());
+  Event w = testing::Open("web", 10, "/srv/data/new.csv", kAccessWrite | kAccessCreate);
+  EXPECT_EQ(scorer.Score(&fp, w),
+            std::vector<Finding>{Expected(w, FindingKind::kFile, "/srv/data/new.csv",
+                                          "write to a file only read in training "
+                                          "(pattern /srv/data/*)",
+                                          0.27, Severity::kLow)});
+  // Deeper paths are not covered by a one-level pattern.
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("web", 10, "/srv/data/x/y.csv", kAccessRead)).size(),
+            1u);
+}
+
+TEST(ScorerPatternTest, CredentialsStayFindingsWhateverWasGeneralized) {
+  std::vector<Event> training;
+  for (int i = 0; i < 300; ++i) {
+    training.push_back(testing::Open("web", 10, "/etc/conf" + std::to_string(i), kAccessRead));
+    training.push_back(testing::Open("web", 10, "/home/app/f" + std::to_string(i), kAccessRead));
+    training.push_back(testing::Open(
+        "web", 10, "/var/run/secrets/kubernetes.io/serviceaccount/f" + std::to_string(i),
+        kAccessRead));
+  }
+  Fingerprint fp = Learn(training);
+  GeneralizeOptions o;
+  o.item_budget = 10;  // as much pressure as there can be
+  Generalize(&fp, o);
+  EXPECT_EQ(fp.file_patterns.count("/home/app/*"), 1u);
+  Scorer scorer;
+  for (const char* path : {"/etc/shadow", "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                           "/home/app/.ssh/authorized_keys"}) {
+    std::vector<Finding> got = scorer.Score(&fp, testing::Open("web", 10, path, kAccessRead));
+    ASSERT_EQ(got.size(), 1u) << path;
+    EXPECT_EQ(got[0].severity, Severity::kCritical) << path;
+    EXPECT_EQ(got[0].reason, "file never seen in training (credential file)") << path;
+  }
+}
+
+TEST(ScorerPatternTest, PeersInALearnedRangeAreKnown) {
+  std::vector<Event> training;
+  for (uint8_t i = 1; i <= 8; ++i)
+    training.push_back(testing::Connect("web", 10, V4(10, 1, 0, i, 5432)));
+  Fingerprint fp = Learn(training);
+  Generalize(&fp);
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Connect("web", 10, V4(10, 1, 0, 77, 5432))).empty());
+  // Same range, another port: not covered, but a known subnet.
+  Event other = testing::Connect("web", 10, V4(10, 1, 0, 77, 22));
+  EXPECT_EQ(scorer.Score(&fp, other)[0].reason, "new outbound peer (known subnet)");
+}
+
+TEST(ScorerDnsTest, TheQueriedNameIsMentionedAndChangesNothingElse) {
+  Fingerprint fp = Learn(Training());
+  Scorer scorer;
+  Event peer = testing::Connect("web", 10, V4(203, 0, 113, 5, 443));
+  EXPECT_EQ(scorer.Score(&fp, peer, "db.internal"),
+            std::vector<Finding>{Expected(peer, FindingKind::kNetwork, "203.0.113.5:443",
+                                          "new outbound peer (outside every known subnet; "
+                                          "after DNS query for db.internal)",
+                                          0.7, Severity::kHigh)});
+  // A known peer stays silent whatever the name.
+  EXPECT_TRUE(scorer.Score(&fp, testing::Connect("web", 10, V4(10, 0, 0, 7, 5432)), "x").empty());
+}
+
+TEST(ScorerHelperTest, RuntimeHelpersRaiseNothing) {
+  Fingerprint fp = Learn(Training());
+  Scorer scorer;
+  Event runc = testing::Exec("web", 50, "/usr/bin/runc");
+  Event shim = testing::Open("web", 51, "/etc/shadow", kAccessRead);
+  shim.process.exe = "/usr/bin/containerd-shim-runc-v2";
+  Event init = testing::Open("web", 52, "/proc/self/fd/5", kAccessWrite);
+  init.process.exe = "/memfd:runc_cloned:/proc/self/exe (deleted)";
+  init.comm = "runc:[2:INIT]";
+  for (const Event& e : {runc, shim, init}) EXPECT_TRUE(scorer.Score(&fp, e).empty());
+  // A look-alike in /tmp, or a comm alone, is no helper.
+  EXPECT_EQ(scorer.Score(&fp, testing::Exec("web", 53, "/tmp/runc")).size(), 1u);
+  Event renamed = testing::Open("web", 54, "/etc/shadow", kAccessRead);
+  renamed.comm = "runc:[2:INIT]";
+  EXPECT_EQ(scorer.Score(&fp, renamed).size(), 1u);
 }
 
 TEST(SeverityOfTest, Thresholds) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "model/generalize.h"
 #include "model/items.h"
 
 namespace dw::profiler {
@@ -16,8 +17,9 @@ void Widen(int64_t t, int64_t* first, int64_t* last) {
 
 }  // namespace
 
-Profiler::Profiler(std::map<std::string, model::Fingerprint> initial)
-    : fingerprints_(std::move(initial)) {}
+Profiler::Profiler(std::map<std::string, model::Fingerprint> initial,
+                   model::GeneralizeOptions options)
+    : fingerprints_(std::move(initial)), options_(std::move(options)) {}
 
 void Profiler::Touch(const std::string& workload, model::Fingerprint* fp) {
   if (touched_.insert(workload).second) {
@@ -27,8 +29,35 @@ void Profiler::Touch(const std::string& workload, model::Fingerprint* fp) {
   dirty_.insert(workload);
 }
 
+void Profiler::Generalize(model::Fingerprint* fp) {
+  if (!model::Generalize(fp, options_).changed()) return;
+  for (auto& [pid, counted] : instances_) counted.clear();
+}
+
+void Profiler::Bound(const std::string& workload, model::Fingerprint* fp) {
+  size_t quarter = options_.item_budget / 4;
+  if (fp->ItemCount() <= options_.item_budget + quarter) return;
+  size_t& bound = bound_at_[workload];
+  if (fp->ItemCount() <= bound) return;
+  Generalize(fp);
+  bound = std::max(options_.item_budget, fp->ItemCount()) + quarter;
+}
+
 void Profiler::Observe(const Event& e) {
+  // Rates count every event of a workload, as the detector's do; complete
+  // buckets fold into the workload's rate baseline (partial ones never do).
+  for (const model::RateSample& sample : rates_.Observe(e)) {
+    auto fp = fingerprints_.find(sample.workload);
+    if (fp != fingerprints_.end() && model::Learn(&fp->second.rates, sample)) {
+      dirty_.insert(sample.workload);
+    }
+  }
   if (e.workload.empty()) return;
+  if (model::IsRuntimeHelper(e)) {
+    // Not the workload's behaviour, but its process lifecycle still matters.
+    if (e.kind == EventKind::kExec || e.kind == EventKind::kExit) instances_.erase(e.pid);
+    return;
+  }
   auto [it, inserted] = fingerprints_.try_emplace(e.workload);
   model::Fingerprint& fp = it->second;
   if (inserted) fp.workload = e.workload;
@@ -49,6 +78,7 @@ void Profiler::Observe(const Event& e) {
   }
 
   if (e.kind == EventKind::kExit) instances_.erase(e.pid);
+  Bound(it->first, &fp);
 }
 
 void Profiler::AddDropped(uint64_t n) {
@@ -68,7 +98,11 @@ void Profiler::BeginSession() {
 std::vector<model::Fingerprint> Profiler::TakeDirty() {
   std::vector<model::Fingerprint> out;
   out.reserve(dirty_.size());
-  for (const std::string& workload : dirty_) out.push_back(fingerprints_.at(workload));
+  for (const std::string& workload : dirty_) {
+    model::Fingerprint& fp = fingerprints_.at(workload);
+    Generalize(&fp);
+    out.push_back(fp);
+  }
   dirty_.clear();
   return out;
 }

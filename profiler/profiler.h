@@ -13,11 +13,22 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/generalize.h"
+#include "model/rates.h"
 
 namespace dw::profiler {
 
 // Folds events into per-workload fingerprints through model::ItemsOf(), the
-// same mapping the scorer uses.
+// same mapping the scorer uses. Events of container runtime helpers
+// (model::IsRuntimeHelper: runc init, shims) are not the workload's
+// behaviour: they are not counted and add no items.
+//
+// Generalization (model/generalize.h) runs on every fingerprint TakeDirty()
+// hands out, before it is copied, so what is stored is generalized. Between
+// checkpoints, a fingerprint that grows past 1.25 x item_budget is
+// generalized at once; if that cannot bring it down (nothing left that may
+// be generalized), the next attempt waits until it grew by another quarter of
+// the budget. Learning never stops: items that match a pattern update it.
 //
 // Sessions: a Profiler starts in a session; BeginSession() starts the next
 // one. The first event of a workload in a session increments that
@@ -29,17 +40,21 @@ namespace dw::profiler {
 // while the profiler sees them: an instance starts at exec or fork of its pid
 // and ends at its exit; the profiler remembers, per live instance, which items
 // it already counted. A pid first seen mid-life is one instance until it
-// execs or exits. Across sessions, a process alive in both counts again.
+// execs or exits. Across sessions, a process alive in both counts again, and
+// so does one alive across a generalization that changed the fingerprint
+// (items it counted may have been folded into a pattern).
 //
 // Not thread-safe.
 class Profiler {
  public:
-  explicit Profiler(std::map<std::string, model::Fingerprint> initial = {});
+  explicit Profiler(std::map<std::string, model::Fingerprint> initial = {},
+                    model::GeneralizeOptions options = {});
 
   // Folds `e` into the fingerprint of e.workload, created on first use.
-  // Events with an empty workload are ignored. Every other event counts in
-  // training.events and first/last_event_ns; its items update count,
-  // first/last_seen_ns, access (union) and processes.
+  // Events with an empty workload, and runtime helper events, are ignored.
+  // Every other event counts in training.events and first/last_event_ns; its
+  // items (or the patterns covering them) update count, first/last_seen_ns,
+  // access (union) and processes.
   void Observe(const Event& e);
 
   // Adds `n` ring-buffer drops to the current session (see above).
@@ -50,19 +65,30 @@ class Profiler {
 
   const std::map<std::string, model::Fingerprint>& fingerprints() const { return fingerprints_; }
 
-  // Copies of the fingerprints changed since the previous call, by workload.
+  // Generalizes the fingerprints changed since the previous call and returns
+  // copies of them, by workload.
   std::vector<model::Fingerprint> TakeDirty();
 
  private:
   // Marks the fingerprint of `workload`, `fp`, touched in this session and dirty.
   void Touch(const std::string& workload, model::Fingerprint* fp);
+  // Generalizes `fp`; forgets which items live instances counted if that
+  // changed anything (their stats may be gone).
+  void Generalize(model::Fingerprint* fp);
+  // Generalizes `fp` of `workload` now if it outgrew its budget (see above).
+  void Bound(const std::string& workload, model::Fingerprint* fp);
 
   std::map<std::string, model::Fingerprint> fingerprints_;
+  model::GeneralizeOptions options_;
+  model::RateBucketer rates_;
+  // Per workload: the ItemCount() above which Bound() generalizes again.
+  std::map<std::string, size_t> bound_at_;
   std::set<std::string> dirty_;
   std::set<std::string> touched_;  // workloads seen in the current session
   uint64_t session_dropped_ = 0;
   // Live process instances by pid: the items each has counted already.
-  // ItemStats addresses are stable: std::map nodes, and items are never erased.
+  // ItemStats addresses are stable (std::map nodes) until Generalize() erases
+  // items; then every set is cleared.
   std::unordered_map<uint32_t, std::unordered_set<const model::ItemStats*>> instances_;
 };
 

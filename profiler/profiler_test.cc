@@ -173,5 +173,105 @@ TEST(ProfilerTest, TakeDirtyReturnsChangedFingerprintsOnce) {
   EXPECT_EQ(p.TakeDirty().size(), 2u);
 }
 
+Event ExecUnder(const std::string& parent, uint32_t pid, const std::string& exe,
+                int64_t time_ns = 1000) {
+  Event e = ev::Exec("web", pid, exe, time_ns);
+  e.process.parent_exe = parent;
+  return e;
+}
+
+TEST(ProfilerTest, LearnsLineageEdges) {
+  Profiler p;
+  p.Observe(ExecUnder("/usr/bin/containerd-shim-runc-v2", 1, "/docker-entrypoint.sh", 10));
+  p.Observe(ExecUnder("/docker-entrypoint.sh", 2, "/bin/sh", 20));
+  p.Observe(ExecUnder("/bin/sh", 3, "/usr/sbin/nginx", 30));
+  p.Observe(ExecUnder("/docker-entrypoint.sh", 4, "/bin/sh", 40));
+  const Fingerprint& fp = p.fingerprints().at("web");
+  std::map<std::string, ItemStats> want = {
+      {"/bin/sh -> /usr/sbin/nginx", Stats(1, 30, 30, 1)},
+      {"/docker-entrypoint.sh -> /bin/sh", Stats(2, 20, 40, 2)},
+      {"<container-runtime> -> /docker-entrypoint.sh", Stats(1, 10, 10, 1)},
+  };
+  EXPECT_EQ(fp.lineage, want);
+
+  // nginx -> sh is new although sh is known.
+  model::Scorer scorer;
+  std::vector<model::Finding> got = scorer.Score(&fp, ExecUnder("/usr/sbin/nginx", 9, "/bin/sh"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].subject, "/usr/sbin/nginx -> /bin/sh");
+  EXPECT_EQ(got[0].reason, "executable never run by this parent in training (shell)");
+}
+
+TEST(ProfilerTest, IgnoresContainerRuntimeHelpers) {
+  Profiler p;
+  Event runc = ev::Exec("web", 5, "/usr/bin/runc");
+  Event init = ev::Open("web", 6, "/proc/self/attr/exec", kAccessWrite);
+  init.process.exe = "";
+  init.comm = "runc:[2:INIT]";
+  Event shim = ev::Connect("web", 7, V4(10, 0, 0, 1, 9000));
+  shim.process.exe = "/usr/bin/containerd-shim-runc-v2";
+  for (const Event& e : {runc, init, shim}) p.Observe(e);
+  EXPECT_TRUE(p.fingerprints().empty());
+  EXPECT_TRUE(p.TakeDirty().empty());
+
+  p.Observe(ev::Exec("web", 6, "/docker-entrypoint.sh"));  // runc init becomes the workload
+  ASSERT_EQ(p.fingerprints().size(), 1u);
+  EXPECT_EQ(p.fingerprints().at("web").training.events, 1u);
+  EXPECT_EQ(p.fingerprints().at("web").ItemCount(), 1u);
+}
+
+TEST(ProfilerTest, TakeDirtyHandsOutGeneralizedFingerprints) {
+  Profiler p;
+  for (int i = 0; i < 20; ++i) {
+    p.Observe(ev::Open("web", 10, "/var/cache/app/item" + std::to_string(i), kAccessRead, 100 + i));
+  }
+  std::vector<Fingerprint> dirty = p.TakeDirty();
+  ASSERT_EQ(dirty.size(), 1u);
+  EXPECT_TRUE(dirty[0].files.empty());
+  ASSERT_EQ(dirty[0].file_patterns.count("/var/cache/app/*"), 1u);
+  const model::Generalization& g = dirty[0].file_patterns.at("/var/cache/app/*");
+  EXPECT_EQ(g.covered, 20u);
+  EXPECT_EQ(g.stats, Stats(20, 100, 119, 1, kAccessRead));
+  EXPECT_EQ(dirty[0], p.fingerprints().at("web"));
+
+  // The same process reading more: absorbed, and still one process instance
+  // per pattern once the profiler has forgotten what it counted.
+  p.Observe(ev::Open("web", 10, "/var/cache/app/later", kAccessRead, 200));
+  p.Observe(ev::Open("web", 10, "/var/cache/app/later2", kAccessRead, 201));
+  const Fingerprint& fp = p.fingerprints().at("web");
+  EXPECT_TRUE(fp.files.empty());
+  EXPECT_EQ(fp.file_patterns.at("/var/cache/app/*").stats, Stats(22, 100, 201, 2, kAccessRead));
+}
+
+TEST(ProfilerTest, StaysWithinItsBudgetBetweenCheckpointsAndKeepsLearning) {
+  model::GeneralizeOptions o;
+  o.item_budget = 40;
+  Profiler p({}, o);
+  // A workload that writes a new spool file per request, in per-day
+  // directories, and talks to a pool of backends.
+  for (int i = 0; i < 2000; ++i) {
+    p.Observe(ev::Open("web", 10,
+                       "/var/spool/app/day" + std::to_string(i % 7) + "/job" + std::to_string(i),
+                       kAccessWrite | kAccessCreate, i));
+    p.Observe(ev::Connect(
+        "web", 10, V4(10, 9, static_cast<uint8_t>(i % 3), static_cast<uint8_t>(i % 200), 8080), i));
+    EXPECT_LE(p.fingerprints().at("web").ItemCount(), o.item_budget + o.item_budget / 4 + 1) << i;
+  }
+  std::vector<Fingerprint> dirty = p.TakeDirty();
+  ASSERT_EQ(dirty.size(), 1u);
+  EXPECT_LE(dirty[0].ItemCount(), o.item_budget);
+  EXPECT_EQ(dirty[0].training.events, 4000u);
+  uint64_t counted = 0;
+  for (const auto& [key, g] : dirty[0].file_patterns) counted += g.stats.count;
+  for (const auto& [key, stats] : dirty[0].files) counted += stats.count;
+  EXPECT_EQ(counted, 2000u);  // every open learned, none dropped
+  // Nothing a new job does is drift.
+  model::Scorer scorer;
+  EXPECT_TRUE(scorer
+                  .Score(&dirty[0], ev::Open("web", 11, "/var/spool/app/day3/job99999",
+                                             kAccessWrite | kAccessCreate))
+                  .empty());
+}
+
 }  // namespace
 }  // namespace dw::profiler

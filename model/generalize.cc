@@ -1,0 +1,795 @@
+// model/generalize.cc: directory collapse, CIDR widening, budget pressure,
+// and the matchers the scorer and the profiler use.
+//
+// The protection tables follow one principle: a wildcard may stand for names
+// a workload keeps inventing (its data, cache, logs, spool, temporary files,
+// per-process kernel views), never for places where a single new name is the
+// attack (credentials, binaries, boot and init configuration, cron) or for
+// shared system directories where a wildcard would cover unrelated software.
+#include "model/generalize.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace dw::model {
+namespace {
+
+// ---- Path protection -------------------------------------------------------
+
+// No wildcard at, under, or covering anything in these trees.
+constexpr std::string_view kProtectedTrees[] = {
+    // Accounts, sudoers, cron, ld.so.preload, TLS keys, service config.
+    "/etc",
+    // Root's home (keys, shell history, rc files); kernels and boot loader.
+    "/root",
+    "/boot",
+    // Executables: a new one is a dropped tool.
+    "/bin",
+    "/sbin",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/libexec",
+    "/usr/local/libexec",
+    // Kubernetes service accounts, docker secrets, node credentials.
+    "/var/run/secrets",
+    "/run/secrets",
+    "/var/lib/kubelet/pki",
+    // Crontabs: persistence.
+    "/var/spool/cron",
+    // Devices: a new one (mem, a disk) is an escape.
+    "/dev",
+    // Another process's filesystem view.
+    "/proc/<pid>/root",
+    "/proc/<pid>/cwd",
+    "/proc/<pid>/task/<tid>/root",
+    "/proc/<pid>/task/<tid>/cwd",
+};
+// Inside a protected tree, yet a place where workloads make names at will.
+constexpr std::string_view kUnprotectedInTrees[] = {"/dev/shm"};
+
+// A component with one of these names puts the path out of any wildcard's reach.
+constexpr std::string_view kSecretComponents[] = {
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".netrc",
+    ".pgpass",
+    ".git-credentials",
+    ".my.cnf",
+    ".vault-token",
+    "kubernetes.io~secret",
+    "kubernetes.io~projected",
+    "serviceaccount",
+};
+// Private-key file names.
+constexpr std::string_view kSecretSuffixes[] = {".key", ".p12", ".pfx", ".jks", ".keystore"};
+constexpr std::string_view kSecretBasenamePrefixes[] = {"id_rsa", "id_dsa", "id_ecdsa",
+                                                        "id_ed25519"};
+// Under /proc, these leaves expose another process's secrets or memory.
+constexpr std::string_view kProcSecretLeaves[] = {"environ", "mem"};
+
+// Shared directories: no wildcard AT them (children of unrelated software),
+// and no recursive wildcard above them. Depth-1 directories are excluded by
+// the depth rule already.
+constexpr std::string_view kFixedDirs[] = {
+    "/usr/share",     "/usr/local",   "/usr/local/share", "/usr/include", "/usr/src",
+    "/var/lib",       "/var/cache",   "/var/log",         "/var/spool",   "/var/tmp",
+    "/var/opt",       "/var/mail",    "/var/local",       "/var/run",     "/run/user",
+    "/sys/fs",        "/sys/devices", "/sys/class",       "/sys/kernel",  "/proc/sys",
+    "/lib/modules",   "/usr/lib",     "/usr/lib32",       "/usr/lib64",   "/usr/libx32",
+    "/usr/local/lib",
+};
+// Library roots: they and their multiarch directories are fixed.
+constexpr std::string_view kLibRoots[] = {"/lib",       "/lib32",      "/lib64",
+                                          "/libx32",    "/usr/lib",    "/usr/lib32",
+                                          "/usr/lib64", "/usr/libx32", "/usr/local/lib"};
+
+bool IsAtOrUnder(std::string_view path, std::string_view dir) {
+  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+bool IsStrictlyUnder(std::string_view path, std::string_view dir) {
+  return path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/';
+}
+
+std::string_view Basename(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "/a/b/c" -> "/a/b"; "/a" -> "/".
+std::string_view Parent(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  return slash == 0 ? std::string_view("/") : path.substr(0, slash);
+}
+
+// Components of `dir`: "/" 0, "/a" 1, "/a/b" 2.
+size_t Depth(std::string_view dir) {
+  if (dir == "/") return 0;
+  return static_cast<size_t>(std::count(dir.begin(), dir.end(), '/'));
+}
+
+bool InProtectedTree(std::string_view path) {
+  if (path.size() < 2) return false;
+  for (std::string_view t : kProtectedTrees) {
+    if (t[1] != path[1] || !IsAtOrUnder(path, t)) continue;
+    for (std::string_view u : kUnprotectedInTrees) {
+      if (IsAtOrUnder(path, u)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool HasSecretName(std::string_view path) {
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view c = path.substr(pos, end - pos);
+    if (c.size() >= 4 && (c[0] == '.' || c[0] == 'k' || c[0] == 's')) {
+      for (std::string_view s : kSecretComponents) {
+        if (s[0] == c[0] && s.size() == c.size() && c == s) return true;
+      }
+    }
+    pos = end + 1;
+  }
+  std::string_view base = Basename(path);
+  if (base.empty()) return false;
+  for (std::string_view s : kSecretSuffixes) {
+    if (base.back() == s.back() && base.ends_with(s)) return true;
+  }
+  if (base[0] == 'i') {
+    for (std::string_view p : kSecretBasenamePrefixes) {
+      if (base.starts_with(p)) return true;
+    }
+  }
+  if ((base[0] == 'e' || base[0] == 'm') && path.starts_with("/proc/")) {
+    for (std::string_view leaf : kProcSecretLeaves) {
+      if (base == leaf) return true;
+    }
+  }
+  return false;
+}
+
+bool IsFixedDir(std::string_view dir) {
+  for (std::string_view f : kFixedDirs) {
+    if (dir == f) return true;
+  }
+  std::string_view parent = Parent(dir);
+  for (std::string_view lib : kLibRoots) {
+    if (dir == lib) return true;
+    if (parent == lib && Basename(dir).find("-linux-") != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// ---- Stats ------------------------------------------------------------------
+
+void MergeStats(const ItemStats& from, ItemStats* into) {
+  into->count += from.count;
+  if (from.first_seen_ns != 0 &&
+      (into->first_seen_ns == 0 || from.first_seen_ns < into->first_seen_ns)) {
+    into->first_seen_ns = from.first_seen_ns;
+  }
+  into->last_seen_ns = std::max(into->last_seen_ns, from.last_seen_ns);
+  // Distinct instances over the union are unknown; one process touching many
+  // covered items is the usual case, so the largest is the better estimate.
+  into->processes = std::max(into->processes, from.processes);
+  into->access |= from.access;
+}
+
+void AddExample(Generalization* g, const std::string& example) {
+  if (g->examples.size() < Generalization::kMaxExamples) g->examples.push_back(example);
+}
+
+// Folds one exact item into `g`.
+void Absorb(const std::string& name, const ItemStats& stats, Generalization* g) {
+  MergeStats(stats, &g->stats);
+  AddExample(g, name);
+  ++g->covered;
+}
+
+// Folds pattern `from` into `g`.
+void AbsorbPattern(const Generalization& from, Generalization* g) {
+  MergeStats(from.stats, &g->stats);
+  for (const std::string& e : from.examples) AddExample(g, e);
+  g->covered += from.covered;
+}
+
+// ---- Access evidence ---------------------------------------------------------------
+//
+// A wildcard carries an access bit only when enough distinct items had that
+// bit: sixteen files read and one created make a wildcard for reads, and the
+// created file stays an exact item. Otherwise a single lock file would turn a
+// data directory into a place where creating any file is normal.
+
+constexpr uint8_t kBits[] = {kAccessRead, kAccessWrite, kAccessCreate};
+
+bool IsSubset(uint8_t bits, uint8_t of) { return (bits & ~of) == 0; }
+
+// "read", "read/write", "write/create"; "no access" for 0.
+std::string BitsName(uint8_t bits) {
+  std::string out;
+  const char* names[] = {"read", "write", "create"};
+  for (size_t i = 0; i < 3; ++i) {
+    if ((bits & kBits[i]) == 0) continue;
+    if (!out.empty()) out += "/";
+    out += names[i];
+  }
+  return out.empty() ? "no access" : out;
+}
+
+// How many items carry each bit.
+struct Evidence {
+  size_t count[3] = {0, 0, 0};
+  void Add(uint8_t access) {
+    for (size_t i = 0; i < 3; ++i) count[i] += (access & kBits[i]) != 0;
+  }
+  // The bits at least `threshold` items carry.
+  uint8_t Bits(size_t threshold) const {
+    uint8_t bits = 0;
+    for (size_t i = 0; i < 3; ++i) {
+      if (count[i] >= threshold) bits |= kBits[i];
+    }
+    return bits;
+  }
+  // "written by 2, created by 1" for the bits seen but not in `kept`.
+  std::string Others(uint8_t kept) const {
+    std::string out;
+    const char* verbs[] = {"read", "written", "created"};
+    for (size_t i = 0; i < 3; ++i) {
+      if (count[i] == 0 || (kept & kBits[i]) != 0) continue;
+      if (!out.empty()) out += ", ";
+      out += std::string(verbs[i]) + " by " + std::to_string(count[i]);
+    }
+    return out;
+  }
+};
+
+// "; wildcard for read only: written by 1" when some bits lack evidence.
+std::string BitsNote(const Evidence& e, uint8_t kept) {
+  std::string others = e.Others(kept);
+  return others.empty() ? "" : "; wildcard for " + BitsName(kept) + " only: " + others;
+}
+
+// ---- Addresses ------------------------------------------------------------------
+
+struct Address {
+  int family = 0;  // AF_INET or AF_INET6
+  std::array<uint8_t, 16> bytes{};
+  int bits() const { return family == AF_INET ? 32 : 128; }
+};
+
+// Dotted-quad IPv4, by hand: this is on the scoring path.
+bool ParseV4(std::string_view text, Address* out) {
+  int part = 0, value = 0, digits = 0;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + (c - '0');
+      if (++digits > 3 || value > 255) return false;
+    } else if (c == '.' && digits > 0 && part < 3) {
+      out->bytes[static_cast<size_t>(part++)] = static_cast<uint8_t>(value);
+      value = digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (part != 3 || digits == 0) return false;
+  out->bytes[3] = static_cast<uint8_t>(value);
+  out->family = AF_INET;
+  return true;
+}
+
+bool ParseAddress(std::string_view text, Address* out) {
+  out->bytes.fill(0);
+  if (ParseV4(text, out)) return true;
+  char buf[INET6_ADDRSTRLEN];
+  if (text.empty() || text.size() >= sizeof(buf)) return false;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (inet_pton(AF_INET6, buf, out->bytes.data()) == 1) {
+    out->family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+// "10.0.3.0/24" -> address and prefix length.
+bool ParseCidr(std::string_view text, Address* out, int* len) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos || !ParseAddress(text.substr(0, slash), out)) return false;
+  int n = 0;
+  std::string_view digits = text.substr(slash + 1);
+  if (digits.empty() || digits.size() > 3) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  if (n > out->bits()) return false;
+  *len = n;
+  return true;
+}
+
+Address Masked(const Address& a, int len) {
+  Address m = a;
+  for (int i = 0; i < 16; ++i) {
+    int keep = std::clamp(len - i * 8, 0, 8);
+    m.bytes[static_cast<size_t>(i)] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  return m;
+}
+
+bool Contains(const Address& net, int len, const Address& a) {
+  return net.family == a.family && Masked(a, len).bytes == Masked(net, len).bytes;
+}
+
+std::string CidrString(const Address& a, int len) {
+  Address m = Masked(a, len);
+  if (m.family == AF_INET) {
+    std::string out;
+    out.reserve(20);
+    for (size_t i = 0; i < 4; ++i) {
+      if (i > 0) out += '.';
+      out += std::to_string(m.bytes[i]);
+    }
+    return out + "/" + std::to_string(len);
+  }
+  char buf[INET6_ADDRSTRLEN];
+  if (inet_ntop(m.family, m.bytes.data(), buf, sizeof(buf)) == nullptr) return {};
+  return std::string(buf) + "/" + std::to_string(len);
+}
+
+bool IsLoopback6(const Address& a) {
+  static constexpr std::array<uint8_t, 16> kLoopback = {0, 0, 0, 0, 0, 0, 0, 0,
+                                                        0, 0, 0, 0, 0, 0, 0, 1};
+  return a.family == AF_INET6 && a.bytes == kLoopback;
+}
+bool IsUnspecified(const Address& a) {
+  return std::all_of(a.bytes.begin(), a.bytes.end(), [](uint8_t b) { return b == 0; });
+}
+
+bool Widens(Direction d) { return d == Direction::kOutbound || d == Direction::kInbound; }
+
+const char* ProtocolName(uint8_t protocol) {
+  return protocol == 6 ? "tcp" : protocol == 17 ? "udp" : "ip";
+}
+
+// "outbound tcp peers on port 5432", "inbound tcp clients of port 443".
+std::string PeersPhrase(const NetItem& key) {
+  std::string proto = ProtocolName(key.protocol);
+  if (key.direction == Direction::kInbound) {
+    return "inbound " + proto + " clients of port " + std::to_string(key.port);
+  }
+  return "outbound " + proto + " peers on port " + std::to_string(key.port);
+}
+
+// ---- Steps --------------------------------------------------------------------
+
+using FileMap = std::map<std::string, ItemStats>;
+using NetMap = std::map<NetItem, ItemStats>;
+
+// Step 1: folds exact items that existing patterns cover into them.
+void AbsorbMatches(Fingerprint* fp, GeneralizeResult* r) {
+  if (!fp->file_patterns.empty()) {
+    for (auto it = fp->files.begin(); it != fp->files.end();) {
+      const std::string* key = nullptr;
+      const Generalization* g = MatchFile(*fp, it->first, &key);
+      if (g != nullptr && IsSubset(it->second.access, g->stats.access)) {
+        Absorb(it->first, it->second, &fp->file_patterns.at(*key));
+        it = fp->files.erase(it);
+        ++r->absorbed;
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (!fp->net_patterns.empty()) {
+    for (auto it = fp->network.begin(); it != fp->network.end();) {
+      const NetItem* key = nullptr;
+      if (MatchNet(*fp, it->first, &key) != nullptr) {
+        Absorb(it->first.address, it->second, &fp->net_patterns.at(*key));
+        it = fp->network.erase(it);
+        ++r->absorbed;
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+bool UnderBudget(const Fingerprint& fp, const GeneralizeOptions& o) {
+  return fp.ItemCount() <= o.item_budget;
+}
+
+// Step 2 (divisor 1) and 3: "<dir>/*" for directories with at least
+// max(2, threshold / divisor) distinct files learned directly under them, or,
+// in step 2, open_dir_threshold of them when at least half were seen once.
+// An existing "<dir>/*" gains the bits its remaining exact children now have
+// enough evidence for, and absorbs the children that fit.
+void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
+                  GeneralizeResult* r) {
+  std::map<std::string, std::vector<FileMap::iterator>> by_dir;
+  for (auto it = fp->files.begin(); it != fp->files.end(); ++it) {
+    if (IsProtectedPath(it->first)) continue;
+    by_dir[std::string(Parent(it->first))].push_back(it);
+  }
+  auto absorb_fitting = [&](std::vector<FileMap::iterator>* children, Generalization* g) {
+    for (FileMap::iterator child : *children) {
+      if (!IsSubset(child->second.access, g->stats.access)) continue;
+      Absorb(child->first, child->second, g);
+      fp->files.erase(child);
+      ++r->absorbed;
+    }
+  };
+  struct Candidate {
+    const std::string* dir;
+    std::vector<FileMap::iterator>* children;
+    std::string rule;
+    uint8_t bits;
+    size_t fitting;
+  };
+  std::vector<Candidate> candidates;
+  for (auto& [dir, children] : by_dir) {
+    if (!MayCollapse(dir, false)) continue;
+    size_t base = o.DirThreshold(dir);
+    size_t threshold = std::max<size_t>(2, base / divisor);
+    Evidence evidence;
+    size_t singletons = 0;
+    for (FileMap::iterator child : children) {
+      evidence.Add(child->second.access);
+      singletons += child->second.count <= 1;
+    }
+    auto existing = fp->file_patterns.find(dir + "/*");
+    if (existing != fp->file_patterns.end()) {
+      Generalization& g = existing->second;
+      uint8_t added = evidence.Bits(threshold) & static_cast<uint8_t>(~g.stats.access);
+      if (added != 0) {
+        g.stats.access |= added;
+        g.rule += "; " + BitsName(added) +
+                  " added: " + evidence.Others(static_cast<uint8_t>(~added)) + " (threshold " +
+                  std::to_string(threshold) + ")";
+      }
+      absorb_fitting(&children, &g);
+      continue;
+    }
+    std::string rule = std::to_string(children.size()) + " distinct files under " + dir;
+    if (divisor > 1) {
+      rule += " (threshold " + std::to_string(threshold) + ", lowered from " +
+              std::to_string(base) + ": over the item budget of " + std::to_string(o.item_budget) +
+              ")";
+    } else if (children.size() < threshold && children.size() >= o.open_dir_threshold &&
+               2 * singletons >= children.size()) {
+      threshold = o.open_dir_threshold;
+      rule += ", " + std::to_string(singletons) + " of them seen once (open set: threshold " +
+              std::to_string(threshold) + ")";
+    } else {
+      rule += " (threshold " + std::to_string(threshold) + ")";
+    }
+    if (children.size() < threshold) continue;
+    uint8_t bits = evidence.Bits(threshold);
+    size_t fitting = 0;
+    for (FileMap::iterator child : children) fitting += IsSubset(child->second.access, bits);
+    if (bits == 0 || fitting < 2) continue;
+    candidates.push_back({&dir, &children, rule + BitsNote(evidence, bits), bits, fitting});
+  }
+  // Under pressure, the directories that save the most go first.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.fitting > b.fitting; });
+  for (Candidate& c : candidates) {
+    if (divisor > 1 && UnderBudget(*fp, o)) return;
+    Generalization& g = fp->file_patterns[*c.dir + "/*"];
+    ++r->file_patterns;
+    g.rule = std::move(c.rule);
+    g.stats.access = c.bits;
+    absorb_fitting(c.children, &g);
+  }
+}
+
+// The ancestor of `path` with `depth` components ("/a/b/c/f", 2 -> "/a/b").
+std::string_view AncestorAt(std::string_view path, size_t depth) {
+  size_t pos = 0;
+  for (size_t d = 0; d < depth; ++d) {
+    pos = path.find('/', pos + 1);
+    if (pos == std::string_view::npos) return {};
+  }
+  return path.substr(0, pos);
+}
+
+// The directory a file pattern stands for ("/a/b/*" and "/a/b/**" -> "/a/b").
+std::string_view PatternDir(std::string_view pattern) {
+  if (pattern.ends_with("/**")) return pattern.substr(0, pattern.size() - 3);
+  if (pattern.ends_with("/*")) return pattern.substr(0, pattern.size() - 2);
+  return Parent(pattern);
+}
+
+// Step 4: "<dir>/**", deepest directories first, larger subtrees first,
+// until under budget. Subtrees at one depth are disjoint, so one count per
+// depth suffices.
+void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
+  size_t max_depth = 0;
+  for (const auto& [path, stats] : fp->files) max_depth = std::max(max_depth, Depth(Parent(path)));
+  for (const auto& [key, g] : fp->file_patterns) {
+    max_depth = std::max(max_depth, Depth(PatternDir(key)));
+  }
+  for (size_t depth = max_depth; depth >= 2 && !UnderBudget(*fp, o); --depth) {
+    struct Group {
+      std::vector<FileMap::iterator> files;
+      std::vector<std::map<std::string, Generalization>::iterator> patterns;
+      size_t size() const { return files.size() + patterns.size(); }
+    };
+    std::map<std::string, Group> groups;
+    for (auto it = fp->files.begin(); it != fp->files.end(); ++it) {
+      if (IsProtectedPath(it->first)) continue;
+      std::string_view anc = AncestorAt(it->first, depth);
+      if (!anc.empty() && anc.size() < it->first.size())
+        groups[std::string(anc)].files.push_back(it);
+    }
+    for (auto it = fp->file_patterns.begin(); it != fp->file_patterns.end(); ++it) {
+      std::string_view dir = PatternDir(it->first);
+      if (Depth(dir) < depth) continue;
+      std::string anc(Depth(dir) == depth ? dir : AncestorAt(dir, depth));
+      if (it->first == anc + "/**") continue;  // already the pattern this would make
+      groups[anc].patterns.push_back(it);
+    }
+    struct Candidate {
+      const std::string* dir;
+      Group* group;
+      uint8_t bits;
+      size_t fitting;
+      Evidence evidence;
+    };
+    std::vector<Candidate> candidates;
+    for (auto& [dir, group] : groups) {
+      if (group.size() < 2 || !MayCollapse(dir, true)) continue;
+      Evidence evidence;
+      for (auto it : group.files) evidence.Add(it->second.access);
+      for (auto it : group.patterns) evidence.Add(it->second.stats.access);
+      uint8_t bits = evidence.Bits(2);
+      size_t fitting = 0;
+      for (auto it : group.files) fitting += IsSubset(it->second.access, bits);
+      for (auto it : group.patterns) fitting += IsSubset(it->second.stats.access, bits);
+      if (bits != 0 && fitting >= 2) candidates.push_back({&dir, &group, bits, fitting, evidence});
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.fitting > b.fitting; });
+    for (const Candidate& c : candidates) {
+      if (UnderBudget(*fp, o)) return;
+      auto [pattern, inserted] = fp->file_patterns.try_emplace(*c.dir + "/**");
+      Generalization& g = pattern->second;
+      if (inserted) {
+        ++r->file_patterns;
+        g.rule = std::to_string(c.fitting) + " items in the subtree " + *c.dir +
+                 " (over the item budget of " + std::to_string(o.item_budget) + ")" +
+                 BitsNote(c.evidence, c.bits);
+        g.stats.access = c.bits;
+      }
+      for (auto it : c.group->patterns) {
+        if (!IsSubset(it->second.stats.access, g.stats.access)) continue;
+        AbsorbPattern(it->second, &g);
+        fp->file_patterns.erase(it);
+        ++r->absorbed;
+      }
+      for (FileMap::iterator it : c.group->files) {
+        if (!IsSubset(it->second.access, g.stats.access)) continue;
+        Absorb(it->first, it->second, &g);
+        fp->files.erase(it);
+        ++r->absorbed;
+      }
+    }
+  }
+}
+
+// Steps 2, 3 and 5: peers of one direction, protocol and port whose addresses
+// fall in one /len4 (IPv4) or /len6 (IPv6) widen to it when at least
+// `threshold` addresses and narrower ranges are there. `why`: appended to the
+// rule ("" for the ordinary step).
+void WidenNets(Fingerprint* fp, const GeneralizeOptions& o, int len4, int len6, size_t threshold,
+               const std::string& why, GeneralizeResult* r) {
+  struct Group {
+    std::vector<NetMap::iterator> items;
+    std::vector<std::map<NetItem, Generalization>::iterator> patterns;
+    size_t size() const { return items.size() + patterns.size(); }
+  };
+  std::map<NetItem, Group> groups;
+  auto key_for = [&](const NetItem& item, const Address& a) {
+    NetItem key = item;
+    key.address = CidrString(a, a.family == AF_INET ? len4 : len6);
+    return key;
+  };
+  for (auto it = fp->network.begin(); it != fp->network.end(); ++it) {
+    Address a;
+    if (!Widens(it->first.direction) || !ParseAddress(it->first.address, &a) || IsUnspecified(a) ||
+        IsLoopback6(a)) {
+      continue;
+    }
+    groups[key_for(it->first, a)].items.push_back(it);
+  }
+  for (auto it = fp->net_patterns.begin(); it != fp->net_patterns.end(); ++it) {
+    Address a;
+    int len = 0;
+    if (!ParseCidr(it->first.address, &a, &len)) continue;
+    if (len <= (a.family == AF_INET ? len4 : len6)) continue;  // as wide already
+    groups[key_for(it->first, a)].patterns.push_back(it);
+  }
+  for (auto& [key, group] : groups) {
+    if (group.size() < threshold) continue;
+    if (!why.empty() && UnderBudget(*fp, o)) return;
+    auto [pattern, inserted] = fp->net_patterns.try_emplace(key);
+    Generalization& g = pattern->second;
+    if (inserted) {
+      ++r->net_patterns;
+      g.rule = std::to_string(group.items.size()) + " distinct " + PeersPhrase(key);
+      if (!group.patterns.empty()) {
+        g.rule += " and " + std::to_string(group.patterns.size()) + " narrower ranges";
+      }
+      g.rule += " in " + key.address + " (threshold " + std::to_string(threshold) + why + ")";
+    }
+    for (auto it : group.patterns) {
+      AddExample(&g, it->first.address);
+      MergeStats(it->second.stats, &g.stats);
+      g.covered += it->second.covered;
+      fp->net_patterns.erase(it);
+      ++r->absorbed;
+    }
+    for (NetMap::iterator it : group.items) {
+      Absorb(it->first.address, it->second, &g);
+      fp->network.erase(it);
+      ++r->absorbed;
+    }
+  }
+}
+
+size_t MaxThreshold(const GeneralizeOptions& o) {
+  size_t t = std::max(o.dir_threshold, o.cidr_threshold);
+  for (const auto& [prefix, value] : o.dir_threshold_by_prefix) t = std::max(t, value);
+  return t;
+}
+
+}  // namespace
+
+size_t GeneralizeOptions::DirThreshold(std::string_view dir) const {
+  size_t best_len = 0;
+  size_t threshold = dir_threshold;
+  for (const auto& [prefix, value] : dir_threshold_by_prefix) {
+    if (IsAtOrUnder(dir, prefix) && prefix.size() >= best_len) {
+      best_len = prefix.size();
+      threshold = value;
+    }
+  }
+  return threshold;
+}
+
+bool IsProtectedPath(std::string_view path) { return InProtectedTree(path) || HasSecretName(path); }
+
+bool MayCollapse(std::string_view dir, bool recursive) {
+  if (Depth(dir) < 2 || IsProtectedPath(dir) || IsFixedDir(dir)) return false;
+  if (!recursive) return true;
+  for (std::string_view t : kProtectedTrees) {
+    if (IsStrictlyUnder(t, dir)) return false;
+  }
+  for (std::string_view f : kFixedDirs) {
+    if (IsStrictlyUnder(f, dir)) return false;
+  }
+  for (std::string_view lib : kLibRoots) {
+    if (IsStrictlyUnder(lib, dir)) return false;
+  }
+  return true;
+}
+
+GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {
+  GeneralizeResult r;
+  AbsorbMatches(fp, &r);
+  CollapseDirs(fp, o, 1, &r);
+  WidenNets(fp, o, 24, 64, o.cidr_threshold, "", &r);
+  if (UnderBudget(*fp, o)) return r;
+
+  r.pressure = true;
+  const std::string over = ": over the item budget of " + std::to_string(o.item_budget);
+  size_t max_threshold = MaxThreshold(o);
+  for (size_t divisor = 2;; divisor *= 2) {
+    CollapseDirs(fp, o, divisor, &r);
+    if (UnderBudget(*fp, o)) return r;
+    size_t cidr = std::max<size_t>(2, o.cidr_threshold / divisor);
+    WidenNets(fp, o, 24, 64, cidr, ", lowered from " + std::to_string(o.cidr_threshold) + over, &r);
+    if (UnderBudget(*fp, o)) return r;
+    if (max_threshold / divisor <= 2) break;
+  }
+  CollapseSubtrees(fp, o, &r);
+  if (UnderBudget(*fp, o)) return r;
+  WidenNets(fp, o, 16, 48, 2, ", widened beyond /24" + over, &r);
+  r.over_budget = !UnderBudget(*fp, o);
+  return r;
+}
+
+const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
+                                const std::string** pattern) {
+  if (fp.file_patterns.empty() || path.size() < 2 || path[0] != '/') return nullptr;
+  const std::pair<const std::string, Generalization>* found = nullptr;
+  std::string key;
+  key.reserve(path.size() + 3);
+  // The parent's one-level pattern is the usual match, and the most specific.
+  size_t last_slash = path.rfind('/');
+  key.assign(path.substr(0, last_slash + 1));
+  key += '*';
+  if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+  // Else the deepest recursive one: walk down the ancestors while patterns
+  // exist beneath them. (A pattern under a directory whose name starts with a
+  // byte below '*' is not seen: a miss errs towards a finding, never towards
+  // silence.)
+  for (size_t slash = found != nullptr ? std::string_view::npos : path.find('/', 1);
+       slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
+    key.assign(path.substr(0, slash + 1));
+    key += '*';
+    auto it = fp.file_patterns.lower_bound(key);
+    if (it == fp.file_patterns.end() || it->first.compare(0, slash + 1, key, 0, slash + 1) != 0) {
+      break;  // no pattern under this ancestor
+    }
+    if (it->first == key) ++it;
+    key += '*';
+    if (it != fp.file_patterns.end() && it->first == key) found = &*it;
+  }
+  if (found == nullptr || IsProtectedPath(path)) return nullptr;
+  if (pattern != nullptr) *pattern = &found->first;
+  return &found->second;
+}
+
+const Generalization* MatchNet(const Fingerprint& fp, const NetItem& item,
+                               const NetItem** pattern) {
+  if (fp.net_patterns.empty() || !Widens(item.direction)) return nullptr;
+  Address a;
+  if (!ParseAddress(item.address, &a) || IsUnspecified(a) || IsLoopback6(a)) return nullptr;
+  NetItem key = item;
+  for (int len : a.family == AF_INET ? std::array<int, 2>{24, 16} : std::array<int, 2>{64, 48}) {
+    key.address = CidrString(a, len);
+    auto it = fp.net_patterns.find(key);
+    if (it != fp.net_patterns.end()) {
+      if (pattern != nullptr) *pattern = &it->first;
+      return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+bool InKnownSubnet(const Fingerprint& fp, std::string_view address) {
+  Address a;
+  if (!ParseAddress(address, &a)) return false;
+  if (a.family == AF_INET) {
+    // Canonical dotted quads share a /24 exactly when they share "a.b.c.".
+    std::string_view prefix = address.substr(0, address.rfind('.') + 1);
+    for (const auto& [item, stats] : fp.network) {
+      if (item.address.starts_with(prefix) && item.address.find(':') == std::string::npos) {
+        return true;
+      }
+    }
+  } else {
+    for (const auto& [item, stats] : fp.network) {
+      Address b;
+      if (item.address.find(':') != std::string::npos && ParseAddress(item.address, &b) &&
+          Contains(b, 64, a)) {
+        return true;
+      }
+    }
+  }
+  for (const auto& [item, g] : fp.net_patterns) {
+    Address net;
+    int len = 0;
+    if (ParseCidr(item.address, &net, &len) && Contains(net, len, a)) return true;
+  }
+  return false;
+}
+
+}  // namespace dw::model

@@ -1,0 +1,144 @@
+// model/generalize.h: explainable generalization of a fingerprint: wildcard
+// paths for directories a workload fills with many names, CIDR ranges for
+// pools of peers, and more of both when a fingerprint outgrows its budget.
+//
+// Patterns live in Fingerprint::file_patterns and ::net_patterns, each with
+// the rule that made it, examples of what it replaced, how many items it
+// replaced, and the merged stats. Items a pattern replaced are removed; later
+// events that match a pattern update its stats instead of adding items.
+//
+// Access bits need their own evidence: a file pattern carries read, write or
+// create only when at least the threshold's worth of the distinct files it
+// generalizes had that bit, and only files whose bits all fit are absorbed;
+// the others stay exact items. So a pattern learned from reads does not
+// absolve a write, and a data directory with one lock file created in it does
+// not make creating any file there normal. A pattern gains a bit later when
+// enough exact items with that bit accumulate under it.
+//
+// File patterns, on normalised paths (model/normalize.h):
+//   "<dir>/*"   one component directly under <dir>: made when the distinct
+//               files learned directly under <dir> reach the threshold.
+//   "<dir>/**"  anything at any depth under <dir>: made only under budget
+//               pressure, deepest directories first.
+// Network patterns: a NetItem whose address is a CIDR ("10.0.3.0/24"), same
+// direction, protocol and port as the peers it replaced. Only outbound peers
+// and inbound clients widen (listen addresses and resolvers are few and each
+// matters). Widths: /24 (IPv4) and /64 (IPv6); /16 and /48 under pressure;
+// never wider. Unspecified addresses and ::1 never widen; loopback 127/8 only
+// widens with loopback (a /24 or /16 never straddles it).
+//
+// What never generalizes (IsProtectedPath, MayCollapse): secrets and system
+// trees are learned item by item whatever their size, so that /etc/shadow, a
+// service-account token or a new binary in /usr/bin stays a finding even when
+// the workload touched hundreds of neighbours. See generalize.cc for the
+// tables and the reason for each entry.
+//
+// Pure functions on values; not thread-safe for the same Fingerprint.
+#ifndef DRIFTWATCH_MODEL_GENERALIZE_H_
+#define DRIFTWATCH_MODEL_GENERALIZE_H_
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "model/fingerprint.h"
+
+namespace dw::model {
+
+struct GeneralizeOptions {
+  // Distinct files learned directly under a directory at which it collapses to
+  // "<dir>/*". 16: well above the two or three files after which naive tools
+  // collapse (a config directory with a handful of fixed files stays literal),
+  // and few enough that cache, spool, upload, session and asset directories,
+  // whose names keep changing, collapse within a normal training.
+  size_t dir_threshold = 16;
+  // Overrides by path prefix (component-wise; the longest match wins).
+  // /proc and /sys: 8. Their entries are fixed kernel interfaces that
+  // monitoring code reads in bulk; the dangerous ones (/proc/<pid>/environ,
+  // mem, root, cwd) are protected whatever the threshold.
+  std::map<std::string, size_t> dir_threshold_by_prefix = {{"/proc", 8}, {"/sys", 8}};
+  // A directory below its threshold still collapses with this many distinct
+  // files when at least half of them were seen only once: its names keep
+  // changing (the Good-Turing estimate of meeting a new name next is high),
+  // so a literal list would alert on every new one. 8 keeps small fixed sets
+  // literal however often they are used.
+  size_t open_dir_threshold = 8;
+  // Distinct addresses of one direction, protocol and port inside one /24
+  // (IPv4) or /64 (IPv6) at which they widen to that range. 8: a pool
+  // (replicas behind a service, pods on a node's range, a client subnet)
+  // rather than a few individually chosen hosts.
+  size_t cidr_threshold = 8;
+  // Most items (Fingerprint::ItemCount()) a fingerprint should hold. 4096:
+  // a few hundred KB stored, fast to look up, still reviewable by a person;
+  // generalized services stay well below it. Above it, Generalize() pushes
+  // further instead of the profiler dropping what it learns.
+  size_t item_budget = 4096;
+
+  // The threshold for `dir`: the longest matching prefix's, else dir_threshold.
+  size_t DirThreshold(std::string_view dir) const;
+};
+
+// What one Generalize() call did.
+struct GeneralizeResult {
+  size_t file_patterns = 0;  // file patterns made (not counting merges into existing ones)
+  size_t net_patterns = 0;   // network patterns made
+  size_t absorbed = 0;       // exact items and patterns folded into (other) patterns, removed
+  bool pressure = false;     // the item budget forced thresholds below the options'
+  bool over_budget = false;  // still over budget: nothing left that may be generalized
+  bool changed() const { return file_patterns + net_patterns + absorbed > 0; }
+  bool operator==(const GeneralizeResult&) const = default;
+};
+
+// Generalizes `fp` in place, in this order, stopping the pressure steps as
+// soon as ItemCount() <= item_budget:
+//   1. items that match an existing pattern are folded into it;
+//   2. directories at their threshold (or at open_dir_threshold when open)
+//      collapse to "<dir>/*", and existing ones gain bits with evidence;
+//      peers at the CIDR threshold widen to /24 or /64;
+//   under pressure (ItemCount() > item_budget):
+//   3. thresholds halve step by step, down to 2, for directories and peers;
+//   4. subtrees collapse to "<dir>/**", deepest first, larger first (a bit
+//      needs 2 items carrying it);
+//   5. peers and /24 (/64) ranges widen to /16 (/48), 2 members suffice.
+// Each pattern's rule says which step made it and with which threshold.
+// Deterministic: the same fingerprint and options give the same result.
+GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = {});
+
+// The file pattern covering `normalized_path`, or nullptr: "<parent>/*" if
+// present, else the deepest "<ancestor>/**". Never a protected path (IsProtectedPath), even
+// if a pattern would cover it. When `pattern` is not null it receives the
+// pattern's key (valid while the pattern exists). Costs one ordered-map
+// lookup per ancestor directory that has patterns beneath it.
+const Generalization* MatchFile(const Fingerprint& fp, std::string_view normalized_path,
+                                const std::string** pattern = nullptr);
+
+// The network pattern covering `item` (same direction, protocol and port; the
+// address inside its range), or nullptr. Only the widths Generalize() makes
+// are tried (/24, /16; /64, /48). `pattern` as for MatchFile.
+const Generalization* MatchNet(const Fingerprint& fp, const NetItem& item,
+                               const NetItem** pattern = nullptr);
+
+// True when no wildcard may ever cover `normalized_path`: it lies in a
+// protected tree (/etc, /root, /boot, binary directories, secret mounts, cron
+// spools, /dev but /dev/shm, /proc/<pid>/root and cwd), has a credential
+// component (.ssh, .gnupg, .aws, .kube, .docker, kubernetes.io~secret,
+// serviceaccount, ...), a private-key name (*.key, id_rsa*, ...), or is
+// /proc/.../environ or mem.
+bool IsProtectedPath(std::string_view normalized_path);
+
+// True when `dir` may become "<dir>/*" (recursive: "<dir>/**"): at least two
+// components deep, not protected, not a fixed system directory (/usr/share,
+// /var/lib, /var/log, /usr/lib, /usr/lib/<multiarch>, /home, /opt, ... whose
+// wildcard would stand for unrelated software); recursive also needs no
+// protected tree or fixed directory beneath it.
+bool MayCollapse(std::string_view dir, bool recursive);
+
+// True when `address` lies in a subnet the fingerprint knows: the /24 (IPv4)
+// or /64 (IPv6) of any learned network item's address, or any network
+// pattern's range. For scoring new peers; costs a scan of fp.network.
+bool InKnownSubnet(const Fingerprint& fp, std::string_view address);
+
+}  // namespace dw::model
+
+#endif  // DRIFTWATCH_MODEL_GENERALIZE_H_

@@ -1,0 +1,463 @@
+// model/generalize_test.cc: directory collapse, CIDR widening, protection and
+// budget pressure, compared as whole Generalization values.
+#include "model/generalize.h"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "model/items.h"
+#include "model/normalize.h"
+#include "model/testing/test_events.h"
+
+namespace dw::model {
+
+// Readable failures.
+void PrintTo(const Generalization& g, std::ostream* os) {
+  *os << "{rule: \"" << g.rule << "\", covered: " << g.covered
+      << ", examples: " << g.examples.size() << ", count: " << g.stats.count
+      << ", access: " << int{g.stats.access} << "}";
+}
+void PrintTo(const Fingerprint& fp, std::ostream* os) {
+  *os << "{files:";
+  for (const auto& [k, st] : fp.files) *os << " " << k << "(" << int{st.access} << ")";
+  *os << "; patterns:";
+  for (const auto& [k, g] : fp.file_patterns) {
+    *os << " " << k << "=";
+    PrintTo(g, os);
+  }
+  *os << "; net patterns: " << fp.net_patterns.size() << "; network: " << fp.network.size() << "}";
+}
+
+namespace {
+
+ItemStats Stats(uint64_t count, int64_t first, int64_t last, uint32_t processes,
+                uint8_t access = 0) {
+  return ItemStats{count, first, last, processes, access};
+}
+
+NetItem Out(const std::string& address, uint16_t port) {
+  return NetItem{Direction::kOutbound, 6, address, port};
+}
+
+// `n` files "<dir>/f<i>.dat", i = 10..n+9 (two digits sort like numbers),
+// each read once by one process at time 100 + i.
+void AddFiles(Fingerprint* fp, const std::string& dir, int n, uint8_t access = kAccessRead) {
+  for (int i = 10; i < 10 + n; ++i) {
+    fp->files[dir + "/f" + std::to_string(i) + ".dat"] = Stats(1, 100 + i, 100 + i, 1, access);
+  }
+}
+
+std::vector<std::string> FileNames(const std::string& dir, int from, int to) {
+  std::vector<std::string> out;
+  for (int i = from; i < to; ++i) out.push_back(dir + "/f" + std::to_string(i) + ".dat");
+  return out;
+}
+
+TEST(GeneralizeTest, EmptyFingerprintIsUnchanged) {
+  Fingerprint fp;
+  EXPECT_EQ(Generalize(&fp), GeneralizeResult{});
+  EXPECT_EQ(fp, Fingerprint{});
+}
+
+TEST(GeneralizeTest, DirectoryAtItsThresholdCollapsesWithItsReason) {
+  Fingerprint fp;
+  AddFiles(&fp, "/var/cache/app", 17);
+  fp.files["/var/cache/app/f12.dat"] = Stats(5, 50, 900, 3, kAccessRead);
+  // Written as well: one file's write is no evidence for the directory.
+  fp.files["/var/cache/app/f13.dat"] = Stats(2, 60, 60, 1, kAccessRead | kAccessWrite);
+  // A closed set one short of the threshold: each name used again and again.
+  AddFiles(&fp, "/srv/data", 15);
+  for (auto& [path, stats] : fp.files) {
+    if (path.starts_with("/srv/data/")) stats.count = 40;
+  }
+  fp.files["/var/cache/app/sub/deeper.dat"] = Stats(1, 1, 1, 1, kAccessRead);  // not a direct child
+
+  Fingerprint want = fp;
+  std::vector<std::string> covered = FileNames("/var/cache/app", 10, 27);
+  covered.erase(covered.begin() + 3);  // f13 stays exact
+  for (const std::string& f : covered) want.files.erase(f);
+  Generalization g;
+  g.rule =
+      "17 distinct files under /var/cache/app (threshold 16); wildcard for read only: "
+      "written by 1";
+  g.examples = std::vector<std::string>(covered.begin(), covered.begin() + 8);
+  g.covered = 16;
+  // Counts add up; times span; processes: the largest; access: with evidence.
+  g.stats = Stats(15 + 5, 50, 900, 3, kAccessRead);
+  want.file_patterns["/var/cache/app/*"] = g;
+
+  GeneralizeResult r = Generalize(&fp);
+  EXPECT_EQ(fp, want);
+  GeneralizeResult want_r;
+  want_r.file_patterns = 1;
+  want_r.absorbed = 16;
+  EXPECT_EQ(r, want_r);
+
+  // Again: nothing left to do.
+  EXPECT_FALSE(Generalize(&fp).changed());
+  EXPECT_EQ(fp, want);
+}
+
+TEST(GeneralizeTest, AnOpenSetCollapsesBelowTheThreshold) {
+  // Names that keep changing: most seen once.
+  Fingerprint fp;
+  AddFiles(&fp, "/srv/uploads", 9, kAccessWrite | kAccessCreate);
+  fp.files["/srv/uploads/f10.dat"].count = 7;
+  fp.files["/srv/uploads/f11.dat"].count = 7;
+  // The same number of names, but used over and over: stays literal.
+  AddFiles(&fp, "/srv/static", 9);
+  for (auto& [path, stats] : fp.files) {
+    if (path.starts_with("/srv/static/")) stats.count = 30;
+  }
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.size(), 1u);
+  const Generalization& g = fp.file_patterns.at("/srv/uploads/*");
+  EXPECT_EQ(g.rule,
+            "9 distinct files under /srv/uploads, 7 of them seen once (open set: threshold 8)");
+  EXPECT_EQ(g.stats.access, kAccessWrite | kAccessCreate);
+  EXPECT_EQ(fp.files.size(), 9u);
+}
+
+TEST(GeneralizeTest, AWildcardNeedsEvidenceForEachAccessBit) {
+  // A data directory: many files read, one lock file created and written.
+  Fingerprint fp;
+  AddFiles(&fp, "/srv/db/data", 20);
+  fp.files["/srv/db/data/postmaster.pid"] =
+      Stats(3, 1, 1, 1, kAccessRead | kAccessWrite | kAccessCreate);
+  Generalize(&fp);
+  const Generalization g = fp.file_patterns.at("/srv/db/data/*");
+  EXPECT_EQ(g.stats.access, kAccessRead);
+  EXPECT_EQ(g.rule,
+            "21 distinct files under /srv/db/data (threshold 16); wildcard for read only: "
+            "written by 1, created by 1");
+  EXPECT_EQ(fp.files.count("/srv/db/data/postmaster.pid"), 1u);
+
+  // Learning: a new file read is absorbed; a new file created stays exact.
+  ItemRef read_ref;
+  read_ref.table = ItemRef::Table::kFile;
+  read_ref.key = "/srv/db/data/new.conf";
+  read_ref.access = kAccessRead;
+  EXPECT_EQ(&FindOrAddItem(&fp, read_ref), &fp.file_patterns.at("/srv/db/data/*").stats);
+  // Sixteen files created later are evidence enough: the pattern gains create.
+  for (int i = 0; i < 16; ++i) {
+    ItemRef created = read_ref;
+    created.key = "/srv/db/data/burst-" + std::to_string(i) + ".enc";
+    created.access = kAccessCreate;
+    FindOrAddItem(&fp, created).access |= kAccessCreate;
+  }
+  EXPECT_EQ(fp.files.size(), 17u);
+  Generalize(&fp);
+  const Generalization& after = fp.file_patterns.at("/srv/db/data/*");
+  EXPECT_EQ(after.stats.access, kAccessRead | kAccessCreate);
+  EXPECT_EQ(after.rule, g.rule + "; create added: created by 17 (threshold 16)");
+  EXPECT_EQ(fp.files.size(), 1u);  // postmaster.pid: written too
+}
+
+TEST(GeneralizeTest, ThresholdsArePerPrefix) {
+  GeneralizeOptions o;
+  o.dir_threshold_by_prefix["/srv/hot"] = 4;
+  EXPECT_EQ(o.DirThreshold("/srv/hot"), 4u);
+  EXPECT_EQ(o.DirThreshold("/srv/hot/a/b"), 4u);
+  EXPECT_EQ(o.DirThreshold("/srv/hotter"), 16u);  // component-wise prefixes
+  EXPECT_EQ(o.DirThreshold("/proc/<pid>"), 8u);
+
+  Fingerprint fp;
+  AddFiles(&fp, "/srv/hot/a", 4);
+  AddFiles(&fp, "/srv/hotter", 4);
+  for (const char* leaf : {"status", "stat", "cmdline", "io", "limits", "statm", "comm", "maps"}) {
+    fp.files[std::string("/proc/<pid>/") + leaf] = Stats(1, 1, 1, 1, kAccessRead);
+  }
+  Generalize(&fp, o);
+  std::vector<std::string> patterns;
+  for (const auto& [key, g] : fp.file_patterns) patterns.push_back(key + " <- " + g.rule);
+  EXPECT_EQ(patterns, (std::vector<std::string>{
+                          "/proc/<pid>/* <- 8 distinct files under /proc/<pid> (threshold 8)",
+                          "/srv/hot/a/* <- 4 distinct files under /srv/hot/a (threshold 4)"}));
+  EXPECT_EQ(fp.files.size(), 4u);  // /srv/hotter stays literal
+}
+
+TEST(GeneralizeTest, ProtectedAndFixedDirectoriesNeverCollapseEvenUnderPressure) {
+  const std::vector<std::string> dirs = {
+      "/etc", "/etc/nginx/conf.d", "/etc/ssl/private", "/usr/bin", "/usr/local/sbin", "/root/app",
+      "/home/ann/.ssh", "/srv/app/.aws", "/var/run/secrets/kubernetes.io/serviceaccount",
+      "/run/secrets", "/var/spool/cron/crontabs", "/dev", "/dev/disk/by-id", "/boot/grub",
+      "/proc/<pid>/root/etc",
+      // Fixed: a wildcard there would stand for unrelated software.
+      "/var/lib", "/var/log", "/usr/share", "/usr/lib", "/usr/lib/x86_64-linux-gnu",
+      "/lib/aarch64-linux-gnu", "/home", "/tmp", "/app"};
+  Fingerprint fp;
+  for (const std::string& d : dirs) AddFiles(&fp, d, 40);
+  Fingerprint before = fp;
+  GeneralizeOptions o;
+  o.item_budget = 10;
+  GeneralizeResult r = Generalize(&fp, o);
+  EXPECT_EQ(fp, before);
+  EXPECT_TRUE(r.pressure);
+  EXPECT_TRUE(r.over_budget);
+  EXPECT_FALSE(r.changed());
+}
+
+TEST(GeneralizeTest, SecretLookingFilesStayLiteralInsideACollapsedDirectory) {
+  Fingerprint fp;
+  AddFiles(&fp, "/srv/app/certs", 20);
+  fp.files["/srv/app/certs/server.key"] = Stats(1, 1, 1, 1, kAccessRead);
+  fp.files["/srv/app/certs/id_ed25519"] = Stats(1, 1, 1, 1, kAccessRead);
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.count("/srv/app/certs/*"), 1u);
+  EXPECT_EQ(fp.file_patterns.at("/srv/app/certs/*").covered, 20u);
+  EXPECT_EQ(fp.files.size(), 2u);
+  EXPECT_NE(MatchFile(fp, "/srv/app/certs/new.pem"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/app/certs/other.key"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/app/certs/id_rsa"), nullptr);
+}
+
+TEST(MatchFileTest, OneLevelAndRecursivePatterns) {
+  Fingerprint fp;
+  fp.file_patterns["/var/cache/app/*"].rule = "one";
+  fp.file_patterns["/srv/www/**"].rule = "deep";
+  fp.file_patterns["/home/ann/**"].rule = "home";
+  const std::string* key = nullptr;
+  ASSERT_NE(MatchFile(fp, "/var/cache/app/x", &key), nullptr);
+  EXPECT_EQ(*key, "/var/cache/app/*");
+  EXPECT_EQ(MatchFile(fp, "/var/cache/app/x/y"), nullptr);  // one component only
+  EXPECT_EQ(MatchFile(fp, "/var/cache/apple/x"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/var/cache/app"), nullptr);
+  ASSERT_NE(MatchFile(fp, "/srv/www/a/b/c.html", &key), nullptr);
+  EXPECT_EQ(*key, "/srv/www/**");
+  EXPECT_NE(MatchFile(fp, "/srv/www/index.html"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/www"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/other/x"), nullptr);
+  // Credentials are never covered, whatever the pattern.
+  EXPECT_NE(MatchFile(fp, "/home/ann/.bashrc"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/home/ann/.ssh/authorized_keys"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/home/ann/.aws/credentials"), nullptr);
+  EXPECT_EQ(MatchFile(Fingerprint{}, "/srv/www/a"), nullptr);
+}
+
+TEST(ProtectionTest, PathsAndDirectories) {
+  for (const char* p :
+       {"/etc/shadow", "/etc/nginx/nginx.conf", "/root/.bash_history", "/usr/bin/sh",
+        "/usr/local/bin/x", "/boot/vmlinuz", "/var/run/secrets/kubernetes.io/serviceaccount/token",
+        "/var/lib/kubelet/pods/<pod-uid>/volumes/kubernetes.io~projected/t/token",
+        "/var/spool/cron/crontabs/root", "/dev/mem", "/proc/<pid>/environ",
+        "/proc/<pid>/task/<tid>/mem", "/proc/<pid>/root/etc/passwd", "/home/ann/.ssh/id_rsa",
+        "/srv/tls/server.key", "/srv/x/.git-credentials"}) {
+    EXPECT_TRUE(IsProtectedPath(p)) << p;
+  }
+  for (const char* p : {"/dev/shm/x", "/var/cache/app/x", "/proc/<pid>/status", "/srv/www/a.html",
+                        "/etcetera/x", "/home/ann/.sshrc", "/srv/keys.txt"}) {
+    EXPECT_FALSE(IsProtectedPath(p)) << p;
+  }
+  for (const char* d : {"/var/cache/app", "/srv/app", "/proc/<pid>", "/dev/shm", "/home/ann",
+                        "/usr/lib/python3.11", "/var/lib/postgresql/15/main"}) {
+    EXPECT_TRUE(MayCollapse(d, false)) << d;
+  }
+  for (const char* d : {"/", "/srv", "/tmp", "/etc/nginx", "/var/lib", "/usr/lib",
+                        "/usr/lib/x86_64-linux-gnu", "/home/ann/.ssh", "/dev/input"}) {
+    EXPECT_FALSE(MayCollapse(d, false)) << d;
+  }
+  // Recursive wildcards also need nothing protected or fixed beneath them.
+  EXPECT_TRUE(MayCollapse("/var/cache/nginx", true));
+  EXPECT_FALSE(MayCollapse("/proc/<pid>", true));       // /proc/<pid>/root
+  EXPECT_FALSE(MayCollapse("/var/lib/kubelet", true));  // /var/lib/kubelet/pki
+}
+
+TEST(GeneralizeTest, ExistingPatternsAbsorbMatchingItems) {
+  Fingerprint fp;
+  Generalization g;
+  g.rule = "16 distinct files under /srv/up (threshold 16)";
+  g.examples = {"/srv/up/a"};
+  g.covered = 16;
+  g.stats = Stats(16, 10, 20, 2, kAccessWrite);
+  fp.file_patterns["/srv/up/*"] = g;
+  fp.files["/srv/up/late"] = Stats(2, 5, 30, 1, kAccessWrite);
+  fp.files["/srv/up/read"] = Stats(1, 5, 5, 1, kAccessRead);    // a bit the pattern lacks
+  fp.files["/srv/up/sub/x"] = Stats(1, 5, 5, 1, kAccessWrite);  // deeper: not covered
+  GeneralizeResult r = Generalize(&fp);
+  EXPECT_EQ(r.absorbed, 1u);
+  g.examples.push_back("/srv/up/late");
+  g.covered = 17;
+  g.stats = Stats(18, 5, 30, 2, kAccessWrite);
+  EXPECT_EQ(fp.file_patterns.at("/srv/up/*"), g);
+  EXPECT_EQ(fp.files.size(), 2u);
+}
+
+TEST(GeneralizeTest, PeersInOneSubnetWidenToACidr) {
+  Fingerprint fp;
+  for (int i = 1; i <= 8; ++i) {
+    fp.network[Out("10.1.0." + std::to_string(i), 5432)] = Stats(i, 100 + i, 200 + i, 1);
+  }
+  for (int i = 1; i <= 7; ++i)
+    fp.network[Out("10.2.0." + std::to_string(i), 5432)] = Stats(1, 1, 1, 1);
+  for (int i = 1; i <= 8; ++i) {  // same subnet, but each on its own port
+    fp.network[Out("10.3.0." + std::to_string(i), static_cast<uint16_t>(8000 + i))] =
+        Stats(1, 1, 1, 1);
+  }
+  GeneralizeResult r = Generalize(&fp);
+  EXPECT_EQ(r.net_patterns, 1u);
+
+  Generalization g;
+  g.rule = "8 distinct outbound tcp peers on port 5432 in 10.1.0.0/24 (threshold 8)";
+  g.examples = {"10.1.0.1", "10.1.0.2", "10.1.0.3", "10.1.0.4",
+                "10.1.0.5", "10.1.0.6", "10.1.0.7", "10.1.0.8"};
+  g.covered = 8;
+  g.stats = Stats(36, 101, 208, 1);
+  std::map<NetItem, Generalization> want = {{Out("10.1.0.0/24", 5432), g}};
+  EXPECT_EQ(fp.net_patterns, want);
+  EXPECT_EQ(fp.network.size(), 15u);
+
+  const NetItem* key = nullptr;
+  ASSERT_NE(MatchNet(fp, Out("10.1.0.200", 5432), &key), nullptr);
+  EXPECT_EQ(*key, Out("10.1.0.0/24", 5432));
+  EXPECT_EQ(MatchNet(fp, Out("10.1.1.5", 5432)), nullptr);    // another /24
+  EXPECT_EQ(MatchNet(fp, Out("10.1.0.200", 5433)), nullptr);  // another port
+  EXPECT_EQ(MatchNet(fp, NetItem{Direction::kInbound, 6, "10.1.0.200", 5432}), nullptr);
+}
+
+TEST(GeneralizeTest, InboundClientsAndIpv6Widen) {
+  Fingerprint fp;
+  for (int i = 1; i <= 9; ++i) {
+    fp.network[NetItem{Direction::kInbound, 6, "10.2.0." + std::to_string(i * 10), 443}] =
+        Stats(1, 1, 1, 1);
+    fp.network[Out("2001:db8::" + std::to_string(i), 443)] = Stats(1, 1, 1, 1);
+  }
+  Generalize(&fp);
+  EXPECT_TRUE(fp.network.empty());
+  ASSERT_EQ(fp.net_patterns.size(), 2u);
+  EXPECT_EQ(fp.net_patterns.at(NetItem{Direction::kInbound, 6, "10.2.0.0/24", 443}).rule,
+            "9 distinct inbound tcp clients of port 443 in 10.2.0.0/24 (threshold 8)");
+  EXPECT_EQ(fp.net_patterns.at(Out("2001:db8::/64", 443)).covered, 9u);
+  EXPECT_NE(MatchNet(fp, Out("2001:db8::abcd", 443)), nullptr);
+  EXPECT_EQ(MatchNet(fp, Out("2001:db8:0:1::1", 443)), nullptr);
+}
+
+TEST(GeneralizeTest, WideningLimits) {
+  Fingerprint fp;
+  // Loopback widens only with loopback; ::1, unspecified addresses, listen
+  // sockets and resolvers never widen.
+  for (int i = 1; i <= 8; ++i) {
+    fp.network[Out("127.0.0." + std::to_string(i), 6379)] = Stats(1, 1, 1, 1);
+    fp.network[NetItem{Direction::kListen, 6, "10.0.0." + std::to_string(i), 80}] =
+        Stats(1, 1, 1, 1);
+    fp.network[NetItem{Direction::kDns, 17, "10.0.1." + std::to_string(i), 53}] = Stats(1, 1, 1, 1);
+  }
+  fp.network[Out("::1", 6379)] = Stats(1, 1, 1, 1);
+  fp.network[Out("128.0.0.1", 6379)] = Stats(1, 1, 1, 1);
+  Generalize(&fp);
+  std::vector<std::string> patterns;
+  for (const auto& [key, g] : fp.net_patterns) patterns.push_back(key.ToString());
+  EXPECT_EQ(patterns, std::vector<std::string>{"outbound tcp 127.0.0.0/24:6379"});
+  EXPECT_EQ(MatchNet(fp, Out("128.0.0.9", 6379)), nullptr);
+
+  // Under pressure: /16 at most, each /16 separately.
+  Fingerprint wide;
+  for (int i = 0; i < 40; ++i) {
+    wide.network[Out("10." + std::to_string(1 + i % 2) + "." + std::to_string(i) + ".1", 443)] =
+        Stats(1, 1, 1, 1);
+  }
+  GeneralizeOptions o;
+  o.item_budget = 2;
+  GeneralizeResult r = Generalize(&wide, o);
+  EXPECT_TRUE(r.pressure);
+  EXPECT_FALSE(r.over_budget);
+  patterns.clear();
+  for (const auto& [key, g] : wide.net_patterns) patterns.push_back(key.address + " <- " + g.rule);
+  EXPECT_EQ(patterns,
+            (std::vector<std::string>{
+                "10.1.0.0/16 <- 20 distinct outbound tcp peers on port 443 in 10.1.0.0/16 "
+                "(threshold 2, widened beyond /24: over the item budget of 2)",
+                "10.2.0.0/16 <- 20 distinct outbound tcp peers on port 443 in 10.2.0.0/16 "
+                "(threshold 2, widened beyond /24: over the item budget of 2)"}));
+}
+
+TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
+  Fingerprint fp;
+  // An nginx-style cache: one file per leaf directory, never 2 in one place.
+  for (int a = 0; a < 4; ++a) {
+    for (int b = 0; b < 30; ++b) {
+      fp.files["/var/cache/nginx/" + std::to_string(a) + "/" + std::to_string(b) + "/<hex>"] =
+          Stats(1, 1, 1, 1, kAccessRead | kAccessWrite);
+    }
+  }
+  AddFiles(&fp, "/srv/app/static", 6);  // below 16, above 16/4
+  AddFiles(&fp, "/etc", 5);             // protected: stays
+  GeneralizeOptions o;
+  o.item_budget = 20;
+  GeneralizeResult r = Generalize(&fp, o);
+  EXPECT_TRUE(r.pressure);
+  EXPECT_FALSE(r.over_budget);
+  EXPECT_LE(fp.ItemCount(), o.item_budget);
+  std::vector<std::string> patterns;
+  for (const auto& [key, g] : fp.file_patterns) patterns.push_back(key + " <- " + g.rule);
+  EXPECT_EQ(patterns,
+            (std::vector<std::string>{
+                "/srv/app/static/* <- 6 distinct files under /srv/app/static (threshold 4, "
+                "lowered from 16: over the item budget of 20)",
+                "/var/cache/nginx/0/** <- 30 items in the subtree /var/cache/nginx/0 (over the "
+                "item budget of 20)",
+                "/var/cache/nginx/1/** <- 30 items in the subtree /var/cache/nginx/1 (over the "
+                "item budget of 20)",
+                "/var/cache/nginx/2/** <- 30 items in the subtree /var/cache/nginx/2 (over the "
+                "item budget of 20)",
+                "/var/cache/nginx/3/** <- 30 items in the subtree /var/cache/nginx/3 (over the "
+                "item budget of 20)"}));
+  EXPECT_EQ(fp.files.size(), 5u);  // /etc
+  // Learning goes on: new cache files are absorbed, the count stays put.
+  size_t items = fp.ItemCount();
+  for (int b = 100; b < 200; ++b) {
+    ItemRef ref;
+    ref.table = ItemRef::Table::kFile;
+    ref.kind = FindingKind::kFile;
+    ref.key = "/var/cache/nginx/2/" + std::to_string(b) + "/<hex>";
+    ++FindOrAddItem(&fp, ref).count;
+  }
+  EXPECT_EQ(fp.ItemCount(), items);
+  EXPECT_EQ(fp.file_patterns.at("/var/cache/nginx/2/**").stats.count, 130u);
+}
+
+TEST(GeneralizeTest, DeeperPressureFoldsPatternsIntoTheirParentSubtree) {
+  Fingerprint fp;
+  for (int a = 0; a < 6; ++a) AddFiles(&fp, "/var/cache/app/" + std::to_string(a), 20);
+  GeneralizeOptions o;
+  o.item_budget = 2;
+  Generalize(&fp, o);
+  ASSERT_EQ(fp.file_patterns.size(), 1u);
+  const Generalization& g = fp.file_patterns.at("/var/cache/app/**");
+  EXPECT_EQ(g.rule, "6 items in the subtree /var/cache/app (over the item budget of 2)");
+  EXPECT_EQ(g.covered, 120u);
+  EXPECT_EQ(g.examples.size(), Generalization::kMaxExamples);
+  EXPECT_EQ(g.stats.count, 120u);
+}
+
+TEST(InKnownSubnetTest, LearnedPeersAndRanges) {
+  Fingerprint fp;
+  fp.network[Out("10.0.0.7", 5432)] = Stats(1, 1, 1, 1);
+  fp.network[Out("2001:db8::5", 443)] = Stats(1, 1, 1, 1);
+  fp.net_patterns[Out("172.16.0.0/16", 443)] = Generalization{};
+  EXPECT_TRUE(InKnownSubnet(fp, "10.0.0.200"));
+  EXPECT_FALSE(InKnownSubnet(fp, "10.0.1.7"));
+  EXPECT_FALSE(InKnownSubnet(fp, "110.0.0.7"));
+  EXPECT_TRUE(InKnownSubnet(fp, "2001:db8::ffff"));
+  EXPECT_FALSE(InKnownSubnet(fp, "2001:db8:1::5"));
+  EXPECT_TRUE(InKnownSubnet(fp, "172.16.99.1"));
+  EXPECT_FALSE(InKnownSubnet(fp, "203.0.113.5"));
+  EXPECT_FALSE(InKnownSubnet(fp, "not an address"));
+}
+
+TEST(GeneralizeTest, NormalizedVolatileNamesCountOnceNotPerInstance) {
+  // 40 temp files of one kind are one item after normalisation: no wildcard
+  // needed, and /tmp (a fixed top-level directory) could not take one.
+  Fingerprint fp;
+  for (int i = 0; i < 40; ++i) {
+    std::string path = NormalizeFilePath("/tmp/tmp.Ab" + std::to_string(100000 + i) + "Q");
+    fp.files[path] = Stats(1, 1, 1, 1, kAccessWrite);
+  }
+  EXPECT_EQ(fp.files.size(), 1u);
+  EXPECT_FALSE(Generalize(&fp).changed());
+}
+
+}  // namespace
+}  // namespace dw::model
