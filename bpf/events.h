@@ -53,8 +53,9 @@ struct dw_header {
 };
 
 /* DW_EVENT_EXEC, from sched_process_exec, after the new image is in place.
- * Trailing: the path given to execve (path_len bytes, NUL included; for a
- * script, the script), then, when that path is relative, the working
+ * Trailing: the executable's path (path_len bytes, NUL included): the
+ * binary's absolute path with symlinks resolved, or for a script the path
+ * given to execve; then, when that path is relative, the working
  * directory (cwd_len bytes, NUL included; else 0), then argv (argv_len
  * bytes, each argument NUL-terminated). */
 struct dw_exec_event {

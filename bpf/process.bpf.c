@@ -3,8 +3,11 @@
 
 /* sched_process_exec fires once the new image is committed (after
  * begin_new_exec), in the exec'ing task's context, so current's mm already
- * holds the new argv and bprm->filename names what was executed (the script
- * itself for #! scripts). tp_btf gives typed arguments without tracefs. */
+ * holds the new argv. The path is the binary's own (bprm->file, symlinks
+ * resolved: what /proc/<pid>/exe shows, so lineage agrees with processes
+ * found in /proc), except for #! scripts and binfmt_misc, where bprm->interp
+ * differs from bprm->filename: then it is the script as executed.
+ * tp_btf gives typed arguments without tracefs. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -12,9 +15,9 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	struct dw_exec_event *e;
 	struct mm_struct *mm;
 	unsigned long arg_start, arg_end;
-	const char *filename;
+	const char *filename, *interp;
 	bool truncated = false;
-	__u32 off, path_len, cwd_len = 0;
+	__u32 off, path_len = 0, cwd_len = 0;
 	__u64 argv_len;
 	long n;
 
@@ -28,14 +31,24 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	off = sizeof(*e);
 
 	filename = BPF_CORE_READ(bprm, filename);
-	n = bpf_probe_read_kernel_str(&s->rec[off], DW_PATH_MAX, filename);
-	if (n <= 0) {
-		s->rec[off] = 0;
-		n = 1;
+	interp = BPF_CORE_READ(bprm, interp);
+	if (interp == filename) {
+		struct file *bin = BPF_CORE_READ(bprm, file);
+		struct path p = BPF_CORE_READ(bin, f_path);
+		__u32 woff = walk_path(s, &p, &truncated);
+
+		path_len = copy_walked(s, woff, &s->rec[off]);
 	}
-	if (n == DW_PATH_MAX)
-		truncated = true;
-	path_len = DW_BOUND(n, DW_PATH_MAX * 2);
+	if (path_len == 0) {
+		n = bpf_probe_read_kernel_str(&s->rec[off], DW_PATH_MAX, filename);
+		if (n <= 0) {
+			s->rec[off] = 0;
+			n = 1;
+		}
+		if (n == DW_PATH_MAX)
+			truncated = true;
+		path_len = DW_BOUND(n, DW_PATH_MAX * 2);
+	}
 	if (path_len > DW_PATH_MAX)
 		return 0;
 	off += path_len;

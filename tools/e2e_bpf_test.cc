@@ -232,7 +232,7 @@ TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
   const std::string wl = app_rel_;
   const std::string self = fs::canonical(DW_TEST_WORKLOAD).string();
   const std::string lo = "127.0.0.1";
-  EXPECT_TRUE(Contains(seen, Seen{EventKind::kExec, wl, pid, DW_TEST_WORKLOAD,
+  EXPECT_TRUE(Contains(seen, Seen{EventKind::kExec, wl, pid, fs::canonical(DW_TEST_WORKLOAD).string(),
                                   {DW_TEST_WORKLOAD, "--open", known, "--serve", std::to_string(port),
                                    "--spawn", "/bin/true"},
                                   fs::read_symlink("/proc/self/exe").string()}))
@@ -244,11 +244,13 @@ TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
       << Dump(seen);
   EXPECT_TRUE(Contains(seen, Seen{EventKind::kAccept, wl, pid, "", {}, "", 0, lo, port})) << Dump(seen);
   // The spawned child: its own exec of /bin/true, parent known by lineage.
+  // Exec paths are the binary's own, symlinks resolved (/bin -> /usr/bin).
+  const std::string true_bin = fs::canonical("/bin/true").string();
   auto child = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
-    return s.kind == EventKind::kExec && s.path == "/bin/true";
+    return s.kind == EventKind::kExec && s.path == true_bin;
   });
   ASSERT_NE(child, seen.end()) << Dump(seen);
-  EXPECT_EQ(*child, (Seen{EventKind::kExec, wl, child->pid, "/bin/true", {"/bin/true"}, self}));
+  EXPECT_EQ(*child, (Seen{EventKind::kExec, wl, child->pid, true_bin, {"/bin/true"}, self}));
   EXPECT_NE(child->pid, pid);
 }
 
@@ -320,7 +322,7 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
   std::vector<Brief> want = {
       {model::FindingKind::kFile, secret, app_rel_},
       {model::FindingKind::kNetwork, "127.0.0.1:" + std::to_string(other_port), app_rel_},
-      {model::FindingKind::kExec, "/bin/false", app_rel_},
+      {model::FindingKind::kExec, fs::canonical("/bin/false").string(), app_rel_},
   };
   ASSERT_EQ(got.size(), want.size()) << [&] {
     std::string s;
@@ -330,7 +332,7 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
   EXPECT_EQ(got, want);
   // Context: who did it.
   EXPECT_EQ(findings[0].process.pid, pid);
-  EXPECT_EQ(findings[0].process.exe, DW_TEST_WORKLOAD);
+  EXPECT_EQ(findings[0].process.exe, fs::canonical(DW_TEST_WORKLOAD).string());
   EXPECT_EQ(findings[2].process.parent_exe, fs::canonical(DW_TEST_WORKLOAD).string());
   // And they are in the database.
   auto stored = (*db)->ListFindings(app_rel_);
