@@ -402,7 +402,9 @@ Status CmdEval(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   const std::string dir = args.Get("--data").value_or("testdata");
   ASSIGN_OR_RETURN(auto cases, DiscoverCases(dir));
-  if (cases.empty()) return Status(ErrorCode::kNotFound, "no eval cases (DIR/<name>/train*.dwt) under " + dir);
+  if (cases.empty()) {
+    return Status(ErrorCode::kNotFound, "no eval cases (DIR/<name>/train*.dwt) under " + dir);
+  }
   std::vector<EvalResult> results;
   for (const auto& c : cases) {
     ASSIGN_OR_RETURN(EvalResult r, RunEval(c));
