@@ -196,7 +196,13 @@ Status Agent::Start() {
     states_[w.name] = w.state;
     auto fp = fingerprints.find(w.name);
     if (fp == fingerprints.end()) continue;
-    if (w.state == "monitoring" || w.state == "locked") {
+    // detect mode only alerts: a baseline brought from staging is scored
+    // whatever state staging left it in (learn mode never promotes).
+    if (config_.mode == Mode::kDetect && w.state == "learning" && fp->second.training.events > 0) {
+      states_[w.name] = "monitoring";
+      RETURN_IF_ERROR(store_->SetWorkloadState(w.name, "monitoring"));
+    }
+    if (states_[w.name] == "monitoring" || states_[w.name] == "locked") {
       scored[w.name] = fp->second;
     } else {
       learning[w.name] = fp->second;

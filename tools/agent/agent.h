@@ -13,9 +13,9 @@
 //   monitoring  events are scored; findings are stored and delivered;
 //   locked      a baseline from elsewhere: scored, never learns.
 // Agent modes: learn (everything learns, nothing alerts), detect (only
-// alert; a workload without a baseline gets one `unprofiled` finding and then
-// learns or is ignored, by config), auto (learn new workloads, monitor stable
-// ones). A restart resumes every workload where it was, partial learning
+// alert: every workload with a baseline is scored, whatever state it was left
+// in; a workload without one gets one `unprofiled` finding and then learns or
+// is ignored, by config), auto (learn new workloads, monitor stable ones). A restart resumes every workload where it was, partial learning
 // included (the last checkpoint).
 #ifndef DRIFTWATCH_TOOLS_AGENT_AGENT_H_
 #define DRIFTWATCH_TOOLS_AGENT_AGENT_H_
