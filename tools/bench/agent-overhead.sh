@@ -287,7 +287,7 @@ run() {
   sleep 1  # let the tool settle after attaching
   if [ -n "$TOOL_PID" ]; then t0=$(proc_usec "$TOOL_PID"); fi
   n0=$(cg_usec "$CG"); w0=$(cg_usec "$CG_WRK"); h0=$(host_busy_usec)
-  out=$(load "$DURATION")
+  out=$(load "$DURATION") || true  # a failed wrk is reported below
   n1=$(cg_usec "$CG"); w1=$(cg_usec "$CG_WRK"); h1=$(host_busy_usec)
   if [ -n "$TOOL_PID" ]; then t1=$(proc_usec "$TOOL_PID"); fi
   stop_tool "$setup"
@@ -337,7 +337,7 @@ stats_run() {
   sleep 1
   ids=$(prog_ids "$TOOL_PID")
   a=$(prog_stats "$ids")
-  out=$(load "$DURATION")
+  out=$(load "$DURATION") || true  # a failed wrk is reported below
   b=$(prog_stats "$ids")
   stop_tool "$setup"
   reqs=$(awk '/ requests in / { print $1 }' <<<"$out")
@@ -392,6 +392,9 @@ for s in "${SETUPS[@]}"; do
   [ "$s" = bpftrace ] && printf '  %s tracepoint hits/req (host-wide)' "$(med "$s" 6)"
   echo
 done
+awk '$1 == "base" { if (!n++ || $2 < lo) lo = $2; if ($2 > hi) hi = $2 }
+     END { if (n > 1) printf "base runs spread %.0f..%.0f req/s (%.1f%% of their median): differences below that are noise\n", lo, hi, 100 * (hi - lo) / m }' \
+  m="$B" "$RESULTS"
 echo "agent = $AGENT_DESC"
 if [ -s "${STATS:-}" ]; then
   echo "time in the BPF programs (one more run each, kernel.bpf_stats_enabled=1, not in the medians):"
