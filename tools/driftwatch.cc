@@ -32,6 +32,7 @@
 #include "tools/agent/agent.h"
 #include "tools/agent/config.h"
 #include "tools/cli.h"
+#include "tools/drive.h"
 #include "tools/eval.h"
 #include "tools/format.h"
 
@@ -58,44 +59,6 @@ int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-using EventSink = std::function<void(const Event& e, std::span<const uint8_t> raw)>;
-using ProcessObserver = std::function<void(const collector::ProcessSnapshot&)>;
-
-// EventSource -> Decode -> WorkloadResolver -> process context -> sink.
-// Shows progress on stderr every few seconds for long runs.
-// `on_lookup` sees every process the source had to look up (record keeps them).
-Status Drive(collector::EventSource& source, const EventSink& sink,
-             collector::PipelineStats* total, const ProcessObserver& on_lookup = nullptr) {
-  collector::Pipeline pipeline(&source.cgroups(), source.boot_to_unix_ns(),
-                               source.initial_processes(), [&](uint32_t pid) {
-                                 auto p = source.LookupProcess(pid);
-                                 if (p && on_lookup) on_lookup(*p);
-                                 return p;
-                               });
-  auto start = std::chrono::steady_clock::now();
-  auto next_report = start + std::chrono::seconds(5);
-  Status s = source.Run(
-      [&](std::span<const uint8_t> record) {
-        Result<Event> e = pipeline.Process(record);
-        if (e) sink(*e, record);
-        if ((pipeline.stats().records & 0xffff) == 0 &&
-            std::chrono::steady_clock::now() >= next_report) {
-          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-          spdlog::info("{} events so far ({:.0f}/s)", pipeline.stats().events,
-                       static_cast<double>(pipeline.stats().events) / secs);
-          next_report += std::chrono::seconds(5);
-        }
-      },
-      g_stop);
-  const auto& st = pipeline.stats();
-  total->records += st.records;
-  total->events += st.events;
-  total->corrupt += st.corrupt;
-  total->unknown_cgroups += st.unknown_cgroups;
-  if (st.corrupt > 0) spdlog::warn("{} records did not decode and were skipped", st.corrupt);
-  return s;
 }
 
 // Loads and attaches the BPF programs and says what is missing.
@@ -229,7 +192,7 @@ Status CmdRecord(const Args& args) {
         write_status = writer->Append(raw);
         if (!write_status.ok()) g_stop.store(true);
       },
-      &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
+      g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
   writer->SetDropped(source->dropped());
   Status closed = writer->Close();
   if (!write_status.ok() || !closed.ok() || !run.ok()) {
@@ -279,7 +242,7 @@ Status CmdTrain(const Args& args) {
                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
           }
         },
-        &stats));
+        g_stop, &stats));
     RETURN_IF_ERROR(save_status);
     uint64_t d = source->dropped();
     profiler.AddDropped(d - dropped_before);
@@ -344,7 +307,7 @@ Status CmdDetect(const Args& args) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
         },
-        &stats));
+        g_stop, &stats));
   }
   for (model::Finding* f : detector.Flush()) {  // the last rate buckets
     if (!live) {

@@ -2,6 +2,8 @@
 // with the labels, and render the report.
 #include "tools/eval.h"
 
+#include "tools/drive.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -19,6 +21,7 @@
 #include "collector/trace_source.h"
 #include "model/detector.h"
 #include "profiler/profiler.h"
+#include "tools/drive.h"
 
 namespace dw::tools {
 namespace {
@@ -30,22 +33,14 @@ struct Replayed {
   uint64_t dropped = 0;  // records the kernel could not deliver while recording
 };
 
-// EventSource -> Decode -> WorkloadResolver -> process context -> sink: the flow of
-// driftwatch's Drive(), for one trace. Records that do not decode are skipped, as there.
+// One trace through the data flow every command uses (tools/drive.h).
 Result<Replayed> Replay(const std::string& path, const std::function<void(const Event&)>& sink) {
   ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(path));
-  collector::Pipeline pipeline(&source->cgroups(), source->boot_to_unix_ns(),
-                               source->initial_processes(),
-                               [&](uint32_t pid) { return source->LookupProcess(pid); });
   std::atomic<bool> stop{false};
-  Status s = source->Run(
-      [&](std::span<const uint8_t> record) {
-        Result<Event> e = pipeline.Process(record);
-        if (e) sink(*e);
-      },
-      stop);
+  collector::PipelineStats stats;
+  Status s = Drive(*source, [&](const Event& e, std::span<const uint8_t>) { sink(e); }, stop, &stats);
   RETURN_IF_ERROR(s.WithContext("replay " + path));
-  return Replayed{pipeline.stats().events, source->dropped()};
+  return Replayed{stats.events, source->dropped()};
 }
 
 // Scores `traces` in order with one Detector, as `driftwatch detect --trace A --trace B`.

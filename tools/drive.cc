@@ -1,0 +1,42 @@
+// tools/drive.cc: EventSource -> Decode -> WorkloadResolver -> sink, for every command.
+#include "tools/drive.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace dw::tools {
+
+Status Drive(collector::EventSource& source, const EventSink& sink, const std::atomic<bool>& stop,
+             collector::PipelineStats* total, const ProcessObserver& on_lookup) {
+  collector::Pipeline pipeline(&source.cgroups(), source.boot_to_unix_ns(),
+                               source.initial_processes(), [&](uint32_t pid) {
+                                 auto p = source.LookupProcess(pid);
+                                 if (p && on_lookup) on_lookup(*p);
+                                 return p;
+                               });
+  auto start = std::chrono::steady_clock::now();
+  auto next_report = start + std::chrono::seconds(5);
+  Status s = source.Run(
+      [&](std::span<const uint8_t> record) {
+        Result<Event> e = pipeline.Process(record);
+        if (e) sink(*e, record);
+        if ((pipeline.stats().records & 0xffff) == 0 &&
+            std::chrono::steady_clock::now() >= next_report) {
+          double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          spdlog::info("{} events so far ({:.0f}/s)", pipeline.stats().events,
+                       static_cast<double>(pipeline.stats().events) / secs);
+          next_report += std::chrono::seconds(5);
+        }
+      },
+      stop);
+  const auto& st = pipeline.stats();
+  total->records += st.records;
+  total->events += st.events;
+  total->corrupt += st.corrupt;
+  total->unknown_cgroups += st.unknown_cgroups;
+  if (st.corrupt > 0) spdlog::warn("{} records did not decode and were skipped", st.corrupt);
+  return s;
+}
+
+}  // namespace dw::tools
