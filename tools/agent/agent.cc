@@ -144,6 +144,9 @@ class Agent {
   void Reload();
   void Fail(const Status& s);
   void RebuildProfiler(const std::function<void(std::map<std::string, model::Fingerprint>*)>& edit);
+  // The baseline `workload` is judged by now: the scored one, else the one
+  // being learned; nullptr when it has none.
+  const model::Fingerprint* Baseline(const std::string& workload) const;
   void InstallRoutes();
   Response ListWorkloads();
   Response GetWorkload(const std::string& name);
@@ -545,6 +548,12 @@ std::string Agent::RenderMetrics() {
   return metrics_.Render();
 }
 
+const model::Fingerprint* Agent::Baseline(const std::string& workload) const {
+  if (const model::Fingerprint* fp = detector_->fingerprint(workload)) return fp;
+  auto learning = profiler_->fingerprints().find(workload);
+  return learning == profiler_->fingerprints().end() ? nullptr : &learning->second;
+}
+
 Response Agent::ListWorkloads() {
   auto workloads = store_->ListWorkloads();
   if (!workloads) return Response::Error(500, workloads.error().message());
@@ -552,10 +561,7 @@ Response Agent::ListWorkloads() {
   for (auto& w : *workloads) {
     WorkloadView v{w, {}};
     if (auto it = states_.find(w.name); it != states_.end()) v.info.state = it->second;
-    const model::Fingerprint* fp = detector_->fingerprint(w.name);
-    auto learning = profiler_->fingerprints().find(w.name);
-    if (fp == nullptr && learning != profiler_->fingerprints().end()) fp = &learning->second;
-    if (fp != nullptr) v.learning = model::Assess(*fp, Convergence());
+    if (const model::Fingerprint* fp = Baseline(w.name)) v.learning = model::Assess(*fp, Convergence());
     if (out.size() > 1) out += ",";
     out += WorkloadJson(v);
   }
@@ -563,9 +569,7 @@ Response Agent::ListWorkloads() {
 }
 
 Response Agent::GetWorkload(const std::string& name) {
-  const model::Fingerprint* fp = detector_->fingerprint(name);
-  auto learning = profiler_->fingerprints().find(name);
-  if (fp == nullptr && learning != profiler_->fingerprints().end()) fp = &learning->second;
+  const model::Fingerprint* fp = Baseline(name);
   if (fp == nullptr) return Response::Error(404, "unknown workload " + name);
   return Response::Json(200, FingerprintJson(*fp));
 }
@@ -618,9 +622,7 @@ Response Agent::Accept(const std::string& id_text) {
     if (x.id == id) f = &x;
   }
   if (f == nullptr) return Response::Error(404, "no finding with id " + id_text);
-  const model::Fingerprint* current = detector_->fingerprint(f->workload);
-  auto learning = profiler_->fingerprints().find(f->workload);
-  if (current == nullptr && learning != profiler_->fingerprints().end()) current = &learning->second;
+  const model::Fingerprint* current = Baseline(f->workload);
   if (current == nullptr) return Response::Error(409, "workload " + f->workload + " has no baseline");
   model::Fingerprint fp = *current;
   model::ItemStats st{1, f->time_ns, f->time_ns, 1, 0};
