@@ -48,6 +48,8 @@ const char* FindingKindName(FindingKind k) {
       return "rate";
     case FindingKind::kUnprofiled:
       return "unprofiled";
+    case FindingKind::kSyscall:
+      return "syscall";
   }
   return "unknown";
 }

@@ -18,8 +18,9 @@
 namespace dw::model {
 
 // Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
-// Version 2 added lineage, generalizations and rates; version 1 blobs still load.
-inline constexpr uint32_t kFingerprintFormatVersion = 2;
+// Version 2 added lineage, generalizations and rates; version 3 syscalls, the
+// node a fingerprint was trained on and per-item node counts. Older blobs load.
+inline constexpr uint32_t kFingerprintFormatVersion = 3;
 
 struct ItemStats {
   uint64_t count = 0;         // events that matched this item
@@ -27,6 +28,7 @@ struct ItemStats {
   int64_t last_seen_ns = 0;
   uint32_t processes = 0;  // distinct process instances (pid, exec) that used it
   uint8_t access = 0;      // files: union of AccessBits seen; 0 otherwise
+  uint32_t nodes = 1;      // distinct nodes that saw it (> 1 only in merged fingerprints)
   bool operator==(const ItemStats&) const = default;
 };
 
@@ -85,11 +87,14 @@ struct TrainingStats {
 struct Fingerprint {
   std::string workload;
   uint32_t format_version = kFingerprintFormatVersion;
+  std::string node;  // host it was trained on (hostname); "" if unknown
   std::map<std::string, ItemStats> executables;  // exe path
   std::map<std::string, ItemStats> files;        // normalised path (model/normalize.h)
   std::map<NetItem, ItemStats> network;
   std::map<std::string, ItemStats> dns_names;  // lower-case query names
   std::map<std::string, ItemStats> lineage;    // "parent exe -> exe" edges of execs
+  std::map<std::string, ItemStats> syscalls;   // syscall names ("openat"), when learned
+  std::string syscall_arch;                    // their ABI ("x86_64"); "" if none learned
   std::map<std::string, Generalization> file_patterns;  // path patterns (model/generalize.h)
   std::map<NetItem, Generalization> net_patterns;       // address is a CIDR ("10.0.3.0/24")
   RateBaseline rates;
@@ -98,13 +103,17 @@ struct Fingerprint {
 
   size_t ItemCount() const {
     return executables.size() + files.size() + network.size() + dns_names.size() +
-           lineage.size() + file_patterns.size() + net_patterns.size();
+           lineage.size() + syscalls.size() + file_patterns.size() + net_patterns.size();
   }
 };
 
 // kUnprofiled: the agent saw a workload with no baseline (subject: the workload).
-enum class FindingKind : uint8_t { kExec = 1, kFile = 2, kNetwork = 3, kRate = 4, kUnprofiled = 5 };
-const char* FindingKindName(FindingKind k);  // "exec", "file", "network", "rate", "unprofiled"
+// kSyscall: a syscall outside the learned set (subject: its name).
+enum class FindingKind : uint8_t {
+  kExec = 1, kFile = 2, kNetwork = 3, kRate = 4, kUnprofiled = 5, kSyscall = 6
+};
+// "exec", "file", "network", "rate", "unprofiled", "syscall"
+const char* FindingKindName(FindingKind k);
 
 enum class Severity : uint8_t { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 const char* SeverityName(Severity s);  // "low", "medium", "high", "critical"

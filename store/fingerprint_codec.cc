@@ -26,8 +26,8 @@ concept Arithmetic = std::is_arithmetic_v<T>;
 
 class Writer {
  public:
-  explicit Writer(std::ostream& os)
-      : ar_(os, cereal::PortableBinaryOutputArchive::Options::LittleEndian()) {}
+  Writer(std::ostream& os, uint32_t version)
+      : ar_(os, cereal::PortableBinaryOutputArchive::Options::LittleEndian()), version_(version) {}
 
   template <Arithmetic T>
   void Put(T v) { ar_(v); }
@@ -41,6 +41,7 @@ class Writer {
     Put(s.last_seen_ns);
     Put(s.processes);
     Put(s.access);
+    if (version_ >= 3) Put(s.nodes);
   }
   void Put(const NetItem& n) {
     Put(static_cast<uint8_t>(n.direction));
@@ -84,6 +85,7 @@ class Writer {
 
  private:
   cereal::PortableBinaryOutputArchive ar_;
+  uint32_t version_;
 };
 
 // Thrown inside this file only; DecodeFingerprint turns it into kCorrupt.
@@ -106,6 +108,8 @@ class Reader {
   Reader(std::istream& is, size_t size) : ar_(is), size_(size), remaining_(size - 1) {}
 
   size_t offset() const { return size_ - remaining_; }
+  // The blob's format version: fields added later are read only from newer blobs.
+  void set_version(uint32_t v) { version_ = v; }
   size_t remaining() const { return remaining_; }
 
   template <Arithmetic T>
@@ -126,6 +130,7 @@ class Reader {
     Get(&s->last_seen_ns);
     Get(&s->processes);
     Get(&s->access);
+    if (version_ >= 3) Get(&s->nodes);
   }
   void Get(NetItem* n) {
     uint8_t direction = 0;
@@ -200,6 +205,7 @@ class Reader {
   cereal::PortableBinaryInputArchive ar_;
   size_t size_;
   size_t remaining_;
+  uint32_t version_ = model::kFingerprintFormatVersion;
 };
 
 Status Corrupt(const std::string& what) {
@@ -209,19 +215,30 @@ Status Corrupt(const std::string& what) {
 }  // namespace
 
 std::string EncodeFingerprint(const model::Fingerprint& fp) {
+  return EncodeFingerprintAs(fp, model::kFingerprintFormatVersion);
+}
+
+std::string EncodeFingerprintAs(const model::Fingerprint& fp, uint32_t version) {
   std::ostringstream os;
   {
-    Writer w(os);
-    w.Put(model::kFingerprintFormatVersion);
+    Writer w(os, version);
+    w.Put(version);
     w.Put(fp.workload);
+    if (version >= 3) {
+      w.Put(fp.node);
+      w.Put(fp.syscall_arch);
+    }
     w.Put(fp.executables);
     w.Put(fp.files);
     w.Put(fp.network);
     w.Put(fp.dns_names);
-    w.Put(fp.lineage);
-    w.Put(fp.file_patterns);
-    w.Put(fp.net_patterns);
-    w.Put(fp.rates);
+    if (version >= 2) {
+      w.Put(fp.lineage);
+      if (version >= 3) w.Put(fp.syscalls);
+      w.Put(fp.file_patterns);
+      w.Put(fp.net_patterns);
+      w.Put(fp.rates);
+    }
     w.Put(fp.training);
   }
   return std::move(os).str();
@@ -247,13 +264,19 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
                         " is newer than this driftwatch supports (" +
                         std::to_string(model::kFingerprintFormatVersion) + ")");
     }
+    r.set_version(fp.format_version);
     r.Get(&fp.workload);
+    if (fp.format_version >= 3) {
+      r.Get(&fp.node);
+      r.Get(&fp.syscall_arch);
+    }
     r.Get(&fp.executables);
     r.Get(&fp.files);
     r.Get(&fp.network);
     r.Get(&fp.dns_names);
     if (fp.format_version >= 2) {
       r.Get(&fp.lineage);
+      if (fp.format_version >= 3) r.Get(&fp.syscalls);
       r.Get(&fp.file_patterns);
       r.Get(&fp.net_patterns);
       r.Get(&fp.rates);

@@ -3,8 +3,9 @@
 //
 // Format, written with cereal's PortableBinary archive (little-endian on disk):
 //   blob     := u8 endian (1 = little, cereal's), u32 format_version, body
-//   body     := str workload, smap executables, smap files, nmap network,
-//               smap dns_names, [v2: smap lineage, gmap file_patterns,
+//   body     := str workload, [v3: str node, str syscall_arch],
+//               smap executables, smap files, nmap network,
+//               smap dns_names, [v2: smap lineage, [v3: smap syscalls], gmap file_patterns,
 //               ngmap net_patterns, rates], training
 //   gen      := str rule, u32 n (<= 8), str example*n, u32 covered, stats
 //   gmap     := u32 n, (str key, gen)*n;  ngmap := u32 n, (net key, gen)*n
@@ -13,7 +14,8 @@
 //   str      := u32 length, bytes[length]
 //   smap     := u32 n, (str key, stats)*n                   keys strictly ascending
 //   nmap     := u32 n, (net, stats)*n;  net := u8 direction, u8 protocol, str address, u16 port
-//   stats    := u64 count, i64 first_seen_ns, i64 last_seen_ns, u32 processes, u8 access
+//   stats    := u64 count, i64 first_seen_ns, i64 last_seen_ns, u32 processes, u8 access,
+//               [v3: u32 nodes]
 //   training := u64 events, i64 first_event_ns, i64 last_event_ns,
 //               u64 dropped_events, u32 sessions
 // The blob holds nothing else, so its size is the fingerprint size we report.
@@ -32,9 +34,12 @@ namespace dw::store {
 // blob records that version, whatever fp.format_version says. Deterministic:
 // equal fingerprints give equal bytes.
 std::string EncodeFingerprint(const model::Fingerprint& fp);
+// The same in an older `version` (1..current), dropping what it cannot hold;
+// for tests that older blobs still load.
+std::string EncodeFingerprintAs(const model::Fingerprint& fp, uint32_t version);
 
-// Decodes a blob from EncodeFingerprint (version 1 blobs load with the
-// version 2 parts empty, and come out as version 2). A blob from a newer format gives
+// Decodes a blob from EncodeFingerprint (older blobs load with the parts
+// their version lacked empty or defaulted, and come out as the current version). A blob from a newer format gives
 // kVersion; a truncated or damaged blob (short, trailing bytes, unsorted or
 // duplicate keys, an unknown direction) gives kCorrupt. Never throws; the
 // work and memory it spends are bounded by the blob's size.

@@ -32,9 +32,9 @@ TEST(FingerprintCodecTest, RoundTripsWholeValue) {
 TEST(FingerprintCodecTest, RoundTripsEmptyFingerprint) {
   model::Fingerprint fp;
   std::string blob = EncodeFingerprint(fp);
-  // endian + version + workload length + 4 map counts + 3 v2 map counts +
-  // rates (8 + 8 + 3 vector lengths) + training (8+8+8+8+4).
-  EXPECT_EQ(blob.size(), 1u + 4 + 4 + 4 * 4 + 3 * 4 + (8 + 8 + 3 * 4) + 36);
+  // endian + version + workload, node and arch lengths + 4 map counts + 4
+  // later map counts + rates (8 + 8 + 3 vector lengths) + training (8+8+8+8+4).
+  EXPECT_EQ(blob.size(), 1u + 4 + 3 * 4 + 4 * 4 + 4 * 4 + (8 + 8 + 3 * 4) + 36);
   Result<model::Fingerprint> back = DecodeFingerprint(blob);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, fp);
@@ -45,25 +45,36 @@ TEST(FingerprintCodecTest, EncodingIsDeterministicAndLittleEndian) {
   EXPECT_EQ(a, EncodeFingerprint(SampleFingerprint("db", 1)));
   EXPECT_NE(a, EncodeFingerprint(SampleFingerprint("db", 2)));
   ASSERT_GE(a.size(), 5u);
-  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x02\x00\x00\x00", 5));
+  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x03\x00\x00\x00", 5));
 }
 
-// A version 1 blob is a version 2 one without the v2 section (which sits
-// between dns_names and the fixed-size training stats); it still loads.
-TEST(FingerprintCodecTest, Version1BlobsLoadWithEmptyVersion2Parts) {
+// Older blobs still load, with what their version could not hold empty.
+TEST(FingerprintCodecTest, OlderFormatsLoadWithTheirMissingPartsEmpty) {
   model::Fingerprint fp = SampleFingerprint("web", 1);
-  fp.lineage.clear();
-  fp.file_patterns.clear();
-  fp.net_patterns.clear();
-  fp.rates = {};
-  std::string v2 = EncodeFingerprint(fp);
-  constexpr size_t kTraining = 8 + 8 + 8 + 8 + 4;
-  constexpr size_t kEmptyV2 = 4 + 4 + 4 + (8 + 8 + 4 + 4 + 4);
-  std::string v1 = v2.substr(0, v2.size() - kTraining - kEmptyV2) + v2.substr(v2.size() - kTraining);
-  PutU32(&v1, kVersionOffset, 1);
-  Result<model::Fingerprint> r = DecodeFingerprint(v1);
-  ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(*r, fp);
+  model::Fingerprint v2 = fp;
+  v2.node.clear();
+  v2.syscall_arch.clear();
+  v2.syscalls.clear();
+  for (auto* m : {&v2.executables, &v2.files, &v2.dns_names, &v2.lineage}) {
+    for (auto& [k, st] : *m) st.nodes = 1;
+  }
+  for (auto& [k, st] : v2.network) st.nodes = 1;
+  for (auto& [k, g] : v2.file_patterns) g.stats.nodes = 1;
+  for (auto& [k, g] : v2.net_patterns) g.stats.nodes = 1;
+  Result<model::Fingerprint> r2 = DecodeFingerprint(EncodeFingerprintAs(fp, 2));
+  ASSERT_TRUE(r2) << r2.error().message();
+  EXPECT_EQ(*r2, v2);
+
+  model::Fingerprint v1 = v2;
+  v1.lineage.clear();
+  v1.file_patterns.clear();
+  v1.net_patterns.clear();
+  v1.rates = {};
+  std::string blob1 = EncodeFingerprintAs(fp, 1);
+  EXPECT_EQ(blob1.substr(0, 5), std::string("\x01\x01\x00\x00\x00", 5));
+  Result<model::Fingerprint> r1 = DecodeFingerprint(blob1);
+  ASSERT_TRUE(r1) << r1.error().message();
+  EXPECT_EQ(*r1, v1);
 }
 
 TEST(FingerprintCodecTest, EveryTruncationIsCorrupt) {
@@ -145,8 +156,9 @@ TEST(FingerprintCodecTest, UnknownDirectionIsCorrupt) {
   fp.workload = "w";
   fp.network[{model::Direction::kOutbound, 6, "10.0.0.1", 80}] = {};
   std::string blob = EncodeFingerprint(fp);
-  // header 5, workload 4+1, executables count 4, files count 4, network count 4.
-  constexpr size_t kDirection = 5 + 5 + 4 + 4 + 4;
+  // header 5, workload 4+1, empty node and arch 4+4, executables count 4,
+  // files count 4, network count 4.
+  constexpr size_t kDirection = 5 + 5 + 8 + 4 + 4 + 4;
   ASSERT_EQ(blob[kDirection], static_cast<char>(model::Direction::kOutbound));
   blob[kDirection] = 9;
   Result<model::Fingerprint> r = DecodeFingerprint(blob);

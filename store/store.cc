@@ -88,7 +88,7 @@ CREATE INDEX outbox_pending ON outbox(sink, delivered_ns, id);
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
                                       model::FindingKind::kNetwork, model::FindingKind::kRate,
-                                      model::FindingKind::kUnprofiled};
+                                      model::FindingKind::kUnprofiled, model::FindingKind::kSyscall};
 constexpr std::array kSeverities = {model::Severity::kLow, model::Severity::kMedium,
                                     model::Severity::kHigh, model::Severity::kCritical};
 

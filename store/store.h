@@ -28,7 +28,7 @@
 //     time_ns       INTEGER NOT NULL,       -- first occurrence
 //     last_time_ns  INTEGER NOT NULL,       -- latest occurrence folded in
 //     workload_id   INTEGER NOT NULL REFERENCES workloads(id),
-//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network", "rate", "unprofiled"
+//     kind          TEXT NOT NULL,          -- model::FindingKindName(): "exec", "file", "network", "rate", "unprofiled", "syscall"
 //     subject       TEXT NOT NULL,
 //     reason        TEXT NOT NULL,
 //     severity      TEXT NOT NULL,          -- model::SeverityName(): "low" ... "critical"

@@ -17,10 +17,14 @@ inline model::Fingerprint SampleFingerprint(const std::string& workload, int see
   const int64_t t0 = 1'700'000'000'000'000'000 + int64_t{seed} * 1'000'000'000;
   auto stats = [&](uint64_t count, uint8_t access) {
     return model::ItemStats{count, t0 + 1, t0 + 500 + seed, static_cast<uint32_t>(seed + 1),
-                            access};
+                            access, static_cast<uint32_t>(1 + seed % 3)};
   };
   model::Fingerprint fp;
   fp.workload = workload;
+  fp.node = "node-" + std::to_string(seed);
+  fp.syscall_arch = "x86_64";
+  fp.syscalls["openat"] = stats(50, 0);
+  fp.syscalls["read"] = stats(900 + seed, 0);
   fp.executables["/usr/bin/" + workload] = stats(10 + seed, 0);
   fp.executables["/bin/sh"] = stats(2, 0);
   fp.files["/etc/" + workload + ".conf"] = stats(3, kAccessRead);

@@ -625,7 +625,7 @@ Response Agent::Accept(const std::string& id_text) {
   const model::Fingerprint* current = Baseline(f->workload);
   if (current == nullptr) return Response::Error(409, "workload " + f->workload + " has no baseline");
   model::Fingerprint fp = *current;
-  model::ItemStats st{1, f->time_ns, f->time_ns, 1, 0};
+  model::ItemStats st{1, f->time_ns, f->time_ns, 1, 0, 1};
   const std::string& s = f->subject;
   switch (f->kind) {
     case model::FindingKind::kExec:
@@ -679,6 +679,9 @@ Response Agent::Accept(const std::string& id_text) {
       }
       break;
     }
+    case model::FindingKind::kSyscall:
+      fp.syscalls[s] = st;
+      break;
     case model::FindingKind::kRate:
     case model::FindingKind::kUnprofiled:
       return Response::Error(409, std::string(model::FindingKindName(f->kind)) +
