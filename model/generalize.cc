@@ -122,6 +122,43 @@ size_t Depth(std::string_view dir) {
   return static_cast<size_t>(std::count(dir.begin(), dir.end(), '/'));
 }
 
+// The number in a numbered family's pattern.
+constexpr std::string_view kFamilyNumber = "<#>";
+// The placeholders model/normalize.h puts where a number was.
+constexpr std::string_view kNumberPlaceholders[] = {"<n>", "<ts>", "<pid>", "<tid>", "<fd>"};
+
+bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
+
+// Appends the family form of `base` ("11.png" -> "<#>.png",
+// "PostgreSQL.<n>" -> "PostgreSQL.<#>") to *out; false when it has no number.
+bool AppendFamily(std::string_view base, std::string* out) {
+  bool numbered = false;
+  for (size_t i = 0; i < base.size();) {
+    if (IsDigitChar(base[i])) {
+      while (i < base.size() && IsDigitChar(base[i])) ++i;
+      out->append(kFamilyNumber);
+      numbered = true;
+      continue;
+    }
+    if (base[i] == '<') {
+      bool matched = false;
+      for (std::string_view p : kNumberPlaceholders) {
+        if (base.substr(i, p.size()) == p) {
+          // Each number, literal or already a placeholder, is one "<#>", so
+          // "log.<n>" and "log.7" are one family.
+          out->append(kFamilyNumber);
+          i += p.size();
+          matched = numbered = true;
+          break;
+        }
+      }
+      if (matched) continue;
+    }
+    out->push_back(base[i++]);
+  }
+  return numbered;
+}
+
 bool InProtectedTree(std::string_view path) {
   if (path.size() < 2) return false;
   for (std::string_view t : kProtectedTrees) {
@@ -264,6 +301,16 @@ struct Evidence {
 std::string BitsNote(const Evidence& e, uint8_t kept) {
   std::string others = e.Others(kept);
   return others.empty() ? "" : "; wildcard for " + BitsName(kept) + " only: " + others;
+}
+
+// An existing pattern gains the bits that `evidence` now has `threshold`
+// items for, and its rule says so.
+void GainBits(const Evidence& evidence, size_t threshold, Generalization* g) {
+  uint8_t added = evidence.Bits(threshold) & static_cast<uint8_t>(~g->stats.access);
+  if (added == 0) return;
+  g->stats.access |= added;
+  g->rule += "; " + BitsName(added) + " added: " + evidence.Others(static_cast<uint8_t>(~added)) +
+             " (threshold " + std::to_string(threshold) + ")";
 }
 
 // ---- Addresses ------------------------------------------------------------------
@@ -456,13 +503,7 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     auto existing = fp->file_patterns.find(dir + "/*");
     if (existing != fp->file_patterns.end()) {
       Generalization& g = existing->second;
-      uint8_t added = evidence.Bits(threshold) & static_cast<uint8_t>(~g.stats.access);
-      if (added != 0) {
-        g.stats.access |= added;
-        g.rule += "; " + BitsName(added) +
-                  " added: " + evidence.Others(static_cast<uint8_t>(~added)) + " (threshold " +
-                  std::to_string(threshold) + ")";
-      }
+      GainBits(evidence, threshold, &g);
       absorb_fitting(&children, &g);
       continue;
     }
@@ -496,6 +537,55 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     g.rule = std::move(c.rule);
     g.stats.access = c.bits;
     absorb_fitting(c.children, &g);
+  }
+}
+
+// Step 2, numbered families: names in one directory that differ only in their
+// numbers ("1.png" ... "10.png", "PostgreSQL.<n>", "PostgreSQL.7311020") are
+// one name with a counter or an id in it once family_threshold distinct
+// members were learned, whatever the size of the directory: "<dir>/<#>.png".
+// Access bits need that many members carrying them, as for directories.
+void CollapseFamilies(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
+  std::map<std::string, std::vector<FileMap::iterator>> families;
+  std::string key;
+  for (auto it = fp->files.begin(); it != fp->files.end(); ++it) {
+    if (IsProtectedPath(it->first)) continue;
+    std::string_view path = it->first;
+    size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos || slash == 0) continue;
+    key.assign(path.substr(0, slash + 1));
+    if (!AppendFamily(path.substr(slash + 1), &key)) continue;
+    families[key].push_back(it);
+  }
+  const size_t threshold = std::max<size_t>(2, o.family_threshold);
+  for (auto& [family, members] : families) {
+    auto existing = fp->file_patterns.find(family);
+    Evidence evidence;
+    for (FileMap::iterator m : members) evidence.Add(m->second.access);
+    Generalization* g = nullptr;
+    if (existing != fp->file_patterns.end()) {
+      g = &existing->second;
+      GainBits(evidence, threshold, g);
+    } else {
+      if (members.size() < threshold) continue;
+      uint8_t bits = evidence.Bits(threshold);
+      size_t fitting = 0;
+      for (FileMap::iterator m : members) fitting += IsSubset(m->second.access, bits);
+      if (bits == 0 || fitting < threshold) continue;
+      g = &fp->file_patterns[family];
+      ++r->file_patterns;
+      g->rule = std::to_string(members.size()) + " names of the form " +
+                std::string(Basename(family)) + " under " + std::string(Parent(family)) +
+                " (numbered family, threshold " + std::to_string(threshold) + ")" +
+                BitsNote(evidence, bits);
+      g->stats.access = bits;
+    }
+    for (FileMap::iterator m : members) {
+      if (!IsSubset(m->second.access, g->stats.access)) continue;
+      Absorb(m->first, m->second, g);
+      fp->files.erase(m);
+      ++r->absorbed;
+    }
   }
 }
 
@@ -694,6 +784,7 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {
   GeneralizeResult r;
   AbsorbMatches(fp, &r);
   CollapseDirs(fp, o, 1, &r);
+  CollapseFamilies(fp, o, &r);
   WidenNets(fp, o, 24, 64, o.cidr_threshold, "", &r);
   if (UnderBudget(*fp, o)) return r;
 
@@ -726,6 +817,13 @@ const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
   key.assign(path.substr(0, last_slash + 1));
   key += '*';
   if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+  // Else a numbered family in the parent ("<dir>/<#>.png").
+  if (found == nullptr) {
+    key.pop_back();
+    if (AppendFamily(path.substr(last_slash + 1), &key)) {
+      if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+    }
+  }
   // Else the deepest recursive one: walk down the ancestors while patterns
   // exist beneath them. (A pattern under a directory whose name starts with a
   // byte below '*' is not seen: a miss errs towards a finding, never towards

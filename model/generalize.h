@@ -20,6 +20,11 @@
 //               files learned directly under <dir> reach the threshold.
 //   "<dir>/**"  anything at any depth under <dir>: made only under budget
 //               pressure, deepest directories first.
+//   "<dir>/a<#>b" a numbered family: any name directly under <dir> that is
+//               "a", a number, "b" ("<dir>/<#>.png", "/dev/shm/PostgreSQL.<#>");
+//               each run of digits, and each number placeholder of
+//               model/normalize.h (<n>, <ts>, <pid>, <tid>, <fd>), is one <#>.
+//               Made when family_threshold distinct members were learned.
 // Network patterns: a NetItem whose address is a CIDR ("10.0.3.0/24"), same
 // direction, protocol and port as the peers it replaced. Only outbound peers
 // and inbound clients widen (listen addresses and resolvers are few and each
@@ -64,6 +69,13 @@ struct GeneralizeOptions {
   // so a literal list would alert on every new one. 8 keeps small fixed sets
   // literal however often they are used.
   size_t open_dir_threshold = 8;
+  // Distinct names of one numbered family (names in one directory that differ
+  // only in their numbers) at which the number is taken for a counter or an id
+  // and the family becomes "<dir>/stem<#>suffix". 4: three could be a short
+  // fixed list ("a1", "a2", "a3"); four values of one field are a sequence.
+  // A family is far narrower than a directory wildcard: a new name of another
+  // form beside it is still a finding.
+  size_t family_threshold = 4;
   // Distinct addresses of one direction, protocol and port inside one /24
   // (IPv4) or /64 (IPv6) at which they widen to that range. 8: a pool
   // (replicas behind a service, pods on a node's range, a client subnet)
@@ -95,6 +107,7 @@ struct GeneralizeResult {
 //   1. items that match an existing pattern are folded into it;
 //   2. directories at their threshold (or at open_dir_threshold when open)
 //      collapse to "<dir>/*", and existing ones gain bits with evidence;
+//      numbered families at family_threshold become "<dir>/stem<#>suffix";
 //      peers at the CIDR threshold widen to /24 or /64;
 //   under pressure (ItemCount() > item_budget):
 //   3. thresholds halve step by step, down to 2, for directories and peers;
@@ -106,7 +119,7 @@ struct GeneralizeResult {
 GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = {});
 
 // The file pattern covering `normalized_path`, or nullptr: "<parent>/*" if
-// present, else the deepest "<ancestor>/**". Never a protected path (IsProtectedPath), even
+// present, else the parent's numbered family, else the deepest "<ancestor>/**". Never a protected path (IsProtectedPath), even
 // if a pattern would cover it. When `pattern` is not null it receives the
 // pattern's key (valid while the pattern exists). Costs one ordered-map
 // lookup per ancestor directory that has patterns beneath it.

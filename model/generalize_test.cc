@@ -42,17 +42,25 @@ NetItem Out(const std::string& address, uint16_t port) {
   return NetItem{Direction::kOutbound, 6, address, port};
 }
 
-// `n` files "<dir>/f<i>.dat", i = 10..n+9 (two digits sort like numbers),
-// each read once by one process at time 100 + i.
+// The i-th file name: "f" and two letters ("fak.dat" for 10), sorting like i.
+// Letters, not digits: names that differ only in a number are a numbered
+// family (NumberedFamilies below), which these directory tests leave aside.
+std::string Leaf(int i) {
+  return std::string("f") + static_cast<char>('a' + i / 26) + static_cast<char>('a' + i % 26) +
+         ".dat";
+}
+
+// `n` files "<dir>/Leaf(i)", i = 10..n+9, each read once by one process at
+// time 100 + i.
 void AddFiles(Fingerprint* fp, const std::string& dir, int n, uint8_t access = kAccessRead) {
   for (int i = 10; i < 10 + n; ++i) {
-    fp->files[dir + "/f" + std::to_string(i) + ".dat"] = Stats(1, 100 + i, 100 + i, 1, access);
+    fp->files[dir + "/" + Leaf(i)] = Stats(1, 100 + i, 100 + i, 1, access);
   }
 }
 
 std::vector<std::string> FileNames(const std::string& dir, int from, int to) {
   std::vector<std::string> out;
-  for (int i = from; i < to; ++i) out.push_back(dir + "/f" + std::to_string(i) + ".dat");
+  for (int i = from; i < to; ++i) out.push_back(dir + "/" + Leaf(i));
   return out;
 }
 
@@ -65,9 +73,9 @@ TEST(GeneralizeTest, EmptyFingerprintIsUnchanged) {
 TEST(GeneralizeTest, DirectoryAtItsThresholdCollapsesWithItsReason) {
   Fingerprint fp;
   AddFiles(&fp, "/var/cache/app", 17);
-  fp.files["/var/cache/app/f12.dat"] = Stats(5, 50, 900, 3, kAccessRead);
+  fp.files["/var/cache/app/" + Leaf(12)] = Stats(5, 50, 900, 3, kAccessRead);
   // Written as well: one file's write is no evidence for the directory.
-  fp.files["/var/cache/app/f13.dat"] = Stats(2, 60, 60, 1, kAccessRead | kAccessWrite);
+  fp.files["/var/cache/app/" + Leaf(13)] = Stats(2, 60, 60, 1, kAccessRead | kAccessWrite);
   // A closed set one short of the threshold: each name used again and again.
   AddFiles(&fp, "/srv/data", 15);
   for (auto& [path, stats] : fp.files) {
@@ -105,8 +113,8 @@ TEST(GeneralizeTest, AnOpenSetCollapsesBelowTheThreshold) {
   // Names that keep changing: most seen once.
   Fingerprint fp;
   AddFiles(&fp, "/srv/uploads", 9, kAccessWrite | kAccessCreate);
-  fp.files["/srv/uploads/f10.dat"].count = 7;
-  fp.files["/srv/uploads/f11.dat"].count = 7;
+  fp.files["/srv/uploads/" + Leaf(10)].count = 7;
+  fp.files["/srv/uploads/" + Leaf(11)].count = 7;
   // The same number of names, but used over and over: stays literal.
   AddFiles(&fp, "/srv/static", 9);
   for (auto& [path, stats] : fp.files) {
@@ -235,6 +243,72 @@ TEST(MatchFileTest, OneLevelAndRecursivePatterns) {
   EXPECT_EQ(MatchFile(fp, "/home/ann/.ssh/authorized_keys"), nullptr);
   EXPECT_EQ(MatchFile(fp, "/home/ann/.aws/credentials"), nullptr);
   EXPECT_EQ(MatchFile(Fingerprint{}, "/srv/www/a"), nullptr);
+}
+
+TEST(GeneralizeTest, NumberedFamilies) {
+  Fingerprint fp;
+  // Ten images of one form: a counter, whatever the directory's size.
+  for (int i = 1; i <= 10; ++i) {
+    fp.files["/srv/www/img/" + std::to_string(i) + ".png"] = Stats(20, 100 + i, 900, 2, kAccessRead);
+  }
+  fp.files["/srv/www/img/logo.png"] = Stats(20, 100, 900, 2, kAccessRead);
+  // Numbers already turned into placeholders are members too.
+  fp.files["/dev/shm/PostgreSQL.<n>"] = Stats(50, 10, 90, 40, kAccessRead | kAccessWrite);
+  fp.files["/dev/shm/PostgreSQL.<ts>"] = Stats(5, 10, 90, 4, kAccessRead | kAccessWrite);
+  fp.files["/dev/shm/PostgreSQL.6612754"] = Stats(2, 10, 90, 2, kAccessRead | kAccessWrite);
+  fp.files["/dev/shm/PostgreSQL.94264602"] = Stats(2, 10, 90, 2, kAccessRead | kAccessWrite);
+  // Three are a short list, not a sequence.
+  for (int i = 1; i <= 3; ++i) fp.files["/srv/app/a" + std::to_string(i) + ".conf"] = Stats(9, 1, 2, 1, kAccessRead);
+  // Protected trees never generalize.
+  for (int i = 1; i <= 6; ++i) fp.files["/etc/app/key" + std::to_string(i)] = Stats(9, 1, 2, 1, kAccessRead);
+
+  Fingerprint want = fp;
+  for (int i = 1; i <= 10; ++i) want.files.erase("/srv/www/img/" + std::to_string(i) + ".png");
+  Generalization img;
+  img.rule = "10 names of the form <#>.png under /srv/www/img (numbered family, threshold 4)";
+  img.examples = {"/srv/www/img/1.png", "/srv/www/img/10.png", "/srv/www/img/2.png",
+                  "/srv/www/img/3.png", "/srv/www/img/4.png",  "/srv/www/img/5.png",
+                  "/srv/www/img/6.png", "/srv/www/img/7.png"};
+  img.covered = 10;
+  img.stats = Stats(200, 101, 900, 2, kAccessRead);
+  want.file_patterns["/srv/www/img/<#>.png"] = img;
+  for (const char* m : {"<n>", "<ts>", "6612754", "94264602"}) want.files.erase(std::string("/dev/shm/PostgreSQL.") + m);
+  Generalization shm;
+  shm.rule = "4 names of the form PostgreSQL.<#> under /dev/shm (numbered family, threshold 4)";
+  shm.examples = {"/dev/shm/PostgreSQL.6612754", "/dev/shm/PostgreSQL.94264602",
+                  "/dev/shm/PostgreSQL.<n>", "/dev/shm/PostgreSQL.<ts>"};
+  shm.covered = 4;
+  shm.stats = Stats(59, 10, 90, 40, kAccessRead | kAccessWrite);
+  want.file_patterns["/dev/shm/PostgreSQL.<#>"] = shm;
+
+  GeneralizeResult r = Generalize(&fp);
+  EXPECT_EQ(r.file_patterns, 2u);
+  EXPECT_EQ(r.absorbed, 14u);
+  EXPECT_EQ(fp, want);
+
+  const std::string* key = nullptr;
+  ASSERT_NE(MatchFile(fp, "/srv/www/img/15.png", &key), nullptr);
+  EXPECT_EQ(*key, "/srv/www/img/<#>.png");
+  EXPECT_EQ(MatchFile(fp, "/srv/www/img/15.jpg"), nullptr);   // another form
+  EXPECT_EQ(MatchFile(fp, "/srv/www/img/x15.png"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/www/img/shell.png"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/www/img/sub/1.png"), nullptr);  // one level only
+  ASSERT_NE(MatchFile(fp, "/dev/shm/PostgreSQL.95733476", &key), nullptr);
+  EXPECT_EQ(*key, "/dev/shm/PostgreSQL.<#>");
+  EXPECT_NE(MatchFile(fp, "/dev/shm/PostgreSQL.<n>"), nullptr);
+}
+
+TEST(GeneralizeTest, FamilyMembersWithABitGrowTheFamilyWithEvidence) {
+  Fingerprint fp;
+  for (int i = 1; i <= 4; ++i) fp.files["/srv/q/job" + std::to_string(i)] = Stats(1, 1, 1, 1, kAccessRead);
+  for (int i = 5; i <= 8; ++i) {
+    fp.files["/srv/q/job" + std::to_string(i)] = Stats(1, 1, 1, 1, kAccessRead | kAccessCreate);
+  }
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.count("/srv/q/job<#>"), 1u);
+  // Four created: enough evidence, so the family allows creating too.
+  EXPECT_EQ(fp.file_patterns["/srv/q/job<#>"].stats.access, kAccessRead | kAccessCreate);
+  EXPECT_TRUE(fp.files.empty());
 }
 
 TEST(ProtectionTest, PathsAndDirectories) {
