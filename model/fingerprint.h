@@ -64,8 +64,9 @@ struct Generalization {
 
 // Behaviour rates per time bucket (model/rates.h). Plain std types so that the
 // store can serialize it; Eigen stays inside model/rates.cc.
-inline constexpr size_t kRateDims = 7;  // execs, forks, opens, writes, distinct paths,
-                                        // connects+accepts, distinct peers
+inline constexpr size_t kRateDims = 8;  // execs, forks, opens, writes, distinct paths,
+                                        // connects+accepts, distinct peers, distinct
+                                        // written paths (format 3; 7 before)
 struct RateBaseline {
   int64_t bucket_ns = 10'000'000'000;  // 10 s buckets
   uint64_t buckets = 0;                // training buckets folded in

@@ -46,7 +46,9 @@ bool WellFormed(const RateBaseline& b) {
 // Writes, forks and fan-out to distinct peers are what ransomware, fork bombs
 // and scans look like; the other rates also swing with ordinary load.
 double Sensitivity(size_t dim) {
-  return dim == kRateWrites || dim == kRateForks || dim == kRatePeers ? 1.0 : 0.8;
+  return dim == kRateWrites || dim == kRateWrittenPaths || dim == kRateForks || dim == kRatePeers
+             ? 1.0
+             : 0.8;
 }
 
 std::string Format(const char* fmt, double v) {
@@ -59,7 +61,8 @@ std::string Format(const char* fmt, double v) {
 
 const char* RateDimName(size_t dim) {
   static constexpr const char* kNames[kDims] = {
-      "execs", "forks", "opens", "writes", "distinct paths", "connects", "distinct peers"};
+      "execs", "forks", "opens", "writes", "distinct paths", "connects", "distinct peers",
+      "distinct written paths"};
   return dim < kDims ? kNames[dim] : "unknown";
 }
 
@@ -120,8 +123,14 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e) {
       break;
     case EventKind::kOpen:
       bump(kRateOpens);
-      if (e.access & (kAccessWrite | kAccessCreate)) bump(kRateWrites);
-      if (b.paths.insert(Fnv1a(e.path.data(), e.path.size())).second) bump(kRatePaths);
+      {
+        uint64_t h = Fnv1a(e.path.data(), e.path.size());
+        if (b.paths.insert(h).second) bump(kRatePaths);
+        if (e.access & (kAccessWrite | kAccessCreate)) {
+          bump(kRateWrites);
+          if (b.written.insert(h).second) bump(kRateWrittenPaths);
+        }
+      }
       break;
     case EventKind::kConnect:
       bump(kRateConnects);

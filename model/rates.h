@@ -39,9 +39,12 @@ enum RateDim : size_t {
   kRateConnects = 5,  // kConnect and kAccept events
   kRatePeers = 6,     // distinct connect peers (address:port) and accept clients (address:
                       // the client's port is ephemeral and means nothing)
+  kRateWrittenPaths = 7,  // distinct paths of kOpen events with kAccessWrite or kAccessCreate:
+                          // a database writes its few files over and over, ransomware
+                          // or a mass upload writes hundreds once each
 };
 // "execs", "forks", "opens", "writes", "distinct paths", "connects",
-// "distinct peers"; "unknown" for dim >= kRateDims.
+// "distinct peers", "distinct written paths"; "unknown" for dim >= kRateDims.
 const char* RateDimName(size_t dim);
 
 // Thresholds of bucketing and detection. The defaults assume 10 s buckets.
@@ -81,7 +84,7 @@ struct RateOptions {
   // with traffic (twice the clients, twice the connects), so they count in the
   // distance but a finding needs a burst of forks, execs, writes, distinct
   // paths or distinct peers: new work, new files, new hosts.
-  std::array<bool, kRateDims> may_drift = {true, true, false, true, true, false, true};
+  std::array<bool, kRateDims> may_drift = {true, true, false, true, true, false, true, true};
   // Finding score = sensitivity x (1 - exp(-distance / score_scale)): a
   // sensitive burst at the threshold scores 0.63 (medium), at 8.4 0.75 (high),
   // at 14 0.9 (critical).
@@ -144,6 +147,7 @@ class RateBucketer {
     std::string cgroup_path;
     std::array<uint64_t, kRateDims> counts{};
     std::unordered_set<uint64_t> paths;  // hashes of distinct paths
+    std::unordered_set<uint64_t> written;  // hashes of distinct paths written or created
     std::unordered_set<uint64_t> peers;  // hashes of distinct peers
     std::unordered_map<uint32_t, Tally> by_pid;
   };

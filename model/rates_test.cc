@@ -72,7 +72,8 @@ TEST(RatesTest, DimNames) {
   std::vector<std::string> names;
   for (size_t d = 0; d <= kRateDims; ++d) names.push_back(RateDimName(d));
   EXPECT_EQ(names, (std::vector<std::string>{"execs", "forks", "opens", "writes", "distinct paths",
-                                             "connects", "distinct peers", "unknown"}));
+                                             "connects", "distinct peers",
+                                             "distinct written paths", "unknown"}));
 }
 
 TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
@@ -101,13 +102,13 @@ TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
   for (const Event& e : events) EXPECT_TRUE(bucketer.Observe(e).empty());
 
   std::vector<RateSample> done = bucketer.Observe(testing::Exit("web", 11, kT0 + kBucket));
-  RateSample want = Sample("web", kT0, {1, 2, 4, 2, 3, 5, 3});
+  RateSample want = Sample("web", kT0, {1, 2, 4, 2, 3, 5, 3, 2});
   want.cgroup_path = "system.slice/web";
   want.partial = true;  // the stream began 1 s into the bucket
   // Opens tie 2-2 between pids 11 and 12: the lower pid. Pid 12 opened 2 of
   // the 3 distinct paths.
   want.processes = {Context(events[0]), Context(events[0]), Context(events[3]), Context(events[5]),
-                    Context(events[5]), Context(events[3]), Context(events[3])};
+                    Context(events[5]), Context(events[3]), Context(events[3]), Context(events[5])};
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0], want);
 }
@@ -217,7 +218,7 @@ TEST(RateLearnTest, SkipsPartialAndMismatchedBuckets) {
   want.bucket_ns = kBucket;
   want.buckets = 1;
   std::array<double, kRateDims> x = RateFeatures(s);
-  ExpectNear({x.begin(), x.end()}, {0, 0, std::log(4.0), 0, std::log(3.0), 0, 0}, 1e-15);
+  ExpectNear({x.begin(), x.end()}, {0, 0, std::log(4.0), 0, std::log(3.0), 0, 0, 0}, 1e-15);
   want.mean = {x.begin(), x.end()};
   want.m2.assign(kRateDims * kRateDims, 0);
   want.max = want.mean;
@@ -341,7 +342,9 @@ TEST_F(RateDetectionTest, WriteBurstFires) {
   std::optional<RateScore> score = Score(baseline_, s);
   ASSERT_TRUE(score.has_value());
   EXPECT_TRUE(score->drift);
-  EXPECT_EQ(score->top_dim, kRateWrites);
+  // 500 files written once each: distinct written paths stand out most (the
+  // training wrote 1-2 log files, a few times each).
+  EXPECT_EQ(score->top_dim, kRateWrittenPaths);
 
   Finding f = RateFinding(s, *score, baseline_);
   EXPECT_EQ(f.kind, FindingKind::kRate);
@@ -349,7 +352,8 @@ TEST_F(RateDetectionTest, WriteBurstFires) {
   EXPECT_EQ(f.time_ns, kT0 + 1003 * kBucket);
   EXPECT_EQ(f.process.exe, "/tmp/.x/enc");
   EXPECT_EQ(f.process.pid, 666u);
-  EXPECT_EQ(f.subject, "writes " + std::to_string(s.counts[kRateWrites]) + "/10s (training max 2)");
+  EXPECT_EQ(f.subject, "distinct written paths " + std::to_string(s.counts[kRateWrittenPaths]) +
+                          "/10s (training max 1)");
   EXPECT_GE(f.severity, Severity::kHigh);
 }
 

@@ -280,6 +280,9 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
       r.Get(&fp.file_patterns);
       r.Get(&fp.net_patterns);
       r.Get(&fp.rates);
+      // Format 2 rates have 7 dimensions, without distinct written paths:
+      // their covariance cannot be extended, so rate learning starts over.
+      if (fp.format_version < 3) fp.rates = model::RateBaseline{};
     }
     r.Get(&fp.training);
     fp.format_version = model::kFingerprintFormatVersion;  // upgraded in memory

@@ -10,7 +10,7 @@
 //   gen      := str rule, u32 n (<= 8), str example*n, u32 covered, stats
 //   gmap     := u32 n, (str key, gen)*n;  ngmap := u32 n, (net key, gen)*n
 //   rates    := i64 bucket_ns, u64 buckets, dvec mean, dvec m2, dvec max
-//   dvec     := u32 n (<= 49), f64*n
+//   dvec     := u32 n (<= 64), f64*n   (format 2: 7 rate dimensions, dropped on load)
 //   str      := u32 length, bytes[length]
 //   smap     := u32 n, (str key, stats)*n                   keys strictly ascending
 //   nmap     := u32 n, (net, stats)*n;  net := u8 direction, u8 protocol, str address, u16 port
