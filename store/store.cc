@@ -464,6 +464,24 @@ ORDER BY f.version DESC LIMIT 1)sql"));
   return r;
 }
 
+Result<std::optional<int64_t>> Store::FingerprintCreatedNs(const std::string& workload,
+                                                            int64_t version) {
+  auto load = [&]() -> Result<std::optional<int64_t>> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT f.created_ns
+FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
+WHERE w.name = ?1 AND f.version = ?2)sql"));
+    st.Bind(1, workload);
+    st.Bind(2, version);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<int64_t>();
+    return std::optional<int64_t>(st.Int(0));
+  };
+  auto r = load();
+  if (!r) return Context(r.error(), "load fingerprint from");
+  return r;
+}
+
 Result<std::vector<WorkloadInfo>> Store::ListWorkloads() {
   auto list = [&]() -> Result<std::vector<WorkloadInfo>> {
     ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(

@@ -141,6 +141,10 @@ class Store {
   Result<std::optional<model::Fingerprint>> LoadFingerprint(const std::string& workload,
                                                             std::optional<int64_t> version = {});
 
+  // When `workload`'s fingerprint `version` was stored (fingerprints.created_ns);
+  // nullopt when the workload or version does not exist.
+  Result<std::optional<int64_t>> FingerprintCreatedNs(const std::string& workload, int64_t version);
+
   // All workloads, by name, including those with findings but no fingerprint.
   Result<std::vector<WorkloadInfo>> ListWorkloads();
   Result<bool> HasWorkload(const std::string& workload);

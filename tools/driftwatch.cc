@@ -1,16 +1,20 @@
-// tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings.
+// tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings,
+// export, check.
 //
 // The data flow of every command is Drive(): EventSource -> Decode ->
 // WorkloadResolver -> (Profiler | Detector | TraceWriter), then the Store.
-// Only main() turns errors into exit codes: 0 ok, 1 failure, 2 usage.
+// Only main() turns errors into exit codes: 0 ok, 1 failure, 2 usage, and for
+// check 3 when the policy would have blocked something.
 #include <signal.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -34,12 +38,17 @@
 #include "tools/cli.h"
 #include "tools/drive.h"
 #include "tools/eval.h"
+#include "tools/export.h"
 #include "tools/format.h"
+#include "tools/policy_check.h"
 
 namespace dw::tools {
 namespace {
 
 std::atomic<bool> g_stop{false};
+// The exit code of a command that succeeded: 0, or 3 from check when the
+// policy would have blocked something.
+int g_success_exit = 0;
 
 void OnSignal(int) { g_stop.store(true); }
 
@@ -378,6 +387,152 @@ Status CmdEval(const Args& args) {
   return Status::Ok();
 }
 
+// --version N: a fingerprint version (1, 2, ...), or the latest when absent.
+Result<std::optional<int64_t>> VersionFlag(const Args& args) {
+  auto v = args.Get("--version");
+  if (!v) return std::optional<int64_t>();
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || errno != 0 || n < 1) {
+    return Status(ErrorCode::kInvalidArgument, "--version must be a positive integer, not '" + *v + "'");
+  }
+  return std::optional<int64_t>(n);
+}
+
+// What export and check render: a policy document and where it came from.
+struct Exported {
+  ExportFormat format = ExportFormat::kJson;
+  ExportSource source;
+  std::string document;
+};
+
+// Loads the workload's fingerprint (--version, else the latest) and renders it
+// as --format. Refuses a baseline that is still learning (unless the workload
+// is in monitoring or locked state) or was trained while events were dropped;
+// --force turns the refusal into a warning.
+Result<Exported> BuildExport(const Args& args) {
+  Exported out;
+  ASSIGN_OR_RETURN(out.format, ParseExportFormat(args.Get("--format").value_or("")));
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
+  ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionFlag(args));
+  const std::string name = *args.Get("--workload");
+  const std::string path = *args.Get("--db");
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(std::optional<model::Fingerprint> fp, db->LoadFingerprint(name, version));
+  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
+  const store::WorkloadInfo* info = nullptr;
+  for (const auto& w : workloads) {
+    if (w.name == name) info = &w;
+  }
+  if (info == nullptr) {
+    return Status(ErrorCode::kNotFound,
+                  "unknown workload " + name + " in " + path + " (driftwatch workloads lists them)");
+  }
+  if (!fp) {
+    if (info->version == 0) {
+      return Status(ErrorCode::kNotFound, "workload " + name + " has no fingerprint yet; run driftwatch train");
+    }
+    return Status(ErrorCode::kNotFound, "workload " + name + " has no fingerprint version " +
+                                            std::to_string(*version) + " (versions 1 to " +
+                                            std::to_string(info->version) + ")");
+  }
+  out.source.workload = name;
+  out.source.version = version.value_or(info->version);
+  out.source.db = path;
+  ASSIGN_OR_RETURN(std::optional<int64_t> created, db->FingerprintCreatedNs(name, out.source.version));
+  out.source.created_ns = created.value_or(0);
+  WorkloadView view{*info, model::Assess(*fp, convergence)};
+  out.source.state = view.State();
+
+  std::string why;
+  if (fp->training.dropped_events > 0) {
+    why = "was trained while the kernel dropped " + std::to_string(fp->training.dropped_events) +
+          " events (the baseline may miss items)";
+  } else if (!view.learning.stable && info->state != "monitoring" && info->state != "locked") {
+    why = "is still learning (" + view.learning.Describe(convergence) + ")";
+  }
+  if (!why.empty()) {
+    const std::string what = "workload " + name + " fingerprint v" + std::to_string(out.source.version) + " " + why;
+    if (!args.Has("--force")) {
+      return Status(ErrorCode::kInvalidArgument, what + "; train longer, or pass --force to export it anyway");
+    }
+    spdlog::warn("{}; exporting it anyway (--force)", what);
+  }
+  std::vector<std::string> notes;
+  ASSIGN_OR_RETURN(out.document, Export(out.format, *fp, out.source, &notes));
+  for (const auto& n : notes) spdlog::info("{} export: not expressed: {}", ExportFormatName(out.format), n);
+  return out;
+}
+
+// Writes `text` to `path` under a temporary name, then renames it: readers
+// never see a half-written policy.
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) return Status::Errno("create " + tmp, errno);
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  int err = errno;
+  ok = std::fflush(f) == 0 && ok;
+  if (!ok) err = errno;
+  if (std::fclose(f) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return Status::Errno("write " + tmp, err);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    std::remove(tmp.c_str());
+    return Status::Errno("rename " + tmp + " to " + path, err);
+  }
+  return Status::Ok();
+}
+
+// driftwatch export --db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]
+Status CmdExport(const Args& args) {
+  ASSIGN_OR_RETURN(Exported e, BuildExport(args));
+  if (auto out = args.Get("--out")) return WriteFileAtomically(*out, e.document);
+  std::fwrite(e.document.data(), 1, e.document.size(), stdout);
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+// driftwatch check --db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]
+// Replays the traces against the policy parsed back from the export; exit 3
+// when it would have blocked something.
+Status CmdCheck(const Args& args) {
+  const bool jsonl = args.Get("--output").value_or("text") == "jsonl";
+  ASSIGN_OR_RETURN(Exported e, BuildExport(args));
+  ASSIGN_OR_RETURN(auto check, PolicyCheck::Parse(e.format, e.document, e.source.workload));
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args));
+  collector::PipelineStats stats;
+  for (auto& source : sources) {
+    RETURN_IF_ERROR(Drive(
+        *source,
+        [&](const Event& ev, std::span<const uint8_t>) {
+          if (ev.workload == e.source.workload) check->Observe(ev);
+        },
+        g_stop, &stats));
+  }
+  if (check->events() == 0) {
+    spdlog::warn("the traces hold no events of workload {}", e.source.workload);
+  }
+  if (e.format == ExportFormat::kSeccomp) {
+    spdlog::warn("the traces record no syscalls: the seccomp profile judges nothing in them");
+  }
+  const auto blocked = check->blocked();
+  for (const Blocked& b : blocked) {
+    WriteLine(jsonl ? BlockedJson(b) : BlockedText(b));
+  }
+  spdlog::info("checked {} events of {} against its {} export (fingerprint v{}): {} items would be blocked",
+               check->events(), e.source.workload, ExportFormatName(e.format), e.source.version, blocked.size());
+  if (!blocked.empty()) g_success_exit = 3;
+  return Status::Ok();
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -397,6 +552,13 @@ constexpr char kUsage[] =
     "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
     "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
+    "  export    --db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
+    "            [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
+    "            baseline is learning or was trained with dropped events, unless --force.\n"
+    "  check     --db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
+    "            [--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            replays TRACEs against the export; exit 3 when it would block something\n"
     "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n";
@@ -429,6 +591,26 @@ Status CheckQuery(const Args& args) {
   return args.Required("--db").status();
 }
 
+// export, check.
+Status CheckExport(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  RETURN_IF_ERROR(args.Required("--workload").status());
+  ASSIGN_OR_RETURN(std::string format, args.Required("--format"));
+  RETURN_IF_ERROR(ParseExportFormat(format).status());
+  RETURN_IF_ERROR(VersionFlag(args).status());
+  return ConvergenceFlags(args).status();
+}
+
+Status CheckCheck(const Args& args) {
+  RETURN_IF_ERROR(CheckExport(args));
+  if (args.All("--trace").empty()) return Status(ErrorCode::kInvalidArgument, "missing --trace TRACE");
+  auto output = args.Get("--output").value_or("text");
+  if (output != "text" && output != "jsonl") {
+    return Status(ErrorCode::kInvalidArgument, "--output must be text or jsonl, not '" + output + "'");
+  }
+  return Status::Ok();
+}
+
 struct Command {
   const char* name;
   Status (*check)(const Args&);  // usage only; opens nothing
@@ -445,6 +627,11 @@ const std::vector<Command>& Commands() {
       {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
       {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
       {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
+      {"export", CheckExport, CmdExport,
+       {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"}, {"--force"}}},
+      {"check", CheckCheck, CmdCheck,
+       {{"--db", "--workload", "--format", "--trace", "--output", "--version", "--min-duration", "--quiet"},
+        {"--force"}}},
       {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
   };
   return commands;
@@ -486,7 +673,7 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, s.message().c_str());
       return 1;
     }
-    return 0;
+    return g_success_exit;
   }
   std::fprintf(stderr, "driftwatch: unknown command '%s' (driftwatch --help lists them)\n",
                name.c_str());

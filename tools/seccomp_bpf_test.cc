@@ -1,0 +1,135 @@
+// tools/seccomp_bpf_test.cc: syscall learning to enforcement, end to end with
+// the real binaries: `driftwatch train --live --syscalls` on dw_test_workload
+// runs in a fresh cgroup, `driftwatch export --format seccomp`, then the
+// workload under dw-seccomp-run: its normal run works, a syscall it never made
+// (personality) is refused. Needs root and BPF; skips with the reason
+// otherwise (DW_REQUIRE_BPF=1 makes that a failure).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collector/cgroup.h"
+
+namespace dw {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+class SeccompBpfTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (geteuid() != 0) why = "not root";
+    Result<std::string> mount = collector::FindCgroup2Mount();
+    if (why.empty() && !mount) why = mount.error().message();
+    if (!why.empty()) {
+      if (std::getenv("DW_REQUIRE_BPF") != nullptr) FAIL() << "BPF is required but unavailable: " << why;
+      GTEST_SKIP() << "BPF unavailable (" << why << "); run as root: sudo ctest --test-dir build -L bpf";
+    }
+    mount_ = *mount;
+    rel_ = "dwseccomp-" + std::to_string(getpid());
+    fs::create_directories(mount_ + "/" + rel_);
+    tmp_ = (fs::temp_directory_path() / rel_).string();
+    fs::create_directories(tmp_);
+  }
+
+  void TearDown() override {
+    std::error_code ec;
+    if (!rel_.empty()) fs::remove(mount_ + "/" + rel_, ec);
+    if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+  }
+
+  // Runs argv (optionally inside the test cgroup) and returns its exit code;
+  // its stderr goes to `err` when given.
+  int Spawn(const std::vector<std::string>& args, bool in_cgroup, const std::string& err = "",
+            bool wait = true, pid_t* child = nullptr) {
+    std::string procs = mount_ + "/" + rel_ + "/cgroup.procs";
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (in_cgroup) {
+        int fd = open(procs.c_str(), O_WRONLY);
+        if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
+        close(fd);
+      }
+      if (!err.empty()) {
+        int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) dup2(fd, 2);
+      }
+      std::vector<std::string> copy = args;
+      std::vector<char*> argv;
+      for (auto& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    if (child != nullptr) *child = pid;
+    if (!wait) return 0;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  std::string mount_, rel_, tmp_;
+};
+
+TEST_F(SeccompBpfTest, ExportedProfileRunsTheWorkloadAndRefusesANewSyscall) {
+  const std::string db = tmp_ + "/dw.db", train_err = tmp_ + "/train.err";
+  const std::string data = tmp_ + "/data.txt";
+  pid_t trainer = 0;
+  Spawn({DW_BINARY, "train", "--db", db, "--live", "--syscalls", "--cgroup", rel_, "--duration", "8"},
+        /*in_cgroup=*/false, train_err, /*wait=*/false, &trainer);
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  int status = 0;
+  while (Slurp(train_err).find("ready:") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(trainer, &status, WNOHANG) == trainer) {
+      FAIL() << "driftwatch train --live --syscalls exited before it was ready: " << Slurp(train_err);
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(Slurp(train_err).find("ready:"), std::string::npos) << Slurp(train_err);
+  const std::vector<std::string> normal = {DW_TEST_WORKLOAD, "--open", "/etc/hostname", "--write", data,
+                                           "--serve", "0"};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Spawn(normal, /*in_cgroup=*/true), 0);
+  waitpid(trainer, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(train_err);
+
+  const std::string profile = tmp_ + "/seccomp.json", export_err = tmp_ + "/export.err";
+  // 8 s of training is still learning by the default thresholds: --force.
+  ASSERT_EQ(Spawn({DW_BINARY, "export", "--db", db, "--workload", rel_, "--format", "seccomp", "--out", profile,
+                   "--force"},
+                  false, export_err),
+            0)
+      << Slurp(export_err);
+
+  std::vector<std::string> run = {DW_SECCOMP_RUN, profile, "--"};
+  std::vector<std::string> ok = run;
+  ok.insert(ok.end(), normal.begin(), normal.end());
+  const std::string run_err = tmp_ + "/run.err";
+  EXPECT_EQ(Spawn(ok, false, run_err), 0) << Slurp(run_err);
+
+  std::vector<std::string> probe = run;
+  for (const char* a : {DW_TEST_WORKLOAD, "--syscall", "personality"}) probe.push_back(a);
+  EXPECT_NE(Spawn(probe, false, run_err), 0);
+  EXPECT_NE(Slurp(run_err).find("Operation not permitted"), std::string::npos) << Slurp(run_err);
+}
+
+}  // namespace
+}  // namespace dw
