@@ -1,4 +1,5 @@
-// tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings.
+// tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings,
+// import, merge, diff, history.
 //
 // The data flow of every command is Drive(): EventSource -> Decode ->
 // WorkloadResolver -> (Profiler | Detector | TraceWriter), then the Store.
@@ -11,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bpf/events.h"
@@ -35,6 +38,7 @@
 #include "tools/drive.h"
 #include "tools/eval.h"
 #include "tools/format.h"
+#include "tools/moving.h"
 
 namespace dw::tools {
 namespace {
@@ -207,6 +211,14 @@ Status CmdRecord(const Args& args) {
   return Status::Ok();
 }
 
+// The host `source`'s events come from: a trace's recorded hostname, this
+// host's name when live.
+std::string NodeOf(collector::EventSource& source) {
+  if (auto* trace = dynamic_cast<collector::TraceEventSource*>(&source)) return trace->header().hostname;
+  struct utsname u;
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
+
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
   ASSIGN_OR_RETURN(auto checkpoint_every, args.Seconds("--checkpoint"));
@@ -226,6 +238,7 @@ Status CmdTrain(const Args& args) {
   collector::PipelineStats stats;
   for (auto& source : sources) {
     RETURN_IF_ERROR(AnnounceReady(args, *source));
+    profiler.SetNode(args.Get("--node").value_or(NodeOf(*source)));
     uint64_t dropped_before = 0;
     RETURN_IF_ERROR(Drive(
         *source,
@@ -378,6 +391,116 @@ Status CmdEval(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch import --db DB FILE [--workload NAME]: a fingerprint exported
+// elsewhere becomes this database's locked baseline (a new version).
+Status CmdImport(const Args& args) {
+  // The file first: a bad one must not create or change the database.
+  ASSIGN_OR_RETURN(model::Fingerprint fp, ReadFingerprintFile(args.positional()[0]));
+  if (auto name = args.Get("--workload")) fp.workload = *name;
+  if (fp.workload.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "fingerprint " + args.positional()[0] + " names no workload; give --workload NAME");
+  }
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
+  RETURN_IF_ERROR(db->ImportFingerprint(fp, "locked", NowNs()));
+  ASSIGN_OR_RETURN(auto versions, db->ListVersions(fp.workload));
+  spdlog::info("imported {} ({} items, trained on {}) as version {}, locked", fp.workload,
+               fp.ItemCount(), fp.node.empty() ? "an unknown node" : fp.node,
+               versions.empty() ? 0 : versions.back().version);
+  return Status::Ok();
+}
+
+// driftwatch merge --db OUT DB... [--workload NAME]
+Status CmdMerge(const Args& args) {
+  ASSIGN_OR_RETURN(auto outcomes,
+                   MergeDatabases(*args.Get("--db"), args.positional(), args.Get("--workload"), NowNs()));
+  for (const MergeOutcome& o : outcomes) {
+    std::string nodes = fmt::format("{}", fmt::join(o.nodes, ", "));
+    if (o.version == 0) {
+      spdlog::info("{}: unchanged (nodes {})", o.workload, nodes);
+    } else {
+      spdlog::info("{}: merged from {} nodes ({}) as version {}", o.workload, o.nodes.size(), nodes,
+                   o.version);
+    }
+  }
+  return Status::Ok();
+}
+
+// The fingerprint `flag` names in the open database (a version number).
+Result<std::pair<model::Fingerprint, std::string>> LoadVersion(store::Store& db, const std::string& workload,
+                                                               std::optional<int64_t> version) {
+  ASSIGN_OR_RETURN(auto fp, db.LoadFingerprint(workload, version));
+  if (!fp) {
+    if (version) return Status(ErrorCode::kNotFound, workload + " has no version " + std::to_string(*version));
+    return Status(ErrorCode::kNotFound, "unknown workload " + workload);
+  }
+  std::string label = version ? "version " + std::to_string(*version) : "latest";
+  return std::make_pair(std::move(*fp), label);
+}
+
+Result<std::optional<int64_t>> VersionFlag(const Args& args, const char* flag) {
+  auto v = args.Get(flag);
+  if (!v) return std::optional<int64_t>();
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || errno != 0 || n < 1) {
+    return Status(ErrorCode::kInvalidArgument, std::string(flag) + " must be a version number (1, 2, ...), not '" + *v + "'");
+  }
+  return std::optional<int64_t>(n);
+}
+
+// driftwatch diff A.json B.json
+//   | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE) [--format text|jsonl]
+Status CmdDiff(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  std::pair<model::Fingerprint, std::string> from, to;
+  if (args.positional().size() == 2) {
+    ASSIGN_OR_RETURN(from.first, ReadFingerprintFile(args.positional()[0]));
+    ASSIGN_OR_RETURN(to.first, ReadFingerprintFile(args.positional()[1]));
+    from.second = args.positional()[0];
+    to.second = args.positional()[1];
+  } else {
+    const std::string workload = *args.Get("--workload");
+    ASSIGN_OR_RETURN(auto from_version, VersionFlag(args, "--from"));
+    ASSIGN_OR_RETURN(auto to_version, VersionFlag(args, "--to"));
+    std::optional<model::Fingerprint> file;
+    if (auto against = args.Get("--against")) {
+      ASSIGN_OR_RETURN(file, ReadFingerprintFile(*against));
+    }
+    ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+    ASSIGN_OR_RETURN(from, LoadVersion(*db, workload, from_version));
+    if (file) {
+      to = {std::move(*file), *args.Get("--against")};
+    } else {
+      ASSIGN_OR_RETURN(to, LoadVersion(*db, workload, to_version));
+    }
+  }
+  const std::string report = format == Format::kJson
+                                 ? DiffJsonLines(from.first, from.second, to.first, to.second)
+                                 : DiffText(from.first, from.second, to.first, to.second);
+  std::fputs(report.c_str(), stdout);
+  return Status::Ok();
+}
+
+// driftwatch history --db DB --workload NAME [--format text|jsonl]
+Status CmdHistory(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  const std::string workload = *args.Get("--workload");
+  ASSIGN_OR_RETURN(auto versions, db->ListVersions(workload));
+  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
+  std::string state;
+  for (const auto& w : workloads) {
+    if (w.name == workload) state = w.state;
+  }
+  std::fputs((format == Format::kJson ? HistoryJsonLines(workload, state, versions)
+                                      : HistoryText(workload, state, versions))
+                 .c_str(),
+             stdout);
+  return Status::Ok();
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -391,13 +514,18 @@ constexpr char kUsage[] =
     "usage: driftwatch COMMAND [OPTIONS]\n"
     "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
     "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)\n"
-    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS] [--node NAME]\n"
     "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS])\n"
     "            [--format jsonl|text]\n"
     "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
     "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
     "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
+    "  import    --db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)\n"
+    "  merge     --db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)\n"
+    "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
+    "            [--format jsonl|text]\n"
+    "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n";
 
@@ -422,6 +550,49 @@ Status CheckDetect(const Args& args) {
   return CheckSources(args, /*live_needs_duration=*/false);
 }
 
+Status CheckImport(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  if (args.positional().size() != 1) {
+    return Status(ErrorCode::kInvalidArgument, "give one fingerprint FILE to import");
+  }
+  return Status::Ok();
+}
+
+Status CheckMerge(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  if (args.positional().empty()) {
+    return Status(ErrorCode::kInvalidArgument, "give the databases to merge: --db OUT DB...");
+  }
+  return Status::Ok();
+}
+
+Status CheckDiff(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(VersionFlag(args, "--from").status());
+  RETURN_IF_ERROR(VersionFlag(args, "--to").status());
+  const bool db_form = args.Has("--db") || args.Has("--workload") || args.Has("--from") ||
+                       args.Has("--to") || args.Has("--against");
+  if (!args.positional().empty()) {
+    if (args.positional().size() != 2 || db_form) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "give two fingerprint files, or --db DB --workload NAME with --from or --against");
+    }
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(args.Required("--db").status());
+  RETURN_IF_ERROR(args.Required("--workload").status());
+  if (args.Has("--against") ? args.Has("--to") : !args.Has("--from")) {
+    return Status(ErrorCode::kInvalidArgument, "give --from V [--to V], or [--from V] --against FILE");
+  }
+  return Status::Ok();
+}
+
+Status CheckHistory(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(args.Required("--db").status());
+  return args.Required("--workload").status();
+}
+
 // workloads, findings.
 Status CheckQuery(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
@@ -434,18 +605,24 @@ struct Command {
   Status (*check)(const Args&);  // usage only; opens nothing
   Status (*run)(const Args&);
   FlagSpec flags;
+  bool positional = false;  // takes arguments besides flags (its check counts them)
 };
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
       {"train", CheckTrain, CmdTrain,
-       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet"}, {"--live"}}},
+       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
+        {"--live"}}},
       {"detect", CheckDetect, CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
       {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
       {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
       {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
       {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
+      {"import", CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
+      {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
+      {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
+      {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
   };
   return commands;
 }
@@ -471,7 +648,7 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, args.error().message().c_str());
       return 2;
     }
-    if (!args->positional().empty()) {
+    if (!cmd.positional && !args->positional().empty()) {
       std::fprintf(stderr, "driftwatch %s: unexpected argument '%s'\n", cmd.name,
                    args->positional()[0].c_str());
       return 2;
