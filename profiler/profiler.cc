@@ -22,6 +22,7 @@ Profiler::Profiler(std::map<std::string, model::Fingerprint> initial,
     : fingerprints_(std::move(initial)), options_(std::move(options)) {}
 
 void Profiler::Touch(const std::string& workload, model::Fingerprint* fp) {
+  if (fp->node.empty()) fp->node = node_;
   if (touched_.insert(workload).second) {
     ++fp->training.sessions;
     fp->training.dropped_events += session_dropped_;

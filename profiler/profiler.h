@@ -60,6 +60,11 @@ class Profiler {
   // Adds `n` ring-buffer drops to the current session (see above).
   void AddDropped(uint64_t n);
 
+  // The host the following events come from (a trace header's hostname,
+  // uname's nodename when live): fingerprints this profiler creates, and
+  // touched ones whose node is still "", take it. Default "".
+  void SetNode(std::string node) { node_ = std::move(node); }
+
   // Ends the current session and begins the next.
   void BeginSession();
 
@@ -86,6 +91,7 @@ class Profiler {
   std::set<std::string> dirty_;
   std::set<std::string> touched_;  // workloads seen in the current session
   uint64_t session_dropped_ = 0;
+  std::string node_;  // SetNode()
   // Live process instances by pid: the items each has counted already.
   // ItemStats addresses are stable (std::map nodes) until Generalize() erases
   // items; then every set is cleared.

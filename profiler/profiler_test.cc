@@ -275,3 +275,21 @@ TEST(ProfilerTest, StaysWithinItsBudgetBetweenCheckpointsAndKeepsLearning) {
 
 }  // namespace
 }  // namespace dw::profiler
+
+namespace dw::profiler {
+namespace {
+
+TEST(ProfilerNodeTest, NewFingerprintsTakeTheNodeAndKeepTheirs) {
+  model::Fingerprint elsewhere;
+  elsewhere.workload = "db";
+  elsewhere.node = "node-b";
+  Profiler p({{"db", elsewhere}});
+  p.SetNode("node-a");
+  p.Observe(model::testing::Exec("web", 10, "/usr/sbin/nginx", 100));
+  p.Observe(model::testing::Exec("db", 11, "/usr/bin/postgres", 100));
+  EXPECT_EQ(p.fingerprints().at("web").node, "node-a");
+  EXPECT_EQ(p.fingerprints().at("db").node, "node-b");
+}
+
+}  // namespace
+}  // namespace dw::profiler

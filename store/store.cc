@@ -84,6 +84,17 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox(sink, delivered_ns, id);
 )sql",
+    // 2 -> 3
+    R"sql(
+CREATE TABLE fingerprint_parts (
+  workload_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  blob BLOB NOT NULL,
+  PRIMARY KEY (workload_id, version, node),
+  FOREIGN KEY (workload_id, version) REFERENCES fingerprints(workload_id, version)
+);
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
@@ -376,47 +387,195 @@ Status Store::Context(const Status& s, const std::string& action) const {
   return s.WithContext(action + " " + path_);
 }
 
-Status Store::SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns) {
-  RETURN_IF_ERROR(CheckWritable());
-  Status s = [&]() -> Status {
-    Transaction tx(db_.get());
-    RETURN_IF_ERROR(tx.Begin());
-    ASSIGN_OR_RETURN(Statement upsert, Statement::Prepare(*db_, R"sql(
+namespace {
+
+// The statements that store fingerprint versions, prepared once per transaction.
+struct SaveStatements {
+  Statement upsert;  // ?1 name, ?2 first_seen, ?3 last_seen -> id
+  Statement insert;  // ?1 workload_id, ... -> version
+  Statement part;    // ?1 workload_id, ?2 version, ?3 node, ?4 blob
+  Statement state;   // ?1 workload_id, ?2 state
+};
+
+Result<SaveStatements> PrepareSave(const Db& db) {
+  ASSIGN_OR_RETURN(Statement upsert, Statement::Prepare(db, R"sql(
 INSERT INTO workloads(name, first_seen_ns, last_seen_ns) VALUES(?1, ?2, ?3)
 ON CONFLICT(name) DO UPDATE SET
   first_seen_ns = MIN(COALESCE(first_seen_ns, excluded.first_seen_ns), excluded.first_seen_ns),
   last_seen_ns = MAX(COALESCE(last_seen_ns, excluded.last_seen_ns), excluded.last_seen_ns)
 RETURNING id)sql"));
-    ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(*db_, R"sql(
+  ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, R"sql(
 INSERT INTO fingerprints(workload_id, version, format_version, created_ns, events, dropped,
                          items, blob)
 VALUES(?1, (SELECT COALESCE(MAX(version), 0) + 1 FROM fingerprints WHERE workload_id = ?1),
-       ?2, ?3, ?4, ?5, ?6, ?7))sql"));
-    for (const model::Fingerprint& fp : fps) {
-      const model::TrainingStats& t = fp.training;
-      upsert.Reset();
-      upsert.Bind(1, fp.workload)
-          .Bind(2, t.first_event_ns != 0 ? t.first_event_ns : now_ns)
-          .Bind(3, t.last_event_ns != 0 ? t.last_event_ns : now_ns);
-      ASSIGN_OR_RETURN(bool row, upsert.Step());
-      if (!row) return Status(ErrorCode::kInternal, "upsert workload returned no id");
-      int64_t workload_id = upsert.Int(0);
-      upsert.Reset();
+       ?2, ?3, ?4, ?5, ?6, ?7)
+RETURNING version)sql"));
+  ASSIGN_OR_RETURN(Statement part, Statement::Prepare(db,
+      "INSERT INTO fingerprint_parts(workload_id, version, node, blob) VALUES(?1, ?2, ?3, ?4)"));
+  ASSIGN_OR_RETURN(Statement state, Statement::Prepare(db, "UPDATE workloads SET state = ?2 WHERE id = ?1"));
+  return SaveStatements{std::move(upsert), std::move(insert), std::move(part), std::move(state)};
+}
 
-      insert.Reset();
-      insert.Bind(1, workload_id)
-          .Bind(2, static_cast<int64_t>(model::kFingerprintFormatVersion))
-          .Bind(3, now_ns)
-          .Bind(4, static_cast<int64_t>(t.events))
-          .Bind(5, static_cast<int64_t>(t.dropped_events))
-          .Bind(6, static_cast<int64_t>(fp.ItemCount()))
-          .BindBlob(7, EncodeFingerprint(fp));
-      Status run = insert.Run();
-      if (!run.ok()) return run.WithContext("workload " + fp.workload);
+// Stores `fp` as the next version of its workload inside the caller's
+// transaction, with `parts` (if any) and, if not empty, the workload's new `state`.
+Status SaveOne(SaveStatements* st, const model::Fingerprint& fp, const model::Parts* parts,
+               const std::string& state, int64_t now_ns) {
+  const model::TrainingStats& t = fp.training;
+  st->upsert.Reset();
+  st->upsert.Bind(1, fp.workload)
+      .Bind(2, t.first_event_ns != 0 ? t.first_event_ns : now_ns)
+      .Bind(3, t.last_event_ns != 0 ? t.last_event_ns : now_ns);
+  ASSIGN_OR_RETURN(bool row, st->upsert.Step());
+  if (!row) return Status(ErrorCode::kInternal, "upsert workload returned no id");
+  int64_t workload_id = st->upsert.Int(0);
+  st->upsert.Reset();
+
+  st->insert.Reset();
+  st->insert.Bind(1, workload_id)
+      .Bind(2, static_cast<int64_t>(model::kFingerprintFormatVersion))
+      .Bind(3, now_ns)
+      .Bind(4, static_cast<int64_t>(t.events))
+      .Bind(5, static_cast<int64_t>(t.dropped_events))
+      .Bind(6, static_cast<int64_t>(fp.ItemCount()))
+      .BindBlob(7, EncodeFingerprint(fp));
+  ASSIGN_OR_RETURN(row, st->insert.Step());
+  if (!row) return Status(ErrorCode::kInternal, "insert fingerprint returned no version");
+  int64_t version = st->insert.Int(0);
+  st->insert.Reset();
+  if (parts != nullptr) {
+    for (const auto& [node, part] : *parts) {
+      st->part.Reset();
+      st->part.Bind(1, workload_id).Bind(2, version).Bind(3, node).BindBlob(4, EncodeFingerprint(part));
+      RETURN_IF_ERROR(st->part.Run());
+    }
+  }
+  if (!state.empty()) {
+    st->state.Reset();
+    st->state.Bind(1, workload_id).Bind(2, state);
+    RETURN_IF_ERROR(st->state.Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Store::SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns) {
+  RETURN_IF_ERROR(CheckWritable());
+  Status s = [&]() -> Status {
+    Transaction tx(db_.get());
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(SaveStatements st, PrepareSave(*db_));
+    for (const model::Fingerprint& fp : fps) {
+      Status one = SaveOne(&st, fp, nullptr, "", now_ns);
+      if (!one.ok()) return one.WithContext("workload " + fp.workload);
     }
     return tx.Commit();
   }();
   return Context(s, "save fingerprints to");
+}
+
+Status Store::ImportFingerprint(const model::Fingerprint& fp, const std::string& state,
+                                int64_t now_ns) {
+  RETURN_IF_ERROR(CheckWritable());
+  Status s = [&]() -> Status {
+    Transaction tx(db_.get());
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(SaveStatements st, PrepareSave(*db_));
+    RETURN_IF_ERROR(SaveOne(&st, fp, nullptr, state, now_ns));
+    return tx.Commit();
+  }();
+  return Context(s, "import fingerprint of " + fp.workload + " into");
+}
+
+Status Store::SaveMerged(const std::vector<MergedFingerprint>& merged, int64_t now_ns) {
+  RETURN_IF_ERROR(CheckWritable());
+  Status s = [&]() -> Status {
+    Transaction tx(db_.get());
+    RETURN_IF_ERROR(tx.Begin());
+    ASSIGN_OR_RETURN(SaveStatements st, PrepareSave(*db_));
+    for (const MergedFingerprint& m : merged) {
+      Status one = SaveOne(&st, m.combined, &m.parts, "", now_ns);
+      if (!one.ok()) return one.WithContext("workload " + m.combined.workload);
+    }
+    return tx.Commit();
+  }();
+  return Context(s, "save merged fingerprints to");
+}
+
+Result<model::Parts> Store::LoadParts(const std::string& workload, std::optional<int64_t> version) {
+  auto load = [&]() -> Result<model::Parts> {
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT f.workload_id, f.version, f.blob
+FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
+WHERE w.name = ?1 AND (?2 IS NULL OR f.version = ?2)
+ORDER BY f.version DESC LIMIT 1)sql"));
+    st.Bind(1, workload);
+    if (version) {
+      st.Bind(2, *version);
+    } else {
+      st.BindNull(2);
+    }
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return model::Parts();
+    const int64_t workload_id = st.Int(0);
+    const int64_t v = st.Int(1);
+    ASSIGN_OR_RETURN(model::Fingerprint whole, DecodeRow(st.Blob(2), workload, v));
+    ASSIGN_OR_RETURN(Statement parts, Statement::Prepare(*db_,
+        "SELECT node, blob FROM fingerprint_parts WHERE workload_id = ?1 AND version = ?2 ORDER BY node"));
+    parts.Bind(1, workload_id).Bind(2, v);
+    model::Parts out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool part_row, parts.Step());
+      if (!part_row) break;
+      std::string node = parts.Text(0);
+      Result<model::Fingerprint> fp = DecodeRow(parts.Blob(1), workload, v);
+      if (!fp) return fp.error().WithContext("part of node '" + node + "'");
+      out.emplace(std::move(node), std::move(fp).value());
+    }
+    if (out.empty()) out = model::PartsOf(whole);
+    return out;
+  };
+  auto r = load();
+  if (!r) return Context(r.error(), "load fingerprint parts from");
+  return r;
+}
+
+Result<std::vector<VersionInfo>> Store::ListVersions(const std::string& workload) {
+  auto list = [&]() -> Result<std::vector<VersionInfo>> {
+    ASSIGN_OR_RETURN(Statement id, Statement::Prepare(*db_, "SELECT id FROM workloads WHERE name = ?1"));
+    id.Bind(1, workload);
+    ASSIGN_OR_RETURN(bool found, id.Step());
+    if (!found) return Status(ErrorCode::kNotFound, "unknown workload " + workload);
+    const int64_t workload_id = id.Int(0);
+    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+SELECT f.version, f.created_ns, f.format_version, f.events, f.dropped, f.items, f.blob,
+       (SELECT count(*) FROM fingerprint_parts p WHERE p.workload_id = f.workload_id AND p.version = f.version)
+FROM fingerprints f WHERE f.workload_id = ?1 ORDER BY f.version)sql"));
+    st.Bind(1, workload_id);
+    std::vector<VersionInfo> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      VersionInfo v;
+      v.version = st.Int(0);
+      v.created_ns = st.Int(1);
+      v.format_version = static_cast<uint32_t>(st.Int(2));
+      v.events = static_cast<uint64_t>(st.Int(3));
+      v.dropped = static_cast<uint64_t>(st.Int(4));
+      v.items = static_cast<size_t>(st.Int(5));
+      std::string_view blob = st.Blob(6);
+      v.bytes = blob.size();
+      ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(blob, workload, v.version));
+      v.node = fp.node;
+      v.parts = static_cast<size_t>(st.Int(7));
+      out.push_back(std::move(v));
+    }
+    return out;
+  };
+  auto r = list();
+  if (!r && r.error().code() == ErrorCode::kNotFound) return r;
+  if (!r) return Context(r.error(), "list versions in");
+  return r;
 }
 
 Result<std::map<std::string, model::Fingerprint>> Store::LoadFingerprints() {
@@ -458,24 +617,6 @@ ORDER BY f.version DESC LIMIT 1)sql"));
     if (!row) return std::optional<model::Fingerprint>();
     ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(st.Blob(1), workload, st.Int(0)));
     return std::optional<model::Fingerprint>(std::move(fp));
-  };
-  auto r = load();
-  if (!r) return Context(r.error(), "load fingerprint from");
-  return r;
-}
-
-Result<std::optional<int64_t>> Store::FingerprintCreatedNs(const std::string& workload,
-                                                            int64_t version) {
-  auto load = [&]() -> Result<std::optional<int64_t>> {
-    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
-SELECT f.created_ns
-FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
-WHERE w.name = ?1 AND f.version = ?2)sql"));
-    st.Bind(1, workload);
-    st.Bind(2, version);
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return std::optional<int64_t>();
-    return std::optional<int64_t>(st.Int(0));
   };
   auto r = load();
   if (!r) return Context(r.error(), "load fingerprint from");

@@ -57,6 +57,18 @@
 // neither loses a delivery nor queues one for a finding that was not stored.
 // Strings are UTF-8; JSON columns replace invalid UTF-8 with U+FFFD.
 //
+// Schema version 3 adds:
+//   fingerprint_parts(                      -- the per-node fingerprints a merged
+//     workload_id INTEGER NOT NULL,         --   version was combined from (model/merge.h)
+//     version     INTEGER NOT NULL,         -- the fingerprints row they belong to
+//     node        TEXT NOT NULL,            -- model::Fingerprint::node of the part
+//     blob        BLOB NOT NULL,            -- store/fingerprint_codec.h
+//     PRIMARY KEY (workload_id, version, node),
+//     FOREIGN KEY (workload_id, version) REFERENCES fingerprints(workload_id, version))
+// A version without rows here (trained or imported) is its own single part.
+// Keeping the parts next to the combined blob is what makes `driftwatch
+// merge` idempotent across databases: merging reads the parts, not the sums.
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -74,11 +86,12 @@
 
 #include "collector/status.h"
 #include "model/fingerprint.h"
+#include "model/merge.h"
 
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 namespace sqlite {
 class Db;
@@ -108,6 +121,27 @@ struct WorkloadInfo {
   bool operator==(const WorkloadInfo&) const = default;
 };
 
+// One row of ListVersions(): a stored fingerprint version, any of which
+// LoadFingerprint() (and `driftwatch export --version N`) can read back.
+struct VersionInfo {
+  int64_t version = 0;
+  int64_t created_ns = 0;       // when it was stored
+  uint32_t format_version = 0;  // of its blob
+  uint64_t events = 0;          // training.events
+  uint64_t dropped = 0;         // training.dropped_events
+  size_t items = 0;             // Fingerprint::ItemCount()
+  size_t bytes = 0;             // size of its blob
+  std::string node;             // Fingerprint::node ("a,b" when merged)
+  size_t parts = 0;             // per-node parts of a merged version; 0 otherwise
+  bool operator==(const VersionInfo&) const = default;
+};
+
+// A merged fingerprint and the parts it was combined from (model/merge.h).
+struct MergedFingerprint {
+  model::Fingerprint combined;  // model::Combine(parts)
+  model::Parts parts;
+};
+
 // A connection to a driftwatch database. Not thread-safe: use one Store per
 // thread. Several processes may open the same file (WAL, 5 s busy timeout).
 // Error messages name the database file.
@@ -134,6 +168,24 @@ class Store {
   // version, created at `now_ns`. On any error nothing is stored.
   Status SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns);
 
+  // One transaction: stores `fp` as the next version of fp.workload (creating
+  // the workload) and sets the workload's state to `state` ("locked" for a
+  // baseline imported into production). On error nothing is stored.
+  Status ImportFingerprint(const model::Fingerprint& fp, const std::string& state, int64_t now_ns);
+
+  // One transaction: each combined fingerprint as its workload's next
+  // version, with its parts. On error nothing is stored.
+  Status SaveMerged(const std::vector<MergedFingerprint>& merged, int64_t now_ns);
+
+  // The parts of `workload`'s fingerprint at `version` (default: latest): the
+  // stored parts of a merged version, else {node: the fingerprint}. Empty
+  // when the workload or version does not exist.
+  Result<model::Parts> LoadParts(const std::string& workload, std::optional<int64_t> version = {});
+
+  // Every stored version of `workload`, oldest first. kNotFound "unknown
+  // workload X" for a name the database does not know.
+  Result<std::vector<VersionInfo>> ListVersions(const std::string& workload);
+
   // The latest fingerprint of every workload that has one, by workload name.
   Result<std::map<std::string, model::Fingerprint>> LoadFingerprints();
   // `workload`'s fingerprint at `version` (default: latest); nullopt when the
@@ -141,9 +193,6 @@ class Store {
   Result<std::optional<model::Fingerprint>> LoadFingerprint(const std::string& workload,
                                                             std::optional<int64_t> version = {});
 
-  // When `workload`'s fingerprint `version` was stored (fingerprints.created_ns);
-  // nullopt when the workload or version does not exist.
-  Result<std::optional<int64_t>> FingerprintCreatedNs(const std::string& workload, int64_t version);
 
   // All workloads, by name, including those with findings but no fingerprint.
   Result<std::vector<WorkloadInfo>> ListWorkloads();

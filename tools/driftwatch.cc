@@ -1,5 +1,5 @@
 // tools/driftwatch.cc: the driftwatch command: record, train, detect, workloads, findings,
-// export, check.
+// export, check, import, merge, diff, history.
 //
 // The data flow of every command is Drive(): EventSource -> Decode ->
 // WorkloadResolver -> (Profiler | Detector | TraceWriter), then the Store.
@@ -22,6 +22,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bpf/events.h"
@@ -41,6 +42,7 @@
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
+#include "tools/moving.h"
 
 namespace dw::tools {
 namespace {
@@ -216,6 +218,14 @@ Status CmdRecord(const Args& args) {
   return Status::Ok();
 }
 
+// The host `source`'s events come from: a trace's recorded hostname, this
+// host's name when live.
+std::string NodeOf(collector::EventSource& source) {
+  if (auto* trace = dynamic_cast<collector::TraceEventSource*>(&source)) return trace->header().hostname;
+  struct utsname u;
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
+
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
   ASSIGN_OR_RETURN(auto checkpoint_every, args.Seconds("--checkpoint"));
@@ -235,6 +245,7 @@ Status CmdTrain(const Args& args) {
   collector::PipelineStats stats;
   for (auto& source : sources) {
     RETURN_IF_ERROR(AnnounceReady(args, *source));
+    profiler.SetNode(args.Get("--node").value_or(NodeOf(*source)));
     uint64_t dropped_before = 0;
     RETURN_IF_ERROR(Drive(
         *source,
@@ -387,15 +398,61 @@ Status CmdEval(const Args& args) {
   return Status::Ok();
 }
 
-// --version N: a fingerprint version (1, 2, ...), or the latest when absent.
-Result<std::optional<int64_t>> VersionFlag(const Args& args) {
-  auto v = args.Get("--version");
+// driftwatch import --db DB FILE [--workload NAME]: a fingerprint exported
+// elsewhere becomes this database's locked baseline (a new version).
+Status CmdImport(const Args& args) {
+  // The file first: a bad one must not create or change the database.
+  ASSIGN_OR_RETURN(model::Fingerprint fp, ReadFingerprintFile(args.positional()[0]));
+  if (auto name = args.Get("--workload")) fp.workload = *name;
+  if (fp.workload.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "fingerprint " + args.positional()[0] + " names no workload; give --workload NAME");
+  }
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
+  RETURN_IF_ERROR(db->ImportFingerprint(fp, "locked", NowNs()));
+  ASSIGN_OR_RETURN(auto versions, db->ListVersions(fp.workload));
+  spdlog::info("imported {} ({} items, trained on {}) as version {}, locked", fp.workload,
+               fp.ItemCount(), fp.node.empty() ? "an unknown node" : fp.node,
+               versions.empty() ? 0 : versions.back().version);
+  return Status::Ok();
+}
+
+// driftwatch merge --db OUT DB... [--workload NAME]
+Status CmdMerge(const Args& args) {
+  ASSIGN_OR_RETURN(auto outcomes,
+                   MergeDatabases(*args.Get("--db"), args.positional(), args.Get("--workload"), NowNs()));
+  for (const MergeOutcome& o : outcomes) {
+    std::string nodes = fmt::format("{}", fmt::join(o.nodes, ", "));
+    if (o.version == 0) {
+      spdlog::info("{}: unchanged (nodes {})", o.workload, nodes);
+    } else {
+      spdlog::info("{}: merged from {} nodes ({}) as version {}", o.workload, o.nodes.size(), nodes,
+                   o.version);
+    }
+  }
+  return Status::Ok();
+}
+
+// The fingerprint `flag` names in the open database (a version number).
+Result<std::pair<model::Fingerprint, std::string>> LoadVersion(store::Store& db, const std::string& workload,
+                                                               std::optional<int64_t> version) {
+  ASSIGN_OR_RETURN(auto fp, db.LoadFingerprint(workload, version));
+  if (!fp) {
+    if (version) return Status(ErrorCode::kNotFound, workload + " has no version " + std::to_string(*version));
+    return Status(ErrorCode::kNotFound, "unknown workload " + workload);
+  }
+  std::string label = version ? "version " + std::to_string(*version) : "latest";
+  return std::make_pair(std::move(*fp), label);
+}
+
+Result<std::optional<int64_t>> VersionFlag(const Args& args, const char* flag) {
+  auto v = args.Get(flag);
   if (!v) return std::optional<int64_t>();
   char* end = nullptr;
   errno = 0;
   long long n = std::strtoll(v->c_str(), &end, 10);
   if (v->empty() || *end != '\0' || errno != 0 || n < 1) {
-    return Status(ErrorCode::kInvalidArgument, "--version must be a positive integer, not '" + *v + "'");
+    return Status(ErrorCode::kInvalidArgument, std::string(flag) + " must be a version number (1, 2, ...), not '" + *v + "'");
   }
   return std::optional<int64_t>(n);
 }
@@ -415,7 +472,7 @@ Result<Exported> BuildExport(const Args& args) {
   Exported out;
   ASSIGN_OR_RETURN(out.format, ParseExportFormat(args.Get("--format").value_or("")));
   ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
-  ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionFlag(args));
+  ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionFlag(args, "--version"));
   const std::string name = *args.Get("--workload");
   const std::string path = *args.Get("--db");
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
@@ -440,8 +497,10 @@ Result<Exported> BuildExport(const Args& args) {
   out.source.workload = name;
   out.source.version = version.value_or(info->version);
   out.source.db = path;
-  ASSIGN_OR_RETURN(std::optional<int64_t> created, db->FingerprintCreatedNs(name, out.source.version));
-  out.source.created_ns = created.value_or(0);
+  ASSIGN_OR_RETURN(auto versions, db->ListVersions(name));
+  for (const auto& v : versions) {
+    if (v.version == out.source.version) out.source.created_ns = v.created_ns;
+  }
   WorkloadView view{*info, model::Assess(*fp, convergence)};
   out.source.state = view.State();
 
@@ -533,6 +592,57 @@ Status CmdCheck(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch diff A.json B.json
+//   | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE) [--format text|jsonl]
+Status CmdDiff(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  std::pair<model::Fingerprint, std::string> from, to;
+  if (args.positional().size() == 2) {
+    ASSIGN_OR_RETURN(from.first, ReadFingerprintFile(args.positional()[0]));
+    ASSIGN_OR_RETURN(to.first, ReadFingerprintFile(args.positional()[1]));
+    from.second = args.positional()[0];
+    to.second = args.positional()[1];
+  } else {
+    const std::string workload = *args.Get("--workload");
+    ASSIGN_OR_RETURN(auto from_version, VersionFlag(args, "--from"));
+    ASSIGN_OR_RETURN(auto to_version, VersionFlag(args, "--to"));
+    std::optional<model::Fingerprint> file;
+    if (auto against = args.Get("--against")) {
+      ASSIGN_OR_RETURN(file, ReadFingerprintFile(*against));
+    }
+    ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+    ASSIGN_OR_RETURN(from, LoadVersion(*db, workload, from_version));
+    if (file) {
+      to = {std::move(*file), *args.Get("--against")};
+    } else {
+      ASSIGN_OR_RETURN(to, LoadVersion(*db, workload, to_version));
+    }
+  }
+  const std::string report = format == Format::kJson
+                                 ? DiffJsonLines(from.first, from.second, to.first, to.second)
+                                 : DiffText(from.first, from.second, to.first, to.second);
+  std::fputs(report.c_str(), stdout);
+  return Status::Ok();
+}
+
+// driftwatch history --db DB --workload NAME [--format text|jsonl]
+Status CmdHistory(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  const std::string workload = *args.Get("--workload");
+  ASSIGN_OR_RETURN(auto versions, db->ListVersions(workload));
+  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
+  std::string state;
+  for (const auto& w : workloads) {
+    if (w.name == workload) state = w.state;
+  }
+  std::fputs((format == Format::kJson ? HistoryJsonLines(workload, state, versions)
+                                      : HistoryText(workload, state, versions))
+                 .c_str(),
+             stdout);
+  return Status::Ok();
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -546,7 +656,7 @@ constexpr char kUsage[] =
     "usage: driftwatch COMMAND [OPTIONS]\n"
     "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
     "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)\n"
-    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS] [--node NAME]\n"
     "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS])\n"
     "            [--format jsonl|text]\n"
     "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
@@ -560,6 +670,11 @@ constexpr char kUsage[] =
     "            [--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "            replays TRACEs against the export; exit 3 when it would block something\n"
     "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
+    "  import    --db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)\n"
+    "  merge     --db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)\n"
+    "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
+    "            [--format jsonl|text]\n"
+    "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n";
 
@@ -584,6 +699,49 @@ Status CheckDetect(const Args& args) {
   return CheckSources(args, /*live_needs_duration=*/false);
 }
 
+Status CheckImport(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  if (args.positional().size() != 1) {
+    return Status(ErrorCode::kInvalidArgument, "give one fingerprint FILE to import");
+  }
+  return Status::Ok();
+}
+
+Status CheckMerge(const Args& args) {
+  RETURN_IF_ERROR(args.Required("--db").status());
+  if (args.positional().empty()) {
+    return Status(ErrorCode::kInvalidArgument, "give the databases to merge: --db OUT DB...");
+  }
+  return Status::Ok();
+}
+
+Status CheckDiff(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(VersionFlag(args, "--from").status());
+  RETURN_IF_ERROR(VersionFlag(args, "--to").status());
+  const bool db_form = args.Has("--db") || args.Has("--workload") || args.Has("--from") ||
+                       args.Has("--to") || args.Has("--against");
+  if (!args.positional().empty()) {
+    if (args.positional().size() != 2 || db_form) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "give two fingerprint files, or --db DB --workload NAME with --from or --against");
+    }
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(args.Required("--db").status());
+  RETURN_IF_ERROR(args.Required("--workload").status());
+  if (args.Has("--against") ? args.Has("--to") : !args.Has("--from")) {
+    return Status(ErrorCode::kInvalidArgument, "give --from V [--to V], or [--from V] --against FILE");
+  }
+  return Status::Ok();
+}
+
+Status CheckHistory(const Args& args) {
+  RETURN_IF_ERROR(ParseFormat(args, "text").status());
+  RETURN_IF_ERROR(args.Required("--db").status());
+  return args.Required("--workload").status();
+}
+
 // workloads, findings.
 Status CheckQuery(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
@@ -597,7 +755,7 @@ Status CheckExport(const Args& args) {
   RETURN_IF_ERROR(args.Required("--workload").status());
   ASSIGN_OR_RETURN(std::string format, args.Required("--format"));
   RETURN_IF_ERROR(ParseExportFormat(format).status());
-  RETURN_IF_ERROR(VersionFlag(args).status());
+  RETURN_IF_ERROR(VersionFlag(args, "--version").status());
   return ConvergenceFlags(args).status();
 }
 
@@ -616,13 +774,15 @@ struct Command {
   Status (*check)(const Args&);  // usage only; opens nothing
   Status (*run)(const Args&);
   FlagSpec flags;
+  bool positional = false;  // takes arguments besides flags (its check counts them)
 };
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
       {"train", CheckTrain, CmdTrain,
-       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet"}, {"--live"}}},
+       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
+        {"--live"}}},
       {"detect", CheckDetect, CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
       {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
       {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
@@ -633,6 +793,10 @@ const std::vector<Command>& Commands() {
        {{"--db", "--workload", "--format", "--trace", "--output", "--version", "--min-duration", "--quiet"},
         {"--force"}}},
       {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
+      {"import", CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
+      {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
+      {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
+      {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
   };
   return commands;
 }
@@ -658,7 +822,7 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, args.error().message().c_str());
       return 2;
     }
-    if (!args->positional().empty()) {
+    if (!cmd.positional && !args->positional().empty()) {
       std::fprintf(stderr, "driftwatch %s: unexpected argument '%s'\n", cmd.name,
                    args->positional()[0].c_str());
       return 2;

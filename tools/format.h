@@ -9,6 +9,7 @@
 #include "model/convergence.h"
 #include "model/fingerprint.h"
 #include "store/store.h"
+#include "tools/fingerprint_json.h"
 
 namespace dw::tools {
 
@@ -35,11 +36,7 @@ struct WorkloadView {
 
 std::string WorkloadJson(const WorkloadView& w);
 
-// The whole fingerprint as one JSON object: workload, format_version, training,
-// and for each item table a list of {item fields..., count, first_seen,
-// last_seen, processes[, access]}; generalizations carry rule, examples and
-// covered. Readable by people; stable field names for programs.
-std::string FingerprintJson(const model::Fingerprint& fp);
+// FingerprintJson(): tools/fingerprint_json.h (included above) documents the schema.
 // A table with a header line.
 std::string WorkloadsText(const std::vector<WorkloadView>& ws);
 
