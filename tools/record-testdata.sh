@@ -40,6 +40,7 @@ ROGUE_PORT=16380     # a rogue redis master (outside the cgroup)
 BURST_FILES=300
 TRAIN_SECONDS=${TRAIN_SECONDS:-360}
 NORMAL_SECONDS=${NORMAL_SECONDS:-50}   # both halves together
+MAINT_SECONDS=${MAINT_SECONDS:-45}    # how often a server's scheduled job runs in training
 DRIFT_SECONDS=${DRIFT_SECONDS:-40}     # the intrusion comes at 15 s
 
 die() { echo "record-testdata: $*" >&2; exit 1; }
@@ -211,9 +212,12 @@ inject_shell() {
 # false positive, and missing one is not a miss.
 write_labels() {
   local extra=${3:-}
+  # Exec events name the binary the kernel ran: /bin/sh resolves to dash on Debian.
+  local SHELL_NAME
+  SHELL_NAME=$(basename "$(readlink -f /bin/sh)")
   cat >"testdata/$1/drift.labels.json" <<JSON
 [
-  {"kind": "exec", "subject": "*/sh", "what": "a shell spawned inside the server's cgroup"},
+  {"kind": "exec", "subject": "*/$SHELL_NAME", "what": "a shell spawned inside the server's cgroup (/bin/sh, that is $SHELL_NAME)"},
   {"kind": "exec", "subject": "*/id", "what": "the intruder runs id"},
   {"kind": "exec", "subject": "*/uname", "what": "the intruder runs uname -a"},
   {"kind": "file", "subject": "/etc/shadow", "what": "the intruder tries to read the password hashes"},
@@ -371,6 +375,10 @@ redis_mix_b() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'key:*' >/dev/null
 }
 
+# Maintenance: rewrite the append-only file, as redis does by itself when the file has
+# doubled (auto-aof-rewrite-percentage) and operators schedule on quiet hours.
+redis_maintenance() { redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null; }
+
 # The intruder's script as redis in the data directory, then the rogue-master technique:
 # make the server replicate from the intruder's host.
 redis_inject() {
@@ -461,11 +469,20 @@ postgresql_labels() { write_labels postgresql "$PG_DATA"; }
 
 # --- the three recordings -----------------------------------------------------------------
 
-# traffic SECONDS MIX: runs the server's traffic mix MIX in rounds for SECONDS.
+# traffic SECONDS MIX [MAINTENANCE]: runs the server's traffic mix MIX in rounds for SECONDS,
+# and MAINTENANCE (a scheduled job of the server) every MAINT_SECONDS.
 traffic() {
-  local end=$((SECONDS + $1))
-  while [ "$SECONDS" -lt "$end" ]; do "$2"; sleep 2; done
+  local end=$((SECONDS + $1)) next=$((SECONDS + MAINT_SECONDS))
+  while [ "$SECONDS" -lt "$end" ]; do
+    "$2"
+    if [ -n "${3:-}" ] && [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + MAINT_SECONDS)); fi
+    sleep 2
+  done
 }
+
+# The server's scheduled job, if it has one: training covers what production runs on a
+# timer, or every run of the job in production would look new.
+maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
 
 record_server() {
   local s=$1
@@ -476,10 +493,10 @@ record_server() {
   say "$s: train, ${TRAIN_SECONDS}s (start, mix A, restart, mix A, stop)"
   rec_start "$s" train
   "${s}_start"
-  traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a"
+  traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a" "$(maintenance_of "$s")"
   "${s}_stop"
   "${s}_start"
-  traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a"
+  traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a" "$(maintenance_of "$s")"
   "${s}_stop"
   rec_stop
 
