@@ -11,6 +11,8 @@ PACKAGES=(
   # libraries
   libsqlite3-dev libcereal-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libeigen3-dev libboost-dev libyaml-cpp-dev
+  # syscall names (numbers -> "openat") for syscall learning
+  libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo and tests: cgroups, processes, loopback traffic
