@@ -13,3 +13,4 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "process.bpf.c"
 #include "file.bpf.c"
 #include "net.bpf.c"
+#include "syscall.bpf.c"

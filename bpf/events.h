@@ -21,6 +21,7 @@
 #define DW_ARGV_MAX 512   /* bytes of argv, NUL-separated; longer argv is cut */
 #define DW_DNS_MAX 256    /* bytes of a DNS query message captured */
 #define DW_MAX_RECORD 4096 /* no record is larger than this */
+#define DW_SYSCALL_MAX 512 /* syscall numbers >= this are not tracked */
 
 /* Event kinds. Append-only: never renumber. */
 enum dw_event_kind {
@@ -32,6 +33,7 @@ enum dw_event_kind {
 	DW_EVENT_ACCEPT = 6,  /* struct dw_sock_event: inbound TCP accept */
 	DW_EVENT_LISTEN = 7,  /* struct dw_sock_event: a TCP socket starts listening */
 	DW_EVENT_DNS = 8,     /* struct dw_dns_event: a UDP datagram to port 53 */
+	DW_EVENT_SYSCALL = 9, /* struct dw_syscall_event: a cgroup's first use of a syscall */
 };
 
 /* Flags of dw_header.flags. */
@@ -126,6 +128,16 @@ struct dw_dns_event {
 	__u16 payload_len; /* bytes of DNS message that follow */
 	__u16 _pad0;
 	__u32 _pad1;
+};
+
+/* DW_EVENT_SYSCALL, from raw sys_enter, once per (cgroup, syscall number):
+ * the first time a task of h.cgroup_id enters syscall `nr` (while the kernel
+ * still holds that cgroup's set; see bpf/syscall.bpf.c). Only when syscall
+ * learning is on. */
+struct dw_syscall_event {
+	struct dw_header h;
+	__u32 nr;    /* syscall number, native ABI of the kernel (x86_64: __NR_*), < DW_SYSCALL_MAX */
+	__u32 _pad0;
 };
 
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

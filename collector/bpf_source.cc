@@ -43,10 +43,11 @@ void EnsureTracefs() {
   mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr);
 }
 
-// Programs without which there is no lineage or executable baseline.
+// Programs without which there is no lineage or executable baseline, and the
+// syscall hook, which is loaded only when asked for.
 bool IsRequired(const std::string& program) {
   return program == "handle_sched_exec" || program == "handle_sched_fork" ||
-         program == "handle_sched_exit";
+         program == "handle_sched_exit" || program == "handle_sys_enter";
 }
 
 int64_t ClockNs(clockid_t clock) {
@@ -113,6 +114,10 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
                   "set ring buffer size " + std::to_string(options.ringbuf_bytes) +
                       ": must be a power of two and a multiple of the page size");
   }
+  // Off by default: a program not loaded costs the host's syscalls nothing.
+  // Its map is preallocated (LRU): shrunk to one entry when unused.
+  bpf_program__set_autoload(impl->skel->progs.handle_sys_enter, options.syscalls);
+  if (!options.syscalls) bpf_map__set_max_entries(impl->skel->maps.cgroup_syscalls, 1);
   if (driftwatch_bpf__load(impl->skel.get()) != 0) {
     int err = errno;
     Status s = Status::Errno("load BPF programs", err);
@@ -134,6 +139,7 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   std::vector<HookStatus> hooks;
   bpf_program* prog = nullptr;
   bpf_object__for_each_program(prog, impl->skel->obj) {
+    if (!bpf_program__autoload(prog)) continue;  // switched off (BpfOptions)
     HookStatus h;
     h.program = bpf_program__name(prog);
     h.hook = bpf_program__section_name(prog);

@@ -28,6 +28,12 @@ struct BpfOptions {
   uint64_t wakeup_bytes = 256u << 10;   // backlog that wakes the reader
   std::chrono::milliseconds poll_interval{100};
   bool snapshot_processes = true;       // read /proc at start for initial_processes()
+  // Syscall learning (bpf/syscall.bpf.c): a hook on every syscall of the
+  // host, watched or not, which makes every syscall slower (about +25% for
+  // getppid on the development VM; README: "Syscall learning"). Off: the
+  // program is neither loaded nor attached, at no cost.
+  // On: each watched cgroup's first use of a syscall is one kSyscall record.
+  bool syscalls = false;
 };
 
 // One hook of the programs, for the start-up report.
@@ -45,7 +51,9 @@ class BpfEventSource : public EventSource {
  public:
   // Loads and attaches. Errors: kPermissionDenied (not root / BPF refused),
   // kNotFound (no cgroup2 mount, unknown --cgroup path), kUnavailable (a
-  // required hook, exec, fork or exit, could not attach).
+  // required hook, exec, fork or exit, or sys_enter when options.syscalls,
+  // could not attach). hooks() lists the programs loaded: the syscall hook
+  // only when options.syscalls.
   static Result<std::unique_ptr<BpfEventSource>> Open(const BpfOptions& options);
   ~BpfEventSource() override;
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bpf/events.h"
+#include "collector/syscall_names.h"
 
 namespace dw::collector {
 
@@ -68,6 +69,10 @@ static_assert(offsetof(dw_dns_event, payload_len) == 104);
 static_assert(offsetof(dw_dns_event, _pad0) == 106);
 static_assert(offsetof(dw_dns_event, _pad1) == 108);
 
+static_assert(sizeof(dw_syscall_event) == 64);
+static_assert(offsetof(dw_syscall_event, nr) == 56);
+static_assert(offsetof(dw_syscall_event, _pad0) == 60);
+
 static_assert(static_cast<int>(EventKind::kExec) == DW_EVENT_EXEC);
 static_assert(static_cast<int>(EventKind::kFork) == DW_EVENT_FORK);
 static_assert(static_cast<int>(EventKind::kExit) == DW_EVENT_EXIT);
@@ -76,6 +81,7 @@ static_assert(static_cast<int>(EventKind::kConnect) == DW_EVENT_CONNECT);
 static_assert(static_cast<int>(EventKind::kAccept) == DW_EVENT_ACCEPT);
 static_assert(static_cast<int>(EventKind::kListen) == DW_EVENT_LISTEN);
 static_assert(static_cast<int>(EventKind::kDns) == DW_EVENT_DNS);
+static_assert(static_cast<int>(EventKind::kSyscall) == DW_EVENT_SYSCALL);
 static_assert(kAccessRead == DW_ACCESS_READ && kAccessWrite == DW_ACCESS_WRITE &&
               kAccessCreate == DW_ACCESS_CREATE);
 
@@ -270,6 +276,15 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns) {
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(d), d.payload_len));
       RETURN_IF_ERROR(DecodeSock(d.s, &e));
       e.dns_name = ParseDnsQueryName(record.subspan(sizeof(d), d.payload_len));
+      return e;
+    }
+    case EventKind::kSyscall: {
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_syscall_event), 0));
+      e.syscall_nr = Fixed<dw_syscall_event>(record).nr;
+      if (e.syscall_nr >= DW_SYSCALL_MAX) {
+        return Corrupt("syscall number " + std::to_string(e.syscall_nr) + " out of range");
+      }
+      e.syscall = SyscallName(e.syscall_nr);
       return e;
     }
     default:

@@ -24,6 +24,7 @@ namespace dw::collector {
 // JoinAndNormalize). A relative path whose base directory the kernel side
 // could not read stays relative behind a marker: "<cwd>/x" (working
 // directory) or "<fd 7>/x" (directory fd 7), leading ".." kept.
+// Syscall numbers are named for this host's native ABI (SyscallName).
 Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns);
 
 // `path` joined to `cwd` when relative (cwd "" means "/"), then "." , ".." and

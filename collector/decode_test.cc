@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "bpf/events.h"
+#include "collector/syscall_names.h"
 
 namespace dw::collector {
 namespace {
@@ -52,6 +53,9 @@ TEST(DecodeLayoutTest, SizesAndOffsets) {
   EXPECT_EQ(offsetof(dw_sock_event, result), 96u);
   EXPECT_EQ(sizeof(dw_dns_event), 112u);
   EXPECT_EQ(offsetof(dw_dns_event, payload_len), 104u);
+  EXPECT_EQ(sizeof(dw_syscall_event), 64u);
+  EXPECT_EQ(offsetof(dw_syscall_event, nr), 56u);
+  EXPECT_EQ(offsetof(dw_syscall_event, _pad0), 60u);
 }
 
 dw_header Header(uint16_t kind, uint16_t flags = 0) {
@@ -155,6 +159,41 @@ TEST(DecodeTest, Exit) {
   Event want = Expected(EventKind::kExit);
   want.exit_code = (3 << 8) | 9;
   EXPECT_EQ(MustDecode(Record(x)), want);
+}
+
+TEST(DecodeTest, SyscallNamedForTheNativeAbi) {
+  dw_syscall_event s{};
+  s.h = Header(DW_EVENT_SYSCALL);
+  s.nr = 257;
+  Event want = Expected(EventKind::kSyscall);
+  want.syscall_nr = 257;
+#if defined(__x86_64__)
+  want.syscall = "openat";
+#else
+  want.syscall = SyscallName(257);
+#endif
+  EXPECT_EQ(MustDecode(Record(s)), want);
+}
+
+TEST(DecodeTest, SyscallOutOfRangeIsCorrupt) {
+  dw_syscall_event s{};
+  s.h = Header(DW_EVENT_SYSCALL);
+  s.nr = DW_SYSCALL_MAX;
+  EXPECT_EQ(DecodeError(Record(s)), ErrorCode::kCorrupt);
+  s.nr = 0;
+  EXPECT_EQ(DecodeError(Record(s, "xxxx")), ErrorCode::kCorrupt);  // not fixed size
+}
+
+TEST(SyscallNamesTest, KnownUnknownAndArch) {
+#if defined(__x86_64__)
+  EXPECT_EQ(SyscallName(0), "read");
+  EXPECT_EQ(SyscallName(101), "ptrace");
+  EXPECT_EQ(SyscallName(135), "personality");
+  EXPECT_EQ(SyscallName(231), "exit_group");
+  EXPECT_EQ(SyscallArch(), "x86_64");
+#endif
+  EXPECT_EQ(SyscallName(511), "syscall_511");  // unassigned on every ABI
+  EXPECT_EQ(SyscallName(DW_SYSCALL_MAX + 1), "syscall_513");
 }
 
 dw_open_event OpenFixed(int32_t dfd, uint16_t path_len, uint16_t cwd_len) {
@@ -324,7 +363,7 @@ TEST(DecodeTest, MalformedRecordsAreCorrupt) {
   // Bytes beyond the fixed part of a fixed-size kind.
   EXPECT_EQ(DecodeError(Record(fork, "xxxx")), ErrorCode::kCorrupt);
   // Header only, for every kind: shorter than its fixed part.
-  for (uint16_t kind = DW_EVENT_EXEC; kind <= DW_EVENT_DNS; ++kind) {
+  for (uint16_t kind = DW_EVENT_EXEC; kind <= DW_EVENT_SYSCALL; ++kind) {
     EXPECT_EQ(DecodeError(Record(Header(kind))), ErrorCode::kCorrupt) << kind;
   }
   // Unknown kinds.
@@ -436,6 +475,7 @@ TEST(EventTest, KindNames) {
   EXPECT_STREQ(EventKindName(EventKind::kExec), "exec");
   EXPECT_STREQ(EventKindName(EventKind::kOpen), "open");
   EXPECT_STREQ(EventKindName(EventKind::kDns), "dns");
+  EXPECT_STREQ(EventKindName(EventKind::kSyscall), "syscall");
   EXPECT_STREQ(EventKindName(static_cast<EventKind>(42)), "unknown");
 }
 

@@ -18,6 +18,7 @@ const char* EventKindName(EventKind kind) {
     case EventKind::kAccept: return "accept";
     case EventKind::kListen: return "listen";
     case EventKind::kDns: return "dns";
+    case EventKind::kSyscall: return "syscall";
   }
   return "unknown";
 }

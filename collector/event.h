@@ -29,6 +29,7 @@ enum class EventKind : uint16_t {
   kAccept = 6,
   kListen = 7,
   kDns = 8,
+  kSyscall = 9,  // a cgroup's first use of a syscall (only with syscall learning)
 };
 
 // "exec", "fork", ... ; "unknown" for values outside the enum.
@@ -97,6 +98,11 @@ struct Event {
   uint32_t child_pid = 0;
   // kExit.
   int32_t exit_code = 0;
+
+  // kSyscall: the number (native ABI) and its name ("openat"; "syscall_463"
+  // when this host's libseccomp does not know it).
+  uint32_t syscall_nr = 0;
+  std::string syscall;
 
   // Filled by the pipeline, not by Decode().
   std::string cgroup_path;     // relative to the cgroup2 root, "" for the root

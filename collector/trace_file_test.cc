@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include "bpf/events.h"
+#include "collector/decode.h"
+#include "collector/trace_source.h"
 
 namespace dw::collector {
 namespace {
@@ -158,6 +160,46 @@ TEST_F(TraceFileTest, RoundTrip) {
   ASSERT_TRUE(ReadChunks(&chunks, &header).ok());
   EXPECT_EQ(header, HeaderAsRead());
   EXPECT_EQ(chunks, Chunks());
+}
+
+// Syscall records (syscall learning) are raw records like any other: a
+// replayed trace decodes them as they were recorded.
+TEST_F(TraceFileTest, SyscallRecordsReplay) {
+  dw_syscall_event s{};
+  s.h.ts_boot_ns = 1000;
+  s.h.cgroup_id = 4242;
+  s.h.pid = 300;
+  s.h.tid = 300;
+  s.h.kind = DW_EVENT_SYSCALL;
+  s.h.size = sizeof(s);
+  s.nr = 135;
+  {
+    auto w = TraceWriter::Create(path_, Header());
+    ASSERT_TRUE(w.has_value()) << w.error().message();
+    ASSERT_TRUE(
+        (*w)->Append({reinterpret_cast<const uint8_t*>(&s), sizeof(s)}).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto source = TraceEventSource::Open(path_);
+  ASSERT_TRUE(source.has_value()) << source.error().message();
+  std::vector<Event> events;
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*source)
+                  ->Run(
+                      [&](std::span<const uint8_t> r) {
+                        auto e = Decode(r, (*source)->boot_to_unix_ns());
+                        ASSERT_TRUE(e.has_value()) << e.error().message();
+                        events.push_back(*e);
+                      },
+                      stop)
+                  .ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::kSyscall);
+  EXPECT_EQ(events[0].syscall_nr, 135u);
+#if defined(__x86_64__)
+  EXPECT_EQ(events[0].syscall, "personality");
+#endif
+  EXPECT_EQ(events[0].cgroup, CgroupId{4242});
 }
 
 TEST_F(TraceFileTest, ProcessesLearnedMidTraceRoundTrip) {

@@ -50,7 +50,8 @@ LearningStatus Assess(const Fingerprint& fp, const ConvergenceOptions& options) 
   st.duration_ns = tr.last_event_ns - tr.first_event_ns;
   const int64_t recent_from = tr.last_event_ns - options.quiet_ns;
 
-  TypeStatus exe{"executables"}, lineage{"lineage"}, files{"files"}, net{"network"}, dns{"dns"};
+  TypeStatus exe{"executables"}, lineage{"lineage"}, files{"files"}, net{"network"}, dns{"dns"},
+      syscalls{"syscalls"};
   CountAll(fp.executables, recent_from, &exe);
   CountAll(fp.lineage, recent_from, &lineage);
   CountAll(fp.files, recent_from, &files);
@@ -58,7 +59,8 @@ LearningStatus Assess(const Fingerprint& fp, const ConvergenceOptions& options) 
   CountAll(fp.network, recent_from, &net);
   CountPatterns(fp.net_patterns, recent_from, &net);
   CountAll(fp.dns_names, recent_from, &dns);
-  st.types = {exe, lineage, files, net, dns};
+  CountAll(fp.syscalls, recent_from, &syscalls);
+  st.types = {exe, lineage, files, net, dns, syscalls};
 
   uint64_t n = 0, n1 = 0;
   int64_t last_new = 0;
@@ -67,8 +69,10 @@ LearningStatus Assess(const Fingerprint& fp, const ConvergenceOptions& options) 
     if (t.observations > 0) {
       t.coverage = 1.0 - static_cast<double>(t.singletons) / static_cast<double>(t.observations);
     }
-    n += t.observations;
-    n1 += t.singletons;
+    if (t.type != "syscalls") {  // first uses, not uses: see convergence.h
+      n += t.observations;
+      n1 += t.singletons;
+    }
     last_new = std::max(last_new, t.last_new_ns);
     recent += t.new_recent;
   }

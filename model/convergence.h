@@ -3,12 +3,16 @@
 // Derived from the fingerprint alone (nothing extra to store or lose on a
 // restart), in the time of the events it learned from, so replayed traces and
 // live training agree. Per item type (executables, lineage, files, network,
-// DNS names):
+// DNS names, syscalls):
 //   last_new   the latest first_seen of its items: when it last learned something;
 //   new_recent items first seen within `quiet` of the training's last event;
 //   coverage   Good-Turing estimate of the share of future events whose item is
 //              already known: 1 - N1/N, N1 = items seen exactly once, N = events
 //              observed for that type (generalized patterns count as items).
+// Syscalls are reported once per cgroup (bpf/syscall.bpf.c), so their counts
+// say how many cgroups or sessions used them, not how often: their coverage
+// is shown but left out of the overall one, which it would drag towards 0.
+// They count for stability like any other type.
 // A workload is `stable` when it trained at least `min_duration` and no type
 // learned a new item during the last `quiet` of training; `learning`
 // otherwise. A baseline trained while the kernel dropped events is
@@ -33,7 +37,7 @@ struct ConvergenceOptions {
 };
 
 struct TypeStatus {
-  std::string type;         // "executables", "lineage", "files", "network", "dns"
+  std::string type;         // "executables", "lineage", "files", "network", "dns", "syscalls"
   size_t items = 0;
   uint64_t observations = 0;
   uint64_t singletons = 0;  // items seen exactly once

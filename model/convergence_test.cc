@@ -60,5 +60,21 @@ TEST(ConvergenceTest, EmptyFingerprintIsLearning) {
   EXPECT_EQ(s.coverage, 1.0);
 }
 
+// Syscalls are one record per cgroup's first use: a new one keeps a baseline
+// learning, but their counts are left out of the overall coverage.
+TEST(ConvergenceTest, SyscallsCountForStabilityNotCoverage) {
+  ConvergenceOptions o{10 * kMin, 5 * kMin};
+  Fingerprint fp = Trained(20 * kMin, 12 * kMin);
+  fp.syscalls["openat"] = {1, 0, 0, 1, 0};
+  fp.syscalls["ptrace"] = {1, 18 * kMin, 18 * kMin, 1, 0};
+  LearningStatus s = Assess(fp, o);
+  EXPECT_FALSE(s.stable);
+  ASSERT_EQ(s.types.size(), 6u);
+  EXPECT_EQ(s.types[5], (TypeStatus{"syscalls", 2, 2, 2, 18 * kMin, 1, 0.0}));
+  EXPECT_DOUBLE_EQ(s.coverage, 0.99);  // as without syscalls
+  fp.syscalls.erase("ptrace");
+  EXPECT_TRUE(Assess(fp, o).stable);
+}
+
 }  // namespace
 }  // namespace dw::model

@@ -104,6 +104,28 @@ TEST(DetectorTest, UnprofiledWorkloadsAreCountedNotScored) {
   EXPECT_EQ(d.unprofiled_workloads(), std::set<std::string>{"batch"});
 }
 
+TEST(DetectorTest, SyscallFindingsFoldPerWorkloadAndName) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();
+  fps["web"].syscalls["read"].count = 1;
+  Detector d(std::move(fps));
+  EXPECT_TRUE(d.Observe(testing::Syscall("web", 11, "read", 0)).empty());
+  std::vector<Finding*> first = d.Observe(testing::Syscall("web", 11, "personality", 135, 1000));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->kind, FindingKind::kSyscall);
+  EXPECT_EQ(first[0]->subject, "personality");
+  EXPECT_EQ(first[0]->severity, Severity::kHigh);
+  // Another cgroup of the workload reports its own first use: a repeat.
+  EXPECT_TRUE(d.Observe(testing::Syscall("web", 12, "personality", 135, 2000)).empty());
+  ASSERT_EQ(d.findings().size(), 1u);
+  EXPECT_EQ(d.findings()[0]->count, 2u);
+}
+
+TEST(DetectorTest, NoSyscallFindingsWithoutLearnedSyscalls) {
+  Detector d(Fingerprints());
+  EXPECT_TRUE(d.Observe(testing::Syscall("web", 11, "ptrace", 101)).empty());
+  EXPECT_TRUE(d.findings().empty());
+}
+
 }  // namespace
 }  // namespace dw::model
 

@@ -169,6 +169,16 @@ std::vector<ItemRef> ItemsOf(const Event& e) {
       }
       break;
     }
+    case EventKind::kSyscall: {
+      if (e.syscall.empty()) break;
+      ItemRef ref;
+      ref.kind = FindingKind::kSyscall;
+      ref.table = ItemRef::Table::kSyscall;
+      ref.key = e.syscall;
+      ref.subject = e.syscall;
+      items.push_back(std::move(ref));
+      break;
+    }
     case EventKind::kFork:
     case EventKind::kExit:
       break;
@@ -210,6 +220,9 @@ ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item) {
     case ItemRef::Table::kLineage:
       m.stats = FindIn(fp.lineage, item.key);
       break;
+    case ItemRef::Table::kSyscall:
+      m.stats = FindIn(fp.syscalls, item.key);
+      break;
   }
   return m;
 }
@@ -244,6 +257,8 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item) {
     }
     case ItemRef::Table::kLineage:
       return fp->lineage[item.key];
+    case ItemRef::Table::kSyscall:
+      return fp->syscalls[item.key];
     case ItemRef::Table::kDns:
       break;
   }

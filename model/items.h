@@ -23,17 +23,20 @@ struct ItemRef {
     kNetwork,     // Fingerprint::network[net]
     kDns,         // Fingerprint::dns_names[key]
     kLineage,     // Fingerprint::lineage[key]
+    kSyscall,     // Fingerprint::syscalls[key]
   };
-  FindingKind kind = FindingKind::kExec;  // kExec (also for kLineage), kFile, or kNetwork
-                                          // (also for kDns)
+  FindingKind kind = FindingKind::kExec;  // kExec (also for kLineage), kFile, kNetwork
+                                          // (also for kDns), or kSyscall
   Table table = Table::kExecutable;
-  std::string key;     // the map key for kExecutable, kFile, kDns, kLineage; "" for kNetwork
+  std::string key;     // the map key for kExecutable, kFile, kDns, kLineage, kSyscall;
+                       // "" for kNetwork
   NetItem net;         // the map key for kNetwork; default otherwise
   uint8_t access = 0;  // kFile: this event's AccessBits; 0 otherwise
   // What a person reads, unique per (kind, item): the exe path, the lineage
   // edge "/usr/sbin/nginx -> /bin/sh", the normalised file path,
   // "10.0.0.7:5432" (outbound), "10.0.0.9 -> :8080" (inbound),
-  // "listen 0.0.0.0:8080", "dns 10.0.0.2:53" (resolver), "example.com" (name).
+  // "listen 0.0.0.0:8080", "dns 10.0.0.2:53" (resolver), "example.com" (name),
+  // "ptrace" (syscall).
   // A protocol other than the kind's usual one (tcp; udp for dns) prefixes the
   // network forms: "udp 10.0.0.7:5432".
   std::string subject;
@@ -72,6 +75,7 @@ bool IsRuntimeHelper(const Event& e);
 //   kListen  -> listen {local address, local port}
 //   kDns     -> dns {resolver address, resolver port}, then the query name
 //               (lower-case, trailing dot dropped) when it is not empty
+//   kSyscall -> syscall e.syscall (its name) when not empty
 //   kFork, kExit -> none
 // Protocol: e.protocol, or tcp (udp for kDns) when it is 0. Events with an
 // empty path, or with the relevant endpoint's family 0, touch no item.

@@ -250,6 +250,27 @@ TEST(FindItemTest, PatternsStandInForTheItemsTheyReplaced) {
   EXPECT_EQ(fp.files.count("/home/ann/id_rsa"), 1u);
 }
 
+TEST(ItemsOfTest, SyscallIsItsName) {
+  ItemRef want;
+  want.kind = FindingKind::kSyscall;
+  want.table = Table::kSyscall;
+  want.key = "personality";
+  want.subject = "personality";
+  EXPECT_EQ(ItemsOf(testing::Syscall("web", 10, "personality", 135)), std::vector<ItemRef>{want});
+  EXPECT_TRUE(ItemsOf(testing::Syscall("web", 10, "", 135)).empty());
+}
+
+TEST(FindItemTest, SyscallsHaveTheirOwnTable) {
+  Fingerprint fp;
+  const ItemRef item = ItemsOf(testing::Syscall("web", 10, "openat", 257))[0];
+  EXPECT_EQ(FindItem(fp, item), nullptr);
+  FindOrAddItem(&fp, item).count = 3;
+  ASSERT_NE(FindItem(fp, item), nullptr);
+  EXPECT_EQ(FindItem(fp, item)->count, 3u);
+  EXPECT_EQ(fp.syscalls.count("openat"), 1u);
+  EXPECT_EQ(fp.ItemCount(), 1u);
+}
+
 TEST(FindItemTest, LineageEdgesHaveTheirOwnTable) {
   Fingerprint fp;
   ItemRef edge = Lineage("/usr/sbin/nginx -> /bin/sh");

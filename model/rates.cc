@@ -143,6 +143,7 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e) {
     case EventKind::kExit:
     case EventKind::kListen:
     case EventKind::kDns:
+    case EventKind::kSyscall:
       break;
   }
   return out;

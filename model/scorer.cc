@@ -40,6 +40,15 @@ constexpr std::string_view kCredentialFiles[] = {"/etc/shadow", "/etc/shadow-", 
 constexpr std::string_view kCredentialDirs[] = {"/etc/sudoers.d",
                                                 "/var/run/secrets/kubernetes.io/serviceaccount",
                                                 "/run/secrets/kubernetes.io/serviceaccount"};
+// Syscalls an attacker needs to escape a container, hide or persist.
+constexpr std::string_view kEvasiveSyscalls[] = {
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "keyctl", "add_key",
+    "request_key", "perf_event_open", "personality", "userfaultfd", "memfd_create", "reboot",
+    "swapon", "settimeofday", "clock_settime"};
+// Syscalls that read or change other processes or the kernel itself.
+constexpr std::string_view kTamperingSyscalls[] = {
+    "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "init_module", "finit_module",
+    "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "iopl", "ioperm"};
 constexpr std::string_view kSystemDirs[] = {
     "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
     "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
@@ -102,10 +111,14 @@ bool IsLoopback(const Judged& j) { return IsLoopbackAddress(j.item.net.address);
 bool IsNotLoopback(const Judged& j) { return !IsLoopbackAddress(j.item.net.address); }
 bool InKnownSubnetOnly(const Judged& j) { return IsNotLoopback(j) && j.known_subnet; }
 bool OutsideKnownSubnets(const Judged& j) { return IsNotLoopback(j) && !j.known_subnet; }
+bool IsEvasiveSyscall(const Judged& j) { return IsOneOf(j.item.key, kEvasiveSyscalls); }
+bool IsTamperingSyscall(const Judged& j) { return IsOneOf(j.item.key, kTamperingSyscalls); }
 
 // What a rule applies to: a table, and for kNetwork a direction. Lineage
 // edges are judged as executables.
-enum class Target : uint8_t { kExec, kFile, kOutbound, kInbound, kListen, kResolver, kDnsName };
+enum class Target : uint8_t {
+  kExec, kFile, kOutbound, kInbound, kListen, kResolver, kDnsName, kSyscall
+};
 
 Target TargetOf(const ItemRef& item) {
   switch (item.table) {
@@ -116,6 +129,8 @@ Target TargetOf(const ItemRef& item) {
       return Target::kFile;
     case Table::kDns:
       return Target::kDnsName;
+    case Table::kSyscall:
+      return Target::kSyscall;
     case Table::kNetwork:
       break;
   }
@@ -161,6 +176,9 @@ constexpr SensitivityRule kRules[] = {
     {Target::kResolver, 0, IsLoopback, 0.3, nullptr},
     {Target::kResolver, 0, IsNotLoopback, 0.5, "non-loopback address"},
     {Target::kDnsName, 0, Any, 0.4, nullptr},
+    {Target::kSyscall, 0, Any, 0.5, nullptr},
+    {Target::kSyscall, 0, IsEvasiveSyscall, 0.8, "escape, evasion or persistence"},
+    {Target::kSyscall, 0, IsTamperingSyscall, 1.0, "tampers with processes or the kernel"},
 };
 
 struct Sensitivity {
@@ -230,6 +248,8 @@ std::string UnseenReason(const ItemRef& item) {
       return "new listening port";
     case Target::kResolver:
       return "new DNS resolver";
+    case Target::kSyscall:
+      return "syscall never used in training";
     case Target::kDnsName:
       break;
   }
@@ -251,6 +271,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
   if (fp == nullptr) return findings;
   bool exe_unseen = false;
   for (const ItemRef& item : ItemsOf(e)) {
+    // Without learned syscalls the baseline says nothing about them.
+    if (item.table == Table::kSyscall && fp->syscalls.empty()) continue;
     ItemMatch learned = LookupItem(*fp, item);
     if (item.table == Table::kExecutable) exe_unseen = learned.stats == nullptr;
     Judged judged{item, item.key};

@@ -51,6 +51,18 @@ Severity SeverityOf(double score);
 //       InKnownSubnet), outside every known subnet 0.7; inbound client
 //       loopback 0.3 / other 0.5; listening port loopback 0.6 / other 0.8;
 //       DNS resolver loopback 0.3 / other 0.5; DNS name 0.4
+//     syscalls: any 0.5 (medium); those an attacker uses to escape, hide or
+//       persist 0.8 (high): mount, umount2, pivot_root, chroot, unshare,
+//       setns, keyctl, add_key, request_key, perf_event_open, personality,
+//       userfaultfd, memfd_create, reboot, swapon, settimeofday,
+//       clock_settime; those that tamper with other processes or the kernel
+//       1.0 (critical): ptrace, process_vm_readv, process_vm_writev, bpf,
+//       init_module, finit_module, delete_module, kexec_load,
+//       kexec_file_load, open_by_handle_at, iopl, ioperm
+//
+// A syscall is drift only when the fingerprint learned syscalls at all
+// (Fingerprint::syscalls not empty): a baseline trained without syscall
+// learning never flags one.
 //
 // Why rarity never creates findings: an item seen once in training is still
 // something the workload does (a nightly job, a rare code path); flagging it
@@ -62,9 +74,11 @@ Severity SeverityOf(double score);
 //
 // The reason names the drift ("executable never seen in training",
 // "executable never run by this parent in training", "write to a file only
-// read in training", "new outbound peer", "new listening port", ...)
+// read in training", "new outbound peer", "new listening port", "syscall
+// never used in training", ...)
 // followed, in parentheses and in this order, by the note of the deciding
-// rule ("shell", "credential file", "outside every known subnet", ...), the
+// rule ("shell", "credential file", "outside every known subnet",
+// "tampers with processes or the kernel", ...), the
 // rarity note, "pattern <p>" when a pattern matched, "after DNS query for
 // <name>" (see Score), and "open failed" for a failed open.
 //

@@ -406,5 +406,53 @@ TEST(SeverityOfTest, Thresholds) {
   EXPECT_EQ(SeverityOf(1.0), Severity::kCritical);
 }
 
+// Syscalls: drift only against a baseline that learned syscalls; severity
+// by what the syscall gives an attacker.
+TEST(ScorerSyscallTest, UnknownSyscallIsAFindingKnownOneIsNot) {
+  Fingerprint fp = Learn({testing::Syscall("web", 10, "openat", 257),
+                          testing::Syscall("web", 10, "read", 0)});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Syscall("web", 11, "openat", 257)).empty());
+  Event e = testing::Syscall("web", 11, "getcpu", 309);
+  EXPECT_EQ(scorer.Score(&fp, e),
+            std::vector<Finding>{Expected(e, FindingKind::kSyscall, "getcpu",
+                                          "syscall never used in training", 0.5, Severity::kMedium)});
+}
+
+TEST(ScorerSyscallTest, AttackerSyscallsRankHighOrCritical) {
+  Fingerprint fp = Learn({testing::Syscall("web", 10, "read", 0)});
+  Scorer scorer;
+  Event personality = testing::Syscall("web", 11, "personality", 135);
+  EXPECT_EQ(scorer.Score(&fp, personality),
+            std::vector<Finding>{Expected(personality, FindingKind::kSyscall, "personality",
+                                          "syscall never used in training "
+                                          "(escape, evasion or persistence)",
+                                          0.8, Severity::kHigh)});
+  Event ptrace = testing::Syscall("web", 11, "ptrace", 101);
+  EXPECT_EQ(scorer.Score(&fp, ptrace),
+            std::vector<Finding>{Expected(ptrace, FindingKind::kSyscall, "ptrace",
+                                          "syscall never used in training "
+                                          "(tampers with processes or the kernel)",
+                                          1.0, Severity::kCritical)});
+  for (const char* name : {"mount", "unshare", "setns", "memfd_create", "chroot", "keyctl"}) {
+    auto f = scorer.Score(&fp, testing::Syscall("web", 11, name));
+    ASSERT_EQ(f.size(), 1u) << name;
+    EXPECT_EQ(f[0].severity, Severity::kHigh) << name;
+  }
+  for (const char* name : {"bpf", "init_module", "finit_module", "kexec_load",
+                           "process_vm_writev", "open_by_handle_at"}) {
+    auto f = scorer.Score(&fp, testing::Syscall("web", 11, name));
+    ASSERT_EQ(f.size(), 1u) << name;
+    EXPECT_EQ(f[0].severity, Severity::kCritical) << name;
+  }
+}
+
+TEST(ScorerSyscallTest, ABaselineWithoutSyscallsNeverFlagsOne) {
+  Fingerprint fp = Learn(Training());
+  ASSERT_TRUE(fp.syscalls.empty());
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Syscall("web", 11, "ptrace", 101)).empty());
+}
+
 }  // namespace
 }  // namespace dw::model

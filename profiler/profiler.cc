@@ -4,11 +4,18 @@
 #include <algorithm>
 #include <utility>
 
+#include "collector/syscall_names.h"
 #include "model/generalize.h"
 #include "model/items.h"
 
 namespace dw::profiler {
 namespace {
+
+// The ABI syscall names are learned in: this host's (collector/syscall_names.h).
+const std::string& HostSyscallArch() {
+  static const std::string arch = collector::SyscallArch();
+  return arch;
+}
 
 void Widen(int64_t t, int64_t* first, int64_t* last) {
   if (*first == 0 || t < *first) *first = t;
@@ -76,6 +83,10 @@ void Profiler::Observe(const Event& e) {
     Widen(e.time_ns, &stats.first_seen_ns, &stats.last_seen_ns);
     stats.access |= item.access;
     if (instances_[e.pid].insert(&stats).second) ++stats.processes;
+  }
+
+  if (e.kind == EventKind::kSyscall && !e.syscall.empty() && fp.syscall_arch.empty()) {
+    fp.syscall_arch = HostSyscallArch();
   }
 
   if (e.kind == EventKind::kExit) instances_.erase(e.pid);

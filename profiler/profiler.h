@@ -54,7 +54,9 @@ class Profiler {
   // Events with an empty workload, and runtime helper events, are ignored.
   // Every other event counts in training.events and first/last_event_ns; its
   // items (or the patterns covering them) update count, first/last_seen_ns,
-  // access (union) and processes.
+  // access (union) and processes. A kSyscall event (a cgroup's first use of
+  // a syscall) learns its name into syscalls, and sets syscall_arch to this
+  // host's ABI (collector::SyscallArch) when it was "".
   void Observe(const Event& e);
 
   // Adds `n` ring-buffer drops to the current session (see above).

@@ -273,6 +273,34 @@ TEST(ProfilerTest, StaysWithinItsBudgetBetweenCheckpointsAndKeepsLearning) {
                   .empty());
 }
 
+TEST(ProfilerTest, LearnsSyscallsAndTheirAbi) {
+  Profiler p;
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 100));
+  p.Observe(ev::Syscall("web", 10, "openat", 257, 200));
+  p.Observe(ev::Syscall("web", 10, "exit_group", 231, 300));
+  p.Observe(ev::Syscall("web", 11, "openat", 257, 400));  // another cgroup of the workload
+  const Fingerprint& fp = p.fingerprints().at("web");
+  std::map<std::string, ItemStats> want = {{"openat", Stats(2, 200, 400, 2)},
+                                           {"exit_group", Stats(1, 300, 300, 1)}};
+  EXPECT_EQ(fp.syscalls, want);
+  EXPECT_FALSE(fp.syscall_arch.empty());
+#if defined(__x86_64__)
+  EXPECT_EQ(fp.syscall_arch, "x86_64");
+#endif
+  EXPECT_EQ(fp.training.events, 4u);
+  // What was learned raises nothing; a new syscall does.
+  model::Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, ev::Syscall("web", 12, "openat", 257)).empty());
+  EXPECT_EQ(scorer.Score(&fp, ev::Syscall("web", 12, "ptrace", 101)).size(), 1u);
+}
+
+TEST(ProfilerTest, NoSyscallEventsLeaveTheArchEmpty) {
+  Profiler p;
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 100));
+  EXPECT_TRUE(p.fingerprints().at("web").syscalls.empty());
+  EXPECT_EQ(p.fingerprints().at("web").syscall_arch, "");
+}
+
 }  // namespace
 }  // namespace dw::profiler
 

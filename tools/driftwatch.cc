@@ -76,6 +76,7 @@ int64_t NowNs() {
 Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
   collector::BpfOptions options;
   options.cgroups = args.All("--cgroup");
+  options.syscalls = args.Has("--syscalls");
   ASSIGN_OR_RETURN(auto source, collector::BpfEventSource::Open(options));
   for (const auto& h : source->hooks()) {
     if (!h.attached) {
@@ -115,8 +116,8 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
   if (live == traces) {
     return Status(ErrorCode::kInvalidArgument, "give either --trace TRACE... or --live");
   }
-  if (!live && (args.Has("--cgroup") || args.Has("--duration"))) {
-    return Status(ErrorCode::kInvalidArgument, "--cgroup and --duration go with --live");
+  if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls"))) {
+    return Status(ErrorCode::kInvalidArgument, "--cgroup, --duration and --syscalls go with --live");
   }
   RETURN_IF_ERROR(args.Seconds("--duration").status());
   if (live && live_needs_duration && !args.Has("--duration")) {
@@ -275,9 +276,9 @@ Status CmdTrain(const Args& args) {
                                            dropped_total)
                              : std::string());
   for (const auto& fp : dirty) {
-    spdlog::info("  {}: {} items ({} executables, {} files, {} network, {} dns names); {}",
+    spdlog::info("  {}: {} items ({} executables, {} files, {} network, {} dns names, {} syscalls); {}",
                  fp.workload, fp.ItemCount(), fp.executables.size(), fp.files.size(),
-                 fp.network.size(), fp.dns_names.size(),
+                 fp.network.size(), fp.dns_names.size(), fp.syscalls.size(),
                  model::Assess(fp, convergence).Describe(convergence));
   }
   return Status::Ok();
@@ -579,8 +580,8 @@ Status CmdCheck(const Args& args) {
   if (check->events() == 0) {
     spdlog::warn("the traces hold no events of workload {}", e.source.workload);
   }
-  if (e.format == ExportFormat::kSeccomp) {
-    spdlog::warn("the traces record no syscalls: the seccomp profile judges nothing in them");
+  if (e.format == ExportFormat::kSeccomp && check->syscall_events() == 0) {
+    spdlog::warn("the traces record no syscalls (record them with --syscalls): the seccomp profile judges nothing in them");
   }
   const auto blocked = check->blocked();
   for (const Blocked& b : blocked) {
@@ -654,11 +655,12 @@ Status CheckAgent(const Args& args) {
 
 constexpr char kUsage[] =
     "usage: driftwatch COMMAND [OPTIONS]\n"
-    "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS]\n"
-    "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)\n"
-    "            [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS] [--node NAME]\n"
-    "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS])\n"
-    "            [--format jsonl|text]\n"
+    "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS] [--syscalls]\n"
+    "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS\n"
+    "            [--syscalls]) [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            [--node NAME]\n"
+    "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS]\n"
+    "            [--syscalls]) [--format jsonl|text]\n"
     "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
     "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
     "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
@@ -676,7 +678,9 @@ constexpr char kUsage[] =
     "            [--format jsonl|text]\n"
     "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
-    "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n";
+    "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n"
+    "--syscalls learns (train) or checks (detect) each workload's syscalls: a hook on every\n"
+    "syscall of the host, so use it for training and leave it off in production.\n";
 
 // Usage checks: a command's flags are checked before it opens anything, so a
 // wrong command line never creates or changes a file. main() exits 2 for
@@ -779,11 +783,12 @@ struct Command {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {}}},
+      {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {"--syscalls"}}},
       {"train", CheckTrain, CmdTrain,
        {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
-        {"--live"}}},
-      {"detect", CheckDetect, CmdDetect, {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live"}}},
+        {"--live", "--syscalls"}}},
+      {"detect", CheckDetect, CmdDetect,
+       {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live", "--syscalls"}}},
       {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
       {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
       {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},

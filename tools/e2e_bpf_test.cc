@@ -25,6 +25,7 @@
 #include <ostream>
 #include <thread>
 
+#include "tools/testing/ports.h"
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
 #include "collector/pipeline.h"
@@ -88,17 +89,7 @@ Seen Project(const Event& e) {
   return s;
 }
 
-uint16_t FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+using tools::testing::FreeLoopbackPort;
 
 class E2eBpfTest : public ::testing::Test {
  protected:

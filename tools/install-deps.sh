@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries
   libsqlite3-dev libcereal-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libeigen3-dev libboost-dev libyaml-cpp-dev
-  # dw-seccomp-run: loads exported seccomp profiles
+  # libseccomp: syscall names for syscall learning; dw-seccomp-run loads exported profiles
   libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -373,7 +373,8 @@ std::string ParsedPolicy::Blocks(const model::ItemRef& item) const {
   using T = model::ItemRef::Table;
   switch (format) {
     case ExportFormat::kSeccomp:
-      return "";  // trace events carry no syscalls yet: nothing the profile governs
+      if (item.table != T::kSyscall) return "";
+      return syscalls.count(item.key) ? "" : "not allowed by the profile (errno)";
     case ExportFormat::kNetworkPolicy:
       return item.table == T::kNetwork ? BlocksNetworkPolicy(item.net) : "";
     case ExportFormat::kKubeArmor:
@@ -413,6 +414,7 @@ const char* ItemKindName(const model::ItemRef& item) {
     case model::ItemRef::Table::kFile: return "file";
     case model::ItemRef::Table::kNetwork: return "network";
     case model::ItemRef::Table::kDns: return "dns";
+    case model::ItemRef::Table::kSyscall: return "syscall";
   }
   return "?";
 }
@@ -452,6 +454,7 @@ std::string PolicyCheck::Blocks(const model::ItemRef& item) const { return polic
 
 void PolicyCheck::Observe(const Event& e) {
   ++events_;
+  if (e.kind == EventKind::kSyscall) ++syscall_events_;
   for (const model::ItemRef& item : model::ItemsOf(e)) {
     std::string reason = policy_->Blocks(item);
     if (reason.empty()) continue;

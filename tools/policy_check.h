@@ -59,6 +59,8 @@ class PolicyCheck {
   // What would have been blocked, in the order first seen.
   std::vector<Blocked> blocked() const;
   uint64_t events() const { return events_; }
+  // Of them, syscall events (traces recorded with --syscalls).
+  uint64_t syscall_events() const { return syscall_events_; }
 
  private:
   explicit PolicyCheck(std::unique_ptr<ParsedPolicy> policy);
@@ -66,6 +68,7 @@ class PolicyCheck {
   std::map<std::pair<std::string, std::string>, size_t> index_;  // (kind, subject) -> blocked_
   std::vector<Blocked> blocked_;
   uint64_t events_ = 0;
+  uint64_t syscall_events_ = 0;
 };
 
 // One JSON object on one line: kind, subject, reason, count, first_time, exe.

@@ -153,7 +153,8 @@ rec_start() {
   mkdir -p "testdata/$1"
   REC_OUT=testdata/$1/$2.dwt
   REC_TMP=$WORK/$1-$2.dwt
-  "$DW" record --out "$REC_TMP" --cgroup "$CG_BASE/$1" \
+  # --syscalls: the traces also carry each syscall's first use, for the seccomp export.
+  "$DW" record --out "$REC_TMP" --cgroup "$CG_BASE/$1" --syscalls \
     --duration $((TRAIN_SECONDS + 600)) \
     2>"$WORK/record-$1-$2.log" &
   REC_PID=$!

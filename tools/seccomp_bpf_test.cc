@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
+#include "tools/testing/ports.h"
 
 namespace dw {
 namespace {
@@ -105,8 +106,10 @@ TEST_F(SeccompBpfTest, ExportedProfileRunsTheWorkloadAndRefusesANewSyscall) {
     std::this_thread::sleep_for(50ms);
   }
   ASSERT_NE(Slurp(train_err).find("ready:"), std::string::npos) << Slurp(train_err);
+  const uint16_t port = tools::testing::FreeLoopbackPort();
+  ASSERT_NE(port, 0);
   const std::vector<std::string> normal = {DW_TEST_WORKLOAD, "--open", "/etc/hostname", "--write", data,
-                                           "--serve", "0"};
+                                           "--serve", std::to_string(port)};
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Spawn(normal, /*in_cgroup=*/true), 0);
   waitpid(trainer, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(train_err);

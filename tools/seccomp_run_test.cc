@@ -36,6 +36,9 @@ std::string Write(const std::string& name, const std::string& text) {
   return path;
 }
 
+// One personality(0xffffffff) query: the syscall outside the profiles.
+const std::string kPersonality = std::string(DW_TEST_WORKLOAD) + " --syscall personality";
+
 Outcome Launch(const std::string& profile, const std::string& cmd) {
   std::string err = Dir() + "/stderr";
   int status = std::system((std::string(DW_SECCOMP_RUN) + " " + profile + " -- " + cmd + " 2>" + err).c_str());
@@ -59,11 +62,11 @@ TEST(SeccompRunTest, AllowAllButPersonality) {
       "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]})");
   Outcome ok = Launch(profile, std::string(DW_TEST_WORKLOAD) + " --open /etc/hostname");
   EXPECT_EQ(ok.code, 0) << ok.err;
-  Outcome refused = Launch(profile, DW_SYSCALL_PROBE);
+  Outcome refused = Launch(profile, kPersonality);
   EXPECT_EQ(refused.code, 1);
-  EXPECT_NE(refused.err.find("personality: Operation not permitted"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("syscall personality: Operation not permitted"), std::string::npos) << refused.err;
   // Without the profile the same call works.
-  EXPECT_EQ(std::system(DW_SYSCALL_PROBE), 0);
+  EXPECT_EQ(std::system(kPersonality.c_str()), 0);
 }
 
 TEST(SeccompRunTest, ExportedDefaultDenyProfileRunsTheWorkload) {
@@ -80,9 +83,9 @@ TEST(SeccompRunTest, ExportedDefaultDenyProfileRunsTheWorkload) {
                                    " --serve " + port);
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_TRUE(fs::exists(data));
-  Outcome refused = Launch(profile, DW_SYSCALL_PROBE);
+  Outcome refused = Launch(profile, kPersonality);
   EXPECT_EQ(refused.code, 1);
-  EXPECT_NE(refused.err.find("personality: Operation not permitted"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("syscall personality: Operation not permitted"), std::string::npos) << refused.err;
 }
 
 TEST(SeccompRunTest, BadProfilesAreRefusedWithOneLine) {

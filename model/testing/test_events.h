@@ -98,6 +98,15 @@ inline Event Fork(const std::string& workload, uint32_t pid, uint32_t child_pid,
   return e;
 }
 
+// A cgroup's first use of syscall `name` (number `nr`), from process `pid`.
+inline Event Syscall(const std::string& workload, uint32_t pid, const std::string& name,
+                     uint32_t nr = 0, int64_t time_ns = 1000) {
+  Event e = Base(EventKind::kSyscall, workload, pid, "/usr/sbin/app", time_ns);
+  e.syscall = name;
+  e.syscall_nr = nr;
+  return e;
+}
+
 inline Event Exit(const std::string& workload, uint32_t pid, int64_t time_ns = 1000) {
   return Base(EventKind::kExit, workload, pid, "/usr/sbin/app", time_ns);
 }

@@ -251,6 +251,7 @@ Status Agent::Start() {
 
   collector::BpfOptions options;
   options.cgroups = config_.cgroups;
+  options.syscalls = config_.syscalls;
   ASSIGN_OR_RETURN(source_, collector::BpfEventSource::Open(options));
   size_t attached = 0;
   for (const auto& h : source_->hooks()) {

@@ -34,6 +34,7 @@
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
 #include "store/store.h"
+#include "tools/testing/ports.h"
 
 namespace dw::tools::agent {
 namespace {
@@ -432,7 +433,7 @@ class AgentE2eTest : public ::testing::Test {
   // Canonical paths by default (see RestartKeepsTheLineageOfAShellRunThroughASymlink).
   void StartLoop(const std::string& shell = fs::canonical("/bin/sh").string(),
                  const std::string& sleep = "/usr/bin/sleep") {
-    const uint16_t port = FreeLoopbackPort();
+    const uint16_t port = tools::testing::FreeLoopbackPort();
     loop_ = Spawn({shell, "-c",
                    std::string("while :; do ") + DW_TEST_WORKLOAD + " --open " + known_ + " --serve " +
                        std::to_string(port) + "; " + sleep + " 0.2; done"},
@@ -454,17 +455,6 @@ class AgentE2eTest : public ::testing::Test {
     RunInCgroup(std::string(DW_TEST_WORKLOAD) + " --open " + file + " --spawn " + exe + "; :");
   }
 
-  static uint16_t FreeLoopbackPort() {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a = {};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    close(fd);
-    return ntohs(a.sin_port);
-  }
 
   // GET `target`, expecting 200 and a JSON body.
   json GetJson(const std::string& target) {

@@ -78,8 +78,8 @@ Status GetBool(const std::string& source, const Node& map, const std::string& ke
 Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   if (!root || root.IsNull()) return Status::Ok();
   RETURN_IF_ERROR(CheckKeys(source, root, "",
-                            {"database", "mode", "cgroups", "hostname", "learning", "detect", "api",
-                             "outputs", "identity"}));
+                            {"database", "mode", "cgroups", "hostname", "syscalls", "learning",
+                             "detect", "api", "outputs", "identity"}));
   RETURN_IF_ERROR(GetString(source, root, "database", "database", &c->database));
   if (c->database.empty()) return At(source, root["database"], "database must not be empty");
   if (root["mode"]) {
@@ -102,6 +102,7 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
     }
   }
   RETURN_IF_ERROR(GetString(source, root, "hostname", "hostname", &c->hostname));
+  RETURN_IF_ERROR(GetBool(source, root, "syscalls", "syscalls", &c->syscalls));
 
   if (const Node& l = root["learning"]; l && !l.IsNull()) {
     RETURN_IF_ERROR(CheckKeys(source, l, "learning",

@@ -8,6 +8,10 @@
 //                          # auto: learn new workloads, monitor stable ones
 //   cgroups: []            # watched cgroup v2 subtrees; empty = the whole host
 //   hostname: ""           # reported with findings; "" = the machine's
+//   syscalls: false        # learn each workload's syscalls (and flag new ones
+//                          # against baselines that learned them). A hook on
+//                          # every syscall of the host: turn on for training
+//                          # (mode learn/auto), off in production (README)
 //   learning:
 //     min_duration: 10m    # a baseline is never stable before this
 //     quiet_period: 5m     # stable once no new item appeared for this long
@@ -60,6 +64,7 @@ struct AgentConfig {
   Mode mode = Mode::kAuto;
   std::vector<std::string> cgroups;
   std::string hostname;
+  bool syscalls = false;  // BpfOptions::syscalls
   struct Learning {
     std::chrono::milliseconds min_duration{std::chrono::minutes(10)};
     std::chrono::milliseconds quiet_period{std::chrono::minutes(5)};

@@ -20,6 +20,7 @@ database: /tmp/dw.db
 mode: detect
 cgroups: [shop, system.slice/nginx.service]
 hostname: node-1
+syscalls: true
 learning:
   min_duration: 2m
   quiet_period: 30s
@@ -49,6 +50,7 @@ identity:
   want.mode = Mode::kDetect;
   want.cgroups = {"shop", "system.slice/nginx.service"};
   want.hostname = "node-1";
+  want.syscalls = true;
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
   want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token"};
@@ -68,6 +70,7 @@ TEST(AgentConfigTest, ErrorsNameTheKeyAndTheLine) {
        "config c.yaml line 2: learning.min_duration: bad duration 'soon' (use e.g. 500ms, 30s, 5m, 2h, 1d)"},
       {"learning:\n  quiet: 5m\n", "config c.yaml line 2: unknown key 'learning.quiet'"},
       {"mode: prod\n", "config c.yaml line 1: mode must be learn, detect or auto, not 'prod'"},
+      {"syscalls: sometimes\n", "config c.yaml line 1: syscalls: expected true or false, not 'sometimes'"},
       {"outputs:\n  stdout: maybe\n", "config c.yaml line 2: outputs.stdout: expected true or false, not 'maybe'"},
       {"outputs:\n  webhook_url: https://x/\n", "config c.yaml line 2: outputs.webhook_url must start with http://"},
       {"cgroups: shop\n", "config c.yaml line 1: cgroups must be a list of cgroup paths"},

@@ -8,11 +8,17 @@
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --sleep MS          sleep
+//   --syscall NAME      make one harmless syscall a plain program rarely makes,
+//                       for syscall baselines: personality (a query,
+//                       personality(0xffffffff): changes nothing), getcpu
+//                       (which CPU runs us), sched_getaffinity (our CPU mask)
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +103,22 @@ int main(int argc, char** argv) {
       int status = 0;
       if (pid < 0 || waitpid(pid, &status, 0) != pid) return Fail("spawn", arg);
       if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) return Fail("exec", arg);
+    } else if (op == "--syscall") {
+      // Raw syscall(): the exact syscall, whatever the libc wrapper does.
+      long r = -1;
+      if (arg == "personality") {
+        r = syscall(SYS_personality, 0xffffffffUL);
+      } else if (arg == "getcpu") {
+        unsigned cpu = 0, node = 0;
+        r = syscall(SYS_getcpu, &cpu, &node, nullptr);
+      } else if (arg == "sched_getaffinity") {
+        cpu_set_t set;
+        r = syscall(SYS_sched_getaffinity, 0, sizeof(set), &set);
+      } else {
+        std::fprintf(stderr, "dw_test_workload: unknown syscall %s\n", arg.c_str());
+        return 2;
+      }
+      if (r < 0) return Fail("syscall", arg);
     } else if (op == "--sleep") {
       usleep(static_cast<useconds_t>(std::atoi(arg.c_str())) * 1000);
     } else {
