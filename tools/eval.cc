@@ -61,11 +61,11 @@ Result<std::vector<model::Finding>> Detect(const std::map<std::string, model::Fi
 
 Result<model::FindingKind> ParseKind(const std::string& s) {
   for (auto k : {model::FindingKind::kExec, model::FindingKind::kFile, model::FindingKind::kNetwork,
-                 model::FindingKind::kRate}) {
+                 model::FindingKind::kRate, model::FindingKind::kSyscall}) {
     if (s == model::FindingKindName(k)) return k;
   }
   return Status(ErrorCode::kInvalidArgument,
-                "unknown kind '" + s + "' (exec, file, network or rate)");
+                "unknown kind '" + s + "' (exec, file, network, rate or syscall)");
 }
 
 // "file /etc/shadow: file never seen in training (credential file) [/bin/sh, 3 times]".

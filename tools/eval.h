@@ -7,7 +7,7 @@
 // traces as `driftwatch detect` does (Detector); nothing is stored.
 //
 // Labels (drift.labels.json) are a JSON list of objects:
-//   {"kind": "exec"|"file"|"network"|"rate", "subject": "<subject or glob>", "what": "...",
+//   {"kind": "exec"|"file"|"network"|"rate"|"syscall", "subject": "<subject or glob>", "what": "...",
 //    "required": true|false (optional, default true)}
 // `subject` is compared with Finding::subject; '*' matches any run of characters, '/'
 // included. A required label is drift that should be detected; one with "required": false is

@@ -95,7 +95,7 @@ TEST(ParseLabelsTest, RejectsMalformedEntriesByIndex) {
            {"[", "labels: not a JSON list"},
            {R"([1])", "labels: entry 0: not an object"},
            {R"([{"kind": "exec", "subject": "a", "what": "b"}, {"kind": "dns", "subject": "a", "what": "b"}])",
-            "labels: entry 1: unknown kind 'dns' (exec, file, network or rate)"},
+            "labels: entry 1: unknown kind 'dns' (exec, file, network, rate or syscall)"},
            {R"([{"kind": "exec", "what": "b"}])", "labels: entry 0: 'subject' must be a non-empty string"},
            {R"([{"kind": "exec", "subject": "", "what": "b"}])",
             "labels: entry 0: 'subject' must be a non-empty string"},
