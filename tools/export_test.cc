@@ -227,10 +227,22 @@ TEST(ExportTest, EveryFormatHasItsConsumersShapeOnTestdata) {
     EXPECT_EQ(j["workload"], w);
     EXPECT_FALSE(j["executables"].empty());
 
+    // The traces were recorded with --syscalls: a real profile of what the
+    // server used, execve and the basics of any process among them.
     Outcome sc = Export(w, "seccomp");
-    EXPECT_EQ(sc.code, 1);
-    EXPECT_NE(sc.err.find("--syscalls"), std::string::npos) << sc.err;
-    EXPECT_NE(sc.err.find("driftwatch export: workload"), std::string::npos) << sc.err;  // after the --force warning
+    ASSERT_EQ(sc.code, 0) << sc.err;
+    auto sj = nlohmann::json::parse(sc.out);
+    EXPECT_EQ(sj["defaultAction"], "SCMP_ACT_ERRNO");
+    EXPECT_EQ(sj["architectures"], nlohmann::json({"SCMP_ARCH_X86_64"}));
+    ASSERT_EQ(sj["syscalls"].size(), 1u);
+    EXPECT_EQ(sj["syscalls"][0]["action"], "SCMP_ACT_ALLOW");
+    std::set<std::string> names = sj["syscalls"][0]["names"].get<std::set<std::string>>();
+    for (const char* basic : {"execve", "openat", "read", "write", "close", "mmap", "exit_group"}) {
+      EXPECT_TRUE(names.count(basic)) << basic;
+    }
+    EXPECT_GT(names.size(), 30u);
+    EXPECT_FALSE(names.count("ptrace"));
+    EXPECT_EQ(sj["source"]["workload"], w);
   }
 }
 
@@ -509,6 +521,17 @@ TEST(ExportTest, CheckShowsTheDriftAndSparesNormalBehaviour) {
       EXPECT_FALSE(spared.count("exec /bin/sh")) << normal.out;
       EXPECT_FALSE(spared.count("file /etc/shadow")) << normal.out;
     }
+    // The seccomp profile, proved on the traces: the normal trace runs
+    // entirely inside it, the intruder's tools step outside it.
+    Outcome sc_normal = Check(w, "seccomp", "normal");
+    EXPECT_EQ(sc_normal.code, 0) << sc_normal.out << sc_normal.err;
+    Outcome sc_drift = Check(w, "seccomp", "drift");
+    ASSERT_EQ(sc_drift.code, 3) << sc_drift.err;
+    for (const auto& s : Subjects(sc_drift.out)) EXPECT_EQ(s.rfind("syscall ", 0), 0u) << s;
+    // The json export is the whole fingerprint: the normal trace passes it,
+    // as it raises no finding in the eval.
+    Outcome js_normal = Check(w, "json", "normal");
+    EXPECT_EQ(js_normal.code, 0) << js_normal.out;
     // All testdata traffic is loopback, which NetworkPolicy does not govern.
     Outcome np = Check(w, "networkpolicy", "drift");
     EXPECT_EQ(np.code, 0) << np.out << np.err;

@@ -228,6 +228,7 @@ write_labels() {
   {"kind": "network", "subject": "listen 127.0.0.1:$BIND_PORT", "what": "bind shell listens on a new port"},
   {"kind": "file", "subject": "$2/burst-*.enc", "what": "$BURST_FILES new files written into the data dir"},
   {"kind": "rate", "subject": "*", "what": "write burst: $BURST_FILES file creations in well under a second"},
+  {"kind": "syscall", "subject": "*", "what": "syscalls the intruder's tools (and the rogue master's replication) make that the server never made"},
   {"kind": "file", "subject": "/dev/null", "required": false, "what": "the intruder's shell redirects output"},
   {"kind": "file", "subject": "/dev/tty", "required": false, "what": "bash probes its terminal"},
   {"kind": "file", "subject": "/dev/urandom", "required": false, "what": "perl seeds its hash randomisation"},
@@ -376,9 +377,13 @@ redis_mix_b() {
   redis-cli -p "$REDIS_PORT" --scan --pattern 'key:*' >/dev/null
 }
 
-# Maintenance: rewrite the append-only file, as redis does by itself when the file has
-# doubled (auto-aof-rewrite-percentage) and operators schedule on quiet hours.
-redis_maintenance() { redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null; }
+# Scheduled jobs: rewrite the append-only file, as redis does by itself when the file has
+# doubled (auto-aof-rewrite-percentage) and operators schedule on quiet hours; and the
+# monitoring scrape (INFO) every exporter of redis metrics makes.
+redis_maintenance() {
+  redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
+  redis-cli -p "$REDIS_PORT" info >/dev/null
+}
 
 # The intruder's script as redis in the data directory, then the rogue-master technique:
 # make the server replicate from the intruder's host.
