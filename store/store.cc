@@ -654,6 +654,7 @@ ORDER BY w.name)sql"));
         w.files = fp.files.size();
         w.network = fp.network.size();
         w.dns = fp.dns_names.size();
+        w.syscalls = fp.syscalls.size();
       }
       out.push_back(std::move(w));
     }

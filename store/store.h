@@ -116,6 +116,7 @@ struct WorkloadInfo {
   size_t files = 0;
   size_t network = 0;
   size_t dns = 0;
+  size_t syscalls = 0;          // learned syscalls (0 unless trained with --syscalls)
   size_t fingerprint_bytes = 0; // size of its blob
   int64_t findings = 0;         // rows in findings for this workload
   bool operator==(const WorkloadInfo&) const = default;

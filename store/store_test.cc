@@ -169,14 +169,14 @@ TEST(StoreTest, ListWorkloadsDescribesLatestFingerprints) {
   ASSERT_TRUE(store->UpsertFindings({&f1, &f2, &orphan}).ok());
 
   std::vector<WorkloadInfo> want = {
-      {"cron", "learning", 0, 5000, 5000, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+      {"cron", "learning", 0, 5000, 5000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
       {"db", "learning", 1, db.training.first_event_ns, db.training.last_event_ns, kNow,
-       db.training.events, db.training.dropped_events, 2, 3, 4, 1,
+       db.training.events, db.training.dropped_events, 2, 3, 4, 1, 2,
        EncodeFingerprint(db).size(), 0},
-      {"idle", "learning", 1, kNow, kNow, kNow, 0, 0, 0, 0, 0, 0, EncodeFingerprint(idle).size(),
-       0},
+      {"idle", "learning", 1, kNow, kNow, kNow, 0, 0, 0, 0, 0, 0, 0,
+       EncodeFingerprint(idle).size(), 0},
       {"web", "learning", 2, web1.training.first_event_ns, f2.time_ns, kNow + 10,
-       web2.training.events, web2.training.dropped_events, 2, 4, 4, 1,
+       web2.training.events, web2.training.dropped_events, 2, 4, 4, 1, 2,
        EncodeFingerprint(web2).size(), 2},
   };
   auto got = store->ListWorkloads();

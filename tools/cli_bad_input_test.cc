@@ -409,7 +409,7 @@ TEST_F(CliBadInputTest, GoodTraceTrainsAndDriftIsReportedAsJsonLines) {
   EXPECT_EQ(w["version"], 1);
   EXPECT_EQ(w["events"], 4);
   EXPECT_EQ(w["items"],
-            nlohmann::json({{"executables", 0}, {"files", 2}, {"network", 1}, {"dns", 0}}));
+            nlohmann::json({{"executables", 0}, {"files", 2}, {"network", 1}, {"dns", 0}, {"syscalls", 0}}));
 
   // Normal behaviour raises nothing.
   RunResult quiet = RunDriftwatch({"detect", "--db", db_, "--trace", good_, "--format", "jsonl"});

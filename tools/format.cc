@@ -84,7 +84,7 @@ std::string WorkloadJson(const WorkloadView& v) {
   j["events"] = w.events;
   j["dropped"] = w.dropped;
   j["items"] = {{"executables", w.executables}, {"files", w.files}, {"network", w.network},
-                {"dns", w.dns}};
+                {"dns", w.dns}, {"syscalls", w.syscalls}};
   nlohmann::ordered_json types = nlohmann::ordered_json::object();
   for (const auto& t : v.learning.types) {
     types[t.type] = {{"items", t.items},
@@ -101,19 +101,19 @@ std::string WorkloadJson(const WorkloadView& v) {
 std::string WorkloadsText(const std::vector<WorkloadView>& ws) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof(line), "%-36s %-20s %6s %4s %9s %6s %6s %6s %5s %5s %8s %8s\n", "WORKLOAD",
-                "STATE", "COVER", "VER", "EVENTS", "EXES", "FILES", "NET", "DNS", "DROPS", "BYTES",
-                "FINDINGS");
+  std::snprintf(line, sizeof(line), "%-36s %-20s %6s %4s %9s %6s %6s %6s %5s %5s %5s %8s %8s\n",
+                "WORKLOAD", "STATE", "COVER", "VER", "EVENTS", "EXES", "FILES", "NET", "DNS", "SYSC",
+                "DROPS", "BYTES", "FINDINGS");
   out << line;
   for (const auto& v : ws) {
     const store::WorkloadInfo& w = v.info;
     char cover[16];
     std::snprintf(cover, sizeof(cover), "%.1f%%", v.learning.coverage * 100.0);
     std::snprintf(line, sizeof(line),
-                  "%-36s %-20s %6s %4lld %9llu %6zu %6zu %6zu %5zu %5llu %8zu %8lld\n", w.name.c_str(),
-                  v.State().c_str(), w.version > 0 ? cover : "-", static_cast<long long>(w.version),
-                  static_cast<unsigned long long>(w.events), w.executables, w.files, w.network, w.dns,
-                  static_cast<unsigned long long>(w.dropped), w.fingerprint_bytes,
+                  "%-36s %-20s %6s %4lld %9llu %6zu %6zu %6zu %5zu %5zu %5llu %8zu %8lld\n",
+                  w.name.c_str(), v.State().c_str(), w.version > 0 ? cover : "-",
+                  static_cast<long long>(w.version), static_cast<unsigned long long>(w.events),
+                  w.executables, w.files, w.network, w.dns, w.syscalls, static_cast<unsigned long long>(w.dropped), w.fingerprint_bytes,
                   static_cast<long long>(w.findings));
     out << line;
   }
