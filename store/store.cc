@@ -741,6 +741,22 @@ Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std:
   return r;
 }
 
+Result<std::optional<model::Finding>> Store::GetFinding(int64_t id) {
+  auto get = [&]() -> Result<std::optional<model::Finding>> {
+    ASSIGN_OR_RETURN(Statement st,
+                     Statement::Prepare(*db_, std::string(kFindingColumns) + " WHERE f.id = ?1"));
+    st.Bind(1, id);
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<model::Finding>();
+    Result<model::Finding> f = ReadFinding(st);
+    if (!f) return f.error().WithContext("finding " + std::to_string(id));
+    return std::optional<model::Finding>(std::move(f).value());
+  };
+  auto r = get();
+  if (!r) return Context(r.error(), "read finding from");
+  return r;
+}
+
 Result<std::vector<Store::OutboxRow>> Store::PendingOutbox(const std::string& sink, size_t limit) {
   auto list = [&]() -> Result<std::vector<OutboxRow>> {
     ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(

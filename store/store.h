@@ -213,6 +213,9 @@ class Store {
   };
   Status UpsertFindings(const std::vector<model::Finding*>& fs, const OutboxSpec* outbox = nullptr);
 
+  // The finding with `id`; nullopt when there is none.
+  Result<std::optional<model::Finding>> GetFinding(int64_t id);
+
   struct OutboxRow {
     int64_t id = 0;
     int64_t finding_id = 0;

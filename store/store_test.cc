@@ -213,6 +213,9 @@ TEST(StoreTest, FindingsInsertUpdateListAndFilter) {
   EXPECT_EQ(*store->ListFindings(std::nullopt), (std::vector<model::Finding>{a, b, c}));
   EXPECT_EQ(*store->ListFindings("web"), (std::vector<model::Finding>{a, c}));
   EXPECT_EQ(*store->ListFindings("db"), (std::vector<model::Finding>{b}));
+  // One by id, whole; an unknown id is nullopt, not an error.
+  EXPECT_EQ(*store->GetFinding(b.id), std::optional<model::Finding>(b));
+  EXPECT_EQ(*store->GetFinding(c.id + 100), std::optional<model::Finding>());
   EXPECT_EQ(*store->ListFindings(std::nullopt, 200), (std::vector<model::Finding>{b, c}));
   EXPECT_EQ(*store->ListFindings(std::nullopt, 301), std::vector<model::Finding>{});
   // limit keeps the newest, still in time order.

@@ -616,13 +616,10 @@ Response Agent::Accept(const std::string& id_text) {
   char* end = nullptr;
   long long id = std::strtoll(id_text.c_str(), &end, 10);
   if (id_text.empty() || *end != '\0' || id <= 0) return Response::Error(400, "finding id must be a positive number");
-  auto all = store_->ListFindings(std::nullopt);
-  if (!all) return Response::Error(500, all.error().message());
-  const model::Finding* f = nullptr;
-  for (const auto& x : *all) {
-    if (x.id == id) f = &x;
-  }
-  if (f == nullptr) return Response::Error(404, "no finding with id " + id_text);
+  auto found = store_->GetFinding(id);
+  if (!found) return Response::Error(500, found.error().message());
+  if (!*found) return Response::Error(404, "no finding with id " + id_text);
+  const model::Finding* f = &**found;
   const model::Fingerprint* current = Baseline(f->workload);
   if (current == nullptr) return Response::Error(409, "workload " + f->workload + " has no baseline");
   model::Fingerprint fp = *current;
