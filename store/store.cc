@@ -193,6 +193,33 @@ Status Migrate(Db* db, const std::string& path) {
   return tx.Commit();
 }
 
+// One row of fingerprints, undecoded.
+struct StoredBlob {
+  int64_t workload_id = 0;
+  int64_t version = 0;
+  std::string blob;
+};
+
+// `workload`'s fingerprint row at `version` (the latest when nullopt);
+// nullopt when the workload or version does not exist.
+Result<std::optional<StoredBlob>> ReadBlob(sqlite::Db& db, const std::string& workload,
+                                           std::optional<int64_t> version) {
+  ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db, R"sql(
+SELECT f.workload_id, f.version, f.blob
+FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
+WHERE w.name = ?1 AND (?2 IS NULL OR f.version = ?2)
+ORDER BY f.version DESC LIMIT 1)sql"));
+  st.Bind(1, workload);
+  if (version) {
+    st.Bind(2, *version);
+  } else {
+    st.BindNull(2);
+  }
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<StoredBlob>();
+  return std::optional<StoredBlob>(StoredBlob{st.Int(0), st.Int(1), std::string(st.Blob(2))});
+}
+
 Result<model::Fingerprint> DecodeRow(std::string_view blob, const std::string& workload,
                                      int64_t version) {
   Result<model::Fingerprint> fp = DecodeFingerprint(blob);
@@ -504,35 +531,25 @@ Status Store::SaveMerged(const std::vector<MergedFingerprint>& merged, int64_t n
 
 Result<model::Parts> Store::LoadParts(const std::string& workload, std::optional<int64_t> version) {
   auto load = [&]() -> Result<model::Parts> {
-    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
-SELECT f.workload_id, f.version, f.blob
-FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
-WHERE w.name = ?1 AND (?2 IS NULL OR f.version = ?2)
-ORDER BY f.version DESC LIMIT 1)sql"));
-    st.Bind(1, workload);
-    if (version) {
-      st.Bind(2, *version);
-    } else {
-      st.BindNull(2);
-    }
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return model::Parts();
-    const int64_t workload_id = st.Int(0);
-    const int64_t v = st.Int(1);
-    ASSIGN_OR_RETURN(model::Fingerprint whole, DecodeRow(st.Blob(2), workload, v));
+    ASSIGN_OR_RETURN(std::optional<StoredBlob> stored, ReadBlob(*db_, workload, version));
+    if (!stored) return model::Parts();
     ASSIGN_OR_RETURN(Statement parts, Statement::Prepare(*db_,
         "SELECT node, blob FROM fingerprint_parts WHERE workload_id = ?1 AND version = ?2 ORDER BY node"));
-    parts.Bind(1, workload_id).Bind(2, v);
+    parts.Bind(1, stored->workload_id).Bind(2, stored->version);
     model::Parts out;
     while (true) {
       ASSIGN_OR_RETURN(bool part_row, parts.Step());
       if (!part_row) break;
       std::string node = parts.Text(0);
-      Result<model::Fingerprint> fp = DecodeRow(parts.Blob(1), workload, v);
+      Result<model::Fingerprint> fp = DecodeRow(parts.Blob(1), workload, stored->version);
       if (!fp) return fp.error().WithContext("part of node '" + node + "'");
       out.emplace(std::move(node), std::move(fp).value());
     }
-    if (out.empty()) out = model::PartsOf(whole);
+    // A trained or imported version is its own single part.
+    if (out.empty()) {
+      ASSIGN_OR_RETURN(model::Fingerprint whole, DecodeRow(stored->blob, workload, stored->version));
+      out = model::PartsOf(whole);
+    }
     return out;
   };
   auto r = load();
@@ -602,20 +619,9 @@ WHERE f.version = (SELECT MAX(version) FROM fingerprints WHERE workload_id = f.w
 Result<std::optional<model::Fingerprint>> Store::LoadFingerprint(const std::string& workload,
                                                                  std::optional<int64_t> version) {
   auto load = [&]() -> Result<std::optional<model::Fingerprint>> {
-    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
-SELECT f.version, f.blob
-FROM fingerprints f JOIN workloads w ON w.id = f.workload_id
-WHERE w.name = ?1 AND (?2 IS NULL OR f.version = ?2)
-ORDER BY f.version DESC LIMIT 1)sql"));
-    st.Bind(1, workload);
-    if (version) {
-      st.Bind(2, *version);
-    } else {
-      st.BindNull(2);
-    }
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return std::optional<model::Fingerprint>();
-    ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(st.Blob(1), workload, st.Int(0)));
+    ASSIGN_OR_RETURN(std::optional<StoredBlob> stored, ReadBlob(*db_, workload, version));
+    if (!stored) return std::optional<model::Fingerprint>();
+    ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(stored->blob, workload, stored->version));
     return std::optional<model::Fingerprint>(std::move(fp));
   };
   auto r = load();
