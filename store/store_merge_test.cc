@@ -8,6 +8,7 @@
 
 #include "model/merge.h"
 #include "store/store.h"
+#include "store/testing/raw_sql.h"
 #include "store/testing/sample_fingerprint.h"
 
 namespace dw::store {
@@ -31,17 +32,6 @@ class StoreMergeTest : public ::testing::Test {
     auto s = Store::Open(path_, OpenMode::kReadWrite);
     EXPECT_TRUE(s) << s.error().message();
     return s ? std::move(s).value() : nullptr;
-  }
-
-  void RawExec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << msg;
   }
 
   std::string dir_;
@@ -122,7 +112,7 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
   }
-  RawExec("DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
+  testing::RawExec(path_, "DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_FALSE(ro);
   EXPECT_EQ(ro.error().code(), ErrorCode::kVersion);

@@ -22,11 +22,13 @@
 #include <random>
 
 #include "store/fingerprint_codec.h"
+#include "store/testing/raw_sql.h"
 #include "store/testing/sample_fingerprint.h"
 
 namespace dw::store {
 namespace {
 
+using testing::RawExec;
 using testing::SampleFingerprint;
 namespace fs = std::filesystem;
 
@@ -55,17 +57,6 @@ void WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// Runs `sql` on `path` with a plain sqlite3 connection, as another program would.
-void RawExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
 
 std::unique_ptr<Store> MustOpen(const std::string& path, OpenMode mode = OpenMode::kReadWrite) {
   Result<std::unique_ptr<Store>> s = Store::Open(path, mode);
@@ -566,6 +557,8 @@ TEST(StoreTest, SecondConnectionSeesCommittedWrites) {
 
 namespace dw::store {
 namespace {
+
+using testing::RawExec;
 
 // A database written by schema version 1 (before incidents and the outbox)
 // opens, migrates, and keeps its findings.

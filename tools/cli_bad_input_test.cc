@@ -34,12 +34,14 @@
 #include "collector/bpf_source.h"
 #include "collector/trace_file.h"
 #include "store/store.h"
+#include "store/testing/raw_sql.h"
 
 namespace dw::tools {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using store::testing::RawExec;
 
 constexpr uid_t kNobody = 65534;  // the unprivileged user the permission cases run as
 constexpr auto kTimeout = 60s;    // per run of the binary
@@ -222,17 +224,6 @@ Snapshot TakeSnapshot(const std::string& db) {
   return ::testing::AssertionSuccess();
 }
 
-// Runs `sql` on `path` through sqlite3 itself, as another program would.
-void RawExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  std::string msg = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
 
 // ---- Traces from hand-made records (bpf/events.h) ----
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "store/testing/raw_sql.h"
 #include "tools/fingerprint_json.h"
 
 namespace dw::tools {
@@ -267,13 +268,7 @@ TEST_F(MovingCliTest, BadInputsAreOneLineAndTouchNothing) {
 
   // Inputs that are not driftwatch databases: nothing written, OUT not created.
   WriteFile(File("text.db"), "just text, not a database\n");
-  {
-    sqlite3* foreign = nullptr;
-    ASSERT_EQ(sqlite3_open(File("foreign.db").c_str(), &foreign), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(foreign, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(foreign);
-  }
+  store::testing::RawExec(File("foreign.db"), "CREATE TABLE t(x); INSERT INTO t VALUES(1);");
   const auto foreign_before = Snapshot(File("foreign.db"));
   EXPECT_TRUE(Refused(Driftwatch({"merge", "--db", File("out.db"), db, File("foreign.db")}), "merge", 1,
                       "foreign.db is not a driftwatch database"));
