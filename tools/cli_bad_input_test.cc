@@ -35,6 +35,7 @@
 #include "collector/trace_file.h"
 #include "store/store.h"
 #include "store/testing/raw_sql.h"
+#include "tools/testing/bpf_gate.h"
 
 namespace dw::tools {
 namespace {
@@ -780,13 +781,7 @@ class CliLiveTest : public CliBadInputTest {
       auto probe = collector::BpfEventSource::Open(options);
       if (!probe) why = probe.error().message();
     }
-    if (!why.empty()) {
-      if (std::getenv("DW_REQUIRE_BPF") != nullptr) {
-        FAIL() << "BPF is required (DW_REQUIRE_BPF is set) but unavailable: " << why;
-      }
-      GTEST_SKIP() << "BPF unavailable (" << why
-                   << "); run as root: sudo ctest --test-dir build -R CliLiveTest";
-    }
+    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -R CliLiveTest");
     CliBadInputTest::SetUp();
   }
 };

@@ -25,13 +25,14 @@
 #include <ostream>
 #include <thread>
 
-#include "tools/testing/ports.h"
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
 #include "collector/pipeline.h"
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
+#include "tools/testing/bpf_gate.h"
+#include "tools/testing/ports.h"
 
 namespace dw {
 namespace {
@@ -113,13 +114,7 @@ class E2eBpfTest : public ::testing::Test {
         source_ = std::move(source).value();
       }
     }
-    if (!why.empty()) {
-      if (std::getenv("DW_REQUIRE_BPF") != nullptr) {
-        FAIL() << "BPF is required (DW_REQUIRE_BPF is set) but unavailable: " << why;
-      }
-      GTEST_SKIP() << "BPF unavailable (" << why
-                   << "); run as root: sudo ctest --test-dir build -L bpf";
-    }
+    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
     tmp_ = fs::temp_directory_path() / ("dwtest-" + std::to_string(getpid()));
     fs::create_directories(tmp_);
     pipeline_ = std::make_unique<collector::Pipeline>(&source_->cgroups(), source_->boot_to_unix_ns(),

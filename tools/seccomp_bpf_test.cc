@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
+#include "tools/testing/bpf_gate.h"
 #include "tools/testing/ports.h"
 
 namespace dw {
@@ -41,10 +42,7 @@ class SeccompBpfTest : public ::testing::Test {
     if (geteuid() != 0) why = "not root";
     Result<std::string> mount = collector::FindCgroup2Mount();
     if (why.empty() && !mount) why = mount.error().message();
-    if (!why.empty()) {
-      if (std::getenv("DW_REQUIRE_BPF") != nullptr) FAIL() << "BPF is required but unavailable: " << why;
-      GTEST_SKIP() << "BPF unavailable (" << why << "); run as root: sudo ctest --test-dir build -L bpf";
-    }
+    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
     mount_ = *mount;
     rel_ = "dwseccomp-" + std::to_string(getpid());
     fs::create_directories(mount_ + "/" + rel_);

@@ -31,6 +31,7 @@
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
+#include "tools/testing/bpf_gate.h"
 
 namespace dw {
 namespace {
@@ -52,13 +53,7 @@ class SyscallsBpfTest : public ::testing::Test {
       fs::create_directories(mount_ + "/" + app_rel_);
       why = Start(/*syscalls=*/true);
     }
-    if (!why.empty()) {
-      if (std::getenv("DW_REQUIRE_BPF") != nullptr) {
-        FAIL() << "BPF is required (DW_REQUIRE_BPF is set) but unavailable: " << why;
-      }
-      GTEST_SKIP() << "BPF unavailable (" << why
-                   << "); run as root: sudo ctest --test-dir build -L bpf";
-    }
+    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
     tmp_ = fs::temp_directory_path() / ("dwtest-sys-" + std::to_string(getpid()));
     fs::create_directories(tmp_);
   }

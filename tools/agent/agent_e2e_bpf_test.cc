@@ -34,6 +34,7 @@
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
 #include "store/store.h"
+#include "tools/testing/bpf_gate.h"
 #include "tools/testing/ports.h"
 
 namespace dw::tools::agent {
@@ -324,13 +325,7 @@ const std::string& BpfUnavailable() {
 class AgentE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (const std::string& why = BpfUnavailable(); !why.empty()) {
-      if (std::getenv("DW_REQUIRE_BPF") != nullptr) {
-        FAIL() << "BPF is required (DW_REQUIRE_BPF is set) but unavailable: " << why;
-      }
-      GTEST_SKIP() << "BPF unavailable (" << why
-                   << "); run as root: sudo ctest --test-dir build -L bpf -R AgentE2e";
-    }
+    DW_SKIP_WITHOUT_BPF(BpfUnavailable(), "sudo ctest --test-dir build -L bpf -R AgentE2e");
     static int serial = 0;
     const std::string unique = std::to_string(getpid()) + "-" + std::to_string(++serial);
     mount_ = *collector::FindCgroup2Mount();
