@@ -42,6 +42,17 @@ enum AccessBits : uint8_t {
   kAccessCreate = 0x4,
 };
 
+// kExec: what the kernel knew about the executed file, as DW_EXEC_* in
+// bpf/events.h. 0 when the kernel side could not tell (older traces too).
+enum ExecFlags : uint8_t {
+  kExecFileless = 0x1,    // no path on any file system: a memfd, or a file
+                          // unlinked before exec (Event::path names it
+                          // "memfd:NAME" or "<path> (deleted)")
+  kExecUpperLayer = 0x2,  // on an overlayfs upper (writable) layer: written
+                          // into the container after it started, not from
+                          // its image
+};
+
 // An IPv4 or IPv6 address and port.
 struct Endpoint {
   uint8_t family = 0;                // 2 = AF_INET, 10 = AF_INET6, 0 = none
@@ -82,6 +93,7 @@ struct Event {
   // normalised path ("." and ".." resolved, cwd joined for relative paths).
   std::string path;
   std::vector<std::string> argv;
+  uint8_t exec_flags = 0;      // kExec: ExecFlags
 
   // kOpen.
   uint8_t access = 0;          // AccessBits
