@@ -102,6 +102,11 @@ void Profiler::AddDropped(uint64_t n) {
   }
 }
 
+bool Profiler::Adopt(model::Fingerprint fp) {
+  std::string workload = fp.workload;
+  return fingerprints_.try_emplace(std::move(workload), std::move(fp)).second;
+}
+
 void Profiler::BeginSession() {
   touched_.clear();
   session_dropped_ = 0;

@@ -59,6 +59,13 @@ class Profiler {
   // host's ABI (collector::SyscallArch) when it was "".
   void Observe(const Event& e);
 
+  // Starts extending `fp` (learning more into it) unless fp.workload is
+  // already being learned, in which case nothing changes. Returns whether it
+  // was adopted. For a baseline that was scored until now and is to learn
+  // again: without it, its next event would start an empty fingerprint that
+  // replaces the baseline at the next checkpoint.
+  bool Adopt(model::Fingerprint fp);
+
   // Adds `n` ring-buffer drops to the current session (see above).
   void AddDropped(uint64_t n);
 

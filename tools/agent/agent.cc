@@ -363,6 +363,11 @@ void Agent::Handle(const Event& e) {
   }
   const std::string& state = it->second;
   if (state == "learning" || (config_.mode == Mode::kLearn && state == "monitoring")) {
+    // A monitored baseline that learns again (learn mode, from the start or
+    // after a reload) is extended, never replaced by what this run sees.
+    if (state == "monitoring") {
+      if (const model::Fingerprint* fp = detector_->fingerprint(e.workload)) profiler_->Adopt(*fp);
+    }
     profiler_->Observe(e);
     return;
   }
@@ -422,6 +427,11 @@ void Agent::Checkpoint() {
   std::vector<model::Fingerprint> dirty = profiler_->TakeDirty();
   if (!dirty.empty()) {
     if (Status s = store_->SaveFingerprints(dirty, NowNs()); !s.ok()) return Fail(s);
+  }
+  // A monitored baseline extended in learn mode is scored as extended once
+  // the mode allows scoring again.
+  for (model::Fingerprint& fp : dirty) {
+    if (detector_->HasFingerprint(fp.workload)) detector_->SetFingerprint(std::move(fp));
   }
   auto updated = detector_->Updated();
   if (!updated.empty()) {
@@ -686,11 +696,11 @@ Response Agent::Accept(const std::string& id_text) {
                                       " findings cannot be accepted item by item; relearn the workload");
   }
   if (Status sv = store_->SaveFingerprints({fp}, NowNs()); !sv.ok()) return Response::Error(500, sv.message());
-  if (detector_->fingerprint(f->workload) != nullptr) {
-    detector_->SetFingerprint(fp);
-  } else {
+  // Both copies: a monitored baseline may also be learning (learn mode).
+  if (profiler_->fingerprints().count(f->workload)) {
     RebuildProfiler([&](auto* fps) { (*fps)[fp.workload] = fp; });
   }
+  if (detector_->fingerprint(f->workload) != nullptr) detector_->SetFingerprint(fp);
   return Response::Json(200, nlohmann::json({{"accepted", id}, {"workload", f->workload}, {"subject", s}}).dump());
 }
 

@@ -33,6 +33,7 @@
 
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
+#include "model/generalize.h"
 #include "store/store.h"
 #include "tools/testing/bpf_gate.h"
 #include "tools/testing/ports.h"
@@ -700,6 +701,57 @@ TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {
   EXPECT_EQ(folded.size(), 4u) << folded.dump();
   EXPECT_EQ(Find(folded, "file", Secret(1))["id"], new_file_id);
   ASSERT_NO_FATAL_FAILURE(ExpectDeliveredExactlyOnce(folded, 10s));
+}
+
+// Issue 11.1: in learn mode, a monitored baseline learns more; it is never replaced by the
+// little this run has seen (a reviewed baseline lost 33 of its 69 items that way).
+TEST_F(AgentE2eTest, LearnModeExtendsAMonitoredBaselineInsteadOfReplacingIt) {
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_NO_FATAL_FAILURE(StartLoop());
+  ASSERT_NO_FATAL_FAILURE(WaitForLifecycle("monitoring", 20s));
+  auto st = StopAgent(SIGTERM, 5s);
+  ASSERT_TRUE(st);
+  const std::string db_path = (tmp_ / "dw.db").string();
+  auto latest = [&]() -> model::Fingerprint {
+    auto db = store::Store::Open(db_path, store::OpenMode::kReadOnly);
+    EXPECT_TRUE(db) << db.error().message();
+    if (!db) return {};
+    auto fp = (*db)->LoadFingerprint(kWorkload);
+    EXPECT_TRUE(fp && fp->has_value());
+    return fp && fp->has_value() ? **fp : model::Fingerprint{};
+  };
+  const model::Fingerprint before = latest();
+  ASSERT_GT(before.training.events, 0u);
+
+  // Same database, mode learn: the loop keeps running, and something new happens.
+  std::string text = ReadFile(config_);
+  text.replace(text.find("mode: auto"), 10, "mode: learn");
+  std::ofstream(config_) << text;
+  ASSERT_NO_FATAL_FAILURE(StartAgent());
+  ASSERT_NO_FATAL_FAILURE(Drift(Secret(2), "/bin/false"));
+  std::this_thread::sleep_for(1500ms);  // three checkpoints
+  st = StopAgent(SIGTERM, 5s);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(Describe(*st), "exit 0");
+
+  const model::Fingerprint after = latest();
+  EXPECT_GT(after.training.events, before.training.events) << "the baseline was restarted, not extended";
+  EXPECT_EQ(after.training.first_event_ns, before.training.first_event_ns);
+  for (const auto& [path, stats] : before.executables) EXPECT_EQ(after.executables.count(path), 1u) << path;
+  for (const auto& [edge, stats] : before.lineage) EXPECT_EQ(after.lineage.count(edge), 1u) << edge;
+  for (const auto& [path, stats] : before.files) {
+    EXPECT_TRUE(after.files.count(path) || model::MatchFile(after, path) != nullptr) << path;
+  }
+  EXPECT_EQ(after.files.count(Secret(2)), 1u) << "learn mode did not learn the new file";
+  EXPECT_EQ(after.executables.count(FalseBin()), 1u);
+  // Learn mode never alerts.
+  {
+    auto db = store::Store::Open(db_path, store::OpenMode::kReadOnly);
+    ASSERT_TRUE(db);
+    auto rows = (*db)->ListFindings(kWorkload);
+    ASSERT_TRUE(rows);
+    EXPECT_TRUE(rows->empty()) << rows->size() << " findings in learn mode";
+  }
 }
 
 TEST_F(AgentE2eTest, AcceptSilencesAFindingAndRelearnStartsOver) {
