@@ -5,6 +5,9 @@
 #include <functional>
 #include <utility>
 
+#include "model/generalize.h"
+#include "model/normalize.h"
+
 namespace dw::model {
 
 Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
@@ -15,13 +18,17 @@ void Detector::AssignIncident(Finding* f) {
   std::erase_if(incidents_, [&](const Incident& i) { return t - i.last_ns > options_.incident_window_ns; });
   const uint32_t pid = f->process.pid;
   const uint32_t ppid = f->process.ppid;
+  auto tree = processes_.find(pid);
+  const int64_t tree_incident = tree == processes_.end() ? 0 : tree->second.incident;
   for (Incident& i : incidents_) {
     if (i.workload != f->workload) continue;
-    if (i.pids.count(pid) || (ppid > 1 && i.pids.count(ppid))) {
+    if ((tree_incident != 0 && i.id == tree_incident) || i.pids.count(pid) ||
+        (ppid > 1 && i.pids.count(ppid))) {
       i.pids.insert(pid);
       if (ppid > 1) i.pids.insert(ppid);
       i.last_ns = std::max(i.last_ns, t);
       f->incident = i.id;
+      f->incident_root = i.root;
       return;
     }
   }
@@ -34,23 +41,59 @@ void Detector::AssignIncident(Finding* f) {
   i.pids.insert(pid);
   if (ppid > 1) i.pids.insert(ppid);
   i.last_ns = t;
+  i.root = std::string(FindingKindName(f->kind)) + " " + f->subject;
   f->incident = i.id;
   incidents_.push_back(std::move(i));
 }
 
-void Detector::Record(Finding f, std::string key, std::vector<Finding*>* fresh) {
+Finding* Detector::Record(Finding f, std::string key, std::vector<Finding*>* fresh) {
   auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
   if (!inserted) {
     ++it->second->count;
     ++stats_.repeats;
     if (updated_set_.insert(it->second).second) updated_.push_back(it->second);
-    return;
+    return it->second;
   }
   findings_.push_back(std::make_unique<Finding>(std::move(f)));
   it->second = findings_.back().get();
   AssignIncident(it->second);
   ++stats_.findings;
   fresh->push_back(it->second);
+  return it->second;
+}
+
+bool Detector::LearnedWrite(const Fingerprint& fp, const std::string& path) {
+  std::string key = NormalizeFilePath(path, 0, 0);
+  auto it = fp.files.find(key);
+  if (it != fp.files.end()) return (it->second.access & (kAccessWrite | kAccessCreate)) != 0;
+  const Generalization* g = MatchFile(fp, key);
+  return g != nullptr && (g->stats.access & (kAccessWrite | kAccessCreate)) != 0;
+}
+
+void Detector::Track(const Event& e) {
+  switch (e.kind) {
+    case EventKind::kFork: {
+      auto parent = processes_.find(e.pid);
+      if (parent != processes_.end() && e.child_pid != 0) {
+        ProcessState& child = processes_[e.child_pid];
+        child.root = parent->second.root;
+        child.incident = parent->second.incident;
+      }
+      break;
+    }
+    case EventKind::kExit:
+      processes_.erase(e.pid);
+      break;
+    case EventKind::kOpen:
+      if (e.result >= 0 && (e.access & (kAccessWrite | kAccessCreate)) != 0 && !e.path.empty()) {
+        auto& paths = written_[e.workload];
+        if (paths.size() >= kMaxWrittenPerWorkload) paths.clear();
+        paths.insert(e.path);
+      }
+      break;
+    default:
+      break;
+  }
 }
 
 void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh) {
@@ -84,14 +127,53 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     return fresh;
   }
   ++stats_.events_scored;
-  for (Finding& f : scorer_.Score(&fp->second, e)) {
+  const Fingerprint& fingerprint = fp->second;
+  ScoreContext context;
+  auto proc = processes_.find(e.pid);
+  // An exec starts a new image: the tree it belongs to stays, its program does not.
+  if (e.kind == EventKind::kExec && proc != processes_.end()) {
+    proc->second.program = nullptr;
+    proc->second.folded.clear();
+  }
+  if (proc != processes_.end()) context.hostile_root = proc->second.root;
+  if (e.kind == EventKind::kExec && !e.path.empty()) {
+    auto w = written_.find(e.workload);
+    context.wrote_exe = w != written_.end() && w->second.count(e.path) > 0 && !LearnedWrite(fingerprint, e.path);
+  }
+  for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
+    // One finding per new program: its plain reads fold into its exec finding.
+    if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
+        (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < 0.4) {
+      Finding* program = proc->second.program;
+      if (proc->second.folded.insert(f.subject).second) {
+        ++program->folded;
+        if (program->folded_examples.size() < Finding::kMaxFoldedExamples) {
+          program->folded_examples.push_back(f.subject);
+        }
+        if (updated_set_.insert(program).second) updated_.push_back(program);
+      }
+      continue;
+    }
+    const bool exec = f.kind == FindingKind::kExec;
+    const uint32_t pid = f.process.pid != 0 ? f.process.pid : e.pid;
     std::string key = f.workload;
     key += '\0';
     key += FindingKindName(f.kind);
     key += '\0';
     key += f.subject;
-    Record(std::move(f), std::move(key), &fresh);
+    std::string root = std::string(FindingKindName(f.kind)) + " " + f.subject;
+    Finding* recorded = Record(std::move(f), std::move(key), &fresh);
+    if (exec && e.kind == EventKind::kExec) {
+      ProcessState& state = processes_[pid];
+      if (state.root.empty()) {
+        state.root = std::move(root);
+        state.incident = recorded->incident;
+      }
+      state.program = recorded;
+      proc = processes_.find(e.pid);
+    }
   }
+  Track(e);
   ScoreRates(rates_.Observe(e), &fresh);
   return fresh;
 }

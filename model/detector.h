@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "collector/event.h"
@@ -29,6 +30,29 @@ namespace dw::model {
 // server's workers). Otherwise it opens a new incident. The id is a stable
 // 62-bit hash of the incident's first finding (workload, time, pid), so ids
 // from different runs do not collide.
+//
+// Context across events (model/scorer.h ScoreContext): the Detector follows
+// process trees started by a new program. When an exec finding is raised
+// (or repeated) for a process, that process is a new program and the root of
+// a hostile tree: its children (kFork) and their later images inherit the
+// root, and the scorer raises their findings (a reverse shell's connection
+// is critical). One finding per new program: plain reads (no write or
+// create, scored below medium) by a process whose current image is a new
+// program fold into that program's exec finding (Finding::folded, distinct
+// paths; Finding::folded_examples) instead of being findings of their own;
+// sensitive reads (credentials) stay findings. The state is per live process
+// in such a tree, dropped at kExit.
+//
+// Drop and execute: successful opens that write or create are remembered per
+// workload (at most kMaxWrittenPerWorkload paths; when full, the set starts
+// over, so memory is bounded and recent writes are kept), and an exec of one of
+// them is scored with ScoreContext::wrote_exe unless training learned writes
+// to that path.
+//
+// Each finding carries the "<kind> <subject>" of its incident's first
+// finding (Finding::incident_root), unless it is that finding. A finding of a
+// process in a new program's tree joins that program's incident while it is
+// open, whatever its parent pid says.
 //
 // The Detector owns its findings; the pointers it hands out stay valid for its
 // lifetime. Not thread-safe.
@@ -89,12 +113,27 @@ class Detector {
     std::string workload;
     std::set<uint32_t> pids;  // pids and parent pids of its findings
     int64_t last_ns = 0;
+    std::string root;  // "<kind> <subject>" of its first finding
   };
+  // A live process in a tree started by a new program.
+  struct ProcessState {
+    std::string root;            // "<kind> <subject>" of the tree's first new program
+    int64_t incident = 0;        // that program's incident: the tree's findings join it
+    Finding* program = nullptr;  // the exec finding of its current image, if new
+    std::unordered_set<std::string> folded;  // distinct paths folded into `program`
+  };
+  static constexpr size_t kMaxWrittenPerWorkload = 4096;
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);
   // Folds `f` into the finding with the same key or keeps it as a new one
-  // (appended to `fresh`).
-  void Record(Finding f, std::string key, std::vector<Finding*>* fresh);
+  // (appended to `fresh`). Returns the finding `f` is now part of.
+  Finding* Record(Finding f, std::string key, std::vector<Finding*>* fresh);
+  // Follows forks, exits and written files after `e` was scored (see above).
+  void Track(const Event& e);
+  // Whether training learned writes to `path` (an exec's path).
+  static bool LearnedWrite(const Fingerprint& fp, const std::string& path);
+  std::unordered_map<uint32_t, ProcessState> processes_;
+  std::unordered_map<std::string, std::unordered_set<std::string>> written_;  // workload -> paths
   void ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh);
 
   RateBucketer rates_;

@@ -41,6 +41,7 @@ TEST(DetectorTest, RepeatsAreCountedNotReturned) {
   want.severity = Severity::kCritical;
   want.score = 0.9;
   want.process = sh.process;
+  want.item = ItemsOf(sh)[0];
   EXPECT_NE(first[0]->incident, 0);  // ids are hashes; DetectorIncidentTest covers them
   want.incident = first[0]->incident;
   EXPECT_EQ(*first[0], want);
@@ -80,10 +81,84 @@ TEST(DetectorTest, DedupIsPerWorkloadKindAndSubject) {
   EXPECT_EQ(d.Observe(testing::Exec("web", 11, "/bin/sh")).size(), 1u);
   EXPECT_EQ(d.Observe(testing::Exec("api", 21, "/bin/sh")).size(), 1u);
   // Same subject as a file (kind file) is a different finding from the exec.
-  EXPECT_EQ(d.Observe(testing::Open("web", 11, "/bin/sh", kAccessRead)).size(), 1u);
+  // (pid 40: pid 11's own plain reads fold into its exec finding.)
+  EXPECT_EQ(d.Observe(testing::Open("web", 40, "/bin/sh", kAccessRead)).size(), 1u);
   // Learned items raise nothing.
   EXPECT_TRUE(d.Observe(testing::Exec("web", 11, "/usr/sbin/nginx")).empty());
   EXPECT_EQ(d.findings().size(), 3u);
+}
+
+TEST(DetectorContextTest, ANewProgramIsOneFindingWithItsReadsFolded) {
+  Detector d(Fingerprints());
+  Event python = testing::Exec("web", 50, "/usr/bin/python3", 1000);
+  std::vector<Finding*> fresh = d.Observe(python);
+  ASSERT_EQ(fresh.size(), 1u);
+  Finding* exec = fresh[0];
+  // 180 module reads, some twice: no finding, a count of distinct paths.
+  for (int i = 0; i < 180; ++i) {
+    std::string path = "/usr/lib/python3.11/mod" + std::to_string(i) + ".py";
+    EXPECT_TRUE(d.Observe(testing::Open("web", 50, path, kAccessRead)).empty()) << path;
+    EXPECT_TRUE(d.Observe(testing::Open("web", 50, path, kAccessRead)).empty()) << path;
+  }
+  EXPECT_EQ(exec->folded, 180u);
+  EXPECT_EQ(exec->folded_examples.size(), Finding::kMaxFoldedExamples);
+  EXPECT_EQ(exec->folded_examples[0], "/usr/lib/python3.11/mod0.py");
+  EXPECT_EQ(d.Updated(), std::vector<Finding*>{exec});
+  // A sensitive read and a write stay findings of their own.
+  std::vector<Finding*> shadow = d.Observe(testing::Open("web", 50, "/etc/shadow", kAccessRead));
+  ASSERT_EQ(shadow.size(), 1u);
+  EXPECT_EQ(shadow[0]->incident, exec->incident);
+  EXPECT_EQ(shadow[0]->incident_root, "exec /usr/bin/python3");
+  EXPECT_EQ(d.Observe(testing::Open("web", 50, "/srv/out.txt", kAccessWrite)).size(), 1u);
+  // Another process's reads are not folded.
+  EXPECT_EQ(d.Observe(testing::Open("web", 60, "/usr/lib/python3.11/mod0.py", kAccessRead)).size(), 1u);
+  EXPECT_EQ(d.findings().size(), 4u);
+}
+
+TEST(DetectorContextTest, ATreeStartedByANewProgramRaisesWhatItDoes) {
+  Detector d(Fingerprints());
+  ASSERT_EQ(d.Observe(testing::Exec("web", 70, "/bin/sh", 1000)).size(), 1u);
+  d.Observe(testing::Fork("web", 70, 71));
+  // The shell's child connects out: a reverse shell.
+  std::vector<Finding*> c = d.Observe(testing::Connect("web", 71, V4(127, 0, 0, 1, 4444)));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0]->severity, Severity::kCritical);
+  EXPECT_EQ(c[0]->reason, "new outbound peer (in the process tree of exec /bin/sh)");
+  // A new binary it runs is raised one level (0.5 medium -> 0.7 high).
+  std::vector<Finding*> x = d.Observe(testing::Exec("web", 71, "/opt/tool/run", 2000));
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(x[0]->score, 0.7);
+  EXPECT_EQ(x[0]->incident_root, "exec /bin/sh");
+  // Outside the tree the same peer is low.
+  Detector clean(Fingerprints());
+  std::vector<Finding*> c2 = clean.Observe(testing::Connect("web", 90, V4(127, 0, 0, 1, 4444)));
+  ASSERT_EQ(c2.size(), 1u);
+  EXPECT_EQ(c2[0]->severity, Severity::kLow);
+  // The tree ends with its processes.
+  d.Observe(testing::Exit("web", 71));
+  d.Observe(testing::Exit("web", 70));
+  std::vector<Finding*> later = d.Observe(testing::Connect("web", 71, V4(127, 0, 0, 1, 5555)));
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0]->severity, Severity::kLow);
+}
+
+TEST(DetectorContextTest, RunningAFileTheWorkloadWroteIsCritical) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();
+  // Training knew the tool by name, and the build output it writes and runs.
+  for (const Event& e : {testing::Exec("web", 10, "/srv/app/tool"), testing::Exec("web", 10, "/srv/build/out"),
+                         testing::Open("web", 10, "/srv/build/out", kAccessWrite | kAccessCreate)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fps["web"], item).access |= item.access;
+  }
+  Detector d(std::move(fps));
+  Event write = testing::Open("web", 80, "/srv/app/tool", kAccessWrite);
+  ASSERT_EQ(d.Observe(write).size(), 1u);  // a write to a file never written: low
+  std::vector<Finding*> run = d.Observe(testing::Exec("web", 81, "/srv/app/tool"));
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0]->severity, Severity::kCritical);
+  EXPECT_EQ(run[0]->reason, "executable rewritten by the workload before it ran (runs a file the workload wrote)");
+  // Writing and running what training saw written and run is normal.
+  EXPECT_TRUE(d.Observe(testing::Open("web", 82, "/srv/build/out", kAccessWrite | kAccessCreate)).empty());
+  EXPECT_TRUE(d.Observe(testing::Exec("web", 83, "/srv/build/out")).empty());
 }
 
 TEST(DetectorTest, UnprofiledWorkloadsAreCountedNotScored) {

@@ -116,6 +116,34 @@ enum class FindingKind : uint8_t {
 // "exec", "file", "network", "rate", "unprofiled", "syscall"
 const char* FindingKindName(FindingKind k);
 
+// One fingerprint item an event touches.
+struct ItemRef {
+  enum class Table : uint8_t {
+    kExecutable,  // Fingerprint::executables[key]
+    kFile,        // Fingerprint::files[key]
+    kNetwork,     // Fingerprint::network[net]
+    kDns,         // Fingerprint::dns_names[key]
+    kLineage,     // Fingerprint::lineage[key]
+    kSyscall,     // Fingerprint::syscalls[key]
+  };
+  FindingKind kind = FindingKind::kExec;  // kExec (also for kLineage), kFile, kNetwork
+                                          // (also for kDns), or kSyscall
+  Table table = Table::kExecutable;
+  std::string key;     // the map key for kExecutable, kFile, kDns, kLineage, kSyscall;
+                       // "" for kNetwork
+  NetItem net;         // the map key for kNetwork; default otherwise
+  uint8_t access = 0;  // kFile: this event's AccessBits; 0 otherwise
+  // What a person reads, unique per (kind, item): the exe path, the lineage
+  // edge "/usr/sbin/nginx -> /bin/sh", the normalised file path,
+  // "10.0.0.7:5432" (outbound), "10.0.0.9 -> :8080" (inbound),
+  // "listen 0.0.0.0:8080", "dns 10.0.0.2:53" (resolver), "example.com" (name),
+  // "ptrace" (syscall).
+  // A protocol other than the kind's usual one (tcp; udp for dns) prefixes the
+  // network forms: "udp 10.0.0.7:5432".
+  std::string subject;
+  bool operator==(const ItemRef&) const = default;
+};
+
 enum class Severity : uint8_t { kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
 const char* SeverityName(Severity s);  // "low", "medium", "high", "critical"
 
@@ -132,6 +160,19 @@ struct Finding {
   ProcessContext process;
   uint64_t count = 1;  // identical findings folded into this one
   int64_t incident = 0;  // findings of one process tree close in time share it; 0: none
+  // The item this finding is about, typed (kind, table, key or net, access
+  // bits): what programs use (accept, exceptions, folding); subject is its
+  // text for people. Default (table kExecutable, key "") for kRate and
+  // kUnprofiled findings, which are about no single item.
+  ItemRef item;
+  // Plain reads of this finding's process folded into it (model/detector.h:
+  // one finding per new program), and some of their paths.
+  uint64_t folded = 0;
+  std::vector<std::string> folded_examples;
+  static constexpr size_t kMaxFoldedExamples = 8;
+  // "<kind> <subject>" of the first finding of this finding's incident; ""
+  // when it has none or is that first finding itself.
+  std::string incident_root;
   bool operator==(const Finding&) const = default;
 };
 

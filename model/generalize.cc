@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -125,22 +127,56 @@ size_t Depth(std::string_view dir) {
 // The number in a numbered family's pattern.
 constexpr std::string_view kFamilyNumber = "<#>";
 // The placeholders model/normalize.h puts where a number was.
-constexpr std::string_view kNumberPlaceholders[] = {"<n>", "<ts>", "<pid>", "<tid>", "<fd>"};
+// (and ids, hashes and temporary names: each is one variable part).
+constexpr std::string_view kNumberPlaceholders[] = {"<n>",   "<ts>",  "<pid>", "<tid>",
+                                                    "<fd>",  "<hex>", "<tmp>", "<uuid>",
+                                                    "<pod-uid>", "<container-id>"};
 
 bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
+bool IsLetterChar(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-// Appends the family form of `base` ("11.png" -> "<#>.png",
-// "PostgreSQL.<n>" -> "PostgreSQL.<#>") to *out; false when it has no number.
+// A run of letters and digits that reads as an id rather than a word with a
+// number in it: 8 or more characters that switch between letters and digits
+// at least 3 times ("3f9a1c0e77", "tmpk3j8xa2b"; not "image1234", "python311").
+bool IsIdRun(std::string_view run) {
+  if (run.size() < 8) return false;
+  int switches = 0;
+  for (size_t i = 1; i < run.size(); ++i) switches += IsDigitChar(run[i]) != IsDigitChar(run[i - 1]);
+  return switches >= 3;
+}
+
+// Appends the shape of one path component to *out: each variable part
+// becomes kFamilyNumber ("11.png" -> "<#>.png", "PostgreSQL.<n>" ->
+// "PostgreSQL.<#>", "cache-k3j8xa2b9q" -> "cache-<#>"). Variable parts: a
+// run of digits, a placeholder of model/normalize.h (numbers, ids, hashes,
+// timestamps, temporary names), and an id-like run of letters and digits
+// (IsIdRun). False when it has none.
 bool AppendFamily(std::string_view base, std::string* out) {
   bool numbered = false;
   for (size_t i = 0; i < base.size();) {
-    if (IsDigitChar(base[i])) {
-      while (i < base.size() && IsDigitChar(base[i])) ++i;
-      out->append(kFamilyNumber);
-      numbered = true;
+    char c = base[i];
+    if (IsDigitChar(c) || IsLetterChar(c)) {
+      size_t j = i;
+      while (j < base.size() && (IsDigitChar(base[j]) || IsLetterChar(base[j]))) ++j;
+      std::string_view run = base.substr(i, j - i);
+      if (IsIdRun(run)) {
+        out->append(kFamilyNumber);
+        numbered = true;
+      } else {
+        for (size_t k = 0; k < run.size();) {
+          if (IsDigitChar(run[k])) {
+            while (k < run.size() && IsDigitChar(run[k])) ++k;
+            out->append(kFamilyNumber);
+            numbered = true;
+          } else {
+            out->push_back(run[k++]);
+          }
+        }
+      }
+      i = j;
       continue;
     }
-    if (base[i] == '<') {
+    if (c == '<') {
       bool matched = false;
       for (std::string_view p : kNumberPlaceholders) {
         if (base.substr(i, p.size()) == p) {
@@ -540,49 +576,152 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
   }
 }
 
-// Step 2, numbered families: names in one directory that differ only in their
-// numbers ("1.png" ... "10.png", "PostgreSQL.<n>", "PostgreSQL.7311020") are
-// one name with a counter or an id in it once family_threshold distinct
-// members were learned, whatever the size of the directory: "<dir>/<#>.png".
-// Access bits need that many members carrying them, as for directories.
-void CollapseFamilies(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
-  std::map<std::string, std::vector<FileMap::iterator>> families;
+std::string_view AncestorAt(std::string_view path, size_t depth);
+
+// Splits a normalised absolute path into its components ("/a/b" -> a, b).
+std::vector<std::string_view> Components(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Whether a wildcard may stand for the variable part of component `index`
+// of `path`: its directory may collapse (MayCollapse).
+bool MayVary(std::string_view path, size_t index) {
+  return MayCollapse(AncestorAt(path, index), false);
+}
+
+// Step 2, shapes: names that differ only in their variable parts (numbers,
+// ids, UUIDs: AppendFamily), at any depth, are one name with a counter or an
+// id in it: "<dir>/<#>.png", "/srv/pg/base/<#>/<#>_fsm", "/srv/pg/base/<#>/PG_VERSION".
+// Members are grouped by the shape of the whole path; a component whose
+// literal is the same in every member stays literal, so only the parts that
+// were seen to vary become "<#>". A shape becomes a pattern:
+//   - when its file name varies: with family_threshold distinct members
+//     ("a1", "a2", "a3" could be a short fixed list; four values of one field
+//     are a sequence);
+//   - when only directories vary: with 2 members, in 2 sibling directories
+//     whose names are ids (a new database's, a release's, a day's directory
+//     holds the same names as its siblings);
+//   - for a file the workload created whose name has a number in it, with
+//     that one member: the workload makes such names (a rotated log's next
+//     generation, a WAL segment, a spool file), so the next one is expected.
+//     Only the file name varies then, and only for the access it had.
+// Access bits need as many members carrying them as the rule needed members.
+// Protected paths never take part, and a variable component's directory must
+// be one that may collapse (MayCollapse).
+void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
+  struct Group {
+    std::vector<FileMap::iterator> members;
+  };
+  std::map<std::string, Group> groups;
   std::string key;
   for (auto it = fp->files.begin(); it != fp->files.end(); ++it) {
     if (IsProtectedPath(it->first)) continue;
-    std::string_view path = it->first;
-    size_t slash = path.rfind('/');
-    if (slash == std::string_view::npos || slash == 0) continue;
-    key.assign(path.substr(0, slash + 1));
-    if (!AppendFamily(path.substr(slash + 1), &key)) continue;
-    families[key].push_back(it);
+    key.clear();
+    bool any = false;
+    for (std::string_view c : Components(it->first)) {
+      key.push_back('/');
+      any |= AppendFamily(c, &key);
+    }
+    if (any) groups[key].members.push_back(it);
   }
-  const size_t threshold = std::max<size_t>(2, o.family_threshold);
-  for (auto& [family, members] : families) {
-    auto existing = fp->file_patterns.find(family);
+  const size_t leaf_threshold = std::max<size_t>(2, o.family_threshold);
+  // Decided first, applied after: absorbing erases map nodes other groups hold.
+  struct Decision {
+    std::string pattern;
+    std::string rule;
+    uint8_t bits;
+    size_t threshold;
+    std::vector<FileMap::iterator> members;
     Evidence evidence;
-    for (FileMap::iterator m : members) evidence.Add(m->second.access);
-    Generalization* g = nullptr;
-    if (existing != fp->file_patterns.end()) {
-      g = &existing->second;
-      GainBits(evidence, threshold, g);
-    } else {
-      if (members.size() < threshold) continue;
+  };
+  std::vector<Decision> decisions;
+  for (auto& [shape, group] : groups) {
+    const std::string_view first = group.members.front()->first;
+    const std::vector<std::string_view> literal = Components(first);
+    const size_t n = literal.size();
+    // Per component: does it vary among the members?
+    std::vector<bool> varies(n, false);
+    for (FileMap::iterator m : group.members) {
+      std::vector<std::string_view> c = Components(m->first);
+      for (size_t i = 0; i < n && i < c.size(); ++i) varies[i] = varies[i] || c[i] != literal[i];
+    }
+    // The refined pattern: shapes where members vary, literals elsewhere.
+    std::vector<std::string_view> shape_parts = Components(shape);
+    bool leaf_varies = varies[n - 1];
+    bool dir_varies = false;
+    bool allowed = true;
+    std::string pattern;
+    for (size_t i = 0; i < n; ++i) {
+      pattern.push_back('/');
+      if (varies[i]) {
+        pattern.append(shape_parts[i]);
+        if (i + 1 < n) dir_varies = true;
+        allowed = allowed && MayVary(first, i);
+      } else {
+        pattern.append(literal[i]);
+      }
+    }
+    Evidence evidence;
+    for (FileMap::iterator m : group.members) evidence.Add(m->second.access);
+    auto existing = fp->file_patterns.find(pattern);
+    if (existing != fp->file_patterns.end() && (leaf_varies || dir_varies)) {
+      decisions.push_back({pattern, "", 0, leaf_varies ? leaf_threshold : 2, group.members, evidence});
+      continue;
+    }
+    if (!allowed) continue;
+    if (leaf_varies || dir_varies) {
+      const size_t threshold = leaf_varies ? leaf_threshold : 2;
+      if (group.members.size() < threshold) continue;
       uint8_t bits = evidence.Bits(threshold);
       size_t fitting = 0;
-      for (FileMap::iterator m : members) fitting += IsSubset(m->second.access, bits);
+      for (FileMap::iterator m : group.members) fitting += IsSubset(m->second.access, bits);
       if (bits == 0 || fitting < threshold) continue;
-      g = &fp->file_patterns[family];
-      ++r->file_patterns;
-      g->rule = std::to_string(members.size()) + " names of the form " +
-                std::string(Basename(family)) + " under " + std::string(Parent(family)) +
-                " (numbered family, threshold " + std::to_string(threshold) + ")" +
-                BitsNote(evidence, bits);
-      g->stats.access = bits;
+      std::string rule = std::to_string(group.members.size()) + " names of the form " +
+                         std::string(Basename(pattern)) + " under " + std::string(Parent(pattern));
+      rule += leaf_varies ? " (numbered family, threshold " + std::to_string(threshold) + ")"
+                          : " (sibling directories named by ids hold the same names, threshold 2)";
+      decisions.push_back({pattern, rule + BitsNote(evidence, bits), bits, threshold, group.members, evidence});
+      continue;
     }
-    for (FileMap::iterator m : members) {
-      if (!IsSubset(m->second.access, g->stats.access)) continue;
-      Absorb(m->first, m->second, g);
+    // One member (or several identical paths: impossible in a map): a
+    // created file with a number in its name is one generation of a family.
+    for (FileMap::iterator m : group.members) {
+      if ((m->second.access & kAccessCreate) == 0) continue;
+      std::string_view path = m->first;
+      size_t slash = path.rfind('/');
+      std::string family(path.substr(0, slash + 1));
+      if (!AppendFamily(path.substr(slash + 1), &family) || !MayCollapse(Parent(path), false)) continue;
+      Evidence one;
+      one.Add(m->second.access);
+      decisions.push_back({family,
+                           "the workload created " + std::string(Basename(path)) +
+                               ": names of the form " + std::string(Basename(family)) +
+                               " under " + std::string(Parent(path)) +
+                               " are its generations (created numbered name, threshold 1)",
+                           m->second.access, 1, {m}, one});
+    }
+  }
+  for (Decision& d : decisions) {
+    auto [it, inserted] = fp->file_patterns.try_emplace(d.pattern);
+    Generalization& g = it->second;
+    if (inserted) {
+      ++r->file_patterns;
+      g.rule = std::move(d.rule);
+      g.stats.access = d.bits;
+    } else {
+      GainBits(d.evidence, d.threshold, &g);
+    }
+    for (FileMap::iterator m : d.members) {
+      if (!IsSubset(m->second.access, g.stats.access)) continue;
+      Absorb(m->first, m->second, &g);
       fp->files.erase(m);
       ++r->absorbed;
     }
@@ -633,6 +772,7 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
       if (Depth(dir) < depth) continue;
       std::string anc(Depth(dir) == depth ? dir : AncestorAt(dir, depth));
       if (it->first == anc + "/**") continue;  // already the pattern this would make
+      if (anc.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
       groups[anc].patterns.push_back(it);
     }
     struct Candidate {
@@ -675,6 +815,89 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
       }
       for (FileMap::iterator it : c.group->files) {
         if (!IsSubset(it->second.access, g.stats.access)) continue;
+        Absorb(it->first, it->second, &g);
+        fp->files.erase(it);
+        ++r->absorbed;
+      }
+    }
+  }
+}
+
+// Step 2, served trees: "<dir>/**" for a tree the workload reads many
+// distinct names from, across more than one directory: a site's document
+// root, an application's code or assets. What is served changes with every
+// request mix, so the names read there are not news; the access is: the
+// pattern carries read, and write or create only with as many distinct files
+// written or created under it. Deepest trees first, so a tree is as narrow as
+// the evidence allows; its patterns and fitting files fold into it. Never a
+// protected tree, a fixed system directory or anything above one
+// (MayCollapse recursive), nor under a library root: libraries, binaries,
+// /etc and secrets stay item by item.
+void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
+  if (o.tree_threshold == 0) return;
+  size_t max_depth = 0;
+  for (const auto& [path, stats] : fp->files) max_depth = std::max(max_depth, Depth(Parent(path)));
+  for (const auto& [key, g] : fp->file_patterns) max_depth = std::max(max_depth, Depth(PatternDir(key)));
+  for (size_t depth = max_depth; depth >= 2; --depth) {
+    struct Group {
+      std::vector<FileMap::iterator> files;
+      std::vector<std::map<std::string, Generalization>::iterator> patterns;
+      std::set<std::string_view> dirs;  // directories holding what was read
+      size_t read = 0;                  // distinct names read
+      Evidence evidence;                // weighted by the names each entry stands for
+    };
+    std::map<std::string, Group> groups;
+    for (auto it = fp->files.begin(); it != fp->files.end(); ++it) {
+      if (IsProtectedPath(it->first)) continue;
+      std::string_view anc = AncestorAt(it->first, depth);
+      if (anc.empty() || anc.size() >= it->first.size()) continue;
+      Group& g = groups[std::string(anc)];
+      g.files.push_back(it);
+      g.evidence.Add(it->second.access);
+      if (it->second.access & kAccessRead) {
+        ++g.read;
+        g.dirs.insert(Parent(it->first));
+      }
+    }
+    for (auto it = fp->file_patterns.begin(); it != fp->file_patterns.end(); ++it) {
+      std::string_view dir = PatternDir(it->first);
+      if (Depth(dir) < depth) continue;
+      // A tree already made stands on its own: its names are no evidence
+      // that the directory above it is served too.
+      if (it->first.ends_with("/**")) continue;
+      std::string anc(Depth(dir) == depth ? dir : AncestorAt(dir, depth));
+      Group& g = groups[anc];
+      g.patterns.push_back(it);
+      size_t names = std::max<uint32_t>(1, it->second.covered);
+      for (size_t k = 0; k < names; ++k) g.evidence.Add(it->second.stats.access);
+      if (it->second.stats.access & kAccessRead) {
+        g.read += names;
+        g.dirs.insert(dir);
+      }
+    }
+    for (auto& [dir, group] : groups) {
+      if (dir.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
+      if (group.read < o.tree_threshold || group.dirs.size() < 2 || !MayCollapse(dir, true)) continue;
+      if (std::any_of(std::begin(kLibRoots), std::end(kLibRoots),
+                      [&](std::string_view lib) { return IsAtOrUnder(dir, lib); })) {
+        continue;  // libraries stay item by item
+      }
+      if (fp->file_patterns.count(dir + "/**")) continue;
+      uint8_t bits = kAccessRead | group.evidence.Bits(o.tree_threshold);
+      Generalization& g = fp->file_patterns[dir + "/**"];
+      ++r->file_patterns;
+      g.rule = std::to_string(group.read) + " distinct names read under " + dir + " in " +
+               std::to_string(group.dirs.size()) + " directories (served tree, threshold " +
+               std::to_string(o.tree_threshold) + ")" + BitsNote(group.evidence, bits);
+      g.stats.access = bits;
+      for (auto it : group.patterns) {
+        if (!IsSubset(it->second.stats.access, bits)) continue;
+        AbsorbPattern(it->second, &g);
+        fp->file_patterns.erase(it);
+        ++r->absorbed;
+      }
+      for (FileMap::iterator it : group.files) {
+        if (!IsSubset(it->second.access, bits)) continue;
         Absorb(it->first, it->second, &g);
         fp->files.erase(it);
         ++r->absorbed;
@@ -784,7 +1007,8 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {
   GeneralizeResult r;
   AbsorbMatches(fp, &r);
   CollapseDirs(fp, o, 1, &r);
-  CollapseFamilies(fp, o, &r);
+  CollapseShapes(fp, o, &r);
+  CollapseServedTrees(fp, o, &r);
   WidenNets(fp, o, 24, 64, o.cidr_threshold, "", &r);
   if (UnderBudget(*fp, o)) return r;
 
@@ -806,6 +1030,65 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {
   return r;
 }
 
+namespace {
+
+using PatternEntry = std::pair<const std::string, Generalization>;
+
+bool SomePatternStartsWith(const Fingerprint& fp, const std::string& prefix) {
+  auto it = fp.file_patterns.lower_bound(prefix);
+  return it != fp.file_patterns.end() && it->first.starts_with(prefix);
+}
+
+// The shape pattern (CollapseShapes) covering `path`: component by component,
+// the literal and then the shape (AppendFamily) of each, descending only
+// while some pattern starts with the prefix built so far, so a fingerprint
+// without shapes under a directory costs one lookup there. The most literal
+// match wins.
+const PatternEntry* MatchShape(const Fingerprint& fp, std::string_view path) {
+  struct Part {
+    std::string_view literal;
+    std::string shape;  // "" when the component has no variable part
+  };
+  std::vector<Part> parts;
+  for (std::string_view c : Components(path)) {
+    Part p{c, {}};
+    if (!AppendFamily(c, &p.shape)) p.shape.clear();
+    parts.push_back(std::move(p));
+  }
+  std::string key;
+  const PatternEntry* found = nullptr;
+  std::function<void(size_t, bool)> descend = [&](size_t i, bool varied) {
+    if (found != nullptr) return;
+    const size_t mark = key.size();
+    const Part& p = parts[i];
+    for (int option = 0; option < 2 && found == nullptr; ++option) {
+      if (option == 1 && p.shape.empty()) break;
+      key.resize(mark);
+      key.push_back('/');
+      if (option == 0) {
+        key.append(p.literal);
+      } else {
+        key.append(p.shape);
+      }
+      const bool v = varied || option == 1;
+      if (i + 1 == parts.size()) {
+        if (!v) continue;
+        if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+      } else {
+        key.push_back('/');
+        bool more = SomePatternStartsWith(fp, key);
+        key.pop_back();
+        if (more) descend(i + 1, v);
+      }
+    }
+    key.resize(mark);
+  };
+  if (!parts.empty()) descend(0, false);
+  return found;
+}
+
+}  // namespace
+
 const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
                                 const std::string** pattern) {
   if (fp.file_patterns.empty() || path.size() < 2 || path[0] != '/') return nullptr;
@@ -817,13 +1100,9 @@ const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
   key.assign(path.substr(0, last_slash + 1));
   key += '*';
   if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
-  // Else a numbered family in the parent ("<dir>/<#>.png").
-  if (found == nullptr) {
-    key.pop_back();
-    if (AppendFamily(path.substr(last_slash + 1), &key)) {
-      if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
-    }
-  }
+  // Else a shape: a numbered family in the parent ("<dir>/<#>.png"), or one
+  // with variable directories ("<dir>/<#>/PG_VERSION").
+  if (found == nullptr) found = MatchShape(fp, path);
   // Else the deepest recursive one: walk down the ancestors while patterns
   // exist beneath them. (A pattern under a directory whose name starts with a
   // byte below '*' is not seen: a miss errs towards a finding, never towards

@@ -76,6 +76,13 @@ struct GeneralizeOptions {
   // A family is far narrower than a directory wildcard: a new name of another
   // form beside it is still a finding.
   size_t family_threshold = 4;
+  // Distinct names read under a directory tree, spread over at least two of
+  // its directories, at which it becomes a served tree "<dir>/**" for reads
+  // (write and create need as many names carrying them). 24: more than a
+  // configuration directory holds, and 1.5 x dir_threshold so that one busy
+  // directory collapses to "<dir>/*" first; a document root, an application's
+  // code or assets reach it within a normal training. 0 turns the rule off.
+  size_t tree_threshold = 24;
   // Distinct addresses of one direction, protocol and port inside one /24
   // (IPv4) or /64 (IPv6) at which they widen to that range. 8: a pool
   // (replicas behind a service, pods on a node's range, a client subnet)

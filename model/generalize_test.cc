@@ -449,10 +449,12 @@ TEST(GeneralizeTest, WideningLimits) {
 
 TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
   Fingerprint fp;
-  // An nginx-style cache: one file per leaf directory, never 2 in one place.
+  // A cache of one file per leaf directory, never 2 in one place, named by
+  // words (numbered names are shapes: CollapseShapesAtAnyDepth).
+  auto word = [](int i) { return std::string(1, static_cast<char>('a' + i / 26)) + static_cast<char>('a' + i % 26); };
   for (int a = 0; a < 4; ++a) {
     for (int b = 0; b < 30; ++b) {
-      fp.files["/var/cache/nginx/" + std::to_string(a) + "/" + std::to_string(b) + "/<hex>"] =
+      fp.files["/var/cache/nginx/" + std::string(1, static_cast<char>('a' + a)) + "/" + word(b) + "/entry"] =
           Stats(1, 1, 1, 1, kAccessRead | kAccessWrite);
     }
   }
@@ -460,6 +462,7 @@ TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
   AddFiles(&fp, "/etc", 5);             // protected: stays
   GeneralizeOptions o;
   o.item_budget = 20;
+  o.tree_threshold = 0;  // served trees: ServedTreeGeneralizesReadsAcrossDirectories
   GeneralizeResult r = Generalize(&fp, o);
   EXPECT_TRUE(r.pressure);
   EXPECT_FALSE(r.over_budget);
@@ -470,13 +473,13 @@ TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
             (std::vector<std::string>{
                 "/srv/app/static/* <- 6 distinct files under /srv/app/static (threshold 4, "
                 "lowered from 16: over the item budget of 20)",
-                "/var/cache/nginx/0/** <- 30 items in the subtree /var/cache/nginx/0 (over the "
+                "/var/cache/nginx/a/** <- 30 items in the subtree /var/cache/nginx/a (over the "
                 "item budget of 20)",
-                "/var/cache/nginx/1/** <- 30 items in the subtree /var/cache/nginx/1 (over the "
+                "/var/cache/nginx/b/** <- 30 items in the subtree /var/cache/nginx/b (over the "
                 "item budget of 20)",
-                "/var/cache/nginx/2/** <- 30 items in the subtree /var/cache/nginx/2 (over the "
+                "/var/cache/nginx/c/** <- 30 items in the subtree /var/cache/nginx/c (over the "
                 "item budget of 20)",
-                "/var/cache/nginx/3/** <- 30 items in the subtree /var/cache/nginx/3 (over the "
+                "/var/cache/nginx/d/** <- 30 items in the subtree /var/cache/nginx/d (over the "
                 "item budget of 20)"}));
   EXPECT_EQ(fp.files.size(), 5u);  // /etc
   // Learning goes on: new cache files are absorbed, the count stays put.
@@ -485,11 +488,11 @@ TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
     ItemRef ref;
     ref.table = ItemRef::Table::kFile;
     ref.kind = FindingKind::kFile;
-    ref.key = "/var/cache/nginx/2/" + std::to_string(b) + "/<hex>";
+    ref.key = "/var/cache/nginx/c/" + word(b) + "/entry";
     ++FindOrAddItem(&fp, ref).count;
   }
   EXPECT_EQ(fp.ItemCount(), items);
-  EXPECT_EQ(fp.file_patterns.at("/var/cache/nginx/2/**").stats.count, 130u);
+  EXPECT_EQ(fp.file_patterns.at("/var/cache/nginx/c/**").stats.count, 130u);
 }
 
 TEST(GeneralizeTest, DeeperPressureFoldsPatternsIntoTheirParentSubtree) {
@@ -497,6 +500,7 @@ TEST(GeneralizeTest, DeeperPressureFoldsPatternsIntoTheirParentSubtree) {
   for (int a = 0; a < 6; ++a) AddFiles(&fp, "/var/cache/app/" + std::to_string(a), 20);
   GeneralizeOptions o;
   o.item_budget = 2;
+  o.tree_threshold = 0;
   Generalize(&fp, o);
   ASSERT_EQ(fp.file_patterns.size(), 1u);
   const Generalization& g = fp.file_patterns.at("/var/cache/app/**");
@@ -531,6 +535,97 @@ TEST(GeneralizeTest, NormalizedVolatileNamesCountOnceNotPerInstance) {
   }
   EXPECT_EQ(fp.files.size(), 1u);
   EXPECT_FALSE(Generalize(&fp).changed());
+}
+
+}  // namespace
+}  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+std::vector<std::string> PatternKeys(const Fingerprint& fp) {
+  std::vector<std::string> keys;
+  for (const auto& [key, g] : fp.file_patterns) keys.push_back(key);
+  return keys;
+}
+
+TEST(GeneralizeShapeTest, SiblingDirectoriesNamedByIdsShareTheirNames) {
+  // Four databases of a PostgreSQL-like data directory, each with its fixed
+  // files and numbered relation files.
+  Fingerprint fp;
+  const uint8_t rw = kAccessRead | kAccessWrite;
+  for (const char* db : {"1", "4", "5", "16384"}) {
+    const std::string dir = std::string("/srv/pg/base/") + db;
+    fp.files[dir + "/PG_VERSION"] = ItemStats{3, 1, 2, 1, kAccessRead, 1};
+    for (int rel = 1000; rel < 1006; ++rel) fp.files[dir + "/" + std::to_string(rel)] = ItemStats{3, 1, 2, 1, rw, 1};
+  }
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), (std::vector<std::string>{"/srv/pg/base/<#>/<#>", "/srv/pg/base/<#>/PG_VERSION"}));
+  EXPECT_TRUE(fp.files.empty());
+  // A new database's files are known, for the access training showed.
+  EXPECT_NE(MatchFile(fp, "/srv/pg/base/24576/2608"), nullptr);
+  EXPECT_NE(MatchFile(fp, "/srv/pg/base/24576/PG_VERSION"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/pg/base/24576/PG_VERSION")->stats.access, kAccessRead);
+  // Other names are not.
+  EXPECT_EQ(MatchFile(fp, "/srv/pg/base/24576/evil.so"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/pg/global/2608"), nullptr);
+  const std::string& rule = fp.file_patterns.at("/srv/pg/base/<#>/PG_VERSION").rule;
+  EXPECT_NE(rule.find("sibling directories"), std::string::npos) << rule;
+}
+
+TEST(GeneralizeShapeTest, OneDirectoryIsNotEvidenceThatDirectoriesVary) {
+  Fingerprint fp;
+  for (int i = 0; i < 6; ++i) fp.files["/srv/app/v2/img" + std::to_string(i) + ".png"] = ItemStats{1, 1, 1, 1, kAccessRead, 1};
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), std::vector<std::string>{"/srv/app/v2/img<#>.png"});
+  EXPECT_EQ(MatchFile(fp, "/srv/app/v3/img1.png"), nullptr);
+}
+
+TEST(GeneralizeShapeTest, ACreatedNumberedNameIsOneGeneration) {
+  Fingerprint fp;
+  const uint8_t cw = kAccessWrite | kAccessCreate;
+  fp.files["/srv/redis/appendonlydir/appendonly.aof.1.incr.aof"] = ItemStats{4, 1, 2, 1, cw, 1};
+  fp.files["/srv/redis/dump.rdb"] = ItemStats{4, 1, 2, 1, cw, 1};  // no number: stays
+  fp.files["/srv/app/conf1.yml"] = ItemStats{4, 1, 2, 1, kAccessRead, 1};  // read, not created: stays
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), std::vector<std::string>{"/srv/redis/appendonlydir/appendonly.aof.<#>.incr.aof"});
+  const Generalization* g = MatchFile(fp, "/srv/redis/appendonlydir/appendonly.aof.2.incr.aof");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->stats.access, cw);  // exactly the access it showed
+  EXPECT_EQ(MatchFile(fp, "/srv/app/conf2.yml"), nullptr);
+  // Protected places never: a numbered crontab stays an item.
+  Fingerprint cron;
+  cron.files["/var/spool/cron/crontabs/job1"] = ItemStats{1, 1, 1, 1, cw, 1};
+  Generalize(&cron);
+  EXPECT_TRUE(cron.file_patterns.empty());
+}
+
+TEST(GeneralizeServedTreeTest, ATreeReadAcrossDirectoriesIsServedForReadsOnly) {
+  Fingerprint fp;
+  const char* dirs[] = {"/srv/site/html", "/srv/site/html/docs", "/srv/site/html/blog", "/srv/site/html/css"};
+  const char* words[] = {"about", "team", "news", "faq", "terms", "privacy", "guide"};
+  for (const char* d : dirs) {
+    for (const char* w : words) fp.files[std::string(d) + "/" + w + ".html"] = ItemStats{2, 1, 2, 1, kAccessRead, 1};
+  }
+  fp.files["/srv/site/html/uploads/a.jpg"] = ItemStats{1, 1, 1, 1, kAccessWrite | kAccessCreate, 1};
+  fp.files["/srv/site/conf/site.conf"] = ItemStats{1, 1, 1, 1, kAccessRead, 1};
+  Generalize(&fp);
+  ASSERT_EQ(PatternKeys(fp), std::vector<std::string>{"/srv/site/html/**"});
+  const Generalization& g = fp.file_patterns.at("/srv/site/html/**");
+  EXPECT_EQ(g.stats.access, kAccessRead);
+  EXPECT_EQ(g.covered, 28u);
+  EXPECT_NE(g.rule.find("served tree"), std::string::npos) << g.rule;
+  // Content never requested in training is known; writing there is not.
+  EXPECT_NE(MatchFile(fp, "/srv/site/html/docs/install.html"), nullptr);
+  EXPECT_EQ(fp.files.count("/srv/site/html/uploads/a.jpg"), 1u);
+  EXPECT_EQ(fp.files.count("/srv/site/conf/site.conf"), 1u);
+  // Libraries and system trees never become served trees.
+  Fingerprint lib;
+  for (const char* d : {"/usr/lib/python3/dist-packages/a", "/usr/lib/python3/dist-packages/b"}) {
+    for (int i = 0; i < 15; ++i) lib.files[std::string(d) + "/m" + std::string(1, static_cast<char>('a' + i)) + ".py"] = ItemStats{1, 1, 1, 1, kAccessRead, 1};
+  }
+  Generalize(&lib);
+  for (const auto& [key, g2] : lib.file_patterns) EXPECT_FALSE(key.ends_with("/**")) << key;
 }
 
 }  // namespace

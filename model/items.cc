@@ -91,6 +91,16 @@ const std::string& ExeOf(const Event& e) {
   return e.kind == EventKind::kExec && !e.path.empty() ? e.path : e.process.exe;
 }
 
+// The name of an executable file as an item: a memfd's path as the kernel
+// prints it ("/memfd:x (deleted)") is "memfd:x", the same in every run.
+std::string ExeName(const std::string& exe) {
+  if (!exe.starts_with("/memfd:")) return exe;
+  std::string_view name(exe);
+  name.remove_prefix(1);
+  if (name.ends_with(" (deleted)")) name.remove_suffix(10);
+  return std::string(name);
+}
+
 }  // namespace
 
 bool IsRuntimeHelper(const Event& e) {
@@ -107,7 +117,7 @@ std::vector<ItemRef> ItemsOf(const Event& e) {
   if (IsRuntimeHelper(e)) return items;
   switch (e.kind) {
     case EventKind::kExec: {
-      const std::string& exe = ExeOf(e);
+      std::string exe = ExeName(ExeOf(e));
       if (exe.empty()) break;
       ItemRef ref;
       ref.kind = FindingKind::kExec;

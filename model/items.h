@@ -15,33 +15,8 @@
 
 namespace dw::model {
 
-// One fingerprint item an event touches.
-struct ItemRef {
-  enum class Table : uint8_t {
-    kExecutable,  // Fingerprint::executables[key]
-    kFile,        // Fingerprint::files[key]
-    kNetwork,     // Fingerprint::network[net]
-    kDns,         // Fingerprint::dns_names[key]
-    kLineage,     // Fingerprint::lineage[key]
-    kSyscall,     // Fingerprint::syscalls[key]
-  };
-  FindingKind kind = FindingKind::kExec;  // kExec (also for kLineage), kFile, kNetwork
-                                          // (also for kDns), or kSyscall
-  Table table = Table::kExecutable;
-  std::string key;     // the map key for kExecutable, kFile, kDns, kLineage, kSyscall;
-                       // "" for kNetwork
-  NetItem net;         // the map key for kNetwork; default otherwise
-  uint8_t access = 0;  // kFile: this event's AccessBits; 0 otherwise
-  // What a person reads, unique per (kind, item): the exe path, the lineage
-  // edge "/usr/sbin/nginx -> /bin/sh", the normalised file path,
-  // "10.0.0.7:5432" (outbound), "10.0.0.9 -> :8080" (inbound),
-  // "listen 0.0.0.0:8080", "dns 10.0.0.2:53" (resolver), "example.com" (name),
-  // "ptrace" (syscall).
-  // A protocol other than the kind's usual one (tcp; udp for dns) prefixes the
-  // network forms: "udp 10.0.0.7:5432".
-  std::string subject;
-  bool operator==(const ItemRef&) const = default;
-};
+// ItemRef, one fingerprint item an event touches, is in model/fingerprint.h
+// (findings carry theirs).
 
 // The lineage parent of executables started by container runtime helpers:
 // the same on every host, whatever the runtime's install path.
@@ -60,7 +35,8 @@ bool IsRuntimeHelper(const Event& e);
 
 // The items `e` touches, in a fixed order:
 //   runtime helpers (IsRuntimeHelper) -> none
-//   kExec    -> executable e.path (e.process.exe when e.path is ""), then
+//   kExec    -> executable e.path (e.process.exe when e.path is ""; a memfd
+//               "/memfd:x (deleted)" is "memfd:x"), then
 //               the lineage edge "<parent exe> -> <exe>" when
 //               e.process.parent_exe is known (a runtime helper parent is
 //               kRuntimeParent)

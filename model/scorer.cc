@@ -6,6 +6,7 @@
 // list tuned to any workload. Each table has a catch-all so every drift scores.
 #include "model/scorer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <string>
@@ -21,7 +22,6 @@ using Table = ItemRef::Table;
 
 constexpr double kNoveltyUnseen = 1.0;
 constexpr double kNoveltyNewAccess = 0.9;
-constexpr double kNoveltyNewParent = 0.9;
 constexpr double kNoveltyRare = 1.0;
 // A training long enough that "seen once" means rare, not "not yet seen twice".
 constexpr uint64_t kLongTrainingEvents = 1000;
@@ -49,6 +49,27 @@ constexpr std::string_view kEvasiveSyscalls[] = {
 constexpr std::string_view kTamperingSyscalls[] = {
     "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "init_module", "finit_module",
     "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "iopl", "ioperm"};
+// Where a write makes the system run something later: cron, systemd and init,
+// login shells, SSH keys, the dynamic loader, PAM, accounts, udev, autostart.
+constexpr std::string_view kPersistenceDirs[] = {
+    "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly",
+    "/var/spool/cron", "/etc/systemd", "/lib/systemd/system", "/usr/lib/systemd/system",
+    "/etc/init.d", "/etc/rc.d", "/etc/profile.d", "/etc/ld.so.conf.d", "/etc/pam.d",
+    "/lib/security", "/usr/lib/security", "/etc/udev/rules.d", "/etc/xdg/autostart",
+    "/etc/update-motd.d", "/etc/sudoers.d"};
+constexpr std::string_view kPersistenceFiles[] = {
+    "/etc/crontab", "/etc/rc.local", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/profile",
+    "/etc/bash.bashrc", "/etc/environment", "/etc/passwd", "/etc/group", "/etc/sudoers"};
+// Per-user persistence, wherever the home directory is.
+constexpr std::string_view kPersistenceNames[] = {
+    "/.bashrc", "/.bash_profile", "/.bash_login", "/.profile", "/.zshrc", "/.zprofile",
+    "/.ssh/authorized_keys", "/.ssh/authorized_keys2", "/.ssh/rc"};
+constexpr std::string_view kPersistenceHomeDirs[] = {"/.config/systemd/user/", "/.config/autostart/"};
+// File names that run: scripts, server pages, shared objects.
+constexpr std::string_view kExecutableSuffixes[] = {
+    ".sh", ".bash", ".zsh", ".py", ".pl", ".pm", ".rb", ".php", ".phtml", ".php3", ".php4",
+    ".php5", ".php7", ".phar", ".jsp", ".jspx", ".asp", ".aspx", ".ashx", ".cgi", ".lua", ".so"};
+constexpr std::string_view kRawNetworkTools[] = {"nc", "ncat", "netcat", "socat", "telnet"};
 constexpr std::string_view kSystemDirs[] = {
     "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
     "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
@@ -92,25 +113,69 @@ bool IsLoopbackAddress(std::string_view address) {
 // What the sensitivity rules look at.
 struct Judged {
   const ItemRef& item;
-  std::string_view exe;       // exec targets: the executable (a lineage edge's child)
+  const Event& event;
+  std::string_view exe;       // exec targets: the new executable
   bool known_subnet = false;  // outbound: the peer lies in a subnet the fingerprint knows
+  bool served_dir = false;    // files: the workload reads in or runs from the file's directory
+  bool wrote_exe = false;     // exec: ScoreContext::wrote_exe
 };
+
+// A name the kernel gives a file that has no path: a memfd ("memfd:x", as
+// model/items.h names it), an unlinked file, an fd.
+bool IsFilelessName(std::string_view exe) {
+  return exe.starts_with("memfd:") || exe.starts_with("/memfd:") || exe.ends_with(" (deleted)") ||
+         exe == "/" || exe.starts_with("/dev/fd/") || exe.starts_with("/proc/self/fd/") ||
+         (exe.starts_with("/proc/") && exe.find("/fd/") != std::string_view::npos);
+}
 
 bool Any(const Judged&) { return true; }
 bool IsShell(const Judged& j) { return IsProgram(Basename(j.exe), kShells); }
 bool IsInterpreter(const Judged& j) { return IsProgram(Basename(j.exe), kInterpreters); }
 bool IsNetworkTool(const Judged& j) { return IsProgram(Basename(j.exe), kNetworkTools); }
 bool InWorldWritableDir(const Judged& j) { return IsUnder(j.exe, kWorldWritableDirs); }
+bool IsFileless(const Judged& j) {
+  return (j.event.exec_flags & kExecFileless) != 0 || IsFilelessName(j.exe);
+}
+bool OnUpperLayer(const Judged& j) { return (j.event.exec_flags & kExecUpperLayer) != 0; }
+bool WroteExe(const Judged& j) { return j.wrote_exe; }
 bool IsCredential(const Judged& j) {
   const std::string& k = j.item.key;
   return IsOneOf(k, kCredentialFiles) || IsUnder(k, kCredentialDirs) ||
          k.find("/.ssh/") != std::string::npos || k.ends_with("/.ssh");
 }
+bool IsPersistence(const Judged& j) {
+  const std::string& k = j.item.key;
+  if (IsOneOf(k, kPersistenceFiles) || IsUnder(k, kPersistenceDirs)) return true;
+  for (std::string_view n : kPersistenceNames) {
+    if (k.ends_with(n)) return true;
+  }
+  for (std::string_view d : kPersistenceHomeDirs) {
+    if (k.find(d) != std::string::npos) return true;
+  }
+  return false;
+}
+bool IsExecutableName(const Judged& j) {
+  std::string_view base = Basename(j.item.key);
+  for (std::string_view suffix : kExecutableSuffixes) {
+    if (base.size() > suffix.size() && base.ends_with(suffix)) return true;
+  }
+  return base.find(".so.") != std::string_view::npos;
+}
+bool IsExecutableNameWhereServed(const Judged& j) { return j.served_dir && IsExecutableName(j); }
 bool InSystemDir(const Judged& j) { return IsUnder(j.item.key, kSystemDirs); }
 bool IsLoopback(const Judged& j) { return IsLoopbackAddress(j.item.net.address); }
 bool IsNotLoopback(const Judged& j) { return !IsLoopbackAddress(j.item.net.address); }
 bool InKnownSubnetOnly(const Judged& j) { return IsNotLoopback(j) && j.known_subnet; }
 bool OutsideKnownSubnets(const Judged& j) { return IsNotLoopback(j) && !j.known_subnet; }
+// The process behind a network event is a shell or a raw network tool.
+bool FromShell(const Judged& j) {
+  std::string_view base = Basename(j.event.process.exe);
+  return IsProgram(base, kShells) || IsProgram(base, kRawNetworkTools);
+}
+bool FromShellOrInterpreter(const Judged& j) {
+  std::string_view base = Basename(j.event.process.exe);
+  return FromShell(j) || IsProgram(base, kInterpreters) || IsProgram(base, kNetworkTools);
+}
 bool IsEvasiveSyscall(const Judged& j) { return IsOneOf(j.item.key, kEvasiveSyscalls); }
 bool IsTamperingSyscall(const Judged& j) { return IsOneOf(j.item.key, kTamperingSyscalls); }
 
@@ -161,18 +226,27 @@ constexpr SensitivityRule kRules[] = {
     {Target::kExec, 0, IsInterpreter, 0.9, "interpreter"},
     {Target::kExec, 0, IsNetworkTool, 0.9, "network tool"},
     {Target::kExec, 0, InWorldWritableDir, 1.0, "runs from a world-writable directory"},
+    {Target::kExec, 0, IsFileless, 1.0, "fileless execution"},
+    {Target::kExec, 0, OnUpperLayer, 1.0, "written into the container's writable layer"},
+    {Target::kExec, 0, WroteExe, 1.0, "runs a file the workload wrote"},
     {Target::kFile, 0, Any, 0.2, nullptr},
     {Target::kFile, kWriteBits, Any, 0.3, nullptr},
+    {Target::kFile, kWriteBits, IsExecutableName, 0.7, "executable or script"},
+    {Target::kFile, kWriteBits, IsExecutableNameWhereServed, 0.8,
+     "executable or script where the workload serves or runs from"},
     {Target::kFile, 0, IsCredential, 0.9, "credential file"},
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
+    {Target::kFile, kWriteBits, IsPersistence, 1.0, "persistence location"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},
     {Target::kOutbound, 0, OutsideKnownSubnets, 0.7, "outside every known subnet"},
+    {Target::kOutbound, 0, FromShell, 1.0, "a shell connecting out"},
     {Target::kInbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kInbound, 0, IsNotLoopback, 0.5, "non-loopback address"},
     {Target::kListen, 0, IsLoopback, 0.6, nullptr},
     {Target::kListen, 0, IsNotLoopback, 0.8, "reachable beyond loopback"},
+    {Target::kListen, 0, FromShellOrInterpreter, 1.0, "a shell or interpreter listening"},
     {Target::kResolver, 0, IsLoopback, 0.3, nullptr},
     {Target::kResolver, 0, IsNotLoopback, 0.5, "non-loopback address"},
     {Target::kDnsName, 0, Any, 0.4, nullptr},
@@ -265,8 +339,72 @@ Severity SeverityOf(double score) {
   return Severity::kLow;
 }
 
+namespace {
+
+// The workload is known to serve clients on `port`: it learned a listening
+// socket or inbound clients there (any address).
+bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
+  for (const auto& [item, stats] : fp.network) {
+    if ((item.direction == Direction::kListen || item.direction == Direction::kInbound) &&
+        item.port == inbound.port && item.protocol == inbound.protocol) {
+      return true;
+    }
+  }
+  for (const auto& [item, g] : fp.net_patterns) {
+    if (item.direction == Direction::kInbound && item.port == inbound.port &&
+        item.protocol == inbound.protocol) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The workload reads in or runs from the directory of `path`: a learned
+// file read directly in it, a pattern covering its names for reads, or a
+// learned executable in it.
+bool ServedDir(const Fingerprint& fp, std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  std::string prefix(path.substr(0, slash + 1));
+  auto in_dir = [&](const std::string& key) {
+    return key.starts_with(prefix) && key.find('/', prefix.size()) == std::string::npos;
+  };
+  for (auto it = fp.files.lower_bound(prefix); it != fp.files.end() && it->first.starts_with(prefix); ++it) {
+    if (in_dir(it->first) && (it->second.access & kAccessRead)) return true;
+  }
+  for (auto it = fp.executables.lower_bound(prefix);
+       it != fp.executables.end() && it->first.starts_with(prefix); ++it) {
+    if (in_dir(it->first)) return true;
+  }
+  const Generalization* g = MatchFile(fp, prefix + "index.html");
+  return g != nullptr && (g->stats.access & kAccessRead);
+}
+
+// A lineage edge "parent -> child" whose child is a shell, interpreter or
+// network tool and whose parent is none of those: the service itself started
+// it.
+bool ServiceStartsShell(std::string_view edge) {
+  size_t arrow = edge.rfind(" -> ");
+  if (arrow == std::string_view::npos) return false;
+  std::string_view parent = Basename(edge.substr(0, arrow));
+  std::string_view child = Basename(edge.substr(arrow + 4));
+  auto shellish = [](std::string_view b) {
+    return IsProgram(b, kShells) || IsProgram(b, kInterpreters) || IsProgram(b, kNetworkTools);
+  };
+  return shellish(child) && !shellish(parent) && parent != kRuntimeParent;
+}
+
+// The floor of the next severity above `score`'s.
+double RaiseOneLevel(double score) {
+  if (score < 0.4) return 0.4;
+  if (score < 0.7) return 0.7;
+  return std::max(score, 0.9);
+}
+
+}  // namespace
+
 std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
-                                   std::string_view queried_name) const {
+                                   const ScoreContext& context) const {
   std::vector<Finding> findings;
   if (fp == nullptr) return findings;
   bool exe_unseen = false;
@@ -274,30 +412,45 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     // Without learned syscalls the baseline says nothing about them.
     if (item.table == Table::kSyscall && fp->syscalls.empty()) continue;
     ItemMatch learned = LookupItem(*fp, item);
-    if (item.table == Table::kExecutable) exe_unseen = learned.stats == nullptr;
-    Judged judged{item, item.key};
+    Judged judged{item, e, item.key};
+    // A written executable or script is only absolved by an exact item or a
+    // family with its own suffix, never by a wildcard.
+    if (learned.file_pattern != nullptr && learned.file_pattern->ends_with('*') &&
+        (item.access & kWriteBits) != 0 && IsExecutableName(judged)) {
+      learned = ItemMatch{};
+    }
+    if (item.table == Table::kExecutable) {
+      exe_unseen = learned.stats == nullptr;
+      judged.wrote_exe = context.wrote_exe;
+    }
     double novelty;
     uint8_t judged_access = item.access;
     std::string reason;
     const char* rarity = nullptr;
+    const char* fixed_note = nullptr;
+    double fixed_sensitivity = 0;
     if (learned.stats == nullptr) {
+      novelty = kNoveltyUnseen;
       if (item.table == Table::kLineage) {
-        if (exe_unseen) continue;  // the executable's own finding says it all
+        // A known program under another known parent is context.
+        if (exe_unseen || !ServiceStartsShell(item.key)) continue;
         judged.exe = LineageChild(item.key);
-        novelty = kNoveltyNewParent;
-        auto exe = fp->executables.find(std::string(judged.exe));
-        if (exe != fp->executables.end() && IsRare(exe->second, *fp)) {
-          novelty = kNoveltyRare;
-          rarity = "run once in training";
-        }
-      } else {
-        novelty = kNoveltyUnseen;
-        if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
-            !IsLoopbackAddress(item.net.address)) {
-          judged.known_subnet = InKnownSubnet(*fp, item.net.address);
-        }
+        fixed_sensitivity = 1.0;
+        fixed_note = "started by the service itself";
+      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kInbound &&
+                 KnownAudiencePort(*fp, item.net)) {
+        continue;  // a client of a port the workload serves
+      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
+                 !IsLoopbackAddress(item.net.address)) {
+        judged.known_subnet = InKnownSubnet(*fp, item.net.address);
+      } else if (item.table == Table::kFile && (item.access & kWriteBits) != 0) {
+        judged.served_dir = ServedDir(*fp, item.key);
       }
       reason = UnseenReason(item);
+    } else if (item.table == Table::kExecutable && context.wrote_exe) {
+      // Known by name, but the workload wrote the file it now runs.
+      novelty = kNoveltyUnseen;
+      reason = "executable rewritten by the workload before it ran";
     } else {
       uint8_t new_bits = item.access & static_cast<uint8_t>(~learned.stats->access);
       if (item.table != Table::kFile || new_bits == 0) continue;
@@ -307,9 +460,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         rarity = "seen once in training";
       }
       judged_access = new_bits;
+      judged.served_dir = (new_bits & kWriteBits) != 0 && ServedDir(*fp, item.key);
       reason = NewAccessReason(new_bits, learned.stats->access);
     }
-    Sensitivity s = SensitivityOf(judged, judged_access);
+    Sensitivity s = fixed_note != nullptr ? Sensitivity{fixed_sensitivity, fixed_note}
+                                          : SensitivityOf(judged, judged_access);
     std::string notes;
     auto note = [&notes](std::string_view n) {
       if (!notes.empty()) notes += "; ";
@@ -318,10 +473,23 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     if (s.note != nullptr) note(s.note);
     if (rarity != nullptr) note(rarity);
     if (learned.file_pattern != nullptr) note("pattern " + *learned.file_pattern);
-    if (e.kind == EventKind::kConnect && !queried_name.empty() && learned.stats == nullptr) {
-      note("after DNS query for " + std::string(queried_name));
+    if (e.kind == EventKind::kConnect && !context.queried_name.empty() && learned.stats == nullptr) {
+      note("after DNS query for " + std::string(context.queried_name));
     }
     if (e.kind == EventKind::kOpen && e.result < 0) note("open failed");
+    double score = std::round(novelty * s.value * 1000) / 1000;
+    if (!context.hostile_root.empty()) {
+      const Target target = TargetOf(item);
+      const bool network = target == Target::kOutbound || target == Target::kListen ||
+                           target == Target::kResolver || target == Target::kDnsName;
+      const bool plain_read = target == Target::kFile && (judged_access & kWriteBits) == 0;
+      if (network) {
+        score = 1.0;
+      } else if (!plain_read) {
+        score = RaiseOneLevel(score);
+      }
+      if (network || !plain_read) note("in the process tree of " + std::string(context.hostile_root));
+    }
     if (!notes.empty()) reason += " (" + notes + ")";
 
     Finding& f = findings.emplace_back();
@@ -331,9 +499,10 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     f.kind = item.kind;
     f.subject = item.subject;
     f.reason = std::move(reason);
-    f.score = std::round(novelty * s.value * 1000) / 1000;
+    f.score = score;
     f.severity = SeverityOf(f.score);
     f.process = e.process;
+    f.item = item;
   }
   return findings;
 }

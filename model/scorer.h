@@ -15,42 +15,77 @@ namespace dw::model {
 //   >= 0.9 critical, >= 0.7 high, >= 0.4 medium, else low.
 Severity SeverityOf(double score);
 
+// What the caller knows about an event beyond the event itself (the Detector
+// keeps this state across events; the Scorer is stateless).
+struct ScoreContext {
+  // For kConnect: the DNS name the process queried just before
+  // (DnsRecall::NameBefore, model/items.h), or "": it is mentioned in the
+  // reason of a new outbound peer and changes nothing else (a process can
+  // query any name; the score must not trust it).
+  std::string_view queried_name;
+  // For kExec: the workload wrote or created e.path earlier in this run.
+  bool wrote_exe = false;
+  // The event's process belongs to a tree started by a new program: that
+  // program's finding, "<kind> <subject>"; "" otherwise.
+  std::string_view hostile_root;
+};
+
 // Scores events against fingerprints. An item of the event (model/items.h) is
 // drift when the fingerprint lacks it, exactly and through its patterns
 // (model/generalize.h), or, for a file, when the event's access bits include
 // one the file (or the pattern covering it) never had in training: a pattern
-// learned from reads does not absolve a write. A new lineage edge is drift
-// only when its executable is known: an unknown executable gives the
-// executable finding alone, not a second one for its edge.
+// learned from reads does not absolve a write. A new lineage edge of a known
+// executable is context, not drift, but for a service starting a shell (see
+// below); an unknown executable gives the executable finding alone.
 //
 // This comment is the single source of the scoring rules:
 //
 //   score = novelty x sensitivity, rounded to 3 decimals; severity SeverityOf
 //   novelty     = 1.0 for an item the fingerprint lacks;
-//                 0.9 for a new lineage edge of a known executable (the
-//                 program was expected, its parent was not), and for a known
-//                 file or pattern used with new access bits (the path was
-//                 expected, the mode was not);
-//                 rarity raises these two to 1.0 when the known part was
-//                 rare: seen once, by one process, in a long training (>= 1000
-//                 events or >= 1 hour). Note "run once in training" / "seen
-//                 once in training".
+//                 0.9 for a known file or pattern used with new access bits
+//                 (the path was expected, the mode was not);
+//                 rarity raises it to 1.0 when the known part was rare: seen
+//                 once, by one process, in a long training (>= 1000 events
+//                 or >= 1 hour). Note "seen once in training".
 //   sensitivity = the highest of the rules below that match the item (for a
 //                 known file, judged on the new access bits only):
-//     executables and lineage edges (judged on the executable): any 0.5;
+//     executables (judged on the new executable): any 0.5;
 //       shells (sh, bash, dash, zsh, busybox...), interpreters (python*,
 //       perl*, ruby*, php*, node...) and network tools (nc, ncat, socat,
-//       curl, wget, ssh...) 0.9; anything under /tmp, /var/tmp, /dev/shm 1.0
+//       curl, wget, ssh...) 0.9; anything under /tmp, /var/tmp, /dev/shm
+//       1.0; fileless (a memfd, a deleted file, /dev/fd/N: Event::exec_flags
+//       or the name) 1.0; on an overlayfs upper layer (written into the
+//       container after it started, not from its image) 1.0; a file this
+//       workload wrote earlier in the run that training never wrote
+//       (ScoreContext::wrote_exe; drop and execute) 1.0, even when the
+//       executable itself is known
+//     lineage edges (a known executable under a parent it never had): context,
+//       not drift: no finding, except a shell, interpreter or network tool
+//       started by a parent that is none of those (the service itself, as
+//       nginx -> sh): 1.0 with novelty 1.0
 //     files: read 0.2; write or create 0.3; credential files (/etc/shadow,
 //       /etc/gshadow, /etc/sudoers[.d/*], any .ssh directory,
 //       [/var]/run/secrets/kubernetes.io/serviceaccount/*) 0.9, written 1.0;
 //       write or create under system directories (/etc, /bin, /sbin, /lib*,
-//       /usr/{bin,sbin,lib*,libexec}, /usr/local/{bin,sbin,lib}, /boot) 0.8
+//       /usr/{bin,sbin,lib*,libexec}, /usr/local/{bin,sbin,lib}, /boot) 0.8;
+//       write or create of a persistence location (cron, systemd units,
+//       init scripts, shell rc and profile files, authorized_keys,
+//       ld.so.preload and ld.so.conf, PAM, /etc/passwd and group, udev
+//       rules, autostart) 1.0; write or create of an executable or script by
+//       its name (.sh .py .pl .php .jsp .asp[x] .cgi .so ...) 0.7, and 0.8
+//       where the workload serves or runs from (a directory it has learned
+//       reads in, or an executable in); such a write is never absolved by a
+//       wildcard pattern (only by an exact item or a numbered family with the
+//       same suffix)
 //     network: outbound peer: loopback 0.3, in a known subnet 0.5 (the /24 or
 //       /64 of any learned peer, or a learned range: model/generalize.h
-//       InKnownSubnet), outside every known subnet 0.7; inbound client
-//       loopback 0.3 / other 0.5; listening port loopback 0.6 / other 0.8;
-//       DNS resolver loopback 0.3 / other 0.5; DNS name 0.4
+//       InKnownSubnet), outside every known subnet 0.7; from a shell or a
+//       raw network tool (nc, ncat, socat, telnet) process 1.0 (a reverse
+//       shell); inbound client: none on a port the workload is known to
+//       listen on or to be reached on (a port's clients are its audience),
+//       else loopback 0.3 / other 0.5; listening port loopback 0.6 / other
+//       0.8, from a shell, interpreter or network tool process 1.0 (a bind
+//       shell); DNS resolver loopback 0.3 / other 0.5; DNS name 0.4
 //     syscalls: any 0.5 (medium); those an attacker uses to escape, hide or
 //       persist 0.8 (high): mount, umount2, pivot_root, chroot, unshare,
 //       setns, keyctl, add_key, request_key, perf_event_open, personality,
@@ -59,6 +94,14 @@ Severity SeverityOf(double score);
 //       1.0 (critical): ptrace, process_vm_readv, process_vm_writev, bpf,
 //       init_module, finit_module, delete_module, kexec_load,
 //       kexec_file_load, open_by_handle_at, iopl, ioperm
+//   context (ScoreContext::hostile_root: the event's process descends from a
+//   new program: a new executable, a fileless one, or a shell started by the
+//   service; model/detector.h tracks the trees):
+//     network findings (outbound, listen, DNS) from such a tree are 1.0 ("a
+//     reverse shell's connection"); exec, write and syscall findings are raised
+//     to the next severity's floor (low -> 0.4, medium -> 0.7, high -> 0.9);
+//     plain reads are not raised (the detector folds a new program's own
+//     reads into its exec finding). The note names the root.
 //
 // A syscall is drift only when the fingerprint learned syscalls at all
 // (Fingerprint::syscalls not empty): a baseline trained without syscall
@@ -73,14 +116,16 @@ Severity SeverityOf(double score);
 // says how far to trust a baseline as a whole; it is not applied per event.
 //
 // The reason names the drift ("executable never seen in training",
-// "executable never run by this parent in training", "write to a file only
+// "executable never run by this parent in training", "runs a file the
+// workload wrote", "write to a file only
 // read in training", "new outbound peer", "new listening port", "syscall
 // never used in training", ...)
 // followed, in parentheses and in this order, by the note of the deciding
 // rule ("shell", "credential file", "outside every known subnet",
 // "tampers with processes or the kernel", ...), the
 // rarity note, "pattern <p>" when a pattern matched, "after DNS query for
-// <name>" (see Score), and "open failed" for a failed open.
+// <name>" (see Score), "open failed" for a failed open, and "in the process
+// tree of <root>" when the context raised it.
 //
 // Stateless: thread-safe, cheap to copy.
 class Scorer {
@@ -89,12 +134,9 @@ class Scorer {
   // of ItemsOf(e). `fp` == nullptr means the workload has no fingerprint: no
   // findings (callers report unprofiled workloads on their own). Each finding
   // carries the event's time, workload, cgroup path and process; count 1, id 0.
-  // `queried_name`: for kConnect, the DNS name the process queried just
-  // before (DnsRecall::NameBefore, model/items.h), or "": it is mentioned in
-  // the reason of a new outbound peer and changes nothing else (a process can
-  // query any name; the score must not trust it).
+  // `context`: what the caller knows beyond the event (see ScoreContext).
   std::vector<Finding> Score(const Fingerprint* fp, const Event& e,
-                             std::string_view queried_name = {}) const;
+                             const ScoreContext& context = {}) const;
 };
 
 }  // namespace dw::model
