@@ -403,6 +403,21 @@ double RaiseOneLevel(double score) {
 
 }  // namespace
 
+Finding UnprofiledFinding(const Event& e, bool learning) {
+  Finding f;
+  f.time_ns = e.time_ns;
+  f.workload = e.workload;
+  f.cgroup_path = e.cgroup_path;
+  f.kind = FindingKind::kUnprofiled;
+  f.subject = e.workload;
+  f.reason = learning ? "workload has no baseline; learning it now"
+                      : "workload has no baseline; not learned (detect.unprofiled: ignore)";
+  f.score = 0.5;
+  f.severity = SeverityOf(f.score);
+  f.process = e.process;
+  return f;
+}
+
 std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                                    const ScoreContext& context) const {
   std::vector<Finding> findings;

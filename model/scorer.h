@@ -30,6 +30,13 @@ struct ScoreContext {
   std::string_view hostile_root;
 };
 
+// The finding for the first event of a workload that has no baseline, where
+// baselines are expected (the agent in detect mode): kind kUnprofiled,
+// subject the workload, score 0.5 (medium: every unknown workload is worth a
+// look, none is an attack by itself). `learning`: whether it is learned now
+// (the reason says so).
+Finding UnprofiledFinding(const Event& e, bool learning);
+
 // Scores events against fingerprints. An item of the event (model/items.h) is
 // drift when the fingerprint lacks it, exactly and through its patterns
 // (model/generalize.h), or, for a file, when the event's access bits include

@@ -468,3 +468,60 @@ TEST(ScorerSyscallTest, ABaselineWithoutSyscallsNeverFlagsOne) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+TEST(ScorerContextFreeTest, FilelessUpperLayerAndShellNetworkRules) {
+  Fingerprint fp = Learn(Training());
+  Scorer scorer;
+  // A memfd exec is named and critical, whatever its name.
+  Event memfd = testing::Exec("web", 20, "/memfd:x (deleted)");
+  std::vector<Finding> f = scorer.Score(&fp, memfd);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject, "memfd:x");
+  EXPECT_EQ(f[0].severity, Severity::kCritical);
+  EXPECT_EQ(f[0].reason, "executable never seen in training (fileless execution)");
+  // So is a file the kernel flags fileless (unlinked before exec).
+  Event deleted = testing::Exec("web", 21, "/srv/app/worker");
+  deleted.exec_flags = kExecFileless;
+  EXPECT_EQ(scorer.Score(&fp, deleted)[0].score, 1.0);
+  // And one from the container's writable layer.
+  Event upper = testing::Exec("web", 22, "/usr/local/bin/helper");
+  upper.exec_flags = kExecUpperLayer;
+  EXPECT_EQ(scorer.Score(&fp, upper)[0].reason,
+            "executable never seen in training (written into the container's writable layer)");
+  // A shell connecting out is a reverse shell, even to loopback.
+  Event reverse = testing::Connect("web", 23, V4(127, 0, 0, 1, 14444));
+  reverse.process.exe = "/usr/bin/bash";
+  EXPECT_EQ(scorer.Score(&fp, reverse)[0].severity, Severity::kCritical);
+  Event app = testing::Connect("web", 24, V4(127, 0, 0, 1, 14444));
+  app.process.exe = "/usr/sbin/nginx";
+  EXPECT_EQ(scorer.Score(&fp, app)[0].severity, Severity::kLow);
+  // A perl listener is a bind shell.
+  Event bind = testing::Listen("web", 25, V4(127, 0, 0, 1, 14445));
+  bind.process.exe = "/usr/bin/perl";
+  EXPECT_EQ(scorer.Score(&fp, bind)[0].score, 1.0);
+}
+
+TEST(ScorerContextFreeTest, AScriptWrittenWhereTheWorkloadServesIsHighAndNoWildcardAbsolvesIt) {
+  std::vector<Event> training = Training();
+  for (int i = 0; i < 20; ++i) {
+    training.push_back(testing::Open("web", 10, "/srv/www/page" + std::string(1, static_cast<char>('a' + i)) + ".html",
+                                     kAccessRead | kAccessWrite | kAccessCreate));
+  }
+  Fingerprint fp = Learn(training);
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.count("/srv/www/*"), 1u);
+  Scorer scorer;
+  // Writing pages is normal there; writing a script is not, and it is where the site is served.
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 10, "/srv/www/new.html", kAccessWrite | kAccessCreate)).empty());
+  std::vector<Finding> shell = scorer.Score(&fp, testing::Open("web", 10, "/srv/www/x.php", kAccessWrite | kAccessCreate));
+  ASSERT_EQ(shell.size(), 1u);
+  EXPECT_EQ(shell[0].score, 0.8);
+  EXPECT_EQ(shell[0].reason,
+            "file never seen in training (executable or script where the workload serves or runs from)");
+}
+
+}  // namespace
+}  // namespace dw::model

@@ -199,7 +199,7 @@ TEST(ProfilerTest, LearnsLineageEdges) {
   std::vector<model::Finding> got = scorer.Score(&fp, ExecUnder("/usr/sbin/nginx", 9, "/bin/sh"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].subject, "/usr/sbin/nginx -> /bin/sh");
-  EXPECT_EQ(got[0].reason, "executable never run by this parent in training (shell)");
+  EXPECT_EQ(got[0].reason, "executable never run by this parent in training (started by the service itself)");
 }
 
 TEST(ProfilerTest, IgnoresContainerRuntimeHelpers) {

@@ -95,6 +95,13 @@ CREATE TABLE fingerprint_parts (
   FOREIGN KEY (workload_id, version) REFERENCES fingerprints(workload_id, version)
 );
 )sql",
+    // 3 -> 4
+    R"sql(
+ALTER TABLE findings ADD COLUMN item TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN folded_examples TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE findings ADD COLUMN incident_root TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
@@ -129,6 +136,83 @@ Result<std::vector<std::string>> FromJson(const std::string& text, const char* c
   }
   if (!ok) return Status(ErrorCode::kCorrupt, std::string(column) + " is not a JSON array of strings");
   return out;
+}
+
+constexpr std::pair<model::ItemRef::Table, const char*> kItemTables[] = {
+    {model::ItemRef::Table::kExecutable, "executable"}, {model::ItemRef::Table::kFile, "file"},
+    {model::ItemRef::Table::kNetwork, "network"},       {model::ItemRef::Table::kDns, "dns"},
+    {model::ItemRef::Table::kLineage, "lineage"},       {model::ItemRef::Table::kSyscall, "syscall"}};
+constexpr model::Direction kDirections[] = {model::Direction::kOutbound, model::Direction::kInbound,
+                                            model::Direction::kListen, model::Direction::kDns};
+
+// The findings.item column (store.h): "" for findings about no single item
+// (or made without one).
+std::string ItemJson(const model::Finding& f) {
+  if (f.kind == model::FindingKind::kRate || f.kind == model::FindingKind::kUnprofiled ||
+      f.item == model::ItemRef{}) {
+    return "";
+  }
+  const model::ItemRef& item = f.item;
+  nlohmann::ordered_json j;
+  for (const auto& [table, name] : kItemTables) {
+    if (table == item.table) j["table"] = name;
+  }
+  if (item.table == model::ItemRef::Table::kNetwork) {
+    j["direction"] = model::DirectionName(item.net.direction);
+    j["protocol"] = item.net.protocol;
+    j["address"] = item.net.address;
+    j["port"] = item.net.port;
+  } else {
+    j["key"] = item.key;
+  }
+  if (item.access != 0) j["access"] = item.access;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Reads the findings.item column back; kind and subject come from the row.
+Result<model::ItemRef> ParseItemJson(const std::string& text, const model::Finding& f) {
+  model::ItemRef item;
+  if (text.empty()) return item;
+  const Status corrupt(ErrorCode::kCorrupt, "item is not a driftwatch item: " + text);
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("table") || !j["table"].is_string()) return corrupt;
+  bool known = false;
+  for (const auto& [table, name] : kItemTables) {
+    if (j["table"] == name) {
+      item.table = table;
+      known = true;
+    }
+  }
+  if (!known) return corrupt;
+  item.kind = f.kind;
+  item.subject = f.subject;
+  if (j.contains("access")) {
+    if (!j["access"].is_number_unsigned() || j["access"].get<uint64_t>() > 7) return corrupt;
+    item.access = static_cast<uint8_t>(j["access"].get<uint64_t>());
+  }
+  if (item.table != model::ItemRef::Table::kNetwork) {
+    if (!j.contains("key") || !j["key"].is_string()) return corrupt;
+    item.key = j["key"].get<std::string>();
+    return item;
+  }
+  if (!j.contains("direction") || !j["direction"].is_string() || !j.contains("protocol") ||
+      !j["protocol"].is_number_unsigned() || !j.contains("address") || !j["address"].is_string() ||
+      !j.contains("port") || !j["port"].is_number_unsigned() || j["port"].get<uint64_t>() > 65535 ||
+      j["protocol"].get<uint64_t>() > 255) {
+    return corrupt;
+  }
+  known = false;
+  for (model::Direction d : kDirections) {
+    if (j["direction"] == model::DirectionName(d)) {
+      item.net.direction = d;
+      known = true;
+    }
+  }
+  if (!known) return corrupt;
+  item.net.protocol = static_cast<uint8_t>(j["protocol"].get<uint64_t>());
+  item.net.address = j["address"].get<std::string>();
+  item.net.port = static_cast<uint16_t>(j["port"].get<uint64_t>());
+  return item;
 }
 
 // What Open() reads before deciding whether to touch a file.
@@ -249,12 +333,15 @@ RETURNING id)sql";
 
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
-                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident)
-VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
+                     item, folded, folded_examples, incident_root)
+VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+       ?20)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
-UPDATE findings SET count = ?2, last_time_ns = MAX(last_time_ns, ?3) WHERE id = ?1
+UPDATE findings SET count = ?2, last_time_ns = MAX(last_time_ns, ?3), folded = ?4,
+  folded_examples = ?5 WHERE id = ?1
 RETURNING workload_id)sql";
 
 constexpr const char* kTouchWorkload =
@@ -274,7 +361,11 @@ Result<FindingStatements> PrepareFindingStatements(const Db& db) {
 Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
   if (f->id != 0) {
     st->update.Reset();
-    st->update.Bind(1, f->id).Bind(2, static_cast<int64_t>(f->count)).Bind(3, f->time_ns);
+    st->update.Bind(1, f->id)
+        .Bind(2, static_cast<int64_t>(f->count))
+        .Bind(3, f->time_ns)
+        .Bind(4, static_cast<int64_t>(f->folded))
+        .Bind(5, ToJson(f->folded_examples));
     ASSIGN_OR_RETURN(bool row, st->update.Step());
     if (!row) return Status(ErrorCode::kNotFound, "no finding with id " + std::to_string(f->id));
     int64_t workload_id = st->update.Int(0);
@@ -314,7 +405,11 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
       .Bind(13, p.parent_exe)
       .Bind(14, ToJson(p.ancestry))
       .Bind(15, f->cgroup_path)
-      .Bind(16, f->incident);
+      .Bind(16, f->incident)
+      .Bind(17, ItemJson(*f))
+      .Bind(18, static_cast<int64_t>(f->folded))
+      .Bind(19, ToJson(f->folded_examples))
+      .Bind(20, f->incident_root);
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -324,7 +419,8 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
-       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident
+       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
+       f.item, f.folded, f.folded_examples, f.incident_root
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -348,6 +444,10 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   f.process.parent_exe = st.Text(14);
   ASSIGN_OR_RETURN(f.process.ancestry, FromJson(st.Text(15), "ancestry"));
   f.incident = st.Int(16);
+  ASSIGN_OR_RETURN(f.item, ParseItemJson(st.Text(17), f));
+  f.folded = static_cast<uint64_t>(st.Int(18));
+  ASSIGN_OR_RETURN(f.folded_examples, FromJson(st.Text(19), "folded_examples"));
+  f.incident_root = st.Text(20);
   return f;
 }
 

@@ -69,6 +69,17 @@
 // Keeping the parts next to the combined blob is what makes `driftwatch
 // merge` idempotent across databases: merging reads the parts, not the sums.
 //
+// Schema version 4 adds to findings:
+//   item            TEXT NOT NULL DEFAULT ''  -- the typed item (model::ItemRef) as JSON:
+//                                             --   {"table":"file","key":"/etc/shadow","access":1}
+//                                             --   {"table":"network","direction":"outbound",
+//                                             --    "protocol":6,"address":"10.0.0.7","port":5432}
+//                                             --   '' for rate and unprofiled findings, and for
+//                                             --   rows stored before version 4
+//   folded          INTEGER NOT NULL DEFAULT 0 -- plain reads folded into it (model/detector.h)
+//   folded_examples TEXT NOT NULL DEFAULT '[]' -- some of their paths, JSON array
+//   incident_root   TEXT NOT NULL DEFAULT ''  -- "<kind> <subject>" of its incident's first finding
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -91,7 +102,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kSchemaVersion = 4;
 
 namespace sqlite {
 class Db;

@@ -39,6 +39,7 @@
 #include "tools/cli.h"
 #include "tools/drive.h"
 #include "tools/eval.h"
+#include "tools/explain.h"
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
@@ -644,6 +645,19 @@ Status CmdHistory(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch explain --db DB --workload NAME [--version N] [--format text|jsonl]: what the
+// baseline generalized, and why.
+Status CmdExplain(const Args& args) {
+  ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  const std::string workload = *args.Get("--workload");
+  ASSIGN_OR_RETURN(std::optional<int64_t> version, VersionFlag(args, "--version"));
+  ASSIGN_OR_RETURN(auto fp, db->LoadFingerprint(workload, version));
+  if (!fp) return Status(ErrorCode::kNotFound, "no fingerprint for workload " + workload);
+  std::fputs((format == Format::kJson ? ExplainJsonLines(*fp) : ExplainText(*fp)).c_str(), stdout);
+  return Status::Ok();
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -677,6 +691,8 @@ constexpr char kUsage[] =
     "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
     "            [--format jsonl|text]\n"
     "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
+    "  explain   --db DB --workload NAME [--version N] [--format jsonl|text]\n"
+    "            what the baseline generalized, and from which evidence\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n"
     "--syscalls learns (train) or checks (detect) each workload's syscalls: a hook on every\n"
@@ -746,6 +762,11 @@ Status CheckHistory(const Args& args) {
   return args.Required("--workload").status();
 }
 
+Status CheckExplain(const Args& args) {
+  RETURN_IF_ERROR(CheckHistory(args));
+  return VersionFlag(args, "--version").status();
+}
+
 // workloads, findings.
 Status CheckQuery(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
@@ -802,6 +823,7 @@ const std::vector<Command>& Commands() {
       {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
       {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
       {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
+      {"explain", CheckExplain, CmdExplain, {{"--db", "--workload", "--version", "--format"}, {}}},
   };
   return commands;
 }

@@ -81,6 +81,7 @@ nlohmann::ordered_json FindingBrief(const model::Finding& f) {
           {"subject", f.subject},
           {"reason", f.reason},
           {"severity", model::SeverityName(f.severity)},
+          {"score", f.score},
           {"count", f.count},
           {"exe", f.process.exe}};
 }
@@ -103,6 +104,29 @@ size_t EvalResult::detected_labels() const {
   return static_cast<size_t>(std::count_if(labels.begin(), labels.end(), [](const LabelOutcome& o) {
     return o.label.required && o.findings > 0;
   }));
+}
+
+size_t EvalResult::detected_labels_at(model::Severity s) const {
+  return static_cast<size_t>(std::count_if(labels.begin(), labels.end(), [&](const LabelOutcome& o) {
+    return o.label.required && o.findings > 0 && model::SeverityOf(o.best_score) >= s;
+  }));
+}
+
+double EvalResult::margin() const {
+  double lowest_label = 1.0;
+  for (const auto& o : labels) {
+    if (o.label.required) lowest_label = std::min(lowest_label, o.best_score);
+  }
+  double highest_fp = 0;
+  for (const auto* list : {&normal_findings, &heldout_findings, &unlabelled}) {
+    for (const auto& f : *list) highest_fp = std::max(highest_fp, f.score);
+  }
+  return lowest_label - highest_fp;
+}
+
+size_t CountAtLeast(const std::vector<model::Finding>& findings, model::Severity s) {
+  return static_cast<size_t>(std::count_if(findings.begin(), findings.end(),
+                                            [&](const model::Finding& f) { return f.severity >= s; }));
 }
 
 std::vector<EvalLabel> EvalResult::misses() const {
@@ -131,6 +155,7 @@ Result<std::vector<EvalCase>> DiscoverCases(const std::string& dir) {
       if (name.rfind("train", 0) == 0) c.train.push_back(f->path().string());
       if (name.rfind("normal", 0) == 0) c.normal.push_back(f->path().string());
       if (name.rfind("drift", 0) == 0) c.drift.push_back(f->path().string());
+      if (name.rfind("heldout", 0) == 0) c.heldout.push_back(f->path().string());
     }
     if (ec2) return Status::Errno("list " + it->path().string(), ec2.value());
     if (c.train.empty()) continue;
@@ -141,6 +166,7 @@ Result<std::vector<EvalCase>> DiscoverCases(const std::string& dir) {
     std::sort(c.train.begin(), c.train.end());
     std::sort(c.normal.begin(), c.normal.end());
     std::sort(c.drift.begin(), c.drift.end());
+    std::sort(c.heldout.begin(), c.heldout.end());
     cases.push_back(std::move(c));
   }
   if (ec) return Status::Errno("list " + dir, ec.value());
@@ -249,6 +275,7 @@ Result<EvalResult> RunEval(const EvalCase& c) {
   }
 
   ASSIGN_OR_RETURN(r.normal_findings, Detect(fingerprints, c.normal, &r.normal_events, &r.unprofiled));
+  ASSIGN_OR_RETURN(r.heldout_findings, Detect(fingerprints, c.heldout, &r.heldout_events, &r.unprofiled));
   ASSIGN_OR_RETURN(std::vector<model::Finding> drift,
                    Detect(fingerprints, c.drift, &r.drift_events, &r.unprofiled));
   for (const EvalLabel& l : labels) r.labels.push_back({l, 0});
@@ -257,6 +284,7 @@ Result<EvalResult> RunEval(const EvalCase& c) {
     for (LabelOutcome& o : r.labels) {
       if (!Matches(o.label, f)) continue;
       ++o.findings;
+      o.best_score = std::max(o.best_score, f.score);
       matched = true;
     }
     if (!matched) r.unlabelled.push_back(std::move(f));
@@ -279,6 +307,22 @@ std::string EvalText(const std::vector<EvalResult>& results) {
                   r.unlabelled.size(), detected.c_str());
     out << line;
   }
+  out << "\n";
+  std::snprintf(line, sizeof(line), "%-16s %-9s %10s %11s %8s %9s %7s\n", "WORKLOAD", "THRESHOLD",
+                "FP(normal)", "FP(heldout)", "FP(unl.)", "DETECTED", "MARGIN");
+  out << line;
+  const std::pair<model::Severity, const char*> thresholds[] = {
+      {model::Severity::kLow, "any"}, {model::Severity::kMedium, "medium+"}, {model::Severity::kHigh, "high+"}};
+  for (const auto& r : results) {
+    for (const auto& [severity, name] : thresholds) {
+      std::string detected =
+          std::to_string(r.detected_labels_at(severity)) + "/" + std::to_string(r.required_labels());
+      std::snprintf(line, sizeof(line), "%-16s %-9s %10zu %11zu %8zu %9s %+7.2f\n", r.name.c_str(), name,
+                    CountAtLeast(r.normal_findings, severity), CountAtLeast(r.heldout_findings, severity),
+                    CountAtLeast(r.unlabelled, severity), detected.c_str(), r.margin());
+      out << line;
+    }
+  }
   for (const auto& r : results) {
     for (const std::string& w : r.unprofiled) {
       out << r.name << ": not scored (no baseline from the train traces): workload " << w << "\n";
@@ -293,6 +337,9 @@ std::string EvalText(const std::vector<EvalResult>& results) {
     for (const auto& f : r.unlabelled) {
       out << r.name << ": unlabelled on drift: " << Describe(f) << "\n";
     }
+    for (const auto& f : r.heldout_findings) {
+      out << r.name << ": false positive on held-out: " << Describe(f) << "\n";
+    }
   }
   return out.str();
 }
@@ -300,21 +347,38 @@ std::string EvalText(const std::vector<EvalResult>& results) {
 std::string EvalJson(const EvalResult& r) {
   nlohmann::ordered_json j;
   j["name"] = r.name;
-  j["events"] = {{"train", r.train_events}, {"normal", r.normal_events}, {"drift", r.drift_events}};
+  j["events"] = {{"train", r.train_events},
+                 {"normal", r.normal_events},
+                 {"drift", r.drift_events},
+                 {"heldout", r.heldout_events}};
   j["false_positives_normal"] = r.normal_findings.size();
   j["unlabelled_drift"] = r.unlabelled.size();
   j["detected"] = r.detected_labels();
   j["required"] = r.required_labels();
+  j["false_positives_heldout"] = r.heldout_findings.size();
+  j["margin"] = r.margin();
+  j["by_threshold"] = nlohmann::ordered_json::array();
+  for (auto [severity, name] : {std::pair{model::Severity::kLow, "any"}, std::pair{model::Severity::kMedium, "medium"},
+                                std::pair{model::Severity::kHigh, "high"}}) {
+    j["by_threshold"].push_back({{"threshold", name},
+                                 {"false_positives_normal", CountAtLeast(r.normal_findings, severity)},
+                                 {"false_positives_heldout", CountAtLeast(r.heldout_findings, severity)},
+                                 {"unlabelled_drift", CountAtLeast(r.unlabelled, severity)},
+                                 {"detected", r.detected_labels_at(severity)}});
+  }
   j["misses"] = nlohmann::ordered_json::array();
   for (const EvalLabel& l : r.misses()) j["misses"].push_back(LabelJson(l));
   j["false_positives"] = nlohmann::ordered_json::array();
   for (const auto& f : r.normal_findings) j["false_positives"].push_back(FindingBrief(f));
   j["unlabelled"] = nlohmann::ordered_json::array();
   for (const auto& f : r.unlabelled) j["unlabelled"].push_back(FindingBrief(f));
+  j["false_positives_heldout_list"] = nlohmann::ordered_json::array();
+  for (const auto& f : r.heldout_findings) j["false_positives_heldout_list"].push_back(FindingBrief(f));
   j["labels"] = nlohmann::ordered_json::array();
   for (const auto& o : r.labels) {
     nlohmann::ordered_json l = LabelJson(o.label);
     l["findings"] = o.findings;
+    l["best_score"] = o.best_score;
     j["labels"].push_back(std::move(l));
   }
   j["unprofiled"] = r.unprofiled;

@@ -1,8 +1,10 @@
 // tools/eval.h: measures the engine on recorded workloads: false positives on normal
 // traces, and labelled drift detected on drift traces (`driftwatch eval`, tools/eval_test.cc).
 //
-// A case is a directory DIR/<name>/ holding train*.dwt, normal*.dwt, drift*.dwt and
-// drift.labels.json (testdata/README.md). RunEval trains fresh fingerprints from the train
+// A case is a directory DIR/<name>/ holding train*.dwt, normal*.dwt, drift*.dwt,
+// drift.labels.json and heldout*.dwt (testdata/README.md). Held-out traces are normal
+// traces recorded separately that nobody looks at while choosing rules or thresholds:
+// they are scored like normal traces and reported on their own. RunEval trains fresh fingerprints from the train
 // traces exactly as `driftwatch train` does (Profiler), then scores the normal and the drift
 // traces as `driftwatch detect` does (Detector); nothing is stored.
 //
@@ -34,6 +36,7 @@ struct EvalCase {
   std::vector<std::string> train;  // trace paths, sorted
   std::vector<std::string> normal;
   std::vector<std::string> drift;
+  std::vector<std::string> heldout;
   std::string labels;  // path of drift.labels.json; "" when there is none
   bool operator==(const EvalCase&) const = default;
 };
@@ -49,6 +52,7 @@ struct EvalLabel {
 struct LabelOutcome {
   EvalLabel label;
   uint64_t findings = 0;  // distinct findings on the drift traces that match it
+  double best_score = 0;  // the highest score among them (0 when none)
   bool operator==(const LabelOutcome&) const = default;
 };
 
@@ -57,8 +61,11 @@ struct EvalResult {
   uint64_t train_events = 0;
   uint64_t normal_events = 0;
   uint64_t drift_events = 0;
+  uint64_t heldout_events = 0;
   // Every finding on the normal traces: all are false positives.
   std::vector<model::Finding> normal_findings;
+  // Every finding on the held-out traces: false positives too.
+  std::vector<model::Finding> heldout_findings;
   // Findings on the drift traces that match no label: false positives too.
   std::vector<model::Finding> unlabelled;
   std::vector<LabelOutcome> labels;  // in file order
@@ -68,7 +75,13 @@ struct EvalResult {
 
   size_t required_labels() const;
   size_t detected_labels() const;  // required labels with at least one matching finding
+  // Required labels with a matching finding of at least `s` (by its score).
+  size_t detected_labels_at(model::Severity s) const;
   std::vector<EvalLabel> misses() const;  // required labels with none, in file order
+  // The lowest best score of the required labels minus the highest score of any normal,
+  // held-out or unlabelled drift finding: > 0 when every labelled drift outscores every
+  // false positive. Missing scores count as 0 (no labels: 1 - max FP; no FP: min label).
+  double margin() const;
 };
 
 // The cases under `dir`: each subdirectory with at least one train*.dwt, in name order.
@@ -91,9 +104,13 @@ bool Matches(const EvalLabel& label, const model::Finding& f);
 // case without train traces.
 Result<EvalResult> RunEval(const EvalCase& c);
 
+// How many of `findings` score at least `s`'s floor (SeverityOf).
+size_t CountAtLeast(const std::vector<model::Finding>& findings, model::Severity s);
+
 // A report for people: a table with one row per case (FP on normal, unlabelled findings on
-// drift, detected/required labels), then per case its misses, false positives and
-// unlabelled findings.
+// drift, detected/required labels), a table per severity threshold (any, medium and above,
+// high and above: FP on normal, FP on held-out, unlabelled, detected, the margin), then per
+// case its misses, false positives and unlabelled findings.
 std::string EvalText(const std::vector<EvalResult>& results);
 // One JSON object on one line per case: name, events, counts, and the lists.
 std::string EvalJson(const EvalResult& r);

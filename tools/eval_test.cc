@@ -2,6 +2,8 @@
 // workload in testdata/: no false positives, and every labelled drift detected.
 #include "tools/eval.h"
 
+#include "model/scorer.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -129,17 +131,19 @@ TEST(DiscoverCasesTest, FindsCaseDirectoriesWithTrainTraces) {
   d.Write("web/drift.dwt", "");
   d.Write("web/drift.labels.json", "[]");
   d.Write("web/notes.txt", "");
+  d.Write("web/heldout.dwt", "");
   d.Write("db/train.dwt", "");
   d.Write("empty/README", "");
   auto cases = DiscoverCases(d.path());
   ASSERT_TRUE(cases) << cases.error().message();
   const std::string root = d.path();
   std::vector<EvalCase> want = {
-      {"db", {root + "/db/train.dwt"}, {}, {}, ""},
+      {"db", {root + "/db/train.dwt"}, {}, {}, {}, ""},
       {"web",
        {root + "/web/train-1.dwt", root + "/web/train-2.dwt"},
        {root + "/web/normal.dwt"},
        {root + "/web/drift.dwt"},
+       {root + "/web/heldout.dwt"},
        root + "/web/drift.labels.json"},
   };
   EXPECT_EQ(*cases, want);
@@ -161,6 +165,8 @@ TEST(DiscoverCasesTest, DriftWithoutLabelsAndMissingDirectoryAreErrors) {
 
 // The demo traces: a normal trace that is the training trace itself raises nothing, and the
 // drift trace's findings are sorted into detected labels, misses and unlabelled findings.
+// whoami's own reads (/etc/passwd, /etc/nsswitch.conf) fold into its exec finding
+// (model/detector.h), so they match nothing and are not unlabelled either.
 TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   TempDir d;
   const std::string data = DW_TESTDATA_DIR;
@@ -185,26 +191,26 @@ TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   EXPECT_TRUE(r->unprofiled.empty());
   std::vector<uint64_t> counts;
   for (const auto& o : r->labels) counts.push_back(o.findings);
-  EXPECT_EQ(counts, (std::vector<uint64_t>{1, 1, 1, 1, 0}));
+  EXPECT_EQ(counts, (std::vector<uint64_t>{1, 1, 1, 0, 0}));
   EXPECT_EQ(r->required_labels(), 4u);
   EXPECT_EQ(r->detected_labels(), 3u);
   EXPECT_EQ(r->misses(), (std::vector<EvalLabel>{{FindingKind::kExec, "*/nc", "never happened", true}}));
   std::vector<std::string> unlabelled;
   for (const auto& f : r->unlabelled) unlabelled.push_back(f.subject);
-  EXPECT_EQ(unlabelled, std::vector<std::string>{"/etc/nsswitch.conf"});
+  EXPECT_EQ(unlabelled, std::vector<std::string>{});
 
   std::string text = EvalText({*r});
   EXPECT_NE(text.find("demo: missed: exec */nc (never happened)"), std::string::npos) << text;
-  EXPECT_NE(text.find("demo: unlabelled on drift: file /etc/nsswitch.conf: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("unlabelled on drift"), std::string::npos) << text;
   std::string json = EvalJson(*r);
-  EXPECT_NE(json.find(R"("false_positives_normal":0,"unlabelled_drift":1,"detected":3,"required":4)"),
+  EXPECT_NE(json.find(R"("false_positives_normal":0,"unlabelled_drift":0,"detected":3,"required":4)"),
             std::string::npos)
       << json;
 }
 
 TEST(RunEvalTest, UnreadableTraceNamesThePath) {
   TempDir d;
-  EvalCase c{"bad", {d.Write("bad/train.dwt", "not a trace")}, {}, {}, ""};
+  EvalCase c{"bad", {d.Write("bad/train.dwt", "not a trace")}, {}, {}, {}, ""};
   auto r = RunEval(c);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find(d.path() + "/bad/train.dwt"), std::string::npos)
@@ -233,20 +239,31 @@ TEST(TestdataTest, HoldsAtLeastThreeCompleteWorkloads) {
 
 class WorkloadEvalTest : public testing::TestWithParam<EvalCase> {};
 
-// The goal, asserted: on every recorded server, no finding on the normal trace
-// (other traffic, a restart), every labelled drift detected, and nothing on
-// the drift trace that no label explains.
-TEST_P(WorkloadEvalTest, EveryAttackDetectedAndNoFalsePositives) {
+// The goal, asserted (issue 9): on every recorded server, no finding at medium or above on
+// the normal and the held-out traces (other traffic and data, other clients, a restart) and at
+// most two low ones on each; every labelled drift detected, at medium or above except network
+// peers (loopback-only testbed); nothing at medium or above on the drift trace that no label
+// explains; and every labelled drift outscores every false positive (margin > 0).
+TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
+  std::cout << EvalText({*r});
   EXPECT_GT(r->train_events, 0u);
   EXPECT_GT(r->normal_events, 0u);
   EXPECT_GT(r->drift_events, 0u);
   EXPECT_TRUE(r->unprofiled.empty()) << "workloads without a baseline";
-  EXPECT_EQ(r->unlabelled.size(), 0u) << "unlabelled findings on the drift trace";
-  EXPECT_EQ(r->normal_findings.size(), 0u) << "false positives on the normal trace";
+  EXPECT_EQ(CountAtLeast(r->normal_findings, model::Severity::kMedium), 0u) << "normal trace";
+  EXPECT_LE(r->normal_findings.size(), 2u) << "low findings on the normal trace";
+  EXPECT_EQ(CountAtLeast(r->heldout_findings, model::Severity::kMedium), 0u) << "held-out trace";
+  EXPECT_LE(r->heldout_findings.size(), 2u) << "low findings on the held-out trace";
+  EXPECT_EQ(CountAtLeast(r->unlabelled, model::Severity::kMedium), 0u) << "unlabelled drift findings";
   EXPECT_EQ(r->detected_labels(), r->required_labels()) << "labelled drift missed";
-  std::cout << EvalText({*r});
+  for (const LabelOutcome& o : r->labels) {
+    if (!o.label.required || o.findings == 0 || o.label.kind == model::FindingKind::kNetwork) continue;
+    EXPECT_GE(model::SeverityOf(o.best_score), model::Severity::kMedium)
+        << model::FindingKindName(o.label.kind) << " " << o.label.subject << " scored " << o.best_score;
+  }
+  EXPECT_GT(r->margin(), 0) << "a false positive scores as high as a labelled drift";
 }
 
 INSTANTIATE_TEST_SUITE_P(Testdata, WorkloadEvalTest, testing::ValuesIn(TestdataCases()),

@@ -37,6 +37,32 @@ std::string FindingJson(const model::Finding& f) {
   j["count"] = f.count;
   if (f.id != 0) j["id"] = f.id;
   if (f.incident != 0) j["incident"] = f.incident;
+  if (!f.incident_root.empty()) j["incident_root"] = f.incident_root;
+  if (f.kind != model::FindingKind::kRate && f.kind != model::FindingKind::kUnprofiled &&
+      !(f.item == model::ItemRef{})) {
+    nlohmann::ordered_json item;
+    if (f.item.table == model::ItemRef::Table::kNetwork) {
+      item = {{"direction", model::DirectionName(f.item.net.direction)},
+              {"protocol", f.item.net.protocol},
+              {"address", f.item.net.address},
+              {"port", f.item.net.port}};
+    } else {
+      item = {{"key", f.item.key}};
+      if (f.item.table == model::ItemRef::Table::kLineage) item["lineage"] = true;
+      if (f.item.table == model::ItemRef::Table::kDns) item["dns_name"] = true;
+    }
+    if (f.item.access != 0) {
+      nlohmann::ordered_json access = nlohmann::ordered_json::array();
+      if (f.item.access & kAccessRead) access.push_back("read");
+      if (f.item.access & kAccessWrite) access.push_back("write");
+      if (f.item.access & kAccessCreate) access.push_back("create");
+      item["access"] = std::move(access);
+    }
+    j["item"] = std::move(item);
+  }
+  if (f.folded != 0) {
+    j["folded"] = {{"reads", f.folded}, {"examples", f.folded_examples}};
+  }
   j["process"] = {{"pid", f.process.pid},
                   {"exe", f.process.exe},
                   {"argv", f.process.argv},
@@ -57,6 +83,8 @@ std::string FindingText(const model::Finding& f) {
   if (!f.process.parent_exe.empty()) out << ", parent " << f.process.parent_exe;
   out << "; score " << static_cast<int>(f.score * 100 + 0.5) / 100.0;
   if (f.count > 1) out << "; seen " << f.count << " times";
+  if (f.folded != 0) out << "; " << f.folded << " reads folded in";
+  if (!f.incident_root.empty()) out << "; incident of " << f.incident_root;
   out << "]";
   return out.str();
 }

@@ -20,6 +20,8 @@
 #include "collector/pipeline.h"
 #include "model/convergence.h"
 #include "model/detector.h"
+#include "model/items.h"
+#include "model/scorer.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
 #include "tools/agent/http_server.h"
@@ -339,19 +341,9 @@ void Agent::Handle(const Event& e) {
     // A workload seen for the first time.
     std::string state = "learning";
     if (config_.mode == Mode::kDetect) {
-      model::Finding f;
-      f.time_ns = e.time_ns;
-      f.workload = e.workload;
-      f.cgroup_path = e.cgroup_path;
-      f.kind = model::FindingKind::kUnprofiled;
-      f.subject = e.workload;
-      f.reason = config_.learn_unprofiled ? "workload has no baseline; learning it now"
-                                          : "workload has no baseline; not learned (detect.unprofiled: ignore)";
-      f.severity = model::Severity::kMedium;
-      f.score = 0.5;
-      f.process = e.process;
       // Owned here: unprofiled findings are outside the detector.
-      unprofiled_.push_back(std::make_unique<model::Finding>(std::move(f)));
+      unprofiled_.push_back(
+          std::make_unique<model::Finding>(model::UnprofiledFinding(e, config_.learn_unprofiled)));
       Deliver({unprofiled_.back().get()});
       if (!config_.learn_unprofiled) state = "ignored";
     }
@@ -620,8 +612,8 @@ Response Agent::Relearn(const std::string& name) {
   return Response::Json(200, nlohmann::json({{"workload", name}, {"state", "learning"}}).dump());
 }
 
-// Adds the item a finding is about to its workload's baseline, so it stops
-// firing. The subject's shapes are those of model/items.h.
+// Adds the item a finding is about (Finding::item) to its workload's
+// baseline, so it stops firing.
 Response Agent::Accept(const std::string& id_text) {
   char* end = nullptr;
   long long id = std::strtoll(id_text.c_str(), &end, 10);
@@ -632,76 +624,30 @@ Response Agent::Accept(const std::string& id_text) {
   const model::Finding* f = &**found;
   const model::Fingerprint* current = Baseline(f->workload);
   if (current == nullptr) return Response::Error(409, "workload " + f->workload + " has no baseline");
-  model::Fingerprint fp = *current;
-  model::ItemStats st{1, f->time_ns, f->time_ns, 1, 0, 1};
-  const std::string& s = f->subject;
-  switch (f->kind) {
-    case model::FindingKind::kExec:
-      if (s.find(" -> ") != std::string::npos) {
-        fp.lineage[s] = st;
-      } else {
-        fp.executables[s] = st;
-      }
-      break;
-    case model::FindingKind::kFile: {
-      uint8_t access = kAccessRead;
-      if (f->reason.find("write") != std::string::npos) access = kAccessRead | kAccessWrite | kAccessCreate;
-      auto& item = fp.files[s];
-      item.access |= access;
-      item.count += 1;
-      if (item.first_seen_ns == 0) item.first_seen_ns = f->time_ns;
-      item.last_seen_ns = f->time_ns;
-      break;
-    }
-    case model::FindingKind::kNetwork: {
-      // "10.0.0.7:5432", "listen 0.0.0.0:80", "10.0.0.9 -> :8080", "dns 10.0.0.53:53", "example.com".
-      model::NetItem n;
-      std::string rest = s;
-      auto take_port = [](const std::string& hp, std::string* host, uint16_t* port) {
-        size_t c = hp.rfind(':');
-        if (c == std::string::npos) return false;
-        *host = hp.substr(0, c);
-        if (!host->empty() && host->front() == '[') *host = host->substr(1, host->size() - 2);
-        *port = static_cast<uint16_t>(std::atoi(hp.c_str() + c + 1));
-        return true;
-      };
-      if (rest.rfind("listen ", 0) == 0) {
-        n.direction = model::Direction::kListen;
-        take_port(rest.substr(7), &n.address, &n.port);
-        fp.network[n] = st;
-      } else if (rest.rfind("dns ", 0) == 0) {
-        n.direction = model::Direction::kDns;
-        n.protocol = 17;
-        take_port(rest.substr(4), &n.address, &n.port);
-        fp.network[n] = st;
-      } else if (size_t arrow = rest.find(" -> :"); arrow != std::string::npos) {
-        n.direction = model::Direction::kInbound;
-        n.address = rest.substr(0, arrow);
-        n.port = static_cast<uint16_t>(std::atoi(rest.c_str() + arrow + 5));
-        fp.network[n] = st;
-      } else if (take_port(rest, &n.address, &n.port)) {
-        n.direction = model::Direction::kOutbound;
-        fp.network[n] = st;
-      } else {
-        fp.dns_names[rest] = st;
-      }
-      break;
-    }
-    case model::FindingKind::kSyscall:
-      fp.syscalls[s] = st;
-      break;
-    case model::FindingKind::kRate:
-    case model::FindingKind::kUnprofiled:
-      return Response::Error(409, std::string(model::FindingKindName(f->kind)) +
-                                      " findings cannot be accepted item by item; relearn the workload");
+  if (f->kind == model::FindingKind::kRate || f->kind == model::FindingKind::kUnprofiled) {
+    return Response::Error(409, std::string(model::FindingKindName(f->kind)) +
+                                    " findings cannot be accepted item by item; relearn the workload");
   }
+  if (f->item.key.empty() && f->item.table != model::ItemRef::Table::kNetwork) {
+    return Response::Error(409, "finding " + id_text +
+                                    " was stored before findings carried their item (schema 4); "
+                                    "accept a newer finding or relearn the workload");
+  }
+  // The finding carries its item: learn it as training would have.
+  model::Fingerprint fp = *current;
+  model::ItemStats& st = model::FindOrAddItem(&fp, f->item);
+  st.count += 1;
+  st.access |= f->item.access;
+  if (st.first_seen_ns == 0) st.first_seen_ns = f->time_ns;
+  st.last_seen_ns = std::max(st.last_seen_ns, f->time_ns);
+  st.processes = std::max<uint32_t>(st.processes, 1);
   if (Status sv = store_->SaveFingerprints({fp}, NowNs()); !sv.ok()) return Response::Error(500, sv.message());
   // Both copies: a monitored baseline may also be learning (learn mode).
   if (profiler_->fingerprints().count(f->workload)) {
     RebuildProfiler([&](auto* fps) { (*fps)[fp.workload] = fp; });
   }
   if (detector_->fingerprint(f->workload) != nullptr) detector_->SetFingerprint(fp);
-  return Response::Json(200, nlohmann::json({{"accepted", id}, {"workload", f->workload}, {"subject", s}}).dump());
+  return Response::Json(200, nlohmann::json({{"accepted", id}, {"workload", f->workload}, {"subject", f->subject}}).dump());
 }
 
 }  // namespace
