@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tools/record-testdata.sh: records testdata/<server>/{train,normal,drift}.dwt and
-# drift.labels.json (and the held-out heldout.dwt) from real Debian workloads for
+# tools/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout}.dwt and
+# drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
 # and a cron-driven batch job (batch).
 #
@@ -162,13 +162,18 @@ install_packages() {
 # dw-eval/SERVER, in the background; its pid is in LAUNCHED. The process joins the cgroup
 # before it execs setpriv, so the exec chain setpriv -> CMD is inside the cgroup, as a service
 # manager would start it.
+# USER may also be UID:GID, the credentials a server process that dropped its privileges
+# itself has (no name lookups, no supplementary groups).
 launch() {
-  local server=$1 user=$2
+  local server=$1 user=$2 creds
   shift 2
+  case $user in
+    *:*) creds=(--reuid="${user%%:*}" --regid="${user#*:}" --clear-groups) ;;
+    *) creds=(--reuid="$user" --regid="$user" --init-groups) ;;
+  esac
   env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
-    sh -c 'cg=$1 u=$2; shift 2; echo $$ >"$cg/cgroup.procs" && cd / &&
-           exec setpriv --reuid="$u" --regid="$u" --init-groups "$@"' \
-    sh "$CG_MOUNT/$CG_BASE/$server" "$user" "$@" </dev/null >>"$WORK/$server.out" 2>&1 &
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/$server" "${creds[@]}" "$@" </dev/null >>"$WORK/$server.out" 2>&1 &
   LAUNCHED=$!
   PIDS+=("$LAUNCHED")
 }
@@ -599,8 +604,8 @@ postgresql_labels() { write_labels postgresql "$PG_DATA"; }
 # Held out. A new application database (CREATE DATABASE, its pgbench tables and a table of
 # its own with an index) and a new table in the known one; clients through relays (outside
 # the cgroup) bound to 127.0.0.5, .9 and .17, as application servers on other addresses
-# would connect; more clients; the scheduled jobs with other arguments: a pg_dump backup,
-# VACUUM ANALYZE of one table, CHECKPOINT.
+# would connect (pg_hba.conf gets a line for them, reloaded); more clients; the scheduled
+# jobs with other arguments: a pg_dump backup, VACUUM ANALYZE of one table, CHECKPOINT.
 PSQL_APP=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null app2)
 postgresql_heldout_deploy() {
   local a
@@ -609,6 +614,9 @@ postgresql_heldout_deploy() {
       "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
     PIDS+=($!)
   done
+  # The application servers' addresses are let in (initdb's pg_hba.conf trusts 127.0.0.1/32).
+  echo "host all all 127.0.0.0/8 trust" >>"$PG_DATA/pg_hba.conf"
+  "${PSQL[@]}" -c "SELECT pg_reload_conf()"
   "${PSQL[@]}" -c "CREATE DATABASE app2"
   pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q app2 >/dev/null 2>&1
   "${PSQL_APP[@]}" -c "CREATE TABLE orders (id serial PRIMARY KEY, customer int, total numeric, created timestamptz DEFAULT now())" \
@@ -782,18 +790,24 @@ haproxy_heldout_job() {
 }
 haproxy_heldout_reload() { kill -USR2 "$HAPROXY_PID"; sleep 2; }
 
-# The intruder's script as haproxy in its run directory, then a download-and-execute: a
-# binary written into /tmp and run from there.
+# The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
+# its run directory, then a download-and-execute: a binary written into /tmp and run from
+# there.
 haproxy_more() {
   cat <<SH
 cat /usr/bin/uname >$DROPPER && chmod 755 $DROPPER && $DROPPER -a >/dev/null
 SH
 }
-haproxy_inject() { inject_shell haproxy haproxy "$HAPROXY_RUN" "$(haproxy_more)"; }
+haproxy_inject() {
+  inject_shell haproxy "$(id -u haproxy):$(id -g haproxy)" "$HAPROXY_RUN" "$(haproxy_more)"
+}
 haproxy_labels() {
   write_labels haproxy "$HAPROXY_RUN" ",
   {\"kind\": \"file\", \"subject\": \"$DROPPER\", \"what\": \"the intruder writes a binary into /tmp\"},
-  {\"kind\": \"exec\", \"subject\": \"$DROPPER\", \"what\": \"and runs it from there (drop and execute)\"}"
+  {\"kind\": \"exec\", \"subject\": \"$DROPPER\", \"what\": \"and runs it from there (drop and execute)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/cat\", \"required\": false, \"what\": \"the dropper is written with cat\"},
+  {\"kind\": \"exec\", \"subject\": \"*/chmod\", \"required\": false, \"what\": \"and made executable with chmod\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/uname\", \"required\": false, \"what\": \"the binary cat copies into the dropper\"}"
 }
 
 
@@ -1003,6 +1017,8 @@ gunicorn_labels() {
   write_labels gunicorn "$GUNI_UPLOADS" ",
   {\"kind\": \"file\", \"subject\": \"$GUNI_UPLOADS/cmd.py\", \"what\": \"a python web shell written into the served directory\"},
   {\"kind\": \"exec\", \"subject\": \"*memfd*\", \"what\": \"fileless execution: id copied into a memfd and executed from it (fexecve)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/python3*\", \"what\": \"the intruder's shell starts python3 (the web shell, the fileless exec)\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/id\", \"required\": false, \"what\": \"python3 reads id to copy it into the memfd\"},
   {\"kind\": \"exec\", \"subject\": \"*/crontab\", \"what\": \"crontab run by the service user\"},
   {\"kind\": \"file\", \"subject\": \"/var/spool/cron/crontabs/*\", \"what\": \"a crontab written for www-data (persistence)\"},
   {\"kind\": \"file\", \"subject\": \"/usr/lib/python3*\", \"required\": false, \"what\": \"modules python3 loads for the web shell and the fileless exec\"},
@@ -1163,6 +1179,9 @@ batch_labels() {
   {\"kind\": \"file\", \"subject\": \"/var/spool/cron/crontabs/*\", \"what\": \"a crontab written for backup (persistence)\"},
   {\"kind\": \"file\", \"subject\": \"$DROPPER\", \"what\": \"the intruder writes a binary into /tmp\"},
   {\"kind\": \"exec\", \"subject\": \"$DROPPER\", \"what\": \"and runs it from there (drop and execute)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/cat\", \"required\": false, \"what\": \"the dropper is written with cat\"},
+  {\"kind\": \"exec\", \"subject\": \"*/chmod\", \"required\": false, \"what\": \"and made executable with chmod\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/uname\", \"required\": false, \"what\": \"the binary cat copies into the dropper\"},
   {\"kind\": \"file\", \"subject\": \"/etc/cron.allow\", \"required\": false, \"what\": \"crontab checks who may use it\"},
   {\"kind\": \"file\", \"subject\": \"/etc/cron.deny\", \"required\": false, \"what\": \"crontab checks who may use it\"}" shell-known
 }
