@@ -195,6 +195,35 @@ bool AppendFamily(std::string_view base, std::string* out) {
   return numbered;
 }
 
+// World-writable temporary directories, where programs name files to be unique.
+constexpr std::string_view kTempDirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
+
+bool IsTempDir(std::string_view dir) {
+  return std::find(std::begin(kTempDirs), std::end(kTempDirs), dir) != std::end(kTempDirs);
+}
+
+// The shape of component `c` directly under `parent` (AppendFamily); directly
+// in a temporary directory, also the random part of a unique name: the run of
+// letters, digits and '_' after the last '-' or '.', or the whole name, when it
+// is 6 or more long ("wgunicorn-60sjjbx_" -> "wgunicorn-<#>", "afshe9cc" ->
+// "<#>"; "x.sh" and "dump.tar" keep their names).
+bool AppendShape(std::string_view parent, std::string_view c, std::string* out) {
+  if (IsTempDir(parent)) {
+    size_t start = c.find_last_of("-.");
+    start = start == std::string_view::npos ? 0 : start + 1;
+    std::string_view tail = c.substr(start);
+    bool random = tail.size() >= 6 && std::all_of(tail.begin(), tail.end(), [](char ch) {
+      return IsDigitChar(ch) || IsLetterChar(ch) || ch == '_';
+    });
+    if (random) {
+      out->append(c.substr(0, start));
+      out->append(kFamilyNumber);
+      return true;
+    }
+  }
+  return AppendFamily(c, out);
+}
+
 bool InProtectedTree(std::string_view path) {
   if (path.size() < 2) return false;
   for (std::string_view t : kProtectedTrees) {
@@ -591,10 +620,16 @@ std::vector<std::string_view> Components(std::string_view path) {
   return out;
 }
 
-// Whether a wildcard may stand for the variable part of component `index`
-// of `path`: its directory may collapse (MayCollapse).
+// Whether `dir` may hold a family: it may collapse (MayCollapse), or it is a
+// temporary directory (families are narrow: a stem and a variable part).
+bool MayHoldFamily(std::string_view dir) {
+  return MayCollapse(dir, false) || IsTempDir(dir);
+}
+
+// Whether a family may stand for the variable part of component `index`
+// of `path`: its directory may hold one (MayHoldFamily).
 bool MayVary(std::string_view path, size_t index) {
-  return MayCollapse(AncestorAt(path, index), false);
+  return MayHoldFamily(AncestorAt(path, index));
 }
 
 // Step 2, shapes: names that differ only in their variable parts (numbers,
@@ -626,9 +661,12 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
     if (IsProtectedPath(it->first)) continue;
     key.clear();
     bool any = false;
+    size_t end = 0;
     for (std::string_view c : Components(it->first)) {
+      std::string_view parent = end == 0 ? std::string_view("/") : std::string_view(it->first).substr(0, end);
       key.push_back('/');
-      any |= AppendFamily(c, &key);
+      any |= AppendShape(parent, c, &key);
+      end += 1 + c.size();
     }
     if (any) groups[key].members.push_back(it);
   }
@@ -676,14 +714,12 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
       decisions.push_back({pattern, "", 0, leaf_varies ? leaf_threshold : 2, group.members, evidence});
       continue;
     }
-    if (!allowed) continue;
-    if (leaf_varies || dir_varies) {
+    if (allowed && (leaf_varies || dir_varies)) {
       const size_t threshold = leaf_varies ? leaf_threshold : 2;
-      if (group.members.size() < threshold) continue;
       uint8_t bits = evidence.Bits(threshold);
       size_t fitting = 0;
       for (FileMap::iterator m : group.members) fitting += IsSubset(m->second.access, bits);
-      if (bits == 0 || fitting < threshold) continue;
+      if (group.members.size() < threshold || bits == 0 || fitting < threshold) goto generations;
       std::string rule = std::to_string(group.members.size()) + " names of the form " +
                          std::string(Basename(pattern)) + " under " + std::string(Parent(pattern));
       rule += leaf_varies ? " (numbered family, threshold " + std::to_string(threshold) + ")"
@@ -691,14 +727,18 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
       decisions.push_back({pattern, rule + BitsNote(evidence, bits), bits, threshold, group.members, evidence});
       continue;
     }
-    // One member (or several identical paths: impossible in a map): a
-    // created file with a number in its name is one generation of a family.
+  generations:
+    // Too few members for the rules above: a created file with a number (or,
+    // in a temporary directory, a random part) in its name is one generation
+    // of a family.
     for (FileMap::iterator m : group.members) {
       if ((m->second.access & kAccessCreate) == 0) continue;
       std::string_view path = m->first;
       size_t slash = path.rfind('/');
       std::string family(path.substr(0, slash + 1));
-      if (!AppendFamily(path.substr(slash + 1), &family) || !MayCollapse(Parent(path), false)) continue;
+      if (!AppendShape(Parent(path), path.substr(slash + 1), &family) || !MayHoldFamily(Parent(path))) {
+        continue;
+      }
       Evidence one;
       one.Add(m->second.access);
       decisions.push_back({family,
@@ -1050,10 +1090,13 @@ const PatternEntry* MatchShape(const Fingerprint& fp, std::string_view path) {
     std::string shape;  // "" when the component has no variable part
   };
   std::vector<Part> parts;
+  size_t end = 0;
   for (std::string_view c : Components(path)) {
     Part p{c, {}};
-    if (!AppendFamily(c, &p.shape)) p.shape.clear();
+    std::string_view parent = end == 0 ? std::string_view("/") : path.substr(0, end);
+    if (!AppendShape(parent, c, &p.shape)) p.shape.clear();
     parts.push_back(std::move(p));
+    end += 1 + c.size();
   }
   std::string key;
   const PatternEntry* found = nullptr;

@@ -447,11 +447,17 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     if (learned.stats == nullptr) {
       novelty = kNoveltyUnseen;
       if (item.table == Table::kLineage) {
-        // A known program under another known parent is context.
-        if (exe_unseen || !ServiceStartsShell(item.key)) continue;
+        // A known program under another known parent is context, unless the
+        // service starts a shell, or the parent belongs to a new program's
+        // tree (what an intruder's shell runs is the intrusion).
+        if (exe_unseen) continue;
         judged.exe = LineageChild(item.key);
-        fixed_sensitivity = 1.0;
-        fixed_note = "started by the service itself";
+        if (ServiceStartsShell(item.key)) {
+          fixed_sensitivity = 1.0;
+          fixed_note = "started by the service itself";
+        } else if (context.hostile_root.empty()) {
+          continue;
+        }
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kInbound &&
                  KnownAudiencePort(*fp, item.net)) {
         continue;  // a client of a port the workload serves

@@ -69,7 +69,8 @@ Finding UnprofiledFinding(const Event& e, bool learning);
 //     lineage edges (a known executable under a parent it never had): context,
 //       not drift: no finding, except a shell, interpreter or network tool
 //       started by a parent that is none of those (the service itself, as
-//       nginx -> sh): 1.0 with novelty 1.0
+//       nginx -> sh): 1.0 with novelty 1.0; and inside a new program's tree
+//       (context below), where the edge is judged as its executable
 //     files: read 0.2; write or create 0.3; credential files (/etc/shadow,
 //       /etc/gshadow, /etc/sudoers[.d/*], any .ssh directory,
 //       [/var]/run/secrets/kubernetes.io/serviceaccount/*) 0.9, written 1.0;
