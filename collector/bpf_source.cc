@@ -13,6 +13,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "bpf/events.h"
 #include "collector/process_table.h"
 #include "driftwatch.skel.h"
 
@@ -207,6 +208,8 @@ Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
 std::optional<ProcessSnapshot> BpfEventSource::LookupProcess(uint32_t pid) {
   return ProcessTable::ReadProc("/proc", pid, mount_);
 }
+
+uint32_t BpfEventSource::wire_version() const { return DW_WIRE_VERSION; }
 
 uint64_t BpfEventSource::dropped() const {
   int ncpus = libbpf_num_possible_cpus();
