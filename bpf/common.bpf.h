@@ -52,6 +52,15 @@ struct {
 	__type(value, __u8);
 } watched_cgroups SEC(".maps");
 
+/* Per-cgroup counters (struct dw_cgroup_counters), per CPU. LRU: a host
+ * with more cgroups than entries forgets the least recently active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct dw_cgroup_counters);
+} cgroup_counters SEC(".maps");
+
 /* Per-CPU scratch: the record being built, and room to build a path backwards. */
 struct scratch {
 	char rec[DW_MAX_RECORD];
@@ -117,12 +126,30 @@ static __always_inline void count_drop(void)
 		*n += 1;
 }
 
+/* This CPU's counters of `cgroup_id`, created on first use; NULL only if
+ * the map refuses the insert. */
+static __always_inline struct dw_cgroup_counters *cgroup_counters_of(__u64 cgroup_id)
+{
+	struct dw_cgroup_counters *c = bpf_map_lookup_elem(&cgroup_counters, &cgroup_id);
+
+	if (c)
+		return c;
+	{
+		struct dw_cgroup_counters zero = {};
+
+		bpf_map_update_elem(&cgroup_counters, &cgroup_id, &zero, BPF_NOEXIST);
+	}
+	return bpf_map_lookup_elem(&cgroup_counters, &cgroup_id);
+}
+
 /* Copies `size` bytes of `rec` to the ring buffer. The reader is woken only
  * once the backlog passes wakeup_bytes; it also polls on a short timeout, so
  * a quiet host still sees its events promptly (a wake-up per event costs a
- * busy server a large share of its throughput). */
+ * busy server a large share of its throughput). Counts the call in the
+ * cgroup's counters, and whether its record went up or was dropped. */
 static __always_inline void emit(struct dw_header *rec, __u32 size)
 {
+	struct dw_cgroup_counters *c;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (size < sizeof(*rec) || size > DW_MAX_RECORD)
@@ -130,8 +157,16 @@ static __always_inline void emit(struct dw_header *rec, __u32 size)
 	rec->size = size;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, rec, size, flags))
+	c = cgroup_counters_of(rec->cgroup_id);
+	if (c && rec->kind < DW_COUNTED_KINDS)
+		c->calls[rec->kind & (DW_COUNTED_KINDS - 1)] += 1;
+	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		count_drop();
+		if (c)
+			c->dropped += 1;
+	} else if (c) {
+		c->emitted += 1;
+	}
 }
 
 /* Bounds a length the verifier must see as <= max (max a power of two). */

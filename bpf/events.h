@@ -162,4 +162,18 @@ struct dw_syscall_event {
 	__u32 _pad0;
 };
 
+/* Value of the cgroup_counters map (per CPU, keyed by the cgroup id of the
+ * task, as dw_header.cgroup_id): what the programs saw of each watched
+ * cgroup since they were loaded. Not a ring-buffer record; user space sums
+ * the CPUs' copies. Every hooked call of a watched task counts in calls[]
+ * by its event kind, whether its record reached user space or not, so
+ * rates hold even where a record is not sent. */
+#define DW_COUNTED_KINDS 16 /* calls[] slots: enum dw_event_kind values below this */
+struct dw_cgroup_counters {
+	__u64 calls[DW_COUNTED_KINDS]; /* hooked calls by dw_event_kind (0 unused) */
+	__u64 writes;  /* DW_EVENT_OPEN calls with DW_ACCESS_WRITE */
+	__u64 emitted; /* records written to the ring buffer */
+	__u64 dropped; /* records lost: the ring buffer was full */
+};
+
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

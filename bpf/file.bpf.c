@@ -106,6 +106,12 @@ static __always_inline int open_exit(long ret)
 	e->_pad1 = 0;
 	if (truncated)
 		e->h.flags |= DW_FLAG_TRUNCATED;
+	if (e->access & DW_ACCESS_WRITE) {
+		struct dw_cgroup_counters *c = cgroup_counters_of(e->h.cgroup_id);
+
+		if (c)
+			c->writes += 1;
+	}
 	emit(&e->h, off + path_len + cwd_len);
 	return 0;
 }

@@ -45,6 +45,11 @@ class Pipeline {
   Result<Event> Process(std::span<const uint8_t> record);
 
   const PipelineStats& stats() const { return stats_; }
+  // The workload of a cgroup id an event already carried, or nullptr.
+  const std::string* WorkloadOf(CgroupId id) const {
+    auto it = names_.find(id.value);
+    return it == names_.end() ? nullptr : &it->second.second;
+  }
   // The DW_WIRE_VERSION the records are in (EventSource::wire_version());
   // the current one unless set.
   void set_wire_version(uint32_t v) { wire_version_ = v; }

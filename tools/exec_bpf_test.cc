@@ -1,9 +1,11 @@
-// tools/exec_bpf_test.cc: what the kernel tells of an exec, with real processes.
+// tools/exec_bpf_test.cc: what the kernel tells of an exec, and its per-cgroup
+// counters, with real processes.
 //
 // Fileless execs (a memfd, a file unlinked before the exec), an exec from an
-// overlayfs upper layer next to one from its lower layer, and the parent's
+// overlayfs upper layer next to one from its lower layer, the parent's
 // executable read by the kernel for a parent that is gone before user space
-// sees the exec. Needs root; skips with the reason otherwise (set
+// sees the exec; and the kernel's per-cgroup counters against the records
+// user space received. Needs root; skips with the reason otherwise (set
 // DW_REQUIRE_BPF=1 to make that a failure, as CI does).
 #include <fcntl.h>
 #include <sched.h>
@@ -14,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -283,6 +286,59 @@ TEST_F(ExecBpfTest, ParentExeComesFromTheKernelWhenTheParentIsGone) {
   EXPECT_EQ(e->process.parent_exe, self_exe);
   ASSERT_FALSE(e->process.ancestry.empty());
   EXPECT_EQ(e->process.ancestry.front(), self_exe);
+}
+
+// Every hooked call of the cgroup's tasks is counted in the kernel by kind,
+// and every record counted as delivered arrived.
+TEST_F(ExecBpfTest, KernelCountersMatchTheRecordsDelivered) {
+  const std::string written = (tmp_ / "w").string();
+  pid_t pid = RunChild([&] {
+    if (!JoinCgroup()) return 2;
+    for (int i = 0; i < 40; ++i) {
+      int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) close(fd);
+    }
+    for (int i = 0; i < 5; ++i) {
+      int fd = open(written.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0) return 3;
+      close(fd);
+    }
+    return 0;
+  });
+  // Its exit is the cgroup's last record: once seen, all are in.
+  uint64_t cgroup = 0;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (cgroup == 0 && std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& e : events_) {
+        if (e.kind == EventKind::kExit && e.pid == static_cast<uint32_t>(pid)) cgroup = e.cgroup.value;
+      }
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_NE(cgroup, 0u) << "no exit event";
+  std::array<uint64_t, 16> seen{};
+  uint64_t records = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& e : events_) {
+      if (e.cgroup.value != cgroup) continue;
+      ++records;
+      ++seen[static_cast<size_t>(e.kind)];
+    }
+  }
+  auto counters = source_->CgroupCounters();
+  ASSERT_TRUE(counters.has_value()) << counters.error().message();
+  auto it = counters->find(CgroupId{cgroup});
+  ASSERT_NE(it, counters->end()) << "no counters for cgroup " << cgroup;
+  const collector::KernelCounters& k = it->second;
+  EXPECT_EQ(k.calls[static_cast<size_t>(EventKind::kOpen)], 45u);
+  EXPECT_EQ(k.writes, 5u);
+  EXPECT_EQ(k.calls[static_cast<size_t>(EventKind::kExit)], 1u);
+  EXPECT_EQ(k.calls, seen);
+  EXPECT_EQ(k.emitted, records);
+  EXPECT_EQ(k.dropped, 0u);
 }
 
 }  // namespace
