@@ -52,6 +52,15 @@ struct {
 	__type(value, __u8);
 } watched_cgroups SEC(".maps");
 
+/* Per-cgroup counters (struct dw_cgroup_counters), per CPU. LRU: a host
+ * with more cgroups than entries forgets the least recently active. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct dw_cgroup_counters);
+} cgroup_counters SEC(".maps");
+
 /* Per-CPU scratch: the record being built, and room to build a path backwards. */
 struct scratch {
 	char rec[DW_MAX_RECORD];
@@ -117,12 +126,30 @@ static __always_inline void count_drop(void)
 		*n += 1;
 }
 
+/* This CPU's counters of `cgroup_id`, created on first use; NULL only if
+ * the map refuses the insert. */
+static __always_inline struct dw_cgroup_counters *cgroup_counters_of(__u64 cgroup_id)
+{
+	struct dw_cgroup_counters *c = bpf_map_lookup_elem(&cgroup_counters, &cgroup_id);
+
+	if (c)
+		return c;
+	{
+		struct dw_cgroup_counters zero = {};
+
+		bpf_map_update_elem(&cgroup_counters, &cgroup_id, &zero, BPF_NOEXIST);
+	}
+	return bpf_map_lookup_elem(&cgroup_counters, &cgroup_id);
+}
+
 /* Copies `size` bytes of `rec` to the ring buffer. The reader is woken only
  * once the backlog passes wakeup_bytes; it also polls on a short timeout, so
  * a quiet host still sees its events promptly (a wake-up per event costs a
- * busy server a large share of its throughput). */
+ * busy server a large share of its throughput). Counts the call in the
+ * cgroup's counters, and whether its record went up or was dropped. */
 static __always_inline void emit(struct dw_header *rec, __u32 size)
 {
+	struct dw_cgroup_counters *c;
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (size < sizeof(*rec) || size > DW_MAX_RECORD)
@@ -130,8 +157,16 @@ static __always_inline void emit(struct dw_header *rec, __u32 size)
 	rec->size = size;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, rec, size, flags))
+	c = cgroup_counters_of(rec->cgroup_id);
+	if (c && rec->kind < DW_COUNTED_KINDS)
+		c->calls[rec->kind & (DW_COUNTED_KINDS - 1)] += 1;
+	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		count_drop();
+		if (c)
+			c->dropped += 1;
+	} else if (c) {
+		c->emitted += 1;
+	}
 }
 
 /* Bounds a length the verifier must see as <= max (max a power of two). */
@@ -140,55 +175,89 @@ static __always_inline void emit(struct dw_header *rec, __u32 size)
  * unmasked copy of it. */
 #define DW_MASK_INPLACE(var, max) asm volatile("%0 &= %1" : "+r"(var) : "i"((max) - 1))
 
+/* State of one walk_path(), handed to each walk_step() by bpf_loop(). */
+struct walk_state {
+	struct dentry *root_dentry; /* the task's root: the walk stops there */
+	struct vfsmount *root_mnt;
+	struct dentry *dentry;      /* the component to prepend next */
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 off;                  /* first byte written in scratch.path */
+	bool truncated;
+	bool done;
+};
+
+/* One component of walk_path(). Returns 1 to stop the loop. */
+static long walk_step(__u64 index, void *data)
+{
+	struct walk_state *w = data;
+	struct scratch *s = get_scratch();
+	/* Locals: a CO-RE read through w-> would relocate walk_state too. */
+	struct dentry *dentry = w->dentry, *parent, *mnt_root;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct qstr name;
+	__u32 len, off;
+
+	if (!s)
+		return 1;
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
+		w->done = true;
+		return 1;
+	}
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (mnt == mnt_parent) {
+			w->done = true; /* the root of the mount tree */
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	name = BPF_CORE_READ(dentry, d_name);
+	len = DW_BOUND(name.len, DW_NAME_MASK + 1);
+	off = DW_BOUND(w->off, DW_PATH_MAX);
+	if (len + 1 > off) {
+		w->truncated = true;
+		w->done = true;
+		return 1;
+	}
+	off -= len + 1;
+	off = DW_BOUND(off, DW_PATH_MAX);
+	bpf_probe_read_kernel(&s->path[off + 1], len, name.name);
+	s->path[off] = '/';
+	w->off = off;
+	w->dentry = parent;
+	return 0;
+}
+
 /* Writes the absolute path of `path` (as the current task sees it: stops at its
  * root) into s->path, ending at s->path[DW_PATH_MAX - 1]. Returns the offset of
  * the first byte; the path runs to and includes that NUL. Sets *truncated when
- * the path was deeper or longer than the bounds. */
+ * the path was deeper or longer than the bounds. The loop runs in bpf_loop(),
+ * so the verifier checks one step once however many paths a program walks. */
 static __always_inline __u32 walk_path(struct scratch *s, const struct path *path, bool *truncated)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct dentry *root_dentry = BPF_CORE_READ(task, fs, root.dentry);
-	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
-	struct dentry *dentry = BPF_CORE_READ(path, dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
-	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
-	__u32 off = DW_PATH_MAX - 1;
-	int i;
+	struct walk_state w = {};
+	__u32 off;
 
+	w.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	w.dentry = BPF_CORE_READ(path, dentry);
+	w.vfsmnt = BPF_CORE_READ(path, mnt);
+	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
+	w.off = DW_PATH_MAX - 1;
 	s->path[DW_PATH_MAX - 1] = 0;
-	for (i = 0; i < DW_PATH_DEPTH; i++) {
-		struct dentry *parent, *mnt_root;
-		struct qstr name;
-		__u32 len;
-
-		if (dentry == root_dentry && vfsmnt == root_mnt)
-			break;
-		mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (dentry == mnt_root || dentry == parent) {
-			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (mnt == mnt_parent)
-				break; /* the root of the mount tree */
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mnt_parent;
-			vfsmnt = &mnt->mnt;
-			continue;
-		}
-		name = BPF_CORE_READ(dentry, d_name);
-		len = DW_BOUND(name.len, DW_NAME_MASK + 1);
-		if (len + 1 > off) {
-			*truncated = true;
-			break;
-		}
-		off -= len + 1;
-		off = DW_BOUND(off, DW_PATH_MAX);
-		bpf_probe_read_kernel(&s->path[off + 1], len, name.name);
-		s->path[off] = '/';
-		dentry = parent;
-	}
-	if (i == DW_PATH_DEPTH)
+	bpf_loop(DW_PATH_DEPTH, walk_step, &w, 0);
+	if (w.truncated || !w.done)
 		*truncated = true;
+	off = DW_BOUND(w.off, DW_PATH_MAX);
 	if (off == DW_PATH_MAX - 1) {
 		off = DW_PATH_MAX - 2;
 		s->path[off] = '/';
@@ -207,6 +276,38 @@ static __always_inline __u32 copy_walked(struct scratch *s, __u32 off, char *dst
 		return 0;
 	bpf_probe_read_kernel(dst, len, &s->path[DW_BOUND(off, DW_PATH_MAX)]);
 	return len;
+}
+
+/* Writes the path of the open file `f` to `dst` (room for DW_PATH_MAX
+ * bytes); returns its length with the NUL, or 0 when there is no file. The
+ * one path reader of every program: the absolute path as the current task
+ * sees it (walk_path), except for a file on an internal mount with no
+ * place in any tree (a memfd, anonymous files), whose dentry is its own
+ * parent: then its own name ("memfd:x"), which does not start with '/'. */
+static __always_inline __u32 file_path(struct scratch *s, struct file *f, char *dst,
+				       bool *truncated)
+{
+	struct dentry *dentry;
+	struct path p;
+	__u32 off;
+
+	if (!f)
+		return 0;
+	p = BPF_CORE_READ(f, f_path);
+	dentry = p.dentry;
+	if (dentry && dentry == BPF_CORE_READ(dentry, d_parent) &&
+	    dentry != BPF_CORE_READ(p.mnt, mnt_root)) {
+		struct qstr name = BPF_CORE_READ(dentry, d_name);
+		__u32 len = DW_BOUND(name.len, DW_NAME_MASK + 1);
+
+		if (len == 0)
+			return 0;
+		bpf_probe_read_kernel(dst, len, name.name);
+		dst[len] = 0;
+		return len + 1;
+	}
+	off = walk_path(s, &p, truncated);
+	return copy_walked(s, off, dst);
 }
 
 /* The struct file behind descriptor `fd` of the current task, or NULL. */

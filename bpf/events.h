@@ -14,7 +14,11 @@
 #include <linux/types.h>
 #endif
 
-#define DW_WIRE_VERSION 1
+/* 1: the first layout. 2: dw_exec_event grew parent_len and exec_flags (its
+ * fixed part is 72 bytes; a version-1 exec record is the first 64 bytes of
+ * it, parent_len and exec_flags 0, DW_EXEC_EVENT_V1_SIZE). */
+#define DW_WIRE_VERSION 2
+#define DW_WIRE_VERSION_MIN 1 /* the oldest version readers still decode */
 
 #define DW_COMM_LEN 16
 #define DW_PATH_MAX 1024  /* bytes of a path, NUL included; longer paths are cut */
@@ -54,19 +58,37 @@ struct dw_header {
 	char comm[DW_COMM_LEN]; /* task comm, NUL-padded */
 };
 
+/* Flags of dw_exec_event.exec_flags: what the kernel knew of the executed
+ * file (the binary itself; 0 for #! scripts and binfmt_misc, where the file
+ * in hand at the tracepoint is the interpreter). */
+#define DW_EXEC_FILELESS 0x1 /* no name on any file system: the inode has no
+			      * links (a memfd, or a file unlinked before the
+			      * exec); path is the memfd's name ("memfd:x",
+			      * not starting with '/') or the unlinked path */
+#define DW_EXEC_UPPER_LAYER 0x2 /* on overlayfs, and the file exists on the
+				 * upper (writable) layer: created or
+				 * copied up after the mount, not from an
+				 * image's lower layers */
+
 /* DW_EVENT_EXEC, from sched_process_exec, after the new image is in place.
  * Trailing: the executable's path (path_len bytes, NUL included): the
  * binary's absolute path with symlinks resolved, or for a script the path
- * given to execve; then, when that path is relative, the working
- * directory (cwd_len bytes, NUL included; else 0), then argv (argv_len
- * bytes, each argument NUL-terminated). */
+ * given to execve, or for a fileless binary see DW_EXEC_FILELESS; then, when
+ * that path is relative (and not fileless), the working directory (cwd_len
+ * bytes, NUL included; else 0); then the real parent's executable
+ * (parent_len bytes, NUL included, path as above; 0 when it has none, e.g. a
+ * kernel thread); then argv (argv_len bytes, each argument NUL-terminated). */
 struct dw_exec_event {
 	struct dw_header h;
-	__u16 path_len; /* bytes of the executable's path, NUL included */
-	__u16 cwd_len;  /* bytes of the working directory, NUL included, or 0 */
-	__u16 argv_len; /* bytes of argv that follow */
-	__u16 _pad0;
+	__u16 path_len;   /* bytes of the executable's path, NUL included */
+	__u16 cwd_len;    /* bytes of the working directory, NUL included, or 0 */
+	__u16 argv_len;   /* bytes of argv that follow */
+	__u16 parent_len; /* v2: bytes of the parent's executable path, or 0 */
+	__u32 exec_flags; /* v2: DW_EXEC_* */
+	__u32 _pad0;
 };
+
+#define DW_EXEC_EVENT_V1_SIZE 64 /* the fixed part of a version-1 exec record */
 
 /* DW_EVENT_FORK, from sched_process_fork; h describes the parent. */
 struct dw_fork_event {
@@ -138,6 +160,20 @@ struct dw_syscall_event {
 	struct dw_header h;
 	__u32 nr;    /* syscall number, native ABI of the kernel (x86_64: __NR_*), < DW_SYSCALL_MAX */
 	__u32 _pad0;
+};
+
+/* Value of the cgroup_counters map (per CPU, keyed by the cgroup id of the
+ * task, as dw_header.cgroup_id): what the programs saw of each watched
+ * cgroup since they were loaded. Not a ring-buffer record; user space sums
+ * the CPUs' copies. Every hooked call of a watched task counts in calls[]
+ * by its event kind, whether its record reached user space or not, so
+ * rates hold even where a record is not sent. */
+#define DW_COUNTED_KINDS 16 /* calls[] slots: enum dw_event_kind values below this */
+struct dw_cgroup_counters {
+	__u64 calls[DW_COUNTED_KINDS]; /* hooked calls by dw_event_kind (0 unused) */
+	__u64 writes;  /* DW_EVENT_OPEN calls with DW_ACCESS_WRITE */
+	__u64 emitted; /* records written to the ring buffer */
+	__u64 dropped; /* records lost: the ring buffer was full */
 };
 
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

@@ -74,16 +74,8 @@ static __always_inline int open_exit(long ret)
 	fill_header(&e->h, DW_EVENT_OPEN);
 	off = sizeof(*e);
 
-	if (ret >= 0) {
-		struct file *f = fd_to_file(ret);
-
-		if (f) {
-			struct path p = BPF_CORE_READ(f, f_path);
-			__u32 woff = walk_path(s, &p, &truncated);
-
-			path_len = copy_walked(s, woff, &s->rec[off]);
-		}
-	}
+	if (ret >= 0)
+		path_len = file_path(s, fd_to_file(ret), &s->rec[off], &truncated);
 	if (path_len == 0) {
 		long n = bpf_probe_read_user_str(&s->rec[off], DW_PATH_MAX, a.filename);
 
@@ -114,6 +106,12 @@ static __always_inline int open_exit(long ret)
 	e->_pad1 = 0;
 	if (truncated)
 		e->h.flags |= DW_FLAG_TRUNCATED;
+	if (e->access & DW_ACCESS_WRITE) {
+		struct dw_cgroup_counters *c = cgroup_counters_of(e->h.cgroup_id);
+
+		if (c)
+			c->writes += 1;
+	}
 	emit(&e->h, off + path_len + cwd_len);
 	return 0;
 }

@@ -1,12 +1,42 @@
 /* bpf/process.bpf.c: process lifecycle (exec, fork, exit) for lineage and
  * executable baselines. Included by driftwatch.bpf.c (one object, shared maps). */
 
+#define DW_OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+/* DW_EXEC_* of the binary `bin`. Fileless: its inode has no links (memfds
+ * are created unlinked; so is a file deleted before the exec). Upper layer:
+ * an overlayfs inode (exec opens the overlay's own file, whose inode is the
+ * overlay's) whose struct ovl_inode has an upper dentry; where the running
+ * kernel has no struct ovl_inode (overlay not built in, no BTF) the bit is
+ * never set: libbpf resolves the field's existence at load. */
+static __always_inline __u32 exec_flags_of(struct file *bin)
+{
+	struct inode *inode = BPF_CORE_READ(bin, f_inode);
+	__u32 flags = 0;
+
+	if (!inode)
+		return 0;
+	if (BPF_CORE_READ(inode, i_nlink) == 0)
+		flags |= DW_EXEC_FILELESS;
+	if (bpf_core_type_exists(struct ovl_inode) &&
+	    bpf_core_field_exists(struct ovl_inode, __upperdentry) &&
+	    BPF_CORE_READ(inode, i_sb, s_magic) == DW_OVERLAYFS_SUPER_MAGIC) {
+		struct ovl_inode *oi = container_of(inode, struct ovl_inode, vfs_inode);
+
+		if (BPF_CORE_READ(oi, __upperdentry))
+			flags |= DW_EXEC_UPPER_LAYER;
+	}
+	return flags;
+}
+
 /* sched_process_exec fires once the new image is committed (after
  * begin_new_exec), in the exec'ing task's context, so current's mm already
  * holds the new argv. The path is the binary's own (bprm->file, symlinks
  * resolved: what /proc/<pid>/exe shows, so lineage agrees with processes
  * found in /proc), except for #! scripts and binfmt_misc, where bprm->interp
- * differs from bprm->filename: then it is the script as executed.
+ * differs from bprm->filename: then it is the script as executed. The real
+ * parent's executable is read here too, while the parent is certainly
+ * known to the kernel: user space would race its exit.
  * tp_btf gives typed arguments without tracefs. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -14,10 +44,11 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	struct scratch *s;
 	struct dw_exec_event *e;
 	struct mm_struct *mm;
+	struct file *parent_exe;
 	unsigned long arg_start, arg_end;
 	const char *filename, *interp;
 	bool truncated = false;
-	__u32 off, path_len = 0, cwd_len = 0;
+	__u32 off, path_len = 0, cwd_len = 0, parent_len = 0, flags = 0;
 	__u64 argv_len;
 	long n;
 
@@ -34,10 +65,9 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	interp = BPF_CORE_READ(bprm, interp);
 	if (interp == filename) {
 		struct file *bin = BPF_CORE_READ(bprm, file);
-		struct path p = BPF_CORE_READ(bin, f_path);
-		__u32 woff = walk_path(s, &p, &truncated);
 
-		path_len = copy_walked(s, woff, &s->rec[off]);
+		flags = exec_flags_of(bin);
+		path_len = file_path(s, bin, &s->rec[off], &truncated);
 	}
 	if (path_len == 0) {
 		n = bpf_probe_read_kernel_str(&s->rec[off], DW_PATH_MAX, filename);
@@ -53,12 +83,23 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 		return 0;
 	off += path_len;
 
-	if (s->rec[sizeof(*e)] != '/') {
+	if (s->rec[sizeof(*e)] != '/' && !(flags & DW_EXEC_FILELESS)) {
 		off = DW_BOUND(off, DW_PATH_MAX * 2);
 		if (off > sizeof(*e) + DW_PATH_MAX)
 			return 0;
 		cwd_len = base_dir(s, DW_AT_FDCWD, &s->rec[off], &truncated);
 		off += cwd_len;
+	}
+
+	parent_exe = BPF_CORE_READ(p, real_parent, mm, exe_file);
+	if (parent_exe) {
+		off = DW_BOUND(off, DW_PATH_MAX * 4);
+		if (off > sizeof(*e) + 2 * DW_PATH_MAX)
+			return 0;
+		parent_len = file_path(s, parent_exe, &s->rec[off], &truncated);
+		if (parent_len > DW_PATH_MAX)
+			return 0;
+		off += parent_len;
 	}
 
 	mm = BPF_CORE_READ(p, mm);
@@ -72,7 +113,7 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 			truncated = true;
 		}
 		off = DW_BOUND(off, DW_PATH_MAX * 4);
-		if (off > sizeof(*e) + 2 * DW_PATH_MAX)
+		if (off > sizeof(*e) + 3 * DW_PATH_MAX)
 			return 0;
 		DW_MASK_INPLACE(argv_len, DW_ARGV_MAX * 2);
 		if (argv_len > DW_ARGV_MAX)
@@ -84,6 +125,8 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	e->path_len = path_len;
 	e->cwd_len = cwd_len;
 	e->argv_len = argv_len;
+	e->parent_len = parent_len;
+	e->exec_flags = flags;
 	e->_pad0 = 0;
 	if (truncated)
 		e->h.flags |= DW_FLAG_TRUNCATED;

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "bpf/events.h"
 #include "collector/process_table.h"
 #include "driftwatch.skel.h"
 
@@ -207,6 +208,37 @@ Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
 std::optional<ProcessSnapshot> BpfEventSource::LookupProcess(uint32_t pid) {
   return ProcessTable::ReadProc("/proc", pid, mount_);
 }
+
+static_assert(sizeof(KernelCounters::calls) == sizeof(dw_cgroup_counters::calls));
+
+Result<std::map<CgroupId, KernelCounters>> BpfEventSource::CgroupCounters() const {
+  const int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) return Status::Errno("count possible CPUs", -ncpus);
+  bpf_map* map = impl_->skel->maps.cgroup_counters;
+  std::vector<dw_cgroup_counters> per_cpu(static_cast<size_t>(ncpus));
+  std::map<CgroupId, KernelCounters> out;
+  uint64_t key = 0;
+  const uint64_t* prev = nullptr;
+  // Entries may come and go during the walk (LRU): a key gone between
+  // get_next_key and lookup is skipped.
+  while (bpf_map__get_next_key(map, prev, &key, sizeof(key)) == 0) {
+    prev = &key;
+    if (bpf_map__lookup_elem(map, &key, sizeof(key), per_cpu.data(),
+                             per_cpu.size() * sizeof(dw_cgroup_counters), 0) != 0) {
+      continue;
+    }
+    KernelCounters& k = out[CgroupId{key}];
+    for (const dw_cgroup_counters& c : per_cpu) {
+      for (size_t i = 0; i < k.calls.size(); ++i) k.calls[i] += c.calls[i];
+      k.writes += c.writes;
+      k.emitted += c.emitted;
+      k.dropped += c.dropped;
+    }
+  }
+  return out;
+}
+
+uint32_t BpfEventSource::wire_version() const { return DW_WIRE_VERSION; }
 
 uint64_t BpfEventSource::dropped() const {
   int ncpus = libbpf_num_possible_cpus();

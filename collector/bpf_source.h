@@ -9,7 +9,9 @@
 #ifndef DRIFTWATCH_COLLECTOR_BPF_SOURCE_H_
 #define DRIFTWATCH_COLLECTOR_BPF_SOURCE_H_
 
+#include <array>
 #include <chrono>
+#include <map>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +36,17 @@ struct BpfOptions {
   // program is neither loaded nor attached, at no cost.
   // On: each watched cgroup's first use of a syscall is one kSyscall record.
   bool syscalls = false;
+};
+
+// What the programs saw of one cgroup since they were loaded, summed over
+// CPUs (struct dw_cgroup_counters in bpf/events.h): every hooked call of a
+// watched task by event kind, whether or not its record reached user space.
+struct KernelCounters {
+  std::array<uint64_t, 16> calls{};  // by EventKind value (index 0 unused)
+  uint64_t writes = 0;               // opens with write access
+  uint64_t emitted = 0;              // records written to the ring buffer
+  uint64_t dropped = 0;              // records lost, the ring buffer full
+  bool operator==(const KernelCounters&) const = default;
 };
 
 // One hook of the programs, for the start-up report.
@@ -62,6 +75,7 @@ class BpfEventSource : public EventSource {
   CgroupResolver& cgroups() override { return resolver_; }
   const std::vector<ProcessSnapshot>& initial_processes() const override { return processes_; }
   uint64_t dropped() const override;
+  uint32_t wire_version() const override;
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
 
   // For an event loop of the caller's (the agent): an fd that becomes
@@ -70,6 +84,10 @@ class BpfEventSource : public EventSource {
   Result<int> Consume(const RecordHandler& handler);
 
   const std::vector<HookStatus>& hooks() const { return hooks_; }
+  // The kernel's per-cgroup counters, by cgroup id (a cgroup of a watched
+  // subtree appears once one of its tasks made a hooked call; the map holds
+  // the 4096 most recently active).
+  Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const;
   const std::string& cgroup2_mount() const { return mount_; }
 
  private:

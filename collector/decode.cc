@@ -29,11 +29,15 @@ static_assert(offsetof(dw_header, flags) == 36);
 static_assert(offsetof(dw_header, _pad0) == 38);
 static_assert(offsetof(dw_header, comm) == 40);
 
-static_assert(sizeof(dw_exec_event) == 64);
+static_assert(sizeof(dw_exec_event) == 72);
 static_assert(offsetof(dw_exec_event, path_len) == 56);
 static_assert(offsetof(dw_exec_event, cwd_len) == 58);
 static_assert(offsetof(dw_exec_event, argv_len) == 60);
-static_assert(offsetof(dw_exec_event, _pad0) == 62);
+static_assert(offsetof(dw_exec_event, parent_len) == 62);  // v1: _pad0, always 0
+static_assert(offsetof(dw_exec_event, exec_flags) == 64);
+static_assert(offsetof(dw_exec_event, _pad0) == 68);
+static_assert(DW_EXEC_EVENT_V1_SIZE == 64);
+static_assert(kWireVersion == DW_WIRE_VERSION && kOldestWireVersion == DW_WIRE_VERSION_MIN);
 
 static_assert(sizeof(dw_fork_event) == 64);
 static_assert(offsetof(dw_fork_event, child_pid) == 56);
@@ -82,6 +86,7 @@ static_assert(static_cast<int>(EventKind::kAccept) == DW_EVENT_ACCEPT);
 static_assert(static_cast<int>(EventKind::kListen) == DW_EVENT_LISTEN);
 static_assert(static_cast<int>(EventKind::kDns) == DW_EVENT_DNS);
 static_assert(static_cast<int>(EventKind::kSyscall) == DW_EVENT_SYSCALL);
+static_assert(kExecFileless == DW_EXEC_FILELESS && kExecUpperLayer == DW_EXEC_UPPER_LAYER);
 static_assert(kAccessRead == DW_ACCESS_READ && kAccessWrite == DW_ACCESS_WRITE &&
               kAccessCreate == DW_ACCESS_CREATE);
 
@@ -176,6 +181,19 @@ std::string ResolvePath(const std::string& path, const std::string& base, int32_
               Components(path, /*keep_leading_dotdot=*/true));
 }
 
+// The executable's path of an exec record. A fileless binary keeps the
+// name of its anonymous file ("memfd:x") as it is; an unlinked one gets the
+// " (deleted)" suffix /proc/<pid>/exe shows. A path with no base directory
+// ("" or relative, where the kernel side could not tell) stays "<cwd>/x".
+std::string ExecPath(const std::string& path, const std::string& cwd, uint8_t exec_flags) {
+  if (!path.empty() && path[0] != '/' && cwd.empty() && (exec_flags & kExecFileless) != 0) {
+    return path;
+  }
+  std::string out = ResolvePath(path, cwd, kAtFdCwd);
+  if ((exec_flags & kExecFileless) != 0) out += " (deleted)";
+  return out;
+}
+
 Result<Endpoint> MakeEndpoint(uint16_t family, const uint8_t (&addr)[16], uint16_t port) {
   Endpoint ep;
   ep.family = static_cast<uint8_t>(family);
@@ -202,7 +220,12 @@ Status DecodeSock(const dw_sock_event& s, Event* e) {
 
 }  // namespace
 
-Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns) {
+Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
+                     uint32_t wire_version) {
+  if (wire_version < kOldestWireVersion || wire_version > kWireVersion) {
+    return Corrupt("wire version " + std::to_string(wire_version) + " is not one of " +
+                   std::to_string(kOldestWireVersion) + ".." + std::to_string(kWireVersion));
+  }
   if (record.size() < sizeof(dw_header)) {
     return Corrupt(std::to_string(record.size()) + " bytes, shorter than the header (" +
                    std::to_string(sizeof(dw_header)) + ")");
@@ -230,14 +253,30 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns) {
 
   switch (e.kind) {
     case EventKind::kExec: {
-      RETURN_IF_ERROR(CheckFixed<dw_exec_event>(record, e.kind));
-      const auto x = Fixed<dw_exec_event>(record);
-      RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(x),
-                                    size_t{x.path_len} + x.cwd_len + x.argv_len));
-      Bytes tail = record.subspan(sizeof(x));
-      e.path = ResolvePath(CString(tail.first(x.path_len)),
-                           CString(tail.subspan(x.path_len, x.cwd_len)), kAtFdCwd);
-      e.argv = SplitArgv(tail.subspan(size_t{x.path_len} + x.cwd_len, x.argv_len));
+      // A version-1 exec record is the first DW_EXEC_EVENT_V1_SIZE bytes of
+      // today's; parent_len and exec_flags stay 0.
+      const size_t fixed = wire_version == 1 ? DW_EXEC_EVENT_V1_SIZE : sizeof(dw_exec_event);
+      if (record.size() < fixed) {
+        return Corrupt("exec record of " + std::to_string(record.size()) +
+                       " bytes, shorter than its fixed part (" + std::to_string(fixed) + ")");
+      }
+      dw_exec_event x{};
+      std::memcpy(&x, record.data(), fixed);
+      if (wire_version == 1) x.parent_len = 0;
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, fixed,
+                                    size_t{x.path_len} + x.cwd_len + x.parent_len + x.argv_len));
+      Bytes tail = record.subspan(fixed);
+      e.exec_flags = static_cast<uint8_t>(x.exec_flags & (kExecFileless | kExecUpperLayer));
+      e.path = ExecPath(CString(tail.first(x.path_len)),
+                        CString(tail.subspan(x.path_len, x.cwd_len)), e.exec_flags);
+      tail = tail.subspan(size_t{x.path_len} + x.cwd_len);
+      // The kernel reads the parent's path from its open exe file: absolute,
+      // or an anonymous file's own name, never relative to anything.
+      if (x.parent_len > 0) {
+        std::string parent = CString(tail.first(x.parent_len));
+        e.parent_exe = parent.starts_with('/') ? JoinAndNormalize(parent, "") : parent;
+      }
+      e.argv = SplitArgv(tail.subspan(x.parent_len, x.argv_len));
       return e;
     }
     case EventKind::kFork: {
@@ -256,8 +295,12 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns) {
       RETURN_IF_ERROR(
           CheckTrailing(record, e.kind, sizeof(o), size_t{o.path_len} + o.cwd_len));
       Bytes tail = record.subspan(sizeof(o));
-      e.path = ResolvePath(CString(tail.first(o.path_len)),
-                           CString(tail.subspan(o.path_len, o.cwd_len)), o.dfd);
+      std::string path = CString(tail.first(o.path_len));
+      if (o.result >= 0 && o.cwd_len == 0 && !path.empty() && path[0] != '/') {
+        e.path = std::move(path);  // an anonymous file's own name ("memfd:x")
+      } else {
+        e.path = ResolvePath(path, CString(tail.subspan(o.path_len, o.cwd_len)), o.dfd);
+      }
       e.access = static_cast<uint8_t>(o.access);
       e.open_flags = o.flags;
       e.result = o.result;

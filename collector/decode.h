@@ -25,7 +25,15 @@ namespace dw::collector {
 // could not read stays relative behind a marker: "<cwd>/x" (working
 // directory) or "<fd 7>/x" (directory fd 7), leading ".." kept.
 // Syscall numbers are named for this host's native ABI (SyscallName).
-Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns);
+// `wire_version` is the DW_WIRE_VERSION the record was written with (a
+// trace's header says; live records are kWireVersion): every version from
+// kOldestWireVersion on decodes, older layouts with the fields they lack
+// left at their defaults. Exec paths of fileless binaries are "memfd:NAME"
+// or "<path> (deleted)" (kExecFileless).
+inline constexpr uint32_t kWireVersion = 2;        // DW_WIRE_VERSION
+inline constexpr uint32_t kOldestWireVersion = 1;  // DW_WIRE_VERSION_MIN
+Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
+                     uint32_t wire_version = kWireVersion);
 
 // `path` joined to `cwd` when relative (cwd "" means "/"), then "." , ".." and
 // repeated slashes resolved lexically: ("../etc//x", "/srv/app") -> "/srv/etc/x".

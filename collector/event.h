@@ -94,6 +94,10 @@ struct Event {
   std::string path;
   std::vector<std::string> argv;
   uint8_t exec_flags = 0;      // kExec: ExecFlags
+  // kExec: the real parent's executable when the exec happened, read by the
+  // kernel ("" when it has none, or in traces of wire version 1). The
+  // process table prefers it to what it remembers of the parent.
+  std::string parent_exe;
 
   // kOpen.
   uint8_t access = 0;          // AccessBits

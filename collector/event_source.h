@@ -36,6 +36,8 @@ class EventSource {
   virtual const std::vector<ProcessSnapshot>& initial_processes() const = 0;
   // Records the kernel could not deliver so far (ring buffer full).
   virtual uint64_t dropped() const = 0;
+  // The DW_WIRE_VERSION of the records (a trace's may be older; Decode()).
+  virtual uint32_t wire_version() const = 0;
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
 };

@@ -16,7 +16,7 @@ Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
 
 Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
   ++stats_.records;
-  Result<Event> decoded = Decode(record, boot_to_unix_ns_);
+  Result<Event> decoded = Decode(record, boot_to_unix_ns_, wire_version_);
   if (!decoded) {
     ++stats_.corrupt;
     return decoded.error();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
+#include "collector/decode.h"
 #include "collector/event.h"
 #include "collector/identity.h"
 #include "collector/process_table.h"
@@ -44,11 +45,20 @@ class Pipeline {
   Result<Event> Process(std::span<const uint8_t> record);
 
   const PipelineStats& stats() const { return stats_; }
+  // The workload of a cgroup id an event already carried, or nullptr.
+  const std::string* WorkloadOf(CgroupId id) const {
+    auto it = names_.find(id.value);
+    return it == names_.end() ? nullptr : &it->second.second;
+  }
+  // The DW_WIRE_VERSION the records are in (EventSource::wire_version());
+  // the current one unless set.
+  void set_wire_version(uint32_t v) { wire_version_ = v; }
 
  private:
   CgroupResolver* cgroups_;
   WorkloadNamer* namer_;  // may be null
   int64_t boot_to_unix_ns_;
+  uint32_t wire_version_ = kWireVersion;
   ProcessTable processes_;
   std::map<uint64_t, std::pair<std::string, std::string>> names_;  // id -> (path, workload)
   PipelineStats stats_;

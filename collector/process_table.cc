@@ -94,6 +94,7 @@ void ProcessTable::Apply(Event* e) {
       uint32_t ppid = e->ppid;
       if (ppid == 0 && self != procs_.end()) ppid = self->second.ppid;
       Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value});
+      if (!e->parent_exe.empty() && ppid != 0) NoteParentExe(ppid, e->parent_exe);
       break;
     }
     case EventKind::kFork: {
@@ -120,19 +121,38 @@ void ProcessTable::Apply(Event* e) {
   e->process.ppid = e->ppid;
   FillContext(e->pid, e->cgroup.value, &e->process);
 
-  if (e->kind == EventKind::kExit) {
-    auto it = procs_.find(e->pid);
-    if (it != procs_.end()) {
-      it->second.exit_seq = ++exits_seen_;
-      exited_.push_back(Exited{e->pid, exits_seen_});
-      while (exited_.size() > kExitedKept) {
-        Exited x = exited_.front();
-        exited_.pop_front();
-        auto old = procs_.find(x.pid);
-        if (old != procs_.end() && old->second.exit_seq == x.exit_seq) procs_.erase(old);
-      }
-    }
+  if (e->kind == EventKind::kExit) MarkExited(e->pid);
+}
+
+void ProcessTable::MarkExited(uint32_t pid) {
+  auto it = procs_.find(pid);
+  if (it == procs_.end()) return;
+  it->second.exit_seq = ++exits_seen_;
+  exited_.push_back(Exited{pid, exits_seen_});
+  while (exited_.size() > kExitedKept) {
+    Exited x = exited_.front();
+    exited_.pop_front();
+    auto old = procs_.find(x.pid);
+    if (old != procs_.end() && old->second.exit_seq == x.exit_seq) procs_.erase(old);
   }
+}
+
+void ProcessTable::NoteParentExe(uint32_t ppid, const std::string& exe) {
+  // A parent the table does not know yet may still be in /proc, with its own
+  // parent; ask first, then let the kernel's word on its exe win.
+  if (lookup_ && procs_.find(ppid) == procs_.end()) ResolveUnknown(ppid);
+  auto parent = procs_.find(ppid);
+  if (parent != procs_.end()) {
+    if (parent->second.exe != exe) {
+      parent->second.exe = exe;
+      parent->second.argv.clear();  // they were another program's
+    }
+    return;
+  }
+  // Gone already (the race this closes): known only by its exe, and aged out
+  // like an exited process.
+  Insert(ppid, Proc{exe, {}, 0, 0, 0});
+  MarkExited(ppid);
 }
 
 void ProcessTable::ResolveUnknown(uint32_t pid) {

@@ -42,7 +42,8 @@ class ProcessTable {
   // Updates the table from `e` (exec: new exe and argv; fork: the child
   // inherits the parent's exe and argv; exit: scheduled for removal) and fills
   // e->process. For an exec event, process.parent_exe is the exe of the parent
-  // at the time of the exec; process.ancestry holds the exes of the parent,
+  // at the time of the exec (the kernel's Event::parent_exe when the record
+  // has it, so a parent that exited at once still has its exe); process.ancestry holds the exes of the parent,
   // grandparent, ... (at most max_ancestry), ending after pid 1, before an
   // unknown process or a loop, and after the workload's root: the first
   // ancestor whose own parent is known to be in another cgroup (so the chain
@@ -74,7 +75,12 @@ class ProcessTable {
   };
   void Insert(uint32_t pid, Proc p);
   void EvictOne();
+  // Schedules `pid` for removal once kExitedKept later exits were seen.
+  void MarkExited(uint32_t pid);
   void FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext* ctx) const;
+  // The kernel read `exe` as the executable of `ppid` when one of its
+  // children exec'd (Event::parent_exe): it wins over the table's.
+  void NoteParentExe(uint32_t ppid, const std::string& exe);
   // Asks lookup_ for `pid` and its unknown ancestors.
   void ResolveUnknown(uint32_t pid);
 

@@ -103,6 +103,29 @@ TEST(ProcessTableTest, LineageThroughForkAndExec) {
             Ctx(200, kPython, {"python3", "job.py"}, 100, "/usr/bin/vim", {"/usr/bin/vim", kInit}));
 }
 
+// The kernel's word on the parent's exe (Event::parent_exe): it names a
+// parent gone before the table heard of it, and corrects a stale entry.
+TEST(ProcessTableTest, KernelParentExeNamesAGoneParentAndWins) {
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {"/sbin/init"}});
+  Event e = Exec(60, 50, kCurl, {"curl"});
+  e.parent_exe = kBash;
+  EXPECT_EQ(ApplyCtx(&t, e), Ctx(60, kCurl, {"curl"}, 50, kBash, {kBash}));
+  // Later events of the child keep the parent.
+  EXPECT_EQ(ApplyCtx(&t, Open(60, 50, "/etc/hosts")),
+            Ctx(60, kCurl, {"curl"}, 50, kBash, {kBash}));
+
+  // A parent the table knows as python (its exec of bash was missed): the
+  // kernel's exe wins, the rest of the lineage stays.
+  ApplyCtx(&t, Exec(70, 1, kPython, {"python3"}));
+  Event f = Exec(71, 70, kCurl, {"curl"});
+  f.parent_exe = kBash;
+  EXPECT_EQ(ApplyCtx(&t, f), Ctx(71, kCurl, {"curl"}, 70, kBash, {kBash, kInit}));
+
+  // Without the kernel's value (a wire-version-1 trace) nothing changes.
+  EXPECT_EQ(ApplyCtx(&t, Exec(80, 55, kCurl, {"curl"})), Ctx(80, kCurl, {"curl"}, 55, "", {}));
+}
+
 TEST(ProcessTableTest, ExecWithoutAForkAndUnknownPids) {
   ProcessTable t;
   t.Seed({1, 0, 0, kInit, {"/sbin/init"}});

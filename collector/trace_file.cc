@@ -374,7 +374,8 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) 
   if (format_version != kTraceFormatVersion) {
     return VersionError("format", format_version, kTraceFormatVersion).WithContext(action);
   }
-  if (wire_version != DW_WIRE_VERSION) {
+  // Older wire versions decode too (Decode() takes the version).
+  if (wire_version < DW_WIRE_VERSION_MIN || wire_version > DW_WIRE_VERSION) {
     return VersionError("wire", wire_version, DW_WIRE_VERSION).WithContext(action);
   }
   r->offset_ = kFileHeaderLen;

@@ -12,7 +12,9 @@
 //   payload := u32 raw_len, zlib stream of raw_len bytes (compress2) of:
 //   header := cereal PortableBinary of TraceHeader
 //   chunk  := cereal PortableBinary of TraceChunk
-// A reader rejects a wrong magic, a format or wire version it does not know,
+// A reader accepts every wire version from DW_WIRE_VERSION_MIN to this
+// build's (records are decoded with the trace's version, see Decode()).
+// It rejects a wrong magic, a format or wire version it does not know,
 // a frame whose length overruns the file (truncated) or whose crc differs
 // (corrupt), each with the byte offset in the message. payload_len is at most
 // kMaxFramePayload.

@@ -25,6 +25,7 @@ class TraceEventSource : public EventSource {
     return reader_->header().processes;
   }
   uint64_t dropped() const override { return dropped_; }
+  uint32_t wire_version() const override { return reader_->header().wire_version; }
   // Processes the recorder looked up in /proc, as they were then.
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
   const TraceHeader& header() const { return reader_->header(); }

@@ -15,6 +15,7 @@ Status Drive(collector::EventSource& source, const EventSink& sink, const std::a
                                  if (p && on_lookup) on_lookup(*p);
                                  return p;
                                });
+  pipeline.set_wire_version(source.wire_version());
   auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(5);
   Status s = source.Run(

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <string_view>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -156,6 +157,7 @@ class Agent {
   Response Relearn(const std::string& name);
   Response Accept(const std::string& id);
   std::string RenderMetrics();
+  void RenderKernelCounters();
 
   asio::io_context& io_;
   std::string config_path_;
@@ -533,9 +535,52 @@ void Agent::InstallRoutes() {
   http_->Route("POST", "/v1/findings/{id}/accept", [this](const Request& r) { return Accept(*r.Param("id")); });
 }
 
+// The kernel's per-cgroup counters, summed per workload: every hooked call
+// by type, and what became of its record (delivered to user space or
+// dropped), so the share of calls that reach user space can be read off.
+void Agent::RenderKernelCounters() {
+  auto counters = source_->CgroupCounters();
+  if (!counters) {
+    spdlog::warn("{}", counters.error().message());
+    return;
+  }
+  std::map<std::string, collector::KernelCounters> per_workload;
+  for (const auto& [id, k] : *counters) {
+    const std::string* w = pipeline_->WorkloadOf(id);
+    collector::KernelCounters& sum = per_workload[w ? *w : "cgroup-id:" + std::to_string(id.value)];
+    for (size_t i = 0; i < k.calls.size(); ++i) sum.calls[i] += k.calls[i];
+    sum.writes += k.writes;
+    sum.emitted += k.emitted;
+    sum.dropped += k.dropped;
+  }
+  for (const auto& [workload, k] : per_workload) {
+    for (size_t i = 1; i < k.calls.size(); ++i) {
+      const char* type = EventKindName(static_cast<EventKind>(i));
+      if (k.calls[i] == 0 && std::string_view(type) == "unknown") continue;
+      metrics_
+          .gauge("driftwatch_kernel_calls", "Hooked calls of the workload's tasks, counted in the kernel, by type",
+                 {{"workload", workload}, {"type", type}})
+          .Set(static_cast<double>(k.calls[i]));
+    }
+    metrics_
+        .gauge("driftwatch_kernel_open_writes", "Opens for writing, counted in the kernel",
+               {{"workload", workload}})
+        .Set(static_cast<double>(k.writes));
+    metrics_
+        .gauge("driftwatch_kernel_records", "Records of the workload's hooked calls, by outcome",
+               {{"workload", workload}, {"outcome", "delivered"}})
+        .Set(static_cast<double>(k.emitted));
+    metrics_
+        .gauge("driftwatch_kernel_records", "Records of the workload's hooked calls, by outcome",
+               {{"workload", workload}, {"outcome", "dropped"}})
+        .Set(static_cast<double>(k.dropped));
+  }
+}
+
 std::string Agent::RenderMetrics() {
   metrics_.gauge("driftwatch_ringbuf_dropped_events", "Records the kernel could not deliver (ring buffer full)")
       .Set(static_cast<double>(source_->dropped()));
+  RenderKernelCounters();
   std::map<std::string, int> per_state = {{"learning", 0}, {"monitoring", 0}, {"locked", 0}, {"ignored", 0}};
   for (const auto& [name, state] : states_) ++per_state[state];
   for (const auto& [state, n] : per_state) {

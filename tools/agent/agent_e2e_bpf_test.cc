@@ -590,6 +590,14 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   ASSERT_NO_FATAL_FAILURE(WaitForLifecycle("learning", 5s));
   ASSERT_NO_FATAL_FAILURE(WaitForLifecycle("monitoring", 20s));
   EXPECT_EQ(Findings(), json::array()) << "the normal behaviour raised findings";
+  // The kernel's counters of the workload: its hooked calls, and the records
+  // that reached the agent (all of them, nothing filters them yet).
+  const std::string w = std::string("workload=\"") + kWorkload + "\"}";
+  const double opens = Metric("driftwatch_kernel_calls{type=\"open\"," + w);
+  const double delivered = Metric("driftwatch_kernel_records{outcome=\"delivered\"," + w);
+  EXPECT_GT(opens, 0);
+  EXPECT_GT(delivered, opens);  // the exec, fork and exit records too
+  EXPECT_EQ(Metric("driftwatch_kernel_records{outcome=\"dropped\"," + w), 0);
 
   // Drift: both findings in the API and at the receiver.
   ASSERT_NO_FATAL_FAILURE(Drift(Secret(1), "/bin/false"));

@@ -19,7 +19,8 @@
 #   sudo bash tools/bench/agent-overhead.sh
 #
 # Knobs (environment): DURATION=10 (s per run), ROUNDS=3, THREADS=2, CONNS=32
-# (wrk), WORKERS=1 (nginx worker_processes), ACCESS_LOG=off|on, DW=path to the
+# (wrk), TRAFFIC=keepalive|close (close: a new connection per request, so an
+# accept per request on top of nginx's open of the file), WORKERS=1 (nginx worker_processes), ACCESS_LOG=off|on, DW=path to the
 # driftwatch binary (default build/tools/driftwatch, built if missing),
 # NICE=-10: the niceness of nginx, wrk and the tool alike, and of this
 # session's scheduler autogroup (restored on exit), so that other programs on a
@@ -39,6 +40,7 @@ THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 WORKERS=${WORKERS:-1}
 ACCESS_LOG=${ACCESS_LOG:-off}
+TRAFFIC=${TRAFFIC:-keepalive}
 DW=${DW:-$ROOT/build/tools/driftwatch}
 NICE=${NICE:--10}
 READY_TIMEOUT=30  # s to wait for a tool to attach its programs
@@ -48,6 +50,11 @@ say() { printf '== %s\n' "$*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (BPF, cgroups, nginx on a port)"
 case "$ACCESS_LOG" in on|off) ;; *) die "ACCESS_LOG must be on or off" ;; esac
+case "$TRAFFIC" in
+  keepalive) WRK_HEADERS=() ;;
+  close) WRK_HEADERS=(-H "Connection: close") ;;
+  *) die "TRAFFIC must be keepalive or close" ;;
+esac
 
 need() {  # need COMMAND PACKAGE: installs PACKAGE from Debian when COMMAND is missing
   command -v "$1" >/dev/null && return 0
@@ -249,7 +256,7 @@ stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report nee
   if [ "$1" = agent ] && [ "$AGENT_KIND" = agent ]; then
     # The counters that show it kept up and scored: per agent process, so per run.
     curl -sf "http://127.0.0.1:$API_PORT/metrics" 2>/dev/null | grep -v '^#' |
-      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_microseconds_count)' |
+      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_microseconds_count|kernel_calls|kernel_records)' |
       sed "s/^/  run $RUN_NO: /" >>"$WORK/agent.metrics" || true
   fi
   local sig i
@@ -273,7 +280,7 @@ host_busy_usec() { awk -v hz="$HZ" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4
 # wrk in its own cgroup; prints wrk's report.
 load() {
   nice -n "$NICE" sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG_WRK" \
-    timeout $(($1 + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$1s" "$URL"
+    timeout $(($1 + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$1s" "${WRK_HEADERS[@]}" "$URL"
 }
 
 # One measured run; appends "SETUP RPS REQUESTS NGINX_US_PER_REQ TOOL_US_PER_REQ
@@ -351,7 +358,7 @@ stats_run() {
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 say "nginx $(nginx -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$PORT, $WORKERS worker(s), access_log $ACCESS_LOG, $NGINX_PROCS processes in cgroup $CG_REL"
-say "wrk -t$THREADS -c$CONNS -d${DURATION}s, $ROUNDS rounds, nice $NICE; machine: $NCPU CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+say "wrk -t$THREADS -c$CONNS -d${DURATION}s, traffic $TRAFFIC, $ROUNDS rounds, nice $NICE; machine: $NCPU CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 say "agent setup: $AGENT_DESC"
 say "warming up nginx (3 s, not counted)"
 load 3 >/dev/null
@@ -383,7 +390,7 @@ fi
 med() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$RESULTS" | median; }
 B=$(med base 2)
 echo
-echo "medians over $ROUNDS runs each (nginx $WORKERS worker(s), access_log $ACCESS_LOG, wrk -t$THREADS -c$CONNS, ${DURATION}s):"
+echo "medians over $ROUNDS runs each (nginx $WORKERS worker(s), access_log $ACCESS_LOG, wrk -t$THREADS -c$CONNS, traffic $TRAFFIC, ${DURATION}s):"
 for s in "${SETUPS[@]}"; do
   m=$(med "$s" 2)
   printf '  %-9s %10s req/s  %6s%% of base  nginx %s us CPU/req' "$s" "$m" \
@@ -405,6 +412,13 @@ if [ "$AGENT_KIND" = agent ]; then
   grep -E 'ready:|workload ' "$WORK/agent-all.log" | grep -vE '^-- ' | sed 's/^/  /' | sort | uniq -c | sort -rn | head -n 8
   echo "agent counters at the end of each run (scoring latency is sampled 1 in 16 events):"
   cat "$WORK/agent.metrics" 2>/dev/null
+  # The kernel's counters (cumulative per agent process): how many of the
+  # workload's hooked calls reached user space.
+  awk '/driftwatch_kernel_calls[{]/ { calls[$2] += $NF }
+       /driftwatch_kernel_records[{]outcome="delivered"/ { up[$2] += $NF }
+       END { for (r in calls) if (calls[r] > 0)
+               printf "  run %s hooked calls reaching user space: %d of %d (%.1f%%)\n", r, up[r], calls[r], 100 * up[r] / calls[r] }' \
+    "$WORK/agent.metrics" 2>/dev/null | sort
   echo "findings written: $( (wc -l <"$WORK/findings.jsonl") 2>/dev/null || echo 0)"
 elif [ "$AGENT_KIND" = record ]; then
   echo "record's last line: $(grep -E 'recorded|dropped' "$WORK/agent.log" | tail -n 1)"
