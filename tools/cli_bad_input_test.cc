@@ -725,6 +725,58 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
   }
 }
 
+// ---- Conventions: --help, --version, list flags ----
+
+TEST(CliConventionsTest, EveryCommandHasHelpOnStdoutWithExitZero) {
+  const std::vector<std::string> commands = {"record", "train",  "detect", "workloads", "findings",
+                                             "eval",   "export", "check",  "agent",     "import",
+                                             "merge",  "diff",   "history"};
+  RunResult all = RunDriftwatch({"--help"});
+  ASSERT_TRUE(Succeeded(all));
+  EXPECT_EQ(all.err, "");
+  for (const std::string& cmd : commands) {
+    EXPECT_NE(all.out.find("\n  " + cmd + " "), std::string::npos) << cmd << " missing from --help";
+    // --help wins over anything else on the line, even a missing required flag or a bad one.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{cmd, "--help"}, {cmd, "--bogus", "-h"}}) {
+      RunResult r = RunDriftwatch(args);
+      EXPECT_TRUE(Succeeded(r));
+      EXPECT_EQ(r.err, "") << r.command_line;
+      EXPECT_EQ(r.out.rfind("usage: driftwatch " + cmd + " ", 0), 0u) << r.out;
+    }
+  }
+  // The usage line of a command is the one driftwatch --help shows.
+  RunResult detect = RunDriftwatch({"detect", "--help"});
+  EXPECT_NE(detect.out.find("--trace TRACE..."), std::string::npos) << detect.out;
+  // Without a command the usage is an error (stderr, exit 2).
+  RunResult none = RunDriftwatch({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.out, "");
+  EXPECT_EQ(none.err.rfind("usage: driftwatch COMMAND", 0), 0u) << none.err;
+}
+
+TEST(CliConventionsTest, VersionIsTheProjectVersion) {
+  RunResult r = RunDriftwatch({"--version"});
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(r.out.rfind(std::string("driftwatch ") + DW_PROJECT_VERSION, 0), 0u) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
+// --trace A B and --trace A --trace B are the same command line.
+TEST_F(CliBadInputTest, ListFlagsTakeValuesAfterOneFlagOrRepeated) {
+  RunResult spaced = RunDriftwatch({"detect", "--db", db_, "--trace", good_, drift_, "--format", "jsonl"});
+  ASSERT_TRUE(Succeeded(spaced));
+  EXPECT_EQ(std::count(spaced.out.begin(), spaced.out.end(), '\n'), 3) << spaced.out;
+  RunResult repeated =
+      RunDriftwatch({"check", "--db", db_, "--workload", "shop/web", "--format", "json", "--trace", good_,
+                     "--trace", drift_, "--force"});
+  RunResult both = RunDriftwatch(
+      {"check", "--db", db_, "--workload", "shop/web", "--format", "json", "--trace", good_, drift_, "--force"});
+  EXPECT_EQ(repeated.exit_code, both.exit_code) << repeated.err << both.err;
+  EXPECT_EQ(repeated.out, both.out);
+  EXPECT_FALSE(both.out.empty()) << both.err;
+}
+
 // ---- A full disk ----
 
 TEST_F(CliBadInputTest, FullDiskKeepsTheEarlierFingerprint) {

@@ -22,6 +22,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,7 @@
 #include "tools/format.h"
 #include "tools/policy_check.h"
 #include "tools/moving.h"
+#include "tools/version.h"
 
 namespace dw::tools {
 namespace {
@@ -653,34 +655,16 @@ Status CheckAgent(const Args& args) {
   return tools::agent::LoadConfig(path).status();
 }
 
-constexpr char kUsage[] =
-    "usage: driftwatch COMMAND [OPTIONS]\n"
-    "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS] [--syscalls]\n"
-    "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS\n"
-    "            [--syscalls]) [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            [--node NAME]\n"
-    "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS]\n"
-    "            [--syscalls]) [--format jsonl|text]\n"
-    "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
-    "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
-    "  export    --db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
-    "            [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
-    "            baseline is learning or was trained with dropped events, unless --force.\n"
-    "  check     --db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
-    "            [--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            replays TRACEs against the export; exit 3 when it would block something\n"
-    "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
-    "  import    --db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)\n"
-    "  merge     --db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)\n"
-    "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
-    "            [--format jsonl|text]\n"
-    "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
+// The notes under the command list (driftwatch --help) and under each
+// command's own usage (driftwatch COMMAND --help).
+constexpr char kUsageNotes[] =
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
+    "A flag shown as --flag VALUE... takes one or more values: --trace a.dwt b.dwt, or\n"
+    "--trace a.dwt --trace b.dwt.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n"
     "--syscalls learns (train) or checks (detect) each workload's syscalls: a hook on every\n"
-    "syscall of the host, so use it for training and leave it off in production.\n";
+    "syscall of the host, so use it for training and leave it off in production.\n"
+    "driftwatch COMMAND --help shows one command; driftwatch --version the version.\n";
 
 // Usage checks: a command's flags are checked before it opens anything, so a
 // wrong command line never creates or changes a file. main() exits 2 for
@@ -775,6 +759,7 @@ Status CheckCheck(const Args& args) {
 
 struct Command {
   const char* name;
+  const char* usage;             // the synopsis after the name; lines after the first indented
   Status (*check)(const Args&);  // usage only; opens nothing
   Status (*run)(const Args&);
   FlagSpec flags;
@@ -783,28 +768,84 @@ struct Command {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {"--syscalls"}}},
-      {"train", CheckTrain, CmdTrain,
-       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
-        {"--live", "--syscalls"}}},
-      {"detect", CheckDetect, CmdDetect,
-       {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live", "--syscalls"}}},
-      {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
-      {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
-      {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
-      {"export", CheckExport, CmdExport,
-       {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"}, {"--force"}}},
-      {"check", CheckCheck, CmdCheck,
-       {{"--db", "--workload", "--format", "--trace", "--output", "--version", "--min-duration", "--quiet"},
+      {"record", "--out TRACE [--cgroup CGPATH...] [--duration SECONDS] [--syscalls]",
+       CheckRecord, CmdRecord, {{"--out", "--duration"}, {"--syscalls"}, {"--cgroup"}}},
+      {"train",
+       "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] --duration SECONDS\n"
+       "[--syscalls]) [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
+       "[--node NAME]",
+       CheckTrain, CmdTrain,
+       {{"--db", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
+        {"--live", "--syscalls"},
+        {"--trace", "--cgroup"}}},
+      {"detect",
+       "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
+       "[--syscalls]) [--format jsonl|text]",
+       CheckDetect, CmdDetect,
+       {{"--db", "--duration", "--format"}, {"--live", "--syscalls"}, {"--trace", "--cgroup"}}},
+      {"workloads", "--db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]", CheckQuery,
+       CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
+      {"findings", "--db DB [--workload NAME] [--format jsonl|text]", CheckQuery, CmdFindings,
+       {{"--db", "--workload", "--format"}, {}}},
+      {"eval", "[--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)",
+       [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
+      {"export",
+       "--db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
+       "[--min-duration SECONDS] [--quiet SECONDS]\n"
+       "FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
+       "baseline is learning or was trained with dropped events, unless --force.",
+       CheckExport, CmdExport,
+       {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"},
         {"--force"}}},
-      {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
-      {"import", CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
-      {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
-      {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
-      {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
+      {"check",
+       "--db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
+       "[--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
+       "replays TRACEs against the export; exit 3 when it would block something",
+       CheckCheck, CmdCheck,
+       {{"--db", "--workload", "--format", "--output", "--version", "--min-duration", "--quiet"},
+        {"--force"},
+        {"--trace"}}},
+      {"agent", "--config FILE   (the daemon: tools/agent/config.h documents the file)", CheckAgent, CmdAgent,
+       {{"--config"}, {}}},
+      {"import", "--db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)",
+       CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
+      {"merge", "--db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)", CheckMerge,
+       CmdMerge, {{"--db", "--workload"}, {}}, true},
+      {"diff",
+       "A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
+       "[--format jsonl|text]",
+       CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
+      {"history", "--db DB --workload NAME [--format jsonl|text]   (every stored version)", CheckHistory,
+       CmdHistory, {{"--db", "--workload", "--format"}, {}}},
   };
   return commands;
 }
+
+// `prefix`, the name padded to a column, then the synopsis; its further
+// lines indented to that column.
+std::string Synopsis(const std::string& prefix, const Command& cmd) {
+  constexpr size_t kNameWidth = 10;  // "workloads" and a space
+  std::string out = prefix + cmd.name;
+  out.resize(prefix.size() + std::max(kNameWidth, std::string_view(cmd.name).size() + 1), ' ');
+  const std::string indent(out.size(), ' ');
+  std::string_view usage = cmd.usage;
+  for (bool first = true; !usage.empty(); first = false) {
+    size_t nl = usage.find('\n');
+    if (!first) out += indent;
+    out += usage.substr(0, nl);
+    out += '\n';
+    usage = nl == std::string_view::npos ? std::string_view() : usage.substr(nl + 1);
+  }
+  return out;
+}
+
+std::string Usage() {
+  std::string out = "usage: driftwatch COMMAND [OPTIONS]\n";
+  for (const auto& cmd : Commands()) out += Synopsis("  ", cmd);
+  return out + kUsageNotes;
+}
+
+std::string CommandUsage(const Command& cmd) { return Synopsis("usage: driftwatch ", cmd) + kUsageNotes; }
 
 int Main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("driftwatch");
@@ -816,12 +857,23 @@ int Main(int argc, char** argv) {
   });
 
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(Usage().c_str(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   std::string name = argv[1];
+  if (name == "--version" || name == "version") {
+    std::printf("driftwatch %s\n", DW_VERSION);
+    return 0;
+  }
   for (const auto& cmd : Commands()) {
     if (name != cmd.name) continue;
+    // COMMAND --help anywhere on the line: its usage, whatever else is there.
+    for (int i = 2; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+        std::fputs(CommandUsage(cmd).c_str(), stdout);
+        return 0;
+      }
+    }
     Result<Args> args = Args::Parse(argc, argv, 2, cmd.flags);
     if (!args) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, args.error().message().c_str());

@@ -377,10 +377,10 @@ void Agent::Handle(const Event& e) {
   auto start = std::chrono::steady_clock::now();
   std::vector<model::Finding*> found = detector_->Observe(e);
   if (timed) {
-    double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    metrics_.histogram("driftwatch_scoring_latency_microseconds", "Time to score one event (sampled 1/16)",
-                       ExponentialBuckets(0.25, 2, 14))
-        .Observe(us);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics_.histogram("driftwatch_scoring_latency_seconds", "Time to score one event (sampled 1/16)",
+                       ExponentialBuckets(0.25e-6, 2, 14))
+        .Observe(seconds);
   }
   if (!found.empty()) Deliver(found);
 }
@@ -542,8 +542,8 @@ void Agent::InstallRoutes() {
 }
 
 std::string Agent::RenderMetrics() {
-  metrics_.gauge("driftwatch_ringbuf_dropped_events", "Records the kernel could not deliver (ring buffer full)")
-      .Set(static_cast<double>(source_->dropped()));
+  metrics_.counter("driftwatch_ringbuf_dropped_events_total", "Records the kernel could not deliver (ring buffer full)")
+      .Advance(static_cast<double>(source_->dropped()));
   std::map<std::string, int> per_state = {{"learning", 0}, {"monitoring", 0}, {"locked", 0}, {"ignored", 0}};
   for (const auto& [name, state] : states_) ++per_state[state];
   for (const auto& [state, n] : per_state) {
@@ -551,8 +551,15 @@ std::string Agent::RenderMetrics() {
   }
   if (webhook_) {
     WebhookStats w = webhook_->stats();
-    metrics_.gauge("driftwatch_webhook_delivered", "Findings the webhook receiver accepted").Set(static_cast<double>(w.delivered));
-    metrics_.gauge("driftwatch_webhook_failed_attempts", "Webhook attempts that failed").Set(static_cast<double>(w.failed_attempts));
+    metrics_.counter("driftwatch_webhook_delivered_total", "Findings the webhook receiver accepted")
+        .Advance(static_cast<double>(w.delivered));
+    metrics_.counter("driftwatch_webhook_failed_attempts_total", "Webhook attempts that failed")
+        .Advance(static_cast<double>(w.failed_attempts));
+    metrics_
+        .counter("driftwatch_webhook_dropped_total",
+                 "Findings dropped after the webhook receiver refused them 3 times in a row "
+                 "(a 4xx other than 408 and 429)")
+        .Advance(static_cast<double>(w.abandoned));
     auto backlog = store_->OutboxBacklog(kWebhookSink);
     if (backlog) metrics_.gauge("driftwatch_webhook_backlog", "Findings waiting for the webhook").Set(static_cast<double>(*backlog));
   }

@@ -35,6 +35,7 @@
 #include "collector/cgroup.h"
 #include "model/generalize.h"
 #include "store/store.h"
+#include "tools/agent/metrics.h"
 #include "tools/testing/bpf_gate.h"
 #include "tools/testing/ports.h"
 
@@ -601,7 +602,7 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   const auto outage = Clock::now();
   ASSERT_NO_FATAL_FAILURE(Drift(Secret(2), "/bin/true"));
   json second = WaitForFindings({{"file", Secret(2)}, {"exec", TrueBin()}});
-  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_webhook_failed_attempts") >= 1; }, 5s))
+  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_webhook_failed_attempts_total") >= 1; }, 5s))
       << "no failed webhook attempt during the outage";
   EXPECT_GE(Metric("driftwatch_webhook_backlog"), 2);
   std::this_thread::sleep_until(outage + 2500ms);
@@ -610,6 +611,15 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   EXPECT_EQ(Metric("driftwatch_webhook_backlog"), 0);
   EXPECT_EQ(receiver_.deliveries().size(), second.size());
   EXPECT_EQ(Lifecycle(), "monitoring");
+
+  // The metrics keep Prometheus's conventions: running totals are counters
+  // ending in _total, durations are in seconds.
+  const std::string metrics = Http(api_, "GET", "/metrics").body;
+  EXPECT_EQ(ConventionProblems(metrics), std::vector<std::string>{}) << metrics;
+  EXPECT_EQ(Metric("driftwatch_webhook_delivered_total"), static_cast<double>(second.size()));  // all of them
+  EXPECT_EQ(Metric("driftwatch_webhook_dropped_total"), 0);
+  EXPECT_GE(Metric("driftwatch_ringbuf_dropped_events_total"), 0);
+  EXPECT_NE(metrics.find("# TYPE driftwatch_scoring_latency_seconds histogram"), std::string::npos) << metrics;
 }
 
 TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {
