@@ -132,6 +132,9 @@ struct Finding {
   ProcessContext process;
   uint64_t count = 1;  // identical findings folded into this one
   int64_t incident = 0;  // findings of one process tree close in time share it; 0: none
+  // The exception (tools/exceptions.h) that matched it: such a finding is
+  // stored and counted but not delivered. "" for a delivered finding.
+  std::string exception;
   bool operator==(const Finding&) const = default;
 };
 

@@ -95,6 +95,10 @@ CREATE TABLE fingerprint_parts (
   FOREIGN KEY (workload_id, version) REFERENCES fingerprints(workload_id, version)
 );
 )sql",
+    // 3 -> 4
+    R"sql(
+ALTER TABLE findings ADD COLUMN exception TEXT;
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
@@ -249,8 +253,9 @@ RETURNING id)sql";
 
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
-                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident)
-VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
+                     exception)
+VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -315,6 +320,11 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
       .Bind(14, ToJson(p.ancestry))
       .Bind(15, f->cgroup_path)
       .Bind(16, f->incident);
+  if (f->exception.empty()) {
+    ins.BindNull(17);
+  } else {
+    ins.Bind(17, f->exception);
+  }
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -324,7 +334,8 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
-       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident
+       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
+       f.exception
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -348,6 +359,7 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   f.process.parent_exe = st.Text(14);
   ASSIGN_OR_RETURN(f.process.ancestry, FromJson(st.Text(15), "ancestry"));
   f.incident = st.Int(16);
+  f.exception = st.Text(17);
   return f;
 }
 
@@ -698,7 +710,7 @@ Status Store::UpsertFindings(const std::vector<model::Finding*>& fs, const Outbo
       ASSIGN_OR_RETURN(bool inserted, UpsertOne(&st, f));
       if (!inserted) continue;
       assigned.push_back(f);
-      if (outbox != nullptr) {
+      if (outbox != nullptr && f->exception.empty()) {
         enqueue.Reset();
         enqueue.Bind(1, f->id).Bind(2, outbox->sink).Bind(3, outbox->payload(*f));
         RETURN_IF_ERROR(enqueue.Run());
@@ -712,7 +724,7 @@ Status Store::UpsertFindings(const std::vector<model::Finding*>& fs, const Outbo
 }
 
 Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std::string>& workload,
-                                                        int64_t since_ns, size_t limit) {
+                                                        int64_t since_ns, size_t limit, Which which) {
   auto list = [&]() -> Result<std::vector<model::Finding>> {
     int64_t workload_id = 0;
     if (workload) {
@@ -726,7 +738,11 @@ Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std:
     // The newest `limit`, then back to ascending time.
     std::string sql = std::string("SELECT * FROM (") + kFindingColumns +
                       (workload ? " WHERE f.workload_id = ?1 AND" : " WHERE") +
-                      " f.last_time_ns >= ?2 ORDER BY f.time_ns DESC, f.id DESC LIMIT ?3)"
+                      " f.last_time_ns >= ?2" +
+                      (which == Which::kDelivered    ? " AND f.exception IS NULL"
+                       : which == Which::kSuppressed ? " AND f.exception IS NOT NULL"
+                                                     : "") +
+                      " ORDER BY f.time_ns DESC, f.id DESC LIMIT ?3)"
                       " ORDER BY 2, 1";
     ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, sql));
     if (workload) st.Bind(1, workload_id);

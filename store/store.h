@@ -69,6 +69,14 @@
 // Keeping the parts next to the combined blob is what makes `driftwatch
 // merge` idempotent across databases: merging reads the parts, not the sums.
 //
+// Schema version 4 adds:
+//   findings.exception TEXT                 -- model::Finding::exception: the name of the
+//                                           --   exception that suppressed it (tools/exceptions.h);
+//                                           --   NULL for a delivered finding
+// A suppressed finding is stored and counted but never queued in the outbox.
+// Databases of versions 1 to 3 migrate on a read-write open; their findings
+// were all delivered (exception NULL).
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -91,7 +99,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kSchemaVersion = 4;
 
 namespace sqlite {
 class Db;
@@ -206,7 +214,8 @@ class Store {
   Status UpsertFinding(model::Finding* f);
   // The same for each, in one transaction: on error nothing is stored and the
   // ids this call assigned are reset to 0. With `outbox`, every finding this
-  // call inserts is also queued for `outbox->sink` with the payload it makes.
+  // call inserts is also queued for `outbox->sink` with the payload it makes,
+  // except suppressed ones (a non-empty Finding::exception).
   struct OutboxSpec {
     std::string sink;
     std::function<std::string(const model::Finding&)> payload;
@@ -237,10 +246,17 @@ class Store {
 
   // Findings of `workload` (all workloads if nullopt) whose latest occurrence
   // is at or after `since_ns`, ordered by time_ns (first occurrence), then id;
-  // with `limit` > 0, only the newest `limit` of them. kNotFound "unknown
-  // workload X" for a name the database does not know.
+  // with `limit` > 0, only the newest `limit` of them; `which` chooses
+  // between delivered and suppressed findings. kNotFound "unknown workload X"
+  // for a name the database does not know.
+  enum class Which {
+    kDelivered,   // Finding::exception empty (the default: what sinks saw)
+    kSuppressed,  // matched an exception
+    kAll,
+  };
   Result<std::vector<model::Finding>> ListFindings(const std::optional<std::string>& workload,
-                                                   int64_t since_ns = 0, size_t limit = 0);
+                                                   int64_t since_ns = 0, size_t limit = 0,
+                                                   Which which = Which::kDelivered);
 
  private:
   Store(std::string path, OpenMode mode, std::unique_ptr<sqlite::Db> db);

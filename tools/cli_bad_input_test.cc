@@ -777,6 +777,48 @@ TEST_F(CliBadInputTest, ListFlagsTakeValuesAfterOneFlagOrRepeated) {
   EXPECT_FALSE(both.out.empty()) << both.err;
 }
 
+// ---- Exceptions ----
+
+// detect --exceptions: the matching finding is stored, marked and not printed;
+// findings --suppressed lists it; a bad entry is one line naming file and line.
+TEST_F(CliBadInputTest, ExceptionsSuppressDeliveryButKeepTheFinding) {
+  const std::string ex = File("ex.yaml");
+  WriteFile(ex,
+            "exceptions:\n"
+            "  - name: shadow-audit\n"
+            "    workload: \"shop/*\"\n"
+            "    kind: file\n"
+            "    subject: /etc/shadow\n"
+            "    comment: the nightly audit reads it\n");
+  RunResult detect =
+      RunDriftwatch({"detect", "--db", db_, "--trace", drift_, "--format", "jsonl", "--exceptions", ex});
+  ASSERT_TRUE(Succeeded(detect));
+  EXPECT_EQ(std::count(detect.out.begin(), detect.out.end(), '\n'), 2) << detect.out;
+  EXPECT_EQ(detect.out.find("/etc/shadow"), std::string::npos) << detect.out;
+  EXPECT_NE(detect.err.find("1 suppressed by exceptions"), std::string::npos) << detect.err;
+
+  RunResult delivered = RunDriftwatch({"findings", "--db", db_, "--format", "jsonl"});
+  ASSERT_TRUE(Succeeded(delivered));
+  EXPECT_EQ(std::count(delivered.out.begin(), delivered.out.end(), '\n'), 2) << delivered.out;
+  RunResult suppressed = RunDriftwatch({"findings", "--db", db_, "--format", "jsonl", "--suppressed"});
+  ASSERT_TRUE(Succeeded(suppressed));
+  ASSERT_EQ(std::count(suppressed.out.begin(), suppressed.out.end(), '\n'), 1) << suppressed.out;
+  nlohmann::json j = nlohmann::json::parse(suppressed.out);
+  EXPECT_EQ(j["subject"], "/etc/shadow");
+  EXPECT_EQ(j["exception"], "shadow-audit");
+  RunResult text = RunDriftwatch({"findings", "--db", db_, "--suppressed"});
+  EXPECT_NE(text.out.find("suppressed by exception shadow-audit"), std::string::npos) << text.out;
+
+  // A bad entry: exit 1, one line naming the file and the line, nothing stored.
+  const std::string bad = File("bad.yaml");
+  WriteFile(bad, "exceptions:\n  - workload: shop/web\n    kind: file\n    subject: /etc/passwd\n");
+  const Snapshot before = TakeSnapshot(db_);
+  RunResult r = RunDriftwatch({"detect", "--db", db_, "--trace", drift_, "--exceptions", bad});
+  EXPECT_TRUE(Refused(r, "detect", 1,
+                      {"exceptions " + bad + " line 2: comment is required (say why the findings it matches are expected)"}));
+  EXPECT_TRUE(Unchanged(before, r));
+}
+
 // ---- A full disk ----
 
 TEST_F(CliBadInputTest, FullDiskKeepsTheEarlierFingerprint) {

@@ -40,6 +40,7 @@
 #include "tools/cli.h"
 #include "tools/drive.h"
 #include "tools/eval.h"
+#include "tools/exceptions.h"
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
@@ -286,9 +287,15 @@ Status CmdTrain(const Args& args) {
   return Status::Ok();
 }
 
-// driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration S]) [--format jsonl|text]
+// driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration S])
+//                   [--format jsonl|text] [--exceptions FILE]
 Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  // The exceptions first: a bad file changes nothing.
+  Exceptions exceptions;
+  if (auto path = args.Get("--exceptions")) {
+    ASSIGN_OR_RETURN(exceptions, Exceptions::Load(*path));
+  }
   // Detection needs baselines: a missing database has none and is not created.
   ASSIGN_OR_RETURN(std::string path, args.Required("--db"));
   if (access(path.c_str(), F_OK) != 0) return Status::Errno("open database " + path, errno);
@@ -306,10 +313,24 @@ Status CmdDetect(const Args& args) {
   // Replayed traces are one batch: their findings are stored in one
   // transaction, then printed, once every trace has been read, so a damaged
   // trace leaves the database as it was. Live findings are stored and printed
-  // as they come.
+  // as they come. Either way a finding an exception matches is stored, marked,
+  // and not printed.
   const bool live = args.Has("--live");
   std::vector<model::Finding*> batch;
   Status store_status;
+  size_t suppressed = 0;
+  const auto emit = [&](const std::vector<model::Finding*>& found) {
+    const std::vector<model::Finding*> deliver = exceptions.Apply(found);
+    suppressed += found.size() - deliver.size();
+    if (!live) {
+      batch.insert(batch.end(), found.begin(), found.end());
+      return;
+    }
+    for (model::Finding* f : found) {
+      if (store_status.ok()) store_status = db->UpsertFinding(f);
+    }
+    for (const model::Finding* f : deliver) print(*f);
+  };
   collector::PipelineStats stats;
   auto started = std::chrono::steady_clock::now();
   for (auto& source : sources) {
@@ -318,36 +339,27 @@ Status CmdDetect(const Args& args) {
         *source,
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
-          for (model::Finding* f : detector.Observe(e)) {
-            if (!live) {
-              batch.push_back(f);
-              continue;
-            }
-            if (store_status.ok()) store_status = db->UpsertFinding(f);
-            print(*f);
-          }
+          emit(detector.Observe(e));
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
         },
         g_stop, &stats));
   }
-  for (model::Finding* f : detector.Flush()) {  // the last rate buckets
-    if (!live) {
-      batch.push_back(f);
-    } else {
-      if (store_status.ok()) store_status = db->UpsertFinding(f);
-      print(*f);
-    }
-  }
+  emit(detector.Flush());  // the last rate buckets
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
   RETURN_IF_ERROR(store_status);
-  for (const model::Finding* f : batch) print(*f);
+  for (const model::Finding* f : batch) {
+    if (f->exception.empty()) print(*f);
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings", stats.events, secs,
-               secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size());
+  spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings{}", stats.events, secs,
+               secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size(),
+               suppressed ? fmt::format(" ({} suppressed by exceptions: driftwatch findings --suppressed)",
+                                        suppressed)
+                          : std::string());
   return Status::Ok();
 }
 
@@ -373,11 +385,14 @@ Status CmdWorkloads(const Args& args) {
   return Status::Ok();
 }
 
-// driftwatch findings --db DB [--workload NAME] [--format text|jsonl]
+// driftwatch findings --db DB [--workload NAME] [--format text|jsonl] [--suppressed]
 Status CmdFindings(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto findings, db->ListFindings(args.Get("--workload")));
+  ASSIGN_OR_RETURN(auto findings,
+                   db->ListFindings(args.Get("--workload"), 0, 0,
+                                    args.Has("--suppressed") ? store::Store::Which::kSuppressed
+                                                             : store::Store::Which::kDelivered));
   for (const auto& f : findings) WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
   return Status::Ok();
 }
@@ -780,13 +795,16 @@ const std::vector<Command>& Commands() {
         {"--trace", "--cgroup"}}},
       {"detect",
        "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
-       "[--syscalls]) [--format jsonl|text]",
+       "[--syscalls]) [--format jsonl|text] [--exceptions FILE]\n"
+       "FILE: expected findings to store but not print (tools/exceptions.h)",
        CheckDetect, CmdDetect,
-       {{"--db", "--duration", "--format"}, {"--live", "--syscalls"}, {"--trace", "--cgroup"}}},
+       {{"--db", "--duration", "--format", "--exceptions"}, {"--live", "--syscalls"}, {"--trace", "--cgroup"}}},
       {"workloads", "--db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]", CheckQuery,
        CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
-      {"findings", "--db DB [--workload NAME] [--format jsonl|text]", CheckQuery, CmdFindings,
-       {{"--db", "--workload", "--format"}, {}}},
+      {"findings",
+       "--db DB [--workload NAME] [--format jsonl|text] [--suppressed]\n"
+       "--suppressed: the findings exceptions matched, instead of the delivered ones",
+       CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {"--suppressed"}}},
       {"eval", "[--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)",
        [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
       {"export",

@@ -37,6 +37,7 @@ std::string FindingJson(const model::Finding& f) {
   j["count"] = f.count;
   if (f.id != 0) j["id"] = f.id;
   if (f.incident != 0) j["incident"] = f.incident;
+  if (!f.exception.empty()) j["exception"] = f.exception;  // suppressed (tools/exceptions.h)
   j["process"] = {{"pid", f.process.pid},
                   {"exe", f.process.exe},
                   {"argv", f.process.argv},
@@ -57,6 +58,7 @@ std::string FindingText(const model::Finding& f) {
   if (!f.process.parent_exe.empty()) out << ", parent " << f.process.parent_exe;
   out << "; score " << static_cast<int>(f.score * 100 + 0.5) / 100.0;
   if (f.count > 1) out << "; seen " << f.count << " times";
+  if (!f.exception.empty()) out << "; suppressed by exception " << f.exception;
   out << "]";
   return out.str();
 }

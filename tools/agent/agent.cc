@@ -390,9 +390,19 @@ void Agent::Deliver(const std::vector<model::Finding*>& findings) {
       kWebhookSink, [this](const model::Finding& f) {
         return config_.outputs.webhook_format == "falco" ? FalcoPayload(f, hostname_) : FindingJson(f);
       }};
+  // Exceptions are applied here, between detection and every sink: a
+  // suppressed finding is stored (not queued) and counted, nothing more.
+  const std::vector<model::Finding*> deliver = config_.exceptions.Apply(findings);
   Status s = store_->UpsertFindings(findings, webhook_ ? &webhook_spec : nullptr);
   if (!s.ok()) return Fail(s);
   for (const model::Finding* f : findings) {
+    if (f->exception.empty()) continue;
+    metrics_
+        .counter("driftwatch_findings_suppressed_total", "Findings an exception matched (stored, not delivered)",
+                 {{"exception", f->exception}})
+        .Inc();
+  }
+  for (const model::Finding* f : deliver) {
     metrics_
         .counter("driftwatch_findings_total", "Findings by workload, kind and severity",
                  {{"workload", f->workload}, {"kind", model::FindingKindName(f->kind)},
@@ -491,6 +501,7 @@ void Agent::Reload() {
   config_.mode = c->mode;
   config_.learning = c->learning;
   config_.learn_unprofiled = c->learn_unprofiled;
+  config_.exceptions = c->exceptions;
   config_.outputs.stdout_jsonl = c->outputs.stdout_jsonl;
   config_.outputs.webhook_format = c->outputs.webhook_format;
   if (c->outputs.jsonl_file != config_.outputs.jsonl_file) {
@@ -501,7 +512,8 @@ void Agent::Reload() {
                                            c->outputs.jsonl_keep);
     }
   }
-  spdlog::info("reloaded {}: mode {}", config_path_, ModeName(config_.mode));
+  spdlog::info("reloaded {}: mode {}, {} exceptions", config_path_, ModeName(config_.mode),
+               config_.exceptions.entries().size());
 }
 
 void Agent::Shutdown() {

@@ -359,7 +359,13 @@ class AgentE2eTest : public ::testing::Test {
                            << "identity:\n"
                            << "  rules:\n"
                            << "    - pattern: " << root_rel_ << "/app\n"
-                           << "      name: " << kWorkload << "\n";
+                           << "      name: " << kWorkload << "\n"
+                           << "exceptions:\n"
+                           << "  - name: secret-three\n"
+                           << "    workload: " << kWorkload << "\n"
+                           << "    kind: file\n"
+                           << "    subject: \"*/secret3.txt\"\n"
+                           << "    comment: the test's expected file\n";
   }
 
   void TearDown() override {
@@ -620,6 +626,17 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   EXPECT_EQ(Metric("driftwatch_webhook_dropped_total"), 0);
   EXPECT_GE(Metric("driftwatch_ringbuf_dropped_events_total"), 0);
   EXPECT_NE(metrics.find("# TYPE driftwatch_scoring_latency_seconds histogram"), std::string::npos) << metrics;
+
+  // A finding an exception matches is counted and not delivered: no webhook
+  // delivery and not in /v1/findings (it is stored, marked, for `findings --suppressed`).
+  ASSERT_NO_FATAL_FAILURE(Drift(Secret(3), "/bin/true"));
+  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_findings_suppressed_total{exception=\"secret-three\"}") == 1; },
+                         10s))
+      << Http(api_, "GET", "/metrics").body;
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(Find(Findings(), "file", Secret(3)).is_null()) << Findings().dump();
+  EXPECT_EQ(receiver_.deliveries().size(), second.size());
+  EXPECT_EQ(Metric("driftwatch_webhook_backlog"), 0);
 }
 
 TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {

@@ -79,7 +79,7 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   if (!root || root.IsNull()) return Status::Ok();
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"database", "mode", "cgroups", "hostname", "syscalls", "learning",
-                             "detect", "api", "outputs", "identity"}));
+                             "detect", "api", "outputs", "identity", "exceptions"}));
   RETURN_IF_ERROR(GetString(source, root, "database", "database", &c->database));
   if (c->database.empty()) return At(source, root["database"], "database must not be empty");
   if (root["mode"]) {
@@ -177,6 +177,20 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
         }
         c->identity_rules.push_back(rule);
       }
+    }
+  }
+  if (const Node& ex = root["exceptions"]; ex && !ex.IsNull()) {
+    if (ex.IsScalar()) {
+      // A file, relative to the config's directory.
+      std::string path = ex.as<std::string>();
+      if (!path.empty() && path.front() != '/' && source.find('/') != std::string::npos) {
+        path = source.substr(0, source.rfind('/') + 1) + path;
+      }
+      auto loaded = Exceptions::Load(path);
+      if (!loaded) return At(source, ex, "exceptions: " + loaded.error().message());
+      c->exceptions = std::move(*loaded);
+    } else {
+      ASSIGN_OR_RETURN(c->exceptions, Exceptions::FromYaml(ex, source));
     }
   }
   return Status::Ok();

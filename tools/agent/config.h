@@ -34,6 +34,11 @@
 //     rules:               # cgroup path patterns to workload names, first match wins
 //       - pattern: "batch/*/worker-*"
 //         name: "batch/$1"
+//   exceptions: []         # expected findings: stored and counted, not delivered.
+//                          # A path to an exceptions file (relative to this
+//                          # config's directory) or the entries inline; the
+//                          # entries' format is in tools/exceptions.h. Reloaded
+//                          # on SIGHUP.
 //
 // Durations: 500ms, 30s, 5m, 2h, 1d (a bare number is seconds). Sizes: bytes,
 // or with KiB, MiB, GiB. An unknown key or a bad value is an error that names
@@ -47,6 +52,7 @@
 #include <vector>
 
 #include "collector/status.h"
+#include "tools/exceptions.h"
 
 namespace dw::tools::agent {
 
@@ -89,6 +95,7 @@ struct AgentConfig {
     bool operator==(const Outputs&) const = default;
   } outputs;
   std::vector<IdentityRule> identity_rules;
+  Exceptions exceptions;  // from the file `exceptions:` names, or inline
   bool operator==(const AgentConfig&) const = default;
 };
 

@@ -2,6 +2,10 @@
 #include "tools/agent/config.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace dw::tools::agent {
 namespace {
@@ -91,6 +95,47 @@ TEST(AgentConfigTest, MissingFileIsNotFound) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(c.error().message(), "read config /nonexistent/dw.yaml: No such file or directory");
+}
+
+// exceptions: inline, or a file relative to the config; bad entries name their line.
+TEST(AgentConfigTest, ExceptionsInlineOrFromAFile) {
+  auto inline_ = ParseConfig(R"(
+exceptions:
+  - name: cache
+    workload: shop/web
+    kind: file
+    subject: "/var/cache/*"
+    comment: the proxy cache
+)", "c.yaml");
+  ASSERT_TRUE(inline_) << inline_.error().message();
+  ASSERT_EQ(inline_->exceptions.entries().size(), 1u);
+  EXPECT_EQ(inline_->exceptions.entries()[0].name, "cache");
+
+  char tmpl[] = "/tmp/dw-config-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    std::ofstream(dir + "/ex.yaml") << "- {workload: a, kind: exec, subject: /bin/true, comment: health check}\n";
+    std::ofstream(dir + "/bad.yaml") << "- {workload: a, kind: exec, subject: /bin/true}\n";
+    std::ofstream(dir + "/agent.yaml") << "database: /tmp/x.db\nexceptions: ex.yaml\n";
+    std::ofstream(dir + "/agent-bad.yaml") << "database: /tmp/x.db\nexceptions: bad.yaml\n";
+  }
+  auto file = LoadConfig(dir + "/agent.yaml");
+  ASSERT_TRUE(file) << file.error().message();
+  ASSERT_EQ(file->exceptions.entries().size(), 1u);
+  EXPECT_EQ(file->exceptions.entries()[0].name, "ex.yaml:1");
+  EXPECT_EQ(file->exceptions.entries()[0].comment, "health check");
+  auto bad = LoadConfig(dir + "/agent-bad.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "config " + dir + "/agent-bad.yaml line 2: exceptions: exceptions " + dir +
+                                       "/bad.yaml line 1: comment is required (say why the findings it "
+                                       "matches are expected)");
+  auto bad_inline = ParseConfig("exceptions:\n  - workload: a\n    kind: exe\n    subject: x\n    comment: c\n",
+                                "c.yaml");
+  ASSERT_FALSE(bad_inline);
+  EXPECT_EQ(bad_inline.error().message(),
+            "exceptions c.yaml line 3: kind must be exec, file, network, syscall, rate or unprofiled, not 'exe'");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AgentConfigTest, Durations) {
