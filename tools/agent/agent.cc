@@ -93,7 +93,7 @@ class StoreOutbox : public Outbox {
       spdlog::warn("{}", rows.error().message());
       return out;
     }
-    for (auto& r : *rows) out.push_back({r.id, std::move(r.payload), r.attempts, r.next_attempt_ns});
+    for (auto& r : *rows) out.push_back({r.id, std::move(r.payload), r.attempts, r.next_attempt_ns, r.finding_id});
     return out;
   }
   void MarkDelivered(int64_t id) override { Log(store_->MarkDelivered(id, NowNs())); }
@@ -227,7 +227,12 @@ Status Agent::Start() {
   if (!config_.outputs.webhook_url.empty()) {
     WebhookOptions w;
     w.url = config_.outputs.webhook_url;
+    w.ca_file = config_.outputs.webhook_ca_file;
     w.idempotency_prefix = hostname_ + "-";
+    ASSIGN_OR_RETURN(std::optional<std::string> auth,
+                     AuthorizationHeader(config_.outputs.webhook_auth_header_file,
+                                         config_.outputs.webhook_auth_header_env));
+    if (auth) w.headers.emplace_back("Authorization", *auth);
     webhook_ = std::make_unique<WebhookSender>(io_, *outbox_, w);
     RETURN_IF_ERROR(webhook_->Start().WithContext("outputs.webhook_url"));
   }
@@ -495,8 +500,11 @@ void Agent::Reload() {
     return;
   }
   if (c->database != config_.database || c->cgroups != config_.cgroups || c->api != config_.api ||
-      c->outputs.webhook_url != config_.outputs.webhook_url) {
-    spdlog::warn("reload: database, cgroups, api and webhook_url changes take effect on restart");
+      c->outputs.webhook_url != config_.outputs.webhook_url ||
+      c->outputs.webhook_ca_file != config_.outputs.webhook_ca_file ||
+      c->outputs.webhook_auth_header_file != config_.outputs.webhook_auth_header_file ||
+      c->outputs.webhook_auth_header_env != config_.outputs.webhook_auth_header_env) {
+    spdlog::warn("reload: database, cgroups, api and webhook_* connection changes take effect on restart");
   }
   config_.mode = c->mode;
   config_.learning = c->learning;

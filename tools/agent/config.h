@@ -28,8 +28,18 @@
 //     jsonl_file: ""       # findings as JSON lines to this file ...
 //     jsonl_max_bytes: 100MiB  # ... rotated past this size
 //     jsonl_keep: 5        # ... keeping this many rotated files
-//     webhook_url: ""      # POST each finding here (http://host:port/path)
+//     webhook_url: ""      # POST each finding here (http[s]://host[:port]/path);
+//                          # https trusts the system's CAs and webhook_ca_file
 //     webhook_format: driftwatch  # driftwatch | falco (Falcosidekick's input)
+//     webhook_ca_file: ""  # a PEM file of CAs to trust besides the system's
+//     webhook_auth_header_file: ""  # a file holding the Authorization header's
+//                          # value ("Bearer ..."), read at start
+//     webhook_auth_header_env: ""   # or the environment variable holding it
+//                          # The 4xx policy (tools/agent/webhook.h): 408, 429,
+//                          # 5xx and network errors are retried with back-off;
+//                          # any other answer drops the finding after 3 in a
+//                          # row (driftwatch_webhook_dropped_total, and a
+//                          # warning naming the finding and the status).
 //   identity:
 //     rules:               # cgroup path patterns to workload names, first match wins
 //       - pattern: "batch/*/worker-*"
@@ -92,6 +102,9 @@ struct AgentConfig {
     int jsonl_keep = 5;
     std::string webhook_url;
     std::string webhook_format = "driftwatch";
+    std::string webhook_ca_file;
+    std::string webhook_auth_header_file;
+    std::string webhook_auth_header_env;
     bool operator==(const Outputs&) const = default;
   } outputs;
   std::vector<IdentityRule> identity_rules;

@@ -41,8 +41,10 @@ outputs:
   jsonl_file: /var/log/dw.jsonl
   jsonl_max_bytes: 10MiB
   jsonl_keep: 3
-  webhook_url: http://127.0.0.1:2801/
+  webhook_url: https://127.0.0.1:2801/
   webhook_format: falco
+  webhook_ca_file: /etc/dw/ca.pem
+  webhook_auth_header_env: DW_WEBHOOK_AUTH
 identity:
   rules:
     - pattern: "batch/*/worker-*"
@@ -58,7 +60,8 @@ identity:
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
   want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token"};
-  want.outputs = {true, "/var/log/dw.jsonl", 10ull << 20, 3, "http://127.0.0.1:2801/", "falco"};
+  want.outputs = {true,    "/var/log/dw.jsonl", 10ull << 20, 3, "https://127.0.0.1:2801/",
+                  "falco", "/etc/dw/ca.pem",    "",          "DW_WEBHOOK_AUTH"};
   want.identity_rules = {{"batch/*/worker-*", "batch/$1"}};
   EXPECT_EQ(*c, want);
 }
@@ -76,7 +79,10 @@ TEST(AgentConfigTest, ErrorsNameTheKeyAndTheLine) {
       {"mode: prod\n", "config c.yaml line 1: mode must be learn, detect or auto, not 'prod'"},
       {"syscalls: sometimes\n", "config c.yaml line 1: syscalls: expected true or false, not 'sometimes'"},
       {"outputs:\n  stdout: maybe\n", "config c.yaml line 2: outputs.stdout: expected true or false, not 'maybe'"},
-      {"outputs:\n  webhook_url: https://x/\n", "config c.yaml line 2: outputs.webhook_url must start with http://"},
+      {"outputs:\n  webhook_url: ftp://x/\n",
+       "config c.yaml line 2: outputs.webhook_url must start with http:// or https://"},
+      {"outputs:\n  webhook_auth_header_file: /a\n  webhook_auth_header_env: B\n",
+       "config c.yaml line 3: give outputs.webhook_auth_header_file or outputs.webhook_auth_header_env, not both"},
       {"cgroups: shop\n", "config c.yaml line 1: cgroups must be a list of cgroup paths"},
       {"api:\n  listen: localhost\n", "config c.yaml line 2: api.listen must be host:port, not 'localhost'"},
       {"learning:\n  checkpoint: 0s\n", "config c.yaml line 2: learning.checkpoint: must be positive"},
