@@ -475,6 +475,19 @@ Result<std::optional<int64_t>> VersionFlag(const Args& args, const char* flag) {
   return std::optional<int64_t>(n);
 }
 
+// --peer ADDRESS=WORKLOAD...: the workloads behind peer addresses.
+Result<ExportOptions> PeerFlags(const Args& args) {
+  ExportOptions options;
+  for (const std::string& p : args.All("--peer")) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return Status(ErrorCode::kInvalidArgument, "--peer must be ADDRESS=WORKLOAD, not '" + p + "'");
+    }
+    options.peers[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return options;
+}
+
 // What export and check render: a policy document and where it came from.
 struct Exported {
   ExportFormat format = ExportFormat::kJson;
@@ -536,8 +549,9 @@ Result<Exported> BuildExport(const Args& args) {
     }
     spdlog::warn("{}; exporting it anyway (--force)", what);
   }
+  ASSIGN_OR_RETURN(ExportOptions options, PeerFlags(args));
   std::vector<std::string> notes;
-  ASSIGN_OR_RETURN(out.document, Export(out.format, *fp, out.source, &notes));
+  ASSIGN_OR_RETURN(out.document, Export(out.format, *fp, out.source, &notes, options));
   for (const auto& n : notes) spdlog::info("{} export: not expressed: {}", ExportFormatName(out.format), n);
   return out;
 }
@@ -759,6 +773,7 @@ Status CheckExport(const Args& args) {
   ASSIGN_OR_RETURN(std::string format, args.Required("--format"));
   RETURN_IF_ERROR(ParseExportFormat(format).status());
   RETURN_IF_ERROR(VersionFlag(args, "--version").status());
+  RETURN_IF_ERROR(PeerFlags(args).status());
   return ConvergenceFlags(args).status();
 }
 
@@ -809,20 +824,23 @@ const std::vector<Command>& Commands() {
        [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
       {"export",
        "--db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
-       "[--min-duration SECONDS] [--quiet SECONDS]\n"
+       "[--min-duration SECONDS] [--quiet SECONDS] [--peer ADDRESS=WORKLOAD...]\n"
        "FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
-       "baseline is learning or was trained with dropped events, unless --force.",
+       "baseline is learning or was trained with dropped events, unless --force.\n"
+       "--peer names the workload at a peer address (ns/owner/container): networkpolicy\n"
+       "selects it by namespace and pod labels instead of its IP.",
        CheckExport, CmdExport,
        {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"},
-        {"--force"}}},
+        {"--force"},
+        {"--peer"}}},
       {"check",
        "--db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
-       "[--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
+       "[--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS] [--peer ADDRESS=WORKLOAD...]\n"
        "replays TRACEs against the export; exit 3 when it would block something",
        CheckCheck, CmdCheck,
        {{"--db", "--workload", "--format", "--output", "--version", "--min-duration", "--quiet"},
         {"--force"},
-        {"--trace"}}},
+        {"--trace", "--peer"}}},
       {"agent", "--config FILE   (the daemon: tools/agent/config.h documents the file)", CheckAgent, CmdAgent,
        {{"--config"}, {}}},
       {"import", "--db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)",
