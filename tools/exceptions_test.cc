@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,28 @@ TEST(ExceptionsTest, BadEntriesAreOneLineErrorsNamingFileAndLine) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message().rfind("read exceptions /nonexistent/ex.yaml: ", 0), 0u)
       << missing.error().message();
+}
+
+// Damaged files (truncated, bytes changed) never crash the parser: each is
+// either accepted or refused with one line naming the file.
+TEST(ExceptionsTest, DamagedFilesAreAcceptedOrRefusedInOneLine) {
+  std::mt19937 rng(12);
+  const std::string base = kFile;
+  const std::string noise = "-:[]{}*&!|>'\"#%@` \n\t\x01\xff";
+  size_t refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = base.substr(0, rng() % (base.size() + 1));
+    for (int k = static_cast<int>(rng() % 4); k > 0 && !text.empty(); --k) {
+      text[rng() % text.size()] = noise[rng() % noise.size()];
+    }
+    auto r = Exceptions::Parse(text, "f.yaml");
+    if (r) continue;
+    ++refused;
+    const std::string m = r.error().message();
+    EXPECT_EQ(m.rfind("exceptions f.yaml", 0), 0u) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  EXPECT_GT(refused, 100u);  // the damage was real
 }
 
 }  // namespace
