@@ -173,6 +173,9 @@ struct Finding {
   // "<kind> <subject>" of the first finding of this finding's incident; ""
   // when it has none or is that first finding itself.
   std::string incident_root;
+  // The exception (tools/exceptions.h) that matched it: such a finding is
+  // stored and counted but not delivered. "" for a delivered finding.
+  std::string exception;
   bool operator==(const Finding&) const = default;
 };
 

@@ -101,6 +101,7 @@ ALTER TABLE findings ADD COLUMN item TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE findings ADD COLUMN folded_examples TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE findings ADD COLUMN incident_root TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN exception TEXT;
 )sql",
 };
 
@@ -334,9 +335,9 @@ RETURNING id)sql";
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
                      count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
-                     item, folded, folded_examples, incident_root)
+                     item, folded, folded_examples, incident_root, exception)
 VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-       ?20)
+       ?20, ?21)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -410,6 +411,11 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
       .Bind(18, static_cast<int64_t>(f->folded))
       .Bind(19, ToJson(f->folded_examples))
       .Bind(20, f->incident_root);
+  if (f->exception.empty()) {
+    ins.BindNull(21);
+  } else {
+    ins.Bind(21, f->exception);
+  }
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -420,7 +426,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
        f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
-       f.item, f.folded, f.folded_examples, f.incident_root
+       f.item, f.folded, f.folded_examples, f.incident_root, f.exception
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -448,6 +454,7 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   f.folded = static_cast<uint64_t>(st.Int(18));
   ASSIGN_OR_RETURN(f.folded_examples, FromJson(st.Text(19), "folded_examples"));
   f.incident_root = st.Text(20);
+  f.exception = st.Text(21);
   return f;
 }
 
@@ -798,7 +805,7 @@ Status Store::UpsertFindings(const std::vector<model::Finding*>& fs, const Outbo
       ASSIGN_OR_RETURN(bool inserted, UpsertOne(&st, f));
       if (!inserted) continue;
       assigned.push_back(f);
-      if (outbox != nullptr) {
+      if (outbox != nullptr && f->exception.empty()) {
         enqueue.Reset();
         enqueue.Bind(1, f->id).Bind(2, outbox->sink).Bind(3, outbox->payload(*f));
         RETURN_IF_ERROR(enqueue.Run());
@@ -812,7 +819,7 @@ Status Store::UpsertFindings(const std::vector<model::Finding*>& fs, const Outbo
 }
 
 Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std::string>& workload,
-                                                        int64_t since_ns, size_t limit) {
+                                                        int64_t since_ns, size_t limit, Which which) {
   auto list = [&]() -> Result<std::vector<model::Finding>> {
     int64_t workload_id = 0;
     if (workload) {
@@ -826,7 +833,11 @@ Result<std::vector<model::Finding>> Store::ListFindings(const std::optional<std:
     // The newest `limit`, then back to ascending time.
     std::string sql = std::string("SELECT * FROM (") + kFindingColumns +
                       (workload ? " WHERE f.workload_id = ?1 AND" : " WHERE") +
-                      " f.last_time_ns >= ?2 ORDER BY f.time_ns DESC, f.id DESC LIMIT ?3)"
+                      " f.last_time_ns >= ?2" +
+                      (which == Which::kDelivered    ? " AND f.exception IS NULL"
+                       : which == Which::kSuppressed ? " AND f.exception IS NOT NULL"
+                                                     : "") +
+                      " ORDER BY f.time_ns DESC, f.id DESC LIMIT ?3)"
                       " ORDER BY 2, 1";
     ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, sql));
     if (workload) st.Bind(1, workload_id);

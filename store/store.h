@@ -79,6 +79,12 @@
 //   folded          INTEGER NOT NULL DEFAULT 0 -- plain reads folded into it (model/detector.h)
 //   folded_examples TEXT NOT NULL DEFAULT '[]' -- some of their paths, JSON array
 //   incident_root   TEXT NOT NULL DEFAULT ''  -- "<kind> <subject>" of its incident's first finding
+//   exception       TEXT                      -- model::Finding::exception: the name of the
+//                                             --   exception that suppressed it (tools/exceptions.h);
+//                                             --   NULL for a delivered finding
+// A suppressed finding is stored and counted but never queued in the outbox.
+// Databases of versions 1 to 3 migrate on a read-write open; their findings
+// were all delivered (exception NULL).
 //
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
@@ -217,7 +223,8 @@ class Store {
   Status UpsertFinding(model::Finding* f);
   // The same for each, in one transaction: on error nothing is stored and the
   // ids this call assigned are reset to 0. With `outbox`, every finding this
-  // call inserts is also queued for `outbox->sink` with the payload it makes.
+  // call inserts is also queued for `outbox->sink` with the payload it makes,
+  // except suppressed ones (a non-empty Finding::exception).
   struct OutboxSpec {
     std::string sink;
     std::function<std::string(const model::Finding&)> payload;
@@ -248,10 +255,17 @@ class Store {
 
   // Findings of `workload` (all workloads if nullopt) whose latest occurrence
   // is at or after `since_ns`, ordered by time_ns (first occurrence), then id;
-  // with `limit` > 0, only the newest `limit` of them. kNotFound "unknown
-  // workload X" for a name the database does not know.
+  // with `limit` > 0, only the newest `limit` of them; `which` chooses
+  // between delivered and suppressed findings. kNotFound "unknown workload X"
+  // for a name the database does not know.
+  enum class Which {
+    kDelivered,   // Finding::exception empty (the default: what sinks saw)
+    kSuppressed,  // matched an exception
+    kAll,
+  };
   Result<std::vector<model::Finding>> ListFindings(const std::optional<std::string>& workload,
-                                                   int64_t since_ns = 0, size_t limit = 0);
+                                                   int64_t since_ns = 0, size_t limit = 0,
+                                                   Which which = Which::kDelivered);
 
  private:
   Store(std::string path, OpenMode mode, std::unique_ptr<sqlite::Db> db);

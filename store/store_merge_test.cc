@@ -112,10 +112,12 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
   }
+  // Back to schema 2: without version 3's table and version 4's columns.
   testing::RawExec(path_,
                    "ALTER TABLE findings DROP COLUMN item; ALTER TABLE findings DROP COLUMN folded; "
                    "ALTER TABLE findings DROP COLUMN folded_examples; "
                    "ALTER TABLE findings DROP COLUMN incident_root; "
+                   "ALTER TABLE findings DROP COLUMN exception; "
                    "DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_FALSE(ro);

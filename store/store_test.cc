@@ -590,6 +590,7 @@ PRAGMA application_id = 1146569044;
   EXPECT_EQ((*findings)[0].subject, "/bin/sh");
   EXPECT_EQ((*findings)[0].incident, 0);
   EXPECT_EQ((*findings)[0].count, 2u);
+  EXPECT_EQ((*findings)[0].exception, "");  // an old finding was delivered
   // The new parts work.
   auto backlog = store->OutboxBacklog("webhook");
   ASSERT_TRUE(backlog);
@@ -627,6 +628,35 @@ TEST(StoreOutboxTest, FindingsAndTheirDeliveriesAreStoredTogether) {
   EXPECT_EQ((*stored)[0].incident, 77);
   EXPECT_EQ((*stored)[0].count, 5u);
   EXPECT_EQ((*stored)[1].kind, model::FindingKind::kRate);
+}
+
+// A finding an exception matched is stored with the exception's name, listed
+// only when asked for, and never queued for delivery.
+TEST(StoreOutboxTest, SuppressedFindingsAreStoredButNotQueued) {
+  TempDir dir;
+  std::string path = dir.File("dw.db");
+  auto store = MustOpen(path);
+  ASSERT_TRUE(store);
+  model::Finding delivered = MakeFinding("web", kNow, "/bin/sh");
+  model::Finding suppressed = MakeFinding("web", kNow + 1, "/var/cache/app/x");
+  suppressed.kind = model::FindingKind::kFile;
+  suppressed.exception = "web-cache";
+  Store::OutboxSpec spec{"webhook", [](const model::Finding& f) { return f.subject; }};
+  ASSERT_TRUE(store->UpsertFindings({&delivered, &suppressed}, &spec).ok());
+  EXPECT_NE(suppressed.id, 0);
+  // Its repeats are counted like any finding's.
+  suppressed.count = 3;
+  ASSERT_TRUE(store->UpsertFindings({&suppressed}, &spec).ok());
+
+  auto pending = store->PendingOutbox("webhook", 10);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(*pending, (std::vector<Store::OutboxRow>{{1, delivered.id, "/bin/sh", 0, 0}}));
+  using Which = Store::Which;
+  EXPECT_EQ(*store->ListFindings("web"), std::vector<model::Finding>{delivered});
+  EXPECT_EQ(*store->ListFindings("web", 0, 0, Which::kSuppressed), std::vector<model::Finding>{suppressed});
+  EXPECT_EQ(*store->ListFindings(std::nullopt, 0, 0, Which::kAll),
+            (std::vector<model::Finding>{delivered, suppressed}));
+  EXPECT_EQ(*store->GetFinding(suppressed.id), std::optional<model::Finding>(suppressed));
 }
 
 TEST(StoreOutboxTest, WorkloadStateIsKept) {

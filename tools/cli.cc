@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
 
 namespace dw::tools {
 
@@ -23,6 +24,17 @@ Result<Args> Args::Parse(int argc, char** argv, int first, const FlagSpec& spec)
     if (spec.boolean.count(name)) {
       if (value) return Status(ErrorCode::kInvalidArgument, "option " + name + " takes no value");
       args.values_[name].push_back("true");
+    } else if (spec.lists.count(name)) {
+      auto& values = args.values_[name];
+      if (value) {
+        values.push_back(*value);
+      } else {
+        if (i + 1 >= argc || std::string_view(argv[i + 1]).rfind("--", 0) == 0) {
+          return Status(ErrorCode::kInvalidArgument, "option " + name + " needs a value");
+        }
+        // --trace a b c: every argument up to the next option.
+        while (i + 1 < argc && std::string_view(argv[i + 1]).rfind("--", 0) != 0) values.push_back(argv[++i]);
+      }
     } else if (spec.with_value.count(name)) {
       if (!value) {
         if (i + 1 >= argc) return Status(ErrorCode::kInvalidArgument, "option " + name + " needs a value");

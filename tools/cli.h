@@ -12,15 +12,21 @@
 
 namespace dw::tools {
 
+// The one style for list flags: a flag whose usage reads `--trace TRACE...`
+// is in `lists` and takes one or more values, given either after one flag
+// (`--trace a b`) or with the flag repeated (`--trace a --trace b`), or mixed.
+// Its values run up to the next argument that starts with "--"; so a command
+// with list flags takes no positional arguments.
 struct FlagSpec {
-  std::set<std::string> with_value;  // "--db", "--trace" (may repeat)
+  std::set<std::string> with_value;  // "--db": one value (given twice, the last wins)
   std::set<std::string> boolean;     // "--live"
+  std::set<std::string> lists;       // "--trace", "--cgroup": one or more values
 };
 
 class Args {
  public:
   // Parses argv[first..argc). "--flag value" and "--flag=value" both work;
-  // values of repeated flags accumulate. kInvalidArgument names the option.
+  // values of list flags accumulate (FlagSpec). kInvalidArgument names the option.
   static Result<Args> Parse(int argc, char** argv, int first, const FlagSpec& spec);
 
   bool Has(const std::string& flag) const { return values_.count(flag) > 0; }

@@ -728,6 +728,100 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
   }
 }
 
+// ---- Conventions: --help, --version, list flags ----
+
+TEST(CliConventionsTest, EveryCommandHasHelpOnStdoutWithExitZero) {
+  const std::vector<std::string> commands = {"record", "train",  "detect", "workloads", "findings",
+                                             "eval",   "export", "check",  "agent",     "import",
+                                             "merge",  "diff",   "history"};
+  RunResult all = RunDriftwatch({"--help"});
+  ASSERT_TRUE(Succeeded(all));
+  EXPECT_EQ(all.err, "");
+  for (const std::string& cmd : commands) {
+    EXPECT_NE(all.out.find("\n  " + cmd + " "), std::string::npos) << cmd << " missing from --help";
+    // --help wins over anything else on the line, even a missing required flag or a bad one.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{cmd, "--help"}, {cmd, "--bogus", "-h"}}) {
+      RunResult r = RunDriftwatch(args);
+      EXPECT_TRUE(Succeeded(r));
+      EXPECT_EQ(r.err, "") << r.command_line;
+      EXPECT_EQ(r.out.rfind("usage: driftwatch " + cmd + " ", 0), 0u) << r.out;
+    }
+  }
+  // The usage line of a command is the one driftwatch --help shows.
+  RunResult detect = RunDriftwatch({"detect", "--help"});
+  EXPECT_NE(detect.out.find("--trace TRACE..."), std::string::npos) << detect.out;
+  // Without a command the usage is an error (stderr, exit 2).
+  RunResult none = RunDriftwatch({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.out, "");
+  EXPECT_EQ(none.err.rfind("usage: driftwatch COMMAND", 0), 0u) << none.err;
+}
+
+TEST(CliConventionsTest, VersionIsTheProjectVersion) {
+  RunResult r = RunDriftwatch({"--version"});
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(r.out.rfind(std::string("driftwatch ") + DW_PROJECT_VERSION, 0), 0u) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+}
+
+// --trace A B and --trace A --trace B are the same command line.
+TEST_F(CliBadInputTest, ListFlagsTakeValuesAfterOneFlagOrRepeated) {
+  RunResult spaced = RunDriftwatch({"detect", "--db", db_, "--trace", good_, drift_, "--format", "jsonl"});
+  ASSERT_TRUE(Succeeded(spaced));
+  EXPECT_EQ(std::count(spaced.out.begin(), spaced.out.end(), '\n'), 3) << spaced.out;
+  RunResult repeated =
+      RunDriftwatch({"check", "--db", db_, "--workload", "shop/web", "--format", "json", "--trace", good_,
+                     "--trace", drift_, "--force"});
+  RunResult both = RunDriftwatch(
+      {"check", "--db", db_, "--workload", "shop/web", "--format", "json", "--trace", good_, drift_, "--force"});
+  EXPECT_EQ(repeated.exit_code, both.exit_code) << repeated.err << both.err;
+  EXPECT_EQ(repeated.out, both.out);
+  EXPECT_FALSE(both.out.empty()) << both.err;
+}
+
+// ---- Exceptions ----
+
+// detect --exceptions: the matching finding is stored, marked and not printed;
+// findings --suppressed lists it; a bad entry is one line naming file and line.
+TEST_F(CliBadInputTest, ExceptionsSuppressDeliveryButKeepTheFinding) {
+  const std::string ex = File("ex.yaml");
+  WriteFile(ex,
+            "exceptions:\n"
+            "  - name: shadow-audit\n"
+            "    workload: \"shop/*\"\n"
+            "    kind: file\n"
+            "    subject: /etc/shadow\n"
+            "    comment: the nightly audit reads it\n");
+  RunResult detect =
+      RunDriftwatch({"detect", "--db", db_, "--trace", drift_, "--format", "jsonl", "--exceptions", ex});
+  ASSERT_TRUE(Succeeded(detect));
+  EXPECT_EQ(std::count(detect.out.begin(), detect.out.end(), '\n'), 2) << detect.out;
+  EXPECT_EQ(detect.out.find("/etc/shadow"), std::string::npos) << detect.out;
+  EXPECT_NE(detect.err.find("1 suppressed by exceptions"), std::string::npos) << detect.err;
+
+  RunResult delivered = RunDriftwatch({"findings", "--db", db_, "--format", "jsonl"});
+  ASSERT_TRUE(Succeeded(delivered));
+  EXPECT_EQ(std::count(delivered.out.begin(), delivered.out.end(), '\n'), 2) << delivered.out;
+  RunResult suppressed = RunDriftwatch({"findings", "--db", db_, "--format", "jsonl", "--suppressed"});
+  ASSERT_TRUE(Succeeded(suppressed));
+  ASSERT_EQ(std::count(suppressed.out.begin(), suppressed.out.end(), '\n'), 1) << suppressed.out;
+  nlohmann::json j = nlohmann::json::parse(suppressed.out);
+  EXPECT_EQ(j["subject"], "/etc/shadow");
+  EXPECT_EQ(j["exception"], "shadow-audit");
+  RunResult text = RunDriftwatch({"findings", "--db", db_, "--suppressed"});
+  EXPECT_NE(text.out.find("suppressed by exception shadow-audit"), std::string::npos) << text.out;
+
+  // A bad entry: exit 1, one line naming the file and the line, nothing stored.
+  const std::string bad = File("bad.yaml");
+  WriteFile(bad, "exceptions:\n  - workload: shop/web\n    kind: file\n    subject: /etc/passwd\n");
+  const Snapshot before = TakeSnapshot(db_);
+  RunResult r = RunDriftwatch({"detect", "--db", db_, "--trace", drift_, "--exceptions", bad});
+  EXPECT_TRUE(Refused(r, "detect", 1,
+                      {"exceptions " + bad + " line 2: comment is required (say why the findings it matches are expected)"}));
+  EXPECT_TRUE(Unchanged(before, r));
+}
+
 // ---- A full disk ----
 
 TEST_F(CliBadInputTest, FullDiskKeepsTheEarlierFingerprint) {

@@ -22,6 +22,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,10 +41,12 @@
 #include "tools/drive.h"
 #include "tools/eval.h"
 #include "tools/explain.h"
+#include "tools/exceptions.h"
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
 #include "tools/moving.h"
+#include "tools/version.h"
 
 namespace dw::tools {
 namespace {
@@ -285,9 +288,15 @@ Status CmdTrain(const Args& args) {
   return Status::Ok();
 }
 
-// driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration S]) [--format jsonl|text]
+// driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration S])
+//                   [--format jsonl|text] [--exceptions FILE]
 Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
+  // The exceptions first: a bad file changes nothing.
+  Exceptions exceptions;
+  if (auto path = args.Get("--exceptions")) {
+    ASSIGN_OR_RETURN(exceptions, Exceptions::Load(*path));
+  }
   // Detection needs baselines: a missing database has none and is not created.
   ASSIGN_OR_RETURN(std::string path, args.Required("--db"));
   if (access(path.c_str(), F_OK) != 0) return Status::Errno("open database " + path, errno);
@@ -305,10 +314,24 @@ Status CmdDetect(const Args& args) {
   // Replayed traces are one batch: their findings are stored in one
   // transaction, then printed, once every trace has been read, so a damaged
   // trace leaves the database as it was. Live findings are stored and printed
-  // as they come.
+  // as they come. Either way a finding an exception matches is stored, marked,
+  // and not printed.
   const bool live = args.Has("--live");
   std::vector<model::Finding*> batch;
   Status store_status;
+  size_t suppressed = 0;
+  const auto emit = [&](const std::vector<model::Finding*>& found) {
+    const std::vector<model::Finding*> deliver = exceptions.Apply(found);
+    suppressed += found.size() - deliver.size();
+    if (!live) {
+      batch.insert(batch.end(), found.begin(), found.end());
+      return;
+    }
+    for (model::Finding* f : found) {
+      if (store_status.ok()) store_status = db->UpsertFinding(f);
+    }
+    for (const model::Finding* f : deliver) print(*f);
+  };
   collector::PipelineStats stats;
   auto started = std::chrono::steady_clock::now();
   for (auto& source : sources) {
@@ -317,36 +340,27 @@ Status CmdDetect(const Args& args) {
         *source,
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
-          for (model::Finding* f : detector.Observe(e)) {
-            if (!live) {
-              batch.push_back(f);
-              continue;
-            }
-            if (store_status.ok()) store_status = db->UpsertFinding(f);
-            print(*f);
-          }
+          emit(detector.Observe(e));
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
         },
         g_stop, &stats));
   }
-  for (model::Finding* f : detector.Flush()) {  // the last rate buckets
-    if (!live) {
-      batch.push_back(f);
-    } else {
-      if (store_status.ok()) store_status = db->UpsertFinding(f);
-      print(*f);
-    }
-  }
+  emit(detector.Flush());  // the last rate buckets
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
   RETURN_IF_ERROR(store_status);
-  for (const model::Finding* f : batch) print(*f);
+  for (const model::Finding* f : batch) {
+    if (f->exception.empty()) print(*f);
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings", stats.events, secs,
-               secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size());
+  spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings{}", stats.events, secs,
+               secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size(),
+               suppressed ? fmt::format(" ({} suppressed by exceptions: driftwatch findings --suppressed)",
+                                        suppressed)
+                          : std::string());
   return Status::Ok();
 }
 
@@ -372,11 +386,14 @@ Status CmdWorkloads(const Args& args) {
   return Status::Ok();
 }
 
-// driftwatch findings --db DB [--workload NAME] [--format text|jsonl]
+// driftwatch findings --db DB [--workload NAME] [--format text|jsonl] [--suppressed]
 Status CmdFindings(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
-  ASSIGN_OR_RETURN(auto findings, db->ListFindings(args.Get("--workload")));
+  ASSIGN_OR_RETURN(auto findings,
+                   db->ListFindings(args.Get("--workload"), 0, 0,
+                                    args.Has("--suppressed") ? store::Store::Which::kSuppressed
+                                                             : store::Store::Which::kDelivered));
   for (const auto& f : findings) WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
   return Status::Ok();
 }
@@ -459,6 +476,19 @@ Result<std::optional<int64_t>> VersionFlag(const Args& args, const char* flag) {
   return std::optional<int64_t>(n);
 }
 
+// --peer ADDRESS=WORKLOAD...: the workloads behind peer addresses.
+Result<ExportOptions> PeerFlags(const Args& args) {
+  ExportOptions options;
+  for (const std::string& p : args.All("--peer")) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) {
+      return Status(ErrorCode::kInvalidArgument, "--peer must be ADDRESS=WORKLOAD, not '" + p + "'");
+    }
+    options.peers[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return options;
+}
+
 // What export and check render: a policy document and where it came from.
 struct Exported {
   ExportFormat format = ExportFormat::kJson;
@@ -520,8 +550,9 @@ Result<Exported> BuildExport(const Args& args) {
     }
     spdlog::warn("{}; exporting it anyway (--force)", what);
   }
+  ASSIGN_OR_RETURN(ExportOptions options, PeerFlags(args));
   std::vector<std::string> notes;
-  ASSIGN_OR_RETURN(out.document, Export(out.format, *fp, out.source, &notes));
+  ASSIGN_OR_RETURN(out.document, Export(out.format, *fp, out.source, &notes, options));
   for (const auto& n : notes) spdlog::info("{} export: not expressed: {}", ExportFormatName(out.format), n);
   return out;
 }
@@ -667,36 +698,16 @@ Status CheckAgent(const Args& args) {
   return tools::agent::LoadConfig(path).status();
 }
 
-constexpr char kUsage[] =
-    "usage: driftwatch COMMAND [OPTIONS]\n"
-    "  record    --out TRACE [--cgroup CGPATH]... [--duration SECONDS] [--syscalls]\n"
-    "  train     --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS\n"
-    "            [--syscalls]) [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            [--node NAME]\n"
-    "  detect    --db DB (--trace TRACE... | --live [--cgroup CGPATH]... [--duration SECONDS]\n"
-    "            [--syscalls]) [--format jsonl|text]\n"
-    "  workloads --db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "  findings  --db DB [--workload NAME] [--format jsonl|text]\n"
-    "  eval      [--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift}*.dwt)\n"
-    "  export    --db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
-    "            [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
-    "            baseline is learning or was trained with dropped events, unless --force.\n"
-    "  check     --db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
-    "            [--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS]\n"
-    "            replays TRACEs against the export; exit 3 when it would block something\n"
-    "  agent     --config FILE   (the daemon: tools/agent/config.h documents the file)\n"
-    "  import    --db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)\n"
-    "  merge     --db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)\n"
-    "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
-    "            [--format jsonl|text]\n"
-    "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
-    "  explain   --db DB --workload NAME [--version N] [--format jsonl|text]\n"
-    "            what the baseline generalized, and from which evidence\n"
+// The notes under the command list (driftwatch --help) and under each
+// command's own usage (driftwatch COMMAND --help).
+constexpr char kUsageNotes[] =
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
+    "A flag shown as --flag VALUE... takes one or more values: --trace a.dwt b.dwt, or\n"
+    "--trace a.dwt --trace b.dwt.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n"
     "--syscalls learns (train) or checks (detect) each workload's syscalls: a hook on every\n"
-    "syscall of the host, so use it for training and leave it off in production.\n";
+    "syscall of the host, so use it for training and leave it off in production.\n"
+    "driftwatch COMMAND --help shows one command; driftwatch --version the version.\n";
 
 // Usage checks: a command's flags are checked before it opens anything, so a
 // wrong command line never creates or changes a file. main() exits 2 for
@@ -781,6 +792,7 @@ Status CheckExport(const Args& args) {
   ASSIGN_OR_RETURN(std::string format, args.Required("--format"));
   RETURN_IF_ERROR(ParseExportFormat(format).status());
   RETURN_IF_ERROR(VersionFlag(args, "--version").status());
+  RETURN_IF_ERROR(PeerFlags(args).status());
   return ConvergenceFlags(args).status();
 }
 
@@ -796,6 +808,7 @@ Status CheckCheck(const Args& args) {
 
 struct Command {
   const char* name;
+  const char* usage;             // the synopsis after the name; lines after the first indented
   Status (*check)(const Args&);  // usage only; opens nothing
   Status (*run)(const Args&);
   FlagSpec flags;
@@ -804,29 +817,94 @@ struct Command {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      {"record", CheckRecord, CmdRecord, {{"--out", "--cgroup", "--duration"}, {"--syscalls"}}},
-      {"train", CheckTrain, CmdTrain,
-       {{"--db", "--trace", "--cgroup", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
-        {"--live", "--syscalls"}}},
-      {"detect", CheckDetect, CmdDetect,
-       {{"--db", "--trace", "--cgroup", "--duration", "--format"}, {"--live", "--syscalls"}}},
-      {"agent", CheckAgent, CmdAgent, {{"--config"}, {}}},
-      {"workloads", CheckQuery, CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
-      {"findings", CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {}}},
-      {"export", CheckExport, CmdExport,
-       {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"}, {"--force"}}},
-      {"check", CheckCheck, CmdCheck,
-       {{"--db", "--workload", "--format", "--trace", "--output", "--version", "--min-duration", "--quiet"},
-        {"--force"}}},
-      {"eval", [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
-      {"import", CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
-      {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
-      {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
-      {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
-      {"explain", CheckExplain, CmdExplain, {{"--db", "--workload", "--version", "--format"}, {}}},
+      {"record", "--out TRACE [--cgroup CGPATH...] [--duration SECONDS] [--syscalls]",
+       CheckRecord, CmdRecord, {{"--out", "--duration"}, {"--syscalls"}, {"--cgroup"}}},
+      {"train",
+       "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] --duration SECONDS\n"
+       "[--syscalls]) [--checkpoint SECONDS] [--min-duration SECONDS] [--quiet SECONDS]\n"
+       "[--node NAME]",
+       CheckTrain, CmdTrain,
+       {{"--db", "--duration", "--checkpoint", "--min-duration", "--quiet", "--node"},
+        {"--live", "--syscalls"},
+        {"--trace", "--cgroup"}}},
+      {"detect",
+       "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
+       "[--syscalls]) [--format jsonl|text] [--exceptions FILE]\n"
+       "FILE: expected findings to store but not print (tools/exceptions.h)",
+       CheckDetect, CmdDetect,
+       {{"--db", "--duration", "--format", "--exceptions"}, {"--live", "--syscalls"}, {"--trace", "--cgroup"}}},
+      {"workloads", "--db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]", CheckQuery,
+       CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
+      {"findings",
+       "--db DB [--workload NAME] [--format jsonl|text] [--suppressed]\n"
+       "--suppressed: the findings exceptions matched, instead of the delivered ones",
+       CheckQuery, CmdFindings, {{"--db", "--workload", "--format"}, {"--suppressed"}}},
+      {"eval", "[--data DIR] [--format jsonl|text]   (DIR/<name>/{train,normal,drift,heldout}*.dwt)",
+       [](const Args& a) { return ParseFormat(a, "text").status(); }, CmdEval, {{"--data", "--format"}, {}}},
+      {"export",
+       "--db DB --workload NAME --format FORMAT [--out FILE] [--version N] [--force]\n"
+       "[--min-duration SECONDS] [--quiet SECONDS] [--peer ADDRESS=WORKLOAD...]\n"
+       "FORMAT: json, networkpolicy, seccomp, kubearmor or falco. Refused while the\n"
+       "baseline is learning or was trained with dropped events, unless --force.\n"
+       "--peer names the workload at a peer address (ns/owner/container): networkpolicy\n"
+       "selects it by namespace and pod labels instead of its IP.",
+       CheckExport, CmdExport,
+       {{"--db", "--workload", "--format", "--out", "--version", "--min-duration", "--quiet"},
+        {"--force"},
+        {"--peer"}}},
+      {"check",
+       "--db DB --workload NAME --format FORMAT --trace TRACE... [--output text|jsonl]\n"
+       "[--version N] [--force] [--min-duration SECONDS] [--quiet SECONDS] [--peer ADDRESS=WORKLOAD...]\n"
+       "replays TRACEs against the export; exit 3 when it would block something",
+       CheckCheck, CmdCheck,
+       {{"--db", "--workload", "--format", "--output", "--version", "--min-duration", "--quiet"},
+        {"--force"},
+        {"--trace", "--peer"}}},
+      {"agent", "--config FILE   (the daemon: tools/agent/config.h documents the file)", CheckAgent, CmdAgent,
+       {{"--config"}, {}}},
+      {"import", "--db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)",
+       CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
+      {"merge", "--db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)", CheckMerge,
+       CmdMerge, {{"--db", "--workload"}, {}}, true},
+      {"diff",
+       "A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
+       "[--format jsonl|text]",
+       CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
+      {"history", "--db DB --workload NAME [--format jsonl|text]   (every stored version)", CheckHistory,
+       CmdHistory, {{"--db", "--workload", "--format"}, {}}},
+      {"explain",
+       "--db DB --workload NAME [--version N] [--format jsonl|text]\n"
+       "what the baseline generalized, and from which evidence",
+       CheckExplain, CmdExplain, {{"--db", "--workload", "--version", "--format"}, {}}},
   };
   return commands;
 }
+
+// `prefix`, the name padded to a column, then the synopsis; its further
+// lines indented to that column.
+std::string Synopsis(const std::string& prefix, const Command& cmd) {
+  constexpr size_t kNameWidth = 10;  // "workloads" and a space
+  std::string out = prefix + cmd.name;
+  out.resize(prefix.size() + std::max(kNameWidth, std::string_view(cmd.name).size() + 1), ' ');
+  const std::string indent(out.size(), ' ');
+  std::string_view usage = cmd.usage;
+  for (bool first = true; !usage.empty(); first = false) {
+    size_t nl = usage.find('\n');
+    if (!first) out += indent;
+    out += usage.substr(0, nl);
+    out += '\n';
+    usage = nl == std::string_view::npos ? std::string_view() : usage.substr(nl + 1);
+  }
+  return out;
+}
+
+std::string Usage() {
+  std::string out = "usage: driftwatch COMMAND [OPTIONS]\n";
+  for (const auto& cmd : Commands()) out += Synopsis("  ", cmd);
+  return out + kUsageNotes;
+}
+
+std::string CommandUsage(const Command& cmd) { return Synopsis("usage: driftwatch ", cmd) + kUsageNotes; }
 
 int Main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("driftwatch");
@@ -838,12 +916,23 @@ int Main(int argc, char** argv) {
   });
 
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(Usage().c_str(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   std::string name = argv[1];
+  if (name == "--version" || name == "version") {
+    std::printf("driftwatch %s\n", DW_VERSION);
+    return 0;
+  }
   for (const auto& cmd : Commands()) {
     if (name != cmd.name) continue;
+    // COMMAND --help anywhere on the line: its usage, whatever else is there.
+    for (int i = 2; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+        std::fputs(CommandUsage(cmd).c_str(), stdout);
+        return 0;
+      }
+    }
     Result<Args> args = Args::Parse(argc, argv, 2, cmd.flags);
     if (!args) {
       std::fprintf(stderr, "driftwatch %s: %s\n", cmd.name, args.error().message().c_str());

@@ -294,6 +294,10 @@ WorkloadSelector SelectorFor(const std::string& workload) {
     sel.labels["app"] = SanitizeLabel(parts[1], 63);
     sel.note = "pods of owner " + parts[1] + " are selected by the label app=" + sel.labels["app"] +
                " (container " + parts[2] + "); check that the owner's pods carry it";
+    sel.assumption = "selector assumes the pods of " + parts[0] + "/" + parts[1] + " carry the label app=" +
+                     sel.labels["app"] +
+                     " (a convention driftwatch cannot check); if they are labelled otherwise, edit "
+                     "spec.podSelector.matchLabels (NetworkPolicy) or spec.selector.matchLabels (KubeArmor)";
     return sel;
   }
   if (parts.size() == 2 && parts[0] == "docker") {
@@ -304,8 +308,24 @@ WorkloadSelector SelectorFor(const std::string& workload) {
   sel.labels["driftwatch.io/workload"] = SanitizeLabel(workload, 63);
   sel.note = "not a Kubernetes workload name: apply the label driftwatch.io/workload=" +
              sel.labels["driftwatch.io/workload"] + " to its pods";
+  sel.assumption = "selector assumes the label driftwatch.io/workload=" + sel.labels["driftwatch.io/workload"] +
+                   ", which you apply to the workload's pods; to select them by a label they already carry, "
+                   "edit spec.podSelector.matchLabels (NetworkPolicy) or spec.selector.matchLabels (KubeArmor)";
   return sel;
 }
+
+std::string MergedUsrAlias(std::string_view path) {
+  for (std::string_view dir : {"bin/", "sbin/", "lib/", "lib32/", "lib64/", "libx32/"}) {
+    const std::string usr = "/usr/" + std::string(dir);
+    if (path.substr(0, usr.size()) == usr) return "/" + std::string(path.substr(5));
+  }
+  return "";
+}
+
+const std::vector<std::string> kRuntimeSyscalls = {
+    "capget", "capset",     "chdir", "close",      "epoll_pwait", "execve", "execveat",
+    "fchown", "fstat",      "fstatfs", "futex",    "getdents64",  "getppid", "newfstatat",
+    "openat", "prctl",      "read",  "setgid",     "setgroups",   "setuid",  "write"};
 
 std::string FalcoId(const std::string& workload) {
   std::string out = "dw_";
@@ -333,7 +353,7 @@ Result<std::string> ExportJson(const model::Fingerprint& fp, const ExportSource&
 }
 
 Result<std::string> ExportNetworkPolicy(const model::Fingerprint& fp, const ExportSource& src,
-                                        std::vector<std::string>* notes) {
+                                        std::vector<std::string>* notes, const ExportOptions& options) {
   const AllowList al = DeriveAllowList(fp);
   const WorkloadSelector sel = SelectorFor(fp.workload);
   std::vector<std::string> doc_notes;
@@ -375,16 +395,35 @@ Result<std::string> ExportNetworkPolicy(const model::Fingerprint& fp, const Expo
   spec["podSelector"] = pod;
   spec["policyTypes"].push_back("Ingress");
   spec["policyTypes"].push_back("Egress");
-  auto rules = [](const std::map<std::pair<uint8_t, uint16_t>, std::set<std::string>>& groups,
-                  const char* peers_key) {
+  // A peer whose workload is known and named the Kubernetes way is selected
+  // by namespace and pod labels, which follow it across restarts; any other
+  // is the address range seen in training.
+  std::set<std::string> ip_peers, named_peers;
+  auto peer_node = [&](const std::string& cidr) {
+    YAML::Node peer;
+    const size_t slash = cidr.find('/');
+    const std::string address = cidr.substr(0, slash);
+    const bool single = slash != std::string::npos && (cidr.substr(slash) == "/32" || cidr.substr(slash) == "/128");
+    auto known = options.peers.find(address);
+    if (single && known != options.peers.end()) {
+      const WorkloadSelector other = SelectorFor(known->second);
+      if (!other.namespace_.empty()) {
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] = other.namespace_;
+        for (const auto& [k, v] : other.labels) peer["podSelector"]["matchLabels"][k] = v;
+        named_peers.insert(address + " (" + known->second + ")");
+        return peer;
+      }
+    }
+    peer["ipBlock"]["cidr"] = cidr;
+    ip_peers.insert(cidr);
+    return peer;
+  };
+  auto rules = [&](const std::map<std::pair<uint8_t, uint16_t>, std::set<std::string>>& groups,
+                   const char* peers_key) {
     YAML::Node list(YAML::NodeType::Sequence);
     for (const auto& [key, cidrs] : groups) {
       YAML::Node rule;
-      for (const auto& c : cidrs) {
-        YAML::Node peer;
-        peer["ipBlock"]["cidr"] = c;
-        rule[peers_key].push_back(peer);
-      }
+      for (const auto& c : cidrs) rule[peers_key].push_back(peer_node(c));
       YAML::Node port;
       port["protocol"] = ProtoUpper(key.first);
       port["port"] = key.second;
@@ -415,12 +454,27 @@ Result<std::string> ExportNetworkPolicy(const model::Fingerprint& fp, const Expo
   }
   egress_rules.push_back(dns);
   spec["egress"] = egress_rules;
+  std::vector<std::string> comments = {SourceLine(src)};
+  if (!sel.assumption.empty()) comments.push_back(sel.assumption);
+  if (!named_peers.empty()) {
+    std::string list;
+    for (const auto& n : named_peers) list += (list.empty() ? "" : ", ") + n;
+    comments.push_back("peers selected by namespace and pod labels: " + list);
+  }
+  if (!ip_peers.empty()) {
+    std::string list;
+    for (const auto& c : ip_peers) list += (list.empty() ? "" : ", ") + c;
+    AddNote(notes, &doc_notes,
+            "ipBlock peers are the addresses seen in training (" + list +
+                "); pod IPs change when pods are rescheduled: name a peer's workload (driftwatch export "
+                "--peer ADDRESS=NAMESPACE/OWNER/CONTAINER) to select it by namespace and pod labels instead");
+  }
   doc["metadata"] = Metadata(sel, src, doc_notes);
   doc["spec"] = spec;
   // apiVersion and kind first, as people write them.
   YAML::Node ordered;
   for (const char* k : {"apiVersion", "kind", "metadata", "spec"}) ordered[k] = doc[k];
-  return EmitYaml(ordered, {SourceLine(src)});
+  return EmitYaml(ordered, comments);
 }
 
 namespace {
@@ -454,10 +508,38 @@ Result<std::string> ExportSeccomp(const model::Fingerprint& fp, const ExportSour
   std::set<std::string> names;
   for (const auto& [name, st] : fp.syscalls) names.insert(name);
   // The runtime (and dw-seccomp-run) loads the profile before it execs the
-  // workload: without execve the workload could not start.
-  if (names.insert("execve").second) {
-    AddNote(notes, &doc_notes, "execve added: the profile is applied before the workload is exec'd");
+  // workload: what it calls in between must be allowed or the workload
+  // never starts. Training, which follows the workload, does not see it.
+  std::vector<std::string> added;
+  for (const std::string& name : kRuntimeSyscalls) {
+    if (names.insert(name).second) added.push_back(name);
   }
+  if (!added.empty()) {
+    std::string list;
+    for (const auto& a : added) list += (list.empty() ? "" : ", ") + a;
+    AddNote(notes, &doc_notes,
+            "added for the container runtime, which applies the profile before it execs the workload "
+            "(runc's set, opencontainers/runc#2097): " + list);
+  }
+  // Paths a workload takes rarely: training only saw what ran while it watched.
+  static const std::vector<std::pair<const char*, const char*>> kRarelySeen = {
+      {"exit_group", "process exit"},        {"exit", "thread exit"},
+      {"rt_sigreturn", "return from a signal handler"}, {"restart_syscall", "a syscall restarted after a signal"},
+      {"wait4", "reaping a child"},          {"clone", "new threads or processes"},
+      {"clone3", "new threads or processes"}, {"munmap", "releasing memory"}};
+  std::vector<std::string> unseen;
+  for (const auto& [name, why] : kRarelySeen) {
+    if (!names.count(name)) unseen.push_back(std::string(name) + " (" + why + ")");
+  }
+  std::string warning = "warning: training saw " + std::to_string(fp.training.events) +
+                        " events; code paths that did not run meanwhile (shutdown, signals, errors, "
+                        "reloads, rare requests) make syscalls missing from this profile, which fail with EPERM";
+  if (!unseen.empty()) {
+    warning += "; not seen:";
+    for (size_t i = 0; i < unseen.size(); ++i) warning += (i ? ", " : " ") + unseen[i];
+  }
+  warning += ". Run it with dw-seccomp-run or driftwatch check first";
+  AddNote(notes, &doc_notes, warning);
   nlohmann::ordered_json doc;
   doc["comment"] = SourceLine(src);
   doc["source"] = {{"workload", src.workload},
@@ -542,7 +624,9 @@ Result<std::string> ExportKubeArmor(const model::Fingerprint& fp, const ExportSo
   doc["kind"] = "KubeArmorPolicy";
   doc["metadata"] = Metadata(sel, src, doc_notes);
   doc["spec"] = spec;
-  return EmitYaml(doc, {SourceLine(src)});
+  std::vector<std::string> comments = {SourceLine(src)};
+  if (!sel.assumption.empty()) comments.push_back(sel.assumption);
+  return EmitYaml(doc, comments);
 }
 
 namespace {
@@ -628,8 +712,23 @@ Result<std::string> ExportFalco(const model::Fingerprint& fp, const ExportSource
   doc.push_back(FalcoMacro(never, "(evt.num = 0)"));
   doc.push_back(FalcoMacro(id + "_workload", "(" + selector + ")"));
 
+  // Falco compares paths as the process called them; the fingerprint holds
+  // them resolved. Where merged /usr gives a path a second spelling, both go
+  // into the lists.
+  const auto both_spellings = [](const std::vector<std::string>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) {
+      out.push_back(p);
+      if (std::string alias = MergedUsrAlias(p); !alias.empty()) out.push_back(alias);
+    }
+    return out;
+  };
+  bool aliased = false;
+  for (const auto& p : al.processes) aliased |= !MergedUsrAlias(p).empty();
+  for (const auto& f : al.files) aliased |= !MergedUsrAlias(f.path).empty();
+
   // Processes.
-  doc.push_back(FalcoList(id + "_processes", al.processes));
+  doc.push_back(FalcoList(id + "_processes", both_spellings(al.processes)));
   doc.push_back(FalcoRule(
       id + "_unexpected_process", "A process the driftwatch baseline of " + fp.workload + " never ran",
       "evt.type in (execve, execveat) and evt.dir = < and " + id + "_workload and not proc.exepath in (" +
@@ -646,30 +745,34 @@ Result<std::string> ExportFalco(const model::Fingerprint& fp, const ExportSource
     if (Writes(f.access)) written_files.push_back(f.path);
   }
   for (const FileRule& g : al.globs) {
-    std::string t = "fd.name glob " + Quoted(g.path);
-    any_terms.push_back(t);
-    if (Writes(g.access)) write_terms.push_back(t);
+    for (const std::string& path : both_spellings({g.path})) {
+      std::string t = "fd.name glob " + Quoted(path);
+      any_terms.push_back(t);
+      if (Writes(g.access)) write_terms.push_back(t);
+    }
   }
   bool widened = !al.globs.empty();
   for (const DirRule& d : al.dirs) {
-    std::string t;
-    if (d.dir.find('*') != std::string::npos) {
-      t = "fd.name glob " + Quoted(d.dir + "*");
-      widened = true;
-    } else if (d.recursive) {
-      t = "fd.name startswith " + Quoted(d.dir);
-    } else {
-      t = "fd.directory = " + Quoted(d.dir.substr(0, d.dir.size() - 1));
+    for (const std::string& dir : both_spellings({d.dir})) {
+      std::string t;
+      if (dir.find('*') != std::string::npos) {
+        t = "fd.name glob " + Quoted(dir + "*");
+        widened = true;
+      } else if (d.recursive) {
+        t = "fd.name startswith " + Quoted(dir);
+      } else {
+        t = "fd.directory = " + Quoted(dir.substr(0, dir.size() - 1));
+      }
+      any_terms.push_back(t);
+      if (Writes(d.access)) write_terms.push_back(t);
     }
-    any_terms.push_back(t);
-    if (Writes(d.access)) write_terms.push_back(t);
   }
   if (widened) {
     AddNote(notes, &doc_notes,
             "Falco's glob '*' also matches '/': paths with placeholders allow any depth there");
   }
-  doc.push_back(FalcoList(id + "_files", all_files));
-  doc.push_back(FalcoList(id + "_files_written", written_files));
+  doc.push_back(FalcoList(id + "_files", both_spellings(all_files)));
+  doc.push_back(FalcoList(id + "_files_written", both_spellings(written_files)));
   doc.push_back(FalcoMacro(id + "_file_allowed",
                            "(fd.name in (" + id + "_files) or " + OrJoin(any_terms, never) + ")"));
   doc.push_back(FalcoMacro(id + "_file_write_allowed", "(fd.name in (" + id + "_files_written) or " +
@@ -731,15 +834,20 @@ Result<std::string> ExportFalco(const model::Fingerprint& fp, const ExportSource
     AddNote(notes, &doc_notes, "process lineage (which parent runs which executable) is not expressed");
   }
   std::vector<std::string> comments = {SourceLine(src), "selector: " + selector};
+  if (aliased) {
+    comments.push_back(
+        "paths under /usr/bin, /usr/sbin and /usr/lib* are listed twice, also as /bin, /sbin and /lib*: "
+        "on a merged-/usr system a process may call them either way and Falco compares the path as called");
+  }
   for (const auto& n : doc_notes) comments.push_back("not expressed: " + n);
   return EmitYaml(doc, comments);
 }
 
 Result<std::string> Export(ExportFormat format, const model::Fingerprint& fp, const ExportSource& src,
-                           std::vector<std::string>* notes) {
+                           std::vector<std::string>* notes, const ExportOptions& options) {
   switch (format) {
     case ExportFormat::kJson: return ExportJson(fp, src);
-    case ExportFormat::kNetworkPolicy: return ExportNetworkPolicy(fp, src, notes);
+    case ExportFormat::kNetworkPolicy: return ExportNetworkPolicy(fp, src, notes, options);
     case ExportFormat::kSeccomp: return ExportSeccomp(fp, src, notes);
     case ExportFormat::kKubeArmor: return ExportKubeArmor(fp, src, notes);
     case ExportFormat::kFalco: return ExportFalco(fp, src, notes);

@@ -15,12 +15,22 @@
 //
 // Workload names and the selectors derived from them (WorkloadSelector):
 //   "ns/owner/container" (collector/identity.h's Kubernetes names): namespace
-//       ns, pods labelled app=owner (the usual convention; check it);
+//       ns, pods labelled app=owner (a convention, not a rule: the NetworkPolicy
+//       and KubeArmor documents say so in a comment and an annotation, and
+//       name the field to edit when the pods carry another label);
 //   "docker/NAME": KubeArmor's non-Kubernetes label kubearmor.io/container.name,
 //       Falco's container.name;
 //   anything else (systemd units, cgroup paths): a label
 //       driftwatch.io/workload=<sanitized name> that the user applies, and for
 //       Falco the process's cgroup (proc.cgroups contains the name).
+// Where a consumer compares paths as the process called them (Falco's fd.name
+// and proc.exepath) the Falco lists hold both spellings of a path that merged
+// /usr makes reachable twice (MergedUsrAlias). NetworkPolicy peers are
+// namespace and pod selectors where the peer's workload is known
+// (ExportOptions::peers), otherwise ipBlocks of the addresses seen, with a
+// note that pod IPs change. Seccomp profiles add the syscalls the container
+// runtime makes between applying the profile and exec (kRuntimeSyscalls) and
+// warn about what training cannot have seen.
 // Pure functions on values; thread-safe.
 #ifndef DRIFTWATCH_TOOLS_EXPORT_H_
 #define DRIFTWATCH_TOOLS_EXPORT_H_
@@ -104,14 +114,37 @@ struct WorkloadSelector {
   std::map<std::string, std::string> labels;  // pod labels to select
   std::string policy_name;                    // a DNS-1123 name for the policy object
   std::string note;                           // what the user must do, if anything
+  // The label the selector assumes, as one line for a comment ("selector
+  // assumes ... ; if ..., edit ..."); "" when nothing is assumed.
+  std::string assumption;
 };
 WorkloadSelector SelectorFor(const std::string& workload);
 
+// "/usr/bin/x" -> "/bin/x", and likewise /usr/sbin, /usr/lib, /usr/lib32,
+// /usr/lib64, /usr/libx32: the other spelling of a path on a merged-/usr
+// system (where /bin is a symlink to /usr/bin); "" for any other path.
+std::string MergedUsrAlias(std::string_view path);
+
+// What a container runtime calls between applying a seccomp profile and the
+// workload's execve: runc's set (opencontainers/runc issue #2097, "officially
+// define the list of syscalls required by runc itself", measured on runc 1.x;
+// runc applies the filter as late as it can, in standard_init_linux.go) plus
+// execveat (runc may exec through it) and fstatfs. Sorted.
+extern const std::vector<std::string> kRuntimeSyscalls;
+
+struct ExportOptions {
+  // Peer address ("10.0.3.7") -> the workload listening there, in
+  // collector/identity.h's naming ("shop/db/postgres"): a Kubernetes name
+  // makes the NetworkPolicy peer a namespace and pod selector.
+  std::map<std::string, std::string> peers;
+};
+
 // The renderers. `notes` (optional) receives one line per thing the format
-// could not express.
+// could not express, and warnings about what training could not see.
 Result<std::string> ExportJson(const model::Fingerprint& fp, const ExportSource& src);
 Result<std::string> ExportNetworkPolicy(const model::Fingerprint& fp, const ExportSource& src,
-                                        std::vector<std::string>* notes = nullptr);
+                                        std::vector<std::string>* notes = nullptr,
+                                        const ExportOptions& options = {});
 // kInvalidArgument when the fingerprint has no syscalls (trained without --syscalls).
 Result<std::string> ExportSeccomp(const model::Fingerprint& fp, const ExportSource& src,
                                   std::vector<std::string>* notes = nullptr);
@@ -121,7 +154,7 @@ Result<std::string> ExportFalco(const model::Fingerprint& fp, const ExportSource
                                 std::vector<std::string>* notes = nullptr);
 // The renderer for `format`.
 Result<std::string> Export(ExportFormat format, const model::Fingerprint& fp, const ExportSource& src,
-                           std::vector<std::string>* notes = nullptr);
+                           std::vector<std::string>* notes = nullptr, const ExportOptions& options = {});
 
 // Identifier-safe form of a workload name for Falco lists and macros:
 // lower-case [a-z0-9_], "dw_" prefixed.

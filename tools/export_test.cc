@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <vector>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -376,13 +379,150 @@ TEST(ExportTest, SeccompProfileShape) {
   EXPECT_EQ(j["architectures"][0], "SCMP_ARCH_X86_64");
   ASSERT_EQ(j["syscalls"].size(), 1u);
   EXPECT_EQ(j["syscalls"][0]["action"], "SCMP_ACT_ALLOW");
-  EXPECT_EQ(j["syscalls"][0]["names"], nlohmann::json({"execve", "openat", "read"}));
+  // The learned three and what the runtime calls before exec, once each, sorted.
+  std::set<std::string> want(kRuntimeSyscalls.begin(), kRuntimeSyscalls.end());
+  want.insert({"execve", "openat", "read"});
+  EXPECT_EQ(j["syscalls"][0]["names"], nlohmann::json(want));
   EXPECT_EQ(j["source"]["version"], 4);
   model::Fingerprint none = Synthetic();
   none.syscalls.clear();
   auto refused = ExportSeccomp(none, kSource);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("--syscalls"), std::string::npos);
+}
+
+// The runtime's syscalls between applying the profile and exec are allowed,
+// named as added, and the profile warns about what training could not see.
+TEST(ExportTest, SeccompAddsTheRuntimesSyscallsAndWarnsAboutUnseenPaths) {
+  for (const char* name : {"execve", "execveat", "futex", "capset", "setgroups", "prctl", "newfstatat"}) {
+    EXPECT_TRUE(std::count(kRuntimeSyscalls.begin(), kRuntimeSyscalls.end(), name)) << name;
+  }
+  EXPECT_TRUE(std::is_sorted(kRuntimeSyscalls.begin(), kRuntimeSyscalls.end()));
+  std::vector<std::string> notes;
+  model::Fingerprint fp = Synthetic();
+  fp.syscalls["exit_group"] = {};
+  fp.syscalls["futex"] = {};
+  auto doc = ExportSeccomp(fp, kSource, &notes);
+  ASSERT_TRUE(doc) << doc.error().message();
+  auto j = nlohmann::json::parse(*doc);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(j["notes"], nlohmann::json(notes));
+  // futex was learned: not listed as added.
+  EXPECT_EQ(notes[0].rfind("added for the container runtime, which applies the profile before it execs the "
+                           "workload (runc's set, opencontainers/runc#2097): capget, capset, chdir, close,",
+                           0),
+            0u)
+      << notes[0];
+  EXPECT_EQ(notes[0].find("futex"), std::string::npos) << notes[0];
+  EXPECT_EQ(notes[1].rfind("warning: training saw ", 0), 0u) << notes[1];
+  EXPECT_NE(notes[1].find("not seen: exit (thread exit), rt_sigreturn (return from a signal handler)"),
+            std::string::npos)
+      << notes[1];
+  EXPECT_EQ(notes[1].find("exit_group"), std::string::npos) << "exit_group was learned: " << notes[1];
+  // dw-seccomp-run's policy check allows them, and still refuses the rest.
+  auto c = PolicyCheck::Parse(ExportFormat::kSeccomp, *doc, "shop/checkout/app");
+  ASSERT_TRUE(c) << c.error().message();
+  model::ItemRef call;
+  call.kind = model::FindingKind::kSyscall;
+  call.table = model::ItemRef::Table::kSyscall;
+  call.key = "setgroups";
+  EXPECT_EQ((*c)->Blocks(call), "");
+  call.key = "ptrace";
+  EXPECT_NE((*c)->Blocks(call), "");
+}
+
+TEST(ExportTest, FalcoListsBothSpellingsOfMergedUsrPaths) {
+  EXPECT_EQ(MergedUsrAlias("/usr/bin/checkout"), "/bin/checkout");
+  EXPECT_EQ(MergedUsrAlias("/usr/sbin/nginx"), "/sbin/nginx");
+  EXPECT_EQ(MergedUsrAlias("/usr/lib/x86_64-linux-gnu/libc.so.6"), "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(MergedUsrAlias("/usr/lib64/ld-linux-x86-64.so.2"), "/lib64/ld-linux-x86-64.so.2");
+  EXPECT_EQ(MergedUsrAlias("/usr/libexec/x"), "");
+  EXPECT_EQ(MergedUsrAlias("/usr/local/bin/x"), "");
+  EXPECT_EQ(MergedUsrAlias("/etc/passwd"), "");
+  model::Fingerprint fp = Synthetic();
+  fp.files["/usr/lib/x86_64-linux-gnu/libssl.so.3"] = {};
+  auto doc = ExportFalco(fp, kSource);
+  ASSERT_TRUE(doc) << doc.error().message();
+  YAML::Node y = YAML::Load(*doc);
+  ExpectFalcoShape(y);
+  std::map<std::string, std::vector<std::string>> lists;
+  for (const auto& e : y) {
+    if (e["list"]) lists[e["list"].as<std::string>()] = e["items"].as<std::vector<std::string>>();
+  }
+  const auto& processes = lists["dw_shop_checkout_app_processes"];
+  EXPECT_TRUE(std::count(processes.begin(), processes.end(), "/usr/bin/checkout")) << *doc;
+  EXPECT_TRUE(std::count(processes.begin(), processes.end(), "/bin/checkout")) << *doc;
+  const auto& files = lists["dw_shop_checkout_app_files"];
+  EXPECT_TRUE(std::count(files.begin(), files.end(), "/lib/x86_64-linux-gnu/libssl.so.3")) << *doc;
+  EXPECT_TRUE(std::count(files.begin(), files.end(), "/usr/lib/x86_64-linux-gnu/libssl.so.3")) << *doc;
+  EXPECT_FALSE(std::count(files.begin(), files.end(), "/checkout.conf"));
+  EXPECT_NE(doc->find("# paths under /usr/bin, /usr/sbin and /usr/lib* are listed twice"), std::string::npos);
+  // The policy check sees what Falco would: the /lib spelling is allowed.
+  auto c = PolicyCheck::Parse(ExportFormat::kFalco, *doc, "shop/checkout/app");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ((*c)->Blocks(Exe("/bin/checkout")), "");
+  EXPECT_EQ((*c)->Blocks(File("/lib/x86_64-linux-gnu/libssl.so.3", kAccessRead)), "");
+}
+
+// The documents say which label they select by, and where to change it.
+TEST(ExportTest, SelectorsSayWhichLabelTheyAssume) {
+  for (ExportFormat f : {ExportFormat::kNetworkPolicy, ExportFormat::kKubeArmor}) {
+    SCOPED_TRACE(ExportFormatName(f));
+    auto doc = Export(f, Synthetic(), kSource);
+    ASSERT_TRUE(doc) << doc.error().message();
+    EXPECT_NE(doc->find("# selector assumes the pods of shop/checkout carry the label app=checkout (a convention "
+                        "driftwatch cannot check); if they are labelled otherwise, edit "
+                        "spec.podSelector.matchLabels (NetworkPolicy) or spec.selector.matchLabels (KubeArmor)\n"),
+              std::string::npos)
+        << *doc;
+    YAML::Node y = YAML::Load(*doc);
+    EXPECT_EQ(y["metadata"]["annotations"]["driftwatch.io/selector"].as<std::string>(),
+              "pods of owner checkout are selected by the label app=checkout (container app); check that the "
+              "owner's pods carry it");
+  }
+  model::Fingerprint unit = Synthetic();
+  unit.workload = "system.slice/nginx.service";
+  auto doc = ExportNetworkPolicy(unit, kSource);
+  ASSERT_TRUE(doc);
+  EXPECT_NE(doc->find("# selector assumes the label driftwatch.io/workload=system.slice_nginx.service"),
+            std::string::npos)
+      << *doc;
+}
+
+// A peer whose workload is named is selected by namespace and pod labels; the
+// others stay ipBlocks, with the note that pod IPs change.
+TEST(ExportTest, NetworkPolicyPeersBySelectorWhereTheirWorkloadIsKnown) {
+  ExportOptions options;
+  options.peers = {{"10.0.0.7", "shop/db/postgres"}, {"10.1.2.3", "system.slice/x.service"}};
+  std::vector<std::string> notes;
+  auto doc = ExportNetworkPolicy(Synthetic(), kSource, &notes, options);
+  ASSERT_TRUE(doc) << doc.error().message();
+  YAML::Node y = YAML::Load(*doc);
+  ExpectNetworkPolicyShape(y);
+  bool by_selector = false;
+  for (const auto& rule : y["spec"]["egress"]) {
+    for (const auto& peer : rule["to"]) {
+      if (!peer["namespaceSelector"] || !peer["podSelector"]["matchLabels"]["app"]) continue;
+      EXPECT_EQ(peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as<std::string>(), "shop");
+      EXPECT_EQ(peer["podSelector"]["matchLabels"]["app"].as<std::string>(), "db");
+      EXPECT_EQ(rule["ports"][0]["port"].as<int>(), 5432);
+      by_selector = true;
+    }
+  }
+  EXPECT_TRUE(by_selector) << *doc;
+  EXPECT_EQ(doc->find("10.0.0.7/32"), std::string::npos) << *doc;
+  EXPECT_NE(doc->find("# peers selected by namespace and pod labels: 10.0.0.7 (shop/db/postgres)"),
+            std::string::npos);
+  // Not a Kubernetes name: still its address.
+  EXPECT_NE(doc->find("10.1.2.3/32"), std::string::npos);
+  bool ip_note = false;
+  for (const auto& n : notes) ip_note |= n.find("pod IPs change when pods are rescheduled") != std::string::npos;
+  EXPECT_TRUE(ip_note);
+  EXPECT_NE(y["metadata"]["annotations"]["driftwatch.io/not-expressed"].as<std::string>().find("pod IPs change"),
+            std::string::npos);
+  // The check treats a selector peer as allowed, as the cluster would for the selected pods.
+  auto check = PolicyCheck::Parse(ExportFormat::kNetworkPolicy, *doc, "shop/checkout/app");
+  ASSERT_TRUE(check) << check.error().message();
 }
 
 TEST(ExportTest, JsonRoundTripsThroughCheck) {

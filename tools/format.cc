@@ -63,6 +63,7 @@ std::string FindingJson(const model::Finding& f) {
   if (f.folded != 0) {
     j["folded"] = {{"reads", f.folded}, {"examples", f.folded_examples}};
   }
+  if (!f.exception.empty()) j["exception"] = f.exception;  // suppressed (tools/exceptions.h)
   j["process"] = {{"pid", f.process.pid},
                   {"exe", f.process.exe},
                   {"argv", f.process.argv},
@@ -85,6 +86,7 @@ std::string FindingText(const model::Finding& f) {
   if (f.count > 1) out << "; seen " << f.count << " times";
   if (f.folded != 0) out << "; " << f.folded << " reads folded in";
   if (!f.incident_root.empty()) out << "; incident of " << f.incident_root;
+  if (!f.exception.empty()) out << "; suppressed by exception " << f.exception;
   out << "]";
   return out.str();
 }

@@ -96,7 +96,7 @@ class StoreOutbox : public Outbox {
       spdlog::warn("{}", rows.error().message());
       return out;
     }
-    for (auto& r : *rows) out.push_back({r.id, std::move(r.payload), r.attempts, r.next_attempt_ns});
+    for (auto& r : *rows) out.push_back({r.id, std::move(r.payload), r.attempts, r.next_attempt_ns, r.finding_id});
     return out;
   }
   void MarkDelivered(int64_t id) override { Log(store_->MarkDelivered(id, NowNs())); }
@@ -231,7 +231,12 @@ Status Agent::Start() {
   if (!config_.outputs.webhook_url.empty()) {
     WebhookOptions w;
     w.url = config_.outputs.webhook_url;
+    w.ca_file = config_.outputs.webhook_ca_file;
     w.idempotency_prefix = hostname_ + "-";
+    ASSIGN_OR_RETURN(std::optional<std::string> auth,
+                     AuthorizationHeader(config_.outputs.webhook_auth_header_file,
+                                         config_.outputs.webhook_auth_header_env));
+    if (auth) w.headers.emplace_back("Authorization", *auth);
     webhook_ = std::make_unique<WebhookSender>(io_, *outbox_, w);
     RETURN_IF_ERROR(webhook_->Start().WithContext("outputs.webhook_url"));
   }
@@ -371,10 +376,10 @@ void Agent::Handle(const Event& e) {
   auto start = std::chrono::steady_clock::now();
   std::vector<model::Finding*> found = detector_->Observe(e);
   if (timed) {
-    double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    metrics_.histogram("driftwatch_scoring_latency_microseconds", "Time to score one event (sampled 1/16)",
-                       ExponentialBuckets(0.25, 2, 14))
-        .Observe(us);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics_.histogram("driftwatch_scoring_latency_seconds", "Time to score one event (sampled 1/16)",
+                       ExponentialBuckets(0.25e-6, 2, 14))
+        .Observe(seconds);
   }
   if (!found.empty()) Deliver(found);
 }
@@ -384,9 +389,19 @@ void Agent::Deliver(const std::vector<model::Finding*>& findings) {
       kWebhookSink, [this](const model::Finding& f) {
         return config_.outputs.webhook_format == "falco" ? FalcoPayload(f, hostname_) : FindingJson(f);
       }};
+  // Exceptions are applied here, between detection and every sink: a
+  // suppressed finding is stored (not queued) and counted, nothing more.
+  const std::vector<model::Finding*> deliver = config_.exceptions.Apply(findings);
   Status s = store_->UpsertFindings(findings, webhook_ ? &webhook_spec : nullptr);
   if (!s.ok()) return Fail(s);
   for (const model::Finding* f : findings) {
+    if (f->exception.empty()) continue;
+    metrics_
+        .counter("driftwatch_findings_suppressed_total", "Findings an exception matched (stored, not delivered)",
+                 {{"exception", f->exception}})
+        .Inc();
+  }
+  for (const model::Finding* f : deliver) {
     metrics_
         .counter("driftwatch_findings_total", "Findings by workload, kind and severity",
                  {{"workload", f->workload}, {"kind", model::FindingKindName(f->kind)},
@@ -479,12 +494,16 @@ void Agent::Reload() {
     return;
   }
   if (c->database != config_.database || c->cgroups != config_.cgroups || c->api != config_.api ||
-      c->outputs.webhook_url != config_.outputs.webhook_url) {
-    spdlog::warn("reload: database, cgroups, api and webhook_url changes take effect on restart");
+      c->outputs.webhook_url != config_.outputs.webhook_url ||
+      c->outputs.webhook_ca_file != config_.outputs.webhook_ca_file ||
+      c->outputs.webhook_auth_header_file != config_.outputs.webhook_auth_header_file ||
+      c->outputs.webhook_auth_header_env != config_.outputs.webhook_auth_header_env) {
+    spdlog::warn("reload: database, cgroups, api and webhook_* connection changes take effect on restart");
   }
   config_.mode = c->mode;
   config_.learning = c->learning;
   config_.learn_unprofiled = c->learn_unprofiled;
+  config_.exceptions = c->exceptions;
   config_.outputs.stdout_jsonl = c->outputs.stdout_jsonl;
   config_.outputs.webhook_format = c->outputs.webhook_format;
   if (c->outputs.jsonl_file != config_.outputs.jsonl_file) {
@@ -495,7 +514,8 @@ void Agent::Reload() {
                                            c->outputs.jsonl_keep);
     }
   }
-  spdlog::info("reloaded {}: mode {}", config_path_, ModeName(config_.mode));
+  spdlog::info("reloaded {}: mode {}, {} exceptions", config_path_, ModeName(config_.mode),
+               config_.exceptions.entries().size());
 }
 
 void Agent::Shutdown() {
@@ -558,28 +578,28 @@ void Agent::RenderKernelCounters() {
       const char* type = EventKindName(static_cast<EventKind>(i));
       if (k.calls[i] == 0 && std::string_view(type) == "unknown") continue;
       metrics_
-          .gauge("driftwatch_kernel_calls", "Hooked calls of the workload's tasks, counted in the kernel, by type",
-                 {{"workload", workload}, {"type", type}})
-          .Set(static_cast<double>(k.calls[i]));
+          .counter("driftwatch_kernel_calls_total", "Hooked calls of the workload's tasks, counted in the kernel, by type",
+                   {{"workload", workload}, {"type", type}})
+          .Advance(static_cast<double>(k.calls[i]));
     }
     metrics_
-        .gauge("driftwatch_kernel_open_writes", "Opens for writing, counted in the kernel",
-               {{"workload", workload}})
-        .Set(static_cast<double>(k.writes));
+        .counter("driftwatch_kernel_open_writes_total", "Opens for writing, counted in the kernel",
+                 {{"workload", workload}})
+        .Advance(static_cast<double>(k.writes));
     metrics_
-        .gauge("driftwatch_kernel_records", "Records of the workload's hooked calls, by outcome",
-               {{"workload", workload}, {"outcome", "delivered"}})
-        .Set(static_cast<double>(k.emitted));
+        .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
+                 {{"workload", workload}, {"outcome", "delivered"}})
+        .Advance(static_cast<double>(k.emitted));
     metrics_
-        .gauge("driftwatch_kernel_records", "Records of the workload's hooked calls, by outcome",
-               {{"workload", workload}, {"outcome", "dropped"}})
-        .Set(static_cast<double>(k.dropped));
+        .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
+                 {{"workload", workload}, {"outcome", "dropped"}})
+        .Advance(static_cast<double>(k.dropped));
   }
 }
 
 std::string Agent::RenderMetrics() {
-  metrics_.gauge("driftwatch_ringbuf_dropped_events", "Records the kernel could not deliver (ring buffer full)")
-      .Set(static_cast<double>(source_->dropped()));
+  metrics_.counter("driftwatch_ringbuf_dropped_events_total", "Records the kernel could not deliver (ring buffer full)")
+      .Advance(static_cast<double>(source_->dropped()));
   RenderKernelCounters();
   std::map<std::string, int> per_state = {{"learning", 0}, {"monitoring", 0}, {"locked", 0}, {"ignored", 0}};
   for (const auto& [name, state] : states_) ++per_state[state];
@@ -588,8 +608,15 @@ std::string Agent::RenderMetrics() {
   }
   if (webhook_) {
     WebhookStats w = webhook_->stats();
-    metrics_.gauge("driftwatch_webhook_delivered", "Findings the webhook receiver accepted").Set(static_cast<double>(w.delivered));
-    metrics_.gauge("driftwatch_webhook_failed_attempts", "Webhook attempts that failed").Set(static_cast<double>(w.failed_attempts));
+    metrics_.counter("driftwatch_webhook_delivered_total", "Findings the webhook receiver accepted")
+        .Advance(static_cast<double>(w.delivered));
+    metrics_.counter("driftwatch_webhook_failed_attempts_total", "Webhook attempts that failed")
+        .Advance(static_cast<double>(w.failed_attempts));
+    metrics_
+        .counter("driftwatch_webhook_dropped_total",
+                 "Findings dropped after the webhook receiver refused them 3 times in a row "
+                 "(a 4xx other than 408 and 429)")
+        .Advance(static_cast<double>(w.abandoned));
     auto backlog = store_->OutboxBacklog(kWebhookSink);
     if (backlog) metrics_.gauge("driftwatch_webhook_backlog", "Findings waiting for the webhook").Set(static_cast<double>(*backlog));
   }

@@ -35,6 +35,7 @@
 #include "collector/cgroup.h"
 #include "model/generalize.h"
 #include "store/store.h"
+#include "tools/agent/metrics.h"
 #include "tools/testing/bpf_gate.h"
 #include "tools/testing/ports.h"
 
@@ -358,7 +359,13 @@ class AgentE2eTest : public ::testing::Test {
                            << "identity:\n"
                            << "  rules:\n"
                            << "    - pattern: " << root_rel_ << "/app\n"
-                           << "      name: " << kWorkload << "\n";
+                           << "      name: " << kWorkload << "\n"
+                           << "exceptions:\n"
+                           << "  - name: secret-three\n"
+                           << "    workload: " << kWorkload << "\n"
+                           << "    kind: file\n"
+                           << "    subject: \"*/secret3.txt\"\n"
+                           << "    comment: the test's expected file\n";
   }
 
   void TearDown() override {
@@ -593,11 +600,11 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   // The kernel's counters of the workload: its hooked calls, and the records
   // that reached the agent (all of them, nothing filters them yet).
   const std::string w = std::string("workload=\"") + kWorkload + "\"}";
-  const double opens = Metric("driftwatch_kernel_calls{type=\"open\"," + w);
-  const double delivered = Metric("driftwatch_kernel_records{outcome=\"delivered\"," + w);
+  const double opens = Metric("driftwatch_kernel_calls_total{type=\"open\"," + w);
+  const double delivered = Metric("driftwatch_kernel_records_total{outcome=\"delivered\"," + w);
   EXPECT_GT(opens, 0);
   EXPECT_GT(delivered, opens);  // the exec, fork and exit records too
-  EXPECT_EQ(Metric("driftwatch_kernel_records{outcome=\"dropped\"," + w), 0);
+  EXPECT_EQ(Metric("driftwatch_kernel_records_total{outcome=\"dropped\"," + w), 0);
 
   // Drift: both findings in the API and at the receiver.
   ASSERT_NO_FATAL_FAILURE(Drift(Secret(1), "/bin/false"));
@@ -609,7 +616,7 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   const auto outage = Clock::now();
   ASSERT_NO_FATAL_FAILURE(Drift(Secret(2), "/bin/true"));
   json second = WaitForFindings({{"file", Secret(2)}, {"exec", TrueBin()}});
-  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_webhook_failed_attempts") >= 1; }, 5s))
+  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_webhook_failed_attempts_total") >= 1; }, 5s))
       << "no failed webhook attempt during the outage";
   EXPECT_GE(Metric("driftwatch_webhook_backlog"), 2);
   std::this_thread::sleep_until(outage + 2500ms);
@@ -618,6 +625,26 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   EXPECT_EQ(Metric("driftwatch_webhook_backlog"), 0);
   EXPECT_EQ(receiver_.deliveries().size(), second.size());
   EXPECT_EQ(Lifecycle(), "monitoring");
+
+  // The metrics keep Prometheus's conventions: running totals are counters
+  // ending in _total, durations are in seconds.
+  const std::string metrics = Http(api_, "GET", "/metrics").body;
+  EXPECT_EQ(ConventionProblems(metrics), std::vector<std::string>{}) << metrics;
+  EXPECT_EQ(Metric("driftwatch_webhook_delivered_total"), static_cast<double>(second.size()));  // all of them
+  EXPECT_EQ(Metric("driftwatch_webhook_dropped_total"), 0);
+  EXPECT_GE(Metric("driftwatch_ringbuf_dropped_events_total"), 0);
+  EXPECT_NE(metrics.find("# TYPE driftwatch_scoring_latency_seconds histogram"), std::string::npos) << metrics;
+
+  // A finding an exception matches is counted and not delivered: no webhook
+  // delivery and not in /v1/findings (it is stored, marked, for `findings --suppressed`).
+  ASSERT_NO_FATAL_FAILURE(Drift(Secret(3), "/bin/true"));
+  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_findings_suppressed_total{exception=\"secret-three\"}") == 1; },
+                         10s))
+      << Http(api_, "GET", "/metrics").body;
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(Find(Findings(), "file", Secret(3)).is_null()) << Findings().dump();
+  EXPECT_EQ(receiver_.deliveries().size(), second.size());
+  EXPECT_EQ(Metric("driftwatch_webhook_backlog"), 0);
 }
 
 TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {

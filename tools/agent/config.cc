@@ -79,7 +79,7 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   if (!root || root.IsNull()) return Status::Ok();
   RETURN_IF_ERROR(CheckKeys(source, root, "",
                             {"database", "mode", "cgroups", "hostname", "syscalls", "learning",
-                             "detect", "api", "outputs", "identity"}));
+                             "detect", "api", "outputs", "identity", "exceptions"}));
   RETURN_IF_ERROR(GetString(source, root, "database", "database", &c->database));
   if (c->database.empty()) return At(source, root["database"], "database must not be empty");
   if (root["mode"]) {
@@ -134,7 +134,8 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   if (const Node& o = root["outputs"]; o && !o.IsNull()) {
     RETURN_IF_ERROR(CheckKeys(source, o, "outputs",
                               {"stdout", "jsonl_file", "jsonl_max_bytes", "jsonl_keep", "webhook_url",
-                               "webhook_format"}));
+                               "webhook_format", "webhook_ca_file", "webhook_auth_header_file",
+                               "webhook_auth_header_env"}));
     RETURN_IF_ERROR(GetBool(source, o, "stdout", "outputs.stdout", &c->outputs.stdout_jsonl));
     RETURN_IF_ERROR(GetString(source, o, "jsonl_file", "outputs.jsonl_file", &c->outputs.jsonl_file));
     if (o["jsonl_max_bytes"]) {
@@ -155,8 +156,18 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
       c->outputs.jsonl_keep = static_cast<int>(v);
     }
     RETURN_IF_ERROR(GetString(source, o, "webhook_url", "outputs.webhook_url", &c->outputs.webhook_url));
-    if (!c->outputs.webhook_url.empty() && c->outputs.webhook_url.rfind("http://", 0) != 0) {
-      return At(source, o["webhook_url"], "outputs.webhook_url must start with http://");
+    if (!c->outputs.webhook_url.empty() && c->outputs.webhook_url.rfind("http://", 0) != 0 &&
+        c->outputs.webhook_url.rfind("https://", 0) != 0) {
+      return At(source, o["webhook_url"], "outputs.webhook_url must start with http:// or https://");
+    }
+    RETURN_IF_ERROR(GetString(source, o, "webhook_ca_file", "outputs.webhook_ca_file", &c->outputs.webhook_ca_file));
+    RETURN_IF_ERROR(GetString(source, o, "webhook_auth_header_file", "outputs.webhook_auth_header_file",
+                              &c->outputs.webhook_auth_header_file));
+    RETURN_IF_ERROR(GetString(source, o, "webhook_auth_header_env", "outputs.webhook_auth_header_env",
+                              &c->outputs.webhook_auth_header_env));
+    if (!c->outputs.webhook_auth_header_file.empty() && !c->outputs.webhook_auth_header_env.empty()) {
+      return At(source, o["webhook_auth_header_env"],
+                "give outputs.webhook_auth_header_file or outputs.webhook_auth_header_env, not both");
     }
     RETURN_IF_ERROR(GetString(source, o, "webhook_format", "outputs.webhook_format", &c->outputs.webhook_format));
     if (c->outputs.webhook_format != "driftwatch" && c->outputs.webhook_format != "falco") {
@@ -177,6 +188,20 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
         }
         c->identity_rules.push_back(rule);
       }
+    }
+  }
+  if (const Node& ex = root["exceptions"]; ex && !ex.IsNull()) {
+    if (ex.IsScalar()) {
+      // A file, relative to the config's directory.
+      std::string path = ex.as<std::string>();
+      if (!path.empty() && path.front() != '/' && source.find('/') != std::string::npos) {
+        path = source.substr(0, source.rfind('/') + 1) + path;
+      }
+      auto loaded = Exceptions::Load(path);
+      if (!loaded) return At(source, ex, "exceptions: " + loaded.error().message());
+      c->exceptions = std::move(*loaded);
+    } else {
+      ASSIGN_OR_RETURN(c->exceptions, Exceptions::FromYaml(ex, source));
     }
   }
   return Status::Ok();

@@ -28,12 +28,27 @@
 //     jsonl_file: ""       # findings as JSON lines to this file ...
 //     jsonl_max_bytes: 100MiB  # ... rotated past this size
 //     jsonl_keep: 5        # ... keeping this many rotated files
-//     webhook_url: ""      # POST each finding here (http://host:port/path)
+//     webhook_url: ""      # POST each finding here (http[s]://host[:port]/path);
+//                          # https trusts the system's CAs and webhook_ca_file
 //     webhook_format: driftwatch  # driftwatch | falco (Falcosidekick's input)
+//     webhook_ca_file: ""  # a PEM file of CAs to trust besides the system's
+//     webhook_auth_header_file: ""  # a file holding the Authorization header's
+//                          # value ("Bearer ..."), read at start
+//     webhook_auth_header_env: ""   # or the environment variable holding it
+//                          # The 4xx policy (tools/agent/webhook.h): 408, 429,
+//                          # 5xx and network errors are retried with back-off;
+//                          # any other answer drops the finding after 3 in a
+//                          # row (driftwatch_webhook_dropped_total, and a
+//                          # warning naming the finding and the status).
 //   identity:
 //     rules:               # cgroup path patterns to workload names, first match wins
 //       - pattern: "batch/*/worker-*"
 //         name: "batch/$1"
+//   exceptions: []         # expected findings: stored and counted, not delivered.
+//                          # A path to an exceptions file (relative to this
+//                          # config's directory) or the entries inline; the
+//                          # entries' format is in tools/exceptions.h. Reloaded
+//                          # on SIGHUP.
 //
 // Durations: 500ms, 30s, 5m, 2h, 1d (a bare number is seconds). Sizes: bytes,
 // or with KiB, MiB, GiB. An unknown key or a bad value is an error that names
@@ -47,6 +62,7 @@
 #include <vector>
 
 #include "collector/status.h"
+#include "tools/exceptions.h"
 
 namespace dw::tools::agent {
 
@@ -86,9 +102,13 @@ struct AgentConfig {
     int jsonl_keep = 5;
     std::string webhook_url;
     std::string webhook_format = "driftwatch";
+    std::string webhook_ca_file;
+    std::string webhook_auth_header_file;
+    std::string webhook_auth_header_env;
     bool operator==(const Outputs&) const = default;
   } outputs;
   std::vector<IdentityRule> identity_rules;
+  Exceptions exceptions;  // from the file `exceptions:` names, or inline
   bool operator==(const AgentConfig&) const = default;
 };
 

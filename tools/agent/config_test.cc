@@ -2,6 +2,10 @@
 #include "tools/agent/config.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace dw::tools::agent {
 namespace {
@@ -37,8 +41,10 @@ outputs:
   jsonl_file: /var/log/dw.jsonl
   jsonl_max_bytes: 10MiB
   jsonl_keep: 3
-  webhook_url: http://127.0.0.1:2801/
+  webhook_url: https://127.0.0.1:2801/
   webhook_format: falco
+  webhook_ca_file: /etc/dw/ca.pem
+  webhook_auth_header_env: DW_WEBHOOK_AUTH
 identity:
   rules:
     - pattern: "batch/*/worker-*"
@@ -54,7 +60,8 @@ identity:
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
   want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token"};
-  want.outputs = {true, "/var/log/dw.jsonl", 10ull << 20, 3, "http://127.0.0.1:2801/", "falco"};
+  want.outputs = {true,    "/var/log/dw.jsonl", 10ull << 20, 3, "https://127.0.0.1:2801/",
+                  "falco", "/etc/dw/ca.pem",    "",          "DW_WEBHOOK_AUTH"};
   want.identity_rules = {{"batch/*/worker-*", "batch/$1"}};
   EXPECT_EQ(*c, want);
 }
@@ -72,7 +79,10 @@ TEST(AgentConfigTest, ErrorsNameTheKeyAndTheLine) {
       {"mode: prod\n", "config c.yaml line 1: mode must be learn, detect or auto, not 'prod'"},
       {"syscalls: sometimes\n", "config c.yaml line 1: syscalls: expected true or false, not 'sometimes'"},
       {"outputs:\n  stdout: maybe\n", "config c.yaml line 2: outputs.stdout: expected true or false, not 'maybe'"},
-      {"outputs:\n  webhook_url: https://x/\n", "config c.yaml line 2: outputs.webhook_url must start with http://"},
+      {"outputs:\n  webhook_url: ftp://x/\n",
+       "config c.yaml line 2: outputs.webhook_url must start with http:// or https://"},
+      {"outputs:\n  webhook_auth_header_file: /a\n  webhook_auth_header_env: B\n",
+       "config c.yaml line 3: give outputs.webhook_auth_header_file or outputs.webhook_auth_header_env, not both"},
       {"cgroups: shop\n", "config c.yaml line 1: cgroups must be a list of cgroup paths"},
       {"api:\n  listen: localhost\n", "config c.yaml line 2: api.listen must be host:port, not 'localhost'"},
       {"learning:\n  checkpoint: 0s\n", "config c.yaml line 2: learning.checkpoint: must be positive"},
@@ -91,6 +101,47 @@ TEST(AgentConfigTest, MissingFileIsNotFound) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(c.error().message(), "read config /nonexistent/dw.yaml: No such file or directory");
+}
+
+// exceptions: inline, or a file relative to the config; bad entries name their line.
+TEST(AgentConfigTest, ExceptionsInlineOrFromAFile) {
+  auto inline_ = ParseConfig(R"(
+exceptions:
+  - name: cache
+    workload: shop/web
+    kind: file
+    subject: "/var/cache/*"
+    comment: the proxy cache
+)", "c.yaml");
+  ASSERT_TRUE(inline_) << inline_.error().message();
+  ASSERT_EQ(inline_->exceptions.entries().size(), 1u);
+  EXPECT_EQ(inline_->exceptions.entries()[0].name, "cache");
+
+  char tmpl[] = "/tmp/dw-config-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    std::ofstream(dir + "/ex.yaml") << "- {workload: a, kind: exec, subject: /bin/true, comment: health check}\n";
+    std::ofstream(dir + "/bad.yaml") << "- {workload: a, kind: exec, subject: /bin/true}\n";
+    std::ofstream(dir + "/agent.yaml") << "database: /tmp/x.db\nexceptions: ex.yaml\n";
+    std::ofstream(dir + "/agent-bad.yaml") << "database: /tmp/x.db\nexceptions: bad.yaml\n";
+  }
+  auto file = LoadConfig(dir + "/agent.yaml");
+  ASSERT_TRUE(file) << file.error().message();
+  ASSERT_EQ(file->exceptions.entries().size(), 1u);
+  EXPECT_EQ(file->exceptions.entries()[0].name, "ex.yaml:1");
+  EXPECT_EQ(file->exceptions.entries()[0].comment, "health check");
+  auto bad = LoadConfig(dir + "/agent-bad.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "config " + dir + "/agent-bad.yaml line 2: exceptions: exceptions " + dir +
+                                       "/bad.yaml line 1: comment is required (say why the findings it "
+                                       "matches are expected)");
+  auto bad_inline = ParseConfig("exceptions:\n  - workload: a\n    kind: exe\n    subject: x\n    comment: c\n",
+                                "c.yaml");
+  ASSERT_FALSE(bad_inline);
+  EXPECT_EQ(bad_inline.error().message(),
+            "exceptions c.yaml line 3: kind must be exec, file, network, syscall, rate or unprofiled, not 'exe'");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AgentConfigTest, Durations) {

@@ -78,6 +78,41 @@ void AppendSample(std::string& out, const std::string& name, std::string_view su
 
 }  // namespace
 
+void Counter::Advance(double total) {
+  if (total > value_) value_ = total;
+}
+
+std::vector<std::string> ConventionProblems(std::string_view exposition) {
+  static constexpr std::string_view kWrongUnits[] = {"_microseconds", "_milliseconds", "_nanoseconds",
+                                                     "_minutes",      "_hours",        "_us",
+                                                     "_ms",           "_kilobytes",    "_megabytes"};
+  std::vector<std::string> problems;
+  while (!exposition.empty()) {
+    size_t nl = exposition.find('\n');
+    std::string_view line = exposition.substr(0, nl);
+    exposition = nl == std::string_view::npos ? std::string_view() : exposition.substr(nl + 1);
+    constexpr std::string_view kType = "# TYPE ";
+    if (line.substr(0, kType.size()) != kType) continue;
+    line.remove_prefix(kType.size());
+    size_t sp = line.find(' ');
+    const std::string name(line.substr(0, sp));
+    const std::string_view type = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
+    const bool total = name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0;
+    if (type == "counter" && !total) problems.push_back(name + ": a counter's name must end in _total");
+    if (type != "counter" && total) {
+      problems.push_back(name + ": a " + std::string(type) + " must not end in _total (counters only)");
+    }
+    const std::string bare = total ? name.substr(0, name.size() - 6) : name;
+    for (std::string_view unit : kWrongUnits) {
+      if (bare.find(std::string(unit) + "_") != std::string::npos ||
+          (bare.size() >= unit.size() && bare.compare(bare.size() - unit.size(), unit.size(), unit) == 0)) {
+        problems.push_back(name + ": use base units (seconds, bytes), not " + std::string(unit.substr(1)));
+      }
+    }
+  }
+  return problems;
+}
+
 void Counter::Inc(double v) {
   if (v > 0) value_ += v;
 }

@@ -21,6 +21,9 @@ class Counter {
  public:
   // Adds `v`; negative values are ignored (counters only go up).
   void Inc(double v = 1);
+  // For a running total kept elsewhere (the kernel's drop count, the webhook's
+  // deliveries): takes `total` if it is larger; a counter never goes down.
+  void Advance(double total);
   double value() const { return value_; }
 
  private:
@@ -104,6 +107,15 @@ class Registry {
 
   std::map<std::string, Family> families_;
 };
+
+// What an exposition (Render()'s output) does against Prometheus's naming
+// conventions (prometheus.io/docs/practices/naming): a counter's name must end
+// in "_total" and nothing else's may; units are base units spelled out
+// (seconds, bytes), so a name with "_microseconds", "_milliseconds",
+// "_nanoseconds", "_minutes", "_hours", "_us", "_ms" or "_kilobytes",
+// "_megabytes" is wrong. One line per problem, naming the metric; empty when
+// the exposition keeps them.
+std::vector<std::string> ConventionProblems(std::string_view exposition);
 
 // Prometheus float rendering: "3", "1234567", "0.25", "0.0001", "1e-06",
 // "1e+20", "+Inf", "-Inf", "NaN".

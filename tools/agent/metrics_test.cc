@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace dw::tools::agent {
 namespace {
@@ -38,6 +40,36 @@ TEST(MetricsTest, RendersSortedFamiliesAndSeries) {
             "# TYPE dw_workloads gauge\n"
             "dw_workloads{state=\"detecting\"} 1\n"
             "dw_workloads{state=\"training\"} 3\n");
+}
+
+TEST(MetricsTest, ConventionProblemsNameEachMetric) {
+  Registry good;
+  good.counter("dw_events_total", "").Inc();
+  good.gauge("dw_backlog", "").Set(2);
+  good.histogram("dw_latency_seconds", "", {0.001}).Observe(0.0005);
+  EXPECT_EQ(ConventionProblems(good.Render()), std::vector<std::string>{});
+
+  Registry bad;
+  bad.counter("dw_delivered", "").Inc();
+  bad.gauge("dw_dropped_total", "").Set(1);
+  bad.histogram("dw_latency_microseconds", "", {1}).Observe(3);
+  bad.counter("dw_wait_ms_total", "").Inc();
+  EXPECT_EQ(ConventionProblems(bad.Render()),
+            (std::vector<std::string>{
+                "dw_delivered: a counter's name must end in _total",
+                "dw_dropped_total: a gauge must not end in _total (counters only)",
+                "dw_latency_microseconds: use base units (seconds, bytes), not microseconds",
+                "dw_wait_ms_total: use base units (seconds, bytes), not ms",
+            }));
+}
+
+TEST(MetricsTest, CounterAdvanceFollowsARunningTotalAndNeverGoesDown) {
+  Counter c;
+  c.Advance(5);
+  c.Advance(3);
+  EXPECT_EQ(c.value(), 5);
+  c.Advance(7);
+  EXPECT_EQ(c.value(), 7);
 }
 
 TEST(MetricsTest, HistogramIsCumulativeWithInf) {

@@ -1,9 +1,14 @@
-// tools/agent/webhook.cc: the outbox-draining HTTP POST loop, URL parsing and
+// tools/agent/webhook.cc: the outbox-draining HTTP(S) POST loop, URL parsing and
 // the Falco payload. Asio errors are taken as error_codes, never thrown.
+// OpenSSL (through Asio SSL) stays in this file.
 #include "tools/agent/webhook.h"
 
 #include <algorithm>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
@@ -11,7 +16,11 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <spdlog/spdlog.h>
+#include <sstream>
 
 #include "tools/format.h"
 
@@ -20,6 +29,7 @@ namespace dw::tools::agent {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
@@ -40,13 +50,16 @@ struct Outcome {
   enum Kind { kDelivered, kRetry, kClientError } kind = kRetry;
   std::string error;
   std::chrono::milliseconds retry_after{0};
+  unsigned status = 0;  // the HTTP status, 0 if none arrived
 };
 
 // One POST: its socket, resolver and buffers live until the attempt ends.
+// Over https, `tls` runs on top of `socket` (closing the socket ends both).
 struct Attempt {
   explicit Attempt(asio::io_context& io) : resolver(io), socket(io), timer(io) {}
   tcp::resolver resolver;
   tcp::socket socket;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
   asio::steady_timer timer;
   http::request<http::string_body> request;
   beast::flat_buffer buffer;
@@ -73,6 +86,7 @@ struct WebhookSender::State : std::enable_shared_from_this<WebhookSender::State>
   Outbox* outbox;
   WebhookOptions options;
   WebhookUrl url;
+  std::unique_ptr<ssl::context> tls;  // https only
   asio::steady_timer timer;  // the wait until the next poll
   std::mt19937_64 rng;
   std::shared_ptr<Attempt> attempt;  // the attempt under way, or null
@@ -86,6 +100,8 @@ struct WebhookSender::State : std::enable_shared_from_this<WebhookSender::State>
   void Poll();
   void Wait(std::chrono::nanoseconds d);
   void StartAttempt(OutboxItem item);
+  template <class Stream, class Fail>
+  void Exchange(const std::shared_ptr<Attempt>& a, Stream& stream, Fail fail);
   void Finish(const std::shared_ptr<Attempt>& a, Outcome outcome);
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
 };
@@ -150,35 +166,58 @@ void WebhookSender::State::StartAttempt(OutboxItem item) {
         asio::async_connect(a->socket, results, [self, a, fail](error_code ec, const tcp::endpoint&) {
           if (self->stopped || a->done) return;
           if (ec) return fail("connect", ec);
-          http::async_write(a->socket, a->request, [self, a, fail](error_code ec, size_t) {
+          if (!self->tls) return self->Exchange(a, a->socket, fail);
+          a->tls = std::make_unique<ssl::stream<tcp::socket&>>(a->socket, *self->tls);
+          error_code ip_ec;
+          asio::ip::make_address(self->url.host, ip_ec);
+          // SNI for names (RFC 6066 forbids it for addresses).
+          if (ip_ec && !SSL_set_tlsext_host_name(a->tls->native_handle(), self->url.host.c_str())) {
+            return fail("TLS handshake with", error_code(static_cast<int>(::ERR_get_error()),
+                                                         asio::error::get_ssl_category()));
+          }
+          a->tls->set_verify_mode(ssl::verify_peer);
+          a->tls->set_verify_callback(ssl::host_name_verification(self->url.host));
+          a->tls->async_handshake(ssl::stream_base::client, [self, a, fail](error_code ec) {
             if (self->stopped || a->done) return;
-            if (ec) return fail("send", ec);
-            http::async_read_header(a->socket, a->buffer, a->parser, [self, a, fail](error_code ec, size_t) {
-              if (self->stopped || a->done) return;
-              if (ec) return fail("read response from", ec);
-              const auto& res = a->parser.get();
-              const unsigned status = res.result_int();
-              Outcome out;
-              if (status >= 200 && status < 300) {
-                out.kind = Outcome::kDelivered;
-              } else {
-                out.kind = (status == 408 || status == 429 || status >= 500) ? Outcome::kRetry
-                                                                             : Outcome::kClientError;
-                out.error = "POST " + self->options.url + ": HTTP " + std::to_string(status);
-                auto it = res.find(http::field::retry_after);
-                if (it != res.end()) {
-                  std::string v(it->value());
-                  if (!v.empty() && v.size() <= 6 &&
-                      std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-                    out.retry_after = std::chrono::seconds(std::stoi(v));
-                  }
-                }
-              }
-              self->Finish(a, std::move(out));
-            });
+            if (ec) return fail("TLS handshake with", ec);
+            self->Exchange(a, *a->tls, fail);
           });
         });
       });
+}
+
+// Sends the request on `stream` (the socket, or TLS over it) and reads the
+// response header.
+template <class Stream, class Fail>
+void WebhookSender::State::Exchange(const std::shared_ptr<Attempt>& a, Stream& stream, Fail fail) {
+  auto self = shared_from_this();
+  http::async_write(stream, a->request, [self, a, &stream, fail](error_code ec, size_t) {
+    if (self->stopped || a->done) return;
+    if (ec) return fail("send", ec);
+    http::async_read_header(stream, a->buffer, a->parser, [self, a, fail](error_code ec, size_t) {
+      if (self->stopped || a->done) return;
+      if (ec) return fail("read response from", ec);
+      const auto& res = a->parser.get();
+      const unsigned status = res.result_int();
+      Outcome out;
+      out.status = status;
+      if (status >= 200 && status < 300) {
+        out.kind = Outcome::kDelivered;
+      } else {
+        out.kind = (status == 408 || status == 429 || status >= 500) ? Outcome::kRetry : Outcome::kClientError;
+        out.error = "POST " + self->options.url + ": HTTP " + std::to_string(status);
+        auto it = res.find(http::field::retry_after);
+        if (it != res.end()) {
+          std::string v(it->value());
+          if (!v.empty() && v.size() <= 6 &&
+              std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            out.retry_after = std::chrono::seconds(std::stoi(v));
+          }
+        }
+      }
+      self->Finish(a, std::move(out));
+    });
+  });
 }
 
 std::chrono::milliseconds WebhookSender::State::Jittered(std::chrono::milliseconds d) {
@@ -212,6 +251,8 @@ void WebhookSender::State::Finish(const std::shared_ptr<Attempt>& a, Outcome out
     }
     if (outcome.kind == Outcome::kClientError && client_errors >= options.max_client_error_attempts) {
       ++stats.abandoned;
+      spdlog::warn("webhook: dropped finding {} after {} refusals in a row (last answer HTTP {}; {})",
+                   item.finding_id, client_errors, outcome.status, outcome.error);
       outbox->MarkAbandoned(item.id, attempts, outcome.error);
     } else {
       auto delay = std::max(Jittered(BackoffDelay(options, attempts)), outcome.retry_after);
@@ -233,6 +274,24 @@ Status WebhookSender::Start() {
   State& s = *state_;
   if (s.started) return Status(ErrorCode::kInvalidArgument, "webhook: already started");
   ASSIGN_OR_RETURN(s.url, ParseWebhookUrl(s.options.url));
+  if (s.url.tls) {
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                     ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    error_code ec;
+    ctx->set_default_verify_paths(ec);
+    if (ec) return Status(ErrorCode::kInternal, "webhook: load the system CAs: " + ec.message());
+    if (!s.options.ca_file.empty()) {
+      ctx->load_verify_file(s.options.ca_file, ec);
+      if (ec) {
+        return Status(ErrorCode::kInvalidArgument,
+                      "webhook: load CA file " + s.options.ca_file + ": " + ec.message());
+      }
+    }
+    s.tls = std::move(ctx);
+  } else if (!s.options.ca_file.empty()) {
+    return Status(ErrorCode::kInvalidArgument, "webhook: a CA file needs an https url");
+  }
   s.started = true;
   asio::post(s.io, [self = state_] { self->Poll(); });
   return Status::Ok();
@@ -279,11 +338,10 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
     }
   }
   size_t sep = url.find("://");
-  if (sep == std::string_view::npos) return bad("want http://host[:port][/path]");
+  if (sep == std::string_view::npos) return bad("want http[s]://host[:port][/path]");
   std::string scheme(url.substr(0, sep));
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme == "https") return bad("https is not supported; use plain http (e.g. to a local TLS proxy)");
-  if (scheme != "http") return bad("unsupported scheme \"" + scheme + "\"");
+  if (scheme != "http" && scheme != "https") return bad("unsupported scheme \"" + scheme + "\"");
   if (url.find('#') != std::string_view::npos) return bad("fragments are not allowed");
   std::string_view rest = url.substr(sep + 3);
   size_t end = rest.find_first_of("/?");
@@ -292,6 +350,8 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   if (authority.find('@') != std::string_view::npos) return bad("user info is not supported");
 
   WebhookUrl out;
+  out.tls = scheme == "https";
+  out.port = out.tls ? 443 : 80;
   std::string_view port;
   bool has_port = false;
   if (!authority.empty() && authority.front() == '[') {
@@ -339,8 +399,39 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url) {
   }
   const bool v6 = out.host.find(':') != std::string::npos;
   out.host_header = v6 ? "[" + out.host + "]" : out.host;
-  if (out.port != 80) out.host_header += ":" + std::to_string(out.port);
+  if (out.port != (out.tls ? 443 : 80)) out.host_header += ":" + std::to_string(out.port);
   return out;
+}
+
+Result<std::optional<std::string>> AuthorizationHeader(const std::string& file, const std::string& env) {
+  if (!file.empty() && !env.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "webhook authorization: give outputs.webhook_auth_header_file or _env, not both");
+  }
+  std::string value, what;
+  if (!file.empty()) {
+    what = "file " + file;
+    std::ifstream in(file);
+    if (!in) return Status::Errno("webhook authorization: read " + file, errno);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    value = ss.str();
+  } else if (!env.empty()) {
+    what = "environment variable " + env;
+    const char* v = std::getenv(env.c_str());
+    if (v == nullptr) return Status(ErrorCode::kInvalidArgument, "webhook authorization: " + what + " is not set");
+    value = v;
+  } else {
+    return std::optional<std::string>();
+  }
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!value.empty() && space(value.back())) value.pop_back();
+  while (!value.empty() && space(value.front())) value.erase(0, 1);
+  if (value.empty()) return Status(ErrorCode::kInvalidArgument, "webhook authorization: " + what + " is empty");
+  if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
+    return Status(ErrorCode::kInvalidArgument, "webhook authorization: " + what + " holds more than one line");
+  }
+  return std::optional<std::string>(value);
 }
 
 namespace {

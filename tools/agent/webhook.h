@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,7 @@ struct OutboxItem {
   std::string payload;          // the request body (JSON)
   int attempts = 0;             // failed attempts so far
   int64_t next_attempt_ns = 0;  // wall clock, ns since the Unix epoch: not before this
+  int64_t finding_id = 0;       // the finding it delivers (for logs); 0 if unknown
   bool operator==(const OutboxItem&) const = default;
 };
 
@@ -49,9 +51,12 @@ class Outbox {
 };
 
 struct WebhookOptions {
-  // "http://host[:port][/path][?query]". Plain HTTP only: https is refused
-  // (put a TLS-terminating proxy such as Falcosidekick on localhost instead).
+  // "http[s]://host[:port][/path][?query]". https verifies the receiver's
+  // certificate chain against the system's CAs (OpenSSL's default paths) and
+  // `ca_file`, and its name (or IP address) against the URL's host; TLS 1.2
+  // or later, SNI sent for names.
   std::string url;
+  std::string ca_file;  // a PEM file of CAs trusted besides the system's; "" = none
   std::chrono::milliseconds attempt_timeout{10'000};  // resolve + connect + send + response header
   // Retry delay after the n-th failed attempt: initial_backoff * factor^(n-1),
   // scaled by a random factor in [1-jitter, 1+jitter], capped at max_backoff.
@@ -62,17 +67,21 @@ struct WebhookOptions {
   double jitter = 0.2;
   // With nothing due, the outbox is polled this often (Notify() polls at once).
   std::chrono::milliseconds poll_interval{5'000};
-  // Answers other than 2xx, 408, 429 and 5xx (4xx, 3xx: redirects are not
-  // followed) are the receiver refusing the payload; after this many such
-  // answers in a row for one item (counted in memory, so a restart allows
-  // this many more) it is abandoned so it no longer blocks the queue.
-  // Connection errors, timeouts, 408, 429 and 5xx are retried without limit.
+  // The 4xx policy. Answers other than 2xx, 408, 429 and 5xx (4xx, 3xx:
+  // redirects are not followed) are the receiver refusing the payload; after
+  // this many such answers in a row for one item (counted in memory, so a
+  // restart allows this many more) it is dropped (Outbox::MarkAbandoned,
+  // WebhookStats::abandoned, and a warning naming the finding and the status
+  // in the log) so it no longer blocks the queue. Connection and TLS errors,
+  // timeouts, 408 (Request Timeout), 429 (Too Many Requests) and 5xx are
+  // retried without limit.
   int max_client_error_attempts = 3;
   size_t batch = 64;  // the Pending() limit; also caps WebhookStats::pending
   // Idempotency-Key is this prefix followed by the item's id, so receivers can
   // drop a duplicate (sent again because a response was lost to a timeout).
   std::string idempotency_prefix;
-  std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
+  // Extra request headers, e.g. {"Authorization", AuthorizationHeader(...)}.
+  std::vector<std::pair<std::string, std::string>> headers;
   // Wall clock in ns since the Unix epoch, for next_attempt_ns; tests may fake it.
   std::function<int64_t()> now_ns;
 };
@@ -80,7 +89,7 @@ struct WebhookOptions {
 struct WebhookStats {
   uint64_t delivered = 0;        // items the receiver accepted (2xx)
   uint64_t failed_attempts = 0;  // attempts that did not end in 2xx
-  uint64_t abandoned = 0;        // items given up on
+  uint64_t abandoned = 0;        // items dropped by the 4xx policy
   size_t pending = 0;            // items pending at the last poll (at most options.batch)
   bool in_flight = false;        // an attempt is under way
   std::string last_error;        // of the last failed attempt, "" if none yet
@@ -89,12 +98,19 @@ struct WebhookStats {
 // The parts of a webhook URL.
 struct WebhookUrl {
   std::string host;         // name or IP; IPv6 without brackets
-  uint16_t port = 80;
+  uint16_t port = 80;       // 443 for https unless given
   std::string target = "/";  // path and query
   std::string host_header;   // "host[:port]", brackets kept for IPv6
+  bool tls = false;          // https
   bool operator==(const WebhookUrl&) const = default;
 };
 Result<WebhookUrl> ParseWebhookUrl(std::string_view url);
+
+// The value of an Authorization header (e.g. "Bearer abc...") from the file
+// `file` (its content, surrounding whitespace trimmed) or the environment
+// variable `env`; nullopt when both are "". Errors (kInvalidArgument) name the
+// file or variable: both given, unreadable, empty, or holding a line break.
+Result<std::optional<std::string>> AuthorizationHeader(const std::string& file, const std::string& env);
 
 // POSTs each outbox item, one at a time in outbox order, with headers
 // Content-Type: application/json and Idempotency-Key; the head of the queue

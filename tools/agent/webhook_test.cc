@@ -7,8 +7,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/time.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sstream>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -22,6 +34,10 @@ namespace dw::tools::agent {
 namespace {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -167,10 +183,10 @@ class FakeOutbox : public Outbox {
     bool operator==(const Failure&) const = default;
   };
 
-  int64_t Add(std::string payload, int64_t next_attempt_ns = 0) {
+  int64_t Add(std::string payload, int64_t next_attempt_ns = 0, int64_t finding_id = 0) {
     std::lock_guard<std::mutex> lock(mu_);
     int64_t id = next_id_++;
-    pending_[id] = OutboxItem{id, std::move(payload), 0, next_attempt_ns};
+    pending_[id] = OutboxItem{id, std::move(payload), 0, next_attempt_ns, finding_id};
     return id;
   }
   std::vector<OutboxItem> Pending(size_t limit) override {
@@ -422,16 +438,226 @@ TEST_F(WebhookTest, WaitsForNextAttemptTime) {
   EXPECT_EQ(outbox_.delivered(), (std::vector<int64_t>{1, 2}));
 }
 
-TEST(WebhookStartTest, RejectsBadUrl) {
+// The 4xx policy: a 400 is not retried forever; the finding is dropped after
+// max_client_error_attempts, counted, and a warning names it and the status.
+TEST_F(WebhookTest, DroppedFindingIsCountedAndLogged) {
+  std::ostringstream log;
+  auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  logger->set_pattern("%l: %v");
+  spdlog::set_default_logger(logger);
+  Receiver rx(0, Always(400));
+  outbox_.Add("{}", 0, 42);
+  StartSender(Options(rx.port()));  // max_client_error_attempts: the default, 3
+  ASSERT_TRUE(WaitFor([&] { return outbox_.abandoned().size() == 1; }, 3000ms));
+  StopSender();
+  spdlog::set_default_logger(previous);
+  EXPECT_EQ(rx.received().size(), 3u);
+  EXPECT_EQ(sender_->stats().abandoned, 1u);
+  EXPECT_EQ(sender_->stats().delivered, 0u);
+  const std::string url = "http://127.0.0.1:" + std::to_string(rx.port()) + "/hook?x=1";
+  EXPECT_EQ(log.str(), "warning: webhook: dropped finding 42 after 3 refusals in a row (last answer HTTP 400; POST " +
+                           url + ": HTTP 400)\n");
+}
+
+// ---- HTTPS ----
+
+// A CA, a server certificate it signs for 127.0.0.1, and a second CA that
+// signed nothing, made with the openssl CLI in a temporary directory.
+class TestPki {
+ public:
+  TestPki() {
+    char tmpl[] = "/tmp/dw-webhook-tls-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return;
+    dir_ = tmpl;
+    const std::string d = dir_;
+    std::ofstream(d + "/san.ext") << "subjectAltName=IP:127.0.0.1\n";
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const std::string cmd =
+        "cd " + d + " && openssl req -x509" + ec + " -keyout ca.key -out ca.pem -days 1 -subj /CN=dw-test-ca" +
+        " && openssl req -x509" + ec + " -keyout other.key -out other.pem -days 1 -subj /CN=dw-other-ca" +
+        " && openssl req" + ec + " -keyout server.key -out server.csr -subj /CN=127.0.0.1" +
+        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem" +
+        " -days 1 -extfile san.ext";
+    ok_ = std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
+  }
+  ~TestPki() {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  bool ok() const { return ok_; }
+  std::string File(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+  bool ok_ = false;
+};
+
+// A one-request-per-connection HTTPS receiver on 127.0.0.1 (Asio SSL,
+// blocking, on a thread). Answers `status` to each request.
+class TlsReceiver {
+ public:
+  TlsReceiver(const TestPki& pki, int status) : ctx_(ssl::context::tls_server), acceptor_(io_), status_(status) {
+    boost::system::error_code ec;
+    ctx_.use_certificate_chain_file(pki.File("server.pem"), ec);
+    if (!ec) ctx_.use_private_key_file(pki.File("server.key"), ssl::context::pem, ec);
+    if (!ec) acceptor_.open(tcp::v4(), ec);
+    if (!ec) acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0}, ec);
+    if (!ec) acceptor_.listen(16, ec);
+    ok_ = !ec;
+    if (ok_) port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~TlsReceiver() {
+    stop_ = true;
+    thread_.join();
+  }
+  bool ok() const { return ok_; }
+  uint16_t port() const { return port_; }
+  int handshake_failures() const { return handshake_failures_; }
+  std::vector<Received> received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  void Loop() {
+    while (ok_ && !stop_) {
+      pollfd p{acceptor_.native_handle(), POLLIN, 0};
+      if (poll(&p, 1, 20) <= 0) continue;
+      boost::system::error_code ec;
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec) continue;
+      timeval two_seconds{2, 0};  // a client that stalls does not hang the test
+      setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof(two_seconds));
+      ssl::stream<tcp::socket> tls(std::move(socket), ctx_);
+      tls.handshake(ssl::stream_base::server, ec);
+      if (ec) {
+        ++handshake_failures_;
+        continue;
+      }
+      beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(tls, buffer, req, ec);
+      if (ec) continue;
+      Received r;
+      r.request_line = std::string(req.method_string()) + " " + std::string(req.target()) + " HTTP/1.1";
+      for (const auto& h : req) {
+        std::string name(h.name_string());
+        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers[name] = std::string(h.value());
+      }
+      r.body = req.body();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        received_.push_back(std::move(r));
+      }
+      http::response<http::string_body> res{static_cast<http::status>(status_), 11};
+      res.body() = "ok";
+      res.keep_alive(false);
+      res.prepare_payload();
+      http::write(tls, res, ec);
+      tls.shutdown(ec);
+    }
+  }
+
+  asio::io_context io_;
+  ssl::context ctx_;
+  tcp::acceptor acceptor_;
+  int status_;
+  bool ok_ = false;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> handshake_failures_{0};
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Received> received_;
+};
+
+TEST_F(WebhookTest, DeliversOverHttpsTrustingTheConfiguredCaWithAnAuthorizationHeader) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok()) << "openssl could not make the test certificates";
+  TlsReceiver rx(pki, 200);
+  ASSERT_TRUE(rx.ok());
+  outbox_.Add("{\"n\":1}");
+  outbox_.Add("{\"n\":2}");
+  WebhookOptions o = Options(rx.port());
+  o.url = "https://127.0.0.1:" + std::to_string(rx.port()) + "/hook";
+  o.ca_file = pki.File("ca.pem");
+  o.headers = {{"Authorization", "Bearer s3cret"}};
+  StartSender(o);
+  ASSERT_TRUE(WaitFor([&] { return outbox_.delivered().size() == 2; }, 5000ms)) << sender_->stats().last_error;
+  StopSender();
+  std::vector<Received> got = rx.received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].request_line, "POST /hook HTTP/1.1");
+  EXPECT_EQ(got[0].headers.at("authorization"), "Bearer s3cret");
+  EXPECT_EQ(got[0].headers.at("host"), "127.0.0.1:" + std::to_string(rx.port()));
+  EXPECT_EQ(got[1].body, "{\"n\":2}");
+  EXPECT_EQ(rx.handshake_failures(), 0);
+}
+
+// A receiver whose certificate no trusted CA signed is never sent a finding:
+// neither with the system's CAs alone nor with another CA; it is retried.
+TEST_F(WebhookTest, HttpsRefusesAReceiverNoTrustedCaSigned) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok()) << "openssl could not make the test certificates";
+  TlsReceiver rx(pki, 200);
+  ASSERT_TRUE(rx.ok());
+  outbox_.Add("{}");
+  WebhookOptions o = Options(rx.port());
+  o.url = "https://127.0.0.1:" + std::to_string(rx.port()) + "/hook";
+  o.ca_file = pki.File("other.pem");
+  StartSender(o);
+  ASSERT_TRUE(WaitFor([&] { return outbox_.failures().size() >= 2; }, 3000ms));
+  StopSender();
+  EXPECT_TRUE(outbox_.delivered().empty());
+  EXPECT_TRUE(rx.received().empty());
+  EXPECT_GE(rx.handshake_failures(), 1);
+  const FakeOutbox::Failure f = outbox_.failures()[0];
+  EXPECT_EQ(f.error.rfind("TLS handshake with " + o.url + ": certificate verify failed", 0), 0u) << f.error;
+  EXPECT_EQ(outbox_.abandoned().size(), 0u);  // a TLS failure is retried, never dropped
+}
+
+TEST(WebhookStartTest, RejectsBadUrlAndCaFile) {
   asio::io_context io;
   FakeOutbox outbox;
   WebhookOptions o;
-  o.url = "https://example.com/hook";
-  WebhookSender s(io, outbox, o);
-  Status st = s.Start();
+  o.url = "ftp://example.com/hook";
+  Status st = WebhookSender(io, outbox, o).Start();
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(st.message(),
-            "webhook url \"https://example.com/hook\": https is not supported; use plain http (e.g. to a local TLS proxy)");
+  EXPECT_EQ(st.message(), "webhook url \"ftp://example.com/hook\": unsupported scheme \"ftp\"");
+  o.url = "https://example.com/hook";
+  o.ca_file = "/nonexistent/ca.pem";
+  st = WebhookSender(io, outbox, o).Start();
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.message().rfind("webhook: load CA file /nonexistent/ca.pem: ", 0), 0u) << st.message();
+  o.url = "http://example.com/hook";
+  st = WebhookSender(io, outbox, o).Start();
+  EXPECT_EQ(st.message(), "webhook: a CA file needs an https url");
+}
+
+TEST(WebhookAuthTest, HeaderFromAFileOrTheEnvironment) {
+  EXPECT_EQ(*AuthorizationHeader("", ""), std::nullopt);
+  char tmpl[] = "/tmp/dw-webhook-auth-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  std::ofstream(dir + "/token") << "Bearer abc123\n";
+  std::ofstream(dir + "/empty") << "\n";
+  std::ofstream(dir + "/two") << "Bearer a\nX-Injected: 1\n";
+  EXPECT_EQ(*AuthorizationHeader(dir + "/token", ""), std::optional<std::string>("Bearer abc123"));
+  setenv("DW_TEST_WEBHOOK_AUTH", " Basic dXNlcjpwdw== ", 1);
+  EXPECT_EQ(*AuthorizationHeader("", "DW_TEST_WEBHOOK_AUTH"), std::optional<std::string>("Basic dXNlcjpwdw=="));
+  unsetenv("DW_TEST_WEBHOOK_AUTH");
+  EXPECT_EQ(AuthorizationHeader("", "DW_TEST_WEBHOOK_AUTH").error().message(),
+            "webhook authorization: environment variable DW_TEST_WEBHOOK_AUTH is not set");
+  EXPECT_EQ(AuthorizationHeader(dir + "/empty", "").error().message(),
+            "webhook authorization: file " + dir + "/empty is empty");
+  EXPECT_EQ(AuthorizationHeader(dir + "/two", "").error().message(),
+            "webhook authorization: file " + dir + "/two holds more than one line");
+  EXPECT_EQ(AuthorizationHeader(dir + "/missing", "").error().message(),
+            "webhook authorization: read " + dir + "/missing: No such file or directory");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(WebhookUrlTest, ParsesStrictly) {
@@ -446,6 +672,8 @@ TEST(WebhookUrlTest, ParsesStrictly) {
       {"http://h?x=1", {"h", 80, "/?x=1", "h"}},
       {"http://[::1]:9000/hook", {"::1", 9000, "/hook", "[::1]:9000"}},
       {"http://[fe80::1]", {"fe80::1", 80, "/", "[fe80::1]"}},
+      {"https://hooks.example.com/x", {"hooks.example.com", 443, "/x", "hooks.example.com", true}},
+      {"HTTPS://10.0.0.1:8443", {"10.0.0.1", 8443, "/", "10.0.0.1:8443", true}},
   };
   for (const auto& tc : good) {
     auto r = ParseWebhookUrl(tc.url);
@@ -453,10 +681,9 @@ TEST(WebhookUrlTest, ParsesStrictly) {
     EXPECT_EQ(*r, tc.want) << tc.url;
   }
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"", "want http://host[:port][/path]"},
-      {"localhost:80", "want http://host[:port][/path]"},
+      {"", "want http[s]://host[:port][/path]"},
+      {"localhost:80", "want http[s]://host[:port][/path]"},
       {"ftp://h/", "unsupported scheme \"ftp\""},
-      {"https://h/", "https is not supported; use plain http (e.g. to a local TLS proxy)"},
       {"http:///x", "missing host"},
       {"http://h:/x", "bad port"},
       {"http://h:0/x", "port out of range"},

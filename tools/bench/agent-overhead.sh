@@ -414,8 +414,8 @@ if [ "$AGENT_KIND" = agent ]; then
   cat "$WORK/agent.metrics" 2>/dev/null
   # The kernel's counters (cumulative per agent process): how many of the
   # workload's hooked calls reached user space.
-  awk '/driftwatch_kernel_calls[{]/ { calls[$2] += $NF }
-       /driftwatch_kernel_records[{]outcome="delivered"/ { up[$2] += $NF }
+  awk '/driftwatch_kernel_calls_total[{]/ { calls[$2] += $NF }
+       /driftwatch_kernel_records_total[{]outcome="delivered"/ { up[$2] += $NF }
        END { for (r in calls) if (calls[r] > 0)
                printf "  run %s hooked calls reaching user space: %d of %d (%.1f%%)\n", r, up[r], calls[r], 100 * up[r] / calls[r] }' \
     "$WORK/agent.metrics" 2>/dev/null | sort
