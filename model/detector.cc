@@ -70,7 +70,7 @@ bool Detector::LearnedWrite(const Fingerprint& fp, const std::string& path) {
   return g != nullptr && (g->stats.access & (kAccessWrite | kAccessCreate)) != 0;
 }
 
-void Detector::Track(const Event& e) {
+void Detector::Track(const Event& e, Finding* raised) {
   switch (e.kind) {
     case EventKind::kFork: {
       auto parent = processes_.find(e.pid);
@@ -88,7 +88,8 @@ void Detector::Track(const Event& e) {
       if (e.result >= 0 && (e.access & (kAccessWrite | kAccessCreate)) != 0 && !e.path.empty()) {
         auto& paths = written_[e.workload];
         if (paths.size() >= kMaxWrittenPerWorkload) paths.clear();
-        paths.insert(e.path);
+        Finding*& f = paths[e.path];
+        if (raised != nullptr) f = raised;
       }
       break;
     default:
@@ -136,10 +137,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.folded.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
+  Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     auto w = written_.find(e.workload);
-    context.wrote_exe = w != written_.end() && w->second.count(e.path) > 0 && !LearnedWrite(fingerprint, e.path);
+    auto p = w == written_.end() ? decltype(w->second.end()){} : w->second.find(e.path);
+    context.wrote_exe = w != written_.end() && p != w->second.end() && !LearnedWrite(fingerprint, e.path);
+    if (context.wrote_exe) dropped = p->second;
   }
+  Finding* file_finding = nullptr;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
     // One finding per new program: its plain reads fold into its exec finding.
     if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
@@ -162,7 +167,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     key += '\0';
     key += f.subject;
     std::string root = std::string(FindingKindName(f.kind)) + " " + f.subject;
+    const bool file = f.kind == FindingKind::kFile;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
+    if (file) file_finding = recorded;
+    if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
+      dropped->score = recorded->score;
+      dropped->severity = recorded->severity;
+      dropped->reason += " (later executed)";
+      if (updated_set_.insert(dropped).second) updated_.push_back(dropped);
+    }
     if (exec && e.kind == EventKind::kExec) {
       ProcessState& state = processes_[pid];
       if (state.root.empty()) {
@@ -173,7 +186,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       proc = processes_.find(e.pid);
     }
   }
-  Track(e);
+  Track(e, file_finding);
   ScoreRates(rates_.Observe(e), &fresh);
   return fresh;
 }

@@ -47,7 +47,8 @@ namespace dw::model {
 // workload (at most kMaxWrittenPerWorkload paths; when full, the set starts
 // over, so memory is bounded and recent writes are kept), and an exec of one of
 // them is scored with ScoreContext::wrote_exe unless training learned writes
-// to that path.
+// to that path. The write's own finding, if it raised one, is then raised to
+// the exec finding's score ("later executed"): the drop is part of the attack.
 //
 // Each finding carries the "<kind> <subject>" of its incident's first
 // finding (Finding::incident_root), unless it is that finding. A finding of a
@@ -85,8 +86,8 @@ class Detector {
   // can only under-count, so it cannot raise a false burst).
   std::vector<Finding*> Flush();
 
-  // The findings whose count changed since the previous call (each once, in
-  // the order of their first change). A finding returned by Observe() as new
+  // The findings whose count, folded reads or score changed since the
+  // previous call (each once, in the order of their first change). A finding returned by Observe() as new
   // is listed here only if it repeated afterwards.
   std::vector<Finding*> Updated();
 
@@ -128,12 +129,14 @@ class Detector {
   // Folds `f` into the finding with the same key or keeps it as a new one
   // (appended to `fresh`). Returns the finding `f` is now part of.
   Finding* Record(Finding f, std::string key, std::vector<Finding*>* fresh);
-  // Follows forks, exits and written files after `e` was scored (see above).
-  void Track(const Event& e);
+  // Follows forks, exits and written files after `e` was scored (see above);
+  // `raised`: the finding `e` raised for its file, if any.
+  void Track(const Event& e, Finding* raised);
   // Whether training learned writes to `path` (an exec's path).
   static bool LearnedWrite(const Fingerprint& fp, const std::string& path);
   std::unordered_map<uint32_t, ProcessState> processes_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> written_;  // workload -> paths
+  // workload -> path written -> the finding that write raised (nullptr: none)
+  std::unordered_map<std::string, std::unordered_map<std::string, Finding*>> written_;
   void ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh);
 
   RateBucketer rates_;

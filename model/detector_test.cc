@@ -151,10 +151,16 @@ TEST(DetectorContextTest, RunningAFileTheWorkloadWroteIsCritical) {
   }
   Detector d(std::move(fps));
   Event write = testing::Open("web", 80, "/srv/app/tool", kAccessWrite);
-  ASSERT_EQ(d.Observe(write).size(), 1u);  // a write to a file never written: low
+  std::vector<Finding*> written = d.Observe(write);
+  ASSERT_EQ(written.size(), 1u);  // a write to a file never written: low
+  EXPECT_EQ(written[0]->severity, Severity::kLow);
   std::vector<Finding*> run = d.Observe(testing::Exec("web", 81, "/srv/app/tool"));
   ASSERT_EQ(run.size(), 1u);
   EXPECT_EQ(run[0]->severity, Severity::kCritical);
+  // The drop is part of it: its finding rises with the exec.
+  EXPECT_EQ(written[0]->severity, Severity::kCritical);
+  EXPECT_TRUE(written[0]->reason.ends_with("(later executed)")) << written[0]->reason;
+  EXPECT_EQ(d.Updated(), std::vector<Finding*>{written[0]});
   EXPECT_EQ(run[0]->reason, "executable rewritten by the workload before it ran (runs a file the workload wrote)");
   // Writing and running what training saw written and run is normal.
   EXPECT_TRUE(d.Observe(testing::Open("web", 82, "/srv/build/out", kAccessWrite | kAccessCreate)).empty());

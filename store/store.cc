@@ -342,7 +342,7 @@ RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
 UPDATE findings SET count = ?2, last_time_ns = MAX(last_time_ns, ?3), folded = ?4,
-  folded_examples = ?5 WHERE id = ?1
+  folded_examples = ?5, score = ?6, severity = ?7, reason = ?8 WHERE id = ?1
 RETURNING workload_id)sql";
 
 constexpr const char* kTouchWorkload =
@@ -366,7 +366,10 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
         .Bind(2, static_cast<int64_t>(f->count))
         .Bind(3, f->time_ns)
         .Bind(4, static_cast<int64_t>(f->folded))
-        .Bind(5, ToJson(f->folded_examples));
+        .Bind(5, ToJson(f->folded_examples))
+        .Bind(6, f->score)
+        .Bind(7, model::SeverityName(f->severity))
+        .Bind(8, f->reason);
     ASSIGN_OR_RETURN(bool row, st->update.Step());
     if (!row) return Status(ErrorCode::kNotFound, "no finding with id " + std::to_string(f->id));
     int64_t workload_id = st->update.Int(0);
