@@ -3,6 +3,7 @@
 // statements runs in one transaction.
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,6 +263,11 @@ Status CheckHeader(const Header& h, const std::string& path, OpenMode mode) {
   return Status::Ok();
 }
 
+bool NonEmptyFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && st.st_size > 0;
+}
+
 Status Migrate(Db* db, const std::string& path) {
   Transaction tx(db);
   RETURN_IF_ERROR(tx.Begin());
@@ -473,6 +479,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mod
     fs::path dir = fs::path(path).parent_path();
     if (dir.empty()) dir = ".";
     if (access(dir.c_str(), W_OK | X_OK) != 0) return Status::Errno(action, errno);
+    // Fingerprints and findings are private: the file is created 0600
+    // whatever the umask, and sqlite gives its -wal and -shm files the same mode.
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) return Status::Errno(action, errno);
+    if (fd >= 0) {
+      int e = fchmod(fd, 0600) == 0 ? 0 : errno;
+      close(fd);
+      if (e != 0) return Status::Errno(action, e);
+    }
+  } else if (mode == OpenMode::kReadOnly && S_ISREG(st.st_mode) && st.st_size == 0 &&
+             !NonEmptyFile(path + "-wal")) {
+    // An empty file (what `touch` makes) is a new database, as a read-write
+    // open takes it; read-only, it is served from memory and left untouched.
+    return OpenEmpty(path);
   }
   // kReadOnly uses a read-write connection with writes switched off
   // (query_only) when the file allows one: an SQLITE_OPEN_READONLY connection
@@ -506,6 +526,18 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, OpenMode mod
   if (!s.ok()) return s.WithContext(action);
   return std::unique_ptr<Store>(
       new Store(path, mode, std::make_unique<Db>(std::move(db).value())));
+}
+
+Result<std::unique_ptr<Store>> Store::OpenEmpty(const std::string& path) {
+  const std::string action = "open database " + path;
+  Result<Db> db = Db::Open(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!db) return db.error().WithContext(action);
+  Status s = db->Exec("PRAGMA foreign_keys = ON");
+  if (s.ok()) s = Migrate(&*db, path);
+  if (s.ok()) s = db->Exec("PRAGMA query_only = ON");
+  if (!s.ok()) return s.WithContext(action);
+  return std::unique_ptr<Store>(
+      new Store(path, OpenMode::kReadOnly, std::make_unique<Db>(std::move(db).value())));
 }
 
 Store::Store(std::string path, OpenMode mode, std::unique_ptr<Db> db)

@@ -172,7 +172,10 @@ class Store {
   //                     (or, read-only, an older version that needs a read-write open)
   //   kNotFound         missing file (kReadOnly) or directory
   //   kPermissionDenied / kIo  the file or directory cannot be opened or written
-  // A database that is refused is not modified.
+  // A database that is refused is not modified. A file that Open creates is
+  // mode 0600 whatever the umask. An empty (0-byte) file is a new database in
+  // both modes: read-write creates the schema in it; read-only leaves it
+  // untouched and reads as a database with nothing in it.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, OpenMode mode);
 
   Store(const Store&) = delete;
@@ -269,6 +272,8 @@ class Store {
 
  private:
   Store(std::string path, OpenMode mode, std::unique_ptr<sqlite::Db> db);
+  // Read-only Open() of an empty file: an in-memory database with the schema.
+  static Result<std::unique_ptr<Store>> OpenEmpty(const std::string& path);
   Status CheckWritable() const;
   // `s` prefixed with "<action> <path>".
   Status Context(const Status& s, const std::string& action) const;

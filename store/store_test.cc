@@ -336,16 +336,57 @@ TEST(StoreTest, ReadOnlyOpenNeedsAnExistingDatabase) {
   EXPECT_EQ(r.error().message(), "open database " + path + ": No such file or directory");
   EXPECT_FALSE(fs::exists(path));
 
+}
+
+// Issue 11 defect 5: an empty file (what `touch` makes) is a new database for
+// every command: read-only it has nothing in it and stays untouched, read-write
+// it gets the schema.
+TEST(StoreTest, EmptyFileIsANewDatabaseInBothModes) {
+  TempDir dir;
   std::string empty = dir.File("empty.db");
   WriteBytes(empty, "");
-  r = Store::Open(empty, OpenMode::kReadOnly);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
+  {
+    auto r = Store::Open(empty, OpenMode::kReadOnly);
+    ASSERT_TRUE(r) << r.error().message();
+    auto workloads = (*r)->ListWorkloads();
+    ASSERT_TRUE(workloads) << workloads.error().message();
+    EXPECT_TRUE(workloads->empty());
+    auto fps = (*r)->LoadFingerprints();
+    ASSERT_TRUE(fps) << fps.error().message();
+    EXPECT_TRUE(fps->empty());
+    auto findings = (*r)->ListFindings(std::nullopt);
+    ASSERT_TRUE(findings) << findings.error().message();
+    EXPECT_TRUE(findings->empty());
+    EXPECT_FALSE((*r)->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
+  }
   EXPECT_EQ(fs::file_size(empty), 0u);
-  // Read-write takes an empty file as a new database.
+  EXPECT_FALSE(fs::exists(empty + "-wal"));
   auto store = MustOpen(empty);
   ASSERT_TRUE(store);
   EXPECT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
+  store.reset();
+  auto ro = Store::Open(empty, OpenMode::kReadOnly);
+  ASSERT_TRUE(ro) << ro.error().message();
+  auto fps = (*ro)->LoadFingerprints();
+  ASSERT_TRUE(fps);
+  EXPECT_EQ(fps->size(), 1u);
+}
+
+// Issue 11: a database the store creates is private whatever the umask, and
+// so are its -wal and -shm files.
+TEST(StoreTest, CreatedDatabaseIs0600UnderUmask000) {
+  TempDir dir;
+  std::string path = dir.File("new.db");
+  const mode_t old_umask = umask(0);
+  auto store = MustOpen(path);
+  umask(old_umask);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    struct stat st;
+    ASSERT_EQ(stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
 }
 
 TEST(StoreTest, MissingDirectoryIsNotFound) {

@@ -6,6 +6,7 @@
 // Only main() turns errors into exit codes: 0 ok, 1 failure, 2 usage, and for
 // check 3 when the policy would have blocked something.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -299,13 +300,15 @@ Status CmdDetect(const Args& args) {
   }
   // Detection needs baselines: a missing database has none and is not created.
   ASSIGN_OR_RETURN(std::string path, args.Required("--db"));
-  if (access(path.c_str(), F_OK) != 0) return Status::Errno("open database " + path, errno);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return Status::Errno("open database " + path, errno);
+  const Status no_baselines(ErrorCode::kInvalidArgument,
+                            "database " + path + " has no baselines yet; run driftwatch train first");
+  // An empty file is a new database (store.h), so it has none; it is left as it is.
+  if (S_ISREG(st.st_mode) && st.st_size == 0) return no_baselines;
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
-  if (fingerprints.empty()) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "database " + *args.Get("--db") + " has no baselines yet; run driftwatch train first");
-  }
+  if (fingerprints.empty()) return no_baselines;
   ASSIGN_OR_RETURN(auto sources, OpenSources(args));
   model::Detector detector(std::move(fingerprints));
   const auto print = [format](const model::Finding& f) {
@@ -351,10 +354,12 @@ Status CmdDetect(const Args& args) {
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
-  RETURN_IF_ERROR(store_status);
+  // Printed even when they could not be stored (a full disk): stdout is then
+  // the only place they are, and the error that follows says why.
   for (const model::Finding* f : batch) {
     if (f->exception.empty()) print(*f);
   }
+  RETURN_IF_ERROR(store_status);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("scored {} events in {:.2f}s ({:.0f} events/s); {} findings{}", stats.events, secs,
                secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size(),

@@ -15,6 +15,8 @@ PACKAGES=(
   libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (tools/fuzz.sh): clang-14 with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # demo and tests: cgroups, processes, loopback traffic
   iproute2 procps util-linux coreutils
 )

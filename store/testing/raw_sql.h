@@ -23,6 +23,30 @@ inline void RawExec(const std::string& path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << msg;
 }
 
+// "ok" for a sound database file, else what PRAGMA integrity_check (or
+// opening it read-only) reports.
+inline std::string IntegrityCheck(const std::string& path) {
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    std::string e = h ? sqlite3_errmsg(h) : "out of memory";
+    sqlite3_close(h);
+    return "open: " + e;
+  }
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      if (!out.empty()) out += "; ";
+      out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+  } else {
+    out = sqlite3_errmsg(h);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return out;
+}
+
 }  // namespace dw::store::testing
 
 #endif  // DRIFTWATCH_STORE_TESTING_RAW_SQL_H_

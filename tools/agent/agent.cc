@@ -1,6 +1,8 @@
 // tools/agent/agent.cc: the agent's event loop, workload lifecycle, API and delivery.
 #include "tools/agent/agent.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -50,38 +52,66 @@ class JsonlFile {
   JsonlFile(std::string path, uint64_t max_bytes, int keep)
       : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep) {}
 
+  ~JsonlFile() { CloseFd(); }
+  JsonlFile(const JsonlFile&) = delete;
+  JsonlFile& operator=(const JsonlFile&) = delete;
+
   Status Write(const std::string& line) {
-    if (!out_.is_open()) {
-      out_.open(path_, std::ios::app);
-      if (!out_) return Status::Errno("open findings file " + path_, errno);
-      out_.seekp(0, std::ios::end);
-      size_ = static_cast<uint64_t>(out_.tellp());
+    if (fd_ < 0) RETURN_IF_ERROR(Open());
+    if (size_ > 0 && size_ + line.size() + 1 > max_bytes_) RETURN_IF_ERROR(Rotate());
+    std::string data = line + '\n';
+    std::string_view rest = data;
+    while (!rest.empty()) {
+      ssize_t n = ::write(fd_, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::Errno("write findings file " + path_, n < 0 ? errno : EIO);
+      rest.remove_prefix(static_cast<size_t>(n));
     }
-    if (size_ > 0 && size_ + line.size() + 1 > max_bytes_) Rotate();
-    out_ << line << '\n';
-    out_.flush();
-    if (!out_) return Status(ErrorCode::kIo, "write findings file " + path_);
-    size_ += line.size() + 1;
+    size_ += data.size();
     return Status::Ok();
   }
 
  private:
-  void Rotate() {
-    out_.close();
+  // Findings are private: the file and its rotations are 0600 whatever the
+  // umask (a file that exists keeps its mode: the operator chose it).
+  Status Open() {
+    bool created = true;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0 && errno == EEXIST) {
+      created = false;
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    }
+    if (fd_ < 0) return Status::Errno("open findings file " + path_, errno);
+    struct stat st;
+    if ((created && fchmod(fd_, 0600) != 0) || fstat(fd_, &st) != 0) {
+      int e = errno;
+      CloseFd();
+      return Status::Errno("open findings file " + path_, e);
+    }
+    size_ = static_cast<uint64_t>(st.st_size);
+    return Status::Ok();
+  }
+
+  void CloseFd() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  Status Rotate() {
+    CloseFd();
     for (int i = keep_; i >= 1; --i) {
       std::string from = i == 1 ? path_ : path_ + "." + std::to_string(i - 1);
       std::string to = path_ + "." + std::to_string(i);
       std::rename(from.c_str(), to.c_str());
     }
     if (keep_ == 0) std::remove(path_.c_str());
-    out_.open(path_, std::ios::app);
-    size_ = 0;
+    return Open();
   }
 
   std::string path_;
   uint64_t max_bytes_;
   int keep_;
-  std::ofstream out_;
+  int fd_ = -1;
   uint64_t size_ = 0;
 };
 
@@ -216,6 +246,7 @@ Status Agent::Start() {
     }
   }
   profiler_ = std::make_unique<profiler::Profiler>(std::move(learning));
+  profiler_->SetNode(hostname_);  // as the CLI records it, so fleet merges keep nodes apart
   profiler_->BeginSession();
   detector_ = std::make_unique<model::Detector>(std::move(scored));
 
@@ -244,6 +275,7 @@ Status Agent::Start() {
     HttpOptions h;
     h.listen = config_.api.listen;
     h.unix_socket = config_.api.unix_socket;
+    h.allow_unauthenticated_writes = config_.api.allow_unauthenticated_writes;
     if (!config_.api.token_file.empty()) {
       std::ifstream in(config_.api.token_file);
       if (!in) return Status::Errno("read api.token_file " + config_.api.token_file, errno);
@@ -252,6 +284,13 @@ Status Agent::Start() {
         h.bearer_token.pop_back();
       }
       if (h.bearer_token.empty()) return Status(ErrorCode::kInvalidArgument, "api.token_file " + config_.api.token_file + " is empty");
+    }
+    if (h.bearer_token.empty() && h.allow_unauthenticated_writes && h.unix_socket.empty()) {
+      spdlog::warn("api.allow_unauthenticated_writes: any local process can relearn baselines and accept "
+                   "findings through {} without a token", h.listen);
+    } else if (h.bearer_token.empty() && h.unix_socket.empty()) {
+      spdlog::info("api on {} without a token: read-only; relearn and accept need api.token_file or "
+                   "api.unix_socket", h.listen);
     }
     http_ = std::make_unique<HttpServer>(io_, h);
     InstallRoutes();
@@ -472,6 +511,7 @@ void Agent::RebuildProfiler(const std::function<void(std::map<std::string, model
   std::map<std::string, model::Fingerprint> fps = profiler_->fingerprints();
   edit(&fps);
   profiler_ = std::make_unique<profiler::Profiler>(std::move(fps));
+  profiler_->SetNode(hostname_);
   profiler_->BeginSession();
 }
 

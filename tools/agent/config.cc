@@ -123,10 +123,12 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
     }
   }
   if (const Node& a = root["api"]; a && !a.IsNull()) {
-    RETURN_IF_ERROR(CheckKeys(source, a, "api", {"listen", "unix_socket", "token_file"}));
+    RETURN_IF_ERROR(CheckKeys(source, a, "api", {"listen", "unix_socket", "token_file", "allow_unauthenticated_writes"}));
     RETURN_IF_ERROR(GetString(source, a, "listen", "api.listen", &c->api.listen));
     RETURN_IF_ERROR(GetString(source, a, "unix_socket", "api.unix_socket", &c->api.unix_socket));
     RETURN_IF_ERROR(GetString(source, a, "token_file", "api.token_file", &c->api.token_file));
+    RETURN_IF_ERROR(GetBool(source, a, "allow_unauthenticated_writes", "api.allow_unauthenticated_writes",
+                            &c->api.allow_unauthenticated_writes));
     if (!c->api.listen.empty() && c->api.listen.rfind(':') == std::string::npos) {
       return At(source, a["listen"], "api.listen must be host:port, not '" + c->api.listen + "'");
     }

@@ -23,6 +23,8 @@
 //     listen: 127.0.0.1:9870  # TCP address of the HTTP API; "" = none
 //     unix_socket: ""      # a Unix socket path instead of / besides TCP
 //     token_file: ""       # file holding a bearer token required by the API
+//     allow_unauthenticated_writes: false  # without a token, TCP clients may
+//                          # relearn and accept too (else only the Unix socket)
 //   outputs:
 //     stdout: false        # findings as JSON lines on stdout
 //     jsonl_file: ""       # findings as JSON lines to this file ...
@@ -93,6 +95,7 @@ struct AgentConfig {
     std::string listen = "127.0.0.1:9870";
     std::string unix_socket;
     std::string token_file;
+    bool allow_unauthenticated_writes = false;
     bool operator==(const Api&) const = default;
   } api;
   struct Outputs {

@@ -36,6 +36,7 @@ api:
   listen: 127.0.0.1:0
   unix_socket: /run/dw.sock
   token_file: /etc/dw/token
+  allow_unauthenticated_writes: true
 outputs:
   stdout: true
   jsonl_file: /var/log/dw.jsonl
@@ -59,7 +60,7 @@ identity:
   want.syscalls = true;
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
-  want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token"};
+  want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token", true};
   want.outputs = {true,    "/var/log/dw.jsonl", 10ull << 20, 3, "https://127.0.0.1:2801/",
                   "falco", "/etc/dw/ca.pem",    "",          "DW_WEBHOOK_AUTH"};
   want.identity_rules = {{"batch/*/worker-*", "batch/$1"}};

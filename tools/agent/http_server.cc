@@ -15,6 +15,8 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+#include <type_traits>
 
 namespace dw::tools::agent {
 
@@ -198,10 +200,16 @@ Result<ParsedListen> ParseListen(const std::string& listen) {
   return out;
 }
 
+// Where a connection is in its request cycle (http_server.h: why).
+enum class Phase { kIdle, kReading, kWriting };
+
 class Connection {
  public:
   virtual ~Connection() = default;
   virtual void Close() = 0;
+  virtual Phase phase() const = 0;
+  // When the connection entered phase().
+  virtual std::chrono::steady_clock::time_point phase_since() const = 0;
 };
 
 }  // namespace
@@ -233,11 +241,66 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   template <class Acceptor>
   void AcceptOn(Acceptor& acceptor);
   void OnConnectionClosed(uint64_t id);
-  Response Dispatch(Request& req, bool* close);
+  // Closes the connection idle longest, else the one reading longest; false
+  // when every connection is writing.
+  bool ShedOne();
+  Response Dispatch(Request& req, bool local, bool* close);
   void Count(int status);
 };
 
 namespace {
+
+// The answer to a failed read, or nullopt when there is none to give (the
+// client closed, reset, or stopped halfway).
+std::optional<Response> ParseErrorResponse(error_code ec) {
+  if (ec == http::error::header_limit) return Response::Error(431, "request header too large");
+  if (ec == http::error::body_limit) return Response::Error(413, "request body too large");
+  if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message &&
+      ec != http::error::need_more) {
+    return Response::Error(400, "malformed request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+Request ToRequest(http::request<http::string_body>& msg) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = req.headers.try_emplace(name, std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  req.body = std::move(msg.body());
+  return req;
+}
+
+http::response<http::string_body> BuildOnce(Response r, bool close) {
+  http::response<http::string_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(r.status));
+  res.set(http::field::server, "driftwatch");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
+  for (auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(!close);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response<http::string_body> BuildResponse(Response r, bool close) {
+  if (r.status < 100 || r.status > 599) {
+    r = Response::Error(500, "internal error: handler returned status " + std::to_string(r.status));
+  }
+  try {  // Beast throws on a few malformed inputs (a huge header name); answer plainly then
+    return BuildOnce(std::move(r), close);
+  } catch (const std::exception& e) {
+    return BuildOnce(Response::Error(500, std::string("internal error: ") + e.what()), close);
+  }
+}
 
 // One client connection: read a request, answer, repeat while keep-alive.
 template <class Socket>
@@ -253,6 +316,9 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   ~Session() override { state_->OnConnectionClosed(id_); }
 
   void Start() { ReadRequest(); }
+
+  Phase phase() const override { return phase_; }
+  std::chrono::steady_clock::time_point phase_since() const override { return phase_since_; }
 
   void Close() override {
     error_code ignored;
@@ -275,12 +341,36 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     });
   }
 
+  void SetPhase(Phase p) {
+    phase_ = p;
+    phase_since_ = std::chrono::steady_clock::now();
+  }
+
+  // Waits (idle_timeout) for the first byte of the next request, then reads
+  // it whole (request_timeout).
   void ReadRequest() {
+    SetPhase(Phase::kIdle);
+    state_->DoAccept();  // this connection may now be shed: resume a paused accept loop
+    if (buffer_.size() > 0) return ReadBody();  // the client sent it early
+    ArmTimer(state_->options.idle_timeout);
+    socket_.async_wait(asio::socket_base::wait_read, [self = this->shared_from_this()](error_code ec) {
+      if (self->state_->stopped) return;
+      if (self->timed_out_) {
+        ++self->state_->stats.timeouts;
+        return self->Close();
+      }
+      if (ec) return self->Close();
+      self->ReadBody();
+    });
+  }
+
+  void ReadBody() {
+    SetPhase(Phase::kReading);
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(state_->options.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(state_->options.max_body_bytes);
-    ArmTimer(state_->options.idle_timeout);
+    ArmTimer(state_->options.request_timeout);
     http::async_read(socket_, buffer_, *parser_,
                      [self = this->shared_from_this()](error_code ec, size_t) { self->OnRead(ec); });
   }
@@ -292,41 +382,20 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       return Close();
     }
     if (ec) {
-      if (ec == http::error::header_limit) return Reply(Response::Error(431, "request header too large"), true);
-      if (ec == http::error::body_limit) return Reply(Response::Error(413, "request body too large"), true);
-      if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
-          ec != http::error::end_of_stream && ec != http::error::partial_message) {
-        return Reply(Response::Error(400, "malformed request: " + ec.message()), true);
-      }
+      if (auto r = ParseErrorResponse(ec)) return Reply(std::move(*r), true);
       return Close();  // eof, reset, half a request and then eof: nothing to answer
     }
     auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto [it, inserted] = req.headers.try_emplace(name, std::string(field.value()));
-      if (!inserted) it->second += ", " + std::string(field.value());
-    }
-    req.body = std::move(msg.body());
-    const bool keep_alive = msg.keep_alive();
-    bool close = !keep_alive;
-    Response res = state_->Dispatch(req, &close);
+    Request req = ToRequest(msg);
+    bool close = !msg.keep_alive();
+    Response res = state_->Dispatch(req, std::is_same_v<Socket, unix_stream::socket>, &close);
     Reply(std::move(res), close, /*linger=*/false);
   }
 
   void Reply(Response r, bool close, bool linger = true) {
-    if (r.status < 100 || r.status > 599) {
-      r = Response::Error(500, "internal error: handler returned status " + std::to_string(r.status));
-    }
+      SetPhase(Phase::kWriting);
     state_->Count(r.status);
-    try {  // Beast throws on a few malformed inputs (a huge header name); answer plainly then
-      Build(std::move(r), close);
-    } catch (const std::exception& e) {
-      Build(Response::Error(500, std::string("internal error: ") + e.what()), close);
-    }
+    res_ = BuildResponse(std::move(r), close);
     ArmTimer(state_->options.idle_timeout);
     http::async_write(socket_, res_,
                       [self = this->shared_from_this(), close, linger](error_code ec, size_t) {
@@ -338,19 +407,6 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
                         if (linger) return self->Drain(0);
                         self->Close();
                       });
-  }
-
-  void Build(Response r, bool close) {
-    res_ = {};
-    res_.version(11);
-    res_.result(static_cast<unsigned>(r.status));
-    res_.set(http::field::server, "driftwatch");
-    res_.set(http::field::content_type, r.content_type);
-    res_.set(http::field::cache_control, "no-store");
-    for (auto& [k, v] : r.headers) res_.set(k, v);
-    res_.keep_alive(!close);
-    res_.body() = std::move(r.body);
-    res_.prepare_payload();
   }
 
   // Reads and discards what the client still sends, until it closes, up to
@@ -375,6 +431,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   http::response<http::string_body> res_;
   std::array<char, 4096> scratch_;
   bool timed_out_ = false;
+  Phase phase_ = Phase::kIdle;
+  std::chrono::steady_clock::time_point phase_since_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace
@@ -385,7 +443,7 @@ void HttpServer::State::Count(int status) {
   if (status >= 500) ++stats.server_errors;
 }
 
-Response HttpServer::State::Dispatch(Request& req, bool* close) {
+Response HttpServer::State::Dispatch(Request& req, bool local, bool* close) {
   if (req.target.empty() || req.target.front() != '/') {
     *close = true;
     return Response::Error(400, "request target must be an absolute path");
@@ -425,6 +483,11 @@ Response HttpServer::State::Dispatch(Request& req, bool* close) {
     r.headers.emplace_back("Allow", allow);
     return r;
   }
+  if (options.bearer_token.empty() && !local && !options.allow_unauthenticated_writes &&
+      req.method != "GET" && req.method != "HEAD") {
+    return Response::Error(403, "requests that change state need a bearer token (api.token_file) "
+                                "or the Unix socket (api.unix_socket)");
+  }
   try {
     return best->handler(req);
   } catch (const std::exception& e) {
@@ -448,6 +511,9 @@ void HttpServer::State::AcceptOn(Acceptor& acceptor) {
       });
       return;
     }
+    // At the limit a connection is shed for this one (DoAccept() only
+    // accepts then when one can be); at most one over if that changed meanwhile.
+    if (self->connections.size() >= self->options.max_connections) self->ShedOne();
     const uint64_t id = self->next_id++;
     auto session = std::make_shared<Session<typename Acceptor::protocol_type::socket>>(self, std::move(socket), id);
     self->connections[id] = session;
@@ -458,15 +524,43 @@ void HttpServer::State::AcceptOn(Acceptor& acceptor) {
   });
 }
 
+bool HttpServer::State::ShedOne() {
+  std::shared_ptr<Connection> victim;
+  uint64_t victim_id = 0;
+  for (const auto& [id, weak] : connections) {
+    auto c = weak.lock();
+    if (!c || c->phase() == Phase::kWriting) continue;
+    if (!victim || (c->phase() == Phase::kIdle && victim->phase() != Phase::kIdle) ||
+        (c->phase() == victim->phase() && c->phase_since() < victim->phase_since())) {
+      victim = std::move(c);
+      victim_id = id;
+    }
+  }
+  if (!victim) return false;
+  // Out of the count now; the session ends when its pending operation returns.
+  connections.erase(victim_id);
+  --stats.active_connections;
+  ++stats.shed;
+  victim->Close();
+  return true;
+}
+
 void HttpServer::State::DoAccept() {
-  if (stopped || accepting || connections.size() >= options.max_connections) return;
+  if (stopped || accepting) return;
+  if (connections.size() >= options.max_connections) {
+    bool sheddable = false;
+    for (const auto& [id, weak] : connections) {
+      auto c = weak.lock();
+      if (c && c->phase() != Phase::kWriting) sheddable = true;
+    }
+    if (!sheddable) return;
+  }
   if (tcp_acceptor) AcceptOn(*tcp_acceptor);
   if (unix_acceptor) AcceptOn(*unix_acceptor);
 }
 
 void HttpServer::State::OnConnectionClosed(uint64_t id) {
-  connections.erase(id);
-  --stats.active_connections;
+  if (connections.erase(id) == 1) --stats.active_connections;  // else shed already
   DoAccept();  // resumes a loop paused at max_connections
 }
 
@@ -507,8 +601,12 @@ Status HttpServer::Start() {
     }
     s.unix_acceptor.emplace(s.io);
     auto& a = *s.unix_acceptor;
-    if (a.open(unix_stream(), ec); !ec) a.bind(unix_stream::endpoint(path), ec);
-    if (!ec && chmod(path.c_str(), 0660) != 0) ec = error_code(errno, boost::system::system_category());
+    if (a.open(unix_stream(), ec); !ec) {
+      const mode_t old_umask = umask(0177);  // created 0600: never wider, even briefly
+      a.bind(unix_stream::endpoint(path), ec);
+      umask(old_umask);
+    }
+    if (!ec && chmod(path.c_str(), 0600) != 0) ec = error_code(errno, boost::system::system_category());
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       s.unix_acceptor.reset();
@@ -549,6 +647,50 @@ void HttpServer::Stop() {
   for (auto& [id, weak] : connections) {
     if (auto c = weak.lock()) c->Close();
   }
+}
+
+std::vector<ServedResponse> HttpServer::ServeBytes(std::string_view input, bool unix_client) {
+  State& s = *state_;
+  std::vector<ServedResponse> out;
+  auto answer = [&](Response r, bool close) {
+    s.Count(r.status);
+    auto res = BuildResponse(std::move(r), close);
+    std::ostringstream wire;
+    wire << res;
+    out.push_back({static_cast<int>(res.result_int()), std::move(res.body()), wire.str()});
+  };
+  while (!input.empty()) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(std::min<size_t>(s.options.max_header_bytes, UINT32_MAX)));
+    parser.body_limit(s.options.max_body_bytes);
+    parser.eager(true);
+    error_code ec;
+    while (!parser.is_done() && !input.empty()) {
+      size_t used = parser.put(asio::buffer(input.data(), input.size()), ec);
+      input.remove_prefix(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        if (used == 0) break;  // the rest is not enough for the next piece
+        continue;
+      }
+      if (ec) break;
+    }
+    if (!ec && !parser.is_done()) {
+      parser.put_eof(ec);  // what the client closing now means
+      if (!ec && !parser.is_done()) return out;
+    }
+    if (ec) {
+      if (auto r = ParseErrorResponse(ec)) answer(std::move(*r), true);
+      return out;
+    }
+    auto& msg = parser.get();
+    Request req = ToRequest(msg);
+    bool close = !msg.keep_alive();
+    Response res = s.Dispatch(req, unix_client, &close);
+    answer(std::move(res), close);
+    if (close) return out;
+  }
+  return out;
 }
 
 uint16_t HttpServer::tcp_port() const {

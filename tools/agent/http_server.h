@@ -33,14 +33,23 @@ struct HttpOptions {
   // When not empty, every request except GET /healthz needs
   // "Authorization: Bearer <token>" (compared in constant time), else 401.
   std::string bearer_token;
+  // Without a bearer token, requests that change state (any method but GET and
+  // HEAD) are answered 403 on TCP: only a client of the Unix socket (whose
+  // file is 0600, so only the agent's user) may make them. true lifts that.
+  bool allow_unauthenticated_writes = false;
   size_t max_body_bytes = 64 * 1024;   // larger bodies get 413
   size_t max_header_bytes = 8 * 1024;  // request line + headers; larger gets 431
-  // Each request must arrive in full within this time of the connection
-  // becoming ready for it (so slow senders cannot hold a slot), and an idle
-  // keep-alive connection is closed after it.
+  // A keep-alive or new connection waiting for the first byte of a request is
+  // closed after this.
   std::chrono::seconds idle_timeout{30};
-  // Open connections at most; at the limit the server stops accepting, and
-  // new clients wait in the listen backlog until a connection closes.
+  // Once the first byte of a request arrived, all of it (headers and body)
+  // must arrive within this, so a client trickling bytes cannot hold a slot.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
+  // Open connections at most. When a client connects at the limit, the
+  // connection that has waited longest for its next request is closed to make
+  // room (else the one that has been sending its request longest); only when
+  // every connection is busy writing a response does the server stop
+  // accepting until one closes.
   size_t max_connections = 64;
 };
 
@@ -80,21 +89,44 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// One response as ServeBytes() produced it.
+struct ServedResponse {
+  int status = 0;
+  std::string body;
+  std::string wire;  // the serialized response, status line to body
+};
+
 struct HttpStats {
   uint64_t connections = 0;         // accepted so far
   uint64_t active_connections = 0;  // open now
   uint64_t requests = 0;            // responses sent, any status
   uint64_t client_errors = 0;       // 4xx responses
   uint64_t server_errors = 0;       // 5xx responses (handler exceptions)
-  uint64_t timeouts = 0;            // connections closed by idle_timeout
+  uint64_t timeouts = 0;            // connections closed by idle_timeout or request_timeout
+  uint64_t shed = 0;                // connections closed to make room at max_connections
 };
 
-// Serves routes registered with Route() on the caller's io_context. Every
-// callback runs on the thread(s) running that io_context; the agent runs one,
+// Serves routes registered with Route() on the caller's io_context.
+//
+// Why clients cannot starve it (GET /healthz and /metrics must answer while
+// hundreds of clients hold connections open doing nothing): a connection costs
+// a slot only while it is useful. Every connection is in one of three phases:
+// idle (waiting for the first byte of a request), reading (a request has
+// started), writing (a response is on its way). Idle ends after idle_timeout,
+// reading after request_timeout. At max_connections a new client does not wait
+// in the backlog for a timeout: the connection idle longest is closed for it
+// (an idle keep-alive client reconnects when it needs to), else the one
+// reading longest. Handlers are synchronous and short, so a writer soon
+// becomes idle. A flood of connects therefore only recycles slots; each
+// accepted client gets its turn at once, and a health probe answers in the
+// time it takes to accept and shed the connections queued before it.
+//
+// Every callback runs on the thread(s) running that io_context; the agent runs one,
 // so handlers need no locks. The server never throws and never stops on bad
 // input: malformed requests get 400, oversized ones 413 (body) or 431
 // (headers), unknown paths 404, a known path with another method 405 with an
-// Allow header, a missing or wrong token 401, a handler that throws 500; all
+// Allow header, a missing or wrong token 401, a write without a token over
+// TCP 403 (see allow_unauthenticated_writes), a handler that throws 500; all
 // with a JSON body {"error": "..."}. After a parse error the connection is
 // closed; otherwise HTTP/1.1 keep-alive is honoured (no pipelining: a client
 // that sends the next request early just has it read after the response).
@@ -119,11 +151,19 @@ class HttpServer {
 
   // Binds and starts accepting. TCP: SO_REUSEADDR, listen on options.listen.
   // Unix: removes a stale socket file at the path (any other kind of file
-  // there is an error), binds, and sets mode 0660.
+  // there is an error), binds, and sets mode 0600 (owner only; it is created
+  // under a umask of 0177, so it is never open wider, even for an instant;
+  // the umask is process-wide, so call Start() before starting threads).
   Status Start();
   // Closes the listener and every connection; in-flight handlers have already
   // run (they are synchronous). Removes the Unix socket file. Idempotent.
   void Stop();
+
+  // Serves `input` as the bytes one client sent on a connection and then
+  // closed: the same parser, limits, authorization and routes as a socket
+  // connection (a Unix socket one when `unix_client`), without I/O. Returns
+  // the responses in order. Needs no Start(); for tests and fuzzing.
+  std::vector<ServedResponse> ServeBytes(std::string_view input, bool unix_client = false);
 
   // The bound TCP port after Start() (useful with port 0); 0 for a Unix socket.
   uint16_t tcp_port() const;
