@@ -36,6 +36,9 @@ class EventSource {
   virtual const std::vector<ProcessSnapshot>& initial_processes() const = 0;
   // Records the kernel could not deliver so far (ring buffer full).
   virtual uint64_t dropped() const = 0;
+  // True when the records come from this host now (the BPF source), so the
+  // container runtimes' state on disk describes them; false for a replay.
+  virtual bool live() const { return false; }
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
 };

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/runtime_context.h"
 #include "store/fingerprint_codec.h"
 #include "store/sqlite.h"
 
@@ -94,6 +95,10 @@ CREATE TABLE fingerprint_parts (
   PRIMARY KEY (workload_id, version, node),
   FOREIGN KEY (workload_id, version) REFERENCES fingerprints(workload_id, version)
 );
+)sql",
+    // 3 -> 4
+    R"sql(
+ALTER TABLE findings ADD COLUMN context TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -249,8 +254,9 @@ RETURNING id)sql";
 
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
-                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident)
-VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                     count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
+                     context)
+VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -314,7 +320,8 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
       .Bind(13, p.parent_exe)
       .Bind(14, ToJson(p.ancestry))
       .Bind(15, f->cgroup_path)
-      .Bind(16, f->incident);
+      .Bind(16, f->incident)
+      .Bind(17, collector::RuntimeContextToJson(*p.runtime));
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -324,7 +331,8 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
-       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident
+       f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
+       f.context
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -348,6 +356,8 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   f.process.parent_exe = st.Text(14);
   ASSIGN_OR_RETURN(f.process.ancestry, FromJson(st.Text(15), "ancestry"));
   f.incident = st.Int(16);
+  ASSIGN_OR_RETURN(RuntimeContext context, collector::RuntimeContextFromJson(st.Text(17)));
+  if (!context.empty()) f.process.runtime = RuntimeContextRef(std::move(context));
   return f;
 }
 

@@ -69,6 +69,11 @@
 // Keeping the parts next to the combined blob is what makes `driftwatch
 // merge` idempotent across databases: merging reads the parts, not the sums.
 //
+// Schema version 4 adds:
+//   findings.context TEXT NOT NULL DEFAULT ''  -- the process's node, container and
+//                                              -- pod: collector/runtime_context.h
+//                                              -- RuntimeContextToJson, '' when none
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -91,7 +96,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kSchemaVersion = 4;
 
 namespace sqlite {
 class Db;

@@ -112,7 +112,7 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
   }
-  testing::RawExec(path_, "DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
+  testing::RawExec(path_, "DROP TABLE fingerprint_parts; ALTER TABLE findings DROP COLUMN context; PRAGMA user_version = 2;");
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_FALSE(ro);
   EXPECT_EQ(ro.error().code(), ErrorCode::kVersion);
