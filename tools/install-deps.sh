@@ -17,6 +17,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo and tests: cgroups, processes, loopback traffic
   iproute2 procps util-linux coreutils
+  # tools/container_bpf_test.cc: a real container (runc: crun refuses hybrid cgroup hosts)
+  podman runc
 )
 
 missing=()
