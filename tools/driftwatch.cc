@@ -42,6 +42,7 @@
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
+#include "tools/report.h"
 #include "tools/moving.h"
 
 namespace dw::tools {
@@ -644,6 +645,16 @@ Status CmdHistory(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch report --db DB [--workload NAME] --out FILE (tools/report.h)
+Status CmdReport(const Args& args) {
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(ReportData data, LoadReportData(*db, args.Get("--workload"), convergence));
+  data.generated_ns = NowNs();
+  data.source = *args.Get("--db");
+  return WriteFileAtomically(*args.Get("--out"), ReportHtml(data));
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -677,6 +688,8 @@ constexpr char kUsage[] =
     "  diff      A.json B.json | --db DB --workload NAME (--from V [--to V] | [--from V] --against FILE)\n"
     "            [--format jsonl|text]\n"
     "  history   --db DB --workload NAME [--format jsonl|text]   (every stored version)\n"
+    "  report    --db DB [--workload NAME] --out FILE.html [--min-duration SECONDS] [--quiet SECONDS]\n"
+    "            (one self-contained page: baselines, rates, incidents as process trees)\n"
     "CGPATH is a cgroup v2 path relative to the cgroup2 root, e.g. system.slice/nginx.service.\n"
     "A baseline is stable after --min-duration (600) of training with no new item for --quiet (300).\n"
     "--syscalls learns (train) or checks (detect) each workload's syscalls: a hook on every\n"
@@ -802,6 +815,13 @@ const std::vector<Command>& Commands() {
       {"merge", CheckMerge, CmdMerge, {{"--db", "--workload"}, {}}, true},
       {"diff", CheckDiff, CmdDiff, {{"--db", "--workload", "--from", "--to", "--against", "--format"}, {}}, true},
       {"history", CheckHistory, CmdHistory, {{"--db", "--workload", "--format"}, {}}},
+      {"report",
+       [](const Args& a) {
+         RETURN_IF_ERROR(a.Required("--db").status());
+         RETURN_IF_ERROR(a.Required("--out").status());
+         return ConvergenceFlags(a).status();
+       },
+       CmdReport, {{"--db", "--workload", "--out", "--min-duration", "--quiet"}, {}}},
   };
   return commands;
 }
