@@ -714,6 +714,11 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
        "--checkpoint must be a positive number of seconds, not '-1'"},
       {{"workloads", "--db", db_, "extra"}, "workloads", "unexpected argument 'extra'"},
       {{"train", "--db"}, "train", "option --db needs a value"},
+      {{"report", "--db", db_}, "report", "missing --out"},
+      {{"report", "--out", out}, "report", "missing --db"},
+      {{"report", "--db", db_, "--out", out, "--quiet", "x"},
+       "report",
+       "--quiet must be a positive number of seconds, not 'x'"},
   };
   const Snapshot before = TakeSnapshot(db_);
   for (const Case& c : cases) {
@@ -723,6 +728,16 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
     EXPECT_FALSE(fs::exists(fresh)) << r.command_line;
     EXPECT_FALSE(fs::exists(out)) << r.command_line;
   }
+}
+
+// `report` of a workload the database does not know: one line, exit 1, no file.
+TEST_F(CliBadInputTest, ReportOfAnUnknownWorkloadWritesNothing) {
+  const std::string out = File("report.html");
+  const Snapshot before = TakeSnapshot(db_);
+  RunResult r = RunDriftwatch({"report", "--db", db_, "--workload", "nope", "--out", out});
+  EXPECT_TRUE(Refused(r, "report", 1, {"unknown workload nope"}));
+  EXPECT_TRUE(Unchanged(before, r));
+  EXPECT_FALSE(fs::exists(out));
 }
 
 // ---- A full disk ----
