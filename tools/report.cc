@@ -89,7 +89,7 @@ ul.tree li::after{content:"";position:absolute;left:0;top:14px;width:12px;border
 .item{display:inline-block;margin:2px 4px 2px 0;border-radius:5px;padding:1px 8px;color:#fff;font-size:12.5px}
 .sev-critical{background:#b30021} .sev-high{background:#e5542c} .sev-medium{background:#e9a800;color:#222} .sev-low{background:#4b8bbe}
 .incident{border-left:4px solid #17324d;padding:2px 0 6px 12px;margin:10px 0}
-.note{color:#5a6b7d;font-size:12px}
+.note{color:#5a6b7d;font-size:12px} .where{color:#33475b;font-size:12.5px;margin:2px 0 4px}
 svg text{font:11px system-ui,sans-serif;fill:#333}
 )css";
 
@@ -220,14 +220,32 @@ void RenderTree(std::ostringstream& out, const TreeNode& n) {
   out << "</li>";
 }
 
+// Where a finding's process ran: "node n1 · podman container web (image) · pod ns/name".
+std::string Where(const RuntimeContext& c) {
+  std::string out;
+  auto add = [&out](const std::string& part) { out += (out.empty() ? "" : " &middot; ") + part; };
+  if (!c.node.empty()) add("node " + Esc(c.node));
+  if (!c.container_id.empty()) {
+    add((c.runtime.empty() ? "" : Esc(c.runtime) + " ") + "container <b>" +
+        Esc(c.container_name.empty() ? c.container_id.substr(0, 12) : c.container_name) + "</b>" +
+        (c.image.empty() ? "" : " image <code>" + Esc(c.image) + "</code>"));
+  }
+  if (!c.pod_name.empty()) {
+    std::string labels;
+    for (const auto& [k, v] : c.pod_labels) labels += " " + Esc(k) + "=" + Esc(v);
+    add("pod <b>" + Esc(c.pod_namespace) + "/" + Esc(c.pod_name) + "</b>" + labels);
+  }
+  return out;
+}
+
 void Incidents(std::ostringstream& out, const std::vector<const model::Finding*>& findings) {
   std::map<int64_t, std::vector<const model::Finding*>> by_incident;
-  size_t loose = 0;
+  std::vector<const model::Finding*> loose;
   for (const auto* f : findings) {
     if (f->incident != 0) {
       by_incident[f->incident].push_back(f);
     } else {
-      ++loose;
+      loose.push_back(f);
     }
   }
   out << "<h3>Incidents</h3>";
@@ -237,7 +255,11 @@ void Incidents(std::ostringstream& out, const std::vector<const model::Finding*>
     for (const auto* f : fs) worst = std::max(worst, f->severity);
     out << "<div class=\"incident\" id=\"incident-" << id << "\"><b>incident " << id << "</b> <span class=\"item "
         << SeverityClass(worst) << "\">" << model::SeverityName(worst) << "</span> " << fs.size()
-        << " findings from " << Esc(When(fs.front()->time_ns)) << "<ul class=\"tree\">";
+        << " findings from " << Esc(When(fs.front()->time_ns));
+    if (std::string where = Where(*fs.front()->process.runtime); !where.empty()) {
+      out << "<div class=\"where\">" << where << "</div>";
+    }
+    out << "<ul class=\"tree\">";
     // The tree follows each finding's ancestry (root first) down to its process.
     TreeNode root;
     for (const auto* f : fs) {
@@ -256,7 +278,17 @@ void Incidents(std::ostringstream& out, const std::vector<const model::Finding*>
     for (const TreeNode& c : root.children) RenderTree(out, c);
     out << "</ul></div>";
   }
-  if (loose > 0) out << "<p class=\"note\">" << loose << " findings outside any incident.</p>";
+  if (loose.empty()) return;
+  out << "<h3>Findings outside any incident</h3><table><tr><th>first seen</th><th>severity</th><th>kind</th>"
+         "<th>subject</th><th>process</th><th>count</th><th>where</th></tr>";
+  for (const auto* f : loose) {
+    out << "<tr><td>" << When(f->time_ns) << "</td><td><span class=\"item " << SeverityClass(f->severity) << "\">"
+        << model::SeverityName(f->severity) << "</span></td><td>" << model::FindingKindName(f->kind)
+        << "</td><td><code>" << Esc(f->subject) << "</code></td><td><code>" << Esc(f->process.exe) << "</code> "
+        << f->process.pid << "</td><td class=\"n\">" << f->count << "</td><td>" << Where(*f->process.runtime)
+        << "</td></tr>";
+  }
+  out << "</table>";
 }
 
 void Workload(std::ostringstream& out, const WorkloadView& v, const model::Fingerprint* fp,

@@ -55,7 +55,9 @@ TEST(ReportTest, BaselineRatesAndIncidentTree) {
         "9 distinct children under /var/cache/nginx (threshold 8)", "/var/cache/nginx/a1",
         "listen tcp 0.0.0.0:8080", "outbound tcp 10.0.0.7:5432", "db.shop.svc.cluster.local",
         "class=\"rates\"", "class=\"rate-findings\"", "not its per-bucket history", "id=\"incident-1\"",
-        "2 findings outside any incident"}) {
+        "Findings outside any incident", "<code>writes</code>",
+        "containerd container <b>nginx</b> image <code>docker.io/library/nginx:1.25</code>",
+        "pod <b>shop/web-5f6d7c8b9-x2x4k</b> app=web"}) {
     EXPECT_NE(html.find(want), std::string::npos) << want;
   }
   // The tree: tini -> nginx (pid 300 as sh's parent) -> sh (301) -> curl (302), hostile (303); one node each.

@@ -63,6 +63,13 @@ inline std::vector<model::Finding> ReportFindings() {
                       .ancestry = {"/bin/sh", "/usr/sbin/nginx", "/usr/bin/tini"}};
   ProcessContext hostile{.pid = 303, .exe = kHostilePath, .argv = {kHostilePath}, .ppid = 301,
                          .parent_exe = "/bin/sh", .ancestry = {"/bin/sh", "/usr/sbin/nginx", "/usr/bin/tini"}};
+  // Where they ran: a pod's container, as the runtime named it.
+  RuntimeContextRef pod(RuntimeContext{.node = "node-1", .runtime = "containerd", .container_id = std::string(64, 'e'),
+                                       .container_name = "nginx", .image = "docker.io/library/nginx:1.25",
+                                       .image_repository = "docker.io/library/nginx", .image_tag = "1.25",
+                                       .pod_namespace = "shop", .pod_name = "web-5f6d7c8b9-x2x4k", .pod_uid = "u-1",
+                                       .pod_owner = "web", .pod_labels = {{"app", "web"}}});
+  for (ProcessContext* p : {&sh, &curl, &hostile}) p->runtime = pod;
   ProcessContext nginx{.pid = 300, .exe = "/usr/sbin/nginx", .argv = {"nginx"}, .ppid = 1,
                        .parent_exe = "/usr/bin/tini", .ancestry = {"/usr/bin/tini"}};
   return {make(10, model::FindingKind::kExec, "/bin/sh", model::Severity::kHigh, sh, 1),
