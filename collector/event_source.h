@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "collector/cgroup.h"
@@ -39,6 +40,9 @@ class EventSource {
   // True when the records come from this host now (the BPF source), so the
   // container runtimes' state on disk describes them; false for a replay.
   virtual bool live() const { return false; }
+  // The host the records come from when the source knows it (a trace's
+  // recorded hostname); "" otherwise (live: this host).
+  virtual std::string node() const { return ""; }
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
 };

@@ -51,7 +51,7 @@ TEST(PipelineTest, AttachesTheRuntimeContextOncePerCgroup) {
   MapCgroupResolver cgroups;
   cgroups.Add(7, "system.slice/docker-" + id + ".scope");
   cgroups.Add(8, "system.slice/cron.service");
-  RuntimeContextReader reader({"/nonexistent-root", "node-9"});
+  RuntimeContextReader reader({.root = "/nonexistent-root", .node = "node-9"});
   Pipeline p(&cgroups, 0, {}, nullptr, nullptr, &reader);
   auto a = p.Process(Span(testing::OpenRecord(Who{1, 7, 10, 1}, "/etc/hosts", DW_ACCESS_READ)));
   auto b = p.Process(Span(testing::OpenRecord(Who{2, 7, 11, 1}, "/etc/passwd", DW_ACCESS_READ)));

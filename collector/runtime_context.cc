@@ -275,6 +275,7 @@ RuntimeContext RuntimeContextReader::Read(const std::string& cgroup_path) {
   c.container_id = where.container_id;
   c.pod_uid = where.pod_uid;
   const fs::path root = options_.root;
+  if (!options_.runtimes) return c;
   if (!where.container_id.empty()) {
     const std::string& id = where.container_id;
     if (!ReadContainerd(root, id, &c) && !ReadCrio(root, id, &c) && !ReadPodman(root, id, &c) &&

@@ -52,6 +52,10 @@ struct RuntimeContextOptions {
   std::string root = "/";
   // The node name every context carries; "" takes this host's uname nodename.
   std::string node;
+  // Read the runtimes' files. Off for a replayed trace, whose containers
+  // these files (of this host, now) do not describe: its contexts hold the
+  // node and the container id and pod uid of the cgroup path only.
+  bool runtimes = true;
 };
 
 // Reads contexts on a live host. Each cgroup path is looked up once and

@@ -39,7 +39,7 @@ class RuntimeContextTest : public ::testing::Test {
     std::ofstream(p) << text;
   }
   RuntimeContext Of(const std::string& cgroup_path) {
-    RuntimeContextReader reader({root_.string(), "node-1"});
+    RuntimeContextReader reader({.root = root_.string(), .node = "node-1"});
     return *reader.Of(cgroup_path);
   }
 
@@ -176,13 +176,21 @@ TEST_F(RuntimeContextTest, UnknownContainerKeepsItsIdAndThePodFromTheKubeletLogs
   want.pod_name = "coredns-5d78c9869d-x2x4k";
   want.pod_uid = kUid;
   want.pod_owner = "coredns";
-  RuntimeContextReader reader({root_.string(), "node-1"});
+  RuntimeContextReader reader({.root = root_.string(), .node = "node-1"});
   EXPECT_EQ(*reader.Of(std::string("kubepods/pod") + kUid + "/" + id), want);
   EXPECT_EQ(reader.unresolved(), 1u);
   // Cached per cgroup: the same object, no second lookup.
   auto a = reader.Of(std::string("kubepods/pod") + kUid + "/" + id);
   EXPECT_EQ(a, reader.Of(std::string("kubepods/pod") + kUid + "/" + id));
   EXPECT_EQ(reader.lookups(), 1u);
+}
+
+TEST_F(RuntimeContextTest, WithoutRuntimesOnlyTheNodeAndThePath) {
+  const std::string id = Id('9');
+  Write("var/lib/docker/containers/" + id + "/config.v2.json", R"({"Name": "/api", "Config": {"Image": "x:1"}})");
+  RuntimeContextReader reader({.root = root_.string(), .node = "recorded-on", .runtimes = false});
+  EXPECT_EQ(*reader.Of("system.slice/docker-" + id + ".scope"),
+            (RuntimeContext{.node = "recorded-on", .container_id = id}));
 }
 
 TEST(SplitImageReferenceTest, TagsDigestsAndRegistryPorts) {

@@ -440,6 +440,8 @@ TEST_F(CliBadInputTest, GoodTraceTrainsAndDriftIsReportedAsJsonLines) {
     for (const char* field : {"pid", "exe", "argv", "parent_exe"})
       process[field] = j["process"][field];
     EXPECT_EQ(process, shell) << j;
+    // A replayed trace's findings name the node it was recorded on, nothing the runtimes here say.
+    EXPECT_EQ(j["context"], nlohmann::json({{"node", "shop-1"}})) << j;
   }
 
   // And stored: findings lists the same three.

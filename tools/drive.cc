@@ -12,9 +12,14 @@ namespace dw::tools {
 
 Status Drive(collector::EventSource& source, const EventSink& sink, const std::atomic<bool>& stop,
              collector::PipelineStats* total, const ProcessObserver& on_lookup) {
-  // The runtimes' state on disk describes this host's containers only.
+  // The runtimes' state on disk describes this host's containers only; a
+  // replayed trace gets the node it was recorded on.
   std::optional<collector::RuntimeContextReader> context;
-  if (source.live()) context.emplace();
+  if (source.live()) {
+    context.emplace();
+  } else if (!source.node().empty()) {
+    context.emplace(collector::RuntimeContextOptions{.root = "/", .node = source.node(), .runtimes = false});
+  }
   collector::Pipeline pipeline(
       &source.cgroups(), source.boot_to_unix_ns(), source.initial_processes(),
       [&](uint32_t pid) {
