@@ -92,6 +92,10 @@ class ContainerBpfTest : public ::testing::Test {
     if (name_.empty()) return;
     Shell(std::string(kPodman) + " rm -f -t 0 " + name_);
     Shell("podman rmi -f " + image_);
+    // podman (cgroupfs) leaves its parent cgroups behind; rmdir removes them
+    // only when no other container uses them.
+    Shell("for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do "
+          "[ -d \"$d\" ] && rmdir \"$d/conmon\" \"$d\"; done 2>/dev/null");
     std::error_code ec;
     fs::remove_all(tmp_, ec);
   }
