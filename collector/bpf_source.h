@@ -76,6 +76,7 @@ class BpfEventSource : public EventSource {
   const std::vector<ProcessSnapshot>& initial_processes() const override { return processes_; }
   uint64_t dropped() const override;
   uint32_t wire_version() const override;
+  bool live() const override { return true; }
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
 
   // For an event loop of the caller's (the agent): an fd that becomes

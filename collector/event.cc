@@ -8,6 +8,11 @@
 
 namespace dw {
 
+const RuntimeContext& RuntimeContextRef::Empty() {
+  static const RuntimeContext kEmpty;
+  return kEmpty;
+}
+
 const char* EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kExec: return "exec";

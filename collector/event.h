@@ -8,7 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dw {
@@ -67,6 +70,46 @@ struct Endpoint {
   std::string ToString() const;
 };
 
+// Where a process runs, as the container runtime and the kubelet name it
+// (collector/runtime_context.h reads it from their state on disk). Every field
+// is "" (or empty) when unknown: a replayed trace has none, a host process has
+// only `node`.
+struct RuntimeContext {
+  std::string node;              // the host's name (uname nodename)
+  std::string runtime;           // "docker", "podman", "containerd", "cri-o"; "" outside a container
+  std::string container_id;      // the runtime's full 64-hex id
+  std::string container_name;    // "web" (Docker, podman) or the pod spec's container name
+  std::string image;             // the reference the container was created from: "docker.io/library/nginx:1.25"
+  std::string image_repository;  // "docker.io/library/nginx"
+  std::string image_tag;         // "1.25"; "" for a digest reference or none
+  std::string pod_namespace;     // Kubernetes only, from here on
+  std::string pod_name;          // "web-7d9f8b6c5d-x2x4k"
+  std::string pod_uid;
+  std::string pod_owner;         // the controller the pod's name points to (PodOwnerName)
+  std::map<std::string, std::string> pod_labels;  // without the io.kubernetes.* keys
+  bool empty() const { return *this == RuntimeContext{}; }
+  bool operator==(const RuntimeContext&) const = default;
+};
+
+// An immutable RuntimeContext shared by every event of one cgroup: copying one
+// per event is a reference count, not a dozen strings. Compares by value; a
+// null one reads as an empty context.
+class RuntimeContextRef {
+ public:
+  RuntimeContextRef() = default;
+  explicit RuntimeContextRef(std::shared_ptr<const RuntimeContext> c) : c_(std::move(c)) {}
+  explicit RuntimeContextRef(RuntimeContext c)
+      : c_(std::make_shared<const RuntimeContext>(std::move(c))) {}
+  const RuntimeContext& get() const { return c_ ? *c_ : Empty(); }
+  const RuntimeContext* operator->() const { return &get(); }
+  const RuntimeContext& operator*() const { return get(); }
+  bool operator==(const RuntimeContextRef& o) const { return get() == o.get(); }
+
+ private:
+  static const RuntimeContext& Empty();
+  std::shared_ptr<const RuntimeContext> c_;
+};
+
 // The process an event came from, as far as the pipeline knows it.
 struct ProcessContext {
   uint32_t pid = 0;
@@ -75,6 +118,7 @@ struct ProcessContext {
   uint32_t ppid = 0;
   std::string parent_exe;            // "" if unknown
   std::vector<std::string> ancestry; // exe chain, parent first, up to the workload's root
+  RuntimeContextRef runtime;         // its node, container and pod (live sources only)
   bool operator==(const ProcessContext&) const = default;
 };
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "collector/cgroup.h"
@@ -38,6 +39,12 @@ class EventSource {
   virtual uint64_t dropped() const = 0;
   // The DW_WIRE_VERSION of the records (a trace's may be older; Decode()).
   virtual uint32_t wire_version() const = 0;
+  // True when the records come from this host now (the BPF source), so the
+  // container runtimes' state on disk describes them; false for a replay.
+  virtual bool live() const { return false; }
+  // The host the records come from when the source knows it (a trace's
+  // recorded hostname); "" otherwise (live: this host).
+  virtual std::string node() const { return ""; }
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
 };

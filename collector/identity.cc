@@ -2,15 +2,13 @@
 // and the container runtimes' on-disk metadata, and cgroup paths.
 #include "collector/identity.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <span>
 #include <system_error>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "collector/metadata_file.h"
 #include "collector/workload.h"
 
 namespace dw::collector {
@@ -22,7 +20,6 @@ using Json = nlohmann::json;
 constexpr std::string_view kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 constexpr size_t kShortIdLen = 12;
 constexpr size_t kContainerIdLen = 64;
-constexpr size_t kMaxMetadataBytes = 4 << 20;
 // The kubelet's name for a pod's sandbox container.
 constexpr char kSandboxName[] = "POD";
 
@@ -145,46 +142,7 @@ bool IsHex(std::string_view s) {
 // "<namespace>/<owner>/<container>" shape is not taken.
 bool UsableName(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
 
-// ---- Metadata files.
-
-// The content of a small regular file; nullopt when it cannot be read whole.
-std::optional<std::string> ReadSmallFile(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[16384];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > kMaxMetadataBytes) break;
-  }
-  ::close(fd);
-  if (n < 0 || out.size() > kMaxMetadataBytes) return std::nullopt;
-  return out;
-}
-
-// The JSON object in `path`; nullopt when missing, unreadable or not an object.
-std::optional<Json> ReadJsonObject(const fs::path& path) {
-  std::optional<std::string> text = ReadSmallFile(path);
-  if (!text) return std::nullopt;
-  Json j = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return std::nullopt;  // also a parse error (discarded)
-  return j;
-}
-
-// obj[key] when obj is an object holding that key.
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
-std::optional<std::string> StringMember(const Json* obj, const char* key) {
-  if (obj == nullptr) return std::nullopt;
-  const Json* v = Member(*obj, key);
-  if (v == nullptr || !v->is_string()) return std::nullopt;
-  return v->get<std::string>();
-}
+// ---- Metadata files (collector/metadata_file.h).
 
 // The Kubernetes container name the runtimes record in the container's own
 // metadata, written before the container's first process runs (the

@@ -8,8 +8,9 @@ namespace dw::collector {
 
 Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
                    const std::vector<ProcessSnapshot>& initial_processes,
-                   ProcessTable::Lookup lookup, WorkloadNamer* namer)
-    : cgroups_(cgroups), namer_(namer), boot_to_unix_ns_(boot_to_unix_ns) {
+                   ProcessTable::Lookup lookup, WorkloadNamer* namer,
+                   RuntimeContextReader* context)
+    : cgroups_(cgroups), namer_(namer), context_(context), boot_to_unix_ns_(boot_to_unix_ns) {
   for (const ProcessSnapshot& p : initial_processes) processes_.Seed(p);
   processes_.SetLookup(std::move(lookup));
 }
@@ -28,18 +29,20 @@ Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
   if (it == names_.end()) {
     Result<std::string> path = cgroups_->PathOf(e.cgroup);
     if (path) {
-      std::string workload = namer_ ? namer_->Name(*path) : WorkloadFromCgroupPath(*path);
-      it = names_.emplace(e.cgroup.value, std::make_pair(*path, std::move(workload))).first;
+      Named named{*path, namer_ ? namer_->Name(*path) : WorkloadFromCgroupPath(*path), {}};
+      if (context_ != nullptr) named.runtime = RuntimeContextRef(context_->Of(*path));
+      it = names_.emplace(e.cgroup.value, std::move(named)).first;
     }
   }
   if (it != names_.end()) {
-    e.cgroup_path = it->second.first;
-    e.workload = it->second.second;
+    e.cgroup_path = it->second.path;
+    e.workload = it->second.workload;
   } else {
     ++stats_.unknown_cgroups;
     e.workload = "cgroup-id:" + std::to_string(e.cgroup.value);
   }
   processes_.Apply(&e);
+  if (it != names_.end()) e.process.runtime = it->second.runtime;
   return e;
 }
 

@@ -1,6 +1,7 @@
 // collector/pipeline.h: raw record -> Event with its workload and process context.
 //
-// Decode -> cgroup path -> workload name (a WorkloadNamer) -> process table. One Pipeline per
+// Decode -> cgroup path -> workload name (a WorkloadNamer) and runtime context
+// (a RuntimeContextReader) -> process table. One Pipeline per
 // event source (its clock offset, its cgroup resolver, its starting
 // processes). Not thread-safe.
 #ifndef DRIFTWATCH_COLLECTOR_PIPELINE_H_
@@ -18,6 +19,7 @@
 #include "collector/event.h"
 #include "collector/identity.h"
 #include "collector/process_table.h"
+#include "collector/runtime_context.h"
 #include "collector/status.h"
 
 namespace dw::collector {
@@ -35,9 +37,13 @@ class Pipeline {
   // `cgroups` and `namer` must outlive the pipeline. `namer` names each
   // cgroup path once; without one, names come from the path alone
   // (WorkloadFromCgroupPath), which suits replaying a trace on another host.
+  // `context`, when given (live sources), must outlive the pipeline; each
+  // event's process.runtime is then its cgroup's RuntimeContext, looked up
+  // once per cgroup. Without one it stays empty.
   Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
            const std::vector<ProcessSnapshot>& initial_processes,
-           ProcessTable::Lookup lookup = nullptr, WorkloadNamer* namer = nullptr);
+           ProcessTable::Lookup lookup = nullptr, WorkloadNamer* namer = nullptr,
+           RuntimeContextReader* context = nullptr);
 
   // Decodes `record` and fills cgroup_path, workload and process. A cgroup id
   // that cannot be named gives the workload "cgroup-id:<id>". Returns
@@ -56,11 +62,17 @@ class Pipeline {
 
  private:
   CgroupResolver* cgroups_;
-  WorkloadNamer* namer_;  // may be null
+  struct Named {
+    std::string path;
+    std::string workload;
+    RuntimeContextRef runtime;
+  };
+  WorkloadNamer* namer_;           // may be null
+  RuntimeContextReader* context_;  // may be null
   int64_t boot_to_unix_ns_;
   uint32_t wire_version_ = kWireVersion;
   ProcessTable processes_;
-  std::map<uint64_t, std::pair<std::string, std::string>> names_;  // id -> (path, workload)
+  std::map<uint64_t, Named> names_;  // cgroup id -> its names
   PipelineStats stats_;
 };
 

@@ -55,6 +55,31 @@ TEST(PipelineTest, NamesWorkloadsAndFillsLineage) {
   EXPECT_EQ(p.stats(), (PipelineStats{2, 2, 0, 0}));
 }
 
+// With a RuntimeContextReader, every event of a cgroup shares its context
+// (looked up once); without one it stays empty.
+TEST(PipelineTest, AttachesTheRuntimeContextOncePerCgroup) {
+  const std::string id(64, 'd');
+  MapCgroupResolver cgroups;
+  cgroups.Add(7, "system.slice/docker-" + id + ".scope");
+  cgroups.Add(8, "system.slice/cron.service");
+  RuntimeContextReader reader({.root = "/nonexistent-root", .node = "node-9"});
+  Pipeline p(&cgroups, 0, {}, nullptr, nullptr, &reader);
+  auto a = p.Process(Span(testing::OpenRecord(Who{1, 7, 10, 1}, "/etc/hosts", DW_ACCESS_READ)));
+  auto b = p.Process(Span(testing::OpenRecord(Who{2, 7, 11, 1}, "/etc/passwd", DW_ACCESS_READ)));
+  auto c = p.Process(Span(testing::OpenRecord(Who{3, 8, 12, 1}, "/etc/crontab", DW_ACCESS_READ)));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a->process.runtime, (RuntimeContext{.node = "node-9", .container_id = id}));
+  EXPECT_EQ(&*b->process.runtime, &*a->process.runtime);  // shared, not copied
+  EXPECT_EQ(*c->process.runtime, RuntimeContext{.node = "node-9"});
+  EXPECT_EQ(reader.lookups(), 2u);
+  EXPECT_EQ(reader.unresolved(), 1u);  // no runtime knows the container under that root
+
+  Pipeline plain(&cgroups, 0, {});
+  auto d = plain.Process(Span(testing::OpenRecord(Who{1, 7, 10, 1}, "/etc/hosts", DW_ACCESS_READ)));
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->process.runtime->empty());
+}
+
 TEST(PipelineTest, UnknownCgroupAndCorruptRecordsAreCounted) {
   MapCgroupResolver cgroups;
   Pipeline p(&cgroups, 0, {});

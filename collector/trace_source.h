@@ -29,6 +29,7 @@ class TraceEventSource : public EventSource {
   // Processes the recorder looked up in /proc, as they were then.
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
   const TraceHeader& header() const { return reader_->header(); }
+  std::string node() const override { return reader_->header().hostname; }
 
  private:
   explicit TraceEventSource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/runtime_context.h"
 #include "store/fingerprint_codec.h"
 #include "store/sqlite.h"
 
@@ -103,6 +104,7 @@ ALTER TABLE findings ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE findings ADD COLUMN folded_examples TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE findings ADD COLUMN incident_root TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN exception TEXT;
+ALTER TABLE findings ADD COLUMN context TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
@@ -341,9 +343,9 @@ RETURNING id)sql";
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
                      count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
-                     item, folded, folded_examples, incident_root, exception)
+                     item, folded, folded_examples, incident_root, exception, context)
 VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-       ?20, ?21)
+       ?20, ?21, ?22)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -425,6 +427,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
   } else {
     ins.Bind(21, f->exception);
   }
+  ins.Bind(22, collector::RuntimeContextToJson(*p.runtime));
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -435,7 +438,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
        f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
-       f.item, f.folded, f.folded_examples, f.incident_root, f.exception
+       f.item, f.folded, f.folded_examples, f.incident_root, f.exception, f.context
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -464,6 +467,8 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   ASSIGN_OR_RETURN(f.folded_examples, FromJson(st.Text(19), "folded_examples"));
   f.incident_root = st.Text(20);
   f.exception = st.Text(21);
+  ASSIGN_OR_RETURN(RuntimeContext context, collector::RuntimeContextFromJson(st.Text(22)));
+  if (!context.empty()) f.process.runtime = RuntimeContextRef(std::move(context));
   return f;
 }
 

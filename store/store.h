@@ -82,6 +82,9 @@
 //   exception       TEXT                      -- model::Finding::exception: the name of the
 //                                             --   exception that suppressed it (tools/exceptions.h);
 //                                             --   NULL for a delivered finding
+//   context         TEXT NOT NULL DEFAULT ''  -- the process's node, container and pod:
+//                                             --   collector/runtime_context.h
+//                                             --   RuntimeContextToJson, '' when none
 // A suppressed finding is stored and counted but never queued in the outbox.
 // Databases of versions 1 to 3 migrate on a read-write open; their findings
 // were all delivered (exception NULL).

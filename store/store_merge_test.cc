@@ -117,7 +117,7 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
                    "ALTER TABLE findings DROP COLUMN item; ALTER TABLE findings DROP COLUMN folded; "
                    "ALTER TABLE findings DROP COLUMN folded_examples; "
                    "ALTER TABLE findings DROP COLUMN incident_root; "
-                   "ALTER TABLE findings DROP COLUMN exception; "
+                   "ALTER TABLE findings DROP COLUMN exception; ALTER TABLE findings DROP COLUMN context; "
                    "DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_FALSE(ro);

@@ -188,6 +188,11 @@ TEST(StoreTest, FindingsInsertUpdateListAndFilter) {
   b.severity = model::Severity::kCritical;
   b.subject = "203.0.113.9:4444";
   b.score = 0.99;
+  // The runtime context (schema 4) comes back whole.
+  b.process.runtime = RuntimeContextRef(RuntimeContext{
+      .node = "node-1", .runtime = "docker", .container_id = std::string(64, 'a'), .container_name = "db",
+      .image = "postgres:16", .image_repository = "postgres", .image_tag = "16", .pod_namespace = "data",
+      .pod_name = "db-0", .pod_uid = "u", .pod_owner = "db", .pod_labels = {{"app", "db"}}});
   model::Finding c = MakeFinding("web", 300, "/etc/shadow");
   c.kind = model::FindingKind::kFile;
   c.severity = model::Severity::kMedium;

@@ -442,6 +442,8 @@ TEST_F(CliBadInputTest, GoodTraceTrainsAndDriftIsReportedAsJsonLines) {
     for (const char* field : {"pid", "exe", "argv", "parent_exe"})
       process[field] = j["process"][field];
     EXPECT_EQ(process, shell) << j;
+    // A replayed trace's findings name the node it was recorded on, nothing the runtimes here say.
+    EXPECT_EQ(j["context"], nlohmann::json({{"node", "shop-1"}})) << j;
   }
 
   // And stored: findings lists the same three.
@@ -718,6 +720,11 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
        "--checkpoint must be a positive number of seconds, not '-1'"},
       {{"workloads", "--db", db_, "extra"}, "workloads", "unexpected argument 'extra'"},
       {{"train", "--db"}, "train", "option --db needs a value"},
+      {{"report", "--db", db_}, "report", "missing --out"},
+      {{"report", "--out", out}, "report", "missing --db"},
+      {{"report", "--db", db_, "--out", out, "--quiet", "x"},
+       "report",
+       "--quiet must be a positive number of seconds, not 'x'"},
   };
   const Snapshot before = TakeSnapshot(db_);
   for (const Case& c : cases) {
@@ -734,7 +741,7 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
 TEST(CliConventionsTest, EveryCommandHasHelpOnStdoutWithExitZero) {
   const std::vector<std::string> commands = {"record", "train",  "detect", "workloads", "findings",
                                              "eval",   "export", "check",  "agent",     "import",
-                                             "merge",  "diff",   "history"};
+                                             "merge",  "diff",   "history", "explain", "report"};
   RunResult all = RunDriftwatch({"--help"});
   ASSERT_TRUE(Succeeded(all));
   EXPECT_EQ(all.err, "");
@@ -821,6 +828,16 @@ TEST_F(CliBadInputTest, ExceptionsSuppressDeliveryButKeepTheFinding) {
   EXPECT_TRUE(Refused(r, "detect", 1,
                       {"exceptions " + bad + " line 2: comment is required (say why the findings it matches are expected)"}));
   EXPECT_TRUE(Unchanged(before, r));
+}
+
+// `report` of a workload the database does not know: one line, exit 1, no file.
+TEST_F(CliBadInputTest, ReportOfAnUnknownWorkloadWritesNothing) {
+  const std::string out = File("report.html");
+  const Snapshot before = TakeSnapshot(db_);
+  RunResult r = RunDriftwatch({"report", "--db", db_, "--workload", "nope", "--out", out});
+  EXPECT_TRUE(Refused(r, "report", 1, {"unknown workload nope"}));
+  EXPECT_TRUE(Unchanged(before, r));
+  EXPECT_FALSE(fs::exists(out));
 }
 
 // ---- A full disk ----

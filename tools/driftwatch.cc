@@ -46,6 +46,7 @@
 #include "tools/export.h"
 #include "tools/format.h"
 #include "tools/policy_check.h"
+#include "tools/report.h"
 #include "tools/moving.h"
 #include "tools/version.h"
 
@@ -694,6 +695,16 @@ Status CmdExplain(const Args& args) {
   return Status::Ok();
 }
 
+// driftwatch report --db DB [--workload NAME] --out FILE (tools/report.h)
+Status CmdReport(const Args& args) {
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
+  ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
+  ASSIGN_OR_RETURN(ReportData data, LoadReportData(*db, args.Get("--workload"), convergence));
+  data.generated_ns = NowNs();
+  data.source = *args.Get("--db");
+  return WriteFileAtomically(*args.Get("--out"), ReportHtml(data));
+}
+
 // driftwatch agent --config FILE
 Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
 
@@ -881,6 +892,15 @@ const std::vector<Command>& Commands() {
        "--db DB --workload NAME [--version N] [--format jsonl|text]\n"
        "what the baseline generalized, and from which evidence",
        CheckExplain, CmdExplain, {{"--db", "--workload", "--version", "--format"}, {}}},
+      {"report",
+       "--db DB [--workload NAME] --out FILE.html [--min-duration SECONDS] [--quiet SECONDS]\n"
+       "one self-contained page: baselines, rates, incidents as process trees",
+       [](const Args& a) {
+         RETURN_IF_ERROR(a.Required("--db").status());
+         RETURN_IF_ERROR(a.Required("--out").status());
+         return ConvergenceFlags(a).status();
+       },
+       CmdReport, {{"--db", "--workload", "--out", "--min-duration", "--quiet"}, {}}},
   };
   return commands;
 }

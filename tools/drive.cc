@@ -4,17 +4,30 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
+
+#include "collector/runtime_context.h"
 
 namespace dw::tools {
 
 Status Drive(collector::EventSource& source, const EventSink& sink, const std::atomic<bool>& stop,
              collector::PipelineStats* total, const ProcessObserver& on_lookup) {
-  collector::Pipeline pipeline(&source.cgroups(), source.boot_to_unix_ns(),
-                               source.initial_processes(), [&](uint32_t pid) {
-                                 auto p = source.LookupProcess(pid);
-                                 if (p && on_lookup) on_lookup(*p);
-                                 return p;
-                               });
+  // The runtimes' state on disk describes this host's containers only; a
+  // replayed trace gets the node it was recorded on.
+  std::optional<collector::RuntimeContextReader> context;
+  if (source.live()) {
+    context.emplace();
+  } else if (!source.node().empty()) {
+    context.emplace(collector::RuntimeContextOptions{.root = "/", .node = source.node(), .runtimes = false});
+  }
+  collector::Pipeline pipeline(
+      &source.cgroups(), source.boot_to_unix_ns(), source.initial_processes(),
+      [&](uint32_t pid) {
+        auto p = source.LookupProcess(pid);
+        if (p && on_lookup) on_lookup(*p);
+        return p;
+      },
+      /*namer=*/nullptr, context ? &*context : nullptr);
   pipeline.set_wire_version(source.wire_version());
   auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(5);

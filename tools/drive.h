@@ -18,7 +18,9 @@ namespace dw::tools {
 using EventSink = std::function<void(const Event& e, std::span<const uint8_t> raw)>;
 using ProcessObserver = std::function<void(const collector::ProcessSnapshot&)>;
 
-// EventSource -> Decode -> WorkloadResolver -> process context -> sink, until
+// EventSource -> Decode -> WorkloadResolver -> process and runtime context
+// (collector/runtime_context.h: live sources from the runtimes' state, traces
+// only their recorded node) -> sink, until
 // the source ends or `stop` is set. Records that do not decode are skipped and
 // counted; their number is logged. Shows progress on stderr every few seconds
 // for long runs. Adds this run's counts to `*total`. `on_lookup` sees every

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "collector/runtime_context.h"
+
 namespace dw::tools {
 
 std::string Rfc3339(int64_t unix_ns) {
@@ -70,6 +72,10 @@ std::string FindingJson(const model::Finding& f) {
                   {"ppid", f.process.ppid},
                   {"parent_exe", f.process.parent_exe},
                   {"ancestry", f.process.ancestry}};
+  // The one encoding of the context (collector/runtime_context.h), as an object.
+  if (std::string context = collector::RuntimeContextToJson(*f.process.runtime); !context.empty()) {
+    j["context"] = nlohmann::ordered_json::parse(context);
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -88,6 +94,26 @@ std::string FindingText(const model::Finding& f) {
   if (!f.incident_root.empty()) out << "; incident of " << f.incident_root;
   if (!f.exception.empty()) out << "; suppressed by exception " << f.exception;
   out << "]";
+  const RuntimeContext& c = *f.process.runtime;
+  if (!c.empty()) {
+    out << " [";
+    const char* sep = "";
+    if (!c.node.empty()) {
+      out << "node " << c.node;
+      sep = "; ";
+    }
+    if (!c.container_id.empty()) {
+      out << sep << (c.runtime.empty() ? "" : c.runtime + " ") << "container "
+          << (c.container_name.empty() ? c.container_id.substr(0, 12) : c.container_name);
+      if (!c.image.empty()) out << " image " << c.image;
+      sep = "; ";
+    }
+    if (!c.pod_name.empty()) {
+      out << sep << "pod " << c.pod_namespace << "/" << c.pod_name;
+      for (const auto& [k, v] : c.pod_labels) out << " " << k << "=" << v;
+    }
+    out << "]";
+  }
   return out.str();
 }
 

@@ -19,9 +19,12 @@ enum class Format { kText, kJson };
 std::string Rfc3339(int64_t unix_ns);
 
 // One JSON object on one line: time, workload, cgroup, kind, subject, reason,
-// severity, score, count, id, process {pid, exe, argv, ppid, parent_exe, ancestry}.
+// severity, score, count, id, process {pid, exe, argv, ppid, parent_exe, ancestry},
+// and when known context {node, runtime, container {id, name, image, repository,
+// tag}, pod {namespace, name, uid, owner, labels}} (collector/runtime_context.h).
 std::string FindingJson(const model::Finding& f);
-// One line for a person.
+// One line for a person; the node, container and pod in a trailing [...]
+// when known.
 std::string FindingText(const model::Finding& f);
 
 // A workload as `driftwatch workloads` shows it: its row, and how far its

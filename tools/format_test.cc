@@ -65,5 +65,37 @@ TEST(FormatTest, FindingText) {
             "[pid 42 /usr/sbin/nginx, parent /usr/bin/tini; score 0.75; seen 3 times]");
 }
 
+model::Finding WithContext() {
+  model::Finding f = Sample();
+  f.process.runtime = RuntimeContextRef(RuntimeContext{
+      .node = "node-1", .runtime = "podman", .container_id = std::string(64, 'a'), .container_name = "web",
+      .image = "localhost/shop/web:v1", .image_repository = "localhost/shop/web", .image_tag = "v1",
+      .pod_namespace = "shop", .pod_name = "web-0", .pod_uid = "", .pod_owner = "web",
+      .pod_labels = {{"app", "web"}}});
+  return f;
+}
+
+TEST(FormatTest, FindingJsonCarriesTheRuntimeContext) {
+  auto j = nlohmann::json::parse(FindingJson(WithContext()));
+  nlohmann::json want = {{"node", "node-1"},
+                         {"runtime", "podman"},
+                         {"container",
+                          {{"id", std::string(64, 'a')},
+                           {"name", "web"},
+                           {"image", "localhost/shop/web:v1"},
+                           {"repository", "localhost/shop/web"},
+                           {"tag", "v1"}}},
+                         {"pod", {{"namespace", "shop"}, {"name", "web-0"}, {"owner", "web"}, {"labels", {{"app", "web"}}}}}};
+  EXPECT_EQ(j["context"], want);
+  EXPECT_FALSE(nlohmann::json::parse(FindingJson(Sample())).contains("context"));
+}
+
+TEST(FormatTest, FindingTextNamesNodeContainerAndPod) {
+  EXPECT_EQ(FindingText(WithContext()),
+            "2023-11-14T22:13:20.123Z HIGH shop/nginx network 10.0.0.7:5432: new outbound peer "
+            "[pid 42 /usr/sbin/nginx, parent /usr/bin/tini; score 0.75; seen 3 times] "
+            "[node node-1; podman container web image localhost/shop/web:v1; pod shop/web-0 app=web]");
+}
+
 }  // namespace
 }  // namespace dw::tools

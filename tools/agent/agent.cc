@@ -196,6 +196,7 @@ class Agent {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<collector::BpfEventSource> source_;
   std::unique_ptr<collector::HostWorkloadNamer> namer_;
+  std::unique_ptr<collector::RuntimeContextReader> context_;  // node, container, pod of each cgroup
   std::unique_ptr<collector::Pipeline> pipeline_;
   std::unique_ptr<profiler::Profiler> profiler_;
   std::unique_ptr<model::Detector> detector_;
@@ -253,6 +254,7 @@ Status Agent::Start() {
   collector::IdentityOptions identity;
   for (const auto& r : config_.identity_rules) identity.rules.push_back({r.pattern, r.name});
   namer_ = std::make_unique<collector::HostWorkloadNamer>(identity);
+  context_ = std::make_unique<collector::RuntimeContextReader>();
 
   if (!config_.outputs.jsonl_file.empty()) {
     jsonl_ = std::make_unique<JsonlFile>(config_.outputs.jsonl_file, config_.outputs.jsonl_max_bytes,
@@ -312,7 +314,7 @@ Status Agent::Start() {
   }
   pipeline_ = std::make_unique<collector::Pipeline>(
       &source_->cgroups(), source_->boot_to_unix_ns(), source_->initial_processes(),
-      [this](uint32_t pid) { return source_->LookupProcess(pid); }, namer_.get());
+      [this](uint32_t pid) { return source_->LookupProcess(pid); }, namer_.get(), context_.get());
   on_record_ = [this](std::span<const uint8_t> r) { OnRecord(r); };
 
   ring_ = std::make_unique<asio::posix::stream_descriptor>(io_, ::dup(source_->epoll_fd()));

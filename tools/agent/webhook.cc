@@ -492,7 +492,15 @@ std::string FalcoPayload(const model::Finding& f, const std::string& hostname) {
   std::string text = "Drift from baseline in " + OrNa(f.workload) + ": " + f.reason + " (kind=" + kind +
                      " subject=" + OrNa(f.subject) + " proc_exepath=" + OrNa(f.process.exe) +
                      " command=" + OrNa(cmdline) + " pid=" + std::to_string(f.process.pid) +
-                     " parent_exepath=" + OrNa(f.process.parent_exe) + " score=" + score + ")";
+                     " parent_exepath=" + OrNa(f.process.parent_exe) + " score=" + score;
+  const RuntimeContext& rc = *f.process.runtime;
+  // As Falco's container rules end their output.
+  if (!rc.container_id.empty()) {
+    text += " container_id=" + rc.container_id.substr(0, 12) + " container_name=" + OrNa(rc.container_name) +
+            " image=" + OrNa(rc.image);
+  }
+  if (!rc.pod_name.empty()) text += " k8s_ns=" + rc.pod_namespace + " k8s_pod_name=" + rc.pod_name;
+  text += ")";
 
   nlohmann::json fields;
   fields["evt.time"] = f.time_ns;
@@ -504,6 +512,28 @@ std::string FalcoPayload(const model::Finding& f, const std::string& hostname) {
   if (!f.cgroup_path.empty()) {
     std::string id = ContainerId(f.cgroup_path);
     fields["container.id"] = id.empty() ? "host" : id;
+  }
+  // The node, container and pod (collector/runtime_context.h) under Falco's
+  // own field names; k8s.pod.labels is a list of "key:value" as Falco's is.
+  const std::string& node = hostname.empty() ? rc.node : hostname;
+  fields["evt.hostname"] = StringOrNull(node);
+  if (!rc.container_id.empty()) {
+    fields["container.id"] = rc.container_id.substr(0, 12);
+    fields["container.full_id"] = rc.container_id;
+    fields["container.name"] = StringOrNull(rc.container_name);
+    fields["container.image"] = StringOrNull(rc.image);
+    fields["container.image.repository"] = StringOrNull(rc.image_repository);
+    fields["container.image.tag"] = StringOrNull(rc.image_tag);
+    fields["driftwatch.runtime"] = StringOrNull(rc.runtime);
+  }
+  if (!rc.pod_name.empty()) {
+    fields["k8s.ns.name"] = rc.pod_namespace;
+    fields["k8s.pod.name"] = rc.pod_name;
+    fields["k8s.pod.uid"] = StringOrNull(rc.pod_uid);
+    nlohmann::json labels = nlohmann::json::array();
+    for (const auto& [k, v] : rc.pod_labels) labels.push_back(k + ":" + v);
+    fields["k8s.pod.labels"] = std::move(labels);
+    fields["driftwatch.pod_owner"] = StringOrNull(rc.pod_owner);
   }
   fields["driftwatch.workload"] = f.workload;
   fields["driftwatch.kind"] = kind;
@@ -517,7 +547,7 @@ std::string FalcoPayload(const model::Finding& f, const std::string& hostname) {
   fields["driftwatch.id"] = f.id;
 
   nlohmann::json j;
-  j["hostname"] = hostname;
+  j["hostname"] = node;
   j["output"] = time + ": " + priority + " " + text;
   j["output_fields"] = std::move(fields);
   j["priority"] = priority;

@@ -158,7 +158,12 @@ std::chrono::milliseconds BackoffDelay(const WebhookOptions& options, int attemp
 // found in the cgroup path, "host" when the path has none, absent when the
 // cgroup is unknown), driftwatch.{workload, kind, subject, reason, severity,
 // score, count, incident, cgroup, id}. Unknown strings are null, as Falco
-// renders a missing field.
+// renders a missing field. From the process's runtime context
+// (collector/runtime_context.h): evt.hostname (and "hostname": the context's
+// node when `hostname` is ""); for a container container.{id, full_id, name,
+// image, image.repository, image.tag} and driftwatch.runtime; for a pod
+// k8s.ns.name, k8s.pod.name, k8s.pod.uid, k8s.pod.labels (["key:value", ...])
+// and driftwatch.pod_owner.
 std::string FalcoPayload(const model::Finding& f, const std::string& hostname);
 
 }  // namespace dw::tools::agent

@@ -744,7 +744,7 @@ TEST(FalcoPayloadTest, FalcoShape) {
             R"("driftwatch.count":2,"driftwatch.id":17,"driftwatch.incident":3,"driftwatch.kind":"exec",)"
             R"("driftwatch.reason":"executable never seen in training","driftwatch.score":0.875,)"
             R"("driftwatch.severity":"high","driftwatch.subject":"/usr/bin/nc",)"
-            R"("driftwatch.workload":"shop/web/nginx","evt.time":1795435200123456789,)"
+            R"("driftwatch.workload":"shop/web/nginx","evt.hostname":"node-1","evt.time":1795435200123456789,)"
             R"("proc.cmdline":"nc -l 4444","proc.exepath":"/usr/bin/nc","proc.pexepath":"/bin/sh",)"
             R"("proc.pid":4242,"proc.ppid":4000},)"
             R"("priority":"Error","rule":"driftwatch: exec drift","source":"driftwatch",)"
@@ -778,6 +778,46 @@ TEST(FalcoPayloadTest, FalcoShape) {
   EXPECT_EQ(j["priority"], "Warning");
   g.severity = model::Severity::kLow;
   EXPECT_EQ(nlohmann::json::parse(FalcoPayload(g, "h"))["priority"], "Notice");
+}
+
+// The node, container and pod under Falco's field names, as Falcosidekick
+// routes and labels by them.
+TEST(FalcoPayloadTest, RuntimeContextUnderFalcoNames) {
+  model::Finding f;
+  f.time_ns = 1'000'000'001;
+  f.workload = "shop/web/app";
+  f.cgroup_path = "kubepods/pod1/" + std::string(64, 'c');
+  f.kind = model::FindingKind::kExec;
+  f.subject = "/usr/bin/nc";
+  f.reason = "new";
+  f.process.runtime = RuntimeContextRef(RuntimeContext{
+      .node = "node-7", .runtime = "cri-o", .container_id = std::string(64, 'c'), .container_name = "app",
+      .image = "quay.io/acme/web:3.1", .image_repository = "quay.io/acme/web", .image_tag = "3.1",
+      .pod_namespace = "shop", .pod_name = "web-5f6d7c8b9-x2x4k", .pod_uid = "u-1", .pod_owner = "web",
+      .pod_labels = {{"app", "web"}, {"tier", "front"}}});
+  auto j = nlohmann::json::parse(FalcoPayload(f, ""));
+  EXPECT_EQ(j["hostname"], "node-7");
+  const auto& o = j["output_fields"];
+  EXPECT_EQ(o["evt.hostname"], "node-7");
+  EXPECT_EQ(o["container.id"], std::string(12, 'c'));
+  EXPECT_EQ(o["container.full_id"], std::string(64, 'c'));
+  EXPECT_EQ(o["container.name"], "app");
+  EXPECT_EQ(o["container.image"], "quay.io/acme/web:3.1");
+  EXPECT_EQ(o["container.image.repository"], "quay.io/acme/web");
+  EXPECT_EQ(o["container.image.tag"], "3.1");
+  EXPECT_EQ(o["k8s.ns.name"], "shop");
+  EXPECT_EQ(o["k8s.pod.name"], "web-5f6d7c8b9-x2x4k");
+  EXPECT_EQ(o["k8s.pod.uid"], "u-1");
+  EXPECT_EQ(o["k8s.pod.labels"], (nlohmann::json{"app:web", "tier:front"}));
+  EXPECT_EQ(o["driftwatch.runtime"], "cri-o");
+  EXPECT_EQ(o["driftwatch.pod_owner"], "web");
+  EXPECT_NE(j["output"].get<std::string>().find(" container_id=cccccccccccc container_name=app "
+                                                "image=quay.io/acme/web:3.1 k8s_ns=shop "
+                                                "k8s_pod_name=web-5f6d7c8b9-x2x4k)"),
+            std::string::npos)
+      << j["output"];
+  // The agent's configured hostname wins over the context's node.
+  EXPECT_EQ(nlohmann::json::parse(FalcoPayload(f, "agent-host"))["hostname"], "agent-host");
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+// collector/metadata_file.h: reading the small JSON files container runtimes
+// and the kubelet keep for their own use (collector/identity.h,
+// collector/runtime_context.h). Internal to collector/.
+#ifndef DRIFTWATCH_COLLECTOR_METADATA_FILE_H_
+#define DRIFTWATCH_COLLECTOR_METADATA_FILE_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dw::collector {
+
+// The content of a small (<= 4 MiB) file; nullopt when it cannot be read whole.
+std::optional<std::string> ReadSmallFile(const std::filesystem::path& path);
+
+// The JSON value in `path` when it parses; nullopt when missing, unreadable,
+// too large or malformed.
+std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
+
+// The JSON object in `path`; nullopt when missing, unreadable or not an object.
+std::optional<nlohmann::json> ReadJsonObject(const std::filesystem::path& path);
+
+// obj[key] when obj is an object holding that key.
+const nlohmann::json* Member(const nlohmann::json& obj, const char* key);
+
+// obj[key] when it is a string.
+std::optional<std::string> StringMember(const nlohmann::json* obj, const char* key);
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_METADATA_FILE_H_
