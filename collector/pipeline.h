@@ -54,7 +54,7 @@ class Pipeline {
   // The workload of a cgroup id an event already carried, or nullptr.
   const std::string* WorkloadOf(CgroupId id) const {
     auto it = names_.find(id.value);
-    return it == names_.end() ? nullptr : &it->second.second;
+    return it == names_.end() ? nullptr : &it->second.workload;
   }
   // The DW_WIRE_VERSION the records are in (EventSource::wire_version());
   // the current one unless set.
