@@ -961,7 +961,7 @@ TEST_F(AgentE2eTest, OpenAndForkStormKeepsTheAgentResponsiveAndBounded) {
   const double storm_s = std::chrono::duration<double>(Clock::now() - start).count();
   ASSERT_LT(storm_s, 40) << "the storm did not end";
   const double events = Metric("driftwatch_events_total{type=\"open\"}") - events_before;
-  const double dropped = Metric("driftwatch_ringbuf_dropped_events");
+  const double dropped = Metric("driftwatch_ringbuf_dropped_events_total");
   const long hwm_kib = PeakRssKib(agent_);
   std::sort(latencies_ms.begin(), latencies_ms.end());
   const double p50 = latencies_ms[latencies_ms.size() / 2];

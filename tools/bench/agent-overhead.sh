@@ -256,7 +256,7 @@ stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report nee
   if [ "$1" = agent ] && [ "$AGENT_KIND" = agent ]; then
     # The counters that show it kept up and scored: per agent process, so per run.
     curl -sf "http://127.0.0.1:$API_PORT/metrics" 2>/dev/null | grep -v '^#' |
-      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_microseconds_count|kernel_calls|kernel_records)' |
+      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_seconds_count|kernel_calls|kernel_records)' |
       sed "s/^/  run $RUN_NO: /" >>"$WORK/agent.metrics" || true
   fi
   local sig i
