@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -1079,56 +1078,80 @@ bool SomePatternStartsWith(const Fingerprint& fp, const std::string& prefix) {
   return it != fp.file_patterns.end() && it->first.starts_with(prefix);
 }
 
-// The shape pattern (CollapseShapes) covering `path`: component by component,
-// the literal and then the shape (AppendFamily) of each, descending only
-// while some pattern starts with the prefix built so far, so a fingerprint
-// without shapes under a directory costs one lookup there. The most literal
-// match wins.
-const PatternEntry* MatchShape(const Fingerprint& fp, std::string_view path) {
-  struct Part {
-    std::string_view literal;
-    std::string shape;  // "" when the component has no variable part
-  };
-  std::vector<Part> parts;
-  size_t end = 0;
-  for (std::string_view c : Components(path)) {
-    Part p{c, {}};
-    std::string_view parent = end == 0 ? std::string_view("/") : path.substr(0, end);
-    if (!AppendShape(parent, c, &p.shape)) p.shape.clear();
-    parts.push_back(std::move(p));
-    end += 1 + c.size();
+// Whether component `c` under `parent` may have a variable part at all: the
+// cheap test before AppendShape (which needs a digit, a placeholder or a
+// temporary directory).
+bool MayHaveShape(std::string_view parent, std::string_view c) {
+  if (IsTempDir(parent)) return true;
+  for (char ch : c) {
+    if (IsDigitChar(ch) || ch == '<') return true;
   }
-  std::string key;
-  const PatternEntry* found = nullptr;
-  std::function<void(size_t, bool)> descend = [&](size_t i, bool varied) {
-    if (found != nullptr) return;
-    const size_t mark = key.size();
-    const Part& p = parts[i];
-    for (int option = 0; option < 2 && found == nullptr; ++option) {
-      if (option == 1 && p.shape.empty()) break;
-      key.resize(mark);
-      key.push_back('/');
+  return false;
+}
+
+// The shape pattern (CollapseShapes) covering a path: component by component,
+// the literal and then the shape (AppendShape) of each, descending only while
+// some pattern starts with the prefix built so far, so a fingerprint without
+// patterns under a directory costs one lookup there. The most literal match
+// wins. On the way it notes the deepest "<ancestor>/**" of the literal path.
+class ShapeMatcher {
+ public:
+  ShapeMatcher(const Fingerprint& fp, std::string_view path) : fp_(fp), path_(path) {
+    key_.reserve(path.size() + 16);
+  }
+  const PatternEntry* Match() {
+    if (path_.size() > 1) Descend(1, false);
+    return found_;
+  }
+  // The deepest "<ancestor>/**" on the literal path, seen while matching.
+  const PatternEntry* deepest_tree() const { return tree_; }
+
+ private:
+  // Component starting at `begin` (after a '/'): the literal, then its shape.
+  void Descend(size_t begin, bool varied) {
+    size_t end = path_.find('/', begin);
+    if (end == std::string_view::npos) end = path_.size();
+    const std::string_view literal = path_.substr(begin, end - begin);
+    const std::string_view parent = begin == 1 ? std::string_view("/") : path_.substr(0, begin - 1);
+    const bool last = end == path_.size();
+    const size_t mark = key_.size();
+    std::string shape;
+    for (int option = 0; option < 2 && found_ == nullptr; ++option) {
+      key_.resize(mark);
+      key_.push_back('/');
       if (option == 0) {
-        key.append(p.literal);
+        key_.append(literal);
       } else {
-        key.append(p.shape);
+        if (!MayHaveShape(parent, literal) || !AppendShape(parent, literal, &shape)) break;
+        key_.append(shape);
       }
       const bool v = varied || option == 1;
-      if (i + 1 == parts.size()) {
+      if (last) {
         if (!v) continue;
-        if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+        if (auto it = fp_.file_patterns.find(key_); it != fp_.file_patterns.end()) found_ = &*it;
       } else {
-        key.push_back('/');
-        bool more = SomePatternStartsWith(fp, key);
-        key.pop_back();
-        if (more) descend(i + 1, v);
+        key_.push_back('/');
+        const bool more = SomePatternStartsWith(fp_, key_);
+        if (more && !v) {
+          // On the literal path: a recursive pattern here covers what is below.
+          key_.append("**");
+          if (auto it = fp_.file_patterns.find(key_); it != fp_.file_patterns.end()) tree_ = &*it;
+          key_.resize(key_.size() - 2);
+        }
+        key_.pop_back();
+        if (more) Descend(end + 1, v);
       }
     }
-    key.resize(mark);
-  };
-  if (!parts.empty()) descend(0, false);
-  return found;
-}
+    key_.resize(mark);
+  }
+
+  const Fingerprint& fp_;
+  std::string_view path_;
+  std::string key_;
+  const PatternEntry* found_ = nullptr;
+  const PatternEntry* tree_ = nullptr;
+};
+
 
 }  // namespace
 
@@ -1144,23 +1167,13 @@ const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
   key += '*';
   if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
   // Else a shape: a numbered family in the parent ("<dir>/<#>.png"), or one
-  // with variable directories ("<dir>/<#>/PG_VERSION").
-  if (found == nullptr) found = MatchShape(fp, path);
-  // Else the deepest recursive one: walk down the ancestors while patterns
-  // exist beneath them. (A pattern under a directory whose name starts with a
-  // byte below '*' is not seen: a miss errs towards a finding, never towards
-  // silence.)
-  for (size_t slash = found != nullptr ? std::string_view::npos : path.find('/', 1);
-       slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
-    key.assign(path.substr(0, slash + 1));
-    key += '*';
-    auto it = fp.file_patterns.lower_bound(key);
-    if (it == fp.file_patterns.end() || it->first.compare(0, slash + 1, key, 0, slash + 1) != 0) {
-      break;  // no pattern under this ancestor
-    }
-    if (it->first == key) ++it;
-    key += '*';
-    if (it != fp.file_patterns.end() && it->first == key) found = &*it;
+  // with variable directories ("<dir>/<#>/PG_VERSION"); else the deepest
+  // recursive pattern of an ancestor, found on the same walk down the
+  // ancestors while patterns exist beneath them.
+  if (found == nullptr) {
+    ShapeMatcher matcher(fp, path);
+    found = matcher.Match();
+    if (found == nullptr) found = matcher.deepest_tree();
   }
   if (found == nullptr || IsProtectedPath(path)) return nullptr;
   if (pattern != nullptr) *pattern = &found->first;
