@@ -1073,10 +1073,6 @@ namespace {
 
 using PatternEntry = std::pair<const std::string, Generalization>;
 
-bool SomePatternStartsWith(const Fingerprint& fp, const std::string& prefix) {
-  auto it = fp.file_patterns.lower_bound(prefix);
-  return it != fp.file_patterns.end() && it->first.starts_with(prefix);
-}
 
 // Whether component `c` under `parent` may have a variable part at all: the
 // cheap test before AppendShape (which needs a digit, a placeholder or a
@@ -1131,12 +1127,19 @@ class ShapeMatcher {
         if (auto it = fp_.file_patterns.find(key_); it != fp_.file_patterns.end()) found_ = &*it;
       } else {
         key_.push_back('/');
-        const bool more = SomePatternStartsWith(fp_, key_);
+        auto it = fp_.file_patterns.lower_bound(key_);
+        const bool more = it != fp_.file_patterns.end() && it->first.starts_with(key_);
         if (more && !v) {
-          // On the literal path: a recursive pattern here covers what is below.
-          key_.append("**");
-          if (auto it = fp_.file_patterns.find(key_); it != fp_.file_patterns.end()) tree_ = &*it;
-          key_.resize(key_.size() - 2);
+          // On the literal path: a recursive pattern here covers what is
+          // below. "<dir>/*" and "<dir>/**" sort first under "<dir>/" (a
+          // name starting with a byte below '*' hides them: a miss errs
+          // towards a finding, never towards silence).
+          const size_t n = key_.size();
+          if (it->first.size() == n + 1 && it->first[n] == '*') ++it;
+          if (it != fp_.file_patterns.end() && it->first.size() == n + 2 && it->first.compare(n, 2, "**") == 0 &&
+              it->first.starts_with(key_)) {
+            tree_ = &*it;
+          }
         }
         key_.pop_back();
         if (more) Descend(end + 1, v);
