@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <utility>
 
 #include "model/generalize.h"
@@ -189,6 +190,39 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   Track(e, file_finding);
   ScoreRates(rates_.Observe(e), &fresh);
   return fresh;
+}
+
+void Detector::Restore(std::vector<Finding> stored) {
+  for (Finding& f : stored) {
+    if (f.id == 0) continue;
+    std::string key = f.workload;
+    key += '\0';
+    key += FindingKindName(f.kind);
+    key += '\0';
+    // A rate finding is keyed by its dimension: "distinct written paths 309/10s (...)".
+    key += f.kind == FindingKind::kRate ? f.subject.substr(0, f.subject.rfind(' ', f.subject.find('/'))) : f.subject;
+    auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
+    if (!inserted) continue;  // keep the first of duplicates from older runs
+    findings_.push_back(std::make_unique<Finding>(std::move(f)));
+    Finding* restored = findings_.back().get();
+    it->second = restored;
+    if (restored->incident == 0) continue;
+    auto open = std::find_if(incidents_.begin(), incidents_.end(),
+                             [&](const Incident& i) { return i.id == restored->incident; });
+    if (open == incidents_.end()) {
+      Incident i;
+      i.id = restored->incident;
+      i.workload = restored->workload;
+      i.root = restored->incident_root.empty()
+                   ? std::string(FindingKindName(restored->kind)) + " " + restored->subject
+                   : restored->incident_root;
+      incidents_.push_back(std::move(i));
+      open = std::prev(incidents_.end());
+    }
+    open->pids.insert(restored->process.pid);
+    if (restored->process.ppid > 1) open->pids.insert(restored->process.ppid);
+    open->last_ns = std::max(open->last_ns, restored->time_ns);
+  }
 }
 
 std::vector<Finding*> Detector::Flush() {

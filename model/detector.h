@@ -82,6 +82,13 @@ class Detector {
   // workload, or one without a fingerprint, raise nothing. Rate findings are
   // keyed by their dimension ("writes"), so repeated bursts fold into one.
   std::vector<Finding*> Observe(const Event& e);
+  // Takes back findings a previous run stored (oldest first), so that the
+  // same drift after a restart is the same finding with a larger count
+  // (reported by Updated(), never again by Observe()), and a finding within
+  // incident_window of one of them, from the same process tree, joins its
+  // incident. Call before the first Observe(). Findings with id 0 are skipped.
+  void Restore(std::vector<Finding> stored);
+
   // Ends the stream: scores the last, partial, rate buckets (a partial bucket
   // can only under-count, so it cannot raise a false burst).
   std::vector<Finding*> Flush();

@@ -314,3 +314,35 @@ TEST(DetectorRateTest, AWriteBurstIsOneRateFindingAndRepeatsFold) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+TEST(DetectorRestoreTest, TheSameDriftAfterARestartIsTheSameFinding) {
+  Detector first(Fingerprints());
+  std::vector<Finding*> raised = first.Observe(testing::Exec("web", 11, "/bin/sh", 1000));
+  ASSERT_EQ(raised.size(), 1u);
+  Finding stored = *raised[0];
+  stored.id = 42;  // as the store numbered it
+  Finding unstored = stored;
+  unstored.id = 0;
+  unstored.subject = "/bin/other";
+
+  Detector second(Fingerprints());
+  second.Restore({stored, unstored});
+  // Same drift, same process tree, within the window: no new finding, a count, the same incident.
+  EXPECT_TRUE(second.Observe(testing::Exec("web", 11, "/bin/sh", 2000)).empty());
+  ASSERT_EQ(second.findings().size(), 1u);
+  EXPECT_EQ(second.findings()[0]->id, 42);
+  EXPECT_EQ(second.findings()[0]->count, 2u);
+  EXPECT_EQ(second.Updated(), std::vector<Finding*>{second.findings()[0].get()});
+  std::vector<Finding*> next = second.Observe(testing::Open("web", 11, "/etc/shadow", kAccessRead, 3000));
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0]->incident, stored.incident);
+  EXPECT_EQ(next[0]->incident_root, "exec /bin/sh");
+  // What was never stored is not restored.
+  EXPECT_EQ(second.Observe(testing::Exec("web", 12, "/bin/other", 4000)).size(), 1u);
+}
+
+}  // namespace
+}  // namespace dw::model

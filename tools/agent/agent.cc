@@ -39,6 +39,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr char kWebhookSink[] = "webhook";
+// How many of the newest stored findings a restart takes back (Start).
+constexpr size_t kRestoredFindings = 10000;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -250,6 +252,11 @@ Status Agent::Start() {
   profiler_->SetNode(hostname_);  // as the CLI records it, so fleet merges keep nodes apart
   profiler_->BeginSession();
   detector_ = std::make_unique<model::Detector>(std::move(scored));
+  // The findings of earlier runs: the same drift after a restart is the same
+  // finding with a larger count, not a new alert (model/detector.h Restore).
+  ASSIGN_OR_RETURN(std::vector<model::Finding> earlier,
+                   store_->ListFindings(std::nullopt, 0, kRestoredFindings));
+  detector_->Restore(std::move(earlier));
 
   collector::IdentityOptions identity;
   for (const auto& r : config_.identity_rules) identity.rules.push_back({r.pattern, r.name});
