@@ -140,10 +140,12 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
-    auto w = written_.find(e.workload);
-    auto p = w == written_.end() ? decltype(w->second.end()){} : w->second.find(e.path);
-    context.wrote_exe = w != written_.end() && p != w->second.end() && !LearnedWrite(fingerprint, e.path);
-    if (context.wrote_exe) dropped = p->second;
+    if (auto w = written_.find(e.workload); w != written_.end()) {
+      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, e.path)) {
+        context.wrote_exe = true;
+        dropped = p->second;
+      }
+    }
   }
   Finding* file_finding = nullptr;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
