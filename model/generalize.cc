@@ -917,8 +917,9 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
     for (auto& [dir, group] : groups) {
       if (dir.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
       if (group.read < o.tree_threshold || group.dirs.size() < 2 || !MayCollapse(dir, true)) continue;
+      const std::string_view tree = dir;  // (clang 14 cannot capture a structured binding)
       if (std::any_of(std::begin(kLibRoots), std::end(kLibRoots),
-                      [&](std::string_view lib) { return IsAtOrUnder(dir, lib); })) {
+                      [tree](std::string_view lib) { return IsAtOrUnder(tree, lib); })) {
         continue;  // libraries stay item by item
       }
       if (fp->file_patterns.count(dir + "/**")) continue;
