@@ -14,6 +14,24 @@ namespace dw::model {
 Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
     : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {}
 
+namespace {
+
+// A finding's identity in a run: "workload\0kind\0name" (name: the subject,
+// or a rate finding's dimension).
+std::string FindingKey(const std::string& workload, FindingKind kind, std::string_view name) {
+  std::string key = workload;
+  key += '\0';
+  key += FindingKindName(kind);
+  key += '\0';
+  key += name;
+  return key;
+}
+
+// "<kind> <subject>": how an incident's root and a new program's tree are named.
+std::string RootName(const Finding& f) { return std::string(FindingKindName(f.kind)) + " " + f.subject; }
+
+}  // namespace
+
 void Detector::AssignIncident(Finding* f) {
   const int64_t t = f->time_ns;
   std::erase_if(incidents_, [&](const Incident& i) { return t - i.last_ns > options_.incident_window_ns; });
@@ -42,7 +60,7 @@ void Detector::AssignIncident(Finding* f) {
   i.pids.insert(pid);
   if (ppid > 1) i.pids.insert(ppid);
   i.last_ns = t;
-  i.root = std::string(FindingKindName(f->kind)) + " " + f->subject;
+  i.root = RootName(*f);
   f->incident = i.id;
   incidents_.push_back(std::move(i));
 }
@@ -105,11 +123,7 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
     std::optional<RateScore> score = Score(fp->second.rates, sample);
     if (!score || !score->drift) continue;
     Finding f = RateFinding(sample, *score, fp->second.rates);
-    std::string key = f.workload;
-    key += '\0';
-    key += FindingKindName(f.kind);
-    key += '\0';
-    key += RateDimName(score->top_dim);
+    std::string key = FindingKey(f.workload, f.kind, RateDimName(score->top_dim));
     Record(std::move(f), std::move(key), fresh);
   }
 }
@@ -164,12 +178,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
     const bool exec = f.kind == FindingKind::kExec;
     const uint32_t pid = f.process.pid != 0 ? f.process.pid : e.pid;
-    std::string key = f.workload;
-    key += '\0';
-    key += FindingKindName(f.kind);
-    key += '\0';
-    key += f.subject;
-    std::string root = std::string(FindingKindName(f.kind)) + " " + f.subject;
+    std::string key = FindingKey(f.workload, f.kind, f.subject);
     const bool file = f.kind == FindingKind::kFile;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
@@ -182,7 +191,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     if (exec && e.kind == EventKind::kExec) {
       ProcessState& state = processes_[pid];
       if (state.root.empty()) {
-        state.root = std::move(root);
+        state.root = RootName(*recorded);
         state.incident = recorded->incident;
       }
       state.program = recorded;
@@ -197,12 +206,10 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
 void Detector::Restore(std::vector<Finding> stored) {
   for (Finding& f : stored) {
     if (f.id == 0) continue;
-    std::string key = f.workload;
-    key += '\0';
-    key += FindingKindName(f.kind);
-    key += '\0';
     // A rate finding is keyed by its dimension: "distinct written paths 309/10s (...)".
-    key += f.kind == FindingKind::kRate ? f.subject.substr(0, f.subject.rfind(' ', f.subject.find('/'))) : f.subject;
+    std::string key = FindingKey(
+        f.workload, f.kind,
+        f.kind == FindingKind::kRate ? f.subject.substr(0, f.subject.rfind(' ', f.subject.find('/'))) : f.subject);
     auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
     if (!inserted) continue;  // keep the first of duplicates from older runs
     findings_.push_back(std::make_unique<Finding>(std::move(f)));
@@ -215,9 +222,7 @@ void Detector::Restore(std::vector<Finding> stored) {
       Incident i;
       i.id = restored->incident;
       i.workload = restored->workload;
-      i.root = restored->incident_root.empty()
-                   ? std::string(FindingKindName(restored->kind)) + " " + restored->subject
-                   : restored->incident_root;
+      i.root = restored->incident_root.empty() ? RootName(*restored) : restored->incident_root;
       incidents_.push_back(std::move(i));
       open = std::prev(incidents_.end());
     }

@@ -92,6 +92,11 @@ bool IsProgram(std::string_view name, std::span<const std::string_view> programs
   return false;
 }
 
+// A shell, an interpreter or a network tool: what an intruder runs first.
+bool IsShellish(std::string_view base) {
+  return IsProgram(base, kShells) || IsProgram(base, kInterpreters) || IsProgram(base, kNetworkTools);
+}
+
 bool IsUnder(std::string_view path, std::span<const std::string_view> dirs) {
   for (std::string_view d : dirs) {
     if (path.starts_with(d) && (path.size() == d.size() || path[d.size()] == '/')) return true;
@@ -172,10 +177,7 @@ bool FromShell(const Judged& j) {
   std::string_view base = Basename(j.event.process.exe);
   return IsProgram(base, kShells) || IsProgram(base, kRawNetworkTools);
 }
-bool FromShellOrInterpreter(const Judged& j) {
-  std::string_view base = Basename(j.event.process.exe);
-  return FromShell(j) || IsProgram(base, kInterpreters) || IsProgram(base, kNetworkTools);
-}
+bool FromShellOrInterpreter(const Judged& j) { return IsShellish(Basename(j.event.process.exe)); }
 bool IsEvasiveSyscall(const Judged& j) { return IsOneOf(j.item.key, kEvasiveSyscalls); }
 bool IsTamperingSyscall(const Judged& j) { return IsOneOf(j.item.key, kTamperingSyscalls); }
 
@@ -388,10 +390,7 @@ bool ServiceStartsShell(std::string_view edge) {
   if (arrow == std::string_view::npos) return false;
   std::string_view parent = Basename(edge.substr(0, arrow));
   std::string_view child = Basename(edge.substr(arrow + 4));
-  auto shellish = [](std::string_view b) {
-    return IsProgram(b, kShells) || IsProgram(b, kInterpreters) || IsProgram(b, kNetworkTools);
-  };
-  return shellish(child) && !shellish(parent) && parent != kRuntimeParent;
+  return IsShellish(child) && !IsShellish(parent) && parent != kRuntimeParent;
 }
 
 // The floor of the next severity above `score`'s.
