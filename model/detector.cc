@@ -97,6 +97,7 @@ void Detector::Track(const Event& e, Finding* raised) {
         ProcessState& child = processes_[e.child_pid];
         child.root = parent->second.root;
         child.incident = parent->second.incident;
+        child.suspect_ns = parent->second.suspect_ns;
       }
       break;
     }
@@ -123,7 +124,7 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
     std::optional<RateScore> score = Score(fp->second.rates, sample);
     if (!score || !score->drift) continue;
     Finding f = RateFinding(sample, *score, fp->second.rates);
-    std::string key = FindingKey(f.workload, f.kind, RateDimName(score->top_dim));
+    std::string key = FindingKey(f.workload, f.kind, RateFindingName(f.subject));
     Record(std::move(f), std::move(key), fresh);
   }
 }
@@ -188,6 +189,11 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       dropped->reason += " (later executed)";
       if (updated_set_.insert(dropped).second) updated_.push_back(dropped);
     }
+    if (recorded->severity >= Severity::kMedium) {
+      processes_[pid].suspect_ns = e.time_ns;
+      if (exec && recorded->process.ppid > 1) processes_[recorded->process.ppid].suspect_ns = e.time_ns;
+      proc = processes_.find(e.pid);
+    }
     if (exec && e.kind == EventKind::kExec) {
       ProcessState& state = processes_[pid];
       if (state.root.empty()) {
@@ -199,17 +205,20 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
   }
   Track(e, file_finding);
-  ScoreRates(rates_.Observe(e), &fresh);
+  auto tree = processes_.find(e.pid);
+  const bool suspect =
+      tree != processes_.end() &&
+      (!tree->second.root.empty() ||
+       (tree->second.suspect_ns >= 0 && e.time_ns - tree->second.suspect_ns <= options_.incident_window_ns));
+  ScoreRates(rates_.Observe(e, suspect), &fresh);
   return fresh;
 }
 
 void Detector::Restore(std::vector<Finding> stored) {
   for (Finding& f : stored) {
     if (f.id == 0) continue;
-    // A rate finding is keyed by its dimension: "distinct written paths 309/10s (...)".
-    std::string key = FindingKey(
-        f.workload, f.kind,
-        f.kind == FindingKind::kRate ? f.subject.substr(0, f.subject.rfind(' ', f.subject.find('/'))) : f.subject);
+    std::string key =
+        FindingKey(f.workload, f.kind, f.kind == FindingKind::kRate ? RateFindingName(f.subject) : f.subject);
     auto [it, inserted] = by_key_.try_emplace(std::move(key), nullptr);
     if (!inserted) continue;  // keep the first of duplicates from older runs
     findings_.push_back(std::make_unique<Finding>(std::move(f)));

@@ -55,6 +55,12 @@ namespace dw::model {
 // process in a new program's tree joins that program's incident while it is
 // open, whatever its parent pid says.
 //
+// Rates (model/rates.h): each event counts as a suspect's when its process is
+// in a new program's tree, or raised a finding of medium or more itself or
+// started a new program (an exec finding of medium or more) within the
+// incident window; forks inherit it, kExit drops it. A burst mostly from
+// suspects is raised, any other is load.
+//
 // The Detector owns its findings; the pointers it hands out stay valid for its
 // lifetime. Not thread-safe.
 struct DetectorOptions {
@@ -128,6 +134,7 @@ class Detector {
     std::string root;            // "<kind> <subject>" of the tree's first new program
     int64_t incident = 0;        // that program's incident: the tree's findings join it
     Finding* program = nullptr;  // the exec finding of its current image, if new
+    int64_t suspect_ns = -1;     // when it last raised medium+ or started a new program
     std::unordered_set<std::string> folded;  // distinct paths folded into `program`
   };
   static constexpr size_t kMaxWrittenPerWorkload = 4096;

@@ -306,10 +306,74 @@ TEST(DetectorRateTest, AWriteBurstIsOneRateFindingAndRepeatsFold) {
     }
   }
   take(d.Flush());
+  // The workload's own program wrote it: load, one low finding for both bursts.
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0]->kind, FindingKind::kRate);
-  EXPECT_EQ(got[0]->subject.rfind("writes 500/10s", 0), 0u) << got[0]->subject;
+  EXPECT_EQ(got[0]->subject.rfind("load burst: writes 500/10s", 0), 0u) << got[0]->subject;
+  EXPECT_EQ(got[0]->severity, Severity::kLow);
   EXPECT_EQ(got[0]->count, 2u);
+}
+
+// The same burst from a process a new program started is that program's
+// behaviour: raised, not load.
+TEST(DetectorRateTest, ABurstFromANewProgramsTreeIsRaised) {
+  const int64_t s = 1'000'000'000;
+  Fingerprint fp;
+  fp.workload = "w";
+  RateBucketer bucketer;
+  for (int b = 0; b < 60; ++b) {
+    for (int i = 0; i < 10; ++i) {
+      Event e = OpenAt(b * 10 * s + i * s, "/srv/app/f" + std::to_string(i), kAccessRead);
+      fp.files[e.path] = ItemStats{60, 0, 0, 1, kAccessRead};
+      for (const auto& x : bucketer.Observe(e)) Learn(&fp.rates, x);
+    }
+  }
+  fp.executables["/usr/sbin/app"] = ItemStats{1, 0, 0, 1, 0};
+  Detector d({{"w", fp}});
+  const int64_t t0 = 1000 * s;
+  std::vector<Finding*> got;
+  auto take = [&](std::vector<Finding*> v) { got.insert(got.end(), v.begin(), v.end()); };
+  Event exec = testing::Exec("w", 66, "/tmp/.x/enc", t0);
+  take(d.Observe(exec));
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0]->kind, FindingKind::kExec);
+  for (int i = 0; i < 500; ++i) {
+    Event e = OpenAt(t0 + 20 * s + i * 1'000'000, "/srv/app/f0", kAccessWrite);
+    e.pid = e.tid = e.process.pid = 66;
+    e.process.exe = "/tmp/.x/enc";
+    take(d.Observe(e));
+  }
+  take(d.Flush());
+  const Finding* rate = nullptr;
+  for (const Finding* f : got) {
+    if (f->kind == FindingKind::kRate) rate = f;
+  }
+  ASSERT_NE(rate, nullptr);
+  EXPECT_TRUE(rate->subject.starts_with("writes 500/10s")) << rate->subject;
+  EXPECT_GE(rate->severity, Severity::kHigh) << rate->reason;
+  EXPECT_NE(rate->reason.find("mostly from suspect processes"), std::string::npos) << rate->reason;
+
+  // A known program is a suspect once it raised a finding of medium or more
+  // (an intruder's shell where the workload runs shells): its burst is raised
+  // too, and an hour later the same program's burst is load again.
+  Detector d2({{"w", fp}});
+  got.clear();
+  auto burst = [&](int64_t start) {
+    for (int i = 0; i < 500; ++i) take(d2.Observe(OpenAt(start + i * 1'000'000, "/srv/app/f0", kAccessWrite)));
+  };
+  take(d2.Observe(OpenAt(t0, "/etc/shadow", kAccessRead)));
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_GE(got[0]->severity, Severity::kMedium);
+  burst(t0 + 20 * s);
+  burst(t0 + 3600 * s);
+  take(d2.Flush());
+  std::vector<const Finding*> rates;
+  for (const Finding* f : got) {
+    if (f->kind == FindingKind::kRate) rates.push_back(f);
+  }
+  ASSERT_EQ(rates.size(), 2u);
+  EXPECT_GE(rates[0]->severity, Severity::kHigh) << rates[0]->reason;
+  EXPECT_TRUE(rates[1]->subject.starts_with("load burst: ")) << rates[1]->subject;
 }
 
 }  // namespace

@@ -32,11 +32,10 @@ uint64_t Fnv1a(const void* data, size_t n, uint64_t h = 0xcbf29ce484222325ull) {
   return h;
 }
 
-uint64_t PeerHash(const Endpoint& ep, bool with_port) {
+uint64_t PeerHash(const Endpoint& ep) {
   uint64_t h = Fnv1a(&ep.family, sizeof(ep.family));
   h = Fnv1a(ep.addr.data(), ep.addr.size(), h);
-  uint16_t port = with_port ? ep.port : 0;
-  return Fnv1a(&port, sizeof(port), h);
+  return Fnv1a(&ep.port, sizeof(ep.port), h);
 }
 
 bool WellFormed(const RateBaseline& b) {
@@ -80,7 +79,7 @@ int64_t RateBucketer::BucketStart(int64_t time_ns) const {
   return q * options_.bucket_ns;
 }
 
-std::vector<RateSample> RateBucketer::Observe(const Event& e) {
+std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
   std::vector<RateSample> out;
   int64_t start = BucketStart(e.time_ns);
   if (!started_) {
@@ -113,6 +112,7 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e) {
   auto bump = [&](RateDim dim) {
     ++b.counts[dim];
     ++tally.counts[dim];
+    if (suspect) ++b.from_suspects[dim];
   };
   switch (e.kind) {
     case EventKind::kExec:
@@ -134,11 +134,10 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e) {
       break;
     case EventKind::kConnect:
       bump(kRateConnects);
-      if (b.peers.insert(PeerHash(e.peer, /*with_port=*/true)).second) bump(kRatePeers);
+      if (b.peers.insert(PeerHash(e.peer)).second) bump(kRatePeers);
       break;
     case EventKind::kAccept:
-      bump(kRateConnects);
-      if (b.peers.insert(PeerHash(e.peer, /*with_port=*/false)).second) bump(kRatePeers);
+      bump(kRateConnects);  // clients are the port's audience: not distinct peers
       break;
     case EventKind::kExit:
     case EventKind::kListen:
@@ -187,6 +186,7 @@ RateSample RateBucketer::Close(const std::string& workload, const Bucket& b, boo
   s.bucket_ns = options_.bucket_ns;
   s.partial = partial;
   s.counts = b.counts;
+  s.from_suspects = b.from_suspects;
   for (size_t d = 0; d < kDims; ++d) {
     const Tally* top = nullptr;
     for (const auto& [pid, tally] : b.by_pid) {
@@ -285,10 +285,26 @@ Finding RateFinding(const RateSample& sample, const RateScore& score, const Rate
   f.reason = "burst of " + name + ": " + count + " in " + seconds + " s, training max " + max +
              ", Mahalanobis " + Format("%.1f", score.distance);
   double raw = Sensitivity(dim) * (1 - std::exp(-score.distance / options.score_scale));
-  f.score = std::round(raw * 1000) / 1000;
+  raw = std::round(raw * 1000) / 1000;
+  if (sample.counts[dim] > 0 && 2 * sample.from_suspects[dim] >= sample.counts[dim]) {
+    f.score = RaiseOneLevel(raw);
+    f.reason += " (mostly from suspect processes: a new program's tree, or a process with findings of its own)";
+  } else {
+    f.score = std::min(raw, kLoadBurstScore);
+    f.subject = std::string(kLoadBurstPrefix) + f.subject;
+    f.reason += " (the workload's own programs: load, not new behaviour)";
+  }
   f.severity = SeverityOf(f.score);
   f.process = sample.processes[dim];
   return f;
+}
+
+std::string RateFindingName(std::string_view subject) {
+  if (subject.starts_with(kLoadBurstPrefix)) return "load";
+  // The name ends at the space before the count: "distinct written paths 309/10s".
+  size_t slash = subject.find('/');
+  size_t space = subject.rfind(' ', slash);
+  return std::string(subject.substr(0, space == std::string_view::npos ? subject.size() : space));
 }
 
 }  // namespace dw::model

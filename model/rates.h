@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -37,8 +38,9 @@ enum RateDim : size_t {
   kRateWrites = 3,    // kOpen events with kAccessWrite or kAccessCreate
   kRatePaths = 4,     // distinct paths of kOpen events
   kRateConnects = 5,  // kConnect and kAccept events
-  kRatePeers = 6,     // distinct connect peers (address:port) and accept clients (address:
-                      // the client's port is ephemeral and means nothing)
+  kRatePeers = 6,     // distinct connect peers (address:port). Accepted clients do not count:
+                      // the clients of a listening port are its audience, and how many
+                      // of them come is load (scorer.h); a fan-out to new hosts is not
   kRateWrittenPaths = 7,  // distinct paths of kOpen events with kAccessWrite or kAccessCreate:
                           // a database writes its few files over and over, ransomware
                           // or a mass upload writes hundreds once each
@@ -107,6 +109,10 @@ struct RateSample {
   // counts for the process that first used it in the bucket; ties go to the
   // lowest pid); empty where the count is 0.
   std::array<ProcessContext, kRateDims> processes;
+  // Per dimension, how much of the count came from suspect processes
+  // (Observe's `suspect`; a distinct path or peer counts for the process that
+  // first used it in the bucket).
+  std::array<uint64_t, kRateDims> from_suspects{};
   bool operator==(const RateSample&) const = default;
 };
 
@@ -130,7 +136,10 @@ class RateBucketer {
   explicit RateBucketer(RateOptions options = RateOptions());
 
   // Counts `e`; returns the buckets that completed, ordered by (start, workload).
-  std::vector<RateSample> Observe(const Event& e);
+  // `suspect`: e's process belongs to a tree a new program started, or has
+  // findings of its own of medium or more, or started a new program
+  // (model/detector.h); counted apart in RateSample::from_suspects.
+  std::vector<RateSample> Observe(const Event& e, bool suspect = false);
   // Ends the stream: returns each workload's open bucket that holds at least
   // one event, marked partial and unscaled, ordered by workload; then resets.
   std::vector<RateSample> Flush();
@@ -146,6 +155,7 @@ class RateBucketer {
     uint32_t empty_run = 0;  // empty buckets reported since the last event
     std::string cgroup_path;
     std::array<uint64_t, kRateDims> counts{};
+    std::array<uint64_t, kRateDims> from_suspects{};
     std::unordered_set<uint64_t> paths;  // hashes of distinct paths
     std::unordered_set<uint64_t> written;  // hashes of distinct paths written or created
     std::unordered_set<uint64_t> peers;  // hashes of distinct peers
@@ -198,12 +208,34 @@ std::optional<RateScore> Score(const RateBaseline& baseline, const RateSample& s
 // The finding for a drifting score (score.drift). time_ns is the bucket's
 // start; subject "writes 480/10s (training max 12)"; reason "burst of writes:
 // 480 in 10 s, training max 12, Mahalanobis 23.4"; process: the heaviest
-// contributor to top_dim. Score (3 decimals) = sensitivity x (1 -
+// contributor to top_dim. Raw score (3 decimals) = sensitivity x (1 -
 // exp(-distance / score_scale)), sensitivity 1.0 for writes, forks and distinct
-// peers (ransomware, fork bombs, scans), 0.8 for the rest; severity by
-// SeverityOf (model/scorer.h).
+// peers (ransomware, fork bombs, scans), 0.8 for the rest. Then, by who made
+// the burst (RateSample::from_suspects in top_dim):
+//   - at least half of it came from suspect processes (a new program's tree,
+//     or a known program that already raised a finding of medium or more or
+//     started a new program: an intruder's shell where the workload runs
+//     shells): raised to the next severity's floor (RaiseOneLevel,
+//     model/scorer.h), as every other finding of such a tree; the reason
+//     says "mostly from suspect processes";
+//   - otherwise the workload's own programs made it: more of what they always
+//     do is load (a new database's files, a bigger batch, a busy hour), not
+//     new behaviour, and what they do that is new raises item findings of its
+//     own. Score capped at kLoadBurstScore (low: recorded, never an alert);
+//     subject prefixed "load burst: ", so that all load bursts of a workload
+//     fold into one finding (RateFindingName).
+// Severity by SeverityOf (model/scorer.h).
 Finding RateFinding(const RateSample& sample, const RateScore& score, const RateBaseline& baseline,
                     const RateOptions& options = RateOptions());
+
+// The highest score of a burst the workload's own programs made.
+inline constexpr double kLoadBurstScore = 0.3;
+inline constexpr std::string_view kLoadBurstPrefix = "load burst: ";
+
+// What identifies a rate finding in a run (model/detector.h folds repeats by
+// it): "load" for every load burst, else the dimension's name ("writes" of
+// "writes 480/10s (training max 12)").
+std::string RateFindingName(std::string_view subject);
 
 }  // namespace dw::model
 

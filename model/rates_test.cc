@@ -89,7 +89,7 @@ TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
       testing::Connect("web", 11, V4(10, 0, 0, 7, 5432), kT0 + 4 * kSec),
       testing::Connect("web", 11, V4(10, 0, 0, 7, 5432), kT0 + 4 * kSec),
       testing::Connect("web", 11, V4(10, 0, 0, 7, 6379), kT0 + 4 * kSec),
-      // Two clients from one address (ephemeral ports differ): one peer.
+      // Clients are counted as connects, never as distinct peers (audience).
       testing::Accept("web", 12, V4(0, 0, 0, 0, 80), V4(10, 0, 0, 9, 40001), kT0 + 5 * kSec),
       testing::Accept("web", 12, V4(0, 0, 0, 0, 80), V4(10, 0, 0, 9, 40002), kT0 + 5 * kSec),
       // Counted as events, in no dimension.
@@ -102,7 +102,7 @@ TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
   for (const Event& e : events) EXPECT_TRUE(bucketer.Observe(e).empty());
 
   std::vector<RateSample> done = bucketer.Observe(testing::Exit("web", 11, kT0 + kBucket));
-  RateSample want = Sample("web", kT0, {1, 2, 4, 2, 3, 5, 3, 2});
+  RateSample want = Sample("web", kT0, {1, 2, 4, 2, 3, 5, 2, 2});
   want.cgroup_path = "system.slice/web";
   want.partial = true;  // the stream began 1 s into the bucket
   // Opens tie 2-2 between pids 11 and 12: the lower pid. Pid 12 opened 2 of
@@ -273,16 +273,20 @@ class Workload {
   std::mt19937 rng_;
 };
 
-// Feeds buckets [first, first + n) through a bucketer; returns the completed samples.
+// Feeds buckets [first, first + n) through a bucketer; returns the completed
+// samples. `extra` goes into bucket `extra_bucket`, observed as coming from a
+// new program's process tree when `extra_from_suspect`.
 std::vector<RateSample> FeedBuckets(RateBucketer* bucketer, Workload* w, int first, int n,
-                                    const std::vector<Event>& extra = {}, int extra_bucket = -1) {
+                                    const std::vector<Event>& extra = {}, int extra_bucket = -1,
+                                    bool extra_from_suspect = false) {
   std::vector<RateSample> out;
+  auto observe = [&](const Event& e, bool new_program) {
+    for (RateSample& s : bucketer->Observe(e, new_program)) out.push_back(std::move(s));
+  };
   for (int k = first; k < first + n; ++k) {
-    std::vector<Event> events = w->NormalBucket(kT0 + k * kBucket);
-    if (k == extra_bucket) events.insert(events.end(), extra.begin(), extra.end());
-    for (const Event& e : events) {
-      for (RateSample& s : bucketer->Observe(e)) out.push_back(std::move(s));
-    }
+    for (const Event& e : w->NormalBucket(kT0 + k * kBucket)) observe(e, false);
+    if (k != extra_bucket) continue;
+    for (const Event& e : extra) observe(e, extra_from_suspect);
   }
   return out;
 }
@@ -298,10 +302,11 @@ class RateDetectionTest : public ::testing::Test {
     ASSERT_EQ(baseline_.buckets, 358u);
   }
 
-  // A fresh detection stream: 3 normal buckets, then `burst` added to bucket 3.
-  RateSample BurstBucket(const std::vector<Event>& burst) {
+  // A fresh detection stream: 3 normal buckets, then `burst` added to bucket 3
+  // (by a new program's process tree unless `from_new_program` is false).
+  RateSample BurstBucket(const std::vector<Event>& burst, bool from_new_program = true) {
     RateBucketer detect;
-    std::vector<RateSample> got = FeedBuckets(&detect, &w_, 1000, 5, burst, 1003);
+    std::vector<RateSample> got = FeedBuckets(&detect, &w_, 1000, 5, burst, 1003, from_new_program);
     EXPECT_EQ(got.size(), 4u);
     return got.at(3);
   }
@@ -355,6 +360,52 @@ TEST_F(RateDetectionTest, WriteBurstFires) {
   EXPECT_EQ(f.subject, "distinct written paths " + std::to_string(s.counts[kRateWrittenPaths]) +
                           "/10s (training max 1)");
   EXPECT_GE(f.severity, Severity::kHigh);
+  EXPECT_NE(f.reason.find("mostly from suspect processes"), std::string::npos) << f.reason;
+  EXPECT_EQ(s.from_suspects[kRateWrittenPaths], 500u);
+}
+
+// The same burst made by the workload's own programs is load: recorded low,
+// under one name whatever the dimension.
+TEST_F(RateDetectionTest, TheWorkloadsOwnBurstIsLoadAndLow) {
+  std::vector<Event> burst;
+  for (int i = 0; i < 500; ++i) {
+    burst.push_back(testing::Open("api", 666, "/srv/api/data/" + std::to_string(i) + ".tbl",
+                                  kAccessWrite | kAccessCreate, kT0 + 1003 * kBucket + i * 1000));
+  }
+  RateSample s = BurstBucket(burst, /*from_new_program=*/false);
+  EXPECT_EQ(s.from_suspects[kRateWrittenPaths], 0u);
+  std::optional<RateScore> score = Score(baseline_, s);
+  ASSERT_TRUE(score.has_value());
+  ASSERT_TRUE(score->drift);
+  Finding f = RateFinding(s, *score, baseline_);
+  EXPECT_EQ(f.severity, Severity::kLow);
+  EXPECT_LE(f.score, kLoadBurstScore);
+  EXPECT_TRUE(f.subject.starts_with("load burst: distinct written paths ")) << f.subject;
+  EXPECT_NE(f.reason.find("load, not new behaviour"), std::string::npos) << f.reason;
+  EXPECT_EQ(RateFindingName(f.subject), "load");
+}
+
+TEST(RateFindingNameTest, TheDimensionOrLoad) {
+  EXPECT_EQ(RateFindingName("writes 480/10s (training max 12)"), "writes");
+  EXPECT_EQ(RateFindingName("distinct written paths 309/10s (training max 4)"),
+            "distinct written paths");
+  EXPECT_EQ(RateFindingName("load burst: opens 480/10s (training max 12)"), "load");
+}
+
+// Clients accepted on a listening port are its audience: a thousand new
+// clients are connections, not a fan-out to distinct peers.
+TEST(RateBucketerTest, AcceptedClientsAreNotDistinctPeers) {
+  RateBucketer b;
+  for (int i = 0; i < 1000; ++i) {
+    b.Observe(testing::Accept("api", 10, testing::V4(10, 0, 0, 2, 443),
+                              testing::V4(10, 1, static_cast<uint8_t>(i / 250),
+                                          static_cast<uint8_t>(i % 250), static_cast<uint16_t>(40000 + i)),
+                              kT0 + i * 1000));
+  }
+  std::vector<RateSample> got = b.Flush();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].counts[kRateConnects], 1000u);
+  EXPECT_EQ(got[0].counts[kRatePeers], 0u);
 }
 
 TEST_F(RateDetectionTest, ForkStormFires) {
@@ -464,6 +515,7 @@ TEST(RateFindingTest, NamesTheBurst) {
   s.cgroup_path = "system.slice/api";
   s.processes[kRateWrites].pid = 666;
   s.processes[kRateWrites].exe = "/tmp/enc";
+  s.from_suspects[kRateWrites] = 300;  // most of it from a new program's tree
   RateScore score{.distance = 23.44, .top_dim = kRateWrites, .top_z = 10, .drift = true};
 
   Finding want;
@@ -472,20 +524,35 @@ TEST(RateFindingTest, NamesTheBurst) {
   want.cgroup_path = "system.slice/api";
   want.kind = FindingKind::kRate;
   want.subject = "writes 480/10s (training max 12)";
-  want.reason = "burst of writes: 480 in 10 s, training max 12, Mahalanobis 23.4";
-  want.score = 0.98;  // 1 - exp(-23.44 / 6)
+  want.reason =
+      "burst of writes: 480 in 10 s, training max 12, Mahalanobis 23.4 (mostly from suspect "
+      "processes: a new program's tree, or a process with findings of its own)";
+  want.score = 0.98;  // 1 - exp(-23.44 / 6), already critical
   want.severity = Severity::kCritical;
   want.process = s.processes[kRateWrites];
   EXPECT_EQ(RateFinding(s, score, b), want);
 
-  // Opens are weighted 0.8: the same distance is high, not critical.
+  // Opens are weighted 0.8: the same distance is high (0.784), raised to critical.
   s.counts = {0, 0, 480, 0, 0, 0, 0};
+  s.from_suspects = {0, 0, 240, 0, 0, 0, 0};
   score.top_dim = kRateOpens;
   want.subject = "opens 480/10s (training max 12)";
-  want.reason = "burst of opens: 480 in 10 s, training max 12, Mahalanobis 23.4";
-  want.score = 0.784;
-  want.severity = Severity::kHigh;
+  want.reason =
+      "burst of opens: 480 in 10 s, training max 12, Mahalanobis 23.4 (mostly from suspect "
+      "processes: a new program's tree, or a process with findings of its own)";
+  want.score = 0.9;
+  want.severity = Severity::kCritical;
   want.process = ProcessContext();
+  EXPECT_EQ(RateFinding(s, score, b), want);
+
+  // Less than half from a new program's tree: load, capped low.
+  s.from_suspects = {0, 0, 239, 0, 0, 0, 0};
+  want.subject = "load burst: opens 480/10s (training max 12)";
+  want.reason =
+      "burst of opens: 480 in 10 s, training max 12, Mahalanobis 23.4 (the workload's own "
+      "programs: load, not new behaviour)";
+  want.score = kLoadBurstScore;
+  want.severity = Severity::kLow;
   EXPECT_EQ(RateFinding(s, score, b), want);
 }
 
