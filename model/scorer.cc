@@ -14,6 +14,7 @@
 
 #include "model/generalize.h"
 #include "model/items.h"
+#include "model/syscall_groups.h"
 
 namespace dw::model {
 namespace {
@@ -393,14 +394,13 @@ bool ServiceStartsShell(std::string_view edge) {
   return IsShellish(child) && !IsShellish(parent) && parent != kRuntimeParent;
 }
 
-// The floor of the next severity above `score`'s.
+}  // namespace
+
 double RaiseOneLevel(double score) {
   if (score < 0.4) return 0.4;
   if (score < 0.7) return 0.7;
   return std::max(score, 0.9);
 }
-
-}  // namespace
 
 Finding UnprofiledFinding(const Event& e, bool learning) {
   Finding f;
@@ -433,6 +433,15 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         (item.access & kWriteBits) != 0 && IsExecutableName(judged)) {
       learned = ItemMatch{};
     }
+    // A pattern generalizes what the workload's own programs write; a new
+    // program's tree writing there (an encryptor in the data directory, a
+    // dropped file in a spool) is judged on exact items only.
+    const std::string* hostile_pattern = nullptr;
+    if (learned.file_pattern != nullptr && !context.hostile_root.empty() &&
+        (item.access & kWriteBits) != 0) {
+      hostile_pattern = learned.file_pattern;
+      learned = ItemMatch{};
+    }
     if (item.table == Table::kExecutable) {
       exe_unseen = learned.stats == nullptr;
       judged.wrote_exe = context.wrote_exe;
@@ -460,6 +469,10 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kInbound &&
                  KnownAudiencePort(*fp, item.net)) {
         continue;  // a client of a port the workload serves
+      } else if (item.table == Table::kSyscall && context.hostile_root.empty() &&
+                 !IsEvasiveSyscall(judged) && !IsTamperingSyscall(judged) &&
+                 !LearnedGroupMember(fp->syscalls, item.key).empty()) {
+        continue;  // another entry point to a power the workload already uses
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  !IsLoopbackAddress(item.net.address)) {
         judged.known_subnet = InKnownSubnet(*fp, item.net.address);
@@ -493,6 +506,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     if (s.note != nullptr) note(s.note);
     if (rarity != nullptr) note(rarity);
     if (learned.file_pattern != nullptr) note("pattern " + *learned.file_pattern);
+    if (hostile_pattern != nullptr) note("pattern " + *hostile_pattern + " covers the workload's own writes only");
     if (e.kind == EventKind::kConnect && !context.queried_name.empty() && learned.stats == nullptr) {
       note("after DNS query for " + std::string(context.queried_name));
     }

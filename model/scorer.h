@@ -37,11 +37,18 @@ struct ScoreContext {
 // (the reason says so).
 Finding UnprofiledFinding(const Event& e, bool learning);
 
+// The floor of the next severity above `score`'s (low -> 0.4, medium -> 0.7,
+// high and critical -> at least 0.9): how context raises a finding.
+double RaiseOneLevel(double score);
+
 // Scores events against fingerprints. An item of the event (model/items.h) is
 // drift when the fingerprint lacks it, exactly and through its patterns
 // (model/generalize.h), or, for a file, when the event's access bits include
 // one the file (or the pattern covering it) never had in training: a pattern
-// learned from reads does not absolve a write. A new lineage edge of a known
+// learned from reads does not absolve a write, and a pattern never absolves a
+// write or create by a process in a new program's tree (ScoreContext::
+// hostile_root; note "pattern P covers the workload's own writes only"):
+// patterns generalize what the workload's own programs do. A new lineage edge of a known
 // executable is context, not drift, but for a service starting a shell (see
 // below); an unknown executable gives the executable finding alone.
 //
@@ -94,7 +101,12 @@ Finding UnprofiledFinding(const Event& e, bool learning);
 //       else loopback 0.3 / other 0.5; listening port loopback 0.6 / other
 //       0.8, from a shell, interpreter or network tool process 1.0 (a bind
 //       shell); DNS resolver loopback 0.3 / other 0.5; DNS name 0.4
-//     syscalls: any 0.5 (medium); those an attacker uses to escape, hide or
+//     syscalls: none for a syscall whose group (model/syscall_groups.h:
+//       basic-io, file-system, network-io, memory, sync, signal, ...) the
+//       workload used in training (writev after write, rmdir after mkdir):
+//       another entry point to a power it has, unless the syscall is in one
+//       of the two lists below or comes from a new program's tree; else any
+//       0.5 (medium); those an attacker uses to escape, hide or
 //       persist 0.8 (high): mount, umount2, pivot_root, chroot, unshare,
 //       setns, keyctl, add_key, request_key, perf_event_open, personality,
 //       userfaultfd, memfd_create, reboot, swapon, settimeofday,

@@ -1,5 +1,6 @@
 // model/scorer_test.cc: drift findings, reasons, scores and severities.
 #include "model/scorer.h"
+#include "model/syscall_groups.h"
 
 #include <gtest/gtest.h>
 
@@ -457,6 +458,56 @@ TEST(ScorerSyscallTest, AttackerSyscallsRankHighOrCritical) {
     ASSERT_EQ(f.size(), 1u) << name;
     EXPECT_EQ(f[0].severity, Severity::kCritical) << name;
   }
+}
+
+// A syscall of a group the workload used (model/syscall_groups.h) is another
+// entry point to a power it has; a new group, a dangerous syscall or a new
+// program's tree still count.
+TEST(ScorerSyscallTest, ASyscallOfALearnedGroupIsNoFinding) {
+  Fingerprint fp = Learn({testing::Syscall("web", 10, "write", 1), testing::Syscall("web", 10, "mkdir", 83),
+                          testing::Syscall("web", 10, "rt_sigaction", 13),
+                          testing::Syscall("web", 10, "setns", 308)});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Syscall("web", 11, "writev", 20)).empty());
+  EXPECT_TRUE(scorer.Score(&fp, testing::Syscall("web", 11, "rmdir", 84)).empty());
+  EXPECT_EQ(SyscallGroup("rmdir"), "file-system");
+  EXPECT_EQ(LearnedGroupMember(fp.syscalls, "rmdir"), "mkdir");
+  // A new group: the workload never used the network.
+  auto socket = scorer.Score(&fp, testing::Syscall("web", 11, "socket", 41));
+  ASSERT_EQ(socket.size(), 1u);
+  EXPECT_EQ(socket[0].severity, Severity::kMedium);
+  // Handling signals is not sending them.
+  EXPECT_EQ(scorer.Score(&fp, testing::Syscall("web", 11, "kill", 62)).size(), 1u);
+  // Evasive and tampering syscalls are never absolved by a group, and a
+  // learned one does not absolve its neighbours.
+  EXPECT_EQ(SyscallGroup("unshare"), "");
+  EXPECT_EQ(scorer.Score(&fp, testing::Syscall("web", 11, "unshare", 272)).size(), 1u);
+  // In a new program's tree, even a learned group's syscall is news.
+  ScoreContext hostile;
+  hostile.hostile_root = "/tmp/x";
+  EXPECT_EQ(scorer.Score(&fp, testing::Syscall("web", 11, "writev", 20), hostile).size(), 1u);
+}
+
+// A pattern covers the workload's own writes; a new program's tree writing
+// under it is judged on exact items (an encryptor in the data directory).
+TEST(ScorerContextTest, ANewProgramsWriteUnderAPatternIsAFinding) {
+  Fingerprint fp = Learn({testing::Open("web", 10, "/srv/data/users.tbl", kAccessRead | kAccessWrite)});
+  Generalization g;
+  g.stats.access = kAccessRead | kAccessWrite | kAccessCreate;
+  fp.file_patterns["/srv/data/*"] = g;
+  Scorer scorer;
+  const uint8_t create = kAccessWrite | kAccessCreate;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 10, "/srv/data/orders.tbl", create)).empty());
+  ScoreContext hostile;
+  hostile.hostile_root = "exec /usr/bin/dash";
+  auto write = scorer.Score(&fp, testing::Open("web", 66, "/srv/data/orders.tbl.enc", create), hostile);
+  ASSERT_EQ(write.size(), 1u);
+  EXPECT_GE(write[0].severity, Severity::kMedium);
+  EXPECT_NE(write[0].reason.find("covers the workload's own writes only"), std::string::npos)
+      << write[0].reason;
+  // Reading what the pattern covers stays known, and so does the exact item.
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 66, "/srv/data/orders.tbl", kAccessRead), hostile).empty());
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 66, "/srv/data/users.tbl", kAccessWrite), hostile).empty());
 }
 
 TEST(ScorerSyscallTest, ABaselineWithoutSyscallsNeverFlagsOne) {

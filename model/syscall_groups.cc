@@ -1,0 +1,105 @@
+// model/syscall_groups.cc: the group table (see syscall_groups.h for why).
+#include "model/syscall_groups.h"
+
+#include <initializer_list>
+#include <unordered_map>
+
+namespace dw::model {
+namespace {
+
+struct Group {
+  std::string_view name;
+  std::initializer_list<std::string_view> members;
+};
+
+// Each group: one power over one kind of object. Privilege changes (setuid,
+// capset), mounts, modules, tracing, bpf, keyrings, namespaces, reboot, clock
+// setting, raw I/O and device nodes are in no group on purpose.
+const Group kGroups[] = {
+    {"basic-io",
+     {"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
+      "pwritev2", "lseek", "_llseek", "close", "close_range", "dup", "dup2", "dup3", "sendfile",
+      "sendfile64", "splice", "tee", "vmsplice", "copy_file_range"}},
+    {"file-system",
+     {"open", "openat", "openat2", "creat", "stat", "fstat", "lstat", "newfstatat", "fstatat64",
+      "stat64", "fstat64", "lstat64", "statx", "statfs", "fstatfs", "statfs64", "fstatfs64",
+      "access", "faccessat", "faccessat2", "getdents", "getdents64", "mkdir", "mkdirat", "rmdir",
+      "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "unlink",
+      "unlinkat", "readlink", "readlinkat", "truncate", "ftruncate", "truncate64", "ftruncate64",
+      "fallocate", "fadvise64", "fadvise64_64", "chdir", "fchdir", "getcwd", "chmod", "fchmod",
+      "fchmodat", "umask", "utime", "utimes", "utimensat", "futimesat", "fcntl", "fcntl64",
+      "flock", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+      "inotify_init", "inotify_init1", "inotify_add_watch", "inotify_rm_watch"}},
+    {"file-ownership", {"chown", "fchown", "lchown", "fchownat", "chown32", "fchown32", "lchown32"}},
+    {"sync", {"fsync", "fdatasync", "sync_file_range", "sync_file_range2", "syncfs", "sync", "msync"}},
+    {"memory",
+     {"mmap", "mmap2", "munmap", "mremap", "mprotect", "brk", "madvise", "mincore", "mlock", "mlock2",
+      "munlock", "mlockall", "munlockall", "membarrier"}},
+    {"network-io",
+     {"socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname",
+      "getpeername", "getsockopt", "setsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg",
+      "sendmmsg", "recvmmsg", "shutdown", "send", "recv"}},
+    {"io-event",
+     {"poll", "ppoll", "select", "_newselect", "pselect6", "epoll_create", "epoll_create1",
+      "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2"}},
+    {"async-io",
+     {"io_setup", "io_destroy", "io_submit", "io_getevents", "io_pgetevents", "io_cancel",
+      "io_uring_setup", "io_uring_enter", "io_uring_register"}},
+    {"process",
+     {"clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4",
+      "waitid", "waitpid", "getpid", "getppid", "gettid", "setsid", "getsid", "setpgid", "getpgid",
+      "getpgrp", "set_tid_address", "arch_prctl", "prctl", "rseq", "capget", "pidfd_open"}},
+    {"signal",
+     {"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
+      "rt_sigpending", "sigaltstack", "signalfd", "signalfd4", "pause", "alarm", "restart_syscall"}},
+    // Sending signals to other processes is a power of its own: every program
+    // handles signals, few stop others (an attacker stopping a guard does).
+    {"signal-send", {"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"}},
+    {"timer",
+     {"nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
+      "times", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
+      "timerfd_create", "timerfd_settime", "timerfd_gettime", "getitimer", "setitimer"}},
+    {"ipc",
+     {"pipe", "pipe2", "futex", "futex_waitv", "set_robust_list", "get_robust_list", "shmget", "shmat",
+      "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl", "msgget", "msgsnd", "msgrcv",
+      "msgctl", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify",
+      "mq_getsetattr"}},
+    {"system-info",
+     {"uname", "sysinfo", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid",
+      "getresgid", "getuid32", "geteuid32", "getgid32", "getegid32", "getgroups32", "getrlimit",
+      "ugetrlimit", "prlimit64", "getrusage", "getpriority", "setpriority", "getcpu", "getrandom",
+      "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam", "sched_setparam",
+      "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max",
+      "sched_get_priority_min", "sched_rr_get_interval", "sched_getattr", "sched_setattr",
+      "ioprio_get", "ioprio_set"}},
+};
+
+const std::unordered_map<std::string_view, std::string_view>& Table() {
+  static const auto* table = [] {
+    auto* t = new std::unordered_map<std::string_view, std::string_view>();
+    for (const Group& g : kGroups) {
+      for (std::string_view m : g.members) t->emplace(m, g.name);
+    }
+    return t;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+std::string_view SyscallGroup(std::string_view name) {
+  auto it = Table().find(name);
+  return it == Table().end() ? std::string_view() : it->second;
+}
+
+std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& learned, std::string_view name) {
+  std::string_view group = SyscallGroup(name);
+  if (group.empty()) return {};
+  for (const auto& [syscall, stats] : learned) {
+    if (SyscallGroup(syscall) == group) return syscall;
+  }
+  return {};
+}
+
+}  // namespace dw::model
