@@ -882,6 +882,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
       std::vector<FileMap::iterator> files;
       std::vector<std::map<std::string, Generalization>::iterator> patterns;
       std::set<std::string_view> dirs;  // directories holding what was read
+      std::set<std::string_view> created_dirs;  // directories it created names in
       size_t read = 0;                  // distinct names read
       Evidence evidence;                // weighted by the names each entry stands for
     };
@@ -897,6 +898,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
         ++g.read;
         g.dirs.insert(Parent(it->first));
       }
+      if (it->second.access & kAccessCreate) g.created_dirs.insert(Parent(it->first));
     }
     for (auto it = fp->file_patterns.begin(); it != fp->file_patterns.end(); ++it) {
       std::string_view dir = PatternDir(it->first);
@@ -913,6 +915,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
         g.read += names;
         g.dirs.insert(dir);
       }
+      if (it->second.stats.access & kAccessCreate) g.created_dirs.insert(dir);
     }
     for (auto& [dir, group] : groups) {
       if (dir.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
@@ -924,11 +927,24 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
       }
       if (fp->file_patterns.count(dir + "/**")) continue;
       uint8_t bits = kAccessRead | group.evidence.Bits(o.tree_threshold);
+      // An owned tree: the workload writes throughout it and created names in
+      // several of its directories (a database's, a cache's or a spool's
+      // data): creating more there is what it does. One lock file created
+      // in one directory is not enough.
+      const size_t created = group.evidence.count[2];
+      const bool owned = (bits & kAccessWrite) != 0 && created >= o.family_threshold &&
+                         group.created_dirs.size() >= 2;
+      if (owned) bits |= kAccessCreate;
       Generalization& g = fp->file_patterns[dir + "/**"];
       ++r->file_patterns;
       g.rule = std::to_string(group.read) + " distinct names read under " + dir + " in " +
                std::to_string(group.dirs.size()) + " directories (served tree, threshold " +
                std::to_string(o.tree_threshold) + ")" + BitsNote(group.evidence, bits);
+      if (owned) {
+        g.rule += "; create too: " + std::to_string(created) + " names created in " +
+                  std::to_string(group.created_dirs.size()) + " of its directories (owned tree, threshold " +
+                  std::to_string(o.family_threshold) + " names in 2 directories)";
+      }
       g.stats.access = bits;
       for (auto it : group.patterns) {
         if (!IsSubset(it->second.stats.access, bits)) continue;

@@ -78,7 +78,9 @@ struct GeneralizeOptions {
   size_t family_threshold = 4;
   // Distinct names read under a directory tree, spread over at least two of
   // its directories, at which it becomes a served tree "<dir>/**" for reads
-  // (write and create need as many names carrying them). 24: more than a
+  // (write and create need as many names carrying them; an owned tree, one
+  // with write whose names the workload created in at least two of its
+  // directories, family_threshold names or more, gets create too). 24: more than a
   // configuration directory holds, and 1.5 x dir_threshold so that one busy
   // directory collapses to "<dir>/*" first; a document root, an application's
   // code or assets reach it within a normal training. 0 turns the rule off.

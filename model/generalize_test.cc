@@ -628,5 +628,37 @@ TEST(GeneralizeServedTreeTest, ATreeReadAcrossDirectoriesIsServedForReadsOnly) {
   for (const auto& [key, g2] : lib.file_patterns) EXPECT_FALSE(key.ends_with("/**")) << key;
 }
 
+// A tree the workload reads, writes and creates names in across several of
+// its directories is its own (a database's data): creating more there is what
+// it does. One lock file created in one directory does not make a tree owned.
+TEST(GeneralizeServedTreeTest, ATreeWrittenAndCreatedInAcrossDirectoriesIsOwned) {
+  auto tree = [](bool create_in_two_dirs) {
+    Fingerprint fp;
+    const char* dirs[] = {"/var/lib/db/base/users", "/var/lib/db/base/orders", "/var/lib/db/base/items"};
+    const char* words[] = {"heap", "index", "toast", "vm", "fsm", "map", "seq", "tab", "pk", "stats"};
+    for (size_t d = 0; d < 3; ++d) {
+      for (size_t w = 0; w < 10; ++w) {
+        uint8_t access = kAccessRead | kAccessWrite;
+        if (create_in_two_dirs ? (d > 0 && w < 3) : (d == 0 && w == 0)) access |= kAccessCreate;
+        fp.files[std::string(dirs[d]) + "/" + words[w]] = ItemStats{2, 1, 2, 1, access, 1};
+      }
+    }
+    Generalize(&fp);
+    return fp;
+  };
+  Fingerprint owned = tree(true);
+  ASSERT_EQ(owned.file_patterns.count("/var/lib/db/base/**"), 1u) << ::testing::PrintToString(PatternKeys(owned));
+  const Generalization& g = owned.file_patterns.at("/var/lib/db/base/**");
+  EXPECT_EQ(g.stats.access, kAccessRead | kAccessWrite | kAccessCreate);
+  EXPECT_NE(g.rule.find("owned tree"), std::string::npos) << g.rule;
+  EXPECT_NE(MatchFile(owned, "/var/lib/db/base/carts/heap"), nullptr);
+
+  Fingerprint lock = tree(false);
+  ASSERT_EQ(lock.file_patterns.count("/var/lib/db/base/**"), 1u) << ::testing::PrintToString(PatternKeys(lock));
+  const Generalization& l = lock.file_patterns.at("/var/lib/db/base/**");
+  EXPECT_EQ(l.stats.access & kAccessCreate, 0) << l.rule;
+  EXPECT_EQ(l.rule.find("owned tree"), std::string::npos) << l.rule;
+}
+
 }  // namespace
 }  // namespace dw::model
