@@ -233,11 +233,25 @@ bool LooksRandom(std::string_view t) {
   return digit || (lower && upper);
 }
 
+// Python's tempfile fill: 8 characters of [a-z0-9_] (tempfile's
+// _RandomNameSequence). With no digit it can still be told from a word:
+// random letters are mostly consonants (5 vowels in 37 characters: at most 2
+// in 8 for 9 names in 10 of them), an English word of 8 letters has 3 or more.
+bool LooksPythonTempFill(std::string_view t) {
+  if (t.size() != 8) return false;
+  int vowels = 0;
+  for (char ch : t) {
+    if (!IsLower(ch) && !IsDigit(ch) && ch != '_') return false;
+    vowels += ch == 'a' || ch == 'e' || ch == 'i' || ch == 'o' || ch == 'u' || ch == 'y';
+  }
+  return vowels <= 2;
+}
+
 struct TempPrefix {
   std::string_view prefix;
   size_t min_len;  // of the random run after the prefix
   size_t max_len;  // 0: unbounded
-  bool random;     // the run must LooksRandom()
+  bool random;     // the run must LooksRandom(), or LooksPythonTempFill() after "tmp"
 };
 
 // mktemp-style names: the prefix stays, the random run becomes <tmp>. The
@@ -283,7 +297,7 @@ size_t TempName(std::string_view c, size_t* run_len) {
     if (end < c.size() && c[end] != '.') continue;
     std::string_view run = c.substr(p.prefix.size(), end - p.prefix.size());
     if (run.size() < p.min_len || (p.max_len != 0 && run.size() > p.max_len)) continue;
-    if (p.random && !LooksRandom(run)) continue;
+    if (p.random && !LooksRandom(run) && !(p.prefix == "tmp" && LooksPythonTempFill(run))) continue;
     *run_len = run.size();
     return p.prefix.size();
   }

@@ -55,9 +55,13 @@ namespace dw::model {
 //                      tmpXXXXXXXX (python tempfile), phpXXXXXX (PHP uploads)
 //                      and ccXXXXXX (gcc) need it to look random (a digit, or
 //                      both cases), so that "tmp_cache", "tmp-cache-dir" or
-//                      "phpmyadmin" stay. A random run of letters only in one
-//                      case is missed (about 1 python name in 12) and left to
-//                      the directory rule or a finding. And the last token of
+//                      "phpmyadmin" stay; python's 8 lower-case characters
+//                      after "tmp" also pass with no digit when at most 2 are
+//                      vowels (a,e,i,o,u,y): random letters are mostly
+//                      consonants, an 8-letter word is not ("tmpfilename"
+//                      stays). Other random runs of letters only in one case
+//                      are missed and left to the directory rule or a
+//                      finding. And the last token of
 //                      a component when it follows '.', '-' or '_' and mixes
 //                      upper case, lower case and digits over >= 6 chars
 //                      ("name.Ab3xZ9Qp", mktemp with a custom template).

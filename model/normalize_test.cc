@@ -110,6 +110,7 @@ TEST(NormalizeFilePathTest, TemporaryNames) {
       {"/tmp/tmp.abcdefghij", "/tmp/tmp.<tmp>"},  // mktemp's default prefix is enough
       {"/tmp/tmpk3j_9x2a", "/tmp/tmp<tmp>"},
       {"/tmp/tmpk3j_9x2a.json", "/tmp/tmp<tmp>.json"},
+      {"/srv/app/run/tmpmrqrtkvu", "/srv/app/run/tmp<tmp>"},  // python, no digit by chance
       {"/tmp/tmp-4242-Ab12cd", "/tmp/tmp-<tmp>"},
       {"/tmp/phpA1b2C3", "/tmp/php<tmp>"},
       {"/tmp/sh-thd.Xy12ab", "/tmp/sh-thd.<tmp>"},
@@ -205,6 +206,8 @@ TEST(NormalizeFilePathTest, LeavesStablePathsAndLookAlikesAlone) {
       "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so",
       "/sys/class/net/eth0.100",
       "/tmp/tmp_cache",  // a word after tmp, not a random run
+      "/tmp/tmpfilename",  // 8 letters after tmp, but a word (4 vowels)
+      "/tmp/tmpsessions",
       "/tmp/tmp-cache-dir",
       "/tmp/tmp.backup",
       "/tmp/tmpfiles.d",
