@@ -182,6 +182,55 @@ bool FromShellOrInterpreter(const Judged& j) { return IsShellish(Basename(j.even
 bool IsEvasiveSyscall(const Judged& j) { return IsOneOf(j.item.key, kEvasiveSyscalls); }
 bool IsTamperingSyscall(const Judged& j) { return IsOneOf(j.item.key, kTamperingSyscalls); }
 
+// A new executable that no sensitivity rule but the default (0.5) matches.
+constexpr double kPlainExecSensitivity = 0.5;
+// A sibling of a learned program (SiblingProgram): the workload's own suite.
+constexpr double kSiblingSensitivity = 0.3;
+// A new syscall of a harmless group (IsHarmlessGroup).
+constexpr double kHarmlessSyscallSensitivity = 0.3;
+
+// Directories many programs share: a new program there is no kin of a
+// learned one by place alone.
+constexpr std::string_view kSharedBinDirs[] = {"/bin", "/sbin", "/usr/bin", "/usr/sbin",
+                                               "/usr/local/bin", "/usr/local/sbin", "/usr/libexec"};
+
+// "redis-cli" -> "redis": the name up to its first '-', '_' or '.'.
+std::string_view NameStem(std::string_view base) { return base.substr(0, base.find_first_of("-_.")); }
+
+// A learned executable that `exe` is a sibling of: in the same directory, and
+// either that directory is a program's own (not one of kSharedBinDirs:
+// /usr/lib/postgresql/15/bin, /opt/app/bin) or both names share a stem of 3+
+// characters (/usr/bin/redis-cli beside /usr/bin/redis-server). "" if none.
+std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
+  const size_t slash = exe.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return {};
+  const std::string_view dir = exe.substr(0, slash + 1);
+  const bool shared = IsOneOf(exe.substr(0, slash), kSharedBinDirs);
+  const std::string_view stem = NameStem(exe.substr(slash + 1));
+  for (auto it = fp.executables.lower_bound(std::string(dir));
+       it != fp.executables.end() && std::string_view(it->first).starts_with(dir); ++it) {
+    std::string_view base = std::string_view(it->first).substr(dir.size());
+    if (base.find('/') != std::string_view::npos) continue;  // deeper
+    if (!shared || (stem.size() >= 3 && NameStem(base) == stem)) return it->first;
+  }
+  return {};
+}
+
+// `key` is a directory holding files or patterns the workload learned.
+bool HoldsLearnedFiles(const Fingerprint& fp, const std::string& key) {
+  const std::string dir = key + "/";
+  auto f = fp.files.lower_bound(dir);
+  if (f != fp.files.end() && f->first.starts_with(dir)) return true;
+  auto p = fp.file_patterns.lower_bound(dir);
+  return p != fp.file_patterns.end() && p->first.starts_with(dir);
+}
+
+// Syscall groups that give no power over anything outside the process:
+// waiting, sleeping, syncing what it already wrote.
+bool IsHarmlessGroup(std::string_view group) {
+  return group == "timer" || group == "io-event" || group == "sync";
+}
+
 // What a rule applies to: a table, and for kNetwork a direction. Lineage
 // edges are judged as executables.
 enum class Target : uint8_t {
@@ -451,6 +500,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     std::string reason;
     const char* rarity = nullptr;
     const char* fixed_note = nullptr;
+    std::string sibling_note;
     double fixed_sensitivity = 0;
     if (learned.stats == nullptr) {
       novelty = kNoveltyUnseen;
@@ -478,6 +528,22 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         judged.known_subnet = InKnownSubnet(*fp, item.net.address);
       } else if (item.table == Table::kFile && (item.access & kWriteBits) != 0) {
         judged.served_dir = ServedDir(*fp, item.key);
+      } else if (item.table == Table::kFile && context.hostile_root.empty() && !IsCredential(judged) &&
+                 HoldsLearnedFiles(*fp, item.key)) {
+        continue;  // listing a directory whose files the workload uses
+      }
+      if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe &&
+          SensitivityOf(judged, judged_access).value <= kPlainExecSensitivity) {
+        if (std::string_view sibling = SiblingProgram(*fp, item.key); !sibling.empty()) {
+          fixed_sensitivity = kSiblingSensitivity;
+          sibling_note = "a sibling of the workload's own " + std::string(sibling);
+          fixed_note = sibling_note.c_str();
+        }
+      }
+      if (item.table == Table::kSyscall && !IsEvasiveSyscall(judged) && !IsTamperingSyscall(judged) &&
+          IsHarmlessGroup(SyscallGroup(item.key))) {
+        fixed_sensitivity = kHarmlessSyscallSensitivity;
+        fixed_note = "waits, sleeps or syncs: no power outside the process";
       }
       reason = UnseenReason(item);
     } else if (item.table == Table::kExecutable && context.wrote_exe) {

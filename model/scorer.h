@@ -72,13 +72,20 @@ double RaiseOneLevel(double score);
 //       container after it started, not from its image) 1.0; a file this
 //       workload wrote earlier in the run that training never wrote
 //       (ScoreContext::wrote_exe; drop and execute) 1.0, even when the
-//       executable itself is known
+//       executable itself is known; 0.3 for a sibling of a learned
+//       executable that no rule above matched (same directory, and that
+//       directory is the program's own, not /bin, /usr/bin, ...; or both
+//       names share a stem of 3+ characters: redis-cli beside redis-server):
+//       the workload's own suite; outside a new program's tree only, and a
+//       low exec finding roots no hostile tree
 //     lineage edges (a known executable under a parent it never had): context,
 //       not drift: no finding, except a shell, interpreter or network tool
 //       started by a parent that is none of those (the service itself, as
 //       nginx -> sh): 1.0 with novelty 1.0; and inside a new program's tree
 //       (context below), where the edge is judged as its executable
-//     files: read 0.2; write or create 0.3; credential files (/etc/shadow,
+//     files: no finding for reading a directory that holds learned files or
+//       patterns (listing what the workload uses), outside a new program's
+//       tree; read 0.2; write or create 0.3; credential files (/etc/shadow,
 //       /etc/gshadow, /etc/sudoers[.d/*], any .ssh directory,
 //       [/var]/run/secrets/kubernetes.io/serviceaccount/*) 0.9, written 1.0;
 //       write or create under system directories (/etc, /bin, /sbin, /lib*,
@@ -105,8 +112,9 @@ double RaiseOneLevel(double score);
 //       basic-io, file-system, network-io, memory, sync, signal, ...) the
 //       workload used in training (writev after write, rmdir after mkdir):
 //       another entry point to a power it has, unless the syscall is in one
-//       of the two lists below or comes from a new program's tree; else any
-//       0.5 (medium); those an attacker uses to escape, hide or
+//       of the two lists below or comes from a new program's tree; 0.3 for
+//       a harmless group (timer, io-event, sync: waits, sleeps, syncs); else
+//       any 0.5 (medium); those an attacker uses to escape, hide or
 //       persist 0.8 (high): mount, umount2, pivot_root, chroot, unshare,
 //       setns, keyctl, add_key, request_key, perf_event_open, personality,
 //       userfaultfd, memfd_create, reboot, swapon, settimeofday,

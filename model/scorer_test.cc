@@ -476,8 +476,14 @@ TEST(ScorerSyscallTest, ASyscallOfALearnedGroupIsNoFinding) {
   auto socket = scorer.Score(&fp, testing::Syscall("web", 11, "socket", 41));
   ASSERT_EQ(socket.size(), 1u);
   EXPECT_EQ(socket[0].severity, Severity::kMedium);
-  // Handling signals is not sending them.
+  // Handling signals is not sending them; making processes is.
   EXPECT_EQ(scorer.Score(&fp, testing::Syscall("web", 11, "kill", 62)).size(), 1u);
+  Fingerprint manager = Learn({testing::Syscall("web", 10, "clone", 56)});
+  EXPECT_TRUE(scorer.Score(&manager, testing::Syscall("web", 11, "kill", 62)).empty());
+  // A harmless group (waits, sleeps, syncs) is low when new.
+  auto sleep = scorer.Score(&fp, testing::Syscall("web", 11, "clock_nanosleep", 230));
+  ASSERT_EQ(sleep.size(), 1u);
+  EXPECT_EQ(sleep[0].severity, Severity::kLow);
   // Evasive and tampering syscalls are never absolved by a group, and a
   // learned one does not absolve its neighbours.
   EXPECT_EQ(SyscallGroup("unshare"), "");
@@ -508,6 +514,47 @@ TEST(ScorerContextTest, ANewProgramsWriteUnderAPatternIsAFinding) {
   // Reading what the pattern covers stays known, and so does the exact item.
   EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 66, "/srv/data/orders.tbl", kAccessRead), hostile).empty());
   EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 66, "/srv/data/users.tbl", kAccessWrite), hostile).empty());
+}
+
+// A new program beside the workload's own (its suite: psql beside postgres,
+// redis-cli beside redis-server) is low; a stranger in a shared directory, a
+// shell among siblings, or a sibling in a new program's tree is not.
+TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
+  Fingerprint fp = Learn({testing::Exec("db", 10, "/usr/lib/postgresql/15/bin/postgres"),
+                          testing::Exec("db", 11, "/usr/bin/redis-server")});
+  Scorer scorer;
+  auto own_dir = scorer.Score(&fp, testing::Exec("db", 12, "/usr/lib/postgresql/15/bin/pg_ctl"));
+  ASSERT_EQ(own_dir.size(), 1u);
+  EXPECT_EQ(own_dir[0].severity, Severity::kLow);
+  EXPECT_NE(own_dir[0].reason.find("a sibling of the workload's own /usr/lib/postgresql/15/bin/postgres"),
+            std::string::npos)
+      << own_dir[0].reason;
+  auto stem = scorer.Score(&fp, testing::Exec("db", 12, "/usr/bin/redis-cli"));
+  ASSERT_EQ(stem.size(), 1u);
+  EXPECT_EQ(stem[0].severity, Severity::kLow);
+  // Shared directory, other name: a stranger.
+  auto stranger = scorer.Score(&fp, testing::Exec("db", 12, "/usr/bin/gzip"));
+  ASSERT_EQ(stranger.size(), 1u);
+  EXPECT_EQ(stranger[0].severity, Severity::kMedium);
+  // A shell or interpreter keeps its own rule, wherever it lives.
+  auto shell = scorer.Score(&fp, testing::Exec("db", 12, "/usr/lib/postgresql/15/bin/sh"));
+  ASSERT_EQ(shell.size(), 1u);
+  EXPECT_GE(shell[0].severity, Severity::kHigh);
+  ScoreContext hostile;
+  hostile.hostile_root = "exec /usr/bin/dash";
+  auto in_tree = scorer.Score(&fp, testing::Exec("db", 12, "/usr/bin/redis-cli"), hostile);
+  ASSERT_EQ(in_tree.size(), 1u);
+  EXPECT_GE(in_tree[0].severity, Severity::kMedium);
+}
+
+// Reading a directory that holds learned files lists what the workload uses.
+TEST(ScorerFileTest, ListingADirectoryOfLearnedFilesIsNoFinding) {
+  Fingerprint fp = Learn({testing::Open("db", 10, "/srv/db/data/base.tbl", kAccessRead | kAccessWrite)});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("db", 10, "/srv/db/data", kAccessRead)).empty());
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("db", 10, "/srv/db", kAccessRead)).empty());
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/srv/db/data", kAccessWrite)).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/srv/dbx", kAccessRead)).size(), 1u);
 }
 
 TEST(ScorerSyscallTest, ABaselineWithoutSyscallsNeverFlagsOne) {

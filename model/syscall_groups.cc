@@ -19,7 +19,9 @@ const Group kGroups[] = {
     {"basic-io",
      {"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
       "pwritev2", "lseek", "_llseek", "close", "close_range", "dup", "dup2", "dup3", "sendfile",
-      "sendfile64", "splice", "tee", "vmsplice", "copy_file_range"}},
+      "sendfile64", "splice", "tee", "vmsplice", "copy_file_range",
+      // Control of a descriptor the process holds (isatty's TCGETS, FIONREAD).
+      "ioctl"}},
     {"file-system",
      {"open", "openat", "openat2", "creat", "stat", "fstat", "lstat", "newfstatat", "fstatat64",
       "stat64", "fstat64", "lstat64", "statx", "statfs", "fstatfs", "statfs64", "fstatfs64",
@@ -49,13 +51,14 @@ const Group kGroups[] = {
     {"process",
      {"clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4",
       "waitid", "waitpid", "getpid", "getppid", "gettid", "setsid", "getsid", "setpgid", "getpgid",
-      "getpgrp", "set_tid_address", "arch_prctl", "prctl", "rseq", "capget", "pidfd_open"}},
+      "getpgrp", "set_tid_address", "arch_prctl", "prctl", "rseq", "capget", "pidfd_open",
+      // Signalling processes goes with making them: a process manager stops
+      // and reloads its children. Handling signals (below) is not sending them.
+      "kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"}},
     {"signal",
      {"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
       "rt_sigpending", "sigaltstack", "signalfd", "signalfd4", "pause", "alarm", "restart_syscall"}},
-    // Sending signals to other processes is a power of its own: every program
-    // handles signals, few stop others (an attacker stopping a guard does).
-    {"signal-send", {"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_send_signal"}},
+
     {"timer",
      {"nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
       "times", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
