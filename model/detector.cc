@@ -196,7 +196,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
     if (exec && e.kind == EventKind::kExec) {
       ProcessState& state = processes_[pid];
-      if (state.root.empty()) {
+      if (state.root.empty() && recorded->severity >= Severity::kMedium) {
         state.root = RootName(*recorded);
         state.incident = recorded->incident;
       }

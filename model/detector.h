@@ -32,9 +32,11 @@ namespace dw::model {
 // from different runs do not collide.
 //
 // Context across events (model/scorer.h ScoreContext): the Detector follows
-// process trees started by a new program. When an exec finding is raised
-// (or repeated) for a process, that process is a new program and the root of
-// a hostile tree: its children (kFork) and their later images inherit the
+// process trees started by a new program. When an exec finding of medium or
+// more is raised (or repeated) for a process, that process is a new program
+// and the root of a hostile tree (a low one, such as a sibling of the
+// workload's own program, still folds its reads but roots no tree): its
+// children (kFork) and their later images inherit the
 // root, and the scorer raises their findings (a reverse shell's connection
 // is critical). One finding per new program: plain reads (no write or
 // create, scored below medium) by a process whose current image is a new
