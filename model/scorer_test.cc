@@ -1,15 +1,16 @@
 // model/scorer_test.cc: drift findings, reasons, scores and severities.
 #include "model/scorer.h"
-#include "model/syscall_groups.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "model/generalize.h"
 #include "model/items.h"
+#include "model/syscall_groups.h"
 #include "model/testing/test_events.h"
 
 namespace dw::model {
@@ -472,6 +473,14 @@ TEST(ScorerSyscallTest, ASyscallOfALearnedGroupIsNoFinding) {
   EXPECT_TRUE(scorer.Score(&fp, testing::Syscall("web", 11, "rmdir", 84)).empty());
   EXPECT_EQ(SyscallGroup("rmdir"), "file-system");
   EXPECT_EQ(LearnedGroupMember(fp.syscalls, "rmdir"), "mkdir");
+  // An allow-list agrees: every syscall the scorer passes is in it.
+  std::vector<std::string> allowed = WithLearnedGroups(fp.syscalls);
+  for (const char* name : {"write", "writev", "rmdir", "setns", "rt_sigaction", "sigaltstack"}) {
+    EXPECT_TRUE(std::binary_search(allowed.begin(), allowed.end(), name)) << name;
+  }
+  for (const char* name : {"socket", "kill", "unshare", "clock_nanosleep"}) {
+    EXPECT_FALSE(std::binary_search(allowed.begin(), allowed.end(), name)) << name;
+  }
   // A new group: the workload never used the network.
   auto socket = scorer.Score(&fp, testing::Syscall("web", 11, "socket", 41));
   ASSERT_EQ(socket.size(), 1u);

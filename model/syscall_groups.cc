@@ -2,6 +2,7 @@
 #include "model/syscall_groups.h"
 
 #include <initializer_list>
+#include <set>
 #include <unordered_map>
 
 namespace dw::model {
@@ -103,6 +104,20 @@ std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& lear
     if (SyscallGroup(syscall) == group) return syscall;
   }
   return {};
+}
+
+std::vector<std::string> WithLearnedGroups(const std::map<std::string, ItemStats>& learned) {
+  std::set<std::string> out;
+  for (const auto& [syscall, stats] : learned) {
+    out.insert(syscall);
+    std::string_view group = SyscallGroup(syscall);
+    if (group.empty()) continue;
+    for (const Group& g : kGroups) {
+      if (g.name != group) continue;
+      for (std::string_view m : g.members) out.emplace(m);
+    }
+  }
+  return {out.begin(), out.end()};
 }
 
 }  // namespace dw::model

@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/fingerprint.h"
 
@@ -34,6 +35,13 @@ std::string_view SyscallGroup(std::string_view name);
 // The first learned syscall (by name order) in the group of `name`, or ""
 // when `name` is in no group or none of its group was learned.
 std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& learned, std::string_view name);
+
+// What the scorer is silent about outside a new program's tree: the learned
+// syscalls and every member of their groups, sorted. The set an allow-list
+// (a seccomp profile) must hold to agree with detection: a profile of the
+// learned names alone would kill the process that detection lets pass
+// (writev after write).
+std::vector<std::string> WithLearnedGroups(const std::map<std::string, ItemStats>& learned);
 
 }  // namespace dw::model
 
