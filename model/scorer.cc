@@ -529,8 +529,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       } else if (item.table == Table::kFile && (item.access & kWriteBits) != 0) {
         judged.served_dir = ServedDir(*fp, item.key);
       } else if (item.table == Table::kFile && context.hostile_root.empty() && !IsCredential(judged) &&
-                 HoldsLearnedFiles(*fp, item.key)) {
-        continue;  // listing a directory whose files the workload uses
+                 !IsPersistence(judged) && (e.result < 0 || HoldsLearnedFiles(*fp, item.key))) {
+        // A read that failed read nothing (a locale or config probe by the
+        // workload's own programs); a directory holding learned files lists
+        // what the workload uses.
+        continue;
       }
       if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe &&
           SensitivityOf(judged, judged_access).value <= kPlainExecSensitivity) {

@@ -83,9 +83,11 @@ double RaiseOneLevel(double score);
 //       started by a parent that is none of those (the service itself, as
 //       nginx -> sh): 1.0 with novelty 1.0; and inside a new program's tree
 //       (context below), where the edge is judged as its executable
-//     files: no finding for reading a directory that holds learned files or
-//       patterns (listing what the workload uses), outside a new program's
-//       tree; read 0.2; write or create 0.3; credential files (/etc/shadow,
+//     files: no finding, outside a new program's tree, for reading a
+//       directory that holds learned files or patterns (listing what the
+//       workload uses) or for a read that failed (it read nothing: a locale
+//       or configuration probe), unless the path is a credential or
+//       persistence location; read 0.2; write or create 0.3; credential files (/etc/shadow,
 //       /etc/gshadow, /etc/sudoers[.d/*], any .ssh directory,
 //       [/var]/run/secrets/kubernetes.io/serviceaccount/*) 0.9, written 1.0;
 //       write or create under system directories (/etc, /bin, /sbin, /lib*,

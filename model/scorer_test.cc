@@ -205,8 +205,10 @@ TEST_F(ScorerTest, FailedOpenSaysSo) {
                                           "file never seen in training "
                                           "(credential file; open failed)",
                                           0.9, Severity::kCritical)});
-  Event plain = testing::Open("web", 10, "/srv/missing", kAccessRead, 1000, -2);
-  EXPECT_EQ(scorer_.Score(&fp_, plain)[0].reason, "file never seen in training (open failed)");
+  Event plain = testing::Open("web", 10, "/srv/missing", kAccessWrite | kAccessCreate, 1000, -13);
+  std::vector<Finding> got = scorer_.Score(&fp_, plain);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].reason, "file never seen in training (open failed)");
 }
 
 TEST_F(ScorerTest, ClientsOfAKnownPortAreItsAudience) {
@@ -564,6 +566,22 @@ TEST(ScorerFileTest, ListingADirectoryOfLearnedFilesIsNoFinding) {
   EXPECT_TRUE(scorer.Score(&fp, testing::Open("db", 10, "/srv/db", kAccessRead)).empty());
   EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/srv/db/data", kAccessWrite)).size(), 1u);
   EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/srv/dbx", kAccessRead)).size(), 1u);
+}
+
+// A read that failed read nothing, unless it probed a credential or
+// persistence location or came from a new program's tree.
+TEST(ScorerFileTest, AFailedReadIsNoFindingOutsideCredentialsAndNewPrograms) {
+  Fingerprint fp = Learn({testing::Open("db", 10, "/srv/db/data/base.tbl", kAccessRead)});
+  Scorer scorer;
+  const int32_t enoent = -2;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("db", 10, "/usr/share/locale/C.utf8/LC_TIME/x.mo", kAccessRead, 1000, enoent)).empty());
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/usr/share/locale/C.utf8/LC_TIME/x.mo", kAccessRead)).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/etc/shadow", kAccessRead, 1000, enoent)).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/etc/cron.d/job", kAccessRead, 1000, enoent)).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/srv/db/new", kAccessWrite, 1000, enoent)).size(), 1u);
+  ScoreContext hostile;
+  hostile.hostile_root = "exec /usr/bin/dash";
+  EXPECT_EQ(scorer.Score(&fp, testing::Open("db", 10, "/usr/share/x", kAccessRead, 1000, enoent), hostile).size(), 1u);
 }
 
 TEST(ScorerSyscallTest, ABaselineWithoutSyscallsNeverFlagsOne) {
