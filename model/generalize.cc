@@ -1113,9 +1113,11 @@ class ShapeMatcher {
  public:
   // `index`, when not null, answers the pattern lookups instead of
   // fp.file_patterns (FilePatternIndex: the same answers, hashed).
-  ShapeMatcher(const Fingerprint& fp, std::string_view path, const FilePatternIndex* index = nullptr)
-      : fp_(fp), index_(index), path_(path) {
-    key_.reserve(path.size() + 16);
+  // `key` is scratch memory for the keys tried (its contents are replaced).
+  ShapeMatcher(const Fingerprint& fp, std::string_view path, const FilePatternIndex* index,
+               std::string* key)
+      : fp_(fp), index_(index), path_(path), key_(*key) {
+    key_.clear();
   }
   const PatternEntry* Match() {
     if (path_.size() > 1) Descend(1, false);
@@ -1133,13 +1135,15 @@ class ShapeMatcher {
     const std::string_view parent = begin == 1 ? std::string_view("/") : path_.substr(0, begin - 1);
     const bool last = end == path_.size();
     const size_t mark = key_.size();
-    std::string shape;
+    // Scratch: consumed (appended to key_) before the next level reuses it.
+    thread_local std::string shape;
     for (int option = 0; option < 2 && found_ == nullptr; ++option) {
       key_.resize(mark);
       key_.push_back('/');
       if (option == 0) {
         key_.append(literal);
       } else {
+        shape.clear();
         if (!MayHaveShape(parent, literal) || !AppendShape(parent, literal, &shape)) break;
         key_.append(shape);
       }
@@ -1182,7 +1186,7 @@ class ShapeMatcher {
   const Fingerprint& fp_;
   const FilePatternIndex* index_;
   std::string_view path_;
-  std::string key_;
+  std::string& key_;
   const PatternEntry* found_ = nullptr;
   const PatternEntry* tree_ = nullptr;
 };
@@ -1190,8 +1194,9 @@ class ShapeMatcher {
 // MatchFile's walk, with or without an index.
 const PatternEntry* FindFilePattern(const Fingerprint& fp, std::string_view path,
                                     const FilePatternIndex* index) {
-  std::string key;
-  key.reserve(path.size() + 3);
+  // Scratch keys, kept per thread so a match allocates nothing once warm.
+  thread_local std::string key;
+  thread_local std::string walk;
   // The parent's one-level pattern is the usual match, and the most specific.
   size_t last_slash = path.rfind('/');
   key.assign(path.substr(0, last_slash + 1));
@@ -1205,7 +1210,7 @@ const PatternEntry* FindFilePattern(const Fingerprint& fp, std::string_view path
   // with variable directories ("<dir>/<#>/PG_VERSION"); else the deepest
   // recursive pattern of an ancestor, found on the same walk down the
   // ancestors while patterns exist beneath them.
-  ShapeMatcher matcher(fp, path, index);
+  ShapeMatcher matcher(fp, path, index, &walk);
   const PatternEntry* found = matcher.Match();
   return found != nullptr ? found : matcher.deepest_tree();
 }
