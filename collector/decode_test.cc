@@ -491,6 +491,80 @@ TEST(DecodeTest, MalformedRecordsAreCorrupt) {
   EXPECT_EQ(DecodeError(Record(d, DnsQuery({"a"}))), ErrorCode::kCorrupt);
 }
 
+// An Event with every field set, as the previous event a reused one held.
+Event Dirty() {
+  Event e;
+  e.kind = EventKind::kSyscall;
+  e.time_ns = 1;
+  e.cgroup = CgroupId{9};
+  e.pid = e.tid = e.ppid = e.uid = 9;
+  e.comm = "a comm that does not fit inline";
+  e.truncated = true;
+  e.path = "/a/long/previous/path/that/is/on/the/heap";
+  e.argv = {"x", "a long argument that is on the heap"};
+  e.exec_flags = kExecFileless;
+  e.parent_exe = "/usr/bin/parent";
+  e.access = kAccessWrite;
+  e.open_flags = 1;
+  e.result = 9;
+  e.protocol = 6;
+  e.local = e.peer = V4(1, 2, 3, 4, 5);
+  e.dns_name = "example.com";
+  e.child_pid = 9;
+  e.exit_code = 9;
+  e.syscall_nr = 9;
+  e.syscall = "ptrace";
+  e.cgroup_path = "system.slice/x.service";
+  e.workload = "x";
+  e.process.pid = e.process.ppid = 9;
+  e.process.exe = "/usr/bin/x";
+  e.process.argv = {"x"};
+  e.process.parent_exe = "/usr/bin/p";
+  e.process.ancestry = {"/usr/bin/p"};
+  e.process.runtime = RuntimeContextRef(RuntimeContext{.node = "n"});
+  return e;
+}
+
+// DecodeInto leaves nothing of what the Event held: the same value as Decode.
+TEST(DecodeTest, DecodeIntoOverwritesEveryField) {
+  std::vector<Bytes> records;
+  dw_exec_event x{};
+  x.h = Header(DW_EVENT_EXEC);
+  const std::string exe("/usr/bin/env\0", 13), argv("env\0-i\0", 8);
+  x.path_len = exe.size();
+  x.argv_len = argv.size();
+  records.push_back(Record(x, exe + argv));
+  for (const std::string& p : {std::string("/etc//hosts\0", 12), std::string("/srv/app/x.html\0", 16),
+                               std::string("/\0", 2), std::string("rel/x\0", 6)}) {
+    records.push_back(Record(OpenFixed(-100, p.size(), 0), p));
+  }
+  dw_dns_event d{};
+  d.s = Sock(DW_EVENT_DNS, 2);
+  const std::string payload = DnsQuery({"api", "example", "com"});
+  d.payload_len = payload.size();
+  records.push_back(Record(d, payload));
+  dw_fork_event f{};
+  f.h = Header(DW_EVENT_FORK);
+  f.child_pid = 301;
+  records.push_back(Record(f));
+  for (const Bytes& r : records) {
+    Event e = Dirty();
+    ASSERT_TRUE(DecodeInto(r, kBootToUnix, kWireVersion, &e).ok());
+    EXPECT_EQ(e, MustDecode(r));
+  }
+}
+
+// Absolute paths that are already normal are taken as they are; the others
+// are normalised: the same either way.
+TEST(DecodeTest, OpenPathsNormalOrNot) {
+  for (const char* p : {"/", "/a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/..", "/.x/..y/...",
+                        "//", "/a/."}) {
+    const std::string path = std::string(p) + '\0';
+    EXPECT_EQ(MustDecode(Record(OpenFixed(-100, path.size(), 0), path)).path, JoinAndNormalize(p, ""))
+        << p;
+  }
+}
+
 TEST(JoinAndNormalizeTest, Table) {
   struct Case {
     const char* path;

@@ -12,7 +12,23 @@
 namespace dw::model {
 
 Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
-    : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {}
+    : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {
+  for (const auto& [workload, fp] : fingerprints_) pattern_index_.emplace(&fp, FilePatternIndex(fp));
+}
+
+void Detector::SetFingerprint(Fingerprint fp) {
+  Fingerprint& slot = fingerprints_[fp.workload];
+  pattern_index_.erase(&slot);
+  slot = std::move(fp);
+  pattern_index_.emplace(&slot, FilePatternIndex(slot));
+}
+
+void Detector::RemoveFingerprint(const std::string& workload) {
+  auto it = fingerprints_.find(workload);
+  if (it == fingerprints_.end()) return;
+  pattern_index_.erase(&it->second);
+  fingerprints_.erase(it);
+}
 
 namespace {
 
@@ -81,11 +97,12 @@ Finding* Detector::Record(Finding f, std::string key, std::vector<Finding*>* fre
   return it->second;
 }
 
-bool Detector::LearnedWrite(const Fingerprint& fp, const std::string& path) {
+bool Detector::LearnedWrite(const Fingerprint& fp, const FilePatternIndex* patterns,
+                            const std::string& path) {
   std::string key = NormalizeFilePath(path, 0, 0);
   auto it = fp.files.find(key);
   if (it != fp.files.end()) return (it->second.access & (kAccessWrite | kAccessCreate)) != 0;
-  const Generalization* g = MatchFile(fp, key);
+  const Generalization* g = patterns != nullptr ? MatchFile(*patterns, key) : MatchFile(fp, key);
   return g != nullptr && (g->stats.access & (kAccessWrite | kAccessCreate)) != 0;
 }
 
@@ -145,6 +162,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   ++stats_.events_scored;
   const Fingerprint& fingerprint = fp->second;
   ScoreContext context;
+  if (auto index = pattern_index_.find(&fingerprint); index != pattern_index_.end()) {
+    context.file_patterns = &index->second;
+  }
   auto proc = processes_.find(e.pid);
   // An exec starts a new image: the tree it belongs to stays, its program does not.
   if (e.kind == EventKind::kExec && proc != processes_.end()) {
@@ -155,7 +175,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {
-      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, e.path)) {
+      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
         context.wrote_exe = true;
         dropped = p->second;
       }

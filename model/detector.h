@@ -14,6 +14,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/generalize.h"
 #include "model/rates.h"
 #include "model/scorer.h"
 
@@ -111,11 +112,14 @@ class Detector {
   }
   // Starts scoring `fp.workload` against `fp` (replacing any earlier one), or
   // stops scoring `workload`. Findings already raised stay.
-  void SetFingerprint(Fingerprint fp) { fingerprints_[fp.workload] = std::move(fp); }
-  void RemoveFingerprint(const std::string& workload) { fingerprints_.erase(workload); }
+  void SetFingerprint(Fingerprint fp);
+  void RemoveFingerprint(const std::string& workload);
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;
+  // Each fingerprint's file patterns, indexed (model/generalize.h), by the
+  // address of its map node (stable until erased).
+  std::unordered_map<const Fingerprint*, FilePatternIndex> pattern_index_;
   struct Incident {
     int64_t id = 0;
     std::string workload;
@@ -140,7 +144,8 @@ class Detector {
   // `raised`: the finding `e` raised for its file, if any.
   void Track(const Event& e, Finding* raised);
   // Whether training learned writes to `path` (an exec's path).
-  static bool LearnedWrite(const Fingerprint& fp, const std::string& path);
+  static bool LearnedWrite(const Fingerprint& fp, const FilePatternIndex* patterns,
+                           const std::string& path);
   std::unordered_map<uint32_t, ProcessState> processes_;
   // workload -> path written -> the finding that write raised (nullptr: none)
   std::unordered_map<std::string, std::unordered_map<std::string, Finding*>> written_;

@@ -8,6 +8,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/generalize.h"
 
 namespace dw::model {
 
@@ -28,6 +29,9 @@ struct ScoreContext {
   // The event's process belongs to a tree started by a new program: that
   // program's finding, "<kind> <subject>"; "" otherwise.
   std::string_view hostile_root;
+  // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
+  // keeps one: pattern lookups go through it. Changes no verdict.
+  const FilePatternIndex* file_patterns = nullptr;
 };
 
 // The finding for the first event of a workload that has no baseline, where

@@ -31,10 +31,10 @@ Status Drive(collector::EventSource& source, const EventSink& sink, const std::a
   pipeline.set_wire_version(source.wire_version());
   auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(5);
+  Event event;  // one for the whole run: decoding reuses its memory
   Status s = source.Run(
       [&](std::span<const uint8_t> record) {
-        Result<Event> e = pipeline.Process(record);
-        if (e) sink(*e, record);
+        if (pipeline.Process(record, &event).ok()) sink(event, record);
         if ((pipeline.stats().records & 0xffff) == 0 &&
             std::chrono::steady_clock::now() >= next_report) {
           double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
