@@ -807,7 +807,7 @@ postgresql_heldout_job() {
 # materialized view refreshed; quiet rounds (one client, reports over the socket) and busy
 # ones (select-only with a new connection per transaction on 16 clients through .33, inserts
 # into the partitions through .41, TPC-B through .58); jobs with other arguments: a base
-# backup (pg_basebackup, tar format) the first time, then a plain pg_dump of one table,
+# backup (pg_basebackup, tar format, fast checkpoint) the first time, then a plain pg_dump of one table,
 # VACUUM FULL, REINDEX and CLUSTER; an operator inside the cgroup (as postgres) looks at
 # pg_stat_activity, pg_controldata and pg_isready, raises work_mem with ALTER SYSTEM and
 # reloads with `pg_ctl reload`, and runs `vacuumdb --analyze-only`; the restart is a smart
@@ -878,7 +878,7 @@ postgresql_heldout2_job() {
   if [ "$PG_HELDOUT2_JOBS" = 1 ]; then
     local dir
     dir=$(mktemp -d "$WORK/basebackup.XXXXXX")
-    pg_basebackup -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" -Ft -X fetch >/dev/null 2>&1 ||
+    pg_basebackup -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" -Ft -X fetch -c fast >/dev/null 2>&1 ||
       die "pg_basebackup failed"
     rm -rf "$dir"
   else
@@ -1745,11 +1745,13 @@ record_server() {
     "${s}_heldout2_deploy"
     "${s}_start"
     rec_start "$s" heldout2
+    local t0=$SECONDS
     traffic2 "$t1" "${s}_heldout2_mix" "${s}_heldout2_job"
     "${s}_heldout2_admin"
     traffic2 "$t2" "${s}_heldout2_mix" "${s}_heldout2_job"
     "${s}_heldout2_restart"
     traffic2 $((HELDOUT2_SECONDS - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
+    echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
