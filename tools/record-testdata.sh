@@ -1584,7 +1584,7 @@ batch_heldout_job() { batch_job cleanup.sh --max-archives 2; }
 
 # Held out, second set (heldout2). Other input sets: payments (one to three files of 50 to
 # 5000 rows), a small chargebacks feed, every fourth run an empty orders file from an
-# upstream with nothing to send, at irregular intervals (5-19 s apart); the job with other
+# upstream with nothing to send, at irregular intervals (4-12 s apart); the job with other
 # arguments (--keep 2, fewer log generations; every third run the month-end rerun
 # `--day 20261130`, an older out/<day>/); the clean-up with its default and with
 # --max-archives 8; an operator inside the cgroup (as backup) lists the archives, lists one
@@ -1602,7 +1602,7 @@ batch_heldout2_mix() {
   else
     batch_job process.sh --keep 2
   fi
-  sleep $((5 + (r * 7) % 15))
+  sleep $((3 + (r * 5) % 7))
 }
 BATCH_HELDOUT2_JOBS=0
 batch_heldout2_job() {
@@ -1738,8 +1738,12 @@ record_server() {
   fi
 
   if want_phase heldout2; then
-    say "$s: heldout2, ${HELDOUT2_SECONDS}s (redeploy with a release, variation, operator and reload, restart)"
-    local t1=$((HELDOUT2_SECONDS * 35 / 100)) t2=$((HELDOUT2_SECONDS * 30 / 100))
+    # A batch round includes the wait for the next run, and each part ends with a run in
+    # progress: 15 s less keeps its trace as long as the others.
+    local len=$HELDOUT2_SECONDS
+    [ "$s" = batch ] && len=$((HELDOUT2_SECONDS - 15))
+    say "$s: heldout2, ${len}s (redeploy with a release, variation, operator and reload, restart)"
+    local t1=$((len * 35 / 100)) t2=$((len * 30 / 100))
     HELDOUT2_ROUND=0
     "${s}_provision"
     "${s}_heldout2_deploy"
@@ -1750,7 +1754,7 @@ record_server() {
     "${s}_heldout2_admin"
     traffic2 "$t2" "${s}_heldout2_mix" "${s}_heldout2_job"
     "${s}_heldout2_restart"
-    traffic2 $((HELDOUT2_SECONDS - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
+    traffic2 $((len - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
     echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
