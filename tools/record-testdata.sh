@@ -465,12 +465,7 @@ nginx_heldout2_mix() {
     for i in 1 2 3; do paths+=("/blog/$d/post-$i.html"); done
   done
   for i in $(seq 31 45); do paths+=("/img/photo-$i.jpg"); done
-  local c=2 n=0 p
-  [ $((HELDOUT2_ROUND % 2)) = 0 ] && c=24
-  for p in "${paths[@]}"; do
-    echo "$((21 + (n + HELDOUT2_ROUND * 7) % 40)) http://127.0.0.1:$NGINX_PORT$p"
-    n=$((n + 1))
-  done | xargs -P "$c" -n 2 sh -c 'curl -s --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+  heldout2_get "$NGINX_PORT" 24 21 40 1 7 "" "${paths[@]}"
   local u=http://127.0.0.1:$NGINX_PORT
   curl -s --interface 127.0.0.44 -H "If-Modified-Since: $(date -uR)" "$u/docs/v2/upgrade.html" >/dev/null
   curl -s --interface 127.0.0.45 -r 0-1023 "$u/fonts/inter.woff2" >/dev/null
@@ -1085,12 +1080,7 @@ haproxy_heldout2_mix() {
   for i in $(seq 45 90); do [ $(((i + HELDOUT2_ROUND) % 3)) = 0 ] || paths+=("/page$i.html"); done
   for i in $(seq 1 12); do paths+=("/catalog/item$i.html"); done
   for i in $(seq 15 30); do paths+=("/static/$i.bin"); done
-  local c=2 n=0 p
-  [ $((HELDOUT2_ROUND % 2)) = 0 ] && c=30
-  for p in "${paths[@]}"; do
-    echo "$((21 + (n * 3 + HELDOUT2_ROUND) % 40)) http://127.0.0.1:$HAPROXY_PORT$p"
-    n=$((n + 1))
-  done | xargs -P "$c" -n 2 sh -c 'curl -s --compressed --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+  heldout2_get "$HAPROXY_PORT" 30 21 40 3 1 --compressed "${paths[@]}"
   local u=http://127.0.0.1:$HAPROXY_PORT
   curl -s --interface 127.0.0.52 -0 "$u/page70.html" >/dev/null
   curl -s --interface 127.0.0.53 -I "$u/catalog/item3.html" >/dev/null
@@ -1371,12 +1361,7 @@ gunicorn_heldout2_mix() {
                "/items/$((9000 + r))" /items/401)
   local i
   for i in $(seq $((150 + (r * 37) % 200)) 5 400); do paths+=("/items/$i"); done
-  local c=2 n=0 p
-  [ $((r % 2)) = 0 ] && c=24
-  for p in "${paths[@]}"; do
-    echo "$((61 + (n + r * 5) % 39)) http://127.0.0.1:$GUNICORN_PORT$p"
-    n=$((n + 1))
-  done | xargs -P "$c" -n 2 sh -c 'curl -s --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+  heldout2_get "$GUNICORN_PORT" 24 61 39 1 5 "" "${paths[@]}"
   local u=http://127.0.0.1:$GUNICORN_PORT name kind size
   for kind in avatar doc sheet; do
     GUNI_HELDOUT2_SEQ=$((GUNI_HELDOUT2_SEQ + 1))
@@ -1671,6 +1656,20 @@ traffic2() {
     if [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + HELDOUT2_MAINT_SECONDS)); fi
     sleep $((1 + RANDOM % 3))
   done
+}
+
+# heldout2_get PORT BUSY FIRST COUNT NSTRIDE RSTRIDE CURL_OPT PATH...: GETs the paths from
+# 127.0.0.1:PORT, 2 at a time in odd rounds and BUSY at a time in even ones, the n-th from the
+# source address 127.0.0.(FIRST + (n * NSTRIDE + round * RSTRIDE) % COUNT); CURL_OPT is one
+# more curl option, or "".
+heldout2_get() {
+  local port=$1 busy=$2 first=$3 count=$4 nstride=$5 rstride=$6 opt=$7 c=2 n=0 p
+  shift 7
+  [ $((HELDOUT2_ROUND % 2)) = 0 ] && c=$busy
+  for p in "$@"; do
+    echo "$((first + (n * nstride + HELDOUT2_ROUND * rstride) % count)) http://127.0.0.1:$port$p"
+    n=$((n + 1))
+  done | xargs -P "$c" -n 2 sh -c 'curl -s $0 --max-time 5 --interface "127.0.0.$1" "$2" >/dev/null' "$opt"
 }
 
 # The server's scheduled job, if it has one: training covers what production runs on a
