@@ -26,7 +26,8 @@
 #           used, clients from other loopback addresses, log rotation, scheduled jobs with
 #           other arguments, more load) and a restart. No attack. These traces are held out:
 #           the engine's rules and thresholds are never chosen by looking at them.
-#   heldout2 $HELDOUT2_SECONDS (default 75), a second held-out set recorded after the rules
+#   heldout2 $HELDOUT2_SECONDS (default 75; batch 15 s less, its rounds include the wait for
+#           the next run), a second held-out set recorded after the rules
 #           were fixed, again from a fresh provisioning, with variation of other kinds than
 #           heldout's (<server>_heldout2_*): a release deployed on the provisioning side
 #           (new content, new databases or keyspaces, other feeds), other client addresses
@@ -801,7 +802,7 @@ postgresql_heldout_job() {
 # then the next generation, 2027_01, attached and the oldest detached and dropped) and a
 # materialized view refreshed; quiet rounds (one client, reports over the socket) and busy
 # ones (select-only with a new connection per transaction on 16 clients through .33, inserts
-# into the partitions through .41, TPC-B through .58); jobs with other arguments: a base
+# into December's partition through .41, TPC-B through .58); jobs with other arguments: a base
 # backup (pg_basebackup, tar format, fast checkpoint) the first time, then a plain pg_dump of one table,
 # VACUUM FULL, REINDEX and CLUSTER; an operator inside the cgroup (as postgres) looks at
 # pg_stat_activity, pg_controldata and pg_isready, raises work_mem with ALTER SYSTEM and
