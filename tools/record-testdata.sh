@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout}.dwt and
+# tools/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
 # and a cron-driven batch job (batch).
@@ -7,8 +7,8 @@
 #   bash tools/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
-# drift heldout (default: all four, in that order). `--only heldout nginx` records only
-# nginx's held-out trace, leaving its other traces as they are.
+# drift heldout heldout2 (default: all five, in that order). `--only heldout nginx` records
+# only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
 # end), as its Debian service user, listening on 127.0.0.1 only, in its own cgroup
@@ -26,6 +26,14 @@
 #           used, clients from other loopback addresses, log rotation, scheduled jobs with
 #           other arguments, more load) and a restart. No attack. These traces are held out:
 #           the engine's rules and thresholds are never chosen by looking at them.
+#   heldout2 $HELDOUT2_SECONDS (default 75; batch 15 s less, its rounds include the wait for
+#           the next run), a second held-out set recorded after the rules
+#           were fixed, again from a fresh provisioning, with variation of other kinds than
+#           heldout's (<server>_heldout2_*): a release deployed on the provisioning side
+#           (new content, new databases or keyspaces, other feeds), other client addresses
+#           (127.0.0.21 and up), quiet and busy rounds at irregular intervals, the scheduled
+#           jobs with other arguments, an operator running the service's own CLI tools inside
+#           its cgroup (as `kubectl exec` does) and a config reload, then a restart. No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -36,7 +44,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch)
 SERVERS=()
-PHASES=(train normal drift heldout)
+PHASES=(train normal drift heldout heldout2)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -75,6 +83,8 @@ MAINT_SECONDS=${MAINT_SECONDS:-45}    # how often a server's scheduled job runs 
 DRIFT_SECONDS=${DRIFT_SECONDS:-40}     # the intrusion comes at 15 s
 HELDOUT_SECONDS=${HELDOUT_SECONDS:-60} # both halves together
 HELDOUT_MAINT_SECONDS=${HELDOUT_MAINT_SECONDS:-20}
+HELDOUT2_SECONDS=${HELDOUT2_SECONDS:-75}
+HELDOUT2_MAINT_SECONDS=${HELDOUT2_MAINT_SECONDS:-25}
 
 die() { echo "record-testdata: $*" >&2; exit 1; }
 say() { printf '\n== %s\n' "$*" >&2; }
@@ -87,7 +97,10 @@ for s in "${SERVERS[@]}"; do
 done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
-  case $ph in train | normal | drift | heldout) ;; *) die "unknown phase '$ph' (train normal drift heldout)" ;; esac
+  case $ph in
+    train | normal | drift | heldout | heldout2) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2)" ;;
+  esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -176,6 +189,14 @@ launch() {
     sh "$CG_MOUNT/$CG_BASE/$server" "${creds[@]}" "$@" </dev/null >>"$WORK/$server.out" 2>&1 &
   LAUNCHED=$!
   PIDS+=("$LAUNCHED")
+}
+
+# admin SERVER USER CMD...: an operator's command run inside the server's cgroup, as
+# `kubectl exec` runs one in a pod; waits for it.
+admin() {
+  launch "$@"
+  wait "$LAUNCHED" || die "command in $1 failed: ${*:3}"
+  forget "$LAUNCHED"
 }
 
 # forget PID: PID was waited for; never signal it again (its number may be reused).
@@ -410,6 +431,70 @@ nginx_heldout_rotate() {
   kill -USR1 "$(cat "$NGINX_DIR/run/nginx.pid")"
 }
 nginx_heldout_job() { nginx_heldout_rotate; }
+nginx_heldout2_restart() { nginx_stop; nginx_start; }
+
+# Held out, second set (heldout2). A release of the site, deployed on the provisioning side
+# before the start: a blog with dated directories, docs v2, versioned assets (site.v2.css,
+# app.v2.js), web fonts, photos, a sitemap and robots.txt. Clients from 127.0.0.21-60,
+# alternating quiet rounds (2 at a time) and busy ones (24), with conditional and range
+# requests, HTTP/1.0, POSTs to the API and query strings; the logs rotated as logrotate does
+# with dateext and delaycompress (rename, `nginx -s reopen` in the container, gzip of the
+# previous one); an operator inside the cgroup tests the config (`nginx -t`) and reloads it
+# (`nginx -s reload`) after enabling gzip and cache headers for the blog.
+nginx_heldout2_deploy() {
+  local d i n
+  for d in 2026-11-27 2026-11-30 2026-12-01 2026-12-02; do
+    mkdir -p "$NGINX_HTML/blog/$d"
+    for i in 1 2 3; do echo "<html><body>post $i of $d</body></html>" >"$NGINX_HTML/blog/$d/post-$i.html"; done
+  done
+  mkdir -p "$NGINX_HTML/docs/v2" "$NGINX_HTML/fonts"
+  for n in install configure upgrade faq api; do echo "<html><body>docs: $n</body></html>" >"$NGINX_HTML/docs/v2/$n.html"; done
+  for n in inter mono; do head -c 16384 /dev/urandom >"$NGINX_HTML/fonts/$n.woff2"; done
+  for i in $(seq 31 45); do head -c 4096 /dev/urandom >"$NGINX_HTML/img/photo-$i.jpg"; done
+  echo "body { color: #222; font-family: Inter }" >"$NGINX_HTML/css/site.v2.css"
+  echo "console.log('app v2')" >"$NGINX_HTML/js/app.v2.js"
+  printf 'User-agent: *\nDisallow: /api/\n' >"$NGINX_HTML/robots.txt"
+  echo '<?xml version="1.0"?><urlset></urlset>' >"$NGINX_HTML/sitemap.xml"
+}
+nginx_heldout2_mix() {
+  local paths=(/ /css/site.v2.css /js/app.v2.js /fonts/inter.woff2 /fonts/mono.woff2 /robots.txt
+               /sitemap.xml /docs/v2/install.html /docs/v2/faq.html /docs/v2/api.html
+               "/?utm_source=news&utm_campaign=$HELDOUT2_ROUND" /search?q=pricing /api/v1/cart
+               /page33.html /page37.html /page40.html /img/16.png /img/19.png /old-page.html)
+  local d i
+  for d in 2026-11-27 2026-11-30 2026-12-01 2026-12-02; do
+    for i in 1 2 3; do paths+=("/blog/$d/post-$i.html"); done
+  done
+  for i in $(seq 31 45); do paths+=("/img/photo-$i.jpg"); done
+  heldout2_get "$NGINX_PORT" 24 21 40 1 7 "" "${paths[@]}"
+  local u=http://127.0.0.1:$NGINX_PORT
+  curl -s --interface 127.0.0.44 -H "If-Modified-Since: $(date -uR)" "$u/docs/v2/upgrade.html" >/dev/null
+  curl -s --interface 127.0.0.45 -r 0-1023 "$u/fonts/inter.woff2" >/dev/null
+  curl -s --interface 127.0.0.46 -0 "$u/blog/2026-12-02/post-1.html" >/dev/null
+  curl -s --interface 127.0.0.47 -X POST -d '{"sku": 7, "qty": 2}' "$u/api/v1/cart" >/dev/null
+  curl -s --interface 127.0.0.48 -I "$u/img/photo-40.jpg" >/dev/null
+}
+# Rotation with dateext and delaycompress: the live log gets a date suffix, nginx reopens its
+# logs (logrotate's postrotate, run in the container), the previous rotation is compressed.
+nginx_heldout2_job() {
+  local f old stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  for f in access error; do
+    for old in "$NGINX_DIR/log/$f.log-"*; do
+      case $old in *"*" | *.gz) ;; *) gzip "$old" ;; esac
+    done
+    mv "$NGINX_DIR/log/$f.log" "$NGINX_DIR/log/$f.log-$stamp"
+  done
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reopen
+}
+nginx_heldout2_admin() {
+  sed -i 's|^  keepalive_timeout 5;$|  keepalive_timeout 15;\n  gzip on;\n  gzip_types text/css application/javascript application/xml;|' \
+    "$NGINX_DIR/conf/nginx.conf"
+  sed -i 's|^    location /api/ |    location /blog/ { expires 1h; }\n    location /api/ |' "$NGINX_DIR/conf/nginx.conf"
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -t
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reload
+  sleep 1
+}
 
 
 # --- redis --------------------------------------------------------------------------------
@@ -528,6 +613,74 @@ redis_heldout_deploy() {
   redis-cli -p "$REDIS_PORT" config set protected-mode no >/dev/null
 }
 
+# Held out, second set (heldout2). The release changes the config file before the start:
+# an LRU cache with a memory limit (maxmemory 64mb, allkeys-lru) and protected mode off for
+# the application servers, which now use other data types in other databases: leaderboards
+# (db 5), event streams (db 6), a page cache with SETEX (db 7), unique-visitor counts
+# (HyperLogLog), bitmaps, geo, transactions (MULTI/EXEC), from 127.0.0.21-60; quiet rounds
+# (2 clients, pops and pings) and busy ones (48 clients, pipelined, 1 kB values over 200000
+# keys, so keys are evicted) and a Lua script (EVAL); the monitoring job with other sections
+# (commandstats, keyspace, MEMORY STATS, LATENCY LATEST, LASTSAVE); an operator inside the
+# cgroup runs redis-cli (INFO, --bigkeys), redis-check-rdb on the dump, raises maxmemory
+# and persists it (CONFIG SET, CONFIG REWRITE); the restart is a SHUTDOWN from redis-cli.
+redis_heldout2_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  printf 'maxmemory 64mb\nmaxmemory-policy allkeys-lru\n' >>"$REDIS_DIR/redis.conf"
+}
+redis_heldout2_mix() {
+  local i a r=$HELDOUT2_ROUND pids=()
+  for i in $(seq 0 9); do
+    a=$((21 + (i * 4 + r) % 40))
+    case $((i % 5)) in
+      0) redis_from "127.0.0.$a" "SELECT 5" "ZINCRBY leaderboard:weekly $((i + 1)) player:$a" \
+           "ZREVRANGE leaderboard:weekly 0 9 WITHSCORES" "ZSCORE leaderboard:weekly player:$a" & ;;
+      1) redis_from "127.0.0.$a" "SELECT 6" "XADD events:orders * order $r-$i amount $((r * i))" \
+           "XLEN events:orders" "XRANGE events:orders - + COUNT 5" "XTRIM events:orders MAXLEN 1000" & ;;
+      2) redis_from "127.0.0.$a" "SELECT 7" "SETEX page:/products/$((r % 13)) 60 cached-html-$r" \
+           "GET page:/products/$((r % 7))" "TTL page:/products/$((r % 13))" "UNLINK page:/old/$r" & ;;
+      3) redis_from "127.0.0.$a" "PFADD visitors:$(date +%Y%m%d) v$a-$r v$i" "PFCOUNT visitors:$(date +%Y%m%d)" \
+           "SETBIT active:$(date +%Y%m%d) $((a * 100 + i)) 1" "BITCOUNT active:$(date +%Y%m%d)" \
+           "GEOADD stores 13.40$i 52.52$i store:$a" & ;;
+      4) redis_from "127.0.0.$a" "MULTI" "INCRBY stock:sku$((r % 11)) -1" "RPUSH orders:pending o$r-$i" \
+           "EXEC" "LTRIM orders:pending -500 -1" & ;;
+    esac
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  if [ $((r % 2)) = 1 ]; then
+    redis-benchmark -p "$REDIS_PORT" -q -n 500 -c 2 -r 5000 -t ping_mbulk,spop,zpopmin >/dev/null
+  else
+    redis-benchmark -p "$REDIS_PORT" -q -n 15000 -c 48 -P 16 -d 1024 -r 200000 -t set,lpush,lrange_300,xadd >/dev/null
+    redis-benchmark -p "$REDIS_PORT" -q -n 2000 -c 8 -r 1000 \
+      eval "return redis.call('incr', KEYS[1])" 1 'counter:__rand_int__' >/dev/null
+  fi
+}
+redis_heldout2_job() {
+  local c
+  for c in "info commandstats" "info keyspace" "memory stats" "latency latest" lastsave; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout2_admin() {
+  local cli=(/usr/bin/redis-cli -p "$REDIS_PORT")
+  admin redis redis "${cli[@]}" info
+  admin redis redis "${cli[@]}" --bigkeys
+  admin redis redis /usr/bin/redis-check-rdb "$REDIS_DATA/dump.rdb"
+  admin redis redis "${cli[@]}" config set maxmemory 128mb
+  admin redis redis "${cli[@]}" config rewrite
+}
+# The operator restarts it from inside: SHUTDOWN (it saves first), then the service manager
+# starts it again.
+redis_heldout2_restart() {
+  launch redis redis /usr/bin/redis-cli -p "$REDIS_PORT" shutdown
+  wait "$LAUNCHED" || true
+  forget "$LAUNCHED"
+  wait "$REDIS_PID" 2>/dev/null || true
+  forget "$REDIS_PID"
+  redis_start
+}
+
 
 # --- postgresql ---------------------------------------------------------------------------
 
@@ -639,6 +792,109 @@ postgresql_heldout_mix() {
 postgresql_heldout_job() {
   pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -Fc app2 >/dev/null
   "${PSQL[@]}" -c "VACUUM ANALYZE pgbench_history" -c "CHECKPOINT"
+}
+
+# Held out, second set (heldout2). The release lets three more application servers in
+# (pg_hba.conf lines for 127.0.0.33, .41 and .58, which connect through relays outside the
+# cgroup) and a local client on the Unix socket. In the recording: a new tenant database
+# every third round (tenant_1, tenant_2, ...: CREATE DATABASE from template0, its own
+# tables and indexes); in postgres a table partitioned by month (2026_11 and 2026_12 first,
+# then the next generation, 2027_01, attached and the oldest detached and dropped) and a
+# materialized view refreshed; quiet rounds (one client, reports over the socket) and busy
+# ones (select-only with a new connection per transaction on 16 clients through .33, inserts
+# into December's partition through .41, TPC-B through .58); jobs with other arguments: a base
+# backup (pg_basebackup, tar format, fast checkpoint) the first time, then a plain pg_dump of one table,
+# VACUUM FULL, REINDEX and CLUSTER; an operator inside the cgroup (as postgres) looks at
+# pg_stat_activity, pg_controldata and pg_isready, raises work_mem with ALTER SYSTEM and
+# reloads with `pg_ctl reload`, and runs `vacuumdb --analyze-only`; the restart is a smart
+# shutdown (TERM).
+PG_HELDOUT2_ADDRS=(33 41 58)
+PSQL_SOCK=(psql -h "$PG_DIR/run" -p "$PG_PORT" -U postgres -q -X -o /dev/null)
+postgresql_heldout2_deploy() {
+  local a
+  for a in "${PG_HELDOUT2_ADDRS[@]}"; do
+    if ss -Hltn "sport = :$((PG_RELAY_PORT + a))" | grep -q .; then die "port $((PG_RELAY_PORT + a)) is in use"; fi
+    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
+    PIDS+=($!)
+    echo "host all all 127.0.0.$a/32 trust" >>"$PG_DATA/pg_hba.conf"
+  done
+  cat >"$PG_DIR/events.sql" <<'SQL'
+\set d random(26, 55)
+INSERT INTO events (at, kind, payload) VALUES (timestamptz '2026-11-05' + :d * interval '1 day', 'click', 'x');
+SQL
+}
+PG_TENANTS=0
+postgresql_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  if [ "$r" = 1 ]; then
+    "${PSQL_SOCK[@]}" postgres \
+      -c "CREATE TABLE events (id bigserial, at timestamptz NOT NULL, kind text, payload text) PARTITION BY RANGE (at)" \
+      -c "CREATE TABLE events_2026_11 PARTITION OF events FOR VALUES FROM ('2026-11-01') TO ('2026-12-01')" \
+      -c "CREATE TABLE events_2026_12 PARTITION OF events FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')" \
+      -c "CREATE INDEX ON events (at)" \
+      -c "CREATE MATERIALIZED VIEW branch_totals AS SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid"
+  fi
+  if [ $((r % 3)) = 1 ]; then
+    PG_TENANTS=$((PG_TENANTS + 1))
+    "${PSQL_SOCK[@]}" postgres -c "CREATE DATABASE tenant_$PG_TENANTS TEMPLATE template0"
+    "${PSQL_SOCK[@]}" "tenant_$PG_TENANTS" \
+      -c "CREATE TABLE customers (id int PRIMARY KEY, name text, email text UNIQUE)" \
+      -c "CREATE TABLE invoices (id serial PRIMARY KEY, customer int REFERENCES customers, due date, amount numeric)" \
+      -c "CREATE INDEX invoices_due ON invoices (due)" \
+      -c "INSERT INTO customers SELECT g, 'c' || g, 'c' || g || '@example.org' FROM generate_series(1, 300) g" \
+      -c "INSERT INTO invoices (customer, due, amount) SELECT 1 + g % 300, date '2026-12-01' + g % 60, g FROM generate_series(1, 3000) g"
+  fi
+  if [ "$r" = 5 ]; then
+    "${PSQL_SOCK[@]}" postgres \
+      -c "CREATE TABLE events_2027_01 (LIKE events INCLUDING ALL)" \
+      -c "ALTER TABLE events ATTACH PARTITION events_2027_01 FOR VALUES FROM ('2027-01-01') TO ('2027-02-01')" \
+      -c "ALTER TABLE events DETACH PARTITION events_2026_11" \
+      -c "DROP TABLE events_2026_11"
+  fi
+  if [ $((r % 2)) = 1 ]; then
+    "${PGBENCH[@]}" -S -c 1 -T 1 >/dev/null 2>&1
+    "${PSQL_SOCK[@]}" postgres -c "SELECT kind, date_trunc('day', at), count(*) FROM events GROUP BY 1, 2"
+    "${PSQL_SOCK[@]}" "tenant_$PG_TENANTS" -c "SELECT due, sum(amount) FROM invoices GROUP BY due ORDER BY due LIMIT 20"
+  else
+    local pids=()
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 33))" -U postgres -n -S -C -c 16 -T 1 postgres >/dev/null 2>&1 &
+    pids+=($!)
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 41))" -U postgres -n -c 4 -T 1 -f "$PG_DIR/events.sql" postgres >/dev/null 2>&1 &
+    pids+=($!)
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 58))" -U postgres -n -c 2 -T 1 postgres >/dev/null 2>&1 &
+    pids+=($!)
+    wait "${pids[@]}"
+    "${PSQL_SOCK[@]}" postgres -c "REFRESH MATERIALIZED VIEW branch_totals"
+  fi
+}
+PG_HELDOUT2_JOBS=0
+postgresql_heldout2_job() {
+  PG_HELDOUT2_JOBS=$((PG_HELDOUT2_JOBS + 1))
+  if [ "$PG_HELDOUT2_JOBS" = 1 ]; then
+    local dir
+    dir=$(mktemp -d "$WORK/basebackup.XXXXXX")
+    pg_basebackup -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" -Ft -X fetch -c fast >/dev/null 2>&1 ||
+      die "pg_basebackup failed"
+    rm -rf "$dir"
+  else
+    pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -Fp -t pgbench_branches postgres >/dev/null
+    "${PSQL_SOCK[@]}" postgres -c "VACUUM FULL pgbench_tellers" -c "REINDEX TABLE pgbench_branches" \
+      -c "CLUSTER pgbench_branches USING pgbench_branches_pkey"
+  fi
+}
+postgresql_heldout2_admin() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -c "SELECT pid, usename, client_addr, state FROM pg_stat_activity" postgres
+  admin postgresql postgres "$PG_BIN/pg_controldata" -D "$PG_DATA"
+  admin postgresql postgres "$PG_BIN/pg_isready" "${sock[@]}"
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -c "ALTER SYSTEM SET work_mem = '4MB'" postgres
+  admin postgresql postgres "$PG_BIN/pg_ctl" reload -D "$PG_DATA"
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --all --analyze-only --quiet
+}
+postgresql_heldout2_restart() {
+  stop_pid "$PG_PID" TERM
+  postgresql_start
 }
 
 # --- haproxy ------------------------------------------------------------------------------
@@ -789,6 +1045,83 @@ haproxy_heldout_job() {
   fi
 }
 haproxy_heldout_reload() { kill -USR2 "$HAPROXY_PID"; sleep 2; }
+
+# Held out, second set (heldout2). The release, on the provisioning side: a map of
+# redirects for moved pages (read by haproxy at start), a custom 503 page, gzip compression
+# of HTML and CSS, and new content on the backends (pages 61-90, a catalog, v2 assets).
+# Clients from 127.0.0.21-60, quiet rounds (2 at a time) and busy ones (30), with redirects,
+# compressed responses, HTTP/1.0, HEAD, POSTs the backends refuse and query strings; the
+# monitoring job with other arguments (stats as JSON, `show stat json`, show errors, show
+# sess, show backend, show map), weights changed and a server drained and made ready again
+# on the admin socket; an operator inside the cgroup checks the configuration
+# (`haproxy -c`), prints the build options (`haproxy -vv`) and queries the admin socket with
+# socat, then a config change (longer client timeout) is reloaded (USR2 to the master,
+# systemctl reload); the restart is a hard stop (TERM) and a start.
+haproxy_heldout2_deploy() {
+  local b i
+  for b in 0 1 2; do
+    mkdir -p "$HAPROXY_DIR/www$b/catalog" "$HAPROXY_DIR/www$b/static/v2"
+    for i in $(seq 61 90); do echo "<html>page $i from $b (new)</html>" >"$HAPROXY_DIR/www$b/page$i.html"; done
+    for i in $(seq 1 12); do echo "<html>catalog $i</html>" >"$HAPROXY_DIR/www$b/catalog/item$i.html"; done
+    echo "body { margin: 1em }" >"$HAPROXY_DIR/www$b/static/v2/site.css"
+  done
+  printf '/old/about /page61.html\n/old/contact /page62.html\n/shop /catalog/item1.html\n' \
+    >"$HAPROXY_DIR/conf/redirects.map"
+  printf 'HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/html\r\n\r\n<html>maintenance</html>\n' \
+    >"$HAPROXY_DIR/conf/503.http"
+  sed -i "s|^  timeout server 10s$|  timeout server 10s\n  errorfile 503 $HAPROXY_DIR/conf/503.http\n  compression algo gzip\n  compression type text/html text/css|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+  sed -i "s|^  default_backend site$|  http-request redirect location %[path,map_str($HAPROXY_DIR/conf/redirects.map)] code 301 if { path,map_str($HAPROXY_DIR/conf/redirects.map) -m found }\n  default_backend site|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+}
+haproxy_heldout2_mix() {
+  local paths=(/ /old/about /old/contact /shop /static/v2/site.css /api/orders "/api/items?page=$HELDOUT2_ROUND"
+               /favicon.ico "/?ref=partner$HELDOUT2_ROUND")
+  local i
+  for i in $(seq 45 90); do [ $(((i + HELDOUT2_ROUND) % 3)) = 0 ] || paths+=("/page$i.html"); done
+  for i in $(seq 1 12); do paths+=("/catalog/item$i.html"); done
+  for i in $(seq 15 30); do paths+=("/static/$i.bin"); done
+  heldout2_get "$HAPROXY_PORT" 30 21 40 3 1 --compressed "${paths[@]}"
+  local u=http://127.0.0.1:$HAPROXY_PORT
+  curl -s --interface 127.0.0.52 -0 "$u/page70.html" >/dev/null
+  curl -s --interface 127.0.0.53 -I "$u/catalog/item3.html" >/dev/null
+  curl -s --interface 127.0.0.54 -X POST -d 'sku=7&qty=1' "$u/api/orders" >/dev/null
+}
+haproxy_sock() { echo "$1" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null; }
+HAPROXY_HELDOUT2_JOBS=0
+haproxy_heldout2_job() {
+  HAPROXY_HELDOUT2_JOBS=$((HAPROXY_HELDOUT2_JOBS + 1))
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;json" >/dev/null
+  local c
+  for c in "show stat json" "show errors" "show sess" "show backend" "show map $HAPROXY_DIR/conf/redirects.map"; do
+    haproxy_sock "$c"
+  done
+  if [ $((HAPROXY_HELDOUT2_JOBS % 2)) = 1 ]; then
+    haproxy_sock "set weight site/s1 200"
+    haproxy_sock "set server site/s2 state drain"
+    haproxy_heldout2_mix
+    haproxy_sock "set server site/s2 state ready"
+  else
+    haproxy_sock "set weight site/s1 100"
+    haproxy_sock "clear counters"
+  fi
+}
+haproxy_heldout2_admin() {
+  admin haproxy root /usr/sbin/haproxy -c -f "$HAPROXY_DIR/conf/haproxy.cfg"
+  admin haproxy root /usr/sbin/haproxy -vv
+  # socat reads the command from a file and prints the answer (launch gives no stdin).
+  echo "show info" >"$WORK/haproxy-show-info"
+  admin haproxy root /usr/bin/socat -t 2 "OPEN:$WORK/haproxy-show-info,rdonly!!STDOUT" \
+    "UNIX-CONNECT:$HAPROXY_RUN/admin.sock"
+  sed -i 's/^  timeout client 10s$/  timeout client 30s/' "$HAPROXY_DIR/conf/haproxy.cfg"
+  admin haproxy root /usr/sbin/haproxy -c -f "$HAPROXY_DIR/conf/haproxy.cfg"
+  kill -USR2 "$HAPROXY_PID"
+  sleep 2
+}
+haproxy_heldout2_restart() {
+  stop_pid "$HAPROXY_PID" TERM
+  haproxy_start
+}
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
 # its run directory, then a download-and-execute: a binary written into /tmp and run from
@@ -1001,6 +1334,77 @@ gunicorn_heldout_job() {
 }
 gunicorn_heldout_reload() { kill -HUP "$GUNI_PID"; sleep 2; kill -TTIN "$GUNI_PID"; sleep 1; }
 
+# Held out, second set (heldout2). The release, on the provisioning side: a catalogue import
+# (items 201-400), banners and web fonts, a dark theme stylesheet. Clients from
+# 127.0.0.61-99 for items 150-400 (a different slice each round), missing items, banners,
+# JSON and CSV exports, HEAD; quiet rounds (2 at a time) and busy ones (24); uploads with
+# other names and sizes (avatars, PDFs, CSVs) from 127.0.0.70-75, downloaded back; the logs
+# rotated as logrotate's copytruncate does (copy with a date suffix, truncate, compress, no
+# signal); the job with other arguments (`report --items 350`, `report --fmt json --items
+# 10`, `cleanup --older-than 20`); an operator inside the cgroup checks the configuration
+# (`gunicorn --check-config`), then reloads gracefully and takes a worker away (`kill -HUP`,
+# `kill -TTOU` on the master, as `kubectl exec ... kill` does); the restart is a stop (TERM)
+# and a start.
+gunicorn_heldout2_deploy() {
+  local i
+  for i in $(seq 201 400); do printf '{"id": %d, "name": "imported %d", "price": %d}\n' "$i" "$i" "$((i * 2))" \
+    >"$GUNI_DATA/items/$i.json"; done
+  mkdir -p "$GUNI_APP/static/img/banners" "$GUNI_APP/static/fonts"
+  for i in winter sale new-arrivals; do head -c 8192 /dev/urandom >"$GUNI_APP/static/img/banners/$i.png"; done
+  head -c 16384 /dev/urandom >"$GUNI_APP/static/fonts/inter.woff2"
+  echo "body { background: #111; color: #eee }" >"$GUNI_APP/static/css/theme-dark.css"
+}
+GUNI_HELDOUT2_SEQ=0
+gunicorn_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  local paths=(/ /static/css/theme-dark.css /static/fonts/inter.woff2 /static/img/banners/winter.png
+               /static/img/banners/sale.png /static/img/banners/new-arrivals.png /export?fmt=json
+               "/items/$((9000 + r))" /items/401)
+  local i
+  for i in $(seq $((150 + (r * 37) % 200)) 5 400); do paths+=("/items/$i"); done
+  heldout2_get "$GUNICORN_PORT" 24 61 39 1 5 "" "${paths[@]}"
+  local u=http://127.0.0.1:$GUNICORN_PORT name kind size
+  for kind in avatar doc sheet; do
+    GUNI_HELDOUT2_SEQ=$((GUNI_HELDOUT2_SEQ + 1))
+    case $kind in
+      avatar) name=avatar-$GUNI_HELDOUT2_SEQ.png size=512 ;;
+      doc) name=doc-$GUNI_HELDOUT2_SEQ.pdf size=40000 ;;
+      sheet) name=orders-$GUNI_HELDOUT2_SEQ.csv size=3000 ;;
+    esac
+    head -c "$size" /dev/urandom | curl -s --max-time 5 --interface "127.0.0.$((70 + GUNI_HELDOUT2_SEQ % 6))" \
+      --data-binary @- "$u/upload/$name" >/dev/null
+    curl -s --interface 127.0.0.77 "$u/static/uploads/$name" >/dev/null
+  done
+  curl -s --interface 127.0.0.78 -I "$u/items/250" >/dev/null
+  [ $((r % 3)) = 0 ] && curl -s --interface 127.0.0.79 "$u/export?fmt=csv" >/dev/null
+  return 0
+}
+GUNI_HELDOUT2_JOBS=0
+gunicorn_heldout2_job() {
+  GUNI_HELDOUT2_JOBS=$((GUNI_HELDOUT2_JOBS + 1))
+  local f stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  for f in access error; do
+    cp "$GUNI_DIR/log/$f.log" "$GUNI_DIR/log/$f.log-$stamp"
+    truncate -s 0 "$GUNI_DIR/log/$f.log"
+    gzip "$GUNI_DIR/log/$f.log-$stamp"
+  done
+  if [ $((GUNI_HELDOUT2_JOBS % 2)) = 1 ]; then
+    gunicorn_job report --items 350
+    gunicorn_job cleanup --older-than 20
+  else
+    gunicorn_job report --fmt json --items 10
+  fi
+}
+gunicorn_heldout2_admin() {
+  admin gunicorn www-data /usr/bin/gunicorn --check-config --chdir "$GUNI_APP" app:app
+  admin gunicorn www-data /usr/bin/kill -HUP "$GUNI_PID"
+  sleep 2
+  admin gunicorn www-data /usr/bin/kill -TTOU "$GUNI_PID"
+  sleep 1
+}
+gunicorn_heldout2_restart() { gunicorn_stop; gunicorn_start; }
+
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
 # execve of the memfd: fexecve), and a crontab for www-data (crontab -).
@@ -1164,6 +1568,45 @@ batch_heldout_mix() {
 }
 batch_heldout_job() { batch_job cleanup.sh --max-archives 2; }
 
+# Held out, second set (heldout2). Other input sets: payments (one to three files of 50 to
+# 5000 rows), a small chargebacks feed, every fourth run an empty orders file from an
+# upstream with nothing to send, at irregular intervals (4-12 s apart); the job with other
+# arguments (--keep 2, fewer log generations; every third run the month-end rerun
+# `--day 20261130`, an older out/<day>/); the clean-up with its default and with
+# --max-archives 8; an operator inside the cgroup (as backup) lists the archives, lists one
+# (`tar -tzf`), reads the rotated log (`zcat`, `tail`), measures the outputs (`du -sh`) and
+# re-queues the newest archive for reprocessing (`tar -xzf` into spool/incoming), which the
+# next run picks up.
+batch_heldout2_deploy() { :; }
+batch_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  batch_feed payments $((1 + r % 3)) $(((r * 1237) % 5000 + 50))
+  [ $((r % 2)) = 0 ] && batch_feed chargebacks 1 20
+  [ $((r % 4)) = 3 ] && batch_feed orders 1 0
+  if [ $((r % 3)) = 0 ]; then
+    batch_job process.sh --keep 2 --day 20261130
+  else
+    batch_job process.sh --keep 2
+  fi
+  sleep $((3 + (r * 5) % 7))
+}
+BATCH_HELDOUT2_JOBS=0
+batch_heldout2_job() {
+  BATCH_HELDOUT2_JOBS=$((BATCH_HELDOUT2_JOBS + 1))
+  if [ $((BATCH_HELDOUT2_JOBS % 2)) = 1 ]; then batch_job cleanup.sh; else batch_job cleanup.sh --max-archives 8; fi
+}
+batch_heldout2_admin() {
+  local newest
+  newest=$(ls -1t "$BATCH_SPOOL"/archive/*.tar.gz | head -n 1)
+  admin batch backup /bin/ls -l "$BATCH_SPOOL/archive"
+  admin batch backup /bin/tar -tzf "$newest"
+  [ -e "$BATCH_DIR/log/job.log.2.gz" ] && admin batch backup /bin/zcat "$BATCH_DIR/log/job.log.2.gz"
+  admin batch backup /usr/bin/tail -n 20 "$BATCH_DIR/log/job.log.1"
+  admin batch backup /usr/bin/du -sh "$BATCH_DIR/out"
+  admin batch backup /bin/tar -xzf "$newest" -C "$BATCH_SPOOL/incoming" --wildcards '*.csv'
+}
+batch_heldout2_restart() { batch_stop; batch_start; }
+
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
 batch_more() {
@@ -1200,6 +1643,34 @@ traffic() {
     if [ -n "${3:-}" ] && [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + every)); fi
     sleep 2
   done
+}
+
+# traffic2 SECONDS MIX JOB: like traffic, for heldout2: HELDOUT2_ROUND counts the rounds (the
+# mixes alternate quiet and busy rounds with it), JOB runs every HELDOUT2_MAINT_SECONDS, and
+# the pause between rounds is irregular (1-3 s).
+HELDOUT2_ROUND=0
+traffic2() {
+  local end=$((SECONDS + $1)) next=$((SECONDS + HELDOUT2_MAINT_SECONDS))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT2_ROUND=$((HELDOUT2_ROUND + 1))
+    "$2"
+    if [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + HELDOUT2_MAINT_SECONDS)); fi
+    sleep $((1 + RANDOM % 3))
+  done
+}
+
+# heldout2_get PORT BUSY FIRST COUNT NSTRIDE RSTRIDE CURL_OPT PATH...: GETs the paths from
+# 127.0.0.1:PORT, 2 at a time in odd rounds and BUSY at a time in even ones, the n-th from the
+# source address 127.0.0.(FIRST + (n * NSTRIDE + round * RSTRIDE) % COUNT); CURL_OPT is one
+# more curl option, or "".
+heldout2_get() {
+  local port=$1 busy=$2 first=$3 count=$4 nstride=$5 rstride=$6 opt=$7 c=2 n=0 p
+  shift 7
+  [ $((HELDOUT2_ROUND % 2)) = 0 ] && c=$busy
+  for p in "$@"; do
+    echo "$((first + (n * nstride + HELDOUT2_ROUND * rstride) % count)) http://127.0.0.1:$port$p"
+    n=$((n + 1))
+  done | xargs -P "$c" -n 2 sh -c 'curl -s $0 --max-time 5 --interface "127.0.0.$1" "$2" >/dev/null' "$opt"
 }
 
 # The server's scheduled job, if it has one: training covers what production runs on a
@@ -1262,6 +1733,29 @@ record_server() {
     "${s}_start"
     if declare -F "${s}_heldout_reload" >/dev/null; then "${s}_heldout_reload"; fi
     traffic $((HELDOUT_SECONDS / 2)) "${s}_heldout_mix" "${s}_heldout_job" "$HELDOUT_MAINT_SECONDS"
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase heldout2; then
+    # A batch round includes the wait for the next run, and each part ends with a run in
+    # progress: 15 s less keeps its trace as long as the others.
+    local len=$HELDOUT2_SECONDS
+    [ "$s" = batch ] && len=$((HELDOUT2_SECONDS - 15))
+    say "$s: heldout2, ${len}s (redeploy with a release, variation, operator and reload, restart)"
+    local t1=$((len * 35 / 100)) t2=$((len * 30 / 100))
+    HELDOUT2_ROUND=0
+    "${s}_provision"
+    "${s}_heldout2_deploy"
+    "${s}_start"
+    rec_start "$s" heldout2
+    local t0=$SECONDS
+    traffic2 "$t1" "${s}_heldout2_mix" "${s}_heldout2_job"
+    "${s}_heldout2_admin"
+    traffic2 "$t2" "${s}_heldout2_mix" "${s}_heldout2_job"
+    "${s}_heldout2_restart"
+    traffic2 $((len - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
+    echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
