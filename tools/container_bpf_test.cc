@@ -4,7 +4,7 @@
 // learns the container's loop, `driftwatch detect --live` sees it run a new
 // executable, and the finding (printed, and read back from the database)
 // carries the container's name, image, runtime and the node. Needs root, BPF,
-// podman and runc (tools/install-deps.sh); skips with the reason otherwise
+// podman and runc (tools/scripts/install-deps.sh); skips with the reason otherwise
 // (DW_REQUIRE_BPF=1 makes that a failure, as in CI). Removes its container,
 // image and files.
 #include <fcntl.h>
@@ -79,7 +79,7 @@ class ContainerBpfTest : public ::testing::Test {
     Result<std::string> mount = collector::FindCgroup2Mount();
     if (why.empty() && !mount) why = mount.error().message();
     if (why.empty() && (Shell("command -v podman") != 0 || Shell("command -v runc") != 0)) {
-      why = "podman and runc are not installed (tools/install-deps.sh)";
+      why = "podman and runc are not installed (tools/scripts/install-deps.sh)";
     }
     DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
     name_ = "dwtest-" + std::to_string(getpid());

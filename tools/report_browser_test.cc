@@ -112,7 +112,7 @@ std::string DecodePng(const std::string& png, Image* img) {
 TEST(ReportBrowserTest, ChromiumRendersTheIncidentTreeAndHostilePathsStayText) {
   if (Shell("command -v chromium >/dev/null 2>&1") != 0) {
     if (std::getenv("DW_REQUIRE_BROWSER") != nullptr) FAIL() << "chromium is required (DW_REQUIRE_BROWSER)";
-    GTEST_SKIP() << "chromium not installed (tools/install-deps.sh); run: ctest --test-dir build -L browser";
+    GTEST_SKIP() << "chromium not installed (tools/scripts/install-deps.sh); run: ctest --test-dir build -L browser";
   }
   const fs::path tmp = fs::temp_directory_path() / ("dw-report-" + std::to_string(getpid()));
   fs::create_directories(tmp);

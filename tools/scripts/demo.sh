@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# tools/demo.sh: driftwatch's main job, end to end, on this machine.
+# tools/scripts/demo.sh: driftwatch's main job, end to end, on this machine.
 #
 # Installs and builds, starts a small real workload in its own cgroup, learns
 # its baseline live, makes it do three new things (run a new program, read a
 # credential file, connect to a new peer) and prints the findings. Where eBPF
 # cannot be loaded it says why and replays the traces in testdata/ instead.
 #
-#   bash tools/demo.sh                    the demo
-#   bash tools/demo.sh --record-testdata  re-record testdata/demo-*.dwt
+#   bash tools/scripts/demo.sh                    the demo
+#   bash tools/scripts/demo.sh --record-testdata  re-record testdata/demo-*.dwt
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 
-bash tools/install-deps.sh
-bash tools/build.sh >/dev/null
+bash tools/scripts/install-deps.sh
+bash tools/scripts/build.sh >/dev/null
 DW=$ROOT/build/tools/driftwatch
 WORKLOAD_BIN=$ROOT/build/tools/dw_test_workload
 

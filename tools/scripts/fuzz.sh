@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# tools/fuzz.sh: builds the libFuzzer targets with clang-14 into build-fuzz and
+# tools/scripts/fuzz.sh: builds the libFuzzer targets with clang-14 into build-fuzz and
 # runs each for FUZZ_SECONDS (default 45) from its seed corpus,
 # tools/fuzz/corpus/<target>/ (seeds, and every input that once crashed it as
 # regression-*: those run first, so an old crash fails at once). A crash, leak
 # or timeout fails the script; the input is kept in build-fuzz/fuzz-artifacts/
 # and belongs, once fixed, in the corpus as regression-<what>.
-# Usage: bash tools/fuzz.sh [TARGET...]   (default: all five)
+# Usage: bash tools/scripts/fuzz.sh [TARGET...]   (default: all five)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 SECONDS_EACH=${FUZZ_SECONDS:-45}
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 ALL=(trace_reader_fuzz decode_fuzz config_fuzz http_request_fuzz fingerprint_json_fuzz)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/install-deps.sh: installs every Debian 12 package driftwatch needs to
+# tools/scripts/install-deps.sh: installs every Debian 12 package driftwatch needs to
 # build, test and run its demo. Idempotent; needs root (apt-get).
 set -euo pipefail
 
@@ -15,7 +15,7 @@ PACKAGES=(
   libseccomp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # fuzzing (tools/fuzz.sh): clang-14 with libFuzzer and the sanitizer runtimes
+  # fuzzing (tools/scripts/fuzz.sh): clang-14 with libFuzzer and the sanitizer runtimes
   clang-14 libclang-rt-14-dev
   # demo and tests: cgroups, processes, loopback traffic
   iproute2 procps util-linux coreutils

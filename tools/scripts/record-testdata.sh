@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# tools/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
 # and a cron-driven batch job (batch).
 #
-#   bash tools/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
+#   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
 # drift heldout (default: all four, in that order). `--only heldout nginx` records only
@@ -29,7 +29,7 @@
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
@@ -1271,7 +1271,7 @@ record_server() {
 
 say "installing the servers and load generators"
 install_packages
-[ -x "$DW" ] && [ -x "$WORKLOAD_BIN" ] || BUILD_DIR=$BUILD_DIR bash tools/build.sh >/dev/null
+[ -x "$DW" ] && [ -x "$WORKLOAD_BIN" ] || BUILD_DIR=$BUILD_DIR bash tools/scripts/build.sh >/dev/null
 for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
     $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
     $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)); do
