@@ -40,7 +40,7 @@
 #include "tools/agent/config.h"
 #include "tools/cli.h"
 #include "tools/drive.h"
-#include "tools/eval.h"
+#include "tools/eval/eval.h"
 #include "tools/explain.h"
 #include "tools/exceptions.h"
 #include "tools/export.h"

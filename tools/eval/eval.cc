@@ -1,6 +1,6 @@
 // tools/eval.cc: train on recorded traces, score normal and drift traces, match findings
 // with the labels, and render the report.
-#include "tools/eval.h"
+#include "tools/eval/eval.h"
 
 #include "tools/drive.h"
 

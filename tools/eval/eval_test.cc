@@ -1,6 +1,6 @@
 // tools/eval_test.cc: the eval harness on small inputs, then the engine on every recorded
 // workload in testdata/: no false positives, and every labelled drift detected.
-#include "tools/eval.h"
+#include "tools/eval/eval.h"
 
 #include "model/scorer.h"
 
