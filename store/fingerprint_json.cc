@@ -1,19 +1,18 @@
-// tools/fingerprint_json.cc: the JSON schema of tools/fingerprint_json.h,
+// store/fingerprint_json.cc: the JSON schema of store/fingerprint_json.h,
 // written with nlohmann::ordered_json and read back strictly. nlohmann's
 // exceptions stay in this file.
-#include "tools/fingerprint_json.h"
+#include "store/fingerprint_json.h"
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
 #include <vector>
 
-#include "tools/format.h"
-
-namespace dw::tools {
+namespace dw::store {
 namespace {
 
 using ojson = nlohmann::ordered_json;
@@ -427,6 +426,21 @@ Result<int64_t> ParseRfc3339(std::string_view s) {
   return ns;
 }
 
+std::string Rfc3339(int64_t unix_ns) {
+  time_t secs = static_cast<time_t>(unix_ns / 1000000000);
+  long nanos = static_cast<long>(unix_ns % 1000000000);
+  if (nanos < 0) {
+    nanos += 1000000000;
+    secs -= 1;
+  }
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
+  return buf;
+}
+
 std::string FingerprintJson(const model::Fingerprint& fp) {
   ojson j;
   j["schema"] = kFingerprintSchema;
@@ -495,4 +509,4 @@ Result<model::Fingerprint> FingerprintFromJson(std::string_view text) {
   }
 }
 
-}  // namespace dw::tools
+}  // namespace dw::store

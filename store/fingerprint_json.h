@@ -1,4 +1,4 @@
-// tools/fingerprint_json.h: a fingerprint as JSON, lossless both ways. This
+// store/fingerprint_json.h: a fingerprint as JSON, lossless both ways. This
 // comment is the documentation of the schema ("driftwatch.fingerprint/v1").
 //
 // One JSON object. Every field below is written, always, in this order; the
@@ -45,16 +45,17 @@
 // Parse errors are kInvalidArgument (kVersion for a newer schema or format),
 // one line naming the field: "fingerprint JSON: files[3].access[0]: unknown
 // access 'exec'". The parser never throws and never crashes on any input.
-#ifndef DRIFTWATCH_TOOLS_FINGERPRINT_JSON_H_
-#define DRIFTWATCH_TOOLS_FINGERPRINT_JSON_H_
+#ifndef DRIFTWATCH_STORE_FINGERPRINT_JSON_H_
+#define DRIFTWATCH_STORE_FINGERPRINT_JSON_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "collector/status.h"
 #include "model/fingerprint.h"
 
-namespace dw::tools {
+namespace dw::store {
 
 inline constexpr char kFingerprintSchema[] = "driftwatch.fingerprint/v1";
 
@@ -66,10 +67,13 @@ std::string FingerprintJson(const model::Fingerprint& fp);
 // == fp for every fingerprint whose strings are UTF-8.
 Result<model::Fingerprint> FingerprintFromJson(std::string_view json);
 
+// "2026-11-23T12:00:00.123456789Z": `unix_ns` in UTC with nine fractional digits.
+std::string Rfc3339(int64_t unix_ns);
+
 // Parses "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" (Rfc3339()'s form) to ns since the
 // Unix epoch; nullopt-like error for anything else.
 Result<int64_t> ParseRfc3339(std::string_view text);
 
-}  // namespace dw::tools
+}  // namespace dw::store
 
-#endif  // DRIFTWATCH_TOOLS_FINGERPRINT_JSON_H_
+#endif  // DRIFTWATCH_STORE_FINGERPRINT_JSON_H_

@@ -1,6 +1,6 @@
-// tools/fingerprint_json_test.cc: the fingerprint JSON schema round-trips
+// store/fingerprint_json_test.cc: the fingerprint JSON schema round-trips
 // exactly, and malformed JSON gives one clear line instead of a crash.
-#include "tools/fingerprint_json.h"
+#include "store/fingerprint_json.h"
 
 #include <gtest/gtest.h>
 
@@ -11,15 +11,14 @@
 
 #include "collector/trace_source.h"
 #include "profiler/profiler.h"
+#include "collector/pipeline.h"
 #include "store/testing/sample_fingerprint.h"
-#include "tools/drive.h"
-#include "tools/format.h"
 
-namespace dw::tools {
+namespace dw::store {
 namespace {
 
 using nlohmann::json;
-using store::testing::SampleFingerprint;
+using testing::SampleFingerprint;
 
 model::Fingerprint RoundTrip(const model::Fingerprint& fp) {
   Result<model::Fingerprint> back = FingerprintFromJson(FingerprintJson(fp));
@@ -69,10 +68,18 @@ TEST(FingerprintJsonTest, TrainedFingerprintsRoundTrip) {
     ASSERT_TRUE(source) << source.error().message();
     profiler::Profiler profiler;
     profiler.SetNode((*source)->header().hostname);
+    // The collector's pipeline as tools/drive.h runs it, without the runtime
+    // context (the store does not depend on tools/).
+    collector::EventSource& src = **source;
+    collector::Pipeline pipeline(&src.cgroups(), src.boot_to_unix_ns(), src.initial_processes(),
+                                 [&](uint32_t pid) { return src.LookupProcess(pid); });
+    pipeline.set_wire_version(src.wire_version());
     std::atomic<bool> stop{false};
-    collector::PipelineStats stats;
-    ASSERT_TRUE(Drive(**source, [&](const Event& e, std::span<const uint8_t>) { profiler.Observe(e); },
-                      stop, &stats)
+    ASSERT_TRUE(src.Run(
+                       [&](std::span<const uint8_t> record) {
+                         if (Result<Event> e = pipeline.Process(record)) profiler.Observe(*e);
+                       },
+                       stop)
                     .ok());
     auto fps = profiler.TakeDirty();
     ASSERT_FALSE(fps.empty());
@@ -195,4 +202,4 @@ TEST(FingerprintJsonTest, ParseRfc3339) {
 }
 
 }  // namespace
-}  // namespace dw::tools
+}  // namespace dw::store

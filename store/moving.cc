@@ -1,5 +1,5 @@
-// tools/moving.cc: import, merge, diff and history (tools/moving.h).
-#include "tools/moving.h"
+// store/moving.cc: import, merge, diff and history (store/moving.h).
+#include "store/moving.h"
 
 #include <cstdio>
 #include <fstream>
@@ -10,10 +10,9 @@
 #include <utility>
 
 #include "model/merge.h"
-#include "tools/fingerprint_json.h"
-#include "tools/format.h"
+#include "store/fingerprint_json.h"
 
-namespace dw::tools {
+namespace dw::store {
 namespace {
 
 std::string Plural(size_t n, const char* one, const char* many) {
@@ -343,4 +342,4 @@ std::string HistoryJsonLines(const std::string& workload, const std::string& sta
   return out;
 }
 
-}  // namespace dw::tools
+}  // namespace dw::store

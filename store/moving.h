@@ -1,9 +1,9 @@
-// tools/moving.h: moving and combining fingerprints: import a JSON
+// store/moving.h: moving and combining fingerprints: import a JSON
 // fingerprint as a locked baseline, merge databases from several nodes, show
 // what changed between two fingerprints, list a workload's versions. The
-// commands in tools/driftwatch.cc are thin wrappers around these.
-#ifndef DRIFTWATCH_TOOLS_MOVING_H_
-#define DRIFTWATCH_TOOLS_MOVING_H_
+// commands in tools/cli/ are thin wrappers around these.
+#ifndef DRIFTWATCH_STORE_MOVING_H_
+#define DRIFTWATCH_STORE_MOVING_H_
 
 #include <cstdint>
 #include <optional>
@@ -14,9 +14,9 @@
 #include "model/fingerprint.h"
 #include "store/store.h"
 
-namespace dw::tools {
+namespace dw::store {
 
-// The fingerprint in JSON file `path` (tools/fingerprint_json.h). Errors name
+// The fingerprint in JSON file `path` (store/fingerprint_json.h). Errors name
 // the file: "read fingerprint a.json: fingerprint JSON: files[2].count: ...".
 Result<model::Fingerprint> ReadFingerprintFile(const std::string& path);
 
@@ -78,6 +78,6 @@ std::string HistoryText(const std::string& workload, const std::string& state,
 std::string HistoryJsonLines(const std::string& workload, const std::string& state,
                              const std::vector<store::VersionInfo>& versions);
 
-}  // namespace dw::tools
+}  // namespace dw::store
 
-#endif  // DRIFTWATCH_TOOLS_MOVING_H_
+#endif  // DRIFTWATCH_STORE_MOVING_H_

@@ -1,5 +1,5 @@
-// tools/moving_test.cc: diff reports and history tables (tools/moving.h).
-#include "tools/moving.h"
+// store/moving_test.cc: diff reports and history tables (store/moving.h).
+#include "store/moving.h"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,10 @@
 
 #include "store/testing/sample_fingerprint.h"
 
-namespace dw::tools {
+namespace dw::store {
 namespace {
 
-using store::testing::SampleFingerprint;
+using testing::SampleFingerprint;
 
 TEST(DiffTest, NamesAddedRemovedAndWidenedItems) {
   model::Fingerprint from = SampleFingerprint("web", 1);
@@ -75,4 +75,4 @@ TEST(HistoryTest, TableNamesEveryVersion) {
 }
 
 }  // namespace
-}  // namespace dw::tools
+}  // namespace dw::store

@@ -47,7 +47,7 @@
 #include "tools/format.h"
 #include "tools/policy_check.h"
 #include "tools/report.h"
-#include "tools/moving.h"
+#include "store/moving.h"
 #include "tools/version.h"
 
 namespace dw::tools {
@@ -427,7 +427,7 @@ Status CmdEval(const Args& args) {
 // elsewhere becomes this database's locked baseline (a new version).
 Status CmdImport(const Args& args) {
   // The file first: a bad one must not create or change the database.
-  ASSIGN_OR_RETURN(model::Fingerprint fp, ReadFingerprintFile(args.positional()[0]));
+  ASSIGN_OR_RETURN(model::Fingerprint fp, store::ReadFingerprintFile(args.positional()[0]));
   if (auto name = args.Get("--workload")) fp.workload = *name;
   if (fp.workload.empty()) {
     return Status(ErrorCode::kInvalidArgument,
@@ -445,8 +445,8 @@ Status CmdImport(const Args& args) {
 // driftwatch merge --db OUT DB... [--workload NAME]
 Status CmdMerge(const Args& args) {
   ASSIGN_OR_RETURN(auto outcomes,
-                   MergeDatabases(*args.Get("--db"), args.positional(), args.Get("--workload"), NowNs()));
-  for (const MergeOutcome& o : outcomes) {
+                   store::MergeDatabases(*args.Get("--db"), args.positional(), args.Get("--workload"), NowNs()));
+  for (const store::MergeOutcome& o : outcomes) {
     std::string nodes = fmt::format("{}", fmt::join(o.nodes, ", "));
     if (o.version == 0) {
       spdlog::info("{}: unchanged (nodes {})", o.workload, nodes);
@@ -637,8 +637,8 @@ Status CmdDiff(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   std::pair<model::Fingerprint, std::string> from, to;
   if (args.positional().size() == 2) {
-    ASSIGN_OR_RETURN(from.first, ReadFingerprintFile(args.positional()[0]));
-    ASSIGN_OR_RETURN(to.first, ReadFingerprintFile(args.positional()[1]));
+    ASSIGN_OR_RETURN(from.first, store::ReadFingerprintFile(args.positional()[0]));
+    ASSIGN_OR_RETURN(to.first, store::ReadFingerprintFile(args.positional()[1]));
     from.second = args.positional()[0];
     to.second = args.positional()[1];
   } else {
@@ -647,7 +647,7 @@ Status CmdDiff(const Args& args) {
     ASSIGN_OR_RETURN(auto to_version, VersionFlag(args, "--to"));
     std::optional<model::Fingerprint> file;
     if (auto against = args.Get("--against")) {
-      ASSIGN_OR_RETURN(file, ReadFingerprintFile(*against));
+      ASSIGN_OR_RETURN(file, store::ReadFingerprintFile(*against));
     }
     ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
     ASSIGN_OR_RETURN(from, LoadVersion(*db, workload, from_version));
@@ -658,8 +658,8 @@ Status CmdDiff(const Args& args) {
     }
   }
   const std::string report = format == Format::kJson
-                                 ? DiffJsonLines(from.first, from.second, to.first, to.second)
-                                 : DiffText(from.first, from.second, to.first, to.second);
+                                 ? store::DiffJsonLines(from.first, from.second, to.first, to.second)
+                                 : store::DiffText(from.first, from.second, to.first, to.second);
   std::fputs(report.c_str(), stdout);
   return Status::Ok();
 }
@@ -675,8 +675,8 @@ Status CmdHistory(const Args& args) {
   for (const auto& w : workloads) {
     if (w.name == workload) state = w.state;
   }
-  std::fputs((format == Format::kJson ? HistoryJsonLines(workload, state, versions)
-                                      : HistoryText(workload, state, versions))
+  std::fputs((format == Format::kJson ? store::HistoryJsonLines(workload, state, versions)
+                                      : store::HistoryText(workload, state, versions))
                  .c_str(),
              stdout);
   return Status::Ok();

@@ -41,14 +41,14 @@ bool Writes(uint8_t access) { return (access & (kAccessWrite | kAccessCreate)) !
 std::map<std::string, std::string> SourceAnnotations(const ExportSource& src) {
   return {{"driftwatch.io/workload", src.workload},
           {"driftwatch.io/fingerprint-version", std::to_string(src.version)},
-          {"driftwatch.io/fingerprint-created", Rfc3339(src.created_ns)},
+          {"driftwatch.io/fingerprint-created", store::Rfc3339(src.created_ns)},
           {"driftwatch.io/baseline-state", src.state},
           {"driftwatch.io/database", src.db}};
 }
 
 std::string SourceLine(const ExportSource& src) {
   return "driftwatch export of workload " + src.workload + ", fingerprint version " +
-         std::to_string(src.version) + " stored " + Rfc3339(src.created_ns) + " (" + src.state +
+         std::to_string(src.version) + " stored " + store::Rfc3339(src.created_ns) + " (" + src.state +
          ") in " + src.db;
 }
 
@@ -338,14 +338,14 @@ std::string FalcoId(const std::string& workload) {
 }
 
 Result<std::string> ExportJson(const model::Fingerprint& fp, const ExportSource& src) {
-  auto doc = nlohmann::ordered_json::parse(FingerprintJson(fp), nullptr, /*allow_exceptions=*/false);
+  auto doc = nlohmann::ordered_json::parse(store::FingerprintJson(fp), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status(ErrorCode::kInternal, "export json: the fingerprint did not render as a JSON object");
   }
   nlohmann::ordered_json out;
   out["source"] = {{"workload", src.workload},
                    {"version", src.version},
-                   {"created", Rfc3339(src.created_ns)},
+                   {"created", store::Rfc3339(src.created_ns)},
                    {"state", src.state},
                    {"db", src.db}};
   for (auto& [k, v] : doc.items()) out[k] = v;
@@ -544,7 +544,7 @@ Result<std::string> ExportSeccomp(const model::Fingerprint& fp, const ExportSour
   doc["comment"] = SourceLine(src);
   doc["source"] = {{"workload", src.workload},
                    {"version", src.version},
-                   {"created", Rfc3339(src.created_ns)},
+                   {"created", store::Rfc3339(src.created_ns)},
                    {"state", src.state},
                    {"db", src.db}};
   doc["defaultAction"] = "SCMP_ACT_ERRNO";

@@ -11,24 +11,9 @@
 
 namespace dw::tools {
 
-std::string Rfc3339(int64_t unix_ns) {
-  time_t secs = static_cast<time_t>(unix_ns / 1000000000);
-  long nanos = static_cast<long>(unix_ns % 1000000000);
-  if (nanos < 0) {
-    nanos += 1000000000;
-    secs -= 1;
-  }
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nanos);
-  return buf;
-}
-
 std::string FindingJson(const model::Finding& f) {
   nlohmann::ordered_json j;
-  j["time"] = Rfc3339(f.time_ns);
+  j["time"] = store::Rfc3339(f.time_ns);
   j["workload"] = f.workload;
   j["cgroup"] = f.cgroup_path;
   j["kind"] = model::FindingKindName(f.kind);
@@ -83,7 +68,7 @@ std::string FindingText(const model::Finding& f) {
   std::ostringstream out;
   std::string sev = model::SeverityName(f.severity);
   for (char& c : sev) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  out << Rfc3339(f.time_ns).substr(0, 23) << "Z " << sev << " " << f.workload << " "
+  out << store::Rfc3339(f.time_ns).substr(0, 23) << "Z " << sev << " " << f.workload << " "
       << model::FindingKindName(f.kind) << " " << f.subject << ": " << f.reason;
   out << " [pid " << f.process.pid;
   if (!f.process.exe.empty()) out << " " << f.process.exe;
@@ -134,9 +119,9 @@ std::string WorkloadJson(const WorkloadView& v) {
   j["incomplete"] = v.learning.incomplete;
   j["coverage"] = std::round(v.learning.coverage * 10000.0) / 10000.0;
   j["version"] = w.version;
-  j["first_seen"] = Rfc3339(w.first_seen_ns);
-  j["last_seen"] = Rfc3339(w.last_seen_ns);
-  j["updated"] = Rfc3339(w.updated_ns);
+  j["first_seen"] = store::Rfc3339(w.first_seen_ns);
+  j["last_seen"] = store::Rfc3339(w.last_seen_ns);
+  j["updated"] = store::Rfc3339(w.updated_ns);
   j["events"] = w.events;
   j["dropped"] = w.dropped;
   j["items"] = {{"executables", w.executables}, {"files", w.files}, {"network", w.network},
@@ -145,7 +130,7 @@ std::string WorkloadJson(const WorkloadView& v) {
   for (const auto& t : v.learning.types) {
     types[t.type] = {{"items", t.items},
                      {"new_recent", t.new_recent},
-                     {"last_new", t.last_new_ns ? Rfc3339(t.last_new_ns) : std::string()},
+                     {"last_new", t.last_new_ns ? store::Rfc3339(t.last_new_ns) : std::string()},
                      {"coverage", std::round(t.coverage * 10000.0) / 10000.0}};
   }
   j["learning"] = types;

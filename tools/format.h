@@ -9,14 +9,11 @@
 #include "model/convergence.h"
 #include "model/fingerprint.h"
 #include "store/store.h"
-#include "tools/fingerprint_json.h"
+#include "store/fingerprint_json.h"
 
 namespace dw::tools {
 
 enum class Format { kText, kJson };
-
-// "2026-11-23T12:00:00.123456789Z".
-std::string Rfc3339(int64_t unix_ns);
 
 // One JSON object on one line: time, workload, cgroup, kind, subject, reason,
 // severity, score, count, id, process {pid, exe, argv, ppid, parent_exe, ancestry},
@@ -39,7 +36,7 @@ struct WorkloadView {
 
 std::string WorkloadJson(const WorkloadView& w);
 
-// FingerprintJson(): tools/fingerprint_json.h (included above) documents the schema.
+// store::FingerprintJson() and store::Rfc3339(): store/fingerprint_json.h (included above).
 // A table with a header line.
 std::string WorkloadsText(const std::vector<WorkloadView>& ws);
 

@@ -17,7 +17,7 @@
 
 #include "store/store.h"
 #include "store/testing/raw_sql.h"
-#include "tools/fingerprint_json.h"
+#include "store/fingerprint_json.h"
 
 namespace dw::tools {
 namespace {
@@ -138,7 +138,7 @@ TEST_F(MovingCliTest, ImportedJsonIsALockedBaselineEqualToTheExport) {
   const std::string workload = OnlyWorkload(staging);
   model::Fingerprint fp = Latest(staging, workload);
   EXPECT_EQ(fp.node, "staging-1");
-  WriteFile(File("fp.json"), FingerprintJson(fp));
+  WriteFile(File("fp.json"), store::FingerprintJson(fp));
 
   RunResult r = Driftwatch({"import", "--db", prod, File("fp.json"), "--workload", "prod/nginx"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -236,8 +236,8 @@ TEST_F(MovingCliTest, DiffBetweenVersionsNamesTheAddedItems) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"change\":\"added\""), std::string::npos) << r.out;
 
-  WriteFile(File("v1.json"), FingerprintJson(v1));
-  WriteFile(File("v2.json"), FingerprintJson(v2));
+  WriteFile(File("v1.json"), store::FingerprintJson(v1));
+  WriteFile(File("v2.json"), store::FingerprintJson(v2));
   r = Driftwatch({"diff", File("v1.json"), File("v2.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("  + " + added), std::string::npos) << r.out;
@@ -251,7 +251,7 @@ TEST_F(MovingCliTest, BadInputsAreOneLineAndTouchNothing) {
   MustRun({"train", "--db", db, "--trace", Trace("nginx/train.dwt"), "--node", "n"});
   const std::string workload = OnlyWorkload(db);
   const auto snapshot = Snapshot(db);
-  const std::string good_json = FingerprintJson(Latest(db, workload));
+  const std::string good_json = store::FingerprintJson(Latest(db, workload));
 
   EXPECT_TRUE(Refused(Driftwatch({"import", "--db", db, File("missing.json")}), "import", 1, "missing.json"));
   WriteFile(File("truncated.json"), good_json.substr(0, good_json.size() / 2));

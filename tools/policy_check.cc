@@ -475,14 +475,14 @@ std::string BlockedJson(const Blocked& b) {
   j["subject"] = b.subject;
   j["reason"] = b.reason;
   j["count"] = b.count;
-  j["first_time"] = Rfc3339(b.first_ns);
+  j["first_time"] = store::Rfc3339(b.first_ns);
   j["exe"] = b.exe;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string BlockedText(const Blocked& b) {
   return "would block " + b.kind + " " + b.subject + ": " + b.reason + " (" + std::to_string(b.count) +
-         (b.count == 1 ? " event" : " events") + ", first " + Rfc3339(b.first_ns) + ", exe " +
+         (b.count == 1 ? " event" : " events") + ", first " + store::Rfc3339(b.first_ns) + ", exe " +
          (b.exe.empty() ? std::string("?") : b.exe) + ")";
 }
 

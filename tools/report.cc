@@ -23,7 +23,7 @@ std::string Num(double v, int decimals = 0) {
 // "2026-11-23 12:00:00" (UTC).
 std::string When(int64_t ns) {
   if (ns == 0) return "-";
-  std::string t = Rfc3339(ns);
+  std::string t = store::Rfc3339(ns);
   return t.substr(0, 10) + " " + t.substr(11, 8);
 }
 

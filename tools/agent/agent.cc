@@ -695,7 +695,7 @@ Response Agent::ListWorkloads() {
 Response Agent::GetWorkload(const std::string& name) {
   const model::Fingerprint* fp = Baseline(name);
   if (fp == nullptr) return Response::Error(404, "unknown workload " + name);
-  return Response::Json(200, FingerprintJson(*fp));
+  return Response::Json(200, store::FingerprintJson(*fp));
 }
 
 Response Agent::ListFindings(const Request& r) {

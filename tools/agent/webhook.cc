@@ -482,7 +482,7 @@ std::string OrNa(const std::string& s) { return s.empty() ? "<NA>" : s; }
 
 std::string FalcoPayload(const model::Finding& f, const std::string& hostname) {
   const std::string kind = model::FindingKindName(f.kind);
-  const std::string time = Rfc3339(f.time_ns);
+  const std::string time = store::Rfc3339(f.time_ns);
   const char* priority = FalcoPriority(f.severity);
   std::string cmdline;
   for (const auto& a : f.process.argv) cmdline += (cmdline.empty() ? "" : " ") + a;
