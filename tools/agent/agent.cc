@@ -30,7 +30,7 @@
 #include "tools/agent/http_server.h"
 #include "tools/agent/metrics.h"
 #include "tools/agent/webhook.h"
-#include "tools/format.h"
+#include "tools/cli/format.h"
 
 namespace dw::tools::agent {
 namespace {

@@ -22,7 +22,7 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
-#include "tools/format.h"
+#include "tools/cli/format.h"
 
 namespace dw::tools::agent {
 

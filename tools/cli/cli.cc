@@ -1,5 +1,5 @@
-// tools/cli.cc: command-line parsing.
-#include "tools/cli.h"
+// tools/cli/cli.cc: command-line parsing.
+#include "tools/cli/cli.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -1,6 +1,6 @@
-// tools/cli.h: command-line parsing for the driftwatch tool.
-#ifndef DRIFTWATCH_TOOLS_CLI_H_
-#define DRIFTWATCH_TOOLS_CLI_H_
+// tools/cli/cli.h: command-line parsing for the driftwatch tool.
+#ifndef DRIFTWATCH_TOOLS_CLI_CLI_H_
+#define DRIFTWATCH_TOOLS_CLI_CLI_H_
 
 #include <map>
 #include <optional>
@@ -45,4 +45,4 @@ class Args {
 
 }  // namespace dw::tools
 
-#endif  // DRIFTWATCH_TOOLS_CLI_H_
+#endif  // DRIFTWATCH_TOOLS_CLI_CLI_H_

@@ -1,4 +1,4 @@
-// tools/cli_bad_input_test.cc: the real driftwatch binary against bad input: damaged traces
+// tools/cli/cli_bad_input_test.cc: the real driftwatch binary against bad input: damaged traces
 // and databases, wrong command lines, missing permissions, a full disk. Each must end with one
 // line on stderr, exit 1 (2 for usage), no signal, and the database as it was.
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
-// tools/cli_test.cc: command-line parsing.
-#include "tools/cli.h"
+// tools/cli/cli_test.cc: command-line parsing.
+#include "tools/cli/cli.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// tools/container_bpf_test.cc: a finding names the real container it came
+// tools/cli/container_bpf_test.cc: a finding names the real container it came
 // from. podman (with runc, cgroupfs) runs an image imported from a root
 // filesystem built here out of a few host binaries; `driftwatch train --live`
 // learns the container's loop, `driftwatch detect --live` sees it run a new

@@ -1,5 +1,5 @@
-// tools/explain.cc: renders a fingerprint's generalizations with their evidence.
-#include "tools/explain.h"
+// tools/cli/explain.cc: renders a fingerprint's generalizations with their evidence.
+#include "tools/cli/explain.h"
 
 #include <nlohmann/json.hpp>
 #include <sstream>

@@ -1,7 +1,7 @@
-// tools/explain.h: what a baseline generalized and from which evidence
+// tools/cli/explain.h: what a baseline generalized and from which evidence
 // (`driftwatch explain`), for a person reviewing it and for programs.
-#ifndef DRIFTWATCH_TOOLS_EXPLAIN_H_
-#define DRIFTWATCH_TOOLS_EXPLAIN_H_
+#ifndef DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_
+#define DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_
 
 #include <string>
 
@@ -21,4 +21,4 @@ std::string ExplainJsonLines(const model::Fingerprint& fp);
 
 }  // namespace dw::tools
 
-#endif  // DRIFTWATCH_TOOLS_EXPLAIN_H_
+#endif  // DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_

@@ -1,5 +1,5 @@
-// tools/format.cc: text and JSON renderings of findings and workloads.
-#include "tools/format.h"
+// tools/cli/format.cc: text and JSON renderings of findings and workloads.
+#include "tools/cli/format.h"
 
 #include <cmath>
 #include <ctime>

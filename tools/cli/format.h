@@ -1,6 +1,6 @@
-// tools/format.h: findings and workloads for people (text) and programs (JSON).
-#ifndef DRIFTWATCH_TOOLS_FORMAT_H_
-#define DRIFTWATCH_TOOLS_FORMAT_H_
+// tools/cli/format.h: findings and workloads for people (text) and programs (JSON).
+#ifndef DRIFTWATCH_TOOLS_CLI_FORMAT_H_
+#define DRIFTWATCH_TOOLS_CLI_FORMAT_H_
 
 #include <cstdint>
 #include <string>
@@ -42,4 +42,4 @@ std::string WorkloadsText(const std::vector<WorkloadView>& ws);
 
 }  // namespace dw::tools
 
-#endif  // DRIFTWATCH_TOOLS_FORMAT_H_
+#endif  // DRIFTWATCH_TOOLS_CLI_FORMAT_H_

@@ -1,5 +1,5 @@
-// tools/format_test.cc: JSON and text renderings of findings.
-#include "tools/format.h"
+// tools/cli/format_test.cc: JSON and text renderings of findings.
+#include "tools/cli/format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// tools/moving_cli_test.cc: the real driftwatch binary moving and combining
+// tools/cli/moving_cli_test.cc: the real driftwatch binary moving and combining
 // fingerprints: import, merge, diff, history, and their bad inputs (one line
 // on stderr, exit 1, or 2 for usage, and the database as it was).
 #include <fcntl.h>

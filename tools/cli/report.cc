@@ -1,6 +1,6 @@
-// tools/report.cc: the HTML report. Built as one string; every value from the
+// tools/cli/report.cc: the HTML report. Built as one string; every value from the
 // database goes through HtmlEscape (Esc) on its way in.
-#include "tools/report.h"
+#include "tools/cli/report.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// tools/report.h: `driftwatch report`, one self-contained HTML page of what
+// tools/cli/report.h: `driftwatch report`, one self-contained HTML page of what
 // each workload does and what happened in each incident.
 //
 // The page needs nothing outside itself: inline CSS and SVG, no script at all,
@@ -12,8 +12,8 @@
 // coloured by severity. The store keeps a rate baseline's summary (mean and
 // max per dimension), not its per-bucket history: the chart shows that
 // summary and the rate findings over time, and says so.
-#ifndef DRIFTWATCH_TOOLS_REPORT_H_
-#define DRIFTWATCH_TOOLS_REPORT_H_
+#ifndef DRIFTWATCH_TOOLS_CLI_REPORT_H_
+#define DRIFTWATCH_TOOLS_CLI_REPORT_H_
 
 #include <cstdint>
 #include <map>
@@ -26,7 +26,7 @@
 #include "model/convergence.h"
 #include "model/fingerprint.h"
 #include "store/store.h"
-#include "tools/format.h"
+#include "tools/cli/format.h"
 
 namespace dw::tools {
 
@@ -52,4 +52,4 @@ Result<ReportData> LoadReportData(store::Store& db, const std::optional<std::str
 
 }  // namespace dw::tools
 
-#endif  // DRIFTWATCH_TOOLS_REPORT_H_
+#endif  // DRIFTWATCH_TOOLS_CLI_REPORT_H_

@@ -1,4 +1,4 @@
-// tools/report_browser_test.cc: `driftwatch report` as a person sees it. The
+// tools/cli/report_browser_test.cc: `driftwatch report` as a person sees it. The
 // real binary writes the page from a real database; headless Chromium
 // (Debian's `chromium`) loads it from disk with the network off, its DOM must
 // hold every node of the incident's process tree and the hostile path as

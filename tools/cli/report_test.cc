@@ -1,5 +1,5 @@
-// tools/report_test.cc: the HTML report's content, escaping and self-containment.
-#include "tools/report.h"
+// tools/cli/report_test.cc: the HTML report's content, escaping and self-containment.
+#include "tools/cli/report.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// tools/policy_check.cc: exported documents parsed back and applied to events.
+// tools/policy/check.cc: exported documents parsed back and applied to events.
 // yaml-cpp's exceptions stop at Parse().
-#include "tools/policy_check.h"
+#include "tools/policy/check.h"
 
 #include <optional>
 #include <regex>
@@ -9,7 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/generalize.h"
-#include "tools/format.h"
+#include "store/fingerprint_json.h"
 
 namespace dw::tools {
 

@@ -1,4 +1,4 @@
-// tools/policy_check.h: proof before apply. An exported policy document,
+// tools/policy/check.h: proof before apply. An exported policy document,
 // parsed back (so a rendering bug shows up), judges recorded events with the
 // semantics of the tool that would enforce it:
 //   networkpolicy  non-loopback outbound connections and DNS queries (egress)
@@ -24,7 +24,7 @@
 #include "collector/event.h"
 #include "collector/status.h"
 #include "model/items.h"
-#include "tools/export.h"
+#include "tools/policy/export.h"
 
 namespace dw::tools {
 

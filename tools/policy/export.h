@@ -1,8 +1,9 @@
-// tools/export.h: a learned fingerprint as the policy documents other tools
+// tools/policy/export.h: a learned fingerprint as the policy documents other tools
 // enforce: the fingerprint itself (json), a Kubernetes NetworkPolicy, an OCI
 // seccomp profile, a KubeArmorPolicy and a Falco rules file.
 //
-// Every format is rendered from one AllowList derived from the fingerprint, so
+// Every format is rendered from one AllowList derived from the fingerprint
+// (tools/policy/allow_list.h), each by its own file in tools/policy/, so
 // the formats agree on what the workload may do. Each document records where
 // it came from (ExportSource: workload, fingerprint version, when it was
 // stored, its state, the database) in a place its consumer ignores: a
@@ -32,8 +33,8 @@
 // runtime makes between applying the profile and exec (kRuntimeSyscalls) and
 // warn about what training cannot have seen.
 // Pure functions on values; thread-safe.
-#ifndef DRIFTWATCH_TOOLS_EXPORT_H_
-#define DRIFTWATCH_TOOLS_EXPORT_H_
+#ifndef DRIFTWATCH_TOOLS_POLICY_EXPORT_H_
+#define DRIFTWATCH_TOOLS_POLICY_EXPORT_H_
 
 #include <cstdint>
 #include <map>
@@ -43,6 +44,7 @@
 
 #include "collector/status.h"
 #include "model/fingerprint.h"
+#include "tools/policy/allow_list.h"
 
 namespace dw::tools {
 
@@ -63,51 +65,6 @@ enum class ExportFormat { kJson, kNetworkPolicy, kSeccomp, kKubeArmor, kFalco };
 Result<ExportFormat> ParseExportFormat(std::string_view name);
 const char* ExportFormatName(ExportFormat f);
 
-// What the fingerprint allows, in the terms policies use. Paths keep the
-// fingerprint's normalised form; typed placeholders ("<pid>", model/normalize.h)
-// become '*' in `globs`.
-struct FileRule {
-  std::string path;    // absolute; in AllowList::globs, '*' matches within one component
-  uint8_t access = 0;  // AccessBits seen (0 when unknown: treat as read)
-  bool operator==(const FileRule&) const = default;
-};
-struct DirRule {
-  std::string dir;         // ends with '/'; may hold '*' (a placeholder in the directory)
-  bool recursive = false;  // "<dir>/**" rather than "<dir>/*"
-  uint8_t access = 0;
-  bool operator==(const DirRule&) const = default;
-};
-struct PeerRule {
-  model::Direction direction = model::Direction::kOutbound;  // outbound, inbound or dns
-  uint8_t protocol = 6;                                      // 6 tcp, 17 udp
-  std::string cidr;                                          // "10.0.0.7/32", "10.0.3.0/24"
-  uint16_t port = 0;  // outbound/dns: the peer's port; inbound: our port
-  bool loopback = false;
-  bool operator==(const PeerRule&) const = default;
-};
-struct AllowList {
-  std::vector<std::string> processes;  // executable paths
-  std::vector<FileRule> files;         // exact paths
-  std::vector<FileRule> globs;         // paths that held placeholders
-  std::vector<DirRule> dirs;           // from file patterns
-  std::vector<PeerRule> peers;         // outbound, inbound and DNS resolvers
-  std::vector<PeerRule> listens;       // cidr is the bound address
-  std::vector<std::string> dns_names;
-  std::vector<std::string> lineage;  // "parent -> exe"
-  std::vector<std::string> syscalls;
-  std::string syscall_arch;
-};
-AllowList DeriveAllowList(const model::Fingerprint& fp);
-
-// The path with each typed placeholder ("<pid>", "<hex>", ...) replaced by '*'.
-std::string PlaceholdersToGlob(std::string_view normalized_path);
-// Glob match where '*' matches any run of characters but '/', and "**" any run.
-bool PathGlobMatch(std::string_view pattern, std::string_view path);
-// True when `address` ("10.0.0.7", "::1") lies in `cidr` ("10.0.0.0/8"; a bare
-// address is a /32 or /128). False for anything unparsable.
-bool CidrContains(std::string_view cidr, std::string_view address);
-bool IsLoopback(std::string_view address);
-
 // The Kubernetes side of a workload name (see the file comment).
 struct WorkloadSelector {
   std::string namespace_;                     // "" outside Kubernetes
@@ -119,11 +76,6 @@ struct WorkloadSelector {
   std::string assumption;
 };
 WorkloadSelector SelectorFor(const std::string& workload);
-
-// "/usr/bin/x" -> "/bin/x", and likewise /usr/sbin, /usr/lib, /usr/lib32,
-// /usr/lib64, /usr/libx32: the other spelling of a path on a merged-/usr
-// system (where /bin is a symlink to /usr/bin); "" for any other path.
-std::string MergedUsrAlias(std::string_view path);
 
 // What a container runtime calls between applying a seccomp profile and the
 // workload's execve: runc's set (opencontainers/runc issue #2097, "officially
@@ -162,4 +114,4 @@ std::string FalcoId(const std::string& workload);
 
 }  // namespace dw::tools
 
-#endif  // DRIFTWATCH_TOOLS_EXPORT_H_
+#endif  // DRIFTWATCH_TOOLS_POLICY_EXPORT_H_

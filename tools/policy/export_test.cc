@@ -1,8 +1,8 @@
-// tools/export_test.cc: every export format parsed as its consumer would, on
+// tools/policy/export_test.cc: every export format parsed as its consumer would, on
 // the testdata workloads and on a synthetic fingerprint with what testdata
 // lacks (non-loopback peers, patterns, syscalls); the refusal rules; and
 // `driftwatch check` on the recorded normal and drift traces.
-#include "tools/export.h"
+#include "tools/policy/export.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +20,7 @@
 
 #include "model/items.h"
 #include "store/store.h"
-#include "tools/policy_check.h"
+#include "tools/policy/check.h"
 
 namespace dw::tools {
 namespace {

@@ -1,4 +1,4 @@
-// tools/seccomp_bpf_test.cc: syscall learning to enforcement, end to end with
+// tools/policy/seccomp_bpf_test.cc: syscall learning to enforcement, end to end with
 // the real binaries: `driftwatch train --live --syscalls` on dw_test_workload
 // runs in a fresh cgroup, `driftwatch export --format seccomp`, then the
 // workload under dw-seccomp-run: its normal run works, a syscall it never made

@@ -1,4 +1,4 @@
-// tools/seccomp_run.cc: dw-seccomp-run PROFILE.json -- CMD [ARGS...]
+// tools/policy/seccomp_run.cc: dw-seccomp-run PROFILE.json -- CMD [ARGS...]
 //
 // Runs CMD under an OCI seccomp profile (the "linux.seccomp" object of the
 // runtime spec, as `driftwatch export --format seccomp` writes it), so that a

@@ -1,4 +1,4 @@
-// tools/seccomp_run_test.cc: dw-seccomp-run with real programs (no BPF needed):
+// tools/policy/seccomp_run_test.cc: dw-seccomp-run with real programs (no BPF needed):
 // a workload runs normally under an exported default-deny profile that lists
 // its syscalls, and a syscall outside the profile is refused with EPERM.
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <sstream>
 
-#include "tools/export.h"
+#include "tools/policy/export.h"
 
 namespace dw::tools {
 namespace {

@@ -19,9 +19,9 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   # demo and tests: cgroups, processes, loopback traffic
   iproute2 procps util-linux coreutils
-  # tools/container_bpf_test.cc: a real container (runc: crun refuses hybrid cgroup hosts)
+  # tools/cli/container_bpf_test.cc: a real container (runc: crun refuses hybrid cgroup hosts)
   podman runc
-  # tools/report_browser_test.cc: the HTML report in headless Chromium
+  # tools/cli/report_browser_test.cc: the HTML report in headless Chromium
   chromium
 )
 
