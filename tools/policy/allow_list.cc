@@ -1,14 +1,12 @@
 // tools/policy/allow_list.cc: what a fingerprint allows, in the terms
-// policies use (tools/policy/allow_list.h), and the path and address
-// predicates the exporters and the policy check share.
+// policies use (tools/policy/allow_list.h), and the path predicates the
+// exporters and the policy check share.
 #include "tools/policy/allow_list.h"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <string>
 
 #include "bpf/events.h"
+#include "model/address.h"
 #include "tools/policy/render.h"
 
 namespace dw::tools {
@@ -57,43 +55,6 @@ bool PathGlobMatch(std::string_view pattern, std::string_view path) {
   return !path.empty() && pattern[0] == path[0] && PathGlobMatch(pattern.substr(1), path.substr(1));
 }
 
-namespace {
-
-// Address bytes and their count (4 or 16), or 0 when unparsable.
-size_t ParseAddr(std::string_view s, std::array<uint8_t, 16>* out) {
-  std::string str(s);
-  if (inet_pton(AF_INET, str.c_str(), out->data()) == 1) return 4;
-  if (inet_pton(AF_INET6, str.c_str(), out->data()) == 1) return 16;
-  return 0;
-}
-
-}  // namespace
-
-bool CidrContains(std::string_view cidr, std::string_view address) {
-  size_t slash = cidr.find('/');
-  std::array<uint8_t, 16> net{}, addr{};
-  size_t n = ParseAddr(cidr.substr(0, slash), &net);
-  size_t a = ParseAddr(address, &addr);
-  if (n == 0 || n != a) return false;
-  int bits = static_cast<int>(n * 8);
-  if (slash != std::string_view::npos) {
-    std::string b(cidr.substr(slash + 1));
-    if (b.empty() || b.find_first_not_of("0123456789") != std::string::npos || b.size() > 3) return false;
-    bits = std::stoi(b);
-    if (bits > static_cast<int>(n * 8)) return false;
-  }
-  for (int i = 0; i < bits; ++i) {
-    int byte = i / 8, bit = 7 - i % 8;
-    if (((net[byte] >> bit) & 1) != ((addr[byte] >> bit) & 1)) return false;
-  }
-  return true;
-}
-
-bool IsLoopback(std::string_view address) {
-  std::string_view a = address.substr(0, address.find('/'));
-  return CidrContains("127.0.0.0/8", a) || a == "::1";
-}
-
 AllowList DeriveAllowList(const model::Fingerprint& fp) {
   AllowList al;
   for (const auto& [exe, st] : fp.executables) al.processes.push_back(exe);
@@ -117,9 +78,9 @@ AllowList DeriveAllowList(const model::Fingerprint& fp) {
   }
   auto add_peer = [&](const model::NetItem& n) {
     if (n.direction == model::Direction::kListen) {
-      al.listens.push_back({n.direction, n.protocol, ToCidr(n.address), n.port, IsLoopback(n.address)});
+      al.listens.push_back({n.direction, n.protocol, ToCidr(n.address), n.port, model::IsLoopbackAddress(n.address)});
     } else {
-      al.peers.push_back({n.direction, n.protocol, ToCidr(n.address), n.port, IsLoopback(n.address)});
+      al.peers.push_back({n.direction, n.protocol, ToCidr(n.address), n.port, model::IsLoopbackAddress(n.address)});
     }
   };
   for (const auto& [n, st] : fp.network) add_peer(n);

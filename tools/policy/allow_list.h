@@ -1,7 +1,6 @@
 // tools/policy/allow_list.h: what a fingerprint allows, in the terms the
 // policy formats use, derived once so every format agrees (the AllowList);
-// and the path and address predicates the exporters and the policy check
-// share. Pure functions on values; thread-safe.
+// and the path predicates the exporters and the policy check share. Pure functions on values; thread-safe.
 #ifndef DRIFTWATCH_TOOLS_POLICY_ALLOW_LIST_H_
 #define DRIFTWATCH_TOOLS_POLICY_ALLOW_LIST_H_
 
@@ -54,10 +53,7 @@ AllowList DeriveAllowList(const model::Fingerprint& fp);
 std::string PlaceholdersToGlob(std::string_view normalized_path);
 // Glob match where '*' matches any run of characters but '/', and "**" any run.
 bool PathGlobMatch(std::string_view pattern, std::string_view path);
-// True when `address` ("10.0.0.7", "::1") lies in `cidr` ("10.0.0.0/8"; a bare
-// address is a /32 or /128). False for anything unparsable.
-bool CidrContains(std::string_view cidr, std::string_view address);
-bool IsLoopback(std::string_view address);
+// Addresses and CIDRs (parsing, containment, loopback): model/address.h.
 
 // "/usr/bin/x" -> "/bin/x", and likewise /usr/sbin, /usr/lib, /usr/lib32,
 // /usr/lib64, /usr/libx32: the other spelling of a path on a merged-/usr

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "model/address.h"
 #include "model/generalize.h"
 #include "store/fingerprint_json.h"
 
@@ -338,7 +339,7 @@ std::string ParsedPolicy::BlocksFile(const model::ItemRef& item, const char* wha
 }
 
 std::string ParsedPolicy::BlocksNetworkPolicy(const model::NetItem& n) const {
-  if (n.direction == model::Direction::kListen || IsLoopback(n.address)) return "";
+  if (n.direction == model::Direction::kListen || model::IsLoopbackAddress(n.address)) return "";
   const bool inbound = n.direction == model::Direction::kInbound;
   const std::string proto = Upper(ProtoName(n.protocol));
   for (const NpRule& r : inbound ? ingress : egress) {
@@ -348,9 +349,9 @@ std::string ParsedPolicy::BlocksNetworkPolicy(const model::NetItem& n) const {
     if (r.any_peer) return "";
     if (r.selector_peer && n.port == 53) return "";
     for (const auto& [cidr, except] : r.cidrs) {
-      if (!CidrContains(cidr, n.address)) continue;
+      if (!model::CidrContains(cidr, n.address)) continue;
       bool excepted = false;
-      for (const auto& e : except) excepted |= CidrContains(e, n.address);
+      for (const auto& e : except) excepted |= model::CidrContains(e, n.address);
       if (!excepted) return "";
     }
   }
@@ -363,7 +364,7 @@ std::string ParsedPolicy::BlocksFalcoNet(const model::NetItem& n) const {
   for (const FalcoNet& r : falco_net) {
     if (r.inbound != inbound || r.proto != ProtoName(n.protocol) || r.port != n.port) continue;
     for (const auto& c : r.cidrs) {
-      if (CidrContains(c, n.address)) return "";
+      if (model::CidrContains(c, n.address)) return "";
     }
   }
   return inbound ? "outside the allowed inbound clients and ports" : "outside the allowed peers and ports";

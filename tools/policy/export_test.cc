@@ -18,6 +18,7 @@
 #include <sstream>
 #include <yaml-cpp/yaml.h>
 
+#include "model/address.h"
 #include "model/items.h"
 #include "store/store.h"
 #include "tools/policy/check.h"
@@ -88,7 +89,7 @@ Outcome Export(const std::string& workload, const std::string& format, const std
 bool ValidCidr(const std::string& c) {
   size_t slash = c.find('/');
   if (slash == std::string::npos) return false;
-  return CidrContains(c, c.substr(0, slash));
+  return model::CidrContains(c, c.substr(0, slash));
 }
 
 void ExpectSourceAnnotations(const YAML::Node& md, const std::string& workload) {
@@ -204,7 +205,7 @@ TEST(ExportTest, EveryFormatHasItsConsumersShapeOnTestdata) {
     for (const auto& rule : npd["spec"]["egress"]) {
       for (const auto& peer : rule["to"]) {
         if (peer["ipBlock"]) {
-          EXPECT_FALSE(IsLoopback(peer["ipBlock"]["cidr"].as<std::string>()));
+          EXPECT_FALSE(model::IsLoopbackAddress(peer["ipBlock"]["cidr"].as<std::string>()));
         }
       }
     }
@@ -544,11 +545,11 @@ TEST(ExportTest, PathGlobAndCidr) {
   EXPECT_FALSE(PathGlobMatch("/a/*", "/a/b/c"));
   EXPECT_TRUE(PathGlobMatch("/a/**", "/a/b/c"));
   EXPECT_EQ(PlaceholdersToGlob("/proc/<pid>/task/<tid>/stat"), "/proc/*/task/*/stat");
-  EXPECT_TRUE(CidrContains("10.0.3.0/24", "10.0.3.255"));
-  EXPECT_FALSE(CidrContains("10.0.3.0/24", "10.0.4.1"));
-  EXPECT_TRUE(CidrContains("fd00::/64", "fd00::1"));
-  EXPECT_FALSE(CidrContains("10.0.0.0/8", "fd00::1"));
-  EXPECT_TRUE(IsLoopback("127.0.0.53"));
+  EXPECT_TRUE(model::CidrContains("10.0.3.0/24", "10.0.3.255"));
+  EXPECT_FALSE(model::CidrContains("10.0.3.0/24", "10.0.4.1"));
+  EXPECT_TRUE(model::CidrContains("fd00::/64", "fd00::1"));
+  EXPECT_FALSE(model::CidrContains("10.0.0.0/8", "fd00::1"));
+  EXPECT_TRUE(model::IsLoopbackAddress("127.0.0.53"));
 }
 
 TEST(ExportTest, RefusesLearningBaselinesUnlessForced) {
