@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#include "collector/clock.h"
 #include "tools/cli/format.h"
 
 namespace dw::tools::agent {
@@ -34,12 +35,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-
-int64_t SystemNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
@@ -79,7 +74,7 @@ struct Attempt {
 struct WebhookSender::State : std::enable_shared_from_this<WebhookSender::State> {
   State(asio::io_context& io_, Outbox& outbox_, WebhookOptions options_)
       : io(io_), outbox(&outbox_), options(std::move(options_)), timer(io_), rng(std::random_device{}()) {
-    if (!options.now_ns) options.now_ns = SystemNowNs;
+    if (!options.now_ns) options.now_ns = collector::NowNs;
   }
 
   asio::io_context& io;

@@ -19,7 +19,7 @@ Status CheckMerge(const Args& args) {
 // driftwatch merge --db OUT DB... [--workload NAME]
 Status CmdMerge(const Args& args) {
   ASSIGN_OR_RETURN(auto outcomes, store::MergeDatabases(*args.Get("--db"), args.positional(),
-                                                        args.Get("--workload"), NowNs()));
+                                                        args.Get("--workload"), collector::NowNs()));
   for (const store::MergeOutcome& o : outcomes) {
     std::string nodes = fmt::format("{}", fmt::join(o.nodes, ", "));
     if (o.version == 0) {

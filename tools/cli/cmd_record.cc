@@ -26,7 +26,7 @@ Status CmdRecord(const Args& args) {
   ASSIGN_OR_RETURN(auto source, OpenLive(args));
   collector::TraceHeader header;
   header.wire_version = DW_WIRE_VERSION;
-  header.created_ns = NowNs();
+  header.created_ns = collector::NowNs();
   struct utsname uts;
   if (uname(&uts) == 0) {
     header.hostname = uts.nodename;
@@ -36,36 +36,34 @@ Status CmdRecord(const Args& args) {
   header.processes = source->initial_processes();
   // Written under a temporary name and renamed when complete, so an
   // interrupted recording never leaves a truncated trace under the real name.
-  const std::string tmp = out + ".tmp";
-  ASSIGN_OR_RETURN(auto writer, collector::TraceWriter::Create(tmp, header));
-  RETURN_IF_ERROR(AnnounceReady(args, *source));
-
-  std::set<uint64_t> named;
-  Status write_status;
-  collector::PipelineStats stats;
-  Status run = Drive(
-      *source,
-      [&](const Event& e, std::span<const uint8_t> raw) {
-        if (!write_status.ok()) return;
-        if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
-          writer->AddCgroup(e.cgroup.value, e.cgroup_path);
-        }
-        writer->SetDropped(source->dropped());
-        write_status = writer->Append(raw);
-        if (!write_status.ok()) g_stop.store(true);
-      },
-      g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
-  writer->SetDropped(source->dropped());
-  Status closed = writer->Close();
-  if (!write_status.ok() || !closed.ok() || !run.ok()) {
-    std::remove(tmp.c_str());
+  uint64_t written = 0;
+  RETURN_IF_ERROR(WriteAtomically(out, [&](const std::string& tmp) -> Status {
+    ASSIGN_OR_RETURN(auto writer, collector::TraceWriter::Create(tmp, header));
+    RETURN_IF_ERROR(AnnounceReady(args, *source));
+    std::set<uint64_t> named;
+    Status write_status;
+    collector::PipelineStats stats;
+    Status run = Drive(
+        *source,
+        [&](const Event& e, std::span<const uint8_t> raw) {
+          if (!write_status.ok()) return;
+          if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
+            writer->AddCgroup(e.cgroup.value, e.cgroup_path);
+          }
+          writer->SetDropped(source->dropped());
+          write_status = writer->Append(raw);
+          if (!write_status.ok()) g_stop.store(true);
+        },
+        g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
+    writer->SetDropped(source->dropped());
+    Status closed = writer->Close();
     RETURN_IF_ERROR(write_status);
     RETURN_IF_ERROR(closed);
-    return run;
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) return Status::Errno("rename " + tmp + " to " + out, errno);
-  spdlog::info("recorded {} events to {} ({} dropped by the kernel)", writer->records_written(), out,
-               source->dropped());
+    RETURN_IF_ERROR(run);
+    written = writer->records_written();
+    return Status::Ok();
+  }));
+  spdlog::info("recorded {} events to {} ({} dropped by the kernel)", written, out, source->dropped());
   return Status::Ok();
 }
 

@@ -11,7 +11,7 @@ Status CmdReport(const Args& args) {
   ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
   ASSIGN_OR_RETURN(ReportData data, LoadReportData(*db, args.Get("--workload"), convergence));
-  data.generated_ns = NowNs();
+  data.generated_ns = collector::NowNs();
   data.source = *args.Get("--db");
   return WriteFileAtomically(*args.Get("--out"), ReportHtml(data));
 }

@@ -59,7 +59,7 @@ Status CmdTrain(const Args& args) {
             uint64_t d = source->dropped();
             profiler.AddDropped(d - dropped_before);
             dropped_before = d;
-            save_status = db->SaveFingerprints(profiler.TakeDirty(), NowNs());
+            save_status = db->SaveFingerprints(profiler.TakeDirty(), collector::NowNs());
             if (!save_status.ok()) g_stop.store(true);
             next_checkpoint = std::chrono::steady_clock::now() +
                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
@@ -72,7 +72,7 @@ Status CmdTrain(const Args& args) {
     dropped_total += d;
   }
   auto dirty = profiler.TakeDirty();
-  RETURN_IF_ERROR(db->SaveFingerprints(dirty, NowNs()));
+  RETURN_IF_ERROR(db->SaveFingerprints(dirty, collector::NowNs()));
   spdlog::info("trained on {} events; {} workloads updated{}", stats.events, dirty.size(),
                dropped_total
                    ? fmt::format(" ({} events dropped by the kernel: baselines incomplete)", dropped_total)

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/trace_source.h"
+#include "tools/flags.h"
 
 namespace dw::tools {
 
@@ -31,12 +32,6 @@ void InstallSignalHandlers() {
   // Past a file-size limit a write then fails with EFBIG and is reported like
   // a full disk, instead of the signal killing us in the middle of a write.
   signal(SIGXFSZ, SIG_IGN);
-}
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
@@ -131,13 +126,11 @@ Result<model::ConvergenceOptions> ConvergenceFlags(const Args& args) {
 Result<std::optional<int64_t>> VersionFlag(const Args& args, const char* flag) {
   auto v = args.Get(flag);
   if (!v) return std::optional<int64_t>();
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || errno != 0 || n < 1) {
+  std::optional<int64_t> n = ParseInt64(*v);
+  if (!n || *n < 1) {
     return Status(ErrorCode::kInvalidArgument, std::string(flag) + " must be a version number (1, 2, ...), not '" + *v + "'");
   }
-  return std::optional<int64_t>(n);
+  return n;
 }
 
 Status CheckQuery(const Args& args) {
@@ -146,28 +139,34 @@ Status CheckQuery(const Args& args) {
   return args.Required("--db").status();
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
+Status WriteAtomically(const std::string& path, const std::function<Status(const std::string& tmp)>& write) {
   const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr) return Status::Errno("create " + tmp, errno);
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  int err = errno;
-  ok = std::fflush(f) == 0 && ok;
-  if (!ok) err = errno;
-  if (std::fclose(f) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
+  if (Status s = write(tmp); !s.ok()) {
     std::remove(tmp.c_str());
-    return Status::Errno("write " + tmp, err);
+    return s;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
+    const int err = errno;
     std::remove(tmp.c_str());
     return Status::Errno("rename " + tmp + " to " + path, err);
   }
   return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  return WriteAtomically(path, [&](const std::string& tmp) {
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f == nullptr) return Status::Errno("create " + tmp, errno);
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    int err = errno;
+    ok = std::fflush(f) == 0 && ok;
+    if (!ok) err = errno;
+    if (std::fclose(f) != 0 && ok) {
+      ok = false;
+      err = errno;
+    }
+    return ok ? Status::Ok() : Status::Errno("write " + tmp, err);
+  });
 }
 
 }  // namespace dw::tools

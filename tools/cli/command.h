@@ -11,12 +11,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "collector/bpf_source.h"
+#include "collector/clock.h"
 #include "collector/event_source.h"
 #include "collector/status.h"
 #include "model/convergence.h"
@@ -61,9 +63,6 @@ extern std::atomic<bool> g_stop;
 extern int g_success_exit;
 void InstallSignalHandlers();
 
-// Wall-clock time, ns since the Unix epoch.
-int64_t NowNs();
-
 // ---- sources: --trace TRACE... or --live [--cgroup CGPATH...] [--duration S] [--syscalls]
 
 // Loads and attaches the BPF programs and warns about each missing hook.
@@ -94,8 +93,12 @@ Status CheckHistory(const Args& args);
 
 // `line` and a newline on stdout, flushed.
 void WriteLine(const std::string& line);
-// Writes `text` to `path` under a temporary name, then renames it: readers
-// never see a half-written file.
+// Writes `path` through `write`, which creates and fills the temporary file
+// it is given (`path` + ".tmp"); that is renamed to `path` when `write`
+// succeeds and removed when it or the rename fails: readers never see a
+// half-written file, and an interrupted command leaves none behind.
+Status WriteAtomically(const std::string& path, const std::function<Status(const std::string& tmp)>& write);
+// WriteAtomically() of `text`.
 Status WriteFileAtomically(const std::string& path, const std::string& text);
 
 // ---- export and check (cmd_export.cc)
