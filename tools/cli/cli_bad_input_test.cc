@@ -36,6 +36,7 @@
 #include "store/store.h"
 #include "store/testing/raw_sql.h"
 #include "tools/testing/bpf_gate.h"
+#include "tools/testing/process.h"
 
 namespace dw::tools {
 namespace {
@@ -45,114 +46,20 @@ using namespace std::chrono_literals;
 using store::testing::IntegrityCheck;
 using store::testing::RawExec;
 
-constexpr uid_t kNobody = 65534;  // the unprivileged user the permission cases run as
-constexpr auto kTimeout = 60s;    // per run of the binary
+using testing::kNobody;          // the unprivileged user the permission cases run as
+constexpr auto kTimeout = 60s;  // per run of the binary
 
 // ---- Running the binary ----
 
-struct RunOptions {
-  bool as_nobody = false;                 // drop to uid/gid 65534 before exec (when root)
-  std::optional<rlim_t> file_size_limit;  // RLIMIT_FSIZE of the child, in bytes
-};
-
-struct RunResult {
-  std::string command_line;
-  int exit_code = -1;  // -1 unless the binary exited
-  int signal = 0;      // the signal that ended it, 0 if none
-  bool timed_out = false;
-  std::string out;
-  std::string err;
-};
-
-// Writes `msg` to stderr and exits 125: for the child between fork and exec,
-// where only async-signal-safe calls are allowed.
-[[noreturn]] void ChildFail(const char* msg) {
-  ssize_t ignored = write(2, msg, std::strlen(msg));
-  (void)ignored;
-  _exit(125);
-}
+using RunOptions = testing::ProcessOptions;
+using RunResult = testing::ProcessResult;
 
 // Runs DW_BINARY with `args`, capturing stdout and stderr; kills it after kTimeout.
-RunResult RunDriftwatch(const std::vector<std::string>& args, const RunOptions& options = {}) {
-  RunResult r;
+RunResult RunDriftwatch(const std::vector<std::string>& args, RunOptions options = {}) {
   std::vector<std::string> all = {DW_BINARY};
   all.insert(all.end(), args.begin(), args.end());
-  for (const auto& a : all) r.command_line += (r.command_line.empty() ? "" : " ") + a;
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out_pipe[2];
-  int err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ADD_FAILURE() << "pipe: " << std::strerror(errno);
-    return r;
-  }
-  const bool drop = options.as_nobody && geteuid() == 0;
-  pid_t pid = fork();
-  if (pid < 0) {
-    ADD_FAILURE() << "fork: " << std::strerror(errno);
-    return r;
-  }
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
-      ChildFail("child: redirect failed\n");
-    }
-    if (options.file_size_limit) {
-      struct rlimit limit = {*options.file_size_limit, *options.file_size_limit};
-      if (setrlimit(RLIMIT_FSIZE, &limit) != 0) ChildFail("child: setrlimit failed\n");
-    }
-    if (drop && (setgroups(0, nullptr) != 0 || setresgid(kNobody, kNobody, kNobody) != 0 ||
-                 setresuid(kNobody, kNobody, kNobody) != 0)) {
-      ChildFail("child: dropping privileges failed\n");
-    }
-    execv(argv[0], argv.data());
-    ChildFail("child: exec failed\n");
-  }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-
-  std::string* sinks[2] = {&r.out, &r.err};
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  int open_fds = 2;
-  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left <= 0ms) {
-      r.timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(left.count())) < 0) {
-      if (errno == EINTR) continue;
-      ADD_FAILURE() << "poll: " << std::strerror(errno);
-      kill(pid, SIGKILL);
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (const pollfd& p : fds) {
-    if (p.fd >= 0) close(p.fd);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  return r;
+  options.timeout = kTimeout;
+  return testing::RunProcess(std::move(all), options);
 }
 
 ::testing::AssertionResult Describe(::testing::AssertionResult result, const RunResult& r) {

@@ -25,6 +25,7 @@
 
 #include "collector/cgroup.h"
 #include "tools/testing/bpf_gate.h"
+#include "tools/testing/process.h"
 
 namespace dw {
 namespace {
@@ -32,12 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+using tools::testing::Slurp;
 
 // Runs `command` with /bin/sh; its exit code, stdout in `out` (stderr too).
 int Shell(const std::string& command, std::string* out = nullptr) {
@@ -101,37 +97,17 @@ class ContainerBpfTest : public ::testing::Test {
   }
 
   // Starts driftwatch with `args`, stdout to `out`, stderr to `err`; returns
-  // its pid once it printed "ready:" (or exited).
+  // its pid once it printed "ready:" (or -1 when it exited first).
   pid_t StartDriftwatch(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (o < 0 || e < 0) _exit(126);
-      dup2(o, 1);
-      dup2(e, 2);
-      std::vector<std::string> copy = args;
-      copy.insert(copy.begin(), DW_BINARY);
-      std::vector<char*> argv;
-      for (auto& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (Slurp(err).find("ready:") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      int status;
-      if (waitpid(pid, &status, WNOHANG) == pid) return -1;
-      std::this_thread::sleep_for(50ms);
-    }
-    return pid;
+    std::vector<std::string> all = {DW_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    tools::testing::ProcessOptions options;
+    options.stdout_path = out;
+    options.stderr_path = err;
+    return tools::testing::StartUntil(std::move(all), options, "ready:");
   }
 
-  static int Wait(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  static int Wait(pid_t pid) { return tools::testing::WaitProcess(pid); }
 
   std::string name_, image_, tmp_;
 };

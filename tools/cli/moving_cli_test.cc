@@ -18,18 +18,14 @@
 #include "store/store.h"
 #include "store/testing/raw_sql.h"
 #include "store/fingerprint_json.h"
+#include "tools/testing/process.h"
 
 namespace dw::tools {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  std::string command;
-};
+using RunResult = testing::ProcessResult;
 
 std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -53,42 +49,23 @@ class MovingCliTest : public ::testing::Test {
   std::string File(const std::string& name) const { return dir_ + "/" + name; }
   static std::string Trace(const std::string& name) { return std::string(DW_TESTDATA_DIR) + "/" + name; }
 
-  // Runs DW_BINARY with `args`; stdout and stderr through files.
+  // Runs DW_BINARY with `args`, capturing stdout and stderr.
   RunResult Driftwatch(const std::vector<std::string>& args) {
-    RunResult r;
     std::vector<std::string> all = {DW_BINARY};
     all.insert(all.end(), args.begin(), args.end());
-    for (const auto& a : all) r.command += a + " ";
-    const std::string out = File("stdout"), err = File("stderr");
-    pid_t pid = fork();
-    if (pid == 0) {
-      int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(125);
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(125);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadFile(out).value_or("");
-    r.err = ReadFile(err).value_or("");
-    return r;
+    return testing::RunProcess(std::move(all));
   }
 
   void MustRun(const std::vector<std::string>& args) {
     RunResult r = Driftwatch(args);
-    ASSERT_EQ(r.exit_code, 0) << r.command << "\n" << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.command_line << "\n" << r.err;
   }
 
   // One line on stderr naming `name`, exit `code`, nothing on stdout.
   static ::testing::AssertionResult Refused(const RunResult& r, const std::string& command, int code,
                                             const std::string& name) {
     auto fail = [&](const std::string& why) {
-      return ::testing::AssertionFailure() << why << "\n  run: " << r.command << "\n  exit " << r.exit_code
+      return ::testing::AssertionFailure() << why << "\n  run: " << r.command_line << "\n  exit " << r.exit_code
                                            << "\n  stderr: [" << r.err << "]\n  stdout: [" << r.out << "]";
     };
     if (r.exit_code != code) return fail("want exit " + std::to_string(code));

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
-#include "tools/testing/bpf_gate.h"
+#include "tools/testing/live_bpf.h"
 #include "tools/testing/ports.h"
 
 namespace dw {
@@ -28,70 +28,35 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+using tools::testing::Slurp;
 
-class SeccompBpfTest : public ::testing::Test {
+class SeccompBpfTest : public tools::testing::LiveBpfTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (geteuid() != 0) why = "not root";
-    Result<std::string> mount = collector::FindCgroup2Mount();
-    if (why.empty() && !mount) why = mount.error().message();
-    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
-    mount_ = *mount;
-    rel_ = "dwseccomp-" + std::to_string(getpid());
-    fs::create_directories(mount_ + "/" + rel_);
-    tmp_ = (fs::temp_directory_path() / rel_).string();
-    fs::create_directories(tmp_);
-  }
-
-  void TearDown() override {
-    std::error_code ec;
-    if (!rel_.empty()) fs::remove(mount_ + "/" + rel_, ec);
-    if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+    Open({.prefix = "dwseccomp", .load = false});
+    rel_ = root_rel_;
+    dir_ = tmp_.string();
   }
 
   // Runs argv (optionally inside the test cgroup) and returns its exit code;
   // its stderr goes to `err` when given.
   int Spawn(const std::vector<std::string>& args, bool in_cgroup, const std::string& err = "",
             bool wait = true, pid_t* child = nullptr) {
-    std::string procs = mount_ + "/" + rel_ + "/cgroup.procs";
-    pid_t pid = fork();
-    if (pid == 0) {
-      if (in_cgroup) {
-        int fd = open(procs.c_str(), O_WRONLY);
-        if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
-        close(fd);
-      }
-      if (!err.empty()) {
-        int fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) dup2(fd, 2);
-      }
-      std::vector<std::string> copy = args;
-      std::vector<char*> argv;
-      for (auto& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    tools::testing::ProcessOptions options;
+    if (in_cgroup) options.cgroup = mount_ + "/" + rel_;
+    options.stderr_path = err;
+    pid_t pid = tools::testing::StartProcess(args, options);
     if (child != nullptr) *child = pid;
     if (!wait) return 0;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return pid < 0 ? -1 : tools::testing::WaitProcess(pid);
   }
 
-  std::string mount_, rel_, tmp_;
+  std::string rel_, dir_;  // the test cgroup (relative to mount_) and temp dir
 };
 
 TEST_F(SeccompBpfTest, ExportedProfileRunsTheWorkloadAndRefusesANewSyscall) {
-  const std::string db = tmp_ + "/dw.db", train_err = tmp_ + "/train.err";
-  const std::string data = tmp_ + "/data.txt";
+  const std::string db = dir_ + "/dw.db", train_err = dir_ + "/train.err";
+  const std::string data = dir_ + "/data.txt";
   pid_t trainer = 0;
   Spawn({DW_BINARY, "train", "--db", db, "--live", "--syscalls", "--cgroup", rel_, "--duration", "8"},
         /*in_cgroup=*/false, train_err, /*wait=*/false, &trainer);
@@ -112,7 +77,7 @@ TEST_F(SeccompBpfTest, ExportedProfileRunsTheWorkloadAndRefusesANewSyscall) {
   waitpid(trainer, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(train_err);
 
-  const std::string profile = tmp_ + "/seccomp.json", export_err = tmp_ + "/export.err";
+  const std::string profile = dir_ + "/seccomp.json", export_err = dir_ + "/export.err";
   // 8 s of training is still learning by the default thresholds: --force.
   ASSERT_EQ(Spawn({DW_BINARY, "export", "--db", db, "--workload", rel_, "--format", "seccomp", "--out", profile,
                    "--force"},
@@ -123,7 +88,7 @@ TEST_F(SeccompBpfTest, ExportedProfileRunsTheWorkloadAndRefusesANewSyscall) {
   std::vector<std::string> run = {DW_SECCOMP_RUN, profile, "--"};
   std::vector<std::string> ok = run;
   ok.insert(ok.end(), normal.begin(), normal.end());
-  const std::string run_err = tmp_ + "/run.err";
+  const std::string run_err = dir_ + "/run.err";
   EXPECT_EQ(Spawn(ok, false, run_err), 0) << Slurp(run_err);
 
   std::vector<std::string> probe = run;
