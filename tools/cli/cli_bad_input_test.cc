@@ -99,15 +99,8 @@ RunResult RunDriftwatch(const std::vector<std::string>& args, RunOptions options
 
 // ---- Files ----
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 // The bytes of a database and of its side files; nullopt for an absent file.
 using Snapshot = std::map<std::string, std::optional<std::string>>;

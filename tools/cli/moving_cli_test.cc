@@ -27,15 +27,8 @@ namespace fs = std::filesystem;
 
 using RunResult = testing::ProcessResult;
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
+using testing::ReadFile;
+using testing::WriteFile;
 
 class MovingCliTest : public ::testing::Test {
  protected:

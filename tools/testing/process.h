@@ -2,7 +2,8 @@
 // binaries need it: fork, optionally join a cgroup, drop to nobody or limit
 // the file size, exec, and capture stdout, stderr and how it ended. The one
 // copy of fork/exec/capture for every test that runs driftwatch,
-// dw-seccomp-run or the test workload. Test-only (reports through GoogleTest).
+// dw-seccomp-run or the test workload, and the small file helpers they share.
+// Test-only (reports through GoogleTest).
 #ifndef DRIFTWATCH_TOOLS_TESTING_PROCESS_H_
 #define DRIFTWATCH_TOOLS_TESTING_PROCESS_H_
 
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <optional>
@@ -100,6 +102,18 @@ inline std::string CommandLine(const std::vector<std::string>& args) {
 }
 
 }  // namespace internal
+
+// The bytes of the file at `path`; nullopt when it cannot be opened.
+inline std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Replaces the file at `path` with `bytes`.
+inline void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
 
 // The whole file at `path`; "" when it cannot be read.
 inline std::string Slurp(const std::string& path) {
