@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/address.h"
 #include "model/generalize.h"
 #include "model/items.h"
 
@@ -109,10 +110,6 @@ bool IsOneOf(std::string_view path, std::span<const std::string_view> paths) {
     if (path == p) return true;
   }
   return false;
-}
-
-bool IsLoopbackAddress(std::string_view address) {
-  return address.starts_with("127.") || address == "::1";
 }
 
 // What the sensitivity rules look at.

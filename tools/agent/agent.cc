@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "collector/bpf_source.h"
+#include "collector/clock.h"
 #include "collector/identity.h"
 #include "collector/pipeline.h"
 #include "model/convergence.h"
@@ -30,7 +31,8 @@
 #include "tools/agent/http_server.h"
 #include "tools/agent/metrics.h"
 #include "tools/agent/webhook.h"
-#include "tools/format.h"
+#include "tools/cli/format.h"
+#include "tools/flags.h"
 
 namespace dw::tools::agent {
 namespace {
@@ -42,11 +44,7 @@ constexpr char kWebhookSink[] = "webhook";
 // How many of the newest stored findings a restart takes back (Start).
 constexpr size_t kRestoredFindings = 10000;
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using collector::NowNs;
 
 // Findings as JSON lines in a file, rotated by size: FILE, FILE.1 ... FILE.keep.
 class JsonlFile {
@@ -695,18 +693,17 @@ Response Agent::ListWorkloads() {
 Response Agent::GetWorkload(const std::string& name) {
   const model::Fingerprint* fp = Baseline(name);
   if (fp == nullptr) return Response::Error(404, "unknown workload " + name);
-  return Response::Json(200, FingerprintJson(*fp));
+  return Response::Json(200, store::FingerprintJson(*fp));
 }
 
 Response Agent::ListFindings(const Request& r) {
   int64_t since = 0;
   if (auto s = r.Query("since")) {
-    char* end = nullptr;
-    long long v = std::strtoll(s->c_str(), &end, 10);
-    if (s->empty() || *end != '\0' || v < 0) {
+    std::optional<int64_t> v = ParseInt64(*s);
+    if (!v || *v < 0) {
       return Response::Error(400, "since must be nanoseconds since the Unix epoch, not '" + *s + "'");
     }
-    since = v;
+    since = *v;
   }
   auto findings = store_->ListFindings(r.Query("workload"), since);
   if (!findings) {
@@ -736,9 +733,9 @@ Response Agent::Relearn(const std::string& name) {
 // Adds the item a finding is about (Finding::item) to its workload's
 // baseline, so it stops firing.
 Response Agent::Accept(const std::string& id_text) {
-  char* end = nullptr;
-  long long id = std::strtoll(id_text.c_str(), &end, 10);
-  if (id_text.empty() || *end != '\0' || id <= 0) return Response::Error(400, "finding id must be a positive number");
+  std::optional<int64_t> parsed = ParseInt64(id_text);
+  if (!parsed || *parsed <= 0) return Response::Error(400, "finding id must be a positive number");
+  const int64_t id = *parsed;
   auto found = store_->GetFinding(id);
   if (!found) return Response::Error(500, found.error().message());
   if (!*found) return Response::Error(404, "no finding with id " + id_text);

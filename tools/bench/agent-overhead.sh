@@ -70,7 +70,7 @@ need curl curl
 need bpftool bpftool
 if [ ! -x "$DW" ]; then
   say "building driftwatch"
-  bash tools/build.sh >/dev/null
+  bash tools/scripts/build.sh >/dev/null
 fi
 
 CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
