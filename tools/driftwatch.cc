@@ -96,8 +96,7 @@ Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
 // The last step of a live command's start-up: arms --duration and prints
 // the line that tells scripts the programs are attached.
 Status AnnounceReady(const Args& args, collector::EventSource& source) {
-  auto* live = dynamic_cast<collector::BpfEventSource*>(&source);
-  if (live == nullptr) return Status::Ok();
+  if (!source.live()) return Status::Ok();
   ASSIGN_OR_RETURN(std::optional<double> duration, args.Seconds("--duration"));
   if (duration) {
     struct itimerval t = {};
@@ -107,9 +106,9 @@ Status AnnounceReady(const Args& args, collector::EventSource& source) {
     setitimer(ITIMER_REAL, &t, nullptr);
   }
   size_t attached = 0;
-  for (const auto& h : live->hooks()) attached += h.attached ? 1 : 0;
+  for (const auto& h : source.hooks()) attached += h.attached ? 1 : 0;
   auto cgroups = args.All("--cgroup");
-  spdlog::info("ready: {}/{} hooks attached, watching {}", attached, live->hooks().size(),
+  spdlog::info("ready: {}/{} hooks attached, watching {}", attached, source.hooks().size(),
                cgroups.empty() ? std::string("the whole host") : fmt::format("{}", fmt::join(cgroups, ", ")));
   return Status::Ok();
 }
@@ -202,13 +201,12 @@ Status CmdRecord(const Args& args) {
   Status run = Drive(
       *source,
       [&](const Event& e, std::span<const uint8_t> raw) {
-        if (!write_status.ok()) return;
         if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
           writer->AddCgroup(e.cgroup.value, e.cgroup_path);
         }
         writer->SetDropped(source->dropped());
         write_status = writer->Append(raw);
-        if (!write_status.ok()) g_stop.store(true);
+        return write_status;
       },
       g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
   writer->SetDropped(source->dropped());
@@ -227,11 +225,7 @@ Status CmdRecord(const Args& args) {
 
 // The host `source`'s events come from: a trace's recorded hostname, this
 // host's name when live.
-std::string NodeOf(collector::EventSource& source) {
-  if (auto* trace = dynamic_cast<collector::TraceEventSource*>(&source)) return trace->header().hostname;
-  struct utsname u;
-  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
-}
+std::string NodeOf(collector::EventSource& source) { return source.node(); }
 
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
@@ -264,10 +258,10 @@ Status CmdTrain(const Args& args) {
             profiler.AddDropped(d - dropped_before);
             dropped_before = d;
             save_status = db->SaveFingerprints(profiler.TakeDirty(), NowNs());
-            if (!save_status.ok()) g_stop.store(true);
             next_checkpoint = std::chrono::steady_clock::now() +
                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
           }
+          return save_status;
         },
         g_stop, &stats));
     RETURN_IF_ERROR(save_status);
@@ -348,6 +342,7 @@ Status CmdDetect(const Args& args) {
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
+          return Status::Ok();
         },
         g_stop, &stats));
   }
@@ -434,7 +429,7 @@ Status CmdImport(const Args& args) {
                   "fingerprint " + args.positional()[0] + " names no workload; give --workload NAME");
   }
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
-  RETURN_IF_ERROR(db->ImportFingerprint(fp, "locked", NowNs()));
+  RETURN_IF_ERROR(db->ImportFingerprint(fp, store::WorkloadState::kLocked, NowNs()));
   ASSIGN_OR_RETURN(auto versions, db->ListVersions(fp.workload));
   spdlog::info("imported {} ({} items, trained on {}) as version {}, locked", fp.workload,
                fp.ItemCount(), fp.node.empty() ? "an unknown node" : fp.node,
@@ -515,12 +510,8 @@ Result<Exported> BuildExport(const Args& args) {
   const std::string path = *args.Get("--db");
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
   ASSIGN_OR_RETURN(std::optional<model::Fingerprint> fp, db->LoadFingerprint(name, version));
-  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
-  const store::WorkloadInfo* info = nullptr;
-  for (const auto& w : workloads) {
-    if (w.name == name) info = &w;
-  }
-  if (info == nullptr) {
+  ASSIGN_OR_RETURN(std::optional<store::WorkloadInfo> info, db->GetWorkload(name));
+  if (!info) {
     return Status(ErrorCode::kNotFound,
                   "unknown workload " + name + " in " + path + " (driftwatch workloads lists them)");
   }
@@ -546,7 +537,7 @@ Result<Exported> BuildExport(const Args& args) {
   if (fp->training.dropped_events > 0) {
     why = "was trained while the kernel dropped " + std::to_string(fp->training.dropped_events) +
           " events (the baseline may miss items)";
-  } else if (!view.learning.stable && info->state != "monitoring" && info->state != "locked") {
+  } else if (!view.learning.stable && info->state != store::WorkloadState::kMonitoring && info->state != store::WorkloadState::kLocked) {
     why = "is still learning (" + view.learning.Describe(convergence) + ")";
   }
   if (!why.empty()) {
@@ -612,6 +603,7 @@ Status CmdCheck(const Args& args) {
         *source,
         [&](const Event& ev, std::span<const uint8_t>) {
           if (ev.workload == e.source.workload) check->Observe(ev);
+          return Status::Ok();
         },
         g_stop, &stats));
   }
@@ -670,11 +662,8 @@ Status CmdHistory(const Args& args) {
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
   const std::string workload = *args.Get("--workload");
   ASSIGN_OR_RETURN(auto versions, db->ListVersions(workload));
-  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
-  std::string state;
-  for (const auto& w : workloads) {
-    if (w.name == workload) state = w.state;
-  }
+  ASSIGN_OR_RETURN(std::optional<store::WorkloadInfo> info, db->GetWorkload(workload));
+  const std::string state = info ? store::WorkloadStateName(info->state) : "";
   std::fputs((format == Format::kJson ? HistoryJsonLines(workload, state, versions)
                                       : HistoryText(workload, state, versions))
                  .c_str(),

@@ -71,7 +71,10 @@ TEST(FingerprintJsonTest, TrainedFingerprintsRoundTrip) {
     profiler.SetNode((*source)->header().hostname);
     std::atomic<bool> stop{false};
     collector::PipelineStats stats;
-    ASSERT_TRUE(Drive(**source, [&](const Event& e, std::span<const uint8_t>) { profiler.Observe(e); },
+    ASSERT_TRUE(Drive(**source, [&](const Event& e, std::span<const uint8_t>) {
+                      profiler.Observe(e);
+                      return Status::Ok();
+                    },
                       stop, &stats)
                     .ok());
     auto fps = profiler.TakeDirty();
