@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -195,7 +196,12 @@ Status BpfEventSource::Run(const RecordHandler& handler, const std::atomic<bool>
   return status;
 }
 
-int BpfEventSource::epoll_fd() const { return ring_buffer__epoll_fd(impl_->rb.get()); }
+int BpfEventSource::ready_fd() const { return ring_buffer__epoll_fd(impl_->rb.get()); }
+
+std::string BpfEventSource::node() const {
+  struct utsname u;
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
 
 Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
   impl_->handler = &handler;

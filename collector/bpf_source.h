@@ -38,25 +38,6 @@ struct BpfOptions {
   bool syscalls = false;
 };
 
-// What the programs saw of one cgroup since they were loaded, summed over
-// CPUs (struct dw_cgroup_counters in bpf/events.h): every hooked call of a
-// watched task by event kind, whether or not its record reached user space.
-struct KernelCounters {
-  std::array<uint64_t, 16> calls{};  // by EventKind value (index 0 unused)
-  uint64_t writes = 0;               // opens with write access
-  uint64_t emitted = 0;              // records written to the ring buffer
-  uint64_t dropped = 0;              // records lost, the ring buffer full
-  bool operator==(const KernelCounters&) const = default;
-};
-
-// One hook of the programs, for the start-up report.
-struct HookStatus {
-  std::string program;   // "handle_sched_exec"
-  std::string hook;      // "tp_btf/sched_process_exec"
-  bool attached = false;
-  std::string error;     // why not, when not attached
-};
-
 // Receives libbpf's own diagnostics (level 0 = warning, 1 = info, 2 = debug).
 void SetLibbpfLogger(std::function<void(int level, const std::string& line)> logger);
 
@@ -77,18 +58,18 @@ class BpfEventSource : public EventSource {
   uint64_t dropped() const override;
   uint32_t wire_version() const override;
   bool live() const override { return true; }
+  std::string node() const override;  // this host's name (uname)
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
 
-  // For an event loop of the caller's (the agent): an fd that becomes
-  // readable when records wait, and a call that drains them.
-  int epoll_fd() const;
-  Result<int> Consume(const RecordHandler& handler);
+  // The ring buffer's epoll fd, and a call that drains what it holds.
+  int ready_fd() const override;
+  Result<int> Consume(const RecordHandler& handler) override;
 
-  const std::vector<HookStatus>& hooks() const { return hooks_; }
+  const std::vector<HookStatus>& hooks() const override { return hooks_; }
   // The kernel's per-cgroup counters, by cgroup id (a cgroup of a watched
   // subtree appears once one of its tasks made a hooked call; the map holds
   // the 4096 most recently active).
-  Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const;
+  Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const override;
   const std::string& cgroup2_mount() const { return mount_; }
 
  private:

@@ -682,7 +682,7 @@ TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {
     ASSERT_TRUE(workloads) << workloads.error().message();
     ASSERT_EQ(workloads->size(), 1u);
     EXPECT_EQ((*workloads)[0].name, kWorkload);
-    EXPECT_EQ((*workloads)[0].state, "monitoring");
+    EXPECT_EQ((*workloads)[0].state, store::WorkloadState::kMonitoring);
     EXPECT_EQ((*workloads)[0].findings, 2);
     auto fp = (*db)->LoadFingerprint(kWorkload);
     ASSERT_TRUE(fp && fp->has_value());

@@ -33,6 +33,7 @@ Status CmdCheck(const Args& args) {
         *source,
         [&](const Event& ev, std::span<const uint8_t>) {
           if (ev.workload == e.source.workload) check->Observe(ev);
+          return Status::Ok();
         },
         g_stop, &stats));
   }

@@ -79,6 +79,7 @@ Status CmdDetect(const Args& args) {
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
+          return Status::Ok();
         },
         g_stop, &stats));
   }

@@ -40,12 +40,8 @@ Result<Exported> BuildExport(const Args& args) {
   const std::string path = *args.Get("--db");
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
   ASSIGN_OR_RETURN(std::optional<model::Fingerprint> fp, db->LoadFingerprint(name, version));
-  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
-  const store::WorkloadInfo* info = nullptr;
-  for (const auto& w : workloads) {
-    if (w.name == name) info = &w;
-  }
-  if (info == nullptr) {
+  ASSIGN_OR_RETURN(std::optional<store::WorkloadInfo> info, db->GetWorkload(name));
+  if (!info) {
     return Status(ErrorCode::kNotFound,
                   "unknown workload " + name + " in " + path + " (driftwatch workloads lists them)");
   }
@@ -72,7 +68,7 @@ Result<Exported> BuildExport(const Args& args) {
   if (fp->training.dropped_events > 0) {
     why = "was trained while the kernel dropped " + std::to_string(fp->training.dropped_events) +
           " events (the baseline may miss items)";
-  } else if (!view.learning.stable && info->state != "monitoring" && info->state != "locked") {
+  } else if (!view.learning.stable && info->state != store::WorkloadState::kMonitoring && info->state != store::WorkloadState::kLocked) {
     why = "is still learning (" + view.learning.Describe(convergence) + ")";
   }
   if (!why.empty()) {

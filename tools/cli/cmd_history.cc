@@ -14,11 +14,8 @@ Status CmdHistory(const Args& args) {
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadOnly));
   const std::string workload = *args.Get("--workload");
   ASSIGN_OR_RETURN(auto versions, db->ListVersions(workload));
-  ASSIGN_OR_RETURN(auto workloads, db->ListWorkloads());
-  std::string state;
-  for (const auto& w : workloads) {
-    if (w.name == workload) state = w.state;
-  }
+  ASSIGN_OR_RETURN(std::optional<store::WorkloadInfo> info, db->GetWorkload(workload));
+  const std::string state = info ? store::WorkloadStateName(info->state) : "";
   std::fputs((format == Format::kJson ? store::HistoryJsonLines(workload, state, versions)
                                       : store::HistoryText(workload, state, versions))
                  .c_str(),

@@ -27,7 +27,7 @@ Status CmdImport(const Args& args) {
                   "fingerprint " + args.positional()[0] + " names no workload; give --workload NAME");
   }
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
-  RETURN_IF_ERROR(db->ImportFingerprint(fp, "locked", collector::NowNs()));
+  RETURN_IF_ERROR(db->ImportFingerprint(fp, store::WorkloadState::kLocked, collector::NowNs()));
   ASSIGN_OR_RETURN(auto versions, db->ListVersions(fp.workload));
   spdlog::info("imported {} ({} items, trained on {}) as version {}, locked", fp.workload, fp.ItemCount(),
                fp.node.empty() ? "an unknown node" : fp.node, versions.empty() ? 0 : versions.back().version);

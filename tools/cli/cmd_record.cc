@@ -46,13 +46,12 @@ Status CmdRecord(const Args& args) {
     Status run = Drive(
         *source,
         [&](const Event& e, std::span<const uint8_t> raw) {
-          if (!write_status.ok()) return;
           if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
             writer->AddCgroup(e.cgroup.value, e.cgroup_path);
           }
           writer->SetDropped(source->dropped());
           write_status = writer->Append(raw);
-          if (!write_status.ok()) g_stop.store(true);
+          return write_status;
         },
         g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
     writer->SetDropped(source->dropped());

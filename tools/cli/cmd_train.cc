@@ -1,8 +1,6 @@
 // tools/cli/cmd_train.cc: driftwatch train (its usage below).
 #include "tools/cli/command.h"
 
-#include <sys/utsname.h>
-
 #include <chrono>
 #include <spdlog/spdlog.h>
 
@@ -23,11 +21,7 @@ Status CheckTrain(const Args& args) {
 
 // The host `source`'s events come from: a trace's recorded hostname, this
 // host's name when live.
-std::string NodeOf(collector::EventSource& source) {
-  if (auto* trace = dynamic_cast<collector::TraceEventSource*>(&source)) return trace->header().hostname;
-  struct utsname u;
-  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
-}
+std::string NodeOf(collector::EventSource& source) { return source.node(); }
 
 // driftwatch train --db DB (--trace TRACE... | --live [--cgroup CGPATH]... --duration SECONDS)
 Status CmdTrain(const Args& args) {
@@ -60,10 +54,10 @@ Status CmdTrain(const Args& args) {
             profiler.AddDropped(d - dropped_before);
             dropped_before = d;
             save_status = db->SaveFingerprints(profiler.TakeDirty(), collector::NowNs());
-            if (!save_status.ok()) g_stop.store(true);
             next_checkpoint = std::chrono::steady_clock::now() +
                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
           }
+          return save_status;
         },
         g_stop, &stats));
     RETURN_IF_ERROR(save_status);

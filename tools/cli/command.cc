@@ -49,8 +49,7 @@ Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
 }
 
 Status AnnounceReady(const Args& args, collector::EventSource& source) {
-  auto* live = dynamic_cast<collector::BpfEventSource*>(&source);
-  if (live == nullptr) return Status::Ok();
+  if (!source.live()) return Status::Ok();
   ASSIGN_OR_RETURN(std::optional<double> duration, args.Seconds("--duration"));
   if (duration) {
     struct itimerval t = {};
@@ -60,9 +59,9 @@ Status AnnounceReady(const Args& args, collector::EventSource& source) {
     setitimer(ITIMER_REAL, &t, nullptr);
   }
   size_t attached = 0;
-  for (const auto& h : live->hooks()) attached += h.attached ? 1 : 0;
+  for (const auto& h : source.hooks()) attached += h.attached ? 1 : 0;
   auto cgroups = args.All("--cgroup");
-  spdlog::info("ready: {}/{} hooks attached, watching {}", attached, live->hooks().size(),
+  spdlog::info("ready: {}/{} hooks attached, watching {}", attached, source.hooks().size(),
                cgroups.empty() ? std::string("the whole host") : fmt::format("{}", fmt::join(cgroups, ", ")));
   return Status::Ok();
 }

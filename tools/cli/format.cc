@@ -103,8 +103,9 @@ std::string FindingText(const model::Finding& f) {
 }
 
 std::string WorkloadView::State() const {
-  if (info.state == "monitoring" || info.state == "locked") {
-    return learning.incomplete ? info.state + ", incomplete" : info.state;
+  if (info.state == store::WorkloadState::kMonitoring || info.state == store::WorkloadState::kLocked) {
+    const std::string state = store::WorkloadStateName(info.state);
+    return learning.incomplete ? state + ", incomplete" : state;
   }
   return learning.State();
 }
@@ -114,7 +115,7 @@ std::string WorkloadJson(const WorkloadView& v) {
   nlohmann::ordered_json j;
   j["workload"] = w.name;
   j["state"] = v.State();
-  j["lifecycle"] = w.state;
+  j["lifecycle"] = store::WorkloadStateName(w.state);
   j["stable"] = v.learning.stable;
   j["incomplete"] = v.learning.incomplete;
   j["coverage"] = std::round(v.learning.coverage * 10000.0) / 10000.0;

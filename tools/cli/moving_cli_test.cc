@@ -120,7 +120,7 @@ TEST_F(MovingCliTest, ImportedJsonIsALockedBaselineEqualToTheExport) {
     auto w = store->ListWorkloads();
     ASSERT_TRUE(w);
     ASSERT_EQ(w->size(), 1u);
-    EXPECT_EQ((*w)[0].state, "locked");
+    EXPECT_EQ((*w)[0].state, store::WorkloadState::kLocked);
   }
   // Again: a new version of the same workload.
   MustRun({"import", "--db", prod, File("fp.json"), "--workload", "prod/nginx"});

@@ -13,7 +13,7 @@ ReportData Sample() {
   model::Fingerprint fp = testing::ReportFingerprint();
   WorkloadView v;
   v.info.name = fp.workload;
-  v.info.state = "learning";
+  v.info.state = store::WorkloadState::kLearning;
   v.info.version = 2;
   v.info.events = fp.training.events;
   v.learning = model::Assess(fp);

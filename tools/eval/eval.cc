@@ -38,7 +38,13 @@ Result<Replayed> Replay(const std::string& path, const std::function<void(const 
   ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(path));
   std::atomic<bool> stop{false};
   collector::PipelineStats stats;
-  Status s = Drive(*source, [&](const Event& e, std::span<const uint8_t>) { sink(e); }, stop, &stats);
+  Status s = Drive(
+      *source,
+      [&](const Event& e, std::span<const uint8_t>) {
+        sink(e);
+        return Status::Ok();
+      },
+      stop, &stats);
   RETURN_IF_ERROR(s.WithContext("replay " + path));
   return Replayed{stats.events, source->dropped()};
 }
