@@ -131,6 +131,7 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
+  last_known_ = false;
   if (e.workload.empty()) {
     ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
@@ -162,7 +163,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
   }
   Finding* file_finding = nullptr;
+  bool drift = false;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
+    drift = true;
     // One finding per new program: its plain reads fold into its exec finding.
     if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
         (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < 0.4) {
@@ -198,6 +201,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       proc = processes_.find(e.pid);
     }
   }
+  last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe;
   Track(e, file_finding);
   ScoreRates(rates_.Observe(e), &fresh);
   return fresh;

@@ -4,6 +4,7 @@
 #define DRIFTWATCH_MODEL_DETECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -111,8 +112,23 @@ class Detector {
   }
   // Starts scoring `fp.workload` against `fp` (replacing any earlier one), or
   // stops scoring `workload`. Findings already raised stay.
-  void SetFingerprint(Fingerprint fp) { fingerprints_[fp.workload] = std::move(fp); }
-  void RemoveFingerprint(const std::string& workload) { fingerprints_.erase(workload); }
+  void SetFingerprint(Fingerprint fp) {
+    if (on_change_) on_change_(fp.workload);
+    fingerprints_[fp.workload] = std::move(fp);
+  }
+  void RemoveFingerprint(const std::string& workload) {
+    if (on_change_) on_change_(workload);
+    fingerprints_.erase(workload);
+  }
+
+  // Seam for the kernel verdict cache (collector/verdict_cache.h). Whether
+  // the last Observe()d event scored known: its workload has a fingerprint,
+  // its items raised no finding (rate findings aside), and its process is
+  // in no new program's tree nor runs a file the workload wrote, so another
+  // event with the same object scores the same until the fingerprint changes.
+  bool LastEventKnown() const { return last_known_; }
+  // Called with the workload's name before its fingerprint is set or removed.
+  void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;
@@ -157,6 +173,8 @@ class Detector {
   std::set<const Finding*> updated_set_;
   std::set<std::string> unprofiled_;
   Stats stats_;
+  bool last_known_ = false;
+  std::function<void(const std::string&)> on_change_;
 };
 
 }  // namespace dw::model

@@ -78,11 +78,13 @@ int64_t NowNs() {
       .count();
 }
 
-// Loads and attaches the BPF programs and says what is missing.
-Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
+// Loads and attaches the BPF programs and says what is missing. The verdict
+// cache only for detection (nothing else inserts into it).
+Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args, bool verdict_cache = false) {
   collector::BpfOptions options;
   options.cgroups = args.All("--cgroup");
   options.syscalls = args.Has("--syscalls");
+  options.verdict_cache = verdict_cache;
   ASSIGN_OR_RETURN(auto source, collector::BpfEventSource::Open(options));
   for (const auto& h : source->hooks()) {
     if (!h.attached) {
@@ -122,8 +124,10 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
   if (live == traces) {
     return Status(ErrorCode::kInvalidArgument, "give either --trace TRACE... or --live");
   }
-  if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls"))) {
-    return Status(ErrorCode::kInvalidArgument, "--cgroup, --duration and --syscalls go with --live");
+  if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls") ||
+                args.Has("--no-verdict-cache"))) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "--cgroup, --duration, --syscalls and --no-verdict-cache go with --live");
   }
   RETURN_IF_ERROR(args.Seconds("--duration").status());
   if (live && live_needs_duration && !args.Has("--duration")) {
@@ -134,14 +138,15 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
 
 // Every source a command reads: the --trace files in order, or --live.
 // `args` passed CheckSources().
-Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args) {
+Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args,
+                                                                      bool verdict_cache = false) {
   std::vector<std::unique_ptr<collector::EventSource>> sources;
   for (const auto& t : args.All("--trace")) {
     ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(t));
     sources.push_back(std::move(source));
   }
   if (args.Has("--live")) {
-    ASSIGN_OR_RETURN(auto source, OpenLive(args));
+    ASSIGN_OR_RETURN(auto source, OpenLive(args, verdict_cache));
     sources.push_back(std::move(source));
   }
   return sources;
@@ -310,8 +315,20 @@ Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
   if (fingerprints.empty()) return no_baselines;
-  ASSIGN_OR_RETURN(auto sources, OpenSources(args));
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*verdict_cache=*/!args.Has("--no-verdict-cache")));
   model::Detector detector(std::move(fingerprints));
+  // The kernel verdict cache (collector/verdict_cache.h), live only.
+  std::unique_ptr<collector::VerdictCache> cache;
+  for (auto& source : sources) {
+    auto* bpf = dynamic_cast<collector::BpfEventSource*>(source.get());
+    if (bpf != nullptr && bpf->verdict_cache()) cache = std::make_unique<collector::VerdictCache>(bpf);
+  }
+  Status cache_status;
+  if (cache) {
+    detector.OnFingerprintChange([&](const std::string& w) {
+      if (cache_status.ok()) cache_status = cache->Forget(w);
+    });
+  }
   const auto print = [format](const model::Finding& f) {
     WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
   };
@@ -345,6 +362,7 @@ Status CmdDetect(const Args& args) {
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
           emit(detector.Observe(e));
+          if (cache && cache_status.ok() && detector.LastEventKnown()) cache_status = cache->Remember(e);
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
@@ -352,6 +370,7 @@ Status CmdDetect(const Args& args) {
         g_stop, &stats));
   }
   emit(detector.Flush());  // the last rate buckets
+  if (!cache_status.ok()) spdlog::warn("verdict cache off after an error: {}", cache_status.message());
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
@@ -706,7 +725,9 @@ Status CmdReport(const Args& args) {
 }
 
 // driftwatch agent --config FILE
-Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
+Status CmdAgent(const Args& args) {
+  return tools::agent::RunAgent(*args.Get("--config"), !args.Has("--no-verdict-cache"));
+}
 
 // The config is checked before anything starts: a bad key is a usage error.
 Status CheckAgent(const Args& args) {
@@ -845,10 +866,13 @@ const std::vector<Command>& Commands() {
         {"--trace", "--cgroup"}}},
       {"detect",
        "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
-       "[--syscalls]) [--format jsonl|text] [--exceptions FILE]\n"
-       "FILE: expected findings to store but not print (tools/exceptions.h)",
+       "[--syscalls] [--no-verdict-cache]) [--format jsonl|text] [--exceptions FILE]\n"
+       "FILE: expected findings to store but not print (tools/exceptions.h)\n"
+       "--no-verdict-cache: every event reaches user space (README: Performance)",
        CheckDetect, CmdDetect,
-       {{"--db", "--duration", "--format", "--exceptions"}, {"--live", "--syscalls"}, {"--trace", "--cgroup"}}},
+       {{"--db", "--duration", "--format", "--exceptions"},
+        {"--live", "--syscalls", "--no-verdict-cache"},
+        {"--trace", "--cgroup"}}},
       {"workloads", "--db DB [--format jsonl|text] [--min-duration SECONDS] [--quiet SECONDS]", CheckQuery,
        CmdWorkloads, {{"--db", "--format", "--min-duration", "--quiet"}, {}}},
       {"findings",
@@ -876,8 +900,10 @@ const std::vector<Command>& Commands() {
        {{"--db", "--workload", "--format", "--output", "--version", "--min-duration", "--quiet"},
         {"--force"},
         {"--trace", "--peer"}}},
-      {"agent", "--config FILE   (the daemon: tools/agent/config.h documents the file)", CheckAgent, CmdAgent,
-       {{"--config"}, {}}},
+      {"agent",
+       "--config FILE [--no-verdict-cache]   (the daemon: tools/agent/config.h documents the file)\n"
+       "--no-verdict-cache: every event reaches user space, whatever the file's verdict_cache says",
+       CheckAgent, CmdAgent, {{"--config"}, {"--no-verdict-cache"}}},
       {"import", "--db DB FILE [--workload NAME]   (FILE: JSON fingerprint; the workload becomes locked)",
        CheckImport, CmdImport, {{"--db", "--workload"}, {}}, true},
       {"merge", "--db OUT DB... [--workload NAME]  (one workload's fingerprints from several nodes)", CheckMerge,

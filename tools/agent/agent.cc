@@ -190,6 +190,12 @@ class Agent {
   Response Accept(const std::string& id);
   std::string RenderMetrics();
   void RenderKernelCounters();
+  // The kernel verdict cache (collector/verdict_cache.h): inserts events the
+  // detector scored known, forgets a workload when its baseline changes.
+  void StartVerdictCache();
+  void RememberVerdict(const Event& e);
+  void ClaimVerdicts(const Event& e);
+  void ForgetVerdicts();
 
   asio::io_context& io_;
   std::string config_path_;
@@ -202,6 +208,7 @@ class Agent {
   std::unique_ptr<collector::Pipeline> pipeline_;
   std::unique_ptr<profiler::Profiler> profiler_;
   std::unique_ptr<model::Detector> detector_;
+  std::unique_ptr<collector::VerdictCache> verdicts_;  // null when off
   std::map<std::string, std::string> states_;  // workload -> learning|monitoring|locked|ignored
   std::unique_ptr<StoreOutbox> outbox_;
   std::unique_ptr<WebhookSender> webhook_;
@@ -309,7 +316,9 @@ Status Agent::Start() {
   collector::BpfOptions options;
   options.cgroups = config_.cgroups;
   options.syscalls = config_.syscalls;
+  options.verdict_cache = config_.verdict_cache;
   ASSIGN_OR_RETURN(source_, collector::BpfEventSource::Open(options));
+  StartVerdictCache();
   size_t attached = 0;
   for (const auto& h : source_->hooks()) {
     if (h.attached) {
@@ -391,6 +400,7 @@ void Agent::OnRecord(std::span<const uint8_t> record) {
 void Agent::Handle(const Event& e) {
   metrics_.counter("driftwatch_events_total", "Events by type", {{"type", EventKindName(e.kind)}}).Inc();
   if (e.workload.empty()) return;
+  ClaimVerdicts(e);
   auto it = states_.find(e.workload);
   if (it == states_.end()) {
     // A workload seen for the first time.
@@ -423,6 +433,7 @@ void Agent::Handle(const Event& e) {
   const bool timed = (++scored_ & 15) == 0;
   auto start = std::chrono::steady_clock::now();
   std::vector<model::Finding*> found = detector_->Observe(e);
+  RememberVerdict(e);
   if (timed) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics_.histogram("driftwatch_scoring_latency_seconds", "Time to score one event (sampled 1/16)",
@@ -549,6 +560,7 @@ void Agent::Reload() {
       c->outputs.webhook_auth_header_env != config_.outputs.webhook_auth_header_env) {
     spdlog::warn("reload: database, cgroups, api and webhook_* connection changes take effect on restart");
   }
+  if (c->mode != config_.mode) ForgetVerdicts();  // workloads may learn again
   config_.mode = c->mode;
   config_.learning = c->learning;
   config_.learn_unprofiled = c->learn_unprofiled;
@@ -621,6 +633,7 @@ void Agent::RenderKernelCounters() {
     sum.writes += k.writes;
     sum.emitted += k.emitted;
     sum.dropped += k.dropped;
+    for (size_t i = 0; i < k.filtered.size(); ++i) sum.filtered[i] += k.filtered[i];
   }
   for (const auto& [workload, k] : per_workload) {
     for (size_t i = 1; i < k.calls.size(); ++i) {
@@ -643,7 +656,52 @@ void Agent::RenderKernelCounters() {
         .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
                  {{"workload", workload}, {"outcome", "dropped"}})
         .Advance(static_cast<double>(k.dropped));
+    uint64_t filtered = 0;
+    for (uint64_t n : k.filtered) filtered += n;
+    metrics_
+        .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
+                 {{"workload", workload}, {"outcome", "filtered"}})
+        .Advance(static_cast<double>(filtered));
   }
+  if (verdicts_) {
+    metrics_.counter("driftwatch_verdict_cache_inserts_total", "Keys inserted into the kernel verdict cache")
+        .Advance(static_cast<double>(verdicts_->stats().inserted));
+    metrics_
+        .counter("driftwatch_verdict_cache_invalidations_total",
+                 "Cgroup epochs of the kernel verdict cache taken away (a baseline changed)")
+        .Advance(static_cast<double>(verdicts_->stats().forgotten));
+  }
+}
+
+void Agent::StartVerdictCache() {
+  if (!config_.verdict_cache) return;
+  verdicts_ = std::make_unique<collector::VerdictCache>(source_.get());
+  // Relearn, accept, a checkpoint's extended baseline, monitoring's start:
+  // every change goes through the detector.
+  detector_->OnFingerprintChange([this](const std::string& workload) {
+    if (Status s = verdicts_->Forget(workload); !s.ok()) Fail(s);
+  });
+}
+
+// Called after the detector scored `e` (the workload is monitored or locked).
+void Agent::RememberVerdict(const Event& e) {
+  if (!verdicts_ || !detector_->LastEventKnown()) return;
+  if (Status s = verdicts_->Remember(e); !s.ok()) {
+    spdlog::warn("verdict cache off: {}", s.message());
+    ForgetVerdicts();
+    verdicts_.reset();
+  }
+}
+
+// Any event: its cgroup's epoch goes if it was given for another workload.
+void Agent::ClaimVerdicts(const Event& e) {
+  if (!verdicts_) return;
+  if (Status s = verdicts_->Claim(e); !s.ok()) Fail(s);
+}
+
+void Agent::ForgetVerdicts() {
+  if (!verdicts_) return;
+  if (Status s = verdicts_->ForgetAll(); !s.ok()) Fail(s);
 }
 
 std::string Agent::RenderMetrics() {
@@ -773,8 +831,9 @@ Response Agent::Accept(const std::string& id_text) {
 
 }  // namespace
 
-Status RunAgent(const std::string& config_path) {
+Status RunAgent(const std::string& config_path, bool verdict_cache) {
   ASSIGN_OR_RETURN(AgentConfig config, LoadConfig(config_path));
+  config.verdict_cache = config.verdict_cache && verdict_cache;
   asio::io_context io;
   Agent agent(io, config_path, std::move(config));
   RETURN_IF_ERROR(agent.Start());

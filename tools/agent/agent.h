@@ -29,7 +29,9 @@ namespace dw::tools::agent {
 
 // Runs the agent with the config at `config_path` until SIGTERM or SIGINT.
 // Returns the error that stopped it from starting or running.
-Status RunAgent(const std::string& config_path);
+// `verdict_cache` false turns the kernel verdict cache off whatever the
+// config says (driftwatch agent --no-verdict-cache).
+Status RunAgent(const std::string& config_path, bool verdict_cache = true);
 
 }  // namespace dw::tools::agent
 
