@@ -31,6 +31,22 @@ std::optional<VerdictKey> VerdictKeyOf(const Event& e, uint32_t epoch) {
   }
 }
 
+std::map<CgroupId, FilteredCalls> FilteredDeltas::Take(const std::map<CgroupId, FilteredCalls>& now) {
+  std::map<CgroupId, FilteredCalls> out;
+  for (const auto& [cgroup, calls] : now) {
+    FilteredCalls& last = last_[cgroup];
+    FilteredCalls grew{};
+    bool any = false;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      grew[i] = calls[i] >= last[i] ? calls[i] - last[i] : calls[i];
+      any = any || grew[i] != 0;
+    }
+    last = calls;
+    if (any) out[cgroup] = grew;
+  }
+  return out;
+}
+
 Status VerdictCache::Remember(const Event& e) {
   if (e.workload.empty()) return Status::Ok();
   RETURN_IF_ERROR(Claim(e));

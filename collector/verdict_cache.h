@@ -44,6 +44,22 @@
 
 namespace dw::collector {
 
+// Calls the kernel answered from the cache, per cgroup, by EventKind value
+// (KernelCounters::filtered of collector/bpf_source.h).
+using FilteredCalls = std::array<uint64_t, 16>;
+
+// Successive readings of the kernel's cumulative per-cgroup counters, turned
+// into what each cgroup's count grew by since the previous reading. A count
+// that went back (its LRU entry was evicted and made again) counts from 0.
+class FilteredDeltas {
+ public:
+  // The growth since the previous Take(); cgroups that did not grow are left out.
+  std::map<CgroupId, FilteredCalls> Take(const std::map<CgroupId, FilteredCalls>& now);
+
+ private:
+  std::map<CgroupId, FilteredCalls> last_;
+};
+
 // struct dw_verdict_key, field for field (collector/bpf_source.cc converts).
 struct VerdictKey {
   uint64_t cgroup = 0;

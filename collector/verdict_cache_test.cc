@@ -181,6 +181,26 @@ TEST(VerdictCacheTest, ACgroupNamedForAnotherWorkloadLosesItsEpoch) {
   EXPECT_FALSE(maps.Answers(Read(8, "web@1", 99)));
 }
 
+TEST(FilteredDeltasTest, GrowthSinceTheLastReading) {
+  FilteredDeltas deltas;
+  FilteredCalls a{}, b{};
+  a[4] = 10;
+  b[5] = 3;
+  EXPECT_EQ(deltas.Take({{CgroupId{7}, a}, {CgroupId{8}, b}}),
+            (std::map<CgroupId, FilteredCalls>{{CgroupId{7}, a}, {CgroupId{8}, b}}));
+  FilteredCalls a2 = a;
+  a2[4] = 25;
+  FilteredCalls grew{};
+  grew[4] = 15;
+  // Cgroup 8 did not grow: left out.
+  EXPECT_EQ(deltas.Take({{CgroupId{7}, a2}, {CgroupId{8}, b}}),
+            (std::map<CgroupId, FilteredCalls>{{CgroupId{7}, grew}}));
+  // Evicted and made again: counts from 0.
+  FilteredCalls again{};
+  again[4] = 2;
+  EXPECT_EQ(deltas.Take({{CgroupId{7}, again}}), (std::map<CgroupId, FilteredCalls>{{CgroupId{7}, again}}));
+}
+
 TEST(VerdictCacheTest, EventsWithoutKeyOrWorkloadGiveNoEpoch) {
   FakeMaps maps;
   VerdictCache cache(&maps);

@@ -127,6 +127,11 @@ class Detector {
   // in no new program's tree nor runs a file the workload wrote, so another
   // event with the same object scores the same until the fingerprint changes.
   bool LastEventKnown() const { return last_known_; }
+  // Events of `workload` the kernel verdict cache answered (not delivered)
+  // count in its rates (RateBucketer::AddUndelivered).
+  void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n) {
+    rates_.AddUndelivered(workload, kind, n);
+  }
   // Called with the workload's name before its fingerprint is set or removed.
   void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
 

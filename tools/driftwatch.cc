@@ -324,6 +324,26 @@ Status CmdDetect(const Args& args) {
     if (bpf != nullptr && bpf->verdict_cache()) cache = std::make_unique<collector::VerdictCache>(bpf);
   }
   Status cache_status;
+  // Calls the kernel answered count in the rates, read once a second.
+  collector::FilteredDeltas filtered;
+  std::map<CgroupId, std::string> workload_of;  // of the cgroups given an epoch
+  auto fed = std::chrono::steady_clock::now();
+  const auto feed_undelivered = [&] {
+    if (std::chrono::steady_clock::now() - fed < std::chrono::seconds(1)) return;
+    fed = std::chrono::steady_clock::now();
+    auto* bpf = dynamic_cast<collector::BpfEventSource*>(sources.back().get());
+    auto counters = bpf->CgroupCounters();
+    if (!counters) return;
+    std::map<CgroupId, collector::FilteredCalls> now;
+    for (const auto& [id, k] : *counters) now[id] = k.filtered;
+    for (const auto& [id, calls] : filtered.Take(now)) {
+      auto w = workload_of.find(id);
+      if (w == workload_of.end()) continue;
+      for (size_t kind = 0; kind < calls.size(); ++kind) {
+        detector.AddUndelivered(w->second, static_cast<EventKind>(kind), calls[kind]);
+      }
+    }
+  };
   if (cache) {
     detector.OnFingerprintChange([&](const std::string& w) {
       if (cache_status.ok()) cache_status = cache->Forget(w);
@@ -362,7 +382,11 @@ Status CmdDetect(const Args& args) {
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
           emit(detector.Observe(e));
-          if (cache && cache_status.ok() && detector.LastEventKnown()) cache_status = cache->Remember(e);
+          if (cache && cache_status.ok() && detector.LastEventKnown()) {
+            cache_status = cache->Remember(e);
+            workload_of.try_emplace(e.cgroup, e.workload);
+          }
+          if (cache) feed_undelivered();
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }

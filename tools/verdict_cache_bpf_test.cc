@@ -10,10 +10,8 @@
 // kernel send everything again. Needs root; skips with the reason otherwise
 // (DW_REQUIRE_BPF=1 makes that a failure).
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +30,7 @@
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "tools/testing/bpf_gate.h"
+#include "tools/testing/cgroup_workload.h"
 #include "tools/testing/ports.h"
 
 namespace dw {
@@ -46,12 +45,8 @@ using Brief = std::pair<model::FindingKind, std::string>;
 class VerdictCacheBpfTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string why;
-    if (geteuid() != 0) why = "not root";
-    Result<std::string> mount = collector::FindCgroup2Mount();
-    if (why.empty() && !mount) why = mount.error().message();
+    std::string why = tools::testing::CgroupTestBlocker(&mount_);
     if (why.empty()) {
-      mount_ = *mount;
       root_rel_ = "dwtest-vc-" + std::to_string(getpid());
       app_rel_ = root_rel_ + "/app";
       fs::create_directories(mount_ + "/" + app_rel_);
@@ -138,20 +133,8 @@ class VerdictCacheBpfTest : public ::testing::Test {
   void RunWorkload(const std::vector<std::string>& args) {
     std::vector<std::string> all = {DW_TEST_WORKLOAD};
     all.insert(all.end(), args.begin(), args.end());
-    std::string procs = mount_ + "/" + app_rel_ + "/cgroup.procs";
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(procs.c_str(), O_WRONLY);
-      if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
-      close(fd);
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
     int status = 0;
-    waitpid(pid, &status, 0);
+    const pid_t pid = tools::testing::RunInCgroup(mount_ + "/" + app_rel_ + "/cgroup.procs", all, &status);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "workload failed: " << status;
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {

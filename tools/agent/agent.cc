@@ -195,6 +195,7 @@ class Agent {
   void StartVerdictCache();
   void RememberVerdict(const Event& e);
   void ClaimVerdicts(const Event& e);
+  void FeedUndelivered();
   void ForgetVerdicts();
 
   asio::io_context& io_;
@@ -209,6 +210,8 @@ class Agent {
   std::unique_ptr<profiler::Profiler> profiler_;
   std::unique_ptr<model::Detector> detector_;
   std::unique_ptr<collector::VerdictCache> verdicts_;  // null when off
+  collector::FilteredDeltas filtered_;                // kernel-answered calls fed to the rates
+  uint64_t drains_ = 0;
   std::map<std::string, std::string> states_;  // workload -> learning|monitoring|locked|ignored
   std::unique_ptr<StoreOutbox> outbox_;
   std::unique_ptr<WebhookSender> webhook_;
@@ -375,6 +378,7 @@ void Agent::ArmDrain() {
     if (ec || stopping_) return;
     auto n = source_->Consume(on_record_);
     if (!n) return Fail(n.error());
+    if (++drains_ % 10 == 0) FeedUndelivered();  // every second
     ArmDrain();
   });
 }
@@ -690,6 +694,23 @@ void Agent::RememberVerdict(const Event& e) {
     spdlog::warn("verdict cache off: {}", s.message());
     ForgetVerdicts();
     verdicts_.reset();
+  }
+}
+
+// Calls the kernel answered count in the scored workloads' rates (model/rates.h
+// AddUndelivered), read once a second.
+void Agent::FeedUndelivered() {
+  if (!verdicts_) return;
+  auto counters = source_->CgroupCounters();
+  if (!counters) return spdlog::warn("{}", counters.error().message());
+  std::map<CgroupId, collector::FilteredCalls> now;
+  for (const auto& [id, k] : *counters) now[id] = k.filtered;
+  for (const auto& [id, calls] : filtered_.Take(now)) {
+    const std::string* w = pipeline_->WorkloadOf(id);
+    if (w == nullptr || !detector_->HasFingerprint(*w)) continue;
+    for (size_t kind = 0; kind < calls.size(); ++kind) {
+      detector_->AddUndelivered(*w, static_cast<EventKind>(kind), calls[kind]);
+    }
   }
 }
 
