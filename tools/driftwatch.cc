@@ -124,10 +124,11 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
   if (live == traces) {
     return Status(ErrorCode::kInvalidArgument, "give either --trace TRACE... or --live");
   }
-  if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls") ||
-                args.Has("--no-verdict-cache"))) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "--cgroup, --duration, --syscalls and --no-verdict-cache go with --live");
+  if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls"))) {
+    return Status(ErrorCode::kInvalidArgument, "--cgroup, --duration and --syscalls go with --live");
+  }
+  if (!live && args.Has("--no-verdict-cache")) {
+    return Status(ErrorCode::kInvalidArgument, "--no-verdict-cache goes with --live");
   }
   RETURN_IF_ERROR(args.Seconds("--duration").status());
   if (live && live_needs_duration && !args.Has("--duration")) {
