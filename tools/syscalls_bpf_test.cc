@@ -32,6 +32,7 @@
 #include "profiler/profiler.h"
 #include "store/store.h"
 #include "tools/testing/bpf_gate.h"
+#include "tools/testing/cgroup_workload.h"
 
 namespace dw {
 namespace {
@@ -113,20 +114,8 @@ class SyscallsBpfTest : public ::testing::Test {
   uint32_t RunWorkload(const std::vector<std::string>& args) {
     std::vector<std::string> all = {DW_TEST_WORKLOAD};
     all.insert(all.end(), args.begin(), args.end());
-    std::string procs = mount_ + "/" + app_rel_ + "/cgroup.procs";
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(procs.c_str(), O_WRONLY);
-      if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
-      close(fd);
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
     int status = 0;
-    waitpid(pid, &status, 0);
+    const pid_t pid = tools::testing::RunInCgroup(mount_ + "/" + app_rel_ + "/cgroup.procs", all, &status);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "workload failed: " << status;
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (std::chrono::steady_clock::now() < deadline) {
