@@ -136,17 +136,19 @@ class VerdictCacheBpfTest : public ::testing::Test {
     int status = 0;
     const pid_t pid = tools::testing::RunInCgroup(mount_ + "/" + app_rel_ + "/cgroup.procs", all, &status);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "workload failed: " << status;
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (const auto& e : events_) {
-          if (e.kind == EventKind::kExit && e.pid == static_cast<uint32_t>(pid)) return;
-        }
+    const auto exited = [&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return std::any_of(events_.begin(), events_.end(), [&](const Event& e) {
+        return e.kind == EventKind::kExit && e.pid == static_cast<uint32_t>(pid);
+      });
+    };
+    for (auto deadline = std::chrono::steady_clock::now() + 10s; !exited();
+         std::this_thread::sleep_for(10ms)) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ADD_FAILURE() << "no exit event for workload pid " << pid;
+        return;
       }
-      std::this_thread::sleep_for(10ms);
     }
-    ADD_FAILURE() << "no exit event for workload pid " << pid;
   }
 
   std::vector<Event> TakeEvents() {
