@@ -23,7 +23,8 @@
 #   sudo bash tools/bench/agent-overhead.sh
 #
 # Knobs (environment): DURATION=10 (s per run), ROUNDS=3, THREADS=2, CONNS=32
-# (wrk), TRAFFIC=keepalive|close (close: a new connection per request, so an
+# (wrk), SETUPS="base agent nocache bpftrace" (which to alternate; base first
+# for the ratios), TRAFFIC=keepalive|close (close: a new connection per request, so an
 # accept per request on top of nginx's open of the file), WORKERS=1 (nginx worker_processes), ACCESS_LOG=off|on, DW=path to the
 # driftwatch binary (default build/tools/driftwatch, built if missing),
 # NICE=-10: the niceness of nginx, wrk and the tool alike, and of this
@@ -297,14 +298,20 @@ load() {
 # programs competing with the benchmark. Not run in a subshell: TOOL_PID must
 # stay visible to the exit trap.
 run() {
-  local setup=$1 t0=0 t1=0 n0 n1 w0 w1 h0 h1 out rps reqs tool_us=- events=- other
+  local setup=$1 t0=0 t1=0 rss0=- n0 n1 w0 w1 h0 h1 out rps reqs tool_us=- events=- other
   start_tool "$setup"
   sleep 1  # let the tool settle after attaching
-  if [ -n "$TOOL_PID" ]; then t0=$(proc_usec "$TOOL_PID"); fi
+  if [ -n "$TOOL_PID" ]; then t0=$(proc_usec "$TOOL_PID"); rss0=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$TOOL_PID/status"); fi
   n0=$(cg_usec "$CG"); w0=$(cg_usec "$CG_WRK"); h0=$(host_busy_usec)
   out=$(load "$DURATION") || true  # a failed wrk is reported below
   n1=$(cg_usec "$CG"); w1=$(cg_usec "$CG_WRK"); h1=$(host_busy_usec)
   if [ -n "$TOOL_PID" ]; then t1=$(proc_usec "$TOOL_PID"); fi
+  if [ "$setup" = agent ] || [ "$setup" = nocache ]; then
+    # The agent's memory: resident at the start and the end of the load, and its peak.
+    printf '  run %s %s: RSS %s kB at the start, %s kB at the end, peak %s kB\n' "$RUN_NO" "$setup" "$rss0" \
+      "$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$TOOL_PID/status")" \
+      "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$TOOL_PID/status")" >>"$WORK/agent.rss"
+  fi
   stop_tool "$setup"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   reqs=$(awk '/ requests in / { print $1 }' <<<"$out")
@@ -382,7 +389,7 @@ if [ "$AGENT_KIND" = agent ]; then
   : >"$WORK/agent.metrics"
 fi
 
-SETUPS=(base agent nocache bpftrace)
+read -ra SETUPS <<<"${SETUPS:-base agent nocache bpftrace}"
 NSETUPS=${#SETUPS[@]}
 RESULTS=$WORK/results
 : >"$RESULTS"
@@ -402,19 +409,19 @@ if [ "${BPF_STATS:-1}" = 1 ]; then
   echo 1 >/proc/sys/kernel/bpf_stats_enabled
   STATS=$WORK/bpf-stats
   RUN_NO=stats
-  for setup in agent nocache bpftrace; do stats_run "$setup"; done >"$STATS"
+  for setup in "${SETUPS[@]}"; do [ "$setup" = base ] || stats_run "$setup"; done >"$STATS"
   echo "$BPF_STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
   BPF_STATS_WAS=""
 fi
 
 med() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$RESULTS" | median; }
-B=$(med base 2)
+B=$(med base 2)  # empty when SETUPS has no base (a memory run of the agent alone)
 echo
 echo "medians over $ROUNDS runs each (nginx $WORKERS worker(s), access_log $ACCESS_LOG, wrk -t$THREADS -c$CONNS, traffic $TRAFFIC, ${DURATION}s):"
 for s in "${SETUPS[@]}"; do
   m=$(med "$s" 2)
   printf '  %-9s %10s req/s  %6s%% of base  nginx %s us CPU/req' "$s" "$m" \
-    "$(awk -v a="$m" -v b="$B" 'BEGIN { printf "%.1f", 100 * a / b }')" "$(med "$s" 4)"
+    "$(awk -v a="$m" -v b="$B" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else printf "-" }')" "$(med "$s" 4)"
   [ "$s" != base ] && printf '  %s %s us CPU/req' "$s" "$(med "$s" 5)"
   [ "$s" = bpftrace ] && printf '  %s tracepoint hits/req (host-wide)' "$(med "$s" 6)"
   echo
@@ -445,6 +452,8 @@ if [ "$AGENT_KIND" = agent ]; then
        END { for (s in calls) if (calls[s] > 0)
                printf "records reaching user space per 100 hooked calls, %s: %.2f\n", s, 100 * up[s] / calls[s] }' \
     "$WORK/agent.metrics" 2>/dev/null | sort
+  echo "agent memory per run:"
+  cat "$WORK/agent.rss" 2>/dev/null
   echo "findings written: $( (wc -l <"$WORK/findings.jsonl") 2>/dev/null || echo 0)"
 elif [ "$AGENT_KIND" = record ]; then
   echo "record's last line: $(grep -E 'recorded|dropped' "$WORK/agent.log" | tail -n 1)"
