@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collector/event_source.h"
+#include "collector/verdict_cache.h"
 
 namespace dw::collector {
 
@@ -36,12 +37,17 @@ struct BpfOptions {
   // program is neither loaded nor attached, at no cost.
   // On: each watched cgroup's first use of a syscall is one kSyscall record.
   bool syscalls = false;
+  // The kernel verdict cache (collector/verdict_cache.h): on, the programs
+  // look up the cgroups that have an epoch; off, they never look (and
+  // Set/ClearVerdictEpoch and InsertVerdict do nothing).
+  bool verdict_cache = true;
+  uint32_t verdict_entries = 65536;  // keys the LRU holds, all cgroups together
 };
 
 // Receives libbpf's own diagnostics (level 0 = warning, 1 = info, 2 = debug).
 void SetLibbpfLogger(std::function<void(int level, const std::string& line)> logger);
 
-class BpfEventSource : public EventSource {
+class BpfEventSource : public EventSource, public VerdictMaps {
  public:
   // Loads and attaches. Errors: kPermissionDenied (not root / BPF refused),
   // kNotFound (no cgroup2 mount, unknown --cgroup path), kUnavailable (a
@@ -72,6 +78,13 @@ class BpfEventSource : public EventSource {
   Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const override;
   const std::string& cgroup2_mount() const { return mount_; }
 
+  // The verdict cache's maps (VerdictMaps); no-ops when it is off.
+  bool verdict_cache() const { return verdict_cache_; }
+  Status SetVerdictEpoch(CgroupId cgroup, uint32_t epoch) override;
+  Status ClearVerdictEpoch(CgroupId cgroup) override;
+  Status InsertVerdict(const VerdictKey& key) override;
+  VerdictMaps* verdict_maps() override { return verdict_cache_ ? this : nullptr; }
+
  private:
   struct Impl;
   explicit BpfEventSource(std::unique_ptr<Impl> impl, std::string mount);
@@ -83,6 +96,7 @@ class BpfEventSource : public EventSource {
   std::vector<ProcessSnapshot> processes_;
   std::vector<HookStatus> hooks_;
   std::chrono::milliseconds poll_interval_{100};
+  bool verdict_cache_ = false;
 };
 
 // Wall clock minus boot clock, now, in ns.

@@ -47,7 +47,16 @@ static_assert(sizeof(dw_exit_event) == 64);
 static_assert(offsetof(dw_exit_event, exit_code) == 56);
 static_assert(offsetof(dw_exit_event, _pad0) == 60);
 
-static_assert(sizeof(dw_open_event) == 80);
+static_assert(sizeof(dw_open_event) == 112);
+static_assert(DW_OPEN_EVENT_V2_SIZE == offsetof(dw_open_event, file));
+static_assert(offsetof(dw_open_event, file) == 80);
+static_assert(sizeof(dw_file_id) == 32);
+static_assert(offsetof(dw_file_id, ino) == 0);
+static_assert(offsetof(dw_file_id, parent_ino) == 8);
+static_assert(offsetof(dw_file_id, dev) == 16);
+static_assert(offsetof(dw_file_id, generation) == 20);
+static_assert(offsetof(dw_file_id, mnt_id) == 24);
+static_assert(offsetof(dw_file_id, name_hash) == 28);
 static_assert(offsetof(dw_open_event, result) == 56);
 static_assert(offsetof(dw_open_event, flags) == 60);
 static_assert(offsetof(dw_open_event, access) == 64);
@@ -250,6 +259,7 @@ void Reset(Event* e) {
   e->access = 0;
   e->open_flags = 0;
   e->result = 0;
+  e->file = {};
   e->protocol = 0;
   e->local = {};
   e->peer = {};
@@ -349,11 +359,17 @@ Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint
       return Status::Ok();
     }
     case EventKind::kOpen: {
-      RETURN_IF_ERROR(CheckFixed<dw_open_event>(record, e.kind));
-      const auto o = Fixed<dw_open_event>(record);
-      RETURN_IF_ERROR(
-          CheckTrailing(record, e.kind, sizeof(o), size_t{o.path_len} + o.cwd_len));
-      Bytes tail = record.subspan(sizeof(o));
+      // A version-1 or -2 open record is the first DW_OPEN_EVENT_V2_SIZE
+      // bytes of today's; the file's identity stays 0.
+      const size_t fixed = wire_version < 3 ? DW_OPEN_EVENT_V2_SIZE : sizeof(dw_open_event);
+      if (record.size() < fixed) {
+        return Corrupt("open record of " + std::to_string(record.size()) +
+                       " bytes, shorter than its fixed part (" + std::to_string(fixed) + ")");
+      }
+      dw_open_event o{};
+      std::memcpy(&o, record.data(), fixed);
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, fixed, size_t{o.path_len} + o.cwd_len));
+      Bytes tail = record.subspan(fixed);
       const Bytes raw = tail.first(o.path_len);
       const std::string_view view(reinterpret_cast<const char*>(raw.data()),
                                   std::find(raw.begin(), raw.end(), uint8_t{0}) - raw.begin());
@@ -367,6 +383,8 @@ Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint
       e.access = static_cast<uint8_t>(o.access);
       e.open_flags = o.flags;
       e.result = o.result;
+      e.file = FileId{o.file.ino, o.file.parent_ino, o.file.dev, o.file.generation, o.file.mnt_id,
+                      o.file.name_hash};
       return Status::Ok();
     }
     case EventKind::kConnect:

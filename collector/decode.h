@@ -30,7 +30,7 @@ namespace dw::collector {
 // kOldestWireVersion on decodes, older layouts with the fields they lack
 // left at their defaults. Exec paths of fileless binaries are "memfd:NAME"
 // or "<path> (deleted)" (kExecFileless).
-inline constexpr uint32_t kWireVersion = 2;        // DW_WIRE_VERSION
+inline constexpr uint32_t kWireVersion = 3;        // DW_WIRE_VERSION
 inline constexpr uint32_t kOldestWireVersion = 1;  // DW_WIRE_VERSION_MIN
 Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
                      uint32_t wire_version = kWireVersion);

@@ -39,7 +39,14 @@ TEST(DecodeLayoutTest, SizesAndOffsets) {
   EXPECT_EQ(offsetof(dw_fork_event, child_pid), 56u);
   EXPECT_EQ(sizeof(dw_exit_event), 64u);
   EXPECT_EQ(offsetof(dw_exit_event, exit_code), 56u);
-  EXPECT_EQ(sizeof(dw_open_event), 80u);
+  EXPECT_EQ(sizeof(dw_open_event), 112u);
+  EXPECT_EQ(offsetof(dw_open_event, file), 80u);
+  EXPECT_EQ(DW_OPEN_EVENT_V2_SIZE, 80);
+  EXPECT_EQ(sizeof(dw_file_id), 32u);
+  EXPECT_EQ(sizeof(dw_verdict_key), 72u);
+  EXPECT_EQ(offsetof(dw_verdict_key, file), 16u);
+  EXPECT_EQ(offsetof(dw_verdict_key, family), 48u);
+  EXPECT_EQ(offsetof(dw_verdict_key, addr), 56u);
   EXPECT_EQ(offsetof(dw_open_event, result), 56u);
   EXPECT_EQ(offsetof(dw_open_event, flags), 60u);
   EXPECT_EQ(offsetof(dw_open_event, access), 64u);
@@ -222,6 +229,39 @@ TEST(DecodeTest, WireVersionOneExecRecords) {
   fork.h = Header(DW_EVENT_FORK);
   fork.child_pid = 9;
   EXPECT_EQ(Decode(Record(fork), kBootToUnix, 1).value(), MustDecode(Record(fork)));
+}
+
+// Wire version 3 added the opened file's identity to open records; records
+// of versions 1 and 2 are the first 80 bytes and decode with it 0.
+TEST(DecodeTest, OpenRecordsOfEachWireVersion) {
+  dw_open_event o{};
+  o.h = Header(DW_EVENT_OPEN);
+  o.result = 5;
+  o.access = DW_ACCESS_READ;
+  o.dfd = -100;
+  const std::string path("/srv/www/index.html\0", 20);
+  o.path_len = path.size();
+  o.file = {.ino = 1234, .parent_ino = 99, .dev = 0x800001, .generation = 7, .mnt_id = 31, .name_hash = 0xabcdef};
+  Event want = Expected(EventKind::kOpen);
+  want.path = "/srv/www/index.html";
+  want.access = kAccessRead;
+  want.result = 5;
+  want.file = FileId{1234, 99, 0x800001, 7, 31, 0xabcdef};
+  EXPECT_EQ(MustDecode(Record(o, path)), want);
+
+  Bytes v2(DW_OPEN_EVENT_V2_SIZE);
+  std::memcpy(v2.data(), &o, v2.size());
+  v2.insert(v2.end(), path.begin(), path.end());
+  const uint16_t size = static_cast<uint16_t>(v2.size());
+  std::memcpy(v2.data() + offsetof(dw_header, size), &size, sizeof(size));
+  want.file = FileId{};
+  for (uint32_t version : {1u, 2u}) {
+    Result<Event> e = Decode(v2, kBootToUnix, version);
+    ASSERT_TRUE(e.has_value()) << e.error().message();
+    EXPECT_EQ(*e, want) << version;
+  }
+  // The same bytes read as today's layout are short.
+  EXPECT_EQ(Decode(v2, kBootToUnix, kWireVersion).error().code(), ErrorCode::kCorrupt);
 }
 
 TEST(DecodeTest, Fork) {

@@ -19,6 +19,7 @@
 #include "collector/cgroup.h"
 #include "collector/status.h"
 #include "collector/trace_file.h"
+#include "collector/verdict_cache.h"
 
 namespace dw::collector {
 
@@ -32,6 +33,7 @@ struct KernelCounters {
   uint64_t writes = 0;               // opens with write access
   uint64_t emitted = 0;              // records written to the ring buffer
   uint64_t dropped = 0;              // records lost, the ring buffer full
+  std::array<uint64_t, 16> filtered{};  // calls answered by the verdict cache, by EventKind
   bool operator==(const KernelCounters&) const = default;
 };
 
@@ -87,6 +89,10 @@ class EventSource {
   virtual Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const {
     return std::map<CgroupId, KernelCounters>{};
   }
+
+  // The kernel verdict cache's maps (collector/verdict_cache.h) when the
+  // source has them and the cache is on (live); nullptr otherwise.
+  virtual VerdictMaps* verdict_maps() { return nullptr; }
 };
 
 }  // namespace dw::collector

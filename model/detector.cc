@@ -17,6 +17,7 @@ Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer score
 }
 
 void Detector::SetFingerprint(Fingerprint fp) {
+  if (on_change_) on_change_(fp.workload);
   Fingerprint& slot = fingerprints_[fp.workload];
   pattern_index_.erase(&slot);
   slot = std::move(fp);
@@ -24,6 +25,7 @@ void Detector::SetFingerprint(Fingerprint fp) {
 }
 
 void Detector::RemoveFingerprint(const std::string& workload) {
+  if (on_change_) on_change_(workload);
   auto it = fingerprints_.find(workload);
   if (it == fingerprints_.end()) return;
   pattern_index_.erase(&it->second);
@@ -148,6 +150,7 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
+  last_known_ = false;
   if (e.workload.empty()) {
     ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
@@ -182,7 +185,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
   }
   Finding* file_finding = nullptr;
+  bool drift = false;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
+    drift = true;
     // One finding per new program: its plain reads fold into its exec finding.
     if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
         (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < 0.4) {
@@ -218,6 +223,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       proc = processes_.find(e.pid);
     }
   }
+  last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe;
   Track(e, file_finding);
   ScoreRates(rates_.Observe(e), &fresh);
   return fresh;

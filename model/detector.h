@@ -4,6 +4,7 @@
 #define DRIFTWATCH_MODEL_DETECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -115,6 +116,20 @@ class Detector {
   void SetFingerprint(Fingerprint fp);
   void RemoveFingerprint(const std::string& workload);
 
+  // Seam for the kernel verdict cache (collector/verdict_cache.h). Whether
+  // the last Observe()d event scored known: its workload has a fingerprint,
+  // its items raised no finding (rate findings aside), and its process is
+  // in no new program's tree nor runs a file the workload wrote, so another
+  // event with the same object scores the same until the fingerprint changes.
+  bool LastEventKnown() const { return last_known_; }
+  // Events of `workload` the kernel verdict cache answered (not delivered)
+  // count in its rates (RateBucketer::AddUndelivered).
+  void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n) {
+    rates_.AddUndelivered(workload, kind, n);
+  }
+  // Called with the workload's name before its fingerprint is set or removed.
+  void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
+
  private:
   std::map<std::string, Fingerprint> fingerprints_;
   // Each fingerprint's file patterns, indexed (model/generalize.h), by the
@@ -162,6 +177,8 @@ class Detector {
   std::set<const Finding*> updated_set_;
   std::set<std::string> unprofiled_;
   Stats stats_;
+  bool last_known_ = false;
+  std::function<void(const std::string&)> on_change_;
 };
 
 }  // namespace dw::model

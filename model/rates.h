@@ -131,6 +131,14 @@ class RateBucketer {
 
   // Counts `e`; returns the buckets that completed, ordered by (start, workload).
   std::vector<RateSample> Observe(const Event& e);
+  // Counts `n` events of `kind` that did not reach user space (the kernel
+  // verdict cache answered them: collector/verdict_cache.h) in `workload`'s
+  // open bucket: kOpen in opens (they are reads: never writes), kConnect and
+  // kAccept in connects, kExec and kFork in theirs. The distinct dimensions
+  // (paths, peers, written paths) count delivered events only: a cached
+  // event is a known item, so only known items can be under-counted there,
+  // never new ones. No-op for a workload with no open bucket.
+  void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n);
   // Ends the stream: returns each workload's open bucket that holds at least
   // one event, marked partial and unscaled, ordered by workload; then resets.
   std::vector<RateSample> Flush();

@@ -81,6 +81,7 @@ Status Agent::Start() {
   ASSIGN_OR_RETURN(std::vector<model::Finding> earlier,
                    store_->ListFindings(std::nullopt, 0, kRestoredFindings));
   detector_->Restore(std::move(earlier));
+  StartVerdictCache();
 
   RETURN_IF_ERROR(StartOutputs());
   RETURN_IF_ERROR(StartApi());
@@ -129,11 +130,13 @@ void Agent::Fail(const Status& s) {
   Shutdown();
 }
 
-Status RunAgent(const std::string& config_path) {
+Status RunAgent(const std::string& config_path, bool verdict_cache) {
   ASSIGN_OR_RETURN(AgentConfig config, LoadConfig(config_path));
+  config.verdict_cache = config.verdict_cache && verdict_cache;
   collector::BpfOptions bpf;
   bpf.cgroups = config.cgroups;
   bpf.syscalls = config.syscalls;
+  bpf.verdict_cache = config.verdict_cache;
   AgentOptions options;
   options.open_source = [bpf]() -> Result<std::unique_ptr<collector::EventSource>> {
     ASSIGN_OR_RETURN(auto source, collector::BpfEventSource::Open(bpf));

@@ -42,6 +42,7 @@
 
 #include "collector/event.h"
 #include "collector/event_source.h"
+#include "collector/verdict_cache.h"
 #include "collector/status.h"
 #include "model/convergence.h"
 #include "model/detector.h"
@@ -138,6 +139,14 @@ class Agent {
   Response ListFindings(const Request& r);
   std::string RenderMetrics();
   void RenderKernelCounters();
+  // verdicts.cc: the kernel verdict cache (collector/verdict_cache.h):
+  // inserts events the detector scored known, forgets a workload when its
+  // baseline changes.
+  void StartVerdictCache();
+  void RememberVerdict(const Event& e);
+  void ClaimVerdicts(const Event& e);
+  void FeedUndelivered();
+  void ForgetVerdicts();
 
   boost::asio::io_context& io_;
   std::string config_path_;
@@ -152,6 +161,9 @@ class Agent {
   std::unique_ptr<SourcePipeline> pipeline_;
   std::unique_ptr<profiler::Profiler> profiler_;
   std::unique_ptr<model::Detector> detector_;
+  std::unique_ptr<collector::VerdictCache> verdicts_;  // null when off
+  collector::FilteredDeltas filtered_;                // kernel-answered calls fed to the rates
+  uint64_t drains_ = 0;
   std::map<std::string, store::WorkloadState> states_;  // workload -> its lifecycle state
   std::unique_ptr<StoreOutbox> outbox_;
   std::unique_ptr<WebhookSender> webhook_;
@@ -172,7 +184,9 @@ class Agent {
 
 // Runs the agent with the config at `config_path` on the BPF source until
 // SIGTERM or SIGINT. Returns the error that stopped it from starting or running.
-Status RunAgent(const std::string& config_path);
+// `verdict_cache` false turns the kernel verdict cache off whatever the
+// config says (driftwatch agent --no-verdict-cache).
+Status RunAgent(const std::string& config_path, bool verdict_cache = true);
 
 }  // namespace dw::tools::agent
 

@@ -35,6 +35,7 @@ void Agent::ArmDrain() {
   drain_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     Drain();
+    if (++drains_ % 10 == 0) FeedUndelivered();  // every second
     if (!stopping_) ArmDrain();
   });
 }
@@ -87,6 +88,7 @@ void Agent::Reload() {
       c->outputs.webhook_auth_header_env != config_.outputs.webhook_auth_header_env) {
     spdlog::warn("reload: database, cgroups, api and webhook_* connection changes take effect on restart");
   }
+  if (c->mode != config_.mode) ForgetVerdicts();  // workloads may learn again
   config_.mode = c->mode;
   config_.learning = c->learning;
   config_.learn_unprofiled = c->learn_unprofiled;

@@ -16,6 +16,7 @@ namespace dw::tools::agent {
 void Agent::Handle(const Event& e) {
   metrics_.counter("driftwatch_events_total", "Events by type", {{"type", EventKindName(e.kind)}}).Inc();
   if (e.workload.empty()) return;
+  ClaimVerdicts(e);
   auto it = states_.find(e.workload);
   if (it == states_.end()) {
     // A workload seen for the first time.
@@ -49,6 +50,7 @@ void Agent::Handle(const Event& e) {
   const bool timed = (++scored_ & 15) == 0;
   auto start = std::chrono::steady_clock::now();
   std::vector<model::Finding*> found = detector_->Observe(e);
+  RememberVerdict(e);
   if (timed) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics_.histogram("driftwatch_scoring_latency_seconds", "Time to score one event (sampled 1/16)",

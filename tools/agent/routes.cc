@@ -78,6 +78,7 @@ void Agent::RenderKernelCounters() {
     sum.writes += k.writes;
     sum.emitted += k.emitted;
     sum.dropped += k.dropped;
+    for (size_t i = 0; i < k.filtered.size(); ++i) sum.filtered[i] += k.filtered[i];
   }
   for (const auto& [workload, k] : per_workload) {
     for (size_t i = 1; i < k.calls.size(); ++i) {
@@ -100,6 +101,20 @@ void Agent::RenderKernelCounters() {
         .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
                  {{"workload", workload}, {"outcome", "dropped"}})
         .Advance(static_cast<double>(k.dropped));
+    uint64_t filtered = 0;
+    for (uint64_t n : k.filtered) filtered += n;
+    metrics_
+        .counter("driftwatch_kernel_records_total", "Records of the workload's hooked calls, by outcome",
+                 {{"workload", workload}, {"outcome", "filtered"}})
+        .Advance(static_cast<double>(filtered));
+  }
+  if (verdicts_) {
+    metrics_.counter("driftwatch_verdict_cache_inserts_total", "Keys inserted into the kernel verdict cache")
+        .Advance(static_cast<double>(verdicts_->stats().inserted));
+    metrics_
+        .counter("driftwatch_verdict_cache_invalidations_total",
+                 "Cgroup epochs of the kernel verdict cache taken away (a baseline changed)")
+        .Advance(static_cast<double>(verdicts_->stats().forgotten));
   }
 }
 

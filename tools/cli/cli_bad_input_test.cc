@@ -605,6 +605,13 @@ TEST_F(CliBadInputTest, UsageErrorsExitTwoAndTouchNothing) {
       {{"detect", "--db", db_, "--trace", drift_, "--syscalls"},
        "detect",
        "--cgroup, --duration and --syscalls go with --live"},
+      // The kernel verdict cache is live only; train never uses it.
+      {{"detect", "--db", db_, "--trace", drift_, "--no-verdict-cache"},
+       "detect",
+       "--no-verdict-cache goes with --live"},
+      {{"train", "--db", fresh, "--live", "--duration", "1", "--no-verdict-cache"},
+       "train",
+       "unknown option --no-verdict-cache"},
       {{"record", "--out", out, "--syscalls=yes"}, "record", "option --syscalls takes no value"},
       {{"detect", "--db", db_, "--trace", drift_, "--format", "xml"},
        "detect",

@@ -13,17 +13,20 @@ Status CheckAgent(const Args& args) {
   return tools::agent::LoadConfig(path).status();
 }
 
-// driftwatch agent --config FILE
-Status CmdAgent(const Args& args) { return tools::agent::RunAgent(*args.Get("--config")); }
+// driftwatch agent --config FILE [--no-verdict-cache]
+Status CmdAgent(const Args& args) {
+  return tools::agent::RunAgent(*args.Get("--config"), !args.Has("--no-verdict-cache"));
+}
 
 }  // namespace
 
 Command AgentCommand() {
   return Command{"agent",
-                 "--config FILE   (the daemon: tools/agent/config.h documents the file)",
+                 "--config FILE [--no-verdict-cache]   (the daemon: tools/agent/config.h documents the file)\n"
+                 "--no-verdict-cache: every event reaches user space, whatever the file's verdict_cache says",
                  CheckAgent,
                  CmdAgent,
-                 {{"--config"}, {}}};
+                 {{"--config"}, {"--no-verdict-cache"}}};
 }
 
 }  // namespace dw::tools

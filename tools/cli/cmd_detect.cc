@@ -5,8 +5,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <spdlog/spdlog.h>
 
+#include "collector/verdict_cache.h"
 #include "model/detector.h"
 #include "tools/cli/format.h"
 #include "tools/drive.h"
@@ -41,8 +43,38 @@ Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(auto db, OpenStore(args, store::OpenMode::kReadWrite));
   ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
   if (fingerprints.empty()) return no_baselines;
-  ASSIGN_OR_RETURN(auto sources, OpenSources(args));
+  ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*verdict_cache=*/!args.Has("--no-verdict-cache")));
   model::Detector detector(std::move(fingerprints));
+  // The kernel verdict cache (collector/verdict_cache.h), live only.
+  std::unique_ptr<collector::VerdictCache> cache;
+  for (auto& source : sources) {
+    if (collector::VerdictMaps* maps = source->verdict_maps()) cache = std::make_unique<collector::VerdictCache>(maps);
+  }
+  Status cache_status;
+  // Calls the kernel answered count in the rates, read once a second.
+  collector::FilteredDeltas filtered;
+  std::map<CgroupId, std::string> workload_of;  // of the cgroups given an epoch
+  auto fed = std::chrono::steady_clock::now();
+  const auto feed_undelivered = [&] {
+    if (std::chrono::steady_clock::now() - fed < std::chrono::seconds(1)) return;
+    fed = std::chrono::steady_clock::now();
+    auto counters = sources.back()->CgroupCounters();
+    if (!counters) return;
+    std::map<CgroupId, collector::FilteredCalls> now;
+    for (const auto& [id, k] : *counters) now[id] = k.filtered;
+    for (const auto& [id, calls] : filtered.Take(now)) {
+      auto w = workload_of.find(id);
+      if (w == workload_of.end()) continue;
+      for (size_t kind = 0; kind < calls.size(); ++kind) {
+        detector.AddUndelivered(w->second, static_cast<EventKind>(kind), calls[kind]);
+      }
+    }
+  };
+  if (cache) {
+    detector.OnFingerprintChange([&](const std::string& w) {
+      if (cache_status.ok()) cache_status = cache->Forget(w);
+    });
+  }
   const auto print = [format](const model::Finding& f) {
     WriteLine(format == Format::kJson ? FindingJson(f) : FindingText(f));
   };
@@ -76,6 +108,11 @@ Status CmdDetect(const Args& args) {
         [&](const Event& e, std::span<const uint8_t>) {
           size_t unprofiled = detector.unprofiled_workloads().size();
           emit(detector.Observe(e));
+          if (cache && cache_status.ok() && detector.LastEventKnown()) {
+            cache_status = cache->Remember(e);
+            workload_of.try_emplace(e.cgroup, e.workload);
+          }
+          if (cache) feed_undelivered();
           if (detector.unprofiled_workloads().size() != unprofiled) {
             spdlog::warn("workload {} has no baseline; its events are not scored", e.workload);
           }
@@ -84,6 +121,7 @@ Status CmdDetect(const Args& args) {
         g_stop, &stats));
   }
   emit(detector.Flush());  // the last rate buckets
+  if (!cache_status.ok()) spdlog::warn("verdict cache off after an error: {}", cache_status.message());
   auto updated = detector.Updated();
   if (!live) updated = batch;  // each with its final count
   if (store_status.ok() && !updated.empty()) store_status = db->UpsertFindings(updated);
@@ -107,12 +145,13 @@ Status CmdDetect(const Args& args) {
 Command DetectCommand() {
   return Command{"detect",
                  "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
-                 "[--syscalls]) [--format jsonl|text] [--exceptions FILE]\n"
-                 "FILE: expected findings to store but not print (tools/exceptions.h)",
+                 "[--syscalls] [--no-verdict-cache]) [--format jsonl|text] [--exceptions FILE]\n"
+                 "FILE: expected findings to store but not print (tools/exceptions.h)\n"
+                 "--no-verdict-cache: every event reaches user space (README: Performance)",
                  CheckDetect,
                  CmdDetect,
                  {{"--db", "--duration", "--format", "--exceptions"},
-                  {"--live", "--syscalls"},
+                  {"--live", "--syscalls", "--no-verdict-cache"},
                   {"--trace", "--cgroup"}}};
 }
 

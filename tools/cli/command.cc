@@ -34,10 +34,11 @@ void InstallSignalHandlers() {
   signal(SIGXFSZ, SIG_IGN);
 }
 
-Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args) {
+Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args, bool verdict_cache) {
   collector::BpfOptions options;
   options.cgroups = args.All("--cgroup");
   options.syscalls = args.Has("--syscalls");
+  options.verdict_cache = verdict_cache;
   ASSIGN_OR_RETURN(auto source, collector::BpfEventSource::Open(options));
   for (const auto& h : source->hooks()) {
     if (!h.attached) {
@@ -75,6 +76,9 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
   if (!live && (args.Has("--cgroup") || args.Has("--duration") || args.Has("--syscalls"))) {
     return Status(ErrorCode::kInvalidArgument, "--cgroup, --duration and --syscalls go with --live");
   }
+  if (!live && args.Has("--no-verdict-cache")) {
+    return Status(ErrorCode::kInvalidArgument, "--no-verdict-cache goes with --live");
+  }
   RETURN_IF_ERROR(args.Seconds("--duration").status());
   if (live && live_needs_duration && !args.Has("--duration")) {
     return Status(ErrorCode::kInvalidArgument, "--live training needs --duration SECONDS");
@@ -82,14 +86,14 @@ Status CheckSources(const Args& args, bool live_needs_duration) {
   return Status::Ok();
 }
 
-Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args) {
+Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args, bool verdict_cache) {
   std::vector<std::unique_ptr<collector::EventSource>> sources;
   for (const auto& t : args.All("--trace")) {
     ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(t));
     sources.push_back(std::move(source));
   }
   if (args.Has("--live")) {
-    ASSIGN_OR_RETURN(auto source, OpenLive(args));
+    ASSIGN_OR_RETURN(auto source, OpenLive(args, verdict_cache));
     sources.push_back(std::move(source));
   }
   return sources;

@@ -66,7 +66,7 @@ void InstallSignalHandlers();
 // ---- sources: --trace TRACE... or --live [--cgroup CGPATH...] [--duration S] [--syscalls]
 
 // Loads and attaches the BPF programs and warns about each missing hook.
-Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args);
+Result<std::unique_ptr<collector::BpfEventSource>> OpenLive(const Args& args, bool verdict_cache = false);
 // The last step of a live command's start-up: arms --duration and logs the
 // line that tells scripts the programs are attached. Nothing for a trace.
 Status AnnounceReady(const Args& args, collector::EventSource& source);
@@ -74,7 +74,8 @@ Status AnnounceReady(const Args& args, collector::EventSource& source);
 Status CheckSources(const Args& args, bool live_needs_duration);
 // Every source a command reads: the --trace files in order, or --live.
 // `args` passed CheckSources().
-Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args);
+Result<std::vector<std::unique_ptr<collector::EventSource>>> OpenSources(const Args& args,
+                                                                      bool verdict_cache = false);
 
 // ---- other shared flags
 

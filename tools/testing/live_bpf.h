@@ -37,6 +37,7 @@ struct LiveBpfOptions {
   bool app_cgroup = false;         // also <prefix>-<pid>/app, where RunWorkload() runs
   bool syscalls = false;           // BpfOptions::syscalls
   bool lookup = false;             // the pipeline looks unknown processes up in /proc
+  bool verdict_cache = false;      // BpfOptions::verdict_cache (Restart() to change it)
   // false: only the gate, the cgroups and the temp dir, for tests whose
   // programs are loaded by the driftwatch binary they run.
   bool load = true;
@@ -81,6 +82,7 @@ class LiveBpfTest : public ::testing::Test {
     options.cgroups = {root_rel_};
     options.poll_interval = std::chrono::milliseconds(20);
     options.syscalls = syscalls;
+    options.verdict_cache = options_.verdict_cache;
     auto source = collector::BpfEventSource::Open(options);
     if (!source) return source.error().message();
     source_ = std::move(source).value();
@@ -95,12 +97,17 @@ class LiveBpfTest : public ::testing::Test {
             auto e = pipeline_->Process(r);
             if (!e) return;
             std::lock_guard<std::mutex> lock(mu_);
+            OnEvent(*e);
             events_.push_back(std::move(e).value());
           },
           stop_);
     });
     return "";
   }
+
+  // Each event as it is read, before it is kept; called on the reader
+  // thread with mu_ held.
+  virtual void OnEvent(const Event& /*e*/) {}
 
   // Stops reading and unloads the programs; the events seen are dropped.
   void Stop() {
