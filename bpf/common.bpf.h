@@ -29,6 +29,7 @@
 const volatile bool filter_cgroups = false; /* only watched cgroup subtrees */
 const volatile __u32 self_tgid = 0;          /* driftwatch itself, never reported */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this backlog */
+const volatile bool verdict_cache = false;   /* look events up in `verdicts` */
 
 /* Ring buffer to user space; size set by user space before load. */
 struct {
@@ -60,6 +61,28 @@ struct {
 	__type(key, __u64);
 	__type(value, struct dw_cgroup_counters);
 } cgroup_counters SEC(".maps");
+
+/* The verdict cache (bpf/events.h, struct dw_verdict_key): the epoch of
+ * each cgroup whose events may be answered from `verdicts`. User space sets
+ * it when it first inserts for the cgroup, bumps it when the workload's
+ * baseline changes, and deletes it when the workload learns again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} verdict_epochs SEC(".maps");
+
+/* Keys user space scored as known. One LRU hash for every cgroup (the
+ * cgroup id and epoch are in the key): a busy cgroup can push out another's
+ * entries, which costs a re-score, never a missed finding. Size set by user
+ * space before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct dw_verdict_key);
+	__type(value, __u8);
+} verdicts SEC(".maps");
 
 /* Per-CPU scratch: the record being built, and room to build a path backwards. */
 struct scratch {
@@ -167,6 +190,34 @@ static __always_inline void emit(struct dw_header *rec, __u32 size)
 	} else if (c) {
 		c->emitted += 1;
 	}
+}
+
+/* The epoch of the current task's cgroup in the verdict cache, or 0 when
+ * its events are not looked up (cache off, learning, nothing inserted). */
+static __always_inline __u32 verdict_epoch(__u64 cgroup_id)
+{
+	__u32 *epoch;
+
+	if (!verdict_cache)
+		return 0;
+	epoch = bpf_map_lookup_elem(&verdict_epochs, &cgroup_id);
+	return epoch ? *epoch : 0;
+}
+
+/* Whether `key` (epoch set) is in the cache. A hit is a hooked call whose
+ * record is not needed: counted in the cgroup's calls[] and filtered[]. */
+static __always_inline bool verdict_hit(const struct dw_verdict_key *key)
+{
+	struct dw_cgroup_counters *c;
+
+	if (!bpf_map_lookup_elem(&verdicts, key))
+		return false;
+	c = cgroup_counters_of(key->cgroup_id);
+	if (c && key->kind < DW_COUNTED_KINDS) {
+		c->calls[key->kind & (DW_COUNTED_KINDS - 1)] += 1;
+		c->filtered[key->kind & (DW_COUNTED_KINDS - 1)] += 1;
+	}
+	return true;
 }
 
 /* Bounds a length the verifier must see as <= max (max a power of two). */

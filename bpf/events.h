@@ -16,8 +16,11 @@
 
 /* 1: the first layout. 2: dw_exec_event grew parent_len and exec_flags (its
  * fixed part is 72 bytes; a version-1 exec record is the first 64 bytes of
- * it, parent_len and exec_flags 0, DW_EXEC_EVENT_V1_SIZE). */
-#define DW_WIRE_VERSION 2
+ * it, parent_len and exec_flags 0, DW_EXEC_EVENT_V1_SIZE). 3: dw_open_event
+ * grew the opened file's identity (struct dw_file_id; its fixed part is 112
+ * bytes; a version-1 or -2 open record is the first 80 bytes of it, the
+ * identity 0, DW_OPEN_EVENT_V2_SIZE). */
+#define DW_WIRE_VERSION 3
 #define DW_WIRE_VERSION_MIN 1 /* the oldest version readers still decode */
 
 #define DW_COMM_LEN 16
@@ -109,6 +112,17 @@ struct dw_exit_event {
 #define DW_ACCESS_WRITE 0x2
 #define DW_ACCESS_CREATE 0x4
 
+/* What identifies an opened file without its path: the key of the verdict
+ * cache (struct dw_verdict_key). All 0 when the open failed. */
+struct dw_file_id {
+	__u64 ino;        /* inode->i_ino */
+	__u64 parent_ino; /* i_ino of the directory the file was opened in (d_parent) */
+	__u32 dev;        /* inode->i_sb->s_dev (kernel dev_t encoding) */
+	__u32 generation; /* inode->i_generation: tells a reused inode number apart */
+	__u32 mnt_id;     /* the mount it was opened through (struct mount.mnt_id) */
+	__u32 name_hash;  /* dentry->d_name.hash: the name it was opened by */
+};
+
 /* DW_EVENT_OPEN, from sys_exit of open, openat, openat2 and creat.
  * Trailing: the path (path_len bytes, NUL included), then, when that path is
  * relative, the directory it is relative to (cwd_len bytes, NUL included;
@@ -126,7 +140,10 @@ struct dw_open_event {
 	__u16 _pad0;
 	__s32 dfd;       /* the directory fd argument (AT_FDCWD = -100) */
 	__u32 _pad1;
+	struct dw_file_id file; /* v3: the opened file (0 when result < 0) */
 };
+
+#define DW_OPEN_EVENT_V2_SIZE 80 /* the fixed part of a version-1/2 open record */
 
 /* DW_EVENT_CONNECT, _ACCEPT, _LISTEN (and the first part of _DNS).
  * Addresses are in network byte order; IPv4 uses the first 4 bytes. */
@@ -174,6 +191,32 @@ struct dw_cgroup_counters {
 	__u64 writes;  /* DW_EVENT_OPEN calls with DW_ACCESS_WRITE */
 	__u64 emitted; /* records written to the ring buffer */
 	__u64 dropped; /* records lost: the ring buffer was full */
+	__u64 filtered[DW_COUNTED_KINDS]; /* calls the verdict cache answered, by
+					   * dw_event_kind: counted in calls[],
+					   * no record sent */
+};
+
+/* The kernel verdict cache (bpf/common.bpf.h, maps verdict_epochs and
+ * verdicts). User space inserts the key of an event it scored as known
+ * (nothing new, no finding) for a workload in monitor state; the programs
+ * look the key up before walking a path or reserving ring-buffer space, and
+ * a hit sends nothing (counted in dw_cgroup_counters.filtered). Keys carry
+ * the cgroup's epoch (verdict_epochs[cgroup_id]): a cgroup without an epoch
+ * is never looked up (learning, or the cache off), and a new epoch makes
+ * every older key of the cgroup unreachable (they age out of the LRU).
+ * Which events are cached is decided by user space
+ * (collector/verdict_cache.h); the kernel looks up only these kinds.
+ * Unused fields are 0, so a key is its bytes. */
+struct dw_verdict_key {
+	__u64 cgroup_id;        /* dw_header.cgroup_id */
+	__u32 epoch;            /* verdict_epochs[cgroup_id] at insertion */
+	__u16 kind;             /* DW_EVENT_OPEN, DW_EVENT_CONNECT or DW_EVENT_ACCEPT */
+	__u16 access;           /* OPEN: DW_ACCESS_*; sockets: the protocol */
+	struct dw_file_id file; /* OPEN */
+	__u16 family;           /* sockets: AF_INET or AF_INET6 */
+	__u16 port;             /* CONNECT: the peer's port; ACCEPT: the local port */
+	__u32 _pad0;
+	__u8 addr[16];          /* sockets: the peer's address (network order) */
 };
 
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

@@ -53,6 +53,22 @@ static __always_inline __u16 access_of(__u32 flags)
 	return access;
 }
 
+/* The identity of the open file `f` (struct dw_file_id): a few loads, no
+ * walk. */
+static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct dentry *dentry = BPF_CORE_READ(f, f_path.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+
+	fid->ino = BPF_CORE_READ(inode, i_ino);
+	fid->parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
+	fid->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	fid->generation = BPF_CORE_READ(inode, i_generation);
+	fid->mnt_id = BPF_CORE_READ(container_of(vfsmnt, struct mount, mnt), mnt_id);
+	fid->name_hash = BPF_CORE_READ(dentry, d_name.hash);
+}
+
 static __always_inline int open_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -60,6 +76,8 @@ static __always_inline int open_exit(long ret)
 	struct open_args a;
 	struct scratch *s;
 	struct dw_open_event *e;
+	struct dw_file_id fid = {};
+	struct file *f = NULL;
 	bool truncated = false;
 	__u32 off, path_len = 0, cwd_len = 0;
 
@@ -67,6 +85,26 @@ static __always_inline int open_exit(long ret)
 		return 0;
 	a = *pa;
 	bpf_map_delete_elem(&pending_opens, &id);
+	if (ret >= 0) {
+		f = fd_to_file(ret);
+		if (f)
+			file_id_of(f, &fid);
+	}
+	/* The verdict cache, before any path walk or record: only plain reads
+	 * of an opened file (collector/verdict_cache.h says why). */
+	if (f && access_of(a.flags) == DW_ACCESS_READ) {
+		struct dw_verdict_key key = {};
+
+		key.cgroup_id = bpf_get_current_cgroup_id();
+		key.epoch = verdict_epoch(key.cgroup_id);
+		if (key.epoch) {
+			key.kind = DW_EVENT_OPEN;
+			key.access = DW_ACCESS_READ;
+			key.file = fid;
+			if (verdict_hit(&key))
+				return 0;
+		}
+	}
 	s = get_scratch();
 	if (!s)
 		return 0;
@@ -74,8 +112,8 @@ static __always_inline int open_exit(long ret)
 	fill_header(&e->h, DW_EVENT_OPEN);
 	off = sizeof(*e);
 
-	if (ret >= 0)
-		path_len = file_path(s, fd_to_file(ret), &s->rec[off], &truncated);
+	if (f)
+		path_len = file_path(s, f, &s->rec[off], &truncated);
 	if (path_len == 0) {
 		long n = bpf_probe_read_user_str(&s->rec[off], DW_PATH_MAX, a.filename);
 
@@ -104,6 +142,7 @@ static __always_inline int open_exit(long ret)
 	e->_pad0 = 0;
 	e->dfd = a.dfd;
 	e->_pad1 = 0;
+	e->file = fid;
 	if (truncated)
 		e->h.flags |= DW_FLAG_TRUNCATED;
 	if (e->access & DW_ACCESS_WRITE) {

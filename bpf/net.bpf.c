@@ -49,11 +49,41 @@ static __always_inline struct sock *fd_to_sock(int fd)
 	return BPF_CORE_READ(sock, sk);
 }
 
+/* Whether the verdict cache answers this connect or accept: its key is
+ * the peer's address, the port that names the service (the peer's for a
+ * connect, ours for an accept), the direction (kind) and the protocol. */
+static __always_inline bool sock_verdict_hit(const struct sock *sk, __u16 kind)
+{
+	struct dw_verdict_key key = {};
+
+	key.cgroup_id = bpf_get_current_cgroup_id();
+	key.epoch = verdict_epoch(key.cgroup_id);
+	if (!key.epoch)
+		return false;
+	key.kind = kind;
+	key.access = sock_protocol(sk);
+	key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (kind == DW_EVENT_CONNECT)
+		key.port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	else
+		key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (key.family == DW_AF_INET)
+		bpf_core_read(key.addr, 4, &sk->__sk_common.skc_daddr);
+	else if (key.family == DW_AF_INET6)
+		bpf_core_read(key.addr, 16, &sk->__sk_common.skc_v6_daddr);
+	else
+		return false;
+	return verdict_hit(&key);
+}
+
 static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 result)
 {
-	struct scratch *s = get_scratch();
+	struct scratch *s;
 	struct dw_sock_event *e;
 
+	if ((kind == DW_EVENT_CONNECT || kind == DW_EVENT_ACCEPT) && sock_verdict_hit(sk, kind))
+		return;
+	s = get_scratch();
 	if (!s)
 		return;
 	e = (struct dw_sock_event *)s->rec;

@@ -5,12 +5,15 @@
 #include <bpf/libbpf.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <mutex>
 
 #include "bpf/events.h"
@@ -110,6 +113,10 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   rodata->filter_cgroups = !watched.empty();
   rodata->self_tgid = static_cast<__u32>(getpid());
   rodata->wakeup_bytes = options.wakeup_bytes;
+  rodata->verdict_cache = options.verdict_cache;
+  // Preallocated: one entry when the cache is off.
+  bpf_map__set_max_entries(impl->skel->maps.verdicts,
+                           options.verdict_cache ? std::max<uint32_t>(options.verdict_entries, 1) : 1);
   if (bpf_map__set_max_entries(impl->skel->maps.events, options.ringbuf_bytes) != 0) {
     return Status(ErrorCode::kInvalidArgument,
                   "set ring buffer size " + std::to_string(options.ringbuf_bytes) +
@@ -164,6 +171,7 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   std::unique_ptr<BpfEventSource> source(new BpfEventSource(std::move(impl), mount));
   source->hooks_ = std::move(hooks);
   source->poll_interval_ = options.poll_interval;
+  source->verdict_cache_ = options.verdict_cache;
   source->boot_to_unix_ns_ = BootToUnixOffsetNs();
   source->resolver_.Rescan();
   if (options.snapshot_processes) {
@@ -195,7 +203,12 @@ Status BpfEventSource::Run(const RecordHandler& handler, const std::atomic<bool>
   return status;
 }
 
-int BpfEventSource::epoll_fd() const { return ring_buffer__epoll_fd(impl_->rb.get()); }
+int BpfEventSource::ready_fd() const { return ring_buffer__epoll_fd(impl_->rb.get()); }
+
+std::string BpfEventSource::node() const {
+  struct utsname u;
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
 
 Result<int> BpfEventSource::Consume(const RecordHandler& handler) {
   impl_->handler = &handler;
@@ -210,6 +223,45 @@ std::optional<ProcessSnapshot> BpfEventSource::LookupProcess(uint32_t pid) {
 }
 
 static_assert(sizeof(KernelCounters::calls) == sizeof(dw_cgroup_counters::calls));
+static_assert(sizeof(KernelCounters::filtered) == sizeof(dw_cgroup_counters::filtered));
+
+Status BpfEventSource::SetVerdictEpoch(CgroupId cgroup, uint32_t epoch) {
+  if (!verdict_cache_) return Status::Ok();
+  uint64_t id = cgroup.value;
+  if (bpf_map__update_elem(impl_->skel->maps.verdict_epochs, &id, sizeof(id), &epoch, sizeof(epoch),
+                           BPF_ANY) != 0) {
+    return Status::Errno("set verdict epoch of cgroup " + std::to_string(id), errno);
+  }
+  return Status::Ok();
+}
+
+Status BpfEventSource::ClearVerdictEpoch(CgroupId cgroup) {
+  if (!verdict_cache_) return Status::Ok();
+  uint64_t id = cgroup.value;
+  if (bpf_map__delete_elem(impl_->skel->maps.verdict_epochs, &id, sizeof(id), 0) != 0 && errno != ENOENT) {
+    return Status::Errno("clear verdict epoch of cgroup " + std::to_string(id), errno);
+  }
+  return Status::Ok();
+}
+
+Status BpfEventSource::InsertVerdict(const VerdictKey& key) {
+  if (!verdict_cache_) return Status::Ok();
+  dw_verdict_key k{};  // zeroed: padding is part of the hashed bytes
+  k.cgroup_id = key.cgroup;
+  k.epoch = key.epoch;
+  k.kind = key.kind;
+  k.access = key.access;
+  k.file = {key.file.ino, key.file.parent_ino, key.file.dev, key.file.generation, key.file.mnt_id,
+            key.file.name_hash};
+  k.family = key.family;
+  k.port = key.port;
+  std::memcpy(k.addr, key.addr.data(), sizeof(k.addr));
+  uint8_t one = 1;
+  if (bpf_map__update_elem(impl_->skel->maps.verdicts, &k, sizeof(k), &one, sizeof(one), BPF_ANY) != 0) {
+    return Status::Errno("insert verdict", errno);
+  }
+  return Status::Ok();
+}
 
 Result<std::map<CgroupId, KernelCounters>> BpfEventSource::CgroupCounters() const {
   const int ncpus = libbpf_num_possible_cpus();
@@ -233,6 +285,7 @@ Result<std::map<CgroupId, KernelCounters>> BpfEventSource::CgroupCounters() cons
       k.writes += c.writes;
       k.emitted += c.emitted;
       k.dropped += c.dropped;
+      for (size_t i = 0; i < k.filtered.size(); ++i) k.filtered[i] += c.filtered[i];
     }
   }
   return out;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collector/event_source.h"
+#include "collector/verdict_cache.h"
 
 namespace dw::collector {
 
@@ -36,31 +37,17 @@ struct BpfOptions {
   // program is neither loaded nor attached, at no cost.
   // On: each watched cgroup's first use of a syscall is one kSyscall record.
   bool syscalls = false;
-};
-
-// What the programs saw of one cgroup since they were loaded, summed over
-// CPUs (struct dw_cgroup_counters in bpf/events.h): every hooked call of a
-// watched task by event kind, whether or not its record reached user space.
-struct KernelCounters {
-  std::array<uint64_t, 16> calls{};  // by EventKind value (index 0 unused)
-  uint64_t writes = 0;               // opens with write access
-  uint64_t emitted = 0;              // records written to the ring buffer
-  uint64_t dropped = 0;              // records lost, the ring buffer full
-  bool operator==(const KernelCounters&) const = default;
-};
-
-// One hook of the programs, for the start-up report.
-struct HookStatus {
-  std::string program;   // "handle_sched_exec"
-  std::string hook;      // "tp_btf/sched_process_exec"
-  bool attached = false;
-  std::string error;     // why not, when not attached
+  // The kernel verdict cache (collector/verdict_cache.h): on, the programs
+  // look up the cgroups that have an epoch; off, they never look (and
+  // Set/ClearVerdictEpoch and InsertVerdict do nothing).
+  bool verdict_cache = true;
+  uint32_t verdict_entries = 65536;  // keys the LRU holds, all cgroups together
 };
 
 // Receives libbpf's own diagnostics (level 0 = warning, 1 = info, 2 = debug).
 void SetLibbpfLogger(std::function<void(int level, const std::string& line)> logger);
 
-class BpfEventSource : public EventSource {
+class BpfEventSource : public EventSource, public VerdictMaps {
  public:
   // Loads and attaches. Errors: kPermissionDenied (not root / BPF refused),
   // kNotFound (no cgroup2 mount, unknown --cgroup path), kUnavailable (a
@@ -77,19 +64,26 @@ class BpfEventSource : public EventSource {
   uint64_t dropped() const override;
   uint32_t wire_version() const override;
   bool live() const override { return true; }
+  std::string node() const override;  // this host's name (uname)
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
 
-  // For an event loop of the caller's (the agent): an fd that becomes
-  // readable when records wait, and a call that drains them.
-  int epoll_fd() const;
-  Result<int> Consume(const RecordHandler& handler);
+  // The ring buffer's epoll fd, and a call that drains what it holds.
+  int ready_fd() const override;
+  Result<int> Consume(const RecordHandler& handler) override;
 
-  const std::vector<HookStatus>& hooks() const { return hooks_; }
+  const std::vector<HookStatus>& hooks() const override { return hooks_; }
   // The kernel's per-cgroup counters, by cgroup id (a cgroup of a watched
   // subtree appears once one of its tasks made a hooked call; the map holds
   // the 4096 most recently active).
-  Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const;
+  Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const override;
   const std::string& cgroup2_mount() const { return mount_; }
+
+  // The verdict cache's maps (VerdictMaps); no-ops when it is off.
+  bool verdict_cache() const { return verdict_cache_; }
+  Status SetVerdictEpoch(CgroupId cgroup, uint32_t epoch) override;
+  Status ClearVerdictEpoch(CgroupId cgroup) override;
+  Status InsertVerdict(const VerdictKey& key) override;
+  VerdictMaps* verdict_maps() override { return verdict_cache_ ? this : nullptr; }
 
  private:
   struct Impl;
@@ -102,6 +96,7 @@ class BpfEventSource : public EventSource {
   std::vector<ProcessSnapshot> processes_;
   std::vector<HookStatus> hooks_;
   std::chrono::milliseconds poll_interval_{100};
+  bool verdict_cache_ = false;
 };
 
 // Wall clock minus boot clock, now, in ns.

@@ -47,7 +47,16 @@ static_assert(sizeof(dw_exit_event) == 64);
 static_assert(offsetof(dw_exit_event, exit_code) == 56);
 static_assert(offsetof(dw_exit_event, _pad0) == 60);
 
-static_assert(sizeof(dw_open_event) == 80);
+static_assert(sizeof(dw_open_event) == 112);
+static_assert(DW_OPEN_EVENT_V2_SIZE == offsetof(dw_open_event, file));
+static_assert(offsetof(dw_open_event, file) == 80);
+static_assert(sizeof(dw_file_id) == 32);
+static_assert(offsetof(dw_file_id, ino) == 0);
+static_assert(offsetof(dw_file_id, parent_ino) == 8);
+static_assert(offsetof(dw_file_id, dev) == 16);
+static_assert(offsetof(dw_file_id, generation) == 20);
+static_assert(offsetof(dw_file_id, mnt_id) == 24);
+static_assert(offsetof(dw_file_id, name_hash) == 28);
 static_assert(offsetof(dw_open_event, result) == 56);
 static_assert(offsetof(dw_open_event, flags) == 60);
 static_assert(offsetof(dw_open_event, access) == 64);
@@ -170,6 +179,21 @@ std::string Join(std::string prefix, const std::vector<std::string_view>& parts)
   return prefix;
 }
 
+// An absolute path JoinAndNormalize leaves as it is: "/", or no empty, "."
+// or ".." component and no trailing slash.
+bool IsNormalAbsolute(std::string_view path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() == 1) return true;
+  size_t start = 1;
+  while (true) {
+    size_t slash = path.find('/', start);
+    std::string_view c = path.substr(start, slash == std::string_view::npos ? path.size() - start : slash - start);
+    if (c.empty() || c == "." || c == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
 // A path relative to `base` (a directory), made absolute. When the kernel
 // side could not read the base directory the path stays relative behind a
 // marker no absolute path starts with: "<cwd>/x" for the working directory,
@@ -218,10 +242,54 @@ Status DecodeSock(const dw_sock_event& s, Event* e) {
   return Status::Ok();
 }
 
+// *e as a default Event, keeping the memory of its strings and vectors.
+void Reset(Event* e) {
+  auto clear = [](std::string& s) { s.clear(); };
+  const EventKind kind = Event{}.kind;
+  e->kind = kind;
+  e->time_ns = 0;
+  e->cgroup = {};
+  e->pid = e->tid = e->ppid = e->uid = 0;
+  clear(e->comm);
+  e->truncated = false;
+  clear(e->path);
+  e->argv.clear();
+  e->exec_flags = 0;
+  clear(e->parent_exe);
+  e->access = 0;
+  e->open_flags = 0;
+  e->result = 0;
+  e->file = {};
+  e->protocol = 0;
+  e->local = {};
+  e->peer = {};
+  clear(e->dns_name);
+  e->child_pid = 0;
+  e->exit_code = 0;
+  e->syscall_nr = 0;
+  clear(e->syscall);
+  clear(e->cgroup_path);
+  clear(e->workload);
+  ProcessContext& p = e->process;
+  p.pid = p.ppid = 0;
+  clear(p.exe);
+  p.argv.clear();
+  clear(p.parent_exe);
+  p.ancestry.clear();
+  p.runtime = {};
+}
+
 }  // namespace
 
 Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
                      uint32_t wire_version) {
+  Event e;
+  RETURN_IF_ERROR(DecodeInto(record, boot_to_unix_ns, wire_version, &e));
+  return e;
+}
+
+Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint32_t wire_version,
+                  Event* out) {
   if (wire_version < kOldestWireVersion || wire_version > kWireVersion) {
     return Corrupt("wire version " + std::to_string(wire_version) + " is not one of " +
                    std::to_string(kOldestWireVersion) + ".." + std::to_string(kWireVersion));
@@ -239,7 +307,8 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
                    std::to_string(record.size()));
   }
 
-  Event e;
+  Reset(out);
+  Event& e = *out;
   e.kind = static_cast<EventKind>(h.kind);
   // Unsigned addition: a garbage stamp wraps instead of overflowing.
   e.time_ns = static_cast<int64_t>(h.ts_boot_ns + static_cast<uint64_t>(boot_to_unix_ns));
@@ -277,26 +346,36 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
         e.parent_exe = parent.starts_with('/') ? JoinAndNormalize(parent, "") : parent;
       }
       e.argv = SplitArgv(tail.subspan(x.parent_len, x.argv_len));
-      return e;
+      return Status::Ok();
     }
     case EventKind::kFork: {
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_fork_event), 0));
       e.child_pid = Fixed<dw_fork_event>(record).child_pid;
-      return e;
+      return Status::Ok();
     }
     case EventKind::kExit: {
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_exit_event), 0));
       e.exit_code = Fixed<dw_exit_event>(record).exit_code;
-      return e;
+      return Status::Ok();
     }
     case EventKind::kOpen: {
-      RETURN_IF_ERROR(CheckFixed<dw_open_event>(record, e.kind));
-      const auto o = Fixed<dw_open_event>(record);
-      RETURN_IF_ERROR(
-          CheckTrailing(record, e.kind, sizeof(o), size_t{o.path_len} + o.cwd_len));
-      Bytes tail = record.subspan(sizeof(o));
-      std::string path = CString(tail.first(o.path_len));
-      if (o.result >= 0 && o.cwd_len == 0 && !path.empty() && path[0] != '/') {
+      // A version-1 or -2 open record is the first DW_OPEN_EVENT_V2_SIZE
+      // bytes of today's; the file's identity stays 0.
+      const size_t fixed = wire_version < 3 ? DW_OPEN_EVENT_V2_SIZE : sizeof(dw_open_event);
+      if (record.size() < fixed) {
+        return Corrupt("open record of " + std::to_string(record.size()) +
+                       " bytes, shorter than its fixed part (" + std::to_string(fixed) + ")");
+      }
+      dw_open_event o{};
+      std::memcpy(&o, record.data(), fixed);
+      RETURN_IF_ERROR(CheckTrailing(record, e.kind, fixed, size_t{o.path_len} + o.cwd_len));
+      Bytes tail = record.subspan(fixed);
+      const Bytes raw = tail.first(o.path_len);
+      const std::string_view view(reinterpret_cast<const char*>(raw.data()),
+                                  std::find(raw.begin(), raw.end(), uint8_t{0}) - raw.begin());
+      if (IsNormalAbsolute(view)) {
+        e.path.assign(view);  // what ResolvePath would return, without copies
+      } else if (std::string path(view); o.result >= 0 && o.cwd_len == 0 && !path.empty() && path[0] != '/') {
         e.path = std::move(path);  // an anonymous file's own name ("memfd:x")
       } else {
         e.path = ResolvePath(path, CString(tail.subspan(o.path_len, o.cwd_len)), o.dfd);
@@ -304,14 +383,16 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
       e.access = static_cast<uint8_t>(o.access);
       e.open_flags = o.flags;
       e.result = o.result;
-      return e;
+      e.file = FileId{o.file.ino, o.file.parent_ino, o.file.dev, o.file.generation, o.file.mnt_id,
+                      o.file.name_hash};
+      return Status::Ok();
     }
     case EventKind::kConnect:
     case EventKind::kAccept:
     case EventKind::kListen: {
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_sock_event), 0));
       RETURN_IF_ERROR(DecodeSock(Fixed<dw_sock_event>(record), &e));
-      return e;
+      return Status::Ok();
     }
     case EventKind::kDns: {
       RETURN_IF_ERROR(CheckFixed<dw_dns_event>(record, e.kind));
@@ -319,7 +400,7 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(d), d.payload_len));
       RETURN_IF_ERROR(DecodeSock(d.s, &e));
       e.dns_name = ParseDnsQueryName(record.subspan(sizeof(d), d.payload_len));
-      return e;
+      return Status::Ok();
     }
     case EventKind::kSyscall: {
       RETURN_IF_ERROR(CheckTrailing(record, e.kind, sizeof(dw_syscall_event), 0));
@@ -328,7 +409,7 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
         return Corrupt("syscall number " + std::to_string(e.syscall_nr) + " out of range");
       }
       e.syscall = SyscallName(e.syscall_nr);
-      return e;
+      return Status::Ok();
     }
     default:
       return Corrupt("unknown kind " + std::to_string(h.kind));

@@ -30,10 +30,16 @@ namespace dw::collector {
 // kOldestWireVersion on decodes, older layouts with the fields they lack
 // left at their defaults. Exec paths of fileless binaries are "memfd:NAME"
 // or "<path> (deleted)" (kExecFileless).
-inline constexpr uint32_t kWireVersion = 2;        // DW_WIRE_VERSION
+inline constexpr uint32_t kWireVersion = 3;        // DW_WIRE_VERSION
 inline constexpr uint32_t kOldestWireVersion = 1;  // DW_WIRE_VERSION_MIN
 Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
                      uint32_t wire_version = kWireVersion);
+// Decode() into `*e`, which is overwritten entirely (every field, those the
+// pipeline fills included, as a fresh Event has them), reusing its strings'
+// memory: the per-event path decodes into one Event without allocating. On an
+// error `*e` holds a partly decoded record.
+Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint32_t wire_version,
+                  Event* e);
 
 // `path` joined to `cwd` when relative (cwd "" means "/"), then "." , ".." and
 // repeated slashes resolved lexically: ("../etc//x", "/srv/app") -> "/srv/etc/x".

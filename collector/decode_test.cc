@@ -39,7 +39,14 @@ TEST(DecodeLayoutTest, SizesAndOffsets) {
   EXPECT_EQ(offsetof(dw_fork_event, child_pid), 56u);
   EXPECT_EQ(sizeof(dw_exit_event), 64u);
   EXPECT_EQ(offsetof(dw_exit_event, exit_code), 56u);
-  EXPECT_EQ(sizeof(dw_open_event), 80u);
+  EXPECT_EQ(sizeof(dw_open_event), 112u);
+  EXPECT_EQ(offsetof(dw_open_event, file), 80u);
+  EXPECT_EQ(DW_OPEN_EVENT_V2_SIZE, 80);
+  EXPECT_EQ(sizeof(dw_file_id), 32u);
+  EXPECT_EQ(sizeof(dw_verdict_key), 72u);
+  EXPECT_EQ(offsetof(dw_verdict_key, file), 16u);
+  EXPECT_EQ(offsetof(dw_verdict_key, family), 48u);
+  EXPECT_EQ(offsetof(dw_verdict_key, addr), 56u);
   EXPECT_EQ(offsetof(dw_open_event, result), 56u);
   EXPECT_EQ(offsetof(dw_open_event, flags), 60u);
   EXPECT_EQ(offsetof(dw_open_event, access), 64u);
@@ -222,6 +229,39 @@ TEST(DecodeTest, WireVersionOneExecRecords) {
   fork.h = Header(DW_EVENT_FORK);
   fork.child_pid = 9;
   EXPECT_EQ(Decode(Record(fork), kBootToUnix, 1).value(), MustDecode(Record(fork)));
+}
+
+// Wire version 3 added the opened file's identity to open records; records
+// of versions 1 and 2 are the first 80 bytes and decode with it 0.
+TEST(DecodeTest, OpenRecordsOfEachWireVersion) {
+  dw_open_event o{};
+  o.h = Header(DW_EVENT_OPEN);
+  o.result = 5;
+  o.access = DW_ACCESS_READ;
+  o.dfd = -100;
+  const std::string path("/srv/www/index.html\0", 20);
+  o.path_len = path.size();
+  o.file = {.ino = 1234, .parent_ino = 99, .dev = 0x800001, .generation = 7, .mnt_id = 31, .name_hash = 0xabcdef};
+  Event want = Expected(EventKind::kOpen);
+  want.path = "/srv/www/index.html";
+  want.access = kAccessRead;
+  want.result = 5;
+  want.file = FileId{1234, 99, 0x800001, 7, 31, 0xabcdef};
+  EXPECT_EQ(MustDecode(Record(o, path)), want);
+
+  Bytes v2(DW_OPEN_EVENT_V2_SIZE);
+  std::memcpy(v2.data(), &o, v2.size());
+  v2.insert(v2.end(), path.begin(), path.end());
+  const uint16_t size = static_cast<uint16_t>(v2.size());
+  std::memcpy(v2.data() + offsetof(dw_header, size), &size, sizeof(size));
+  want.file = FileId{};
+  for (uint32_t version : {1u, 2u}) {
+    Result<Event> e = Decode(v2, kBootToUnix, version);
+    ASSERT_TRUE(e.has_value()) << e.error().message();
+    EXPECT_EQ(*e, want) << version;
+  }
+  // The same bytes read as today's layout are short.
+  EXPECT_EQ(Decode(v2, kBootToUnix, kWireVersion).error().code(), ErrorCode::kCorrupt);
 }
 
 TEST(DecodeTest, Fork) {
@@ -489,6 +529,80 @@ TEST(DecodeTest, MalformedRecordsAreCorrupt) {
   d.s = Sock(DW_EVENT_DNS, 2);
   d.payload_len = 40;
   EXPECT_EQ(DecodeError(Record(d, DnsQuery({"a"}))), ErrorCode::kCorrupt);
+}
+
+// An Event with every field set, as the previous event a reused one held.
+Event Dirty() {
+  Event e;
+  e.kind = EventKind::kSyscall;
+  e.time_ns = 1;
+  e.cgroup = CgroupId{9};
+  e.pid = e.tid = e.ppid = e.uid = 9;
+  e.comm = "a comm that does not fit inline";
+  e.truncated = true;
+  e.path = "/a/long/previous/path/that/is/on/the/heap";
+  e.argv = {"x", "a long argument that is on the heap"};
+  e.exec_flags = kExecFileless;
+  e.parent_exe = "/usr/bin/parent";
+  e.access = kAccessWrite;
+  e.open_flags = 1;
+  e.result = 9;
+  e.protocol = 6;
+  e.local = e.peer = V4(1, 2, 3, 4, 5);
+  e.dns_name = "example.com";
+  e.child_pid = 9;
+  e.exit_code = 9;
+  e.syscall_nr = 9;
+  e.syscall = "ptrace";
+  e.cgroup_path = "system.slice/x.service";
+  e.workload = "x";
+  e.process.pid = e.process.ppid = 9;
+  e.process.exe = "/usr/bin/x";
+  e.process.argv = {"x"};
+  e.process.parent_exe = "/usr/bin/p";
+  e.process.ancestry = {"/usr/bin/p"};
+  e.process.runtime = RuntimeContextRef(RuntimeContext{.node = "n"});
+  return e;
+}
+
+// DecodeInto leaves nothing of what the Event held: the same value as Decode.
+TEST(DecodeTest, DecodeIntoOverwritesEveryField) {
+  std::vector<Bytes> records;
+  dw_exec_event x{};
+  x.h = Header(DW_EVENT_EXEC);
+  const std::string exe("/usr/bin/env\0", 13), argv("env\0-i\0", 8);
+  x.path_len = exe.size();
+  x.argv_len = argv.size();
+  records.push_back(Record(x, exe + argv));
+  for (const std::string& p : {std::string("/etc//hosts\0", 12), std::string("/srv/app/x.html\0", 16),
+                               std::string("/\0", 2), std::string("rel/x\0", 6)}) {
+    records.push_back(Record(OpenFixed(-100, p.size(), 0), p));
+  }
+  dw_dns_event d{};
+  d.s = Sock(DW_EVENT_DNS, 2);
+  const std::string payload = DnsQuery({"api", "example", "com"});
+  d.payload_len = payload.size();
+  records.push_back(Record(d, payload));
+  dw_fork_event f{};
+  f.h = Header(DW_EVENT_FORK);
+  f.child_pid = 301;
+  records.push_back(Record(f));
+  for (const Bytes& r : records) {
+    Event e = Dirty();
+    ASSERT_TRUE(DecodeInto(r, kBootToUnix, kWireVersion, &e).ok());
+    EXPECT_EQ(e, MustDecode(r));
+  }
+}
+
+// Absolute paths that are already normal are taken as they are; the others
+// are normalised: the same either way.
+TEST(DecodeTest, OpenPathsNormalOrNot) {
+  for (const char* p : {"/", "/a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/..", "/.x/..y/...",
+                        "//", "/a/."}) {
+    const std::string path = std::string(p) + '\0';
+    EXPECT_EQ(MustDecode(Record(OpenFixed(-100, path.size(), 0), path)).path, JoinAndNormalize(p, ""))
+        << p;
+  }
 }
 
 TEST(JoinAndNormalizeTest, Table) {

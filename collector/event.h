@@ -70,6 +70,20 @@ struct Endpoint {
   std::string ToString() const;
 };
 
+// What identifies an opened file without its path (bpf/events.h struct
+// dw_file_id): the key of the kernel verdict cache (collector/verdict_cache.h).
+// All 0 for a failed open and in traces of wire versions 1 and 2.
+struct FileId {
+  uint64_t ino = 0;
+  uint64_t parent_ino = 0;   // the directory it was opened in
+  uint32_t dev = 0;          // kernel dev_t encoding
+  uint32_t generation = 0;   // inode generation: a reused inode number differs
+  uint32_t mnt_id = 0;       // the mount it was opened through
+  uint32_t name_hash = 0;    // the kernel's hash of the name it was opened by
+  bool operator==(const FileId&) const = default;
+  auto operator<=>(const FileId&) const = default;
+};
+
 // Where a process runs, as the container runtime and the kubelet name it
 // (collector/runtime_context.h reads it from their state on disk). Every field
 // is "" (or empty) when unknown: a replayed trace has none, a host process has
@@ -147,6 +161,7 @@ struct Event {
   uint8_t access = 0;          // AccessBits
   uint32_t open_flags = 0;     // raw O_* flags
   int32_t result = 0;          // kOpen: fd or -errno; kAccept: fd
+  FileId file;                 // kOpen: the opened file (wire version 3 on)
 
   // kConnect, kAccept, kListen, kDns.
   uint8_t protocol = 0;        // 6 = TCP, 17 = UDP

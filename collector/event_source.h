@@ -6,9 +6,11 @@
 #ifndef DRIFTWATCH_COLLECTOR_EVENT_SOURCE_H_
 #define DRIFTWATCH_COLLECTOR_EVENT_SOURCE_H_
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,10 +19,31 @@
 #include "collector/cgroup.h"
 #include "collector/status.h"
 #include "collector/trace_file.h"
+#include "collector/verdict_cache.h"
 
 namespace dw::collector {
 
 using RecordHandler = std::function<void(std::span<const uint8_t> record)>;
+
+// What the programs saw of one cgroup since they were loaded, summed over
+// CPUs (struct dw_cgroup_counters in bpf/events.h): every hooked call of a
+// watched task by event kind, whether or not its record reached user space.
+struct KernelCounters {
+  std::array<uint64_t, 16> calls{};  // by EventKind value (index 0 unused)
+  uint64_t writes = 0;               // opens with write access
+  uint64_t emitted = 0;              // records written to the ring buffer
+  uint64_t dropped = 0;              // records lost, the ring buffer full
+  std::array<uint64_t, 16> filtered{};  // calls answered by the verdict cache, by EventKind
+  bool operator==(const KernelCounters&) const = default;
+};
+
+// One hook of a source (a BPF program), for the start-up report.
+struct HookStatus {
+  std::string program;   // "handle_sched_exec"
+  std::string hook;      // "tp_btf/sched_process_exec"
+  bool attached = false;
+  std::string error;     // why not, when not attached
+};
 
 class EventSource {
  public:
@@ -42,11 +65,34 @@ class EventSource {
   // True when the records come from this host now (the BPF source), so the
   // container runtimes' state on disk describes them; false for a replay.
   virtual bool live() const { return false; }
-  // The host the records come from when the source knows it (a trace's
-  // recorded hostname); "" otherwise (live: this host).
+  // The host the records come from: this host's name when live, a trace's
+  // recorded hostname ("" when the trace did not record one).
   virtual std::string node() const { return ""; }
+  // What the source attached (live: one entry per BPF program, attached or
+  // not, and why); empty for a replay.
+  virtual const std::vector<HookStatus>& hooks() const {
+    static const std::vector<HookStatus> kNone;
+    return kNone;
+  }
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
+
+  // For an event loop of the caller's (the agent), instead of Run(): hands
+  // `handler` the records available now without waiting and returns how many
+  // (live: what the ring buffer holds; a replay: its next chunk, 0 once it
+  // is exhausted). ready_fd() is an fd that becomes readable when records
+  // wait, or -1 when the caller polls Consume() on a timer instead.
+  virtual Result<int> Consume(const RecordHandler& handler) = 0;
+  virtual int ready_fd() const { return -1; }
+
+  // The kernel's per-cgroup counters by cgroup id (live); empty for a replay.
+  virtual Result<std::map<CgroupId, KernelCounters>> CgroupCounters() const {
+    return std::map<CgroupId, KernelCounters>{};
+  }
+
+  // The kernel verdict cache's maps (collector/verdict_cache.h) when the
+  // source has them and the cache is on (live); nullptr otherwise.
+  virtual VerdictMaps* verdict_maps() { return nullptr; }
 };
 
 }  // namespace dw::collector

@@ -272,6 +272,7 @@ std::string HostWorkloadNamer::Name(const std::string& cgroup_path) {
       return *name;
     }
   }
+  if (!options_.metadata) return WorkloadFromCgroupPath(path);
   CgroupContainer c = ContainerOfCgroupPath(path);
   std::optional<std::string> name;
   if (!c.pod_uid.empty()) {

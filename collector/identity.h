@@ -109,6 +109,10 @@ struct IdentityOptions {
   // A cached directory listing is read again on a miss when the directory
   // changed, or when this long has passed since it was last read.
   std::chrono::milliseconds rescan_interval = std::chrono::seconds(5);
+  // Read the kubelet's and the runtimes' files (2. and 3. above). Off, names
+  // come from the rules and the cgroup path alone (a trace recorded on
+  // another host, whose containers this host's files do not describe).
+  bool metadata = true;
 };
 
 struct IdentityStats {

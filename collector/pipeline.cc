@@ -16,13 +16,19 @@ Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
 }
 
 Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
+  Event e;
+  RETURN_IF_ERROR(Process(record, &e));
+  return e;
+}
+
+Status Pipeline::Process(std::span<const uint8_t> record, Event* out) {
   ++stats_.records;
-  Result<Event> decoded = Decode(record, boot_to_unix_ns_, wire_version_);
-  if (!decoded) {
+  Status decoded = DecodeInto(record, boot_to_unix_ns_, wire_version_, out);
+  if (!decoded.ok()) {
     ++stats_.corrupt;
-    return decoded.error();
+    return decoded;
   }
-  Event e = std::move(decoded).value();
+  Event& e = *out;
   ++stats_.events;
 
   auto it = names_.find(e.cgroup.value);
@@ -35,15 +41,15 @@ Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
     }
   }
   if (it != names_.end()) {
-    e.cgroup_path = it->second.path;
-    e.workload = it->second.workload;
+    e.cgroup_path.assign(it->second.path);
+    e.workload.assign(it->second.workload);
   } else {
     ++stats_.unknown_cgroups;
     e.workload = "cgroup-id:" + std::to_string(e.cgroup.value);
   }
   processes_.Apply(&e);
   if (it != names_.end()) e.process.runtime = it->second.runtime;
-  return e;
+  return Status::Ok();
 }
 
 }  // namespace dw::collector

@@ -49,6 +49,9 @@ class Pipeline {
   // that cannot be named gives the workload "cgroup-id:<id>". Returns
   // kCorrupt for a record that does not decode.
   Result<Event> Process(std::span<const uint8_t> record);
+  // The same into `*e`, overwritten entirely and its memory reused (see
+  // DecodeInto): a caller that keeps one Event decodes without allocating.
+  Status Process(std::span<const uint8_t> record, Event* e);
 
   const PipelineStats& stats() const { return stats_; }
   // The workload of a cgroup id an event already carried, or nullptr.

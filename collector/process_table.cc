@@ -116,9 +116,13 @@ void ProcessTable::Apply(Event* e) {
   if (lookup_) {
     ResolveUnknown(e->pid);
   }
-  e->process = ProcessContext{};
-  e->process.pid = e->pid;
-  e->process.ppid = e->ppid;
+  // A fresh context, in the memory of the event's previous one.
+  // (FillContext overwrites exe, argv and ancestry).
+  ProcessContext& ctx = e->process;
+  ctx.pid = e->pid;
+  ctx.ppid = e->ppid;
+  ctx.parent_exe.clear();
+  ctx.runtime = {};
   FillContext(e->pid, e->cgroup.value, &e->process);
 
   if (e->kind == EventKind::kExit) MarkExited(e->pid);
@@ -182,6 +186,9 @@ void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext*
     ctx->exe = it->second.exe;
     ctx->argv = it->second.argv;
     ctx->ppid = it->second.ppid;
+  } else {
+    ctx->exe.clear();
+    ctx->argv.clear();
   }
 
   auto parent = procs_.find(ctx->ppid);
@@ -189,13 +196,20 @@ void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext*
 
   // pid 1 is everyone's ancestor: it ends the chain. A process known only from
   // a fork of an unknown parent has exe "" and ends it too.
-  std::vector<uint32_t> seen = {pid};
+  std::vector<uint32_t>& seen = seen_;
+  seen.assign(1, pid);
+  size_t n = 0;  // ancestors written: ctx->ancestry's strings are reused
   uint32_t cur = ctx->ppid;
-  while (cur != 0 && ctx->ancestry.size() < max_ancestry_) {
+  while (cur != 0 && n < max_ancestry_) {
     if (std::find(seen.begin(), seen.end(), cur) != seen.end()) break;
     auto a = procs_.find(cur);
     if (a == procs_.end() || a->second.exe.empty()) break;
-    ctx->ancestry.push_back(a->second.exe);
+    if (n < ctx->ancestry.size()) {
+      ctx->ancestry[n] = a->second.exe;
+    } else {
+      ctx->ancestry.push_back(a->second.exe);
+    }
+    ++n;
     if (cur == 1) break;
     // The workload's root: its parent lives in another cgroup (the runtime,
     // a shell that started it, systemd).
@@ -207,6 +221,7 @@ void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext*
     seen.push_back(cur);
     cur = a->second.ppid;
   }
+  ctx->ancestry.resize(n);
 }
 
 std::vector<ProcessSnapshot> ProcessTable::ScanProc(const std::string& proc_root,

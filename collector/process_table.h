@@ -2,7 +2,8 @@
 //
 // Fed with every event in order, it keeps pid -> (exe, argv, ppid) from exec,
 // fork and exit events and from start-up snapshots, and fills in the process
-// context (exe, argv, parent exe, ancestry) of each event. Bounded: at most
+// context (exe, argv, parent exe, ancestry) of each event, in the memory of
+// the context the event held (a reused Event copies without allocating). Bounded: at most
 // `max_processes` entries; the last kExitedKept exited processes are kept so
 // late events (and the ancestry of orphans not yet reparented) still resolve.
 // Not thread-safe.
@@ -91,6 +92,7 @@ class ProcessTable {
   uint64_t exits_seen_ = 0;
   Lookup lookup_;
   std::unordered_map<uint32_t, bool> failed_lookups_;  // bounded; see ResolveUnknown
+  mutable std::vector<uint32_t> seen_;  // FillContext's pids on the way up, kept for its memory
 };
 
 }  // namespace dw::collector

@@ -75,6 +75,29 @@ ProcessContext ApplyCtx(ProcessTable* t, Event e) {
   return e.process;
 }
 
+// An event that still holds the previous event's context (a reused Event)
+// gets the same context as a fresh one: deeper, shallower and unknown ones.
+TEST(ProcessTableTest, ContextOfAReusedEventIsTheSame) {
+  const std::vector<Event> events = {
+      Exec(1, 0, kInit, {"init"}),  Fork(1, 0, 10), Exec(10, 1, kBash, {"bash", "-c", "x"}),
+      Fork(10, 1, 11),              Exec(11, 10, kPython, {"python3", "app.py"}),
+      Fork(11, 10, 12),             Exec(12, 11, kCurl, {"curl", "http://example.com/"}),
+      Open(12, 11, "/etc/hosts"),   Open(10, 1, "/etc/profile"), Open(77, 76, "/x"),
+      Open(12, 11, "/etc/hosts"),   Exit(12, 11),                Open(1, 0, "/etc/fstab")};
+  ProcessTable fresh, reused;
+  Event held;
+  held.process = Ctx(5, "/stale", {"stale", "argv"}, 4, "/stale/parent", {"/a", "/b", "/c", "/d", "/e"});
+  held.process.runtime = RuntimeContextRef(RuntimeContext{.node = "stale"});
+  for (const Event& e : events) {
+    ProcessContext want = ApplyCtx(&fresh, e);
+    ProcessContext keep = std::move(held.process);
+    held = e;
+    held.process = std::move(keep);
+    reused.Apply(&held);
+    EXPECT_EQ(held.process, want) << e.pid << " " << e.path;
+  }
+}
+
 TEST(ProcessTableTest, LineageThroughForkAndExec) {
   ProcessTable t;
   t.Seed({1, 0, 0, kInit, {"/sbin/init"}});

@@ -8,19 +8,35 @@ Result<std::unique_ptr<TraceEventSource>> TraceEventSource::Open(const std::stri
   return std::unique_ptr<TraceEventSource>(new TraceEventSource(std::move(reader)));
 }
 
-Status TraceEventSource::Run(const RecordHandler& handler, const std::atomic<bool>& stop) {
+Result<bool> TraceEventSource::NextChunk(const RecordHandler& handler) {
   TraceChunk chunk;
+  ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
+  if (!more) return false;
+  for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
+  for (auto& p : chunk.processes) processes_[p.pid] = std::move(p);
+  for (const std::string& r : chunk.records) {
+    handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
+  }
+  dropped_ = chunk.dropped_total;
+  last_chunk_records_ = static_cast<int>(chunk.records.size());
+  return true;
+}
+
+Status TraceEventSource::Run(const RecordHandler& handler, const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
-    ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
+    ASSIGN_OR_RETURN(bool more, NextChunk(handler));
     if (!more) break;
-    for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
-    for (auto& p : chunk.processes) processes_[p.pid] = std::move(p);
-    for (const std::string& r : chunk.records) {
-      handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
-    }
-    dropped_ = chunk.dropped_total;
   }
   return Status::Ok();
+}
+
+Result<int> TraceEventSource::Consume(const RecordHandler& handler) {
+  // A chunk may hold only cgroups or processes: read on to one with records.
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, NextChunk(handler));
+    if (!more) return 0;
+    if (last_chunk_records_ > 0) return last_chunk_records_;
+  }
 }
 
 std::optional<ProcessSnapshot> TraceEventSource::LookupProcess(uint32_t pid) {

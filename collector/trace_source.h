@@ -19,6 +19,8 @@ class TraceEventSource : public EventSource {
   // Delivers every record of the trace; a damaged frame ends the run with
   // kCorrupt after the records before it were delivered.
   Status Run(const RecordHandler& handler, const std::atomic<bool>& stop) override;
+  // Delivers the trace's next chunk; 0 once every record was delivered.
+  Result<int> Consume(const RecordHandler& handler) override;
   int64_t boot_to_unix_ns() const override { return reader_->header().boot_to_unix_ns; }
   CgroupResolver& cgroups() override { return resolver_; }
   const std::vector<ProcessSnapshot>& initial_processes() const override {
@@ -33,11 +35,14 @@ class TraceEventSource : public EventSource {
 
  private:
   explicit TraceEventSource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}
+  // The next chunk's records to `handler`; false at the end of the trace.
+  Result<bool> NextChunk(const RecordHandler& handler);
 
   std::unique_ptr<TraceReader> reader_;
   MapCgroupResolver resolver_;
   std::map<uint32_t, ProcessSnapshot> processes_;
   uint64_t dropped_ = 0;
+  int last_chunk_records_ = 0;  // records of the chunk NextChunk() read last
 };
 
 }  // namespace dw::collector

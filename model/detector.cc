@@ -12,7 +12,25 @@
 namespace dw::model {
 
 Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
-    : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {}
+    : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {
+  for (const auto& [workload, fp] : fingerprints_) pattern_index_.emplace(&fp, FilePatternIndex(fp));
+}
+
+void Detector::SetFingerprint(Fingerprint fp) {
+  if (on_change_) on_change_(fp.workload);
+  Fingerprint& slot = fingerprints_[fp.workload];
+  pattern_index_.erase(&slot);
+  slot = std::move(fp);
+  pattern_index_.emplace(&slot, FilePatternIndex(slot));
+}
+
+void Detector::RemoveFingerprint(const std::string& workload) {
+  if (on_change_) on_change_(workload);
+  auto it = fingerprints_.find(workload);
+  if (it == fingerprints_.end()) return;
+  pattern_index_.erase(&it->second);
+  fingerprints_.erase(it);
+}
 
 namespace {
 
@@ -81,11 +99,12 @@ Finding* Detector::Record(Finding f, std::string key, std::vector<Finding*>* fre
   return it->second;
 }
 
-bool Detector::LearnedWrite(const Fingerprint& fp, const std::string& path) {
+bool Detector::LearnedWrite(const Fingerprint& fp, const FilePatternIndex* patterns,
+                            const std::string& path) {
   std::string key = NormalizeFilePath(path, 0, 0);
   auto it = fp.files.find(key);
   if (it != fp.files.end()) return (it->second.access & (kAccessWrite | kAccessCreate)) != 0;
-  const Generalization* g = MatchFile(fp, key);
+  const Generalization* g = patterns != nullptr ? MatchFile(*patterns, key) : MatchFile(fp, key);
   return g != nullptr && (g->stats.access & (kAccessWrite | kAccessCreate)) != 0;
 }
 
@@ -132,6 +151,7 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
+  last_known_ = false;
   if (e.workload.empty()) {
     ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
@@ -146,6 +166,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   ++stats_.events_scored;
   const Fingerprint& fingerprint = fp->second;
   ScoreContext context;
+  if (auto index = pattern_index_.find(&fingerprint); index != pattern_index_.end()) {
+    context.file_patterns = &index->second;
+  }
   auto proc = processes_.find(e.pid);
   // An exec starts a new image: the tree it belongs to stays, its program does not.
   if (e.kind == EventKind::kExec && proc != processes_.end()) {
@@ -156,14 +179,16 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {
-      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, e.path)) {
+      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
         context.wrote_exe = true;
         dropped = p->second;
       }
     }
   }
   Finding* file_finding = nullptr;
+  bool drift = false;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
+    drift = true;
     // One finding per new program: its plain reads fold into its exec finding.
     if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
         (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < 0.4) {
@@ -204,6 +229,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       proc = processes_.find(e.pid);
     }
   }
+  last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe;
   Track(e, file_finding);
   auto tree = processes_.find(e.pid);
   const bool suspect =

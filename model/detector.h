@@ -4,6 +4,7 @@
 #define DRIFTWATCH_MODEL_DETECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +15,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/generalize.h"
 #include "model/rates.h"
 #include "model/scorer.h"
 
@@ -119,11 +121,28 @@ class Detector {
   }
   // Starts scoring `fp.workload` against `fp` (replacing any earlier one), or
   // stops scoring `workload`. Findings already raised stay.
-  void SetFingerprint(Fingerprint fp) { fingerprints_[fp.workload] = std::move(fp); }
-  void RemoveFingerprint(const std::string& workload) { fingerprints_.erase(workload); }
+  void SetFingerprint(Fingerprint fp);
+  void RemoveFingerprint(const std::string& workload);
+
+  // Seam for the kernel verdict cache (collector/verdict_cache.h). Whether
+  // the last Observe()d event scored known: its workload has a fingerprint,
+  // its items raised no finding (rate findings aside), and its process is
+  // in no new program's tree nor runs a file the workload wrote, so another
+  // event with the same object scores the same until the fingerprint changes.
+  bool LastEventKnown() const { return last_known_; }
+  // Events of `workload` the kernel verdict cache answered (not delivered)
+  // count in its rates (RateBucketer::AddUndelivered).
+  void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n) {
+    rates_.AddUndelivered(workload, kind, n);
+  }
+  // Called with the workload's name before its fingerprint is set or removed.
+  void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;
+  // Each fingerprint's file patterns, indexed (model/generalize.h), by the
+  // address of its map node (stable until erased).
+  std::unordered_map<const Fingerprint*, FilePatternIndex> pattern_index_;
   struct Incident {
     int64_t id = 0;
     std::string workload;
@@ -149,7 +168,8 @@ class Detector {
   // `raised`: the finding `e` raised for its file, if any.
   void Track(const Event& e, Finding* raised);
   // Whether training learned writes to `path` (an exec's path).
-  static bool LearnedWrite(const Fingerprint& fp, const std::string& path);
+  static bool LearnedWrite(const Fingerprint& fp, const FilePatternIndex* patterns,
+                           const std::string& path);
   std::unordered_map<uint32_t, ProcessState> processes_;
   // workload -> path written -> the finding that write raised (nullptr: none)
   std::unordered_map<std::string, std::unordered_map<std::string, Finding*>> written_;
@@ -166,6 +186,8 @@ class Detector {
   std::set<const Finding*> updated_set_;
   std::set<std::string> unprofiled_;
   Stats stats_;
+  bool last_known_ = false;
+  std::function<void(const std::string&)> on_change_;
 };
 
 }  // namespace dw::model

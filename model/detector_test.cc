@@ -410,3 +410,43 @@ TEST(DetectorRestoreTest, TheSameDriftAfterARestartIsTheSameFinding) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+// The seam of the kernel verdict cache: known events in a plain context say
+// so; drift, unprofiled workloads and events of a new program's tree do not;
+// a fingerprint change is announced before it takes effect.
+TEST(DetectorVerdictSeamTest, LastEventKnownAndFingerprintChanges) {
+  Detector d(Fingerprints());
+  d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead));
+  EXPECT_TRUE(d.LastEventKnown());
+  d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead | kAccessWrite));
+  EXPECT_FALSE(d.LastEventKnown());  // a known file with new access bits: drift
+  d.Observe(testing::Open("api", 10, "/etc/nginx/nginx.conf", kAccessRead));
+  EXPECT_FALSE(d.LastEventKnown());  // no fingerprint
+  // A new program (a shell) and its child: their known reads are not
+  // cacheable, since their context is not the workload's.
+  d.Observe(testing::Exec("web", 20, "/bin/sh"));
+  EXPECT_FALSE(d.LastEventKnown());
+  d.Observe(testing::Open("web", 20, "/etc/nginx/nginx.conf", kAccessRead));
+  EXPECT_FALSE(d.LastEventKnown());
+  d.Observe(testing::Fork("web", 20, 21));
+  d.Observe(testing::Open("web", 21, "/etc/nginx/nginx.conf", kAccessRead));
+  EXPECT_FALSE(d.LastEventKnown());
+  d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead));
+  EXPECT_TRUE(d.LastEventKnown());
+
+  std::vector<std::string> changed;
+  d.OnFingerprintChange([&](const std::string& w) {
+    changed.push_back(w);
+    EXPECT_TRUE(d.HasFingerprint("web"));  // before the change takes effect
+  });
+  Fingerprint fp = *d.fingerprint("web");
+  d.SetFingerprint(fp);
+  d.RemoveFingerprint("web");
+  EXPECT_EQ(changed, (std::vector<std::string>{"web", "web"}));
+}
+
+}  // namespace
+}  // namespace dw::model

@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/address.h"
+
 namespace dw::model {
 namespace {
 
@@ -379,99 +381,9 @@ void GainBits(const Evidence& evidence, size_t threshold, Generalization* g) {
 
 // ---- Addresses ------------------------------------------------------------------
 
-struct Address {
-  int family = 0;  // AF_INET or AF_INET6
-  std::array<uint8_t, 16> bytes{};
-  int bits() const { return family == AF_INET ? 32 : 128; }
-};
-
-// Dotted-quad IPv4, by hand: this is on the scoring path.
-bool ParseV4(std::string_view text, Address* out) {
-  int part = 0, value = 0, digits = 0;
-  for (char c : text) {
-    if (c >= '0' && c <= '9') {
-      value = value * 10 + (c - '0');
-      if (++digits > 3 || value > 255) return false;
-    } else if (c == '.' && digits > 0 && part < 3) {
-      out->bytes[static_cast<size_t>(part++)] = static_cast<uint8_t>(value);
-      value = digits = 0;
-    } else {
-      return false;
-    }
-  }
-  if (part != 3 || digits == 0) return false;
-  out->bytes[3] = static_cast<uint8_t>(value);
-  out->family = AF_INET;
-  return true;
-}
-
-bool ParseAddress(std::string_view text, Address* out) {
-  out->bytes.fill(0);
-  if (ParseV4(text, out)) return true;
-  char buf[INET6_ADDRSTRLEN];
-  if (text.empty() || text.size() >= sizeof(buf)) return false;
-  std::memcpy(buf, text.data(), text.size());
-  buf[text.size()] = '\0';
-  if (inet_pton(AF_INET6, buf, out->bytes.data()) == 1) {
-    out->family = AF_INET6;
-    return true;
-  }
-  return false;
-}
-
-// "10.0.3.0/24" -> address and prefix length.
-bool ParseCidr(std::string_view text, Address* out, int* len) {
-  size_t slash = text.find('/');
-  if (slash == std::string_view::npos || !ParseAddress(text.substr(0, slash), out)) return false;
-  int n = 0;
-  std::string_view digits = text.substr(slash + 1);
-  if (digits.empty() || digits.size() > 3) return false;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + (c - '0');
-  }
-  if (n > out->bits()) return false;
-  *len = n;
-  return true;
-}
-
-Address Masked(const Address& a, int len) {
-  Address m = a;
-  for (int i = 0; i < 16; ++i) {
-    int keep = std::clamp(len - i * 8, 0, 8);
-    m.bytes[static_cast<size_t>(i)] &= static_cast<uint8_t>(0xff00 >> keep);
-  }
-  return m;
-}
-
-bool Contains(const Address& net, int len, const Address& a) {
-  return net.family == a.family && Masked(a, len).bytes == Masked(net, len).bytes;
-}
-
-std::string CidrString(const Address& a, int len) {
-  Address m = Masked(a, len);
-  if (m.family == AF_INET) {
-    std::string out;
-    out.reserve(20);
-    for (size_t i = 0; i < 4; ++i) {
-      if (i > 0) out += '.';
-      out += std::to_string(m.bytes[i]);
-    }
-    return out + "/" + std::to_string(len);
-  }
-  char buf[INET6_ADDRSTRLEN];
-  if (inet_ntop(m.family, m.bytes.data(), buf, sizeof(buf)) == nullptr) return {};
-  return std::string(buf) + "/" + std::to_string(len);
-}
-
-bool IsLoopback6(const Address& a) {
-  static constexpr std::array<uint8_t, 16> kLoopback = {0, 0, 0, 0, 0, 0, 0, 0,
-                                                        0, 0, 0, 0, 0, 0, 0, 1};
-  return a.family == AF_INET6 && a.bytes == kLoopback;
-}
-bool IsUnspecified(const Address& a) {
-  return std::all_of(a.bytes.begin(), a.bytes.end(), [](uint8_t b) { return b == 0; });
-}
+// IPv6 loopback only: 127.0.0.0/8 peers generalize like any other IPv4
+// subnet (model/address.h parses).
+bool IsLoopback6(const Address& a) { return a.family == AF_INET6 && IsLoopback(a); }
 
 bool Widens(Direction d) { return d == Direction::kOutbound || d == Direction::kInbound; }
 
@@ -1102,6 +1014,24 @@ bool MayHaveShape(std::string_view parent, std::string_view c) {
   return false;
 }
 
+// Whether some pattern of fp starts with `dir_slash` (ending in '/'). With
+// `tree`: "<dir>/**" there, if MatchFile takes it. "<dir>/*" and "<dir>/**"
+// sort first under "<dir>/" (a name starting with a byte below '*' hides
+// them: a miss errs towards a finding, never towards silence).
+bool BeneathIn(const Fingerprint& fp, const std::string& dir_slash, const PatternEntry** tree) {
+  auto it = fp.file_patterns.lower_bound(dir_slash);
+  const bool more = it != fp.file_patterns.end() && it->first.starts_with(dir_slash);
+  if (more && tree != nullptr) {
+    const size_t n = dir_slash.size();
+    if (it->first.size() == n + 1 && it->first[n] == '*') ++it;
+    if (it != fp.file_patterns.end() && it->first.size() == n + 2 && it->first.compare(n, 2, "**") == 0 &&
+        it->first.starts_with(dir_slash)) {
+      *tree = &*it;
+    }
+  }
+  return more;
+}
+
 // The shape pattern (CollapseShapes) covering a path: component by component,
 // the literal and then the shape (AppendShape) of each, descending only while
 // some pattern starts with the prefix built so far, so a fingerprint without
@@ -1109,8 +1039,13 @@ bool MayHaveShape(std::string_view parent, std::string_view c) {
 // wins. On the way it notes the deepest "<ancestor>/**" of the literal path.
 class ShapeMatcher {
  public:
-  ShapeMatcher(const Fingerprint& fp, std::string_view path) : fp_(fp), path_(path) {
-    key_.reserve(path.size() + 16);
+  // `index`, when not null, answers the pattern lookups instead of
+  // fp.file_patterns (FilePatternIndex: the same answers, hashed).
+  // `key` is scratch memory for the keys tried (its contents are replaced).
+  ShapeMatcher(const Fingerprint& fp, std::string_view path, const FilePatternIndex* index,
+               std::string* key)
+      : fp_(fp), index_(index), path_(path), key_(*key) {
+    key_.clear();
   }
   const PatternEntry* Match() {
     if (path_.size() > 1) Descend(1, false);
@@ -1128,36 +1063,27 @@ class ShapeMatcher {
     const std::string_view parent = begin == 1 ? std::string_view("/") : path_.substr(0, begin - 1);
     const bool last = end == path_.size();
     const size_t mark = key_.size();
-    std::string shape;
+    // Scratch: consumed (appended to key_) before the next level reuses it.
+    thread_local std::string shape;
     for (int option = 0; option < 2 && found_ == nullptr; ++option) {
       key_.resize(mark);
       key_.push_back('/');
       if (option == 0) {
         key_.append(literal);
       } else {
+        shape.clear();
         if (!MayHaveShape(parent, literal) || !AppendShape(parent, literal, &shape)) break;
         key_.append(shape);
       }
       const bool v = varied || option == 1;
       if (last) {
         if (!v) continue;
-        if (auto it = fp_.file_patterns.find(key_); it != fp_.file_patterns.end()) found_ = &*it;
+        found_ = Find();
       } else {
         key_.push_back('/');
-        auto it = fp_.file_patterns.lower_bound(key_);
-        const bool more = it != fp_.file_patterns.end() && it->first.starts_with(key_);
-        if (more && !v) {
-          // On the literal path: a recursive pattern here covers what is
-          // below. "<dir>/*" and "<dir>/**" sort first under "<dir>/" (a
-          // name starting with a byte below '*' hides them: a miss errs
-          // towards a finding, never towards silence).
-          const size_t n = key_.size();
-          if (it->first.size() == n + 1 && it->first[n] == '*') ++it;
-          if (it != fp_.file_patterns.end() && it->first.size() == n + 2 && it->first.compare(n, 2, "**") == 0 &&
-              it->first.starts_with(key_)) {
-            tree_ = &*it;
-          }
-        }
+        const PatternEntry* tree = nullptr;
+        const bool more = Beneath(v ? nullptr : &tree);
+        if (tree != nullptr) tree_ = tree;
         key_.pop_back();
         if (more) Descend(end + 1, v);
       }
@@ -1165,36 +1091,101 @@ class ShapeMatcher {
     key_.resize(mark);
   }
 
+  // The pattern whose key is key_, or nullptr.
+  const PatternEntry* Find() const {
+    if (index_ != nullptr) return index_->Find(key_);
+    auto it = fp_.file_patterns.find(key_);
+    return it == fp_.file_patterns.end() ? nullptr : &*it;
+  }
+
+  // Whether some pattern starts with key_ (which ends in '/'). With `tree`
+  // (on the literal path), a recursive pattern "<key_>**" covering what is
+  // below goes there.
+  bool Beneath(const PatternEntry** tree) const {
+    if (index_ != nullptr) {
+      const PatternEntry* t = nullptr;
+      const bool more = index_->Beneath(key_, &t);
+      if (tree != nullptr) *tree = t;
+      return more;
+    }
+    return BeneathIn(fp_, key_, tree);
+  }
+
   const Fingerprint& fp_;
+  const FilePatternIndex* index_;
   std::string_view path_;
-  std::string key_;
+  std::string& key_;
   const PatternEntry* found_ = nullptr;
   const PatternEntry* tree_ = nullptr;
 };
 
-
-}  // namespace
-
-const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
-                                const std::string** pattern) {
-  if (fp.file_patterns.empty() || path.size() < 2 || path[0] != '/') return nullptr;
-  const std::pair<const std::string, Generalization>* found = nullptr;
-  std::string key;
-  key.reserve(path.size() + 3);
+// MatchFile's walk, with or without an index.
+const PatternEntry* FindFilePattern(const Fingerprint& fp, std::string_view path,
+                                    const FilePatternIndex* index) {
+  // Scratch keys, kept per thread so a match allocates nothing once warm.
+  thread_local std::string key;
+  thread_local std::string walk;
   // The parent's one-level pattern is the usual match, and the most specific.
   size_t last_slash = path.rfind('/');
   key.assign(path.substr(0, last_slash + 1));
   key += '*';
-  if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) found = &*it;
+  if (index != nullptr) {
+    if (const PatternEntry* e = index->Find(key)) return e;
+  } else if (auto it = fp.file_patterns.find(key); it != fp.file_patterns.end()) {
+    return &*it;
+  }
   // Else a shape: a numbered family in the parent ("<dir>/<#>.png"), or one
   // with variable directories ("<dir>/<#>/PG_VERSION"); else the deepest
   // recursive pattern of an ancestor, found on the same walk down the
   // ancestors while patterns exist beneath them.
-  if (found == nullptr) {
-    ShapeMatcher matcher(fp, path);
-    found = matcher.Match();
-    if (found == nullptr) found = matcher.deepest_tree();
+  ShapeMatcher matcher(fp, path, index, &walk);
+  const PatternEntry* found = matcher.Match();
+  return found != nullptr ? found : matcher.deepest_tree();
+}
+
+}  // namespace
+
+FilePatternIndex::FilePatternIndex(const Fingerprint& fp) : fp_(&fp) {
+  patterns_.reserve(fp.file_patterns.size());
+  for (const Entry& e : fp.file_patterns) {
+    patterns_.emplace(e.first, &e);
+    // Every prefix of the key that ends in '/' (but the root's): the
+    // directories MatchFile descends through towards this pattern.
+    for (size_t slash = e.first.find('/', 1); slash != std::string::npos;
+         slash = e.first.find('/', slash + 1)) {
+      const std::string_view dir(e.first.data(), slash + 1);
+      if (dirs_.contains(dir)) continue;
+      const PatternEntry* tree = nullptr;
+      BeneathIn(fp, std::string(dir), &tree);
+      dirs_.emplace(dir, tree);
+    }
   }
+}
+
+const FilePatternIndex::Entry* FilePatternIndex::Find(std::string_view key) const {
+  auto it = patterns_.find(key);
+  return it == patterns_.end() ? nullptr : it->second;
+}
+
+bool FilePatternIndex::Beneath(std::string_view dir_slash, const Entry** tree) const {
+  auto it = dirs_.find(dir_slash);
+  *tree = it == dirs_.end() ? nullptr : it->second;
+  return it != dirs_.end();
+}
+
+const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
+                                const std::string** pattern) {
+  if (fp.file_patterns.empty() || path.size() < 2 || path[0] != '/') return nullptr;
+  const PatternEntry* found = FindFilePattern(fp, path, nullptr);
+  if (found == nullptr || IsProtectedPath(path)) return nullptr;
+  if (pattern != nullptr) *pattern = &found->first;
+  return &found->second;
+}
+
+const Generalization* MatchFile(const FilePatternIndex& index, std::string_view path,
+                                const std::string** pattern) {
+  if (index.empty() || path.size() < 2 || path[0] != '/') return nullptr;
+  const PatternEntry* found = FindFilePattern(index.fingerprint(), path, &index);
   if (found == nullptr || IsProtectedPath(path)) return nullptr;
   if (pattern != nullptr) *pattern = &found->first;
   return &found->second;

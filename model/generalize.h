@@ -43,9 +43,12 @@
 #define DRIFTWATCH_MODEL_GENERALIZE_H_
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "model/fingerprint.h"
 
@@ -133,6 +136,45 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = 
 // pattern's key (valid while the pattern exists). Costs one ordered-map
 // lookup per ancestor directory that has patterns beneath it.
 const Generalization* MatchFile(const Fingerprint& fp, std::string_view normalized_path,
+                                const std::string** pattern = nullptr);
+
+// fp.file_patterns indexed for MatchFile on the detection path: each pattern
+// by its key in a hash table, and each directory prefix that patterns lie
+// beneath ("/srv/pg/base/<#>/") with the recursive pattern MatchFile would
+// find there, so a match costs one hash lookup per level instead of ordered
+// map searches. It points into `fp`: valid while fp.file_patterns is not
+// changed and `fp` is not moved from or destroyed (a detector's baselines;
+// learning changes patterns and uses MatchFile without an index).
+// Move-only. Thread-safe to read.
+class FilePatternIndex {
+ public:
+  explicit FilePatternIndex(const Fingerprint& fp);
+  FilePatternIndex(FilePatternIndex&&) = default;
+  FilePatternIndex& operator=(FilePatternIndex&&) = default;
+  FilePatternIndex(const FilePatternIndex&) = delete;
+  FilePatternIndex& operator=(const FilePatternIndex&) = delete;
+
+  using Entry = std::pair<const std::string, Generalization>;
+  // The pattern whose key is `key`, or nullptr.
+  const Entry* Find(std::string_view key) const;
+  // Whether some pattern starts with `dir_slash` (a prefix ending in '/');
+  // if so, *tree receives "<dir>/**" when MatchFile takes it there, else nullptr.
+  bool Beneath(std::string_view dir_slash, const Entry** tree) const;
+  bool empty() const { return patterns_.empty(); }
+  const Fingerprint& fingerprint() const { return *fp_; }
+
+ private:
+  const Fingerprint* fp_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> patterns_;
+  std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> dirs_;
+};
+
+// MatchFile(index's fingerprint, ...) through `index`: the same answer.
+const Generalization* MatchFile(const FilePatternIndex& index, std::string_view normalized_path,
                                 const std::string** pattern = nullptr);
 
 // The network pattern covering `item` (same direction, protocol and port; the

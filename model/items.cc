@@ -206,7 +206,7 @@ const ItemStats* FindIn(const Map& map, const Key& key) {
 
 }  // namespace
 
-ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item) {
+ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item, const FilePatternIndex* patterns) {
   ItemMatch m;
   switch (item.table) {
     case ItemRef::Table::kExecutable:
@@ -215,7 +215,9 @@ ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item) {
     case ItemRef::Table::kFile:
       m.stats = FindIn(fp.files, item.key);
       if (m.stats == nullptr) {
-        if (const Generalization* g = MatchFile(fp, item.key, &m.file_pattern)) m.stats = &g->stats;
+        const Generalization* g = patterns != nullptr ? MatchFile(*patterns, item.key, &m.file_pattern)
+                                                      : MatchFile(fp, item.key, &m.file_pattern);
+        if (g != nullptr) m.stats = &g->stats;
       }
       break;
     case ItemRef::Table::kNetwork:

@@ -64,9 +64,13 @@ struct ItemMatch {
   const NetItem* net_pattern = nullptr;       // set when a network pattern covers it
 };
 
+class FilePatternIndex;  // model/generalize.h
+
 // The learned stats of `item` in `fp`: the exact item, else the pattern that
-// covers it (model/generalize.h: MatchFile, MatchNet).
-ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item);
+// covers it (model/generalize.h: MatchFile, MatchNet). `patterns`, when not
+// null, is fp's FilePatternIndex (the same answer, faster).
+ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item,
+                     const FilePatternIndex* patterns = nullptr);
 // LookupItem(fp, item).stats.
 const ItemStats* FindItem(const Fingerprint& fp, const ItemRef& item);
 // The stats `item` is learned into: the exact item if present, else the

@@ -148,6 +148,31 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
   return out;
 }
 
+void RateBucketer::AddUndelivered(const std::string& workload, EventKind kind, uint64_t n) {
+  auto it = open_.find(workload);
+  if (it == open_.end() || n == 0) return;
+  RateDim dim;
+  switch (kind) {
+    case EventKind::kExec:
+      dim = kRateExecs;
+      break;
+    case EventKind::kFork:
+      dim = kRateForks;
+      break;
+    case EventKind::kOpen:
+      dim = kRateOpens;
+      break;
+    case EventKind::kConnect:
+    case EventKind::kAccept:
+      dim = kRateConnects;
+      break;
+    default:
+      return;
+  }
+  it->second.counts[dim] += n;
+  it->second.events += n;
+}
+
 std::vector<RateSample> RateBucketer::Flush() {
   std::vector<RateSample> out;
   for (const auto& [workload, b] : open_) {

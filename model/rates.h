@@ -140,6 +140,15 @@ class RateBucketer {
   // findings of its own of medium or more, or started a new program
   // (model/detector.h); counted apart in RateSample::from_suspects.
   std::vector<RateSample> Observe(const Event& e, bool suspect = false);
+  // Counts `n` events of `kind` that did not reach user space (the kernel
+  // verdict cache answered them: collector/verdict_cache.h) in `workload`'s
+  // open bucket: kOpen in opens (they are reads: never writes), kConnect and
+  // kAccept in connects, kExec and kFork in theirs. The distinct dimensions
+  // (paths, peers, written paths) count delivered events only: a cached
+  // event is a known item, so only known items can be under-counted there,
+  // never new ones. Never suspects' (from_suspects): the kernel does not know
+  // the process tree. No-op for a workload with no open bucket.
+  void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n);
   // Ends the stream: returns each workload's open bucket that holds at least
   // one event, marked partial and unscaled, ordered by workload; then resets.
   std::vector<RateSample> Flush();

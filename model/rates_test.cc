@@ -76,6 +76,22 @@ TEST(RatesTest, DimNames) {
                                              "distinct written paths", "unknown"}));
 }
 
+// Calls the kernel verdict cache answered count in the plain dimensions of
+// the workload's open bucket, never in the distinct ones.
+TEST(RateBucketerTest, UndeliveredEventsCountInTheOpenBucket) {
+  RateBucketer bucketer;
+  bucketer.AddUndelivered("web", EventKind::kOpen, 5);  // no open bucket yet: nothing
+  EXPECT_TRUE(bucketer.Observe(testing::Open("web", 11, "/srv/index.html", kAccessRead, kT0)).empty());
+  bucketer.AddUndelivered("web", EventKind::kOpen, 40);
+  bucketer.AddUndelivered("web", EventKind::kAccept, 7);
+  bucketer.AddUndelivered("web", EventKind::kConnect, 3);
+  bucketer.AddUndelivered("web", EventKind::kListen, 9);  // not a rate dimension
+  bucketer.AddUndelivered("db", EventKind::kOpen, 9);     // no bucket
+  std::vector<RateSample> done = bucketer.Observe(testing::Exit("web", 11, kT0 + kBucket));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].counts, (std::array<uint64_t, kRateDims>{0, 0, 41, 0, 1, 10, 0, 0}));
+}
+
 TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
   RateBucketer bucketer;
   std::vector<Event> events = {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/address.h"
 #include "model/generalize.h"
 #include "model/items.h"
 #include "model/syscall_groups.h"
@@ -110,10 +111,6 @@ bool IsOneOf(std::string_view path, std::span<const std::string_view> paths) {
     if (path == p) return true;
   }
   return false;
-}
-
-bool IsLoopbackAddress(std::string_view address) {
-  return address.starts_with("127.") || address == "::1";
 }
 
 // What the sensitivity rules look at.
@@ -414,7 +411,7 @@ bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
 // The workload reads in or runs from the directory of `path`: a learned
 // file read directly in it, a pattern covering its names for reads, or a
 // learned executable in it.
-bool ServedDir(const Fingerprint& fp, std::string_view path) {
+bool ServedDir(const Fingerprint& fp, std::string_view path, const FilePatternIndex* patterns) {
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return false;
   std::string prefix(path.substr(0, slash + 1));
@@ -428,7 +425,8 @@ bool ServedDir(const Fingerprint& fp, std::string_view path) {
        it != fp.executables.end() && it->first.starts_with(prefix); ++it) {
     if (in_dir(it->first)) return true;
   }
-  const Generalization* g = MatchFile(fp, prefix + "index.html");
+  const std::string probe = prefix + "index.html";
+  const Generalization* g = patterns != nullptr ? MatchFile(*patterns, probe) : MatchFile(fp, probe);
   return g != nullptr && (g->stats.access & kAccessRead);
 }
 
@@ -474,7 +472,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
   for (const ItemRef& item : ItemsOf(e)) {
     // Without learned syscalls the baseline says nothing about them.
     if (item.table == Table::kSyscall && fp->syscalls.empty()) continue;
-    ItemMatch learned = LookupItem(*fp, item);
+    ItemMatch learned = LookupItem(*fp, item, context.file_patterns);
     Judged judged{item, e, item.key};
     // A written executable or script is only absolved by an exact item or a
     // family with its own suffix, never by a wildcard.
@@ -527,12 +525,13 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  !IsLoopbackAddress(item.net.address)) {
         judged.known_subnet = InKnownSubnet(*fp, item.net.address);
       } else if (item.table == Table::kFile && (item.access & kWriteBits) != 0) {
-        judged.served_dir = ServedDir(*fp, item.key);
-      } else if (item.table == Table::kFile && context.hostile_root.empty() && !IsCredential(judged) &&
-                 !IsPersistence(judged) && (e.result < 0 || HoldsLearnedFiles(*fp, item.key))) {
+        judged.served_dir = ServedDir(*fp, item.key, context.file_patterns);
+      } else if (item.table == Table::kFile && !IsCredential(judged) && !IsPersistence(judged) &&
+                 ((e.result < 0 && context.hostile_root.empty()) || HoldsLearnedFiles(*fp, item.key))) {
         // A read that failed read nothing (a locale or config probe by the
         // workload's own programs); a directory holding learned files lists
-        // what the workload uses.
+        // what the workload uses, whoever lists it (a verdict that does not
+        // depend on the process tree, so the kernel verdict cache may keep it).
         continue;
       }
       if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe &&
@@ -562,7 +561,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         rarity = "seen once in training";
       }
       judged_access = new_bits;
-      judged.served_dir = (new_bits & kWriteBits) != 0 && ServedDir(*fp, item.key);
+      judged.served_dir = (new_bits & kWriteBits) != 0 && ServedDir(*fp, item.key, context.file_patterns);
       reason = NewAccessReason(new_bits, learned.stats->access);
     }
     Sensitivity s = fixed_note != nullptr ? Sensitivity{fixed_sensitivity, fixed_note}

@@ -8,6 +8,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/generalize.h"
 
 namespace dw::model {
 
@@ -28,6 +29,9 @@ struct ScoreContext {
   // The event's process belongs to a tree started by a new program: that
   // program's finding, "<kind> <subject>"; "" otherwise.
   std::string_view hostile_root;
+  // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
+  // keeps one: pattern lookups go through it. Changes no verdict.
+  const FilePatternIndex* file_patterns = nullptr;
 };
 
 // The finding for the first event of a workload that has no baseline, where
@@ -83,11 +87,11 @@ double RaiseOneLevel(double score);
 //       started by a parent that is none of those (the service itself, as
 //       nginx -> sh): 1.0 with novelty 1.0; and inside a new program's tree
 //       (context below), where the edge is judged as its executable
-//     files: no finding, outside a new program's tree, for reading a
-//       directory that holds learned files or patterns (listing what the
-//       workload uses) or for a read that failed (it read nothing: a locale
-//       or configuration probe), unless the path is a credential or
-//       persistence location; read 0.2; write or create 0.3; credential files (/etc/shadow,
+//     files: no finding for reading a directory that holds learned files or
+//       patterns (listing what the workload uses), nor, outside a new
+//       program's tree, for a read that failed (it read nothing: a locale or
+//       configuration probe), unless the path is a credential or persistence
+//       location; read 0.2; write or create 0.3; credential files (/etc/shadow,
 //       /etc/gshadow, /etc/sudoers[.d/*], any .ssh directory,
 //       [/var]/run/secrets/kubernetes.io/serviceaccount/*) 0.9, written 1.0;
 //       write or create under system directories (/etc, /bin, /sbin, /lib*,

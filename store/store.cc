@@ -106,6 +106,14 @@ ALTER TABLE findings ADD COLUMN incident_root TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN exception TEXT;
 ALTER TABLE findings ADD COLUMN context TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4 -> 5 (Migrate() then fills the counts of the rows stored before: BackfillItemCounts)
+    R"sql(
+ALTER TABLE fingerprints ADD COLUMN executables INTEGER;
+ALTER TABLE fingerprints ADD COLUMN files INTEGER;
+ALTER TABLE fingerprints ADD COLUMN network INTEGER;
+ALTER TABLE fingerprints ADD COLUMN dns INTEGER;
+ALTER TABLE fingerprints ADD COLUMN syscalls INTEGER;
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
@@ -270,6 +278,8 @@ bool NonEmptyFile(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && st.st_size > 0;
 }
 
+Status BackfillItemCounts(Db* db);
+
 Status Migrate(Db* db, const std::string& path) {
   Transaction tx(db);
   RETURN_IF_ERROR(tx.Begin());
@@ -280,6 +290,7 @@ Status Migrate(Db* db, const std::string& path) {
   for (int64_t v = h.user_version; v < kSchemaVersion; ++v) {
     RETURN_IF_ERROR(db->Exec(kMigrations[static_cast<size_t>(v)]));
   }
+  if (h.user_version < 5) RETURN_IF_ERROR(BackfillItemCounts(db));
   std::string pragmas = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
                         "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
   RETURN_IF_ERROR(db->Exec(pragmas.c_str()));
@@ -322,6 +333,33 @@ Result<model::Fingerprint> DecodeRow(std::string_view blob, const std::string& w
   }
   fp->workload = workload;  // the row's name is the key; the blob's is a copy
   return fp;
+}
+
+// Schema 5: the item counts of fingerprints stored before, from their blobs,
+// once, so that listing workloads never decodes a blob. A blob that does not
+// decode keeps NULL counts (ListWorkloads then reports it, as before).
+Status BackfillItemCounts(Db* db) {
+  ASSIGN_OR_RETURN(Statement rows, Statement::Prepare(*db,
+      "SELECT workload_id, version, blob FROM fingerprints WHERE executables IS NULL"));
+  ASSIGN_OR_RETURN(Statement update, Statement::Prepare(*db, R"sql(
+UPDATE fingerprints SET executables = ?3, files = ?4, network = ?5, dns = ?6, syscalls = ?7
+WHERE workload_id = ?1 AND version = ?2)sql"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    Result<model::Fingerprint> fp = DecodeFingerprint(rows.Blob(2));
+    if (!fp) continue;
+    update.Reset();
+    update.Bind(1, rows.Int(0))
+        .Bind(2, rows.Int(1))
+        .Bind(3, static_cast<int64_t>(fp->executables.size()))
+        .Bind(4, static_cast<int64_t>(fp->files.size()))
+        .Bind(5, static_cast<int64_t>(fp->network.size()))
+        .Bind(6, static_cast<int64_t>(fp->dns_names.size()))
+        .Bind(7, static_cast<int64_t>(fp->syscalls.size()));
+    RETURN_IF_ERROR(update.Run());
+  }
+  return Status::Ok();
 }
 
 // The statements UpsertFindings() runs per finding, prepared once per call.
@@ -580,9 +618,9 @@ ON CONFLICT(name) DO UPDATE SET
 RETURNING id)sql"));
   ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, R"sql(
 INSERT INTO fingerprints(workload_id, version, format_version, created_ns, events, dropped,
-                         items, blob)
+                         items, blob, executables, files, network, dns, syscalls)
 VALUES(?1, (SELECT COALESCE(MAX(version), 0) + 1 FROM fingerprints WHERE workload_id = ?1),
-       ?2, ?3, ?4, ?5, ?6, ?7)
+       ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 RETURNING version)sql"));
   ASSIGN_OR_RETURN(Statement part, Statement::Prepare(db,
       "INSERT INTO fingerprint_parts(workload_id, version, node, blob) VALUES(?1, ?2, ?3, ?4)"));
@@ -593,7 +631,7 @@ RETURNING version)sql"));
 // Stores `fp` as the next version of its workload inside the caller's
 // transaction, with `parts` (if any) and, if not empty, the workload's new `state`.
 Status SaveOne(SaveStatements* st, const model::Fingerprint& fp, const model::Parts* parts,
-               const std::string& state, int64_t now_ns) {
+               std::optional<WorkloadState> state, int64_t now_ns) {
   const model::TrainingStats& t = fp.training;
   st->upsert.Reset();
   st->upsert.Bind(1, fp.workload)
@@ -611,7 +649,12 @@ Status SaveOne(SaveStatements* st, const model::Fingerprint& fp, const model::Pa
       .Bind(4, static_cast<int64_t>(t.events))
       .Bind(5, static_cast<int64_t>(t.dropped_events))
       .Bind(6, static_cast<int64_t>(fp.ItemCount()))
-      .BindBlob(7, EncodeFingerprint(fp));
+      .BindBlob(7, EncodeFingerprint(fp))
+      .Bind(8, static_cast<int64_t>(fp.executables.size()))
+      .Bind(9, static_cast<int64_t>(fp.files.size()))
+      .Bind(10, static_cast<int64_t>(fp.network.size()))
+      .Bind(11, static_cast<int64_t>(fp.dns_names.size()))
+      .Bind(12, static_cast<int64_t>(fp.syscalls.size()));
   ASSIGN_OR_RETURN(row, st->insert.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert fingerprint returned no version");
   int64_t version = st->insert.Int(0);
@@ -623,9 +666,9 @@ Status SaveOne(SaveStatements* st, const model::Fingerprint& fp, const model::Pa
       RETURN_IF_ERROR(st->part.Run());
     }
   }
-  if (!state.empty()) {
+  if (state) {
     st->state.Reset();
-    st->state.Bind(1, workload_id).Bind(2, state);
+    st->state.Bind(1, workload_id).Bind(2, std::string(WorkloadStateName(*state)));
     RETURN_IF_ERROR(st->state.Run());
   }
   return Status::Ok();
@@ -640,7 +683,7 @@ Status Store::SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64
     RETURN_IF_ERROR(tx.Begin());
     ASSIGN_OR_RETURN(SaveStatements st, PrepareSave(*db_));
     for (const model::Fingerprint& fp : fps) {
-      Status one = SaveOne(&st, fp, nullptr, "", now_ns);
+      Status one = SaveOne(&st, fp, nullptr, std::nullopt, now_ns);
       if (!one.ok()) return one.WithContext("workload " + fp.workload);
     }
     return tx.Commit();
@@ -648,8 +691,7 @@ Status Store::SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64
   return Context(s, "save fingerprints to");
 }
 
-Status Store::ImportFingerprint(const model::Fingerprint& fp, const std::string& state,
-                                int64_t now_ns) {
+Status Store::ImportFingerprint(const model::Fingerprint& fp, WorkloadState state, int64_t now_ns) {
   RETURN_IF_ERROR(CheckWritable());
   Status s = [&]() -> Status {
     Transaction tx(db_.get());
@@ -668,7 +710,7 @@ Status Store::SaveMerged(const std::vector<MergedFingerprint>& merged, int64_t n
     RETURN_IF_ERROR(tx.Begin());
     ASSIGN_OR_RETURN(SaveStatements st, PrepareSave(*db_));
     for (const MergedFingerprint& m : merged) {
-      Status one = SaveOne(&st, m.combined, &m.parts, "", now_ns);
+      Status one = SaveOne(&st, m.combined, &m.parts, std::nullopt, now_ns);
       if (!one.ok()) return one.WithContext("workload " + m.combined.workload);
     }
     return tx.Commit();
@@ -776,46 +818,86 @@ Result<std::optional<model::Fingerprint>> Store::LoadFingerprint(const std::stri
   return r;
 }
 
-Result<std::vector<WorkloadInfo>> Store::ListWorkloads() {
-  auto list = [&]() -> Result<std::vector<WorkloadInfo>> {
-    ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
+const char* WorkloadStateName(WorkloadState s) {
+  switch (s) {
+    case WorkloadState::kLearning: return "learning";
+    case WorkloadState::kMonitoring: return "monitoring";
+    case WorkloadState::kLocked: return "locked";
+    case WorkloadState::kIgnored: return "ignored";
+  }
+  return "learning";
+}
+
+Result<WorkloadState> ParseWorkloadState(std::string_view name) {
+  for (WorkloadState s : {WorkloadState::kLearning, WorkloadState::kMonitoring, WorkloadState::kLocked,
+                          WorkloadState::kIgnored}) {
+    if (name == WorkloadStateName(s)) return s;
+  }
+  return Status(ErrorCode::kCorrupt, "unknown workload state '" + std::string(name) + "'");
+}
+
+namespace {
+
+// Rows of workloads (all, or the one named `name`) with their latest
+// fingerprint's columns. Reads no blob: the item counts are columns (schema
+// 5), except for a row whose blob did not decode at migration.
+Result<std::vector<WorkloadInfo>> ReadWorkloads(Db& db, const std::optional<std::string>& name) {
+  ASSIGN_OR_RETURN(Statement st, Statement::Prepare(db, std::string(R"sql(
 SELECT w.name, w.state, COALESCE(w.first_seen_ns, 0), COALESCE(w.last_seen_ns, 0),
-       f.version, f.created_ns, f.events, f.dropped, f.blob,
-       (SELECT count(*) FROM findings WHERE workload_id = w.id)
+       f.version, f.created_ns, f.events, f.dropped, length(f.blob),
+       (SELECT count(*) FROM findings WHERE workload_id = w.id),
+       f.executables, f.files, f.network, f.dns, f.syscalls
 FROM workloads w LEFT JOIN fingerprints f ON f.workload_id = w.id AND
      f.version = (SELECT MAX(version) FROM fingerprints WHERE workload_id = w.id)
-ORDER BY w.name)sql"));
-    std::vector<WorkloadInfo> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      WorkloadInfo w;
-      w.name = st.Text(0);
-      w.state = st.Text(1);
-      w.first_seen_ns = st.Int(2);
-      w.last_seen_ns = st.Int(3);
-      w.findings = st.Int(9);
-      if (!st.IsNull(4)) {
-        w.version = st.Int(4);
-        w.updated_ns = st.Int(5);
-        w.events = static_cast<uint64_t>(st.Int(6));
-        w.dropped = static_cast<uint64_t>(st.Int(7));
-        std::string_view blob = st.Blob(8);
-        w.fingerprint_bytes = blob.size();
-        ASSIGN_OR_RETURN(model::Fingerprint fp, DecodeRow(blob, w.name, w.version));
-        w.executables = fp.executables.size();
-        w.files = fp.files.size();
-        w.network = fp.network.size();
-        w.dns = fp.dns_names.size();
-        w.syscalls = fp.syscalls.size();
+)sql") + (name ? "WHERE w.name = ?1 " : "") + "ORDER BY w.name"));
+  if (name) st.Bind(1, *name);
+  std::vector<WorkloadInfo> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    WorkloadInfo w;
+    w.name = st.Text(0);
+    Result<WorkloadState> state = ParseWorkloadState(st.Text(1));
+    if (!state) return state.error().WithContext("workload " + w.name);
+    w.state = *state;
+    w.first_seen_ns = st.Int(2);
+    w.last_seen_ns = st.Int(3);
+    w.findings = st.Int(9);
+    if (!st.IsNull(4)) {
+      w.version = st.Int(4);
+      w.updated_ns = st.Int(5);
+      w.events = static_cast<uint64_t>(st.Int(6));
+      w.dropped = static_cast<uint64_t>(st.Int(7));
+      w.fingerprint_bytes = static_cast<size_t>(st.Int(8));
+      if (st.IsNull(10)) {
+        // Not counted at migration: the blob did not decode; say why.
+        ASSIGN_OR_RETURN(std::optional<StoredBlob> stored, ReadBlob(db, w.name, w.version));
+        if (stored) RETURN_IF_ERROR(DecodeRow(stored->blob, w.name, w.version).status());
       }
-      out.push_back(std::move(w));
+      w.executables = static_cast<size_t>(st.Int(10));
+      w.files = static_cast<size_t>(st.Int(11));
+      w.network = static_cast<size_t>(st.Int(12));
+      w.dns = static_cast<size_t>(st.Int(13));
+      w.syscalls = static_cast<size_t>(st.Int(14));
     }
-    return out;
-  };
-  auto r = list();
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<WorkloadInfo>> Store::ListWorkloads() {
+  auto r = ReadWorkloads(*db_, std::nullopt);
   if (!r) return Context(r.error(), "list workloads in");
   return r;
+}
+
+Result<std::optional<WorkloadInfo>> Store::GetWorkload(const std::string& name) {
+  auto r = ReadWorkloads(*db_, name);
+  if (!r) return Context(r.error(), "read workload " + name + " from");
+  if (r->empty()) return std::optional<WorkloadInfo>();
+  return std::optional<WorkloadInfo>(std::move(r->front()));
 }
 
 Result<bool> Store::HasWorkload(const std::string& workload) {
@@ -971,13 +1053,13 @@ Result<int64_t> Store::OutboxBacklog(const std::string& sink) {
   return r;
 }
 
-Status Store::SetWorkloadState(const std::string& workload, const std::string& state) {
+Status Store::SetWorkloadState(const std::string& workload, WorkloadState state) {
   RETURN_IF_ERROR(CheckWritable());
   auto set = [&]() -> Status {
     ASSIGN_OR_RETURN(Statement st, Statement::Prepare(*db_, R"sql(
 INSERT INTO workloads(name, state) VALUES(?1, ?2)
 ON CONFLICT(name) DO UPDATE SET state = excluded.state)sql"));
-    st.Bind(1, workload).Bind(2, state);
+    st.Bind(1, workload).Bind(2, std::string(WorkloadStateName(state)));
     return st.Run();
   };
   Status s = set();

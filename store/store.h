@@ -12,7 +12,7 @@
 //     cgroup_path   TEXT,                   -- from the first finding; NULL until then
 //     first_seen_ns INTEGER,                -- wall clock, ns since the Unix epoch:
 //     last_seen_ns  INTEGER,                --   earliest/latest training event or finding
-//     state         TEXT NOT NULL DEFAULT 'learning')
+//     state         TEXT NOT NULL DEFAULT 'learning')  -- WorkloadStateName()
 //   fingerprints(                           -- every checkpoint kept: the history
 //     workload_id    INTEGER NOT NULL REFERENCES workloads(id),
 //     version        INTEGER NOT NULL,      -- 1, 2, ... per workload
@@ -89,6 +89,16 @@
 // Databases of versions 1 to 3 migrate on a read-write open; their findings
 // were all delivered (exception NULL).
 //
+// Schema version 5 adds to fingerprints the item counts of each blob, so that
+// listing workloads decodes no blob:
+//   executables INTEGER  -- Fingerprint::executables.size()
+//   files       INTEGER  -- Fingerprint::files.size()
+//   network     INTEGER  -- Fingerprint::network.size()
+//   dns         INTEGER  -- Fingerprint::dns_names.size()
+//   syscalls    INTEGER  -- Fingerprint::syscalls.size()
+// The migration from version 4 counts the rows stored before from their
+// blobs (in the same transaction); a blob that does not decode keeps NULLs.
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -102,6 +112,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/status.h"
@@ -111,7 +122,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 4;
+inline constexpr int64_t kSchemaVersion = 5;
 
 namespace sqlite {
 class Db;
@@ -122,10 +133,23 @@ enum class OpenMode {
   kReadOnly,   // the file must exist; never writes
 };
 
+// A workload's lifecycle state (tools/agent/agent.h), stored as its name in
+// workloads.state. WorkloadStateName() and ParseWorkloadState() are the one
+// place that converts between the two.
+enum class WorkloadState {
+  kLearning,    // "learning": its fingerprint is extended
+  kMonitoring,  // "monitoring": its events are scored
+  kLocked,      // "locked": a baseline from elsewhere, scored, never learns
+  kIgnored,     // "ignored": an unprofiled workload the agent neither learns nor scores
+};
+const char* WorkloadStateName(WorkloadState s);
+// kCorrupt for a name that is none of the above.
+Result<WorkloadState> ParseWorkloadState(std::string_view name);
+
 // One row of ListWorkloads(): a workload and its latest fingerprint.
 struct WorkloadInfo {
   std::string name;
-  std::string state;            // workloads.state
+  WorkloadState state = WorkloadState::kLearning;  // workloads.state
   int64_t version = 0;          // latest fingerprint version; 0 if none
   int64_t first_seen_ns = 0;
   int64_t last_seen_ns = 0;
@@ -193,9 +217,9 @@ class Store {
   Status SaveFingerprints(const std::vector<model::Fingerprint>& fps, int64_t now_ns);
 
   // One transaction: stores `fp` as the next version of fp.workload (creating
-  // the workload) and sets the workload's state to `state` ("locked" for a
+  // the workload) and sets the workload's state to `state` (kLocked for a
   // baseline imported into production). On error nothing is stored.
-  Status ImportFingerprint(const model::Fingerprint& fp, const std::string& state, int64_t now_ns);
+  Status ImportFingerprint(const model::Fingerprint& fp, WorkloadState state, int64_t now_ns);
 
   // One transaction: each combined fingerprint as its workload's next
   // version, with its parts. On error nothing is stored.
@@ -219,7 +243,10 @@ class Store {
 
 
   // All workloads, by name, including those with findings but no fingerprint.
+  // Decodes no fingerprint blob (the counts are columns).
   Result<std::vector<WorkloadInfo>> ListWorkloads();
+  // The ListWorkloads() row of `name`; nullopt when the database does not know it.
+  Result<std::optional<WorkloadInfo>> GetWorkload(const std::string& name);
   Result<bool> HasWorkload(const std::string& workload);
 
   // f->id == 0: inserts `*f` (creating its workload row if needed) and sets
@@ -255,9 +282,8 @@ class Store {
   // Undelivered rows of `sink`.
   Result<int64_t> OutboxBacklog(const std::string& sink);
 
-  // The lifecycle state of a workload ("learning", "monitoring", "locked"),
-  // creating its row if needed.
-  Status SetWorkloadState(const std::string& workload, const std::string& state);
+  // The lifecycle state of a workload, creating its row if needed.
+  Status SetWorkloadState(const std::string& workload, WorkloadState state);
 
   // Findings of `workload` (all workloads if nullopt) whose latest occurrence
   // is at or after `since_ns`, ordered by time_ns (first occurrence), then id;

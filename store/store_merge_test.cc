@@ -43,14 +43,14 @@ TEST_F(StoreMergeTest, ImportAddsAVersionAndLocksTheWorkload) {
   ASSERT_TRUE(store);
   model::Fingerprint fp = SampleFingerprint("web", 1);
   ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 2)}, kNow).ok());
-  ASSERT_TRUE(store->ImportFingerprint(fp, "locked", kNow + 1).ok());
+  ASSERT_TRUE(store->ImportFingerprint(fp, WorkloadState::kLocked, kNow + 1).ok());
   auto loaded = store->LoadFingerprint("web");
   ASSERT_TRUE(loaded && *loaded);
   EXPECT_EQ(**loaded, fp);
   auto workloads = store->ListWorkloads();
   ASSERT_TRUE(workloads);
   ASSERT_EQ(workloads->size(), 1u);
-  EXPECT_EQ((*workloads)[0].state, "locked");
+  EXPECT_EQ((*workloads)[0].state, WorkloadState::kLocked);
   EXPECT_EQ((*workloads)[0].version, 2);
 }
 
@@ -101,7 +101,7 @@ TEST_F(StoreMergeTest, ReadOnlyStoreRefusesImportAndMerge) {
   { ASSERT_TRUE(Open()); }
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_TRUE(ro);
-  EXPECT_FALSE((*ro)->ImportFingerprint(SampleFingerprint("web", 1), "locked", kNow).ok());
+  EXPECT_FALSE((*ro)->ImportFingerprint(SampleFingerprint("web", 1), WorkloadState::kLocked, kNow).ok());
   EXPECT_FALSE((*ro)->SaveMerged({}, kNow).ok());
 }
 
@@ -112,8 +112,11 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
   }
-  // Back to schema 2: without version 3's table and version 4's columns.
+  // Back to schema 2: without version 3's table and version 4's and 5's columns.
   testing::RawExec(path_,
+                   "ALTER TABLE fingerprints DROP COLUMN executables; ALTER TABLE fingerprints DROP COLUMN files; "
+                   "ALTER TABLE fingerprints DROP COLUMN network; ALTER TABLE fingerprints DROP COLUMN dns; "
+                   "ALTER TABLE fingerprints DROP COLUMN syscalls; "
                    "ALTER TABLE findings DROP COLUMN item; ALTER TABLE findings DROP COLUMN folded; "
                    "ALTER TABLE findings DROP COLUMN folded_examples; "
                    "ALTER TABLE findings DROP COLUMN incident_root; "

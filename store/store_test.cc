@@ -160,13 +160,13 @@ TEST(StoreTest, ListWorkloadsDescribesLatestFingerprints) {
   ASSERT_TRUE(store->UpsertFindings({&f1, &f2, &orphan}).ok());
 
   std::vector<WorkloadInfo> want = {
-      {"cron", "learning", 0, 5000, 5000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
-      {"db", "learning", 1, db.training.first_event_ns, db.training.last_event_ns, kNow,
+      {"cron", WorkloadState::kLearning, 0, 5000, 5000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+      {"db", WorkloadState::kLearning, 1, db.training.first_event_ns, db.training.last_event_ns, kNow,
        db.training.events, db.training.dropped_events, 2, 3, 4, 1, 2,
        EncodeFingerprint(db).size(), 0},
-      {"idle", "learning", 1, kNow, kNow, kNow, 0, 0, 0, 0, 0, 0, 0,
+      {"idle", WorkloadState::kLearning, 1, kNow, kNow, kNow, 0, 0, 0, 0, 0, 0, 0,
        EncodeFingerprint(idle).size(), 0},
-      {"web", "learning", 2, web1.training.first_event_ns, f2.time_ns, kNow + 10,
+      {"web", WorkloadState::kLearning, 2, web1.training.first_event_ns, f2.time_ns, kNow + 10,
        web2.training.events, web2.training.dropped_events, 2, 4, 4, 1, 2,
        EncodeFingerprint(web2).size(), 2},
   };
@@ -549,6 +549,10 @@ TEST(StoreTest, CorruptBlobIsReportedWithItsWorkload) {
   EXPECT_EQ(r.error().message(), "load fingerprints from " + path +
                                       ": fingerprint of web version 1: decode fingerprint: "
                                       "truncated at byte 5 of 6");
+  // Listing reads the counts from their columns (schema 5), not the blob...
+  EXPECT_TRUE(store->ListWorkloads().has_value());
+  // ...except for a row the migration could not count, whose blob is then reported.
+  RawExec(path, "UPDATE fingerprints SET executables = NULL");
   EXPECT_EQ(store->ListWorkloads().error().code(), ErrorCode::kCorrupt);
 }
 
@@ -643,6 +647,48 @@ PRAGMA application_id = 1146569044;
   EXPECT_EQ(*backlog, 0);
 }
 
+// A version 4 database (no count columns) migrates: the counts of the
+// fingerprints stored before come from their blobs, once; GetWorkload and
+// ListWorkloads then agree with the blob.
+TEST(StoreMigrationTest, Version4DatabaseGetsItemCountsFromItsBlobs) {
+  TempDir dir;
+  std::string path = dir.File("v4.db");
+  const model::Fingerprint web = SampleFingerprint("web", 3);
+  {
+    auto store = MustOpen(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->SaveFingerprints({web}, kNow).ok());
+  }
+  RawExec(path, R"sql(
+ALTER TABLE fingerprints DROP COLUMN executables;
+ALTER TABLE fingerprints DROP COLUMN files;
+ALTER TABLE fingerprints DROP COLUMN network;
+ALTER TABLE fingerprints DROP COLUMN dns;
+ALTER TABLE fingerprints DROP COLUMN syscalls;
+PRAGMA user_version = 4;
+)sql");
+  auto store = MustOpen(path);
+  ASSERT_TRUE(store);
+  auto got = store->GetWorkload("web");
+  ASSERT_TRUE(got) << got.error().message();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->executables, web.executables.size());
+  EXPECT_EQ((*got)->files, web.files.size());
+  EXPECT_EQ((*got)->network, web.network.size());
+  EXPECT_EQ((*got)->dns, web.dns_names.size());
+  EXPECT_EQ((*got)->syscalls, web.syscalls.size());
+  EXPECT_GT((*got)->files, 0u);
+  auto all = store->ListWorkloads();
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ(*all, std::vector<WorkloadInfo>{**got});
+  // Counted at migration: a blob broken afterwards no longer matters to listing.
+  RawExec(path, "UPDATE fingerprints SET blob = x'0101000000ff'");
+  EXPECT_TRUE(store->ListWorkloads().has_value());
+  auto unknown = store->GetWorkload("nope");
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value());
+}
+
 TEST(StoreOutboxTest, FindingsAndTheirDeliveriesAreStoredTogether) {
   TempDir dir;
   auto store = MustOpen(dir.File("dw.db"));
@@ -710,14 +756,28 @@ TEST(StoreOutboxTest, WorkloadStateIsKept) {
   auto store = MustOpen(dir.File("dw.db"));
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
-  ASSERT_TRUE(store->SetWorkloadState("web", "monitoring").ok());
-  ASSERT_TRUE(store->SetWorkloadState("new", "locked").ok());
+  ASSERT_TRUE(store->SetWorkloadState("web", WorkloadState::kMonitoring).ok());
+  ASSERT_TRUE(store->SetWorkloadState("new", WorkloadState::kLocked).ok());
   auto ws = store->ListWorkloads();
   ASSERT_TRUE(ws);
   ASSERT_EQ(ws->size(), 2u);
   EXPECT_EQ((*ws)[0].name, "new");
-  EXPECT_EQ((*ws)[0].state, "locked");
-  EXPECT_EQ((*ws)[1].state, "monitoring");
+  EXPECT_EQ((*ws)[0].state, WorkloadState::kLocked);
+  EXPECT_EQ((*ws)[1].state, WorkloadState::kMonitoring);
+}
+
+TEST(StoreTest, WorkloadStateNamesRoundTripAndUnknownIsCorrupt) {
+  for (WorkloadState s : {WorkloadState::kLearning, WorkloadState::kMonitoring, WorkloadState::kLocked,
+                          WorkloadState::kIgnored}) {
+    auto parsed = ParseWorkloadState(WorkloadStateName(s));
+    ASSERT_TRUE(parsed) << WorkloadStateName(s);
+    EXPECT_EQ(*parsed, s);
+  }
+  EXPECT_EQ(std::string(WorkloadStateName(WorkloadState::kMonitoring)), "monitoring");
+  auto bad = ParseWorkloadState("paused");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(bad.error().message(), "unknown workload state 'paused'");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@
 #include "collector/bpf_source.h"
 #include "collector/cgroup.h"
 #include "collector/pipeline.h"
-#include "tools/testing/bpf_gate.h"
+#include "tools/testing/live_bpf.h"
 
 namespace dw {
 namespace {
@@ -36,53 +36,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class ExecBpfTest : public ::testing::Test {
+class ExecBpfTest : public tools::testing::LiveBpfTest {
  protected:
   void SetUp() override {
-    std::string why;
-    if (geteuid() != 0) why = "not root";
-    Result<std::string> mount = collector::FindCgroup2Mount();
-    if (why.empty() && !mount) why = mount.error().message();
-    if (why.empty()) {
-      mount_ = *mount;
-      cg_rel_ = "dwtest-exec-" + std::to_string(getpid());
-      fs::create_directories(mount_ + "/" + cg_rel_);
-      procs_ = mount_ + "/" + cg_rel_ + "/cgroup.procs";
-      collector::BpfOptions options;
-      options.cgroups = {cg_rel_};
-      options.poll_interval = 20ms;
-      auto source = collector::BpfEventSource::Open(options);
-      if (!source) {
-        why = source.error().message();
-      } else {
-        source_ = std::move(source).value();
-      }
-    }
-    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
-    tmp_ = fs::temp_directory_path() / ("dwtest-exec-" + std::to_string(getpid()));
-    fs::create_directories(tmp_);
-    pipeline_ = std::make_unique<collector::Pipeline>(
-        &source_->cgroups(), source_->boot_to_unix_ns(), source_->initial_processes(),
-        [this](uint32_t pid) { return source_->LookupProcess(pid); });
-    runner_ = std::thread([this] {
-      run_status_ = source_->Run(
-          [this](std::span<const uint8_t> r) {
-            auto e = pipeline_->Process(r);
-            if (!e) return;
-            std::lock_guard<std::mutex> lock(mu_);
-            events_.push_back(std::move(e).value());
-          },
-          stop_);
-    });
-  }
-
-  void TearDown() override {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-    source_.reset();
-    std::error_code ec;
-    if (!mount_.empty() && !cg_rel_.empty()) fs::remove(mount_ + "/" + cg_rel_, ec);
-    if (!tmp_.empty()) fs::remove_all(tmp_, ec);
+    Open({.prefix = "dwtest-exec", .lookup = true});
+    procs_ = mount_ + "/" + root_rel_ + "/cgroup.procs";
   }
 
   // In a forked child: joins the watched cgroup. Returns false on failure.
@@ -108,20 +66,7 @@ class ExecBpfTest : public ::testing::Test {
   }
 
   // The first exec event of `pid` within 10 s.
-  std::optional<Event> WaitExec(pid_t pid) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (const auto& e : events_) {
-          if (e.kind == EventKind::kExec && e.pid == static_cast<uint32_t>(pid)) return e;
-        }
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    ADD_FAILURE() << "no exec event for pid " << pid;
-    return std::nullopt;
-  }
+  std::optional<Event> WaitExec(pid_t pid) { return WaitEvent(EventKind::kExec, pid); }
 
   // A copy of /usr/bin/true at `to`, executable.
   static void CopyTrue(const fs::path& to) {
@@ -130,15 +75,7 @@ class ExecBpfTest : public ::testing::Test {
   }
 
   static constexpr const char* kTrue = "/usr/bin/true";
-  std::string mount_, cg_rel_, procs_;
-  fs::path tmp_;
-  std::unique_ptr<collector::BpfEventSource> source_;
-  std::unique_ptr<collector::Pipeline> pipeline_;
-  std::thread runner_;
-  std::atomic<bool> stop_{false};
-  Status run_status_;
-  std::mutex mu_;
-  std::vector<Event> events_;
+  std::string procs_;  // the watched cgroup's cgroup.procs
 };
 
 TEST_F(ExecBpfTest, MemfdExecIsFilelessAndNamed) {

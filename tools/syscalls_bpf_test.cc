@@ -31,7 +31,7 @@
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
-#include "tools/testing/bpf_gate.h"
+#include "tools/testing/live_bpf.h"
 
 namespace dw {
 namespace {
@@ -39,123 +39,19 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class SyscallsBpfTest : public ::testing::Test {
+class SyscallsBpfTest : public tools::testing::LiveBpfTest {
  protected:
-  void SetUp() override {
-    std::string why;
-    if (geteuid() != 0) why = "not root";
-    Result<std::string> mount = collector::FindCgroup2Mount();
-    if (why.empty() && !mount) why = mount.error().message();
-    if (why.empty()) {
-      mount_ = *mount;
-      root_rel_ = "dwtest-sys-" + std::to_string(getpid());
-      app_rel_ = root_rel_ + "/app";
-      fs::create_directories(mount_ + "/" + app_rel_);
-      why = Start(/*syscalls=*/true);
-    }
-    DW_SKIP_WITHOUT_BPF(why, "sudo ctest --test-dir build -L bpf");
-    tmp_ = fs::temp_directory_path() / ("dwtest-sys-" + std::to_string(getpid()));
-    fs::create_directories(tmp_);
-  }
+  void SetUp() override { Open({.prefix = "dwtest-sys", .app_cgroup = true, .syscalls = true}); }
 
-  void TearDown() override {
-    Stop();
-    if (!mount_.empty() && !root_rel_.empty()) {
-      std::error_code ec;
-      fs::remove(mount_ + "/" + app_rel_, ec);
-      fs::remove(mount_ + "/" + root_rel_, ec);
-    }
-    if (!tmp_.empty()) fs::remove_all(tmp_);
-  }
-
-  // Loads the programs watching root_rel_ and starts reading events; returns
-  // why not, or "".
-  std::string Start(bool syscalls) {
-    collector::BpfOptions options;
-    options.cgroups = {root_rel_};
-    options.poll_interval = 20ms;
-    options.syscalls = syscalls;
-    auto source = collector::BpfEventSource::Open(options);
-    if (!source) return source.error().message();
-    source_ = std::move(source).value();
-    pipeline_ = std::make_unique<collector::Pipeline>(&source_->cgroups(), source_->boot_to_unix_ns(),
-                                                      source_->initial_processes());
-    stop_ = false;
-    runner_ = std::thread([this] {
-      run_status_ = source_->Run(
-          [this](std::span<const uint8_t> r) {
-            auto e = pipeline_->Process(r);
-            if (!e) return;
-            std::lock_guard<std::mutex> lock(mu_);
-            events_.push_back(std::move(e).value());
-          },
-          stop_);
-    });
-    return "";
-  }
-
-  void Stop() {
-    stop_ = true;
-    if (runner_.joinable()) runner_.join();
-    source_.reset();
-    pipeline_.reset();
-    TakeEvents();
-  }
-
-  void Restart() {
-    Stop();
-    std::string why = Start(/*syscalls=*/true);
-    ASSERT_EQ(why, "");
-  }
+  void Restart() { LiveBpfTest::Restart(/*syscalls=*/true); }
 
   // Runs the workload binary with `args` inside the app cgroup; returns its
   // pid once its exit event has been seen.
   uint32_t RunWorkload(const std::vector<std::string>& args) {
     std::vector<std::string> all = {DW_TEST_WORKLOAD};
     all.insert(all.end(), args.begin(), args.end());
-    std::string procs = mount_ + "/" + app_rel_ + "/cgroup.procs";
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = open(procs.c_str(), O_WRONLY);
-      if (fd < 0 || write(fd, "0", 1) != 1) _exit(126);
-      close(fd);
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "workload failed: " << status;
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (const auto& e : events_) {
-          if (e.kind == EventKind::kExit && e.pid == static_cast<uint32_t>(pid)) return pid;
-        }
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    ADD_FAILURE() << "no exit event for workload pid " << pid;
-    return pid;
+    return LiveBpfTest::RunWorkload(all);
   }
-
-  std::vector<Event> TakeEvents() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(events_, {});
-  }
-
-  std::string mount_, root_rel_, app_rel_;
-  fs::path tmp_;
-  std::unique_ptr<collector::BpfEventSource> source_;
-  std::unique_ptr<collector::Pipeline> pipeline_;
-  std::thread runner_;
-  std::atomic<bool> stop_{false};
-  Status run_status_;
-  std::mutex mu_;
-  std::vector<Event> events_;
 };
 
 // Syscall names per cgroup path, with how many times each was reported.

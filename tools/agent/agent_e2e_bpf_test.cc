@@ -607,13 +607,18 @@ TEST_F(AgentE2eTest, LearnsThenDeliversEveryFindingExactlyOnceAcrossAReceiverOut
   ASSERT_NO_FATAL_FAILURE(WaitForLifecycle("learning", 5s));
   ASSERT_NO_FATAL_FAILURE(WaitForLifecycle("monitoring", 20s));
   EXPECT_EQ(Findings(), json::array()) << "the normal behaviour raised findings";
-  // The kernel's counters of the workload: its hooked calls, and the records
-  // that reached the agent (all of them, nothing filters them yet).
+  // The kernel's counters of the workload: its hooked calls, and what became
+  // of them: records that reached the agent, or calls the verdict cache
+  // answered once the workload was monitored (known reads: no record).
   const std::string w = std::string("workload=\"") + kWorkload + "\"}";
+  EXPECT_TRUE(Eventually([&] { return Metric("driftwatch_kernel_records_total{outcome=\"filtered\"," + w) > 0; }, 10s))
+      << Http(api_, "GET", "/metrics").body;
+  EXPECT_GT(Metric("driftwatch_verdict_cache_inserts_total"), 0);
   const double opens = Metric("driftwatch_kernel_calls_total{type=\"open\"," + w);
   const double delivered = Metric("driftwatch_kernel_records_total{outcome=\"delivered\"," + w);
+  const double filtered = Metric("driftwatch_kernel_records_total{outcome=\"filtered\"," + w);
   EXPECT_GT(opens, 0);
-  EXPECT_GT(delivered, opens);  // the exec, fork and exit records too
+  EXPECT_GT(delivered + filtered, opens);  // the exec, fork and exit records too
   EXPECT_EQ(Metric("driftwatch_kernel_records_total{outcome=\"dropped\"," + w), 0);
 
   // Drift: both findings in the API and at the receiver.
@@ -682,7 +687,7 @@ TEST_F(AgentE2eTest, SigtermFlushesAndARestartResumes) {
     ASSERT_TRUE(workloads) << workloads.error().message();
     ASSERT_EQ(workloads->size(), 1u);
     EXPECT_EQ((*workloads)[0].name, kWorkload);
-    EXPECT_EQ((*workloads)[0].state, "monitoring");
+    EXPECT_EQ((*workloads)[0].state, store::WorkloadState::kMonitoring);
     EXPECT_EQ((*workloads)[0].findings, 2);
     auto fp = (*db)->LoadFingerprint(kWorkload);
     ASSERT_TRUE(fp && fp->has_value());

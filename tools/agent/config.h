@@ -12,6 +12,9 @@
 //                          # against baselines that learned them). A hook on
 //                          # every syscall of the host: turn on for training
 //                          # (mode learn/auto), off in production (README)
+//   verdict_cache: true    # known file reads, connects and accepts of monitored
+//                          # workloads are answered in the kernel, not sent up
+//                          # (README: Performance); restart to change
 //   learning:
 //     min_duration: 10m    # a baseline is never stable before this
 //     quiet_period: 5m     # stable once no new item appeared for this long
@@ -83,6 +86,7 @@ struct AgentConfig {
   std::vector<std::string> cgroups;
   std::string hostname;
   bool syscalls = false;  // BpfOptions::syscalls
+  bool verdict_cache = true;  // BpfOptions::verdict_cache
   struct Learning {
     std::chrono::milliseconds min_duration{std::chrono::minutes(10)};
     std::chrono::milliseconds quiet_period{std::chrono::minutes(5)};

@@ -25,6 +25,7 @@ mode: detect
 cgroups: [shop, system.slice/nginx.service]
 hostname: node-1
 syscalls: true
+verdict_cache: false
 learning:
   min_duration: 2m
   quiet_period: 30s
@@ -58,6 +59,7 @@ identity:
   want.cgroups = {"shop", "system.slice/nginx.service"};
   want.hostname = "node-1";
   want.syscalls = true;
+  want.verdict_cache = false;
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
   want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token", true};

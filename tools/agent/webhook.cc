@@ -22,7 +22,8 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
-#include "tools/format.h"
+#include "collector/clock.h"
+#include "tools/cli/format.h"
 
 namespace dw::tools::agent {
 
@@ -34,12 +35,6 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-
-int64_t SystemNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool IsHostChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
@@ -79,7 +74,7 @@ struct Attempt {
 struct WebhookSender::State : std::enable_shared_from_this<WebhookSender::State> {
   State(asio::io_context& io_, Outbox& outbox_, WebhookOptions options_)
       : io(io_), outbox(&outbox_), options(std::move(options_)), timer(io_), rng(std::random_device{}()) {
-    if (!options.now_ns) options.now_ns = SystemNowNs;
+    if (!options.now_ns) options.now_ns = collector::NowNs;
   }
 
   asio::io_context& io;
@@ -482,7 +477,7 @@ std::string OrNa(const std::string& s) { return s.empty() ? "<NA>" : s; }
 
 std::string FalcoPayload(const model::Finding& f, const std::string& hostname) {
   const std::string kind = model::FindingKindName(f.kind);
-  const std::string time = Rfc3339(f.time_ns);
+  const std::string time = store::Rfc3339(f.time_ns);
   const char* priority = FalcoPriority(f.severity);
   std::string cmdline;
   for (const auto& a : f.process.argv) cmdline += (cmdline.empty() ? "" : " ") + a;

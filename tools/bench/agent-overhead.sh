@@ -2,12 +2,16 @@
 # tools/bench/agent-overhead.sh: what the driftwatch agent costs a real server.
 #
 # Serves a small static file with nginx (Debian's, own config, own cgroup) and
-# loads it with wrk over loopback, alternating three setups in rotated order
-# (ABC, BCA, CAB, ...) so that drift cancels out:
+# loads it with wrk over loopback (nginx opens the file for every request),
+# alternating four setups in rotated order (ABCD, BCDA, ...) so that drift
+# cancels out:
 #   base      no BPF attached
-#   agent     `driftwatch agent` in mode auto watching the nginx cgroup
-#             (falls back to `driftwatch record --out FILE --cgroup ...` while
-#             the binary has no agent command; the report says which ran)
+#   agent     `driftwatch agent` in mode auto watching the nginx cgroup, which
+#             it learned in a warm-up run (not counted) and now monitors, with
+#             the kernel verdict cache on (falls back to `driftwatch record
+#             --out FILE --cgroup ...` while the binary has no agent command;
+#             the report says which ran)
+#   nocache   the same agent with --no-verdict-cache: every event goes up
 #   bpftrace  a bpftrace script that only counts the same tracepoints
 # Prints requests/s per run, the medians, each setup relative to base, and CPU
 # per request: nginx's cgroup (BPF programs run in nginx's context and are
@@ -19,7 +23,8 @@
 #   sudo bash tools/bench/agent-overhead.sh
 #
 # Knobs (environment): DURATION=10 (s per run), ROUNDS=3, THREADS=2, CONNS=32
-# (wrk), TRAFFIC=keepalive|close (close: a new connection per request, so an
+# (wrk), SETUPS="base agent nocache bpftrace" (which to alternate; base first
+# for the ratios), TRAFFIC=keepalive|close (close: a new connection per request, so an
 # accept per request on top of nginx's open of the file), WORKERS=1 (nginx worker_processes), ACCESS_LOG=off|on, DW=path to the
 # driftwatch binary (default build/tools/driftwatch, built if missing),
 # NICE=-10: the niceness of nginx, wrk and the tool alike, and of this
@@ -29,7 +34,9 @@
 # Needs root, a cgroup v2 mount and tracefs (mounted if missing, unmounted
 # after); installs nginx-light, wrk, bpftrace and bpftool from Debian when
 # missing. Removes every process, cgroup and file it made on exit. Bounded:
-# each run is DURATION s plus start-up, about 2.5 min in all with the defaults.
+# each run is DURATION s plus start-up, about 3.5 min in all with the defaults.
+# The report ends with each setup's ratio to base and, per agent setup, the
+# records that reached user space per 100 hooked calls (/metrics).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -70,7 +77,7 @@ need curl curl
 need bpftool bpftool
 if [ ! -x "$DW" ]; then
   say "building driftwatch"
-  bash tools/build.sh >/dev/null
+  bash tools/scripts/build.sh >/dev/null
 fi
 
 CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -233,11 +240,13 @@ wait_ready() {  # wait_ready LOG PID: until LOG has the word "ready"
 }
 
 start_tool() {  # start_tool SETUP: starts the setup's tool, sets TOOL_PID
+  local flags=()
+  [ "$1" = nocache ] && flags=(--no-verdict-cache)
   case "$1" in
     base) TOOL_PID="" ;;
-    agent)
+    agent|nocache)
       if [ "$AGENT_KIND" = agent ]; then
-        nice -n "$NICE" "$DW" agent --config "$WORK/agent.yaml" >"$WORK/agent.out" 2>"$WORK/agent.log" &
+        nice -n "$NICE" "$DW" agent --config "$WORK/agent.yaml" "${flags[@]}" >"$WORK/agent.out" 2>"$WORK/agent.log" &
       else
         nice -n "$NICE" "$DW" record --out "$WORK/trace.dwt" --cgroup "$CG_REL" >"$WORK/agent.out" 2>"$WORK/agent.log" &
       fi
@@ -253,11 +262,11 @@ start_tool() {  # start_tool SETUP: starts the setup's tool, sets TOOL_PID
 
 stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report needs
   [ -n "$TOOL_PID" ] || return 0
-  if [ "$1" = agent ] && [ "$AGENT_KIND" = agent ]; then
+  if { [ "$1" = agent ] || [ "$1" = nocache ]; } && [ "$AGENT_KIND" = agent ]; then
     # The counters that show it kept up and scored: per agent process, so per run.
     curl -sf "http://127.0.0.1:$API_PORT/metrics" 2>/dev/null | grep -v '^#' |
-      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_seconds_count|kernel_calls|kernel_records)' |
-      sed "s/^/  run $RUN_NO: /" >>"$WORK/agent.metrics" || true
+      grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_seconds_count|kernel_calls|kernel_records|verdict_cache)' |
+      sed "s/^/  run $RUN_NO $1: /" >>"$WORK/agent.metrics" || true
   fi
   local sig i
   for sig in INT TERM KILL; do
@@ -266,7 +275,7 @@ stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report nee
   done
   wait "$TOOL_PID" 2>/dev/null || true
   TOOL_PID=""
-  if [ "$1" = agent ]; then cat "$WORK/agent.log" >>"$WORK/agent-all.log"; fi
+  if [ "$1" = agent ] || [ "$1" = nocache ]; then cat "$WORK/agent.log" >>"$WORK/agent-all.log"; fi
   rm -f "$WORK/trace.dwt" "$WORK/trace.dwt.tmp"
 }
 
@@ -289,14 +298,20 @@ load() {
 # programs competing with the benchmark. Not run in a subshell: TOOL_PID must
 # stay visible to the exit trap.
 run() {
-  local setup=$1 t0=0 t1=0 n0 n1 w0 w1 h0 h1 out rps reqs tool_us=- events=- other
+  local setup=$1 t0=0 t1=0 rss0=- n0 n1 w0 w1 h0 h1 out rps reqs tool_us=- events=- other
   start_tool "$setup"
   sleep 1  # let the tool settle after attaching
-  if [ -n "$TOOL_PID" ]; then t0=$(proc_usec "$TOOL_PID"); fi
+  if [ -n "$TOOL_PID" ]; then t0=$(proc_usec "$TOOL_PID"); rss0=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$TOOL_PID/status"); fi
   n0=$(cg_usec "$CG"); w0=$(cg_usec "$CG_WRK"); h0=$(host_busy_usec)
   out=$(load "$DURATION") || true  # a failed wrk is reported below
   n1=$(cg_usec "$CG"); w1=$(cg_usec "$CG_WRK"); h1=$(host_busy_usec)
   if [ -n "$TOOL_PID" ]; then t1=$(proc_usec "$TOOL_PID"); fi
+  if [ "$setup" = agent ] || [ "$setup" = nocache ]; then
+    # The agent's memory: resident at the start and the end of the load, and its peak.
+    printf '  run %s %s: RSS %s kB at the start, %s kB at the end, peak %s kB\n' "$RUN_NO" "$setup" "$rss0" \
+      "$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$TOOL_PID/status")" \
+      "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$TOOL_PID/status")" >>"$WORK/agent.rss"
+  fi
   stop_tool "$setup"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   reqs=$(awk '/ requests in / { print $1 }' <<<"$out")
@@ -362,15 +377,27 @@ say "wrk -t$THREADS -c$CONNS -d${DURATION}s, traffic $TRAFFIC, $ROUNDS rounds, n
 say "agent setup: $AGENT_DESC"
 say "warming up nginx (3 s, not counted)"
 load 3 >/dev/null
+if [ "$AGENT_KIND" = agent ]; then
+  # The agent learns nginx once (mode auto, learning.max_duration 5s); every
+  # measured agent run then finds it monitored in the database.
+  say "agent learns nginx (10 s of load, not counted)"
+  RUN_NO=learn
+  start_tool agent
+  load 10 >/dev/null || true
+  stop_tool agent
+  grep -q 'monitoring' "$WORK/agent-all.log" || die "the agent did not start monitoring nginx: $(tail -n 5 "$WORK/agent-all.log")"
+  : >"$WORK/agent.metrics"
+fi
 
-SETUPS=(base agent bpftrace)
+read -ra SETUPS <<<"${SETUPS:-base agent nocache bpftrace}"
+NSETUPS=${#SETUPS[@]}
 RESULTS=$WORK/results
 : >"$RESULTS"
 printf '%-6s %-9s %12s %10s %16s %16s %11s %10s\n' round setup requests/s requests "nginx_cpu_us/req" "tool_cpu_us/req" "events/req" "other_cpu%"
 for ((r = 0; r < ROUNDS; r++)); do
-  for ((k = 0; k < 3; k++)); do
-    setup=${SETUPS[$(((r + k) % 3))]}
-    RUN_NO=$((r * 3 + k + 1))
+  for ((k = 0; k < NSETUPS; k++)); do
+    setup=${SETUPS[$(((r + k) % NSETUPS))]}
+    RUN_NO=$((r * NSETUPS + k + 1))
     run "$setup"
     read -r s rps reqs ncpu tcpu ev other < <(tail -n 1 "$RESULTS")
     printf '%-6s %-9s %12s %10s %16s %16s %11s %10s\n' $((r + 1)) "$s" "$rps" "$reqs" "$ncpu" "$tcpu" "$ev" "$other"
@@ -382,19 +409,19 @@ if [ "${BPF_STATS:-1}" = 1 ]; then
   echo 1 >/proc/sys/kernel/bpf_stats_enabled
   STATS=$WORK/bpf-stats
   RUN_NO=stats
-  for setup in agent bpftrace; do stats_run "$setup"; done >"$STATS"
+  for setup in "${SETUPS[@]}"; do [ "$setup" = base ] || stats_run "$setup"; done >"$STATS"
   echo "$BPF_STATS_WAS" >/proc/sys/kernel/bpf_stats_enabled
   BPF_STATS_WAS=""
 fi
 
 med() { awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$RESULTS" | median; }
-B=$(med base 2)
+B=$(med base 2)  # empty when SETUPS has no base (a memory run of the agent alone)
 echo
 echo "medians over $ROUNDS runs each (nginx $WORKERS worker(s), access_log $ACCESS_LOG, wrk -t$THREADS -c$CONNS, traffic $TRAFFIC, ${DURATION}s):"
 for s in "${SETUPS[@]}"; do
   m=$(med "$s" 2)
   printf '  %-9s %10s req/s  %6s%% of base  nginx %s us CPU/req' "$s" "$m" \
-    "$(awk -v a="$m" -v b="$B" 'BEGIN { printf "%.1f", 100 * a / b }')" "$(med "$s" 4)"
+    "$(awk -v a="$m" -v b="$B" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b; else printf "-" }')" "$(med "$s" 4)"
   [ "$s" != base ] && printf '  %s %s us CPU/req' "$s" "$(med "$s" 5)"
   [ "$s" = bpftrace ] && printf '  %s tracepoint hits/req (host-wide)' "$(med "$s" 6)"
   echo
@@ -414,11 +441,19 @@ if [ "$AGENT_KIND" = agent ]; then
   cat "$WORK/agent.metrics" 2>/dev/null
   # The kernel's counters (cumulative per agent process): how many of the
   # workload's hooked calls reached user space.
-  awk '/driftwatch_kernel_calls_total[{]/ { calls[$2] += $NF }
-       /driftwatch_kernel_records_total[{]outcome="delivered"/ { up[$2] += $NF }
+  awk '/driftwatch_kernel_calls_total[{]/ { calls[$2 " " $3] += $NF }
+       /driftwatch_kernel_records_total[{].*outcome="delivered"/ { up[$2 " " $3] += $NF }
+       /driftwatch_kernel_records_total[{].*outcome="filtered"/ { f[$2 " " $3] += $NF }
        END { for (r in calls) if (calls[r] > 0)
-               printf "  run %s hooked calls reaching user space: %d of %d (%.1f%%)\n", r, up[r], calls[r], 100 * up[r] / calls[r] }' \
+               printf "  run %s hooked calls reaching user space: %d of %d (%.2f per 100), answered by the verdict cache %d\n", r, up[r], calls[r], 100 * up[r] / calls[r], f[r] }' \
+    "$WORK/agent.metrics" 2>/dev/null | sort -n
+  awk '/driftwatch_kernel_calls_total[{]/ { calls[$3] += $NF }
+       /driftwatch_kernel_records_total[{].*outcome="delivered"/ { up[$3] += $NF }
+       END { for (s in calls) if (calls[s] > 0)
+               printf "records reaching user space per 100 hooked calls, %s: %.2f\n", s, 100 * up[s] / calls[s] }' \
     "$WORK/agent.metrics" 2>/dev/null | sort
+  echo "agent memory per run:"
+  cat "$WORK/agent.rss" 2>/dev/null
   echo "findings written: $( (wc -l <"$WORK/findings.jsonl") 2>/dev/null || echo 0)"
 elif [ "$AGENT_KIND" = record ]; then
   echo "record's last line: $(grep -E 'recorded|dropped' "$WORK/agent.log" | tail -n 1)"

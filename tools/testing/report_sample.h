@@ -1,5 +1,5 @@
 // tools/testing/report_sample.h: a workload, its baseline and an incident for
-// the report tests (tools/report_test.cc, tools/report_browser_test.cc).
+// the report tests (tools/cli/report_test.cc, tools/cli/report_browser_test.cc).
 #ifndef DRIFTWATCH_TOOLS_TESTING_REPORT_SAMPLE_H_
 #define DRIFTWATCH_TOOLS_TESTING_REPORT_SAMPLE_H_
 

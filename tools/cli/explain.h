@@ -1,0 +1,24 @@
+// tools/cli/explain.h: what a baseline generalized and from which evidence
+// (`driftwatch explain`), for a person reviewing it and for programs.
+#ifndef DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_
+#define DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_
+
+#include <string>
+
+#include "model/fingerprint.h"
+
+namespace dw::tools {
+
+// Every generalization of `fp` (file patterns, then network ranges), each with
+// the rule that made it (model/generalize.h), the access it allows, how many
+// learned items it replaced and examples of them; then the counts of exact
+// items, which are the rest of the baseline. Text for people.
+std::string ExplainText(const model::Fingerprint& fp);
+// The same as JSON lines: one object per generalization
+// {"type":"file"|"network","pattern":...,"rule":...,"access":[...],"covered":N,
+//  "count":N,"examples":[...]}, then one summary object {"type":"summary",...}.
+std::string ExplainJsonLines(const model::Fingerprint& fp);
+
+}  // namespace dw::tools
+
+#endif  // DRIFTWATCH_TOOLS_CLI_EXPLAIN_H_

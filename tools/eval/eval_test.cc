@@ -1,0 +1,313 @@
+// tools/eval_test.cc: the eval harness on small inputs, then the engine on every recorded
+// workload in testdata/: no false positives, and every labelled drift detected.
+#include "tools/eval/eval.h"
+
+#include "model/scorer.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#ifndef DW_TESTDATA_DIR
+#error "DW_TESTDATA_DIR must name the repository's testdata directory"
+#endif
+
+namespace dw::tools {
+
+// Names a parameterised case by its workload instead of its bytes.
+void PrintTo(const EvalCase& c, std::ostream* os) { *os << c.name; }
+
+namespace {
+
+namespace fs = std::filesystem;
+using model::FindingKind;
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/dw-eval-test.XXXXXX";
+    path_ = mkdtemp(tmpl) ? tmpl : "";
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Write(const std::string& rel, const std::string& content) const {
+    fs::path p = fs::path(path_) / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+  std::string Copy(const std::string& from, const std::string& rel) const {
+    fs::path p = fs::path(path_) / rel;
+    fs::create_directories(p.parent_path());
+    fs::copy_file(from, p, fs::copy_options::overwrite_existing);
+    return p.string();
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(GlobMatchTest, StarMatchesAnyRunIncludingSlashes) {
+  EXPECT_TRUE(GlobMatch("/etc/shadow", "/etc/shadow"));
+  EXPECT_FALSE(GlobMatch("/etc/shadow", "/etc/shadow-"));
+  EXPECT_FALSE(GlobMatch("/etc/shadow", "/etc/shado"));
+  EXPECT_TRUE(GlobMatch("*/sh", "/bin/sh"));
+  EXPECT_TRUE(GlobMatch("*/sh", "/usr/bin/sh"));
+  EXPECT_FALSE(GlobMatch("*/sh", "/usr/bin/bash"));
+  EXPECT_TRUE(GlobMatch("/srv/data/burst-*.enc", "/srv/data/burst-17.enc"));
+  EXPECT_FALSE(GlobMatch("/srv/data/burst-*.enc", "/srv/data/burst-17.enc.tmp"));
+  EXPECT_TRUE(GlobMatch("/usr/lib/*", "/usr/lib/x/y/z.pm"));
+  EXPECT_TRUE(GlobMatch("a*b*c", "aXbYbZc"));
+  EXPECT_FALSE(GlobMatch("a*b*c", "aXbYbZ"));
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("**", "x"));
+  EXPECT_FALSE(GlobMatch("", "x"));
+}
+
+TEST(ParseLabelsTest, ReadsEveryField) {
+  auto labels = ParseLabels(R"([
+    {"kind": "exec", "subject": "*/sh", "what": "a shell"},
+    {"kind": "rate", "subject": "*", "what": "a burst", "required": true},
+    {"kind": "file", "subject": "/dev/null", "what": "redirect", "required": false},
+    {"kind": "network", "subject": "listen 127.0.0.1:1", "what": "listener"}])");
+  ASSERT_TRUE(labels) << labels.error().message();
+  std::vector<EvalLabel> want = {{FindingKind::kExec, "*/sh", "a shell", true},
+                                 {FindingKind::kRate, "*", "a burst", true},
+                                 {FindingKind::kFile, "/dev/null", "redirect", false},
+                                 {FindingKind::kNetwork, "listen 127.0.0.1:1", "listener", true}};
+  EXPECT_EQ(*labels, want);
+}
+
+TEST(ParseLabelsTest, RejectsMalformedEntriesByIndex) {
+  struct Case {
+    const char* json;
+    const char* error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"{}", "labels: not a JSON list"},
+           {"[", "labels: not a JSON list"},
+           {R"([1])", "labels: entry 0: not an object"},
+           {R"([{"kind": "exec", "subject": "a", "what": "b"}, {"kind": "dns", "subject": "a", "what": "b"}])",
+            "labels: entry 1: unknown kind 'dns' (exec, file, network, rate or syscall)"},
+           {R"([{"kind": "exec", "what": "b"}])", "labels: entry 0: 'subject' must be a non-empty string"},
+           {R"([{"kind": "exec", "subject": "", "what": "b"}])",
+            "labels: entry 0: 'subject' must be a non-empty string"},
+           {R"([{"kind": "exec", "subject": "a", "what": "b", "requried": false}])",
+            "labels: entry 0: unknown field 'requried'"},
+           {R"([{"kind": "exec", "subject": "a", "what": "b", "required": "no"}])",
+            "labels: entry 0: 'required' must be true or false"},
+       }) {
+    auto labels = ParseLabels(c.json);
+    ASSERT_FALSE(labels) << c.json;
+    EXPECT_EQ(labels.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(labels.error().message(), c.error);
+  }
+}
+
+TEST(MatchesTest, NeedsTheKindAndTheSubject) {
+  model::Finding f;
+  f.kind = FindingKind::kFile;
+  f.subject = "/etc/shadow";
+  EXPECT_TRUE(Matches({FindingKind::kFile, "/etc/*", "x", true}, f));
+  EXPECT_FALSE(Matches({FindingKind::kExec, "/etc/*", "x", true}, f));
+  EXPECT_FALSE(Matches({FindingKind::kFile, "/etc/passwd", "x", true}, f));
+}
+
+TEST(DiscoverCasesTest, FindsCaseDirectoriesWithTrainTraces) {
+  TempDir d;
+  d.Write("top-level.dwt", "");
+  d.Write("web/train-2.dwt", "");
+  d.Write("web/train-1.dwt", "");
+  d.Write("web/normal.dwt", "");
+  d.Write("web/drift.dwt", "");
+  d.Write("web/drift.labels.json", "[]");
+  d.Write("web/notes.txt", "");
+  d.Write("web/heldout.dwt", "");
+  d.Write("db/train.dwt", "");
+  d.Write("empty/README", "");
+  auto cases = DiscoverCases(d.path());
+  ASSERT_TRUE(cases) << cases.error().message();
+  const std::string root = d.path();
+  std::vector<EvalCase> want = {
+      {"db", {root + "/db/train.dwt"}, {}, {}, {}, ""},
+      {"web",
+       {root + "/web/train-1.dwt", root + "/web/train-2.dwt"},
+       {root + "/web/normal.dwt"},
+       {root + "/web/drift.dwt"},
+       {root + "/web/heldout.dwt"},
+       root + "/web/drift.labels.json"},
+  };
+  EXPECT_EQ(*cases, want);
+}
+
+TEST(DiscoverCasesTest, DriftWithoutLabelsAndMissingDirectoryAreErrors) {
+  TempDir d;
+  d.Write("web/train.dwt", "");
+  d.Write("web/drift.dwt", "");
+  auto cases = DiscoverCases(d.path());
+  ASSERT_FALSE(cases);
+  EXPECT_EQ(cases.error().message(),
+            "eval case " + d.path() + "/web: drift traces without drift.labels.json");
+
+  auto missing = DiscoverCases(d.path() + "/nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+}
+
+// The demo traces: a normal trace that is the training trace itself raises nothing, and the
+// drift trace's findings are sorted into detected labels, misses and unlabelled findings.
+// whoami's own reads (/etc/passwd, /etc/nsswitch.conf) fold into its exec finding
+// (model/detector.h), so they match nothing and are not unlabelled either.
+TEST(RunEvalTest, SortsDriftFindingsByLabel) {
+  TempDir d;
+  const std::string data = DW_TESTDATA_DIR;
+  EvalCase c;
+  c.name = "demo";
+  c.train = {d.Copy(data + "/demo-train.dwt", "demo/train.dwt")};
+  c.normal = {d.Copy(data + "/demo-train.dwt", "demo/normal.dwt")};
+  c.drift = {d.Copy(data + "/demo-drift.dwt", "demo/drift.dwt")};
+  c.labels = d.Write("demo/drift.labels.json", R"([
+    {"kind": "exec", "subject": "*/whoami", "what": "whoami"},
+    {"kind": "file", "subject": "/etc/shadow", "what": "credential read"},
+    {"kind": "network", "subject": "127.0.0.1:36412", "what": "new peer"},
+    {"kind": "file", "subject": "/etc/passwd", "what": "whoami looks up the user", "required": false},
+    {"kind": "exec", "subject": "*/nc", "what": "never happened"}])");
+  auto r = RunEval(c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->name, "demo");
+  EXPECT_GT(r->train_events, 0u);
+  EXPECT_EQ(r->normal_events, r->train_events);
+  EXPECT_GT(r->drift_events, 0u);
+  EXPECT_TRUE(r->normal_findings.empty());
+  EXPECT_TRUE(r->unprofiled.empty());
+  std::vector<uint64_t> counts;
+  for (const auto& o : r->labels) counts.push_back(o.findings);
+  EXPECT_EQ(counts, (std::vector<uint64_t>{1, 1, 1, 0, 0}));
+  EXPECT_EQ(r->required_labels(), 4u);
+  EXPECT_EQ(r->detected_labels(), 3u);
+  EXPECT_EQ(r->misses(), (std::vector<EvalLabel>{{FindingKind::kExec, "*/nc", "never happened", true}}));
+  std::vector<std::string> unlabelled;
+  for (const auto& f : r->unlabelled) unlabelled.push_back(f.subject);
+  EXPECT_EQ(unlabelled, std::vector<std::string>{});
+
+  std::string text = EvalText({*r});
+  EXPECT_NE(text.find("demo: missed: exec */nc (never happened)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("unlabelled on drift"), std::string::npos) << text;
+  std::string json = EvalJson(*r);
+  EXPECT_NE(json.find(R"("false_positives_normal":0,"unlabelled_drift":0,"detected":3,"required":4)"),
+            std::string::npos)
+      << json;
+}
+
+TEST(RunEvalTest, UnreadableTraceNamesThePath) {
+  TempDir d;
+  EvalCase c{"bad", {d.Write("bad/train.dwt", "not a trace")}, {}, {}, {}, ""};
+  auto r = RunEval(c);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find(d.path() + "/bad/train.dwt"), std::string::npos)
+      << r.error().message();
+}
+
+// --- the engine on the recorded workloads ---------------------------------------------------
+
+std::vector<EvalCase> TestdataCases() {
+  auto cases = DiscoverCases(DW_TESTDATA_DIR);
+  return cases ? *cases : std::vector<EvalCase>{};
+}
+
+TEST(TestdataTest, HoldsAtLeastThreeCompleteWorkloads) {
+  auto cases = DiscoverCases(DW_TESTDATA_DIR);
+  ASSERT_TRUE(cases) << cases.error().message();
+  EXPECT_GE(cases->size(), 3u);
+  for (const auto& c : *cases) {
+    EXPECT_FALSE(c.normal.empty()) << c.name;
+    EXPECT_FALSE(c.drift.empty()) << c.name;
+    auto labels = LoadLabels(c.labels);
+    ASSERT_TRUE(labels) << labels.error().message();
+    EXPECT_FALSE(labels->empty()) << c.name;
+  }
+}
+
+class WorkloadEvalTest : public testing::TestWithParam<EvalCase> {};
+
+// The goal, asserted (issue 9): on every recorded server, no finding at medium or above on
+// the normal trace (other traffic and data, other clients, a restart) and at most two low
+// ones; every labelled drift detected, at medium or above except network
+// peers (loopback-only testbed); nothing at medium or above on the drift trace that no label
+// explains; and every labelled drift outscores every false positive on those traces.
+// Held-out traces are held to their first measurement (below).
+TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
+  auto r = RunEval(GetParam());
+  ASSERT_TRUE(r) << r.error().message();
+  std::cout << EvalText({*r});
+  EXPECT_GT(r->train_events, 0u);
+  EXPECT_GT(r->normal_events, 0u);
+  EXPECT_GT(r->drift_events, 0u);
+  EXPECT_TRUE(r->unprofiled.empty()) << "workloads without a baseline";
+  EXPECT_EQ(CountAtLeast(r->normal_findings, model::Severity::kMedium), 0u) << "normal trace";
+  EXPECT_LE(r->normal_findings.size(), 2u) << "low findings on the normal trace";
+  EXPECT_EQ(CountAtLeast(r->unlabelled, model::Severity::kMedium), 0u) << "unlabelled drift findings";
+  EXPECT_EQ(r->detected_labels(), r->required_labels()) << "labelled drift missed";
+  for (const LabelOutcome& o : r->labels) {
+    if (!o.label.required || o.findings == 0 || o.label.kind == model::FindingKind::kNetwork) continue;
+    EXPECT_GE(model::SeverityOf(o.best_score), model::Severity::kMedium)
+        << model::FindingKindName(o.label.kind) << " " << o.label.subject << " scored " << o.best_score;
+  }
+  // Every labelled drift outscores every finding on the normal and drift traces.
+  double lowest = 1.0, highest = 0;
+  for (const LabelOutcome& o : r->labels) {
+    if (o.label.required) lowest = std::min(lowest, o.best_score);
+  }
+  for (const auto* list : {&r->normal_findings, &r->unlabelled}) {
+    for (const auto& f : *list) highest = std::max(highest, f.score);
+  }
+  EXPECT_GT(lowest, highest) << "a false positive scores as high as a labelled drift";
+}
+
+// Held-out traces (testdata/README.md) were never looked at while the rules were chosen, and
+// they do not meet the target yet (README "Evaluation"). What they measured when first run is
+// held as a ceiling here, so a regression shows; lower it as the engine improves.
+TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
+  struct Ceiling {
+    size_t any, medium;
+  };
+  const std::map<std::string, Ceiling> measured = {{"batch", {0, 0}},   {"gunicorn", {2, 1}},
+                                                   {"haproxy", {3, 3}}, {"nginx", {1, 1}},
+                                                   {"postgresql", {341, 7}}, {"redis", {4, 4}}};
+  auto r = RunEval(GetParam());
+  ASSERT_TRUE(r) << r.error().message();
+  auto it = measured.find(r->name);
+  if (it == measured.end()) {
+    // A case added later: the target itself.
+    EXPECT_EQ(CountAtLeast(r->heldout_findings, model::Severity::kMedium), 0u);
+    EXPECT_LE(r->heldout_findings.size(), 2u);
+    return;
+  }
+  EXPECT_LE(r->heldout_findings.size(), it->second.any) << r->name;
+  EXPECT_LE(CountAtLeast(r->heldout_findings, model::Severity::kMedium), it->second.medium) << r->name;
+  EXPECT_FALSE(r->heldout_events == 0 && it->second.any > 0) << "held-out trace missing for " << r->name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Testdata, WorkloadEvalTest, testing::ValuesIn(TestdataCases()),
+                         [](const testing::TestParamInfo<EvalCase>& info) {
+                           std::string name;
+                           for (char ch : info.param.name) {
+                             name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+                           }
+                           return name;
+                         });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(WorkloadEvalTest);
+
+}  // namespace
+}  // namespace dw::tools

