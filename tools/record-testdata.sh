@@ -784,7 +784,7 @@ redis_heldout3_mix() {
     redis-cli -p "$REDIS_PORT" -x set "app:blob:$((r % 3))" >/dev/null
   [ "$HELDOUT3_KEEPALIVE" = 1 ] || k=0
   redis-benchmark -p "$REDIS_PORT" -a "$REDIS_HELDOUT3_PASS" -q -n 1200 -c 12 -k "$k" -d 64 -r 3000 \
-    -t get,sadd,spop,hset >/dev/null
+    -t get,sadd,spop,hset >/dev/null 2>&1
 }
 redis_heldout3_crash() {
   kill -KILL "$REDIS_PID"
@@ -807,7 +807,7 @@ redis_heldout3_maint() {
     # shellcheck disable=SC2086
     redis-cli -p "$REDIS_PORT" $c >/dev/null
   done
-  redis-cli -p "$REDIS_PORT" --scan --pattern 'app:cart:*' --count 200 >/dev/null
+  redis-cli -p "$REDIS_PORT" scan 0 match 'app:cart:*' count 200 >/dev/null
 }
 
 
