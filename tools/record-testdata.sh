@@ -1961,8 +1961,10 @@ batch_heldout3_crash() {
   launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep "$BATCH_HELDOUT3_KEEP"
   sleep 0.5
   kill -KILL "$LAUNCHED" 2>/dev/null || true
-  wait "$LAUNCHED" 2>/dev/null || true
+  local rc=0
+  wait "$LAUNCHED" 2>/dev/null || rc=$?
   forget "$LAUNCHED"
+  [ "$rc" = 137 ] || die "the batch run to kill ended by itself (status $rc)"
   sleep 1
 }
 batch_heldout3_reload() { batch_job cleanup.sh --max-archives 3; BATCH_HELDOUT3_KEEP=5; }
