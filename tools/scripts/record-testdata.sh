@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
 # and a cron-driven batch job (batch).
@@ -7,7 +7,7 @@
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
-# drift heldout heldout2 (default: all five, in that order). `--only heldout nginx` records
+# drift heldout heldout2 heldout3 (default: all six, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -34,6 +34,17 @@
 #           (127.0.0.21 and up), quiet and busy rounds at irregular intervals, the scheduled
 #           jobs with other arguments, an operator running the service's own CLI tools inside
 #           its cgroup (as `kubectl exec` does) and a config reload, then a restart. No attack.
+#   heldout3 about 65-80 s (18, 12 and 10 s of rounds, 15 s idle, a burst, 8 s more), a third
+#           held-out set recorded after the rules were fixed (2026-12-03), again from a fresh
+#           provisioning, with variation of other kinds than heldout's and heldout2's
+#           (<server>_heldout3_*): clients from 127.0.1.10-59 (another /24), short-lived
+#           connections (one request each) first and keep-alive ones after the crash; error
+#           paths (missing paths, bad and refused requests, failed logins, syntax errors,
+#           clients that disconnect mid-request), large requests and downloads; a worker (or
+#           the whole server) killed with SIGKILL and respawned by its master (or its service
+#           manager); a graceful reload (HUP or USR2 from outside) with a changed but valid
+#           configuration or code; the service's own maintenance commands; then 15 s of no
+#           traffic at all and a burst. No restart, no attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -44,7 +55,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2)
+PHASES=(train normal drift heldout heldout2 heldout3)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -98,8 +109,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -496,6 +507,55 @@ nginx_heldout2_admin() {
   sleep 1
 }
 
+# Held out, third set (heldout3). Deployed before the start: a help section, a downloads
+# directory with a 600 kB release archive and its version file. Clients from 127.0.1.10-59
+# for help pages, every third page from 38 down, every fourth image, and paths that fail:
+# missing pages, a missing older release, a CGI probe; each round one more error path in
+# turn: a POST to a static page (405), a 2 MB POST (413), a malformed request line (400), a
+# client that sends half a request and hangs up, a download aborted after a few kilobytes,
+# and a full download of the archive. A worker killed with SIGKILL (the master starts a
+# new one); a reload by HUP from outside after a config change (three workers, a directory
+# listing for downloads/, a ping location); the access log truncated in place
+# (copytruncate, no signal).
+nginx_heldout3_deploy() {
+  mkdir -p "$NGINX_HTML/help" "$NGINX_HTML/downloads"
+  local n
+  for n in index getting-started billing errors shortcuts contact; do
+    echo "<html><body>help: $n</body></html>" >"$NGINX_HTML/help/$n.html"
+  done
+  head -c 600000 /dev/urandom >"$NGINX_HTML/downloads/agent-1.4.2.tar.gz"
+  echo 1.4.2 >"$NGINX_HTML/downloads/LATEST"
+}
+nginx_heldout3_mix() {
+  local paths=(/ /help/ /help/getting-started.html /help/billing.html /help/errors.html /help/shortcuts.html
+               /help/contact.html /downloads/ /downloads/LATEST /status/ping /page99.html /help/faq.html
+               /cgi-bin/test.cgi /downloads/agent-1.3.9.tar.gz "/index.html?lang=de")
+  local i u=http://127.0.0.1:$NGINX_PORT a=127.0.1.$((10 + HELDOUT3_ROUND % 50))
+  for i in $(seq 38 -3 2); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq 4 4 28); do paths+=("/img/$i.png"); done
+  heldout3_get "$NGINX_PORT" "${paths[@]}"
+  case $((HELDOUT3_ROUND % 6)) in
+    0) curl -s --interface "$a" -X POST -d 'name=x' "$u/help/contact.html" >/dev/null ;;
+    1) head -c 2000000 /dev/zero | curl -s --interface "$a" --max-time 5 --data-binary @- "$u/help/contact.html" >/dev/null || true ;;
+    2) heldout3_raw "$NGINX_PORT" $((10 + HELDOUT3_ROUND % 50)) 'GET /help/ HTTP/9.9 extra\r\n\r\n' ;;
+    3) heldout3_raw "$NGINX_PORT" $((10 + HELDOUT3_ROUND % 50)) 'GET /page05.html HTTP/1.1\r\nHost: loc' 0.3 ;;
+    4) curl -s --interface "$a" --limit-rate 20k --max-time 0.5 "$u/downloads/agent-1.4.2.tar.gz" >/dev/null || true ;;
+    5) curl -s --interface "$a" "$u/downloads/agent-1.4.2.tar.gz" >/dev/null ;;
+  esac
+}
+nginx_heldout3_crash() { heldout3_kill_worker "$NGINX_PID"; }
+nginx_heldout3_reload() {
+  sed -i 's|^worker_processes 2;$|worker_processes 3;|' "$NGINX_DIR/conf/nginx.conf"
+  sed -i 's|^    location /api/ |    location /downloads/ { autoindex on; }\n    location = /status/ping { return 204; }\n    location /api/ |' \
+    "$NGINX_DIR/conf/nginx.conf"
+  kill -HUP "$NGINX_PID"
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/status/ping"
+}
+nginx_heldout3_maint() {
+  cp "$NGINX_DIR/log/access.log" "$NGINX_DIR/log/access.log.0"
+  truncate -s 0 "$NGINX_DIR/log/access.log"
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -679,6 +739,76 @@ redis_heldout2_restart() {
   wait "$REDIS_PID" 2>/dev/null || true
   forget "$REDIS_PID"
   redis_start
+}
+
+# Held out, third set (heldout3). Deployed before the start: authentication (requirepass for
+# the default user, and an ACL user `app` limited to the app:* and cache:* keys), so the
+# application servers on 127.0.1.10-59 log in first; each round they keep carts, profiles
+# and hit counters, and meet the usual errors: a wrong password every third round, a
+# command the ACL refuses (NOPERM), a command that does not exist, a WRONGTYPE, a cache miss;
+# one client sends half a command and hangs up; a 256 kB value written with redis-cli -x;
+# the benchmark of other commands, first with a new connection per request (-k 0), after
+# the crash with kept connections. The crash: redis killed with SIGKILL and started again
+# by its service manager (it replays its append-only file). The reload: the operator
+# changes settings live (CONFIG SET hz, slowlog threshold, save schedule) and adds an ACL
+# user for reports. The maintenance: SAVE, CONFIG GET save, ACL LOG, a SCAN over the
+# carts, MEMORY USAGE and OBJECT ENCODING of one value, DBSIZE.
+REDIS_HELDOUT3_PASS=ops-pass-3
+redis_heldout3_deploy() {
+  printf 'requirepass %s\nuser app on >app-pass-3 ~app:* ~cache:* &* +@all -@dangerous\n' \
+    "$REDIS_HELDOUT3_PASS" >>"$REDIS_DIR/redis.conf"
+  # redis-cli (redis_ping, the jobs) logs in from this variable; launch's env -i keeps it out
+  # of the cgroup.
+  export REDISCLI_AUTH=$REDIS_HELDOUT3_PASS
+}
+redis_heldout3_mix() {
+  local i a r=$HELDOUT3_ROUND pass=app-pass-3 pids=() k=1
+  for i in $(seq 0 7); do
+    a=127.0.1.$((10 + (i * 7 + r * 3) % 50))
+    [ $(((r + i) % 24)) = 0 ] && pass=wrong-pass
+    case $((i % 4)) in
+      0) redis_from "$a" "AUTH app $pass" "HSET app:cart:$r:$i sku$((r % 17)) $((i + 1))" \
+           "HGETALL app:cart:$r:$i" "EXPIRE app:cart:$r:$i 600" "GET cache:home:$((r % 5))" & ;;
+      1) redis_from "$a" "AUTH app $pass" "HSET app:user:$((r * 8 + i)) name u$i visits $r" \
+           "INCR app:hits:$(date +%H%M)" "LPUSH app:hits:$(date +%H%M) x" "KEYS *" & ;;
+      2) redis_from "$a" "AUTH app $pass" "SET cache:home:$((r % 5)) page-$r EX 30" \
+           "GET secret:token" "FROBNICATE 1" "DEL app:cart:$((r - 2)):$i" & ;;
+      3) redis_from "$a" "AUTH app $pass" "ZADD app:recent $r item$i" "ZRANGE app:recent 0 -1" \
+           "ZREMRANGEBYRANK app:recent 0 -100" "PING" & ;;
+    esac
+    pids+=($!)
+    pass=app-pass-3
+  done
+  wait "${pids[@]}" || true
+  heldout3_raw "$REDIS_PORT" $((10 + r % 50)) '*3\r\n$3\r\nSET\r\n$8\r\napp:half' 0.2
+  [ $((r % 4)) = 0 ] && head -c 262144 /dev/urandom | base64 -w 0 |
+    redis-cli -p "$REDIS_PORT" -x set "app:blob:$((r % 3))" >/dev/null
+  [ "$HELDOUT3_KEEPALIVE" = 1 ] || k=0
+  redis-benchmark -p "$REDIS_PORT" -a "$REDIS_HELDOUT3_PASS" -q -n 1200 -c 12 -k "$k" -d 64 -r 3000 \
+    -t get,sadd,spop,hset >/dev/null 2>&1
+}
+redis_heldout3_crash() {
+  kill -KILL "$REDIS_PID"
+  wait "$REDIS_PID" 2>/dev/null || true
+  forget "$REDIS_PID"
+  redis_start
+}
+redis_heldout3_reload() {
+  local c
+  for c in "config set hz 20" "config set slowlog-log-slower-than 2000" \
+      "acl setuser reports on >reports-pass-3 ~app:* +@read"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  redis-cli -p "$REDIS_PORT" config set save "30 50" >/dev/null
+}
+redis_heldout3_maint() {
+  local c
+  for c in save "config get save" "acl log 5" "memory usage app:blob:0" "object encoding app:recent" dbsize; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  redis-cli -p "$REDIS_PORT" scan 0 match 'app:cart:*' count 200 >/dev/null
 }
 
 
@@ -896,6 +1026,91 @@ postgresql_heldout2_restart() {
   stop_pid "$PG_PID" TERM
   postgresql_start
 }
+
+# Held out, third set (heldout3). Each round: a report session that builds a temporary table
+# and queries it; short-lived psql connections (one query each) looking up accounts; a
+# custom read-write pgbench script on 5 clients (only after the crash: kept connections);
+# and the errors applications and people make, one or two a round in turn: a syntax error,
+# a misspelt table, a role that does not exist, a database that does not exist, a unique
+# violation, a division by zero, a statement cancelled by statement_timeout, and a client
+# killed while its query runs. The crash: a backend killed with SIGKILL (the OOM killer's
+# way), so the postmaster resets every backend and recovers from its WAL. The reload: HUP
+# from outside after postgresql.conf changes (log_connections, log_min_duration_statement,
+# autovacuum_naptime, work_mem). The maintenance, by the operator inside the cgroup as
+# postgres: ANALYZE, CREATE INDEX CONCURRENTLY, REINDEX INDEX CONCURRENTLY, and a pg_dump of
+# one table into a backup directory postgres owns.
+postgresql_heldout3_deploy() {
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  cat >"$PG_DIR/transfer.sql" <<'SQL'
+\set a random(1, 100000)
+\set b random(1, 100000)
+\set d random(-500, 500)
+BEGIN;
+UPDATE pgbench_accounts SET abalance = abalance - :d WHERE aid = :a;
+UPDATE pgbench_accounts SET abalance = abalance + :d WHERE aid = :b;
+SELECT abalance FROM pgbench_accounts WHERE aid IN (:a, :b);
+END;
+SQL
+}
+postgresql_heldout3_mix() {
+  local r=$HELDOUT3_ROUND i
+  "${PSQL[@]}" -c "CREATE TEMP TABLE top_accounts AS SELECT aid, abalance FROM pgbench_accounts ORDER BY abalance DESC LIMIT 500" \
+    -c "SELECT bid, count(*) FROM top_accounts JOIN pgbench_accounts USING (aid) GROUP BY bid"
+  for i in $(seq 1 12); do
+    "${PSQL[@]}" -c "SELECT abalance FROM pgbench_accounts WHERE aid = $(((r * 7919 + i * 104729) % 100000 + 1))"
+  done
+  [ "$HELDOUT3_KEEPALIVE" = 1 ] && "${PGBENCH[@]}" -c 5 -T 1 -f "$PG_DIR/transfer.sql" >/dev/null 2>&1
+  case $((r % 8)) in
+    0) "${PSQL[@]}" -c "SELEC count(*) FROM pgbench_branches" ;;
+    1) "${PSQL[@]}" -c "SELECT * FROM pgbench_acounts LIMIT 1" ;;
+    2) psql -h 127.0.0.1 -p "$PG_PORT" -U reporting -X -c "SELECT 1" postgres ;;
+    3) psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -c "SELECT 1" analytics ;;
+    4) "${PSQL[@]}" -c "INSERT INTO pgbench_branches (bid, bbalance) VALUES (1, 0)" ;;
+    5) "${PSQL[@]}" -c "SELECT sum(abalance) / (count(*) - count(*)) FROM pgbench_accounts" ;;
+    6) "${PSQL[@]}" -c "SET statement_timeout = '200ms'" -c "SELECT pg_sleep(1)" ;;
+    7) timeout -s KILL 0.3 "${PSQL[@]}" -c "SELECT pg_sleep(0.8)" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout3_crash() {
+  "${PSQL[@]}" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
+  local client=$! backend=""
+  PIDS+=("$client")
+  for _ in $(seq 1 50); do
+    backend=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c \
+      "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(20)' AND state = 'active'" postgres)
+    [ -n "$backend" ] && break
+    sleep 0.1
+  done
+  [ -n "$backend" ] || die "no backend to kill"
+  kill -KILL "$backend"
+  wait "$client" 2>/dev/null || true
+  forget "$client"
+  until_ok "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
+  until_ok "${PSQL[@]}" -c "SELECT 1"
+}
+postgresql_heldout3_reload() {
+  cat >>"$PG_DATA/postgresql.conf" <<CONF
+log_connections = on
+log_min_duration_statement = 250
+autovacuum_naptime = 15s
+work_mem = 2MB
+CONF
+  kill -HUP "$PG_PID"
+  until_ok heldout3_pg_reloaded
+}
+heldout3_pg_reloaded() {
+  [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c "SHOW work_mem" postgres)" = 2MB ]
+}
+postgresql_heldout3_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "ANALYZE pgbench_accounts" \
+    -c "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_abalance ON pgbench_accounts (abalance)" \
+    -c "REINDEX INDEX CONCURRENTLY pgbench_tellers_pkey" postgres
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -t pgbench_tellers \
+    -f "$PG_DIR/backup/tellers-$(date +%Y%m%d).sql" postgres
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -1122,6 +1337,71 @@ haproxy_heldout2_restart() {
   stop_pid "$HAPROXY_PID" TERM
   haproxy_start
 }
+
+# Held out, third set (heldout3). Deployed before the start: a guide on the backends
+# (docs/guide-1..8) and a 700 kB download. Clients from 127.0.1.10-59 for the guide, every
+# fourth page, every third static file, API calls with query strings and paths the backends
+# do not have (404); each round one more error path in turn: a malformed request (400), a
+# request with a 20 kB header (larger than haproxy's buffer), a client that sends half a
+# request and hangs up, a 1 MB POST the backend refuses (501), a download aborted after a
+# few kilobytes, and a full download. The crash: the API backend (its only server) killed
+# with SIGKILL, so /api/ answers 503 until it is back, 6 s later. The reload: USR2 to the
+# master after a config change (a backup server for the site, X-Forwarded-For, a response
+# header, an http-request timeout). The maintenance: the admin socket's `show info typed`,
+# `show activity`, `show pools`, `show servers conn`, and the stats page of the servers
+# that are up.
+haproxy_heldout3_deploy() {
+  local b i
+  for b in 0 1 2; do
+    mkdir -p "$HAPROXY_DIR/www$b/docs"
+    for i in $(seq 1 8); do echo "<html>guide $i from $b</html>" >"$HAPROXY_DIR/www$b/docs/guide-$i.html"; done
+    head -c 700000 /dev/urandom >"$HAPROXY_DIR/www$b/static/bundle.tar.gz"
+  done
+}
+haproxy_heldout3_mix() {
+  local paths=(/ /docs/guide-1.html /docs/guide-2.html /docs/guide-5.html /docs/guide-8.html /docs/guide-9.html
+               "/api/items?sort=price&limit=$((HELDOUT3_ROUND % 20))" /api/status /api/users /nope.html /static/999.bin)
+  local i r=$HELDOUT3_ROUND u=http://127.0.0.1:$HAPROXY_PORT a=127.0.1.$((10 + HELDOUT3_ROUND % 50))
+  for i in $(seq $((2 + r % 4)) 4 58); do paths+=("/page$i.html"); done
+  for i in $(seq 2 3 29); do paths+=("/static/$i.bin"); done
+  heldout3_get "$HAPROXY_PORT" "${paths[@]}"
+  case $((r % 6)) in
+    0) heldout3_raw "$HAPROXY_PORT" $((10 + r % 50)) 'GET /docs/ HTTP/1.1 junk\r\n\r\n' ;;
+    1) curl -s --interface "$a" -H "X-Trace: $(head -c 20000 /dev/zero | tr '\0' a)" "$u/" >/dev/null ;;
+    2) heldout3_raw "$HAPROXY_PORT" $((10 + r % 50)) 'GET /page9.html HTTP/1.1\r\nHost: loc' 0.3 ;;
+    3) head -c 1000000 /dev/zero | curl -s --interface "$a" --max-time 5 --data-binary @- "$u/api/orders" >/dev/null || true ;;
+    4) curl -s --interface "$a" --limit-rate 20k --max-time 0.5 "$u/static/bundle.tar.gz" >/dev/null || true ;;
+    5) curl -s --interface "$a" "$u/static/bundle.tar.gz" >/dev/null ;;
+  esac
+}
+haproxy_heldout3_crash() {
+  kill -KILL "${BACKEND_PIDS[2]}"
+  wait "${BACKEND_PIDS[2]}" 2>/dev/null || true
+  forget "${BACKEND_PIDS[2]}"
+  BACKEND_PIDS[2]=""
+  local t=$((SECONDS + 6))
+  while [ "$SECONDS" -lt "$t" ]; do
+    curl -s --interface 127.0.1.60 "http://127.0.0.1:$HAPROXY_PORT/api/status" >/dev/null
+    sleep 0.5
+  done
+  haproxy_backend_start 2
+}
+haproxy_heldout3_reload() {
+  sed -i "s|^  server s2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s$|&\n  server s3 127.0.0.1:${BACKEND_PORTS[2]} check inter 2s backup\n  option forwardfor\n  http-response set-header X-Frame-Options DENY|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+  sed -i 's|^  timeout server 10s$|&\n  timeout http-request 5s|' "$HAPROXY_DIR/conf/haproxy.cfg"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok heldout3_haproxy_reloaded
+}
+heldout3_haproxy_reloaded() {
+  curl -sI "http://127.0.0.1:$HAPROXY_PORT/" | grep -qi '^x-frame-options: DENY'
+}
+haproxy_heldout3_maint() {
+  local c
+  for c in "show info typed" "show activity" "show pools" "show servers conn"; do haproxy_sock "$c"; done
+  curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;up" >/dev/null
+}
+
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
 # its run directory, then a download-and-execute: a binary written into /tmp and run from
@@ -1405,6 +1685,51 @@ gunicorn_heldout2_admin() {
 }
 gunicorn_heldout2_restart() { gunicorn_stop; gunicorn_start; }
 
+# Held out, third set (heldout3). Clients from 127.0.1.10-59 for every ninth item (another
+# offset each round), every fourth image, and requests that fail: a missing item, an item
+# id that is not a number, a GET on the upload route (405), an export in a format the
+# application refuses (400); uploads of other sizes and names: a 1.5 MB backup archive every
+# third round, a name the application rejects (400), and an upload the client abandons
+# half-way (--limit-rate with a timeout). The crash: one worker killed with SIGKILL (the
+# arbiter starts another). The reload: a new version of app.py (a /api/version route)
+# deployed and HUP sent to the master from outside. The maintenance: the job with other
+# arguments (`report --items 75`, `cleanup --older-than 5`).
+gunicorn_heldout3_deploy() { :; }
+GUNI_HELDOUT3_SEQ=0
+gunicorn_heldout3_mix() {
+  local r=$HELDOUT3_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a=127.0.1.$((10 + HELDOUT3_ROUND % 50))
+  local paths=(/ /api/health /api/version /static/css/site.css /items/0 /items/abc /upload/note.txt
+               /export?fmt=xml "/items/$((500 + r))")
+  for i in $(seq $((1 + r % 9)) 9 200); do paths+=("/items/$i"); done
+  for i in $(seq 4 4 28); do paths+=("/static/img/$i.png"); done
+  heldout3_get "$GUNICORN_PORT" "${paths[@]}"
+  GUNI_HELDOUT3_SEQ=$((GUNI_HELDOUT3_SEQ + 1))
+  if [ $((r % 3)) = 0 ]; then
+    head -c 1500000 /dev/urandom | curl -s --interface "$a" --max-time 10 --data-binary @- \
+      "$u/upload/backup-$GUNI_HELDOUT3_SEQ.tar" >/dev/null
+  fi
+  head -c 300 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/scan_$GUNI_HELDOUT3_SEQ.jpg" >/dev/null
+  head -c 800000 /dev/urandom | curl -s --interface "$a" --limit-rate 100k --max-time 0.5 --data-binary @- \
+    "$u/upload/video-$GUNI_HELDOUT3_SEQ.mp4" >/dev/null 2>&1 || true
+}
+gunicorn_heldout3_crash() { heldout3_kill_worker "$GUNI_PID"; }
+gunicorn_heldout3_reload() {
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/api/version")
+def version():
+    return jsonify(version="1.3.0")
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/version"
+}
+gunicorn_heldout3_maint() {
+  gunicorn_job report --items 75
+  gunicorn_job cleanup --older-than 5
+}
+
+
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
 # execve of the memfd: fexecve), and a crontab for www-data (crontab -).
@@ -1607,6 +1932,46 @@ batch_heldout2_admin() {
 }
 batch_heldout2_restart() { batch_stop; batch_start; }
 
+# Held out, third set (heldout3). Feeds training never saw: shipments (two files of 400
+# rows) each run, every other run an adjustments file from a Windows system (a header line,
+# CRLF line ends), every third run a file whose name has a space in it; the job with
+# `--keep 4` (another number of log generations). The crash: a run over a 400000-row file
+# killed with SIGKILL after half a second (a scheduler's timeout), so the next run finds
+# the file again and the dead run's temporary output in spool/work. The reload: the clean-up
+# with another argument (`--max-archives 3`), then the job with `--keep 5`. No operator. The
+# idle period is a pause of the upstream feed; the burst is three runs back to back.
+batch_heldout3_deploy() { :; }
+BATCH_HELDOUT3_KEEP=4
+batch_heldout3_mix() {
+  local r=$HELDOUT3_ROUND f
+  batch_feed shipments 2 400
+  if [ $((r % 2)) = 0 ]; then
+    f=$BATCH_SPOOL/incoming/adjustments-$r.csv
+    awk -v s="$r" 'BEGIN { srand(s); printf "customer,amount\r\n"; for (i = 0; i < 60; i++) printf "c%03d,%d\r\n", int(rand() * 200), int(rand() * 100) - 50 }' >"$f"
+    chown backup:backup "$f"
+  fi
+  if [ $((r % 3)) = 0 ]; then
+    f="$BATCH_SPOOL/incoming/orders export $r.csv"
+    awk 'BEGIN { for (i = 0; i < 150; i++) printf "c%03d,%d\n", i % 97, i }' >"$f"
+    chown backup:backup "$f"
+  fi
+  batch_job process.sh --keep "$BATCH_HELDOUT3_KEEP"
+}
+batch_heldout3_crash() {
+  batch_feed shipments 1 400000
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep "$BATCH_HELDOUT3_KEEP"
+  sleep 0.5
+  kill -KILL "$LAUNCHED" 2>/dev/null || true
+  local rc=0
+  wait "$LAUNCHED" 2>/dev/null || rc=$?
+  forget "$LAUNCHED"
+  [ "$rc" = 137 ] || die "the batch run to kill ended by itself (status $rc)"
+  sleep 1
+}
+batch_heldout3_reload() { batch_job cleanup.sh --max-archives 3; BATCH_HELDOUT3_KEEP=5; }
+batch_heldout3_maint() { :; }
+
+
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
 batch_more() {
@@ -1671,6 +2036,62 @@ heldout2_get() {
     echo "$((first + (n * nstride + HELDOUT2_ROUND * rstride) % count)) http://127.0.0.1:$port$p"
     n=$((n + 1))
   done | xargs -P "$c" -n 2 sh -c 'curl -s $0 --max-time 5 --interface "127.0.0.$1" "$2" >/dev/null' "$opt"
+}
+
+# traffic3 SECONDS MIX: like traffic, for heldout3: HELDOUT3_ROUND counts the rounds, the
+# pause between them is HELDOUT3_PAUSE s, and there is no job (heldout3 runs its
+# maintenance once, before the idle period).
+HELDOUT3_ROUND=0
+HELDOUT3_KEEPALIVE=0
+HELDOUT3_PAUSE=1
+HELDOUT3_IDLE_SECONDS=${HELDOUT3_IDLE_SECONDS:-15}
+traffic3() {
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1))
+    "$2"
+    sleep "$HELDOUT3_PAUSE"
+  done
+}
+
+# heldout3_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
+# 127.0.1.10-59: one request per connection (16 at a time) while HELDOUT3_KEEPALIVE is 0,
+# then 15 requests per keep-alive connection (4 at a time).
+heldout3_get() {
+  local port=$1 per=1 c=16
+  shift
+  if [ "$HELDOUT3_KEEPALIVE" = 1 ]; then per=15 c=4; fi
+  printf '%s\n' "$@" | awk -v per="$per" -v r="$HELDOUT3_ROUND" -v u="http://127.0.0.1:$port" '
+    (NR - 1) % per == 0 { if (NR > 1) print line; line = 10 + (NR * 7 + r * 3) % 50 }
+    { line = line " " u $0 }
+    END { if (NR > 0) print line }' |
+    xargs -P "$c" -L 1 sh -c 'a=$0; curl -s --max-time 5 --interface "127.0.1.$a" "$@" >/dev/null' ||
+    true
+}
+# heldout3_raw PORT ADDR TEXT [HOLD]: sends TEXT (printf escapes) over one connection from
+# 127.0.1.ADDR and reads the answer for up to a second, or closes after HOLD s without
+# reading (a client that goes away mid-request).
+heldout3_raw() {
+  if [ -n "${4:-}" ]; then
+    { printf %b "$3"; sleep "$4"; } | socat -u - "TCP:127.0.0.1:$1,bind=127.0.1.$2" 2>/dev/null || true
+  else
+    printf %b "$3" | socat -t 1 - "TCP:127.0.0.1:$1,bind=127.0.1.$2" >/dev/null 2>&1 || true
+  fi
+}
+# heldout3_kill_worker PID: kills one child process of PID (a worker of that master) with
+# SIGKILL, as the OOM killer would, and gives the master a second to start another.
+heldout3_kill_worker() {
+  local w n
+  n=$(pgrep -c -P "$1")
+  w=$(pgrep -P "$1" | head -n 1)
+  [ -n "$w" ] || die "no worker of process $1 to kill"
+  kill -KILL "$w"
+  sleep 1
+  until_ok heldout3_workers_back "$1" "$n" "$w"
+}
+# heldout3_workers_back PID N DEAD: PID has N children again, and DEAD is not one of them.
+heldout3_workers_back() {
+  [ "$(pgrep -c -P "$1")" = "$2" ] && ! pgrep -P "$1" | grep -qx "$3"
 }
 
 # The server's scheduled job, if it has one: training covers what production runs on a
@@ -1756,6 +2177,33 @@ record_server() {
     "${s}_heldout2_restart"
     traffic2 $((len - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
     echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase heldout3; then
+    say "$s: heldout3 (short-lived clients, errors, a crash, a reload, maintenance, idle, a burst)"
+    HELDOUT3_ROUND=0
+    HELDOUT3_KEEPALIVE=0
+    HELDOUT3_PAUSE=1
+    [ "$s" = batch ] && HELDOUT3_PAUSE=4   # a batch round waits for the next run
+    "${s}_provision"
+    "${s}_heldout3_deploy"
+    "${s}_start"
+    rec_start "$s" heldout3
+    local t0=$SECONDS
+    traffic3 18 "${s}_heldout3_mix"
+    "${s}_heldout3_crash"
+    HELDOUT3_KEEPALIVE=1
+    traffic3 12 "${s}_heldout3_mix"
+    "${s}_heldout3_reload"
+    traffic3 10 "${s}_heldout3_mix"
+    "${s}_heldout3_maint"
+    sleep "$HELDOUT3_IDLE_SECONDS"
+    local b
+    for b in 1 2 3; do HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1)); "${s}_heldout3_mix"; done
+    traffic3 8 "${s}_heldout3_mix"
+    echo "record-testdata: $s: heldout3 recorded for $((SECONDS - t0)) s, $HELDOUT3_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
