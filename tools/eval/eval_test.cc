@@ -275,16 +275,17 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
   EXPECT_GT(lowest, highest) << "a false positive scores as high as a labelled drift";
 }
 
-// Held-out traces (testdata/README.md) were never looked at while the rules were chosen, and
-// they do not meet the target yet (README "Evaluation"). What they measured when first run is
-// held as a ceiling here, so a regression shows; lower it as the engine improves.
+// Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
+// were chosen (heldout2 after its first, unseen run), heldout3.dwt was first run on 2026-12-03
+// after the rules were fixed (README "Evaluation"). Eval pools them; what the three measured
+// then is held as a ceiling here, so a regression shows; lower it as the engine improves.
 TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
     size_t any, medium;
   };
-  const std::map<std::string, Ceiling> measured = {{"batch", {0, 0}},   {"gunicorn", {2, 1}},
-                                                   {"haproxy", {3, 3}}, {"nginx", {1, 1}},
-                                                   {"postgresql", {341, 7}}, {"redis", {4, 4}}};
+  const std::map<std::string, Ceiling> measured = {{"batch", {2, 2}},   {"gunicorn", {1, 1}},
+                                                   {"haproxy", {4, 2}}, {"nginx", {1, 0}},
+                                                   {"postgresql", {9, 0}}, {"redis", {4, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
