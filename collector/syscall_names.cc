@@ -44,4 +44,15 @@ std::string SyscallArch() {
   return uts.machine;
 }
 
+bool SyscallExists(const std::string& machine, const std::string& name) {
+  std::string arch_name = machine;
+  if (machine == "i386" || machine == "i686") arch_name = "x86";
+  if (machine == "armv7l") arch_name = "arm";
+  if (machine == "arm64") arch_name = "aarch64";
+  const uint32_t arch = seccomp_arch_resolve_name(arch_name.c_str());
+  if (arch == 0) return false;
+  // Negative numbers are libseccomp's pseudo-syscalls: names the ABI lacks.
+  return seccomp_syscall_resolve_name_arch(arch, name.c_str()) >= 0;
+}
+
 }  // namespace dw::collector

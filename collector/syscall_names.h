@@ -18,6 +18,12 @@ std::string SyscallName(uint32_t nr);
 // from uname(2); "" if that fails.
 std::string SyscallArch();
 
+// Whether libseccomp knows `name` as a real syscall of the ABI `machine`
+// names (SyscallArch(): "x86_64", "aarch64", "i686", ...): what an OCI seccomp
+// profile for that ABI may list. False for an unknown ABI or name, and for a
+// name the ABI lacks ("mmap2" on x86_64).
+bool SyscallExists(const std::string& machine, const std::string& name);
+
 }  // namespace dw::collector
 
 #endif  // DRIFTWATCH_COLLECTOR_SYSCALL_NAMES_H_

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string_view>
 
 #include "collector/event.h"
+#include "collector/syscall_names.h"
+#include "model/syscall_groups.h"
 #include "store/fingerprint_json.h"
 #include "tools/policy/render.h"
 
@@ -47,6 +50,24 @@ Result<std::string> ExportSeccomp(const model::Fingerprint& fp, const ExportSour
   std::vector<std::string> doc_notes;
   std::set<std::string> names;
   for (const auto& [name, st] : fp.syscalls) names.insert(name);
+  // Detection passes every syscall of a group the workload used (writev
+  // after write: model/syscall_groups.h); enforcement must agree, or the
+  // profile kills what detection calls normal.
+  std::set<std::string_view> groups;
+  size_t grouped = 0;
+  for (const std::string& name : model::WithLearnedGroups(fp.syscalls)) {
+    if (names.count(name) || !collector::SyscallExists(fp.syscall_arch, name)) continue;
+    names.insert(name);
+    ++grouped;
+    groups.insert(model::SyscallGroup(name));
+  }
+  if (grouped > 0) {
+    std::string list;
+    for (std::string_view g : groups) list += (list.empty() ? "" : ", ") + std::string(g);
+    AddNote(notes, &doc_notes,
+            "added so that enforcement agrees with detection, which passes every syscall of a group "
+            "the workload used: " + std::to_string(grouped) + " syscalls of " + list);
+  }
   // The runtime (and dw-seccomp-run) loads the profile before it execs the
   // workload: what it calls in between must be allowed or the workload
   // never starts. Training, which follows the workload, does not see it.
