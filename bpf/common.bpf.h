@@ -140,6 +140,18 @@ static __always_inline void fill_header(struct dw_header *h, __u16 kind)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/* The per-CPU scratch record with its header filled for `kind` (every event
+ * struct starts with its struct dw_header); NULL when the scratch lookup
+ * fails, which the verifier makes every caller check. */
+static __always_inline struct scratch *start_record(__u16 kind)
+{
+	struct scratch *s = get_scratch();
+
+	if (s)
+		fill_header((struct dw_header *)s->rec, kind);
+	return s;
+}
+
 static __always_inline void count_drop(void)
 {
 	__u32 zero = 0;
@@ -225,6 +237,20 @@ static __always_inline bool verdict_hit(const struct dw_verdict_key *key)
 /* The same, masking `var` in place so that clang cannot hand the verifier an
  * unmasked copy of it. */
 #define DW_MASK_INPLACE(var, max) asm volatile("%0 &= %1" : "+r"(var) : "i"((max) - 1))
+
+/* The length that a bpf_probe_read_*_str() result `n` gives the string it
+ * read into `dst`: an empty string when the read failed; *truncated set when
+ * it filled DW_PATH_MAX. Bounded for the verifier (at most 2 x DW_PATH_MAX). */
+static __always_inline __u32 read_str_len(long n, char *dst, bool *truncated)
+{
+	if (n <= 0) {
+		dst[0] = 0;
+		n = 1;
+	}
+	if (n == DW_PATH_MAX)
+		*truncated = true;
+	return DW_BOUND(n, DW_PATH_MAX * 2);
+}
 
 /* State of one walk_path(), handed to each walk_step() by bpf_loop(). */
 struct walk_state {

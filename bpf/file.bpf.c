@@ -105,11 +105,10 @@ static __always_inline int open_exit(long ret)
 				return 0;
 		}
 	}
-	s = get_scratch();
+	s = start_record(DW_EVENT_OPEN);
 	if (!s)
 		return 0;
 	e = (struct dw_open_event *)s->rec;
-	fill_header(&e->h, DW_EVENT_OPEN);
 	off = sizeof(*e);
 
 	if (f)
@@ -117,13 +116,7 @@ static __always_inline int open_exit(long ret)
 	if (path_len == 0) {
 		long n = bpf_probe_read_user_str(&s->rec[off], DW_PATH_MAX, a.filename);
 
-		if (n <= 0) {
-			s->rec[off] = 0;
-			n = 1;
-		}
-		if (n == DW_PATH_MAX)
-			truncated = true;
-		path_len = DW_BOUND(n, DW_PATH_MAX * 2);
+		path_len = read_str_len(n, &s->rec[off], &truncated);
 		if (path_len > DW_PATH_MAX)
 			return 0;
 		if (s->rec[sizeof(*e)] != '/') {

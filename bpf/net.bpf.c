@@ -83,11 +83,10 @@ static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 r
 
 	if ((kind == DW_EVENT_CONNECT || kind == DW_EVENT_ACCEPT) && sock_verdict_hit(sk, kind))
 		return;
-	s = get_scratch();
+	s = start_record(kind);
 	if (!s)
 		return;
 	e = (struct dw_sock_event *)s->rec;
-	fill_header(&e->h, kind);
 	if (!fill_sock(e, sk))
 		return;
 	e->result = result;
@@ -169,11 +168,10 @@ static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, 
 	}
 	if (port_be != DW_DNS_PORT_BE)
 		return 0;
-	s = get_scratch();
+	s = start_record(DW_EVENT_DNS);
 	if (!s)
 		return 0;
 	e = (struct dw_dns_event *)s->rec;
-	fill_header(&e->s.h, DW_EVENT_DNS);
 	if (!fill_sock(&e->s, sk))
 		return 0;
 	if (uaddr) {

@@ -54,11 +54,10 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 
 	if (!task_is_watched())
 		return 0;
-	s = get_scratch();
+	s = start_record(DW_EVENT_EXEC);
 	if (!s)
 		return 0;
 	e = (struct dw_exec_event *)s->rec;
-	fill_header(&e->h, DW_EVENT_EXEC);
 	off = sizeof(*e);
 
 	filename = BPF_CORE_READ(bprm, filename);
@@ -71,13 +70,7 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 	}
 	if (path_len == 0) {
 		n = bpf_probe_read_kernel_str(&s->rec[off], DW_PATH_MAX, filename);
-		if (n <= 0) {
-			s->rec[off] = 0;
-			n = 1;
-		}
-		if (n == DW_PATH_MAX)
-			truncated = true;
-		path_len = DW_BOUND(n, DW_PATH_MAX * 2);
+		path_len = read_str_len(n, &s->rec[off], &truncated);
 	}
 	if (path_len > DW_PATH_MAX)
 		return 0;
@@ -146,11 +139,10 @@ int BPF_PROG(handle_sched_fork, struct task_struct *parent, struct task_struct *
 		return 0;
 	if (!task_is_watched())
 		return 0;
-	s = get_scratch();
+	s = start_record(DW_EVENT_FORK);
 	if (!s)
 		return 0;
 	e = (struct dw_fork_event *)s->rec;
-	fill_header(&e->h, DW_EVENT_FORK);
 	e->child_pid = BPF_CORE_READ(child, tgid);
 	e->_pad0 = 0;
 	emit(&e->h, sizeof(*e));
@@ -170,11 +162,10 @@ int BPF_PROG(handle_sched_exit, struct task_struct *p)
 		return 0;
 	if (!task_is_watched())
 		return 0;
-	s = get_scratch();
+	s = start_record(DW_EVENT_EXIT);
 	if (!s)
 		return 0;
 	e = (struct dw_exit_event *)s->rec;
-	fill_header(&e->h, DW_EVENT_EXIT);
 	e->exit_code = BPF_CORE_READ(p, exit_code);
 	e->_pad0 = 0;
 	emit(&e->h, sizeof(*e));
