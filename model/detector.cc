@@ -230,12 +230,12 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
   }
   last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe;
-  Track(e, file_finding);
-  auto tree = processes_.find(e.pid);
+  // Taken before Track: an exit erases the process, but exits count in no rate dimension.
   const bool suspect =
-      tree != processes_.end() &&
-      (!tree->second.root.empty() ||
-       (tree->second.suspect_ns >= 0 && e.time_ns - tree->second.suspect_ns <= options_.incident_window_ns));
+      proc != processes_.end() &&
+      (!proc->second.root.empty() ||
+       (proc->second.suspect_ns >= 0 && e.time_ns - proc->second.suspect_ns <= options_.incident_window_ns));
+  Track(e, file_finding);
   ScoreRates(rates_.Observe(e, suspect), &fresh);
   return fresh;
 }
