@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -500,6 +501,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     const char* fixed_note = nullptr;
     std::string sibling_note;
     double fixed_sensitivity = 0;
+    std::optional<Sensitivity> computed;  // SensitivityOf once, when a rule needed it early
     if (learned.stats == nullptr) {
       novelty = kNoveltyUnseen;
       if (item.table == Table::kLineage) {
@@ -534,9 +536,10 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // depend on the process tree, so the kernel verdict cache may keep it).
         continue;
       }
-      if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe &&
-          SensitivityOf(judged, judged_access).value <= kPlainExecSensitivity) {
-        if (std::string_view sibling = SiblingProgram(*fp, item.key); !sibling.empty()) {
+      if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe) {
+        computed = SensitivityOf(judged, judged_access);
+        std::string_view sibling = computed->value <= kPlainExecSensitivity ? SiblingProgram(*fp, item.key) : "";
+        if (!sibling.empty()) {
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
           fixed_note = sibling_note.c_str();
@@ -565,6 +568,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       reason = NewAccessReason(new_bits, learned.stats->access);
     }
     Sensitivity s = fixed_note != nullptr ? Sensitivity{fixed_sensitivity, fixed_note}
+                    : computed            ? *computed
                                           : SensitivityOf(judged, judged_access);
     std::string notes;
     auto note = [&notes](std::string_view n) {
