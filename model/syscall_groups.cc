@@ -79,43 +79,46 @@ const Group kGroups[] = {
       "ioprio_get", "ioprio_set"}},
 };
 
-const std::unordered_map<std::string_view, std::string_view>& Table() {
+// Member name -> its group, built once.
+const std::unordered_map<std::string_view, const Group*>& Table() {
   static const auto* table = [] {
-    auto* t = new std::unordered_map<std::string_view, std::string_view>();
+    auto* t = new std::unordered_map<std::string_view, const Group*>();
     for (const Group& g : kGroups) {
-      for (std::string_view m : g.members) t->emplace(m, g.name);
+      for (std::string_view m : g.members) t->emplace(m, &g);
     }
     return t;
   }();
   return *table;
 }
 
+const Group* GroupOf(std::string_view name) {
+  auto it = Table().find(name);
+  return it == Table().end() ? nullptr : it->second;
+}
+
 }  // namespace
 
 std::string_view SyscallGroup(std::string_view name) {
-  auto it = Table().find(name);
-  return it == Table().end() ? std::string_view() : it->second;
+  const Group* g = GroupOf(name);
+  return g == nullptr ? std::string_view() : g->name;
 }
 
 std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& learned, std::string_view name) {
-  std::string_view group = SyscallGroup(name);
-  if (group.empty()) return {};
-  for (const auto& [syscall, stats] : learned) {
-    if (SyscallGroup(syscall) == group) return syscall;
+  const Group* g = GroupOf(name);
+  if (g == nullptr) return {};
+  std::string_view first;
+  for (std::string_view m : g->members) {
+    auto it = learned.find(std::string(m));
+    if (it != learned.end() && (first.empty() || it->first < first)) first = it->first;
   }
-  return {};
+  return first;
 }
 
 std::vector<std::string> WithLearnedGroups(const std::map<std::string, ItemStats>& learned) {
   std::set<std::string> out;
   for (const auto& [syscall, stats] : learned) {
     out.insert(syscall);
-    std::string_view group = SyscallGroup(syscall);
-    if (group.empty()) continue;
-    for (const Group& g : kGroups) {
-      if (g.name != group) continue;
-      for (std::string_view m : g.members) out.emplace(m);
-    }
+    if (const Group* g = GroupOf(syscall); g != nullptr) out.insert(g->members.begin(), g->members.end());
   }
   return {out.begin(), out.end()};
 }
