@@ -19,32 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "collector/testing/temp_dir.h"
+
 namespace dw::collector {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A temporary directory removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dw-cgroup-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::TempDir;
+using testing::WriteFile;
 
 uint64_t InodeOf(const std::string& path) {
   struct stat st;

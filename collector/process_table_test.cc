@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
+#include "collector/testing/temp_dir.h"
 
 namespace dw::collector {
 namespace {
@@ -296,27 +297,8 @@ TEST(ProcessTableTest, SizeBoundEvictsExitedFirst) {
   EXPECT_EQ(ApplyCtx(&t, Open(199, 1, "/x")).exe, kBash);
 }
 
-// A temporary directory removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "dw-proc-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data()) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-void WriteFile(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
+using testing::TempDir;
+using testing::WriteFile;
 
 std::string Status(const std::string& name, uint32_t ppid) {
   return "Name:\t" + name + "\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t1\nNgid:\t0\nPid:\t1\nPPid:\t" +

@@ -21,6 +21,7 @@
 #include <iterator>
 #include <random>
 
+#include "collector/testing/temp_dir.h"
 #include "store/fingerprint_codec.h"
 #include "store/testing/raw_sql.h"
 #include "store/testing/sample_fingerprint.h"
@@ -28,25 +29,12 @@
 namespace dw::store {
 namespace {
 
+using collector::testing::TempDir;
 using testing::RawExec;
 using testing::SampleFingerprint;
 namespace fs = std::filesystem;
 
 constexpr int64_t kNow = 1'800'000'000'000'000'000;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/dw_store_test.XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

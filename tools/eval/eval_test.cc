@@ -2,6 +2,7 @@
 // workload in testdata/: no false positives, and every labelled drift detected.
 #include "tools/eval/eval.h"
 
+#include "collector/testing/temp_dir.h"
 #include "model/scorer.h"
 
 #include <gtest/gtest.h>
@@ -30,33 +31,15 @@ namespace {
 namespace fs = std::filesystem;
 using model::FindingKind;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/dw-eval-test.XXXXXX";
-    path_ = mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& rel, const std::string& content) const {
-    fs::path p = fs::path(path_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-  std::string Copy(const std::string& from, const std::string& rel) const {
-    fs::path p = fs::path(path_) / rel;
-    fs::create_directories(p.parent_path());
-    fs::copy_file(from, p, fs::copy_options::overwrite_existing);
-    return p.string();
-  }
+using collector::testing::TempDir;
 
- private:
-  std::string path_;
-};
+// Copies `from` to `rel` inside `dir`; returns its path.
+std::string CopyInto(const TempDir& dir, const std::string& from, const std::string& rel) {
+  fs::path p = fs::path(dir.path()) / rel;
+  fs::create_directories(p.parent_path());
+  fs::copy_file(from, p, fs::copy_options::overwrite_existing);
+  return p.string();
+}
 
 TEST(GlobMatchTest, StarMatchesAnyRunIncludingSlashes) {
   EXPECT_TRUE(GlobMatch("/etc/shadow", "/etc/shadow"));
@@ -174,9 +157,9 @@ TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   const std::string data = DW_TESTDATA_DIR;
   EvalCase c;
   c.name = "demo";
-  c.train = {d.Copy(data + "/demo-train.dwt", "demo/train.dwt")};
-  c.normal = {d.Copy(data + "/demo-train.dwt", "demo/normal.dwt")};
-  c.drift = {d.Copy(data + "/demo-drift.dwt", "demo/drift.dwt")};
+  c.train = {CopyInto(d, data + "/demo-train.dwt", "demo/train.dwt")};
+  c.normal = {CopyInto(d, data + "/demo-train.dwt", "demo/normal.dwt")};
+  c.drift = {CopyInto(d, data + "/demo-drift.dwt", "demo/drift.dwt")};
   c.labels = d.Write("demo/drift.labels.json", R"([
     {"kind": "exec", "subject": "*/whoami", "what": "whoami"},
     {"kind": "file", "subject": "/etc/shadow", "what": "credential read"},
