@@ -13,6 +13,9 @@
 #             the report says which ran)
 #   nocache   the same agent with --no-verdict-cache: every event goes up
 #   bpftrace  a bpftrace script that only counts the same tracepoints
+#   prev      (only when listed in SETUPS) the agent of another driftwatch
+#             binary, DW_PREV, with the cache on: a change's ratio to the code
+#             before it, side by side in one run
 # Prints requests/s per run, the medians, each setup relative to base, and CPU
 # per request: nginx's cgroup (BPF programs run in nginx's context and are
 # charged there) and the agent's own process (utime+stime from /proc/PID/stat).
@@ -26,7 +29,8 @@
 # (wrk), SETUPS="base agent nocache bpftrace" (which to alternate; base first
 # for the ratios), TRAFFIC=keepalive|close (close: a new connection per request, so an
 # accept per request on top of nginx's open of the file), WORKERS=1 (nginx worker_processes), ACCESS_LOG=off|on, DW=path to the
-# driftwatch binary (default build/tools/driftwatch, built if missing),
+# driftwatch binary (default build/tools/driftwatch, built if missing), DW_PREV=path to the
+# binary of setup prev,
 # NICE=-10: the niceness of nginx, wrk and the tool alike, and of this
 # session's scheduler autogroup (restored on exit), so that other programs on a
 # shared machine disturb the runs less (0 = as started). The column other_cpu%
@@ -79,6 +83,9 @@ if [ ! -x "$DW" ]; then
   say "building driftwatch"
   bash tools/scripts/build.sh >/dev/null
 fi
+case " ${SETUPS:-} " in
+  *" prev "*) [ -x "${DW_PREV:-}" ] || die "setup prev needs DW_PREV=path to another driftwatch binary" ;;
+esac
 
 CG_MOUNT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 [ -n "$CG_MOUNT" ] || die "no cgroup2 mount in /proc/self/mountinfo"
@@ -239,14 +246,17 @@ wait_ready() {  # wait_ready LOG PID: until LOG has the word "ready"
   die "$(basename "$1" .log) not ready after ${READY_TIMEOUT}s: $(tail -n 5 "$1")"
 }
 
+is_agent() { case "$1" in agent|nocache|prev) return 0 ;; esac; return 1; }
+
 start_tool() {  # start_tool SETUP: starts the setup's tool, sets TOOL_PID
-  local flags=()
+  local flags=() bin=$DW
   [ "$1" = nocache ] && flags=(--no-verdict-cache)
+  [ "$1" = prev ] && bin=$DW_PREV
   case "$1" in
     base) TOOL_PID="" ;;
-    agent|nocache)
+    agent|nocache|prev)
       if [ "$AGENT_KIND" = agent ]; then
-        nice -n "$NICE" "$DW" agent --config "$WORK/agent.yaml" "${flags[@]}" >"$WORK/agent.out" 2>"$WORK/agent.log" &
+        nice -n "$NICE" "$bin" agent --config "$WORK/agent.yaml" "${flags[@]}" >"$WORK/agent.out" 2>"$WORK/agent.log" &
       else
         nice -n "$NICE" "$DW" record --out "$WORK/trace.dwt" --cgroup "$CG_REL" >"$WORK/agent.out" 2>"$WORK/agent.log" &
       fi
@@ -262,7 +272,7 @@ start_tool() {  # start_tool SETUP: starts the setup's tool, sets TOOL_PID
 
 stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report needs
   [ -n "$TOOL_PID" ] || return 0
-  if { [ "$1" = agent ] || [ "$1" = nocache ]; } && [ "$AGENT_KIND" = agent ]; then
+  if is_agent "$1" && [ "$AGENT_KIND" = agent ]; then
     # The counters that show it kept up and scored: per agent process, so per run.
     curl -sf "http://127.0.0.1:$API_PORT/metrics" 2>/dev/null | grep -v '^#' |
       grep -E '^driftwatch_(events_total|ringbuf_dropped_events|findings_total|workloads[{]state="(learning|monitoring)"|scoring_latency_seconds_count|kernel_calls|kernel_records|verdict_cache)' |
@@ -275,7 +285,7 @@ stop_tool() {  # stop_tool SETUP: stops it gracefully, keeps what the report nee
   done
   wait "$TOOL_PID" 2>/dev/null || true
   TOOL_PID=""
-  if [ "$1" = agent ] || [ "$1" = nocache ]; then cat "$WORK/agent.log" >>"$WORK/agent-all.log"; fi
+  if is_agent "$1"; then cat "$WORK/agent.log" >>"$WORK/agent-all.log"; fi
   rm -f "$WORK/trace.dwt" "$WORK/trace.dwt.tmp"
 }
 
@@ -306,7 +316,7 @@ run() {
   out=$(load "$DURATION") || true  # a failed wrk is reported below
   n1=$(cg_usec "$CG"); w1=$(cg_usec "$CG_WRK"); h1=$(host_busy_usec)
   if [ -n "$TOOL_PID" ]; then t1=$(proc_usec "$TOOL_PID"); fi
-  if [ "$setup" = agent ] || [ "$setup" = nocache ]; then
+  if is_agent "$setup"; then
     # The agent's memory: resident at the start and the end of the load, and its peak.
     printf '  run %s %s: RSS %s kB at the start, %s kB at the end, peak %s kB\n' "$RUN_NO" "$setup" "$rss0" \
       "$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$TOOL_PID/status")" \
