@@ -103,23 +103,51 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
-static __always_inline bool task_is_watched(void)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+/* Cgroup id -> whether it is watched (1) or not (0): the answer of the
+ * ancestor walk below, kept so that it runs once per cgroup, not once per
+ * hooked call (every open of every task on the host asks). Exact, not a
+ * guess: a cgroup's ancestors never change, and user space fills
+ * watched_cgroups before it attaches any program. LRU: a cgroup pushed out
+ * is walked again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} cgroup_watched SEC(".maps");
 
-	if ((__u32)(pid_tgid >> 32) == self_tgid)
-		return false;
+/* Whether the cgroup `cgid` of the current task is watched: it or an
+ * ancestor is in watched_cgroups (everything is when no filter is set). */
+static __always_inline bool cgroup_is_watched(__u64 cgid)
+{
+	__u8 *known, watched = 0;
+
 	if (!filter_cgroups)
 		return true;
+	known = bpf_map_lookup_elem(&cgroup_watched, &cgid);
+	if (known)
+		return *known;
 	for (int level = 0; level < DW_MAX_CGROUP_DEPTH; level++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
 
 		if (id == 0)
 			break;
-		if (bpf_map_lookup_elem(&watched_cgroups, &id))
-			return true;
+		if (bpf_map_lookup_elem(&watched_cgroups, &id)) {
+			watched = 1;
+			break;
+		}
 	}
-	return false;
+	bpf_map_update_elem(&cgroup_watched, &cgid, &watched, BPF_ANY);
+	return watched;
+}
+
+/* Whether the current task's calls are reported: a watched cgroup, and not
+ * driftwatch itself. */
+static __always_inline bool task_is_watched(void)
+{
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return false;
+	return cgroup_is_watched(bpf_get_current_cgroup_id());
 }
 
 static __always_inline void fill_header(struct dw_header *h, __u16 kind)

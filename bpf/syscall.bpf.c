@@ -15,9 +15,9 @@ struct syscall_set {
 };
 
 /* Cgroup id -> its syscall set, for watched and unwatched cgroups alike, so
- * that the watched-cgroup filter (an ancestor walk) runs once per cgroup, not
- * once per syscall. LRU bounds it: a cgroup evicted and seen again is walked
- * again and its syscalls reported again (user space folds repeats). */
+ * that the watched-cgroup filter runs once per cgroup, not once per
+ * syscall. LRU bounds it: a cgroup evicted and seen again has its syscalls
+ * reported again (user space folds repeats). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -33,23 +33,9 @@ static __always_inline struct syscall_set *syscall_set_of(__u64 cgid)
 
 	if (set)
 		return set;
-	/* The miss path: the full filter, driftwatch's own pid aside (that is
-	 * checked per record below: it shares its cgroup with others). */
-	if (filter_cgroups) {
-		fresh.watched = 0;
-		for (int level = 0; level < DW_MAX_CGROUP_DEPTH; level++) {
-			__u64 id = bpf_get_current_ancestor_cgroup_id(level);
-
-			if (id == 0)
-				break;
-			if (bpf_map_lookup_elem(&watched_cgroups, &id)) {
-				fresh.watched = 1;
-				break;
-			}
-		}
-	} else {
-		fresh.watched = 1;
-	}
+	/* The miss path: the cgroup filter, driftwatch's own pid aside (that
+	 * is checked per record below: it shares its cgroup with others). */
+	fresh.watched = cgroup_is_watched(cgid);
 	bpf_map_update_elem(&cgroup_syscalls, &cgid, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&cgroup_syscalls, &cgid);
 }
