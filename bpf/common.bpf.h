@@ -415,17 +415,25 @@ static __always_inline __u32 file_path(struct scratch *s, struct file *f, char *
 	return copy_walked(s, off, dst);
 }
 
-/* The struct file behind descriptor `fd` of the current task, or NULL. */
+/* The struct file behind descriptor `fd` of the current task, or NULL.
+ * The task is a BTF pointer (bpf_get_current_task_btf, Linux 5.11), so the
+ * walk to the descriptor table is plain loads the verifier guards, not a
+ * helper call each; only the slot itself (a pointer to a pointer, which BTF
+ * does not type) is a probe read. Every open pays this, cached or not. */
 static __always_inline struct file *fd_to_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
 
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || !files)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fdt = files->fdt;
+	if (!fdt || (unsigned int)fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }

@@ -13,23 +13,16 @@ struct open_args {
 	__s32 dfd;            /* directory fd, or AT_FDCWD */
 };
 
-/* Opens in flight, by thread (pid_tgid), from sys_enter to sys_exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct open_args);
-} pending_opens SEC(".maps");
-
-static __always_inline int open_enter(int dfd, const char *filename, __u32 flags)
+/* The current task's saved user registers. At a syscall's exit they still
+ * hold its arguments (the kernel returns through them and changes only the
+ * return value's register), so the open hooks read their arguments there:
+ * one program per open instead of an enter program that saves them in a map
+ * and an exit program that looks them up, which doubled the cost of every
+ * open answered by the verdict cache. bpf_task_pt_regs is Linux 5.15;
+ * driftwatch needs 5.17 (bpf_loop) anyway. */
+static __always_inline struct pt_regs *syscall_regs(void)
 {
-	struct open_args a = { .filename = filename, .flags = flags, .dfd = dfd };
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (!task_is_watched())
-		return 0;
-	bpf_map_update_elem(&pending_opens, &id, &a, BPF_ANY);
-	return 0;
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
 static __always_inline __u16 access_of(__u32 flags)
@@ -69,11 +62,8 @@ static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
 	fid->name_hash = BPF_CORE_READ(dentry, d_name.hash);
 }
 
-static __always_inline int open_exit(long ret)
+static __always_inline int open_exit(long ret, struct open_args a)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct open_args *pa = bpf_map_lookup_elem(&pending_opens, &id);
-	struct open_args a;
 	struct scratch *s;
 	struct dw_open_event *e;
 	struct dw_file_id fid = {};
@@ -81,10 +71,6 @@ static __always_inline int open_exit(long ret)
 	bool truncated = false;
 	__u32 off, path_len = 0, cwd_len = 0;
 
-	if (!pa)
-		return 0;
-	a = *pa;
-	bpf_map_delete_elem(&pending_opens, &id);
 	if (ret >= 0) {
 		f = fd_to_file(ret);
 		if (f)
@@ -149,58 +135,67 @@ static __always_inline int open_exit(long ret)
 }
 
 /* Syscall tracepoints: there is no tracepoint inside the VFS open path, and
- * kprobes/fentry/LSM may be unavailable (they are on some hosts). Enter saves
- * the arguments; exit knows the result and, on success, the opened file. */
-SEC("tp/syscalls/sys_enter_openat")
-int handle_sys_enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter((int)ctx->args[0], (const char *)ctx->args[1], (__u32)ctx->args[2]);
-}
-
+ * kprobes/fentry/LSM may be unavailable (they are on some hosts). The exit
+ * knows the result and, on success, the opened file; the arguments come from
+ * the saved registers (syscall_regs). */
 SEC("tp/syscalls/sys_exit_openat")
 int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
+	struct open_args a;
+	struct pt_regs *regs;
+
+	if (!task_is_watched())
+		return 0;
+	regs = syscall_regs();
+	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+	a.flags = (__u32)PT_REGS_PARM3_SYSCALL(regs);
+	return open_exit(ctx->ret, a);
 }
 
 /* openat2 carries its flags in a user struct open_how. */
-SEC("tp/syscalls/sys_enter_openat2")
-int handle_sys_enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	__u64 flags = 0;
-
-	bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
-	return open_enter((int)ctx->args[0], (const char *)ctx->args[1], (__u32)flags);
-}
-
 SEC("tp/syscalls/sys_exit_openat2")
 int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
+	struct open_args a;
+	struct pt_regs *regs;
+	__u64 flags = 0;
+
+	if (!task_is_watched())
+		return 0;
+	regs = syscall_regs();
+	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
+	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)PT_REGS_PARM3_SYSCALL(regs));
+	a.flags = (__u32)flags;
+	return open_exit(ctx->ret, a);
 }
 
 /* The legacy open(2) and creat(2) still exist on x86-64 and static binaries use them. */
-SEC("tp/syscalls/sys_enter_open")
-int handle_sys_enter_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(DW_AT_FDCWD, (const char *)ctx->args[0], (__u32)ctx->args[1]);
-}
-
 SEC("tp/syscalls/sys_exit_open")
 int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
-}
+	struct open_args a;
+	struct pt_regs *regs;
 
-SEC("tp/syscalls/sys_enter_creat")
-int handle_sys_enter_creat(struct trace_event_raw_sys_enter *ctx)
-{
-	return open_enter(DW_AT_FDCWD, (const char *)ctx->args[0],
-			  DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC);
+	if (!task_is_watched())
+		return 0;
+	regs = syscall_regs();
+	a.dfd = DW_AT_FDCWD;
+	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+	a.flags = (__u32)PT_REGS_PARM2_SYSCALL(regs);
+	return open_exit(ctx->ret, a);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
 int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return open_exit(ctx->ret);
+	struct open_args a;
+
+	if (!task_is_watched())
+		return 0;
+	a.dfd = DW_AT_FDCWD;
+	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(syscall_regs());
+	a.flags = DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC;
+	return open_exit(ctx->ret, a);
 }

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -150,6 +151,40 @@ TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
   ASSERT_NE(child, seen.end()) << Dump(seen);
   EXPECT_EQ(*child, (Seen{EventKind::kExec, wl, child->pid, true_bin, {"/bin/true"}, self}));
   EXPECT_NE(child->pid, pid);
+}
+
+// The open hooks read their arguments (directory fd, name, flags) from the
+// saved registers at the syscall's exit: each syscall and argument form, the
+// access its flags give, and the path of a failed open, resolved against its
+// directory fd or the working directory.
+TEST_F(E2eBpfTest, EveryOpenSyscallAndArgumentFormIsRecorded) {
+  const fs::path dir = tmp_ / "forms";
+  fs::create_directories(dir);
+  const std::string d = fs::canonical(dir).string();
+  uint32_t pid = RunWorkload({"--open-forms", d});
+
+  std::vector<Seen> opens;
+  std::map<std::string, int64_t> result;
+  for (const Event& e : TakeEvents()) {
+    if (e.kind != EventKind::kOpen || e.pid != pid || e.path.rfind(d + "/", 0) != 0) continue;
+    opens.push_back(Project(e));
+    result[e.path] = e.result;
+  }
+  const std::string wl = app_rel_;
+  const uint8_t write_create = kAccessWrite | kAccessCreate;
+  for (const Seen& want : {
+           Seen{EventKind::kOpen, wl, pid, d + "/creat", {}, "", write_create},
+           Seen{EventKind::kOpen, wl, pid, d + "/open", {}, "", write_create},
+           Seen{EventKind::kOpen, wl, pid, d + "/creat", {}, "", kAccessRead},
+           Seen{EventKind::kOpen, wl, pid, d + "/openat2", {}, "", kAccessRead | write_create},
+           Seen{EventKind::kOpen, wl, pid, d + "/missing-at", {}, "", kAccessRead},
+           Seen{EventKind::kOpen, wl, pid, d + "/missing-cwd", {}, "", kAccessRead},
+       }) {
+    EXPECT_TRUE(Contains(opens, want)) << want << "\nopens:\n" << Dump(opens);
+  }
+  EXPECT_LT(result[d + "/missing-at"], 0);
+  EXPECT_LT(result[d + "/missing-cwd"], 0);
+  EXPECT_GE(result[d + "/openat2"], 0);
 }
 
 TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {

@@ -3,6 +3,13 @@
 // Performs the actions given on its command line, in order:
 //   --open PATH         open PATH read-only and close it
 //   --write PATH        open PATH for writing (create) and write a line
+//   --open-forms DIR    every open syscall and argument form, in DIR (which
+//                       must exist): creat("DIR/creat"); open("DIR/open",
+//                       O_WRONLY|O_CREAT) (x86-64: the legacy syscall);
+//                       openat(DIR fd, "creat", O_RDONLY);
+//                       openat2(DIR fd, "openat2", O_RDWR|O_CREAT); and two
+//                       that fail: openat(DIR fd, "missing-at") and, after
+//                       chdir(DIR), open("missing-cwd") relative to the cwd
 //   --serve PORT        listen on 127.0.0.1:PORT, connect to it, accept, close
 //   --connect PORT      connect to 127.0.0.1:PORT and close
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
@@ -15,6 +22,7 @@
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -62,6 +70,36 @@ int main(int argc, char** argv) {
       int fd = open(arg.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd < 0 || write(fd, "x\n", 2) != 2) return Fail("write", arg);
       close(fd);
+    } else if (op == "--open-forms") {
+      int dir = open(arg.c_str(), O_RDONLY | O_DIRECTORY);
+      if (dir < 0) return Fail("open directory", arg);
+      int fd = creat((arg + "/creat").c_str(), 0644);
+      if (fd < 0) return Fail("creat", arg);
+      close(fd);
+#ifdef SYS_open
+      fd = static_cast<int>(syscall(SYS_open, (arg + "/open").c_str(), O_WRONLY | O_CREAT, 0644));
+#else
+      fd = openat(AT_FDCWD, (arg + "/open").c_str(), O_WRONLY | O_CREAT, 0644);
+#endif
+      if (fd < 0) return Fail("open", arg);
+      close(fd);
+      fd = openat(dir, "creat", O_RDONLY);
+      if (fd < 0) return Fail("openat", arg);
+      close(fd);
+      open_how how = {};
+      how.flags = O_RDWR | O_CREAT;
+      how.mode = 0644;
+      fd = static_cast<int>(syscall(SYS_openat2, dir, "openat2", &how, sizeof(how)));
+      if (fd < 0) return Fail("openat2", arg);
+      close(fd);
+      if (openat(dir, "missing-at", O_RDONLY) >= 0 || chdir(arg.c_str()) != 0) return Fail("openat missing", arg);
+#ifdef SYS_open
+      fd = static_cast<int>(syscall(SYS_open, "missing-cwd", O_RDONLY));
+#else
+      fd = openat(AT_FDCWD, "missing-cwd", O_RDONLY);
+#endif
+      if (fd >= 0) return Fail("open missing", arg);
+      close(dir);
     } else if (op == "--serve") {
       int port = std::atoi(arg.c_str());
       int ls = socket(AF_INET, SOCK_STREAM, 0);
