@@ -6,11 +6,14 @@
 #define DW_O_RDWR 02
 #define DW_O_CREAT 0100
 #define DW_O_TRUNC 01000
+#define DW_FMODE_READ 0x1
+#define DW_FMODE_WRITE 0x2
 
 struct open_args {
 	const char *filename; /* user pointer, read at exit when the page is resident */
 	__u32 flags;          /* O_* */
 	__s32 dfd;            /* directory fd, or AT_FDCWD */
+	bool flags_in_user;   /* flags were read from user memory (openat2) */
 };
 
 /* The current task's saved user registers. At a syscall's exit they still
@@ -75,6 +78,19 @@ static __always_inline int open_exit(long ret, struct open_args a)
 		f = fd_to_file(ret);
 		if (f)
 			file_id_of(f, &fid);
+	}
+	/* Flags read from user memory at exit (openat2's struct open_how) may
+	 * have been changed by another thread after the kernel copied them:
+	 * the opened file's mode decides read and write, so that a write
+	 * cannot pass for a cached read. */
+	if (f && a.flags_in_user) {
+		__u32 mode = BPF_CORE_READ(f, f_mode);
+
+		a.flags &= ~DW_O_ACCMODE;
+		if ((mode & DW_FMODE_READ) && (mode & DW_FMODE_WRITE))
+			a.flags |= DW_O_RDWR;
+		else if (mode & DW_FMODE_WRITE)
+			a.flags |= DW_O_WRONLY;
 	}
 	/* The verdict cache, before any path walk or record: only plain reads
 	 * of an opened file (collector/verdict_cache.h says why). */
@@ -150,6 +166,7 @@ int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM3_SYSCALL(regs);
+	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
 
@@ -168,6 +185,7 @@ int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	bpf_probe_read_user(&flags, sizeof(flags), (void *)PT_REGS_PARM3_SYSCALL(regs));
 	a.flags = (__u32)flags;
+	a.flags_in_user = true;
 	return open_exit(ctx->ret, a);
 }
 
@@ -184,6 +202,7 @@ int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM2_SYSCALL(regs);
+	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
 
@@ -197,5 +216,6 @@ int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(syscall_regs());
 	a.flags = DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC;
+	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
