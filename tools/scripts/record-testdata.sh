@@ -51,9 +51,9 @@
 #           from 127.0.2.100-199 (another /24), 1 to 6 requests per connection; the load ramped
 #           up round by round (1 to 48 connections at a time, or a batch run's size), then a
 #           change (a maintenance window, a scale-out, settings changed live, a schema
-#           migration, catch-up runs), 20 s of trickle (one connection, rounds 3 s apart) with
-#           the service's own maintenance in the middle, a 12 s peak (32 at a time, 0.5 s
-#           apart), a ramp down and the end of the change (a scale-in). No restart, no attack.
+#           migration, catch-up runs), 28 s of trickle (one connection, rounds 3 s apart) with
+#           the service's own maintenance in the middle, a 14 s peak (32 at a time, 0.5 s
+#           apart), a ramp down (rounds 2 s apart, as in the ramp up) and the end of the change (a scale-in). No restart, no attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -2625,8 +2625,8 @@ record_server() {
   if want_phase heldout4; then
     say "$s: heldout4 (a ramp up, a change, a trickle, maintenance, a peak, a ramp down)"
     HELDOUT4_ROUND=0
-    local pause=1
-    [ "$s" = batch ] && pause=2   # a batch round waits for the next run
+    local pause=2
+    [ "$s" = batch ] && pause=3   # a batch round waits for the next run
     "${s}_provision"
     "${s}_heldout4_deploy"
     "${s}_start"
@@ -2635,11 +2635,11 @@ record_server() {
     ramp4 "${s}_heldout4_mix" "$pause" 1 2 4 8 16 24 32 48
     "${s}_heldout4_change"
     HELDOUT4_CONC=1
-    traffic4 10 "${s}_heldout4_mix" 3
+    traffic4 14 "${s}_heldout4_mix" 3
     "${s}_heldout4_maint"
-    traffic4 10 "${s}_heldout4_mix" 3
+    traffic4 14 "${s}_heldout4_mix" 3
     HELDOUT4_CONC=32
-    traffic4 12 "${s}_heldout4_mix" 0.5
+    traffic4 14 "${s}_heldout4_mix" 0.5
     ramp4 "${s}_heldout4_mix" "$pause" 16 8 4 2 1
     "${s}_heldout4_end"
     echo "record-testdata: $s: heldout4 recorded for $((SECONDS - t0)) s, $HELDOUT4_ROUND rounds" >&2
