@@ -1660,7 +1660,7 @@ haproxy_heldout4_change() {
   HAPROXY_HELDOUT4_PID=$!
   PIDS+=($!)
   until_ok curl -sf "http://127.0.0.1:$HAPROXY_HELDOUT4_PORT/health.html"
-  haproxy_sock_check "add server site/s4 127.0.0.1:$HAPROXY_HELDOUT4_PORT cookie s4" "New server registered"
+  haproxy_sock_check "add server site/s4 127.0.0.1:$HAPROXY_HELDOUT4_PORT" "New server registered"
   haproxy_sock "enable server site/s4"
 }
 # haproxy_sock_check COMMAND EXPECTED: COMMAND on the admin socket; its answer must hold
