@@ -2311,8 +2311,8 @@ batch_heldout3_maint() { :; }
 
 # Held out, fourth set (heldout4). No deploy. Each run gets feeds no other trace used, sized
 # by the load: `ledger_EU` files (upper case and an underscore in the name; half as many as
-# the load, plus one, at most 12, of 20 rows per load unit) and, every other run, one `fx-rates` file of
-# 12 rows; the job runs with `--keep 7`. While the load is 1 every other run has nothing to
+# the load, plus one, at most 4, of 20 rows per load unit) and, every other run, one
+# `fx-rates` file of 12 rows; the job runs with `--keep 7`. While the load is 1 every other run has nothing to
 # do. At the peak, each run also gets a 150000-row `ledger_EU` file. The change: a catch-up
 # after missed runs (the scheduler was down): runs for each of the three days before today
 # (`--day`), each with a `late` feed. The maintenance: the clean-up with
@@ -2325,7 +2325,7 @@ batch_heldout4_mix() {
     return
   fi
   local n=$((c / 2 + 1))
-  [ "$n" -le 12 ] || n=12
+  [ "$n" -le 4 ] || n=4
   batch_feed ledger_EU "$n" $((20 * c))
   [ $((r % 2)) = 1 ] && batch_feed fx-rates 1 12
   [ "$c" -ge 32 ] && batch_feed ledger_EU 1 150000
