@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
 # and a cron-driven batch job (batch).
@@ -7,7 +7,7 @@
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
-# drift heldout heldout2 heldout3 (default: all six, in that order). `--only heldout nginx` records
+# drift heldout heldout2 heldout3 heldout4 (default: all seven, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -45,6 +45,15 @@
 #           manager); a graceful reload (HUP or USR2 from outside) with a changed but valid
 #           configuration or code; the service's own maintenance commands; then 15 s of no
 #           traffic at all and a burst. No restart, no attack.
+#   heldout4 about 75-90 s, a fourth held-out set recorded on 2026-12-03 with the rules unchanged
+#           since heldout3, again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the three before (<server>_heldout4_*): clients
+#           from 127.0.2.100-199 (another /24), 1 to 6 requests per connection; the load ramped
+#           up round by round (1 to 48 connections at a time, or a batch run's size), then a
+#           change (a maintenance window, a scale-out, settings changed live, a schema
+#           migration, catch-up runs), 28 s of trickle (one connection, rounds 3 s apart) with
+#           the service's own maintenance in the middle, a 14 s peak (32 at a time, 0.5 s
+#           apart), a ramp down (rounds 2 s apart, as in the ramp up) and the end of the change (a scale-in). No restart, no attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -55,7 +64,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -109,8 +118,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -556,6 +565,59 @@ nginx_heldout3_maint() {
   truncate -s 0 "$NGINX_DIR/log/access.log"
 }
 
+# Held out, fourth set (heldout4). Deployed before the start: a shop (shop/index.html and
+# product pages shop/p/sku-10001..10040.html), assets with a content hash in their names
+# (assets/app.3f9a2c.js and .css), a maintenance page, and a config that serves it (503)
+# while the file maintenance.flag exists in the document root. Clients from 127.0.2.100-199,
+# 1 to 6 requests per connection, for every fifth product (another offset each round), the
+# shop with query strings and without its slash (301), the hashed assets and an old hash
+# that stale caches still ask for; each round one more request in turn: OPTIONS (405), a
+# 9 kB URI (414), a conditional GET with the page's ETag (304), three requests pipelined on
+# one connection, an HTTP/1.1 request without Host (400). The change: a maintenance window
+# (the flag created from outside: 503s). The maintenance: the window ends (flag removed) and
+# a release goes out (assets with a new hash, products 10041-10060), no reload.
+nginx_heldout4_deploy() {
+  mkdir -p "$NGINX_HTML/shop/p" "$NGINX_HTML/assets"
+  echo "<html><body>shop</body></html>" >"$NGINX_HTML/shop/index.html"
+  echo "<html><body>down for maintenance</body></html>" >"$NGINX_HTML/maintenance.html"
+  nginx_heldout4_release 3f9a2c 10001 10040
+  sed -i 's|^    location / { try_files \$uri \$uri/ =404; }$|    error_page 503 /maintenance.html;\n    location = /maintenance.html { internal; }\n    location / {\n      if (-f $document_root/maintenance.flag) { return 503; }\n      try_files $uri $uri/ =404;\n    }|' \
+    "$NGINX_DIR/conf/nginx.conf"
+  grep -q maintenance.flag "$NGINX_DIR/conf/nginx.conf" || die "nginx heldout4: config not changed"
+}
+NGINX_HELDOUT4_HASH=
+# nginx_heldout4_release HASH FIRST LAST: assets under HASH, product pages FIRST-LAST.
+nginx_heldout4_release() {
+  echo "console.log('shop $1')" >"$NGINX_HTML/assets/app.$1.js"
+  echo "body { margin: 0 } /* $1 */" >"$NGINX_HTML/assets/app.$1.css"
+  local i
+  for i in $(seq "$2" "$3"); do echo "<html><body>product $i</body></html>" >"$NGINX_HTML/shop/p/sku-$i.html"; done
+  NGINX_HELDOUT4_HASH=$1
+}
+nginx_heldout4_mix() {
+  local r=$HELDOUT4_ROUND i u=http://127.0.0.1:$NGINX_PORT a etag
+  local paths=(/shop/ /shop "/assets/app.$NGINX_HELDOUT4_HASH.js" "/assets/app.$NGINX_HELDOUT4_HASH.css"
+               /assets/app.3f9a2c.js /assets/app.0d41e7.js "/shop/?sort=price&page=$((r % 4))" /api/cart/count
+               "/shop/p/sku-$((10001 + r % 60)).html" /page12.html /img/3.png)
+  for i in $(seq $((10001 + r % 5)) 5 10040); do paths+=("/shop/p/sku-$i.html"); done
+  heldout4_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout4_addr 1)
+  case $((r % 5)) in
+    0) curl -s --interface "$a" -X OPTIONS "$u/shop/" >/dev/null ;;
+    1) curl -s --interface "$a" "$u/shop/p/$(head -c 9000 /dev/zero | tr '\0' x).html" >/dev/null ;;
+    2) etag=$(curl -sI --interface "$a" "$u/shop/index.html" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+       curl -s --interface "$a" -H "If-None-Match: $etag" "$u/shop/index.html" >/dev/null ;;
+    3) heldout3_raw "$NGINX_PORT" "$a" "GET /shop/ HTTP/1.1\r\nHost: shop\r\n\r\nGET /assets/app.$NGINX_HELDOUT4_HASH.css HTTP/1.1\r\nHost: shop\r\n\r\nGET /shop/p/sku-10007.html HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n" ;;
+    4) heldout3_raw "$NGINX_PORT" "$a" 'GET /shop/ HTTP/1.1\r\n\r\n' ;;
+  esac
+}
+nginx_heldout4_change() { touch "$NGINX_HTML/maintenance.flag"; }
+nginx_heldout4_maint() {
+  rm -f "$NGINX_HTML/maintenance.flag"
+  nginx_heldout4_release 7b21e0 10041 10060
+}
+nginx_heldout4_end() { :; }
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -810,6 +872,77 @@ redis_heldout3_maint() {
   done
   redis-cli -p "$REDIS_PORT" scan 0 match 'app:cart:*' count 200 >/dev/null
 }
+
+# Held out, fourth set (heldout4). Deployed before the start: protected mode off for the
+# application servers on 127.0.2.100-199, and a Unix socket (run/redis.sock) for the
+# clients on the same host. Each round (as many application clients as the load, up to 8)
+# a job queue in db 2 (RPUSH by producers, BLPOP with a 1 s timeout by workers), Pub/Sub
+# (PUBLISH on notification and chat channels, PUBSUB NUMSUB), fragments cached in db 9
+# (SET EX, MGET, GETDEL), a rate-limit counter over the Unix socket; redis-benchmark over
+# the Unix socket with tests no other trace used (PING inline, RPUSH, LRANGE_500, ZADD) on as
+# many clients as the load, pipelined 4 deep at the peak. The change: settings changed live
+# (keyspace events for expiries, appendfsync always, maxclients) and three long-lived
+# subscribers (PSUBSCRIBE) from other addresses. The maintenance: a bulk import of 20000
+# catalogue keys into db 4 with `redis-cli --pipe`, FLUSHDB ASYNC of the cache database,
+# MEMORY DOCTOR, LATENCY DOCTOR, INFO clients, CONFIG RESETSTAT, appendfsync back to
+# everysec. The end: the subscribers disconnected (CLIENT KILL TYPE pubsub).
+REDIS_SOCK=$REDIS_DIR/run/redis.sock
+redis_heldout4_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  printf 'unixsocket %s\nunixsocketperm 770\n' "$REDIS_SOCK" >>"$REDIS_DIR/redis.conf"
+}
+redis_heldout4_mix() {
+  local r=$HELDOUT4_ROUND i a n=$HELDOUT4_CONC pids=() p=1
+  [ "$n" -le 8 ] || n=8
+  for i in $(seq 1 "$n"); do
+    a=$(heldout4_addr "$i")
+    case $((i % 4)) in
+      0) redis_from "$a" "SELECT 2" "RPUSH jobs:thumbnail img-$r-$i" "RPUSH jobs:email mail-$r-$i" "LLEN jobs:thumbnail" & ;;
+      1) redis_from "$a" "SELECT 2" "RPUSH jobs:email mail-$r-$i-b" "BLPOP jobs:thumbnail jobs:email 1" "INCR jobs:done" & ;;
+      2) redis_from "$a" "PUBLISH notifications:user:$((r % 9)) n=$r" "PUBLISH chat:room:$((i % 3)) hi-$r" "PUBSUB NUMSUB chat:room:0" & ;;
+      3) redis_from "$a" "SELECT 9" "SET cache:frag:$r:$i fragment-$r EX 3" "MGET cache:frag:$r:3 cache:frag:$((r - 1)):3" \
+           "GETDEL cache:frag:$((r - 2)):3" & ;;
+    esac
+    pids+=($!)
+  done
+  redis-cli -s "$REDIS_SOCK" hincrby "ratelimit:$(date +%H%M)" "$(heldout4_addr 3)" 1 >/dev/null
+  wait "${pids[@]}" || true
+  [ "$HELDOUT4_CONC" -lt 32 ] || p=4
+  redis-benchmark -s "$REDIS_SOCK" -q -n $((150 * HELDOUT4_CONC)) -c "$HELDOUT4_CONC" -P "$p" -d 200 -r 20000 \
+    -t ping_inline,rpush,lrange_500,zadd >/dev/null
+}
+# redis_subscriber ADDR PATTERN...: a client from ADDR that stays subscribed to PATTERN...
+# until the server closes the connection.
+redis_subscriber() {
+  perl -MIO::Socket::INET -e '
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => shift, LocalAddr => shift)
+      or die "connect: $!";
+    print $s "PSUBSCRIBE @ARGV\r\n";
+    while (<$s>) {}' "$REDIS_PORT" "$@" &
+  PIDS+=($!)
+}
+redis_heldout4_change() {
+  local c
+  for c in "config set notify-keyspace-events Ex" "config set appendfsync always" "config set maxclients 500"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  redis_subscriber 127.0.2.201 '__keyevent@9__:expired'
+  redis_subscriber 127.0.2.202 'notifications:*'
+  redis_subscriber 127.0.2.203 'chat:*'
+}
+redis_heldout4_maint() {
+  awk 'BEGIN { for (i = 1; i <= 20000; i++) { k = "catalog:" i; v = "item-" i;
+    printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v } }' >"$WORK/redis-import.resp"
+  redis-cli -p "$REDIS_PORT" -n 4 --pipe <"$WORK/redis-import.resp" >/dev/null
+  local c
+  for c in "-n 9 flushdb async" "memory doctor" "latency doctor" "info clients" "config resetstat" \
+      "config set appendfsync everysec"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout4_end() { redis-cli -p "$REDIS_PORT" client kill type pubsub >/dev/null; }
 
 
 # --- postgresql ---------------------------------------------------------------------------
@@ -1111,6 +1244,77 @@ postgresql_heldout3_maint() {
     -f "$PG_DIR/backup/tellers-$(date +%Y%m%d).sql" postgres
 }
 
+# Held out, fourth set (heldout4). Deployed before the start (the server started once
+# outside the recording, as provisioning does): an application role `app_rw` with a password
+# (scram-sha-256) allowed from 127.0.2.0/24 in pg_hba.conf, two relays (outside the cgroup)
+# bound to 127.0.2.150 and .177 for its application servers, a job queue table `jobs` and a
+# `ledger` table. Each round, on as many clients as the load (up to 12): producers insert
+# jobs and NOTIFY, workers claim them with SELECT ... FOR UPDATE SKIP LOCKED (pgbench with
+# prepared statements, as app_rw through .150); select-only with the extended protocol
+# through .177; an advisory lock taken and released over the Unix socket; every fourth round
+# a COPY of rows into `ledger` from the client (psql \copy); every sixth a login with a
+# wrong password. The change: a schema migration (CREATE EXTENSION pg_trgm, a new column,
+# a trigram GIN index). The maintenance: pg_switch_wal(), VACUUM (FREEZE, ANALYZE) of the
+# ledger, done jobs deleted, pg_stat_reset(), a dump of the roles (pg_dumpall --globals-only).
+PG_HELDOUT4_ADDRS=(150 177)
+PG_APP_PASS=app-rw-4
+postgresql_heldout4_deploy() {
+  local a
+  for a in "${PG_HELDOUT4_ADDRS[@]}"; do
+    if ss -Hltn "sport = :$((PG_RELAY_PORT + a))" | grep -q .; then die "port $((PG_RELAY_PORT + a)) is in use"; fi
+    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$PG_PORT,bind=127.0.2.$a" &
+    PIDS+=($!)
+  done
+  echo "host all app_rw 127.0.2.0/24 scram-sha-256" >>"$PG_DATA/pg_hba.conf"
+  cat >"$PG_DIR/jobs.sql" <<'SQL'
+\set k random(1, 4)
+INSERT INTO jobs (kind, payload) VALUES ('kind-' || :k, 'payload for client ' || :client_id);
+SELECT pg_notify('jobs_ready', :k::text);
+BEGIN;
+UPDATE jobs SET state = 'done' WHERE id IN (SELECT id FROM jobs WHERE state = 'new' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 3);
+END;
+SQL
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE ROLE app_rw LOGIN PASSWORD '$PG_APP_PASS'" \
+    -c "CREATE TABLE jobs (id bigserial PRIMARY KEY, kind text, payload text, state text DEFAULT 'new', created timestamptz DEFAULT now())" \
+    -c "CREATE TABLE ledger (id bigserial PRIMARY KEY, account int, amount numeric, booked date)" \
+    -c "GRANT ALL ON ALL TABLES IN SCHEMA public TO app_rw" -c "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO app_rw"
+  stop_pid "$pid" INT
+}
+postgresql_heldout4_mix() {
+  local r=$HELDOUT4_ROUND c=$HELDOUT4_CONC pids=()
+  [ "$c" -le 12 ] || c=12
+  PGPASSWORD=$PG_APP_PASS pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 150))" -U app_rw -n -M prepared -c "$c" -t 15 \
+    -f "$PG_DIR/jobs.sql" postgres >/dev/null 2>&1 &
+  pids+=($!)
+  PGPASSWORD=$PG_APP_PASS pgbench -h 127.0.0.1 -p "$((PG_RELAY_PORT + 177))" -U app_rw -n -M extended -S -c "$c" -t 40 \
+    postgres >/dev/null 2>&1 &
+  pids+=($!)
+  "${PSQL_SOCK[@]}" postgres -c "SELECT pg_advisory_lock(4242)" -c "SELECT count(*) FROM jobs WHERE state = 'new'" \
+    -c "SELECT pg_advisory_unlock(4242)"
+  wait "${pids[@]}" || true
+  if [ $((r % 4)) = 0 ]; then
+    awk -v r="$r" -v n=$((500 * c)) 'BEGIN { srand(r); for (i = 0; i < n; i++) printf "%d\t%.2f\t2026-12-%02d\n", int(rand() * 5000), rand() * 200 - 100, 1 + i % 3 }' |
+      PGPASSWORD=$PG_APP_PASS psql -h 127.0.0.1 -p "$((PG_RELAY_PORT + 177))" -U app_rw -q -X \
+        -c "\\copy ledger (account, amount, booked) FROM STDIN" postgres
+  fi
+  if [ $((r % 6)) = 5 ]; then
+    PGPASSWORD=not-the-password psql -h 127.0.0.1 -p "$((PG_RELAY_PORT + 150))" -U app_rw -X -c "SELECT 1" postgres >/dev/null 2>&1 || true
+  fi
+}
+postgresql_heldout4_change() {
+  "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" -c "ALTER TABLE jobs ADD COLUMN priority int DEFAULT 0" \
+    -c "CREATE INDEX jobs_payload_trgm ON jobs USING gin (payload gin_trgm_ops)"
+}
+postgresql_heldout4_maint() {
+  "${PSQL[@]}" -c "SELECT pg_switch_wal()" -c "VACUUM (FREEZE, ANALYZE) ledger" -c "DELETE FROM jobs WHERE state = 'done'" \
+    -c "SELECT pg_stat_reset()"
+  pg_dumpall -h 127.0.0.1 -p "$PG_PORT" -U postgres --globals-only >/dev/null
+}
+postgresql_heldout4_end() { :; }
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -1400,6 +1604,87 @@ haproxy_heldout3_maint() {
   local c
   for c in "show info typed" "show activity" "show pools" "show servers conn"; do haproxy_sock "$c"; done
   curl -s "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;up" >/dev/null
+}
+
+# Held out, fourth set (heldout4). Deployed before the start: a rate limit in the frontend
+# (a stick table of source addresses, http_req_rate over 10 s, 429 above 150), cookie
+# persistence for the site (`cookie SRV insert indirect nocache`, a cookie per server),
+# and a fourth backend's content (www3). Clients from 127.0.2.100-199, 1 to 6 requests per
+# connection, for every fifth page (another offset each round), static files, API calls;
+# each round one more request in turn: a client that keeps its cookie jar over five
+# requests (sticky), a 50 kB POST with `Expect: 100-continue` the backend refuses (501), a
+# cookie naming a server that does not exist, a DELETE the backend refuses, a 6 kB query
+# string; at the peak, a partner's crawler (127.0.2.250) that makes 200 requests on one
+# connection and is rate-limited (429). The change: a scale-out: a fourth backend started
+# (127.0.0.1:18094, outside the cgroup) and added at run time (`add server site/s4`,
+# `enable server`). The maintenance on the admin socket: `show table web`, `show tasks`,
+# `show cli sockets`, `show servers conn site`, `set maxconn frontend web 1000`. The end: the
+# scale-in (`disable server`, `shutdown sessions server`, `del server`, the backend stopped).
+HAPROXY_HELDOUT4_PORT=18094
+haproxy_heldout4_deploy() {
+  rm -rf "$HAPROXY_DIR/www3"
+  cp -r "$HAPROXY_DIR/www0" "$HAPROXY_DIR/www3"
+  echo "<html>home 3</html>" >"$HAPROXY_DIR/www3/index.html"
+  sed -i "s|^  bind 127.0.0.1:$HAPROXY_PORT$|&\n  stick-table type ip size 10k expire 30s store http_req_rate(10s)\n  http-request track-sc0 src\n  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 150 }|" \
+    "$HAPROXY_DIR/conf/haproxy.cfg"
+  sed -i 's|^  balance roundrobin$|&\n  cookie SRV insert indirect nocache|' "$HAPROXY_DIR/conf/haproxy.cfg"
+  sed -i 's|^\(  server \(s[12]\) .* check inter 2s\)$|\1 cookie \2|' "$HAPROXY_DIR/conf/haproxy.cfg"
+  if ! grep -q 'cookie s2$' "$HAPROXY_DIR/conf/haproxy.cfg" || ! grep -q track-sc0 "$HAPROXY_DIR/conf/haproxy.cfg"; then
+    die "haproxy heldout4: config not changed"
+  fi
+}
+haproxy_heldout4_mix() {
+  local r=$HELDOUT4_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a jar
+  local paths=(/ /api/status /api/items "/api/orders?since=$((r * 60))" /docs/ /missing-$((r % 3)).html)
+  for i in $(seq $((1 + r % 5)) 5 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 3)) 6 30); do paths+=("/static/$i.bin"); done
+  heldout4_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout4_addr 2)
+  case $((r % 5)) in
+    0) jar=$WORK/haproxy-cookies
+       rm -f "$jar"
+       for i in 1 2 3 4 5; do curl -s --interface "$a" -b "$jar" -c "$jar" "$u/page$((i * 3)).html" >/dev/null; done ;;
+    1) head -c 50000 /dev/zero | curl -s --interface "$a" -H 'Expect: 100-continue' --data-binary @- "$u/api/orders" >/dev/null ;;
+    2) curl -s --interface "$a" -b SRV=s9 "$u/page4.html" >/dev/null ;;
+    3) curl -s --interface "$a" -X DELETE "$u/api/items" >/dev/null ;;
+    4) curl -s --interface "$a" "$u/api/items?ids=$(seq -s, 1 1200)" >/dev/null ;;
+  esac
+  if [ "$HELDOUT4_CONC" -ge 32 ]; then
+    # shellcheck disable=SC2046
+    curl -s --interface 127.0.2.250 $(for i in $(seq 1 200); do echo "$u/page$((1 + i % 60)).html"; done) >/dev/null
+  fi
+}
+HAPROXY_HELDOUT4_PID=
+haproxy_heldout4_change() {
+  (cd "$HAPROXY_DIR/www3" && exec /usr/bin/python3 -m http.server --bind 127.0.0.1 "$HAPROXY_HELDOUT4_PORT") >/dev/null 2>&1 &
+  HAPROXY_HELDOUT4_PID=$!
+  PIDS+=($!)
+  until_ok curl -sf "http://127.0.0.1:$HAPROXY_HELDOUT4_PORT/health.html"
+  haproxy_sock_check "add server site/s4 127.0.0.1:$HAPROXY_HELDOUT4_PORT" "New server registered"
+  haproxy_sock "enable server site/s4"
+}
+# haproxy_sock_check COMMAND EXPECTED: COMMAND on the admin socket; its answer must hold
+# EXPECTED.
+haproxy_sock_check() {
+  local out
+  out=$(echo "$1" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock")
+  case $out in *"$2"*) ;; *) die "haproxy: '$1' answered: $out" ;; esac
+}
+haproxy_heldout4_maint() {
+  local c
+  for c in "show table web" "show tasks" "show cli sockets" "show servers conn site" "set maxconn frontend web 1000"; do
+    haproxy_sock "$c"
+  done
+}
+haproxy_heldout4_end() {
+  haproxy_sock "disable server site/s4"
+  haproxy_sock "shutdown sessions server site/s4"
+  until_ok haproxy_heldout4_deleted
+  stop_pid "$HAPROXY_HELDOUT4_PID" TERM
+}
+# The server is deleted once it has no connection left.
+haproxy_heldout4_deleted() {
+  echo "del server site/s4" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" | grep -q "Server deleted"
 }
 
 
@@ -1729,6 +2014,59 @@ gunicorn_heldout3_maint() {
   gunicorn_job cleanup --older-than 5
 }
 
+# Held out, fourth set (heldout4). No deploy. Clients from 127.0.2.100-199, 1 to 6 requests
+# per connection, for every seventh item counted down from 200 (another offset each round),
+# every fifth image, JSON and CSV exports; a load balancer's health check from 127.0.2.1
+# every round; each round one more request in turn: an upload under a non-ASCII name
+# (`résumé-N.pdf`, 30 kB), an upper-case `IMG-N.HEIC` (120 kB) downloaded back, an empty
+# upload, a chunked upload (64 kB, Transfer-Encoding: chunked), a request with a 12 kB
+# header (400 from gunicorn), a 200 kB upload sent slowly (100 kB/s) to the end. The
+# change: scaled up for the peak (TTIN twice: four workers). The maintenance: the job with
+# other arguments (`report --items 5`, `cleanup --older-than 30`). The end: scaled down
+# again (TTOU twice).
+gunicorn_heldout4_deploy() { :; }
+GUNI_HELDOUT4_SEQ=0
+gunicorn_heldout4_mix() {
+  local r=$HELDOUT4_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a
+  local paths=(/ /export?fmt=json /export?fmt=csv /static/js/shop.js "/items/$((300 + r))")
+  for i in $(seq $((200 - r % 7)) -7 1); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 5)) 5 30); do paths+=("/static/img/$i.png"); done
+  heldout4_get "$GUNICORN_PORT" "${paths[@]}"
+  curl -s --interface 127.0.2.1 "$u/api/health" >/dev/null
+  a=$(heldout4_addr 4)
+  GUNI_HELDOUT4_SEQ=$((GUNI_HELDOUT4_SEQ + 1))
+  local n=$GUNI_HELDOUT4_SEQ
+  case $((r % 6)) in
+    0) head -c 30000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/r%C3%A9sum%C3%A9-$n.pdf" >/dev/null ;;
+    1) head -c 120000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/IMG-$n.HEIC" >/dev/null
+       curl -s --interface "$a" "$u/static/uploads/IMG-$n.HEIC" >/dev/null ;;
+    2) curl -s --interface "$a" --data-binary @/dev/null "$u/upload/empty-$n.txt" >/dev/null ;;
+    3) head -c 65536 /dev/urandom >"$WORK/gunicorn-chunk.bin"
+       curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/gunicorn-chunk.bin" "$u/upload/chunk-$n.bin" >/dev/null ;;
+    4) curl -s --interface "$a" -H "X-Debug: $(head -c 12000 /dev/zero | tr '\0' d)" "$u/items/5" >/dev/null ;;
+    5) head -c 200000 /dev/urandom | curl -s --interface "$a" --limit-rate 100k --max-time 10 --data-binary @- \
+         "$u/upload/slow-$n.zip" >/dev/null ;;
+  esac
+}
+# gunicorn_workers N: waits until the master has N workers.
+gunicorn_workers() { [ "$(pgrep -c -P "$GUNI_PID")" = "$1" ]; }
+gunicorn_heldout4_change() {
+  kill -TTIN "$GUNI_PID"
+  sleep 0.5
+  kill -TTIN "$GUNI_PID"
+  until_ok gunicorn_workers 4
+}
+gunicorn_heldout4_maint() {
+  gunicorn_job report --items 5
+  gunicorn_job cleanup --older-than 30
+}
+gunicorn_heldout4_end() {
+  kill -TTOU "$GUNI_PID"
+  sleep 0.5
+  kill -TTOU "$GUNI_PID"
+  until_ok gunicorn_workers 2
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -1971,6 +2309,38 @@ batch_heldout3_crash() {
 batch_heldout3_reload() { batch_job cleanup.sh --max-archives 3; BATCH_HELDOUT3_KEEP=5; }
 batch_heldout3_maint() { :; }
 
+# Held out, fourth set (heldout4). No deploy. Each run gets feeds no other trace used, sized
+# by the load: `ledger_EU` files (upper case and an underscore in the name; half as many as
+# the load, plus one, at most 4, of 20 rows per load unit) and, every other run, one
+# `fx-rates` file of 12 rows; the job runs with `--keep 7`. While the load is 1 every other run has nothing to
+# do. At the peak, each run also gets a 150000-row `ledger_EU` file. The change: a catch-up
+# after missed runs (the scheduler was down): runs for each of the three days before today
+# (`--day`), each with a `late` feed. The maintenance: the clean-up with
+# `--max-archives 1`, then with its default.
+batch_heldout4_deploy() { :; }
+batch_heldout4_mix() {
+  local r=$HELDOUT4_ROUND c=$HELDOUT4_CONC
+  if [ "$c" = 1 ] && [ $((r % 2)) = 0 ]; then
+    batch_job process.sh --keep 7
+    return
+  fi
+  local n=$((c / 2 + 1))
+  [ "$n" -le 4 ] || n=4
+  batch_feed ledger_EU "$n" $((20 * c))
+  [ $((r % 2)) = 1 ] && batch_feed fx-rates 1 12
+  [ "$c" -ge 32 ] && batch_feed ledger_EU 1 150000
+  batch_job process.sh --keep 7
+}
+batch_heldout4_change() {
+  local d
+  for d in 3 2 1; do
+    batch_feed late 2 300
+    batch_job process.sh --keep 7 --day "$(date -d "-$d day" +%Y%m%d)"
+  done
+}
+batch_heldout4_maint() { batch_job cleanup.sh --max-archives 1; batch_job cleanup.sh; }
+batch_heldout4_end() { :; }
+
 
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
@@ -2058,24 +2428,35 @@ traffic3() {
 # 127.0.1.10-59: one request per connection (16 at a time) while HELDOUT3_KEEPALIVE is 0,
 # then 15 requests per keep-alive connection (4 at a time).
 heldout3_get() {
-  local port=$1 per=1 c=16
-  shift
+  local per=1 c=16
   if [ "$HELDOUT3_KEEPALIVE" = 1 ]; then per=15 c=4; fi
-  printf '%s\n' "$@" | awk -v per="$per" -v r="$HELDOUT3_ROUND" -v u="http://127.0.0.1:$port" '
-    (NR - 1) % per == 0 { if (NR > 1) print line; line = 10 + (NR * 7 + r * 3) % 50 }
+  spread_get "$1" 127.0.1 10 50 7 3 "$HELDOUT3_ROUND" "$per" "$c" "${@:2}"
+}
+# spread_get PORT NET FIRST COUNT NSTRIDE RSTRIDE ROUND PER CONC PATH...: GETs the paths from
+# 127.0.0.1:PORT, PER requests per connection, CONC connections at a time, the n-th
+# connection from the source address NET.(FIRST + (n * NSTRIDE + ROUND * RSTRIDE) % COUNT)
+# (n counts the paths).
+spread_get() {
+  local port=$1 net=$2 first=$3 count=$4 nstride=$5 rstride=$6 round=$7 per=$8 c=$9
+  shift 9
+  printf '%s\n' "$@" | awk -v per="$per" -v r="$round" -v f="$first" -v n="$count" -v ns="$nstride" \
+      -v rs="$rstride" -v u="http://127.0.0.1:$port" '
+    (NR - 1) % per == 0 { if (NR > 1) print line; line = f + (NR * ns + r * rs) % n }
     { line = line " " u $0 }
     END { if (NR > 0) print line }' |
-    xargs -P "$c" -L 1 sh -c 'a=$0; curl -s --max-time 5 --interface "127.0.1.$a" "$@" >/dev/null' ||
-    true
+    xargs -P "$c" -L 1 sh -c 'net=$0; a=$1; shift; curl -s --max-time 5 --interface "$net.$a" "$@" >/dev/null' \
+      "$net" || true
 }
 # heldout3_raw PORT ADDR TEXT [HOLD]: sends TEXT (printf escapes) over one connection from
-# 127.0.1.ADDR and reads the answer for up to a second, or closes after HOLD s without
-# reading (a client that goes away mid-request).
+# 127.0.1.ADDR (or from ADDR, if it is a whole address) and reads the answer for up to a
+# second, or closes after HOLD s without reading (a client that goes away mid-request).
 heldout3_raw() {
+  local a=127.0.1.$2
+  case $2 in *.*) a=$2 ;; esac
   if [ -n "${4:-}" ]; then
-    { printf %b "$3"; sleep "$4"; } | socat -u - "TCP:127.0.0.1:$1,bind=127.0.1.$2" 2>/dev/null || true
+    { printf %b "$3"; sleep "$4"; } | socat -u - "TCP:127.0.0.1:$1,bind=$a" 2>/dev/null || true
   else
-    printf %b "$3" | socat -t 1 - "TCP:127.0.0.1:$1,bind=127.0.1.$2" >/dev/null 2>&1 || true
+    printf %b "$3" | socat -t 1 - "TCP:127.0.0.1:$1,bind=$a" >/dev/null 2>&1 || true
   fi
 }
 # heldout3_kill_worker PID: kills one child process of PID (a worker of that master) with
@@ -2092,6 +2473,39 @@ heldout3_kill_worker() {
 # heldout3_workers_back PID N DEAD: PID has N children again, and DEAD is not one of them.
 heldout3_workers_back() {
   [ "$(pgrep -c -P "$1")" = "$2" ] && ! pgrep -P "$1" | grep -qx "$3"
+}
+
+# traffic4 SECONDS MIX PAUSE: like traffic, for heldout4: HELDOUT4_ROUND counts the rounds,
+# PAUSE s apart; the load (HELDOUT4_CONC: connections at a time, or a batch run's size) is
+# set by the phase.
+HELDOUT4_ROUND=0
+HELDOUT4_CONC=1
+traffic4() {
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT4_ROUND=$((HELDOUT4_ROUND + 1))
+    "$2"
+    sleep "$3"
+  done
+}
+# ramp4 MIX PAUSE LOAD...: one round of MIX at each LOAD, PAUSE s apart.
+ramp4() {
+  local mix=$1 pause=$2 c
+  shift 2
+  for c in "$@"; do
+    HELDOUT4_CONC=$c
+    HELDOUT4_ROUND=$((HELDOUT4_ROUND + 1))
+    "$mix"
+    sleep "$pause"
+  done
+}
+# heldout4_addr N: the N-th client address of the round, in 127.0.2.100-199.
+heldout4_addr() { echo "127.0.2.$((100 + ($1 * 13 + HELDOUT4_ROUND * 7) % 100))"; }
+# heldout4_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
+# 127.0.2.100-199, HELDOUT4_CONC connections at a time, 1 to 6 requests per connection
+# (another number each round).
+heldout4_get() {
+  spread_get "$1" 127.0.2 100 100 13 7 "$HELDOUT4_ROUND" $((1 + HELDOUT4_ROUND % 6)) "$HELDOUT4_CONC" "${@:2}"
 }
 
 # The server's scheduled job, if it has one: training covers what production runs on a
@@ -2207,6 +2621,31 @@ record_server() {
     rec_stop
     "${s}_stop"
   fi
+
+  if want_phase heldout4; then
+    say "$s: heldout4 (a ramp up, a change, a trickle, maintenance, a peak, a ramp down)"
+    HELDOUT4_ROUND=0
+    local pause=2
+    [ "$s" = batch ] && pause=3   # a batch round waits for the next run
+    "${s}_provision"
+    "${s}_heldout4_deploy"
+    "${s}_start"
+    rec_start "$s" heldout4
+    local t0=$SECONDS
+    ramp4 "${s}_heldout4_mix" "$pause" 1 2 4 8 16 24 32 48
+    "${s}_heldout4_change"
+    HELDOUT4_CONC=1
+    traffic4 14 "${s}_heldout4_mix" 3
+    "${s}_heldout4_maint"
+    traffic4 14 "${s}_heldout4_mix" 3
+    HELDOUT4_CONC=32
+    traffic4 14 "${s}_heldout4_mix" 0.5
+    ramp4 "${s}_heldout4_mix" "$pause" 16 8 4 2 1
+    "${s}_heldout4_end"
+    echo "record-testdata: $s: heldout4 recorded for $((SECONDS - t0)) s, $HELDOUT4_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
 }
 
 # --- main ---------------------------------------------------------------------------------
@@ -2216,7 +2655,7 @@ install_packages
 [ -x "$DW" ] && [ -x "$WORKLOAD_BIN" ] || BUILD_DIR=$BUILD_DIR bash tools/scripts/build.sh >/dev/null
 for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
     $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
-    $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)); do
+    $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)) $HAPROXY_HELDOUT4_PORT; do
   if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
 done
 rm -rf "$WORK"
