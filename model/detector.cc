@@ -136,6 +136,48 @@ void Detector::Track(const Event& e, Finding* raised) {
   }
 }
 
+void Detector::Fold(Finding* into, std::unordered_set<std::string>* folded, const std::string& subject) {
+  if (!folded->insert(subject).second) return;
+  ++into->folded;
+  if (into->folded_examples.size() < Finding::kMaxFoldedExamples) into->folded_examples.push_back(subject);
+  if (updated_set_.insert(into).second) updated_.push_back(into);
+}
+
+namespace {
+
+// "/a/b/c" -> "/a/b"; "/a" -> "/".
+std::string_view ParentDir(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  return slash == 0 ? path.substr(0, 1) : path.substr(0, slash);
+}
+
+}  // namespace
+
+Detector::ReadDir* Detector::ReadDirOf(const std::string& workload, std::string_view path, int64_t time_ns) {
+  auto w = read_dirs_.find(workload);
+  if (w == read_dirs_.end()) return nullptr;
+  // Its directory's entry, else its own (a listing of a directory whose files
+  // were read first).
+  for (std::string_view dir : {ParentDir(path), path}) {
+    auto d = w->second.find(std::string(dir));
+    if (d != w->second.end() && time_ns - d->second.since_ns <= options_.incident_window_ns) return &d->second;
+  }
+  return nullptr;
+}
+
+void Detector::RememberReadDir(Finding* f, int64_t time_ns) {
+  auto& dirs = read_dirs_[f->workload];
+  if (dirs.size() >= kMaxReadDirsPerWorkload) dirs.clear();
+  // Under its directory, and under its own path: a listing of a directory
+  // (the subject is the directory) gathers the reads of the files in it.
+  for (std::string dir : {std::string(ParentDir(f->subject)), f->subject}) {
+    ReadDir& entry = dirs[dir];
+    if (entry.finding != nullptr && time_ns - entry.since_ns <= options_.incident_window_ns) continue;
+    entry = ReadDir{f, time_ns, {}};
+  }
+}
+
 void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Finding*>* fresh) {
   for (const RateSample& sample : samples) {
     auto fp = fingerprints_.find(sample.workload);
@@ -189,18 +231,22 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   bool drift = false;
   for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
     drift = true;
+    const bool plain_read = f.kind == FindingKind::kFile &&
+                            (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < kFoldBelow;
     // One finding per new program: its plain reads fold into its exec finding.
-    if (proc != processes_.end() && proc->second.program != nullptr && f.kind == FindingKind::kFile &&
-        (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < 0.4) {
-      Finding* program = proc->second.program;
-      if (proc->second.folded.insert(f.subject).second) {
-        ++program->folded;
-        if (program->folded_examples.size() < Finding::kMaxFoldedExamples) {
-          program->folded_examples.push_back(f.subject);
-        }
-        if (updated_set_.insert(program).second) updated_.push_back(program);
-      }
+    if (plain_read && proc != processes_.end() && proc->second.program != nullptr) {
+      Fold(proc->second.program, &proc->second.folded, f.subject);
       continue;
+    }
+    // One finding per directory: outside a new program's tree, the workload's
+    // own programs' plain reads in one directory within the incident window
+    // fold into the first one's finding.
+    const bool by_directory = plain_read && context.hostile_root.empty() && !context.wrote_exe;
+    if (by_directory) {
+      if (ReadDir* dir = ReadDirOf(f.workload, f.subject, e.time_ns); dir != nullptr && dir->finding->subject != f.subject) {
+        Fold(dir->finding, &dir->folded, f.subject);
+        continue;
+      }
     }
     const bool exec = f.kind == FindingKind::kExec;
     const uint32_t pid = f.process.pid != 0 ? f.process.pid : e.pid;
@@ -208,6 +254,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     const bool file = f.kind == FindingKind::kFile;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
+    if (by_directory) RememberReadDir(recorded, e.time_ns);
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -45,7 +46,15 @@ namespace dw::model {
 // program fold into that program's exec finding (Finding::folded, distinct
 // paths; Finding::folded_examples) instead of being findings of their own;
 // sensitive reads (credentials) stay findings. The state is per live process
-// in such a tree, dropped at kExit.
+// in such a tree, dropped at kExit. One finding per directory: outside such a
+// tree, plain reads of the workload's own programs that raise findings in one
+// directory within the incident window fold the same way into the first
+// one's finding (a release's new files, an extension's scripts: a person
+// needs one finding with a count and examples, not one per file). A read
+// that scores medium or more (credentials, persistence) or writes never
+// folds, and the window bounds how long a directory stays folded (at most
+// kMaxReadDirsPerWorkload directories per workload; when full, it starts
+// over).
 //
 // Drop and execute: successful opens that write or create are remembered per
 // workload (at most kMaxWrittenPerWorkload paths; when full, the set starts
@@ -159,6 +168,24 @@ class Detector {
     std::unordered_set<std::string> folded;  // distinct paths folded into `program`
   };
   static constexpr size_t kMaxWrittenPerWorkload = 4096;
+  static constexpr size_t kMaxReadDirsPerWorkload = 4096;
+  // Plain reads scored below this fold (into a new program's finding, or
+  // their directory's): below medium.
+  static constexpr double kFoldBelow = 0.4;
+  // The first plain-read finding in a directory, and what folded into it.
+  struct ReadDir {
+    Finding* finding = nullptr;
+    int64_t since_ns = 0;
+    std::unordered_set<std::string> folded;
+  };
+  // Counts `subject` once in `into`'s folded reads (and marks it updated).
+  void Fold(Finding* into, std::unordered_set<std::string>* folded, const std::string& subject);
+  // The directory of `path`'s entry for `workload`, if one is open at `time_ns`.
+  ReadDir* ReadDirOf(const std::string& workload, std::string_view path, int64_t time_ns);
+  // Makes `f` its directory's entry (and its own path's, for a listing).
+  void RememberReadDir(Finding* f, int64_t time_ns);
+  // workload -> directory -> its entry
+  std::unordered_map<std::string, std::unordered_map<std::string, ReadDir>> read_dirs_;
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);
   // Folds `f` into the finding with the same key or keeps it as a new one

@@ -115,6 +115,42 @@ TEST(DetectorContextTest, ANewProgramIsOneFindingWithItsReadsFolded) {
   EXPECT_EQ(d.findings().size(), 4u);
 }
 
+// The workload's own programs reading new files of one directory (a release's
+// new content, an extension's scripts) make one finding with a count and
+// examples, for the incident window; writes and sensitive reads stay findings.
+TEST(DetectorContextTest, PlainReadsInOneDirectoryAreOneFindingForTheWindow) {
+  Detector d(Fingerprints());
+  const std::string ext = "/usr/share/app/extension";
+  std::vector<Finding*> first = d.Observe(testing::Open("web", 10, ext + "/trgm.control", kAccessRead, 1000));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_LT(first[0]->score, 0.4);
+  // Another process of the workload, the same directory: folded, once per path.
+  for (const char* name : {"trgm--1.3.sql", "trgm--1.4.sql", "trgm--1.3.sql"}) {
+    EXPECT_TRUE(d.Observe(testing::Open("web", 11, ext + "/" + name, kAccessRead, 2000)).empty()) << name;
+  }
+  // The listing of the directory itself joins its files' finding.
+  EXPECT_TRUE(d.Observe(testing::Open("web", 10, ext, kAccessRead, 3000)).empty());
+  EXPECT_EQ(first[0]->folded, 3u);
+  EXPECT_EQ(first[0]->folded_examples,
+            (std::vector<std::string>{ext + "/trgm--1.3.sql", ext + "/trgm--1.4.sql", ext}));
+  EXPECT_EQ(d.Updated(), std::vector<Finding*>{first[0]});
+  // The first file again is a repeat of its own finding.
+  EXPECT_TRUE(d.Observe(testing::Open("web", 10, ext + "/trgm.control", kAccessRead, 4000)).empty());
+  EXPECT_EQ(first[0]->count, 2u);
+  // A write in the directory and a file in another directory are findings.
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, ext + "/trgm.so", kAccessWrite | kAccessCreate, 5000)).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/usr/lib/app/trgm.so", kAccessRead, 6000)).size(), 1u);
+  // A credential beside a folded read is a finding of its own.
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/etc/app.local", kAccessRead, 7000)).size(), 1u);
+  std::vector<Finding*> shadow = d.Observe(testing::Open("web", 10, "/etc/shadow", kAccessRead, 8000));
+  ASSERT_EQ(shadow.size(), 1u);
+  EXPECT_GE(shadow[0]->severity, Severity::kHigh);
+  // Past the window the directory folds no more: its next new file is a finding.
+  const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, ext + "/trgm--1.5.sql", kAccessRead, later)).size(), 1u);
+  EXPECT_EQ(d.findings().size(), 6u);
+}
+
 TEST(DetectorContextTest, ATreeStartedByANewProgramRaisesWhatItDoes) {
   Detector d(Fingerprints());
   ASSERT_EQ(d.Observe(testing::Exec("web", 70, "/bin/sh", 1000)).size(), 1u);

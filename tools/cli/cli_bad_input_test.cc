@@ -818,13 +818,14 @@ TEST_F(CliBadInputTest, DetectOnAFullFileSystemPrintsItsFindings) {
   ASSERT_TRUE(tmpfs.mounted());
   const std::string db = mnt + "/dw.db";
   fs::copy_file(db_, db);
-  // Many findings: a new file each (under /etc, plain letters, so none folds
-  // into a pattern), more than the space left can store.
+  // Many findings: a new file each, each in its own directory (under /etc,
+  // plain letters, so none folds into a pattern or its directory's finding),
+  // more than the space left can store.
   std::vector<std::string> records = DriftRecords();
   for (int i = 0; i < 3000; ++i) {
     std::string name;
     for (int n = i, k = 0; k < 4; ++k, n /= 20) name += static_cast<char>('g' + n % 20);
-    records.push_back(OpenRecord(100, 1, 9'500'000'000 + i, "web", "/etc/web/" + name + ".conf",
+    records.push_back(OpenRecord(100, 1, 9'500'000'000 + i, "web", "/etc/web/" + name + "/app.conf",
                                  DW_ACCESS_READ));
   }
   const std::string big = File("big-drift.dwt");
