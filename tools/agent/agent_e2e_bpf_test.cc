@@ -345,7 +345,8 @@ class AgentE2eTest : public ::testing::Test {
     known_ = (tmp_ / "known.txt").string();
     std::ofstream(known_) << "data\n";
     for (int i = 1; i <= 3; ++i) {
-      std::ofstream(tmp_ / ("secret" + std::to_string(i) + ".txt")) << "secret\n";
+      fs::create_directories(fs::path(Secret(i)).parent_path());
+      std::ofstream(Secret(i)) << "secret\n";
     }
     receiver_.Start();
     std::ofstream(tmp_ / "token") << kToken << "\n";
@@ -587,7 +588,13 @@ class AgentE2eTest : public ::testing::Test {
     return -1;
   }
 
-  std::string Secret(int i) const { return (tmp_ / ("secret" + std::to_string(i) + ".txt")).string(); }
+  // Each in its own directory: reads of new files in one directory within
+  // the incident window would fold into one finding, and each drift here
+  // must be a finding of its own.
+  std::string Secret(int i) const {
+    const std::string n = std::to_string(i);
+    return (tmp_ / ("drift" + n) / ("secret" + n + ".txt")).string();
+  }
 
   std::string mount_, root_rel_, procs_;
   fs::path tmp_;
