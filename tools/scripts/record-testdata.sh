@@ -8,8 +8,8 @@
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb (default: all); PHASE: train normal
-# drift heldout heldout2 heldout3 (default: all six, in that order). `--only heldout nginx` records
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb (default: all); PHASE: train
+# normal drift heldout heldout2 heldout3 (default: all six, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -286,6 +286,18 @@ stop_pid() {
 start_peer() {
   "$WORKLOAD_BIN" --serve-forever "$1" &
   PIDS+=($!)
+}
+
+# start_relays PORT BASE A...: for each A, a relay outside the cgroup on 127.0.0.1:(BASE + A)
+# that connects to 127.0.0.1:PORT from 127.0.0.A (clients with other source addresses).
+start_relays() {
+  local port=$1 base=$2 a
+  shift 2
+  for a in "$@"; do
+    socat "TCP-LISTEN:$((base + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$port,bind=127.0.0.$a" &
+    PIDS+=($!)
+  done
 }
 
 # The intruder's script, run as the server's user inside its cgroup: look around, try the
@@ -909,12 +921,7 @@ postgresql_labels() { write_labels postgresql "$PG_DATA"; }
 # jobs with other arguments: a pg_dump backup, VACUUM ANALYZE of one table, CHECKPOINT.
 PSQL_APP=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null app2)
 postgresql_heldout_deploy() {
-  local a
-  for a in 5 9 17; do
-    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
-    PIDS+=($!)
-  done
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 5 9 17
   # The application servers' addresses are let in (initdb's pg_hba.conf trusts 127.0.0.1/32).
   echo "host all all 127.0.0.0/8 trust" >>"$PG_DATA/pg_hba.conf"
   "${PSQL[@]}" -c "SELECT pg_reload_conf()"
@@ -2169,16 +2176,12 @@ mariadb_labels() { write_labels mariadb "$MARIADB_DATA"; }
 # Held out. The DBA (root on the socket) lets application servers on 127.0.0.0/24 in and
 # creates a new database, inventory, with its tables; a bulk load of 30000 stock moves
 # (LOAD DATA LOCAL INFILE from the client's CSV), then an index built on them. Each round
-# three clients through relays (outside the cgroup) bound to 127.0.0.5, .9 and .17 record and sum stock moves, eight shoppers'
-# sessions, and the report; every 20 s ANALYZE and OPTIMIZE TABLE and a `mariadb-dump` of
-# inventory into backup/ run as mysql inside the cgroup (the operator's backup).
+# three clients through relays (outside the cgroup) bound to 127.0.0.5, .9 and .17 record
+# and sum stock moves, eight shoppers' sessions, and the report; every 20 s ANALYZE and
+# OPTIMIZE TABLE, and a `mariadb-dump` of inventory into backup/ run as mysql inside the
+# cgroup (the operator's backup).
 mariadb_heldout_deploy() {
-  local a
-  for a in 5 9 17; do
-    socat "TCP-LISTEN:$((MARIADB_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$MARIADB_PORT,bind=127.0.0.$a" &
-    PIDS+=($!)
-  done
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 5 9 17
   awk 'BEGIN { for (i = 1; i <= 30000; i++)
     printf "%d,SKU%09d,%d,2026-11-%02d 10:00:00\n", 1 + i % 4, 1 + i % 500, i % 7 - 3, 1 + i % 28 }' \
     >"$WORK/mariadb-moves.csv"
