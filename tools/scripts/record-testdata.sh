@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4}.dwt and
 # drift.labels.json from real Debian workloads for
-# `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn)
-# and a cron-driven batch job (batch).
+# `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
+# mariadb) and a cron-driven batch job (batch). mariadb, added later as an unseen workload
+# shape, has train, normal, drift and heldout only: a workload records a phase after heldout
+# only if it defines <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch (default: all); PHASE: train normal
-# drift heldout heldout2 heldout3 heldout4 (default: all seven, in that order). `--only heldout nginx` records
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb (default: all); PHASE: train
+# normal drift heldout heldout2 heldout3 heldout4 (default: all seven, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -62,7 +64,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4)
 while [ $# -gt 0 ]; do
@@ -123,6 +125,21 @@ for ph in "${PHASES[@]}"; do
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
+WANTED_PHASES=("${PHASES[@]}")
+# phases_of WORKLOAD: sets PHASES to the wanted phases WORKLOAD has: train, normal, drift, and
+# each later one for which it defines <workload>_<phase>_mix (mariadb stops at heldout).
+phases_of() {
+  local ph
+  PHASES=()
+  for ph in "${WANTED_PHASES[@]}"; do
+    case $ph in
+      train | normal | drift) PHASES+=("$ph") ;;
+      *)
+        if declare -F "$1_${ph}_mix" >/dev/null; then PHASES+=("$ph")
+        else echo "record-testdata: $1 has no $ph phase: skipped" >&2; fi ;;
+    esac
+  done
+}
 
 PIDS=()         # every background process started here, killed by id on exit
 POLICY_RC_CREATED=0
@@ -159,9 +176,10 @@ trap cleanup EXIT
 
 install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
-              apache2-utils haproxy gunicorn python3-flask socat cron gzip)
+              apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
+              mariadb-client)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # Debian starts services from maintainer scripts unless policy-rc.d says no.
@@ -180,7 +198,7 @@ install_packages() {
   for p in "${fresh[@]:-}"; do
     case $p in
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
-      haproxy) svc=haproxy ;; cron) svc=cron ;;
+      haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -277,6 +295,18 @@ stop_pid() {
 start_peer() {
   "$WORKLOAD_BIN" --serve-forever "$1" &
   PIDS+=($!)
+}
+
+# start_relays PORT BASE A...: for each A, a relay outside the cgroup on 127.0.0.1:(BASE + A)
+# that connects to 127.0.0.1:PORT from 127.0.0.A (clients with other source addresses).
+start_relays() {
+  local port=$1 base=$2 a
+  shift 2
+  for a in "$@"; do
+    socat "TCP-LISTEN:$((base + a)),bind=127.0.0.1,reuseaddr,fork" \
+      "TCP:127.0.0.1:$port,bind=127.0.0.$a" &
+    PIDS+=($!)
+  done
 }
 
 # The intruder's script, run as the server's user inside its cgroup: look around, try the
@@ -1024,12 +1054,7 @@ postgresql_labels() { write_labels postgresql "$PG_DATA"; }
 # jobs with other arguments: a pg_dump backup, VACUUM ANALYZE of one table, CHECKPOINT.
 PSQL_APP=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null app2)
 postgresql_heldout_deploy() {
-  local a
-  for a in 5 9 17; do
-    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
-    PIDS+=($!)
-  done
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 5 9 17
   # The application servers' addresses are let in (initdb's pg_hba.conf trusts 127.0.0.1/32).
   echo "host all all 127.0.0.0/8 trust" >>"$PG_DATA/pg_hba.conf"
   "${PSQL[@]}" -c "SELECT pg_reload_conf()"
@@ -2365,6 +2390,203 @@ batch_labels() {
 }
 
 
+# --- mariadb ------------------------------------------------------------------------------
+
+MARIADB_PORT=13306
+MARIADB_RELAY_PORT=13310   # relays that give MariaDB clients other source addresses
+MARIADB_DIR=$WORK/mariadb
+MARIADB_DATA=$MARIADB_DIR/data
+MARIADB_SOCK=$MARIADB_DIR/run/mysqld.sock
+
+# MariaDB 10.11 (Debian mariadb-server): plain mariadbd (no mysqld_safe) run as mysql from its
+# own config (my.cnf, root-owned, read alone: --defaults-file) and data directory (InnoDB
+# per-table .ibd and .frm files, redo log, undo in ibdata1, Aria system tables), binary logs
+# and the error log in log/, on-disk temporary tables in tmp/, its socket in run/. The
+# application (the `mariadb` client, outside the cgroup) logs in as app over TCP; the DBA
+# and the readiness check as root on the socket (unix_socket authentication).
+mariadb_provision() {
+  rm -rf "$MARIADB_DIR"
+  mkdir -p "$MARIADB_DATA" "$MARIADB_DIR"/{run,log,tmp,backup}
+  cat >"$MARIADB_DIR/my.cnf" <<CNF
+[mariadbd]
+datadir = $MARIADB_DATA
+socket = $MARIADB_SOCK
+pid-file = $MARIADB_DIR/run/mariadbd.pid
+tmpdir = $MARIADB_DIR/tmp
+bind-address = 127.0.0.1
+port = $MARIADB_PORT
+skip-name-resolve
+log-error = $MARIADB_DIR/log/error.log
+log-bin = $MARIADB_DIR/log/binlog
+server-id = 1
+max_connections = 40
+innodb_buffer_pool_size = 32M
+innodb_log_file_size = 16M
+tmp_table_size = 1M
+max_heap_table_size = 1M
+CNF
+  chmod 644 "$MARIADB_DIR/my.cnf"
+  chown -R mysql:mysql "$MARIADB_DATA" "$MARIADB_DIR"/{run,log,tmp,backup}
+  # (--user=mysql: the socket-authenticated account mysql@localhost, for the operator.)
+  (cd / && setpriv --reuid=mysql --regid=mysql --init-groups mariadb-install-db \
+    --defaults-file="$MARIADB_DIR/my.cnf" --user=mysql --skip-test-db \
+    --auth-root-authentication-method=socket >/dev/null 2>&1) || die "mariadb-install-db failed"
+
+  # A database that has been in use: the shop schema with customers, products, orders, and
+  # the reviews and sessions mix B uses, analysed.
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.0.1'; GRANT ALL ON *.* TO app@'127.0.0.1';
+    CREATE DATABASE shop; USE shop;
+    CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(80), email VARCHAR(120),
+      created DATETIME DEFAULT NOW());
+    CREATE TABLE products (id INT PRIMARY KEY, sku CHAR(12) UNIQUE, name VARCHAR(80),
+      description TEXT, price DECIMAL(10,2), stock INT);
+    CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT, product_id INT,
+      qty INT, total DECIMAL(12,2), created DATETIME DEFAULT NOW(), KEY (customer_id));
+    CREATE TABLE reviews (id INT AUTO_INCREMENT PRIMARY KEY, product_id INT, customer_id INT,
+      stars TINYINT, body TEXT, KEY (product_id));
+    CREATE TABLE sessions (token CHAR(32) PRIMARY KEY, customer_id INT, expires DATETIME);
+    INSERT INTO customers (id, name, email)
+      SELECT seq, CONCAT('customer ', seq), CONCAT('c', seq, '@example.com') FROM seq_1_to_2000;
+    INSERT INTO products SELECT seq, CONCAT('SKU', LPAD(seq, 9, '0')), CONCAT('product ', seq),
+      REPEAT('a fine product. ', 20), 1 + seq % 90, 1000 FROM seq_1_to_500;
+    INSERT INTO orders (customer_id, product_id, qty, total)
+      SELECT 1 + seq % 2000, 1 + seq % 500, 1 + seq % 3, (1 + seq % 3) * (1 + seq % 90)
+      FROM seq_1_to_20000;
+    INSERT INTO reviews (product_id, customer_id, stars, body)
+      SELECT 1 + seq % 500, 1 + seq % 2000, 1 + seq % 5, 'good' FROM seq_1_to_3000;
+    ANALYZE TABLE customers, products, orders, reviews, sessions;" >/dev/null
+  stop_pid "$pid" TERM
+}
+
+mariadb_root() { mariadb --no-defaults -S "$MARIADB_SOCK" -u root "$@"; }
+mariadb_ready() { mariadb-admin --no-defaults -S "$MARIADB_SOCK" -u root ping; }
+MARIADB_PID=
+mariadb_launch() {
+  launch mariadb mysql /usr/sbin/mariadbd --defaults-file="$MARIADB_DIR/my.cnf"
+  until_ok mariadb_ready
+}
+mariadb_start() {
+  mariadb_launch
+  MARIADB_PID=$LAUNCHED
+}
+mariadb_stop() { stop_pid "$MARIADB_PID" TERM; }
+
+# mariadb_app [-P PORT] DB SQL: one application session over TCP (to the server, or to a
+# relay on PORT).
+mariadb_app() {
+  local port=$MARIADB_PORT
+  if [ "$1" = -P ]; then port=$2; shift 2; fi
+  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u app --skip-ssl -B \
+    "$1" -e "$2" >/dev/null
+}
+# mariadb_wait PID...: waits for the clients; one that failed is reported, not fatal (the
+# recording goes on).
+mariadb_wait() {
+  local p
+  for p in "$@"; do wait "$p" || echo "record-testdata: a mariadb client failed" >&2; done
+}
+
+# A shopper's session: an order, the stock update, the order history, the profile.
+mariadb_order_session() {
+  local c=$((1 + RANDOM % 2000)) p=$((1 + RANDOM % 500))
+  mariadb_app "$@" shop "UPDATE products SET stock = stock - 2 WHERE id = $p;
+    INSERT INTO orders (customer_id, product_id, qty, total)
+      SELECT $c, id, 2, price * 2 FROM products WHERE id = $p;
+    SELECT o.id, o.total, p.name FROM orders o JOIN products p ON p.id = o.product_id
+      WHERE o.customer_id = $c ORDER BY o.id DESC LIMIT 10;
+    SELECT name, email FROM customers WHERE id = $c;"
+}
+# The best sellers, with their descriptions (a TEXT column: an on-disk temporary table).
+mariadb_report() {
+  mariadb_app shop "SELECT p.id, p.name, p.description, SUM(o.qty) FROM orders o
+    JOIN products p ON p.id = o.product_id GROUP BY p.id ORDER BY 4 DESC LIMIT 5"
+}
+# Mix A: three shoppers' sessions at a time, twice, and the report.
+mariadb_mix_a() {
+  local r i pids
+  for r in 1 2; do
+    pids=()
+    for i in 1 2 3; do mariadb_order_session & pids+=($!); done
+    mariadb_wait "${pids[@]}"
+  done
+  mariadb_report
+}
+# Mix B: six clients at a time keep sessions and write reviews, then expired sessions are
+# deleted, the catalog is read from information_schema, and the review report.
+mariadb_mix_b() {
+  local i pids=() c p
+  for i in 1 2 3 4 5 6; do
+    c=$((1 + RANDOM % 2000)) p=$((1 + RANDOM % 500))
+    mariadb_app shop "INSERT INTO sessions VALUES (MD5(RAND()), $c, NOW() + INTERVAL 20 SECOND);
+      INSERT INTO reviews (product_id, customer_id, stars, body) VALUES ($p, $c, $((1 + i % 5)), 'ok');
+      SELECT AVG(stars), COUNT(*) FROM reviews WHERE product_id = $p;
+      SELECT COUNT(*) FROM sessions WHERE expires > NOW();" &
+    pids+=($!)
+  done
+  mariadb_wait "${pids[@]}"
+  mariadb_app shop "DELETE FROM sessions WHERE expires < NOW();
+    SELECT table_name, table_rows, data_length FROM information_schema.tables
+      WHERE table_schema = 'shop';
+    SELECT product_id, AVG(stars) a, COUNT(*) n FROM reviews GROUP BY product_id
+      HAVING n > 3 ORDER BY a DESC LIMIT 10"
+}
+# Its scheduled job in training: the monitoring scrape.
+mariadb_maintenance() {
+  mariadb_app shop "SHOW GLOBAL STATUS; SHOW ENGINE INNODB STATUS; SHOW BINARY LOGS;
+    SELECT * FROM information_schema.processlist"
+}
+
+# The generic intruder script as mysql in the data directory (an exploited server process
+# executing a shell).
+mariadb_inject() { inject_shell mariadb mysql "$MARIADB_DATA"; }
+mariadb_labels() { write_labels mariadb "$MARIADB_DATA"; }
+
+# Held out. The DBA (root on the socket) lets application servers on 127.0.0.0/24 in and
+# creates a new database, inventory, with its tables; a bulk load of 30000 stock moves
+# (LOAD DATA LOCAL INFILE from the client's CSV), then an index built on them. Each round
+# three clients through relays (outside the cgroup) bound to 127.0.0.5, .9 and .17 record
+# and sum stock moves, eight shoppers' sessions, and the report; every 20 s ANALYZE and
+# OPTIMIZE TABLE, and a `mariadb-dump` of inventory into backup/ run as mysql inside the
+# cgroup (the operator's backup).
+mariadb_heldout_deploy() {
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 5 9 17
+  awk 'BEGIN { for (i = 1; i <= 30000; i++)
+    printf "%d,SKU%09d,%d,2026-11-%02d 10:00:00\n", 1 + i % 4, 1 + i % 500, i % 7 - 3, 1 + i % 28 }' \
+    >"$WORK/mariadb-moves.csv"
+  mariadb_root -e "CREATE USER app@'127.0.0.%'; GRANT ALL ON *.* TO app@'127.0.0.%';
+    CREATE DATABASE inventory; USE inventory;
+    CREATE TABLE warehouses (id INT PRIMARY KEY, city VARCHAR(40));
+    INSERT INTO warehouses VALUES (1, 'Lyon'), (2, 'Porto'), (3, 'Gdansk'), (4, 'Turin');
+    CREATE TABLE stock_moves (id BIGINT AUTO_INCREMENT PRIMARY KEY, warehouse_id INT,
+      sku CHAR(12), qty INT, moved_at DATETIME)"
+  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$MARIADB_PORT" -u app --skip-ssl \
+    --local-infile=1 inventory -e "LOAD DATA LOCAL INFILE '$WORK/mariadb-moves.csv'
+      INTO TABLE stock_moves FIELDS TERMINATED BY ',' (warehouse_id, sku, qty, moved_at);
+    CREATE INDEX moves_sku ON stock_moves (sku, moved_at)"
+}
+mariadb_heldout_mix() {
+  local a pids=() i
+  for a in 5 9 17; do
+    mariadb_app -P $((MARIADB_RELAY_PORT + a)) inventory "INSERT INTO stock_moves
+        (warehouse_id, sku, qty, moved_at) VALUES ($((1 + RANDOM % 4)), 'SKU00000$((100 + RANDOM % 400))', 5, NOW());
+      SELECT w.city, SUM(m.qty) FROM stock_moves m JOIN warehouses w ON w.id = m.warehouse_id
+        WHERE m.sku = 'SKU00000$((100 + RANDOM % 400))' GROUP BY w.city" &
+    pids+=($!)
+  done
+  for i in 1 2 3 4 5 6 7 8; do mariadb_order_session & pids+=($!); done
+  mariadb_wait "${pids[@]}"
+  mariadb_report
+}
+MARIADB_DUMPS=0
+mariadb_heldout_job() {
+  mariadb_app shop "ANALYZE TABLE inventory.stock_moves; OPTIMIZE TABLE shop.reviews"
+  MARIADB_DUMPS=$((MARIADB_DUMPS + 1))
+  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --single-transaction \
+    --result-file="$MARIADB_DIR/backup/inventory-$MARIADB_DUMPS.sql" inventory
+}
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -2655,13 +2877,16 @@ install_packages
 [ -x "$DW" ] && [ -x "$WORKLOAD_BIN" ] || BUILD_DIR=$BUILD_DIR bash tools/scripts/build.sh >/dev/null
 for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
     $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
-    $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)) $HAPROXY_HELDOUT4_PORT; do
+    $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)) $HAPROXY_HELDOUT4_PORT $MARIADB_PORT \
+    $((MARIADB_RELAY_PORT + 5)) $((MARIADB_RELAY_PORT + 9)) $((MARIADB_RELAY_PORT + 17)); do
   if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
 done
 rm -rf "$WORK"
 mkdir -p "$WORK"
 chmod 755 "$WORK"
 for s in "${SERVERS[@]}"; do
+  phases_of "$s"
+  [ ${#PHASES[@]} -gt 0 ] || continue
   record_server "$s"
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
