@@ -870,6 +870,22 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
         fp->files.erase(it);
         ++r->absorbed;
       }
+      // A tree made earlier inside this one (depths are walked deepest
+      // first) with no access this one lacks is part of it: this tree
+      // matches all it matched. Kept, the narrower one would take away what
+      // the wider one's evidence allows throughout (an owned tree's create
+      // in its database directories).
+      const std::string self = dir + "/**";
+      for (auto it = fp->file_patterns.begin(); it != fp->file_patterns.end();) {
+        if (it->first != self && it->first.ends_with("/**") && IsStrictlyUnder(PatternDir(it->first), dir) &&
+            IsSubset(it->second.stats.access, bits)) {
+          AbsorbPattern(it->second, &g);
+          it = fp->file_patterns.erase(it);
+          ++r->absorbed;
+        } else {
+          ++it;
+        }
+      }
     }
   }
 }

@@ -660,5 +660,42 @@ TEST(GeneralizeServedTreeTest, ATreeWrittenAndCreatedInAcrossDirectoriesIsOwned)
   EXPECT_EQ(l.rule.find("owned tree"), std::string::npos) << l.rule;
 }
 
+// Trees are made deepest first: a database's data directory can become a
+// read/write tree before its owner's whole directory becomes an owned one
+// (created names in its temporary and log directories). The inner tree, with
+// no access the outer lacks, then joins it, so creating a new database's
+// files is known; an inner tree with access the outer lacks stays its own.
+TEST(GeneralizeServedTreeTest, ATreeInsideAWiderTreeWithNoMoreAccessJoinsIt) {
+  auto server = [](uint8_t outer_access) {
+    Fingerprint fp;
+    for (const char* db : {"mysql", "shop", "sys"}) {
+      for (int i = 0; i < 10; ++i) {
+        fp.files["/srv/db/data/" + std::string(db) + "/t" + std::string(1, static_cast<char>('a' + i)) + ".ibd"] =
+            ItemStats{2, 1, 2, 1, kAccessRead | kAccessWrite, 1};
+      }
+    }
+    for (const char* dir : {"tmp", "log"}) {
+      for (int i = 0; i < 12; ++i) {
+        fp.files["/srv/db/" + std::string(dir) + "/f" + std::string(1, static_cast<char>('a' + i))] =
+            ItemStats{2, 1, 2, 1, outer_access, 1};
+      }
+    }
+    Generalize(&fp);
+    return fp;
+  };
+  Fingerprint owned = server(kAccessRead | kAccessWrite | kAccessCreate);
+  EXPECT_EQ(PatternKeys(owned), std::vector<std::string>{"/srv/db/**"});
+  const Generalization* g = MatchFile(owned, "/srv/db/data/inventory/stock.ibd");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->stats.access, kAccessRead | kAccessWrite | kAccessCreate) << g->rule;
+  EXPECT_EQ(g->covered, 54u);
+
+  Fingerprint served = server(kAccessRead);
+  EXPECT_EQ(PatternKeys(served), (std::vector<std::string>{"/srv/db/**", "/srv/db/data/**"}));
+  const Generalization* inner = MatchFile(served, "/srv/db/data/shop/ta.ibd");
+  ASSERT_NE(inner, nullptr);
+  EXPECT_EQ(inner->stats.access, kAccessRead | kAccessWrite) << inner->rule;
+}
+
 }  // namespace
 }  // namespace dw::model
