@@ -261,7 +261,8 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 // Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
 // were chosen (heldout2 after its first, unseen run), heldout3.dwt and heldout4.dwt were each
 // first run once, unseen, on 2026-12-03 (README "Evaluation"; heldout4 then guided the
-// directory fold). Eval pools them; what the four measure is held as a ceiling here, so a
+// directory fold). mariadb, a workload added the same day and run once unseen, has one
+// held-out trace. Eval pools them; what they measure now is held as a ceiling here, so a
 // regression shows; lower it as the engine improves.
 TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
@@ -269,7 +270,9 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   };
   const std::map<std::string, Ceiling> measured = {{"batch", {8, 6}},   {"gunicorn", {1, 1}},
                                                    {"haproxy", {4, 2}}, {"nginx", {1, 0}},
-                                                   {"postgresql", {11, 0}}, {"redis", {4, 0}}};
+                                                   {"postgresql", {11, 0}}, {"redis", {4, 0}},
+                                                   // unseen workload shape, first run 19 / 4 (README)
+                                                   {"mariadb", {4, 4}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
