@@ -170,6 +170,11 @@ cleanup() {
   remove_intruder_leftovers
   rm -rf "$WORK"
 }
+# One run at a time: every run shares /srv/dw-eval and the dw-eval cgroups, and its cleanup
+# removes them, so two runs would destroy each other's servers and traces. Taken before the
+# cleanup trap is set, so a run refused here removes nothing.
+exec 9>/run/lock/driftwatch-record-testdata.lock
+flock -n 9 || die "another record-testdata.sh is running (lock /run/lock/driftwatch-record-testdata.lock)"
 trap cleanup EXIT
 
 # --- installation -------------------------------------------------------------------------
