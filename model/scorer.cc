@@ -195,21 +195,57 @@ constexpr std::string_view kSharedBinDirs[] = {"/bin", "/sbin", "/usr/bin", "/us
 // "redis-cli" -> "redis": the name up to its first '-', '_' or '.'.
 std::string_view NameStem(std::string_view base) { return base.substr(0, base.find_first_of("-_.")); }
 
+// Whether two program names share a stem of 3+ characters, a daemon's name
+// being its stem and a "d" (mariadbd beside mariadb-dump, sshd beside
+// ssh-keygen, dockerd beside docker).
+bool ShareStem(std::string_view a, std::string_view b) {
+  auto stems = [](std::string_view base) {
+    std::string_view stem = NameStem(base);
+    std::string_view daemon = stem.size() >= 4 && stem.back() == 'd' ? stem.substr(0, stem.size() - 1) : stem;
+    return std::pair{stem, daemon};
+  };
+  auto [a1, a2] = stems(a);
+  auto [b1, b2] = stems(b);
+  for (std::string_view x : {a1, a2}) {
+    if (x.size() >= 3 && (x == b1 || x == b2)) return true;
+  }
+  return false;
+}
+
+// "/usr/bin/" -> "/usr/sbin/" and back: one package puts its daemon in sbin
+// and its clients in bin, so the two are one place for kinship. "" for other
+// directories.
+std::string KinBinDir(std::string_view dir) {
+  for (auto [bin, sbin] : {std::pair<std::string_view, std::string_view>{"/usr/bin/", "/usr/sbin/"},
+                           {"/usr/local/bin/", "/usr/local/sbin/"},
+                           {"/bin/", "/sbin/"}}) {
+    if (dir == bin) return std::string(sbin);
+    if (dir == sbin) return std::string(bin);
+  }
+  return {};
+}
+
 // A learned executable that `exe` is a sibling of: in the same directory, and
 // either that directory is a program's own (not one of kSharedBinDirs:
-// /usr/lib/postgresql/15/bin, /opt/app/bin) or both names share a stem of 3+
-// characters (/usr/bin/redis-cli beside /usr/bin/redis-server). "" if none.
+// /usr/lib/postgresql/15/bin, /opt/app/bin) or both names share a stem
+// (ShareStem: /usr/bin/redis-cli beside /usr/bin/redis-server); in a shared
+// bin directory, its sbin or bin twin counts as the same directory
+// (/usr/bin/mariadb-dump beside /usr/sbin/mariadbd). "" if none.
 std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
   const size_t slash = exe.rfind('/');
   if (slash == std::string_view::npos || slash == 0) return {};
   const std::string_view dir = exe.substr(0, slash + 1);
   const bool shared = IsOneOf(exe.substr(0, slash), kSharedBinDirs);
-  const std::string_view stem = NameStem(exe.substr(slash + 1));
-  for (auto it = fp.executables.lower_bound(std::string(dir));
-       it != fp.executables.end() && std::string_view(it->first).starts_with(dir); ++it) {
-    std::string_view base = std::string_view(it->first).substr(dir.size());
-    if (base.find('/') != std::string_view::npos) continue;  // deeper
-    if (!shared || (stem.size() >= 3 && NameStem(base) == stem)) return it->first;
+  const std::string_view name = exe.substr(slash + 1);
+  const std::string kin = shared ? KinBinDir(dir) : std::string();
+  for (std::string_view where : {dir, std::string_view(kin)}) {
+    if (where.empty()) continue;
+    for (auto it = fp.executables.lower_bound(std::string(where));
+         it != fp.executables.end() && std::string_view(it->first).starts_with(where); ++it) {
+      std::string_view base = std::string_view(it->first).substr(where.size());
+      if (base.find('/') != std::string_view::npos) continue;  // deeper
+      if (!shared || ShareStem(name, base)) return it->first;
+    }
   }
   return {};
 }

@@ -528,7 +528,7 @@ TEST(ScorerContextTest, ANewProgramsWriteUnderAPatternIsAFinding) {
 }
 
 // A new program beside the workload's own (its suite: psql beside postgres,
-// redis-cli beside redis-server) is low; a stranger in a shared directory, a
+// redis-cli beside redis-server, mariadb-dump in bin beside mariadbd in sbin) is low; a stranger in a shared directory, a
 // shell among siblings, or a sibling in a new program's tree is not.
 TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
   Fingerprint fp = Learn({testing::Exec("db", 10, "/usr/lib/postgresql/15/bin/postgres"),
@@ -543,6 +543,18 @@ TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
   auto stem = scorer.Score(&fp, testing::Exec("db", 12, "/usr/bin/redis-cli"));
   ASSERT_EQ(stem.size(), 1u);
   EXPECT_EQ(stem[0].severity, Severity::kLow);
+  // A daemon's clients: its name less the "d", and sbin's bin twin.
+  Fingerprint daemon = Learn({testing::Exec("db", 10, "/usr/sbin/mariadbd")});
+  for (const char* client : {"/usr/bin/mariadb-dump", "/usr/sbin/mariadb-upgrade", "/usr/bin/mariadb"}) {
+    auto kin = scorer.Score(&daemon, testing::Exec("db", 12, client));
+    ASSERT_EQ(kin.size(), 1u) << client;
+    EXPECT_EQ(kin[0].severity, Severity::kLow) << client << ": " << kin[0].reason;
+  }
+  for (const char* other : {"/usr/bin/mysqlx", "/usr/local/bin/mariadb-dump", "/usr/bin/gzip", "/usr/bin/mar"}) {
+    auto far = scorer.Score(&daemon, testing::Exec("db", 12, other));
+    ASSERT_EQ(far.size(), 1u) << other;
+    EXPECT_EQ(far[0].severity, Severity::kMedium) << other;
+  }
   // Shared directory, other name: a stranger.
   auto stranger = scorer.Score(&fp, testing::Exec("db", 12, "/usr/bin/gzip"));
   ASSERT_EQ(stranger.size(), 1u);
