@@ -157,7 +157,7 @@ static __always_inline int open_exit(long ret, struct open_args a)
 SEC("tp/syscalls/sys_exit_openat")
 int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a;
+	struct open_args a = {};
 	struct pt_regs *regs;
 
 	if (!task_is_watched())
@@ -166,7 +166,6 @@ int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM3_SYSCALL(regs);
-	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
 
@@ -174,7 +173,7 @@ int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_exit_openat2")
 int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a;
+	struct open_args a = {};
 	struct pt_regs *regs;
 	__u64 flags = 0;
 
@@ -193,7 +192,7 @@ int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 SEC("tp/syscalls/sys_exit_open")
 int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a;
+	struct open_args a = {};
 	struct pt_regs *regs;
 
 	if (!task_is_watched())
@@ -202,20 +201,18 @@ int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM2_SYSCALL(regs);
-	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
 int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	struct open_args a;
+	struct open_args a = {};
 
 	if (!task_is_watched())
 		return 0;
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(syscall_regs());
 	a.flags = DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC;
-	a.flags_in_user = false;
 	return open_exit(ctx->ret, a);
 }
