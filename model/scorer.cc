@@ -215,12 +215,12 @@ bool ShareStem(std::string_view a, std::string_view b) {
 // "/usr/bin/" -> "/usr/sbin/" and back: one package puts its daemon in sbin
 // and its clients in bin, so the two are one place for kinship. "" for other
 // directories.
-std::string KinBinDir(std::string_view dir) {
+std::string_view KinBinDir(std::string_view dir) {
   for (auto [bin, sbin] : {std::pair<std::string_view, std::string_view>{"/usr/bin/", "/usr/sbin/"},
                            {"/usr/local/bin/", "/usr/local/sbin/"},
                            {"/bin/", "/sbin/"}}) {
-    if (dir == bin) return std::string(sbin);
-    if (dir == sbin) return std::string(bin);
+    if (dir == bin) return sbin;
+    if (dir == sbin) return bin;
   }
   return {};
 }
@@ -237,8 +237,7 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
   const std::string_view dir = exe.substr(0, slash + 1);
   const bool shared = IsOneOf(exe.substr(0, slash), kSharedBinDirs);
   const std::string_view name = exe.substr(slash + 1);
-  const std::string kin = shared ? KinBinDir(dir) : std::string();
-  for (std::string_view where : {dir, std::string_view(kin)}) {
+  for (std::string_view where : {dir, shared ? KinBinDir(dir) : std::string_view()}) {
     if (where.empty()) continue;
     for (auto it = fp.executables.lower_bound(std::string(where));
          it != fp.executables.end() && std::string_view(it->first).starts_with(where); ++it) {
