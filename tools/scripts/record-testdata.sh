@@ -2635,21 +2635,24 @@ heldout2_get() {
   done | xargs -P "$c" -n 2 sh -c 'curl -s $0 --max-time 5 --interface "127.0.0.$1" "$2" >/dev/null' "$opt"
 }
 
-# traffic3 SECONDS MIX: like traffic, for heldout3: HELDOUT3_ROUND counts the rounds, the
-# pause between them is HELDOUT3_PAUSE s, and there is no job (heldout3 runs its
-# maintenance once, before the idle period).
+# rounds COUNTER SECONDS MIX PAUSE: like traffic, for heldout3 and heldout4: MIX every PAUSE s
+# for SECONDS, each round counted in the variable named COUNTER (HELDOUT3_ROUND,
+# HELDOUT4_ROUND: the mixes read it), and no job (those phases run their maintenance once).
+rounds() {
+  local -n counter=$1
+  local end=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$end" ]; do
+    counter=$((counter + 1))
+    "$3"
+    sleep "$4"
+  done
+}
+
+# heldout3: HELDOUT3_ROUND counts its rounds, HELDOUT3_PAUSE s apart.
 HELDOUT3_ROUND=0
 HELDOUT3_KEEPALIVE=0
 HELDOUT3_PAUSE=1
 HELDOUT3_IDLE_SECONDS=${HELDOUT3_IDLE_SECONDS:-15}
-traffic3() {
-  local end=$((SECONDS + $1))
-  while [ "$SECONDS" -lt "$end" ]; do
-    HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1))
-    "$2"
-    sleep "$HELDOUT3_PAUSE"
-  done
-}
 
 # heldout3_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
 # 127.0.1.10-59: one request per connection (16 at a time) while HELDOUT3_KEEPALIVE is 0,
@@ -2702,19 +2705,10 @@ heldout3_workers_back() {
   [ "$(pgrep -c -P "$1")" = "$2" ] && ! pgrep -P "$1" | grep -qx "$3"
 }
 
-# traffic4 SECONDS MIX PAUSE: like traffic, for heldout4: HELDOUT4_ROUND counts the rounds,
-# PAUSE s apart; the load (HELDOUT4_CONC: connections at a time, or a batch run's size) is
-# set by the phase.
+# heldout4: HELDOUT4_ROUND counts its rounds; the load (HELDOUT4_CONC: connections at a time,
+# or a batch run's size) is set by the phase.
 HELDOUT4_ROUND=0
 HELDOUT4_CONC=1
-traffic4() {
-  local end=$((SECONDS + $1))
-  while [ "$SECONDS" -lt "$end" ]; do
-    HELDOUT4_ROUND=$((HELDOUT4_ROUND + 1))
-    "$2"
-    sleep "$3"
-  done
-}
 # ramp4 MIX PAUSE LOAD...: one round of MIX at each LOAD, PAUSE s apart.
 ramp4() {
   local mix=$1 pause=$2 c
@@ -2833,17 +2827,17 @@ record_server() {
     "${s}_start"
     rec_start "$s" heldout3
     local t0=$SECONDS
-    traffic3 18 "${s}_heldout3_mix"
+    rounds HELDOUT3_ROUND 18 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     "${s}_heldout3_crash"
     HELDOUT3_KEEPALIVE=1
-    traffic3 12 "${s}_heldout3_mix"
+    rounds HELDOUT3_ROUND 12 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     "${s}_heldout3_reload"
-    traffic3 10 "${s}_heldout3_mix"
+    rounds HELDOUT3_ROUND 10 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     "${s}_heldout3_maint"
     sleep "$HELDOUT3_IDLE_SECONDS"
     local b
     for b in 1 2 3; do HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1)); "${s}_heldout3_mix"; done
-    traffic3 8 "${s}_heldout3_mix"
+    rounds HELDOUT3_ROUND 8 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     echo "record-testdata: $s: heldout3 recorded for $((SECONDS - t0)) s, $HELDOUT3_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
@@ -2862,11 +2856,11 @@ record_server() {
     ramp4 "${s}_heldout4_mix" "$pause" 1 2 4 8 16 24 32 48
     "${s}_heldout4_change"
     HELDOUT4_CONC=1
-    traffic4 14 "${s}_heldout4_mix" 3
+    rounds HELDOUT4_ROUND 14 "${s}_heldout4_mix" 3
     "${s}_heldout4_maint"
-    traffic4 14 "${s}_heldout4_mix" 3
+    rounds HELDOUT4_ROUND 14 "${s}_heldout4_mix" 3
     HELDOUT4_CONC=32
-    traffic4 14 "${s}_heldout4_mix" 0.5
+    rounds HELDOUT4_ROUND 14 "${s}_heldout4_mix" 0.5
     ramp4 "${s}_heldout4_mix" "$pause" 16 8 4 2 1
     "${s}_heldout4_end"
     echo "record-testdata: $s: heldout4 recorded for $((SECONDS - t0)) s, $HELDOUT4_ROUND rounds" >&2
