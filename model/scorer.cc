@@ -43,15 +43,6 @@ constexpr std::string_view kCredentialFiles[] = {"/etc/shadow", "/etc/shadow-", 
 constexpr std::string_view kCredentialDirs[] = {"/etc/sudoers.d",
                                                 "/var/run/secrets/kubernetes.io/serviceaccount",
                                                 "/run/secrets/kubernetes.io/serviceaccount"};
-// Syscalls an attacker needs to escape a container, hide or persist.
-constexpr std::string_view kEvasiveSyscalls[] = {
-    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "keyctl", "add_key",
-    "request_key", "perf_event_open", "personality", "userfaultfd", "memfd_create", "reboot",
-    "swapon", "settimeofday", "clock_settime"};
-// Syscalls that read or change other processes or the kernel itself.
-constexpr std::string_view kTamperingSyscalls[] = {
-    "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "init_module", "finit_module",
-    "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "iopl", "ioperm"};
 // Where a write makes the system run something later: cron, systemd and init,
 // login shells, SSH keys, the dynamic loader, PAM, accounts, udev, autostart.
 constexpr std::string_view kPersistenceDirs[] = {
@@ -177,8 +168,8 @@ bool FromShell(const Judged& j) {
   return IsProgram(base, kShells) || IsProgram(base, kRawNetworkTools);
 }
 bool FromShellOrInterpreter(const Judged& j) { return IsShellish(Basename(j.event.process.exe)); }
-bool IsEvasiveSyscall(const Judged& j) { return IsOneOf(j.item.key, kEvasiveSyscalls); }
-bool IsTamperingSyscall(const Judged& j) { return IsOneOf(j.item.key, kTamperingSyscalls); }
+bool IsEvasive(const Judged& j) { return IsEvasiveSyscall(j.item.key); }
+bool IsTampering(const Judged& j) { return IsTamperingSyscall(j.item.key); }
 
 // A new executable that no sensitivity rule but the default (0.5) matches.
 constexpr double kPlainExecSensitivity = 0.5;
@@ -336,8 +327,8 @@ constexpr SensitivityRule kRules[] = {
     {Target::kResolver, 0, IsNotLoopback, 0.5, "non-loopback address"},
     {Target::kDnsName, 0, Any, 0.4, nullptr},
     {Target::kSyscall, 0, Any, 0.5, nullptr},
-    {Target::kSyscall, 0, IsEvasiveSyscall, 0.8, "escape, evasion or persistence"},
-    {Target::kSyscall, 0, IsTamperingSyscall, 1.0, "tampers with processes or the kernel"},
+    {Target::kSyscall, 0, IsEvasive, 0.8, "escape, evasion or persistence"},
+    {Target::kSyscall, 0, IsTampering, 1.0, "tampers with processes or the kernel"},
 };
 
 struct Sensitivity {
@@ -555,7 +546,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  KnownAudiencePort(*fp, item.net)) {
         continue;  // a client of a port the workload serves
       } else if (item.table == Table::kSyscall && context.hostile_root.empty() &&
-                 !IsEvasiveSyscall(judged) && !IsTamperingSyscall(judged) &&
+                 !IsEvasive(judged) && !IsTampering(judged) &&
                  !LearnedGroupMember(fp->syscalls, item.key).empty()) {
         continue;  // another entry point to a power the workload already uses
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
@@ -580,7 +571,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_note = sibling_note.c_str();
         }
       }
-      if (item.table == Table::kSyscall && !IsEvasiveSyscall(judged) && !IsTamperingSyscall(judged) &&
+      if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged) &&
           IsHarmlessGroup(SyscallGroup(item.key))) {
         fixed_sensitivity = kHarmlessSyscallSensitivity;
         fixed_note = "waits, sleeps or syncs: no power outside the process";

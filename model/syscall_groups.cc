@@ -1,7 +1,9 @@
 // model/syscall_groups.cc: the group table (see syscall_groups.h for why).
 #include "model/syscall_groups.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 
@@ -91,12 +93,30 @@ const std::unordered_map<std::string_view, const Group*>& Table() {
   return *table;
 }
 
+// Syscalls an attacker needs to escape a container, hide or persist.
+constexpr std::string_view kEvasiveSyscalls[] = {
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "keyctl", "add_key",
+    "request_key", "perf_event_open", "personality", "userfaultfd", "memfd_create", "reboot",
+    "swapon", "settimeofday", "clock_settime"};
+// Syscalls that read or change other processes or the kernel itself.
+constexpr std::string_view kTamperingSyscalls[] = {
+    "ptrace", "process_vm_readv", "process_vm_writev", "bpf", "init_module", "finit_module",
+    "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at", "iopl", "ioperm"};
+
 const Group* GroupOf(std::string_view name) {
   auto it = Table().find(name);
   return it == Table().end() ? nullptr : it->second;
 }
 
 }  // namespace
+
+bool IsEvasiveSyscall(std::string_view name) {
+  return std::ranges::find(kEvasiveSyscalls, name) != std::end(kEvasiveSyscalls);
+}
+
+bool IsTamperingSyscall(std::string_view name) {
+  return std::ranges::find(kTamperingSyscalls, name) != std::end(kTamperingSyscalls);
+}
 
 std::string_view SyscallGroup(std::string_view name) {
   const Group* g = GroupOf(name);

@@ -14,8 +14,8 @@
 // What stays item by item: every syscall in no group (an unknown or rarely
 // used one is news), and the groups of privilege and kernel control
 // (setuid/capabilities, mount, modules, ptrace, bpf, keyrings, ...): the
-// scorer's evasive and tampering lists (model/scorer.h) are never absolved
-// by a group, whatever the workload learned.
+// evasive and tampering lists below are never absolved by a group, whatever
+// the workload learned.
 #ifndef DRIFTWATCH_MODEL_SYSCALL_GROUPS_H_
 #define DRIFTWATCH_MODEL_SYSCALL_GROUPS_H_
 
@@ -31,6 +31,13 @@ namespace dw::model {
 // The group of the syscall named `name` ("writev" -> "basic-io"), or "" for a
 // syscall in no group. Names as libseccomp spells them (collector/syscall_names.h).
 std::string_view SyscallGroup(std::string_view name);
+
+// Syscalls an attacker needs to escape a container, hide or persist (mount,
+// unshare, setns, keyctl, memfd_create, ...).
+bool IsEvasiveSyscall(std::string_view name);
+// Syscalls that read or change other processes or the kernel itself (ptrace,
+// process_vm_*, bpf, module loading, kexec, ...).
+bool IsTamperingSyscall(std::string_view name);
 
 // The first learned syscall (by name order) in the group of `name`, or ""
 // when `name` is in no group or none of its group was learned.
