@@ -8,6 +8,7 @@
 
 #include "model/generalize.h"
 #include "model/normalize.h"
+#include "model/syscall_groups.h"
 
 namespace dw::model {
 
@@ -47,6 +48,10 @@ std::string FindingKey(const std::string& workload, FindingKind kind, std::strin
 
 // "<kind> <subject>": how an incident's root and a new program's tree are named.
 std::string RootName(const Finding& f) { return std::string(FindingKindName(f.kind)) + " " + f.subject; }
+
+// How a finding folded into another is listed: a file by its path, anything
+// else as "<kind> <subject>" ("syscall getgroups").
+std::string FoldedName(const Finding& f) { return f.kind == FindingKind::kFile ? f.subject : RootName(f); }
 
 }  // namespace
 
@@ -136,10 +141,10 @@ void Detector::Track(const Event& e, Finding* raised) {
   }
 }
 
-void Detector::Fold(Finding* into, std::unordered_set<std::string>* folded, const std::string& subject) {
-  if (!folded->insert(subject).second) return;
+void Detector::Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name) {
+  if (!folded->insert(name).second) return;
   ++into->folded;
-  if (into->folded_examples.size() < Finding::kMaxFoldedExamples) into->folded_examples.push_back(subject);
+  if (into->folded_examples.size() < Finding::kMaxFoldedExamples) into->folded_examples.push_back(std::move(name));
   if (updated_set_.insert(into).second) updated_.push_back(into);
 }
 
@@ -233,18 +238,31 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     drift = true;
     const bool plain_read = f.kind == FindingKind::kFile &&
                             (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < kFoldBelow;
-    // One finding per new program: its plain reads fold into its exec finding.
-    if (plain_read && proc != processes_.end() && proc->second.program != nullptr) {
-      Fold(proc->second.program, &proc->second.folded, f.subject);
+    // A new program's own syscalls: any but those that escape, hide or tamper.
+    const bool own_syscall = f.kind == FindingKind::kSyscall && !IsEvasiveSyscall(f.item.key) &&
+                             !IsTamperingSyscall(f.item.key);
+    // One finding per new program: its plain reads and its own syscalls fold
+    // into its exec finding.
+    if ((plain_read || own_syscall) && proc != processes_.end() && proc->second.program != nullptr) {
+      Fold(proc->second.program, &proc->second.folded, FoldedName(f));
       continue;
     }
+    // A low exec of a new program (a sibling of the workload's own: its suite).
+    const bool suite_exec = f.kind == FindingKind::kExec && f.item.table == ItemRef::Table::kExecutable &&
+                            e.kind == EventKind::kExec && f.score < kFoldBelow;
     // One finding per directory: outside a new program's tree, the workload's
-    // own programs' plain reads in one directory within the incident window
-    // fold into the first one's finding.
-    const bool by_directory = plain_read && context.hostile_root.empty() && !context.wrote_exe;
+    // own programs' plain reads in one directory, and the programs of its
+    // suite started from one directory, within the incident window fold into
+    // the first one's finding (a suite program's own reads and syscalls then
+    // fold there too).
+    const bool by_directory = (plain_read || suite_exec) && context.hostile_root.empty() && !context.wrote_exe;
     if (by_directory) {
       if (ReadDir* dir = ReadDirOf(f.workload, f.subject, e.time_ns); dir != nullptr && dir->finding->subject != f.subject) {
-        Fold(dir->finding, &dir->folded, f.subject);
+        Fold(dir->finding, &dir->folded, FoldedName(f));
+        if (suite_exec) {
+          processes_[e.pid].program = dir->finding;
+          proc = processes_.find(e.pid);
+        }
         continue;
       }
     }

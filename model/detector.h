@@ -44,13 +44,18 @@ namespace dw::model {
 // is critical). One finding per new program: plain reads (no write or
 // create, scored below medium) by a process whose current image is a new
 // program fold into that program's exec finding (Finding::folded, distinct
-// paths; Finding::folded_examples) instead of being findings of their own;
-// sensitive reads (credentials) stay findings. The state is per live process
+// items; Finding::folded_examples: a path, or "syscall <name>") instead of
+// being findings of their own, and so do its new syscalls, but for those that
+// escape, hide or tamper (model/syscall_groups.h: a new program uses new
+// syscalls; what matters is the program); sensitive reads (credentials) stay
+// findings. The state is per live process
 // in such a tree, dropped at kExit. One finding per directory: outside such a
 // tree, plain reads of the workload's own programs that raise findings in one
 // directory within the incident window fold the same way into the first
 // one's finding (a release's new files, an extension's scripts: a person
-// needs one finding with a count and examples, not one per file). A read
+// needs one finding with a count and examples, not one per file), and so do
+// the low execs of one directory (the workload's own suite: an operator's
+// psql, pg_dump and vacuumdb are one finding; "exec <path>"). A read
 // that scores medium or more (credentials, persistence) or writes never
 // folds, and the window bounds how long a directory stays folded (at most
 // kMaxReadDirsPerWorkload directories per workload; when full, it starts
@@ -165,7 +170,7 @@ class Detector {
     int64_t incident = 0;        // that program's incident: the tree's findings join it
     Finding* program = nullptr;  // the exec finding of its current image, if new
     int64_t suspect_ns = -1;     // when it last raised medium+ or started a new program
-    std::unordered_set<std::string> folded;  // distinct paths folded into `program`
+    std::unordered_set<std::string> folded;  // distinct items folded into `program`
   };
   static constexpr size_t kMaxWrittenPerWorkload = 4096;
   static constexpr size_t kMaxReadDirsPerWorkload = 4096;
@@ -178,8 +183,8 @@ class Detector {
     int64_t since_ns = 0;
     std::unordered_set<std::string> folded;
   };
-  // Counts `subject` once in `into`'s folded reads (and marks it updated).
-  void Fold(Finding* into, std::unordered_set<std::string>* folded, const std::string& subject);
+  // Counts `name` once in `into`'s folded items (and marks it updated).
+  void Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name);
   // The directory of `path`'s entry for `workload`, if one is open at `time_ns`.
   ReadDir* ReadDirOf(const std::string& workload, std::string_view path, int64_t time_ns);
   // Makes `f` its directory's entry (and its own path's, for a listing).

@@ -151,6 +151,62 @@ TEST(DetectorContextTest, PlainReadsInOneDirectoryAreOneFindingForTheWindow) {
   EXPECT_EQ(d.findings().size(), 6u);
 }
 
+// A new program uses syscalls the workload never made: the program is the
+// news, so they fold into its finding; those that escape, hide or tamper stay
+// findings of their own.
+TEST(DetectorContextTest, ANewProgramsOwnSyscallsFoldIntoItsFinding) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();
+  fps["web"].syscalls["read"].count = 1;
+  Detector d(std::move(fps));
+  std::vector<Finding*> fresh = d.Observe(testing::Exec("web", 50, "/usr/bin/gawk", 1000));
+  ASSERT_EQ(fresh.size(), 1u);
+  Finding* exec = fresh[0];
+  EXPECT_EQ(exec->severity, Severity::kMedium);
+  for (const char* name : {"sigaltstack", "getgroups", "getpgrp", "getgroups"}) {
+    EXPECT_TRUE(d.Observe(testing::Syscall("web", 50, name, 0, 2000)).empty()) << name;
+  }
+  EXPECT_EQ(exec->folded, 3u);
+  EXPECT_EQ(exec->folded_examples,
+            (std::vector<std::string>{"syscall sigaltstack", "syscall getgroups", "syscall getpgrp"}));
+  std::vector<Finding*> ptrace = d.Observe(testing::Syscall("web", 50, "ptrace", 101, 3000));
+  ASSERT_EQ(ptrace.size(), 1u);
+  EXPECT_EQ(ptrace[0]->severity, Severity::kCritical);
+  EXPECT_EQ(ptrace[0]->incident, exec->incident);
+  EXPECT_EQ(d.Observe(testing::Syscall("web", 50, "unshare", 272, 3000)).size(), 1u);
+  // The workload's own process making one of them: a finding.
+  EXPECT_EQ(d.Observe(testing::Syscall("web", 10, "getpgrp", 0, 4000)).size(), 1u);
+  EXPECT_EQ(d.findings().size(), 4u);
+}
+
+// An operator using the workload's own suite (psql, pg_dump, vacuumdb beside
+// postgres) is one finding for the window, with what each program read.
+TEST(DetectorContextTest, TheSuitesProgramsOfOneDirectoryAreOneFindingForTheWindow) {
+  const std::string bin = "/usr/lib/postgresql/15/bin";
+  Fingerprint fp;
+  fp.workload = "db";
+  for (const ItemRef& item : ItemsOf(testing::Exec("db", 10, bin + "/postgres"))) FindOrAddItem(&fp, item);
+  Detector d({{"db", fp}});
+  std::vector<Finding*> psql = d.Observe(testing::Exec("db", 20, bin + "/psql", 1000));
+  ASSERT_EQ(psql.size(), 1u);
+  EXPECT_EQ(psql[0]->severity, Severity::kLow);
+  EXPECT_TRUE(d.Observe(testing::Exec("db", 21, bin + "/pg_dump", 2000)).empty());
+  EXPECT_TRUE(d.Observe(testing::Open("db", 21, "/usr/share/postgresql/15/psqlrc", kAccessRead, 2100)).empty());
+  EXPECT_TRUE(d.Observe(testing::Exec("db", 22, bin + "/vacuumdb", 3000)).empty());
+  EXPECT_EQ(psql[0]->folded, 3u);
+  EXPECT_EQ(psql[0]->folded_examples, (std::vector<std::string>{"exec " + bin + "/pg_dump",
+                                                                "/usr/share/postgresql/15/psqlrc",
+                                                                "exec " + bin + "/vacuumdb"}));
+  // What the suite writes stays a finding; a plain new program is its own.
+  EXPECT_EQ(d.Observe(testing::Open("db", 21, "/srv/backup/t.sql", kAccessWrite | kAccessCreate, 3100)).size(), 1u);
+  std::vector<Finding*> gawk = d.Observe(testing::Exec("db", 23, "/usr/bin/gawk", 3200));
+  ASSERT_EQ(gawk.size(), 1u);
+  EXPECT_EQ(gawk[0]->severity, Severity::kMedium);
+  // After the window the next suite program is a finding again.
+  const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
+  EXPECT_EQ(d.Observe(testing::Exec("db", 24, bin + "/pg_ctl", later)).size(), 1u);
+  EXPECT_EQ(d.findings().size(), 4u);
+}
+
 TEST(DetectorContextTest, ATreeStartedByANewProgramRaisesWhatItDoes) {
   Detector d(Fingerprints());
   ASSERT_EQ(d.Observe(testing::Exec("web", 70, "/bin/sh", 1000)).size(), 1u);

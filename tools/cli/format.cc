@@ -48,7 +48,7 @@ std::string FindingJson(const model::Finding& f) {
     j["item"] = std::move(item);
   }
   if (f.folded != 0) {
-    j["folded"] = {{"reads", f.folded}, {"examples", f.folded_examples}};
+    j["folded"] = {{"items", f.folded}, {"examples", f.folded_examples}};
   }
   if (!f.exception.empty()) j["exception"] = f.exception;  // suppressed (tools/exceptions.h)
   j["process"] = {{"pid", f.process.pid},
@@ -75,7 +75,7 @@ std::string FindingText(const model::Finding& f) {
   if (!f.process.parent_exe.empty()) out << ", parent " << f.process.parent_exe;
   out << "; score " << static_cast<int>(f.score * 100 + 0.5) / 100.0;
   if (f.count > 1) out << "; seen " << f.count << " times";
-  if (f.folded != 0) out << "; " << f.folded << " reads folded in";
+  if (f.folded != 0) out << "; " << f.folded << " folded in";
   if (!f.incident_root.empty()) out << "; incident of " << f.incident_root;
   if (!f.exception.empty()) out << "; suppressed by exception " << f.exception;
   out << "]";

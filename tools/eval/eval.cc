@@ -251,7 +251,18 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
 }
 
 bool Matches(const EvalLabel& label, const model::Finding& f) {
-  return label.kind == f.kind && GlobMatch(label.subject, f.subject);
+  if (label.kind == f.kind && GlobMatch(label.subject, f.subject)) return true;
+  for (std::string_view item : f.folded_examples) {
+    model::FindingKind kind = model::FindingKind::kFile;  // a folded read: its path
+    if (size_t space = item.find(' '); !item.starts_with('/') && space != std::string_view::npos) {
+      if (Result<model::FindingKind> k = ParseKind(std::string(item.substr(0, space)))) {
+        kind = *k;
+        item.remove_prefix(space + 1);
+      }
+    }
+    if (label.kind == kind && GlobMatch(label.subject, item)) return true;
+  }
+  return false;
 }
 
 Result<EvalResult> RunEval(const EvalCase& c) {

@@ -96,7 +96,9 @@ Result<std::vector<EvalLabel>> LoadLabels(const std::string& path);
 
 // Whether `text` matches `pattern`, where '*' matches any run of characters (none included).
 bool GlobMatch(std::string_view pattern, std::string_view text);
-// Whether `f` is of `label`'s kind and its subject matches the label's subject.
+// Whether `f` is of `label`'s kind and its subject matches the label's
+// subject, or one of the items folded into `f` does (its folded examples: a
+// path is a file, "syscall ptrace" a syscall): what a person sees in the finding.
 bool Matches(const EvalLabel& label, const model::Finding& f);
 
 // Trains on c.train, scores c.normal and c.drift, and matches the drift findings with the

@@ -107,6 +107,22 @@ TEST(MatchesTest, NeedsTheKindAndTheSubject) {
   EXPECT_FALSE(Matches({FindingKind::kFile, "/etc/passwd", "x", true}, f));
 }
 
+// What folded into a finding is in it for a person: a read by its path, a
+// syscall or an exec as "<kind> <subject>".
+TEST(MatchesTest, ItemsFoldedIntoAFindingMatchByTheirOwnKind) {
+  model::Finding f;
+  f.kind = FindingKind::kExec;
+  f.subject = "/usr/bin/perl";
+  f.folded_examples = {"/usr/lib/perl5/Socket.pm", "syscall getgroups", "exec /opt/x y"};
+  EXPECT_TRUE(Matches({FindingKind::kFile, "/usr/lib/perl5/*", "x", true}, f));
+  EXPECT_TRUE(Matches({FindingKind::kSyscall, "*", "x", true}, f));
+  EXPECT_TRUE(Matches({FindingKind::kSyscall, "getgroups", "x", true}, f));
+  EXPECT_FALSE(Matches({FindingKind::kFile, "syscall getgroups", "x", true}, f));
+  EXPECT_FALSE(Matches({FindingKind::kExec, "syscall*", "x", true}, f));
+  EXPECT_TRUE(Matches({FindingKind::kExec, "/opt/x y", "x", true}, f));
+  EXPECT_FALSE(Matches({FindingKind::kNetwork, "*", "x", true}, f));
+}
+
 TEST(DiscoverCasesTest, FindsCaseDirectoriesWithTrainTraces) {
   TempDir d;
   d.Write("top-level.dwt", "");
@@ -151,7 +167,7 @@ TEST(DiscoverCasesTest, DriftWithoutLabelsAndMissingDirectoryAreErrors) {
 // The demo traces: a normal trace that is the training trace itself raises nothing, and the
 // drift trace's findings are sorted into detected labels, misses and unlabelled findings.
 // whoami's own reads (/etc/passwd, /etc/nsswitch.conf) fold into its exec finding
-// (model/detector.h), so they match nothing and are not unlabelled either.
+// (model/detector.h): the folded /etc/passwd matches its label through it.
 TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   TempDir d;
   const std::string data = DW_TESTDATA_DIR;
@@ -176,7 +192,7 @@ TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   EXPECT_TRUE(r->unprofiled.empty());
   std::vector<uint64_t> counts;
   for (const auto& o : r->labels) counts.push_back(o.findings);
-  EXPECT_EQ(counts, (std::vector<uint64_t>{1, 1, 1, 0, 0}));
+  EXPECT_EQ(counts, (std::vector<uint64_t>{1, 1, 1, 1, 0}));
   EXPECT_EQ(r->required_labels(), 4u);
   EXPECT_EQ(r->detected_labels(), 3u);
   EXPECT_EQ(r->misses(), (std::vector<EvalLabel>{{FindingKind::kExec, "*/nc", "never happened", true}}));
