@@ -30,6 +30,7 @@ const volatile bool filter_cgroups = false; /* only watched cgroup subtrees */
 const volatile __u32 self_tgid = 0;          /* driftwatch itself, never reported */
 const volatile __u64 wakeup_bytes = 256 * 1024; /* wake the reader past this backlog */
 const volatile bool verdict_cache = false;   /* look events up in `verdicts` */
+const volatile bool rdonly_cast = false;     /* the kernel has bpf_rdonly_cast (Linux 6.2) */
 
 /* Ring buffer to user space; size set by user space before load. */
 struct {

@@ -49,20 +49,42 @@ static __always_inline __u16 access_of(__u32 flags)
 	return access;
 }
 
+/* Casts a kernel pointer read as a value to a typed, read-only one (Linux
+ * 6.2): its fields are then plain loads the kernel guards (a fault reads
+ * zero) instead of a helper call each. Weak: on an older kernel libbpf
+ * leaves the call unresolved, and the verifier removes it as dead code
+ * because `rdonly_cast` (set by user space from the kernel's BTF) is false. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /* The identity of the open file `f` (struct dw_file_id): a few loads, no
- * walk. */
+ * walk. Every open pays this, cached or not. */
 static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	struct dentry *dentry = BPF_CORE_READ(f, f_path.dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+	if (rdonly_cast) {
+		struct file *tf = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+		struct inode *inode = tf->f_inode;
+		struct dentry *dentry = tf->f_path.dentry;
+		struct mount *mnt = bpf_rdonly_cast(container_of(tf->f_path.mnt, struct mount, mnt),
+						    bpf_core_type_id_kernel(struct mount));
 
-	fid->ino = BPF_CORE_READ(inode, i_ino);
-	fid->parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
-	fid->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	fid->generation = BPF_CORE_READ(inode, i_generation);
-	fid->mnt_id = BPF_CORE_READ(container_of(vfsmnt, struct mount, mnt), mnt_id);
-	fid->name_hash = BPF_CORE_READ(dentry, d_name.hash);
+		fid->ino = inode->i_ino;
+		fid->parent_ino = dentry->d_parent->d_inode->i_ino;
+		fid->dev = inode->i_sb->s_dev;
+		fid->generation = inode->i_generation;
+		fid->mnt_id = mnt->mnt_id;
+		fid->name_hash = dentry->d_name.hash;
+	} else {
+		struct inode *inode = BPF_CORE_READ(f, f_inode);
+		struct dentry *dentry = BPF_CORE_READ(f, f_path.dentry);
+		struct vfsmount *vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+
+		fid->ino = BPF_CORE_READ(inode, i_ino);
+		fid->parent_ino = BPF_CORE_READ(dentry, d_parent, d_inode, i_ino);
+		fid->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		fid->generation = BPF_CORE_READ(inode, i_generation);
+		fid->mnt_id = BPF_CORE_READ(container_of(vfsmnt, struct mount, mnt), mnt_id);
+		fid->name_hash = BPF_CORE_READ(dentry, d_name.hash);
+	}
 }
 
 static __always_inline int open_exit(long ret, struct open_args a)

@@ -2,6 +2,7 @@
 // The skeleton and libbpf stay in this file.
 #include "collector/bpf_source.h"
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -52,6 +53,13 @@ void EnsureTracefs() {
 bool IsRequired(const std::string& program) {
   return program == "handle_sched_exec" || program == "handle_sched_fork" ||
          program == "handle_sched_exit" || program == "handle_sys_enter";
+}
+
+// Whether the running kernel's BTF describes function `name` (a kfunc the
+// programs may call; they skip it when it is absent).
+bool KernelHasFunction(const char* name) {
+  std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+  return vmlinux != nullptr && btf__find_by_name_kind(vmlinux.get(), name, BTF_KIND_FUNC) > 0;
 }
 
 int64_t ClockNs(clockid_t clock) {
@@ -114,6 +122,7 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   rodata->self_tgid = static_cast<__u32>(getpid());
   rodata->wakeup_bytes = options.wakeup_bytes;
   rodata->verdict_cache = options.verdict_cache;
+  rodata->rdonly_cast = KernelHasFunction("bpf_rdonly_cast");
   // Preallocated: one entry when the cache is off.
   bpf_map__set_max_entries(impl->skel->maps.verdicts,
                            options.verdict_cache ? std::max<uint32_t>(options.verdict_entries, 1) : 1);
