@@ -122,7 +122,7 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   rodata->self_tgid = static_cast<__u32>(getpid());
   rodata->wakeup_bytes = options.wakeup_bytes;
   rodata->verdict_cache = options.verdict_cache;
-  rodata->rdonly_cast = KernelHasFunction("bpf_rdonly_cast");
+  rodata->rdonly_cast = options.direct_loads && KernelHasFunction("bpf_rdonly_cast");
   // Preallocated: one entry when the cache is off.
   bpf_map__set_max_entries(impl->skel->maps.verdicts,
                            options.verdict_cache ? std::max<uint32_t>(options.verdict_entries, 1) : 1);

@@ -42,6 +42,11 @@ struct BpfOptions {
   // Set/ClearVerdictEpoch and InsertVerdict do nothing).
   bool verdict_cache = true;
   uint32_t verdict_entries = 65536;  // keys the LRU holds, all cgroups together
+  // The open hooks read the opened file's identity (the verdict cache's key)
+  // with plain loads through bpf_rdonly_cast where the kernel has it (Linux
+  // 6.2); off, or on an older kernel, with probe reads. Same key either way
+  // (tools/verdict_cache_bpf_test.cc runs both).
+  bool direct_loads = true;
 };
 
 // Receives libbpf's own diagnostics (level 0 = warning, 1 = info, 2 = debug).

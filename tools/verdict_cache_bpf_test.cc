@@ -74,6 +74,9 @@ class VerdictCacheBpfTest : public tools::testing::LiveBpfTest {
     StartCache();
   }
 
+  // A cached file's other names and its writes still reach the detector.
+  void NewNamesAndWrites();
+
   void StartCache() {
     std::lock_guard<std::mutex> lock(mu_);
     collector::VerdictMaps* maps = source_->verdict_maps();
@@ -218,7 +221,17 @@ TEST_F(VerdictCacheBpfTest, SameFindingsWithTheCacheOnAndOffAndFewerRecords) {
 // What the key binds: the name and directory a file is opened by, and the
 // access. A cached file renamed or linked under a new name, or written, is
 // still reported.
-TEST_F(VerdictCacheBpfTest, NewNamesAndWritesOfACachedFileAreStillFindings) {
+TEST_F(VerdictCacheBpfTest, NewNamesAndWritesOfACachedFileAreStillFindings) { NewNamesAndWrites(); }
+
+// The same with the file's identity read by probe reads, as on a kernel
+// without bpf_rdonly_cast (before Linux 6.2).
+TEST_F(VerdictCacheBpfTest, NewNamesAndWritesOfACachedFileAreStillFindingsWithProbeReads) {
+  options_.direct_loads = false;
+  Reopen(/*cache=*/true);
+  NewNamesAndWrites();
+}
+
+void VerdictCacheBpfTest::NewNamesAndWrites() {
   const auto fps = Train();
   Detect(fps);
   RunWorkload(Normal());

@@ -38,6 +38,7 @@ struct LiveBpfOptions {
   bool syscalls = false;           // BpfOptions::syscalls
   bool lookup = false;             // the pipeline looks unknown processes up in /proc
   bool verdict_cache = false;      // BpfOptions::verdict_cache (Restart() to change it)
+  bool direct_loads = true;        // BpfOptions::direct_loads (Restart() to change it)
   // false: only the gate, the cgroups and the temp dir, for tests whose
   // programs are loaded by the driftwatch binary they run.
   bool load = true;
@@ -83,6 +84,7 @@ class LiveBpfTest : public ::testing::Test {
     options.poll_interval = std::chrono::milliseconds(20);
     options.syscalls = syscalls;
     options.verdict_cache = options_.verdict_cache;
+    options.direct_loads = options_.direct_loads;
     auto source = collector::BpfEventSource::Open(options);
     if (!source) return source.error().message();
     source_ = std::move(source).value();
