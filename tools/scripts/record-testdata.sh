@@ -2943,19 +2943,19 @@ apache_curl() {
 apache_session() {
   local a=127.0.0.$1 user=$2 name=${3:-} size=${4:-0} logout=${5:-} u=http://127.0.0.1:$APACHE_PORT jar pass
   jar=$(mktemp "$WORK/apache-client.XXXXXX")
-  local c=(apache_curl --interface "$a" -b "$jar" -c "$jar")
-  "${c[@]}" "$u/login.php"
+  local req=(apache_curl --interface "$a" -b "$jar" -c "$jar")
+  "${req[@]}" "$u/login.php"
   pass=pw-$user
   if [ "$user" = - ]; then user=user0$((1 + RANDOM % 9)) pass=wrong; fi
-  "${c[@]}" --data-urlencode "user=$user" --data-urlencode "pass=$pass" "$u/login.php"
-  "${c[@]}" "$u/account.php"
+  "${req[@]}" --data-urlencode "user=$user" --data-urlencode "pass=$pass" "$u/login.php"
+  "${req[@]}" "$u/account.php"
   if [ -n "$name" ] && [ "$pass" != wrong ]; then
     head -c "$size" /dev/urandom >"$jar.up"
-    "${c[@]}" -F "doc=@$jar.up;filename=$name" "$u/upload.php"
-    "${c[@]}" "$u/files/$user-$(printf %s "$name" | tr -c 'A-Za-z0-9._-' _)"
-    "${c[@]}" "$u/account.php"
+    "${req[@]}" -F "doc=@$jar.up;filename=$name" "$u/upload.php"
+    "${req[@]}" "$u/files/$user-$(printf %s "$name" | tr -c 'A-Za-z0-9._-' _)"
+    "${req[@]}" "$u/account.php"
   fi
-  if [ -n "$logout" ]; then "${c[@]}" "$u/logout.php"; fi
+  if [ -n "$logout" ]; then "${req[@]}" "$u/logout.php"; fi
   rm -f "$jar" "$jar.up"
 }
 # apache_contact ADDR: the contact form posted from 127.0.0.ADDR.
@@ -3109,10 +3109,10 @@ apache_heldout_mix() {
 # A customer's 5 MB upload, over upload_max_filesize: refused by the application (413).
 apache_heldout_big_upload() {
   local jar=$WORK/apache-big u=http://127.0.0.1:$APACHE_PORT
-  local c=(apache_curl --interface "127.0.0.$1" -b "$jar" -c "$jar")
+  local req=(apache_curl --interface "127.0.0.$1" -b "$jar" -c "$jar")
   head -c 5000000 /dev/urandom >"$jar.up"
-  "${c[@]}" -d user=user45 -d pass=pw-user45 "$u/login.php"
-  "${c[@]}" -F "doc=@$jar.up;filename=holiday-video.mp4" "$u/upload.php"
+  "${req[@]}" -d user=user45 -d pass=pw-user45 "$u/login.php"
+  "${req[@]}" -F "doc=@$jar.up;filename=holiday-video.mp4" "$u/upload.php"
   rm -f "$jar" "$jar.up"
 }
 # Debian's logrotate for apache2: the logs renamed (the previous rotation gzipped:
