@@ -2,13 +2,14 @@
 # tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
-# mariadb) and a cron-driven batch job (batch). mariadb, added later as an unseen workload
-# shape, has train, normal, drift and heldout only: a workload records a phase after heldout
-# only if it defines <workload>_<phase>_mix, and skips the others.
+# mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
+# added later as unseen workload shapes, have train, normal, drift and heldout only: a
+# workload records a phase after heldout only if it defines <workload>_<phase>_mix, and skips
+# the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 (default: all seven, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
@@ -64,7 +65,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4)
 while [ $# -gt 0 ]; do
@@ -182,9 +183,9 @@ trap cleanup EXIT
 install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
-              mariadb-client)
+              mariadb-client apache2 libapache2-mod-php)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # Debian starts services from maintainer scripts unless policy-rc.d says no.
@@ -204,6 +205,7 @@ install_packages() {
     case $p in
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
       haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;;
+      apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -2592,6 +2594,555 @@ mariadb_heldout_job() {
     --result-file="$MARIADB_DIR/backup/inventory-$MARIADB_DUMPS.sql" inventory
 }
 
+# --- apache -------------------------------------------------------------------------------
+
+APACHE_PORT=18280
+APACHE_DIR=$WORK/apache
+APACHE_HTDOCS=$APACHE_DIR/htdocs
+APACHE_DATA=$APACHE_DIR/data
+APACHE_UPLOADS=$APACHE_DATA/uploads
+
+# Apache httpd 2.4 (Debian apache2) with PHP 8.2 through mod_php (libapache2-mod-php, prefork
+# MPM: a parent started as root that binds the port, opens the logs and forks workers that
+# run as www-data), from its own ServerRoot and config tree (conf/apache2.conf, conf/app.d/),
+# not the system service. A small PHP application, root-owned: pages in htdocs/ (no opcache,
+# so every request reads its scripts), its library and cron script in app/, a catalogue and
+# users in data/; the workers write PHP session files (random names) into sessions/, upload
+# temporaries into tmp/, uploaded files into data/uploads/ (served back under /files/ with
+# PHP off) and contact messages into data/messages/. Logs in log/ (root-owned, opened by the
+# parent).
+apache_provision() {
+  rm -rf "$APACHE_DIR"
+  mkdir -p "$APACHE_DIR"/{conf/app.d,log,run,sessions,tmp} "$APACHE_HTDOCS"/{css,js,img} \
+    "$APACHE_DIR/app/lib" "$APACHE_DATA"/{catalog,uploads,messages,reports}
+  apache_config
+  local i
+  for i in $(seq 1 100); do
+    printf '{"id": %d, "name": "product %d", "price": %d, "stock": %d}\n' "$i" "$i" $((i * 7 % 90 + 5)) \
+      $((i * 13 % 40)) >"$APACHE_DATA/catalog/$i.json"
+  done
+  { echo "{"
+    for i in $(seq -w 1 60); do
+      printf '  "user%s": "%s"%s\n' "$i" "$(printf 'salt-user%s:pw-user%s' "$i" "$i" | sha256sum | cut -d' ' -f1)" \
+        "$([ "$i" = 60 ] && echo "" || echo ,)"
+    done
+    echo "}"; } >"$APACHE_DATA/users.json"
+  for i in $(seq 1 50); do head -c 1536 /dev/urandom >"$APACHE_HTDOCS/img/$i.png"; done
+  head -c 1150 /dev/urandom >"$APACHE_HTDOCS/favicon.ico"
+  echo "body { font-family: sans-serif; margin: 2em }" >"$APACHE_HTDOCS/css/site.css"
+  echo "document.querySelectorAll('form').forEach(f => f.reset())" >"$APACHE_HTDOCS/js/app.js"
+  echo "<html><body>terms of service</body></html>" >"$APACHE_HTDOCS/terms.html"
+  apache_app
+  chown -R www-data:www-data "$APACHE_DIR"/{sessions,tmp} "$APACHE_UPLOADS" "$APACHE_DATA"/{messages,reports}
+  chmod 1733 "$APACHE_DIR/sessions"   # as Debian's /var/lib/php/sessions
+  chmod 750 "$APACHE_DIR/log"
+}
+
+apache_config() {
+  local m=/usr/lib/apache2/modules
+  cat >"$APACHE_DIR/conf/apache2.conf" <<CONF
+ServerRoot "$APACHE_DIR"
+ServerName localhost
+Listen 127.0.0.1:$APACHE_PORT
+PidFile $APACHE_DIR/run/apache2.pid
+DefaultRuntimeDir $APACHE_DIR/run
+Mutex file:$APACHE_DIR/run default
+User www-data
+Group www-data
+
+LoadModule mpm_prefork_module $m/mod_mpm_prefork.so
+LoadModule authz_core_module $m/mod_authz_core.so
+LoadModule authz_host_module $m/mod_authz_host.so
+LoadModule alias_module $m/mod_alias.so
+LoadModule dir_module $m/mod_dir.so
+LoadModule mime_module $m/mod_mime.so
+LoadModule reqtimeout_module $m/mod_reqtimeout.so
+LoadModule php_module $m/libphp8.2.so
+
+StartServers 3
+MinSpareServers 2
+MaxSpareServers 6
+MaxRequestWorkers 24
+MaxConnectionsPerChild 0
+Timeout 30
+KeepAlive On
+MaxKeepAliveRequests 100
+KeepAliveTimeout 5
+HostnameLookups Off
+
+ErrorLog $APACHE_DIR/log/error.log
+LogLevel warn
+LogFormat "%h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"" combined
+CustomLog $APACHE_DIR/log/access.log combined
+TypesConfig /etc/mime.types
+AddDefaultCharset UTF-8
+ServerTokens Prod
+
+DocumentRoot $APACHE_HTDOCS
+DirectoryIndex index.php index.html
+<Directory />
+  Options FollowSymLinks
+  AllowOverride None
+  Require all denied
+</Directory>
+<Directory $APACHE_HTDOCS>
+  Options FollowSymLinks
+  AllowOverride None
+  Require all granted
+</Directory>
+<FilesMatch "^\.ht">
+  Require all denied
+</FilesMatch>
+<FilesMatch ".+\.php$">
+  SetHandler application/x-httpd-php
+</FilesMatch>
+Alias /files/ $APACHE_UPLOADS/
+<Directory $APACHE_UPLOADS>
+  Options None
+  AllowOverride None
+  Require all granted
+  php_admin_flag engine off
+</Directory>
+ErrorDocument 404 /404.php
+
+php_admin_value session.save_path $APACHE_DIR/sessions
+php_admin_value upload_tmp_dir $APACHE_DIR/tmp
+php_admin_value upload_max_filesize 4M
+php_admin_value post_max_size 6M
+php_admin_flag opcache.enable off
+php_admin_flag expose_php off
+
+IncludeOptional $APACHE_DIR/conf/app.d/*.conf
+CONF
+}
+
+# The application: app/config.php (its paths), app/bootstrap.php, app/lib/*.php, the pages
+# in htdocs/, and app/cron.php (its scheduled job, run by the php CLI).
+apache_app() {
+  cat >"$APACHE_DIR/app/config.php" <<PHP
+<?php
+const DATA_DIR = '$APACHE_DATA';
+const UPLOAD_DIR = '$APACHE_UPLOADS';
+const SESSION_DIR = '$APACHE_DIR/sessions';
+const APP_RELEASE = '1.0.0';
+PHP
+  cat >"$APACHE_DIR/app/bootstrap.php" <<'PHP'
+<?php
+require __DIR__ . '/config.php';
+require __DIR__ . '/lib/layout.php';
+require __DIR__ . '/lib/catalog.php';
+require __DIR__ . '/lib/auth.php';
+PHP
+  cat >"$APACHE_DIR/app/lib/layout.php" <<'PHP'
+<?php
+function page_header(string $title): void {
+    echo "<!doctype html><html><head><title>" . htmlspecialchars($title) . "</title>";
+    echo '<link rel="stylesheet" href="/css/site.css"></head><body>';
+    $user = current_user();
+    echo $user ? "<p>signed in as " . htmlspecialchars($user) . "</p>" : '<p><a href="/login.php">sign in</a></p>';
+}
+function page_footer(): void {
+    echo '<footer>release ' . APP_RELEASE . '</footer><script src="/js/app.js"></script></body></html>';
+}
+function not_found(): void {
+    http_response_code(404);
+    page_header('Not found');
+    echo '<p>Not found.</p>';
+    page_footer();
+    exit;
+}
+PHP
+  cat >"$APACHE_DIR/app/lib/catalog.php" <<'PHP'
+<?php
+function product(int $id): ?array {
+    $path = DATA_DIR . "/catalog/$id.json";
+    if ($id < 1 || !is_file($path)) return null;
+    return json_decode(file_get_contents($path), true);
+}
+function catalog_list(int $first, int $count): array {
+    $out = [];
+    for ($i = $first; $i < $first + $count; $i++) if ($p = product($i)) $out[] = $p;
+    return $out;
+}
+PHP
+  cat >"$APACHE_DIR/app/lib/auth.php" <<'PHP'
+<?php
+function resume_session(): void {
+    if (session_status() === PHP_SESSION_NONE && isset($_COOKIE[session_name()])) session_start();
+}
+function current_user(): ?string {
+    resume_session();
+    return $_SESSION['user'] ?? null;
+}
+function check_login(string $user, string $pass): bool {
+    $users = json_decode(file_get_contents(DATA_DIR . '/users.json'), true);
+    return isset($users[$user]) && hash_equals($users[$user], hash('sha256', "salt-$user:$pass"));
+}
+function require_user(): string {
+    $user = current_user();
+    if ($user === null) { header('Location: /login.php'); exit; }
+    return $user;
+}
+PHP
+  cat >"$APACHE_HTDOCS/index.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+page_header('Shop');
+foreach (catalog_list(1, 8) as $p) {
+    printf('<p><a href="/product.php?id=%d">%s</a> %d EUR</p>', $p['id'], htmlspecialchars($p['name']), $p['price']);
+}
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/product.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+$p = product((int)($_GET['id'] ?? 0));
+if ($p === null) not_found();
+page_header($p['name']);
+printf('<h1>%s</h1><p>%d EUR, %d in stock</p>', htmlspecialchars($p['name']), $p['price'], $p['stock']);
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/about.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+page_header('About');
+echo '<p>A small shop, since 2019.</p>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/search.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+$q = strtolower(trim($_GET['q'] ?? ''));
+page_header('Search');
+foreach (catalog_list(1, 100) as $p) {
+    if ($q !== '' && str_contains($p['name'], $q)) printf('<p><a href="/product.php?id=%d">%s</a></p>', $p['id'], htmlspecialchars($p['name']));
+}
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/contact.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+    $line = sprintf("%s\t%s\t%s\n", date('c'), str_replace(["\t", "\n"], ' ', $_POST['email'] ?? ''),
+                    str_replace(["\t", "\n"], ' ', $_POST['message'] ?? ''));
+    file_put_contents(DATA_DIR . '/messages/' . date('Y-m-d') . '.log', $line, FILE_APPEND | LOCK_EX);
+    header('Location: /contact.php?sent=1', true, 303);
+    exit;
+}
+page_header('Contact');
+echo isset($_GET['sent']) ? '<p>Thanks.</p>' : '<form method="post"><input name="email"><textarea name="message"></textarea></form>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/login.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+    $user = (string)($_POST['user'] ?? '');
+    if (check_login($user, (string)($_POST['pass'] ?? ''))) {
+        session_start();
+        session_regenerate_id(true);
+        $_SESSION['user'] = $user;
+        $_SESSION['since'] = time();
+        header('Location: /account.php', true, 303);
+        exit;
+    }
+    http_response_code(401);
+}
+page_header('Sign in');
+echo '<form method="post"><input name="user"><input name="pass" type="password"></form>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/account.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+$user = require_user();
+page_header('Your account');
+foreach (glob(UPLOAD_DIR . "/$user-*") as $f) {
+    printf('<p><a href="/files/%s">%s</a> %d bytes</p>', rawurlencode(basename($f)), htmlspecialchars(basename($f)), filesize($f));
+}
+echo '<form method="post" action="/upload.php" enctype="multipart/form-data"><input type="file" name="doc"></form>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/upload.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+$user = require_user();
+$f = $_FILES['doc'] ?? null;
+if ($f === null || $f['error'] !== UPLOAD_ERR_OK) {
+    http_response_code($f !== null && in_array($f['error'], [UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE]) ? 413 : 400);
+    exit('upload failed');
+}
+$name = preg_replace('/[^A-Za-z0-9._-]/', '_', basename($f['name']));
+if (preg_match('/\.(php\d?|phtml|phar)$/i', $name)) { http_response_code(415); exit('type not allowed'); }
+move_uploaded_file($f['tmp_name'], UPLOAD_DIR . "/$user-$name");
+header('Location: /account.php', true, 303);
+PHP
+  cat >"$APACHE_HTDOCS/logout.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+resume_session();
+if (session_status() === PHP_SESSION_ACTIVE) session_destroy();
+header('Location: /', true, 303);
+PHP
+  cat >"$APACHE_HTDOCS/404.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+not_found();
+PHP
+  cat >"$APACHE_DIR/app/cron.php" <<'PHP'
+<?php
+// The application's scheduled job: expired sessions removed, a report of the uploads.
+require __DIR__ . '/config.php';
+$opt = getopt('', ['max-age:', 'report:']);
+$maxAge = (int)($opt['max-age'] ?? 300);
+$removed = 0;
+foreach (glob(SESSION_DIR . '/sess_*') as $f) {
+    if (filemtime($f) < time() - $maxAge && unlink($f)) $removed++;
+}
+$uploads = glob(UPLOAD_DIR . '/*');
+$report = ['at' => date('c'), 'sessions_removed' => $removed, 'uploads' => count($uploads),
+           'upload_bytes' => array_sum(array_map('filesize', $uploads))];
+$out = DATA_DIR . '/reports/' . ($opt['report'] ?? 'status') . '.json';
+file_put_contents("$out.tmp", json_encode($report) . "\n");
+rename("$out.tmp", $out);
+PHP
+}
+
+APACHE_PID=
+# Started as root, as apache2ctl does, but without detaching (NO_DETACH: it stays our child,
+# in a session of its own: at its stop, prefork signals its whole process group).
+apache_start() {
+  launch apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -DNO_DETACH
+  APACHE_PID=$LAUNCHED
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+}
+# As `apache2ctl stop`: TERM to the parent, which stops its workers.
+apache_stop() { stop_pid "$APACHE_PID" TERM; }
+# As `apache2ctl graceful` (and Debian's logrotate postrotate): USR1 to the parent, which
+# reopens its logs and replaces its workers as they finish their requests.
+apache_graceful() {
+  kill -USR1 "$APACHE_PID"
+  sleep 1
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+}
+
+# apache_get FIRST COUNT ROUND PER CONC PATH...: GETs the paths, PER requests per keep-alive
+# connection, CONC connections at a time, from 127.0.0.FIRST .. FIRST+COUNT-1 (spread_get).
+apache_get() { spread_get "$APACHE_PORT" 127.0.0 "$1" "$2" 7 5 "$3" "$4" "$5" "${@:6}"; }
+
+APACHE_SEQ=0   # numbers the uploaded files (counted by the mixes, before they start clients)
+# apache_curl ARGS...: one request, its answer dropped; a failed one is reported, not fatal.
+apache_curl() {
+  curl -s --max-time 10 -o /dev/null "$@" || echo "record-testdata: apache: a request failed: ${*: -1}" >&2
+}
+# apache_session ADDR USER [UPLOAD_NAME SIZE [LOGOUT]]: a customer's visit from 127.0.0.ADDR
+# with a cookie jar (outside the cgroup): the sign-in form, the sign-in (a new session), the
+# account page, an upload of SIZE random bytes as UPLOAD_NAME and its download from /files/,
+# the account page again, and, with LOGOUT, the sign-out (the session file is removed).
+# USER "-" is a failed sign-in (no session).
+apache_session() {
+  local a=127.0.0.$1 user=$2 name=${3:-} size=${4:-0} logout=${5:-} u=http://127.0.0.1:$APACHE_PORT jar pass
+  jar=$(mktemp "$WORK/apache-client.XXXXXX")
+  local req=(apache_curl --interface "$a" -b "$jar" -c "$jar")
+  "${req[@]}" "$u/login.php"
+  pass=pw-$user
+  if [ "$user" = - ]; then user=user0$((1 + RANDOM % 9)) pass=wrong; fi
+  "${req[@]}" --data-urlencode "user=$user" --data-urlencode "pass=$pass" "$u/login.php"
+  "${req[@]}" "$u/account.php"
+  if [ -n "$name" ] && [ "$pass" != wrong ]; then
+    head -c "$size" /dev/urandom >"$jar.up"
+    "${req[@]}" -F "doc=@$jar.up;filename=$name" "$u/upload.php"
+    "${req[@]}" "$u/files/$user-$(printf %s "$name" | tr -c 'A-Za-z0-9._-' _)"
+    "${req[@]}" "$u/account.php"
+  fi
+  if [ -n "$logout" ]; then "${req[@]}" "$u/logout.php"; fi
+  rm -f "$jar" "$jar.up"
+}
+# apache_contact ADDR: the contact form posted from 127.0.0.ADDR.
+apache_contact() {
+  apache_curl --interface "127.0.0.$1" -d "email=c$RANDOM@example.com" \
+    --data-urlencode "message=order $RANDOM did not arrive" "http://127.0.0.1:$APACHE_PORT/contact.php"
+}
+
+# Mix A: the home page, products 1-12, about, the assets, images 1-8, the terms, two missing
+# paths (404 through 404.php) over 3 keep-alive clients; two customers sign in, each uploads a
+# 2-3 kB invoice-N.pdf and downloads it back, one signs out; a failed sign-in; a contact form.
+apache_mix_a() {
+  local paths=(/ /index.php /about.php /css/site.css /js/app.js /favicon.ico /terms.html /wp-login.php /.env) i
+  for i in $(seq 1 12); do paths+=("/product.php?id=$i"); done
+  for i in $(seq 1 8); do paths+=("/img/$i.png"); done
+  apache_get 1 1 0 10 3 "${paths[@]}"
+  APACHE_SEQ=$((APACHE_SEQ + 2))
+  apache_session 1 "user0$((1 + RANDOM % 9))" "invoice-$((APACHE_SEQ - 1)).pdf" $((2048 + RANDOM % 1024)) logout &
+  apache_session 1 "user1$((RANDOM % 10))" "invoice-$APACHE_SEQ.pdf" $((2048 + RANDOM % 1024))
+  wait $!
+  apache_session 1 -
+  apache_contact 1
+}
+# Mix B: products 10-30, search, contact and sign-in forms, images 5-15, other missing paths,
+# one client and then eight; four customers (users 20-39) upload 20-60 kB scan-N.png files,
+# two sign out; HEAD requests.
+apache_mix_b() {
+  local paths=(/ /search.php?q=product+2 /search.php?q=product+1 /contact.php /login.php /css/site.css
+               /js/app.js /admin.php /phpmyadmin/ /old/index.html) i pids=()
+  for i in $(seq 10 30); do paths+=("/product.php?id=$i"); done
+  for i in $(seq 5 15); do paths+=("/img/$i.png"); done
+  apache_get 1 1 0 10 1 "${paths[@]}"
+  apache_get 1 1 0 5 8 "${paths[@]}" "${paths[@]}"
+  APACHE_SEQ=$((APACHE_SEQ + 4))
+  for i in 1 2 3 4; do
+    apache_session 1 "user$((20 + RANDOM % 20))" "scan-$((APACHE_SEQ - 4 + i)).png" $((20000 + RANDOM % 40000)) \
+      "$([ $((i % 2)) = 0 ] && echo logout)" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  apache_contact 1
+  apache_curl -I "http://127.0.0.1:$APACHE_PORT/"
+  apache_curl -I "http://127.0.0.1:$APACHE_PORT/product.php?id=12"
+}
+# apache_cron ARGS...: app/cron.php run by the php CLI as www-data in the cgroup, as its cron
+# entry would.
+apache_cron() { admin apache www-data /usr/bin/php "$APACHE_DIR/app/cron.php" "$@"; }
+# Its scheduled job in training: expired sessions (older than 300 s) removed, the status report.
+apache_maintenance() { apache_cron; }
+
+# The generic intruder script as www-data in the upload directory (a web shell or an exploited
+# PHP page executing a shell).
+apache_inject() { inject_shell apache www-data "$APACHE_UPLOADS"; }
+apache_labels() { write_labels apache "$APACHE_UPLOADS"; }
+
+# Held out. Release 1.1 deployed by the operator while the site runs (root, outside the
+# cgroup, as a deploy tool would): a blog (blog/index.php, blog/post.php and app/lib/blog.php
+# reading data/posts/), an FAQ, a JSON status API, a print stylesheet, blog script, images
+# 51-70, static docs, custom 403 and 500 pages (conf/app.d/errors.conf), then a graceful
+# restart. Clients from 127.0.0.2-20, 12 at a time, 4 requests per connection, for products
+# 15-100 (most never requested) and missing ones, the new pages, images 9-70, directory
+# listings refused (403), `.ht` files (403) and other missing paths; six customers (users 30-59)
+# from other addresses upload 10 kB-1 MB files of other names and kinds (photos, spreadsheets,
+# names with spaces), four keep their sessions; every other round a 5 MB upload refused (413).
+# Every 20 s the logs rotated as Debian's logrotate does (rename, gzip of the previous one,
+# graceful restart) and the cron job with other arguments. After the restart a hotfix (1.1.1:
+# a changed product page, a new API endpoint) and another graceful restart.
+apache_heldout_deploy() {
+  mkdir -p "$APACHE_HTDOCS"/{blog,api,docs,errors} "$APACHE_DATA/posts"
+  local i s
+  for s in spring-sale new-warehouse shipping-times gift-cards returns-policy; do
+    printf '{"slug": "%s", "title": "%s", "body": "news about %s"}\n' "$s" "$s" "$s" >"$APACHE_DATA/posts/$s.json"
+  done
+  cat >"$APACHE_DIR/app/lib/blog.php" <<'PHP'
+<?php
+function posts(): array {
+    return array_map(fn($f) => json_decode(file_get_contents($f), true), glob(DATA_DIR . '/posts/*.json'));
+}
+function post(string $slug): ?array {
+    if (!preg_match('/^[a-z0-9-]+$/', $slug) || !is_file(DATA_DIR . "/posts/$slug.json")) return null;
+    return json_decode(file_get_contents(DATA_DIR . "/posts/$slug.json"), true);
+}
+PHP
+  cat >"$APACHE_HTDOCS/blog/index.php" <<'PHP'
+<?php
+require __DIR__ . '/../../app/bootstrap.php';
+require __DIR__ . '/../../app/lib/blog.php';
+page_header('Blog');
+foreach (posts() as $p) printf('<p><a href="/blog/post.php?slug=%s">%s</a></p>', $p['slug'], htmlspecialchars($p['title']));
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/blog/post.php" <<'PHP'
+<?php
+require __DIR__ . '/../../app/bootstrap.php';
+require __DIR__ . '/../../app/lib/blog.php';
+$p = post((string)($_GET['slug'] ?? ''));
+if ($p === null) not_found();
+page_header($p['title']);
+echo '<article>' . htmlspecialchars($p['body']) . '</article><script src="/js/blog.js"></script>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/faq.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+page_header('FAQ');
+echo '<dl><dt>Shipping?</dt><dd>Two days.</dd><dt>Returns?</dt><dd>Thirty days.</dd></dl>';
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/api/status.php" <<'PHP'
+<?php
+require __DIR__ . '/../../app/config.php';
+header('Content-Type: application/json');
+$ok = is_dir(DATA_DIR . '/catalog') && is_writable(UPLOAD_DIR);
+http_response_code($ok ? 200 : 503);
+echo json_encode(['ok' => $ok, 'release' => APP_RELEASE, 'products' => count(glob(DATA_DIR . '/catalog/*.json'))]);
+PHP
+  for s in 403 500; do
+    printf '<?php\nrequire __DIR__ . "/../../app/bootstrap.php";\nhttp_response_code(%s);\npage_header("Error %s");\npage_footer();\n' \
+      "$s" "$s" >"$APACHE_HTDOCS/errors/$s.php"
+  done
+  printf 'ErrorDocument 403 /errors/403.php\nErrorDocument 500 /errors/500.php\n' >"$APACHE_DIR/conf/app.d/errors.conf"
+  sed -i "s/^const APP_RELEASE = '1.0.0';/const APP_RELEASE = '1.1.0';/" "$APACHE_DIR/app/config.php"
+  echo "@media print { nav, footer { display: none } }" >"$APACHE_HTDOCS/css/print.css"
+  echo "console.log('blog')" >"$APACHE_HTDOCS/js/blog.js"
+  for i in $(seq 51 70); do head -c 4096 /dev/urandom >"$APACHE_HTDOCS/img/$i.png"; done
+  for s in install shipping changelog; do echo "<html><body>docs: $s</body></html>" >"$APACHE_HTDOCS/docs/$s.html"; done
+  apache_graceful
+}
+APACHE_HELDOUT_ROUND=0
+apache_heldout_mix() {
+  local r=$((APACHE_HELDOUT_ROUND += 1)) i s pids=()
+  local paths=(/ /blog/ /faq.php /api/status.php /css/site.css /css/print.css /js/app.js /js/blog.js
+               /docs/install.html /docs/shipping.html /docs/changelog.html /robots.txt /img/ /blog/.htaccess
+               /.htpasswd /product.php?id=404 /product.php?id=abc /blog/post.php?slug=nope /cart.php /api/v2/orders)
+  for s in spring-sale new-warehouse shipping-times gift-cards returns-policy; do paths+=("/blog/post.php?slug=$s"); done
+  for i in $(seq $((15 + r % 4)) 4 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((9 + r % 3)) 3 70); do paths+=("/img/$i.png"); done
+  apache_get 2 19 "$r" 4 12 "${paths[@]}"
+  local names=("IMG_$((4000 + r)).jpeg" "budget $r.xlsx" "photo-$r.webp" "contract_v$r.docx" "notes.$r.txt" "scan $r (2).pdf")
+  local sizes=(900000 40000 250000 10000 12000 600000)
+  for i in 0 1 2 3 4 5; do
+    apache_session $((2 + (r * 6 + i) % 19)) "user$((30 + (r * 6 + i) % 30))" "${names[$i]}" "${sizes[$i]}" \
+      "$([ $((i % 3)) = 0 ] && echo logout)" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  apache_session $((2 + r % 19)) -
+  apache_contact $((2 + (r + 7) % 19))
+  if [ $((r % 2)) = 0 ]; then apache_heldout_big_upload $((2 + (r + 3) % 19)); fi
+}
+# A customer's 5 MB upload, over upload_max_filesize: refused by the application (413).
+apache_heldout_big_upload() {
+  local jar=$WORK/apache-big u=http://127.0.0.1:$APACHE_PORT
+  local req=(apache_curl --interface "127.0.0.$1" -b "$jar" -c "$jar")
+  head -c 5000000 /dev/urandom >"$jar.up"
+  "${req[@]}" -d user=user45 -d pass=pw-user45 "$u/login.php"
+  "${req[@]}" -F "doc=@$jar.up;filename=holiday-video.mp4" "$u/upload.php"
+  rm -f "$jar" "$jar.up"
+}
+# Debian's logrotate for apache2: the logs renamed (the previous rotation gzipped:
+# delaycompress), then a graceful restart; and the cron job with other arguments.
+apache_heldout_job() {
+  local f
+  for f in access error; do
+    f=$APACHE_DIR/log/$f.log
+    if [ -e "$f.1" ]; then gzip -f "$f.1"; mv "$f.1.gz" "$f.2.gz"; fi
+    mv "$f" "$f.1"
+  done
+  apache_graceful
+  apache_cron --max-age 20 --report "heldout-$(date +%H%M%S)"
+}
+apache_heldout_reload() {
+  cat >"$APACHE_HTDOCS/api/products.php" <<'PHP'
+<?php
+require __DIR__ . '/../../app/bootstrap.php';
+header('Content-Type: application/json');
+echo json_encode(catalog_list(max(1, (int)($_GET['from'] ?? 1)), 10));
+PHP
+  sed -i "s/^const APP_RELEASE = '1.1.0';/const APP_RELEASE = '1.1.1';/" "$APACHE_DIR/app/config.php"
+  sed -i 's|%d EUR, %d in stock|%d EUR (incl. VAT), %d in stock|' "$APACHE_HTDOCS/product.php"
+  apache_graceful
+  local i
+  for i in 1 21 41 61 81; do
+    apache_curl --interface "127.0.0.$((3 + i % 17))" "http://127.0.0.1:$APACHE_PORT/api/products.php?from=$i"
+  done
+}
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -2877,7 +3428,7 @@ install_packages
 for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
     $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
     $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)) $HAPROXY_HELDOUT4_PORT $MARIADB_PORT \
-    $((MARIADB_RELAY_PORT + 5)) $((MARIADB_RELAY_PORT + 9)) $((MARIADB_RELAY_PORT + 17)); do
+    $((MARIADB_RELAY_PORT + 5)) $((MARIADB_RELAY_PORT + 9)) $((MARIADB_RELAY_PORT + 17)) $APACHE_PORT; do
   if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
 done
 rm -rf "$WORK"
