@@ -139,7 +139,7 @@ done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 WANTED_PHASES=("${PHASES[@]}")
 # phases_of WORKLOAD: sets PHASES to the wanted phases WORKLOAD has: train, normal, drift, and
-# each later one for which it defines <workload>_<phase>_mix (mariadb stops at heldout).
+# each later one for which it defines <workload>_<phase>_mix (mariadb skips heldout2-4).
 phases_of() {
   local ph
   PHASES=()
