@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4,heldout5}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
-# added later as unseen workload shapes, have train, normal, drift and heldout only: a
-# workload records a phase after heldout only if it defines <workload>_<phase>_mix, and skips
-# the others.
+# added later as unseen workload shapes, have train, normal, drift and heldout only (and
+# mariadb heldout5): a workload records a phase after heldout only if it defines
+# <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 (default: all seven, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 (default: all eight, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -57,6 +57,18 @@
 #           migration, catch-up runs), 28 s of trickle (one connection, rounds 3 s apart) with
 #           the service's own maintenance in the middle, a 14 s peak (32 at a time, 0.5 s
 #           apart), a ramp down (rounds 2 s apart, as in the ramp up) and the end of the change (a scale-in). No restart, no attack.
+#   heldout5 about 70-85 s, a fifth held-out set recorded on 2026-12-03 (mariadb included),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the four before (<server>_heldout5_*): clients from
+#           127.0.3.1-250 (another /24); 14 s of steady rounds (6 connections at a time, 2
+#           requests each, 1.5 s apart), a change (a graceful reload with another valid
+#           configuration, settings changed live, a zero-downtime upgrade, overlapping
+#           runs), 12 s heavier (12 at a time, 8 requests each, 1 s apart), the service's
+#           own maintenance, a 24 s lull with only a health probe every 4 s, a burst of 5
+#           rounds back to back (24 at a time), a late event (the change reverted, or a
+#           crash and restart), and a 10 s tail (3 at a time, one request each, 2 s apart);
+#           error paths and large requests in every stretch, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -67,7 +79,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -121,14 +133,14 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
 WANTED_PHASES=("${PHASES[@]}")
 # phases_of WORKLOAD: sets PHASES to the wanted phases WORKLOAD has: train, normal, drift, and
-# each later one for which it defines <workload>_<phase>_mix (mariadb stops at heldout).
+# each later one for which it defines <workload>_<phase>_mix (mariadb skips heldout2-4).
 phases_of() {
   local ph
   PHASES=()
@@ -655,6 +667,79 @@ nginx_heldout4_maint() {
 }
 nginx_heldout4_end() { :; }
 
+# Held out, fifth set (heldout5). Deployed before the start: the site in four languages
+# (en/ fr/ de/ es/: index, about, pricing), a media directory (a 400 kB intro-720p.mp4 and
+# its poster), .well-known/security.txt and favicon.ico. Clients from 127.0.3.1-250 for the
+# language pages, every sixth page and every third image (another offset each round), and
+# the video in 100 kB ranges as a player seeks (with an Accept-Language); each round one
+# more request in turn: a traversal probe (--path-as-is, 400), TRACE (405), HTTP/2 prior
+# knowledge on the HTTP/1 port, a 12 kB Cookie (400), a language directory without its
+# slash (301), a multi-range request (206), a NUL in the URI (400). The change: one worker
+# instead of two, open_file_cache, a log_format with timings and a separate access log
+# for /media/ (log/media.log), a Content-Language header for /fr/, HUP from outside. The
+# maintenance: a content sync (it/ added, es/pricing.html removed) and media.log rotated
+# (renamed, USR1 from outside). The late event: the change reverted, HUP again.
+nginx_heldout5_deploy() {
+  local l n
+  for l in en fr de es; do
+    mkdir -p "$NGINX_HTML/$l"
+    for n in index about pricing; do echo "<html lang=\"$l\"><body>$n ($l)</body></html>" >"$NGINX_HTML/$l/$n.html"; done
+  done
+  mkdir -p "$NGINX_HTML/media" "$NGINX_HTML/.well-known"
+  head -c 400000 /dev/urandom >"$NGINX_HTML/media/intro-720p.mp4"
+  head -c 30000 /dev/urandom >"$NGINX_HTML/media/intro-poster.jpg"
+  printf 'Contact: mailto:security@example.org\nExpires: 2027-12-31T00:00:00Z\n' >"$NGINX_HTML/.well-known/security.txt"
+  head -c 1150 /dev/urandom >"$NGINX_HTML/favicon.ico"
+}
+nginx_heldout5_mix() {
+  local r=$HELDOUT5_ROUND i l u=http://127.0.0.1:$NGINX_PORT a langs=(en fr de es) off
+  local paths=(/ /favicon.ico /.well-known/security.txt /media/intro-poster.jpg /css/site.css /js/app.js
+               "/${langs[r % 4]}/about.html")
+  for l in en fr de es it; do paths+=("/$l/" "/$l/pricing.html"); done
+  for i in $(seq $((1 + r % 6)) 6 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 3)) 3 20); do paths+=("/img/$i.png"); done
+  heldout5_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout5_addr 1)
+  off=$((r % 4 * 100000))
+  curl -s --interface "$a" -H 'Accept-Language: fr-CH, fr;q=0.9' -r "$off-$((off + 99999))" "$u/media/intro-720p.mp4" >/dev/null || true
+  case $((r % 7)) in
+    0) curl -s --interface "$a" --path-as-is "$u/../../etc/passwd" ;;
+    1) curl -s --interface "$a" -X TRACE "$u/" ;;
+    2) curl -s --interface "$a" --http2-prior-knowledge "$u/en/" ;;
+    3) curl -s --interface "$a" -H "Cookie: session=$(head -c 12000 /dev/zero | tr '\0' c)" "$u/de/" ;;
+    4) curl -s --interface "$a" "$u/es" ;;
+    5) curl -s --interface "$a" -r 0-99,1000-1099 "$u/media/intro-poster.jpg" ;;
+    6) heldout3_raw "$NGINX_PORT" "$a" 'GET /en/%00.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout5_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  cp "$conf" "$WORK/nginx.conf.orig"
+  sed -i 's|^worker_processes 2;$|worker_processes 1;|' "$conf"
+  # shellcheck disable=SC2016
+  sed -i 's|^  keepalive_timeout 5;$|&\n  open_file_cache max=200 inactive=30s;\n  log_format timed '"'"'$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time'"'"';|' "$conf"
+  sed -i "s|^    location /api/ |    location /media/ { access_log $NGINX_DIR/log/media.log timed; }\n    location /fr/ { add_header Content-Language fr; }\n&|" "$conf"
+  if ! grep -q media.log "$conf" || ! grep -q '^worker_processes 1;' "$conf"; then die "nginx heldout5: config not changed"; fi
+  kill -HUP "$NGINX_PID"
+  until_ok nginx_heldout5_lang
+}
+# nginx_heldout5_lang: /fr/ answers with a Content-Language header (the change is live).
+nginx_heldout5_lang() { curl -sI "http://127.0.0.1:$NGINX_PORT/fr/" | grep -qi '^content-language: fr'; }
+nginx_heldout5_maint() {
+  local n
+  mkdir -p "$NGINX_HTML/it"
+  for n in index about pricing; do echo "<html lang=\"it\"><body>$n (it)</body></html>" >"$NGINX_HTML/it/$n.html"; done
+  rm -f "$NGINX_HTML/es/pricing.html"
+  mv "$NGINX_DIR/log/media.log" "$NGINX_DIR/log/media.log.1"
+  kill -USR1 "$NGINX_PID"
+}
+nginx_heldout5_late() {
+  cp "$WORK/nginx.conf.orig" "$NGINX_DIR/conf/nginx.conf"
+  kill -HUP "$NGINX_PID"
+  until_ok heldout5_not nginx_heldout5_lang
+}
+nginx_heldout5_probe() { heldout5_probe_http "$NGINX_PORT" /; }
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -980,6 +1065,72 @@ redis_heldout4_maint() {
   done
 }
 redis_heldout4_end() { redis-cli -p "$REDIS_PORT" client kill type pubsub >/dev/null; }
+
+# Held out, fifth set (heldout5). Deployed before the start: protected mode off for the
+# application servers on 127.0.3.1-250. Each round (half as many clients as the load, up
+# to 8; perl, inline commands) in db 11: balances with INCRBYFLOAT and an APPENDed ledger
+# read with GETRANGE and STRLEN (a named client), tags intersected with SINTERSTORE and
+# an EXPIREAT, an optimistic transaction (WATCH, MULTI, DECR, EXEC), a RENAME of a key
+# that does not exist and a COPY, a RESP3 client (HELLO 3) with HSET and HSCAN, and the
+# errors that come with them (EXEC without MULTI, a command with no argument); each round
+# one more thing in turn: a 2 MB value (redis-cli -x), a SCAN of the profiles from
+# redis-cli, 200 PINGs pipelined in one write, OBJECT FREQ (refused: no LFU policy), a
+# heartbeat (redis-cli -r 20 -i 0.05 INCR); redis-benchmark LRANGE_600 (and the LPUSH that
+# fills its list) with 100-byte values on as many clients as the load. The change: persistence
+# switched off for a bulk load (CONFIG SET appendonly no, save ""). The maintenance:
+# CLIENT PAUSE 1000 WRITE, SWAPDB 11 12, MEMORY PURGE, SLOWLOG RESET, COMMAND COUNT, INFO
+# stats. The late event: persistence back on (appendonly yes: a new AOF written from
+# scratch; save "2 1").
+redis_heldout5_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout5_mix() {
+  local r=$HELDOUT5_ROUND i a n=$((HELDOUT5_CONC / 2)) pids=() cli=(redis-cli -p "$REDIS_PORT" -n 11)
+  [ "$n" -ge 1 ] || n=1
+  [ "$n" -le 8 ] || n=8
+  for i in $(seq 1 "$n"); do
+    a=$(heldout5_addr "$i")
+    case $((i % 4)) in
+      0) redis_from "$a" "SELECT 11" "CLIENT SETNAME billing-$i" "INCRBYFLOAT balance:$((r % 23)) 12.5" \
+           "APPEND ledger:$((r % 5)) +12.5;" "GETRANGE ledger:$((r % 5)) 0 63" "STRLEN ledger:$((r % 5))" & ;;
+      1) redis_from "$a" "SELECT 11" "SADD tags:post:$r news tech r$((r % 4))" "SADD tags:post:$((r - 1)) tech" \
+           "SINTERSTORE tags:common:$r tags:post:$r tags:post:$((r - 1))" "SMEMBERS tags:common:$r" \
+           "EXPIREAT tags:common:$r $(($(date +%s) + 120))" & ;;
+      2) redis_from "$a" "SELECT 11" "WATCH stock:item$((r % 7))" "MULTI" "DECR stock:item$((r % 7))" "EXEC" \
+           "RENAME tmp:x:$r tmp:y:$r" "COPY balance:1 balance:backup:$((r % 3)) REPLACE" & ;;
+      3) redis_from "$a" "HELLO 3" "SELECT 11" "HSET profile:$((r % 40)) seen $r from $a" "HSCAN profile:$((r % 40)) 0 COUNT 10" \
+           "EXEC" "GET" & ;;
+    esac
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  case $((r % 5)) in
+    0) head -c 1500000 /dev/urandom | base64 -w 0 | "${cli[@]}" -x set "report:cache:$((r % 2))" ;;
+    1) "${cli[@]}" --scan --pattern 'profile:*' --count 50 ;;
+    2) heldout3_raw "$REDIS_PORT" "$(heldout5_addr 9)" "$(for i in $(seq 1 200); do printf 'PING\\r\\n'; done)QUIT\r\n" ;;
+    3) "${cli[@]}" object freq "balance:$((r % 23))" ;;
+    4) "${cli[@]}" -r 20 -i 0.05 incr heartbeat ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((60 * HELDOUT5_CONC)) -c "$HELDOUT5_CONC" -d 100 -r 30000 -t lrange_600 >/dev/null
+}
+redis_heldout5_change() {
+  redis-cli -p "$REDIS_PORT" config set appendonly no >/dev/null
+  redis-cli -p "$REDIS_PORT" config set save "" >/dev/null
+}
+redis_heldout5_maint() {
+  local c
+  for c in "client pause 1000 write" "swapdb 11 12" "memory purge" "slowlog reset" "command count" "info stats"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout5_late() {
+  redis-cli -p "$REDIS_PORT" config set appendonly yes >/dev/null
+  redis-cli -p "$REDIS_PORT" config set save "2 1" >/dev/null
+  until_ok redis_heldout5_aof_done
+}
+redis_heldout5_aof_done() {
+  redis-cli -p "$REDIS_PORT" info persistence | tr -d '\r' | grep -qx 'aof_rewrite_in_progress:0'
+}
+redis_heldout5_probe() { redis_from 127.0.3.254 PING || true; }
 
 
 # --- postgresql ---------------------------------------------------------------------------
@@ -1346,6 +1497,74 @@ postgresql_heldout4_maint() {
   pg_dumpall -h 127.0.0.1 -p "$PG_PORT" -U postgres --globals-only >/dev/null
 }
 postgresql_heldout4_end() { :; }
+
+# Held out, fifth set (heldout5). Deployed before the start (the server started once
+# outside the recording, as provisioning does): a pg_hba.conf line trusting 127.0.3.0/24,
+# two relays (outside the cgroup) bound to 127.0.3.31 and .62 for its application servers,
+# a backup directory postgres owns, and two tables: `daily_sales` (a year of rows) and
+# `attachments` (bytea). Each round: TPC-B through .31 on as many clients as the load (up
+# to 16), a fixed number of transactions per client; through .62 an EXPLAIN ANALYZE of a
+# window function over daily_sales and a recursive CTE; one more thing in turn: a deadlock
+# between two sessions that update two tables in opposite orders, a lock_timeout while
+# another session holds a table lock, a 2 MB bytea row (TOASTed), a 300 kB large object
+# from the client (\lo_import), a storm of 34 connections at once (max_connections is 30:
+# "too many clients"), COPY of daily_sales to the client. The change: ALTER SYSTEM SET
+# deadlock_timeout, log_lock_waits and idle_in_transaction_session_timeout, then
+# pg_reload_conf(). The maintenance, by the operator inside the cgroup as postgres: a
+# parallel directory-format dump (pg_dump -Fd -j 2) into backup/, pg_restore -l of it, and
+# ANALYZE VERBOSE. The late event: ALTER SYSTEM RESET ALL and pg_reload_conf().
+PG_HELDOUT5_ADDRS=(31 62)
+postgresql_heldout5_deploy() {
+  heldout5_relays "$PG_PORT" "$PG_RELAY_PORT" "${PG_HELDOUT5_ADDRS[@]}"
+  echo "host all all 127.0.3.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  head -c 300000 /dev/urandom >"$WORK/pg-scan.pdf"
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE TABLE daily_sales (day date PRIMARY KEY, region int, total numeric)" \
+    -c "INSERT INTO daily_sales SELECT d::date, extract(doy FROM d)::int % 5, round((random() * 1000)::numeric, 2) FROM generate_series(date '2026-01-01', date '2026-12-02', interval '1 day') d" \
+    -c "CREATE TABLE attachments (id serial PRIMARY KEY, name text, body bytea)"
+  stop_pid "$pid" INT
+}
+postgresql_heldout5_mix() {
+  local r=$HELDOUT5_ROUND c=$HELDOUT5_CONC i pids=()
+  local p5=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 62)) -U postgres -q -X -o /dev/null postgres)
+  [ "$c" -le 16 ] || c=16
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 31)) -U postgres -n -c "$c" -t $((3 * HELDOUT5_PER)) postgres >/dev/null 2>&1 || true
+  "${p5[@]}" -c "EXPLAIN ANALYZE SELECT day, total, avg(total) OVER (PARTITION BY region ORDER BY day ROWS 6 PRECEDING) FROM daily_sales" \
+    -c "WITH RECURSIVE w(n, d) AS (SELECT 1, date '2026-11-01' UNION ALL SELECT n + 1, d + 7 FROM w WHERE n < 5) SELECT w.d, s.total FROM w JOIN daily_sales s ON s.day = w.d"
+  case $((r % 6)) in
+    0) "${p5[@]}" -c "BEGIN" -c "UPDATE pgbench_branches SET bbalance = bbalance + 1 WHERE bid = 1" -c "SELECT pg_sleep(0.3)" \
+         -c "UPDATE pgbench_tellers SET tbalance = tbalance + 1 WHERE tid = 1" -c "COMMIT" &
+       pids+=($!)
+       "${p5[@]}" -c "BEGIN" -c "UPDATE pgbench_tellers SET tbalance = tbalance - 1 WHERE tid = 1" -c "SELECT pg_sleep(0.3)" \
+         -c "UPDATE pgbench_branches SET bbalance = bbalance - 1 WHERE bid = 1" -c "COMMIT" &
+       pids+=($!) ;;
+    1) "${p5[@]}" -c "BEGIN" -c "LOCK TABLE daily_sales IN EXCLUSIVE MODE" -c "SELECT pg_sleep(0.8)" -c "COMMIT" &
+       pids+=($!)
+       sleep 0.2
+       "${p5[@]}" -c "SET lock_timeout = '200ms'" -c "UPDATE daily_sales SET total = total + 1 WHERE day = date '2026-12-01'" ;;
+    2) "${p5[@]}" -c "INSERT INTO attachments (name, body) VALUES ('scan-$r.pdf', decode(repeat('00ff', 1000000), 'hex'))" ;;
+    3) "${p5[@]}" -c "\\lo_import $WORK/pg-scan.pdf" ;;
+    4) for i in $(seq 1 34); do "${p5[@]}" -c "SELECT pg_sleep(0.5)" & pids+=($!); done ;;
+    5) "${p5[@]}" -c "COPY daily_sales TO STDOUT (FORMAT csv, HEADER)" ;;
+  esac >/dev/null 2>&1 || true
+  for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+}
+postgresql_heldout5_change() {
+  "${PSQL[@]}" -c "ALTER SYSTEM SET deadlock_timeout = '300ms'" -c "ALTER SYSTEM SET log_lock_waits = on" \
+    -c "ALTER SYSTEM SET idle_in_transaction_session_timeout = '5s'" -c "SELECT pg_reload_conf()"
+}
+postgresql_heldout5_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres) dump
+  dump=$PG_DIR/backup/postgres-$(date +%Y%m%d-%H%M%S)
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -Fd -j 2 -f "$dump" postgres
+  admin postgresql postgres "$PG_BIN/pg_restore" -l "$dump"
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "ANALYZE VERBOSE daily_sales" postgres
+}
+postgresql_heldout5_late() { "${PSQL[@]}" -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()"; }
+postgresql_heldout5_probe() { pg_isready -q -h 127.0.0.1 -p $((PG_RELAY_PORT + 31)) || true; }
 
 
 # --- haproxy ------------------------------------------------------------------------------
@@ -1718,6 +1937,64 @@ haproxy_heldout4_end() {
 haproxy_heldout4_deleted() {
   echo "del server site/s4" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" | grep -q "Server deleted"
 }
+
+# Held out, fifth set (heldout5). No deploy. Clients from 127.0.3.1-250 for every seventh
+# page and every fourth static file (another offset each round), API calls with paging,
+# the health page; a crawler (Googlebot's user agent, behind a CDN's X-Forwarded-For);
+# each round one more request in turn: two Content-Length headers (400), a broken chunked
+# body (400), a PUT the backend refuses (501), a missing static file (404), a WebSocket
+# upgrade the backend does not speak, a connection that sends nothing for a second. The
+# change: `balance leastconn`, an X-Request-ID (uuid) on every request, the backends'
+# Server header removed from responses, `timeout http-keep-alive 2s`, `option redispatch`
+# and `retries 2`, then USR2 to the master from outside. The maintenance on the admin
+# socket: `show version`, `show env`, `show info json`, `show servers state site`, and s1
+# put in maintenance around a round of traffic, then ready again. The late event: the
+# change reverted, USR2 again.
+haproxy_heldout5_deploy() { :; }
+haproxy_heldout5_mix() {
+  local r=$HELDOUT5_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /index.html /health.html /api/status /api/items "/api/orders?page=$((r % 9))&per_page=50")
+  for i in $(seq $((1 + r % 7)) 7 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 4)) 4 30); do paths+=("/static/$i.bin"); done
+  heldout5_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout5_addr 2)
+  curl -s --interface "$a" -A 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' \
+    -H 'X-Forwarded-For: 203.0.113.7' "$u/page$((r % 60 + 1)).html" >/dev/null || true
+  case $((r % 6)) in
+    0) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello' ;;
+    1) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbad\r\n0\r\n\r\n' ;;
+    2) curl -s --interface "$a" -X PUT --data 'qty=3' "$u/api/items" ;;
+    3) curl -s --interface "$a" "$u/static/nope-$r.bin" ;;
+    4) curl -s --interface "$a" -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+         -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$u/ws" ;;
+    5) heldout3_raw "$HAPROXY_PORT" "$a" '' 1 ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout5_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  cp "$conf" "$WORK/haproxy.cfg.orig"
+  sed -i 's|^  timeout server 10s$|&\n  timeout http-keep-alive 2s\n  option redispatch\n  retries 2|' "$conf"
+  sed -i 's|^  default_backend site$|  http-request set-header X-Request-ID %[uuid]\n  http-response del-header Server\n&|' "$conf"
+  sed -i 's|^  balance roundrobin$|  balance leastconn|' "$conf"
+  if ! grep -q 'del-header Server' "$conf" || ! grep -q leastconn "$conf"; then die "haproxy heldout5: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok heldout5_not haproxy_heldout5_banner
+}
+# haproxy_heldout5_banner: responses carry the backends' Server header (the change is not live).
+haproxy_heldout5_banner() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/index.html" | grep -qi '^server:'; }
+haproxy_heldout5_maint() {
+  local c
+  for c in "show version" "show env" "show info json" "show servers state site"; do haproxy_sock "$c"; done
+  haproxy_sock "set server site/s1 state maint"
+  haproxy_heldout5_mix
+  haproxy_sock "set server site/s1 state ready"
+}
+haproxy_heldout5_late() {
+  cp "$WORK/haproxy.cfg.orig" "$HAPROXY_DIR/conf/haproxy.cfg"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout5_banner
+}
+haproxy_heldout5_probe() { heldout5_probe_http "$HAPROXY_PORT" /health.html; }
 
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
@@ -2099,6 +2376,65 @@ gunicorn_heldout4_end() {
   until_ok gunicorn_workers 2
 }
 
+# Held out, fifth set (heldout5). No deploy. Clients from 127.0.3.1-250 for every eleventh
+# item and every sixth image (another offset each round), an item with a query string, an
+# item with a trailing slash (404), a JSON export, `/api/stats` (404 until the release);
+# each round one more request in turn: a 600 kB `logs-N.tar.gz` upload, an upload under a
+# name the application rejects (`invoice_2026-12-N.pdf`: 400), a PUT on an item (405),
+# PROPFIND (405), an upload that announces 50 kB, sends 1 kB and hangs up, a 12-byte
+# `notes-N.txt` upload downloaded back twice (the second time conditional). The change: a
+# release deployed with gunicorn's zero-downtime upgrade: a new app.py (a `/api/stats`
+# route that counts the item files), USR2 to the master (a new master, gunicorn.pid.2,
+# with new workers), then TERM to the old master, so the new one takes over. The
+# maintenance: the job with other arguments (`report --fmt json --items 130`, `cleanup
+# --older-than 90`). No late event.
+gunicorn_heldout5_deploy() { :; }
+GUNI_HELDOUT5_SEQ=0
+gunicorn_heldout5_mix() {
+  local r=$HELDOUT5_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a n
+  local paths=(/ /api/health /api/stats /static/css/site.css "/items/$((r % 50 + 1))?fields=name" "/items/$((r % 30 + 1))/"
+               /export?fmt=json)
+  for i in $(seq $((3 + r % 11)) 11 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 6)) 6 30); do paths+=("/static/img/$i.png"); done
+  heldout5_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout5_addr 3)
+  GUNI_HELDOUT5_SEQ=$((GUNI_HELDOUT5_SEQ + 1))
+  n=$GUNI_HELDOUT5_SEQ
+  case $((r % 6)) in
+    0) head -c 600000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/logs-$n.tar.gz" ;;
+    1) head -c 20000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/invoice_2026-12-$n.pdf" ;;
+    2) curl -s --interface "$a" -X PUT --data '{"price": 1}' "$u/items/3" ;;
+    3) heldout3_raw "$GUNICORN_PORT" "$a" 'PROPFIND / HTTP/1.1\r\nHost: x\r\nDepth: 1\r\nConnection: close\r\n\r\n' ;;
+    4) heldout3_raw "$GUNICORN_PORT" "$a" "POST /upload/partial-$n.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n$(head -c 1000 /dev/zero | tr '\0' p)" 0.3 ;;
+    5) echo "note $n ok" | curl -s --interface "$a" --data-binary @- "$u/upload/notes-$n.txt"
+       curl -s --interface "$a" "$u/static/uploads/notes-$n.txt"
+       curl -s --interface "$a" -H "If-Modified-Since: $(date -uR)" "$u/static/uploads/notes-$n.txt" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout5_change() {
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/api/stats")
+def stats():
+    return jsonify(items=len(os.listdir(os.path.join(DATA, "items"))))
+PY
+  local old=$GUNI_PID
+  rm -f "$GUNI_DIR/run/gunicorn.pid.2"
+  kill -USR2 "$old"
+  until_ok test -s "$GUNI_DIR/run/gunicorn.pid.2"
+  GUNI_PID=$(cat "$GUNI_DIR/run/gunicorn.pid.2")
+  until_ok gunicorn_workers 2
+  stop_pid "$old" TERM
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/stats"
+}
+gunicorn_heldout5_maint() {
+  gunicorn_job report --fmt json --items 130
+  gunicorn_job cleanup --older-than 90
+}
+gunicorn_heldout5_late() { :; }
+gunicorn_heldout5_probe() { heldout5_probe_http "$GUNICORN_PORT" /api/health; }
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -2373,6 +2709,51 @@ batch_heldout4_change() {
 batch_heldout4_maint() { batch_job cleanup.sh --max-archives 1; batch_job cleanup.sh; }
 batch_heldout4_end() { :; }
 
+# Held out, fifth set (heldout5). No deploy. Each run gets, in turn, a 5-row `stock_moves`
+# file, two `stock_moves` files sized by the requests per connection (300 rows per unit),
+# or a `credit-notes` file sized by the load (40 rows per unit); every fifth run the
+# upstream's upload of a `credit-notes` file dies half-way, leaving a hidden `.part` file
+# in spool/incoming that no run picks up; the job runs with `--keep 9`. In the lull the
+# scheduler starts the job with nothing to do. The change: runs that overlap: a run over
+# a 120000-row file, and `cleanup.sh --max-archives 4` started while it is still going.
+# The maintenance, by an operator inside the cgroup (as backup): a checksum manifest of
+# today's outputs (`sha256sum *.totals >SHA256SUMS` by /bin/sh -c), `gzip -t` of the
+# archives, `wc -l` of the manifest. No late event.
+batch_heldout5_deploy() { :; }
+batch_heldout5_mix() {
+  local r=$HELDOUT5_ROUND f
+  case $((r % 3)) in
+    0) batch_feed stock_moves 1 5 ;;
+    1) batch_feed stock_moves 2 $((300 * HELDOUT5_PER)) ;;
+    2) batch_feed credit-notes 1 $((40 * HELDOUT5_CONC)) ;;
+  esac
+  if [ $((r % 5)) = 4 ]; then
+    f=$BATCH_SPOOL/incoming/.credit-notes-u$r.part
+    awk 'BEGIN { for (i = 0; i < 70; i++) printf "c%03d,%d\n", i, i * 3 }' >"$f"
+    printf 'c071,4' >>"$f"
+    chown backup:backup "$f"
+  fi
+  batch_job process.sh --keep 9
+}
+batch_heldout5_change() {
+  batch_feed stock_moves 1 120000
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 9
+  local long=$LAUNCHED
+  sleep 0.3
+  batch_job cleanup.sh --max-archives 4
+  wait "$long" || die "the long batch run failed"
+  forget "$long"
+}
+batch_heldout5_maint() {
+  local out
+  out=$BATCH_DIR/out/$(date +%Y%m%d)
+  admin batch backup /bin/sh -c "cd '$out' && sha256sum *.totals >SHA256SUMS"
+  admin batch backup /usr/bin/gzip -t "$BATCH_SPOOL"/archive/*.tar.gz
+  admin batch backup /usr/bin/wc -l "$out/SHA256SUMS"
+}
+batch_heldout5_late() { :; }
+batch_heldout5_probe() { batch_job process.sh --keep 9; }
+
 
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
@@ -2592,6 +2973,77 @@ mariadb_heldout_job() {
   MARIADB_DUMPS=$((MARIADB_DUMPS + 1))
   admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --single-transaction \
     --result-file="$MARIADB_DIR/backup/inventory-$MARIADB_DUMPS.sql" inventory
+}
+
+# Held out, fifth set (heldout5). Deployed before the start (the server started once
+# outside the recording, as provisioning does): application servers on 127.0.3.0/24 let in
+# (app@'127.0.3.%'), two relays (outside the cgroup) bound to 127.0.3.40 and .80, and a
+# new database `analytics`: `page_views`, partitioned by month (RANGE COLUMNS: p2026_11,
+# p2026_12, pmax), and `exports` (LONGBLOB). Each round: shoppers' sessions through .40
+# (a third of the load, plus one), page views inserted through .80 (50 per request per
+# connection) and a report over them (GROUP BY ... WITH ROLLUP); one more thing in turn: a
+# syntax error, a duplicate key, a login as a user that does not exist, a 600 kB LONGBLOB
+# sent by the client, a lock wait timeout (a session holds a row FOR UPDATE, another waits
+# with innodb_lock_wait_timeout 1), a client killed during SELECT SLEEP(2). The change, by
+# the DBA (root on the socket): the slow query log switched on (log/slow.log,
+# long_query_time 0.2) and FLUSH BINARY LOGS (the next binlog generation). The maintenance,
+# by the operator inside the cgroup as mysql: `mariadb-check --analyze shop` and
+# `mariadb-admin flush-logs status`. The late event: mariadbd killed with SIGKILL (the OOM
+# killer's way) and started again by its service manager (InnoDB crash recovery).
+MARIADB_HELDOUT5_ADDRS=(40 80)
+mariadb_heldout5_deploy() {
+  heldout5_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" "${MARIADB_HELDOUT5_ADDRS[@]}"
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.3.%'; GRANT ALL ON *.* TO app@'127.0.3.%';
+    CREATE DATABASE analytics; USE analytics;
+    CREATE TABLE page_views (id BIGINT AUTO_INCREMENT, day DATE NOT NULL, path VARCHAR(200), ms INT,
+      PRIMARY KEY (id, day)) PARTITION BY RANGE COLUMNS (day) (PARTITION p2026_11 VALUES LESS THAN ('2026-12-01'),
+      PARTITION p2026_12 VALUES LESS THAN ('2027-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE));
+    CREATE TABLE exports (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(80), body LONGBLOB);"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout5_mix() {
+  local r=$HELDOUT5_ROUND i pids=() p40=$((MARIADB_RELAY_PORT + 40)) p80=$((MARIADB_RELAY_PORT + 80))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p80" --skip-ssl -B)
+  for i in $(seq 1 $((HELDOUT5_CONC / 3 + 1))); do mariadb_order_session -P "$p40" & pids+=($!); done
+  mariadb_app -P "$p80" analytics "INSERT INTO page_views (day, path, ms) SELECT CURDATE() - INTERVAL (seq % 40) DAY,
+      CONCAT('/p/', seq % 97), seq % 800 FROM seq_1_to_$((50 * HELDOUT5_PER));
+    SELECT DATE_FORMAT(day, '%Y-%m') m, path, COUNT(*), AVG(ms) FROM page_views GROUP BY m, path WITH ROLLUP LIMIT 20" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  pids=()
+  case $((r % 6)) in
+    0) "${cli[@]}" -u app shop -e "SELEC 1" ;;
+    1) "${cli[@]}" -u app shop -e "INSERT INTO customers (id, name) VALUES (1, 'dup')" ;;
+    2) "${cli[@]}" -u reporting shop -e "SELECT 1" ;;
+    3) printf "INSERT INTO exports (name, body) VALUES ('export-%s.csv', '%s');\n" "$r" "$(head -c 600000 /dev/zero | tr '\0' y)" |
+         "${cli[@]}" -u app analytics ;;
+    4) "${cli[@]}" -u app shop -e "BEGIN; SELECT * FROM products WHERE id = 7 FOR UPDATE; DO SLEEP(1.5); COMMIT" &
+       pids+=($!)
+       sleep 0.2
+       "${cli[@]}" -u app shop -e "SET innodb_lock_wait_timeout = 1; UPDATE products SET stock = stock - 1 WHERE id = 7" ;;
+    5) timeout -s KILL 0.5 "${cli[@]}" -u app shop -e "SELECT SLEEP(2)" ;;
+  esac >/dev/null 2>&1 || true
+  for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+}
+mariadb_heldout5_change() {
+  mariadb_root -e "SET GLOBAL slow_query_log_file = '$MARIADB_DIR/log/slow.log'; SET GLOBAL long_query_time = 0.2;
+    SET GLOBAL slow_query_log = ON; FLUSH BINARY LOGS"
+}
+mariadb_heldout5_maint() {
+  admin mariadb mysql mariadb-check --no-defaults -S "$MARIADB_SOCK" --analyze shop
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" flush-logs status
+}
+mariadb_heldout5_late() {
+  kill -KILL "$MARIADB_PID"
+  wait "$MARIADB_PID" 2>/dev/null || true
+  forget "$MARIADB_PID"
+  mariadb_start
+}
+mariadb_heldout5_probe() {
+  mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 40)) -u app --skip-ssl ping \
+    >/dev/null 2>&1 || true
 }
 
 # --- apache -------------------------------------------------------------------------------
@@ -3280,6 +3732,44 @@ heldout4_get() {
   spread_get "$1" 127.0.2 100 100 13 7 "$HELDOUT4_ROUND" $((1 + HELDOUT4_ROUND % 6)) "$HELDOUT4_CONC" "${@:2}"
 }
 
+# heldout5: HELDOUT5_ROUND counts its rounds; HELDOUT5_CONC (connections at a time, or a
+# batch run's size) and HELDOUT5_PER (requests per connection) are set by each stretch of
+# the phase.
+HELDOUT5_ROUND=0
+HELDOUT5_CONC=6
+HELDOUT5_PER=2
+# heldout5_addr N: the N-th client address of the round, in 127.0.3.1-250.
+heldout5_addr() { echo "127.0.3.$((1 + ($1 * 11 + HELDOUT5_ROUND * 17) % 250))"; }
+# heldout5_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
+# 127.0.3.1-250, HELDOUT5_PER requests per connection, HELDOUT5_CONC connections at a time.
+heldout5_get() {
+  spread_get "$1" 127.0.3 1 250 11 17 "$HELDOUT5_ROUND" "$HELDOUT5_PER" "$HELDOUT5_CONC" "${@:2}"
+}
+# heldout5_probe_http PORT PATH: a load balancer's health check from 127.0.3.254.
+heldout5_probe_http() { curl -s --max-time 2 --interface 127.0.3.254 "http://127.0.0.1:$1$2" >/dev/null || true; }
+# heldout5_not CMD...: CMD fails (for until_ok).
+heldout5_not() { ! "$@"; }
+# heldout5_relays PORT BASE A...: for each A, a relay outside the cgroup on 127.0.0.1:(BASE +
+# A) that connects to 127.0.0.1:PORT from 127.0.3.A (application servers on other hosts).
+heldout5_relays() {
+  local port=$1 base=$2 a
+  shift 2
+  for a in "$@"; do
+    if ss -Hltn "sport = :$((base + a))" | grep -q .; then die "port $((base + a)) is in use"; fi
+    socat "TCP-LISTEN:$((base + a)),bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$port,bind=127.0.3.$a" &
+    PIDS+=($!)
+  done
+}
+# heldout5_lull SECONDS PROBE EVERY: no traffic for SECONDS but PROBE every EVERY s (a
+# monitor's health check, or the scheduler's run with nothing to do).
+heldout5_lull() {
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$end" ]; do
+    "$2"
+    sleep "$3"
+  done
+}
+
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -3415,6 +3905,35 @@ record_server() {
     ramp4 "${s}_heldout4_mix" "$pause" 16 8 4 2 1
     "${s}_heldout4_end"
     echo "record-testdata: $s: heldout4 recorded for $((SECONDS - t0)) s, $HELDOUT4_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase heldout5; then
+    say "$s: heldout5 (steady rounds, a change, a heavier stretch, maintenance, a lull, a burst, a late event, a tail)"
+    HELDOUT5_ROUND=0
+    # Pauses between rounds (s): steady, heavier, tail; and the lull's probe interval. A
+    # batch round waits for the next run.
+    local p1=1.5 p2=1 p3=2 every=4 b
+    [ "$s" = batch ] && { p1=4; p2=3; p3=5; every=8; }
+    "${s}_provision"
+    "${s}_heldout5_deploy"
+    "${s}_start"
+    rec_start "$s" heldout5
+    local t0=$SECONDS
+    HELDOUT5_CONC=6 HELDOUT5_PER=2
+    rounds HELDOUT5_ROUND 14 "${s}_heldout5_mix" "$p1"
+    "${s}_heldout5_change"
+    HELDOUT5_CONC=12 HELDOUT5_PER=8
+    rounds HELDOUT5_ROUND 12 "${s}_heldout5_mix" "$p2"
+    "${s}_heldout5_maint"
+    heldout5_lull 24 "${s}_heldout5_probe" "$every"
+    HELDOUT5_CONC=24 HELDOUT5_PER=3
+    for b in 1 2 3 4 5; do HELDOUT5_ROUND=$((HELDOUT5_ROUND + 1)); "${s}_heldout5_mix"; done
+    "${s}_heldout5_late"
+    HELDOUT5_CONC=3 HELDOUT5_PER=1
+    rounds HELDOUT5_ROUND 10 "${s}_heldout5_mix" "$p3"
+    echo "record-testdata: $s: heldout5 recorded for $((SECONDS - t0)) s, $HELDOUT5_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
