@@ -159,27 +159,32 @@ std::string_view ParentDir(std::string_view path) {
 
 }  // namespace
 
-Detector::ReadDir* Detector::ReadDirOf(const std::string& workload, std::string_view path, int64_t time_ns) {
-  auto w = read_dirs_.find(workload);
-  if (w == read_dirs_.end()) return nullptr;
-  // Its directory's entry, else its own (a listing of a directory whose files
-  // were read first).
-  for (std::string_view dir : {ParentDir(path), path}) {
-    auto d = w->second.find(std::string(dir));
+Detector::DirFold* Detector::DirFoldOf(const std::string& workload, std::string_view path, int64_t time_ns,
+                                       bool writes) {
+  auto w = dir_folds_.find(workload);
+  if (w == dir_folds_.end()) return nullptr;
+  // Its directory's entry, else (reads) its own: a listing of a directory
+  // whose files were read first.
+  const char what = writes ? 'w' : 'r';
+  for (std::string_view dir : {ParentDir(path), writes ? std::string_view() : path}) {
+    if (dir.empty()) continue;
+    auto d = w->second.find(what + std::string(dir));
     if (d != w->second.end() && time_ns - d->second.since_ns <= options_.incident_window_ns) return &d->second;
   }
   return nullptr;
 }
 
-void Detector::RememberReadDir(Finding* f, int64_t time_ns) {
-  auto& dirs = read_dirs_[f->workload];
-  if (dirs.size() >= kMaxReadDirsPerWorkload) dirs.clear();
-  // Under its directory, and under its own path: a listing of a directory
-  // (the subject is the directory) gathers the reads of the files in it.
-  for (std::string dir : {std::string(ParentDir(f->subject)), f->subject}) {
-    ReadDir& entry = dirs[dir];
+void Detector::RememberDirFold(Finding* f, int64_t time_ns, bool writes) {
+  auto& dirs = dir_folds_[f->workload];
+  if (dirs.size() >= kMaxDirFoldsPerWorkload) dirs.clear();
+  // Under its directory, and (reads) under its own path: a listing of a
+  // directory (the subject is the directory) gathers the reads of the files in it.
+  const char what = writes ? 'w' : 'r';
+  for (std::string_view dir : {ParentDir(f->subject), writes ? std::string_view() : std::string_view(f->subject)}) {
+    if (dir.empty()) continue;
+    DirFold& entry = dirs[what + std::string(dir)];
     if (entry.finding != nullptr && time_ns - entry.since_ns <= options_.incident_window_ns) continue;
-    entry = ReadDir{f, time_ns, {}};
+    entry = DirFold{f, time_ns, {}};
   }
 }
 
@@ -250,14 +255,19 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // A low exec of a new program (a sibling of the workload's own: its suite).
     const bool suite_exec = f.kind == FindingKind::kExec && f.item.table == ItemRef::Table::kExecutable &&
                             e.kind == EventKind::kExec && f.score < kFoldBelow;
+    // A low write: an ordinary file (no script, credential, persistence or
+    // system location, which score higher).
+    const bool low_write = f.kind == FindingKind::kFile && !plain_read && f.score < kFoldBelow;
     // One finding per directory: outside a new program's tree, the workload's
-    // own programs' plain reads in one directory, and the programs of its
-    // suite started from one directory, within the incident window fold into
-    // the first one's finding (a suite program's own reads and syscalls then
-    // fold there too).
-    const bool by_directory = (plain_read || suite_exec) && context.hostile_root.empty() && !context.wrote_exe;
+    // own programs' plain reads in one directory, their low writes in one
+    // directory, and the programs of its suite started from one directory,
+    // within the incident window, fold into the first one's finding (a suite
+    // program's own reads and syscalls then fold there too).
+    const bool by_directory =
+        (plain_read || suite_exec || low_write) && context.hostile_root.empty() && !context.wrote_exe;
     if (by_directory) {
-      if (ReadDir* dir = ReadDirOf(f.workload, f.subject, e.time_ns); dir != nullptr && dir->finding->subject != f.subject) {
+      DirFold* dir = DirFoldOf(f.workload, f.subject, e.time_ns, low_write);
+      if (dir != nullptr && dir->finding->subject != f.subject) {
         Fold(dir->finding, &dir->folded, FoldedName(f));
         if (suite_exec) {
           processes_[e.pid].program = dir->finding;
@@ -272,7 +282,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     const bool file = f.kind == FindingKind::kFile;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
-    if (by_directory) RememberReadDir(recorded, e.time_ns);
+    if (by_directory) RememberDirFold(recorded, e.time_ns, low_write);
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;

@@ -55,10 +55,12 @@ namespace dw::model {
 // one's finding (a release's new files, an extension's scripts: a person
 // needs one finding with a count and examples, not one per file), and so do
 // the low execs of one directory (the workload's own suite: an operator's
-// psql, pg_dump and vacuumdb are one finding; "exec <path>"). A read
-// that scores medium or more (credentials, persistence) or writes never
-// folds, and the window bounds how long a directory stays folded (at most
-// kMaxReadDirsPerWorkload directories per workload; when full, it starts
+// psql, pg_dump and vacuumdb are one finding; "exec <path>"), and, apart
+// from the reads, their low writes in one directory (a dump of many files:
+// one finding). A finding of medium or more (a credential read; a script,
+// persistence or system location written) never folds, and a folded write is
+// still remembered for drop and execute. The window bounds how long a directory stays folded (at most
+// kMaxDirFoldsPerWorkload directories per workload; when full, it starts
 // over).
 //
 // Drop and execute: successful opens that write or create are remembered per
@@ -173,24 +175,26 @@ class Detector {
     std::unordered_set<std::string> folded;  // distinct items folded into `program`
   };
   static constexpr size_t kMaxWrittenPerWorkload = 4096;
-  static constexpr size_t kMaxReadDirsPerWorkload = 4096;
-  // Plain reads scored below this fold (into a new program's finding, or
-  // their directory's): below medium.
+  static constexpr size_t kMaxDirFoldsPerWorkload = 4096;
+  // Plain reads, low writes and low execs scored below this fold (into a new
+  // program's finding, or their directory's): below medium.
   static constexpr double kFoldBelow = 0.4;
-  // The first plain-read finding in a directory, and what folded into it.
-  struct ReadDir {
+  // The first finding of a kind (reads and execs, or writes) in a directory,
+  // and what folded into it.
+  struct DirFold {
     Finding* finding = nullptr;
     int64_t since_ns = 0;
     std::unordered_set<std::string> folded;
   };
   // Counts `name` once in `into`'s folded items (and marks it updated).
   void Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name);
-  // The directory of `path`'s entry for `workload`, if one is open at `time_ns`.
-  ReadDir* ReadDirOf(const std::string& workload, std::string_view path, int64_t time_ns);
-  // Makes `f` its directory's entry (and its own path's, for a listing).
-  void RememberReadDir(Finding* f, int64_t time_ns);
-  // workload -> directory -> its entry
-  std::unordered_map<std::string, std::unordered_map<std::string, ReadDir>> read_dirs_;
+  // The entry of `path`'s directory (reads: or of `path` itself) for
+  // `workload`'s reads and execs, or its writes, if one is open at `time_ns`.
+  DirFold* DirFoldOf(const std::string& workload, std::string_view path, int64_t time_ns, bool writes);
+  // Makes `f` its directory's entry (reads: and its own path's, for a listing).
+  void RememberDirFold(Finding* f, int64_t time_ns, bool writes);
+  // workload -> 'r' or 'w' + directory -> its entry
+  std::unordered_map<std::string, std::unordered_map<std::string, DirFold>> dir_folds_;
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);
   // Folds `f` into the finding with the same key or keeps it as a new one

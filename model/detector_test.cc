@@ -151,6 +151,37 @@ TEST(DetectorContextTest, PlainReadsInOneDirectoryAreOneFindingForTheWindow) {
   EXPECT_EQ(d.findings().size(), 6u);
 }
 
+// A dump of many files into a new directory is one finding; a script among
+// them, a read there, and running one of the folded files stay findings.
+TEST(DetectorContextTest, LowWritesInOneDirectoryAreOneFindingForTheWindow) {
+  Detector d(Fingerprints());
+  const std::string dump = "/srv/backup/dump-1";
+  const uint8_t write = kAccessWrite | kAccessCreate;
+  std::vector<Finding*> first = d.Observe(testing::Open("web", 10, dump + "/toc.dat", write, 1000));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->severity, Severity::kLow);
+  for (const char* name : {"3370.dat.gz", "3371.dat.gz", "3370.dat.gz", "blobs.toc"}) {
+    EXPECT_TRUE(d.Observe(testing::Open("web", 11, dump + "/" + name, write, 2000)).empty()) << name;
+  }
+  EXPECT_EQ(first[0]->folded, 3u);
+  EXPECT_EQ(first[0]->folded_examples,
+            (std::vector<std::string>{dump + "/3370.dat.gz", dump + "/3371.dat.gz", dump + "/blobs.toc"}));
+  // A script written there, and a read there, are findings of their own.
+  std::vector<Finding*> script = d.Observe(testing::Open("web", 11, dump + "/restore.sh", write, 3000));
+  ASSERT_EQ(script.size(), 1u);
+  EXPECT_GE(script[0]->severity, Severity::kHigh);
+  EXPECT_EQ(d.Observe(testing::Open("web", 11, dump + "/readme.txt", kAccessRead, 3000)).size(), 1u);
+  // Running a folded file is running a file the workload wrote.
+  std::vector<Finding*> run = d.Observe(testing::Exec("web", 12, dump + "/3371.dat.gz", 4000));
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0]->severity, Severity::kCritical);
+  EXPECT_NE(run[0]->reason.find("runs a file the workload wrote"), std::string::npos) << run[0]->reason;
+  // After the window a new file there is a finding again.
+  const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, dump + "/3372.dat.gz", write, later)).size(), 1u);
+  EXPECT_EQ(d.findings().size(), 5u);
+}
+
 // A new program uses syscalls the workload never made: the program is the
 // news, so they fold into its finding; those that escape, hide or tamper stay
 // findings of their own.
