@@ -222,6 +222,21 @@ bool LooksRandomMixed(std::string_view t) {
   return digit && lower && upper;
 }
 
+// mkstemp's fill (glibc, APR): exactly six of [A-Za-z0-9]. A third of
+// fills have no digit; one with both cases is still no word unless it is
+// capitalised ("Readme"): an upper-case letter after the first, and a
+// lower-case one ("MWYpuy", "xKqLzo"; not "Readme", "README", "readme").
+bool LooksMkstempFill(std::string_view t) {
+  if (t.size() != 6) return false;
+  bool lower = false, later_upper = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (!IsAlnum(t[i])) return false;
+    lower |= IsLower(t[i]);
+    later_upper |= i > 0 && IsUpper(t[i]);
+  }
+  return LooksRandomMixed(t) || (lower && later_upper);
+}
+
 // A digit, or both cases: not a word.
 bool LooksRandom(std::string_view t) {
   bool digit = false, lower = false, upper = false;
@@ -496,7 +511,8 @@ void AppendTokens(std::string_view c, size_t temp_prefix, size_t temp_run, const
       continue;
     }
     if (end == c.size() && i > 0 && token.size() >= 6 &&
-        (c[i - 1] == '.' || c[i - 1] == '-' || c[i - 1] == '_') && LooksRandomMixed(token)) {
+        (c[i - 1] == '.' || c[i - 1] == '-' || c[i - 1] == '_') &&
+        (LooksRandomMixed(token) || LooksMkstempFill(token))) {
       out->append("<tmp>");
       i = end;
       continue;

@@ -119,6 +119,10 @@ TEST(NormalizeFilePathTest, TemporaryNames) {
       {"/var/lib/php/sessions/sess_a1b2c3d4e5f6g7h8i9j0k1l2m3", "/var/lib/php/sessions/sess_<tmp>"},
       {"/tmp/ccAb12Cd.s", "/tmp/cc<tmp>.s"},
       {"/tmp/myapp.Ab3xZ9Qp", "/tmp/myapp.<tmp>"},
+      // mkstemp's six characters without a digit (a third of them): both
+      // cases, not capitalised (APR writes a pid file through one).
+      {"/srv/www/run/apache2.pid.MWYpuy", "/srv/www/run/apache2.pid.<tmp>"},
+      {"/srv/www/run/apache2.pid.xKqLzo", "/srv/www/run/apache2.pid.<tmp>"},
       {"/tmp/tmp.Ab3xZ9QpLk/payload.txt", "/tmp/tmp.<tmp>/payload.txt"},
       {"/tmp/systemd-private-0123456789abcdef0123456789abcdef-nginx.service-Ab12Cd/tmp/x",
        "/tmp/systemd-private-<hex>-nginx.service-<tmp>/tmp/x"},
@@ -212,6 +216,10 @@ TEST(NormalizeFilePathTest, LeavesStablePathsAndLookAlikesAlone) {
       "/tmp/tmp.backup",
       "/tmp/tmpfiles.d",
       "/tmp/phpmyadmin",
+      "/srv/docs/guide.Readme",  // six letters, capitalised: a word
+      "/srv/docs/guide.README",
+      "/srv/docs/guide.readme",
+      "/srv/x/app.OpenSSL",      // seven letters: not mkstemp's fill
       "/x/20261399",  // not a date
       "/x/1234567",   // not a Unix time
       "/x/12345678",  // 8 digits: not a date, not yet a long number
