@@ -177,6 +177,9 @@ constexpr double kPlainExecSensitivity = 0.5;
 constexpr double kSiblingSensitivity = 0.3;
 // A new syscall of a harmless group (IsHarmlessGroup).
 constexpr double kHarmlessSyscallSensitivity = 0.3;
+// A new syscall of another group, made by a learned executable of the
+// workload outside any new program's tree.
+constexpr double kOwnProgramSyscallSensitivity = 0.3;
 
 // Directories many programs share: a new program there is no kin of a
 // learned one by place alone.
@@ -571,10 +574,19 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_note = sibling_note.c_str();
         }
       }
-      if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged) &&
-          IsHarmlessGroup(SyscallGroup(item.key))) {
-        fixed_sensitivity = kHarmlessSyscallSensitivity;
-        fixed_note = "waits, sleeps or syncs: no power outside the process";
+      if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged)) {
+        const std::string_view group = SyscallGroup(item.key);
+        if (IsHarmlessGroup(group)) {
+          fixed_sensitivity = kHarmlessSyscallSensitivity;
+          fixed_note = "waits, sleeps or syncs: no power outside the process";
+        } else if (!group.empty() && context.hostile_root.empty() &&
+                   fp->executables.contains(e.process.exe)) {
+          // The workload's own program on a code path training did not run
+          // (crash recovery, a rare request): an ordinary power, not a
+          // privilege or kernel control (those are in no group).
+          fixed_sensitivity = kOwnProgramSyscallSensitivity;
+          fixed_note = "the workload's own program, an ordinary syscall group";
+        }
       }
       reason = UnseenReason(item);
     } else if (item.table == Table::kExecutable && context.wrote_exe) {

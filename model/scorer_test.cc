@@ -463,6 +463,36 @@ TEST(ScorerSyscallTest, AttackerSyscallsRankHighOrCritical) {
   }
 }
 
+// The workload's own program making a syscall of a group it never used runs
+// a code path training did not (crash recovery, a rare request): low. A
+// program it never ran, a syscall in no group (privilege) or a dangerous one,
+// and a new program's tree are scored as before.
+TEST(ScorerSyscallTest, TheWorkloadsOwnProgramOnANewCodePathIsLow) {
+  Fingerprint fp = Learn({testing::Exec("web", 10, "/usr/sbin/app"), testing::Syscall("web", 10, "read", 0)});
+  Scorer scorer;
+  auto chown = scorer.Score(&fp, testing::Syscall("web", 11, "chown", 92));
+  ASSERT_EQ(chown.size(), 1u);
+  EXPECT_EQ(chown[0].severity, Severity::kLow);
+  EXPECT_EQ(chown[0].reason,
+            "syscall never used in training (the workload's own program, an ordinary syscall group)");
+  auto setuid = scorer.Score(&fp, testing::Syscall("web", 11, "setuid", 105));
+  ASSERT_EQ(setuid.size(), 1u);
+  EXPECT_EQ(setuid[0].severity, Severity::kMedium);
+  auto ptrace = scorer.Score(&fp, testing::Syscall("web", 11, "ptrace", 101));
+  ASSERT_EQ(ptrace.size(), 1u);
+  EXPECT_EQ(ptrace[0].severity, Severity::kCritical);
+  Event other = testing::Syscall("web", 11, "chown", 92);
+  other.process.exe = "/usr/bin/perl";
+  auto by_other = scorer.Score(&fp, other);
+  ASSERT_EQ(by_other.size(), 1u);
+  EXPECT_EQ(by_other[0].severity, Severity::kMedium);
+  ScoreContext tree;
+  tree.hostile_root = "exec /bin/sh";
+  auto in_tree = scorer.Score(&fp, testing::Syscall("web", 11, "chown", 92), tree);
+  ASSERT_EQ(in_tree.size(), 1u);
+  EXPECT_EQ(in_tree[0].severity, Severity::kHigh);
+}
+
 // A syscall of a group the workload used (model/syscall_groups.h) is another
 // entry point to a power it has; a new group, a dangerous syscall or a new
 // program's tree still count.
