@@ -76,8 +76,8 @@
 //                                             --    "protocol":6,"address":"10.0.0.7","port":5432}
 //                                             --   '' for rate and unprofiled findings, and for
 //                                             --   rows stored before version 4
-//   folded          INTEGER NOT NULL DEFAULT 0 -- plain reads folded into it (model/detector.h)
-//   folded_examples TEXT NOT NULL DEFAULT '[]' -- some of their paths, JSON array
+//   folded          INTEGER NOT NULL DEFAULT 0 -- items (reads, syscalls, execs, writes) folded into it (model/detector.h)
+//   folded_examples TEXT NOT NULL DEFAULT '[]' -- some of them (a path, or "<kind> <subject>"), JSON array
 //   incident_root   TEXT NOT NULL DEFAULT ''  -- "<kind> <subject>" of its incident's first finding
 //   exception       TEXT                      -- model::Finding::exception: the name of the
 //                                             --   exception that suppressed it (tools/exceptions.h);
