@@ -293,6 +293,15 @@ Result<EvalResult> RunEval(const EvalCase& c) {
 
   ASSIGN_OR_RETURN(r.normal_findings, Detect(fingerprints, c.normal, &r.normal_events, &r.unprofiled));
   ASSIGN_OR_RETURN(r.heldout_findings, Detect(fingerprints, c.heldout, &r.heldout_events, &r.unprofiled));
+  for (const std::string& path : c.heldout) {
+    HeldOutTrace t;
+    t.trace = std::filesystem::path(path).filename().string();
+    ASSIGN_OR_RETURN(std::vector<model::Finding> found, Detect(fingerprints, {path}, &t.events, &r.unprofiled));
+    t.any = found.size();
+    t.medium = CountAtLeast(found, model::Severity::kMedium);
+    t.high = CountAtLeast(found, model::Severity::kHigh);
+    r.heldout_traces.push_back(std::move(t));
+  }
   ASSIGN_OR_RETURN(std::vector<model::Finding> drift,
                    Detect(fingerprints, c.drift, &r.drift_events, &r.unprofiled));
   for (const EvalLabel& l : labels) r.labels.push_back({l, 0});
@@ -338,6 +347,21 @@ std::string EvalText(const std::vector<EvalResult>& results) {
                     CountAtLeast(r.normal_findings, severity), CountAtLeast(r.heldout_findings, severity),
                     CountAtLeast(r.unlabelled, severity), detected.c_str(), r.margin());
       out << line;
+    }
+  }
+  bool any_heldout = false;
+  for (const auto& r : results) any_heldout |= !r.heldout_traces.empty();
+  if (any_heldout) {
+    out << "\n";
+    std::snprintf(line, sizeof(line), "%-16s %-16s %9s %6s %8s %6s\n", "WORKLOAD", "HELD-OUT TRACE", "EVENTS",
+                  "FP", "medium+", "high+");
+    out << line;
+    for (const auto& r : results) {
+      for (const HeldOutTrace& t : r.heldout_traces) {
+        std::snprintf(line, sizeof(line), "%-16s %-16s %9llu %6zu %8zu %6zu\n", r.name.c_str(), t.trace.c_str(),
+                      static_cast<unsigned long long>(t.events), t.any, t.medium, t.high);
+        out << line;
+      }
     }
   }
   for (const auto& r : results) {
@@ -391,6 +415,11 @@ std::string EvalJson(const EvalResult& r) {
   for (const auto& f : r.unlabelled) j["unlabelled"].push_back(FindingBrief(f));
   j["false_positives_heldout_list"] = nlohmann::ordered_json::array();
   for (const auto& f : r.heldout_findings) j["false_positives_heldout_list"].push_back(FindingBrief(f));
+  j["heldout_traces"] = nlohmann::ordered_json::array();
+  for (const HeldOutTrace& t : r.heldout_traces) {
+    j["heldout_traces"].push_back(
+        {{"trace", t.trace}, {"events", t.events}, {"any", t.any}, {"medium", t.medium}, {"high", t.high}});
+  }
   j["labels"] = nlohmann::ordered_json::array();
   for (const auto& o : r.labels) {
     nlohmann::ordered_json l = LabelJson(o.label);

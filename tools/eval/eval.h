@@ -56,6 +56,15 @@ struct LabelOutcome {
   bool operator==(const LabelOutcome&) const = default;
 };
 
+// One held-out trace scored on its own (a fresh Detector, as `driftwatch detect --trace`
+// of that file alone): how a set of held-out traces recorded together fares.
+struct HeldOutTrace {
+  std::string trace;  // the file name: "heldout5.dwt"
+  uint64_t events = 0;
+  size_t any = 0, medium = 0, high = 0;  // its findings, at least low, medium and high
+  bool operator==(const HeldOutTrace&) const = default;
+};
+
 struct EvalResult {
   std::string name;
   uint64_t train_events = 0;
@@ -64,8 +73,11 @@ struct EvalResult {
   uint64_t heldout_events = 0;
   // Every finding on the normal traces: all are false positives.
   std::vector<model::Finding> normal_findings;
-  // Every finding on the held-out traces: false positives too.
+  // Every finding on the held-out traces (scored in one run, in name order): false
+  // positives too.
   std::vector<model::Finding> heldout_findings;
+  // The same traces scored one by one, in name order.
+  std::vector<HeldOutTrace> heldout_traces;
   // Findings on the drift traces that match no label: false positives too.
   std::vector<model::Finding> unlabelled;
   std::vector<LabelOutcome> labels;  // in file order

@@ -209,6 +209,35 @@ TEST(RunEvalTest, SortsDriftFindingsByLabel) {
       << json;
 }
 
+// Held-out traces are scored together (the pooled figure) and each on its own.
+TEST(RunEvalTest, EachHeldOutTraceIsAlsoScoredOnItsOwn) {
+  TempDir d;
+  const std::string data = DW_TESTDATA_DIR;
+  EvalCase c;
+  c.name = "demo";
+  c.train = {CopyInto(d, data + "/demo-train.dwt", "demo/train.dwt")};
+  c.heldout = {CopyInto(d, data + "/demo-train.dwt", "demo/heldout.dwt"),
+               CopyInto(d, data + "/demo-drift.dwt", "demo/heldout2.dwt")};
+  auto r = RunEval(c);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->heldout_traces.size(), 2u);
+  EXPECT_EQ(r->heldout_traces[0].trace, "heldout.dwt");
+  EXPECT_EQ(r->heldout_traces[0].events, r->train_events);
+  EXPECT_EQ(r->heldout_traces[0].any, 0u);
+  const HeldOutTrace& drift = r->heldout_traces[1];
+  EXPECT_EQ(drift.trace, "heldout2.dwt");
+  EXPECT_EQ(drift.any, r->heldout_findings.size());  // the pooled findings are all its own
+  EXPECT_EQ(drift.medium, CountAtLeast(r->heldout_findings, model::Severity::kMedium));
+  EXPECT_GE(drift.medium, 2u);  // whoami (medium), /etc/shadow (critical)
+  EXPECT_GE(drift.high, 1u);
+  EXPECT_EQ(r->heldout_events, r->heldout_traces[0].events + drift.events);
+  std::string text = EvalText({*r});
+  EXPECT_NE(text.find("HELD-OUT TRACE"), std::string::npos) << text;
+  EXPECT_NE(text.find("demo             heldout.dwt"), std::string::npos) << text;
+  std::string json = EvalJson(*r);
+  EXPECT_NE(json.find(R"("heldout_traces":[{"trace":"heldout.dwt","events":)"), std::string::npos) << json;
+}
+
 TEST(RunEvalTest, UnreadableTraceNamesThePath) {
   TempDir d;
   EvalCase c{"bad", {d.Write("bad/train.dwt", "not a trace")}, {}, {}, {}, ""};
