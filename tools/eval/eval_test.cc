@@ -164,6 +164,14 @@ TEST(DiscoverCasesTest, DriftWithoutLabelsAndMissingDirectoryAreErrors) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
+// A case "demo" in `d` trained on the demo's training trace.
+EvalCase DemoCase(TempDir& d) {
+  EvalCase c;
+  c.name = "demo";
+  c.train = {CopyInto(d, std::string(DW_TESTDATA_DIR) + "/demo-train.dwt", "demo/train.dwt")};
+  return c;
+}
+
 // The demo traces: a normal trace that is the training trace itself raises nothing, and the
 // drift trace's findings are sorted into detected labels, misses and unlabelled findings.
 // whoami's own reads (/etc/passwd, /etc/nsswitch.conf) fold into its exec finding
@@ -171,9 +179,7 @@ TEST(DiscoverCasesTest, DriftWithoutLabelsAndMissingDirectoryAreErrors) {
 TEST(RunEvalTest, SortsDriftFindingsByLabel) {
   TempDir d;
   const std::string data = DW_TESTDATA_DIR;
-  EvalCase c;
-  c.name = "demo";
-  c.train = {CopyInto(d, data + "/demo-train.dwt", "demo/train.dwt")};
+  EvalCase c = DemoCase(d);
   c.normal = {CopyInto(d, data + "/demo-train.dwt", "demo/normal.dwt")};
   c.drift = {CopyInto(d, data + "/demo-drift.dwt", "demo/drift.dwt")};
   c.labels = d.Write("demo/drift.labels.json", R"([
@@ -213,9 +219,7 @@ TEST(RunEvalTest, SortsDriftFindingsByLabel) {
 TEST(RunEvalTest, EachHeldOutTraceIsAlsoScoredOnItsOwn) {
   TempDir d;
   const std::string data = DW_TESTDATA_DIR;
-  EvalCase c;
-  c.name = "demo";
-  c.train = {CopyInto(d, data + "/demo-train.dwt", "demo/train.dwt")};
+  EvalCase c = DemoCase(d);
   c.heldout = {CopyInto(d, data + "/demo-train.dwt", "demo/heldout.dwt"),
                CopyInto(d, data + "/demo-drift.dwt", "demo/heldout2.dwt")};
   auto r = RunEval(c);
