@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4,heldout5}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout6}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 (default: all eight, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 (default: all nine, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -69,6 +69,19 @@
 #           crash and restart), and a 10 s tail (3 at a time, one request each, 2 s apart);
 #           error paths and large requests in every stretch, one kind per round in turn.
 #           No attack.
+#   heldout6 about 80-90 s, a sixth held-out set recorded on 2026-12-03 (all eight workloads),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the five before (<server>_heldout6_*): clients from
+#           127.0.4.1-200 (another /24); 10 s of keep-alive rounds (2 connections at a
+#           time, 12 requests each, 0.7 s apart), a change (a graceful reload with another
+#           valid configuration, settings changed live and persisted, new code, a
+#           backfill), 12 s of short-lived connections (20 at a time, one request each,
+#           1.2 s apart), the service's own maintenance, HELDOUT6_IDLE_SECONDS (default 30 s)
+#           of no traffic at all, a burst of 4 rounds back to back (40 at a time), a late
+#           event (a worker, backend or run killed with SIGKILL, a query killed, a
+#           backend drained), and a 14 s tail (4 at a time, 4 requests each, 2.5 s apart);
+#           error paths and large requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -79,7 +92,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -133,8 +146,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -740,6 +753,64 @@ nginx_heldout5_late() {
 }
 nginx_heldout5_probe() { heldout5_probe_http "$NGINX_PORT" /; }
 
+# Held out, sixth set (heldout6). Deployed before the start: a careers section (careers/
+# with an index and eight job pages under slugs), a 1.2 MB whitepaper PDF under docs/, and
+# a status.json. Clients from 127.0.4.1-200 for the careers pages, every fifth page and
+# every fifth image (another offset each round) and the whitepaper's first 64 kB; each round
+# one more request in turn: a 300 kB POST of feedback to /api/ (accepted), a job that was
+# taken down (404), a PUT with Expect: 100-continue (405), a request with two Host headers
+# (400), a gzip-accepting client for the CSS and JS. The change: four workers, a /careers/
+# location with cache headers and an exact /healthz, tested (`nginx -t`) and reloaded
+# (`nginx -s reload`) by the operator inside the cgroup. The maintenance: five new job
+# pages published, two taken down, and error.log moved aside with USR1 from outside. The
+# late event: a worker killed with SIGKILL (the master starts another).
+NGINX_HELDOUT6_JOBS=(backend-engineer site-reliability data-analyst support-lead product-designer
+                     security-engineer qa-engineer technical-writer)
+nginx_heldout6_deploy() {
+  local j
+  mkdir -p "$NGINX_HTML/careers" "$NGINX_HTML/docs"
+  echo "<html><body>careers</body></html>" >"$NGINX_HTML/careers/index.html"
+  for j in "${NGINX_HELDOUT6_JOBS[@]}"; do echo "<html><body>job: $j</body></html>" >"$NGINX_HTML/careers/$j.html"; done
+  head -c 1200000 /dev/urandom >"$NGINX_HTML/docs/whitepaper-2026.pdf"
+  echo '{"status": "green", "since": "2026-12-01"}' >"$NGINX_HTML/status.json"
+}
+nginx_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i j u=http://127.0.0.1:$NGINX_PORT a
+  local paths=(/ /careers/ /status.json /css/site.css /js/app.js)
+  for j in "${NGINX_HELDOUT6_JOBS[@]}"; do paths+=("/careers/$j.html"); done
+  for i in $(seq $((1 + r % 5)) 5 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 5)) 5 20); do paths+=("/img/$i.png"); done
+  heldout6_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout6_addr 1)
+  curl -s --interface "$a" -r 0-65535 "$u/docs/whitepaper-2026.pdf" >/dev/null || true
+  case $((r % 5)) in
+    0) head -c 300000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/api/feedback" ;;
+    1) curl -s --interface "$a" "$u/careers/office-manager-$r.html" ;;
+    2) curl -s --interface "$a" -X PUT -H 'Expect: 100-continue' --data-binary 'draft' "$u/careers/index.html" ;;
+    3) heldout3_raw "$NGINX_PORT" "$a" 'GET /careers/ HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n' ;;
+    4) curl -s --interface "$a" --compressed "$u/css/site.css" "$u/js/app.js" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout6_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -i 's|^worker_processes 2;$|worker_processes 4;|' "$conf"
+  sed -i 's|^    location /api/ |    location /careers/ { expires 10m; }\n    location = /healthz { return 200 "ok"; }\n&|' "$conf"
+  grep -q healthz "$conf" || die "nginx heldout6: config not changed"
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$conf" -t
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$conf" -s reload
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/healthz"
+}
+nginx_heldout6_maint() {
+  local j
+  for j in ml-engineer network-engineer account-executive recruiter office-manager; do
+    echo "<html><body>job: $j</body></html>" >"$NGINX_HTML/careers/$j.html"
+  done
+  rm -f "$NGINX_HTML/careers/data-analyst.html" "$NGINX_HTML/careers/qa-engineer.html"
+  mv "$NGINX_DIR/log/error.log" "$NGINX_DIR/log/error.log.prev"
+  kill -USR1 "$NGINX_PID"
+}
+nginx_heldout6_late() { heldout3_kill_worker "$NGINX_PID"; }
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1131,6 +1202,72 @@ redis_heldout5_aof_done() {
   redis-cli -p "$REDIS_PORT" info persistence | tr -d '\r' | grep -qx 'aof_rewrite_in_progress:0'
 }
 redis_heldout5_probe() { redis_from 127.0.3.254 PING || true; }
+
+# Held out, sixth set (heldout6). Deployed before the start: protected mode off for the
+# application servers on 127.0.4.1-200 and a memory limit (maxmemory 48mb, volatile-lru).
+# Each round (as many clients as the load, up to 6; perl, inline commands): a job queue in
+# db 4 (LPUSH, LMOVE to a processing list, LREM when done), an event stream (XADD with
+# MAXLEN, a consumer group created once and BUSYGROUP after, XREADGROUP, XACK), a rate
+# limiter per client address and minute (INCR, EXPIRE), a WRONGTYPE error and an unknown
+# command; one more thing in turn: a 1 MB value set and read back, AUTH without a password
+# configured (an error), half a command and a hang-up, SUBSCRIBE for half a second,
+# CONFIG GET maxmemory*; redis-benchmark GET/SET with 512-byte values, 16 commands
+# pipelined, on as many clients as the load. The change: settings changed live (hz 25,
+# maxmemory-policy allkeys-lfu, a slowlog threshold) and persisted (CONFIG REWRITE). The
+# maintenance: SAVE, CONFIG GET save, SCAN of the queue keys, MEMORY DOCTOR, LATENCY
+# DOCTOR, INFO keyspace. The late event: db 9 (a page cache) dropped with FLUSHDB ASYNC
+# and the application's idle connections killed (CLIENT KILL TYPE normal).
+redis_heldout6_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  printf 'maxmemory 48mb\nmaxmemory-policy volatile-lru\n' >>"$REDIS_DIR/redis.conf"
+}
+redis_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i a n=$HELDOUT6_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 4) m
+  [ "$n" -le 6 ] || n=6
+  m=$(date +%H%M)
+  for i in $(seq 1 "$n"); do
+    a=$(heldout6_addr "$i")
+    redis_from "$a" "SELECT 4" "LPUSH jobs:mail job-$r-$i" "LMOVE jobs:mail jobs:mail:processing RIGHT LEFT" \
+      "LREM jobs:mail:processing 1 job-$r-$i" "XADD events:orders MAXLEN ~ 500 * order $r client $i" \
+      "XGROUP CREATE events:orders billing 0 MKSTREAM" "XREADGROUP GROUP billing c$i COUNT 5 STREAMS events:orders >" \
+      "XACK events:orders billing 0-1" "INCR rate:$a:$m" "EXPIRE rate:$a:$m 90" "SELECT 9" \
+      "SETEX page:/p/$((r % 30)) 60 cached-$r" "LPUSH page:/p/$((r % 30)) x" "FOO $r" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout6_addr 7)
+  # shellcheck disable=SC2016
+  case $((r % 5)) in
+    0) head -c 700000 /dev/urandom | base64 -w 0 | "${cli[@]}" -x set "blob:avatar:$((r % 3))"
+       "${cli[@]}" strlen "blob:avatar:$((r % 3))" ;;
+    1) redis_from "$a" "AUTH app s3cret" ;;
+    2) heldout3_raw "$REDIS_PORT" "$a" '*3\r\n$3\r\nSET\r\n$5\r\nhal' 0.3 ;;
+    3) timeout 0.5 redis-cli -p "$REDIS_PORT" subscribe cache:invalidate ;;
+    4) "${cli[@]}" config get 'maxmemory*' ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((200 * HELDOUT6_CONC)) -c "$HELDOUT6_CONC" -P 16 -d 512 -r 20000 -t get,set >/dev/null
+}
+redis_heldout6_change() {
+  local c
+  for c in "config set hz 25" "config set maxmemory-policy allkeys-lfu" "config set slowlog-log-slower-than 5000" \
+      "config rewrite"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  grep -q '^hz 25' "$REDIS_DIR/redis.conf" || die "redis heldout6: config not rewritten"
+}
+redis_heldout6_maint() {
+  local c
+  for c in "save" "config get save" "memory doctor" "latency doctor" "info keyspace"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  redis-cli -p "$REDIS_PORT" -n 4 --scan --pattern 'jobs:*' >/dev/null
+}
+redis_heldout6_late() {
+  redis-cli -p "$REDIS_PORT" -n 9 flushdb async >/dev/null
+  redis-cli -p "$REDIS_PORT" client kill type normal skipme yes >/dev/null
+}
 
 
 # --- postgresql ---------------------------------------------------------------------------
@@ -1566,6 +1703,82 @@ postgresql_heldout5_maint() {
 postgresql_heldout5_late() { "${PSQL[@]}" -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()"; }
 postgresql_heldout5_probe() { pg_isready -q -h 127.0.0.1 -p $((PG_RELAY_PORT + 31)) || true; }
 
+# Held out, sixth set (heldout6). Deployed before the start (the server started once
+# outside the recording, as provisioning does): a pg_hba.conf line trusting 127.0.4.0/24,
+# two relays (outside the cgroup) bound to 127.0.4.44 and .88 for its application servers,
+# a backup directory postgres owns, and a `tickets` table (20000 rows, a status and a
+# text body). Each round: read-only pgbench through .44 on as many clients as the load (up
+# to 20), a few transactions per client; through .88 a help-desk session: a ticket opened,
+# another one closed, a search with ILIKE, a prepared statement executed twice; one more
+# thing in turn: a syntax error, a duplicate key, a statement cancelled by
+# statement_timeout, a connection to a database that does not exist, a 1 MB ticket body
+# sent with COPY FROM STDIN. The change: postgresql.conf edited (log_connections,
+# log_min_duration_statement, max_parallel_workers_per_gather) and `pg_ctl reload` by the
+# operator inside the cgroup. The maintenance, by the operator inside the cgroup as
+# postgres: `vacuumdb --analyze` of tickets, CLUSTER of tickets on its primary key, and
+# `pg_dumpall --globals-only` into backup/. The late event: a backend running a long query
+# killed with SIGKILL (the OOM killer's way): the postmaster resets every session and
+# recovers.
+PG_HELDOUT6_ADDRS=(44 88)
+postgresql_heldout6_deploy() {
+  local a
+  for a in "${PG_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$PG_PORT" $((PG_RELAY_PORT + a)) "127.0.4.$a"; done
+  echo "host all all 127.0.4.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE TABLE tickets (id serial PRIMARY KEY, status text NOT NULL, opened timestamptz DEFAULT now(), body text)" \
+    -c "INSERT INTO tickets (status, body) SELECT (ARRAY['open', 'pending', 'closed'])[1 + g % 3], 'printer on floor ' || g % 40 || ' is jammed' FROM generate_series(1, 20000) g"
+  stop_pid "$pid" INT
+}
+postgresql_heldout6_mix() {
+  local r=$HELDOUT6_ROUND c=$HELDOUT6_CONC
+  local pg88=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 88)) -U postgres -q -X -o /dev/null postgres)
+  [ "$c" -le 20 ] || c=20
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 44)) -U postgres -n -S -c "$c" -t $((2 * HELDOUT6_PER)) postgres >/dev/null 2>&1 || true
+  "${pg88[@]}" -c "INSERT INTO tickets (status, body) VALUES ('open', 'vpn drops every $r minutes')" \
+    -c "UPDATE tickets SET status = 'closed' WHERE id = $((1 + r * 37 % 20000))" \
+    -c "SELECT id, status FROM tickets WHERE body ILIKE '%floor $((r % 40)) %' ORDER BY id DESC LIMIT 20" \
+    -c "PREPARE by_status (text) AS SELECT count(*) FROM tickets WHERE status = \$1" \
+    -c "EXECUTE by_status('open')" -c "EXECUTE by_status('pending')" || true
+  case $((r % 5)) in
+    0) "${pg88[@]}" -c "SELEC count(*) FROM tickets" ;;
+    1) "${pg88[@]}" -c "INSERT INTO tickets (id, status) VALUES (1, 'open')" ;;
+    2) "${pg88[@]}" -c "SET statement_timeout = '150ms'" -c "SELECT pg_sleep(1)" ;;
+    3) psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 88)) -U postgres -X -c "SELECT 1" helpdesk ;;
+    4) { printf 'pending\t'; head -c 1000000 /dev/zero | tr '\0' l; printf '\n\\.\n'; } |
+         "${pg88[@]}" -c "COPY tickets (status, body) FROM STDIN" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout6_change() {
+  printf 'log_connections = on\nlog_min_duration_statement = 250\nmax_parallel_workers_per_gather = 1\n' \
+    >>"$PG_DATA/postgresql.conf"
+  admin postgresql postgres "$PG_BIN/pg_ctl" reload -D "$PG_DATA"
+  sleep 1
+}
+postgresql_heldout6_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --analyze -t tickets postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "CLUSTER tickets USING tickets_pkey" postgres
+  admin postgresql postgres "$PG_BIN/pg_dumpall" "${sock[@]}" --globals-only -f "$PG_DIR/backup/globals-$(date +%Y%m%d).sql"
+}
+postgresql_heldout6_late() {
+  local pids=() b
+  "${PSQL[@]}" -c "SELECT pg_sleep(10)" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do
+    b=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)'" postgres)
+    [ -n "$b" ] && break
+    sleep 0.1
+  done
+  [ -n "$b" ] || die "postgresql heldout6: no long query to kill"
+  kill -KILL "$b"
+  wait "${pids[@]}" 2>/dev/null || true
+  sleep 1
+  until_ok pg_isready -q -h 127.0.0.1 -p "$PG_PORT"
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -1995,6 +2208,54 @@ haproxy_heldout5_late() {
   until_ok haproxy_heldout5_banner
 }
 haproxy_heldout5_probe() { heldout5_probe_http "$HAPROXY_PORT" /health.html; }
+
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every fifth
+# page and every sixth static file (another offset each round), the API with a query
+# string, the stats page's CSV (a dashboard); each round one more request in turn: a
+# 500 kB POST the backend refuses (501), a missing page (404), a 20 kB header (400: over
+# haproxy's buffer), HEAD of the home page, a client that sends its headers and hangs up
+# before the body. The change: `option forwardfor`, gzip compression for text, a
+# Cache-Control header for /static/, s2 at half weight, maxconn 768, then USR2 to the
+# master from outside. The maintenance on the stats socket: `show stat`, `show errors`,
+# `show pools`, `clear counters`. The late event: s2 drained (`set server site/s2 state
+# drain`) around a round of traffic, then ready again.
+haproxy_heldout6_deploy() { :; }
+haproxy_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /health.html /api/status "/api/items?since=$((r * 60))" /api/orders)
+  for i in $(seq $((1 + r % 5)) 5 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 6)) 6 30); do paths+=("/static/$i.bin"); done
+  heldout6_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout6_addr 2)
+  curl -s --interface "$a" "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;csv" >/dev/null || true
+  case $((r % 5)) in
+    0) head -c 500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/api/orders" ;;
+    1) curl -s --interface "$a" "$u/page$((100 + r)).html" ;;
+    2) curl -s --interface "$a" -H "X-Trace: $(head -c 20000 /dev/zero | tr '\0' t)" "$u/index.html" ;;
+    3) curl -s --interface "$a" -I "$u/" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n{"sku":' 0.3 ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout6_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  maxconn 512$|  maxconn 768|' "$conf"
+  sed -i 's|^  default_backend site$|  option forwardfor\n  compression algo gzip\n  compression type text/html text/plain\n  http-request set-var(txn.static) bool(true) if { path_beg /static/ }\n  http-response set-header Cache-Control "max-age=300" if { var(txn.static) -m bool }\n&|' "$conf"
+  sed -i "s|^  server s2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s$|& weight 50|" "$conf"
+  if ! grep -q 'maxconn 768' "$conf" || ! grep -q 'weight 50' "$conf"; then die "haproxy heldout6: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout6_cached
+}
+# haproxy_heldout6_cached: static files come with the reload's Cache-Control header.
+haproxy_heldout6_cached() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/static/1.bin" | grep -qi '^cache-control: max-age=300'; }
+haproxy_heldout6_maint() {
+  local c
+  for c in "show stat" "show errors" "show pools" "clear counters"; do haproxy_sock "$c"; done
+}
+haproxy_heldout6_late() {
+  haproxy_sock "set server site/s2 state drain"
+  haproxy_heldout6_mix
+  haproxy_sock "set server site/s2 state ready"
+}
 
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
@@ -2435,6 +2696,56 @@ gunicorn_heldout5_maint() {
 gunicorn_heldout5_late() { :; }
 gunicorn_heldout5_probe() { heldout5_probe_http "$GUNICORN_PORT" /api/health; }
 
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every ninth
+# item and every fourth image (another offset each round), a CSV export, the uploaded
+# files of earlier rounds; each round one more request in turn: a 1.5 MB `backup-N.zip`
+# upload (accepted), an item id that is not a number (404), a POST to the export (405), an
+# export in a format the application refuses (400), an HTTP/1.0 request without a Host
+# header. The change: a new route (`/api/version`) added to app.py, HUP to the master (new
+# workers load it), then two more workers (TTIN twice). The maintenance: the job with other
+# arguments (`report --items 175`, `cleanup --older-than 5`). The late event: a worker
+# killed with SIGKILL (the master starts another).
+gunicorn_heldout6_deploy() { :; }
+GUNI_HELDOUT6_SEQ=0
+gunicorn_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a n
+  local paths=(/ /api/health /api/version /static/js/shop.js /export?fmt=csv)
+  for i in $(seq $((2 + r % 9)) 9 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 4)) 4 30); do paths+=("/static/img/$i.png"); done
+  [ "$GUNI_HELDOUT6_SEQ" -gt 0 ] && paths+=("/static/uploads/backup-$GUNI_HELDOUT6_SEQ.zip")
+  heldout6_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout6_addr 3)
+  case $((r % 5)) in
+    0) GUNI_HELDOUT6_SEQ=$((GUNI_HELDOUT6_SEQ + 1))
+       n=$GUNI_HELDOUT6_SEQ
+       head -c 1500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/backup-$n.zip" ;;
+    1) curl -s --interface "$a" "$u/items/latest" ;;
+    2) curl -s --interface "$a" -X POST -d 'fmt=csv' "$u/export" ;;
+    3) curl -s --interface "$a" "$u/export?fmt=xlsx" ;;
+    4) heldout3_raw "$GUNICORN_PORT" "$a" 'GET /api/health HTTP/1.0\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout6_change() {
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/api/version")
+def version():
+    return jsonify(version="2026.12.3")
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/version"
+  kill -TTIN "$GUNI_PID"
+  sleep 0.5
+  kill -TTIN "$GUNI_PID"
+  until_ok gunicorn_workers 4
+}
+gunicorn_heldout6_maint() {
+  gunicorn_job report --items 175
+  gunicorn_job cleanup --older-than 5
+}
+gunicorn_heldout6_late() { heldout3_kill_worker "$GUNI_PID"; }
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -2754,6 +3065,53 @@ batch_heldout5_maint() {
 batch_heldout5_late() { :; }
 batch_heldout5_probe() { batch_job process.sh --keep 9; }
 
+# Held out, sixth set (heldout6). No deploy. Each run gets, in turn, a `payments` file
+# sized by the load (30 rows per connection), an `orders` file sized by the requests per
+# connection (150 rows per unit), an empty `adjustments` file, or a `payments` file from a
+# Windows upstream (a header line, CRLF line ends); the job runs with `--keep 5`. The
+# change: a backfill of three days ago (`--day`) over two `orders` files. The maintenance,
+# by an operator inside the cgroup (as backup): `cleanup.sh --max-archives 7`, a listing of
+# the newest archive (`tar -tzf`) and `du -sh` of the outputs. In the idle period no run at
+# all (the scheduler is paused). The late event: a run over a 150000-row file killed with
+# SIGKILL half-way (a timeout), then the next run picks its input up again.
+batch_heldout6_deploy() { :; }
+batch_heldout6_mix() {
+  local r=$HELDOUT6_ROUND f
+  case $((r % 4)) in
+    0) batch_feed payments 1 $((30 * HELDOUT6_CONC)) ;;
+    1) batch_feed orders 1 $((150 * HELDOUT6_PER)) ;;
+    2) f=$BATCH_SPOOL/incoming/adjustments-r$r.csv
+       : >"$f"
+       chown backup:backup "$f" ;;
+    3) f=$BATCH_SPOOL/incoming/payments-win-r$r.csv
+       awk 'BEGIN { printf "customer,amount\r\n"; for (i = 0; i < 80; i++) printf "c%03d,%d\r\n", i * 2, i * 7 }' >"$f"
+       chown backup:backup "$f" ;;
+  esac
+  batch_job process.sh --keep 5
+}
+batch_heldout6_change() {
+  batch_feed orders 2 400
+  batch_job process.sh --day "$(date -d '-3 day' +%Y%m%d)" --keep 5
+}
+batch_heldout6_maint() {
+  local newest
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 7
+  newest=$(ls -1t "$BATCH_SPOOL"/archive/*.tar.gz | head -n 1)
+  admin batch backup /bin/tar -tzf "$newest"
+  admin batch backup /usr/bin/du -sh "$BATCH_DIR/out"
+}
+batch_heldout6_late() {
+  batch_feed payments 1 150000
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 5
+  local long=$LAUNCHED
+  sleep 0.25
+  kill -KILL "$long" 2>/dev/null || true
+  wait "$long" 2>/dev/null || true
+  forget "$long"
+  sleep 1
+  batch_job process.sh --keep 5
+}
+
 
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
@@ -3045,6 +3403,76 @@ mariadb_heldout5_probe() {
   mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 40)) -u app --skip-ssl ping \
     >/dev/null 2>&1 || true
 }
+# Held out, sixth set (heldout6). Deployed before the start (the server started once
+# outside the recording, as provisioning does): application servers on 127.0.4.0/24 let in
+# (app@'127.0.4.%'), two relays (outside the cgroup) bound to 127.0.4.44 and .88, and a new
+# table shop.coupons (5000 codes). Each round: shoppers' sessions through .44 (a quarter of
+# the load, plus one, up to 8); through .88 a coupon redeemed in a transaction and a search
+# of the products by name (LIKE); one more thing in turn: a login with a wrong password, a
+# table that does not exist, a 1 MB review body, 5000 coupons inserted in one statement, a
+# transaction rolled back. The change, by the DBA (root on the socket): max_connections
+# raised, the InnoDB buffer pool resized online (32 MB to 64 MB), FLUSH STATUS. The
+# maintenance, by the operator inside the cgroup as mysql: `mariadb-dump` of shop.coupons
+# into backup/, OPTIMIZE TABLE sessions (a table rebuild) and `mariadb-admin
+# extended-status`. The late event: a long query of the application killed by the DBA
+# (KILL QUERY).
+MARIADB_HELDOUT6_ADDRS=(44 88)
+mariadb_heldout6_deploy() {
+  local a
+  for a in "${MARIADB_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$MARIADB_PORT" $((MARIADB_RELAY_PORT + a)) "127.0.4.$a"; done
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.4.%'; GRANT ALL ON *.* TO app@'127.0.4.%';
+    USE shop; CREATE TABLE coupons (code CHAR(10) PRIMARY KEY, percent TINYINT, used_by INT NULL, used_at DATETIME NULL);
+    INSERT INTO coupons (code, percent) SELECT CONCAT('WINTER', LPAD(seq, 4, '0')), 5 + seq % 20 FROM seq_1_to_5000;"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i n pids=() p44=$((MARIADB_RELAY_PORT + 44)) p88=$((MARIADB_RELAY_PORT + 88))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p88" --skip-ssl -B)
+  n=$((HELDOUT6_CONC / 4 + 1))
+  [ "$n" -le 8 ] || n=8
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p44" & pids+=($!); done
+  mariadb_app -P "$p88" shop "START TRANSACTION;
+    SELECT percent FROM coupons WHERE code = CONCAT('WINTER', LPAD($((1 + r * 13 % 5000)), 4, '0')) AND used_by IS NULL FOR UPDATE;
+    UPDATE coupons SET used_by = $((1 + r % 2000)), used_at = NOW() WHERE code = CONCAT('WINTER', LPAD($((1 + r * 13 % 5000)), 4, '0'));
+    COMMIT;
+    SELECT id, name, price FROM products WHERE name LIKE 'product $((r % 50))%' ORDER BY price LIMIT 10" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  case $((r % 5)) in
+    0) "${cli[@]}" -u app -pwrong-password shop -e "SELECT 1" ;;
+    1) "${cli[@]}" -u app shop -e "SELECT * FROM gift_cards LIMIT 1" ;;
+    2) printf "INSERT INTO reviews (product_id, customer_id, stars, body) VALUES (%s, %s, 4, '%s');\n" $((1 + r % 500)) \
+         $((1 + r % 2000)) "$(head -c 1000000 /dev/zero | tr '\0' w)" | "${cli[@]}" -u app shop ;;
+    3) "${cli[@]}" -u app shop -e "INSERT IGNORE INTO coupons (code, percent) SELECT CONCAT('R$((r % 100))X', LPAD(seq, 5, '0')), 10 FROM seq_1_to_5000" ;;
+    4) "${cli[@]}" -u app shop -e "START TRANSACTION; UPDATE products SET price = price * 2 WHERE id < 50; ROLLBACK" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout6_change() {
+  mariadb_root -e "SET GLOBAL max_connections = 80; SET GLOBAL innodb_buffer_pool_size = 67108864; FLUSH STATUS"
+  sleep 1
+}
+mariadb_heldout6_maint() {
+  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --single-transaction \
+    --result-file="$MARIADB_DIR/backup/coupons-$(date +%Y%m%d-%H%M%S).sql" shop coupons
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "OPTIMIZE TABLE shop.sessions"
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" extended-status
+}
+mariadb_heldout6_late() {
+  local long id
+  mariadb_app -P $((MARIADB_RELAY_PORT + 44)) shop "SELECT SLEEP(8)" &
+  long=$!
+  for _ in $(seq 1 50); do
+    id=$(mariadb_root -N -B -e "SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(8)'")
+    [ -n "$id" ] && break
+    sleep 0.1
+  done
+  [ -n "$id" ] || die "mariadb heldout6: no long query to kill"
+  mariadb_root -e "KILL QUERY $id"
+  wait "$long" 2>/dev/null || true
+}
+
 
 # --- apache -------------------------------------------------------------------------------
 
@@ -3595,6 +4023,66 @@ PHP
   done
 }
 
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every sixth
+# product and every seventh image (another offset each round), searches with other terms,
+# the about and terms pages; customers of users 40-59 from 127.0.0.21-40 (addresses apache
+# never served) sign in and keep their sessions, every third round one uploads a 2 MB
+# `statement-N.pdf` (under upload_max_filesize: accepted) and downloads it back; each round
+# one more request in turn: a failed sign-in, a product id that does not exist, a search
+# with quotes and an ampersand, the contact form, OPTIONS on the home page. The change:
+# conf/app.d/tuning.conf (StartServers 4, MaxSpareServers 8, mod_expires with a day for
+# images and CSS), tested (`apache2 -t`) by the operator inside the cgroup, then a graceful
+# restart (USR1 from outside). The maintenance: the cron job with other arguments
+# (`--max-age 45 --report hourly`). The late event: a worker killed with SIGKILL (the
+# parent forks others as its spare-server count requires).
+apache_heldout6_deploy() { :; }
+apache_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$APACHE_PORT a
+  local terms=(lamp chair "product 7" desk)
+  local paths=(/ /about.php /terms.html /css/site.css /js/app.js "/search.php?q=${terms[r % 4]// /+}")
+  for i in $(seq $((1 + r % 6)) 6 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 7)) 7 50); do paths+=("/img/$i.png"); done
+  heldout6_get "$APACHE_PORT" "${paths[@]}"
+  if [ $((r % 3)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session $((21 + r % 20)) "user$((40 + r % 20))" "statement-$APACHE_SEQ.pdf" 2000000
+  else
+    apache_session $((21 + r % 20)) "user$((40 + r % 20))"
+  fi
+  a=$(heldout6_addr 4)
+  case $((r % 5)) in
+    0) apache_session $((21 + (r + 9) % 20)) - ;;
+    1) curl -s --interface "$a" "$u/product.php?id=$((5000 + r))" ;;
+    2) curl -s --interface "$a" -G --data-urlencode 'q="oak table" & chairs' "$u/search.php" ;;
+    3) apache_contact $((21 + (r + 4) % 20)) ;;
+    4) curl -s --interface "$a" -X OPTIONS "$u/" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout6_change() {
+  cat >"$APACHE_DIR/conf/app.d/tuning.conf" <<CONF
+StartServers 4
+MaxSpareServers 8
+LoadModule expires_module /usr/lib/apache2/modules/mod_expires.so
+ExpiresActive On
+ExpiresByType image/png "access plus 1 day"
+ExpiresByType text/css "access plus 1 day"
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -t
+  apache_graceful
+  until_ok apache_heldout6_expires
+}
+# apache_heldout6_expires: images come with the change's Expires header.
+apache_heldout6_expires() { curl -sI "http://127.0.0.1:$APACHE_PORT/img/1.png" | grep -qi '^expires:'; }
+apache_heldout6_maint() { apache_cron --max-age 45 --report hourly; }
+apache_heldout6_late() {
+  local w
+  w=$(pgrep -P "$APACHE_PID" | head -n 1)
+  [ -n "$w" ] || die "no apache worker to kill"
+  kill -KILL "$w"
+  sleep 1
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+}
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -3770,6 +4258,28 @@ heldout5_lull() {
   done
 }
 
+# heldout6: HELDOUT6_ROUND counts its rounds; HELDOUT6_CONC (connections at a time, or a
+# batch run's size) and HELDOUT6_PER (requests per connection) are set by each stretch of
+# the phase.
+HELDOUT6_ROUND=0
+HELDOUT6_CONC=2
+HELDOUT6_PER=12
+HELDOUT6_IDLE_SECONDS=${HELDOUT6_IDLE_SECONDS:-30}
+# heldout6_addr N: the N-th client address of the round, in 127.0.4.1-200.
+heldout6_addr() { echo "127.0.4.$((1 + ($1 * 19 + HELDOUT6_ROUND * 23) % 200))"; }
+# heldout6_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
+# 127.0.4.1-200, HELDOUT6_PER requests per connection, HELDOUT6_CONC connections at a time.
+heldout6_get() {
+  spread_get "$1" 127.0.4 1 200 19 23 "$HELDOUT6_ROUND" "$HELDOUT6_PER" "$HELDOUT6_CONC" "${@:2}"
+}
+# heldout6_relay PORT LISTEN ADDR: a relay outside the cgroup on 127.0.0.1:LISTEN that
+# connects to 127.0.0.1:PORT from ADDR (an application server on another host).
+heldout6_relay() {
+  if ss -Hltn "sport = :$2" | grep -q .; then die "port $2 is in use"; fi
+  socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$1,bind=$3" &
+  PIDS+=($!)
+}
+
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -3934,6 +4444,34 @@ record_server() {
     HELDOUT5_CONC=3 HELDOUT5_PER=1
     rounds HELDOUT5_ROUND 10 "${s}_heldout5_mix" "$p3"
     echo "record-testdata: $s: heldout5 recorded for $((SECONDS - t0)) s, $HELDOUT5_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
+  if want_phase heldout6; then
+    say "$s: heldout6 (keep-alive rounds, a change, short-lived clients, maintenance, a long idle, a burst, a late event, a tail)"
+    HELDOUT6_ROUND=0
+    # Pauses between rounds (s): keep-alive, short-lived, tail. A batch round waits for the
+    # next run.
+    local q1=0.7 q2=1.2 q3=2.5 b
+    [ "$s" = batch ] && { q1=3; q2=3; q3=4; }
+    "${s}_provision"
+    "${s}_heldout6_deploy"
+    "${s}_start"
+    rec_start "$s" heldout6
+    local t0=$SECONDS
+    HELDOUT6_CONC=2 HELDOUT6_PER=12
+    rounds HELDOUT6_ROUND 10 "${s}_heldout6_mix" "$q1"
+    "${s}_heldout6_change"
+    HELDOUT6_CONC=20 HELDOUT6_PER=1
+    rounds HELDOUT6_ROUND 12 "${s}_heldout6_mix" "$q2"
+    "${s}_heldout6_maint"
+    sleep "$HELDOUT6_IDLE_SECONDS"
+    HELDOUT6_CONC=40 HELDOUT6_PER=2
+    for b in 1 2 3 4; do HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1)); "${s}_heldout6_mix"; done
+    "${s}_heldout6_late"
+    HELDOUT6_CONC=4 HELDOUT6_PER=4
+    rounds HELDOUT6_ROUND 14 "${s}_heldout6_mix" "$q3"
+    echo "record-testdata: $s: heldout6 recorded for $((SECONDS - t0)) s, $HELDOUT6_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
