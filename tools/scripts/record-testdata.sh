@@ -1716,9 +1716,8 @@ postgresql_heldout5_probe() { pg_isready -q -h 127.0.0.1 -p $((PG_RELAY_PORT + 3
 # log_min_duration_statement, max_parallel_workers_per_gather) and `pg_ctl reload` by the
 # operator inside the cgroup. The maintenance, by the operator inside the cgroup as
 # postgres: `vacuumdb --analyze` of tickets, CLUSTER of tickets on its primary key, and
-# `pg_dumpall --globals-only` into backup/. The late event: a backend running a long query
-# killed with SIGKILL (the OOM killer's way): the postmaster resets every session and
-# recovers.
+# `pg_dumpall --globals-only` into backup/. The late event: the DBA ends a session that
+# holds a row lock in an open transaction (`pg_terminate_backend`).
 PG_HELDOUT6_ADDRS=(44 88)
 postgresql_heldout6_deploy() {
   local a
@@ -1764,19 +1763,17 @@ postgresql_heldout6_maint() {
   admin postgresql postgres "$PG_BIN/pg_dumpall" "${sock[@]}" --globals-only -f "$PG_DIR/backup/globals-$(date +%Y%m%d).sql"
 }
 postgresql_heldout6_late() {
-  local pids=() b
-  "${PSQL[@]}" -c "SELECT pg_sleep(10)" >/dev/null 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 50); do
-    b=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(10)'" postgres)
-    [ -n "$b" ] && break
-    sleep 0.1
-  done
-  [ -n "$b" ] || die "postgresql heldout6: no long query to kill"
-  kill -KILL "$b"
-  wait "${pids[@]}" 2>/dev/null || true
-  sleep 1
-  until_ok pg_isready -q -h 127.0.0.1 -p "$PG_PORT"
+  "${PSQL[@]}" -c "BEGIN" -c "UPDATE tickets SET status = 'pending' WHERE id = 7" -c "SELECT pg_sleep(6)" >/dev/null 2>&1 &
+  local client=$!
+  sleep 0.5
+  until_ok postgresql_heldout6_terminate
+  wait "$client" 2>/dev/null || true
+}
+# postgresql_heldout6_terminate: the DBA ends the session that sleeps in its transaction.
+postgresql_heldout6_terminate() {
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c \
+    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)') t" postgres |
+    grep -qx 1
 }
 
 
@@ -4272,6 +4269,12 @@ heldout6_addr() { echo "127.0.4.$((1 + ($1 * 19 + HELDOUT6_ROUND * 23) % 200))";
 heldout6_get() {
   spread_get "$1" 127.0.4 1 200 19 23 "$HELDOUT6_ROUND" "$HELDOUT6_PER" "$HELDOUT6_CONC" "${@:2}"
 }
+# heldout6_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout6 mix for SECONDS,
+# PAUSE s apart, CONC connections at a time, PER requests each.
+heldout6_stretch() {
+  HELDOUT6_CONC=$2 HELDOUT6_PER=$3
+  rounds HELDOUT6_ROUND "$4" "$1_heldout6_mix" "$5"
+}
 # heldout6_relay PORT LISTEN ADDR: a relay outside the cgroup on 127.0.0.1:LISTEN that
 # connects to 127.0.0.1:PORT from ADDR (an application server on another host).
 heldout6_relay() {
@@ -4447,6 +4450,7 @@ record_server() {
     rec_stop
     "${s}_stop"
   fi
+
   if want_phase heldout6; then
     say "$s: heldout6 (keep-alive rounds, a change, short-lived clients, maintenance, a long idle, a burst, a late event, a tail)"
     HELDOUT6_ROUND=0
@@ -4459,18 +4463,15 @@ record_server() {
     "${s}_start"
     rec_start "$s" heldout6
     local t0=$SECONDS
-    HELDOUT6_CONC=2 HELDOUT6_PER=12
-    rounds HELDOUT6_ROUND 10 "${s}_heldout6_mix" "$q1"
+    heldout6_stretch "$s" 2 12 10 "$q1"
     "${s}_heldout6_change"
-    HELDOUT6_CONC=20 HELDOUT6_PER=1
-    rounds HELDOUT6_ROUND 12 "${s}_heldout6_mix" "$q2"
+    heldout6_stretch "$s" 20 1 12 "$q2"
     "${s}_heldout6_maint"
     sleep "$HELDOUT6_IDLE_SECONDS"
     HELDOUT6_CONC=40 HELDOUT6_PER=2
     for b in 1 2 3 4; do HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1)); "${s}_heldout6_mix"; done
     "${s}_heldout6_late"
-    HELDOUT6_CONC=4 HELDOUT6_PER=4
-    rounds HELDOUT6_ROUND 14 "${s}_heldout6_mix" "$q3"
+    heldout6_stretch "$s" 4 4 14 "$q3"
     echo "record-testdata: $s: heldout6 recorded for $((SECONDS - t0)) s, $HELDOUT6_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
