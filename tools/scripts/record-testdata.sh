@@ -763,7 +763,8 @@ nginx_heldout5_probe() { heldout5_probe_http "$NGINX_PORT" /; }
 # location with cache headers and an exact /healthz, tested (`nginx -t`) and reloaded
 # (`nginx -s reload`) by the operator inside the cgroup. The maintenance: five new job
 # pages published, two taken down, and error.log moved aside with USR1 from outside. The
-# late event: a worker killed with SIGKILL (the master starts another).
+# late event: back to two workers (HUP from outside) while a slow client (300 kB/s) is
+# downloading the whitepaper: the old workers finish that download before they exit.
 NGINX_HELDOUT6_JOBS=(backend-engineer site-reliability data-analyst support-lead product-designer
                      security-engineer qa-engineer technical-writer)
 nginx_heldout6_deploy() {
@@ -809,7 +810,17 @@ nginx_heldout6_maint() {
   mv "$NGINX_DIR/log/error.log" "$NGINX_DIR/log/error.log.prev"
   kill -USR1 "$NGINX_PID"
 }
-nginx_heldout6_late() { heldout3_kill_worker "$NGINX_PID"; }
+nginx_heldout6_late() {
+  curl -s --max-time 10 --interface "$(heldout6_addr 9)" --limit-rate 300k \
+    "http://127.0.0.1:$NGINX_PORT/docs/whitepaper-2026.pdf" >/dev/null &
+  local slow=$!
+  sleep 0.5
+  sed -i 's|^worker_processes 4;$|worker_processes 2;|' "$NGINX_DIR/conf/nginx.conf"
+  grep -q '^worker_processes 2;$' "$NGINX_DIR/conf/nginx.conf" || die "nginx heldout6: config not changed back"
+  kill -HUP "$NGINX_PID"
+  wait "$slow" || true
+  sleep 0.5
+}
 
 
 # --- redis --------------------------------------------------------------------------------
@@ -2693,55 +2704,63 @@ gunicorn_heldout5_maint() {
 gunicorn_heldout5_late() { :; }
 gunicorn_heldout5_probe() { heldout5_probe_http "$GUNICORN_PORT" /api/health; }
 
-# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every ninth
-# item and every fourth image (another offset each round), a CSV export, the uploaded
-# files of earlier rounds; each round one more request in turn: a 1.5 MB `backup-N.zip`
-# upload (accepted), an item id that is not a number (404), a POST to the export (405), an
-# export in a format the application refuses (400), an HTTP/1.0 request without a Host
-# header. The change: a new route (`/api/version`) added to app.py, HUP to the master (new
-# workers load it), then two more workers (TTIN twice). The maintenance: the job with other
-# arguments (`report --items 175`, `cleanup --older-than 5`). The late event: a worker
-# killed with SIGKILL (the master starts another).
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every thirteenth
+# item and every fifth image (another offset each round), a JSON export, the avatars
+# uploaded in earlier rounds; each round one more request in turn: an 80 kB `avatar-N.png`
+# upload (accepted) fetched back with a Range request, a negative item id (404), OPTIONS
+# on the upload route, a 200 kB `chunks-N.log` upload sent chunked (Transfer-Encoding),
+# a CSV export with a 3 kB query string. The change: a catalogue import while the site
+# runs: items 201-230 copied into data/items/ by the operator inside the cgroup (as root,
+# as `kubectl exec` runs), requested from then on. The maintenance: the job with other
+# arguments (`report --items 230`, `cleanup --older-than 20`). The late event: six slow
+# clients (100 kB `field-report-N.jpg` uploads at 40 kB/s) hold the workers for a few
+# seconds while the others wait.
 gunicorn_heldout6_deploy() { :; }
 GUNI_HELDOUT6_SEQ=0
+GUNI_HELDOUT6_ITEMS=200
 gunicorn_heldout6_mix() {
   local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a n
-  local paths=(/ /api/health /api/version /static/js/shop.js /export?fmt=csv)
-  for i in $(seq $((2 + r % 9)) 9 200); do paths+=("/items/$i"); done
-  for i in $(seq $((1 + r % 4)) 4 30); do paths+=("/static/img/$i.png"); done
-  [ "$GUNI_HELDOUT6_SEQ" -gt 0 ] && paths+=("/static/uploads/backup-$GUNI_HELDOUT6_SEQ.zip")
+  local paths=(/ /api/health /static/css/site.css /export?fmt=json)
+  for i in $(seq $((1 + r % 13)) 13 "$GUNI_HELDOUT6_ITEMS"); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 5)) 5 30); do paths+=("/static/img/$i.png"); done
+  [ "$GUNI_HELDOUT6_SEQ" -gt 0 ] && paths+=("/static/uploads/avatar-$GUNI_HELDOUT6_SEQ.png")
   heldout6_get "$GUNICORN_PORT" "${paths[@]}"
   a=$(heldout6_addr 3)
   case $((r % 5)) in
     0) GUNI_HELDOUT6_SEQ=$((GUNI_HELDOUT6_SEQ + 1))
        n=$GUNI_HELDOUT6_SEQ
-       head -c 1500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/backup-$n.zip" ;;
-    1) curl -s --interface "$a" "$u/items/latest" ;;
-    2) curl -s --interface "$a" -X POST -d 'fmt=csv' "$u/export" ;;
-    3) curl -s --interface "$a" "$u/export?fmt=xlsx" ;;
-    4) heldout3_raw "$GUNICORN_PORT" "$a" 'GET /api/health HTTP/1.0\r\n\r\n' ;;
+       head -c 80000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/avatar-$n.png"
+       curl -s --interface "$a" -r 0-4095 "$u/static/uploads/avatar-$n.png" ;;
+    1) curl -s --interface "$a" "$u/items/-$r" ;;
+    2) curl -s --interface "$a" -X OPTIONS "$u/upload/avatar-1.png" ;;
+    3) head -c 200000 /dev/urandom | curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @- "$u/upload/chunks-$r.log" ;;
+    4) curl -s --interface "$a" "$u/export?fmt=csv&filter=$(head -c 3000 /dev/zero | tr '\0' f)" ;;
   esac >/dev/null 2>&1 || true
 }
 gunicorn_heldout6_change() {
-  cat >>"$GUNI_APP/app.py" <<'PY'
-
-
-@app.route("/api/version")
-def version():
-    return jsonify(version="2026.12.3")
-PY
-  kill -HUP "$GUNI_PID"
-  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/version"
-  kill -TTIN "$GUNI_PID"
-  sleep 0.5
-  kill -TTIN "$GUNI_PID"
-  until_ok gunicorn_workers 4
+  local i
+  mkdir -p "$WORK/gunicorn-import"
+  for i in $(seq 201 230); do
+    printf '{"id": %d, "name": "item %d (winter)", "price": %d}\n' "$i" "$i" "$((i * 2))" >"$WORK/gunicorn-import/$i.json"
+  done
+  admin gunicorn root /bin/sh -c "cp $WORK/gunicorn-import/*.json $GUNI_DATA/items/"
+  GUNI_HELDOUT6_ITEMS=230
 }
 gunicorn_heldout6_maint() {
-  gunicorn_job report --items 175
-  gunicorn_job cleanup --older-than 5
+  gunicorn_job report --items 230
+  gunicorn_job cleanup --older-than 20
 }
-gunicorn_heldout6_late() { heldout3_kill_worker "$GUNI_PID"; }
+gunicorn_heldout6_late() {
+  local i pids=()
+  for i in 1 2 3 4 5 6; do
+    head -c 100000 /dev/urandom | curl -s --max-time 8 --interface "$(heldout6_addr $((10 + i)))" --limit-rate 40k \
+      --data-binary @- "http://127.0.0.1:$GUNICORN_PORT/upload/field-report-$i.jpg" >/dev/null &
+    pids+=($!)
+  done
+  HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1))
+  gunicorn_heldout6_mix
+  wait "${pids[@]}" || true
+}
 
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
@@ -3062,51 +3081,67 @@ batch_heldout5_maint() {
 batch_heldout5_late() { :; }
 batch_heldout5_probe() { batch_job process.sh --keep 9; }
 
-# Held out, sixth set (heldout6). No deploy. Each run gets, in turn, a `payments` file
-# sized by the load (30 rows per connection), an `orders` file sized by the requests per
-# connection (150 rows per unit), an empty `adjustments` file, or a `payments` file from a
-# Windows upstream (a header line, CRLF line ends); the job runs with `--keep 5`. The
-# change: a backfill of three days ago (`--day`) over two `orders` files. The maintenance,
-# by an operator inside the cgroup (as backup): `cleanup.sh --max-archives 7`, a listing of
-# the newest archive (`tar -tzf`) and `du -sh` of the outputs. In the idle period no run at
-# all (the scheduler is paused). The late event: a run over a 150000-row file killed with
-# SIGKILL half-way (a timeout), then the next run picks its input up again.
+# Held out, sixth set (heldout6). No deploy. Each run with `--keep 8` gets, in turn, a
+# `transfers-us`, `transfers-eu` or `transfers-apac` file (40 rows per unit of load, or
+# 150 per request of the stretch), or an `fx-rates-YYYYMMDD.csv` of 30 rows; every fifth
+# run the upstream also sends a `transfers-*.csv.gz` the job does not pick up (it stays in
+# spool/incoming). The change: a second job deployed (bin/summary.sh, root-owned: the
+# totals of the last runs merged, sorted and cut to the ten biggest customers into
+# out/summary-HHMMSS.txt) and run after each run from then on. The maintenance, by an
+# operator inside the cgroup (as backup): `cleanup.sh --max-archives 6`, `ls -l` of the
+# archives, `gzip -l` of the newest one. In the idle period no run at all. The late event:
+# the upstream drops a file the job cannot read (root-owned, mode 600): that run meets
+# "permission denied" (its exit status is not checked); the spool is given back to backup
+# from outside (chown -R), and the next run takes a new file with what the failed one left.
+BATCH_HELDOUT6_SUMMARY=0
 batch_heldout6_deploy() { :; }
 batch_heldout6_mix() {
-  local r=$HELDOUT6_ROUND f
+  local r=$HELDOUT6_ROUND f regions=(us eu apac)
   case $((r % 4)) in
-    0) batch_feed payments 1 $((30 * HELDOUT6_CONC)) ;;
-    1) batch_feed orders 1 $((150 * HELDOUT6_PER)) ;;
-    2) f=$BATCH_SPOOL/incoming/adjustments-r$r.csv
-       : >"$f"
+    0) batch_feed "transfers-${regions[r % 3]}" 1 $((40 * HELDOUT6_CONC)) ;;
+    1) batch_feed "transfers-${regions[(r + 1) % 3]}" 1 $((150 * HELDOUT6_PER)) ;;
+    2) f=$BATCH_SPOOL/incoming/fx-rates-$(date -d "-$((r % 7)) day" +%Y%m%d).csv
+       awk 'BEGIN { for (i = 0; i < 30; i++) printf "c%03d,%d\n", i, 100 + i }' >"$f"
        chown backup:backup "$f" ;;
-    3) f=$BATCH_SPOOL/incoming/payments-win-r$r.csv
-       awk 'BEGIN { printf "customer,amount\r\n"; for (i = 0; i < 80; i++) printf "c%03d,%d\r\n", i * 2, i * 7 }' >"$f"
-       chown backup:backup "$f" ;;
+    3) batch_feed "transfers-${regions[(r + 2) % 3]}" 1 $((10 * HELDOUT6_CONC)) ;;
   esac
-  batch_job process.sh --keep 5
+  if [ $((r % 5)) = 4 ]; then
+    f=$BATCH_SPOOL/incoming/transfers-us-r$r.csv.gz
+    awk 'BEGIN { for (i = 0; i < 50; i++) printf "c%03d,%d\n", i, i }' | gzip >"$f"
+    chown backup:backup "$f"
+  fi
+  batch_job process.sh --keep 8
+  [ "$BATCH_HELDOUT6_SUMMARY" = 0 ] || batch_job summary.sh
 }
 batch_heldout6_change() {
-  batch_feed orders 2 400
-  batch_job process.sh --day "$(date -d '-3 day' +%Y%m%d)" --keep 5
+  cat >"$BATCH_DIR/bin/summary.sh" <<'SH'
+#!/bin/sh
+# summary.sh: the ten biggest customers over the totals of the last runs.
+set -eu
+base=$(dirname "$0")/..
+cat "$base"/out/*/*.totals 2>/dev/null | sort -t, -k2,2nr | head -n 10 >"$base/out/summary-$(date +%H%M%S).txt"
+SH
+  chmod 755 "$BATCH_DIR/bin/summary.sh"
+  BATCH_HELDOUT6_SUMMARY=1
 }
 batch_heldout6_maint() {
   local newest
-  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 7
-  newest=$(ls -1t "$BATCH_SPOOL"/archive/*.tar.gz | head -n 1)
-  admin batch backup /bin/tar -tzf "$newest"
-  admin batch backup /usr/bin/du -sh "$BATCH_DIR/out"
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 6
+  admin batch backup /bin/ls -l "$BATCH_SPOOL/archive"
+  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+  admin batch backup /bin/gzip -l "$newest"
 }
 batch_heldout6_late() {
-  batch_feed payments 1 150000
-  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 5
-  local long=$LAUNCHED
-  sleep 0.25
-  kill -KILL "$long" 2>/dev/null || true
-  wait "$long" 2>/dev/null || true
-  forget "$long"
-  sleep 1
-  batch_job process.sh --keep 5
+  local f=$BATCH_SPOOL/incoming/transfers-eu-late.csv
+  awk 'BEGIN { for (i = 0; i < 400; i++) printf "c%03d,%d\n", i % 200, i }' >"$f"
+  chmod 600 "$f"
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 8
+  local failed=$LAUNCHED
+  wait "$failed" || true
+  forget "$failed"
+  chown -R backup:backup "$BATCH_SPOOL"
+  batch_feed transfers-eu 1 100
+  batch_job process.sh --keep 8
 }
 
 
