@@ -69,17 +69,19 @@
 #           crash and restart), and a 10 s tail (3 at a time, one request each, 2 s apart);
 #           error paths and large requests in every stretch, one kind per round in turn.
 #           No attack.
-#   heldout6 about 80-90 s, a sixth held-out set recorded on 2026-12-03 (all eight workloads),
+#   heldout6 about 70 s, a sixth held-out set recorded on 2026-12-03 (all eight workloads),
 #           again from a fresh provisioning, with variation of other kinds, amounts, orders
 #           and timing than the five before (<server>_heldout6_*): clients from
 #           127.0.4.1-200 (another /24); 10 s of keep-alive rounds (2 connections at a
-#           time, 12 requests each, 0.7 s apart), a change (a graceful reload with another
-#           valid configuration, settings changed live and persisted, new code, a
-#           backfill), 12 s of short-lived connections (20 at a time, one request each,
-#           1.2 s apart), the service's own maintenance, HELDOUT6_IDLE_SECONDS (default 30 s)
-#           of no traffic at all, a burst of 4 rounds back to back (40 at a time), a late
-#           event (a worker, backend or run killed with SIGKILL, a query killed, a
-#           backend drained), and a 14 s tail (4 at a time, 4 requests each, 2.5 s apart);
+#           time, 12 requests each, 0.7 s apart), a change (a reload with another valid
+#           configuration, settings changed live, a catalogue import by the operator, a
+#           second scheduled job), 12 s of short-lived connections (20 at a time, one
+#           request each, 1.2 s apart), the service's own maintenance,
+#           HELDOUT6_IDLE_SECONDS (default 30 s) of no traffic at all, a burst of 4 rounds
+#           back to back (40 at a time), a late event (a scale-in during a slow download, a
+#           read replica attaching, a session ended or a query killed by the DBA, limits
+#           set at runtime, slow clients, a run meeting a file it cannot read, a worker
+#           killed with SIGKILL), and a 14 s tail (4 at a time, 4 requests each, 2.5 s apart);
 #           error paths and large requests in every round, one kind per round in turn.
 #           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
@@ -1215,69 +1217,75 @@ redis_heldout5_aof_done() {
 redis_heldout5_probe() { redis_from 127.0.3.254 PING || true; }
 
 # Held out, sixth set (heldout6). Deployed before the start: protected mode off for the
-# application servers on 127.0.4.1-200 and a memory limit (maxmemory 48mb, volatile-lru).
-# Each round (as many clients as the load, up to 6; perl, inline commands): a job queue in
-# db 4 (LPUSH, LMOVE to a processing list, LREM when done), an event stream (XADD with
-# MAXLEN, a consumer group created once and BUSYGROUP after, XREADGROUP, XACK), a rate
-# limiter per client address and minute (INCR, EXPIRE), a WRONGTYPE error and an unknown
-# command; one more thing in turn: a 1 MB value set and read back, AUTH without a password
-# configured (an error), half a command and a hang-up, SUBSCRIBE for half a second,
-# CONFIG GET maxmemory*; redis-benchmark GET/SET with 512-byte values, 16 commands
-# pipelined, on as many clients as the load. The change: settings changed live (hz 25,
-# maxmemory-policy allkeys-lfu, a slowlog threshold) and persisted (CONFIG REWRITE). The
-# maintenance: SAVE, CONFIG GET save, SCAN of the queue keys, MEMORY DOCTOR, LATENCY
-# DOCTOR, INFO keyspace. The late event: db 9 (a page cache) dropped with FLUSHDB ASYNC
-# and the application's idle connections killed (CLIENT KILL TYPE normal).
+# application servers on 127.0.4.1-200, and idle clients closed after 25 s (`timeout 25`,
+# `tcp-keepalive 30`). Each round (as many clients as the load, up to 6; perl, inline
+# commands) in db 13: a lock taken and released (SET NX PX, GET, DEL), a reliable queue
+# (LPUSH, LMOVE to a processing list, LPOS, LREM), a stream with a consumer group (XGROUP
+# CREATE once and a BUSYGROUP error after, XREADGROUP, XACK, XPENDING), a session read with
+# GETEX, feature flags checked with SMISMEMBER, and an INCR on text (not an integer); one
+# more thing in turn: EVALSHA of a script never loaded (NOSCRIPT), then SCRIPT LOAD and
+# EVALSHA; the longest common substring of two keys (MSET, LCS); WAIT for replicas with a
+# 100 ms timeout; client-side caching (CLIENT TRACKING on, GET); LATENCY HISTOGRAM. Then
+# redis-benchmark SADD, SPOP and HSET, 8 commands pipelined, on 2 threads and as many clients
+# as the load. The change: settings changed live (the idle timeout 15 s, lazy freeing on DEL,
+# a client output buffer limit for replicas), not persisted. The maintenance: `redis-cli
+# --memkeys` over db 13, MEMORY MALLOC-STATS, INFO errorstats, SLOWLOG LEN. The late event:
+# a read replica attaches (a redis-server outside the cgroup, REPLICAOF 127.0.0.1 16379): the
+# master forks to send it a snapshot and streams its writes from then on.
+REDIS_REPLICA_PORT=16390
 redis_heldout6_deploy() {
   sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
-  printf 'maxmemory 48mb\nmaxmemory-policy volatile-lru\n' >>"$REDIS_DIR/redis.conf"
+  printf 'timeout 25\ntcp-keepalive 30\n' >>"$REDIS_DIR/redis.conf"
 }
 redis_heldout6_mix() {
-  local r=$HELDOUT6_ROUND i a n=$HELDOUT6_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 4) m
+  local r=$HELDOUT6_ROUND i a n=$HELDOUT6_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 13)
   [ "$n" -le 6 ] || n=6
-  m=$(date +%H%M)
   for i in $(seq 1 "$n"); do
     a=$(heldout6_addr "$i")
-    redis_from "$a" "SELECT 4" "LPUSH jobs:mail job-$r-$i" "LMOVE jobs:mail jobs:mail:processing RIGHT LEFT" \
-      "LREM jobs:mail:processing 1 job-$r-$i" "XADD events:orders MAXLEN ~ 500 * order $r client $i" \
-      "XGROUP CREATE events:orders billing 0 MKSTREAM" "XREADGROUP GROUP billing c$i COUNT 5 STREAMS events:orders >" \
-      "XACK events:orders billing 0-1" "INCR rate:$a:$m" "EXPIRE rate:$a:$m 90" "SELECT 9" \
-      "SETEX page:/p/$((r % 30)) 60 cached-$r" "LPUSH page:/p/$((r % 30)) x" "FOO $r" &
+    redis_from "$a" "SELECT 13" "SET lock:invoice:$((r % 9)) $a NX PX 2000" "GET lock:invoice:$((r % 9))" \
+      "DEL lock:invoice:$((r % 9))" "LPUSH mail:queue mail-$r-$i" "LMOVE mail:queue mail:busy RIGHT LEFT" \
+      "LPOS mail:busy mail-$r-$i" "LREM mail:busy 1 mail-$r-$i" "XADD audit MAXLEN ~ 300 * who $a what login" \
+      "XGROUP CREATE audit siem 0 MKSTREAM" "XREADGROUP GROUP siem w$i COUNT 3 STREAMS audit >" "XACK audit siem 0-1" \
+      "XPENDING audit siem" "SET sess:$((r % 17)) user-$r EX 600" "GETEX sess:$((r % 17)) EX 900" \
+      "SADD flags:on dark-mode new-cart" "SMISMEMBER flags:on dark-mode beta-search" "INCR sess:$((r % 17))" &
     pids+=($!)
   done
   wait "${pids[@]}" || true
-  a=$(heldout6_addr 7)
-  # shellcheck disable=SC2016
   case $((r % 5)) in
-    0) head -c 700000 /dev/urandom | base64 -w 0 | "${cli[@]}" -x set "blob:avatar:$((r % 3))"
-       "${cli[@]}" strlen "blob:avatar:$((r % 3))" ;;
-    1) redis_from "$a" "AUTH app s3cret" ;;
-    2) heldout3_raw "$REDIS_PORT" "$a" '*3\r\n$3\r\nSET\r\n$5\r\nhal' 0.3 ;;
-    3) timeout 0.5 redis-cli -p "$REDIS_PORT" subscribe cache:invalidate ;;
-    4) "${cli[@]}" config get 'maxmemory*' ;;
+    0) "${cli[@]}" evalsha 0123456789abcdef0123456789abcdef01234567 0
+       "${cli[@]}" evalsha "$("${cli[@]}" script load "return redis.call('GET', KEYS[1])")" 1 flags:none ;;
+    1) "${cli[@]}" mset "doc:$r:a" "ohmytext-$r" "doc:$r:b" "mynewtext-$r"
+       "${cli[@]}" lcs "doc:$r:a" "doc:$r:b" ;;
+    2) "${cli[@]}" wait 1 100 ;;
+    3) redis_from "$(heldout6_addr 8)" "HELLO 3" "CLIENT TRACKING on" "SELECT 13" "GET sess:$((r % 17))" ;;
+    4) "${cli[@]}" latency histogram set get ;;
   esac >/dev/null 2>&1 || true
-  redis-benchmark -p "$REDIS_PORT" -q -n $((200 * HELDOUT6_CONC)) -c "$HELDOUT6_CONC" -P 16 -d 512 -r 20000 -t get,set >/dev/null
+  redis-benchmark -p "$REDIS_PORT" -q -n $((150 * HELDOUT6_CONC)) -c "$HELDOUT6_CONC" -P 8 --threads 2 -r 5000 \
+    -t sadd,spop,hset >/dev/null
 }
 redis_heldout6_change() {
-  local c
-  for c in "config set hz 25" "config set maxmemory-policy allkeys-lfu" "config set slowlog-log-slower-than 5000" \
-      "config rewrite"; do
-    # shellcheck disable=SC2086
-    redis-cli -p "$REDIS_PORT" $c >/dev/null
-  done
-  grep -q '^hz 25' "$REDIS_DIR/redis.conf" || die "redis heldout6: config not rewritten"
+  redis-cli -p "$REDIS_PORT" config set timeout 15 lazyfree-lazy-user-del yes \
+    client-output-buffer-limit "replica 64mb 16mb 60" | grep -qx OK || die "redis heldout6: config set failed"
 }
 redis_heldout6_maint() {
   local c
-  for c in "save" "config get save" "memory doctor" "latency doctor" "info keyspace"; do
+  redis-cli -p "$REDIS_PORT" -n 13 --memkeys >/dev/null
+  for c in "memory malloc-stats" "info errorstats" "slowlog len"; do
     # shellcheck disable=SC2086
     redis-cli -p "$REDIS_PORT" $c >/dev/null
   done
-  redis-cli -p "$REDIS_PORT" -n 4 --scan --pattern 'jobs:*' >/dev/null
 }
 redis_heldout6_late() {
-  redis-cli -p "$REDIS_PORT" -n 9 flushdb async >/dev/null
-  redis-cli -p "$REDIS_PORT" client kill type normal skipme yes >/dev/null
+  if ss -Hltn "sport = :$REDIS_REPLICA_PORT" | grep -q .; then die "port $REDIS_REPLICA_PORT is in use"; fi
+  mkdir -p "$WORK/redis-replica"
+  /usr/bin/redis-server --port "$REDIS_REPLICA_PORT" --bind 127.0.0.1 --dir "$WORK/redis-replica" --save '' \
+    --appendonly no --replicaof 127.0.0.1 "$REDIS_PORT" --logfile "$WORK/redis-replica/replica.log" >/dev/null 2>&1 &
+  PIDS+=($!)
+  until_ok redis_heldout6_replica_synced
+}
+# redis_heldout6_replica_synced: the master has a replica online.
+redis_heldout6_replica_synced() {
+  redis-cli -p "$REDIS_PORT" info replication | tr -d '\r' | grep -q '^slave0:.*state=online'
 }
 
 
@@ -2222,11 +2230,12 @@ haproxy_heldout5_probe() { heldout5_probe_http "$HAPROXY_PORT" /health.html; }
 # string, the stats page's CSV (a dashboard); each round one more request in turn: a
 # 500 kB POST the backend refuses (501), a missing page (404), a 20 kB header (400: over
 # haproxy's buffer), HEAD of the home page, a client that sends its headers and hangs up
-# before the body. The change: `option forwardfor`, gzip compression for text, a
-# Cache-Control header for /static/, s2 at half weight, maxconn 768, then USR2 to the
-# master from outside. The maintenance on the stats socket: `show stat`, `show errors`,
-# `show pools`, `clear counters`. The late event: s2 drained (`set server site/s2 state
-# drain`) around a round of traffic, then ready again.
+# before the body. The change: maxconn 768, `timeout queue 5s`, `http-reuse always`, a
+# Cache-Control header for /static/ (a variable set on the request), s2 at half weight,
+# then USR2 to the master from outside. The maintenance on the stats socket: `show errors`,
+# `show sess`, `show threads`, `clear counters`. The late event: limits set at runtime on
+# the stats socket (a global session rate limit of 200/s, the frontend's maxconn 64)
+# around a round of traffic, then lifted.
 haproxy_heldout6_deploy() { :; }
 haproxy_heldout6_mix() {
   local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
@@ -2247,7 +2256,8 @@ haproxy_heldout6_mix() {
 haproxy_heldout6_change() {
   local conf=$HAPROXY_DIR/conf/haproxy.cfg
   sed -i 's|^  maxconn 512$|  maxconn 768|' "$conf"
-  sed -i 's|^  default_backend site$|  option forwardfor\n  compression algo gzip\n  compression type text/html text/plain\n  http-request set-var(txn.static) bool(true) if { path_beg /static/ }\n  http-response set-header Cache-Control "max-age=300" if { var(txn.static) -m bool }\n&|' "$conf"
+  sed -i 's|^  timeout server 10s$|&\n  timeout queue 5s\n  http-reuse always|' "$conf"
+  sed -i 's|^  default_backend site$|  http-request set-var(txn.static) bool(true) if { path_beg /static/ }\n  http-response set-header Cache-Control "max-age=300" if { var(txn.static) -m bool }\n&|' "$conf"
   sed -i "s|^  server s2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s$|& weight 50|" "$conf"
   if ! grep -q 'maxconn 768' "$conf" || ! grep -q 'weight 50' "$conf"; then die "haproxy heldout6: config not changed"; fi
   kill -USR2 "$HAPROXY_PID"
@@ -2257,12 +2267,14 @@ haproxy_heldout6_change() {
 haproxy_heldout6_cached() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/static/1.bin" | grep -qi '^cache-control: max-age=300'; }
 haproxy_heldout6_maint() {
   local c
-  for c in "show stat" "show errors" "show pools" "clear counters"; do haproxy_sock "$c"; done
+  for c in "show errors" "show sess" "show threads" "clear counters"; do haproxy_sock "$c"; done
 }
 haproxy_heldout6_late() {
-  haproxy_sock "set server site/s2 state drain"
+  haproxy_sock "set rate-limit sessions global 200"
+  haproxy_sock "set maxconn frontend web 64"
   haproxy_heldout6_mix
-  haproxy_sock "set server site/s2 state ready"
+  haproxy_sock "set maxconn frontend web 768"
+  haproxy_sock "set rate-limit sessions global 0"
 }
 
 
@@ -3444,9 +3456,9 @@ mariadb_heldout5_probe() {
 # table that does not exist, a 1 MB review body, 5000 coupons inserted in one statement, a
 # transaction rolled back. The change, by the DBA (root on the socket): max_connections
 # raised, the InnoDB buffer pool resized online (32 MB to 64 MB), FLUSH STATUS. The
-# maintenance, by the operator inside the cgroup as mysql: `mariadb-dump` of shop.coupons
-# into backup/, OPTIMIZE TABLE sessions (a table rebuild) and `mariadb-admin
-# extended-status`. The late event: a long query of the application killed by the DBA
+# maintenance, by the operator inside the cgroup as mysql: `mariadb-show --status shop`,
+# ANALYZE TABLE shop.coupons PERSISTENT FOR ALL (engine-independent statistics) with
+# CHECKSUM TABLE, and `mariadb-admin extended-status`. The late event: a long query of the application killed by the DBA
 # (KILL QUERY).
 MARIADB_HELDOUT6_ADDRS=(44 88)
 mariadb_heldout6_deploy() {
@@ -3486,9 +3498,9 @@ mariadb_heldout6_change() {
   sleep 1
 }
 mariadb_heldout6_maint() {
-  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --single-transaction \
-    --result-file="$MARIADB_DIR/backup/coupons-$(date +%Y%m%d-%H%M%S).sql" shop coupons
-  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "OPTIMIZE TABLE shop.sessions"
+  admin mariadb mysql mariadb-show --no-defaults -S "$MARIADB_SOCK" --status shop
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B \
+    -e "ANALYZE TABLE shop.coupons PERSISTENT FOR ALL; CHECKSUM TABLE shop.coupons"
   admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" extended-status
 }
 mariadb_heldout6_late() {
