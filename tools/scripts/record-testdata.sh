@@ -3504,17 +3504,16 @@ mariadb_heldout6_maint() {
   admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" extended-status
 }
 mariadb_heldout6_late() {
-  local long id
   mariadb_app -P $((MARIADB_RELAY_PORT + 44)) shop "SELECT SLEEP(8)" &
-  long=$!
-  for _ in $(seq 1 50); do
-    id=$(mariadb_root -N -B -e "SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(8)'")
-    [ -n "$id" ] && break
-    sleep 0.1
-  done
-  [ -n "$id" ] || die "mariadb heldout6: no long query to kill"
-  mariadb_root -e "KILL QUERY $id"
+  local long=$!
+  until_ok mariadb_heldout6_kill_query
   wait "$long" 2>/dev/null || true
+}
+# mariadb_heldout6_kill_query: the DBA kills the application's long query (fails until it runs).
+mariadb_heldout6_kill_query() {
+  local id
+  id=$(mariadb_root -N -B -e "SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(8)'")
+  [ -n "$id" ] && mariadb_root -e "KILL QUERY $id"
 }
 
 
