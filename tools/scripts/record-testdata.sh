@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2,heldout3,heldout4,heldout5}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout6}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 (default: all eight, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 (default: all nine, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -69,6 +69,21 @@
 #           crash and restart), and a 10 s tail (3 at a time, one request each, 2 s apart);
 #           error paths and large requests in every stretch, one kind per round in turn.
 #           No attack.
+#   heldout6 about 70 s, a sixth held-out set recorded on 2026-12-03 (all eight workloads),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the five before (<server>_heldout6_*): clients from
+#           127.0.4.1-200 (another /24); 10 s of keep-alive rounds (2 connections at a
+#           time, 12 requests each, 0.7 s apart), a change (a reload with another valid
+#           configuration, settings changed live, a catalogue import by the operator, a
+#           second scheduled job), 12 s of short-lived connections (20 at a time, one
+#           request each, 1.2 s apart), the service's own maintenance,
+#           HELDOUT6_IDLE_SECONDS (default 30 s) of no traffic at all, a burst of 4 rounds
+#           back to back (40 at a time), a late event (a scale-in during a slow download, a
+#           read replica attaching, a session ended or a query killed by the DBA, limits
+#           set at runtime, slow clients, a run meeting a file it cannot read, a worker
+#           killed with SIGKILL), and a 14 s tail (4 at a time, 4 requests each, 2.5 s apart);
+#           error paths and large requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -79,7 +94,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -133,8 +148,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -740,6 +755,75 @@ nginx_heldout5_late() {
 }
 nginx_heldout5_probe() { heldout5_probe_http "$NGINX_PORT" /; }
 
+# Held out, sixth set (heldout6). Deployed before the start: a careers section (careers/
+# with an index and eight job pages under slugs), a 1.2 MB whitepaper PDF under docs/, and
+# a status.json. Clients from 127.0.4.1-200 for the careers pages, every fifth page and
+# every fifth image (another offset each round) and the whitepaper's first 64 kB; each round
+# one more request in turn: a 300 kB POST of feedback to /api/ (accepted), a job that was
+# taken down (404), a PUT with Expect: 100-continue (405), a request with two Host headers
+# (400), a gzip-accepting client for the CSS and JS. The change: four workers, a /careers/
+# location with cache headers and an exact /healthz, tested (`nginx -t`) and reloaded
+# (`nginx -s reload`) by the operator inside the cgroup. The maintenance: five new job
+# pages published, two taken down, and error.log moved aside with USR1 from outside. The
+# late event: back to two workers (HUP from outside) while a slow client (300 kB/s) is
+# downloading the whitepaper: the old workers finish that download before they exit.
+NGINX_HELDOUT6_JOBS=(backend-engineer site-reliability data-analyst support-lead product-designer
+                     security-engineer qa-engineer technical-writer)
+nginx_heldout6_deploy() {
+  local j
+  mkdir -p "$NGINX_HTML/careers" "$NGINX_HTML/docs"
+  echo "<html><body>careers</body></html>" >"$NGINX_HTML/careers/index.html"
+  for j in "${NGINX_HELDOUT6_JOBS[@]}"; do echo "<html><body>job: $j</body></html>" >"$NGINX_HTML/careers/$j.html"; done
+  head -c 1200000 /dev/urandom >"$NGINX_HTML/docs/whitepaper-2026.pdf"
+  echo '{"status": "green", "since": "2026-12-01"}' >"$NGINX_HTML/status.json"
+}
+nginx_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i j u=http://127.0.0.1:$NGINX_PORT a
+  local paths=(/ /careers/ /status.json /css/site.css /js/app.js)
+  for j in "${NGINX_HELDOUT6_JOBS[@]}"; do paths+=("/careers/$j.html"); done
+  for i in $(seq $((1 + r % 5)) 5 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 5)) 5 20); do paths+=("/img/$i.png"); done
+  heldout6_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout6_addr 1)
+  curl -s --interface "$a" -r 0-65535 "$u/docs/whitepaper-2026.pdf" >/dev/null || true
+  case $((r % 5)) in
+    0) head -c 300000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/api/feedback" ;;
+    1) curl -s --interface "$a" "$u/careers/office-manager-$r.html" ;;
+    2) curl -s --interface "$a" -X PUT -H 'Expect: 100-continue' --data-binary 'draft' "$u/careers/index.html" ;;
+    3) heldout3_raw "$NGINX_PORT" "$a" 'GET /careers/ HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n' ;;
+    4) curl -s --interface "$a" --compressed "$u/css/site.css" "$u/js/app.js" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout6_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -i 's|^worker_processes 2;$|worker_processes 4;|' "$conf"
+  sed -i 's|^    location /api/ |    location /careers/ { expires 10m; }\n    location = /healthz { return 200 "ok"; }\n&|' "$conf"
+  grep -q healthz "$conf" || die "nginx heldout6: config not changed"
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$conf" -t
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$conf" -s reload
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/healthz"
+}
+nginx_heldout6_maint() {
+  local j
+  for j in ml-engineer network-engineer account-executive recruiter office-manager; do
+    echo "<html><body>job: $j</body></html>" >"$NGINX_HTML/careers/$j.html"
+  done
+  rm -f "$NGINX_HTML/careers/data-analyst.html" "$NGINX_HTML/careers/qa-engineer.html"
+  mv "$NGINX_DIR/log/error.log" "$NGINX_DIR/log/error.log.prev"
+  kill -USR1 "$NGINX_PID"
+}
+nginx_heldout6_late() {
+  curl -s --max-time 10 --interface "$(heldout6_addr 9)" --limit-rate 300k \
+    "http://127.0.0.1:$NGINX_PORT/docs/whitepaper-2026.pdf" >/dev/null &
+  local slow=$!
+  sleep 0.5
+  sed -i 's|^worker_processes 4;$|worker_processes 2;|' "$NGINX_DIR/conf/nginx.conf"
+  grep -q '^worker_processes 2;$' "$NGINX_DIR/conf/nginx.conf" || die "nginx heldout6: config not changed back"
+  kill -HUP "$NGINX_PID"
+  wait "$slow" || true
+  sleep 0.5
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1131,6 +1215,78 @@ redis_heldout5_aof_done() {
   redis-cli -p "$REDIS_PORT" info persistence | tr -d '\r' | grep -qx 'aof_rewrite_in_progress:0'
 }
 redis_heldout5_probe() { redis_from 127.0.3.254 PING || true; }
+
+# Held out, sixth set (heldout6). Deployed before the start: protected mode off for the
+# application servers on 127.0.4.1-200, and idle clients closed after 25 s (`timeout 25`,
+# `tcp-keepalive 30`). Each round (as many clients as the load, up to 6; perl, inline
+# commands) in db 13: a lock taken and released (SET NX PX, GET, DEL), a reliable queue
+# (LPUSH, LMOVE to a processing list, LPOS, LREM), a stream with a consumer group (XGROUP
+# CREATE once and a BUSYGROUP error after, XREADGROUP, XACK, XPENDING), a session read with
+# GETEX, feature flags checked with SMISMEMBER, and an INCR on text (not an integer); one
+# more thing in turn: EVALSHA of a script never loaded (NOSCRIPT), then SCRIPT LOAD and
+# EVALSHA; the longest common substring of two keys (MSET, LCS); WAIT for replicas with a
+# 100 ms timeout; client-side caching (CLIENT TRACKING on, GET); LATENCY HISTOGRAM. Then
+# redis-benchmark SADD, SPOP and HSET, 8 commands pipelined, on 2 threads and as many clients
+# as the load. The change: settings changed live (the idle timeout 15 s, lazy freeing on DEL,
+# a client output buffer limit for replicas), not persisted. The maintenance: `redis-cli
+# --memkeys` over db 13, MEMORY MALLOC-STATS, INFO errorstats, SLOWLOG LEN. The late event:
+# a read replica attaches (a redis-server outside the cgroup, REPLICAOF 127.0.0.1 16379): the
+# master forks to send it a snapshot and streams its writes from then on.
+REDIS_REPLICA_PORT=16390
+redis_heldout6_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  printf 'timeout 25\ntcp-keepalive 30\n' >>"$REDIS_DIR/redis.conf"
+}
+redis_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i a n=$HELDOUT6_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 13)
+  [ "$n" -le 6 ] || n=6
+  for i in $(seq 1 "$n"); do
+    a=$(heldout6_addr "$i")
+    redis_from "$a" "SELECT 13" "SET lock:invoice:$((r % 9)) $a NX PX 2000" "GET lock:invoice:$((r % 9))" \
+      "DEL lock:invoice:$((r % 9))" "LPUSH mail:queue mail-$r-$i" "LMOVE mail:queue mail:busy RIGHT LEFT" \
+      "LPOS mail:busy mail-$r-$i" "LREM mail:busy 1 mail-$r-$i" "XADD audit MAXLEN ~ 300 * who $a what login" \
+      "XGROUP CREATE audit siem 0 MKSTREAM" "XREADGROUP GROUP siem w$i COUNT 3 STREAMS audit >" "XACK audit siem 0-1" \
+      "XPENDING audit siem" "SET sess:$((r % 17)) user-$r EX 600" "GETEX sess:$((r % 17)) EX 900" \
+      "SADD flags:on dark-mode new-cart" "SMISMEMBER flags:on dark-mode beta-search" "INCR sess:$((r % 17))" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  case $((r % 5)) in
+    0) "${cli[@]}" evalsha 0123456789abcdef0123456789abcdef01234567 0
+       "${cli[@]}" evalsha "$("${cli[@]}" script load "return redis.call('GET', KEYS[1])")" 1 flags:none ;;
+    1) "${cli[@]}" mset "doc:$r:a" "ohmytext-$r" "doc:$r:b" "mynewtext-$r"
+       "${cli[@]}" lcs "doc:$r:a" "doc:$r:b" ;;
+    2) "${cli[@]}" wait 1 100 ;;
+    3) redis_from "$(heldout6_addr 8)" "HELLO 3" "CLIENT TRACKING on" "SELECT 13" "GET sess:$((r % 17))" ;;
+    4) "${cli[@]}" latency histogram set get ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((150 * HELDOUT6_CONC)) -c "$HELDOUT6_CONC" -P 8 --threads 2 -r 5000 \
+    -t sadd,spop,hset >/dev/null
+}
+redis_heldout6_change() {
+  redis-cli -p "$REDIS_PORT" config set timeout 15 lazyfree-lazy-user-del yes \
+    client-output-buffer-limit "replica 64mb 16mb 60" | grep -qx OK || die "redis heldout6: config set failed"
+}
+redis_heldout6_maint() {
+  local c
+  redis-cli -p "$REDIS_PORT" -n 13 --memkeys >/dev/null
+  for c in "memory malloc-stats" "info errorstats" "slowlog len"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout6_late() {
+  if ss -Hltn "sport = :$REDIS_REPLICA_PORT" | grep -q .; then die "port $REDIS_REPLICA_PORT is in use"; fi
+  mkdir -p "$WORK/redis-replica"
+  /usr/bin/redis-server --port "$REDIS_REPLICA_PORT" --bind 127.0.0.1 --dir "$WORK/redis-replica" --save '' \
+    --appendonly no --replicaof 127.0.0.1 "$REDIS_PORT" --logfile "$WORK/redis-replica/replica.log" >/dev/null 2>&1 &
+  PIDS+=($!)
+  until_ok redis_heldout6_replica_synced
+}
+# redis_heldout6_replica_synced: the master has a replica online.
+redis_heldout6_replica_synced() {
+  redis-cli -p "$REDIS_PORT" info replication | tr -d '\r' | grep -q '^slave0:.*state=online'
+}
 
 
 # --- postgresql ---------------------------------------------------------------------------
@@ -1566,6 +1722,79 @@ postgresql_heldout5_maint() {
 postgresql_heldout5_late() { "${PSQL[@]}" -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()"; }
 postgresql_heldout5_probe() { pg_isready -q -h 127.0.0.1 -p $((PG_RELAY_PORT + 31)) || true; }
 
+# Held out, sixth set (heldout6). Deployed before the start (the server started once
+# outside the recording, as provisioning does): a pg_hba.conf line trusting 127.0.4.0/24,
+# two relays (outside the cgroup) bound to 127.0.4.44 and .88 for its application servers,
+# a backup directory postgres owns, and a `tickets` table (20000 rows, a status and a
+# text body). Each round: read-only pgbench through .44 on as many clients as the load (up
+# to 20), a few transactions per client; through .88 a help-desk session: a ticket opened,
+# another one closed, a search with ILIKE, a prepared statement executed twice; one more
+# thing in turn: a syntax error, a duplicate key, a statement cancelled by
+# statement_timeout, a connection to a database that does not exist, a 1 MB ticket body
+# sent with COPY FROM STDIN. The change: postgresql.conf edited (log_connections,
+# log_min_duration_statement, max_parallel_workers_per_gather) and `pg_ctl reload` by the
+# operator inside the cgroup. The maintenance, by the operator inside the cgroup as
+# postgres: `vacuumdb --analyze` of tickets, CLUSTER of tickets on its primary key, and
+# `pg_dumpall --globals-only` into backup/. The late event: the DBA ends a session that
+# holds a row lock in an open transaction (`pg_terminate_backend`).
+PG_HELDOUT6_ADDRS=(44 88)
+postgresql_heldout6_deploy() {
+  local a
+  for a in "${PG_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$PG_PORT" $((PG_RELAY_PORT + a)) "127.0.4.$a"; done
+  echo "host all all 127.0.4.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE TABLE tickets (id serial PRIMARY KEY, status text NOT NULL, opened timestamptz DEFAULT now(), body text)" \
+    -c "INSERT INTO tickets (status, body) SELECT (ARRAY['open', 'pending', 'closed'])[1 + g % 3], 'printer on floor ' || g % 40 || ' is jammed' FROM generate_series(1, 20000) g"
+  stop_pid "$pid" INT
+}
+postgresql_heldout6_mix() {
+  local r=$HELDOUT6_ROUND c=$HELDOUT6_CONC
+  local pg88=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 88)) -U postgres -q -X -o /dev/null postgres)
+  [ "$c" -le 20 ] || c=20
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 44)) -U postgres -n -S -c "$c" -t $((2 * HELDOUT6_PER)) postgres >/dev/null 2>&1 || true
+  "${pg88[@]}" -c "INSERT INTO tickets (status, body) VALUES ('open', 'vpn drops every $r minutes')" \
+    -c "UPDATE tickets SET status = 'closed' WHERE id = $((1 + r * 37 % 20000))" \
+    -c "SELECT id, status FROM tickets WHERE body ILIKE '%floor $((r % 40)) %' ORDER BY id DESC LIMIT 20" \
+    -c "PREPARE by_status (text) AS SELECT count(*) FROM tickets WHERE status = \$1" \
+    -c "EXECUTE by_status('open')" -c "EXECUTE by_status('pending')" || true
+  case $((r % 5)) in
+    0) "${pg88[@]}" -c "SELEC count(*) FROM tickets" ;;
+    1) "${pg88[@]}" -c "INSERT INTO tickets (id, status) VALUES (1, 'open')" ;;
+    2) "${pg88[@]}" -c "SET statement_timeout = '150ms'" -c "SELECT pg_sleep(1)" ;;
+    3) psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 88)) -U postgres -X -c "SELECT 1" helpdesk ;;
+    4) { printf 'pending\t'; head -c 1000000 /dev/zero | tr '\0' l; printf '\n\\.\n'; } |
+         "${pg88[@]}" -c "COPY tickets (status, body) FROM STDIN" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout6_change() {
+  printf 'log_connections = on\nlog_min_duration_statement = 250\nmax_parallel_workers_per_gather = 1\n' \
+    >>"$PG_DATA/postgresql.conf"
+  admin postgresql postgres "$PG_BIN/pg_ctl" reload -D "$PG_DATA"
+  sleep 1
+}
+postgresql_heldout6_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --analyze -t tickets postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "CLUSTER tickets USING tickets_pkey" postgres
+  admin postgresql postgres "$PG_BIN/pg_dumpall" "${sock[@]}" --globals-only -f "$PG_DIR/backup/globals-$(date +%Y%m%d).sql"
+}
+postgresql_heldout6_late() {
+  "${PSQL[@]}" -c "BEGIN" -c "UPDATE tickets SET status = 'pending' WHERE id = 7" -c "SELECT pg_sleep(6)" >/dev/null 2>&1 &
+  local client=$!
+  sleep 0.5
+  until_ok postgresql_heldout6_terminate
+  wait "$client" 2>/dev/null || true
+}
+# postgresql_heldout6_terminate: the DBA ends the session that sleeps in its transaction.
+postgresql_heldout6_terminate() {
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c \
+    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)') t" postgres |
+    grep -qx 1
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -1995,6 +2224,58 @@ haproxy_heldout5_late() {
   until_ok haproxy_heldout5_banner
 }
 haproxy_heldout5_probe() { heldout5_probe_http "$HAPROXY_PORT" /health.html; }
+
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every fifth
+# page and every sixth static file (another offset each round), the API with a query
+# string, the stats page's CSV (a dashboard); each round one more request in turn: a
+# 500 kB POST the backend refuses (501), a missing page (404), a 20 kB header (400: over
+# haproxy's buffer), HEAD of the home page, a client that sends its headers and hangs up
+# before the body. The change: maxconn 768, `timeout queue 5s`, `http-reuse always`, a
+# Cache-Control header for /static/ (a variable set on the request), s2 at half weight,
+# then USR2 to the master from outside. The maintenance on the stats socket: `show errors`,
+# `show sess`, `show threads`, `clear counters`. The late event: limits set at runtime on
+# the stats socket (a global session rate limit of 200/s, the frontend's maxconn 64)
+# around a round of traffic, then lifted.
+haproxy_heldout6_deploy() { :; }
+haproxy_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /health.html /api/status "/api/items?since=$((r * 60))" /api/orders)
+  for i in $(seq $((1 + r % 5)) 5 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 6)) 6 30); do paths+=("/static/$i.bin"); done
+  heldout6_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout6_addr 2)
+  curl -s --interface "$a" "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;csv" >/dev/null || true
+  case $((r % 5)) in
+    0) head -c 500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/api/orders" ;;
+    1) curl -s --interface "$a" "$u/page$((100 + r)).html" ;;
+    2) curl -s --interface "$a" -H "X-Trace: $(head -c 20000 /dev/zero | tr '\0' t)" "$u/index.html" ;;
+    3) curl -s --interface "$a" -I "$u/" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/orders HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n{"sku":' 0.3 ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout6_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  maxconn 512$|  maxconn 768|' "$conf"
+  sed -i 's|^  timeout server 10s$|&\n  timeout queue 5s\n  http-reuse always|' "$conf"
+  sed -i 's|^  default_backend site$|  http-request set-var(txn.static) bool(true) if { path_beg /static/ }\n  http-response set-header Cache-Control "max-age=300" if { var(txn.static) -m bool }\n&|' "$conf"
+  sed -i "s|^  server s2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s$|& weight 50|" "$conf"
+  if ! grep -q 'maxconn 768' "$conf" || ! grep -q 'weight 50' "$conf"; then die "haproxy heldout6: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout6_cached
+}
+# haproxy_heldout6_cached: static files come with the reload's Cache-Control header.
+haproxy_heldout6_cached() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/static/1.bin" | grep -qi '^cache-control: max-age=300'; }
+haproxy_heldout6_maint() {
+  local c
+  for c in "show errors" "show sess" "show threads" "clear counters"; do haproxy_sock "$c"; done
+}
+haproxy_heldout6_late() {
+  haproxy_sock "set rate-limit sessions global 200"
+  haproxy_sock "set maxconn frontend web 64"
+  haproxy_heldout6_mix
+  haproxy_sock "set maxconn frontend web 768"
+  haproxy_sock "set rate-limit sessions global 0"
+}
 
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
@@ -2435,6 +2716,64 @@ gunicorn_heldout5_maint() {
 gunicorn_heldout5_late() { :; }
 gunicorn_heldout5_probe() { heldout5_probe_http "$GUNICORN_PORT" /api/health; }
 
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every thirteenth
+# item and every fifth image (another offset each round), a JSON export, the avatars
+# uploaded in earlier rounds; each round one more request in turn: an 80 kB `avatar-N.png`
+# upload (accepted) fetched back with a Range request, a negative item id (404), OPTIONS
+# on the upload route, a 200 kB `chunks-N.log` upload sent chunked (Transfer-Encoding),
+# a CSV export with a 3 kB query string. The change: a catalogue import while the site
+# runs: items 201-230 copied into data/items/ by the operator inside the cgroup (as root,
+# as `kubectl exec` runs), requested from then on. The maintenance: the job with other
+# arguments (`report --items 230`, `cleanup --older-than 20`). The late event: six slow
+# clients (100 kB `field-report-N.jpg` uploads at 40 kB/s) hold the workers for a few
+# seconds while the others wait.
+gunicorn_heldout6_deploy() { :; }
+GUNI_HELDOUT6_SEQ=0
+GUNI_HELDOUT6_ITEMS=200
+gunicorn_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a n
+  local paths=(/ /api/health /static/css/site.css /export?fmt=json)
+  for i in $(seq $((1 + r % 13)) 13 "$GUNI_HELDOUT6_ITEMS"); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 5)) 5 30); do paths+=("/static/img/$i.png"); done
+  [ "$GUNI_HELDOUT6_SEQ" -gt 0 ] && paths+=("/static/uploads/avatar-$GUNI_HELDOUT6_SEQ.png")
+  heldout6_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout6_addr 3)
+  case $((r % 5)) in
+    0) GUNI_HELDOUT6_SEQ=$((GUNI_HELDOUT6_SEQ + 1))
+       n=$GUNI_HELDOUT6_SEQ
+       head -c 80000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/avatar-$n.png"
+       curl -s --interface "$a" -r 0-4095 "$u/static/uploads/avatar-$n.png" ;;
+    1) curl -s --interface "$a" "$u/items/-$r" ;;
+    2) curl -s --interface "$a" -X OPTIONS "$u/upload/avatar-1.png" ;;
+    3) head -c 200000 /dev/urandom | curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @- "$u/upload/chunks-$r.log" ;;
+    4) curl -s --interface "$a" "$u/export?fmt=csv&filter=$(head -c 3000 /dev/zero | tr '\0' f)" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout6_change() {
+  local i
+  mkdir -p "$WORK/gunicorn-import"
+  for i in $(seq 201 230); do
+    printf '{"id": %d, "name": "item %d (winter)", "price": %d}\n' "$i" "$i" "$((i * 2))" >"$WORK/gunicorn-import/$i.json"
+  done
+  admin gunicorn root /bin/sh -c "cp $WORK/gunicorn-import/*.json $GUNI_DATA/items/"
+  GUNI_HELDOUT6_ITEMS=230
+}
+gunicorn_heldout6_maint() {
+  gunicorn_job report --items 230
+  gunicorn_job cleanup --older-than 20
+}
+gunicorn_heldout6_late() {
+  local i pids=()
+  for i in 1 2 3 4 5 6; do
+    head -c 100000 /dev/urandom | curl -s --max-time 8 --interface "$(heldout6_addr $((10 + i)))" --limit-rate 40k \
+      --data-binary @- "http://127.0.0.1:$GUNICORN_PORT/upload/field-report-$i.jpg" >/dev/null &
+    pids+=($!)
+  done
+  HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1))
+  gunicorn_heldout6_mix
+  wait "${pids[@]}" || true
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -2754,6 +3093,69 @@ batch_heldout5_maint() {
 batch_heldout5_late() { :; }
 batch_heldout5_probe() { batch_job process.sh --keep 9; }
 
+# Held out, sixth set (heldout6). No deploy. Each run with `--keep 8` gets, in turn, a
+# `transfers-us`, `transfers-eu` or `transfers-apac` file (40 rows per unit of load, or
+# 150 per request of the stretch), or an `fx-rates-YYYYMMDD.csv` of 30 rows; every fifth
+# run the upstream also sends a `transfers-*.csv.gz` the job does not pick up (it stays in
+# spool/incoming). The change: a second job deployed (bin/summary.sh, root-owned: the
+# totals of the last runs merged, sorted and cut to the ten biggest customers into
+# out/summary-HHMMSS.txt) and run after each run from then on. The maintenance, by an
+# operator inside the cgroup (as backup): `cleanup.sh --max-archives 6`, `ls -l` of the
+# archives, `gzip -l` of the newest one. In the idle period no run at all. The late event:
+# the upstream drops a file the job cannot read (root-owned, mode 600): that run meets
+# "permission denied" (its exit status is not checked); the spool is given back to backup
+# from outside (chown -R), and the next run takes a new file with what the failed one left.
+BATCH_HELDOUT6_SUMMARY=0
+batch_heldout6_deploy() { :; }
+batch_heldout6_mix() {
+  local r=$HELDOUT6_ROUND f regions=(us eu apac)
+  case $((r % 4)) in
+    0) batch_feed "transfers-${regions[r % 3]}" 1 $((40 * HELDOUT6_CONC)) ;;
+    1) batch_feed "transfers-${regions[(r + 1) % 3]}" 1 $((150 * HELDOUT6_PER)) ;;
+    2) f=$BATCH_SPOOL/incoming/fx-rates-$(date -d "-$((r % 7)) day" +%Y%m%d).csv
+       awk 'BEGIN { for (i = 0; i < 30; i++) printf "c%03d,%d\n", i, 100 + i }' >"$f"
+       chown backup:backup "$f" ;;
+    3) batch_feed "transfers-${regions[(r + 2) % 3]}" 1 $((10 * HELDOUT6_CONC)) ;;
+  esac
+  if [ $((r % 5)) = 4 ]; then
+    f=$BATCH_SPOOL/incoming/transfers-us-r$r.csv.gz
+    awk 'BEGIN { for (i = 0; i < 50; i++) printf "c%03d,%d\n", i, i }' | gzip >"$f"
+    chown backup:backup "$f"
+  fi
+  batch_job process.sh --keep 8
+  [ "$BATCH_HELDOUT6_SUMMARY" = 0 ] || batch_job summary.sh
+}
+batch_heldout6_change() {
+  cat >"$BATCH_DIR/bin/summary.sh" <<'SH'
+#!/bin/sh
+# summary.sh: the ten biggest customers over the totals of the last runs.
+set -eu
+base=$(dirname "$0")/..
+cat "$base"/out/*/*.totals 2>/dev/null | sort -t, -k2,2nr | head -n 10 >"$base/out/summary-$(date +%H%M%S).txt"
+SH
+  chmod 755 "$BATCH_DIR/bin/summary.sh"
+  BATCH_HELDOUT6_SUMMARY=1
+}
+batch_heldout6_maint() {
+  local newest
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 6
+  admin batch backup /bin/ls -l "$BATCH_SPOOL/archive"
+  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+  admin batch backup /bin/gzip -l "$newest"
+}
+batch_heldout6_late() {
+  local f=$BATCH_SPOOL/incoming/transfers-eu-late.csv
+  awk 'BEGIN { for (i = 0; i < 400; i++) printf "c%03d,%d\n", i % 200, i }' >"$f"
+  chmod 600 "$f"
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 8
+  local failed=$LAUNCHED
+  wait "$failed" || true
+  forget "$failed"
+  chown -R backup:backup "$BATCH_SPOOL"
+  batch_feed transfers-eu 1 100
+  batch_job process.sh --keep 8
+}
+
 
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
@@ -3045,6 +3447,75 @@ mariadb_heldout5_probe() {
   mariadb-admin --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 40)) -u app --skip-ssl ping \
     >/dev/null 2>&1 || true
 }
+# Held out, sixth set (heldout6). Deployed before the start (the server started once
+# outside the recording, as provisioning does): application servers on 127.0.4.0/24 let in
+# (app@'127.0.4.%'), two relays (outside the cgroup) bound to 127.0.4.44 and .88, and a new
+# table shop.coupons (5000 codes). Each round: shoppers' sessions through .44 (a quarter of
+# the load, plus one, up to 8); through .88 a coupon redeemed in a transaction and a search
+# of the products by name (LIKE); one more thing in turn: a login with a wrong password, a
+# table that does not exist, a 1 MB review body, 5000 coupons inserted in one statement, a
+# transaction rolled back. The change, by the DBA (root on the socket): max_connections
+# raised, the InnoDB buffer pool resized online (32 MB to 64 MB), FLUSH STATUS. The
+# maintenance, by the operator inside the cgroup as mysql: `mariadb-show --status shop`,
+# ANALYZE TABLE shop.coupons PERSISTENT FOR ALL (engine-independent statistics) with
+# CHECKSUM TABLE, and `mariadb-admin extended-status`. The late event: a long query of the application killed by the DBA
+# (KILL QUERY).
+MARIADB_HELDOUT6_ADDRS=(44 88)
+mariadb_heldout6_deploy() {
+  local a
+  for a in "${MARIADB_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$MARIADB_PORT" $((MARIADB_RELAY_PORT + a)) "127.0.4.$a"; done
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.4.%'; GRANT ALL ON *.* TO app@'127.0.4.%';
+    USE shop; CREATE TABLE coupons (code CHAR(10) PRIMARY KEY, percent TINYINT, used_by INT NULL, used_at DATETIME NULL);
+    INSERT INTO coupons (code, percent) SELECT CONCAT('WINTER', LPAD(seq, 4, '0')), 5 + seq % 20 FROM seq_1_to_5000;"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i n pids=() p44=$((MARIADB_RELAY_PORT + 44)) p88=$((MARIADB_RELAY_PORT + 88))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p88" --skip-ssl -B)
+  n=$((HELDOUT6_CONC / 4 + 1))
+  [ "$n" -le 8 ] || n=8
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p44" & pids+=($!); done
+  mariadb_app -P "$p88" shop "START TRANSACTION;
+    SELECT percent FROM coupons WHERE code = CONCAT('WINTER', LPAD($((1 + r * 13 % 5000)), 4, '0')) AND used_by IS NULL FOR UPDATE;
+    UPDATE coupons SET used_by = $((1 + r % 2000)), used_at = NOW() WHERE code = CONCAT('WINTER', LPAD($((1 + r * 13 % 5000)), 4, '0'));
+    COMMIT;
+    SELECT id, name, price FROM products WHERE name LIKE 'product $((r % 50))%' ORDER BY price LIMIT 10" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  case $((r % 5)) in
+    0) "${cli[@]}" -u app -pwrong-password shop -e "SELECT 1" ;;
+    1) "${cli[@]}" -u app shop -e "SELECT * FROM gift_cards LIMIT 1" ;;
+    2) printf "INSERT INTO reviews (product_id, customer_id, stars, body) VALUES (%s, %s, 4, '%s');\n" $((1 + r % 500)) \
+         $((1 + r % 2000)) "$(head -c 1000000 /dev/zero | tr '\0' w)" | "${cli[@]}" -u app shop ;;
+    3) "${cli[@]}" -u app shop -e "INSERT IGNORE INTO coupons (code, percent) SELECT CONCAT('R$((r % 100))X', LPAD(seq, 5, '0')), 10 FROM seq_1_to_5000" ;;
+    4) "${cli[@]}" -u app shop -e "START TRANSACTION; UPDATE products SET price = price * 2 WHERE id < 50; ROLLBACK" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout6_change() {
+  mariadb_root -e "SET GLOBAL max_connections = 80; SET GLOBAL innodb_buffer_pool_size = 67108864; FLUSH STATUS"
+  sleep 1
+}
+mariadb_heldout6_maint() {
+  admin mariadb mysql mariadb-show --no-defaults -S "$MARIADB_SOCK" --status shop
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B \
+    -e "ANALYZE TABLE shop.coupons PERSISTENT FOR ALL; CHECKSUM TABLE shop.coupons"
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" extended-status
+}
+mariadb_heldout6_late() {
+  mariadb_app -P $((MARIADB_RELAY_PORT + 44)) shop "SELECT SLEEP(8)" &
+  local long=$!
+  until_ok mariadb_heldout6_kill_query
+  wait "$long" 2>/dev/null || true
+}
+# mariadb_heldout6_kill_query: the DBA kills the application's long query (fails until it runs).
+mariadb_heldout6_kill_query() {
+  local id
+  id=$(mariadb_root -N -B -e "SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(8)'")
+  [ -n "$id" ] && mariadb_root -e "KILL QUERY $id"
+}
+
 
 # --- apache -------------------------------------------------------------------------------
 
@@ -3595,6 +4066,66 @@ PHP
   done
 }
 
+# Held out, sixth set (heldout6). No deploy. Clients from 127.0.4.1-200 for every sixth
+# product and every seventh image (another offset each round), searches with other terms,
+# the about and terms pages; customers of users 40-59 from 127.0.0.21-40 (addresses apache
+# never served) sign in and keep their sessions, every third round one uploads a 2 MB
+# `statement-N.pdf` (under upload_max_filesize: accepted) and downloads it back; each round
+# one more request in turn: a failed sign-in, a product id that does not exist, a search
+# with quotes and an ampersand, the contact form, OPTIONS on the home page. The change:
+# conf/app.d/tuning.conf (StartServers 4, MaxSpareServers 8, mod_expires with a day for
+# images and CSS), tested (`apache2 -t`) by the operator inside the cgroup, then a graceful
+# restart (USR1 from outside). The maintenance: the cron job with other arguments
+# (`--max-age 45 --report hourly`). The late event: a worker killed with SIGKILL (the
+# parent forks others as its spare-server count requires).
+apache_heldout6_deploy() { :; }
+apache_heldout6_mix() {
+  local r=$HELDOUT6_ROUND i u=http://127.0.0.1:$APACHE_PORT a
+  local terms=(lamp chair "product 7" desk)
+  local paths=(/ /about.php /terms.html /css/site.css /js/app.js "/search.php?q=${terms[r % 4]// /+}")
+  for i in $(seq $((1 + r % 6)) 6 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 7)) 7 50); do paths+=("/img/$i.png"); done
+  heldout6_get "$APACHE_PORT" "${paths[@]}"
+  if [ $((r % 3)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session $((21 + r % 20)) "user$((40 + r % 20))" "statement-$APACHE_SEQ.pdf" 2000000
+  else
+    apache_session $((21 + r % 20)) "user$((40 + r % 20))"
+  fi
+  a=$(heldout6_addr 4)
+  case $((r % 5)) in
+    0) apache_session $((21 + (r + 9) % 20)) - ;;
+    1) curl -s --interface "$a" "$u/product.php?id=$((5000 + r))" ;;
+    2) curl -s --interface "$a" -G --data-urlencode 'q="oak table" & chairs' "$u/search.php" ;;
+    3) apache_contact $((21 + (r + 4) % 20)) ;;
+    4) curl -s --interface "$a" -X OPTIONS "$u/" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout6_change() {
+  cat >"$APACHE_DIR/conf/app.d/tuning.conf" <<CONF
+StartServers 4
+MaxSpareServers 8
+LoadModule expires_module /usr/lib/apache2/modules/mod_expires.so
+ExpiresActive On
+ExpiresByType image/png "access plus 1 day"
+ExpiresByType text/css "access plus 1 day"
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -t
+  apache_graceful
+  until_ok apache_heldout6_expires
+}
+# apache_heldout6_expires: images come with the change's Expires header.
+apache_heldout6_expires() { curl -sI "http://127.0.0.1:$APACHE_PORT/img/1.png" | grep -qi '^expires:'; }
+apache_heldout6_maint() { apache_cron --max-age 45 --report hourly; }
+apache_heldout6_late() {
+  local w
+  w=$(pgrep -P "$APACHE_PID" | head -n 1)
+  [ -n "$w" ] || die "no apache worker to kill"
+  kill -KILL "$w"
+  sleep 1
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+}
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -3770,6 +4301,34 @@ heldout5_lull() {
   done
 }
 
+# heldout6: HELDOUT6_ROUND counts its rounds; HELDOUT6_CONC (connections at a time, or a
+# batch run's size) and HELDOUT6_PER (requests per connection) are set by each stretch of
+# the phase.
+HELDOUT6_ROUND=0
+HELDOUT6_CONC=2
+HELDOUT6_PER=12
+HELDOUT6_IDLE_SECONDS=${HELDOUT6_IDLE_SECONDS:-30}
+# heldout6_addr N: the N-th client address of the round, in 127.0.4.1-200.
+heldout6_addr() { echo "127.0.4.$((1 + ($1 * 19 + HELDOUT6_ROUND * 23) % 200))"; }
+# heldout6_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
+# 127.0.4.1-200, HELDOUT6_PER requests per connection, HELDOUT6_CONC connections at a time.
+heldout6_get() {
+  spread_get "$1" 127.0.4 1 200 19 23 "$HELDOUT6_ROUND" "$HELDOUT6_PER" "$HELDOUT6_CONC" "${@:2}"
+}
+# heldout6_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout6 mix for SECONDS,
+# PAUSE s apart, CONC connections at a time, PER requests each.
+heldout6_stretch() {
+  HELDOUT6_CONC=$2 HELDOUT6_PER=$3
+  rounds HELDOUT6_ROUND "$4" "$1_heldout6_mix" "$5"
+}
+# heldout6_relay PORT LISTEN ADDR: a relay outside the cgroup on 127.0.0.1:LISTEN that
+# connects to 127.0.0.1:PORT from ADDR (an application server on another host).
+heldout6_relay() {
+  if ss -Hltn "sport = :$2" | grep -q .; then die "port $2 is in use"; fi
+  socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$1,bind=$3" &
+  PIDS+=($!)
+}
+
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -3934,6 +4493,32 @@ record_server() {
     HELDOUT5_CONC=3 HELDOUT5_PER=1
     rounds HELDOUT5_ROUND 10 "${s}_heldout5_mix" "$p3"
     echo "record-testdata: $s: heldout5 recorded for $((SECONDS - t0)) s, $HELDOUT5_ROUND rounds" >&2
+    rec_stop
+    "${s}_stop"
+  fi
+
+  if want_phase heldout6; then
+    say "$s: heldout6 (keep-alive rounds, a change, short-lived clients, maintenance, a long idle, a burst, a late event, a tail)"
+    HELDOUT6_ROUND=0
+    # Pauses between rounds (s): keep-alive, short-lived, tail. A batch round waits for the
+    # next run.
+    local q1=0.7 q2=1.2 q3=2.5 b
+    [ "$s" = batch ] && { q1=3; q2=3; q3=4; }
+    "${s}_provision"
+    "${s}_heldout6_deploy"
+    "${s}_start"
+    rec_start "$s" heldout6
+    local t0=$SECONDS
+    heldout6_stretch "$s" 2 12 10 "$q1"
+    "${s}_heldout6_change"
+    heldout6_stretch "$s" 20 1 12 "$q2"
+    "${s}_heldout6_maint"
+    sleep "$HELDOUT6_IDLE_SECONDS"
+    HELDOUT6_CONC=40 HELDOUT6_PER=2
+    for b in 1 2 3 4; do HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1)); "${s}_heldout6_mix"; done
+    "${s}_heldout6_late"
+    heldout6_stretch "$s" 4 4 14 "$q3"
+    echo "record-testdata: $s: heldout6 recorded for $((SECONDS - t0)) s, $HELDOUT6_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
   fi
