@@ -308,20 +308,21 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 }
 
 // Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
-// were chosen (heldout2 after its first, unseen run); heldout3, heldout4 and heldout5 were each
-// first run once, unseen, on 2026-12-03 (README "Evaluation"), and then guided rules. mariadb
-// and apache, workloads added the same day and first run unseen, have fewer held-out traces.
-// Eval pools them; what they measure now is held as a ceiling here, so a regression shows;
-// lower it as the engine improves.
+// were chosen (heldout2 after its first, unseen run); heldout3 .. heldout6 were each first run
+// once, unseen, on 2026-12-03 (README "Evaluation"), and the first three then guided rules.
+// mariadb and apache, workloads added the same day and first run unseen, have fewer held-out
+// traces. Eval pools them; what they measure now is held as a ceiling here, so a regression
+// shows; lower it as the engine improves. gunicorn's and postgresql's medium ones are an
+// operator's shell session inside the cgroup (heldout6): a new shell, critical by design.
 TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
     size_t any, medium;
   };
-  const std::map<std::string, Ceiling> measured = {{"batch", {7, 4}},      {"gunicorn", {2, 1}},
-                                                   {"haproxy", {3, 1}},    {"nginx", {2, 0}},
-                                                   {"postgresql", {8, 0}}, {"redis", {5, 0}},
+  const std::map<std::string, Ceiling> measured = {{"batch", {11, 6}},     {"gunicorn", {34, 33}},
+                                                   {"haproxy", {3, 1}},     {"nginx", {2, 0}},
+                                                   {"postgresql", {11, 1}}, {"redis", {5, 0}},
                                                    // unseen workload shapes, first runs in README
-                                                   {"mariadb", {3, 0}},    {"apache", {2, 0}}};
+                                                   {"mariadb", {4, 0}},     {"apache", {4, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
