@@ -331,14 +331,16 @@ start_peer() {
   PIDS+=($!)
 }
 
-# start_relays PORT BASE A...: for each A, a relay outside the cgroup on 127.0.0.1:(BASE + A)
-# that connects to 127.0.0.1:PORT from 127.0.0.A (clients with other source addresses).
+# start_relays PORT BASE NET A...: for each A, a relay outside the cgroup on
+# 127.0.0.1:(BASE + A) that connects to 127.0.0.1:PORT from NET.A (clients or application
+# servers with other source addresses: NET 127.0.0, 127.0.3, ...). Dies if a port is taken.
 start_relays() {
-  local port=$1 base=$2 a
-  shift 2
+  local port=$1 base=$2 net=$3 a
+  shift 3
   for a in "$@"; do
+    if ss -Hltn "sport = :$((base + a))" | grep -q .; then die "port $((base + a)) is in use"; fi
     socat "TCP-LISTEN:$((base + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$port,bind=127.0.0.$a" &
+      "TCP:127.0.0.1:$port,bind=$net.$a" &
     PIDS+=($!)
   done
 }
@@ -1368,7 +1370,7 @@ postgresql_labels() { write_labels postgresql "$PG_DATA"; }
 # jobs with other arguments: a pg_dump backup, VACUUM ANALYZE of one table, CHECKPOINT.
 PSQL_APP=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -X -o /dev/null app2)
 postgresql_heldout_deploy() {
-  start_relays "$PG_PORT" "$PG_RELAY_PORT" 5 9 17
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.0 5 9 17
   # The application servers' addresses are let in (initdb's pg_hba.conf trusts 127.0.0.1/32).
   echo "host all all 127.0.0.0/8 trust" >>"$PG_DATA/pg_hba.conf"
   "${PSQL[@]}" -c "SELECT pg_reload_conf()"
@@ -1414,11 +1416,8 @@ PG_HELDOUT2_ADDRS=(33 41 58)
 PSQL_SOCK=(psql -h "$PG_DIR/run" -p "$PG_PORT" -U postgres -q -X -o /dev/null)
 postgresql_heldout2_deploy() {
   local a
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.0 "${PG_HELDOUT2_ADDRS[@]}"
   for a in "${PG_HELDOUT2_ADDRS[@]}"; do
-    if ss -Hltn "sport = :$((PG_RELAY_PORT + a))" | grep -q .; then die "port $((PG_RELAY_PORT + a)) is in use"; fi
-    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$PG_PORT,bind=127.0.0.$a" &
-    PIDS+=($!)
     echo "host all all 127.0.0.$a/32 trust" >>"$PG_DATA/pg_hba.conf"
   done
   cat >"$PG_DIR/events.sql" <<'SQL'
@@ -1598,13 +1597,7 @@ postgresql_heldout3_maint() {
 PG_HELDOUT4_ADDRS=(150 177)
 PG_APP_PASS=app-rw-4
 postgresql_heldout4_deploy() {
-  local a
-  for a in "${PG_HELDOUT4_ADDRS[@]}"; do
-    if ss -Hltn "sport = :$((PG_RELAY_PORT + a))" | grep -q .; then die "port $((PG_RELAY_PORT + a)) is in use"; fi
-    socat "TCP-LISTEN:$((PG_RELAY_PORT + a)),bind=127.0.0.1,reuseaddr,fork" \
-      "TCP:127.0.0.1:$PG_PORT,bind=127.0.2.$a" &
-    PIDS+=($!)
-  done
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.2 "${PG_HELDOUT4_ADDRS[@]}"
   echo "host all app_rw 127.0.2.0/24 scram-sha-256" >>"$PG_DATA/pg_hba.conf"
   cat >"$PG_DIR/jobs.sql" <<'SQL'
 \set k random(1, 4)
@@ -1671,7 +1664,7 @@ postgresql_heldout4_end() { :; }
 # ANALYZE VERBOSE. The late event: ALTER SYSTEM RESET ALL and pg_reload_conf().
 PG_HELDOUT5_ADDRS=(31 62)
 postgresql_heldout5_deploy() {
-  heldout5_relays "$PG_PORT" "$PG_RELAY_PORT" "${PG_HELDOUT5_ADDRS[@]}"
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.3 "${PG_HELDOUT5_ADDRS[@]}"
   echo "host all all 127.0.3.0/24 trust" >>"$PG_DATA/pg_hba.conf"
   mkdir -p "$PG_DIR/backup"
   chown postgres:postgres "$PG_DIR/backup"
@@ -1739,8 +1732,7 @@ postgresql_heldout5_probe() { pg_isready -q -h 127.0.0.1 -p $((PG_RELAY_PORT + 3
 # holds a row lock in an open transaction (`pg_terminate_backend`).
 PG_HELDOUT6_ADDRS=(44 88)
 postgresql_heldout6_deploy() {
-  local a
-  for a in "${PG_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$PG_PORT" $((PG_RELAY_PORT + a)) "127.0.4.$a"; done
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.4 "${PG_HELDOUT6_ADDRS[@]}"
   echo "host all all 127.0.4.0/24 trust" >>"$PG_DATA/pg_hba.conf"
   mkdir -p "$PG_DIR/backup"
   chown postgres:postgres "$PG_DIR/backup"
@@ -3341,7 +3333,7 @@ mariadb_labels() { write_labels mariadb "$MARIADB_DATA"; }
 # OPTIMIZE TABLE, and a `mariadb-dump` of inventory into backup/ run as mysql inside the
 # cgroup (the operator's backup).
 mariadb_heldout_deploy() {
-  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 5 9 17
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.0 5 9 17
   awk 'BEGIN { for (i = 1; i <= 30000; i++)
     printf "%d,SKU%09d,%d,2026-11-%02d 10:00:00\n", 1 + i % 4, 1 + i % 500, i % 7 - 3, 1 + i % 28 }' \
     >"$WORK/mariadb-moves.csv"
@@ -3394,7 +3386,7 @@ mariadb_heldout_job() {
 # killer's way) and started again by its service manager (InnoDB crash recovery).
 MARIADB_HELDOUT5_ADDRS=(40 80)
 mariadb_heldout5_deploy() {
-  heldout5_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" "${MARIADB_HELDOUT5_ADDRS[@]}"
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.3 "${MARIADB_HELDOUT5_ADDRS[@]}"
   mariadb_launch
   local pid=$LAUNCHED
   mariadb_root -e "CREATE USER app@'127.0.3.%'; GRANT ALL ON *.* TO app@'127.0.3.%';
@@ -3462,8 +3454,7 @@ mariadb_heldout5_probe() {
 # (KILL QUERY).
 MARIADB_HELDOUT6_ADDRS=(44 88)
 mariadb_heldout6_deploy() {
-  local a
-  for a in "${MARIADB_HELDOUT6_ADDRS[@]}"; do heldout6_relay "$MARIADB_PORT" $((MARIADB_RELAY_PORT + a)) "127.0.4.$a"; done
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.4 "${MARIADB_HELDOUT6_ADDRS[@]}"
   mariadb_launch
   local pid=$LAUNCHED
   mariadb_root -e "CREATE USER app@'127.0.4.%'; GRANT ALL ON *.* TO app@'127.0.4.%';
@@ -4280,17 +4271,6 @@ heldout5_get() {
 heldout5_probe_http() { curl -s --max-time 2 --interface 127.0.3.254 "http://127.0.0.1:$1$2" >/dev/null || true; }
 # heldout5_not CMD...: CMD fails (for until_ok).
 heldout5_not() { ! "$@"; }
-# heldout5_relays PORT BASE A...: for each A, a relay outside the cgroup on 127.0.0.1:(BASE +
-# A) that connects to 127.0.0.1:PORT from 127.0.3.A (application servers on other hosts).
-heldout5_relays() {
-  local port=$1 base=$2 a
-  shift 2
-  for a in "$@"; do
-    if ss -Hltn "sport = :$((base + a))" | grep -q .; then die "port $((base + a)) is in use"; fi
-    socat "TCP-LISTEN:$((base + a)),bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$port,bind=127.0.3.$a" &
-    PIDS+=($!)
-  done
-}
 # heldout5_lull SECONDS PROBE EVERY: no traffic for SECONDS but PROBE every EVERY s (a
 # monitor's health check, or the scheduler's run with nothing to do).
 heldout5_lull() {
@@ -4321,14 +4301,6 @@ heldout6_stretch() {
   HELDOUT6_CONC=$2 HELDOUT6_PER=$3
   rounds HELDOUT6_ROUND "$4" "$1_heldout6_mix" "$5"
 }
-# heldout6_relay PORT LISTEN ADDR: a relay outside the cgroup on 127.0.0.1:LISTEN that
-# connects to 127.0.0.1:PORT from ADDR (an application server on another host).
-heldout6_relay() {
-  if ss -Hltn "sport = :$2" | grep -q .; then die "port $2 is in use"; fi
-  socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$1,bind=$3" &
-  PIDS+=($!)
-}
-
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
