@@ -115,8 +115,10 @@ class TraceReader {
   TraceReader& operator=(const TraceReader&) = delete;
 
   const TraceHeader& header() const { return header_; }
-  // Reads the next chunk into `*chunk`. Returns true on a chunk, false at a
-  // clean end of file, or kCorrupt ("trace X: truncated frame at byte N").
+  // Reads the next chunk into `*chunk`, reusing its memory (a caller that
+  // keeps one chunk allocates nothing per record). Returns true on a chunk,
+  // false at a clean end of file, or kCorrupt ("trace X: truncated frame at
+  // byte N"), after which `*chunk` holds a part of the bad chunk.
   Result<bool> Next(TraceChunk* chunk);
 
  private:
@@ -127,6 +129,7 @@ class TraceReader {
   std::string path_;
   uint64_t offset_ = 0;
   TraceHeader header_;
+  std::string raw_;  // the last chunk's inflated payload (its memory is reused)
 };
 
 }  // namespace dw::collector

@@ -98,12 +98,16 @@ class TraceFileTest : public ::testing::Test {
 
   // Opens path_ and reads chunks until the end or an error; returns the
   // error (ok at a clean end) and the chunks read.
-  Status ReadChunks(std::vector<TraceChunk>* chunks, TraceHeader* header = nullptr) const {
+  // With `reuse`, every chunk is read into the same TraceChunk, as replay does.
+  Status ReadChunks(std::vector<TraceChunk>* chunks, TraceHeader* header = nullptr,
+                    bool reuse = false) const {
     auto r = TraceReader::Open(path_);
     if (!r.has_value()) return r.error();
     if (header != nullptr) *header = (*r)->header();
+    TraceChunk kept;
     while (true) {
-      TraceChunk c;
+      TraceChunk fresh;
+      TraceChunk& c = reuse ? kept : fresh;
       Result<bool> got = (*r)->Next(&c);
       if (!got.has_value()) return got.error();
       if (!*got) return Status::Ok();
@@ -159,6 +163,15 @@ TEST_F(TraceFileTest, RoundTrip) {
   TraceHeader header;
   ASSERT_TRUE(ReadChunks(&chunks, &header).ok());
   EXPECT_EQ(header, HeaderAsRead());
+  EXPECT_EQ(chunks, Chunks());
+}
+
+// A chunk read into the memory of a larger one holds exactly what was written
+// (fewer cgroups, records and shorter strings than the one before).
+TEST_F(TraceFileTest, ReadingIntoOneChunkGivesEachWhole) {
+  WriteSample();
+  std::vector<TraceChunk> chunks;
+  ASSERT_TRUE(ReadChunks(&chunks, nullptr, /*reuse=*/true).ok());
   EXPECT_EQ(chunks, Chunks());
 }
 
@@ -412,6 +425,9 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
       {"leftover bytes", Compressed(empty_chunk + "xy"), "2 bytes left over"},
       {"cut short", Compressed(empty_chunk.substr(0, 20)), ""},
       {"not deflated", std::string("\x10\0\0\0", 4) + empty_chunk, "frame does not decompress"},
+      // The deflate data itself ends early (the zlib trailer and one byte more gone).
+      {"deflate cut", Compressed(empty_chunk).substr(0, Compressed(empty_chunk).size() - 5),
+       "frame does not decompress"},
       {"huge raw length", std::string("\xff\xff\xff\x7f", 4), "claims 2147483647 bytes"},
   };
   for (const Case& c : cases) {

@@ -9,11 +9,11 @@ Result<std::unique_ptr<TraceEventSource>> TraceEventSource::Open(const std::stri
 }
 
 Result<bool> TraceEventSource::NextChunk(const RecordHandler& handler) {
-  TraceChunk chunk;
+  TraceChunk& chunk = chunk_;  // its memory is reused chunk after chunk
   ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
   if (!more) return false;
   for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
-  for (auto& p : chunk.processes) processes_[p.pid] = std::move(p);
+  for (const auto& p : chunk.processes) processes_[p.pid] = p;
   for (const std::string& r : chunk.records) {
     handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
   }

@@ -41,6 +41,7 @@ class TraceEventSource : public EventSource {
   std::unique_ptr<TraceReader> reader_;
   MapCgroupResolver resolver_;
   std::map<uint32_t, ProcessSnapshot> processes_;
+  TraceChunk chunk_;  // the chunk being delivered
   uint64_t dropped_ = 0;
   int last_chunk_records_ = 0;  // records of the chunk NextChunk() read last
 };
