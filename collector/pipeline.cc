@@ -23,7 +23,14 @@ Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
 
 Status Pipeline::Process(std::span<const uint8_t> record, Event* out) {
   ++stats_.records;
+  // DecodeInto empties the process context's vectors, freeing their strings;
+  // the process table overwrites them whole, so they are kept aside and
+  // handed back, and their strings' memory is reused event after event.
+  std::swap(kept_argv_, out->process.argv);
+  std::swap(kept_ancestry_, out->process.ancestry);
   Status decoded = DecodeInto(record, boot_to_unix_ns_, wire_version_, out);
+  std::swap(kept_argv_, out->process.argv);
+  std::swap(kept_ancestry_, out->process.ancestry);
   if (!decoded.ok()) {
     ++stats_.corrupt;
     return decoded;

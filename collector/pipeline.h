@@ -77,6 +77,10 @@ class Pipeline {
   ProcessTable processes_;
   std::map<uint64_t, Named> names_;  // cgroup id -> its names
   PipelineStats stats_;
+  // The last event's process.argv and process.ancestry while the next one
+  // decodes (Process(record, e)).
+  std::vector<std::string> kept_argv_;
+  std::vector<std::string> kept_ancestry_;
 };
 
 }  // namespace dw::collector

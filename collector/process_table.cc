@@ -60,6 +60,7 @@ void ProcessTable::Insert(uint32_t pid, Proc p) {
   // Any exit still queued for `pid` belongs to an earlier process with the
   // same pid; exit_seq 0 makes it stale so it never removes this one.
   p.exit_seq = 0;
+  ++changes_;
   auto it = procs_.find(pid);
   if (it != procs_.end()) {
     it->second = std::move(p);
@@ -76,17 +77,22 @@ void ProcessTable::EvictOne() {
     auto it = procs_.find(x.pid);
     if (it != procs_.end() && it->second.exit_seq == x.exit_seq) {
       procs_.erase(it);
+      ++changes_;
       return;
     }
   }
   if (!procs_.empty()) procs_.erase(procs_.begin());
+  ++changes_;
 }
 
 void ProcessTable::Apply(Event* e) {
   auto self = procs_.find(e->pid);
   // The event's ppid is the kernel's view now; it changes when an orphan is
   // reparented, so a known process follows it.
-  if (self != procs_.end() && e->ppid != 0) self->second.ppid = e->ppid;
+  if (self != procs_.end() && e->ppid != 0 && self->second.ppid != e->ppid) {
+    self->second.ppid = e->ppid;
+    ++changes_;
+  }
   if (self != procs_.end() && e->cgroup.value != 0) self->second.cgroup_id = e->cgroup.value;
 
   switch (e->kind) {
@@ -137,7 +143,10 @@ void ProcessTable::MarkExited(uint32_t pid) {
     Exited x = exited_.front();
     exited_.pop_front();
     auto old = procs_.find(x.pid);
-    if (old != procs_.end() && old->second.exit_seq == x.exit_seq) procs_.erase(old);
+    if (old != procs_.end() && old->second.exit_seq == x.exit_seq) {
+      procs_.erase(old);
+      ++changes_;
+    }
   }
 }
 
@@ -160,13 +169,22 @@ void ProcessTable::NoteParentExe(uint32_t ppid, const std::string& exe) {
 }
 
 void ProcessTable::ResolveUnknown(uint32_t pid) {
+  if (pid == resolved_pid_ && changes_ == resolved_at_) return;
+  resolved_pid_ = pid;
+  struct Done {  // notes the table as the walk leaves it, whichever way it ends
+    ProcessTable* t;
+    ~Done() { t->resolved_at_ = t->changes_; }
+  } done{this};
   for (size_t depth = 0; pid > 1 && depth <= max_ancestry_; ++depth) {
     auto known = procs_.find(pid);
     if (known == procs_.end()) {
       if (failed_lookups_.count(pid)) return;
       std::optional<ProcessSnapshot> p = lookup_(pid);
       if (!p) {
-        if (failed_lookups_.size() >= 4096) failed_lookups_.clear();
+        if (failed_lookups_.size() >= 4096) {
+          failed_lookups_.clear();
+          ++changes_;
+        }
         failed_lookups_[pid] = true;
         return;
       }

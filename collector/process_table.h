@@ -36,7 +36,10 @@ class ProcessTable {
   // Consulted once per unknown pid (the event's process and its ancestors),
   // so processes started outside the watched cgroups after start-up still
   // have an exe in lineage. Failed lookups are remembered, not repeated.
-  void SetLookup(Lookup lookup) { lookup_ = std::move(lookup); }
+  void SetLookup(Lookup lookup) {
+    lookup_ = std::move(lookup);
+    ++changes_;
+  }
 
   // Adds a process known from a snapshot (a trace header or /proc at start).
   void Seed(const ProcessSnapshot& p);
@@ -92,6 +95,12 @@ class ProcessTable {
   uint64_t exits_seen_ = 0;
   Lookup lookup_;
   std::unordered_map<uint32_t, bool> failed_lookups_;  // bounded; see ResolveUnknown
+  // Counts changes to what ResolveUnknown's walk depends on (which pids are
+  // known, their ppids, failed_lookups_ forgotten): a walk from the same pid
+  // with no change since the last one would find nothing new, and is skipped.
+  uint64_t changes_ = 0;
+  uint32_t resolved_pid_ = 0;
+  uint64_t resolved_at_ = 0;
   mutable std::vector<uint32_t> seen_;  // FillContext's pids on the way up, kept for its memory
 };
 

@@ -211,6 +211,32 @@ TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {
   EXPECT_EQ(ApplyCtx(&t, Open(200, 1, "/x")), Ctx(200, kPython, {}, 1, kInit, {kInit}));
 }
 
+// The lookup of unknown ancestors runs again for the same pid only when the
+// table changed: a reparenting to an unknown pid, a new process, an exit.
+TEST(ProcessTableTest, UnknownAncestorsAreLookedUpAgainOnlyAfterAChange) {
+  ProcessTable t;
+  std::vector<uint32_t> asked;
+  t.SetLookup([&](uint32_t pid) -> std::optional<ProcessSnapshot> {
+    asked.push_back(pid);
+    if (pid == 300) return ProcessSnapshot{300, 1, 0, kBash, {}};
+    return std::nullopt;
+  });
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({200, 150, 0, kPython, {}});  // its parent 150 is unknown and gone
+  ApplyCtx(&t, Open(200, 150, "/x"));
+  EXPECT_EQ(asked, std::vector<uint32_t>({150}));
+  ApplyCtx(&t, Open(200, 150, "/y"));  // nothing changed: not asked again
+  EXPECT_EQ(asked, std::vector<uint32_t>({150}));
+  // Reparented to 300, which /proc still has: asked, and it is the parent.
+  EXPECT_EQ(ApplyCtx(&t, Open(200, 300, "/z")), Ctx(200, kPython, {}, 300, kBash, {kBash, kInit}));
+  EXPECT_EQ(asked, std::vector<uint32_t>({150, 300}));
+  ApplyCtx(&t, Open(200, 300, "/z"));
+  EXPECT_EQ(asked, std::vector<uint32_t>({150, 300}));
+  // Another pid with an unknown parent is asked about at once.
+  ApplyCtx(&t, Open(400, 350, "/w"));
+  EXPECT_EQ(asked, std::vector<uint32_t>({150, 300, 400}));
+}
+
 TEST(ProcessTableTest, ExitedProcessesStayForAGracePeriod) {
   ProcessTable t;
   t.Seed({1, 0, 0, kInit, {}});
