@@ -1201,8 +1201,15 @@ const Generalization* MatchFile(const Fingerprint& fp, std::string_view path,
 const Generalization* MatchFile(const FilePatternIndex& index, std::string_view path,
                                 const std::string** pattern) {
   if (index.empty() || path.size() < 2 || path[0] != '/') return nullptr;
-  const PatternEntry* found = FindFilePattern(index.fingerprint(), path, &index);
-  if (found == nullptr || IsProtectedPath(path)) return nullptr;
+  const PatternEntry* found = nullptr;
+  if (const PatternEntry* const* known = index.Remembered(path)) {
+    found = *known;
+  } else {
+    found = FindFilePattern(index.fingerprint(), path, &index);
+    if (found != nullptr && IsProtectedPath(path)) found = nullptr;
+    index.Remember(path, found);
+  }
+  if (found == nullptr) return nullptr;
   if (pattern != nullptr) *pattern = &found->first;
   return &found->second;
 }

@@ -145,7 +145,9 @@ const Generalization* MatchFile(const Fingerprint& fp, std::string_view normaliz
 // map searches. It points into `fp`: valid while fp.file_patterns is not
 // changed and `fp` is not moved from or destroyed (a detector's baselines;
 // learning changes patterns and uses MatchFile without an index).
-// Move-only. Thread-safe to read.
+// It also remembers MatchFile's answer per path (up to kRemembered paths, then
+// it forgets them all at once), so a path seen again costs one hash lookup.
+// Move-only. Not thread-safe: MatchFile through it writes that memory.
 class FilePatternIndex {
  public:
   explicit FilePatternIndex(const Fingerprint& fp);
@@ -163,12 +165,25 @@ class FilePatternIndex {
   bool empty() const { return patterns_.empty(); }
   const Fingerprint& fingerprint() const { return *fp_; }
 
+  static constexpr size_t kRemembered = 8192;
+  // MatchFile's remembered answer for `path` (which may be nullptr: no
+  // pattern), or nullptr when it has none.
+  const Entry* const* Remembered(std::string_view path) const {
+    auto it = answers_.find(path);
+    return it == answers_.end() ? nullptr : &it->second;
+  }
+  void Remember(std::string_view path, const Entry* answer) const {
+    if (answers_.size() >= kRemembered) answers_.clear();
+    answers_.emplace(std::string(path), answer);
+  }
+
  private:
   const Fingerprint* fp_;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  mutable std::unordered_map<std::string, const Entry*, Hash, std::equal_to<>> answers_;
   std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> patterns_;
   std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> dirs_;
 };

@@ -46,6 +46,7 @@ size_t ExpectSameMatches(const Fingerprint& fp, const std::set<std::string>& pat
                                  dir + "!", dir + "a/b/c/d"}) {
       const std::string want = Plain(fp, q);
       EXPECT_EQ(Indexed(index, q), want) << q;
+      EXPECT_EQ(Indexed(index, q), want) << q << " (remembered)";
       matched += !want.empty();
     }
   }
@@ -69,6 +70,27 @@ TEST(FilePatternIndexTest, SameAnswersOnHandMadePatterns) {
   // A name below '*' hides "/data/**" from the walk in both.
   EXPECT_EQ(Plain(fp, "/data/y/z"), "");
   EXPECT_EQ(Plain(fp, "/srv/www/img/12.png"), "/srv/www/img/<#>.png");
+}
+
+// The index remembers its answers up to kRemembered paths, then forgets
+// them all: answers stay the same across the forgetting.
+TEST(FilePatternIndexTest, RememberedAnswersSurviveForgetting) {
+  Fingerprint fp;
+  for (const char* p : {"/srv/www/**", "/srv/www/img/<#>.png", "/var/cache/app/*"}) fp.file_patterns[p].rule = p;
+  const FilePatternIndex index(fp);
+  const auto path = [](size_t i) {
+    return i % 3 == 0   ? "/srv/www/img/" + std::to_string(i) + ".png"
+           : i % 3 == 1 ? "/var/cache/app/k" + std::to_string(i)
+                        : "/opt/other/" + std::to_string(i);
+  };
+  for (size_t round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < FilePatternIndex::kRemembered + 100; ++i) {
+      ASSERT_EQ(Indexed(index, path(i)), Plain(fp, path(i))) << path(i);
+    }
+  }
+  EXPECT_EQ(Indexed(index, path(3)), "/srv/www/img/<#>.png");
+  EXPECT_EQ(Indexed(index, path(4)), "/var/cache/app/*");
+  EXPECT_EQ(Indexed(index, path(5)), "");
 }
 
 TEST(FilePatternIndexTest, EmptyFingerprintMatchesNothing) {
