@@ -2,6 +2,8 @@
 // structs, the wire layout, path normalisation, DNS names, Endpoint printing.
 #include "collector/decode.h"
 
+#include <arpa/inet.h>
+
 #include <cstddef>
 #include <cstring>
 #include <string>
@@ -712,6 +714,20 @@ TEST(EventTest, EndpointStrings) {
 
   EXPECT_EQ(Endpoint{}.AddressString(), "");
   EXPECT_EQ(Endpoint{}.ToString(), "");
+}
+
+// IPv4 addresses are printed without inet_ntop: the same text for every byte
+// value in every position.
+TEST(EventTest, DottedQuadsAreWhatInetNtopPrints) {
+  for (unsigned v = 0; v < 256; ++v) {
+    for (int at = 0; at < 4; ++at) {
+      Endpoint e = V4(1, 20, 255, 0, 80);
+      e.addr[static_cast<size_t>(at)] = static_cast<uint8_t>(v);
+      char want[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, e.addr.data(), want, sizeof(want)), nullptr);
+      ASSERT_EQ(e.AddressString(), want) << v << " at " << at;
+    }
+  }
 }
 
 }  // namespace

@@ -39,13 +39,32 @@ bool IsV4Mapped(const std::array<uint8_t, 16>& a) {
 
 }  // namespace
 
+namespace {
+
+// "a.b.c.d", what inet_ntop prints, without its printf (this runs per
+// network event).
+std::string DottedQuad(const uint8_t* a) {
+  char buf[16];
+  char* p = buf;
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) *p++ = '.';
+    const unsigned v = a[i];
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  }
+  return std::string(buf, p);
+}
+
+}  // namespace
+
 std::string Endpoint::AddressString() const {
   char buf[INET6_ADDRSTRLEN] = {};
   if (family == AF_INET) {
-    inet_ntop(AF_INET, addr.data(), buf, sizeof(buf));
+    return DottedQuad(addr.data());
   } else if (family == AF_INET6) {
     if (IsV4Mapped(addr)) {
-      inet_ntop(AF_INET, addr.data() + 12, buf, sizeof(buf));
+      return DottedQuad(addr.data() + 12);
     } else {
       inet_ntop(AF_INET6, addr.data(), buf, sizeof(buf));
     }

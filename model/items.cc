@@ -14,11 +14,14 @@ namespace {
 constexpr uint8_t kTcp = 6;
 constexpr uint8_t kUdp = 17;
 
-std::string HostPort(const std::string& address, uint16_t port) {
-  if (address.find(':') != std::string::npos) {
-    return "[" + address + "]:" + std::to_string(port);
-  }
-  return address + ":" + std::to_string(port);
+// "<address>:<port>", "[<v6 address>]:<port>", appended.
+void AppendHostPort(std::string_view address, uint16_t port, std::string* out) {
+  const bool v6 = address.find(':') != std::string_view::npos;
+  if (v6) *out += '[';
+  *out += address;
+  if (v6) *out += ']';
+  *out += ':';
+  *out += std::to_string(port);
 }
 
 std::string ProtocolName(uint8_t protocol) {
@@ -28,42 +31,46 @@ std::string ProtocolName(uint8_t protocol) {
 }
 
 // DNS names are case-insensitive and "example.com." is "example.com".
-std::string NormalizeDnsName(const std::string& name) {
-  std::string out = name;
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  for (char& c : out) {
+void NormalizeDnsName(std::string_view name, std::string* out) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  out->assign(name);
+  for (char& c : *out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return out;
 }
 
-ItemRef NetRef(Direction direction, uint8_t protocol, uint8_t usual_protocol,
-               const Endpoint& addr_from, uint16_t port) {
-  ItemRef ref;
-  ref.kind = FindingKind::kNetwork;
-  ref.table = ItemRef::Table::kNetwork;
-  ref.net.direction = direction;
-  ref.net.protocol = protocol == 0 ? usual_protocol : protocol;
-  ref.net.address = addr_from.AddressString();
-  ref.net.port = port;
+// Fills `*ref` (fresh from ItemScratch::Add) as a network item.
+void NetRef(Direction direction, uint8_t protocol, uint8_t usual_protocol, const Endpoint& addr_from,
+            uint16_t port, ItemRef* ref) {
+  ref->kind = FindingKind::kNetwork;
+  ref->table = ItemRef::Table::kNetwork;
+  ref->net.direction = direction;
+  ref->net.protocol = protocol == 0 ? usual_protocol : protocol;
+  ref->net.address = addr_from.AddressString();
+  ref->net.port = port;
+  std::string& subject = ref->subject;
+  if (ref->net.protocol != usual_protocol) {
+    subject = ProtocolName(ref->net.protocol);
+    subject += ' ';
+  }
   switch (direction) {
     case Direction::kOutbound:
-      ref.subject = HostPort(ref.net.address, port);
+      AppendHostPort(ref->net.address, port, &subject);
       break;
     case Direction::kInbound:
-      ref.subject = ref.net.address + " -> :" + std::to_string(port);
+      subject += ref->net.address;
+      subject += " -> :";
+      subject += std::to_string(port);
       break;
     case Direction::kListen:
-      ref.subject = "listen " + HostPort(ref.net.address, port);
+      subject += "listen ";
+      AppendHostPort(ref->net.address, port, &subject);
       break;
     case Direction::kDns:
-      ref.subject = "dns " + HostPort(ref.net.address, port);
+      subject += "dns ";
+      AppendHostPort(ref->net.address, port, &subject);
       break;
   }
-  if (ref.net.protocol != usual_protocol) {
-    ref.subject = ProtocolName(ref.net.protocol) + " " + ref.subject;
-  }
-  return ref;
 }
 
 constexpr std::string_view kHelperNames[] = {"runc", "crun", "youki", "runsc", "conmon"};
@@ -91,16 +98,6 @@ const std::string& ExeOf(const Event& e) {
   return e.kind == EventKind::kExec && !e.path.empty() ? e.path : e.process.exe;
 }
 
-// The name of an executable file as an item: a memfd's path as the kernel
-// prints it ("/memfd:x (deleted)") is "memfd:x", the same in every run.
-std::string ExeName(const std::string& exe) {
-  if (!exe.starts_with("/memfd:")) return exe;
-  std::string_view name(exe);
-  name.remove_prefix(1);
-  if (name.ends_with(" (deleted)")) name.remove_suffix(10);
-  return std::string(name);
-}
-
 }  // namespace
 
 bool IsRuntimeHelper(const Event& e) {
@@ -112,88 +109,113 @@ bool IsRuntimeHelper(const Event& e) {
          (exe.empty() || exe.starts_with("/memfd:"));
 }
 
+ItemRef& ItemScratch::Add() {
+  if (n_ == items_.size()) items_.emplace_back();
+  ItemRef& ref = items_[n_++];
+  ref.kind = FindingKind::kExec;
+  ref.table = ItemRef::Table::kExecutable;
+  ref.key.clear();
+  ref.net.direction = Direction::kOutbound;
+  ref.net.protocol = 6;
+  ref.net.address.clear();
+  ref.net.port = 0;
+  ref.access = 0;
+  ref.subject.clear();
+  return ref;
+}
+
 std::vector<ItemRef> ItemsOf(const Event& e) {
-  std::vector<ItemRef> items;
-  if (IsRuntimeHelper(e)) return items;
+  ItemScratch scratch;
+  std::span<const ItemRef> items = ItemsOf(e, &scratch);
+  return std::vector<ItemRef>(items.begin(), items.end());
+}
+
+std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch) {
+  scratch->Clear();
+  if (IsRuntimeHelper(e)) return scratch->items();
   switch (e.kind) {
     case EventKind::kExec: {
-      std::string exe = ExeName(ExeOf(e));
-      if (exe.empty()) break;
-      ItemRef ref;
+      const std::string& exe_of = ExeOf(e);
+      if (exe_of.empty()) break;
+      ItemRef& ref = scratch->Add();
       ref.kind = FindingKind::kExec;
       ref.table = ItemRef::Table::kExecutable;
-      ref.key = exe;
-      ref.subject = exe;
-      items.push_back(std::move(ref));
+      // The name of an executable file as an item: a memfd's path as the
+      // kernel prints it ("/memfd:x (deleted)") is "memfd:x", the same in
+      // every run.
+      std::string_view exe(exe_of);
+      if (exe.starts_with("/memfd:")) {
+        exe.remove_prefix(1);
+        if (exe.ends_with(" (deleted)")) exe.remove_suffix(10);
+      }
+      ref.key.assign(exe);
+      ref.subject.assign(exe);
       const std::string& parent = e.process.parent_exe;
       if (!parent.empty()) {
-        ItemRef edge;
+        ItemRef& edge = scratch->Add();
         edge.kind = FindingKind::kExec;
         edge.table = ItemRef::Table::kLineage;
-        edge.key = IsHelperExe(parent) ? std::string(kRuntimeParent) : parent;
+        edge.key.assign(IsHelperExe(parent) ? kRuntimeParent : std::string_view(parent));
         edge.key += " -> ";
         edge.key += exe;
-        edge.subject = edge.key;
-        items.push_back(std::move(edge));
+        edge.subject.assign(edge.key);
       }
       break;
     }
     case EventKind::kOpen: {
       if (e.path.empty()) break;
-      ItemRef ref;
+      ItemRef& ref = scratch->Add();
       ref.kind = FindingKind::kFile;
       ref.table = ItemRef::Table::kFile;
       // A process names the files it creates after itself; reading a file
       // whose name happens to spell the reader's pid is a coincidence.
       bool writes = (e.access & (kAccessWrite | kAccessCreate)) != 0;
-      ref.key = NormalizeFilePath(e.path, writes ? e.pid : 0, writes ? e.tid : 0);
+      NormalizeFilePathInto(e.path, writes ? e.pid : 0, writes ? e.tid : 0, &ref.key);
       ref.access = e.access;
-      ref.subject = ref.key;
-      items.push_back(std::move(ref));
+      ref.subject.assign(ref.key);
       break;
     }
     case EventKind::kConnect:
       if (e.peer.family == 0) break;
-      items.push_back(NetRef(Direction::kOutbound, e.protocol, kTcp, e.peer, e.peer.port));
+      NetRef(Direction::kOutbound, e.protocol, kTcp, e.peer, e.peer.port, &scratch->Add());
       break;
     case EventKind::kAccept:
       if (e.peer.family == 0) break;
-      items.push_back(NetRef(Direction::kInbound, e.protocol, kTcp, e.peer, e.local.port));
+      NetRef(Direction::kInbound, e.protocol, kTcp, e.peer, e.local.port, &scratch->Add());
       break;
     case EventKind::kListen:
       if (e.local.family == 0) break;
-      items.push_back(NetRef(Direction::kListen, e.protocol, kTcp, e.local, e.local.port));
+      NetRef(Direction::kListen, e.protocol, kTcp, e.local, e.local.port, &scratch->Add());
       break;
     case EventKind::kDns: {
       if (e.peer.family != 0) {
-        items.push_back(NetRef(Direction::kDns, e.protocol, kUdp, e.peer, e.peer.port));
+        NetRef(Direction::kDns, e.protocol, kUdp, e.peer, e.peer.port, &scratch->Add());
       }
-      std::string name = NormalizeDnsName(e.dns_name);
-      if (!name.empty()) {
-        ItemRef ref;
-        ref.kind = FindingKind::kNetwork;
-        ref.table = ItemRef::Table::kDns;
-        ref.key = name;
-        ref.subject = std::move(name);
-        items.push_back(std::move(ref));
+      ItemRef& ref = scratch->Add();
+      NormalizeDnsName(e.dns_name, &ref.key);
+      if (ref.key.empty()) {
+        scratch->n_--;
+        break;
       }
+      ref.kind = FindingKind::kNetwork;
+      ref.table = ItemRef::Table::kDns;
+      ref.subject.assign(ref.key);
       break;
     }
     case EventKind::kSyscall: {
       if (e.syscall.empty()) break;
-      ItemRef ref;
+      ItemRef& ref = scratch->Add();
       ref.kind = FindingKind::kSyscall;
       ref.table = ItemRef::Table::kSyscall;
-      ref.key = e.syscall;
-      ref.subject = e.syscall;
-      items.push_back(std::move(ref));
+      ref.key.assign(e.syscall);
+      ref.subject.assign(e.syscall);
       break;
     }
     case EventKind::kFork:
     case EventKind::kExit:
       break;
   }
-  return items;
+  return scratch->items();
 }
 
 namespace {
@@ -282,7 +304,7 @@ void DnsRecall::Observe(const Event& e) {
     last_.erase(e.pid);
   } else if (e.kind == EventKind::kDns && !e.dns_name.empty()) {
     Query& q = last_[e.pid];
-    q.name = NormalizeDnsName(e.dns_name);
+    NormalizeDnsName(e.dns_name, &q.name);
     q.time_ns = e.time_ns;
   }
 }

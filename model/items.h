@@ -5,6 +5,7 @@
 #define DRIFTWATCH_MODEL_ITEMS_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,6 +57,28 @@ bool IsRuntimeHelper(const Event& e);
 // Protocol: e.protocol, or tcp (udp for kDns) when it is 0. Events with an
 // empty path, or with the relevant endpoint's family 0, touch no item.
 std::vector<ItemRef> ItemsOf(const Event& e);
+
+// Memory for ItemsOf on the detection path: the items of one event, kept from
+// event to event so their strings reuse their memory (no allocation per event
+// once warm). Not thread-safe; one per caller.
+class ItemScratch {
+ public:
+  std::span<const ItemRef> items() const { return {items_.data(), n_}; }
+
+ private:
+  friend std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch);
+  // Starts another event's items.
+  void Clear() { n_ = 0; }
+  // The next item, every field reset (its strings empty, their memory kept).
+  ItemRef& Add();
+
+  std::vector<ItemRef> items_;
+  size_t n_ = 0;
+};
+
+// The same items into `*scratch`, replacing what it held; the span is valid
+// until the next call with it.
+std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch);
 
 // Where `item` was found in a fingerprint.
 struct ItemMatch {

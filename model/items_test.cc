@@ -124,6 +124,47 @@ TEST(ItemsOfTest, ProcessLifecycleAndEmptyEventsTouchNothing) {
   EXPECT_TRUE(ItemsOf(testing::Connect("web", 10, Endpoint{})).empty());
 }
 
+// The detection path's ItemsOf reuses one scratch from event to event: each
+// event's items are exactly the fresh ones, whatever came before (longer
+// paths, more items, other kinds, fields a network item sets and a file item
+// does not).
+TEST(ItemsOfTest, AReusedScratchGivesEachEventsItemsWhole) {
+  std::vector<Event> events;
+  Event exec = testing::Exec("web", 10, "/usr/bin/python3.11");
+  exec.process.parent_exe = "/usr/bin/dash";
+  events.push_back(exec);
+  events.push_back(testing::Open("web", 10, "/srv/app/data/20261203/report-4242.csv.1",
+                                 kAccessWrite | kAccessCreate));
+  Endpoint v6;
+  v6.family = 10;
+  v6.addr[15] = 1;
+  v6.port = 53;
+  Event dns = testing::Dns("web", 10, v6, "Example.COM.");
+  dns.protocol = 6;  // an unusual protocol: a prefixed subject
+  events.push_back(dns);
+  events.push_back(testing::Dns("web", 10, V4(10, 0, 0, 2, 53), ""));  // no name
+  events.push_back(testing::Open("web", 10, "/a", kAccessRead));
+  events.push_back(testing::Fork("web", 10, 11));
+  events.push_back(testing::Accept("web", 10, V4(0, 0, 0, 0, 8080), V4(192, 168, 1, 9, 40000)));
+  events.push_back(testing::Exec("web", 12, "/memfd:x (deleted)"));
+  events.push_back(testing::Syscall("web", 12, "ptrace"));
+  events.push_back(testing::Listen("web", 12, V4(127, 0, 0, 1, 9000)));
+  events.push_back(testing::Connect("web", 12, V4(10, 1, 2, 3, 443)));
+
+  ItemScratch scratch;
+  for (int round = 0; round < 2; ++round) {
+    for (const Event& e : events) {
+      std::span<const ItemRef> got = ItemsOf(e, &scratch);
+      EXPECT_EQ(std::vector<ItemRef>(got.begin(), got.end()), ItemsOf(e))
+          << EventKindName(e.kind) << " " << e.path;
+    }
+  }
+  // And the fresh answers are what the other tests say: spot checks.
+  EXPECT_EQ(ItemsOf(dns)[1].subject, "example.com");
+  EXPECT_EQ(ItemsOf(dns)[0].subject, "tcp dns [::1]:53");
+  EXPECT_EQ(ItemsOf(events[7])[0].key, "memfd:x");
+}
+
 TEST(FindItemTest, FindsWhatFindOrAddAdded) {
   Fingerprint fp;
   Event events[] = {testing::Exec("web", 1, "/bin/app"),

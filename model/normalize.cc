@@ -572,13 +572,22 @@ std::pair<size_t, size_t> RotationDigits(std::string_view name) {
 }  // namespace
 
 std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid, uint32_t tid) {
-  if (abs_path.empty() || abs_path.front() != '/') return std::string(abs_path);
+  std::string out;
+  NormalizeFilePathInto(abs_path, pid, tid, &out);
+  return out;
+}
+
+void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  if (abs_path.empty() || abs_path.front() != '/') {
+    out.assign(abs_path);
+    return;
+  }
   // Small numbers are too often meaningful (ports, indexes, versions).
   Opener opener(pid >= kMinVolatilePid ? pid : 0, tid >= kMinVolatilePid && tid != pid ? tid : 0);
   // Most paths come out unchanged: `out` is only built from the first
   // component that changes; until then the normalised parent is a prefix of
   // `abs_path` itself.
-  std::string out;
   bool built = false;
   auto build = [&](size_t upto) {
     if (built) return;
@@ -646,11 +655,12 @@ std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid, uint32_t 
   if (maybe_root) {
     size_t start = ContainerPathStart(abs_path);
     if (start != std::string_view::npos) {
-      return NormalizeFilePath(
-          start == abs_path.size() ? std::string_view("/") : abs_path.substr(start), pid, tid);
+      NormalizeFilePathInto(start == abs_path.size() ? std::string_view("/") : abs_path.substr(start),
+                            pid, tid, out_ptr);
+      return;
     }
   }
-  return built ? out : std::string(abs_path);
+  if (!built) out.assign(abs_path);
 }
 
 }  // namespace dw::model

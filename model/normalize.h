@@ -106,6 +106,9 @@ namespace dw::model {
 // (or below kMinVolatilePid) disables them.
 inline constexpr uint32_t kMinVolatilePid = 100;  // smaller numbers are ports, indexes...
 std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid = 0, uint32_t tid = 0);
+// The same into `*out` (replaced, its memory reused). `abs_path` must not
+// point into `*out`.
+void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out);
 
 }  // namespace dw::model
 

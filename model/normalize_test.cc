@@ -13,10 +13,16 @@ namespace {
 
 using Cases = std::vector<std::pair<std::string, std::string>>;
 
+const std::string kLeftOver(300, 'x');
+
 void ExpectNormalized(const Cases& cases) {
   for (const auto& [in, want] : cases) {
     EXPECT_EQ(NormalizeFilePath(in), want) << in;
     EXPECT_EQ(NormalizeFilePath(want), want) << "not idempotent: " << want;
+    // Into a string that held another (longer) result: replaced whole.
+    std::string into = "/left/over/from/the/event/before/" + kLeftOver;
+    NormalizeFilePathInto(in, 0, 0, &into);
+    EXPECT_EQ(into, want) << in << " (into a used string)";
   }
 }
 

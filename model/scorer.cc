@@ -499,7 +499,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
   std::vector<Finding> findings;
   if (fp == nullptr) return findings;
   bool exe_unseen = false;
-  for (const ItemRef& item : ItemsOf(e)) {
+  // The items' memory, reused event after event (Score is not reentrant).
+  thread_local ItemScratch scratch;
+  for (const ItemRef& item : ItemsOf(e, &scratch)) {
     // Without learned syscalls the baseline says nothing about them.
     if (item.table == Table::kSyscall && fp->syscalls.empty()) continue;
     ItemMatch learned = LookupItem(*fp, item, context.file_patterns);
