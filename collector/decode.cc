@@ -243,7 +243,7 @@ Status DecodeSock(const dw_sock_event& s, Event* e) {
 }
 
 // *e as a default Event, keeping the memory of its strings and vectors.
-void Reset(Event* e) {
+void Reset(Event* e, bool keep_process) {
   auto clear = [](std::string& s) { s.clear(); };
   const EventKind kind = Event{}.kind;
   e->kind = kind;
@@ -270,6 +270,7 @@ void Reset(Event* e) {
   clear(e->syscall);
   clear(e->cgroup_path);
   clear(e->workload);
+  if (keep_process) return;
   ProcessContext& p = e->process;
   p.pid = p.ppid = 0;
   clear(p.exe);
@@ -289,7 +290,7 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
 }
 
 Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint32_t wire_version,
-                  Event* out) {
+                  Event* out, bool keep_process) {
   if (wire_version < kOldestWireVersion || wire_version > kWireVersion) {
     return Corrupt("wire version " + std::to_string(wire_version) + " is not one of " +
                    std::to_string(kOldestWireVersion) + ".." + std::to_string(kWireVersion));
@@ -307,7 +308,7 @@ Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint
                    std::to_string(record.size()));
   }
 
-  Reset(out);
+  Reset(out, keep_process);
   Event& e = *out;
   e.kind = static_cast<EventKind>(h.kind);
   // Unsigned addition: a garbage stamp wraps instead of overflowing.

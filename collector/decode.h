@@ -37,9 +37,10 @@ Result<Event> Decode(std::span<const uint8_t> record, int64_t boot_to_unix_ns,
 // Decode() into `*e`, which is overwritten entirely (every field, those the
 // pipeline fills included, as a fresh Event has them), reusing its strings'
 // memory: the per-event path decodes into one Event without allocating. On an
-// error `*e` holds a partly decoded record.
+// error `*e` holds a partly decoded record. With `keep_process`, e->process is
+// left as it is, for a caller that overwrites it (collector::Pipeline).
 Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint32_t wire_version,
-                  Event* e);
+                  Event* e, bool keep_process = false);
 
 // `path` joined to `cwd` when relative (cwd "" means "/"), then "." , ".." and
 // repeated slashes resolved lexically: ("../etc//x", "/srv/app") -> "/srv/etc/x".

@@ -17,20 +17,20 @@ Pipeline::Pipeline(CgroupResolver* cgroups, int64_t boot_to_unix_ns,
 
 Result<Event> Pipeline::Process(std::span<const uint8_t> record) {
   Event e;
-  RETURN_IF_ERROR(Process(record, &e));
+  RETURN_IF_ERROR(ProcessInto(record, &e, /*reused=*/false));
   return e;
 }
 
 Status Pipeline::Process(std::span<const uint8_t> record, Event* out) {
+  return ProcessInto(record, out, /*reused=*/true);
+}
+
+Status Pipeline::ProcessInto(std::span<const uint8_t> record, Event* out, bool reused) {
   ++stats_.records;
-  // DecodeInto empties the process context's vectors, freeing their strings;
-  // the process table overwrites them whole, so they are kept aside and
-  // handed back, and their strings' memory is reused event after event.
-  std::swap(kept_argv_, out->process.argv);
-  std::swap(kept_ancestry_, out->process.ancestry);
-  Status decoded = DecodeInto(record, boot_to_unix_ns_, wire_version_, out);
-  std::swap(kept_argv_, out->process.argv);
-  std::swap(kept_ancestry_, out->process.ancestry);
+  // The process context is left to the process table: overwritten whole (its
+  // memory reused), or left as it is when the event is of the same process as
+  // the one before (ProcessTable::ApplyToReusedEvent).
+  Status decoded = DecodeInto(record, boot_to_unix_ns_, wire_version_, out, /*keep_process=*/true);
   if (!decoded.ok()) {
     ++stats_.corrupt;
     return decoded;
@@ -54,7 +54,14 @@ Status Pipeline::Process(std::span<const uint8_t> record, Event* out) {
     ++stats_.unknown_cgroups;
     e.workload = "cgroup-id:" + std::to_string(e.cgroup.value);
   }
-  processes_.Apply(&e);
+  // The caller's one Event, the same as the call before: its context is the
+  // one the table filled last.
+  if (reused && out == last_reused_) {
+    processes_.ApplyToReusedEvent(&e);
+  } else {
+    processes_.Apply(&e);
+  }
+  last_reused_ = reused ? out : nullptr;
   if (it != names_.end()) e.process.runtime = it->second.runtime;
   return Status::Ok();
 }

@@ -51,6 +51,9 @@ class Pipeline {
   Result<Event> Process(std::span<const uint8_t> record);
   // The same into `*e`, overwritten entirely and its memory reused (see
   // DecodeInto): a caller that keeps one Event decodes without allocating.
+  // Such a caller must not change e->process between calls: an event of the
+  // same process as the one before keeps the context it holds
+  // (ProcessTable::ApplyToReusedEvent).
   Status Process(std::span<const uint8_t> record, Event* e);
 
   const PipelineStats& stats() const { return stats_; }
@@ -64,6 +67,8 @@ class Pipeline {
   void set_wire_version(uint32_t v) { wire_version_ = v; }
 
  private:
+  Status ProcessInto(std::span<const uint8_t> record, Event* e, bool reused);
+
   CgroupResolver* cgroups_;
   struct Named {
     std::string path;
@@ -77,10 +82,7 @@ class Pipeline {
   ProcessTable processes_;
   std::map<uint64_t, Named> names_;  // cgroup id -> its names
   PipelineStats stats_;
-  // The last event's process.argv and process.ancestry while the next one
-  // decodes (Process(record, e)).
-  std::vector<std::string> kept_argv_;
-  std::vector<std::string> kept_ancestry_;
+  const Event* last_reused_ = nullptr;  // the Event the last call filled, if Process(record, e)
 };
 
 }  // namespace dw::collector

@@ -110,6 +110,50 @@ TEST(PipelineTest, LookupFillsParentsStartedAfterTheSnapshot) {
   EXPECT_EQ(lookups, before);
 }
 
+// A caller that keeps one Event (replay, the agent) gets the context a fresh
+// Event gets for every event: the same process again (its context kept),
+// after its exec, its reparenting, a new parent's exec, another cgroup, an
+// exit and a reused pid.
+TEST(PipelineTest, AReusedEventHasTheContextOfAFreshOne) {
+  MapCgroupResolver cgroups;
+  cgroups.Add(7, "app");
+  cgroups.Add(8, "other");
+  const std::vector<ProcessSnapshot> start = {{1, 0, 0, "/sbin/init", {"init"}},
+                                              {40, 1, 0, "/bin/bash", {"bash"}},
+                                              {41, 40, 7, "/usr/sbin/app", {"app"}}};
+  const std::vector<std::string> records = {
+      testing::OpenRecord(Who{1, 7, 41, 40}, "/a", DW_ACCESS_READ),
+      testing::OpenRecord(Who{2, 7, 41, 40}, "/b", DW_ACCESS_READ),
+      testing::ForkRecord(Who{3, 7, 41, 40}, 42),
+      testing::OpenRecord(Who{4, 7, 42, 41}, "/c", DW_ACCESS_READ),
+      testing::ExecRecord(Who{5, 7, 42, 41}, "/bin/sh", {"sh", "-c", "x"}),
+      testing::OpenRecord(Who{6, 7, 42, 41}, "/d", DW_ACCESS_READ),
+      testing::ExecRecord(Who{7, 7, 41, 40}, "/usr/sbin/app2", {"app2"}),  // the parent execs
+      testing::OpenRecord(Who{8, 7, 42, 41}, "/e", DW_ACCESS_READ),
+      testing::ExitRecord(Who{9, 7, 41, 40}),
+      testing::OpenRecord(Who{10, 7, 42, 1}, "/f", DW_ACCESS_READ),  // reparented to init
+      testing::OpenRecord(Who{11, 7, 42, 1}, "/g", DW_ACCESS_READ),
+      testing::OpenRecord(Who{12, 8, 42, 1}, "/h", DW_ACCESS_READ),  // moved to another cgroup
+      testing::ExitRecord(Who{13, 8, 42, 1}),
+      testing::ExecRecord(Who{14, 7, 42, 40}, "/usr/bin/new", {"new"}),  // the pid reused
+      testing::OpenRecord(Who{15, 7, 42, 40}, "/i", DW_ACCESS_READ),
+  };
+  Pipeline fresh(&cgroups, 0, start);
+  Pipeline reusing(&cgroups, 0, start);
+  Event one;
+  for (const std::string& r : records) {
+    auto want = fresh.Process(Span(r));
+    ASSERT_TRUE(want);
+    ASSERT_TRUE(reusing.Process(Span(r), &one).ok());
+    EXPECT_EQ(one.process, want->process) << "at " << want->time_ns;
+  }
+  // The walk was not vacuous: contexts with exes, argv and ancestry.
+  auto last = fresh.Process(Span(testing::OpenRecord(Who{16, 7, 42, 40}, "/j", DW_ACCESS_READ)));
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->process.exe, "/usr/bin/new");
+  EXPECT_EQ(last->process.ancestry, std::vector<std::string>({"/bin/bash", "/sbin/init"}));
+}
+
 // Counts the names asked of a HostWorkloadNamer.
 class CountingNamer : public WorkloadNamer {
  public:

@@ -85,7 +85,11 @@ void ProcessTable::EvictOne() {
   ++changes_;
 }
 
-void ProcessTable::Apply(Event* e) {
+void ProcessTable::Apply(Event* e) { ApplyImpl(e, /*reused=*/false); }
+
+void ProcessTable::ApplyToReusedEvent(Event* e) { ApplyImpl(e, /*reused=*/true); }
+
+void ProcessTable::ApplyImpl(Event* e, bool reused) {
   auto self = procs_.find(e->pid);
   // The event's ppid is the kernel's view now; it changes when an orphan is
   // reparented, so a known process follows it.
@@ -93,7 +97,10 @@ void ProcessTable::Apply(Event* e) {
     self->second.ppid = e->ppid;
     ++changes_;
   }
-  if (self != procs_.end() && e->cgroup.value != 0) self->second.cgroup_id = e->cgroup.value;
+  if (self != procs_.end() && e->cgroup.value != 0 && self->second.cgroup_id != e->cgroup.value) {
+    self->second.cgroup_id = e->cgroup.value;
+    ++changes_;
+  }
 
   switch (e->kind) {
     case EventKind::kExec: {
@@ -125,11 +132,21 @@ void ProcessTable::Apply(Event* e) {
   // A fresh context, in the memory of the event's previous one.
   // (FillContext overwrites exe, argv and ancestry).
   ProcessContext& ctx = e->process;
-  ctx.pid = e->pid;
-  ctx.ppid = e->ppid;
-  ctx.parent_exe.clear();
+  const Filled now{e->pid, e->ppid, e->cgroup.value, changes_};
+  if (!reused || filled_ != now) {
+    ctx.pid = e->pid;
+    ctx.ppid = e->ppid;
+    ctx.parent_exe.clear();
+    FillContext(e->pid, e->cgroup.value, &e->process);
+  }
+  // A plain Apply fills another event: the reused one's context is no
+  // longer known to be the last one filled.
+  if (reused) {
+    filled_ = now;
+  } else {
+    filled_.reset();
+  }
   ctx.runtime = {};
-  FillContext(e->pid, e->cgroup.value, &e->process);
 
   if (e->kind == EventKind::kExit) MarkExited(e->pid);
 }
@@ -159,6 +176,7 @@ void ProcessTable::NoteParentExe(uint32_t ppid, const std::string& exe) {
     if (parent->second.exe != exe) {
       parent->second.exe = exe;
       parent->second.argv.clear();  // they were another program's
+      ++changes_;
     }
     return;
   }

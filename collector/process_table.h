@@ -54,6 +54,12 @@ class ProcessTable {
   // of a container process stops at its entrypoint, not at the runtime).
   // An unknown pid gets exe "" and the event's ppid.
   void Apply(Event* e);
+  // Apply() for a caller that hands in, every time, the Event this method
+  // filled the time before, its process context untouched since
+  // (collector::Pipeline): when the event is of the same process (pid, ppid,
+  // cgroup) and the table has not changed since, e->process already holds
+  // what Apply would write and is not written again.
+  void ApplyToReusedEvent(Event* e);
   size_t size() const { return procs_.size(); }
 
   // Reads every process from `proc_root` (exe link, cmdline, status PPid,
@@ -77,6 +83,7 @@ class ProcessTable {
     uint32_t pid;
     uint64_t exit_seq;
   };
+  void ApplyImpl(Event* e, bool reused);
   void Insert(uint32_t pid, Proc p);
   void EvictOne();
   // Schedules `pid` for removal once kExitedKept later exits were seen.
@@ -95,12 +102,22 @@ class ProcessTable {
   uint64_t exits_seen_ = 0;
   Lookup lookup_;
   std::unordered_map<uint32_t, bool> failed_lookups_;  // bounded; see ResolveUnknown
-  // Counts changes to what ResolveUnknown's walk depends on (which pids are
-  // known, their ppids, failed_lookups_ forgotten): a walk from the same pid
-  // with no change since the last one would find nothing new, and is skipped.
+  // Counts changes to what ResolveUnknown's walk and FillContext depend on
+  // (which pids are known, their exes, ppids and cgroups, failed_lookups_
+  // forgotten): a walk from the same pid with no change since the last one
+  // would find nothing new, and is skipped; so is filling a reused event's
+  // context again (ApplyToReusedEvent).
   uint64_t changes_ = 0;
   uint32_t resolved_pid_ = 0;
   uint64_t resolved_at_ = 0;
+  struct Filled {
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint64_t cgroup_id = 0;
+    uint64_t changes = 0;
+    bool operator==(const Filled&) const = default;
+  };
+  std::optional<Filled> filled_;  // what ApplyToReusedEvent filled last
   mutable std::vector<uint32_t> seen_;  // FillContext's pids on the way up, kept for its memory
 };
 
