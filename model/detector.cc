@@ -19,6 +19,7 @@ Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer score
 
 void Detector::SetFingerprint(Fingerprint fp) {
   if (on_change_) on_change_(fp.workload);
+  current_ = Current{};
   Fingerprint& slot = fingerprints_[fp.workload];
   pattern_index_.erase(&slot);
   slot = std::move(fp);
@@ -27,6 +28,7 @@ void Detector::SetFingerprint(Fingerprint fp) {
 
 void Detector::RemoveFingerprint(const std::string& workload) {
   if (on_change_) on_change_(workload);
+  current_ = Current{};
   auto it = fingerprints_.find(workload);
   if (it == fingerprints_.end()) return;
   pattern_index_.erase(&it->second);
@@ -208,19 +210,25 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
   }
-  auto fp = fingerprints_.find(e.workload);
-  if (fp == fingerprints_.end()) {
-    ++stats_.events_unprofiled;
-    unprofiled_.insert(e.workload);
-    ScoreRates(rates_.Observe(e), &fresh);
-    return fresh;
+  if (current_.fp == nullptr || current_.workload != e.workload) {
+    current_ = Current{};
+    auto fp = fingerprints_.find(e.workload);
+    if (fp == fingerprints_.end()) {
+      ++stats_.events_unprofiled;
+      unprofiled_.insert(e.workload);
+      ScoreRates(rates_.Observe(e), &fresh);
+      return fresh;
+    }
+    current_.workload = e.workload;
+    current_.fp = &fp->second;
+    if (auto index = pattern_index_.find(current_.fp); index != pattern_index_.end()) {
+      current_.index = &index->second;
+    }
   }
   ++stats_.events_scored;
-  const Fingerprint& fingerprint = fp->second;
+  const Fingerprint& fingerprint = *current_.fp;
   ScoreContext context;
-  if (auto index = pattern_index_.find(&fingerprint); index != pattern_index_.end()) {
-    context.file_patterns = &index->second;
-  }
+  context.file_patterns = current_.index;
   auto proc = processes_.find(e.pid);
   // An exec starts a new image: the tree it belongs to stays, its program does not.
   if (e.kind == EventKind::kExec && proc != processes_.end()) {

@@ -159,6 +159,14 @@ class Detector {
   // Each fingerprint's file patterns, indexed (model/generalize.h), by the
   // address of its map node (stable until erased).
   std::unordered_map<const Fingerprint*, FilePatternIndex> pattern_index_;
+  // The last event's workload, its fingerprint and index (events come in runs
+  // of one workload); reset whenever a fingerprint is set or removed.
+  struct Current {
+    std::string workload;
+    const Fingerprint* fp = nullptr;
+    const FilePatternIndex* index = nullptr;
+  };
+  Current current_;
   struct Incident {
     int64_t id = 0;
     std::string workload;

@@ -1162,6 +1162,8 @@ const PatternEntry* FindFilePattern(const Fingerprint& fp, std::string_view path
 }  // namespace
 
 FilePatternIndex::FilePatternIndex(const Fingerprint& fp) : fp_(&fp) {
+  files_.reserve(fp.files.size());
+  for (const auto& [path, stats] : fp.files) files_.emplace(path, &stats);
   patterns_.reserve(fp.file_patterns.size());
   for (const Entry& e : fp.file_patterns) {
     patterns_.emplace(e.first, &e);

@@ -138,13 +138,14 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = 
 const Generalization* MatchFile(const Fingerprint& fp, std::string_view normalized_path,
                                 const std::string** pattern = nullptr);
 
-// fp.file_patterns indexed for MatchFile on the detection path: each pattern
-// by its key in a hash table, and each directory prefix that patterns lie
-// beneath ("/srv/pg/base/<#>/") with the recursive pattern MatchFile would
-// find there, so a match costs one hash lookup per level instead of ordered
-// map searches. It points into `fp`: valid while fp.file_patterns is not
-// changed and `fp` is not moved from or destroyed (a detector's baselines;
-// learning changes patterns and uses MatchFile without an index).
+// fp.files by path in a hash table, and fp.file_patterns indexed for MatchFile
+// on the detection path: each pattern by its key in a hash table, and each
+// directory prefix that patterns lie beneath ("/srv/pg/base/<#>/") with the
+// recursive pattern MatchFile would find there, so a match costs one hash
+// lookup per level instead of ordered map searches. It points into `fp`:
+// valid while fp.files and fp.file_patterns are not changed and `fp` is not
+// moved from or destroyed (a detector's baselines; learning changes them and
+// uses MatchFile without an index).
 // It also remembers MatchFile's answer per path (up to kRemembered paths, then
 // it forgets them all at once), so a path seen again costs one hash lookup.
 // Move-only. Not thread-safe: MatchFile through it writes that memory.
@@ -165,6 +166,12 @@ class FilePatternIndex {
   bool empty() const { return patterns_.empty(); }
   const Fingerprint& fingerprint() const { return *fp_; }
 
+  // The exact item fp.files[path], or nullptr (a hash lookup).
+  const ItemStats* FindFile(std::string_view path) const {
+    auto it = files_.find(path);
+    return it == files_.end() ? nullptr : it->second;
+  }
+
   static constexpr size_t kRemembered = 8192;
   // MatchFile's remembered answer for `path` (which may be nullptr: no
   // pattern), or nullptr when it has none.
@@ -184,6 +191,7 @@ class FilePatternIndex {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   mutable std::unordered_map<std::string, const Entry*, Hash, std::equal_to<>> answers_;
+  std::unordered_map<std::string_view, const ItemStats*, Hash, std::equal_to<>> files_;
   std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> patterns_;
   std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> dirs_;
 };

@@ -124,6 +124,16 @@ ItemRef& ItemScratch::Add() {
   return ref;
 }
 
+void ItemScratch::NormalizeRead(const std::string& path, std::string* out) {
+  if (auto it = normalized_.find(path); it != normalized_.end()) {
+    out->assign(it->second);
+    return;
+  }
+  NormalizeFilePathInto(path, 0, 0, out);
+  if (normalized_.size() >= kRemembered) normalized_.clear();
+  normalized_.emplace(path, *out);
+}
+
 std::vector<ItemRef> ItemsOf(const Event& e) {
   ItemScratch scratch;
   std::span<const ItemRef> items = ItemsOf(e, &scratch);
@@ -170,7 +180,11 @@ std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch) {
       // A process names the files it creates after itself; reading a file
       // whose name happens to spell the reader's pid is a coincidence.
       bool writes = (e.access & (kAccessWrite | kAccessCreate)) != 0;
-      NormalizeFilePathInto(e.path, writes ? e.pid : 0, writes ? e.tid : 0, &ref.key);
+      if (writes) {
+        NormalizeFilePathInto(e.path, e.pid, e.tid, &ref.key);
+      } else {
+        scratch->NormalizeRead(e.path, &ref.key);
+      }
       ref.access = e.access;
       ref.subject.assign(ref.key);
       break;
@@ -235,7 +249,7 @@ ItemMatch LookupItem(const Fingerprint& fp, const ItemRef& item, const FilePatte
       m.stats = FindIn(fp.executables, item.key);
       break;
     case ItemRef::Table::kFile:
-      m.stats = FindIn(fp.files, item.key);
+      m.stats = patterns != nullptr ? patterns->FindFile(item.key) : FindIn(fp.files, item.key);
       if (m.stats == nullptr) {
         const Generalization* g = patterns != nullptr ? MatchFile(*patterns, item.key, &m.file_pattern)
                                                       : MatchFile(fp, item.key, &m.file_pattern);

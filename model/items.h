@@ -60,9 +60,12 @@ std::vector<ItemRef> ItemsOf(const Event& e);
 
 // Memory for ItemsOf on the detection path: the items of one event, kept from
 // event to event so their strings reuse their memory (no allocation per event
-// once warm). Not thread-safe; one per caller.
+// once warm), and the normalised form of the paths last read (up to
+// kRemembered paths, then forgotten all at once: a read's normal form depends
+// on its path alone). Not thread-safe; one per caller.
 class ItemScratch {
  public:
+  static constexpr size_t kRemembered = 4096;
   std::span<const ItemRef> items() const { return {items_.data(), n_}; }
 
  private:
@@ -71,9 +74,16 @@ class ItemScratch {
   void Clear() { n_ = 0; }
   // The next item, every field reset (its strings empty, their memory kept).
   ItemRef& Add();
+  // NormalizeFilePath(path) into *out, remembered.
+  void NormalizeRead(const std::string& path, std::string* out);
 
   std::vector<ItemRef> items_;
   size_t n_ = 0;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> normalized_;
 };
 
 // The same items into `*scratch`, replacing what it held; the span is valid

@@ -165,6 +165,26 @@ TEST(ItemsOfTest, AReusedScratchGivesEachEventsItemsWhole) {
   EXPECT_EQ(ItemsOf(events[7])[0].key, "memfd:x");
 }
 
+// Reads' normal forms are remembered up to kRemembered paths, then forgotten:
+// the same items across the forgetting; writes are never taken from it (their
+// normal form depends on the writer's pid).
+TEST(ItemsOfTest, RememberedReadsSurviveForgetting) {
+  ItemScratch scratch;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < ItemScratch::kRemembered + 50; ++i) {
+      const Event e = testing::Open("web", 10, "/proc/" + std::to_string(1000 + i) + "/status", kAccessRead);
+      std::span<const ItemRef> got = ItemsOf(e, &scratch);
+      ASSERT_EQ(got.size(), 1u);
+      ASSERT_EQ(got[0].key, "/proc/<pid>/status");
+    }
+  }
+  Event read = testing::Open("web", 4242, "/srv/out/4242.tmp", kAccessRead);
+  EXPECT_EQ(ItemsOf(read, &scratch)[0].key, "/srv/out/4242.tmp");
+  Event write = testing::Open("web", 4242, "/srv/out/4242.tmp", kAccessWrite);
+  EXPECT_EQ(ItemsOf(write, &scratch)[0].key, "/srv/out/<pid>.tmp");
+  EXPECT_EQ(ItemsOf(read, &scratch)[0].key, "/srv/out/4242.tmp");
+}
+
 TEST(FindItemTest, FindsWhatFindOrAddAdded) {
   Fingerprint fp;
   Event events[] = {testing::Exec("web", 1, "/bin/app"),
