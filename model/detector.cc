@@ -162,29 +162,29 @@ std::string_view ParentDir(std::string_view path) {
 }  // namespace
 
 Detector::DirFold* Detector::DirFoldOf(const std::string& workload, std::string_view path, int64_t time_ns,
-                                       bool writes) {
+                                       std::string_view scope) {
   auto w = dir_folds_.find(workload);
   if (w == dir_folds_.end()) return nullptr;
   // Its directory's entry, else (reads) its own: a listing of a directory
   // whose files were read first.
-  const char what = writes ? 'w' : 'r';
-  for (std::string_view dir : {ParentDir(path), writes ? std::string_view() : path}) {
+  const bool reads = scope == kReadScope;
+  for (std::string_view dir : {ParentDir(path), reads ? path : std::string_view()}) {
     if (dir.empty()) continue;
-    auto d = w->second.find(what + std::string(dir));
+    auto d = w->second.find(std::string(scope) + '\n' + std::string(dir));
     if (d != w->second.end() && time_ns - d->second.since_ns <= options_.incident_window_ns) return &d->second;
   }
   return nullptr;
 }
 
-void Detector::RememberDirFold(Finding* f, int64_t time_ns, bool writes) {
+void Detector::RememberDirFold(Finding* f, int64_t time_ns, std::string_view scope) {
   auto& dirs = dir_folds_[f->workload];
   if (dirs.size() >= kMaxDirFoldsPerWorkload) dirs.clear();
   // Under its directory, and (reads) under its own path: a listing of a
   // directory (the subject is the directory) gathers the reads of the files in it.
-  const char what = writes ? 'w' : 'r';
-  for (std::string_view dir : {ParentDir(f->subject), writes ? std::string_view() : std::string_view(f->subject)}) {
+  const bool reads = scope == kReadScope;
+  for (std::string_view dir : {ParentDir(f->subject), reads ? std::string_view(f->subject) : std::string_view()}) {
     if (dir.empty()) continue;
-    DirFold& entry = dirs[what + std::string(dir)];
+    DirFold& entry = dirs[std::string(scope) + '\n' + std::string(dir)];
     if (entry.finding != nullptr && time_ns - entry.since_ns <= options_.incident_window_ns) continue;
     entry = DirFold{f, time_ns, {}};
   }
@@ -273,9 +273,20 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // program's own reads and syscalls then fold there too).
     const bool by_directory =
         (plain_read || suite_exec || low_write) && context.hostile_root.empty() && !context.wrote_exe;
-    if (by_directory) {
-      DirFold* dir = DirFoldOf(f.workload, f.subject, e.time_ns, low_write);
-      if (dir != nullptr && dir->finding->subject != f.subject) {
+    // In a new program's tree, its writes below high in one directory (an
+    // encryptor's files, an unpacked archive) fold into the tree's first one
+    // there for the window, when they score no higher than it: one finding
+    // with a count and examples. A script, an executable, a persistence,
+    // credential or system location written scores high or more and never
+    // folds; a folded file still counts for drop and execute.
+    const bool tree_write = f.kind == FindingKind::kFile && (f.item.access & (kAccessWrite | kAccessCreate)) != 0 &&
+                            f.severity < Severity::kHigh && !context.hostile_root.empty() && !context.wrote_exe;
+    const std::string scope = tree_write   ? "tree " + std::string(context.hostile_root)
+                              : low_write ? std::string(kWriteScope)
+                                          : std::string(kReadScope);
+    if (by_directory || tree_write) {
+      DirFold* dir = DirFoldOf(f.workload, f.subject, e.time_ns, scope);
+      if (dir != nullptr && dir->finding->subject != f.subject && f.score <= dir->finding->score) {
         Fold(dir->finding, &dir->folded, FoldedName(f));
         if (suite_exec) {
           processes_[e.pid].program = dir->finding;
@@ -290,7 +301,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     const bool file = f.kind == FindingKind::kFile;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
-    if (by_directory) RememberDirFold(recorded, e.time_ns, low_write);
+    if (by_directory || tree_write) RememberDirFold(recorded, e.time_ns, scope);
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;

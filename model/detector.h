@@ -196,12 +196,16 @@ class Detector {
   };
   // Counts `name` once in `into`'s folded items (and marks it updated).
   void Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name);
+  // What folds together in a directory: the workload's own reads and execs,
+  // its own low writes, or "tree <root>": the writes of one new program's tree.
+  static constexpr std::string_view kReadScope = "r";
+  static constexpr std::string_view kWriteScope = "w";
   // The entry of `path`'s directory (reads: or of `path` itself) for
-  // `workload`'s reads and execs, or its writes, if one is open at `time_ns`.
-  DirFold* DirFoldOf(const std::string& workload, std::string_view path, int64_t time_ns, bool writes);
+  // `workload` in `scope`, if one is open at `time_ns`.
+  DirFold* DirFoldOf(const std::string& workload, std::string_view path, int64_t time_ns, std::string_view scope);
   // Makes `f` its directory's entry (reads: and its own path's, for a listing).
-  void RememberDirFold(Finding* f, int64_t time_ns, bool writes);
-  // workload -> 'r' or 'w' + directory -> its entry
+  void RememberDirFold(Finding* f, int64_t time_ns, std::string_view scope);
+  // workload -> scope + '\n' + directory -> its entry
   std::unordered_map<std::string, std::unordered_map<std::string, DirFold>> dir_folds_;
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);

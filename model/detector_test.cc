@@ -182,6 +182,44 @@ TEST(DetectorContextTest, LowWritesInOneDirectoryAreOneFindingForTheWindow) {
   EXPECT_EQ(d.findings().size(), 5u);
 }
 
+// An intruder's tree writing many files into one directory (an encryptor, an
+// unpacked archive) is one finding for the window, at the first one's
+// severity; a script written there, another directory, another tree and
+// running a folded file stay findings of their own.
+TEST(DetectorContextTest, ANewProgramsTreesWritesInOneDirectoryAreOneFinding) {
+  Detector d(Fingerprints());
+  const uint8_t write = kAccessWrite | kAccessCreate;
+  std::vector<Finding*> sh = d.Observe(testing::Exec("web", 20, "/bin/sh", 1000));
+  ASSERT_EQ(sh.size(), 1u);
+  const std::string data = "/srv/data";
+  std::vector<Finding*> first = d.Observe(testing::Open("web", 20, data + "/f-0.enc", write, 2000));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->severity, Severity::kMedium);  // raised in the tree
+  EXPECT_EQ(first[0]->incident, sh[0]->incident);
+  for (int i = 1; i < 50; ++i) {
+    EXPECT_TRUE(d.Observe(testing::Open("web", 20, data + "/f-" + std::to_string(i) + ".enc", write, 2000 + i)).empty())
+        << i;
+  }
+  EXPECT_EQ(first[0]->folded, 49u);
+  EXPECT_EQ(first[0]->folded_examples.size(), Finding::kMaxFoldedExamples);
+  EXPECT_EQ(first[0]->folded_examples[0], data + "/f-1.enc");
+  // A script there scores high: its own finding.
+  std::vector<Finding*> script = d.Observe(testing::Open("web", 20, data + "/run.sh", write, 3000));
+  ASSERT_EQ(script.size(), 1u);
+  EXPECT_GE(script[0]->severity, Severity::kHigh);
+  // Another directory: its own first finding.
+  EXPECT_EQ(d.Observe(testing::Open("web", 20, "/srv/other/x.enc", write, 3000)).size(), 1u);
+  // The workload's own program writing there is not the intruder's tree.
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, data + "/own.dat", write, 3000)).size(), 1u);
+  // Running a folded file is running a file the workload wrote.
+  std::vector<Finding*> run = d.Observe(testing::Exec("web", 21, data + "/f-7.enc", 4000));
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0]->severity, Severity::kCritical);
+  // After the window a new file there is a finding again.
+  const int64_t later = 2000 + DetectorOptions{}.incident_window_ns + 1;
+  EXPECT_EQ(d.Observe(testing::Open("web", 20, data + "/f-99.enc", write, later)).size(), 1u);
+}
+
 // A new program uses syscalls the workload never made: the program is the
 // news, so they fold into its finding; those that escape, hide or tamper stay
 // findings of their own.
