@@ -58,8 +58,13 @@ namespace dw::model {
 // psql, pg_dump and vacuumdb are one finding; "exec <path>"), and, apart
 // from the reads, their low writes in one directory (a dump of many files:
 // one finding). A finding of medium or more (a credential read; a script,
-// persistence or system location written) never folds, and a folded write is
-// still remembered for drop and execute. The window bounds how long a directory stays folded (at most
+// persistence or system location written) never folds there. Inside a new
+// program's tree, its writes below high in one directory fold into the tree's
+// first one there (an encryptor's or an unpacked archive's files: one finding
+// at that first one's severity), when they score no higher than it; a script,
+// an executable, a persistence, credential or system location written scores
+// high or more and never folds. A folded write is still remembered for drop
+// and execute. The window bounds how long a directory stays folded (at most
 // kMaxDirFoldsPerWorkload directories per workload; when full, it starts
 // over).
 //
