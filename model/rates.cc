@@ -88,6 +88,7 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
     clock_ns_ = start;
   } else if (start > clock_ns_) {
     clock_ns_ = start;
+    last_.b = nullptr;  // its bucket may be erased below
     for (auto it = open_.begin(); it != open_.end();) {
       it = Advance(it->first, &it->second, start, &out) ? std::next(it) : open_.erase(it);
     }
@@ -97,9 +98,14 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
   }
   if (e.workload.empty()) return out;
 
-  auto [it, inserted] = open_.try_emplace(e.workload);
-  Bucket& b = it->second;
-  if (inserted) b.start_ns = clock_ns_;
+  // Events come in runs of one workload: its bucket is kept at hand.
+  if (last_.b == nullptr || last_workload_ != e.workload) {
+    auto [it, inserted] = open_.try_emplace(e.workload);
+    if (inserted) it->second.start_ns = clock_ns_;
+    last_.b = &it->second;
+    last_workload_ = e.workload;
+  }
+  Bucket& b = *last_.b;
   ++b.events;
   b.cgroup_path = e.cgroup_path;
   Tally& tally = b.by_pid[e.pid];
@@ -179,6 +185,7 @@ std::vector<RateSample> RateBucketer::Flush() {
     if (b.events > 0) out.push_back(Close(workload, b, /*partial=*/true));
   }
   open_.clear();
+  last_.b = nullptr;
   started_ = false;
   return out;
 }

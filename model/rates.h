@@ -23,6 +23,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "collector/event.h"
@@ -183,6 +184,24 @@ class RateBucketer {
   int64_t first_time_ns_ = 0;  // the stream's first event
   int64_t clock_ns_ = 0;       // start of the latest bucket seen
   std::map<std::string, Bucket> open_;
+  // open_[last_workload_], the last event's bucket, or nullptr. A copy starts
+  // without it (its map's nodes are others); a move keeps it (they move too).
+  struct LastBucket {
+    Bucket* b = nullptr;
+    LastBucket() = default;
+    LastBucket(const LastBucket&) {}
+    LastBucket(LastBucket&& o) noexcept : b(std::exchange(o.b, nullptr)) {}
+    LastBucket& operator=(const LastBucket&) {
+      b = nullptr;
+      return *this;
+    }
+    LastBucket& operator=(LastBucket&& o) noexcept {
+      b = std::exchange(o.b, nullptr);
+      return *this;
+    }
+  };
+  LastBucket last_;
+  std::string last_workload_;
 };
 
 // Folds a complete sample into `baseline` (Welford's update of the mean and

@@ -178,6 +178,25 @@ TEST(RateBucketerTest, AlignsToBoundariesAndFillsEmptyBuckets) {
   EXPECT_EQ(got[0].start_ns, kT0);
 }
 
+// A copy counts on its own buckets (the last event's bucket is kept at hand,
+// never shared); a moved-to bucketer carries on.
+TEST(RateBucketerTest, CopiesCountApartAndMovesCarryOn) {
+  RateBucketer original;
+  original.Observe(testing::Fork("a", 1, 2, kT0));
+  RateBucketer copy = original;
+  original.Observe(testing::Fork("a", 1, 3, kT0 + 1));
+  copy.Observe(testing::Fork("a", 1, 4, kT0 + 2));
+  copy.Observe(testing::Fork("a", 1, 5, kT0 + 3));
+  RateBucketer moved = std::move(copy);
+  moved.Observe(testing::Fork("a", 1, 6, kT0 + 4));
+  std::vector<RateSample> o = original.Flush();
+  std::vector<RateSample> m = moved.Flush();
+  ASSERT_EQ(o.size(), 1u);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(o[0].counts[kRateForks], 2u);
+  EXPECT_EQ(m[0].counts[kRateForks], 4u);
+}
+
 TEST(RateBucketerTest, EventsWithoutWorkloadStillAdvanceTheClock) {
   RateBucketer bucketer;
   EXPECT_TRUE(bucketer.Observe(testing::Exec("a", 1, "/bin/a", kT0)).empty());
