@@ -112,14 +112,16 @@ bool IsRuntimeHelper(const Event& e) {
 ItemRef& ItemScratch::Add() {
   if (n_ == items_.size()) items_.emplace_back();
   ItemRef& ref = items_[n_++];
-  ref.kind = FindingKind::kExec;
-  ref.table = ItemRef::Table::kExecutable;
+  // A fresh ItemRef's fields, the strings emptied in place.
+  static const ItemRef kFresh;
+  ref.kind = kFresh.kind;
+  ref.table = kFresh.table;
   ref.key.clear();
-  ref.net.direction = Direction::kOutbound;
-  ref.net.protocol = 6;
+  ref.net.direction = kFresh.net.direction;
+  ref.net.protocol = kFresh.net.protocol;
   ref.net.address.clear();
-  ref.net.port = 0;
-  ref.access = 0;
+  ref.net.port = kFresh.net.port;
+  ref.access = kFresh.access;
   ref.subject.clear();
   return ref;
 }
