@@ -600,7 +600,7 @@ TEST(DecodeTest, DecodeIntoOverwritesEveryField) {
 // are normalised: the same either way.
 TEST(DecodeTest, OpenPathsNormalOrNot) {
   for (const char* p : {"/", "/a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../b", "/..", "/.x/..y/...",
-                        "//", "/a/."}) {
+                        "//", "/a/.", "/a/..", "/./a", "/.", "/a/.../b", "/a/..b/c.", "/a/b//"}) {
     const std::string path = std::string(p) + '\0';
     EXPECT_EQ(MustDecode(Record(OpenFixed(-100, path.size(), 0), path)).path, JoinAndNormalize(p, ""))
         << p;
