@@ -1385,10 +1385,11 @@ redis_heldout6_replica_synced() {
 # TTL sweep over SCAN. Then redis-benchmark GET, INCR and LPUSH with 64-byte values, as many
 # clients as the load; in the fan-out rounds (one request per connection) with a new
 # connection per request (-k 0). The maintenance, early: SAVE (in the foreground), CONFIG GET save, SCAN over the carts,
-# MEMORY USAGE, MEMORY DOCTOR, DBSIZE. The change, in the quiet period: an ACL user for the
-# reporting job, the snapshot schedule and the eviction policy changed live (CONFIG SET
-# save, maxmemory-policy). The late event: the cache database (db 9) flushed asynchronously
-# (FLUSHDB ASYNC) and the append-only file rewritten while the clients warm it up again.
+# MEMORY USAGE, MEMORY DOCTOR, DBSIZE. The change, in the quiet period: the snapshot
+# schedule, the server's timer frequency, the active expiry effort and the eviction policy
+# changed live (CONFIG SET save, hz, active-expire-effort, maxmemory-policy). The late
+# event: a cache rebuilt in db 10 swapped in for db 9 (SWAPDB) and the append-only file
+# rewritten, then a round of traffic.
 redis_heldout7_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
 redis_heldout7_mix() {
   local r=$HELDOUT7_ROUND i a n=$HELDOUT7_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 9) k=()
@@ -1425,13 +1426,12 @@ redis_heldout7_maint() {
   done
 }
 redis_heldout7_change() {
-  redis-cli -p "$REDIS_PORT" acl setuser reporter on '>report-pw' '~report:*' +get +set +info | grep -qx OK ||
-    die "redis heldout7: acl setuser failed"
-  redis-cli -p "$REDIS_PORT" config set save "30 10" maxmemory-policy volatile-lru | grep -qx OK ||
+  redis-cli -p "$REDIS_PORT" config set save "30 10" hz 20 active-expire-effort 3 maxmemory-policy volatile-lru | grep -qx OK ||
     die "redis heldout7: config set failed"
 }
 redis_heldout7_late() {
-  redis-cli -p "$REDIS_PORT" -n 9 flushdb async >/dev/null
+  redis-benchmark -p "$REDIS_PORT" -q --dbnum 10 -n 2000 -c 4 -r 2000 -t set >/dev/null
+  redis-cli -p "$REDIS_PORT" swapdb 9 10 >/dev/null
   redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
   HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
   redis_heldout7_mix
@@ -1946,9 +1946,9 @@ postgresql_heldout6_terminate() {
 # that does not exist, a transaction with a savepoint rolled back to. The maintenance,
 # early, by the operator inside the cgroup as postgres: `pg_dump -Fc -t shipments` into
 # backup/, `reindexdb -t shipments`, ANALYZE of shipments. The change, in the quiet period,
-# by the application's migration (outside): a column added with a default, an index built
-# CONCURRENTLY, a `carriers` table. The late event: the WAL switched to a new segment
-# twice (`pg_switch_wal()`) and a CHECKPOINT, as a backup tool does.
+# by the application's migration (outside): a column added with a default, a `carriers`
+# table, a foreign key to it added NOT VALID and then validated. The late event: the
+# archival job: delivered shipments copied into a new table `shipments_archive` and deleted.
 PG_HELDOUT7_ADDRS=(50 150)
 postgresql_heldout7_deploy() {
   start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.5 "${PG_HELDOUT7_ADDRS[@]}"
@@ -1989,11 +1989,15 @@ postgresql_heldout7_maint() {
 }
 postgresql_heldout7_change() {
   "${PSQL[@]}" -c "ALTER TABLE shipments ADD COLUMN eta date DEFAULT current_date + 3" \
-    -c "CREATE INDEX CONCURRENTLY shipments_created ON shipments (created)" \
     -c "CREATE TABLE carriers (code text PRIMARY KEY, name text)" \
-    -c "INSERT INTO carriers VALUES ('dhl', 'DHL'), ('ups', 'UPS'), ('gls', 'GLS'), ('dpd', 'DPD')"
+    -c "INSERT INTO carriers VALUES ('dhl', 'DHL'), ('ups', 'UPS'), ('gls', 'GLS'), ('dpd', 'DPD')" \
+    -c "ALTER TABLE shipments ADD CONSTRAINT shipments_carrier_fk FOREIGN KEY (carrier) REFERENCES carriers NOT VALID" \
+    -c "ALTER TABLE shipments VALIDATE CONSTRAINT shipments_carrier_fk"
 }
-postgresql_heldout7_late() { "${PSQL[@]}" -c "SELECT pg_switch_wal()" -c "SELECT pg_switch_wal()" -c "CHECKPOINT"; }
+postgresql_heldout7_late() {
+  "${PSQL[@]}" -c "CREATE TABLE shipments_archive AS SELECT * FROM shipments WHERE status = 'delivered'" \
+    -c "DELETE FROM shipments WHERE status = 'delivered'"
+}
 
 
 # --- haproxy ------------------------------------------------------------------------------
@@ -2482,12 +2486,13 @@ haproxy_heldout6_late() {
 # round one more request in turn: a page the backends lack (404), an HTTP/1.0 request
 # without Host, a request line with a bad method (400), a WebSocket upgrade the backends
 # refuse, a client that hangs up mid-response, HEAD of the API. The maintenance, early, on
-# the admin socket: `show stat`, `show backend`, `show pools`, `show servers conn`. The
-# change, in the quiet period: leastconn for the site, `option forwardfor`, an
-# X-Frame-Options header, `timeout http-keep-alive 2s`; the file checked by the operator
+# the admin socket: `show env`, `show startup-logs`, `show cli sockets`, `show fd`. The
+# change, in the quiet period: gzip compression of HTML for the site, `option forwardfor`,
+# an X-Frame-Options header, `timeout http-keep-alive 2s`; the file checked by the operator
 # inside the cgroup (`haproxy -c`, root), then USR2 to the master from outside. The late
-# event: backend s2 drained (`set server site/s2 state drain`) around a round of traffic,
-# s1's weight lowered, then both put back.
+# event: a third server added to the site at runtime on the admin socket (`add server
+# site/s3`, the api backend's host, then `enable server`) around a round of traffic, then
+# disabled and deleted (`del server`).
 haproxy_heldout7_deploy() { :; }
 haproxy_heldout7_mix() {
   local r=$HELDOUT7_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
@@ -2508,14 +2513,14 @@ haproxy_heldout7_mix() {
 }
 haproxy_heldout7_maint() {
   local c
-  for c in "show stat" "show backend" "show pools" "show servers conn"; do haproxy_sock "$c"; done
+  for c in "show env" "show startup-logs" "show cli sockets" "show fd"; do haproxy_sock "$c"; done
 }
 haproxy_heldout7_change() {
   local conf=$HAPROXY_DIR/conf/haproxy.cfg
   sed -i 's|^  timeout server 10s$|&\n  timeout http-keep-alive 2s\n  option forwardfor|' "$conf"
   sed -i 's|^  default_backend site$|  http-response set-header X-Frame-Options SAMEORIGIN\n&|' "$conf"
-  sed -i 's|^  balance roundrobin$|  balance leastconn|' "$conf"
-  if ! grep -q 'balance leastconn' "$conf" || ! grep -q 'X-Frame-Options' "$conf"; then die "haproxy heldout7: config not changed"; fi
+  sed -i 's|^  balance roundrobin$|&\n  compression algo gzip\n  compression type text/html|' "$conf"
+  if ! grep -q 'compression algo gzip' "$conf" || ! grep -q 'X-Frame-Options' "$conf"; then die "haproxy heldout7: config not changed"; fi
   admin haproxy root /usr/sbin/haproxy -c -f "$conf"
   kill -USR2 "$HAPROXY_PID"
   until_ok haproxy_heldout7_framed
@@ -2523,12 +2528,13 @@ haproxy_heldout7_change() {
 # haproxy_heldout7_framed: answers come with the reload's X-Frame-Options header.
 haproxy_heldout7_framed() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/index.html" | grep -qi '^x-frame-options: sameorigin'; }
 haproxy_heldout7_late() {
-  haproxy_sock "set server site/s2 state drain"
-  haproxy_sock "set weight site/s1 2"
+  echo "add server site/s3 127.0.0.1:${BACKEND_PORTS[2]}" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" |
+    grep -q 'New server registered' || die "haproxy heldout7: add server failed"
+  haproxy_sock "enable server site/s3"
   HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
   haproxy_heldout7_mix
-  haproxy_sock "set server site/s2 state ready"
-  haproxy_sock "set weight site/s1 100%"
+  haproxy_sock "disable server site/s3"
+  haproxy_sock "del server site/s3"
 }
 
 
@@ -3863,11 +3869,11 @@ mariadb_heldout6_kill_query() {
 # JSON_EXTRACT query, GROUP_CONCAT) and an item removed; one more thing in turn: a
 # duplicate key, a syntax error, a statement stopped by max_statement_time, a 2 MB note, a
 # client that gives up on a slow query after 0.3 s, a database that does not exist. The
-# maintenance, early, by the operator inside the cgroup as mysql: `mariadb-check --analyze
-# shop`, `mariadb-admin flush-logs` (a new binary log), PURGE BINARY LOGS of the older
-# ones. The change, in the quiet period, by the DBA (root on the socket): a column added
-# (ALGORITHM=INSTANT), an index on orders built online, the slow query log switched on
-# (log/slow.log). The late event: a backup tool's snapshot lock (FLUSH TABLES WITH READ
+# maintenance, early, by the operator inside the cgroup as mysql: `mariadb-admin
+# processlist`, CHECK TABLE of wishlists and orders, PURGE BINARY LOGS of the older ones.
+# The change, in the quiet period, by the DBA (root on the socket): a column added
+# (ALGORITHM=INSTANT), an index on orders built online, the event scheduler switched on with
+# an event that deletes expired sessions every 5 s. The late event: a backup tool's snapshot lock (FLUSH TABLES WITH READ
 # LOCK for 2 s, then UNLOCK TABLES) while a round of shoppers waits for it.
 MARIADB_HELDOUT7_ADDRS=(60 160)
 mariadb_heldout7_deploy() {
@@ -3907,14 +3913,15 @@ mariadb_heldout7_mix() {
   esac >/dev/null 2>&1 || true
 }
 mariadb_heldout7_maint() {
-  admin mariadb mysql mariadb-check --no-defaults -S "$MARIADB_SOCK" --analyze shop
-  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" flush-logs
-  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "PURGE BINARY LOGS BEFORE NOW()"
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" processlist
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B \
+    -e "CHECK TABLE shop.wishlists, shop.orders; PURGE BINARY LOGS BEFORE NOW()"
 }
 mariadb_heldout7_change() {
   mariadb_root -e "ALTER TABLE shop.products ADD COLUMN weight_g INT NOT NULL DEFAULT 0, ALGORITHM=INSTANT;
     ALTER TABLE shop.orders ADD INDEX created_idx (created), ALGORITHM=INPLACE, LOCK=NONE;
-    SET GLOBAL slow_query_log_file = '$MARIADB_DIR/log/slow.log', long_query_time = 0.5, slow_query_log = 1"
+    SET GLOBAL event_scheduler = ON;
+    CREATE EVENT shop.purge_sessions ON SCHEDULE EVERY 5 SECOND DO DELETE FROM shop.sessions WHERE expires < NOW()"
 }
 mariadb_heldout7_late() {
   local pids=() i
@@ -4768,7 +4775,6 @@ HELDOUT6_ROUND=0
 HELDOUT6_CONC=2
 HELDOUT6_PER=12
 HELDOUT6_IDLE_SECONDS=${HELDOUT6_IDLE_SECONDS:-30}
-HELDOUT7_QUIET_SECONDS=${HELDOUT7_QUIET_SECONDS:-10}
 # heldout6_addr N: the N-th client address of the round, in 127.0.4.1-200.
 heldout6_addr() { echo "127.0.4.$((1 + ($1 * 19 + HELDOUT6_ROUND * 23) % 200))"; }
 # heldout6_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
@@ -4782,18 +4788,30 @@ heldout6_stretch() {
   HELDOUT6_CONC=$2 HELDOUT6_PER=$3
   rounds HELDOUT6_ROUND "$4" "$1_heldout6_mix" "$5"
 }
-# heldout7: HELDOUT7_ROUND counts its rounds; HELDOUT7_CONC (connections at a time, or a
-# batch run's size) and HELDOUT7_PER (requests per connection) are set by each stretch of
-# the phase.
-HELDOUT7_ROUND=0
-HELDOUT7_CONC=1
-HELDOUT7_PER=20
-# heldout7_addr N: the N-th client address of the round, in 127.0.5.1-240.
+# heldout7, as heldout6 with its own counter and load (HELDOUT7_ROUND, HELDOUT7_CONC,
+# HELDOUT7_PER) and a quiet period of twice HELDOUT7_QUIET_SECONDS around its change; its
+# clients come from 127.0.5.1-240 (heldout7_addr N: the N-th of the round; heldout7_get
+# PORT PATH...: the paths, HELDOUT7_PER requests per connection, HELDOUT7_CONC at a time).
+HELDOUT7_QUIET_SECONDS=${HELDOUT7_QUIET_SECONDS:-10}
+HELDOUT7_ROUND=0 HELDOUT7_CONC=1 HELDOUT7_PER=20
 heldout7_addr() { echo "127.0.5.$((1 + ($1 * 29 + HELDOUT7_ROUND * 31) % 240))"; }
-# heldout7_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
-# 127.0.5.1-240, HELDOUT7_PER requests per connection, HELDOUT7_CONC connections at a time.
-heldout7_get() {
-  spread_get "$1" 127.0.5 1 240 29 31 "$HELDOUT7_ROUND" "$HELDOUT7_PER" "$HELDOUT7_CONC" "${@:2}"
+heldout7_get() { spread_get "$1" 127.0.5 1 240 29 31 "$HELDOUT7_ROUND" "$HELDOUT7_PER" "$HELDOUT7_CONC" "${@:2}"; }
+# heldout_begin SERVER PHASE: a fresh provisioning, PHASE's deploy, the start, and the
+# recording of testdata/SERVER/PHASE.dwt; HELDOUT_T0 is when it began.
+HELDOUT_T0=0
+heldout_begin() {
+  "$1_provision"
+  "$1_$2_deploy"
+  "$1_start"
+  rec_start "$1" "$2"
+  HELDOUT_T0=$SECONDS
+}
+# heldout_end SERVER PHASE ROUNDS: the recording's length and ROUNDS reported, the recording
+# and the server stopped.
+heldout_end() {
+  echo "record-testdata: $1: $2 recorded for $((SECONDS - HELDOUT_T0)) s, $3 rounds" >&2
+  rec_stop
+  "$1_stop"
 }
 # heldout7_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout7 mix for SECONDS,
 # PAUSE s apart, CONC connections at a time, PER requests each.
@@ -5014,11 +5032,7 @@ record_server() {
     # run.
     local w1=1 w2=1 w3=1.5 b
     [ "$s" = batch ] && { w1=3; w2=3; w3=4; }
-    "${s}_provision"
-    "${s}_heldout7_deploy"
-    "${s}_start"
-    rec_start "$s" heldout7
-    local t0=$SECONDS
+    heldout_begin "$s" heldout7
     heldout7_alternate "$s" 12 "$w1"
     "${s}_heldout7_maint"
     heldout7_stretch "$s" 8 3 8 "$w2"
@@ -5029,9 +5043,7 @@ record_server() {
     for b in 1 2 3 4 5 6; do HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1)); "${s}_heldout7_mix"; sleep 0.3; done
     "${s}_heldout7_late"
     heldout7_stretch "$s" 3 6 16 "$w3"
-    echo "record-testdata: $s: heldout7 recorded for $((SECONDS - t0)) s, $HELDOUT7_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout7 "$HELDOUT7_ROUND"
   fi
 }
 
