@@ -3470,8 +3470,8 @@ batch_heldout6_late() {
 # `payouts-N` file (60 rows per unit of load), an empty `chargebacks-N` file (no rows),
 # two `payouts` files and a `README.txt` the upstream puts beside them (not a CSV: left in
 # spool/incoming), or a 20000-row `payouts-bulk-N` file. The maintenance, early, by an
-# operator inside the cgroup (as backup): `cleanup.sh --max-archives 4`, `du -sh` of the
-# spool, `tar -tzf` of the newest archive. The change, in the quiet period: a release of
+# operator inside the cgroup (as backup): `cleanup.sh --max-archives 4`, `find` of the
+# totals the last runs wrote, `df -h` of the job's file system. The change, in the quiet period: a release of
 # process.sh (root, from outside) that also writes a manifest of each run's outputs
 # (`out/<day>/manifest-HHMMSS.txt`, with `wc -l`). The late event: a catch-up after the
 # upstream's outage: 24 small `payouts` files at once, one run.
@@ -3489,11 +3489,9 @@ batch_heldout7_mix() {
   batch_job process.sh --keep 5
 }
 batch_heldout7_maint() {
-  local newest
   admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 4
-  admin batch backup /usr/bin/du -sh "$BATCH_SPOOL"
-  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
-  [ -z "$newest" ] || admin batch backup /bin/tar -tzf "$newest"
+  admin batch backup /usr/bin/find "$BATCH_DIR/out" -name '*.totals' -mmin -5
+  admin batch backup /bin/df -h "$BATCH_DIR"
 }
 batch_heldout7_change() {
   local p=$BATCH_DIR/bin/process.sh
@@ -4549,7 +4547,7 @@ apache_heldout6_late() {
 # its name) and downloads it back, and signs out; one more request in turn: a `.htaccess`
 # request (403), HEAD of a product, a failed sign-in, a 1 MB upload the client abandons
 # after 0.3 s, the upload directory itself (no listing: 403), a search for a long phrase.
-# The maintenance, early: the cron job with other arguments (`--max-age 20 --report
+# The maintenance, early: the cron job with other arguments (`--max-age 90 --report
 # nightly`). The change, in the quiet period: conf/app.d/limits.conf (MaxRequestWorkers 32,
 # KeepAliveTimeout 3, mod_headers with X-Frame-Options), applied by the operator inside
 # the cgroup with `apache2 -k graceful` (root, as apache2ctl does). The late event: a
@@ -4580,7 +4578,7 @@ apache_heldout7_mix() {
     5) curl -s --interface "$a" -G --data-urlencode "q=solid oak dining table with four matching chairs $r" "$u/search.php" ;;
   esac >/dev/null 2>&1 || true
 }
-apache_heldout7_maint() { apache_cron --max-age 20 --report nightly; }
+apache_heldout7_maint() { apache_cron --max-age 90 --report nightly; }
 apache_heldout7_change() {
   cat >"$APACHE_DIR/conf/app.d/limits.conf" <<CONF
 MaxRequestWorkers 32
@@ -4600,7 +4598,7 @@ apache_heldout7_late() {
     pids+=($!)
   done
   wait "${pids[@]}" || true
-  apache_cron --max-age 20 --report nightly
+  apache_cron --max-age 90 --report nightly
 }
 
 
