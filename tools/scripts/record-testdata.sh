@@ -94,10 +94,11 @@
 #           no traffic and the change in its middle (a reload with another valid
 #           configuration, a migration, settings changed live, a static release, a new
 #           version of the job); a burst of 6 rounds 0.3 s apart (24 at a time, 4 each); a
-#           late event (a file replaced during downloads, a cache flushed, the WAL switched,
-#           a backend drained, clients syncing after an outage, a catch-up run, a snapshot
-#           lock, a newsletter's sign-ins); a 16 s tail (3 at a time, 6 each, 1.5 s apart);
-#           error paths and large requests in every round, one kind per round in turn.
+#           late event (a file replaced during downloads, a rebuilt cache swapped in, an
+#           archival job, a server added at runtime, clients syncing after an outage, a
+#           catch-up run, a snapshot lock, a newsletter's sign-ins); a 16 s tail (3 at a
+#           time, 6 each, 1.5 s apart); error paths and large requests in every round, one
+#           kind per round in turn.
 #           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
@@ -3871,15 +3872,16 @@ mariadb_heldout6_kill_query() {
 # processlist`, CHECK TABLE of wishlists and orders, PURGE BINARY LOGS of the older ones.
 # The change, in the quiet period, by the DBA (root on the socket): a column added
 # (ALGORITHM=INSTANT), an index on orders built online, the event scheduler switched on with
-# an event that deletes expired sessions every 5 s. The late event: a backup tool's snapshot lock (FLUSH TABLES WITH READ
-# LOCK for 2 s, then UNLOCK TABLES) while a round of shoppers waits for it.
-MARIADB_HELDOUT7_ADDRS=(60 160)
+# an event that deletes expired sessions every 5 s. The late event: a backup tool's
+# snapshot lock (FLUSH TABLES WITH READ LOCK for 2 s, then UNLOCK TABLES) while a round of
+# shoppers waits for it.
 mariadb_heldout7_deploy() {
-  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.5 "${MARIADB_HELDOUT7_ADDRS[@]}"
+  # The relays and the server, started once outside the recording, as provisioning does.
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.5 60 160
   mariadb_launch
   local pid=$LAUNCHED
-  mariadb_root -e "CREATE USER app@'127.0.5.%'; GRANT ALL ON *.* TO app@'127.0.5.%';
-    USE shop; CREATE TABLE wishlists (customer_id INT, product_id INT, added DATETIME DEFAULT NOW(),
+  mariadb_root -e "CREATE USER app@'127.0.5.%'; GRANT ALL ON *.* TO app@'127.0.5.%'; USE shop;
+    CREATE TABLE wishlists (customer_id INT, product_id INT, added DATETIME DEFAULT NOW(),
       prefs JSON, note MEDIUMTEXT, PRIMARY KEY (customer_id, product_id));
     INSERT IGNORE INTO wishlists (customer_id, product_id, prefs)
       SELECT 1 + seq % 2000, 1 + seq % 500, JSON_OBJECT('size', ELT(1 + seq % 3, 'S', 'M', 'L')) FROM seq_1_to_4000;"
