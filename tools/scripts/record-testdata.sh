@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout6}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout7}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6 and heldout7): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 (default: all nine, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 (default: all ten, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -84,6 +84,22 @@
 #           killed with SIGKILL), and a 14 s tail (4 at a time, 4 requests each, 2.5 s apart);
 #           error paths and large requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout7 about 70 s, a seventh held-out set recorded on 2026-12-03 (all eight
+#           workloads), again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the six before (<server>_heldout7_*): clients
+#           from 127.0.5.1-240 (another /24); 12 s of rounds 1 s apart that alternate a
+#           crawler (one connection, 20 requests) and a fan-out (16 connections, one request
+#           each); the service's own maintenance early; 8 s of steady rounds (8 at a time, 3
+#           requests each); a quiet period of 2 x HELDOUT7_QUIET_SECONDS (default 10 s) with
+#           no traffic and the change in its middle (a reload with another valid
+#           configuration, a migration, settings changed live, a static release, a new
+#           version of the job); a burst of 6 rounds 0.3 s apart (24 at a time, 4 each); a
+#           late event (a file replaced during downloads, a rebuilt cache swapped in, an
+#           archival job, a server added at runtime, clients syncing after an outage, a
+#           catch-up run, a snapshot lock, a newsletter's sign-ins); a 16 s tail (3 at a
+#           time, 6 each, 1.5 s apart); error paths and large requests in every round, one
+#           kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -94,7 +110,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -148,8 +164,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -826,6 +842,76 @@ nginx_heldout6_late() {
   sleep 0.5
 }
 
+# Held out, seventh set (heldout7). Deployed before the start: a press section (press/ with
+# an index and four quarterly releases), brand assets (two SVG logos and a 900 kB
+# press-kit.zip) and a web font. Clients from 127.0.5.1-240 for the press pages, every
+# fourth page and every sixth image (another offset each round), the logos and the font;
+# each round one more request in turn: a conditional GET of the press index
+# (If-Modified-Since: 304), a press-kit download the client gives up on after 0.3 s, a JSON
+# POST to /api/subscribe, a release under a name with an encoded space (404), the last
+# 500 bytes of the press kit (a suffix range), an HTTP/1.0 request without Host. The
+# maintenance, early: the operator inside the cgroup (as www-data) dumps the running
+# configuration (`nginx -T`); a release published (2026-q5 is not a quarter: press/
+# 2027-q1.html) and the oldest one moved into press/archive/. The change, in the quiet
+# period: `server_tokens off`, a request rate limit for /api/ (limit_req_zone), a 2 MB body
+# limit and a nosniff header for /press/, HUP from outside. The late event: the press kit
+# replaced by a new version (written beside it, renamed over it from outside) while six slow
+# clients download it.
+nginx_heldout7_deploy() {
+  local q
+  mkdir -p "$NGINX_HTML/press/archive" "$NGINX_HTML/brand" "$NGINX_HTML/fonts"
+  echo "<html><body>press</body></html>" >"$NGINX_HTML/press/index.html"
+  for q in 2026-q1 2026-q2 2026-q3 2026-q4; do echo "<html><body>release $q</body></html>" >"$NGINX_HTML/press/$q.html"; done
+  echo '<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>' >"$NGINX_HTML/brand/logo-dark.svg"
+  echo '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>' >"$NGINX_HTML/brand/logo-light.svg"
+  head -c 900000 /dev/urandom >"$NGINX_HTML/brand/press-kit.zip"
+  head -c 40000 /dev/urandom >"$NGINX_HTML/fonts/inter.woff2"
+}
+nginx_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i u=http://127.0.0.1:$NGINX_PORT a f
+  local paths=(/ /press/ /brand/logo-dark.svg /brand/logo-light.svg /fonts/inter.woff2 /css/site.css)
+  for f in "$NGINX_HTML"/press/*.html; do paths+=("/press/$(basename "$f")"); done
+  for i in $(seq $((1 + r % 4)) 4 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 6)) 6 20); do paths+=("/img/$i.png"); done
+  heldout7_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout7_addr 1)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -H "If-Modified-Since: $(date -u -R)" "$u/press/index.html" ;;
+    1) curl -s --interface "$a" --max-time 0.3 --limit-rate 200k "$u/brand/press-kit.zip" ;;
+    2) curl -s --interface "$a" -H 'Content-Type: application/json' -d "{\"email\": \"reader$r@example.com\"}" "$u/api/subscribe" ;;
+    3) curl -s --interface "$a" "$u/press/2026%20q$r.html" ;;
+    4) curl -s --interface "$a" -r -500 "$u/brand/press-kit.zip" ;;
+    5) heldout3_raw "$NGINX_PORT" "$a" 'GET /press/ HTTP/1.0\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout7_maint() {
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -T
+  echo "<html><body>release 2027-q1</body></html>" >"$NGINX_HTML/press/2027-q1.html"
+  mv "$NGINX_HTML/press/2026-q1.html" "$NGINX_HTML/press/archive/2026-q1.html"
+}
+nginx_heldout7_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -i 's|^  keepalive_timeout 5;$|&\n  server_tokens off;\n  client_max_body_size 2m;\n  limit_req_zone $binary_remote_addr zone=api:1m rate=50r/s;|' "$conf"
+  sed -i 's|^    location /api/ { |    location /press/ { add_header X-Content-Type-Options nosniff; }\n    location /api/ { limit_req zone=api burst=20 nodelay; |' "$conf"
+  grep -q 'zone=api burst' "$conf" || die "nginx heldout7: config not changed"
+  kill -HUP "$NGINX_PID"
+  until_ok nginx_heldout7_nosniff
+}
+# nginx_heldout7_nosniff: the press pages come with the change's header.
+nginx_heldout7_nosniff() { curl -sI "http://127.0.0.1:$NGINX_PORT/press/" | grep -qi '^x-content-type-options: nosniff'; }
+nginx_heldout7_late() {
+  local i pids=()
+  for i in 1 2 3 4 5 6; do
+    curl -s --max-time 8 --interface "$(heldout7_addr $((20 + i)))" --limit-rate 400k \
+      "http://127.0.0.1:$NGINX_PORT/brand/press-kit.zip" >/dev/null &
+    pids+=($!)
+  done
+  sleep 0.5
+  head -c 950000 /dev/urandom >"$NGINX_HTML/brand/.press-kit.zip.new"
+  mv "$NGINX_HTML/brand/.press-kit.zip.new" "$NGINX_HTML/brand/press-kit.zip"
+  wait "${pids[@]}" || true
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1288,6 +1374,68 @@ redis_heldout6_late() {
 # redis_heldout6_replica_synced: the master has a replica online.
 redis_heldout6_replica_synced() {
   redis-cli -p "$REDIS_PORT" info replication | tr -d '\r' | grep -q '^slave0:.*state=online'
+}
+
+# Held out, seventh set (heldout7). Deployed before the start: protected mode off (for the
+# application servers on 127.0.5.1-240). Each round as many application clients as the
+# load, up to 6 (perl, inline commands), in db 9: a rate limiter (INCR, EXPIRE NX), a cart
+# (HSET, HINCRBY, HGETALL, HDEL), prices (ZADD GT, ZRANGEBYSCORE), a key copied and taken
+# (COPY, GETDEL), OBJECT ENCODING; one more thing in turn: a list command on a hash
+# (WRONGTYPE), a command that does not exist, a 2 MB value set and read back, a client that
+# sends half a command and hangs up, SELECT of a database that does not exist, a TYPE and
+# TTL sweep over SCAN. Then redis-benchmark GET, INCR and LPUSH with 64-byte values, as many
+# clients as the load; in the fan-out rounds (one request per connection) with a new
+# connection per request (-k 0). The maintenance, early: SAVE (in the foreground), CONFIG GET save, SCAN over the carts,
+# MEMORY USAGE, MEMORY DOCTOR, DBSIZE. The change, in the quiet period: the snapshot
+# schedule, the server's timer frequency, the active expiry effort and the eviction policy
+# changed live (CONFIG SET save, hz, active-expire-effort, maxmemory-policy). The late
+# event: a cache rebuilt in db 10 swapped in for db 9 (SWAPDB) and the append-only file
+# rewritten, then a round of traffic.
+redis_heldout7_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i a n=$HELDOUT7_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 9) k=()
+  [ "$n" -le 6 ] || n=6
+  for i in $(seq 1 "$n"); do
+    a=$(heldout7_addr "$i")
+    redis_from "$a" "SELECT 9" "INCR rl:$a" "EXPIRE rl:$a 60 NX" "HSET cart:$((r % 11)) sku-$i 1" \
+      "HINCRBY cart:$((r % 11)) sku-$i 2" "HGETALL cart:$((r % 11))" "HDEL cart:$((r % 11)) sku-$((i + 3))" \
+      "ZADD prices GT $((r * 3 + i)) sku-$i" "ZRANGEBYSCORE prices 0 200 LIMIT 0 5" "SET tmp:$r:$i v$r" \
+      "COPY tmp:$r:$i keep:$r:$i" "GETDEL tmp:$r:$i" "OBJECT ENCODING cart:$((r % 11))" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout7_addr 7)
+  case $((r % 6)) in
+    0) "${cli[@]}" hset "cart:$((r % 11))" x 1; "${cli[@]}" lpush "cart:$((r % 11))" y ;;
+    1) "${cli[@]}" cart:checkout "$r" ;;
+    2) head -c 2000000 /dev/zero | tr '\0' v | "${cli[@]}" -x set "blob:$r"; "${cli[@]}" strlen "blob:$r" ;;
+    3) heldout3_raw "$REDIS_PORT" "$a" '*3\r\n$3\r\nSET\r\n$7\r\nhalf:' 0.2 ;;
+    4) "${cli[@]}" select 99 ;;
+    5) mapfile -t k < <("${cli[@]}" --scan --pattern 'keep:*' --count 50 | head -n 20)
+       for i in "${k[@]}"; do "${cli[@]}" type "$i"; "${cli[@]}" ttl "$i"; done ;;
+  esac >/dev/null 2>&1 || true
+  local keep=()
+  [ "$HELDOUT7_PER" = 1 ] && keep=(-k 0)
+  redis-benchmark -p "$REDIS_PORT" -q -n $((100 * HELDOUT7_CONC)) -c "$HELDOUT7_CONC" "${keep[@]}" -d 64 -r 3000 \
+    -t get,incr,lpush >/dev/null 2>&1 || true
+}
+redis_heldout7_maint() {
+  local c
+  for c in "save" "config get save" "scan 0 match cart:* count 100" "memory usage cart:1" "memory doctor" "dbsize"; do
+    # shellcheck disable=SC2086
+    redis-cli -p "$REDIS_PORT" -n 9 $c >/dev/null
+  done
+}
+redis_heldout7_change() {
+  redis-cli -p "$REDIS_PORT" config set save "30 10" hz 20 active-expire-effort 3 maxmemory-policy volatile-lru | grep -qx OK ||
+    die "redis heldout7: config set failed"
+}
+redis_heldout7_late() {
+  redis-benchmark -p "$REDIS_PORT" -q --dbnum 10 -n 2000 -c 4 -r 2000 -t set >/dev/null
+  redis-cli -p "$REDIS_PORT" swapdb 9 10 >/dev/null
+  redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
+  HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
+  redis_heldout7_mix
 }
 
 
@@ -1787,6 +1935,71 @@ postgresql_heldout6_terminate() {
     grep -qx 1
 }
 
+# Held out, seventh set (heldout7). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.5.0/24, two relays (outside
+# the cgroup) bound to 127.0.5.50 and .150 for its application servers, a backup directory
+# postgres owns, and a `shipments` table (30000 rows, a carrier, a weight with a check
+# constraint, an index on the carrier). Each round: simple-update pgbench through .50 on as
+# many clients as the load (up to 16), 3 transactions each; through .150 a dispatcher's
+# session: a shipment inserted, another one delivered, the carriers ranked by a window
+# function, NOTIFY; one more thing in turn: a check constraint violated, a cast that fails,
+# a 4 MB result (string_agg), a client that gives up on a slow query after 0.3 s, a view
+# that does not exist, a transaction with a savepoint rolled back to. The maintenance,
+# early, by the operator inside the cgroup as postgres: `pg_dump -Fc -t shipments` into
+# backup/, `reindexdb -t shipments`, ANALYZE of shipments. The change, in the quiet period,
+# by the application's migration (outside): a column added with a default, a `carriers`
+# table, a foreign key to it added NOT VALID and then validated. The late event: the
+# archival job: delivered shipments copied into a new table `shipments_archive` and deleted.
+PG_HELDOUT7_ADDRS=(50 150)
+postgresql_heldout7_deploy() {
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.5 "${PG_HELDOUT7_ADDRS[@]}"
+  echo "host all all 127.0.5.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE TABLE shipments (id serial PRIMARY KEY, carrier text NOT NULL, weight_g int CHECK (weight_g > 0), status text DEFAULT 'new', created timestamptz DEFAULT now())" \
+    -c "INSERT INTO shipments (carrier, weight_g, status) SELECT (ARRAY['dhl', 'ups', 'gls', 'dpd'])[1 + g % 4], 100 + g % 5000, (ARRAY['new', 'sent', 'delivered'])[1 + g % 3] FROM generate_series(1, 30000) g" \
+    -c "CREATE INDEX shipments_carrier ON shipments (carrier)" -c "ANALYZE shipments"
+  stop_pid "$pid" INT
+}
+postgresql_heldout7_mix() {
+  local r=$HELDOUT7_ROUND c=$HELDOUT7_CONC
+  local p150=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 150)) -U postgres -q -X -o /dev/null postgres)
+  [ "$c" -le 16 ] || c=16
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 50)) -U postgres -n -N -c "$c" -t 3 postgres >/dev/null 2>&1 || true
+  "${p150[@]}" -c "INSERT INTO shipments (carrier, weight_g) VALUES ('gls', $((200 + r * 7)))" \
+    -c "UPDATE shipments SET status = 'delivered' WHERE id = $((1 + r * 53 % 30000))" \
+    -c "SELECT carrier, count(*), rank() OVER (ORDER BY count(*) DESC) FROM shipments WHERE status = 'sent' GROUP BY carrier" \
+    -c "NOTIFY shipments, 'round $r'" || true
+  case $((r % 6)) in
+    0) "${p150[@]}" -c "INSERT INTO shipments (carrier, weight_g) VALUES ('dhl', -$r)" ;;
+    1) "${p150[@]}" -c "SELECT 'parcel-$r'::int" ;;
+    2) "${p150[@]}" -c "SELECT string_agg(repeat(carrier, 30), ',') FROM shipments" ;;
+    3) timeout 0.3 "${p150[@]}" -c "SELECT pg_sleep(2)" ;;
+    4) "${p150[@]}" -c "SELECT * FROM late_shipments" ;;
+    5) "${p150[@]}" -c "BEGIN" -c "UPDATE shipments SET status = 'sent' WHERE id = $((2 + r))" -c "SAVEPOINT s1" \
+         -c "DELETE FROM shipments WHERE id = $((3 + r))" -c "ROLLBACK TO SAVEPOINT s1" -c "COMMIT" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout7_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -Fc -t shipments -f "$PG_DIR/backup/shipments-$(date +%H%M).dump" postgres
+  admin postgresql postgres "$PG_BIN/reindexdb" "${sock[@]}" -t shipments postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "ANALYZE shipments" postgres
+}
+postgresql_heldout7_change() {
+  "${PSQL[@]}" -c "ALTER TABLE shipments ADD COLUMN eta date DEFAULT current_date + 3" \
+    -c "CREATE TABLE carriers (code text PRIMARY KEY, name text)" \
+    -c "INSERT INTO carriers VALUES ('dhl', 'DHL'), ('ups', 'UPS'), ('gls', 'GLS'), ('dpd', 'DPD')" \
+    -c "ALTER TABLE shipments ADD CONSTRAINT shipments_carrier_fk FOREIGN KEY (carrier) REFERENCES carriers NOT VALID" \
+    -c "ALTER TABLE shipments VALIDATE CONSTRAINT shipments_carrier_fk"
+}
+postgresql_heldout7_late() {
+  "${PSQL[@]}" -c "CREATE TABLE shipments_archive AS SELECT * FROM shipments WHERE status = 'delivered'" \
+    -c "DELETE FROM shipments WHERE status = 'delivered'"
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -2267,6 +2480,62 @@ haproxy_heldout6_late() {
   haproxy_heldout6_mix
   haproxy_sock "set maxconn frontend web 768"
   haproxy_sock "set rate-limit sessions global 0"
+}
+
+# Held out, seventh set (heldout7). No deploy. Clients from 127.0.5.1-240 for every third
+# page and every fifth static file (another offset each round), the API with paging; each
+# round one more request in turn: a page the backends lack (404), an HTTP/1.0 request
+# without Host, a request line with a bad method (400), a WebSocket upgrade the backends
+# refuse, a client that hangs up mid-response, HEAD of the API. The maintenance, early, on
+# the admin socket: `show env`, `show startup-logs`, `show cli sockets`, `show fd`. The
+# change, in the quiet period: gzip compression of HTML for the site, `option forwardfor`,
+# an X-Frame-Options header, `timeout http-keep-alive 2s`; the file checked by the operator
+# inside the cgroup (`haproxy -c`, root), then USR2 to the master from outside. The late
+# event: a third server added to the site at runtime on the admin socket (`add server
+# site/s3`, the api backend's host, then `enable server`) around a round of traffic, then
+# disabled and deleted (`del server`).
+haproxy_heldout7_deploy() { :; }
+haproxy_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /health.html "/api/items?page=$((r % 9))&per_page=25" /api/orders /api/status)
+  for i in $(seq $((1 + r % 3)) 3 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 5)) 5 30); do paths+=("/static/$i.bin"); done
+  heldout7_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout7_addr 2)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" "$u/static/$((40 + r)).bin" ;;
+    1) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page3.html HTTP/1.0\r\n\r\n' ;;
+    2) heldout3_raw "$HAPROXY_PORT" "$a" 'G(T / HTTP/1.1\r\nHost: x\r\n\r\n' ;;
+    3) curl -s --interface "$a" -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+         -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$u/api/stream" ;;
+    4) curl -s --interface "$a" --max-time 0.05 --limit-rate 2k "$u/static/7.bin" ;;
+    5) curl -s --interface "$a" -I "$u/api/status" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout7_maint() {
+  local c
+  for c in "show env" "show startup-logs" "show cli sockets" "show fd"; do haproxy_sock "$c"; done
+}
+haproxy_heldout7_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  timeout server 10s$|&\n  timeout http-keep-alive 2s\n  option forwardfor|' "$conf"
+  sed -i 's|^  default_backend site$|  http-response set-header X-Frame-Options SAMEORIGIN\n&|' "$conf"
+  sed -i 's|^  balance roundrobin$|&\n  compression algo gzip\n  compression type text/html|' "$conf"
+  if ! grep -q 'compression algo gzip' "$conf" || ! grep -q 'X-Frame-Options' "$conf"; then die "haproxy heldout7: config not changed"; fi
+  admin haproxy root /usr/sbin/haproxy -c -f "$conf"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout7_framed
+}
+# haproxy_heldout7_framed: answers come with the reload's X-Frame-Options header.
+haproxy_heldout7_framed() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/index.html" | grep -qi '^x-frame-options: sameorigin'; }
+haproxy_heldout7_late() {
+  echo "add server site/s3 127.0.0.1:${BACKEND_PORTS[2]}" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" |
+    grep -q 'New server registered' || die "haproxy heldout7: add server failed"
+  haproxy_sock "enable server site/s3"
+  HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
+  haproxy_heldout7_mix
+  haproxy_sock "disable server site/s3"
+  haproxy_sock "del server site/s3"
 }
 
 
@@ -2766,6 +3035,56 @@ gunicorn_heldout6_late() {
   wait "${pids[@]}" || true
 }
 
+# Held out, seventh set (heldout7). No deploy. Clients from 127.0.5.1-240 for every
+# seventeenth item and every fourth image (another offset each round), a JSON export and
+# the assets (the release's, once it is out); each round one more request in turn: a 3 MB
+# `dataset-N.csv` upload (accepted), item 0 (404), a POST on an item (405), an upload under a
+# name with a space (400), a 500 kB upload the client abandons after 0.3 s, HEAD of a CSV
+# export. The maintenance, early: the job with other arguments (`report --fmt csv --items
+# 150`, `cleanup --older-than 40`). The change, in the quiet period: a static release
+# written by the deploy tool (root, outside the cgroup, no reload): CSS and JS with a
+# content hash in their names and a banner image, requested from then on. The late event:
+# a mobile app's clients sync after an outage: twelve 10 kB `receipt-N.pdf` uploads at once,
+# each fetched back.
+gunicorn_heldout7_deploy() { :; }
+GUNI_HELDOUT7_ASSETS=(/static/css/site.css /static/js/shop.js)
+gunicorn_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a
+  local paths=(/ /api/health /export?fmt=json "${GUNI_HELDOUT7_ASSETS[@]}")
+  for i in $(seq $((1 + r % 17)) 17 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 4)) 4 30); do paths+=("/static/img/$i.png"); done
+  heldout7_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout7_addr 3)
+  case $((r % 6)) in
+    0) head -c 3000000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/dataset-$r.csv" ;;
+    1) curl -s --interface "$a" "$u/items/0" ;;
+    2) curl -s --interface "$a" -d 'price=1' "$u/items/$((1 + r))" ;;
+    3) curl -s --interface "$a" --data-binary 'x' "$u/upload/my%20notes-$r.txt" ;;
+    4) head -c 500000 /dev/urandom | curl -s --interface "$a" --max-time 0.3 --limit-rate 200k --data-binary @- "$u/upload/trace-$r.bin" ;;
+    5) curl -s --interface "$a" -I "$u/export?fmt=csv" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout7_maint() {
+  gunicorn_job report --fmt csv --items 150
+  gunicorn_job cleanup --older-than 40
+}
+gunicorn_heldout7_change() {
+  echo "body { margin: 0; background: #eef }" >"$GUNI_APP/static/css/site.7f3e1a.css"
+  echo "console.log('shop 7f3e1a')" >"$GUNI_APP/static/js/shop.7f3e1a.js"
+  head -c 30000 /dev/urandom >"$GUNI_APP/static/img/banner-winter.png"
+  GUNI_HELDOUT7_ASSETS=(/static/css/site.7f3e1a.css /static/js/shop.7f3e1a.js /static/img/banner-winter.png)
+}
+gunicorn_heldout7_late() {
+  local i pids=() u=http://127.0.0.1:$GUNICORN_PORT
+  for i in $(seq 1 12); do
+    { head -c 10000 /dev/urandom | curl -s --max-time 8 --interface "$(heldout7_addr $((30 + i)))" --data-binary @- \
+        "$u/upload/receipt-$i.pdf" >/dev/null
+      curl -s --max-time 8 --interface "$(heldout7_addr $((30 + i)))" "$u/static/uploads/receipt-$i.pdf" >/dev/null; } &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -3148,6 +3467,40 @@ batch_heldout6_late() {
   batch_job process.sh --keep 8
 }
 
+# Held out, seventh set (heldout7). No deploy. Each run with `--keep 5` gets, in turn, a
+# `payouts-N` file (60 rows per unit of load), an empty `chargebacks-N` file (no rows),
+# two `payouts` files and a `README.txt` the upstream puts beside them (not a CSV: left in
+# spool/incoming), or a 20000-row `payouts-bulk-N` file. The maintenance, early, by an
+# operator inside the cgroup (as backup): `cleanup.sh --max-archives 4`, `find` of the
+# totals the last runs wrote, `df -h` of the job's file system. The change, in the quiet period: a release of
+# process.sh (root, from outside) that also writes a manifest of each run's outputs
+# (`out/<day>/manifest-HHMMSS.txt`, with `wc -l`). The late event: a catch-up after the
+# upstream's outage: 24 small `payouts` files at once, one run.
+batch_heldout7_deploy() { :; }
+batch_heldout7_mix() {
+  local r=$HELDOUT7_ROUND
+  case $((r % 4)) in
+    0) batch_feed payouts 1 $((60 * HELDOUT7_CONC)) ;;
+    1) batch_feed chargebacks 1 0 ;;
+    2) batch_feed payouts 2 120
+       echo "payout files for $(date +%F)" >"$BATCH_SPOOL/incoming/README.txt"
+       chown backup:backup "$BATCH_SPOOL/incoming/README.txt" ;;
+    3) batch_feed payouts-bulk 1 20000 ;;
+  esac
+  batch_job process.sh --keep 5
+}
+batch_heldout7_maint() {
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 4
+  admin batch backup /usr/bin/find "$BATCH_DIR/out" -name '*.totals' -mmin -5
+  admin batch backup /bin/df -h "$BATCH_DIR"
+}
+batch_heldout7_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  sed -i 's|^echo "$(date -u +%FT%TZ) done files=$n" >>"$log"$|[ "$n" -eq 0 ] \|\| wc -l "$base/out/$day"/*.totals >"$base/out/$day/manifest-$(date +%H%M%S).txt"\n&|' "$p"
+  grep -q manifest "$p" || die "batch heldout7: process.sh not changed"
+}
+batch_heldout7_late() { batch_feed payouts 24 30; batch_job process.sh --keep 5; }
+
 
 # The intruder's script as backup in the spool, then: a crontab for backup (crontab -), and
 # a download-and-execute from /tmp.
@@ -3505,6 +3858,79 @@ mariadb_heldout6_kill_query() {
   local id
   id=$(mariadb_root -N -B -e "SELECT id FROM information_schema.processlist WHERE info = 'SELECT SLEEP(8)'")
   [ -n "$id" ] && mariadb_root -e "KILL QUERY $id"
+}
+
+# Held out, seventh set (heldout7). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.5.0/24 let in (app@'127.0.5.%'), two
+# relays (outside the cgroup) bound to 127.0.5.60 and .160, and a new table shop.wishlists
+# (a JSON column, 4000 rows less the duplicates). Each round: shoppers' sessions through .60 (a quarter of the load, plus
+# one, up to 6); through .160 a wishlist updated (INSERT ... ON DUPLICATE KEY UPDATE, a
+# JSON_EXTRACT query, GROUP_CONCAT) and an item removed; one more thing in turn: a
+# duplicate key, a syntax error, a statement stopped by max_statement_time, a 2 MB note, a
+# client that gives up on a slow query after 0.3 s, a database that does not exist. The
+# maintenance, early, by the operator inside the cgroup as mysql: `mariadb-admin
+# processlist`, CHECK TABLE of wishlists and orders, PURGE BINARY LOGS of the older ones.
+# The change, in the quiet period, by the DBA (root on the socket): a column added
+# (ALGORITHM=INSTANT), an index on orders built online, the event scheduler switched on with
+# an event that deletes expired sessions every 5 s. The late event: a backup tool's
+# snapshot lock (FLUSH TABLES WITH READ LOCK for 2 s, then UNLOCK TABLES) while a round of
+# shoppers waits for it.
+mariadb_heldout7_deploy() {
+  # The relays and the server, started once outside the recording, as provisioning does.
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.5 60 160
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.5.%'; GRANT ALL ON *.* TO app@'127.0.5.%'; USE shop;
+    CREATE TABLE wishlists (customer_id INT, product_id INT, added DATETIME DEFAULT NOW(),
+      prefs JSON, note MEDIUMTEXT, PRIMARY KEY (customer_id, product_id));
+    INSERT IGNORE INTO wishlists (customer_id, product_id, prefs)
+      SELECT 1 + seq % 2000, 1 + seq % 500, JSON_OBJECT('size', ELT(1 + seq % 3, 'S', 'M', 'L')) FROM seq_1_to_4000;"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i n pids=() p60=$((MARIADB_RELAY_PORT + 60)) p160=$((MARIADB_RELAY_PORT + 160))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p160" --skip-ssl -B -u app)
+  local c=$((1 + r * 17 % 2000))
+  n=$((HELDOUT7_CONC / 4 + 1))
+  [ "$n" -le 6 ] || n=6
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p60" & pids+=($!); done
+  mariadb_app -P "$p160" shop "INSERT INTO wishlists (customer_id, product_id, prefs)
+      VALUES ($c, $((1 + r % 500)), JSON_OBJECT('size', 'M', 'gift', $((r % 2))))
+      ON DUPLICATE KEY UPDATE added = NOW();
+    SELECT product_id, JSON_EXTRACT(prefs, '\$.size') FROM wishlists WHERE customer_id = $c;
+    SELECT customer_id, GROUP_CONCAT(product_id ORDER BY added) FROM wishlists WHERE customer_id BETWEEN $c AND $c + 20 GROUP BY customer_id;
+    DELETE FROM wishlists WHERE customer_id = $c AND product_id = $((1 + (r + 250) % 500))" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  case $((r % 6)) in
+    0) "${cli[@]}" shop -e "INSERT INTO wishlists (customer_id, product_id) VALUES (1, 1), (1, 1)" ;;
+    1) "${cli[@]}" shop -e "SELEC * FROM wishlists LIMIT 1" ;;
+    2) "${cli[@]}" shop -e "SET STATEMENT max_statement_time = 0.1 FOR SELECT SLEEP(1)" ;;
+    3) printf "UPDATE wishlists SET note = '%s' WHERE customer_id = %s;\n" "$(head -c 2000000 /dev/zero | tr '\0' n)" $((1 + r % 2000)) |
+         "${cli[@]}" shop ;;
+    4) timeout 0.3 "${cli[@]}" shop -e "SELECT SLEEP(2)" ;;
+    5) "${cli[@]}" warehouse -e "SELECT 1" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout7_maint() {
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" processlist
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B \
+    -e "CHECK TABLE shop.wishlists, shop.orders; PURGE BINARY LOGS BEFORE NOW()"
+}
+mariadb_heldout7_change() {
+  mariadb_root -e "ALTER TABLE shop.products ADD COLUMN weight_g INT NOT NULL DEFAULT 0, ALGORITHM=INSTANT;
+    ALTER TABLE shop.orders ADD INDEX created_idx (created), ALGORITHM=INPLACE, LOCK=NONE;
+    SET GLOBAL event_scheduler = ON;
+    CREATE EVENT shop.purge_sessions ON SCHEDULE EVERY 5 SECOND DO DELETE FROM shop.sessions WHERE expires < NOW()"
+}
+mariadb_heldout7_late() {
+  local pids=() i
+  mariadb_root -e "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(2); UNLOCK TABLES" >/dev/null &
+  local lock=$!
+  sleep 0.3
+  for i in 1 2 3; do mariadb_order_session -P $((MARIADB_RELAY_PORT + 60)) & pids+=($!); done
+  wait "$lock" || die "mariadb heldout7: the snapshot lock failed"
+  mariadb_wait "${pids[@]}"
 }
 
 
@@ -4116,6 +4542,67 @@ apache_heldout6_late() {
   sleep 1
   until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
 }
+# Held out, seventh set (heldout7). No deploy. Clients from 127.0.5.1-240 for every fifth
+# product and every eighth image (another offset each round), a search, the home page with
+# a page number; a customer (users 01-60 in turn) from 127.0.0.41-60 (addresses apache never
+# served) signs in, every fourth round uploads a 300 kB `receipt scan N.jpg` (a space in
+# its name) and downloads it back, and signs out; one more request in turn: a `.htaccess`
+# request (403), HEAD of a product, a failed sign-in, a 1 MB upload the client abandons
+# after 0.3 s, the upload directory itself (no listing: 403), a search for a long phrase.
+# The maintenance, early: the cron job with other arguments (`--max-age 90 --report
+# nightly`). The change, in the quiet period: conf/app.d/limits.conf (MaxRequestWorkers 32,
+# KeepAliveTimeout 3, mod_headers with X-Frame-Options), applied by the operator inside
+# the cgroup with `apache2 -k graceful` (root, as apache2ctl does). The late event: a
+# newsletter goes out: 24 customers sign in at once (the parent forks workers up to the
+# load), and the cron job runs again.
+apache_heldout7_deploy() { :; }
+apache_heldout7_mix() {
+  local r=$HELDOUT7_ROUND i u=http://127.0.0.1:$APACHE_PORT a user
+  local terms=(sofa "product 4" lamp shelf)
+  local paths=(/ "/index.php?page=$((1 + r % 3))" /css/site.css /js/app.js "/search.php?q=${terms[r % 4]// /+}")
+  for i in $(seq $((1 + r % 5)) 5 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 8)) 8 50); do paths+=("/img/$i.png"); done
+  heldout7_get "$APACHE_PORT" "${paths[@]}"
+  user=user$(printf %02d $((1 + r * 7 % 60)))
+  if [ $((r % 4)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session $((41 + r % 20)) "$user" "receipt scan $APACHE_SEQ.jpg" 300000 logout
+  else
+    apache_session $((41 + r % 20)) "$user" "" 0 logout
+  fi
+  a=$(heldout7_addr 4)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" "$u/.htaccess" ;;
+    1) curl -s --interface "$a" -I "$u/product.php?id=$((1 + r % 100))" ;;
+    2) apache_session $((41 + (r + 7) % 20)) - ;;
+    3) head -c 1000000 /dev/urandom | curl -s --interface "$a" --max-time 0.3 --limit-rate 300k -F 'doc=@-;filename=big.bin' "$u/upload.php" ;;
+    4) curl -s --interface "$a" "$u/files/" ;;
+    5) curl -s --interface "$a" -G --data-urlencode "q=solid oak dining table with four matching chairs $r" "$u/search.php" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout7_maint() { apache_cron --max-age 90 --report nightly; }
+apache_heldout7_change() {
+  cat >"$APACHE_DIR/conf/app.d/limits.conf" <<CONF
+MaxRequestWorkers 32
+KeepAliveTimeout 3
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+Header always set X-Frame-Options SAMEORIGIN
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -k graceful
+  until_ok apache_heldout7_framed
+}
+# apache_heldout7_framed: answers come with the change's X-Frame-Options header.
+apache_heldout7_framed() { curl -sI "http://127.0.0.1:$APACHE_PORT/terms.html" | grep -qi '^x-frame-options: sameorigin'; }
+apache_heldout7_late() {
+  local i pids=()
+  for i in $(seq 1 24); do
+    apache_session $((41 + i % 20)) "user$(printf %02d $((i + 30)))" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  apache_cron --max-age 90 --report nightly
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -4300,6 +4787,49 @@ heldout6_get() {
 heldout6_stretch() {
   HELDOUT6_CONC=$2 HELDOUT6_PER=$3
   rounds HELDOUT6_ROUND "$4" "$1_heldout6_mix" "$5"
+}
+# heldout7, as heldout6 with its own counter and load (HELDOUT7_ROUND, HELDOUT7_CONC,
+# HELDOUT7_PER) and a quiet period of twice HELDOUT7_QUIET_SECONDS around its change; its
+# clients come from 127.0.5.1-240 (heldout7_addr N: the N-th of the round; heldout7_get
+# PORT PATH...: the paths, HELDOUT7_PER requests per connection, HELDOUT7_CONC at a time).
+HELDOUT7_QUIET_SECONDS=${HELDOUT7_QUIET_SECONDS:-10}
+HELDOUT7_ROUND=0 HELDOUT7_CONC=1 HELDOUT7_PER=20
+heldout7_addr() { echo "127.0.5.$((1 + ($1 * 29 + HELDOUT7_ROUND * 31) % 240))"; }
+heldout7_get() { spread_get "$1" 127.0.5 1 240 29 31 "$HELDOUT7_ROUND" "$HELDOUT7_PER" "$HELDOUT7_CONC" "${@:2}"; }
+# heldout_begin SERVER PHASE: a fresh provisioning, PHASE's deploy, the start, and the
+# recording of testdata/SERVER/PHASE.dwt; HELDOUT_T0 is when it began.
+HELDOUT_T0=0
+heldout_begin() {
+  "$1_provision"
+  "$1_$2_deploy"
+  "$1_start"
+  rec_start "$1" "$2"
+  HELDOUT_T0=$SECONDS
+}
+# heldout_end SERVER PHASE ROUNDS: the recording's length and ROUNDS reported, the recording
+# and the server stopped.
+heldout_end() {
+  echo "record-testdata: $1: $2 recorded for $((SECONDS - HELDOUT_T0)) s, $3 rounds" >&2
+  rec_stop
+  "$1_stop"
+}
+# heldout7_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout7 mix for SECONDS,
+# PAUSE s apart, CONC connections at a time, PER requests each.
+heldout7_stretch() {
+  HELDOUT7_CONC=$2 HELDOUT7_PER=$3
+  rounds HELDOUT7_ROUND "$4" "$1_heldout7_mix" "$5"
+}
+# heldout7_alternate SERVER SECONDS PAUSE: rounds of SERVER's heldout7 mix for SECONDS, PAUSE s
+# apart, alternately a crawler (one connection, 20 requests) and a fan-out (16 connections,
+# one request each).
+heldout7_alternate() {
+  local end=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
+    if [ $((HELDOUT7_ROUND % 2)) = 1 ]; then HELDOUT7_CONC=1 HELDOUT7_PER=20; else HELDOUT7_CONC=16 HELDOUT7_PER=1; fi
+    "$1_heldout7_mix"
+    sleep "$3"
+  done
 }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
@@ -4493,6 +5023,27 @@ record_server() {
     echo "record-testdata: $s: heldout6 recorded for $((SECONDS - t0)) s, $HELDOUT6_ROUND rounds" >&2
     rec_stop
     "${s}_stop"
+  fi
+
+  if want_phase heldout7; then
+    say "$s: heldout7 (crawler and fan-out rounds, maintenance, steady rounds, a change in a quiet period, a burst, a late event, a tail)"
+    HELDOUT7_ROUND=0
+    # Pauses between rounds (s): alternating, steady, tail. A batch round waits for the next
+    # run.
+    local w1=1 w2=1 w3=1.5 b
+    [ "$s" = batch ] && { w1=3; w2=3; w3=4; }
+    heldout_begin "$s" heldout7
+    heldout7_alternate "$s" 12 "$w1"
+    "${s}_heldout7_maint"
+    heldout7_stretch "$s" 8 3 8 "$w2"
+    sleep "$HELDOUT7_QUIET_SECONDS"
+    "${s}_heldout7_change"
+    sleep "$HELDOUT7_QUIET_SECONDS"
+    HELDOUT7_CONC=24 HELDOUT7_PER=4
+    for b in 1 2 3 4 5 6; do HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1)); "${s}_heldout7_mix"; sleep 0.3; done
+    "${s}_heldout7_late"
+    heldout7_stretch "$s" 3 6 16 "$w3"
+    heldout_end "$s" heldout7 "$HELDOUT7_ROUND"
   fi
 }
 
