@@ -308,21 +308,22 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 }
 
 // Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
-// were chosen (heldout2 after its first, unseen run); heldout3 .. heldout6 were each first run
-// once, unseen, on 2026-12-03 (README "Evaluation"), and then guided rules.
+// were chosen (heldout2 after its first, unseen run); heldout3 .. heldout7 were each first run
+// once, unseen, on 2026-12-03 (README "Evaluation"), and then guided rules (heldout7: none yet).
 // mariadb and apache, workloads added the same day and first run unseen, have fewer held-out
 // traces. Eval pools them; what they measure now is held as a ceiling here, so a regression
 // shows; lower it as the engine improves. gunicorn's and postgresql's medium ones are an
-// operator's shell session inside the cgroup (heldout6): a new shell, critical by design.
+// operator's shell session inside the cgroup (heldout6): a new shell, critical by design;
+// batch's are new programs its job runs (gawk, df): medium by design.
 TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
     size_t any, medium;
   };
-  const std::map<std::string, Ceiling> measured = {{"batch", {11, 6}},     {"gunicorn", {5, 4}},
+  const std::map<std::string, Ceiling> measured = {{"batch", {14, 7}},      {"gunicorn", {5, 4}},
                                                    {"haproxy", {3, 1}},     {"nginx", {2, 0}},
-                                                   {"postgresql", {11, 1}}, {"redis", {5, 0}},
+                                                   {"postgresql", {12, 1}}, {"redis", {5, 0}},
                                                    // unseen workload shapes, first runs in README
-                                                   {"mariadb", {4, 0}},     {"apache", {4, 0}}};
+                                                   {"mariadb", {5, 0}},     {"apache", {6, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
