@@ -275,8 +275,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         (plain_read || suite_exec || low_write) && context.hostile_root.empty() && !context.wrote_exe;
     // In a new program's tree, its writes below high in one directory (an
     // encryptor's files, an unpacked archive) fold into the tree's first one
-    // there for the window, when they score no higher than it: one finding
-    // with a count and examples. A script, an executable, a persistence,
+    // there for the window, when their severity is no higher than its: one
+    // finding with a count and examples. A script, an executable, a persistence,
     // credential or system location written scores high or more and never
     // folds; a folded file still counts for drop and execute.
     const bool tree_write = f.kind == FindingKind::kFile && (f.item.access & (kAccessWrite | kAccessCreate)) != 0 &&
@@ -286,7 +286,10 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
                                           : std::string(kReadScope);
     if (by_directory || tree_write) {
       DirFold* dir = DirFoldOf(f.workload, f.subject, e.time_ns, scope);
-      if (dir != nullptr && dir->finding->subject != f.subject && f.score <= dir->finding->score) {
+      // A tree's write folds only into a finding of its severity or more: a
+      // fold never hides a higher severity.
+      if (dir != nullptr && dir->finding->subject != f.subject &&
+          (!tree_write || f.severity <= dir->finding->severity)) {
         Fold(dir->finding, &dir->folded, FoldedName(f));
         if (suite_exec) {
           processes_[e.pid].program = dir->finding;

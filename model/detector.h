@@ -61,7 +61,7 @@ namespace dw::model {
 // persistence or system location written) never folds there. Inside a new
 // program's tree, its writes below high in one directory fold into the tree's
 // first one there (an encryptor's or an unpacked archive's files: one finding
-// at that first one's severity), when they score no higher than it; a script,
+// at that first one's severity), when their severity is no higher; a script,
 // an executable, a persistence, credential or system location written scores
 // high or more and never folds. A folded write is still remembered for drop
 // and execute. The window bounds how long a directory stays folded (at most
