@@ -266,6 +266,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // A low write: an ordinary file (no script, credential, persistence or
     // system location, which score higher).
     const bool low_write = f.kind == FindingKind::kFile && !plain_read && f.score < kFoldBelow;
+    // One finding per new program, for a low one (the workload's own suite: an
+    // operator's pg_dump) too: its low writes (the dump it makes) fold into its
+    // exec finding. A new program of medium or more roots a tree, whose writes
+    // are raised and fold by directory (below).
+    if (low_write && context.hostile_root.empty() && !context.wrote_exe && proc != processes_.end() &&
+        proc->second.program != nullptr && proc->second.program->severity == Severity::kLow) {
+      Fold(proc->second.program, &proc->second.folded, FoldedName(f));
+      continue;
+    }
     // One finding per directory: outside a new program's tree, the workload's
     // own programs' plain reads in one directory, their low writes in one
     // directory, and the programs of its suite started from one directory,

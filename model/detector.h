@@ -55,7 +55,8 @@ namespace dw::model {
 // one's finding (a release's new files, an extension's scripts: a person
 // needs one finding with a count and examples, not one per file), and so do
 // the low execs of one directory (the workload's own suite: an operator's
-// psql, pg_dump and vacuumdb are one finding; "exec <path>"), and, apart
+// psql, pg_dump and vacuumdb are one finding; "exec <path>", with what each
+// one reads, and writes below medium: pg_dump's dump), and, apart
 // from the reads, their low writes in one directory (a dump of many files:
 // one finding). A finding of medium or more (a credential read; a script,
 // persistence or system location written) never folds there. Inside a new

@@ -265,15 +265,26 @@ TEST(DetectorContextTest, TheSuitesProgramsOfOneDirectoryAreOneFindingForTheWind
   EXPECT_EQ(psql[0]->folded_examples, (std::vector<std::string>{"exec " + bin + "/pg_dump",
                                                                 "/usr/share/postgresql/15/psqlrc",
                                                                 "exec " + bin + "/vacuumdb"}));
-  // What the suite writes stays a finding; a plain new program is its own.
-  EXPECT_EQ(d.Observe(testing::Open("db", 21, "/srv/backup/t.sql", kAccessWrite | kAccessCreate, 3100)).size(), 1u);
+  // What a suite program writes (pg_dump's dump) folds there too; a script it
+  // writes does not, and running the dump is running a file the workload wrote.
+  EXPECT_TRUE(d.Observe(testing::Open("db", 21, "/srv/backup/t.sql", kAccessWrite | kAccessCreate, 3100)).empty());
+  EXPECT_EQ(psql[0]->folded, 4u);
+  EXPECT_EQ(psql[0]->folded_examples.back(), "/srv/backup/t.sql");
+  std::vector<Finding*> script =
+      d.Observe(testing::Open("db", 21, "/srv/backup/restore.sh", kAccessWrite | kAccessCreate, 3150));
+  ASSERT_EQ(script.size(), 1u);
+  EXPECT_GE(script[0]->severity, Severity::kHigh);
+  std::vector<Finding*> run = d.Observe(testing::Exec("db", 25, "/srv/backup/t.sql", 3160));
+  ASSERT_EQ(run.size(), 1u);
+  EXPECT_EQ(run[0]->severity, Severity::kCritical);
+  // A plain new program is its own.
   std::vector<Finding*> gawk = d.Observe(testing::Exec("db", 23, "/usr/bin/gawk", 3200));
   ASSERT_EQ(gawk.size(), 1u);
   EXPECT_EQ(gawk[0]->severity, Severity::kMedium);
   // After the window the next suite program is a finding again.
   const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
   EXPECT_EQ(d.Observe(testing::Exec("db", 24, bin + "/pg_ctl", later)).size(), 1u);
-  EXPECT_EQ(d.findings().size(), 4u);
+  EXPECT_EQ(d.findings().size(), 5u);
 }
 
 TEST(DetectorContextTest, ATreeStartedByANewProgramRaisesWhatItDoes) {
