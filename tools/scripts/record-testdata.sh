@@ -334,6 +334,24 @@ rec_stop() {
   rm -f "$WORK"/record-*.log
 }
 
+# heldout_begin SERVER PHASE: a fresh provisioning, PHASE's deploy, the start, and the
+# recording of testdata/SERVER/PHASE.dwt; HELDOUT_T0 is when it began.
+HELDOUT_T0=0
+heldout_begin() {
+  "$1_provision"
+  "$1_$2_deploy"
+  "$1_start"
+  rec_start "$1" "$2"
+  HELDOUT_T0=$SECONDS
+}
+# heldout_end SERVER PHASE ROUNDS: the recording's length and ROUNDS reported, the recording
+# and the server stopped.
+heldout_end() {
+  echo "record-testdata: $1: $2 recorded for $((SECONDS - HELDOUT_T0)) s, $3 rounds" >&2
+  rec_stop
+  "$1_stop"
+}
+
 # stop_pid PID SIGNAL: stops a server the way its init script would and waits for it.
 stop_pid() {
   kill "-$2" "$1" 2>/dev/null || true
@@ -4796,23 +4814,6 @@ HELDOUT7_QUIET_SECONDS=${HELDOUT7_QUIET_SECONDS:-10}
 HELDOUT7_ROUND=0 HELDOUT7_CONC=1 HELDOUT7_PER=20
 heldout7_addr() { echo "127.0.5.$((1 + ($1 * 29 + HELDOUT7_ROUND * 31) % 240))"; }
 heldout7_get() { spread_get "$1" 127.0.5 1 240 29 31 "$HELDOUT7_ROUND" "$HELDOUT7_PER" "$HELDOUT7_CONC" "${@:2}"; }
-# heldout_begin SERVER PHASE: a fresh provisioning, PHASE's deploy, the start, and the
-# recording of testdata/SERVER/PHASE.dwt; HELDOUT_T0 is when it began.
-HELDOUT_T0=0
-heldout_begin() {
-  "$1_provision"
-  "$1_$2_deploy"
-  "$1_start"
-  rec_start "$1" "$2"
-  HELDOUT_T0=$SECONDS
-}
-# heldout_end SERVER PHASE ROUNDS: the recording's length and ROUNDS reported, the recording
-# and the server stopped.
-heldout_end() {
-  echo "record-testdata: $1: $2 recorded for $((SECONDS - HELDOUT_T0)) s, $3 rounds" >&2
-  rec_stop
-  "$1_stop"
-}
 # heldout7_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout7 mix for SECONDS,
 # PAUSE s apart, CONC connections at a time, PER requests each.
 heldout7_stretch() {
@@ -4903,19 +4904,13 @@ record_server() {
     say "$s: heldout2, ${len}s (redeploy with a release, variation, operator and reload, restart)"
     local t1=$((len * 35 / 100)) t2=$((len * 30 / 100))
     HELDOUT2_ROUND=0
-    "${s}_provision"
-    "${s}_heldout2_deploy"
-    "${s}_start"
-    rec_start "$s" heldout2
-    local t0=$SECONDS
+    heldout_begin "$s" heldout2
     traffic2 "$t1" "${s}_heldout2_mix" "${s}_heldout2_job"
     "${s}_heldout2_admin"
     traffic2 "$t2" "${s}_heldout2_mix" "${s}_heldout2_job"
     "${s}_heldout2_restart"
     traffic2 $((len - t1 - t2)) "${s}_heldout2_mix" "${s}_heldout2_job"
-    echo "record-testdata: $s: heldout2 recorded for $((SECONDS - t0)) s, $HELDOUT2_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout2 "$HELDOUT2_ROUND"
   fi
 
   if want_phase heldout3; then
@@ -4924,11 +4919,7 @@ record_server() {
     HELDOUT3_KEEPALIVE=0
     HELDOUT3_PAUSE=1
     [ "$s" = batch ] && HELDOUT3_PAUSE=4   # a batch round waits for the next run
-    "${s}_provision"
-    "${s}_heldout3_deploy"
-    "${s}_start"
-    rec_start "$s" heldout3
-    local t0=$SECONDS
+    heldout_begin "$s" heldout3
     rounds HELDOUT3_ROUND 18 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     "${s}_heldout3_crash"
     HELDOUT3_KEEPALIVE=1
@@ -4940,9 +4931,7 @@ record_server() {
     local b
     for b in 1 2 3; do HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1)); "${s}_heldout3_mix"; done
     rounds HELDOUT3_ROUND 8 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
-    echo "record-testdata: $s: heldout3 recorded for $((SECONDS - t0)) s, $HELDOUT3_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout3 "$HELDOUT3_ROUND"
   fi
 
   if want_phase heldout4; then
@@ -4950,11 +4939,7 @@ record_server() {
     HELDOUT4_ROUND=0
     local pause=2
     [ "$s" = batch ] && pause=3   # a batch round waits for the next run
-    "${s}_provision"
-    "${s}_heldout4_deploy"
-    "${s}_start"
-    rec_start "$s" heldout4
-    local t0=$SECONDS
+    heldout_begin "$s" heldout4
     ramp4 "${s}_heldout4_mix" "$pause" 1 2 4 8 16 24 32 48
     "${s}_heldout4_change"
     HELDOUT4_CONC=1
@@ -4965,9 +4950,7 @@ record_server() {
     rounds HELDOUT4_ROUND 14 "${s}_heldout4_mix" 0.5
     ramp4 "${s}_heldout4_mix" "$pause" 16 8 4 2 1
     "${s}_heldout4_end"
-    echo "record-testdata: $s: heldout4 recorded for $((SECONDS - t0)) s, $HELDOUT4_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout4 "$HELDOUT4_ROUND"
   fi
 
   if want_phase heldout5; then
@@ -4977,11 +4960,7 @@ record_server() {
     # batch round waits for the next run.
     local p1=1.5 p2=1 p3=2 every=4 b
     [ "$s" = batch ] && { p1=4; p2=3; p3=5; every=8; }
-    "${s}_provision"
-    "${s}_heldout5_deploy"
-    "${s}_start"
-    rec_start "$s" heldout5
-    local t0=$SECONDS
+    heldout_begin "$s" heldout5
     HELDOUT5_CONC=6 HELDOUT5_PER=2
     rounds HELDOUT5_ROUND 14 "${s}_heldout5_mix" "$p1"
     "${s}_heldout5_change"
@@ -4994,9 +4973,7 @@ record_server() {
     "${s}_heldout5_late"
     HELDOUT5_CONC=3 HELDOUT5_PER=1
     rounds HELDOUT5_ROUND 10 "${s}_heldout5_mix" "$p3"
-    echo "record-testdata: $s: heldout5 recorded for $((SECONDS - t0)) s, $HELDOUT5_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout5 "$HELDOUT5_ROUND"
   fi
 
   if want_phase heldout6; then
@@ -5006,11 +4983,7 @@ record_server() {
     # next run.
     local q1=0.7 q2=1.2 q3=2.5 b
     [ "$s" = batch ] && { q1=3; q2=3; q3=4; }
-    "${s}_provision"
-    "${s}_heldout6_deploy"
-    "${s}_start"
-    rec_start "$s" heldout6
-    local t0=$SECONDS
+    heldout_begin "$s" heldout6
     heldout6_stretch "$s" 2 12 10 "$q1"
     "${s}_heldout6_change"
     heldout6_stretch "$s" 20 1 12 "$q2"
@@ -5020,9 +4993,7 @@ record_server() {
     for b in 1 2 3 4; do HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1)); "${s}_heldout6_mix"; done
     "${s}_heldout6_late"
     heldout6_stretch "$s" 4 4 14 "$q3"
-    echo "record-testdata: $s: heldout6 recorded for $((SECONDS - t0)) s, $HELDOUT6_ROUND rounds" >&2
-    rec_stop
-    "${s}_stop"
+    heldout_end "$s" heldout6 "$HELDOUT6_ROUND"
   fi
 
   if want_phase heldout7; then
