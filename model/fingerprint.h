@@ -9,13 +9,22 @@
 #define DRIFTWATCH_MODEL_FINGERPRINT_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collector/event.h"
 
 namespace dw::model {
+
+// The hash of a hash table keyed by strings (or views) that is searched with
+// a string_view without building a string (with std::equal_to<>).
+struct StringViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 // Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
 // Version 2 added lineage, generalizations and rates; version 3 syscalls, the

@@ -186,14 +186,10 @@ class FilePatternIndex {
 
  private:
   const Fingerprint* fp_;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  mutable std::unordered_map<std::string, const Entry*, Hash, std::equal_to<>> answers_;
-  std::unordered_map<std::string_view, const ItemStats*, Hash, std::equal_to<>> files_;
-  std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> patterns_;
-  std::unordered_map<std::string_view, const Entry*, Hash, std::equal_to<>> dirs_;
+  mutable std::unordered_map<std::string, const Entry*, StringViewHash, std::equal_to<>> answers_;
+  std::unordered_map<std::string_view, const ItemStats*, StringViewHash, std::equal_to<>> files_;
+  std::unordered_map<std::string_view, const Entry*, StringViewHash, std::equal_to<>> patterns_;
+  std::unordered_map<std::string_view, const Entry*, StringViewHash, std::equal_to<>> dirs_;
 };
 
 // MatchFile(index's fingerprint, ...) through `index`: the same answer.

@@ -79,11 +79,7 @@ class ItemScratch {
 
   std::vector<ItemRef> items_;
   size_t n_ = 0;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> normalized_;
+  std::unordered_map<std::string, std::string, StringViewHash, std::equal_to<>> normalized_;
 };
 
 // The same items into `*scratch`, replacing what it held; the span is valid
