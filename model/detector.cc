@@ -146,7 +146,18 @@ void Detector::Track(const Event& e, Finding* raised) {
 void Detector::Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name) {
   if (!folded->insert(name).second) return;
   ++into->folded;
-  if (into->folded_examples.size() < Finding::kMaxFoldedExamples) into->folded_examples.push_back(std::move(name));
+  std::vector<std::string>& examples = into->folded_examples;
+  if (std::find(examples.begin(), examples.end(), name) == examples.end()) {
+    if (examples.size() < Finding::kMaxFoldedExamples) {
+      examples.push_back(std::move(name));
+    } else if (name.starts_with("exec ")) {
+      // A program folded in is what a reader needs to see: it takes the
+      // place of the last file or syscall example.
+      auto last = std::find_if(examples.rbegin(), examples.rend(),
+                               [](const std::string& x) { return !x.starts_with("exec "); });
+      if (last != examples.rend()) *last = std::move(name);
+    }
+  }
   if (updated_set_.insert(into).second) updated_.push_back(into);
 }
 
@@ -236,6 +247,11 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.folded.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
+  if (e.kind == EventKind::kExec && e.process.ppid > 1) {
+    auto parent = processes_.find(e.process.ppid);
+    context.parent_suspect = parent != processes_.end() && parent->second.suspect_ns >= 0 &&
+                             e.time_ns - parent->second.suspect_ns <= options_.incident_window_ns;
+  }
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {

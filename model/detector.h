@@ -34,6 +34,10 @@ namespace dw::model {
 // 62-bit hash of the incident's first finding (workload, time, pid), so ids
 // from different runs do not collide.
 //
+// ScoreContext::parent_suspect: an exec's parent process (Event::process.ppid)
+// raised a finding of medium or more, or started a new program, within the
+// incident window (the same mark the rates use, below).
+//
 // Context across events (model/scorer.h ScoreContext): the Detector follows
 // process trees started by a new program. When an exec finding of medium or
 // more is raised (or repeated) for a process, that process is a new program
@@ -44,7 +48,8 @@ namespace dw::model {
 // is critical). One finding per new program: plain reads (no write or
 // create, scored below medium) by a process whose current image is a new
 // program fold into that program's exec finding (Finding::folded, distinct
-// items; Finding::folded_examples: a path, or "syscall <name>") instead of
+// items; Finding::folded_examples: a path, "syscall <name>" or "exec <path>",
+// each once, a folded program taking a file's place when they are full) instead of
 // being findings of their own, and so do its new syscalls, but for those that
 // escape, hide or tamper (model/syscall_groups.h: a new program uses new
 // syscalls; what matters is the program); sensitive reads (credentials) stay
@@ -55,7 +60,8 @@ namespace dw::model {
 // one's finding (a release's new files, an extension's scripts: a person
 // needs one finding with a count and examples, not one per file), and so do
 // the low execs of one directory (the workload's own suite: an operator's
-// psql, pg_dump and vacuumdb are one finding; "exec <path>", with what each
+// psql, pg_dump and vacuumdb are one finding; a script runner's new
+// utilities in /usr/bin; "exec <path>", with what each
 // one reads, and writes below medium: pg_dump's dump), and, apart
 // from the reads, their low writes in one directory (a dump of many files:
 // one finding). A finding of medium or more (a credential read; a script,

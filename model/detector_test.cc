@@ -399,6 +399,52 @@ Event ExecOf(uint32_t pid, uint32_t ppid, const std::string& exe, int64_t t) {
   return e;
 }
 
+// A script runner's new utilities are low and one finding for the window,
+// each listed; once the shell that runs them raised a finding of medium or
+// more (an intruder's `id` from a shell that looks like the job's), its next
+// new utility is medium.
+TEST(DetectorContextTest, AScriptRunnersNewUtilitiesAreLowUnlessTheirShellIsSuspect) {
+  Fingerprint fp;
+  fp.workload = "w";
+  auto learn = [&fp](const Event& e) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
+  };
+  for (const char* step : {"date", "mkdir", "mv", "sort", "wc", "gzip", "tar", "find"}) {
+    Event e = ExecOf(2, 1000, std::string("/usr/bin/") + step, 10);
+    e.process.parent_exe = "/usr/bin/dash";
+    learn(e);
+  }
+  Detector d({{"w", fp}});
+  auto step = [](uint32_t pid, uint32_t shell, const std::string& exe, int64_t t) {
+    Event e = ExecOf(pid, shell, exe, t);
+    e.process.parent_exe = "/usr/bin/dash";
+    return e;
+  };
+  std::vector<Finding*> gawk = d.Observe(step(20, 10, "/usr/bin/gawk", 1000));
+  ASSERT_EQ(gawk.size(), 1u);
+  EXPECT_EQ(gawk[0]->severity, Severity::kLow);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_TRUE(d.Observe(testing::Open("w", 20, "/usr/lib/x86_64-linux-gnu/lib" + std::to_string(i) + ".so",
+                                        kAccessRead, 1100 + i))
+                    .empty());
+  }
+  // Another script's new utility in the window: folded, and listed although
+  // the examples were full of libraries.
+  EXPECT_TRUE(d.Observe(step(21, 11, "/usr/bin/sha256sum", 2000)).empty());
+  EXPECT_EQ(gawk[0]->folded, 9u);
+  ASSERT_EQ(gawk[0]->folded_examples.size(), Finding::kMaxFoldedExamples);
+  EXPECT_EQ(gawk[0]->folded_examples.back(), "exec /usr/bin/sha256sum");
+  // An intruder in a shell like the job's: id is medium, and makes its shell suspect.
+  std::vector<Finding*> id = d.Observe(step(30, 12, "/usr/bin/id", 3000));
+  ASSERT_EQ(id.size(), 1u);
+  EXPECT_EQ(id[0]->severity, Severity::kMedium);
+  std::vector<Finding*> cat = d.Observe(step(31, 12, "/usr/bin/cat", 3100));
+  ASSERT_EQ(cat.size(), 1u);
+  EXPECT_EQ(cat[0]->severity, Severity::kMedium);
+  // The job's other shell is not suspect: its new utility folds into the low finding.
+  EXPECT_TRUE(d.Observe(step(22, 11, "/usr/bin/head", 3200)).empty());
+}
+
 TEST(DetectorIncidentTest, OneProcessTreeCloseInTimeIsOneIncident) {
   Fingerprint fp;
   fp.workload = "w";

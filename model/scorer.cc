@@ -38,6 +38,48 @@ constexpr std::string_view kInterpreters[] = {"python", "perl", "ruby",  "php",
 constexpr std::string_view kNetworkTools[] = {"nc",     "ncat", "netcat", "socat", "curl", "wget",
                                               "telnet", "ssh",  "scp",    "sftp",  "ftp",  "tftp"};
 constexpr std::string_view kWorldWritableDirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
+// What an intruder runs once inside, beyond shells, interpreters and network
+// tools: discovery of the host, its users and its network; changes of
+// privilege, namespace, permission or account; persistence and services;
+// hiding and tampering; decoding payloads; building or installing software;
+// debuggers; container and cluster control. A new one of these is never a
+// script's ordinary step (ScriptUtility). Matched by name or by the stem
+// before '-', '_' or '.' (apt-get, iptables-save, gcc-12).
+constexpr std::string_view kIntruderTools[] = {
+    // discovery
+    "id", "whoami", "groups", "users", "who", "w", "last", "lastlog", "finger", "uname", "hostname",
+    "hostnamectl", "dnsdomainname", "domainname", "ps", "pstree", "top", "htop", "pgrep", "lsof",
+    "netstat", "ss", "ip", "ifconfig", "arp", "route", "getent", "lscpu", "lsblk", "lsmod", "lspci",
+    "lsusb", "dmesg", "env", "printenv", "mount", "findmnt", "ipcs", "getcap", "nmap", "dig", "nslookup",
+    "host", "ping", "traceroute",
+    // privilege and namespaces
+    "sudo", "su", "doas", "pkexec", "runuser", "setpriv", "nsenter", "unshare", "chroot", "setcap",
+    "capsh", "newgrp", "sg",
+    // permissions and attributes
+    "chmod", "chown", "chgrp", "chattr", "setfacl",
+    // accounts and keys
+    "passwd", "chpasswd", "chsh", "chfn", "gpasswd", "useradd", "usermod", "adduser", "ssh",
+    // persistence and services
+    "crontab", "at", "systemctl", "systemd", "service", "loginctl",
+    // hiding and tampering
+    "kill", "pkill", "killall", "shred", "wipe", "srm", "iptables", "ip6tables", "nft", "auditctl",
+    "setenforce", "insmod", "modprobe", "rmmod", "kmod", "sysctl", "swapoff", "umount", "timedatectl",
+    // payloads
+    "base64", "base32", "basenc", "xxd", "uudecode", "openssl", "gpg",
+    // building and installing
+    "gcc", "cc", "c++", "g++", "clang", "make", "ld", "as", "tcc", "go", "rustc", "apt", "aptitude",
+    "dpkg", "pip", "npm", "gem", "yum", "dnf", "apk", "git",
+    // debuggers
+    "gdb", "strace", "ltrace",
+    // containers and clusters
+    "docker", "podman", "kubectl", "crictl", "ctr", "runc", "nerdctl"};
+// Where the distribution puts the utilities scripts use (not sbin: system
+// administration; not /usr/local: the site's own).
+constexpr std::string_view kUtilityDirs[] = {"/bin", "/usr/bin"};
+// A workload whose shells started this many distinct utilities in training
+// runs scripts of steps (a batch job, a CI runner, an entrypoint that
+// prepares); a launcher (bash -> setpriv -> the service) starts one to three.
+constexpr size_t kScriptRunnerUtilities = 8;
 constexpr std::string_view kCredentialFiles[] = {"/etc/shadow", "/etc/shadow-", "/etc/gshadow",
                                                  "/etc/gshadow-", "/etc/sudoers"};
 constexpr std::string_view kCredentialDirs[] = {"/etc/sudoers.d",
@@ -175,6 +217,8 @@ bool IsTampering(const Judged& j) { return IsTamperingSyscall(j.item.key); }
 constexpr double kPlainExecSensitivity = 0.5;
 // A sibling of a learned program (SiblingProgram): the workload's own suite.
 constexpr double kSiblingSensitivity = 0.3;
+// An ordinary utility run by a script-runner workload's shell (ScriptUtility).
+constexpr double kScriptUtilitySensitivity = 0.3;
 // A new syscall of a harmless group (IsHarmlessGroup).
 constexpr double kHarmlessSyscallSensitivity = 0.3;
 // A new syscall of another group, made by a learned executable of the
@@ -188,6 +232,37 @@ constexpr std::string_view kSharedBinDirs[] = {"/bin", "/sbin", "/usr/bin", "/us
 
 // "redis-cli" -> "redis": the name up to its first '-', '_' or '.'.
 std::string_view NameStem(std::string_view base) { return base.substr(0, base.find_first_of("-_.")); }
+
+// One of kIntruderTools, by name or stem.
+bool IsIntruderTool(std::string_view base) {
+  return IsProgram(base, kIntruderTools) || IsProgram(NameStem(base), kIntruderTools);
+}
+
+// The workload runs scripts of steps: the distinct programs in a utility
+// directory its shells started in training (learned lineage edges
+// "<shell> -> /usr/bin/x", but for shells, interpreters and network tools);
+// `parent` is one of those shells, or any shell
+// that started a program in training (a known launcher), else returns 0.
+size_t ScriptRunnerUtilities(const Fingerprint& fp, std::string_view parent) {
+  std::vector<std::string_view> children;
+  bool known_parent = false;
+  for (const auto& [edge, stats] : fp.lineage) {
+    const size_t arrow = edge.rfind(" -> ");
+    if (arrow == std::string::npos) continue;
+    const std::string_view from = std::string_view(edge).substr(0, arrow);
+    if (!IsProgram(Basename(from), kShells)) continue;
+    if (from == parent) known_parent = true;
+    const std::string_view child = std::string_view(edge).substr(arrow + 4);
+    const size_t slash = child.rfind('/');
+    if (slash != std::string_view::npos && IsOneOf(child.substr(0, slash), kUtilityDirs) &&
+        !IsShellish(Basename(child))) {
+      children.push_back(Basename(child));
+    }
+  }
+  if (!known_parent) return 0;
+  std::sort(children.begin(), children.end());
+  return static_cast<size_t>(std::unique(children.begin(), children.end()) - children.begin());
+}
 
 // Whether two program names share a stem of 3+ characters, a daemon's name
 // being its stem and a "d" (mariadbd beside mariadb-dump, sshd beside
@@ -241,6 +316,21 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
     }
   }
   return {};
+}
+
+// A new executable that is one more step of the workload's scripts: in a
+// utility directory (/bin, /usr/bin), none of kIntruderTools, started by a
+// shell the workload knows as a parent, in a workload whose shells started
+// kScriptRunnerUtilities or more distinct utilities in training. Returns that
+// number, or 0 when `exe` is no such step.
+size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe) {
+  const size_t slash = exe.rfind('/');
+  if (slash == std::string_view::npos || !IsOneOf(exe.substr(0, slash), kUtilityDirs)) return 0;
+  if (IsIntruderTool(exe.substr(slash + 1))) return 0;
+  const std::string_view parent = e.process.parent_exe;
+  if (!IsProgram(Basename(parent), kShells)) return 0;
+  const size_t utilities = ScriptRunnerUtilities(fp, parent);
+  return utilities >= kScriptRunnerUtilities ? utilities : 0;
 }
 
 // `key` is a directory holding files or patterns the workload learned.
@@ -574,6 +664,14 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
           fixed_note = sibling_note.c_str();
+        } else if (computed->value <= kPlainExecSensitivity && !context.parent_suspect) {
+          const size_t utilities = ScriptUtility(*fp, e, item.key);
+          if (utilities > 0) {
+            fixed_sensitivity = kScriptUtilitySensitivity;
+            sibling_note = "an ordinary utility run by the workload's scripts: its shells started " +
+                           std::to_string(utilities) + " distinct utilities in training";
+            fixed_note = sibling_note.c_str();
+          }
         }
       }
       if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged)) {

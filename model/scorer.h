@@ -29,6 +29,10 @@ struct ScoreContext {
   // The event's process belongs to a tree started by a new program: that
   // program's finding, "<kind> <subject>"; "" otherwise.
   std::string_view hostile_root;
+  // For kExec: the process that started it (the event's parent) raised a
+  // finding of medium or more, or started a new program, within the incident
+  // window: its new utilities are not a script's ordinary steps.
+  bool parent_suspect = false;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
   // keeps one: pattern lookups go through it. Changes no verdict.
   const FilePatternIndex* file_patterns = nullptr;
@@ -80,8 +84,19 @@ double RaiseOneLevel(double score);
 //       executable that no rule above matched (same directory, and that
 //       directory is the program's own, not /bin, /usr/bin, ...; or both
 //       names share a stem of 3+ characters: redis-cli beside redis-server):
-//       the workload's own suite; outside a new program's tree only, and a
-//       low exec finding roots no hostile tree
+//       the workload's own suite; 0.3 for an ordinary utility of a workload
+//       that runs scripts (a batch job, a CI runner): in /bin or /usr/bin,
+//       started by a shell the workload knows as a parent (the event's
+//       parent_exe), in a workload whose shells started 8 or more distinct
+//       utilities of those directories in training, none of the intruder's
+//       tools (discovery: id, whoami, uname, ps, ss...; privilege and
+//       namespaces: sudo, su, nsenter...; chmod, chown; accounts; crontab,
+//       systemctl; kill, shred, iptables, modprobe; base64, openssl;
+//       compilers and package managers; debuggers; container control:
+//       scorer.cc kIntruderTools), and not when the parent shell is suspect
+//       (ScoreContext::parent_suspect): one more step of its scripts; both
+//       outside a new program's tree only, and a low exec finding roots no
+//       hostile tree
 //     lineage edges (a known executable under a parent it never had): context,
 //       not drift: no finding, except a shell, interpreter or network tool
 //       started by a parent that is none of those (the service itself, as

@@ -600,6 +600,66 @@ TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
   EXPECT_GE(in_tree[0].severity, Severity::kMedium);
 }
 
+// A workload whose shells run many distinct utilities runs scripts of steps:
+// one more ordinary utility from one of its shells is low; an intruder's tool,
+// a program outside /bin and /usr/bin, one from an unknown or a suspect
+// parent, or one in a workload that only launches its service is not.
+TEST(ScorerExecTest, AScriptRunnersNewUtilityIsLow) {
+  const std::vector<std::string> steps = {"date", "mkdir", "mv", "sort", "wc", "gzip", "tar", "find"};
+  std::vector<Event> training = {ExecUnder("/usr/bin/bash", 1, "/usr/bin/dash")};
+  for (const std::string& step : steps) training.push_back(ExecUnder("/usr/bin/dash", 2, "/usr/bin/" + step));
+  Fingerprint runner = Learn(training);
+  Scorer scorer;
+  for (const char* utility : {"/usr/bin/gawk", "/bin/zcat", "/usr/bin/sha256sum", "/usr/bin/df"}) {
+    auto step = scorer.Score(&runner, ExecUnder("/usr/bin/dash", 9, utility));
+    ASSERT_EQ(step.size(), 1u) << utility;
+    EXPECT_EQ(step[0].severity, Severity::kLow) << utility << ": " << step[0].reason;
+    EXPECT_NE(step[0].reason.find("an ordinary utility run by the workload's scripts: its shells started 8 "
+                                  "distinct utilities in training"),
+              std::string::npos)
+        << step[0].reason;
+  }
+  // The launcher shell (bash started dash) is a known parent too.
+  EXPECT_EQ(scorer.Score(&runner, ExecUnder("/usr/bin/bash", 9, "/usr/bin/gawk"))[0].severity, Severity::kLow);
+  auto medium = [&](const Fingerprint& fp, const Event& e, const ScoreContext& context = {}) {
+    auto f = scorer.Score(&fp, e, context);
+    return f.size() == 1 && f[0].severity >= Severity::kMedium;
+  };
+  // An intruder's tools, by name or stem: discovery, privilege, permissions,
+  // persistence, payloads, installing.
+  for (const char* tool : {"/usr/bin/id", "/usr/bin/whoami", "/usr/bin/uname", "/usr/bin/ps", "/bin/ss",
+                           "/usr/bin/sudo", "/usr/bin/nsenter", "/usr/bin/chmod", "/usr/bin/crontab",
+                           "/usr/bin/base64", "/usr/bin/apt-get", "/usr/bin/gcc-12", "/usr/bin/pip3",
+                           "/usr/bin/kill", "/usr/bin/ssh-keygen"}) {
+    EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/dash", 9, tool))) << tool;
+  }
+  // Shells, interpreters and network tools keep their own rules.
+  for (const char* shellish : {"/usr/bin/zsh", "/usr/bin/python3.11", "/usr/bin/curl"}) {
+    auto f = scorer.Score(&runner, ExecUnder("/usr/bin/dash", 9, shellish));
+    ASSERT_EQ(f.size(), 1u) << shellish;
+    EXPECT_EQ(f[0].severity, Severity::kCritical) << shellish;
+  }
+  // Elsewhere than /bin and /usr/bin: system administration, the site's own, a data directory.
+  for (const char* elsewhere : {"/usr/sbin/useradd", "/usr/local/bin/sync-tool", "/srv/job/bin/step"}) {
+    EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/dash", 9, elsewhere))) << elsewhere;
+  }
+  // A parent that is no shell, or a shell that started nothing in training.
+  EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/gzip", 9, "/usr/bin/gawk")));
+  EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/zsh", 9, "/usr/bin/gawk")));
+  EXPECT_TRUE(medium(runner, testing::Exec("web", 9, "/usr/bin/gawk")));
+  // A suspect parent, or a new program's tree.
+  ScoreContext suspect;
+  suspect.parent_suspect = true;
+  EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/dash", 9, "/usr/bin/gawk"), suspect));
+  ScoreContext hostile;
+  hostile.hostile_root = "exec /usr/bin/id";
+  EXPECT_TRUE(medium(runner, ExecUnder("/usr/bin/dash", 9, "/usr/bin/gawk"), hostile));
+  // One step fewer: a workload whose shells started seven utilities.
+  training.pop_back();
+  Fingerprint launcher = Learn(training);
+  EXPECT_TRUE(medium(launcher, ExecUnder("/usr/bin/dash", 9, "/usr/bin/gawk")));
+}
+
 // Reading a directory that holds learned files lists what the workload uses.
 TEST(ScorerFileTest, ListingADirectoryOfLearnedFilesIsNoFinding) {
   Fingerprint fp = Learn({testing::Open("db", 10, "/srv/db/data/base.tbl", kAccessRead | kAccessWrite)});
