@@ -217,6 +217,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
   last_known_ = false;
+  if (e.kind == EventKind::kDns || e.kind == EventKind::kExit) dns_.Observe(e);
   if (e.workload.empty()) {
     ScoreRates(rates_.Observe(e), &fresh);
     return fresh;
@@ -247,6 +248,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.folded.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
+  if (e.kind == EventKind::kConnect) context.queried_name = dns_.NameBefore(e);
   if (e.kind == EventKind::kExec && e.process.ppid > 1) {
     auto parent = processes_.find(e.process.ppid);
     context.parent_suspect = parent != processes_.end() && parent->second.suspect_ns >= 0 &&
@@ -351,7 +353,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       proc = processes_.find(e.pid);
     }
   }
-  last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe;
+  last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe && context.queried_name.empty();
   // Taken before Track: an exit erases the process, but exits count in no rate dimension.
   const bool suspect =
       proc != processes_.end() &&

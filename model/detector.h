@@ -17,6 +17,7 @@
 #include "collector/event.h"
 #include "model/fingerprint.h"
 #include "model/generalize.h"
+#include "model/items.h"
 #include "model/rates.h"
 #include "model/scorer.h"
 
@@ -33,6 +34,9 @@ namespace dw::model {
 // server's workers). Otherwise it opens a new incident. The id is a stable
 // 62-bit hash of the incident's first finding (workload, time, pid), so ids
 // from different runs do not collide.
+//
+// ScoreContext::queried_name: the DNS name the connecting process queried in
+// the 2 s before (DnsRecall, model/items.h).
 //
 // ScoreContext::parent_suspect: an exec's parent process (Event::process.ppid)
 // raised a finding of medium or more, or started a new program, within the
@@ -155,8 +159,10 @@ class Detector {
   // Seam for the kernel verdict cache (collector/verdict_cache.h). Whether
   // the last Observe()d event scored known: its workload has a fingerprint,
   // its items raised no finding (rate findings aside), and its process is
-  // in no new program's tree nor runs a file the workload wrote, so another
-  // event with the same object scores the same until the fingerprint changes.
+  // in no new program's tree nor runs a file the workload wrote, nor is a
+  // connect that followed a DNS query (its verdict depends on the query), so
+  // another event with the same object scores the same until the fingerprint
+  // changes.
   bool LastEventKnown() const { return last_known_; }
   // Events of `workload` the kernel verdict cache answered (not delivered)
   // count in its rates (RateBucketer::AddUndelivered).
@@ -247,6 +253,7 @@ class Detector {
   std::set<std::string> unprofiled_;
   Stats stats_;
   bool last_known_ = false;
+  DnsRecall dns_;  // each process's last DNS query, for ScoreContext::queried_name
   std::function<void(const std::string&)> on_change_;
 };
 

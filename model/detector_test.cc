@@ -635,6 +635,32 @@ namespace {
 // The seam of the kernel verdict cache: known events in a plain context say
 // so; drift, unprofiled workloads and events of a new program's tree do not;
 // a fingerprint change is announced before it takes effect.
+// A connect right after its process queried a name the workload resolved
+// in training reaches a new address of that service: no finding, and not a
+// verdict for the kernel cache (it depends on the query). Without the query,
+// after the window, or by another process, the same connect is a finding.
+TEST(DetectorDnsTest, APeerReachedByALearnedNameIsKnownRightAfterTheQuery) {
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const Event& e : {testing::Dns("web", 10, V4(10, 0, 0, 53, 53), "db.internal"),
+                         testing::Connect("web", 10, V4(10, 0, 0, 7, 5432))}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
+  }
+  Detector d({{"web", fp}});
+  const int64_t s = 1'000'000'000;
+  d.Observe(testing::Dns("web", 20, V4(10, 0, 0, 53, 53), "DB.internal.", 10 * s));
+  EXPECT_TRUE(d.LastEventKnown());
+  EXPECT_TRUE(d.Observe(testing::Connect("web", 20, V4(10, 0, 9, 8, 5432), 10 * s + 1000)).empty());
+  EXPECT_FALSE(d.LastEventKnown());
+  EXPECT_EQ(d.Observe(testing::Connect("web", 21, V4(10, 0, 9, 8, 5432), 10 * s + 2000)).size(), 1u);
+  d.Observe(testing::Dns("web", 22, V4(10, 0, 0, 53, 53), "db.internal", 20 * s));
+  EXPECT_EQ(d.Observe(testing::Connect("web", 22, V4(10, 0, 9, 9, 5432), 23 * s)).size(), 1u);
+  // A process that exited forgets its query; its pid reused does not inherit it.
+  d.Observe(testing::Dns("web", 23, V4(10, 0, 0, 53, 53), "db.internal", 30 * s));
+  d.Observe(testing::Exit("web", 23, 30 * s + 10));
+  EXPECT_EQ(d.Observe(testing::Connect("web", 23, V4(10, 0, 9, 10, 5432), 30 * s + 20)).size(), 1u);
+}
+
 TEST(DetectorVerdictSeamTest, LastEventKnownAndFingerprintChanges) {
   Detector d(Fingerprints());
   d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead));

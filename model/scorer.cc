@@ -528,6 +528,30 @@ bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
   return false;
 }
 
+// An outbound peer the workload reaches by name: its process queried, just
+// before, a name the workload queried in training, and connects on a port
+// and protocol it connected out on in training (to an address, or a learned
+// range); outside a new program's tree only. The name is a query, not an
+// answer: a process of the workload that queries a learned name can then
+// reach another address on that port unflagged (README: Network).
+bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, const ScoreContext& context) {
+  if (context.queried_name.empty() || !context.hostile_root.empty() ||
+      !fp.dns_names.contains(std::string(context.queried_name))) {
+    return false;
+  }
+  for (const auto& [item, stats] : fp.network) {
+    if (item.direction == Direction::kOutbound && item.port == peer.port && item.protocol == peer.protocol) {
+      return true;
+    }
+  }
+  for (const auto& [item, g] : fp.net_patterns) {
+    if (item.direction == Direction::kOutbound && item.port == peer.port && item.protocol == peer.protocol) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The workload reads in or runs from the directory of `path`: a learned
 // file read directly in it, a pattern covering its names for reads, or a
 // learned executable in it.
@@ -644,6 +668,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  !IsEvasive(judged) && !IsTampering(judged) &&
                  !LearnedGroupMember(fp->syscalls, item.key).empty()) {
         continue;  // another entry point to a power the workload already uses
+      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
+                 PeerKnownByName(*fp, item.net, context) && !FromShell(judged)) {
+        continue;  // a new address of a service the workload reaches by name
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  !IsLoopbackAddress(item.net.address)) {
         judged.known_subnet = InKnownSubnet(*fp, item.net.address);

@@ -20,9 +20,10 @@ Severity SeverityOf(double score);
 // keeps this state across events; the Scorer is stateless).
 struct ScoreContext {
   // For kConnect: the DNS name the process queried just before
-  // (DnsRecall::NameBefore, model/items.h), or "": it is mentioned in the
-  // reason of a new outbound peer and changes nothing else (a process can
-  // query any name; the score must not trust it).
+  // (DnsRecall::NameBefore, model/items.h), or "": a name the workload
+  // queried in training, on a port it connected out on, makes a new address
+  // known (a peer known by name, below); any other name is mentioned in the
+  // reason of a new outbound peer and changes nothing else.
   std::string_view queried_name;
   // For kExec: the workload wrote or created e.path earlier in this run.
   bool wrote_exe = false;
@@ -120,7 +121,14 @@ double RaiseOneLevel(double score);
 //       reads in, or an executable in); such a write is never absolved by a
 //       wildcard pattern (only by an exact item or a numbered family with the
 //       same suffix)
-//     network: outbound peer: loopback 0.3, in a known subnet 0.5 (the /24 or
+//     network: outbound peer known by name: no finding when the process
+//       queried, in the 2 s before, a DNS name the workload queried in
+//       training and connects on a port and protocol it connected out on in
+//       training, outside a new program's tree and not from a shell or raw
+//       network tool (a service behind DNS moved or has several addresses;
+//       the query is not an answer: a process of the workload that queries
+//       a learned name reaches another address on that port unflagged);
+//       otherwise outbound peer: loopback 0.3, in a known subnet 0.5 (the /24 or
 //       /64 of any learned peer, or a learned range: model/generalize.h
 //       InKnownSubnet), outside every known subnet 0.7; from a shell or a
 //       raw network tool (nc, ncat, socat, telnet) process 1.0 (a reverse

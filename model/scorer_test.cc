@@ -381,7 +381,30 @@ TEST(ScorerPatternTest, PeersInALearnedRangeAreKnown) {
   EXPECT_EQ(scorer.Score(&fp, other)[0].reason, "new outbound peer (known subnet)");
 }
 
-TEST(ScorerDnsTest, TheQueriedNameIsMentionedAndChangesNothingElse) {
+// A new address of a name the workload resolved in training, on a port it
+// connects out on, is the same service (a failover, a round-robin record);
+// another name, another port, a shell's connection or a new program's tree
+// is not.
+TEST(ScorerDnsTest, ANewAddressOfALearnedNameOnALearnedPortIsKnown) {
+  Fingerprint fp = Learn(Training());  // db.internal queried; 10.0.0.7:5432 reached
+  Scorer scorer;
+  Event moved = testing::Connect("web", 10, V4(203, 0, 113, 9, 5432));
+  EXPECT_TRUE(scorer.Score(&fp, moved, {.queried_name = "db.internal"}).empty());
+  EXPECT_EQ(scorer.Score(&fp, moved).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, moved, {.queried_name = "evil.example"}).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("web", 10, V4(203, 0, 113, 9, 22)), {.queried_name = "db.internal"}).size(),
+            1u);
+  Event shell = moved;
+  shell.process.exe = "/usr/bin/bash";
+  auto from_shell = scorer.Score(&fp, shell, {.queried_name = "db.internal"});
+  ASSERT_EQ(from_shell.size(), 1u);
+  EXPECT_EQ(from_shell[0].severity, Severity::kCritical);
+  auto in_tree = scorer.Score(&fp, moved, {.queried_name = "db.internal", .hostile_root = "exec /usr/bin/x"});
+  ASSERT_EQ(in_tree.size(), 1u);
+  EXPECT_EQ(in_tree[0].severity, Severity::kCritical);
+}
+
+TEST(ScorerDnsTest, AnotherQueriedNameIsMentionedAndChangesNothingElse) {
   Fingerprint fp = Learn(Training());
   Scorer scorer;
   Event peer = testing::Connect("web", 10, V4(203, 0, 113, 5, 443));
