@@ -4,7 +4,8 @@
 // checks the exact exec, open, listen, connect and accept events and their
 // workload; then trains a fingerprint (stored in a real SQLite database) and
 // checks that a run doing one new thing of each kind yields exactly those
-// three findings. Needs root; skips with the reason otherwise (set
+// three findings; and that a connect right after a query for a learned DNS
+// name reaches a known service at another address. Needs root; skips with the reason otherwise (set
 // DW_REQUIRE_BPF=1 to make that a failure, as CI does).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -271,6 +273,48 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
   auto stored = (*db)->ListFindings(app_rel_);
   ASSERT_TRUE(stored) << stored.error().message();
   EXPECT_EQ(stored->size(), 3u);
+}
+
+// Peers known by name, live: training queries svc.dwtest and connects to
+// 127.0.0.1:P; detecting, the same query followed by a connect to
+// 127.0.0.2:P (the service at another address) raises nothing, and the same
+// connect without the query is a new outbound peer.
+TEST_F(E2eBpfTest, AConnectRightAfterALearnedDnsNameReachesAKnownService) {
+  const uint16_t port = FreeLoopbackPort();
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_ANY);  // 127.0.0.1 and 127.0.0.2
+  int one = 1;
+  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << std::strerror(errno);
+  ASSERT_EQ(listen(listener, 16), 0);
+  const std::string p = std::to_string(port);
+
+  profiler::Profiler profiler;
+  profiler.BeginSession();
+  for (int i = 0; i < 2; ++i) {
+    RunWorkload({"--dns", "svc.dwtest", "--connect-to", "127.0.0.1:" + p});
+    for (const Event& e : TakeEvents()) profiler.Observe(e);
+  }
+  std::map<std::string, model::Fingerprint> fps;
+  for (auto& fp : profiler.TakeDirty()) fps[fp.workload] = fp;
+  ASSERT_EQ(fps.count(app_rel_), 1u);
+  ASSERT_EQ(fps[app_rel_].dns_names.count("svc.dwtest"), 1u) << "the DNS hook saw no query";
+
+  model::Detector detector(fps);
+  auto run = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> subjects;
+    RunWorkload(args);
+    for (const Event& e : TakeEvents()) {
+      for (model::Finding* f : detector.Observe(e)) subjects.push_back(f->subject);
+    }
+    return subjects;
+  };
+  EXPECT_EQ(run({"--dns", "svc.dwtest", "--connect-to", "127.0.0.2:" + p}), std::vector<std::string>{});
+  EXPECT_EQ(run({"--connect-to", "127.0.0.2:" + p}), std::vector<std::string>{"127.0.0.2:" + p});
+  close(listener);
 }
 
 }  // namespace

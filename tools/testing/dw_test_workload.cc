@@ -12,6 +12,9 @@
 //                       chdir(DIR), open("missing-cwd") relative to the cwd
 //   --serve PORT        listen on 127.0.0.1:PORT, connect to it, accept, close
 //   --connect PORT      connect to 127.0.0.1:PORT and close
+//   --connect-to A:PORT connect to the IPv4 address A, port PORT, and close
+//   --dns NAME          send a DNS query (type A) for NAME over UDP to
+//                       127.0.0.1:53 (no answer is awaited)
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --sleep MS          sleep
@@ -132,6 +135,34 @@ int main(int argc, char** argv) {
       int c = Connect(std::atoi(arg.c_str()));
       if (c < 0) return Fail("connect", arg);
       close(c);
+    } else if (op == "--connect-to") {
+      const size_t colon = arg.rfind(':');
+      sockaddr_in a = Loopback(colon == std::string::npos ? 0 : std::atoi(arg.c_str() + colon + 1));
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (colon == std::string::npos || inet_pton(AF_INET, arg.substr(0, colon).c_str(), &a.sin_addr) != 1 ||
+          fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+        return Fail("connect-to", arg);
+      }
+      close(fd);
+    } else if (op == "--dns") {
+      // Header: id, flags (recursion desired), one question; then the name
+      // as labels, type A, class IN.
+      std::string q = {'\x12', '\x34', '\x01', '\x00', '\x00', '\x01', '\x00', '\x00', '\x00', '\x00', '\x00', '\x00'};
+      size_t start = 0;
+      while (start <= arg.size()) {
+        size_t dot = arg.find('.', start);
+        if (dot == std::string::npos) dot = arg.size();
+        q += static_cast<char>(dot - start);
+        q += arg.substr(start, dot - start);
+        start = dot + 1;
+      }
+      q += std::string("\x00\x00\x01\x00\x01", 5);
+      int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      sockaddr_in a = Loopback(53);
+      if (fd < 0 || sendto(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) < 0) {
+        return Fail("dns", arg);
+      }
+      close(fd);
     } else if (op == "--spawn") {
       pid_t pid = fork();
       if (pid == 0) {
