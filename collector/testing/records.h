@@ -99,15 +99,9 @@ inline std::string SockRecord(const Who& w, uint16_t kind, const std::string& lo
   return Bytes(e);
 }
 
-// A DNS query for `name` sent to `resolver`:53 over UDP.
-inline std::string DnsRecord(const Who& w, const std::string& resolver, const std::string& name) {
-  dw_dns_event e = {};
-  e.s.h = Header(w, DW_EVENT_DNS);
-  e.s.family = 2;
-  e.s.protocol = 17;
-  e.s.local_port = 40000;
-  e.s.peer_port = 53;
-  inet_pton(AF_INET, resolver.c_str(), e.s.peer_addr);
+// A DNS query message for `name`: header (id, recursion desired, one
+// question), the name as labels, type A, class IN.
+inline std::string DnsQueryMessage(const std::string& name) {
   std::string msg("\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
   size_t start = 0;
   while (start <= name.size()) {
@@ -118,6 +112,19 @@ inline std::string DnsRecord(const Who& w, const std::string& resolver, const st
     start = dot + 1;
   }
   msg += std::string("\0\0\x01\0\x01", 5);
+  return msg;
+}
+
+// A DNS query for `name` sent to `resolver`:53 over UDP.
+inline std::string DnsRecord(const Who& w, const std::string& resolver, const std::string& name) {
+  dw_dns_event e = {};
+  e.s.h = Header(w, DW_EVENT_DNS);
+  e.s.family = 2;
+  e.s.protocol = 17;
+  e.s.local_port = 40000;
+  e.s.peer_port = 53;
+  inet_pton(AF_INET, resolver.c_str(), e.s.peer_addr);
+  const std::string msg = DnsQueryMessage(name);
   e.payload_len = static_cast<__u16>(msg.size());
   return Bytes(e, msg);
 }

@@ -38,6 +38,8 @@
 #include <cstring>
 #include <string>
 
+#include "collector/testing/records.h"
+
 namespace {
 
 int Fail(const char* what, const std::string& arg) {
@@ -145,18 +147,7 @@ int main(int argc, char** argv) {
       }
       close(fd);
     } else if (op == "--dns") {
-      // Header: id, flags (recursion desired), one question; then the name
-      // as labels, type A, class IN.
-      std::string q = {'\x12', '\x34', '\x01', '\x00', '\x00', '\x01', '\x00', '\x00', '\x00', '\x00', '\x00', '\x00'};
-      size_t start = 0;
-      while (start <= arg.size()) {
-        size_t dot = arg.find('.', start);
-        if (dot == std::string::npos) dot = arg.size();
-        q += static_cast<char>(dot - start);
-        q += arg.substr(start, dot - start);
-        start = dot + 1;
-      }
-      q += std::string("\x00\x00\x01\x00\x01", 5);
+      const std::string q = dw::collector::testing::DnsQueryMessage(arg);
       int fd = socket(AF_INET, SOCK_DGRAM, 0);
       sockaddr_in a = Loopback(53);
       if (fd < 0 || sendto(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) < 0) {
