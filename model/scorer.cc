@@ -528,6 +528,22 @@ bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
   return false;
 }
 
+// A loopback peer that is the workload itself: it learned a listening socket
+// on that port and protocol, bound to that address or to every address.
+// Loopback only: on the same network namespace a loopback address and port
+// belong to one socket, the workload's; a non-loopback address may be
+// another host's.
+bool OwnListener(const Fingerprint& fp, const NetItem& peer) {
+  if (!IsLoopbackAddress(peer.address)) return false;
+  for (const auto& [item, stats] : fp.network) {
+    if (item.direction == Direction::kListen && item.port == peer.port && item.protocol == peer.protocol &&
+        (item.address == peer.address || item.address == "0.0.0.0" || item.address == "::")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // An outbound peer the workload reaches by name: its process queried, just
 // before, a name the workload queried in training, and connects on a port
 // and protocol it connected out on in training (to an address, or a learned
@@ -668,6 +684,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  !IsEvasive(judged) && !IsTampering(judged) &&
                  !LearnedGroupMember(fp->syscalls, item.key).empty()) {
         continue;  // another entry point to a power the workload already uses
+      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
+                 context.hostile_root.empty() && !FromShell(judged) && OwnListener(*fp, item.net)) {
+        continue;  // the workload connecting to itself: a health check, its admin CLI
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  PeerKnownByName(*fp, item.net, context) && !FromShell(judged)) {
         continue;  // a new address of a service the workload reaches by name

@@ -121,7 +121,11 @@ double RaiseOneLevel(double score);
 //       reads in, or an executable in); such a write is never absolved by a
 //       wildcard pattern (only by an exact item or a numbered family with the
 //       same suffix)
-//     network: outbound peer known by name: no finding when the process
+//     network: outbound to the workload's own listener (a loopback address
+//       and port it learned a listening socket on, bound there or to every
+//       address): no finding, outside a new program's tree and not from a
+//       shell or raw network tool (an exec probe's client, its admin CLI);
+//       outbound peer known by name: no finding when the process
 //       queried, in the 2 s before, a DNS name the workload queried in
 //       training and connects on a port and protocol it connected out on in
 //       training, outside a new program's tree and not from a shell or raw

@@ -404,6 +404,25 @@ TEST(ScorerDnsTest, ANewAddressOfALearnedNameOnALearnedPortIsKnown) {
   EXPECT_EQ(in_tree[0].severity, Severity::kCritical);
 }
 
+// A connect to the workload's own listening socket (an exec probe's client,
+// its admin CLI) reaches the workload itself; another loopback port, a
+// non-loopback address, a shell's connection or a new program's tree does not.
+TEST(ScorerNetworkTest, AConnectToTheWorkloadsOwnListenerIsNoFinding) {
+  Fingerprint fp = Learn({testing::Listen("db", 10, V4(127, 0, 0, 1, 6379)),
+                          testing::Listen("db", 10, V4(0, 0, 0, 0, 9121))});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Connect("db", 20, V4(127, 0, 0, 1, 6379))).empty());
+  EXPECT_TRUE(scorer.Score(&fp, testing::Connect("db", 20, V4(127, 0, 0, 1, 9121))).empty());
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("db", 20, V4(127, 0, 0, 2, 6379))).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("db", 20, V4(127, 0, 0, 1, 6380))).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("db", 20, V4(10, 0, 0, 5, 9121))).size(), 1u);
+  Event shell = testing::Connect("db", 20, V4(127, 0, 0, 1, 6379));
+  shell.process.exe = "/usr/bin/nc.openbsd";
+  EXPECT_EQ(scorer.Score(&fp, shell).size(), 1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("db", 20, V4(127, 0, 0, 1, 6379)), {.hostile_root = "exec /x"}).size(),
+            1u);
+}
+
 TEST(ScorerDnsTest, AnotherQueriedNameIsMentionedAndChangesNothingElse) {
   Fingerprint fp = Learn(Training());
   Scorer scorer;
