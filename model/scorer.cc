@@ -238,11 +238,11 @@ bool IsIntruderTool(std::string_view base) {
   return IsProgram(base, kIntruderTools) || IsProgram(NameStem(base), kIntruderTools);
 }
 
-// The workload runs scripts of steps: the distinct programs in a utility
-// directory its shells started in training (learned lineage edges
-// "<shell> -> /usr/bin/x", but for shells, interpreters and network tools);
-// `parent` is one of those shells, or any shell
-// that started a program in training (a known launcher), else returns 0.
+// How many distinct programs of a utility directory the workload's shells
+// started in training (learned lineage edges "<shell> -> /usr/bin/x", but for
+// shells, interpreters and network tools); 0 unless `parent` is a shell that
+// started some program in training (an edge from it: the job's shell or its
+// launcher).
 size_t ScriptRunnerUtilities(const Fingerprint& fp, std::string_view parent) {
   std::vector<std::string_view> children;
   bool known_parent = false;
