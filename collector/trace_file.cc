@@ -2,6 +2,7 @@
 // payloads (format in collector/trace_file.h). cereal stays inside this file.
 #include "collector/trace_file.h"
 
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -43,10 +44,9 @@ uint32_t GetU32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-uint32_t Crc(const std::string& s) {
-  return static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(s.data()), static_cast<uInt>(s.size())));
-}
+// The frame's CRC-32 (zlib's polynomial and value), by libdeflate: several
+// times zlib's speed on a whole buffer.
+uint32_t Crc(const std::string& s) { return libdeflate_crc32(0, s.data(), s.size()); }
 
 // errno after a failed stdio call; EIO if the library left it unset.
 int LastErrno() { return errno != 0 ? errno : EIO; }
@@ -201,17 +201,22 @@ Status Inflate(const std::string& payload, std::string* raw) {
       ((unsigned{in[0]} << 8) | in[1]) % 31 != 0) {
     return Status(ErrorCode::kCorrupt, "frame does not decompress");
   }
+  // libdeflate inflates a whole buffer into one of known size, about twice
+  // as fast as zlib's streaming inflate; the data is the same deflate.
+  struct Decompressor {
+    libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+    ~Decompressor() {
+      if (d != nullptr) libdeflate_free_decompressor(d);
+    }
+  };
+  thread_local Decompressor decompressor;
+  if (decompressor.d == nullptr) return Status(ErrorCode::kInternal, "libdeflate_alloc_decompressor");
   raw->resize(raw_len);
-  z_stream zs{};
-  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return Status(ErrorCode::kInternal, "inflateInit2");
-  zs.next_in = const_cast<Bytef*>(in + 2);
-  zs.avail_in = static_cast<uInt>(in_len - 2);
-  zs.next_out = reinterpret_cast<Bytef*>(raw->data());
-  zs.avail_out = raw_len;
-  const int rc = inflate(&zs, Z_FINISH);
-  const uLong got = zs.total_out;
-  inflateEnd(&zs);
-  if (rc != Z_STREAM_END || got != raw_len) return Status(ErrorCode::kCorrupt, "frame does not decompress");
+  // Exactly raw_len bytes, or it is corrupt (no actual_out: a shorter output fails).
+  if (libdeflate_deflate_decompress(decompressor.d, in + 2, in_len - 2, raw->data(), raw_len, nullptr) !=
+      LIBDEFLATE_SUCCESS) {
+    return Status(ErrorCode::kCorrupt, "frame does not decompress");
+  }
   return Status::Ok();
 }
 

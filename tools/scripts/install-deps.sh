@@ -8,6 +8,8 @@ PACKAGES=(
   g++ make cmake pkg-config git ca-certificates
   # eBPF: clang compiles bpf/*.bpf.c, bpftool makes vmlinux.h and the skeleton
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+  # traces: whole-buffer inflate and crc32 for replay (README: Dependencies)
+  libdeflate-dev
   # libraries
   libsqlite3-dev libcereal-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libeigen3-dev libboost-dev libyaml-cpp-dev
