@@ -22,6 +22,7 @@ void Detector::SetFingerprint(Fingerprint fp) {
   current_ = Current{};
   Fingerprint& slot = fingerprints_[fp.workload];
   pattern_index_.erase(&slot);
+  known_reads_.erase(&slot);
   slot = std::move(fp);
   pattern_index_.emplace(&slot, FilePatternIndex(slot));
 }
@@ -32,6 +33,7 @@ void Detector::RemoveFingerprint(const std::string& workload) {
   auto it = fingerprints_.find(workload);
   if (it == fingerprints_.end()) return;
   pattern_index_.erase(&it->second);
+  known_reads_.erase(&it->second);
   fingerprints_.erase(it);
 }
 
@@ -236,6 +238,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     if (auto index = pattern_index_.find(current_.fp); index != pattern_index_.end()) {
       current_.index = &index->second;
     }
+    current_.known_reads = &known_reads_[current_.fp];
   }
   ++stats_.events_scored;
   const Fingerprint& fingerprint = *current_.fp;
@@ -265,7 +268,23 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   }
   Finding* file_finding = nullptr;
   bool drift = false;
-  for (Finding& f : scorer_.Score(&fingerprint, e, context)) {
+  // A plain read of a path this baseline already judged known, outside a new
+  // program's tree, is known again: its verdict depends on the path, the
+  // open's success and the baseline only.
+  const bool plain_read_event = e.kind == EventKind::kOpen && e.access == kAccessRead && !e.path.empty() &&
+                                context.hostile_root.empty() && current_.known_reads != nullptr;
+  if (plain_read_event) {
+    read_key_.assign(e.path);
+    read_key_ += e.result < 0 ? '\1' : '\0';
+  }
+  const bool known_read = plain_read_event && current_.known_reads->contains(read_key_);
+  std::vector<Finding> scored;
+  if (!known_read) scored = scorer_.Score(&fingerprint, e, context);
+  if (plain_read_event && !known_read && scored.empty() && !IsRuntimeHelper(e)) {
+    if (current_.known_reads->size() >= kMaxKnownReads) current_.known_reads->clear();
+    current_.known_reads->insert(read_key_);
+  }
+  for (Finding& f : scored) {
     drift = true;
     const bool plain_read = f.kind == FindingKind::kFile &&
                             (f.item.access & (kAccessWrite | kAccessCreate)) == 0 && f.score < kFoldBelow;

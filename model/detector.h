@@ -177,12 +177,20 @@ class Detector {
   // Each fingerprint's file patterns, indexed (model/generalize.h), by the
   // address of its map node (stable until erased).
   std::unordered_map<const Fingerprint*, FilePatternIndex> pattern_index_;
+  // Per baseline, the plain reads it judged known (path and a failed flag),
+  // outside any new program's tree: the next such read skips the scorer.
+  // At most kMaxKnownReads each, then forgotten at once; dropped with the
+  // baseline (SetFingerprint, RemoveFingerprint).
+  std::unordered_map<const Fingerprint*, std::unordered_set<std::string>> known_reads_;
+  static constexpr size_t kMaxKnownReads = 16384;
+  std::string read_key_;  // reused
   // The last event's workload, its fingerprint and index (events come in runs
   // of one workload); reset whenever a fingerprint is set or removed.
   struct Current {
     std::string workload;
     const Fingerprint* fp = nullptr;
     const FilePatternIndex* index = nullptr;
+    std::unordered_set<std::string>* known_reads = nullptr;  // its known_reads_ entry
   };
   Current current_;
   struct Incident {

@@ -661,6 +661,34 @@ TEST(DetectorDnsTest, APeerReachedByALearnedNameIsKnownRightAfterTheQuery) {
   EXPECT_EQ(d.Observe(testing::Connect("web", 23, V4(10, 0, 9, 10, 5432), 30 * s + 20)).size(), 1u);
 }
 
+// Plain reads judged known are remembered per baseline: the same verdicts,
+// by path and success, until the baseline changes; a runtime helper's read
+// (never a finding) and a new program's tree's read teach nothing.
+TEST(DetectorKnownReadsTest, RememberedReadsGiveTheScorersVerdicts) {
+  Detector d(Fingerprints());  // web: nginx reads /etc/nginx/nginx.conf
+  const std::string conf = "/etc/nginx/nginx.conf";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(d.Observe(testing::Open("web", 10, conf, kAccessRead, 1000 + i)).empty());
+    EXPECT_TRUE(d.LastEventKnown());
+  }
+  // A failed read is absolved (it read nothing); the same path read successfully is not.
+  const std::string other = "/etc/nginx/other.conf";
+  EXPECT_TRUE(d.Observe(testing::Open("web", 10, other, kAccessRead, 2000, -2)).empty());
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, other, kAccessRead, 2100)).size(), 1u);
+  // A runtime helper reads anything without a finding; others still raise one.
+  Event helper = testing::Open("web", 11, "/srv/third.conf", kAccessRead, 3000);
+  helper.process.exe = "/usr/bin/runc";
+  EXPECT_TRUE(d.Observe(helper).empty());
+  EXPECT_EQ(d.Observe(testing::Open("web", 12, "/srv/third.conf", kAccessRead, 3100)).size(), 1u);
+  // A new baseline without the file: the remembered verdict goes with the old one.
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const ItemRef& item : ItemsOf(testing::Exec("web", 10, "/usr/sbin/nginx"))) FindOrAddItem(&fp, item);
+  d.SetFingerprint(fp);
+  const int64_t later = 4000 + DetectorOptions{}.incident_window_ns;  // past /etc/nginx's read fold
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, conf, kAccessRead, later)).size(), 1u);
+}
+
 TEST(DetectorVerdictSeamTest, LastEventKnownAndFingerprintChanges) {
   Detector d(Fingerprints());
   d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead));
