@@ -2788,8 +2788,8 @@ haproxy_heldout7_late() {
 
 # Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every fourth
 # page and every sixth static file (another offset each round), the API; each round one
-# more request in turn: a 20 kB query string (too large for haproxy's buffer), a 200 kB POST
-# with `Expect: 100-continue` (the backends refuse POST), a Host header with spaces (400),
+# more request in turn: a 20 kB query string (too large for haproxy's buffer), a chunked
+# 200 kB POST (the backends refuse POST), a Host header with spaces (400),
 # HTTP/2 with prior knowledge, a client that sends half a request line and hangs up after
 # 0.5 s, `OPTIONS *`. The maintenance, on the admin socket: `show stat -1 4 -1` (the
 # servers' lines only), `show resolvers`, `show acl`, `show schema json`, `show info`. The
@@ -2807,7 +2807,7 @@ haproxy_heldout8_mix() {
   a=$(heldout8_addr 3)
   case $((r % 6)) in
     0) curl -s --interface "$a" "$u/page1.html?q=$(head -c 20000 /dev/zero | tr '\0' q)" ;;
-    1) head -c 200000 /dev/zero | curl -s --interface "$a" -H 'Expect: 100-continue' --data-binary @- "$u/api/orders" ;;
+    1) head -c 200000 /dev/zero | curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @- "$u/api/orders" ;;
     2) heldout3_raw "$HAPROXY_PORT" "$a" 'GET / HTTP/1.1\r\nHost: bad host name\r\n\r\n' ;;
     3) curl -s --interface "$a" --http2-prior-knowledge "$u/index.html" ;;
     4) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page2.ht' 0.5 ;;
@@ -5093,24 +5093,24 @@ apache_heldout7_late() {
   apache_cron --max-age 90 --report nightly
 }
 
-# Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every sixth
+# Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every seventh
 # product and every ninth image (another offset each round), about, the terms, the favicon,
 # the stylesheet and a search; a customer (users 01-60 in turn) from 127.0.0.81-100
 # (addresses apache never served) signs in, every third round uploads a 150 kB
 # `statement-N.csv` and downloads it back, and stays signed in; one more request in turn: a
-# signed-in upload of `avatar-N.php` (415), a signed-in 5 MB upload (above
-# upload_max_filesize: 413), product 0 (404), an empty POST to the contact form, a TRACE
-# request, a byte range of an image. The maintenance: the cron job with other arguments
-# (`--max-age 20 --report weekly`). The change: conf/app.d/tuning.conf (mod_filter and
-# mod_deflate compressing HTML, CSS and JavaScript; StartServers 5, MinSpareServers 4,
-# MaxSpareServers 10), applied with a graceful restart from outside (USR1, as `apache2ctl
-# graceful`). The late event: twelve customers (users 13-24) sign in at once and a worker is
-# killed with SIGKILL meanwhile (the parent forks others as the load needs).
+# signed-in upload of `avatar-N.php` (415), the account page without a session (redirected
+# to the sign-in), product 0 (404), an empty POST to the contact form, a TRACE request, a
+# byte range of an image. The maintenance: the cron job with other arguments (`--max-age 20
+# --report weekly`). The change: conf/app.d/compress.conf (mod_filter and mod_deflate
+# compressing HTML, CSS and JavaScript; MaxConnectionsPerChild 200, so workers are replaced
+# as they serve), applied with a graceful restart from outside (USR1, as `apache2ctl
+# graceful`). The late event: twelve customers (users 13-24) sign in at once and stay signed
+# in, then the cron job purges every session (`--max-age 0 --report purge`).
 apache_heldout8_deploy() { :; }
 apache_heldout8_mix() {
   local r=$HELDOUT8_ROUND i u=http://127.0.0.1:$APACHE_PORT a user
   local paths=(/ /about.php /terms.html /favicon.ico /css/site.css "/search.php?q=product+$((r % 9))")
-  for i in $(seq $((1 + r % 6)) 6 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 7)) 7 100); do paths+=("/product.php?id=$i"); done
   for i in $(seq $((1 + r % 9)) 9 50); do paths+=("/img/$i.png"); done
   heldout8_get "$APACHE_PORT" "${paths[@]}"
   user=user$(printf %02d $((1 + r * 11 % 60)))
@@ -5123,7 +5123,7 @@ apache_heldout8_mix() {
   a=$(heldout8_addr 5)
   case $((r % 6)) in
     0) apache_session $((81 + (r + 3) % 20)) "$user" "avatar-$r.php" 2000 ;;
-    1) apache_session $((81 + (r + 5) % 20)) "$user" "backup-$r.zip" 5000000 ;;
+    1) curl -s --interface "$a" "$u/account.php" ;;
     2) curl -s --interface "$a" "$u/product.php?id=0" ;;
     3) curl -s --interface "$a" -X POST "$u/contact.php" ;;
     4) curl -s --interface "$a" -X TRACE "$u/" ;;
@@ -5133,13 +5133,11 @@ apache_heldout8_mix() {
 apache_heldout8_maint() { apache_cron --max-age 20 --report weekly; }
 apache_heldout8_change() {
   local m=/usr/lib/apache2/modules
-  cat >"$APACHE_DIR/conf/app.d/tuning.conf" <<CONF
+  cat >"$APACHE_DIR/conf/app.d/compress.conf" <<CONF
 LoadModule filter_module $m/mod_filter.so
 LoadModule deflate_module $m/mod_deflate.so
 AddOutputFilterByType DEFLATE text/html text/css application/javascript
-StartServers 5
-MinSpareServers 4
-MaxSpareServers 10
+MaxConnectionsPerChild 200
 CONF
   apache_graceful
   until_ok apache_heldout8_deflated
@@ -5149,17 +5147,13 @@ apache_heldout8_deflated() {
   curl -s -H 'Accept-Encoding: gzip' -o /dev/null -D - "http://127.0.0.1:$APACHE_PORT/" | grep -qi '^content-encoding: gzip'
 }
 apache_heldout8_late() {
-  local i pids=() w
+  local i pids=()
   for i in $(seq 1 12); do
     apache_session $((81 + i)) "user$(printf %02d $((i + 12)))" &
     pids+=($!)
   done
-  sleep 0.3
-  w=$(pgrep -P "$APACHE_PID" | head -n 1)
-  [ -n "$w" ] || die "apache heldout8: no worker to kill"
-  kill -KILL "$w"
   wait "${pids[@]}" || true
-  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+  apache_cron --max-age 0 --report purge
 }
 
 
