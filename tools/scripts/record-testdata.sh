@@ -108,13 +108,13 @@
 #           connections at a time, one request each; batch: 4 runs); 12 s of keep-alive
 #           rounds (4 at a time, 8 requests each, 0.8 s apart; a batch round waits 3-4 s for
 #           the next run); the service's own maintenance (a log
-#           rotation, a backup, flush-logs, the job with other arguments); a change (a
+#           rotation, a backup, a schema-only dump, the job with other arguments); a change (a
 #           reload with another valid configuration, a code release, a migration with a
 #           trigger, settings changed live and rewritten, a new version of the job); 14 s of
 #           a sawtooth (2, 6 and 12 connections in turn, 3 requests each, 1.1 s apart); a
 #           late event (a worker killed with SIGKILL during downloads or uploads, a mass
 #           expiry, a backup restored into a new database, a server moved at runtime, files
-#           re-sent, a table rotated); an 8 s tail (2 at a time, 4 each, 2 s apart); error
+#           re-sent, a table rotated, a session purge); an 8 s tail (2 at a time, 4 each, 2 s apart); error
 #           paths and large requests in every round, one kind per round in turn.
 #           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
@@ -5097,7 +5097,7 @@ apache_heldout7_late() {
 # product and every ninth image (another offset each round), about, the terms, the favicon,
 # the stylesheet and a search; a customer (users 01-60 in turn) from 127.0.0.81-100
 # (addresses apache never served) signs in, every third round uploads a 150 kB
-# `statement-N.csv` and downloads it back, and stays signed in; one more request in turn: a
+# `expenses-N.csv` and downloads it back, and stays signed in; one more request in turn: a
 # signed-in upload of `avatar-N.php` (415), the account page without a session (redirected
 # to the sign-in), product 0 (404), an empty POST to the contact form, a TRACE request, a
 # byte range of an image. The maintenance: the cron job with other arguments (`--max-age 20
@@ -5113,13 +5113,10 @@ apache_heldout8_mix() {
   for i in $(seq $((1 + r % 7)) 7 100); do paths+=("/product.php?id=$i"); done
   for i in $(seq $((1 + r % 9)) 9 50); do paths+=("/img/$i.png"); done
   heldout8_get "$APACHE_PORT" "${paths[@]}"
+  local up=()
   user=user$(printf %02d $((1 + r * 11 % 60)))
-  if [ $((r % 3)) = 0 ]; then
-    APACHE_SEQ=$((APACHE_SEQ + 1))
-    apache_session $((81 + r % 20)) "$user" "statement-$APACHE_SEQ.csv" 150000
-  else
-    apache_session $((81 + r % 20)) "$user"
-  fi
+  [ $((r % 3)) != 0 ] || { APACHE_SEQ=$((APACHE_SEQ + 1)); up=("expenses-$APACHE_SEQ.csv" 150000); }
+  apache_session $((81 + r % 20)) "$user" "${up[@]}"
   a=$(heldout8_addr 5)
   case $((r % 6)) in
     0) apache_session $((81 + (r + 3) % 20)) "$user" "avatar-$r.php" 2000 ;;
@@ -5573,12 +5570,12 @@ record_server() {
   fi
 
   if want_phase heldout8; then
+    # Pauses between rounds (s): keep-alive, sawtooth, tail; and the burst's rounds (a batch
+    # round waits for the next run).
+    local v1=0.8 v2=1.1 v3=2 nb=8 b
+    [ "$s" != batch ] || { v1=3; v2=3; v3=4; nb=4; }
     say "$s: heldout8 (idle after the start, a burst of short-lived clients, keep-alive rounds, maintenance, a change, a sawtooth, a late event, a tail)"
     HELDOUT8_ROUND=0
-    # Pauses between rounds (s): keep-alive, sawtooth, tail; and the burst's rounds. A batch
-    # round waits for the next run.
-    local v1=0.8 v2=1.1 v3=2 nb=8 b
-    [ "$s" = batch ] && { v1=3; v2=3; v3=4; nb=4; }
     heldout_begin "$s" heldout8
     sleep "$HELDOUT8_IDLE_SECONDS"
     HELDOUT8_CONC=32 HELDOUT8_PER=1
