@@ -182,7 +182,7 @@ class Detector {
   // At most kMaxKnownReads each, then forgotten at once; dropped with the
   // baseline (SetFingerprint, RemoveFingerprint).
   std::unordered_map<const Fingerprint*, std::unordered_set<std::string>> known_reads_;
-  static constexpr size_t kMaxKnownReads = 16384;
+  static constexpr size_t kMaxKnownReads = 4096;  // ~0.4 MB a baseline
   std::string read_key_;  // reused
   // The last event's workload, its fingerprint and index (events come in runs
   // of one workload); reset whenever a fingerprint is set or removed.

@@ -319,6 +319,8 @@ void DnsRecall::Observe(const Event& e) {
   if (e.kind == EventKind::kExit) {
     last_.erase(e.pid);
   } else if (e.kind == EventKind::kDns && !e.dns_name.empty()) {
+    // Bounded though exits can be lost (ring-buffer drops): then it starts over.
+    if (last_.size() >= kMaxProcesses && !last_.contains(e.pid)) last_.clear();
     Query& q = last_[e.pid];
     NormalizeDnsName(e.dns_name, &q.name);
     q.time_ns = e.time_ns;

@@ -114,7 +114,8 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item);
 // follows within `window_ns` can say which name it probably resolved ("peers
 // known by name"). It records a query, not an answer: a reason may say "after
 // a DNS query for X", never that X resolved to the peer. Memory is one entry
-// per live process that queried (forgotten at kExit). Not thread-safe.
+// per live process that queried (forgotten at kExit; at most kMaxProcesses,
+// then forgotten at once). Not thread-safe.
 class DnsRecall {
  public:
   explicit DnsRecall(int64_t window_ns = 2'000'000'000) : window_ns_(window_ns) {}
@@ -124,6 +125,7 @@ class DnsRecall {
   // The view is valid until the next Observe().
   std::string_view NameBefore(const Event& e) const;
   size_t size() const { return last_.size(); }
+  static constexpr size_t kMaxProcesses = 16384;
 
  private:
   struct Query {

@@ -355,6 +355,17 @@ TEST(DnsRecallTest, RemembersTheLastNamePerProcessWithinTheWindow) {
   EXPECT_EQ(recall.size(), 1u);
 }
 
+// Lost exits cannot grow it without bound: full, it starts over.
+TEST(DnsRecallTest, IsBoundedWhenExitsAreLost) {
+  DnsRecall recall(1000);
+  for (uint32_t pid = 1; pid <= DnsRecall::kMaxProcesses + 10; ++pid) {
+    recall.Observe(testing::Dns("web", pid, V4(10, 0, 0, 53, 53), "a.example", 5000));
+  }
+  EXPECT_LE(recall.size(), DnsRecall::kMaxProcesses);
+  const uint32_t last = DnsRecall::kMaxProcesses + 10;
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", last, V4(1, 2, 3, 4, 443), 5500)), "a.example");
+}
+
 TEST(NetItemTest, ToString) {
   EXPECT_EQ((NetItem{Direction::kOutbound, 6, "10.0.0.7", 5432}).ToString(),
             "outbound tcp 10.0.0.7:5432");
