@@ -76,10 +76,6 @@ constexpr std::string_view kIntruderTools[] = {
 // Where the distribution puts the utilities scripts use (not sbin: system
 // administration; not /usr/local: the site's own).
 constexpr std::string_view kUtilityDirs[] = {"/bin", "/usr/bin"};
-// A workload whose shells started this many distinct utilities in training
-// runs scripts of steps (a batch job, a CI runner, an entrypoint that
-// prepares); a launcher (bash -> setpriv -> the service) starts one to three.
-constexpr size_t kScriptRunnerUtilities = 8;
 constexpr std::string_view kCredentialFiles[] = {"/etc/shadow", "/etc/shadow-", "/etc/gshadow",
                                                  "/etc/gshadow-", "/etc/sudoers"};
 constexpr std::string_view kCredentialDirs[] = {"/etc/sudoers.d",
@@ -238,32 +234,6 @@ bool IsIntruderTool(std::string_view base) {
   return IsProgram(base, kIntruderTools) || IsProgram(NameStem(base), kIntruderTools);
 }
 
-// How many distinct programs of a utility directory the workload's shells
-// started in training (learned lineage edges "<shell> -> /usr/bin/x", but for
-// shells, interpreters and network tools); 0 unless `parent` is a shell that
-// started some program in training (an edge from it: the job's shell or its
-// launcher).
-size_t ScriptRunnerUtilities(const Fingerprint& fp, std::string_view parent) {
-  std::vector<std::string_view> children;
-  bool known_parent = false;
-  for (const auto& [edge, stats] : fp.lineage) {
-    const size_t arrow = edge.rfind(" -> ");
-    if (arrow == std::string::npos) continue;
-    const std::string_view from = std::string_view(edge).substr(0, arrow);
-    if (!IsProgram(Basename(from), kShells)) continue;
-    if (from == parent) known_parent = true;
-    const std::string_view child = std::string_view(edge).substr(arrow + 4);
-    const size_t slash = child.rfind('/');
-    if (slash != std::string_view::npos && IsOneOf(child.substr(0, slash), kUtilityDirs) &&
-        !IsShellish(Basename(child))) {
-      children.push_back(Basename(child));
-    }
-  }
-  if (!known_parent) return 0;
-  std::sort(children.begin(), children.end());
-  return static_cast<size_t>(std::unique(children.begin(), children.end()) - children.begin());
-}
-
 // Whether two program names share a stem of 3+ characters, a daemon's name
 // being its stem and a "d" (mariadbd beside mariadb-dump, sshd beside
 // ssh-keygen, dockerd beside docker).
@@ -329,8 +299,11 @@ size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe
   if (IsIntruderTool(exe.substr(slash + 1))) return 0;
   const std::string_view parent = e.process.parent_exe;
   if (!IsProgram(Basename(parent), kShells)) return 0;
-  const size_t utilities = ScriptRunnerUtilities(fp, parent);
-  return utilities >= kScriptRunnerUtilities ? utilities : 0;
+  const ScriptRunner runner = ScriptRunnerOf(fp);
+  if (!runner.runs_scripts() || std::find(runner.shells.begin(), runner.shells.end(), parent) == runner.shells.end()) {
+    return 0;
+  }
+  return runner.utilities.size();
 }
 
 // `key` is a directory holding files or patterns the workload learned.
@@ -500,6 +473,27 @@ std::string UnseenReason(const ItemRef& item) {
 }
 
 }  // namespace
+
+ScriptRunner ScriptRunnerOf(const Fingerprint& fp) {
+  ScriptRunner out;
+  for (const auto& [edge, stats] : fp.lineage) {
+    const size_t arrow = edge.rfind(" -> ");
+    if (arrow == std::string::npos) continue;
+    const std::string_view from = std::string_view(edge).substr(0, arrow);
+    if (!IsProgram(Basename(from), kShells)) continue;
+    if (std::find(out.shells.begin(), out.shells.end(), from) == out.shells.end()) out.shells.emplace_back(from);
+    const std::string_view child = std::string_view(edge).substr(arrow + 4);
+    const size_t slash = child.rfind('/');
+    if (slash != std::string_view::npos && IsOneOf(child.substr(0, slash), kUtilityDirs) &&
+        !IsShellish(Basename(child))) {
+      out.utilities.emplace_back(Basename(child));
+    }
+  }
+  std::sort(out.shells.begin(), out.shells.end());
+  std::sort(out.utilities.begin(), out.utilities.end());
+  out.utilities.erase(std::unique(out.utilities.begin(), out.utilities.end()), out.utilities.end());
+  return out;
+}
 
 Severity SeverityOf(double score) {
   if (score >= 0.9) return Severity::kCritical;

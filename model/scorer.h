@@ -3,6 +3,7 @@
 #ifndef DRIFTWATCH_MODEL_SCORER_H_
 #define DRIFTWATCH_MODEL_SCORER_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,21 @@ struct ScoreContext {
 // look, none is an attack by itself). `learning`: whether it is learned now
 // (the reason says so).
 Finding UnprofiledFinding(const Event& e, bool learning);
+
+// Whether a workload runs scripts of steps (a batch job, a CI runner, an
+// entrypoint that prepares its service), from its learned lineage: the shells
+// that started a program in training, and the distinct programs of /bin and
+// /usr/bin they started (but shells, interpreters and network tools), by
+// name. With kScriptRunnerUtilities or more, one more ordinary utility
+// started by one of those shells scores low (the rule below); a launcher
+// (bash -> setpriv -> the service) starts one to three.
+inline constexpr size_t kScriptRunnerUtilities = 8;
+struct ScriptRunner {
+  std::vector<std::string> shells;     // sorted paths
+  std::vector<std::string> utilities;  // sorted, distinct names
+  bool runs_scripts() const { return utilities.size() >= kScriptRunnerUtilities; }
+};
+ScriptRunner ScriptRunnerOf(const Fingerprint& fp);
 
 // The floor of the next severity above `score`'s (low -> 0.4, medium -> 0.7,
 // high and critical -> at least 0.9): how context raises a finding.

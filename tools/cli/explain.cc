@@ -2,8 +2,11 @@
 #include "tools/cli/explain.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <vector>
+
+#include "model/scorer.h"
 
 namespace dw::tools {
 namespace {
@@ -33,6 +36,27 @@ nlohmann::ordered_json PatternJson(const char* type, const std::string& pattern,
           {"examples", g.examples}};
 }
 
+// The ports and protocols the workload connected out on: with a learned DNS
+// name queried just before, a new address there is the same service
+// (model/scorer.h, peers known by name).
+std::vector<std::string> OutboundPorts(const model::Fingerprint& fp) {
+  std::set<std::string> ports;
+  auto add = [&ports](const model::NetItem& n) {
+    if (n.direction == model::Direction::kOutbound) {
+      ports.insert(std::string(n.protocol == 17 ? "udp " : "tcp ") + std::to_string(n.port));
+    }
+  };
+  for (const auto& [n, stats] : fp.network) add(n);
+  for (const auto& [n, g] : fp.net_patterns) add(n);
+  return {ports.begin(), ports.end()};
+}
+
+std::vector<std::string> Keys(const std::map<std::string, model::ItemStats>& items) {
+  std::vector<std::string> out;
+  for (const auto& [key, stats] : items) out.push_back(key);
+  return out;
+}
+
 }  // namespace
 
 std::string ExplainText(const model::Fingerprint& fp) {
@@ -54,6 +78,19 @@ std::string ExplainText(const model::Fingerprint& fp) {
         << "  replaced: " << g.covered << " peers, " << g.stats.count << " events\n";
     if (!g.examples.empty()) out << "  examples: " << Joined(g.examples, ", ") << "\n";
   }
+  if (const model::ScriptRunner runner = model::ScriptRunnerOf(fp); runner.runs_scripts()) {
+    out << "\nscript runner: a new ordinary utility of /bin or /usr/bin started by "
+        << Joined(runner.shells, " or ") << " is low\n"
+        << "  why:      its shells started " << runner.utilities.size()
+        << " distinct utilities in training (threshold " << model::kScriptRunnerUtilities
+        << "); never an intruder's tool, nor from a shell with a finding of medium or more\n"
+        << "  examples: " << Joined(runner.utilities, ", ") << "\n";
+  }
+  if (const std::vector<std::string> ports = OutboundPorts(fp); !fp.dns_names.empty() && !ports.empty()) {
+    out << "\npeers known by name: a new address right after a query for a learned name, on "
+        << Joined(ports, ", ") << ", is known\n"
+        << "  names:    " << Joined(Keys(fp.dns_names), ", ") << "\n";
+  }
   return out.str();
 }
 
@@ -65,6 +102,16 @@ std::string ExplainJsonLines(const model::Fingerprint& fp) {
   };
   for (const auto& [pattern, g] : fp.file_patterns) line(PatternJson("file", pattern, g));
   for (const auto& [net, g] : fp.net_patterns) line(PatternJson("network", NetPattern(net), g));
+  if (const model::ScriptRunner runner = model::ScriptRunnerOf(fp); runner.runs_scripts()) {
+    line({{"type", "script_runner"},
+          {"shells", runner.shells},
+          {"utilities", runner.utilities.size()},
+          {"threshold", model::kScriptRunnerUtilities},
+          {"examples", runner.utilities}});
+  }
+  if (const std::vector<std::string> ports = OutboundPorts(fp); !fp.dns_names.empty() && !ports.empty()) {
+    line({{"type", "peers_by_name"}, {"names", Keys(fp.dns_names)}, {"ports", ports}});
+  }
   line({{"type", "summary"},
         {"workload", fp.workload},
         {"file_patterns", fp.file_patterns.size()},
