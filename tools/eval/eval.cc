@@ -363,6 +363,32 @@ std::string EvalText(const std::vector<EvalResult>& results) {
         out << line;
       }
     }
+    // Per set (the traces of one name, recorded together across workloads):
+    // how many workloads have nothing at medium or above, and how many meet
+    // the held-out target (that, and at most two low findings).
+    struct SetTally {
+      size_t workloads = 0, no_medium = 0, target = 0;
+    };
+    std::map<std::string, SetTally> sets;
+    for (const auto& r : results) {
+      for (const HeldOutTrace& t : r.heldout_traces) {
+        SetTally& s = sets[t.trace];
+        ++s.workloads;
+        s.no_medium += t.medium == 0;
+        s.target += t.medium == 0 && t.any <= 2;
+      }
+    }
+    out << "\n";
+    std::snprintf(line, sizeof(line), "%-16s %9s %14s %22s\n", "HELD-OUT SET", "WORKLOADS", "NO MEDIUM+",
+                  "NO MEDIUM+, <= 2 LOW");
+    out << line;
+    for (const auto& [trace, s] : sets) {
+      const std::string no_medium = std::to_string(s.no_medium) + "/" + std::to_string(s.workloads);
+      const std::string target = std::to_string(s.target) + "/" + std::to_string(s.workloads);
+      std::snprintf(line, sizeof(line), "%-16s %9zu %14s %22s\n", trace.c_str(), s.workloads, no_medium.c_str(),
+                    target.c_str());
+      out << line;
+    }
   }
   for (const auto& r : results) {
     for (const std::string& w : r.unprofiled) {

@@ -123,8 +123,11 @@ size_t CountAtLeast(const std::vector<model::Finding>& findings, model::Severity
 
 // A report for people: a table with one row per case (FP on normal, unlabelled findings on
 // drift, detected/required labels), a table per severity threshold (any, medium and above,
-// high and above: FP on normal, FP on held-out, unlabelled, detected, the margin), then per
-// case its misses, false positives and unlabelled findings.
+// high and above: FP on normal, FP on held-out, unlabelled, detected, the margin), a table per
+// held-out trace (its findings, medium and high), a table per held-out set (the traces of one
+// name: how many workloads have nothing at medium or above, and how many also have at most two
+// low findings, issue 9's target), then per case its misses, false positives and unlabelled
+// findings.
 std::string EvalText(const std::vector<EvalResult>& results);
 // One JSON object on one line per case: name, events, counts, and the lists.
 std::string EvalJson(const EvalResult& r);

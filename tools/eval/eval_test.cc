@@ -238,6 +238,11 @@ TEST(RunEvalTest, EachHeldOutTraceIsAlsoScoredOnItsOwn) {
   std::string text = EvalText({*r});
   EXPECT_NE(text.find("HELD-OUT TRACE"), std::string::npos) << text;
   EXPECT_NE(text.find("demo             heldout.dwt"), std::string::npos) << text;
+  // Per set: the quiet trace meets the target, the one with whoami and /etc/shadow does not.
+  EXPECT_NE(text.find("heldout.dwt              1            1/1                    1/1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("heldout2.dwt             1            0/1                    0/1\n"), std::string::npos)
+      << text;
   std::string json = EvalJson(*r);
   EXPECT_NE(json.find(R"("heldout_traces":[{"trace":"heldout.dwt","events":)"), std::string::npos) << json;
 }
