@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -229,6 +230,12 @@ constexpr std::string_view kSharedBinDirs[] = {"/bin", "/sbin", "/usr/bin", "/us
 // "redis-cli" -> "redis": the name up to its first '-', '_' or '.'.
 std::string_view NameStem(std::string_view base) { return base.substr(0, base.find_first_of("-_.")); }
 
+// `path` is directly in one of kUtilityDirs.
+bool InUtilityDir(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash != std::string_view::npos && IsOneOf(path.substr(0, slash), kUtilityDirs);
+}
+
 // One of kIntruderTools, by name or stem.
 bool IsIntruderTool(std::string_view base) {
   return IsProgram(base, kIntruderTools) || IsProgram(NameStem(base), kIntruderTools);
@@ -294,9 +301,7 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
 // kScriptRunnerUtilities or more distinct utilities in training. Returns that
 // number, or 0 when `exe` is no such step.
 size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe) {
-  const size_t slash = exe.rfind('/');
-  if (slash == std::string_view::npos || !IsOneOf(exe.substr(0, slash), kUtilityDirs)) return 0;
-  if (IsIntruderTool(exe.substr(slash + 1))) return 0;
+  if (!InUtilityDir(exe) || IsIntruderTool(Basename(exe))) return 0;
   const std::string_view parent = e.process.parent_exe;
   if (!IsProgram(Basename(parent), kShells)) return 0;
   const ScriptRunner runner = ScriptRunnerOf(fp);
@@ -415,10 +420,20 @@ Sensitivity SensitivityOf(const Judged& judged, uint8_t judged_access) {
   return best;
 }
 
+// "/usr/sbin/nginx -> /bin/sh" -> "/usr/sbin/nginx" and "/bin/sh"; false for
+// a key without an arrow.
+bool SplitEdge(std::string_view edge, std::string_view* parent, std::string_view* child) {
+  const size_t arrow = edge.rfind(" -> ");
+  if (arrow == std::string_view::npos) return false;
+  *parent = edge.substr(0, arrow);
+  *child = edge.substr(arrow + 4);
+  return true;
+}
+
 // "/usr/sbin/nginx -> /bin/sh" -> "/bin/sh".
 std::string_view LineageChild(std::string_view edge) {
-  size_t arrow = edge.rfind(" -> ");
-  return arrow == std::string_view::npos ? edge : edge.substr(arrow + 4);
+  std::string_view parent, child;
+  return SplitEdge(edge, &parent, &child) ? child : edge;
 }
 
 // Seen once, by one process, in a training long enough for that to mean rare.
@@ -477,17 +492,10 @@ std::string UnseenReason(const ItemRef& item) {
 ScriptRunner ScriptRunnerOf(const Fingerprint& fp) {
   ScriptRunner out;
   for (const auto& [edge, stats] : fp.lineage) {
-    const size_t arrow = edge.rfind(" -> ");
-    if (arrow == std::string::npos) continue;
-    const std::string_view from = std::string_view(edge).substr(0, arrow);
-    if (!IsProgram(Basename(from), kShells)) continue;
+    std::string_view from, child;
+    if (!SplitEdge(edge, &from, &child) || !IsProgram(Basename(from), kShells)) continue;
     if (std::find(out.shells.begin(), out.shells.end(), from) == out.shells.end()) out.shells.emplace_back(from);
-    const std::string_view child = std::string_view(edge).substr(arrow + 4);
-    const size_t slash = child.rfind('/');
-    if (slash != std::string_view::npos && IsOneOf(child.substr(0, slash), kUtilityDirs) &&
-        !IsShellish(Basename(child))) {
-      out.utilities.emplace_back(Basename(child));
-    }
+    if (InUtilityDir(child) && !IsShellish(Basename(child))) out.utilities.emplace_back(Basename(child));
   }
   std::sort(out.shells.begin(), out.shells.end());
   std::sort(out.utilities.begin(), out.utilities.end());
@@ -504,22 +512,28 @@ Severity SeverityOf(double score) {
 
 namespace {
 
+// The workload learned traffic of one of `directions` on `port` and
+// `protocol`, any address: an exact item or a range (ranges are outbound or
+// inbound only).
+bool LearnedPort(const Fingerprint& fp, std::initializer_list<Direction> directions, uint16_t port,
+                 uint8_t protocol) {
+  auto matches = [&](const NetItem& item) {
+    return item.port == port && item.protocol == protocol &&
+           std::find(directions.begin(), directions.end(), item.direction) != directions.end();
+  };
+  for (const auto& [item, stats] : fp.network) {
+    if (matches(item)) return true;
+  }
+  for (const auto& [item, g] : fp.net_patterns) {
+    if (matches(item)) return true;
+  }
+  return false;
+}
+
 // The workload is known to serve clients on `port`: it learned a listening
 // socket or inbound clients there (any address).
 bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
-  for (const auto& [item, stats] : fp.network) {
-    if ((item.direction == Direction::kListen || item.direction == Direction::kInbound) &&
-        item.port == inbound.port && item.protocol == inbound.protocol) {
-      return true;
-    }
-  }
-  for (const auto& [item, g] : fp.net_patterns) {
-    if (item.direction == Direction::kInbound && item.port == inbound.port &&
-        item.protocol == inbound.protocol) {
-      return true;
-    }
-  }
-  return false;
+  return LearnedPort(fp, {Direction::kListen, Direction::kInbound}, inbound.port, inbound.protocol);
 }
 
 // A loopback peer that is the workload itself: it learned a listening socket
@@ -539,27 +553,14 @@ bool OwnListener(const Fingerprint& fp, const NetItem& peer) {
 }
 
 // An outbound peer the workload reaches by name: its process queried, just
-// before, a name the workload queried in training, and connects on a port
-// and protocol it connected out on in training (to an address, or a learned
-// range); outside a new program's tree only. The name is a query, not an
-// answer: a process of the workload that queries a learned name can then
-// reach another address on that port unflagged (README: Network).
-bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, const ScoreContext& context) {
-  if (context.queried_name.empty() || !context.hostile_root.empty() ||
-      !fp.dns_names.contains(std::string(context.queried_name))) {
-    return false;
-  }
-  for (const auto& [item, stats] : fp.network) {
-    if (item.direction == Direction::kOutbound && item.port == peer.port && item.protocol == peer.protocol) {
-      return true;
-    }
-  }
-  for (const auto& [item, g] : fp.net_patterns) {
-    if (item.direction == Direction::kOutbound && item.port == peer.port && item.protocol == peer.protocol) {
-      return true;
-    }
-  }
-  return false;
+// before, `queried_name`, a name the workload queried in training, and
+// connects on a port and protocol it connected out on in training (to an
+// address, or a learned range). The name is a query, not an answer: a process
+// of the workload that queries a learned name can then reach another address
+// on that port unflagged (README: Network).
+bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, std::string_view queried_name) {
+  return !queried_name.empty() && fp.dns_names.contains(std::string(queried_name)) &&
+         LearnedPort(fp, {Direction::kOutbound}, peer.port, peer.protocol);
 }
 
 // The workload reads in or runs from the directory of `path`: a learned
@@ -588,11 +589,10 @@ bool ServedDir(const Fingerprint& fp, std::string_view path, const FilePatternIn
 // network tool and whose parent is none of those: the service itself started
 // it.
 bool ServiceStartsShell(std::string_view edge) {
-  size_t arrow = edge.rfind(" -> ");
-  if (arrow == std::string_view::npos) return false;
-  std::string_view parent = Basename(edge.substr(0, arrow));
-  std::string_view child = Basename(edge.substr(arrow + 4));
-  return IsShellish(child) && !IsShellish(parent) && parent != kRuntimeParent;
+  std::string_view parent, child;
+  if (!SplitEdge(edge, &parent, &child)) return false;
+  parent = Basename(parent);
+  return IsShellish(Basename(child)) && !IsShellish(parent) && parent != kRuntimeParent;
 }
 
 }  // namespace
@@ -679,11 +679,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  !LearnedGroupMember(fp->syscalls, item.key).empty()) {
         continue;  // another entry point to a power the workload already uses
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
-                 context.hostile_root.empty() && !FromShell(judged) && OwnListener(*fp, item.net)) {
-        continue;  // the workload connecting to itself: a health check, its admin CLI
-      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
-                 PeerKnownByName(*fp, item.net, context) && !FromShell(judged)) {
-        continue;  // a new address of a service the workload reaches by name
+                 context.hostile_root.empty() && !FromShell(judged) &&
+                 (OwnListener(*fp, item.net) || PeerKnownByName(*fp, item.net, context.queried_name))) {
+        // The workload connecting to itself (a health check, its admin CLI),
+        // or a new address of a service it reaches by name.
+        continue;
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  !IsLoopbackAddress(item.net.address)) {
         judged.known_subnet = InKnownSubnet(*fp, item.net.address);
