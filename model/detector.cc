@@ -14,17 +14,16 @@ namespace dw::model {
 
 Detector::Detector(std::map<std::string, Fingerprint> fingerprints, Scorer scorer, DetectorOptions options)
     : fingerprints_(std::move(fingerprints)), scorer_(scorer), options_(options) {
-  for (const auto& [workload, fp] : fingerprints_) pattern_index_.emplace(&fp, FilePatternIndex(fp));
+  for (const auto& [workload, fp] : fingerprints_) baselines_.emplace(&fp, fp);
 }
 
 void Detector::SetFingerprint(Fingerprint fp) {
   if (on_change_) on_change_(fp.workload);
   current_ = Current{};
   Fingerprint& slot = fingerprints_[fp.workload];
-  pattern_index_.erase(&slot);
-  known_reads_.erase(&slot);
+  baselines_.erase(&slot);
   slot = std::move(fp);
-  pattern_index_.emplace(&slot, FilePatternIndex(slot));
+  baselines_.emplace(&slot, slot);
 }
 
 void Detector::RemoveFingerprint(const std::string& workload) {
@@ -32,8 +31,7 @@ void Detector::RemoveFingerprint(const std::string& workload) {
   current_ = Current{};
   auto it = fingerprints_.find(workload);
   if (it == fingerprints_.end()) return;
-  pattern_index_.erase(&it->second);
-  known_reads_.erase(&it->second);
+  baselines_.erase(&it->second);
   fingerprints_.erase(it);
 }
 
@@ -235,15 +233,12 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
     current_.workload = e.workload;
     current_.fp = &fp->second;
-    if (auto index = pattern_index_.find(current_.fp); index != pattern_index_.end()) {
-      current_.index = &index->second;
-    }
-    current_.known_reads = &known_reads_[current_.fp];
+    current_.baseline = &baselines_.at(current_.fp);
   }
   ++stats_.events_scored;
   const Fingerprint& fingerprint = *current_.fp;
   ScoreContext context;
-  context.file_patterns = current_.index;
+  context.file_patterns = &current_.baseline->index;
   auto proc = processes_.find(e.pid);
   // An exec starts a new image: the tree it belongs to stays, its program does not.
   if (e.kind == EventKind::kExec && proc != processes_.end()) {
@@ -271,18 +266,19 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   // A plain read of a path this baseline already judged known, outside a new
   // program's tree, is known again: its verdict depends on the path, the
   // open's success and the baseline only.
-  const bool plain_read_event = e.kind == EventKind::kOpen && e.access == kAccessRead && !e.path.empty() &&
-                                context.hostile_root.empty() && current_.known_reads != nullptr;
+  std::unordered_set<std::string>& known_reads = current_.baseline->known_reads;
+  const bool plain_read_event =
+      e.kind == EventKind::kOpen && e.access == kAccessRead && !e.path.empty() && context.hostile_root.empty();
   if (plain_read_event) {
     read_key_.assign(e.path);
     read_key_ += e.result < 0 ? '\1' : '\0';
   }
-  const bool known_read = plain_read_event && current_.known_reads->contains(read_key_);
+  const bool known_read = plain_read_event && known_reads.contains(read_key_);
   std::vector<Finding> scored;
   if (!known_read) scored = scorer_.Score(&fingerprint, e, context);
   if (plain_read_event && !known_read && scored.empty() && !IsRuntimeHelper(e)) {
-    if (current_.known_reads->size() >= kMaxKnownReads) current_.known_reads->clear();
-    current_.known_reads->insert(read_key_);
+    if (known_reads.size() >= kMaxKnownReads) known_reads.clear();
+    known_reads.insert(read_key_);
   }
   for (Finding& f : scored) {
     drift = true;

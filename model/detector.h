@@ -174,23 +174,27 @@ class Detector {
 
  private:
   std::map<std::string, Fingerprint> fingerprints_;
-  // Each fingerprint's file patterns, indexed (model/generalize.h), by the
-  // address of its map node (stable until erased).
-  std::unordered_map<const Fingerprint*, FilePatternIndex> pattern_index_;
-  // Per baseline, the plain reads it judged known (path and a failed flag),
-  // outside any new program's tree: the next such read skips the scorer.
-  // At most kMaxKnownReads each, then forgotten at once; dropped with the
-  // baseline (SetFingerprint, RemoveFingerprint).
-  std::unordered_map<const Fingerprint*, std::unordered_set<std::string>> known_reads_;
+  // What the Detector keeps per fingerprint, by the address of its map node
+  // (stable until erased), made and dropped with it (SetFingerprint,
+  // RemoveFingerprint): its file patterns, indexed (model/generalize.h), and
+  // the plain reads it judged known (path and a failed flag), outside any new
+  // program's tree, so that the next such read skips the scorer (at most
+  // kMaxKnownReads, then forgotten at once).
+  struct Baseline {
+    explicit Baseline(const Fingerprint& fp) : index(fp) {}
+    FilePatternIndex index;
+    std::unordered_set<std::string> known_reads;
+  };
+  std::unordered_map<const Fingerprint*, Baseline> baselines_;
   static constexpr size_t kMaxKnownReads = 4096;  // ~0.4 MB a baseline
   std::string read_key_;  // reused
-  // The last event's workload, its fingerprint and index (events come in runs
-  // of one workload); reset whenever a fingerprint is set or removed.
+  // The last event's workload, its fingerprint and what is kept for it
+  // (events come in runs of one workload); reset whenever a fingerprint is
+  // set or removed.
   struct Current {
     std::string workload;
     const Fingerprint* fp = nullptr;
-    const FilePatternIndex* index = nullptr;
-    std::unordered_set<std::string>* known_reads = nullptr;  // its known_reads_ entry
+    Baseline* baseline = nullptr;
   };
   Current current_;
   struct Incident {
