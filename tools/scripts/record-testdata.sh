@@ -5210,6 +5210,18 @@ rounds() {
   done
 }
 
+# burst VAR N FN [PAUSE]: N rounds of FN back to back (PAUSE s after each, if given),
+# counting them in VAR.
+burst() {
+  local -n counter=$1
+  local i
+  for ((i = 0; i < $2; i++)); do
+    counter=$((counter + 1))
+    "$3"
+    [ -z "${4:-}" ] || sleep "$4"
+  done
+}
+
 # heldout3: HELDOUT3_ROUND counts its rounds, HELDOUT3_PAUSE s apart.
 HELDOUT3_ROUND=0
 HELDOUT3_KEEPALIVE=0
@@ -5480,8 +5492,7 @@ record_server() {
     rounds HELDOUT3_ROUND 10 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     "${s}_heldout3_maint"
     sleep "$HELDOUT3_IDLE_SECONDS"
-    local b
-    for b in 1 2 3; do HELDOUT3_ROUND=$((HELDOUT3_ROUND + 1)); "${s}_heldout3_mix"; done
+    burst HELDOUT3_ROUND 3 "${s}_heldout3_mix"
     rounds HELDOUT3_ROUND 8 "${s}_heldout3_mix" "$HELDOUT3_PAUSE"
     heldout_end "$s" heldout3 "$HELDOUT3_ROUND"
   fi
@@ -5510,7 +5521,7 @@ record_server() {
     HELDOUT5_ROUND=0
     # Pauses between rounds (s): steady, heavier, tail; and the lull's probe interval. A
     # batch round waits for the next run.
-    local p1=1.5 p2=1 p3=2 every=4 b
+    local p1=1.5 p2=1 p3=2 every=4
     [ "$s" = batch ] && { p1=4; p2=3; p3=5; every=8; }
     heldout_begin "$s" heldout5
     HELDOUT5_CONC=6 HELDOUT5_PER=2
@@ -5521,7 +5532,7 @@ record_server() {
     "${s}_heldout5_maint"
     heldout5_lull 24 "${s}_heldout5_probe" "$every"
     HELDOUT5_CONC=24 HELDOUT5_PER=3
-    for b in 1 2 3 4 5; do HELDOUT5_ROUND=$((HELDOUT5_ROUND + 1)); "${s}_heldout5_mix"; done
+    burst HELDOUT5_ROUND 5 "${s}_heldout5_mix"
     "${s}_heldout5_late"
     HELDOUT5_CONC=3 HELDOUT5_PER=1
     rounds HELDOUT5_ROUND 10 "${s}_heldout5_mix" "$p3"
@@ -5533,7 +5544,7 @@ record_server() {
     HELDOUT6_ROUND=0
     # Pauses between rounds (s): keep-alive, short-lived, tail. A batch round waits for the
     # next run.
-    local q1=0.7 q2=1.2 q3=2.5 b
+    local q1=0.7 q2=1.2 q3=2.5
     [ "$s" = batch ] && { q1=3; q2=3; q3=4; }
     heldout_begin "$s" heldout6
     heldout6_stretch "$s" 2 12 10 "$q1"
@@ -5542,7 +5553,7 @@ record_server() {
     "${s}_heldout6_maint"
     sleep "$HELDOUT6_IDLE_SECONDS"
     HELDOUT6_CONC=40 HELDOUT6_PER=2
-    for b in 1 2 3 4; do HELDOUT6_ROUND=$((HELDOUT6_ROUND + 1)); "${s}_heldout6_mix"; done
+    burst HELDOUT6_ROUND 4 "${s}_heldout6_mix"
     "${s}_heldout6_late"
     heldout6_stretch "$s" 4 4 14 "$q3"
     heldout_end "$s" heldout6 "$HELDOUT6_ROUND"
@@ -5553,7 +5564,7 @@ record_server() {
     HELDOUT7_ROUND=0
     # Pauses between rounds (s): alternating, steady, tail. A batch round waits for the next
     # run.
-    local w1=1 w2=1 w3=1.5 b
+    local w1=1 w2=1 w3=1.5
     [ "$s" = batch ] && { w1=3; w2=3; w3=4; }
     heldout_begin "$s" heldout7
     heldout7_alternate "$s" 12 "$w1"
@@ -5563,7 +5574,7 @@ record_server() {
     "${s}_heldout7_change"
     sleep "$HELDOUT7_QUIET_SECONDS"
     HELDOUT7_CONC=24 HELDOUT7_PER=4
-    for b in 1 2 3 4 5 6; do HELDOUT7_ROUND=$((HELDOUT7_ROUND + 1)); "${s}_heldout7_mix"; sleep 0.3; done
+    burst HELDOUT7_ROUND 6 "${s}_heldout7_mix" 0.3
     "${s}_heldout7_late"
     heldout7_stretch "$s" 3 6 16 "$w3"
     heldout_end "$s" heldout7 "$HELDOUT7_ROUND"
@@ -5572,14 +5583,14 @@ record_server() {
   if want_phase heldout8; then
     # Pauses between rounds (s): keep-alive, sawtooth, tail; and the burst's rounds (a batch
     # round waits for the next run).
-    local v1=0.8 v2=1.1 v3=2 nb=8 b
+    local v1=0.8 v2=1.1 v3=2 nb=8
     [ "$s" != batch ] || { v1=3; v2=3; v3=4; nb=4; }
     say "$s: heldout8 (idle after the start, a burst of short-lived clients, keep-alive rounds, maintenance, a change, a sawtooth, a late event, a tail)"
     HELDOUT8_ROUND=0
     heldout_begin "$s" heldout8
     sleep "$HELDOUT8_IDLE_SECONDS"
     HELDOUT8_CONC=32 HELDOUT8_PER=1
-    for ((b = 0; b < nb; b++)); do HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1)); "${s}_heldout8_mix"; done
+    burst HELDOUT8_ROUND "$nb" "${s}_heldout8_mix"
     HELDOUT8_CONC=4 HELDOUT8_PER=8
     rounds HELDOUT8_ROUND 12 "${s}_heldout8_mix" "$v1"
     "${s}_heldout8_maint"
