@@ -63,17 +63,6 @@ struct {
 	__type(value, struct dw_cgroup_counters);
 } cgroup_counters SEC(".maps");
 
-/* The verdict cache (bpf/events.h, struct dw_verdict_key): the epoch of
- * each cgroup whose events may be answered from `verdicts`. User space sets
- * it when it first inserts for the cgroup, bumps it when the workload's
- * baseline changes, and deletes it when the workload learns again. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, __u32);
-} verdict_epochs SEC(".maps");
-
 /* Keys user space scored as known. One LRU hash for every cgroup (the
  * cgroup id and epoch are in the key): a busy cgroup can push out another's
  * entries, which costs a re-score, never a missed finding. Size set by user
@@ -104,51 +93,89 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
-/* Cgroup id -> whether it is watched (1) or not (0): the answer of the
- * ancestor walk below, kept so that it runs once per cgroup, not once per
- * hooked call (every open of every task on the host asks). Exact, not a
- * guess: a cgroup's ancestors never change, and user space fills
- * watched_cgroups before it attaches any program. LRU: a cgroup pushed out
- * is walked again. */
+/* Cgroup id -> what the programs know of it (struct dw_cgroup_state):
+ * whether it is watched, the answer of the ancestor walk below, kept so that
+ * the walk runs once per cgroup, not once per hooked call (every open of
+ * every task on the host asks); and its verdict-cache epoch, so that the
+ * cache costs no lookup of its own. `watched` is exact, not a guess: a
+ * cgroup's ancestors never change, and user space fills watched_cgroups
+ * before it attaches any program. The programs only ever insert an entry
+ * with epoch 0 and never over an existing one (BPF_NOEXIST), so an epoch
+ * comes from user space alone: it writes {watched, epoch} when it inserts
+ * keys for the cgroup and deletes the entry to take the epoch away. LRU: a
+ * cgroup pushed out is walked again and has no epoch until user space next
+ * inserts for it (a re-score, never a hidden event). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct dw_cgroup_state);
 } cgroup_watched SEC(".maps");
 
 /* Whether the cgroup `cgid` of the current task is watched: it or an
- * ancestor is in watched_cgroups (everything is when no filter is set). */
-static __always_inline bool cgroup_is_watched(__u64 cgid)
+ * ancestor is in watched_cgroups (everything is when no filter is set).
+ * Sets *epoch to the cgroup's verdict-cache epoch (0 when its events are
+ * not looked up: the cache off, learning, nothing inserted). */
+static __always_inline bool cgroup_state(__u64 cgid, __u32 *epoch)
 {
-	__u8 *known, watched = 0;
+	struct dw_cgroup_state *known, fresh = {};
 
-	if (!filter_cgroups)
+	*epoch = 0;
+	if (!filter_cgroups && !verdict_cache)
 		return true;
 	known = bpf_map_lookup_elem(&cgroup_watched, &cgid);
-	if (known)
-		return *known;
+	if (known) {
+		if (verdict_cache)
+			*epoch = known->epoch;
+		return !filter_cgroups || known->watched;
+	}
+	if (!filter_cgroups)
+		return true;
 	for (int level = 0; level < DW_MAX_CGROUP_DEPTH; level++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
 
 		if (id == 0)
 			break;
 		if (bpf_map_lookup_elem(&watched_cgroups, &id)) {
-			watched = 1;
+			fresh.watched = 1;
 			break;
 		}
 	}
-	bpf_map_update_elem(&cgroup_watched, &cgid, &watched, BPF_ANY);
-	return watched;
+	bpf_map_update_elem(&cgroup_watched, &cgid, &fresh, BPF_NOEXIST);
+	return fresh.watched;
 }
 
-/* Whether the current task's calls are reported: a watched cgroup, and not
- * driftwatch itself. */
-static __always_inline bool task_is_watched(void)
+static __always_inline bool cgroup_is_watched(__u64 cgid)
 {
+	__u32 epoch;
+
+	return cgroup_state(cgid, &epoch);
+}
+
+/* What a program learns of the current task before it does any work. */
+struct task_watch {
+	__u64 cgroup_id; /* bpf_get_current_cgroup_id() */
+	__u32 epoch;     /* the cgroup's verdict-cache epoch, or 0 */
+};
+
+/* Whether the current task's calls are reported: a watched cgroup, and not
+ * driftwatch itself. Fills *w (its cgroup and epoch) for the caller's
+ * verdict-cache lookup. */
+static __always_inline bool task_watched(struct task_watch *w)
+{
+	w->cgroup_id = 0;
+	w->epoch = 0;
 	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return false;
-	return cgroup_is_watched(bpf_get_current_cgroup_id());
+	w->cgroup_id = bpf_get_current_cgroup_id();
+	return cgroup_state(w->cgroup_id, &w->epoch);
+}
+
+static __always_inline bool task_is_watched(void)
+{
+	struct task_watch w;
+
+	return task_watched(&w);
 }
 
 static __always_inline void fill_header(struct dw_header *h, __u16 kind)
@@ -231,18 +258,6 @@ static __always_inline void emit(struct dw_header *rec, __u32 size)
 	} else if (c) {
 		c->emitted += 1;
 	}
-}
-
-/* The epoch of the current task's cgroup in the verdict cache, or 0 when
- * its events are not looked up (cache off, learning, nothing inserted). */
-static __always_inline __u32 verdict_epoch(__u64 cgroup_id)
-{
-	__u32 *epoch;
-
-	if (!verdict_cache)
-		return 0;
-	epoch = bpf_map_lookup_elem(&verdict_epochs, &cgroup_id);
-	return epoch ? *epoch : 0;
 }
 
 /* Whether `key` (epoch set) is in the cache. A hit is a hooked call whose
@@ -416,11 +431,20 @@ static __always_inline __u32 file_path(struct scratch *s, struct file *f, char *
 	return copy_walked(s, off, dst);
 }
 
+/* Casts a kernel pointer read as a value to a typed, read-only one (Linux
+ * 6.2): its fields are then plain loads the kernel guards (a fault reads
+ * zero) instead of a helper call each. Weak: on an older kernel libbpf
+ * leaves the call unresolved, and the verifier removes it as dead code
+ * because `rdonly_cast` (set by user space from the kernel's BTF) is false. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /* The struct file behind descriptor `fd` of the current task, or NULL.
  * The task is a BTF pointer (bpf_get_current_task_btf, Linux 5.11), so the
  * walk to the descriptor table is plain loads the verifier guards, not a
- * helper call each; only the slot itself (a pointer to a pointer, which BTF
- * does not type) is a probe read. Every open pays this, cached or not. */
+ * helper call each. The slot itself is a pointer to a pointer, which BTF
+ * does not type: with bpf_rdonly_cast it is read as the first word of a
+ * struct rb_node (an unsigned long at offset 0 in every kernel), a guarded
+ * load; else a probe read. Every open pays this, cached or not. */
 static __always_inline struct file *fd_to_file(int fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -435,6 +459,11 @@ static __always_inline struct file *fd_to_file(int fd)
 	if (!fdt || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
 	fds = fdt->fd;
+	if (rdonly_cast) {
+		struct rb_node *slot = bpf_rdonly_cast(&fds[fd], bpf_core_type_id_kernel(struct rb_node));
+
+		return (struct file *)slot->__rb_parent_color;
+	}
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }

@@ -196,27 +196,48 @@ struct dw_cgroup_counters {
 					   * no record sent */
 };
 
-/* The kernel verdict cache (bpf/common.bpf.h, maps verdict_epochs and
+/* Value of the cgroup_watched map (bpf/common.bpf.h), keyed by cgroup id:
+ * what the programs know of one cgroup, found with the one lookup every
+ * hooked call makes. The programs fill `watched` the first time a cgroup
+ * calls (from watched_cgroups and its ancestors); user space sets `epoch`
+ * for the verdict cache (below) and takes it away by deleting the entry. */
+struct dw_cgroup_state {
+	__u32 epoch;   /* the cgroup's verdict-cache epoch; 0: not looked up */
+	__u8 watched;  /* 1: the cgroup or an ancestor is in watched_cgroups */
+	__u8 _pad0[3];
+};
+
+/* What identifies a socket's peer in the verdict cache: the same size as
+ * struct dw_file_id, so that a key is 48 bytes whichever it holds. */
+struct dw_sock_id {
+	__u16 family;  /* AF_INET or AF_INET6 */
+	__u16 port;    /* CONNECT: the peer's port; ACCEPT: the local port */
+	__u32 _pad0;
+	__u8 addr[16]; /* the peer's address (network order) */
+	__u64 _pad1;
+};
+
+/* The kernel verdict cache (bpf/common.bpf.h, maps cgroup_watched and
  * verdicts). User space inserts the key of an event it scored as known
  * (nothing new, no finding) for a workload in monitor state; the programs
  * look the key up before walking a path or reserving ring-buffer space, and
  * a hit sends nothing (counted in dw_cgroup_counters.filtered). Keys carry
- * the cgroup's epoch (verdict_epochs[cgroup_id]): a cgroup without an epoch
- * is never looked up (learning, or the cache off), and a new epoch makes
- * every older key of the cgroup unreachable (they age out of the LRU).
+ * the cgroup's epoch (dw_cgroup_state.epoch): a cgroup without an epoch is
+ * never looked up (learning, or the cache off), and a new epoch makes every
+ * older key of the cgroup unreachable (they age out of the LRU).
  * Which events are cached is decided by user space
  * (collector/verdict_cache.h); the kernel looks up only these kinds.
- * Unused fields are 0, so a key is its bytes. */
+ * Unused fields are 0, so a key is its bytes (48: the hash covers them all
+ * on every lookup). */
 struct dw_verdict_key {
-	__u64 cgroup_id;        /* dw_header.cgroup_id */
-	__u32 epoch;            /* verdict_epochs[cgroup_id] at insertion */
-	__u16 kind;             /* DW_EVENT_OPEN, DW_EVENT_CONNECT or DW_EVENT_ACCEPT */
-	__u16 access;           /* OPEN: DW_ACCESS_*; sockets: the protocol */
-	struct dw_file_id file; /* OPEN */
-	__u16 family;           /* sockets: AF_INET or AF_INET6 */
-	__u16 port;             /* CONNECT: the peer's port; ACCEPT: the local port */
-	__u32 _pad0;
-	__u8 addr[16];          /* sockets: the peer's address (network order) */
+	__u64 cgroup_id;  /* dw_header.cgroup_id */
+	__u32 epoch;      /* the cgroup's epoch at insertion */
+	__u16 kind;       /* DW_EVENT_OPEN, DW_EVENT_CONNECT or DW_EVENT_ACCEPT */
+	__u16 access;     /* OPEN: DW_ACCESS_*; sockets: the protocol */
+	union {
+		struct dw_file_id file; /* OPEN */
+		struct dw_sock_id sock; /* CONNECT, ACCEPT */
+	} id;
 };
 
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

@@ -49,13 +49,6 @@ static __always_inline __u16 access_of(__u32 flags)
 	return access;
 }
 
-/* Casts a kernel pointer read as a value to a typed, read-only one (Linux
- * 6.2): its fields are then plain loads the kernel guards (a fault reads
- * zero) instead of a helper call each. Weak: on an older kernel libbpf
- * leaves the call unresolved, and the verifier removes it as dead code
- * because `rdonly_cast` (set by user space from the kernel's BTF) is false. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-
 /* The identity of the open file `f` (struct dw_file_id): a few loads, no
  * walk. Every open pays this, cached or not. */
 static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
@@ -87,7 +80,7 @@ static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
 	}
 }
 
-static __always_inline int open_exit(long ret, struct open_args a)
+static __always_inline int open_exit(long ret, struct open_args a, const struct task_watch *w)
 {
 	struct scratch *s;
 	struct dw_open_event *e;
@@ -116,18 +109,16 @@ static __always_inline int open_exit(long ret, struct open_args a)
 	}
 	/* The verdict cache, before any path walk or record: only plain reads
 	 * of an opened file (collector/verdict_cache.h says why). */
-	if (f && access_of(a.flags) == DW_ACCESS_READ) {
+	if (f && w->epoch && access_of(a.flags) == DW_ACCESS_READ) {
 		struct dw_verdict_key key = {};
 
-		key.cgroup_id = bpf_get_current_cgroup_id();
-		key.epoch = verdict_epoch(key.cgroup_id);
-		if (key.epoch) {
-			key.kind = DW_EVENT_OPEN;
-			key.access = DW_ACCESS_READ;
-			key.file = fid;
-			if (verdict_hit(&key))
-				return 0;
-		}
+		key.cgroup_id = w->cgroup_id;
+		key.epoch = w->epoch;
+		key.kind = DW_EVENT_OPEN;
+		key.access = DW_ACCESS_READ;
+		key.id.file = fid;
+		if (verdict_hit(&key))
+			return 0;
 	}
 	s = start_record(DW_EVENT_OPEN);
 	if (!s)
@@ -180,15 +171,16 @@ SEC("tp/syscalls/sys_exit_openat")
 int handle_sys_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct open_args a = {};
+	struct task_watch w;
 	struct pt_regs *regs;
 
-	if (!task_is_watched())
+	if (!task_watched(&w))
 		return 0;
 	regs = syscall_regs();
 	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
 	a.filename = (const char *)PT_REGS_PARM2_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM3_SYSCALL(regs);
-	return open_exit(ctx->ret, a);
+	return open_exit(ctx->ret, a, &w);
 }
 
 /* openat2 carries its flags in a user struct open_how. */
@@ -198,8 +190,9 @@ int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	struct open_args a = {};
 	struct pt_regs *regs;
 	__u64 flags = 0;
+	struct task_watch w;
 
-	if (!task_is_watched())
+	if (!task_watched(&w))
 		return 0;
 	regs = syscall_regs();
 	a.dfd = (int)PT_REGS_PARM1_SYSCALL(regs);
@@ -207,7 +200,7 @@ int handle_sys_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 	bpf_probe_read_user(&flags, sizeof(flags), (void *)PT_REGS_PARM3_SYSCALL(regs));
 	a.flags = (__u32)flags;
 	a.flags_in_user = true;
-	return open_exit(ctx->ret, a);
+	return open_exit(ctx->ret, a, &w);
 }
 
 /* The legacy open(2) and creat(2) still exist on x86-64 and static binaries use them. */
@@ -215,26 +208,28 @@ SEC("tp/syscalls/sys_exit_open")
 int handle_sys_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
 	struct open_args a = {};
+	struct task_watch w;
 	struct pt_regs *regs;
 
-	if (!task_is_watched())
+	if (!task_watched(&w))
 		return 0;
 	regs = syscall_regs();
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(regs);
 	a.flags = (__u32)PT_REGS_PARM2_SYSCALL(regs);
-	return open_exit(ctx->ret, a);
+	return open_exit(ctx->ret, a, &w);
 }
 
 SEC("tp/syscalls/sys_exit_creat")
 int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
 	struct open_args a = {};
+	struct task_watch w;
 
-	if (!task_is_watched())
+	if (!task_watched(&w))
 		return 0;
 	a.dfd = DW_AT_FDCWD;
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(syscall_regs());
 	a.flags = DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC;
-	return open_exit(ctx->ret, a);
+	return open_exit(ctx->ret, a, &w);
 }

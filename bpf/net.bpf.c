@@ -52,36 +52,38 @@ static __always_inline struct sock *fd_to_sock(int fd)
 /* Whether the verdict cache answers this connect or accept: its key is
  * the peer's address, the port that names the service (the peer's for a
  * connect, ours for an accept), the direction (kind) and the protocol. */
-static __always_inline bool sock_verdict_hit(const struct sock *sk, __u16 kind)
+static __always_inline bool sock_verdict_hit(const struct sock *sk, __u16 kind,
+					     const struct task_watch *w)
 {
 	struct dw_verdict_key key = {};
 
-	key.cgroup_id = bpf_get_current_cgroup_id();
-	key.epoch = verdict_epoch(key.cgroup_id);
-	if (!key.epoch)
+	if (!w->epoch)
 		return false;
+	key.cgroup_id = w->cgroup_id;
+	key.epoch = w->epoch;
 	key.kind = kind;
 	key.access = sock_protocol(sk);
-	key.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	key.id.sock.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (kind == DW_EVENT_CONNECT)
-		key.port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		key.id.sock.port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	else
-		key.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (key.family == DW_AF_INET)
-		bpf_core_read(key.addr, 4, &sk->__sk_common.skc_daddr);
-	else if (key.family == DW_AF_INET6)
-		bpf_core_read(key.addr, 16, &sk->__sk_common.skc_v6_daddr);
+		key.id.sock.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (key.id.sock.family == DW_AF_INET)
+		bpf_core_read(key.id.sock.addr, 4, &sk->__sk_common.skc_daddr);
+	else if (key.id.sock.family == DW_AF_INET6)
+		bpf_core_read(key.id.sock.addr, 16, &sk->__sk_common.skc_v6_daddr);
 	else
 		return false;
 	return verdict_hit(&key);
 }
 
-static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 result)
+static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 result,
+				      const struct task_watch *w)
 {
 	struct scratch *s;
 	struct dw_sock_event *e;
 
-	if ((kind == DW_EVENT_CONNECT || kind == DW_EVENT_ACCEPT) && sock_verdict_hit(sk, kind))
+	if ((kind == DW_EVENT_CONNECT || kind == DW_EVENT_ACCEPT) && sock_verdict_hit(sk, kind, w))
 		return;
 	s = start_record(kind);
 	if (!s)
@@ -100,6 +102,7 @@ static __always_inline void emit_sock(const struct sock *sk, __u16 kind, __s32 r
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
 {
+	struct task_watch w;
 	__u16 kind;
 
 	if (newstate == DW_TCP_SYN_SENT)
@@ -110,9 +113,9 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, int oldstate, in
 		return 0;
 	if (sock_protocol(sk) != DW_IPPROTO_TCP)
 		return 0;
-	if (!task_is_watched())
+	if (!task_watched(&w))
 		return 0;
-	emit_sock(sk, kind, 0);
+	emit_sock(sk, kind, 0, &w);
 	return 0;
 }
 
@@ -121,14 +124,15 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, int oldstate, in
  * no task to attribute it to. */
 static __always_inline int accept_exit(long ret)
 {
+	struct task_watch w;
 	struct sock *sk;
 
-	if (ret < 0 || !task_is_watched())
+	if (ret < 0 || !task_watched(&w))
 		return 0;
 	sk = fd_to_sock(ret);
 	if (!sk || sock_protocol(sk) != DW_IPPROTO_TCP)
 		return 0;
-	emit_sock(sk, DW_EVENT_ACCEPT, ret);
+	emit_sock(sk, DW_EVENT_ACCEPT, ret, &w);
 	return 0;
 }
 

@@ -234,25 +234,40 @@ std::optional<ProcessSnapshot> BpfEventSource::LookupProcess(uint32_t pid) {
 static_assert(sizeof(KernelCounters::calls) == sizeof(dw_cgroup_counters::calls));
 static_assert(sizeof(KernelCounters::filtered) == sizeof(dw_cgroup_counters::filtered));
 
+// The epoch lives in the cgroup's cgroup_watched entry (struct
+// dw_cgroup_state), which the programs look up on every call anyway. Only
+// cgroups whose events reached user space get one, so they are watched.
 Status BpfEventSource::SetVerdictEpoch(CgroupId cgroup, uint32_t epoch) {
   if (!verdict_cache_) return Status::Ok();
   uint64_t id = cgroup.value;
-  if (bpf_map__update_elem(impl_->skel->maps.verdict_epochs, &id, sizeof(id), &epoch, sizeof(epoch),
+  dw_cgroup_state state{};
+  state.epoch = epoch;
+  state.watched = 1;
+  if (bpf_map__update_elem(impl_->skel->maps.cgroup_watched, &id, sizeof(id), &state, sizeof(state),
                            BPF_ANY) != 0) {
     return Status::Errno("set verdict epoch of cgroup " + std::to_string(id), errno);
   }
   return Status::Ok();
 }
 
+// Deleting the entry takes the epoch away: the next call of the cgroup walks
+// its ancestors again and the programs insert it with epoch 0.
 Status BpfEventSource::ClearVerdictEpoch(CgroupId cgroup) {
   if (!verdict_cache_) return Status::Ok();
   uint64_t id = cgroup.value;
-  if (bpf_map__delete_elem(impl_->skel->maps.verdict_epochs, &id, sizeof(id), 0) != 0 && errno != ENOENT) {
+  if (bpf_map__delete_elem(impl_->skel->maps.cgroup_watched, &id, sizeof(id), 0) != 0 && errno != ENOENT) {
     return Status::Errno("clear verdict epoch of cgroup " + std::to_string(id), errno);
   }
   return Status::Ok();
 }
 
+static_assert(sizeof(dw_verdict_key) == 48);
+static_assert(sizeof(dw_file_id) == sizeof(dw_sock_id));
+
+// The cgroup's entry is an LRU one: a host with more active cgroups than it
+// holds can push it out, and with it the epoch. So every insertion writes
+// the epoch again (insertions are the rare path: an event that reached user
+// space and was known), and the cache comes back at the next one.
 Status BpfEventSource::InsertVerdict(const VerdictKey& key) {
   if (!verdict_cache_) return Status::Ok();
   dw_verdict_key k{};  // zeroed: padding is part of the hashed bytes
@@ -260,16 +275,19 @@ Status BpfEventSource::InsertVerdict(const VerdictKey& key) {
   k.epoch = key.epoch;
   k.kind = key.kind;
   k.access = key.access;
-  k.file = {key.file.ino, key.file.parent_ino, key.file.dev, key.file.generation, key.file.mnt_id,
-            key.file.name_hash};
-  k.family = key.family;
-  k.port = key.port;
-  std::memcpy(k.addr, key.addr.data(), sizeof(k.addr));
+  if (key.kind == DW_EVENT_OPEN) {
+    k.id.file = {key.file.ino, key.file.parent_ino, key.file.dev, key.file.generation, key.file.mnt_id,
+                 key.file.name_hash};
+  } else {
+    k.id.sock.family = key.family;
+    k.id.sock.port = key.port;
+    std::memcpy(k.id.sock.addr, key.addr.data(), sizeof(k.id.sock.addr));
+  }
   uint8_t one = 1;
   if (bpf_map__update_elem(impl_->skel->maps.verdicts, &k, sizeof(k), &one, sizeof(one), BPF_ANY) != 0) {
     return Status::Errno("insert verdict", errno);
   }
-  return Status::Ok();
+  return SetVerdictEpoch(CgroupId{key.cgroup}, key.epoch);
 }
 
 Result<std::map<CgroupId, KernelCounters>> BpfEventSource::CgroupCounters() const {

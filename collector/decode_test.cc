@@ -45,10 +45,13 @@ TEST(DecodeLayoutTest, SizesAndOffsets) {
   EXPECT_EQ(offsetof(dw_open_event, file), 80u);
   EXPECT_EQ(DW_OPEN_EVENT_V2_SIZE, 80);
   EXPECT_EQ(sizeof(dw_file_id), 32u);
-  EXPECT_EQ(sizeof(dw_verdict_key), 72u);
-  EXPECT_EQ(offsetof(dw_verdict_key, file), 16u);
-  EXPECT_EQ(offsetof(dw_verdict_key, family), 48u);
-  EXPECT_EQ(offsetof(dw_verdict_key, addr), 56u);
+  EXPECT_EQ(sizeof(dw_verdict_key), 48u);
+  EXPECT_EQ(offsetof(dw_verdict_key, id.file), 16u);
+  EXPECT_EQ(offsetof(dw_verdict_key, id.sock.family), 16u);
+  EXPECT_EQ(offsetof(dw_verdict_key, id.sock.addr), 24u);
+  EXPECT_EQ(sizeof(dw_sock_id), sizeof(dw_file_id));
+  EXPECT_EQ(sizeof(dw_cgroup_state), 8u);
+  EXPECT_EQ(offsetof(dw_cgroup_state, watched), 4u);
   EXPECT_EQ(offsetof(dw_open_event, result), 56u);
   EXPECT_EQ(offsetof(dw_open_event, flags), 60u);
   EXPECT_EQ(offsetof(dw_open_event, access), 64u);

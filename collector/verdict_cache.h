@@ -21,8 +21,8 @@
 // (rare, and DNS names are not in any key).
 //
 // Epochs: the kernel looks a cgroup's events up only while the cgroup has an
-// epoch (verdict_epochs); keys carry it. An epoch is given to a cgroup at its
-// first insertion and taken away when its workload's baseline changes
+// epoch (kept in its cgroup_watched entry); keys carry it. An epoch is given
+// to a cgroup at its first insertion and taken away when its workload's baseline changes
 // (relearn, accept, import, a new version) or it learns again; the next
 // insertion gives a new one, never used before in this run, so every older
 // key of the cgroup is unreachable at once (and ages out of the LRU).
