@@ -1760,7 +1760,7 @@ redis_heldout9_maint() {
   done
   launch redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --stat -i 0.5
   sleep 2
-  stop_pid "$LAUNCHED" INT
+  stop_pid "$LAUNCHED" TERM
 }
 redis_heldout9_change() {
   redis-cli -p "$REDIS_PORT" config set list-max-listpack-size 64 hash-max-listpack-entries 256 \
