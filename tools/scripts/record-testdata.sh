@@ -117,7 +117,7 @@
 #           re-sent, a table rotated, a session purge); an 8 s tail (2 at a time, 4 each, 2 s apart); error
 #           paths and large requests in every round, one kind per round in turn.
 #           No attack.
-#   heldout9 about 70 s, a ninth held-out set recorded on 2026-12-03 (all eight workloads),
+#   heldout9 about 60 s, a ninth held-out set recorded on 2026-12-03 (all eight workloads),
 #           again from a fresh provisioning, with variation of other kinds, amounts, orders
 #           and timing than the eight before (<server>_heldout9_*): clients from
 #           127.0.7.1-250 (another /24); a 10 s cold start of short-lived connections (10 at
