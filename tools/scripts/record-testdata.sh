@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout8}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout9}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7 and heldout8): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8 and heldout9): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 (default: all eleven, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 (default: all twelve, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -117,6 +117,23 @@
 #           re-sent, a table rotated, a session purge); an 8 s tail (2 at a time, 4 each, 2 s apart); error
 #           paths and large requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout9 about 60 s, a ninth held-out set recorded on 2026-12-03 (all eight workloads),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the eight before (<server>_heldout9_*): clients from
+#           127.0.7.1-250 (another /24); a 10 s cold start of short-lived connections (10 at
+#           a time, one request each, 1.2 s apart); the service's own maintenance (a build
+#           listing, a log moved into an archive directory, a schema-only dump, a server-side
+#           export, the job with other arguments); 14 s of long keep-alive rounds (3 at a
+#           time, 12 requests each, 0.9 s apart); a change (a reload with another valid
+#           configuration, a code release, a migration with a generated column, settings
+#           changed live, a new version of the job); HELDOUT9_IDLE_SECONDS (default 22 s) of
+#           no traffic at all; a burst of 10 rounds back to back (20 at a time, 2 each;
+#           batch: 3 runs); a late event (an episode published and fetched in ranges by 16
+#           players, a big set dropped lazily, a price update, the API server out for a
+#           deploy, a log rotation, a run with a stale argument, a graceful server restart, a
+#           full restart); an 8 s tail (5 at a time, 5 each, 1.6 s apart); error paths and
+#           large requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -127,7 +144,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -181,8 +198,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1029,6 +1046,82 @@ nginx_heldout8_late() {
   wait "$dl" || true
 }
 
+# Held out, ninth set (heldout9). Deployed before the start: a recipes section (recipes/ with
+# the soup, bread and salad categories, six recipes each), a podcast (audio/ep-01.ogg, 500
+# kB) and a web app manifest (manifest.webmanifest). Clients from 127.0.7.1-250 for every
+# fourth recipe (another offset each round), every ninth page and every seventh image, the
+# manifest and the assets; each round one more request in turn: a range past the end of the
+# episode (416), a request line with a lower-case method (400), a bad percent-encoding in
+# the path (400), a mobile client that sends its request line and headers over 1.2 s, a
+# GET with a 40 kB body (discarded), a conditional GET with an If-Modified-Since date in the
+# future. The maintenance: the operator inside the cgroup prints the build options (`nginx
+# -V`), then the access log moved into log/old/ with a date and time in its name (logrotate's
+# olddir) and USR1 to the master from outside. The change: pretty URLs for the recipes
+# (`try_files $uri $uri.html`), a custom 404 page, `client_max_body_size 64k` and `etag off`,
+# reloaded by the operator inside the cgroup (`nginx -s reload`, root). The late event: the
+# next episode published (audio/ep-02.ogg, from outside) and sixteen players fetch it at once
+# in 64 kB ranges.
+NGINX_HELDOUT9_CATS=(soup bread salad)
+nginx_heldout9_deploy() {
+  local c i
+  for c in "${NGINX_HELDOUT9_CATS[@]}"; do
+    mkdir -p "$NGINX_HTML/recipes/$c"
+    for i in $(seq 1 6); do echo "<html><body>$c recipe $i</body></html>" >"$NGINX_HTML/recipes/$c/r$i.html"; done
+  done
+  mkdir -p "$NGINX_HTML/audio"
+  head -c 500000 /dev/urandom >"$NGINX_HTML/audio/ep-01.ogg"
+  echo '{"name": "shop", "start_url": "/"}' >"$NGINX_HTML/manifest.webmanifest"
+}
+NGINX_HELDOUT9_PRETTY=0
+nginx_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i c u=http://127.0.0.1:$NGINX_PORT a ext=.html
+  local paths=(/ /manifest.webmanifest /css/site.css /js/app.js)
+  [ "$NGINX_HELDOUT9_PRETTY" = 0 ] || ext=
+  for c in "${NGINX_HELDOUT9_CATS[@]}"; do
+    for i in $(seq $((1 + r % 4)) 4 6); do paths+=("/recipes/$c/r$i$ext"); done
+  done
+  for i in $(seq $((1 + r % 9)) 9 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 7)) 7 20); do paths+=("/img/$i.png"); done
+  heldout9_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout9_addr 2)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -r 600000-700000 "$u/audio/ep-01.ogg" ;;
+    1) heldout3_raw "$NGINX_PORT" "$a" 'get /recipes/soup/r1.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' ;;
+    2) curl -s --interface "$a" --path-as-is "$u/recipes/%zz/r1.html" ;;
+    3) { printf 'GET /recipes/bread/r2.html HTTP/1.1\r\n'; sleep 0.4; printf 'Host: x\r\nUser-Agent: mobile\r\n'; sleep 0.8
+         printf 'Connection: close\r\n\r\n'; sleep 0.3; } | socat -t 1 - "TCP:127.0.0.1:$NGINX_PORT,bind=$a" ;;
+    4) head -c 40000 /dev/zero | curl -s --interface "$a" -X GET --data-binary @- "$u/recipes/salad/r3.html" ;;
+    5) curl -s --interface "$a" -H 'If-Modified-Since: Fri, 01 Jan 2038 00:00:00 GMT' "$u/css/site.css" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout9_maint() {
+  admin nginx root /usr/sbin/nginx -V
+  mkdir -p "$NGINX_DIR/log/old"
+  mv "$NGINX_DIR/log/access.log" "$NGINX_DIR/log/old/access.log-$(date +%Y%m%d-%H%M)"
+  kill -USR1 "$NGINX_PID"
+  until_ok test -e "$NGINX_DIR/log/access.log"
+}
+nginx_heldout9_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  echo "<html><body>not here</body></html>" >"$NGINX_HTML/404.html"
+  sed -i 's|^  keepalive_timeout 5;$|&\n  client_max_body_size 64k;\n  etag off;|' "$conf"
+  sed -i 's|^    location /api/ |    location /recipes/ { try_files $uri $uri.html =404; }\n    error_page 404 /404.html;\n&|' "$conf"
+  if ! grep -q 'uri.html =404' "$conf" || ! grep -q '^  etag off;' "$conf"; then die "nginx heldout9: config not changed"; fi
+  admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$conf" -s reload
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/recipes/soup/r1"
+  NGINX_HELDOUT9_PRETTY=1
+}
+nginx_heldout9_late() {
+  local i j
+  head -c 500000 /dev/urandom >"$NGINX_HTML/audio/.ep-02.ogg.tmp"
+  mv "$NGINX_HTML/audio/.ep-02.ogg.tmp" "$NGINX_HTML/audio/ep-02.ogg"
+  for i in $(seq 1 16); do
+    j=$((i % 7))
+    echo "$(heldout9_addr $((60 + i))) $((j * 65536))-$((j * 65536 + 65535)) $(((j + 1) * 65536))-$(((j + 1) * 65536 + 65535))"
+  done | xargs -P 16 -L 1 sh -c 'curl -s --max-time 5 --interface "$1" -r "$2" "$0" --next -s --max-time 5 \
+    --interface "$1" -r "$3" "$0" >/dev/null' "http://127.0.0.1:$NGINX_PORT/audio/ep-02.ogg" || true
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1616,6 +1709,71 @@ redis_heldout8_late() {
   sleep 2
   HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
   redis_heldout8_mix
+}
+
+# Held out, ninth set (heldout9). Deployed before the start: protected mode off (for the
+# application servers on 127.0.7.1-250). Each round as many application clients as the
+# load, up to 4 (perl, inline commands), in db 14: a sliding-window rate limiter (ZADD,
+# ZREMRANGEBYSCORE, ZCARD, PEXPIRE), recently viewed products (LPUSH, LTRIM, LRANGE), counters
+# in a bit field (BITFIELD INCRBY), the last search kept with SET ... GET and STRLEN; one more
+# thing in turn: ZADD with a score that is no number, BITFIELD with a type that does not
+# exist, a 3 MB value written with redis-cli -x and its end read back (GETRANGE), HELLO with
+# a protocol version that does not exist, CLIENT SETNAME with a space in the name, XADD with
+# an ID that is too small. Then redis-benchmark SET and GET with 2 kB values over 20000
+# keys, as many clients as the load. The maintenance: INFO cpu, CLIENT INFO, COMMAND DOCS
+# GET, SLOWLOG GET 5, and the operator inside the cgroup (as redis) watching `redis-cli
+# --stat` for two seconds. The change: the encodings' thresholds changed live (CONFIG SET
+# list-max-listpack-size, hash-max-listpack-entries, set-max-intset-entries,
+# zset-max-listpack-entries), not persisted. The late event: a 200000-member set built at
+# once (`redis-cli --pipe`) and dropped with UNLINK (freed by the lazy-free thread), then a
+# round.
+redis_heldout9_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i a n=$HELDOUT9_CONC pids=() now cli=(redis-cli -p "$REDIS_PORT" -n 14)
+  [ "$n" -le 4 ] || n=4
+  now=$(date +%s%3N)
+  for i in $(seq 1 "$n"); do
+    a=$(heldout9_addr "$i")
+    redis_from "$a" "SELECT 14" "ZADD rl:$i $now $now-$r" "ZREMRANGEBYSCORE rl:$i 0 $((now - 60000))" "ZCARD rl:$i" \
+      "PEXPIRE rl:$i 60000" "LPUSH seen:$i p$((r * 7 % 100))" "LTRIM seen:$i 0 9" "LRANGE seen:$i 0 -1" \
+      "BITFIELD hits:$((r % 4)) INCRBY u8 $((i * 8)) 1" "SET search:$i q$r GET" "STRLEN search:$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout9_addr 7)
+  case $((r % 6)) in
+    0) "${cli[@]}" zadd "rl:1" many x ;;
+    1) "${cli[@]}" bitfield "hits:0" get u99 0 ;;
+    2) head -c 3000000 /dev/zero | tr '\0' z | "${cli[@]}" -x set "blob:$((r % 3))"; "${cli[@]}" getrange "blob:$((r % 3))" -10 -1 ;;
+    3) redis_from "$a" "HELLO 4" ;;
+    4) "${cli[@]}" client setname "batch worker" ;;
+    5) "${cli[@]}" xadd "audit:$r" 0-0 k v ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((40 * HELDOUT9_CONC * HELDOUT9_PER)) -c "$HELDOUT9_CONC" -d 2048 -r 20000 \
+    -t set,get >/dev/null 2>&1 || true
+}
+redis_heldout9_maint() {
+  local cli=(redis-cli -p "$REDIS_PORT") c
+  for c in "info cpu" "client info" "command docs get" "slowlog get 5"; do
+    # shellcheck disable=SC2086  # c is a command and its arguments
+    "${cli[@]}" $c >/dev/null
+  done
+  launch redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --stat -i 0.5
+  sleep 2
+  stop_pid "$LAUNCHED" TERM
+}
+redis_heldout9_change() {
+  redis-cli -p "$REDIS_PORT" config set list-max-listpack-size 64 hash-max-listpack-entries 256 \
+    set-max-intset-entries 1024 zset-max-listpack-entries 64 | grep -qx OK || die "redis heldout9: config set failed"
+}
+redis_heldout9_late() {
+  awk 'BEGIN { for (b = 0; b < 2000; b++) { printf "*102\r\n$4\r\nSADD\r\n$12\r\nmembers:bulk\r\n";
+    for (i = 0; i < 100; i++) { m = "m" (b * 100 + i); printf "$%d\r\n%s\r\n", length(m), m } } }' |
+    redis-cli -p "$REDIS_PORT" -n 14 --pipe >/dev/null
+  [ "$(redis-cli -p "$REDIS_PORT" -n 14 scard members:bulk)" = 200000 ] || die "redis heldout9: the bulk set is incomplete"
+  redis-cli -p "$REDIS_PORT" -n 14 unlink members:bulk >/dev/null
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  redis_heldout9_mix
 }
 
 
@@ -2248,6 +2406,84 @@ postgresql_heldout8_late() {
   psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c "SELECT count(*) FROM subscriptions" subscriptions_restore >/dev/null
 }
 
+# Held out, ninth set (heldout9). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.7.0/24, two relays (outside
+# the cgroup) bound to 127.0.7.90 and .190 for its application servers, a backup directory
+# postgres owns, a `rooms` table (300 rooms) and a `bookings` table (15000 rows, a foreign
+# key to rooms, an index on room and check-in). Each round: a custom pgbench script (a
+# room's last bookings) through .90 on as many clients as the load (up to 10), as many
+# transactions each as the round's requests per connection; through .190 a front desk's
+# session: a booking made (INSERT ... RETURNING), a guest checked out, the occupancy of the
+# next week (generate_series joined to the bookings), a room's bookings read FOR SHARE;
+# one more thing in turn: a foreign key violation, an integer that does not parse, an
+# ambiguous column, a 3 MB note, PREPARE TRANSACTION with prepared transactions disabled, a
+# COPY FROM STDIN with a malformed row. The maintenance, by the operator inside the cgroup
+# as postgres: a schema-only dump (`pg_dump --schema-only`) into backup/, the next week's
+# bookings exported by the server (`COPY ... TO` a CSV file in backup/), ANALYZE of two
+# columns. The change, the application's migration from outside: a stored generated column
+# (the check-out date: the table rewritten) and a partial index on long stays. The late
+# event: the nightly price update (every future booking 5 % dearer, one transaction), then
+# a round.
+PG_HELDOUT9_ADDRS=(90 190)
+postgresql_heldout9_deploy() {
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.7 "${PG_HELDOUT9_ADDRS[@]}"
+  echo "host all all 127.0.7.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  mkdir -p "$PG_DIR/backup"
+  chown postgres:postgres "$PG_DIR/backup"
+  cat >"$PG_DIR/room.sql" <<'SQL'
+\set r random(1, 300)
+SELECT id, guest, checkin, nights FROM bookings WHERE room = :r ORDER BY checkin DESC LIMIT 5;
+SQL
+  postgresql_launch
+  local pid=$LAUNCHED
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "CREATE TABLE rooms (id int PRIMARY KEY, floor int, beds int)" \
+    -c "INSERT INTO rooms SELECT g, 1 + g / 50, 1 + g % 3 FROM generate_series(1, 300) g" \
+    -c "CREATE TABLE bookings (id serial PRIMARY KEY, room int NOT NULL REFERENCES rooms, guest text NOT NULL, checkin date NOT NULL, nights int NOT NULL, price numeric(10,2), note text)" \
+    -c "INSERT INTO bookings (room, guest, checkin, nights, price) SELECT 1 + g % 300, 'guest ' || g, current_date - 200 + g % 400, 1 + g % 14, 40 + g % 160 FROM generate_series(1, 15000) g" \
+    -c "CREATE INDEX bookings_room ON bookings (room, checkin)" -c "ANALYZE rooms, bookings" ||
+    die "postgresql heldout9: the deploy failed"
+  stop_pid "$pid" INT
+}
+postgresql_heldout9_mix() {
+  local r=$HELDOUT9_ROUND c=$HELDOUT9_CONC room
+  local p190=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 190)) -U postgres -q -X -o /dev/null postgres)
+  room=$((1 + r * 37 % 300))
+  [ "$c" -le 10 ] || c=10
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 90)) -U postgres -n -c "$c" -t "$HELDOUT9_PER" -f "$PG_DIR/room.sql" \
+    postgres >/dev/null 2>&1 || true
+  "${p190[@]}" -c "INSERT INTO bookings (room, guest, checkin, nights, price) VALUES ($room, 'walk-in $r', current_date + $((r % 20)), $((1 + r % 5)), 89) RETURNING id" \
+    -c "UPDATE bookings SET nights = current_date - checkin WHERE id = $((1 + r * 53 % 15000)) AND checkin < current_date" \
+    -c "SELECT d::date, count(b.id) FROM generate_series(current_date, current_date + 6, '1 day') d LEFT JOIN bookings b ON d::date >= b.checkin AND d::date < b.checkin + b.nights GROUP BY 1 ORDER BY 1" \
+    -c "BEGIN" -c "SELECT id FROM bookings WHERE room = $room FOR SHARE" -c "COMMIT" >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) "${p190[@]}" -c "INSERT INTO bookings (room, guest, checkin, nights) VALUES (999, 'nobody', current_date, 1)" ;;
+    1) "${p190[@]}" -c "SELECT count(*) FROM bookings WHERE room = 'twelve'" ;;
+    2) "${p190[@]}" -c "SELECT id FROM bookings JOIN rooms ON rooms.id = bookings.room LIMIT 1" ;;
+    3) "${p190[@]}" -c "UPDATE bookings SET note = repeat('n', 3000000) WHERE id = $((1 + r % 15000))" ;;
+    4) "${p190[@]}" -c "BEGIN" -c "SELECT 1" -c "PREPARE TRANSACTION 'desk-$r'" ;;
+    5) printf '%s\t%s\n' "$room" "no tab-separated columns here" | "${p190[@]}" -c "COPY bookings (room, guest, checkin, nights) FROM STDIN" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout9_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" --schema-only -f "$PG_DIR/backup/schema.sql" postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -v ON_ERROR_STOP=1 \
+    -c "COPY (SELECT * FROM bookings WHERE checkin BETWEEN current_date AND current_date + 7) TO '$PG_DIR/backup/next-week.csv' CSV HEADER" \
+    -c "ANALYZE bookings (room, checkin)" postgres
+}
+postgresql_heldout9_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 \
+    -c "ALTER TABLE bookings ADD COLUMN checkout date GENERATED ALWAYS AS (checkin + nights) STORED" \
+    -c "CREATE INDEX bookings_long_stays ON bookings (checkin) WHERE nights > 7" ||
+    die "postgresql heldout9: the migration failed"
+}
+postgresql_heldout9_late() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "UPDATE bookings SET price = round(price * 1.05, 2) WHERE checkin > current_date" ||
+    die "postgresql heldout9: the price update failed"
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  postgresql_heldout9_mix
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -2836,6 +3072,59 @@ haproxy_heldout8_late() {
   HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
   haproxy_heldout8_mix
   haproxy_sock "set server site/s2 addr 127.0.0.1 port ${BACKEND_PORTS[1]}"
+}
+
+# Held out, ninth set (heldout9). No deploy. Clients from 127.0.7.1-250 for every eighth
+# page and every seventh static file (another offset each round), the API with a page
+# number; each round one more request in turn: a header name with a space in it (400), a
+# 300 kB PATCH the backends refuse (501), a negative Content-Length (400), a request line
+# in absolute form (as a proxy sends it), two requests pipelined on one connection, a byte
+# range of a static file. The maintenance, on the admin socket: `show peers`, `show
+# profiling`, `show events`, `show trace`, `help`. The change: paths under /v2/ rewritten to
+# the site's (`http-request replace-path`), `option http-server-close`, an X-Served-By
+# header with the server's name on every response, `timeout client 20s`; USR2 to the master
+# from outside. The late event: the API server taken out for a deploy on the admin socket
+# (`set server api/a1 state maint`, `shutdown sessions server api/a1`) around a round of
+# traffic (the API answers 503), then made ready again.
+haproxy_heldout9_deploy() { :; }
+HAPROXY_HELDOUT9_V2=0
+haproxy_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a pre=
+  [ "$HAPROXY_HELDOUT9_V2" = 0 ] || pre=/v2
+  local paths=(/ "/api/items?page=$((1 + r % 9))" /api/status)
+  for i in $(seq $((1 + r % 8)) 8 60); do paths+=("$pre/page$i.html"); done
+  for i in $(seq $((1 + r % 7)) 7 30); do paths+=("/static/$i.bin"); done
+  heldout9_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout9_addr 3)
+  case $((r % 6)) in
+    0) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page3.html HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n' ;;
+    1) head -c 300000 /dev/zero | curl -s --interface "$a" -X PATCH --data-binary @- "$u/api/items" ;;
+    2) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/items HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n' ;;
+    3) heldout3_raw "$HAPROXY_PORT" "$a" "GET http://127.0.0.1:$HAPROXY_PORT/page$((1 + r % 60)).html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page4.html HTTP/1.1\r\nHost: x\r\n\r\nGET /static/4.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' ;;
+    5) curl -s --interface "$a" -r 100-299 "$u/static/$((1 + r % 30)).bin" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout9_maint() {
+  local c
+  for c in "show peers" "show profiling" "show events" "show trace" "help"; do haproxy_sock "$c"; done
+}
+haproxy_heldout9_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  acl is_api path_beg /api/$|  http-request replace-path ^/v2/(.*) /\\1\n  http-after-response set-header X-Served-By %s\n&|' "$conf"
+  sed -i 's|^  timeout client 10s$|  timeout client 20s\n  option http-server-close|' "$conf"
+  if ! grep -q 'replace-path' "$conf" || ! grep -q 'http-server-close' "$conf"; then die "haproxy heldout9: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok curl -sf "http://127.0.0.1:$HAPROXY_PORT/v2/page1.html"
+  HAPROXY_HELDOUT9_V2=1
+}
+haproxy_heldout9_late() {
+  haproxy_sock "set server api/a1 state maint"
+  haproxy_sock "shutdown sessions server api/a1"
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  haproxy_heldout9_mix
+  haproxy_sock "set server api/a1 state ready"
+  until_ok curl -sf "http://127.0.0.1:$HAPROXY_PORT/api/status"
 }
 
 
@@ -3457,6 +3746,72 @@ gunicorn_heldout8_late() {
   wait "${pids[@]}" || true
 }
 
+# Held out, ninth set (heldout9). No deploy. Clients from 127.0.7.1-250 for every fifteenth
+# item and every seventh image (another offset each round), a JSON export, the assets, and
+# (once it exists) the search API; each round one more request in turn: a 2.5 MB
+# `survey-N.json` upload (accepted), an item id with leading zeros, HEAD on the upload route
+# (405), an upload under a 300-character name (the application fails: 500), a request line
+# with HTTP/1.7 (400), a 400 kB `doc-N.pdf` upload sent with Expect: 100-continue. The
+# maintenance: the job with other arguments (`report --fmt csv --items 180`, `cleanup
+# --older-than 25`). The change: a code release (root, in the code directory): a search
+# API in app.py (`/api/search?q=`, which lists the item directory and reads the records),
+# then a graceful reload (HUP) from outside. The late event: the logs rotated into
+# log/archive/ with a date in their names (logrotate's olddir), USR1 to the master (it
+# reopens them), the rotated files compressed, then a round.
+gunicorn_heldout9_deploy() { :; }
+GUNI_HELDOUT9_SEARCH=0
+gunicorn_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a
+  local paths=(/ /api/health /export?fmt=json /static/css/site.css /static/js/shop.js)
+  [ "$GUNI_HELDOUT9_SEARCH" = 0 ] || paths+=("/api/search?q=item+$((r % 20))")
+  for i in $(seq $((1 + r % 15)) 15 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 7)) 7 30); do paths+=("/static/img/$i.png"); done
+  heldout9_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout9_addr 4)
+  case $((r % 6)) in
+    0) head -c 2500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/survey-$r.json" ;;
+    1) curl -s --interface "$a" "$u/items/$(printf %05d $((1 + r % 200)))" ;;
+    2) curl -s --interface "$a" -I "$u/upload/photo-1.jpg" ;;
+    3) head -c 1000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/$(head -c 300 /dev/zero | tr '\0' n).txt" ;;
+    4) heldout3_raw "$GUNICORN_PORT" "$a" 'GET /items/3 HTTP/1.7\r\nHost: x\r\n\r\n' ;;
+    5) head -c 400000 /dev/urandom | curl -s --interface "$a" -H 'Expect: 100-continue' --data-binary @- "$u/upload/doc-$r.pdf" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout9_maint() {
+  gunicorn_job report --fmt csv --items 180
+  gunicorn_job cleanup --older-than 25
+}
+gunicorn_heldout9_change() {
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/api/search")
+def search():
+    q = request.args.get("q", "").strip().lower()
+    hits = []
+    for name in sorted(os.listdir(os.path.join(DATA, "items")))[:200]:
+        with open(os.path.join(DATA, "items", name)) as f:
+            record = json.load(f)
+        if q and q in record["name"]:
+            hits.append(record["id"])
+    return jsonify(q=q, hits=hits[:20])
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/search?q=item+1"
+  GUNI_HELDOUT9_SEARCH=1
+}
+gunicorn_heldout9_late() {
+  local f stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$GUNI_DIR/log/archive"
+  for f in access error; do mv "$GUNI_DIR/log/$f.log" "$GUNI_DIR/log/archive/$f-$stamp.log"; done
+  kill -USR1 "$GUNI_PID"
+  until_ok test -e "$GUNI_DIR/log/access.log"
+  gzip "$GUNI_DIR/log/archive/access-$stamp.log" "$GUNI_DIR/log/archive/error-$stamp.log"
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  gunicorn_heldout9_mix
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -3928,6 +4283,49 @@ batch_heldout8_late() {
   batch_heldout8_drop ledger-hdr-3 500 "customer,amount"
   batch_feed ledger 1 200
   batch_job process.sh --keep 7
+}
+
+# Held out, ninth set (heldout9). No deploy. Each run with `--keep 10` gets, in turn, a
+# `settlements-N` file (30 rows per unit of load), a one-row `inventory-N` file, three
+# `settlements` files (20 rows per request of the round each), or a `settlements` file with a
+# `SETTLEMENTS-N.CSV` beside it (an upper-case extension the job does not pick up: it stays
+# in spool/incoming). The maintenance, by an operator inside the cgroup (as backup):
+# `cleanup.sh --max-archives 7`, `ls -la` of today's outputs, `md5sum` of the newest
+# archive. The change: a release of process.sh (root, from outside) that also keeps each
+# file's five biggest customers (`sort` by amount and `head` into `out/<day>/<name>.top5`).
+# The late event: the scheduler starts the job with an argument it no longer takes (an old
+# crontab line: `--verbose`): the run stops with its usage error (exit status 2); the
+# corrected line runs next.
+batch_heldout9_deploy() { :; }
+batch_heldout9_mix() {
+  local r=$HELDOUT9_ROUND
+  case $((r % 4)) in
+    0) batch_feed settlements 1 $((30 * HELDOUT9_CONC)) ;;
+    1) batch_feed inventory 1 1 ;;
+    2) batch_feed settlements 3 $((20 * HELDOUT9_PER)) ;;
+    3) batch_feed settlements 1 60; batch_heldout8_drop "SETTLEMENTS-$r" 40; mv "$BATCH_SPOOL/incoming/SETTLEMENTS-$r.csv" "$BATCH_SPOOL/incoming/SETTLEMENTS-$r.CSV" ;;
+  esac
+  batch_job process.sh --keep 10
+}
+batch_heldout9_maint() {
+  local newest
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 7
+  admin batch backup /bin/ls -la "$BATCH_DIR/out/$(date +%Y%m%d)"
+  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+  [ -n "$newest" ] || die "batch heldout9: no archive"
+  admin batch backup /usr/bin/md5sum "$newest"
+}
+batch_heldout9_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  sed -i 's|^  mv "$base/spool/work/$name.tmp" "$base/out/$day/$name.totals"$|&\n  sort -t, -k2,2nr "$base/out/$day/$name.totals" \| head -n 5 >"$base/out/$day/$name.top5"|' "$p"
+  grep -q 'name.top5' "$p" || die "batch heldout9: process.sh not changed"
+}
+batch_heldout9_late() {
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 10 --verbose
+  if wait "$LAUNCHED"; then die "batch heldout9: process.sh took --verbose"; fi
+  forget "$LAUNCHED"
+  batch_feed settlements 1 120
+  batch_job process.sh --keep 10
 }
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
@@ -4421,6 +4819,79 @@ mariadb_heldout8_late() {
     RENAME TABLE returns TO returns_2026, returns_new TO returns"
   HELDOUT8_ROUND=$((HELDOUT8_ROUND + 1))
   mariadb_heldout8_mix
+}
+
+# Held out, ninth set (heldout9). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.7.0/24 let in (app@'127.0.7.%'), two
+# relays (outside the cgroup) bound to 127.0.7.95 and .195, and a new table shop.loyalty
+# (points per customer, 2000 rows, a JSON history). Each round: shoppers' sessions through
+# .95 (a fifth of the load, plus one, up to 4); through .195 the loyalty desk: points added
+# and their history appended (JSON_ARRAY_APPEND), the top ten read with an offset, tiers
+# counted with a CTE; one more thing in turn: a login as app with a password it does not
+# have, an error the application raises itself (SIGNAL in a compound statement), a 400 kB
+# history, a prepared statement executed without its parameter, a temporary table too big
+# for memory (on disk), LOCK TABLES and UNLOCK TABLES. The maintenance, by the operator
+# inside the cgroup as mysql: SHOW ENGINE INNODB STATUS, `mariadb-admin ping version`, and a
+# dump of the big accounts (`mariadb-dump --single-transaction --where`) into backup/. The
+# change, by the DBA (root on the socket): a virtual generated column (the tier), a view of
+# the top accounts, table_open_cache changed live. The late event: the DBA restarts the
+# server for maintenance (`mariadb-admin shutdown` on the socket; the service manager
+# starts it again), then a round.
+mariadb_heldout9_deploy() {
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.7 95 195
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.7.%'; GRANT ALL ON *.* TO app@'127.0.7.%'; USE shop;
+    CREATE TABLE loyalty (customer_id INT PRIMARY KEY, points INT NOT NULL DEFAULT 0,
+      history LONGTEXT CHECK (JSON_VALID(history)), updated DATETIME DEFAULT NOW());
+    INSERT INTO loyalty (customer_id, points, history)
+      SELECT seq, seq * 7 % 5000, JSON_ARRAY(seq % 100) FROM seq_1_to_2000;" || die "mariadb heldout9: the deploy failed"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i n pids=() p95=$((MARIADB_RELAY_PORT + 95)) p195=$((MARIADB_RELAY_PORT + 195))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p195" --skip-ssl -B)
+  local c=$((1 + r * 43 % 2000))
+  n=$((HELDOUT9_CONC / 5 + 1))
+  [ "$n" -le 4 ] || n=4
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p95" & pids+=($!); done
+  mariadb_app -P "$p195" shop "UPDATE loyalty SET points = points + $((10 + r % 40)),
+      history = JSON_ARRAY_APPEND(history, '\$', $r) WHERE customer_id = $c;
+    SELECT customer_id, points FROM loyalty ORDER BY points DESC LIMIT 10 OFFSET $((r % 5 * 10));
+    WITH t AS (SELECT CASE WHEN points >= 4000 THEN 'gold' WHEN points >= 2000 THEN 'silver' ELSE 'basic' END tier
+      FROM loyalty) SELECT tier, COUNT(*) FROM t GROUP BY tier" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  # One more thing in turn (the first one a login with a password app does not have).
+  local more=("SELECT 1"
+    "BEGIN NOT ATOMIC SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'not enough points'; END"
+    "UPDATE loyalty SET history = JSON_ARRAY(REPEAT('h', 400000)) WHERE customer_id = $((1 + (c + 1) % 2000))"
+    "PREPARE s FROM 'SELECT points FROM loyalty WHERE customer_id = ?'; EXECUTE s"
+    "CREATE TEMPORARY TABLE desk AS SELECT l.customer_id, l.history, c.name FROM loyalty l JOIN customers c ON c.id = l.customer_id; SELECT COUNT(*) FROM desk"
+    "LOCK TABLES loyalty READ; SELECT SUM(points) FROM loyalty; UNLOCK TABLES")
+  local pw=()
+  [ $((r % 6)) != 0 ] || pw=(-pnot-the-password)
+  "${cli[@]}" -u app "${pw[@]}" shop -e "${more[r % 6]}" >/dev/null 2>&1 || true
+}
+mariadb_heldout9_maint() {
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "SHOW ENGINE INNODB STATUS"
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" ping version
+  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --single-transaction --where 'points > 4000' \
+    --result-file "$MARIADB_DIR/backup/loyalty-top.sql" shop loyalty
+}
+mariadb_heldout9_change() {
+  mariadb_root -e "ALTER TABLE shop.loyalty ADD COLUMN tier VARCHAR(8) AS
+      (CASE WHEN points >= 4000 THEN 'gold' WHEN points >= 2000 THEN 'silver' ELSE 'basic' END) VIRTUAL;
+    CREATE VIEW shop.loyalty_top AS SELECT customer_id, points, tier FROM shop.loyalty ORDER BY points DESC LIMIT 50;
+    SET GLOBAL table_open_cache = 500" || die "mariadb heldout9: the change failed"
+}
+mariadb_heldout9_late() {
+  mariadb-admin --no-defaults -S "$MARIADB_SOCK" -u root shutdown || die "mariadb heldout9: shutdown failed"
+  wait "$MARIADB_PID" || true
+  forget "$MARIADB_PID"
+  mariadb_start
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  mariadb_heldout9_mix
 }
 
 
@@ -5153,6 +5624,74 @@ apache_heldout8_late() {
   apache_cron --max-age 0 --report purge
 }
 
+# Held out, ninth set (heldout9). No deploy. Clients from 127.0.7.1-250 for every eleventh
+# product and every sixth image (another offset each round), about, the terms, the
+# stylesheet, the contact page and a search; a customer (users 01-60 in turn) from
+# 127.0.0.121-140 (addresses apache never served) signs in, every fourth round uploads a
+# 600 kB `timesheet-N.xlsx` and downloads it back, and every other round signs out; one
+# more request in turn: a sign-in with an empty password (401), a file under /files/ that
+# does not exist (404), a page with extra path info (`/index.php/extra/path`), a contact
+# message of 100 kB, a conditional GET of the stylesheet (304), a product id with a path in
+# it (404). The maintenance: the cron job with other arguments (`--max-age 600 --report
+# daily`). The change: conf/app.d/status.conf (mod_status at /server-status for 127.0.0.1,
+# ExtendedStatus, KeepAliveTimeout 8); the operator inside the cgroup lists the modules
+# (`apache2 -M`, root), then a graceful restart from outside (USR1); the monitoring scrapes
+# `/server-status?auto` every round from then on. The late event: a full restart (HUP to the
+# parent, as `apache2ctl restart`: every worker stopped at once and new ones forked), then a
+# round.
+apache_heldout9_deploy() { :; }
+APACHE_HELDOUT9_STATUS=0
+apache_heldout9_mix() {
+  local r=$HELDOUT9_ROUND i u=http://127.0.0.1:$APACHE_PORT a user addr
+  local paths=(/ /about.php /terms.html /css/site.css /contact.php "/search.php?q=product+$((r % 7))")
+  for i in $(seq $((1 + r % 11)) 11 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 6)) 6 50); do paths+=("/img/$i.png"); done
+  heldout9_get "$APACHE_PORT" "${paths[@]}"
+  [ "$APACHE_HELDOUT9_STATUS" = 0 ] || apache_curl "$u/server-status?auto"
+  user=user$(printf %02d $((1 + r * 13 % 60)))
+  addr=$((121 + r % 20))
+  if [ $((r % 4)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session "$addr" "$user" "timesheet-$APACHE_SEQ.xlsx" 600000
+  elif [ $((r % 2)) = 1 ]; then
+    apache_session "$addr" "$user" "" 0 1
+  else
+    apache_session "$addr" "$user"
+  fi
+  a=$(heldout9_addr 5)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" --data-urlencode "user=$user" --data-urlencode "pass=" "$u/login.php" ;;
+    1) curl -s --interface "$a" "$u/files/$user-missing-$r.pdf" ;;
+    2) curl -s --interface "$a" "$u/index.php/extra/path" ;;
+    3) curl -s --interface "$a" -d "email=c$r@example.com" --data-urlencode "message=$(head -c 100000 /dev/zero | tr '\0' m)" "$u/contact.php" ;;
+    4) curl -s --interface "$a" -z "$APACHE_HTDOCS/css/site.css" "$u/css/site.css" ;;
+    5) curl -s --interface "$a" "$u/product.php?id=..%2F..%2Fetc%2Fpasswd" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout9_maint() { apache_cron --max-age 600 --report daily; }
+apache_heldout9_change() {
+  cat >"$APACHE_DIR/conf/app.d/status.conf" <<CONF
+LoadModule status_module /usr/lib/apache2/modules/mod_status.so
+ExtendedStatus On
+KeepAliveTimeout 8
+<Location /server-status>
+  SetHandler server-status
+  Require ip 127.0.0.1
+</Location>
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -M
+  apache_graceful
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/server-status?auto"
+  APACHE_HELDOUT9_STATUS=1
+}
+apache_heldout9_late() {
+  kill -HUP "$APACHE_PID"
+  sleep 1
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+  HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
+  apache_heldout9_mix
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -5396,6 +5935,14 @@ heldout8_sawtooth() {
     sleep "$3"
   done
 }
+# heldout9, its own counter and load (HELDOUT9_ROUND, HELDOUT9_CONC, HELDOUT9_PER) and an
+# idle period of HELDOUT9_IDLE_SECONDS before its burst; its clients come from 127.0.7.1-250
+# (heldout9_addr N: the N-th of the round; heldout9_get PORT PATH...: the paths,
+# HELDOUT9_PER requests per connection, HELDOUT9_CONC at a time).
+HELDOUT9_IDLE_SECONDS=${HELDOUT9_IDLE_SECONDS:-22}
+HELDOUT9_ROUND=0 HELDOUT9_CONC=10 HELDOUT9_PER=1
+heldout9_addr() { echo "127.0.7.$((1 + ($1 * 43 + HELDOUT9_ROUND * 47) % 250))"; }
+heldout9_get() { spread_get "$1" 127.0.7 1 250 43 47 "$HELDOUT9_ROUND" "$HELDOUT9_PER" "$HELDOUT9_CONC" "${@:2}"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -5600,6 +6147,29 @@ record_server() {
     HELDOUT8_CONC=2 HELDOUT8_PER=4
     rounds HELDOUT8_ROUND 8 "${s}_heldout8_mix" "$v3"
     heldout_end "$s" heldout8 "$HELDOUT8_ROUND"
+  fi
+
+  if want_phase heldout9; then
+    # Pauses between rounds (s): cold start, keep-alive, tail; and the burst's rounds (a batch
+    # round waits for the next run).
+    local u1=1.2 u2=0.9 u3=1.6 nb=10
+    [ "$s" != batch ] || { u1=3; u2=3; u3=4; nb=3; }
+    say "$s: heldout9 (a cold start of short-lived clients, maintenance, long keep-alive rounds, a change, a long idle, a burst, a late event, a tail)"
+    HELDOUT9_ROUND=0
+    heldout_begin "$s" heldout9
+    HELDOUT9_CONC=10 HELDOUT9_PER=1
+    rounds HELDOUT9_ROUND 10 "${s}_heldout9_mix" "$u1"
+    "${s}_heldout9_maint"
+    HELDOUT9_CONC=3 HELDOUT9_PER=12
+    rounds HELDOUT9_ROUND 14 "${s}_heldout9_mix" "$u2"
+    "${s}_heldout9_change"
+    sleep "$HELDOUT9_IDLE_SECONDS"
+    HELDOUT9_CONC=20 HELDOUT9_PER=2
+    burst HELDOUT9_ROUND "$nb" "${s}_heldout9_mix"
+    "${s}_heldout9_late"
+    HELDOUT9_CONC=5 HELDOUT9_PER=5
+    rounds HELDOUT9_ROUND 8 "${s}_heldout9_mix" "$u3"
+    heldout_end "$s" heldout9 "$HELDOUT9_ROUND"
   fi
 }
 
