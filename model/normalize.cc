@@ -222,19 +222,25 @@ bool LooksRandomMixed(std::string_view t) {
   return digit && lower && upper;
 }
 
-// mkstemp's fill (glibc, APR): exactly six of [A-Za-z0-9]. A third of
-// fills have no digit; one with both cases is still no word unless it is
-// capitalised ("Readme"): an upper-case letter after the first, and a
-// lower-case one ("MWYpuy", "xKqLzo"; not "Readme", "README", "readme").
+// mkstemp's fill (glibc, APR): exactly six of [A-Za-z0-9], each drawn from
+// all 62. Words of six letters and digits are rare where a fill goes (the
+// end of a name, after a separator): any digit with any letter is a fill
+// ("a1b2c3", "9PWHBK": about 8% of fills have no lower-case or no upper-case
+// letter); without a digit (a third of fills) both cases are still no word
+// unless it is capitalised ("Readme"): an upper-case letter after the first,
+// and a lower-case one ("MWYpuy", "xKqLzo"; not "Readme", "README",
+// "readme"). Six letters of one case stay: they may be a word.
 bool LooksMkstempFill(std::string_view t) {
   if (t.size() != 6) return false;
-  bool lower = false, later_upper = false;
+  bool digit = false, letter = false, lower = false, later_upper = false;
   for (size_t i = 0; i < t.size(); ++i) {
     if (!IsAlnum(t[i])) return false;
+    digit |= IsDigit(t[i]);
+    letter |= !IsDigit(t[i]);
     lower |= IsLower(t[i]);
     later_upper |= i > 0 && IsUpper(t[i]);
   }
-  return LooksRandomMixed(t) || (lower && later_upper);
+  return (digit && letter) || (lower && later_upper);
 }
 
 // A digit, or both cases: not a word.

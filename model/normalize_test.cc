@@ -129,6 +129,9 @@ TEST(NormalizeFilePathTest, TemporaryNames) {
       // cases, not capitalised (APR writes a pid file through one).
       {"/srv/www/run/apache2.pid.MWYpuy", "/srv/www/run/apache2.pid.<tmp>"},
       {"/srv/www/run/apache2.pid.xKqLzo", "/srv/www/run/apache2.pid.<tmp>"},
+      // ... or with digits and letters of one case.
+      {"/srv/www/run/apache2.pid.9PWHBK", "/srv/www/run/apache2.pid.<tmp>"},
+      {"/srv/www/run/apache2.pid.q7xk2m", "/srv/www/run/apache2.pid.<tmp>"},
       {"/tmp/tmp.Ab3xZ9QpLk/payload.txt", "/tmp/tmp.<tmp>/payload.txt"},
       {"/tmp/systemd-private-0123456789abcdef0123456789abcdef-nginx.service-Ab12Cd/tmp/x",
        "/tmp/systemd-private-<hex>-nginx.service-<tmp>/tmp/x"},
@@ -226,6 +229,8 @@ TEST(NormalizeFilePathTest, LeavesStablePathsAndLookAlikesAlone) {
       "/srv/docs/guide.README",
       "/srv/docs/guide.readme",
       "/srv/x/app.OpenSSL",      // seven letters: not mkstemp's fill
+      "/srv/x/app.Cipher",       // six letters, capitalised
+      "/srv/x/app.v12",          // digits and letters, but not six
       "/x/20261399",  // not a date
       "/x/1234567",   // not a Unix time
       "/x/12345678",  // 8 digits: not a date, not yet a long number

@@ -313,8 +313,9 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 }
 
 // Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
-// were chosen (heldout2 after its first, unseen run); heldout3 .. heldout8 were each first run
-// once, unseen, on 2026-12-03 (README "Evaluation"), and then guided rules (heldout8: none yet).
+// were chosen (heldout2 after its first, unseen run); heldout3 .. heldout9 were each first run
+// once, unseen, on 2026-12-03 (README "Evaluation"), and then guided rules (heldout8: none;
+// heldout9: mkstemp fills of digits and one case, normalize.cc).
 // mariadb and apache, workloads added the same day and first run unseen, have fewer held-out
 // traces. Eval pools them; what they measure now is held as a ceiling here, so a regression
 // shows; lower it as the engine improves. gunicorn's and postgresql's medium ones are an
@@ -325,11 +326,11 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
     size_t any, medium;
   };
-  const std::map<std::string, Ceiling> measured = {{"batch", {10, 0}},      {"gunicorn", {6, 4}},
+  const std::map<std::string, Ceiling> measured = {{"batch", {12, 0}},      {"gunicorn", {7, 4}},
                                                    {"haproxy", {3, 1}},     {"nginx", {2, 0}},
-                                                   {"postgresql", {10, 1}}, {"redis", {4, 0}},
+                                                   {"postgresql", {13, 1}}, {"redis", {4, 0}},
                                                    // unseen workload shapes, first runs in README
-                                                   {"mariadb", {5, 0}},     {"apache", {9, 0}}};
+                                                   {"mariadb", {7, 0}},     {"apache", {11, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
