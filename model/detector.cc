@@ -55,6 +55,29 @@ std::string RootName(const Finding& f) { return std::string(FindingKindName(f.ki
 // else as "<kind> <subject>" ("syscall getgroups").
 std::string FoldedName(const Finding& f) { return f.kind == FindingKind::kFile ? f.subject : RootName(f); }
 
+// A shared object: the last component is "NAME.so" or "NAME.so.VERSION"
+// (not ld.so.cache or ld.so.conf).
+bool IsSharedObject(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  for (size_t at = name.find(".so"); at != std::string_view::npos; at = name.find(".so", at + 1)) {
+    const size_t end = at + 3;
+    if (at > 0 && (end == name.size() || (name[end] == '.' && end + 1 < name.size() &&
+                                          name[end + 1] >= '0' && name[end + 1] <= '9'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Where the dynamic loader finds a library's dependencies: the system's
+// library directories, which packages own (not /usr/local, not the workload's).
+bool InSystemLibraryDir(std::string_view path) {
+  for (std::string_view dir : {"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"}) {
+    if (path.starts_with(dir)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void Detector::AssignIncident(Finding* f) {
@@ -244,6 +267,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (e.kind == EventKind::kExec && proc != processes_.end()) {
     proc->second.program = nullptr;
     proc->second.folded.clear();
+    proc->second.library = nullptr;
+    proc->second.library_folded.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) context.queried_name = dns_.NameBefore(e);
@@ -280,6 +305,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     if (known_reads.size() >= kMaxKnownReads) known_reads.clear();
     known_reads.insert(read_key_);
   }
+  // Makes `anchor` the finding this process's next dependencies fold into.
+  const auto note_library = [&](Finding* anchor) {
+    ProcessState& state = processes_[e.pid];
+    if (state.library != anchor) state.library_folded.clear();
+    state.library = anchor;
+    state.library_ns = e.time_ns;
+    proc = processes_.find(e.pid);
+  };
   for (Finding& f : scored) {
     drift = true;
     const bool plain_read = f.kind == FindingKind::kFile &&
@@ -291,6 +324,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // into its exec finding.
     if ((plain_read || own_syscall) && proc != processes_.end() && proc->second.program != nullptr) {
       Fold(proc->second.program, &proc->second.folded, FoldedName(f));
+      continue;
+    }
+    // One finding per new module: the dependencies the dynamic loader opens
+    // right after a new shared object fold into its finding.
+    const bool library = plain_read && IsSharedObject(f.subject);
+    if (library && InSystemLibraryDir(f.subject) && proc != processes_.end() && proc->second.library != nullptr &&
+        e.time_ns - proc->second.library_ns <= kLibraryLoadNs && proc->second.library->subject != f.subject) {
+      Fold(proc->second.library, &proc->second.library_folded, FoldedName(f));
       continue;
     }
     // A low exec of a new program (a sibling of the workload's own: its suite).
@@ -333,6 +374,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       if (dir != nullptr && dir->finding->subject != f.subject &&
           (!tree_write || f.severity <= dir->finding->severity)) {
         Fold(dir->finding, &dir->folded, FoldedName(f));
+        if (library) note_library(dir->finding);  // its dependencies join the finding it joined
         if (suite_exec) {
           processes_[e.pid].program = dir->finding;
           proc = processes_.find(e.pid);
@@ -347,6 +389,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
     if (by_directory || tree_write) RememberDirFold(recorded, e.time_ns, scope);
+    if (library) note_library(recorded);
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;

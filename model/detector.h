@@ -58,7 +58,12 @@ namespace dw::model {
 // escape, hide or tamper (model/syscall_groups.h: a new program uses new
 // syscalls; what matters is the program); sensitive reads (credentials) stay
 // findings. The state is per live process
-// in such a tree, dropped at kExit. One finding per directory: outside such a
+// in such a tree, dropped at kExit. One finding per new module: the shared
+// objects of the system's library directories (/lib, /usr/lib and their
+// 64-bit twins) that a process opens for reading within kLibraryLoadNs of a
+// new shared object it loaded (the dynamic loader resolving that one's
+// dependencies: a JIT provider and its LLVM) fold into that one's finding
+// when they score below medium. One finding per directory: outside such a
 // tree, plain reads of the workload's own programs that raise findings in one
 // directory within the incident window fold the same way into the first
 // one's finding (a release's new files, an extension's scripts: a person
@@ -211,7 +216,15 @@ class Detector {
     Finding* program = nullptr;  // the exec finding of its current image, if new
     int64_t suspect_ns = -1;     // when it last raised medium+ or started a new program
     std::unordered_set<std::string> folded;  // distinct items folded into `program`
+    // The finding of the last new shared object its current image loaded
+    // (a plain read scored as a finding), when, and what folded into it.
+    Finding* library = nullptr;
+    int64_t library_ns = 0;
+    std::unordered_set<std::string> library_folded;
   };
+  // How long after a new shared object the dynamic loader's opens of its
+  // dependencies fold into its finding: they happen inside its dlopen.
+  static constexpr int64_t kLibraryLoadNs = 1'000'000'000;
   static constexpr size_t kMaxWrittenPerWorkload = 4096;
   static constexpr size_t kMaxDirFoldsPerWorkload = 4096;
   // Plain reads, low writes and low execs scored below this fold (into a new

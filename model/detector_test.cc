@@ -115,6 +115,42 @@ TEST(DetectorContextTest, ANewProgramIsOneFindingWithItsReadsFolded) {
   EXPECT_EQ(d.findings().size(), 4u);
 }
 
+// One finding per new module: a known program loading a new shared object
+// (a JIT provider) makes one finding, and the libraries the dynamic loader
+// opens for it right after (its LLVM, from the system's library directories)
+// fold into it; later, from elsewhere, or by another process, they do not.
+TEST(DetectorContextTest, ANewLibrarysDependenciesFoldIntoItsFinding) {
+  constexpr int64_t kMs = 1'000'000;
+  Detector d(Fingerprints());
+  std::vector<Finding*> jit =
+      d.Observe(testing::Open("web", 10, "/usr/lib/app/15/lib/llvmjit.so", kAccessRead, 1000 * kMs));
+  ASSERT_EQ(jit.size(), 1u);
+  EXPECT_LT(jit[0]->score, 0.4);
+  EXPECT_TRUE(d.Observe(testing::Open("web", 10, "/usr/lib/x86_64-linux-gnu/libLLVM-14.so.1", kAccessRead,
+                                      1002 * kMs))
+                  .empty());
+  EXPECT_TRUE(
+      d.Observe(testing::Open("web", 10, "/lib/x86_64-linux-gnu/libz3.so.4", kAccessRead, 1003 * kMs)).empty());
+  EXPECT_EQ(jit[0]->folded, 2u);
+  EXPECT_EQ(jit[0]->folded_examples, (std::vector<std::string>{"/usr/lib/x86_64-linux-gnu/libLLVM-14.so.1",
+                                                               "/lib/x86_64-linux-gnu/libz3.so.4"}));
+  // Another process, /usr/local, a file that is no library, or too late: findings
+  // (each in a directory of its own: the workload's reads in one directory fold).
+  EXPECT_EQ(d.Observe(testing::Open("web", 11, "/usr/lib/x86_64-linux-gnu/libedit.so.2", kAccessRead, 1004 * kMs))
+                .size(),
+            1u);
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/usr/local/lib/libhook.so", kAccessRead, 1005 * kMs)).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/usr/lib/tool/ld.so.cache", kAccessRead, 1006 * kMs))
+                .size(),
+            1u);
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/usr/lib/i386-linux-gnu/libxml2.so.2", kAccessRead, 2500 * kMs))
+                .size(),
+            1u);
+  // A sensitive read right after stays a finding of its own.
+  EXPECT_EQ(d.Observe(testing::Open("web", 10, "/etc/shadow", kAccessRead, 2501 * kMs)).size(), 1u);
+  EXPECT_EQ(jit[0]->folded, 2u);
+}
+
 // The workload's own programs reading new files of one directory (a release's
 // new content, an extension's scripts) make one finding with a count and
 // examples, for the incident window; writes and sensitive reads stay findings.
