@@ -301,5 +301,27 @@ TEST_F(VerdictCacheBpfTest, ABaselineChangeOrRelearnSendsEverythingAgain) {
   EXPECT_EQ(cache_->EpochOf(app_id_), 0u);
 }
 
+// The cgroup's kernel entry (which holds its epoch) is an LRU one: a host
+// with more active cgroups than it holds can push it out behind user space's
+// back. That costs a re-score, and the next insertion brings the epoch back.
+TEST_F(VerdictCacheBpfTest, AnEvictedCgroupEntryComesBackWithTheNextInsertion) {
+  Detect(Train());
+  RunWorkload(Normal());
+  TakeEvents();
+  RunWorkload(Normal());
+  EXPECT_EQ(Opens(TakeEvents(), known_), 0u);
+  const uint32_t epoch = cache_->EpochOf(app_id_);
+  ASSERT_NE(epoch, 0u);
+  // What an eviction does: the entry goes, the user-space cache still has
+  // the epoch.
+  ASSERT_TRUE(source_->verdict_maps()->ClearVerdictEpoch(app_id_).ok());
+  RunWorkload(Normal());
+  EXPECT_GT(Opens(TakeEvents(), known_), 0u);  // the kernel asks again
+  RunWorkload(Normal());
+  EXPECT_EQ(Opens(TakeEvents(), known_), 0u);  // and answers again
+  EXPECT_EQ(cache_->EpochOf(app_id_), epoch);
+  EXPECT_TRUE(TakeFindings().empty());
+}
+
 }  // namespace
 }  // namespace dw
