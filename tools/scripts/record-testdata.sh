@@ -5333,7 +5333,7 @@ mariadb_heldout10_deploy() {
     CREATE TABLE coupons (code VARCHAR(16) PRIMARY KEY, discount TINYINT NOT NULL, uses INT NOT NULL DEFAULT 0,
       expires DATETIME NOT NULL);
     INSERT INTO coupons SELECT CONCAT('SPRING', LPAD(seq, 4, '0')), 5 + seq % 30, 0,
-      NOW() + INTERVAL (seq % 20) - 5 DAY FROM seq_1_to_1000;
+      NOW() + INTERVAL CAST(seq % 20 AS SIGNED) - 5 DAY FROM seq_1_to_1000;
     CREATE TABLE redemptions (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(16) NOT NULL, customer_id INT,
       note MEDIUMTEXT, at DATETIME DEFAULT NOW(), KEY (code));" || die "mariadb heldout10: the deploy failed"
   stop_pid "$pid" TERM
