@@ -135,7 +135,7 @@
 #           full restart); an 8 s tail (5 at a time, 5 each, 1.6 s apart); error paths and
 #           large requests in every round, one kind per round in turn.
 #           No attack.
-#   heldout10 about 60 s, a tenth held-out set recorded on 2026-12-03 (all eight workloads),
+#   heldout10 about 50-60 s, a tenth held-out set recorded on 2026-12-03 (all eight workloads),
 #           again from a fresh provisioning, with variation of other kinds, amounts, orders
 #           and timing than the nine before (<server>_heldout10_*): clients from
 #           127.0.8.1-250 (another /24); 12 s of busy opening rounds (4 connections at a
@@ -2665,21 +2665,21 @@ PG_HELDOUT10_ADDRS=(70 170)
 postgresql_heldout10_deploy() {
   start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.8 "${PG_HELDOUT10_ADDRS[@]}"
   echo "host all all 127.0.8.0/24 trust" >>"$PG_DATA/pg_hba.conf"
-  mkdir -p "$PG_DIR/backup"
-  chown postgres:postgres "$PG_DIR/backup"
-  cat >"$PG_DIR/sensor.sql" <<'SQL'
-\set s random(1, 400)
-SELECT at, value FROM readings WHERE sensor = :s ORDER BY at DESC LIMIT 10;
+  install -d -o postgres -g postgres "$PG_DIR/backup"
+  printf '%s\n' '\set s random(1, 400)' 'SELECT at, value FROM readings WHERE sensor = :s ORDER BY at DESC LIMIT 10;' \
+    >"$PG_DIR/sensor.sql"
+  postgresql_launch   # (psql runs in the foreground: LAUNCHED stays the server)
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout10: the deploy failed"
+CREATE TABLE sensors (id int PRIMARY KEY, kind text NOT NULL, last_seen timestamptz);
+INSERT INTO sensors SELECT g, (ARRAY['temp', 'humidity', 'power'])[1 + g % 3], now() FROM generate_series(1, 400) g;
+CREATE TABLE readings (id bigserial PRIMARY KEY, sensor int NOT NULL REFERENCES sensors, at timestamptz NOT NULL,
+  value numeric(8,2) NOT NULL CHECK (value BETWEEN -100 AND 1000));
+INSERT INTO readings (sensor, at, value)
+  SELECT 1 + g % 400, now() - g * interval '2.88 s', (g * 7 % 900) / 10.0 FROM generate_series(1, 30000) g;
+CREATE INDEX readings_sensor_at ON readings (sensor, at);
+ANALYZE sensors, readings;
 SQL
-  postgresql_launch
-  local pid=$LAUNCHED
-  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "CREATE TABLE sensors (id int PRIMARY KEY, kind text NOT NULL, last_seen timestamptz)" \
-    -c "INSERT INTO sensors SELECT g, (ARRAY['temp', 'humidity', 'power'])[1 + g % 3], now() FROM generate_series(1, 400) g" \
-    -c "CREATE TABLE readings (id bigserial PRIMARY KEY, sensor int NOT NULL REFERENCES sensors, at timestamptz NOT NULL, value numeric(8,2) NOT NULL CHECK (value BETWEEN -100 AND 1000))" \
-    -c "INSERT INTO readings (sensor, at, value) SELECT 1 + g % 400, now() - g * interval '2.88 s', (g * 7 % 900) / 10.0 FROM generate_series(1, 30000) g" \
-    -c "CREATE INDEX readings_sensor_at ON readings (sensor, at)" -c "ANALYZE sensors, readings" ||
-    die "postgresql heldout10: the deploy failed"
-  stop_pid "$pid" INT
+  stop_pid "$LAUNCHED" INT
 }
 postgresql_heldout10_mix() {
   local r=$HELDOUT10_ROUND c=$HELDOUT10_CONC s
@@ -6506,6 +6506,9 @@ HELDOUT10_IDLE_SECONDS=${HELDOUT10_IDLE_SECONDS:-12}
 HELDOUT10_ROUND=0 HELDOUT10_CONC=4 HELDOUT10_PER=5
 heldout10_addr() { echo "127.0.8.$((1 + ($1 * 53 + HELDOUT10_ROUND * 59) % 250))"; }
 heldout10_get() { spread_get "$1" 127.0.8 1 250 53 59 "$HELDOUT10_ROUND" "$HELDOUT10_PER" "$HELDOUT10_CONC" "${@:2}"; }
+# heldout10_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout10 mix for
+# SECONDS, PAUSE s apart, CONC connections at a time, PER requests each.
+heldout10_stretch() { HELDOUT10_CONC=$2 HELDOUT10_PER=$3; rounds HELDOUT10_ROUND "$4" "$1_heldout10_mix" "$5"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -6743,18 +6746,15 @@ record_server() {
     say "$s: heldout10 (busy opening rounds, an early change, medium rounds, a late event, an idle, a burst, maintenance, a keep-alive tail)"
     HELDOUT10_ROUND=0
     heldout_begin "$s" heldout10
-    HELDOUT10_CONC=4 HELDOUT10_PER=5
-    rounds HELDOUT10_ROUND 12 "${s}_heldout10_mix" "$x1"
+    heldout10_stretch "$s" 4 5 12 "$x1"
     "${s}_heldout10_change"
-    HELDOUT10_CONC=12 HELDOUT10_PER=2
-    rounds HELDOUT10_ROUND 14 "${s}_heldout10_mix" "$x2"
+    heldout10_stretch "$s" 12 2 14 "$x2"
     "${s}_heldout10_late"
     sleep "$HELDOUT10_IDLE_SECONDS"
     HELDOUT10_CONC=48 HELDOUT10_PER=1
     burst HELDOUT10_ROUND "$nb" "${s}_heldout10_mix" 0.2
     "${s}_heldout10_maint"
-    HELDOUT10_CONC=2 HELDOUT10_PER=10
-    rounds HELDOUT10_ROUND 10 "${s}_heldout10_mix" "$x3"
+    heldout10_stretch "$s" 2 10 10 "$x3"
     heldout_end "$s" heldout10 "$HELDOUT10_ROUND"
   fi
 }
