@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout9}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout10}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8 and heldout9): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9 and heldout10): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 (default: all twelve, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 (default: all
+# thirteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -134,6 +135,22 @@
 #           full restart); an 8 s tail (5 at a time, 5 each, 1.6 s apart); error paths and
 #           large requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout10 about 50-60 s, a tenth held-out set recorded on 2026-12-03 (all eight workloads),
+#           again from a fresh provisioning, with variation of other kinds, amounts, orders
+#           and timing than the nine before (<server>_heldout10_*): clients from
+#           127.0.8.1-250 (another /24); 12 s of busy opening rounds (4 connections at a
+#           time, 5 requests each, 0.6 s apart); the change early (a reload with another
+#           valid configuration, a code or job release, a migration, settings changed live);
+#           14 s of medium rounds (12 at a time, 2 each, 0.9 s apart); a late event (content
+#           published or grown, a restart by the service manager, weights and health checks
+#           changed at runtime, a retention or purge job, overlapping runs);
+#           HELDOUT10_IDLE_SECONDS (default 12 s) of no traffic at all; a burst of 5 rounds
+#           0.2 s apart (48 at a time, one each; batch: 2 runs); the service's own
+#           maintenance late (a log reopened, a backup of one table or of the snapshot, the
+#           stats socket, the binary logs purged, the job with other arguments); a 10 s
+#           keep-alive tail (2 at a time, 10 each, 1.3 s apart); error paths and large
+#           requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -144,7 +161,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -198,8 +215,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1122,6 +1139,82 @@ nginx_heldout9_late() {
     --interface "$1" -r "$3" "$0" >/dev/null' "http://127.0.0.1:$NGINX_PORT/audio/ep-02.ogg" || true
 }
 
+# Held out, tenth set (heldout10). Deployed before the start: a documentation section
+# (docs/v1 and docs/v2, eight guides each, docs/current a symlink to v2), web fonts (fonts/,
+# four 30 kB woff2 files) and a sitemap.xml. Clients from 127.0.8.1-250 for every fifth page
+# and every sixth image (another offset each round), two guides through docs/current, a
+# font, the sitemap and the assets, and the sitemap once more with gzip accepted; each round
+# one more request in turn: a 20 kB POST to the sitemap (405), a request with a 12 kB header
+# (400), an HTTP/1.0 request without Host, the docs directory itself (no index: 403), a path
+# that climbs above the root (400), three byte ranges of a font in one request (a multipart
+# answer). The change, early: gzip for CSS, JavaScript and XML, `expires 1h` for /docs/ and
+# one worker instead of two (`worker_processes 1`), HUP to the master from outside. The late
+# event: docs v3 published from outside and docs/current swapped to it at once (a new symlink
+# renamed over the old one), then a round. The maintenance: the access log renamed to
+# access.log.1, reopened by the operator inside the cgroup (`nginx -s reopen`, root), the
+# old one compressed.
+NGINX_HELDOUT10_GUIDES=(install configure upgrade backup restore tuning security faq)
+nginx_heldout10_deploy() {
+  local v g i
+  for v in v1 v2; do
+    mkdir -p "$NGINX_HTML/docs/$v"
+    for g in "${NGINX_HELDOUT10_GUIDES[@]}"; do echo "<html><body>$v: $g</body></html>" >"$NGINX_HTML/docs/$v/$g.html"; done
+  done
+  ln -s v2 "$NGINX_HTML/docs/current"
+  mkdir -p "$NGINX_HTML/fonts"
+  for i in 1 2 3 4; do head -c 30000 /dev/urandom >"$NGINX_HTML/fonts/f$i.woff2"; done
+  { echo '<?xml version="1.0"?><urlset>'
+    for i in $(seq -w 1 40); do echo "<url><loc>/page$i.html</loc></url>"; done
+    echo '</urlset>'; } >"$NGINX_HTML/sitemap.xml"
+}
+nginx_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i u=http://127.0.0.1:$NGINX_PORT a g=("${NGINX_HELDOUT10_GUIDES[@]}")
+  local paths=(/ /sitemap.xml /css/site.css /js/app.js "/fonts/f$((1 + r % 4)).woff2"
+               "/docs/current/${g[r % 8]}.html" "/docs/current/${g[(r + 3) % 8]}.html")
+  for i in $(seq $((1 + r % 5)) 5 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 6)) 6 20); do paths+=("/img/$i.png"); done
+  heldout10_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout10_addr 3)
+  curl -s --compressed --interface "$a" "$u/sitemap.xml" >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) head -c 20000 /dev/zero | curl -s --interface "$a" --data-binary @- "$u/sitemap.xml" ;;
+    1) curl -s --interface "$a" -H "X-Trace: $(head -c 12000 /dev/zero | tr '\0' t)" "$u/page01.html" ;;
+    2) heldout3_raw "$NGINX_PORT" "$a" 'GET /sitemap.xml HTTP/1.0\r\n\r\n' ;;
+    3) curl -s --interface "$a" "$u/docs/" ;;
+    4) curl -s --interface "$a" --path-as-is "$u/../../etc/hostname" ;;
+    5) curl -s --interface "$a" -r 0-99,200-299,1000-1099 "$u/fonts/f$((1 + r % 4)).woff2" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout10_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -i 's|^worker_processes 2;$|worker_processes 1;|' "$conf"
+  sed -i 's|^  keepalive_timeout 5;$|&\n  gzip on;\n  gzip_types text/css application/javascript application/xml;|' "$conf"
+  sed -i 's|^    location /api/ |    location /docs/ { expires 1h; }\n&|' "$conf"
+  if ! grep -q '^worker_processes 1;' "$conf" || ! grep -q 'expires 1h' "$conf" || ! grep -q '^  gzip on;' "$conf"; then
+    die "nginx heldout10: config not changed"
+  fi
+  kill -HUP "$NGINX_PID"
+  until_ok nginx_heldout10_expires
+}
+# nginx_heldout10_expires: the guides come with the change's Expires header.
+nginx_heldout10_expires() { curl -sI "http://127.0.0.1:$NGINX_PORT/docs/current/faq.html" | grep -qi '^expires:'; }
+nginx_heldout10_maint() {
+  mv "$NGINX_DIR/log/access.log" "$NGINX_DIR/log/access.log.1"
+  admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reopen
+  until_ok test -e "$NGINX_DIR/log/access.log"
+  gzip "$NGINX_DIR/log/access.log.1"
+}
+nginx_heldout10_late() {
+  local g
+  mkdir -p "$NGINX_HTML/docs/v3"
+  for g in "${NGINX_HELDOUT10_GUIDES[@]}"; do echo "<html><body>v3: $g</body></html>" >"$NGINX_HTML/docs/v3/$g.html"; done
+  ln -s v3 "$NGINX_HTML/docs/.current.new"
+  mv -T "$NGINX_HTML/docs/.current.new" "$NGINX_HTML/docs/current"
+  curl -s "http://127.0.0.1:$NGINX_PORT/docs/current/faq.html" | grep -q v3 || die "nginx heldout10: docs v3 not served"
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  nginx_heldout10_mix
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1774,6 +1867,72 @@ redis_heldout9_late() {
   redis-cli -p "$REDIS_PORT" -n 14 unlink members:bulk >/dev/null
   HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
   redis_heldout9_mix
+}
+
+# Held out, tenth set (heldout10). Deployed before the start: protected mode off (for the
+# application servers on 127.0.8.1-250) and a backup directory redis owns. Each round as
+# many application clients as the load, up to 3 (perl, inline commands), in db 15: a game's
+# leaderboard (ZINCRBY, ZREVRANK, ZSCORE, ZREVRANGE WITHSCORES), an idempotency key (SET NX
+# EX), a player's profile (HSET, HMGET, HEXISTS, HSTRLEN), a quota (INCRBY, TTL), a match
+# queue (RPUSH, LLEN, LINDEX); one more thing in turn: EXPIRE with a time that is no number,
+# SET with both NX and XX, a transaction aborted by a command with a wrong number of
+# arguments (EXECABORT), a 1 MB value made by SETRANGE at offset 1000000, SORT of names
+# without ALPHA (an error), a client from another address that sends only QUIT. Then
+# redis-benchmark GET, SET and MSET with 4 kB values over 5000 keys, as many clients as the
+# load. The change, early: an eviction limit and policy and the latency monitor changed live
+# (CONFIG SET maxmemory 80mb, volatile-ttl, latency-monitor-threshold 5), not persisted. The
+# late event: the service restarted by its service manager (TERM: it saves its snapshot,
+# then starts again and loads its append-only file), then a round. The maintenance: a backup
+# of the snapshot fetched by the operator inside the cgroup (as redis: `redis-cli --rdb`
+# into backup/), LATENCY LATEST, INFO keyspace, CONFIG GET maxclients, OBJECT ENCODING of
+# the leaderboard.
+redis_heldout10_deploy() {
+  sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"
+  mkdir -p "$REDIS_DIR/backup"
+  chown redis:redis "$REDIS_DIR/backup"
+}
+redis_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i a n=$HELDOUT10_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 15)
+  [ "$n" -le 3 ] || n=3
+  for i in $(seq 1 "$n"); do
+    a=$(heldout10_addr "$i")
+    redis_from "$a" "SELECT 15" "ZINCRBY lb:week $((r % 9 + 1)) player$((r * 7 % 300 + i))" "ZREVRANK lb:week player$i" \
+      "ZSCORE lb:week player$i" "ZREVRANGE lb:week 0 9 WITHSCORES" "SET idem:$r-$i done NX EX 120" \
+      "HSET player:$i level $((r % 50)) name p$i" "HMGET player:$i level name" "HEXISTS player:$i guild" \
+      "HSTRLEN player:$i name" "INCRBY quota:$i 3" "TTL quota:$i" "RPUSH match:q player$i" "LLEN match:q" "LINDEX match:q 0" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout10_addr 9)
+  case $((r % 6)) in
+    0) "${cli[@]}" expire "quota:1" soon ;;
+    1) "${cli[@]}" set "idem:x" v NX XX ;;
+    2) printf 'MULTI\r\nINCR quota:1\r\nGET\r\nEXEC\r\n' | "${cli[@]}" ;;
+    3) "${cli[@]}" setrange "big:$((r % 3))" 1000000 end ;;
+    4) "${cli[@]}" rpush "names:$r" carol alice bob; "${cli[@]}" sort "names:$r" ;;
+    5) redis_from "$a" ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((30 * HELDOUT10_CONC * HELDOUT10_PER)) -c "$HELDOUT10_CONC" -d 4096 -r 5000 \
+    -t get,set,mset >/dev/null 2>&1 || true
+}
+redis_heldout10_change() {
+  redis-cli -p "$REDIS_PORT" config set maxmemory 80mb maxmemory-policy volatile-ttl latency-monitor-threshold 5 |
+    grep -qx OK || die "redis heldout10: config set failed"
+}
+redis_heldout10_maint() {
+  local cli=(redis-cli -p "$REDIS_PORT") c
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --rdb "$REDIS_DIR/backup/dump-$(date +%Y%m%d-%H%M).rdb"
+  for c in "latency latest" "info keyspace" "config get maxclients"; do
+    # shellcheck disable=SC2086  # c is a command and its arguments
+    "${cli[@]}" $c >/dev/null
+  done
+  "${cli[@]}" -n 15 object encoding lb:week >/dev/null
+}
+redis_heldout10_late() {
+  redis_stop
+  redis_start
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  redis_heldout10_mix
 }
 
 
@@ -2484,6 +2643,84 @@ postgresql_heldout9_late() {
   postgresql_heldout9_mix
 }
 
+# Held out, tenth set (heldout10). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.8.0/24, two relays (outside the
+# cgroup) bound to 127.0.8.70 and .170 for its application servers, a backup directory
+# postgres owns, a `sensors` table (400 sensors) and a `readings` table (30000 readings of
+# the last day, a foreign key to sensors, a check on the value, an index on sensor and
+# time). Each round: a custom pgbench script (a sensor's last readings) through .70 on as
+# many clients as the load (up to 8), as many transactions each as the round's requests per
+# connection; through .170 an ingest session: a batch of readings (a multi-row INSERT), the
+# sensor's last contact upserted (INSERT ... ON CONFLICT DO UPDATE), a moving average over a
+# window, NOTIFY; one more thing in turn: a unique violation, a syntax error, a COPY FROM
+# STDIN of 60000 readings (about 2 MB), a value the check refuses, a client that goes away
+# mid-query (killed during pg_sleep), a number too big for its column. The change, early,
+# the application's migration from outside: a column with a default added to sensors, a
+# partial index built concurrently, `work_mem` raised with ALTER SYSTEM and a reload. The
+# late event: the retention job (readings older than 20 hours deleted, VACUUM of the
+# table), then a round. The maintenance, by the operator inside the cgroup as postgres: a
+# dump of one table in the custom format (`pg_dump -t sensors -Fc`) into backup/, REINDEX
+# of the readings, VACUUM ANALYZE of the sensors.
+PG_HELDOUT10_ADDRS=(70 170)
+postgresql_heldout10_deploy() {
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.8 "${PG_HELDOUT10_ADDRS[@]}"
+  echo "host all all 127.0.8.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  install -d -o postgres -g postgres "$PG_DIR/backup"
+  printf '%s\n' '\set s random(1, 400)' 'SELECT at, value FROM readings WHERE sensor = :s ORDER BY at DESC LIMIT 10;' \
+    >"$PG_DIR/sensor.sql"
+  postgresql_launch   # (psql runs in the foreground: LAUNCHED stays the server)
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout10: the deploy failed"
+CREATE TABLE sensors (id int PRIMARY KEY, kind text NOT NULL, last_seen timestamptz);
+INSERT INTO sensors SELECT g, (ARRAY['temp', 'humidity', 'power'])[1 + g % 3], now() FROM generate_series(1, 400) g;
+CREATE TABLE readings (id bigserial PRIMARY KEY, sensor int NOT NULL REFERENCES sensors, at timestamptz NOT NULL,
+  value numeric(8,2) NOT NULL CHECK (value BETWEEN -100 AND 1000));
+INSERT INTO readings (sensor, at, value)
+  SELECT 1 + g % 400, now() - g * interval '2.88 s', (g * 7 % 900) / 10.0 FROM generate_series(1, 30000) g;
+CREATE INDEX readings_sensor_at ON readings (sensor, at);
+ANALYZE sensors, readings;
+SQL
+  stop_pid "$LAUNCHED" INT
+}
+postgresql_heldout10_mix() {
+  local r=$HELDOUT10_ROUND c=$HELDOUT10_CONC s
+  local p170=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 170)) -U postgres -q -X -o /dev/null postgres)
+  s=$((1 + r * 41 % 400))
+  [ "$c" -le 8 ] || c=8
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 70)) -U postgres -n -c "$c" -t "$HELDOUT10_PER" -f "$PG_DIR/sensor.sql" \
+    postgres >/dev/null 2>&1 || true
+  "${p170[@]}" -c "INSERT INTO readings (sensor, at, value) VALUES ($s, now(), $((r % 90)).5), ($((s % 400 + 1)), now(), 21.25), ($((s % 399 + 2)), now(), 0)" \
+    -c "INSERT INTO sensors (id, kind, last_seen) VALUES ($s, 'temp', now()) ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen" \
+    -c "SELECT at, avg(value) OVER (ORDER BY at ROWS 4 PRECEDING) FROM readings WHERE sensor = $s ORDER BY at DESC LIMIT 20" \
+    -c "NOTIFY readings, '$s'" >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) "${p170[@]}" -c "INSERT INTO sensors (id, kind) VALUES ($s, 'temp')" ;;
+    1) "${p170[@]}" -c "SELEKT * FROM readings LIMIT 1" ;;
+    2) seq 1 60000 | awk -v s="$s" '{ printf "%d\t2026-12-03 00:00:00+00\t%d.%02d\n", 1 + ($1 + s) % 400, $1 % 100, $1 % 97 }' |
+         "${p170[@]}" -c "COPY readings (sensor, at, value) FROM STDIN" ;;
+    3) "${p170[@]}" -c "INSERT INTO readings (sensor, at, value) VALUES ($s, now(), -273.15)" ;;
+    4) timeout -s KILL 0.4 "${p170[@]}" -c "SELECT pg_sleep(2)" ;;
+    5) "${p170[@]}" -c "UPDATE readings SET value = 1e9 WHERE id = $((1 + r % 30000))" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout10_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "ALTER TABLE sensors ADD COLUMN site text NOT NULL DEFAULT 'north'" \
+    -c "CREATE INDEX CONCURRENTLY readings_hot ON readings (at) WHERE value > 90" \
+    -c "ALTER SYSTEM SET work_mem = '4MB'" -c "SELECT pg_reload_conf()" ||
+    die "postgresql heldout10: the migration failed"
+}
+postgresql_heldout10_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -t sensors -Fc -f "$PG_DIR/backup/sensors.dump" postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -v ON_ERROR_STOP=1 -c "REINDEX TABLE readings" \
+    -c "VACUUM ANALYZE sensors" postgres
+}
+postgresql_heldout10_late() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "DELETE FROM readings WHERE at < now() - interval '20 hours'" -c "VACUUM readings" ||
+    die "postgresql heldout10: the retention job failed"
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  postgresql_heldout10_mix
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -3125,6 +3362,68 @@ haproxy_heldout9_late() {
   haproxy_heldout9_mix
   haproxy_sock "set server api/a1 state ready"
   until_ok curl -sf "http://127.0.0.1:$HAPROXY_PORT/api/status"
+}
+
+# Held out, tenth set (heldout10). No deploy. Clients from 127.0.8.1-250 for every ninth
+# page and every fifth static file (another offset each round), the API's orders and status;
+# each round one more request in turn: a 20 kB URI (414), a POST with both Transfer-Encoding:
+# chunked and a Content-Length, DELETE on the API (the backend refuses it: 501), a WebSocket
+# upgrade request to the API, a client that sends half a request line and hangs up, HTTP/2
+# with prior knowledge (an h2 preface on the frontend). The change, early: a `static`
+# backend for /static/ (both site servers, `balance uri`, `maxconn 20` each), `option
+# forwardfor` and `retries 2`, USR2 to the master from outside. The late event, on the
+# admin socket: s2 of the site at a quarter of its weight and its health checks disabled
+# around a round of traffic, then both back. The maintenance, on the admin socket: `show
+# stat`, `show servers conn`, `show pools`, `show activity`, `show tasks`.
+haproxy_heldout10_deploy() { :; }
+haproxy_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/ /api/orders /api/status)
+  for i in $(seq $((1 + r % 9)) 9 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 5)) 5 30); do paths+=("/static/$i.bin"); done
+  heldout10_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout10_addr 4)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" "$u/page1.html?q=$(head -c 20000 /dev/zero | tr '\0' q)" ;;
+    1) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/orders HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n' ;;
+    2) curl -s --interface "$a" -X DELETE "$u/api/orders" ;;
+    3) curl -s --interface "$a" -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+         -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$u/api/status" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page2.ht' 0.3 ;;
+    5) curl -s --interface "$a" --http2-prior-knowledge "$u/index.html" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout10_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  timeout server 10s$|&\n  option forwardfor\n  retries 2|' "$conf"
+  sed -i 's|^  use_backend api if is_api$|&\n  use_backend static if { path_beg /static/ }|' "$conf"
+  cat >>"$conf" <<CONF
+
+backend static
+  balance uri
+  option httpchk GET /health.html
+  server st1 127.0.0.1:${BACKEND_PORTS[0]} check inter 2s maxconn 20
+  server st2 127.0.0.1:${BACKEND_PORTS[1]} check inter 2s maxconn 20
+CONF
+  if ! grep -q 'use_backend static' "$conf" || ! grep -q '^  option forwardfor' "$conf"; then die "haproxy heldout10: config not changed"; fi
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout10_static
+}
+# haproxy_heldout10_static: the new backend is in the running configuration.
+haproxy_heldout10_static() {
+  echo "show stat" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" | grep -q '^static,st1,'
+}
+haproxy_heldout10_maint() {
+  local c
+  for c in "show stat" "show servers conn" "show pools" "show activity" "show tasks"; do haproxy_sock "$c"; done
+}
+haproxy_heldout10_late() {
+  haproxy_sock "set weight site/s2 25%"
+  haproxy_sock "disable health site/s2"
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  haproxy_heldout10_mix
+  haproxy_sock "enable health site/s2"
+  haproxy_sock "set weight site/s2 100%"
 }
 
 
@@ -3812,6 +4111,68 @@ gunicorn_heldout9_late() {
   gunicorn_heldout9_mix
 }
 
+# Held out, tenth set (heldout10). No deploy. Clients from 127.0.8.1-250 for every
+# thirteenth item and every eighth image (another offset each round), a CSV export, the
+# assets, and (once they exist) an item's reviews; each round a small `receipt-N.png`
+# upload, and one more request in turn: a 6 MB `backup-N.tar` upload (accepted), a POST to
+# an item (405), an export in a format the application refuses (400), an upload that stops
+# after 1 kB of its declared 100 kB and hangs up, a request with a 9 kB header (gunicorn
+# refuses it: 400), a file under /static/ that does not exist (404). The change, early: a
+# code release (root, in the code directory): item reviews (`/items/<id>/reviews`, reading
+# data/reviews/<id>.json, a new directory with 50 records), then a graceful reload (HUP)
+# from outside. The late event: the service restarted by its service manager (TERM to the
+# master, then started again), then a round. The maintenance: the job with other arguments
+# (`report --fmt json --items 77`, `cleanup --older-than 35`).
+gunicorn_heldout10_deploy() { :; }
+GUNI_HELDOUT10_REVIEWS=0
+gunicorn_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a
+  local paths=(/ /api/health /export?fmt=csv /static/css/site.css /static/js/shop.js)
+  [ "$GUNI_HELDOUT10_REVIEWS" = 0 ] || paths+=("/items/$((1 + r % 50))/reviews" "/items/$((51 + r % 9))/reviews")
+  for i in $(seq $((1 + r % 13)) 13 200); do paths+=("/items/$i"); done
+  for i in $(seq $((1 + r % 8)) 8 30); do paths+=("/static/img/$i.png"); done
+  heldout10_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout10_addr 5)
+  head -c 3000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/receipt-$r.png" >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) head -c 6000000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/backup-$r.tar" ;;
+    1) curl -s --interface "$a" -d 'price=1' "$u/items/$((1 + r % 200))" ;;
+    2) curl -s --interface "$a" "$u/export?fmt=xml" ;;
+    3) heldout3_raw "$GUNICORN_PORT" "$a" "POST /upload/cut-$r.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n$(head -c 1024 /dev/zero | tr '\0' c)" 0.3 ;;
+    4) curl -s --interface "$a" -H "X-Trace: $(head -c 9000 /dev/zero | tr '\0' t)" "$u/items/5" ;;
+    5) curl -s --interface "$a" "$u/static/img/$((100 + r)).png" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout10_change() {
+  local i
+  mkdir -p "$GUNI_DATA/reviews"
+  for i in $(seq 1 50); do printf '[{"stars": %d, "text": "review of %d"}]\n' $((1 + i % 5)) "$i" >"$GUNI_DATA/reviews/$i.json"; done
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/items/<int:item>/reviews")
+def reviews(item):
+    try:
+        with open(os.path.join(DATA, "reviews", "%d.json" % item)) as f:
+            return jsonify(item=item, reviews=json.load(f))
+    except FileNotFoundError:
+        return jsonify(item=item, reviews=[])
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/items/1/reviews"
+  GUNI_HELDOUT10_REVIEWS=1
+}
+gunicorn_heldout10_maint() {
+  gunicorn_job report --fmt json --items 77
+  gunicorn_job cleanup --older-than 35
+}
+gunicorn_heldout10_late() {
+  gunicorn_stop
+  gunicorn_start
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  gunicorn_heldout10_mix
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -4326,6 +4687,60 @@ batch_heldout9_late() {
   forget "$LAUNCHED"
   batch_feed settlements 1 120
   batch_job process.sh --keep 10
+}
+
+# Held out, tenth set (heldout10). No deploy. Each run with `--keep 4` gets, in turn: two
+# `shipments-N` files (25 rows per unit of load each), an empty `shipments` file (0 bytes),
+# a `shipments` file with a third column (a currency code), or one `shipments` file of 2000
+# rows. The change, early: a release of process.sh (root, from outside) that takes a lock
+# (flock on log/.process.lock) and stops at once if a run still holds it. The late event: the
+# scheduler starts two runs at once (a run that finds the lock taken stops), then a run with a
+# file. The maintenance, by an operator inside the cgroup (as backup): `tar -tzf` of the
+# newest archive, `du -sh` of the outputs, `cleanup.sh --max-archives 4`.
+batch_heldout10_deploy() { :; }
+batch_heldout10_mix() {
+  local r=$HELDOUT10_ROUND f
+  case $((r % 4)) in
+    0) batch_feed shipments 2 $((25 * HELDOUT10_CONC)) ;;
+    1) BATCH_SEQ=$((BATCH_SEQ + 1)); f=$BATCH_SPOOL/incoming/shipments-$BATCH_SEQ.csv
+       : >"$f"; chown backup:backup "$f" ;;
+    2) BATCH_SEQ=$((BATCH_SEQ + 1)); f=$BATCH_SPOOL/incoming/shipments-$BATCH_SEQ.csv
+       awk 'BEGIN { for (i = 0; i < 80; i++) printf "c%03d,%d,%s\n", i % 120, i % 89, (i % 2 ? "EUR" : "USD") }' >"$f"
+       chown backup:backup "$f" ;;
+    3) batch_feed shipments 1 2000 ;;
+  esac
+  batch_job process.sh --keep 4
+}
+batch_heldout10_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  awk '{ print } $0 == "log=$base/log/job.log" {
+      print "exec 8>\"$base/log/.process.lock\""
+      print "flock -n 8 || { echo \"process.sh: a run is still going\" >&2; exit 0; }" }' "$p" >"$p.new"
+  chmod 755 "$p.new"
+  mv "$p.new" "$p"
+  grep -q '^flock -n 8' "$p" || die "batch heldout10: process.sh not changed"
+}
+batch_heldout10_maint() {
+  local newest
+  newest=$(find "$BATCH_SPOOL/archive" -name '*.tar.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2)
+  [ -n "$newest" ] || die "batch heldout10: no archive"
+  admin batch backup /bin/tar -tzf "$newest"
+  admin batch backup /usr/bin/du -sh "$BATCH_DIR/out"
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 4
+}
+batch_heldout10_late() {
+  local p1 p2
+  batch_feed shipments 2 300
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 4
+  p1=$LAUNCHED
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 4
+  p2=$LAUNCHED
+  wait "$p1" || die "batch heldout10: a run failed"
+  wait "$p2" || die "batch heldout10: a run failed"
+  forget "$p1"
+  forget "$p2"
+  batch_feed shipments 1 150
+  batch_job process.sh --keep 4
 }
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
@@ -4892,6 +5307,80 @@ mariadb_heldout9_late() {
   mariadb_start
   HELDOUT9_ROUND=$((HELDOUT9_ROUND + 1))
   mariadb_heldout9_mix
+}
+
+# Held out, tenth set (heldout10). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.8.0/24 let in (app@'127.0.8.%'), two
+# relays (outside the cgroup) bound to 127.0.8.75 and .175, and two new tables: shop.coupons
+# (1000 codes with a discount, a use count and an expiry) and shop.redemptions. Each round:
+# shoppers' sessions through .75 (a quarter of the load, plus one, up to 3); through .175
+# the coupon desk: a code redeemed in a transaction (SELECT ... FOR UPDATE, the use counted,
+# the redemption recorded, COMMIT) and the redemptions per hour; one more thing in turn: a
+# coupon code inserted twice (a duplicate key), a syntax error, a redemption with a 2 MB
+# note, a column that does not exist, a client that goes away mid-query (killed during
+# SLEEP), a connection to a database that does not exist. The change, early, by the DBA
+# (root on the socket): an index on the expiry built in place (ALGORITHM=INPLACE,
+# LOCK=NONE) and max_connections raised live. The late event: the campaign's expired coupons
+# purged in batches of 200 and the table analysed, then a round. The maintenance, by the
+# operator inside the cgroup as mysql: `mariadb-admin status`, SHOW TABLE STATUS of shop,
+# and the binary logs rotated and the old ones purged (FLUSH BINARY LOGS, PURGE BINARY LOGS
+# BEFORE NOW()).
+mariadb_heldout10_deploy() {
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.8 75 175
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.8.%'; GRANT ALL ON *.* TO app@'127.0.8.%'; USE shop;
+    CREATE TABLE coupons (code VARCHAR(16) PRIMARY KEY, discount TINYINT NOT NULL, uses INT NOT NULL DEFAULT 0,
+      expires DATETIME NOT NULL);
+    INSERT INTO coupons SELECT CONCAT('SPRING', LPAD(seq, 4, '0')), 5 + seq % 30, 0,
+      NOW() + INTERVAL CAST(seq % 20 AS SIGNED) - 5 DAY FROM seq_1_to_1000;
+    CREATE TABLE redemptions (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(16) NOT NULL, customer_id INT,
+      note MEDIUMTEXT, at DATETIME DEFAULT NOW(), KEY (code));" || die "mariadb heldout10: the deploy failed"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i n pids=() p75=$((MARIADB_RELAY_PORT + 75)) p175=$((MARIADB_RELAY_PORT + 175))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p175" -u app --skip-ssl -B)
+  local code c=$((1 + r * 47 % 2000))
+  code=SPRING$(printf %04d $((1 + r * 29 % 1000)))
+  n=$((HELDOUT10_CONC / 4 + 1))
+  [ "$n" -le 3 ] || n=3
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p75" & pids+=($!); done
+  mariadb_app -P "$p175" shop "START TRANSACTION;
+    SELECT discount, uses FROM coupons WHERE code = '$code' AND expires > NOW() FOR UPDATE;
+    UPDATE coupons SET uses = uses + 1 WHERE code = '$code';
+    INSERT INTO redemptions (code, customer_id) VALUES ('$code', $c);
+    COMMIT;
+    SELECT HOUR(at), COUNT(*) FROM redemptions GROUP BY HOUR(at)" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  case $((r % 6)) in
+    0) "${cli[@]}" shop -e "INSERT INTO coupons (code, discount, expires) VALUES ('$code', 10, NOW())" ;;
+    1) "${cli[@]}" shop -e "SELEC code FROM coupons LIMIT 1" ;;
+    2) "${cli[@]}" shop -e "INSERT INTO redemptions (code, customer_id, note) VALUES ('$code', $c, REPEAT('n', 2000000))" ;;
+    3) "${cli[@]}" shop -e "SELECT code, discount_percent FROM coupons LIMIT 5" ;;
+    4) timeout -s KILL 0.4 "${cli[@]}" shop -e "SELECT SLEEP(2)" ;;
+    5) "${cli[@]}" shop_archive -e "SELECT 1" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout10_change() {
+  mariadb_root -e "ALTER TABLE shop.coupons ADD INDEX coupons_expires (expires), ALGORITHM=INPLACE, LOCK=NONE;
+    SET GLOBAL max_connections = 60" || die "mariadb heldout10: the change failed"
+}
+mariadb_heldout10_maint() {
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" status
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "SHOW TABLE STATUS FROM shop"
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -B -e "FLUSH BINARY LOGS; PURGE BINARY LOGS BEFORE NOW()"
+}
+mariadb_heldout10_late() {
+  local i
+  for i in 1 2 3; do
+    mariadb_app shop "DELETE FROM coupons WHERE expires < NOW() LIMIT 200" ||
+      die "mariadb heldout10: the purge failed"
+  done
+  mariadb_app shop "ANALYZE TABLE coupons"
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  mariadb_heldout10_mix
 }
 
 
@@ -5692,6 +6181,72 @@ apache_heldout9_late() {
   apache_heldout9_mix
 }
 
+# Held out, tenth set (heldout10). No deploy. Clients from 127.0.8.1-250 for every ninth
+# product and every seventh image (another offset each round), the home page, the favicon,
+# the script and a search; a customer (users 01-60, every seventeenth in turn) from
+# 127.0.0.161-180 (addresses apache never served) signs in, every third round uploads a
+# 1.5 MB `plan-N.dwg` and downloads it back, and every other round signs out; one more
+# request in turn: a 10 kB cookie (400), a sign-in as a user that does not exist, a product
+# page with an empty id (404 through 404.php), a script outside the document root (404),
+# HEAD of the customer's last upload, a Host header with a space in it (400). The change,
+# early: conf/app.d/cache.conf (mod_headers with a Cache-Control header for images,
+# MaxConnectionsPerChild 150, MinSpareServers 3), a graceful restart from outside (USR1).
+# The late event: the catalogue grows (products 101-120 written from outside), then a round
+# that requests them. The maintenance: the cron job with other arguments (`--max-age 240
+# --report shift`).
+apache_heldout10_deploy() { :; }
+APACHE_HELDOUT10_NEW=0
+apache_heldout10_mix() {
+  local r=$HELDOUT10_ROUND i u=http://127.0.0.1:$APACHE_PORT a user addr
+  local paths=(/ /favicon.ico /js/app.js "/search.php?q=product+$((r % 9))")
+  for i in $(seq $((1 + r % 9)) 9 100); do paths+=("/product.php?id=$i"); done
+  [ "$APACHE_HELDOUT10_NEW" = 0 ] || for i in $(seq $((101 + r % 4)) 4 120); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 7)) 7 50); do paths+=("/img/$i.png"); done
+  heldout10_get "$APACHE_PORT" "${paths[@]}"
+  user=user$(printf %02d $((1 + r * 17 % 60)))
+  addr=$((161 + r % 20))
+  if [ $((r % 3)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session "$addr" "$user" "plan-$APACHE_SEQ.dwg" 1500000 "$([ $((r % 2)) = 1 ] && echo logout)"
+  else
+    apache_session "$addr" "$user" "" 0 "$([ $((r % 2)) = 1 ] && echo logout)"
+  fi
+  a=$(heldout10_addr 6)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -b "pref=$(head -c 10000 /dev/zero | tr '\0' p)" "$u/" ;;
+    1) curl -s --interface "$a" --data-urlencode "user=nobody$r" --data-urlencode "pass=pw" "$u/login.php" ;;
+    2) curl -s --interface "$a" "$u/product.php?id=" ;;
+    3) curl -s --interface "$a" "$u/app/cron.php" ;;
+    4) curl -s --interface "$a" -I "$u/files/$user-plan-$APACHE_SEQ.dwg" ;;
+    5) heldout3_raw "$APACHE_PORT" "$a" 'GET / HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout10_change() {
+  cat >"$APACHE_DIR/conf/app.d/cache.conf" <<CONF
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+MaxConnectionsPerChild 150
+MinSpareServers 3
+<Directory $APACHE_HTDOCS/img>
+  Header set Cache-Control "public, max-age=600"
+</Directory>
+CONF
+  apache_graceful
+  until_ok apache_heldout10_cached
+}
+# apache_heldout10_cached: images come with the change's Cache-Control header.
+apache_heldout10_cached() { curl -sI "http://127.0.0.1:$APACHE_PORT/img/1.png" | grep -qi '^cache-control: public, max-age=600'; }
+apache_heldout10_maint() { apache_cron --max-age 240 --report shift; }
+apache_heldout10_late() {
+  local i
+  for i in $(seq 101 120); do
+    printf '{"id": %d, "name": "product %d", "price": %d, "stock": %d}\n' "$i" "$i" $((i * 7 % 90 + 5)) \
+      $((i * 13 % 40)) >"$APACHE_DATA/catalog/$i.json"
+  done
+  APACHE_HELDOUT10_NEW=1
+  HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
+  apache_heldout10_mix
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -5943,6 +6498,17 @@ HELDOUT9_IDLE_SECONDS=${HELDOUT9_IDLE_SECONDS:-22}
 HELDOUT9_ROUND=0 HELDOUT9_CONC=10 HELDOUT9_PER=1
 heldout9_addr() { echo "127.0.7.$((1 + ($1 * 43 + HELDOUT9_ROUND * 47) % 250))"; }
 heldout9_get() { spread_get "$1" 127.0.7 1 250 43 47 "$HELDOUT9_ROUND" "$HELDOUT9_PER" "$HELDOUT9_CONC" "${@:2}"; }
+# heldout10, its own counter and load (HELDOUT10_ROUND, HELDOUT10_CONC, HELDOUT10_PER) and an
+# idle period of HELDOUT10_IDLE_SECONDS after its late event; its clients come from
+# 127.0.8.1-250 (heldout10_addr N: the N-th of the round; heldout10_get PORT PATH...: the
+# paths, HELDOUT10_PER requests per connection, HELDOUT10_CONC at a time).
+HELDOUT10_IDLE_SECONDS=${HELDOUT10_IDLE_SECONDS:-12}
+HELDOUT10_ROUND=0 HELDOUT10_CONC=4 HELDOUT10_PER=5
+heldout10_addr() { echo "127.0.8.$((1 + ($1 * 53 + HELDOUT10_ROUND * 59) % 250))"; }
+heldout10_get() { spread_get "$1" 127.0.8 1 250 53 59 "$HELDOUT10_ROUND" "$HELDOUT10_PER" "$HELDOUT10_CONC" "${@:2}"; }
+# heldout10_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout10 mix for
+# SECONDS, PAUSE s apart, CONC connections at a time, PER requests each.
+heldout10_stretch() { HELDOUT10_CONC=$2 HELDOUT10_PER=$3; rounds HELDOUT10_ROUND "$4" "$1_heldout10_mix" "$5"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -6170,6 +6736,26 @@ record_server() {
     HELDOUT9_CONC=5 HELDOUT9_PER=5
     rounds HELDOUT9_ROUND 8 "${s}_heldout9_mix" "$u3"
     heldout_end "$s" heldout9 "$HELDOUT9_ROUND"
+  fi
+
+  if want_phase heldout10; then
+    # Pauses between rounds (s): opening, medium, tail; and the burst's rounds (a batch round
+    # waits for the next run).
+    local x1=0.6 x2=0.9 x3=1.3 nb=5
+    [ "$s" != batch ] || { x1=3; x2=3; x3=4; nb=2; }
+    say "$s: heldout10 (busy opening rounds, an early change, medium rounds, a late event, an idle, a burst, maintenance, a keep-alive tail)"
+    HELDOUT10_ROUND=0
+    heldout_begin "$s" heldout10
+    heldout10_stretch "$s" 4 5 12 "$x1"
+    "${s}_heldout10_change"
+    heldout10_stretch "$s" 12 2 14 "$x2"
+    "${s}_heldout10_late"
+    sleep "$HELDOUT10_IDLE_SECONDS"
+    HELDOUT10_CONC=48 HELDOUT10_PER=1
+    burst HELDOUT10_ROUND "$nb" "${s}_heldout10_mix" 0.2
+    "${s}_heldout10_maint"
+    heldout10_stretch "$s" 2 10 10 "$x3"
+    heldout_end "$s" heldout10 "$HELDOUT10_ROUND"
   fi
 }
 
