@@ -99,6 +99,23 @@ nlohmann::ordered_json LabelJson(const EvalLabel& l) {
           {"required", l.required}};
 }
 
+// Held-out traces in the order they were recorded: "heldout.dwt" (the first
+// set), "heldout2.dwt", ..., "heldout10.dwt", not the byte order that puts
+// heldout10 before heldout2.
+struct RecordedOrder {
+  static std::pair<std::string_view, unsigned long> Key(std::string_view name) {
+    std::string_view stem = name.substr(0, name.find('.'));
+    size_t digits = stem.size();
+    while (digits > 0 && stem[digits - 1] >= '0' && stem[digits - 1] <= '9') --digits;
+    unsigned long n = digits == stem.size() ? 1 : std::stoul(std::string(stem.substr(digits)));
+    return {stem.substr(0, digits), n};
+  }
+  bool operator()(const std::string& a, const std::string& b) const {
+    auto ka = Key(a), kb = Key(b);
+    return ka != kb ? ka < kb : a < b;
+  }
+};
+
 }  // namespace
 
 size_t EvalResult::required_labels() const {
@@ -172,7 +189,12 @@ Result<std::vector<EvalCase>> DiscoverCases(const std::string& dir) {
     std::sort(c.train.begin(), c.train.end());
     std::sort(c.normal.begin(), c.normal.end());
     std::sort(c.drift.begin(), c.drift.end());
-    std::sort(c.heldout.begin(), c.heldout.end());
+    // Replayed one after another in the order they were recorded, so that
+    // time moves forward across them (a later trace's events must not count
+    // as late arrivals in an earlier one's open rate bucket).
+    std::sort(c.heldout.begin(), c.heldout.end(), [](const std::string& a, const std::string& b) {
+      return RecordedOrder()(fs::path(a).filename().string(), fs::path(b).filename().string());
+    });
     cases.push_back(std::move(c));
   }
   if (ec) return Status::Errno("list " + dir, ec.value());
@@ -357,7 +379,10 @@ std::string EvalText(const std::vector<EvalResult>& results) {
                   "FP", "medium+", "high+");
     out << line;
     for (const auto& r : results) {
-      for (const HeldOutTrace& t : r.heldout_traces) {
+      std::vector<HeldOutTrace> traces = r.heldout_traces;
+      std::sort(traces.begin(), traces.end(),
+                [](const HeldOutTrace& a, const HeldOutTrace& b) { return RecordedOrder()(a.trace, b.trace); });
+      for (const HeldOutTrace& t : traces) {
         std::snprintf(line, sizeof(line), "%-16s %-16s %9llu %6zu %8zu %6zu\n", r.name.c_str(), t.trace.c_str(),
                       static_cast<unsigned long long>(t.events), t.any, t.medium, t.high);
         out << line;
@@ -369,7 +394,7 @@ std::string EvalText(const std::vector<EvalResult>& results) {
     struct SetTally {
       size_t workloads = 0, no_medium = 0, target = 0;
     };
-    std::map<std::string, SetTally> sets;
+    std::map<std::string, SetTally, RecordedOrder> sets;
     for (const auto& r : results) {
       for (const HeldOutTrace& t : r.heldout_traces) {
         SetTally& s = sets[t.trace];
