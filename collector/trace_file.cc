@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -62,6 +63,13 @@ class ViewBuf : public std::streambuf {
     setg(begin, begin, begin + bytes.size());
   }
   uint64_t Remaining() const { return static_cast<uint64_t>(egptr() - gptr()); }
+  // The next `n` bytes (n <= Remaining()), taken without going through the
+  // stream: a record's bytes are copied once, with no virtual call per read.
+  std::string_view Take(uint64_t n) {
+    std::string_view out(gptr(), n);
+    setg(eback(), gptr() + n, egptr());
+    return out;
+  }
 };
 
 // Reads a payload through cereal's PortableBinary archive. cereal's own
@@ -78,9 +86,12 @@ class Loader {
   template <typename T>
   void Scalar(T& v) { ar_(v); }
 
+  // A string that must grow takes the next power of two: a reused slot sees
+  // records of every size, and reallocates only a few times, not per record.
   void String(std::string& s) {
-    s.resize(Size());
-    ar_(cereal::binary_data(s.data(), s.size()));
+    const uint64_t n = Size();
+    if (n > s.capacity()) s.reserve(std::bit_ceil(std::max<uint64_t>(n, 64)));
+    s.assign(buf_.Take(n));
   }
 
   // Every item is loaded whole (load_one overwrites all of it), into the

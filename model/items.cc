@@ -1,6 +1,8 @@
 // model/items.cc: Event -> fingerprint items.
 #include "model/items.h"
 
+#include <charconv>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -136,6 +138,24 @@ void ItemScratch::NormalizeRead(const std::string& path, std::string* out) {
   normalized_.emplace(path, *out);
 }
 
+void ItemScratch::NormalizeWrite(const std::string& path, uint32_t pid, uint32_t tid,
+                                 std::string* out) {
+  // Only a run of digits equal to the opener's pid or tid (kMinVolatilePid or
+  // more) normalises differently from a read: without that string of digits
+  // in the path, both are the same.
+  auto spells = [&path](uint32_t id) {
+    if (id < kMinVolatilePid) return false;
+    char digits[16];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, id);
+    return path.find(std::string_view(digits, end - digits)) != std::string::npos;
+  };
+  if (spells(pid) || spells(tid)) {
+    NormalizeFilePathInto(path, pid, tid, out);
+  } else {
+    NormalizeRead(path, out);
+  }
+}
+
 std::vector<ItemRef> ItemsOf(const Event& e) {
   ItemScratch scratch;
   std::span<const ItemRef> items = ItemsOf(e, &scratch);
@@ -183,7 +203,7 @@ std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch) {
       // whose name happens to spell the reader's pid is a coincidence.
       bool writes = (e.access & (kAccessWrite | kAccessCreate)) != 0;
       if (writes) {
-        NormalizeFilePathInto(e.path, e.pid, e.tid, &ref.key);
+        scratch->NormalizeWrite(e.path, e.pid, e.tid, &ref.key);
       } else {
         scratch->NormalizeRead(e.path, &ref.key);
       }

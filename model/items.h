@@ -60,9 +60,11 @@ std::vector<ItemRef> ItemsOf(const Event& e);
 
 // Memory for ItemsOf on the detection path: the items of one event, kept from
 // event to event so their strings reuse their memory (no allocation per event
-// once warm), and the normalised form of the paths last read (up to
+// once warm), and the normalised form of the paths last opened (up to
 // kRemembered paths, then forgotten all at once: a read's normal form depends
-// on its path alone). Not thread-safe; one per caller.
+// on its path alone, and so does a write's unless the path spells the
+// writer's pid or tid, which is normalised each time). Not thread-safe; one
+// per caller.
 class ItemScratch {
  public:
   static constexpr size_t kRemembered = 4096;
@@ -76,6 +78,9 @@ class ItemScratch {
   ItemRef& Add();
   // NormalizeFilePath(path) into *out, remembered.
   void NormalizeRead(const std::string& path, std::string* out);
+  // NormalizeFilePath(path, pid, tid) into *out: remembered (as the read's
+  // form, which it then is) unless `path` holds pid's or tid's digits.
+  void NormalizeWrite(const std::string& path, uint32_t pid, uint32_t tid, std::string* out);
 
   std::vector<ItemRef> items_;
   size_t n_ = 0;

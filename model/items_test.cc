@@ -166,8 +166,8 @@ TEST(ItemsOfTest, AReusedScratchGivesEachEventsItemsWhole) {
 }
 
 // Reads' normal forms are remembered up to kRemembered paths, then forgotten:
-// the same items across the forgetting; writes are never taken from it (their
-// normal form depends on the writer's pid).
+// the same items across the forgetting. A write shares a read's form unless
+// its path spells the writer's pid or tid.
 TEST(ItemsOfTest, RememberedReadsSurviveForgetting) {
   ItemScratch scratch;
   for (int round = 0; round < 2; ++round) {
@@ -183,6 +183,18 @@ TEST(ItemsOfTest, RememberedReadsSurviveForgetting) {
   Event write = testing::Open("web", 4242, "/srv/out/4242.tmp", kAccessWrite);
   EXPECT_EQ(ItemsOf(write, &scratch)[0].key, "/srv/out/<pid>.tmp");
   EXPECT_EQ(ItemsOf(read, &scratch)[0].key, "/srv/out/4242.tmp");
+  EXPECT_EQ(ItemsOf(write, &scratch)[0].key, "/srv/out/<pid>.tmp");
+  Event other = testing::Open("web", 4343, "/srv/out/4242.tmp", kAccessWrite);
+  EXPECT_EQ(ItemsOf(other, &scratch)[0].key, "/srv/out/4242.tmp");
+  Event thread = testing::Open("web", 4242, "/srv/out/5151.tmp", kAccessCreate);
+  EXPECT_EQ(ItemsOf(thread, &scratch)[0].key, "/srv/out/5151.tmp");
+  thread.tid = 5151;
+  EXPECT_EQ(ItemsOf(thread, &scratch)[0].key, "/srv/out/<tid>.tmp");
+  // Every event of the test, through a fresh scratch and a warm one: the same.
+  for (const Event& e : {read, write, other, thread}) {
+    ItemScratch fresh;
+    EXPECT_EQ(ItemsOf(e, &fresh)[0].key, ItemsOf(e, &scratch)[0].key) << e.path;
+  }
 }
 
 TEST(FindItemTest, FindsWhatFindOrAddAdded) {

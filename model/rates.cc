@@ -79,6 +79,62 @@ int64_t RateBucketer::BucketStart(int64_t time_ns) const {
   return q * options_.bucket_ns;
 }
 
+bool DistinctHashes::Insert(uint64_t h) {
+  if (h == 0) {
+    if (has_zero_) return false;
+    has_zero_ = true;
+    ++size_;
+    return true;
+  }
+  if ((size_ + 1) * 2 > slots_.size()) Grow();
+  size_t mask = slots_.size() - 1;
+  // Fibonacci hashing: the high bits of the product, so hashes that differ
+  // only in their high bits still spread.
+  size_t i = ((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  while (slots_[i] != 0) {
+    if (slots_[i] == h) return false;
+    i = (i + 1) & mask;
+  }
+  slots_[i] = h;
+  ++size_;
+  return true;
+}
+
+void DistinctHashes::Grow() {
+  std::vector<uint64_t> old = std::move(slots_);
+  slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint64_t h : old) {
+    if (h == 0) continue;
+    size_t i = ((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = h;
+  }
+}
+
+void DistinctHashes::Clear() {
+  if (slots_.size() > 1024 && size_ * 8 < slots_.size()) {
+    std::vector<uint64_t>().swap(slots_);  // a past burst's table: give it back
+  } else if (size_ > 0) {
+    std::fill(slots_.begin(), slots_.end(), 0);
+  }
+  size_ = 0;
+  has_zero_ = false;
+}
+
+void RateBucketer::Bucket::Reset() {
+  start_ns = 0;
+  events = 0;
+  empty_run = 0;
+  cgroup_path.clear();
+  counts = {};
+  from_suspects = {};
+  paths.Clear();
+  written.Clear();
+  peers.Clear();
+  by_pid.clear();
+}
+
 std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
   std::vector<RateSample> out;
   int64_t start = BucketStart(e.time_ns);
@@ -132,16 +188,16 @@ std::vector<RateSample> RateBucketer::Observe(const Event& e, bool suspect) {
       {
         // libstdc++'s string hash takes 8 bytes a step, FNV-1a one.
         uint64_t h = std::hash<std::string_view>{}(e.path);
-        if (b.paths.insert(h).second) bump(kRatePaths);
+        if (b.paths.Insert(h)) bump(kRatePaths);
         if (e.access & (kAccessWrite | kAccessCreate)) {
           bump(kRateWrites);
-          if (b.written.insert(h).second) bump(kRateWrittenPaths);
+          if (b.written.Insert(h)) bump(kRateWrittenPaths);
         }
       }
       break;
     case EventKind::kConnect:
       bump(kRateConnects);
-      if (b.peers.insert(PeerHash(e.peer)).second) bump(kRatePeers);
+      if (b.peers.Insert(PeerHash(e.peer))) bump(kRatePeers);
       break;
     case EventKind::kAccept:
       bump(kRateConnects);  // clients are the port's audience: not distinct peers
@@ -204,7 +260,7 @@ bool RateBucketer::Advance(const std::string& workload, Bucket* b, int64_t start
       return false;
     }
     int64_t next = b->start_ns + options_.bucket_ns;
-    *b = Bucket();
+    b->Reset();
     b->start_ns = next;
     b->empty_run = empty_run;
   }

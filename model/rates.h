@@ -22,7 +22,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -122,6 +121,25 @@ std::array<double, kRateDims> RateFeatures(const RateSample& sample);
 
 // Cuts a stream of events into per-workload buckets.
 //
+// A set of 64-bit hashes, for counting a bucket's distinct items: open
+// addressing in one array (linear probing), so an insert allocates nothing
+// once the table has grown to the bucket's size, and Clear keeps the table for
+// the next bucket (it gives it back when it is far larger than what the last
+// bucket held, so memory follows the workload down as well as up).
+class DistinctHashes {
+ public:
+  // True when `h` was not in the set yet.
+  bool Insert(uint64_t h);
+  size_t size() const { return size_; }
+  void Clear();
+
+ private:
+  void Grow();
+  std::vector<uint64_t> slots_;  // 0: empty (a hash of 0 is kept in has_zero_)
+  size_t size_ = 0;
+  bool has_zero_ = false;
+};
+
 // The stream's clock is the latest bucket any event fell into: when an event
 // of a later bucket arrives, every workload's open bucket before it completes
 // and is returned, followed by all-zero samples for the buckets the workload
@@ -166,10 +184,12 @@ class RateBucketer {
     std::string cgroup_path;
     std::array<uint64_t, kRateDims> counts{};
     std::array<uint64_t, kRateDims> from_suspects{};
-    std::unordered_set<uint64_t> paths;  // hashes of distinct paths
-    std::unordered_set<uint64_t> written;  // hashes of distinct paths written or created
-    std::unordered_set<uint64_t> peers;  // hashes of distinct peers
+    DistinctHashes paths;    // hashes of distinct paths
+    DistinctHashes written;  // hashes of distinct paths written or created
+    DistinctHashes peers;    // hashes of distinct peers
     std::unordered_map<uint32_t, Tally> by_pid;
+    // Empties the bucket for the next one; the distinct sets keep their tables.
+    void Reset();
   };
 
   // Closes `b`'s buckets before `start_ns`; false when the workload has been

@@ -129,6 +129,49 @@ TEST(RateBucketerTest, CountsEachDimensionAndAttributesTheHeaviestProcess) {
   EXPECT_EQ(done[0], want);
 }
 
+TEST(DistinctHashesTest, CountsEachHashOnceAcrossGrowthAndClears) {
+  DistinctHashes set;
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> hashes = {0, 1, 1ull << 63, ~0ull};
+  // Hashes that differ only in their high bits, or only in their low ones.
+  for (uint64_t i = 1; i <= 300; ++i) hashes.push_back(i << 40);
+  for (uint64_t i = 2; i <= 300; ++i) hashes.push_back(i);
+  for (int i = 0; i < 5000; ++i) hashes.push_back(rng());
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  for (int round = 0; round < 3; ++round) {
+    for (uint64_t h : hashes) EXPECT_TRUE(set.Insert(h)) << h;
+    for (uint64_t h : hashes) EXPECT_FALSE(set.Insert(h)) << h;
+    EXPECT_EQ(set.size(), hashes.size());
+    set.Clear();
+    EXPECT_EQ(set.size(), 0u);
+    // A small bucket after a big one (the table is given back), then empty.
+    EXPECT_TRUE(set.Insert(0));
+    EXPECT_TRUE(set.Insert(42));
+    EXPECT_FALSE(set.Insert(42));
+    EXPECT_EQ(set.size(), 2u);
+    set.Clear();
+  }
+}
+
+TEST(RateBucketerTest, DistinctCountsStartAgainInEachBucket) {
+  RateBucketer bucketer;
+  for (int i = 0; i < 3; ++i) {
+    bucketer.Observe(testing::Open("web", 11, "/srv/a", kAccessRead, kT0 + i * kSec));
+    bucketer.Observe(testing::Open("web", 11, "/srv/b", kAccessWrite, kT0 + i * kSec));
+  }
+  std::vector<RateSample> first =
+      bucketer.Observe(testing::Open("web", 11, "/srv/a", kAccessRead, kT0 + kBucket));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].counts[kRatePaths], 2u);
+  EXPECT_EQ(first[0].counts[kRateWrittenPaths], 1u);
+  std::vector<RateSample> second = bucketer.Flush();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].counts[kRateOpens], 1u);
+  EXPECT_EQ(second[0].counts[kRatePaths], 1u);  // /srv/a again: distinct in this bucket
+  EXPECT_EQ(second[0].counts[kRateWrittenPaths], 0u);
+}
+
 TEST(RateBucketerTest, AlignsToBoundariesAndFillsEmptyBuckets) {
   RateOptions options;
   options.max_empty_buckets = 2;
