@@ -184,14 +184,21 @@ std::string Join(std::string prefix, const std::vector<std::string_view>& parts)
 bool IsNormalAbsolute(std::string_view path) {
   if (path.empty() || path[0] != '/') return false;
   if (path.size() == 1) return true;
-  size_t start = 1;
-  while (true) {
-    size_t slash = path.find('/', start);
-    std::string_view c = path.substr(start, slash == std::string_view::npos ? path.size() - start : slash - start);
-    if (c.empty() || c == "." || c == "..") return false;
-    if (slash == std::string_view::npos) return true;
-    start = slash + 1;
+  if (path.back() == '/') return false;
+  // One pass over the bytes: a component starts after each '/', and is bad
+  // when empty ("//"), "." or "..".
+  const char* p = path.data();
+  const size_t n = path.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] != '/') continue;
+    const char* c = p + i + 1;
+    const size_t left = n - i - 1;
+    if (left == 0 || c[0] == '/') return false;
+    if (c[0] == '.' && (left == 1 || c[1] == '/' || (c[1] == '.' && (left == 2 || c[2] == '/')))) {
+      return false;
+    }
   }
+  return true;
 }
 
 // A path relative to `base` (a directory), made absolute. When the kernel
@@ -245,8 +252,8 @@ Status DecodeSock(const dw_sock_event& s, Event* e) {
 // *e as a default Event, keeping the memory of its strings and vectors.
 void Reset(Event* e, bool keep_process) {
   auto clear = [](std::string& s) { s.clear(); };
-  const EventKind kind = Event{}.kind;
-  e->kind = kind;
+  static const EventKind kDefaultKind = Event{}.kind;
+  e->kind = kDefaultKind;
   e->time_ns = 0;
   e->cgroup = {};
   e->pid = e->tid = e->ppid = e->uid = 0;
