@@ -288,22 +288,26 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   }
   Finding* file_finding = nullptr;
   bool drift = false;
-  // A plain read of a path this baseline already judged known, outside a new
-  // program's tree, is known again: its verdict depends on the path, the
-  // open's success and the baseline only.
-  std::unordered_set<std::string>& known_reads = current_.baseline->known_reads;
-  const bool plain_read_event =
-      e.kind == EventKind::kOpen && e.access == kAccessRead && !e.path.empty() && context.hostile_root.empty();
-  if (plain_read_event) {
-    read_key_.assign(e.path);
-    read_key_ += e.result < 0 ? '\1' : '\0';
+  // An open of a path this baseline already judged known with the same
+  // access, outside a new program's tree, is known again: its verdict depends
+  // on the path (and, for a write, the writer's ids when the path spells
+  // them: such writes are not remembered), the access bits, the open's
+  // success and the baseline only.
+  std::unordered_set<std::string>& known_opens = current_.baseline->known_opens;
+  const bool plain_open_event =
+      e.kind == EventKind::kOpen && e.access != 0 && !e.path.empty() && context.hostile_root.empty() &&
+      ((e.access & (kAccessWrite | kAccessCreate)) == 0 || !PathSpellsId(e.path, e.pid, e.tid));
+  if (plain_open_event) {
+    open_key_.assign(e.path);
+    open_key_ += static_cast<char>(e.access);
+    open_key_ += e.result < 0 ? '\1' : '\0';
   }
-  const bool known_read = plain_read_event && known_reads.contains(read_key_);
+  const bool known_open = plain_open_event && known_opens.contains(open_key_);
   std::vector<Finding> scored;
-  if (!known_read) scored = scorer_.Score(&fingerprint, e, context);
-  if (plain_read_event && !known_read && scored.empty() && !IsRuntimeHelper(e)) {
-    if (known_reads.size() >= kMaxKnownReads) known_reads.clear();
-    known_reads.insert(read_key_);
+  if (!known_open) scored = scorer_.Score(&fingerprint, e, context);
+  if (plain_open_event && !known_open && scored.empty() && !IsRuntimeHelper(e)) {
+    if (known_opens.size() >= kMaxKnownOpens) known_opens.clear();
+    known_opens.insert(open_key_);
   }
   // Makes `anchor` the finding this process's next dependencies fold into.
   const auto note_library = [&](Finding* anchor) {

@@ -182,17 +182,18 @@ class Detector {
   // What the Detector keeps per fingerprint, by the address of its map node
   // (stable until erased), made and dropped with it (SetFingerprint,
   // RemoveFingerprint): its file patterns, indexed (model/generalize.h), and
-  // the plain reads it judged known (path and a failed flag), outside any new
-  // program's tree, so that the next such read skips the scorer (at most
-  // kMaxKnownReads, then forgotten at once).
+  // the opens it judged known (path, access bits and a failed flag), outside
+  // any new program's tree, so that the next such open skips the scorer (at
+  // most kMaxKnownOpens, then forgotten at once). Writes only when the path
+  // does not spell the writer's pid or tid (their normal form depends on it).
   struct Baseline {
     explicit Baseline(const Fingerprint& fp) : index(fp) {}
     FilePatternIndex index;
-    std::unordered_set<std::string> known_reads;
+    std::unordered_set<std::string> known_opens;
   };
   std::unordered_map<const Fingerprint*, Baseline> baselines_;
-  static constexpr size_t kMaxKnownReads = 4096;  // ~0.4 MB a baseline
-  std::string read_key_;  // reused
+  static constexpr size_t kMaxKnownOpens = 4096;  // ~0.4 MB a baseline
+  std::string open_key_;  // reused
   // The last event's workload, its fingerprint and what is kept for it
   // (events come in runs of one workload); reset whenever a fingerprint is
   // set or removed.

@@ -725,6 +725,35 @@ TEST(DetectorKnownReadsTest, RememberedReadsGiveTheScorersVerdicts) {
   EXPECT_EQ(d.Observe(testing::Open("web", 10, conf, kAccessRead, later)).size(), 1u);
 }
 
+// Writes judged known are remembered too, with their access bits: a file
+// training only wrote is drift when read, every time; a write whose path
+// spells the writer's pid is normalised for each writer, never remembered.
+TEST(DetectorKnownReadsTest, RememberedWritesKeepTheirAccessAndTheWritersIds) {
+  const std::string log = "/var/log/nginx/access.log";
+  const uint8_t create = kAccessWrite | kAccessCreate;
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const Event& e : {testing::Exec("web", 10, "/usr/sbin/nginx"),
+                         testing::Open("web", 10, log, kAccessWrite),
+                         testing::Open("web", 4242, "/run/nginx/4242.lock", create)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
+  }
+  Detector d({{"web", fp}});
+  auto known = [&d](const Event& e) {
+    d.Observe(e);
+    return d.LastEventKnown();
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(known(testing::Open("web", 10, log, kAccessWrite, 1000 + i)));
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(known(testing::Open("web", 10, log, kAccessRead, 1100 + i)));
+  EXPECT_TRUE(known(testing::Open("web", 10, log, kAccessWrite, 1200)));
+  // Each writer's own lock file is known; another writer's number is not.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(known(testing::Open("web", 4242, "/run/nginx/4242.lock", create, 2000 + i)));
+    EXPECT_FALSE(known(testing::Open("web", 5353, "/run/nginx/4242.lock", create, 2100 + i)));
+    EXPECT_TRUE(known(testing::Open("web", 5353, "/run/nginx/5353.lock", create, 2200 + i)));
+  }
+}
+
 TEST(DetectorVerdictSeamTest, LastEventKnownAndFingerprintChanges) {
   Detector d(Fingerprints());
   d.Observe(testing::Open("web", 10, "/etc/nginx/nginx.conf", kAccessRead));

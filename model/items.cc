@@ -1,7 +1,6 @@
 // model/items.cc: Event -> fingerprint items.
 #include "model/items.h"
 
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -140,16 +139,7 @@ void ItemScratch::NormalizeRead(const std::string& path, std::string* out) {
 
 void ItemScratch::NormalizeWrite(const std::string& path, uint32_t pid, uint32_t tid,
                                  std::string* out) {
-  // Only a run of digits equal to the opener's pid or tid (kMinVolatilePid or
-  // more) normalises differently from a read: without that string of digits
-  // in the path, both are the same.
-  auto spells = [&path](uint32_t id) {
-    if (id < kMinVolatilePid) return false;
-    char digits[16];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, id);
-    return path.find(std::string_view(digits, end - digits)) != std::string::npos;
-  };
-  if (spells(pid) || spells(tid)) {
+  if (PathSpellsId(path, pid, tid)) {
     NormalizeFilePathInto(path, pid, tid, out);
   } else {
     NormalizeRead(path, out);

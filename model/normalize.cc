@@ -8,6 +8,7 @@
 #include "model/normalize.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -667,6 +668,17 @@ void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid
     }
   }
   if (!built) out.assign(abs_path);
+}
+
+bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid) {
+  auto spells = [abs_path](uint32_t id) {
+    if (id < kMinVolatilePid) return false;
+    char digits[16];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, id);
+    return abs_path.find(std::string_view(digits, static_cast<size_t>(end - digits))) !=
+           std::string_view::npos;
+  };
+  return spells(pid) || spells(tid);
 }
 
 }  // namespace dw::model

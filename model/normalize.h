@@ -109,6 +109,11 @@ std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid = 0, uint3
 // The same into `*out` (replaced, its memory reused). `abs_path` must not
 // point into `*out`.
 void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out);
+// Whether `abs_path` holds the decimal digits of `pid` or `tid` (either at
+// least kMinVolatilePid). When it does not, NormalizeFilePath(abs_path, pid,
+// tid) equals NormalizeFilePath(abs_path): the <pid> and <tid> classes need a
+// digit run equal to one of them.
+bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid);
 
 }  // namespace dw::model
 

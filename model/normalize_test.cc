@@ -254,4 +254,26 @@ TEST(NormalizeFilePathTest, RulesFollowThePathNotTheLookAlikes) {
 }
 
 }  // namespace
+// Without the writer's digits in the path, its ids change nothing: what lets
+// a write's normal form be remembered by path (model/items.h).
+TEST(PathSpellsIdTest, WithoutTheDigitsTheIdsChangeNothing) {
+  EXPECT_TRUE(PathSpellsId("/run/app/4242.pid", 4242, 0));
+  EXPECT_TRUE(PathSpellsId("/tmp/x-5151/y", 4242, 5151));
+  EXPECT_TRUE(PathSpellsId("/srv/142420.dat", 4242, 0));  // a substring is enough to say "maybe"
+  EXPECT_FALSE(PathSpellsId("/run/app/4242.pid", 4343, 4344));
+  EXPECT_FALSE(PathSpellsId("/run/app/42.pid", 42, 42));  // below kMinVolatilePid: never a class
+  const char* paths[] = {"/run/app/4242.pid", "/var/lib/pgsql/base/16384/2619", "/tmp/temp-4343.rdb",
+                         "/srv/data/2026-12-04/4242-5151.log", "/proc/4242/status", "/srv/142420.dat"};
+  for (const char* path : paths) {
+    for (uint32_t pid : {4242u, 4343u, 16384u, 7u}) {
+      for (uint32_t tid : {0u, pid, 5151u}) {
+        if (!PathSpellsId(path, pid, tid)) {
+          EXPECT_EQ(NormalizeFilePath(path, pid, tid), NormalizeFilePath(path)) << path << " " << pid;
+        }
+      }
+    }
+  }
+  EXPECT_NE(NormalizeFilePath("/tmp/x-4242.sock", 4242), NormalizeFilePath("/tmp/x-4242.sock"));
+}
+
 }  // namespace dw::model
