@@ -88,6 +88,9 @@ class Loader {
 
   // A string that must grow takes the next power of two: a reused slot sees
   // records of every size, and reallocates only a few times, not per record.
+  // The next string's bytes in place, valid while the payload is.
+  std::string_view View() { return buf_.Take(Size()); }
+
   void String(std::string& s) {
     const uint64_t n = Size();
     if (n > s.capacity()) s.reserve(std::bit_ceil(std::max<uint64_t>(n, 64)));
@@ -164,13 +167,20 @@ void Load(Loader& in, TraceHeader& h) {
   in.Vector(h.processes, [](Loader& l, ProcessSnapshot& p) { Load(l, p); });
 }
 
-void Load(Loader& in, TraceChunk& c) {
+// With `views`, the records are views of the payload there (c.records is
+// left empty): no copy at all.
+void Load(Loader& in, TraceChunk& c, std::vector<std::string_view>* views = nullptr) {
   in.Vector(c.cgroups, [](Loader& l, std::pair<uint64_t, std::string>& cg) {
     l.Scalar(cg.first);
     l.String(cg.second);
   });
   in.Vector(c.processes, [](Loader& l, ProcessSnapshot& p) { Load(l, p); });
-  in.Vector(c.records, LoadString);
+  if (views != nullptr) {
+    c.records.clear();
+    in.Vector(*views, [](Loader& l, std::string_view& v) { v = l.View(); });
+  } else {
+    in.Vector(c.records, LoadString);
+  }
   in.Scalar(c.dropped_total);
 }
 
@@ -248,13 +258,13 @@ Result<std::string> Pack(const T& value) {
 // Parses a whole payload into *value (whose memory it reuses; on an error
 // *value is left half loaded); leftover bytes are corruption too. `raw` holds
 // the inflated bytes.
-template <typename T>
-Status Unpack(const std::string& frame_payload, T* value, std::string* raw) {
+template <typename T, typename... Extra>
+Status Unpack(const std::string& frame_payload, T* value, std::string* raw, Extra... extra) {
   RETURN_IF_ERROR(Inflate(frame_payload, raw));
   const std::string& payload = *raw;
   try {
     Loader in(payload);
-    Load(in, *value);
+    Load(in, *value, extra...);
     if (const uint64_t left = in.Remaining(); left != 0) {
       return Status(ErrorCode::kCorrupt, std::to_string(left) + " bytes left over");
     }
@@ -446,12 +456,15 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) 
   return r;
 }
 
-Result<bool> TraceReader::Next(TraceChunk* chunk) {
+Result<bool> TraceReader::Next(TraceChunk* chunk) { return Next(chunk, nullptr); }
+
+Result<bool> TraceReader::Next(TraceChunk* chunk, std::vector<std::string_view>* record_views) {
   const uint64_t start = offset_;
-  std::string payload;
+  std::string& payload = payload_;
   ASSIGN_OR_RETURN(bool got, ReadFrame(&payload));
   if (!got) return false;
-  Status s = Unpack(payload, chunk, &raw_);
+  Status s = record_views != nullptr ? Unpack(payload, chunk, &raw_, record_views)
+                                     : Unpack(payload, chunk, &raw_);
   if (!s.ok()) {
     return s.WithContext("read trace " + path_ + ": bad chunk at byte " + std::to_string(start));
   }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -120,6 +121,10 @@ class TraceReader {
   // false at a clean end of file, or kCorrupt ("trace X: truncated frame at
   // byte N"), after which `*chunk` holds a part of the bad chunk.
   Result<bool> Next(TraceChunk* chunk);
+  // The same, with the chunk's records as views of the inflated chunk in
+  // `*record_views` (chunk->records left empty), valid until the next call:
+  // the replay path, which copies no record.
+  Result<bool> Next(TraceChunk* chunk, std::vector<std::string_view>* record_views);
 
  private:
   TraceReader(std::FILE* f, std::string path);
@@ -130,6 +135,7 @@ class TraceReader {
   uint64_t offset_ = 0;
   TraceHeader header_;
   std::string raw_;  // the last chunk's inflated payload (its memory is reused)
+  std::string payload_;  // the last frame's compressed payload (likewise)
 };
 
 }  // namespace dw::collector

@@ -99,18 +99,25 @@ class TraceFileTest : public ::testing::Test {
   // Opens path_ and reads chunks until the end or an error; returns the
   // error (ok at a clean end) and the chunks read.
   // With `reuse`, every chunk is read into the same TraceChunk, as replay does.
+  // `reuse`: one chunk read into again and again; `views`: records read as
+  // views of the reader's buffer (the replay path), copied out here.
   Status ReadChunks(std::vector<TraceChunk>* chunks, TraceHeader* header = nullptr,
-                    bool reuse = false) const {
+                    bool reuse = false, bool views = false) const {
     auto r = TraceReader::Open(path_);
     if (!r.has_value()) return r.error();
     if (header != nullptr) *header = (*r)->header();
     TraceChunk kept;
+    std::vector<std::string_view> record_views;
     while (true) {
       TraceChunk fresh;
       TraceChunk& c = reuse ? kept : fresh;
-      Result<bool> got = (*r)->Next(&c);
+      Result<bool> got = views ? (*r)->Next(&c, &record_views) : (*r)->Next(&c);
       if (!got.has_value()) return got.error();
       if (!*got) return Status::Ok();
+      if (views) {
+        if (!c.records.empty()) return Status(ErrorCode::kCorrupt, "records copied as well as viewed");
+        c.records.assign(record_views.begin(), record_views.end());
+      }
       chunks->push_back(c);
     }
   }
@@ -173,6 +180,18 @@ TEST_F(TraceFileTest, ReadingIntoOneChunkGivesEachWhole) {
   std::vector<TraceChunk> chunks;
   ASSERT_TRUE(ReadChunks(&chunks, nullptr, /*reuse=*/true).ok());
   EXPECT_EQ(chunks, Chunks());
+}
+
+// Records read as views of the inflated chunk (the replay path) hold the same
+// bytes, chunk after chunk, into a reused chunk or fresh ones.
+TEST_F(TraceFileTest, RecordsReadAsViewsAreTheWrittenBytes) {
+  WriteSample();
+  for (bool reuse : {false, true}) {
+    std::vector<TraceChunk> chunks;
+    Status s = ReadChunks(&chunks, nullptr, reuse, /*views=*/true);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(chunks, Chunks()) << reuse;
+  }
 }
 
 // Syscall records (syscall learning) are raw records like any other: a
@@ -277,7 +296,7 @@ TEST_F(TraceFileTest, EveryTruncationIsCleanOrCorrupt) {
   for (size_t len = 0; len < full.size(); ++len) {
     WriteAll(full.substr(0, len));
     std::vector<TraceChunk> chunks;
-    Status s = ReadChunks(&chunks);
+    Status s = ReadChunks(&chunks, nullptr, /*reuse=*/false, /*views=*/len % 2 == 1);
     if (len < ends[0]) {
       EXPECT_EQ(s.code(), ErrorCode::kCorrupt) << len;
       EXPECT_TRUE(chunks.empty());

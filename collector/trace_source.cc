@@ -10,15 +10,15 @@ Result<std::unique_ptr<TraceEventSource>> TraceEventSource::Open(const std::stri
 
 Result<bool> TraceEventSource::NextChunk(const RecordHandler& handler) {
   TraceChunk& chunk = chunk_;  // its memory is reused chunk after chunk
-  ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk));
+  ASSIGN_OR_RETURN(bool more, reader_->Next(&chunk, &records_));
   if (!more) return false;
   for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
   for (const auto& p : chunk.processes) processes_[p.pid] = p;
-  for (const std::string& r : chunk.records) {
+  for (std::string_view r : records_) {
     handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
   }
   dropped_ = chunk.dropped_total;
-  last_chunk_records_ = static_cast<int>(chunk.records.size());
+  last_chunk_records_ = static_cast<int>(records_.size());
   return true;
 }
 

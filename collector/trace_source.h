@@ -5,6 +5,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "collector/event_source.h"
 #include "collector/trace_file.h"
@@ -42,6 +44,7 @@ class TraceEventSource : public EventSource {
   MapCgroupResolver resolver_;
   std::map<uint32_t, ProcessSnapshot> processes_;
   TraceChunk chunk_;  // the chunk being delivered
+  std::vector<std::string_view> records_;  // its records, in the reader's buffer
   uint64_t dropped_ = 0;
   int last_chunk_records_ = 0;  // records of the chunk NextChunk() read last
 };
