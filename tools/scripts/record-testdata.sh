@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout10}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout11}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9 and heldout10): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10 and heldout11): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
-# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 (default: all
-# thirteen, in that order). `--only heldout nginx` records
+# normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
+# (default: all fourteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -151,6 +151,25 @@
 #           keep-alive tail (2 at a time, 10 each, 1.3 s apart); error paths and large
 #           requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout11 about 60-70 s, an eleventh held-out set recorded on 2026-12-04 (all eight
+#           workloads), again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the ten before (<server>_heldout11_*): clients
+#           from 127.0.9.1-250 (another /24); a slow ramp (1, 2, 4, 8 and 16 connections at
+#           a time, 3 s each, 3 requests per connection, 0.6 s apart; batch: one run each);
+#           the service's own maintenance early (an error log reopened, the memory of the
+#           biggest keys, the roles dumped, the admin socket's other commands, a binary log
+#           read back, the job with other arguments); 10 s of steady rounds (6 at a time, 2
+#           each, 1 s apart); a change in the middle (an included snippet with a second
+#           virtual host, keyspace notifications and a function library, a reporting schema
+#           with a view, a function and a role, an ACL file and a host map, a settings file
+#           edited and re-read, a new feed type, a stored procedure and a report account, an
+#           .htaccess section); 10 s of rounds after it (3 at a time, 4 each, 1.2 s apart);
+#           HELDOUT11_IDLE_SECONDS (default 15 s) of no traffic at all; a late event (a
+#           cache warm-up, a restart by SIGINT, a hard stop or the server's own tool, a run
+#           stopped by the scheduler's timeout and retried, an error log rotation); an 8 s
+#           tail (5 at a time, one each, 1.5 s apart); error paths and large requests in
+#           every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -161,7 +180,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -215,8 +234,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1215,6 +1234,91 @@ nginx_heldout10_late() {
   nginx_heldout10_mix
 }
 
+# Held out, eleventh set (heldout11). Deployed before the start: an events section
+# (events/2027/e01-12.html), a 900 kB trailer (video/trailer.mp4) and an Atom feed
+# (feed.atom). Clients from 127.0.9.1-250 for every fourth page and every fifth image
+# (another offset each round), three events, the feed and the assets; each round one more
+# request in turn: a 300 kB PUT to the feed (405), a path with an encoded NUL byte (400), the
+# feed again with an If-None-Match of its ETag (304), the trailer downloaded at 2 MB/s, an
+# OPTIONS request (405), a 6 kB query string. The maintenance, early: the error log renamed
+# with a date suffix, an empty one created for www-data (logrotate's `create`) and reopened
+# by the operator inside the cgroup (`nginx -s reopen`, root). The change, in the middle: an
+# `include conf.d/*.conf` line at the end of the http block (after the site's server, which
+# stays the default) and a snippet in conf.d/ with a second virtual host on the same port
+# (`server_name status.shop.test`, its own root with a status page and a JSON health file),
+# tested (`nginx -t`) and reloaded (`nginx -s reload`) by the operator inside the cgroup
+# (root); the rounds after it also ask the new host. The late event: a cache warm-up, a CDN's
+# prefetch of every page, event and image once over four keep-alive connections.
+NGINX_HELDOUT11_VHOST=0
+nginx_heldout11_deploy() {
+  local i
+  mkdir -p "$NGINX_HTML/events/2027" "$NGINX_HTML/video"
+  for i in $(seq -w 1 12); do echo "<html><body>event $i of 2027</body></html>" >"$NGINX_HTML/events/2027/e$i.html"; done
+  head -c 900000 /dev/urandom >"$NGINX_HTML/video/trailer.mp4"
+  { echo '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>events</title>'
+    for i in $(seq -w 1 12); do echo "<entry><title>event $i</title><link href=\"/events/2027/e$i.html\"/></entry>"; done
+    echo '</feed>'; } >"$NGINX_HTML/feed.atom"
+}
+nginx_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i u=http://127.0.0.1:$NGINX_PORT a etag
+  local paths=(/ /feed.atom /css/site.css /js/app.js)
+  for i in $((1 + r % 12)) $((1 + (r + 4) % 12)) $((1 + (r + 8) % 12)); do paths+=("/events/2027/e$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 4)) 4 40); do paths+=("/page$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 5)) 5 20); do paths+=("/img/$i.png"); done
+  heldout11_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout11_addr 7)
+  if [ "$NGINX_HELDOUT11_VHOST" = 1 ]; then
+    curl -s --interface "$a" -H 'Host: status.shop.test' "$u/" "$u/health.json" >/dev/null 2>&1 || true
+  fi
+  case $((r % 6)) in
+    0) head -c 300000 /dev/zero | curl -s --interface "$a" -T - "$u/feed.atom" ;;
+    1) curl -s --interface "$a" --path-as-is "$u/events/2027/e01%00.html" ;;
+    2) etag=$(curl -sI "$u/feed.atom" | awk -F': ' 'tolower($1) == "etag" { print $2 }' | tr -d '\r')
+       curl -s --interface "$a" -H "If-None-Match: $etag" "$u/feed.atom" ;;
+    3) curl -s --interface "$a" --limit-rate 2M "$u/video/trailer.mp4" ;;
+    4) curl -s --interface "$a" -X OPTIONS "$u/" ;;
+    5) curl -s --interface "$a" "$u/page02.html?ref=$(head -c 6000 /dev/zero | tr '\0' r)" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout11_maint() {
+  mv "$NGINX_DIR/log/error.log" "$NGINX_DIR/log/error.log-$(date +%Y%m%d)"
+  # A new, empty one for the server's user, as logrotate's `create` does (the master, not
+  # root, reopens it).
+  install -m 640 -o www-data -g adm /dev/null "$NGINX_DIR/log/error.log"
+  admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reopen
+}
+nginx_heldout11_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf nginx=(/usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf")
+  mkdir -p "$NGINX_DIR/conf/conf.d" "$NGINX_DIR/status"
+  echo "<html><body>all systems normal</body></html>" >"$NGINX_DIR/status/index.html"
+  echo '{"status": "ok"}' >"$NGINX_DIR/status/health.json"
+  cat >"$NGINX_DIR/conf/conf.d/status.conf" <<CONF
+server {
+  listen 127.0.0.1:$NGINX_PORT;
+  server_name status.shop.test;
+  root $NGINX_DIR/status;
+  index index.html;
+  location = /health.json { default_type application/json; }
+}
+CONF
+  sed -i '$d' "$conf"   # the http block's closing brace: the snippets come after the first server
+  printf '  include %s;\n}\n' "$NGINX_DIR/conf/conf.d/*.conf" >>"$conf"
+  grep -q 'include .*conf.d/\*.conf;' "$conf" || die "nginx heldout11: config not changed"
+  admin nginx root "${nginx[@]}" -t -q
+  admin nginx root "${nginx[@]}" -s reload
+  until_ok nginx_heldout11_status
+  NGINX_HELDOUT11_VHOST=1
+}
+# nginx_heldout11_status: the new virtual host answers.
+nginx_heldout11_status() { curl -s -H 'Host: status.shop.test' "http://127.0.0.1:$NGINX_PORT/" | grep -q 'all systems'; }
+nginx_heldout11_late() {
+  local i paths=(/ /feed.atom)
+  for i in $(seq -w 1 40); do paths+=("/page$i.html"); done
+  for i in $(seq -w 1 12); do paths+=("/events/2027/e$i.html"); done
+  for i in $(seq 1 20); do paths+=("/img/$i.png"); done
+  heldout11_crawl "$NGINX_PORT" 4 "${paths[@]}"
+}
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -1935,6 +2039,81 @@ redis_heldout10_late() {
   redis_heldout10_mix
 }
 
+# Held out, eleventh set (heldout11). Deployed before the start: protected mode off (for the
+# application servers on 127.0.9.1-250). Each round as many application clients as the
+# load, up to 4 (perl, inline commands), in db 8: a shopping cart (HINCRBY, HGETALL,
+# EXPIRETIME), the cart copied into an order (COPY), a checkout token taken once (SET ...
+# KEEPTTL, GETDEL), recently viewed products (ZADD, ZRANGE BYSCORE LIMIT), a job queue
+# (RPUSH, LMPOP COUNT 2), tags in common (SADD, SINTERSTORE), and, once the change has loaded
+# it, the cart's total by a function (FCALL); one more thing in turn: HINCRBY of a field that
+# holds text, GETEX with a negative expiry, a 2 MB value (SET from stdin), a subscriber that
+# leaves after 0.3 s, CLIENT KILL of an address with no client, WAIT for replicas there are
+# none of (100 ms). Then redis-benchmark INCR, LPUSH and HSET with 64-byte values over 20000
+# keys, as many clients as the load. The maintenance, early: `redis-cli --memkeys` by the
+# operator inside the cgroup (as redis), INFO commandstats, SLOWLOG LEN, COMMAND COUNT. The
+# change, in the middle: keyspace notifications for hash and generic events (CONFIG SET
+# notify-keyspace-events Khg) with a subscriber from outside, and a function library loaded
+# (FUNCTION LOAD: `cart_total`, Lua, read-only). The late event: the service stopped with
+# SIGINT (as `systemctl kill -s INT` would: it saves its snapshot) and started again, then a
+# cache warm-up: 3000 product keys written back by one client (MSET in batches of 100).
+redis_heldout11_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+REDIS_HELDOUT11_FN=0
+redis_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i a n=$HELDOUT11_CONC pids=() cli=(redis-cli -p "$REDIS_PORT" -n 8) fn=()
+  [ "$n" -le 4 ] || n=4
+  for i in $(seq 1 "$n"); do
+    a=$(heldout11_addr "$i")
+    [ "$REDIS_HELDOUT11_FN" = 0 ] || fn=("FCALL_RO cart_total 1 cart:$i")
+    redis_from "$a" "SELECT 8" "HINCRBY cart:$i sku$((r % 40)) 1" "HGETALL cart:$i" "EXPIRE cart:$i 900" "EXPIRETIME cart:$i" \
+      "COPY cart:$i order:$r-$i" "SET checkout:$i t$r EX 300" "SET checkout:$i t$r-2 KEEPTTL" "GETDEL checkout:$i" \
+      "ZADD seen:$i $r sku$((r % 40))" "ZRANGE seen:$i 0 +inf BYSCORE LIMIT 0 5" "RPUSH jobs:mail m$r-$i m$r-$i-b" \
+      "LMPOP 1 jobs:mail LEFT COUNT 2" "SADD tags:$i t$((r % 7)) t$((i % 5))" "SINTERSTORE common:$i tags:$i tags:1" "${fn[@]}" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+  a=$(heldout11_addr 9)
+  case $((r % 6)) in
+    0) "${cli[@]}" hset "note:$r" text hello; "${cli[@]}" hincrby "note:$r" text 1 ;;
+    1) "${cli[@]}" getex "cart:1" PX -5 ;;
+    2) head -c 2000000 /dev/zero | tr '\0' v | "${cli[@]}" -x set "blob:$((r % 3))" ;;
+    3) timeout 0.3 redis-cli -p "$REDIS_PORT" subscribe "news:$r" ;;
+    4) "${cli[@]}" client kill 127.0.9.254:1 ;;
+    5) redis_from "$a" "WAIT 0 100" ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((40 * HELDOUT11_CONC * HELDOUT11_PER)) -c "$HELDOUT11_CONC" -d 64 -r 20000 \
+    -t incr,lpush,hset >/dev/null 2>&1 || true
+}
+redis_heldout11_maint() {
+  local c
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --memkeys
+  for c in "info commandstats" "slowlog len" "command count"; do
+    # shellcheck disable=SC2086  # c is a command and its arguments
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout11_change() {
+  redis-cli -p "$REDIS_PORT" config set notify-keyspace-events Khg | grep -qx OK || die "redis heldout11: config set failed"
+  timeout 120 redis-cli -p "$REDIS_PORT" psubscribe '__keyspace@8__:cart:*' >/dev/null 2>&1 &
+  PIDS+=($!)
+  redis-cli -p "$REDIS_PORT" -x function load <<'LUA' | grep -qx cart || die "redis heldout11: function load failed"
+#!lua name=cart
+redis.register_function{function_name = 'cart_total', flags = {'no-writes'}, callback = function(keys)
+  local total = 0
+  local items = redis.call('HVALS', keys[1])
+  for _, n in ipairs(items) do total = total + tonumber(n) end
+  return total
+end}
+LUA
+  REDIS_HELDOUT11_FN=1
+}
+redis_heldout11_late() {
+  stop_pid "$REDIS_PID" INT
+  redis_start
+  awk 'BEGIN { for (b = 0; b < 30; b++) { printf "MSET"; for (i = 0; i < 100; i++) printf " product:%d p%d", b * 100 + i, i; print "" } }' |
+    redis-cli -p "$REDIS_PORT" -n 8 >/dev/null
+  [ "$(redis-cli -p "$REDIS_PORT" -n 8 exists product:2999)" = 1 ] || die "redis heldout11: the warm-up is incomplete"
+}
+
 
 # --- postgresql ---------------------------------------------------------------------------
 
@@ -2643,6 +2822,21 @@ postgresql_heldout9_late() {
   postgresql_heldout9_mix
 }
 
+# postgresql_heldout_seed PHASE NET ADDR...: PHASE's deploy, before the start: application
+# servers on NET.0/24 let in (a pg_hba.conf line) through relays bound to NET.ADDR (outside
+# the cgroup), a backup directory postgres owns, and the SQL on stdin run on a server
+# started once for it (outside the recording).
+postgresql_heldout_seed() {
+  local phase=$1
+  shift
+  start_relays "$PG_PORT" "$PG_RELAY_PORT" "$@"
+  echo "host all all $1.0/24 trust" >>"$PG_DATA/pg_hba.conf"
+  install -d -o postgres -g postgres "$PG_DIR/backup"
+  postgresql_launch   # (psql runs in the foreground: LAUNCHED stays the server)
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 || die "postgresql $phase: the deploy failed"
+  stop_pid "$LAUNCHED" INT
+}
+
 # Held out, tenth set (heldout10). Deployed before the start (the server started once
 # outside the recording): a pg_hba.conf line trusting 127.0.8.0/24, two relays (outside the
 # cgroup) bound to 127.0.8.70 and .170 for its application servers, a backup directory
@@ -2663,13 +2857,9 @@ postgresql_heldout9_late() {
 # of the readings, VACUUM ANALYZE of the sensors.
 PG_HELDOUT10_ADDRS=(70 170)
 postgresql_heldout10_deploy() {
-  start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.8 "${PG_HELDOUT10_ADDRS[@]}"
-  echo "host all all 127.0.8.0/24 trust" >>"$PG_DATA/pg_hba.conf"
-  install -d -o postgres -g postgres "$PG_DIR/backup"
   printf '%s\n' '\set s random(1, 400)' 'SELECT at, value FROM readings WHERE sensor = :s ORDER BY at DESC LIMIT 10;' \
     >"$PG_DIR/sensor.sql"
-  postgresql_launch   # (psql runs in the foreground: LAUNCHED stays the server)
-  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout10: the deploy failed"
+  postgresql_heldout_seed heldout10 127.0.8 "${PG_HELDOUT10_ADDRS[@]}" <<'SQL'
 CREATE TABLE sensors (id int PRIMARY KEY, kind text NOT NULL, last_seen timestamptz);
 INSERT INTO sensors SELECT g, (ARRAY['temp', 'humidity', 'power'])[1 + g % 3], now() FROM generate_series(1, 400) g;
 CREATE TABLE readings (id bigserial PRIMARY KEY, sensor int NOT NULL REFERENCES sensors, at timestamptz NOT NULL,
@@ -2679,7 +2869,6 @@ INSERT INTO readings (sensor, at, value)
 CREATE INDEX readings_sensor_at ON readings (sensor, at);
 ANALYZE sensors, readings;
 SQL
-  stop_pid "$LAUNCHED" INT
 }
 postgresql_heldout10_mix() {
   local r=$HELDOUT10_ROUND c=$HELDOUT10_CONC s
@@ -2719,6 +2908,88 @@ postgresql_heldout10_late() {
     die "postgresql heldout10: the retention job failed"
   HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
   postgresql_heldout10_mix
+}
+
+# Held out, eleventh set (heldout11). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.9.0/24, two relays (outside the
+# cgroup) bound to 127.0.9.60 and .160 for its application servers, a backup directory
+# postgres owns, a `depots` table (50 rows) and a `parcels` table (25000 parcels, a status,
+# a weight, a foreign key to depots, an index on depot and status). Each round: a custom
+# pgbench script (a depot's parcels waiting) through .60 on as many clients as the load (up
+# to 8), as many transactions each as the round's requests per connection; through .160 a
+# courier's session: a parcel scanned (UPDATE ... RETURNING), a new parcel, the parcels per
+# status of a depot, LISTEN; once the change is in, a report as the new role `reporter`
+# from the new schema's view and function; one more thing in turn: a foreign-key violation,
+# a division by zero, a 1 MB delivery note, a statement cancelled by its statement_timeout,
+# a date that does not exist, the whole table sent by COPY TO STDOUT (about 1 MB). The
+# maintenance, early, by the operator inside the cgroup as postgres: the roles and settings
+# dumped (`pg_dumpall --globals-only`) into backup/, the database's size. The change, in the
+# middle, the application's migration from outside: a schema `reporting` with a view of the
+# open parcels per depot and a SQL function of a parcel's age, a role `reporter` that can
+# log in and read them. The late event: a cache warm-up after a quiet night: pg_prewarm
+# created and the parcels table and its index loaded into shared buffers.
+PG_HELDOUT11_ADDRS=(60 160)
+postgresql_heldout11_deploy() {
+  printf '%s\n' '\set d random(1, 50)' "SELECT id, weight FROM parcels WHERE depot = :d AND status = 'waiting' LIMIT 20;" \
+    >"$PG_DIR/depot.sql"
+  postgresql_heldout_seed heldout11 127.0.9 "${PG_HELDOUT11_ADDRS[@]}" <<'SQL'
+CREATE TABLE depots (id int PRIMARY KEY, city text NOT NULL);
+INSERT INTO depots SELECT g, 'city ' || g FROM generate_series(1, 50) g;
+CREATE TABLE parcels (id serial PRIMARY KEY, depot int NOT NULL REFERENCES depots, status text NOT NULL,
+  weight numeric(6,2) NOT NULL, sent date NOT NULL, note text);
+INSERT INTO parcels (depot, status, weight, sent)
+  SELECT 1 + g % 50, (ARRAY['waiting', 'on the way', 'delivered'])[1 + g % 3], (g % 300) / 10.0, current_date - g % 30
+  FROM generate_series(1, 25000) g;
+CREATE INDEX parcels_depot_status ON parcels (depot, status);
+ANALYZE depots, parcels;
+SQL
+}
+PG_HELDOUT11_REPORTS=0
+postgresql_heldout11_mix() {
+  local r=$HELDOUT11_ROUND c=$HELDOUT11_CONC d p
+  local courier=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 160)) -U postgres -q -X -o /dev/null postgres)
+  d=$((1 + r * 13 % 50)) p=$((1 + r * 97 % 25000))
+  [ "$c" -le 8 ] || c=8
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 60)) -U postgres -n -c "$c" -t "$HELDOUT11_PER" -f "$PG_DIR/depot.sql" \
+    postgres >/dev/null 2>&1 || true
+  "${courier[@]}" -c "UPDATE parcels SET status = 'on the way' WHERE id = $p RETURNING id, status" \
+    -c "INSERT INTO parcels (depot, status, weight, sent) VALUES ($d, 'waiting', $((r % 30)).5, current_date)" \
+    -c "SELECT status, count(*) FROM parcels WHERE depot = $d GROUP BY status" -c "LISTEN depot_$d" >/dev/null 2>&1 || true
+  if [ "$PG_HELDOUT11_REPORTS" = 1 ]; then
+    psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 160)) -U reporter -q -X -o /dev/null postgres \
+      -c "SELECT * FROM reporting.open_parcels WHERE depot = $d" -c "SELECT reporting.parcel_age($p)" >/dev/null 2>&1 || true
+  fi
+  case $((r % 6)) in
+    0) "${courier[@]}" -c "INSERT INTO parcels (depot, status, weight, sent) VALUES (77, 'waiting', 1, current_date)" ;;
+    1) "${courier[@]}" -c "SELECT sum(weight) / (count(*) - count(*)) FROM parcels WHERE depot = $d" ;;
+    2) "${courier[@]}" -c "UPDATE parcels SET note = repeat('n', 1000000) WHERE id = $p" ;;
+    3) "${courier[@]}" -c "SET statement_timeout = 100" -c "SELECT pg_sleep(1)" ;;
+    4) "${courier[@]}" -c "SELECT count(*) FROM parcels WHERE sent = '2026-02-30'" ;;
+    5) "${courier[@]}" -c "COPY parcels (id, depot, status, weight, sent) TO STDOUT" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout11_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_dumpall" "${sock[@]}" --globals-only -f "$PG_DIR/backup/globals.sql"
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -v ON_ERROR_STOP=1 \
+    -c "SELECT pg_size_pretty(pg_database_size('postgres'))" postgres
+}
+postgresql_heldout11_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout11: the migration failed"
+CREATE SCHEMA reporting;
+CREATE VIEW reporting.open_parcels AS
+  SELECT depot, status, count(*) AS parcels, sum(weight) AS weight FROM parcels WHERE status <> 'delivered' GROUP BY depot, status;
+CREATE FUNCTION reporting.parcel_age(parcel int) RETURNS int LANGUAGE sql STABLE
+  AS 'SELECT current_date - sent FROM parcels WHERE id = parcel';
+CREATE ROLE reporter LOGIN;
+GRANT USAGE ON SCHEMA reporting TO reporter;
+GRANT SELECT ON reporting.open_parcels, parcels TO reporter;
+SQL
+  PG_HELDOUT11_REPORTS=1
+}
+postgresql_heldout11_late() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_prewarm" -c "SELECT pg_prewarm('parcels')" \
+    -c "SELECT pg_prewarm('parcels_depot_status')" || die "postgresql heldout11: the warm-up failed"
 }
 
 
@@ -2913,6 +3184,8 @@ haproxy_heldout2_mix() {
   curl -s --interface 127.0.0.54 -X POST -d 'sku=7&qty=1' "$u/api/orders" >/dev/null
 }
 haproxy_sock() { echo "$1" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >/dev/null; }
+# haproxy_socks CMD...: each CMD on the admin socket in turn.
+haproxy_socks() { local c; for c in "$@"; do haproxy_sock "$c"; done; }
 HAPROXY_HELDOUT2_JOBS=0
 haproxy_heldout2_job() {
   HAPROXY_HELDOUT2_JOBS=$((HAPROXY_HELDOUT2_JOBS + 1))
@@ -3426,6 +3699,60 @@ haproxy_heldout10_late() {
   haproxy_sock "set weight site/s2 100%"
 }
 
+# Held out, eleventh set (heldout11). No deploy. Clients from 127.0.9.1-250 for every
+# seventh page and every fourth static file (another offset each round), the API's items
+# and status, and, once the change is in, the API by its own host name; each round one more
+# request in turn: a request with 110 header lines (400), a 400 kB POST to a static file
+# (the backend refuses POST: 501), a CONNECT request, an HTTP/0.9 request line (400), a
+# client that sends the headers of a 50 kB POST and hangs up after 0.4 s, the stats page as
+# CSV. The maintenance, early, on the admin socket: `show info typed`, `show table`, `show
+# profiling`, `show trace`, `show peers`. The change, in the middle: an ACL file of refused
+# user agents (conf/bad-agents.acl, `http-request deny` with 403) and a map file that routes
+# by host name (conf/hosts.map: api.shop.test to the api backend), USR2 to the master from
+# outside; from then on the rounds send one request with a refused agent. The late event: a
+# restart by a hard stop (TERM to the master: the connections cut) and a start, as a service
+# manager's `restart` with a short timeout does.
+HAPROXY_HELDOUT11_MAPS=0
+haproxy_heldout11_deploy() { :; }
+haproxy_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i u=http://127.0.0.1:$HAPROXY_PORT a h=()
+  local paths=(/ /api/items /api/status)
+  for i in $(seq $((1 + r % 7)) 7 60); do paths+=("/page$i.html"); done
+  for i in $(seq $((1 + r % 4)) 4 30); do paths+=("/static/$i.bin"); done
+  heldout11_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout11_addr 4)
+  if [ "$HAPROXY_HELDOUT11_MAPS" = 1 ]; then
+    curl -s --interface "$a" -H 'Host: api.shop.test' "$u/api/orders" -H 'User-Agent: zgrab/0.x' "$u/index.html" >/dev/null 2>&1 || true
+  fi
+  case $((r % 6)) in
+    0) for i in $(seq 1 110); do h+=(-H "X-Tag-$i: $i"); done; curl -s --interface "$a" "${h[@]}" "$u/page3.html" ;;
+    1) head -c 400000 /dev/zero | curl -s --interface "$a" --data-binary @- "$u/static/$((1 + r % 30)).bin" ;;
+    2) heldout3_raw "$HAPROXY_PORT" "$a" 'CONNECT shop.test:443 HTTP/1.1\r\nHost: shop.test:443\r\n\r\n' ;;
+    3) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page4.html\r\n' ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/items HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n' 0.4 ;;
+    5) curl -s --interface "$a" "http://127.0.0.1:$HAPROXY_STATS_PORT/stats;csv" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout11_maint() { haproxy_socks "show info typed" "show table" "show profiling" "show trace" "show peers"; }
+haproxy_heldout11_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  printf '%s\n' zgrab masscan nikto sqlmap >"$HAPROXY_DIR/conf/bad-agents.acl"
+  printf '%s\n' 'api.shop.test api' 'www.shop.test site' >"$HAPROXY_DIR/conf/hosts.map"
+  sed -i "s|^  use_backend api if is_api\$|  http-request deny deny_status 403 if { req.hdr(user-agent) -m sub -i -f $HAPROXY_DIR/conf/bad-agents.acl }\n  use_backend %[req.hdr(host),lower,map($HAPROXY_DIR/conf/hosts.map)] if { req.hdr(host),lower,map($HAPROXY_DIR/conf/hosts.map) -m found }\n&|" "$conf"
+  grep -q 'bad-agents.acl' "$conf" || die "haproxy heldout11: config not changed"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout11_denied
+  HAPROXY_HELDOUT11_MAPS=1
+}
+# haproxy_heldout11_denied: a refused agent gets 403.
+haproxy_heldout11_denied() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -A 'nikto/2' "http://127.0.0.1:$HAPROXY_PORT/index.html")" = 403 ]
+}
+haproxy_heldout11_late() {
+  stop_pid "$HAPROXY_PID" TERM
+  haproxy_start
+}
+
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
 # its run directory, then a download-and-execute: a binary written into /tmp and run from
@@ -3460,6 +3787,7 @@ GUNI_UPLOADS=$GUNI_APP/static/uploads
 # data/items, serves static files (uploads land in static/uploads, served back), writes
 # exports into data/exports and logs to log/. manage.py is its scheduled job.
 gunicorn_provision() {
+  GUNI_CONF=
   rm -rf "$GUNI_DIR"
   mkdir -p "$GUNI_APP"/static/{css,js,img} "$GUNI_UPLOADS" "$GUNI_DATA"/{items,exports,reports} \
     "$GUNI_DIR"/{log,run}
@@ -3553,8 +3881,11 @@ PY
 }
 
 GUNI_PID=
+GUNI_CONF=   # a settings file gunicorn reads (set by a phase's deploy), or none
 gunicorn_start() {
-  launch gunicorn www-data /usr/bin/gunicorn --chdir "$GUNI_APP" --bind "127.0.0.1:$GUNICORN_PORT" \
+  local conf=()
+  [ -z "$GUNI_CONF" ] || conf=(--config "$GUNI_CONF")
+  launch gunicorn www-data /usr/bin/gunicorn "${conf[@]}" --chdir "$GUNI_APP" --bind "127.0.0.1:$GUNICORN_PORT" \
     --workers 2 --pid "$GUNI_DIR/run/gunicorn.pid" --access-logfile "$GUNI_DIR/log/access.log" \
     --error-logfile "$GUNI_DIR/log/error.log" app:app
   GUNI_PID=$LAUNCHED
@@ -4173,6 +4504,70 @@ gunicorn_heldout10_late() {
   gunicorn_heldout10_mix
 }
 
+# Held out, eleventh set (heldout11). Deployed before the start: a settings file
+# (gunicorn.conf.py, root-owned: timeout, keep-alive, graceful timeout, a request-field
+# limit) that gunicorn reads at its start (`--config`). Clients from 127.0.9.1-250 for every
+# ninth item and every sixth image (another offset each round), a JSON export and the
+# assets; each round one more request in turn: a 4 MB `video-N.mp4` upload (accepted), an
+# item that is no number (404), a request with 60 header lines (refused with 400 once the
+# change lowers the limit), a chunked 200 kB upload, HEAD of a JSON export, an upload under
+# a name with a percent sign (400). The maintenance, early: the job with other arguments
+# (`report --fmt csv --items 190`, `cleanup --older-than 5`). The change, in the middle: the
+# settings file edited (workers recycled after 40-50 requests, `keepalive 5`, at most 50
+# header fields) and HUP to the master from outside (it reads the file again and replaces
+# its workers). The late event: a cache
+# warm-up, every item and image fetched once over four keep-alive connections (the workers
+# recycle as they reach their request limit).
+gunicorn_heldout11_deploy() {
+  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
+  cat >"$GUNI_CONF" <<'PY'
+# The shop's gunicorn settings (read at the start and at each HUP).
+timeout = 30
+keepalive = 2
+graceful_timeout = 10
+limit_request_fields = 100
+PY
+}
+gunicorn_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i u=http://127.0.0.1:$GUNICORN_PORT a h=()
+  local paths=(/ /api/health /export?fmt=json /static/css/site.css /static/js/shop.js)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 9 200 "$r"; every_nth /static/img/ 6 30 "$r" .png)
+  heldout11_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout11_addr 5)
+  case $((r % 6)) in
+    0) head -c 4000000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/video-$r.mp4" ;;
+    1) curl -s --interface "$a" "$u/items/abc" ;;
+    2) for i in $(seq 1 60); do h+=(-H "X-Tag-$i: $i"); done; curl -s --interface "$a" "${h[@]}" "$u/items/7" ;;
+    3) head -c 200000 /dev/urandom | curl -s --interface "$a" -H 'Transfer-Encoding: chunked' --data-binary @- "$u/upload/chunks-$r.bin" ;;
+    4) curl -s --interface "$a" -I "$u/export?fmt=json" ;;
+    5) curl -s --interface "$a" --data-binary 'x' "$u/upload/bad%25name-$r.bin" ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout11_maint() { gunicorn_job report --fmt csv --items 190; gunicorn_job cleanup --older-than 5; }
+gunicorn_heldout11_change() {
+  cat >>"$GUNI_CONF" <<'PY'
+# Workers recycled after 40-50 requests; a longer keep-alive; fewer header fields.
+max_requests = 40
+max_requests_jitter = 10
+keepalive = 5
+limit_request_fields = 50
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok gunicorn_heldout11_limited
+}
+# gunicorn_heldout11_limited: the new field limit is in force (60 header lines: 400).
+gunicorn_heldout11_limited() {
+  local i h=()
+  for i in $(seq 1 60); do h+=(-H "X-Tag-$i: $i"); done
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "${h[@]}" "http://127.0.0.1:$GUNICORN_PORT/api/health")" = 400 ]
+}
+gunicorn_heldout11_late() {
+  local i paths=()
+  for i in $(seq 1 200); do paths+=("/items/$i"); done
+  for i in $(seq 1 30); do paths+=("/static/img/$i.png"); done
+  heldout11_crawl "$GUNICORN_PORT" 4 "${paths[@]}"
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -4741,6 +5136,64 @@ batch_heldout10_late() {
   forget "$p2"
   batch_feed shipments 1 150
   batch_job process.sh --keep 4
+}
+
+# Held out, eleventh set (heldout11). No deploy. Each run with `--keep 6` gets, in turn, a
+# `transfers-N` file (20 rows per unit of load), two `transfers` files of 40 and 400 rows,
+# an 80-row `transfers` file with blank lines in it, or one of refunds (negative amounts);
+# once the change is in, every other run also gets an `fx-N` file of exchange rates.
+# The maintenance, early, by an operator inside the cgroup (as backup): the oldest rotated
+# log read (`zcat job.log.3.gz`), `cleanup.sh --max-archives 6`, a listing of the archives
+# (`ls -1t`). The change, in the middle: a release of process.sh (root, from outside) for a
+# new feed type: `fx-*.csv` files are not totalled but copied into `out/<day>/fx/` as they
+# are. The late event: the scheduler's timeout stops a run (TERM after 0.3 s) during a
+# million-row file; the file is still in spool/incoming, and the retried run processes it.
+batch_heldout11_deploy() { :; }
+# batch_heldout11_drop NAME AWK: the upstream drops NAME.csv, 80 rows rewritten by the awk
+# program AWK.
+batch_heldout11_drop() {
+  local f=$BATCH_SPOOL/incoming/$1.csv
+  batch_heldout8_drop "$1" 80
+  awk "$2" "$f" >"$f.new"
+  mv "$f.new" "$f"
+  chown backup:backup "$f"
+}
+batch_heldout11_mix() {
+  local r=$HELDOUT11_ROUND
+  case $((r % 4)) in
+    0) batch_feed transfers 1 $((20 * HELDOUT11_CONC)) ;;
+    1) batch_feed transfers 1 40; batch_feed transfers 1 400 ;;
+    2) batch_heldout11_drop "transfers-gaps-$r" 'NR % 10 == 0 { print "" } { print }' ;;
+    3) batch_heldout11_drop "transfers-refunds-$r" '{ sub(/,/, ",-"); print }' ;;
+  esac
+  if [ "$BATCH_HELDOUT11_FX" = 1 ] && [ $((r % 2)) = 0 ]; then batch_feed fx 1 12; fi
+  batch_job process.sh --keep 6
+}
+BATCH_HELDOUT11_FX=0
+batch_heldout11_maint() {
+  admin batch backup /bin/zcat "$BATCH_DIR/log/job.log.3.gz"
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 6
+  admin batch backup /bin/ls -1t "$BATCH_SPOOL/archive"
+}
+batch_heldout11_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  awk '{ print } $0 == "  name=$(basename \"$f\" .csv)" {
+      print "  case $name in"
+      print "    fx-*) mkdir -p \"$base/out/$day/fx\"; cp \"$f\" \"$base/out/$day/fx/$name.csv\"; mv \"$f\" \"$base/spool/work/\"; n=$((n + 1)); continue ;;"
+      print "  esac" }' "$p" >"$p.new"
+  chmod 755 "$p.new"
+  mv "$p.new" "$p"
+  grep -q '^    fx-\*)' "$p" || die "batch heldout11: process.sh not changed"
+  BATCH_HELDOUT11_FX=1
+}
+batch_heldout11_late() {
+  batch_feed transfers 1 1000000
+  launch batch backup /bin/sh "$BATCH_DIR/bin/process.sh" --keep 6
+  sleep 0.3
+  kill -TERM "$LAUNCHED" 2>/dev/null || true
+  wait "$LAUNCHED" || true
+  forget "$LAUNCHED"
+  batch_job process.sh --keep 6
 }
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
@@ -5381,6 +5834,97 @@ mariadb_heldout10_late() {
   mariadb_app shop "ANALYZE TABLE coupons"
   HELDOUT10_ROUND=$((HELDOUT10_ROUND + 1))
   mariadb_heldout10_mix
+}
+
+# Held out, eleventh set (heldout11). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.9.0/24 let in (app@'127.0.9.%'), two
+# relays (outside the cgroup) bound to 127.0.9.85 and .185, and two new tables:
+# shop.gift_cards (3000 cards with a balance that may not go below zero) and
+# shop.card_txns. Each round: shoppers' sessions through .85 (a third of the load, plus
+# one, up to 4); through .185 a gift card spent in a transaction (the balance lowered if it
+# suffices, the spending recorded, the balance read back, COMMIT) and the day's spending per
+# hour; once the change is in, the report account calls its procedure through .185; one
+# more thing in turn: a spending that would take a balance below zero (the CHECK
+# constraint refuses it), a table that does not exist, a 3 MB result (REPEAT), a login with
+# a wrong password, a division by zero in an INSERT (strict mode refuses it), a write in a
+# read-only transaction. The maintenance, early, by the operator inside the cgroup as
+# mysql: the first binary log read back (`mariadb-binlog`), the shop's tables listed
+# (`mariadb-show shop`), `mariadb-admin flush-status`. The change, in the middle, by the DBA
+# (root on the socket): a stored procedure `shop.card_report(days)` and a `report@'127.0.9.%'`
+# account with SELECT on shop and EXECUTE on the procedure. The late event: the error log
+# renamed and reopened (FLUSH ERROR LOGS) and a cache warm-up: the InnoDB buffer pool's page
+# list dumped and loaded back (innodb_buffer_pool_dump_now, innodb_buffer_pool_load_now).
+MARIADB_HELDOUT11_REPORT=0
+mariadb_heldout11_deploy() {
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" 127.0.9 85 185
+  mariadb_launch
+  local pid=$LAUNCHED
+  mariadb_root -e "CREATE USER app@'127.0.9.%'; GRANT ALL ON *.* TO app@'127.0.9.%'; USE shop;
+    CREATE TABLE gift_cards (card CHAR(12) PRIMARY KEY, balance DECIMAL(8,2) NOT NULL CHECK (balance >= 0),
+      issued DATE NOT NULL);
+    INSERT INTO gift_cards SELECT CONCAT('GC', LPAD(seq, 10, '0')), 10 + seq % 140, CURDATE() - INTERVAL seq % 300 DAY
+      FROM seq_1_to_3000;
+    CREATE TABLE card_txns (id INT AUTO_INCREMENT PRIMARY KEY, card CHAR(12) NOT NULL, amount DECIMAL(8,2) NOT NULL,
+      at DATETIME DEFAULT NOW(), KEY (card));" || die "mariadb heldout11: the deploy failed"
+  stop_pid "$pid" TERM
+}
+mariadb_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i n pids=() p85=$((MARIADB_RELAY_PORT + 85)) p185=$((MARIADB_RELAY_PORT + 185))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p185" -u app --skip-ssl -B)
+  local card
+  card=GC$(printf %010d $((1 + r * 31 % 3000)))
+  n=$((HELDOUT11_CONC / 3 + 1))
+  [ "$n" -le 4 ] || n=4
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$p85" & pids+=($!); done
+  mariadb_app -P "$p185" shop "START TRANSACTION;
+    UPDATE gift_cards SET balance = balance - 5 WHERE card = '$card' AND balance >= 5;
+    INSERT INTO card_txns (card, amount) VALUES ('$card', 5);
+    SELECT balance FROM gift_cards WHERE card = '$card';
+    COMMIT;
+    SELECT HOUR(at), SUM(amount) FROM card_txns WHERE at >= CURDATE() GROUP BY HOUR(at)" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+  if [ "$MARIADB_HELDOUT11_REPORT" = 1 ]; then
+    mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p185" -u report --skip-ssl -B shop -e "CALL card_report(7)" \
+      >/dev/null 2>&1 || echo "record-testdata: mariadb: the report failed" >&2
+  fi
+  case $((r % 6)) in
+    0) "${cli[@]}" shop -e "UPDATE gift_cards SET balance = balance - 1000 WHERE card = '$card'" ;;
+    1) "${cli[@]}" shop -e "SELECT * FROM gift_card_txns LIMIT 1" ;;
+    2) "${cli[@]}" shop -e "SELECT REPEAT('g', 3000000)" ;;
+    3) "${cli[@]}" -p"wrong-$r" shop -e "SELECT 1" ;;
+    4) "${cli[@]}" shop -e "INSERT INTO card_txns (card, amount) VALUES ('$card', 5 / 0)" ;;
+    5) "${cli[@]}" shop -e "START TRANSACTION READ ONLY; UPDATE gift_cards SET balance = 0 WHERE card = '$card'; COMMIT" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout11_maint() {
+  local first
+  first=$(find "$MARIADB_DIR/log" -name 'binlog.0*' | sort | head -n 1)
+  [ -n "$first" ] || die "mariadb heldout11: no binary log"
+  admin mariadb mysql mariadb-binlog --no-defaults "$first" --result-file="$MARIADB_DIR/tmp/binlog-first.sql"
+  admin mariadb mysql mariadb-show --no-defaults -S "$MARIADB_SOCK" shop
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" flush-status
+}
+mariadb_heldout11_change() {
+  mariadb_root -e "CREATE PROCEDURE shop.card_report(IN days INT) READS SQL DATA
+      SELECT DATE(at) AS day, COUNT(*) AS txns, SUM(amount) AS spent FROM shop.card_txns
+      WHERE at >= CURDATE() - INTERVAL days DAY GROUP BY DATE(at);
+    CREATE USER report@'127.0.9.%';
+    GRANT SELECT ON shop.* TO report@'127.0.9.%';
+    GRANT EXECUTE ON PROCEDURE shop.card_report TO report@'127.0.9.%'" || die "mariadb heldout11: the change failed"
+  MARIADB_HELDOUT11_REPORT=1
+}
+mariadb_heldout11_late() {
+  mv "$MARIADB_DIR/log/error.log" "$MARIADB_DIR/log/error.log.1"
+  mariadb_root -e "FLUSH ERROR LOGS" || die "mariadb heldout11: flush error logs failed"
+  mariadb_root -e "SET GLOBAL innodb_buffer_pool_dump_now = ON" || die "mariadb heldout11: the dump failed"
+  until_ok mariadb_heldout11_status innodb_buffer_pool_dump_status 'dump completed'
+  mariadb_root -e "SET GLOBAL innodb_buffer_pool_load_now = ON" || die "mariadb heldout11: the load failed"
+  until_ok mariadb_heldout11_status innodb_buffer_pool_load_status 'load completed'
+}
+# mariadb_heldout11_status VARIABLE TEXT: the global status VARIABLE mentions TEXT.
+mariadb_heldout11_status() {
+  mariadb_root -N -B -e "SHOW GLOBAL STATUS LIKE '$1'" | grep -qi "$2"
 }
 
 
@@ -6247,6 +6791,89 @@ apache_heldout10_late() {
   apache_heldout10_mix
 }
 
+# Held out, eleventh set (heldout11). No deploy. Clients from 127.0.9.1-250 for every eighth
+# product and every ninth image (another offset each round), the home page, about, the
+# stylesheet and a search, and, once the change is in, the deals page and its old address;
+# a customer (users 01-60, every thirteenth in turn) from 127.0.0.201-220 (addresses apache
+# never served) signs in, every fourth round uploads a 600 kB `statement-N.pdf` and
+# downloads it back, and signs out every third round; one more request in turn: a PUT (405),
+# a 7 MB POST to the sign-in form (over PHP's post_max_size), a path with an encoded dot
+# segment, a client that sends one header line and goes away after 0.5 s, a search with a
+# 2000-character phrase, the server-status page (no such module: 404). The maintenance,
+# early: `cron.php --max-age 1200 --report morning`. The change, in the middle: a deals
+# section (htdocs/deals/index.php, a new PHP page listing the cheap products) with an
+# `.htaccess` (a Redirect of /deals/today to it, its own ErrorDocument) that
+# conf/app.d/deals.conf lets it use (`AllowOverride FileInfo`), the configuration tested by
+# the operator inside the cgroup (`apache2 -t`, root) and a graceful restart from outside
+# (USR1). The late event: a full restart by the operator inside the cgroup with the
+# server's own tool (`apache2 -k restart`, root: HUP to the parent, every worker replaced),
+# then a cache warm-up, every product page fetched once over two keep-alive connections.
+apache_heldout11_deploy() { :; }
+APACHE_HELDOUT11_DEALS=0
+apache_heldout11_mix() {
+  local r=$HELDOUT11_ROUND i u=http://127.0.0.1:$APACHE_PORT a user logout=
+  local paths=(/ /about.php /css/site.css "/search.php?q=product+$((r % 11))")
+  [ "$APACHE_HELDOUT11_DEALS" = 0 ] || paths+=(/deals/ /deals/today)
+  for i in $(seq $((1 + r % 8)) 8 100); do paths+=("/product.php?id=$i"); done
+  for i in $(seq $((1 + r % 9)) 9 50); do paths+=("/img/$i.png"); done
+  heldout11_get "$APACHE_PORT" "${paths[@]}"
+  user=user$(printf %02d $((1 + r * 13 % 60)))
+  [ $((r % 3)) != 0 ] || logout=logout
+  if [ $((r % 4)) = 0 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session $((201 + r % 20)) "$user" "statement-$APACHE_SEQ.pdf" 600000 "$logout"
+  else
+    apache_session $((201 + r % 20)) "$user" "" 0 "$logout"
+  fi
+  a=$(heldout11_addr 6)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -X PUT --data-binary 'x' "$u/terms.html" ;;
+    1) head -c 7000000 /dev/zero | curl -s --interface "$a" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$u/login.php" ;;
+    2) curl -s --interface "$a" --path-as-is "$u/img/%2e%2e/terms.html" ;;
+    3) heldout3_raw "$APACHE_PORT" "$a" 'GET /about.php HTTP/1.1\r\nHost: x\r\n' 0.5 ;;
+    4) curl -s --interface "$a" "$u/search.php?q=$(head -c 2000 /dev/zero | tr '\0' w)" ;;
+    5) curl -s --interface "$a" "$u/server-status" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout11_maint() { apache_cron --max-age 1200 --report morning; }
+apache_heldout11_change() {
+  mkdir -p "$APACHE_HTDOCS/deals"
+  cat >"$APACHE_HTDOCS/deals/index.php" <<'PHP'
+<?php
+require __DIR__ . '/../../app/bootstrap.php';
+page_header('Deals');
+foreach (catalog_list(1, 100) as $p) {
+    if ($p['price'] < 20) printf('<p><a href="/product.php?id=%d">%s</a> %d EUR</p>', $p['id'], htmlspecialchars($p['name']), $p['price']);
+}
+page_footer();
+PHP
+  cat >"$APACHE_HTDOCS/deals/.htaccess" <<'HT'
+Redirect 301 /deals/today /deals/
+ErrorDocument 404 /404.php
+HT
+  cat >"$APACHE_DIR/conf/app.d/deals.conf" <<CONF
+<Directory $APACHE_HTDOCS/deals>
+  AllowOverride FileInfo
+</Directory>
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -t
+  apache_graceful
+  until_ok apache_heldout11_redirected
+  APACHE_HELDOUT11_DEALS=1
+}
+# apache_heldout11_redirected: the .htaccess rule is in force.
+apache_heldout11_redirected() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$APACHE_PORT/deals/today")" = 301 ]
+}
+apache_heldout11_late() {
+  local i paths=()
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -k restart
+  sleep 1
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/terms.html"
+  for i in $(seq 1 100); do paths+=("/product.php?id=$i"); done
+  heldout11_crawl "$APACHE_PORT" 2 "${paths[@]}"
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -6509,6 +7136,35 @@ heldout10_get() { spread_get "$1" 127.0.8 1 250 53 59 "$HELDOUT10_ROUND" "$HELDO
 # heldout10_stretch SERVER CONC PER SECONDS PAUSE: rounds of SERVER's heldout10 mix for
 # SECONDS, PAUSE s apart, CONC connections at a time, PER requests each.
 heldout10_stretch() { HELDOUT10_CONC=$2 HELDOUT10_PER=$3; rounds HELDOUT10_ROUND "$4" "$1_heldout10_mix" "$5"; }
+# heldout11, its own counter and load (HELDOUT11_ROUND, HELDOUT11_CONC, HELDOUT11_PER) and an
+# idle period of HELDOUT11_IDLE_SECONDS before its late event; its clients come from
+# 127.0.9.1-250 (heldout11_addr N: the N-th of the round; heldout11_get PORT PATH...: the
+# paths, HELDOUT11_PER requests per connection, HELDOUT11_CONC at a time; heldout11_crawl
+# PORT CONC PATH...: every path once, over CONC keep-alive connections).
+HELDOUT11_IDLE_SECONDS=${HELDOUT11_IDLE_SECONDS:-15}
+HELDOUT11_ROUND=0 HELDOUT11_CONC=1 HELDOUT11_PER=3
+heldout11_addr() { echo "127.0.9.$((1 + ($1 * 61 + HELDOUT11_ROUND * 67) % 250))"; }
+heldout11_get() { spread_get "$1" 127.0.9 1 250 61 67 "$HELDOUT11_ROUND" "$HELDOUT11_PER" "$HELDOUT11_CONC" "${@:2}"; }
+heldout11_crawl() { spread_get "$1" 127.0.9 1 250 61 67 "$HELDOUT11_ROUND" $((($# - 2 + $2 - 1) / $2)) "$2" "${@:3}"; }
+# phase_stretch PHASE SERVER CONC PER SECONDS PAUSE: rounds of SERVER's PHASE mix for
+# SECONDS, PAUSE s apart, CONC connections at a time and PER requests each (set in the
+# phase's upper-case _CONC and _PER variables; its _ROUND counts the rounds).
+phase_stretch() {
+  local p=${1^^}
+  printf -v "${p}_CONC" %s "$3"
+  printf -v "${p}_PER" %s "$4"
+  rounds "${p}_ROUND" "$5" "$2_$1_mix" "$6"
+}
+# every_nth PREFIX STEP LAST ROUND [SUFFIX]: PREFIX<i>SUFFIX for every STEP-th i of 1..LAST,
+# from another offset each ROUND (words without spaces, for a path list).
+every_nth() { local i; for i in $(seq $((1 + $4 % $2)) "$2" "$3"); do echo "$1$i${5:-}"; done; }
+# heldout11_ramp SERVER SECONDS PAUSE LOAD...: a slow ramp: SECONDS of SERVER's heldout11
+# rounds at each LOAD in turn (connections at a time, 3 requests each), PAUSE s apart.
+heldout11_ramp() {
+  local s=$1 t=$2 pause=$3 c
+  shift 3
+  for c in "$@"; do phase_stretch heldout11 "$s" "$c" 3 "$t" "$pause"; done
+}
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -6756,6 +7412,25 @@ record_server() {
     "${s}_heldout10_maint"
     heldout10_stretch "$s" 2 10 10 "$x3"
     heldout_end "$s" heldout10 "$HELDOUT10_ROUND"
+  fi
+
+  if want_phase heldout11; then
+    # Pauses between rounds (s): ramp, steady, after the change, tail; and how long each step
+    # of the ramp lasts (a batch round waits for the next run).
+    local y1=0.6 y2=1 y3=1.2 y4=1.5 step=3
+    [ "$s" != batch ] || { y1=3; y2=3; y3=3; y4=4; step=2; }
+    say "$s: heldout11 (a slow ramp, maintenance early, steady rounds, a change, more rounds, a long idle, a late event, a tail)"
+    HELDOUT11_ROUND=0
+    heldout_begin "$s" heldout11
+    heldout11_ramp "$s" "$step" "$y1" 1 2 4 8 16
+    "${s}_heldout11_maint"
+    phase_stretch heldout11 "$s" 6 2 10 "$y2"
+    "${s}_heldout11_change"
+    phase_stretch heldout11 "$s" 3 4 10 "$y3"
+    sleep "$HELDOUT11_IDLE_SECONDS"
+    "${s}_heldout11_late"
+    phase_stretch heldout11 "$s" 5 1 8 "$y4"
+    heldout_end "$s" heldout11 "$HELDOUT11_ROUND"
   fi
 }
 
