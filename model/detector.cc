@@ -353,6 +353,20 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       Fold(proc->second.program, &proc->second.folded, FoldedName(f));
       continue;
     }
+    // One finding per new program: a low new program that a low new program
+    // started (the shell pg_dumpall runs pg_dump through) folds into the
+    // first one's finding, which is then its program too.
+    if (suite_exec && context.hostile_root.empty() && !context.wrote_exe && e.process.ppid > 1) {
+      auto parent = processes_.find(e.process.ppid);
+      if (parent != processes_.end() && parent->second.program != nullptr &&
+          parent->second.program->severity == Severity::kLow && parent->first != e.pid) {
+        Finding* into = parent->second.program;
+        Fold(into, &parent->second.folded, FoldedName(f));
+        processes_[e.pid].program = into;
+        proc = processes_.find(e.pid);
+        continue;
+      }
+    }
     // One finding per directory: outside a new program's tree, the workload's
     // own programs' plain reads in one directory, their low writes in one
     // directory, and the programs of its suite started from one directory,

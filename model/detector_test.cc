@@ -151,6 +151,45 @@ TEST(DetectorContextTest, ANewLibrarysDependenciesFoldIntoItsFinding) {
   EXPECT_EQ(jit[0]->folded, 2u);
 }
 
+// One finding per new program: a low suite tool's own plumbing (the shell
+// pg_dumpall runs pg_dump through, and pg_dump) folds into its finding; a
+// program of medium or more it starts stays a finding of its own.
+TEST(DetectorContextTest, ALowNewProgramsLowChildrenFoldIntoItsFinding) {
+  Fingerprint fp;
+  fp.workload = "db";
+  for (const ItemRef& item : ItemsOf(testing::Exec("db", 10, "/usr/lib/postgresql/15/bin/postgres"))) {
+    FindOrAddItem(&fp, item);
+  }
+  Detector d({{"db", fp}});
+  const std::string bin = "/usr/lib/postgresql/15/bin/";
+  auto exec = [](uint32_t pid, uint32_t ppid, const std::string& exe, const std::string& parent,
+                 std::vector<std::string> argv, int64_t t) {
+    Event e = testing::Exec("db", pid, exe, t);
+    e.ppid = e.process.ppid = ppid;
+    e.process.parent_exe = parent;
+    e.argv = e.process.argv = std::move(argv);
+    return e;
+  };
+  std::vector<Finding*> dumpall =
+      d.Observe(exec(20, 5, bin + "pg_dumpall", "/usr/bin/bash", {bin + "pg_dumpall", "--globals-only"}, 1000));
+  ASSERT_EQ(dumpall.size(), 1u);
+  EXPECT_EQ(dumpall[0]->severity, Severity::kLow);
+  d.Observe(testing::Fork("db", 20, 21, 1100));
+  EXPECT_TRUE(d.Observe(exec(21, 20, "/usr/bin/dash", bin + "pg_dumpall",
+                             {"sh", "-c", "\"" + bin + "pg_dump\" -V"}, 1200))
+                  .empty());
+  d.Observe(testing::Fork("db", 21, 22, 1300));
+  EXPECT_TRUE(d.Observe(exec(22, 21, bin + "pg_dump", "/usr/bin/dash", {bin + "pg_dump", "-V"}, 1400)).empty());
+  EXPECT_EQ(dumpall[0]->folded, 2u);
+  EXPECT_EQ(dumpall[0]->folded_examples,
+            (std::vector<std::string>{"exec /usr/bin/dash", "exec " + bin + "pg_dump"}));
+  d.Observe(testing::Fork("db", 20, 23, 1500));
+  std::vector<Finding*> id = d.Observe(exec(23, 20, "/usr/bin/id", bin + "pg_dumpall", {"id"}, 1600));
+  ASSERT_EQ(id.size(), 1u);
+  EXPECT_GE(id[0]->severity, Severity::kMedium);
+  EXPECT_EQ(dumpall[0]->folded, 2u);
+}
+
 // The workload's own programs reading new files of one directory (a release's
 // new content, an extension's scripts) make one finding with a count and
 // examples, for the incident window; writes and sensitive reads stay findings.

@@ -311,6 +311,43 @@ size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe
   return runner.utilities.size();
 }
 
+// The program a shell runs for the workload's own suite, or "": the exec is
+// a shell run as `sh -c CMD` by a sibling of the workload's programs
+// (SiblingProgram) that is not itself a learned executable (so never the
+// service's own process), and CMD is one simple command (no operator,
+// substitution, redirection, glob, escape or second line) whose program, an
+// absolute path, is a learned executable or another sibling, and no shell or
+// interpreter. That is what system() and popen() look like when one program
+// of a suite runs another (pg_dumpall running "pg_dump" -V): plumbing, not a
+// person or an intruder at a shell, whose commands name other programs.
+std::string SuiteShellCommand(const Fingerprint& fp, const Event& e) {
+  if (e.kind != EventKind::kExec || !IsProgram(Basename(e.path), kShells)) return {};
+  if (e.argv.size() != 3 || e.argv[1] != "-c") return {};
+  const std::string& parent = e.process.parent_exe;
+  if (parent.empty() || IsShellish(Basename(parent)) || fp.executables.contains(parent) ||
+      SiblingProgram(fp, parent).empty()) {
+    return {};
+  }
+  std::string_view cmd = e.argv[2];
+  if (cmd.find_first_of(";&|<>$`\\(){}*?[]~!#\n\r") != std::string_view::npos) return {};
+  std::string_view program;
+  if (!cmd.empty() && (cmd[0] == '"' || cmd[0] == '\'')) {
+    const size_t close = cmd.find(cmd[0], 1);
+    if (close == std::string_view::npos) return {};
+    program = cmd.substr(1, close - 1);
+    if (close + 1 < cmd.size() && cmd[close + 1] != ' ') return {};
+  } else {
+    program = cmd.substr(0, cmd.find(' '));
+  }
+  if (!program.starts_with('/') || program.find_first_of("\"' ") != std::string_view::npos ||
+      IsShellish(Basename(program))) {
+    return {};
+  }
+  const std::string path(program);
+  if (!fp.executables.contains(path) && SiblingProgram(fp, path).empty()) return {};
+  return path;
+}
+
 // `key` is a directory holding files or patterns the workload learned.
 bool HoldsLearnedFiles(const Fingerprint& fp, const std::string& key) {
   const std::string dir = key + "/";
@@ -665,7 +702,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // tree (what an intruder's shell runs is the intrusion).
         if (exe_unseen) continue;
         judged.exe = LineageChild(item.key);
-        if (ServiceStartsShell(item.key)) {
+        if (ServiceStartsShell(item.key) &&
+            !(context.hostile_root.empty() && !SuiteShellCommand(*fp, e).empty())) {
           fixed_sensitivity = 1.0;
           fixed_note = "started by the service itself";
         } else if (context.hostile_root.empty()) {
@@ -700,7 +738,14 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe) {
         computed = SensitivityOf(judged, judged_access);
         std::string_view sibling = computed->value <= kPlainExecSensitivity ? SiblingProgram(*fp, item.key) : "";
-        if (!sibling.empty()) {
+        std::string suite_command =
+            context.parent_suspect || IsFileless(judged) ? std::string() : SuiteShellCommand(*fp, e);
+        if (!suite_command.empty()) {
+          fixed_sensitivity = kSiblingSensitivity;
+          sibling_note = "a shell one program of the workload's suite ran to start another: " +
+                         std::string(Basename(e.process.parent_exe)) + " runs " + suite_command;
+          fixed_note = sibling_note.c_str();
+        } else if (!sibling.empty()) {
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
           fixed_note = sibling_note.c_str();

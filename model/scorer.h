@@ -111,13 +111,20 @@ double RaiseOneLevel(double score);
 //       systemctl; kill, shred, iptables, modprobe; base64, openssl;
 //       compilers and package managers; debuggers; container control:
 //       scorer.cc kIntruderTools), and not when the parent shell is suspect
-//       (ScoreContext::parent_suspect): one more step of its scripts; both
+//       (ScoreContext::parent_suspect): one more step of its scripts; 0.3
+//       for a shell run as `sh -c CMD` by a sibling that is no learned
+//       executable (never the service's own process), when CMD is one simple
+//       command (no operator, substitution, redirection, glob or escape)
+//       naming a learned or sibling program by its absolute path, and the
+//       parent is not suspect: a suite program running another through
+//       system() or popen() (pg_dumpall -> sh -c '"pg_dump" -V'); all three
 //       outside a new program's tree only, and a low exec finding roots no
 //       hostile tree
 //     lineage edges (a known executable under a parent it never had): context,
 //       not drift: no finding, except a shell, interpreter or network tool
 //       started by a parent that is none of those (the service itself, as
-//       nginx -> sh): 1.0 with novelty 1.0; and inside a new program's tree
+//       nginx -> sh): 1.0 with novelty 1.0, unless it is the suite shell
+//       above (then no finding); and inside a new program's tree
 //       (context below), where the edge is judged as its executable
 //     files: no finding for reading a directory that holds learned files or
 //       patterns (listing what the workload uses), nor, outside a new

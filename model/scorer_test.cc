@@ -642,6 +642,77 @@ TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
   EXPECT_GE(in_tree[0].severity, Severity::kMedium);
 }
 
+// A suite tool that runs another through system() or popen() (pg_dumpall
+// runs `sh -c '"/usr/lib/postgresql/15/bin/pg_dump" -V'`): the shell is low,
+// its lineage edge context. Anything else a shell is asked to run, a parent
+// that is the service itself or no kin, stays a shell.
+TEST(ScorerExecTest, AShellOneSuiteProgramRunsToStartAnotherIsLow) {
+  Fingerprint fp = Learn({testing::Exec("db", 10, "/usr/lib/postgresql/15/bin/postgres"),
+                          testing::Exec("db", 10, "/usr/bin/dash")});
+  Fingerprint no_shell = Learn({testing::Exec("db", 10, "/usr/lib/postgresql/15/bin/postgres")});
+  const std::string dumpall = "/usr/lib/postgresql/15/bin/pg_dumpall";
+  auto shell = [&](const std::string& parent, std::vector<std::string> argv) {
+    Event e = testing::Exec("db", 12, "/usr/bin/dash");
+    e.argv = std::move(argv);
+    e.process.argv = e.argv;
+    e.process.parent_exe = parent;
+    return e;
+  };
+  Scorer scorer;
+  for (const std::string& cmd : {std::string("\"/usr/lib/postgresql/15/bin/pg_dump\" -V"),
+                                std::string("/usr/lib/postgresql/15/bin/pg_dump -Fp 'dbname=postgres'"),
+                                std::string("'/usr/lib/postgresql/15/bin/postgres' --version")}) {
+    Event e = shell(dumpall, {"sh", "-c", cmd});
+    auto got = scorer.Score(&no_shell, e);
+    ASSERT_EQ(got.size(), 1u) << cmd;
+    EXPECT_EQ(got[0].severity, Severity::kLow) << cmd << ": " << got[0].reason;
+    EXPECT_NE(got[0].reason.find("pg_dumpall runs /usr/lib/postgresql/15/bin/"), std::string::npos)
+        << got[0].reason;
+    // A known shell under a new parent: the edge is context, not "started by the service".
+    EXPECT_TRUE(scorer.Score(&fp, e).empty()) << cmd;
+  }
+  struct Case {
+    std::string parent;
+    std::vector<std::string> argv;
+  };
+  const Case cases[] = {
+      {"/usr/lib/postgresql/15/bin/postgres", {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}},
+      {"/usr/bin/python3", {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}},
+      {dumpall, {"sh", "-c", "id"}},
+      {dumpall, {"sh", "-c", "/usr/bin/id"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V; id"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump $(id)"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump > /etc/cron.d/x"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V\nid"}},
+      {dumpall, {"sh", "-c", "\"/usr/lib/postgresql/15/bin/pg_dump\"x -V"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/sh"}},
+      {dumpall, {"sh"}},
+      {dumpall, {"sh", "-i"}},
+      {dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump", "x"}},
+  };
+  for (const Case& c : cases) {
+    auto got = scorer.Score(&no_shell, shell(c.parent, c.argv));
+    ASSERT_FALSE(got.empty()) << c.parent << " " << c.argv.back();
+    EXPECT_GE(got[0].severity, Severity::kHigh) << c.parent << " " << c.argv.back();
+  }
+  // The service itself starting a known shell stays "started by the service itself".
+  auto service = scorer.Score(
+      &fp, shell("/usr/lib/postgresql/15/bin/postgres", {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}));
+  ASSERT_EQ(service.size(), 1u);
+  EXPECT_EQ(service[0].severity, Severity::kCritical);
+  // In a new program's tree, or under a suspect parent, a shell is a shell.
+  ScoreContext hostile;
+  hostile.hostile_root = "exec /usr/bin/dash";
+  auto in_tree = scorer.Score(&no_shell, shell(dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}), hostile);
+  ASSERT_FALSE(in_tree.empty());
+  EXPECT_GE(in_tree[0].severity, Severity::kHigh);
+  ScoreContext suspect;
+  suspect.parent_suspect = true;
+  auto after_suspect = scorer.Score(&no_shell, shell(dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}), suspect);
+  ASSERT_FALSE(after_suspect.empty());
+  EXPECT_GE(after_suspect[0].severity, Severity::kHigh);
+}
+
 // A workload whose shells run many distinct utilities runs scripts of steps:
 // one more ordinary utility from one of its shells is low; an intruder's tool,
 // a program outside /bin and /usr/bin, one from an unknown or a suspect
