@@ -185,18 +185,18 @@ bool IsNormalAbsolute(std::string_view path) {
   if (path.empty() || path[0] != '/') return false;
   if (path.size() == 1) return true;
   if (path.back() == '/') return false;
-  // One pass over the bytes: a component starts after each '/', and is bad
-  // when empty ("//"), "." or "..".
-  const char* p = path.data();
-  const size_t n = path.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] != '/') continue;
-    const char* c = p + i + 1;
-    const size_t left = n - i - 1;
+  // A component starts after each '/' (found by memchr), and is bad when
+  // empty ("//"), "." or "..".
+  const char* const end = path.data() + path.size();
+  const char* slash = path.data();
+  while (slash != nullptr) {
+    const char* c = slash + 1;
+    const size_t left = static_cast<size_t>(end - c);
     if (left == 0 || c[0] == '/') return false;
     if (c[0] == '.' && (left == 1 || c[1] == '/' || (c[1] == '.' && (left == 2 || c[2] == '/')))) {
       return false;
     }
+    slash = static_cast<const char*>(std::memchr(c, '/', left));
   }
   return true;
 }
@@ -428,6 +428,7 @@ std::string JoinAndNormalize(std::string_view path, std::string_view cwd) {
   std::string joined;
   if (path.empty() || path[0] != '/') joined.append(cwd).append("/");
   joined.append(path);
+  if (IsNormalAbsolute(joined)) return joined;  // most are: no need to split and join
   std::string out = Join("", Components(joined, /*keep_leading_dotdot=*/false));
   return out.empty() ? "/" : out;
 }

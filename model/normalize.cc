@@ -678,7 +678,7 @@ bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid) {
     return abs_path.find(std::string_view(digits, static_cast<size_t>(end - digits))) !=
            std::string_view::npos;
   };
-  return spells(pid) || spells(tid);
+  return spells(pid) || (tid != pid && spells(tid));
 }
 
 }  // namespace dw::model
