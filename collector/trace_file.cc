@@ -86,11 +86,11 @@ class Loader {
   template <typename T>
   void Scalar(T& v) { ar_(v); }
 
-  // A string that must grow takes the next power of two: a reused slot sees
-  // records of every size, and reallocates only a few times, not per record.
   // The next string's bytes in place, valid while the payload is.
   std::string_view View() { return buf_.Take(Size()); }
 
+  // A string that must grow takes the next power of two: a reused slot sees
+  // strings of every size, and reallocates only a few times, not per string.
   void String(std::string& s) {
     const uint64_t n = Size();
     if (n > s.capacity()) s.reserve(std::bit_ceil(std::max<uint64_t>(n, 64)));

@@ -702,8 +702,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // tree (what an intruder's shell runs is the intrusion).
         if (exe_unseen) continue;
         judged.exe = LineageChild(item.key);
-        if (ServiceStartsShell(item.key) &&
-            !(context.hostile_root.empty() && !SuiteShellCommand(*fp, e).empty())) {
+        if (ServiceStartsShell(item.key) && !(context.hostile_root.empty() && !context.parent_suspect &&
+                                              !SuiteShellCommand(*fp, e).empty())) {
           fixed_sensitivity = 1.0;
           fixed_note = "started by the service itself";
         } else if (context.hostile_root.empty()) {

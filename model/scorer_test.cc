@@ -711,6 +711,9 @@ TEST(ScorerExecTest, AShellOneSuiteProgramRunsToStartAnotherIsLow) {
   auto after_suspect = scorer.Score(&no_shell, shell(dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}), suspect);
   ASSERT_FALSE(after_suspect.empty());
   EXPECT_GE(after_suspect[0].severity, Severity::kHigh);
+  auto known_after_suspect = scorer.Score(&fp, shell(dumpall, {"sh", "-c", "/usr/lib/postgresql/15/bin/pg_dump -V"}), suspect);
+  ASSERT_FALSE(known_after_suspect.empty());
+  EXPECT_EQ(known_after_suspect[0].severity, Severity::kCritical);
 }
 
 // A workload whose shells run many distinct utilities runs scripts of steps:
