@@ -2229,10 +2229,10 @@ redis_heldout11_late() {
 # and SADD with 256-byte values over 8000 keys, as many clients as the load. The change, in
 # the first seconds while the clients are busy: `appendfsync always` and a 2 ms slow-log
 # threshold set live (CONFIG SET). The maintenance, in the middle: the wallets scanned by the
-# operator inside the cgroup (as redis: `redis-cli --scan --pattern 'wallet:*' --count
-# 50`), MEMORY DOCTOR, LATENCY DOCTOR, INFO errorstats. The late event: a data import, 20000
-# keys into db 13 by `redis-cli --pipe` (the mass-insertion protocol), then the change
-# rolled back (`appendfsync everysec`).
+# operator inside the cgroup (as redis: `redis-cli --scan --pattern 'wallet:*' -i 0.01`, 10
+# ms between SCAN calls), MEMORY DOCTOR, LATENCY DOCTOR, INFO errorstats. The late event: a
+# data import, 20000 keys into db 13 by `redis-cli --pipe` (the mass-insertion protocol),
+# then the change rolled back (`appendfsync everysec`).
 redis_heldout12_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
 # redis_app_clients N MAX ADDR_FN DB CMDS_FN: N application clients at once (MAX at the
 # most), the i-th from the address `ADDR_FN i`, each sending SELECT DB and the inline
@@ -2277,7 +2277,7 @@ redis_heldout12_change() {
 }
 redis_heldout12_maint() {
   local c
-  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" -n 12 --scan --pattern 'wallet:*' --count 50
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" -n 12 --scan --pattern 'wallet:*' -i 0.01
   for c in "memory doctor" "latency doctor" "info errorstats"; do
     # shellcheck disable=SC2086  # c is a command and its arguments
     redis-cli -p "$REDIS_PORT" $c >/dev/null
@@ -6391,7 +6391,8 @@ mariadb_heldout12_deploy() {
 USE shop;
 CREATE TABLE wishlists (customer_id INT NOT NULL, product_id INT NOT NULL, added DATETIME DEFAULT NOW(),
   PRIMARY KEY (customer_id, product_id));
-INSERT INTO wishlists (customer_id, product_id) SELECT 1 + seq % 2000, 1 + (seq * 7) % 500 FROM seq_1_to_8000;
+INSERT INTO wishlists (customer_id, product_id)
+  SELECT 1 + seq % 2000, 1 + (seq * 7 + (seq DIV 2000) * 37) % 500 FROM seq_1_to_8000;
 CREATE TABLE price_history (id INT AUTO_INCREMENT PRIMARY KEY, product_id INT NOT NULL, price DECIMAL(8,2) NOT NULL,
   at DATETIME NOT NULL DEFAULT NOW(), KEY (product_id, at));
 INSERT INTO price_history (product_id, price, at) SELECT 1 + seq % 500, 5 + seq % 90, NOW() - INTERVAL seq HOUR
@@ -7426,7 +7427,7 @@ apache_heldout12_mix() {
   [ $((r % 2)) = 0 ] || logout=logout
   apache_visit $((r % 5 == 0)) $((221 + r % 20)) "$user" invoice xlsx 900000 "$logout"
   a=$(heldout12_addr 6)
-  ranges=$(seq 0 40 1560 | awk '{ printf "%s%d-%d", NR > 1 ? "," : "", $1, $1 + 9 }')
+  ranges=$(seq 0 40 1560 | awk '{ printf "%s%d-%d", (NR > 1 ? "," : ""), $1, $1 + 9 }')
   case $((r % 6)) in
     0) curl -s --interface "$a" -r "$ranges" "$u/img/$((1 + r % 50)).png" ;;
     1) curl -s --interface "$a" -d "email=c$r@example.com" --data-urlencode "message=$(head -c 1000000 /dev/zero | tr '\0' m)" "$u/contact.php" ;;
