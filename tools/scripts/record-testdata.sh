@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout11}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout12}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10 and heldout11): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11 and heldout12): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# (default: all fourteen, in that order). `--only heldout nginx` records
+# heldout12 (default: all fifteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -170,6 +170,25 @@
 #           tail (5 at a time, one each, 1.5 s apart); error paths and large requests in
 #           every round, one kind per round in turn.
 #           No attack.
+#   heldout12 about 60-70 s, a twelfth held-out set recorded on 2026-12-04 (all eight
+#           workloads), again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the eleven before (<server>_heldout12_*): clients
+#           from 127.0.10.1-250 (another /24); a busy start (10 connections at a time, 3
+#           requests each, 0.5 s apart) with the change applied 4 s in while the clients
+#           run (basic authentication and a rewrite, settings changed live, a partitioned
+#           table, a rate table in the frontend, a code release, a release that writes a
+#           checksum manifest, an instant column and the slow log, a release header and
+#           keep-alive limits); two bursts (30 connections at a time, one request each) with
+#           6 s of quiet after each; the service's own maintenance in the middle (a
+#           copytruncate log rotation and a config test, a key scan and the doctors, an
+#           index and heap check and a freeze, the admin socket's other commands, the job
+#           with other arguments, a gzip and checksum check, a table check and optimize, a
+#           module dump); two more bursts; a 15 s trickle (one connection, one request,
+#           1 s apart); a late event (a password file rotated, a data import, a setting or
+#           the configuration or the release rolled back, a second worker pool, accounts
+#           imported); a 6 s tail (8 at a time, 2 each, 0.8 s apart); error paths and large
+#           requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -180,7 +199,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -234,8 +253,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1319,6 +1338,90 @@ nginx_heldout11_late() {
   heldout11_crawl "$NGINX_PORT" 4 "${paths[@]}"
 }
 
+# Held out, twelfth set (heldout12). Deployed before the start: a blog (blog/post01-15.html),
+# a sitemap (sitemap.xml) and a 700 kB price list (data/prices.csv). Clients from
+# 127.0.10.1-250 for every sixth page and every third image (another offset each round),
+# two posts, the sitemap and the assets, and, once the change is in, the operators' admin
+# page with basic authentication and a post by its old /news/ address (301); each round one
+# more request in turn: DELETE (405), two byte ranges of the price list (a multipart 206),
+# a 500 kB POST to a page with `Expect: 100-continue` (405), a path with `//` and a `..`
+# segment, TRACE (405), the admin page with a wrong password (401, or 404 before the
+# change). The change, in the first seconds while the clients are busy: an admin location
+# with basic authentication (conf/htpasswd, a {SHA} entry), a permanent rewrite of /news/ to
+# /blog/ and `open_file_cache`, HUP from outside. The maintenance, in the middle: both logs
+# rotated as logrotate's copytruncate does (copied with a date suffix, compressed, emptied in
+# place: no signal), and the configuration tested by the operator inside the cgroup
+# (`nginx -t -q`, as www-data). The late event: the admin password rotated: a new htpasswd
+# written beside the old one and renamed over it (nginx reads it at each request); the
+# admin client uses the new password.
+NGINX_HELDOUT12_ADMIN=0
+NGINX_HELDOUT12_PW=
+nginx_heldout12_deploy() {
+  local i
+  mkdir -p "$NGINX_HTML/blog" "$NGINX_HTML/data"
+  for i in $(seq -w 1 15); do echo "<html><body>post $i</body></html>" >"$NGINX_HTML/blog/post$i.html"; done
+  { echo '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    for i in $(seq -w 1 15); do echo "<url><loc>/blog/post$i.html</loc></url>"; done
+    echo '</urlset>'; } >"$NGINX_HTML/sitemap.xml"
+  awk 'BEGIN { for (i = 1; i <= 40000; i++) printf "sku%06d,%d.%02d\n", i, i % 500, i % 100 }' >"$NGINX_HTML/data/prices.csv"
+}
+# nginx_heldout12_htpasswd PASSWORD: conf/htpasswd with the operators' account, written
+# beside the old one and renamed over it.
+nginx_heldout12_htpasswd() {
+  local f=$NGINX_DIR/conf/htpasswd
+  printf 'ops:{SHA}%s\n' "$(printf %s "$1" | openssl dgst -sha1 -binary | base64)" >"$f.new"
+  chgrp www-data "$f.new"
+  chmod 640 "$f.new"
+  mv "$f.new" "$f"
+  NGINX_HELDOUT12_PW=$1
+}
+nginx_heldout12_mix() {
+  local r=$HELDOUT12_ROUND i u=http://127.0.0.1:$NGINX_PORT a
+  local paths=(/ /sitemap.xml /css/site.css /js/app.js)
+  for i in $((1 + r % 15)) $((1 + (r + 7) % 15)); do paths+=("/blog/post$(printf %02d "$i").html"); done
+  for i in $(seq $((1 + r % 6)) 6 40); do paths+=("/page$(printf %02d "$i").html"); done
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /img/ 3 20 "$r" .png)
+  heldout12_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout12_addr 5)
+  if [ "$NGINX_HELDOUT12_ADMIN" = 1 ]; then
+    curl -s --interface "$a" -u "ops:$NGINX_HELDOUT12_PW" "$u/admin/" --next -s --interface "$a" \
+      "$u/news/post03.html" >/dev/null 2>&1 || true
+  fi
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -X DELETE "$u/page01.html" ;;
+    1) curl -s --interface "$a" -r 0-99,300000-300099 "$u/data/prices.csv" ;;
+    2) head -c 500000 /dev/zero | curl -s --interface "$a" -H 'Expect: 100-continue' --data-binary @- "$u/page05.html" ;;
+    3) curl -s --interface "$a" --path-as-is "$u/blog//../blog/post02.html" ;;
+    4) curl -s --interface "$a" -X TRACE "$u/" ;;
+    5) curl -s --interface "$a" -u ops:guess "$u/admin/" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout12_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  mkdir -p "$NGINX_HTML/admin"
+  echo "<html><body>operations</body></html>" >"$NGINX_HTML/admin/index.html"
+  nginx_heldout12_htpasswd "first-$RANDOM"
+  sed -i 's|^  keepalive_timeout 5;$|&\n  open_file_cache max=500 inactive=30s;|' "$conf"
+  sed -i "s|^    location /api/ |    location /admin/ { auth_basic operations; auth_basic_user_file $NGINX_DIR/conf/htpasswd; }\n    location /news/ { rewrite ^/news/(.*)\$ /blog/\$1 permanent; }\n&|" "$conf"
+  grep -q 'auth_basic_user_file' "$conf" || die "nginx heldout12: config not changed"
+  kill -HUP "$NGINX_PID"
+  until_ok nginx_heldout12_admin
+  NGINX_HELDOUT12_ADMIN=1
+}
+# nginx_heldout12_admin: the admin page asks for a password.
+nginx_heldout12_admin() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/admin/")" = 401 ]; }
+nginx_heldout12_maint() {
+  local f stamp
+  stamp=$(date +%Y%m%d)
+  for f in access error; do
+    cp "$NGINX_DIR/log/$f.log" "$NGINX_DIR/log/$f.log-$stamp"
+    : >"$NGINX_DIR/log/$f.log"
+    gzip "$NGINX_DIR/log/$f.log-$stamp"
+  done
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -t -q
+}
+nginx_heldout12_late() { nginx_heldout12_htpasswd "rotated-$RANDOM"; }
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -2112,6 +2215,81 @@ redis_heldout11_late() {
   awk 'BEGIN { for (b = 0; b < 30; b++) { printf "MSET"; for (i = 0; i < 100; i++) printf " product:%d p%d", b * 100 + i, i; print "" } }' |
     redis-cli -p "$REDIS_PORT" -n 8 >/dev/null
   [ "$(redis-cli -p "$REDIS_PORT" -n 8 exists product:2999)" = 1 ] || die "redis heldout11: the warm-up is incomplete"
+}
+
+# Held out, twelfth set (heldout12). Deployed before the start: protected mode off (for the
+# application servers on 127.0.10.1-250). Each round as many application clients as the
+# load, up to 3 (perl, inline commands), in db 12: a wallet (HINCRBYFLOAT, HGET), feature
+# flags (SADD, SMISMEMBER), a work queue moved between lists (RPUSH, LMOVE, LREM), trending
+# items merged (ZINCRBY, ZUNIONSTORE, ZMSCORE), counters packed in a bitfield (BITFIELD
+# INCRBY), the last visit swapped (SET ... GET, TOUCH, TYPE); one more thing in turn: XADD
+# with an ID below the stream's last (an error), GEOADD with a latitude out of range, a
+# 1 MB bitmap (SETBIT at offset 8000000), a command that does not exist, AUTH with no
+# password set, a blocking BLMOVE that times out after 0.2 s. Then redis-benchmark SET, GET
+# and SADD with 256-byte values over 8000 keys, as many clients as the load. The change, in
+# the first seconds while the clients are busy: `appendfsync always` and a 2 ms slow-log
+# threshold set live (CONFIG SET). The maintenance, in the middle: the wallets scanned by the
+# operator inside the cgroup (as redis: `redis-cli --scan --pattern 'wallet:*' -i 0.01`, 10
+# ms between SCAN calls), MEMORY DOCTOR, LATENCY DOCTOR, INFO errorstats. The late event: a
+# data import, 20000 keys into db 13 by `redis-cli --pipe` (the mass-insertion protocol),
+# then the change rolled back (`appendfsync everysec`).
+redis_heldout12_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+# redis_app_clients N MAX ADDR_FN DB CMDS_FN: N application clients at once (MAX at the
+# most), the i-th from the address `ADDR_FN i`, each sending SELECT DB and the inline
+# commands `CMDS_FN i` prints (one a line); waits for them.
+redis_app_clients() {
+  local n=$1 i pids=() cmds
+  [ "$n" -le "$2" ] || n=$2
+  for i in $(seq 1 "$n"); do
+    mapfile -t cmds < <("$5" "$i")
+    redis_from "$("$3" "$i")" "SELECT $4" "${cmds[@]}" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
+# redis_heldout12_session I: the I-th application client's commands in a heldout12 round.
+redis_heldout12_session() {
+  local i=$1 r=$HELDOUT12_ROUND
+  printf '%s\n' "HINCRBYFLOAT wallet:$i balance $((r % 9)).25" "HGET wallet:$i balance" \
+    "SADD flags:$i beta dark-mode" "SMISMEMBER flags:$i beta search-v2" "RPUSH work:todo w$r-$i" \
+    "LMOVE work:todo work:doing LEFT RIGHT" "LREM work:doing 1 w$r-$i" "ZINCRBY trend:$i 1 item$((r % 30))" \
+    "ZUNIONSTORE trend:all 2 trend:1 trend:$i" "ZMSCORE trend:all item1 item$((r % 30))" \
+    "BITFIELD hits:$i INCRBY u16 $((16 * (r % 8))) 1" "SET last:$i r$r GET" "TOUCH last:$i" "TYPE last:$i"
+}
+redis_heldout12_mix() {
+  local r=$HELDOUT12_ROUND a cli=(redis-cli -p "$REDIS_PORT" -n 12)
+  redis_app_clients "$HELDOUT12_CONC" 3 heldout12_addr 12 redis_heldout12_session
+  a=$(heldout12_addr 9)
+  case $((r % 6)) in
+    0) redis_from "$a" "SELECT 12" "XADD ev:$r 5-1 k v" "XADD ev:$r 1-1 k v" ;;
+    1) "${cli[@]}" geoadd shops 13.4 95.0 far ;;
+    2) "${cli[@]}" setbit "bits:$((r % 3))" 8000000 1 ;;
+    3) redis_from "$a" "FLUSHCACHE" ;;
+    4) "${cli[@]}" auth nobody-set-one ;;
+    5) "${cli[@]}" blmove work:empty work:doing LEFT RIGHT 0.2 ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((20 * HELDOUT12_CONC * HELDOUT12_PER)) -c "$HELDOUT12_CONC" -d 256 -r 8000 \
+    -t set,get,sadd >/dev/null 2>&1 || true
+}
+redis_heldout12_change() {
+  redis-cli -p "$REDIS_PORT" config set appendfsync always slowlog-log-slower-than 2000 | grep -qx OK ||
+    die "redis heldout12: config set failed"
+}
+redis_heldout12_maint() {
+  local c
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" -n 12 --scan --pattern 'wallet:*' -i 0.01
+  for c in "memory doctor" "latency doctor" "info errorstats"; do
+    # shellcheck disable=SC2086  # c is a command and its arguments
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+}
+redis_heldout12_late() {
+  awk 'BEGIN { printf "*2\r\n$6\r\nSELECT\r\n$2\r\n13\r\n"
+    for (i = 0; i < 20000; i++) { k = "import:" i; v = "row-" i
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v } }' |
+    redis-cli -p "$REDIS_PORT" --pipe >/dev/null || die "redis heldout12: the import failed"
+  [ "$(redis-cli -p "$REDIS_PORT" -n 13 exists import:19999)" = 1 ] || die "redis heldout12: the import is incomplete"
+  redis-cli -p "$REDIS_PORT" config set appendfsync everysec | grep -qx OK || die "redis heldout12: the rollback failed"
 }
 
 
@@ -2992,6 +3170,89 @@ postgresql_heldout11_late() {
     -c "SELECT pg_prewarm('parcels_depot_status')" || die "postgresql heldout11: the warm-up failed"
 }
 
+# Held out, twelfth set (heldout12). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.10.0/24, two relays (outside the
+# cgroup) bound to 127.0.10.90 and .190 for its application servers, a backup directory
+# postgres owns, the btree_gist extension, a `rooms` table (100 rooms) and a `bookings`
+# table (20000 bookings, a time range each, a jsonb column, and an exclusion constraint: no
+# two bookings of a room overlap). Each round: a custom pgbench script (a room's bookings of
+# the next two days) through .90 on as many clients as the load (up to 8), as many
+# transactions each as the round's requests per connection; through .190 the front desk: a
+# walk-in booked far ahead, a booking of the room taken with FOR UPDATE SKIP LOCKED, the
+# busiest rooms ranked (a window function), an earlier walk-in cancelled (DELETE ...
+# RETURNING), and, once the change is in, an event into the partitioned table; one more
+# thing in turn: an overlapping booking (the exclusion constraint refuses it), a malformed
+# range literal, a 1.5 MB jsonb document, a session ended by
+# idle_in_transaction_session_timeout (200 ms), an integer out of range, 10000 rows read
+# through a cursor. The change, in the first seconds while the clients are busy, the
+# application's migration from outside: a `booking_events` table partitioned by time (two
+# partitions) and `log_min_duration_statement` set with ALTER SYSTEM and a reload. The
+# maintenance, in the middle, by the operator inside the cgroup as postgres: a consistency
+# check of the bookings and their indexes (`pg_amcheck --install-missing`, which creates
+# amcheck) and `vacuumdb --freeze` of the rooms. The late event: the setting rolled back
+# (ALTER SYSTEM RESET, a reload).
+PG_HELDOUT12_ADDRS=(90 190)
+postgresql_heldout12_deploy() {
+  printf '%s\n' '\set r random(1, 100)' \
+    "SELECT id, guest FROM bookings WHERE room = :r AND during && tstzrange(now(), now() + interval '2 days');" \
+    >"$PG_DIR/room.sql"
+  postgresql_heldout_seed heldout12 127.0.10 "${PG_HELDOUT12_ADDRS[@]}" <<'SQL'
+CREATE EXTENSION btree_gist;
+CREATE TABLE rooms (id int PRIMARY KEY, floor int NOT NULL);
+INSERT INTO rooms SELECT g, g / 20 FROM generate_series(1, 100) g;
+CREATE TABLE bookings (id serial PRIMARY KEY, room int NOT NULL REFERENCES rooms, during tstzrange NOT NULL,
+  guest text NOT NULL, extras jsonb, EXCLUDE USING gist (room WITH =, during WITH &&));
+INSERT INTO bookings (room, during, guest)
+  SELECT 1 + g % 100, tstzrange(date_trunc('hour', now()) + (g / 100) * interval '3 hours',
+    date_trunc('hour', now()) + (g / 100) * interval '3 hours' + interval '2 hours'), 'guest ' || g
+  FROM generate_series(0, 19999) g;
+ANALYZE rooms, bookings;
+SQL
+}
+PG_HELDOUT12_EVENTS=0
+postgresql_heldout12_mix() {
+  local r=$HELDOUT12_ROUND c=$HELDOUT12_CONC room slot
+  local desk=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 190)) -U postgres -q -X -o /dev/null postgres) ev=()
+  room=$((1 + r * 7 % 100))
+  slot="date_trunc('hour', now()) + interval '$((400 + r)) days'"
+  [ "$c" -le 8 ] || c=8
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 90)) -U postgres -n -c "$c" -t "$HELDOUT12_PER" -f "$PG_DIR/room.sql" \
+    postgres >/dev/null 2>&1 || true
+  [ "$PG_HELDOUT12_EVENTS" = 0 ] || ev=(-c "INSERT INTO booking_events (booking, kind) VALUES ($r, 'walk-in')")
+  "${desk[@]}" -c "INSERT INTO bookings (room, during, guest) VALUES ($room, tstzrange($slot, $slot + interval '2 hours'), 'walk-in $r')" \
+    -c "BEGIN" -c "SELECT id FROM bookings WHERE room = $room ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED" -c "COMMIT" \
+    -c "SELECT room, count(*), rank() OVER (ORDER BY count(*) DESC) FROM bookings WHERE lower(during) < now() + interval '1 day' GROUP BY room LIMIT 10" \
+    -c "DELETE FROM bookings WHERE guest = 'walk-in $((r - 3))' RETURNING id" "${ev[@]}" >/dev/null 2>&1 || true
+  case $((r % 6)) in
+    0) "${desk[@]}" -c "INSERT INTO bookings (room, during, guest) VALUES (1, tstzrange(date_trunc('hour', now()) + interval '30 minutes', date_trunc('hour', now()) + interval '90 minutes'), 'double')" ;;
+    1) "${desk[@]}" -c "SELECT count(*) FROM bookings WHERE during && '[2026-12-01,'::tstzrange" ;;
+    2) "${desk[@]}" -c "UPDATE bookings SET extras = jsonb_build_object('notes', repeat('x', 1500000)) WHERE id = $((1 + r * 13 % 20000))" ;;
+    3) printf '%s\n' 'SET idle_in_transaction_session_timeout = 200;' 'BEGIN;' 'SELECT 1;' '\! sleep 0.5' 'SELECT 2;' | "${desk[@]}" ;;
+    4) "${desk[@]}" -c "SELECT 2147483647::int + $r" ;;
+    5) "${desk[@]}" -c "BEGIN" -c "DECLARE c CURSOR FOR SELECT * FROM bookings" -c "FETCH 5000 FROM c" -c "FETCH 5000 FROM c" -c "COMMIT" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout12_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout12: the migration failed"
+CREATE TABLE booking_events (booking int NOT NULL, kind text NOT NULL, at timestamptz NOT NULL DEFAULT now())
+  PARTITION BY RANGE (at);
+CREATE TABLE booking_events_old PARTITION OF booking_events FOR VALUES FROM ('2020-01-01') TO ('2026-01-01');
+CREATE TABLE booking_events_cur PARTITION OF booking_events FOR VALUES FROM ('2026-01-01') TO ('2028-01-01');
+SQL
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET log_min_duration_statement = 250" -c "SELECT pg_reload_conf()" ||
+    die "postgresql heldout12: the setting failed"
+  PG_HELDOUT12_EVENTS=1
+}
+postgresql_heldout12_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_amcheck" "${sock[@]}" --install-missing -t bookings postgres
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --freeze -t rooms postgres
+}
+postgresql_heldout12_late() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" ||
+    die "postgresql heldout12: the rollback failed"
+}
+
 
 # --- haproxy ------------------------------------------------------------------------------
 
@@ -3751,6 +4012,53 @@ haproxy_heldout11_denied() {
 haproxy_heldout11_late() {
   stop_pid "$HAPROXY_PID" TERM
   haproxy_start
+}
+
+# Held out, twelfth set (heldout12). No deploy. Clients from 127.0.10.1-250 for every fifth
+# page and every sixth static file (another offset each round) and the API's items and
+# orders; each round one more request in turn: a 20 kB query string, a POST with both
+# Content-Length and Transfer-Encoding, a 300 kB PUT to the API (the backend refuses it:
+# 501), an HTTP/1.1 request without Host (400), a WebSocket upgrade request (the backend
+# answers it as a plain GET), a 40 kB POST with `Expect: 100-continue`. The change, in the
+# first seconds while the clients are busy: a per-address request-rate table in the
+# frontend (`stick-table ... http_req_rate(10s)`, `track-sc0 src`, 429 above 2000
+# requests) and a response header naming the frontend, the old file kept as
+# haproxy.cfg.prev, USR2 to the master from outside. The maintenance, in the middle, on the
+# admin socket: `show table web` (the new table), `show activity`, `show env`, `show pools`,
+# `clear counters`. The late event: the change rolled back (haproxy.cfg.prev copied back,
+# USR2 to the master).
+haproxy_heldout12_deploy() { :; }
+haproxy_heldout12_mix() {
+  local r=$HELDOUT12_ROUND u=http://127.0.0.1:$HAPROXY_PORT a
+  local paths=(/api/items /api/orders)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 5 60 "$r" .html; every_nth /static/ 6 30 "$r" .bin)
+  heldout12_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout12_addr 4)
+  case $((r % 6)) in
+    0) curl -s --interface "$a" "$u/page1.html?q=$(head -c 20000 /dev/zero | tr '\0' q)" ;;
+    1) heldout3_raw "$HAPROXY_PORT" "$a" 'POST /api/items HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n' ;;
+    2) head -c 300000 /dev/zero | curl -s --interface "$a" -T - "$u/api/items" ;;
+    3) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page2.html HTTP/1.1\r\nConnection: close\r\n\r\n' ;;
+    4) curl -s --interface "$a" -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+         -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$u/api/status" ;;
+    5) head -c 40000 /dev/zero | curl -s --interface "$a" -H 'Expect: 100-continue' --data-binary @- "$u/static/3.bin" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout12_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  cp "$conf" "$conf.prev"
+  sed -i "s|^  bind 127.0.0.1:$HAPROXY_PORT\$|&\n  stick-table type ip size 10k expire 30s store http_req_rate(10s)\n  http-request track-sc0 src\n  http-request deny deny_status 429 if { sc_http_req_rate(0) gt 2000 }\n  http-response set-header X-Frontend web|" "$conf"
+  grep -q 'track-sc0 src' "$conf" || die "haproxy heldout12: config not changed"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok haproxy_heldout12_tagged
+}
+# haproxy_heldout12_tagged: answers carry the change's header.
+haproxy_heldout12_tagged() { curl -sI "http://127.0.0.1:$HAPROXY_PORT/index.html" | grep -qi '^x-frontend: web'; }
+haproxy_heldout12_maint() { haproxy_socks "show table web" "show activity" "show env" "show pools" "clear counters"; }
+haproxy_heldout12_late() {
+  cp "$HAPROXY_DIR/conf/haproxy.cfg.prev" "$HAPROXY_DIR/conf/haproxy.cfg"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok heldout5_not haproxy_heldout12_tagged
 }
 
 
@@ -4568,6 +4876,71 @@ gunicorn_heldout11_late() {
   heldout11_crawl "$GUNICORN_PORT" 4 "${paths[@]}"
 }
 
+# Held out, twelfth set (heldout12). No deploy. Clients from 127.0.10.1-250 for every
+# seventh item and every fifth image (another offset each round), a CSV export and the
+# stylesheet, and, once the change is in, a search; each round one more request in turn:
+# an empty upload (accepted: a 0-byte file), `/items/-1` (404), a 2.5 MB `scan-N.tiff`
+# upload, a header value of 9 kB (over gunicorn's field size limit: 400), `/export?fmt=xml`
+# (400), an HTTP/1.0 request without Host. The change, in the first seconds while the
+# clients are busy: a code release (app.py gets a `/search` endpoint that reads the first 60
+# item files) and HUP to the master from outside (new workers load the new code). The
+# maintenance, in the middle: the job with other arguments (`report --fmt csv --items 60`,
+# `cleanup --older-than 45`). The late event: a second worker pool, a canary instance of
+# the same application (its own gunicorn master with one worker on 127.0.0.1:18001, its own
+# pid and log files), started in the cgroup as www-data; from then on each round also sends
+# the home page, an item and a search to it.
+GUNICORN_CANARY_PORT=18001
+GUNICORN_HELDOUT12_SEARCH=0
+GUNICORN_HELDOUT12_CANARY=0
+gunicorn_heldout12_deploy() { :; }
+gunicorn_heldout12_mix() {
+  local r=$HELDOUT12_ROUND u=http://127.0.0.1:$GUNICORN_PORT a c=http://127.0.0.1:$GUNICORN_CANARY_PORT
+  local paths=(/export?fmt=csv /static/css/site.css)
+  [ "$GUNICORN_HELDOUT12_SEARCH" = 0 ] || paths+=("/search?q=item+$((r % 20))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 7 200 "$r"; every_nth /static/img/ 5 30 "$r" .png)
+  heldout12_get "$GUNICORN_PORT" "${paths[@]}"
+  a=$(heldout12_addr 5)
+  if [ "$GUNICORN_HELDOUT12_CANARY" = 1 ]; then
+    curl -s --interface "$a" "$c/" "$c/items/$((1 + r % 200))" "$c/search?q=item+$((r % 9))" >/dev/null 2>&1 || true
+  fi
+  case $((r % 6)) in
+    0) curl -s --interface "$a" --data-binary '' "$u/upload/empty-$r.bin" ;;
+    1) curl -s --interface "$a" "$u/items/-1" ;;
+    2) head -c 2500000 /dev/urandom | curl -s --interface "$a" --data-binary @- "$u/upload/scan-$r.tiff" ;;
+    3) curl -s --interface "$a" -H "X-Trace: $(head -c 9000 /dev/zero | tr '\0' t)" "$u/items/3" ;;
+    4) curl -s --interface "$a" "$u/export?fmt=xml" ;;
+    5) heldout3_raw "$GUNICORN_PORT" "$a" 'GET /items/5 HTTP/1.0\r\n\r\n' ;;
+  esac >/dev/null 2>&1 || true
+}
+gunicorn_heldout12_change() {
+  cat >>"$GUNI_APP/app.py" <<'PY'
+
+
+@app.route("/search")
+def search():
+    q = request.args.get("q", "")
+    hits = []
+    for name in sorted(os.listdir(os.path.join(DATA, "items")))[:60]:
+        with open(os.path.join(DATA, "items", name)) as f:
+            row = json.load(f)
+        if q in row["name"]:
+            hits.append(row)
+    return jsonify(hits=hits)
+PY
+  kill -HUP "$GUNI_PID"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/search?q=item+1"
+  GUNICORN_HELDOUT12_SEARCH=1
+}
+gunicorn_heldout12_maint() { gunicorn_job report --fmt csv --items 60; gunicorn_job cleanup --older-than 45; }
+gunicorn_heldout12_late() {
+  if ss -Hltn "sport = :$GUNICORN_CANARY_PORT" | grep -q .; then die "port $GUNICORN_CANARY_PORT is in use"; fi
+  launch gunicorn www-data /usr/bin/gunicorn --chdir "$GUNI_APP" --bind "127.0.0.1:$GUNICORN_CANARY_PORT" \
+    --workers 1 --pid "$GUNI_DIR/run/canary.pid" --access-logfile "$GUNI_DIR/log/canary-access.log" \
+    --error-logfile "$GUNI_DIR/log/canary-error.log" app:app
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_CANARY_PORT/api/health"
+  GUNICORN_HELDOUT12_CANARY=1
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -5194,6 +5567,48 @@ batch_heldout11_late() {
   wait "$LAUNCHED" || true
   forget "$LAUNCHED"
   batch_job process.sh --keep 6
+}
+# Held out, twelfth set (heldout12). No deploy. Each run with `--keep 7` gets, in turn: a
+# `ledger-N` file (8 rows per unit of load), an 80-row ledger with a header line, an 80-row
+# ledger with CRLF line ends, or a 5000-row ledger. The change, in the first seconds: a
+# release of process.sh (root, from outside; the old one kept as process.sh.prev) that
+# writes a checksum manifest of the day's totals (`sha256sum` into out/<day>/MANIFEST). The
+# maintenance, in the middle, by an operator inside the cgroup (as backup): the rotated logs
+# tested (`gzip -t`), the manifest checked (`sha256sum -c --quiet`), `cleanup.sh
+# --max-archives 9`. The late event: the release rolled back (process.sh.prev renamed over
+# process.sh), then a run.
+batch_heldout12_deploy() { :; }
+batch_heldout12_mix() {
+  local r=$HELDOUT12_ROUND
+  case $((r % 4)) in
+    0) batch_feed ledger 1 $((8 * HELDOUT12_CONC)) ;;
+    1) batch_heldout11_drop "ledger-header-$r" 'NR == 1 { print "customer,amount" } { print }' ;;
+    2) batch_heldout11_drop "ledger-crlf-$r" 'BEGIN { ORS = "\r\n" } { print }' ;;
+    3) batch_feed ledger 1 5000 ;;
+  esac
+  batch_job process.sh --keep 7
+}
+batch_heldout12_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  cp -p "$p" "$p.prev"
+  awk '{ print } $0 == "echo \"$(date -u +%FT%TZ) done files=$n\" >>\"$log\"" {
+      print "[ \"$n\" -eq 0 ] || sha256sum \"$base/out/$day\"/*.totals >\"$base/out/$day/MANIFEST\"" }' "$p" >"$p.new"
+  chmod 755 "$p.new"
+  mv "$p.new" "$p"
+  grep -q MANIFEST "$p" || die "batch heldout12: process.sh not changed"
+}
+batch_heldout12_maint() {
+  local manifest
+  manifest=$BATCH_DIR/out/$(date +%Y%m%d)/MANIFEST
+  [ -e "$manifest" ] || die "batch heldout12: no manifest"
+  admin batch backup /bin/gzip -t "$BATCH_DIR"/log/job.log.*.gz
+  admin batch backup /usr/bin/sha256sum -c --quiet "$manifest"
+  admin batch backup /bin/sh "$BATCH_DIR/bin/cleanup.sh" --max-archives 9
+}
+batch_heldout12_late() {
+  mv "$BATCH_DIR/bin/process.sh.prev" "$BATCH_DIR/bin/process.sh"
+  batch_feed ledger 1 120
+  batch_job process.sh --keep 7
 }
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
@@ -5927,6 +6342,100 @@ mariadb_heldout11_status() {
   mariadb_root -N -B -e "SHOW GLOBAL STATUS LIKE '$1'" | grep -qi "$2"
 }
 
+# mariadb_heldout_seed PHASE NET ADDR...: PHASE's deploy, before the start: application
+# servers on NET.% let in (app@'NET.%'), relays bound to NET.ADDR (outside the cgroup), and
+# the SQL on stdin run by root on a server started once for it (outside the recording).
+mariadb_heldout_seed() {
+  local phase=$1 net=$2 pid
+  shift
+  start_relays "$MARIADB_PORT" "$MARIADB_RELAY_PORT" "$@"
+  mariadb_launch
+  pid=$LAUNCHED
+  { echo "CREATE USER app@'$net.%'; GRANT ALL ON *.* TO app@'$net.%';"; cat; } | mariadb_root ||
+    die "mariadb $phase: the deploy failed"
+  stop_pid "$pid" TERM
+}
+
+# mariadb_round_clients N MAX SHOP_PORT DESK_PORT SQL: N shoppers' sessions at once (MAX at
+# the most) through the relay on SHOP_PORT and, beside them, one application session
+# running SQL in shop through DESK_PORT; waits for them.
+mariadb_round_clients() {
+  local n=$1 i pids=()
+  [ "$n" -le "$2" ] || n=$2
+  for i in $(seq 1 "$n"); do mariadb_order_session -P "$3" & pids+=($!); done
+  mariadb_app -P "$4" shop "$5" &
+  pids+=($!)
+  mariadb_wait "${pids[@]}"
+}
+
+# Held out, twelfth set (heldout12). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.10.0/24 let in (app@'127.0.10.%'),
+# two relays (outside the cgroup) bound to 127.0.10.95 and .195, and two new tables:
+# shop.wishlists (8000 wishes, a customer and a product each) and shop.price_history (5000
+# prices). Each round: shoppers' sessions through .95 (a fifth of the load, plus one, up to
+# 3); through .195 a wish saved (INSERT ... ON DUPLICATE KEY UPDATE), the most wished
+# products, a price recorded and the product's price changes (LAG over a window), and, once
+# the change is in, a note on the customer's wishes; one more thing in turn: a price too big
+# for its column (strict mode), a function that does not exist, a 1.6 MB GROUP_CONCAT, a
+# query stopped by max_statement_time (0.1 s), a date that does not exist, CALL of a
+# procedure that does not exist. The change, in the first seconds while the clients are
+# busy, by the DBA (root on the socket): a column added to wishlists in place
+# (ALGORITHM=INSTANT) and the slow query log switched on live (log/slow.log, 0.5 s). The
+# maintenance, in the middle, by the operator inside the cgroup as mysql: `mariadb-check
+# --check shop` and `mariadb-check --optimize shop wishlists`. The late event: a data
+# import: 20000 prices of a supplier's file loaded by the application (LOAD DATA LOCAL
+# INFILE through .195).
+MARIADB_HELDOUT12_NOTES=0
+mariadb_heldout12_deploy() {
+  mariadb_heldout_seed heldout12 127.0.10 95 195 <<'SQL'
+USE shop;
+CREATE TABLE wishlists (customer_id INT NOT NULL, product_id INT NOT NULL, added DATETIME DEFAULT NOW(),
+  PRIMARY KEY (customer_id, product_id));
+INSERT INTO wishlists (customer_id, product_id)
+  SELECT 1 + seq % 2000, 1 + (seq * 7 + (seq DIV 2000) * 37) % 500 FROM seq_1_to_8000;
+CREATE TABLE price_history (id INT AUTO_INCREMENT PRIMARY KEY, product_id INT NOT NULL, price DECIMAL(8,2) NOT NULL,
+  at DATETIME NOT NULL DEFAULT NOW(), KEY (product_id, at));
+INSERT INTO price_history (product_id, price, at) SELECT 1 + seq % 500, 5 + seq % 90, NOW() - INTERVAL seq HOUR
+  FROM seq_1_to_5000;
+SQL
+}
+mariadb_heldout12_mix() {
+  local r=$HELDOUT12_ROUND p195=$((MARIADB_RELAY_PORT + 195))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p195" -u app --skip-ssl -B)
+  local c=$((1 + r * 37 % 2000)) p=$((1 + r * 11 % 500)) note=
+  [ "$MARIADB_HELDOUT12_NOTES" = 0 ] || note="UPDATE wishlists SET note = 'gift idea' WHERE customer_id = $c;"
+  mariadb_round_clients $((HELDOUT12_CONC / 5 + 1)) 3 $((MARIADB_RELAY_PORT + 95)) "$p195" "INSERT INTO wishlists (customer_id, product_id) VALUES ($c, $p) ON DUPLICATE KEY UPDATE added = NOW();
+    SELECT product_id, COUNT(*) FROM wishlists GROUP BY product_id ORDER BY 2 DESC LIMIT 10;
+    INSERT INTO price_history (product_id, price) VALUES ($p, $((5 + r % 80)).99);
+    SELECT at, price, price - LAG(price) OVER (ORDER BY at) FROM price_history WHERE product_id = $p ORDER BY at DESC LIMIT 10;
+    $note"
+  case $((r % 6)) in
+    0) "${cli[@]}" shop -e "INSERT INTO price_history (product_id, price) VALUES ($p, 123456789.5)" ;;
+    1) "${cli[@]}" shop -e "SELECT price_trend(product_id) FROM price_history LIMIT 1" ;;
+    2) "${cli[@]}" shop -e "SET SESSION group_concat_max_len = 4000000; SELECT GROUP_CONCAT(REPEAT('w', 200)) FROM wishlists" ;;
+    3) "${cli[@]}" shop -e "SET STATEMENT max_statement_time = 0.1 FOR SELECT SLEEP(1) FROM wishlists LIMIT 2" ;;
+    4) "${cli[@]}" shop -e "INSERT INTO price_history (product_id, price, at) VALUES ($p, 1, '2026-02-30')" ;;
+    5) "${cli[@]}" shop -e "CALL shop.price_alerts($p)" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout12_change() {
+  mariadb_root -e "ALTER TABLE shop.wishlists ADD COLUMN note VARCHAR(200), ALGORITHM=INSTANT;
+    SET GLOBAL slow_query_log_file = '$MARIADB_DIR/log/slow.log'; SET GLOBAL long_query_time = 0.5;
+    SET GLOBAL slow_query_log = ON" || die "mariadb heldout12: the change failed"
+  MARIADB_HELDOUT12_NOTES=1
+}
+mariadb_heldout12_maint() {
+  admin mariadb mysql mariadb-check --no-defaults -S "$MARIADB_SOCK" --check shop
+  admin mariadb mysql mariadb-check --no-defaults -S "$MARIADB_SOCK" --optimize shop wishlists
+}
+mariadb_heldout12_late() {
+  local f=$WORK/mariadb-prices.tsv
+  awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%d\t%d.%02d\n", 1 + i % 500, 5 + i % 90, i % 100 }' >"$f"
+  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 195)) -u app --skip-ssl --local-infile=1 \
+    shop -e "LOAD DATA LOCAL INFILE '$f' INTO TABLE price_history (product_id, price)" || die "mariadb heldout12: the import failed"
+  rm -f "$f"
+}
+
 
 # --- apache -------------------------------------------------------------------------------
 
@@ -5945,6 +6454,17 @@ APACHE_UPLOADS=$APACHE_DATA/uploads
 # temporaries into tmp/, uploaded files into data/uploads/ (served back under /files/ with
 # PHP off) and contact messages into data/messages/. Logs in log/ (root-owned, opened by the
 # parent).
+# apache_users LAST: users.json for user01 .. userLAST, each with the password pw-userNN
+# stored as a salted sha256 (as the application's check_login reads it).
+apache_users() {
+  local i
+  echo "{"
+  for i in $(seq -w 1 "$1"); do
+    printf '  "user%s": "%s"%s\n' "$i" "$(printf 'salt-user%s:pw-user%s' "$i" "$i" | sha256sum | cut -d' ' -f1)" \
+      "$([ "$i" = "$1" ] && echo "" || echo ,)"
+  done
+  echo "}"
+}
 apache_provision() {
   rm -rf "$APACHE_DIR"
   mkdir -p "$APACHE_DIR"/{conf/app.d,log,run,sessions,tmp} "$APACHE_HTDOCS"/{css,js,img} \
@@ -5955,12 +6475,7 @@ apache_provision() {
     printf '{"id": %d, "name": "product %d", "price": %d, "stock": %d}\n' "$i" "$i" $((i * 7 % 90 + 5)) \
       $((i * 13 % 40)) >"$APACHE_DATA/catalog/$i.json"
   done
-  { echo "{"
-    for i in $(seq -w 1 60); do
-      printf '  "user%s": "%s"%s\n' "$i" "$(printf 'salt-user%s:pw-user%s' "$i" "$i" | sha256sum | cut -d' ' -f1)" \
-        "$([ "$i" = 60 ] && echo "" || echo ,)"
-    done
-    echo "}"; } >"$APACHE_DATA/users.json"
+  apache_users 60 >"$APACHE_DATA/users.json"
   for i in $(seq 1 50); do head -c 1536 /dev/urandom >"$APACHE_HTDOCS/img/$i.png"; done
   head -c 1150 /dev/urandom >"$APACHE_HTDOCS/favicon.ico"
   echo "body { font-family: sans-serif; margin: 2em }" >"$APACHE_HTDOCS/css/site.css"
@@ -6874,6 +7389,79 @@ apache_heldout11_late() {
   heldout11_crawl "$APACHE_PORT" 2 "${paths[@]}"
 }
 
+# Held out, twelfth set (heldout12). No deploy. Clients from 127.0.10.1-250 for every sixth
+# product and every eighth image (another offset each round), the home page, about, the
+# contact form, the script and a search; a customer (every nineteenth of the users in turn)
+# from 127.0.0.221-240 (addresses apache never served) signs in, every fifth round uploads a
+# 900 kB `invoice-N.xlsx` and downloads it back, and signs out every other round; one more
+# request in turn: 40 byte ranges of an image (a multipart 206), a contact message of 1 MB,
+# `/checkout.php` (404), `OPTIONS *`, a sign-in with an empty password, a Range header that
+# does not parse (the whole image). The change, in the first seconds while the clients are
+# busy: conf/app.d/release.conf (mod_headers with an `X-Release` header, `KeepAliveTimeout
+# 2`, `MaxKeepAliveRequests 25`, PHP's `session.gc_maxlifetime` raised), a graceful restart
+# by the operator inside the cgroup with the server's own tool (`apache2 -k graceful`,
+# root). The maintenance, in the middle: the configuration tested with the loaded modules
+# listed by the operator inside the cgroup (`apache2 -t -D DUMP_MODULES`, root) and the cron
+# job with other arguments (`--max-age 3600 --report midday`). The late event: accounts
+# imported: users.json replaced (written beside, renamed over it: the workers read it at
+# each sign-in) with users 61-80 added, who sign in from then on.
+# apache_visit UPLOAD ADDR USER STEM EXT SIZE LOGOUT: a customer's visit (apache_session);
+# with UPLOAD 1 it uploads SIZE bytes as STEM-N.EXT (N the next upload number).
+apache_visit() {
+  if [ "$1" = 1 ]; then
+    APACHE_SEQ=$((APACHE_SEQ + 1))
+    apache_session "$2" "$3" "$4-$APACHE_SEQ.$5" "$6" "$7"
+  else
+    apache_session "$2" "$3" "" 0 "$7"
+  fi
+}
+apache_heldout12_deploy() { :; }
+APACHE_HELDOUT12_USERS=60
+apache_heldout12_mix() {
+  local r=$HELDOUT12_ROUND i u=http://127.0.0.1:$APACHE_PORT a user logout="" ranges
+  local paths=(/ /about.php /contact.php /js/app.js "/search.php?q=product+$((r % 13))")
+  for i in $(seq $((1 + r % 6)) 6 100); do paths+=("/product.php?id=$i"); done
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /img/ 8 50 "$r" .png)
+  heldout12_get "$APACHE_PORT" "${paths[@]}"
+  user=user$(printf %02d $((1 + r * 19 % APACHE_HELDOUT12_USERS)))
+  [ $((r % 2)) = 0 ] || logout=logout
+  apache_visit $((r % 5 == 0)) $((221 + r % 20)) "$user" invoice xlsx 900000 "$logout"
+  a=$(heldout12_addr 6)
+  ranges=$(seq 0 40 1560 | awk '{ printf "%s%d-%d", (NR > 1 ? "," : ""), $1, $1 + 9 }')
+  case $((r % 6)) in
+    0) curl -s --interface "$a" -r "$ranges" "$u/img/$((1 + r % 50)).png" ;;
+    1) curl -s --interface "$a" -d "email=c$r@example.com" --data-urlencode "message=$(head -c 1000000 /dev/zero | tr '\0' m)" "$u/contact.php" ;;
+    2) curl -s --interface "$a" "$u/checkout.php" ;;
+    3) heldout3_raw "$APACHE_PORT" "$a" 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' ;;
+    4) curl -s --interface "$a" --data-urlencode "user=$user" --data-urlencode "pass=" "$u/login.php" ;;
+    5) curl -s --interface "$a" -H 'Range: bytes=z-' "$u/img/$((1 + r % 50)).png" ;;
+  esac >/dev/null 2>&1 || true
+}
+apache_heldout12_change() {
+  cat >"$APACHE_DIR/conf/app.d/release.conf" <<CONF
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+Header always set X-Release "2027.1"
+KeepAliveTimeout 2
+MaxKeepAliveRequests 25
+<Directory $APACHE_HTDOCS>
+  php_value session.gc_maxlifetime 900
+</Directory>
+CONF
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -k graceful
+  until_ok apache_heldout12_released
+}
+# apache_heldout12_released: answers carry the release header.
+apache_heldout12_released() { curl -sI "http://127.0.0.1:$APACHE_PORT/terms.html" | grep -qi '^x-release: 2027.1'; }
+apache_heldout12_maint() {
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -t -D DUMP_MODULES
+  apache_cron --max-age 3600 --report midday
+}
+apache_heldout12_late() {
+  apache_users 80 >"$APACHE_DATA/users.json.new"
+  mv "$APACHE_DATA/users.json.new" "$APACHE_DATA/users.json"
+  APACHE_HELDOUT12_USERS=80
+}
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -7165,6 +7753,28 @@ heldout11_ramp() {
   shift 3
   for c in "$@"; do phase_stretch heldout11 "$s" "$c" 3 "$t" "$pause"; done
 }
+# heldout12, its own counter and load (HELDOUT12_ROUND, HELDOUT12_CONC, HELDOUT12_PER); its
+# clients come from 127.0.10.1-250 (heldout12_addr N: the N-th of the round; heldout12_get
+# PORT PATH...: the paths, HELDOUT12_PER requests per connection, HELDOUT12_CONC at a time,
+# and in the trickle, one connection at a time, only the round's one path).
+HELDOUT12_ROUND=0 HELDOUT12_CONC=10 HELDOUT12_PER=3
+heldout12_addr() { echo "127.0.10.$((1 + ($1 * 71 + HELDOUT12_ROUND * 73) % 250))"; }
+heldout12_get() {
+  local port=$1
+  shift
+  [ "$HELDOUT12_CONC" != 1 ] || set -- "${@:1 + HELDOUT12_ROUND % $#:1}"
+  spread_get "$port" 127.0.10 1 250 71 73 "$HELDOUT12_ROUND" "$HELDOUT12_PER" "$HELDOUT12_CONC" "$@"
+}
+# phase_begin PHASE SERVER TIMELINE: PHASE announced with its TIMELINE, its round counter
+# (the upper-case _ROUND variable) zeroed, and its recording begun (heldout_begin).
+phase_begin() {
+  say "$2: $1 ($3)"
+  printf -v "${1^^}_ROUND" %s 0
+  heldout_begin "$2" "$1"
+}
+# heldout12_bursts SERVER N GAP: N bursts of SERVER's heldout12 mix, 30 clients at a time
+# with one request each, GAP s of quiet after each.
+heldout12_bursts() { HELDOUT12_CONC=30 HELDOUT12_PER=1; burst HELDOUT12_ROUND "$2" "$1_heldout12_mix" "$3"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -7431,6 +8041,24 @@ record_server() {
     "${s}_heldout11_late"
     phase_stretch heldout11 "$s" 5 1 8 "$y4"
     heldout_end "$s" heldout11 "$HELDOUT11_ROUND"
+  fi
+
+  if want_phase heldout12; then
+    # Pauses between rounds (s): the busy start, the trickle, the tail; and the quiet gap
+    # after each burst (a batch round waits for the next run).
+    local z1=0.5 z2=1 z3=0.8 gap=6
+    [ "$s" != batch ] || { z1=3; z2=4; z3=3; gap=4; }
+    phase_begin heldout12 "$s" "a busy start with the change in it, bursts with quiet gaps, maintenance, more bursts, a trickle, a late event, a tail"
+    phase_stretch heldout12 "$s" 10 3 4 "$z1"
+    "${s}_heldout12_change"
+    phase_stretch heldout12 "$s" 10 3 5 "$z1"
+    heldout12_bursts "$s" 2 "$gap"
+    "${s}_heldout12_maint"
+    heldout12_bursts "$s" 2 "$gap"
+    phase_stretch heldout12 "$s" 1 1 15 "$z2"
+    "${s}_heldout12_late"
+    phase_stretch heldout12 "$s" 8 2 6 "$z3"
+    heldout_end "$s" heldout12 "$HELDOUT12_ROUND"
   fi
 }
 
