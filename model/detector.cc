@@ -338,6 +338,18 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       Fold(proc->second.library, &proc->second.library_folded, FoldedName(f));
       continue;
     }
+    // One finding per new listener: a client of a port the workload started
+    // listening on in this run folds into that listen finding.
+    const bool network = f.kind == FindingKind::kNetwork && f.item.table == ItemRef::Table::kNetwork;
+    const uint32_t net_port = static_cast<uint32_t>(f.item.net.protocol) << 16 | f.item.net.port;
+    if (network && f.item.net.direction == Direction::kInbound) {
+      if (auto w = new_listeners_.find(f.workload); w != new_listeners_.end()) {
+        if (auto l = w->second.find(net_port); l != w->second.end()) {
+          Fold(l->second.finding, &l->second.folded, FoldedName(f));
+          continue;
+        }
+      }
+    }
     // A low exec of a new program (a sibling of the workload's own: its suite).
     const bool suite_exec = f.kind == FindingKind::kExec && f.item.table == ItemRef::Table::kExecutable &&
                             e.kind == EventKind::kExec && f.score < kFoldBelow;
@@ -404,8 +416,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     const uint32_t pid = f.process.pid != 0 ? f.process.pid : e.pid;
     std::string key = FindingKey(f.workload, f.kind, f.subject);
     const bool file = f.kind == FindingKind::kFile;
+    const bool listen = network && f.item.net.direction == Direction::kListen;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
+    if (listen) {
+      auto& ports = new_listeners_[recorded->workload];
+      if (ports.size() >= kMaxNewListenersPerWorkload) ports.clear();
+      ports.try_emplace(net_port, DirFold{recorded, e.time_ns, {}});
+    }
     if (by_directory || tree_write) RememberDirFold(recorded, e.time_ns, scope);
     if (library) note_library(recorded);
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {

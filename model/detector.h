@@ -84,6 +84,12 @@ namespace dw::model {
 // kMaxDirFoldsPerWorkload directories per workload; when full, it starts
 // over).
 //
+// One finding per new listener: the clients of a port the workload started
+// listening on in this run, whose listen was a finding, are that port's
+// audience, as a learned port's clients are: they fold into the listen
+// finding (a count and examples) instead of one finding per client address.
+// The port is the news, at its own severity (a bind shell's stays critical).
+//
 // Drop and execute: successful opens that write or create are remembered per
 // workload (at most kMaxWrittenPerWorkload paths; when full, the set starts
 // over, so memory is bounded and recent writes are kept), and an exec of one of
@@ -251,6 +257,11 @@ class Detector {
   void RememberDirFold(Finding* f, int64_t time_ns, std::string_view scope);
   // workload -> scope + '\n' + directory -> its entry
   std::unordered_map<std::string, std::unordered_map<std::string, DirFold>> dir_folds_;
+  // workload -> protocol << 16 | port -> the finding of a port it started
+  // listening on in this run, which its clients fold into (at most
+  // kMaxNewListenersPerWorkload ports; when full, it starts over).
+  std::unordered_map<std::string, std::unordered_map<uint32_t, DirFold>> new_listeners_;
+  static constexpr size_t kMaxNewListenersPerWorkload = 256;
   // Sets f->incident, joining or opening an incident.
   void AssignIncident(Finding* f);
   // Folds `f` into the finding with the same key or keeps it as a new one

@@ -190,6 +190,29 @@ TEST(DetectorContextTest, ALowNewProgramsLowChildrenFoldIntoItsFinding) {
   EXPECT_EQ(dumpall[0]->folded, 2u);
 }
 
+// One finding per new listener: the clients of a port the workload started
+// listening on in this run fold into its listen finding; a client of a port
+// it does not listen on stays a finding, and so does another new port.
+TEST(DetectorContextTest, ANewListenersClientsFoldIntoItsFinding) {
+  Detector d(Fingerprints());
+  std::vector<Finding*> listen = d.Observe(testing::Listen("web", 10, V4(127, 0, 0, 1, 18001), 1000));
+  ASSERT_EQ(listen.size(), 1u);
+  EXPECT_EQ(listen[0]->subject, "listen 127.0.0.1:18001");
+  for (uint8_t host : {15, 88, 15, 161}) {
+    EXPECT_TRUE(d.Observe(testing::Accept("web", 11, V4(127, 0, 0, 1, 18001), V4(127, 0, 10, host, 40000 + host),
+                                          2000 + host))
+                    .empty())
+        << int{host};
+  }
+  EXPECT_EQ(listen[0]->folded, 3u);
+  EXPECT_EQ(listen[0]->folded_examples[0], "network 127.0.10.15 -> :18001");
+  // A client of a port no listen was seen for, and a second new port: findings.
+  EXPECT_EQ(d.Observe(testing::Accept("web", 11, V4(127, 0, 0, 1, 9999), V4(127, 0, 10, 15, 41000), 3000)).size(),
+            1u);
+  EXPECT_EQ(d.Observe(testing::Listen("web", 10, V4(127, 0, 0, 1, 18002), 4000)).size(), 1u);
+  EXPECT_EQ(listen[0]->folded, 3u);
+}
+
 // The workload's own programs reading new files of one directory (a release's
 // new content, an extension's scripts) make one finding with a count and
 // examples, for the incident window; writes and sensitive reads stay findings.

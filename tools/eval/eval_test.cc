@@ -337,26 +337,27 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 
 // Held-out traces (testdata/README.md): heldout.dwt and heldout2.dwt were looked at while rules
 // were chosen (heldout2 after its first, unseen run); heldout3 .. heldout10 were each first run
-// once, unseen, on 2026-12-03, and heldout11 on 2026-12-04 (README "Evaluation"), and then
-// guided rules (heldout8: none; heldout9: mkstemp fills of digits and one case, and a new
-// module's dependencies; heldout10: none; heldout11: the shell a suite tool runs another
-// through, and a low new program's low children). The pooled figure replays a workload's
+// once, unseen, on 2026-12-03, and heldout11 and heldout12 on 2026-12-04 (README
+// "Evaluation"), and then guided rules (heldout8: none; heldout9: mkstemp fills of digits and
+// one case, and a new module's dependencies; heldout10: none; heldout11: the shell a suite tool
+// runs another through, and a low new program's low children; heldout12: a new listener's
+// clients). The pooled figure replays a workload's
 // held-out traces one after another, in the order they were recorded, through one detector
 // (distinct findings over all of them). mariadb and apache, workloads added later and first
 // run unseen, have fewer held-out traces. Eval pools them; what they measure now is held as a
 // ceiling here, so a regression shows; lower it as the engine improves. gunicorn's medium ones
 // are an operator's shell session inside the cgroup (heldout6): a new shell, critical by
-// design. batch's new programs (gawk, df) are low since the script-runner rule (scorer.h),
+// design, and a second instance's new listening port (heldout12), medium by design. batch's new programs (gawk, df) are low since the script-runner rule (scorer.h),
 // chosen looking at heldout2..heldout7.
 TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
   struct Ceiling {
     size_t any, medium;
   };
-  const std::map<std::string, Ceiling> measured = {{"batch", {14, 0}},      {"gunicorn", {9, 4}},
-                                                   {"haproxy", {4, 1}},     {"nginx", {5, 0}},
-                                                   {"postgresql", {14, 0}}, {"redis", {4, 0}},
+  const std::map<std::string, Ceiling> measured = {{"batch", {15, 0}},      {"gunicorn", {11, 5}},
+                                                   {"haproxy", {4, 1}},     {"nginx", {6, 0}},
+                                                   {"postgresql", {17, 0}}, {"redis", {4, 0}},
                                                    // unseen workload shapes, first runs in README
-                                                   {"mariadb", {8, 0}},     {"apache", {13, 0}}};
+                                                   {"mariadb", {8, 0}},     {"apache", {14, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
