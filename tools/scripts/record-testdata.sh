@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout12}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout13}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11 and heldout12): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12 and heldout13): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# heldout12 (default: all fifteen, in that order). `--only heldout nginx` records
+# heldout12 heldout13 (default: all sixteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -189,6 +189,25 @@
 #           imported); a 6 s tail (8 at a time, 2 each, 0.8 s apart); error paths and large
 #           requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout13 about 50 s, a thirteenth held-out set recorded on 2026-12-04 (all eight
+#           workloads), again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the twelve before (<server>_heldout13_*): clients
+#           from 127.0.11.1-250 (another /24); the service's own maintenance at the very
+#           start (the configuration dumped, memory and command statistics, an index rebuilt,
+#           the admin socket's server and thread views, the job with other arguments, a
+#           listing of the spool and logs, a table analysed and the tables listed, the cron
+#           job with other arguments); 14 s of steady medium rounds (6 at a time, 2 each, 1 s
+#           apart); a restart in the middle (a fast, smart, hard, quick or graceful stop and
+#           a start; redis and mariadb crash with SIGKILL and recover; batch: the scheduler
+#           skips a period); 12 s more of steady rounds; a change late (a new directory of
+#           content with a listing, an application user with a password that is changed at
+#           once, a database role with a password changed at once, a new log format and a
+#           monitor page, a directory of guides, a cron entry with new arguments, a new
+#           database account with a password changed at once, a new log format); 4 s of
+#           rounds; HELDOUT13_IDLE_SECONDS (default 6 s) of no traffic; a final flood (64
+#           connections at a time, one request each, three rounds); error paths and large
+#           requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -199,7 +218,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -253,8 +272,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1422,6 +1441,54 @@ nginx_heldout12_maint() {
 }
 nginx_heldout12_late() { nginx_heldout12_htpasswd "rotated-$RANDOM"; }
 
+# Held out, thirteenth set (heldout13). No deploy. Clients from 127.0.11.1-250 for every
+# fourth page and every fifth image (another offset each round), the assets and, once the
+# change is in, the manual; one more request in turn: a conditional GET with the page's
+# ETag (304), an HTTP/1.0 request with no Host header, a 3000-character missing path (404),
+# HEAD of an image, a directory without an index (403), a gzip-accepting request for the
+# stylesheet. The maintenance, at the very start: the whole configuration dumped by the
+# operator inside the cgroup (`nginx -T -q`, as www-data). The restart, in the middle: a fast
+# shutdown (TERM to the master) and a start, as `systemctl restart` does. The change, late: a
+# new directory of content (`manual/`, twelve chapters and a `files/` directory of three
+# PDFs listed by `autoindex`, with `expires 1h` on the manual), HUP from outside.
+NGINX_HELDOUT13_MANUAL=0
+nginx_heldout13_deploy() { :; }
+nginx_heldout13_mix() {
+  local r=$HELDOUT13_ROUND u=http://127.0.0.1:$NGINX_PORT a etag
+  local paths=(/ /css/site.css /js/app.js) i
+  for i in $(seq $((1 + r % 4)) 4 40); do paths+=("/page$(printf %02d "$i").html"); done
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /img/ 5 20 "$r" .png)
+  [ "$NGINX_HELDOUT13_MANUAL" = 0 ] || mapfile -t -O "${#paths[@]}" paths < <(every_nth /manual/ch 3 12 "$r" .html; echo /manual/files/)
+  heldout13_get "$NGINX_PORT" "${paths[@]}"
+  a=$(heldout13_addr 5)
+  case $((r % 6)) in
+    0) etag=$(curl -sI "$u/page10.html" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+       curl -s --interface "$a" -H "If-None-Match: $etag" "$u/page10.html" ;;
+    1) heldout3_raw "$NGINX_PORT" "$a" 'GET /page03.html HTTP/1.0\r\n\r\n' ;;
+    2) curl -s --interface "$a" "$u/$(head -c 3000 /dev/zero | tr '\0' m)" ;;
+    3) curl -s --interface "$a" -I "$u/img/$((1 + r % 20)).png" ;;
+    4) curl -s --interface "$a" "$u/img/" ;;
+    5) curl -s --interface "$a" --compressed "$u/css/site.css" ;;
+  esac >/dev/null 2>&1 || true
+}
+nginx_heldout13_maint() {
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -T -q
+}
+nginx_heldout13_restart() { heldout13_restart nginx NGINX_PID TERM; }
+nginx_heldout13_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf i
+  mkdir -p "$NGINX_HTML/manual"
+  for i in $(seq 1 12); do echo "<html><body>chapter $i</body></html>" >"$NGINX_HTML/manual/ch$i.html"; done
+  mkdir -p "$NGINX_HTML/manual/files"
+  for i in install upgrade backup; do head -c 40000 /dev/urandom >"$NGINX_HTML/manual/files/$i.pdf"; done
+  sed -i "s|^    location /api/ |    location /manual/ { expires 1h; }\n    location /manual/files/ { autoindex on; }\n&|" "$conf"
+  grep -q 'autoindex on' "$conf" || die "nginx heldout13: config not changed"
+  kill -HUP "$NGINX_PID"
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT/manual/files/"
+  NGINX_HELDOUT13_MANUAL=1
+}
+
+
 
 # --- redis --------------------------------------------------------------------------------
 
@@ -2292,6 +2359,67 @@ redis_heldout12_late() {
   redis-cli -p "$REDIS_PORT" config set appendfsync everysec | grep -qx OK || die "redis heldout12: the rollback failed"
 }
 
+# Held out, thirteenth set (heldout13). Deployed before the start: protected mode off (for the
+# application servers on 127.0.11.1-250). Each round as many application clients as the
+# load, up to 6 (perl, inline commands), in db 14, every key under `app:`: a cart with an
+# expiry read back (SET ... EX, GETEX, STRLEN, GETDEL), a profile (HSET, HMGET, HLEN),
+# unique visitors (PFADD, PFCOUNT), a leaderboard read by rank (ZADD, ZREVRANGE ... WITHSCORES),
+# a recent-items list trimmed (LPUSH, LTRIM, LLEN); once the change is in, each client first
+# signs in as the application's own user (AUTH app). One more thing in turn: LPUSH on a
+# string (WRONGTYPE), a 2 MB value, a MULTI with an unknown command (EXECABORT), an ECHO of
+# 10 kB, EXEC without MULTI, a client that leaves at once. Then redis-benchmark LPUSH, LRANGE
+# and HSET with 128-byte values over 5000 keys, as many clients as the load. The maintenance,
+# at the very start: MEMORY STATS, INFO commandstats and INFO keyspace, and the snapshot rule
+# read by the operator inside the cgroup (as redis: `redis-cli CONFIG GET save`). The restart,
+# in the middle: a crash (SIGKILL) and a start, the data replayed from the append-only file.
+# The change, late: an
+# application user with a password (`ACL SETUSER app on >... ~app:* +@all`), its password
+# changed at once (the first one reset, a second one set), the clients signing in with it.
+redis_heldout13_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+REDIS_HELDOUT13_AUTH=
+# redis_heldout13_session I: the I-th application client's commands in a heldout13 round.
+redis_heldout13_session() {
+  local i=$1 r=$HELDOUT13_ROUND
+  [ -z "$REDIS_HELDOUT13_AUTH" ] || echo "AUTH app $REDIS_HELDOUT13_AUTH"
+  printf '%s\n' "SET app:cart:$i items-$r EX 30" "GETEX app:cart:$i EX 60" "STRLEN app:cart:$i" \
+    "GETDEL app:cart:$((i + 1))" "HSET app:profile:$i name u$i visits $r" "HMGET app:profile:$i name visits" \
+    "HLEN app:profile:$i" "PFADD app:visitors:$((r % 4)) v$r-$i" "PFCOUNT app:visitors:$((r % 4))" \
+    "ZADD app:board $((r * i)) p$i" "ZREVRANGE app:board 0 4 WITHSCORES" "LPUSH app:recent:$i item$r" \
+    "LTRIM app:recent:$i 0 9" "LLEN app:recent:$i"
+}
+redis_heldout13_mix() {
+  local r=$HELDOUT13_ROUND a cli=(redis-cli -p "$REDIS_PORT" -n 14)
+  redis_app_clients "$HELDOUT13_CONC" 6 heldout13_addr 14 redis_heldout13_session
+  a=$(heldout13_addr 9)
+  case $((r % 6)) in
+    0) "${cli[@]}" set app:str v && "${cli[@]}" lpush app:str x ;;
+    1) head -c 2000000 /dev/zero | tr '\0' v | "${cli[@]}" -x set "app:blob:$((r % 3))" ;;
+    2) redis_from "$a" "SELECT 14" "MULTI" "SET app:m 1" "NOSUCHCOMMAND" "EXEC" ;;
+    3) "${cli[@]}" echo "$(head -c 10000 /dev/zero | tr '\0' e)" ;;
+    4) redis_from "$a" "EXEC" ;;
+    5) redis_from "$a" ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((30 * HELDOUT13_CONC * HELDOUT13_PER)) -c "$HELDOUT13_CONC" -d 128 -r 5000 \
+    -t lpush,lrange_100,hset >/dev/null 2>&1 || true
+}
+redis_heldout13_maint() {
+  local c
+  for c in "memory stats" "info commandstats" "info keyspace"; do
+    # shellcheck disable=SC2086  # c is a command and its arguments
+    redis-cli -p "$REDIS_PORT" $c >/dev/null
+  done
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" config get save
+}
+redis_heldout13_restart() { heldout13_restart redis REDIS_PID KILL; }
+redis_heldout13_change() {
+  redis-cli -p "$REDIS_PORT" acl setuser app on ">first-$RANDOM" '~app:*' +@all | grep -qx OK ||
+    die "redis heldout13: acl setuser failed"
+  REDIS_HELDOUT13_AUTH=second-$RANDOM
+  redis-cli -p "$REDIS_PORT" acl setuser app resetpass ">$REDIS_HELDOUT13_AUTH" | grep -qx OK ||
+    die "redis heldout13: the password change failed"
+}
+
+
 
 # --- postgresql ---------------------------------------------------------------------------
 
@@ -2964,9 +3092,7 @@ postgresql_heldout9_mix() {
   local r=$HELDOUT9_ROUND c=$HELDOUT9_CONC room
   local p190=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 190)) -U postgres -q -X -o /dev/null postgres)
   room=$((1 + r * 37 % 300))
-  [ "$c" -le 10 ] || c=10
-  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 90)) -U postgres -n -c "$c" -t "$HELDOUT9_PER" -f "$PG_DIR/room.sql" \
-    postgres >/dev/null 2>&1 || true
+  postgresql_relay_bench 90 10 "$c" "$HELDOUT9_PER" room.sql
   "${p190[@]}" -c "INSERT INTO bookings (room, guest, checkin, nights, price) VALUES ($room, 'walk-in $r', current_date + $((r % 20)), $((1 + r % 5)), 89) RETURNING id" \
     -c "UPDATE bookings SET nights = current_date - checkin WHERE id = $((1 + r * 53 % 15000)) AND checkin < current_date" \
     -c "SELECT d::date, count(b.id) FROM generate_series(current_date, current_date + 6, '1 day') d LEFT JOIN bookings b ON d::date >= b.checkin AND d::date < b.checkin + b.nights GROUP BY 1 ORDER BY 1" \
@@ -3015,6 +3141,19 @@ postgresql_heldout_seed() {
   stop_pid "$LAUNCHED" INT
 }
 
+# postgresql_via ADDR ARG...: psql as postgres through the relay for ADDR (start_relays), its
+# output discarded.
+postgresql_via() { psql -h 127.0.0.1 -p $((PG_RELAY_PORT + $1)) -U postgres -q -X -o /dev/null postgres "${@:2}"; }
+# postgresql_relay_bench ADDR MAX CONC TX SCRIPT: pgbench's custom SCRIPT ($PG_DIR/SCRIPT)
+# through the relay for ADDR (start_relays), on CONC clients (MAX at the most), TX
+# transactions each; failures are part of the traffic.
+postgresql_relay_bench() {
+  local c=$3
+  [ "$c" -le "$2" ] || c=$2
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + $1)) -U postgres -n -c "$c" -t "$4" -f "$PG_DIR/$5" \
+    postgres >/dev/null 2>&1 || true
+}
+
 # Held out, tenth set (heldout10). Deployed before the start (the server started once
 # outside the recording): a pg_hba.conf line trusting 127.0.8.0/24, two relays (outside the
 # cgroup) bound to 127.0.8.70 and .170 for its application servers, a backup directory
@@ -3052,9 +3191,7 @@ postgresql_heldout10_mix() {
   local r=$HELDOUT10_ROUND c=$HELDOUT10_CONC s
   local p170=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 170)) -U postgres -q -X -o /dev/null postgres)
   s=$((1 + r * 41 % 400))
-  [ "$c" -le 8 ] || c=8
-  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 70)) -U postgres -n -c "$c" -t "$HELDOUT10_PER" -f "$PG_DIR/sensor.sql" \
-    postgres >/dev/null 2>&1 || true
+  postgresql_relay_bench 70 8 "$c" "$HELDOUT10_PER" sensor.sql
   "${p170[@]}" -c "INSERT INTO readings (sensor, at, value) VALUES ($s, now(), $((r % 90)).5), ($((s % 400 + 1)), now(), 21.25), ($((s % 399 + 2)), now(), 0)" \
     -c "INSERT INTO sensors (id, kind, last_seen) VALUES ($s, 'temp', now()) ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen" \
     -c "SELECT at, avg(value) OVER (ORDER BY at ROWS 4 PRECEDING) FROM readings WHERE sensor = $s ORDER BY at DESC LIMIT 20" \
@@ -3127,9 +3264,7 @@ postgresql_heldout11_mix() {
   local r=$HELDOUT11_ROUND c=$HELDOUT11_CONC d p
   local courier=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 160)) -U postgres -q -X -o /dev/null postgres)
   d=$((1 + r * 13 % 50)) p=$((1 + r * 97 % 25000))
-  [ "$c" -le 8 ] || c=8
-  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 60)) -U postgres -n -c "$c" -t "$HELDOUT11_PER" -f "$PG_DIR/depot.sql" \
-    postgres >/dev/null 2>&1 || true
+  postgresql_relay_bench 60 8 "$c" "$HELDOUT11_PER" depot.sql
   "${courier[@]}" -c "UPDATE parcels SET status = 'on the way' WHERE id = $p RETURNING id, status" \
     -c "INSERT INTO parcels (depot, status, weight, sent) VALUES ($d, 'waiting', $((r % 30)).5, current_date)" \
     -c "SELECT status, count(*) FROM parcels WHERE depot = $d GROUP BY status" -c "LISTEN depot_$d" >/dev/null 2>&1 || true
@@ -3215,9 +3350,7 @@ postgresql_heldout12_mix() {
   local desk=(psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 190)) -U postgres -q -X -o /dev/null postgres) ev=()
   room=$((1 + r * 7 % 100))
   slot="date_trunc('hour', now()) + interval '$((400 + r)) days'"
-  [ "$c" -le 8 ] || c=8
-  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 90)) -U postgres -n -c "$c" -t "$HELDOUT12_PER" -f "$PG_DIR/room.sql" \
-    postgres >/dev/null 2>&1 || true
+  postgresql_relay_bench 90 8 "$c" "$HELDOUT12_PER" room.sql
   [ "$PG_HELDOUT12_EVENTS" = 0 ] || ev=(-c "INSERT INTO booking_events (booking, kind) VALUES ($r, 'walk-in')")
   "${desk[@]}" -c "INSERT INTO bookings (room, during, guest) VALUES ($room, tstzrange($slot, $slot + interval '2 hours'), 'walk-in $r')" \
     -c "BEGIN" -c "SELECT id FROM bookings WHERE room = $room ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED" -c "COMMIT" \
@@ -3252,6 +3385,76 @@ postgresql_heldout12_late() {
   "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" ||
     die "postgresql heldout12: the rollback failed"
 }
+
+# Held out, thirteenth set (heldout13). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.11.0/24, two relays (socat,
+# outside the cgroup) bound to 127.0.11.110 and .210, and a `meter_usage` table of meter
+# readings (30000 rows, an index on meter and time). Each round a pgbench script through
+# .110 on as many clients as the load (up to 8): a reading inserted and the meter's last hour
+# averaged; through .210 the billing desk: a month's consumption per meter (`date_trunc`,
+# `sum`), the top meters by `percentile_cont`, a reading corrected; once the change is in, the
+# meter service's own role (`ingest`) inserts a reading too. One more thing in turn: a
+# value too large for its numeric column, a foreign table that does not exist, 5000 old
+# readings loaded by `COPY ... FROM STDIN`, `PREPARE TRANSACTION` (prepared transactions are
+# off: an error), a negative LIMIT, `generate_series` of 200000 rows sorted. The maintenance, at the very start, inside the cgroup as postgres:
+# `reindexdb -t meter_usage` and `pg_isready`. The restart, in the middle: a smart shutdown
+# (TERM: it waits for sessions to end) and a start. The change, late: a new database user
+# with a password (`CREATE ROLE ingest LOGIN PASSWORD ...`, granted INSERT and SELECT on
+# meter_usage), its password changed at once (`ALTER ROLE ... PASSWORD`).
+PG_HELDOUT13_ADDRS=(110 210)
+PG_HELDOUT13_INGEST=0
+postgresql_heldout13_deploy() {
+  printf '%s\n' '\set m random(1, 300)' \
+    "INSERT INTO meter_usage (meter, at, kwh) VALUES (:m, now(), random() * 4);" \
+    "SELECT avg(kwh) FROM meter_usage WHERE meter = :m AND at > now() - interval '1 hour';" \
+    >"$PG_DIR/meter.sql"
+  postgresql_heldout_seed heldout13 127.0.11 "${PG_HELDOUT13_ADDRS[@]}" <<'SQL'
+CREATE TABLE meter_usage (id bigserial PRIMARY KEY, meter int NOT NULL, at timestamptz NOT NULL, kwh numeric(8,3) NOT NULL,
+  note text);
+INSERT INTO meter_usage (meter, at, kwh)
+  SELECT 1 + g % 300, now() - (g || ' minutes')::interval, (g % 97) / 10.0 FROM generate_series(1, 30000) g;
+CREATE INDEX meter_usage_meter_at ON meter_usage (meter, at);
+ANALYZE meter_usage;
+SQL
+}
+postgresql_heldout13_mix() {
+  local r=$HELDOUT13_ROUND m=$((1 + HELDOUT13_ROUND * 17 % 300)) desk=(postgresql_via 210)
+  postgresql_relay_bench 110 8 "$HELDOUT13_CONC" "$HELDOUT13_PER" meter.sql
+  "${desk[@]}" -c "SELECT meter, date_trunc('month', at), sum(kwh) FROM meter_usage WHERE meter = $m GROUP BY 1, 2" \
+    -c "SELECT meter, percentile_cont(0.9) WITHIN GROUP (ORDER BY kwh) FROM meter_usage GROUP BY meter ORDER BY 2 DESC LIMIT 5" \
+    -c "UPDATE meter_usage SET kwh = kwh + 0.001, note = 'corrected' WHERE id = $((1 + r * 31 % 30000))" >/dev/null 2>&1 || true
+  if [ "$PG_HELDOUT13_INGEST" = 1 ]; then
+    PGPASSWORD=$PG_HELDOUT13_PW psql -h 127.0.0.1 -p $((PG_RELAY_PORT + 110)) -U ingest -q -X -o /dev/null postgres \
+      -c "INSERT INTO meter_usage (meter, at, kwh) VALUES ($m, now(), 1.5)" >/dev/null 2>&1 || true
+  fi
+  # The round's one more thing, as SQL (stdin: the COPY's rows, or nothing).
+  local sql=()
+  case $((r % 6)) in
+    0) sql=("INSERT INTO meter_usage (meter, at, kwh) VALUES ($m, now(), 123456789)") ;;
+    1) sql=("SELECT * FROM meters_remote LIMIT 1") ;;
+    2) sql=("COPY meter_usage (meter, at, kwh) FROM STDIN") ;;
+    3) sql=(BEGIN "UPDATE meter_usage SET note = 'held' WHERE id = $m" "PREPARE TRANSACTION 'meter-$r'") ;;
+    4) sql=("SELECT * FROM meter_usage LIMIT -1") ;;
+    5) sql=("SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC LIMIT 3") ;;
+  esac
+  seq 1 $((r % 6 == 2 ? 5000 : 0)) | awk -v m="$m" '{ printf "%d\t2026-11-01 00:00:00+00\t%d.125\n", m, $1 % 9 }' |
+    "${desk[@]}" "${sql[@]/#/--command=}" >/dev/null 2>&1 || true
+}
+postgresql_heldout13_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/reindexdb" "${sock[@]}" -t meter_usage postgres
+  admin postgresql postgres "$PG_BIN/pg_isready" "${sock[@]}"
+}
+postgresql_heldout13_restart() { heldout13_restart postgresql PG_PID TERM; }
+PG_HELDOUT13_PW=
+postgresql_heldout13_change() {
+  PG_HELDOUT13_PW=second-$RANDOM
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "CREATE ROLE ingest LOGIN PASSWORD 'first-$RANDOM'" \
+    -c "GRANT INSERT, SELECT ON meter_usage TO ingest" -c "GRANT USAGE ON SEQUENCE meter_usage_id_seq TO ingest" \
+    -c "ALTER ROLE ingest PASSWORD '$PG_HELDOUT13_PW'" || die "postgresql heldout13: the new user failed"
+  PG_HELDOUT13_INGEST=1
+}
+
 
 
 # --- haproxy ------------------------------------------------------------------------------
@@ -4060,6 +4263,49 @@ haproxy_heldout12_late() {
   kill -USR2 "$HAPROXY_PID"
   until_ok heldout5_not haproxy_heldout12_tagged
 }
+
+# Held out, thirteenth set (heldout13). No deploy. Clients from 127.0.11.1-250 for every
+# seventh page and every fourth static file (another offset each round), the home page and
+# the API, and, once the change is in, the monitor page; one more request in turn: 120
+# header lines (over haproxy's limit: 400), a path with a malformed percent escape, two Host
+# headers that disagree (400), a 60 kB cookie, an HTTP/0.9 request line, a PATCH to the API
+# (the backend refuses it). The maintenance, at the very start, on the admin socket: `show
+# servers state`, `show servers conn`, `show threads`, `show tasks`, `show startup-logs`. The
+# restart, in the middle: a hard stop (TERM) and a start. The change, late: a new log format
+# for the frontend (`log-format` with the timers and the request) and a monitor page
+# (`monitor-uri /healthz`), USR2 to the master from outside.
+haproxy_heldout13_deploy() { :; }
+HAPROXY_HELDOUT13_MONITOR=0
+haproxy_heldout13_mix() {
+  local r=$HELDOUT13_ROUND u=http://127.0.0.1:$HAPROXY_PORT a h=() i
+  local paths=(/ /api/items /api/status)
+  [ "$HAPROXY_HELDOUT13_MONITOR" = 0 ] || paths+=(/healthz)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 7 60 "$r" .html; every_nth /static/ 4 30 "$r" .bin)
+  heldout13_get "$HAPROXY_PORT" "${paths[@]}"
+  a=$(heldout13_addr 4)
+  case $((r % 6)) in
+    0) for i in $(seq 1 120); do h+=(-H "X-Pad-$i: $i"); done
+       curl -s --interface "$a" "${h[@]}" "$u/page3.html" ;;
+    1) curl -s --interface "$a" --path-as-is "$u/page%zz.html" ;;
+    2) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /page4.html HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\nConnection: close\r\n\r\n' ;;
+    3) curl -s --interface "$a" -H "Cookie: s=$(head -c 60000 /dev/zero | tr '\0' c)" "$u/page5.html" ;;
+    4) heldout3_raw "$HAPROXY_PORT" "$a" 'GET /\r\n' ;;
+    5) curl -s --interface "$a" -X PATCH -d 'qty=2' "$u/api/orders" ;;
+  esac >/dev/null 2>&1 || true
+}
+haproxy_heldout13_maint() {
+  haproxy_socks "show servers state" "show servers conn" "show threads" "show tasks" "show startup-logs"
+}
+haproxy_heldout13_restart() { heldout13_restart haproxy HAPROXY_PID TERM; }
+haproxy_heldout13_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i "s|^  bind 127.0.0.1:$HAPROXY_PORT\$|&\n  monitor-uri /healthz\n  log-format \"%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %{+Q}r\"|" "$conf"
+  grep -q 'monitor-uri /healthz' "$conf" || die "haproxy heldout13: config not changed"
+  kill -USR2 "$HAPROXY_PID"
+  until_ok curl -sf "http://127.0.0.1:$HAPROXY_PORT/healthz"
+  HAPROXY_HELDOUT13_MONITOR=1
+}
+
 
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
@@ -4941,6 +5187,48 @@ gunicorn_heldout12_late() {
   GUNICORN_HELDOUT12_CANARY=1
 }
 
+# Held out, thirteenth set (heldout13). No deploy. Clients from 127.0.11.1-250 for every
+# thirteenth item and every seventh image (another offset each round), the home page, a JSON
+# export and the assets, and, once the change is in, the guides; one more request in turn: a
+# 1.2 MB `photo-N.heic` upload (accepted), an item with a trailing slash (404), an export with
+# its format given twice, a chunked upload with no body, OPTIONS of an item, a path with a
+# `..` segment out of /static. The maintenance, at the very start: the job with other
+# arguments (`report --fmt json --items 30`, `cleanup --older-than 120`). The restart, in the
+# middle: a quick shutdown (INT to the master) and a start. The change, late: a new
+# directory of content, `static/guides/` (eight HTML guides and a 200 kB PDF), copied in by
+# the deploy tool (root, from outside; no reload: Flask serves static files as they are).
+gunicorn_heldout13_deploy() { :; }
+GUNICORN_HELDOUT13_GUIDES=0
+gunicorn_heldout13_mix() {
+  local r=$HELDOUT13_ROUND u=http://127.0.0.1:$GUNICORN_PORT
+  local paths=(/ /export?fmt=json /static/css/site.css /static/js/shop.js)
+  [ "$GUNICORN_HELDOUT13_GUIDES" = 0 ] || mapfile -t -O "${#paths[@]}" paths < <(every_nth /static/guides/g 3 8 "$r" .html; echo /static/guides/handbook.pdf)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 13 200 "$r"; every_nth /static/img/ 7 30 "$r" .png)
+  heldout13_get "$GUNICORN_PORT" "${paths[@]}"
+  # The round's one more request, as curl's arguments (stdin: the upload, or nothing).
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(--data-binary @- "$u/upload/photo-$r.heic") ;;
+    1) odd=("$u/items/12/") ;;
+    2) odd=("$u/export?fmt=csv&fmt=json") ;;
+    3) odd=(-H 'Transfer-Encoding: chunked' --data-binary '' "$u/upload/empty-$r.bin") ;;
+    4) odd=(-X OPTIONS "$u/items/3") ;;
+    5) odd=(--path-as-is "$u/static/../app.py") ;;
+  esac
+  head -c $((r % 6 == 0 ? 1200000 : 0)) /dev/urandom | heldout13_curl 5 "${odd[@]}"
+}
+gunicorn_heldout13_maint() { gunicorn_job report --fmt json --items 30; gunicorn_job cleanup --older-than 120; }
+gunicorn_heldout13_restart() { heldout13_restart gunicorn GUNI_PID INT; }
+gunicorn_heldout13_change() {
+  local d=$GUNI_APP/static/guides i
+  mkdir -p "$d"
+  for i in $(seq 1 8); do echo "<html><body>guide $i</body></html>" >"$d/g$i.html"; done
+  head -c 200000 /dev/urandom >"$d/handbook.pdf"
+  until_ok curl -sf "http://127.0.0.1:$GUNICORN_PORT/static/guides/g1.html"
+  GUNICORN_HELDOUT13_GUIDES=1
+}
+
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -5610,6 +5898,34 @@ batch_heldout12_late() {
   batch_feed ledger 1 120
   batch_job process.sh --keep 7
 }
+
+# Held out, thirteenth set (heldout13). No deploy. Each run with `--keep 5` gets, in turn, a
+# `meter-N` file (15 rows per unit of load), a 3-row `meter` file, an 80-row `meter` file with
+# every field quoted, or an 80-row `meter` file whose last line has no line end; once the
+# change is in, the cron entry passes the day explicitly (`--day YYYYMMDD`) and keeps two
+# inputs (`--keep 2`). The maintenance, at the very start, by an operator inside the cgroup
+# (as backup): `du -s` of the spool and `ls -l` of the job's logs. The restart, in the
+# middle: the scheduler restarted (no daemon of the job's own to restart: one period passes
+# with no run). The change, late: the cron entry's new arguments.
+batch_heldout13_deploy() { :; }
+BATCH_HELDOUT13_ARGS=(--keep 5)
+batch_heldout13_mix() {
+  local r=$HELDOUT13_ROUND
+  case $((r % 4)) in
+    0) batch_feed meter 1 $((15 * HELDOUT13_CONC)) ;;
+    1) batch_feed meter 1 3 ;;
+    2) batch_heldout11_drop "meter-quoted-$r" '{ gsub(/[^,]+/, "\"&\""); print }' ;;
+    3) batch_heldout11_drop "meter-noeol-$r" 'BEGIN { ORS = "" } NR > 1 { print "\n" } { print }' ;;
+  esac
+  batch_job process.sh "${BATCH_HELDOUT13_ARGS[@]}"
+}
+batch_heldout13_maint() {
+  admin batch backup /usr/bin/du -s "$BATCH_SPOOL"
+  admin batch backup /bin/ls -l "$BATCH_DIR/log"
+}
+batch_heldout13_restart() { sleep 3; }
+batch_heldout13_change() { BATCH_HELDOUT13_ARGS=(--day "$(date +%Y%m%d)" --keep 2); }
+
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
   write_labels batch "$BATCH_SPOOL" ",
@@ -6435,6 +6751,75 @@ mariadb_heldout12_late() {
     shop -e "LOAD DATA LOCAL INFILE '$f' INTO TABLE price_history (product_id, price)" || die "mariadb heldout12: the import failed"
   rm -f "$f"
 }
+
+# Held out, thirteenth set (heldout13). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.11.0/24 let in (app@'127.0.11.%'),
+# two relays (outside the cgroup) bound to 127.0.11.115 and .215, and a table shop.coupons
+# (3000 codes, a product, a discount, a use count and an end date). Each round shoppers'
+# sessions through .115 (a sixth of the load plus one, up to 4), through .215 the promotions
+# desk: a coupon redeemed (its uses counted), the valid coupons of a product, the most used
+# ones per discount (`ROW_NUMBER() OVER (PARTITION BY ...)`); once the change is in, the
+# promotions service's own account (`promo`, with its password) reads and redeems too. One
+# more thing in turn: a coupon code too long for its column (strict mode), JSON that does not
+# parse, an UPDATE of a table locked for reading, a 3 MB result, a database that does not
+# exist, a `WITH RECURSIVE` calendar of 400 days. The maintenance, at the very start, inside
+# the cgroup as mysql: `mariadb-admin status`, `mariadb-show shop` and `mariadb-check
+# --analyze shop coupons`. The restart, in the middle: a crash (SIGKILL to mariadbd) and a
+# start (InnoDB's crash recovery). The change, late, by the DBA (root on the socket): a new
+# database user `promo@'127.0.11.%'` with a password and SELECT, UPDATE on coupons, its
+# password changed at once (`ALTER USER ... IDENTIFIED BY`).
+MARIADB_HELDOUT13_PROMO=
+mariadb_heldout13_deploy() {
+  mariadb_heldout_seed heldout13 127.0.11 115 215 <<'SQL'
+USE shop;
+CREATE TABLE coupons (code VARCHAR(16) PRIMARY KEY, product_id INT NOT NULL, discount TINYINT NOT NULL,
+  uses INT NOT NULL DEFAULT 0, valid_until DATE NOT NULL, KEY (product_id));
+INSERT INTO coupons (code, product_id, discount, valid_until)
+  SELECT CONCAT('C', LPAD(seq, 6, '0')), 1 + seq % 500, 5 * (1 + seq % 6), CURDATE() + INTERVAL (seq % 90) DAY
+  FROM seq_1_to_3000;
+SQL
+}
+mariadb_heldout13_mix() {
+  local r=$HELDOUT13_ROUND p215=$((MARIADB_RELAY_PORT + 215))
+  local cli=(mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p215" -u app --skip-ssl -B)
+  local code p=$((1 + r * 13 % 500))
+  code=C$(printf %06d $((1 + r * 37 % 3000)))
+  mariadb_round_clients $((HELDOUT13_CONC / 6 + 1)) 4 $((MARIADB_RELAY_PORT + 115)) "$p215" "UPDATE coupons SET uses = uses + 1 WHERE code = '$code' AND valid_until >= CURDATE();
+    SELECT code, discount FROM coupons WHERE product_id = $p AND valid_until >= CURDATE();
+    SELECT discount, code, uses FROM (SELECT discount, code, uses,
+      ROW_NUMBER() OVER (PARTITION BY discount ORDER BY uses DESC) AS n FROM coupons) t WHERE n <= 3;"
+  if [ -n "$MARIADB_HELDOUT13_PROMO" ]; then
+    mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$p215" -u promo -p"$MARIADB_HELDOUT13_PROMO" --skip-ssl -B shop \
+      -e "SELECT uses FROM coupons WHERE code = '$code'; UPDATE coupons SET uses = uses + 1 WHERE code = '$code'" \
+      >/dev/null 2>&1 || echo "record-testdata: the promo client failed" >&2
+  fi
+  # The round's one more thing: a database and SQL.
+  local db=shop sql
+  case $((r % 6)) in
+    0) sql="INSERT INTO coupons (code, product_id, discount, valid_until) VALUES ('SUMMER-SALE-2027-EXTRA', $p, 10, CURDATE())" ;;
+    1) sql="SELECT JSON_EXTRACT('{\"code\": ', '\$.code')" ;;
+    2) sql="LOCK TABLES coupons READ; UPDATE coupons SET uses = 0 WHERE code = '$code'; UNLOCK TABLES" ;;
+    3) sql="SELECT REPEAT('x', 3000000)" ;;
+    4) db=shop_archive sql="SELECT 1" ;;
+    5) sql="WITH RECURSIVE d (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n < 399)
+         SELECT CURDATE() + INTERVAL n DAY, COUNT(c.code) FROM d LEFT JOIN coupons c ON c.valid_until = CURDATE() + INTERVAL n DAY GROUP BY n" ;;
+  esac
+  "${cli[@]}" "$db" -e "$sql" >/dev/null 2>&1 || true
+}
+mariadb_heldout13_maint() {
+  admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" status
+  admin mariadb mysql mariadb-show --no-defaults -S "$MARIADB_SOCK" shop
+  admin mariadb mysql mariadb-check --no-defaults -S "$MARIADB_SOCK" --analyze shop coupons
+}
+mariadb_heldout13_restart() { heldout13_restart mariadb MARIADB_PID KILL; }
+mariadb_heldout13_change() {
+  local secret=second-$RANDOM
+  mariadb_root -e "CREATE USER promo@'127.0.11.%' IDENTIFIED BY 'first-$RANDOM';
+    GRANT SELECT, UPDATE ON shop.coupons TO promo@'127.0.11.%';
+    ALTER USER promo@'127.0.11.%' IDENTIFIED BY '$secret'" || die "mariadb heldout13: the new user failed"
+  MARIADB_HELDOUT13_PROMO=$secret
+}
+
 
 
 # --- apache -------------------------------------------------------------------------------
@@ -7462,6 +7847,52 @@ apache_heldout12_late() {
   APACHE_HELDOUT12_USERS=80
 }
 
+# Held out, thirteenth set (heldout13). No deploy. Clients from 127.0.11.1-250 for every ninth
+# product and every sixth image (another offset each round), the terms, the stylesheet and a
+# search; a customer (every twenty-third of the users in turn) from 127.0.0.241-250
+# (addresses apache never served) signs in, every fourth round uploads a 250 kB
+# `boarding-pass-N.png` and downloads it back, and signs out every third round; one more
+# request in turn: an `If-Modified-Since` of the terms (304), a sign-in with a 5000-character
+# user name, a product number that is text, `/.git/HEAD` (404), HEAD of a search, the account
+# page over HTTP/1.0 without a session (redirected). The maintenance, at the very start: the
+# cron job with other arguments (`cron.php --max-age 45 --report hourly`). The restart, in the
+# middle: a graceful stop (WINCH to the parent, as `apache2ctl graceful-stop`) and a start.
+# The change, late: a new log format, conf/app.d/timing.conf (`LogFormat` with the time taken
+# and the response size, a second `CustomLog` log/timing.log), applied with USR1 from outside
+# (`apache2ctl graceful`).
+apache_heldout13_deploy() { :; }
+apache_heldout13_mix() {
+  local r=$HELDOUT13_ROUND u=http://127.0.0.1:$APACHE_PORT user logout=""
+  local paths=(/terms.html /css/site.css "/search.php?q=product+$((r % 17))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/product.php?id=' 9 100 "$r"; every_nth /img/ 6 50 "$r" .png)
+  heldout13_get "$APACHE_PORT" "${paths[@]}"
+  user=user$(printf %02d $((1 + r * 23 % 60)))
+  [ $((r % 3)) != 0 ] || logout=logout
+  apache_visit $((r % 4 == 0)) $((241 + r % 10)) "$user" boarding-pass png 250000 "$logout"
+  # The round's one more request, as curl's arguments.
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(-H 'If-Modified-Since: Fri, 01 Jan 2038 00:00:00 GMT' "$u/terms.html") ;;
+    1) odd=(--data-urlencode "user=$(head -c 5000 /dev/zero | tr '\0' u)" --data-urlencode "pass=x" "$u/login.php") ;;
+    2) odd=("$u/product.php?id=abc") ;;
+    3) odd=("$u/.git/HEAD") ;;
+    4) odd=(-I "$u/search.php?q=product") ;;
+    5) odd=(--http1.0 "$u/account.php") ;;
+  esac
+  heldout13_curl 6 "${odd[@]}" </dev/null
+}
+apache_heldout13_maint() { apache_cron --max-age 45 --report hourly; }
+apache_heldout13_restart() { heldout13_restart apache APACHE_PID WINCH; }
+apache_heldout13_change() {
+  cat >"$APACHE_DIR/conf/app.d/timing.conf" <<CONF
+LogFormat "%a %t \"%r\" %>s %B %D" timing
+CustomLog $APACHE_DIR/log/timing.log timing
+CONF
+  apache_graceful
+  until_ok test -e "$APACHE_DIR/log/timing.log"
+}
+
+
 
 # --- the recordings -----------------------------------------------------------------------
 
@@ -7775,6 +8206,27 @@ phase_begin() {
 # heldout12_bursts SERVER N GAP: N bursts of SERVER's heldout12 mix, 30 clients at a time
 # with one request each, GAP s of quiet after each.
 heldout12_bursts() { HELDOUT12_CONC=30 HELDOUT12_PER=1; burst HELDOUT12_ROUND "$2" "$1_heldout12_mix" "$3"; }
+# heldout13, its own counter and load (HELDOUT13_ROUND, HELDOUT13_CONC, HELDOUT13_PER) and a
+# short idle of HELDOUT13_IDLE_SECONDS before its final flood; its clients come from
+# 127.0.11.1-250 (heldout13_addr N: the N-th of the round; heldout13_get PORT PATH...: the
+# paths, HELDOUT13_PER requests per connection, HELDOUT13_CONC at a time; in the flood, the
+# path list repeated until there is a path for every connection).
+HELDOUT13_IDLE_SECONDS=${HELDOUT13_IDLE_SECONDS:-6}
+HELDOUT13_ROUND=0 HELDOUT13_CONC=6 HELDOUT13_PER=2
+heldout13_addr() { echo "127.0.11.$((1 + ($1 * 79 + HELDOUT13_ROUND * 83) % 250))"; }
+heldout13_get() {
+  local port=$1
+  shift
+  while [ $# -lt "$HELDOUT13_CONC" ]; do set -- "$@" "$@"; done
+  spread_get "$port" 127.0.11 1 250 79 83 "$HELDOUT13_ROUND" "$HELDOUT13_PER" "$HELDOUT13_CONC" "$@"
+}
+# heldout13_restart SERVER PIDVAR SIGNAL: SERVER's main process (its pid in the variable named
+# PIDVAR) stopped with SIGNAL (a fast, smart or graceful stop, or a crash with KILL) and
+# started again, as a service manager's restart (or its restart after a failure) does.
+# heldout13_curl N ARG...: curl from the round's N-th address (heldout13_addr), its answer
+# discarded and its failure ignored (error paths are part of the traffic).
+heldout13_curl() { curl -s --max-time 5 --interface "$(heldout13_addr "$1")" "${@:2}" >/dev/null 2>&1 || true; }
+heldout13_restart() { stop_pid "${!2}" "$3"; "$1_start"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -8059,6 +8511,24 @@ record_server() {
     "${s}_heldout12_late"
     phase_stretch heldout12 "$s" 8 2 6 "$z3"
     heldout_end "$s" heldout12 "$HELDOUT12_ROUND"
+  fi
+
+  if want_phase heldout13; then
+    # Pauses between rounds (s) in the steady stretches, and the flood's rounds (a batch
+    # round waits for the next run).
+    local w1=1 nf=3
+    [ "$s" != batch ] || { w1=3; nf=2; }
+    phase_begin heldout13 "$s" "maintenance at the start, steady medium rounds, a restart in the middle, more steady rounds, a change late, a short idle, a final flood"
+    "${s}_heldout13_maint"
+    phase_stretch heldout13 "$s" 6 2 14 "$w1"
+    "${s}_heldout13_restart"
+    phase_stretch heldout13 "$s" 6 2 12 "$w1"
+    "${s}_heldout13_change"
+    phase_stretch heldout13 "$s" 6 2 4 "$w1"
+    sleep "$HELDOUT13_IDLE_SECONDS"
+    HELDOUT13_CONC=64 HELDOUT13_PER=1
+    burst HELDOUT13_ROUND "$nf" "${s}_heldout13_mix" 0.5
+    heldout_end "$s" heldout13 "$HELDOUT13_ROUND"
   fi
 }
 
