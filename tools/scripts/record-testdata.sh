@@ -189,7 +189,7 @@
 #           imported); a 6 s tail (8 at a time, 2 each, 0.8 s apart); error paths and large
 #           requests in every round, one kind per round in turn.
 #           No attack.
-#   heldout13 about 50 s, a thirteenth held-out set recorded on 2026-12-04 (all eight
+#   heldout13 about 40 s, a thirteenth held-out set recorded on 2026-12-04 (all eight
 #           workloads), again from a fresh provisioning, with variation of other kinds,
 #           amounts, orders and timing than the twelve before (<server>_heldout13_*): clients
 #           from 127.0.11.1-250 (another /24); the service's own maintenance at the very
