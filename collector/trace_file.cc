@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -89,13 +88,7 @@ class Loader {
   // The next string's bytes in place, valid while the payload is.
   std::string_view View() { return buf_.Take(Size()); }
 
-  // A string that must grow takes the next power of two: a reused slot sees
-  // strings of every size, and reallocates only a few times, not per string.
-  void String(std::string& s) {
-    const uint64_t n = Size();
-    if (n > s.capacity()) s.reserve(std::bit_ceil(std::max<uint64_t>(n, 64)));
-    s.assign(buf_.Take(n));
-  }
+  void String(std::string& s) { s.assign(buf_.Take(Size())); }
 
   // Every item is loaded whole (load_one overwrites all of it), into the
   // vector's existing items first.

@@ -79,6 +79,12 @@ int64_t RateBucketer::BucketStart(int64_t time_ns) const {
   return q * options_.bucket_ns;
 }
 
+size_t DistinctHashes::Home(uint64_t h, size_t mask) {
+  // Fibonacci hashing: the high bits of the product, so hashes that differ
+  // only in their high bits still spread.
+  return ((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 bool DistinctHashes::Insert(uint64_t h) {
   if (h == 0) {
     if (has_zero_) return false;
@@ -88,9 +94,7 @@ bool DistinctHashes::Insert(uint64_t h) {
   }
   if ((size_ + 1) * 2 > slots_.size()) Grow();
   size_t mask = slots_.size() - 1;
-  // Fibonacci hashing: the high bits of the product, so hashes that differ
-  // only in their high bits still spread.
-  size_t i = ((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  size_t i = Home(h, mask);
   while (slots_[i] != 0) {
     if (slots_[i] == h) return false;
     i = (i + 1) & mask;
@@ -106,7 +110,7 @@ void DistinctHashes::Grow() {
   size_t mask = slots_.size() - 1;
   for (uint64_t h : old) {
     if (h == 0) continue;
-    size_t i = ((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    size_t i = Home(h, mask);
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = h;
   }

@@ -119,8 +119,6 @@ struct RateSample {
 // log1p of each count: the features Learn() and Score() work on.
 std::array<double, kRateDims> RateFeatures(const RateSample& sample);
 
-// Cuts a stream of events into per-workload buckets.
-//
 // A set of 64-bit hashes, for counting a bucket's distinct items: open
 // addressing in one array (linear probing), so an insert allocates nothing
 // once the table has grown to the bucket's size, and Clear keeps the table for
@@ -135,11 +133,15 @@ class DistinctHashes {
 
  private:
   void Grow();
+  // Where probing for `h` starts in a table of `mask` + 1 slots.
+  static size_t Home(uint64_t h, size_t mask);
   std::vector<uint64_t> slots_;  // 0: empty (a hash of 0 is kept in has_zero_)
   size_t size_ = 0;
   bool has_zero_ = false;
 };
 
+// Cuts a stream of events into per-workload buckets.
+//
 // The stream's clock is the latest bucket any event fell into: when an event
 // of a later bucket arrives, every workload's open bucket before it completes
 // and is returned, followed by all-zero samples for the buckets the workload
