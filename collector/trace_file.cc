@@ -197,7 +197,9 @@ Result<std::string> Deflate(const std::string& raw) {
   return out;
 }
 
-Status Inflate(const std::string& payload, std::string* raw) {
+// The inflated bytes are the first raw_len of *raw, which only grows: a
+// reader that keeps it does not zero it again for every chunk.
+Status Inflate(const std::string& payload, std::string* raw, std::string_view* inflated) {
   if (payload.size() < 4) return Status(ErrorCode::kCorrupt, "frame shorter than its length field");
   uint32_t raw_len = 0;
   for (int i = 3; i >= 0; --i) raw_len = (raw_len << 8) | static_cast<uint8_t>(payload[static_cast<size_t>(i)]);
@@ -225,12 +227,13 @@ Status Inflate(const std::string& payload, std::string* raw) {
   };
   thread_local Decompressor decompressor;
   if (decompressor.d == nullptr) return Status(ErrorCode::kInternal, "libdeflate_alloc_decompressor");
-  raw->resize(raw_len);
+  if (raw->size() < raw_len) raw->resize(raw_len);
   // Exactly raw_len bytes, or it is corrupt (no actual_out: a shorter output fails).
   if (libdeflate_deflate_decompress(decompressor.d, in + 2, in_len - 2, raw->data(), raw_len, nullptr) !=
       LIBDEFLATE_SUCCESS) {
     return Status(ErrorCode::kCorrupt, "frame does not decompress");
   }
+  *inflated = std::string_view(raw->data(), raw_len);
   return Status::Ok();
 }
 
@@ -249,12 +252,12 @@ Result<std::string> Pack(const T& value) {
 }
 
 // Parses a whole payload into *value (whose memory it reuses; on an error
-// *value is left half loaded); leftover bytes are corruption too. `raw` holds
-// the inflated bytes.
+// *value is left half loaded); leftover bytes are corruption too. `raw` begins
+// with the inflated bytes.
 template <typename T, typename... Extra>
 Status Unpack(const std::string& frame_payload, T* value, std::string* raw, Extra... extra) {
-  RETURN_IF_ERROR(Inflate(frame_payload, raw));
-  const std::string& payload = *raw;
+  std::string_view payload;
+  RETURN_IF_ERROR(Inflate(frame_payload, raw, &payload));
   try {
     Loader in(payload);
     Load(in, *value, extra...);

@@ -134,7 +134,7 @@ class TraceReader {
   std::string path_;
   uint64_t offset_ = 0;
   TraceHeader header_;
-  std::string raw_;  // the last chunk's inflated payload (its memory is reused)
+  std::string raw_;  // begins with the last chunk's inflated payload (it only grows)
   std::string payload_;  // the last frame's compressed payload (likewise)
 };
 

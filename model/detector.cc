@@ -155,7 +155,9 @@ void Detector::Track(const Event& e, Finding* raised) {
       break;
     case EventKind::kOpen:
       if (e.result >= 0 && (e.access & (kAccessWrite | kAccessCreate)) != 0 && !e.path.empty()) {
-        auto& paths = written_[e.workload];
+        // Track runs for a profiled workload only: current_ is its own.
+        if (current_.written == nullptr) current_.written = &written_[e.workload];
+        auto& paths = *current_.written;
         if (paths.size() >= kMaxWrittenPerWorkload) paths.clear();
         Finding*& f = paths[e.path];
         if (raised != nullptr) f = raised;

@@ -207,6 +207,8 @@ class Detector {
     std::string workload;
     const Fingerprint* fp = nullptr;
     Baseline* baseline = nullptr;
+    // Its entry in written_, once it has written (nodes stay put).
+    std::unordered_map<std::string, Finding*>* written = nullptr;
   };
   Current current_;
   struct Incident {
