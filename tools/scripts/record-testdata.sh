@@ -7225,6 +7225,7 @@ mariadb_heldout14_mix() {
 }
 mariadb_heldout14_change() {
   mariadb_root <<'SQL' || die "mariadb heldout14: the new table failed"
+USE shop;
 CREATE TABLE shop.shipments (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT NOT NULL,
   carrier ENUM('post', 'courier', 'pickup') NOT NULL, options SET('gift', 'fragile', 'signature') NOT NULL DEFAULT '',
   tracking UUID NOT NULL, depot INET6 NOT NULL, weight DECIMAL(7,3) NOT NULL, label JSON CHECK (JSON_VALID(label)),
