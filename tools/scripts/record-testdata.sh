@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout13}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout14}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
 # added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12 and heldout13): a workload records a phase after heldout only if it defines
+# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# heldout12 heldout13 (default: all sixteen, in that order). `--only heldout nginx` records
+# heldout12 heldout13 heldout14 (default: all seventeen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -208,6 +208,26 @@
 #           connections at a time, one request each, three rounds); error paths and large
 #           requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout14 about 50 s, a fourteenth held-out set recorded on 2026-12-04 (all eight
+#           workloads), again from a fresh provisioning, with variation of other kinds,
+#           amounts, orders and timing than the thirteen before (<server>_heldout14_*):
+#           clients from 127.0.12.1-250 (another /24); a gradual ramp of load over the whole
+#           trace (1 to 12 connections at a time, 1-3 requests each in turn, irregular
+#           pauses of 0.3-2.1 s; batch: rows per run, 2 s more per pause); the change early,
+#           8 s in (a new upstream behind a new location, the log made verbose, a schema
+#           with other data types, the worker's thread count, the upstream's new feed
+#           format, a table with other data types); the service's own maintenance in the
+#           middle while the load goes on (a build check, a snapshot pulled by the backup host, a backup of
+#           the new schema and its statistics, the admin socket's other commands, the job
+#           with other arguments, the virtual hosts listed); a graceful reload late (HUP,
+#           USR1 or USR2 with the configuration unchanged, a setting added and re-read, the
+#           grant tables reloaded; redis: the live change rewritten into its config file;
+#           batch: the scheduler's table re-read); a slow tail of HELDOUT14_TAIL_SECONDS
+#           (default 10 s) of three long-lived clients (keep-alive connections paced at a
+#           request every ~1.2 s, sessions with a pause between commands, a rate-limited
+#           pgbench; batch: a trickle of small files) instead of a flood; error paths and
+#           unusual but legitimate requests in every round, one kind per round in turn.
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -218,7 +238,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -272,8 +292,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1488,6 +1508,63 @@ nginx_heldout13_change() {
   NGINX_HELDOUT13_MANUAL=1
 }
 
+# Held out, fourteenth set (heldout14). Deployed before the start: the orders service, an
+# application server outside the cgroup (python3 http.server on 127.0.0.1:18094, thirty
+# `orders/N.json`), not yet behind nginx. Clients from 127.0.12.1-240 for every fifth page and
+# every fourth image (another offset each round), the home page and the assets and, once the
+# change is in, every third order through nginx; one more request in turn: a range request
+# with two ranges (206, multipart), a POST to a static page (405), a path with a double
+# slash, a percent-encoded page name, TRACE (405), an order that does not exist (404, from
+# the upstream once the change is in). The change, early: a new upstream (`upstream orders`
+# with idle keep-alive connections and `location /orders/` proxied to it), HUP from outside.
+# The maintenance, in the middle while the load goes on: the build and its modules checked by
+# the operator inside the cgroup (`nginx -V`, as www-data). The reload, late: HUP from
+# outside with the configuration unchanged (as a certificate renewal's hook does). The tail:
+# three long-lived keep-alive clients from 127.0.12.241-250, a page or an order every ~1.2 s.
+NGINX_HELDOUT14_PORT=18094   # the orders service (HAPROXY_HELDOUT4_PORT: checked free at the start)
+NGINX_HELDOUT14_ORDERS=0
+nginx_heldout14_deploy() {
+  local d=$NGINX_DIR/upstream/orders i
+  NGINX_HELDOUT14_ORDERS=0
+  mkdir -p "$d"
+  for i in $(seq 1 30); do printf '{"order": %d, "status": "shipped"}\n' "$i" >"$d/$i.json"; done
+  (cd "$NGINX_DIR/upstream" && exec /usr/bin/python3 -m http.server --bind 127.0.0.1 "$NGINX_HELDOUT14_PORT") \
+    >/dev/null 2>&1 &
+  PIDS+=($!)
+  until_ok curl -sf "http://127.0.0.1:$NGINX_HELDOUT14_PORT/orders/1.json"
+}
+nginx_heldout14_mix() {
+  local r=$HELDOUT14_ROUND u=http://127.0.0.1:$NGINX_PORT
+  local paths=(/ /css/site.css /js/app.js) i
+  for i in $(seq $((1 + r % 5)) 5 40); do paths+=("/page$(printf %02d "$i").html"); done
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /img/ 4 20 "$r" .png)
+  [ "$NGINX_HELDOUT14_ORDERS" = 0 ] || mapfile -t -O "${#paths[@]}" paths < <(every_nth /orders/ 3 30 "$r" .json)
+  heldout14_get "$NGINX_PORT" "${paths[@]}"
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(-r "0-99,500-599" "$u/img/$((1 + r % 20)).png") ;;
+    1) odd=(-d note=1 "$u/page02.html") ;;
+    2) odd=(--path-as-is "$u//page01.html") ;;
+    3) odd=("$u/page%30%34.html") ;;
+    4) odd=(-X TRACE "$u/") ;;
+    5) odd=("$u/orders/999.json") ;;
+  esac
+  heldout14_curl 5 "${odd[@]}"
+}
+nginx_heldout14_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -i "s|^  server {\$|  upstream orders { server 127.0.0.1:$NGINX_HELDOUT14_PORT; keepalive 4; }\n&|" "$conf"
+  sed -i 's|^    location /api/ |    location /orders/ { proxy_pass http://orders; proxy_http_version 1.1; proxy_set_header Connection ""; }\n&|' "$conf"
+  grep -q 'proxy_pass http://orders' "$conf" || die "nginx heldout14: config not changed"
+  heldout14_reload HUP "$NGINX_PID" curl -sf "http://127.0.0.1:$NGINX_PORT/orders/1.json"
+  NGINX_HELDOUT14_ORDERS=1
+}
+nginx_heldout14_maint() { admin nginx www-data /usr/sbin/nginx -V; }
+nginx_heldout14_reload() { heldout14_reload HUP "$NGINX_PID" curl -sf "http://127.0.0.1:$NGINX_PORT/index.html"; }
+nginx_heldout14_tail() {
+  heldout14_linger "$NGINX_PORT" "$1" / /page03.html /orders/4.json /page17.html /img/9.png /orders/12.json \
+    /page28.html /css/site.css
+}
 
 
 # --- redis --------------------------------------------------------------------------------
@@ -1568,13 +1645,17 @@ redis_labels() {
 
 # redis_from ADDR COMMAND...: inline commands (one per argument) from source address ADDR, as
 # an application server on another address would send them.
+# A COMMAND `#sleep S` sends nothing and pauses S s (a long-lived client between requests).
 redis_from() {
   local addr=$1
   shift
   perl -MIO::Socket::INET -e '
     my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => shift, LocalAddr => shift)
       or die "connect: $!";
-    for my $c (@ARGV) { print $s "$c\r\n"; my $r = <$s>; $r = <$s> if $r =~ /^\$\d/; }
+    for my $c (@ARGV) {
+      if ($c =~ /^#sleep (\S+)$/) { select(undef, undef, undef, $1); next; }
+      print $s "$c\r\n"; my $r = <$s>; $r = <$s> if $r =~ /^\$\d/;
+    }
     print $s "QUIT\r\n";' "$REDIS_PORT" "$addr" "$@"
 }
 # Held out. Application servers on 127.0.0.2-20 keep sessions in a database (SELECT 3) training never
@@ -2300,7 +2381,9 @@ redis_heldout11_late() {
 # ms between SCAN calls), MEMORY DOCTOR, LATENCY DOCTOR, INFO errorstats. The late event: a
 # data import, 20000 keys into db 13 by `redis-cli --pipe` (the mass-insertion protocol),
 # then the change rolled back (`appendfsync everysec`).
-redis_heldout12_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+# redis_unprotect: protected mode off in the config file, for clients on other addresses.
+redis_unprotect() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout12_deploy() { redis_unprotect; }
 # redis_app_clients N MAX ADDR_FN DB CMDS_FN: N application clients at once (MAX at the
 # most), the i-th from the address `ADDR_FN i`, each sending SELECT DB and the inline
 # commands `CMDS_FN i` prints (one a line); waits for them.
@@ -2314,6 +2397,10 @@ redis_app_clients() {
   done
   wait "${pids[@]}" || true
 }
+# redis_phase_clients PHASE DB: a PHASE round's application clients (as many as its load in
+# PHASE's upper-case _CONC variable, up to 6) in database DB, the i-th from `PHASE_addr i`,
+# each sending the commands `redis_PHASE_session i` prints.
+redis_phase_clients() { local c=${1^^}_CONC; redis_app_clients "${!c}" 6 "$1_addr" "$2" "redis_$1_session"; }
 # redis_heldout12_session I: the I-th application client's commands in a heldout12 round.
 redis_heldout12_session() {
   local i=$1 r=$HELDOUT12_ROUND
@@ -2375,7 +2462,7 @@ redis_heldout12_late() {
 # The change, late: an
 # application user with a password (`ACL SETUSER app on >... ~app:* +@all`), its password
 # changed at once (the first one reset, a second one set), the clients signing in with it.
-redis_heldout13_deploy() { sed -i 's/^protected-mode yes$/protected-mode no/' "$REDIS_DIR/redis.conf"; }
+redis_heldout13_deploy() { redis_unprotect; }
 REDIS_HELDOUT13_AUTH=
 # redis_heldout13_session I: the I-th application client's commands in a heldout13 round.
 redis_heldout13_session() {
@@ -2389,7 +2476,7 @@ redis_heldout13_session() {
 }
 redis_heldout13_mix() {
   local r=$HELDOUT13_ROUND a cli=(redis-cli -p "$REDIS_PORT" -n 14)
-  redis_app_clients "$HELDOUT13_CONC" 6 heldout13_addr 14 redis_heldout13_session
+  redis_phase_clients heldout13 14
   a=$(heldout13_addr 9)
   case $((r % 6)) in
     0) "${cli[@]}" set app:str v && "${cli[@]}" lpush app:str x ;;
@@ -2419,6 +2506,70 @@ redis_heldout13_change() {
     die "redis heldout13: the password change failed"
 }
 
+# Held out, fourteenth set (heldout14). Deployed before the start: protected mode off (for the
+# application servers on 127.0.12.1-250). Each round as many application clients as the
+# load, up to 6 (perl, inline commands), in db 15 (a keyspace no set used), every key under
+# `inv:`, with commands no set used: a stock counter in floating point (INCRBYFLOAT), a note
+# overwritten in place and read back in part (SETRANGE, GETRANGE), packed counters
+# (BITFIELD INCRBY u8), prices (HINCRBYFLOAT, HRANDFIELD), bins compared (SADD, SINTERCARD,
+# SMISMEMBER), lots by expiry (ZADD, ZRANGEBYSCORE ... LIMIT), a key copied (COPY ... REPLACE)
+# and its encoding read (OBJECT ENCODING). One more thing in turn: INCR of a string that is no
+# number (an error), WAIT with no replicas (0 after 100 ms), OBJECT FREQ without an LFU policy
+# (an error), a SCAN of `inv:*`, a client that names itself and asks not to be evicted
+# (CLIENT SETNAME, CLIENT INFO, CLIENT NO-EVICT), a 500 kB APPEND. Then redis-benchmark INCR,
+# SADD, ZADD and ZPOPMIN with 64-byte values over 2000 keys, as many clients as the load. The
+# change, early: the log made verbose (`CONFIG SET loglevel verbose`). The maintenance, in the
+# middle while the load goes on: a backup to a new file pulled by the backup host outside the
+# cgroup (`redis-cli --rdb`: redis forks a child that sends it a snapshot, as to a replica;
+# an earlier set ran it inside the cgroup). The reload, late: redis has
+# none; the live change written into the config file (`CONFIG REWRITE`). The tail: three
+# long-lived clients from 127.0.12.241-250, each a GET, a ZCARD and a PING every second.
+redis_heldout14_deploy() { redis_unprotect; }
+# redis_heldout14_session I: the I-th application client's commands in a heldout14 round.
+redis_heldout14_session() {
+  local i=$1 r=$HELDOUT14_ROUND
+  printf '%s\n' "INCRBYFLOAT inv:stock:$i 1.5" "SETRANGE inv:note:$i 0 lot-$r" "GETRANGE inv:note:$i 0 5" \
+    "BITFIELD inv:flags:$((r % 3)) INCRBY u8 $((i * 8)) 1 GET u8 0" "HINCRBYFLOAT inv:price:$i eur 0.25" \
+    "HRANDFIELD inv:price:$i 2" "SADD inv:bin:$i a$r b$((r % 5))" "SINTERCARD 2 inv:bin:$i inv:bin:$((i + 1))" \
+    "SMISMEMBER inv:bin:$i a$r zz" "ZADD inv:expiry $((r * 10 + i)) lot$i" "ZRANGEBYSCORE inv:expiry -inf +inf LIMIT 0 5" \
+    "COPY inv:stock:$i inv:stock-copy:$i REPLACE" "OBJECT ENCODING inv:bin:$i"
+}
+redis_heldout14_mix() {
+  local cli=(redis-cli -p "$REDIS_PORT" -n 15)
+  redis_phase_clients heldout14 15
+  case $((HELDOUT14_ROUND % 6)) in
+    0) "${cli[@]}" set inv:text abc && "${cli[@]}" incr inv:text ;;
+    1) "${cli[@]}" wait 0 100 ;;
+    2) "${cli[@]}" object freq inv:stock:1 ;;
+    3) "${cli[@]}" scan 0 match 'inv:*' count 1000 ;;
+    4) redis_from "$(heldout14_addr 9)" "CLIENT SETNAME inventory-$HELDOUT14_ROUND" "CLIENT INFO" "CLIENT NO-EVICT on" ;;
+    5) head -c 500000 /dev/zero | tr '\0' a | "${cli[@]}" -x append inv:log ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((20 * HELDOUT14_CONC * HELDOUT14_PER)) -c "$HELDOUT14_CONC" -d 64 -r 2000 \
+    -t incr,sadd,zadd,zpopmin >/dev/null 2>&1 || true
+}
+redis_heldout14_change() {
+  redis-cli -p "$REDIS_PORT" config set loglevel verbose | grep -qx OK || die "redis heldout14: config set failed"
+}
+redis_heldout14_maint() {
+  mkdir -p "$WORK/redis-backup"
+  redis-cli -p "$REDIS_PORT" --rdb "$WORK/redis-backup/dump-$(date +%Y%m%d-%H%M%S).rdb" >/dev/null ||
+    die "redis heldout14: the backup failed"
+}
+redis_heldout14_reload() {
+  redis-cli -p "$REDIS_PORT" config rewrite | grep -qx OK || die "redis heldout14: config rewrite failed"
+  grep -q '^loglevel verbose' "$REDIS_DIR/redis.conf" || die "redis heldout14: the config file was not rewritten"
+}
+redis_heldout14_tail() {
+  local i j cmds pids=()
+  for i in 1 2 3; do
+    cmds=("SELECT 15")
+    for j in $(seq 1 "$1"); do cmds+=("GET inv:note:$i" "ZCARD inv:expiry" PING "#sleep 1"); done
+    redis_from "$(heldout14_tail_addr "$i")" "${cmds[@]}" &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
 
 
 # --- postgresql ---------------------------------------------------------------------------
@@ -3455,6 +3606,86 @@ postgresql_heldout13_change() {
   PG_HELDOUT13_INGEST=1
 }
 
+# Held out, fourteenth set (heldout14). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.12.0/24 and two relays (socat,
+# outside the cgroup) bound to 127.0.12.120 and .220. Each round a pgbench script through
+# .120 on as many clients as the load (up to 12): an account's balance read and a teller's
+# updated; through .220 the dispatch desk: the branches' totals and, once the change is in,
+# the fleet (electric vehicles in the cold chain by jsonb containment and array overlap,
+# vehicles in their service window whose tracker is in a subnet, an odometer updated). One
+# more thing in turn: text that is no uuid (an error), a division by zero, a statement
+# timeout (50 ms) cancelling a 300 ms sleep, a serializable read-only deferrable
+# transaction, a cursor (DECLARE, FETCH 500, CLOSE), `EXPLAIN (ANALYZE, BUFFERS)`. The change,
+# early: a new schema with data types no set used (`fleet.vehicles`: uuid keys from
+# gen_random_uuid(), jsonb specs, a text[] of tags, an inet tracker, a tstzrange service
+# window, an interval; 2000 rows, GIN indexes on the jsonb and the array). The maintenance,
+# in the middle while the load goes on, inside the cgroup as postgres: a backup of the new
+# schema to a new file (`pg_dump -Fc -n fleet`) and its statistics (`vacuumdb --analyze-only -t fleet.vehicles`).
+# The reload, late: `log_statement = 'ddl'` added to postgresql.conf and HUP to the
+# postmaster from outside (as `systemctl reload`). The tail: pgbench through .120 on three
+# long-lived connections, rate-limited to three transactions a second.
+PG_HELDOUT14_ADDRS=(120 220)
+PG_HELDOUT14_FLEET=0
+postgresql_heldout14_deploy() {
+  PG_HELDOUT14_FLEET=0
+  printf '%s\n' '\set aid random(1, 100000)' '\set tid random(1, 10)' \
+    "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;" \
+    "UPDATE pgbench_tellers SET tbalance = tbalance + 1 WHERE tid = :tid;" >"$PG_DIR/heldout14.sql"
+  postgresql_heldout_seed heldout14 127.0.12 "${PG_HELDOUT14_ADDRS[@]}" <<<'SELECT 1;'
+}
+postgresql_heldout14_mix() {
+  local r=$HELDOUT14_ROUND desk=(postgresql_via 220) q=(-c "SELECT bid, sum(bbalance) FROM pgbench_branches GROUP BY bid")
+  postgresql_relay_bench 120 12 "$HELDOUT14_CONC" "$HELDOUT14_PER" heldout14.sql
+  [ "$PG_HELDOUT14_FLEET" = 0 ] || q+=(
+    -c "SELECT plate, specs->>'seats' FROM fleet.vehicles WHERE specs @> '{\"fuel\": \"electric\"}' AND tags && ARRAY['cold'] LIMIT 20"
+    -c "SELECT count(*) FROM fleet.vehicles WHERE service_window @> now() AND tracker << inet '10.20.0.0/16'"
+    -c "UPDATE fleet.vehicles SET odometer = odometer + 12, checked = interval '0' WHERE plate = 'P-$((1 + r * 13 % 2000))'")
+  "${desk[@]}" "${q[@]}" >/dev/null 2>&1 || true
+  # The round's one more thing, as SQL in one session.
+  local sql=()
+  case $((r % 6)) in
+    0) sql=("SELECT 'not-a-uuid'::uuid") ;;
+    1) sql=("SELECT 1 / (SELECT count(*) - count(*) FROM pgbench_branches)") ;;
+    2) sql=("SET statement_timeout = 50" "SELECT pg_sleep(0.3)") ;;
+    3) sql=("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE" "SELECT count(*) FROM pgbench_accounts" COMMIT) ;;
+    4) sql=(BEGIN "DECLARE c CURSOR FOR SELECT aid FROM pgbench_accounts ORDER BY aid" "FETCH 500 FROM c" "CLOSE c" COMMIT) ;;
+    5) sql=("EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM pgbench_accounts WHERE abalance > 0") ;;
+  esac
+  "${desk[@]}" "${sql[@]/#/--command=}" >/dev/null 2>&1 || true
+}
+postgresql_heldout14_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<'SQL' || die "postgresql heldout14: the new schema failed"
+CREATE SCHEMA fleet;
+CREATE TABLE fleet.vehicles (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), plate text UNIQUE NOT NULL,
+  specs jsonb NOT NULL, tags text[] NOT NULL DEFAULT '{}', tracker inet, service_window tstzrange,
+  odometer bigint NOT NULL DEFAULT 0, checked interval);
+INSERT INTO fleet.vehicles (plate, specs, tags, tracker, service_window, odometer, checked)
+  SELECT 'P-' || g, jsonb_build_object('fuel', CASE WHEN g % 3 = 0 THEN 'electric' ELSE 'diesel' END, 'seats', 2 + g % 7),
+    ARRAY[CASE WHEN g % 2 = 0 THEN 'cold' ELSE 'dry' END, 'zone' || g % 5], ('10.20.' || g % 250 || '.' || g % 200)::inet,
+    tstzrange(now() - make_interval(hours => g % 48), now() + make_interval(hours => 1 + g % 24)), g * 37,
+    make_interval(days => g % 90)
+  FROM generate_series(1, 2000) g;
+CREATE INDEX vehicles_specs ON fleet.vehicles USING gin (specs);
+CREATE INDEX vehicles_tags ON fleet.vehicles USING gin (tags);
+ANALYZE fleet.vehicles;
+SQL
+  PG_HELDOUT14_FLEET=1
+}
+postgresql_heldout14_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/pg_dump" "${sock[@]}" -Fc -n fleet -f "$PG_DIR/backup/fleet-$(date +%H%M%S).dump" postgres
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --analyze-only --table=fleet.vehicles postgres
+}
+postgresql_heldout14_reload() {
+  echo "log_statement = 'ddl'" >>"$PG_DATA/postgresql.conf"
+  heldout14_reload HUP "$PG_PID" postgresql_heldout14_ddl_logged
+}
+# postgresql_heldout14_ddl_logged: the server runs with log_statement = ddl.
+postgresql_heldout14_ddl_logged() { [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -At -c 'SHOW log_statement' postgres)" = ddl ]; }
+postgresql_heldout14_tail() {
+  pgbench -h 127.0.0.1 -p $((PG_RELAY_PORT + 120)) -U postgres -n -c 3 -T "$1" -R 3 -f "$PG_DIR/heldout14.sql" \
+    postgres >/dev/null 2>&1 || true
+}
 
 
 # --- haproxy ------------------------------------------------------------------------------
@@ -4306,6 +4537,53 @@ haproxy_heldout13_change() {
   HAPROXY_HELDOUT13_MONITOR=1
 }
 
+# Held out, fourteenth set (heldout14). No deploy. Clients from 127.0.12.1-240 for every sixth
+# page and every fifth static file (another offset each round), the home page and the API;
+# one more request in turn: a 200 kB POST with `Expect: 100-continue` to the API (the backend
+# refuses POST), an HTTP/1.0 request, a 6000-character query string, a DELETE to the API (the
+# backend refuses it), HEAD of a static file, a request in absolute form
+# (`GET http://127.0.0.1:18480/... HTTP/1.1`, as a forward proxy's client sends it). The
+# change, early: two threads for the worker instead of one per CPU (`nbthread 2` in
+# `global`), USR2 to the master from outside. The maintenance, in the middle while the load
+# goes on, on the admin socket: `show stat typed`, `show sess all`, `show servers state
+# api`. The reload, late: USR2 to the master with the configuration unchanged (as a
+# certificate renewal's hook does). The tail: three long-lived keep-alive clients from
+# 127.0.12.241-250, a page or a static file every ~1.2 s.
+haproxy_heldout14_deploy() { :; }
+haproxy_heldout14_mix() {
+  local r=$HELDOUT14_ROUND u=http://127.0.0.1:$HAPROXY_PORT
+  local paths=(/ /api/items /api/status)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 6 60 "$r" .html; every_nth /static/ 5 30 "$r" .bin)
+  heldout14_get "$HAPROXY_PORT" "${paths[@]}"
+  # The round's one more request, as curl's arguments (stdin: the upload, or nothing).
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(-H 'Expect: 100-continue' --data-binary @- "$u/api/orders") ;;
+    1) odd=(--http1.0 "$u/page2.html") ;;
+    2) odd=("$u/page7.html?q=$(head -c 6000 /dev/zero | tr '\0' q)") ;;
+    3) odd=(-X DELETE "$u/api/items") ;;
+    4) odd=(-I "$u/static/$((1 + r % 30)).bin") ;;
+    5) heldout3_raw "$HAPROXY_PORT" "$(heldout14_addr 4)" "GET $u/page1.html HTTP/1.1\r\nHost: 127.0.0.1:$HAPROXY_PORT\r\nConnection: close\r\n\r\n"
+       return ;;
+  esac
+  head -c $((r % 6 == 0 ? 200000 : 0)) /dev/urandom | heldout14_curl 4 "${odd[@]}"
+}
+haproxy_heldout14_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  maxconn 512$|&\n  nbthread 2|' "$conf"
+  grep -q '^  nbthread 2$' "$conf" || die "haproxy heldout14: config not changed"
+  heldout14_reload USR2 "$HAPROXY_PID" haproxy_heldout14_threads
+}
+# haproxy_heldout14_threads: the worker runs two threads.
+haproxy_heldout14_threads() {
+  echo "show info" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" | grep -qx 'Nbthread: 2'
+}
+haproxy_heldout14_maint() { haproxy_socks "show stat typed" "show sess all" "show servers state api"; }
+haproxy_heldout14_reload() { heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http://127.0.0.1:$HAPROXY_PORT/index.html"; }
+haproxy_heldout14_tail() {
+  heldout14_linger "$HAPROXY_PORT" "$1" / /page5.html /static/3.bin /page21.html /api/status /page44.html \
+    /static/17.bin /page9.html
+}
 
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
@@ -5228,6 +5506,51 @@ gunicorn_heldout13_change() {
   GUNICORN_HELDOUT13_GUIDES=1
 }
 
+# Held out, fourteenth set (heldout14). Deployed before the start: a settings file
+# (`gunicorn.conf.py`, `loglevel = "info"`). Clients from 127.0.12.1-240 for every eleventh
+# item and every sixth image (another offset each round), the home page, the health check, a
+# CSV export and the assets; one more request in turn: an upload whose name has a space and
+# a `!` (400), an export in a format it does not know (400), HEAD of an item, an item number
+# too large for any integer (404), a conditional GET of the stylesheet with a date in the
+# future (304), a 300 kB `scan-N.pdf` upload (accepted). The change, early: the log made
+# verbose (`loglevel = "debug"` in the settings file), HUP to the master from outside (it
+# reads the file again and replaces its workers). The maintenance, in the middle while the
+# load goes on: the job with other arguments (`report --fmt csv --items 120`, `cleanup
+# --older-than 300`). The reload, late: HUP to the master with the code and settings
+# unchanged (new workers). The tail: three long-lived clients from 127.0.12.241-250, an item
+# or an image every ~1.2 s (gunicorn's sync workers close each connection).
+gunicorn_heldout14_deploy() {
+  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
+  printf '%s\n' "# The shop's gunicorn settings (read at the start and at each HUP)." 'loglevel = "info"' >"$GUNI_CONF"
+}
+gunicorn_heldout14_mix() {
+  local r=$HELDOUT14_ROUND u=http://127.0.0.1:$GUNICORN_PORT
+  local paths=(/ /api/health /export?fmt=csv /static/css/site.css /static/js/shop.js)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 11 200 "$r"; every_nth /static/img/ 6 30 "$r" .png)
+  heldout14_get "$GUNICORN_PORT" "${paths[@]}"
+  # The round's one more request, as curl's arguments (stdin: the upload, or nothing).
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(--data-binary 'x' "$u/upload/bad%20name%21.txt") ;;
+    1) odd=("$u/export?fmt=xml") ;;
+    2) odd=(-I "$u/items/$((1 + r % 200))") ;;
+    3) odd=("$u/items/99999999999999999999") ;;
+    4) odd=(-H 'If-Modified-Since: Fri, 01 Jan 2038 00:00:00 GMT' "$u/static/css/site.css") ;;
+    5) odd=(--data-binary @- "$u/upload/scan-$r.pdf") ;;
+  esac
+  head -c $((r % 6 == 5 ? 300000 : 0)) /dev/urandom | heldout14_curl 5 "${odd[@]}"
+}
+gunicorn_heldout14_change() {
+  sed -i 's|^loglevel = "info"$|loglevel = "debug"|' "$GUNI_CONF"
+  grep -qx 'loglevel = "debug"' "$GUNI_CONF" || die "gunicorn heldout14: settings not changed"
+  heldout14_reload HUP "$GUNI_PID" curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"
+}
+gunicorn_heldout14_maint() { gunicorn_job report --fmt csv --items 120; gunicorn_job cleanup --older-than 300; }
+gunicorn_heldout14_reload() { heldout14_reload HUP "$GUNI_PID" curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"; }
+gunicorn_heldout14_tail() {
+  heldout14_linger "$GUNICORN_PORT" "$1" / /items/14 /static/img/8.png /items/131 /api/health /items/77 \
+    /static/img/21.png /items/190
+}
 
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
@@ -5925,6 +6248,38 @@ batch_heldout13_maint() {
 }
 batch_heldout13_restart() { sleep 3; }
 batch_heldout13_change() { BATCH_HELDOUT13_ARGS=(--day "$(date +%Y%m%d)" --keep 2); }
+
+# Held out, fourteenth set (heldout14). No deploy. Each run with `--keep 4` gets a `sales-N`
+# file of 25 rows per unit of load and, once the change is in, a `sales-v2-N` file of 80 rows
+# in the upstream's new format (two more columns: a currency and a date; the job reads the
+# first two). The change, early: the upstream system's new feed format. The maintenance, in
+# the middle while the runs go on, by the operator inside the cgroup (as backup): a backup of
+# the outputs to a new file (`tar -czf backup/out-<time>.tar.gz out`). The reload, late: the
+# scheduler reads its table again, in which the job now keeps six logs (`--keep 6`). The
+# tail: the upstream trickles, a 5-row file and a run every ~4 s.
+batch_heldout14_deploy() { BATCH_HELDOUT14_V2=0 BATCH_HELDOUT14_ARGS=(--keep 4); }
+BATCH_HELDOUT14_V2=0
+BATCH_HELDOUT14_ARGS=(--keep 4)
+batch_heldout14_mix() {
+  local r=$HELDOUT14_ROUND
+  batch_feed sales 1 $((25 * HELDOUT14_CONC))
+  [ "$BATCH_HELDOUT14_V2" = 0 ] || batch_heldout11_drop "sales-v2-$r" "{ print \$0 \",EUR,$(date +%F)\" }"
+  batch_job process.sh "${BATCH_HELDOUT14_ARGS[@]}"
+}
+batch_heldout14_change() { BATCH_HELDOUT14_V2=1; }
+batch_heldout14_maint() {
+  install -d -o backup -g backup "$BATCH_DIR/backup"
+  admin batch backup /bin/tar -czf "$BATCH_DIR/backup/out-$(date +%H%M%S).tar.gz" -C "$BATCH_DIR" out
+}
+batch_heldout14_reload() { BATCH_HELDOUT14_ARGS=(--keep 6); }
+batch_heldout14_tail() {
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$end" ]; do
+    batch_feed sales 1 5
+    batch_job process.sh "${BATCH_HELDOUT14_ARGS[@]}"
+    sleep 4
+  done
+}
 
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
@@ -6820,6 +7175,83 @@ mariadb_heldout13_change() {
   MARIADB_HELDOUT13_PROMO=$secret
 }
 
+# Held out, fourteenth set (heldout14). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.12.0/24 let in (app@'127.0.12.%') and
+# two relays (outside the cgroup) bound to 127.0.12.125 and .225. Each round shoppers'
+# sessions through .125 (a quarter of the load plus one, up to 4), through .225 the dispatch
+# desk: the day's orders per product and, once the change is in, the shipments (per carrier
+# and option, a label read from its JSON, a depot's parcels by INET6 address, one marked
+# shipped). One more thing in turn: a statement stopped by its own time limit (`SET STATEMENT
+# max_statement_time = 0.1 FOR SELECT SLEEP(1)`), a table read with the HANDLER interface, a
+# prepared statement executed and deallocated, a column that does not exist, a shipment
+# whose depot is no address (an error), the newest orders locked with `FOR UPDATE SKIP
+# LOCKED`. The change, early, by the DBA (root on the socket): a new table with data types no
+# set used, `shop.shipments` (ENUM, SET, UUID, INET6, DECIMAL, a JSON label with a validity
+# check, DATETIME(6); 4000 rows). The maintenance, in the middle while the load goes on,
+# inside the cgroup as mysql: a backup of the new table to a new file in XML (`mariadb-dump
+# --xml shop shipments`). The reload, late: the grant tables reloaded (`mariadb-admin
+# reload`, inside the cgroup as mysql). The tail: three long-lived sessions through .225, a
+# query and a one-second `DO SLEEP(1)` in turn.
+MARIADB_HELDOUT14_SHIPMENTS=0
+mariadb_heldout14_deploy() {
+  MARIADB_HELDOUT14_SHIPMENTS=0
+  mariadb_heldout_seed heldout14 127.0.12 125 225 <<<'DO 1;'
+}
+# mariadb_heldout14_desk ARG...: the dispatch desk's client through .225, with ARG.
+mariadb_heldout14_desk() {
+  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 225)) -u app --skip-ssl -B shop "$@"
+}
+mariadb_heldout14_mix() {
+  local r=$HELDOUT14_ROUND p=$((1 + HELDOUT14_ROUND * 11 % 500))
+  local sql="SELECT product_id, COUNT(*), SUM(total) FROM orders GROUP BY product_id ORDER BY 3 DESC LIMIT 10;"
+  [ "$MARIADB_HELDOUT14_SHIPMENTS" = 0 ] || sql+="
+    SELECT carrier, options, COUNT(*), AVG(weight) FROM shipments GROUP BY carrier, options;
+    SELECT tracking, JSON_VALUE(label, '\$.lines') FROM shipments WHERE order_id = $p;
+    SELECT COUNT(*) FROM shipments WHERE depot = '2001:db8::$(printf %x $((r % 200)))';
+    UPDATE shipments SET options = options | 4, shipped = NOW(6) WHERE order_id = $p;"
+  mariadb_round_clients $((HELDOUT14_CONC / 4 + 1)) 4 $((MARIADB_RELAY_PORT + 125)) $((MARIADB_RELAY_PORT + 225)) "$sql"
+  # The round's one more thing, as SQL.
+  local odd
+  case $((r % 6)) in
+    0) odd="SET STATEMENT max_statement_time = 0.1 FOR SELECT SLEEP(1)" ;;
+    1) odd="HANDLER products OPEN; HANDLER products READ FIRST; HANDLER products READ NEXT LIMIT 5; HANDLER products CLOSE" ;;
+    2) odd="PREPARE s FROM 'SELECT name FROM products WHERE id = ?'; SET @i = $p; EXECUTE s USING @i; DEALLOCATE PREPARE s" ;;
+    3) odd="SELECT weight_kg FROM products" ;;
+    4) odd="INSERT INTO shipments (order_id, carrier, tracking, depot, weight, label, shipped)
+         VALUES ($p, 'post', UUID(), 'depot-north', 1.5, '{}', NOW(6))" ;;
+    5) odd="SELECT id FROM orders ORDER BY id DESC LIMIT 5 FOR UPDATE SKIP LOCKED" ;;
+  esac
+  mariadb_heldout14_desk -e "$odd" >/dev/null 2>&1 || true
+}
+mariadb_heldout14_change() {
+  mariadb_root <<'SQL' || die "mariadb heldout14: the new table failed"
+USE shop;
+CREATE TABLE shop.shipments (id INT AUTO_INCREMENT PRIMARY KEY, order_id INT NOT NULL,
+  carrier ENUM('post', 'courier', 'pickup') NOT NULL, options SET('gift', 'fragile', 'signature') NOT NULL DEFAULT '',
+  tracking UUID NOT NULL, depot INET6 NOT NULL, weight DECIMAL(7,3) NOT NULL, label JSON CHECK (JSON_VALID(label)),
+  shipped DATETIME(6) NOT NULL, KEY (order_id), KEY (depot));
+INSERT INTO shop.shipments (order_id, carrier, options, tracking, depot, weight, label, shipped)
+  SELECT 1 + seq % 500, ELT(1 + seq % 3, 'post', 'courier', 'pickup'), IF(seq % 4 = 0, 'gift,fragile', ''), UUID(),
+    CONCAT('2001:db8::', HEX(seq % 200)), seq % 50 / 3, JSON_OBJECT('lines', 1 + seq % 4), NOW(6) - INTERVAL seq MINUTE
+  FROM seq_1_to_4000;
+SQL
+  MARIADB_HELDOUT14_SHIPMENTS=1
+}
+mariadb_heldout14_maint() {
+  admin mariadb mysql mariadb-dump --no-defaults -S "$MARIADB_SOCK" --xml \
+    --result-file="$MARIADB_DIR/backup/shipments-$(date +%H%M%S).xml" shop shipments
+}
+mariadb_heldout14_reload() { admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" reload; }
+mariadb_heldout14_tail() {
+  local i j sql pids=()
+  for i in 1 2 3; do
+    sql=
+    for j in $(seq 1 "$1"); do sql+="SELECT COUNT(*) FROM shipments WHERE carrier = 'courier' AND order_id = $((i * 100 + j)); DO SLEEP(1);"; done
+    mariadb_heldout14_desk -e "$sql" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
 
 
 # --- apache -------------------------------------------------------------------------------
@@ -7170,12 +7602,14 @@ apache_curl() {
   curl -s --max-time 10 -o /dev/null "$@" || echo "record-testdata: apache: a request failed: ${*: -1}" >&2
 }
 # apache_session ADDR USER [UPLOAD_NAME SIZE [LOGOUT]]: a customer's visit from 127.0.0.ADDR
+# (or from ADDR, if it is a whole address)
 # with a cookie jar (outside the cgroup): the sign-in form, the sign-in (a new session), the
 # account page, an upload of SIZE random bytes as UPLOAD_NAME and its download from /files/,
 # the account page again, and, with LOGOUT, the sign-out (the session file is removed).
 # USER "-" is a failed sign-in (no session).
 apache_session() {
   local a=127.0.0.$1 user=$2 name=${3:-} size=${4:-0} logout=${5:-} u=http://127.0.0.1:$APACHE_PORT jar pass
+  case $1 in *.*) a=$1 ;; esac
   jar=$(mktemp "$WORK/apache-client.XXXXXX")
   local req=(apache_curl --interface "$a" -b "$jar" -c "$jar")
   "${req[@]}" "$u/login.php"
@@ -7892,6 +8326,53 @@ CONF
   until_ok test -e "$APACHE_DIR/log/timing.log"
 }
 
+# Held out, fourteenth set (heldout14). No deploy. Clients from 127.0.12.1-240 for every eighth
+# product and every seventh image (another offset each round), the terms, the stylesheet and
+# a search; a customer (every seventeenth of the users in turn) from the round's seventh
+# address signs in, every fifth round uploads a 150 kB `invoice-N.pdf` and downloads it back,
+# and signs out every second round; one more request in turn: a range of the terms (206),
+# OPTIONS of the home page, a search with an empty query, a product page with extra path
+# information (`/product.php/reviews?id=3`), the contact form with its fields empty, an
+# upload with `Expect: 100-continue` and no session. The change, early: the error log made
+# verbose (conf/app.d/loglevel.conf, `LogLevel info`), applied with USR1 from outside
+# (`apache2ctl graceful`). The maintenance, in the middle while the load goes on: the
+# virtual hosts and run settings listed by the operator inside the cgroup (`apache2 -S`,
+# root). The reload, late: USR1 again with the configuration unchanged (as logrotate's
+# postrotate does). The tail: three long-lived keep-alive clients from 127.0.12.241-250, a
+# page or an image every ~1.2 s.
+apache_heldout14_mix() {
+  local r=$HELDOUT14_ROUND u=http://127.0.0.1:$APACHE_PORT logout=""
+  # The customer first, then the round's other clients.
+  [ $((r % 2)) != 0 ] || logout=logout
+  apache_visit $((r % 5 == 0)) "$(heldout14_addr 7)" "user$(printf %02d $((1 + r * 17 % 60)))" invoice pdf 150000 "$logout"
+  local paths=(/terms.html /css/site.css "/search.php?q=product+$((r % 13))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/product.php?id=' 8 100 "$r"; every_nth /img/ 7 50 "$r" .png)
+  heldout14_get "$APACHE_PORT" "${paths[@]}"
+  # The round's one more request, as curl's arguments (stdin: the upload, or nothing).
+  local odd=()
+  case $((r % 6)) in
+    0) odd=(-r 0-199 "$u/terms.html") ;;
+    1) odd=(-X OPTIONS "$u/") ;;
+    2) odd=("$u/search.php?q=") ;;
+    3) odd=("$u/product.php/reviews?id=3") ;;
+    4) odd=(-d 'email=&message=' "$u/contact.php") ;;
+    5) odd=(-H 'Expect: 100-continue' -F 'doc=@-;filename=statement.pdf' "$u/upload.php") ;;
+  esac
+  head -c $((r % 6 == 5 ? 100000 : 0)) /dev/urandom | heldout14_curl 6 "${odd[@]}"
+}
+apache_heldout14_deploy() { :; }
+apache_heldout14_change() {
+  echo "LogLevel info" >"$APACHE_DIR/conf/app.d/loglevel.conf"
+  apache_graceful
+}
+apache_heldout14_maint() {
+  admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" -S
+}
+apache_heldout14_reload() { apache_graceful; }
+apache_heldout14_tail() {
+  heldout14_linger "$APACHE_PORT" "$1" /terms.html '/product.php?id=12' /img/5.png '/search.php?q=lamp' \
+    '/product.php?id=77' /css/site.css /img/33.png '/product.php?id=40'
+}
 
 
 # --- the recordings -----------------------------------------------------------------------
@@ -8223,10 +8704,73 @@ heldout13_get() {
 # heldout13_restart SERVER PIDVAR SIGNAL: SERVER's main process (its pid in the variable named
 # PIDVAR) stopped with SIGNAL (a fast, smart or graceful stop, or a crash with KILL) and
 # started again, as a service manager's restart (or its restart after a failure) does.
-# heldout13_curl N ARG...: curl from the round's N-th address (heldout13_addr), its answer
-# discarded and its failure ignored (error paths are part of the traffic).
-heldout13_curl() { curl -s --max-time 5 --interface "$(heldout13_addr "$1")" "${@:2}" >/dev/null 2>&1 || true; }
+# addr_curl ADDR ARG...: curl from the source address ADDR, its answer discarded and its
+# failure ignored (error paths are part of the traffic); heldout13_curl N ARG...: from the
+# round's N-th address (heldout13_addr).
+addr_curl() { curl -s --max-time 5 --interface "$1" "${@:2}" >/dev/null 2>&1 || true; }
+heldout13_curl() { addr_curl "$(heldout13_addr "$1")" "${@:2}"; }
 heldout13_restart() { stop_pid "${!2}" "$3"; "$1_start"; }
+# heldout14, its own counter and load (HELDOUT14_ROUND, HELDOUT14_CONC, HELDOUT14_PER) and
+# irregular pauses between rounds (HELDOUT14_GAPS, in turn); its clients come from
+# 127.0.12.1-240 (heldout14_addr N: the N-th of the round; heldout14_get PORT PATH...: the
+# paths, HELDOUT14_PER requests per connection, HELDOUT14_CONC at a time; heldout14_curl N
+# ARG...: one more request from the round's N-th address), its tail's long-lived clients from
+# 127.0.12.241-250 (heldout14_tail_addr N).
+HELDOUT14_ROUND=0 HELDOUT14_CONC=1 HELDOUT14_PER=1
+HELDOUT14_GAPS=(0.4 1.3 0.7 2.1 0.5 1.0 1.6 0.3)
+HELDOUT14_TAIL_SECONDS=${HELDOUT14_TAIL_SECONDS:-10}
+heldout14_addr() { echo "127.0.12.$((1 + ($1 * 89 + HELDOUT14_ROUND * 97) % 240))"; }
+heldout14_tail_addr() { echo "127.0.12.$((241 + $1 % 10))"; }
+heldout14_get() { spread_get "$1" 127.0.12 1 240 89 97 "$HELDOUT14_ROUND" "$HELDOUT14_PER" "$HELDOUT14_CONC" "${@:2}"; }
+heldout14_curl() { addr_curl "$(heldout14_addr "$1")" "${@:2}"; }
+# heldout14_ramp SERVER SECONDS FROM TO EXTRA: rounds of SERVER's heldout14 mix for SECONDS,
+# the load rising from FROM to TO connections at a time (1-3 requests each, in turn), each
+# followed by the next of HELDOUT14_GAPS plus EXTRA s.
+heldout14_ramp() {
+  local t0=$SECONDS end=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$end" ]; do
+    HELDOUT14_ROUND=$((HELDOUT14_ROUND + 1))
+    HELDOUT14_CONC=$(($3 + ($4 - $3) * (SECONDS - t0) / $2))
+    HELDOUT14_PER=$((1 + HELDOUT14_ROUND % 3))
+    "$1_heldout14_mix"
+    sleep "$(awk -v g="${HELDOUT14_GAPS[HELDOUT14_ROUND % ${#HELDOUT14_GAPS[@]}]}" -v e="$5" 'BEGIN { print g + e }')"
+  done
+}
+# heldout14_alongside FN RAMP_ARG...: FN (a server's maintenance) run in the background while
+# heldout14_ramp RAMP_ARG... goes on; waits for it, and fails if it failed.
+heldout14_alongside() {
+  local job=$1 pid
+  shift
+  ("$job") &
+  pid=$!
+  PIDS+=("$pid")
+  heldout14_ramp "$@"
+  wait "$pid" || die "$job failed"
+  forget "$pid"
+}
+# heldout14_reload SIGNAL PID CHECK...: SIGNAL (a reload) to a server's main process PID from
+# outside, as its service manager's reload does; then waits until CHECK succeeds.
+heldout14_reload() {
+  kill "-$1" "$2"
+  sleep 1
+  until_ok "${@:3}"
+}
+# heldout14_linger PORT SECONDS PATH...: three long-lived clients (heldout14_tail_addr 1-3),
+# each fetching every PATH (from another one first) over one keep-alive connection, paced by
+# curl's --rate so that they last about SECONDS; waits for them.
+heldout14_linger() {
+  local port=$1 secs=$2 i n p pids=() urls=()
+  shift 2
+  n=$#
+  for i in 1 2 3; do
+    urls=()
+    for p in "${@:i}" "${@:1:i-1}"; do urls+=("http://127.0.0.1:$port$p"); done
+    curl -s --max-time $((secs + 10)) --interface "$(heldout14_tail_addr "$i")" --rate "$((n * 60 / secs))/m" \
+      "${urls[@]}" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -8529,6 +9073,22 @@ record_server() {
     HELDOUT13_CONC=64 HELDOUT13_PER=1
     burst HELDOUT13_ROUND "$nf" "${s}_heldout13_mix" 0.5
     heldout_end "$s" heldout13 "$HELDOUT13_ROUND"
+  fi
+
+  if want_phase heldout14; then
+    # Added to each pause between rounds (s): a batch round includes the run.
+    local extra=0
+    [ "$s" != batch ] || extra=2
+    phase_begin heldout14 "$s" "a gradual ramp of load with the change early, maintenance in the middle while the load goes on, a graceful reload late, a slow tail of long-lived clients"
+    heldout14_ramp "$s" 8 1 3 "$extra"
+    "${s}_heldout14_change"
+    heldout14_ramp "$s" 12 3 7 "$extra"
+    heldout14_alongside "${s}_heldout14_maint" "$s" 12 7 10 "$extra"
+    "${s}_heldout14_reload"
+    heldout14_ramp "$s" 6 10 12 "$extra"
+    HELDOUT14_ROUND=$((HELDOUT14_ROUND + 1))
+    "${s}_heldout14_tail" "$HELDOUT14_TAIL_SECONDS"
+    heldout_end "$s" heldout14 "$HELDOUT14_ROUND"
   fi
 }
 
