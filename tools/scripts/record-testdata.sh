@@ -2,14 +2,14 @@
 # tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout14}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
-# mariadb, Apache httpd with mod_php) and a cron-driven batch job (batch). mariadb and apache,
-# added later as unseen workload shapes, have train, normal, drift and heldout only (and
-# mariadb heldout5, both heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14): a workload records a phase after heldout only if it defines
+# mariadb, Apache httpd with mod_php, the postfix mail server) and a cron-driven batch job
+# (batch). mariadb, apache and postfix, added later as unseen workload shapes, have train,
+# normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 (default: all seventeen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -236,7 +236,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14)
 while [ $# -gt 0 ]; do
@@ -354,11 +354,13 @@ trap cleanup EXIT
 install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
-              mariadb-client apache2 libapache2-mod-php)
+              mariadb-client apache2 libapache2-mod-php postfix python3)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
+  # postfix installed without a system configuration (each run writes its own instance's).
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   # Debian starts services from maintainer scripts unless policy-rc.d says no.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -375,7 +377,7 @@ install_packages() {
   for p in "${fresh[@]:-}"; do
     case $p in
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
-      haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;;
+      haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;; postfix) svc=postfix ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
       *) continue ;;
     esac
@@ -8375,6 +8377,342 @@ apache_heldout14_tail() {
 }
 
 
+# --- postfix ------------------------------------------------------------------------------
+
+PF_PORT=2525        # postfix's smtpd
+PF_SINK_PORT=2526   # the partners' mail server postfix relays to (python3, outside the cgroup)
+PF_DIR=$WORK/postfix
+PF_CONF=$PF_DIR/conf
+PF_DATA=$PF_DIR/data
+PF_MAIL=$PF_DIR/mail
+PF_SMTP=$WORK/postfix-smtp.py   # the mail clients and the sink (outside the cgroup)
+
+# Postfix 3.7 (Debian postfix) as its own instance: main.cf and master.cf in conf/ (no
+# chroot), its queue in queue/, its data (the PRNG seed, caches) in data/, its log in
+# log/mail.log (postlogd); smtpd on 127.0.0.1:$PF_PORT. Started as a service manager does,
+# `postfix -c conf start-fg` as root (postfix-script, a /bin/sh script, checks the queue and
+# runs master in the foreground, which starts smtpd, cleanup, qmgr, ... as postfix on demand)
+# and stopped by `postfix -c conf stop`. Mail for mail.example.test is delivered by virtual(8)
+# into the Maildirs of mail/ (as mail), virtual aliases (sales, info, ...) expand to them;
+# localhost is the local(8) domain, whose aliases (postmaster, abuse, archive) deliver to a
+# mailbox and to the Maildir mail/archive/ (as nobody); mail to sales is copied to archive
+# (recipient_bcc_maps). partner.test is relayed by smtp(8) to the sink on
+# 127.0.0.1:$PF_SINK_PORT, which refuses recipients named nobody-* (bounces). Any other
+# domain is refused to clients (no relaying) and never leaves the host (default_transport
+# error); no DNS lookups at all.
+postfix_provision() {
+  rm -rf "$PF_DIR"
+  mkdir -p "$PF_CONF" "$PF_DIR"/{queue,data,log} "$PF_MAIL/archive"
+  chown postfix:postfix "$PF_DATA"
+  chown mail:mail "$PF_MAIL"
+  chown nobody:nogroup "$PF_MAIL/archive"
+  postfix_config
+  postfix_smtp_tool
+  local u
+  for u in alice bob carol dave; do echo "$u@mail.example.test $u/"; done >"$PF_CONF/vmailbox"
+  cat >"$PF_CONF/virtual" <<MAP
+sales@mail.example.test alice@mail.example.test, bob@mail.example.test
+info@mail.example.test carol@mail.example.test
+support@mail.example.test dave@mail.example.test, sales@mail.example.test
+postmaster@mail.example.test postmaster@localhost
+MAP
+  cat >"$PF_CONF/aliases" <<MAP
+postmaster: alice@mail.example.test
+MAILER-DAEMON: postmaster
+abuse: postmaster
+root: postmaster
+archive: $PF_MAIL/archive/
+MAP
+  echo "sales@mail.example.test archive@localhost" >"$PF_CONF/recipient_bcc"
+  echo "partner.test smtp:[127.0.0.1]:$PF_SINK_PORT" >"$PF_CONF/transport"
+  postfix_maps postmap virtual vmailbox recipient_bcc transport
+  postfix_maps postalias aliases
+  # The queue's directories and their owners, as Debian's postinst lays them out.
+  postfix -c "$PF_CONF" set-permissions >/dev/null 2>&1 || die "postfix set-permissions failed"
+  postfix -c "$PF_CONF" check || die "postfix check failed"
+}
+# postfix_maps [--admin] TOOL MAP...: each MAP in conf/ rebuilt with TOOL (postmap or
+# postalias); with --admin, by the operator inside the cgroup.
+postfix_maps() {
+  local run=() m
+  if [ "$1" = --admin ]; then run=(admin postfix root); shift; fi
+  for m in "${@:2}"; do "${run[@]}" "/usr/sbin/$1" -c "$PF_CONF" "hash:$PF_CONF/$m" || die "$1 $m failed"; done
+}
+postfix_config() {
+  cat >"$PF_CONF/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $PF_DIR/queue
+data_directory = $PF_DATA
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-dw-eval
+maillog_file_prefixes = $PF_DIR/log
+maillog_file = $PF_DIR/log/mail.log
+maillog_file_compressor = gzip
+myhostname = mail.example.test
+mydomain = example.test
+myorigin = \$myhostname
+mydestination = localhost
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.1/32
+smtpd_banner = \$myhostname ESMTP
+smtpd_peername_lookup = no
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+relay_domains = partner.test
+transport_maps = hash:$PF_CONF/transport
+default_transport = error:mail for other domains does not leave this host
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+virtual_mailbox_domains = mail.example.test
+virtual_mailbox_base = $PF_MAIL
+virtual_mailbox_maps = hash:$PF_CONF/vmailbox
+virtual_alias_maps = hash:$PF_CONF/virtual
+virtual_uid_maps = static:$(id -u mail)
+virtual_gid_maps = static:$(id -g mail)
+virtual_minimum_uid = $(id -u mail)
+alias_maps = hash:$PF_CONF/aliases
+alias_database = hash:$PF_CONF/aliases
+recipient_bcc_maps = hash:$PF_CONF/recipient_bcc
+biff = no
+append_dot_mydomain = no
+CF
+  # Debian's master.cf services that this instance uses, none chrooted.
+  cat >"$PF_CONF/master.cf" <<CF
+127.0.0.1:$PF_PORT inet n - n - - smtpd
+pickup     unix  n - n 60 1 pickup
+cleanup    unix  n - n -  0 cleanup
+qmgr       unix  n - n 300 1 qmgr
+rewrite    unix  - - n -  - trivial-rewrite
+bounce     unix  - - n -  0 bounce
+defer      unix  - - n -  0 bounce
+trace      unix  - - n -  0 bounce
+verify     unix  - - n -  1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n -  - proxymap
+proxywrite unix  - - n -  1 proxymap
+smtp       unix  - - n -  - smtp
+relay      unix  - - n -  - smtp
+showq      unix  n - n -  - showq
+error      unix  - - n -  - error
+retry      unix  - - n -  - error
+discard    unix  - - n -  - discard
+local      unix  - n n -  - local
+virtual    unix  - n n -  - virtual
+anvil      unix  - - n -  1 anvil
+scache     unix  - - n -  1 scache
+postlog    unix-dgram n - n - 1 postlogd
+CF
+}
+
+# The mail clients and the partners' server, in python3 (outside the cgroup).
+#   send [-j N]: reads lines "SRC FROM>RCPT[,RCPT...]>SIZE ..." from stdin and, N lines at a
+#     time, sends each line's messages over one SMTP connection from 127.0.0.1's alias SRC
+#     (a refused recipient or message is part of the traffic, not an error);
+#   sink PORT: an SMTP server on 127.0.0.1:PORT that takes any message and drops it, and
+#     refuses recipients whose name begins with nobody.
+postfix_smtp_tool() {
+  cat >"$PF_SMTP" <<'PY'
+import concurrent.futures, email.utils, random, smtplib, socketserver, sys
+
+def send_line(line):
+    src, *msgs = line.split()
+    try:
+        with smtplib.SMTP("127.0.0.1", PORT, source_address=(src, 0), timeout=30) as s:
+            s.ehlo("client-" + src.replace(".", "-") + ".example.test")
+            for n, m in enumerate(msgs):
+                sender, rcpts, size = m.split(">")
+                rcpts = rcpts.split(",")
+                body = ("From: <%s>\r\nTo: <%s>\r\nDate: %s\r\nMessage-ID: <%d.%d@%s>\r\n"
+                        "Subject: message %d from %s\r\n\r\n"
+                        % (sender, rcpts[0], email.utils.formatdate(), random.getrandbits(48), n,
+                           sender.split("@")[-1], n, src))
+                body += ("line of text in a message body, seventy-odd characters long.\r\n"
+                         * (int(size) // 64 + 1))
+                try:
+                    s.sendmail(sender, rcpts, body)
+                except smtplib.SMTPException:
+                    s.rset()
+    except (OSError, smtplib.SMTPException) as e:
+        print("postfix-smtp: %s: %s" % (src, e), file=sys.stderr)
+
+class Sink(socketserver.StreamRequestHandler):
+    def reply(self, text):
+        self.wfile.write((text + "\r\n").encode())
+    def handle(self):
+        self.reply("220 mx.partner.test ESMTP sink")
+        for raw in self.rfile:
+            cmd = raw.decode(errors="replace").strip()
+            verb = cmd[:4].upper()
+            if verb == "QUIT":
+                self.reply("221 bye")
+                return
+            if verb == "DATA":
+                self.reply("354 go on")
+                for data in self.rfile:
+                    if data in (b".\r\n", b".\n"):
+                        break
+                self.reply("250 2.0.0 queued")
+            elif verb == "RCPT" and cmd.split(":", 1)[-1].strip().lstrip("<").startswith("nobody"):
+                self.reply("550 5.1.1 no such user here")
+            elif verb in ("EHLO", "HELO", "MAIL", "RCPT", "RSET", "NOOP"):
+                self.reply("250 ok")
+            else:
+                self.reply("502 5.5.2 not implemented")
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+if sys.argv[1] == "sink":
+    Server(("127.0.0.1", int(sys.argv[2])), Sink).serve_forever()
+else:
+    PORT = int(sys.argv[2])
+    jobs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(send_line, lines))
+PY
+}
+
+# postfix_listening PORT: something listens on 127.0.0.1:PORT.
+postfix_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+# The partners' server (outside the cgroup), started once and kept across postfix's restarts.
+PF_SINK_PID=
+postfix_sink_up() {
+  if [ -n "$PF_SINK_PID" ] && kill -0 "$PF_SINK_PID" 2>/dev/null; then return; fi
+  python3 "$PF_SMTP" sink "$PF_SINK_PORT" &
+  PF_SINK_PID=$!
+  PIDS+=("$PF_SINK_PID")
+  until_ok postfix_listening "$PF_SINK_PORT"
+}
+postfix_sink_down() { stop_pid "$PF_SINK_PID" TERM; PF_SINK_PID=; }
+
+PF_PID=
+# As the service manager does: `postfix start-fg` as root in the cgroup (ready once master
+# listens), and `postfix stop` (TERM to master, which stops its children; start-fg returns).
+postfix_start() {
+  postfix_sink_up
+  launch postfix root /usr/sbin/postfix -c "$PF_CONF" start-fg
+  PF_PID=$LAUNCHED
+  until_ok postfix_listening "$PF_PORT"
+}
+postfix_stop() {
+  postfix_cmd stop
+  wait "$PF_PID" || true
+  forget "$PF_PID"
+}
+# postfix_cmd ARGS...: the operator's `postfix -c conf ARGS` as root inside the cgroup.
+postfix_cmd() { admin postfix root /usr/sbin/postfix -c "$PF_CONF" "$@"; }
+# postfix_tool TOOL ARGS...: one of postfix's own tools (postqueue, postsuper, postmap,
+# postconf ...) run by the operator as root inside the cgroup on this instance.
+postfix_tool() { admin postfix root "/usr/sbin/$1" -c "$PF_CONF" "${@:2}"; }
+
+# postfix_send JOBS: the messages on stdin (lines for `postfix-smtp.py send`) sent by the
+# mail clients, JOBS connections at a time.
+postfix_send() {
+  python3 "$PF_SMTP" send "$PF_PORT" "$1" || echo "record-testdata: postfix: the mail clients failed" >&2
+}
+PF_USERS=(alice bob carol dave)
+# pf_user [N]: a mailbox of mail.example.test, at random (or the N-th, cyclically).
+pf_user() { echo "${PF_USERS[${1:-$RANDOM} % ${#PF_USERS[@]}]}@mail.example.test"; }
+
+# Mix A: three clients (127.0.0.2-4), two or three messages each: partners' newsletters and
+# orders to the mailboxes and to sales (copied to archive), a user's mail to a partner
+# (relayed to the sink) and to info, a monitoring alert to postmaster@localhost (local
+# aliases); a recipient that does not exist and a relay attempt, both refused.
+postfix_mix_a() {
+  local d=mail.example.test
+  postfix_send 3 <<MAIL
+127.0.0.2 news@partner.test>$(pf_user)>$((1000 + RANDOM % 4000)) shop@partner.test>sales@$d>$((2000 + RANDOM % 18000))
+127.0.0.3 $(pf_user)>orders@partner.test>$((1000 + RANDOM % 8000)) $(pf_user)>info@$d,$(pf_user)>$((500 + RANDOM % 3000))
+127.0.0.4 alerts@partner.test>postmaster@localhost>1200 spam@partner.test>user$RANDOM@$d>800 spam@partner.test>someone@elsewhere.test>800
+MAIL
+}
+# Mix B: other senders and recipients (support, which expands to a mailbox and sales;
+# abuse@localhost; several partner recipients in one message), 20-80 kB messages, clients
+# from 127.0.0.5-8: one connection, then six at a time.
+postfix_mix_b() {
+  local d=mail.example.test i
+  postfix_send 1 <<MAIL
+127.0.0.5 billing@partner.test>support@$d>$((20000 + RANDOM % 60000)) $(pf_user)>abuse@localhost>900
+MAIL
+  for i in 1 2 3 4 5 6; do
+    echo "127.0.0.$((5 + i % 4)) $(pf_user "$i")>team@partner.test,ops@partner.test>$((20000 + RANDOM % 60000)) crm@partner.test>$(pf_user $((i + 1))),info@$d>$((1000 + RANDOM % 5000)) list@partner.test>old$i@$d>700"
+  done | postfix_send 6
+}
+# Its scheduled job in training: a queue run (`postfix flush`).
+postfix_maintenance() { postfix_cmd flush; }
+
+# The generic intruder script as postfix (an exploited smtpd or cleanup executing a shell) in
+# its data directory. `postfix start` itself runs /bin/sh (postfix-script) in the cgroup.
+postfix_inject() { inject_shell postfix postfix "$PF_DATA"; }
+postfix_labels() { write_labels postfix "$PF_DATA" "" shell-known; }
+
+# Held out. A second domain goes live while the server runs: shop.example.test with the
+# mailboxes erin, frank and grace and the virtual aliases billing and team, the local aliases
+# hostmaster and noc, and the relay domain vendor.test (to the same partners' server), all
+# by the operator inside the cgroup with postfix's own tools (postconf -e, postmap,
+# postalias) and `postfix reload`; and the partners' server goes down. Clients from
+# 127.0.13.1-250, five at a time: mail to the new mailboxes and aliases, to partner.test
+# (deferred while its server is down), to vendor.test, to nobody-N@partner.test (refused by
+# the partners' server after the queue took it: a bounce to the sender), and a 0.5-3 MB
+# message every other round. Every 20 s in turn: the operator looks at the queue (postqueue
+# -p), the partners' server is back and the queue is run (postqueue -f); the mail log is
+# rotated (postfix logrotate: renamed, master HUP, gzip), the queue is checked and its
+# stale temporary files purged (postsuper -s -p).
+postfix_heldout_deploy() {
+  local u
+  for u in erin frank grace; do echo "$u@shop.example.test $u/"; done >>"$PF_CONF/vmailbox"
+  cat >>"$PF_CONF/virtual" <<MAP
+billing@shop.example.test erin@shop.example.test
+team@shop.example.test frank@shop.example.test, grace@shop.example.test, alice@mail.example.test
+MAP
+  printf 'hostmaster: postmaster\nnoc: alice@mail.example.test, frank@shop.example.test\n' >>"$PF_CONF/aliases"
+  echo "vendor.test smtp:[127.0.0.1]:$PF_SINK_PORT" >>"$PF_CONF/transport"
+  postfix_tool postconf -e "virtual_mailbox_domains = mail.example.test, shop.example.test" \
+    "relay_domains = partner.test, vendor.test"
+  postfix_maps --admin postmap virtual vmailbox transport
+  postfix_maps --admin postalias aliases
+  postfix_cmd reload
+  postfix_sink_down
+}
+PF_HELDOUT_ROUND=0
+postfix_heldout_mix() {
+  local r=$((PF_HELDOUT_ROUND += 1)) s=shop.example.test i a
+  local to=("erin@$s" "frank@$s" "grace@$s" "billing@$s" "team@$s" hostmaster@localhost noc@localhost)
+  for i in 0 1 2 3 4; do
+    a=127.0.13.$((1 + (r * 37 + i * 53) % 250))
+    printf '%s ' "$a" "customer$((r * 5 + i))@partner.test>${to[(r + i) % ${#to[@]}]}>$((1000 + RANDOM % 30000))" \
+      "$(pf_user $((r + i)))>buyer$i@vendor.test>$((2000 + RANDOM % 10000))"
+    case $(((r + i) % 5)) in
+      0) printf '%s ' "$(pf_user $((r + i + 1)))>orders@partner.test,nobody-$r@partner.test>3000" ;;
+      1) printf '%s ' "crm@vendor.test>${to[(r + i + 3) % ${#to[@]}]},$(pf_user $r)>$((500 + RANDOM % 2000))" ;;
+      2) printf '%s ' "news@vendor.test>unknown$r@$s>700" ;;
+    esac
+    echo
+  done | postfix_send 5
+  if [ $((r % 2)) = 0 ]; then
+    echo "127.0.13.$((200 + r % 50)) scans@partner.test>erin@$s>$((500000 + RANDOM * 75))" | postfix_send 1
+  fi
+}
+PF_HELDOUT_JOBS=0
+postfix_heldout_job() {
+  PF_HELDOUT_JOBS=$((PF_HELDOUT_JOBS + 1))
+  if [ $((PF_HELDOUT_JOBS % 2)) = 1 ]; then
+    postfix_tool postqueue -p
+    postfix_sink_up
+    postfix_tool postqueue -f
+  else
+    postfix_cmd logrotate
+    postfix_tool postsuper -s -p
+  fi
+}
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -9100,7 +9438,8 @@ install_packages
 for port in $NGINX_PORT $REDIS_PORT $PG_PORT $C2_PORT $BIND_PORT $ROGUE_PORT $HAPROXY_PORT \
     $HAPROXY_STATS_PORT "${BACKEND_PORTS[@]}" $GUNICORN_PORT $((PG_RELAY_PORT + 5)) \
     $((PG_RELAY_PORT + 9)) $((PG_RELAY_PORT + 17)) $HAPROXY_HELDOUT4_PORT $MARIADB_PORT \
-    $((MARIADB_RELAY_PORT + 5)) $((MARIADB_RELAY_PORT + 9)) $((MARIADB_RELAY_PORT + 17)) $APACHE_PORT; do
+    $((MARIADB_RELAY_PORT + 5)) $((MARIADB_RELAY_PORT + 9)) $((MARIADB_RELAY_PORT + 17)) $APACHE_PORT \
+    $PF_PORT $PF_SINK_PORT; do
   if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
 done
 rm -rf "$WORK"
