@@ -147,6 +147,7 @@ void Detector::Track(const Event& e, Finding* raised) {
         child.root = parent->second.root;
         child.incident = parent->second.incident;
         child.suspect_ns = parent->second.suspect_ns;
+        child.suspect_by = parent->second.suspect_by;
       }
       break;
     }
@@ -274,11 +275,17 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) context.queried_name = dns_.NameBefore(e);
+  const auto in_incident = [&](const ProcessState& p) {
+    return p.suspect_ns >= 0 && e.time_ns - p.suspect_ns <= options_.incident_window_ns;
+  };
+  ProcessState* suspect_parent = nullptr;  // for an exec: its parent, when suspect
   if (e.kind == EventKind::kExec && e.process.ppid > 1) {
     auto parent = processes_.find(e.process.ppid);
-    context.parent_suspect = parent != processes_.end() && parent->second.suspect_ns >= 0 &&
-                             e.time_ns - parent->second.suspect_ns <= options_.incident_window_ns;
+    if (parent != processes_.end() && in_incident(parent->second)) suspect_parent = &parent->second;
+    context.parent_suspect = suspect_parent != nullptr;
   }
+  context.suspect_shell = e.kind == EventKind::kOpen && proc != processes_.end() && in_incident(proc->second) &&
+                          IsShell(e.process.exe);
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {
@@ -310,6 +317,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (plain_open_event && !known_open && scored.empty() && !IsRuntimeHelper(e)) {
     if (known_opens.size() >= kMaxKnownOpens) known_opens.clear();
     known_opens.insert(open_key_);
+  }
+  // A known program that a suspect process starts (outside a new program's
+  // tree, where its lineage is a finding) is what that process ran in the
+  // incident: it folds into the finding that made the process suspect, as
+  // `exec PATH`, so the incident shows it (an intruder's shell where the
+  // workload runs shells: its `uname`, known from the workload's own scripts).
+  if (e.kind == EventKind::kExec && scored.empty() && suspect_parent != nullptr &&
+      suspect_parent->suspect_by != nullptr && context.hostile_root.empty() && !e.path.empty()) {
+    Fold(suspect_parent->suspect_by, &suspect_parent->suspect_folded, "exec " + e.path);
   }
   // Makes `anchor` the finding this process's next dependencies fold into.
   const auto note_library = [&](Finding* anchor) {
@@ -394,9 +410,12 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // finding with a count and examples. A script, an executable, a persistence,
     // credential or system location written scores high or more and never
     // folds; a folded file still counts for drop and execute.
+    // A suspect shell's raised writes fold the same way, per shell process.
     const bool tree_write = f.kind == FindingKind::kFile && (f.item.access & (kAccessWrite | kAccessCreate)) != 0 &&
-                            f.severity < Severity::kHigh && !context.hostile_root.empty() && !context.wrote_exe;
-    const std::string scope = tree_write   ? "tree " + std::string(context.hostile_root)
+                            f.severity < Severity::kHigh &&
+                            (!context.hostile_root.empty() || context.suspect_shell) && !context.wrote_exe;
+    const std::string scope = tree_write   ? (context.hostile_root.empty() ? "shell " + std::to_string(e.pid)
+                                                                           : "tree " + std::string(context.hostile_root))
                               : low_write ? std::string(kWriteScope)
                                           : std::string(kReadScope);
     if (by_directory || tree_write) {
@@ -435,8 +454,13 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       if (updated_set_.insert(dropped).second) updated_.push_back(dropped);
     }
     if (recorded->severity >= Severity::kMedium) {
-      processes_[pid].suspect_ns = e.time_ns;
-      if (exec && recorded->process.ppid > 1) processes_[recorded->process.ppid].suspect_ns = e.time_ns;
+      const auto mark = [&](ProcessState& p) {
+        p.suspect_ns = e.time_ns;
+        if (p.suspect_by != recorded) p.suspect_folded.clear();
+        p.suspect_by = recorded;
+      };
+      mark(processes_[pid]);
+      if (exec && recorded->process.ppid > 1) mark(processes_[recorded->process.ppid]);
       proc = processes_.find(e.pid);
     }
     if (exec && e.kind == EventKind::kExec) {

@@ -224,6 +224,10 @@ class Detector {
     int64_t incident = 0;        // that program's incident: the tree's findings join it
     Finding* program = nullptr;  // the exec finding of its current image, if new
     int64_t suspect_ns = -1;     // when it last raised medium+ or started a new program
+    // The finding that made it suspect last, and the known programs it has
+    // started since, folded into that finding (what it ran in the incident).
+    Finding* suspect_by = nullptr;
+    std::unordered_set<std::string> suspect_folded;
     std::unordered_set<std::string> folded;  // distinct items folded into `program`
     // The finding of the last new shared object its current image loaded
     // (a plain read scored as a finding), when, and what folded into it.

@@ -190,6 +190,62 @@ TEST(DetectorContextTest, ALowNewProgramsLowChildrenFoldIntoItsFinding) {
   EXPECT_EQ(dumpall[0]->folded, 2u);
 }
 
+// An intruder's shell where the workload runs shells of its own: the shell is
+// known, so only what it does shows. Once it started a new program (`id`,
+// medium), the known programs it starts (`uname`, which the workload's own
+// scripts run) fold into that finding, and its new writes rise one severity
+// and fold by directory. Another shell of the workload, not suspect, stays as
+// it was: its known programs raise nothing, its new write is low.
+TEST(DetectorContextTest, ASuspectShellsKnownProgramsAndWritesJoinTheIncident) {
+  Fingerprint fp;
+  fp.workload = "mail";
+  auto exec = [](uint32_t pid, uint32_t ppid, const std::string& exe, const std::string& parent, int64_t t) {
+    Event e = testing::Exec("mail", pid, exe, t);
+    e.ppid = e.process.ppid = ppid;
+    e.process.parent_exe = parent;
+    return e;
+  };
+  auto write = [](uint32_t pid, const std::string& path, int64_t t) {
+    Event e = testing::Open("mail", pid, path, kAccessWrite | kAccessCreate, t);
+    e.process.exe = "/usr/bin/dash";
+    return e;
+  };
+  for (const Event& e : {exec(5, 1, "/usr/bin/bash", "/usr/bin/containerd-shim", 10),
+                         exec(6, 5, "/usr/bin/dash", "/usr/bin/bash", 20),
+                         exec(7, 6, "/usr/bin/uname", "/usr/bin/dash", 30)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
+  }
+  Detector d({{"mail", fp}});
+  EXPECT_TRUE(d.Observe(exec(30, 5, "/usr/bin/dash", "/usr/bin/bash", 1000)).empty());
+  EXPECT_TRUE(d.Observe(exec(40, 5, "/usr/bin/dash", "/usr/bin/bash", 1000)).empty());
+  std::vector<Finding*> id = d.Observe(exec(31, 30, "/usr/bin/id", "/usr/bin/dash", 2000));
+  ASSERT_EQ(id.size(), 1u);
+  EXPECT_GE(id[0]->severity, Severity::kMedium);
+  EXPECT_TRUE(d.Observe(exec(32, 30, "/usr/bin/uname", "/usr/bin/dash", 3000)).empty());
+  EXPECT_EQ(id[0]->folded, 1u);
+  EXPECT_EQ(id[0]->folded_examples, (std::vector<std::string>{"exec /usr/bin/uname"}));
+  // The other shell's `uname`: context, as before.
+  EXPECT_TRUE(d.Observe(exec(41, 40, "/usr/bin/uname", "/usr/bin/dash", 3000)).empty());
+  EXPECT_EQ(id[0]->folded, 1u);
+
+  std::vector<Finding*> burst = d.Observe(write(30, "/srv/mail/data/burst-0.enc", 4000));
+  ASSERT_EQ(burst.size(), 1u);
+  EXPECT_EQ(burst[0]->severity, Severity::kMedium);
+  EXPECT_NE(burst[0]->reason.find("written by a shell in an incident"), std::string::npos) << burst[0]->reason;
+  for (int i = 1; i < 5; ++i) {
+    EXPECT_TRUE(d.Observe(write(30, "/srv/mail/data/burst-" + std::to_string(i) + ".enc", 4000 + i)).empty()) << i;
+  }
+  EXPECT_EQ(burst[0]->folded, 4u);
+  std::vector<Finding*> other = d.Observe(write(40, "/srv/mail/spool/report.txt", 5000));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0]->severity, Severity::kLow);
+  // After the incident window the shell is no longer suspect: a write is low again.
+  std::vector<Finding*> later =
+      d.Observe(write(30, "/srv/mail/tmp/later.txt", 4000 + DetectorOptions{}.incident_window_ns + 1));
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0]->severity, Severity::kLow);
+}
+
 // One finding per new listener: the clients of a port the workload started
 // listening on in this run fold into its listen finding; a client of a port
 // it does not listen on stays a finding, and so does another new port.

@@ -634,6 +634,8 @@ bool ServiceStartsShell(std::string_view edge) {
 
 }  // namespace
 
+bool IsShell(std::string_view exe) { return IsProgram(Basename(exe), kShells); }
+
 double RaiseOneLevel(double score) {
   if (score < 0.4) return 0.4;
   if (score < 0.7) return 0.7;
@@ -818,6 +820,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         score = RaiseOneLevel(score);
       }
       if (network || !plain_read) note("in the process tree of " + std::string(context.hostile_root));
+    }
+    if (context.hostile_root.empty() && context.suspect_shell && TargetOf(item) == Target::kFile &&
+        (judged_access & kWriteBits) != 0) {
+      score = RaiseOneLevel(score);
+      note("written by a shell in an incident: it started a new program or raised medium or more");
     }
     if (!notes.empty()) reason += " (" + notes + ")";
 

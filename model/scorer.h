@@ -35,6 +35,11 @@ struct ScoreContext {
   // finding of medium or more, or started a new program, within the incident
   // window: its new utilities are not a script's ordinary steps.
   bool parent_suspect = false;
+  // The event's process is a shell that raised a finding of medium or more,
+  // or started a new program, within the incident window (an intruder's
+  // shell where the workload runs shells of its own): its writes rise one
+  // severity, as a new program's tree's do.
+  bool suspect_shell = false;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
   // keeps one: pattern lookups go through it. Changes no verdict.
   const FilePatternIndex* file_patterns = nullptr;
@@ -65,6 +70,8 @@ ScriptRunner ScriptRunnerOf(const Fingerprint& fp);
 // The floor of the next severity above `score`'s (low -> 0.4, medium -> 0.7,
 // high and critical -> at least 0.9): how context raises a finding.
 double RaiseOneLevel(double score);
+// A shell (sh, bash, dash, ...), by the basename of its executable.
+bool IsShell(std::string_view exe);
 
 // Scores events against fingerprints. An item of the event (model/items.h) is
 // drift when the fingerprint lacks it, exactly and through its patterns
