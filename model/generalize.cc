@@ -127,6 +127,9 @@ size_t Depth(std::string_view dir) {
 
 // The number in a numbered family's pattern.
 constexpr std::string_view kFamilyNumber = "<#>";
+// A directory component of any name, standing for sibling directories that
+// hold the same shaped paths (CollapseSiblings).
+constexpr std::string_view kAnyName = "<name>";
 // The placeholders model/normalize.h puts where a number was.
 // (and ids, hashes and temporary names: each is one variable part).
 constexpr std::string_view kNumberPlaceholders[] = {"<n>",   "<ts>",  "<pid>", "<tid>",
@@ -679,6 +682,94 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
   }
 }
 
+// Whether sibling directories directly under `parent` may become one "<name>"
+// component: a directory a family may vary in (MayHoldFamily), outside /usr,
+// the library roots and the kernel's trees (code and packages stay item by
+// item: a new package's files are news).
+bool MayHoldSiblings(std::string_view parent) {
+  for (std::string_view root : {"/usr", "/proc", "/sys", "/dev"}) {
+    if (IsAtOrUnder(parent, root)) return false;
+  }
+  for (std::string_view lib : kLibRoots) {
+    if (IsAtOrUnder(parent, lib)) return false;
+  }
+  return MayHoldFamily(parent);
+}
+
+// Step 2b, sibling directories of any names: when family_threshold or more
+// directories directly under one parent (users' mailboxes, sites, tenants,
+// queues) each hold the same path below them, exact or already a shape
+// ("<dir>/alice/tmp/<#>.P<#>.vm", "<dir>/bob/tmp/<#>.P<#>.vm", ...), the
+// directory becomes "<name>": "<dir>/<name>/tmp/<#>.P<#>.vm", for the access
+// family_threshold of them had. A new sibling's same-shaped file is then known;
+// a file of another shape there, or the same name elsewhere, is not. Protected
+// paths never take part, nor one-level or recursive wildcards.
+void CollapseSiblings(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResult* r) {
+  struct Group {
+    std::set<std::string, std::less<>> names;  // the distinct sibling directories
+    std::vector<std::string> files, patterns;
+  };
+  std::map<std::string, Group> groups;
+  std::string key;
+  const auto consider = [&](const std::string& path, bool pattern) {
+    if (IsProtectedPath(path) || path.find(kAnyName) != std::string::npos) return;
+    if (pattern && (path.ends_with("/*") || path.ends_with("/**"))) return;
+    const std::vector<std::string_view> c = Components(path);
+    for (size_t i = 1; i + 1 < c.size(); ++i) {
+      if (c[i].find('<') != std::string_view::npos || !MayHoldSiblings(AncestorAt(path, i))) continue;
+      key.clear();
+      for (size_t j = 0; j < c.size(); ++j) {
+        key.push_back('/');
+        key.append(j == i ? kAnyName : c[j]);
+      }
+      Group& g = groups[key];
+      g.names.emplace(c[i]);
+      (pattern ? g.patterns : g.files).push_back(path);
+    }
+  };
+  for (const auto& [path, stats] : fp->files) consider(path, false);
+  for (const auto& [path, g] : fp->file_patterns) consider(path, true);
+  for (auto& [pattern, group] : groups) {
+    if (group.names.size() < o.family_threshold) continue;
+    Evidence evidence;
+    for (const std::string& f : group.files) {
+      if (auto it = fp->files.find(f); it != fp->files.end()) evidence.Add(it->second.access);
+    }
+    for (const std::string& p : group.patterns) {
+      if (auto it = fp->file_patterns.find(p); it != fp->file_patterns.end()) evidence.Add(it->second.stats.access);
+    }
+    const uint8_t bits = evidence.Bits(o.family_threshold);
+    if (bits == 0) continue;
+    auto [it, inserted] = fp->file_patterns.try_emplace(pattern);
+    Generalization& g = it->second;
+    if (inserted) {
+      ++r->file_patterns;
+      const size_t at = pattern.find(kAnyName);
+      g.rule = std::to_string(group.names.size()) + " sibling directories under " + pattern.substr(0, at - 1) +
+               " hold the same " + pattern.substr(at + kAnyName.size() + 1) +
+               " (sibling directories of any name, threshold " + std::to_string(o.family_threshold) + ")" +
+               BitsNote(evidence, bits);
+      g.stats.access = bits;
+    } else {
+      GainBits(evidence, o.family_threshold, &g);
+    }
+    for (const std::string& f : group.files) {
+      auto m = fp->files.find(f);
+      if (m == fp->files.end() || !IsSubset(m->second.access, g.stats.access)) continue;
+      Absorb(m->first, m->second, &g);
+      fp->files.erase(m);
+      ++r->absorbed;
+    }
+    for (const std::string& p : group.patterns) {
+      auto m = fp->file_patterns.find(p);
+      if (m == fp->file_patterns.end() || m == it || !IsSubset(m->second.stats.access, g.stats.access)) continue;
+      AbsorbPattern(m->second, &g);
+      fp->file_patterns.erase(m);
+      ++r->absorbed;
+    }
+  }
+}
+
 // The ancestor of `path` with `depth` components ("/a/b/c/f", 2 -> "/a/b").
 std::string_view AncestorAt(std::string_view path, size_t depth) {
   size_t pos = 0;
@@ -723,7 +814,7 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
       if (Depth(dir) < depth) continue;
       std::string anc(Depth(dir) == depth ? dir : AncestorAt(dir, depth));
       if (it->first == anc + "/**") continue;  // already the pattern this would make
-      if (anc.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
+      if (anc.find(kFamilyNumber) != std::string::npos || anc.find(kAnyName) != std::string::npos) continue;  // a shape
       groups[anc].patterns.push_back(it);
     }
     struct Candidate {
@@ -830,7 +921,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
       if (it->second.stats.access & kAccessCreate) g.created_dirs.insert(dir);
     }
     for (auto& [dir, group] : groups) {
-      if (dir.find(kFamilyNumber) != std::string::npos) continue;  // a shape, not a directory
+      if (dir.find(kFamilyNumber) != std::string::npos || dir.find(kAnyName) != std::string::npos) continue;  // a shape
       if (group.read < o.tree_threshold || group.dirs.size() < 2 || !MayCollapse(dir, true)) continue;
       const std::string_view tree = dir;  // (clang 14 cannot capture a structured binding)
       if (std::any_of(std::begin(kLibRoots), std::end(kLibRoots),
@@ -992,6 +1083,7 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {
   AbsorbMatches(fp, &r);
   CollapseDirs(fp, o, 1, &r);
   CollapseShapes(fp, o, &r);
+  CollapseSiblings(fp, o, &r);
   CollapseServedTrees(fp, o, &r);
   WidenNets(fp, o, 24, 64, o.cidr_threshold, "", &r);
   if (UnderBudget(*fp, o)) return r;
@@ -1081,17 +1173,22 @@ class ShapeMatcher {
     const size_t mark = key_.size();
     // Scratch: consumed (appended to key_) before the next level reuses it.
     thread_local std::string shape;
-    for (int option = 0; option < 2 && found_ == nullptr; ++option) {
+    // Options: the literal, its shape, and (a directory) any name
+    // (CollapseSiblings' "<name>").
+    for (int option = 0; option < 3 && found_ == nullptr; ++option) {
       key_.resize(mark);
       key_.push_back('/');
       if (option == 0) {
         key_.append(literal);
-      } else {
+      } else if (option == 1) {
         shape.clear();
-        if (!MayHaveShape(parent, literal) || !AppendShape(parent, literal, &shape)) break;
+        if (!MayHaveShape(parent, literal) || !AppendShape(parent, literal, &shape)) continue;
         key_.append(shape);
+      } else {
+        if (last) break;
+        key_.append(kAnyName);
       }
-      const bool v = varied || option == 1;
+      const bool v = varied || option >= 1;
       if (last) {
         if (!v) continue;
         found_ = Find();

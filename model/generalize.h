@@ -25,6 +25,11 @@
 //               each run of digits, and each number placeholder of
 //               model/normalize.h (<n>, <ts>, <pid>, <tid>, <fd>), is one <#>.
 //               Made when family_threshold distinct members were learned.
+//   "<dir>/<name>/rest" sibling directories of any name: any one directory
+//               directly under <dir> holding "rest" (exact or a shape). Made
+//               when family_threshold siblings held it; never under /usr, the
+//               library roots, /proc, /sys or /dev (generalize.cc
+//               CollapseSiblings).
 // Network patterns: a NetItem whose address is a CIDR ("10.0.3.0/24"), same
 // direction, protocol and port as the peers it replaced. Only outbound peers
 // and inbound clients widen (listen addresses and resolvers are few and each
@@ -120,6 +125,7 @@ struct GeneralizeResult {
 //   2. directories at their threshold (or at open_dir_threshold when open)
 //      collapse to "<dir>/*", and existing ones gain bits with evidence;
 //      numbered families at family_threshold become "<dir>/stem<#>suffix";
+//      sibling directories holding the same path become "<dir>/<name>/path";
 //      peers at the CIDR threshold widen to /24 or /64;
 //   under pressure (ItemCount() > item_budget):
 //   3. thresholds halve step by step, down to 2, for directories and peers;

@@ -450,11 +450,13 @@ TEST(GeneralizeTest, WideningLimits) {
 TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
   Fingerprint fp;
   // A cache of one file per leaf directory, never 2 in one place, named by
-  // words (numbered names are shapes: CollapseShapesAtAnyDepth).
+  // words (numbered names are shapes: CollapseShapesAtAnyDepth), each its own
+  // (the same name in sibling directories is a family: CollapseSiblings).
   auto word = [](int i) { return std::string(1, static_cast<char>('a' + i / 26)) + static_cast<char>('a' + i % 26); };
   for (int a = 0; a < 4; ++a) {
     for (int b = 0; b < 30; ++b) {
-      fp.files["/var/cache/nginx/" + std::string(1, static_cast<char>('a' + a)) + "/" + word(b) + "/entry"] =
+      const std::string letter(1, static_cast<char>('a' + a));
+      fp.files["/var/cache/nginx/" + letter + "/" + word(b) + "/e" + letter + word(b)] =
           Stats(1, 1, 1, 1, kAccessRead | kAccessWrite);
     }
   }
@@ -488,7 +490,7 @@ TEST(GeneralizeTest, BudgetPressureLowersThresholdsThenCollapsesSubtrees) {
     ItemRef ref;
     ref.table = ItemRef::Table::kFile;
     ref.kind = FindingKind::kFile;
-    ref.key = "/var/cache/nginx/c/" + word(b) + "/entry";
+    ref.key = "/var/cache/nginx/c/" + word(b) + "/ec" + word(b);
     ++FindOrAddItem(&fp, ref).count;
   }
   EXPECT_EQ(fp.ItemCount(), items);
@@ -571,6 +573,56 @@ TEST(GeneralizeShapeTest, SiblingDirectoriesNamedByIdsShareTheirNames) {
   EXPECT_EQ(MatchFile(fp, "/srv/pg/global/2608"), nullptr);
   const std::string& rule = fp.file_patterns.at("/srv/pg/base/<#>/PG_VERSION").rule;
   EXPECT_NE(rule.find("sibling directories"), std::string::npos) << rule;
+}
+
+TEST(GeneralizeShapeTest, SiblingDirectoriesOfAnyNameHoldingTheSamePathsShareThem) {
+  // Mailboxes of five users, each with its maildir's numbered temporary
+  // files (a shape already) and a fixed file, and a sixth directory of
+  // another shape.
+  Fingerprint fp;
+  const uint8_t cw = kAccessWrite | kAccessCreate;
+  for (const char* user : {"alice", "bob", "carol", "dave", "archive"}) {
+    const std::string dir = std::string("/srv/mail/box/") + user;
+    fp.files[dir + "/tmp/1700000000.P12.vm"] = ItemStats{3, 1, 2, 1, cw, 1};
+    fp.files[dir + "/maildirsize"] = ItemStats{3, 1, 2, 1, kAccessRead, 1};
+  }
+  fp.files["/srv/mail/box/shared/notes.txt"] = ItemStats{1, 1, 1, 1, kAccessRead, 1};
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), (std::vector<std::string>{"/srv/mail/box/<name>/maildirsize",
+                                                       "/srv/mail/box/<name>/tmp/<#>.P<#>.vm"}))
+      << ::testing::PrintToString(fp);
+  EXPECT_EQ(fp.files.size(), 1u);  // notes.txt
+  // A new mailbox's same files are known, for the access training showed.
+  const Generalization* tmp = MatchFile(fp, "/srv/mail/box/frank/tmp/1700000999.P77.vm");
+  ASSERT_NE(tmp, nullptr);
+  EXPECT_EQ(tmp->stats.access, cw);
+  EXPECT_EQ(MatchFile(fp, "/srv/mail/box/frank/maildirsize")->stats.access, kAccessRead);
+  // Another name there, the same name elsewhere or one level deeper: not.
+  EXPECT_EQ(MatchFile(fp, "/srv/mail/box/frank/tmp/shell.php"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/mail/other/frank/maildirsize"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/mail/box/frank/x/maildirsize"), nullptr);
+  const std::string& rule = fp.file_patterns.at("/srv/mail/box/<name>/maildirsize").rule;
+  EXPECT_NE(rule.find("5 sibling directories under /srv/mail/box"), std::string::npos) << rule;
+}
+
+TEST(GeneralizeShapeTest, FewSiblingsCodeAndProtectedTreesStayItemByItem) {
+  Fingerprint fp;
+  for (const char* user : {"alice", "bob", "carol"}) {  // three: below the threshold of 4
+    fp.files[std::string("/srv/mail/box/") + user + "/maildirsize"] = ItemStats{3, 1, 2, 1, kAccessRead, 1};
+  }
+  for (const char* pkg : {"flask", "jinja2", "werkzeug", "click", "markupsafe"}) {  // code
+    fp.files[std::string("/usr/lib/python3/dist-packages/") + pkg + "/__init__.py"] =
+        ItemStats{3, 1, 2, 1, kAccessRead, 1};
+  }
+  for (const char* user : {"ann", "ben", "cat", "dan"}) {  // persistence: protected
+    fp.files[std::string("/home/") + user + "/.bashrc"] = ItemStats{3, 1, 2, 1, kAccessRead, 1};
+  }
+  Generalize(&fp);
+  for (const auto& [key, g] : fp.file_patterns) {
+    EXPECT_EQ(key.find("<name>"), std::string::npos) << key << ": " << g.rule;
+  }
+  EXPECT_EQ(MatchFile(fp, "/usr/lib/python3/dist-packages/requests/__init__.py"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/home/eve/.bashrc"), nullptr);
 }
 
 TEST(GeneralizeShapeTest, OneDirectoryIsNotEvidenceThatDirectoriesVary) {
