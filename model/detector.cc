@@ -286,6 +286,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   }
   context.suspect_shell = e.kind == EventKind::kOpen && proc != processes_.end() && in_incident(proc->second) &&
                           IsShell(e.process.exe);
+  context.shell_incident = (e.kind == EventKind::kConnect || e.kind == EventKind::kListen) &&
+                           proc != processes_.end() && in_incident(proc->second) &&
+                           (IsShell(e.process.exe) || IsShell(e.process.parent_exe));
   Finding* dropped = nullptr;  // the write finding of the file this exec runs
   if (e.kind == EventKind::kExec && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {

@@ -194,8 +194,9 @@ TEST(DetectorContextTest, ALowNewProgramsLowChildrenFoldIntoItsFinding) {
 // known, so only what it does shows. Once it started a new program (`id`,
 // medium), the known programs it starts (`uname`, which the workload's own
 // scripts run) fold into that finding, and its new writes rise one severity
-// and fold by directory. Another shell of the workload, not suspect, stays as
-// it was: its known programs raise nothing, its new write is low.
+// and fold by directory, and the new peers of the programs it starts rise one
+// severity. Another shell of the workload, not suspect, stays as it was: its
+// known programs raise nothing, its new write and its programs' new peer are low.
 TEST(DetectorContextTest, ASuspectShellsKnownProgramsAndWritesJoinTheIncident) {
   Fingerprint fp;
   fp.workload = "mail";
@@ -212,7 +213,8 @@ TEST(DetectorContextTest, ASuspectShellsKnownProgramsAndWritesJoinTheIncident) {
   };
   for (const Event& e : {exec(5, 1, "/usr/bin/bash", "/usr/bin/containerd-shim", 10),
                          exec(6, 5, "/usr/bin/dash", "/usr/bin/bash", 20),
-                         exec(7, 6, "/usr/bin/uname", "/usr/bin/dash", 30)}) {
+                         exec(7, 6, "/usr/bin/uname", "/usr/bin/dash", 30),
+                         exec(8, 6, "/usr/bin/python3", "/usr/bin/dash", 40)}) {
     for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
   }
   Detector d({{"mail", fp}});
@@ -239,6 +241,28 @@ TEST(DetectorContextTest, ASuspectShellsKnownProgramsAndWritesJoinTheIncident) {
   std::vector<Finding*> other = d.Observe(write(40, "/srv/mail/spool/report.txt", 5000));
   ASSERT_EQ(other.size(), 1u);
   EXPECT_EQ(other[0]->severity, Severity::kLow);
+  // A known program the suspect shell starts (python3, known under dash) that
+  // connects to a new peer: raised (a reverse shell through a known
+  // interpreter); the same from the other shell: low.
+  auto connect = [](uint32_t pid, uint32_t ppid, int64_t t) {
+    Event e = testing::Connect("mail", pid, V4(127, 0, 0, 1, 14444), t);
+    e.ppid = e.process.ppid = ppid;
+    e.process.exe = "/usr/bin/python3";
+    e.process.parent_exe = "/usr/bin/dash";
+    return e;
+  };
+  d.Observe(testing::Fork("mail", 30, 33, 4100));
+  EXPECT_TRUE(d.Observe(exec(33, 30, "/usr/bin/python3", "/usr/bin/dash", 4200)).empty());
+  std::vector<Finding*> reverse = d.Observe(connect(33, 30, 4300));
+  ASSERT_EQ(reverse.size(), 1u);
+  EXPECT_EQ(reverse[0]->severity, Severity::kMedium) << reverse[0]->reason;
+  d.Observe(testing::Fork("mail", 40, 43, 4100));
+  EXPECT_TRUE(d.Observe(exec(43, 40, "/usr/bin/python3", "/usr/bin/dash", 4200)).empty());
+  Event quiet = connect(43, 40, 4400);
+  quiet.peer = V4(127, 0, 0, 1, 14446);
+  std::vector<Finding*> plain = d.Observe(quiet);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0]->severity, Severity::kLow);
   // After the incident window the shell is no longer suspect: a write is low again.
   std::vector<Finding*> later =
       d.Observe(write(30, "/srv/mail/tmp/later.txt", 4000 + DetectorOptions{}.incident_window_ns + 1));

@@ -826,6 +826,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       score = RaiseOneLevel(score);
       note("written by a shell in an incident: it started a new program or raised medium or more");
     }
+    if (context.hostile_root.empty() && context.shell_incident &&
+        (TargetOf(item) == Target::kOutbound || TargetOf(item) == Target::kListen)) {
+      score = RaiseOneLevel(score);
+      note("from a shell's incident: the shell started a new program or raised medium or more");
+    }
     if (!notes.empty()) reason += " (" + notes + ")";
 
     Finding& f = findings.emplace_back();

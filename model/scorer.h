@@ -40,6 +40,10 @@ struct ScoreContext {
   // shell where the workload runs shells of its own): its writes rise one
   // severity, as a new program's tree's do.
   bool suspect_shell = false;
+  // The event's process is suspect (above, or forked from a suspect process)
+  // and is a shell or was started by one: a known program an intruder's shell
+  // runs. Its new outbound peers and listening ports rise one severity.
+  bool shell_incident = false;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
   // keeps one: pattern lookups go through it. Changes no verdict.
   const FilePatternIndex* file_patterns = nullptr;
