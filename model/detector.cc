@@ -478,10 +478,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   }
   last_known_ = !drift && context.hostile_root.empty() && !context.wrote_exe && context.queried_name.empty();
   // Taken before Track: an exit erases the process, but exits count in no rate dimension.
-  const bool suspect =
-      proc != processes_.end() &&
-      (!proc->second.root.empty() ||
-       (proc->second.suspect_ns >= 0 && e.time_ns - proc->second.suspect_ns <= options_.incident_window_ns));
+  const bool suspect = proc != processes_.end() && (!proc->second.root.empty() || in_incident(proc->second));
   Track(e, file_finding);
   ScoreRates(rates_.Observe(e, suspect), &fresh);
   return fresh;

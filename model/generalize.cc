@@ -130,6 +130,11 @@ constexpr std::string_view kFamilyNumber = "<#>";
 // A directory component of any name, standing for sibling directories that
 // hold the same shaped paths (CollapseSiblings).
 constexpr std::string_view kAnyName = "<name>";
+// A pattern key or directory with a family's number or any name in it: a
+// shape standing for many directories, not one.
+bool IsShapeKey(std::string_view key) {
+  return key.find(kFamilyNumber) != std::string_view::npos || key.find(kAnyName) != std::string_view::npos;
+}
 // The placeholders model/normalize.h puts where a number was.
 // (and ids, hashes and temporary names: each is one variable part).
 constexpr std::string_view kNumberPlaceholders[] = {"<n>",   "<ts>",  "<pid>", "<tid>",
@@ -814,7 +819,7 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
       if (Depth(dir) < depth) continue;
       std::string anc(Depth(dir) == depth ? dir : AncestorAt(dir, depth));
       if (it->first == anc + "/**") continue;  // already the pattern this would make
-      if (anc.find(kFamilyNumber) != std::string::npos || anc.find(kAnyName) != std::string::npos) continue;  // a shape
+      if (IsShapeKey(anc)) continue;  // a shape, not a directory
       groups[anc].patterns.push_back(it);
     }
     struct Candidate {
@@ -921,7 +926,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
       if (it->second.stats.access & kAccessCreate) g.created_dirs.insert(dir);
     }
     for (auto& [dir, group] : groups) {
-      if (dir.find(kFamilyNumber) != std::string::npos || dir.find(kAnyName) != std::string::npos) continue;  // a shape
+      if (IsShapeKey(dir)) continue;  // a shape, not a directory
       if (group.read < o.tree_threshold || group.dirs.size() < 2 || !MayCollapse(dir, true)) continue;
       const std::string_view tree = dir;  // (clang 14 cannot capture a structured binding)
       if (std::any_of(std::begin(kLibRoots), std::end(kLibRoots),

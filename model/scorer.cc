@@ -163,7 +163,7 @@ bool IsFilelessName(std::string_view exe) {
 }
 
 bool Any(const Judged&) { return true; }
-bool IsShell(const Judged& j) { return IsProgram(Basename(j.exe), kShells); }
+bool IsShell(const Judged& j) { return model::IsShell(j.exe); }
 bool IsInterpreter(const Judged& j) { return IsProgram(Basename(j.exe), kInterpreters); }
 bool IsNetworkTool(const Judged& j) { return IsProgram(Basename(j.exe), kNetworkTools); }
 bool InWorldWritableDir(const Judged& j) { return IsUnder(j.exe, kWorldWritableDirs); }
@@ -303,7 +303,7 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
 size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe) {
   if (!InUtilityDir(exe) || IsIntruderTool(Basename(exe))) return 0;
   const std::string_view parent = e.process.parent_exe;
-  if (!IsProgram(Basename(parent), kShells)) return 0;
+  if (!model::IsShell(parent)) return 0;
   const ScriptRunner runner = ScriptRunnerOf(fp);
   if (!runner.runs_scripts() || std::find(runner.shells.begin(), runner.shells.end(), parent) == runner.shells.end()) {
     return 0;
@@ -321,7 +321,7 @@ size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe
 // of a suite runs another (pg_dumpall running "pg_dump" -V): plumbing, not a
 // person or an intruder at a shell, whose commands name other programs.
 std::string SuiteShellCommand(const Fingerprint& fp, const Event& e) {
-  if (e.kind != EventKind::kExec || !IsProgram(Basename(e.path), kShells)) return {};
+  if (e.kind != EventKind::kExec || !model::IsShell(e.path)) return {};
   if (e.argv.size() != 3 || e.argv[1] != "-c") return {};
   const std::string& parent = e.process.parent_exe;
   if (parent.empty() || IsShellish(Basename(parent)) || fp.executables.contains(parent) ||
@@ -530,7 +530,7 @@ ScriptRunner ScriptRunnerOf(const Fingerprint& fp) {
   ScriptRunner out;
   for (const auto& [edge, stats] : fp.lineage) {
     std::string_view from, child;
-    if (!SplitEdge(edge, &from, &child) || !IsProgram(Basename(from), kShells)) continue;
+    if (!SplitEdge(edge, &from, &child) || !model::IsShell(from)) continue;
     if (std::find(out.shells.begin(), out.shells.end(), from) == out.shells.end()) out.shells.emplace_back(from);
     if (InUtilityDir(child) && !IsShellish(Basename(child))) out.utilities.emplace_back(Basename(child));
   }
@@ -809,8 +809,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     }
     if (e.kind == EventKind::kOpen && e.result < 0) note("open failed");
     double score = std::round(novelty * s.value * 1000) / 1000;
+    const Target target = TargetOf(item);
     if (!context.hostile_root.empty()) {
-      const Target target = TargetOf(item);
       const bool network = target == Target::kOutbound || target == Target::kListen ||
                            target == Target::kResolver || target == Target::kDnsName;
       const bool plain_read = target == Target::kFile && (judged_access & kWriteBits) == 0;
@@ -820,14 +820,10 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         score = RaiseOneLevel(score);
       }
       if (network || !plain_read) note("in the process tree of " + std::string(context.hostile_root));
-    }
-    if (context.hostile_root.empty() && context.suspect_shell && TargetOf(item) == Target::kFile &&
-        (judged_access & kWriteBits) != 0) {
+    } else if (context.suspect_shell && target == Target::kFile && (judged_access & kWriteBits) != 0) {
       score = RaiseOneLevel(score);
       note("written by a shell in an incident: it started a new program or raised medium or more");
-    }
-    if (context.hostile_root.empty() && context.shell_incident &&
-        (TargetOf(item) == Target::kOutbound || TargetOf(item) == Target::kListen)) {
+    } else if (context.shell_incident && (target == Target::kOutbound || target == Target::kListen)) {
       score = RaiseOneLevel(score);
       note("from a shell's incident: the shell started a new program or raised medium or more");
     }
