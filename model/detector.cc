@@ -239,6 +239,17 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
   }
 }
 
+std::string Detector::PackageKin(const Fingerprint& fp, const Event& e, std::string_view exe) {
+  const std::string package = packages_->SourcePackage(e, exe);
+  if (package.empty()) return {};
+  for (const auto& [learned, stats] : fp.executables) {
+    if (packages_->SourcePackage(e, learned) == package) {
+      return package + ", the package of the workload's own " + learned;
+    }
+  }
+  return {};
+}
+
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
@@ -296,6 +307,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         context.wrote_exe = true;
         dropped = p->second;
       }
+    }
+  }
+  // A new program: which learned one shares its package (outlives the scoring).
+  std::string package_kin;
+  if (packages_ != nullptr && e.kind == EventKind::kExec) {
+    const std::string& exe = e.path.empty() ? e.process.exe : e.path;  // its item (model/items.h)
+    if (!exe.empty() && !fingerprint.executables.contains(exe)) {
+      package_kin = PackageKin(fingerprint, e, exe);
+      context.package_kin = package_kin;
     }
   }
   Finding* file_finding = nullptr;

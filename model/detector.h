@@ -114,6 +114,17 @@ struct DetectorOptions {
   int64_t incident_window_ns = 60'000'000'000;  // 60 s
 };
 
+// Which installed package a program came from, for the sibling rule of new
+// programs (ScoreContext::package_kin, model/scorer.h). tools/ answers from
+// the package database of the process's filesystem (collector/packages.h).
+class PackageOracle {
+ public:
+  virtual ~PackageOracle() = default;
+  // The source package that installed `exe` in the filesystem `e`'s process
+  // sees; "" if unknown, or if the package is part of the base system.
+  virtual std::string SourcePackage(const Event& e, std::string_view exe) = 0;
+};
+
 class Detector {
  public:
   struct Stats {
@@ -180,11 +191,20 @@ class Detector {
   void AddUndelivered(const std::string& workload, EventKind kind, uint64_t n) {
     rates_.AddUndelivered(workload, kind, n);
   }
+  // Asks `packages` (not owned; nullptr: nobody, the default) which package
+  // a new program and the workload's learned programs came from: a new
+  // program of the package of a learned one is its suite (a sibling).
+  void SetPackageOracle(PackageOracle* packages) { packages_ = packages; }
   // Called with the workload's name before its fingerprint is set or removed.
   void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
 
  private:
+  // The learned program of `fp` that `e`'s new program shares its package
+  // with, as ScoreContext::package_kin wants it; "" if none (or no oracle).
+  std::string PackageKin(const Fingerprint& fp, const Event& e, std::string_view exe);
+
   std::map<std::string, Fingerprint> fingerprints_;
+  PackageOracle* packages_ = nullptr;
   // What the Detector keeps per fingerprint, by the address of its map node
   // (stable until erased), made and dropped with it (SetFingerprint,
   // RemoveFingerprint): its file patterns, indexed (model/generalize.h), and

@@ -623,6 +623,69 @@ TEST(DetectorContextTest, AScriptRunnersNewUtilitiesAreLowUnlessTheirShellIsSusp
   EXPECT_TRUE(d.Observe(step(22, 11, "/usr/bin/head", 3200)).empty());
 }
 
+// A package database as a map: exe -> source package.
+class MapPackages : public PackageOracle {
+ public:
+  explicit MapPackages(std::map<std::string, std::string> of) : of_(std::move(of)) {}
+  std::string SourcePackage(const Event&, std::string_view exe) override {
+    ++asked;
+    auto it = of_.find(std::string(exe));
+    return it == of_.end() ? std::string() : it->second;
+  }
+  int asked = 0;
+
+ private:
+  std::map<std::string, std::string> of_;
+};
+
+// A new program installed by the package of a program the workload ran (the
+// mail server's postmap beside its postconf, in a directory all programs
+// share and with no common stem) is its suite: low, and the package named.
+// Not so for a shell or a network tool of that package, a program of another
+// package, or without a package database.
+TEST(DetectorContextTest, ANewProgramOfALearnedProgramsPackageIsItsSuite) {
+  Fingerprint fp;
+  fp.workload = "w";
+  for (const Event& e : {ExecOf(2, 1, "/usr/lib/postfix/sbin/master", 10), ExecOf(3, 2, "/usr/sbin/postconf", 20)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
+  }
+  MapPackages packages({{"/usr/lib/postfix/sbin/master", "postfix"},
+                        {"/usr/sbin/postconf", "postfix"},
+                        {"/usr/sbin/postmap", "postfix"},
+                        {"/usr/bin/nc", "postfix"},
+                        {"/usr/bin/gpg", "gnupg"}});
+  auto exec = [](uint32_t pid, const std::string& exe, int64_t t) {
+    Event e = ExecOf(pid, 2, exe, t);
+    e.process.parent_exe = "/usr/lib/postfix/sbin/master";
+    return e;
+  };
+  const int64_t apart = 120'000'000'000;  // each its own incident window
+  Detector without({{"w", fp}});
+  std::vector<Finding*> unknown = without.Observe(exec(30, "/usr/sbin/postmap", 1000));
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0]->severity, Severity::kMedium) << "no package database: a stranger";
+
+  Detector d({{"w", fp}});
+  d.SetPackageOracle(&packages);
+  std::vector<Finding*> postmap = d.Observe(exec(30, "/usr/sbin/postmap", 1000));
+  ASSERT_EQ(postmap.size(), 1u);
+  EXPECT_EQ(postmap[0]->severity, Severity::kLow);
+  EXPECT_NE(postmap[0]->reason.find("installed by postfix, the package of the workload's own "
+                                    "/usr/lib/postfix/sbin/master"),
+            std::string::npos)
+      << postmap[0]->reason;
+  std::vector<Finding*> gpg = d.Observe(exec(31, "/usr/bin/gpg", 1000 + apart));
+  ASSERT_EQ(gpg.size(), 1u);
+  EXPECT_EQ(gpg[0]->severity, Severity::kMedium) << "another package";
+  std::vector<Finding*> nc = d.Observe(exec(32, "/usr/bin/nc", 1000 + 2 * apart));
+  ASSERT_EQ(nc.size(), 1u);
+  EXPECT_GE(nc[0]->severity, Severity::kHigh) << "a network tool stays one, whatever installed it";
+  // Known programs are not asked about.
+  const int asked = packages.asked;
+  EXPECT_TRUE(d.Observe(exec(33, "/usr/sbin/postconf", 1000 + 3 * apart)).empty());
+  EXPECT_EQ(packages.asked, asked);
+}
+
 TEST(DetectorIncidentTest, OneProcessTreeCloseInTimeIsOneIncident) {
   Fingerprint fp;
   fp.workload = "w";

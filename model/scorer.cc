@@ -751,6 +751,10 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
           fixed_note = sibling_note.c_str();
+        } else if (computed->value <= kPlainExecSensitivity && !context.package_kin.empty()) {
+          fixed_sensitivity = kSiblingSensitivity;
+          sibling_note = "installed by " + std::string(context.package_kin);
+          fixed_note = sibling_note.c_str();
         } else if (computed->value <= kPlainExecSensitivity && !context.parent_suspect) {
           const size_t utilities = ScriptUtility(*fp, e, item.key);
           if (utilities > 0) {

@@ -76,6 +76,10 @@ Status Agent::Start() {
   profiler_->SetNode(hostname_);  // as the CLI records it, so fleet merges keep nodes apart
   profiler_->BeginSession();
   detector_ = std::make_unique<model::Detector>(std::move(scored));
+  if (config_.packages) {
+    packages_ = std::make_unique<PackageOracle>(std::string(PackageOracle::kLive));
+    detector_->SetPackageOracle(packages_.get());
+  }
   // The findings of earlier runs: the same drift after a restart is the same
   // finding with a larger count, not a new alert (model/detector.h Restore).
   ASSIGN_OR_RETURN(std::vector<model::Finding> earlier,

@@ -53,6 +53,7 @@
 #include "tools/agent/http_server.h"
 #include "tools/agent/metrics.h"
 #include "tools/drive.h"
+#include "tools/packages.h"
 
 namespace dw::profiler {
 class Profiler;
@@ -160,6 +161,7 @@ class Agent {
   std::unique_ptr<collector::EventSource> source_;
   std::unique_ptr<SourcePipeline> pipeline_;
   std::unique_ptr<profiler::Profiler> profiler_;
+  std::unique_ptr<PackageOracle> packages_;  // the detector's (config packages)
   std::unique_ptr<model::Detector> detector_;
   std::unique_ptr<collector::VerdictCache> verdicts_;  // null when off
   collector::FilteredDeltas filtered_;                // kernel-answered calls fed to the rates

@@ -78,8 +78,8 @@ Status GetBool(const std::string& source, const Node& map, const std::string& ke
 Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   if (!root || root.IsNull()) return Status::Ok();
   RETURN_IF_ERROR(CheckKeys(source, root, "",
-                            {"database", "mode", "cgroups", "hostname", "syscalls", "verdict_cache", "learning",
-                             "detect", "api", "outputs", "identity", "exceptions"}));
+                            {"database", "mode", "cgroups", "hostname", "syscalls", "verdict_cache", "packages",
+                             "learning", "detect", "api", "outputs", "identity", "exceptions"}));
   RETURN_IF_ERROR(GetString(source, root, "database", "database", &c->database));
   if (c->database.empty()) return At(source, root["database"], "database must not be empty");
   if (root["mode"]) {
@@ -104,6 +104,7 @@ Status Parse(const std::string& source, const Node& root, AgentConfig* c) {
   RETURN_IF_ERROR(GetString(source, root, "hostname", "hostname", &c->hostname));
   RETURN_IF_ERROR(GetBool(source, root, "syscalls", "syscalls", &c->syscalls));
   RETURN_IF_ERROR(GetBool(source, root, "verdict_cache", "verdict_cache", &c->verdict_cache));
+  RETURN_IF_ERROR(GetBool(source, root, "packages", "packages", &c->packages));
 
   if (const Node& l = root["learning"]; l && !l.IsNull()) {
     RETURN_IF_ERROR(CheckKeys(source, l, "learning",

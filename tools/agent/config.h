@@ -15,6 +15,9 @@
 //   verdict_cache: true    # known file reads, connects and accepts of monitored
 //                          # workloads are answered in the kernel, not sent up
 //                          # (README: Performance); restart to change
+//   packages: true         # a new program installed by the package of one the
+//                          # workload runs is its suite (low), from the dpkg
+//                          # database its container sees (README: Severity)
 //   learning:
 //     min_duration: 10m    # a baseline is never stable before this
 //     quiet_period: 5m     # stable once no new item appeared for this long
@@ -87,6 +90,7 @@ struct AgentConfig {
   std::string hostname;
   bool syscalls = false;  // BpfOptions::syscalls
   bool verdict_cache = true;  // BpfOptions::verdict_cache
+  bool packages = true;  // tools/packages.h, for the detector
   struct Learning {
     std::chrono::milliseconds min_duration{std::chrono::minutes(10)};
     std::chrono::milliseconds quiet_period{std::chrono::minutes(5)};

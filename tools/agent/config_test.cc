@@ -26,6 +26,7 @@ cgroups: [shop, system.slice/nginx.service]
 hostname: node-1
 syscalls: true
 verdict_cache: false
+packages: false
 learning:
   min_duration: 2m
   quiet_period: 30s
@@ -60,6 +61,7 @@ identity:
   want.hostname = "node-1";
   want.syscalls = true;
   want.verdict_cache = false;
+  want.packages = false;
   want.learning = {milliseconds(120'000), milliseconds(30'000), milliseconds(86'400'000), milliseconds(500)};
   want.learn_unprofiled = false;
   want.api = {"127.0.0.1:0", "/run/dw.sock", "/etc/dw/token", true};

@@ -542,6 +542,15 @@ TEST_F(CliBadInputTest, MissingDatabaseIsNotCreated) {
   EXPECT_FALSE(fs::exists(missing)) << r.command_line;
 }
 
+TEST_F(CliBadInputTest, PackageRootMustBeADirectory) {
+  const Snapshot before = TakeSnapshot(db_);
+  for (const std::string& root : {File("no-such-root"), good_}) {
+    RunResult r = RunDriftwatch({"detect", "--db", db_, "--trace", drift_, "--package-root", root});
+    EXPECT_TRUE(Refused(r, "detect", 2, {"--package-root " + root + ": not a directory"}));
+    EXPECT_TRUE(Unchanged(before, r));
+  }
+}
+
 TEST_F(CliBadInputTest, UnknownWorkload) {
   const Snapshot before = TakeSnapshot(db_);
   RunResult r = RunDriftwatch({"findings", "--db", db_, "--workload", "nosuch"});

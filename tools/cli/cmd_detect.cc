@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,7 @@
 #include "tools/cli/format.h"
 #include "tools/drive.h"
 #include "tools/exceptions.h"
+#include "tools/packages.h"
 
 namespace dw::tools {
 namespace {
@@ -20,6 +22,12 @@ namespace {
 Status CheckDetect(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
   RETURN_IF_ERROR(args.Required("--db").status());
+  if (auto root = args.Get("--package-root")) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(*root, ec)) {
+      return Status(ErrorCode::kInvalidArgument, "--package-root " + *root + ": not a directory");
+    }
+  }
   return CheckSources(args, /*live_needs_duration=*/false);
 }
 
@@ -45,6 +53,16 @@ Status CmdDetect(const Args& args) {
   if (fingerprints.empty()) return no_baselines;
   ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*verdict_cache=*/!args.Has("--no-verdict-cache")));
   model::Detector detector(std::move(fingerprints));
+  // Package databases (tools/packages.h): live, each process's own
+  // filesystem's; a replayed trace's only with --package-root (the host it
+  // was recorded on, as it is now).
+  std::unique_ptr<PackageOracle> packages;
+  if (auto root = args.Get("--package-root")) {
+    packages = std::make_unique<PackageOracle>(*root);
+  } else if (args.Has("--live") && !args.Has("--no-packages")) {
+    packages = std::make_unique<PackageOracle>(std::string(PackageOracle::kLive));
+  }
+  detector.SetPackageOracle(packages.get());
   // The kernel verdict cache (collector/verdict_cache.h), live only.
   std::unique_ptr<collector::VerdictCache> cache;
   for (auto& source : sources) {
@@ -145,13 +163,16 @@ Status CmdDetect(const Args& args) {
 Command DetectCommand() {
   return Command{"detect",
                  "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
-                 "[--syscalls] [--no-verdict-cache]) [--format jsonl|text] [--exceptions FILE]\n"
+                 "[--syscalls] [--no-verdict-cache] [--no-packages]) [--format jsonl|text]\n"
+                 "[--exceptions FILE] [--package-root DIR]\n"
                  "FILE: expected findings to store but not print (tools/exceptions.h)\n"
-                 "--no-verdict-cache: every event reaches user space (README: Performance)",
+                 "--no-verdict-cache: every event reaches user space (README: Performance)\n"
+                 "--package-root DIR: the dpkg database under DIR says which package a new\n"
+                 "program came from (live: each process's own; --no-packages: none)",
                  CheckDetect,
                  CmdDetect,
-                 {{"--db", "--duration", "--format", "--exceptions"},
-                  {"--live", "--syscalls", "--no-verdict-cache"},
+                 {{"--db", "--duration", "--format", "--exceptions", "--package-root"},
+                  {"--live", "--syscalls", "--no-verdict-cache", "--no-packages"},
                   {"--trace", "--cgroup"}}};
 }
 
