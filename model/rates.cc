@@ -351,6 +351,15 @@ std::optional<RateScore> Score(const RateBaseline& baseline, const RateSample& s
     if (z[i] > z[best]) best = i;
     bool passes = options.may_drift[i] && sample.counts[i] >= options.min_burst &&
                   x[i] >= baseline.max[i] + log_factor;
+    // Gate 3 (forks that keep pace with connections), unless the burst is
+    // mostly a suspect's: an intruder's forks are never the audience's.
+    if (passes && options.per_connection[i] && 2 * sample.from_suspects[i] < sample.counts[i]) {
+      const double ratio = x[i] - x[kRateConnects];
+      const double ratio_mean = mean[i] - mean[kRateConnects];
+      const double ratio_var =
+          std::max(0.0, cov(i, i) + cov(kRateConnects, kRateConnects) - 2 * cov(i, kRateConnects));
+      passes = ratio > ratio_mean + options.per_connection_sigmas * std::sqrt(ratio_var);
+    }
     if (passes && (!best_passing || z[i] > z[*best_passing])) best_passing = i;
   }
   score.top_dim = best_passing.value_or(best);

@@ -87,6 +87,20 @@ struct RateOptions {
   // distance but a finding needs a burst of forks, execs, writes, distinct
   // paths or distinct peers: new work, new files, new hosts.
   std::array<bool, kRateDims> may_drift = {true, true, false, true, true, false, true, true};
+  // Gate 3, for the dimensions marked here (forks): the burst must also
+  // outgrow the connections of its bucket. A server that forks per client
+  // (PostgreSQL, Apache prefork, an MTA's smtpd, inetd) forks as often as
+  // clients connect: five times the clients is five times the forks, its
+  // audience, not new work. In log space the ratio is a difference,
+  // log1p(forks) - log1p(connects), whose training mean and variance follow
+  // from the baseline's mean and covariance (no other state); the bucket's
+  // ratio must lie more than per_connection_sigmas standard deviations above
+  // that mean. A fork bomb or a loop of spawns without clients has a ratio
+  // far above anything seen; forks that keep pace with connections do not.
+  // Not for a burst mostly from suspect processes (RateFinding), which is
+  // judged by gates 1 and 2 alone.
+  std::array<bool, kRateDims> per_connection = {false, true, false, false, false, false, false, false};
+  double per_connection_sigmas = 3.0;
   // Finding score = sensitivity x (1 - exp(-distance / score_scale)): a
   // sensitive burst at the threshold scores 0.63 (medium), at 8.4 0.75 (high),
   // at 14 0.9 (critical).

@@ -563,6 +563,36 @@ TEST(RateScoreTest, TrafficVolumeAloneIsNotDrift) {
   EXPECT_TRUE(Score(b, Sample("w", kT0, {0, 0, 60, 1, 5, 300, 250})).value().drift);
 }
 
+// A server that forks per client: five times the clients is five times the
+// forks (its audience), not a burst; the same forks without the clients (a
+// fork bomb, a loop of spawns) are, and so are a suspect's among clients.
+TEST(RateScoreTest, ForksThatKeepPaceWithConnectionsAreTheAudience) {
+  std::mt19937 rng(5);
+  RateBaseline b;
+  for (int i = 0; i < 120; ++i) {
+    // Busy buckets: one fork per client plus a background worker now and then;
+    // idle ones: the background worker alone.
+    const uint64_t clients = i % 4 == 0 ? 0 : 10 + rng() % 15;
+    const uint64_t forks = clients + rng() % 3;
+    ASSERT_TRUE(Learn(&b, Sample("db", kT0 + i * kBucket, {0, forks, 200, 50, 40, clients, 0, 10})));
+  }
+  const uint64_t peak = std::llround(std::expm1(b.max[kRateForks]));
+  ASSERT_LT(3 * (peak + 1), 600u);  // the bursts below pass gates 1 and 2
+  RateScore audience = Score(b, Sample("db", kT0, {0, 600, 3000, 60, 40, 590, 0, 10})).value();
+  EXPECT_GT(audience.distance, RateOptions().distance_threshold);
+  EXPECT_FALSE(audience.drift);
+  RateScore bomb = Score(b, Sample("db", kT0, {0, 600, 250, 50, 40, 12, 0, 10})).value();
+  EXPECT_TRUE(bomb.drift);
+  EXPECT_EQ(bomb.top_dim, kRateForks);
+  RateSample suspect = Sample("db", kT0, {0, 600, 3000, 60, 40, 590, 0, 10});
+  suspect.from_suspects[kRateForks] = 500;
+  EXPECT_TRUE(Score(b, suspect).value().drift) << "a suspect's forks are never the audience's";
+  RateOptions off;
+  off.per_connection[kRateForks] = false;
+  EXPECT_TRUE(Score(b, Sample("db", kT0, {0, 600, 3000, 60, 40, 590, 0, 10}), off).value().drift)
+      << "the third gate is what lets the audience through";
+}
+
 TEST(RateScoreTest, NeedsEnoughMatchingTraining) {
   RateBaseline b;
   RateSample burst = Sample("w", kT0, {0, 0, 50, 500, 10, 0, 0});
