@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout14}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout15}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server) and a cron-driven batch job
 # (batch). mariadb, apache and postfix, added later as unseen workload shapes, have train,
-# normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14): a workload records a phase after heldout only if it defines
+# normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, and all of them heldout15): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# heldout12 heldout13 heldout14 (default: all seventeen, in that order). `--only heldout nginx` records
+# heldout12 heldout13 heldout14 heldout15 (default: all eighteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -228,6 +228,30 @@
 #           pgbench; batch: a trickle of small files) instead of a flood; error paths and
 #           unusual but legitimate requests in every round, one kind per round in turn.
 #           No attack.
+#   heldout15 about 50 s, a fifteenth held-out set recorded on 2026-12-04 (all nine
+#           workloads, postfix's first after heldout), again from a fresh provisioning, with
+#           variation of other kinds, amounts, orders and timing than the fourteen before
+#           (<server>_heldout15_*): clients from 127.0.14.1-250 (another /24); full load from
+#           the first second (9 connections at a time, 2 requests each, 0.5 s apart, 8 s;
+#           batch: a run a second) with the service's own maintenance first, in it (a
+#           candidate configuration tested, an append-only file check and the latency
+#           histogram, orphaned large objects purged, the admin socket's errors and file
+#           descriptors, the resolved settings printed and a purge, all archives but one
+#           purged, the server's debug information, a queue listing as JSON and the
+#           instance's check); then bursty traffic, short bursts (two rounds of 10
+#           connections, one request each) between idle gaps of 2-5 s; a full stop and
+#           start in the middle by the service's own control command (`nginx -s quit`,
+#           `redis-cli shutdown`, `pg_ctl stop`, `mariadb-admin shutdown`, `apache2 -k
+#           stop`, `postfix stop`; haproxy and gunicorn, which have none: a stop, a
+#           configuration check and a start; batch: the scheduler down for 5 s); more
+#           bursts; the change last (the tested configuration with a moved access log,
+#           deletions freed in the background and a larger bulk limit, a tablespace, longer and shorter
+#           timeouts, worker recycling, a renamed output directory, a FULLTEXT index, a
+#           second virtual host, message size and recipient limits), then two more bursts;
+#           one unusual but legitimate client per round in turn (pipelining, slow clients,
+#           abandoned requests and uploads, very large and very small requests, unknown
+#           databases, keys and recipients).
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -238,7 +262,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -292,8 +316,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14 | heldout15) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1569,6 +1593,43 @@ nginx_heldout14_tail() {
 }
 
 
+# Held out, fifteenth set (heldout15). No deploy. Clients from 127.0.14.1-250 for every sixth
+# page and every third image (another offset each round), the home page and the assets; one
+# more client in turn (heldout15_odd): three requests pipelined on one connection, an image
+# downloaded at 1 kB/s, a request abandoned halfway through its headers, a 1 MB POST
+# abandoned after 0.4 s, a page with 400 query parameters, a keep-alive client that waits
+# 1.5 s between two requests. The maintenance, first, while the full load is on: a candidate
+# configuration (the access log moved to `log/site-access.log`, a longer keep-alive, a 2 MB
+# body limit) tested by the operator inside the cgroup (`nginx -t -c conf/nginx.conf.next`,
+# as www-data). The restart, in the middle: `nginx -s quit` by the operator inside the cgroup
+# (a graceful stop by nginx's own control command) and a start. The change, last: the tested
+# configuration installed and applied by `nginx -s reload` inside the cgroup.
+nginx_heldout15_deploy() { :; }
+nginx_heldout15_mix() {
+  local r=$HELDOUT15_ROUND i
+  local paths=(/ /css/site.css /js/app.js)
+  for i in $(seq $((1 + r % 6)) 6 40); do paths+=("/page$(printf %02d "$i").html"); done
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /img/ 3 20 "$r" .png)
+  heldout15_get "$NGINX_PORT" "${paths[@]}"
+  heldout15_odd "$NGINX_PORT" /page07.html "/img/$((1 + r % 20)).png"
+}
+# nginx_ctl CONF ARG...: nginx's own command line on CONF, by the operator inside the cgroup.
+nginx_ctl() { admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$1" "${@:2}"; }
+nginx_heldout15_maint() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  sed -e 's|log/access.log;$|log/site-access.log;|' \
+    -e 's|^  keepalive_timeout 5;$|  keepalive_timeout 15;\n  client_max_body_size 2m;|' "$conf" >"$conf.next"
+  grep -q 'client_max_body_size 2m' "$conf.next" || die "nginx heldout15: the candidate was not written"
+  nginx_ctl "$conf.next" -t -q
+}
+nginx_heldout15_restart() { heldout15_ctl_restart nginx NGINX_PID nginx_ctl "$NGINX_DIR/conf/nginx.conf" -s quit; }
+nginx_heldout15_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  cp "$conf.next" "$conf"
+  nginx_ctl "$conf" -s reload
+  # (The candidate's test created the new log, empty; the new workers write to it.)
+  until_ok sh -c "curl -sf http://127.0.0.1:$NGINX_PORT/index.html && test -s $NGINX_DIR/log/site-access.log"
+}
 # --- redis --------------------------------------------------------------------------------
 
 REDIS_DIR=$WORK/redis
@@ -2574,6 +2635,62 @@ redis_heldout14_tail() {
 }
 
 
+# Held out, fifteenth set (heldout15). Deployed before the start: protected mode off (for the
+# application servers on 127.0.14.1-250). Each round as many application clients as the
+# load, up to 6 (perl, inline commands), in db 10 (a keyspace no set used), every key under
+# `api:`: a rate limiter (INCR, EXPIRE ... NX), a lock taken and given back (SET ... NX PX,
+# DEL), a job list popped from two lists at once (RPUSH, LMPOP), a random pick
+# (ZADD, ZRANDMEMBER), a tag moved between sets (SADD, SMOVE), a field's length (HSET,
+# HSTRLEN), a key's expiry read back (EXPIRETIME). One more client in turn: GETs pipelined 16
+# at a time (`redis-benchmark -P 16`), one MSET of 2000 keys, a command abandoned halfway, an
+# empty key with an empty value, an MGET of 300 keys that do not exist, a client idle 1.5 s
+# between two commands. Then `redis-benchmark` SET, RPUSH and SPOP with 32-byte values over
+# 4000 keys on as many clients as the load. The maintenance, first, while the full load is
+# on, inside the cgroup as redis: the append-only files checked (`redis-check-aof` on their
+# manifest: the newest may end in a command still being written, which it reports), then the
+# latency histogram (LATENCY HISTOGRAM). The restart, in the middle: `redis-cli shutdown` by
+# the operator inside the cgroup (redis's own stop: it saves and exits) and a start. The
+# change, last: deletions freed in the background and a larger limit on one bulk string, set
+# live (`CONFIG SET lazyfree-lazy-user-del yes proto-max-bulk-len 4mb`; redis 7 refuses a
+# new snapshot file name live: `dbfilename` is a protected setting).
+redis_heldout15_deploy() { redis_unprotect; }
+# redis_heldout15_session I: the I-th application client's commands in a heldout15 round.
+redis_heldout15_session() {
+  local i=$1 r=$HELDOUT15_ROUND
+  printf '%s\n' "INCR api:rate:$i:$((r / 4))" "EXPIRE api:rate:$i:$((r / 4)) 10 NX" "SET api:lock:$((r % 3)) w$i NX PX 500" \
+    "DEL api:lock:$((r % 3))" "RPUSH api:jobs:$((i % 2)) j$r-$i" "LMPOP 2 api:jobs:0 api:jobs:1 LEFT COUNT 2" \
+    "ZADD api:pick $((r + i)) m$i" "ZRANDMEMBER api:pick 2" "SADD api:tag:new t$r-$i" "SMOVE api:tag:new api:tag:done t$r-$i" \
+    "HSET api:user:$i name user-$i-$r" "HSTRLEN api:user:$i name" "EXPIRETIME api:rate:$i:$((r / 4))"
+}
+redis_heldout15_mix() {
+  local cli=(redis-cli -p "$REDIS_PORT" -n 10) a keys
+  redis_phase_clients heldout15 10
+  a=$(heldout15_addr 9)
+  case $((HELDOUT15_ROUND % 6)) in
+    0) redis-benchmark -p "$REDIS_PORT" -q -P 16 -n 3200 -c 2 -r 4000 -t get ;;
+    1) mapfile -t keys < <(seq 1 2000 | awk -v r="$HELDOUT15_ROUND" '{ print "api:bulk:" r ":" $1; print $1 }')
+       "${cli[@]}" mset "${keys[@]}" ;;
+    2) printf '*3\r\n\x243\r\nSET\r\n\x248\r\napi:half' | socat -t 0.3 - "TCP:127.0.0.1:$REDIS_PORT,bind=$a" ;;
+    3) "${cli[@]}" set '' '' && "${cli[@]}" get '' ;;
+    4) mapfile -t keys < <(seq 1 300 | sed "s/^/api:none:$HELDOUT15_ROUND:/")
+       "${cli[@]}" mget "${keys[@]}" ;;
+    5) redis_from "$a" "SELECT 10" "GET api:user:1" "#sleep 1.5" PING ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((40 * HELDOUT15_CONC)) -c "$HELDOUT15_CONC" -d 32 -r 4000 \
+    -t set,rpush,spop >/dev/null 2>&1 || true
+}
+redis_heldout15_maint() {
+  # (redis-check-aof fails on a tail still being written: that is its report, not an error here.)
+  launch redis redis /usr/bin/redis-check-aof "$REDIS_DATA/appendonlydir/appendonly.aof.manifest"
+  wait "$LAUNCHED" || true
+  forget "$LAUNCHED"
+  redis-cli -p "$REDIS_PORT" latency histogram set get >/dev/null || die "redis heldout15: latency histogram failed"
+}
+redis_heldout15_restart() { heldout15_ctl_restart redis REDIS_PID admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" shutdown; }
+redis_heldout15_change() {
+  redis-cli -p "$REDIS_PORT" config set lazyfree-lazy-user-del yes proto-max-bulk-len 4mb | grep -qx OK ||
+    die "redis heldout15: config set failed"
+}
 # --- postgresql ---------------------------------------------------------------------------
 
 PG_DIR=$WORK/postgresql
@@ -3690,6 +3807,75 @@ postgresql_heldout14_tail() {
 }
 
 
+# Held out, fifteenth set (heldout15). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.14.0/24, two relays (socat,
+# outside the cgroup) bound to 127.0.14.140 and .240, a directory for a tablespace (a volume
+# the operator mounted, owned by postgres), and a `scans` table whose documents are large
+# objects (40, each referenced by its row) beside 30 large objects no row references any
+# more. Each round a pgbench script through .140 on as many clients as the load (up to 10):
+# a balance changed and written to the history; through .240 the records desk: a scan read
+# back (`lo_get`), the last minutes of history, and, once the change is in, the oldest
+# history copied into the archive table. One more client in turn: a pgbench script in
+# pipeline mode (`\startpipeline`, extended protocol), a session abandoned by its client
+# 0.3 s into a 2 s query, an empty query, a 3 MB literal, a database that does not exist,
+# 50000 rows copied out (`COPY ... TO STDOUT`). The maintenance, first, while the full load
+# is on, inside the cgroup as postgres: the orphaned large objects purged (`vacuumlo`). The
+# restart, in the middle: `pg_ctl stop -m fast` by the operator inside the cgroup (postgres's
+# own control command) and a start. The change, last: a tablespace in the new directory
+# (`CREATE TABLESPACE archive`), the history table moved into it (`ALTER TABLE ... SET
+# TABLESPACE`) and an archive table created in it.
+PG_HELDOUT15_ADDRS=(140 240)
+PG_HELDOUT15_ARCHIVE=0
+postgresql_heldout15_deploy() {
+  PG_HELDOUT15_ARCHIVE=0
+  printf '%s\n' '\set aid random(1, 100000)' '\set delta random(-500, 500)' \
+    "UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;" \
+    "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1 + :aid % 10, 1, :aid, :delta, now());" \
+    >"$PG_DIR/heldout15.sql"
+  printf '%s\n' '\set aid random(1, 100000)' '\startpipeline' \
+    "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;" "SELECT abalance FROM pgbench_accounts WHERE aid = :aid + 1;" \
+    "SELECT count(*) FROM pgbench_history WHERE aid = :aid;" '\endpipeline' >"$PG_DIR/heldout15-pipeline.sql"
+  install -d -o postgres -g postgres -m 700 "$PG_DIR/tblspc"
+  postgresql_heldout_seed heldout15 127.0.14 "${PG_HELDOUT15_ADDRS[@]}" <<'SQL'
+CREATE TABLE scans (id serial PRIMARY KEY, name text UNIQUE NOT NULL, body oid NOT NULL);
+INSERT INTO scans (name, body)
+  SELECT 'scan-' || g, lo_from_bytea(0, convert_to(repeat('page of a scanned document ', 40 + g), 'UTF8'))
+  FROM generate_series(1, 40) g;
+SELECT lo_from_bytea(0, convert_to(repeat('a scan whose row was deleted ', 20), 'UTF8')) FROM generate_series(1, 30);
+SQL
+}
+postgresql_heldout15_mix() {
+  local r=$HELDOUT15_ROUND desk=(postgresql_via 240) q
+  postgresql_relay_bench 140 10 "$HELDOUT15_CONC" "$HELDOUT15_PER" heldout15.sql
+  q=(-c "SELECT length(lo_get(body)) FROM scans WHERE name = 'scan-$((1 + r % 40))'"
+     -c "SELECT date_trunc('minute', mtime), count(*), sum(delta) FROM pgbench_history GROUP BY 1 ORDER BY 1 DESC LIMIT 5")
+  [ "$PG_HELDOUT15_ARCHIVE" = 0 ] || q+=(-c "INSERT INTO history_archive SELECT * FROM pgbench_history ORDER BY mtime LIMIT 50")
+  "${desk[@]}" "${q[@]}" >/dev/null 2>&1 || true
+  # The round's one more client.
+  local relay=$((PG_RELAY_PORT + 240))
+  case $((r % 6)) in
+    0) pgbench -h 127.0.0.1 -p "$relay" -U postgres -n -M extended -c 2 -t 10 -f "$PG_DIR/heldout15-pipeline.sql" postgres ;;
+    1) timeout 0.3 psql -h 127.0.0.1 -p "$relay" -U postgres -X -c 'SELECT pg_sleep(2)' postgres ;;
+    2) "${desk[@]}" -c ';' ;;
+    3) printf "SELECT length('%s');\n" "$(head -c 3000000 /dev/zero | tr '\0' x)" | "${desk[@]}" ;;
+    4) psql -h 127.0.0.1 -p "$relay" -U postgres -X -c 'SELECT 1' reports_2027 ;;
+    5) "${desk[@]}" -c 'COPY (SELECT * FROM pgbench_accounts ORDER BY aid LIMIT 50000) TO STDOUT' ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout15_maint() {
+  admin postgresql postgres "$PG_BIN/vacuumlo" -h "$PG_DIR/run" -p "$PG_PORT" -U postgres postgres
+}
+postgresql_heldout15_restart() {
+  heldout15_ctl_restart postgresql PG_PID admin postgresql postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -s stop
+}
+postgresql_heldout15_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 <<SQL || die "postgresql heldout15: the tablespace failed"
+CREATE TABLESPACE archive LOCATION '$PG_DIR/tblspc';
+ALTER TABLE pgbench_history SET TABLESPACE archive;
+CREATE TABLE history_archive (LIKE pgbench_history) TABLESPACE archive;
+SQL
+  PG_HELDOUT15_ARCHIVE=1
+}
 # --- haproxy ------------------------------------------------------------------------------
 
 HAPROXY_DIR=$WORK/haproxy
@@ -4585,6 +4771,39 @@ haproxy_heldout14_reload() { heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http
 haproxy_heldout14_tail() {
   heldout14_linger "$HAPROXY_PORT" "$1" / /page5.html /static/3.bin /page21.html /api/status /page44.html \
     /static/17.bin /page9.html
+}
+
+# Held out, fifteenth set (heldout15). No deploy. Clients from 127.0.14.1-250 for every
+# seventh page and every fourth static file (another offset each round), the home page and
+# the API; one more client in turn (heldout15_odd, as for nginx). The maintenance, first,
+# while the full load is on: a candidate configuration (a longer client timeout and a 1 s
+# keep-alive timeout) checked by the operator inside the cgroup (`haproxy -c -f
+# conf/haproxy.cfg.next`, root), and the admin socket's `show errors` and `show fd`. The
+# restart, in the middle: haproxy has no stop command of its own; a soft stop (USR1, as
+# `haproxy_stop`), its configuration checked inside the cgroup (`haproxy -c`, as Debian's
+# unit does before a start) and a start. The change, last: the checked configuration
+# installed, USR2 to the master from outside.
+haproxy_heldout15_deploy() { :; }
+haproxy_heldout15_mix() {
+  local r=$HELDOUT15_ROUND
+  local paths=(/ /api/items /api/status)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 7 60 "$r" .html; every_nth /static/ 4 30 "$r" .bin)
+  heldout15_get "$HAPROXY_PORT" "${paths[@]}"
+  heldout15_odd "$HAPROXY_PORT" /page3.html "/static/$((1 + r % 30)).bin"
+}
+haproxy_heldout15_maint() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -e 's|^  timeout client 10s$|  timeout client 30s\n  timeout http-keep-alive 1s|' "$conf" >"$conf.next"
+  grep -q 'timeout http-keep-alive 1s' "$conf.next" || die "haproxy heldout15: the candidate was not written"
+  admin haproxy root /usr/sbin/haproxy -c -q -f "$conf.next"
+  haproxy_socks "show errors" "show fd"
+}
+haproxy_heldout15_restart() {
+  heldout15_checked_restart haproxy admin haproxy root /usr/sbin/haproxy -c -q -f "$HAPROXY_DIR/conf/haproxy.cfg"
+}
+haproxy_heldout15_change() {
+  cp "$HAPROXY_DIR/conf/haproxy.cfg.next" "$HAPROXY_DIR/conf/haproxy.cfg"
+  heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http://127.0.0.1:$HAPROXY_PORT/index.html"
 }
 
 
@@ -5554,6 +5773,37 @@ gunicorn_heldout14_tail() {
     /static/img/21.png /items/190
 }
 
+# Held out, fifteenth set (heldout15). Deployed before the start: a settings file
+# (`gunicorn.conf.py`, `timeout = 30`). Clients from 127.0.14.1-250 for every ninth item and
+# every fifth image (another offset each round), the home page, the health check and a JSON
+# export; one more client in turn (heldout15_odd, as for nginx). The maintenance, first,
+# while the full load is on: the resolved settings printed by the operator inside the cgroup
+# (`gunicorn --print-config`, www-data) and the job purging everything older than 10 s
+# (`cleanup --older-than 10`). The restart, in the middle: gunicorn has no stop command of
+# its own; a graceful stop (TERM), its configuration checked inside the cgroup (`gunicorn
+# --check-config`) and a start. The change, last: workers recycled after 20-25 requests
+# (`max_requests = 20`, `max_requests_jitter = 5` in the settings file), HUP from outside.
+gunicorn_heldout15_deploy() {
+  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
+  printf '%s\n' "# The shop's gunicorn settings (read at the start and at each HUP)." 'timeout = 30' >"$GUNI_CONF"
+}
+gunicorn_heldout15_mix() {
+  local r=$HELDOUT15_ROUND
+  local paths=(/ /api/health /export?fmt=json)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 9 200 "$r"; every_nth /static/img/ 5 30 "$r" .png)
+  heldout15_get "$GUNICORN_PORT" "${paths[@]}"
+  heldout15_odd "$GUNICORN_PORT" /items/7 "/static/img/$((1 + r % 30)).png"
+}
+# gunicorn_ctl ARG...: gunicorn's own command line on the application, by the operator inside
+# the cgroup (www-data).
+gunicorn_ctl() { admin gunicorn www-data /usr/bin/gunicorn --config "$GUNI_CONF" --chdir "$GUNI_APP" "$@" app:app; }
+gunicorn_heldout15_maint() { gunicorn_ctl --print-config; gunicorn_job cleanup --older-than 10; }
+gunicorn_heldout15_restart() { heldout15_checked_restart gunicorn gunicorn_ctl --check-config; }
+gunicorn_heldout15_change() {
+  printf '%s\n' 'max_requests = 20' 'max_requests_jitter = 5' >>"$GUNI_CONF"
+  heldout14_reload HUP "$GUNI_PID" curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"
+}
+
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
 # written next to the uploads and run by python3, fileless execution (memfd_create and
@@ -6281,6 +6531,37 @@ batch_heldout14_tail() {
     batch_job process.sh "${BATCH_HELDOUT14_ARGS[@]}"
     sleep 4
   done
+}
+
+# Held out, fifteenth set (heldout15). No deploy. Each run with `--keep 5` gets, in turn, an
+# `invoices-N` file of 30 rows per unit of load, a 1-row file, a 20000-row file, an empty
+# file, another `invoices-N` file, or two `credits-N` files of 40 rows. The maintenance,
+# first, while the runs go on: the job's clean-up with other arguments, all archives but the
+# newest purged (`cleanup.sh --max-archives 1`). The restart, in the middle: the scheduler
+# stopped for 5 s while the upstream drops two files, then started (the next run takes the
+# backlog). The change, last: a release of `process.sh` (root, from outside) that writes its
+# totals into `reports/<day>/` instead of `out/<day>/` (a renamed output directory).
+batch_heldout15_deploy() { :; }
+batch_heldout15_mix() {
+  local r=$HELDOUT15_ROUND
+  case $((r % 6)) in
+    0 | 4) batch_feed invoices 1 $((30 * HELDOUT15_CONC)) ;;
+    1) batch_feed invoices 1 1 ;;
+    2) batch_feed invoices 1 20000 ;;
+    3) install -m 644 -o backup -g backup /dev/null "$BATCH_SPOOL/incoming/invoices-empty-$r.csv" ;;
+    5) batch_feed credits 2 40 ;;
+  esac
+  batch_job process.sh --keep 5
+}
+batch_heldout15_maint() { batch_job cleanup.sh --max-archives 1; }
+batch_heldout15_restart() { batch_feed invoices 2 50; sleep 5; }
+batch_heldout15_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  install -d -o backup -g backup "$BATCH_DIR/reports"
+  sed 's|/out/|/reports/|g' "$p" >"$p.new"
+  grep -qF "/reports/\$day" "$p.new" || die "batch heldout15: the release was not written"
+  chmod 755 "$p.new"
+  mv "$p.new" "$p"
 }
 
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
@@ -7040,6 +7321,11 @@ mariadb_round_clients() {
   pids+=($!)
   mariadb_wait "${pids[@]}"
 }
+# mariadb_via ADDR ARG...: the application's client in shop through the relay for ADDR
+# (start_relays), with ARG.
+mariadb_via() {
+  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + $1)) -u app --skip-ssl -B shop "${@:2}"
+}
 
 # Held out, twelfth set (heldout12). Deployed before the start (the server started once
 # outside the recording): application servers on 127.0.10.0/24 let in (app@'127.0.10.%'),
@@ -7200,9 +7486,7 @@ mariadb_heldout14_deploy() {
   mariadb_heldout_seed heldout14 127.0.12 125 225 <<<'DO 1;'
 }
 # mariadb_heldout14_desk ARG...: the dispatch desk's client through .225, with ARG.
-mariadb_heldout14_desk() {
-  mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 225)) -u app --skip-ssl -B shop "$@"
-}
+mariadb_heldout14_desk() { mariadb_via 225 "$@"; }
 mariadb_heldout14_mix() {
   local r=$HELDOUT14_ROUND p=$((1 + HELDOUT14_ROUND * 11 % 500))
   local sql="SELECT product_id, COUNT(*), SUM(total) FROM orders GROUP BY product_id ORDER BY 3 DESC LIMIT 10;"
@@ -7256,6 +7540,52 @@ mariadb_heldout14_tail() {
 }
 
 
+# Held out, fifteenth set (heldout15). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.14.0/24 let in (app@'127.0.14.%') and
+# two relays (outside the cgroup) bound to 127.0.14.145 and .245. Each round shoppers'
+# sessions through .145 (a quarter of the load plus one, up to 4), through .245 the catalogue
+# search: products by name (LIKE) and, once the change is in, by relevance (MATCH ...
+# AGAINST, natural language and boolean mode). One more client in turn: a database that does
+# not exist, a session abandoned by its client 0.3 s into a 2 s query, a 3 MB literal, the
+# smallest statement (`DO 1`), the compressed protocol (`--compress`) for 200 products, 300
+# statements in one batch. The maintenance, first, while the full load is on, inside the
+# cgroup as mysql: the server's debug information written into its error log
+# (`mariadb-admin debug`). The restart, in the middle: `mariadb-admin shutdown` by the
+# operator inside the cgroup (as mysql on the socket) and a start. The change, last, by the
+# DBA (root on the socket): a FULLTEXT index on the products' name and description (a key
+# type no set used: InnoDB writes its auxiliary tables).
+MARIADB_HELDOUT15_FULLTEXT=0
+mariadb_heldout15_deploy() {
+  MARIADB_HELDOUT15_FULLTEXT=0
+  mariadb_heldout_seed heldout15 127.0.14 145 245 <<<'DO 1;'
+}
+mariadb_heldout15_mix() {
+  local r=$HELDOUT15_ROUND sql
+  sql="SELECT id, name, price FROM products WHERE name LIKE 'product $((1 + r % 50))%' LIMIT 10;"
+  [ "$MARIADB_HELDOUT15_FULLTEXT" = 0 ] || sql+="
+    SELECT id, MATCH (name, description) AGAINST ('fine product $((r % 9))') AS score FROM products
+      WHERE MATCH (name, description) AGAINST ('fine product $((r % 9))') ORDER BY score DESC LIMIT 10;
+    SELECT COUNT(*) FROM products WHERE MATCH (name, description) AGAINST ('+fine -broken' IN BOOLEAN MODE);"
+  mariadb_round_clients $((HELDOUT15_CONC / 4 + 1)) 4 $((MARIADB_RELAY_PORT + 145)) $((MARIADB_RELAY_PORT + 245)) "$sql"
+  # The round's one more client.
+  case $((r % 6)) in
+    0) mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 245)) -u app --skip-ssl archive_2027 -e 'DO 1' ;;
+    1) timeout 0.3 mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P $((MARIADB_RELAY_PORT + 245)) -u app --skip-ssl -e 'SELECT SLEEP(2)' ;;
+    2) printf "SELECT LENGTH('%s');\n" "$(head -c 3000000 /dev/zero | tr '\0' x)" | mariadb_via 245 ;;
+    3) mariadb_via 245 -e 'DO 1' ;;
+    4) mariadb_via 245 --compress -e 'SELECT * FROM products ORDER BY id LIMIT 200' ;;
+    5) seq 1 300 | awk '{ print "SELECT name FROM products WHERE id = " $1 ";" }' | mariadb_via 245 ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout15_maint() { admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" debug; }
+mariadb_heldout15_restart() {
+  heldout15_ctl_restart mariadb MARIADB_PID admin mariadb mysql mariadb-admin --no-defaults -S "$MARIADB_SOCK" shutdown
+}
+mariadb_heldout15_change() {
+  mariadb_root -e "ALTER TABLE shop.products ADD FULLTEXT INDEX products_text (name, description)" ||
+    die "mariadb heldout15: the index failed"
+  MARIADB_HELDOUT15_FULLTEXT=1
+}
 # --- apache -------------------------------------------------------------------------------
 
 APACHE_PORT=18280
@@ -8377,6 +8707,53 @@ apache_heldout14_tail() {
 }
 
 
+# Held out, fifteenth set (heldout15). No deploy. Clients from 127.0.14.1-250 for every ninth
+# product and every sixth image (another offset each round), the terms, about and a search;
+# every third round a customer (every thirteenth of the users in turn) from the round's
+# seventh address signs in, uploads a 40-byte `note-N.txt` and downloads it back, and signs
+# out; once the change is in, an image by the new virtual host's name (`Host:
+# static.localhost`); one more client in turn (heldout15_odd, as for nginx). The
+# maintenance, first, while the full load is on: a staged virtual host configuration
+# (`conf/staged/static.conf`: the site's own name and `static.localhost`, whose root is the
+# images, with its own access log) tested by the operator inside the cgroup (`apache2 -t -c
+# 'Include conf/staged/*.conf'`, root). The restart, in the middle: `apache2 -k stop` by the
+# operator inside the cgroup (apache's own control command, root) and a start. The change,
+# last: the staged virtual hosts installed into conf/app.d, USR1 from outside (`apache2ctl
+# graceful`).
+apache_heldout15_deploy() { :; }
+apache_heldout15_mix() {
+  local r=$HELDOUT15_ROUND u=http://127.0.0.1:$APACHE_PORT
+  [ $((r % 3)) != 0 ] ||
+    apache_visit 1 "$(heldout15_addr 7)" "user$(printf %02d $((1 + r * 13 % 60)))" note txt 40 logout
+  local paths=(/terms.html /about.php "/search.php?q=product+$((r % 11))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/product.php?id=' 9 100 "$r"; every_nth /img/ 6 50 "$r" .png)
+  heldout15_get "$APACHE_PORT" "${paths[@]}"
+  [ ! -e "$APACHE_DIR/conf/app.d/static.conf" ] || heldout15_curl 3 -H 'Host: static.localhost' "$u/$((1 + r % 50)).png"
+  heldout15_odd "$APACHE_PORT" /terms.html "/img/$((1 + r % 50)).png"
+}
+# apache_ctl ARG...: apache's own command line on its configuration, by the operator inside
+# the cgroup (root).
+apache_ctl() { admin apache root /usr/sbin/apache2 -d "$APACHE_DIR" -f "$APACHE_DIR/conf/apache2.conf" "$@"; }
+apache_heldout15_maint() {
+  mkdir -p "$APACHE_DIR/conf/staged"
+  cat >"$APACHE_DIR/conf/staged/static.conf" <<CONF
+<VirtualHost 127.0.0.1:$APACHE_PORT>
+  ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:$APACHE_PORT>
+  ServerName static.localhost
+  DocumentRoot $APACHE_HTDOCS/img
+  CustomLog $APACHE_DIR/log/static-access.log combined
+</VirtualHost>
+CONF
+  apache_ctl -t -c "Include $APACHE_DIR/conf/staged/*.conf"
+}
+apache_heldout15_restart() { heldout15_ctl_restart apache APACHE_PID apache_ctl -k stop; }
+apache_heldout15_change() {
+  cp "$APACHE_DIR/conf/staged/static.conf" "$APACHE_DIR/conf/app.d/static.conf"
+  apache_graceful
+  until_ok curl -sf -H 'Host: static.localhost' "http://127.0.0.1:$APACHE_PORT/1.png"
+}
 # --- postfix ------------------------------------------------------------------------------
 
 PF_PORT=2525        # postfix's smtpd
@@ -8711,6 +9088,56 @@ postfix_heldout_job() {
     postfix_cmd logrotate
     postfix_tool postsuper -s -p
   fi
+}
+
+# Held out, fifteenth set (heldout15). No deploy. Each round as many mail clients as the load
+# from 127.0.14.1-250, one connection each: partners' mail to the mailboxes and to sales
+# (copied to archive), a user's mail to a partner (relayed to the partners' server) and to
+# info, an alert to postmaster@localhost. One more client in turn: a session whose commands
+# are pipelined in one write (PIPELINING), a slow client that waits a second between
+# commands, a client that goes away in the middle of its message, an almost empty message
+# to two mailboxes, a message to one mailbox and five that do not exist, a 2.5 MB message
+# (refused once the change is in). The maintenance, first, while the full load is on, by the
+# operator inside the cgroup (root): the instance's files and permissions checked (`postfix
+# check`) and the queue listed as JSON (`postqueue -j`). The restart, in the middle:
+# `postfix stop` and a start (as before, postfix's own control command; postfix's first
+# restart in a held-out set). The change, last: a message size limit of 2 MB and a
+# recipient limit of 25 (`postconf -e`), `postfix reload`.
+postfix_heldout15_deploy() { :; }
+# postfix_heldout15_raw ADDR PAUSE TEXT...: an SMTP client on 127.0.0.1:$PF_PORT from ADDR that
+# sends each TEXT (printf escapes) PAUSE s after the one before, once the banner has come.
+postfix_heldout15_raw() {
+  local a=$1 pause=$2 t
+  shift 2
+  { sleep 0.3; for t in "$@"; do printf %b "$t"; sleep "$pause"; done; sleep 0.5; } |
+    socat -t 1 - "TCP:127.0.0.1:$PF_PORT,bind=$a" >/dev/null 2>&1 || true
+}
+postfix_heldout15_mix() {
+  local r=$HELDOUT15_ROUND d=mail.example.test i a
+  for ((i = 1; i <= HELDOUT15_CONC; i++)); do
+    case $(((r + i) % 3)) in
+      0) echo "$(heldout15_addr "$i") shop@partner.test>$(pf_user $((r + i)))>$((1000 + RANDOM % 6000)) news@partner.test>sales@$d>$((3000 + RANDOM % 9000))" ;;
+      1) echo "$(heldout15_addr "$i") $(pf_user "$i")>orders@partner.test>$((800 + RANDOM % 4000)) $(pf_user $((i + 1)))>info@$d>900" ;;
+      2) echo "$(heldout15_addr "$i") alerts@partner.test>postmaster@localhost>1100" ;;
+    esac
+  done | postfix_send "$HELDOUT15_CONC"
+  a=$(heldout15_addr 11)
+  local helo="EHLO client-$r.partner.test\r\n" from="MAIL FROM:<crm@partner.test>\r\n"
+  case $((r % 6)) in
+    0) postfix_heldout15_raw "$a" 0.5 "$helo" "${from}RCPT TO:<$(pf_user "$r")>\r\nDATA\r\n" \
+         "Subject: pipelined $r\r\n\r\nsent with PIPELINING\r\n.\r\nQUIT\r\n" ;;
+    1) postfix_heldout15_raw "$a" 1 "$helo" "$from" "RCPT TO:<$(pf_user "$r")>\r\n" "QUIT\r\n" ;;
+    2) postfix_heldout15_raw "$a" 0.3 "$helo" "$from" "RCPT TO:<$(pf_user "$r")>\r\n" "DATA\r\n" "Subject: cut off\r\n\r\nthe first lines of a message" ;;
+    3) echo "$a crm@partner.test>$(pf_user "$r"),$(pf_user $((r + 1)))>0" | postfix_send 1 ;;
+    4) echo "$a crm@partner.test>$(pf_user "$r"),gone$r@$d,left$r@$d,old$r@$d,temp$r@$d,x$r@$d>600" | postfix_send 1 ;;
+    5) echo "$a scans@partner.test>$(pf_user "$r")>2500000" | postfix_send 1 ;;
+  esac
+}
+postfix_heldout15_maint() { postfix_cmd check; postfix_tool postqueue -j; }
+postfix_heldout15_restart() { postfix_stop; postfix_start; }
+postfix_heldout15_change() {
+  postfix_tool postconf -e "message_size_limit = 2000000" "smtpd_recipient_limit = 25"
+  postfix_cmd reload
 }
 
 # --- the recordings -----------------------------------------------------------------------
@@ -9074,18 +9501,6 @@ heldout14_ramp() {
     sleep "$(awk -v g="${HELDOUT14_GAPS[HELDOUT14_ROUND % ${#HELDOUT14_GAPS[@]}]}" -v e="$5" 'BEGIN { print g + e }')"
   done
 }
-# heldout14_alongside FN RAMP_ARG...: FN (a server's maintenance) run in the background while
-# heldout14_ramp RAMP_ARG... goes on; waits for it, and fails if it failed.
-heldout14_alongside() {
-  local job=$1 pid
-  shift
-  ("$job") &
-  pid=$!
-  PIDS+=("$pid")
-  heldout14_ramp "$@"
-  wait "$pid" || die "$job failed"
-  forget "$pid"
-}
 # heldout14_reload SIGNAL PID CHECK...: SIGNAL (a reload) to a server's main process PID from
 # outside, as its service manager's reload does; then waits until CHECK succeeds.
 heldout14_reload() {
@@ -9109,6 +9524,72 @@ heldout14_linger() {
   done
   wait "${pids[@]}" || true
 }
+# alongside FN CMD...: FN (a server's maintenance) run in the background while CMD... goes on
+# (heldout14: its ramp; heldout15: its opening full load); waits for FN, and fails if it
+# failed.
+alongside() {
+  local job=$1 pid
+  shift
+  ("$job") &
+  pid=$!
+  PIDS+=("$pid")
+  "$@"
+  wait "$pid" || die "$job failed"
+  forget "$pid"
+}
+# heldout15, its own counter and load (HELDOUT15_ROUND, HELDOUT15_CONC, HELDOUT15_PER) and
+# the idle gaps between its bursts (HELDOUT15_GAPS, in turn); its clients come from
+# 127.0.14.1-250 (heldout15_addr N: the N-th of the round; heldout15_get PORT PATH...: the
+# paths, HELDOUT15_PER requests per connection, HELDOUT15_CONC at a time; heldout15_curl N
+# ARG...: one more request from the round's N-th address).
+HELDOUT15_ROUND=0 HELDOUT15_CONC=9 HELDOUT15_PER=2
+HELDOUT15_GAPS=(4 2 5 3)
+heldout15_addr() { echo "127.0.14.$((1 + ($1 * 101 + HELDOUT15_ROUND * 103) % 250))"; }
+heldout15_get() { spread_get "$1" 127.0.14 1 250 101 103 "$HELDOUT15_ROUND" "$HELDOUT15_PER" "$HELDOUT15_CONC" "${@:2}"; }
+heldout15_curl() { addr_curl "$(heldout15_addr "$1")" "${@:2}"; }
+# heldout15_bursts SERVER N: N short bursts of SERVER's heldout15 mix (two rounds 0.3 s apart,
+# 10 connections at a time, one request each), each followed by the next idle gap of
+# HELDOUT15_GAPS.
+HELDOUT15_BURST=0
+heldout15_bursts() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    HELDOUT15_CONC=10 HELDOUT15_PER=1
+    burst HELDOUT15_ROUND 2 "$1_heldout15_mix" 0.3
+    sleep "${HELDOUT15_GAPS[HELDOUT15_BURST++ % ${#HELDOUT15_GAPS[@]}]}"
+  done
+}
+# heldout15_odd PORT SMALL BIG: the round's one unusual but legitimate client of the web
+# server on 127.0.0.1:PORT, from the round's fifth address, in turn: three requests for
+# SMALL pipelined on one connection, BIG downloaded at 1 kB/s, a request abandoned halfway
+# through its headers, a 1 MB POST to SMALL abandoned after 0.4 s, SMALL with 400 query
+# parameters, a keep-alive client that waits 1.5 s between SMALL and BIG.
+heldout15_odd() {
+  local port=$1 a u=http://127.0.0.1:$1 host="Host: 127.0.0.1:$1\r\n"
+  a=$(heldout15_addr 5)
+  case $((HELDOUT15_ROUND % 6)) in
+    0) heldout3_raw "$port" "$a" "GET $2 HTTP/1.1\r\n$host\r\nGET $2 HTTP/1.1\r\n$host\r\nGET $2 HTTP/1.1\r\n${host}Connection: close\r\n\r\n" ;;
+    1) addr_curl "$a" --limit-rate 1000 "$u$3" ;;
+    2) heldout3_raw "$port" "$a" "GET $2 HTTP/1.1\r\n${host}User-Agent: mobile-app/4" 0.5 ;;
+    3) head -c 1000000 /dev/zero | addr_curl "$a" --limit-rate 200k --max-time 0.4 --data-binary @- "$u$2" ;;
+    4) addr_curl "$a" "$u$2?$(seq 1 400 | awk '{ printf "%sp%d=%d", (NR > 1 ? "&" : ""), $1, $1 }')" ;;
+    5) { printf %b "GET $2 HTTP/1.1\r\n$host\r\n"; sleep 1.5; printf %b "GET $3 HTTP/1.1\r\n${host}Connection: close\r\n\r\n"; sleep 0.5; } |
+         socat -t 1 - "TCP:127.0.0.1:$port,bind=$a" >/dev/null 2>&1 || true ;;
+  esac
+}
+# heldout15_ctl_restart SERVER PIDVAR STOP...: SERVER stopped by its own control command (the
+# command STOP..., run by the operator inside its cgroup), its main process (the pid in the
+# variable named PIDVAR) waited for, and started again, as a service manager's restart does.
+heldout15_ctl_restart() {
+  "${@:3}"
+  wait "${!2}" 2>/dev/null || true
+  forget "${!2}"
+  "$1_start"
+}
+# heldout15_checked_restart SERVER CHECK...: SERVER (which has no stop command of its own)
+# stopped as its service manager does, its configuration checked by CHECK... inside its
+# cgroup, as Debian's unit does before a start, and started again.
+heldout15_checked_restart() { "$1_stop"; "${@:2}"; "$1_start"; }
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -9421,12 +9902,27 @@ record_server() {
     heldout14_ramp "$s" 8 1 3 "$extra"
     "${s}_heldout14_change"
     heldout14_ramp "$s" 12 3 7 "$extra"
-    heldout14_alongside "${s}_heldout14_maint" "$s" 12 7 10 "$extra"
+    alongside "${s}_heldout14_maint" heldout14_ramp "$s" 12 7 10 "$extra"
     "${s}_heldout14_reload"
     heldout14_ramp "$s" 6 10 12 "$extra"
     HELDOUT14_ROUND=$((HELDOUT14_ROUND + 1))
     "${s}_heldout14_tail" "$HELDOUT14_TAIL_SECONDS"
     heldout_end "$s" heldout14 "$HELDOUT14_ROUND"
+  fi
+
+  if want_phase heldout15; then
+    # The pause between the opening rounds (s): a batch round includes the run.
+    local pz=0.5
+    [ "$s" != batch ] || pz=1
+    phase_begin heldout15 "$s" "full load at once with the maintenance in it, short bursts between long idle gaps, a stop and start by the service's own control command, more bursts, the change last, bursts after it"
+    HELDOUT15_BURST=0
+    alongside "${s}_heldout15_maint" phase_stretch heldout15 "$s" 9 2 8 "$pz"
+    heldout15_bursts "$s" 3
+    "${s}_heldout15_restart"
+    heldout15_bursts "$s" 2
+    "${s}_heldout15_change"
+    heldout15_bursts "$s" 2
+    heldout_end "$s" heldout15 "$HELDOUT15_ROUND"
   fi
 }
 
