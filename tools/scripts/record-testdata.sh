@@ -2,14 +2,14 @@
 # tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout15}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
-# mariadb, Apache httpd with mod_php, the postfix mail server) and a cron-driven batch job
-# (batch). mariadb, apache and postfix, added later as unseen workload shapes, have train,
-# normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, and all of them heldout15): a workload records a phase after heldout only if it defines
+# mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server) and a
+# cron-driven batch job (batch). mariadb, apache, postfix and bind, added later as unseen
+# workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, and all of them but bind heldout15): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 (default: all eighteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -260,7 +260,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15)
 while [ $# -gt 0 ]; do
@@ -378,9 +378,10 @@ trap cleanup EXIT
 install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
-              mariadb-client apache2 libapache2-mod-php postfix python3)
+              mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
+              bind9-dnsutils)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -402,6 +403,7 @@ install_packages() {
     case $p in
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
       haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;; postfix) svc=postfix ;;
+      bind9) svc=named ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
       *) continue ;;
     esac
@@ -9138,6 +9140,324 @@ postfix_heldout15_restart() { postfix_stop; postfix_start; }
 postfix_heldout15_change() {
   postfix_tool postconf -e "message_size_limit = 2000000" "smtpd_recipient_limit = 25"
   postfix_cmd reload
+}
+
+# --- bind ---------------------------------------------------------------------------------
+
+NAMED_PORT=15353        # named's DNS service (UDP and TCP); BIND_PORT is the intruder's listener
+NAMED_RNDC_PORT=15953   # named's control channel (rndc)
+NAMED_DIR=$WORK/bind
+NAMED_CONF=$NAMED_DIR/conf
+NAMED_ZONES=$NAMED_DIR/zones
+NAMED_DYN=$NAMED_DIR/dyn
+NAMED_DATA=$NAMED_DIR/data
+NAMED_DNS=$WORK/bind-dns.py   # the DNS clients (outside the cgroup)
+
+# BIND 9.18 (Debian bind9) as its own instance, not the system service: `named -f -u bind -c
+# conf/named.conf` started as root in dw-eval/bind, as named.service starts it (it binds its
+# ports as root, then runs as bind). Its root-owned config in conf/ (named.conf, the zone list
+# conf/zones.conf, the rndc key); authoritative only (recursion off, no internet) on
+# 127.0.0.1:$NAMED_PORT, UDP and TCP, rndc on 127.0.0.1:$NAMED_RNDC_PORT with its own key.
+# Static zones (example.test, shop.test with a large TXT record, the reverse zone
+# 1.0.10.in-addr.arpa) in zones/, read-only to named; the dynamic zone dyn.example.test in
+# dyn/ (owned by bind) takes updates from 127.0.0.1 (nsupdate), which named writes to its
+# journal (.jnl) and now and then into the zone file. Its working directory data/ (statistics,
+# dumps, zones added by rndc), keys/ (managed keys), run/ (pid file, session key), and log/
+# (its log and the query log, written only while `rndc querylog` is on). AXFR for 127.0.0.1.
+bind_provision() {
+  local p
+  # (Its ports are its own: checked here rather than in main's list.)
+  for p in "$NAMED_PORT" "$NAMED_RNDC_PORT"; do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$NAMED_DIR"
+  mkdir -p "$NAMED_CONF" "$NAMED_ZONES" "$NAMED_DYN" "$NAMED_DATA" "$NAMED_DIR"/{keys,run,log}
+  chown bind:bind "$NAMED_DYN" "$NAMED_DATA" "$NAMED_DIR"/{keys,run,log}
+  tsig-keygen -a hmac-sha256 dw-eval-rndc >"$NAMED_CONF/rndc.key"
+  cat >"$NAMED_CONF/rndc.conf" <<CONF
+include "$NAMED_CONF/rndc.key";
+options { default-key "dw-eval-rndc"; default-server 127.0.0.1; default-port $NAMED_RNDC_PORT; };
+CONF
+  cat >"$NAMED_CONF/named.conf" <<CONF
+options {
+  directory "$NAMED_DATA";
+  pid-file "$NAMED_DIR/run/named.pid";
+  session-keyfile "$NAMED_DIR/run/session.key";
+  managed-keys-directory "$NAMED_DIR/keys";
+  statistics-file "$NAMED_DATA/named.stats";
+  dump-file "$NAMED_DATA/named_dump.db";
+  listen-on port $NAMED_PORT { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  allow-transfer { 127.0.0.1; };
+  allow-new-zones yes;
+  dnssec-validation no;
+  notify no;
+  querylog no;
+  version none;
+};
+include "$NAMED_CONF/rndc.key";
+controls { inet 127.0.0.1 port $NAMED_RNDC_PORT allow { 127.0.0.1; } keys { "dw-eval-rndc"; }; };
+logging {
+  channel named_log { file "$NAMED_DIR/log/named.log" versions 3 size 2m; print-time yes; severity info; };
+  channel query_log { file "$NAMED_DIR/log/query.log" versions 3 size 2m; print-time yes; };
+  category default { named_log; };
+  category queries { query_log; };
+  category lame-servers { null; };
+};
+include "$NAMED_CONF/zones.conf";
+CONF
+  cat >"$NAMED_CONF/zones.conf" <<CONF
+zone "example.test" { type primary; file "$NAMED_ZONES/example.test.zone"; };
+zone "shop.test" { type primary; file "$NAMED_ZONES/shop.test.zone"; };
+zone "1.0.10.in-addr.arpa" { type primary; file "$NAMED_ZONES/1.0.10.in-addr.arpa.zone"; };
+zone "dyn.example.test" { type primary; file "$NAMED_DYN/dyn.example.test.zone"; allow-update { 127.0.0.1; }; };
+CONF
+  chown root:bind "$NAMED_CONF"/*
+  chmod 644 "$NAMED_CONF"/named.conf "$NAMED_CONF"/zones.conf
+  chmod 640 "$NAMED_CONF"/rndc.key
+  chmod 600 "$NAMED_CONF"/rndc.conf
+  local i
+  {
+    bind_zone_head example.test 2026120401
+    printf '@ MX 10 mail\n@ MX 20 mail2\n@ TXT "v=spf1 mx -all"\n@ A 10.0.0.10\n@ AAAA fd00::10\n'
+    printf '@ CAA 0 issue "ca.example.test"\n_dmarc TXT "v=DMARC1; p=reject"\n'
+    printf 'www A 10.0.0.10\nwww AAAA fd00::10\nmail A 10.0.0.25\nmail2 A 10.0.0.26\n'
+    printf 'api A 10.0.0.30\napi AAAA fd00::30\nftp CNAME www\nsip A 10.0.0.50\n'
+    printf '_sip._tcp SRV 10 60 5060 sip\n'
+    for i in $(seq 1 40); do printf 'host%02d A 10.0.1.%d\n' "$i" "$i"; done
+  } >"$NAMED_ZONES/example.test.zone"
+  {
+    bind_zone_head shop.test 2026120401
+    printf '@ MX 10 mail.example.test.\n@ A 10.0.2.1\nwww A 10.0.2.1\ncdn CNAME www\napi A 10.0.2.2\n'
+    printf 'img A 10.0.2.3\nimg AAAA fd00::2:3\n'
+    for i in $(seq 1 60); do printf 'item%d TXT "sku=%06d"\n' "$i" "$i"; done
+    # A large answer: 30 strings of 200 bytes (over UDP truncated, fetched again over TCP).
+    printf 'big TXT'
+    for i in $(seq 1 30); do printf ' "%s"' "$(printf "k$i=%0196d" 0)"; done
+    echo
+  } >"$NAMED_ZONES/shop.test.zone"
+  {
+    bind_zone_head 1.0.10.in-addr.arpa 2026120401 example.test.
+    for i in $(seq 1 40); do printf '%d PTR host%02d.example.test.\n' "$i" "$i"; done
+  } >"$NAMED_ZONES/1.0.10.in-addr.arpa.zone"
+  {
+    bind_zone_head dyn.example.test 2026120401
+    printf 'gw A 10.9.0.1\n'
+  } >"$NAMED_DYN/dyn.example.test.zone"
+  chmod 644 "$NAMED_ZONES"/*
+  chown bind:bind "$NAMED_DYN"/*
+  named-checkconf -z "$NAMED_CONF/named.conf" >/dev/null || die "named-checkconf failed"
+  bind_dns_tool
+}
+# bind_zone_head ZONE SERIAL [NS_DOMAIN]: a zone file's TTL, SOA and NS records.
+bind_zone_head() {
+  local ns=${3:-$1.}
+  printf '%s 300\n@ SOA ns1.%s hostmaster.%s %s 3600 600 86400 300\n@ NS ns1.%s\n' \
+    "\$TTL" "$ns" "$ns" "$2" "$ns"
+  [ -n "${3:-}" ] || printf 'ns1 A 127.0.0.1\n'
+}
+
+# The DNS clients, in python3 (outside the cgroup): reads lines "SRC Q [Q...]" from stdin and,
+# JOBS lines at a time, sends each line's queries from 127.0.0.1's alias SRC, one after the
+# other, over one UDP socket and (for Q ending in /tcp, or an answer truncated over UDP) one TCP
+# connection. Q is NAME/TYPE[/tcp][/rd]: an EDNS query (1232-byte buffer), recursion desired
+# with /rd (a stub resolver's query; named refuses recursion). Answers are read and dropped.
+bind_dns_tool() {
+  cat >"$NAMED_DNS" <<'PY'
+import concurrent.futures, random, socket, struct, sys
+
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
+         "SRV": 33, "ANY": 255, "CAA": 257}
+
+def packet(name, qtype, rd):
+    head = struct.pack(">HHHHHH", random.getrandbits(16), 0x0100 if rd else 0, 1, 0, 0, 1)
+    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
+    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+    return head + qname + struct.pack(">HH", TYPES[qtype], 1) + opt
+
+def read_exact(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise OSError("connection closed")
+        data += chunk
+    return data
+
+def client(line):
+    src, *queries = line.split()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind((src, 0))
+    udp.settimeout(2)
+    tcp = None
+    try:
+        for q in queries:
+            name, qtype, *how = q.split("/")
+            p = packet(name, qtype, "rd" in how)
+            if "tcp" not in how:
+                udp.sendto(p, ("127.0.0.1", PORT))
+                try:
+                    answer = udp.recv(65535)
+                except socket.timeout:
+                    continue
+                if not answer[2] & 0x02:   # not truncated
+                    continue
+            if tcp is None:
+                tcp = socket.create_connection(("127.0.0.1", PORT), 5, source_address=(src, 0))
+            tcp.sendall(struct.pack(">H", len(p)) + p)
+            read_exact(tcp, struct.unpack(">H", read_exact(tcp, 2))[0])
+    except OSError as e:
+        print("bind-dns: %s: %s" % (src, e), file=sys.stderr)
+    finally:
+        udp.close()
+        if tcp is not None:
+            tcp.close()
+
+PORT = int(sys.argv[1])
+lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+with concurrent.futures.ThreadPoolExecutor(int(sys.argv[2])) as pool:
+    list(pool.map(client, lines))
+PY
+}
+
+NAMED_PID=
+# bind_ready: named answers for its zones (the dynamic one loads last).
+bind_ready() { dig +short +time=1 +tries=1 -p "$NAMED_PORT" @127.0.0.1 dyn.example.test SOA | grep -q .; }
+bind_start() {
+  launch bind root /usr/sbin/named -f -u bind -c "$NAMED_CONF/named.conf"
+  NAMED_PID=$LAUNCHED
+  until_ok bind_ready
+}
+bind_stop() { stop_pid "$NAMED_PID" TERM; }
+# bind_rndc ARGS...: the operator's `rndc ARGS` as root inside the cgroup (its own key and port).
+bind_rndc() { admin bind root /usr/sbin/rndc -c "$NAMED_CONF/rndc.conf" "$@"; }
+# bind_query JOBS: the clients' queries on stdin (lines for bind-dns.py), JOBS clients at a time.
+bind_query() {
+  python3 "$NAMED_DNS" "$NAMED_PORT" "$1" || echo "record-testdata: bind: the DNS clients failed" >&2
+}
+# bind_update [-v]: nsupdate's commands on stdin sent to the dynamic zone from 127.0.0.1 (with
+# -v over TCP), as a DHCP server or a provisioning system does.
+bind_update() {
+  { printf 'local 127.0.0.1\nserver 127.0.0.1 %s\nzone dyn.example.test\n' "$NAMED_PORT"; cat; } |
+    nsupdate "$@" >/dev/null 2>&1 || echo "record-testdata: bind: nsupdate failed" >&2
+}
+# bind_dig ARGS...: dig from 127.0.0.1 (a transfer, a secondary's or an operator's).
+bind_dig() { dig -b 127.0.0.1 -p "$NAMED_PORT" @127.0.0.1 +noall +time=3 "$@" >/dev/null || true; }
+
+# Mix A: three clients (127.0.0.2-4) with A, AAAA, MX, TXT, SOA and names that do not exist
+# (NXDOMAIN), over UDP and TCP; two hosts of the dynamic zone updated (one added, one replaced,
+# one removed); every third round a zone transfer (AXFR of example.test from 127.0.0.1).
+BIND_ROUND=0
+bind_mix_a() {
+  local r=$((BIND_ROUND += 1)) host d=$((RANDOM % 8))
+  host=$(printf %02d $((1 + RANDOM % 40)))
+  bind_query 3 <<Q
+127.0.0.2 www.example.test/A www.example.test/AAAA example.test/MX example.test/TXT example.test/SOA host$host.example.test/A nosuch$RANDOM.example.test/A mail.example.test/A
+127.0.0.3 www.shop.test/A shop.test/MX api.example.test/AAAA example.test/SOA/tcp www.example.test/A/tcp dyn.example.test/SOA h$d.dyn.example.test/A gone$RANDOM.shop.test/AAAA
+127.0.0.4 mail.example.test/A mail2.example.test/A example.test/TXT/tcp www.shop.test/AAAA api.example.test/A h$(((d + 1) % 8)).dyn.example.test/A
+Q
+  bind_update <<U
+update delete h$d.dyn.example.test A
+update add h$d.dyn.example.test 60 A 10.9.1.$((1 + RANDOM % 250))
+update delete h$(((d + 3) % 8)).dyn.example.test A
+send
+U
+  [ $((r % 3)) != 0 ] || bind_dig example.test AXFR
+}
+# Mix B: other names and types (PTR of the reverse zone, SRV, CNAME, NS, CAA, the shop's item
+# TXT records), clients from 127.0.0.5-8 with recursion desired (stub resolvers, refused
+# recursion for a name outside its zones); one client, then six at a time with twice as many
+# queries each; TXT records of the dynamic zone updated over TCP (nsupdate -v).
+bind_mix_b() {
+  local i q
+  for i in 1 2 3 4 5 6 7; do
+    q="$((1 + (RANDOM + i) % 40)).1.0.10.in-addr.arpa/PTR _sip._tcp.example.test/SRV ftp.example.test/CNAME"
+    q+=" example.test/NS example.test/CAA item$((1 + RANDOM % 60)).shop.test/TXT/rd cdn.shop.test/A/rd"
+    q+=" img.shop.test/AAAA www.debian.org/A/rd _dmarc.example.test/TXT/tcp item$((1 + RANDOM % 60)).shop.test/TXT"
+    if [ "$i" = 1 ]; then echo "127.0.0.5 $q" | bind_query 1; else echo "127.0.0.$((5 + i % 4)) $q $q"; fi
+  done | bind_query 6
+  bind_update -v <<U
+update delete _acme-challenge.dyn.example.test TXT
+update add _acme-challenge.dyn.example.test 30 TXT "token-$RANDOM"
+update add svc$((RANDOM % 4)).dyn.example.test 120 CNAME gw.dyn.example.test.
+send
+U
+}
+# Its scheduled jobs in training: the monitoring (rndc status, rndc stats: data/named.stats)
+# and a reload of the zones (rndc reload).
+bind_maintenance() { bind_rndc status; bind_rndc stats; bind_rndc reload; }
+
+# The generic intruder script as bind (an exploited named executing a shell) in its working
+# directory.
+bind_inject() { inject_shell bind bind "$NAMED_DATA"; }
+bind_labels() { write_labels bind "$NAMED_DATA"; }
+
+# Held out. A new zone goes live while named runs: corp.test written by the operator, checked
+# inside the cgroup (named-checkzone, named-checkconf) and loaded by `rndc reconfig`; later a
+# zone lab.test added at runtime (`rndc addzone`, kept by named in data/). Clients from
+# 127.0.15.1-250, five at a time, ask for the new zones, other names and types, and the large
+# TXT record over UDP (truncated, again over TCP) and TCP; many dynamic updates each round
+# (the journal grows), an incremental transfer (IXFR of the last update, from the journal)
+# every third round, and
+# the query log toggled (rndc querylog) every fifth round. Every 20 s in turn: the shop's
+# zone serial bumped with a new record (named-checkzone, `rndc reload shop.test`), the dynamic
+# zone's journal written into its file (`rndc sync -clean`) and lab.test added; then the cache
+# flushed (`rndc flush`), the database dumped (`rndc dumpdb -all`) and `rndc zonestatus`.
+bind_heldout_deploy() {
+  {
+    bind_zone_head corp.test 2026120501
+    printf 'vpn A 10.0.3.1\nintranet A 10.0.3.2\nwiki CNAME intranet\n@ MX 10 mail.example.test.\n'
+  } >"$NAMED_ZONES/corp.test.zone"
+  { bind_zone_head lab.test 2026120501; printf 'ci A 10.0.4.1\nbuild A 10.0.4.2\n'; } >"$NAMED_ZONES/lab.test.zone"
+  chmod 644 "$NAMED_ZONES"/{corp,lab}.test.zone
+  echo "zone \"corp.test\" { type primary; file \"$NAMED_ZONES/corp.test.zone\"; };" >>"$NAMED_CONF/zones.conf"
+  admin bind root /usr/bin/named-checkzone corp.test "$NAMED_ZONES/corp.test.zone"
+  admin bind root /usr/bin/named-checkconf "$NAMED_CONF/named.conf"
+  bind_rndc reconfig
+}
+BIND_HELDOUT_ROUND=0
+bind_heldout_mix() {
+  local r=$((BIND_HELDOUT_ROUND += 1)) i a q n serial
+  for i in 0 1 2 3 4; do
+    a=127.0.15.$((1 + (r * 41 + i * 59) % 250))
+    q="vpn.corp.test/A wiki.corp.test/A corp.test/MX ci.lab.test/A big.shop.test/TXT"
+    q+=" host$(printf %02d $((1 + (r + i * 7) % 40))).example.test/AAAA www.example.test/A"
+    q+=" u$(((r + i) % 30)).dyn.example.test/A missing$r.corp.test/A/tcp example.test/ANY/tcp"
+    [ $(((r + i) % 2)) = 0 ] || q+=" big.shop.test/TXT/tcp promo$((r % 4)).shop.test/A"
+    echo "$a $q"
+  done | bind_query 5
+  for n in 0 1 2 3; do
+    for i in 0 1 2 3 4; do
+      echo "update delete u$(((r * 5 + n * 7 + i) % 30)).dyn.example.test A"
+      echo "update add u$(((r * 5 + n * 7 + i) % 30)).dyn.example.test 60 A 10.9.$n.$((1 + RANDOM % 250))"
+    done
+    echo send
+  done | bind_update
+  if [ $((r % 3)) = 0 ]; then
+    serial=$(dig +short -p "$NAMED_PORT" @127.0.0.1 dyn.example.test SOA | awk '{ print $3 }')
+    bind_dig dyn.example.test "IXFR=$((serial - 1))"
+  fi
+  [ $((r % 5)) != 0 ] || bind_rndc querylog
+}
+BIND_HELDOUT_JOBS=0
+bind_heldout_job() {
+  BIND_HELDOUT_JOBS=$((BIND_HELDOUT_JOBS + 1))
+  if [ $((BIND_HELDOUT_JOBS % 2)) = 1 ]; then
+    local z=$NAMED_ZONES/shop.test.zone
+    sed -i "s/^\(@ SOA .*\) \([0-9]\{10\}\) /\1 $((2026120401 + BIND_HELDOUT_JOBS)) /" "$z"
+    echo "promo$((BIND_HELDOUT_JOBS % 4)) A 10.0.2.$((10 + BIND_HELDOUT_JOBS))" >>"$z"
+    admin bind root /usr/bin/named-checkzone shop.test "$z"
+    bind_rndc reload shop.test
+    bind_rndc sync -clean dyn.example.test
+    if [ "$BIND_HELDOUT_JOBS" = 1 ]; then
+      bind_rndc addzone lab.test "{ type primary; file \"$NAMED_ZONES/lab.test.zone\"; };"
+    fi
+  else
+    bind_rndc flush
+    bind_rndc dumpdb -all
+    bind_rndc zonestatus dyn.example.test
+  fi
 }
 
 # --- the recordings -----------------------------------------------------------------------
