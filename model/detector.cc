@@ -397,11 +397,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // A low write: an ordinary file (no script, credential, persistence or
     // system location, which score higher).
     const bool low_write = f.kind == FindingKind::kFile && !plain_read && f.score < kFoldBelow;
+    // A name lookup: the resolver and the name of a DNS query, below high.
+    const bool lookup = e.kind == EventKind::kDns && f.kind == FindingKind::kNetwork && f.severity < Severity::kHigh;
     // One finding per new program, for a low one (the workload's own suite: an
-    // operator's pg_dump) too: its low writes (the dump it makes) fold into its
-    // exec finding. A new program of medium or more roots a tree, whose writes
-    // are raised and fold by directory (below).
-    if (low_write && context.hostile_root.empty() && !context.wrote_exe && proc != processes_.end() &&
+    // operator's pg_dump) too: its low writes (the dump it makes) and its name
+    // lookups (named-checkzone resolving a zone's mail hosts) fold into its
+    // exec finding; a connection that follows a lookup stays a finding of its
+    // own. A new program of medium or more roots a tree, whose writes are
+    // raised and fold by directory (below).
+    if ((low_write || lookup) && context.hostile_root.empty() && !context.wrote_exe && proc != processes_.end() &&
         proc->second.program != nullptr && proc->second.program->severity == Severity::kLow) {
       Fold(proc->second.program, &proc->second.folded, FoldedName(f));
       continue;

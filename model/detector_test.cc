@@ -190,6 +190,34 @@ TEST(DetectorContextTest, ALowNewProgramsLowChildrenFoldIntoItsFinding) {
   EXPECT_EQ(dumpall[0]->folded, 2u);
 }
 
+// A low new program's name lookups (a zone checker resolving the zone's mail
+// hosts: a new resolver and a new name) fold into its finding; the connection
+// that follows stays a finding of its own, and the same lookups by the
+// workload's own program are findings as before.
+TEST(DetectorContextTest, ALowNewProgramsNameLookupsFoldIntoItsFinding) {
+  Fingerprint fp;
+  fp.workload = "dns";
+  for (const ItemRef& item : ItemsOf(testing::Exec("dns", 10, "/usr/sbin/named"))) FindOrAddItem(&fp, item);
+  Detector d({{"dns", fp}});
+  std::vector<Finding*> check = d.Observe(testing::Exec("dns", 20, "/usr/bin/named-checkzone", 1000));
+  ASSERT_EQ(check.size(), 1u);
+  ASSERT_EQ(check[0]->severity, Severity::kLow);
+  Event lookup = testing::Dns("dns", 20, V4(10, 255, 255, 53, 53), "mail.example.test", 1100);
+  lookup.process.exe = "/usr/bin/named-checkzone";
+  EXPECT_TRUE(d.Observe(lookup).empty());
+  EXPECT_EQ(check[0]->folded, 2u);
+  EXPECT_EQ(check[0]->folded_examples,
+            (std::vector<std::string>{"network dns 10.255.255.53:53", "network mail.example.test"}));
+  Event connect = testing::Connect("dns", 20, V4(10, 1, 2, 3, 25), 1200);
+  connect.process.exe = "/usr/bin/named-checkzone";
+  std::vector<Finding*> peer = d.Observe(connect);
+  ASSERT_EQ(peer.size(), 1u) << "a connection is not a lookup";
+  EXPECT_EQ(peer[0]->kind, FindingKind::kNetwork);
+  Event own = testing::Dns("dns", 10, V4(10, 255, 255, 53, 53), "other.example.test", 1300);
+  own.process.exe = "/usr/sbin/named";
+  EXPECT_EQ(d.Observe(own).size(), 2u) << "the service's own lookups are not a new program's";
+}
+
 // An intruder's shell where the workload runs shells of its own: the shell is
 // known, so only what it does shows. Once it started a new program (`id`,
 // medium), the known programs it starts (`uname`, which the workload's own
