@@ -12,6 +12,18 @@
 #include <vector>
 
 namespace dw::collector {
+
+bool InCgroupSubtree(std::string_view path, std::string_view subtree) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && v.front() == '/') v.remove_prefix(1);
+    while (!v.empty() && v.back() == '/') v.remove_suffix(1);
+    return v;
+  };
+  path = trim(path);
+  subtree = trim(subtree);
+  return subtree.empty() ||
+         (path.starts_with(subtree) && (path.size() == subtree.size() || path[subtree.size()] == '/'));
+}
 namespace {
 
 // mountinfo escapes space, tab, newline and backslash as \ooo (octal).

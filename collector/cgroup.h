@@ -31,6 +31,11 @@ Result<CgroupId> CgroupIdOfPath(const std::string& mount, const std::string& rel
 // root) of the cgroup a pid is in, from /proc/<pid>/cgroup ("0::/x/y" line).
 Result<std::string> CgroupPathOfPid(uint32_t pid, const std::string& proc_root = "/proc");
 
+// Whether the cgroup at `path` is `subtree` or below it (both relative to the
+// cgroup2 root; leading and trailing slashes do not matter; "" is the root,
+// which holds every cgroup).
+bool InCgroupSubtree(std::string_view path, std::string_view subtree);
+
 class CgroupResolver {
  public:
   virtual ~CgroupResolver() = default;

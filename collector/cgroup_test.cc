@@ -353,5 +353,16 @@ TEST_F(RealCgroupTest, IdPathAndPidAgree) {
   EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
 }
 
+TEST(CgroupSubtreeTest, ACgroupIsInItsOwnAndItsAncestorsSubtrees) {
+  EXPECT_TRUE(InCgroupSubtree("dw-eval/bind", "dw-eval/bind"));
+  EXPECT_TRUE(InCgroupSubtree("/dw-eval/bind/", "dw-eval"));
+  EXPECT_TRUE(InCgroupSubtree("dw-eval/bind", "/dw-eval/"));
+  EXPECT_TRUE(InCgroupSubtree("system.slice/x.service", ""));
+  EXPECT_TRUE(InCgroupSubtree("", "/"));
+  EXPECT_FALSE(InCgroupSubtree("dw-eval/bind9", "dw-eval/bind"));
+  EXPECT_FALSE(InCgroupSubtree("dw-eval", "dw-eval/bind"));
+  EXPECT_FALSE(InCgroupSubtree("", "dw-eval"));
+}
+
 }  // namespace
 }  // namespace dw::collector

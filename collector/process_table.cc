@@ -7,11 +7,32 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 #include <utility>
 
 #include "collector/cgroup.h"
 
 namespace dw::collector {
+
+std::vector<ProcessSnapshot> ScopeSnapshot(const std::vector<ProcessSnapshot>& all,
+                                           const std::function<bool(const ProcessSnapshot&)>& in_scope) {
+  std::unordered_map<uint32_t, const ProcessSnapshot*> by_pid;
+  for (const ProcessSnapshot& p : all) by_pid.emplace(p.pid, &p);
+  std::unordered_set<uint32_t> keep;
+  for (const ProcessSnapshot& p : all) {
+    if (!in_scope(p)) continue;
+    // The process and its ancestors; a pid already kept has its chain kept.
+    for (const ProcessSnapshot* q = &p; q != nullptr && keep.insert(q->pid).second;) {
+      auto parent = by_pid.find(q->ppid);
+      q = parent == by_pid.end() || q->ppid == q->pid ? nullptr : parent->second;
+    }
+  }
+  std::vector<ProcessSnapshot> out;
+  for (const ProcessSnapshot& p : all) {
+    if (keep.contains(p.pid)) out.push_back(p);
+  }
+  return out;
+}
 namespace {
 
 bool ReadWholeFile(const std::string& path, std::string* out) {

@@ -23,6 +23,13 @@
 
 namespace dw::collector {
 
+// The processes of `all` that `in_scope` keeps, and their ancestors (by
+// ppid, as far as `all` knows them), in `all`'s order: what a recording
+// scoped to some cgroups needs of a start-up snapshot for lineage. The other
+// processes of the host, and their command lines, stay out of the trace.
+std::vector<ProcessSnapshot> ScopeSnapshot(const std::vector<ProcessSnapshot>& all,
+                                           const std::function<bool(const ProcessSnapshot&)>& in_scope);
+
 class ProcessTable {
  public:
   // How many exited processes stay in the table before the oldest is dropped.

@@ -466,5 +466,29 @@ TEST(ProcessTableAncestryTest, StopsAtTheWorkloadsRoot) {
   EXPECT_EQ(e.process.parent_exe, "/usr/sbin/nginx");
 }
 
+// A recording scoped to a cgroup keeps, of the start-up snapshot, that
+// cgroup's processes and their ancestors (lineage), and nothing else of the
+// host: another cgroup's processes and their command lines stay out.
+TEST(ScopeSnapshotTest, KeepsTheScopesProcessesAndTheirAncestorsOnly) {
+  const std::vector<ProcessSnapshot> all = {
+      {1, 0, 1, "/sbin/init", {"/sbin/init"}},
+      {50, 1, 1, "/usr/bin/containerd-shim", {"shim"}},
+      {60, 50, 7, "/usr/sbin/nginx", {"nginx", "-g", "daemon off;"}},
+      {61, 60, 7, "/usr/sbin/nginx", {"nginx: worker"}},
+      {70, 1, 9, "/usr/bin/make", {"make", "SECRET=hunter2"}},
+      {71, 70, 9, "/usr/bin/c++", {"c++", "-c", "x.cc"}},
+      {80, 999, 7, "/usr/bin/orphan", {"orphan"}},  // its parent is not in the snapshot
+  };
+  auto pids = [](const std::vector<ProcessSnapshot>& v) {
+    std::vector<uint32_t> out;
+    for (const ProcessSnapshot& p : v) out.push_back(p.pid);
+    return out;
+  };
+  EXPECT_EQ(pids(ScopeSnapshot(all, [](const ProcessSnapshot& p) { return p.cgroup_id == 7; })),
+            (std::vector<uint32_t>{1, 50, 60, 61, 80}));
+  EXPECT_EQ(pids(ScopeSnapshot(all, [](const ProcessSnapshot&) { return false; })), std::vector<uint32_t>{});
+  EXPECT_EQ(ScopeSnapshot(all, [](const ProcessSnapshot&) { return true; }), all);
+}
+
 }  // namespace
 }  // namespace dw::collector

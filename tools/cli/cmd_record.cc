@@ -3,11 +3,14 @@
 
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <spdlog/spdlog.h>
 
 #include "bpf/events.h"
+#include "collector/cgroup.h"
+#include "collector/process_table.h"
 #include "collector/trace_file.h"
 #include "tools/drive.h"
 
@@ -34,6 +37,16 @@ Status CmdRecord(const Args& args) {
   }
   header.boot_to_unix_ns = source->boot_to_unix_ns();
   header.processes = source->initial_processes();
+  // Scoped to cgroups: their processes and their ancestors (lineage) only; the
+  // rest of the host's processes and command lines stay out of the trace.
+  if (const std::vector<std::string> watched = args.All("--cgroup"); !watched.empty()) {
+    header.processes = collector::ScopeSnapshot(header.processes, [&](const collector::ProcessSnapshot& p) {
+      Result<std::string> path = source->cgroups().PathOf(CgroupId{p.cgroup_id});
+      return path.has_value() && std::any_of(watched.begin(), watched.end(), [&](const std::string& w) {
+               return collector::InCgroupSubtree(*path, w);
+             });
+    });
+  }
   // Written under a temporary name and renamed when complete, so an
   // interrupted recording never leaves a truncated trace under the real name.
   uint64_t written = 0;
