@@ -24,6 +24,7 @@ bool InCgroupSubtree(std::string_view path, std::string_view subtree) {
   return subtree.empty() ||
          (path.starts_with(subtree) && (path.size() == subtree.size() || path[subtree.size()] == '/'));
 }
+
 namespace {
 
 // mountinfo escapes space, tab, newline and backslash as \ooo (octal).

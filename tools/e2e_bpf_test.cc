@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -25,6 +26,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 
@@ -34,6 +36,7 @@
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "store/store.h"
+#include "tools/packages.h"
 #include "tools/testing/live_bpf.h"
 #include "tools/testing/ports.h"
 
@@ -273,6 +276,58 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
   auto stored = (*db)->ListFindings(app_rel_);
   ASSERT_TRUE(stored) << stored.error().message();
   EXPECT_EQ(stored->size(), 3u);
+}
+
+// The suite by package, live: training runs cmake; detecting, the workload
+// runs ctest, which the same package (cmake) installed in a directory all
+// programs share, with no name stem in common. Scored after the tool and its
+// parent exited, while another process of its cgroup lives (as the agent
+// often scores a short-lived tool): low, "installed by cmake"; without a
+// package database, medium.
+TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
+  tools::PackageOracle host("/");
+  const std::string cmake = host.SourcePackage(Event{}, "/usr/bin/cmake");
+  if (cmake.empty() || host.SourcePackage(Event{}, "/usr/bin/ctest") != cmake) {
+    GTEST_SKIP() << "this machine's dpkg database does not list /usr/bin/cmake and /usr/bin/ctest in one package";
+  }
+  profiler::Profiler profiler;
+  profiler.BeginSession();
+  RunWorkload({"--spawn", "/usr/bin/cmake"});
+  for (const Event& e : TakeEvents()) profiler.Observe(e);
+  std::map<std::string, model::Fingerprint> fps;
+  for (model::Fingerprint& fp : profiler.TakeDirty()) fps[fp.workload] = std::move(fp);
+  ASSERT_EQ(fps.count(app_rel_), 1u);
+  ASSERT_EQ(fps[app_rel_].executables.count("/usr/bin/cmake"), 1u);
+
+  tools::testing::ProcessOptions in_app;
+  in_app.cgroup = mount_ + "/" + app_rel_;
+  const pid_t sleeper = tools::testing::StartProcess({"/bin/sleep", "60"}, in_app);
+  ASSERT_GT(sleeper, 0);
+  RunWorkload({"--spawn", "/usr/bin/ctest"});
+  const std::vector<Event> events = TakeEvents();
+  auto ctest_finding = [&](model::Detector& d) {
+    std::optional<model::Finding> out;
+    for (const Event& e : events) {
+      for (model::Finding* f : d.Observe(e)) {
+        if (f->kind == model::FindingKind::kExec && f->subject == "/usr/bin/ctest") out = *f;
+      }
+    }
+    return out;
+  };
+  tools::PackageOracle live{std::string(tools::PackageOracle::kLive)};
+  model::Detector with(fps);
+  with.SetPackageOracle(&live);
+  model::Detector without(fps);
+  const std::optional<model::Finding> low = ctest_finding(with);
+  const std::optional<model::Finding> plain = ctest_finding(without);
+  kill(sleeper, SIGKILL);
+  tools::testing::WaitProcess(sleeper);
+  ASSERT_TRUE(low.has_value() && plain.has_value());
+  EXPECT_EQ(low->severity, model::Severity::kLow) << low->reason;
+  EXPECT_NE(low->reason.find("installed by " + cmake + ", the package of the workload's own /usr/bin/cmake"),
+            std::string::npos)
+      << low->reason;
+  EXPECT_EQ(plain->severity, model::Severity::kMedium) << plain->reason;
 }
 
 // Peers known by name, live: training queries svc.dwtest and connects to

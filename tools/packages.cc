@@ -3,6 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
+
+#include "collector/cgroup.h"
+
 namespace dw::tools {
 
 std::string PackageOracle::SourcePackage(const Event& e, std::string_view exe) {
@@ -12,6 +16,23 @@ std::string PackageOracle::SourcePackage(const Event& e, std::string_view exe) {
     const std::string root = "/proc/" + std::to_string(pid) + "/root";
     struct stat st {};
     if (::stat(root.c_str(), &st) == 0) return db_.SourcePackageOf(root, exe);
+  }
+  const std::string root = CgroupRoot(e);
+  return root.empty() ? std::string() : db_.SourcePackageOf(root, exe);
+}
+
+std::string PackageOracle::CgroupRoot(const Event& e) {
+  if (!mount_) {
+    Result<std::string> found = collector::FindCgroup2Mount();
+    mount_ = found.has_value() ? *found : std::string();
+  }
+  if (mount_->empty()) return {};
+  std::ifstream procs(*mount_ + "/" + e.cgroup_path + "/cgroup.procs");
+  uint32_t pid = 0;
+  while (procs >> pid) {
+    const std::string root = "/proc/" + std::to_string(pid) + "/root";
+    struct stat st {};
+    if (::stat(root.c_str(), &st) == 0) return root;
   }
   return {};
 }

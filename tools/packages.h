@@ -3,6 +3,7 @@
 #ifndef DRIFTWATCH_TOOLS_PACKAGES_H_
 #define DRIFTWATCH_TOOLS_PACKAGES_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,17 +16,24 @@ namespace dw::tools {
 class PackageOracle : public model::PackageOracle {
  public:
   // kLive: each event's process's own filesystem, /proc/PID/root (a
-  // container's), else its parent's while that lives; neither alive: no
-  // package. Any other `root`: that directory for every event (a replayed
-  // trace, whose processes are gone: the host it was recorded on, "/").
+  // container's), else its parent's while that lives, else that of a process
+  // still in the event's cgroup (a short-lived tool has often exited when its
+  // exec is scored; its container's other processes share its filesystem);
+  // none alive: no package. Any other `root`: that directory for every event
+  // (a replayed trace, whose processes are gone: the host it was recorded on).
   static constexpr std::string_view kLive = "";
   explicit PackageOracle(std::string root) : root_(std::move(root)) {}
 
   std::string SourcePackage(const Event& e, std::string_view exe) override;
 
  private:
+  // /proc/PID/root of the first process listed in cgroup.procs of the
+  // event's cgroup, or "".
+  std::string CgroupRoot(const Event& e);
+
   collector::PackageDatabase db_;
   std::string root_;
+  std::optional<std::string> mount_;  // the cgroup2 mount, found on first use ("" if none)
 };
 
 }  // namespace dw::tools

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "collector/cgroup.h"
 #include "collector/testing/temp_dir.h"
 
 namespace dw::tools {
@@ -33,9 +34,10 @@ TEST(PackageOracleTest, AFixedRootAnswersForEveryProcess) {
   EXPECT_EQ(oracle.SourcePackage(ProcessEvent(1, 0), "/usr/sbin/sendmail"), "");
 }
 
-// Live: the process's /proc/PID/root, else its parent's; the cmake that
+// Live: the process's /proc/PID/root, else its parent's, else a process of
+// its cgroup's; the cmake that
 // built this test is installed by a package on the machines it runs on.
-TEST(PackageOracleTest, LiveAsksTheProcesssOwnFilesystemThenItsParents) {
+TEST(PackageOracleTest, LiveAsksTheProcesssOwnFilesystemThenItsParentsThenItsCgroups) {
   PackageOracle live{std::string(PackageOracle::kLive)};
   PackageOracle host("/");
   const uint32_t self = static_cast<uint32_t>(getpid());
@@ -43,8 +45,15 @@ TEST(PackageOracleTest, LiveAsksTheProcesssOwnFilesystemThenItsParents) {
   if (cmake.empty()) GTEST_SKIP() << "this machine's dpkg database does not list /usr/bin/cmake";
   EXPECT_EQ(live.SourcePackage(ProcessEvent(self, 0), "/usr/bin/cmake"), cmake);
   EXPECT_EQ(live.SourcePackage(ProcessEvent(0x7ffffff0, self), "/usr/bin/cmake"), cmake) << "its parent's";
-  EXPECT_EQ(live.SourcePackage(ProcessEvent(0x7ffffff0, 0x7ffffff1), "/usr/bin/cmake"), "")
-      << "neither alive: no filesystem to ask";
+  // Both gone (a short-lived tool, scored after it exited): a process still
+  // in its cgroup answers; an empty or unknown cgroup does not.
+  Event gone = ProcessEvent(0x7ffffff0, 0x7ffffff1);
+  Result<std::string> own = collector::CgroupPathOfPid(self);
+  ASSERT_TRUE(own.has_value()) << own.error().message();
+  gone.cgroup_path = *own;
+  EXPECT_EQ(live.SourcePackage(gone, "/usr/bin/cmake"), cmake) << "a process of its cgroup's";
+  gone.cgroup_path = "dw-no-such-cgroup-" + std::to_string(self);
+  EXPECT_EQ(live.SourcePackage(gone, "/usr/bin/cmake"), "") << "nothing alive to ask";
 }
 
 }  // namespace
