@@ -279,16 +279,18 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
 }
 
 // The suite by package, live: training runs cmake; detecting, the workload
-// runs ctest, which the same package (cmake) installed in a directory all
-// programs share, with no name stem in common. Scored after the tool and its
+// runs cpack, which the same package (cmake) installed in a directory all
+// programs share, with no name stem in common (both without arguments: cmake
+// prints its usage, cpack finds no configuration; not ctest, which would run
+// the tests of the directory it starts in, this one's). Scored after the tool and its
 // parent exited, while another process of its cgroup lives (as the agent
 // often scores a short-lived tool): low, "installed by cmake"; without a
 // package database, medium.
 TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
   tools::PackageOracle host("/");
   const std::string cmake = host.SourcePackage(Event{}, "/usr/bin/cmake");
-  if (cmake.empty() || host.SourcePackage(Event{}, "/usr/bin/ctest") != cmake) {
-    GTEST_SKIP() << "this machine's dpkg database does not list /usr/bin/cmake and /usr/bin/ctest in one package";
+  if (cmake.empty() || host.SourcePackage(Event{}, "/usr/bin/cpack") != cmake) {
+    GTEST_SKIP() << "this machine's dpkg database does not list /usr/bin/cmake and /usr/bin/cpack in one package";
   }
   profiler::Profiler profiler;
   profiler.BeginSession();
@@ -303,13 +305,13 @@ TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
   in_app.cgroup = mount_ + "/" + app_rel_;
   const pid_t sleeper = tools::testing::StartProcess({"/bin/sleep", "60"}, in_app);
   ASSERT_GT(sleeper, 0);
-  RunWorkload({"--spawn", "/usr/bin/ctest"});
+  RunWorkload({"--spawn", "/usr/bin/cpack"});
   const std::vector<Event> events = TakeEvents();
-  auto ctest_finding = [&](model::Detector& d) {
+  auto cpack_finding = [&](model::Detector& d) {
     std::optional<model::Finding> out;
     for (const Event& e : events) {
       for (model::Finding* f : d.Observe(e)) {
-        if (f->kind == model::FindingKind::kExec && f->subject == "/usr/bin/ctest") out = *f;
+        if (f->kind == model::FindingKind::kExec && f->subject == "/usr/bin/cpack") out = *f;
       }
     }
     return out;
@@ -318,8 +320,8 @@ TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
   model::Detector with(fps);
   with.SetPackageOracle(&live);
   model::Detector without(fps);
-  const std::optional<model::Finding> low = ctest_finding(with);
-  const std::optional<model::Finding> plain = ctest_finding(without);
+  const std::optional<model::Finding> low = cpack_finding(with);
+  const std::optional<model::Finding> plain = cpack_finding(without);
   kill(sleeper, SIGKILL);
   tools::testing::WaitProcess(sleeper);
   ASSERT_TRUE(low.has_value() && plain.has_value());
