@@ -239,17 +239,6 @@ void Detector::ScoreRates(const std::vector<RateSample>& samples, std::vector<Fi
   }
 }
 
-std::string Detector::PackageKin(const Fingerprint& fp, const Event& e, std::string_view exe) {
-  const std::string package = packages_->SourcePackage(e, exe);
-  if (package.empty()) return {};
-  for (const auto& [learned, stats] : fp.executables) {
-    if (packages_->SourcePackage(e, learned) == package) {
-      return package + ", the package of the workload's own " + learned;
-    }
-  }
-  return {};
-}
-
 std::vector<Finding*> Detector::Observe(const Event& e) {
   std::vector<Finding*> fresh;
   ++stats_.events;
@@ -314,8 +303,10 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (packages_ != nullptr && e.kind == EventKind::kExec) {
     const std::string& exe = e.path.empty() ? e.process.exe : e.path;  // its item (model/items.h)
     if (!exe.empty() && !fingerprint.executables.contains(exe)) {
-      package_kin = PackageKin(fingerprint, e, exe);
-      context.package_kin = package_kin;
+      if (auto kin = packages_->SamePackage(e, exe, fingerprint.executables)) {
+        package_kin = kin->package + ", the package of the workload's own " + kin->learned;
+        context.package_kin = package_kin;
+      }
     }
   }
   Finding* file_finding = nullptr;

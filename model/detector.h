@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -119,10 +120,17 @@ struct DetectorOptions {
 // the package database of the process's filesystem (collector/packages.h).
 class PackageOracle {
  public:
+  struct Kin {
+    std::string package;  // the source package
+    std::string learned;  // the one of `learned` it installed
+  };
   virtual ~PackageOracle() = default;
-  // The source package that installed `exe` in the filesystem `e`'s process
-  // sees; "" if unknown, or if the package is part of the base system.
-  virtual std::string SourcePackage(const Event& e, std::string_view exe) = 0;
+  // In the filesystem `e`'s process sees: the first of `learned` (a
+  // workload's programs) that the source package which installed `exe` also
+  // installed; nullopt when `exe`'s package is unknown or part of the base
+  // system, or installed none of them.
+  virtual std::optional<Kin> SamePackage(const Event& e, std::string_view exe,
+                                         const std::map<std::string, ItemStats>& learned) = 0;
 };
 
 class Detector {
@@ -199,10 +207,6 @@ class Detector {
   void OnFingerprintChange(std::function<void(const std::string&)> f) { on_change_ = std::move(f); }
 
  private:
-  // The learned program of `fp` that `e`'s new program shares its package
-  // with, as ScoreContext::package_kin wants it; "" if none (or no oracle).
-  std::string PackageKin(const Fingerprint& fp, const Event& e, std::string_view exe);
-
   std::map<std::string, Fingerprint> fingerprints_;
   PackageOracle* packages_ = nullptr;
   // What the Detector keeps per fingerprint, by the address of its map node

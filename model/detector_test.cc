@@ -655,10 +655,15 @@ TEST(DetectorContextTest, AScriptRunnersNewUtilitiesAreLowUnlessTheirShellIsSusp
 class MapPackages : public PackageOracle {
  public:
   explicit MapPackages(std::map<std::string, std::string> of) : of_(std::move(of)) {}
-  std::string SourcePackage(const Event&, std::string_view exe) override {
+  std::optional<Kin> SamePackage(const Event&, std::string_view exe,
+                                 const std::map<std::string, ItemStats>& learned) override {
     ++asked;
     auto it = of_.find(std::string(exe));
-    return it == of_.end() ? std::string() : it->second;
+    if (it == of_.end()) return std::nullopt;
+    for (const auto& [path, stats] : learned) {
+      if (auto l = of_.find(path); l != of_.end() && l->second == it->second) return Kin{it->second, path};
+    }
+    return std::nullopt;
   }
   int asked = 0;
 

@@ -45,10 +45,9 @@ struct ScoreContext {
   // runs. Its new outbound peers and listening ports rise one severity.
   bool shell_incident = false;
   // For kExec of a new program: "<package>, the package of the workload's
-  // own <learned exe>" when the package
-  // that installed it (model/detector.h PackageOracle) also installed a
-  // program the workload ran in training (postfix's postmap beside its
-  // postconf); "" otherwise. Such a program is a sibling, as one in the same
+  // own <learned exe>" when the package that installed it (model/detector.h
+  // PackageOracle) also installed a program the workload ran in training
+  // (postfix's postmap beside its postconf); "" otherwise. Such a program is a sibling, as one in the same
   // program directory is, unless it is a shell, interpreter or network tool.
   std::string_view package_kin;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller

@@ -9,16 +9,32 @@
 
 namespace dw::tools {
 
+std::optional<model::PackageOracle::Kin> PackageOracle::SamePackage(
+    const Event& e, std::string_view exe, const std::map<std::string, model::ItemStats>& learned) {
+  const std::string root = RootOf(e);
+  if (root.empty()) return std::nullopt;
+  std::string package = db_.SourcePackageOf(root, exe);
+  if (package.empty()) return std::nullopt;
+  for (const auto& [path, stats] : learned) {
+    if (db_.SourcePackageOf(root, path) == package) return Kin{std::move(package), path};
+  }
+  return std::nullopt;
+}
+
 std::string PackageOracle::SourcePackage(const Event& e, std::string_view exe) {
-  if (!root_.empty()) return db_.SourcePackageOf(root_, exe);
+  const std::string root = RootOf(e);
+  return root.empty() ? std::string() : db_.SourcePackageOf(root, exe);
+}
+
+std::string PackageOracle::RootOf(const Event& e) {
+  if (!root_.empty()) return root_;
   for (uint32_t pid : {e.pid, e.ppid}) {
     if (pid == 0) continue;
-    const std::string root = "/proc/" + std::to_string(pid) + "/root";
+    std::string root = "/proc/" + std::to_string(pid) + "/root";
     struct stat st {};
-    if (::stat(root.c_str(), &st) == 0) return db_.SourcePackageOf(root, exe);
+    if (::stat(root.c_str(), &st) == 0) return root;
   }
-  const std::string root = CgroupRoot(e);
-  return root.empty() ? std::string() : db_.SourcePackageOf(root, exe);
+  return CgroupRoot(e);
 }
 
 std::string PackageOracle::CgroupRoot(const Event& e) {

@@ -3,6 +3,7 @@
 #ifndef DRIFTWATCH_TOOLS_PACKAGES_H_
 #define DRIFTWATCH_TOOLS_PACKAGES_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,9 +25,16 @@ class PackageOracle : public model::PackageOracle {
   static constexpr std::string_view kLive = "";
   explicit PackageOracle(std::string root) : root_(std::move(root)) {}
 
-  std::string SourcePackage(const Event& e, std::string_view exe) override;
+  // One root for `exe` and every learned program (RootOf).
+  std::optional<Kin> SamePackage(const Event& e, std::string_view exe,
+                                 const std::map<std::string, model::ItemStats>& learned) override;
+
+  // The source package that installed `exe` under RootOf(e), or "".
+  std::string SourcePackage(const Event& e, std::string_view exe);
 
  private:
+  // The filesystem to ask for `e` (above); "" when none.
+  std::string RootOf(const Event& e);
   // /proc/PID/root of the first process listed in cgroup.procs of the
   // event's cgroup, or "".
   std::string CgroupRoot(const Event& e);
