@@ -411,6 +411,29 @@ std::string PeersPhrase(const NetItem& key) {
 // ---- Steps --------------------------------------------------------------------
 
 using FileMap = std::map<std::string, ItemStats>;
+using PatternMap = std::map<std::string, Generalization>;
+
+// Moves each of `files` whose access `g` allows into `g` and out of the
+// fingerprint's exact files (the pattern covers it now).
+void AbsorbFitting(const std::vector<FileMap::iterator>& files, Generalization* g, Fingerprint* fp,
+                   GeneralizeResult* r) {
+  for (FileMap::iterator m : files) {
+    if (!IsSubset(m->second.access, g->stats.access)) continue;
+    Absorb(m->first, m->second, g);
+    fp->files.erase(m);
+    ++r->absorbed;
+  }
+}
+// The same for narrower patterns a wider one covers.
+void AbsorbFitting(const std::vector<PatternMap::iterator>& patterns, Generalization* g, Fingerprint* fp,
+                   GeneralizeResult* r) {
+  for (PatternMap::iterator m : patterns) {
+    if (!IsSubset(m->second.stats.access, g->stats.access)) continue;
+    AbsorbPattern(m->second, g);
+    fp->file_patterns.erase(m);
+    ++r->absorbed;
+  }
+}
 using NetMap = std::map<NetItem, ItemStats>;
 
 // Step 1: folds exact items that existing patterns cover into them.
@@ -458,14 +481,6 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     if (IsProtectedPath(it->first)) continue;
     by_dir[std::string(Parent(it->first))].push_back(it);
   }
-  auto absorb_fitting = [&](std::vector<FileMap::iterator>* children, Generalization* g) {
-    for (FileMap::iterator child : *children) {
-      if (!IsSubset(child->second.access, g->stats.access)) continue;
-      Absorb(child->first, child->second, g);
-      fp->files.erase(child);
-      ++r->absorbed;
-    }
-  };
   struct Candidate {
     const std::string* dir;
     std::vector<FileMap::iterator>* children;
@@ -488,7 +503,7 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     if (existing != fp->file_patterns.end()) {
       Generalization& g = existing->second;
       GainBits(evidence, threshold, &g);
-      absorb_fitting(&children, &g);
+      AbsorbFitting(children, &g, fp, r);
       continue;
     }
     std::string rule = std::to_string(children.size()) + " distinct files under " + dir;
@@ -520,7 +535,7 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     ++r->file_patterns;
     g.rule = std::move(c.rule);
     g.stats.access = c.bits;
-    absorb_fitting(c.children, &g);
+    AbsorbFitting(*c.children, &g, fp, r);
   }
 }
 
@@ -678,12 +693,7 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
     } else {
       GainBits(d.evidence, d.threshold, &g);
     }
-    for (FileMap::iterator m : d.members) {
-      if (!IsSubset(m->second.access, g.stats.access)) continue;
-      Absorb(m->first, m->second, &g);
-      fp->files.erase(m);
-      ++r->absorbed;
-    }
+    AbsorbFitting(d.members, &g, fp, r);
   }
 }
 
@@ -758,20 +768,19 @@ void CollapseSiblings(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
     } else {
       GainBits(evidence, o.family_threshold, &g);
     }
+    // By name: a path is in a group per directory level, and an earlier
+    // group may have absorbed it (the pattern itself is in none: consider()
+    // skips "<name>" keys).
+    std::vector<FileMap::iterator> files;
     for (const std::string& f : group.files) {
-      auto m = fp->files.find(f);
-      if (m == fp->files.end() || !IsSubset(m->second.access, g.stats.access)) continue;
-      Absorb(m->first, m->second, &g);
-      fp->files.erase(m);
-      ++r->absorbed;
+      if (auto m = fp->files.find(f); m != fp->files.end()) files.push_back(m);
     }
+    std::vector<PatternMap::iterator> patterns;
     for (const std::string& p : group.patterns) {
-      auto m = fp->file_patterns.find(p);
-      if (m == fp->file_patterns.end() || m == it || !IsSubset(m->second.stats.access, g.stats.access)) continue;
-      AbsorbPattern(m->second, &g);
-      fp->file_patterns.erase(m);
-      ++r->absorbed;
+      if (auto m = fp->file_patterns.find(p); m != fp->file_patterns.end()) patterns.push_back(m);
     }
+    AbsorbFitting(files, &g, fp, r);
+    AbsorbFitting(patterns, &g, fp, r);
   }
 }
 
@@ -804,7 +813,7 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
   for (size_t depth = max_depth; depth >= 2 && !UnderBudget(*fp, o); --depth) {
     struct Group {
       std::vector<FileMap::iterator> files;
-      std::vector<std::map<std::string, Generalization>::iterator> patterns;
+      std::vector<PatternMap::iterator> patterns;
       size_t size() const { return files.size() + patterns.size(); }
     };
     std::map<std::string, Group> groups;
@@ -854,18 +863,8 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
                  BitsNote(c.evidence, c.bits);
         g.stats.access = c.bits;
       }
-      for (auto it : c.group->patterns) {
-        if (!IsSubset(it->second.stats.access, g.stats.access)) continue;
-        AbsorbPattern(it->second, &g);
-        fp->file_patterns.erase(it);
-        ++r->absorbed;
-      }
-      for (FileMap::iterator it : c.group->files) {
-        if (!IsSubset(it->second.access, g.stats.access)) continue;
-        Absorb(it->first, it->second, &g);
-        fp->files.erase(it);
-        ++r->absorbed;
-      }
+      AbsorbFitting(c.group->patterns, &g, fp, r);
+      AbsorbFitting(c.group->files, &g, fp, r);
     }
   }
 }
@@ -888,7 +887,7 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
   for (size_t depth = max_depth; depth >= 2; --depth) {
     struct Group {
       std::vector<FileMap::iterator> files;
-      std::vector<std::map<std::string, Generalization>::iterator> patterns;
+      std::vector<PatternMap::iterator> patterns;
       std::set<std::string_view> dirs;  // directories holding what was read
       std::set<std::string_view> created_dirs;  // directories it created names in
       size_t read = 0;                  // distinct names read
@@ -954,18 +953,8 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
                   std::to_string(o.family_threshold) + " names in 2 directories)";
       }
       g.stats.access = bits;
-      for (auto it : group.patterns) {
-        if (!IsSubset(it->second.stats.access, bits)) continue;
-        AbsorbPattern(it->second, &g);
-        fp->file_patterns.erase(it);
-        ++r->absorbed;
-      }
-      for (FileMap::iterator it : group.files) {
-        if (!IsSubset(it->second.access, bits)) continue;
-        Absorb(it->first, it->second, &g);
-        fp->files.erase(it);
-        ++r->absorbed;
-      }
+      AbsorbFitting(group.patterns, &g, fp, r);
+      AbsorbFitting(group.files, &g, fp, r);
       // A tree made earlier inside this one (depths are walked deepest
       // first) with no access this one lacks is part of it: this tree
       // matches all it matched. Kept, the narrower one would take away what
