@@ -216,7 +216,8 @@ constexpr double kPlainExecSensitivity = 0.5;
 constexpr double kSiblingSensitivity = 0.3;
 // An ordinary utility run by a script-runner workload's shell (ScriptUtility).
 constexpr double kScriptUtilitySensitivity = 0.3;
-// A new syscall of a harmless group (IsHarmlessGroup).
+// A new syscall of a harmless group (IsHarmlessSyscallGroup) in a new
+// program's tree.
 constexpr double kHarmlessSyscallSensitivity = 0.3;
 // A new syscall of another group, made by a learned executable of the
 // workload outside any new program's tree.
@@ -355,12 +356,6 @@ bool HoldsLearnedFiles(const Fingerprint& fp, const std::string& key) {
   if (f != fp.files.end() && f->first.starts_with(dir)) return true;
   auto p = fp.file_patterns.lower_bound(dir);
   return p != fp.file_patterns.end() && p->first.starts_with(dir);
-}
-
-// Syscall groups that give no power over anything outside the process:
-// waiting, sleeping, syncing what it already wrote.
-bool IsHarmlessGroup(std::string_view group) {
-  return group == "timer" || group == "io-event" || group == "sync";
 }
 
 // What a rule applies to: a table, and for kNetwork a direction. Lineage
@@ -716,8 +711,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         continue;  // a client of a port the workload serves
       } else if (item.table == Table::kSyscall && context.hostile_root.empty() &&
                  !IsEvasive(judged) && !IsTampering(judged) &&
-                 !LearnedGroupMember(fp->syscalls, item.key).empty()) {
-        continue;  // another entry point to a power the workload already uses
+                 (!LearnedGroupMember(fp->syscalls, item.key).empty() ||
+                  IsHarmlessSyscallGroup(SyscallGroup(item.key)))) {
+        // Another entry point to a power the workload already uses, or a
+        // wait, sleep or sync: no power outside the process.
+        continue;
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  context.hostile_root.empty() && !FromShell(judged) &&
                  (OwnListener(*fp, item.net) || PeerKnownByName(*fp, item.net, context.queried_name))) {
@@ -767,7 +765,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       }
       if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged)) {
         const std::string_view group = SyscallGroup(item.key);
-        if (IsHarmlessGroup(group)) {
+        if (IsHarmlessSyscallGroup(group)) {  // only in a new program's tree
           fixed_sensitivity = kHarmlessSyscallSensitivity;
           fixed_note = "waits, sleeps or syncs: no power outside the process";
         } else if (!group.empty() && context.hostile_root.empty() &&

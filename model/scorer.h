@@ -185,8 +185,9 @@ bool IsShell(std::string_view exe);
 //       basic-io, file-system, network-io, memory, sync, signal, ...) the
 //       workload used in training (writev after write, rmdir after mkdir):
 //       another entry point to a power it has, unless the syscall is in one
-//       of the two lists below or comes from a new program's tree; 0.3 for
-//       a harmless group (timer, io-event, sync: waits, sleeps, syncs); else
+//       of the two lists below or comes from a new program's tree; none for
+//       a harmless group (timer, io-event, sync: waits, sleeps, syncs; 0.3
+//       in a new program's tree); else
 //       any 0.5 (medium); those an attacker uses to escape, hide or
 //       persist 0.8 (high): mount, umount2, pivot_root, chroot, unshare,
 //       setns, keyctl, add_key, request_key, perf_event_open, personality,

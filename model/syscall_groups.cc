@@ -134,8 +134,15 @@ std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& lear
   return first;
 }
 
+bool IsHarmlessSyscallGroup(std::string_view group) {
+  return group == "timer" || group == "io-event" || group == "sync";
+}
+
 std::vector<std::string> WithLearnedGroups(const std::map<std::string, ItemStats>& learned) {
   std::set<std::string> out;
+  for (const Group& g : kGroups) {
+    if (IsHarmlessSyscallGroup(g.name)) out.insert(g.members.begin(), g.members.end());
+  }
   for (const auto& [syscall, stats] : learned) {
     out.insert(syscall);
     if (const Group* g = GroupOf(syscall); g != nullptr) out.insert(g->members.begin(), g->members.end());

@@ -32,6 +32,14 @@ namespace dw::model {
 // syscall in no group. Names as libseccomp spells them (collector/syscall_names.h).
 std::string_view SyscallGroup(std::string_view name);
 
+// Whether `group` gives no power over anything outside the process: waiting
+// (io-event), sleeping and timers (timer), syncing what it already wrote
+// (sync). A program reaches these on paths training may never run (nginx's
+// master sleeps while its workers drain at a graceful stop); that it waited
+// is not drift a person can act on, so the scorer is silent about them
+// outside a new program's tree, and an allow-list holds them all.
+bool IsHarmlessSyscallGroup(std::string_view group);
+
 // Syscalls an attacker needs to escape a container, hide or persist (mount,
 // unshare, setns, keyctl, memfd_create, ...).
 bool IsEvasiveSyscall(std::string_view name);
@@ -44,7 +52,7 @@ bool IsTamperingSyscall(std::string_view name);
 std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& learned, std::string_view name);
 
 // What the scorer is silent about outside a new program's tree: the learned
-// syscalls and every member of their groups, sorted. The set an allow-list
+// syscalls, every member of their groups and of the harmless groups, sorted. The set an allow-list
 // (a seccomp profile) must hold to agree with detection: a profile of the
 // learned names alone would kill the process that detection lets pass
 // (writev after write).
