@@ -353,6 +353,23 @@ TEST_F(CliBadInputTest, GoodTraceTrainsAndDriftIsReportedAsJsonLines) {
   EXPECT_EQ(std::count(findings.out.begin(), findings.out.end(), '\n'), 3) << findings.out;
 }
 
+// A baseline that is still learning is named in one warning after a replay's
+// summary (findings would include normal behaviour training did not reach);
+// by the caller's own bar (--min-duration, --quiet) it is done and nothing is said.
+TEST_F(CliBadInputTest, DetectWarnsAboutABaselineStillLearning) {
+  RunResult learning = RunDriftwatch({"detect", "--db", db_, "--trace", good_});
+  ASSERT_TRUE(Succeeded(learning));
+  const std::string want = "warning: baseline of shop/web is learning: ";
+  EXPECT_NE(learning.err.find(want), std::string::npos) << learning.err;
+  EXPECT_NE(learning.err.find("of 10m00s minimum"), std::string::npos) << learning.err;
+  EXPECT_GT(learning.err.find(want), learning.err.find("scored ")) << learning.err;
+  RunResult done = RunDriftwatch({"detect", "--db", db_, "--trace", good_, "--min-duration", "0.001", "--quiet", "0.001"});
+  ASSERT_TRUE(Succeeded(done));
+  EXPECT_EQ(done.err.find("warning"), std::string::npos) << done.err;
+  EXPECT_TRUE(Refused(RunDriftwatch({"detect", "--db", db_, "--trace", good_, "--quiet", "soon"}), "detect", 2,
+                      {"--quiet"}));
+}
+
 // ---- Traces ----
 
 TEST_F(CliBadInputTest, MissingTrace) {

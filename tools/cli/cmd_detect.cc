@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "collector/verdict_cache.h"
+#include "model/convergence.h"
 #include "model/detector.h"
 #include "tools/cli/format.h"
 #include "tools/drive.h"
@@ -22,6 +23,7 @@ namespace {
 Status CheckDetect(const Args& args) {
   RETURN_IF_ERROR(ParseFormat(args, "text").status());
   RETURN_IF_ERROR(args.Required("--db").status());
+  RETURN_IF_ERROR(ConvergenceFlags(args).status());
   if (auto root = args.Get("--package-root")) {
     std::error_code ec;
     if (!std::filesystem::is_directory(*root, ec)) {
@@ -29,6 +31,29 @@ Status CheckDetect(const Args& args) {
     }
   }
   return CheckSources(args, /*live_needs_duration=*/false);
+}
+
+// One warning per baseline that is still learning or was trained while the
+// kernel dropped events: its findings include normal behaviour training did
+// not see (or missed), and a person reading them should know. Imported and
+// monitored baselines (locked, monitoring) are final by decision.
+Result<std::vector<std::string>> UnfinishedBaselines(store::Store& db,
+                                                     const std::map<std::string, model::Fingerprint>& fingerprints,
+                                                     const Args& args) {
+  ASSIGN_OR_RETURN(model::ConvergenceOptions convergence, ConvergenceFlags(args));
+  std::vector<std::string> out;
+  for (const auto& [name, fp] : fingerprints) {
+    ASSIGN_OR_RETURN(std::optional<store::WorkloadInfo> info, db.GetWorkload(name));
+    if (info && (info->state == store::WorkloadState::kMonitoring || info->state == store::WorkloadState::kLocked)) {
+      continue;
+    }
+    const model::LearningStatus learning = model::Assess(fp, convergence);
+    if (learning.stable && !learning.incomplete) continue;
+    out.push_back(fmt::format("baseline of {} is {}: expect findings for normal behaviour that training did not {}",
+                              name, learning.Describe(convergence),
+                              learning.stable ? "record" : "reach yet (train longer)"));
+  }
+  return out;
 }
 
 // driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration S])
@@ -52,6 +77,12 @@ Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(auto fingerprints, db->LoadFingerprints());
   if (fingerprints.empty()) return no_baselines;
   ASSIGN_OR_RETURN(auto sources, OpenSources(args, /*verdict_cache=*/!args.Has("--no-verdict-cache")));
+  // Live, before the first finding; a replay, after its summary (a trace
+  // that turns out unreadable gets its one-line error alone).
+  ASSIGN_OR_RETURN(const std::vector<std::string> unfinished, UnfinishedBaselines(*db, fingerprints, args));
+  if (args.Has("--live")) {
+    for (const std::string& w : unfinished) spdlog::warn("{}", w);
+  }
   model::Detector detector(std::move(fingerprints));
   // Package databases (tools/packages.h): live, each process's own
   // filesystem's; a replayed trace's only with --package-root (the host it
@@ -155,6 +186,9 @@ Status CmdDetect(const Args& args) {
       secs > 0 ? static_cast<double>(stats.events) / secs : 0.0, detector.findings().size(),
       suppressed ? fmt::format(" ({} suppressed by exceptions: driftwatch findings --suppressed)", suppressed)
                  : std::string());
+  if (!args.Has("--live")) {
+    for (const std::string& w : unfinished) spdlog::warn("{}", w);
+  }
   return Status::Ok();
 }
 
@@ -164,14 +198,15 @@ Command DetectCommand() {
   return Command{"detect",
                  "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
                  "[--syscalls] [--no-verdict-cache] [--no-packages]) [--format jsonl|text]\n"
-                 "[--exceptions FILE] [--package-root DIR]\n"
+                 "[--exceptions FILE] [--package-root DIR] [--min-duration SECONDS] [--quiet SECONDS]\n"
                  "FILE: expected findings to store but not print (tools/exceptions.h)\n"
                  "--no-verdict-cache: every event reaches user space (README: Performance)\n"
                  "--package-root DIR: the dpkg database under DIR says which package a new\n"
-                 "program came from (live: each process's own; --no-packages: none)",
+                 "program came from (live: each process's own; --no-packages: none)\n"
+                 "A baseline still learning (by --min-duration, --quiet) is named in a warning.",
                  CheckDetect,
                  CmdDetect,
-                 {{"--db", "--duration", "--format", "--exceptions", "--package-root"},
+                 {{"--db", "--duration", "--format", "--exceptions", "--package-root", "--min-duration", "--quiet"},
                   {"--live", "--syscalls", "--no-verdict-cache", "--no-packages"},
                   {"--trace", "--cgroup"}}};
 }
