@@ -52,10 +52,10 @@ bool IsTamperingSyscall(std::string_view name);
 std::string_view LearnedGroupMember(const std::map<std::string, ItemStats>& learned, std::string_view name);
 
 // What the scorer is silent about outside a new program's tree: the learned
-// syscalls, every member of their groups and of the harmless groups, sorted. The set an allow-list
-// (a seccomp profile) must hold to agree with detection: a profile of the
-// learned names alone would kill the process that detection lets pass
-// (writev after write).
+// syscalls, every member of their groups and of the harmless groups, sorted.
+// The set an allow-list (a seccomp profile) must hold to agree with
+// detection: a profile of the learned names alone would kill the process
+// that detection lets pass (writev after write, a sleep at shutdown).
 std::vector<std::string> WithLearnedGroups(const std::map<std::string, ItemStats>& learned);
 
 }  // namespace dw::model

@@ -57,7 +57,8 @@ Result<std::vector<std::string>> UnfinishedBaselines(store::Store& db,
 }
 
 // driftwatch detect --db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration S])
-//                   [--format jsonl|text] [--exceptions FILE]
+//                   [--format jsonl|text] [--exceptions FILE] [--package-root DIR]
+//                   [--min-duration S] [--quiet S]
 Status CmdDetect(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   // The exceptions first: a bad file changes nothing.
