@@ -256,7 +256,7 @@
 #           bind's first after heldout), again from a fresh provisioning, with variation of
 #           other kinds, amounts, orders and timing than the fifteen before
 #           (<server>_heldout16_*): clients from 127.0.16.1-250 (another /24); a quiet start
-#           of 6 s with one slow client (one connection, rounds 2 s apart; web servers: three
+#           of 8 s with one slow client (one connection, rounds 2 s apart; web servers: three
 #           requests over one keep-alive connection at 20 kB/s; batch: a run every 3 s with
 #           one file); the change early, in the first third, by the service's graceful path
 #           (HUP or USR2 from outside, a graceful restart, `rndc reload`, `postfix reload`,
@@ -265,11 +265,11 @@
 #           timing, request ids, keep-alive and header limits, short product addresses,
 #           caches and packet limits, minimal responses and rate limiting, a new alias list, a
 #           release that marks complete days; a long steady middle at moderate load (5
-#           connections at a time, 2 requests each, 1 s apart, 18 s); a second change of
+#           connections at a time, 2 requests each, 1 s apart, 22 s); a second change of
 #           another kind two thirds in (content published under UTF-8 names, a catalogue
 #           moved in key by key, an extension with a rules file, an HTTP cache, hashed
 #           static assets, thumbnails, a system-versioned table, a zone signed with DNSSEC,
-#           header checks that hold mail, a shorter log retention); 12 s more of it; the
+#           header checks that hold mail, a shorter log retention); 14 s more of it; the
 #           service's own maintenance last, of kinds no set ran (a configuration backed up
 #           and tested from there, the host's intrinsic latency, statistics rebuilt in
 #           stages and a shared reset, the cache shown and the counters cleared, the
@@ -10848,11 +10848,11 @@ record_server() {
     local pq=2 pm=1
     [ "$s" != batch ] || { pq=3; pm=3; }
     phase_begin heldout16 "$s" "a quiet start with one slow client, a change early by the service's graceful path, a long steady middle at moderate load, a second change of another kind two thirds in, the maintenance last, a clean shutdown"
-    phase_stretch heldout16 "$s" 1 1 6 "$pq"
+    phase_stretch heldout16 "$s" 1 1 8 "$pq"
     "${s}_heldout16_change"
-    phase_stretch heldout16 "$s" 5 2 18 "$pm"
+    phase_stretch heldout16 "$s" 5 2 22 "$pm"
     "${s}_heldout16_second"
-    phase_stretch heldout16 "$s" 5 2 12 "$pm"
+    phase_stretch heldout16 "$s" 5 2 14 "$pm"
     "${s}_heldout16_maint"
     heldout16_end "$s"
   fi
