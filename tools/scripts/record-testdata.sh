@@ -270,9 +270,9 @@
 #           moved in key by key, an extension with a rules file, an HTTP cache, hashed
 #           static assets, thumbnails, a system-versioned table, a zone signed with DNSSEC,
 #           header checks that hold mail, a shorter log retention); 14 s more of it; the
-#           service's own maintenance last, of kinds no set ran (a configuration backed up
-#           and tested from there, the host's intrinsic latency, statistics rebuilt in
-#           stages and a shared reset, the cache shown and the counters cleared, the
+#           service's own maintenance last, of other kinds than before (a configuration
+#           backed up and tested from there, the host's intrinsic latency, statistics rebuilt
+#           in stages and a shared reset, the cache shown and all counters cleared, the
 #           bytecode cache warmed, the buffer pool dumped and loaded, included files and
 #           run-time settings listed, the journal printed and the zone exported to a new
 #           directory, the queue's shape and held mail released, the outputs exported);
