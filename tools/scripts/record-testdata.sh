@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout15}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout16}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server) and a
 # cron-driven batch job (batch). mariadb, apache, postfix and bind, added later as unseen
-# workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, and all of them but bind heldout15): a workload records a phase after heldout only if it defines
+# workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind heldout15, and all of them heldout16): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# heldout12 heldout13 heldout14 heldout15 (default: all eighteen, in that order). `--only heldout nginx` records
+# heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -252,6 +252,36 @@
 #           abandoned requests and uploads, very large and very small requests, unknown
 #           databases, keys and recipients).
 #           No attack.
+#   heldout16 about 50 s, a sixteenth held-out set recorded on 2026-12-05 (all ten workloads,
+#           bind's first after heldout), again from a fresh provisioning, with variation of
+#           other kinds, amounts, orders and timing than the fifteen before
+#           (<server>_heldout16_*): clients from 127.0.16.1-250 (another /24); a quiet start
+#           of 8 s with one slow client (one connection, rounds 2 s apart; web servers: three
+#           requests over one keep-alive connection at 20 kB/s; batch: a run every 3 s with
+#           one file); the change early, in the first third, by the service's graceful path
+#           (HUP or USR2 from outside, a graceful restart, `rndc reload`, `postfix reload`,
+#           settings set live; batch: a release renamed into place): an error page and a
+#           charset, latency percentiles and buffer limits, idle-transaction timeout and I/O
+#           timing, request ids, keep-alive and header limits, short product addresses,
+#           caches and packet limits, minimal responses and rate limiting, a new alias list, a
+#           release that marks complete days; a long steady middle at moderate load (5
+#           connections at a time, 2 requests each, 1 s apart, 22 s); a second change of
+#           another kind two thirds in (content published under UTF-8 names, a catalogue
+#           moved in key by key, an extension with a rules file, an HTTP cache, hashed
+#           static assets, thumbnails, a system-versioned table, a zone signed with DNSSEC,
+#           header checks that hold mail, a shorter log retention); 14 s more of it; the
+#           service's own maintenance last, of other kinds than before (a configuration
+#           backed up and tested from there, the host's intrinsic latency, statistics rebuilt
+#           in stages and a shared reset, the cache shown and all counters cleared, the
+#           bytecode cache warmed, the buffer pool dumped and loaded, included files and
+#           run-time settings listed, the journal printed and the zone exported to a new
+#           directory, the queue's shape and held mail released, the outputs exported);
+#           then a clean shutdown inside the recording (the service manager's stop); one
+#           unusual but legitimate client per round in turn (a new connection per request,
+#           the same request replayed, UTF-8 and very long names, a burst of errors,
+#           HEAD/OPTIONS, other protocol features: RESP3, prepared statements, cursors,
+#           locking reads, BDAT, DNSSEC queries).
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -262,7 +292,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -316,8 +346,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14 | heldout15) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14 | heldout15 | heldout16) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1632,6 +1662,56 @@ nginx_heldout15_change() {
   # (The candidate's test created the new log, empty; the new workers write to it.)
   until_ok sh -c "curl -sf http://127.0.0.1:$NGINX_PORT/index.html && test -s $NGINX_DIR/log/site-access.log"
 }
+
+# Held out, sixteenth set (heldout16). No deploy. Clients from 127.0.16.1-250 for every
+# eighth page and every fourth image (another offset each round), the home page and the
+# assets, and once they are published the guides; in the quiet start one slow client (three
+# of them over one connection at 20 kB/s, heldout16_get); one more client in turn
+# (heldout16_odd): a new connection for each of six requests, one request replayed eight
+# times, UTF-8 and 2000-character names, a link checker's 25 missing pages, HEAD and
+# OPTIONS, a JSON body after `Expect: 100-continue`. The change, early: the site's own
+# error page for missing paths (`error_page 404 /errors/404.html`, written beside the pages,
+# internal only) and a charset for the pages, HUP from outside (the unit's reload). The second change, two thirds in: a guides section published by the
+# deploy side (files with UTF-8 names and a 1 MB PDF, written into a new directory and
+# renamed into place). The maintenance, last: the configuration backed up into a new
+# directory and tested from there by the operator inside the cgroup (`nginx -t -c
+# conf/backup-<date>/nginx.conf`, root). Then a clean shutdown (QUIT).
+NGINX_HELDOUT16_GUIDES=0
+nginx_heldout16_deploy() { NGINX_HELDOUT16_GUIDES=0; }
+nginx_heldout16_mix() {
+  local r=$HELDOUT16_ROUND
+  local paths=(/ /css/site.css /js/app.js)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 8 40 "$r" .html | sed 's|/page\([0-9]\)\.|/page0\1.|'
+    every_nth /img/ 4 20 "$r" .png)
+  [ "$NGINX_HELDOUT16_GUIDES" = 0 ] || paths+=(/guides/ /guides/caf%C3%A9.html /guides/%E6%97%A5%E6%9C%AC.html /guides/manual.pdf)
+  heldout16_get "$NGINX_PORT" "${paths[@]}"
+  heldout16_odd "$NGINX_PORT" /page09.html
+}
+nginx_heldout16_change() {
+  local conf=$NGINX_DIR/conf/nginx.conf
+  mkdir -p "$NGINX_HTML/errors"
+  echo "<html><body>This page has moved or never existed.</body></html>" >"$NGINX_HTML/errors/404.html"
+  sed -i -e 's|^    index index.html;$|&\n    charset utf-8;\n    error_page 404 /errors/404.html;\n    location = /errors/404.html { internal; }|' "$conf"
+  grep -q 'error_page 404' "$conf" || die "nginx heldout16: config not changed"
+  heldout14_reload HUP "$NGINX_PID" curl -sf "http://127.0.0.1:$NGINX_PORT/index.html"
+}
+nginx_heldout16_second() {
+  local g=$NGINX_HTML/guides.new
+  mkdir -p "$g"
+  echo "<html><body><a href=\"café.html\">café</a> <a href=\"日本語.html\">日本語</a></body></html>" >"$g/index.html"
+  echo "<html><body>guide: café</body></html>" >"$g/café.html"
+  echo "<html><body>guide: 日本語</body></html>" >"$g/日本語.html"
+  head -c 1000000 /dev/urandom >"$g/manual.pdf"
+  mv "$g" "$NGINX_HTML/guides"
+  NGINX_HELDOUT16_GUIDES=1
+}
+nginx_heldout16_maint() {
+  local b
+  b=$NGINX_DIR/conf/backup-$(date +%Y%m%d)
+  mkdir -p "$b"
+  cp "$NGINX_DIR/conf/nginx.conf" "$b/nginx.conf"
+  admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$b/nginx.conf" -t -q
+}
 # --- redis --------------------------------------------------------------------------------
 
 REDIS_DIR=$WORK/redis
@@ -2692,6 +2772,67 @@ redis_heldout15_restart() { heldout15_ctl_restart redis REDIS_PID admin redis re
 redis_heldout15_change() {
   redis-cli -p "$REDIS_PORT" config set lazyfree-lazy-user-del yes proto-max-bulk-len 4mb | grep -qx OK ||
     die "redis heldout15: config set failed"
+}
+
+# Held out, sixteenth set (heldout16). Deployed before the start: protected mode off (for the
+# application servers on 127.0.16.1-250). Each round as many application clients as the load,
+# up to 6 (perl, inline commands; in the quiet start one), in db 11 (a keyspace no set used),
+# every key under `cat:`: a product read with its expiry kept or refreshed (SET ... KEEPTTL,
+# GETEX), a one-time token (GETDEL), a key copied (COPY), a position in a list (LPOS), the
+# size of an intersection (SINTERCARD), a sorted range stored (ZRANGESTORE), a random field
+# (HRANDFIELD), a key's encoding (OBJECT ENCODING). One more client in turn: a client that
+# opens a new connection for each of six commands, the same INCRBY replayed eight times, keys
+# in UTF-8 and one of 1000 bytes, a burst of ten commands the server does not know, the
+# protocol switched to RESP3 (HELLO 3) with a client name and CLIENT INFO, WAIT for replicas
+# that do not exist (0, at once). Then `redis-benchmark` HSET, LPUSH and ZADD with 64-byte
+# values over 3000 keys on as many clients as the load. The change, early: other latency
+# percentiles tracked, a larger query buffer limit and a busy-script threshold (`CONFIG SET
+# latency-tracking-info-percentiles`, `client-query-buffer-limit`, `busy-reply-threshold`:
+# redis's live path). The second change, two thirds in: a rebuilt catalogue moved in: 300
+# products written into db 12 and moved into db 11 key by key (MOVE). The maintenance, last,
+# by the operator inside the cgroup (as redis): the host's intrinsic latency measured for a
+# second (`redis-cli --intrinsic-latency 1`) and the latency statistics read (`INFO
+# latencystats`). Then a clean shutdown (TERM: redis saves and exits).
+redis_heldout16_deploy() { redis_unprotect; }
+# redis_heldout16_session I: the I-th application client's commands in a heldout16 round.
+redis_heldout16_session() {
+  local i=$1 r=$HELDOUT16_ROUND
+  printf '%s\n' "SET cat:p:$i product-$i-$r EX 60" "SET cat:p:$i product-$i-$r-b KEEPTTL" "GETEX cat:p:$i EX 90" \
+    "SET cat:token:$r-$i t$RANDOM" "GETDEL cat:token:$r-$i" "COPY cat:p:$i cat:p:$i:copy REPLACE" \
+    "RPUSH cat:recent:$i p$r p$((r + 1)) p$((r + 2))" "LPOS cat:recent:$i p$r" "SADD cat:tag:a$i p$r p1" "SADD cat:tag:b p1 p$r" \
+    "SINTERCARD 2 cat:tag:a$i cat:tag:b" "ZADD cat:rank $((r * i)) p$i" "ZRANGESTORE cat:top cat:rank 0 4 REV" \
+    "HSET cat:h:$i name n$r color c$i" "HRANDFIELD cat:h:$i 2" "OBJECT ENCODING cat:recent:$i"
+}
+redis_heldout16_mix() {
+  local a i keys cli=(redis-cli -p "$REDIS_PORT" -n 11)
+  redis_phase_clients heldout16 11
+  a=$(heldout16_addr 6)
+  case $((HELDOUT16_ROUND % 6)) in
+    0) for i in 1 2 3 4 5 6; do redis_from "$a" "SELECT 11" "GET cat:p:$i"; done ;;
+    1) mapfile -t keys < <(for i in 1 2 3 4 5 6 7 8; do echo "INCRBY cat:stock:$HELDOUT16_ROUND 5"; done)
+       redis_from "$a" "SELECT 11" "${keys[@]}" ;;
+    2) "${cli[@]}" set "cat:名前:café:$HELDOUT16_ROUND" "価格 ünïcödé" && "${cli[@]}" get "cat:名前:café:$HELDOUT16_ROUND" &&
+       "${cli[@]}" set "cat:$(head -c 1000 /dev/zero | tr '\0' k)" v ;;
+    3) mapfile -t keys < <(for i in $(seq 1 10); do echo "LEGACYCMD$i cat:x"; done)
+       redis_from "$a" "${keys[@]}" ;;
+    4) redis_from "$a" "HELLO 3 SETNAME catalogue-$HELDOUT16_ROUND" "CLIENT INFO" "SELECT 11" "GET cat:p:1" ;;
+    5) redis_from "$a" "SELECT 11" "SET cat:order:$HELDOUT16_ROUND done" "WAIT 0 0" ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((40 * HELDOUT16_CONC)) -c "$HELDOUT16_CONC" -d 64 -r 3000 \
+    -t hset,lpush,zadd >/dev/null 2>&1 || true
+}
+redis_heldout16_change() {
+  redis-cli -p "$REDIS_PORT" config set latency-tracking-info-percentiles "50 95 99.9" client-query-buffer-limit 2mb \
+    busy-reply-threshold 3000 | grep -qx OK || die "redis heldout16: config set failed"
+}
+redis_heldout16_second() {
+  local i
+  for i in $(seq 1 300); do printf 'HSET cat:h:%d name product-%d color c%d\nMOVE cat:h:%d 11\n' "$i" "$i" $((i % 7)) "$i"; done |
+    redis-cli -p "$REDIS_PORT" -n 12 >/dev/null || die "redis heldout16: the catalogue was not moved"
+}
+redis_heldout16_maint() {
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --intrinsic-latency 1
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" info latencystats
 }
 # --- postgresql ---------------------------------------------------------------------------
 
@@ -3878,6 +4019,73 @@ CREATE TABLE history_archive (LIKE pgbench_history) TABLESPACE archive;
 SQL
   PG_HELDOUT15_ARCHIVE=1
 }
+
+# Held out, sixteenth set (heldout16). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.16.0/24, two relays (socat,
+# outside the cgroup) bound to 127.0.16.160 and .216, and a `places` table (2000 names, some
+# in UTF-8). Each round a pgbench script through .160 on as many clients as the load (up to 8;
+# in the quiet start one): an account read and a place looked up by name; through .216 a
+# desk session: the places by prefix and, once the second change is in, without accents
+# (`unaccent`). One more client in turn: a client that opens a new session for each of six
+# queries, the same prepared statement executed eight times, names in UTF-8 and an
+# identifier of 63 characters, ten statements on a table that does not exist in one session,
+# a cursor read 200 rows at a time, a notification listened for and sent (LISTEN, NOTIFY).
+# The change, early: idle transactions ended after 10 s, lock waits logged and I/O timed
+# (`ALTER SYSTEM SET`, then HUP from outside: the unit's reload). The second change, two
+# thirds in: the accent-stripping extension (`CREATE EXTENSION unaccent`: its library and its
+# rules file) for the desk's searches. The maintenance, last, inside the cgroup as postgres:
+# the statistics rebuilt in three stages (`vacuumdb --analyze-in-stages`) and the shared
+# background writer's statistics reset (`pg_stat_reset_shared('bgwriter')`). Then a clean shutdown (INT: a fast shutdown).
+PG_HELDOUT16_ADDRS=(160 216)
+PG_HELDOUT16_UNACCENT=0
+postgresql_heldout16_deploy() {
+  PG_HELDOUT16_UNACCENT=0
+  printf '%s\n' '\set aid random(1, 100000)' '\set pid random(1, 2000)' \
+    "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;" "SELECT name FROM places WHERE id = :pid;" \
+    >"$PG_DIR/heldout16.sql"
+  postgresql_heldout_seed heldout16 127.0.16 "${PG_HELDOUT16_ADDRS[@]}" <<'SQL'
+CREATE TABLE places (id int PRIMARY KEY, name text NOT NULL);
+INSERT INTO places SELECT g, (ARRAY['Café ', 'Straße ', 'Zürich ', '東京 ', 'Harbour ', 'Mill '])[1 + g % 6] || g
+  FROM generate_series(1, 2000) g;
+CREATE INDEX places_name ON places (name text_pattern_ops);
+SQL
+}
+postgresql_heldout16_mix() {
+  local r=$HELDOUT16_ROUND desk=(postgresql_via 216) q i
+  postgresql_relay_bench 160 8 "$HELDOUT16_CONC" $((2 * HELDOUT16_PER)) heldout16.sql
+  q=(-c "SELECT id, name FROM places WHERE name LIKE 'Mill $((r % 20))%' ORDER BY name LIMIT 20")
+  [ "$PG_HELDOUT16_UNACCENT" = 0 ] || q+=(-c "SELECT id, name FROM places WHERE unaccent(name) ILIKE 'cafe $((r % 20))%' LIMIT 20")
+  "${desk[@]}" "${q[@]}" >/dev/null 2>&1 || true
+  # The round's one more client.
+  case $((r % 6)) in
+    0) for i in 1 2 3 4 5 6; do "${desk[@]}" -c "SELECT name FROM places WHERE id = $((r * 6 + i))"; done ;;
+    1) { echo 'PREPARE place(int) AS SELECT name FROM places WHERE id = $1;'
+         for i in 1 2 3 4 5 6 7 8; do echo "EXECUTE place($((r % 2000 + 1)));"; done; } | "${desk[@]}" ;;
+    2) "${desk[@]}" -c "SELECT 'Café Zürich 東京 $r' AS \"$(printf 'n%.0s' $(seq 1 63))\"" \
+         -c "SELECT count(*) FROM places WHERE name = 'Straße $r'" ;;
+    3) for i in $(seq 1 10); do echo "SELECT * FROM places_archive_$i;"; done | "${desk[@]}" ;;
+    4) printf '%s\n' 'BEGIN;' 'DECLARE c CURSOR FOR SELECT * FROM places ORDER BY id;' 'FETCH 200 FROM c;' \
+         'FETCH 200 FROM c;' 'FETCH 200 FROM c;' 'CLOSE c;' 'COMMIT;' | "${desk[@]}" ;;
+    5) "${desk[@]}" -c 'LISTEN places_changed' -c "NOTIFY places_changed, 'round $r'" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout16_change() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET idle_in_transaction_session_timeout = '10s'" \
+    -c "ALTER SYSTEM SET log_lock_waits = on" -c "ALTER SYSTEM SET track_io_timing = on" ||
+    die "postgresql heldout16: alter system failed"
+  heldout14_reload HUP "$PG_PID" postgresql_heldout16_setting track_io_timing on
+}
+# postgresql_heldout16_setting NAME VALUE: the server's setting NAME is VALUE.
+postgresql_heldout16_setting() { [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -A -t -c "SHOW $1" postgres)" = "$2" ]; }
+postgresql_heldout16_second() {
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION unaccent' || die "postgresql heldout16: unaccent failed"
+  PG_HELDOUT16_UNACCENT=1
+}
+postgresql_heldout16_maint() {
+  local sock=(-h "$PG_DIR/run" -p "$PG_PORT" -U postgres)
+  admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --analyze-in-stages --quiet postgres
+  admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "SELECT pg_stat_reset_shared('bgwriter')" postgres
+}
 # --- haproxy ------------------------------------------------------------------------------
 
 HAPROXY_DIR=$WORK/haproxy
@@ -4808,6 +5016,41 @@ haproxy_heldout15_change() {
   heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http://127.0.0.1:$HAPROXY_PORT/index.html"
 }
 
+# Held out, sixteenth set (heldout16). No deploy. Clients from 127.0.16.1-250 for every
+# eighth page and every fifth static file (another offset each round), the API, the home
+# page and the two most read pages; in the quiet start one slow client (heldout16_get); one more client in turn
+# (heldout16_odd, as for nginx). The change, early: a request id for every request
+# (`unique-id-format`, sent to the backends as `X-Request-ID`) and the client's address
+# forwarded, USR2 to the master from outside (the unit's reload). The second change, two
+# thirds in: a small HTTP cache for the site's pages (a `cache` section, `cache-use` and
+# `cache-store` in the site's backend), USR2 again. The maintenance, last, on the admin
+# socket: `show cache`, `show startup-logs`, `show profiling` and `clear counters all` (the
+# statistics reset). Then a clean shutdown (USR1: a soft stop).
+haproxy_heldout16_deploy() { :; }
+haproxy_heldout16_mix() {
+  local r=$HELDOUT16_ROUND paths=()
+  mapfile -t paths < <(every_nth /page 8 60 "$r" .html)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /static/ 5 30 "$r" .bin)
+  # The API, and the most read pages (which the cache, once it is in, answers itself).
+  paths+=(/api/items /api/status / /page1.html /page2.html)
+  heldout16_get "$HAPROXY_PORT" "${paths[@]}"
+  heldout16_odd "$HAPROXY_PORT" /page6.html
+}
+haproxy_heldout16_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  sed -i 's|^  bind 127.0.0.1:'"$HAPROXY_PORT"'$|&\n  unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt\n  unique-id-header X-Request-ID\n  option forwardfor|' "$conf"
+  grep -q 'unique-id-header X-Request-ID' "$conf" || die "haproxy heldout16: config not changed"
+  heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http://127.0.0.1:$HAPROXY_PORT/index.html"
+}
+haproxy_heldout16_second() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg
+  printf '\ncache pages\n  total-max-size 4\n  max-age 30\n' >>"$conf"
+  sed -i 's|^  balance roundrobin$|&\n  http-request cache-use pages\n  http-response cache-store pages|' "$conf"
+  grep -q 'cache-store pages' "$conf" || die "haproxy heldout16: config not changed"
+  heldout14_reload USR2 "$HAPROXY_PID" curl -sf "http://127.0.0.1:$HAPROXY_PORT/index.html"
+}
+haproxy_heldout16_maint() { haproxy_socks "show cache" "show startup-logs" "show profiling" "clear counters all"; }
+
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
 # its run directory, then a download-and-execute: a binary written into /tmp and run from
@@ -5729,6 +5972,13 @@ gunicorn_heldout13_change() {
   GUNICORN_HELDOUT13_GUIDES=1
 }
 
+# gunicorn_settings LINE...: a phase's deploy: gunicorn reads the settings file
+# gunicorn.conf.py, with the LINEs, at its start and at each HUP.
+gunicorn_settings() {
+  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
+  printf '%s\n' "# The shop's gunicorn settings (read at the start and at each HUP)." "$@" >"$GUNI_CONF"
+}
+
 # Held out, fourteenth set (heldout14). Deployed before the start: a settings file
 # (`gunicorn.conf.py`, `loglevel = "info"`). Clients from 127.0.12.1-240 for every eleventh
 # item and every sixth image (another offset each round), the home page, the health check, a
@@ -5743,8 +5993,7 @@ gunicorn_heldout13_change() {
 # unchanged (new workers). The tail: three long-lived clients from 127.0.12.241-250, an item
 # or an image every ~1.2 s (gunicorn's sync workers close each connection).
 gunicorn_heldout14_deploy() {
-  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
-  printf '%s\n' "# The shop's gunicorn settings (read at the start and at each HUP)." 'loglevel = "info"' >"$GUNI_CONF"
+  gunicorn_settings 'loglevel = "info"'
 }
 gunicorn_heldout14_mix() {
   local r=$HELDOUT14_ROUND u=http://127.0.0.1:$GUNICORN_PORT
@@ -5785,10 +6034,7 @@ gunicorn_heldout14_tail() {
 # its own; a graceful stop (TERM), its configuration checked inside the cgroup (`gunicorn
 # --check-config`) and a start. The change, last: workers recycled after 20-25 requests
 # (`max_requests = 20`, `max_requests_jitter = 5` in the settings file), HUP from outside.
-gunicorn_heldout15_deploy() {
-  GUNI_CONF=$GUNI_DIR/gunicorn.conf.py
-  printf '%s\n' "# The shop's gunicorn settings (read at the start and at each HUP)." 'timeout = 30' >"$GUNI_CONF"
-}
+gunicorn_heldout15_deploy() { gunicorn_settings 'timeout = 30'; }
 gunicorn_heldout15_mix() {
   local r=$HELDOUT15_ROUND
   local paths=(/ /api/health /export?fmt=json)
@@ -5805,6 +6051,46 @@ gunicorn_heldout15_change() {
   printf '%s\n' 'max_requests = 20' 'max_requests_jitter = 5' >>"$GUNI_CONF"
   heldout14_reload HUP "$GUNI_PID" curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"
 }
+
+# Held out, sixteenth set (heldout16). Deployed before the start: a settings file
+# (`gunicorn.conf.py`, `graceful_timeout = 15`). Clients from 127.0.16.1-250 for every
+# thirteenth item and every seventh image (another offset each round), the home page, the
+# health check and the stylesheet, and once they are released the hashed assets; in the quiet start
+# one slow client (heldout16_get); one more client in turn (heldout16_odd, as for nginx). The
+# change, early: keep-alive connections held 10 s and larger request header limits
+# (`keepalive`, `limit_request_field_size` in the settings file), HUP from outside (the
+# unit's reload). The second change, two thirds in: a static release with content-hashed
+# names (`static/css/site.5e1f.css`, `static/js/app.5e1f.js`, written and renamed into place
+# from outside). The maintenance, last: the application's bytecode cache warmed by the
+# operator inside the cgroup (`python3 -m compileall` on the code directory, root). Then a
+# clean shutdown (TERM: the workers finish their requests).
+GUNI_HELDOUT16_HASHED=0
+gunicorn_heldout16_deploy() {
+  GUNI_HELDOUT16_HASHED=0
+  gunicorn_settings 'graceful_timeout = 15'
+}
+gunicorn_heldout16_mix() {
+  local r=$HELDOUT16_ROUND
+  local paths=(/ /api/health /static/css/site.css)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 13 200 "$r"; every_nth /static/img/ 7 30 "$r" .png)
+  [ "$GUNI_HELDOUT16_HASHED" = 0 ] || paths+=(/static/css/site.5e1f.css /static/js/app.5e1f.js)
+  heldout16_get "$GUNICORN_PORT" "${paths[@]}"
+  heldout16_odd "$GUNICORN_PORT" /items/9
+}
+gunicorn_heldout16_change() {
+  printf '%s\n' 'keepalive = 10' 'limit_request_field_size = 16380' >>"$GUNI_CONF"
+  heldout14_reload HUP "$GUNI_PID" curl -sf "http://127.0.0.1:$GUNICORN_PORT/api/health"
+}
+gunicorn_heldout16_second() {
+  local s=$GUNI_APP/static
+  mkdir -p "$s/css" "$s/js"
+  echo "body { color: #222; margin: 0 }" >"$s/css/.site.5e1f.css.tmp"
+  echo "console.log('app 5e1f')" >"$s/js/.app.5e1f.js.tmp"
+  mv "$s/css/.site.5e1f.css.tmp" "$s/css/site.5e1f.css"
+  mv "$s/js/.app.5e1f.js.tmp" "$s/js/app.5e1f.js"
+  GUNI_HELDOUT16_HASHED=1
+}
+gunicorn_heldout16_maint() { admin gunicorn root /usr/bin/python3 -m compileall -q "$GUNI_APP"; }
 
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
@@ -6564,6 +6850,48 @@ batch_heldout15_change() {
   grep -qF "/reports/\$day" "$p.new" || die "batch heldout15: the release was not written"
   chmod 755 "$p.new"
   mv "$p.new" "$p"
+}
+
+# Held out, sixteenth set (heldout16). No deploy. A run per round (in the quiet start each
+# 3 s with one small file) that gets as many `sales-N` files of 40 rows per connection's
+# worth of load as the load; one more file in turn: a file whose name is in UTF-8
+# (`ventes-café-N.csv`), the same file delivered again under its old name (a replay by the
+# upstream), a file with Windows line endings, a file with a header line, a file whose name
+# is 150 characters long, a file of 3 rows. The change, early: a release of `process.sh`
+# (root, from outside, renamed into place) that marks each day's outputs complete
+# (`out/<day>/_SUCCESS`). The second change, two thirds in: the log's retention shortened
+# (the runs with `--keep 2`, so the older generations are deleted). The maintenance, last:
+# the day's outputs exported into a new directory (`export/out-<day>.tar`, tar as backup
+# inside the cgroup). Then the scheduler stopped (nothing runs).
+BATCH_HELDOUT16_ARGS=()
+batch_heldout16_deploy() { BATCH_HELDOUT16_ARGS=(); }
+batch_heldout16_mix() {
+  local r=$HELDOUT16_ROUND f
+  batch_feed sales "$HELDOUT16_CONC" 40
+  case $((r % 6)) in
+    0) batch_feed "ventes-café" 1 40 ;;
+    1) f=$BATCH_SPOOL/incoming/daily-summary.csv
+       printf 'c001,10\nc002,20\n' >"$f" && chown backup:backup "$f" ;;
+    2) f=$BATCH_SPOOL/incoming/windows-$r.csv
+       printf 'c010,5\r\nc011,7\r\n' >"$f" && chown backup:backup "$f" ;;
+    3) f=$BATCH_SPOOL/incoming/header-$r.csv
+       printf 'customer,amount\nc020,3\n' >"$f" && chown backup:backup "$f" ;;
+    4) batch_feed "sales-$(printf 'x%.0s' $(seq 1 140))" 1 10 ;;
+    5) batch_feed sales 1 3 ;;
+  esac
+  batch_job process.sh "${BATCH_HELDOUT16_ARGS[@]}"
+}
+batch_heldout16_change() {
+  local p=$BATCH_DIR/bin/process.sh
+  sed 's|^echo "$(date -u +%FT%TZ) done files=$n" >>"$log"$|touch "$base/out/$day/_SUCCESS"\n&|' "$p" >"$p.new"
+  grep -q '_SUCCESS' "$p.new" || die "batch heldout16: the release was not written"
+  chmod 755 "$p.new"
+  mv "$p.new" "$p"
+}
+batch_heldout16_second() { BATCH_HELDOUT16_ARGS=(--keep 2); }
+batch_heldout16_maint() {
+  install -d -o backup -g backup "$BATCH_DIR/export"
+  admin batch backup /bin/tar -cf "$BATCH_DIR/export/out-$(date +%Y%m%d).tar" -C "$BATCH_DIR/out" .
 }
 
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
@@ -7587,6 +7915,57 @@ mariadb_heldout15_change() {
   mariadb_root -e "ALTER TABLE shop.products ADD FULLTEXT INDEX products_text (name, description)" ||
     die "mariadb heldout15: the index failed"
   MARIADB_HELDOUT15_FULLTEXT=1
+}
+
+# Held out, sixteenth set (heldout16). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.16.0/24 let in (app@'127.0.16.%') and
+# two relays (outside the cgroup) bound to 127.0.16.161 and .216. Each round shoppers'
+# sessions through .161 (half the load plus one, up to 3; in the quiet start one), through
+# .216 products by price range and, once the second change is in, a product's past versions
+# (FOR SYSTEM_TIME ALL). One more client in turn: a client that opens a new session for each
+# of six queries, the same prepared statement executed eight times, names in UTF-8 and an
+# alias of 64 characters, ten statements on a table that does not exist in one session, rows
+# read with a shared lock in a transaction (LOCK IN SHARE MODE), a price updated and read
+# back in one transaction. The change, early, by the DBA (root on the socket): more open
+# tables, a thread cache and a larger packet limit set live (`SET GLOBAL table_open_cache`,
+# `thread_cache_size`, `max_allowed_packet`). The second change, two thirds in: the products
+# table made system-versioned (`ALTER TABLE ... ADD SYSTEM VERSIONING`: a rebuild that keeps
+# each row's history). The maintenance, last, inside the cgroup as mysql: the buffer pool's
+# pages dumped to its file and loaded back (a cache warm-up, `innodb_buffer_pool_dump_now`,
+# `innodb_buffer_pool_load_now`). Then a clean shutdown (TERM).
+MARIADB_HELDOUT16_VERSIONED=0
+mariadb_heldout16_deploy() {
+  MARIADB_HELDOUT16_VERSIONED=0
+  mariadb_heldout_seed heldout16 127.0.16 161 216 <<<'DO 1;'
+}
+mariadb_heldout16_mix() {
+  local r=$HELDOUT16_ROUND sql i
+  sql="SELECT id, name, price FROM products WHERE price BETWEEN $((r % 40)) AND $((r % 40 + 15)) ORDER BY price LIMIT 20;"
+  [ "$MARIADB_HELDOUT16_VERSIONED" = 0 ] ||
+    sql+=" SELECT id, price, row_start, row_end FROM products FOR SYSTEM_TIME ALL WHERE id = $((1 + r % 500));"
+  mariadb_round_clients $((HELDOUT16_CONC / 2 + 1)) 3 $((MARIADB_RELAY_PORT + 161)) $((MARIADB_RELAY_PORT + 216)) "$sql"
+  # The round's one more client.
+  case $((r % 6)) in
+    0) for i in 1 2 3 4 5 6; do mariadb_via 216 -e "SELECT name FROM products WHERE id = $((r * 6 + i))"; done ;;
+    1) { echo "PREPARE p FROM 'SELECT name, price FROM products WHERE id = ?'; SET @id = $((1 + r % 500));"
+         for i in 1 2 3 4 5 6 7 8; do echo 'EXECUTE p USING @id;'; done; } | mariadb_via 216 ;;
+    2) mariadb_via 216 -e "SELECT 'Café Zürich 東京 $r' AS \`$(printf 'n%.0s' $(seq 1 64))\`; SELECT COUNT(*) FROM products WHERE name = 'Straße $r'" ;;
+    3) for i in $(seq 1 10); do echo "SELECT * FROM products_archive_$i;"; done | mariadb_via 216 --force ;;
+    4) mariadb_via 216 -e "START TRANSACTION; SELECT id, stock FROM products WHERE id BETWEEN $((1 + r % 400)) AND $((20 + r % 400)) LOCK IN SHARE MODE; COMMIT" ;;
+    5) mariadb_via 216 -e "START TRANSACTION; UPDATE products SET price = price + 1 WHERE id = $((1 + r % 500)); SELECT price FROM products WHERE id = $((1 + r % 500)); COMMIT" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout16_change() {
+  mariadb_root -e "SET GLOBAL table_open_cache = 800, thread_cache_size = 16, max_allowed_packet = 33554432" ||
+    die "mariadb heldout16: set global failed"
+}
+mariadb_heldout16_second() {
+  mariadb_root -e "ALTER TABLE shop.products ADD SYSTEM VERSIONING" || die "mariadb heldout16: versioning failed"
+  MARIADB_HELDOUT16_VERSIONED=1
+}
+mariadb_heldout16_maint() {
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_dump_now = ON"
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_load_now = ON"
 }
 # --- apache -------------------------------------------------------------------------------
 
@@ -8756,6 +9135,43 @@ apache_heldout15_change() {
   apache_graceful
   until_ok curl -sf -H 'Host: static.localhost' "http://127.0.0.1:$APACHE_PORT/1.png"
 }
+
+# Held out, sixteenth set (heldout16). No deploy. Clients from 127.0.16.1-250 for every
+# eleventh product and every seventh image (another offset each round), the terms, about and
+# a search, once the change is in products by their short address (`/p/N`), once the second
+# is in the thumbnails; in the quiet start one slow client (heldout16_get); one more client
+# in turn (heldout16_odd, as for nginx). The change, early: short product addresses (mod_rewrite
+# loaded, `RewriteRule ^/p/([0-9]+)$ /product.php?id=$1 [PT]` in conf/app.d), a graceful
+# restart from outside (USR1, `apache2ctl graceful`). The second change, two thirds in:
+# thumbnails published by the deploy side (img/thumbs/, 50 files, written into a new
+# directory and renamed into place). The maintenance, last: the configuration's included
+# files and run-time settings listed by the operator inside the cgroup (`apache2 -t -D
+# DUMP_INCLUDES`, `apache2 -t -D DUMP_RUN_CFG`, root). Then a clean shutdown (TERM).
+APACHE_HELDOUT16_THUMBS=0
+apache_heldout16_deploy() { APACHE_HELDOUT16_THUMBS=0; }
+apache_heldout16_mix() {
+  local r=$HELDOUT16_ROUND
+  local paths=(/terms.html /about.php "/search.php?q=lamp+$((r % 9))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/product.php?id=' 11 100 "$r"; every_nth /img/ 7 50 "$r" .png)
+  [ ! -e "$APACHE_DIR/conf/app.d/short.conf" ] || paths+=("/p/$((1 + r % 100))" "/p/$((1 + r * 7 % 100))")
+  [ "$APACHE_HELDOUT16_THUMBS" = 0 ] || paths+=("/img/thumbs/$((1 + r % 50)).png")
+  heldout16_get "$APACHE_PORT" "${paths[@]}"
+  heldout16_odd "$APACHE_PORT" /terms.html
+}
+apache_heldout16_change() {
+  printf '%s\n' "LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so" "RewriteEngine On" \
+    'RewriteRule ^/p/([0-9]+)$ /product.php?id=$1 [PT]' >"$APACHE_DIR/conf/app.d/short.conf"
+  apache_graceful
+  until_ok curl -sf "http://127.0.0.1:$APACHE_PORT/p/3"
+}
+apache_heldout16_second() {
+  local t=$APACHE_HTDOCS/img/.thumbs.new i
+  mkdir -p "$t"
+  for i in $(seq 1 50); do head -c 400 /dev/urandom >"$t/$i.png"; done
+  mv "$t" "$APACHE_HTDOCS/img/thumbs"
+  APACHE_HELDOUT16_THUMBS=1
+}
+apache_heldout16_maint() { apache_ctl -t -D DUMP_INCLUDES; apache_ctl -t -D DUMP_RUN_CFG; }
 # --- postfix ------------------------------------------------------------------------------
 
 PF_PORT=2525        # postfix's smtpd
@@ -9142,6 +9558,73 @@ postfix_heldout15_change() {
   postfix_cmd reload
 }
 
+# Held out, sixteenth set (heldout16). No deploy. Each round as many mail clients as the load
+# from 127.0.16.1-250, one connection each with two messages (in the quiet start one client,
+# one message): customers' mail to support (dave and sales, copied to archive), users' mail
+# with three recipients, a partner's mail to abuse@localhost, users' mail to a partner
+# (relayed); once the first change is in, mail to the new team list; once the second is in,
+# a message whose subject puts it on hold. One more client in turn: a client that opens a new
+# connection for each of four messages, the same message (one Message-ID) sent three times on
+# one connection (a client retrying after a lost reply), an address and a subject in UTF-8
+# (SMTPUTF8, 8BITMIME), a burst of commands the server does not know or does not allow
+# (XYZZY, HELP, TURN, VRFY, ETRN), a 64-character local part that does not exist, a message
+# sent in chunks (BDAT). The change, early: a team list (team@ to all four mailboxes) added to
+# the virtual aliases, rebuilt by the operator inside the cgroup (`postmap`, root) and applied
+# by `postfix reload`. The second change, two thirds in: header checks (a regexp map that puts
+# mail whose subject starts with `[quarantine]` on hold) and HELO required, `postconf -e` and
+# `postfix reload`. The maintenance, last: the queue's shape by age (`qshape hold deferred`)
+# and the held mail released (`postsuper -H ALL`). Then a clean shutdown (`postfix stop`, as
+# the unit stops it).
+PF_HELDOUT16_STAGE=0
+postfix_heldout16_deploy() { PF_HELDOUT16_STAGE=0; }
+postfix_heldout16_mix() {
+  local r=$HELDOUT16_ROUND d=mail.example.test i a m
+  for ((i = 1; i <= HELDOUT16_CONC; i++)); do
+    case $(((r + i) % 4)) in
+      0) m="customer$r@partner.test>support@$d>$((1500 + RANDOM % 3000))" ;;
+      1) m="$(pf_user "$i")>$(pf_user $((i + 1))),$(pf_user $((i + 2))),$(pf_user $((i + 3)))>$((600 + RANDOM % 2000))" ;;
+      2) m="reports@partner.test>abuse@localhost>2200" ;;
+      3) m="$(pf_user "$r")>billing@partner.test>$((900 + RANDOM % 5000))" ;;
+    esac
+    [ "$HELDOUT16_CONC" = 1 ] || m+=" $(pf_user "$i")>$([ "$PF_HELDOUT16_STAGE" = 0 ] && echo "info@$d" || echo "team@$d")>1200"
+    echo "$(heldout16_addr "$i") $m"
+  done | postfix_send "$HELDOUT16_CONC"
+  a=$(heldout16_addr 6)
+  local helo="EHLO client-$r.partner.test\r\n" from="MAIL FROM:<crm@partner.test>\r\n" rcpt msg
+  rcpt="RCPT TO:<$(pf_user "$r")>\r\n"
+  msg="Message-ID: <retry-$r@partner.test>\r\nSubject: order $r\r\n\r\nthe same message again\r\n.\r\n"
+  [ "$PF_HELDOUT16_STAGE" != 2 ] || postfix_heldout15_raw "$a" 0.2 "$helo" "$from" "$rcpt" "DATA\r\n" \
+    "Subject: [quarantine] invoice $r\r\n\r\nan attachment to look at\r\n.\r\n" "QUIT\r\n"
+  case $((r % 6)) in
+    0) for i in 1 2 3 4; do echo "$a crm@partner.test>$(pf_user $((r + i)))>700"; done | postfix_send 1 ;;
+    1) postfix_heldout15_raw "$a" 0.2 "$helo" "$from$rcpt" "DATA\r\n" "$msg" "$from$rcpt" "DATA\r\n" "$msg" \
+         "$from$rcpt" "DATA\r\n" "$msg" "QUIT\r\n" ;;
+    2) postfix_heldout15_raw "$a" 0.2 "$helo" "MAIL FROM:<jos\xc3\xa9@partner.test> SMTPUTF8 BODY=8BITMIME\r\n" \
+         "$rcpt" "RCPT TO:<\xc3\xbcnic\xc3\xb6de@$d>\r\n" "DATA\r\n" \
+         "Subject: R\xc3\xa9sum\xc3\xa9 f\xc3\xbcr Stra\xc3\x9fe \xe6\x97\xa5\xe6\x9c\xac\r\n\r\nd\xc3\xa9j\xc3\xa0 vu\r\n.\r\n" "QUIT\r\n" ;;
+    3) postfix_heldout15_raw "$a" 0.1 "$helo" "XYZZY\r\n" "HELP\r\n" "TURN\r\n" "VRFY alice\r\n" \
+         "ETRN mail.example.test\r\n" "NOOP\r\n" "QUIT\r\n" ;;
+    4) postfix_heldout15_raw "$a" 0.2 "$helo" "$from" "RCPT TO:<$(printf 'x%.0s' $(seq 1 64))@$d>\r\n" "QUIT\r\n" ;;
+    5) m="Subject: chunked $r\r\n\r\nfirst chunk\r\n"
+       postfix_heldout15_raw "$a" 0.2 "$helo" "$from$rcpt" "BDAT $(printf %b "$m" | wc -c)\r\n$m" \
+         "BDAT 14 LAST\r\nsecond chunk\r\n" "QUIT\r\n" ;;
+  esac
+}
+postfix_heldout16_change() {
+  echo "team@mail.example.test alice@mail.example.test, bob@mail.example.test, carol@mail.example.test, dave@mail.example.test" \
+    >>"$PF_CONF/virtual"
+  postfix_maps --admin postmap virtual
+  postfix_cmd reload
+  PF_HELDOUT16_STAGE=1
+}
+postfix_heldout16_second() {
+  echo '/^Subject: \[quarantine\]/ HOLD quarantined by subject' >"$PF_CONF/header_checks"
+  postfix_tool postconf -e "header_checks = regexp:$PF_CONF/header_checks" "smtpd_helo_required = yes"
+  postfix_cmd reload
+  PF_HELDOUT16_STAGE=2
+}
+postfix_heldout16_maint() { postfix_tool qshape hold deferred; postfix_tool postsuper -H ALL; }
+
 # --- bind ---------------------------------------------------------------------------------
 
 NAMED_PORT=15353        # named's DNS service (UDP and TCP); BIND_PORT is the intruder's listener
@@ -9261,19 +9744,21 @@ bind_zone_head() {
 # The DNS clients, in python3 (outside the cgroup): reads lines "SRC Q [Q...]" from stdin and,
 # JOBS lines at a time, sends each line's queries from 127.0.0.1's alias SRC, one after the
 # other, over one UDP socket and (for Q ending in /tcp, or an answer truncated over UDP) one TCP
-# connection. Q is NAME/TYPE[/tcp][/rd]: an EDNS query (1232-byte buffer), recursion desired
-# with /rd (a stub resolver's query; named refuses recursion). Answers are read and dropped.
+# connection. Q is NAME/TYPE[/tcp][/rd][/do]: an EDNS query (1232-byte buffer), recursion
+# desired with /rd (a stub resolver's query; named refuses recursion), DNSSEC records asked for
+# with /do (the DO bit). Answers are read and dropped.
 bind_dns_tool() {
   cat >"$NAMED_DNS" <<'PY'
 import concurrent.futures, random, socket, struct, sys
 
-TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28,
-         "SRV": 33, "ANY": 255, "CAA": 257}
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "HINFO": 13, "MX": 15, "TXT": 16,
+         "AAAA": 28, "SRV": 33, "DS": 43, "SSHFP": 44, "DNSKEY": 48, "TLSA": 52, "ANY": 255,
+         "CAA": 257}
 
-def packet(name, qtype, rd):
+def packet(name, qtype, rd, do=False):
     head = struct.pack(">HHHHHH", random.getrandbits(16), 0x0100 if rd else 0, 1, 0, 0, 1)
     qname = b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
-    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000 if do else 0, 0)
     return head + qname + struct.pack(">HH", TYPES[qtype], 1) + opt
 
 def read_exact(s, n):
@@ -9294,7 +9779,7 @@ def client(line):
     try:
         for q in queries:
             name, qtype, *how = q.split("/")
-            p = packet(name, qtype, "rd" in how)
+            p = packet(name, qtype, "rd" in how, "do" in how)
             if "tcp" not in how:
                 udp.sendto(p, ("127.0.0.1", PORT))
                 try:
@@ -9458,6 +9943,70 @@ bind_heldout_job() {
     bind_rndc dumpdb -all
     bind_rndc zonestatus dyn.example.test
   fi
+}
+
+# Held out, sixteenth set (heldout16). No deploy. Each round as many clients as the load from
+# 127.0.16.1-250, two lines of queries each (in the quiet start one client, one line): hosts of example.test and the shop, mail and TXT records,
+# the dynamic zone's leases; a DHCP server's lease update in the dynamic zone each round;
+# once the zone is signed, its DNSKEY and signed answers (the DO bit). One more client in turn:
+# a client that opens a new TCP connection for each of five queries, the same query replayed
+# eight times (a stub that retries), internationalized names (punycode) and a name of three
+# 63-byte labels, a burst of 25 names that do not exist (a search list gone wrong), types
+# no set asked (HINFO, TLSA, SSHFP, DS), SOA and DNSKEY with the DO bit. The change, early:
+# answers made minimal and response rate limiting turned on in named.conf's options,
+# applied by `rndc reload` (named's graceful reload, as the unit's reload runs it). The second
+# change, two thirds in: the dynamic zone signed by named (`dnssec-policy default`: named
+# writes its keys and key states into data/ and signs the zone), by `rndc reconfig`. The
+# maintenance, last, inside the cgroup as bind: the dynamic zone's journal printed
+# (`named-journalprint`) and the zone with its journal exported into a new directory
+# backup/ (`named-compilezone -j`), then `rndc dnssec -status`. Then a clean shutdown (TERM).
+BIND_HELDOUT16_SIGNED=0
+bind_heldout16_deploy() { BIND_HELDOUT16_SIGNED=0; }
+bind_heldout16_mix() {
+  local r=$HELDOUT16_ROUND i q a n=$HELDOUT16_CONC
+  for ((i = 1; i <= n; i++)); do
+    q="www.example.test/A host$(printf %02d $((1 + (r * 7 + i) % 40))).example.test/A example.test/MX"
+    q+=" lease$(((r + i) % 20)).dyn.example.test/A item$((1 + (r + i * 3) % 60)).shop.test/TXT img.shop.test/AAAA"
+    [ "$BIND_HELDOUT16_SIGNED" = 0 ] || q+=" dyn.example.test/DNSKEY/do gw.dyn.example.test/A/do"
+    echo "$(heldout16_addr "$i") $q"
+    [ "$n" = 1 ] || echo "$(heldout16_addr "$i") $q api.example.test/AAAA/tcp"
+  done | bind_query "$n"
+  bind_update <<U
+update delete lease$((r % 20)).dyn.example.test A
+update add lease$((r % 20)).dyn.example.test 300 A 10.9.16.$((1 + r % 250))
+send
+U
+  a=$(heldout16_addr 6)
+  case $((r % 6)) in
+    0) for i in 1 2 3 4 5; do echo "$a www.example.test/A/tcp mail.example.test/A/tcp"; done | bind_query 1 ;;
+    1) echo "$a$(printf ' www.shop.test/A%.0s' 1 2 3 4 5 6 7 8)" | bind_query 1 ;;
+    2) q=$(printf "l%062d." 1 2 3)
+       echo "$a xn--caf-dma.example.test/A xn--80ak6aa92e.shop.test/AAAA ${q}example.test/A" | bind_query 1 ;;
+    3) echo "$a$(for i in $(seq 1 25); do printf ' www.example.test.corp%d.example.test/A' "$i"; done)" | bind_query 1 ;;
+    4) echo "$a www.example.test/HINFO _443._tcp.www.example.test/TLSA mail.example.test/SSHFP shop.test/DS" | bind_query 1 ;;
+    5) echo "$a example.test/SOA/do dyn.example.test/DNSKEY/do shop.test/SOA/do" | bind_query 1 ;;
+  esac
+}
+bind_heldout16_change() {
+  sed -i 's|^  version none;$|&\n  minimal-responses yes;\n  rate-limit { responses-per-second 200; window 5; };|' "$NAMED_CONF/named.conf"
+  grep -q 'rate-limit' "$NAMED_CONF/named.conf" || die "bind heldout16: named.conf not changed"
+  bind_rndc reload
+}
+bind_heldout16_second() {
+  sed -i 's|allow-update { 127.0.0.1; }; };$|allow-update { 127.0.0.1; }; dnssec-policy default; };|' "$NAMED_CONF/zones.conf"
+  grep -q 'dnssec-policy default' "$NAMED_CONF/zones.conf" || die "bind heldout16: zones.conf not changed"
+  bind_rndc reconfig
+  until_ok bind_heldout16_signed
+  BIND_HELDOUT16_SIGNED=1
+}
+# bind_heldout16_signed: named answers the dynamic zone's DNSKEY.
+bind_heldout16_signed() { dig +short -p "$NAMED_PORT" @127.0.0.1 dyn.example.test DNSKEY | grep -q .; }
+bind_heldout16_maint() {
+  install -d -o bind -g bind "$NAMED_DIR/backup"
+  admin bind bind /usr/bin/named-journalprint "$NAMED_DYN/dyn.example.test.zone.jnl"
+  admin bind bind /usr/bin/named-compilezone -q -j -o "$NAMED_DIR/backup/dyn.example.test.zone" \
+    dyn.example.test "$NAMED_DYN/dyn.example.test.zone"
+  bind_rndc dnssec -status dyn.example.test
 }
 
 # --- the recordings -----------------------------------------------------------------------
@@ -9910,6 +10459,54 @@ heldout15_ctl_restart() {
 # stopped as its service manager does, its configuration checked by CHECK... inside its
 # cgroup, as Debian's unit does before a start, and started again.
 heldout15_checked_restart() { "$1_stop"; "${@:2}"; "$1_start"; }
+# heldout16, its own counter and load (HELDOUT16_ROUND, HELDOUT16_CONC, HELDOUT16_PER); its
+# clients come from 127.0.16.1-250 (heldout16_addr N: the N-th of the round; heldout16_get
+# PORT PATH...: the paths, HELDOUT16_PER requests per connection, HELDOUT16_CONC at a time,
+# and in the quiet start (one connection at a time) the one slow client: three of the paths
+# in turn over one keep-alive connection at 20 kB/s; heldout16_curl N ARG...: one more
+# request from the round's N-th address).
+HELDOUT16_ROUND=0 HELDOUT16_CONC=1 HELDOUT16_PER=1
+heldout16_addr() { echo "127.0.16.$((1 + ($1 * 107 + HELDOUT16_ROUND * 109) % 250))"; }
+heldout16_get() {
+  local port=$1 i urls=()
+  shift
+  if [ "$HELDOUT16_CONC" = 1 ]; then
+    for i in 0 1 2; do urls+=("http://127.0.0.1:$port${*:1 + (HELDOUT16_ROUND * 3 + i) % $#:1}"); done
+    addr_curl "$(heldout16_addr 0)" --limit-rate 20k "${urls[@]}"
+    return
+  fi
+  spread_get "$port" 127.0.16 1 250 107 109 "$HELDOUT16_ROUND" "$HELDOUT16_PER" "$HELDOUT16_CONC" "$@"
+}
+heldout16_curl() { addr_curl "$(heldout16_addr "$1")" "${@:2}"; }
+# heldout16_odd PORT SMALL: the round's one unusual but legitimate client of the web server on
+# 127.0.0.1:PORT, from the round's sixth address, in turn: a client that opens a new
+# connection for each of six requests for SMALL (`Connection: close`, from source ports
+# 42000-42999), the same request for SMALL replayed eight times over one connection (a
+# retrying client, one request id), a name in UTF-8 (percent-encoded) and one of 2000
+# characters, a link checker's 25 missing pages over one connection, an uptime monitor's
+# HEAD and OPTIONS for SMALL, a JSON body posted to SMALL after `Expect: 100-continue`.
+heldout16_odd() {
+  local port=$1 a u=http://127.0.0.1:$1 i urls=()
+  a=$(heldout16_addr 6)
+  case $((HELDOUT16_ROUND % 6)) in
+    0) for i in 1 2 3 4 5 6; do addr_curl "$a" --local-port 42000-42999 -H 'Connection: close' "$u$2"; done ;;
+    1) for i in 1 2 3 4 5 6 7 8; do urls+=("$u$2"); done
+       addr_curl "$a" -H "X-Request-Id: replay-$HELDOUT16_ROUND" "${urls[@]}" ;;
+    2) addr_curl "$a" "$u/caf%C3%A9/%E6%97%A5%E6%9C%AC%E8%AA%9E-%F0%9F%93%B7.html" "$u/$(head -c 2000 /dev/zero | tr '\0' a).html" ;;
+    3) for i in $(seq 1 25); do urls+=("$u/old/archive-$HELDOUT16_ROUND-$i.html"); done
+       addr_curl "$a" "${urls[@]}" ;;
+    4) addr_curl "$a" --head "$u$2"; addr_curl "$a" -X OPTIONS "$u$2" ;;
+    5) addr_curl "$a" -H 'Expect: 100-continue' -H 'Content-Type: application/json' \
+         --data-binary "{\"round\": $HELDOUT16_ROUND, \"note\": \"$(head -c 1500 /dev/zero | tr '\0' n)\"}" "$u$2" ;;
+  esac
+}
+# heldout16_end SERVER: SERVER shut down cleanly inside the recording (as its service manager
+# stops it), then the recording's length and rounds reported and the recording stopped.
+heldout16_end() {
+  "$1_stop"
+  echo "record-testdata: $1: heldout16 recorded for $((SECONDS - HELDOUT_T0)) s, $HELDOUT16_ROUND rounds" >&2
+  rec_stop
+}
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -10243,6 +10840,21 @@ record_server() {
     "${s}_heldout15_change"
     heldout15_bursts "$s" 2
     heldout_end "$s" heldout15 "$HELDOUT15_ROUND"
+  fi
+
+  if want_phase heldout16; then
+    # Pauses between rounds (s): the quiet start, the steady middle (a batch round includes
+    # the run).
+    local pq=2 pm=1
+    [ "$s" != batch ] || { pq=3; pm=3; }
+    phase_begin heldout16 "$s" "a quiet start with one slow client, a change early by the service's graceful path, a long steady middle at moderate load, a second change of another kind two thirds in, the maintenance last, a clean shutdown"
+    phase_stretch heldout16 "$s" 1 1 8 "$pq"
+    "${s}_heldout16_change"
+    phase_stretch heldout16 "$s" 5 2 22 "$pm"
+    "${s}_heldout16_second"
+    phase_stretch heldout16 "$s" 5 2 14 "$pm"
+    "${s}_heldout16_maint"
+    heldout16_end "$s"
   fi
 }
 
