@@ -451,6 +451,30 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         continue;
       }
     }
+    // One finding per change of a known program: outside a new program's
+    // tree, the low reads, low writes and low syscalls of one of the
+    // workload's own (learned) programs, any of its processes, within the
+    // incident window fold into its first such finding, across directories
+    // (an extension loaded: its control file, its library and its data, read
+    // by the backends that use it; a graceful restart's new module and pid
+    // file). Findings of medium or more never fold, nor fold anything; a
+    // folded write is still remembered for drop and execute (Track).
+    const bool own_change = (plain_read || low_write || f.kind == FindingKind::kSyscall) &&
+                            f.severity == Severity::kLow && context.hostile_root.empty() && !context.wrote_exe &&
+                            fingerprint.executables.contains(e.process.exe) &&
+                            (proc == processes_.end() || proc->second.program == nullptr);
+    DirFold* change = nullptr;
+    if (own_change) {
+      auto& programs = program_changes_[f.workload];
+      if (programs.size() >= kMaxDirFoldsPerWorkload) programs.clear();
+      change = &programs[e.process.exe];
+      if (change->finding != nullptr && e.time_ns - change->since_ns > options_.incident_window_ns) *change = DirFold{};
+      if (change->finding != nullptr && change->finding->subject != f.subject) {
+        Fold(change->finding, &change->folded, FoldedName(f));
+        if (library) note_library(change->finding);
+        continue;
+      }
+    }
     const bool exec = f.kind == FindingKind::kExec;
     const uint32_t pid = f.process.pid != 0 ? f.process.pid : e.pid;
     std::string key = FindingKey(f.workload, f.kind, f.subject);
@@ -465,6 +489,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     }
     if (by_directory || tree_write) RememberDirFold(recorded, e.time_ns, scope);
     if (library) note_library(recorded);
+    if (change != nullptr && change->finding == nullptr) *change = DirFold{recorded, e.time_ns, {}};
     if (exec && e.kind == EventKind::kExec && dropped != nullptr && dropped->score < recorded->score) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;

@@ -287,6 +287,10 @@ class Detector {
   void RememberDirFold(Finding* f, int64_t time_ns, std::string_view scope);
   // workload -> scope + '\n' + directory -> its entry
   std::unordered_map<std::string, std::unordered_map<std::string, DirFold>> dir_folds_;
+  // One finding per change of a known program: per workload, per executable,
+  // its first low finding (a read, a write, a syscall) of the incident window
+  // and what folded into it. At most kMaxDirFoldsPerWorkload per workload.
+  std::unordered_map<std::string, std::unordered_map<std::string, DirFold>> program_changes_;
   // workload -> protocol << 16 | port -> the finding of a port it started
   // listening on in this run, which its clients fold into (at most
   // kMaxNewListenersPerWorkload ports; when full, it starts over).

@@ -291,9 +291,11 @@ TEST(DetectorContextTest, ASuspectShellsKnownProgramsAndWritesJoinTheIncident) {
   std::vector<Finding*> plain = d.Observe(quiet);
   ASSERT_EQ(plain.size(), 1u);
   EXPECT_EQ(plain[0]->severity, Severity::kLow);
-  // After the incident window the shell is no longer suspect: a write is low again.
+  // After the incident window the shell is no longer suspect: a write is low
+  // again (and past the window of the other shell's low write, which it
+  // would join: one change of a known program).
   std::vector<Finding*> later =
-      d.Observe(write(30, "/srv/mail/tmp/later.txt", 4000 + DetectorOptions{}.incident_window_ns + 1));
+      d.Observe(write(30, "/srv/mail/tmp/later.txt", 5000 + DetectorOptions{}.incident_window_ns + 1));
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0]->severity, Severity::kLow);
 }
@@ -319,6 +321,51 @@ TEST(DetectorContextTest, ANewListenersClientsFoldIntoItsFinding) {
             1u);
   EXPECT_EQ(d.Observe(testing::Listen("web", 10, V4(127, 0, 0, 1, 18002), 4000)).size(), 1u);
   EXPECT_EQ(listen[0]->folded, 3u);
+}
+
+// One finding per change of a known program: the low reads, writes and
+// syscalls of the workload's own program (any of its processes) in the
+// incident window are one finding across directories (an extension loaded by
+// the backends: control file, library, data); a sensitive read, another
+// program's read, a new program's own reads and the next window's read are not.
+TEST(DetectorContextTest, AKnownProgramsLowNoveltiesInAWindowAreOneFinding) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();  // web: /usr/sbin/nginx, its nginx.conf
+  for (const ItemRef& item : ItemsOf(testing::Syscall("web", 10, "write", 1))) FindOrAddItem(&fps["web"], item);
+  Detector d(fps);
+  const auto nginx = [](Event e) {
+    e.process.exe = "/usr/sbin/nginx";
+    return e;
+  };
+  std::vector<Finding*> first =
+      d.Observe(nginx(testing::Open("web", 10, "/usr/share/nginx/ext/geo.control", kAccessRead, 1000)));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->severity, Severity::kLow);
+  EXPECT_TRUE(d.Observe(nginx(testing::Open("web", 10, "/usr/lib/nginx/modules/geo.so", kAccessRead, 2000))).empty());
+  EXPECT_TRUE(d.Observe(nginx(testing::Open("web", 11, "/usr/share/nginx/data/geo.rules", kAccessRead, 3000))).empty());
+  EXPECT_TRUE(d.Observe(nginx(testing::Open("web", 11, "/var/cache/nginx/geo.idx", kAccessWrite | kAccessCreate, 3500)))
+                  .empty());
+  EXPECT_TRUE(d.Observe(nginx(testing::Syscall("web", 10, "chown", 92, 4000))).empty());
+  EXPECT_EQ(first[0]->folded, 4u);
+  EXPECT_EQ(first[0]->folded_examples,
+            (std::vector<std::string>{"/usr/lib/nginx/modules/geo.so", "/usr/share/nginx/data/geo.rules",
+                                      "/var/cache/nginx/geo.idx", "syscall chown"}));
+  // Not folded: a sensitive read, another program's read, and a new
+  // program's reads (they fold into its own exec finding).
+  std::vector<Finding*> shadow = d.Observe(nginx(testing::Open("web", 10, "/etc/shadow", kAccessRead, 5000)));
+  ASSERT_EQ(shadow.size(), 1u);
+  EXPECT_GE(shadow[0]->severity, Severity::kHigh);
+  EXPECT_EQ(d.Observe(testing::Open("web", 12, "/usr/share/other/x.dat", kAccessRead, 5100)).size(), 1u);
+  std::vector<Finding*> tool = d.Observe(testing::Exec("web", 13, "/usr/lib/nginx/tool", 5200));
+  ASSERT_EQ(tool.size(), 1u);
+  Event tool_read = testing::Open("web", 13, "/usr/share/nginx/tool/t.dat", kAccessRead, 5300);
+  tool_read.process.exe = "/usr/lib/nginx/tool";
+  EXPECT_TRUE(d.Observe(tool_read).empty());
+  EXPECT_EQ(tool[0]->folded, 1u);
+  EXPECT_EQ(first[0]->folded, 4u);
+  // The next window: a finding again.
+  const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
+  EXPECT_EQ(d.Observe(nginx(testing::Open("web", 10, "/usr/share/nginx/ext/geo2.control", kAccessRead, later))).size(),
+            1u);
 }
 
 // The workload's own programs reading new files of one directory (a release's
