@@ -2,14 +2,14 @@
 # tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout16}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
-# mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server) and a
-# cron-driven batch job (batch). mariadb, apache, postfix and bind, added later as unseen
-# workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind heldout15, and all of them heldout16): a workload records a phase after heldout only if it defines
+# mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
+# servlet container) and a cron-driven batch job (batch). mariadb, apache, postfix, bind and
+# tomcat, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind and tomcat heldout15, and all of them but tomcat heldout16): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -290,7 +290,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
 while [ $# -gt 0 ]; do
@@ -409,9 +409,9 @@ install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
-              bind9-dnsutils)
+              bind9-dnsutils tomcat10 openjdk-17-jre-headless)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -434,6 +434,8 @@ install_packages() {
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
       haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;; postfix) svc=postfix ;;
       bind9) svc=named ;;
+      # tomcat10 has a systemd unit only (enabled by its postinst).
+      tomcat10) systemctl disable tomcat10 >/dev/null 2>&1 || true; svc=tomcat10 ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
       *) continue ;;
     esac
@@ -10007,6 +10009,308 @@ bind_heldout16_maint() {
   admin bind bind /usr/bin/named-compilezone -q -j -o "$NAMED_DIR/backup/dyn.example.test.zone" \
     dyn.example.test "$NAMED_DYN/dyn.example.test.zone"
   bind_rndc dnssec -status dyn.example.test
+}
+
+# --- tomcat -------------------------------------------------------------------------------
+
+TOMCAT_PORT=18380
+TC_HOME=/usr/share/tomcat10
+TC_JAVA=/usr/lib/jvm/java-17-openjdk-amd64
+TC_DIR=$WORK/tomcat          # its CATALINA_BASE
+TC_APPS=$TC_DIR/webapps
+TC_SHOP=$TC_APPS/shop
+TC_DATA=$TC_DIR/data         # the applications' data directory (owned by tomcat)
+# catalina.sh's environment, as Debian's tomcat10.service sets it (a small heap: 2 cores).
+TC_ENV=(/usr/bin/env "CATALINA_HOME=$TC_HOME" "CATALINA_BASE=$TC_DIR" "CATALINA_TMPDIR=$TC_DIR/temp"
+        "JAVA_HOME=$TC_JAVA" "JAVA_OPTS=-Djava.awt.headless=true -Xms64m -Xmx256m -XX:+UseSerialGC")
+
+# Apache Tomcat 10.1 (Debian tomcat10 on OpenJDK 17) as its own instance, not the system
+# service: `catalina.sh run` as tomcat in dw-eval/tomcat, which runs the JVM
+# (org.apache.catalina.startup.Bootstrap) in the foreground, with CATALINA_HOME
+# /usr/share/tomcat10 and CATALINA_BASE $TC_DIR. Its conf/ is Debian's
+# (/usr/share/tomcat10/etc) with server.xml edited: one HTTP connector on
+# 127.0.0.1:$TOMCAT_PORT, no shutdown port, no AJP, and the AccessLogValve's daily file names
+# with the minute added (logs/localhost_access_log.yyyy-MM-dd.HHmm.txt: tomcat rotates its
+# access log every minute rather than every day, so a recording sees rotations). logs/,
+# temp/ and work/ (JSPs compiled by Jasper on first request) belong to tomcat; webapps/
+# too, so tomcat can unpack the WARs dropped there (autoDeploy). Two small applications,
+# root-owned: ROOT (a home page, robots.txt, status.jsp) and shop (JSPs with a shared
+# header fragment, static/ with pages, images, a stylesheet, a script and a 200 kB PDF,
+# counter.jsp and guestbook.jsp, which read and write counter.txt and guestbook.txt in
+# data/). No JSP of them keeps a session.
+tomcat_provision() {
+  # (Its port is its own: checked here rather than in main's list.)
+  if ss -Hltn "sport = :$TOMCAT_PORT" | grep -q .; then die "port $TOMCAT_PORT is in use"; fi
+  rm -rf "$TC_DIR"
+  mkdir -p "$TC_DIR"/{conf/Catalina/localhost,logs,temp,work} "$TC_DATA" "$TC_APPS/ROOT" \
+    "$TC_SHOP"/{WEB-INF/jspf,static/{css,js,img,pages,files}}
+  cp "$TC_HOME"/etc/* "$TC_DIR/conf/"
+  sed -i -e 's|<Server port="[^"]*"|<Server port="-1"|' \
+    -e "s|<Connector port=\"8080\" protocol=\"HTTP/1.1\"|<Connector address=\"127.0.0.1\" port=\"$TOMCAT_PORT\" protocol=\"HTTP/1.1\"|" \
+    -e 's|suffix=".txt"|suffix=".txt" fileDateFormat=".yyyy-MM-dd.HHmm"|' "$TC_DIR/conf/server.xml"
+  if ! grep -q "address=\"127.0.0.1\" port=\"$TOMCAT_PORT\"" "$TC_DIR/conf/server.xml" ||
+      ! grep -q 'fileDateFormat=' "$TC_DIR/conf/server.xml"; then die "tomcat: server.xml not as expected"; fi
+  tomcat_apps
+  chown -R root:tomcat "$TC_DIR/conf"
+  chmod 640 "$TC_DIR"/conf/*.*
+  chown tomcat:tomcat "$TC_DIR"/{logs,temp,work,conf/Catalina,conf/Catalina/localhost} "$TC_DATA" "$TC_APPS"
+  chmod 750 "$TC_DIR"/{logs,temp,work}
+}
+# tomcat_web_xml NAME [CONTEXT_PARAMS]: an application's WEB-INF/web.xml (no annotations to
+# scan), with the data directory as its context parameter data.dir.
+tomcat_web_xml() {
+  cat <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0" metadata-complete="true">
+  <display-name>$1</display-name>
+  <context-param><param-name>data.dir</param-name><param-value>$TC_DATA</param-value></context-param>${2:-}
+</web-app>
+XML
+}
+tomcat_apps() {
+  local i
+  echo "<html><body>welcome</body></html>" >"$TC_APPS/ROOT/index.html"
+  printf 'User-agent: *\nDisallow: /shop/guestbook.jsp\n' >"$TC_APPS/ROOT/robots.txt"
+  head -c 1150 /dev/urandom >"$TC_APPS/ROOT/favicon.ico"
+  cat >"$TC_APPS/ROOT/status.jsp" <<'JSP'
+<%@ page session="false" contentType="application/json" %><%
+  Runtime rt = Runtime.getRuntime();
+%>{"ok": true, "free": <%= rt.freeMemory() %>, "total": <%= rt.totalMemory() %>, "threads": <%= Thread.activeCount() %>}
+JSP
+  tomcat_web_xml shop >"$TC_SHOP/WEB-INF/web.xml"
+  cat >"$TC_SHOP/WEB-INF/jspf/header.jspf" <<'JSP'
+<html><head><title>shop</title><link rel="stylesheet" href="/shop/static/css/site.css"></head><body>
+<nav><a href="/shop/">home</a> <a href="/shop/guestbook.jsp">guestbook</a></nav>
+JSP
+  cat >"$TC_SHOP/index.jsp" <<'JSP'
+<%@ page session="false" contentType="text/html; charset=UTF-8" %><%@ include file="/WEB-INF/jspf/header.jspf" %>
+<ul><% for (int i = 1; i <= 12; i++) { %><li><a href="product.jsp?id=<%= i %>">product <%= i %></a></li><% } %></ul>
+<p>served at <%= new java.util.Date() %></p><script src="/shop/static/js/app.js"></script></body></html>
+JSP
+  cat >"$TC_SHOP/product.jsp" <<'JSP'
+<%@ page session="false" contentType="text/html; charset=UTF-8" %><%
+  int id;
+  try { id = Integer.parseInt(request.getParameter("id")); } catch (NumberFormatException e) { id = -1; }
+  if (id < 1 || id > 100) { response.sendError(404); return; }
+%><%@ include file="/WEB-INF/jspf/header.jspf" %>
+<h1>product <%= id %></h1><p>price <%= id * 7 % 90 + 5 %>.00</p><img src="/shop/static/img/<%= 1 + id % 20 %>.png">
+</body></html>
+JSP
+  cat >"$TC_SHOP/counter.jsp" <<'JSP'
+<%@ page session="false" contentType="text/plain; charset=UTF-8" import="java.nio.file.*" %><%
+  Path f = Paths.get(application.getInitParameter("data.dir"), "counter.txt");
+  long n;
+  synchronized (application) {
+    n = Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) + 1 : 1;
+    Path tmp = Paths.get(f + ".tmp");
+    Files.writeString(tmp, n + "\n");
+    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+%>visits: <%= n %>
+JSP
+  cat >"$TC_SHOP/guestbook.jsp" <<'JSP'
+<%@ page session="false" contentType="text/html; charset=UTF-8" import="java.nio.file.*,java.util.List" %><%
+  Path f = Paths.get(application.getInitParameter("data.dir"), "guestbook.txt");
+  if ("POST".equals(request.getMethod())) {
+    request.setCharacterEncoding("UTF-8");
+    String name = request.getParameter("name"), msg = request.getParameter("message");
+    if (name == null || msg == null || msg.length() > 4000) { response.sendError(400); return; }
+    String line = System.currentTimeMillis() + "\t" + name.replaceAll("\\s", " ") + "\t" + msg.replaceAll("\\s", " ") + "\n";
+    synchronized (application) { Files.writeString(f, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND); }
+    response.sendRedirect("guestbook.jsp");
+    return;
+  }
+  List<String> lines;
+  synchronized (application) { lines = Files.exists(f) ? Files.readAllLines(f) : List.of(); }
+%><%@ include file="/WEB-INF/jspf/header.jspf" %><h1>guestbook</h1><%
+  for (int i = Math.max(0, lines.size() - 20); i < lines.size(); i++) {
+    String[] p = lines.get(i).split("\t", 3);
+    if (p.length == 3) { %><p><b><%= p[1].replace("<", "&lt;") %></b>: <%= p[2].replace("<", "&lt;") %></p><% }
+  }
+%><form method="post"><input name="name"><textarea name="message"></textarea><button>sign</button></form></body></html>
+JSP
+  echo "body { font-family: sans-serif; margin: 2em }" >"$TC_SHOP/static/css/site.css"
+  echo "document.querySelectorAll('form').forEach(f => f.reset())" >"$TC_SHOP/static/js/app.js"
+  for i in $(seq 1 20); do head -c $((1024 + i * 97)) /dev/urandom >"$TC_SHOP/static/img/$i.png"; done
+  for i in $(seq -w 1 30); do echo "<html><body>page $i</body></html>" >"$TC_SHOP/static/pages/page$i.html"; done
+  head -c 200000 /dev/urandom >"$TC_SHOP/static/files/catalog.pdf"
+}
+
+TC_PID=
+# As Debian's tomcat10.service does (its tomcat-start.sh): `catalina.sh run` as tomcat, the
+# JVM in the foreground (catalina.sh execs it); ready once the shop's stylesheet is served
+# (a JVM's start on two busy cores can take longer than until_ok waits: curl retries).
+tomcat_start() {
+  launch tomcat tomcat "${TC_ENV[@]}" "$TC_HOME/bin/catalina.sh" run
+  TC_PID=$LAUNCHED
+  tomcat_wait_for /shop/static/css/site.css
+}
+# tomcat_wait_for PATH: waits up to 90 s until tomcat serves PATH (200).
+tomcat_wait_for() {
+  curl -sf -o /dev/null --retry 90 --retry-delay 1 --retry-all-errors --max-time 5 \
+    "http://127.0.0.1:$TOMCAT_PORT$1" || die "tomcat: $1 not served in 90 s"
+}
+# As the service manager's stop: TERM to the JVM, whose shutdown hook stops Catalina.
+tomcat_stop() { stop_pid "$TC_PID" TERM; }
+# tomcat_catalina ARGS...: the operator's `catalina.sh ARGS` as tomcat inside the cgroup.
+tomcat_catalina() { admin tomcat tomcat "${TC_ENV[@]}" "$TC_HOME/bin/catalina.sh" "$@"; }
+
+# tomcat_get NET FIRST COUNT ROUND PER CONC PATH...: GETs the paths, PER requests per keep-alive
+# connection, CONC connections at a time, from NET.FIRST .. NET.(FIRST+COUNT-1) (spread_get).
+tomcat_get() { spread_get "$TOMCAT_PORT" "$1" "$2" "$3" 7 5 "$4" "$5" "$6" "${@:7}"; }
+# tomcat_sign ADDR SIZE: a guestbook entry of about SIZE characters posted from ADDR.
+tomcat_sign() {
+  addr_curl "$1" --data-urlencode "name=visitor $RANDOM" \
+    --data-urlencode "message=$(head -c "$2" /dev/zero | tr '\0' x) $RANDOM" \
+    "http://127.0.0.1:$TOMCAT_PORT/shop/guestbook.jsp"
+}
+
+# Mix A: the shop's home page, products 1-10, the guestbook, the counter, pages 1-10, images
+# 1-8, the stylesheet and script, the site's home page and robots.txt, and 404s (a JSP that
+# does not exist, a product that does not exist, a scanner's path), over 3 keep-alive clients
+# from 127.0.0.2-4; a guestbook entry posted (a redirect back).
+TC_ROUND=0
+tomcat_mix_a() {
+  local r=$((TC_ROUND += 1)) i
+  local paths=(/ /robots.txt /shop/ /shop/counter.jsp /shop/guestbook.jsp /shop/static/css/site.css
+               /shop/static/js/app.js /shop/missing.jsp /shop/product.jsp?id=999 /wp-login.php)
+  for i in $(seq 1 10); do paths+=("/shop/product.jsp?id=$i"); done
+  for i in $(seq -w 1 10); do paths+=("/shop/static/pages/page$i.html"); done
+  for i in $(seq 1 8); do paths+=("/shop/static/img/$i.png"); done
+  tomcat_get 127.0.0 2 3 "$r" 14 3 "${paths[@]}"
+  tomcat_sign "127.0.0.$((2 + r % 3))" 60
+}
+# Mix B: products 20-60, pages 11-30, images 9-20, the 200 kB PDF, the status page, the
+# counter, other 404s (the manager application, a protected WEB-INF file, an old path), one
+# client from 127.0.0.5 and then eight from 127.0.0.5-8 (4 requests each); HEAD requests; a
+# 2 kB guestbook entry.
+tomcat_mix_b() {
+  local r=$((TC_ROUND += 1)) i
+  local paths=(/status.jsp /favicon.ico /shop/index.jsp /shop/counter.jsp /shop/static/files/catalog.pdf
+               /manager/html /shop/WEB-INF/web.xml /old/index.jsp /shop/product.jsp?id=abc)
+  for i in $(seq 20 60); do paths+=("/shop/product.jsp?id=$i"); done
+  for i in $(seq 11 30); do paths+=("/shop/static/pages/page$i.html"); done
+  for i in $(seq 9 20); do paths+=("/shop/static/img/$i.png"); done
+  tomcat_get 127.0.0 5 1 "$r" 20 1 "${paths[@]:0:20}"
+  tomcat_get 127.0.0 5 4 "$r" 4 8 "${paths[@]}"
+  addr_curl 127.0.0.6 -I "http://127.0.0.1:$TOMCAT_PORT/shop/"
+  addr_curl 127.0.0.7 -I "http://127.0.0.1:$TOMCAT_PORT/shop/static/files/catalog.pdf"
+  tomcat_sign "127.0.0.$((5 + r % 4))" 2000
+}
+# Its scheduled job in training: the monitoring's version check (`catalina.sh version`, a
+# second JVM).
+tomcat_maintenance() { tomcat_catalina version; }
+
+# The generic intruder script as tomcat (an exploited application executing a shell) in the
+# applications' data directory. `catalina.sh` itself is a /bin/sh script that runs uname at
+# every start, so neither the shell nor uname is new to the cgroup: neither is a required
+# label.
+tomcat_inject() { inject_shell tomcat tomcat "$TC_DATA"; }
+tomcat_labels() {
+  write_labels tomcat "$TC_DATA" "" shell-known
+  sed -i 's|"subject": "\*/uname", |&"required": false, |' testdata/tomcat/drift.labels.json
+}
+
+# Held out. A new application goes live while tomcat runs: orders.war, built by the deploy
+# tool (root, outside the cgroup, with `jar` or python's zipfile) and dropped into webapps/,
+# where tomcat unpacks and deploys it (autoDeploy). It keeps a cart in the session (a
+# JSESSIONID cookie; Debian's context.xml keeps no sessions across a restart), appends orders
+# at checkout to data/orders.csv, ends sessions at sign-out, serves a CSV report of 20000
+# lines (about 1 MB) and a 3 MB price list. Each round clients from 127.0.18.1-250 (another
+# offset each round), 8 at a time, 5 requests each, for the shop's products 30-100 (most
+# never requested), its pages and images, the new application's pages and missing paths;
+# three shoppers from other addresses (cookie jars), one report and every other round the
+# price list; a 3 kB guestbook entry. Every 20 s in turn: the shop's product.jsp changed by
+# the operator (Jasper compiles it again) and orders' WEB-INF/web.xml touched (tomcat reloads
+# the application); then orders.war removed (tomcat undeploys it: the unpacked directory and
+# its work/ are deleted) and the version check (`catalina.sh version`). Restarted halfway
+# through the rounds (the deploy waits for tomcat's scan, so the trace runs about 80 s).
+TC_ORDERS_DIR=$WORK/tomcat-orders   # the release's build directory (outside CATALINA_BASE)
+tomcat_heldout_deploy() {
+  local b=$TC_ORDERS_DIR
+  rm -rf "$b"
+  mkdir -p "$b"/{WEB-INF,static}
+  tomcat_web_xml orders '
+  <session-config><session-timeout>30</session-timeout></session-config>' >"$b/WEB-INF/web.xml"
+  cat >"$b/index.jsp" <<'JSP'
+<%@ page contentType="text/html; charset=UTF-8" %><html><body><h1>orders</h1>
+<p>session <%= session.isNew() ? "new" : "resumed" %></p><a href="cart.jsp">cart</a></body></html>
+JSP
+  cat >"$b/cart.jsp" <<'JSP'
+<%@ page contentType="text/html; charset=UTF-8" import="java.nio.file.*,java.util.*" %><%
+  @SuppressWarnings("unchecked")
+  List<Integer> cart = (List<Integer>) session.getAttribute("cart");
+  if (cart == null) { cart = new ArrayList<>(); session.setAttribute("cart", cart); }
+  String add = request.getParameter("add");
+  if (add != null) cart.add(Integer.parseInt(add));
+  if ("POST".equals(request.getMethod()) && !cart.isEmpty()) {
+    Path f = Paths.get(application.getInitParameter("data.dir"), "orders.csv");
+    String line = System.currentTimeMillis() + "," + session.getId().substring(0, 8) + "," + cart + "\n";
+    synchronized (application) { Files.writeString(f, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND); }
+    cart.clear();
+  }
+  if (request.getParameter("logout") != null) { session.invalidate(); %>signed out<% return; }
+%><html><body><p><%= cart.size() %> items: <%= cart %></p></body></html>
+JSP
+  cat >"$b/report.jsp" <<'JSP'
+<%@ page session="false" contentType="text/csv" %><%
+  int rows = Math.min(50000, Integer.parseInt(request.getParameter("rows") == null ? "100" : request.getParameter("rows")));
+  for (int i = 1; i <= rows; i++) { out.print(i + ",product " + (i % 100 + 1) + "," + (i * 7 % 90 + 5) + ".00,in stock\n"); }
+%>
+JSP
+  head -c 3000000 /dev/urandom >"$b/static/prices-2027.pdf"
+  if command -v jar >/dev/null; then jar --create --file "$WORK/orders.war" -C "$b" .
+  else (cd "$b" && python3 -m zipfile -c "$WORK/orders.war" index.jsp cart.jsp report.jsp WEB-INF static); fi
+  # Dropped in under another name and renamed, so tomcat never sees half a WAR.
+  install -o tomcat -g tomcat -m 644 "$WORK/orders.war" "$TC_APPS/orders.war.part"
+  mv "$TC_APPS/orders.war.part" "$TC_APPS/orders.war"
+  tomcat_wait_for /orders/report.jsp
+}
+# tomcat_shopper ADDR ROUND: a customer's visit to orders from ADDR with a cookie jar
+# (outside the cgroup): the start page (a new session), three items into the cart, the cart;
+# the checkout (POST) every other round, the sign-out (the session ended) every third.
+tomcat_shopper() {
+  local jar u=http://127.0.0.1:$TOMCAT_PORT/orders i
+  jar=$(mktemp "$WORK/tomcat-client.XXXXXX")
+  local req=(addr_curl "$1" -b "$jar" -c "$jar")
+  "${req[@]}" "$u/"
+  for i in 1 2 3; do "${req[@]}" "$u/cart.jsp?add=$((1 + ($2 * 7 + i * 13) % 100))"; done
+  "${req[@]}" "$u/cart.jsp"
+  [ $(($2 % 2)) != 0 ] || "${req[@]}" -X POST "$u/cart.jsp"
+  [ $(($2 % 3)) != 0 ] || "${req[@]}" "$u/cart.jsp?logout=1"
+  rm -f "$jar"
+}
+TC_HELDOUT_ROUND=0
+tomcat_heldout_mix() {
+  local r=$((TC_HELDOUT_ROUND += 1)) i pids=()
+  local paths=(/ /status.jsp /shop/ /shop/counter.jsp /shop/guestbook.jsp /orders/ /orders/cart.jsp
+               /orders/report.jsp?rows=50 /orders/missing.jsp /orders/WEB-INF/web.xml /shop/static/files/catalog.pdf
+               /api/v1/orders /shop/product.jsp?id=0 /shop/static/css/site.css /shop/static/js/app.js)
+  for i in $(seq $((30 + r % 5)) 5 100); do paths+=("/shop/product.jsp?id=$i"); done
+  for i in $(seq -w $((1 + r % 3)) 3 30); do paths+=("/shop/static/pages/page$i.html"); done
+  for i in $(seq $((1 + r % 4)) 4 20); do paths+=("/shop/static/img/$i.png"); done
+  spread_get "$TOMCAT_PORT" 127.0.18 1 250 61 67 "$r" 5 8 "${paths[@]}"
+  for i in 0 1 2; do
+    tomcat_shopper "127.0.18.$((1 + (r * 37 + i * 83) % 250))" $((r * 3 + i)) &
+    pids+=($!)
+  done
+  addr_curl "127.0.18.$((1 + (r * 53) % 250))" "http://127.0.0.1:$TOMCAT_PORT/orders/report.jsp?rows=20000"
+  [ $((r % 2)) != 0 ] || addr_curl "127.0.18.$((1 + (r * 29) % 250))" "http://127.0.0.1:$TOMCAT_PORT/orders/static/prices-2027.pdf"
+  wait "${pids[@]}"
+  tomcat_sign "127.0.18.$((1 + (r * 11) % 250))" 3000
+}
+TC_HELDOUT_JOBS=0
+tomcat_heldout_job() {
+  TC_HELDOUT_JOBS=$((TC_HELDOUT_JOBS + 1))
+  if [ $((TC_HELDOUT_JOBS % 2)) = 1 ]; then
+    sed -i 's|<h1>product <%= id %></h1>|<h1>product <%= id %></h1><p>ships in <%= 1 + id % 3 %> days</p>|' "$TC_SHOP/product.jsp"
+    touch "$TC_APPS/orders/WEB-INF/web.xml"
+    sleep 12   # tomcat's background thread looks every 10 s
+    tomcat_wait_for /orders/report.jsp
+  else
+    rm -f "$TC_APPS/orders.war"
+    tomcat_catalina version
+  fi
 }
 
 # --- the recordings -----------------------------------------------------------------------
