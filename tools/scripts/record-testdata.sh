@@ -3,13 +3,13 @@
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
-# servlet container) and a cron-driven batch job (batch). mariadb, apache, postfix, bind and
-# tomcat, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind and tomcat heldout15, and all of them but tomcat heldout16): a workload records a phase after heldout only if it defines
+# servlet container, the squid caching proxy) and a cron-driven batch job (batch). mariadb,
+# apache, postfix, bind, tomcat and squid, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat and squid heldout15, and all of them but tomcat and squid heldout16): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -290,7 +290,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
 while [ $# -gt 0 ]; do
@@ -409,9 +409,9 @@ install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
-              bind9-dnsutils tomcat10 openjdk-17-jre-headless)
+              bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -433,7 +433,7 @@ install_packages() {
     case $p in
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
       haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;; postfix) svc=postfix ;;
-      bind9) svc=named ;;
+      bind9) svc=named ;; squid) svc=squid ;;
       # tomcat10 has a systemd unit only (enabled by its postinst).
       tomcat10) systemctl disable tomcat10 >/dev/null 2>&1 || true; svc=tomcat10 ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
@@ -10310,6 +10310,301 @@ tomcat_heldout_job() {
   else
     rm -f "$TC_APPS/orders.war"
     tomcat_catalina version
+  fi
+}
+
+# --- squid --------------------------------------------------------------------------------
+
+SQUID_PORT=13128                  # squid's http_port
+SQUID_ORIGIN_PORTS=(18201 18202)  # the origin servers (python3, outside the cgroup); the second from heldout's deploy on
+SQUID_PROXY=http://127.0.0.1:$SQUID_PORT
+SQUID_DIR=$WORK/squid
+SQUID_CONF=$SQUID_DIR/conf/squid.conf
+SQUID_CACHE=$SQUID_DIR/cache
+SQUID_ORIGIN=$WORK/squid-origin.py   # the origin servers' code
+SQUID_LASTMOD="Mon, 30 Nov 2026 08:00:00 GMT"   # every origin object's Last-Modified
+
+# Squid 5.7 (Debian squid), a caching forward proxy, as its own instance, not the system
+# service: `squid -N -f conf/squid.conf` (no daemon, no kids: one process that is the worker)
+# started as root in dw-eval/squid, after `squid -N -z` as Debian's unit does before each start
+# (ExecStartPre: the swap directories that are missing); it opens its port and logs as root
+# and runs as proxy (cache_effective_user), with its two helpers log_file_daemon (the access
+# log) and unlinkd (removes swap files). Its root-owned config in conf/; http_port
+# 127.0.0.1:$SQUID_PORT for 127.0.0.0/8 only; a ufs cache_dir of 64 MB (16 x 256
+# directories of numbered swap files and swap.state) in cache/, also its coredump dir; the
+# access and cache logs in log/ (3 generations kept by `squid -k rotate`), the pid file in
+# run/. No ICMP pinger, no netdb file, DNS only to 127.0.0.1 (the origins are addressed by IP).
+# CONNECT only to port 443 and the origin's port; the cache manager for localhost (squidclient).
+# The origins (python3, outside the cgroup) serve objects by path prefix: static files and
+# images cacheable for 10 minutes, pages for 5 s (then revalidated by If-Modified-Since), news
+# that must be revalidated each time, private account pages, no-store API answers, documents
+# of 50-300 kB, large files of 1-6 MB, 404 for the rest; ranges, 304s and POSTs.
+squid_provision() {
+  local p
+  squid_origins_stop
+  for p in "$SQUID_PORT" "${SQUID_ORIGIN_PORTS[@]}"; do
+    if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$SQUID_DIR"
+  mkdir -p "$SQUID_DIR"/{conf,log,run} "$SQUID_CACHE"
+  chown proxy:proxy "$SQUID_CACHE" "$SQUID_DIR"/{log,run}
+  cat >"$SQUID_CONF" <<CONF
+http_port 127.0.0.1:$SQUID_PORT
+pid_filename $SQUID_DIR/run/squid.pid
+cache_effective_user proxy
+cache_effective_group proxy
+cache_dir ufs $SQUID_CACHE 64 16 256
+coredump_dir $SQUID_CACHE
+cache_mem 8 MB
+maximum_object_size 8 MB
+access_log daemon:$SQUID_DIR/log/access.log squid
+cache_log $SQUID_DIR/log/cache.log
+cache_store_log none
+logfile_rotate 3
+netdb_filename none
+pinger_enable off
+dns_nameservers 127.0.0.1
+shutdown_lifetime 1 seconds
+acl localnet src 127.0.0.0/8
+acl Safe_ports port 80 443 18201-18209
+acl tunnel_ports port 443 ${SQUID_ORIGIN_PORTS[0]}
+acl CONNECT method CONNECT
+http_access allow localhost manager
+http_access deny manager
+http_access deny !Safe_ports
+http_access deny CONNECT !tunnel_ports
+http_access allow localnet
+http_access deny all
+refresh_pattern -i (/cgi-bin/|\?) 0 0% 0
+refresh_pattern . 0 20% 4320
+CONF
+  chmod 644 "$SQUID_CONF"
+  squid_origin_tool
+  /usr/sbin/squid -N -z -f "$SQUID_CONF" >/dev/null 2>&1 || die "squid -z failed"
+  squid_origin_start 0
+}
+
+# The origin servers, in python3 (outside the cgroup): `squid-origin.py PORT`, HTTP/1.1 with
+# keep-alive; what a path gets depends on its prefix (above); a body's size and bytes follow
+# from its path.
+squid_origin_tool() {
+  cat >"$SQUID_ORIGIN" <<PY
+import hashlib, http.server, sys
+
+LASTMOD = "$SQUID_LASTMOD"
+PY
+  cat >>"$SQUID_ORIGIN" <<'PY'
+# prefix: (smallest size, size range, Cache-Control)
+RULES = [("/static/", 2000, 60000, "public, max-age=600"), ("/img/", 2000, 60000, "public, max-age=600"),
+         ("/assets/", 2000, 120000, "public, max-age=86400, immutable"),
+         ("/page/", 3000, 20000, "public, max-age=5"), ("/news/", 4000, 30000, "public, max-age=0, must-revalidate"),
+         ("/docs/", 50000, 250000, "public, max-age=120"), ("/big/", 1000000, 5000000, "public, max-age=3600"),
+         ("/video/", 1000000, 5000000, "public, max-age=3600"), ("/downloads/", 4000000, 3000000, "public, max-age=3600"),
+         ("/api/", 200, 2000, "no-store"), ("/account/", 800, 3000, "private, max-age=60")]
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "origin/1.0"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, headers, body=b""):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(body)
+            except OSError:
+                pass
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == "/":
+            path = "/page/0"
+        rule = next((r for r in RULES if path.startswith(r[0])), None)
+        if rule is None:
+            self.reply(404, [("Content-Type", "text/html"), ("Cache-Control", "no-cache")], b"<html>not found</html>\n")
+            return
+        digest = hashlib.sha256(path.encode()).digest()
+        size = rule[1] + int.from_bytes(digest[:4], "big") % rule[2]
+        body = (digest * (size // len(digest) + 1))[:size]
+        etag = '"%s"' % digest[:8].hex()
+        headers = [("Cache-Control", rule[3]), ("ETag", etag), ("Last-Modified", LASTMOD), ("Accept-Ranges", "bytes"),
+                   ("Content-Type", "text/html" if size < 100000 else "application/octet-stream")]
+        if self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == LASTMOD:
+            self.reply(304, headers[:3])
+            return
+        spec = self.headers.get("Range", "")
+        if spec.startswith("bytes=") and "," not in spec:
+            first, _, last = spec[6:].partition("-")
+            start = int(first) if first else max(0, size - int(last))
+            end = min(int(last), size - 1) if first and last else size - 1
+            if start > end:
+                self.reply(416, [("Content-Range", "bytes */%d" % size)])
+                return
+            headers.append(("Content-Range", "bytes %d-%d/%d" % (start, end, size)))
+            self.reply(206, headers, body[start:end + 1])
+            return
+        self.reply(200, headers, body)
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.reply(201, [("Cache-Control", "no-store")], b"ok\n")
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+PY
+}
+
+# squid_origin_start N: the N-th origin (outside the cgroup), up before squid asks it
+# anything (squid remembers an address that refused it).
+SQUID_ORIGIN_PIDS=("" "")
+squid_origin_start() {
+  python3 "$SQUID_ORIGIN" "${SQUID_ORIGIN_PORTS[$1]}" >/dev/null 2>&1 &
+  SQUID_ORIGIN_PIDS[$1]=$!
+  PIDS+=($!)
+  until_ok curl -s -o /dev/null "http://127.0.0.1:${SQUID_ORIGIN_PORTS[$1]}/"
+}
+squid_origins_stop() {
+  local n
+  for n in 0 1; do
+    [ -z "${SQUID_ORIGIN_PIDS[$n]}" ] || stop_pid "${SQUID_ORIGIN_PIDS[$n]}" TERM
+    SQUID_ORIGIN_PIDS[n]=""
+  done
+}
+
+SQUID_PID=
+# As Debian's unit does: `squid -z` first (ExecStartPre), then squid in the foreground as root
+# in the cgroup (ready once it listens); stopped by TERM (a shutdown after shutdown_lifetime).
+squid_start() {
+  squid_ctl -N -z
+  launch squid root /usr/sbin/squid -N -f "$SQUID_CONF"
+  SQUID_PID=$LAUNCHED
+  until_ok postfix_listening "$SQUID_PORT"
+}
+squid_stop() { stop_pid "$SQUID_PID" TERM; }
+# squid_ctl ARGS...: the operator's `squid -f conf ARGS` (-k rotate, -k reconfigure, -k parse)
+# as root inside the cgroup; squid_mgr PAGE...: the cache manager's PAGEs (mgr:info ...) read
+# with squidclient, as root inside the cgroup.
+squid_ctl() { admin squid root /usr/sbin/squid -f "$SQUID_CONF" "$@"; }
+# squid_reconfigure: `squid -k reconfigure`, and the wait for squid to listen again (it closes
+# and reopens its port).
+squid_reconfigure() { squid_ctl -k reconfigure; sleep 1; until_ok postfix_listening "$SQUID_PORT"; }
+squid_mgr() {
+  local p
+  for p in "$@"; do admin squid root /usr/bin/squidclient -h 127.0.0.1 -p "$SQUID_PORT" "mgr:$p"; done
+}
+
+# squid_get ORIGIN NET FIRST COUNT PER CONC PATH...: the paths of origin number ORIGIN fetched
+# through squid (spread_get with squid as curl's proxy), PER requests per connection, CONC
+# connections at a time, from NET.FIRST-(FIRST + COUNT - 1); squid_curl ADDR ARG...: one curl
+# through squid from ADDR.
+SQUID_ROUND=0
+squid_get() {
+  http_proxy=$SQUID_PROXY spread_get "${SQUID_ORIGIN_PORTS[$1]}" "$2" "$3" "$4" 7 3 "$SQUID_ROUND" "${@:5}"
+}
+squid_curl() { addr_curl "$1" -x "$SQUID_PROXY" "${@:2}"; }
+# squid_seq PREFIX FIRST LAST [SUFFIX]: the paths PREFIX FIRST..LAST SUFFIX.
+squid_seq() { seq "$2" "$3" | sed "s|.*|$1&${4:-}|"; }
+
+# Mix A: three clients (127.0.0.2-4), four requests per connection: the home page, pages 1-20
+# (revalidated by squid after 5 s), css, js, images 1-10 (hits), news 1-5 (revalidated each
+# time), the API's no-store answers, an account page, two scanner paths (404); a client's
+# conditional GET (If-Modified-Since: 304 from the cache), a POST, a CONNECT tunnel to the
+# origin's port (allowed) and one to port 22 (refused).
+squid_mix_a() {
+  local r=$((SQUID_ROUND += 1)) o=http://127.0.0.1:${SQUID_ORIGIN_PORTS[0]}
+  local paths
+  mapfile -t paths < <(squid_seq /page/ 1 20; squid_seq /img/ 1 10 .png; squid_seq /news/ 1 5)
+  squid_get 0 127.0.0 2 3 4 3 / /static/app.css /static/app.js /api/status /api/cart \
+    "/account/$((r % 6))" /wp-login.php /.env "${paths[@]}"
+  squid_curl 127.0.0.2 -H "If-Modified-Since: $SQUID_LASTMOD" "$o/static/app.css"
+  squid_curl 127.0.0.3 -d "item=$r" "$o/api/order"
+  squid_curl 127.0.0.3 -p "$o/static/app.js"
+  squid_curl 127.0.0.4 -p http://127.0.0.1:22/
+}
+# Mix B: pages 21-50, images 11-30, documents 1-15 (50-300 kB), news 6-12, other API paths
+# and a missing one, from 127.0.0.5-8: one connection with all of them, then eight at a time,
+# two requests each; HEAD requests, a reload (Cache-Control: no-cache) and a Pragma one.
+squid_mix_b() {
+  local o=http://127.0.0.1:${SQUID_ORIGIN_PORTS[0]}
+  local paths
+  mapfile -t paths < <(squid_seq /page/ 21 50; squid_seq /img/ 11 30 .png; squid_seq /docs/ 1 15 .pdf
+                       squid_seq /news/ 6 12)
+  SQUID_ROUND=$((SQUID_ROUND + 1))
+  squid_get 0 127.0.0 5 4 999 1 /api/items "/api/search?q=$RANDOM" /admin/ "${paths[@]}"
+  squid_get 0 127.0.0 5 4 2 8 /api/items /missing.html "${paths[@]}"
+  squid_curl 127.0.0.6 -I "$o/docs/$((RANDOM % 15 + 1)).pdf"
+  squid_curl 127.0.0.7 -H 'Cache-Control: no-cache' "$o/img/$((RANDOM % 20 + 11)).png"
+  squid_curl 127.0.0.8 -H 'Pragma: no-cache' "$o/page/$((RANDOM % 30 + 21))"
+}
+# Its scheduled jobs in training: the access and cache logs rotated (`squid -k rotate`), the
+# monitoring's cache manager page (`squidclient mgr:info`), and the configuration re-read
+# (`squid -k reconfigure`, which restarts the log helper).
+squid_maintenance() { squid_ctl -k rotate; squid_mgr info; squid_reconfigure; }
+
+# The generic intruder script as proxy (an exploited squid executing a shell) in its cache
+# directory.
+squid_inject() { inject_shell squid proxy "$SQUID_CACHE"; }
+squid_labels() { write_labels squid "$SQUID_CACHE"; }
+
+# Held out. A second origin goes live on 127.0.0.1:${SQUID_ORIGIN_PORTS[1]} (a video and
+# download site: 1-6 MB files, immutable assets), and the operator changes squid's config for
+# it: objects up to 32 MB, 6 log generations, PURGE allowed from localhost; checked (`squid -k
+# parse`) and re-read (`squid -k reconfigure`) inside the cgroup. Each round clients from
+# 127.0.17.1-250 (another offset each round), six at a time: 40 static files never asked for
+# before (the cache grows into new swap directories), pages 30-80, images 20-60, news, from
+# the second origin assets and a video; one range request of a video, one download abandoned
+# after 0.4 s, a 404 there. Every 20 s in turn: the logs rotated four times (generations past
+# .2), the cache manager's storedir and 5min pages, and pages purged (PURGE from 127.0.0.1);
+# then a changed refresh_pattern (pages kept up to 60 s, then 120 s ...) and cache size (96 MB, then
+# 128 MB ...), checked and re-read, and mgr:info.
+squid_heldout_deploy() {
+  squid_origin_start 1
+  sed -i -e 's/^maximum_object_size .*/maximum_object_size 32 MB/' -e 's/^logfile_rotate .*/logfile_rotate 6/' \
+    -e '/^http_access allow localnet/i acl purge method PURGE\nhttp_access allow purge localhost\nhttp_access deny purge' \
+    "$SQUID_CONF"
+  squid_ctl -k parse
+  squid_reconfigure
+}
+squid_heldout_mix() {
+  local r=$((SQUID_ROUND += 1)) o=http://127.0.0.1:${SQUID_ORIGIN_PORTS[1]} a
+  local paths
+  mapfile -t paths < <(squid_seq "/static/v2/r$r-" 1 40 .css; squid_seq /page/ $((30 + r % 20)) $((60 + r % 20))
+                       squid_seq /img/ $((20 + r % 10)) $((50 + r % 10)) .jpg)
+  squid_get 0 127.0.17 1 250 3 6 / /news/$((r % 12)) /api/feed /old/path.html "${paths[@]}"
+  squid_get 1 127.0.17 1 250 2 6 /assets/app.$((r % 3)).js /assets/logo.svg "/video/$((r % 8)).mp4" /videos/missing.mp4
+  a=127.0.17.$((1 + (r * 37) % 250))
+  squid_curl "$a" -r "$((r * 1000))-$((r * 1000 + 65535))" "$o/video/$(((r + 1) % 8)).mp4"
+  squid_curl "$a" --limit-rate 500k --max-time 0.4 "$o/downloads/$((r % 5)).iso"
+}
+SQUID_HELDOUT_JOBS=0
+squid_heldout_job() {
+  SQUID_HELDOUT_JOBS=$((SQUID_HELDOUT_JOBS + 1))
+  if [ $((SQUID_HELDOUT_JOBS % 2)) = 1 ]; then
+    local p
+    for p in 1 2 3 4; do squid_ctl -k rotate; done
+    squid_mgr storedir 5min
+    for p in $(squid_seq /page/ 30 40) /; do
+      addr_curl 127.0.0.1 -x "$SQUID_PROXY" -X PURGE "http://127.0.0.1:${SQUID_ORIGIN_PORTS[0]}$p"
+    done
+  else
+    local step=$((SQUID_HELDOUT_JOBS / 2))
+    sed -i -e "s/^cache_dir ufs \(.*\) [0-9]* 16 256/cache_dir ufs \1 $((64 + 32 * step)) 16 256/" \
+      -e '\|^refresh_pattern -i /page/|d' -e "s|^refresh_pattern \. |refresh_pattern -i /page/ 1 50% $((60 * step))\n&|" \
+      "$SQUID_CONF"
+    squid_ctl -k parse
+    squid_reconfigure
+    squid_mgr info
   fi
 }
 
