@@ -55,6 +55,17 @@ std::string RootName(const Finding& f) { return std::string(FindingKindName(f.ki
 // else as "<kind> <subject>" ("syscall getgroups").
 std::string FoldedName(const Finding& f) { return f.kind == FindingKind::kFile ? f.subject : RootName(f); }
 
+// An archive an application server deploys by unpacking it beside itself:
+// "NAME.war", ".ear", ".jar" or ".zip", with a NAME.
+bool IsArchiveName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  const std::string_view name = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
+  for (std::string_view ext : {".war", ".ear", ".jar", ".zip"}) {
+    if (name.size() > ext.size() && name.ends_with(ext)) return true;
+  }
+  return false;
+}
+
 // A shared object: the last component is "NAME.so" or "NAME.so.VERSION"
 // (not ld.so.cache or ld.so.conf).
 bool IsSharedObject(std::string_view path) {
@@ -272,6 +283,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.folded.clear();
     proc->second.library = nullptr;
     proc->second.library_folded.clear();
+    proc->second.archive.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) context.queried_name = dns_.NameBefore(e);
@@ -307,6 +319,17 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         package_kin = kin->package + ", the package of the workload's own " + kin->learned;
         context.package_kin = package_kin;
       }
+    }
+  }
+  // A deployment unpacked: a write under NAME/ after this process read
+  // NAME.war (or .ear, .jar, .zip) that the workload did not write.
+  if (e.kind == EventKind::kOpen && e.result >= 0 && !e.path.empty() && proc != processes_.end() &&
+      (e.access & (kAccessWrite | kAccessCreate)) != 0 && !proc->second.archive.empty() &&
+      e.time_ns - proc->second.archive_ns <= options_.incident_window_ns) {
+    const std::string& archive = proc->second.archive;
+    const std::string_view dir = std::string_view(archive).substr(0, archive.rfind('.'));
+    if (e.path.size() > dir.size() + 1 && e.path.starts_with(dir) && e.path[dir.size()] == '/') {
+      context.unpacked_from = archive;
     }
   }
   Finding* file_finding = nullptr;
@@ -513,6 +536,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         state.incident = recorded->incident;
       }
       state.program = recorded;
+      proc = processes_.find(e.pid);
+    }
+  }
+  if (e.kind == EventKind::kOpen && e.result >= 0 && e.access == kAccessRead && IsArchiveName(e.path)) {
+    auto w = written_.find(e.workload);
+    if (w == written_.end() || !w->second.contains(e.path)) {
+      ProcessState& state = processes_[e.pid];
+      state.archive = e.path;
+      state.archive_ns = e.time_ns;
       proc = processes_.find(e.pid);
     }
   }

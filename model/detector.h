@@ -258,6 +258,11 @@ class Detector {
     Finding* library = nullptr;
     int64_t library_ns = 0;
     std::unordered_set<std::string> library_folded;
+    // The archive (NAME.war, .ear, .jar, .zip) its current image last read,
+    // that the workload did not write, and when: its writes under NAME/ in
+    // the incident window are that archive unpacked (ScoreContext::unpacked_from).
+    std::string archive;
+    int64_t archive_ns = 0;
   };
   // How long after a new shared object the dynamic loader's opens of its
   // dependencies fold into its finding: they happen inside its dlopen.

@@ -323,6 +323,60 @@ TEST(DetectorContextTest, ANewListenersClientsFoldIntoItsFinding) {
   EXPECT_EQ(listen[0]->folded, 3u);
 }
 
+// A deployment unpacked: an application server that read NAME.war (dropped by
+// a deployment, not written by the workload) writes its scripts under NAME/:
+// low, with the archive in the reason. A script written anywhere else, under
+// NAME/ after the window, or from an archive the workload wrote itself (an
+// upload) is a script written where the workload serves: high.
+TEST(DetectorContextTest, AnArchiveADeploymentDroppedIsUnpackedNotWritten) {
+  Fingerprint fp;
+  fp.workload = "app";
+  for (const Event& e : {testing::Exec("app", 10, "/usr/bin/java"),
+                         testing::Open("app", 10, "/srv/app/webapps/ROOT/index.jsp", kAccessRead),
+                         testing::Open("app", 10, "/srv/app/webapps/orders.war", kAccessRead)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
+  }
+  Detector d({{"app", fp}});
+  const auto java = [](Event e) {
+    e.process.exe = "/usr/bin/java";
+    return e;
+  };
+  const uint8_t write = kAccessWrite | kAccessCreate;
+  // A known application redeployed (its archive read in training too).
+  EXPECT_TRUE(d.Observe(java(testing::Open("app", 10, "/srv/app/webapps/orders.war", kAccessRead, 1000))).empty());
+  std::vector<Finding*> jsp = d.Observe(java(testing::Open("app", 10, "/srv/app/webapps/orders/cart.jsp", write, 2000)));
+  ASSERT_EQ(jsp.size(), 1u);
+  EXPECT_EQ(jsp[0]->severity, Severity::kLow);
+  EXPECT_NE(jsp[0]->reason.find("unpacked from /srv/app/webapps/orders.war"), std::string::npos) << jsp[0]->reason;
+  // Not under orders/: a script where the workload serves.
+  std::vector<Finding*> shell =
+      d.Observe(java(testing::Open("app", 10, "/srv/app/webapps/ROOT/shell.jsp", write, 3000)));
+  ASSERT_EQ(shell.size(), 1u);
+  EXPECT_EQ(shell[0]->severity, Severity::kHigh);
+  // Past the window: no longer the unpacking.
+  const int64_t later = 1000 + DetectorOptions{}.incident_window_ns + 1;
+  std::vector<Finding*> late =
+      d.Observe(java(testing::Open("app", 10, "/srv/app/webapps/orders/late.jsp", write, later)));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0]->severity, Severity::kHigh);
+  // A new application: its archive's read is the finding, and what it
+  // unpacks (low) joins it, one change of the known program.
+  std::vector<Finding*> war =
+      d.Observe(java(testing::Open("app", 11, "/srv/app/webapps/shop.war", kAccessRead, later + 1000)));
+  ASSERT_EQ(war.size(), 1u);
+  EXPECT_TRUE(d.Observe(java(testing::Open("app", 11, "/srv/app/webapps/shop/index.jsp", write, later + 2000))).empty());
+  EXPECT_EQ(war[0]->folded_examples, std::vector<std::string>{"/srv/app/webapps/shop/index.jsp"});
+  // An archive the workload wrote itself (an upload through the application):
+  // what it unpacks is no deployment.
+  Detector upload({{"app", fp}});
+  upload.Observe(java(testing::Open("app", 20, "/srv/app/webapps/evil.war", write, 1000)));
+  upload.Observe(java(testing::Open("app", 20, "/srv/app/webapps/evil.war", kAccessRead, 1500)));
+  std::vector<Finding*> unpacked =
+      upload.Observe(java(testing::Open("app", 20, "/srv/app/webapps/evil/cmd.jsp", write, 2000)));
+  ASSERT_EQ(unpacked.size(), 1u);
+  EXPECT_EQ(unpacked[0]->severity, Severity::kHigh);
+}
+
 // One finding per change of a known program: the low reads, writes and
 // syscalls of the workload's own program (any of its processes) in the
 // incident window are one finding across directories (an extension loaded by

@@ -325,14 +325,52 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item) {
   return fp->dns_names[item.key];
 }
 
+bool IsReverseLookupName(std::string_view name) {
+  const auto label = [&](std::string_view* rest) {
+    const size_t dot = rest->find('.');
+    std::string_view l = rest->substr(0, dot);
+    *rest = dot == std::string_view::npos ? std::string_view() : rest->substr(dot + 1);
+    return l;
+  };
+  if (name.ends_with(".in-addr.arpa")) {
+    std::string_view rest = name.substr(0, name.size() - std::string_view(".in-addr.arpa").size());
+    for (int i = 0; i < 4; ++i) {
+      if (rest.empty() && i > 0) return false;
+      std::string_view l = label(&rest);
+      if (l.empty() || l.size() > 3 || (l.size() > 1 && l[0] == '0')) return false;
+      int v = 0;
+      for (char c : l) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+      }
+      if (v > 255) return false;
+    }
+    return rest.empty();
+  }
+  if (name.ends_with(".ip6.arpa")) {
+    std::string_view rest = name.substr(0, name.size() - std::string_view(".ip6.arpa").size());
+    if (rest.size() != 63) return false;  // 32 nibbles and 31 dots
+    for (size_t i = 0; i < rest.size(); ++i) {
+      const char c = rest[i];
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      if (i % 2 == 0 ? !hex : c != '.') return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 void DnsRecall::Observe(const Event& e) {
   if (e.kind == EventKind::kExit) {
     last_.erase(e.pid);
   } else if (e.kind == EventKind::kDns && !e.dns_name.empty()) {
     // Bounded though exits can be lost (ring-buffer drops): then it starts over.
     if (last_.size() >= kMaxProcesses && !last_.contains(e.pid)) last_.clear();
+    std::string name;
+    NormalizeDnsName(e.dns_name, &name);
+    if (IsReverseLookupName(name)) return;  // the forward query before it still counts
     Query& q = last_[e.pid];
-    NormalizeDnsName(e.dns_name, &q.name);
+    q.name = std::move(name);
     q.time_ns = e.time_ns;
   }
 }

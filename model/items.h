@@ -115,6 +115,13 @@ const ItemStats* FindItem(const Fingerprint& fp, const ItemRef& item);
 // item or pattern is erased (std::map nodes are stable; Generalize erases).
 ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item);
 
+// Whether `name` (normalized: lower case, no trailing dot) is a reverse
+// lookup of one address: four decimal labels of 0-255 and "in-addr.arpa"
+// (IPv4), or 32 single hex digits and "ip6.arpa" (IPv6). Such a query asks
+// who an address is; it resolves no name to an address, and carries nothing
+// but the address it names.
+bool IsReverseLookupName(std::string_view name);
+
 // Remembers the last DNS name each process queried, so that a connect that
 // follows within `window_ns` can say which name it probably resolved ("peers
 // known by name"). It records a query, not an answer: a reason may say "after
@@ -124,7 +131,9 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item);
 class DnsRecall {
  public:
   explicit DnsRecall(int64_t window_ns = 2'000'000'000) : window_ns_(window_ns) {}
-  // kDns with a name: remembers it for e.pid; kExit: forgets e.pid.
+  // kDns with a name: remembers it for e.pid (a reverse lookup resolves no
+  // name to the address a connect then reaches: skipped, the query before
+  // it stays); kExit: forgets e.pid.
   void Observe(const Event& e);
   // The name e.pid last queried, if within the window before e.time_ns; else "".
   // The view is valid until the next Observe().

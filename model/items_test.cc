@@ -367,6 +367,32 @@ TEST(DnsRecallTest, RemembersTheLastNamePerProcessWithinTheWindow) {
   EXPECT_EQ(recall.size(), 1u);
 }
 
+// A reverse lookup names one address: well-formed IPv4 and IPv6 reverse
+// names only (a label that could carry anything else is a name like any).
+TEST(ReverseLookupTest, OnlyWellFormedReverseNames) {
+  EXPECT_TRUE(IsReverseLookupName("141.17.0.127.in-addr.arpa"));
+  EXPECT_TRUE(IsReverseLookupName("0.0.0.0.in-addr.arpa"));
+  EXPECT_TRUE(IsReverseLookupName(
+      "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"));
+  for (const char* name : {"256.17.0.127.in-addr.arpa", "17.0.127.in-addr.arpa", "1.2.3.4.5.in-addr.arpa",
+                           "01.2.3.4.in-addr.arpa", "exfil.2.3.4.in-addr.arpa", "in-addr.arpa",
+                           "1.2.3.4.in-addr.arpa.evil.example", "a.b.ip6.arpa", "example.com",
+                           "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.g.ip6.arpa"}) {
+    EXPECT_FALSE(IsReverseLookupName(name)) << name;
+  }
+}
+
+// A reverse lookup resolves no name for the connect that follows: the
+// forward query before it is still what the connect resolved.
+TEST(DnsRecallTest, AReverseLookupIsNotTheNameAConnectResolved) {
+  DnsRecall recall(1000);
+  recall.Observe(testing::Dns("web", 10, V4(10, 0, 0, 53, 53), "origin.example", 5000));
+  recall.Observe(testing::Dns("web", 10, V4(10, 0, 0, 53, 53), "9.17.0.127.in-addr.arpa", 5100));
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 10, V4(1, 2, 3, 4, 443), 5500)), "origin.example");
+  recall.Observe(testing::Dns("web", 11, V4(10, 0, 0, 53, 53), "9.17.0.127.in-addr.arpa", 5100));
+  EXPECT_EQ(recall.NameBefore(testing::Connect("web", 11, V4(1, 2, 3, 4, 443), 5500)), "");
+}
+
 // Lost exits cannot grow it without bound: full, it starts over.
 TEST(DnsRecallTest, IsBoundedWhenExitsAreLost) {
   DnsRecall recall(1000);

@@ -219,6 +219,9 @@ constexpr double kScriptUtilitySensitivity = 0.3;
 // A new syscall of a harmless group (IsHarmlessSyscallGroup) in a new
 // program's tree.
 constexpr double kHarmlessSyscallSensitivity = 0.3;
+// A file an application server unpacked from an archive a deployment
+// dropped (ScoreContext::unpacked_from).
+constexpr double kUnpackedSensitivity = 0.3;
 // A new syscall of another group, made by a learned executable of the
 // workload outside any new program's tree.
 constexpr double kOwnProgramSyscallSensitivity = 0.3;
@@ -595,6 +598,16 @@ bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, std::string_vie
          LearnedPort(fp, {Direction::kOutbound}, peer.port, peer.protocol);
 }
 
+// The workload made reverse lookups in training (IsReverseLookupName): it
+// asks who its peers are (a proxy or mail server logging or checking its
+// clients by name). Reverse names sort first when IPv4 (digits).
+bool LearnedReverseLookups(const Fingerprint& fp) {
+  for (const auto& [name, stats] : fp.dns_names) {
+    if (IsReverseLookupName(name)) return true;
+  }
+  return false;
+}
+
 // The workload reads in or runs from the directory of `path`: a learned
 // file read directly in it, a pattern covering its names for reads, or a
 // learned executable in it.
@@ -709,6 +722,12 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kInbound &&
                  KnownAudiencePort(*fp, item.net)) {
         continue;  // a client of a port the workload serves
+      } else if (item.table == Table::kDns && context.hostile_root.empty() && IsReverseLookupName(item.key) &&
+                 LearnedReverseLookups(*fp)) {
+        // Who another address is, asked by a workload that asked that of its
+        // peers in training: the addresses are judged where the workload
+        // talks to them (a new client, a new peer), not by their names.
+        continue;
       } else if (item.table == Table::kSyscall && context.hostile_root.empty() &&
                  !IsEvasive(judged) && !IsTampering(judged) &&
                  (!LearnedGroupMember(fp->syscalls, item.key).empty() ||
@@ -797,6 +816,12 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     Sensitivity s = fixed_note != nullptr ? Sensitivity{fixed_sensitivity, fixed_note}
                     : computed            ? *computed
                                           : SensitivityOf(judged, judged_access);
+    if (!context.unpacked_from.empty() && item.table == Table::kFile && (judged_access & kWriteBits) != 0 &&
+        context.hostile_root.empty() && !IsCredential(judged) && !IsPersistence(judged) && !InSystemDir(judged)) {
+      sibling_note = "unpacked from " + std::string(context.unpacked_from) +
+                     ", an archive the workload read and did not write: a deployment";
+      s = Sensitivity{kUnpackedSensitivity, sibling_note.c_str()};
+    }
     std::string notes;
     auto note = [&notes](std::string_view n) {
       if (!notes.empty()) notes += "; ";

@@ -50,6 +50,14 @@ struct ScoreContext {
   // (postfix's postmap beside its postconf); "" otherwise. Such a program is a sibling, as one in the same
   // program directory is, unless it is a shell, interpreter or network tool.
   std::string_view package_kin;
+  // For a write: the archive (NAME.war, .ear, .jar or .zip) the process read
+  // just before, in the incident window, whose directory NAME/ the write is
+  // under, when the workload did not write the archive itself (an
+  // application server unpacking what a deployment dropped); "" otherwise.
+  // What it unpacks is the archive's content, judged once, low, with the
+  // archive in the reason, unless it lands in a credential, persistence or
+  // system location. One the workload wrote itself (an upload) is no deployment.
+  std::string_view unpacked_from;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
   // keeps one: pattern lookups go through it. Changes no verdict.
   const FilePatternIndex* file_patterns = nullptr;

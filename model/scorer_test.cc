@@ -263,6 +263,29 @@ TEST_F(ScorerTest, DnsNameAndResolverAreSeparateItems) {
                          "DNS name never queried in training", 0.4, Severity::kMedium)}));
 }
 
+// A workload that asked who its peers are in training (reverse lookups of
+// its clients: a proxy, a mail server) asks it of new clients: no finding.
+// One that never did, a name that only looks like one, and a new program's
+// tree's reverse lookups are findings.
+TEST(ScorerDnsTest, ReverseLookupsAreKnownToAWorkloadThatMadeThem) {
+  const Endpoint resolver = V4(127, 0, 0, 53, 53);
+  Fingerprint proxy = Learn({testing::Dns("proxy", 10, resolver, "2.0.0.127.in-addr.arpa")});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&proxy, testing::Dns("proxy", 10, resolver, "141.17.0.127.in-addr.arpa.")).empty());
+  EXPECT_TRUE(scorer.Score(&proxy, testing::Dns("proxy", 10, resolver,
+                                                "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"))
+                  .empty());
+  EXPECT_EQ(scorer.Score(&proxy, testing::Dns("proxy", 10, resolver, "data.17.0.127.in-addr.arpa")).size(), 1u);
+  EXPECT_EQ(scorer.Score(&proxy, testing::Dns("proxy", 10, resolver, "origin.example")).size(), 1u);
+  ScoreContext tree;
+  tree.hostile_root = "exec /tmp/x";
+  EXPECT_EQ(scorer.Score(&proxy, testing::Dns("proxy", 10, resolver, "141.17.0.127.in-addr.arpa"), tree).size(), 1u);
+  Fingerprint web = Learn({testing::Dns("web", 10, resolver, "origin.example")});
+  std::vector<Finding> first = scorer.Score(&web, testing::Dns("web", 10, resolver, "141.17.0.127.in-addr.arpa"));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].severity, Severity::kMedium);
+}
+
 Event ExecUnder(const std::string& parent, uint32_t pid, const std::string& exe,
                 int64_t time_ns = 1000) {
   Event e = testing::Exec("web", pid, exe, time_ns);
