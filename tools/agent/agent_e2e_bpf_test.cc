@@ -373,7 +373,7 @@ class AgentE2eTest : public ::testing::Test {
                            << "  - name: secret-three\n"
                            << "    workload: " << kWorkload << "\n"
                            << "    kind: file\n"
-                           << "    subject: \"*/secret3.txt\"\n"
+                           << "    subject: \"*/secret3.sh\"\n"
                            << "    comment: the test's expected file\n";
   }
 
@@ -464,9 +464,11 @@ class AgentE2eTest : public ::testing::Test {
     ASSERT_EQ(Describe(*st), "exit 0") << script << ": " << ReadFile(tmp_ / "drift.err");
   }
 
-  // A drift: a new file opened and a new executable run, by the workload's own binary.
+  // A drift: a script written (high: it never folds into another finding, as
+  // the workload's own low reads and writes of one window do) and a new
+  // executable run, by the workload's own binary.
   void Drift(const std::string& file, const std::string& exe) {
-    RunInCgroup(std::string(DW_TEST_WORKLOAD) + " --open " + file + " --spawn " + exe + "; :");
+    RunInCgroup(std::string(DW_TEST_WORKLOAD) + " --write " + file + " --spawn " + exe + "; :");
   }
 
 
@@ -588,12 +590,11 @@ class AgentE2eTest : public ::testing::Test {
     return -1;
   }
 
-  // Each in its own directory: reads of new files in one directory within
-  // the incident window would fold into one finding, and each drift here
-  // must be a finding of its own.
+  // Each in its own directory, each a script: each drift here must be a
+  // finding of its own.
   std::string Secret(int i) const {
     const std::string n = std::to_string(i);
-    return (tmp_ / ("drift" + n) / ("secret" + n + ".txt")).string();
+    return (tmp_ / ("drift" + n) / ("secret" + n + ".sh")).string();
   }
 
   std::string mount_, root_rel_, procs_;
@@ -778,7 +779,11 @@ TEST_F(AgentE2eTest, LearnModeExtendsAMonitoredBaselineInsteadOfReplacingIt) {
   for (const auto& [path, stats] : before.files) {
     EXPECT_TRUE(after.files.count(path) || model::MatchFile(after, path) != nullptr) << path;
   }
-  EXPECT_EQ(after.files.count(Secret(2)), 1u) << "learn mode did not learn the new file";
+  // The written script, by its path or a pattern learned from it (a
+  // numbered family: secret<#>.sh), that the baseline before did not have.
+  EXPECT_TRUE(before.files.count(Secret(2)) == 0 && model::MatchFile(before, Secret(2)) == nullptr);
+  EXPECT_TRUE(after.files.count(Secret(2)) > 0 || model::MatchFile(after, Secret(2)) != nullptr)
+      << "learn mode did not learn the new file";
   EXPECT_EQ(after.executables.count(FalseBin()), 1u);
   // Learn mode never alerts.
   {
