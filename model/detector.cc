@@ -58,10 +58,10 @@ std::string FoldedName(const Finding& f) { return f.kind == FindingKind::kFile ?
 // An archive an application server deploys by unpacking it beside itself:
 // "NAME.war", ".ear", ".jar" or ".zip", with a NAME.
 bool IsArchiveName(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  const std::string_view name = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
+  // Every read is asked: the last character rules out nearly all at once.
+  if (path.size() < 6 || (path.back() != 'r' && path.back() != 'p')) return false;
   for (std::string_view ext : {".war", ".ear", ".jar", ".zip"}) {
-    if (name.size() > ext.size() && name.ends_with(ext)) return true;
+    if (path.ends_with(ext) && path[path.size() - ext.size() - 1] != '/') return true;
   }
   return false;
 }
