@@ -168,7 +168,8 @@ bool IsShell(std::string_view exe);
 //       where the workload serves or runs from (a directory it has learned
 //       reads in, or an executable in); such a write is never absolved by a
 //       wildcard pattern (only by an exact item or a numbered family with the
-//       same suffix)
+//       same suffix); a write unpacked from an archive a deployment dropped
+//       (ScoreContext::unpacked_from) 0.3, but in those three locations
 //     network: outbound to the workload's own listener (a loopback address
 //       and port it learned a listening socket on, bound there or to every
 //       address): no finding, outside a new program's tree and not from a
@@ -188,7 +189,10 @@ bool IsShell(std::string_view exe);
 //       listen on or to be reached on (a port's clients are its audience),
 //       else loopback 0.3 / other 0.5; listening port loopback 0.6 / other
 //       0.8, from a shell, interpreter or network tool process 1.0 (a bind
-//       shell); DNS resolver loopback 0.3 / other 0.5; DNS name 0.4
+//       shell); DNS resolver loopback 0.3 / other 0.5; DNS name 0.4, but
+//       none for a reverse lookup (model/items.h IsReverseLookupName) by a
+//       workload that made reverse lookups in training, outside a new
+//       program's tree
 //     syscalls: none for a syscall whose group (model/syscall_groups.h:
 //       basic-io, file-system, network-io, memory, sync, signal, ...) the
 //       workload used in training (writev after write, rmdir after mkdir):
