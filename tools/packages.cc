@@ -8,6 +8,16 @@
 #include "collector/cgroup.h"
 
 namespace dw::tools {
+namespace {
+
+// /proc/PID/root while process PID lives, else "".
+std::string LiveRoot(uint32_t pid) {
+  std::string root = "/proc/" + std::to_string(pid) + "/root";
+  struct stat st {};
+  return ::stat(root.c_str(), &st) == 0 ? root : std::string();
+}
+
+}  // namespace
 
 std::optional<model::PackageOracle::Kin> PackageOracle::SamePackage(
     const Event& e, std::string_view exe, const std::map<std::string, model::ItemStats>& learned) {
@@ -30,9 +40,7 @@ std::string PackageOracle::RootOf(const Event& e) {
   if (!root_.empty()) return root_;
   for (uint32_t pid : {e.pid, e.ppid}) {
     if (pid == 0) continue;
-    std::string root = "/proc/" + std::to_string(pid) + "/root";
-    struct stat st {};
-    if (::stat(root.c_str(), &st) == 0) return root;
+    if (std::string root = LiveRoot(pid); !root.empty()) return root;
   }
   return CgroupRoot(e);
 }
@@ -46,9 +54,7 @@ std::string PackageOracle::CgroupRoot(const Event& e) {
   std::ifstream procs(*mount_ + "/" + e.cgroup_path + "/cgroup.procs");
   uint32_t pid = 0;
   while (procs >> pid) {
-    const std::string root = "/proc/" + std::to_string(pid) + "/root";
-    struct stat st {};
-    if (::stat(root.c_str(), &st) == 0) return root;
+    if (std::string root = LiveRoot(pid); !root.empty()) return root;
   }
   return {};
 }
