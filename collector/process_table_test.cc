@@ -406,6 +406,14 @@ TEST(ScanProcTest, RealProcFindsThisProcessAndAChild) {
   }
   close(fds[0]);
   ASSERT_EQ(n, 0);
+  // The kernel closes close-on-exec files before the new program's argument
+  // pages exist, so for a moment /proc/PID/cmdline is empty; wait for it.
+  const std::string cmdline_path = "/proc/" + std::to_string(child) + "/cmdline";
+  for (int i = 0; i < 2000; ++i) {
+    std::ifstream in(cmdline_path);
+    if (in.get() != std::char_traits<char>::eof()) break;
+    usleep(1000);
+  }
 
   std::vector<ProcessSnapshot> procs = ProcessTable::ScanProc("/proc", cg);
   kill(child, SIGKILL);
