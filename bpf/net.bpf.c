@@ -19,6 +19,11 @@ static __always_inline bool fill_sock(struct dw_sock_event *e, const struct sock
 	e->family = family;
 	e->protocol = sock_protocol(sk);
 	e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* Closing a socket gives its bound port back and zeroes skc_num (a
+	 * connection reset before accept(2) returned it); the source port the
+	 * connection used stays in inet_sport. */
+	if (!e->local_port)
+		e->local_port = __builtin_bswap16(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	e->peer_port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	e->result = 0;
 	e->_pad0 = 0;

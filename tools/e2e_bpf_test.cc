@@ -158,6 +158,22 @@ TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
   EXPECT_NE(child->pid, pid);
 }
 
+// A connection the client resets before the server accepts it is closed by
+// the time accept(2) returns, and closing gives its bound port back (the
+// socket's port number is zeroed): the accept is still the server's listening
+// port, not port 0 (a server that unblocks its own acceptor at shutdown does
+// exactly this).
+TEST_F(E2eBpfTest, AnAcceptOfAResetConnectionKeepsTheListeningPort) {
+  const uint16_t port = FreeLoopbackPort();
+  uint32_t pid = RunWorkload({"--serve-reset", std::to_string(port)});
+  std::vector<Seen> accepts;
+  for (const Event& e : TakeEvents()) {
+    if (e.kind == EventKind::kAccept && e.pid == pid) accepts.push_back(Project(e));
+  }
+  ASSERT_EQ(accepts.size(), 1u) << Dump(accepts);
+  EXPECT_EQ(accepts[0], (Seen{EventKind::kAccept, app_rel_, pid, "", {}, "", 0, "127.0.0.1", port}));
+}
+
 // The open hooks read their arguments (directory fd, name, flags) from the
 // saved registers at the syscall's exit: each syscall and argument form, the
 // access its flags give, and the path of a failed open, resolved against its

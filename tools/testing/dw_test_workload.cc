@@ -11,6 +11,8 @@
 //                       that fail: openat(DIR fd, "missing-at") and, after
 //                       chdir(DIR), open("missing-cwd") relative to the cwd
 //   --serve PORT        listen on 127.0.0.1:PORT, connect to it, accept, close
+//   --serve-reset PORT  the same, but the client resets the connection (close
+//                       with a zero linger) before the server accepts it
 //   --connect PORT      connect to 127.0.0.1:PORT and close
 //   --connect-to A:PORT connect to the IPv4 address A, port PORT, and close
 //   --dns NAME          send a DNS query (type A) for NAME over UDP to
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
 #endif
       if (fd >= 0) return Fail("open missing", arg);
       close(dir);
-    } else if (op == "--serve") {
+    } else if (op == "--serve" || op == "--serve-reset") {
       int port = std::atoi(arg.c_str());
       int ls = socket(AF_INET, SOCK_STREAM, 0);
       int one = 1;
@@ -116,10 +118,17 @@ int main(int argc, char** argv) {
       }
       int c = Connect(port);
       if (c < 0) return Fail("connect", arg);
+      if (op == "--serve-reset") {
+        linger reset = {1, 0};
+        if (setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)) != 0) return Fail("linger", arg);
+        close(c);
+        c = -1;
+        usleep(20000);  // the reset reaches the queued connection
+      }
       int s = accept(ls, nullptr, nullptr);
       if (s < 0) return Fail("accept", arg);
       close(s);
-      close(c);
+      if (c >= 0) close(c);
       close(ls);
     } else if (op == "--serve-forever") {
       int ls = socket(AF_INET, SOCK_STREAM, 0);
