@@ -76,6 +76,13 @@ class EventSource {
   }
   // What the source can tell of a process it has no record of (live: /proc).
   virtual std::optional<ProcessSnapshot> LookupProcess(uint32_t /*pid*/) { return std::nullopt; }
+  // The packages of the programs delivered so far, as recorded with them (a
+  // trace of format 2, trace_file.h); they only grow. Live: none (the
+  // processes' own filesystems answer, tools/packages.h).
+  virtual const std::vector<PackagePrograms>& recorded_packages() const {
+    static const std::vector<PackagePrograms> kNone;
+    return kNone;
+  }
 
   // For an event loop of the caller's (the agent), instead of Run(): hands
   // `handler` the records available now without waiting and returns how many

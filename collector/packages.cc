@@ -96,7 +96,11 @@ const PackageDatabase::Index* PackageDatabase::IndexOf(const std::string& root) 
     auto p = packages.find(name);
     if (p == packages.end() || p->second.base) continue;
     auto [id, added] = source_ids.try_emplace(p->second.source, static_cast<uint32_t>(index.sources.size()));
-    if (added) index.sources.push_back(p->second.source);
+    if (added) {
+      index.sources.push_back(p->second.source);
+      index.lists.emplace_back();
+    }
+    index.lists[id->second].push_back(it->path().string());
     std::ifstream in(it->path());
     std::string line;
     while (std::getline(in, line)) {
@@ -109,18 +113,50 @@ const PackageDatabase::Index* PackageDatabase::IndexOf(const std::string& root) 
   return &roots_.front();
 }
 
-std::string PackageDatabase::SourcePackageOf(const std::string& root, std::string_view path) {
-  if (path.empty() || path[0] != '/') return {};
-  const Index* index = IndexOf(root);
-  if (index == nullptr) return {};
+int64_t PackageDatabase::SourceIdOf(const Index& index, std::string_view path) {
   // The path as run, and its spelling on the other side of the /usr merge.
   std::string other = path.starts_with("/usr/") ? std::string(path.substr(4)) : "/usr" + std::string(path);
   for (std::string_view candidate : {path, std::string_view(other)}) {
     const uint64_t h = PathHash(candidate);
-    auto it = std::lower_bound(index->paths.begin(), index->paths.end(), std::pair<uint64_t, uint32_t>{h, 0});
-    if (it != index->paths.end() && it->first == h) return index->sources[it->second];
+    auto it = std::lower_bound(index.paths.begin(), index.paths.end(), std::pair<uint64_t, uint32_t>{h, 0});
+    if (it != index.paths.end() && it->first == h) return it->second;
   }
-  return {};
+  return -1;
+}
+
+std::string PackageDatabase::SourcePackageOf(const std::string& root, std::string_view path) {
+  if (path.empty() || path[0] != '/') return {};
+  const Index* index = IndexOf(root);
+  if (index == nullptr) return {};
+  const int64_t id = SourceIdOf(*index, path);
+  return id < 0 ? std::string() : index->sources[static_cast<size_t>(id)];
+}
+
+std::optional<PackagePrograms> PackageDatabase::ProgramsOf(const std::string& root, std::string_view path) {
+  if (path.empty() || path[0] != '/') return std::nullopt;
+  const Index* index = IndexOf(root);
+  if (index == nullptr) return std::nullopt;
+  const int64_t id = SourceIdOf(*index, path);
+  if (id < 0) return std::nullopt;
+  PackagePrograms out;
+  out.source = index->sources[static_cast<size_t>(id)];
+  const std::string prefix = root == "/" ? std::string() : root;
+  for (const std::string& list : index->lists[static_cast<size_t>(id)]) {
+    std::ifstream in(list);
+    std::string line;
+    while (std::getline(in, line) && out.programs.size() < kMaxPrograms) {
+      if (line.empty() || line[0] != '/') continue;
+      struct stat st {};
+      // lstat: a link (an alternative, a compatibility name) is not the program.
+      if (::lstat((prefix + line).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0) {
+        out.programs.push_back(line);
+      }
+    }
+  }
+  std::sort(out.programs.begin(), out.programs.end());
+  out.programs.erase(std::unique(out.programs.begin(), out.programs.end()), out.programs.end());
+  return out;
 }
 
 }  // namespace dw::collector

@@ -20,16 +20,23 @@
 // (rpm, apk, a distroless image), or one that cannot be read, knows no
 // package.
 //
+// ProgramsOf lists a source package's programs for a trace (trace_file.h
+// PackagePrograms): the files its binary packages list that are executable
+// regular files under the root, read from the lists again when asked.
+//
 // Not thread-safe.
 #ifndef DRIFTWATCH_COLLECTOR_PACKAGES_H_
 #define DRIFTWATCH_COLLECTOR_PACKAGES_H_
 
 #include <cstdint>
 #include <list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "collector/trace_file.h"
 
 namespace dw::collector {
 
@@ -42,6 +49,12 @@ class PackageDatabase {
   // database.
   std::string SourcePackageOf(const std::string& root, std::string_view path);
 
+  // The source package that installed `path` under `root` (as above) and
+  // every executable regular file its packages installed there, at most
+  // kMaxPrograms, sorted; nullopt when SourcePackageOf says "".
+  std::optional<PackagePrograms> ProgramsOf(const std::string& root, std::string_view path);
+  static constexpr size_t kMaxPrograms = 4096;
+
   // How many roots' databases are indexed now (at most kMaxRoots).
   size_t indexed_roots() const { return roots_.size(); }
   static constexpr size_t kMaxRoots = 8;
@@ -53,10 +66,13 @@ class PackageDatabase {
     uint64_t dev = 0, ino = 0, size = 0;
     int64_t mtime_ns = 0;
     std::vector<std::string> sources;                   // source package names
+    std::vector<std::vector<std::string>> lists;        // by source: its packages' .list files
     std::vector<std::pair<uint64_t, uint32_t>> paths;  // (path hash, sources index), sorted
   };
   // The index of `root`'s database, built if needed; nullptr without one.
   const Index* IndexOf(const std::string& root);
+  // The index of `path`'s source package in `index`'s sources, or -1.
+  static int64_t SourceIdOf(const Index& index, std::string_view path);
 
   std::list<Index> roots_;  // most recently used first
 };

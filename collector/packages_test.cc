@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -105,6 +106,34 @@ TEST_F(PackagesTest, AChangedDatabaseIsReadAgain) {
   WriteFile(root_.File("var/lib/dpkg/info/swaks.list"), "/usr/bin/swaks\n");
   EXPECT_EQ(Of("/usr/bin/swaks"), "swaks");
   EXPECT_EQ(db_.indexed_roots(), 2u);  // the old index waits to be evicted
+}
+
+// A package's programs for a trace: its listed files that are executable
+// regular files in the root; directories, plain files, links and files not
+// installed are none; the source's every binary package counts.
+TEST_F(PackagesTest, ProgramsOfAPackageAreItsExecutableFiles) {
+  auto make = [&](const std::string& rel, mode_t mode) {
+    WriteFile(root_.File(rel), "#!/bin/sh\n");
+    ASSERT_EQ(::chmod(root_.File(rel).c_str(), mode), 0);
+  };
+  make("usr/sbin/postmap", 0755);
+  make("usr/lib/postfix/sbin/master", 0700);
+  make("usr/sbin/postconf", 0644);  // not executable
+  make("usr/bin/redis-cli", 0755);
+  make("usr/bin/redis-server", 0755);
+  ASSERT_EQ(::symlink("redis-server", root_.File("usr/bin/redis-check-rdb").c_str()), 0);
+  WriteFile(root_.File("var/lib/dpkg/info/redis-server.list"), "/usr/bin/redis-server\n/usr/bin/redis-check-rdb\n");
+  WriteFile(root_.File("var/lib/dpkg/status"), std::string(kStatus) + "\n");  // a new index
+
+  std::optional<PackagePrograms> postfix = db_.ProgramsOf(root_.path(), "/usr/sbin/postmap");
+  ASSERT_TRUE(postfix.has_value());
+  EXPECT_EQ(*postfix, (PackagePrograms{"postfix", {"/usr/lib/postfix/sbin/master", "/usr/sbin/postmap"}}));
+  std::optional<PackagePrograms> redis = db_.ProgramsOf(root_.path(), "/bin/redis-cli");  // the /usr merge
+  ASSERT_TRUE(redis.has_value());
+  EXPECT_EQ(*redis, (PackagePrograms{"redis", {"/usr/bin/redis-cli", "/usr/bin/redis-server"}}));
+  EXPECT_FALSE(db_.ProgramsOf(root_.path(), "/usr/bin/date").has_value());  // the base system
+  EXPECT_FALSE(db_.ProgramsOf(root_.path(), "/usr/bin/unknown").has_value());
+  EXPECT_FALSE(db_.ProgramsOf(root_.path() + "/missing", "/usr/sbin/postmap").has_value());
 }
 
 TEST_F(PackagesTest, RootsWithoutADatabaseKnowNothing) {

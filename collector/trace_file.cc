@@ -137,8 +137,23 @@ void save(Archive& ar, const TraceHeader& h) {
 }
 
 template <class Archive>
+void save(Archive& ar, const PackagePrograms& p) {
+  ar(p.source, p.programs);
+}
+
+template <class Archive>
 void save(Archive& ar, const TraceChunk& c) {
-  ar(c.cgroups, c.processes, c.records, c.dropped_total);
+  ar(c.cgroups, c.processes, c.records, c.dropped_total, c.packages);
+}
+
+// A chunk as format version 1 wrote it: no packages.
+struct TraceChunkV1 {
+  const TraceChunk& chunk;
+};
+
+template <class Archive>
+void save(Archive& ar, const TraceChunkV1& v) {
+  ar(v.chunk.cgroups, v.chunk.processes, v.chunk.records, v.chunk.dropped_total);
 }
 
 namespace {
@@ -161,8 +176,8 @@ void Load(Loader& in, TraceHeader& h) {
 }
 
 // With `views`, the records are views of the payload there (c.records is
-// left empty): no copy at all.
-void Load(Loader& in, TraceChunk& c, std::vector<std::string_view>* views = nullptr) {
+// left empty): no copy at all. `format`: the file's format version.
+void Load(Loader& in, TraceChunk& c, uint32_t format, std::vector<std::string_view>* views = nullptr) {
   in.Vector(c.cgroups, [](Loader& l, std::pair<uint64_t, std::string>& cg) {
     l.Scalar(cg.first);
     l.String(cg.second);
@@ -175,6 +190,13 @@ void Load(Loader& in, TraceChunk& c, std::vector<std::string_view>* views = null
     in.Vector(c.records, LoadString);
   }
   in.Scalar(c.dropped_total);
+  c.packages.clear();
+  if (format >= 2) {
+    in.Vector(c.packages, [](Loader& l, PackagePrograms& p) {
+      l.String(p.source);
+      l.Vector(p.programs, LoadString);
+    });
+  }
 }
 
 // A frame's payload is u32 raw_len followed by the zlib (deflate) stream of
@@ -282,31 +304,39 @@ Status VersionError(const char* what, uint32_t got, uint32_t known) {
 
 // ---- TraceWriter ----
 
-TraceWriter::TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk)
-    : file_(f), path_(std::move(path)), records_per_chunk_(records_per_chunk) {}
+TraceWriter::TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk, uint32_t format_version)
+    : file_(f), path_(std::move(path)), records_per_chunk_(records_per_chunk), format_version_(format_version) {}
 
 TraceWriter::~TraceWriter() { (void)Close(); }
 
 Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path,
                                                          const TraceHeader& header,
-                                                         size_t records_per_chunk) {
+                                                         size_t records_per_chunk,
+                                                         uint32_t format_version,
+                                                         uint32_t wire_version) {
   if (records_per_chunk == 0) {
     return Status(ErrorCode::kInvalidArgument,
                   "create trace " + path + ": records_per_chunk must be positive");
   }
+  if (format_version < kTraceFormatVersionMin || format_version > kTraceFormatVersion) {
+    return VersionError("format", format_version, kTraceFormatVersion).WithContext("create trace " + path);
+  }
+  if (wire_version < DW_WIRE_VERSION_MIN || wire_version > DW_WIRE_VERSION) {
+    return VersionError("wire", wire_version, DW_WIRE_VERSION).WithContext("create trace " + path);
+  }
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return Status::Errno("create trace " + path, errno);
-  std::unique_ptr<TraceWriter> w(new TraceWriter(f, path, records_per_chunk));
+  std::unique_ptr<TraceWriter> w(new TraceWriter(f, path, records_per_chunk, format_version));
 
   std::string file_header(kMagic, sizeof(kMagic));
-  PutU32(&file_header, kTraceFormatVersion);
-  PutU32(&file_header, DW_WIRE_VERSION);
+  PutU32(&file_header, format_version);
+  PutU32(&file_header, wire_version);
   errno = 0;
   if (std::fwrite(file_header.data(), 1, file_header.size(), f) != file_header.size()) {
     return Status::Errno("write trace " + path, LastErrno());
   }
   TraceHeader h = header;
-  h.wire_version = DW_WIRE_VERSION;
+  h.wire_version = wire_version;
   auto payload = Pack(h);
   if (!payload) return payload.error().WithContext("write trace " + path + ": header");
   RETURN_IF_ERROR(w->WriteFrame(*payload));
@@ -317,6 +347,11 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path
 void TraceWriter::AddProcess(const ProcessSnapshot& p) {
   pending_.processes.push_back(p);
   pending_bytes_ += p.exe.size() + 32;
+}
+
+void TraceWriter::AddPackage(PackagePrograms p) {
+  for (const std::string& program : p.programs) pending_bytes_ += program.size();
+  pending_.packages.push_back(std::move(p));
 }
 
 void TraceWriter::AddCgroup(uint64_t id, const std::string& path) {
@@ -361,7 +396,12 @@ Status TraceWriter::WriteFrame(const std::string& payload) {
 }
 
 Status TraceWriter::WriteChunk() {
-  auto payload = Pack(pending_);
+  if (format_version_ < 2 && !pending_.packages.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "write trace " + path_ + ": format version " + std::to_string(format_version_) +
+                      " has no packages");
+  }
+  auto payload = format_version_ < 2 ? Pack(TraceChunkV1{pending_}) : Pack(pending_);
   if (!payload) return payload.error().WithContext("write trace " + path_ + ": chunk");
   RETURN_IF_ERROR(WriteFrame(*payload));
   records_written_ += pending_.records.size();
@@ -369,6 +409,7 @@ Status TraceWriter::WriteChunk() {
   pending_.records.clear();
   pending_.cgroups.clear();
   pending_.processes.clear();
+  pending_.packages.clear();
   pending_bytes_ = 0;
   return Status::Ok();
 }
@@ -378,7 +419,7 @@ Status TraceWriter::Flush() {
     return Status(ErrorCode::kInvalidArgument, "flush trace " + path_ + ": writer is closed");
   }
   if (!pending_.records.empty() || !pending_.cgroups.empty() || !pending_.processes.empty() ||
-      pending_.dropped_total != dropped_written_) {
+      !pending_.packages.empty() || pending_.dropped_total != dropped_written_) {
     RETURN_IF_ERROR(WriteChunk());
   }
   errno = 0;
@@ -422,9 +463,10 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) 
   }
   const uint32_t format_version = GetU32(file_header + 8);
   const uint32_t wire_version = GetU32(file_header + 12);
-  if (format_version != kTraceFormatVersion) {
+  if (format_version < kTraceFormatVersionMin || format_version > kTraceFormatVersion) {
     return VersionError("format", format_version, kTraceFormatVersion).WithContext(action);
   }
+  r->format_version_ = format_version;
   // Older wire versions decode too (Decode() takes the version).
   if (wire_version < DW_WIRE_VERSION_MIN || wire_version > DW_WIRE_VERSION) {
     return VersionError("wire", wire_version, DW_WIRE_VERSION).WithContext(action);
@@ -459,8 +501,8 @@ Result<bool> TraceReader::Next(TraceChunk* chunk, std::vector<std::string_view>*
   std::string& payload = payload_;
   ASSIGN_OR_RETURN(bool got, ReadFrame(&payload));
   if (!got) return false;
-  Status s = record_views != nullptr ? Unpack(payload, chunk, &raw_, record_views)
-                                     : Unpack(payload, chunk, &raw_);
+  Status s = record_views != nullptr ? Unpack(payload, chunk, &raw_, format_version_, record_views)
+                                     : Unpack(payload, chunk, &raw_, format_version_);
   if (!s.ok()) {
     return s.WithContext("read trace " + path_ + ": bad chunk at byte " + std::to_string(start));
   }

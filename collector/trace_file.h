@@ -5,13 +5,14 @@
 // to interpret them later: the cgroup id -> path map, the boot-to-wall-clock
 // offset, and a snapshot of the processes that were running at the start.
 //
-// Format (version kTraceFormatVersion), all integers little-endian:
+// Format (version kTraceFormatVersion, 2), all integers little-endian:
 //   file   := magic[8] = "DWTRACE\0", u32 format_version, u32 wire_version,
 //             frame(header), frame(chunk)*
 //   frame  := u32 payload_len, u32 crc32(payload) (zlib), payload[payload_len]
 //   payload := u32 raw_len, zlib stream of raw_len bytes (compress2) of:
 //   header := cereal PortableBinary of TraceHeader
-//   chunk  := cereal PortableBinary of TraceChunk
+//   chunk  := cereal PortableBinary of TraceChunk (version 1, still read, has
+//             no `packages`)
 // A reader accepts every wire version from DW_WIRE_VERSION_MIN to this
 // build's (records are decoded with the trace's version, see Decode()).
 // It rejects a wrong magic, a format or wire version it does not know,
@@ -30,11 +31,13 @@
 #include <utility>
 #include <vector>
 
+#include "bpf/events.h"
 #include "collector/status.h"
 
 namespace dw::collector {
 
-inline constexpr uint32_t kTraceFormatVersion = 1;
+inline constexpr uint32_t kTraceFormatVersion = 2;
+inline constexpr uint32_t kTraceFormatVersionMin = 1;
 inline constexpr uint32_t kMaxFramePayload = 64u << 20;
 
 // A process alive when recording started.
@@ -57,6 +60,16 @@ struct TraceHeader {
   bool operator==(const TraceHeader&) const = default;
 };
 
+// The programs one source package installed, as the recording host (or the
+// container that ran them) had them: what a replay needs to tell that a new
+// program came from the same package as a learned one (tools/packages.h),
+// once the processes and their filesystems are gone.
+struct PackagePrograms {
+  std::string source;                 // the source package: "postfix"
+  std::vector<std::string> programs;  // its executable files, as dpkg lists them, sorted
+  bool operator==(const PackagePrograms&) const = default;
+};
+
 struct TraceChunk {
   // cgroup id -> path (relative to the cgroup2 root) for ids first seen in this
   // chunk's records; appear before the records that use them.
@@ -66,25 +79,35 @@ struct TraceChunk {
   // Processes first learned of during recording (from /proc, for lineage),
   // known before the records of this chunk.
   std::vector<ProcessSnapshot> processes;
+  // The packages of programs first run in this chunk's records (or by a
+  // process of the snapshot), each source package once per trace.
+  std::vector<PackagePrograms> packages;
   bool operator==(const TraceChunk&) const = default;
 };
 
 // Writes a trace. Not thread-safe. Records are buffered and written as a chunk
 // every `records_per_chunk` records (or sooner, to keep a chunk well under
 // kMaxFramePayload) and on Flush()/Close(). Create() writes the header with
-// wire_version set to this build's DW_WIRE_VERSION. records_written() counts
+// wire_version set to `wire_version` (this build's by default). records_written() counts
 // the records in chunks written so far.
 class TraceWriter {
  public:
+  // `format_version`: kTraceFormatVersion, or 1 (no packages; AddPackage
+  // then fails the next write) for a reader that predates version 2.
+  // `wire_version`: the records' (DW_WIRE_VERSION_MIN to DW_WIRE_VERSION), for
+  // a copy of an older trace.
   static Result<std::unique_ptr<TraceWriter>> Create(const std::string& path,
                                                      const TraceHeader& header,
-                                                     size_t records_per_chunk = 4096);
+                                                     size_t records_per_chunk = 4096,
+                                                     uint32_t format_version = kTraceFormatVersion,
+                                                     uint32_t wire_version = DW_WIRE_VERSION);
   ~TraceWriter();  // closes; errors are lost, call Close() to see them
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   void AddCgroup(uint64_t id, const std::string& path);
   void AddProcess(const ProcessSnapshot& p);
+  void AddPackage(PackagePrograms p);
   Status Append(std::span<const uint8_t> record);
   void SetDropped(uint64_t dropped_total);
   Status Flush();   // writes the pending chunk (if any) and fflush()es
@@ -92,13 +115,14 @@ class TraceWriter {
   uint64_t records_written() const { return records_written_; }
 
  private:
-  TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk);
+  TraceWriter(std::FILE* f, std::string path, size_t records_per_chunk, uint32_t format_version);
   Status WriteFrame(const std::string& payload);
   Status WriteChunk();  // pending_ as one frame, then starts a new chunk
 
   std::FILE* file_;
   std::string path_;
   size_t records_per_chunk_;
+  uint32_t format_version_;
   TraceChunk pending_;
   size_t pending_bytes_ = 0;      // record and cgroup bytes in pending_
   uint64_t dropped_written_ = 0;  // dropped_total of the last chunk written
@@ -109,13 +133,15 @@ class TraceWriter {
 class TraceReader {
  public:
   // Opens `path` and reads its header; errors: kNotFound, kPermissionDenied,
-  // kCorrupt (bad magic, crc, truncated header), kVersion.
+  // kCorrupt (bad magic, crc, truncated header), kVersion. Reads format
+  // versions kTraceFormatVersionMin to kTraceFormatVersion.
   static Result<std::unique_ptr<TraceReader>> Open(const std::string& path);
   ~TraceReader();
   TraceReader(const TraceReader&) = delete;
   TraceReader& operator=(const TraceReader&) = delete;
 
   const TraceHeader& header() const { return header_; }
+  uint32_t format_version() const { return format_version_; }
   // Reads the next chunk into `*chunk`, reusing its memory (a caller that
   // keeps one chunk allocates nothing per record). Returns true on a chunk,
   // false at a clean end of file, or kCorrupt ("trace X: truncated frame at
@@ -134,6 +160,7 @@ class TraceReader {
   std::string path_;
   uint64_t offset_ = 0;
   TraceHeader header_;
+  uint32_t format_version_ = kTraceFormatVersion;
   std::string raw_;  // begins with the last chunk's inflated payload (it only grows)
   std::string payload_;  // the last frame's compressed payload (likewise)
 };

@@ -249,6 +249,52 @@ TEST_F(TraceFileTest, ProcessesLearnedMidTraceRoundTrip) {
   EXPECT_EQ(chunks, std::vector<TraceChunk>{want});
 }
 
+// Packages, version 2: each chunk keeps those added before its records; a
+// chunk of packages alone is written too.
+TEST_F(TraceFileTest, PackagesRoundTrip) {
+  auto w = TraceWriter::Create(path_, Header(), 1);
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+  const PackagePrograms postfix{"postfix", {"/usr/lib/postfix/sbin/master", "/usr/sbin/postmap"}};
+  const PackagePrograms redis{"redis", {"/usr/bin/redis-cli", "/usr/bin/redis-server"}};
+  (*w)->AddPackage(postfix);
+  ASSERT_TRUE((*w)->Append(Rec("r")).ok());
+  (*w)->AddPackage(redis);
+  ASSERT_TRUE((*w)->Close().ok());
+  std::vector<TraceChunk> chunks;
+  ASSERT_TRUE(ReadChunks(&chunks).ok());
+  ASSERT_EQ(chunks.size(), 2u);
+  EXPECT_EQ(chunks[0].packages, std::vector<PackagePrograms>{postfix});
+  EXPECT_EQ(chunks[0].records, std::vector<std::string>{"r"});
+  EXPECT_EQ(chunks[1].packages, std::vector<PackagePrograms>{redis});
+  EXPECT_TRUE(chunks[1].records.empty());
+  EXPECT_EQ(TraceReader::Open(path_).value()->format_version(), kTraceFormatVersion);
+}
+
+// A version 1 trace (before packages) still reads, as it was written; a
+// version 1 writer refuses packages rather than dropping them.
+TEST_F(TraceFileTest, VersionOneReadsWithoutPackages) {
+  auto w = TraceWriter::Create(path_, Header(), 2, 1);
+  ASSERT_TRUE(w.has_value()) << w.error().message();
+  (*w)->AddCgroup(4242, "system.slice/postgresql.service");
+  ASSERT_TRUE((*w)->Append(Rec("first\0record")).ok());
+  ASSERT_TRUE((*w)->Append(Rec("second")).ok());
+  ASSERT_TRUE((*w)->Close().ok());
+  for (bool views : {false, true}) {
+    std::vector<TraceChunk> chunks;
+    ASSERT_TRUE(ReadChunks(&chunks, nullptr, false, views).ok());
+    EXPECT_EQ(chunks, std::vector<TraceChunk>{Chunks()[0]});
+  }
+  EXPECT_EQ(TraceReader::Open(path_).value()->format_version(), 1u);
+
+  auto v1 = TraceWriter::Create(path_, Header(), 2, 1);
+  ASSERT_TRUE(v1.has_value());
+  (*v1)->AddPackage({"postfix", {"/usr/sbin/postmap"}});
+  Status s = (*v1)->Close();
+  EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "write trace " + path_ + ": format version 1 has no packages");
+  EXPECT_EQ(TraceWriter::Create(path_, Header(), 2, 3).error().code(), ErrorCode::kVersion);
+}
+
 TEST_F(TraceFileTest, FlushWritesDropsAloneAndNothingWhenIdle) {
   auto w = TraceWriter::Create(path_, Header());
   ASSERT_TRUE(w.has_value()) << w.error().message();
@@ -382,7 +428,7 @@ TEST_F(TraceFileTest, NewerVersionsAreRefused) {
   Status s = TraceReader::Open(path_).error();
   EXPECT_EQ(s.code(), ErrorCode::kVersion);
   EXPECT_EQ(s.message(),
-            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (1)");
+            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (2)");
 
   bytes = full;
   PutU32(&bytes, 12, DW_WIRE_VERSION + 1);
@@ -429,9 +475,10 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
   // A record count of 2^40 in a 9-byte payload: must fail without allocating it.
   std::string huge_count(1, '\x01');  // cereal's endianness byte
   huge_count += std::string("\0\0\0\0\0\x01\0\0", 8);
-  // A valid empty chunk (four zero counts) followed by stray bytes.
+  // A valid empty chunk (three zero counts, no drops, no packages) followed
+  // by stray bytes.
   std::string empty_chunk(1, '\x01');
-  empty_chunk += std::string(32, '\0');
+  empty_chunk += std::string(40, '\0');
 
   struct Case {
     const char* what;

@@ -14,6 +14,7 @@ Result<bool> TraceEventSource::NextChunk(const RecordHandler& handler) {
   if (!more) return false;
   for (auto& [id, path] : chunk.cgroups) resolver_.Add(id, path);
   for (const auto& p : chunk.processes) processes_[p.pid] = p;
+  for (auto& p : chunk.packages) packages_.push_back(std::move(p));
   for (std::string_view r : records_) {
     handler(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
   }

@@ -32,6 +32,7 @@ class TraceEventSource : public EventSource {
   uint32_t wire_version() const override { return reader_->header().wire_version; }
   // Processes the recorder looked up in /proc, as they were then.
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
+  const std::vector<PackagePrograms>& recorded_packages() const override { return packages_; }
   const TraceHeader& header() const { return reader_->header(); }
   std::string node() const override { return reader_->header().hostname; }
 
@@ -43,6 +44,7 @@ class TraceEventSource : public EventSource {
   std::unique_ptr<TraceReader> reader_;
   MapCgroupResolver resolver_;
   std::map<uint32_t, ProcessSnapshot> processes_;
+  std::vector<PackagePrograms> packages_;  // of every chunk read so far
   TraceChunk chunk_;  // the chunk being delivered
   std::vector<std::string_view> records_;  // its records, in the reader's buffer
   uint64_t dropped_ = 0;

@@ -36,6 +36,49 @@ std::string PackageOracle::SourcePackage(const Event& e, std::string_view exe) {
   return root.empty() ? std::string() : db_.SourcePackageOf(root, exe);
 }
 
+std::optional<collector::PackagePrograms> PackageOracle::ProgramsOf(const Event& e, std::string_view exe) {
+  const std::string root = RootOf(e);
+  if (root.empty()) return std::nullopt;
+  return db_.ProgramsOf(root, exe);
+}
+
+void RecordedPackageOracle::CatchUp() {
+  for (auto& [source, read] : sources_) {
+    const std::vector<collector::PackagePrograms>& packages = source->recorded_packages();
+    for (; read < packages.size(); ++read) {
+      for (const std::string& program : packages[read].programs) {
+        package_of_.try_emplace(program, packages[read].source);
+      }
+    }
+  }
+}
+
+void RecordedPackageOracle::Release(const collector::EventSource* source) {
+  CatchUp();
+  std::erase_if(sources_, [&](const auto& s) { return s.first == source; });
+}
+
+std::optional<model::PackageOracle::Kin> RecordedPackageOracle::SamePackage(
+    const Event&, std::string_view exe, const std::map<std::string, model::ItemStats>& learned) {
+  CatchUp();
+  const std::string* package = PackageOf(exe);
+  if (package == nullptr) return std::nullopt;
+  for (const auto& [path, stats] : learned) {
+    const std::string* other = PackageOf(path);
+    if (other != nullptr && *other == *package) return Kin{*package, path};
+  }
+  return std::nullopt;
+}
+
+const std::string* RecordedPackageOracle::PackageOf(std::string_view path) const {
+  if (path.empty() || path[0] != '/') return nullptr;
+  const std::string other = path.starts_with("/usr/") ? std::string(path.substr(4)) : "/usr" + std::string(path);
+  for (std::string_view candidate : {path, std::string_view(other)}) {
+    if (auto it = package_of_.find(candidate); it != package_of_.end()) return &it->second;
+  }
+  return nullptr;
+}
+
 std::string PackageOracle::RootOf(const Event& e) {
   if (!root_.empty()) return root_;
   for (uint32_t pid : {e.pid, e.ppid}) {

@@ -86,13 +86,19 @@ Status CmdDetect(const Args& args) {
   }
   model::Detector detector(std::move(fingerprints));
   // Package databases (tools/packages.h): live, each process's own
-  // filesystem's; a replayed trace's only with --package-root (the host it
-  // was recorded on, as it is now).
-  std::unique_ptr<PackageOracle> packages;
-  if (auto root = args.Get("--package-root")) {
+  // filesystem's; a replayed trace's, the packages recorded with it, or with
+  // --package-root that directory's database (the host it was recorded on,
+  // as it is now).
+  std::unique_ptr<model::PackageOracle> packages;
+  if (args.Has("--no-packages")) {
+  } else if (auto root = args.Get("--package-root")) {
     packages = std::make_unique<PackageOracle>(*root);
-  } else if (args.Has("--live") && !args.Has("--no-packages")) {
+  } else if (args.Has("--live")) {
     packages = std::make_unique<PackageOracle>(std::string(PackageOracle::kLive));
+  } else {
+    auto recorded = std::make_unique<RecordedPackageOracle>();
+    for (const auto& source : sources) recorded->Watch(source.get());
+    packages = std::move(recorded);
   }
   detector.SetPackageOracle(packages.get());
   // The kernel verdict cache (collector/verdict_cache.h), live only.
@@ -198,12 +204,13 @@ Status CmdDetect(const Args& args) {
 Command DetectCommand() {
   return Command{"detect",
                  "--db DB (--trace TRACE... | --live [--cgroup CGPATH...] [--duration SECONDS]\n"
-                 "[--syscalls] [--no-verdict-cache] [--no-packages]) [--format jsonl|text]\n"
+                 "[--syscalls] [--no-verdict-cache]) [--format jsonl|text] [--no-packages]\n"
                  "[--exceptions FILE] [--package-root DIR] [--min-duration SECONDS] [--quiet SECONDS]\n"
                  "FILE: expected findings to store but not print (tools/exceptions.h)\n"
                  "--no-verdict-cache: every event reaches user space (README: Performance)\n"
                  "--package-root DIR: the dpkg database under DIR says which package a new\n"
-                 "program came from (live: each process's own; --no-packages: none)\n"
+                 "program came from (live: each process's own; a trace: the packages recorded\n"
+                 "with it; --no-packages: none)\n"
                  "A baseline still learning (by --min-duration, --quiet) is named in a warning.",
                  CheckDetect,
                  CmdDetect,

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
+#include <string>
 #include <spdlog/spdlog.h>
 
 #include "bpf/events.h"
@@ -13,9 +15,37 @@
 #include "collector/process_table.h"
 #include "collector/trace_file.h"
 #include "tools/drive.h"
+#include "tools/packages.h"
 
 namespace dw::tools {
 namespace {
+
+// Writes the package of each program the trace runs (collector/trace_file.h
+// PackagePrograms) before the record that runs it, each source package once,
+// from the filesystem the process saw (tools/packages.h): a replay of the
+// trace, anywhere, then knows what the live detector would have known.
+class PackageRecorder {
+ public:
+  explicit PackageRecorder(collector::TraceWriter* writer) : writer_(writer) {}
+
+  void Program(const Event& e, const std::string& exe) {
+    if (exe.empty() || !programs_.insert(exe).second) return;
+    std::optional<collector::PackagePrograms> p = oracle_.ProgramsOf(e, exe);
+    if (p && sources_.insert(p->source).second) writer_->AddPackage(std::move(*p));
+  }
+  void Process(const collector::ProcessSnapshot& p) {
+    Event e;
+    e.pid = p.pid;
+    e.ppid = p.ppid;
+    Program(e, p.exe);
+  }
+
+ private:
+  collector::TraceWriter* writer_;
+  PackageOracle oracle_{std::string(PackageOracle::kLive)};
+  std::set<std::string> programs_;  // asked already
+  std::set<std::string> sources_;   // written already
+};
 
 Status CheckRecord(const Args& args) {
   RETURN_IF_ERROR(args.Required("--out").status());
@@ -52,6 +82,8 @@ Status CmdRecord(const Args& args) {
   uint64_t written = 0;
   RETURN_IF_ERROR(WriteAtomically(out, [&](const std::string& tmp) -> Status {
     ASSIGN_OR_RETURN(auto writer, collector::TraceWriter::Create(tmp, header));
+    PackageRecorder packages(writer.get());
+    for (const collector::ProcessSnapshot& p : header.processes) packages.Process(p);
     RETURN_IF_ERROR(AnnounceReady(args, *source));
     std::set<uint64_t> named;
     Status write_status;
@@ -62,11 +94,15 @@ Status CmdRecord(const Args& args) {
           if (named.insert(e.cgroup.value).second && e.workload.rfind("cgroup-id:", 0) != 0) {
             writer->AddCgroup(e.cgroup.value, e.cgroup_path);
           }
+          if (e.kind == EventKind::kExec) packages.Program(e, e.path);
           writer->SetDropped(source->dropped());
           write_status = writer->Append(raw);
           return write_status;
         },
-        g_stop, &stats, [&](const collector::ProcessSnapshot& p) { writer->AddProcess(p); });
+        g_stop, &stats, [&](const collector::ProcessSnapshot& p) {
+          writer->AddProcess(p);
+          packages.Process(p);
+        });
     writer->SetDropped(source->dropped());
     Status closed = writer->Close();
     RETURN_IF_ERROR(write_status);

@@ -22,6 +22,7 @@
 #include "model/detector.h"
 #include "profiler/profiler.h"
 #include "tools/drive.h"
+#include "tools/packages.h"
 
 namespace dw::tools {
 namespace {
@@ -33,9 +34,19 @@ struct Replayed {
   uint64_t dropped = 0;  // records the kernel could not deliver while recording
 };
 
-// One trace through the data flow every command uses (tools/drive.h).
-Result<Replayed> Replay(const std::string& path, const std::function<void(const Event&)>& sink) {
+// One trace through the data flow every command uses (tools/drive.h); with
+// `packages`, the packages recorded with it answer as it plays.
+Result<Replayed> Replay(const std::string& path, const std::function<void(const Event&)>& sink,
+                        RecordedPackageOracle* packages = nullptr) {
   ASSIGN_OR_RETURN(auto source, collector::TraceEventSource::Open(path));
+  struct Watch {
+    RecordedPackageOracle* packages;
+    const collector::EventSource* source;
+    ~Watch() {
+      if (packages != nullptr) packages->Release(source);
+    }
+  } watch{packages, source.get()};
+  if (packages != nullptr) packages->Watch(source.get());
   std::atomic<bool> stop{false};
   collector::PipelineStats stats;
   Status s = Drive(
@@ -54,8 +65,10 @@ Result<std::vector<model::Finding>> Detect(const std::map<std::string, model::Fi
                                            const std::vector<std::string>& traces,
                                            uint64_t* events, std::set<std::string>* unprofiled) {
   model::Detector detector(fps);
+  RecordedPackageOracle packages;  // as detect --trace
+  detector.SetPackageOracle(&packages);
   for (const std::string& t : traces) {
-    ASSIGN_OR_RETURN(Replayed r, Replay(t, [&](const Event& e) { detector.Observe(e); }));
+    ASSIGN_OR_RETURN(Replayed r, Replay(t, [&](const Event& e) { detector.Observe(e); }, &packages));
     *events += r.events;
   }
   detector.Flush();  // the last rate buckets, as detect does after its traces
