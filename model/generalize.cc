@@ -628,6 +628,21 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
     // The refined pattern: shapes where members vary, literals elsewhere.
     std::vector<std::string_view> shape_parts = Components(shape);
     bool leaf_varies = varies[n - 1];
+    Evidence evidence;
+    for (FileMap::iterator m : group.members) evidence.Add(m->second.access);
+    // A numbered family the workload creates, in directories that are
+    // numbers themselves (cache/00/0A/<#>, base/16384/<#>): fan-out levels
+    // the workload fills in turn, like the files in them, so their sibling
+    // directories of that shape hold the family too. Only the numbered
+    // directories right above the files, each where a family may be.
+    size_t fan_out = 0;  // how many directory levels above the leaf vary that way
+    if (leaf_varies && (evidence.Bits(leaf_threshold) & kAccessCreate) != 0) {
+      while (fan_out + 1 < n && !varies[n - 2 - fan_out] && shape_parts[n - 2 - fan_out] == kFamilyNumber &&
+             MayVary(first, n - 2 - fan_out)) {
+        ++fan_out;
+      }
+    }
+    for (size_t k = 0; k < fan_out; ++k) varies[n - 2 - k] = true;
     bool dir_varies = false;
     bool allowed = true;
     std::string pattern;
@@ -641,8 +656,6 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
         pattern.append(literal[i]);
       }
     }
-    Evidence evidence;
-    for (FileMap::iterator m : group.members) evidence.Add(m->second.access);
     auto existing = fp->file_patterns.find(pattern);
     if (existing != fp->file_patterns.end() && (leaf_varies || dir_varies)) {
       decisions.push_back({pattern, "", 0, leaf_varies ? leaf_threshold : 2, group.members, evidence});
@@ -658,6 +671,10 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
                          std::string(Basename(pattern)) + " under " + std::string(Parent(pattern));
       rule += leaf_varies ? " (numbered family, threshold " + std::to_string(threshold) + ")"
                           : " (sibling directories named by ids hold the same names, threshold 2)";
+      if (fan_out > 0) {
+        rule += "; created in numbered directories, so their numbered siblings hold it too (fan-out levels: " +
+                std::to_string(fan_out) + ")";
+      }
       decisions.push_back({pattern, rule + BitsNote(evidence, bits), bits, threshold, group.members, evidence});
       continue;
     }
@@ -669,18 +686,34 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
       if ((m->second.access & kAccessCreate) == 0) continue;
       std::string_view path = m->first;
       size_t slash = path.rfind('/');
-      std::string family(path.substr(0, slash + 1));
-      if (!AppendShape(Parent(path), path.substr(slash + 1), &family) || !MayHoldFamily(Parent(path))) {
+      std::string leaf;
+      if (!AppendShape(Parent(path), path.substr(slash + 1), &leaf) || !MayHoldFamily(Parent(path))) {
         continue;
       }
+      // Numbered directories right above it are fan-out levels (above).
+      const std::vector<std::string_view> c = Components(path);
+      size_t fan_out = 0;
+      while (fan_out + 1 < c.size() && shape_parts[c.size() - 2 - fan_out] == kFamilyNumber &&
+             MayVary(path, c.size() - 2 - fan_out)) {
+        ++fan_out;
+      }
+      std::string family;
+      for (size_t i = 0; i + 1 < c.size(); ++i) {
+        family.push_back('/');
+        family.append(i + 1 + fan_out >= c.size() ? kFamilyNumber : c[i]);
+      }
+      family.push_back('/');
+      family.append(leaf);
       Evidence one;
       one.Add(m->second.access);
-      decisions.push_back({family,
-                           "the workload created " + std::string(Basename(path)) +
-                               ": names of the form " + std::string(Basename(family)) +
-                               " under " + std::string(Parent(path)) +
-                               " are its generations (created numbered name, threshold 1)",
-                           m->second.access, 1, {m}, one});
+      std::string rule = "the workload created " + std::string(Basename(path)) + ": names of the form " +
+                         std::string(Basename(family)) + " under " + std::string(Parent(path)) +
+                         " are its generations (created numbered name, threshold 1)";
+      if (fan_out > 0) {
+        rule += "; in numbered directories, so their numbered siblings hold them too (fan-out levels: " +
+                std::to_string(fan_out) + ")";
+      }
+      decisions.push_back({family, rule, m->second.access, 1, {m}, one});
     }
   }
   for (Decision& d : decisions) {

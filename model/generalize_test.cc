@@ -652,6 +652,43 @@ TEST(GeneralizeShapeTest, ACreatedNumberedNameIsOneGeneration) {
   EXPECT_TRUE(cron.file_patterns.empty());
 }
 
+TEST(GeneralizeShapeTest, AFamilyCreatedInNumberedDirectoriesFillsTheirSiblings) {
+  // A cache's swap files in its first fan-out directory (cache/00/00), and a
+  // database's relation files the server created in one database directory.
+  Fingerprint fp;
+  const uint8_t rwc = kAccessRead | kAccessWrite | kAccessCreate;
+  for (int i = 1; i <= 6; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof(name), "%08X", i);
+    fp.files[std::string("/srv/proxy/cache/00/00/") + name] = ItemStats{3, 1, 2, 1, rwc, 1};
+    fp.files["/srv/pg/base/16384/" + std::to_string(16400 + i)] = ItemStats{3, 1, 2, 1, rwc, 1};
+    // Read only: content in a numbered directory does not say its siblings exist.
+    fp.files["/srv/site/2024/photo" + std::to_string(i) + ".jpg"] = ItemStats{3, 1, 2, 1, kAccessRead, 1};
+    // Created, but the numbered directory is not right above the files.
+    fp.files["/srv/app/7/logs/part" + std::to_string(i)] = ItemStats{3, 1, 2, 1, rwc, 1};
+  }
+  // One created numbered name (a generation) in a numbered directory.
+  fp.files["/srv/spool/q/12/<n>"] = ItemStats{3, 1, 2, 1, rwc, 1};
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), (std::vector<std::string>{"/srv/app/7/logs/part<#>", "/srv/pg/base/<#>/<#>",
+                                                       "/srv/proxy/cache/<#>/<#>/<#>", "/srv/site/2024/photo<#>.jpg",
+                                                       "/srv/spool/q/<#>/<#>"}));
+  EXPECT_NE(MatchFile(fp, "/srv/spool/q/13/<n>"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/spool/r/13/<n>"), nullptr);
+  const Generalization* swap = MatchFile(fp, "/srv/proxy/cache/00/01/00000107");
+  ASSERT_NE(swap, nullptr);
+  EXPECT_EQ(swap->stats.access, rwc);
+  EXPECT_NE(swap->rule.find("fan-out levels: 2"), std::string::npos) << swap->rule;
+  EXPECT_NE(MatchFile(fp, "/srv/proxy/cache/01/17/00000001"), nullptr);
+  EXPECT_NE(MatchFile(fp, "/srv/pg/base/24576/2608"), nullptr);
+  // Another shape, a directory of another shape, or another depth: not.
+  EXPECT_EQ(MatchFile(fp, "/srv/proxy/cache/00/01/shell.php"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/proxy/cache/tmp/01/00000001"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/proxy/cache/00/01/02/00000001"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/site/2025/photo1.jpg"), nullptr);
+  EXPECT_EQ(MatchFile(fp, "/srv/app/8/logs/part1"), nullptr);
+}
+
 TEST(GeneralizeServedTreeTest, ATreeReadAcrossDirectoriesIsServedForReadsOnly) {
   Fingerprint fp;
   const char* dirs[] = {"/srv/site/html", "/srv/site/html/docs", "/srv/site/html/blog", "/srv/site/html/css"};
