@@ -10631,7 +10631,7 @@ VSFTPD_ALL_USERS=(alice bob carol)     # local users dwftp-NAME (carol only from
 # (root: the PAM login, PORT-mode connections, chown) and an unprivileged one (nobody, in
 # its own PID, IPC and network namespaces, chrooted to the empty secure_chroot_dir; after
 # the login it becomes the user, chrooted to the home directory or the anonymous root). Local
-# users dwftp-alice and dwftp-bob (system users without a login shell, so PAM service of its
+# users dwftp-alice and dwftp-bob (system users without a login shell, so a PAM service of its
 # own: Debian's vsftpd file without pam_shells) write in their homes under home/
 # (chroot_local_user, allow_writeable_chroot); anonymous users (as ftp) read the root-owned
 # anonymous root anon/ (no uploads); passive mode on ports ${VSFTPD_PASV[0]}-${VSFTPD_PASV[1]}, PORT
