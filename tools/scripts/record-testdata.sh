@@ -3,13 +3,13 @@
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
-# servlet container, the squid caching proxy) and a cron-driven batch job (batch). mariadb,
-# apache, postfix, bind, tomcat and squid, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat and squid heldout15, and all of them but tomcat and squid heldout16): a workload records a phase after heldout only if it defines
+# servlet container, the squid caching proxy, the vsftpd FTP server) and a cron-driven batch job
+# (batch). mariadb, apache, postfix, bind, tomcat, squid and vsftpd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid and vsftpd heldout15, and all of them but tomcat, squid and vsftpd heldout16): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -290,7 +290,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
 while [ $# -gt 0 ]; do
@@ -409,9 +409,10 @@ install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
-              bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient)
+              bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate)
   local fresh=()
-  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid; do
+  for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
+      vsftpd; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -434,6 +435,8 @@ install_packages() {
       nginx-light) svc=nginx ;; redis-server) svc=redis-server ;; postgresql) svc=postgresql ;;
       haproxy) svc=haproxy ;; cron) svc=cron ;; mariadb-server) svc=mariadb ;; postfix) svc=postfix ;;
       bind9) svc=named ;; squid) svc=squid ;;
+      # vsftpd's postinst enables its systemd unit (and an init script).
+      vsftpd) systemctl disable vsftpd >/dev/null 2>&1 || true; svc=vsftpd ;;
       # tomcat10 has a systemd unit only (enabled by its postinst).
       tomcat10) systemctl disable tomcat10 >/dev/null 2>&1 || true; svc=tomcat10 ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
@@ -10605,6 +10608,389 @@ squid_heldout_job() {
     squid_ctl -k parse
     squid_reconfigure
     squid_mgr info
+  fi
+}
+
+# --- vsftpd -------------------------------------------------------------------------------
+
+VSFTPD_PORT=12121              # vsftpd's control connections
+VSFTPD_PASV=(12130 12137)      # its passive data ports (heldout's change widens the range)
+VSFTPD_PASV_WIDE=12159         # the widened range's last port
+VSFTPD_DIR=$WORK/vsftpd
+VSFTPD_CONF=$VSFTPD_DIR/conf/vsftpd.conf
+VSFTPD_HOME=$VSFTPD_DIR/home   # the local users' home directories (their chroots)
+VSFTPD_ANON=$VSFTPD_DIR/anon   # the anonymous root
+VSFTPD_PAM=dw-eval-vsftpd      # its PAM service, /etc/pam.d/dw-eval-vsftpd (removed at the end)
+VSFTPD_CLIENT=$WORK/vsftpd-client.py   # the FTP clients (python3 ftplib, outside the cgroup)
+VSFTPD_ALL_USERS=(alice bob carol)     # local users dwftp-NAME (carol only from heldout's deploy)
+
+# vsftpd 3.0.3 (Debian vsftpd) as its own instance, not the system service (its unit
+# disabled): `vsftpd conf/vsftpd.conf` started as root in dw-eval/vsftpd, standalone
+# (listen=YES) on 127.0.0.1:$VSFTPD_PORT in the foreground (background=NO), as Debian's unit
+# runs it. For each control connection the listener forks a session: a privileged process
+# (root: the PAM login, PORT-mode connections, chown) and an unprivileged one (nobody, in
+# its own PID, IPC and network namespaces, chrooted to the empty secure_chroot_dir; after
+# the login it becomes the user, chrooted to the home directory or the anonymous root). Local
+# users dwftp-alice and dwftp-bob (system users without a login shell, so a PAM service of its
+# own: Debian's vsftpd file without pam_shells) write in their homes under home/
+# (chroot_local_user, allow_writeable_chroot); anonymous users (as ftp) read the root-owned
+# anonymous root anon/ (no uploads); passive mode on ports ${VSFTPD_PASV[0]}-${VSFTPD_PASV[1]}, PORT
+# mode too; the transfer log log/xferlog and vsftpd's own log log/vsftpd.log (dual_log),
+# rotated by logrotate with a config of its own (Debian's: create, rotate 4, no signal: each
+# session opens the logs anew); a SIGHUP (Debian's ExecReload) re-reads the config.
+vsftpd_provision() {
+  local p
+  for p in "$VSFTPD_PORT" $(seq "${VSFTPD_PASV[0]}" "$VSFTPD_PASV_WIDE"); do
+    if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  # The users and the PAM file live outside $WORK: removed after the shared cleanup.
+  trap 'cleanup; vsftpd_cleanup' EXIT
+  vsftpd_users_remove
+  rm -rf "$VSFTPD_DIR"
+  mkdir -p "$VSFTPD_DIR"/{conf,log,run,empty} "$VSFTPD_ANON"/pub/{releases,docs} "$VSFTPD_HOME"
+  cat >"/etc/pam.d/$VSFTPD_PAM" <<'PAM'
+# driftwatch record-testdata.sh's vsftpd: Debian's /etc/pam.d/vsftpd without pam_shells
+# (its users have no login shell). Removed at the end of the run.
+auth	required	pam_listfile.so item=user sense=deny file=/etc/ftpusers onerr=succeed
+@include common-account
+@include common-session
+@include common-auth
+PAM
+  cat >"$VSFTPD_CONF" <<CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$VSFTPD_PORT
+background=NO
+ftpd_banner=Welcome to the example.test file service.
+anonymous_enable=YES
+anon_root=$VSFTPD_ANON
+no_anon_password=YES
+anon_upload_enable=NO
+anon_mkdir_write_enable=NO
+local_enable=YES
+write_enable=YES
+local_umask=022
+chroot_local_user=YES
+allow_writeable_chroot=YES
+secure_chroot_dir=$VSFTPD_DIR/empty
+pam_service_name=$VSFTPD_PAM
+xferlog_enable=YES
+xferlog_file=$VSFTPD_DIR/log/xferlog
+vsftpd_log_file=$VSFTPD_DIR/log/vsftpd.log
+dual_log_enable=YES
+pasv_enable=YES
+pasv_min_port=${VSFTPD_PASV[0]}
+pasv_max_port=${VSFTPD_PASV[1]}
+port_enable=YES
+connect_from_port_20=NO
+max_clients=50
+max_per_ip=10
+idle_session_timeout=300
+data_connection_timeout=120
+CONF
+  cat >"$VSFTPD_DIR/conf/logrotate.conf" <<CONF
+$VSFTPD_DIR/log/xferlog $VSFTPD_DIR/log/vsftpd.log {
+	create 640 root adm
+	missingok
+	notifempty
+	rotate 4
+}
+CONF
+  chmod 644 "$VSFTPD_CONF" "$VSFTPD_DIR/conf/logrotate.conf"
+  vsftpd_client_tool
+  vsftpd_user alice
+  vsftpd_user bob
+  local uhome=$VSFTPD_HOME/alice
+  mkdir -p "$uhome"/{docs,inbox,archive,projects,log}
+  vsftpd_fill "$uhome/docs/report-" .txt 20 3000
+  vsftpd_fill "$uhome/projects/plan-" .md 5 1500
+  : >"$uhome/log/activity.log"
+  uhome=$VSFTPD_HOME/bob
+  mkdir -p "$uhome"/{builds,logs,old}
+  vsftpd_fill "$uhome/builds/build-" .tar 10 120000
+  vsftpd_fill "$uhome/old/release-" .zip 4 60000
+  chown -R dwftp-alice:dwftp-alice "$VSFTPD_HOME/alice"
+  chown -R dwftp-bob:dwftp-bob "$VSFTPD_HOME/bob"
+  echo "Public downloads of example.test. Mirrors: none." >"$VSFTPD_ANON/pub/readme.txt"
+  vsftpd_fill "$VSFTPD_ANON/pub/releases/pkg-" .tar.gz 8 50000
+  vsftpd_fill "$VSFTPD_ANON/pub/docs/manual-" .pdf 6 90000
+  chmod -R a+rX,go-w "$VSFTPD_ANON"
+  VSFTPD_LATEST=pkg-8.tar.gz
+  VSFTPD_ROUND=0
+}
+# vsftpd_fill PREFIX SUFFIX N BYTES: the files PREFIX1SUFFIX .. PREFIX<N>SUFFIX, the i-th of
+# about BYTES * (1 + i / 4) random bytes.
+vsftpd_fill() {
+  local i
+  for i in $(seq 1 "$3"); do head -c $(($4 + $4 * i / 4)) /dev/urandom >"$1$i$2"; done
+}
+# vsftpd_user NAME: the local user dwftp-NAME (a system user, no login shell), its password
+# (vsftpd_pass NAME) and its empty home directory home/NAME, added by the host's
+# administrator (outside the cgroup).
+vsftpd_pass() { echo "dw-eval-$1-pw"; }
+vsftpd_user() {
+  local u=dwftp-$1 uhome=$VSFTPD_HOME/$1
+  useradd --system --user-group --no-create-home --home-dir "$uhome" --shell /usr/sbin/nologin "$u"
+  echo "$u:$(vsftpd_pass "$1")" | chpasswd
+  mkdir -p "$uhome"
+  chown "$u:$u" "$uhome"
+}
+vsftpd_users_remove() {
+  local n
+  for n in "${VSFTPD_ALL_USERS[@]}"; do
+    if id -u "dwftp-$n" >/dev/null 2>&1; then userdel "dwftp-$n" >/dev/null 2>&1 || true; fi
+  done
+}
+vsftpd_cleanup() { vsftpd_users_remove; rm -f "/etc/pam.d/$VSFTPD_PAM"; }
+
+# The FTP clients, python3 ftplib (outside the cgroup): `vsftpd-client.py PORT CONC` reads one
+# session a line from stdin, `ADDR LOGIN PASSWORD MODE OP...` (PASSWORD - for none, MODE pasv
+# or port), and runs CONC sessions at a time, each from ADDR: the login, then each OP
+# (NAME:ARG:...; a failed one is part of the traffic), QUIT. A failed login ends its session.
+vsftpd_client_tool() {
+  cat >"$VSFTPD_CLIENT" <<'PY'
+import concurrent.futures, ftplib, hashlib, io, sys, time
+
+PORT, CONC = int(sys.argv[1]), int(sys.argv[2])
+
+
+def payload(name, size):
+    block = hashlib.sha256(name.encode()).digest() * 128
+    return (block * (size // len(block) + 1))[:size]
+
+
+def discard(_):
+    pass
+
+
+def abort_after(ftp, path, limit):
+    # A client that gives up during a download after LIMIT bytes: it closes the data
+    # connection and sends ABOR (426 for the transfer, then 225).
+    conn = ftp.transfercmd("RETR " + path)
+    got = 0
+    while got < int(limit):
+        data = conn.recv(65536)
+        if not data:
+            break
+        got += len(data)
+    conn.close()
+    ftp.abort()
+    ftp.sock.settimeout(2)
+    try:
+        ftp.getresp()
+    finally:
+        ftp.sock.settimeout(20)
+
+
+def resume_upload(ftp, path, size, first):
+    # An upload cut off after FIRST bytes, then resumed from there (REST, STOR).
+    data = payload(path, int(size))
+    ftp.storbinary("STOR " + path, io.BytesIO(data[:int(first)]))
+    ftp.storbinary("STOR " + path, io.BytesIO(data[int(first):]), rest=int(first))
+
+
+def mkdirs(ftp, path):
+    for i, _ in enumerate(path.split("/")):
+        try:
+            ftp.mkd("/".join(path.split("/")[:i + 1]))
+        except ftplib.error_perm:
+            pass
+
+
+OPS = {
+    "pwd": lambda f: f.pwd(),
+    "cwd": lambda f, d: f.cwd(d),
+    "list": lambda f, d="": f.retrlines(("LIST " + d).strip(), discard),
+    "nlst": lambda f, d="": f.nlst(*([d] if d else [])),
+    "retr": lambda f, p: f.retrbinary("RETR " + p, discard),
+    "rest": lambda f, p, off: f.retrbinary("RETR " + p, discard, rest=int(off)),
+    "stor": lambda f, p, n: f.storbinary("STOR " + p, io.BytesIO(payload(p, int(n)))),
+    "appe": lambda f, p, n: f.storbinary("APPE " + p, io.BytesIO(payload(p, int(n)))),
+    "resume": resume_upload,
+    "abor": abort_after,
+    "mkd": lambda f, d: f.mkd(d),
+    "mkdirs": mkdirs,
+    "rmd": lambda f, d: f.rmd(d),
+    "dele": lambda f, p: f.delete(p),
+    "ren": lambda f, a, b: f.rename(a, b),
+    "size": lambda f, p: f.size(p),
+    "mdtm": lambda f, p: f.sendcmd("MDTM " + p),
+    "chmod": lambda f, mode, p: f.sendcmd("SITE CHMOD %s %s" % (mode, p)),
+    "cmd": lambda f, *words: f.sendcmd(" ".join(words)),
+    "sleep": lambda f, s: time.sleep(float(s)),
+}
+
+
+def session(line):
+    addr, user, password, mode, *ops = line.split()
+    ftp = ftplib.FTP(timeout=20)
+    try:
+        ftp.connect("127.0.0.1", PORT, source_address=(addr, 0))
+        ftp.login(user, "" if password == "-" else password)
+    except ftplib.all_errors:
+        ftp.close()
+        return
+    ftp.set_pasv(mode == "pasv")
+    for op in ops:
+        name, *args = op.split(":")
+        try:
+            OPS[name](ftp, *args)
+        except ftplib.all_errors:
+            pass
+    try:
+        ftp.quit()
+    except ftplib.all_errors:
+        ftp.close()
+
+
+with concurrent.futures.ThreadPoolExecutor(CONC) as pool:
+    list(pool.map(session, [l for l in sys.stdin.read().splitlines() if l.strip()]))
+PY
+}
+
+VSFTPD_PID=
+# As Debian's unit does: vsftpd in the foreground as root in the cgroup (ready once it
+# listens); stopped by TERM, and the sessions still open with it (the unit's control-group
+# stop).
+vsftpd_start() {
+  launch vsftpd root /usr/sbin/vsftpd "$VSFTPD_CONF"
+  VSFTPD_PID=$LAUNCHED
+  until_ok postfix_listening "$VSFTPD_PORT"
+}
+vsftpd_stop() {
+  local p
+  stop_pid "$VSFTPD_PID" TERM
+  while read -r p; do kill -TERM "$p" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/vsftpd/cgroup.procs"
+}
+
+# vsftpd_session ADDR WHO MODE OP...: one session line for vsftpd_clients: WHO is anonymous,
+# a local user's NAME (dwftp-NAME with its password) or LOGIN/PASSWORD as typed (a wrong
+# password, an unknown user). vsftpd_clients CONC: the session lines on stdin run, CONC at a
+# time.
+vsftpd_session() {
+  local who=$2 login pass
+  case $who in
+    anonymous) login=anonymous pass=- ;;
+    */*) login=${who%%/*} pass=${who#*/} ;;
+    *) login=dwftp-$who pass=$(vsftpd_pass "$who") ;;
+  esac
+  echo "$1 $login $pass $3 ${*:4}"
+}
+vsftpd_clients() { python3 "$VSFTPD_CLIENT" "$VSFTPD_PORT" "$1" || true; }
+
+# Mix A: from 127.0.0.2-4, three sessions at a time: alice (passive) lists her home and
+# docs/, downloads a report (SIZE, MDTM), uploads into inbox/ and moves it to archive/
+# (RNFR/RNTO), deletes an older one, appends to log/activity.log (APPE), makes and removes a
+# directory; bob (PORT mode) downloads a build, uploads a build log and deletes another;
+# an anonymous user lists pub/ and downloads a release, the newest one and the readme; every
+# third round a failed login (alice, a wrong password).
+vsftpd_mix_a() {
+  local r=$((VSFTPD_ROUND += 1))
+  {
+    vsftpd_session 127.0.0.2 alice pasv pwd list cwd:docs nlst "retr:report-$((r % 10 + 1)).txt" \
+      "size:report-$((r % 10 + 1)).txt" "mdtm:report-$((r % 10 + 1)).txt" cwd:/ \
+      "stor:inbox/up-$((r % 5)).bin:$((4096 + r % 7 * 2048))" "ren:inbox/up-$((r % 5)).bin:archive/up-$((r % 5)).bin" \
+      "dele:archive/up-$(((r + 2) % 5)).bin" "appe:log/activity.log:$((100 + r % 50))" "mkd:tmp-$r" "rmd:tmp-$r"
+    vsftpd_session 127.0.0.3 bob port list cwd:builds "retr:build-$((r % 5 + 1)).tar" cwd:/ \
+      "stor:logs/build-$((r % 4)).log:$((1500 + r % 9 * 100))" "dele:logs/build-$(((r + 2) % 4)).log" nlst:logs
+    vsftpd_session 127.0.0.4 anonymous pasv list:pub nlst:pub/releases "retr:pub/releases/pkg-$((r % 8 + 1)).tar.gz" \
+      "retr:pub/releases/$VSFTPD_LATEST" size:pub/readme.txt retr:pub/readme.txt
+    [ $((r % 3)) != 0 ] || vsftpd_session 127.0.0.4 dwftp-alice/wrong-password pasv
+  } | vsftpd_clients 4
+}
+# Mix B: from 127.0.0.5-8, six sessions, one at a time in odd rounds and six at a time in
+# even ones: alice (PORT mode) in projects/ (plans, notes uploaded and renamed) and reports
+# 11-20; bob (passive) in old/ and builds 6-10, appending to logs/deploy.log, a release
+# directory made and removed; anonymous users download manuals and the readme (SIZE, MDTM),
+# list the releases in PORT mode; a failed login of bob.
+vsftpd_mix_b() {
+  local r=$((VSFTPD_ROUND += 1)) c=1
+  [ $((r % 2)) = 1 ] || c=6
+  {
+    vsftpd_session 127.0.0.5 alice port cwd:projects list "retr:plan-$((r % 5 + 1)).md" \
+      "stor:notes-$((r % 3)).txt:$((800 + r % 5 * 300))" "ren:notes-$((r % 3)).txt:notes-$((r % 3))-final.txt" \
+      "mdtm:plan-$((r % 5 + 1)).md"
+    vsftpd_session 127.0.0.6 alice port nlst:docs "retr:docs/report-$((r % 10 + 11)).txt" "size:docs/report-$((r % 10 + 11)).txt"
+    vsftpd_session 127.0.0.7 bob pasv list:old "retr:old/release-$((r % 4 + 1)).zip" "retr:builds/build-$((r % 5 + 6)).tar" \
+      "appe:logs/deploy.log:$((300 + r % 40))" "mkd:old/release-r$r" "rmd:old/release-r$r"
+    vsftpd_session 127.0.0.8 anonymous pasv nlst:pub/docs "retr:pub/docs/manual-$((r % 6 + 1)).pdf" \
+      "size:pub/docs/manual-$((r % 6 + 1)).pdf" mdtm:pub/readme.txt
+    vsftpd_session 127.0.0.6 anonymous port list:pub/releases retr:pub/readme.txt
+    [ $((r % 4)) != 0 ] || vsftpd_session 127.0.0.7 dwftp-bob/bob123 pasv
+  } | vsftpd_clients "$c"
+}
+# Its scheduled jobs in training: the logs rotated (logrotate with its own config and state,
+# as root inside the cgroup), a new release published into the anonymous root by the build
+# system (root, outside the cgroup: written, then renamed), and the config re-read (SIGHUP
+# from outside, Debian's ExecReload).
+vsftpd_rotate() {
+  admin vsftpd root /usr/sbin/logrotate -f -s "$VSFTPD_DIR/run/logrotate.status" "$VSFTPD_DIR/conf/logrotate.conf"
+}
+# vsftpd_publish PATH BYTES: a new file of BYTES random bytes at PATH under the anonymous root.
+vsftpd_publish() {
+  head -c "$2" /dev/urandom >"$VSFTPD_ANON/$1.part"
+  chmod 644 "$VSFTPD_ANON/$1.part"
+  mv "$VSFTPD_ANON/$1.part" "$VSFTPD_ANON/$1"
+}
+vsftpd_maintenance() {
+  local n=$((${VSFTPD_LATEST//[!0-9]/} + 1))
+  vsftpd_rotate
+  vsftpd_publish "pub/releases/pkg-$n.tar.gz" $((60000 + n * 1000))
+  VSFTPD_LATEST=pkg-$n.tar.gz
+  kill -HUP "$VSFTPD_PID"
+}
+
+# The generic intruder script as alice (an exploited session of a local user executing a
+# shell) in her home directory.
+vsftpd_inject() { inject_shell vsftpd dwftp-alice "$VSFTPD_HOME/alice"; }
+vsftpd_labels() { write_labels vsftpd "$VSFTPD_HOME/alice"; }
+
+# Held out. The administrator adds a local user, carol (outside the cgroup), and the build
+# system publishes an 8 MB image and a 16 MB bundle for bob. Each round six sessions from
+# 127.0.21.1-250 (another offset each round), six at a time: carol uploads scans into new
+# nested directories (projects/2026/qN/batch-R, MKD level by level), and a 3 MB video cut
+# off and resumed (REST, STOR); alice (PORT mode) a 4 MB archive into a new month's
+# directory; anonymous users download the image from an offset (REST) and whole; bob gives
+# up on the bundle after 200 kB (ABOR); every other round a login of an unknown user. Every
+# 20 s in turn: a new banner, shorter idle and data timeouts, a passive range widened to
+# $VSFTPD_PASV_WIDE and more sessions per address, applied by a restart; then the logs
+# rotated and a 12 MB image published.
+vsftpd_addr() { echo "127.0.21.$((1 + ($1 * 53 + VSFTPD_ROUND * 59) % 250))"; }
+vsftpd_heldout_deploy() {
+  vsftpd_user carol
+  mkdir -p "$VSFTPD_ANON/pub/images"
+  vsftpd_publish pub/images/rescue-8m.img 8000000
+  head -c 16000000 /dev/urandom >"$VSFTPD_HOME/bob/builds/bundle.tar"
+  chown dwftp-bob:dwftp-bob "$VSFTPD_HOME/bob/builds/bundle.tar"
+}
+vsftpd_heldout_mix() {
+  local r=$((VSFTPD_ROUND += 1)) d m
+  d=projects/2026/q$((r % 4 + 1))/batch-$r m=archive/2026-$((r % 12 + 1))
+  {
+    vsftpd_session "$(vsftpd_addr 1)" carol pasv "mkdirs:$d" "stor:$d/scan-1.pdf:$((200000 + r * 1000))" \
+      "stor:$d/scan-2.pdf:$((150000 + r * 700))" "list:$d" "chmod:640:$d/scan-2.pdf"
+    vsftpd_session "$(vsftpd_addr 2)" carol pasv mkdirs:video "resume:video/clip-$r.mp4:3000000:$((1000000 + r * 10000))" \
+      "size:video/clip-$r.mp4"
+    vsftpd_session "$(vsftpd_addr 3)" alice port "mkdirs:$m" "stor:$m/backup-$r.tar:4000000" "list:$m"
+    vsftpd_session "$(vsftpd_addr 4)" anonymous pasv nlst:pub/images "rest:pub/images/rescue-8m.img:$((r * 700000 % 7000000))"
+    vsftpd_session "$(vsftpd_addr 5)" anonymous port retr:pub/images/rescue-8m.img
+    vsftpd_session "$(vsftpd_addr 6)" bob pasv list:builds "abor:builds/bundle.tar:200000"
+    [ $((r % 2)) = 0 ] || vsftpd_session "$(vsftpd_addr 7)" "backup/backup$r" pasv
+  } | vsftpd_clients 6
+}
+VSFTPD_HELDOUT_JOBS=0
+vsftpd_heldout_job() {
+  VSFTPD_HELDOUT_JOBS=$((VSFTPD_HELDOUT_JOBS + 1))
+  if [ $((VSFTPD_HELDOUT_JOBS % 2)) = 1 ]; then
+    sed -i -e 's/^ftpd_banner=.*/ftpd_banner=example.test file service: authorised users only./' \
+      -e 's/^idle_session_timeout=.*/idle_session_timeout=120/' -e 's/^data_connection_timeout=.*/data_connection_timeout=60/' \
+      -e "s/^pasv_max_port=.*/pasv_max_port=$VSFTPD_PASV_WIDE/" -e 's/^max_per_ip=.*/max_per_ip=20/' "$VSFTPD_CONF"
+    vsftpd_stop
+    vsftpd_start
+  else
+    vsftpd_rotate
+    vsftpd_publish pub/images/rescue-12m.img 12000000
   fi
 }
 
