@@ -286,7 +286,16 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.archive.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
-  if (e.kind == EventKind::kConnect) context.queried_name = dns_.NameBefore(e);
+  if (e.kind == EventKind::kConnect) {
+    context.queried_name = dns_.NameBefore(e);
+    auto clients = clients_.find(e.workload);
+    context.peer_is_client = clients != clients_.end() && clients->second.contains(e.peer.AddressString());
+  } else if (e.kind == EventKind::kAccept) {
+    auto& clients = clients_[e.workload];
+    if (clients.size() >= kMaxClients) clients.clear();
+    clients.insert(e.peer.AddressString());
+  }
+  context.port_habits = &current_.baseline->habits;
   const auto in_incident = [&](const ProcessState& p) {
     return p.suspect_ns >= 0 && e.time_ns - p.suspect_ns <= options_.incident_window_ns;
   };
@@ -480,9 +489,11 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // incident window fold into its first such finding, across directories
     // (an extension loaded: its control file, its library and its data, read
     // by the backends that use it; a graceful restart's new module and pid
-    // file). Findings of medium or more never fold, nor fold anything; a
+    // file; the new ports of a workload that opens listening ports as it
+    // goes). Findings of medium or more never fold, nor fold anything; a
     // folded write is still remembered for drop and execute (Track).
-    const bool own_change = (plain_read || low_write || f.kind == FindingKind::kSyscall) &&
+    const bool low_listen = network && f.item.net.direction == Direction::kListen;
+    const bool own_change = (plain_read || low_write || low_listen || f.kind == FindingKind::kSyscall) &&
                             f.severity == Severity::kLow && context.hostile_root.empty() && !context.wrote_exe &&
                             fingerprint.executables.contains(e.process.exe) &&
                             (proc == processes_.end() || proc->second.program == nullptr);

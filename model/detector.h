@@ -217,8 +217,9 @@ class Detector {
   // most kMaxKnownOpens, then forgotten at once). Writes only when the path
   // does not spell the writer's pid or tid (their normal form depends on it).
   struct Baseline {
-    explicit Baseline(const Fingerprint& fp) : index(fp) {}
+    explicit Baseline(const Fingerprint& fp) : index(fp), habits(PortHabitsOf(fp)) {}
     FilePatternIndex index;
+    PortHabits habits;
     std::unordered_set<std::string> known_opens;
   };
   std::unordered_map<const Fingerprint*, Baseline> baselines_;
@@ -235,6 +236,12 @@ class Detector {
     std::unordered_map<std::string, Finding*>* written = nullptr;
   };
   Current current_;
+  // Per workload, the addresses that connected in to it in this run (an
+  // accept the Detector saw): a connection back to one of them may be a
+  // learned habit (ScoreContext::peer_is_client). At most kMaxClients, then
+  // forgotten at once.
+  std::unordered_map<std::string, std::unordered_set<std::string>> clients_;
+  static constexpr size_t kMaxClients = 4096;
   struct Incident {
     int64_t id = 0;
     std::string workload;

@@ -1126,3 +1126,41 @@ TEST(DetectorVerdictSeamTest, LastEventKnownAndFingerprintChanges) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+// An FTP-like workload's port habits (PortHabits) through the Detector: a
+// connection back to an address that connected in during this run is known;
+// the new data ports of a widened passive range are one low finding.
+TEST(DetectorPortHabitsTest, ClientsOfThisRunAndNewDataPortsOfOneChange) {
+  Fingerprint fp;
+  fp.workload = "ftp";
+  std::vector<Event> training = {testing::Exec("ftp", 10, "/usr/sbin/app"),
+                                 testing::Listen("ftp", 10, V4(127, 0, 0, 1, 2121)),
+                                 testing::Accept("ftp", 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000))};
+  for (uint16_t i = 0; i < 8; ++i) {
+    training.push_back(testing::Connect("ftp", 11, V4(127, 0, 0, 3, static_cast<uint16_t>(33000 + 97 * i))));
+    training.push_back(testing::Listen("ftp", 11, V4(127, 0, 0, 1, static_cast<uint16_t>(12130 + i))));
+  }
+  for (const Event& e : training) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
+  }
+  Detector d({{"ftp", fp}});
+  EXPECT_EQ(d.Observe(testing::Connect("ftp", 20, V4(127, 0, 21, 9, 41000))).size(), 1u) << "not a client yet";
+  d.Observe(testing::Accept("ftp", 20, V4(127, 0, 0, 1, 2121), V4(127, 0, 21, 75, 45000)));
+  EXPECT_TRUE(d.Observe(testing::Connect("ftp", 20, V4(127, 0, 21, 75, 41234))).empty());
+  EXPECT_TRUE(d.LastEventKnown());
+  // A widened passive range: the first new port is a low finding, the next
+  // ones within the window fold into it.
+  std::vector<Finding*> first = d.Observe(testing::Listen("ftp", 21, V4(127, 0, 0, 1, 12150), 2000));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]->severity, Severity::kLow);
+  for (uint16_t port = 12151; port < 12155; ++port) {
+    EXPECT_TRUE(d.Observe(testing::Listen("ftp", 22, V4(127, 0, 0, 1, port), 3000)).empty()) << port;
+  }
+  EXPECT_EQ(d.findings().size(), 2u);  // the first connect and the ports
+}
+
+}  // namespace
+}  // namespace dw::model

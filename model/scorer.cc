@@ -10,6 +10,7 @@
 #include <cmath>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -214,6 +215,10 @@ bool IsTampering(const Judged& j) { return IsTamperingSyscall(j.item.key); }
 constexpr double kPlainExecSensitivity = 0.5;
 // A sibling of a learned program (SiblingProgram): the workload's own suite.
 constexpr double kSiblingSensitivity = 0.3;
+// A new unprivileged listening port of a workload that opened many in
+// training (PortHabits): low, on an address it listened on, from its own
+// program, outside a new program's tree and not a shell or interpreter.
+constexpr double kTransientListenSensitivity = 0.3;
 // An ordinary utility run by a script-runner workload's shell (ScriptUtility).
 constexpr double kScriptUtilitySensitivity = 0.3;
 // A new syscall of a harmless group (IsHarmlessSyscallGroup) in a new
@@ -566,9 +571,27 @@ bool LearnedPort(const Fingerprint& fp, std::initializer_list<Direction> directi
 }
 
 // The workload is known to serve clients on `port`: it learned a listening
-// socket or inbound clients there (any address).
-bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound) {
-  return LearnedPort(fp, {Direction::kListen, Direction::kInbound}, inbound.port, inbound.protocol);
+// socket or inbound clients there (any address), or it listens on ports as
+// it goes (transient listeners, PortHabits) and this is an unprivileged one:
+// the listen itself was judged.
+bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound, const PortHabits& habits) {
+  return LearnedPort(fp, {Direction::kListen, Direction::kInbound}, inbound.port, inbound.protocol) ||
+         (habits.transient_listens > 0 && inbound.protocol == 6 && inbound.port >= 1024);
+}
+
+// A learned client address: an inbound item from it, or an inbound range
+// holding it.
+bool LearnedClient(const Fingerprint& fp, std::string_view address) {
+  for (const auto& [item, stats] : fp.network) {
+    if (item.direction == Direction::kInbound && item.address == address) return true;
+  }
+  for (const auto& [item, g] : fp.net_patterns) {
+    if (item.direction != Direction::kInbound) continue;
+    Address net, a;
+    int len = 0;
+    if (ParseCidr(item.address, &net, &len) && ParseAddress(address, &a) && Contains(net, len, a)) return true;
+  }
+  return false;
 }
 
 // A loopback peer that is the workload itself: it learned a listening socket
@@ -665,11 +688,46 @@ Finding UnprofiledFinding(const Event& e, bool learning) {
   return f;
 }
 
+PortHabits PortHabitsOf(const Fingerprint& fp) {
+  PortHabits h;
+  std::set<std::string> clients;
+  for (const auto& [item, stats] : fp.network) {
+    if (item.direction == Direction::kInbound) clients.insert(item.address);
+  }
+  std::set<uint16_t> ports;
+  std::set<std::string> addresses;
+  for (const auto& [item, stats] : fp.network) {
+    if (item.protocol != 6) continue;
+    if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin &&
+        (clients.contains(item.address) || LearnedClient(fp, item.address))) {
+      ++h.callbacks;
+    } else if (item.direction == Direction::kListen && item.port >= 1024) {
+      ports.insert(item.port);
+      addresses.insert(item.address);
+    }
+  }
+  if (h.callbacks < kPortHabitThreshold) h.callbacks = 0;
+  if (ports.size() >= kPortHabitThreshold) {
+    h.transient_listens = ports.size();
+    h.listen_min = *ports.begin();
+    h.listen_max = *ports.rbegin();
+    h.listen_addresses.assign(addresses.begin(), addresses.end());
+  }
+  return h;
+}
+
 std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                                    const ScoreContext& context) const {
   std::vector<Finding> findings;
   if (fp == nullptr) return findings;
   bool exe_unseen = false;
+  // The port habits: the caller's, else computed for the first network item.
+  std::optional<PortHabits> own_habits;
+  auto habits = [&]() -> const PortHabits& {
+    if (context.port_habits != nullptr) return *context.port_habits;
+    if (!own_habits) own_habits = PortHabitsOf(*fp);
+    return *own_habits;
+  };
   // The items' memory, reused event after event (Score is not reentrant).
   thread_local ItemScratch scratch;
   for (const ItemRef& item : ItemsOf(e, &scratch)) {
@@ -692,6 +750,12 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       hostile_pattern = learned.file_pattern;
       learned = ItemMatch{};
     }
+    // A credential file is learned for the workload's own programs (a login
+    // process reading /etc/shadow to check a password); a new program's tree
+    // opening it is the intruder's, learned or not.
+    const bool credential_in_tree = learned.stats != nullptr && item.table == Table::kFile &&
+                                    !context.hostile_root.empty() && IsCredential(judged);
+    if (credential_in_tree) learned = ItemMatch{};
     if (item.table == Table::kExecutable) {
       exe_unseen = learned.stats == nullptr;
       judged.wrote_exe = context.wrote_exe;
@@ -720,7 +784,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           continue;
         }
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kInbound &&
-                 KnownAudiencePort(*fp, item.net)) {
+                 KnownAudiencePort(*fp, item.net, habits())) {
         continue;  // a client of a port the workload serves
       } else if (item.table == Table::kDns && context.hostile_root.empty() && IsReverseLookupName(item.key) &&
                  LearnedReverseLookups(*fp)) {
@@ -740,6 +804,15 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  (OwnListener(*fp, item.net) || PeerKnownByName(*fp, item.net, context.queried_name))) {
         // The workload connecting to itself (a health check, its admin CLI),
         // or a new address of a service it reaches by name.
+        continue;
+      } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
+                 context.hostile_root.empty() && !context.shell_incident && !FromShell(judged) &&
+                 item.net.protocol == 6 && item.net.port >= kEphemeralPortMin && habits().callbacks > 0 &&
+                 fp->executables.contains(e.process.exe) &&
+                 (context.peer_is_client || LearnedClient(*fp, item.net.address))) {
+        // A workload that connected back to its clients' ephemeral ports in
+        // training (active-mode FTP's data connections), its own program
+        // connecting back to a client now: the same habit.
         continue;
       } else if (item.table == Table::kNetwork && item.net.direction == Direction::kOutbound &&
                  !IsLoopbackAddress(item.net.address)) {
@@ -782,6 +855,22 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           }
         }
       }
+      if (item.table == Table::kNetwork && item.net.direction == Direction::kListen && item.net.protocol == 6 &&
+          item.net.port >= 1024 && context.hostile_root.empty() && !context.shell_incident &&
+          !FromShellOrInterpreter(judged) && fp->executables.contains(e.process.exe)) {
+        const PortHabits& h = habits();
+        if (h.transient_listens > 0 && std::binary_search(h.listen_addresses.begin(), h.listen_addresses.end(),
+                                                          item.net.address)) {
+          // Another port of a workload that opens listening ports as it goes
+          // (passive-mode data ports), on an address it listened on: a
+          // change of its range, not a new service.
+          fixed_sensitivity = kTransientListenSensitivity;
+          sibling_note = "beside the " + std::to_string(h.transient_listens) + " ports it listened on in training (" +
+                         std::to_string(h.listen_min) + "-" + std::to_string(h.listen_max) +
+                         "): it opens listening ports as it goes";
+          fixed_note = sibling_note.c_str();
+        }
+      }
       if (item.table == Table::kSyscall && !IsEvasive(judged) && !IsTampering(judged)) {
         const std::string_view group = SyscallGroup(item.key);
         if (IsHarmlessSyscallGroup(group)) {  // only in a new program's tree
@@ -796,7 +885,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_note = "the workload's own program, an ordinary syscall group";
         }
       }
-      reason = UnseenReason(item);
+      reason = credential_in_tree ? "credential file the workload's own programs opened in training, now opened in "
+                                    "a new program's tree"
+                                  : UnseenReason(item);
     } else if (item.table == Table::kExecutable && context.wrote_exe) {
       // Known by name, but the workload wrote the file it now runs.
       novelty = kNoveltyUnseen;

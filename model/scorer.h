@@ -17,6 +17,27 @@ namespace dw::model {
 //   >= 0.9 critical, >= 0.7 high, >= 0.4 medium, else low.
 Severity SeverityOf(double score);
 
+// What a workload's learned network items say of its ports (PortHabitsOf),
+// for workloads whose ports are not fixed: active-mode FTP connects back to
+// each client's ephemeral port for every transfer; passive-mode FTP (and
+// per-session or worker ports) listens on a port of a range for a while.
+// Learned from training's items, nothing named:
+//   - callbacks: kPortHabitThreshold or more outbound TCP items to ephemeral
+//     ports (kEphemeralPortMin and up) of addresses that were its clients
+//     (learned inbound items, or an inbound range);
+//   - transient listeners: kPortHabitThreshold or more distinct unprivileged
+//     TCP ports (1024 and up) it listened on, and the addresses it listened
+//     on them.
+inline constexpr uint16_t kEphemeralPortMin = 32768;  // Linux's default range starts here (IANA's at 49152)
+inline constexpr size_t kPortHabitThreshold = 8;
+struct PortHabits {
+  size_t callbacks = 0;          // outbound items to clients' ephemeral ports (0 below the threshold)
+  size_t transient_listens = 0;  // distinct unprivileged listening ports (0 below the threshold)
+  uint16_t listen_min = 0, listen_max = 0;  // their range
+  std::vector<std::string> listen_addresses;  // sorted
+};
+PortHabits PortHabitsOf(const Fingerprint& fp);
+
 // What the caller knows about an event beyond the event itself (the Detector
 // keeps this state across events; the Scorer is stateless).
 struct ScoreContext {
@@ -58,6 +79,13 @@ struct ScoreContext {
   // archive in the reason, unless it lands in a credential, persistence or
   // system location. One the workload wrote itself (an upload) is no deployment.
   std::string_view unpacked_from;
+  // For kConnect: the peer's address connected in to the workload before
+  // (in this run, or as a learned client): with the callbacks habit
+  // (PortHabits), a connection back to its ephemeral port is known.
+  bool peer_is_client = false;
+  // The fingerprint's PortHabits, when the caller keeps them (else computed
+  // when needed). Changes no verdict.
+  const PortHabits* port_habits = nullptr;
   // The fingerprint's FilePatternIndex (model/generalize.h), when the caller
   // keeps one: pattern lookups go through it. Changes no verdict.
   const FilePatternIndex* file_patterns = nullptr;

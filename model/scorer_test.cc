@@ -446,6 +446,90 @@ TEST(ScorerNetworkTest, AConnectToTheWorkloadsOwnListenerIsNoFinding) {
             1u);
 }
 
+// An FTP-like workload: its clients connect in on 2121; for each transfer it
+// connects back to a client's ephemeral port (active mode) or listens on a
+// port of its range (passive mode).
+Fingerprint PortHabitsTraining() {
+  std::vector<Event> training = {testing::Exec("ftp", 10, "/usr/sbin/app"),
+                                 testing::Listen("ftp", 10, V4(127, 0, 0, 1, 2121)),
+                                 testing::Accept("ftp", 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000))};
+  for (uint16_t i = 0; i < 8; ++i) {
+    training.push_back(testing::Connect("ftp", 11, V4(127, 0, 0, 3, static_cast<uint16_t>(33000 + 97 * i))));
+    training.push_back(testing::Listen("ftp", 11, V4(127, 0, 0, 1, static_cast<uint16_t>(12130 + i))));
+  }
+  return Learn(training);
+}
+
+TEST(ScorerNetworkTest, ACallbackToAClientsEphemeralPortIsAHabitWhenTrainingMadeThem) {
+  Fingerprint fp = PortHabitsTraining();
+  const PortHabits habits = PortHabitsOf(fp);
+  EXPECT_EQ(habits.callbacks, 8u);
+  Scorer scorer;
+  const Event back = testing::Connect("ftp", 12, V4(127, 0, 21, 75, 41234));
+  EXPECT_TRUE(scorer.Score(&fp, back, {.peer_is_client = true}).empty()) << "a client of this run";
+  EXPECT_TRUE(scorer.Score(&fp, testing::Connect("ftp", 12, V4(127, 0, 0, 3, 50001))).empty())
+      << "a learned client";
+  EXPECT_EQ(scorer.Score(&fp, back).size(), 1u) << "an address that never connected in";
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("ftp", 12, V4(127, 0, 21, 75, 4444)), {.peer_is_client = true}).size(),
+            1u)
+      << "not an ephemeral port";
+  Event shell = back;
+  shell.process.exe = "/usr/bin/bash";
+  EXPECT_EQ(scorer.Score(&fp, shell, {.peer_is_client = true}).size(), 1u) << "a shell's connection";
+  EXPECT_EQ(scorer.Score(&fp, back, {.hostile_root = "exec /x", .peer_is_client = true}).size(), 1u)
+      << "a new program's tree";
+  // Without the habit (fewer than 8 callbacks in training) a client is no excuse.
+  Fingerprint few = Learn({testing::Exec("ftp", 10, "/usr/sbin/app"),
+                           testing::Accept("ftp", 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000)),
+                           testing::Connect("ftp", 11, V4(127, 0, 0, 3, 33000))});
+  EXPECT_EQ(PortHabitsOf(few).callbacks, 0u);
+  EXPECT_EQ(scorer.Score(&few, back, {.peer_is_client = true}).size(), 1u);
+}
+
+TEST(ScorerNetworkTest, ANewPortOfAWorkloadThatListensAsItGoesIsLow) {
+  Fingerprint fp = PortHabitsTraining();
+  const PortHabits habits = PortHabitsOf(fp);
+  EXPECT_EQ(habits.transient_listens, 9u);  // 2121 and the eight data ports
+  Scorer scorer;
+  const Event listen = testing::Listen("ftp", 12, V4(127, 0, 0, 1, 12150));
+  std::vector<Finding> got = scorer.Score(&fp, listen);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kLow);
+  EXPECT_NE(got[0].reason.find("it opens listening ports as it goes"), std::string::npos) << got[0].reason;
+  // Its clients there are its audience.
+  EXPECT_TRUE(scorer.Score(&fp, testing::Accept("ftp", 12, V4(127, 0, 0, 1, 12150), V4(127, 0, 21, 7, 40000))).empty());
+  // Another address, a shell or interpreter, a new program's tree: as before.
+  EXPECT_GE(scorer.Score(&fp, testing::Listen("ftp", 12, V4(0, 0, 0, 0, 12150)))[0].severity, Severity::kHigh);
+  Event perl = listen;
+  perl.process.exe = "/usr/bin/perl";
+  EXPECT_EQ(scorer.Score(&fp, perl)[0].severity, Severity::kCritical);
+  EXPECT_EQ(scorer.Score(&fp, listen, {.hostile_root = "exec /x"})[0].severity, Severity::kCritical);
+  // A workload with a few fixed ports has no such habit.
+  Fingerprint fixed = Learn({testing::Exec("web", 10, "/usr/sbin/app"), testing::Listen("web", 10, V4(127, 0, 0, 1, 8080)),
+                             testing::Listen("web", 10, V4(127, 0, 0, 1, 8443))});
+  EXPECT_EQ(scorer.Score(&fixed, testing::Listen("web", 12, V4(127, 0, 0, 1, 12150)))[0].severity, Severity::kMedium);
+}
+
+// A credential file the workload's own login process reads is learned; the
+// same file opened in a new program's tree is the intruder's.
+TEST(ScorerFileTest, ALearnedCredentialOpenedInANewProgramsTreeIsCritical) {
+  Fingerprint fp = Learn({testing::Exec("ftp", 10, "/usr/sbin/app"),
+                          testing::Open("ftp", 10, "/etc/shadow", kAccessRead)});
+  Scorer scorer;
+  const Event read = testing::Open("ftp", 20, "/etc/shadow", kAccessRead);
+  EXPECT_TRUE(scorer.Score(&fp, read).empty());
+  std::vector<Finding> got = scorer.Score(&fp, read, {.hostile_root = "exec /usr/bin/dash"});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  EXPECT_NE(got[0].reason.find("credential file the workload's own programs opened in training"), std::string::npos)
+      << got[0].reason;
+  // Another learned file there stays known.
+  fp = Learn({testing::Open("ftp", 10, "/etc/vsftpd.conf", kAccessRead)});
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("ftp", 20, "/etc/vsftpd.conf", kAccessRead),
+                           {.hostile_root = "exec /usr/bin/dash"})
+                  .empty());
+}
+
 TEST(ScorerDnsTest, AnotherQueriedNameIsMentionedAndChangesNothingElse) {
   Fingerprint fp = Learn(Training());
   Scorer scorer;
