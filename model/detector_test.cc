@@ -1136,14 +1136,7 @@ namespace {
 TEST(DetectorPortHabitsTest, ClientsOfThisRunAndNewDataPortsOfOneChange) {
   Fingerprint fp;
   fp.workload = "ftp";
-  std::vector<Event> training = {testing::Exec("ftp", 10, "/usr/sbin/app"),
-                                 testing::Listen("ftp", 10, V4(127, 0, 0, 1, 2121)),
-                                 testing::Accept("ftp", 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000))};
-  for (uint16_t i = 0; i < 8; ++i) {
-    training.push_back(testing::Connect("ftp", 11, V4(127, 0, 0, 3, static_cast<uint16_t>(33000 + 97 * i))));
-    training.push_back(testing::Listen("ftp", 11, V4(127, 0, 0, 1, static_cast<uint16_t>(12130 + i))));
-  }
-  for (const Event& e : training) {
+  for (const Event& e : testing::PortHabitTraining("ftp")) {
     for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item).access |= item.access;
   }
   Detector d({{"ftp", fp}});

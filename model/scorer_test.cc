@@ -446,19 +446,8 @@ TEST(ScorerNetworkTest, AConnectToTheWorkloadsOwnListenerIsNoFinding) {
             1u);
 }
 
-// An FTP-like workload: its clients connect in on 2121; for each transfer it
-// connects back to a client's ephemeral port (active mode) or listens on a
-// port of its range (passive mode).
-Fingerprint PortHabitsTraining() {
-  std::vector<Event> training = {testing::Exec("ftp", 10, "/usr/sbin/app"),
-                                 testing::Listen("ftp", 10, V4(127, 0, 0, 1, 2121)),
-                                 testing::Accept("ftp", 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000))};
-  for (uint16_t i = 0; i < 8; ++i) {
-    training.push_back(testing::Connect("ftp", 11, V4(127, 0, 0, 3, static_cast<uint16_t>(33000 + 97 * i))));
-    training.push_back(testing::Listen("ftp", 11, V4(127, 0, 0, 1, static_cast<uint16_t>(12130 + i))));
-  }
-  return Learn(training);
-}
+// An FTP-like workload (testing::PortHabitTraining).
+Fingerprint PortHabitsTraining() { return Learn(testing::PortHabitTraining("ftp")); }
 
 TEST(ScorerNetworkTest, ACallbackToAClientsEphemeralPortIsAHabitWhenTrainingMadeThem) {
   Fingerprint fp = PortHabitsTraining();

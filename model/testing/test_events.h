@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "collector/event.h"
 
@@ -109,6 +110,19 @@ inline Event Syscall(const std::string& workload, uint32_t pid, const std::strin
 
 inline Event Exit(const std::string& workload, uint32_t pid, int64_t time_ns = 1000) {
   return Base(EventKind::kExit, workload, pid, "/usr/sbin/app", time_ns);
+}
+
+// An FTP-like workload's training: its clients connect in on 2121 from
+// 127.0.0.3; for each transfer it connects back to the client's ephemeral
+// port (active mode) or listens on a port of 12130-12137 (passive mode).
+inline std::vector<Event> PortHabitTraining(const std::string& workload) {
+  std::vector<Event> out = {Exec(workload, 10, "/usr/sbin/app"), Listen(workload, 10, V4(127, 0, 0, 1, 2121)),
+                            Accept(workload, 11, V4(127, 0, 0, 1, 2121), V4(127, 0, 0, 3, 40000))};
+  for (uint16_t i = 0; i < 8; ++i) {
+    out.push_back(Connect(workload, 11, V4(127, 0, 0, 3, static_cast<uint16_t>(33000 + 97 * i))));
+    out.push_back(Listen(workload, 11, V4(127, 0, 0, 1, static_cast<uint16_t>(12130 + i))));
+  }
+  return out;
 }
 
 }  // namespace dw::model::testing
