@@ -3,13 +3,13 @@
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
-# servlet container, the squid caching proxy, the vsftpd FTP server) and a cron-driven batch job
-# (batch). mariadb, apache, postfix, bind, tomcat, squid and vsftpd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid and vsftpd heldout15, and all of them but tomcat, squid and vsftpd heldout16): a workload records a phase after heldout only if it defines
+# servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
+# POP3 mail store) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd and dovecot, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd and dovecot heldout15, and all of them but tomcat, squid, vsftpd and dovecot heldout16): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -290,7 +290,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
 while [ $# -gt 0 ]; do
@@ -409,10 +409,11 @@ install_packages() {
   local pkgs=(nginx-light redis-server redis-tools postgresql postgresql-client curl perl
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
-              bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate)
+              bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
+              dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd; do
+      vsftpd dovecot-core; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -437,6 +438,8 @@ install_packages() {
       bind9) svc=named ;; squid) svc=squid ;;
       # vsftpd's postinst enables its systemd unit (and an init script).
       vsftpd) systemctl disable vsftpd >/dev/null 2>&1 || true; svc=vsftpd ;;
+      # dovecot-core also has a socket unit that would start it on a connection.
+      dovecot-core) systemctl disable dovecot.socket >/dev/null 2>&1 || true; svc=dovecot ;;
       # tomcat10 has a systemd unit only (enabled by its postinst).
       tomcat10) systemctl disable tomcat10 >/dev/null 2>&1 || true; svc=tomcat10 ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
@@ -10991,6 +10994,452 @@ vsftpd_heldout_job() {
   else
     vsftpd_rotate
     vsftpd_publish pub/images/rescue-12m.img 12000000
+  fi
+}
+
+# --- dovecot ------------------------------------------------------------------------------
+
+DOVECOT_IMAP_PORT=14143    # dovecot's IMAP listener
+DOVECOT_POP3_PORT=14110    # dovecot's POP3 listener
+DC_DIR=$WORK/dovecot
+DC_CONF=$DC_DIR/conf/dovecot.conf
+DC_PASSWD=$DC_DIR/conf/users    # the passwd-file of its virtual users (passdb and userdb)
+DC_MAIL=$DC_DIR/mail            # one Maildir per user, owned by DC_VMAIL
+DC_RUN=$DC_DIR/run              # base_dir: the master's pid file and every service's socket
+DC_LMTP=$DC_RUN/lmtp            # the LMTP delivery socket
+DC_VMAIL=dwvmail                # the system user every mailbox belongs to (mail_uid)
+DC_TOOL=$WORK/dovecot-client.py # the mail clients (outside the cgroup)
+DC_DOMAIN=mail.example.test
+DC_USERS=(alice bob carol dave erin frank)   # mix A: alice, bob, carol; mix B: dave, erin, frank
+
+# Dovecot 2.3 (Debian dovecot-core, -imapd, -pop3d, -lmtpd), an IMAP and POP3 mail store, as
+# its own instance, not the system service: `dovecot -F -c conf/dovecot.conf` (the master in
+# the foreground) started as root in dw-eval/dovecot, as dovecot.service starts it. The master
+# forks its services on demand: config, log, anvil, stats, auth and auth-worker (as dovecot),
+# imap-login and pop3-login (as dovenull), imap, pop3 and lmtp (as DC_VMAIL, after the login),
+# indexer and indexer-worker (for `doveadm index -q`). Its root-owned config in conf/ (not
+# Debian's /etc/dovecot): IMAP on 127.0.0.1:$DOVECOT_IMAP_PORT and POP3 on
+# 127.0.0.1:$DOVECOT_POP3_PORT, plaintext logins without TLS (ssl = no: loopback only), LMTP
+# on the socket run/lmtp (the MTA's side); virtual users in the passwd-file conf/users (SHA512-CRYPT
+# passwords, usernames without the domain), every mailbox as DC_VMAIL in
+# mail/<user> (Maildir, folders separated by '/', Sent, Drafts, Trash and Archive created
+# at login); base_dir run/, state_dir state/, its log log/dovecot.log.
+dovecot_provision() {
+  local p
+  for p in "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"; do
+    if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  id "$DC_VMAIL" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$DC_VMAIL"
+  rm -rf "$DC_DIR"
+  mkdir -p "$DC_DIR"/{conf,state,log} "$DC_RUN" "$DC_MAIL"
+  chown "$DC_VMAIL:$DC_VMAIL" "$DC_MAIL"
+  chmod 750 "$DC_MAIL"
+  local uid
+  uid=$(id -u "$DC_VMAIL")
+  cat >"$DC_CONF" <<CONF
+instance_name = dw-eval-dovecot
+base_dir = $DC_RUN
+state_dir = $DC_DIR/state
+log_path = $DC_DIR/log/dovecot.log
+protocols = imap pop3 lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_username_format = %Ln
+first_valid_uid = $uid
+last_valid_uid = $uid
+mail_uid = $DC_VMAIL
+mail_gid = $DC_VMAIL
+mail_location = maildir:$DC_MAIL/%u
+mail_max_userip_connections = 20
+pop3_uidl_format = %08Xu%08Xv
+login_greeting = dw-eval mail store ready
+passdb {
+  driver = passwd-file
+  args = scheme=SHA512-CRYPT $DC_PASSWD
+}
+userdb {
+  driver = passwd-file
+  args = $DC_PASSWD
+  default_fields = home=$DC_MAIL/%u
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+  mailbox Archive {
+    special_use = \\Archive
+    auto = create
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $DOVECOT_IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $DOVECOT_POP3_PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service lmtp {
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@$DC_DOMAIN
+}
+CONF
+  : >"$DC_PASSWD"
+  dovecot_add_users "${DC_USERS[@]}"
+  chmod 644 "$DC_CONF"
+  doveconf -c "$DC_CONF" -n >/dev/null || die "doveconf failed on $DC_CONF"
+  dovecot_client_tool
+}
+# dovecot_add_users USER...: the users' lines in the passwd-file (password pw-USER), as the
+# provisioning system writes them; dovecot reads the file again when it changes.
+dovecot_add_users() {
+  local u
+  for u in "$@"; do
+    printf '%s:{SHA512-CRYPT}%s::::::\n' "$u" "$(openssl passwd -6 "pw-$u")" >>"$DC_PASSWD"
+  done
+  chown root:dovecot "$DC_PASSWD"
+  chmod 640 "$DC_PASSWD"
+}
+
+# The mail clients, in python3 (outside the cgroup): reads lines from stdin and runs them JOBS
+# at a time, each line one session:
+#   lmtp RCPT[,RCPT...] COUNT SIZE [ATTACH]   COUNT messages of about SIZE bytes of text (and
+#                                             an ATTACH-byte binary attachment) to the users,
+#                                             over the LMTP socket, as an MTA delivers them
+#   imap SRC USER STEP...                     an IMAP session from SRC (an alias of 127.0.0.1)
+#   pop3 SRC USER RETR DELE                   a POP3 session: STAT, LIST, UIDL, RETR of the
+#                                             first RETR messages, TOP of one, DELE of DELE
+# An IMAP STEP is OP:ARG[:ARG]: read:MBOX (SELECT, FETCH of flags and envelopes, the newest
+# three bodies, marked \Seen), examine:MBOX, search:MBOX:CRITERIA (spaces as '+'),
+# flag:MBOX:FLAG, copy:MBOX:DEST, move:MBOX:DEST, expunge:MBOX (the oldest two deleted),
+# append:MBOX:SIZE, create:MBOX, delete:MBOX, rename:OLD:NEW, list, status:MBOX, subscribe:MBOX,
+# fetchall:MBOX (every body), badpass (a wrong password first). Errors (a folder that already
+# exists ...) are reported and the session goes on.
+dovecot_client_tool() {
+  cat >"$DC_TOOL" <<PY
+DOMAIN = "$DC_DOMAIN"
+LMTP_SOCKET = "$DC_LMTP"
+IMAP_PORT = $DOVECOT_IMAP_PORT
+POP3_PORT = $DOVECOT_POP3_PORT
+PY
+  cat >>"$DC_TOOL" <<'PY'
+import concurrent.futures, email.message, email.utils, hashlib, imaplib, poplib, random, smtplib, socket, sys, time
+
+def connect(self, timeout):
+    return socket.create_connection((self.host, self.port), timeout, source_address=(self.src, 0))
+
+class IMAP(imaplib.IMAP4):
+    _create_socket = connect
+    def __init__(self, src):
+        self.src = src
+        super().__init__("127.0.0.1", IMAP_PORT, timeout=15)
+
+class POP3(poplib.POP3):
+    _create_socket = connect
+    def __init__(self, src):
+        self.src = src
+        super().__init__("127.0.0.1", POP3_PORT, timeout=15)
+
+def message(to, size, attach=0):
+    m = email.message.EmailMessage()
+    n = random.getrandbits(32)
+    m["From"] = "sender%d@example.org" % (n % 40)
+    m["To"] = ", ".join("%s@%s" % (u, DOMAIN) for u in to)
+    m["Subject"] = "report %d" % n
+    m["Date"] = email.utils.formatdate()
+    m["Message-ID"] = "<%08x.%d@example.org>" % (n, time.time_ns())
+    line = "line of the message body %08x\n" % n
+    m.set_content(line * max(1, size // len(line)))
+    if attach:
+        data = hashlib.sha256(str(n).encode()).digest() * (attach // 32 + 1)
+        m.add_attachment(data[:attach], maintype="application", subtype="octet-stream", filename="data-%d.bin" % n)
+    return m
+
+def lmtp(rcpts, count, size, attach=0):
+    users = rcpts.split(",")
+    with smtplib.LMTP(LMTP_SOCKET) as s:
+        s.ehlo("mx.example.test")
+        for _ in range(int(count)):
+            m = message(users, int(size), int(attach))
+            s.sendmail(m["From"], ["%s@%s" % (u, DOMAIN) for u in users], m.as_bytes())
+            for _ in users[1:]:   # LMTP answers DATA once per recipient
+                s.getreply()
+
+def ok(typ, data, what):
+    if typ != "OK":
+        raise imaplib.IMAP4.error("%s: %s" % (what, data))
+    return data
+
+def select(c, mbox, readonly=False):
+    return int(ok(*c.select(mbox, readonly), "select")[0])
+
+def uids(c):
+    data = ok(*c.uid("SEARCH", None, "ALL"), "search")
+    return data[0].split() if data and data[0] else []
+
+def imap_step(c, user, step):
+    op, *a = step.split(":")
+    if op == "read":
+        ok(*c.select(a[0]), "select")
+        u = uids(c)
+        if u:
+            c.uid("FETCH", b",".join(u[-20:]), "(FLAGS RFC822.SIZE ENVELOPE)")
+            c.uid("FETCH", b",".join(u[-3:]), "(BODY.PEEK[])")
+            c.uid("STORE", b",".join(u[-3:]), "+FLAGS", "(\\Seen)")
+    elif op == "examine":
+        if select(c, a[0], True):
+            c.fetch("1:*", "(FLAGS INTERNALDATE)")
+    elif op == "search":
+        ok(*c.select(a[0]), "select")
+        c.uid("SEARCH", None, *a[1].split("+"))
+    elif op == "flag":
+        ok(*c.select(a[0]), "select")
+        u = uids(c)
+        if u:
+            c.uid("STORE", b",".join(random.sample(u, max(1, len(u) // 4))), "+FLAGS", "(%s)" % a[1])
+    elif op in ("copy", "move"):
+        ok(*c.select(a[0]), "select")
+        u = uids(c)
+        if u:
+            typ, data = c.uid(op.upper(), b",".join(u[-2:]), a[1])
+            if typ != "OK" and b"TRYCREATE" in data[0]:
+                c.create(a[1])
+                typ, data = c.uid(op.upper(), b",".join(u[-2:]), a[1])
+            ok(typ, data, op)
+    elif op == "expunge":
+        ok(*c.select(a[0]), "select")
+        u = uids(c)
+        if u:
+            c.uid("STORE", b",".join(u[:2]), "+FLAGS", "(\\Deleted)")
+            c.expunge()
+    elif op == "append":
+        c.append(a[0], "(\\Seen)", imaplib.Time2Internaldate(time.time()), message([user], int(a[1])).as_bytes())
+    elif op == "create":
+        c.create(a[0])
+    elif op == "delete":
+        c.delete(a[0])
+    elif op == "rename":
+        c.rename(a[0], a[1])
+    elif op == "list":
+        c.list()
+        c.lsub()
+    elif op == "status":
+        c.status(a[0], "(MESSAGES RECENT UIDNEXT UNSEEN)")
+    elif op == "subscribe":
+        c.subscribe(a[0])
+    elif op == "fetchall":
+        if select(c, a[0], True):
+            c.fetch("1:*", "(BODY.PEEK[])")
+    elif op == "badpass":
+        pass
+    else:
+        raise ValueError("unknown step " + step)
+
+def imap(src, user, *steps):
+    c = IMAP(src)
+    try:
+        if "badpass" in steps:
+            try:
+                c.login(user, "wrong")
+            except imaplib.IMAP4.error:
+                pass
+        c.login(user, "pw-" + user)
+        for step in steps:
+            try:
+                imap_step(c, user, step)
+            except imaplib.IMAP4.error as e:
+                print("dovecot-client: %s %s: %s" % (user, step, e), file=sys.stderr)
+    finally:
+        c.logout()
+
+def pop3(src, user, retr, dele):
+    p = POP3(src)
+    try:
+        p.user(user)
+        p.pass_("pw-" + user)
+        count = p.stat()[0]
+        p.list()
+        p.uidl()
+        for i in range(1, min(count, int(retr)) + 1):
+            p.retr(i)
+        if count:
+            p.top(count, 5)
+        for i in range(1, min(count, int(dele)) + 1):
+            p.dele(i)
+    finally:
+        p.quit()
+
+def session(line):
+    kind, *args = line.split()
+    try:
+        {"lmtp": lmtp, "imap": imap, "pop3": pop3}[kind](*args)
+    except (OSError, imaplib.IMAP4.error, poplib.error_proto, smtplib.SMTPException) as e:
+        print("dovecot-client: %s: %s" % (line[:60], e), file=sys.stderr)
+
+lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+with concurrent.futures.ThreadPoolExecutor(int(sys.argv[1])) as pool:
+    list(pool.map(session, lines))
+PY
+}
+
+DC_PID=
+# Started as dovecot.service does (in the foreground, as root); ready once both logins listen
+# and the LMTP socket is there. Stopped by TERM (the master stops its services).
+dovecot_ready() { postfix_listening "$DOVECOT_IMAP_PORT" && postfix_listening "$DOVECOT_POP3_PORT" && [ -S "$DC_LMTP" ]; }
+dovecot_start() {
+  launch dovecot root /usr/sbin/dovecot -F -c "$DC_CONF"
+  DC_PID=$LAUNCHED
+  until_ok dovecot_ready
+}
+dovecot_stop() { stop_pid "$DC_PID" TERM; }
+# dovecot_adm ARGS...: the operator's `doveadm ARGS` as root inside the cgroup (against this
+# instance's config); a mailbox command runs as the user's mail_uid.
+dovecot_adm() { admin dovecot root /usr/bin/doveadm -c "$DC_CONF" "$@"; }
+# dovecot_clients JOBS: the sessions on stdin (lines for dovecot-client.py), JOBS at a time.
+dovecot_clients() {
+  python3 "$DC_TOOL" "$1" || echo "record-testdata: dovecot: the mail clients failed" >&2
+}
+
+# Mix A: deliveries to alice, bob and carol (a message to two of them, one of 6 kB); alice
+# reads her INBOX from 127.0.0.2 (SELECT, FETCH, SEARCH UNSEEN, flags, a copy into Archive),
+# bob from 127.0.0.3 (reads, expunges two, saves a reply into Sent), carol downloads and
+# deletes by POP3 from 127.0.0.4; every third round bob files two messages into Archive (MOVE)
+# and alice empties Archive's oldest (EXPUNGE).
+DC_ROUND=0
+dovecot_mix_a() {
+  local r=$((DC_ROUND += 1)) extra=""
+  [ $((r % 3)) != 0 ] || extra="imap 127.0.0.3 bob move:INBOX:Archive
+imap 127.0.0.2 alice expunge:Archive"
+  dovecot_clients 3 <<L
+lmtp alice,bob 1 1500
+lmtp carol,alice 1 6000
+lmtp bob 1 2500
+imap 127.0.0.2 alice read:INBOX search:INBOX:UNSEEN flag:INBOX:\\Flagged copy:INBOX:Archive
+imap 127.0.0.3 bob read:INBOX expunge:INBOX append:Sent:3000
+pop3 127.0.0.4 carol 3 2
+$extra
+L
+}
+# Mix B: dave, erin and frank, from 127.0.0.5-8: one session, then six at a time; their own
+# folders (Projects/..., Lists), LIST, STATUS, EXAMINE, SEARCH by sender and date, copies and
+# moves between folders, a folder renamed and deleted, drafts appended, every body fetched;
+# POP3 with TOP and no deletion for frank; a failed login (wrong password) once a round.
+dovecot_mix_b() {
+  local r=$((DC_ROUND += 1)) i u
+  dovecot_clients 1 <<L
+lmtp dave,erin,frank 2 4000
+imap 127.0.0.5 dave list create:Projects/p$((r % 4)) status:INBOX read:INBOX copy:INBOX:Projects/p$((r % 4))
+L
+  for i in 1 2 3 4 5 6; do
+    u=${DC_USERS[3 + (i + r) % 3]}
+    case $i in
+      1) echo "lmtp dave,frank 3 1200" ;;
+      2) echo "imap 127.0.0.6 $u create:Lists search:INBOX:FROM+sender1 move:INBOX:Lists status:Lists" ;;
+      3) echo "imap 127.0.0.7 $u examine:INBOX append:Drafts:1800 create:Drafts/old-$r rename:Drafts/old-$r:Drafts/kept-$r fetchall:Lists delete:Drafts/kept-$r" ;;
+      4) echo "pop3 127.0.0.8 frank 2 0" ;;
+      5) echo "imap 127.0.0.5 $u badpass create:Tmp-$r delete:Tmp-$r search:INBOX:SINCE+1-Dec-2026 list" ;;
+      6) echo "imap 127.0.0.6 $u read:Projects/p$((r % 4)) flag:INBOX:\\Answered expunge:Lists" ;;
+    esac
+  done | dovecot_clients 6
+}
+# Its scheduled jobs in training: the log rotated and reopened (`doveadm log reopen`), the
+# configuration re-read (`doveadm reload`), the monitoring (`doveadm who`, `doveadm mailbox
+# status`), index updates (`doveadm index`, directly and queued to the indexer) and a consistency repair (`doveadm
+# force-resync`), as root inside the cgroup.
+dovecot_maintenance() {
+  mv -f "$DC_DIR/log/dovecot.log" "$DC_DIR/log/dovecot.log.1"
+  dovecot_adm log reopen
+  dovecot_adm reload
+  dovecot_adm who
+  dovecot_adm mailbox status -u alice "messages unseen vsize" INBOX Archive
+  dovecot_adm index -u bob INBOX
+  dovecot_adm index -q -u alice '*'
+  dovecot_adm force-resync -u carol INBOX
+  until_ok dovecot_ready
+}
+
+# The generic intruder script as the mail user (an exploited imap process executing a shell)
+# in the mail store.
+dovecot_inject() { inject_shell dovecot "$DC_VMAIL" "$DC_MAIL"; }
+dovecot_labels() { write_labels dovecot "$DC_MAIL"; }
+
+# Held out. New users added to the passwd-file (gina, hank, ivy, jack: new Maildirs appear at
+# their first delivery); clients from 127.0.20.1-250 (another offset each round), five
+# sessions at a time: the new users create many folders (Clients/..., 2026/01-12) and file
+# mail into them, large messages (0.5-2 MB with binary attachments) are delivered and fetched
+# whole, users of training read from new addresses, POP3 for a new user. Every 20 s in turn: a
+# changed
+# setting (the quota plugin with a 50 MB rule, then a larger limit) and `doveadm reload`,
+# `doveadm quota get`, Trash emptied (`doveadm expunge ... mailbox Trash all`) and `doveadm
+# purge -A`; then a backup of a user into a new directory (`doveadm backup`) and `doveadm who`.
+DC_NEW_USERS=(gina hank ivy jack)
+dovecot_heldout_deploy() {
+  dovecot_add_users "${DC_NEW_USERS[@]}"
+  mkdir -p "$DC_DIR/backup"
+  chown "$DC_VMAIL:$DC_VMAIL" "$DC_DIR/backup"
+}
+dovecot_heldout_mix() {
+  local r=$((DC_ROUND += 1)) i n u
+  for i in 0 1 2 3 4 5 6 7; do
+    n=${DC_NEW_USERS[(r + i) % 4]}
+    u=${DC_USERS[(r + i) % 6]}
+    case $i in
+      0) echo "lmtp $n,$u 2 3000" ;;
+      1) echo "lmtp $n 1 20000 $((500000 + (r % 4) * 500000))" ;;
+      2) echo "imap 127.0.20.$((1 + (r * 7 + i) % 250)) $n create:Clients/c$((r % 9)) create:2026/$(printf %02d $((1 + r % 12))) subscribe:Clients/c$((r % 9)) read:INBOX copy:INBOX:Clients/c$((r % 9)) list" ;;
+      3) echo "imap 127.0.20.$((1 + (r * 7 + i) % 250)) $n fetchall:INBOX move:INBOX:2026/$(printf %02d $((1 + r % 12))) status:2026/$(printf %02d $((1 + r % 12))) move:2026/$(printf %02d $((1 + r % 12))):Trash" ;;
+      4) echo "imap 127.0.20.$((1 + (r * 7 + i) % 250)) $u read:INBOX search:INBOX:LARGER+100000 append:Sent:9000 expunge:INBOX" ;;
+      5) echo "pop3 127.0.20.$((1 + (r * 7 + i) % 250)) $n 2 1" ;;
+      6) echo "imap 127.0.20.$((1 + (r * 7 + i) % 250)) $n examine:Trash flag:INBOX:\\Flagged status:INBOX" ;;
+      7) echo "lmtp $u,${DC_NEW_USERS[r % 4]} 1 4000 120000" ;;
+    esac
+  done | dovecot_clients 5
+}
+DC_HELDOUT_JOBS=0
+dovecot_heldout_job() {
+  DC_HELDOUT_JOBS=$((DC_HELDOUT_JOBS + 1))
+  if [ $((DC_HELDOUT_JOBS % 2)) = 1 ]; then
+    sed -i '/^mail_plugins\|^plugin {\|^  quota\|^}  # quota/d' "$DC_CONF"
+    printf 'mail_plugins = quota\nplugin {\n  quota = maildir:User quota\n  quota_rule = *:storage=%dM\n}  # quota\n' \
+      $((50 * DC_HELDOUT_JOBS)) >>"$DC_CONF"
+    doveconf -c "$DC_CONF" -n >/dev/null || die "doveconf failed on $DC_CONF"
+    dovecot_adm reload
+    until_ok dovecot_ready
+    dovecot_adm quota get -u gina
+    dovecot_adm expunge -A mailbox Trash all
+    dovecot_adm purge -A
+  else
+    rm -rf "$DC_DIR/backup/hank"
+    dovecot_adm backup -u hank "maildir:$DC_DIR/backup/hank"
+    dovecot_adm who
   fi
 }
 
