@@ -366,7 +366,9 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
                                                    // first run 5 / 2, unseen; README: bind
                                                    {"bind", {4, 0}},
                                                    // first runs 253 / 252 and 6 / 4, unseen; README
-                                                   {"squid", {2, 0}},       {"tomcat", {3, 0}}};
+                                                   {"squid", {2, 0}},       {"tomcat", {3, 0}},
+                                                   // first run 3 / 0, unseen; README: dovecot
+                                                   {"dovecot", {3, 0}}};
   auto r = RunEval(GetParam());
   ASSERT_TRUE(r) << r.error().message();
   auto it = measured.find(r->name);
