@@ -86,6 +86,20 @@ std::string ExplainText(const model::Fingerprint& fp) {
         << "); never an intruder's tool, nor from a shell with a finding of medium or more\n"
         << "  examples: " << Joined(runner.utilities, ", ") << "\n";
   }
+  const model::PortHabits habits = model::PortHabitsOf(fp);
+  if (habits.callbacks > 0) {
+    out << "\ncallbacks: its own program connecting back to an ephemeral port (" << model::kEphemeralPortMin
+        << " and up) of an address that connected in to it is known\n"
+        << "  why:      " << habits.callbacks << " such connections to its clients in training (threshold "
+        << model::kPortHabitThreshold << "); never from a shell or a new program's tree\n";
+  }
+  if (habits.transient_listens > 0) {
+    out << "\ntransient listeners: a new unprivileged listening port of its own program on "
+        << Joined(habits.listen_addresses, " or ") << " is low\n"
+        << "  why:      it listened on " << habits.transient_listens << " distinct ports in training ("
+        << habits.listen_min << "-" << habits.listen_max << "; threshold " << model::kPortHabitThreshold
+        << "); never from a shell, interpreter or a new program's tree\n";
+  }
   if (const std::vector<std::string> ports = OutboundPorts(fp); !fp.dns_names.empty() && !ports.empty()) {
     out << "\npeers known by name: a new address right after a query for a learned name, on "
         << Joined(ports, ", ") << ", is known\n"
@@ -108,6 +122,19 @@ std::string ExplainJsonLines(const model::Fingerprint& fp) {
           {"utilities", runner.utilities.size()},
           {"threshold", model::kScriptRunnerUtilities},
           {"examples", runner.utilities}});
+  }
+  const model::PortHabits habits = model::PortHabitsOf(fp);
+  if (habits.callbacks > 0) {
+    line({{"type", "callbacks"}, {"connections", habits.callbacks}, {"min_port", model::kEphemeralPortMin},
+          {"threshold", model::kPortHabitThreshold}});
+  }
+  if (habits.transient_listens > 0) {
+    line({{"type", "transient_listeners"},
+          {"ports", habits.transient_listens},
+          {"min_port", habits.listen_min},
+          {"max_port", habits.listen_max},
+          {"addresses", habits.listen_addresses},
+          {"threshold", model::kPortHabitThreshold}});
   }
   if (const std::vector<std::string> ports = OutboundPorts(fp); !fp.dns_names.empty() && !ports.empty()) {
     line({{"type", "peers_by_name"}, {"names", Keys(fp.dns_names)}, {"ports", ports}});

@@ -64,5 +64,31 @@ TEST(ExplainTest, PeersKnownByNameListTheNamesAndPorts) {
   EXPECT_NE(ExplainText(fp).find("on tcp 5432, is known"), std::string::npos) << ExplainText(fp);
 }
 
+// Port habits (model/scorer.h PortHabits): callbacks to clients' ephemeral
+// ports and transient listening ports, with their evidence, from 8 of each.
+TEST(ExplainTest, PortHabitsAreExplainedWithTheirEvidence) {
+  model::Fingerprint fp = Launcher();
+  fp.network[{model::Direction::kInbound, 6, "127.0.0.3", 2121}].count = 1;
+  for (uint16_t i = 0; i < 7; ++i) {
+    fp.network[{model::Direction::kOutbound, 6, "127.0.0.3", static_cast<uint16_t>(40000 + i)}].count = 1;
+    fp.network[{model::Direction::kListen, 6, "127.0.0.1", static_cast<uint16_t>(12130 + i)}].count = 1;
+  }
+  EXPECT_TRUE(LineOfType(ExplainJsonLines(fp), "callbacks").is_null());
+  EXPECT_TRUE(LineOfType(ExplainJsonLines(fp), "transient_listeners").is_null());
+  fp.network[{model::Direction::kOutbound, 6, "127.0.0.3", 40007}].count = 1;
+  fp.network[{model::Direction::kListen, 6, "127.0.0.1", 12137}].count = 1;
+  nlohmann::json callbacks = LineOfType(ExplainJsonLines(fp), "callbacks");
+  ASSERT_FALSE(callbacks.is_null());
+  EXPECT_EQ(callbacks["connections"], 8);
+  nlohmann::json listeners = LineOfType(ExplainJsonLines(fp), "transient_listeners");
+  ASSERT_FALSE(listeners.is_null());
+  EXPECT_EQ(listeners["ports"], 8);
+  EXPECT_EQ(listeners["min_port"], 12130);
+  EXPECT_EQ(listeners["max_port"], 12137);
+  EXPECT_EQ(listeners["addresses"], (std::vector<std::string>{"127.0.0.1"}));
+  EXPECT_NE(ExplainText(fp).find("it listened on 8 distinct ports in training (12130-12137"), std::string::npos)
+      << ExplainText(fp);
+}
+
 }  // namespace
 }  // namespace dw::tools
