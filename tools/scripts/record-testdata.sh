@@ -291,15 +291,17 @@
 #           fail and are tried again (heldout17_begin); the service's own maintenance early,
 #           of another kind than before (a configuration check by a second JVM, the running
 #           proxy checked and its counters read, the settings and services listed, the
-#           statistics file written, a staged configuration tested); a slow wave of load (1,
-#           2, 4, 7, 10, 12, 10, 7, 4 and 2 connections at a time, 2 requests each, 0.6 s
-#           apart; heldout17_wave); a change in the middle applied by a full restart (stop and
+#           statistics file written, a staged configuration tested, the keys' memory
+#           sampled); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and 2 connections
+#           at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the middle applied by a full restart (stop and
 #           start, not a reload) with a configuration of another shape: a second listener on
 #           loopback (a compressing connector, an office port from an include directory, a
 #           submission service, a second DNS listener with an included ACL and zone, a status
-#           server); the wave again, with a second maintenance of another kind while the load
+#           server, an included file with I/O threads); the wave again, with a second
+#           maintenance of another kind while the load
 #           falls (a JVM thread dump, the cache's objects and open files, the queue requeued,
-#           the dynamic zone frozen and thawed, logs copied aside and reopened); the recording
+#           the dynamic zone frozen and thawed, logs copied aside and reopened, the
+#           statistics reset and the allocator's memory purged); the recording
 #           stopped while load still runs (heldout17_end; the server stopped after it). One
 #           unusual but legitimate client per round in turn (names in upper case or
 #           percent-encoded, clients that send and close without reading, eight clients at
@@ -2909,6 +2911,71 @@ redis_heldout16_maint() {
   admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --intrinsic-latency 1
   admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" info latencystats
 }
+# Held out, seventeenth set (heldout17). Deployed before the start: protected mode off (for the
+# application servers on 127.0.19.1-250). A cold start under load: redis starts inside the
+# recording while its clients already retry (heldout17_begin). Each round as many application
+# clients as the slow wave's load, up to 6 (perl, inline commands), in db 14 (a keyspace no set
+# used), with command options no set used: SET with NX and GET, EXPIRE with NX and GT, ZADD
+# with GT and CH, LPOS with RANK and MAXLEN, SCAN with MATCH, COUNT and TYPE, SORT with LIMIT,
+# ALPHA and DESC, SETRANGE, APPEND, GETRANGE and LCS, SMOVE, EXPIRETIME. One more client in
+# turn: commands in mixed case, commands sent and the connection closed without reading a
+# reply, eight clients at once incrementing one counter and one hash field, a value sent in
+# the RESP protocol (a multi-bulk request with a 20 kB bulk string), 200 PINGs on one
+# connection, a stream appended with NOMKSTREAM and MAXLEN ~. Then `redis-benchmark` INCR and
+# GET over 500 keys on as many clients as the load. The maintenance, early, by the operator
+# inside the cgroup (as redis): the keys' memory sampled (`redis-cli --memkeys`). The change, in
+# the middle, by a full restart (TERM: redis saves; start): an include file
+# (conf.d/threads.conf: two I/O threads, `hz 20`, lazy freeing on eviction) named at the end of
+# redis.conf. The maintenance, late, while the load falls: the statistics reset (`CONFIG
+# RESETSTAT`) and the allocator's free memory returned (`MEMORY PURGE`). The recording ends
+# with load still running.
+redis_heldout17_deploy() { redis_unprotect; }
+# redis_heldout17_session I: the I-th application client's commands in a heldout17 round.
+redis_heldout17_session() {
+  local i=$1 r=$HELDOUT17_ROUND
+  printf '%s\n' "SET u:$i:name n$r NX GET" "EXPIRE u:$i:name 300 NX" "EXPIRE u:$i:name 600 GT" \
+    "ZADD u:score GT CH $((r * i)) m$i" "RPUSH u:$i:seen a b a c a" "LPOS u:$i:seen a RANK -1 MAXLEN 50" \
+    "SCAN 0 MATCH u:$i:* COUNT 100 TYPE list" "SORT u:$i:seen LIMIT 0 3 ALPHA DESC" \
+    "SETRANGE u:$i:note 4 r$r" "APPEND u:$i:note !" "GETRANGE u:$i:note 0 7" "LCS u:$i:note u:$((i + 1)):note LEN" \
+    "SADD u:$i:tags t$r t1" "SMOVE u:$i:tags u:all:tags t$r" "EXPIRETIME u:$i:name"
+}
+redis_heldout17_mix() {
+  local a i cmds=() big
+  redis_phase_clients heldout17 14
+  a=$(heldout17_addr 7)
+  case $((HELDOUT17_ROUND % 6)) in
+    0) redis_from "$a" "sElEcT 14" "Set u:MixedCase:$HELDOUT17_ROUND v" "gEt u:MixedCase:$HELDOUT17_ROUND" "ExIsTs u:MixedCase:$HELDOUT17_ROUND" ;;
+    1) printf 'SELECT 14\r\nINCR u:fire-and-forget\r\nLPUSH u:events e%s\r\n' "$HELDOUT17_ROUND" |
+         socat -u - "TCP:127.0.0.1:$REDIS_PORT,bind=$a" ;;
+    2) for i in 1 2 3 4 5 6 7 8; do
+         redis_from "$(heldout17_addr $((7 + i)))" "SELECT 14" "INCR u:hits" "HINCRBY u:stats views 1" &
+         cmds+=($!)
+       done
+       wait "${cmds[@]}" ;;
+    3) big=$(head -c 20000 /dev/zero | tr '\0' v)
+       { printf '*2\r\n$6\r\nSELECT\r\n$2\r\n14\r\n*3\r\n$3\r\nSET\r\n$9\r\nu:bulk:%02d\r\n$20000\r\n%s\r\n' $((HELDOUT17_ROUND % 100)) "$big"
+         sleep 0.3; } | socat -t 1 - "TCP:127.0.0.1:$REDIS_PORT,bind=$a" >/dev/null ;;
+    4) mapfile -t cmds < <(for i in $(seq 1 200); do echo PING; done)
+       redis_from "$a" "${cmds[@]}" ;;
+    5) redis_from "$a" "SELECT 14" "XADD u:stream NOMKSTREAM MAXLEN ~ 100 * r $HELDOUT17_ROUND" \
+         "XADD u:stream MAXLEN ~ 100 * r $HELDOUT17_ROUND" "XLEN u:stream" ;;
+  esac >/dev/null 2>&1 || true
+  redis-benchmark -p "$REDIS_PORT" -q -n $((30 * HELDOUT17_CONC)) -c "$HELDOUT17_CONC" -r 500 -t incr,get >/dev/null 2>&1 || true
+}
+redis_heldout17_early() { admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --memkeys; }
+redis_heldout17_change() {
+  redis_stop
+  mkdir -p "$REDIS_DIR/conf.d"
+  printf '%s\n' 'io-threads 2' 'hz 20' 'lazyfree-lazy-eviction yes' >"$REDIS_DIR/conf.d/threads.conf"
+  chmod 644 "$REDIS_DIR/conf.d/threads.conf"
+  echo "include $REDIS_DIR/conf.d/threads.conf" >>"$REDIS_DIR/redis.conf"
+  redis_start
+}
+redis_heldout17_late() {
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" config resetstat
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" memory purge
+}
+
 # --- postgresql ---------------------------------------------------------------------------
 
 PG_DIR=$WORK/postgresql
