@@ -283,30 +283,28 @@
 #           locking reads, BDAT, DNSSEC queries).
 #           No attack.
 #   heldout17 about 50 s, a seventeenth held-out set recorded on 2026-12-05 (tomcat and squid
-#           included), again from a fresh provisioning, with variation of other kinds,
-#           amounts, orders and timing than the sixteen before (<server>_heldout17_*): clients
-#           from 127.0.19.1-250 (another /24); a cold start under load: the recording begins
-#           with the server down and clients already trying (3 at a time, a round every
-#           0.5 s), the server started 2 s later inside the recording, so the first requests
-#           fail and are tried again (heldout17_begin); the service's own maintenance early,
-#           of another kind than before (a configuration check by a second JVM, the running
-#           proxy checked and its counters read, the settings and services listed, the
-#           statistics file written, a staged configuration tested, the keys' memory
-#           sampled); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and 2 connections
-#           at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the middle applied by a full restart (stop and
-#           start, not a reload) with a configuration of another shape: a second listener on
-#           loopback (a compressing connector, an office port from an include directory, a
-#           submission service, a second DNS listener with an included ACL and zone, a status
-#           server, an included file with I/O threads); the wave again, with a second
-#           maintenance of another kind while the load
-#           falls (a JVM thread dump, the cache's objects and open files, the queue requeued,
-#           the dynamic zone frozen and thawed, logs copied aside and reopened, the
-#           statistics reset and the allocator's memory purged); the recording
-#           stopped while load still runs (heldout17_end; the server stopped after it). One
-#           unusual but legitimate client per round in turn (names in upper case or
-#           percent-encoded, clients that send and close without reading, eight clients at
-#           once on one resource, chunked request bodies, many tiny requests on one
-#           connection, uncommon but valid request options).
+#           included), again from a fresh provisioning, with variation of other kinds, amounts,
+#           orders and timing than the sixteen before (<server>_heldout17_*): clients from
+#           127.0.19.1-250 (another /24); a cold start under load: the recording begins with the
+#           server down and clients already trying (3 at a time, a round every 0.5 s), the server
+#           started 2 s later inside the recording, so the first requests fail and are tried again
+#           (heldout17_begin); the service's own maintenance early, of another kind than before (a
+#           configuration check by a second JVM, the running proxy checked and its counters read,
+#           the settings and services listed, the statistics file written, a staged configuration
+#           tested, the keys' memory sampled); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and
+#           2 connections at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the
+#           middle applied by a full restart (stop and start, not a reload) with a configuration of
+#           another shape: a second listener on loopback (a compressing connector, an office port
+#           from an include directory, a submission service, a second DNS listener with an included
+#           ACL and zone, a status server, an included file with I/O threads); the wave again, with
+#           a second maintenance of another kind while the load falls (a JVM thread dump, the
+#           cache's objects and open files, the queue requeued, the dynamic zone frozen and thawed,
+#           logs copied aside and reopened, the statistics reset and the allocator's memory purged);
+#           the recording stopped while load still runs (heldout17_end; the server stopped after
+#           it). One unusual but legitimate client per round in turn (names in upper case or
+#           percent-encoded, clients that send and close without reading, eight clients at once on
+#           one resource, chunked request bodies, many tiny requests on one connection, uncommon but
+#           valid request options).
 #           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
