@@ -10957,8 +10957,8 @@ squid_heldout_job() {
 # cgroup). The change, in the middle, by a full restart (TERM, `squid -z`, start): an include
 # directory (conf/conf.d/*.conf) with a second listening port on 127.0.0.1:$SQUID_PORT2 for
 # the office's clients and collapsed forwarding (concurrent misses for one URL share one
-# fetch). The maintenance, late, while the load falls: the cache's objects and the open files
-# listed (`mgr:objects`, `mgr:filedescriptors`). The recording ends with load still running.
+# fetch). The maintenance, late, while the load falls: the memory pools and the open files
+# listed (`mgr:mem`, `mgr:filedescriptors`). The recording ends with load still running.
 SQUID_PORT2=13129
 SQUID_HELDOUT17_PORT2=0
 squid_heldout17_deploy() {
@@ -10986,7 +10986,7 @@ squid_heldout17_change() {
   until_ok postfix_listening "$SQUID_PORT2"
   SQUID_HELDOUT17_PORT2=1
 }
-squid_heldout17_late() { squid_mgr objects filedescriptors; }
+squid_heldout17_late() { squid_mgr mem filedescriptors; }
 
 # --- the recordings -----------------------------------------------------------------------
 
