@@ -298,7 +298,7 @@
 #           from an include directory, a submission service, a second DNS listener with an included
 #           ACL and zone, a status server, an included file with I/O threads); the wave again, with
 #           a second maintenance of another kind while the load falls (a JVM thread dump, the
-#           cache's objects and open files, the queue requeued, the dynamic zone frozen and thawed,
+#           proxy's memory pools and open files, the queue requeued, the dynamic zone frozen and thawed,
 #           logs copied aside and reopened, the statistics reset and the allocator's memory purged);
 #           the recording stopped while load still runs (heldout17_end; the server stopped after
 #           it). One unusual but legitimate client per round in turn (names in upper case or
