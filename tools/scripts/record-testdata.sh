@@ -1755,10 +1755,7 @@ nginx_heldout16_maint() {
 # recording ends with load still running.
 NGINX_PORT2=18081
 NGINX_HELDOUT17_STATUS=0
-nginx_heldout17_deploy() {
-  NGINX_HELDOUT17_STATUS=0
-  if ss -Hltn "sport = :$NGINX_PORT2" | grep -q .; then die "port $NGINX_PORT2 is in use"; fi
-}
+nginx_heldout17_deploy() { NGINX_HELDOUT17_STATUS=0; heldout17_free_port "$NGINX_PORT2"; }
 nginx_heldout17_mix() {
   local r=$HELDOUT17_ROUND paths=(/ /css/site.css /js/app.js)
   mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 7 40 "$r" .html | sed 's|/page\([0-9]\)\.|/page0\1.|'
@@ -9785,10 +9782,7 @@ postfix_heldout16_maint() { postfix_tool qshape hold deferred; postfix_tool post
 # change). The recording ends with load still running.
 PF_PORT2=2587
 PF_HELDOUT17_SUBMISSION=0
-postfix_heldout17_deploy() {
-  PF_HELDOUT17_SUBMISSION=0
-  if ss -Hltn "sport = :$PF_PORT2" | grep -q .; then die "port $PF_PORT2 is in use"; fi
-}
+postfix_heldout17_deploy() { PF_HELDOUT17_SUBMISSION=0; heldout17_free_port "$PF_PORT2"; }
 # postfix_heldout17_session PORT ADDR TEXT...: an SMTP session on 127.0.0.1:PORT from ADDR
 # that sends each TEXT (printf escapes) 0.15 s after the one before, once the banner has come.
 postfix_heldout17_session() {
@@ -10242,10 +10236,7 @@ bind_heldout16_maint() {
 # again, as an operator does to edit it by hand. The recording ends with load still running.
 NAMED_PORT2=15354
 BIND_HELDOUT17_OFFICE=0
-bind_heldout17_deploy() {
-  BIND_HELDOUT17_OFFICE=0
-  if ss -Hlnut "sport = :$NAMED_PORT2" | grep -q .; then die "port $NAMED_PORT2 is in use"; fi
-}
+bind_heldout17_deploy() { BIND_HELDOUT17_OFFICE=0; heldout17_free_port "$NAMED_PORT2" -u; }
 bind_heldout17_mix() {
   local r=$HELDOUT17_ROUND i q a n=$HELDOUT17_CONC
   for ((i = 1; i <= n; i++)); do
@@ -10622,10 +10613,7 @@ tomcat_heldout_job() {
 # from outside, written to its console log). The recording ends with load still running.
 TOMCAT_PORT2=18381
 TC_HELDOUT17_PORT2=0
-tomcat_heldout17_deploy() {
-  TC_HELDOUT17_PORT2=0
-  if ss -Hltn "sport = :$TOMCAT_PORT2" | grep -q .; then die "port $TOMCAT_PORT2 is in use"; fi
-}
+tomcat_heldout17_deploy() { TC_HELDOUT17_PORT2=0; heldout17_free_port "$TOMCAT_PORT2"; }
 tomcat_heldout17_mix() {
   local r=$HELDOUT17_ROUND i paths=(/ /shop/ /shop/counter.jsp /shop/guestbook.jsp /shop/static/css/site.css /shop/static/js/app.js)
   mapfile -t -O "${#paths[@]}" paths < <(every_nth '/shop/product.jsp?id=' 9 100 "$r"
@@ -10963,10 +10951,7 @@ squid_heldout_job() {
 # listed (`mgr:mem`, `mgr:filedescriptors`). The recording ends with load still running.
 SQUID_PORT2=13129
 SQUID_HELDOUT17_PORT2=0
-squid_heldout17_deploy() {
-  SQUID_HELDOUT17_PORT2=0
-  if ss -Hltn "sport = :$SQUID_PORT2" | grep -q .; then die "port $SQUID_PORT2 is in use"; fi
-}
+squid_heldout17_deploy() { SQUID_HELDOUT17_PORT2=0; heldout17_free_port "$SQUID_PORT2"; }
 squid_heldout17_mix() {
   local r=$HELDOUT17_ROUND proxy=$SQUID_PROXY
   local paths=(/ /static/app.css /api/status "/news/$((r % 12))")
@@ -11501,6 +11486,11 @@ HELDOUT17_ROUND=0 HELDOUT17_CONC=3 HELDOUT17_PER=1
 HELDOUT17_WAVE=(1 2 4 7 10 12 10 7 4 2)
 heldout17_addr() { echo "127.0.19.$((1 + ($1 * 113 + HELDOUT17_ROUND * 127) % 250))"; }
 heldout17_get() { spread_get "$1" 127.0.19 1 250 113 127 "$HELDOUT17_ROUND" "$HELDOUT17_PER" "$HELDOUT17_CONC" "${@:2}"; }
+# heldout17_free_port PORT [-u]: dies unless 127.0.0.1:PORT (TCP, and with -u UDP too) is
+# free, for the second listener a heldout17 change adds.
+heldout17_free_port() {
+  if ss "-Hl${2:+u}nt" "sport = :$1" | grep -q .; then die "port $1 is in use"; fi
+}
 # heldout17_begin SERVER: a fresh provisioning and the phase's deploy, the recording begun,
 # and a cold start under load: SERVER's clients (its heldout17 mix, three at a time, a round
 # every 0.5 s, in the background) already try while the server is down, so their first
