@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout16}.dwt and
+# tools/scripts/record-testdata.sh: records testdata/<server>/{train,normal,drift,heldout,heldout2..heldout17}.dwt and
 # drift.labels.json from real Debian workloads for
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
-# POP3 mail store) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd and dovecot, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd and dovecot heldout15, and all of them but tomcat, squid, vsftpd and dovecot heldout16): a workload records a phase after heldout only if it defines
+# POP3 mail store) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd and dovecot, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd and dovecot heldout15, all of them but tomcat, squid, vsftpd and dovecot heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
-# heldout12 heldout13 heldout14 heldout15 heldout16 (default: all nineteen, in that order). `--only heldout nginx` records
+# heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
 #
 # Each server runs from its own config and data under /srv/dw-eval/<server> (removed at the
@@ -282,6 +282,30 @@
 #           HEAD/OPTIONS, other protocol features: RESP3, prepared statements, cursors,
 #           locking reads, BDAT, DNSSEC queries).
 #           No attack.
+#   heldout17 about 50 s, a seventeenth held-out set recorded on 2026-12-05 (tomcat and squid
+#           included), again from a fresh provisioning, with variation of other kinds, amounts,
+#           orders and timing than the sixteen before (<server>_heldout17_*): clients from
+#           127.0.19.1-250 (another /24); a cold start under load: the recording begins with the
+#           server down and clients already trying (3 at a time, a round every 0.5 s), the server
+#           started 2 s later inside the recording, so the first requests fail and are tried again
+#           (heldout17_begin); the service's own maintenance early, of another kind than before (a
+#           configuration check by a second JVM, the running proxy checked and its counters read,
+#           the settings and services listed, the statistics file written, a staged configuration
+#           tested, the keys' memory sampled); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and
+#           2 connections at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the
+#           middle applied by a full restart (stop and start, not a reload) with a configuration of
+#           another shape: a second listener on loopback (a compressing connector, an office port
+#           from an include directory, a submission service, a second DNS listener with an included
+#           ACL and zone, a status server, an included file with I/O threads); the wave again, with
+#           a second maintenance of another kind while the load falls (a JVM thread dump, the
+#           proxy's memory pools and open files, the queue requeued, the dynamic zone frozen and thawed,
+#           logs copied aside and reopened, the statistics reset and the allocator's memory purged);
+#           the recording stopped while load still runs (heldout17_end; the server stopped after
+#           it). One unusual but legitimate client per round in turn (names in upper case or
+#           percent-encoded, clients that send and close without reading, eight clients at once on
+#           one resource, chunked request bodies, many tiny requests on one connection, uncommon but
+#           valid request options).
+#           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
 set -euo pipefail
@@ -292,7 +316,7 @@ DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
 ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot)
 SERVERS=()
-PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)
+PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
   case $1 in
     --only)
@@ -346,8 +370,8 @@ done
 [ ${#PHASES[@]} -gt 0 ] || die "--only needs a phase list"
 for ph in "${PHASES[@]}"; do
   case $ph in
-    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14 | heldout15 | heldout16) ;;
-    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16)" ;;
+    train | normal | drift | heldout | heldout2 | heldout3 | heldout4 | heldout5 | heldout6 | heldout7 | heldout8 | heldout9 | heldout10 | heldout11 | heldout12 | heldout13 | heldout14 | heldout15 | heldout16 | heldout17) ;;
+    *) die "unknown phase '$ph' (train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)" ;;
   esac
 done
 want_phase() { case " ${PHASES[*]} " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -1720,6 +1744,52 @@ nginx_heldout16_maint() {
   cp "$NGINX_DIR/conf/nginx.conf" "$b/nginx.conf"
   admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$b/nginx.conf" -t -q
 }
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: nginx starts
+# inside the recording while clients already retry (heldout17_begin). Clients from
+# 127.0.19.1-250 for every seventh page and every third image (another offset each round), the
+# home page and the assets, as many at a time as the slow wave's load; once the status
+# listener is in, the monitoring's scrape of it; one more client in turn (heldout17_odd):
+# upper-case, percent-encoded and dot-segment forms of a page, requests for an image sent and
+# closed without reading, eight clients at once on the home page, a form posted with a chunked
+# body, 40 one-byte ranges over one connection, an absolute-form request with two ranges and
+# `OPTIONS *`. The maintenance, early: the next configuration (a second server block listening
+# on 127.0.0.1:$NGINX_PORT2 with nginx's status page, `stub_status`) staged beside the live one
+# and tested by the operator inside the cgroup (`nginx -t -c conf/nginx.next.conf`, root). The
+# change, in the middle, by a full restart (QUIT, start): the staged configuration put in
+# place. The maintenance, late, while the load falls: the workers told to re-open their logs
+# (`nginx -s reopen`, as www-data) after the access log was copied aside and emptied. The
+# recording ends with load still running.
+NGINX_PORT2=18081
+NGINX_HELDOUT17_STATUS=0
+nginx_heldout17_deploy() { NGINX_HELDOUT17_STATUS=0; heldout17_free_port "$NGINX_PORT2"; }
+nginx_heldout17_mix() {
+  local r=$HELDOUT17_ROUND paths=(/ /css/site.css /js/app.js)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 7 40 "$r" .html | sed 's|/page\([0-9]\)\.|/page0\1.|'
+    every_nth /img/ 3 20 "$r" .png)
+  heldout17_get "$NGINX_PORT" "${paths[@]}"
+  [ "$NGINX_HELDOUT17_STATUS" = 0 ] || addr_curl 127.0.0.1 "http://127.0.0.1:$NGINX_PORT2/nginx_status"
+  heldout17_odd "$NGINX_PORT" /page09.html /img/7.png / /api/feedback
+}
+nginx_heldout17_early() {
+  local next=$NGINX_DIR/conf/nginx.next.conf
+  sed "s|^  server {\$|  server {\n    listen 127.0.0.1:$NGINX_PORT2;\n    access_log off;\n    location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }\n  }\n&|" \
+    "$NGINX_DIR/conf/nginx.conf" >"$next"
+  grep -q stub_status "$next" || die "nginx heldout17: nginx.next.conf not written"
+  admin nginx root /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$next" -t -q
+}
+nginx_heldout17_change() {
+  nginx_stop
+  mv "$NGINX_DIR/conf/nginx.next.conf" "$NGINX_DIR/conf/nginx.conf"
+  nginx_start
+  until_ok curl -sf "http://127.0.0.1:$NGINX_PORT2/nginx_status"
+  NGINX_HELDOUT17_STATUS=1
+}
+nginx_heldout17_late() {
+  cp "$NGINX_DIR/log/access.log" "$NGINX_DIR/log/access.log.$(date +%H%M%S)"
+  truncate -s 0 "$NGINX_DIR/log/access.log"
+  admin nginx www-data /usr/sbin/nginx -e "$NGINX_DIR/log/error.log" -c "$NGINX_DIR/conf/nginx.conf" -s reopen
+}
+
 # --- redis --------------------------------------------------------------------------------
 
 REDIS_DIR=$WORK/redis
@@ -2842,6 +2912,73 @@ redis_heldout16_maint() {
   admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --intrinsic-latency 1
   admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" info latencystats
 }
+# Held out, seventeenth set (heldout17). Deployed before the start: protected mode off (for the
+# application servers on 127.0.19.1-250). A cold start under load: redis starts inside the
+# recording while its clients already retry (heldout17_begin). Each round as many application
+# clients as the slow wave's load, up to 6 (perl, inline commands), in db 14 (a keyspace no set
+# used), with command options no set used: SET with NX and GET, EXPIRE with NX and GT, ZADD
+# with GT and CH, LPOS with RANK and MAXLEN, SCAN with MATCH, COUNT and TYPE, SORT with LIMIT,
+# ALPHA and DESC, SETRANGE, APPEND, GETRANGE and LCS, SMOVE, EXPIRETIME. One more client in
+# turn: commands in mixed case, commands sent and the connection closed without reading a
+# reply, eight clients at once incrementing one counter and one hash field, a value sent in
+# the RESP protocol (a multi-bulk request with a 20 kB bulk string), 200 PINGs on one
+# connection, a stream appended with NOMKSTREAM and MAXLEN ~. Then `redis-benchmark` INCR and
+# GET over 500 keys on as many clients as the load. The maintenance, early, by the operator
+# inside the cgroup (as redis): the keys' memory sampled (`redis-cli --memkeys`). The change, in
+# the middle, by a full restart (TERM: redis saves; start): an include file
+# (conf.d/threads.conf: two I/O threads, `hz 20`, lazy freeing on eviction) named at the end of
+# redis.conf. The maintenance, late, while the load falls: the statistics reset (`CONFIG
+# RESETSTAT`) and the allocator's free memory returned (`MEMORY PURGE`). The recording ends
+# with load still running.
+redis_heldout17_deploy() { redis_unprotect; }
+# redis_heldout17_session I: the I-th application client's commands in a heldout17 round.
+redis_heldout17_session() {
+  local i=$1 r=$HELDOUT17_ROUND
+  printf '%s\n' "SET u:$i:name n$r NX GET" "EXPIRE u:$i:name 300 NX" "EXPIRE u:$i:name 600 GT" \
+    "ZADD u:score GT CH $((r * i)) m$i" "RPUSH u:$i:seen a b a c a" "LPOS u:$i:seen a RANK -1 MAXLEN 50" \
+    "SCAN 0 MATCH u:$i:* COUNT 100 TYPE list" "SORT u:$i:seen LIMIT 0 3 ALPHA DESC" \
+    "SETRANGE u:$i:note 4 r$r" "APPEND u:$i:note !" "GETRANGE u:$i:note 0 7" "LCS u:$i:note u:$((i + 1)):note LEN" \
+    "SADD u:$i:tags t$r t1" "SMOVE u:$i:tags u:all:tags t$r" "EXPIRETIME u:$i:name"
+}
+redis_heldout17_mix() {
+  local a i cmds=() big
+  redis_phase_clients heldout17 14
+  a=$(heldout17_addr 7)
+  case $((HELDOUT17_ROUND % 6)) in
+    0) redis_from "$a" "sElEcT 14" "Set u:MixedCase:$HELDOUT17_ROUND v" "gEt u:MixedCase:$HELDOUT17_ROUND" "ExIsTs u:MixedCase:$HELDOUT17_ROUND" ;;
+    1) printf 'SELECT 14\r\nINCR u:fire-and-forget\r\nLPUSH u:events e%s\r\n' "$HELDOUT17_ROUND" |
+         socat -u - "TCP:127.0.0.1:$REDIS_PORT,bind=$a" ;;
+    2) for i in 1 2 3 4 5 6 7 8; do
+         redis_from "$(heldout17_addr $((7 + i)))" "SELECT 14" "INCR u:hits" "HINCRBY u:stats views 1" &
+         cmds+=($!)
+       done
+       wait "${cmds[@]}" ;;
+    3) big=$(head -c 20000 /dev/zero | tr '\0' v)
+       { printf '*2\r\n$6\r\nSELECT\r\n$2\r\n14\r\n*3\r\n$3\r\nSET\r\n$9\r\nu:bulk:%02d\r\n$20000\r\n%s\r\n' $((HELDOUT17_ROUND % 100)) "$big"
+         sleep 0.3; } | socat -t 1 - "TCP:127.0.0.1:$REDIS_PORT,bind=$a" >/dev/null ;;
+    4) mapfile -t cmds < <(for i in $(seq 1 200); do echo PING; done)
+       redis_from "$a" "${cmds[@]}" ;;
+    5) redis_from "$a" "SELECT 14" "XADD u:stream NOMKSTREAM MAXLEN ~ 100 * r $HELDOUT17_ROUND" \
+         "XADD u:stream MAXLEN ~ 100 * r $HELDOUT17_ROUND" "XLEN u:stream" ;;
+  esac >/dev/null 2>&1 || true
+  # (With a time limit: a redis-benchmark started while the server is down waits for ever.)
+  timeout 10 redis-benchmark -p "$REDIS_PORT" -q -n $((30 * HELDOUT17_CONC)) -c "$HELDOUT17_CONC" -r 500 -t incr,get \
+    >/dev/null 2>&1 || true
+}
+redis_heldout17_early() { admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" --memkeys; }
+redis_heldout17_change() {
+  redis_stop
+  mkdir -p "$REDIS_DIR/conf.d"
+  printf '%s\n' 'io-threads 2' 'hz 20' 'lazyfree-lazy-eviction yes' >"$REDIS_DIR/conf.d/threads.conf"
+  chmod 644 "$REDIS_DIR/conf.d/threads.conf"
+  echo "include $REDIS_DIR/conf.d/threads.conf" >>"$REDIS_DIR/redis.conf"
+  redis_start
+}
+redis_heldout17_late() {
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" config resetstat
+  admin redis redis /usr/bin/redis-cli -p "$REDIS_PORT" memory purge
+}
+
 # --- postgresql ---------------------------------------------------------------------------
 
 PG_DIR=$WORK/postgresql
@@ -9633,6 +9770,76 @@ postfix_heldout16_second() {
 }
 postfix_heldout16_maint() { postfix_tool qshape hold deferred; postfix_tool postsuper -H ALL; }
 
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: postfix starts
+# inside the recording while mail clients already retry (heldout17_begin). Each round as many
+# mail clients as the slow wave's load from 127.0.19.1-250, one message each: a partner's
+# newsletter to a user, users' mail to each other, users' mail to support; once the submission
+# service is in, one user's message through it. One more client in turn: commands and
+# addresses in mixed case, a client that sends its whole session at once and closes without
+# reading a reply, eight clients at the same instant delivering to one mailbox, a quoted
+# local part and the domainless `postmaster`, fifteen one-line messages on one connection
+# (RSET between), delivery status notifications asked for (RET, ENVID, NOTIFY, ORCPT, SIZE)
+# and a bounce with the null sender. The maintenance, early, by the operator inside the
+# cgroup (root): the settings that differ from the defaults and the service table listed
+# (`postconf -n`, `postconf -M`). The change, in the middle, by a full restart (`postfix
+# stop`, a start): a second listener in master.cf, a submission service on
+# 127.0.0.1:$PF_PORT2 with its own log name and HELO required. The maintenance, late, while
+# the load falls: every queued message requeued (`postsuper -r ALL`, as after a transport
+# change). The recording ends with load still running.
+PF_PORT2=2587
+PF_HELDOUT17_SUBMISSION=0
+postfix_heldout17_deploy() { PF_HELDOUT17_SUBMISSION=0; heldout17_free_port "$PF_PORT2"; }
+# postfix_heldout17_session PORT ADDR TEXT...: an SMTP session on 127.0.0.1:PORT from ADDR
+# that sends each TEXT (printf escapes) 0.15 s after the one before, once the banner has come.
+postfix_heldout17_session() {
+  local port=$1 a=$2 t
+  shift 2
+  { sleep 0.3; for t in "$@"; do printf %b "$t"; sleep 0.15; done; sleep 0.5; } |
+    socat -t 1 - "TCP:127.0.0.1:$port,bind=$a" >/dev/null 2>&1 || true
+}
+postfix_heldout17_mix() {
+  local r=$HELDOUT17_ROUND d=mail.example.test i a m msgs=()
+  for ((i = 1; i <= HELDOUT17_CONC; i++)); do
+    case $(((r + i) % 3)) in
+      0) m="newsletter@partner.test>$(pf_user $((r + i)))>$((2000 + RANDOM % 4000))" ;;
+      1) m="$(pf_user "$i")>$(pf_user $((i + 2)))>$((500 + RANDOM % 1500))" ;;
+      2) m="$(pf_user "$r")>support@$d>1300" ;;
+    esac
+    echo "$(heldout17_addr "$i") $m"
+  done | postfix_send "$HELDOUT17_CONC"
+  a=$(heldout17_addr 7)
+  local helo="EHLO client-$r.partner.test\r\n" body="Subject: round $r\r\n\r\nhello\r\n.\r\n"
+  [ "$PF_HELDOUT17_SUBMISSION" = 0 ] || postfix_heldout17_session "$PF_PORT2" "$(heldout17_addr 9)" "$helo" \
+    "MAIL FROM:<$(pf_user "$r")>\r\n" "RCPT TO:<billing@partner.test>\r\n" "DATA\r\n" "$body" "QUIT\r\n"
+  case $((r % 6)) in
+    0) postfix_heldout17_session "$PF_PORT" "$a" "ehlo Client-$r.Partner.TEST\r\n" "mail from:<Crm@Partner.Test>\r\n" \
+         "RcPt To:<ALICE@MAIL.EXAMPLE.TEST>\r\n" "data\r\n" "$body" "quit\r\n" ;;
+    1) printf %b "$helo""MAIL FROM:<crm@partner.test>\r\nRCPT TO:<$(pf_user "$r")>\r\nDATA\r\n$body""QUIT\r\n" |
+         socat -u - "TCP:127.0.0.1:$PF_PORT,bind=$a" 2>/dev/null || true ;;
+    2) for i in 1 2 3 4 5 6 7 8; do echo "$(heldout17_addr $((7 + i))) shop@partner.test>bob@$d>$((700 + i * 50))"; done |
+         postfix_send 8 ;;
+    3) postfix_heldout17_session "$PF_PORT" "$a" "$helo" "MAIL FROM:<crm@partner.test>\r\n" \
+         "RCPT TO:<\"alice smith\"@$d>\r\n" "RCPT TO:<Postmaster>\r\n" "DATA\r\n" "$body" "QUIT\r\n" ;;
+    4) for i in $(seq 1 15); do
+         msgs+=("MAIL FROM:<ping@partner.test>\r\n" "RCPT TO:<$(pf_user "$i")>\r\n" "DATA\r\n" "Subject: $i\r\n\r\n.\r\n" "RSET\r\n")
+       done
+       postfix_heldout17_session "$PF_PORT" "$a" "$helo" "${msgs[@]}" "QUIT\r\n" ;;
+    5) postfix_heldout17_session "$PF_PORT" "$a" "$helo" "MAIL FROM:<crm@partner.test> RET=HDRS ENVID=env$r SIZE=400\r\n" \
+         "RCPT TO:<$(pf_user "$r")> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;$(pf_user "$r")\r\n" "DATA\r\n" "$body" \
+         "MAIL FROM:<>\r\n" "RCPT TO:<postmaster@$d>\r\n" "DATA\r\n" "Subject: Undelivered Mail Returned to Sender\r\n\r\nbounce\r\n.\r\n" "QUIT\r\n" ;;
+  esac
+}
+postfix_heldout17_early() { postfix_tool postconf -n; postfix_tool postconf -M; }
+postfix_heldout17_change() {
+  postfix_stop
+  echo "127.0.0.1:$PF_PORT2 inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_helo_required=yes" \
+    >>"$PF_CONF/master.cf"
+  postfix_start
+  until_ok postfix_listening "$PF_PORT2"
+  PF_HELDOUT17_SUBMISSION=1
+}
+postfix_heldout17_late() { postfix_tool postsuper -r ALL; }
+
 # --- bind ---------------------------------------------------------------------------------
 
 NAMED_PORT=15353        # named's DNS service (UDP and TCP); BIND_PORT is the intruder's listener
@@ -10017,6 +10224,82 @@ bind_heldout16_maint() {
   bind_rndc dnssec -status dyn.example.test
 }
 
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: named starts
+# inside the recording while clients already retry (heldout17_begin). Each round as many
+# clients as the slow wave's load from 127.0.19.1-250, one line of queries each: hosts of
+# example.test, the shop's items and images, mail and SRV records; once the office listener is
+# in, the office zone's names through it; a DHCP server's lease update in the dynamic zone. One
+# more client in turn: names in mixed case (as resolvers that randomise case send them), TCP
+# queries sent and the connection closed without reading the answer, eight clients asking the
+# same name at the same instant, queries with uncommon options (NSID, EDNS expire, client
+# subnet, a 512-byte buffer, no recursion, CHAOS class), 30 queries over one kept-open TCP
+# connection, an incremental zone transfer (IXFR) of the dynamic zone. The maintenance,
+# early: the server's statistics written to its statistics file (`rndc stats`) and its status
+# (`rndc status`). The change, in the middle, by a full restart (TERM, start): a second
+# listener on 127.0.0.1:$NAMED_PORT2 and a new include file (conf/office.conf: an ACL and the
+# zone office.test, which only it may query). The maintenance, late, while the load falls: the
+# dynamic zone frozen (its journal written into the zone file, updates refused) and thawed
+# again, as an operator does to edit it by hand. The recording ends with load still running.
+NAMED_PORT2=15354
+BIND_HELDOUT17_OFFICE=0
+bind_heldout17_deploy() { BIND_HELDOUT17_OFFICE=0; heldout17_free_port "$NAMED_PORT2" -u; }
+bind_heldout17_mix() {
+  local r=$HELDOUT17_ROUND i q a n=$HELDOUT17_CONC
+  for ((i = 1; i <= n; i++)); do
+    q="host$(printf %02d $((1 + (r * 5 + i) % 40))).example.test/A item$((1 + (r * 3 + i) % 60)).shop.test/TXT"
+    q+=" img.shop.test/A example.test/MX _sip._tcp.example.test/SRV"
+    echo "$(heldout17_addr "$i") $q"
+  done | bind_query "$n"
+  if [ "$BIND_HELDOUT17_OFFICE" = 1 ]; then
+    echo "$(heldout17_addr 5) printer.office.test/A wiki.office.test/A office.test/SOA" |
+      python3 "$NAMED_DNS" "$NAMED_PORT2" 1 || true
+  fi
+  bind_update <<U
+update delete lease$((r % 20)).dyn.example.test A
+update add lease$((r % 20)).dyn.example.test 300 A 10.9.17.$((1 + r % 250))
+send
+U
+  a=$(heldout17_addr 7)
+  local dg=(dig -b "$a" -p "$NAMED_PORT" @127.0.0.1 +time=2 +tries=1)
+  case $((r % 6)) in
+    0) echo "$a WwW.ExAmPlE.TeSt/A hOsT07.EXAMPLE.test/A Mail.Example.Test/A ITEM3.Shop.Test/TXT" | bind_query 1 ;;
+    1) for i in 1 2 3; do
+         printf '\x00\x22\x12\x3%d\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07example\x04test\x00\x00\x01\x00\x01' "$i" |
+           socat -u - "TCP:127.0.0.1:$NAMED_PORT,bind=$a" 2>/dev/null || true
+       done ;;
+    2) for i in 1 2 3 4 5 6 7 8; do echo "$(heldout17_addr $((7 + i))) www.shop.test/A"; done | bind_query 8 ;;
+    3) "${dg[@]}" +nsid +expire +subnet=10.1.0.0/16 +bufsize=512 +norecurse example.test SOA
+       "${dg[@]}" -c CH hostname.bind TXT ;;
+    4) mapfile -t q < <(for i in $(seq 1 30); do printf 'host%02d.example.test\n' "$(((i + r) % 40 + 1))"; done)
+       "${dg[@]}" +tcp +keepopen "${q[@]}" ;;
+    5) dig -b 127.0.0.1 -p "$NAMED_PORT" @127.0.0.1 +time=3 ixfr=2026120401 dyn.example.test ;;
+  esac >/dev/null 2>&1 || true
+}
+bind_heldout17_early() { bind_rndc stats; bind_rndc status; }
+bind_heldout17_change() {
+  bind_stop
+  {
+    bind_zone_head office.test 2026120501
+    printf 'printer A 10.0.3.10\nwiki A 10.0.3.11\nvpn A 10.0.3.1\n'
+  } >"$NAMED_ZONES/office.test.zone"
+  chmod 644 "$NAMED_ZONES/office.test.zone"
+  cat >"$NAMED_CONF/office.conf" <<CONF
+acl office { 127.0.19.0/24; 127.0.0.1; };
+zone "office.test" { type primary; file "$NAMED_ZONES/office.test.zone"; allow-query { office; }; };
+CONF
+  chown root:bind "$NAMED_CONF/office.conf"
+  chmod 644 "$NAMED_CONF/office.conf"
+  sed -i -e "s|^  listen-on port $NAMED_PORT { 127.0.0.1; };\$|&\n  listen-on port $NAMED_PORT2 { 127.0.0.1; };|" \
+    -e "s|^include \"$NAMED_CONF/zones.conf\";\$|&\ninclude \"$NAMED_CONF/office.conf\";|" "$NAMED_CONF/named.conf"
+  if ! grep -q "office.conf" "$NAMED_CONF/named.conf" || ! grep -q "port $NAMED_PORT2" "$NAMED_CONF/named.conf"; then
+    die "bind heldout17: named.conf not changed"
+  fi
+  named-checkconf -z "$NAMED_CONF/named.conf" >/dev/null || die "bind heldout17: named-checkconf failed"
+  bind_start
+  BIND_HELDOUT17_OFFICE=1
+}
+bind_heldout17_late() { bind_rndc freeze dyn.example.test; sleep 1; bind_rndc thaw dyn.example.test; }
+
 # --- tomcat -------------------------------------------------------------------------------
 
 TOMCAT_PORT=18380
@@ -10318,6 +10601,48 @@ tomcat_heldout_job() {
     tomcat_catalina version
   fi
 }
+
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: tomcat's JVM
+# starts inside the recording while clients already retry (heldout17_begin). Clients from
+# 127.0.19.1-250 for every ninth product, every sixth page and every fifth image (another
+# offset each round), the counter, the guestbook and the assets, as many at a time as the
+# slow wave's load; once the second connector is in, a status check and the catalogue over
+# it with gzip asked for; one more client in turn (heldout17_odd): upper-case, percent-encoded
+# and dot-segment forms of the stylesheet, requests for the 200 kB PDF sent and closed without
+# reading, eight visitors at once on the counter (which rewrites counter.txt under a lock), a
+# guestbook entry posted with a chunked body, 40 one-byte ranges over one connection, an
+# absolute-form request with two ranges and `OPTIONS *`. The maintenance, early: the
+# configuration checked by the operator inside the cgroup (`catalina.sh configtest`, a second
+# JVM that parses server.xml). The change, in the middle, by a full restart (TERM, start): a
+# second HTTP connector on 127.0.0.1:$TOMCAT_PORT2 with response compression and its own
+# keep-alive limit. The maintenance, late, while the load falls: the JVM's thread dump (QUIT
+# from outside, written to its console log). The recording ends with load still running.
+TOMCAT_PORT2=18381
+TC_HELDOUT17_PORT2=0
+tomcat_heldout17_deploy() { TC_HELDOUT17_PORT2=0; heldout17_free_port "$TOMCAT_PORT2"; }
+tomcat_heldout17_mix() {
+  local r=$HELDOUT17_ROUND i paths=(/ /shop/ /shop/counter.jsp /shop/guestbook.jsp /shop/static/css/site.css /shop/static/js/app.js)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/shop/product.jsp?id=' 9 100 "$r"
+    every_nth /shop/static/pages/page 6 30 "$r" .html | sed 's|page\([0-9]\)\.|page0\1.|'
+    every_nth /shop/static/img/ 5 20 "$r" .png)
+  heldout17_get "$TOMCAT_PORT" "${paths[@]}"
+  if [ "$TC_HELDOUT17_PORT2" = 1 ]; then
+    addr_curl "$(heldout17_addr 5)" --compressed "http://127.0.0.1:$TOMCAT_PORT2/status.jsp" \
+      "http://127.0.0.1:$TOMCAT_PORT2/shop/" "http://127.0.0.1:$TOMCAT_PORT2/shop/product.jsp?id=$((1 + r % 100))"
+  fi
+  heldout17_odd "$TOMCAT_PORT" /shop/static/css/site.css /shop/static/files/catalog.pdf /shop/counter.jsp /shop/guestbook.jsp
+}
+tomcat_heldout17_early() { tomcat_catalina configtest; }
+tomcat_heldout17_change() {
+  local xml=$TC_DIR/conf/server.xml
+  tomcat_stop
+  sed -i "s|^\( *\)<Connector address=\"127.0.0.1\" port=\"$TOMCAT_PORT\"|\1<Connector address=\"127.0.0.1\" port=\"$TOMCAT_PORT2\" protocol=\"HTTP/1.1\" connectionTimeout=\"20000\" compression=\"on\" compressionMinSize=\"512\" maxKeepAliveRequests=\"50\" />\n&|" "$xml"
+  grep -q "port=\"$TOMCAT_PORT2\"" "$xml" || die "tomcat heldout17: server.xml not changed"
+  tomcat_start
+  until_ok curl -sf "http://127.0.0.1:$TOMCAT_PORT2/shop/static/css/site.css"
+  TC_HELDOUT17_PORT2=1
+}
+tomcat_heldout17_late() { kill -QUIT "$TC_PID"; sleep 1; }
 
 # --- squid --------------------------------------------------------------------------------
 
@@ -11443,6 +11768,48 @@ dovecot_heldout_job() {
   fi
 }
 
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: squid starts
+# inside the recording while clients already retry (heldout17_begin). Clients from
+# 127.0.19.1-250 through squid for every fourth page, every fifth image, news and documents
+# (another offset each round), the home page, the stylesheet and the API, as many at a time as
+# the slow wave's load; once the second port is in, a third of them through it; one more
+# client in turn (heldout17_odd, through the proxy): upper-case, percent-encoded and
+# dot-segment forms of the stylesheet, requests for a document sent and closed without reading,
+# eight clients at once on one news item that must be revalidated, an order posted with a
+# chunked body, 40 one-byte ranges over one connection, an absolute-form request with two
+# ranges and `OPTIONS *`. The maintenance, early: the running squid checked (`squid -k
+# check`) and the cache manager's counters and IP cache pages (squidclient, root, inside the
+# cgroup). The change, in the middle, by a full restart (TERM, `squid -z`, start): an include
+# directory (conf/conf.d/*.conf) with a second listening port on 127.0.0.1:$SQUID_PORT2 for
+# the office's clients and collapsed forwarding (concurrent misses for one URL share one
+# fetch). The maintenance, late, while the load falls: the memory pools and the open files
+# listed (`mgr:mem`, `mgr:filedescriptors`). The recording ends with load still running.
+SQUID_PORT2=13129
+SQUID_HELDOUT17_PORT2=0
+squid_heldout17_deploy() { SQUID_HELDOUT17_PORT2=0; heldout17_free_port "$SQUID_PORT2"; }
+squid_heldout17_mix() {
+  local r=$HELDOUT17_ROUND proxy=$SQUID_PROXY
+  local paths=(/ /static/app.css /api/status "/news/$((r % 12))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page/ 4 60 "$r"; every_nth /img/ 5 40 "$r" .png
+    every_nth /docs/ 7 20 "$r" .pdf)
+  [ "$SQUID_HELDOUT17_PORT2" = 0 ] || [ $((r % 3)) != 0 ] || proxy=http://127.0.0.1:$SQUID_PORT2
+  http_proxy=$proxy heldout17_get "${SQUID_ORIGIN_PORTS[0]}" "${paths[@]}"
+  HELDOUT17_VIA=$SQUID_PORT heldout17_odd "${SQUID_ORIGIN_PORTS[0]}" /static/app.css /docs/3.pdf /news/1 /api/order
+}
+squid_heldout17_early() { squid_ctl -k check; squid_mgr counters ipcache; }
+squid_heldout17_change() {
+  squid_stop
+  mkdir -p "$SQUID_DIR/conf/conf.d"
+  printf '%s\n' "http_port 127.0.0.1:$SQUID_PORT2 name=office" 'collapsed_forwarding on' >"$SQUID_DIR/conf/conf.d/office.conf"
+  chmod 644 "$SQUID_DIR/conf/conf.d/office.conf"
+  sed -i "s|^http_port 127.0.0.1:$SQUID_PORT\$|&\ninclude $SQUID_DIR/conf/conf.d/*.conf|" "$SQUID_CONF"
+  grep -q '^include ' "$SQUID_CONF" || die "squid heldout17: squid.conf not changed"
+  squid_start
+  until_ok postfix_listening "$SQUID_PORT2"
+  SQUID_HELDOUT17_PORT2=1
+}
+squid_heldout17_late() { squid_mgr mem filedescriptors; }
+
 # --- the recordings -----------------------------------------------------------------------
 
 # traffic SECONDS MIX [MAINTENANCE [EVERY]]: runs the server's traffic mix MIX in rounds for
@@ -11572,17 +11939,21 @@ heldout3_workers_back() {
 # or a batch run's size) is set by the phase.
 HELDOUT4_ROUND=0
 HELDOUT4_CONC=1
-# ramp4 MIX PAUSE LOAD...: one round of MIX at each LOAD, PAUSE s apart.
-ramp4() {
-  local mix=$1 pause=$2 c
-  shift 2
+# load_steps COUNTER CONC MIX PAUSE LOAD...: one round of MIX at each LOAD (set in the
+# variable named CONC; each round counted in the one named COUNTER), PAUSE s apart.
+load_steps() {
+  local -n counter=$1
+  local conc=$2 mix=$3 pause=$4 c
+  shift 4
   for c in "$@"; do
-    HELDOUT4_CONC=$c
-    HELDOUT4_ROUND=$((HELDOUT4_ROUND + 1))
+    printf -v "$conc" %s "$c"
+    counter=$((counter + 1))
     "$mix"
     sleep "$pause"
   done
 }
+# ramp4 MIX PAUSE LOAD...: one round of MIX at each LOAD, PAUSE s apart.
+ramp4() { load_steps HELDOUT4_ROUND HELDOUT4_CONC "$@"; }
 # heldout4_addr N: the N-th client address of the round, in 127.0.2.100-199.
 heldout4_addr() { echo "127.0.2.$((100 + ($1 * 13 + HELDOUT4_ROUND * 7) % 100))"; }
 # heldout4_get PORT PATH...: GETs the paths from 127.0.0.1:PORT with source addresses
@@ -11941,6 +12312,124 @@ heldout16_end() {
   echo "record-testdata: $1: heldout16 recorded for $((SECONDS - HELDOUT_T0)) s, $HELDOUT16_ROUND rounds" >&2
   rec_stop
 }
+# heldout17, its own counter and load (HELDOUT17_ROUND, HELDOUT17_CONC, HELDOUT17_PER); its
+# clients come from 127.0.19.1-250 (heldout17_addr N: the N-th of the round; heldout17_get
+# PORT PATH...: the paths, HELDOUT17_PER requests per connection, HELDOUT17_CONC at a time).
+# The load follows a slow wave (HELDOUT17_WAVE, connections at a time round by round: few to
+# many and back).
+HELDOUT17_ROUND=0 HELDOUT17_CONC=3 HELDOUT17_PER=1
+HELDOUT17_WAVE=(1 2 4 7 10 12 10 7 4 2)
+heldout17_addr() { echo "127.0.19.$((1 + ($1 * 113 + HELDOUT17_ROUND * 127) % 250))"; }
+heldout17_get() { spread_get "$1" 127.0.19 1 250 113 127 "$HELDOUT17_ROUND" "$HELDOUT17_PER" "$HELDOUT17_CONC" "${@:2}"; }
+# heldout17_free_port PORT [-u]: dies unless 127.0.0.1:PORT (TCP, and with -u UDP too) is
+# free, for the second listener a heldout17 change adds.
+heldout17_free_port() {
+  if ss "-Hl${2:+u}nt" "sport = :$1" | grep -q .; then die "port $1 is in use"; fi
+}
+# heldout17_begin SERVER: a fresh provisioning and the phase's deploy, the recording begun,
+# and a cold start under load: SERVER's clients (its heldout17 mix, three at a time, a round
+# every 0.5 s, in the background) already try while the server is down, so their first
+# requests fail and are tried again; the server started 2 s later (as a service manager
+# brings a crashed or rebooted host's service back), and the clients' rounds go on until it
+# has served for 2 s.
+heldout17_begin() {
+  local flag=$WORK/heldout17-cold pid
+  HELDOUT17_ROUND=0
+  "$1_provision"
+  "$1_heldout17_deploy"
+  rec_start "$1" heldout17
+  HELDOUT_T0=$SECONDS
+  touch "$flag"
+  (
+    HELDOUT17_CONC=3 HELDOUT17_PER=1
+    while [ -e "$flag" ]; do
+      HELDOUT17_ROUND=$((HELDOUT17_ROUND + 1))
+      ("$1_heldout17_mix") >/dev/null 2>&1 || true
+      sleep 0.5
+    done
+    echo "$HELDOUT17_ROUND" >"$flag.rounds"
+  ) &
+  pid=$!
+  PIDS+=("$pid")
+  sleep 2
+  "$1_start"
+  sleep 2
+  rm -f "$flag"
+  wait "$pid" || true
+  forget "$pid"
+  HELDOUT17_ROUND=$(cat "$flag.rounds")
+}
+# heldout17_wave SERVER PAUSE [FROM [COUNT]]: rounds of SERVER's heldout17 mix, PAUSE s apart,
+# at the loads of HELDOUT17_WAVE (from its FROM-th, COUNT of them; default all), 2 requests
+# per connection.
+heldout17_wave() {
+  HELDOUT17_PER=2
+  load_steps HELDOUT17_ROUND HELDOUT17_CONC "$1_heldout17_mix" "$2" \
+    "${HELDOUT17_WAVE[@]:${3:-0}:${4:-${#HELDOUT17_WAVE[@]}}}"
+}
+# heldout17_end SERVER: the recording stopped while SERVER still serves load (three more
+# rounds of its mix, 6 connections at a time, in the background), then the load waited for
+# and the server stopped outside the recording.
+heldout17_end() {
+  local pid
+  HELDOUT17_CONC=6 HELDOUT17_PER=2
+  (for _ in 1 2 3; do HELDOUT17_ROUND=$((HELDOUT17_ROUND + 1)); "$1_heldout17_mix"; done) >/dev/null 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  sleep 0.5
+  echo "record-testdata: $1: heldout17 recorded for $((SECONDS - HELDOUT_T0 + 1)) s, $((HELDOUT17_ROUND + 1)) rounds and more running" >&2
+  rec_stop
+  wait "$pid" || true
+  forget "$pid"
+  "$1_stop"
+}
+# heldout17_pct PATH: PATH with its vowels percent-encoded (/p%61g%65.html: the same resource,
+# as some clients and libraries send it).
+heldout17_pct() {
+  local s=$1 i c out=
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in [aeiou]) printf -v c '%%%02X' "'$c" ;; esac
+    out+=$c
+  done
+  echo "$out"
+}
+# heldout17_odd PORT SMALL BIG SHARED FORM: the round's one unusual but legitimate client of
+# the web server on 127.0.0.1:PORT (or, with HELDOUT17_VIA set, of the proxy on that port, for
+# the origin on PORT), from the round's seventh address, in turn: SMALL asked for in upper
+# case, with its vowels percent-encoded, with a dot segment and with a doubled slash; three
+# clients that send a whole request for BIG and close without reading the answer; eight
+# clients at the same instant on SHARED (one resource, many users); a form posted to FORM
+# with a chunked request body; 40 one-byte range requests for SMALL over one connection (a
+# probe of many tiny requests); a request in absolute form with two byte ranges, gzip, TE,
+# Max-Forwards and language preferences, then `OPTIONS *`.
+heldout17_odd() {
+  local port=$1 a u=http://127.0.0.1:$1 i via=() cport=$1 tb=$3 pids=() urls=()
+  if [ -n "${HELDOUT17_VIA:-}" ]; then
+    via=(-x "http://127.0.0.1:$HELDOUT17_VIA")
+    cport=$HELDOUT17_VIA tb=$u$3
+  fi
+  local host="Host: 127.0.0.1:$port\r\n"
+  a=$(heldout17_addr 7)
+  case $((HELDOUT17_ROUND % 6)) in
+    0) addr_curl "$a" "${via[@]}" --path-as-is "$u${2^^}" "$u$(heldout17_pct "$2")" "$u/.$2" "$u/$2" ;;
+    1) for i in 1 2 3; do
+         printf %b "GET $tb HTTP/1.1\r\n${host}User-Agent: prefetch/1\r\n\r\n" |
+           socat -u - "TCP:127.0.0.1:$cport,bind=$a" 2>/dev/null || true
+       done ;;
+    2) for i in 1 2 3 4 5 6 7 8; do
+         addr_curl "$(heldout17_addr $((7 + i)))" "${via[@]}" -H 'Cache-Control: no-cache' "$u$4" &
+         pids+=($!)
+       done
+       wait "${pids[@]}" ;;
+    3) printf 'name=chunked+%s&message=%s' "$HELDOUT17_ROUND" "$(head -c 3000 /dev/zero | tr '\0' m)" |
+         addr_curl "$a" "${via[@]}" -H 'Transfer-Encoding: chunked' --data-binary @- "$u$5" ;;
+    4) for i in $(seq 1 40); do urls+=("$u$2"); done
+       addr_curl "$a" "${via[@]}" -r 0-0 "${urls[@]}" ;;
+    5) printf %b "GET http://127.0.0.1:$port$2 HTTP/1.1\r\n${host}Range: bytes=0-9,20-29\r\nAccept-Encoding: gzip, deflate, br\r\nTE: trailers\r\nMax-Forwards: 3\r\nAccept-Language: de-CH, fr;q=0.7, en;q=0.3\r\n\r\nOPTIONS * HTTP/1.1\r\n${host}Connection: close\r\n\r\n" |
+         socat -t 1 - "TCP:127.0.0.1:$cport,bind=$a" >/dev/null 2>&1 || true ;;
+  esac
+}
 # The server's scheduled job, if it has one: training covers what production runs on a
 # timer, or every run of the job in production would look new.
 maintenance_of() { if declare -F "$1_maintenance" >/dev/null; then echo "$1_maintenance"; fi; }
@@ -12289,6 +12778,19 @@ record_server() {
     phase_stretch heldout16 "$s" 5 2 14 "$pm"
     "${s}_heldout16_maint"
     heldout16_end "$s"
+  fi
+  if want_phase heldout17; then
+    # The pause between the wave's rounds (s): a batch round includes the run.
+    local wp=0.6
+    [ "$s" != batch ] || wp=2
+    say "$s: heldout17 (a cold start under retrying clients, maintenance early, a slow wave of load, a change by a full restart, a second wave with maintenance late, the end under load)"
+    heldout17_begin "$s"
+    "${s}_heldout17_early"
+    heldout17_wave "$s" "$wp"
+    "${s}_heldout17_change"
+    heldout17_wave "$s" "$wp" 0 6
+    alongside "${s}_heldout17_late" heldout17_wave "$s" "$wp" 6
+    heldout17_end "$s"
   fi
 }
 
