@@ -344,7 +344,10 @@ TEST_P(WorkloadEvalTest, EveryAttackDetectedAboveEveryFalsePositive) {
 // heldout12: a new listener's clients; heldout13, heldout14 and heldout15: none; heldout16: a
 // known program's low novelties in one window are one finding). postfix's own tools (postmap,
 // qshape) are low since the traces carry the packages of their programs (13 / 6 before, when
-// eval had no package database; README: postfix). The pooled figure replays a workload's
+// eval had no package database; README: postfix). heldout17 (six workloads, first run once,
+// unseen, on 2026-12-05) adds a second listener by a configuration change: a new listening
+// port, medium by design (issue 9: a new listening port stays a finding), in bind, nginx,
+// postfix, squid and tomcat. The pooled figure replays a workload's
 // held-out traces one after another, in the order they were recorded, through one detector
 // (distinct findings over all of them). mariadb, apache, postfix and bind, workloads added later
 // and first run unseen, have fewer held-out traces. Eval pools them; what they measure now is held as a
@@ -357,16 +360,16 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
     size_t any, medium;
   };
   const std::map<std::string, Ceiling> measured = {{"batch", {16, 0}},      {"gunicorn", {11, 5}},
-                                                   {"haproxy", {5, 1}},     {"nginx", {6, 0}},
-                                                   {"postgresql", {18, 0}}, {"redis", {6, 0}},
+                                                   {"haproxy", {5, 1}},     {"nginx", {8, 1}},
+                                                   {"postgresql", {18, 0}}, {"redis", {7, 0}},
                                                    // unseen workload shapes, first runs in README
                                                    {"mariadb", {8, 0}},     {"apache", {16, 0}},
                                                    // first run 11 / 4, unseen; README: postfix
-                                                   {"postfix", {8, 0}},
+                                                   {"postfix", {9, 1}},
                                                    // first run 5 / 2, unseen; README: bind
-                                                   {"bind", {4, 0}},
+                                                   {"bind", {5, 1}},
                                                    // first runs 253 / 252 and 6 / 4, unseen; README
-                                                   {"squid", {2, 0}},       {"tomcat", {3, 0}},
+                                                   {"squid", {4, 1}},       {"tomcat", {5, 1}},
                                                    // first run 3 / 0, unseen; README: dovecot
                                                    {"dovecot", {3, 0}}};
   auto r = RunEval(GetParam());
