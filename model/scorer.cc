@@ -690,16 +690,31 @@ Finding UnprofiledFinding(const Event& e, bool learning) {
 
 PortHabits PortHabitsOf(const Fingerprint& fp) {
   PortHabits h;
-  std::set<std::string> clients;
+  // The learned clients: exact addresses, and inbound ranges.
+  std::set<std::string, std::less<>> clients;
   for (const auto& [item, stats] : fp.network) {
     if (item.direction == Direction::kInbound) clients.insert(item.address);
   }
+  std::vector<std::pair<Address, int>> client_ranges;
+  for (const auto& [item, g] : fp.net_patterns) {
+    Address net;
+    int len = 0;
+    if (item.direction == Direction::kInbound && ParseCidr(item.address, &net, &len)) client_ranges.emplace_back(net, len);
+  }
+  auto client = [&](const std::string& address) {
+    if (clients.contains(address)) return true;
+    Address a;
+    if (client_ranges.empty() || !ParseAddress(address, &a)) return false;
+    for (const auto& [net, len] : client_ranges) {
+      if (Contains(net, len, a)) return true;
+    }
+    return false;
+  };
   std::set<uint16_t> ports;
   std::set<std::string> addresses;
   for (const auto& [item, stats] : fp.network) {
     if (item.protocol != 6) continue;
-    if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin &&
-        (clients.contains(item.address) || LearnedClient(fp, item.address))) {
+    if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin && client(item.address)) {
       ++h.callbacks;
     } else if (item.direction == Direction::kListen && item.port >= 1024) {
       ports.insert(item.port);
