@@ -392,6 +392,7 @@ phases_of() {
 }
 
 PIDS=()         # every background process started here, killed by id on exit
+HOST_CLEANUP=() # functions that remove what a workload made outside $WORK (users, PAM files), run on exit
 POLICY_RC_CREATED=0
 
 # What the intruders leave outside $WORK: crontabs of the service users, the dropper.
@@ -418,6 +419,8 @@ cleanup() {
   fi
   [ "$POLICY_RC_CREATED" = 1 ] && rm -f /usr/sbin/policy-rc.d
   remove_intruder_leftovers
+  local f
+  for f in "${HOST_CLEANUP[@]:-}"; do [ -n "$f" ] && "$f"; done
   rm -rf "$WORK"
 }
 # One run at a time: every run shares /srv/dw-eval and the dw-eval cgroups, and its cleanup
@@ -10971,8 +10974,8 @@ vsftpd_provision() {
   for p in "$VSFTPD_PORT" $(seq "${VSFTPD_PASV[0]}" "$VSFTPD_PASV_WIDE"); do
     if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
   done
-  # The users and the PAM file live outside $WORK: removed after the shared cleanup.
-  trap 'cleanup; vsftpd_cleanup' EXIT
+  # The users and the PAM file live outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(vsftpd_cleanup)
   vsftpd_users_remove
   rm -rf "$VSFTPD_DIR"
   mkdir -p "$VSFTPD_DIR"/{conf,log,run,empty} "$VSFTPD_ANON"/pub/{releases,docs} "$VSFTPD_HOME"
@@ -11349,11 +11352,16 @@ DC_USERS=(alice bob carol dave erin frank)   # mix A: alice, bob, carol; mix B: 
 # passwords, usernames without the domain), every mailbox as DC_VMAIL in
 # mail/<user> (Maildir, folders separated by '/', Sent, Drafts, Trash and Archive created
 # at login); base_dir run/, state_dir state/, its log log/dovecot.log.
+dovecot_cleanup() {
+  if id -u "$DC_VMAIL" >/dev/null 2>&1; then userdel "$DC_VMAIL" >/dev/null 2>&1 || true; fi
+}
 dovecot_provision() {
   local p
   for p in "$DOVECOT_IMAP_PORT" "$DOVECOT_POP3_PORT"; do
     if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
   done
+  # The mail user lives outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(dovecot_cleanup)
   id "$DC_VMAIL" >/dev/null 2>&1 ||
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$DC_VMAIL"
   rm -rf "$DC_DIR"
