@@ -2,7 +2,6 @@
 #include "tools/trace_packages.h"
 
 #include <atomic>
-#include <cstdio>
 #include <set>
 #include <vector>
 
@@ -10,6 +9,7 @@
 #include "collector/trace_file.h"
 #include "collector/trace_source.h"
 #include "tools/drive.h"
+#include "tools/write_atomically.h"
 
 namespace dw::tools {
 
@@ -39,46 +39,28 @@ Result<size_t> AddRecordedPackages(const std::string& in, const std::string& out
   }
 
   ASSIGN_OR_RETURN(auto reader, collector::TraceReader::Open(in));
-  const std::string tmp = out + ".tmp";
-  {
+  RETURN_IF_ERROR(WriteAtomically(out, [&](const std::string& tmp) -> Status {
     ASSIGN_OR_RETURN(auto writer, collector::TraceWriter::Create(tmp, reader->header(), collector::kMaxFramePayload,
                                                                  collector::kTraceFormatVersion,
                                                                  reader->header().wire_version));
     for (collector::PackagePrograms& p : added) writer->AddPackage(p);
     collector::TraceChunk chunk;
     for (;;) {
-      Result<bool> more = reader->Next(&chunk);
-      if (!more) {
-        std::remove(tmp.c_str());
-        return more.error();
-      }
-      if (!*more) break;
+      ASSIGN_OR_RETURN(bool more, reader->Next(&chunk));
+      if (!more) break;
       for (const auto& [id, path] : chunk.cgroups) writer->AddCgroup(id, path);
       for (const collector::ProcessSnapshot& p : chunk.processes) writer->AddProcess(p);
       for (collector::PackagePrograms& p : chunk.packages) writer->AddPackage(std::move(p));
       writer->SetDropped(chunk.dropped_total);
-      Status s;
       for (const std::string& r : chunk.records) {
-        s = writer->Append(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size()));
-        if (!s.ok()) break;
+        RETURN_IF_ERROR(
+            writer->Append(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(r.data()), r.size())));
       }
       // The chunks as they were: a process or cgroup is known from the same record on.
-      if (s.ok()) s = writer->Flush();
-      if (!s.ok()) {
-        std::remove(tmp.c_str());
-        return s;
-      }
+      RETURN_IF_ERROR(writer->Flush());
     }
-    if (Status s = writer->Close(); !s.ok()) {
-      std::remove(tmp.c_str());
-      return s;
-    }
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    return Status::Errno("rename " + tmp + " to " + out, err);
-  }
+    return writer->Close();
+  }));
   return added.size();
 }
 

@@ -142,20 +142,6 @@ Status CheckQuery(const Args& args) {
   return args.Required("--db").status();
 }
 
-Status WriteAtomically(const std::string& path, const std::function<Status(const std::string& tmp)>& write) {
-  const std::string tmp = path + ".tmp";
-  if (Status s = write(tmp); !s.ok()) {
-    std::remove(tmp.c_str());
-    return s;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    return Status::Errno("rename " + tmp + " to " + path, err);
-  }
-  return Status::Ok();
-}
-
 Status WriteFileAtomically(const std::string& path, const std::string& text) {
   return WriteAtomically(path, [&](const std::string& tmp) {
     FILE* f = std::fopen(tmp.c_str(), "w");

@@ -26,6 +26,7 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/policy/export.h"
+#include "tools/write_atomically.h"
 
 namespace dw::tools {
 
@@ -94,12 +95,7 @@ Status CheckHistory(const Args& args);
 
 // `line` and a newline on stdout, flushed.
 void WriteLine(const std::string& line);
-// Writes `path` through `write`, which creates and fills the temporary file
-// it is given (`path` + ".tmp"); that is renamed to `path` when `write`
-// succeeds and removed when it or the rename fails: readers never see a
-// half-written file, and an interrupted command leaves none behind.
-Status WriteAtomically(const std::string& path, const std::function<Status(const std::string& tmp)>& write);
-// WriteAtomically() of `text`.
+// WriteAtomically() (tools/write_atomically.h) of `text`.
 Status WriteFileAtomically(const std::string& path, const std::string& text);
 
 // ---- export and check (cmd_export.cc)
