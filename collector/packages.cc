@@ -113,9 +113,13 @@ const PackageDatabase::Index* PackageDatabase::IndexOf(const std::string& root) 
   return &roots_.front();
 }
 
+std::string UsrMergeTwin(std::string_view path) {
+  return path.starts_with("/usr/") ? std::string(path.substr(4)) : "/usr" + std::string(path);
+}
+
 int64_t PackageDatabase::SourceIdOf(const Index& index, std::string_view path) {
   // The path as run, and its spelling on the other side of the /usr merge.
-  std::string other = path.starts_with("/usr/") ? std::string(path.substr(4)) : "/usr" + std::string(path);
+  const std::string other = UsrMergeTwin(path);
   for (std::string_view candidate : {path, std::string_view(other)}) {
     const uint64_t h = PathHash(candidate);
     auto it = std::lower_bound(index.paths.begin(), index.paths.end(), std::pair<uint64_t, uint32_t>{h, 0});

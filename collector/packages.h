@@ -40,6 +40,10 @@
 
 namespace dw::collector {
 
+// `path` as spelled on the other side of the /usr merge: "/bin/dash" for
+// "/usr/bin/dash" and "/usr/bin/dash" for "/bin/dash".
+std::string UsrMergeTwin(std::string_view path);
+
 class PackageDatabase {
  public:
   // The source package that installed `path` under `root` ("/",

@@ -72,7 +72,7 @@ std::optional<model::PackageOracle::Kin> RecordedPackageOracle::SamePackage(
 
 const std::string* RecordedPackageOracle::PackageOf(std::string_view path) const {
   if (path.empty() || path[0] != '/') return nullptr;
-  const std::string other = path.starts_with("/usr/") ? std::string(path.substr(4)) : "/usr" + std::string(path);
+  const std::string other = collector::UsrMergeTwin(path);
   for (std::string_view candidate : {path, std::string_view(other)}) {
     if (auto it = package_of_.find(candidate); it != package_of_.end()) return &it->second;
   }
