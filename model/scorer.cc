@@ -579,20 +579,6 @@ bool KnownAudiencePort(const Fingerprint& fp, const NetItem& inbound, const Port
          (habits.transient_listens > 0 && inbound.protocol == 6 && inbound.port >= 1024);
 }
 
-// A learned client address: an inbound item from it, or an inbound range
-// holding it.
-bool LearnedClient(const Fingerprint& fp, std::string_view address) {
-  for (const auto& [item, stats] : fp.network) {
-    if (item.direction == Direction::kInbound && item.address == address) return true;
-  }
-  for (const auto& [item, g] : fp.net_patterns) {
-    if (item.direction != Direction::kInbound) continue;
-    Address net, a;
-    int len = 0;
-    if (ParseCidr(item.address, &net, &len) && ParseAddress(address, &a) && Contains(net, len, a)) return true;
-  }
-  return false;
-}
 
 // A loopback peer that is the workload itself: it learned a listening socket
 // on that port and protocol, bound to that address or to every address.
@@ -688,40 +674,44 @@ Finding UnprofiledFinding(const Event& e, bool learning) {
   return f;
 }
 
+bool PortHabits::IsLearnedClient(std::string_view address) const {
+  if (clients.contains(address)) return true;
+  Address a;
+  if (client_ranges.empty() || !ParseAddress(address, &a)) return false;
+  for (const auto& [net, len] : client_ranges) {
+    if (Contains(net, len, a)) return true;
+  }
+  return false;
+}
+
 PortHabits PortHabitsOf(const Fingerprint& fp) {
   PortHabits h;
-  // The learned clients: exact addresses, and inbound ranges.
-  std::set<std::string, std::less<>> clients;
   for (const auto& [item, stats] : fp.network) {
-    if (item.direction == Direction::kInbound) clients.insert(item.address);
+    if (item.direction == Direction::kInbound) h.clients.insert(item.address);
   }
-  std::vector<std::pair<Address, int>> client_ranges;
   for (const auto& [item, g] : fp.net_patterns) {
     Address net;
     int len = 0;
-    if (item.direction == Direction::kInbound && ParseCidr(item.address, &net, &len)) client_ranges.emplace_back(net, len);
-  }
-  auto client = [&](const std::string& address) {
-    if (clients.contains(address)) return true;
-    Address a;
-    if (client_ranges.empty() || !ParseAddress(address, &a)) return false;
-    for (const auto& [net, len] : client_ranges) {
-      if (Contains(net, len, a)) return true;
+    if (item.direction == Direction::kInbound && ParseCidr(item.address, &net, &len)) {
+      h.client_ranges.emplace_back(net, len);
     }
-    return false;
-  };
+  }
   std::set<uint16_t> ports;
   std::set<std::string> addresses;
   for (const auto& [item, stats] : fp.network) {
     if (item.protocol != 6) continue;
-    if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin && client(item.address)) {
+    if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin && h.IsLearnedClient(item.address)) {
       ++h.callbacks;
     } else if (item.direction == Direction::kListen && item.port >= 1024) {
       ports.insert(item.port);
       addresses.insert(item.address);
     }
   }
-  if (h.callbacks < kPortHabitThreshold) h.callbacks = 0;
+  if (h.callbacks < kPortHabitThreshold) {
+    h.callbacks = 0;
+    h.clients.clear();
+    h.client_ranges.clear();
+  }
   if (ports.size() >= kPortHabitThreshold) {
     h.transient_listens = ports.size();
     h.listen_min = *ports.begin();
@@ -824,7 +814,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                  context.hostile_root.empty() && !context.shell_incident && !FromShell(judged) &&
                  item.net.protocol == 6 && item.net.port >= kEphemeralPortMin && habits().callbacks > 0 &&
                  fp->executables.contains(e.process.exe) &&
-                 (context.peer_is_client || LearnedClient(*fp, item.net.address))) {
+                 (context.peer_is_client || habits().IsLearnedClient(item.net.address))) {
         // A workload that connected back to its clients' ephemeral ports in
         // training (active-mode FTP's data connections), its own program
         // connecting back to a client now: the same habit.

@@ -3,11 +3,15 @@
 #ifndef DRIFTWATCH_MODEL_SCORER_H_
 #define DRIFTWATCH_MODEL_SCORER_H_
 
+#include <functional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "collector/event.h"
+#include "model/address.h"
 #include "model/fingerprint.h"
 #include "model/generalize.h"
 
@@ -35,6 +39,12 @@ struct PortHabits {
   size_t transient_listens = 0;  // distinct unprivileged listening ports (0 below the threshold)
   uint16_t listen_min = 0, listen_max = 0;  // their range
   std::vector<std::string> listen_addresses;  // sorted
+  // The learned clients (inbound items' addresses, inbound ranges), kept
+  // while callbacks > 0: the only habit that asks.
+  std::set<std::string, std::less<>> clients;
+  std::vector<std::pair<Address, int>> client_ranges;  // network, prefix length
+  // `address` is a learned client (always false without the callbacks habit).
+  bool IsLearnedClient(std::string_view address) const;
 };
 PortHabits PortHabitsOf(const Fingerprint& fp);
 
