@@ -566,6 +566,21 @@ bool MayVary(std::string_view path, size_t index) {
   return MayHoldFamily(AncestorAt(path, index));
 }
 
+// How many directories right above the file name of `path` (whose
+// components' shapes are `shape_parts`) are numbers (a shape of exactly
+// kFamilyNumber) where a family may be: fan-out levels. With `varies`, the
+// count stops at a level that varies among a group's members already.
+size_t FanOutLevels(std::string_view path, const std::vector<std::string_view>& shape_parts,
+                    const std::vector<bool>* varies) {
+  const size_t n = shape_parts.size();
+  size_t levels = 0;
+  while (levels + 1 < n && (varies == nullptr || !(*varies)[n - 2 - levels]) &&
+         shape_parts[n - 2 - levels] == kFamilyNumber && MayVary(path, n - 2 - levels)) {
+    ++levels;
+  }
+  return levels;
+}
+
 // Step 2, shapes: names that differ only in their variable parts (numbers,
 // ids, UUIDs: AppendFamily), at any depth, are one name with a counter or an
 // id in it: "<dir>/<#>.png", "/srv/pg/base/<#>/<#>_fsm", "/srv/pg/base/<#>/PG_VERSION".
@@ -635,13 +650,9 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
     // the workload fills in turn, like the files in them, so their sibling
     // directories of that shape hold the family too. Only the numbered
     // directories right above the files, each where a family may be.
-    size_t fan_out = 0;  // how many directory levels above the leaf vary that way
-    if (leaf_varies && (evidence.Bits(leaf_threshold) & kAccessCreate) != 0) {
-      while (fan_out + 1 < n && !varies[n - 2 - fan_out] && shape_parts[n - 2 - fan_out] == kFamilyNumber &&
-             MayVary(first, n - 2 - fan_out)) {
-        ++fan_out;
-      }
-    }
+    const size_t fan_out = leaf_varies && (evidence.Bits(leaf_threshold) & kAccessCreate) != 0
+                               ? FanOutLevels(first, shape_parts, &varies)
+                               : 0;
     for (size_t k = 0; k < fan_out; ++k) varies[n - 2 - k] = true;
     bool dir_varies = false;
     bool allowed = true;
@@ -692,11 +703,7 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
       }
       // Numbered directories right above it are fan-out levels (above).
       const std::vector<std::string_view> c = Components(path);
-      size_t fan_out = 0;
-      while (fan_out + 1 < c.size() && shape_parts[c.size() - 2 - fan_out] == kFamilyNumber &&
-             MayVary(path, c.size() - 2 - fan_out)) {
-        ++fan_out;
-      }
+      const size_t fan_out = FanOutLevels(path, shape_parts, nullptr);
       std::string family;
       for (size_t i = 0; i + 1 < c.size(); ++i) {
         family.push_back('/');
