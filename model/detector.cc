@@ -288,8 +288,11 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) {
     context.queried_name = dns_.NameBefore(e);
-    auto clients = clients_.find(e.workload);
-    context.peer_is_client = clients != clients_.end() && clients->second.contains(e.peer.AddressString());
+    // Asked only by the callbacks habit (model/scorer.h PortHabits).
+    if (current_.baseline->habits.callbacks > 0) {
+      auto clients = clients_.find(e.workload);
+      context.peer_is_client = clients != clients_.end() && clients->second.contains(e.peer.AddressString());
+    }
   } else if (e.kind == EventKind::kAccept) {
     auto& clients = clients_[e.workload];
     if (clients.size() >= kMaxClients) clients.clear();
