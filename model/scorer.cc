@@ -82,7 +82,38 @@ constexpr std::string_view kCredentialFiles[] = {"/etc/shadow", "/etc/shadow-", 
                                                  "/etc/gshadow-", "/etc/sudoers"};
 constexpr std::string_view kCredentialDirs[] = {"/etc/sudoers.d",
                                                 "/var/run/secrets/kubernetes.io/serviceaccount",
-                                                "/run/secrets/kubernetes.io/serviceaccount"};
+                                                "/run/secrets/kubernetes.io/serviceaccount",
+                                                // private keys: the host's TLS keys, a cluster's own
+                                                "/etc/ssl/private", "/etc/pki/tls/private",
+                                                "/etc/kubernetes", "/var/lib/kubelet/pki"};
+// Credentials in a home directory, wherever it is: cloud, cluster, registry,
+// VCS and mail tokens, key rings, and shell histories (passwords typed on
+// command lines). ".ssh/" is matched apart (IsCredential).
+constexpr std::string_view kCredentialHomeNames[] = {
+    "/.aws/", "/.kube/", "/.docker/config.json", "/.git-credentials", "/.netrc", "/.gnupg/",
+    "/.config/gcloud/", "/.azure/", "/.bash_history", "/.zsh_history", "/.ash_history", "/.sh_history"};
+// What holds every secret of another process or of the kernel: its
+// environment and memory (normalized, model/normalize.h), physical and kernel memory.
+constexpr std::string_view kMemoryFiles[] = {"/proc/<pid>/environ", "/proc/<pid>/mem",
+                                             "/proc/<pid>/task/<tid>/environ", "/proc/<pid>/task/<tid>/mem",
+                                             "/proc/kcore", "/dev/mem", "/dev/kmem", "/dev/port"};
+// Where a write changes the kernel, a cgroup or another process from inside
+// a workload: sysctls, sysfs (a cgroup v1 release_agent is the classic
+// container escape), the SysRq trigger, and memory (kMemoryFiles).
+constexpr std::string_view kKernelControlDirs[] = {"/proc/sys", "/sys"};
+constexpr std::string_view kKernelControlFiles[] = {"/proc/sysrq-trigger"};
+// Evidence an intruder wipes: login records, the authentication and audit
+// logs, shell histories (kCredentialHomeNames' last four).
+constexpr std::string_view kEvidenceFiles[] = {"/var/log/wtmp",     "/var/log/btmp", "/var/log/lastlog",
+                                               "/var/run/utmp",     "/run/utmp",     "/var/log/auth.log",
+                                               "/var/log/secure"};
+constexpr std::string_view kEvidenceDirs[] = {"/var/log/audit"};
+constexpr std::string_view kHistoryNames[] = {"/.bash_history", "/.zsh_history", "/.ash_history",
+                                              "/.sh_history"};
+// Cloud instance metadata services (credentials of the node's role): EC2 and
+// most clouds, ECS task metadata, EKS pod identity, EC2 over IPv6, Alibaba.
+constexpr std::string_view kCloudMetadataAddresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
+                                                        "fd00:ec2::254",   "fd00:ec2::23",  "100.100.100.200"};
 // Where a write makes the system run something later: cron, systemd and init,
 // login shells, SSH keys, the dynamic loader, PAM, accounts, udev, autostart.
 constexpr std::string_view kPersistenceDirs[] = {
@@ -173,10 +204,29 @@ bool IsFileless(const Judged& j) {
 }
 bool OnUpperLayer(const Judged& j) { return (j.event.exec_flags & kExecUpperLayer) != 0; }
 bool WroteExe(const Judged& j) { return j.wrote_exe; }
+bool ContainsAny(std::string_view key, std::span<const std::string_view> parts) {
+  for (std::string_view p : parts) {
+    if (key.find(p) != std::string_view::npos) return true;
+  }
+  return false;
+}
 bool IsCredential(const Judged& j) {
   const std::string& k = j.item.key;
   return IsOneOf(k, kCredentialFiles) || IsUnder(k, kCredentialDirs) ||
-         k.find("/.ssh/") != std::string::npos || k.ends_with("/.ssh");
+         k.find("/.ssh/") != std::string::npos || k.ends_with("/.ssh") || ContainsAny(k, kCredentialHomeNames) ||
+         IsOneOf(k, kMemoryFiles);
+}
+bool IsKernelControl(const Judged& j) {
+  const std::string& k = j.item.key;
+  return IsUnder(k, kKernelControlDirs) || IsOneOf(k, kKernelControlFiles) || IsOneOf(k, kMemoryFiles);
+}
+bool IsEvidence(const Judged& j) {
+  const std::string& k = j.item.key;
+  if (IsOneOf(k, kEvidenceFiles) || IsUnder(k, kEvidenceDirs)) return true;
+  for (std::string_view n : kHistoryNames) {
+    if (k.ends_with(n)) return true;
+  }
+  return false;
 }
 bool IsPersistence(const Judged& j) {
   const std::string& k = j.item.key;
@@ -199,6 +249,7 @@ bool IsExecutableName(const Judged& j) {
 bool IsExecutableNameWhereServed(const Judged& j) { return j.served_dir && IsExecutableName(j); }
 bool InSystemDir(const Judged& j) { return IsUnder(j.item.key, kSystemDirs); }
 bool IsLoopback(const Judged& j) { return IsLoopbackAddress(j.item.net.address); }
+bool IsCloudMetadata(const Judged& j) { return IsOneOf(j.item.net.address, kCloudMetadataAddresses); }
 bool IsNotLoopback(const Judged& j) { return !IsLoopbackAddress(j.item.net.address); }
 bool InKnownSubnetOnly(const Judged& j) { return IsNotLoopback(j) && j.known_subnet; }
 bool OutsideKnownSubnets(const Judged& j) { return IsNotLoopback(j) && !j.known_subnet; }
@@ -425,9 +476,12 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
     {Target::kFile, kWriteBits, IsPersistence, 1.0, "persistence location"},
+    {Target::kFile, kWriteBits, IsEvidence, 0.8, "login records, audit log or shell history"},
+    {Target::kFile, kWriteBits, IsKernelControl, 1.0, "kernel, cgroup or process memory control"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},
     {Target::kOutbound, 0, OutsideKnownSubnets, 0.7, "outside every known subnet"},
+    {Target::kOutbound, 0, IsCloudMetadata, 0.9, "cloud instance metadata service"},
     {Target::kOutbound, 0, FromShell, 1.0, "a shell connecting out"},
     {Target::kInbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kInbound, 0, IsNotLoopback, 0.5, "non-loopback address"},

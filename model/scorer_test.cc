@@ -189,6 +189,36 @@ TEST_F(ScorerTest, SensitiveFileClasses) {
       {"/srv/data/report.csv", kAccessCreate, 0.3},
       {"/etcetera/x", kAccessWrite, 0.3},  // not under /etc
       {"/home/ann/.sshrc", kAccessRead, 0.2},
+      // Tokens and keys beyond accounts: cloud, cluster, VCS, key rings, histories, TLS keys.
+      {"/root/.aws/credentials", kAccessRead, 0.9},
+      {"/home/ann/.kube/config", kAccessRead, 0.9},
+      {"/home/ann/.docker/config.json", kAccessRead, 0.9},
+      {"/home/ann/.git-credentials", kAccessRead, 0.9},
+      {"/root/.bash_history", kAccessRead, 0.9},
+      {"/etc/ssl/private/site.key", kAccessRead, 0.9},
+      {"/etc/kubernetes/admin.conf", kAccessRead, 0.9},
+      {"/etc/ssl/certs/site.pem", kAccessRead, 0.2},  // certificates are public
+      {"/home/ann/.awsome", kAccessRead, 0.2},
+      // Another process's secrets: its environment and memory; kernel memory.
+      {"/proc/1/environ", kAccessRead, 0.9},
+      {"/proc/4242/task/4243/environ", kAccessRead, 0.9},
+      {"/proc/self/mem", kAccessRead, 0.9},
+      {"/proc/kcore", kAccessRead, 0.9},
+      {"/proc/1/limits", kAccessRead, 0.2},
+      // Kernel, cgroup and memory control: writes only.
+      {"/sys/fs/cgroup/rdma/release_agent", kAccessWrite, 1.0},
+      {"/proc/sys/kernel/core_pattern", kAccessWrite, 1.0},
+      {"/proc/sysrq-trigger", kAccessWrite, 1.0},
+      {"/proc/1/mem", kAccessWrite, 1.0},
+      {"/sys/kernel/mm/transparent_hugepage/enabled", kAccessRead, 0.2},
+      {"/proc/sys/net/core/somaxconn", kAccessRead, 0.2},
+      // Evidence: login records, audit and authentication logs, histories.
+      {"/var/log/wtmp", kAccessWrite, 0.8},
+      {"/run/utmp", kAccessWrite, 0.8},
+      {"/var/log/audit/audit.log", kAccessWrite, 0.8},
+      {"/var/log/wtmp", kAccessRead, 0.2},
+      {"/var/log/app/access.log", kAccessWrite, 0.3},
+      {"/home/ann/.zsh_history", kAccessWrite | kAccessCreate, 1.0},  // a credential too
   };
   for (const Case& c : cases) {
     std::vector<Finding> got = scorer_.Score(&fp_, testing::Open("web", 10, c.path, c.access));
@@ -241,6 +271,15 @@ TEST_F(ScorerTest, NetworkDrift) {
   EXPECT_EQ(scorer_.Score(&fp_, local),
             std::vector<Finding>{Expected(local, FindingKind::kNetwork, "127.0.0.1:6379",
                                           "new outbound peer", 0.3, Severity::kLow)});
+  // A cloud's instance metadata service hands out the node's credentials.
+  Event metadata = testing::Connect("web", 10, V4(169, 254, 169, 254, 80));
+  EXPECT_EQ(scorer_.Score(&fp_, metadata),
+            std::vector<Finding>{Expected(metadata, FindingKind::kNetwork, "169.254.169.254:80",
+                                          "new outbound peer (cloud instance metadata service)", 0.9,
+                                          Severity::kCritical)});
+  Event link_local = testing::Connect("web", 10, V4(169, 254, 20, 10, 53));  // a node-local cache
+  ASSERT_EQ(scorer_.Score(&fp_, link_local).size(), 1u);
+  EXPECT_EQ(scorer_.Score(&fp_, link_local)[0].score, 0.7);
   Event listen = testing::Listen("web", 10, V4(0, 0, 0, 0, 31337));
   EXPECT_EQ(scorer_.Score(&fp_, listen),
             std::vector<Finding>{Expected(listen, FindingKind::kNetwork, "listen 0.0.0.0:31337",
