@@ -300,30 +300,38 @@ bool Matches(const EvalLabel& label, const model::Finding& f) {
   return false;
 }
 
-Result<EvalResult> RunEval(const EvalCase& c) {
+Result<std::map<std::string, model::Fingerprint>> TrainCase(const EvalCase& c, uint64_t* events,
+                                                             const std::function<void(const Event&)>& also) {
   if (c.train.empty()) {
     return Status(ErrorCode::kInvalidArgument, "eval case " + c.name + ": no train traces");
   }
-  std::vector<EvalLabel> labels;
-  if (!c.labels.empty()) {
-    ASSIGN_OR_RETURN(labels, LoadLabels(c.labels));
-  }
-  EvalResult r;
-  r.name = c.name;
-
   // Train as `driftwatch train --trace ...` does, one session per trace.
   profiler::Profiler profiler;
   for (size_t i = 0; i < c.train.size(); ++i) {
     if (i > 0) profiler.BeginSession();
-    ASSIGN_OR_RETURN(Replayed t, Replay(c.train[i], [&](const Event& e) { profiler.Observe(e); }));
+    ASSIGN_OR_RETURN(Replayed t, Replay(c.train[i], [&](const Event& e) {
+                       profiler.Observe(e);
+                       if (also) also(e);
+                     }));
     profiler.AddDropped(t.dropped);
-    r.train_events += t.events;
+    *events += t.events;
   }
   // What train would save, and detect load.
   std::map<std::string, model::Fingerprint> fingerprints;
   for (model::Fingerprint& fp : profiler.TakeDirty()) {
     std::string workload = fp.workload;
     fingerprints.emplace(std::move(workload), std::move(fp));
+  }
+  return fingerprints;
+}
+
+Result<EvalResult> RunEval(const EvalCase& c) {
+  EvalResult r;
+  r.name = c.name;
+  ASSIGN_OR_RETURN(auto fingerprints, TrainCase(c, &r.train_events));
+  std::vector<EvalLabel> labels;
+  if (!c.labels.empty()) {
+    ASSIGN_OR_RETURN(labels, LoadLabels(c.labels));
   }
 
   ASSIGN_OR_RETURN(r.normal_findings, Detect(fingerprints, c.normal, &r.normal_events, &r.unprofiled));

@@ -21,6 +21,8 @@
 #define DRIFTWATCH_TOOLS_EVAL_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -112,6 +114,12 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 // subject, or one of the items folded into `f` does (its folded examples: a
 // path is a file, "syscall ptrace" a syscall): what a person sees in the finding.
 bool Matches(const EvalLabel& label, const model::Finding& f);
+
+// The fingerprints `driftwatch train --trace` would store for c.train (one session per
+// trace); adds the events replayed to *events, and shows each to `also` when given.
+// kInvalidArgument without train traces; a trace that cannot be read names its path.
+Result<std::map<std::string, model::Fingerprint>> TrainCase(
+    const EvalCase& c, uint64_t* events, const std::function<void(const Event&)>& also = nullptr);
 
 // Trains on c.train, scores c.normal and c.drift, and matches the drift findings with the
 // labels. Errors: a trace that cannot be read (its path in the message), bad labels, or a
