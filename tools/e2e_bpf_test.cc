@@ -4,7 +4,8 @@
 // checks the exact exec, open, listen, connect and accept events and their
 // workload; then trains a fingerprint (stored in a real SQLite database) and
 // checks that a run doing one new thing of each kind yields exactly those
-// three findings; and that a connect right after a query for a learned DNS
+// three findings; that intruders' techniques run for real are found at their
+// catalogue floor; and that a connect right after a query for a learned DNS
 // name reaches a known service at another address. Needs root; skips with the reason otherwise (set
 // DW_REQUIRE_BPF=1 to make that a failure, as CI does).
 #include <arpa/inet.h>
@@ -292,6 +293,59 @@ TEST_F(E2eBpfTest, TrainThenDetectReportsExactlyTheThreeNewThings) {
   auto stored = (*db)->ListFindings(app_rel_);
   ASSERT_TRUE(stored) << stored.error().message();
   EXPECT_EQ(stored->size(), 3u);
+}
+
+// Intruders' techniques run for real, as the catalogue plays them
+// (tools/eval/techniques.h): the service starts a shell that runs id, probes
+// cloud credentials (missing: the probe is the news), reads another
+// process's environment, opens a sysctl and the login records for writing
+// (writing nothing), and drops a binary into /tmp and runs it. Each is a
+// finding at the catalogue's floor, from the events the real collector
+// delivers.
+TEST_F(E2eBpfTest, IntrudersTechniquesRunForRealAreFoundAtTheirFloor) {
+  const std::string known = (tmp_ / "known.txt").string();
+  std::ofstream(known) << "data\n";
+  const std::string port = std::to_string(FreeLoopbackPort());
+  profiler::Profiler profiler;
+  profiler.BeginSession();
+  for (int i = 0; i < 2; ++i) {
+    RunWorkload({"--open", known, "--serve", port});
+    for (const Event& e : TakeEvents()) profiler.Observe(e);
+  }
+  std::map<std::string, model::Fingerprint> fps;
+  for (model::Fingerprint& fp : profiler.TakeDirty()) fps[fp.workload] = std::move(fp);
+  ASSERT_EQ(fps.count(app_rel_), 1u);
+
+  const std::string drop = "/tmp/dwtest-drop-" + std::to_string(getpid());
+  const bool wtmp = fs::exists("/var/log/wtmp");
+  std::string script = "id >/dev/null; cat /root/.aws/credentials 2>/dev/null; cat /proc/1/environ >/dev/null; " +
+                       std::string(": >> /proc/sys/kernel/core_pattern; ") + "cp /bin/true " + drop + " && " +
+                       drop + "; rm -f " + drop + (wtmp ? "; : >> /var/log/wtmp" : "") + "; true";
+  RunWorkload({"--open", known, "--serve", port, "--shell", script});
+  model::Detector detector(fps);
+  for (const Event& e : TakeEvents()) detector.Observe(e);
+
+  struct Want {
+    std::string subject;
+    model::Severity floor;
+  };
+  std::vector<Want> want = {{fs::canonical("/bin/sh").string(), model::Severity::kCritical},
+                            {fs::canonical("/usr/bin/id").string(), model::Severity::kMedium},
+                            {"/root/.aws/credentials", model::Severity::kHigh},
+                            {"/proc/<pid>/environ", model::Severity::kHigh},
+                            {"/proc/sys/kernel/core_pattern", model::Severity::kCritical},
+                            {drop, model::Severity::kCritical}};
+  if (wtmp) want.push_back({"/var/log/wtmp", model::Severity::kHigh});
+  std::string all;
+  for (const auto& f : detector.findings()) {
+    all += std::string(model::SeverityName(f->severity)) + " " + f->subject + " (" + f->reason + ")\n";
+  }
+  for (const Want& w : want) {
+    auto it = std::find_if(detector.findings().begin(), detector.findings().end(),
+                           [&](const auto& f) { return f->subject == w.subject; });
+    ASSERT_NE(it, detector.findings().end()) << "no finding for " << w.subject << "; findings:\n" << all;
+    EXPECT_GE((*it)->severity, w.floor) << w.subject << ": " << (*it)->reason;
+  }
 }
 
 // The suite by package, live: training runs cmake; detecting, the workload

@@ -19,6 +19,7 @@
 //                       127.0.0.1:53 (no answer is awaited)
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
+//   --shell CMD         fork, exec /bin/sh -c CMD, wait (a command injection)
 //   --sleep MS          sleep
 //   --syscall NAME      make one harmless syscall a plain program rarely makes,
 //                       for syscall baselines: personality (a query,
@@ -163,10 +164,14 @@ int main(int argc, char** argv) {
         return Fail("dns", arg);
       }
       close(fd);
-    } else if (op == "--spawn") {
+    } else if (op == "--spawn" || op == "--shell") {
       pid_t pid = fork();
       if (pid == 0) {
-        execl(arg.c_str(), arg.c_str(), static_cast<char*>(nullptr));
+        if (op == "--shell") {
+          execl("/bin/sh", "sh", "-c", arg.c_str(), static_cast<char*>(nullptr));
+        } else {
+          execl(arg.c_str(), arg.c_str(), static_cast<char*>(nullptr));
+        }
         _exit(127);
       }
       int status = 0;
