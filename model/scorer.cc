@@ -110,6 +110,11 @@ constexpr std::string_view kEvidenceFiles[] = {"/var/log/wtmp",     "/var/log/bt
 constexpr std::string_view kEvidenceDirs[] = {"/var/log/audit"};
 constexpr std::string_view kHistoryNames[] = {"/.bash_history", "/.zsh_history", "/.ash_history",
                                               "/.sh_history"};
+// Block devices under /dev: reading one reads every file of the file system
+// on it, the host's included, past every permission (T1006); writing one
+// rewrites them.
+constexpr std::string_view kDiskDevicePrefixes[] = {"sd", "vd", "xvd", "hd", "nvme", "mmcblk", "dm-",
+                                                    "md", "loop", "mapper/", "disk/"};
 // Cloud instance metadata services (credentials of the node's role): EC2 and
 // most clouds, ECS task metadata, EKS pod identity, EC2 over IPv6, Alibaba.
 constexpr std::string_view kCloudMetadataAddresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
@@ -219,6 +224,13 @@ bool IsCredential(const Judged& j) {
 bool IsKernelControl(const Judged& j) {
   const std::string& k = j.item.key;
   return IsUnder(k, kKernelControlDirs) || IsOneOf(k, kKernelControlFiles) || IsOneOf(k, kMemoryFiles);
+}
+bool IsDiskDevice(const Judged& j) {
+  const std::string& k = j.item.key;
+  if (!k.starts_with("/dev/")) return false;
+  const std::string_view name = std::string_view(k).substr(5);
+  return std::any_of(std::begin(kDiskDevicePrefixes), std::end(kDiskDevicePrefixes),
+                     [&](std::string_view p) { return name.starts_with(p) && name.size() > p.size(); });
 }
 bool IsEvidence(const Judged& j) {
   const std::string& k = j.item.key;
@@ -473,6 +485,8 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsExecutableNameWhereServed, 0.8,
      "executable or script where the workload serves or runs from"},
     {Target::kFile, 0, IsCredential, 0.9, "credential file"},
+    {Target::kFile, 0, IsDiskDevice, 0.9, "raw disk device"},
+    {Target::kFile, kWriteBits, IsDiskDevice, 1.0, "raw disk device"},
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
     {Target::kFile, kWriteBits, IsPersistence, 1.0, "persistence location"},

@@ -219,6 +219,13 @@ TEST_F(ScorerTest, SensitiveFileClasses) {
       {"/var/log/wtmp", kAccessRead, 0.2},
       {"/var/log/app/access.log", kAccessWrite, 0.3},
       {"/home/ann/.zsh_history", kAccessWrite | kAccessCreate, 1.0},  // a credential too
+      // Raw disks: every file of a file system, the host's too.
+      {"/dev/sda1", kAccessRead, 0.9},
+      {"/dev/nvme0n1", kAccessRead, 0.9},
+      {"/dev/mapper/vg-root", kAccessWrite, 1.0},
+      {"/dev/sdb", kAccessWrite, 1.0},
+      {"/dev/snd/controlC0", kAccessRead, 0.2},
+      {"/dev/md", kAccessRead, 0.2},
   };
   for (const Case& c : cases) {
     std::vector<Finding> got = scorer_.Score(&fp_, testing::Open("web", 10, c.path, c.access));

@@ -141,6 +141,17 @@ const std::vector<Technique> kTechniques = {
        PlayedProcess sh = ShellRunning(p, "iptables -F");
        p.Spawn(sh, "/usr/sbin/iptables", {"iptables", "-F"});
      }},
+    {"T1006", "service reads the host's disk directly", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Open(p.self(), "/dev/sda1", kRead); }},
+    {"T1611", "disk device mounted through a shell", Severity::kHigh,
+     [](TechniquePlayer& p) {
+       PlayedProcess sh = ShellRunning(p, "mount /dev/sda1 /mnt");
+       p.Spawn(sh, "/usr/bin/mount", {"mount", "/dev/sda1", "/mnt"});
+     }},
+    {"T1037.004", "boot script /etc/rc.local written", Severity::kCritical,
+     [](TechniquePlayer& p) { p.Open(p.self(), "/etc/rc.local", kCreate); }},
+    {"T1574.007", "program planted on the PATH ahead of the system's", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Open(p.self(), "/usr/local/sbin/ls", kCreate); }},
     {"T1552.005", "cloud instance metadata requested", Severity::kHigh,
      [](TechniquePlayer& p) { p.Connect(p.self(), "169.254.169.254", 80); }},
     {"T1046", "service scans its network", Severity::kMedium,
