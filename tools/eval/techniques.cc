@@ -119,6 +119,8 @@ const std::vector<Technique> kTechniques = {
      [](TechniquePlayer& p) { p.Open(p.self(), "/etc/sudoers.d/90-ops", kCreate); }},
     {"T1556.003", "PAM module written", Severity::kHigh,
      [](TechniquePlayer& p) { p.Open(p.self(), "/usr/lib/x86_64-linux-gnu/security/pam_unix2.so", kCreate); }},
+    {"T1505.003", "web shell written where the service serves", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Open(p.self(), p.served_dir() + "/.status.php", kCreate); }},
     {"T1505.003", "script written into a system binary directory", Severity::kHigh,
      [](TechniquePlayer& p) { p.Open(p.self(), "/usr/local/bin/healthcheck", kCreate); }},
     {"T1070.002", "login records wiped", Severity::kHigh,
@@ -315,16 +317,41 @@ Result<TechniqueResult> RunTechniques(const EvalCase& c) {
   TechniqueResult r;
   r.name = c.name;
   r.actor = actor->last.process.exe;
+  r.served_dir = ServedDirOf(fingerprints.at(busiest->first));
   for (const Technique& t : Techniques()) {
-    r.outcomes.push_back(PlayTechnique(t, fingerprints, actor->last, last_ns + 60'000'000'000));
+    r.outcomes.push_back(PlayTechnique(t, fingerprints, actor->last, last_ns + 60'000'000'000, r.served_dir));
   }
   return r;
 }
 
+std::string ServedDirOf(const model::Fingerprint& fp) {
+  static constexpr std::string_view kSystemTrees[] = {"/usr/", "/lib", "/etc/", "/proc/", "/sys/", "/dev/",
+                                                      "/run/", "/var/run/", "/bin/", "/sbin/"};
+  std::map<std::string, uint64_t> weight;
+  auto add = [&](std::string_view path, uint8_t access, uint64_t n) {
+    if (access != kAccessRead) return;
+    for (std::string_view t : kSystemTrees) {
+      if (path.starts_with(t)) return;
+    }
+    const size_t slash = path.rfind('/');
+    if (slash == 0 || slash == std::string_view::npos) return;
+    weight[std::string(path.substr(0, slash))] += n;
+  };
+  for (const auto& [path, stats] : fp.files) add(path, stats.access, 1);
+  for (const auto& [pattern, g] : fp.file_patterns) add(pattern, g.stats.access, g.covered);
+  std::string best;
+  uint64_t most = 0;
+  for (const auto& [dir, n] : weight) {
+    if (n > most) best = dir, most = n;
+  }
+  return best;
+}
+
 TechniqueOutcome PlayTechnique(const Technique& t, const std::map<std::string, model::Fingerprint>& fingerprints,
-                               const Event& actor, int64_t start_ns) {
+                               const Event& actor, int64_t start_ns, const std::string& served_dir) {
   model::Detector detector(fingerprints);
   TechniquePlayer player(&detector, actor, start_ns);
+  if (!served_dir.empty()) player.set_served_dir(served_dir);
   t.play(player);
   detector.Flush();
   TechniqueOutcome o;
@@ -401,6 +428,7 @@ std::string TechniquesJson(const TechniqueResult& r) {
   nlohmann::ordered_json j;
   j["name"] = r.name;
   j["actor"] = r.actor;
+  j["served_dir"] = r.served_dir;
   j["reached"] = r.reached();
   j["techniques"] = nlohmann::ordered_json::array();
   for (const TechniqueOutcome& o : r.outcomes) {

@@ -66,6 +66,10 @@ class TechniquePlayer {
 
   // The workload's own program the technique starts from.
   const PlayedProcess& self() const { return self_; }
+  // Where the workload serves content from (ServedDirOf), "/var/www/html"
+  // unless set.
+  const std::string& served_dir() const { return served_dir_; }
+  void set_served_dir(std::string dir) { served_dir_ = std::move(dir); }
   // `parent` forks a child that execs `exe`; exec_flags as the kernel sets
   // them (kExecFileless for a memfd).
   PlayedProcess Spawn(const PlayedProcess& parent, const std::string& exe, std::vector<std::string> argv,
@@ -88,6 +92,7 @@ class TechniquePlayer {
   Event actor_;
   PlayedProcess self_;
   int64_t now_ns_;
+  std::string served_dir_ = "/var/www/html";
   uint32_t next_pid_ = 4'000'000;  // above any pid the traces hold
   std::vector<Event> played_;
 };
@@ -108,15 +113,23 @@ struct TechniqueOutcome {
 struct TechniqueResult {
   std::string name;          // the case
   std::string actor;         // the program played as: "/usr/sbin/nginx"
+  std::string served_dir;    // ServedDirOf its baseline
   std::vector<TechniqueOutcome> outcomes;  // in Techniques() order
   size_t reached() const;
 };
+
+// The directory a workload serves content from, by its baseline: of the
+// directories outside the system's trees (/usr, /lib, /etc, /proc, /sys, /dev,
+// /run, /var/run, /bin, /sbin), the one with the most files learned as read
+// only (an exact file counts one, a read-only pattern of the directory its
+// count of covered names). "" when there is none.
+std::string ServedDirOf(const model::Fingerprint& fp);
 
 // Plays `t` as `actor` (an event of the workload's program: its workload,
 // cgroup, user and process context) against a fresh Detector over
 // `fingerprints`, from `start_ns` on.
 TechniqueOutcome PlayTechnique(const Technique& t, const std::map<std::string, model::Fingerprint>& fingerprints,
-                               const Event& actor, int64_t start_ns);
+                               const Event& actor, int64_t start_ns, const std::string& served_dir = "");
 
 // Trains on c.train (TrainCase) and plays every technique against the
 // fingerprints as the workload's server: of the workload with the most events
