@@ -103,13 +103,12 @@ constexpr std::string_view kMemoryFiles[] = {"/proc/<pid>/environ", "/proc/<pid>
 constexpr std::string_view kKernelControlDirs[] = {"/proc/sys", "/sys"};
 constexpr std::string_view kKernelControlFiles[] = {"/proc/sysrq-trigger"};
 // Evidence an intruder wipes: login records, the authentication and audit
-// logs, shell histories (kCredentialHomeNames' last four).
+// logs (shell histories are credentials, kCredentialHomeNames: a write is
+// critical already).
 constexpr std::string_view kEvidenceFiles[] = {"/var/log/wtmp",     "/var/log/btmp", "/var/log/lastlog",
                                                "/var/run/utmp",     "/run/utmp",     "/var/log/auth.log",
                                                "/var/log/secure"};
 constexpr std::string_view kEvidenceDirs[] = {"/var/log/audit"};
-constexpr std::string_view kHistoryNames[] = {"/.bash_history", "/.zsh_history", "/.ash_history",
-                                              "/.sh_history"};
 // Block devices under /dev: reading one reads every file of the file system
 // on it, the host's included, past every permission (T1006); writing one
 // rewrites them.
@@ -232,14 +231,7 @@ bool IsDiskDevice(const Judged& j) {
   return std::any_of(std::begin(kDiskDevicePrefixes), std::end(kDiskDevicePrefixes),
                      [&](std::string_view p) { return name.starts_with(p) && name.size() > p.size(); });
 }
-bool IsEvidence(const Judged& j) {
-  const std::string& k = j.item.key;
-  if (IsOneOf(k, kEvidenceFiles) || IsUnder(k, kEvidenceDirs)) return true;
-  for (std::string_view n : kHistoryNames) {
-    if (k.ends_with(n)) return true;
-  }
-  return false;
-}
+bool IsEvidence(const Judged& j) { return IsOneOf(j.item.key, kEvidenceFiles) || IsUnder(j.item.key, kEvidenceDirs); }
 bool IsPersistence(const Judged& j) {
   const std::string& k = j.item.key;
   if (IsOneOf(k, kPersistenceFiles) || IsUnder(k, kPersistenceDirs)) return true;
@@ -490,7 +482,7 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
     {Target::kFile, kWriteBits, IsPersistence, 1.0, "persistence location"},
-    {Target::kFile, kWriteBits, IsEvidence, 0.8, "login records, audit log or shell history"},
+    {Target::kFile, kWriteBits, IsEvidence, 0.8, "login records or audit log"},
     {Target::kFile, kWriteBits, IsKernelControl, 1.0, "kernel, cgroup or process memory control"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},
