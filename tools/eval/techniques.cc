@@ -154,6 +154,14 @@ const std::vector<Technique> kTechniques = {
      [](TechniquePlayer& p) { p.Open(p.self(), "/etc/rc.local", kCreate); }},
     {"T1574.007", "program planted on the PATH ahead of the system's", Severity::kHigh,
      [](TechniquePlayer& p) { p.Open(p.self(), "/usr/local/sbin/ls", kCreate); }},
+    {"T1055.008", "service attaches to another process with ptrace", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Syscall(p.self(), "ptrace", 101); }},
+    {"T1547.006", "service loads a kernel module itself", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Syscall(p.self(), "finit_module", 313); }},
+    {"T1611", "service enters another namespace (setns)", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Syscall(p.self(), "setns", 308); }},
+    {"T1620", "service creates an anonymous executable file (memfd_create)", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Syscall(p.self(), "memfd_create", 319); }},
     {"T1552.005", "cloud instance metadata requested", Severity::kHigh,
      [](TechniquePlayer& p) { p.Connect(p.self(), "169.254.169.254", 80); }},
     {"T1046", "service scans its network", Severity::kMedium,
@@ -265,6 +273,13 @@ void TechniquePlayer::Listen(const PlayedProcess& p, const std::string& address,
   Event e = Base(EventKind::kListen, p);
   e.protocol = 6;
   e.local = V4(address, port);
+  Send(e);
+}
+
+void TechniquePlayer::Syscall(const PlayedProcess& p, const std::string& name, uint32_t nr) {
+  Event e = Base(EventKind::kSyscall, p);
+  e.syscall = name;
+  e.syscall_nr = nr;
   Send(e);
 }
 

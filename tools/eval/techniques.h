@@ -80,6 +80,10 @@ class TechniquePlayer {
   void Listen(const PlayedProcess& p, const std::string& address, uint16_t port);
   // A UDP query for `name` to `resolver`:53.
   void Dns(const PlayedProcess& p, const std::string& resolver, const std::string& name);
+  // The first use of syscall `name` (x86-64 number `nr`) by the workload's
+  // cgroup, as `--syscalls` reports it; only baselines that learned syscalls
+  // judge it.
+  void Syscall(const PlayedProcess& p, const std::string& name, uint32_t nr);
 
   // Every event played so far.
   const std::vector<Event>& played() const { return played_; }
