@@ -114,6 +114,16 @@ constexpr std::string_view kEvidenceDirs[] = {"/var/log/audit"};
 // rewrites them.
 constexpr std::string_view kDiskDevicePrefixes[] = {"sd", "vd", "xvd", "hd", "nvme", "mmcblk", "dm-",
                                                     "md", "loop", "mapper/", "disk/"};
+// What programs write under /dev every day: the null and random devices,
+// terminals, shared memory, message queues, the syslog socket, and
+// Kubernetes' termination message. A write anywhere else under /dev plants a
+// file among the devices (Falco's "Create files below dev") or drives a
+// device (a tun interface, a disk: IsDiskDevice).
+constexpr std::string_view kCommonDevFiles[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                                "/dev/urandom", "/dev/tty", "/dev/console", "/dev/ptmx",
+                                                "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/log",
+                                                "/dev/kmsg", "/dev/termination-log"};
+constexpr std::string_view kCommonDevDirs[] = {"/dev/pts", "/dev/shm", "/dev/fd", "/dev/mqueue", "/dev/hugepages"};
 // Cloud instance metadata services (credentials of the node's role): EC2 and
 // most clouds, ECS task metadata, EKS pod identity, EC2 over IPv6, Alibaba.
 constexpr std::string_view kCloudMetadataAddresses[] = {"169.254.169.254", "169.254.170.2", "169.254.170.23",
@@ -230,6 +240,11 @@ bool IsDiskDevice(const Judged& j) {
   const std::string_view name = std::string_view(k).substr(5);
   return std::any_of(std::begin(kDiskDevicePrefixes), std::end(kDiskDevicePrefixes),
                      [&](std::string_view p) { return name.starts_with(p) && name.size() > p.size(); });
+}
+bool IsUncommonDevice(const Judged& j) {
+  const std::string& k = j.item.key;
+  return k.starts_with("/dev/") && !IsOneOf(k, kCommonDevFiles) && !IsUnder(k, kCommonDevDirs) &&
+         !k.starts_with("/dev/tty");
 }
 bool IsEvidence(const Judged& j) { return IsOneOf(j.item.key, kEvidenceFiles) || IsUnder(j.item.key, kEvidenceDirs); }
 bool IsPersistence(const Judged& j) {
@@ -483,6 +498,7 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, InSystemDir, 0.8, "system directory"},
     {Target::kFile, kWriteBits, IsPersistence, 1.0, "persistence location"},
     {Target::kFile, kWriteBits, IsEvidence, 0.8, "login records or audit log"},
+    {Target::kFile, kWriteBits, IsUncommonDevice, 0.8, "device directory"},
     {Target::kFile, kWriteBits, IsKernelControl, 1.0, "kernel, cgroup or process memory control"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},

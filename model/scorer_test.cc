@@ -226,6 +226,15 @@ TEST_F(ScorerTest, SensitiveFileClasses) {
       {"/dev/sdb", kAccessWrite, 1.0},
       {"/dev/snd/controlC0", kAccessRead, 0.2},
       {"/dev/md", kAccessRead, 0.2},
+      // Files planted among the devices, a device driven: high; the devices
+      // every program writes: low.
+      {"/dev/.udev-cache", kAccessCreate, 0.8},
+      {"/dev/net/tun", kAccessWrite, 0.8},
+      {"/dev/null", kAccessWrite | kAccessCreate, 0.3},
+      {"/dev/tty1", kAccessWrite, 0.3},
+      {"/dev/pts/3", kAccessWrite, 0.3},
+      {"/dev/shm/PostgreSQL.1234", kAccessCreate, 0.3},
+      {"/dev/termination-log", kAccessWrite, 0.3},
   };
   for (const Case& c : cases) {
     std::vector<Finding> got = scorer_.Score(&fp_, testing::Open("web", 10, c.path, c.access));
