@@ -285,21 +285,29 @@
 #   heldout17 about 50 s, a seventeenth held-out set recorded on 2026-12-05 (tomcat and squid
 #           included), again from a fresh provisioning, with variation of other kinds, amounts,
 #           orders and timing than the sixteen before (<server>_heldout17_*): clients from
-#           127.0.19.1-250 (another /24); a cold start under load: the recording begins with the
+#           127.0.19.1-250 (another /24; apache, haproxy and gunicorn, recorded in a later run,
+#           from 127.0.23.1-250, HELDOUT17_NET); a cold start under load: the recording begins with the
 #           server down and clients already trying (3 at a time, a round every 0.5 s), the server
 #           started 2 s later inside the recording, so the first requests fail and are tried again
 #           (heldout17_begin); the service's own maintenance early, of another kind than before (a
 #           configuration check by a second JVM, the running proxy checked and its counters read,
 #           the settings and services listed, the statistics file written, a staged configuration
-#           tested, the keys' memory sampled); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and
+#           tested, the keys' memory sampled; the application's scripts checked for syntax errors,
+#           the proxy's statistics archived into a dated directory, the catalogue's consistency
+#           checked by a new management command); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and
 #           2 connections at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the
 #           middle applied by a full restart (stop and start, not a reload) with a configuration of
 #           another shape: a second listener on loopback (a compressing connector, an office port
 #           from an include directory, a submission service, a second DNS listener with an included
-#           ACL and zone, a status server, an included file with I/O threads); the wave again, with
+#           ACL and zone, a status server, an included file with I/O threads; for apache, haproxy
+#           and gunicorn no new port but another shape: a disk cache from two modules the package
+#           ships, servers' state carried over the restart with slow starts and a log ring, the
+#           application preloaded into threaded workers); the wave again, with
 #           a second maintenance of another kind while the load falls (a JVM thread dump, the
 #           proxy's memory pools and open files, the queue requeued, the dynamic zone frozen and thawed,
-#           logs copied aside and reopened, the statistics reset and the allocator's memory purged);
+#           logs copied aside and reopened, the statistics reset and the allocator's memory purged;
+#           the disk cache trimmed by its cleaner, the log ring read and the state saved again, an
+#           online backup into a dated directory);
 #           the recording stopped while load still runs (heldout17_end; the server stopped after
 #           it). One unusual but legitimate client per round in turn (names in upper case or
 #           percent-encoded, clients that send and close without reading, eight clients at once on
@@ -5199,6 +5207,55 @@ haproxy_heldout16_second() {
 }
 haproxy_heldout16_maint() { haproxy_socks "show cache" "show startup-logs" "show profiling" "clear counters all"; }
 
+# Held out, seventeenth set (heldout17). No deploy but the clients' /24 (127.0.23.1-250). A
+# cold start under load: haproxy starts inside the recording while clients already retry
+# (heldout17_begin). Clients for every eleventh page and every third static file (another
+# offset each round), the home page and the API, as many at a time as the slow wave's load;
+# one more client in turn (heldout17_odd, as for nginx: a page, a static file, eight at once
+# on the first page, a form posted with a chunked body to the API, which the backend
+# refuses). The maintenance, early, on the admin socket: the statistics and the process
+# information archived into a dated directory (`show stat`, `show info` saved as
+# stats/YYYYMMDD/*). The change, in the middle, by a full restart (the servers' state saved
+# with `show servers state` into state/servers.state, as haproxy's documentation does before
+# a restart; a soft stop, USR1, and a start) with a configuration of another shape: the saved
+# state loaded at the start (`server-state-file`, `load-server-state-from-file global`),
+# servers brought in slowly (`default-server slowstart 5s`), health checks spread
+# (`spread-checks 4`), and the log kept in an in-memory ring as well (a `ring applog` section,
+# `log ring@applog`). The maintenance, late, while the load falls: the ring's log lines read
+# on the admin socket (`show events applog`) and the servers' state saved again. The
+# recording ends with load still running.
+haproxy_heldout17_deploy() { HELDOUT17_NET=127.0.23; mkdir -p "$HAPROXY_DIR/state"; }
+haproxy_heldout17_mix() {
+  local r=$HELDOUT17_ROUND paths=(/ /api/status /api/items)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /page 11 60 "$r" .html; every_nth /static/ 3 30 "$r" .bin)
+  heldout17_get "$HAPROXY_PORT" "${paths[@]}"
+  heldout17_odd "$HAPROXY_PORT" /page3.html "/static/$((1 + r % 30)).bin" /page1.html /api/feedback
+}
+# haproxy_sock_save CMD FILE: CMD's answer on the admin socket saved into FILE.
+haproxy_sock_save() { echo "$1" | socat stdio "unix-connect:$HAPROXY_RUN/admin.sock" >"$2"; }
+haproxy_heldout17_early() {
+  local d
+  d=$HAPROXY_DIR/stats/$(date +%Y%m%d)
+  mkdir -p "$d"
+  haproxy_sock_save "show stat" "$d/stat-$(date +%H%M%S).csv"
+  haproxy_sock_save "show info" "$d/info-$(date +%H%M%S).txt"
+}
+haproxy_heldout17_change() {
+  local conf=$HAPROXY_DIR/conf/haproxy.cfg state=$HAPROXY_DIR/state/servers.state
+  haproxy_sock_save "show servers state" "$state"
+  grep -q '^1$' <(head -n 1 "$state") || die "haproxy heldout17: the servers' state was not saved"
+  haproxy_stop
+  sed -i -e "s|^  maxconn 512\$|&\n  server-state-file $state\n  spread-checks 4\n  log ring@applog local0|" \
+    -e 's|^  timeout server 10s$|&\n  load-server-state-from-file global\n  default-server slowstart 5s|' "$conf"
+  printf '\nring applog\n  format rfc5424\n  maxlen 1200\n  size 65536\n' >>"$conf"
+  grep -q 'load-server-state-from-file global' "$conf" || die "haproxy heldout17: config not changed"
+  haproxy_start
+}
+haproxy_heldout17_late() {
+  haproxy_sock "show events applog"
+  haproxy_sock_save "show servers state" "$HAPROXY_DIR/state/servers.state"
+}
+
 
 # The intruder's script as the haproxy worker (its uid and gid, which haproxy set itself) in
 # its run directory, then a download-and-execute: a binary written into /tmp and run from
@@ -6239,6 +6296,80 @@ gunicorn_heldout16_second() {
   GUNI_HELDOUT16_HASHED=1
 }
 gunicorn_heldout16_maint() { admin gunicorn root /usr/bin/python3 -m compileall -q "$GUNI_APP"; }
+
+# Held out, seventeenth set (heldout17). Deployed before the start, besides the clients' /24
+# (127.0.23.1-250): the application's next release of its management script, with two more
+# commands (`check`: every item record parsed and its id matched with its file name, a
+# consistency check; `backup`: the item records and reports copied, while the site runs, into
+# a dated directory data/backups/YYYYMMDD/HHMMSS/), and a settings file (`gunicorn.conf.py`:
+# the workers' heartbeat files in /dev/shm, `worker_tmp_dir`, as gunicorn's documentation
+# advises). A cold start under load: gunicorn starts inside the recording while clients
+# already retry (heldout17_begin). Clients for every nineteenth item and every third image
+# (another offset each round), the home page, the health check, the stylesheet and a JSON
+# export, as many at a time as the slow wave's load; one more client in turn (heldout17_odd,
+# as for nginx: the stylesheet, an image, eight at once on an item, a note uploaded with a
+# chunked body). The maintenance, early: `manage.py check` (www-data, inside the cgroup, as
+# its cron entry would). The change, in the middle, by a full restart (TERM, start): the
+# application loaded once in the master before the workers fork (`preload_app`, which a HUP
+# does not apply) and threaded workers (`worker_class = "gthread"`, `threads = 4`: keep-alive
+# connections from then on). The maintenance, late, while the load falls: `manage.py backup`.
+# The recording ends with load still running.
+gunicorn_heldout17_deploy() {
+  local m=$GUNI_APP/manage.py
+  HELDOUT17_NET=127.0.23
+  gunicorn_settings 'worker_tmp_dir = "/dev/shm"'
+  mkdir -p "$GUNI_DATA/backups"
+  chown www-data:www-data "$GUNI_DATA/backups"
+  cat >"$m.commands" <<'PY'
+sub.add_parser("check")
+k = sub.add_parser("backup")
+k.add_argument("--into", default=os.path.join(DATA, "backups"))
+PY
+  cat >"$m.run" <<'PY'
+
+if args.cmd == "check":
+    paths = glob.glob(os.path.join(DATA, "items", "*.json"))
+    bad = 0
+    for path in paths:
+        with open(path) as f:
+            if "%d.json" % json.load(f)["id"] != os.path.basename(path):
+                bad += 1
+    print("%d records, %d misnamed" % (len(paths), bad))
+    raise SystemExit(1 if bad else 0)
+if args.cmd == "backup":
+    import shutil
+    dest = os.path.join(args.into, time.strftime("%Y%m%d"), time.strftime("%H%M%S"))
+    for part in ("items", "reports"):
+        shutil.copytree(os.path.join(DATA, part), os.path.join(dest, part))
+    raise SystemExit(0)
+PY
+  awk -v pre="$m.commands" -v post="$m.run" '
+    $0 == "args = parser.parse_args()" {
+      while ((getline l < pre) > 0) print l
+      print
+      while ((getline l < post) > 0) print l
+      next
+    }
+    { print }' "$m" >"$m.new"
+  rm -f "$m.commands" "$m.run"
+  grep -q 'add_parser("backup")' "$m.new" || die "gunicorn heldout17: manage.py not released"
+  mv "$m.new" "$m"
+}
+gunicorn_heldout17_mix() {
+  local r=$HELDOUT17_ROUND
+  local paths=(/ /api/health /static/css/site.css /export?fmt=json)
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth /items/ 19 200 "$r"; every_nth /static/img/ 3 30 "$r" .png)
+  heldout17_get "$GUNICORN_PORT" "${paths[@]}"
+  heldout17_odd "$GUNICORN_PORT" /static/css/site.css "/static/img/$((1 + r % 30)).png" "/items/$((1 + r % 200))" \
+    "/upload/note-$r.txt"
+}
+gunicorn_heldout17_early() { gunicorn_job check; }
+gunicorn_heldout17_change() {
+  gunicorn_stop
+  printf '%s\n' 'preload_app = True' 'worker_class = "gthread"' 'threads = 4' >>"$GUNI_CONF"
+  gunicorn_start
+}
+gunicorn_heldout17_late() { gunicorn_job backup; }
 
 
 # The intruder's script as www-data in the served upload directory, then: a web shell
@@ -9320,6 +9451,68 @@ apache_heldout16_second() {
   APACHE_HELDOUT16_THUMBS=1
 }
 apache_heldout16_maint() { apache_ctl -t -D DUMP_INCLUDES; apache_ctl -t -D DUMP_RUN_CFG; }
+
+# Held out, seventeenth set (heldout17). No deploy but the clients' /24 (127.0.23.1-250). A
+# cold start under load: apache starts inside the recording while clients already retry
+# (heldout17_begin). Clients for every twelfth product and every fourth image (another offset
+# each round), the terms, about, the stylesheet and a search in mixed case, as many at a time
+# as the slow wave's load; every fourth round a customer (every twenty-ninth user in turn)
+# from the round's ninth address signs in, every eighth round uploads a 12 kB `Receipt-N.PDF`
+# and downloads it back, and signs out; one more client in turn (heldout17_odd, as for nginx:
+# the terms, an image, eight at once on a product page, the contact form with a chunked
+# body). The maintenance, early: the application's scripts checked for syntax errors by the
+# operator inside the cgroup (`php -l` on each, root), as a deploy's check does. The change,
+# in the middle, by a full restart (TERM, start): a disk cache for the images, the stylesheet
+# and the terms (conf/app.d/cache.conf: mod_cache and mod_cache_disk loaded, `CacheRoot
+# cache/`, a cache lock against eight clients filling one entry at once), as the package's
+# documentation suggests for static content. The maintenance, late, while the load falls:
+# the disk cache trimmed by its own cleaner (`htcacheclean -n -t -l 40K`, www-data inside the
+# cgroup, as the package's apache-htcacheclean service does). The recording ends with load
+# still running.
+apache_heldout17_deploy() { HELDOUT17_NET=127.0.23; }
+apache_heldout17_mix() {
+  local r=$HELDOUT17_ROUND
+  local paths=(/terms.html /about.php /css/site.css "/search.php?q=Product+$((r % 7))")
+  mapfile -t -O "${#paths[@]}" paths < <(every_nth '/product.php?id=' 12 100 "$r"; every_nth /img/ 4 50 "$r" .png)
+  heldout17_get "$APACHE_PORT" "${paths[@]}"
+  [ $((r % 4)) != 0 ] ||
+    apache_visit $((r % 8 == 0)) "$(heldout17_addr 9)" "user$(printf %02d $((1 + r * 29 % 60)))" Receipt PDF 12000 logout
+  heldout17_odd "$APACHE_PORT" /terms.html "/img/$((1 + r % 50)).png" "/product.php?id=$((1 + r % 100))" /contact.php
+}
+apache_heldout17_early() {
+  local f
+  for f in "$APACHE_DIR"/app/*.php "$APACHE_DIR"/app/lib/*.php "$APACHE_HTDOCS"/*.php; do
+    admin apache root /usr/bin/php -l "$f"
+  done
+}
+apache_heldout17_change() {
+  local m=/usr/lib/apache2/modules
+  apache_stop
+  mkdir -p "$APACHE_DIR/cache" "$APACHE_DIR/run/cache-lock"
+  chown www-data:www-data "$APACHE_DIR/cache" "$APACHE_DIR/run/cache-lock"
+  cat >"$APACHE_DIR/conf/app.d/cache.conf" <<CONF
+LoadModule cache_module $m/mod_cache.so
+LoadModule cache_disk_module $m/mod_cache_disk.so
+CacheRoot $APACHE_DIR/cache
+CacheDirLevels 2
+CacheDirLength 1
+CacheMaxFileSize 200000
+CacheMinExpire 60
+CacheLock on
+CacheLockPath $APACHE_DIR/run/cache-lock
+CacheHeader on
+CacheEnable disk /img/
+CacheEnable disk /css/
+CacheEnable disk /terms.html
+CONF
+  apache_start
+  until_ok apache_heldout17_cached
+}
+# apache_heldout17_cached: the disk cache answers for the terms.
+apache_heldout17_cached() {
+  curl -s -o /dev/null -D - "http://127.0.0.1:$APACHE_PORT/terms.html" | grep -qi '^X-Cache: HIT'
+}
+apache_heldout17_late() { admin apache www-data /usr/bin/htcacheclean -n -t -p "$APACHE_DIR/cache" -l 40K; }
 # --- postfix ------------------------------------------------------------------------------
 
 PF_PORT=2525        # postfix's smtpd
@@ -12321,14 +12514,17 @@ heldout16_end() {
   rec_stop
 }
 # heldout17, its own counter and load (HELDOUT17_ROUND, HELDOUT17_CONC, HELDOUT17_PER); its
-# clients come from 127.0.19.1-250 (heldout17_addr N: the N-th of the round; heldout17_get
+# clients come from HELDOUT17_NET.1-250 (heldout17_addr N: the N-th of the round; heldout17_get
 # PORT PATH...: the paths, HELDOUT17_PER requests per connection, HELDOUT17_CONC at a time).
+# HELDOUT17_NET is 127.0.19, set again by heldout17_begin before each deploy; the workloads
+# recorded in a later run (apache, haproxy, gunicorn) take 127.0.23 in their deploy, a /24 no
+# set before used.
 # The load follows a slow wave (HELDOUT17_WAVE, connections at a time round by round: few to
 # many and back).
-HELDOUT17_ROUND=0 HELDOUT17_CONC=3 HELDOUT17_PER=1
+HELDOUT17_ROUND=0 HELDOUT17_CONC=3 HELDOUT17_PER=1 HELDOUT17_NET=127.0.19
 HELDOUT17_WAVE=(1 2 4 7 10 12 10 7 4 2)
-heldout17_addr() { echo "127.0.19.$((1 + ($1 * 113 + HELDOUT17_ROUND * 127) % 250))"; }
-heldout17_get() { spread_get "$1" 127.0.19 1 250 113 127 "$HELDOUT17_ROUND" "$HELDOUT17_PER" "$HELDOUT17_CONC" "${@:2}"; }
+heldout17_addr() { echo "$HELDOUT17_NET.$((1 + ($1 * 113 + HELDOUT17_ROUND * 127) % 250))"; }
+heldout17_get() { spread_get "$1" "$HELDOUT17_NET" 1 250 113 127 "$HELDOUT17_ROUND" "$HELDOUT17_PER" "$HELDOUT17_CONC" "${@:2}"; }
 # heldout17_free_port PORT [-u]: dies unless 127.0.0.1:PORT (TCP, and with -u UDP too) is
 # free, for the second listener a heldout17 change adds.
 heldout17_free_port() {
@@ -12342,7 +12538,7 @@ heldout17_free_port() {
 # has served for 2 s.
 heldout17_begin() {
   local flag=$WORK/heldout17-cold pid
-  HELDOUT17_ROUND=0
+  HELDOUT17_ROUND=0 HELDOUT17_NET=127.0.19
   "$1_provision"
   "$1_heldout17_deploy"
   rec_start "$1" heldout17
