@@ -12277,8 +12277,10 @@ lighttpd_graceful() { heldout14_reload USR1 "$LT_PID" lighttpd_ready; }
 lighttpd_rotate() {
   local f
   for f in access error; do
-    [ ! -f "$LT_DIR/log/$f.log.1" ] || mv -f "$LT_DIR/log/$f.log.1" "$LT_DIR/log/$f.log.2"
-    [ -z "${1:-}" ] || gzip -f "$LT_DIR/log/$f.log.2"
+    if [ -f "$LT_DIR/log/$f.log.1" ]; then
+      mv -f "$LT_DIR/log/$f.log.1" "$LT_DIR/log/$f.log.2"
+      [ -z "${1:-}" ] || gzip -f "$LT_DIR/log/$f.log.2"
+    fi
     mv -f "$LT_DIR/log/$f.log" "$LT_DIR/log/$f.log.1"
   done
   kill -HUP "$LT_PID"
