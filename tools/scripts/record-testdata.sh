@@ -4,12 +4,12 @@
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
-# POP3 mail store) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd and dovecot, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd and dovecot heldout15, all of them but tomcat, squid, vsftpd and dovecot heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# POP3 mail store, lighttpd with PHP over FastCGI) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot and lighttpd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot and lighttpd heldout15, all of them but tomcat, squid, vsftpd, dovecot and lighttpd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -322,7 +322,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -445,10 +445,10 @@ install_packages() {
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
-              dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl)
+              dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core; do
+      vsftpd dovecot-core lighttpd; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -478,12 +478,19 @@ install_packages() {
       # tomcat10 has a systemd unit only (enabled by its postinst).
       tomcat10) systemctl disable tomcat10 >/dev/null 2>&1 || true; svc=tomcat10 ;;
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
+      # lighttpd's postinst enables its systemd unit (and an init script; it would listen on port 80).
+      lighttpd) systemctl disable lighttpd >/dev/null 2>&1 || true; svc=lighttpd ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
     update-rc.d "$svc" disable >/dev/null 2>&1 || true
     if [ "$p" = postgresql ]; then pg_ctlcluster 15 main stop >/dev/null 2>&1 || true; fi
   done
+  # php-sqlite3's postinst enables its extensions for every PHP SAPI; only lighttpd's php-cgi
+  # uses them: apache's mod_php and the php CLI (its cron job) keep the extensions they had
+  # when their traces were recorded.
+  phpdismod -s apache2 sqlite3 pdo_sqlite
+  phpdismod -s cli sqlite3 pdo_sqlite
 }
 
 # --- processes in cgroups -----------------------------------------------------------------
@@ -8246,6 +8253,85 @@ mariadb_heldout16_maint() {
   admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_dump_now = ON"
   admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_load_now = ON"
 }
+# --- PHP applications -------------------------------------------------------------------
+
+# The pieces apache's (mod_php) and lighttpd's (php-cgi) PHP applications share; each app lays
+# out htdocs/ next to app/ (pages require ../app/bootstrap.php), and its lib defines
+# check_login, require_user, page_header and page_footer.
+# php_session_funcs: resume_session (a session only for a client that sent its cookie) and
+# current_user, PHP functions for a lib file.
+php_session_funcs() {
+  cat <<'PHP'
+function resume_session(): void {
+    if (session_status() === PHP_SESSION_NONE && isset($_COOKIE[session_name()])) session_start();
+}
+function current_user(): ?string {
+    resume_session();
+    return $_SESSION['user'] ?? null;
+}
+PHP
+}
+# php_not_found: not_found (a 404 page in the site's layout), a PHP function for a lib file.
+php_not_found() {
+  cat <<'PHP'
+function not_found(): void {
+    http_response_code(404);
+    page_header('Not found');
+    echo '<p>Not found.</p>';
+    page_footer();
+    exit;
+}
+PHP
+}
+# php_upload_checks: PHP statements that take the upload in the form field doc into $f and its
+# safe name into $name, answering 413, 400 or 415 (a PHP script's name) instead.
+php_upload_checks() {
+  cat <<'PHP'
+$f = $_FILES['doc'] ?? null;
+if ($f === null || $f['error'] !== UPLOAD_ERR_OK) {
+    http_response_code($f !== null && in_array($f['error'], [UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE]) ? 413 : 400);
+    exit('upload failed');
+}
+$name = preg_replace('/[^A-Za-z0-9._-]/', '_', basename($f['name']));
+if (preg_match('/\.(php\d?|phtml|phar)$/i', $name)) { http_response_code(415); exit('type not allowed'); }
+PHP
+}
+# php_site_pages HTDOCS: the sign-in page (a new session, the user in it), the sign-out page and
+# the 404 handler in HTDOCS.
+php_site_pages() {
+  cat >"$1/login.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+if ($_SERVER['REQUEST_METHOD'] === 'POST') {
+    $user = (string)($_POST['user'] ?? '');
+    if (check_login($user, (string)($_POST['pass'] ?? ''))) {
+        session_start();
+        session_regenerate_id(true);
+        $_SESSION['user'] = $user;
+        $_SESSION['since'] = time();
+        header('Location: /account.php', true, 303);
+        exit;
+    }
+    http_response_code(401);
+}
+page_header('Sign in');
+echo '<form method="post"><input name="user"><input name="pass" type="password"></form>';
+page_footer();
+PHP
+  cat >"$1/logout.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+resume_session();
+if (session_status() === PHP_SESSION_ACTIVE) session_destroy();
+header('Location: /', true, 303);
+PHP
+  cat >"$1/404.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+not_found();
+PHP
+}
+
 # --- apache -------------------------------------------------------------------------------
 
 APACHE_PORT=18280
@@ -8402,14 +8488,8 @@ function page_header(string $title): void {
 function page_footer(): void {
     echo '<footer>release ' . APP_RELEASE . '</footer><script src="/js/app.js"></script></body></html>';
 }
-function not_found(): void {
-    http_response_code(404);
-    page_header('Not found');
-    echo '<p>Not found.</p>';
-    page_footer();
-    exit;
-}
 PHP
+  php_not_found >>"$APACHE_DIR/app/lib/layout.php"
   cat >"$APACHE_DIR/app/lib/catalog.php" <<'PHP'
 <?php
 function product(int $id): ?array {
@@ -8423,15 +8503,10 @@ function catalog_list(int $first, int $count): array {
     return $out;
 }
 PHP
-  cat >"$APACHE_DIR/app/lib/auth.php" <<'PHP'
-<?php
-function resume_session(): void {
-    if (session_status() === PHP_SESSION_NONE && isset($_COOKIE[session_name()])) session_start();
-}
-function current_user(): ?string {
-    resume_session();
-    return $_SESSION['user'] ?? null;
-}
+  {
+    echo '<?php'
+    php_session_funcs
+    cat <<'PHP'
 function check_login(string $user, string $pass): bool {
     $users = json_decode(file_get_contents(DATA_DIR . '/users.json'), true);
     return isset($users[$user]) && hash_equals($users[$user], hash('sha256', "salt-$user:$pass"));
@@ -8442,6 +8517,7 @@ function require_user(): string {
     return $user;
 }
 PHP
+  } >"$APACHE_DIR/app/lib/auth.php"
   cat >"$APACHE_HTDOCS/index.php" <<'PHP'
 <?php
 require __DIR__ . '/../app/bootstrap.php';
@@ -8491,25 +8567,6 @@ page_header('Contact');
 echo isset($_GET['sent']) ? '<p>Thanks.</p>' : '<form method="post"><input name="email"><textarea name="message"></textarea></form>';
 page_footer();
 PHP
-  cat >"$APACHE_HTDOCS/login.php" <<'PHP'
-<?php
-require __DIR__ . '/../app/bootstrap.php';
-if ($_SERVER['REQUEST_METHOD'] === 'POST') {
-    $user = (string)($_POST['user'] ?? '');
-    if (check_login($user, (string)($_POST['pass'] ?? ''))) {
-        session_start();
-        session_regenerate_id(true);
-        $_SESSION['user'] = $user;
-        $_SESSION['since'] = time();
-        header('Location: /account.php', true, 303);
-        exit;
-    }
-    http_response_code(401);
-}
-page_header('Sign in');
-echo '<form method="post"><input name="user"><input name="pass" type="password"></form>';
-page_footer();
-PHP
   cat >"$APACHE_HTDOCS/account.php" <<'PHP'
 <?php
 require __DIR__ . '/../app/bootstrap.php';
@@ -8521,32 +8578,19 @@ foreach (glob(UPLOAD_DIR . "/$user-*") as $f) {
 echo '<form method="post" action="/upload.php" enctype="multipart/form-data"><input type="file" name="doc"></form>';
 page_footer();
 PHP
-  cat >"$APACHE_HTDOCS/upload.php" <<'PHP'
+  {
+    cat <<'PHP'
 <?php
 require __DIR__ . '/../app/bootstrap.php';
 $user = require_user();
-$f = $_FILES['doc'] ?? null;
-if ($f === null || $f['error'] !== UPLOAD_ERR_OK) {
-    http_response_code($f !== null && in_array($f['error'], [UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE]) ? 413 : 400);
-    exit('upload failed');
-}
-$name = preg_replace('/[^A-Za-z0-9._-]/', '_', basename($f['name']));
-if (preg_match('/\.(php\d?|phtml|phar)$/i', $name)) { http_response_code(415); exit('type not allowed'); }
+PHP
+    php_upload_checks
+    cat <<'PHP'
 move_uploaded_file($f['tmp_name'], UPLOAD_DIR . "/$user-$name");
 header('Location: /account.php', true, 303);
 PHP
-  cat >"$APACHE_HTDOCS/logout.php" <<'PHP'
-<?php
-require __DIR__ . '/../app/bootstrap.php';
-resume_session();
-if (session_status() === PHP_SESSION_ACTIVE) session_destroy();
-header('Location: /', true, 303);
-PHP
-  cat >"$APACHE_HTDOCS/404.php" <<'PHP'
-<?php
-require __DIR__ . '/../app/bootstrap.php';
-not_found();
-PHP
+  } >"$APACHE_HTDOCS/upload.php"
+  php_site_pages "$APACHE_HTDOCS"
   cat >"$APACHE_DIR/app/cron.php" <<'PHP'
 <?php
 // The application's scheduled job: expired sessions removed, a report of the uploads.
@@ -11967,6 +12011,599 @@ dovecot_heldout_job() {
     dovecot_adm backup -u hank "maildir:$DC_DIR/backup/hank"
     dovecot_adm who
   fi
+}
+
+# --- lighttpd -----------------------------------------------------------------------------
+
+LIGHTTPD_PORT=18580
+LT_DIR=$WORK/lighttpd
+LT_CONF=$LT_DIR/conf/lighttpd.conf
+LT_HTDOCS=$LT_DIR/htdocs        # the document root (root-owned)
+LT_APP=$LT_DIR/app              # the application's include directory and its maintenance script
+LT_DATA=$LT_DIR/data            # www-data's: app.sqlite, cache/, uploads/, sessions/, tmp/, reports/
+LT_UPLOADS=$LT_DATA/uploads
+LT_TOOL=$WORK/lighttpd-client.py   # the HTTP clients (python3 http.client, outside the cgroup)
+
+# lighttpd 1.4.69 (Debian lighttpd) with PHP 8.2 over FastCGI (Debian php-cgi), as its own
+# instance, not the system service (its unit disabled): `lighttpd -D -f conf/lighttpd.conf`
+# started as root in dw-eval/lighttpd after the config test `lighttpd -tt` (as
+# lighttpd.service: ExecStartPre, ExecStart); it binds 127.0.0.1:$LIGHTTPD_PORT, opens its
+# logs in log/ and becomes www-data (server.username), then mod_fastcgi spawns the PHP pool
+# itself: `php-cgi -c conf/php.ini` twice (max-procs 2, sockets run/php.socket-0 and -1), each
+# a parent of PHP_FCGI_CHILDREN=3 children. Its own root-owned config in conf/ (no
+# include_shell: Debian's config would run a perl script at each start), conf/conf.d/*.conf
+# included. The PHP application: pages in htdocs/ (the front page, a JSON API, sign-in and
+# account pages, an upload endpoint, a report page that caches each query's answer in
+# data/cache/, a PHP 404 handler) and static assets in htdocs/assets/ (css, js and images in
+# nested directories); its includes in app/ (config, lib/*.php) and its maintenance script
+# app/maint.php; a SQLite database data/app.sqlite (items, users, notes) read and written
+# through PDO; PHP sessions in data/sessions/ (sess_<id>), PHP's upload temporaries in
+# data/tmp/, uploads moved into data/uploads/<date>/. lighttpd reopens its logs on HUP (Debian's
+# logrotate) and restarts gracefully on USR1 (the unit's ExecReload: config re-read, a new PHP
+# pool); TERM stops it and its pool.
+lighttpd_provision() {
+  if ss -Hltn "sport = :$LIGHTTPD_PORT" | grep -q .; then die "port $LIGHTTPD_PORT is in use"; fi
+  rm -rf "$LT_DIR"
+  mkdir -p "$LT_DIR"/{conf/conf.d,log,run} "$LT_APP/lib" "$LT_DATA"/{cache,sessions,tmp,reports} "$LT_UPLOADS" \
+    "$LT_HTDOCS"/assets/{css,js/lib,img/icons,img/photos/2026}
+  lighttpd_config
+  lighttpd_app
+  lighttpd_static
+  lighttpd_db
+  lighttpd_client_tool
+  chown -R www-data:www-data "$LT_DATA" "$LT_DIR"/{log,run}
+  chmod 1733 "$LT_DATA/sessions"   # as Debian's /var/lib/php/sessions
+  /usr/sbin/lighttpd -tt -f "$LT_CONF" || die "lighttpd -tt failed on $LT_CONF"
+}
+
+# lighttpd_config [MAX_PROCS]: conf/lighttpd.conf (world-readable: a graceful restart re-reads
+# it as www-data) and conf/php.ini, the PHP settings of the pool.
+lighttpd_config() {
+  cat >"$LT_CONF" <<CONF
+server.modules = ("mod_access", "mod_alias", "mod_accesslog", "mod_setenv", "mod_fastcgi")
+server.document-root = "$LT_HTDOCS"
+server.bind = "127.0.0.1"
+server.port = $LIGHTTPD_PORT
+server.username = "www-data"
+server.groupname = "www-data"
+server.pid-file = "$LT_DIR/run/lighttpd.pid"
+server.errorlog = "$LT_DIR/log/error.log"
+server.upload-dirs = ("$LT_DATA/tmp")
+server.max-request-size = 8192
+server.max-keep-alive-requests = 100
+server.max-keep-alive-idle = 5
+server.tag = "lighttpd"
+server.error-handler-404 = "/404.php"
+accesslog.filename = "$LT_DIR/log/access.log"
+index-file.names = ("index.php", "index.html")
+url.access-deny = ("~", ".inc", ".sqlite")
+static-file.exclude-extensions = (".php")
+static-file.etags = "enable"
+mimetype.assign = (".html" => "text/html; charset=utf-8", ".css" => "text/css", ".js" => "text/javascript",
+                   ".png" => "image/png", ".jpg" => "image/jpeg", ".svg" => "image/svg+xml", ".ico" => "image/x-icon",
+                   ".txt" => "text/plain", ".woff2" => "font/woff2", ".json" => "application/json")
+fastcgi.server = (".php" => ((
+  "socket" => "$LT_DIR/run/php.socket",
+  "bin-path" => "/usr/bin/php-cgi -c $LT_DIR/conf/php.ini",
+  "max-procs" => ${1:-2},
+  "bin-environment" => ("PHP_FCGI_CHILDREN" => "3", "PHP_FCGI_MAX_REQUESTS" => "500"),
+  "bin-copy-environment" => ("PATH", "LANG"),
+  "broken-scriptfilename" => "enable"
+)))
+include "$LT_DIR/conf/conf.d/*.conf"
+CONF
+  cat >"$LT_DIR/conf/php.ini" <<INI
+session.save_path = "$LT_DATA/sessions"
+session.gc_probability = 0
+session.cookie_httponly = 1
+upload_tmp_dir = "$LT_DATA/tmp"
+upload_max_filesize = 4M
+post_max_size = 6M
+cgi.fix_pathinfo = 1
+expose_php = Off
+display_errors = Off
+log_errors = On
+error_log = "$LT_DIR/log/php-error.log"
+date.timezone = UTC
+INI
+  chmod 644 "$LT_CONF" "$LT_DIR/conf/php.ini"
+}
+
+# The application, root-owned: app/config.php (its paths), app/bootstrap.php, app/lib/*.php,
+# the pages in htdocs/ and app/maint.php (its scheduled job, run by php-cgi from cron).
+lighttpd_app() {
+  cat >"$LT_APP/config.php" <<PHP
+<?php
+const DATA_DIR = '$LT_DATA';
+const DB_PATH = DATA_DIR . '/app.sqlite';
+const CACHE_DIR = DATA_DIR . '/cache';
+const UPLOAD_DIR = DATA_DIR . '/uploads';
+const SESSION_DIR = DATA_DIR . '/sessions';
+const REPORT_DIR = DATA_DIR . '/reports';
+const APP_RELEASE = '2.3.0';
+PHP
+  cat >"$LT_APP/bootstrap.php" <<'PHP'
+<?php
+require __DIR__ . '/config.php';
+require __DIR__ . '/lib/db.php';
+require __DIR__ . '/lib/auth.php';
+require __DIR__ . '/lib/layout.php';
+PHP
+  cat >"$LT_APP/lib/db.php" <<'PHP'
+<?php
+function db(): PDO {
+    static $pdo = null;
+    if ($pdo === null) {
+        $pdo = new PDO('sqlite:' . DB_PATH, null, null,
+                       [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]);
+        $pdo->exec('PRAGMA busy_timeout = 5000');
+    }
+    return $pdo;
+}
+function query(string $sql, array $args = []): PDOStatement {
+    $s = db()->prepare($sql);
+    $s->execute($args);
+    return $s;
+}
+function items(int $page, int $per = 10, string $sort = 'id'): array {
+    $order = in_array($sort, ['id', 'name', 'price', 'stock'], true) ? $sort : 'id';
+    return query("SELECT id, name, price, stock FROM items ORDER BY $order LIMIT ? OFFSET ?", [$per, ($page - 1) * $per])->fetchAll();
+}
+function item(int $id): ?array {
+    return query('SELECT id, name, price, stock FROM items WHERE id = ?', [$id])->fetch() ?: null;
+}
+PHP
+  {
+    echo '<?php'
+    php_session_funcs
+    cat <<'PHP'
+function check_login(string $user, string $pass): bool {
+    $row = query('SELECT hash FROM users WHERE name = ?', [$user])->fetch();
+    if (!$row || !hash_equals($row['hash'], hash('sha256', "salt-$user:$pass"))) return false;
+    query('UPDATE users SET last_login = ? WHERE name = ?', [time(), $user]);
+    return true;
+}
+function require_user(): string {
+    $user = current_user();
+    if ($user === null) { header('Location: /login.php', true, 303); exit; }
+    return $user;
+}
+PHP
+  } >"$LT_APP/lib/auth.php"
+  cat >"$LT_APP/lib/layout.php" <<'PHP'
+<?php
+function page_header(string $title): void {
+    $user = current_user();   // before any output: it may start the session (a cookie header)
+    echo '<!doctype html><html><head><title>' . htmlspecialchars($title) . '</title>';
+    echo '<link rel="stylesheet" href="/assets/css/site.css"></head><body>';
+    echo $user ? '<p>signed in as ' . htmlspecialchars($user) . '</p>' : '<p><a href="/login.php">sign in</a></p>';
+}
+function page_footer(): void {
+    echo '<footer>release ' . APP_RELEASE . '</footer><script src="/assets/js/app.js"></script></body></html>';
+}
+PHP
+  php_not_found >>"$LT_APP/lib/layout.php"
+  cat >"$LT_HTDOCS/index.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+page_header('Shop');
+foreach (items(max(1, (int)($_GET['page'] ?? 1)), 8, (string)($_GET['sort'] ?? 'id')) as $i) {
+    printf('<p><a href="/api.php?id=%d">%s</a> %d EUR</p>', $i['id'], htmlspecialchars($i['name']), $i['price']);
+}
+page_footer();
+PHP
+  cat >"$LT_HTDOCS/api.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+header('Content-Type: application/json');
+$op = (string)($_GET['op'] ?? (isset($_GET['id']) ? 'item' : 'items'));
+$body = fn() => json_decode(file_get_contents('php://input'), true) ?? [];
+$post = $_SERVER['REQUEST_METHOD'] === 'POST';
+try {
+    if ($op === 'items') {
+        $out = items(max(1, (int)($_GET['page'] ?? 1)), 10, (string)($_GET['sort'] ?? 'id'));
+    } elseif ($op === 'item') {
+        $out = item((int)($_GET['id'] ?? 0)) ?? ['error' => 'no such item'];
+        if (isset($out['error'])) http_response_code(404);
+    } elseif ($op === 'search') {
+        $out = query('SELECT id, name FROM items WHERE name LIKE ? LIMIT 20', ['%' . ($_GET['q'] ?? '') . '%'])->fetchAll();
+    } elseif ($op === 'note' && $post) {
+        $in = $body();
+        query('INSERT INTO notes (author, body, at) VALUES (?, ?, ?)', [current_user() ?? 'api', substr((string)($in['text'] ?? ''), 0, 20000), time()]);
+        http_response_code(201);
+        $out = ['id' => (int)db()->lastInsertId()];
+    } elseif ($op === 'stock' && $post) {
+        $in = $body();
+        query('UPDATE items SET stock = max(0, stock + ?) WHERE id = ?', [(int)($in['delta'] ?? 0), (int)($in['id'] ?? 0)]);
+        $out = item((int)($in['id'] ?? 0));
+    } elseif ($op === 'stats') {
+        $out = ['items' => (int)query('SELECT COUNT(*) FROM items')->fetchColumn(),
+                'notes' => (int)query('SELECT COUNT(*) FROM notes')->fetchColumn()];
+    } else {
+        http_response_code($post ? 400 : 405);
+        $out = ['error' => 'unknown operation'];
+    }
+} catch (PDOException $e) {
+    http_response_code(500);
+    $out = ['error' => 'database'];
+}
+echo json_encode($out), "\n";
+PHP
+  cat >"$LT_HTDOCS/report.php" <<'PHP'
+<?php
+// A sales report per query, cached for 30 s in one file per query (cache/<sha1>.html).
+require __DIR__ . '/../app/bootstrap.php';
+$q = (string)($_GET['q'] ?? 'all');
+$file = CACHE_DIR . '/' . sha1($q . '|' . ($_GET['page'] ?? '1')) . '.html';
+if (is_file($file) && filemtime($file) > time() - 30) { readfile($file); exit; }
+ob_start();
+echo '<!doctype html><html><body><h1>report: ' . htmlspecialchars($q) . '</h1>';
+$rows = query('SELECT id, name, price * stock AS value FROM items WHERE name LIKE ? ORDER BY value DESC LIMIT 25',
+              ['%' . ($q === 'all' ? '' : $q) . '%'])->fetchAll();
+foreach ($rows as $r) printf('<p>%s: %d</p>', htmlspecialchars($r['name']), $r['value']);
+echo '</body></html>';
+$html = ob_get_flush();
+file_put_contents("$file.tmp", $html);
+rename("$file.tmp", $file);
+PHP
+  php_site_pages "$LT_HTDOCS"
+  cat >"$LT_HTDOCS/account.php" <<'PHP'
+<?php
+require __DIR__ . '/../app/bootstrap.php';
+$user = require_user();
+$files = glob(UPLOAD_DIR . "/*/$user-*");   // uploads/<date>/<user>-<name>
+$notes = (int)query('SELECT COUNT(*) FROM notes WHERE author = ?', [$user])->fetchColumn();
+page_header('Your account');
+printf('<p>%d uploads, %d notes</p><ul>', count($files), $notes);
+foreach ($files as $f) printf('<li>%s/%s %d bytes</li>', basename(dirname($f)), htmlspecialchars(basename($f)), filesize($f));
+echo '</ul><form method="post" action="/upload.php" enctype="multipart/form-data"><input type="file" name="doc"></form>';
+page_footer();
+PHP
+  {
+    cat <<'PHP'
+<?php
+// An upload filed under its document date: uploads/<YYYY-MM-DD>/<user>-<name>.
+require __DIR__ . '/../app/bootstrap.php';
+$user = require_user();
+PHP
+    php_upload_checks
+    cat <<'PHP'
+$day = preg_match('/^\d{4}-\d{2}-\d{2}$/', $_POST['date'] ?? '') ? $_POST['date'] : date('Y-m-d');
+$dir = UPLOAD_DIR . "/$day";
+if (!is_dir($dir)) mkdir($dir, 0750);
+move_uploaded_file($f['tmp_name'], "$dir/$user-$name");
+header('Location: /account.php', true, 303);
+PHP
+  } >"$LT_HTDOCS/upload.php"
+  cat >"$LT_APP/maint.php" <<'PHP'
+<?php
+// The site's scheduled job: report cache files and sessions past their age removed, the
+// database vacuumed or analysed, a status report written to reports/<name>.json.
+require __DIR__ . '/config.php';
+$opt = getopt('', ['purge-cache:', 'sessions:', 'vacuum', 'analyze', 'report:']);
+$now = time();
+$purged = $expired = 0;
+if (isset($opt['purge-cache'])) {
+    foreach (glob(CACHE_DIR . '/*.html') as $f) if (filemtime($f) < $now - (int)$opt['purge-cache'] && unlink($f)) $purged++;
+}
+if (isset($opt['sessions'])) {
+    foreach (glob(SESSION_DIR . '/sess_*') as $f) if (filemtime($f) < $now - (int)$opt['sessions'] && unlink($f)) $expired++;
+}
+$db = new PDO('sqlite:' . DB_PATH, null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+$db->exec('PRAGMA busy_timeout = 5000');
+$db->exec('DELETE FROM notes WHERE at < ' . ($now - 3600));
+if (isset($opt['vacuum'])) $db->exec('VACUUM');
+if (isset($opt['analyze'])) $db->exec('ANALYZE');
+$report = ['at' => date('c'), 'cache_purged' => $purged, 'sessions_expired' => $expired,
+           'notes' => (int)$db->query('SELECT COUNT(*) FROM notes')->fetchColumn(), 'db_bytes' => filesize(DB_PATH)];
+$out = REPORT_DIR . '/' . preg_replace('/[^a-z0-9-]/', '', $opt['report'] ?? 'daily') . '.json';
+file_put_contents("$out.tmp", json_encode($report) . "\n");
+rename("$out.tmp", $out);
+PHP
+}
+
+# Static assets: two stylesheets, scripts (one in js/lib/), icons 1-12, photos 1-24 under
+# img/photos/2026/, a favicon and robots.txt.
+lighttpd_static() {
+  local a=$LT_HTDOCS/assets i
+  echo "body { font-family: sans-serif; margin: 2em }" >"$a/css/site.css"
+  echo "@media print { nav { display: none } }" >"$a/css/print.css"
+  echo "import('/assets/js/lib/util.js')" >"$a/js/app.js"
+  echo "export const fmt = n => n.toFixed(2)" >"$a/js/lib/util.js"
+  for i in $(seq 1 12); do head -c 900 /dev/urandom >"$a/img/icons/$i.png"; done
+  for i in $(seq 1 24); do head -c 6000 /dev/urandom >"$a/img/photos/2026/$i.jpg"; done
+  head -c 1150 /dev/urandom >"$LT_HTDOCS/favicon.ico"
+  printf 'User-agent: *\nDisallow: /api.php\n' >"$LT_HTDOCS/robots.txt"
+}
+
+# lighttpd_users FIRST LAST: users uFIRST .. uLAST (password pw-uNN, stored as a salted
+# sha256, as check_login reads it) written into the database by the provisioning system
+# (python3's sqlite3, outside the cgroup).
+lighttpd_users() {
+  python3 - "$LT_DATA/app.sqlite" "$1" "$2" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for i in range(int(sys.argv[2]), int(sys.argv[3]) + 1):
+    u = "u%02d" % i
+    db.execute("INSERT OR REPLACE INTO users (name, hash) VALUES (?, ?)",
+               (u, hashlib.sha256(("salt-%s:pw-%s" % (u, u)).encode()).hexdigest()))
+db.commit()
+PY
+}
+# The database: items 1-200, users u01-u20, no notes.
+lighttpd_db() {
+  python3 - "$LT_DATA/app.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""
+CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price INTEGER NOT NULL, stock INTEGER NOT NULL);
+CREATE TABLE users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, last_login INTEGER);
+CREATE TABLE notes (id INTEGER PRIMARY KEY, author TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX notes_at ON notes (at);
+""")
+db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)",
+               [(i, "item %d %s" % (i, ("lamp", "chair", "desk", "shelf", "rug")[i % 5]), i * 7 % 90 + 5, i * 13 % 40)
+                for i in range(1, 201)])
+db.commit()
+PY
+  lighttpd_users 1 20
+}
+
+# The HTTP clients, in python3 (outside the cgroup): reads lines from stdin and runs them JOBS
+# at a time, each line one client: `ka SRC STEP...` over one keep-alive connection from SRC
+# (an alias of 127.0.0.1), `cpr SRC STEP...` with a new connection per request. A STEP is a
+# PATH (GET), head:PATH, cond:PATH (a GET, then the same with If-None-Match and
+# If-Modified-Since: 304), note:SIZE (a JSON note POSTed to the API), stock:ID:DELTA (a JSON
+# stock update), login:USER, badlogin:USER (a wrong password), upload:NAME:SIZE:DATE (a
+# multipart upload of SIZE random bytes, filed under DATE), logout. The session cookie is
+# kept for the client's steps.
+lighttpd_client_tool() {
+  cat >"$LT_TOOL" <<PY
+PORT = $LIGHTTPD_PORT
+PY
+  cat >>"$LT_TOOL" <<'PY'
+import concurrent.futures, http.client, json, os, sys, urllib.parse, uuid
+
+class Client:
+    def __init__(self, src, keep):
+        self.src, self.keep, self.conn, self.cookie = src, keep, None, None
+
+    def request(self, method, path, body=None, headers=None):
+        h = dict(headers or {})
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if not self.keep:
+            h["Connection"] = "close"
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15, source_address=(self.src, 0))
+        try:
+            self.conn.request(method, path, body=body, headers=h)
+            r = self.conn.getresponse()
+            data = r.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie" and v.startswith("PHPSESSID="):
+                self.cookie = v.split(";", 1)[0]
+        if not self.keep or r.will_close:
+            self.close()
+        return r, data
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def form(self, path, fields):
+        return self.request("POST", path, urllib.parse.urlencode(fields),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def step(self, step):
+        op, _, arg = step.partition(":")
+        a = arg.split(":")
+        if step.startswith("/"):
+            self.request("GET", step)
+        elif op == "head":
+            self.request("HEAD", arg)
+        elif op == "cond":
+            r, _ = self.request("GET", arg)
+            h = {k: v for k, v in (("If-None-Match", r.getheader("ETag")), ("If-Modified-Since", r.getheader("Last-Modified"))) if v}
+            self.request("GET", arg, headers=h)
+        elif op == "note":
+            self.request("POST", "/api.php?op=note", json.dumps({"text": "n" * int(a[0])}), {"Content-Type": "application/json"})
+        elif op == "stock":
+            self.request("POST", "/api.php?op=stock", json.dumps({"id": int(a[0]), "delta": int(a[1])}),
+                         {"Content-Type": "application/json"})
+        elif op in ("login", "badlogin"):
+            self.request("GET", "/login.php")
+            self.form("/login.php", {"user": a[0], "pass": "pw-" + a[0] if op == "login" else "wrong"})
+            if op == "login":
+                self.request("GET", "/account.php")
+        elif op == "upload":
+            b = uuid.uuid4().hex
+            body = ("--%s\r\nContent-Disposition: form-data; name=\"date\"\r\n\r\n%s\r\n"
+                    "--%s\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"%s\"\r\n"
+                    "Content-Type: application/octet-stream\r\n\r\n" % (b, a[2], b, a[0])).encode()
+            body += os.urandom(int(a[1])) + ("\r\n--%s--\r\n" % b).encode()
+            self.request("POST", "/upload.php", body, {"Content-Type": "multipart/form-data; boundary=" + b})
+            self.request("GET", "/account.php")
+        elif op == "logout":
+            self.request("GET", "/logout.php")
+        else:
+            raise ValueError("unknown step " + step)
+
+def client(line):
+    kind, src, *steps = line.split()
+    c = Client(src, kind == "ka")
+    try:
+        for s in steps:
+            c.step(s)
+    except (OSError, http.client.HTTPException) as e:
+        print("lighttpd-client: %s: %s" % (line[:60], e), file=sys.stderr)
+    finally:
+        c.close()
+
+lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+with concurrent.futures.ThreadPoolExecutor(int(sys.argv[1])) as pool:
+    list(pool.map(client, lines))
+PY
+}
+
+LT_PID=
+# Started as lighttpd.service does: the config test (`lighttpd -tt`) and lighttpd in the
+# foreground, as root, in the cgroup; ready once a PHP page answers. Stopped by TERM (the
+# unit's stop: lighttpd stops its PHP pool).
+lighttpd_ready() { curl -sf -o /dev/null "http://127.0.0.1:$LIGHTTPD_PORT/api.php?op=stats"; }
+lighttpd_start() {
+  admin lighttpd root /usr/sbin/lighttpd -tt -f "$LT_CONF"
+  launch lighttpd root /usr/sbin/lighttpd -D -f "$LT_CONF"
+  LT_PID=$LAUNCHED
+  until_ok lighttpd_ready
+}
+lighttpd_stop() { stop_pid "$LT_PID" TERM; }
+# As `systemctl reload lighttpd` (ExecReload): USR1, a graceful restart (the config re-read,
+# the logs reopened, a new PHP pool), from outside (heldout14_reload: the signal, the wait).
+lighttpd_graceful() { heldout14_reload USR1 "$LT_PID" lighttpd_ready; }
+# lighttpd_rotate [GZIP]: Debian's logrotate: the logs renamed to .1 (the previous .1 to .2,
+# gzipped with GZIP set: delaycompress), HUP (`invoke-rc.d lighttpd reopen-logs`).
+lighttpd_rotate() {
+  local f
+  for f in access error; do
+    if [ -f "$LT_DIR/log/$f.log.1" ]; then
+      mv -f "$LT_DIR/log/$f.log.1" "$LT_DIR/log/$f.log.2"
+      [ -z "${1:-}" ] || gzip -f "$LT_DIR/log/$f.log.2"
+    fi
+    mv -f "$LT_DIR/log/$f.log" "$LT_DIR/log/$f.log.1"
+  done
+  kill -HUP "$LT_PID"
+  sleep 0.3
+}
+# lighttpd_maint ARGS...: app/maint.php run by php-cgi (the pool's PHP and settings) as
+# www-data in the cgroup, as its cron entry would.
+lighttpd_maint() {
+  admin lighttpd www-data /usr/bin/php-cgi -c "$LT_DIR/conf/php.ini" -d register_argc_argv=On -q \
+    -f "$LT_APP/maint.php" -- "$@"
+}
+# lighttpd_clients JOBS: the clients on stdin (lines for lighttpd-client.py), JOBS at a time.
+lighttpd_clients() {
+  python3 "$LT_TOOL" "$1" || echo "record-testdata: lighttpd: the clients failed" >&2
+}
+# lighttpd_seq PREFIX FIRST LAST [SUFFIX]: squid_seq's paths on one line (one client's steps).
+lighttpd_seq() { squid_seq "$@" | tr '\n' ' '; }
+
+# Mix A: three keep-alive clients (127.0.0.2-4): the front page, API pages 1-3 and items
+# 1-12, reports for six queries (cached for 30 s), the stylesheet, scripts, icons 1-6, photos
+# 1-8, robots.txt, two scanner paths (404 through 404.php); a client with a new connection per
+# request; a conditional GET of the stylesheet (304); notes and stock updates POSTed to the
+# API; two users (u01-u10) sign in, upload a 2-3 kB receipt-N.pdf filed under a November date
+# and sign out (one of them); a failed sign-in.
+LT_ROUND=0
+lighttpd_mix_a() {
+  local r=$((LT_ROUND += 1)) q=(lamp chair desk shelf rug all)
+  local u1 u2 d
+  u1=u$(printf %02d $((1 + r % 10))) u2=u$(printf %02d $((1 + (r + 5) % 10))) d=2026-11-0$((1 + r % 5))
+  lighttpd_clients 6 <<L
+ka 127.0.0.2 / /api.php?op=items&page=1 /assets/css/site.css /assets/js/app.js /assets/js/lib/util.js $(lighttpd_seq /assets/img/icons/ 1 6 .png) /report.php?q=${q[r % 6]} /favicon.ico
+ka 127.0.0.3 /index.php /api.php?op=items&page=$((1 + r % 3)) $(lighttpd_seq '/api.php?id=' $((1 + r % 6)) $((7 + r % 6))) /report.php?q=${q[(r + 1) % 6]} /wp-login.php
+ka 127.0.0.4 / $(lighttpd_seq /assets/img/photos/2026/ 1 8 .jpg) /robots.txt /.env note:$((200 + r % 300)) stock:$((1 + r % 40)):-1
+cpr 127.0.0.2 / /assets/css/site.css /api.php?op=stats /report.php?q=${q[(r + 2) % 6]} cond:/assets/css/site.css
+ka 127.0.0.3 login:$u1 upload:receipt-$r.pdf:$((2048 + r * 37 % 1024)):$d note:120 logout
+ka 127.0.0.4 login:$u2 /index.php?page=2 upload:receipt-$r-b.pdf:$((2048 + r * 53 % 1024)):$d
+ka 127.0.0.2 badlogin:u0$((1 + r % 9))
+L
+}
+# Mix B: users u11-u20, API pages 4-10, items 40-90 and searches, reports for other queries,
+# the print stylesheet, icons 7-12, photos 9-24, HEAD requests, other missing paths, from
+# 127.0.0.5-8: one client, then six at a time; 20-60 kB scan-N.png uploads, sessions kept.
+lighttpd_mix_b() {
+  local r=$((LT_ROUND += 1)) q=(oak pine walnut lamp desk)
+  local u=u$((11 + r % 10))
+  lighttpd_clients 1 <<L
+ka 127.0.0.5 / /index.php?sort=price /api.php?op=items&page=$((4 + r % 7)) /report.php?q=${q[r % 5]} /assets/css/print.css $(lighttpd_seq /assets/img/icons/ 7 12 .png)
+L
+  lighttpd_clients 6 <<L
+ka 127.0.0.6 $(lighttpd_seq '/api.php?id=' $((40 + r % 20)) $((70 + r % 20))) /api.php?op=search&q=${q[(r + 1) % 5]}
+ka 127.0.0.7 $(lighttpd_seq /assets/img/photos/2026/ 9 24 .jpg) head:/ head:/assets/css/site.css /admin.php /old/index.html
+cpr 127.0.0.8 /index.php?page=3 /report.php?q=${q[(r + 2) % 5]} cond:/assets/js/app.js /api.php?op=stats
+ka 127.0.0.5 login:$u upload:scan-$r.png:$((20000 + r * 997 % 40000)):2026-11-1$((r % 10)) /account.php
+ka 127.0.0.6 login:u$((11 + (r + 3) % 10)) note:2000 stock:$((50 + r % 60)):2 /index.php?sort=stock logout
+ka 127.0.0.8 badlogin:u$((11 + r % 10)) /login.php
+L
+}
+# Its scheduled jobs in training, in turn: the logs rotated (HUP) or a graceful restart
+# (USR1, as `systemctl reload`), then app/maint.php: report cache files older than 60 s and
+# sessions older than 600 s removed, the database vacuumed, the daily report.
+LT_JOBS=0
+lighttpd_maintenance() {
+  LT_JOBS=$((LT_JOBS + 1))
+  if [ $((LT_JOBS % 2)) = 1 ]; then lighttpd_rotate; else lighttpd_graceful; fi
+  lighttpd_maint --purge-cache 60 --sessions 600 --vacuum --report daily
+}
+
+# The generic intruder script as www-data in the upload directory (an exploited PHP page
+# executing a shell).
+lighttpd_inject() { inject_shell lighttpd www-data "$LT_UPLOADS"; }
+lighttpd_labels() { write_labels lighttpd "$LT_UPLOADS"; }
+
+# Held out. A release deployed from outside the cgroup (root) while the site runs: a new
+# static asset directory assets/v2/ (a stylesheet, a script bundle, two fonts, an SVG logo)
+# and users u21-u40 imported into the database. Clients from 127.0.24.1-250 (another offset
+# each round), five at a time: the new users sign in (new sessions), upload photos, CSV
+# exports and documents of 10-400 kB filed under December dates (new dated directories) and
+# sign out every other round; the front page sorted and paged in ways never requested, API
+# pages 11-20, items 100-200, searches and reports for new queries (new cache files), the new
+# assets and conditional GETs of them; users of training from new addresses. After the
+# restart in the middle, the config changed and applied by a graceful restart (USR1):
+# max-procs 3 and, in conf/conf.d/assets.conf, mod_expire for /assets/ and a header set by
+# mod_setenv. Every 20 s in turn, maint.php with other arguments (--purge-cache 10 --sessions
+# 120 --analyze --report weekly; --purge-cache 0 --vacuum --report monthly) and a rotation
+# that gzips the generation before.
+lighttpd_heldout_deploy() {
+  local v2=$LT_HTDOCS/assets/v2 i
+  mkdir -p "$v2"/{css,js,fonts,img}
+  echo ".hero { display: grid }" >"$v2/css/theme.css"
+  echo "(() => { document.body.dataset.v = 2 })()" >"$v2/js/bundle.js"
+  for i in 1 2; do head -c 24000 /dev/urandom >"$v2/fonts/inter-$i.woff2"; done
+  echo '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>' >"$v2/img/logo.svg"
+  lighttpd_users 21 40
+}
+lighttpd_heldout_mix() {
+  local r=$((LT_ROUND += 1)) q=(maple teak bamboo cedar birch ash) ext=(jpg csv docx pdf png) src=()
+  local n1 n2 old i
+  for i in 0 1 2 3 4 5; do src+=("127.0.24.$((1 + (r * 41 + i * 37) % 250))"); done
+  n1=u$((21 + r % 20)) n2=u$((21 + (r + 7) % 20)) old=u$(printf %02d $((1 + r % 20)))
+  lighttpd_clients 5 <<L
+ka ${src[0]} /index.php?sort=name&page=$((2 + r % 9)) /assets/v2/css/theme.css /assets/v2/js/bundle.js /assets/v2/fonts/inter-$((1 + r % 2)).woff2 /assets/v2/img/logo.svg cond:/assets/v2/css/theme.css
+ka ${src[1]} login:$n1 upload:export-$r.${ext[r % 5]}:$((10000 + r * 7919 % 390000)):2026-12-$(printf %02d $((1 + r % 28))) /api.php?op=stats $([ $((r % 2)) = 0 ] && echo logout)
+ka ${src[2]} $(lighttpd_seq '/api.php?id=' $((100 + r % 50)) $((120 + r % 50))) /api.php?op=items&page=$((11 + r % 10))&sort=price
+cpr ${src[3]} /report.php?q=${q[r % 6]}&page=$((1 + r % 4)) /api.php?op=search&q=${q[(r + 3) % 6]} /index.php?sort=stock&page=$((5 + r % 6)) /assets/img/photos/2026/$((1 + r % 24)).jpg
+ka ${src[4]} login:$old note:$((500 + r * 131 % 4000)) stock:$((120 + r % 80)):3 /account.php
+ka ${src[5]} login:$n2 upload:photo-$r.jpg:$((40000 + r * 3571 % 200000)):2026-12-$(printf %02d $((1 + (r + 9) % 28))) logout
+L
+}
+LT_HELDOUT_JOBS=0
+lighttpd_heldout_job() {
+  LT_HELDOUT_JOBS=$((LT_HELDOUT_JOBS + 1))
+  if [ $((LT_HELDOUT_JOBS % 2)) = 1 ]; then
+    lighttpd_maint --purge-cache 10 --sessions 120 --analyze --report weekly
+  else
+    lighttpd_rotate gzip
+    lighttpd_maint --purge-cache 0 --vacuum --report monthly
+  fi
+}
+lighttpd_heldout_reload() {
+  lighttpd_config 3
+  cat >"$LT_DIR/conf/conf.d/assets.conf" <<CONF
+server.modules += ("mod_expire")
+\$HTTP["url"] =~ "^/assets/" {
+  expire.url = ("/assets/" => "access plus 7 days")
+  setenv.add-response-header = ("X-Release" => "2.4.0")
+}
+CONF
+  chmod 644 "$LT_DIR/conf/conf.d/assets.conf"
+  admin lighttpd root /usr/sbin/lighttpd -tt -f "$LT_CONF"
+  lighttpd_graceful
 }
 
 # Held out, seventeenth set (heldout17). No deploy. A cold start under load: squid starts
