@@ -7166,12 +7166,13 @@ batch_heldout16_maint() {
 # begins with the scheduler down (the host back from an outage) while the upstream already
 # delivers: getting no receipt, it delivers the same `pending.csv` again each round (renamed
 # over the one waiting), and the scheduler is back 2 s in (heldout17_begin), whose first run
-# takes the backlog. Then a run per round that gets as many `orders-N` files of 60 rows as the
-# slow wave's load; one more delivery in turn: names in mixed case and percent-encoded
-# (`Orders-MiXeD-N.csv`, `orders%20export%2DN.csv`), a delivery abandoned half way (its
+# takes the backlog. Then a run per round that gets `orders-N` files as the slow wave's load
+# goes (one per three units of load, plus one, of 20 rows per unit); one more delivery in
+# turn: names in mixed case and percent-encoded (`Orders-MiXeD-N.csv`,
+# `orders%20export%2DN.csv`), a delivery abandoned half way (its
 # hidden `.part` file left in incoming), eight upstream systems delivering at the same instant
 # (and, once the change is in, two runs started at once, the second waiting for the first's
-# lock), a file written in ten appends with pauses, forty one-row files, a file with a byte
+# lock), a file written in ten appends with pauses, twenty one-row files, a file with a byte
 # order mark and numbers in uncommon but valid forms (a plus sign, leading zeros, an exponent,
 # spaces around). The maintenance, early, by the
 # operator inside the cgroup (as backup): the archives' and rotated logs' integrity tested
@@ -7196,7 +7197,7 @@ batch_heldout17_mix() {
     batch_heldout17_drop pending.csv "c001,$r\nc002,$((r * 3))\n"
     return
   fi
-  batch_feed orders "$HELDOUT17_CONC" 60
+  batch_feed orders $((HELDOUT17_CONC / 3 + 1)) $((20 * HELDOUT17_CONC))
   case $((r % 6)) in
     0) batch_heldout17_drop "Orders-MiXeD-$r.csv" 'c101,4\nC102,5\n'
        batch_heldout17_drop "orders%20export%2D$r.csv" 'c103,6\n' ;;
@@ -7210,7 +7211,7 @@ batch_heldout17_mix() {
        install -m 644 -o backup -g backup /dev/null "$f"
        for i in $(seq 1 10); do printf 'c%03d,%d\n' $((i * 13 % 200)) "$i" >>"$f"; sleep 0.05; done
        mv "$f" "$BATCH_SPOOL/incoming/stream-$r.csv" ;;
-    4) for i in $(seq 1 40); do batch_heldout17_drop "tiny-$r-$i.csv" "c$(printf %03d "$i"),1\n"; done ;;
+    4) for i in $(seq 1 20); do batch_heldout17_drop "tiny-$r-$i.csv" "c$(printf %03d "$i"),1\n"; done ;;
     5) batch_heldout17_drop "signed-$r.csv" '\xef\xbb\xbfc201,+007\nc202,1e2\nc203, 0042 \n' ;;
   esac
   batch_heldout17_run
