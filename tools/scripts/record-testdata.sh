@@ -283,36 +283,48 @@
 #           locking reads, BDAT, DNSSEC queries).
 #           No attack.
 #   heldout17 about 50 s, a seventeenth held-out set recorded on 2026-12-05 (tomcat and squid
-#           included), again from a fresh provisioning, with variation of other kinds, amounts,
-#           orders and timing than the sixteen before (<server>_heldout17_*): clients from
-#           127.0.19.1-250 (another /24; apache, haproxy and gunicorn, recorded in a later run,
-#           from 127.0.23.1-250, HELDOUT17_NET); a cold start under load: the recording begins with the
+#           included; apache, haproxy and gunicorn, and postgresql, mariadb and batch, in two
+#           later runs the same day), again from a fresh provisioning, with variation of other
+#           kinds, amounts, orders and timing than the sixteen before (<server>_heldout17_*):
+#           clients from 127.0.19.1-250 (another /24; apache's, haproxy's and gunicorn's from
+#           127.0.23.1-250, HELDOUT17_NET; postgresql's and mariadb's from 127.0.22.22, .72, .122
+#           and .222, relays in 127.0.22.0/24); a cold start under load: the recording begins with the
 #           server down and clients already trying (3 at a time, a round every 0.5 s), the server
 #           started 2 s later inside the recording, so the first requests fail and are tried again
-#           (heldout17_begin); the service's own maintenance early, of another kind than before (a
+#           (heldout17_begin; batch: the upstream delivers the same file again until the scheduler
+#           is back); the service's own maintenance early, of another kind than before (a
 #           configuration check by a second JVM, the running proxy checked and its counters read,
 #           the settings and services listed, the statistics file written, a staged configuration
 #           tested, the keys' memory sampled; the application's scripts checked for syntax errors,
 #           the proxy's statistics archived into a dated directory, the catalogue's consistency
-#           checked by a new management command); a slow wave of load (1, 2, 4, 7, 10, 12, 10, 7, 4 and
-#           2 connections at a time, 2 requests each, 0.6 s apart; heldout17_wave); a change in the
+#           checked by a new management command; the WAL's record statistics, statistics with
+#           histograms collected, the archives' integrity tested); a slow wave of load (1, 2, 4, 7,
+#           10, 12, 10, 7, 4 and 2 connections at a time, 2 requests each, 0.6 s apart; batch: as
+#           many files a run, 2 s apart; heldout17_wave); a change in the
 #           middle applied by a full restart (stop and start, not a reload) with a configuration of
 #           another shape: a second listener on loopback (a compressing connector, an office port
 #           from an include directory, a submission service, a second DNS listener with an included
-#           ACL and zone, a status server, an included file with I/O threads; for apache, haproxy
-#           and gunicorn no new port but another shape: a disk cache from two modules the package
-#           ships, servers' state carried over the restart with slow starts and a log ring, the
-#           application preloaded into threaded workers); the wave again, with
+#           ACL and zone, a status server, an included file with I/O threads) or, without a new
+#           port, another shape (apache: a disk cache from two modules the package ships; haproxy:
+#           servers' state carried over the restart with slow starts and a log ring; gunicorn: the
+#           application preloaded into threaded workers; an include directory with a module or
+#           plugins the package ships: statement statistics; a latency histogram, the SQL error log
+#           and the query cache; the job run under a lock at a lower priority); the wave again, with
 #           a second maintenance of another kind while the load falls (a JVM thread dump, the
 #           proxy's memory pools and open files, the queue requeued, the dynamic zone frozen and thawed,
 #           logs copied aside and reopened, the statistics reset and the allocator's memory purged;
 #           the disk cache trimmed by its cleaner, the log ring read and the state saved again, an
-#           online backup into a dated directory);
+#           online backup into a dated directory; the busiest statements or the latency histogram
+#           exported into a new dated file and reset, a manifest of the outputs written into a new
+#           dated file);
 #           the recording stopped while load still runs (heldout17_end; the server stopped after
 #           it). One unusual but legitimate client per round in turn (names in upper case or
 #           percent-encoded, clients that send and close without reading, eight clients at once on
 #           one resource, chunked request bodies, many tiny requests on one connection, uncommon but
-#           valid request options).
+#           valid request options; for the databases their wire protocols' equivalents: mixed-case
+#           names, a login and a query sent without reading, eight sessions on one row, data
+#           trickled in pieces, hundreds of tiny statements, uncommon connection options and
+#           clauses).
 #           No attack.
 # Installs the packages with services kept from starting, and stops and disables any service
 # the installation started. Every process and cgroup it creates is removed on exit.
@@ -4249,6 +4261,113 @@ postgresql_heldout16_maint() {
   admin postgresql postgres "$PG_BIN/vacuumdb" "${sock[@]}" --analyze-in-stages --quiet postgres
   admin postgresql postgres "$PG_BIN/psql" "${sock[@]}" -X -q -c "SELECT pg_stat_reset_shared('bgwriter')" postgres
 }
+
+# Held out, seventeenth set (heldout17). Deployed before the start (the server started once
+# outside the recording): a pg_hba.conf line trusting 127.0.22.0/24, four relays (socat,
+# outside the cgroup) bound to 127.0.22.22, .72, .122 and .222 (two application servers
+# behind a balancer, the back office, the odd clients), a `ledger` table and a table whose
+# name and columns are quoted in mixed case (`"CustomerNotes"`, as an ORM creates them). A
+# cold start under load: postgres starts inside the recording while its clients already
+# retry (heldout17_begin). Each round a pgbench script through .22 or .72 in turn on as many
+# clients as the slow wave's load (up to 12): a transfer between two accounts, both rows
+# locked in order (FOR UPDATE), a ledger row written; through .122 the back office: the
+# ledger's last seconds and, once the change is in, the monitoring's read of the busiest
+# statements (pg_stat_statements). One more client through .222 in turn: keywords and names
+# in mixed case (quoted and folded), a startup packet and a query sent and the connection
+# closed without reading a reply, eight clients at once on one account row, rows trickled
+# into a `COPY ... FROM STDIN` a piece at a time, 300 tiny prepared statements on one
+# connection, uncommon but valid connection options (`options=-c ...`, LATIN1,
+# target_session_attrs) and clauses (TABLESAMPLE ... REPEATABLE, FETCH FIRST ... WITH TIES,
+# GROUPING SETS). The maintenance, early, inside the cgroup as postgres: the WAL's record
+# statistics (`pg_waldump --stats`) up to the flushed position. The change, in the middle,
+# by a full restart (INT, start): an include directory (`include_dir = 'conf.d'`) with a file
+# that preloads the statement statistics module the package ships (`shared_preload_libraries
+# = 'pg_stat_statements'`, with query ids and all statements tracked), and the extension
+# created by the DBA. The maintenance, late, while the load falls: the busiest statements
+# exported into a new dated file (`\copy ... TO backup/statements-<time>.csv`) and the
+# statistics reset (`pg_stat_statements_reset()`). The recording ends with load still running.
+PG_HELDOUT17_ADDRS=(22 72 122 222)
+PG_HELDOUT17_STATEMENTS=0
+postgresql_heldout17_deploy() {
+  PG_HELDOUT17_STATEMENTS=0
+  printf '%s\n' '\set a random(1, 100000)' '\set b random(1, 100000)' '\set amount random(1, 200)' 'BEGIN;' \
+    "SELECT abalance FROM pgbench_accounts WHERE aid IN (:a, :b) ORDER BY aid FOR UPDATE;" \
+    "UPDATE pgbench_accounts SET abalance = abalance - :amount WHERE aid = :a;" \
+    "UPDATE pgbench_accounts SET abalance = abalance + :amount WHERE aid = :b;" \
+    "INSERT INTO ledger (debit, credit, amount) VALUES (:a, :b, :amount);" 'END;' >"$PG_DIR/heldout17.sql"
+  printf '%s\n' '\set n random(1, 9)' 'SELECT :n;' >"$PG_DIR/heldout17-tiny.sql"
+  postgresql_heldout_seed heldout17 127.0.22 "${PG_HELDOUT17_ADDRS[@]}" <<'SQL'
+CREATE TABLE ledger (id bigserial PRIMARY KEY, debit int NOT NULL, credit int NOT NULL, amount int NOT NULL,
+  at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE "CustomerNotes" ("NoteId" serial PRIMARY KEY, "CustomerId" int NOT NULL, "Note" text);
+INSERT INTO "CustomerNotes" ("CustomerId", "Note") SELECT g % 500, 'note ' || g FROM generate_series(1, 2000) g;
+CREATE INDEX "CustomerNotes_CustomerId" ON "CustomerNotes" ("CustomerId");
+SQL
+}
+# postgresql_heldout17_wire SQL: a client's startup packet (user and database postgres) and
+# SQL as a simple query, in the frontend protocol's bytes, for a client that sends them
+# without reading the server's answers.
+postgresql_heldout17_wire() {
+  perl -e 'my $b = pack("N", 196608) . join("", map { "$_\0" } @ARGV[0 .. 5]) . "\0";
+    my $q = "$ARGV[6]\0";
+    print pack("N", 4 + length $b), $b, "Q", pack("N", 4 + length $q), $q;' \
+    user postgres database postgres application_name prefetch "$1"
+}
+postgresql_heldout17_mix() {
+  local r=$HELDOUT17_ROUND desk=(postgresql_via 122) odd=(postgresql_via 222) i q pids=()
+  local relay=$((PG_RELAY_PORT + 222))
+  postgresql_relay_bench "${PG_HELDOUT17_ADDRS[r % 2]}" 12 "$HELDOUT17_CONC" $((2 * HELDOUT17_PER)) heldout17.sql
+  q=(-c "SELECT date_trunc('second', at), count(*), sum(amount) FROM ledger GROUP BY 1 ORDER BY 1 DESC LIMIT 5")
+  [ "$PG_HELDOUT17_STATEMENTS" = 0 ] ||
+    q+=(-c "SELECT calls, round(total_exec_time), left(query, 60) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 5")
+  timeout 10 "${desk[@]}" "${q[@]}" >/dev/null 2>&1 || true
+  # The round's one more client.
+  case $((r % 6)) in
+    0) "${odd[@]}" -c "sElEcT AbAlAnCe FrOm PgBench_Accounts WhErE AID = $((1 + r % 1000))" \
+         -c "SeLeCt \"Note\" FROM \"CustomerNotes\" wHeRe \"CustomerId\" = $((r % 500)) OrDeR bY \"NoteId\"" ;;
+    1) for i in 1 2 3; do
+         postgresql_heldout17_wire "SELECT * FROM \"CustomerNotes\" WHERE \"CustomerId\" = $((i + r % 400))" |
+           socat -u - "TCP:127.0.0.1:$relay" 2>/dev/null || true
+       done ;;
+    2) for i in 1 2 3 4 5 6 7 8; do
+         "${odd[@]}" -c 'BEGIN' -c "UPDATE pgbench_accounts SET abalance = abalance + $i WHERE aid = 4242" \
+           -c 'SELECT pg_sleep(0.05)' -c 'COMMIT' &
+         pids+=($!)
+       done
+       wait "${pids[@]}" ;;
+    3) for i in 1 2 3 4 5 6 7 8 9 10; do printf '%s\ttrickled note %s-%s\n' $((i * 7 % 500)) "$r" "$i"; sleep 0.05; done |
+         "${odd[@]}" -c 'COPY "CustomerNotes" ("CustomerId", "Note") FROM STDIN' ;;
+    4) pgbench -h 127.0.0.1 -p "$relay" -U postgres -n -M prepared -c 1 -t 300 -f "$PG_DIR/heldout17-tiny.sql" postgres ;;
+    5) psql "host=127.0.0.1 port=$relay user=postgres dbname=postgres application_name=ledger-audit connect_timeout=3 options='-c statement_timeout=5s -c search_path=public,pg_catalog' client_encoding=LATIN1 target_session_attrs=read-write" \
+         -q -X -o /dev/null -c "SELECT aid FROM pgbench_accounts TABLESAMPLE SYSTEM (1) REPEATABLE (17) LIMIT 5" \
+         -c "SELECT aid, abalance FROM pgbench_accounts ORDER BY aid FETCH FIRST 3 ROWS WITH TIES" \
+         -c "SELECT bid, count(*) FROM pgbench_accounts WHERE aid < 2000 GROUP BY GROUPING SETS ((bid), ())" ;;
+  esac >/dev/null 2>&1 || true
+}
+postgresql_heldout17_early() {
+  local lsn seg
+  lsn=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -A -t -c 'SELECT pg_current_wal_flush_lsn()' postgres)
+  seg=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -A -t -c "SELECT pg_walfile_name('$lsn')" postgres)
+  admin postgresql postgres "$PG_BIN/pg_waldump" --stats=record -p "$PG_DATA/pg_wal" -e "$lsn" "$seg"
+}
+postgresql_heldout17_change() {
+  postgresql_stop
+  install -d -o postgres -g postgres -m 700 "$PG_DATA/conf.d"
+  printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" 'compute_query_id = on' \
+    'pg_stat_statements.max = 2000' "pg_stat_statements.track = 'all'" "track_functions = 'all'" \
+    >"$PG_DATA/conf.d/monitoring.conf"
+  chown postgres:postgres "$PG_DATA/conf.d/monitoring.conf"
+  echo "include_dir = 'conf.d'" >>"$PG_DATA/postgresql.conf"
+  postgresql_start
+  "${PSQL[@]}" -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION pg_stat_statements' ||
+    die "postgresql heldout17: pg_stat_statements failed"
+  PG_HELDOUT17_STATEMENTS=1
+}
+postgresql_heldout17_late() {
+  admin postgresql postgres "$PG_BIN/psql" -h "$PG_DIR/run" -p "$PG_PORT" -U postgres -X -q -o /dev/null \
+    -c "\\copy (SELECT queryid, calls, total_exec_time, rows, query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 50) TO '$PG_DIR/backup/statements-$(date +%Y%m%d-%H%M%S).csv' CSV HEADER" \
+    -c 'SELECT pg_stat_statements_reset()' postgres
+}
 # --- haproxy ------------------------------------------------------------------------------
 
 HAPROXY_DIR=$WORK/haproxy
@@ -7180,6 +7299,79 @@ batch_heldout16_maint() {
   admin batch backup /bin/tar -cf "$BATCH_DIR/export/out-$(date +%Y%m%d).tar" -C "$BATCH_DIR/out" .
 }
 
+# Held out, seventeenth set (heldout17). No deploy. A cold start under load: the recording
+# begins with the scheduler down (the host back from an outage) while the upstream already
+# delivers: getting no receipt, it delivers the same `pending.csv` again each round (renamed
+# over the one waiting), and the scheduler is back 2 s in (heldout17_begin), whose first run
+# takes the backlog. Then a run per round that gets `orders-N` files as the slow wave's load
+# goes (one per three units of load, plus one, of 20 rows per unit); one more delivery in
+# turn: names in mixed case and percent-encoded (`Orders-MiXeD-N.csv`,
+# `orders%20export%2DN.csv`), a delivery abandoned half way (its
+# hidden `.part` file left in incoming), eight upstream systems delivering at the same instant
+# (and, once the change is in, two runs started at once, the second waiting for the first's
+# lock), a file written in ten appends with pauses, twenty one-row files, a file with a byte
+# order mark and numbers in uncommon but valid forms (a plus sign, leading zeros, an exponent,
+# spaces around). The maintenance, early, by the
+# operator inside the cgroup (as backup): the archives' and rotated logs' integrity tested
+# (`gzip -t`). The change, in the middle, by a full restart of the scheduler (down for 2 s):
+# its table now runs the job under a lock and at a lower priority (`flock -w 20
+# run/process.lock nice -n 10 sh process.sh`, the lock's directory new). The maintenance,
+# late, while the load falls: a manifest of the outputs written into a new dated file by
+# `find -fprintf` (as backup inside the cgroup). The recording ends with runs still going on.
+BATCH_HELDOUT17_WRAP=()
+batch_heldout17_deploy() { BATCH_HELDOUT17_WRAP=(); }
+# batch_heldout17_drop NAME TEXT: the upstream delivers TEXT (printf escapes) as NAME.
+batch_heldout17_drop() {
+  printf %b "$2" >"$BATCH_SPOOL/incoming/.$1.part"
+  chown backup:backup "$BATCH_SPOOL/incoming/.$1.part"
+  mv "$BATCH_SPOOL/incoming/.$1.part" "$BATCH_SPOOL/incoming/$1"
+}
+# batch_heldout17_run: one run of the job as the scheduler's table has it.
+batch_heldout17_run() { admin batch backup "${BATCH_HELDOUT17_WRAP[@]}" /bin/sh "$BATCH_DIR/bin/process.sh" --keep 4; }
+batch_heldout17_mix() {
+  local r=$HELDOUT17_ROUND i f pids=() twin=
+  if [ $((SECONDS - HELDOUT_T0)) -lt 2 ]; then
+    batch_heldout17_drop pending.csv "c001,$r\nc002,$((r * 3))\n"
+    return
+  fi
+  batch_feed orders $((HELDOUT17_CONC / 3 + 1)) $((20 * HELDOUT17_CONC))
+  case $((r % 6)) in
+    0) batch_heldout17_drop "Orders-MiXeD-$r.csv" 'c101,4\nC102,5\n'
+       batch_heldout17_drop "orders%20export%2D$r.csv" 'c103,6\n' ;;
+    1) f=$BATCH_SPOOL/incoming/.abandoned-$r.part
+       printf 'c011,3\nc012,4\nc01' >"$f"
+       chown backup:backup "$f" ;;
+    2) for i in 1 2 3 4 5 6 7 8; do batch_feed "partner$i" 1 30 & pids+=($!); done
+       wait "${pids[@]}"
+       if [ "${#BATCH_HELDOUT17_WRAP[@]}" -gt 0 ]; then batch_heldout17_run & twin=$!; fi ;;
+    3) f=$BATCH_SPOOL/incoming/.stream-$r.part
+       install -m 644 -o backup -g backup /dev/null "$f"
+       for i in $(seq 1 10); do printf 'c%03d,%d\n' $((i * 13 % 200)) "$i" >>"$f"; sleep 0.05; done
+       mv "$f" "$BATCH_SPOOL/incoming/stream-$r.csv" ;;
+    4) for i in $(seq 1 20); do batch_heldout17_drop "tiny-$r-$i.csv" "c$(printf %03d "$i"),1\n"; done ;;
+    5) batch_heldout17_drop "signed-$r.csv" '\xef\xbb\xbfc201,+007\nc202,1e2\nc203, 0042 \n' ;;
+  esac
+  batch_heldout17_run
+  [ -z "$twin" ] || wait "$twin"
+}
+batch_heldout17_early() {
+  local f files=()
+  for f in "$BATCH_SPOOL"/archive/*.tar.gz "$BATCH_DIR"/log/*.gz; do [ ! -e "$f" ] || files+=("$f"); done
+  admin batch backup /bin/gzip -t "${files[@]}"
+}
+batch_heldout17_change() {
+  batch_stop
+  install -d -o backup -g backup "$BATCH_DIR/run"
+  BATCH_HELDOUT17_WRAP=(/usr/bin/flock -w 20 "$BATCH_DIR/run/process.lock" /usr/bin/nice -n 10)
+  sleep 2
+  batch_start
+}
+batch_heldout17_late() {
+  install -d -o backup -g backup "$BATCH_DIR/manifest"
+  admin batch backup /usr/bin/find "$BATCH_DIR/out" -type f \
+    -fprintf "$BATCH_DIR/manifest/out-$(date +%Y%m%d-%H%M%S).txt" '%P %s %TY-%Tm-%Td %TH:%TM\n'
+}
+
 batch_inject() { inject_shell batch backup "$BATCH_SPOOL" "$(batch_more)"; }
 batch_labels() {
   write_labels batch "$BATCH_SPOOL" ",
@@ -8253,6 +8445,97 @@ mariadb_heldout16_maint() {
   admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_dump_now = ON"
   admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "SET GLOBAL innodb_buffer_pool_load_now = ON"
 }
+# Held out, seventeenth set (heldout17). Deployed before the start (the server started once
+# outside the recording): application servers on 127.0.22.0/24 let in (app@'127.0.22.%'), four
+# relays (socat, outside the cgroup) bound to 127.0.22.22, .72, .122 and .222 (two
+# application servers behind a balancer, the back office, the odd clients), and a table of
+# clicks. A cold start under load: mariadbd starts inside the recording while its clients
+# already retry (heldout17_begin). Each round shoppers' sessions through .22 or .72 in turn
+# (half the slow wave's load plus one, up to 6), through .122 the back office: the last
+# hour's sales per product WITH ROLLUP and a stock reservation, and, once the change is in,
+# the monitoring's read of the latency histogram (information_schema.QUERY_RESPONSE_TIME).
+# One more client through .222 in turn: keywords and names in mixed case and a SKU as a hex
+# literal, a login and a query sent in the wire protocol's bytes and the connection closed
+# 0.3 s later without reading the server's greeting or answer, eight clients at once on one product's row
+# (SELECT ... FOR UPDATE), a statement that arrives in pieces (a slow pipe), 200 one-row
+# INSERTs on one connection (each its own commit), uncommon but valid client options (latin1,
+# an init command that turns on ANSI_QUOTES, a larger packet limit) and clauses (OFFSET ...
+# FETCH FIRST ... WITH TIES, LIMIT ROWS EXAMINED, FOR UPDATE NOWAIT). The maintenance, early,
+# inside the cgroup as mysql: engine-independent statistics with histograms collected for the
+# orders (`ANALYZE TABLE ... PERSISTENT FOR ALL`). The change, in the middle, by a full
+# restart (TERM, start): an include directory (`!includedir conf.d` in my.cnf) with a file
+# that loads two plugins the package ships (the query response time histogram and the SQL
+# error log) and turns on the query cache. The maintenance, late, while the load falls: the
+# histogram written by the server into a new dated file (`SELECT ... INTO OUTFILE
+# 'backup/response-time-<time>.csv'`) and flushed (`FLUSH QUERY_RESPONSE_TIME`). The
+# recording ends with load still running.
+MARIADB_HELDOUT17_ADDRS=(22 72 122 222)
+MARIADB_HELDOUT17_PLUGINS=0
+mariadb_heldout17_deploy() {
+  MARIADB_HELDOUT17_PLUGINS=0
+  mariadb_heldout_seed heldout17 127.0.22 "${MARIADB_HELDOUT17_ADDRS[@]}" <<'SQL'
+CREATE TABLE shop.clicks (id INT AUTO_INCREMENT PRIMARY KEY, product_id INT NOT NULL,
+  at DATETIME(3) NOT NULL DEFAULT NOW(3), KEY (product_id));
+SQL
+}
+# mariadb_heldout17_wire SQL: a client's login as app to shop (no password, protocol 4.1) and
+# SQL as a query, in the wire protocol's bytes, for a client that sends them without reading
+# the server's greeting or answers (the server runs the query if the client stays a moment).
+mariadb_heldout17_wire() {
+  perl -e 'my $caps = 0x1 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000;
+    my $login = pack("VVC", $caps, 1 << 24, 33) . ("\0" x 23) . "app\0" . "\0" . "shop\0" . "mysql_native_password\0";
+    my $q = "\x03" . $ARGV[0];
+    print substr(pack("V", length $login), 0, 3), "\x01", $login, substr(pack("V", length $q), 0, 3), "\x00", $q;' "$1"
+}
+mariadb_heldout17_mix() {
+  local r=$HELDOUT17_ROUND sql i pids=() p=$((1 + HELDOUT17_ROUND % 500))
+  sql="SELECT product_id, SUM(qty) FROM orders WHERE created > NOW() - INTERVAL 1 HOUR GROUP BY product_id WITH ROLLUP LIMIT 20;
+    UPDATE products SET stock = stock - 1 WHERE id = $p AND stock > 0;"
+  [ "$MARIADB_HELDOUT17_PLUGINS" = 0 ] || sql+=" SELECT * FROM information_schema.QUERY_RESPONSE_TIME;"
+  mariadb_round_clients $((HELDOUT17_CONC / 2 + 1)) 6 $((MARIADB_RELAY_PORT + MARIADB_HELDOUT17_ADDRS[r % 2])) \
+    $((MARIADB_RELAY_PORT + 122)) "$sql"
+  # The round's one more client.
+  case $((r % 6)) in
+    0) mariadb_via 222 -e "sElEcT NaMe, PrIcE fRoM products WhErE Id = $p; SeLeCt CoUnT(*) FrOm orders wHeRe Customer_Id = $((1 + r % 2000));
+         SELECT id FROM products WHERE sku = X'$(printf 'SKU%09d' "$p" | od -An -tx1 | tr -d ' \n')'" ;;
+    1) for i in 1 2 3; do
+         { mariadb_heldout17_wire "SELECT * FROM orders WHERE customer_id = $((i + r % 1000))"; sleep 0.3; } |
+           socat -u - "TCP:127.0.0.1:$((MARIADB_RELAY_PORT + 222))" 2>/dev/null || true
+       done ;;
+    2) for i in 1 2 3 4 5 6 7 8; do
+         mariadb_via 222 -e "START TRANSACTION; SELECT stock FROM products WHERE id = 7 FOR UPDATE;
+           UPDATE products SET stock = stock - 1 WHERE id = 7; DO SLEEP(0.05); COMMIT" &
+         pids+=($!)
+       done
+       wait "${pids[@]}" ;;
+    3) { printf 'SELECT id, name,\n'; sleep 0.3; printf '  price FROM products\n'; sleep 0.3; printf '  WHERE id = %s;\n' "$p"; } |
+         mariadb_via 222 ;;
+    4) seq 1 200 | awk -v p="$p" '{ print "INSERT INTO clicks (product_id) VALUES (" (p + $1) % 500 + 1 ");" }' | mariadb_via 222 ;;
+    5) mariadb_via 222 --default-character-set=latin1 --max-allowed-packet=64M \
+         --init-command="SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')" \
+         -e "SELECT \"name\", price FROM products ORDER BY price OFFSET 5 ROWS FETCH FIRST 3 ROWS WITH TIES;
+           SELECT id FROM products WHERE stock > 0 LIMIT 10 ROWS EXAMINED 100;
+           START TRANSACTION; SELECT id FROM products WHERE id = $p FOR UPDATE NOWAIT; COMMIT" ;;
+  esac >/dev/null 2>&1 || true
+}
+mariadb_heldout17_early() {
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e "ANALYZE TABLE shop.orders PERSISTENT FOR ALL"
+}
+mariadb_heldout17_change() {
+  mariadb_stop
+  install -d -m 755 "$MARIADB_DIR/conf.d"
+  printf '%s\n' '[mariadbd]' 'plugin_load_add = query_response_time' 'query_response_time_stats = ON' \
+    'plugin_load_add = sql_errlog' 'query_cache_type = 1' 'query_cache_size = 8M' >"$MARIADB_DIR/conf.d/monitoring.cnf"
+  chmod 644 "$MARIADB_DIR/conf.d/monitoring.cnf"
+  echo "!includedir $MARIADB_DIR/conf.d" >>"$MARIADB_DIR/my.cnf"
+  mariadb_start
+  MARIADB_HELDOUT17_PLUGINS=1
+}
+mariadb_heldout17_late() {
+  admin mariadb mysql mariadb --no-defaults -S "$MARIADB_SOCK" -e \
+    "SELECT * FROM information_schema.QUERY_RESPONSE_TIME INTO OUTFILE '$MARIADB_DIR/backup/response-time-$(date +%Y%m%d-%H%M%S).csv' FIELDS TERMINATED BY ','; FLUSH QUERY_RESPONSE_TIME"
+}
+
 # --- PHP applications -------------------------------------------------------------------
 
 # The pieces apache's (mod_php) and lighttpd's (php-cgi) PHP applications share; each app lays
