@@ -101,6 +101,8 @@ const std::string& ExeOf(const Event& e) {
 
 }  // namespace
 
+bool IsRuntimeHelperExe(std::string_view exe) { return IsHelperExe(exe); }
+
 bool IsRuntimeHelper(const Event& e) {
   const std::string& exe = ExeOf(e);
   if (!exe.empty() && IsHelperExe(exe)) return true;

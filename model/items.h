@@ -33,6 +33,9 @@ inline constexpr std::string_view kRuntimeParent = "<container-runtime>";
 // events the new image decides: runc init exec'ing the entrypoint is the
 // workload's own exec.
 bool IsRuntimeHelper(const Event& e);
+// Whether `exe` is a container runtime helper's executable (IsRuntimeHelper's
+// test of a path alone): a lineage parent that is one is kRuntimeParent.
+bool IsRuntimeHelperExe(std::string_view exe);
 
 // The items `e` touches, in a fixed order:
 //   runtime helpers (IsRuntimeHelper) -> none

@@ -374,14 +374,37 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
   return {};
 }
 
+// Programs that run their argument under changed conditions (priority, a
+// lock, a time limit, a CPU set, buffering, a new session) and do nothing
+// else. For whom a program was started they are transparent: a cron line that
+// gains `flock LOCK nice -n 10` runs the same job, started by the same shell.
+// Changers of privilege or namespace (setpriv, su, nsenter, unshare, chroot)
+// are not: those are kIntruderTools.
+constexpr std::string_view kCommandWrappers[] = {"nice",    "ionice",  "flock",  "timeout", "chrt", "taskset",
+                                                 "numactl", "stdbuf", "nohup", "setsid",  "time"};
+
+bool IsCommandWrapper(std::string_view exe) { return IsOneOf(Basename(exe), kCommandWrappers); }
+
+// The program that started e's process, past command wrappers: its parent,
+// or when that is a wrapper, the first of its ancestors (parent first) that
+// is none; the parent when all are.
+std::string_view EffectiveParent(const Event& e) {
+  const std::string& parent = e.process.parent_exe;
+  if (!IsCommandWrapper(parent)) return parent;
+  for (const std::string& a : e.process.ancestry) {
+    if (!a.empty() && !IsCommandWrapper(a)) return a;
+  }
+  return parent;
+}
+
 // A new executable that is one more step of the workload's scripts: in a
 // utility directory (/bin, /usr/bin), none of kIntruderTools, started by a
 // shell the workload knows as a parent, in a workload whose shells started
-// kScriptRunnerUtilities or more distinct utilities in training. Returns that
-// number, or 0 when `exe` is no such step.
+// kScriptRunnerUtilities or more distinct utilities in training (past command
+// wrappers: EffectiveParent). Returns that number, or 0 when `exe` is no such step.
 size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe) {
   if (!InUtilityDir(exe) || IsIntruderTool(Basename(exe))) return 0;
-  const std::string_view parent = e.process.parent_exe;
+  const std::string_view parent = EffectiveParent(e);
   if (!model::IsShell(parent)) return 0;
   const ScriptRunner runner = ScriptRunnerOf(fp);
   if (!runner.runs_scripts() || std::find(runner.shells.begin(), runner.shells.end(), parent) == runner.shells.end()) {
@@ -720,7 +743,7 @@ bool ServedDir(const Fingerprint& fp, std::string_view path, const FilePatternIn
 // it.
 bool ServiceStartsShell(std::string_view edge) {
   std::string_view parent, child;
-  if (!SplitEdge(edge, &parent, &child)) return false;
+  if (!SplitEdge(edge, &parent, &child) || IsCommandWrapper(parent)) return false;  // a wrapper is no service
   parent = Basename(parent);
   return IsShellish(Basename(child)) && !IsShellish(parent) && parent != kRuntimeParent;
 }
@@ -857,8 +880,20 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // tree (what an intruder's shell runs is the intrusion).
         if (exe_unseen) continue;
         judged.exe = LineageChild(item.key);
-        if (ServiceStartsShell(item.key) && !(context.hostile_root.empty() && !context.parent_suspect &&
-                                              !SuiteShellCommand(*fp, e).empty())) {
+        // Under a command wrapper, the edge from the program that started it:
+        // learned, the same start wrapped; else the edge judged.
+        std::string_view edge = item.key;
+        std::string effective_edge;
+        if (std::string_view parent, child; SplitEdge(item.key, &parent, &child) && IsCommandWrapper(parent)) {
+          const std::string_view effective = EffectiveParent(e);
+          effective_edge.assign(IsRuntimeHelperExe(effective) ? kRuntimeParent : effective);
+          effective_edge += " -> ";
+          effective_edge += child;
+          if (fp->lineage.contains(effective_edge)) continue;
+          edge = effective_edge;
+        }
+        if (ServiceStartsShell(edge) && !(context.hostile_root.empty() && !context.parent_suspect &&
+                                          !SuiteShellCommand(*fp, e).empty())) {
           fixed_sensitivity = 1.0;
           fixed_note = "started by the service itself";
         } else if (context.hostile_root.empty()) {
@@ -922,6 +957,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
           fixed_note = sibling_note.c_str();
+        } else if (computed->value <= kPlainExecSensitivity && IsCommandWrapper(item.key)) {
+          // It runs another program and does nothing itself; that program is
+          // judged on its own, as started by whoever started the wrapper.
+          fixed_sensitivity = kSiblingSensitivity;
+          fixed_note = "a command wrapper: the program it runs is judged on its own";
         } else if (computed->value <= kPlainExecSensitivity && !context.package_kin.empty()) {
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "installed by " + std::string(context.package_kin);

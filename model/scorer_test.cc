@@ -374,6 +374,43 @@ TEST(ScorerLineageTest, AKnownProgramUnderAnotherParentIsContextButAServiceShell
                                           Severity::kCritical)});
 }
 
+// Command wrappers (nice, flock, timeout, ...) run their argument and do
+// nothing else: a program run through them was started by whoever started the
+// wrapper. The job's shell under `flock ... nice` is the job's shell as
+// learned; a new wrapper is low; the service starting a shell through a
+// wrapper is still the service starting a shell; a shell under wrappers
+// whose starter is unknown (reparented) is context, as a wrapper is no service.
+TEST(ScorerLineageTest, CommandWrappersAreTransparentForWhoStartedAProgram) {
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, "/usr/bin/dash"), ExecUnder("/bin/sh", 2, "/usr/sbin/nginx"),
+                          ExecUnder("/usr/bin/bash", 3, "/usr/bin/bash")});
+  Scorer scorer;
+  auto under = [](std::vector<std::string> ancestry, const std::string& exe) {
+    Event e = ExecUnder(ancestry.front(), 9, exe);
+    e.process.ancestry = std::move(ancestry);
+    return e;
+  };
+  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/nice", "/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/dash")).empty());
+  // The wrapper itself, new: low, whoever started it.
+  Event nice = under({"/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/nice");
+  std::vector<Finding> got = scorer.Score(&fp, nice);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kLow);
+  EXPECT_NE(got[0].reason.find("a command wrapper"), std::string::npos) << got[0].reason;
+  // nginx -> nice -> sh is nginx starting a shell.
+  got = scorer.Score(&fp, under({"/usr/bin/nice", "/usr/sbin/nginx", "/bin/sh"}, "/usr/bin/dash"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].subject, "/usr/bin/nice -> /usr/bin/dash");
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  EXPECT_NE(got[0].reason.find("started by the service itself"), std::string::npos) << got[0].reason;
+  // Wrappers all the way up (the starter gone): context.
+  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/nice", "/usr/bin/flock"}, "/usr/bin/dash")).empty());
+  // A privilege changer is no wrapper: setpriv is an intruder's tool, and the
+  // shell it runs is judged under it.
+  got = scorer.Score(&fp, under({"/usr/sbin/nginx"}, "/usr/bin/setpriv"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_GE(got[0].severity, Severity::kMedium);
+}
+
 TEST(ScorerLineageTest, RarityRaisesDriftButNeverCreatesIt) {
   std::vector<Event> training;
   for (int i = 0; i < 1000; ++i) training.push_back(testing::Open("web", 2, "/srv/a", kAccessRead));

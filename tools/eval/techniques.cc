@@ -39,6 +39,11 @@ const std::vector<Technique> kTechniques = {
        PlayedProcess sh = ShellRunning(p, "id");
        p.Spawn(sh, "/usr/bin/id", {"id"});
      }},
+    {"T1059.004", "shell started by the service through nohup", Severity::kCritical,
+     [](TechniquePlayer& p) {
+       PlayedProcess nohup = p.Spawn(p.self(), "/usr/bin/nohup", {"nohup", "sh", "-c", "id"});
+       p.Exec(nohup, "/usr/bin/dash", {"sh", "-c", "id"});
+     }},
     {"T1059.006", "python one-liner started by the service", Severity::kCritical,
      [](TechniquePlayer& p) { p.Spawn(p.self(), "/usr/bin/python3.11", {"python3", "-c", "import os"}); }},
     {"T1059.004", "reverse shell: bash to an outside address", Severity::kCritical,
@@ -244,6 +249,18 @@ PlayedProcess TechniquePlayer::Spawn(const PlayedProcess& parent, const std::str
   exec.parent_exe = parent.exe;
   Send(exec);
   return child;
+}
+
+PlayedProcess TechniquePlayer::Exec(const PlayedProcess& p, const std::string& exe, std::vector<std::string> argv) {
+  PlayedProcess now = p;
+  now.exe = exe;
+  now.argv = std::move(argv);
+  Event exec = Base(EventKind::kExec, now);
+  exec.path = exe;
+  exec.argv = now.argv;
+  exec.parent_exe = now.parent_exe;
+  Send(exec);
+  return now;
 }
 
 void TechniquePlayer::Open(const PlayedProcess& p, const std::string& path, uint8_t access) {

@@ -74,6 +74,8 @@ class TechniquePlayer {
   // them (kExecFileless for a memfd).
   PlayedProcess Spawn(const PlayedProcess& parent, const std::string& exe, std::vector<std::string> argv,
                       uint8_t exec_flags = 0);
+  // `p` replaces its own image with `exe` (a wrapper running its argument).
+  PlayedProcess Exec(const PlayedProcess& p, const std::string& exe, std::vector<std::string> argv);
   void Open(const PlayedProcess& p, const std::string& path, uint8_t access);
   // IPv4 dotted quads; TCP.
   void Connect(const PlayedProcess& p, const std::string& address, uint16_t port);
