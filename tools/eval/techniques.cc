@@ -1,8 +1,6 @@
 // tools/eval/techniques.cc: the technique catalogue and its player.
 #include "tools/eval/techniques.h"
 
-#include "model/items.h"
-
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -11,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <utility>
+
+#include "model/items.h"
 
 namespace dw::tools {
 namespace {

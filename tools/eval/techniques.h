@@ -6,20 +6,23 @@
 // catalogue here is a list of techniques (MITRE ATT&CK ids, and the classes
 // Falco's default rules watch for), each written as the events the collector
 // would deliver: who forks, what runs (exe, argv, exec flags), what is opened
-// with which access, where it connects or listens. A technique is played as
-// the workload's own busiest program (its workload, cgroup, user and process
-// context, taken from the training traces: the server process an exploit
-// lands in) and as the processes that program starts, against a fresh
+// with which access, where it connects or listens, which syscall it makes. A
+// technique is played as the workload's server (RunTechniques: its workload,
+// cgroup, user and process context, taken from the training traces: the
+// process an exploit lands in) and as the processes it starts, against a fresh
 // Detector over the fingerprints trained from the case's train traces, one
 // technique at a time. Each has a floor: the least severity the finding it
 // raises must reach. Synthetic network peers use the documentation ranges
 // (RFC 5737), so no address of a recorded workload is ever one of them.
 //
 // What the catalogue cannot show: techniques the collector does not see
-// (unix socket connects such as the container runtime's socket, ptrace without
-// syscall learning, mounts), and how a technique's own noise (the libraries
-// its programs load) folds; the live tests (tools/exec_bpf_test.cc,
-// tools/e2e_bpf_test.cc) and the drift traces cover those.
+// (unix socket connects such as the container runtime's socket; syscalls,
+// ptrace or mount made in-process, when the baseline has no learned syscalls),
+// and how a technique's own noise (the libraries its programs load) folds; the
+// live tests (tools/exec_bpf_test.cc, tools/e2e_bpf_test.cc:
+// IntrudersTechniquesRunForRealAreFoundAtTheirFloor) and the drift traces
+// cover those. The catalogue is this project's own: it shows that no class in
+// it is blind, not how an unseen technique fares.
 #ifndef DRIFTWATCH_TOOLS_EVAL_TECHNIQUES_H_
 #define DRIFTWATCH_TOOLS_EVAL_TECHNIQUES_H_
 
