@@ -4,12 +4,14 @@
 # `driftwatch eval`: servers (nginx, redis, postgresql, haproxy, a Flask app under gunicorn,
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
-# POP3 mail store, lighttpd with PHP over FastCGI) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot and lighttpd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot and lighttpd heldout15, all of them but tomcat, squid, vsftpd, dovecot and lighttpd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
+# time-series database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
-# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd (default: all); PHASE: train
+# WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
+# prometheus (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -334,7 +336,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -457,10 +459,11 @@ install_packages() {
               apache2-utils haproxy gunicorn python3-flask socat cron gzip mariadb-server
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
-              dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3)
+              dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
+              prometheus jq)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd; do
+      vsftpd dovecot-core lighttpd prometheus; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -492,6 +495,8 @@ install_packages() {
       apache2) update-rc.d apache-htcacheclean disable >/dev/null 2>&1 || true; svc=apache2 ;;
       # lighttpd's postinst enables its systemd unit (and an init script; it would listen on port 80).
       lighttpd) systemctl disable lighttpd >/dev/null 2>&1 || true; svc=lighttpd ;;
+      # prometheus's postinst enables its systemd unit (and an init script; it would listen on :9090).
+      prometheus) systemctl disable prometheus >/dev/null 2>&1 || true; svc=prometheus ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -12930,6 +12935,316 @@ squid_heldout17_change() {
   SQUID_HELDOUT17_PORT2=1
 }
 squid_heldout17_late() { squid_mgr mem filedescriptors; }
+
+# --- prometheus ---------------------------------------------------------------------------
+
+PROM_PORT=19090
+PROM_DIR=$WORK/prometheus
+PROM_CONF=$PROM_DIR/conf/prometheus.yml
+PROM_DATA=$PROM_DIR/data          # the TSDB: ULID-named blocks, wal/, chunks_head/, snapshots/
+PROM_URL=http://127.0.0.1:$PROM_PORT
+PROM_EXPORTER_PORT=19100          # the scrape targets listen on 127.0.0.11-16 (outside the cgroup)
+PROM_EXPORTER=$WORK/prometheus-exporter.py
+PROM_RETENTION=2h
+declare -A PROM_EXPORTER_PIDS=()  # exporter address -> pid
+
+# prometheus 2.42 (Debian prometheus), as its own instance, not the system service (its unit and
+# init script disabled): `prometheus --config.file=conf/prometheus.yml --storage.tsdb.path=data`
+# run as prometheus in dw-eval/prometheus, on 127.0.0.1:$PROM_PORT, with the admin API and the
+# lifecycle API (POST /-/reload) enabled, and 1-minute blocks compacted up to 5 minutes, so the
+# TSDB cuts and compacts blocks (ULID-named directories, WAL segments and checkpoints,
+# chunks_head files) within minutes. Its config, recording and alerting rules and file_sd target
+# lists, root-owned, in conf/; its data in data/. Scrape targets: python3 exporters outside the
+# cgroup serving /metrics on 127.0.0.11-14 (training) and .15-16 (held out), scraped every 1-2 s.
+# TERM stops it (the unit's stop); it replays its WAL at each start.
+prometheus_provision() {
+  if ss -Hltn "sport = :$PROM_PORT" | grep -q .; then die "port $PROM_PORT is in use"; fi
+  local a
+  for a in "${!PROM_EXPORTER_PIDS[@]}"; do prometheus_exporter_down "$a"; done
+  rm -rf "$PROM_DIR"
+  mkdir -p "$PROM_DIR"/conf/{rules,targets} "$PROM_DATA"
+  prometheus_exporter_tool
+  prometheus_config
+  prometheus_rules
+  chown -R prometheus:prometheus "$PROM_DATA"
+  promtool check config "$PROM_CONF" >/dev/null || die "promtool check config failed on $PROM_CONF"
+  for a in 11 12 13 14; do prometheus_exporter_up "127.0.0.$a"; done
+}
+
+# The scrape targets: one python3 process per address (so one can go down), counters that
+# grow with time, a gauge and a histogram, in the text exposition format.
+prometheus_exporter_tool() {
+  cat >"$PROM_EXPORTER" <<'PY'
+import http.server, random, sys, time
+addr, port = sys.argv[1], int(sys.argv[2])
+start = time.time()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def do_GET(self):
+        if self.path != "/metrics":
+            self.send_error(404)
+            return
+        t = time.time() - start
+        out = ["# TYPE exporter_requests_total counter"]
+        for code, share in (("200", 40), ("404", 3), ("500", 1)):
+            for path in ("/api", "/login", "/static"):
+                out.append('exporter_requests_total{code="%s",path="%s"} %d' % (code, path, int(t * share)))
+        out += ["# TYPE exporter_queue_depth gauge", "exporter_queue_depth %d" % random.randint(0, 40),
+                "# TYPE exporter_request_duration_seconds histogram"]
+        n = int(t * 44)
+        for le, f in (("0.05", 0.5), ("0.1", 0.7), ("0.5", 0.9), ("1", 0.97), ("+Inf", 1.0)):
+            out.append('exporter_request_duration_seconds_bucket{le="%s"} %d' % (le, int(n * f)))
+        out += ["exporter_request_duration_seconds_sum %.3f" % (n * 0.08),
+                "exporter_request_duration_seconds_count %d" % n]
+        body = ("\n".join(out) + "\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.ThreadingHTTPServer((addr, port), H).serve_forever()
+PY
+}
+# prometheus_exporter_up ADDR / _down ADDR: a scrape target started or stopped.
+prometheus_exporter_up() {
+  python3 "$PROM_EXPORTER" "$1" "$PROM_EXPORTER_PORT" &
+  PIDS+=($!)
+  PROM_EXPORTER_PIDS[$1]=$!
+  until_ok curl -sf -o /dev/null "http://$1:$PROM_EXPORTER_PORT/metrics"
+}
+prometheus_exporter_down() { stop_pid "${PROM_EXPORTER_PIDS[$1]}" TERM; unset "PROM_EXPORTER_PIDS[$1]"; }
+
+# conf/prometheus.yml: job node (127.0.0.11-12) every 1 s, job app (127.0.0.13-14) every 2 s,
+# job batch from the file_sd list conf/targets/*.json (empty until the held-out deploy), the
+# rules files conf/rules/*.yml evaluated every 2 s.
+prometheus_config() {
+  cat >"$PROM_CONF" <<YML
+global:
+  scrape_interval: 2s
+  scrape_timeout: 1s
+  evaluation_interval: 2s
+  external_labels: {site: dw-eval}
+rule_files: ["$PROM_DIR/conf/rules/*.yml"]
+scrape_configs:
+  - job_name: node
+    scrape_interval: 1s
+    static_configs: [{targets: ["127.0.0.11:$PROM_EXPORTER_PORT", "127.0.0.12:$PROM_EXPORTER_PORT"], labels: {tier: infra}}]
+  - job_name: app
+    static_configs: [{targets: ["127.0.0.13:$PROM_EXPORTER_PORT", "127.0.0.14:$PROM_EXPORTER_PORT"], labels: {tier: web}}]
+  - job_name: batch
+    file_sd_configs: [{files: ["$PROM_DIR/conf/targets/*.json"], refresh_interval: 5s}]
+YML
+  chmod 644 "$PROM_CONF"
+}
+# The recording rules (per-job request and error rates, latency quantiles) and the alerting
+# rules (a target down, an error ratio, a deep queue).
+prometheus_rules() {
+  cat >"$PROM_DIR/conf/rules/recording.yml" <<'YML'
+groups:
+  - name: requests
+    interval: 2s
+    rules:
+      - record: job:exporter_requests:rate1m
+        expr: sum by (job) (rate(exporter_requests_total[1m]))
+      - record: job:exporter_errors:ratio1m
+        expr: sum by (job) (rate(exporter_requests_total{code=~"5.."}[1m])) / sum by (job) (rate(exporter_requests_total[1m]))
+      - record: job:exporter_latency:p90
+        expr: histogram_quantile(0.9, sum by (job, le) (rate(exporter_request_duration_seconds_bucket[1m])))
+YML
+  cat >"$PROM_DIR/conf/rules/alerts.yml" <<'YML'
+groups:
+  - name: alerts
+    interval: 2s
+    rules:
+      - alert: TargetDown
+        expr: up == 0
+        for: 4s
+        labels: {severity: page}
+        annotations: {summary: "{{ $labels.instance }} of {{ $labels.job }} is down"}
+      - alert: HighErrorRatio
+        expr: job:exporter_errors:ratio1m > 0.05
+        for: 10s
+        labels: {severity: ticket}
+      - alert: QueueDeep
+        expr: max_over_time(exporter_queue_depth[30s]) > 38
+        labels: {severity: info}
+YML
+  chmod 644 "$PROM_DIR"/conf/rules/*.yml
+  promtool check rules "$PROM_DIR"/conf/rules/*.yml >/dev/null || die "promtool check rules failed"
+}
+
+PROM_PID=
+# Started as prometheus.service does (ExecStart, as prometheus); ready once /-/ready answers
+# (after the WAL replay).
+prometheus_ready() { curl -sf -o /dev/null "$PROM_URL/-/ready"; }
+prometheus_start() {
+  launch prometheus prometheus /usr/bin/prometheus --config.file="$PROM_CONF" \
+    --storage.tsdb.path="$PROM_DATA" --web.listen-address="127.0.0.1:$PROM_PORT" \
+    --storage.tsdb.min-block-duration=1m --storage.tsdb.max-block-duration=5m \
+    --storage.tsdb.retention.time="$PROM_RETENTION" --web.enable-admin-api --web.enable-lifecycle
+  PROM_PID=$LAUNCHED
+  until_ok prometheus_ready
+}
+# Stopped by TERM; the script's own summary of what the TSDB holds.
+prometheus_stop() {
+  stop_pid "$PROM_PID" TERM
+  echo "record-testdata: prometheus: $(find "$PROM_DATA" -maxdepth 1 -name '01*' | wc -l) blocks," \
+    "$(find "$PROM_DATA/wal" -maxdepth 1 -name 'checkpoint.*' 2>/dev/null | wc -l) checkpoints," \
+    "$(find "$PROM_DATA/snapshots" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) snapshots" >&2
+}
+
+# prometheus_post PATH: an operator's POST to the lifecycle or admin API (from 127.0.0.1,
+# outside the cgroup).
+prometheus_post() { curl -sf -o /dev/null -X POST "$PROM_URL$1" || echo "record-testdata: prometheus: POST $1 failed" >&2; }
+# prometheus_q [KEY=EXPR...]: the path of an API call, its expressions percent-encoded:
+# prometheus_q /api/v1/query query='rate(x[1m])' -> /api/v1/query?query=rate%28x%5B1m%5D%29
+# (keys too: match[] -> match%5B%5D, so curl does not take the brackets for a glob).
+prometheus_q() {
+  local path=$1 sep='?' kv
+  shift
+  for kv in "$@"; do
+    path+="$sep$(jq -rn --arg k "${kv%%=*}" --arg v "${kv#*=}" '"\($k | @uri)=\($v | @uri)"')"
+    sep='&'
+  done
+  echo "$path"
+}
+# prometheus_range EXPR SECONDS STEP: a range query over the last SECONDS.
+prometheus_range() {
+  local now
+  now=$(date +%s)
+  prometheus_q /api/v1/query_range query="$1" start=$((now - $2)) end="$now" step="$3"
+}
+# prometheus_clients NET FIRST COUNT CONC PATH...: the query clients (curl, outside the cgroup),
+# four requests per connection, CONC connections at a time, from NET.FIRST .. NET.(FIRST+COUNT-1).
+PROM_ROUND=0
+prometheus_clients() { spread_get "$PROM_PORT" "$1" "$2" "$3" 7 11 "$PROM_ROUND" 4 "$4" "${@:5}"; }
+
+# Mix A: three clients (127.0.0.2-4): instant queries (up, request rates, the recording rules'
+# series, a latency quantile), range queries over 2 and 5 minutes, series, label names and
+# values, targets, rules, alerts, the build info and TSDB status, and the web UI's page.
+prometheus_mix_a() {
+  local r=$((PROM_ROUND += 1))
+  prometheus_clients 127.0.0 2 3 3 \
+    "$(prometheus_q /api/v1/query query=up)" \
+    "$(prometheus_q /api/v1/query query='sum by (job) (rate(exporter_requests_total[30s]))')" \
+    "$(prometheus_q /api/v1/query query='job:exporter_requests:rate1m')" \
+    "$(prometheus_q /api/v1/query query='job:exporter_latency:p90')" \
+    "$(prometheus_range 'job:exporter_requests:rate1m' 120 2)" \
+    "$(prometheus_range "rate(exporter_requests_total{job=\"node\",code=\"200\"}[$((10 + r % 3 * 10))s])" 300 5)" \
+    "$(prometheus_q /api/v1/series 'match[]=exporter_queue_depth')" \
+    /api/v1/labels /api/v1/label/job/values /api/v1/targets /api/v1/rules /api/v1/alerts \
+    /api/v1/status/buildinfo /api/v1/status/tsdb /graph
+}
+# Mix B: other clients (127.0.0.5-8), one connection and then six: the histogram and gauge
+# queries per instance, errors by path, other windows and steps, series of the app job, label
+# values of instance and path, the config, flags and runtime info, targets' metadata.
+prometheus_mix_b() {
+  local r=$((PROM_ROUND += 1)) paths
+  paths=("$(prometheus_q /api/v1/query query='max by (instance) (exporter_queue_depth)')"
+    "$(prometheus_q /api/v1/query query='sum by (path) (rate(exporter_requests_total{code="404"}[1m]))')"
+    "$(prometheus_q /api/v1/query query='job:exporter_errors:ratio1m > 0' time="$(($(date +%s) - 30))")"
+    "$(prometheus_range 'histogram_quantile(0.5, sum by (instance, le) (rate(exporter_request_duration_seconds_bucket[30s])))' 60 1)"
+    "$(prometheus_range "avg_over_time(exporter_queue_depth{job=\"app\"}[$((5 + r % 4 * 5))s])" 600 15)"
+    "$(prometheus_q /api/v1/series 'match[]=up{job="app"}' 'match[]=exporter_request_duration_seconds_count')"
+    /api/v1/label/instance/values /api/v1/label/path/values /api/v1/status/config /api/v1/status/flags
+    /api/v1/status/runtimeinfo "$(prometheus_q /api/v1/targets/metadata 'match_target={job="app"}')")
+  prometheus_clients 127.0.0 5 4 1 "${paths[@]:0:4}"
+  prometheus_clients 127.0.0 5 4 6 "${paths[@]}" "${paths[@]:3}"
+}
+# prometheus_tool ARGS...: promtool run as prometheus inside the cgroup (an operator's check).
+prometheus_tool() { admin prometheus prometheus /usr/bin/promtool "$@"; }
+# Its maintenance in training, in turn: the config reloaded (POST /-/reload); a snapshot by the
+# admin API into data/snapshots/; the config and rules checked and the TSDB analysed by
+# promtool as prometheus in the cgroup (analyze, or a listing before the first block).
+PROM_JOBS=0
+prometheus_maintenance() {
+  case $((PROM_JOBS++ % 3)) in
+    0) prometheus_post /-/reload ;;
+    1) prometheus_post /api/v1/admin/tsdb/snapshot ;;
+    2) prometheus_tool check config "$PROM_CONF"
+       prometheus_tool check rules "$PROM_DIR"/conf/rules/recording.yml "$PROM_DIR"/conf/rules/alerts.yml
+       # analyze needs a persisted block; before the first one, the listing.
+       if find "$PROM_DATA" -maxdepth 1 -name '01*' | grep -q .; then prometheus_tool tsdb analyze --limit=5 "$PROM_DATA"
+       else prometheus_tool tsdb list "$PROM_DATA"; fi ;;
+  esac
+}
+
+# The generic intruder script as prometheus in its data directory.
+prometheus_inject() { inject_shell prometheus prometheus "$PROM_DATA"; }
+prometheus_labels() { write_labels prometheus "$PROM_DATA"; }
+
+# Held out. A deploy from outside the cgroup (root) while it runs: six hours of history
+# migrated from an old server (`promtool tsdb create-blocks-from openmetrics`, blocks written
+# into data/ and owned by prometheus, so the TSDB loads them and its 2 h retention deletes the
+# older ones), two new targets (127.0.0.15-16) in a file_sd list of the job batch, a new
+# rules file, and a reload. Clients from 127.0.25.1-250 (another offset each round) with other
+# queries (the new jobs and rules, the history, the series of one instance, alert and
+# scrape-pool views), 5 at a time; target 127.0.0.12 down for three rounds and back. Every
+# 20 s in turn: series of the history deleted by the admin API and the tombstones cleaned;
+# another snapshot (without the head). After the restart, more recording rules and a reload.
+prometheus_heldout_deploy() {
+  local now a
+  PROM_ROUND=0
+  now=$(date +%s)
+  python3 - "$now" >"$WORK/prometheus-history.om" <<'PY'
+import sys
+now = int(sys.argv[1])
+print("# TYPE legacy_requests counter")
+for t in range(now - 6 * 3600, now - 3600, 60):
+    for host in ("web1", "web2", "web3"):
+        print('legacy_requests_total{host="%s"} %d %d' % (host, (t - now + 6 * 3600) // 6, t))
+print("# EOF")
+PY
+  promtool tsdb create-blocks-from openmetrics --max-block-duration=1h "$WORK/prometheus-history.om" \
+    "$PROM_DATA" >/dev/null || die "promtool create-blocks-from failed"
+  chown -R prometheus:prometheus "$PROM_DATA"
+  for a in 15 16; do prometheus_exporter_up "127.0.0.$a"; done
+  cat >"$PROM_DIR/conf/targets/batch.json" <<JSON
+[{"targets": ["127.0.0.15:$PROM_EXPORTER_PORT", "127.0.0.16:$PROM_EXPORTER_PORT"], "labels": {"tier": "batch"}}]
+JSON
+  prometheus_heldout_rules batch 'sum by (instance) (rate(exporter_requests_total{job="batch"}[30s]))'
+}
+# prometheus_heldout_rules NAME EXPR: a new recording rule instance:NAME:rate30s in its own
+# file, checked by promtool as prometheus in the cgroup, and a reload.
+prometheus_heldout_rules() {
+  printf 'groups:\n  - name: %s\n    interval: 3s\n    rules:\n      - record: instance:%s:rate30s\n        expr: %s\n' \
+    "$1" "$1" "$2" >"$PROM_DIR/conf/rules/$1.yml"
+  chmod 644 "$PROM_DIR/conf/rules/$1.yml" "$PROM_DIR/conf/targets/batch.json"
+  prometheus_tool check rules "$PROM_DIR/conf/rules/$1.yml"
+  prometheus_post /-/reload
+}
+prometheus_heldout_mix() {
+  local r=$((PROM_ROUND += 1))
+  case $r in
+    4) prometheus_exporter_down 127.0.0.12 ;;
+    7) prometheus_exporter_up 127.0.0.12 ;;
+  esac
+  prometheus_clients 127.0.25 1 250 5 \
+    "$(prometheus_q /api/v1/query query='instance:batch:rate30s')" \
+    "$(prometheus_q /api/v1/query query='up{job="batch"} or up{instance="127.0.0.12:19100"}')" \
+    "$(prometheus_q /api/v1/query query='count by (tier) (up == 1)')" \
+    "$(prometheus_q /api/v1/query query='sum by (host) (increase(legacy_requests_total[2h]))' time="$(($(date +%s) - 7200))")" \
+    "$(prometheus_range 'sum(rate(legacy_requests_total[10m]))' $((5 * 3600)) 300)" \
+    "$(prometheus_range "topk(2, rate(exporter_requests_total{job=\"batch\"}[$((15 + r % 3 * 5))s]))" 90 3)" \
+    "$(prometheus_q /api/v1/series 'match[]={instance="127.0.0.15:19100"}')" \
+    "$(prometheus_q /api/v1/labels 'match[]=legacy_requests_total')" \
+    /api/v1/label/host/values /api/v1/label/tier/values "$(prometheus_q /api/v1/targets state=active)" \
+    "$(prometheus_q /api/v1/rules type=record)" "$(prometheus_q /api/v1/rules type=alert)" /api/v1/alerts \
+    /api/v1/status/walreplay /api/v1/targets/metadata /api/v1/metadata
+}
+PROM_HELDOUT_JOBS=0
+prometheus_heldout_job() {
+  if [ $((PROM_HELDOUT_JOBS++ % 2)) = 0 ]; then
+    prometheus_post "$(prometheus_q /api/v1/admin/tsdb/delete_series 'match[]=legacy_requests_total{host="web3"}')"
+    prometheus_post /api/v1/admin/tsdb/clean_tombstones
+  else
+    prometheus_post "$(prometheus_q /api/v1/admin/tsdb/snapshot skip_head=true)"
+  fi
+}
+prometheus_heldout_reload() {
+  prometheus_heldout_rules paths 'sum by (instance, path) (rate(exporter_requests_total{code="200"}[30s]))'
+}
 
 # --- the recordings -----------------------------------------------------------------------
 
