@@ -13159,7 +13159,7 @@ rsyslog_fleet() {
 }
 
 # Mix A: each host of the fleet (web-01..04, db-01, db-02, cache-01) from its own address
-# (127.0.0.11-17), one TCP connection each: web hosts nginx and app (and cron every fifth
+# (127.0.0.11-17), a TCP connection per host and program: web hosts nginx and app (and cron every fifth
 # round), db hosts postgres, cron and sshd, cache-01 app, kernel and sshd over UDP; a steady
 # stream of nginx from one web host in turn (RFC 5424, 0.05 s apart); the collector's own cron
 # and sshd through logger (TCP RFC 5424 with --id, UDP RFC 3164); every sixth round a burst of
