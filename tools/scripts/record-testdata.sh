@@ -5,13 +5,13 @@
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
-# time-series database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# time-series database, the rsyslog central log collector) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus and rsyslog, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus (default: all); PHASE: train
+# prometheus rsyslog (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -336,7 +336,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -460,10 +460,10 @@ install_packages() {
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
-              prometheus jq)
+              prometheus jq rsyslog)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -497,6 +497,9 @@ install_packages() {
       lighttpd) systemctl disable lighttpd >/dev/null 2>&1 || true; svc=lighttpd ;;
       # prometheus's postinst enables its systemd unit (and an init script; it would listen on :9090).
       prometheus) systemctl disable prometheus >/dev/null 2>&1 || true; svc=prometheus ;;
+      # rsyslog's postinst enables its systemd unit; only when this script installed it (a
+      # system rsyslog that was there before is left alone).
+      rsyslog) systemctl disable rsyslog >/dev/null 2>&1 || true; svc=rsyslog ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -13244,6 +13247,311 @@ prometheus_heldout_job() {
 }
 prometheus_heldout_reload() {
   prometheus_heldout_rules paths 'sum by (instance, path) (rate(exporter_requests_total{code="200"}[30s]))'
+}
+
+# --- rsyslog ------------------------------------------------------------------------------
+
+RSYSLOG_PORT=15514                 # imtcp and imudp, both on 127.0.0.1
+RS_DIR=$WORK/rsyslog
+RS_CONF=$RS_DIR/conf/rsyslog.conf
+RS_REMOTE=$RS_DIR/remote           # the senders' logs: remote/<hostname>/<programname>.log
+RS_OUT=$RS_DIR/out                 # the JSON output file and impstats' counters
+RS_USER=dwsyslog                   # rsyslogd drops to it (removed at the end)
+RS_TOOL=$WORK/rsyslog-client.py    # the senders (python3 sockets, outside the cgroup)
+
+# rsyslog 8.2302 (Debian rsyslog) as a central log collector, its own instance, not the
+# system service (none runs here; its unit is disabled when this script installed it):
+# `rsyslogd -n -f conf/rsyslog.conf -i run/rsyslogd.pid` started as root in dw-eval/rsyslog,
+# in the foreground; it binds imtcp and imudp on 127.0.0.1:$RSYSLOG_PORT and drops to
+# $RS_USER (global privdrop.*). No imuxsock, imjournal or imklog: it reads no log of the
+# host, only what the network brings. Its root-owned config in conf/; its work directory
+# work/ (global workDirectory) holds the disk-assisted queue of the JSON action (an
+# in-memory queue of 200 messages that spills to work/json.* files past 120, kept over a
+# restart by saveOnShutdown); each message is written through a dynamic file template into
+# remote/<HOSTNAME>/<PROGRAMNAME>.log (securepath: a '/' in a name is replaced; directories
+# and files created on demand, 64 kept open) and, through the queue, as one JSON line into
+# out/all.json; impstats writes its counters to out/impstats.log every 30 s. HUP closes its
+# files (reopened at the next message: how logrotate's postrotate has it reopen them); TERM
+# stops it, the queue saved.
+rsyslog_cleanup() { if id -u "$RS_USER" >/dev/null 2>&1; then userdel "$RS_USER" >/dev/null 2>&1 || true; fi; }
+rsyslog_provision() {
+  if ss -Hlntu "sport = :$RSYSLOG_PORT" | grep -q .; then die "port $RSYSLOG_PORT is in use"; fi
+  # The user lives outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(rsyslog_cleanup)
+  id "$RS_USER" >/dev/null 2>&1 ||
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RS_USER"
+  rm -rf "$RS_DIR"
+  mkdir -p "$RS_DIR"/{conf,work,run} "$RS_REMOTE" "$RS_OUT"
+  chown "$RS_USER:$RS_USER" "$RS_DIR"/{work,run} "$RS_REMOTE" "$RS_OUT"
+  rsyslog_config
+  rsyslog_client_tool
+  /usr/sbin/rsyslogd -N1 -f "$RS_CONF" >/dev/null 2>&1 || die "rsyslogd -N1 failed on $RS_CONF"
+}
+
+# rsyslog_config [daily]: conf/rsyslog.conf (world-readable). With daily (heldout's change):
+# the per-host files go into a directory per day (remote/<host>/<YYYY-MM-DD>/<program>.log)
+# and a new ruleset copies warnings and worse, and the kernel's messages, into
+# remote/_alerts/<host>.log.
+rsyslog_config() {
+  local dir='constant(value="/")' alerts=''
+  if [ "${1:-}" = daily ]; then
+    dir='constant(value="/") property(name="timereported" dateFormat="year") constant(value="-")
+  property(name="timereported" dateFormat="month") constant(value="-") property(name="timereported" dateFormat="day")
+  constant(value="/")'
+    # shellcheck disable=SC2016 # rsyslog's own variables, not the shell's
+    alerts='if $syslogseverity <= 4 or $programname == "kernel" then call alerts'
+  fi
+  cat >"$RS_CONF" <<CONF
+global(workDirectory="$RS_DIR/work" maxMessageSize="8k"
+       privdrop.user.name="$RS_USER" privdrop.group.name="$RS_USER")
+module(load="imtcp" maxSessions="200")
+module(load="imudp")
+module(load="impstats" interval="30" log.syslog="off" log.file="$RS_OUT/impstats.log")
+
+template(name="PerHostFile" type="list") {
+  constant(value="$RS_REMOTE/") property(name="hostname" securepath="replace")
+  $dir
+  property(name="programname" securepath="replace") constant(value=".log")
+}
+template(name="AlertFile" type="list") {
+  constant(value="$RS_REMOTE/_alerts/") property(name="hostname" securepath="replace") constant(value=".log")
+}
+template(name="JsonLine" type="list" option.jsonf="on") {
+  property(outname="time" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="host" name="hostname" format="jsonf")
+  property(outname="from" name="fromhost-ip" format="jsonf")
+  property(outname="program" name="programname" format="jsonf")
+  property(outname="severity" name="syslogseverity-text" format="jsonf")
+  property(outname="message" name="msg" format="jsonf")
+}
+
+ruleset(name="alerts") {
+  action(type="omfile" dynaFile="AlertFile" dirCreateMode="0750" fileCreateMode="0640")
+}
+ruleset(name="remote") {
+  action(type="omfile" dynaFile="PerHostFile" dynaFileCacheSize="64" dirCreateMode="0750" fileCreateMode="0640")
+  $alerts
+  action(type="omfile" file="$RS_OUT/all.json" template="JsonLine" fileCreateMode="0640"
+         queue.type="LinkedList" queue.filename="json" queue.size="200" queue.highWatermark="120"
+         queue.lowWatermark="40" queue.maxDiskSpace="64m" queue.saveOnShutdown="on" queue.dequeueBatchSize="32")
+}
+
+input(type="imtcp" address="127.0.0.1" port="$RSYSLOG_PORT" ruleset="remote")
+input(type="imudp" address="127.0.0.1" port="$RSYSLOG_PORT" ruleset="remote")
+CONF
+  chmod 644 "$RS_CONF"
+}
+
+# The senders, in python3 (outside the cgroup): `rsyslog-client.py PORT JOBS` reads one sender
+# a line, `PROTO SRC HOST PROGRAM COUNT [PACE [FORMAT]]`, and runs JOBS of them at a time:
+# COUNT messages from the source address SRC over one TCP connection or as UDP datagrams
+# (PROTO tcp or udp), with HOSTNAME HOST and the tag PROGRAM[pid], PACE s apart (0: a burst),
+# in RFC 3164 (FORMAT 3164, LF-framed over TCP) or RFC 5424 (5424, octet-counted over TCP).
+# What a message says, and its facility and severity, follow from PROGRAM (one in 25 an
+# error).
+rsyslog_client_tool() {
+  cat >"$RS_TOOL" <<'PY'
+import socket, sys, time, concurrent.futures as cf
+
+PORT, JOBS = int(sys.argv[1]), int(sys.argv[2])
+# program: (facility, severity, message with %d for the running number)
+KINDS = {
+    "nginx": (16, 6, '10.1.%d.7 - - "GET /shop/item/%d HTTP/1.1" 200 5123 "-" "Mozilla/5.0"'),
+    "postgres": (16, 6, "LOG:  duration: 1.%03d ms  statement: SELECT * FROM orders WHERE id = %d"),
+    "cron": (9, 6, "(root) CMD (run-parts --report /etc/cron.hourly) #%d.%d"),
+    "sshd": (10, 6, "Accepted publickey for deploy from 10.0.%d.%d port 52144 ssh2"),
+    "kernel": (0, 4, "[%d.%06d] nf_conntrack: table full, dropping packet"),
+    "app": (17, 6, '{"level":"info","msg":"order created","order":%d,"ms":%d}'),
+}
+OTHER = (1, 6, "job %d: step %d done")
+
+def message(prog, host, n, fmt, pid):
+    fac, sev, text = KINDS.get(prog, OTHER)
+    if n % 25 == 24:
+        sev = 3
+    body = text % (n % 250, n)
+    pri = fac * 8 + sev
+    if fmt == "5424":
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".%06dZ" % (time.time() % 1 * 1e6)
+        return ("<%d>1 %s %s %s %d - - %s" % (pri, ts, host, prog, pid, body)).encode()
+    ts = time.strftime("%b %e %H:%M:%S")
+    return ("<%d>%s %s %s[%d]: %s" % (pri, ts, host, prog, pid, body)).encode()
+
+def send(line):
+    f = line.split()
+    proto, src, host, prog, count = f[0], f[1], f[2], f[3], int(f[4])
+    pace = float(f[5]) if len(f) > 5 else 0.0
+    fmt = f[6] if len(f) > 6 else "3164"
+    pid = 1000 + sum(map(ord, host + prog)) % 30000
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((src, 0))
+        s.connect(("127.0.0.1", PORT))
+        for n in range(count):
+            m = message(prog, host, n, fmt, pid)
+            if proto == "udp":
+                s.send(m)
+            elif fmt == "5424":
+                s.sendall(b"%d %s" % (len(m), m))
+            else:
+                s.sendall(m + b"\n")
+            if pace:
+                time.sleep(pace)
+
+lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+with cf.ThreadPoolExecutor(JOBS) as pool:
+    for fut in [pool.submit(send, l) for l in lines]:
+        try:
+            fut.result()
+        except OSError as e:
+            print("rsyslog-client: %s" % e, file=sys.stderr)
+PY
+}
+
+RS_PID=
+rsyslog_start() {
+  launch rsyslog root /usr/sbin/rsyslogd -n -f "$RS_CONF" -i "$RS_DIR/run/rsyslogd.pid"
+  RS_PID=$LAUNCHED
+  until_ok postfix_listening "$RSYSLOG_PORT"
+}
+# TERM: rsyslog drains its inputs, saves the queue and exits; the rounds so far are reported
+# (the README counts them).
+rsyslog_stop() {
+  stop_pid "$RS_PID" TERM
+  echo "record-testdata: rsyslog: $RS_ROUND rounds so far" >&2
+}
+# rsyslog_check: the operator's config check, `rsyslogd -N1 -f conf/rsyslog.conf`, as root in
+# the cgroup.
+rsyslog_check() { admin rsyslog root /usr/sbin/rsyslogd -N1 -f "$RS_CONF"; }
+# rsyslog_rotate [compress]: logrotate run by root outside the cgroup (as cron runs it on the
+# host), forced, with its own config and state file in $RS_DIR: every per-host file, the
+# alert files and the JSON output renamed to .1 (the generations before shifted, 4 kept; with
+# compress, gzipped from .2 on: delaycompress), then, once for all (sharedscripts), HUP to
+# rsyslogd, which reopens them at the next message.
+rsyslog_rotate() {
+  cat >"$RS_DIR/logrotate.conf" <<CONF
+$RS_REMOTE/*/*.log $RS_REMOTE/*/*/*.log $RS_OUT/all.json {
+  rotate 4
+  missingok
+  ${1:+$1
+  delaycompress}
+  sharedscripts
+  postrotate
+    kill -HUP $RS_PID
+  endscript
+}
+CONF
+  logrotate -f -s "$RS_DIR/logrotate.state" "$RS_DIR/logrotate.conf" || echo "record-testdata: rsyslog: logrotate failed" >&2
+  sleep 0.3
+}
+# rsyslog_send JOBS: the senders on stdin (lines for rsyslog-client.py), JOBS at a time.
+rsyslog_send() {
+  python3 "$RS_TOOL" "$RSYSLOG_PORT" "$1" || echo "record-testdata: rsyslog: the senders failed" >&2
+}
+# rsyslog_logger PROTO TAG ARG...: util-linux logger on the collector's own host (its
+# hostname), over PROTO (tcp or udp) with the tag TAG.
+rsyslog_logger() {
+  logger "--$1" --server 127.0.0.1 --port "$RSYSLOG_PORT" -t "$2" "${@:3}" 2>/dev/null || true
+}
+
+# The fleet of training: hosts and the source address each sends from.
+RS_HOSTS=(web-01 web-02 web-03 web-04 db-01 db-02 cache-01)
+RS_ROUND=0
+# rsyslog_fleet NET FIRST PROTO PROGS...: one sender line per host of the fleet, from
+# NET.(FIRST + the host's index), for each host the programs PROGS give it (web:prog,
+# db:prog, cache:prog; COUNT and PACE after a second colon), over PROTO.
+rsyslog_fleet() {
+  local net=$1 first=$2 proto=$3 i h spec kind rest
+  shift 3
+  for i in "${!RS_HOSTS[@]}"; do
+    h=${RS_HOSTS[i]}
+    for spec in "$@"; do
+      kind=${spec%%:*} rest=${spec#*:}
+      case $h in "$kind"-*) echo "$proto $net.$((first + i)) $h ${rest%%:*} ${rest#*:}" ;; esac
+    done
+  done
+}
+
+# Mix A: each host of the fleet (web-01..04, db-01, db-02, cache-01) from its own address
+# (127.0.0.11-17), a TCP connection per host and program: web hosts nginx and app (and cron every fifth
+# round), db hosts postgres, cron and sshd, cache-01 app, kernel and sshd over UDP; a steady
+# stream of nginx from one web host in turn (RFC 5424, 0.05 s apart); the collector's own cron
+# and sshd through logger (TCP RFC 5424 with --id, UDP RFC 3164); every sixth round a burst of
+# 600 nginx lines from one web host (the JSON action's queue spills to disk).
+rsyslog_mix_a() {
+  local r=$((RS_ROUND += 1)) w
+  w=web-0$((1 + r % 4))
+  {
+    rsyslog_fleet 127.0.0 11 tcp web:nginx:20 web:app:5 db:postgres:12 db:sshd:1
+    [ $((r % 5)) != 0 ] || rsyslog_fleet 127.0.0 11 tcp web:cron:1 db:cron:2
+    rsyslog_fleet 127.0.0 11 udp cache:app:5 cache:kernel:1 cache:sshd:1
+    echo "tcp 127.0.0.$((10 + 1 + r % 4)) $w nginx 15 0.05 5424"
+    [ $((r % 6)) != 0 ] || echo "tcp 127.0.0.$((10 + 1 + (r + 2) % 4)) web-0$((1 + (r + 2) % 4)) nginx 600"
+  } | rsyslog_send 8
+  rsyslog_logger tcp cron --id=$((4000 + r)) --rfc5424 "(root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)"
+  rsyslog_logger udp sshd --rfc3164 "Accepted publickey for ops from 10.0.0.$((r % 200)) port 40022 ssh2"
+}
+# Mix B: the same fleet from 127.0.0.21-27 with programs on other hosts (web hosts sshd and
+# kernel, db hosts app and kernel, cache-01 cron and nginx), at other rates: one host's
+# steady stream alone (UDP, RFC 5424, 0.1 s apart), then all of them six at a time, fewer
+# messages each; logger with a facility and a message id.
+rsyslog_mix_b() {
+  local r=$((RS_ROUND += 1))
+  echo "udp 127.0.0.$((21 + r % 7)) ${RS_HOSTS[r % 7]} app 10 0.1 5424" | rsyslog_send 1
+  {
+    rsyslog_fleet 127.0.0 21 tcp web:sshd:2 db:app:8 cache:cron:1 cache:nginx:30
+    rsyslog_fleet 127.0.0 21 udp web:kernel:1 db:kernel:1
+  } | rsyslog_send 6
+  rsyslog_logger tcp app -p local3.notice --rfc5424 --msgid=DEPLOY "release $r rolled out"
+}
+# Its scheduled jobs in training: the logs rotated (renamed, HUP), then the config checked
+# with `rsyslogd -N1` inside the cgroup.
+rsyslog_maintenance() { rsyslog_rotate; rsyslog_check; }
+
+# The generic intruder script as $RS_USER in the directory of the senders' logs (an exploited
+# parser or output module executing a shell).
+rsyslog_inject() { inject_shell rsyslog "$RS_USER" "$RS_REMOTE"; }
+rsyslog_labels() { write_labels rsyslog "$RS_REMOTE"; }
+
+# Held out, from a fresh provisioning. The fleet grows: web-05..09, db-03 and batch-01 join
+# one by one (a new one every other round), with programs training never saw (haproxy,
+# redis, dockerd, kubelet, backup, etl, systemd), so new per-host directories and files; the
+# hosts of training go on from other addresses; all from 127.0.26.1-250 (another offset each
+# round), RFC 3164 and 5424, TCP and UDP; every fifth round a burst of 1500 etl lines from
+# batch-01; db-02 goes silent after round 10; logger with new tags. After the restart in the
+# middle and a round, the config changed (a directory per day in the file template, a new
+# ruleset that copies warnings and the kernel's lines into remote/_alerts/), checked with
+# `rsyslogd -N1` inside the cgroup and applied by a restart. Every 20 s a rotation (the
+# generation before gzipped).
+rsyslog_heldout_deploy() { RS_ROUND=0; }
+rsyslog_heldout_mix() {
+  local r=$((RS_ROUND += 1)) i h
+  local new=(web-05:haproxy web-06:nginx web-07:dockerd db-03:postgres web-08:kubelet batch-01:etl web-09:redis)
+  local progs=(haproxy redis dockerd kubelet backup systemd)
+  {
+    for i in "${!RS_HOSTS[@]}"; do
+      h=${RS_HOSTS[i]}
+      [ "$h" != db-02 ] || [ "$r" -le 10 ] || continue
+      echo "tcp 127.0.26.$((1 + (i * 37 + r * 41) % 250)) $h ${progs[(i + r) % 6]} 6 0 $([ $((i % 2)) = 0 ] && echo 5424 || echo 3164)"
+      echo "udp 127.0.26.$((1 + (i * 37 + r * 41 + 7) % 250)) $h ${h%%-*}-agent 3"
+    done
+    for ((i = 0; i < ${#new[@]} && i <= r / 2; i++)); do
+      h=${new[i]%%:*}
+      echo "tcp 127.0.26.$((1 + (i * 53 + r * 29 + 100) % 250)) $h ${new[i]#*:} 15 0 5424"
+      echo "udp 127.0.26.$((1 + (i * 53 + r * 29 + 150) % 250)) $h systemd 2"
+    done
+    [ $((r % 5)) != 0 ] || echo "tcp 127.0.26.$((1 + r % 250)) batch-01 etl 1500"
+  } | rsyslog_send 8
+  rsyslog_logger tcp backup --id=$((9000 + r)) --rfc5424 "snapshot $r of /srv/data done"
+  rsyslog_logger udp kubelet --rfc3164 "pod web-$((r % 9)) ready"
+}
+rsyslog_heldout_job() { rsyslog_rotate compress; }
+rsyslog_heldout_reload() {
+  rsyslog_heldout_mix
+  rsyslog_config daily
+  rsyslog_check
+  rsyslog_stop
+  rsyslog_start
 }
 
 # --- the recordings -----------------------------------------------------------------------
