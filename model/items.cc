@@ -101,7 +101,11 @@ const std::string& ExeOf(const Event& e) {
 
 }  // namespace
 
-bool IsRuntimeHelperExe(std::string_view exe) { return IsHelperExe(exe); }
+void AssignLineageKey(std::string_view parent, std::string_view child, std::string* key) {
+  key->assign(IsHelperExe(parent) ? kRuntimeParent : parent);
+  *key += " -> ";
+  *key += child;
+}
 
 bool IsRuntimeHelper(const Event& e) {
   const std::string& exe = ExeOf(e);
@@ -179,9 +183,7 @@ std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch) {
         ItemRef& edge = scratch->Add();
         edge.kind = FindingKind::kExec;
         edge.table = ItemRef::Table::kLineage;
-        edge.key.assign(IsHelperExe(parent) ? kRuntimeParent : std::string_view(parent));
-        edge.key += " -> ";
-        edge.key += exe;
+        AssignLineageKey(parent, exe, &edge.key);
         edge.subject.assign(edge.key);
       }
       break;

@@ -33,9 +33,10 @@ inline constexpr std::string_view kRuntimeParent = "<container-runtime>";
 // events the new image decides: runc init exec'ing the entrypoint is the
 // workload's own exec.
 bool IsRuntimeHelper(const Event& e);
-// Whether `exe` is a container runtime helper's executable (IsRuntimeHelper's
-// test of a path alone): a lineage parent that is one is kRuntimeParent.
-bool IsRuntimeHelperExe(std::string_view exe);
+// The key of the lineage edge from `parent` to `child` into *key, its memory
+// reused: "<parent> -> <child>", a container runtime helper parent spelled
+// kRuntimeParent (ItemsOf's kExec edge; the scorer's edge past command wrappers).
+void AssignLineageKey(std::string_view parent, std::string_view child, std::string* key);
 
 // The items `e` touches, in a fixed order:
 //   runtime helpers (IsRuntimeHelper) -> none

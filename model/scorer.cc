@@ -885,10 +885,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         std::string_view edge = item.key;
         std::string effective_edge;
         if (std::string_view parent, child; SplitEdge(item.key, &parent, &child) && IsCommandWrapper(parent)) {
-          const std::string_view effective = EffectiveParent(e);
-          effective_edge.assign(IsRuntimeHelperExe(effective) ? kRuntimeParent : effective);
-          effective_edge += " -> ";
-          effective_edge += child;
+          AssignLineageKey(EffectiveParent(e), child, &effective_edge);
           if (fp->lineage.contains(effective_edge)) continue;
           edge = effective_edge;
         }
