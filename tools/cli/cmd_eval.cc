@@ -2,6 +2,8 @@
 #include "tools/cli/command.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "tools/cli/format.h"
 #include "tools/eval/eval.h"
@@ -10,21 +12,24 @@
 namespace dw::tools {
 namespace {
 
-// driftwatch eval --techniques: the technique catalogue (tools/eval/techniques.h)
-// played against each case's trained baseline instead.
-Status EvalTechniques(const std::vector<EvalCase>& cases, Format format) {
-  std::vector<TechniqueResult> results;
+// Runs `run` on each case in order: with jsonl, each result's `json` line as
+// soon as it is known (long runs show progress); with text, `text` of them all.
+template <typename R>
+Status Report(const std::vector<EvalCase>& cases, Format format, Result<R> (*run)(const EvalCase&),
+              std::string (*json)(const R&), std::string (*text)(const std::vector<R>&)) {
+  std::vector<R> results;
   for (const auto& c : cases) {
-    ASSIGN_OR_RETURN(TechniqueResult r, RunTechniques(c));
-    if (format == Format::kJson) WriteLine(TechniquesJson(r));
+    ASSIGN_OR_RETURN(R r, run(c));
+    if (format == Format::kJson) WriteLine(json(r));
     results.push_back(std::move(r));
   }
-  if (format == Format::kText) std::fputs(TechniquesText(results).c_str(), stdout);
+  if (format == Format::kText) std::fputs(text(results).c_str(), stdout);
   return Status::Ok();
 }
 
 // driftwatch eval [--data DIR] [--format text|jsonl] [--techniques]: a report, so drift
-// missed or false positives are not errors; unreadable data is.
+// missed or false positives are not errors; unreadable data is. --techniques plays the
+// technique catalogue (tools/eval/techniques.h) against each case's trained baseline instead.
 Status CmdEval(const Args& args) {
   ASSIGN_OR_RETURN(Format format, ParseFormat(args, "text"));
   const std::string dir = args.Get("--data").value_or("testdata");
@@ -32,15 +37,8 @@ Status CmdEval(const Args& args) {
   if (cases.empty()) {
     return Status(ErrorCode::kNotFound, "no eval cases (DIR/<name>/train*.dwt) under " + dir);
   }
-  if (args.Has("--techniques")) return EvalTechniques(cases, format);
-  std::vector<EvalResult> results;
-  for (const auto& c : cases) {
-    ASSIGN_OR_RETURN(EvalResult r, RunEval(c));
-    if (format == Format::kJson) WriteLine(EvalJson(r));
-    results.push_back(std::move(r));
-  }
-  if (format == Format::kText) std::fputs(EvalText(results).c_str(), stdout);
-  return Status::Ok();
+  if (args.Has("--techniques")) return Report(cases, format, RunTechniques, TechniquesJson, TechniquesText);
+  return Report(cases, format, RunEval, EvalJson, EvalText);
 }
 
 }  // namespace
