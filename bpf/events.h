@@ -171,8 +171,9 @@ struct dw_dns_event {
 
 /* DW_EVENT_SYSCALL, from raw sys_enter, once per (cgroup, syscall number):
  * the first time a task of h.cgroup_id enters syscall `nr` (while the kernel
- * still holds that cgroup's set; see bpf/syscall.bpf.c). Only when syscall
- * learning is on. */
+ * still holds that cgroup's set; see bpf/syscall.bpf.c), when syscall
+ * learning is on; otherwise the same for the sentinel syscalls only, from
+ * their own tracepoints (collector::SentinelSyscalls()). */
 struct dw_syscall_event {
 	struct dw_header h;
 	__u32 nr;    /* syscall number, native ABI of the kernel (x86_64: __NR_*), < DW_SYSCALL_MAX */

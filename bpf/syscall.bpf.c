@@ -77,3 +77,51 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	emit(&e.h, sizeof(e));
 	return 0;
 }
+
+/* Sentinels: the syscalls that escape a container, hide, persist or tamper
+ * with processes and the kernel (ptrace, mount, setns, bpf, ...), watched
+ * whether or not syscall learning is on, each through its own
+ * tp/syscalls/sys_enter_<name> tracepoint. User space attaches this one
+ * program to each of them (collector::SentinelSyscalls()), so it runs only
+ * when one of those rare syscalls is entered: no cost to any other syscall.
+ * Loaded only when handle_sys_enter is not (that one sees them all). */
+
+/* (cgroup id, syscall number) pairs already reported; LRU bounds it (a pair
+ * evicted and used again is reported again; user space folds repeats). */
+struct sentinel_key {
+	__u64 cgroup_id;
+	__u32 nr;
+	__u32 _pad0;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct sentinel_key);
+	__type(value, __u8);
+} sentinel_seen SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_ptrace")
+int handle_sentinel_syscall(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sentinel_key key = {};
+	struct dw_syscall_event e;
+	struct task_watch w;
+	__u8 one = 1;
+	long id = ctx->id;
+
+	if (id < 0 || id >= DW_SYSCALL_MAX)
+		return 0;
+	if (!task_watched(&w))
+		return 0;
+	key.cgroup_id = w.cgroup_id;
+	key.nr = (__u32)id;
+	/* Only the first use of each pair makes a record. */
+	if (bpf_map_update_elem(&sentinel_seen, &key, &one, BPF_NOEXIST) != 0)
+		return 0;
+	fill_header(&e.h, DW_EVENT_SYSCALL);
+	e.nr = (__u32)id;
+	e._pad0 = 0;
+	emit(&e.h, sizeof(e));
+	return 0;
+}

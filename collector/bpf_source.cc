@@ -135,6 +135,10 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   // Its map is preallocated (LRU): shrunk to one entry when unused.
   bpf_program__set_autoload(impl->skel->progs.handle_sys_enter, options.syscalls);
   if (!options.syscalls) bpf_map__set_max_entries(impl->skel->maps.cgroup_syscalls, 1);
+  // The sentinels' hooks see a subset of what handle_sys_enter sees.
+  const bool sentinels = options.sentinels && !options.syscalls;
+  bpf_program__set_autoload(impl->skel->progs.handle_sentinel_syscall, sentinels);
+  if (!sentinels) bpf_map__set_max_entries(impl->skel->maps.sentinel_seen, 1);
   if (driftwatch_bpf__load(impl->skel.get()) != 0) {
     int err = errno;
     Status s = Status::Errno("load BPF programs", err);
@@ -155,8 +159,34 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   EnsureTracefs();
   std::vector<HookStatus> hooks;
   bpf_program* prog = nullptr;
+  size_t sentinels_attached = 0;
   bpf_object__for_each_program(prog, impl->skel->obj) {
     if (!bpf_program__autoload(prog)) continue;  // switched off (BpfOptions)
+    if (prog == impl->skel->progs.handle_sentinel_syscall) {
+      // One program, attached to each sentinel syscall's own tracepoint. A
+      // kernel without a syscall (no modules, no kexec) has no tracepoint
+      // for it, and nothing to watch: such a sentinel is no missing hook,
+      // unless none attached at all (no syscall tracepoints).
+      std::vector<HookStatus> absent;
+      for (const SentinelSyscall& sentinel : SentinelSyscalls()) {
+        HookStatus h;
+        h.program = bpf_program__name(prog);
+        h.hook = "tp/syscalls/" + std::string(sentinel.tracepoint);
+        bpf_link* link = bpf_program__attach_tracepoint(prog, "syscalls", std::string(sentinel.tracepoint).c_str());
+        if (link == nullptr) {
+          const int err = errno;
+          h.error = std::strerror(err);
+          (err == ENOENT ? absent : hooks).push_back(std::move(h));
+          continue;
+        }
+        h.attached = true;
+        ++sentinels_attached;
+        impl->links.emplace_back(link, bpf_link__destroy);
+        hooks.push_back(std::move(h));
+      }
+      if (sentinels_attached == 0) hooks.insert(hooks.end(), absent.begin(), absent.end());
+      continue;
+    }
     HookStatus h;
     h.program = bpf_program__name(prog);
     h.hook = bpf_program__section_name(prog);
@@ -181,6 +211,9 @@ Result<std::unique_ptr<BpfEventSource>> BpfEventSource::Open(const BpfOptions& o
   source->hooks_ = std::move(hooks);
   source->poll_interval_ = options.poll_interval;
   source->verdict_cache_ = options.verdict_cache;
+  source->syscall_watch_ = options.syscalls        ? SyscallWatch::kAll
+                           : sentinels_attached > 0 ? SyscallWatch::kSentinels
+                                                    : SyscallWatch::kNone;
   source->boot_to_unix_ns_ = BootToUnixOffsetNs();
   source->resolver_.Rescan();
   if (options.snapshot_processes) {

@@ -37,6 +37,13 @@ struct BpfOptions {
   // program is neither loaded nor attached, at no cost.
   // On: each watched cgroup's first use of a syscall is one kSyscall record.
   bool syscalls = false;
+  // The sentinel syscalls (collector::SentinelSyscalls: ptrace, mount, setns,
+  // bpf, ...) when `syscalls` is off: one program on each of their own
+  // tracepoints, so no other syscall pays for it. Each watched cgroup's first
+  // use of one is a kSyscall record. A syscall the kernel lacks has no
+  // tracepoint and is not listed in hooks() (all are, as not attached, when
+  // none attaches).
+  bool sentinels = true;
   // The kernel verdict cache (collector/verdict_cache.h): on, the programs
   // look up the cgroups that have an epoch; off, they never look (and
   // Set/ClearVerdictEpoch and InsertVerdict do nothing).
@@ -68,6 +75,7 @@ class BpfEventSource : public EventSource, public VerdictMaps {
   const std::vector<ProcessSnapshot>& initial_processes() const override { return processes_; }
   uint64_t dropped() const override;
   uint32_t wire_version() const override;
+  std::optional<SyscallWatch> syscall_watch() const override { return syscall_watch_; }
   bool live() const override { return true; }
   std::string node() const override;  // this host's name (uname)
   std::optional<ProcessSnapshot> LookupProcess(uint32_t pid) override;
@@ -102,6 +110,7 @@ class BpfEventSource : public EventSource, public VerdictMaps {
   std::vector<HookStatus> hooks_;
   std::chrono::milliseconds poll_interval_{100};
   bool verdict_cache_ = false;
+  SyscallWatch syscall_watch_ = SyscallWatch::kNone;
 };
 
 // Wall clock minus boot clock, now, in ns.

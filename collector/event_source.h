@@ -18,6 +18,7 @@
 
 #include "collector/cgroup.h"
 #include "collector/status.h"
+#include "collector/syscall_names.h"
 #include "collector/trace_file.h"
 #include "collector/verdict_cache.h"
 
@@ -68,6 +69,10 @@ class EventSource {
   // The host the records come from: this host's name when live, a trace's
   // recorded hostname ("" when the trace did not record one).
   virtual std::string node() const { return ""; }
+  // Which syscalls the records report (kSyscall): live, what was attached; a
+  // trace, what its recording had. nullopt: a trace recorded before it said,
+  // whose syscall records (if any) were of every syscall.
+  virtual std::optional<SyscallWatch> syscall_watch() const { return SyscallWatch::kNone; }
   // What the source attached (live: one entry per BPF program, attached or
   // not, and why); empty for a replay.
   virtual const std::vector<HookStatus>& hooks() const {

@@ -6,7 +6,10 @@
 #define DRIFTWATCH_COLLECTOR_SYSCALL_NAMES_H_
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 namespace dw::collector {
 
@@ -23,6 +26,30 @@ std::string SyscallArch();
 // profile for that ABI may list. False for an unknown ABI or name, and for a
 // name the ABI lacks ("mmap2" on x86_64).
 bool SyscallExists(const std::string& machine, const std::string& name);
+
+// How much of a workload's syscall use a source sees, and so what a baseline
+// trained from it can say about syscalls (model::Fingerprint::syscall_watch).
+// Ordered: a baseline trained from several sources watched the least of them.
+enum class SyscallWatch : uint8_t {
+  kNone = 0,       // no syscall: the baseline says nothing about them
+  kSentinels = 1,  // the sentinel syscalls only (SentinelSyscalls), each on its own hook
+  kAll = 2,        // every syscall (--syscalls: one hook on every syscall of the host)
+};
+const char* SyscallWatchName(SyscallWatch w);  // "none", "sentinels", "all"
+std::optional<SyscallWatch> ParseSyscallWatch(std::string_view name);
+
+// A sentinel syscall: escapes a container, hides, persists or tampers with
+// processes or the kernel (ptrace, mount, setns, bpf, init_module, ...). They
+// are rare in any workload's normal run, so each is hooked on its own
+// tracepoint, always, at no cost to other syscalls: a baseline trained
+// without --syscalls still knows which of them the workload used. The same set
+// as model's evasive and tampering syscalls (a test keeps them equal).
+struct SentinelSyscall {
+  std::string_view name;        // as SyscallName spells it: "umount2"
+  std::string_view tracepoint;  // its syscalls/ tracepoint: "sys_enter_umount"
+};
+std::span<const SentinelSyscall> SentinelSyscalls();
+bool IsSentinelSyscall(std::string_view name);
 
 }  // namespace dw::collector
 

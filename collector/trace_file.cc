@@ -12,6 +12,7 @@
 #include <exception>
 #include <istream>
 #include <sstream>
+#include <stdexcept>
 #include <streambuf>
 #include <string_view>
 #include <string>
@@ -131,8 +132,23 @@ void save(Archive& ar, const ProcessSnapshot& p) {
   ar(p.pid, p.ppid, p.cgroup_id, p.exe, p.argv);
 }
 
+// The header's syscall_watch as format 3 writes it: 255 for nullopt.
+constexpr uint8_t kSyscallWatchUnknown = 255;
+
 template <class Archive>
 void save(Archive& ar, const TraceHeader& h) {
+  const uint8_t watch = h.syscall_watch ? static_cast<uint8_t>(*h.syscall_watch) : kSyscallWatchUnknown;
+  ar(h.wire_version, h.created_ns, h.hostname, h.kernel, h.boot_to_unix_ns, h.processes, watch);
+}
+
+// A header as format versions 1 and 2 wrote it: no syscall_watch.
+struct TraceHeaderV2 {
+  const TraceHeader& header;
+};
+
+template <class Archive>
+void save(Archive& ar, const TraceHeaderV2& v) {
+  const TraceHeader& h = v.header;
   ar(h.wire_version, h.created_ns, h.hostname, h.kernel, h.boot_to_unix_ns, h.processes);
 }
 
@@ -166,13 +182,24 @@ void Load(Loader& in, ProcessSnapshot& p) {
   in.Vector(p.argv, LoadString);
 }
 
-void Load(Loader& in, TraceHeader& h) {
+void Load(Loader& in, TraceHeader& h, uint32_t format) {
   in.Scalar(h.wire_version);
   in.Scalar(h.created_ns);
   in.String(h.hostname);
   in.String(h.kernel);
   in.Scalar(h.boot_to_unix_ns);
   in.Vector(h.processes, [](Loader& l, ProcessSnapshot& p) { Load(l, p); });
+  h.syscall_watch.reset();
+  if (format >= 3) {
+    uint8_t watch = 0;
+    in.Scalar(watch);
+    if (watch != kSyscallWatchUnknown) {
+      if (watch > static_cast<uint8_t>(SyscallWatch::kAll)) {
+        throw std::runtime_error("unknown syscall watch " + std::to_string(watch));
+      }
+      h.syscall_watch = static_cast<SyscallWatch>(watch);
+    }
+  }
 }
 
 // With `views`, the records are views of the payload there (c.records is
@@ -337,7 +364,7 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path
   }
   TraceHeader h = header;
   h.wire_version = wire_version;
-  auto payload = Pack(h);
+  auto payload = format_version < 3 ? Pack(TraceHeaderV2{h}) : Pack(h);
   if (!payload) return payload.error().WithContext("write trace " + path + ": header");
   RETURN_IF_ERROR(w->WriteFrame(*payload));
   RETURN_IF_ERROR(w->Flush());  // a full disk or bad device shows up here, not later
@@ -481,7 +508,7 @@ Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) 
                       std::to_string(kFileHeaderLen));
   }
   std::string raw;
-  Status s = Unpack(payload, &r->header_, &raw);
+  Status s = Unpack(payload, &r->header_, &raw, format_version);
   if (!s.ok()) {
     return s.WithContext(action + ": bad header frame at byte " + std::to_string(kFileHeaderLen));
   }

@@ -5,12 +5,14 @@
 // to interpret them later: the cgroup id -> path map, the boot-to-wall-clock
 // offset, and a snapshot of the processes that were running at the start.
 //
-// Format (version kTraceFormatVersion, 2), all integers little-endian:
+// Format (version kTraceFormatVersion, 3), all integers little-endian:
 //   file   := magic[8] = "DWTRACE\0", u32 format_version, u32 wire_version,
 //             frame(header), frame(chunk)*
 //   frame  := u32 payload_len, u32 crc32(payload) (zlib), payload[payload_len]
 //   payload := u32 raw_len, zlib stream of raw_len bytes (compress2) of:
-//   header := cereal PortableBinary of TraceHeader
+//   header := cereal PortableBinary of TraceHeader (version 2 and 1: without
+//             `syscall_watch`, which version 3 writes as a u8: SyscallWatch, or
+//             255 when unknown)
 //   chunk  := cereal PortableBinary of TraceChunk (version 1, still read, has
 //             no `packages`)
 // A reader accepts every wire version from DW_WIRE_VERSION_MIN to this
@@ -25,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,10 +36,11 @@
 
 #include "bpf/events.h"
 #include "collector/status.h"
+#include "collector/syscall_names.h"
 
 namespace dw::collector {
 
-inline constexpr uint32_t kTraceFormatVersion = 2;
+inline constexpr uint32_t kTraceFormatVersion = 3;
 inline constexpr uint32_t kTraceFormatVersionMin = 1;
 inline constexpr uint32_t kMaxFramePayload = 64u << 20;
 
@@ -57,6 +61,9 @@ struct TraceHeader {
   std::string kernel;             // uname -r
   int64_t boot_to_unix_ns = 0;    // wall clock = ts_boot_ns + this
   std::vector<ProcessSnapshot> processes;
+  // Which syscalls the records report (format 3); nullopt in older traces,
+  // whose syscall records, if any, were of every syscall.
+  std::optional<SyscallWatch> syscall_watch;
   bool operator==(const TraceHeader&) const = default;
 };
 

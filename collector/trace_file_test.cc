@@ -292,7 +292,27 @@ TEST_F(TraceFileTest, VersionOneReadsWithoutPackages) {
   Status s = (*v1)->Close();
   EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "write trace " + path_ + ": format version 1 has no packages");
-  EXPECT_EQ(TraceWriter::Create(path_, Header(), 2, 3).error().code(), ErrorCode::kVersion);
+  EXPECT_EQ(TraceWriter::Create(path_, Header(), 2, kTraceFormatVersion + 1).error().code(),
+            ErrorCode::kVersion);
+}
+
+// Which syscalls the records report round-trips in format 3, unknown
+// included; a version 2 trace cannot say and reads as unknown.
+TEST_F(TraceFileTest, SyscallWatchRoundTripsAndVersionTwoReadsAsUnknown) {
+  for (std::optional<SyscallWatch> watch :
+       {std::optional<SyscallWatch>(), std::optional(SyscallWatch::kNone), std::optional(SyscallWatch::kSentinels),
+        std::optional(SyscallWatch::kAll)}) {
+    TraceHeader h = Header();
+    h.syscall_watch = watch;
+    for (uint32_t format : {2u, 3u}) {
+      auto w = TraceWriter::Create(path_, h, 2, format);
+      ASSERT_TRUE(w.has_value()) << w.error().message();
+      ASSERT_TRUE((*w)->Close().ok());
+      auto r = TraceReader::Open(path_);
+      ASSERT_TRUE(r.has_value()) << r.error().message();
+      EXPECT_EQ((*r)->header().syscall_watch, format >= 3 ? watch : std::nullopt) << format;
+    }
+  }
 }
 
 TEST_F(TraceFileTest, FlushWritesDropsAloneAndNothingWhenIdle) {
@@ -428,7 +448,7 @@ TEST_F(TraceFileTest, NewerVersionsAreRefused) {
   Status s = TraceReader::Open(path_).error();
   EXPECT_EQ(s.code(), ErrorCode::kVersion);
   EXPECT_EQ(s.message(),
-            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (2)");
+            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (3)");
 
   bytes = full;
   PutU32(&bytes, 12, DW_WIRE_VERSION + 1);

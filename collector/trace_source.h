@@ -35,6 +35,7 @@ class TraceEventSource : public EventSource {
   const std::vector<PackagePrograms>& recorded_packages() const override { return packages_; }
   const TraceHeader& header() const { return reader_->header(); }
   std::string node() const override { return reader_->header().hostname; }
+  std::optional<SyscallWatch> syscall_watch() const override { return reader_->header().syscall_watch; }
 
  private:
   explicit TraceEventSource(std::unique_ptr<TraceReader> reader) : reader_(std::move(reader)) {}

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "collector/event.h"
+#include "collector/syscall_names.h"
 
 namespace dw::model {
 
@@ -28,8 +29,11 @@ struct StringViewHash {
 
 // Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
 // Version 2 added lineage, generalizations and rates; version 3 syscalls, the
-// node a fingerprint was trained on and per-item node counts. Older blobs load.
-inline constexpr uint32_t kFingerprintFormatVersion = 3;
+// node a fingerprint was trained on and per-item node counts; version 4 which
+// syscalls training watched. Older blobs load.
+inline constexpr uint32_t kFingerprintFormatVersion = 4;
+
+using collector::SyscallWatch;
 
 struct ItemStats {
   uint64_t count = 0;         // events that matched this item
@@ -105,6 +109,11 @@ struct Fingerprint {
   std::map<std::string, ItemStats> lineage;    // "parent exe -> exe" edges of execs
   std::map<std::string, ItemStats> syscalls;   // syscall names ("openat"), when learned
   std::string syscall_arch;                    // their ABI ("x86_64"); "" if none learned
+  // Which syscalls training watched, so which `syscalls` can tell: every one
+  // (kAll; with `syscalls` empty, as format 3 and older left it when training
+  // watched none, the same as kNone: EffectiveSyscallWatch), the sentinels
+  // only, or none.
+  SyscallWatch syscall_watch = SyscallWatch::kAll;
   std::map<std::string, Generalization> file_patterns;  // path patterns (model/generalize.h)
   std::map<NetItem, Generalization> net_patterns;       // address is a CIDR ("10.0.3.0/24")
   RateBaseline rates;
@@ -116,6 +125,12 @@ struct Fingerprint {
            lineage.size() + syscalls.size() + file_patterns.size() + net_patterns.size();
   }
 };
+
+// What `fp.syscalls` can tell: fp.syscall_watch, but kNone for kAll with no
+// syscall learned (a baseline from before the field, trained without syscalls).
+inline SyscallWatch EffectiveSyscallWatch(const Fingerprint& fp) {
+  return fp.syscall_watch == SyscallWatch::kAll && fp.syscalls.empty() ? SyscallWatch::kNone : fp.syscall_watch;
+}
 
 // kUnprofiled: the agent saw a workload with no baseline (subject: the workload).
 // kSyscall: a syscall outside the learned set (subject: its name).

@@ -73,6 +73,7 @@ std::string Canonical(const Fingerprint& fp) {
   PutMap(fp.lineage, &out);
   PutMap(fp.syscalls, &out);
   PutStr(fp.syscall_arch, &out);
+  PutU64(static_cast<uint64_t>(fp.syscall_watch), &out);
   PutU64(fp.file_patterns.size(), &out);
   for (const auto& [k, g] : fp.file_patterns) {
     PutStr(k, &out);
@@ -213,7 +214,11 @@ Fingerprint Combine(const Parts& parts) {
     AddItems(fp.network, &out.network);
     AddItems(fp.dns_names, &out.dns_names);
     AddItems(fp.lineage, &out.lineage);
+    // What the parts' syscalls can tell together: the least any watched
+    // (computed before the union, which could make an empty set non-empty).
+    const SyscallWatch watch = std::min(EffectiveSyscallWatch(out), EffectiveSyscallWatch(fp));
     AddItems(fp.syscalls, &out.syscalls);
+    out.syscall_watch = watch;
     if (out.syscall_arch.empty()) out.syscall_arch = fp.syscall_arch;
     AddPatterns(fp.file_patterns, &out.file_patterns);
     AddPatterns(fp.net_patterns, &out.net_patterns);

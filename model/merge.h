@@ -28,7 +28,8 @@
 //     part that has buckets, or whose vectors are malformed, are left out.
 //   training: events, dropped_events and sessions summed; first_event min
 //     (of non-zero), last_event max.
-//   syscalls: union as items; syscall_arch: the first non-empty one.
+//   syscalls: union as items; syscall_arch: the first non-empty one;
+//     syscall_watch: the least any part watched (EffectiveSyscallWatch).
 //   node: the part's node for one part; otherwise the nodes joined by ",".
 //   workload: the first part's; format_version: kFingerprintFormatVersion.
 // Combine({fp.node: fp}) == fp for every fingerprint of the current format.

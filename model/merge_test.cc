@@ -104,6 +104,25 @@ TEST(MergeTest, OnePartCombinesToItself) {
   }
 }
 
+// Merged syscalls can tell only what every part's training watched.
+TEST(MergeTest, SyscallWatchIsTheLeastOfTheParts) {
+  Fingerprint all;
+  all.node = "a";
+  all.syscalls["openat"] = {};
+  Fingerprint sentinels;
+  sentinels.node = "b";
+  sentinels.syscall_watch = SyscallWatch::kSentinels;
+  Fingerprint legacy;  // kAll, nothing learned: watched none
+  legacy.node = "c";
+  Parts ab = MergeParts(PartsOf(all), PartsOf(sentinels));
+  EXPECT_EQ(Combine(ab).syscall_watch, SyscallWatch::kSentinels);
+  EXPECT_EQ(Combine(ab).syscalls.count("openat"), 1u);
+  EXPECT_EQ(Combine(MergeParts(ab, PartsOf(legacy))).syscall_watch, SyscallWatch::kNone);
+  Fingerprint all2 = all;
+  all2.node = "d";
+  EXPECT_EQ(Combine(MergeParts(PartsOf(all), PartsOf(all2))).syscall_watch, SyscallWatch::kAll);
+}
+
 TEST(MergeTest, SameNodeKeepsTheLongerTraining) {
   Fingerprint shorter;
   shorter.node = "a";
@@ -154,6 +173,9 @@ TEST(MergeTest, HandExampleSumsCountsAndCountsNodes) {
   want.files["/etc/nginx/nginx.conf"] = {5, kT0 + 6, kT0 + 90, 2, kAccessRead | kAccessWrite, 2};
   want.syscalls["read"] = {100, kT0 + 5, kT0 + 60, 2, 0, 1};
   want.syscall_arch = "x86_64";
+  // b learned no syscall (its training watched none): the merged set cannot
+  // tell what is new.
+  want.syscall_watch = SyscallWatch::kNone;
   want.file_patterns["/var/cache/nginx/*"] = {
       "16 children", {"/var/cache/nginx/1", "/var/cache/nginx/2", "/var/cache/nginx/3"}, 20,
       {45, kT0 + 1, kT0 + 9, 2, kAccessRead, 2}};

@@ -18,6 +18,7 @@
 #include "model/address.h"
 #include "model/generalize.h"
 #include "model/items.h"
+#include "collector/syscall_names.h"
 #include "model/syscall_groups.h"
 
 namespace dw::model {
@@ -279,6 +280,30 @@ bool FromShell(const Judged& j) {
 }
 bool FromShellOrInterpreter(const Judged& j) { return IsShellish(Basename(j.event.process.exe)); }
 bool IsEvasive(const Judged& j) { return IsEvasiveSyscall(j.item.key); }
+
+// systemd sets up a unit's sandbox (PrivateTmp, ProtectSystem, its own
+// session keyring: unshare, mount, pivot_root, keyctl) in the child it forks
+// into the unit's cgroup, before that child execs the service: syscalls of
+// the service manager's own binary there are its doing, not the workload's,
+// and come again at every restart whether training saw one or not.
+bool IsServiceManagerSetup(const Event& e) {
+  const std::string& exe = e.process.exe;
+  return exe == "/usr/lib/systemd/systemd" || exe == "/lib/systemd/systemd";
+}
+
+// Whether the baseline can tell that syscall `name` is new: what training
+// watched (EffectiveSyscallWatch) covers it.
+bool SyscallWatched(const Fingerprint& fp, std::string_view name) {
+  switch (EffectiveSyscallWatch(fp)) {
+    case SyscallWatch::kAll:
+      return true;
+    case SyscallWatch::kSentinels:
+      return collector::IsSentinelSyscall(name);
+    case SyscallWatch::kNone:
+      return false;
+  }
+  return false;
+}
 bool IsTampering(const Judged& j) { return IsTamperingSyscall(j.item.key); }
 
 // A new executable that no sensitivity rule but the default (0.5) matches.
@@ -835,8 +860,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
   // The items' memory, reused event after event (Score is not reentrant).
   thread_local ItemScratch scratch;
   for (const ItemRef& item : ItemsOf(e, &scratch)) {
-    // Without learned syscalls the baseline says nothing about them.
-    if (item.table == Table::kSyscall && fp->syscalls.empty()) continue;
+    // A syscall training did not watch says nothing: none without learned
+    // syscalls, only the sentinels' when training watched only those.
+    if (item.table == Table::kSyscall && (!SyscallWatched(*fp, item.key) || IsServiceManagerSetup(e))) continue;
     ItemMatch learned = LookupItem(*fp, item, context.file_patterns);
     Judged judged{item, e, item.key};
     // A written executable or script is only absolved by an exact item or a

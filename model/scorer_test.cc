@@ -11,6 +11,8 @@
 #include "model/generalize.h"
 #include "model/items.h"
 #include "model/syscall_groups.h"
+#include "collector/syscall_names.h"
+#include "bpf/events.h"
 #include "model/testing/test_events.h"
 
 namespace dw::model {
@@ -691,6 +693,62 @@ TEST(ScorerSyscallTest, AttackerSyscallsRankHighOrCritical) {
     ASSERT_EQ(f.size(), 1u) << name;
     EXPECT_EQ(f[0].severity, Severity::kCritical) << name;
   }
+}
+
+// What training watched decides which syscalls a baseline can judge: a
+// baseline that watched only the sentinels (no --syscalls) judges those,
+// learned or not, and says nothing of others; one that watched none, nothing.
+TEST(ScorerSyscallTest, ABaselineJudgesOnlyTheSyscallsItsTrainingWatched) {
+  Fingerprint sentinels = Learn({testing::Exec("web", 10, "/usr/sbin/nginx")});
+  sentinels.syscall_watch = SyscallWatch::kSentinels;
+  ASSERT_TRUE(sentinels.syscalls.empty());
+  Scorer scorer;
+  Event ptrace = testing::Syscall("web", 11, "ptrace", 101);
+  auto f = scorer.Score(&sentinels, ptrace);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].subject, "ptrace");
+  EXPECT_EQ(f[0].severity, Severity::kCritical);
+  EXPECT_TRUE(scorer.Score(&sentinels, testing::Syscall("web", 11, "getcpu", 309)).empty());
+  EXPECT_TRUE(scorer.Score(&sentinels, testing::Syscall("web", 11, "openat", 257)).empty());
+  // A sentinel the workload used in training is known.
+  sentinels.syscalls["unshare"] = {};
+  EXPECT_TRUE(scorer.Score(&sentinels, testing::Syscall("web", 11, "unshare", 272)).empty());
+  EXPECT_EQ(scorer.Score(&sentinels, testing::Syscall("web", 11, "setns", 308)).size(), 1u);
+
+  // systemd's child setting up a unit's sandbox before it execs the service
+  // is the service manager, not the workload.
+  Event setup = testing::Syscall("web", 12, "keyctl", 250);
+  setup.process.exe = "/usr/lib/systemd/systemd";
+  EXPECT_TRUE(scorer.Score(&sentinels, setup).empty());
+  setup.process.exe = "/usr/sbin/nginx";
+  EXPECT_EQ(scorer.Score(&sentinels, setup).size(), 1u);
+
+  Fingerprint none = sentinels;
+  none.syscall_watch = SyscallWatch::kNone;
+  EXPECT_TRUE(scorer.Score(&none, ptrace).empty());
+  // kAll without a learned syscall (a baseline from before the field, trained
+  // without --syscalls) is none.
+  Fingerprint legacy = Learn({testing::Exec("web", 10, "/usr/sbin/nginx")});
+  ASSERT_EQ(legacy.syscall_watch, SyscallWatch::kAll);
+  EXPECT_EQ(EffectiveSyscallWatch(legacy), SyscallWatch::kNone);
+  EXPECT_TRUE(scorer.Score(&legacy, ptrace).empty());
+}
+
+// The sentinels the collector hooks one by one are exactly the syscalls the
+// scorer ranks as escaping, hiding or tampering.
+TEST(ScorerSyscallTest, SentinelsAreTheEvasiveAndTamperingSyscalls) {
+  for (const collector::SentinelSyscall& s : collector::SentinelSyscalls()) {
+    EXPECT_TRUE(IsEvasiveSyscall(s.name) || IsTamperingSyscall(s.name)) << s.name;
+    EXPECT_TRUE(s.tracepoint.starts_with("sys_enter_")) << s.tracepoint;
+  }
+  size_t dangerous = 0;
+  for (uint32_t nr = 0; nr < DW_SYSCALL_MAX; ++nr) {
+    const std::string name = collector::SyscallName(nr);
+    if (!IsEvasiveSyscall(name) && !IsTamperingSyscall(name)) continue;
+    ++dangerous;
+    EXPECT_TRUE(collector::IsSentinelSyscall(name)) << name;
+  }
+  EXPECT_GE(dangerous, 20u);  // this ABI's numbers name most of them
 }
 
 // The workload's own program making a syscall of a group it never used runs

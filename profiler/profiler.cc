@@ -30,6 +30,10 @@ Profiler::Profiler(std::map<std::string, model::Fingerprint> initial,
 
 void Profiler::Touch(const std::string& workload, model::Fingerprint* fp) {
   if (fp->node.empty()) fp->node = node_;
+  if (syscall_watch_ && watch_applied_.insert(workload).second) {
+    const bool fresh = fp->training.events == 0;
+    fp->syscall_watch = fresh ? *syscall_watch_ : std::min(model::EffectiveSyscallWatch(*fp), *syscall_watch_);
+  }
   if (touched_.insert(workload).second) {
     ++fp->training.sessions;
     fp->training.dropped_events += session_dropped_;
@@ -109,6 +113,7 @@ bool Profiler::Adopt(model::Fingerprint fp) {
 
 void Profiler::BeginSession() {
   touched_.clear();
+  watch_applied_.clear();
   session_dropped_ = 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -74,6 +75,19 @@ class Profiler {
   // touched ones whose node is still "", take it. Default "".
   void SetNode(std::string node) { node_ = std::move(node); }
 
+  // Which syscalls the following events report (EventSource::syscall_watch).
+  // A fingerprint this profiler creates takes it as its syscall_watch; one
+  // learned before (adopted, or from an earlier session) keeps the least of
+  // its own (model::EffectiveSyscallWatch) and this, on its first event after
+  // each call or BeginSession: a syscall set can tell only what every source
+  // it learned from watched.
+  // nullopt (a trace from before the field; the default) changes nothing:
+  // the fingerprint keeps kAll, read as kNone while no syscall is learned.
+  void SetSyscallWatch(std::optional<model::SyscallWatch> watch) {
+    syscall_watch_ = watch;
+    watch_applied_.clear();
+  }
+
   // Ends the current session and begins the next.
   void BeginSession();
 
@@ -101,6 +115,8 @@ class Profiler {
   std::set<std::string> touched_;  // workloads seen in the current session
   uint64_t session_dropped_ = 0;
   std::string node_;  // SetNode()
+  std::optional<model::SyscallWatch> syscall_watch_;  // SetSyscallWatch()
+  std::set<std::string> watch_applied_;  // workloads it was applied to since
   // Live process instances by pid: the items each has counted already.
   // ItemStats addresses are stable (std::map nodes) until Generalize() erases
   // items; then every set is cleared.

@@ -294,6 +294,37 @@ TEST(ProfilerTest, LearnsSyscallsAndTheirAbi) {
   EXPECT_EQ(scorer.Score(&fp, ev::Syscall("web", 12, "ptrace", 101)).size(), 1u);
 }
 
+// A new fingerprint takes what its source watched; one learned before keeps
+// the least of its own and the source's; a source that does not say (an old
+// trace) changes nothing.
+TEST(ProfilerTest, FingerprintsKeepTheLeastSyscallWatchOfTheirSources) {
+  Profiler p;
+  p.SetSyscallWatch(model::SyscallWatch::kSentinels);
+  p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 100));
+  EXPECT_EQ(p.fingerprints().at("web").syscall_watch, model::SyscallWatch::kSentinels);
+  p.SetSyscallWatch(model::SyscallWatch::kAll);  // a second source of the same run
+  p.Observe(ev::Syscall("web", 10, "openat", 257, 200));
+  p.Observe(ev::Exec("db", 11, "/usr/bin/postgres", 300));
+  EXPECT_EQ(p.fingerprints().at("web").syscall_watch, model::SyscallWatch::kSentinels);
+  EXPECT_EQ(p.fingerprints().at("db").syscall_watch, model::SyscallWatch::kAll);
+  p.BeginSession();
+  p.SetSyscallWatch(std::nullopt);
+  p.Observe(ev::Exec("db", 11, "/usr/bin/postgres", 400));
+  EXPECT_EQ(p.fingerprints().at("db").syscall_watch, model::SyscallWatch::kAll);
+  p.SetSyscallWatch(model::SyscallWatch::kNone);
+  p.Observe(ev::Exec("db", 11, "/usr/bin/postgres", 500));
+  EXPECT_EQ(p.fingerprints().at("db").syscall_watch, model::SyscallWatch::kNone);
+  // A baseline that learned every syscall but none (from before the field)
+  // watched none: a sentinel session does not make it know them.
+  model::Fingerprint old;
+  old.workload = "cache";
+  old.training.events = 9;
+  Profiler q({{"cache", old}});
+  q.SetSyscallWatch(model::SyscallWatch::kSentinels);
+  q.Observe(ev::Exec("cache", 12, "/usr/bin/redis-server", 100));
+  EXPECT_EQ(q.fingerprints().at("cache").syscall_watch, model::SyscallWatch::kNone);
+}
+
 TEST(ProfilerTest, NoSyscallEventsLeaveTheArchEmpty) {
   Profiler p;
   p.Observe(ev::Exec("web", 10, "/usr/sbin/nginx", 100));

@@ -228,6 +228,7 @@ std::string EncodeFingerprintAs(const model::Fingerprint& fp, uint32_t version) 
       w.Put(fp.node);
       w.Put(fp.syscall_arch);
     }
+    if (version >= 4) w.Put(static_cast<uint8_t>(fp.syscall_watch));
     w.Put(fp.executables);
     w.Put(fp.files);
     w.Put(fp.network);
@@ -269,6 +270,14 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
     if (fp.format_version >= 3) {
       r.Get(&fp.node);
       r.Get(&fp.syscall_arch);
+    }
+    if (fp.format_version >= 4) {
+      uint8_t watch = 0;
+      r.Get(&watch);
+      if (watch > static_cast<uint8_t>(model::SyscallWatch::kAll)) {
+        r.Fail("unknown syscall watch " + std::to_string(watch));
+      }
+      fp.syscall_watch = static_cast<model::SyscallWatch>(watch);
     }
     r.Get(&fp.executables);
     r.Get(&fp.files);

@@ -32,9 +32,10 @@ TEST(FingerprintCodecTest, RoundTripsWholeValue) {
 TEST(FingerprintCodecTest, RoundTripsEmptyFingerprint) {
   model::Fingerprint fp;
   std::string blob = EncodeFingerprint(fp);
-  // endian + version + workload, node and arch lengths + 4 map counts + 4
-  // later map counts + rates (8 + 8 + 3 vector lengths) + training (8+8+8+8+4).
-  EXPECT_EQ(blob.size(), 1u + 4 + 3 * 4 + 4 * 4 + 4 * 4 + (8 + 8 + 3 * 4) + 36);
+  // endian + version + workload, node and arch lengths + syscall watch + 4
+  // map counts + 4 later map counts + rates (8 + 8 + 3 vector lengths) +
+  // training (8+8+8+8+4).
+  EXPECT_EQ(blob.size(), 1u + 4 + 3 * 4 + 1 + 4 * 4 + 4 * 4 + (8 + 8 + 3 * 4) + 36);
   Result<model::Fingerprint> back = DecodeFingerprint(blob);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, fp);
@@ -45,7 +46,35 @@ TEST(FingerprintCodecTest, EncodingIsDeterministicAndLittleEndian) {
   EXPECT_EQ(a, EncodeFingerprint(SampleFingerprint("db", 1)));
   EXPECT_NE(a, EncodeFingerprint(SampleFingerprint("db", 2)));
   ASSERT_GE(a.size(), 5u);
-  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x03\x00\x00\x00", 5));
+  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x04\x00\x00\x00", 5));
+}
+
+// Which syscalls training watched round-trips; a format 3 blob could not
+// say, and loads as kAll (read as kNone while no syscall is learned); an
+// unknown value is corrupt.
+TEST(FingerprintCodecTest, SyscallWatchRoundTripsAndOlderBlobsReadAsAll) {
+  for (model::SyscallWatch w : {model::SyscallWatch::kNone, model::SyscallWatch::kSentinels,
+                                model::SyscallWatch::kAll}) {
+    model::Fingerprint fp = SampleFingerprint("web", 2);
+    fp.syscall_watch = w;
+    Result<model::Fingerprint> back = DecodeFingerprint(EncodeFingerprint(fp));
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_EQ(*back, fp);
+    Result<model::Fingerprint> v3 = DecodeFingerprint(EncodeFingerprintAs(fp, 3));
+    ASSERT_TRUE(v3) << v3.error().message();
+    EXPECT_EQ(v3->syscall_watch, model::SyscallWatch::kAll);
+    EXPECT_EQ(v3->syscalls, fp.syscalls);
+  }
+  model::Fingerprint empty;
+  empty.workload = "w";
+  std::string blob = EncodeFingerprint(empty);
+  constexpr size_t kWatch = 5 + 5 + 8;  // header, workload "w", empty node and arch
+  ASSERT_EQ(blob[kWatch], static_cast<char>(model::SyscallWatch::kAll));
+  blob[kWatch] = 7;
+  Result<model::Fingerprint> r = DecodeFingerprint(blob);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(r.error().message().find("unknown syscall watch 7"), std::string::npos) << r.error().message();
 }
 
 // Older blobs still load, with what their version could not hold empty.
@@ -157,9 +186,9 @@ TEST(FingerprintCodecTest, UnknownDirectionIsCorrupt) {
   fp.workload = "w";
   fp.network[{model::Direction::kOutbound, 6, "10.0.0.1", 80}] = {};
   std::string blob = EncodeFingerprint(fp);
-  // header 5, workload 4+1, empty node and arch 4+4, executables count 4,
-  // files count 4, network count 4.
-  constexpr size_t kDirection = 5 + 5 + 8 + 4 + 4 + 4;
+  // header 5, workload 4+1, empty node and arch 4+4, syscall watch 1,
+  // executables count 4, files count 4, network count 4.
+  constexpr size_t kDirection = 5 + 5 + 8 + 1 + 4 + 4 + 4;
   ASSERT_EQ(blob[kDirection], static_cast<char>(model::Direction::kOutbound));
   blob[kDirection] = 9;
   Result<model::Fingerprint> r = DecodeFingerprint(blob);

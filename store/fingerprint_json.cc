@@ -296,17 +296,34 @@ Result<model::Fingerprint> Parse(const json& j) {
     }
     if (fv == 0) return Invalid("format_version", "0 is not a version");
   }
-  RETURN_IF_ERROR(ExactKeys(j, "top level",
-                            {"schema", "workload", "format_version", "node", "training", "executables",
-                             "lineage", "files", "file_patterns", "network", "network_patterns",
-                             "dns_names", "syscall_arch", "syscalls", "rates"},
-                            /*allow_source=*/true));
+  // syscall_watch came with format version 4: older exports lack it.
+  const bool has_watch = j.contains("format_version") && j["format_version"].is_number_unsigned() &&
+                         j["format_version"].get<uint64_t>() >= 4;
+  if (has_watch) {
+    RETURN_IF_ERROR(ExactKeys(j, "top level",
+                              {"schema", "workload", "format_version", "node", "training", "executables",
+                               "lineage", "files", "file_patterns", "network", "network_patterns",
+                               "dns_names", "syscall_arch", "syscall_watch", "syscalls", "rates"},
+                              /*allow_source=*/true));
+  } else {
+    RETURN_IF_ERROR(ExactKeys(j, "top level",
+                              {"schema", "workload", "format_version", "node", "training", "executables",
+                               "lineage", "files", "file_patterns", "network", "network_patterns",
+                               "dns_names", "syscall_arch", "syscalls", "rates"},
+                              /*allow_source=*/true));
+  }
   model::Fingerprint fp;
   ASSIGN_OR_RETURN(fp.workload, GetString(j, "", "workload"));
   ASSIGN_OR_RETURN(uint64_t fv, GetUnsigned(j, "", "format_version", UINT32_MAX));
   fp.format_version = static_cast<uint32_t>(fv);
   ASSIGN_OR_RETURN(fp.node, GetString(j, "", "node"));
   ASSIGN_OR_RETURN(fp.syscall_arch, GetString(j, "", "syscall_arch"));
+  if (has_watch) {
+    ASSIGN_OR_RETURN(std::string watch, GetString(j, "", "syscall_watch"));
+    std::optional<model::SyscallWatch> w = collector::ParseSyscallWatch(watch);
+    if (!w) return Invalid("syscall_watch", "'" + watch + "' is not all, sentinels or none");
+    fp.syscall_watch = *w;
+  }
 
   const json& t = j["training"];
   RETURN_IF_ERROR(ExactKeys(t, "training",
@@ -480,6 +497,7 @@ std::string FingerprintJson(const model::Fingerprint& fp) {
   j["network_patterns"] = std::move(npat);
   j["dns_names"] = Named(fp.dns_names, "name");
   j["syscall_arch"] = fp.syscall_arch;
+  j["syscall_watch"] = collector::SyscallWatchName(fp.syscall_watch);
   j["syscalls"] = Named(fp.syscalls, "name");
   j["rates"] = {{"bucket_ns", fp.rates.bucket_ns},
                 {"bucket_seconds", static_cast<double>(fp.rates.bucket_ns) / 1e9},

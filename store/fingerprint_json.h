@@ -7,7 +7,7 @@
 // from, is the one exception: it is ignored).
 //   schema          "driftwatch.fingerprint/v1"; a newer schema is refused (kVersion)
 //   workload        string
-//   format_version  model::kFingerprintFormatVersion of the content (1..3; newer: kVersion)
+//   format_version  model::kFingerprintFormatVersion of the content (1..4; newer: kVersion)
 //   node            host it was trained on; "" if unknown; "a,b" for a merged view
 //   training        {events, first_event, last_event, dropped_events, sessions}
 //   executables     [{path, STATS}]
@@ -18,6 +18,10 @@
 //   network_patterns [{NET, GEN, STATS}]               address is a CIDR
 //   dns_names       [{name, STATS}]
 //   syscall_arch    string ("x86_64"); "" when no syscalls were learned
+//   syscall_watch   which syscalls training watched: "all", "sentinels" (the
+//                   sentinel syscalls only: collector::SentinelSyscalls) or
+//                   "none"; "all" with no syscalls learned says nothing about
+//                   them. From format_version 4 (absent before, read as "all")
 //   syscalls        [{name, STATS}]
 //   rates           {bucket_ns, bucket_seconds, buckets, mean, m2, max}
 // with

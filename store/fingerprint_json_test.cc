@@ -35,6 +35,22 @@ TEST(FingerprintJsonTest, SampleFingerprintsRoundTrip) {
   EXPECT_EQ(RoundTrip(empty), empty);
 }
 
+// Which syscalls training watched round-trips by name; an export from
+// before the field (format_version 3) has none and reads as "all".
+TEST(FingerprintJsonTest, SyscallWatchRoundTripsAndOlderExportsReadAsAll) {
+  model::Fingerprint fp = SampleFingerprint("w", 1);
+  fp.syscall_watch = model::SyscallWatch::kSentinels;
+  EXPECT_EQ(json::parse(FingerprintJson(fp))["syscall_watch"], "sentinels");
+  EXPECT_EQ(RoundTrip(fp), fp);
+  json old = json::parse(FingerprintJson(fp));
+  old.erase("syscall_watch");
+  old["format_version"] = 3;
+  Result<model::Fingerprint> back = FingerprintFromJson(old.dump());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->syscall_watch, model::SyscallWatch::kAll);
+  EXPECT_EQ(back->syscalls, fp.syscalls);
+}
+
 TEST(FingerprintJsonTest, ExactNanosecondsAndDoublesRoundTrip) {
   model::Fingerprint fp = SampleFingerprint("w", 1);
   fp.training.first_event_ns = -1;  // before the epoch
@@ -116,7 +132,11 @@ TEST(FingerprintJsonTest, MalformedJsonIsOneClearLine) {
       {"other schema", [](json* j) { (*j)["schema"] = "k8s/v1"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: schema: 'k8s/v1' is not driftwatch.fingerprint/v1"},
       {"newer format", [](json* j) { (*j)["format_version"] = 99; }, ErrorCode::kVersion,
-       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (3)"},
+       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (4)"},
+      {"bad syscall watch", [](json* j) { (*j)["syscall_watch"] = "some"; }, ErrorCode::kInvalidArgument,
+       "fingerprint JSON: syscall_watch: 'some' is not all, sentinels or none"},
+      {"missing syscall watch", [](json* j) { j->erase("syscall_watch"); }, ErrorCode::kInvalidArgument,
+       "fingerprint JSON: top level: missing field 'syscall_watch'"},
       {"unknown field", [](json* j) { (*j)["extra"] = 1; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: top level: unknown field 'extra'"},
       {"missing field", [](json* j) { j->erase("node"); }, ErrorCode::kInvalidArgument,

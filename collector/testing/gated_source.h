@@ -36,6 +36,7 @@ class GatedSource : public EventSource {
   int64_t boot_to_unix_ns() const override { return inner_->boot_to_unix_ns(); }
   CgroupResolver& cgroups() override { return inner_->cgroups(); }
   const std::vector<ProcessSnapshot>& initial_processes() const override { return inner_->initial_processes(); }
+  std::optional<SyscallWatch> syscall_watch() const override { return inner_->syscall_watch(); }
   uint64_t dropped() const override { return inner_->dropped(); }
   uint32_t wire_version() const override { return inner_->wire_version(); }
   bool live() const override { return inner_->live(); }

@@ -74,6 +74,7 @@ Status Agent::Start() {
   }
   profiler_ = std::make_unique<profiler::Profiler>(std::move(learning));
   profiler_->SetNode(hostname_);  // as the CLI records it, so fleet merges keep nodes apart
+  profiler_->SetSyscallWatch(source_->syscall_watch());
   profiler_->BeginSession();
   detector_ = std::make_unique<model::Detector>(std::move(scored));
   if (config_.packages) {

@@ -113,6 +113,7 @@ void Agent::RebuildProfiler(const std::function<void(std::map<std::string, model
   edit(&fps);
   profiler_ = std::make_unique<profiler::Profiler>(std::move(fps));
   profiler_->SetNode(hostname_);
+  profiler_->SetSyscallWatch(source_->syscall_watch());
   profiler_->BeginSession();
 }
 

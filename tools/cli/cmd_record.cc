@@ -67,6 +67,7 @@ Status CmdRecord(const Args& args) {
   }
   header.boot_to_unix_ns = source->boot_to_unix_ns();
   header.processes = source->initial_processes();
+  header.syscall_watch = source->syscall_watch();
   // Scoped to cgroups: their processes and their ancestors (lineage) only; the
   // rest of the host's processes and command lines stay out of the trace.
   if (const std::vector<std::string> watched = args.All("--cgroup"); !watched.empty()) {

@@ -43,6 +43,7 @@ Status CmdTrain(const Args& args) {
   for (auto& source : sources) {
     RETURN_IF_ERROR(AnnounceReady(args, *source));
     profiler.SetNode(args.Get("--node").value_or(NodeOf(*source)));
+    profiler.SetSyscallWatch(source->syscall_watch());
     uint64_t dropped_before = 0;
     RETURN_IF_ERROR(Drive(
         *source,

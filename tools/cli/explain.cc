@@ -57,6 +57,19 @@ std::vector<std::string> Keys(const std::map<std::string, model::ItemStats>& ite
   return out;
 }
 
+// What a baseline's syscall set can tell, for people.
+const char* SyscallWatchWords(model::SyscallWatch w) {
+  switch (w) {
+    case model::SyscallWatch::kAll:
+      return "every syscall";
+    case model::SyscallWatch::kSentinels:
+      return "the sentinel syscalls: ptrace, mount, setns, bpf and the like";
+    case model::SyscallWatch::kNone:
+      return "no syscall";
+  }
+  return "no syscall";
+}
+
 }  // namespace
 
 std::string ExplainText(const model::Fingerprint& fp) {
@@ -65,7 +78,7 @@ std::string ExplainText(const model::Fingerprint& fp) {
       << fp.net_patterns.size() << " network ranges; exact items: " << fp.executables.size()
       << " executables, " << fp.lineage.size() << " lineage edges, " << fp.files.size() << " files, "
       << fp.network.size() << " network, " << fp.dns_names.size() << " DNS names, " << fp.syscalls.size()
-      << " syscalls\n";
+      << " syscalls (training watched " << SyscallWatchWords(model::EffectiveSyscallWatch(fp)) << ")\n";
   for (const auto& [pattern, g] : fp.file_patterns) {
     out << "\nfile " << pattern << "  [" << Joined(AccessWords(g.stats.access), "/") << "]\n"
         << "  why:      " << g.rule << "\n"
@@ -148,7 +161,8 @@ std::string ExplainJsonLines(const model::Fingerprint& fp) {
                    {"files", fp.files.size()},
                    {"network", fp.network.size()},
                    {"dns_names", fp.dns_names.size()},
-                   {"syscalls", fp.syscalls.size()}}}});
+                   {"syscalls", fp.syscalls.size()}}},
+        {"syscall_watch", collector::SyscallWatchName(model::EffectiveSyscallWatch(fp))}});
   return out;
 }
 

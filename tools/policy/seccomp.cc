@@ -42,6 +42,12 @@ Result<std::string> ExportSeccomp(const model::Fingerprint& fp, const ExportSour
                   "workload " + fp.workload + " fingerprint v" + std::to_string(src.version) +
                       " has no syscalls; train it with driftwatch train --live --syscalls first");
   }
+  if (model::EffectiveSyscallWatch(fp) != model::SyscallWatch::kAll) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "workload " + fp.workload + " fingerprint v" + std::to_string(src.version) +
+                      " learned only the sentinel syscalls (ptrace, mount, ...); train it with driftwatch "
+                      "train --live --syscalls first");
+  }
   const char* arch = ScmpArch(fp.syscall_arch);
   if (arch == nullptr) {
     return Status(ErrorCode::kInvalidArgument, "workload " + fp.workload + ": syscall architecture '" +

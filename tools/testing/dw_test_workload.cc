@@ -23,8 +23,9 @@
 //   --sleep MS          sleep
 //   --syscall NAME      make one harmless syscall a plain program rarely makes,
 //                       for syscall baselines: personality (a query,
-//                       personality(0xffffffff): changes nothing), getcpu
-//                       (which CPU runs us), sched_getaffinity (our CPU mask)
+//                       personality(0xffffffff): changes nothing), unshare
+//                       (with no flags: changes nothing), getcpu (which CPU
+//                       runs us), sched_getaffinity (our CPU mask)
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
       long r = -1;
       if (arg == "personality") {
         r = syscall(SYS_personality, 0xffffffffUL);
+      } else if (arg == "unshare") {
+        r = syscall(SYS_unshare, 0);  // no flags: nothing changes
       } else if (arg == "getcpu") {
         unsigned cpu = 0, node = 0;
         r = syscall(SYS_getcpu, &cpu, &node, nullptr);

@@ -36,6 +36,7 @@ struct LiveBpfOptions {
   std::string prefix = "dwtest";  // the cgroup and temp dir are <prefix>-<pid>
   bool app_cgroup = false;         // also <prefix>-<pid>/app, where RunWorkload() runs
   bool syscalls = false;           // BpfOptions::syscalls
+  bool sentinels = true;           // BpfOptions::sentinels (Restart() to change it)
   bool lookup = false;             // the pipeline looks unknown processes up in /proc
   bool verdict_cache = false;      // BpfOptions::verdict_cache (Restart() to change it)
   bool direct_loads = true;        // BpfOptions::direct_loads (Restart() to change it)
@@ -83,6 +84,7 @@ class LiveBpfTest : public ::testing::Test {
     options.cgroups = {root_rel_};
     options.poll_interval = std::chrono::milliseconds(20);
     options.syscalls = syscalls;
+    options.sentinels = options_.sentinels;
     options.verdict_cache = options_.verdict_cache;
     options.direct_loads = options_.direct_loads;
     auto source = collector::BpfEventSource::Open(options);
