@@ -5,13 +5,13 @@
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
-# time-series database, the rsyslog central log collector) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus and rsyslog, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd and prometheus heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# time-series database, the rsyslog central log collector, the samba file server) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog (default: all); PHASE: train
+# prometheus rsyslog samba (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -336,7 +336,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -460,10 +460,10 @@ install_packages() {
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
-              prometheus jq rsyslog)
+              prometheus jq rsyslog samba smbclient)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -500,6 +500,13 @@ install_packages() {
       # rsyslog's postinst enables its systemd unit; only when this script installed it (a
       # system rsyslog that was there before is left alone).
       rsyslog) systemctl disable rsyslog >/dev/null 2>&1 || true; svc=rsyslog ;;
+      # samba's postinst enables smbd, nmbd and samba-ad-dc (units and init scripts).
+      samba)
+        for svc in nmbd samba-ad-dc smbd; do
+          systemctl disable "$svc" >/dev/null 2>&1 || true
+          service "$svc" stop >/dev/null 2>&1 || true
+          update-rc.d "$svc" disable >/dev/null 2>&1 || true
+        done ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -13552,6 +13559,381 @@ rsyslog_heldout_reload() {
   rsyslog_check
   rsyslog_stop
   rsyslog_start
+}
+
+# --- samba --------------------------------------------------------------------------------
+
+SAMBA_PORT=14450                   # smbd's only listener, 127.0.0.1
+SAMBA_RELAY_BASE=14600             # relays for clients from 127.0.0.A: 127.0.0.1:(14600 + A)
+SAMBA_HELDOUT_RELAY_BASE=14700     # heldout's relays for clients from 127.0.28.A: (14700 + A)
+SMB_DIR=$WORK/samba
+SMB_CONF=$SMB_DIR/conf/smb.conf
+SMB_SHARES=$SMB_DIR/shares         # public/, team/, uploads/, homes/<user>, (heldout) finance/
+SMB_CLIENT=$SMB_DIR/client         # the clients' own files (root, outside the cgroup and the shares)
+SMB_TEAM=dwsmb-team                # the team share's group
+SMB_ALL_USERS=(alice bob carol dave erin gina)   # dwsmb-NAME; mix A alice, bob, carol; mix B dave, erin; gina from heldout's deploy
+
+# Samba 4.17 (Debian samba) as a standalone file server, its own instance, not the system
+# service (smbd, nmbd and samba-ad-dc disabled; no nmbd or winbindd runs): `smbd --foreground
+# --no-process-group --configfile=conf/smb.conf` started as root in dw-eval/samba, as
+# smbd.service starts it. The master listens on 127.0.0.1:$SAMBA_PORT only (smb ports,
+# interfaces, bind interfaces only; no NetBIOS) and forks a child per client connection,
+# which runs as root and switches to the logged-in user's ids for each file operation. Every
+# path from its own root-owned smb.conf under $SMB_DIR: lock/, state/, cache/, private/
+# (passdb.tdb, tdbsam: its own users' NT hashes, set with smbpasswd -c), run/ (pid file),
+# ncalrpc/, usershares/, logs in log/ (log.smbd, one log.<client address> per client
+# address); its startup log too (--log-basename). Share listing (srvsvc) starts Samba's RPC
+# helpers on demand (samba-dcerpcd, which forks rpcd_* workers, in the cgroup; their very
+# first lines, before they read the config, go to Debian's /var/log/samba). Shares under
+# shares/: public (read-only documentation for every user), team (a project tree of office
+# documents, group $SMB_TEAM, force group), uploads (a drop area, sticky) and [homes] (each user's
+# home directory shares/homes/NAME, for that user only). Users dwsmb-NAME: system users with
+# no login shell, added by the host's administrator (outside the cgroup) with useradd and
+# `smbpasswd -a`. SIGTERM stops the master; its children and the RPC helpers are stopped with
+# it (the unit's control-group stop).
+samba_cleanup() {
+  local n
+  for n in "${SMB_ALL_USERS[@]}"; do
+    if id -u "dwsmb-$n" >/dev/null 2>&1; then userdel "dwsmb-$n" >/dev/null 2>&1 || true; fi
+  done
+  if getent group "$SMB_TEAM" >/dev/null; then groupdel "$SMB_TEAM" >/dev/null 2>&1 || true; fi
+}
+samba_provision() {
+  if postfix_listening "$SAMBA_PORT"; then die "port $SAMBA_PORT is in use"; fi
+  # The users and the group live outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(samba_cleanup)
+  samba_cleanup
+  rm -rf "$SMB_DIR"
+  mkdir -p "$SMB_DIR"/{conf,lock,state,cache,private,run,ncalrpc,usershares,log} "$SMB_CLIENT"/down \
+    "$SMB_SHARES"/{public,team,uploads,homes}
+  chmod 700 "$SMB_DIR/private"
+  groupadd --system "$SMB_TEAM"
+  samba_config
+  SMB_PW=()
+  local n
+  for n in alice bob carol dave erin; do samba_user "$n"; done
+  for n in alice bob dave erin; do usermod -aG "$SMB_TEAM" "dwsmb-$n"; done
+  # public: manuals and forms, root-owned, read by everyone.
+  mkdir -p "$SMB_SHARES"/public/{manuals,forms,policies}
+  echo "example.test file service: manuals, forms and policies. Ask IT for access to team." \
+    >"$SMB_SHARES/public/readme.txt"
+  vsftpd_fill "$SMB_SHARES/public/manuals/manual-" .pdf 8 40000
+  vsftpd_fill "$SMB_SHARES/public/forms/form-" .docx 10 12000
+  vsftpd_fill "$SMB_SHARES/public/policies/policy-" .odt 5 9000
+  chmod -R a+rX,go-w "$SMB_SHARES/public"
+  # team: two projects of office documents, group-owned and group-writable.
+  mkdir -p "$SMB_SHARES"/team/projects/{alpha,beta} "$SMB_SHARES/team/templates"
+  vsftpd_fill "$SMB_SHARES/team/projects/alpha/spec-" .docx 10 20000
+  vsftpd_fill "$SMB_SHARES/team/projects/alpha/budget-" .xlsx 6 15000
+  vsftpd_fill "$SMB_SHARES/team/projects/beta/deck-" .pptx 6 150000
+  vsftpd_fill "$SMB_SHARES/team/projects/beta/minutes-" .odt 8 6000
+  vsftpd_fill "$SMB_SHARES/team/templates/letter-" .dotx 3 10000
+  chown -R "root:$SMB_TEAM" "$SMB_SHARES/team"
+  find "$SMB_SHARES/team" -type d -exec chmod 2775 {} +
+  find "$SMB_SHARES/team" -type f -exec chmod 664 {} +
+  mkdir -p "$SMB_SHARES/uploads/incoming"
+  chmod 1777 "$SMB_SHARES/uploads" "$SMB_SHARES/uploads/incoming"
+  # The clients' files (their laptops): documents, sheets, scans and notes of various sizes.
+  vsftpd_fill "$SMB_CLIENT/doc-" .docx 8 18000
+  vsftpd_fill "$SMB_CLIENT/sheet-" .xlsx 5 25000
+  vsftpd_fill "$SMB_CLIENT/scan-" .pdf 6 300000
+  vsftpd_fill "$SMB_CLIENT/notes-" .txt 3 2000
+  vsftpd_fill "$SMB_CLIENT/slides-" .pptx 3 400000
+  /usr/bin/testparm -s "$SMB_CONF" >/dev/null 2>&1 || die "testparm failed on $SMB_CONF"
+  # Clients from 127.0.0.2-8 through relays outside the cgroup (smbclient binds no source
+  # address); started once and kept across restarts and provisionings.
+  samba_relays "$SAMBA_RELAY_BASE" 127.0.0 2 3 4 5 6 7 8
+  SMB_ROUND=0
+}
+
+# samba_config [SHARE]: conf/smb.conf (world-readable); with SHARE (heldout's finance) one
+# more share, shares/SHARE, for gina and alice.
+samba_config() {
+  cat >"$SMB_CONF" <<CONF
+[global]
+  server role = standalone server
+  workgroup = EXAMPLE
+  netbios name = FILES01
+  server string = example.test file service
+  smb ports = $SAMBA_PORT
+  interfaces = 127.0.0.1
+  bind interfaces only = yes
+  disable netbios = yes
+  lock directory = $SMB_DIR/lock
+  state directory = $SMB_DIR/state
+  cache directory = $SMB_DIR/cache
+  private dir = $SMB_DIR/private
+  pid directory = $SMB_DIR/run
+  ncalrpc dir = $SMB_DIR/ncalrpc
+  usershare path = $SMB_DIR/usershares
+  passdb backend = tdbsam:$SMB_DIR/private/passdb.tdb
+  log file = $SMB_DIR/log/log.%I
+  max log size = 1000
+  log level = 1 auth_audit:2
+  load printers = no
+  printing = bsd
+  printcap name = /dev/null
+  disable spoolss = yes
+  map to guest = never
+  server min protocol = SMB2_10
+[public]
+  comment = manuals, forms and policies
+  path = $SMB_SHARES/public
+  read only = yes
+[team]
+  comment = project documents
+  path = $SMB_SHARES/team
+  read only = no
+  valid users = @$SMB_TEAM
+  force group = $SMB_TEAM
+  create mask = 0664
+  directory mask = 2775
+[uploads]
+  comment = drop area
+  path = $SMB_SHARES/uploads
+  read only = no
+  create mask = 0640
+[homes]
+  comment = home directory
+  browseable = no
+  read only = no
+  valid users = %S
+  create mask = 0600
+  directory mask = 0700
+CONF
+  if [ -n "${1:-}" ]; then
+    cat >>"$SMB_CONF" <<CONF
+[$1]
+  comment = $1 documents
+  path = $SMB_SHARES/$1
+  read only = no
+  valid users = dwsmb-gina dwsmb-alice
+  force group = $SMB_TEAM
+  create mask = 0660
+  directory mask = 2770
+CONF
+  fi
+  chmod 644 "$SMB_CONF"
+}
+
+# samba_user NAME: the local user dwsmb-NAME (a system user without a login shell, its home
+# shares/homes/NAME) and its Samba password (samba_pass NAME) in passdb, by the host's
+# administrator (outside the cgroup). samba_passwd NAME PASSWORD: its password set anew.
+declare -A SMB_PW=()
+samba_pass() { echo "${SMB_PW[$1]:-dw-eval-$1-smb}"; }
+samba_user() {
+  local u=dwsmb-$1
+  useradd --system --user-group --no-create-home --home-dir "$SMB_SHARES/homes/$1" --shell /usr/sbin/nologin "$u"
+  mkdir -p "$SMB_SHARES/homes/$1"/{documents,notes}
+  vsftpd_fill "$SMB_SHARES/homes/$1/documents/draft-" .docx 4 9000
+  chown -R "$u:$u" "$SMB_SHARES/homes/$1"
+  chmod 700 "$SMB_SHARES/homes/$1"
+  samba_passwd "$1" "$(samba_pass "$1")" -a
+}
+samba_passwd() {
+  SMB_PW[$1]=$2
+  printf '%s\n%s\n' "$2" "$2" | /usr/bin/smbpasswd -c "$SMB_CONF" -s ${3:+"$3"} "dwsmb-$1" >/dev/null
+}
+
+# samba_relays BASE NET A...: the relays start_relays makes for clients from NET.A
+# (127.0.0.1:(BASE + A)), those not already running.
+samba_relays() {
+  local base=$1 net=$2 a todo=()
+  shift 2
+  for a in "$@"; do postfix_listening $((base + a)) || todo+=("$a"); done
+  [ ${#todo[@]} = 0 ] || start_relays "$SAMBA_PORT" "$base" "$net" "${todo[@]}"
+}
+
+SMB_PID=
+samba_start() {
+  # In a session of its own (setsid, as the service manager starts every service): smbd's
+  # master signals its whole process group when it stops.
+  launch samba root /usr/bin/setsid /usr/sbin/smbd --foreground --no-process-group --configfile="$SMB_CONF" \
+    --log-basename="$SMB_DIR/log"
+  SMB_PID=$LAUNCHED
+  until_ok postfix_listening "$SAMBA_PORT"
+}
+# TERM to the master, then to what is left in the cgroup (sessions, the RPC helpers) until
+# nothing is, as the unit's control-group stop; the rounds so far are reported.
+samba_stop() {
+  stop_pid "$SMB_PID" TERM
+  until_ok samba_stopped
+  echo "record-testdata: samba: $SMB_ROUND rounds so far" >&2
+}
+samba_stopped() {
+  local left
+  left=$(cat "$CG_MOUNT/$CG_BASE/samba/cgroup.procs")
+  [ -n "$left" ] || return 0
+  # shellcheck disable=SC2086 # one pid a word
+  kill -TERM $left 2>/dev/null
+  return 1
+}
+
+# samba_client PORT NAME SHARE CMDS: one smbclient session (outside the cgroup) through the
+# relay on PORT as dwsmb-NAME (its current password; NAME/PASSWORD for a typed one) on
+# //127.0.0.1/SHARE, running the smbclient commands CMDS (a failed one is part of the traffic);
+# with SHARE -L, the share listing instead. In the background: samba_clients waits for them.
+SMB_CLIENT_PIDS=()
+samba_client() {
+  local login=dwsmb-$2 pass
+  case $2 in */*) login=dwsmb-${2%%/*} pass=${2#*/} ;; *) pass=$(samba_pass "$2") ;; esac
+  if [ "$3" = -L ]; then
+    timeout 30 smbclient -L //127.0.0.1 -p "$1" -U "$login%$pass" >/dev/null 2>&1 &
+  else
+    timeout 60 smbclient "//127.0.0.1/$3" -p "$1" -U "$login%$pass" -c "$4" >/dev/null 2>&1 &
+  fi
+  SMB_CLIENT_PIDS+=($!)
+}
+samba_clients() {
+  local p
+  for p in "${SMB_CLIENT_PIDS[@]}"; do wait "$p" || true; done
+  SMB_CLIENT_PIDS=()
+}
+# samba_at A: the relay port for clients from 127.0.0.A.
+samba_at() { echo $((SAMBA_RELAY_BASE + $1)); }
+
+# Mix A, from 127.0.0.2-4, three sessions at a time: alice in team's projects/alpha (lists,
+# downloads a spec, uploads a sheet, renames it, deletes an older one, makes and removes a
+# directory); bob in his home (notes uploaded, read back, listed); carol in public (a manual,
+# a form, the readme); every third round carol drops a scan into uploads/incoming and alice
+# takes an older one out (downloaded, deleted); every tenth round bob lists the shares (srvsvc,
+# Samba's RPC helpers); every fourth round a failed login (carol on team, a wrong password).
+samba_mix_a() {
+  local r=$((SMB_ROUND += 1)) c=$SMB_CLIENT
+  samba_client "$(samba_at 2)" alice team "cd projects/alpha; ls; get spec-$((r % 10 + 1)).docx /dev/null;
+    put $c/sheet-$((r % 5 + 1)).xlsx budget-r$((r % 6)).xlsx; rename budget-r$((r % 6)).xlsx budget-r$((r % 6))-v2.xlsx;
+    del budget-r$(((r + 3) % 6))-v2.xlsx; mkdir tmp-$r; rmdir tmp-$r"
+  samba_client "$(samba_at 3)" bob dwsmb-bob "cd notes; put $c/notes-$((r % 3 + 1)).txt today-$((r % 4)).txt; ls;
+    get today-$(((r + 1) % 4)).txt /dev/null; cd ../documents; ls"
+  samba_client "$(samba_at 4)" carol public "ls; cd manuals; get manual-$((r % 8 + 1)).pdf /dev/null; cd ../forms;
+    get form-$((r % 10 + 1)).docx /dev/null; cd /; get readme.txt /dev/null"
+  if [ $((r % 3)) = 0 ]; then
+    samba_client "$(samba_at 4)" carol uploads "cd incoming; put $c/scan-$((r % 6 + 1)).pdf scan-$((r % 9)).pdf; ls"
+    samba_client "$(samba_at 2)" alice uploads "cd incoming; get scan-$(((r + 3) % 9)).pdf /dev/null; del scan-$(((r + 3) % 9)).pdf"
+  fi
+  [ $((r % 10)) != 0 ] || samba_client "$(samba_at 3)" bob -L
+  [ $((r % 4)) != 0 ] || samba_client "$(samba_at 4)" carol/wrong-password team ls
+  samba_clients
+}
+# Mix B, from 127.0.0.5-8, other users and files: one session at a time in odd rounds, all at
+# once in even ones: dave in projects/beta (a deck downloaded, minutes uploaded as .odt and
+# renamed, templates listed), erin in her home (a drafts directory, documents up and down),
+# dave in public's forms and policies, erin in alpha's budgets; every fourth round erin drops a
+# sheet into uploads; every sixth dave lists the shares.
+samba_mix_b() {
+  local r=$((SMB_ROUND += 1)) c=$SMB_CLIENT one=:
+  [ $((r % 2)) = 0 ] || one=samba_clients
+  samba_client "$(samba_at 5)" dave team "cd projects/beta; ls; get deck-$((r % 6 + 1)).pptx /dev/null;
+    put $c/doc-$((r % 8 + 1)).docx minutes-new-$((r % 5)).odt; rename minutes-new-$((r % 5)).odt minutes-r$r.odt;
+    del minutes-r$((r - 10)).odt; cd ../../templates; ls"
+  $one
+  samba_client "$(samba_at 6)" erin dwsmb-erin "mkdir drafts; cd drafts; put $c/doc-$((r % 8 + 1)).docx letter-$((r % 3)).docx;
+    ls; cd ../documents; get draft-$((r % 4 + 1)).docx /dev/null"
+  $one
+  samba_client "$(samba_at 7)" dave public "cd forms; ls; get form-$((r % 10 + 1)).docx /dev/null; cd ../policies;
+    get policy-$((r % 5 + 1)).odt /dev/null"
+  $one
+  samba_client "$(samba_at 8)" erin team "cd projects/alpha; ls budget*; get budget-$((r % 6 + 1)).xlsx /dev/null"
+  [ $((r % 4)) != 0 ] || samba_client "$(samba_at 8)" erin uploads "cd incoming; put $c/sheet-$((r % 5 + 1)).xlsx sheet-e$((r % 3)).xlsx"
+  [ $((r % 6)) != 0 ] || samba_client "$(samba_at 7)" dave -L
+  samba_clients
+}
+
+# samba_admin CMD ARG...: one of Samba's own tools, run by the operator as root inside the
+# cgroup on the instance's config.
+samba_admin() { admin samba root "/usr/bin/$1" --configfile="$SMB_CONF" "${@:2}"; }
+# Its scheduled jobs in training: the config re-read (`smbcontrol smbd reload-config`), checked
+# (`testparm -s`), the sessions and locks listed (`smbstatus`) and the users (`pdbedit -L`).
+samba_maintenance() {
+  samba_admin smbcontrol smbd reload-config
+  admin samba root /usr/bin/testparm -s "$SMB_CONF"
+  samba_admin smbstatus
+  samba_admin pdbedit -L
+}
+
+# The generic intruder script as alice (an exploited session of a logged-in user executing a
+# shell) in her home directory.
+samba_inject() { inject_shell samba dwsmb-alice "$SMB_SHARES/homes/alice"; }
+samba_labels() { write_labels samba "$SMB_SHARES/homes/alice"; }
+
+# Held out, from a fresh provisioning. The administrator adds a new user, gina (useradd,
+# `smbpasswd -a`, outside the cgroup; in the team group) and a new share, finance (for gina
+# and alice), to smb.conf, applied by `smbcontrol smbd reload-config` inside the cgroup; new
+# file types (.vsdx, .csv, .zip, .png, .mp4) and a bulk folder of 30 documents on the
+# clients. Each round six sessions at a time from 127.0.28.1-250 (relays on 24 addresses,
+# another offset each round): gina makes new project directories (projects/gamma-2027/<week>)
+# and uploads diagrams and data into them, and ledgers into finance; every other round alice
+# copies the bulk folder into a new import directory in alpha (mput), else reads finance;
+# bob copies his notes and documents down (mget, recursive); carol downloads the new images
+# and a video from public; dave makes a new quarter's directory in beta with a kickoff deck
+# and uploads a zip; every third round erin lists the shares and, once bob's password
+# changed, his laptop tries the old one (a failed login). Every 20 s in turn: bob's password changed by
+# the administrator (smbpasswd, outside) and `pdbedit -L` inside the cgroup; `testparm -s` and
+# `smbstatus`.
+SMB_HELDOUT_ADDRS=()
+samba_heldout_deploy() {
+  local i
+  SMB_HELDOUT_ADDRS=()
+  for i in $(seq 0 23); do SMB_HELDOUT_ADDRS+=($((1 + i * 10 + i % 3 + i % 7))); done
+  samba_relays "$SAMBA_HELDOUT_RELAY_BASE" 127.0.28 "${SMB_HELDOUT_ADDRS[@]}"
+  samba_user gina
+  usermod -aG "$SMB_TEAM" dwsmb-gina
+  mkdir -p "$SMB_SHARES/finance/ledgers"
+  vsftpd_fill "$SMB_SHARES/finance/ledgers/ledger-2026-" .csv 6 30000
+  chown -R "root:$SMB_TEAM" "$SMB_SHARES/finance"
+  find "$SMB_SHARES/finance" -type d -exec chmod 2770 {} +
+  find "$SMB_SHARES/finance" -type f -exec chmod 660 {} +
+  samba_config finance
+  samba_admin smbcontrol smbd reload-config
+  mkdir -p "$SMB_SHARES/public/images" "$SMB_SHARES/public/videos" "$SMB_CLIENT/bulk"
+  vsftpd_fill "$SMB_SHARES/public/images/floorplan-" .png 6 200000
+  vsftpd_fill "$SMB_SHARES/public/videos/onboarding-" .mp4 2 3000000
+  chmod -R a+rX "$SMB_SHARES/public"
+  vsftpd_fill "$SMB_CLIENT/diagram-" .vsdx 4 60000
+  vsftpd_fill "$SMB_CLIENT/data-" .csv 4 80000
+  vsftpd_fill "$SMB_CLIENT/bulk/report-" .docx 20 15000
+  vsftpd_fill "$SMB_CLIENT/bulk/figure-" .png 10 50000
+  SMB_HELDOUT_JOBS=0
+  SMB_OLD_BOB=
+}
+# samba_from K: the relay port for the K-th session of this round (127.0.28.x).
+samba_from() {
+  local n=${#SMB_HELDOUT_ADDRS[@]}
+  echo $((SAMBA_HELDOUT_RELAY_BASE + SMB_HELDOUT_ADDRS[($1 * 7 + SMB_ROUND * 5) % n]))
+}
+samba_heldout_mix() {
+  local r=$((SMB_ROUND += 1)) c=$SMB_CLIENT w
+  w=gamma-2027/week-$((r % 5 + 1))
+  samba_client "$(samba_from 1)" gina team "mkdir projects/gamma-2027; mkdir projects/$w; cd projects/$w;
+    put $c/diagram-$((r % 4 + 1)).vsdx flow-$r.vsdx; put $c/data-$((r % 4 + 1)).csv measurements-$r.csv; ls"
+  samba_client "$(samba_from 2)" gina finance "cd ledgers; ls; put $c/data-$((r % 4 + 1)).csv ledger-q$((r % 4 + 1))-$r.csv;
+    get ledger-2026-$((r % 6 + 1)).csv /dev/null"
+  if [ $((r % 2)) = 0 ]; then
+    samba_client "$(samba_from 3)" alice team "cd projects/alpha; mkdir import-$r; cd import-$r; prompt off; lcd $c/bulk; mput *"
+  else
+    samba_client "$(samba_from 3)" alice finance "cd ledgers; ls; get ledger-2026-$((r % 6 + 1)).csv /dev/null"
+  fi
+  samba_client "$(samba_from 4)" bob dwsmb-bob "prompt off; recurse on; lcd $c/down; mget notes; mget documents"
+  samba_client "$(samba_from 5)" carol public "cd images; ls; get floorplan-$((r % 6 + 1)).png /dev/null;
+    cd ../videos; get onboarding-$((r % 2 + 1)).mp4 /dev/null"
+  samba_client "$(samba_from 6)" dave team "cd projects/beta; mkdir 2027-q$((r % 4 + 1)); put $c/slides-$((r % 3 + 1)).pptx 2027-q$((r % 4 + 1))/kickoff.pptx;
+    put $c/bulk/figure-$((r % 10 + 1)).png archive-$r.zip; ls 2027-q*"
+  [ $((r % 3)) != 1 ] || samba_client "$(samba_from 7)" erin -L
+  if [ -n "$SMB_OLD_BOB" ] && [ $((r % 3)) = 0 ]; then samba_client "$(samba_from 8)" "bob/$SMB_OLD_BOB" dwsmb-bob ls; fi
+  samba_clients
+}
+SMB_HELDOUT_JOBS=0
+SMB_OLD_BOB=
+samba_heldout_job() {
+  SMB_HELDOUT_JOBS=$((SMB_HELDOUT_JOBS + 1))
+  if [ $((SMB_HELDOUT_JOBS % 2)) = 1 ]; then
+    SMB_OLD_BOB=$(samba_pass bob)
+    samba_passwd bob "dw-eval-bob-smb-$SMB_HELDOUT_JOBS"
+    samba_admin pdbedit -L
+  else
+    admin samba root /usr/bin/testparm -s "$SMB_CONF"
+    samba_admin smbstatus
+  fi
 }
 
 # --- the recordings -----------------------------------------------------------------------
