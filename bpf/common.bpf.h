@@ -18,6 +18,7 @@
 #define DW_MAX_CGROUP_DEPTH 16 /* ancestors checked against watched_cgroups */
 #define DW_PATH_DEPTH 48       /* dentry components walked for one path */
 #define DW_NAME_MASK 255       /* NAME_MAX: bounds one component */
+#define DW_AF_UNIX 1
 #define DW_AF_INET 2
 #define DW_AF_INET6 10
 #define DW_IPPROTO_TCP 6

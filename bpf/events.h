@@ -111,6 +111,7 @@ struct dw_exit_event {
 #define DW_ACCESS_READ 0x1
 #define DW_ACCESS_WRITE 0x2
 #define DW_ACCESS_CREATE 0x4
+#define DW_ACCESS_CONNECT 0x8 /* a connect(2) to a unix socket at this path (no open) */
 
 /* What identifies an opened file without its path: the key of the verdict
  * cache (struct dw_verdict_key). All 0 when the open failed. */
@@ -123,7 +124,11 @@ struct dw_file_id {
 	__u32 name_hash;  /* dentry->d_name.hash: the name it was opened by */
 };
 
-/* DW_EVENT_OPEN, from sys_exit of open, openat, openat2 and creat.
+/* DW_EVENT_OPEN, from sys_exit of open, openat, openat2 and creat; and
+ * from sys_exit of connect to a unix socket (access DW_ACCESS_CONNECT, flags
+ * 0, dfd AT_FDCWD, file all 0): the socket's path as the caller gave it, or
+ * "@name" for an abstract socket. Once per (process, path) while the kernel
+ * remembers the pair (bpf/file.bpf.c).
  * Trailing: the path (path_len bytes, NUL included), then, when that path is
  * relative, the directory it is relative to (cwd_len bytes, NUL included;
  * 0 otherwise): the working directory, or the directory of dfd. When the

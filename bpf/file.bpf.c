@@ -80,6 +80,21 @@ static __always_inline void file_id_of(struct file *f, struct dw_file_id *fid)
 	}
 }
 
+/* Completes an open record whose path (and base directory) follow its
+ * fixed part and whose flags, access, dfd and file are set, and sends it. */
+static __always_inline void emit_open(struct dw_open_event *e, long ret, __u32 path_len, __u32 cwd_len,
+				      bool truncated)
+{
+	e->result = ret;
+	e->path_len = path_len;
+	e->cwd_len = cwd_len;
+	e->_pad0 = 0;
+	e->_pad1 = 0;
+	if (truncated)
+		e->h.flags |= DW_FLAG_TRUNCATED;
+	emit(&e->h, sizeof(*e) + path_len + cwd_len);
+}
+
 static __always_inline int open_exit(long ret, struct open_args a, const struct task_watch *w)
 {
 	struct scratch *s;
@@ -142,24 +157,17 @@ static __always_inline int open_exit(long ret, struct open_args a, const struct 
 			cwd_len = base_dir(s, a.dfd, &s->rec[coff], &truncated);
 		}
 	}
-	e->result = ret;
 	e->flags = a.flags;
 	e->access = access_of(a.flags);
-	e->path_len = path_len;
-	e->cwd_len = cwd_len;
-	e->_pad0 = 0;
 	e->dfd = a.dfd;
-	e->_pad1 = 0;
 	e->file = fid;
-	if (truncated)
-		e->h.flags |= DW_FLAG_TRUNCATED;
 	if (e->access & DW_ACCESS_WRITE) {
 		struct dw_cgroup_counters *c = cgroup_counters_of(e->h.cgroup_id);
 
 		if (c)
 			c->writes += 1;
 	}
-	emit(&e->h, off + path_len + cwd_len);
+	emit_open(e, ret, path_len, cwd_len, truncated);
 	return 0;
 }
 
@@ -232,4 +240,90 @@ int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
 	a.filename = (const char *)PT_REGS_PARM1_SYSCALL(syscall_regs());
 	a.flags = DW_O_CREAT | DW_O_WRONLY | DW_O_TRUNC;
 	return open_exit(ctx->ret, a, &w);
+}
+
+/* Unix-socket connects: a container runtime's API (docker.sock,
+ * containerd.sock), the service manager's private socket, a database's
+ * local socket. Recorded as an open record of the socket's path with
+ * DW_ACCESS_CONNECT (bpf/events.h), so paths, their shapes and their
+ * sensitivity are judged as files are. Connects to inet sockets are seen by
+ * inet_sock_set_state (net.bpf.c). */
+
+#define DW_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
+#define DW_UNIX_SEEN_BYTES 64
+
+/* (process, path prefix) pairs already reported: a worker that connects to
+ * its upstream's socket per request sends one record, not one per request.
+ * LRU: a pair forgotten and used again is reported again. */
+struct unix_seen_key {
+	__u32 tgid;
+	__u32 path_len;
+	char path[DW_UNIX_SEEN_BYTES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct unix_seen_key);
+	__type(value, __u8);
+} unix_connect_seen SEC(".maps");
+
+SEC("tp/syscalls/sys_exit_connect")
+int handle_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct unix_seen_key seen = {};
+	struct dw_open_event *e;
+	struct task_watch w;
+	struct scratch *s;
+	const char *uaddr;
+	bool truncated = false;
+	__u32 off, path_len, cwd_len = 0;
+	__u16 family = 0;
+	char first = 0;
+	__u8 one = 1;
+	long n;
+
+	if (!task_watched(&w))
+		return 0;
+	uaddr = (const char *)PT_REGS_PARM2_SYSCALL(syscall_regs());
+	if (!uaddr || bpf_probe_read_user(&family, sizeof(family), uaddr) || family != DW_AF_UNIX)
+		return 0;
+	if (bpf_probe_read_user(&first, 1, uaddr + 2))
+		return 0;
+	s = start_record(DW_EVENT_OPEN);
+	if (!s)
+		return 0;
+	e = (struct dw_open_event *)s->rec;
+	off = sizeof(*e);
+	if (first == 0) {
+		/* Abstract: a NUL, then the name (up to its first NUL). */
+		s->rec[off] = '@';
+		n = bpf_probe_read_user_str(&s->rec[off + 1], DW_UNIX_PATH_MAX - 1, uaddr + 3);
+		if (n <= 1)
+			return 0;
+		path_len = DW_BOUND(n + 1, 256); /* n < DW_UNIX_PATH_MAX */
+	} else {
+		n = bpf_probe_read_user_str(&s->rec[off], DW_UNIX_PATH_MAX, uaddr + 2);
+		if (n <= 1)
+			return 0;
+		path_len = DW_BOUND(n, 256);
+	}
+	seen.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	seen.path_len = path_len;
+	bpf_probe_read_kernel_str(seen.path, sizeof(seen.path), &s->rec[off]);
+	if (bpf_map_update_elem(&unix_connect_seen, &seen, &one, BPF_NOEXIST) != 0)
+		return 0;
+	if (first != 0 && s->rec[off] != '/') {
+		__u32 coff = DW_BOUND(off + path_len, DW_PATH_MAX * 2);
+
+		if (coff > sizeof(*e) + DW_PATH_MAX)
+			return 0;
+		cwd_len = base_dir(s, DW_AT_FDCWD, &s->rec[coff], &truncated);
+	}
+	e->flags = 0;
+	e->access = DW_ACCESS_CONNECT;
+	e->dfd = DW_AT_FDCWD;
+	__builtin_memset(&e->file, 0, sizeof(e->file));
+	emit_open(e, ctx->ret, path_len, cwd_len, truncated);
+	return 0;
 }

@@ -97,7 +97,7 @@ static_assert(static_cast<int>(EventKind::kDns) == DW_EVENT_DNS);
 static_assert(static_cast<int>(EventKind::kSyscall) == DW_EVENT_SYSCALL);
 static_assert(kExecFileless == DW_EXEC_FILELESS && kExecUpperLayer == DW_EXEC_UPPER_LAYER);
 static_assert(kAccessRead == DW_ACCESS_READ && kAccessWrite == DW_ACCESS_WRITE &&
-              kAccessCreate == DW_ACCESS_CREATE);
+              kAccessCreate == DW_ACCESS_CREATE && kAccessConnect == DW_ACCESS_CONNECT);
 
 namespace {
 
@@ -383,8 +383,10 @@ Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint
                                   std::find(raw.begin(), raw.end(), uint8_t{0}) - raw.begin());
       if (IsNormalAbsolute(view)) {
         e.path.assign(view);  // what ResolvePath would return, without copies
-      } else if (std::string path(view); o.result >= 0 && o.cwd_len == 0 && !path.empty() && path[0] != '/') {
-        e.path = std::move(path);  // an anonymous file's own name ("memfd:x")
+      } else if (std::string path(view);
+                 (o.result >= 0 || (o.access & DW_ACCESS_CONNECT) != 0) && o.cwd_len == 0 && !path.empty() &&
+                 path[0] != '/') {
+        e.path = std::move(path);  // an anonymous file's own name ("memfd:x"), an abstract socket's ("@x")
       } else {
         e.path = ResolvePath(path, CString(tail.subspan(o.path_len, o.cwd_len)), o.dfd);
       }

@@ -360,6 +360,25 @@ TEST(DecodeTest, OpenOfAnAnonymousFileKeepsItsName) {
   EXPECT_EQ(MustDecode(Record(o, name)).path, "<cwd>/memfd:x");
 }
 
+// A connect to a unix socket comes as an open record of its path with the
+// connect bit; an abstract socket's "@name" is kept, refused or not.
+TEST(DecodeTest, UnixConnectKeepsItsPathAndAbstractName) {
+  const std::string path("/run/docker.sock\0", 17);
+  dw_open_event o = OpenFixed(-100, path.size(), 0);
+  o.access = DW_ACCESS_CONNECT;
+  o.flags = 0;
+  o.result = -111;  // ECONNREFUSED
+  Event e = MustDecode(Record(o, path));
+  EXPECT_EQ(e.path, "/run/docker.sock");
+  EXPECT_EQ(e.access, kAccessConnect);
+  EXPECT_EQ(e.result, -111);
+  const std::string abstract("@/containerd-shim/x.sock\0", 25);
+  o.path_len = abstract.size();
+  EXPECT_EQ(MustDecode(Record(o, abstract)).path, "@/containerd-shim/x.sock");
+  o.result = 0;
+  EXPECT_EQ(MustDecode(Record(o, abstract)).path, "@/containerd-shim/x.sock");
+}
+
 TEST(DecodeTest, OpenRelativeToBaseDirectory) {
   const std::string path("../etc//passwd\0", 15), cwd("/srv/app\0", 9);
   EXPECT_EQ(MustDecode(Record(OpenFixed(7, path.size(), cwd.size()), path + cwd)),

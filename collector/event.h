@@ -43,6 +43,7 @@ enum AccessBits : uint8_t {
   kAccessRead = 0x1,
   kAccessWrite = 0x2,
   kAccessCreate = 0x4,
+  kAccessConnect = 0x8,  // a connect to a unix socket at the path (no open)
 };
 
 // kExec: what the kernel knew about the executed file, as DW_EXEC_* in

@@ -328,15 +328,16 @@ void AbsorbPattern(const Generalization& from, Generalization* g) {
 // created file stays an exact item. Otherwise a single lock file would turn a
 // data directory into a place where creating any file is normal.
 
-constexpr uint8_t kBits[] = {kAccessRead, kAccessWrite, kAccessCreate};
+constexpr uint8_t kBits[] = {kAccessRead, kAccessWrite, kAccessCreate, kAccessConnect};
+constexpr size_t kNumBits = std::size(kBits);
 
 bool IsSubset(uint8_t bits, uint8_t of) { return (bits & ~of) == 0; }
 
 // "read", "read/write", "write/create"; "no access" for 0.
 std::string BitsName(uint8_t bits) {
   std::string out;
-  const char* names[] = {"read", "write", "create"};
-  for (size_t i = 0; i < 3; ++i) {
+  const char* names[] = {"read", "write", "create", "connect"};
+  for (size_t i = 0; i < kNumBits; ++i) {
     if ((bits & kBits[i]) == 0) continue;
     if (!out.empty()) out += "/";
     out += names[i];
@@ -346,14 +347,14 @@ std::string BitsName(uint8_t bits) {
 
 // How many items carry each bit.
 struct Evidence {
-  size_t count[3] = {0, 0, 0};
+  size_t count[kNumBits] = {};
   void Add(uint8_t access) {
-    for (size_t i = 0; i < 3; ++i) count[i] += (access & kBits[i]) != 0;
+    for (size_t i = 0; i < kNumBits; ++i) count[i] += (access & kBits[i]) != 0;
   }
   // The bits at least `threshold` items carry.
   uint8_t Bits(size_t threshold) const {
     uint8_t bits = 0;
-    for (size_t i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < kNumBits; ++i) {
       if (count[i] >= threshold) bits |= kBits[i];
     }
     return bits;
@@ -361,8 +362,8 @@ struct Evidence {
   // "written by 2, created by 1" for the bits seen but not in `kept`.
   std::string Others(uint8_t kept) const {
     std::string out;
-    const char* verbs[] = {"read", "written", "created"};
-    for (size_t i = 0; i < 3; ++i) {
+    const char* verbs[] = {"read", "written", "created", "connected to"};
+    for (size_t i = 0; i < kNumBits; ++i) {
       if (count[i] == 0 || (kept & kBits[i]) != 0) continue;
       if (!out.empty()) out += ", ";
       out += std::string(verbs[i]) + " by " + std::to_string(count[i]);

@@ -231,6 +231,25 @@ bool IsCredential(const Judged& j) {
          k.find("/.ssh/") != std::string::npos || k.ends_with("/.ssh") || ContainsAny(k, kCredentialHomeNames) ||
          IsOneOf(k, kMemoryFiles);
 }
+// Sockets whose API controls the host: a container runtime's (every
+// container, and a privileged one is the host) and the service manager's
+// private socket. containerd's shims listened on abstract sockets
+// ("@/containerd-shim/...", CVE-2020-15257).
+constexpr std::string_view kHostControlSocketNames[] = {
+    "docker.sock", "containerd.sock", "crio.sock", "podman.sock", "cri-dockerd.sock", "dockershim.sock",
+    "buildkitd.sock", "kubelet.sock", "frakti.sock"};
+constexpr std::string_view kHostControlSocketDirs[] = {
+    "/run/containerd",   "/var/run/containerd", "/run/crio",   "/var/run/crio",
+    "/run/docker",       "/var/run/docker",     "/run/podman", "/var/run/podman",
+    "/var/lib/kubelet/pod-resources", "/var/lib/kubelet/device-plugins"};
+constexpr std::string_view kHostControlSocketFiles[] = {"/run/systemd/private", "/var/run/systemd/private"};
+bool IsHostControlSocket(const Judged& j) {
+  if ((j.item.access & kAccessConnect) == 0) return false;
+  const std::string& k = j.item.key;
+  if (k.starts_with("@/containerd-shim/") || k.starts_with("@/run/containerd/")) return true;
+  return IsOneOf(Basename(k), kHostControlSocketNames) || IsUnder(k, kHostControlSocketDirs) ||
+         IsOneOf(k, kHostControlSocketFiles);
+}
 bool IsKernelControl(const Judged& j) {
   const std::string& k = j.item.key;
   return IsUnder(k, kKernelControlDirs) || IsOneOf(k, kKernelControlFiles) || IsOneOf(k, kMemoryFiles);
@@ -548,6 +567,7 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsEvidence, 0.8, "login records or audit log"},
     {Target::kFile, kWriteBits, IsUncommonDevice, 0.8, "device directory"},
     {Target::kFile, kWriteBits, IsKernelControl, 1.0, "kernel, cgroup or process memory control"},
+    {Target::kFile, kAccessConnect, IsHostControlSocket, 1.0, "container runtime or service manager API"},
     {Target::kOutbound, 0, IsLoopback, 0.3, nullptr},
     {Target::kOutbound, 0, InKnownSubnetOnly, 0.5, "known subnet"},
     {Target::kOutbound, 0, OutsideKnownSubnets, 0.7, "outside every known subnet"},
@@ -617,14 +637,16 @@ std::string AccessPastTense(uint8_t access) {
   if (access & kAccessRead) add("read");
   if (access & kAccessWrite) add("written");
   if (access & kAccessCreate) add("created");
+  if (access & kAccessConnect) add("connected to");
   return out.empty() ? "opened" : out;
 }
 
 // "write to a file only read in training".
 std::string NewAccessReason(uint8_t new_bits, uint8_t learned) {
-  const char* verb = (new_bits & kAccessWrite)    ? "write to"
-                     : (new_bits & kAccessCreate) ? "create of"
-                                                  : "read of";
+  const char* verb = (new_bits & kAccessWrite)     ? "write to"
+                     : (new_bits & kAccessCreate)  ? "create of"
+                     : (new_bits & kAccessConnect) ? "connect to"
+                                                   : "read of";
   return std::string(verb) + " a file only " + AccessPastTense(learned) + " in training";
 }
 
@@ -634,7 +656,8 @@ std::string UnseenReason(const ItemRef& item) {
       return item.table == Table::kLineage ? "executable never run by this parent in training"
                                            : "executable never seen in training";
     case Target::kFile:
-      return "file never seen in training";
+      return item.access == kAccessConnect ? "unix socket never connected to in training"
+                                           : "file never seen in training";
     case Target::kOutbound:
       return "new outbound peer";
     case Target::kInbound:
@@ -871,6 +894,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         (item.access & kWriteBits) != 0 && IsExecutableName(judged)) {
       learned = ItemMatch{};
     }
+    // A socket that controls the host is absolved by its exact item only.
+    if (learned.file_pattern != nullptr && IsHostControlSocket(judged)) learned = ItemMatch{};
     // A pattern generalizes what the workload's own programs write; a new
     // program's tree writing there (an encryptor in the data directory, a
     // dropped file in a spool) is judged on exact items only.
@@ -959,9 +984,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       } else if (item.table == Table::kFile && (item.access & kWriteBits) != 0) {
         judged.served_dir = ServedDir(*fp, item.key, context.file_patterns);
       } else if (item.table == Table::kFile && !IsCredential(judged) && !IsPersistence(judged) &&
+                 !IsHostControlSocket(judged) &&
                  ((e.result < 0 && context.hostile_root.empty()) || HoldsLearnedFiles(*fp, item.key))) {
         // A read that failed read nothing (a locale or config probe by the
-        // workload's own programs); a directory holding learned files lists
+        // workload's own programs; a connect to a socket that is not there:
+        // not to the host's control sockets, whose attempt is the news); a directory holding learned files lists
         // what the workload uses, whoever lists it (a verdict that does not
         // depend on the process tree, so the kernel verdict cache may keep it).
         continue;
@@ -1069,7 +1096,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     if (e.kind == EventKind::kConnect && !context.queried_name.empty() && learned.stats == nullptr) {
       note("after DNS query for " + std::string(context.queried_name));
     }
-    if (e.kind == EventKind::kOpen && e.result < 0) note("open failed");
+    if (e.kind == EventKind::kOpen && e.result < 0) note(e.access == kAccessConnect ? "connect failed" : "open failed");
     double score = std::round(novelty * s.value * 1000) / 1000;
     const Target target = TargetOf(item);
     if (!context.hostile_root.empty()) {

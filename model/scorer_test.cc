@@ -259,6 +259,40 @@ TEST_F(ScorerTest, FailedOpenSaysSo) {
   EXPECT_EQ(got[0].reason, "file never seen in training (open failed)");
 }
 
+// A connect to a unix socket is judged by its path: a new one is a low
+// finding of its own wording; the container runtime's or the service
+// manager's API is critical, refused or not, and no pattern absolves it; a
+// learned one is nothing.
+TEST_F(ScorerTest, UnixSocketConnectsAreJudgedByPathAndHostControlIsCritical) {
+  Event plain = testing::Open("web", 10, "/run/app/metrics.sock", kAccessConnect);
+  std::vector<Finding> got = scorer_.Score(&fp_, plain);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].reason, "unix socket never connected to in training");
+  EXPECT_EQ(got[0].severity, Severity::kLow);
+  for (const char* path : {"/var/run/docker.sock", "/run/containerd/containerd.sock", "/run/crio/crio.sock",
+                           "/run/systemd/private", "@/containerd-shim/abc.sock", "/srv/mnt/docker.sock"}) {
+    Event e = testing::Open("web", 10, path, kAccessConnect, 1000, -111);
+    got = scorer_.Score(&fp_, e);
+    ASSERT_EQ(got.size(), 1u) << path;
+    EXPECT_EQ(got[0].severity, Severity::kCritical) << path;
+    EXPECT_EQ(got[0].reason,
+              "unix socket never connected to in training (container runtime or service manager API; connect "
+              "failed)")
+        << path;
+  }
+  // Learned: nothing; a pattern over the runtime's directory absolves no runtime socket.
+  Fingerprint fp = Learn({testing::Open("web", 10, "/run/app/metrics.sock", kAccessConnect)});
+  EXPECT_TRUE(scorer_.Score(&fp, plain).empty());
+  fp.file_patterns["/run/containerd/**"] = {"test", {}, 9, {9, 1, 2, 1, kAccessRead | kAccessConnect, 1}};
+  EXPECT_EQ(scorer_.Score(&fp, testing::Open("web", 10, "/run/containerd/containerd.sock", kAccessConnect)).size(),
+            1u);
+  // A file only read in training, now connected to.
+  Fingerprint read = Learn({testing::Open("web", 10, "/run/app/metrics.sock", kAccessRead)});
+  got = scorer_.Score(&read, plain);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].reason, "connect to a file only read in training");
+}
+
 TEST_F(ScorerTest, ClientsOfAKnownPortAreItsAudience) {
   Event known = testing::Accept("web", 10, V4(10, 0, 0, 2, 443), V4(10, 0, 0, 9, 61000));
   EXPECT_TRUE(scorer_.Score(&fp_, known).empty());

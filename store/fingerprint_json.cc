@@ -27,6 +27,7 @@ ojson AccessJson(uint8_t access) {
   if (access & kAccessRead) a.push_back("read");
   if (access & kAccessWrite) a.push_back("write");
   if (access & kAccessCreate) a.push_back("create");
+  if (access & kAccessConnect) a.push_back("connect");
   return a;
 }
 
@@ -175,8 +176,10 @@ Result<uint8_t> GetAccess(const json& j, const std::string& path) {
       access |= kAccessWrite;
     } else if (s == "create") {
       access |= kAccessCreate;
+    } else if (s == "connect") {
+      access |= kAccessConnect;
     } else {
-      return Invalid(pi, "unknown access '" + s + "' (want read, write or create)");
+      return Invalid(pi, "unknown access '" + s + "' (want read, write, create or connect)");
     }
   }
   return access;

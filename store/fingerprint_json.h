@@ -26,7 +26,8 @@
 //   rates           {bucket_ns, bucket_seconds, buckets, mean, m2, max}
 // with
 //   STATS := count, first_seen, last_seen, processes, access, nodes
-//            access: a list of "read", "write", "create" (files; [] otherwise)
+//            access: a list of "read", "write", "create", "connect" (files; a
+//            unix socket connected to at the path; [] otherwise)
 //            nodes: how many nodes saw the item (1 unless merged)
 //   GEN   := rule (string), examples (list of strings, at most 8), covered
 //   NET   := direction ("outbound", "inbound", "listen", "dns"),

@@ -158,7 +158,7 @@ TEST(FingerprintJsonTest, MalformedJsonIsOneClearLine) {
       {"bad protocol", [](json* j) { (*j)["network"][0]["protocol"] = "sctp"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: network[0].protocol: unknown protocol 'sctp' (want tcp, udp or 0..255)"},
       {"bad access", [](json* j) { (*j)["files"][0]["access"] = {"exec"}; }, ErrorCode::kInvalidArgument,
-       "fingerprint JSON: files[0].access[0]: unknown access 'exec' (want read, write or create)"},
+       "fingerprint JSON: files[0].access[0]: unknown access 'exec' (want read, write, create or connect)"},
       {"bad time", [](json* j) { (*j)["training"]["first_event"] = "2023-11-14T22:13:20Z"; },
        ErrorCode::kInvalidArgument,
        "fingerprint JSON: training.first_event: '2023-11-14T22:13:20Z' is not a time like "

@@ -24,6 +24,7 @@ std::string AccessText(uint8_t access) {
   if (access & kAccessRead) out += "read";
   if (access & kAccessWrite) out += std::string(out.empty() ? "" : ", ") + "write";
   if (access & kAccessCreate) out += std::string(out.empty() ? "" : ", ") + "create";
+  if (access & kAccessConnect) out += std::string(out.empty() ? "" : ", ") + "connect";
   return out.empty() ? "none" : out;
 }
 

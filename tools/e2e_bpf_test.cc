@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -406,6 +407,75 @@ TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
 // 127.0.0.1:P; detecting, the same query followed by a connect to
 // 127.0.0.2:P (the service at another address) raises nothing, and the same
 // connect without the query is a new outbound peer.
+// A listening unix stream socket at `path` ("@name": abstract), in this
+// process (outside the watched cgroup); -1 on failure.
+int ListenUnix(const std::string& path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  socklen_t len = offsetof(sockaddr_un, sun_path) + path.size();
+  if (path[0] == '@') {
+    std::memcpy(a.sun_path + 1, path.data() + 1, path.size() - 1);
+  } else {
+    std::memcpy(a.sun_path, path.data(), path.size());
+    ++len;
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(fd, 16) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Unix-socket connects reach user space once per process and path, as opens
+// with the connect bit; a learned socket is nothing, a new one low, and the
+// container runtime's socket critical even when the connect is refused.
+TEST_F(E2eBpfTest, UnixSocketConnectsAreSeenAndTheRuntimeSocketIsCritical) {
+  const std::string known = (tmp_ / "known.sock").string();
+  const std::string abstract = "@dwtest-" + std::to_string(getpid());
+  const std::string runtime = (tmp_ / "docker.sock").string();  // nothing listens: refused
+  int known_fd = ListenUnix(known);
+  int abstract_fd = ListenUnix(abstract);
+  ASSERT_GE(known_fd, 0);
+  ASSERT_GE(abstract_fd, 0);
+
+  profiler::Profiler profiler;
+  profiler.BeginSession();
+  const uint32_t pid = RunWorkload({"--connect-unix", known, "--connect-unix", known, "--connect-unix", known});
+  std::vector<Event> events = TakeEvents();
+  size_t connects = 0;
+  for (const Event& e : events) {
+    profiler.Observe(e);
+    if (e.kind != EventKind::kOpen || e.access != kAccessConnect) continue;
+    ++connects;
+    EXPECT_EQ(e.path, known);
+    EXPECT_EQ(e.pid, pid);
+    EXPECT_EQ(e.result, 0);
+  }
+  EXPECT_EQ(connects, 1u);  // three connects of one process to one path: one record
+  const std::map<std::string, model::Fingerprint>& fps = profiler.fingerprints();
+  ASSERT_EQ(fps.count(app_rel_), 1u);
+  ASSERT_EQ(fps.at(app_rel_).files.count(known), 1u);
+  EXPECT_EQ(fps.at(app_rel_).files.at(known).access, kAccessConnect);
+
+  model::Detector detector(fps);
+  RunWorkload({"--connect-unix", known, "--connect-unix", abstract, "--connect-unix", runtime});
+  std::map<std::string, model::Finding> found;
+  for (const Event& e : TakeEvents()) {
+    for (model::Finding* f : detector.Observe(e)) found.emplace(f->subject, *f);
+  }
+  close(known_fd);
+  close(abstract_fd);
+  EXPECT_EQ(found.count(known), 0u);
+  ASSERT_EQ(found.count(abstract), 1u);
+  EXPECT_EQ(found.at(abstract).severity, model::Severity::kLow);
+  EXPECT_EQ(found.at(abstract).reason, "unix socket never connected to in training");
+  ASSERT_EQ(found.count(runtime), 1u);
+  EXPECT_EQ(found.at(runtime).severity, model::Severity::kCritical);
+  EXPECT_EQ(found.at(runtime).reason,
+            "unix socket never connected to in training (container runtime or service manager API; connect failed)");
+}
+
 TEST_F(E2eBpfTest, AConnectRightAfterALearnedDnsNameReachesAKnownService) {
   const uint16_t port = FreeLoopbackPort();
   int listener = socket(AF_INET, SOCK_STREAM, 0);

@@ -16,6 +16,7 @@ std::vector<std::string> AccessWords(uint8_t access) {
   if (access & kAccessRead) out.push_back("read");
   if (access & kAccessWrite) out.push_back("write");
   if (access & kAccessCreate) out.push_back("create");
+  if (access & kAccessConnect) out.push_back("connect");
   return out;
 }
 

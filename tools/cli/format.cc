@@ -43,6 +43,7 @@ std::string FindingJson(const model::Finding& f) {
       if (f.item.access & kAccessRead) access.push_back("read");
       if (f.item.access & kAccessWrite) access.push_back("write");
       if (f.item.access & kAccessCreate) access.push_back("create");
+      if (f.item.access & kAccessConnect) access.push_back("connect");
       item["access"] = std::move(access);
     }
     j["item"] = std::move(item);

@@ -140,6 +140,13 @@ const std::vector<Technique> kTechniques = {
      [](TechniquePlayer& p) { p.Open(p.self(), "/sys/fs/cgroup/rdma/release_agent", kWrite); }},
     {"T1611", "kernel core_pattern written (container escape)", Severity::kCritical,
      [](TechniquePlayer& p) { p.Open(p.self(), "/proc/sys/kernel/core_pattern", kWrite); }},
+    {"T1610", "service talks to the container runtime's socket", Severity::kCritical,
+     [](TechniquePlayer& p) { p.Open(p.self(), "/var/run/docker.sock", kAccessConnect); }},
+    {"T1611", "shell reaches a containerd shim's abstract socket", Severity::kCritical,
+     [](TechniquePlayer& p) {
+       PlayedProcess sh = ShellRunning(p, "socat - ABSTRACT-CONNECT:/containerd-shim/x.sock");
+       p.Open(sh, "@/containerd-shim/x.sock", kAccessConnect);
+     }},
     {"T1055.009", "another process's memory written", Severity::kCritical,
      [](TechniquePlayer& p) { p.Open(p.self(), "/proc/1/mem", kWrite); }},
     {"T1547.006", "kernel module loaded through a shell", Severity::kHigh,

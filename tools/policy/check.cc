@@ -241,6 +241,7 @@ uint8_t AccessOf(const nlohmann::json& j) {
     if (s == "read") a |= kAccessRead;
     if (s == "write") a |= kAccessWrite;
     if (s == "create") a |= kAccessCreate;
+    if (s == "connect") a |= kAccessConnect;
   }
   return a;
 }

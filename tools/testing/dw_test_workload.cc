@@ -15,6 +15,9 @@
 //                       with a zero linger) before the server accepts it
 //   --connect PORT      connect to 127.0.0.1:PORT and close
 //   --connect-to A:PORT connect to the IPv4 address A, port PORT, and close
+//   --connect-unix PATH connect a stream socket to the unix socket PATH
+//                       ("@NAME": the abstract NAME) and close; a refused or
+//                       missing socket is no failure (the attempt is the point)
 //   --dns NAME          send a DNS query (type A) for NAME over UDP to
 //                       127.0.0.1:53 (no answer is awaited)
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
@@ -29,6 +32,7 @@
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/un.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -37,6 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -156,6 +161,21 @@ int main(int argc, char** argv) {
           fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
         return Fail("connect-to", arg);
       }
+      close(fd);
+    } else if (op == "--connect-unix") {
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      if (arg.empty() || arg.size() >= sizeof(a.sun_path)) return Fail("connect-unix", arg);
+      socklen_t len = offsetof(sockaddr_un, sun_path) + arg.size();
+      if (arg[0] == '@') {
+        std::memcpy(a.sun_path + 1, arg.data() + 1, arg.size() - 1);  // sun_path[0] stays NUL
+      } else {
+        std::memcpy(a.sun_path, arg.data(), arg.size());
+        ++len;
+      }
+      int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+      if (fd < 0) return Fail("connect-unix", arg);
+      (void)connect(fd, reinterpret_cast<sockaddr*>(&a), len);
       close(fd);
     } else if (op == "--dns") {
       const std::string q = dw::collector::testing::DnsQueryMessage(arg);
