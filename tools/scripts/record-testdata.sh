@@ -5,13 +5,14 @@
 # mariadb, Apache httpd with mod_php, the postfix mail server, the bind DNS server, the tomcat
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
-# time-series database, the rsyslog central log collector, the samba file server) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog and samba heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# time-series database, the rsyslog central log collector, the samba file server, the varnish
+# caching HTTP reverse proxy) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba (default: all); PHASE: train
+# prometheus rsyslog samba varnish (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -336,7 +337,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -460,10 +461,10 @@ install_packages() {
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
-              prometheus jq rsyslog samba smbclient)
+              prometheus jq rsyslog samba smbclient varnish gcc libc6-dev)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -507,6 +508,13 @@ install_packages() {
           service "$svc" stop >/dev/null 2>&1 || true
           update-rc.d "$svc" disable >/dev/null 2>&1 || true
         done ;;
+      # varnish's postinst enables its units varnish (:6081 and :6082) and varnishncsa (and
+      # their init scripts).
+      varnish)
+        systemctl disable varnishncsa >/dev/null 2>&1 || true
+        service varnishncsa stop >/dev/null 2>&1 || true
+        update-rc.d varnishncsa disable >/dev/null 2>&1 || true
+        systemctl disable varnish >/dev/null 2>&1 || true; svc=varnish ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -13935,6 +13943,260 @@ samba_heldout_job() {
     samba_admin smbstatus
   fi
 }
+# --- varnish ------------------------------------------------------------------------------
+
+VARNISH_PORT=16081                    # varnishd's client listener (-a)
+VARNISH_ADMIN_PORT=16082              # its management CLI (-T), for varnishadm
+VN_ORIGIN_PORTS=(16091 16092 16093)   # the origins (python3, outside the cgroup); the third from heldout's deploy on
+VN_DIR=$WORK/varnish
+VN_INST=$VN_DIR/inst                  # the instance directory (-n): shared memory logs, compiled VCLs
+VN_VCL=$VN_DIR/conf/default.vcl       # the VCL varnishd starts with; each reload loads it anew
+VN_SECRET=$VN_DIR/conf/secret         # the CLI's shared secret (-S)
+VN_STORAGE=$VN_DIR/storage            # the file storage (-s file), vcache's
+VN_URL=http://127.0.0.1:$VARNISH_PORT
+declare -A VN_ORIGIN_PIDS=()          # origin port -> pid
+
+# Varnish Cache 7.1 (Debian varnish) as a caching HTTP reverse proxy, its own instance, not the
+# system service (varnish and varnishncsa disabled): `varnishd -F -j unix,user=vcache -a
+# 127.0.0.1:$VARNISH_PORT -T 127.0.0.1:$VARNISH_ADMIN_PORT -S conf/secret -n inst -f
+# conf/default.vcl -s file,storage/cache.bin,64m` started as root in dw-eval/varnish, in the
+# foreground, as Debian's unit runs it: the manager (root, then the varnish user) keeps the CLI
+# and forks the cache child (vcache) that serves; at the start and at each `vcl.load` the
+# manager compiles the VCL to C and runs the C compiler (/bin/sh -c "exec gcc ... -shared")
+# to build the shared object the child loads, in a directory of its own under inst/. Its VCL,
+# root-owned in conf/: two backends on the origins with a health probe, a round-robin
+# director, /admin passed, PURGE and BAN (by an x-url header on each object, so the ban
+# lurker can evict) for the ACL 127.0.0.1 only, TTLs set for pages (a release's own) and
+# news, an X-Cache header. The origins are squid's (squid_origin_tool: static files and
+# images for 10 minutes, pages for 5 s, news revalidated each time, private account pages,
+# no-store API answers, documents, large files); varnishadm is the operator's, on the host
+# (outside the cgroup) with the secret.
+varnish_provision() {
+  local p
+  for p in "${!VN_ORIGIN_PIDS[@]}"; do varnish_origin_down "$p"; done
+  for p in "$VARNISH_PORT" "$VARNISH_ADMIN_PORT" "${VN_ORIGIN_PORTS[@]}"; do
+    if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$VN_DIR"
+  mkdir -p "$VN_DIR/conf" "$VN_STORAGE"
+  chown vcache:varnish "$VN_STORAGE"
+  # As Debian's postinst makes /etc/varnish/secret.
+  head -c 32 /dev/urandom | base64 >"$VN_SECRET"
+  chmod 600 "$VN_SECRET"
+  VN_RELEASE=1 VN_LOADS=0 VN_ROUND=0
+  varnish_vcl
+  squid_origin_tool
+  varnish_origin_up "${VN_ORIGIN_PORTS[0]}"
+  varnish_origin_up "${VN_ORIGIN_PORTS[1]}"
+}
+# varnish_origin_up PORT / _down PORT: an origin (squid's origin code) started or stopped.
+varnish_origin_up() {
+  python3 "$SQUID_ORIGIN" "$1" >/dev/null 2>&1 &
+  PIDS+=($!)
+  VN_ORIGIN_PIDS[$1]=$!
+  until_ok curl -sf -o /dev/null "http://127.0.0.1:$1/static/app.css"
+}
+varnish_origin_down() { stop_pid "${VN_ORIGIN_PIDS[$1]}" TERM; unset "VN_ORIGIN_PIDS[$1]"; }
+
+# varnish_vcl [heldout]: conf/default.vcl for release VN_RELEASE (pages kept 10, 20 or 30 s,
+# in turn). With heldout: a third backend in the director, assets kept a day with their
+# Cache-Control made immutable, and X-Served-By and X-Release headers.
+VN_RELEASE=1
+varnish_vcl() {
+  local web3='' add3='' assets='' served=''
+  if [ "${1:-}" = heldout ]; then
+    web3="backend web3 { .host = \"127.0.0.1\"; .port = \"${VN_ORIGIN_PORTS[2]}\"; .probe = health; }"
+    add3='site.add_backend(web3);'
+    assets='if (bereq.url ~ "^/assets/") { set beresp.ttl = 1d; set beresp.http.Cache-Control = "public, max-age=31536000, immutable"; }'
+    served="set resp.http.X-Served-By = server.identity; set resp.http.X-Release = \"$VN_RELEASE\";"
+  fi
+  cat >"$VN_VCL" <<VCL
+vcl 4.1;
+# release $VN_RELEASE
+import directors;
+import std;
+
+probe health { .url = "/static/app.css"; .interval = 1s; .timeout = 500ms; .window = 3; .threshold = 2; }
+backend web1 { .host = "127.0.0.1"; .port = "${VN_ORIGIN_PORTS[0]}"; .probe = health; }
+backend web2 { .host = "127.0.0.1"; .port = "${VN_ORIGIN_PORTS[1]}"; .probe = health; }
+$web3
+acl purgers { "127.0.0.1"; }
+
+sub vcl_init {
+  new site = directors.round_robin();
+  site.add_backend(web1);
+  site.add_backend(web2);
+  $add3
+}
+
+sub vcl_recv {
+  set req.backend_hint = site.backend();
+  if (req.method == "PURGE" || req.method == "BAN") {
+    if (client.ip !~ purgers) { return (synth(405, "Not allowed")); }
+    if (req.method == "PURGE") { return (purge); }
+    if (std.ban("obj.http.x-url ~ " + req.http.X-Ban-Url)) { return (synth(200, "Ban added")); }
+    return (synth(400, std.ban_error()));
+  }
+  if (req.url ~ "^/admin") { return (pass); }
+  unset req.http.Cookie;
+}
+
+sub vcl_backend_response {
+  set beresp.http.x-url = bereq.url;
+  if (bereq.url ~ "^/page/") { set beresp.ttl = $((10 * (1 + VN_RELEASE % 3)))s; set beresp.grace = 30s; }
+  if (bereq.url ~ "^/news/") { set beresp.ttl = 2s; set beresp.grace = 10s; }
+  $assets
+}
+
+sub vcl_deliver {
+  unset resp.http.x-url;
+  if (obj.hits > 0) { set resp.http.X-Cache = "HIT"; } else { set resp.http.X-Cache = "MISS"; }
+  $served
+}
+VCL
+  chmod 644 "$VN_VCL"
+}
+
+VN_PID=
+VN_ROUND=0
+VN_LOADS=0
+# Started as varnish.service does (ExecStart, as root; -F); ready once it serves a page
+# through a healthy backend.
+varnish_start() {
+  launch varnish root /usr/sbin/varnishd -F -j unix,user=vcache -a "127.0.0.1:$VARNISH_PORT" \
+    -T "127.0.0.1:$VARNISH_ADMIN_PORT" -S "$VN_SECRET" -n "$VN_INST" -f "$VN_VCL" \
+    -s "file,$VN_STORAGE/cache.bin,64m"
+  VN_PID=$LAUNCHED
+  until_ok curl -sf -o /dev/null "$VN_URL/static/app.css"
+}
+# TERM: the manager stops the child and exits; the rounds and VCL loads so far are reported
+# (the README counts them).
+varnish_stop() {
+  stop_pid "$VN_PID" TERM
+  echo "record-testdata: varnish: $VN_ROUND rounds, $VN_LOADS VCL loads so far" >&2
+}
+# varnish_adm ARGS...: the operator's varnishadm on the host (outside the cgroup), over the
+# CLI port with the secret.
+varnish_adm() {
+  varnishadm -T "127.0.0.1:$VARNISH_ADMIN_PORT" -S "$VN_SECRET" "$@" >/dev/null || die "varnishadm $* failed"
+}
+# varnish_reload [heldout]: a new release of conf/default.vcl loaded and used as Debian's
+# varnishreload does (vcl.load under a new name, so the manager compiles it, then vcl.use).
+varnish_reload() {
+  local name
+  VN_RELEASE=$((VN_RELEASE + 1))
+  varnish_vcl "$@"
+  name=reload_$(date +%Y%m%d_%H%M%S)_$VN_RELEASE
+  varnish_adm vcl.load "$name" "$VN_VCL"
+  varnish_adm vcl.use "$name"
+  VN_LOADS=$((VN_LOADS + 1))
+}
+# varnish_get NET FIRST COUNT PER CONC PATH...: the paths through varnish (spread_get).
+varnish_get() { spread_get "$VARNISH_PORT" "$1" "$2" "$3" 7 3 "$VN_ROUND" "${@:4}"; }
+# varnish_cmd CMD...: the operator's command run as root inside the cgroup (varnishd -C,
+# varnishstat).
+varnish_cmd() { admin varnish root "$@"; }
+
+# Mix A: three clients (127.0.0.2-4), four requests per connection: the home page, pages 1-20,
+# css, js, images 1-10 (hits), news 1-5, the API's no-store answers, an account page, /admin
+# (passed), a scanner path; a PURGE of a page from 127.0.0.1 and one from 127.0.0.3 (refused by
+# the ACL); every fourth round an HTTP BAN of the news; a varnishadm command in turn
+# (vcl.list, backend.list, param.show, a ban and ban.list).
+varnish_mix_a() {
+  local r=$((VN_ROUND += 1)) paths
+  mapfile -t paths < <(squid_seq /page/ 1 20; squid_seq /img/ 1 10 .png; squid_seq /news/ 1 5)
+  varnish_get 127.0.0 2 3 4 3 / /static/app.css /static/app.js /api/status "/account/$((r % 6))" /admin/ \
+    "/admin/orders?page=$((r % 5))" /wp-login.php "${paths[@]}"
+  addr_curl 127.0.0.1 -X PURGE "$VN_URL/page/$((1 + r % 20))"
+  addr_curl 127.0.0.3 -X PURGE "$VN_URL/static/app.css"
+  [ $((r % 4)) != 0 ] || addr_curl 127.0.0.1 -X BAN -H 'X-Ban-Url: ^/news/' "$VN_URL/"
+  case $((r % 4)) in
+    0) varnish_adm vcl.list ;;
+    1) varnish_adm backend.list ;;
+    2) varnish_adm param.show default_ttl ;;
+    3) varnish_adm ban obj.http.x-url '~' "^/img/$((1 + r % 10))[.]png$"; varnish_adm ban.list ;;
+  esac
+}
+# Mix B: pages 21-50, images 11-30, documents 1-15, news 6-12, other API paths, /admin/reports
+# and a missing one, from 127.0.0.5-8: one connection with all of them, then eight at a time,
+# two requests each; HEAD requests, a reload (Cache-Control: no-cache), a PURGE of a document;
+# varnishadm backend.list -p and param.show of other parameters; every sixth round a VCL
+# release loaded and used.
+varnish_mix_b() {
+  local r=$((VN_ROUND += 1)) paths
+  mapfile -t paths < <(squid_seq /page/ 21 50; squid_seq /img/ 11 30 .png; squid_seq /docs/ 1 15 .pdf
+                       squid_seq /news/ 6 12)
+  varnish_get 127.0.0 5 4 999 1 /api/items "/api/search?q=$RANDOM" /admin/reports "${paths[@]}"
+  varnish_get 127.0.0 5 4 2 8 /api/items /missing.html "${paths[@]}"
+  addr_curl 127.0.0.6 -I "$VN_URL/docs/$((r % 15 + 1)).pdf"
+  addr_curl 127.0.0.7 -H 'Cache-Control: no-cache' "$VN_URL/img/$((r % 20 + 11)).png"
+  addr_curl 127.0.0.1 -X PURGE "$VN_URL/docs/$(((r + 7) % 15 + 1)).pdf"
+  varnish_adm backend.list -p
+  varnish_adm param.show default_grace
+  [ $((r % 6)) != 3 ] || varnish_reload
+}
+# Its maintenance in training, in turn: a VCL release loaded and used (varnish_reload); the
+# operator's checks: the VCL compiled by `varnishd -C` as root inside the cgroup (a workdir
+# of its own, so the running instance's is left alone), the VCLs no longer used discarded
+# (vcl.list, vcl.discard), and the counters read with `varnishstat -1` inside the cgroup.
+VN_JOBS=0
+varnish_maintenance() {
+  if [ $((VN_JOBS++ % 2)) = 0 ]; then varnish_reload; return; fi
+  local name
+  varnish_cmd /usr/sbin/varnishd -C -n "$VN_DIR/check" -f "$VN_VCL"
+  for name in $(varnishadm -T "127.0.0.1:$VARNISH_ADMIN_PORT" -S "$VN_SECRET" vcl.list |
+                awk '$1 == "available" { print $NF }'); do
+    varnish_adm vcl.discard "$name"
+  done
+  varnish_cmd /usr/bin/varnishstat -n "$VN_INST" -1
+}
+
+# The generic intruder script as vcache (an exploited cache child executing a shell) in the
+# file storage's directory. varnishd itself runs /bin/sh -c (its C compiler) at each VCL load.
+varnish_inject() { inject_shell varnish vcache "$VN_STORAGE"; }
+varnish_labels() { write_labels varnish "$VN_STORAGE" "" shell-known; }
+
+# Held out, from a fresh provisioning. A third origin goes live (127.0.0.1:${VN_ORIGIN_PORTS[2]})
+# and a new VCL version adds it to the director, keeps assets a day and adds X-Served-By and
+# X-Release headers, loaded by vcl.load under a new name and used. Each round clients from
+# 127.0.27.1-250 (another offset each round), six at a time: 25 stylesheets of a new static
+# release, pages 30-80, documents 16-30, assets and large files never asked for before; a
+# range request of a large file, a HEAD; origin web2 goes down at round 3 (its health probe
+# fails, the director skips it) and comes back at round 6. Every 20 s a ban storm: 40 bans by
+# varnishadm in one session and 20 HTTP BANs from 127.0.0.1 at once, then ban.list. After the
+# restart, another release of the new VCL is loaded and used.
+varnish_heldout_deploy() {
+  VN_ROUND=0
+  varnish_origin_up "${VN_ORIGIN_PORTS[2]}"
+  varnish_reload heldout
+}
+varnish_heldout_mix() {
+  local r=$((VN_ROUND += 1)) a paths
+  case $r in
+    3) varnish_origin_down "${VN_ORIGIN_PORTS[1]}" ;;
+    6) varnish_origin_up "${VN_ORIGIN_PORTS[1]}" ;;
+  esac
+  mapfile -t paths < <(squid_seq "/static/v2/r$r-" 1 25 .css; squid_seq /page/ $((30 + r % 20)) $((60 + r % 20))
+                       squid_seq /docs/ 16 30 .pdf; squid_seq /assets/app. 1 4 .js)
+  varnish_get 127.0.27 1 250 3 6 / "/news/$((r % 12))" /api/feed /admin/dashboard "/big/$((r % 4)).bin" "${paths[@]}"
+  a=127.0.27.$((1 + (r * 37) % 250))
+  addr_curl "$a" -r "$((r * 1000))-$((r * 1000 + 65535))" "$VN_URL/big/$(((r + 1) % 4)).bin"
+  addr_curl "$a" -I "$VN_URL/assets/logo.svg"
+  varnish_adm backend.list
+}
+varnish_heldout_job() {
+  local i
+  for i in $(seq 1 40); do echo "ban obj.http.x-url ~ ^/static/v2/r$i-"; done |
+    varnishadm -T "127.0.0.1:$VARNISH_ADMIN_PORT" -S "$VN_SECRET" >/dev/null || die "varnishadm ban storm failed"
+  local pids=()
+  for i in $(seq 30 49); do
+    addr_curl 127.0.0.1 -X BAN -H "X-Ban-Url: ^/page/$i\$" "$VN_URL/" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  varnish_adm ban.list
+}
+varnish_heldout_reload() { varnish_reload heldout; }
 
 # --- the recordings -----------------------------------------------------------------------
 
