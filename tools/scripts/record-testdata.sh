@@ -6,13 +6,13 @@
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
-# caching HTTP reverse proxy) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba and varnish heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# caching HTTP reverse proxy, the OpenLDAP slapd directory server) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -337,7 +337,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -461,14 +461,16 @@ install_packages() {
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
-              prometheus jq rsyslog samba smbclient varnish gcc libc6-dev)
+              prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  # slapd installed without a directory of its own (each run writes its own instance's).
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
   # Debian starts services from maintainer scripts unless policy-rc.d says no.
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -515,6 +517,8 @@ install_packages() {
         service varnishncsa stop >/dev/null 2>&1 || true
         update-rc.d varnishncsa disable >/dev/null 2>&1 || true
         systemctl disable varnish >/dev/null 2>&1 || true; svc=varnish ;;
+      # slapd has an init script only (its postinst starts it unless told not to).
+      slapd) svc=slapd ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -14197,6 +14201,411 @@ varnish_heldout_job() {
   varnish_adm ban.list
 }
 varnish_heldout_reload() { varnish_reload heldout; }
+
+# --- slapd --------------------------------------------------------------------------------
+
+SLAPD_PORT=13890                   # slapd's only listener, ldap://127.0.0.1:13890/
+SLAPD_RELAY_BASE=16600             # relays for clients from 127.0.0.A: 127.0.0.1:(16600 + A)
+SLAPD_HELDOUT_RELAY_BASE=16900     # heldout's relays for clients from 127.0.29.A: (16900 + A)
+SLAPD_DIR=$WORK/slapd
+SLAPD_CONF=$SLAPD_DIR/conf/slapd.conf
+SLAPD_SUFFIX=dc=example,dc=org
+SLAPD_ADMIN=cn=admin,$SLAPD_SUFFIX
+SLAPD_PEOPLE=ou=people,$SLAPD_SUFFIX
+SLAPD_GROUPS=ou=groups,$SLAPD_SUFFIX
+
+# OpenLDAP 2.5 (Debian slapd) as a directory server, its own instance, not the system service
+# (the package installed without a configuration, its init script disabled): `slapd -d stats
+# -h ldap://127.0.0.1:$SLAPD_PORT/ -f conf/slapd.conf -u openldap -g openldap` started as root
+# in dw-eval/slapd, in the foreground (-d, as container images run it, its stats log on
+# stderr: no syslog here); it binds its listener and drops to openldap. Everything from its
+# root-owned conf/slapd.conf (group openldap, 640): the core, cosine, nis and inetorgperson
+# schema includes, back_mdb, memberof and refint loaded from /usr/lib/ldap, run/slapd.pid
+# and run/slapd.args, one MDB database for $SLAPD_SUFFIX in data/ (ou=people, ou=groups,
+# ou=services), an admin DN with an {SSHA} password from slappasswd, indexes, ACLs (users
+# write their own password and contact attributes, the helpdesk group group membership, the
+# services read), the memberof overlay (memberOf kept on users) and refint (members removed
+# with their entries). The directory is loaded with slapadd on the provisioning side; its
+# clients (ldap-utils) run outside the cgroup; its backups are slapcat exports into backup/.
+slapd_provision() {
+  if postfix_listening "$SLAPD_PORT"; then die "port $SLAPD_PORT is in use"; fi
+  rm -rf "$SLAPD_DIR"
+  mkdir -p "$SLAPD_DIR"/{conf,data,run,backup}
+  chown openldap:openldap "$SLAPD_DIR"/{data,run,backup}
+  chmod 750 "$SLAPD_DIR"/{data,backup}
+  SLAPD_PW=()
+  slapd_config
+  slapd_seed | /usr/sbin/slapadd -q -f "$SLAPD_CONF" >/dev/null || die "slapadd failed"
+  chown -R openldap:openldap "$SLAPD_DIR/data"
+  # Clients from 127.0.0.2-8 through relays outside the cgroup (ldap-utils bind no source
+  # address); started once and kept across restarts and provisionings.
+  postfix_listening "$(slapd_at 2)" || start_relays "$SLAPD_PORT" "$SLAPD_RELAY_BASE" 127.0.0 2 3 4 5 6 7 8
+  SLAPD_ROUND=0
+}
+
+# slapd_config [INDEX...]: conf/slapd.conf; with INDEX, equality indexes on those attributes
+# too (heldout's change).
+slapd_config() {
+  local extra="" a
+  for a in "$@"; do extra+="index $a eq"$'\n'; done
+  cat >"$SLAPD_CONF" <<CONF
+include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/nis.schema
+include /etc/ldap/schema/inetorgperson.schema
+pidfile $SLAPD_DIR/run/slapd.pid
+argsfile $SLAPD_DIR/run/slapd.args
+loglevel none
+modulepath /usr/lib/ldap
+moduleload back_mdb
+moduleload memberof
+moduleload refint
+password-hash {SSHA}
+sizelimit 500
+idletimeout 120
+
+database mdb
+maxsize 268435456
+suffix "$SLAPD_SUFFIX"
+rootdn "$SLAPD_ADMIN"
+rootpw $(slappasswd -s "$(slapd_pass admin)")
+directory $SLAPD_DIR/data
+index objectClass eq
+index uid eq,pres
+index mail eq,sub
+index cn,sn eq,sub
+index member,memberOf eq
+${extra}overlay memberof
+memberof-group-oc groupOfNames
+memberof-member-ad member
+memberof-memberof-ad memberOf
+memberof-refint TRUE
+overlay refint
+refint_attributes member
+refint_nothing "$SLAPD_ADMIN"
+access to attrs=userPassword
+  by self write
+  by anonymous auth
+  by * none
+access to dn.subtree="ou=services,$SLAPD_SUFFIX"
+  by self read
+  by * none
+access to dn.subtree="$SLAPD_GROUPS" attrs=member
+  by group.exact="cn=helpdesk,$SLAPD_GROUPS" write
+  by users read
+  by * none
+access to attrs=telephoneNumber,mobile,displayName,description,roomNumber,preferredLanguage
+  by self write
+  by users read
+  by * none
+access to *
+  by users read
+  by * none
+CONF
+  chown root:openldap "$SLAPD_CONF"
+  chmod 640 "$SLAPD_CONF"
+}
+
+# slapd_pass NAME: NAME's current password (admin, a user, or a service); slapd_dn NAME: its DN.
+declare -A SLAPD_PW=()
+slapd_pass() { echo "${SLAPD_PW[$1]:-dw-eval-$1-ldap}"; }
+slapd_dn() {
+  case $1 in
+    admin) echo "$SLAPD_ADMIN" ;;
+    webapp | mailgw | vpngw) echo "cn=$1,ou=services,$SLAPD_SUFFIX" ;;
+    c[0-9][0-9][0-9]) echo "uid=$1,ou=contractors,$SLAPD_SUFFIX" ;;
+    *) echo "uid=$1,$SLAPD_PEOPLE" ;;
+  esac
+}
+# slapd_person NAME GIVEN SN [OU [MORE_LDIF]]: an inetOrgPerson entry for NAME with its
+# hashed password.
+slapd_person() {
+  cat <<LDIF
+dn: uid=$1,ou=${4:-people},$SLAPD_SUFFIX
+objectClass: inetOrgPerson
+uid: $1
+cn: $2 $3
+givenName: $2
+sn: $3
+mail: $1@example.org
+telephoneNumber: +1 555 0100
+userPassword: $(slappasswd -s "$(slapd_pass "$1")")
+${5:-}
+
+LDIF
+}
+# slapd_group NAME MEMBER...: a groupOfNames of the users MEMBER.
+slapd_group() {
+  local m
+  printf 'dn: cn=%s,%s\nobjectClass: groupOfNames\ncn: %s\n' "$1" "$SLAPD_GROUPS" "$1"
+  for m in "${@:2}"; do echo "member: uid=$m,$SLAPD_PEOPLE"; done
+  echo
+}
+# The directory before the first start: the suffix, three units, the users of mixes A and B,
+# 40 staff entries (staff01-40, no password), the groups and the service accounts.
+slapd_seed() {
+  local i s
+  printf 'dn: %s\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example Org\n\n' "$SLAPD_SUFFIX"
+  for s in people groups services; do printf 'dn: ou=%s,%s\nobjectClass: organizationalUnit\nou: %s\n\n' "$s" "$SLAPD_SUFFIX" "$s"; done
+  slapd_person alice Alice Archer
+  slapd_person bob Bob Baker
+  slapd_person carol Carol Cooper
+  slapd_person dave Dave Dunn
+  slapd_person erin Erin Ellis
+  slapd_person frank Frank Fox
+  for i in $(seq -w 1 40); do
+    printf 'dn: uid=staff%s,%s\nobjectClass: inetOrgPerson\nuid: staff%s\ncn: Staff %s\nsn: Staff\nmail: staff%s@example.org\n\n' \
+      "$i" "$SLAPD_PEOPLE" "$i" "$i" "$i"
+  done
+  slapd_group engineering alice bob dave staff01 staff02 staff03 staff04 staff05 staff06 staff07 staff08
+  slapd_group sales carol erin staff21 staff22 staff23 staff24 staff25
+  slapd_group helpdesk carol frank
+  slapd_group vpn-users alice carol erin frank
+  for s in webapp mailgw vpngw; do
+    printf 'dn: %s\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\ncn: %s\nuserPassword: %s\n\n' \
+      "$(slapd_dn "$s")" "$s" "$(slappasswd -s "$(slapd_pass "$s")")"
+  done
+}
+
+SLAPD_PID=
+slapd_start() {
+  launch slapd root /usr/sbin/slapd -d stats -h "ldap://127.0.0.1:$SLAPD_PORT/" -f "$SLAPD_CONF" -u openldap -g openldap
+  SLAPD_PID=$LAUNCHED
+  until_ok postfix_listening "$SLAPD_PORT"
+}
+# TERM: slapd closes its connections and the database and exits; the rounds so far are
+# reported (the README counts them).
+slapd_stop() {
+  stop_pid "$SLAPD_PID" TERM
+  echo "record-testdata: slapd: $SLAPD_ROUND rounds so far" >&2
+}
+
+# slapd_ldap PORT WHO TOOL ARG...: one ldap-utils client (outside the cgroup) through the
+# relay on PORT, a simple bind as WHO (slapd_dn; its current password, or WHO/PASSWORD for a
+# typed one), TOOL (ldapsearch, ldapwhoami, ldapmodify, ldappasswd ...) with ARG..., its
+# standard input SLAPD_LDIF; in the background (a failed bind or operation is part of the
+# traffic): slapd_clients waits for them.
+SLAPD_CLIENT_PIDS=()
+slapd_ldap() {
+  local who=$2 pass
+  case $who in */*) pass=${who#*/} who=${who%%/*} ;; *) pass=$(slapd_pass "$who") ;; esac
+  timeout 20 "/usr/bin/$3" -x -H "ldap://127.0.0.1:$1" -D "$(slapd_dn "$who")" -w "$pass" "${@:4}" \
+    >/dev/null 2>&1 <<<"${SLAPD_LDIF:-}" &
+  SLAPD_CLIENT_PIDS+=($!)
+}
+slapd_clients() {
+  wait "${SLAPD_CLIENT_PIDS[@]}" || true
+  SLAPD_CLIENT_PIDS=()
+}
+# slapd_search PORT WHO BASE FILTER [ATTR...]: a subtree search under BASE;
+# slapd_paged PORT WHO SIZE BASE FILTER [ATTR...]: the same in pages of SIZE (the paged
+# results control).
+slapd_search() { slapd_ldap "$1" "$2" ldapsearch -LLL -b "$3" "${@:4}"; }
+slapd_paged() { slapd_ldap "$1" "$2" ldapsearch -LLL -E "pr=$3/noprompt" -b "$4" "${@:5}"; }
+# slapd_passwd PORT NAME: NAME changes its own password (Password Modify extended operation).
+slapd_passwd() {
+  local old new
+  old=$(slapd_pass "$2")
+  new=dw-eval-$2-ldap-$SLAPD_ROUND
+  slapd_ldap "$1" "$2/$old" ldappasswd -a "$old" -s "$new"
+  SLAPD_PW[$2]=$new
+}
+# slapd_at A: the relay port for clients from 127.0.0.A.
+slapd_at() { echo $((SLAPD_RELAY_BASE + $1)); }
+
+# Mix A, from 127.0.0.2-4: the web application (service account webapp, .2) checks a login
+# (alice's bind) and reads her entry with memberOf; the mail gateway (mailgw, .3) looks up a
+# recipient by mail and its groups by member; alice (.4) changes her telephone number and
+# reads her entry back; every third round webapp lists ou=people in pages of 10 (paged results
+# control); every fourth a failed bind (carol, a wrong password); every fifth the admin's
+# provisioning tool (.2) adds a temporary account and deletes the one of five rounds before;
+# every tenth bob changes his password (ldappasswd, .3).
+slapd_mix_a() {
+  local r=$((SLAPD_ROUND += 1))
+  slapd_ldap "$(slapd_at 2)" alice ldapwhoami
+  slapd_search "$(slapd_at 2)" webapp "$SLAPD_PEOPLE" "(uid=alice)" cn mail memberOf
+  slapd_search "$(slapd_at 3)" mailgw "$SLAPD_SUFFIX" "(mail=bob@example.org)" uid mail
+  slapd_search "$(slapd_at 3)" mailgw "$SLAPD_GROUPS" "(&(objectClass=groupOfNames)(member=uid=bob,$SLAPD_PEOPLE))" cn
+  SLAPD_LDIF="dn: uid=alice,$SLAPD_PEOPLE
+changetype: modify
+replace: telephoneNumber
+telephoneNumber: +1 555 01$((r % 100))" slapd_ldap "$(slapd_at 4)" alice ldapmodify
+  slapd_ldap "$(slapd_at 4)" alice ldapsearch -LLL -s base -b "uid=alice,$SLAPD_PEOPLE"
+  [ $((r % 3)) != 0 ] || slapd_paged "$(slapd_at 2)" webapp 10 "$SLAPD_PEOPLE" "(objectClass=inetOrgPerson)" uid mail
+  [ $((r % 4)) != 0 ] || slapd_ldap "$(slapd_at 4)" carol/wrong-password ldapwhoami
+  if [ $((r % 5)) = 0 ]; then
+    SLAPD_LDIF=$(printf 'dn: uid=temp%s,%s\nobjectClass: inetOrgPerson\nuid: temp%s\ncn: Temp %s\nsn: Temp\n' "$r" "$SLAPD_PEOPLE" "$r" "$r") \
+      slapd_ldap "$(slapd_at 2)" admin ldapadd
+    slapd_ldap "$(slapd_at 2)" admin ldapdelete "uid=temp$((r - 5)),$SLAPD_PEOPLE"
+  fi
+  [ $((r % 10)) != 0 ] || slapd_passwd "$(slapd_at 3)" bob
+  slapd_clients
+}
+# Mix B, from 127.0.0.5-8, other users, queries and attributes: the VPN gateway (vpngw, .5)
+# checks erin's login and her vpn-users membership by memberOf; dave (.6) changes his
+# display name and description and searches staff by a cn substring; frank of the helpdesk
+# (.7) moves a staff member in and out of sales and compares helpdesk's membership
+# (ldapcompare); the admin (.8) reads the root DSE's operational attributes and, every other
+# round, pages through the groups and people 25 at a time; every third round erin changes her
+# mobile number; every fifth dave mistypes his password; every sixth erin changes hers.
+slapd_mix_b() {
+  local r=$((SLAPD_ROUND += 1)) s
+  s=staff$((30 + r % 10))
+  slapd_ldap "$(slapd_at 5)" erin ldapwhoami
+  slapd_search "$(slapd_at 5)" vpngw "$SLAPD_PEOPLE" "(&(uid=erin)(memberOf=cn=vpn-users,$SLAPD_GROUPS))" uid
+  SLAPD_LDIF="dn: uid=dave,$SLAPD_PEOPLE
+changetype: modify
+replace: displayName
+displayName: Dave D. ($r)
+-
+replace: description
+description: on call week $((r % 52))" slapd_ldap "$(slapd_at 6)" dave ldapmodify
+  slapd_search "$(slapd_at 6)" dave "$SLAPD_PEOPLE" "(cn=Staff 1*)" cn telephoneNumber
+  SLAPD_LDIF="dn: cn=sales,$SLAPD_GROUPS
+changetype: modify
+add: member
+member: uid=$s,$SLAPD_PEOPLE
+
+dn: cn=sales,$SLAPD_GROUPS
+changetype: modify
+delete: member
+member: uid=staff$((30 + (r + 5) % 10)),$SLAPD_PEOPLE" slapd_ldap "$(slapd_at 7)" frank ldapmodify -c
+  slapd_ldap "$(slapd_at 7)" frank ldapcompare "cn=helpdesk,$SLAPD_GROUPS" "member:uid=frank,$SLAPD_PEOPLE"
+  slapd_ldap "$(slapd_at 8)" admin ldapsearch -LLL -s base -b "" +
+  if [ $((r % 2)) = 0 ]; then
+    slapd_paged "$(slapd_at 8)" admin 25 "$SLAPD_GROUPS" "(objectClass=groupOfNames)" cn member
+    slapd_paged "$(slapd_at 8)" admin 25 "$SLAPD_PEOPLE" "(sn=*)" uid sn memberOf
+  fi
+  if [ $((r % 3)) = 0 ]; then
+    SLAPD_LDIF="dn: uid=erin,$SLAPD_PEOPLE
+changetype: modify
+replace: mobile
+mobile: +1 555 02$((r % 100))" slapd_ldap "$(slapd_at 6)" erin ldapmodify
+  fi
+  [ $((r % 5)) != 0 ] || slapd_ldap "$(slapd_at 6)" dave/not-his-password ldapwhoami
+  [ $((r % 6)) != 0 ] || slapd_passwd "$(slapd_at 5)" erin
+  slapd_clients
+}
+
+# slapd_admin TOOL ARG...: one of OpenLDAP's own tools, run by the operator as openldap inside
+# the cgroup on the instance's config (slapcat, slapindex, slaptest).
+slapd_admin() { admin slapd openldap "/usr/sbin/$1" -f "$SLAPD_CONF" "${@:2}"; }
+# slapd_backup NAME [ARG...]: a slapcat export into backup/NAME-<time>.ldif (ARG: e.g. -b for
+# one subtree).
+slapd_backup() { slapd_admin slapcat -l "$SLAPD_DIR/backup/$1-$(date +%Y%m%d-%H%M%S).ldif" "${@:2}"; }
+# Its scheduled jobs in training: the nightly export (slapcat into backup/), the config
+# checked (`slaptest -u`) and the MDB environment's statistics (`mdb_stat -e`).
+slapd_maintenance() {
+  slapd_backup dit
+  slapd_admin slaptest -u
+  admin slapd openldap /usr/bin/mdb_stat -e "$SLAPD_DIR/data"
+}
+
+# The generic intruder script as openldap (an exploited slapd, e.g. through a backend or
+# overlay bug, executing a shell) in its MDB data directory.
+slapd_inject() { inject_shell slapd openldap "$SLAPD_DIR/data"; }
+slapd_labels() { write_labels slapd "$SLAPD_DIR/data"; }
+
+# Held out, from a fresh provisioning. The administrator (through a relay) imports a new unit,
+# ou=contractors, with 30 contractors (ldapadd, one LDIF) that carry attributes training
+# never used (employeeNumber, departmentNumber, title), and a new group project-atlas of
+# them; each round six clients from 127.0.29.1-250 (relays on 24 addresses, another offset
+# each round): webapp looks up contractors by employeeNumber and departmentNumber, a
+# contractor logs in and sets his mobile number, the mail gateway finds one by mail, carol of
+# the helpdesk adds a contractor to project-atlas and vpn-users (and removes the one added
+# seven rounds before from project-atlas),
+# bob lists project-atlas's members by memberOf, and the admin pages through ou=contractors
+# 20 at a time; every fourth round a contractor replaces the initial password (ldappasswd);
+# every third round the admin imports three more contractors. Every 20 s in
+# turn: a new index (employeeNumber, departmentNumber) added to the config, applied by a
+# stop, `slapindex` on those attributes and `slaptest -u` as openldap in the cgroup, and a
+# start; a slapcat export of ou=contractors alone into backup/contractors-<time>.ldif.
+SLAPD_HELDOUT_ADDRS=()
+SLAPD_CONTRACTORS=0
+slapd_heldout_deploy() {
+  local i
+  SLAPD_HELDOUT_ADDRS=()
+  for i in $(seq 0 23); do SLAPD_HELDOUT_ADDRS+=($((2 + i * 10 + i % 4 + i % 5))); done
+  postfix_listening $((SLAPD_HELDOUT_RELAY_BASE + SLAPD_HELDOUT_ADDRS[0])) ||
+    start_relays "$SLAPD_PORT" "$SLAPD_HELDOUT_RELAY_BASE" 127.0.29 "${SLAPD_HELDOUT_ADDRS[@]}"
+  SLAPD_CONTRACTORS=0
+  SLAPD_HELDOUT_JOBS=0
+  slapd_contractors 30
+  SLAPD_LDIF="dn: ou=contractors,$SLAPD_SUFFIX
+objectClass: organizationalUnit
+ou: contractors
+
+$SLAPD_LDIF$(slapd_group project-atlas bob)" slapd_ldap "$(slapd_from 0)" admin ldapadd -c
+  slapd_clients
+  SLAPD_LDIF=
+}
+# slapd_contractors N: the LDIF of the next N contractors (cNNN in ou=contractors) into
+# SLAPD_LDIF, counted in SLAPD_CONTRACTORS.
+slapd_contractors() {
+  local i n
+  SLAPD_LDIF=
+  for i in $(seq $((SLAPD_CONTRACTORS + 1)) $((SLAPD_CONTRACTORS + $1))); do
+    n=$(printf 'c%03d' "$i")
+    SLAPD_LDIF+="$(slapd_person "$n" Contractor "$n" contractors "employeeNumber: $((70000 + i))
+departmentNumber: D$((i % 6 + 10))
+title: contractor")"$'\n\n'
+  done
+  SLAPD_CONTRACTORS=$((SLAPD_CONTRACTORS + $1))
+}
+# slapd_from K: the relay port for the K-th client of this round (127.0.29.x).
+slapd_from() {
+  local n=${#SLAPD_HELDOUT_ADDRS[@]}
+  echo $((SLAPD_HELDOUT_RELAY_BASE + SLAPD_HELDOUT_ADDRS[($1 * 7 + SLAPD_ROUND * 5) % n]))
+}
+slapd_heldout_mix() {
+  local r=$((SLAPD_ROUND += 1)) c o ou=ou=contractors,$SLAPD_SUFFIX
+  c=$(printf 'c%03d' $((r % 30 + 1)))
+  o=$(printf 'c%03d' $(((r + 23) % 30 + 1)))
+  slapd_search "$(slapd_from 1)" webapp "$ou" "(employeeNumber=$((70000 + r % SLAPD_CONTRACTORS + 1)))" cn mail departmentNumber memberOf
+  slapd_search "$(slapd_from 1)" webapp "$SLAPD_SUFFIX" "(departmentNumber=D$((r % 6 + 10)))" uid title
+  slapd_ldap "$(slapd_from 2)" "$c" ldapwhoami
+  SLAPD_LDIF="dn: uid=$c,$ou
+changetype: modify
+replace: mobile
+mobile: +1 555 03$((r % 100))" slapd_ldap "$(slapd_from 2)" "$c" ldapmodify
+  slapd_search "$(slapd_from 3)" mailgw "$SLAPD_SUFFIX" "(mail=$o@example.org)" uid mail
+  SLAPD_LDIF="dn: cn=project-atlas,$SLAPD_GROUPS
+changetype: modify
+add: member
+member: uid=$c,$ou
+
+dn: cn=vpn-users,$SLAPD_GROUPS
+changetype: modify
+add: member
+member: uid=$c,$ou
+
+dn: cn=project-atlas,$SLAPD_GROUPS
+changetype: modify
+delete: member
+member: uid=$o,$ou" slapd_ldap "$(slapd_from 4)" carol ldapmodify -c
+  slapd_search "$(slapd_from 5)" bob "$SLAPD_SUFFIX" "(memberOf=cn=project-atlas,$SLAPD_GROUPS)" uid title
+  slapd_paged "$(slapd_from 6)" admin 20 "$ou" "(objectClass=inetOrgPerson)" uid employeeNumber
+  [ $((r % 4)) != 2 ] || slapd_passwd "$(slapd_from 5)" "$(printf 'c%03d' $(((r + 11) % 30 + 1)))"
+  if [ $((r % 3)) = 0 ]; then
+    slapd_contractors 3
+    slapd_ldap "$(slapd_from 6)" admin ldapadd -c
+    SLAPD_LDIF=
+  fi
+  slapd_clients
+}
+SLAPD_HELDOUT_JOBS=0
+slapd_heldout_job() {
+  SLAPD_HELDOUT_JOBS=$((SLAPD_HELDOUT_JOBS + 1))
+  if [ $((SLAPD_HELDOUT_JOBS % 2)) = 1 ]; then
+    slapd_config employeeNumber departmentNumber
+    slapd_stop
+    slapd_admin slapindex -q employeeNumber departmentNumber
+    slapd_admin slaptest -u
+    slapd_start
+  else
+    slapd_backup contractors -b "ou=contractors,$SLAPD_SUFFIX"
+  fi
+}
 
 # --- the recordings -----------------------------------------------------------------------
 
