@@ -538,14 +538,16 @@ install_packages() {
 # dw-eval/SERVER, in the background; its pid is in LAUNCHED. The process joins the cgroup
 # before it execs setpriv, so the exec chain setpriv -> CMD is inside the cgroup, as a service
 # manager would start it.
-# USER may also be UID:GID, the credentials a server process that dropped its privileges
-# itself has (no name lookups, no supplementary groups).
+# A USER name runs with its primary group, which need not be named after it (vcache's is
+# varnish: setpriv refuses --regid=vcache, so nothing would run). USER may also be UID:GID,
+# the credentials a server process that dropped its privileges itself has (no name lookups,
+# no supplementary groups).
 launch() {
   local server=$1 user=$2 creds
   shift 2
   case $user in
     *:*) creds=(--reuid="${user%%:*}" --regid="${user#*:}" --clear-groups) ;;
-    *) creds=(--reuid="$user" --regid="$user" --init-groups) ;;
+    *) creds=(--reuid="$user" --regid="$(id -g "$user")" --init-groups) ;;
   esac
   env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
     sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
