@@ -416,20 +416,23 @@ using PatternMap = std::map<std::string, Generalization>;
 
 // Moves each of `files` whose access `g` allows into `g` and out of the
 // fingerprint's exact files (the pattern covers it now).
-void AbsorbFitting(const std::vector<FileMap::iterator>& files, Generalization* g, Fingerprint* fp,
-                   GeneralizeResult* r) {
+void AbsorbFitting(const std::vector<FileMap::iterator>& files, std::string_view key, Generalization* g,
+                   Fingerprint* fp, GeneralizeResult* r) {
   for (FileMap::iterator m : files) {
-    if (!IsSubset(m->second.access, g->stats.access)) continue;
+    if (!IsSubset(m->second.access, g->stats.access) || WildcardKeepsOut(key, m->first, m->second.access)) continue;
     Absorb(m->first, m->second, g);
     fp->files.erase(m);
     ++r->absorbed;
   }
 }
 // The same for narrower patterns a wider one covers.
-void AbsorbFitting(const std::vector<PatternMap::iterator>& patterns, Generalization* g, Fingerprint* fp,
-                   GeneralizeResult* r) {
+void AbsorbFitting(const std::vector<PatternMap::iterator>& patterns, std::string_view key, Generalization* g,
+                   Fingerprint* fp, GeneralizeResult* r) {
   for (PatternMap::iterator m : patterns) {
-    if (!IsSubset(m->second.stats.access, g->stats.access)) continue;
+    if (!IsSubset(m->second.stats.access, g->stats.access) ||
+        WildcardKeepsOut(key, m->first, m->second.stats.access)) {
+      continue;
+    }
     AbsorbPattern(m->second, g);
     fp->file_patterns.erase(m);
     ++r->absorbed;
@@ -443,7 +446,8 @@ void AbsorbMatches(Fingerprint* fp, GeneralizeResult* r) {
     for (auto it = fp->files.begin(); it != fp->files.end();) {
       const std::string* key = nullptr;
       const Generalization* g = MatchFile(*fp, it->first, &key);
-      if (g != nullptr && IsSubset(it->second.access, g->stats.access)) {
+      if (g != nullptr && IsSubset(it->second.access, g->stats.access) &&
+          !WildcardKeepsOut(*key, it->first, it->second.access)) {
         Absorb(it->first, it->second, &fp->file_patterns.at(*key));
         it = fp->files.erase(it);
         ++r->absorbed;
@@ -504,7 +508,7 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
     if (existing != fp->file_patterns.end()) {
       Generalization& g = existing->second;
       GainBits(evidence, threshold, &g);
-      AbsorbFitting(children, &g, fp, r);
+      AbsorbFitting(children, existing->first, &g, fp, r);
       continue;
     }
     std::string rule = std::to_string(children.size()) + " distinct files under " + dir;
@@ -532,11 +536,12 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
                    [](const Candidate& a, const Candidate& b) { return a.fitting > b.fitting; });
   for (Candidate& c : candidates) {
     if (divisor > 1 && UnderBudget(*fp, o)) return;
-    Generalization& g = fp->file_patterns[*c.dir + "/*"];
+    const std::string key = *c.dir + "/*";
+    Generalization& g = fp->file_patterns[key];
     ++r->file_patterns;
     g.rule = std::move(c.rule);
     g.stats.access = c.bits;
-    AbsorbFitting(*c.children, &g, fp, r);
+    AbsorbFitting(*c.children, key, &g, fp, r);
   }
 }
 
@@ -734,7 +739,7 @@ void CollapseShapes(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeResul
     } else {
       GainBits(d.evidence, d.threshold, &g);
     }
-    AbsorbFitting(d.members, &g, fp, r);
+    AbsorbFitting(d.members, d.pattern, &g, fp, r);
   }
 }
 
@@ -820,8 +825,8 @@ void CollapseSiblings(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
     for (const std::string& p : group.patterns) {
       if (auto m = fp->file_patterns.find(p); m != fp->file_patterns.end()) patterns.push_back(m);
     }
-    AbsorbFitting(files, &g, fp, r);
-    AbsorbFitting(patterns, &g, fp, r);
+    AbsorbFitting(files, pattern, &g, fp, r);
+    AbsorbFitting(patterns, pattern, &g, fp, r);
   }
 }
 
@@ -904,8 +909,8 @@ void CollapseSubtrees(Fingerprint* fp, const GeneralizeOptions& o, GeneralizeRes
                  BitsNote(c.evidence, c.bits);
         g.stats.access = c.bits;
       }
-      AbsorbFitting(c.group->patterns, &g, fp, r);
-      AbsorbFitting(c.group->files, &g, fp, r);
+      AbsorbFitting(c.group->patterns, pattern->first, &g, fp, r);
+      AbsorbFitting(c.group->files, pattern->first, &g, fp, r);
     }
   }
 }
@@ -994,8 +999,8 @@ void CollapseServedTrees(Fingerprint* fp, const GeneralizeOptions& o, Generalize
                   std::to_string(o.family_threshold) + " names in 2 directories)";
       }
       g.stats.access = bits;
-      AbsorbFitting(group.patterns, &g, fp, r);
-      AbsorbFitting(group.files, &g, fp, r);
+      AbsorbFitting(group.patterns, dir + "/**", &g, fp, r);
+      AbsorbFitting(group.files, dir + "/**", &g, fp, r);
       // A tree made earlier inside this one (depths are walked deepest
       // first) with no access this one lacks is part of it: this tree
       // matches all it matched. Kept, the narrower one would take away what
@@ -1111,6 +1116,24 @@ bool MayCollapse(std::string_view dir, bool recursive) {
     if (IsStrictlyUnder(lib, dir)) return false;
   }
   return true;
+}
+
+namespace {
+constexpr std::string_view kExecutableSuffixes[] = {
+    ".sh", ".bash", ".zsh", ".py", ".pl", ".pm", ".rb", ".php", ".phtml", ".php3", ".php4",
+    ".php5", ".php7", ".phar", ".jsp", ".jspx", ".asp", ".aspx", ".ashx", ".cgi", ".lua", ".so"};
+}  // namespace
+
+bool IsExecutableFileName(std::string_view path) {
+  const std::string_view base = Basename(path);
+  for (std::string_view suffix : kExecutableSuffixes) {
+    if (base.size() > suffix.size() && base.ends_with(suffix)) return true;
+  }
+  return base.find(".so.") != std::string_view::npos;
+}
+
+bool WildcardKeepsOut(std::string_view pattern, std::string_view path, uint8_t access) {
+  return pattern.ends_with('*') && (access & (kAccessWrite | kAccessCreate)) != 0 && IsExecutableFileName(path);
 }
 
 GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& o) {

@@ -136,6 +136,17 @@ struct GeneralizeResult {
 // Deterministic: the same fingerprint and options give the same result.
 GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = {});
 
+// An executable or script by its name (".sh", ".py", ".php", ".jsp", ".so",
+// "lib.so.1", ...): what the scorer never lets a wildcard absolve when written.
+bool IsExecutableFileName(std::string_view path);
+
+// Whether wildcard pattern `pattern` ("<dir>/*", "<dir>/**") keeps out an item
+// of `path` with `access`: a written executable or script stays an item
+// (and may form a family of its own name, "<dir>/<id>/vgc.so"), since the
+// scorer would not let the wildcard absolve it anyway. Families with a name
+// of their own (not ending in '*') take it as any item.
+bool WildcardKeepsOut(std::string_view pattern, std::string_view path, uint8_t access);
+
 // The file pattern covering `normalized_path`, or nullptr: "<parent>/*" if
 // present, else the parent's numbered family, else the deepest "<ancestor>/**". Never a protected path (IsProtectedPath), even
 // if a pattern would cover it. When `pattern` is not null it receives the

@@ -10,6 +10,7 @@
 
 #include "model/items.h"
 #include "model/normalize.h"
+#include "model/scorer.h"
 #include "model/testing/test_events.h"
 
 namespace dw::model {
@@ -747,6 +748,71 @@ TEST(GeneralizeServedTreeTest, ATreeWrittenAndCreatedInAcrossDirectoriesIsOwned)
   const Generalization& l = lock.file_patterns.at("/var/lib/db/base/**");
   EXPECT_EQ(l.stats.access & kAccessCreate, 0) << l.rule;
   EXPECT_EQ(l.rule.find("owned tree"), std::string::npos) << l.rule;
+}
+
+// A wildcard never takes a written executable or script (the scorer would
+// not let it absolve one): a workload that builds a shared object into each
+// new id-named directory of its owned tree (a cache compiling its
+// configuration) keeps those as items, which form a family of their own
+// name; an item arriving later under the wildcard stays an item too.
+// As the profiler learns an item: its stats, with its access.
+void Learn(Fingerprint* fp, const ItemRef& item) {
+  ItemStats& st = FindOrAddItem(fp, item);
+  ++st.count;
+  st.access |= item.access;
+}
+
+TEST(GeneralizeServedTreeTest, WrittenExecutablesStayOutOfWildcardsAndFormTheirOwnFamily) {
+  // First an owned tree: distinct names read, written and created across
+  // its directories (its state, its shared memory files).
+  Fingerprint fp;
+  for (int d = 0; d < 3; ++d) {
+    for (int w = 0; w < 10; ++w) {
+      const std::string path = "/srv/cache/inst/_.state" + std::string(1, char('a' + d)) + "/" + Leaf(w + 10 * d);
+      fp.files[path] = ItemStats{2, 1, 2, 1, kAccessRead | kAccessWrite | kAccessCreate, 1};
+    }
+  }
+  Generalize(&fp);
+  ASSERT_EQ(fp.file_patterns.count("/srv/cache/inst/**"), 1u) << ::testing::PrintToString(PatternKeys(fp));
+  // Then, learning on, a shared object built into each new id-named
+  // directory arrives under the tree: items, which form their own family.
+  ItemRef so;
+  so.table = ItemRef::Table::kFile;
+  so.access = kAccessRead | kAccessWrite | kAccessCreate;
+  for (int d = 0; d < 3; ++d) {
+    so.key = "/srv/cache/inst/build." + std::to_string(1000 + d) + "." + std::to_string(555 + d) + "/out.so";
+    Learn(&fp, so);
+    EXPECT_EQ(fp.files.count(so.key), 1u) << so.key;
+  }
+  Generalize(&fp);
+  const std::string* key = nullptr;
+  ASSERT_NE(MatchFile(fp, "/srv/cache/inst/build.1007.999/out.so", &key), nullptr);
+  EXPECT_EQ(*key, "/srv/cache/inst/build.<#>.<#>/out.so") << ::testing::PrintToString(PatternKeys(fp));  // its own family
+  ASSERT_NE(MatchFile(fp, "/srv/cache/inst/build.1007.999/heap", &key), nullptr);
+  EXPECT_EQ(*key, "/srv/cache/inst/**");
+  // Scored: the next build's object is known; another object there is not.
+  fp.workload = "cache";
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, testing::Open("cache", 10, "/srv/cache/inst/build.1007.999/out.so",
+                                              kAccessWrite | kAccessCreate)).empty());
+  std::vector<Finding> other = scorer.Score(&fp, testing::Open("cache", 10, "/srv/cache/inst/build.1007.999/x.so",
+                                                                kAccessWrite | kAccessCreate));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_GE(other[0].severity, Severity::kHigh) << other[0].reason;
+  // Learning more: a written script under the wildcard is an item of its own.
+  ItemRef script;
+  script.table = ItemRef::Table::kFile;
+  script.key = "/srv/cache/inst/run.sh";
+  script.access = kAccessWrite | kAccessCreate;
+  Learn(&fp, script);
+  EXPECT_EQ(fp.files.count("/srv/cache/inst/run.sh"), 1u);
+  ItemRef data = script;
+  data.key = "/srv/cache/inst/new-data";
+  Learn(&fp, data);
+  EXPECT_EQ(fp.files.count("/srv/cache/inst/new-data"), 0u);  // the wildcard took it
+  EXPECT_TRUE(WildcardKeepsOut("/x/**", "/x/lib.so.1", kAccessCreate));
+  EXPECT_FALSE(WildcardKeepsOut("/x/**", "/x/lib.so.1", kAccessRead));
+  EXPECT_FALSE(WildcardKeepsOut("/x/<#>/lib.so", "/x/1/lib.so", kAccessCreate));
 }
 
 // Trees are made deepest first: a database's data directory can become a

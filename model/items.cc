@@ -305,7 +305,7 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item) {
       // A pattern takes the item only for access it has evidence for.
       const std::string* pattern = nullptr;
       const Generalization* g = MatchFile(*fp, item.key, &pattern);
-      if (g != nullptr && (item.access & ~g->stats.access) == 0) {
+      if (g != nullptr && (item.access & ~g->stats.access) == 0 && !WildcardKeepsOut(*pattern, item.key, item.access)) {
         return fp->file_patterns.find(*pattern)->second.stats;
       }
       return fp->files[item.key];

@@ -146,9 +146,6 @@ constexpr std::string_view kPersistenceNames[] = {
     "/.ssh/authorized_keys", "/.ssh/authorized_keys2", "/.ssh/rc"};
 constexpr std::string_view kPersistenceHomeDirs[] = {"/.config/systemd/user/", "/.config/autostart/"};
 // File names that run: scripts, server pages, shared objects.
-constexpr std::string_view kExecutableSuffixes[] = {
-    ".sh", ".bash", ".zsh", ".py", ".pl", ".pm", ".rb", ".php", ".phtml", ".php3", ".php4",
-    ".php5", ".php7", ".phar", ".jsp", ".jspx", ".asp", ".aspx", ".ashx", ".cgi", ".lua", ".so"};
 constexpr std::string_view kRawNetworkTools[] = {"nc", "ncat", "netcat", "socat", "telnet"};
 constexpr std::string_view kSystemDirs[] = {
     "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
@@ -278,13 +275,7 @@ bool IsPersistence(const Judged& j) {
   }
   return false;
 }
-bool IsExecutableName(const Judged& j) {
-  std::string_view base = Basename(j.item.key);
-  for (std::string_view suffix : kExecutableSuffixes) {
-    if (base.size() > suffix.size() && base.ends_with(suffix)) return true;
-  }
-  return base.find(".so.") != std::string_view::npos;
-}
+bool IsExecutableName(const Judged& j) { return IsExecutableFileName(j.item.key); }
 bool IsExecutableNameWhereServed(const Judged& j) { return j.served_dir && IsExecutableName(j); }
 bool InSystemDir(const Judged& j) { return IsUnder(j.item.key, kSystemDirs); }
 bool IsLoopback(const Judged& j) { return IsLoopbackAddress(j.item.net.address); }
@@ -329,6 +320,9 @@ bool IsTampering(const Judged& j) { return IsTamperingSyscall(j.item.key); }
 constexpr double kPlainExecSensitivity = 0.5;
 // A sibling of a learned program (SiblingProgram): the workload's own suite.
 constexpr double kSiblingSensitivity = 0.3;
+// A new program in a shell the service itself started, in a workload that is
+// no script runner (NarrowServiceShellRuns): an injected command (T1059).
+constexpr double kServiceShellProgramSensitivity = 0.9;
 // A new unprivileged listening port of a workload that opened many in
 // training (PortHabits): low, on an address it listened on, from its own
 // program, outside a new program's tree and not a shell or interpreter.
@@ -455,6 +449,33 @@ size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe
     return 0;
   }
   return runner.utilities.size();
+}
+
+// A new program run by a shell that the service's own program started
+// (the shell's parent, past command wrappers, is a learned executable that
+// is no shell or interpreter), in a workload that is no script runner: the
+// service runs a shell for a narrow purpose (a compiler, one helper), learned
+// with the programs it ran; a program it never ran there is what an injected
+// command runs. Returns how many utilities the workload's shells ran in
+// training (perhaps 0), or -1 when `e` is no such exec.
+int NarrowServiceShellRuns(const Fingerprint& fp, const Event& e) {
+  const std::string_view shell = EffectiveParent(e);
+  if (!model::IsShell(shell) || e.process.ancestry.empty()) return -1;
+  bool past_shell = false;
+  std::string_view starter;
+  for (const std::string& a : e.process.ancestry) {
+    if (!past_shell) {
+      past_shell = a == shell;
+      continue;
+    }
+    if (a.empty() || IsCommandWrapper(a)) continue;
+    starter = a;
+    break;
+  }
+  if (starter.empty() || IsShellish(Basename(starter)) || !fp.executables.contains(std::string(starter))) return -1;
+  const ScriptRunner runner = ScriptRunnerOf(fp);
+  if (runner.runs_scripts()) return -1;
+  return static_cast<int>(runner.utilities.size());
 }
 
 // The program a shell runs for the workload's own suite, or "": the exec is
@@ -843,8 +864,8 @@ PortHabits PortHabitsOf(const Fingerprint& fp) {
       h.client_ranges.emplace_back(net, len);
     }
   }
-  std::set<uint16_t> ports;
-  std::set<std::string> addresses;
+  std::set<uint16_t> ports, kernel_ports;
+  std::set<std::string> addresses, kernel_addresses;
   for (const auto& [item, stats] : fp.network) {
     if (item.protocol != 6) continue;
     if (item.direction == Direction::kOutbound && item.port >= kEphemeralPortMin && h.IsLearnedClient(item.address)) {
@@ -852,7 +873,15 @@ PortHabits PortHabitsOf(const Fingerprint& fp) {
     } else if (item.direction == Direction::kListen && item.port >= 1024) {
       ports.insert(item.port);
       addresses.insert(item.address);
+      if (item.port >= kEphemeralPortMin) {
+        kernel_ports.insert(item.port);
+        kernel_addresses.insert(item.address);
+      }
     }
+  }
+  if (kernel_ports.size() >= kKernelPortHabitThreshold) {
+    h.kernel_port_listens = kernel_ports.size();
+    h.kernel_port_addresses.assign(kernel_addresses.begin(), kernel_addresses.end());
   }
   if (h.callbacks < kPortHabitThreshold) {
     h.callbacks = 0;
@@ -998,7 +1027,13 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         std::string_view sibling = computed->value <= kPlainExecSensitivity ? SiblingProgram(*fp, item.key) : "";
         std::string suite_command =
             context.parent_suspect || IsFileless(judged) ? std::string() : SuiteShellCommand(*fp, e);
-        if (!suite_command.empty()) {
+        const int service_shell_ran = IsCommandWrapper(item.key) ? -1 : NarrowServiceShellRuns(*fp, e);
+        if (service_shell_ran >= 0 && computed->value < kServiceShellProgramSensitivity) {
+          fixed_sensitivity = kServiceShellProgramSensitivity;
+          sibling_note = "run by a shell the service started, whose shells ran " + std::to_string(service_shell_ran) +
+                         " utilities in training: a command it never ran";
+          fixed_note = sibling_note.c_str();
+        } else if (!suite_command.empty()) {
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a shell one program of the workload's suite ran to start another: " +
                          std::string(Basename(e.process.parent_exe)) + " runs " + suite_command;
@@ -1039,6 +1074,16 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           sibling_note = "beside the " + std::to_string(h.transient_listens) + " ports it listened on in training (" +
                          std::to_string(h.listen_min) + "-" + std::to_string(h.listen_max) +
                          "): it opens listening ports as it goes";
+          fixed_note = sibling_note.c_str();
+        } else if (item.net.port >= kEphemeralPortMin && h.kernel_port_listens > 0 &&
+                   std::binary_search(h.kernel_port_addresses.begin(), h.kernel_port_addresses.end(),
+                                      item.net.address)) {
+          // A port the kernel chose (a bind to port 0), as the ones it
+          // listened on in training: the service hands such ports out; none
+          // is a configured service port.
+          fixed_sensitivity = kTransientListenSensitivity;
+          sibling_note = "a port the kernel chose, like the " + std::to_string(h.kernel_port_listens) +
+                         " ephemeral ports it listened on in training";
           fixed_note = sibling_note.c_str();
         }
       }

@@ -31,14 +31,21 @@ Severity SeverityOf(double score);
 //     (learned inbound items, or an inbound range);
 //   - transient listeners: kPortHabitThreshold or more distinct unprivileged
 //     TCP ports (1024 and up) it listened on, and the addresses it listened
-//     on them.
+//     on them;
+//   - kernel-chosen ports: kKernelPortHabitThreshold or more distinct TCP
+//     ports in the ephemeral range (kEphemeralPortMin and up) it listened on
+//     (a bind to port 0: no client is configured with such a port; the
+//     service hands it out), and the addresses.
 inline constexpr uint16_t kEphemeralPortMin = 32768;  // Linux's default range starts here (IANA's at 49152)
 inline constexpr size_t kPortHabitThreshold = 8;
+inline constexpr size_t kKernelPortHabitThreshold = 3;
 struct PortHabits {
   size_t callbacks = 0;          // outbound items to clients' ephemeral ports (0 below the threshold)
   size_t transient_listens = 0;  // distinct unprivileged listening ports (0 below the threshold)
   uint16_t listen_min = 0, listen_max = 0;  // their range
   std::vector<std::string> listen_addresses;  // sorted
+  size_t kernel_port_listens = 0;  // distinct ephemeral-range listening ports (0 below the threshold)
+  std::vector<std::string> kernel_port_addresses;  // sorted
   // The learned clients (inbound items' addresses, inbound ranges), kept
   // while callbacks > 0: the only habit that asks.
   std::set<std::string, std::less<>> clients;

@@ -410,6 +410,49 @@ TEST(ScorerLineageTest, AKnownProgramUnderAnotherParentIsContextButAServiceShell
                                           Severity::kCritical)});
 }
 
+// A service that runs a shell for a narrow purpose (a cache compiling its
+// configuration: varnishd -> sh -> cc) has that shell learned; a program the
+// shell never ran there is an injected command: critical. In a script runner
+// (a batch job whose shells ran many utilities) the same is one more step.
+TEST(ScorerLineageTest, ANewProgramInTheServicesOwnShellIsAnInjectedCommand) {
+  auto under = [](std::vector<std::string> ancestry, const std::string& exe) {
+    Event e = ExecUnder(ancestry.front(), 9, exe);
+    e.process.ancestry = std::move(ancestry);
+    return e;
+  };
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, "/usr/sbin/varnishd"),
+                          under({"/usr/sbin/varnishd", "/usr/bin/bash"}, "/usr/bin/dash"),
+                          under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc"),
+                          under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/rm")});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc")).empty());
+  std::vector<Finding> got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  EXPECT_EQ(got[0].reason,
+            "executable never seen in training (run by a shell the service started, whose shells ran 2 utilities "
+            "in training: a command it never ran)");
+  // Through a wrapper the same.
+  got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/bin/nohup", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  // A shell started by something else (an operator's, the entrypoint's): not this rule.
+  got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/bin/bash"}, "/usr/bin/id"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_LT(got[0].score, 0.9);
+  // A script runner: its shells ran 8 or more utilities.
+  Fingerprint runner = fp;
+  for (const char* u : {"/usr/bin/gzip", "/usr/bin/find", "/usr/bin/sort", "/usr/bin/cut", "/usr/bin/tar",
+                        "/usr/bin/date"}) {
+    runner.lineage[std::string("/usr/bin/dash -> ") + u] = {};
+    runner.executables[u] = {};
+  }
+  ASSERT_TRUE(ScriptRunnerOf(runner).runs_scripts());
+  got = scorer.Score(&runner, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_LT(got[0].score, 0.9);
+}
+
 // Command wrappers (nice, flock, timeout, ...) run their argument and do
 // nothing else: a program run through them was started by whoever started the
 // wrapper. The job's shell under `flock ... nice` is the job's shell as
@@ -625,6 +668,35 @@ TEST(ScorerNetworkTest, ANewPortOfAWorkloadThatListensAsItGoesIsLow) {
   Fingerprint fixed = Learn({testing::Exec("web", 10, "/usr/sbin/app"), testing::Listen("web", 10, V4(127, 0, 0, 1, 8080)),
                              testing::Listen("web", 10, V4(127, 0, 0, 1, 8443))});
   EXPECT_EQ(scorer.Score(&fixed, testing::Listen("web", 12, V4(127, 0, 0, 1, 12150)))[0].severity, Severity::kMedium);
+}
+
+// A workload that listened on ports the kernel chose (ephemeral range, a bind
+// to port 0) in training, three or more: another such port on a learned
+// address from its own program is low; a fixed port, another address, a shell
+// or a new program's tree are judged as before; two are no habit.
+TEST(ScorerNetworkTest, AnotherKernelChosenPortIsLowWhenTrainingListenedOnSeveral) {
+  std::vector<Event> training = {testing::Exec("cache", 10, "/usr/sbin/app"),
+                                 testing::Listen("cache", 10, V4(127, 0, 0, 1, 6081))};
+  for (uint16_t port : {34477, 37423, 41417}) training.push_back(testing::Listen("cache", 10, V4(0, 0, 0, 0, port)));
+  Fingerprint fp = Learn(training);
+  EXPECT_EQ(PortHabitsOf(fp).kernel_port_listens, 3u);
+  EXPECT_EQ(PortHabitsOf(fp).transient_listens, 0u);
+  Scorer scorer;
+  const Event listen = testing::Listen("cache", 12, V4(0, 0, 0, 0, 36309));
+  std::vector<Finding> got = scorer.Score(&fp, listen);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kLow);
+  EXPECT_NE(got[0].reason.find("a port the kernel chose"), std::string::npos) << got[0].reason;
+  EXPECT_GE(scorer.Score(&fp, testing::Listen("cache", 12, V4(0, 0, 0, 0, 14445)))[0].severity, Severity::kHigh);
+  EXPECT_GE(scorer.Score(&fp, testing::Listen("cache", 12, V4(10, 0, 0, 1, 36309)))[0].severity, Severity::kHigh);
+  Event perl = listen;
+  perl.process.exe = "/usr/bin/perl";
+  EXPECT_EQ(scorer.Score(&fp, perl)[0].severity, Severity::kCritical);
+  EXPECT_GE(scorer.Score(&fp, listen, {.hostile_root = "exec /x"})[0].severity, Severity::kHigh);
+  training.pop_back();
+  Fingerprint two = Learn(training);
+  EXPECT_EQ(PortHabitsOf(two).kernel_port_listens, 0u);
+  EXPECT_GE(scorer.Score(&two, listen)[0].severity, Severity::kHigh);
 }
 
 // A credential file the workload's own login process reads is learned; the

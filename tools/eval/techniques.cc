@@ -39,10 +39,11 @@ const std::vector<Technique> kTechniques = {
        PlayedProcess sh = ShellRunning(p, "id");
        p.Spawn(sh, "/usr/bin/id", {"id"});
      }},
-    {"T1059.004", "shell started by the service through nohup", Severity::kCritical,
+    {"T1059.004", "shell started by the service through nohup, runs id", Severity::kCritical,
      [](TechniquePlayer& p) {
        PlayedProcess nohup = p.Spawn(p.self(), "/usr/bin/nohup", {"nohup", "sh", "-c", "id"});
-       p.Exec(nohup, "/usr/bin/dash", {"sh", "-c", "id"});
+       PlayedProcess sh = p.Exec(nohup, "/usr/bin/dash", {"sh", "-c", "id"});
+       p.Spawn(sh, "/usr/bin/id", {"id"});
      }},
     {"T1059.006", "python one-liner started by the service", Severity::kCritical,
      [](TechniquePlayer& p) { p.Spawn(p.self(), "/usr/bin/python3.11", {"python3", "-c", "import os"}); }},
