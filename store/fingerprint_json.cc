@@ -299,9 +299,11 @@ Result<model::Fingerprint> Parse(const json& j) {
     }
     if (fv == 0) return Invalid("format_version", "0 is not a version");
   }
-  // syscall_watch came with format version 4: older exports lack it.
-  const bool has_watch = j.contains("format_version") && j["format_version"].is_number_unsigned() &&
-                         j["format_version"].get<uint64_t>() >= 4;
+  // syscall_watch came with format version 4: older exports lack it (and
+  // one re-exported by this driftwatch, keeping its version, has it).
+  const bool has_watch = (j.contains("format_version") && j["format_version"].is_number_unsigned() &&
+                          j["format_version"].get<uint64_t>() >= 4) ||
+                         j.contains("syscall_watch");
   if (has_watch) {
     RETURN_IF_ERROR(ExactKeys(j, "top level",
                               {"schema", "workload", "format_version", "node", "training", "executables",

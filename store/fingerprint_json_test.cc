@@ -49,6 +49,10 @@ TEST(FingerprintJsonTest, SyscallWatchRoundTripsAndOlderExportsReadAsAll) {
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->syscall_watch, model::SyscallWatch::kAll);
   EXPECT_EQ(back->syscalls, fp.syscalls);
+  // Exported again it keeps its version and gains the field: it reads back.
+  Result<model::Fingerprint> again = FingerprintFromJson(FingerprintJson(*back));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(*again, *back);
 }
 
 TEST(FingerprintJsonTest, ExactNanosecondsAndDoublesRoundTrip) {
