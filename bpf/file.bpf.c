@@ -250,15 +250,14 @@ int handle_sys_exit_creat(struct trace_event_raw_sys_exit *ctx)
  * inet_sock_set_state (net.bpf.c). */
 
 #define DW_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
-#define DW_UNIX_SEEN_BYTES 64
 
-/* (process, path prefix) pairs already reported: a worker that connects to
- * its upstream's socket per request sends one record, not one per request.
- * LRU: a pair forgotten and used again is reported again. */
+/* (process, path) pairs already reported: a worker that connects to its
+ * upstream's socket per request sends one record, not one per request.
+ * LRU: a pair forgotten and used again is reported again. The key holds the
+ * whole path ("@name" for an abstract socket), zero-padded. */
 struct unix_seen_key {
 	__u32 tgid;
-	__u32 path_len;
-	char path[DW_UNIX_SEEN_BYTES];
+	char path[DW_UNIX_PATH_MAX + 4];
 };
 
 struct {
@@ -290,29 +289,31 @@ int handle_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (bpf_probe_read_user(&first, 1, uaddr + 2))
 		return 0;
+	/* The path into the key first: a pair seen before costs no record. */
+	if (first == 0) {
+		/* Abstract: a NUL, then the name (up to its first NUL). */
+		seen.path[0] = '@';
+		n = bpf_probe_read_user_str(&seen.path[1], DW_UNIX_PATH_MAX - 1, uaddr + 3);
+		if (n <= 1)
+			return 0;
+		n += 1;
+	} else {
+		n = bpf_probe_read_user_str(seen.path, DW_UNIX_PATH_MAX, uaddr + 2);
+		if (n <= 1)
+			return 0;
+	}
+	seen.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	if (bpf_map_update_elem(&unix_connect_seen, &seen, &one, BPF_NOEXIST) != 0)
+		return 0;
 	s = start_record(DW_EVENT_OPEN);
 	if (!s)
 		return 0;
 	e = (struct dw_open_event *)s->rec;
 	off = sizeof(*e);
-	if (first == 0) {
-		/* Abstract: a NUL, then the name (up to its first NUL). */
-		s->rec[off] = '@';
-		n = bpf_probe_read_user_str(&s->rec[off + 1], DW_UNIX_PATH_MAX - 1, uaddr + 3);
-		if (n <= 1)
-			return 0;
-		path_len = DW_BOUND(n + 1, 256); /* n < DW_UNIX_PATH_MAX */
-	} else {
-		n = bpf_probe_read_user_str(&s->rec[off], DW_UNIX_PATH_MAX, uaddr + 2);
-		if (n <= 1)
-			return 0;
-		path_len = DW_BOUND(n, 256);
-	}
-	seen.tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
-	seen.path_len = path_len;
-	bpf_probe_read_kernel_str(seen.path, sizeof(seen.path), &s->rec[off]);
-	if (bpf_map_update_elem(&unix_connect_seen, &seen, &one, BPF_NOEXIST) != 0)
+	path_len = DW_BOUND(n, 256); /* n <= DW_UNIX_PATH_MAX */
+	if (path_len > DW_UNIX_PATH_MAX)
 		return 0;
+	__builtin_memcpy(&s->rec[off], seen.path, DW_UNIX_PATH_MAX);
 	if (first != 0 && s->rec[off] != '/') {
 		__u32 coff = DW_BOUND(off + path_len, DW_PATH_MAX * 2);
 
