@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +40,7 @@
 #include "tools/packages.h"
 #include "tools/testing/live_bpf.h"
 #include "tools/testing/ports.h"
+#include "tools/testing/unix_address.h"
 
 namespace dw {
 namespace {
@@ -410,15 +410,9 @@ TEST_F(E2eBpfTest, ANewProgramOfALearnedProgramsPackageIsLowLive) {
 // A listening unix stream socket at `path` ("@name": abstract), in this
 // process (outside the watched cgroup); -1 on failure.
 int ListenUnix(const std::string& path) {
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  socklen_t len = offsetof(sockaddr_un, sun_path) + path.size();
-  if (path[0] == '@') {
-    std::memcpy(a.sun_path + 1, path.data() + 1, path.size() - 1);
-  } else {
-    std::memcpy(a.sun_path, path.data(), path.size());
-    ++len;
-  }
+  sockaddr_un a;
+  const socklen_t len = tools::testing::UnixAddress(path, &a);
+  if (len == 0) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(fd, 16) != 0) {
     if (fd >= 0) close(fd);

@@ -32,7 +32,6 @@
 // Exits 0 when every action succeeded, 1 otherwise (with a line on stderr).
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <sys/un.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -41,13 +40,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "collector/testing/records.h"
+#include "tools/testing/unix_address.h"
 
 namespace {
 
@@ -163,16 +162,9 @@ int main(int argc, char** argv) {
       }
       close(fd);
     } else if (op == "--connect-unix") {
-      sockaddr_un a{};
-      a.sun_family = AF_UNIX;
-      if (arg.empty() || arg.size() >= sizeof(a.sun_path)) return Fail("connect-unix", arg);
-      socklen_t len = offsetof(sockaddr_un, sun_path) + arg.size();
-      if (arg[0] == '@') {
-        std::memcpy(a.sun_path + 1, arg.data() + 1, arg.size() - 1);  // sun_path[0] stays NUL
-      } else {
-        std::memcpy(a.sun_path, arg.data(), arg.size());
-        ++len;
-      }
+      sockaddr_un a;
+      const socklen_t len = dw::tools::testing::UnixAddress(arg, &a);
+      if (len == 0) return Fail("connect-unix", arg);
       int fd = socket(AF_UNIX, SOCK_STREAM, 0);
       if (fd < 0) return Fail("connect-unix", arg);
       (void)connect(fd, reinterpret_cast<sockaddr*>(&a), len);
