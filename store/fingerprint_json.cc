@@ -82,9 +82,10 @@ const char* TypeName(const json& j) { return j.type_name(); }
 // `j` is an object with exactly `keys` (and, if `allow_source`, an ignored
 // "source" object).
 Status ExactKeys(const json& j, const std::string& path, std::initializer_list<const char*> keys,
-                 bool allow_source = false) {
+                 bool allow_source = false, std::initializer_list<const char*> optional = {}) {
   if (!j.is_object()) return Invalid(path, std::string("want an object, not ") + TypeName(j));
   std::set<std::string> want(keys.begin(), keys.end());
+  want.insert(optional.begin(), optional.end());
   for (const auto& [k, v] : j.items()) {
     if (allow_source && k == "source") {
       if (!v.is_object()) return Invalid(path + ".source", "want an object");
@@ -299,23 +300,17 @@ Result<model::Fingerprint> Parse(const json& j) {
     }
     if (fv == 0) return Invalid("format_version", "0 is not a version");
   }
+  RETURN_IF_ERROR(ExactKeys(j, "top level",
+                            {"schema", "workload", "format_version", "node", "training", "executables",
+                             "lineage", "files", "file_patterns", "network", "network_patterns",
+                             "dns_names", "syscall_arch", "syscalls", "rates"},
+                            /*allow_source=*/true, /*optional=*/{"syscall_watch"}));
   // syscall_watch came with format version 4: older exports lack it (and
   // one re-exported by this driftwatch, keeping its version, has it).
-  const bool has_watch = (j.contains("format_version") && j["format_version"].is_number_unsigned() &&
-                          j["format_version"].get<uint64_t>() >= 4) ||
-                         j.contains("syscall_watch");
-  if (has_watch) {
-    RETURN_IF_ERROR(ExactKeys(j, "top level",
-                              {"schema", "workload", "format_version", "node", "training", "executables",
-                               "lineage", "files", "file_patterns", "network", "network_patterns",
-                               "dns_names", "syscall_arch", "syscall_watch", "syscalls", "rates"},
-                              /*allow_source=*/true));
-  } else {
-    RETURN_IF_ERROR(ExactKeys(j, "top level",
-                              {"schema", "workload", "format_version", "node", "training", "executables",
-                               "lineage", "files", "file_patterns", "network", "network_patterns",
-                               "dns_names", "syscall_arch", "syscalls", "rates"},
-                              /*allow_source=*/true));
+  const bool has_watch = j.contains("syscall_watch");
+  if (!has_watch && j.contains("format_version") && j["format_version"].is_number_unsigned() &&
+      j["format_version"].get<uint64_t>() >= 4) {
+    return Invalid("top level", "missing field 'syscall_watch'");
   }
   model::Fingerprint fp;
   ASSIGN_OR_RETURN(fp.workload, GetString(j, "", "workload"));
