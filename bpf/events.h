@@ -246,4 +246,13 @@ struct dw_verdict_key {
 	} id;
 };
 
+/* A sentinel syscall's first use by a cgroup (bpf/syscall.bpf.c, map
+ * sentinel_seen): the pairs already reported. User space deletes a cgroup's
+ * pairs when its workload learns again, so the next use is reported again. */
+struct dw_sentinel_key {
+	__u64 cgroup_id; /* dw_header.cgroup_id */
+	__u32 nr;        /* the syscall number */
+	__u32 _pad0;     /* 0: a key is its bytes */
+};
+
 #endif /* DRIFTWATCH_BPF_EVENTS_H_ */

@@ -88,23 +88,17 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 
 /* (cgroup id, syscall number) pairs already reported; LRU bounds it (a pair
  * evicted and used again is reported again; user space folds repeats). */
-struct sentinel_key {
-	__u64 cgroup_id;
-	__u32 nr;
-	__u32 _pad0;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct sentinel_key);
+	__type(key, struct dw_sentinel_key);
 	__type(value, __u8);
 } sentinel_seen SEC(".maps");
 
 SEC("tp/syscalls/sys_enter_ptrace")
 int handle_sentinel_syscall(struct trace_event_raw_sys_enter *ctx)
 {
-	struct sentinel_key key = {};
+	struct dw_sentinel_key key = {};
 	struct dw_syscall_event e;
 	struct task_watch w;
 	__u8 one = 1;

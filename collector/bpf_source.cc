@@ -294,6 +294,28 @@ Status BpfEventSource::ClearVerdictEpoch(CgroupId cgroup) {
   return Status::Ok();
 }
 
+// Deletes every entry either hook may hold for the cgroup; a map shrunk to
+// one entry because its hook is off holds none (ENOENT).
+Status BpfEventSource::ForgetReportedSyscalls(CgroupId cgroup) {
+  auto forget = [](bpf_map* map, const void* key, size_t size) {
+    return bpf_map__delete_elem(map, key, size, 0) == 0 || errno == ENOENT;
+  };
+  uint64_t id = cgroup.value;
+  if (!forget(impl_->skel->maps.cgroup_syscalls, &id, sizeof(id))) {
+    return Status::Errno("forget the syscalls of cgroup " + std::to_string(id), errno);
+  }
+  for (uint32_t nr : SentinelSyscallNumbers()) {
+    dw_sentinel_key key{};  // zeroed: padding is part of the hashed bytes
+    key.cgroup_id = id;
+    key.nr = nr;
+    if (!forget(impl_->skel->maps.sentinel_seen, &key, sizeof(key))) {
+      return Status::Errno("forget the sentinel syscalls of cgroup " + std::to_string(id), errno);
+    }
+  }
+  return Status::Ok();
+}
+
+static_assert(sizeof(dw_sentinel_key) == 16);
 static_assert(sizeof(dw_verdict_key) == 48);
 static_assert(sizeof(dw_file_id) == sizeof(dw_sock_id));
 

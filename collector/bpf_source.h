@@ -97,6 +97,8 @@ class BpfEventSource : public EventSource, public VerdictMaps {
   Status ClearVerdictEpoch(CgroupId cgroup) override;
   Status InsertVerdict(const VerdictKey& key) override;
   VerdictMaps* verdict_maps() override { return verdict_cache_ ? this : nullptr; }
+  // Deletes the cgroup's syscall set (--syscalls) and its sentinel pairs.
+  Status ForgetReportedSyscalls(CgroupId cgroup) override;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -320,6 +321,20 @@ TEST(SyscallNamesTest, KnownUnknownAndArch) {
 #endif
   EXPECT_EQ(SyscallName(511), "syscall_511");  // unassigned on every ABI
   EXPECT_EQ(SyscallName(DW_SYSCALL_MAX + 1), "syscall_513");
+}
+
+// The numbers the agent forgets on relearn name the sentinels, each once.
+TEST(SyscallNamesTest, SentinelNumbersNameTheSentinels) {
+  const std::vector<uint32_t>& numbers = SentinelSyscallNumbers();
+  std::set<uint32_t> distinct(numbers.begin(), numbers.end());
+  EXPECT_EQ(distinct.size(), numbers.size());
+  for (uint32_t nr : numbers) EXPECT_TRUE(IsSentinelSyscall(SyscallName(nr))) << nr;
+  EXPECT_LE(numbers.size(), SentinelSyscalls().size());
+  EXPECT_GE(numbers.size(), 20u);  // this ABI has most of them
+#if defined(__x86_64__)
+  EXPECT_EQ(numbers.size(), SentinelSyscalls().size());  // iopl and ioperm included
+  EXPECT_TRUE(distinct.count(135)) << "personality";
+#endif
 }
 
 dw_open_event OpenFixed(int32_t dfd, uint16_t path_len, uint16_t cwd_len) {

@@ -105,6 +105,12 @@ class EventSource {
   // The kernel verdict cache's maps (collector/verdict_cache.h) when the
   // source has them and the cache is on (live); nullptr otherwise.
   virtual VerdictMaps* verdict_maps() { return nullptr; }
+
+  // The kernel reports a cgroup's first use of each syscall once (kSyscall
+  // records). A workload that learns again must see them again, or its new
+  // baseline lacks what it used before: this forgets what was reported for
+  // `cgroup`. Nothing to forget for a replay.
+  virtual Status ForgetReportedSyscalls(CgroupId /*cgroup*/) { return Status::Ok(); }
 };
 
 }  // namespace dw::collector

@@ -66,4 +66,12 @@ Status Pipeline::ProcessInto(std::span<const uint8_t> record, Event* out, bool r
   return Status::Ok();
 }
 
+std::vector<CgroupId> Pipeline::CgroupsOf(std::string_view workload) const {
+  std::vector<CgroupId> out;
+  for (const auto& [id, named] : names_) {
+    if (named.workload == workload) out.push_back(CgroupId{id});
+  }
+  return out;
+}
+
 }  // namespace dw::collector

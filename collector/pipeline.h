@@ -11,6 +11,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,6 +63,8 @@ class Pipeline {
     auto it = names_.find(id.value);
     return it == names_.end() ? nullptr : &it->second.workload;
   }
+  // The cgroup ids whose events carried `workload`, in id order.
+  std::vector<CgroupId> CgroupsOf(std::string_view workload) const;
   // The DW_WIRE_VERSION the records are in (EventSource::wire_version());
   // the current one unless set.
   void set_wire_version(uint32_t v) { wire_version_ = v; }

@@ -188,6 +188,27 @@ TEST(PipelineTest, NamerNamesEachCgroupOnce) {
   EXPECT_EQ(namer.asked, (std::vector<std::string>{"tenants/acme/api", "system.slice/sshd.service"}));
 }
 
+// The cgroups a workload's events came from (the agent forgets their reported
+// syscalls on relearn): two cgroups of one workload, not the other's.
+TEST(PipelineTest, CgroupsOfAWorkloadAreThoseItsEventsCameFrom) {
+  MapCgroupResolver cgroups;
+  cgroups.Add(9, "tenants/acme/api");
+  cgroups.Add(7, "tenants/acme/api/worker");
+  cgroups.Add(8, "system.slice/sshd.service");
+  IdentityOptions options;
+  options.root = "/nonexistent-driftwatch-root";
+  options.rules = {{"tenants/*/*", "$2@$1"}, {"tenants/*/*/*", "$2@$1"}};
+  CountingNamer namer(options);
+  Pipeline p(&cgroups, 0, {}, nullptr, &namer);
+  EXPECT_TRUE(p.CgroupsOf("api@acme").empty());
+  for (Who who : {Who{1, 9, 10, 1}, Who{2, 8, 11, 1}, Who{3, 7, 12, 1}}) {
+    ASSERT_TRUE(p.Process(Span(testing::OpenRecord(who, "/etc/hosts", DW_ACCESS_READ))));
+  }
+  EXPECT_EQ(p.CgroupsOf("api@acme"), (std::vector<CgroupId>{CgroupId{7}, CgroupId{9}}));
+  EXPECT_EQ(p.CgroupsOf("sshd.service"), (std::vector<CgroupId>{CgroupId{8}}));
+  EXPECT_TRUE(p.CgroupsOf("nope").empty());
+}
+
 // Every trace in testdata/ was recorded with wire version 1 and replays
 // exactly as it did before version 2: same events, same paths and lineage
 // (the digest is that of the version-1 decoder's output, 53807 events:

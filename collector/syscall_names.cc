@@ -116,6 +116,18 @@ constexpr SentinelSyscall kSentinels[] = {
 
 std::span<const SentinelSyscall> SentinelSyscalls() { return kSentinels; }
 
+const std::vector<uint32_t>& SentinelSyscallNumbers() {
+  static const std::vector<uint32_t> numbers = [] {
+    std::vector<uint32_t> out;
+    for (const SentinelSyscall& s : kSentinels) {
+      const int nr = seccomp_syscall_resolve_name(std::string(s.name).c_str());
+      if (nr >= 0 && nr < DW_SYSCALL_MAX) out.push_back(static_cast<uint32_t>(nr));
+    }
+    return out;
+  }();
+  return numbers;
+}
+
 bool IsSentinelSyscall(std::string_view name) {
   return std::ranges::any_of(kSentinels, [name](const SentinelSyscall& s) { return s.name == name; });
 }

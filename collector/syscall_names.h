@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dw::collector {
 
@@ -49,6 +50,8 @@ struct SentinelSyscall {
   std::string_view tracepoint;  // its syscalls/ tracepoint: "sys_enter_umount"
 };
 std::span<const SentinelSyscall> SentinelSyscalls();
+// Their numbers in this host's native ABI (those it has).
+const std::vector<uint32_t>& SentinelSyscallNumbers();
 bool IsSentinelSyscall(std::string_view name);
 
 }  // namespace dw::collector

@@ -52,6 +52,7 @@ class SourcePipeline {
   Status Process(std::span<const uint8_t> record, Event* event) { return pipeline_->Process(record, event); }
   const collector::PipelineStats& stats() const { return pipeline_->stats(); }
   const std::string* WorkloadOf(CgroupId id) const { return pipeline_->WorkloadOf(id); }
+  std::vector<CgroupId> CgroupsOf(std::string_view workload) const { return pipeline_->CgroupsOf(workload); }
 
  private:
   collector::HostWorkloadNamer namer_;
