@@ -1259,8 +1259,40 @@ class ShapeMatcher {
         if (more) Descend(end + 1, v);
       }
     }
+    if (found_ == nullptr && last && IsTempDir(parent)) MatchTemplate(literal, mark);
     key_.resize(mark);
   }
+
+  // A unique name a program made in a temporary directory from a template,
+  // matched against the families learned there: the random part of
+  // mkstemp's "ccXXXXXX.s" or python's "tmpXXXXXXXX" sometimes comes out as
+  // letters of one case that AppendShape (and model/normalize.h) cannot tell
+  // from a word ("ccIUJXQA.s"). Where the baseline holds the family
+  // "<dir>/cc<#>.s", a name that is the family's literal prefix (at least
+  // one character), a run of 6 or more letters, digits or '_' (the random
+  // part), and the family's literal rest is a member. Tried only when
+  // nothing else matched; a written executable or script stays a finding
+  // whatever matches it (model/scorer.h).
+  void MatchTemplate(std::string_view name, size_t mark) {
+    auto random_char = [](char ch) { return IsDigitChar(ch) || IsLetterChar(ch) || ch == '_'; };
+    const size_t last_begin = std::min(name.size(), kMaxTemplatePrefix);
+    size_t end = 0;  // where the run of random characters starting at `begin` ends
+    for (size_t begin = 1; begin <= last_begin && found_ == nullptr; ++begin) {
+      if (begin >= end) {
+        end = begin;
+        while (end < name.size() && random_char(name[end])) ++end;
+      }
+      if (end - begin < kMinTemplateRun) continue;
+      key_.resize(mark);
+      key_.push_back('/');
+      key_.append(name.substr(0, begin));
+      key_.append(kFamilyNumber);
+      key_.append(name.substr(end));
+      found_ = Find();
+    }
+  }
+  static constexpr size_t kMinTemplateRun = 6;      // mkstemp's XXXXXX
+  static constexpr size_t kMaxTemplatePrefix = 16;  // "sh-thd.", "magick-", "sess_", "cc"
 
   // The pattern whose key is key_, or nullptr.
   const PatternEntry* Find() const {

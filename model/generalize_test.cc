@@ -576,6 +576,37 @@ TEST(GeneralizeShapeTest, SiblingDirectoriesNamedByIdsShareTheirNames) {
   EXPECT_NE(rule.find("sibling directories"), std::string::npos) << rule;
 }
 
+// A compiler's temporaries in /tmp (mkstemp's "ccXXXXXX.s"): their random part
+// sometimes draws letters of one case only, which no name-by-name rule can
+// tell from a word. The family the workload created there takes them; other
+// prefixes, suffixes, short runs and directories that are not temporary do not.
+TEST(GeneralizeShapeTest, ATemplateNameOfOneCaseJoinsItsLearnedTemporaryFamily) {
+  Fingerprint fp;
+  const uint8_t rwc = kAccessRead | kAccessWrite | kAccessCreate;
+  for (const char* name : {"/tmp/ccA1b2C3.s", "/tmp/ccZ9yX8w.s"}) {
+    fp.files[NormalizeFilePath(name)] = ItemStats{2, 1, 2, 1, rwc, 1};
+  }
+  Generalize(&fp);
+  ASSERT_TRUE(fp.file_patterns.contains("/tmp/cc<#>.s")) << ::testing::PrintToString(PatternKeys(fp));
+  fp.file_patterns["/srv/app/cc<#>.s"] = fp.file_patterns.at("/tmp/cc<#>.s");
+  const FilePatternIndex index(fp);
+  for (const char* member : {"/tmp/ccIUJXQA.s", "/tmp/ccgguueo.s", "/tmp/cc_abcdefgh.s"}) {
+    const Generalization* plain = MatchFile(fp, member);
+    ASSERT_NE(plain, nullptr) << member;
+    EXPECT_EQ(plain->stats.access, rwc);
+    EXPECT_EQ(MatchFile(index, member), plain) << member;
+  }
+  for (const char* other : {"/tmp/ccabc.s", "/tmp/xxIUJXQA.s", "/tmp/ccIUJXQA.o", "/tmp/ccIUJXQA.s.sh",
+                            "/tmp/sub/ccIUJXQA.s", "/tmp/IUJXQAcc.s"}) {
+    EXPECT_EQ(MatchFile(fp, other), nullptr) << other;
+    EXPECT_EQ(MatchFile(index, other), nullptr) << other;
+  }
+  // Outside the temporary directories a name is a word until it has a number.
+  EXPECT_EQ(MatchFile(fp, "/srv/app/ccIUJXQA.s"), nullptr);
+  EXPECT_EQ(MatchFile(index, "/srv/app/ccIUJXQA.s"), nullptr);
+  EXPECT_NE(MatchFile(fp, "/srv/app/cc42.s"), nullptr);
+}
+
 TEST(GeneralizeShapeTest, SiblingDirectoriesOfAnyNameHoldingTheSamePathsShareThem) {
   // Mailboxes of five users, each with its maildir's numbered temporary
   // files (a shape already) and a fixed file, and a sixth directory of
