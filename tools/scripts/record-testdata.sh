@@ -8565,6 +8565,23 @@ mariadb_heldout17_late() {
     "SELECT * FROM information_schema.QUERY_RESPONSE_TIME INTO OUTFILE '$MARIADB_DIR/backup/response-time-$(date +%Y%m%d-%H%M%S).csv' FIELDS TERMINATED BY ','; FLUSH QUERY_RESPONSE_TIME"
 }
 
+# rotate_logs SIGNAL PID GZIP FILE...: a server's logs rotated as Debian's logrotate does with
+# delaycompress: each FILE renamed to FILE.1, the previous FILE.1 to FILE.2 (gzipped if GZIP
+# is not empty), then SIGNAL to PID, the server's way to reopen its logs.
+rotate_logs() {
+  local sig=$1 pid=$2 gz=$3 f
+  shift 3
+  for f in "$@"; do
+    if [ -f "$f.1" ]; then
+      mv -f "$f.1" "$f.2"
+      [ -z "$gz" ] || gzip -f "$f.2"
+    fi
+    mv -f "$f" "$f.1"
+  done
+  kill "-$sig" "$pid"
+  sleep 0.3
+}
+
 # --- PHP applications -------------------------------------------------------------------
 
 # The pieces apache's (mod_php) and lighttpd's (php-cgi) PHP applications share; each app lays
@@ -8580,6 +8597,26 @@ function resume_session(): void {
 function current_user(): ?string {
     resume_session();
     return $_SESSION['user'] ?? null;
+}
+PHP
+}
+# php_pdo_funcs: db (one PDO connection to the SQLite database DB_PATH, waiting up to 5 s for
+# its lock) and query (a prepared statement executed), PHP functions for a lib file.
+php_pdo_funcs() {
+  cat <<'PHP'
+function db(): PDO {
+    static $pdo = null;
+    if ($pdo === null) {
+        $pdo = new PDO('sqlite:' . DB_PATH, null, null,
+                       [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]);
+        $pdo->exec('PRAGMA busy_timeout = 5000');
+    }
+    return $pdo;
+}
+function query(string $sql, array $args = []): PDOStatement {
+    $s = db()->prepare($sql);
+    $s->execute($args);
+    return $s;
 }
 PHP
 }
@@ -12441,22 +12478,10 @@ require __DIR__ . '/lib/db.php';
 require __DIR__ . '/lib/auth.php';
 require __DIR__ . '/lib/layout.php';
 PHP
-  cat >"$LT_APP/lib/db.php" <<'PHP'
-<?php
-function db(): PDO {
-    static $pdo = null;
-    if ($pdo === null) {
-        $pdo = new PDO('sqlite:' . DB_PATH, null, null,
-                       [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]);
-        $pdo->exec('PRAGMA busy_timeout = 5000');
-    }
-    return $pdo;
-}
-function query(string $sql, array $args = []): PDOStatement {
-    $s = db()->prepare($sql);
-    $s->execute($args);
-    return $s;
-}
+  {
+    echo '<?php'
+    php_pdo_funcs
+    cat <<'PHP'
 function items(int $page, int $per = 10, string $sort = 'id'): array {
     $order = in_array($sort, ['id', 'name', 'price', 'stock'], true) ? $sort : 'id';
     return query("SELECT id, name, price, stock FROM items ORDER BY $order LIMIT ? OFFSET ?", [$per, ($page - 1) * $per])->fetchAll();
@@ -12465,6 +12490,7 @@ function item(int $id): ?array {
     return query('SELECT id, name, price, stock FROM items WHERE id = ?', [$id])->fetch() ?: null;
 }
 PHP
+  } >"$LT_APP/lib/db.php"
   {
     echo '<?php'
     php_session_funcs
@@ -12779,18 +12805,7 @@ lighttpd_stop() { stop_pid "$LT_PID" TERM; }
 lighttpd_graceful() { heldout14_reload USR1 "$LT_PID" lighttpd_ready; }
 # lighttpd_rotate [GZIP]: Debian's logrotate: the logs renamed to .1 (the previous .1 to .2,
 # gzipped with GZIP set: delaycompress), HUP (`invoke-rc.d lighttpd reopen-logs`).
-lighttpd_rotate() {
-  local f
-  for f in access error; do
-    if [ -f "$LT_DIR/log/$f.log.1" ]; then
-      mv -f "$LT_DIR/log/$f.log.1" "$LT_DIR/log/$f.log.2"
-      [ -z "${1:-}" ] || gzip -f "$LT_DIR/log/$f.log.2"
-    fi
-    mv -f "$LT_DIR/log/$f.log" "$LT_DIR/log/$f.log.1"
-  done
-  kill -HUP "$LT_PID"
-  sleep 0.3
-}
+lighttpd_rotate() { rotate_logs HUP "$LT_PID" "${1:-}" "$LT_DIR"/log/{access,error}.log; }
 # lighttpd_maint ARGS...: app/maint.php run by php-cgi (the pool's PHP and settings) as
 # www-data in the cgroup, as its cron entry would.
 lighttpd_maint() {
