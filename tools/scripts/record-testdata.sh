@@ -6,13 +6,14 @@
 # servlet container, the squid caching proxy, the vsftpd FTP server, the dovecot IMAP and
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
-# caching HTTP reverse proxy, the OpenLDAP slapd directory server) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish and slapd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
+# application server behind a front of its own) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -337,7 +338,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -461,10 +462,11 @@ install_packages() {
               mariadb-client apache2 libapache2-mod-php postfix python3 bind9 bind9-utils
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
-              prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils)
+              prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
+              php8.2-fpm php8.2-sqlite3 php8.2-cli)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -519,6 +521,8 @@ install_packages() {
         systemctl disable varnish >/dev/null 2>&1 || true; svc=varnish ;;
       # slapd has an init script only (its postinst starts it unless told not to).
       slapd) svc=slapd ;;
+      # php8.2-fpm's postinst enables its systemd unit (and an init script).
+      php8.2-fpm) systemctl disable php8.2-fpm >/dev/null 2>&1 || true; svc=php8.2-fpm ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -8565,6 +8569,23 @@ mariadb_heldout17_late() {
     "SELECT * FROM information_schema.QUERY_RESPONSE_TIME INTO OUTFILE '$MARIADB_DIR/backup/response-time-$(date +%Y%m%d-%H%M%S).csv' FIELDS TERMINATED BY ','; FLUSH QUERY_RESPONSE_TIME"
 }
 
+# rotate_logs SIGNAL PID GZIP FILE...: a server's logs rotated as Debian's logrotate does with
+# delaycompress: each FILE renamed to FILE.1, the previous FILE.1 to FILE.2 (gzipped if GZIP
+# is not empty), then SIGNAL to PID, the server's way to reopen its logs.
+rotate_logs() {
+  local sig=$1 pid=$2 gz=$3 f
+  shift 3
+  for f in "$@"; do
+    if [ -f "$f.1" ]; then
+      mv -f "$f.1" "$f.2"
+      [ -z "$gz" ] || gzip -f "$f.2"
+    fi
+    mv -f "$f" "$f.1"
+  done
+  kill "-$sig" "$pid"
+  sleep 0.3
+}
+
 # --- PHP applications -------------------------------------------------------------------
 
 # The pieces apache's (mod_php) and lighttpd's (php-cgi) PHP applications share; each app lays
@@ -8580,6 +8601,26 @@ function resume_session(): void {
 function current_user(): ?string {
     resume_session();
     return $_SESSION['user'] ?? null;
+}
+PHP
+}
+# php_pdo_funcs: db (one PDO connection to the SQLite database DB_PATH, waiting up to 5 s for
+# its lock) and query (a prepared statement executed), PHP functions for a lib file.
+php_pdo_funcs() {
+  cat <<'PHP'
+function db(): PDO {
+    static $pdo = null;
+    if ($pdo === null) {
+        $pdo = new PDO('sqlite:' . DB_PATH, null, null,
+                       [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]);
+        $pdo->exec('PRAGMA busy_timeout = 5000');
+    }
+    return $pdo;
+}
+function query(string $sql, array $args = []): PDOStatement {
+    $s = db()->prepare($sql);
+    $s->execute($args);
+    return $s;
 }
 PHP
 }
@@ -12441,22 +12482,10 @@ require __DIR__ . '/lib/db.php';
 require __DIR__ . '/lib/auth.php';
 require __DIR__ . '/lib/layout.php';
 PHP
-  cat >"$LT_APP/lib/db.php" <<'PHP'
-<?php
-function db(): PDO {
-    static $pdo = null;
-    if ($pdo === null) {
-        $pdo = new PDO('sqlite:' . DB_PATH, null, null,
-                       [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_DEFAULT_FETCH_MODE => PDO::FETCH_ASSOC]);
-        $pdo->exec('PRAGMA busy_timeout = 5000');
-    }
-    return $pdo;
-}
-function query(string $sql, array $args = []): PDOStatement {
-    $s = db()->prepare($sql);
-    $s->execute($args);
-    return $s;
-}
+  {
+    echo '<?php'
+    php_pdo_funcs
+    cat <<'PHP'
 function items(int $page, int $per = 10, string $sort = 'id'): array {
     $order = in_array($sort, ['id', 'name', 'price', 'stock'], true) ? $sort : 'id';
     return query("SELECT id, name, price, stock FROM items ORDER BY $order LIMIT ? OFFSET ?", [$per, ($page - 1) * $per])->fetchAll();
@@ -12465,6 +12494,7 @@ function item(int $id): ?array {
     return query('SELECT id, name, price, stock FROM items WHERE id = ?', [$id])->fetch() ?: null;
 }
 PHP
+  } >"$LT_APP/lib/db.php"
   {
     echo '<?php'
     php_session_funcs
@@ -12779,18 +12809,7 @@ lighttpd_stop() { stop_pid "$LT_PID" TERM; }
 lighttpd_graceful() { heldout14_reload USR1 "$LT_PID" lighttpd_ready; }
 # lighttpd_rotate [GZIP]: Debian's logrotate: the logs renamed to .1 (the previous .1 to .2,
 # gzipped with GZIP set: delaycompress), HUP (`invoke-rc.d lighttpd reopen-logs`).
-lighttpd_rotate() {
-  local f
-  for f in access error; do
-    if [ -f "$LT_DIR/log/$f.log.1" ]; then
-      mv -f "$LT_DIR/log/$f.log.1" "$LT_DIR/log/$f.log.2"
-      [ -z "${1:-}" ] || gzip -f "$LT_DIR/log/$f.log.2"
-    fi
-    mv -f "$LT_DIR/log/$f.log" "$LT_DIR/log/$f.log.1"
-  done
-  kill -HUP "$LT_PID"
-  sleep 0.3
-}
+lighttpd_rotate() { rotate_logs HUP "$LT_PID" "${1:-}" "$LT_DIR"/log/{access,error}.log; }
 # lighttpd_maint ARGS...: app/maint.php run by php-cgi (the pool's PHP and settings) as
 # www-data in the cgroup, as its cron entry would.
 lighttpd_maint() {
@@ -14607,6 +14626,844 @@ slapd_heldout_job() {
   else
     slapd_backup contractors -b "ou=contractors,$SLAPD_SUFFIX"
   fi
+}
+
+# --- phpfpm -------------------------------------------------------------------------------
+
+PHPFPM_PORT=18680                  # the front (nginx, outside the cgroup) the HTTP clients use
+PF_WWW_PORT=18690                  # pool www: the site
+PF_API_PORT=18691                  # pool api: /api/
+PF_REPORTS_PORT=18692              # pool reports (heldout, after the reload): /export/ and /report/
+PF_DIR=$WORK/phpfpm
+PF_CONF=$PF_DIR/conf/php-fpm.conf
+PF_INI=$PF_DIR/conf/php.ini
+PF_RELEASES=$PF_DIR/app/releases   # one directory per release (root-owned)
+PF_CURRENT=$PF_DIR/app/current     # the symlink to the live release
+PF_DATA=$PF_DIR/data               # www-data's: shop.sqlite (and its journal), reports/
+PF_UPLOADS=$PF_DIR/uploads         # www-data's: uploads/<year>/<month>/<random>.<ext>
+PF_SESS=$PF_DIR/sessions           # www-data's: sess_<id>
+PF_FRONT=$WORK/phpfpm-front        # the front's config, logs and buffers (outside the cgroup)
+PF_CLIENT=$WORK/phpfpm-client      # the clients' cookie jars and files to upload
+# The php CLI with the pool's php.ini and PDO's SQLite driver (the CLI's own configuration
+# leaves it off), for the application's scripts.
+PF_PHP=(/usr/bin/php8.2 -c "$PF_INI" -d extension=pdo_sqlite)
+
+# PHP-FPM 8.2 (Debian php8.2-fpm) as a FastCGI application server, its own instance, not the
+# system service (php8.2-fpm.service stopped and disabled): `php-fpm8.2 -t` (the config test,
+# as the init script's), then `php-fpm8.2 -F -y conf/php-fpm.conf -c conf/php.ini` started as
+# root in dw-eval/phpfpm, in the foreground (as the unit's --nodaemonize); the master opens its
+# logs, binds its pools' ports and forks each pool's workers as www-data: pool www on
+# 127.0.0.1:$PF_WWW_PORT (the site) and pool api on 127.0.0.1:$PF_API_PORT (the JSON API), both
+# pm = dynamic (workers started and ended as the load comes and goes), each with its status
+# page (pm.status_path), ping, access log, slow log (request_slowlog_timeout: the master
+# traces a slow worker's stack) and PHP error log in log/; opcache on. The application, a shop
+# with a guestbook, is a release directory under app/releases/ behind the symlink app/current
+# (root-owned): a front controller public/index.php, its includes in src/ (routes, pages,
+# database, sessions, views), templates in templates/, migrations in migrations/ and its CLI
+# scripts bin/migrate.php and bin/maint.php; a SQLite database data/shop.sqlite through PDO;
+# sessions as files in sessions/; uploads stored under uploads/<year>/<month>/ with generated
+# names; CSV exports written to a temporary file in tmp/ (sys_temp_dir) and sent. The front
+# is an nginx of its own outside the cgroup on 127.0.0.1:$PHPFPM_PORT (static assets itself,
+# the rest to the pools, each FastCGI connection bound to the client's address: fastcgi_bind
+# \$remote_addr), so php-fpm sees the clients' addresses. USR1 reopens its logs, USR2 reloads
+# it gracefully (the master re-executes itself, new workers), QUIT stops it gracefully.
+phpfpm_provision() {
+  local p ports=("$PF_WWW_PORT" "$PF_API_PORT" "$PF_REPORTS_PORT")
+  [ -n "$PF_FRONT_PID" ] || ports+=("$PHPFPM_PORT")   # the front of an earlier phase stays
+  for p in "${ports[@]}"; do
+    if ss -Hltn "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$PF_DIR" "$PF_CLIENT"
+  mkdir -p "$PF_DIR"/{conf/pool.d,log,run,tmp,data/reports} "$PF_RELEASES" "$PF_UPLOADS" "$PF_SESS" "$PF_CLIENT"
+  phpfpm_config
+  phpfpm_release r1
+  ln -s releases/r1 "$PF_CURRENT"
+  chown -R www-data:www-data "$PF_DATA" "$PF_UPLOADS" "$PF_SESS" "$PF_DIR/tmp"
+  chmod 700 "$PF_SESS"
+  # The master (root) writes its own logs; the workers write the pools' PHP error logs.
+  chgrp www-data "$PF_DIR/log"
+  chmod 775 "$PF_DIR/log"
+  # The schema and the catalogue, before the first start (as the release's installer would).
+  setpriv --reuid=www-data --regid=www-data --init-groups "${PF_PHP[@]}" "$PF_CURRENT/bin/migrate.php" >/dev/null
+  phpfpm_front
+}
+
+# phpfpm_pool NAME PORT MAX START MIN_SPARE MAX_SPARE: conf/pool.d/NAME.conf, a pool of workers
+# as www-data on 127.0.0.1:PORT, pm = dynamic with these numbers.
+phpfpm_pool() {
+  cat >"$PF_DIR/conf/pool.d/$1.conf" <<CONF
+[$1]
+user = www-data
+group = www-data
+listen = 127.0.0.1:$2
+listen.backlog = 128
+pm = dynamic
+pm.max_children = $3
+pm.start_servers = $4
+pm.min_spare_servers = $5
+pm.max_spare_servers = $6
+pm.max_requests = 300
+pm.status_path = /fpm-status
+ping.path = /ping
+access.log = $PF_DIR/log/$1-access.log
+access.format = "%R %m %{REQUEST_URI}e %s %d %{kilo}M"
+slowlog = $PF_DIR/log/$1-slow.log
+request_slowlog_timeout = 1s
+request_terminate_timeout = 30s
+catch_workers_output = yes
+php_admin_value[error_log] = $PF_DIR/log/$1-error.log
+php_admin_flag[log_errors] = on
+env[APP_POOL] = $1
+CONF
+}
+
+# phpfpm_config [WWW_MAX]: conf/php-fpm.conf, the pools www (WWW_MAX workers at most, default 6)
+# and api, and conf/php.ini.
+phpfpm_config() {
+  cat >"$PF_CONF" <<CONF
+[global]
+pid = $PF_DIR/run/php-fpm.pid
+error_log = $PF_DIR/log/php-fpm.log
+log_level = notice
+emergency_restart_threshold = 10
+emergency_restart_interval = 1m
+process_control_timeout = 10s
+include = $PF_DIR/conf/pool.d/*.conf
+CONF
+  local max=${1:-6}
+  phpfpm_pool www "$PF_WWW_PORT" "$max" 2 1 $((max / 2))
+  phpfpm_pool api "$PF_API_PORT" 4 1 1 2
+  cat >"$PF_INI" <<INI
+memory_limit = 64M
+expose_php = Off
+display_errors = Off
+log_errors = On
+error_reporting = E_ALL
+date.timezone = UTC
+sys_temp_dir = $PF_DIR/tmp
+upload_tmp_dir = $PF_DIR/tmp
+upload_max_filesize = 4M
+post_max_size = 6M
+session.save_handler = files
+session.save_path = $PF_SESS
+session.use_strict_mode = 1
+session.cookie_httponly = 1
+session.gc_probability = 0
+session.gc_maxlifetime = 1440
+opcache.enable = 1
+opcache.enable_cli = 0
+opcache.memory_consumption = 32
+opcache.max_accelerated_files = 2000
+opcache.validate_timestamps = 1
+opcache.revalidate_freq = 60
+INI
+}
+
+# phpfpm_front [REPORTS]: the front's nginx.conf (with REPORTS set, /export/ and /report/ go
+# to the pool reports), and the front started, or told to re-read it (HUP).
+PF_FRONT_PID=
+phpfpm_front() {
+  local fcgi="include /etc/nginx/fastcgi_params; fastcgi_bind \$remote_addr; fastcgi_param SCRIPT_FILENAME \$realpath_root/index.php;"
+  # The pools' status and ping pages: php-fpm answers them by SCRIPT_NAME, before any script.
+  local status="fastcgi_bind \$remote_addr; fastcgi_param REQUEST_METHOD \$request_method; fastcgi_param QUERY_STRING \$query_string; fastcgi_param REMOTE_ADDR \$remote_addr;"
+  local reports=""
+  [ -z "${1:-}" ] || reports="location ~ ^/(export|report)/ { $fcgi fastcgi_pass 127.0.0.1:$PF_REPORTS_PORT; }"
+  mkdir -p "$PF_FRONT/tmp"
+  cat >"$PF_FRONT/nginx.conf" <<CONF
+user www-data;
+worker_processes 1;
+pid $PF_FRONT/nginx.pid;
+error_log $PF_FRONT/error.log warn;
+events { worker_connections 512; }
+http {
+  include /etc/nginx/mime.types;
+  access_log $PF_FRONT/access.log;
+  client_body_temp_path $PF_FRONT/tmp/body;
+  fastcgi_temp_path $PF_FRONT/tmp/fastcgi;
+  proxy_temp_path $PF_FRONT/tmp/proxy;
+  uwsgi_temp_path $PF_FRONT/tmp/uwsgi;
+  scgi_temp_path $PF_FRONT/tmp/scgi;
+  client_max_body_size 8m;
+  keepalive_timeout 5;
+  server {
+    listen 127.0.0.1:$PHPFPM_PORT;
+    root $PF_CURRENT/public;
+    location /assets/ { expires 1h; }
+    location ~ ^/(fpm-status|ping)\$ { $status fastcgi_param SCRIPT_NAME \$uri; fastcgi_param SCRIPT_FILENAME \$uri; fastcgi_pass 127.0.0.1:$PF_WWW_PORT; }
+    location = /api/fpm-status { $status fastcgi_param SCRIPT_NAME /fpm-status; fastcgi_param SCRIPT_FILENAME /fpm-status; fastcgi_pass 127.0.0.1:$PF_API_PORT; }
+    location /api/ { $fcgi fastcgi_pass 127.0.0.1:$PF_API_PORT; }
+    $reports
+    location / { try_files \$uri @app; }
+    location @app { $fcgi fastcgi_pass 127.0.0.1:$PF_WWW_PORT; }
+  }
+}
+CONF
+  if [ -n "$PF_FRONT_PID" ]; then
+    kill -HUP "$PF_FRONT_PID"
+    sleep 0.5
+  else
+    /usr/sbin/nginx -e "$PF_FRONT/error.log" -c "$PF_FRONT/nginx.conf" -g 'daemon off;' &
+    PF_FRONT_PID=$!
+    PIDS+=("$PF_FRONT_PID")
+  fi
+}
+
+# phpfpm_release NAME: the release app/releases/NAME, root-owned. r2 (heldout's) adds product
+# reviews (a migration, a page, a form, an API v2), a search page and a shipping quote page
+# that waits on a carrier (0.3 s, simulated).
+phpfpm_release() {
+  local d=$PF_RELEASES/$1
+  mkdir -p "$d"/{public/assets,src/pages,templates,migrations,bin}
+  cat >"$d/src/config.php" <<PHP
+<?php
+const APP_RELEASE = '$1';
+const DB_PATH = '$PF_DATA/shop.sqlite';
+const REPORT_DIR = '$PF_DATA/reports';
+const UPLOAD_DIR = '$PF_UPLOADS';
+const TEMPLATE_DIR = __DIR__ . '/../templates';
+const UPLOAD_TYPES = ['pdf', 'png', 'jpg', 'jpeg', 'gif', 'webp', 'txt', 'csv', 'zip', 'docx', 'xlsx', 'odt'];
+PHP
+  cat >"$d/src/bootstrap.php" <<'PHP'
+<?php
+declare(strict_types=1);
+require __DIR__ . '/config.php';
+require __DIR__ . '/db.php';
+require __DIR__ . '/session.php';
+require __DIR__ . '/view.php';
+PHP
+  {
+    echo '<?php'
+    php_pdo_funcs
+    cat <<'PHP'
+// The catalogue as the query string asks for it: ?kind= (a word of the name), ?sort=, ?page=.
+function products(array $get, int $per = 12): array {
+    $sorts = ['id' => 'id', 'name' => 'name', 'price' => 'price, id', 'stock' => 'stock DESC, id'];
+    $where = isset($get['kind']) ? 'WHERE name LIKE :kind' : '';
+    $s = db()->prepare("SELECT *, stock > 0 AS in_stock FROM products $where ORDER BY " . ($sorts[$get['sort'] ?? 'id'] ?? 'id') . ' LIMIT :per OFFSET :off');
+    if ($where) $s->bindValue(':kind', '% ' . $get['kind']);
+    $s->bindValue(':per', $per, PDO::PARAM_INT);
+    $s->bindValue(':off', (max(1, (int)($get['page'] ?? 1)) - 1) * $per, PDO::PARAM_INT);
+    $s->execute();
+    return $s->fetchAll();
+}
+function product(int $id): ?array {
+    return query('SELECT * FROM products WHERE id = ?', [$id])->fetch() ?: null;
+}
+PHP
+  } >"$d/src/db.php"
+  {
+    echo '<?php'
+    php_session_funcs
+    cat <<'PHP'
+function require_user(): string {
+    $user = current_user();
+    if ($user === null) { header('Location: /login', true, 303); exit; }
+    return $user;
+}
+function cart(): array {
+    resume_session();
+    return $_SESSION['cart'] ?? [];
+}
+PHP
+  } >"$d/src/session.php"
+  {
+    cat <<'PHP'
+<?php
+function page_header(string $title): void {
+    $user = current_user();   // before any output: it may resume the session
+    include TEMPLATE_DIR . '/header.phtml';
+}
+function page_footer(): void {
+    include TEMPLATE_DIR . '/footer.phtml';
+}
+function render(string $template, string $title, array $vars = []): void {
+    page_header($title);
+    extract($vars);
+    include TEMPLATE_DIR . "/$template.phtml";
+    page_footer();
+}
+function json_out($data, int $code = 200): void {
+    http_response_code($code);
+    header('Content-Type: application/json');
+    echo json_encode($data);
+}
+function redirect(string $to): void {
+    header("Location: $to", true, 303);
+}
+PHP
+    php_not_found
+  } >"$d/src/view.php"
+  cat >"$d/public/index.php" <<'PHP'
+<?php
+// The front controller: every request the front does not serve itself comes here.
+require __DIR__ . '/../src/bootstrap.php';
+$routes = require __DIR__ . '/../src/routes.php';
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH) ?: '/';
+$method = $_SERVER['REQUEST_METHOD'] === 'HEAD' ? 'GET' : $_SERVER['REQUEST_METHOD'];
+foreach ($routes as [$m, $pattern, $handler]) {
+    if ($m === $method && preg_match('#^' . $pattern . '$#', $path, $args)) {
+        array_shift($args);
+        $handler(...$args);
+        exit;
+    }
+}
+not_found();
+PHP
+  cat >"$d/src/routes.php" <<'PHP'
+<?php
+require __DIR__ . '/pages/shop.php';
+require __DIR__ . '/pages/account.php';
+require __DIR__ . '/pages/api.php';
+require __DIR__ . '/pages/export.php';
+$routes = [
+    ['GET', '/', 'home_page'],
+    ['GET', '/product/(\d+)', 'product_page'],
+    ['GET', '/guestbook', 'guestbook_page'],
+    ['POST', '/guestbook', 'guestbook_sign'],
+    ['GET', '/cart', 'cart_page'],
+    ['POST', '/cart/add', 'cart_add'],
+    ['POST', '/cart/remove', 'cart_remove'],
+    ['POST', '/checkout', 'checkout'],
+    ['GET', '/login', 'login_page'],
+    ['POST', '/login', 'login_submit'],
+    ['GET', '/logout', 'logout'],
+    ['GET', '/account', 'account_page'],
+    ['POST', '/upload', 'upload'],
+    ['GET', '/api/products', 'api_products'],
+    ['GET', '/api/product/(\d+)', 'api_product'],
+    ['GET', '/api/cart', 'api_cart'],
+    ['GET', '/api/stats', 'api_stats'],
+    ['POST', '/api/guestbook', 'api_guestbook'],
+    ['GET', '/export/(orders|guestbook)\.csv', 'export_csv'],
+    ['GET', '/report/sales', 'sales_report'],
+];
+if (is_file(__DIR__ . '/pages/reviews.php')) {
+    require __DIR__ . '/pages/reviews.php';
+    array_push($routes, ['GET', '/product/(\d+)/reviews', 'reviews_page'], ['POST', '/review', 'review_submit'],
+               ['GET', '/api/v2/products', 'api_v2_products'], ['GET', '/search', 'search_page'],
+               ['GET', '/quote/(\d+)', 'quote_page']);
+}
+return $routes;
+PHP
+  cat >"$d/src/pages/shop.php" <<'PHP'
+<?php
+function home_page(): void {
+    render('home', 'Shop', ['items' => products($_GET)]);
+}
+function product_page(string $id): void {
+    $p = product((int)$id) ?? not_found();
+    render('product', $p['name'], ['p' => $p]);
+}
+function guestbook_page(): void {
+    $page = max(1, (int)($_GET['page'] ?? 1));
+    render('guestbook', 'Guestbook', ['entries' => query('SELECT * FROM guestbook ORDER BY id DESC LIMIT 20 OFFSET ?', [($page - 1) * 20])->fetchAll()]);
+}
+function guestbook_add(string $name, string $message): int {
+    query('INSERT INTO guestbook (name, message, at, addr) VALUES (?, ?, ?, ?)',
+      [substr($name, 0, 40), substr($message, 0, 4000), time(), $_SERVER['REMOTE_ADDR']]);
+    return (int)db()->lastInsertId();
+}
+function guestbook_sign(): void {
+    guestbook_add((string)($_POST['name'] ?? 'anonymous'), (string)($_POST['message'] ?? ''));
+    redirect('/guestbook');
+}
+function cart_page(): void {
+    $lines = [];
+    foreach (cart() as $id => $qty) $lines[] = ['p' => product((int)$id), 'qty' => $qty];
+    render('cart', 'Cart', ['lines' => $lines]);
+}
+function cart_add(): void {
+    if (session_status() === PHP_SESSION_NONE) session_start();
+    $id = (int)($_POST['id'] ?? 0);
+    if (product($id) !== null) $_SESSION['cart'][$id] = ($_SESSION['cart'][$id] ?? 0) + max(1, (int)($_POST['qty'] ?? 1));
+    redirect('/cart');
+}
+function cart_remove(): void {
+    resume_session();
+    unset($_SESSION['cart'][(int)($_POST['id'] ?? 0)]);
+    redirect('/cart');
+}
+function checkout(): void {
+    $user = require_user();
+    $cart = cart();
+    if (!$cart) { redirect('/cart'); return; }
+    db()->beginTransaction();
+    query('INSERT INTO orders (user, at) VALUES (?, ?)', [$user, time()]);
+    $order = (int)db()->lastInsertId();
+    foreach ($cart as $id => $qty) {
+        query('INSERT INTO order_items (order_id, product_id, qty, price) SELECT ?, id, ?, price FROM products WHERE id = ?', [$order, $qty, $id]);
+        query('UPDATE products SET stock = max(0, stock - ?) WHERE id = ?', [$qty, $id]);
+    }
+    db()->commit();
+    $_SESSION['cart'] = [];
+    redirect("/account?order=$order");
+}
+PHP
+  {
+    cat <<'PHP'
+<?php
+function login_page(): void {
+    render('login', 'Sign in');
+}
+function login_submit(): void {
+    $user = (string)($_POST['user'] ?? '');
+    $hash = query('SELECT hash FROM users WHERE name = ?', [$user])->fetchColumn();
+    if ($hash === false || !password_verify((string)($_POST['pass'] ?? ''), $hash)) {
+        error_log("login failed for '$user' from " . $_SERVER['REMOTE_ADDR']);
+        http_response_code(401);
+        render('login', 'Sign in', ['failed' => true]);
+        return;
+    }
+    query('UPDATE users SET last_login = ? WHERE name = ?', [time(), $user]);
+    session_start();
+    session_regenerate_id(true);
+    $_SESSION['user'] = $user;
+    $_SESSION['since'] = time();
+    redirect('/account');
+}
+function logout(): void {
+    resume_session();
+    if (session_status() === PHP_SESSION_ACTIVE) session_destroy();
+    redirect('/');
+}
+function account_page(): void {
+    $user = require_user();
+    render('account', 'Your account', [
+        'orders' => query('SELECT id, at FROM orders WHERE user = ? ORDER BY id DESC LIMIT 10', [$user])->fetchAll(),
+        'uploads' => query('SELECT name, size, at FROM uploads WHERE user = ? ORDER BY id DESC LIMIT 10', [$user])->fetchAll(),
+    ]);
+}
+// An upload stored under uploads/<year>/<month>/ with a generated name.
+function upload(): void {
+    $user = require_user();
+PHP
+    php_upload_checks
+    cat <<'PHP'
+    $ext = strtolower(pathinfo($name, PATHINFO_EXTENSION));
+    if (!in_array($ext, UPLOAD_TYPES, true)) { http_response_code(415); exit('type not allowed'); }
+    $dir = UPLOAD_DIR . '/' . date('Y/m');
+    if (!is_dir($dir)) mkdir($dir, 0750, true);
+    $stored = $dir . '/' . bin2hex(random_bytes(12)) . ".$ext";
+    if (!move_uploaded_file($f['tmp_name'], $stored)) { http_response_code(500); exit('upload failed'); }
+    query('INSERT INTO uploads (user, name, path, size, at) VALUES (?, ?, ?, ?, ?)', [$user, $name, $stored, $f['size'], time()]);
+    redirect('/account');
+}
+PHP
+  } >"$d/src/pages/account.php"
+  cat >"$d/src/pages/api.php" <<'PHP'
+<?php
+function api_products(): void {
+    json_out(['page' => (int)($_GET['page'] ?? 1), 'items' => products($_GET, 20)]);
+}
+function api_product(string $id): void {
+    $p = product((int)$id);
+    $p === null ? json_out(['error' => 'not found'], 404) : json_out($p);
+}
+function api_cart(): void {
+    json_out(['user' => current_user(), 'cart' => cart()]);
+}
+function api_stats(): void {
+    json_out(['release' => APP_RELEASE, 'pool' => getenv('APP_POOL'), 'pid' => getmypid(),
+              'products' => (int)query('SELECT count(*) FROM products')->fetchColumn(),
+              'orders' => (int)query('SELECT count(*) FROM orders')->fetchColumn(),
+              'opcache' => function_exists('opcache_get_status') ? (opcache_get_status(false)['opcache_statistics']['num_cached_scripts'] ?? 0) : 0]);
+}
+function api_guestbook(): void {
+    $in = json_decode(file_get_contents('php://input'), true);
+    if (!is_array($in) || !isset($in['message'])) { json_out(['error' => 'bad request'], 400); return; }
+    json_out(['id' => guestbook_add((string)($in['name'] ?? 'api'), (string)$in['message'])], 201);
+}
+PHP
+  cat >"$d/src/pages/export.php" <<'PHP'
+<?php
+// A CSV export, written to a temporary file first (sys_temp_dir) and sent from there.
+function export_csv(string $what): void {
+    $sql = $what === 'orders'
+        ? 'SELECT o.id, o.user, o.at, i.product_id, i.qty, i.price FROM orders o JOIN order_items i ON i.order_id = o.id ORDER BY o.id DESC LIMIT 500'
+        : 'SELECT id, name, at, addr FROM guestbook ORDER BY id DESC LIMIT 500';
+    $tmp = tempnam(sys_get_temp_dir(), 'export-');
+    $out = fopen($tmp, 'w');
+    $first = true;
+    foreach (query($sql) as $row) {
+        if ($first) { fputcsv($out, array_keys($row)); $first = false; }
+        fputcsv($out, $row);
+    }
+    fclose($out);
+    header('Content-Type: text/csv');
+    header("Content-Disposition: attachment; filename=\"$what.csv\"");
+    readfile($tmp);
+    unlink($tmp);
+}
+// The sales report: a heavy aggregate (its slow part simulated: 1.2 s, so the pool's slow log
+// gets an entry).
+function sales_report(): void {
+    $rows = query('SELECT p.name, sum(i.qty) AS qty, sum(i.qty * i.price) AS total FROM order_items i JOIN products p ON p.id = i.product_id GROUP BY p.id ORDER BY total DESC LIMIT 20')->fetchAll();
+    usleep(1200000);
+    render('report', 'Sales', ['rows' => $rows]);
+}
+PHP
+  cat >"$d/templates/header.phtml" <<'PHP'
+<!doctype html><html><head><title><?= htmlspecialchars($title) ?></title><link rel="stylesheet" href="/assets/site.css"></head><body>
+<nav><a href="/">shop</a> <a href="/guestbook">guestbook</a> <a href="/cart">cart</a>
+<?= $user ? 'signed in as ' . htmlspecialchars($user) . ' <a href="/logout">sign out</a>' : '<a href="/login">sign in</a>' ?></nav>
+PHP
+  cat >"$d/templates/footer.phtml" <<'PHP'
+<footer>release <?= APP_RELEASE ?></footer><script src="/assets/app.js"></script></body></html>
+PHP
+  cat >"$d/templates/home.phtml" <<'PHP'
+<?php foreach ($items as $i): ?><p><a href="/product/<?= $i['id'] ?>"><?= htmlspecialchars($i['name']) ?></a> <?= $i['price'] ?> EUR</p>
+<?php endforeach ?>
+PHP
+  cat >"$d/templates/product.phtml" <<'PHP'
+<h1><?= htmlspecialchars($p['name']) ?></h1><p><?= $p['price'] ?> EUR, <?= $p['stock'] ?> in stock</p>
+<form method="post" action="/cart/add"><input type="hidden" name="id" value="<?= $p['id'] ?>"><input name="qty" value="1"></form>
+PHP
+  cat >"$d/templates/guestbook.phtml" <<'PHP'
+<form method="post" action="/guestbook"><input name="name"><textarea name="message"></textarea></form>
+<?php foreach ($entries as $e): ?><blockquote><?= nl2br(htmlspecialchars($e['message'])) ?><cite><?= htmlspecialchars($e['name']) ?></cite></blockquote>
+<?php endforeach ?>
+PHP
+  cat >"$d/templates/cart.phtml" <<'PHP'
+<?php foreach ($lines as $l): ?><p><?= htmlspecialchars($l['p']['name'] ?? '?') ?> x <?= (int)$l['qty'] ?></p>
+<?php endforeach ?><form method="post" action="/checkout"></form>
+PHP
+  cat >"$d/templates/login.phtml" <<'PHP'
+<?php if (!empty($failed)): ?><p>wrong user or password</p><?php endif ?>
+<form method="post" action="/login"><input name="user"><input name="pass" type="password"></form>
+PHP
+  cat >"$d/templates/account.phtml" <<'PHP'
+<h2>Orders</h2><?php foreach ($orders as $o): ?><p>#<?= $o['id'] ?> <?= date('Y-m-d H:i', (int)$o['at']) ?></p><?php endforeach ?>
+<h2>Uploads</h2><?php foreach ($uploads as $u): ?><p><?= htmlspecialchars($u['name']) ?> (<?= $u['size'] ?> bytes)</p><?php endforeach ?>
+<form method="post" action="/upload" enctype="multipart/form-data"><input type="file" name="doc"></form>
+PHP
+  cat >"$d/templates/report.phtml" <<'PHP'
+<table><?php foreach ($rows as $r): ?><tr><td><?= htmlspecialchars($r['name']) ?></td><td><?= $r['qty'] ?></td><td><?= $r['total'] ?></td></tr><?php endforeach ?></table>
+PHP
+  echo "body { font-family: sans-serif; max-width: 50em; margin: auto }" >"$d/public/assets/site.css"
+  echo "document.querySelectorAll('form').forEach(f => f.reset())" >"$d/public/assets/app.js"
+  cat >"$d/bin/migrate.php" <<'PHP'
+<?php
+// Applies the release's migrations (migrations/NNN_*.php) not yet in schema_migrations.
+require __DIR__ . '/../src/bootstrap.php';
+$db = db();
+$db->exec('CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+$done = $db->query('SELECT version FROM schema_migrations')->fetchAll(PDO::FETCH_COLUMN);
+foreach (glob(__DIR__ . '/../migrations/*.php') as $file) {
+    $version = basename($file, '.php');
+    if (in_array($version, $done, true)) continue;
+    $db->beginTransaction();
+    (require $file)($db);
+    query('INSERT INTO schema_migrations VALUES (?, ?)', [$version, time()]);
+    $db->commit();
+    echo "migrated $version\n";
+}
+PHP
+  cat >"$d/bin/maint.php" <<'PHP'
+<?php
+// The shop's scheduled job: --vacuum, --analyze, --prune-uploads SECONDS (uploads older than
+// that removed, files and rows), --report NAME (a sales summary in data/reports/).
+require __DIR__ . '/../src/bootstrap.php';
+$opt = getopt('', ['vacuum', 'analyze', 'prune-uploads:', 'report:']);
+if (isset($opt['prune-uploads'])) {
+    $old = query('SELECT id, path FROM uploads WHERE at < ?', [time() - (int)$opt['prune-uploads']])->fetchAll();
+    foreach ($old as $u) {
+        if (is_file($u['path'])) unlink($u['path']);
+        query('DELETE FROM uploads WHERE id = ?', [$u['id']]);
+    }
+    echo 'pruned ' . count($old) . " uploads\n";
+}
+if (isset($opt['report'])) {
+    $out = fopen(REPORT_DIR . '/' . $opt['report'] . '-' . date('Ymd-His') . '.csv', 'w');
+    foreach (query("SELECT date(at, 'unixepoch') AS day, count(*) AS orders FROM orders GROUP BY day") as $row) fputcsv($out, $row);
+    fclose($out);
+}
+if (isset($opt['analyze'])) db()->exec('ANALYZE');
+if (isset($opt['vacuum'])) db()->exec('VACUUM');
+PHP
+  cat >"$d/migrations/001_init.php" <<'PHP'
+<?php
+return function (PDO $db): void {
+    $db->exec('CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price INTEGER NOT NULL, stock INTEGER NOT NULL)');
+    $db->exec('CREATE TABLE users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, last_login INTEGER)');
+    $db->exec('CREATE TABLE guestbook (id INTEGER PRIMARY KEY, name TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL, addr TEXT)');
+    $db->exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, user TEXT NOT NULL, at INTEGER NOT NULL)');
+    $db->exec('CREATE TABLE order_items (order_id INTEGER NOT NULL, product_id INTEGER NOT NULL, qty INTEGER NOT NULL, price INTEGER NOT NULL)');
+    $db->exec('CREATE TABLE uploads (id INTEGER PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, at INTEGER NOT NULL)');
+    $p = $db->prepare('INSERT INTO products VALUES (?, ?, ?, ?)');
+    $kinds = ['lamp', 'chair', 'desk', 'shelf', 'rug', 'mug', 'clock'];
+    for ($i = 1; $i <= 240; $i++) $p->execute([$i, "item $i " . $kinds[$i % 7], $i * 7 % 90 + 5, 20 + $i * 13 % 40]);
+    $u = $db->prepare('INSERT INTO users (name, hash) VALUES (?, ?)');
+    for ($i = 1; $i <= 40; $i++) { $n = sprintf('u%02d', $i); $u->execute([$n, password_hash("pw-$n", PASSWORD_BCRYPT, ['cost' => 6])]); }
+};
+PHP
+  cat >"$d/migrations/002_indexes.php" <<'PHP'
+<?php
+return function (PDO $db): void {
+    $db->exec('CREATE INDEX orders_user ON orders (user)');
+    $db->exec('CREATE INDEX uploads_user ON uploads (user, id)');
+    $db->exec('CREATE INDEX guestbook_at ON guestbook (at)');
+};
+PHP
+  [ "$1" != r1 ] || return 0
+  cat >"$d/migrations/003_reviews.php" <<'PHP'
+<?php
+return function (PDO $db): void {
+    $db->exec('CREATE TABLE reviews (id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL REFERENCES products (id), user TEXT, stars INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5), body TEXT NOT NULL, at INTEGER NOT NULL)');
+    $db->exec('CREATE INDEX reviews_product ON reviews (product_id, at)');
+    $db->exec('ALTER TABLE products ADD COLUMN rating REAL');
+    $u = $db->prepare('INSERT INTO users (name, hash) VALUES (?, ?)');
+    for ($i = 41; $i <= 60; $i++) { $n = sprintf('u%02d', $i); $u->execute([$n, password_hash("pw-$n", PASSWORD_BCRYPT, ['cost' => 6])]); }
+};
+PHP
+  cat >"$d/src/pages/reviews.php" <<'PHP'
+<?php
+function reviews_page(string $id): void {
+    $p = product((int)$id) ?? not_found();
+    render('reviews', "Reviews of {$p['name']}", ['p' => $p,
+           'reviews' => query('SELECT user, stars, body, at FROM reviews WHERE product_id = ? ORDER BY at DESC LIMIT 20', [$p['id']])->fetchAll()]);
+}
+function review_submit(): void {
+    $user = require_user();
+    $id = (int)($_POST['product'] ?? 0);
+    query('INSERT INTO reviews (product_id, user, stars, body, at) VALUES (?, ?, ?, ?, ?)',
+      [$id, $user, min(5, max(1, (int)($_POST['stars'] ?? 5))), (string)($_POST['body'] ?? ''), time()]);
+    query('UPDATE products SET rating = (SELECT avg(stars) FROM reviews WHERE product_id = ?) WHERE id = ?', [$id, $id]);
+    redirect("/product/$id/reviews");
+}
+function api_v2_products(): void {
+    $page = max(1, (int)($_GET['page'] ?? 1));
+    json_out(['page' => $page, 'items' => query('SELECT id, name, price, stock, rating FROM products ORDER BY rating DESC, id LIMIT 20 OFFSET ?', [($page - 1) * 20])->fetchAll()]);
+}
+function search_page(): void {
+    $term = (string)($_GET['q'] ?? '');
+    render('home', 'Search', ['items' => query('SELECT * FROM products WHERE name LIKE ? ORDER BY id LIMIT 30', ["%$term%"])->fetchAll()]);
+}
+// A shipping quote: the carrier's answer takes 0.3 s (simulated).
+function quote_page(string $id): void {
+    $p = product((int)$id) ?? not_found();
+    usleep(300000);
+    json_out(['product' => $p['id'], 'carrier' => 'parcel', 'price' => 4 + $p['price'] % 7]);
+}
+PHP
+  cat >"$d/templates/reviews.phtml" <<'PHP'
+<h1><?= htmlspecialchars($p['name']) ?></h1><p>rating <?= $p['rating'] ?? '-' ?></p>
+<?php foreach ($reviews as $r): ?><blockquote><?= str_repeat('*', (int)$r['stars']) ?> <?= htmlspecialchars($r['body']) ?><cite><?= htmlspecialchars((string)$r['user']) ?></cite></blockquote><?php endforeach ?>
+PHP
+  echo ".stars { color: #c80 }" >"$d/public/assets/reviews.css"
+}
+
+PF_PID=
+# Started as the init script does: the config test (`php-fpm8.2 -t`), then php-fpm in the
+# foreground, as root, in the cgroup; ready once both pools answer through the front.
+phpfpm_ready() {
+  curl -sf -o /dev/null "http://127.0.0.1:$PHPFPM_PORT/ping" &&
+    curl -sf -o /dev/null "http://127.0.0.1:$PHPFPM_PORT/api/stats"
+}
+phpfpm_start() {
+  admin phpfpm root /usr/sbin/php-fpm8.2 -t -y "$PF_CONF" -c "$PF_INI"
+  launch phpfpm root /usr/sbin/php-fpm8.2 -F -y "$PF_CONF" -c "$PF_INI"
+  PF_PID=$LAUNCHED
+  until_ok phpfpm_ready
+}
+# A graceful stop (QUIT: the workers finish their requests), as the init script's stop; then
+# the script's summary: the rounds so far, and what the instance holds (uploads, session
+# files, and, in php-fpm.log and the two generations rotation keeps, the workers its master
+# started and the slow requests it traced).
+phpfpm_stop() {
+  stop_pid "$PF_PID" QUIT
+  echo "record-testdata: phpfpm: stopped after round $PF_ROUND: $(find "$PF_UPLOADS" -type f | wc -l) uploads," \
+    "$(find "$PF_SESS" -type f | wc -l) session files, $(zcat -f "$PF_DIR"/log/php-fpm.log* | grep -c 'child .* started')" \
+    "workers started and $(zcat -f "$PF_DIR"/log/php-fpm.log* | grep -c 'finished trace') slow requests traced (since two rotations)" >&2
+}
+# As `systemctl reload php8.2-fpm` (ExecReload): USR2, the master re-executes itself and
+# starts new workers (opcache starts empty).
+phpfpm_reload() { heldout14_reload USR2 "$PF_PID" phpfpm_ready; }
+# phpfpm_rotate [GZIP]: Debian's logrotate for php-fpm: the logs renamed to .1 (the previous
+# .1 to .2, gzipped with GZIP set), then USR1 (php8.2-fpm-reopenlogs) reopens them.
+phpfpm_rotate() { rotate_logs USR1 "$PF_PID" "${1:-}" "$PF_DIR"/log/*.log; }
+# phpfpm_php SCRIPT ARGS...: a CLI script of a release (a path) run by the php CLI (PF_PHP) as
+# www-data inside the cgroup, as its cron entry or the deploy's step would.
+phpfpm_php() { admin phpfpm www-data "${PF_PHP[@]}" "$@"; }
+# phpfpm_sessionclean MINUTES: Debian's sessionclean, as www-data: the session files not
+# changed for MINUTES minutes deleted by find.
+phpfpm_sessionclean() {
+  admin phpfpm www-data /usr/bin/find "$PF_SESS" -ignore_readdir_race -depth -mindepth 1 -name 'sess_*' \
+    -type f -cmin "+$1" -delete
+}
+
+# phpfpm_client SRC STEP...: one browser from SRC (an alias of 127.0.0.1) with its own cookie
+# jar, a curl per step through the front. A STEP is a PATH (GET), head:PATH, login:USER,
+# badlogin:USER (a wrong password), cart:ID:QTY, uncart:ID, checkout, sign:NAME:LEN (a
+# guestbook entry of LEN characters), json:LEN (one POSTed to the API as JSON),
+# upload:NAME:SIZE (a multipart upload of SIZE random bytes), review:ID:STARS (release r2).
+phpfpm_client() {
+  local from=$1 cdir s a b
+  cdir=$(mktemp -d -p "$PF_CLIENT")
+  shift
+  for s in "$@"; do
+    IFS=: read -r _ a b <<<"$s"
+    case $s in
+      /*) pf_curl "$from" "$cdir" "$s" ;;
+      head:*) pf_curl "$from" "$cdir" "$a" -I ;;
+      login:*) pf_curl "$from" "$cdir" /login -d "user=$a&pass=pw-$a" ;;
+      badlogin:*) pf_curl "$from" "$cdir" /login -d "user=$a&pass=wrong" ;;
+      cart:*) pf_curl "$from" "$cdir" /cart/add -d "id=$a&qty=$b" ;;
+      uncart:*) pf_curl "$from" "$cdir" /cart/remove -d "id=$a" ;;
+      checkout) pf_curl "$from" "$cdir" /checkout -X POST ;;
+      sign:*) pf_curl "$from" "$cdir" /guestbook -d "name=$a" -d "message=$(head -c "$b" /dev/zero | tr '\0' g)" ;;
+      json:*) pf_curl "$from" "$cdir" /api/guestbook -H 'Content-Type: application/json' \
+                --data-binary "{\"name\": \"app\", \"message\": \"$(head -c "$a" /dev/zero | tr '\0' j)\"}" ;;
+      upload:*)
+        head -c "$b" /dev/urandom >"$cdir/$a"
+        pf_curl "$from" "$cdir" /upload -F "doc=@$cdir/$a" ;;
+      review:*) pf_curl "$from" "$cdir" /review -d "product=$a&stars=$b&body=good+value" ;;
+      *) die "phpfpm: unknown client step $s" ;;
+    esac
+  done
+  rm -rf "$cdir"
+}
+# pf_curl SRC DIR PATH CURL_ARGS...: one request through the front from SRC with DIR's cookie jar.
+pf_curl() {
+  curl -s -o /dev/null --max-time 10 --interface "$1" -b "$2/jar" -c "$2/jar" \
+    "http://127.0.0.1:$PHPFPM_PORT$3" "${@:4}" || true
+}
+# phpfpm_clients: the clients on stdin, one line each (SRC STEP...), all at once; waits.
+phpfpm_clients() {
+  local line pids=()
+  while read -r line; do
+    [ -n "$line" ] || continue
+    # shellcheck disable=SC2086  # a line is the client's words
+    phpfpm_client $line &
+    pids+=($!)
+  done
+  wait "${pids[@]}" || true
+}
+# phpfpm_get ROUND PER CONC NET FIRST COUNT PATH...: anonymous GETs through the front
+# (spread_get), from NET.FIRST .. NET.(FIRST + COUNT - 1).
+phpfpm_get() {
+  spread_get "$PHPFPM_PORT" "$4" "$5" "$6" 7 3 "$1" "$2" "$3" "${@:7}"
+}
+
+# Mix A: anonymous visitors from 127.0.0.2-4, four requests per connection, three at a time:
+# the home page and page 2, products 1-12 (another six each round), the guestbook, the
+# assets, API pages 1-3 and products, the API's stats, ping and status pages (the monitor),
+# the CSV export of orders, two scanner paths (404 from the front controller); three browsers:
+# a user (u01-u10) signs in, fills a cart and checks out, another uploads a 2-3 kB
+# receipt-N.pdf, an anonymous visitor signs the guestbook (and an app posts one as JSON);
+# every third round a failed sign-in, every fourth the sales report (1.2 s: the slow log).
+PF_ROUND=0
+# shellcheck disable=SC2046  # one path per word
+phpfpm_mix_a() {
+  local r=$((PF_ROUND += 1)) u1 u2
+  u1=u$(printf %02d $((1 + r % 10))) u2=u$(printf %02d $((1 + (r + 5) % 10)))
+  phpfpm_get "$r" 4 3 127.0.0 2 3 / "/?page=2" $(squid_seq /product/ $((1 + r % 7)) $((6 + r % 7))) /guestbook \
+    /assets/site.css /assets/app.js "/api/products?page=$((1 + r % 3))" "/api/product/$((1 + r % 12))" /api/stats \
+    /ping "/fpm-status?json" /api/fpm-status /export/orders.csv /wp-login.php /.env
+  {
+    echo "127.0.0.2 login:$u1 /account cart:$((1 + r % 12)):1 cart:$((13 + r % 12)):2 /cart /api/cart checkout /account /logout"
+    echo "127.0.0.3 login:$u2 upload:receipt-$r.pdf:$((2048 + r * 37 % 1024)) /account"
+    echo "127.0.0.4 /guestbook sign:visitor$((r % 7)):$((40 + r % 200)) json:$((20 + r % 80))"
+    [ $((r % 3)) != 0 ] || echo "127.0.0.3 badlogin:u0$((1 + r % 9))"
+    [ $((r % 4)) != 0 ] || echo "127.0.0.2 /report/sales"
+  } | phpfpm_clients
+}
+# Mix B: users u11-u20 and visitors from 127.0.0.5-8, one connection, then five at a time:
+# the home page sorted and paged, products 40-90, guestbook pages 2-3, API pages 4-10 sorted
+# by price, HEAD requests, the guestbook export, other missing paths; carts with a line
+# removed, 20-60 kB scan-N.png uploads, longer guestbook entries; a graceful reload (USR2) in
+# the fourth round of every ten.
+PF_B_ROUNDS=0
+# shellcheck disable=SC2046  # one path per word
+phpfpm_mix_b() {
+  local r=$((PF_ROUND += 1)) u
+  PF_B_ROUNDS=$((PF_B_ROUNDS + 1))
+  u=u$((11 + r % 10))
+  phpfpm_get "$r" 6 1 127.0.0 5 4 "/?sort=price&page=$((2 + r % 5))" "/?sort=name" /guestbook?page=2 \
+    "/api/products?page=$((4 + r % 7))&sort=price" /api/stats /ping
+  phpfpm_get "$r" 3 5 127.0.0 5 4 $(squid_seq /product/ $((40 + r % 20)) $((55 + r % 20))) /guestbook?page=3 \
+    /export/guestbook.csv /admin/ /old/index.html /xmlrpc.php "/api/product/$((60 + r % 30))"
+  {
+    echo "127.0.0.5 login:$u cart:$((40 + r % 30)):3 cart:$((70 + r % 20)):1 uncart:$((70 + r % 20)) checkout /account"
+    echo "127.0.0.6 login:u$((11 + (r + 3) % 10)) upload:scan-$r.png:$((20000 + r * 997 % 40000)) /api/cart"
+    echo "127.0.0.7 head:/ head:/guestbook sign:reader$((r % 5)):$((1000 + r * 31 % 2000))"
+    echo "127.0.0.8 badlogin:u$((11 + r % 10)) /login"
+  } | phpfpm_clients
+  [ $((PF_B_ROUNDS % 10)) != 4 ] || phpfpm_reload
+}
+# Its scheduled jobs in training, in turn: Debian's sessionclean (as www-data, sessions not
+# changed for 2 minutes) and the logs rotated (USR1), or a graceful reload (USR2, as
+# `systemctl reload`); then bin/maint.php by the php CLI as www-data: uploads older than 120 s
+# pruned, the database vacuumed, the daily report.
+PF_JOBS=0
+phpfpm_maintenance() {
+  PF_JOBS=$((PF_JOBS + 1))
+  if [ $((PF_JOBS % 2)) = 1 ]; then
+    phpfpm_sessionclean 2
+    phpfpm_rotate
+  else
+    phpfpm_reload
+  fi
+  phpfpm_php "$PF_CURRENT/bin/maint.php" --prune-uploads 120 --vacuum --report daily
+}
+
+# The generic intruder script as www-data in the upload directory (an exploited PHP page
+# executing a shell).
+phpfpm_inject() { inject_shell phpfpm www-data "$PF_UPLOADS"; }
+phpfpm_labels() { write_labels phpfpm "$PF_UPLOADS"; }
+
+# Held out. A new release deployed while the site runs: app/releases/r2 written (new PHP
+# files: reviews, a search page, a shipping quote, an API v2, a new template and stylesheet),
+# its schema migration (003: a reviews table, a new column, users u41-u60) run by the php CLI
+# as www-data inside the cgroup, the symlink app/current switched to it and a graceful reload
+# (USR2): opcache compiles the new files. Clients from 127.0.30.1-250 (another offset each
+# round): the new users sign in, write reviews, fill carts, upload 10-300 kB files of other
+# types (.jpg, .csv, .zip, .docx, .txt) and sign out; the new pages, searches, the API v2,
+# products 100-240 and pages sorted by stock; every third round a burst of 24 shipping quotes
+# at once (0.3 s each: the pool starts more workers). After the restart in the middle, the
+# pools reconfigured and applied by a graceful reload: pool www's pm.max_children 6 -> 12 and
+# a new pool reports on 127.0.0.1:$PF_REPORTS_PORT for /export/ and /report/ (the front
+# re-reads its config). Every 20 s in turn, maint.php with other arguments (--prune-uploads 30
+# --analyze --report weekly) and sessionclean (1 minute) with a rotation that gzips the
+# generation before.
+phpfpm_heldout_deploy() {
+  phpfpm_release r2
+  phpfpm_php "$PF_RELEASES/r2/bin/migrate.php"
+  ln -sfn releases/r2 "$PF_DIR/app/current.new"
+  mv -T "$PF_DIR/app/current.new" "$PF_CURRENT"
+  phpfpm_reload
+}
+# shellcheck disable=SC2046  # one path per word
+phpfpm_heldout_mix() {
+  local r=$((PF_ROUND += 1)) ext=(jpg csv zip docx txt) terms=(lamp desk rug clock mug) n1 n2 old
+  n1=u$((41 + r % 20)) n2=u$((41 + (r + 9) % 20)) old=u$(printf %02d $((1 + (r * 3) % 30)))
+  phpfpm_get "$r" 3 6 127.0.30 1 250 "/?sort=stock&page=$((3 + r % 8))" $(squid_seq /product/ $((100 + r * 7 % 130)) $((108 + r * 7 % 130))) \
+    "/search?q=${terms[r % 5]}" "/api/v2/products?page=$((1 + r % 6))" "/product/$((1 + r % 50))/reviews" \
+    /assets/reviews.css "/guestbook?page=$((4 + r % 3))" /api/stats /ping /export/orders.csv
+  {
+    echo "127.0.30.$((1 + r * 37 % 250)) login:$n1 review:$((1 + r % 50)):$((1 + r % 5)) cart:$((100 + r % 90)):2 /cart checkout /logout"
+    echo "127.0.30.$((1 + r * 53 % 250)) login:$n2 upload:export-$r.${ext[r % 5]}:$((10000 + r * 7919 % 290000)) /account /logout"
+    echo "127.0.30.$((1 + r * 71 % 250)) login:$old /api/v2/products /quote/$((1 + r % 240)) sign:$old:$((300 + r % 500))"
+  } | phpfpm_clients
+  if [ $((r % 3)) = 0 ]; then
+    phpfpm_get "$r" 1 24 127.0.30 1 250 $(squid_seq /quote/ $((r % 200)) $((r % 200 + 23)))
+  fi
+}
+PF_HELDOUT_JOBS=0
+phpfpm_heldout_job() {
+  PF_HELDOUT_JOBS=$((PF_HELDOUT_JOBS + 1))
+  if [ $((PF_HELDOUT_JOBS % 2)) = 1 ]; then
+    phpfpm_php "$PF_CURRENT/bin/maint.php" --prune-uploads 30 --analyze --report weekly
+  else
+    phpfpm_sessionclean 1
+    phpfpm_rotate gzip
+  fi
+}
+phpfpm_heldout_reload() {
+  phpfpm_config 12
+  phpfpm_pool reports "$PF_REPORTS_PORT" 3 1 1 2
+  admin phpfpm root /usr/sbin/php-fpm8.2 -t -y "$PF_CONF" -c "$PF_INI"
+  phpfpm_reload
+  phpfpm_front reports
 }
 
 # --- the recordings -----------------------------------------------------------------------
