@@ -13,6 +13,30 @@ const RuntimeContext& RuntimeContextRef::Empty() {
   return kEmpty;
 }
 
+namespace {
+struct AccessWord {
+  AccessBits bit;
+  std::string_view word;
+};
+constexpr AccessWord kAccessWords[] = {
+    {kAccessRead, "read"}, {kAccessWrite, "write"}, {kAccessCreate, "create"}, {kAccessConnect, "connect"}};
+}  // namespace
+
+std::vector<std::string_view> AccessWords(uint8_t access) {
+  std::vector<std::string_view> out;
+  for (const AccessWord& a : kAccessWords) {
+    if ((access & a.bit) != 0) out.push_back(a.word);
+  }
+  return out;
+}
+
+uint8_t AccessBitOf(std::string_view word) {
+  for (const AccessWord& a : kAccessWords) {
+    if (a.word == word) return a.bit;
+  }
+  return 0;
+}
+
 const char* EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kExec: return "exec";

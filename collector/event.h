@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,12 @@ enum AccessBits : uint8_t {
   kAccessCreate = 0x4,
   kAccessConnect = 0x8,  // a connect to a unix socket at the path (no open)
 };
+
+// The words for the access bits, in bit order: "read", "write", "create",
+// "connect" (JSON, explain, findings and the store's texts all spell them so).
+std::vector<std::string_view> AccessWords(uint8_t access);
+// The bit a word names, or 0 for none of them.
+uint8_t AccessBitOf(std::string_view word);
 
 // kExec: what the kernel knew about the executed file, as DW_EXEC_* in
 // bpf/events.h. 0 when the kernel side could not tell (older traces too).

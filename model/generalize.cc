@@ -336,11 +336,9 @@ bool IsSubset(uint8_t bits, uint8_t of) { return (bits & ~of) == 0; }
 // "read", "read/write", "write/create"; "no access" for 0.
 std::string BitsName(uint8_t bits) {
   std::string out;
-  const char* names[] = {"read", "write", "create", "connect"};
-  for (size_t i = 0; i < kNumBits; ++i) {
-    if ((bits & kBits[i]) == 0) continue;
+  for (std::string_view word : AccessWords(bits)) {
     if (!out.empty()) out += "/";
-    out += names[i];
+    out += word;
   }
   return out.empty() ? "no access" : out;
 }

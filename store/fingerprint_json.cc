@@ -24,10 +24,7 @@ constexpr char kSchemaPrefix[] = "driftwatch.fingerprint/v";
 
 ojson AccessJson(uint8_t access) {
   ojson a = ojson::array();
-  if (access & kAccessRead) a.push_back("read");
-  if (access & kAccessWrite) a.push_back("write");
-  if (access & kAccessCreate) a.push_back("create");
-  if (access & kAccessConnect) a.push_back("connect");
+  for (std::string_view word : AccessWords(access)) a.push_back(word);
   return a;
 }
 
@@ -171,17 +168,9 @@ Result<uint8_t> GetAccess(const json& j, const std::string& path) {
     std::string pi = p + "[" + std::to_string(i) + "]";
     if (!v[i].is_string()) return Invalid(pi, std::string("want a string, not ") + TypeName(v[i]));
     const std::string s = v[i].get<std::string>();
-    if (s == "read") {
-      access |= kAccessRead;
-    } else if (s == "write") {
-      access |= kAccessWrite;
-    } else if (s == "create") {
-      access |= kAccessCreate;
-    } else if (s == "connect") {
-      access |= kAccessConnect;
-    } else {
-      return Invalid(pi, "unknown access '" + s + "' (want read, write, create or connect)");
-    }
+    const uint8_t bit = AccessBitOf(s);
+    if (bit == 0) return Invalid(pi, "unknown access '" + s + "' (want read, write, create or connect)");
+    access |= bit;
   }
   return access;
 }

@@ -21,10 +21,7 @@ std::string Plural(size_t n, const char* one, const char* many) {
 
 std::string AccessText(uint8_t access) {
   std::string out;
-  if (access & kAccessRead) out += "read";
-  if (access & kAccessWrite) out += std::string(out.empty() ? "" : ", ") + "write";
-  if (access & kAccessCreate) out += std::string(out.empty() ? "" : ", ") + "create";
-  if (access & kAccessConnect) out += std::string(out.empty() ? "" : ", ") + "connect";
+  for (std::string_view word : AccessWords(access)) out.append(out.empty() ? "" : ", ").append(word);
   return out.empty() ? "none" : out;
 }
 

@@ -11,18 +11,11 @@
 namespace dw::tools {
 namespace {
 
-std::vector<std::string> AccessWords(uint8_t access) {
-  std::vector<std::string> out;
-  if (access & kAccessRead) out.push_back("read");
-  if (access & kAccessWrite) out.push_back("write");
-  if (access & kAccessCreate) out.push_back("create");
-  if (access & kAccessConnect) out.push_back("connect");
-  return out;
-}
-
-std::string Joined(const std::vector<std::string>& words, const char* sep) {
+// Words of std::string or std::string_view, joined by `sep`.
+template <typename Words>
+std::string Joined(const Words& words, const char* sep) {
   std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : sep) + w;
+  for (std::string_view w : words) out.append(out.empty() ? "" : sep).append(w);
   return out;
 }
 

@@ -40,10 +40,7 @@ std::string FindingJson(const model::Finding& f) {
     }
     if (f.item.access != 0) {
       nlohmann::ordered_json access = nlohmann::ordered_json::array();
-      if (f.item.access & kAccessRead) access.push_back("read");
-      if (f.item.access & kAccessWrite) access.push_back("write");
-      if (f.item.access & kAccessCreate) access.push_back("create");
-      if (f.item.access & kAccessConnect) access.push_back("connect");
+      for (std::string_view word : AccessWords(f.item.access)) access.push_back(word);
       item["access"] = std::move(access);
     }
     j["item"] = std::move(item);

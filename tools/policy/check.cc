@@ -238,10 +238,7 @@ uint8_t AccessOf(const nlohmann::json& j) {
   uint8_t a = 0;
   if (!j.contains("access") || !j["access"].is_array()) return a;
   for (const auto& s : j["access"]) {
-    if (s == "read") a |= kAccessRead;
-    if (s == "write") a |= kAccessWrite;
-    if (s == "create") a |= kAccessCreate;
-    if (s == "connect") a |= kAccessConnect;
+    if (s.is_string()) a |= AccessBitOf(s.get<std::string>());
   }
   return a;
 }
