@@ -15244,12 +15244,13 @@ node_mix_b() {
 
 # Its scheduled jobs in training, as its user inside the cgroup: the data files compacted
 # (`node scripts/compact.js`), the access log rotated (`node scripts/rotate.js`: renames, USR2
-# to the primary) and data/ backed up with tar into backup/ (tar's exit status 1, a file that
-# changed while it was read, is expected while the application writes).
+# to the primary) and data/ backed up with tar into backup/ (uncompressed: GNU tar runs a
+# compressor through /bin/sh; its exit status 1, a file that changed while it was read, is
+# expected while the application writes).
 node_maintenance() {
   node_run compact
   node_run rotate
-  launch node "$NODE_USER" /usr/bin/tar -czf "$NODE_DIR/backup/data-$(date +%Y%m%d-%H%M%S).tar.gz" -C "$NODE_DIR" data
+  launch node "$NODE_USER" /usr/bin/tar -cf "$NODE_DIR/backup/data-$(date +%Y%m%d-%H%M%S).tar" -C "$NODE_DIR" data
   wait "$LAUNCHED" || [ $? = 1 ] || die "tar of $NODE_DIR/data failed"
   forget "$LAUNCHED"
 }
@@ -15266,7 +15267,7 @@ node_labels() { write_labels node "$NODE_DIR/uploads"; }
 # every item, data/schema.json), current switched to it (a new symlink renamed over the old
 # one) and HUP to the primary (a rolling restart of the workers, one more than before). Each
 # round clients from 127.0.31.1-250 (another offset each round), six connections at a time,
-# ask for the catalogue and its tags, the docs, the new static files, items 60-126 (pages and
+# ask for the catalogue and its tags, the docs, the new static files, items 60-125 (pages and
 # API, most never requested in training) and the v2 API; carol (never active in training)
 # logs in, creates tagged items, imports a batch of NDJSON lines, uploads other kinds of files
 # and asks for the by-tag report. Every 20 s in turn: a malformed import posted (the worker
