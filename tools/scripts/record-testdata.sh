@@ -7,13 +7,14 @@
 # POP3 mail store, lighttpd with PHP over FastCGI, the prometheus monitoring server with its
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
 # caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
-# application server behind a front of its own) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd and phpfpm heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# application server behind a front of its own, a Node.js web application (express in a cluster
+# of workers) on Debian's nodejs) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -338,7 +339,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -463,7 +464,8 @@ install_packages() {
               bind9-dnsutils tomcat10 openjdk-17-jre-headless squid squidclient vsftpd logrotate
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
               prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
-              php8.2-fpm php8.2-sqlite3 php8.2-cli)
+              php8.2-fpm php8.2-sqlite3 php8.2-cli
+              nodejs node-express node-morgan node-cookie-parser)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm; do
@@ -483,6 +485,12 @@ install_packages() {
       >/dev/null; then
     apt-get update >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+  # Debian's nodejs (18), which finds Debian's node-* modules in /usr/share/nodejs, replaces
+  # a nodejs from another repository (an image may come with nodesource's).
+  if ! dpkg-query -W -f='${Version}' nodejs | grep -q dfsg; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --allow-downgrades \
+      "nodejs=$(apt-cache madison nodejs | awk '$3 ~ /dfsg/ { print $3; exit }')" >/dev/null
   fi
   # Leave no system service running, and none enabled that this script installed.
   local svc
@@ -15464,6 +15472,770 @@ phpfpm_heldout_reload() {
   admin phpfpm root /usr/sbin/php-fpm8.2 -t -y "$PF_CONF" -c "$PF_INI"
   phpfpm_reload
   phpfpm_front reports
+}
+# --- node ---------------------------------------------------------------------------------
+
+NODE_PORT=19080                    # the cluster's one listener, 127.0.0.1 (shared by its workers)
+NODE_USER=dwnode                   # the application's own system user (removed at the end)
+NODE_DIR=$WORK/node                # releases/, current -> releases/<r>, data/, uploads/, log/, run/, backup/
+NODE_CLIENT=$WORK/node-client      # the clients' files to upload (root, outside the cgroup)
+
+# A Node.js web application on Debian's nodejs 18 and node-express (with node-morgan and
+# node-cookie-parser), its own instance: `node $NODE_DIR/current/server.js` started as
+# $NODE_USER in dw-eval/node. server.js is a cluster primary that forks the configured number
+# of workers (config.json of the release: 2) and forks a new one whenever one exits; HUP
+# re-reads the config and replaces the workers one by one from what current/ points to then
+# (a rolling restart); USR2 has the workers reopen the access log (log rotation); TERM
+# disconnects the workers, which close their listener and finish their requests, and the
+# primary removes its pid file and exits. Each worker is the express application (app.js):
+# static files from public/ (express.static), pages rendered from views/ by its own template
+# module, a JSON REST API (routes/) on items kept in data/items.json by its data layer
+# (lib/store.js: every change written to a temporary file and renamed over it, and appended to
+# data/events.ndjson), logins whose tokens are kept in data/sessions.json (same way), uploads
+# stored under uploads/<day>/<random name> (listed in data/uploads.ndjson), reports computed
+# by a child node process (child_process.fork of workers/report.js, so a long aggregation does
+# not stall the event loop) into data/reports/, a health endpoint, and an access log
+# (morgan, combined format) in log/access.log. The code is root-owned under releases/; the
+# user owns data/, uploads/, log/, run/ and backup/. Its maintenance runs as the user inside
+# the cgroup: `node scripts/compact.js` (items and events compacted, old sessions dropped),
+# `node scripts/rotate.js` (access.log -> .1 -> .2, USR2 to the primary) and a tar of data/
+# into backup/.
+node_cleanup() { userdel "$NODE_USER" >/dev/null 2>&1 || true; }
+node_provision() {
+  if postfix_listening "$NODE_PORT"; then die "port $NODE_PORT is in use"; fi
+  # The user lives outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(node_cleanup)
+  id -u "$NODE_USER" >/dev/null 2>&1 ||
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$NODE_USER"
+  rm -rf "$NODE_DIR" "$NODE_CLIENT"
+  mkdir -p "$NODE_DIR"/{releases,data/reports,uploads,log,run,backup} "$NODE_CLIENT"
+  node_release r1 2
+  ln -sfn releases/r1 "$NODE_DIR/current"
+  node_seed >"$NODE_DIR/data/items.json"
+  printf '{"alice":"%s","bob":"%s","carol":"%s","dave":"%s","erin":"%s"}\n' \
+    "$(node_hash alice)" "$(node_hash bob)" "$(node_hash carol)" "$(node_hash dave)" "$(node_hash erin)" \
+    >"$NODE_DIR/data/users.json"
+  echo '{}' >"$NODE_DIR/data/sessions.json"
+  : >"$NODE_DIR/data/events.ndjson"
+  : >"$NODE_DIR/data/uploads.ndjson"
+  chown -R "$NODE_USER:$NODE_USER" "$NODE_DIR"/{data,uploads,log,run,backup}
+  chmod 750 "$NODE_DIR"/{data,uploads,backup}
+  # The clients' files: photos, scans and notes of various sizes.
+  vsftpd_fill "$NODE_CLIENT/photo-" .jpg 6 40000
+  vsftpd_fill "$NODE_CLIENT/scan-" .pdf 4 120000
+  vsftpd_fill "$NODE_CLIENT/notes-" .txt 3 1500
+  vsftpd_fill "$NODE_CLIENT/sheet-" .csv 3 8000
+  NODE_ROUND=0
+}
+# node_hash USER: the salted SHA-256 of USER's password as lib/sessions.js checks it.
+node_pass() { echo "dw-eval-$1-node"; }
+node_hash() { printf '%s' "dw-eval:$(node_pass "$1")" | sha256sum | cut -d' ' -f1; }
+# node_seed: data/items.json before the first start: 120 items of a small shop.
+node_seed() {
+  local i
+  printf '{"next":121,"items":{'
+  for i in $(seq 1 120); do
+    [ "$i" = 1 ] || printf ','
+    printf '"%s":{"id":%s,"name":"item %s","price":%s,"stock":%s,"updated":"2026-12-01T00:00:00Z"}' \
+      "$i" "$i" "$i" $((100 + i * 7 % 900)) $((i * 13 % 50))
+  done
+  printf '}}\n'
+}
+
+# node_release NAME WORKERS [ROUTE...]: writes the release releases/NAME (root-owned): the
+# cluster primary, the application, its modules, views, static files and scripts; its
+# config.json asks for WORKERS workers and mounts the extra route modules ROUTE (written by
+# the caller into routes/).
+node_release() {
+  local r=$NODE_DIR/releases/$1 extra="" x
+  for x in "${@:3}"; do extra+="${extra:+,}\"$x\""; done
+  mkdir -p "$r"/{lib,routes,views,public/css,public/js,public/img,scripts,workers}
+  printf '{"release":"%s","home":"%s","port":%s,"workers":%s,"routes":[%s]}\n' \
+    "$1" "$NODE_DIR" "$NODE_PORT" "$2" "$extra" >"$r/config.json"
+  printf '{"name":"dw-shop","version":"1.%s.0","private":true,"main":"server.js"}\n' "${1#r}" >"$r/package.json"
+  cat >"$r/server.js" <<'JS'
+'use strict';
+// The cluster primary keeps config.workers workers running (a new one for each that exits);
+// the workers serve the application. HUP: a rolling restart from what current/ points to
+// now; USR2: the workers reopen their logs; TERM: a graceful shutdown.
+const cluster = require('cluster');
+const fs = require('fs');
+const path = require('path');
+
+// process.argv[1] is current/server.js (the symlink is not resolved), so a worker forked after
+// a release switch runs the new release.
+const configFile = path.join(path.dirname(process.argv[1]), 'config.json');
+const readConfig = () => JSON.parse(fs.readFileSync(configFile, 'utf8'));
+let config = readConfig();
+
+if (cluster.isPrimary) {
+  const pidFile = path.join(config.home, 'run', 'node.pid');
+  const log = (msg) => fs.appendFileSync(path.join(config.home, 'log', 'cluster.log'),
+    `${new Date().toISOString()} primary ${process.pid}: ${msg}\n`);
+  let stopping = false;
+  let rolling = false;
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
+  const fork = () => new Promise((resolve) => {
+    const w = cluster.fork();
+    w.once('listening', () => resolve(w));
+    w.once('exit', () => resolve(w));
+  });
+  const retire = (w) => new Promise((resolve) => {
+    if (w.isDead()) return resolve();
+    w.once('exit', resolve);
+    w.disconnect();
+    setTimeout(() => { if (!w.isDead()) w.process.kill('SIGKILL'); }, 5000).unref();
+  });
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping || w.exitedAfterDisconnect) return;
+    log(`worker ${w.process.pid} died (${signal || code}), forking a new one`);
+    fork();
+  });
+  process.on('SIGHUP', async () => {
+    if (rolling || stopping) return;
+    rolling = true;
+    config = readConfig();
+    log(`rolling restart to release ${config.release}, ${config.workers} workers`);
+    const old = Object.values(cluster.workers);
+    for (const w of old) {
+      await fork();
+      await retire(w);
+    }
+    for (let n = old.length; n < config.workers; n++) await fork();
+    for (const w of Object.values(cluster.workers).slice(config.workers)) await retire(w);
+    rolling = false;
+  });
+  process.on('SIGUSR2', () => {
+    for (const w of Object.values(cluster.workers)) w.process.kill('SIGUSR2');
+  });
+  process.on('SIGTERM', async () => {
+    stopping = true;
+    log('shutting down');
+    await Promise.all(Object.values(cluster.workers).map(retire));
+    fs.rmSync(pidFile, { force: true });
+    process.exit(0);
+  });
+  log(`starting release ${config.release} with ${config.workers} workers`);
+  for (let i = 0; i < config.workers; i++) fork();
+} else {
+  const app = require('./app')(config);
+  const server = app.listen(config.port, '127.0.0.1');
+  process.on('SIGUSR2', () => app.locals.reopenLogs());
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+JS
+  cat >"$r/app.js" <<'JS'
+'use strict';
+// The express application of one worker: static files, pages, the API and its logs.
+const path = require('path');
+const express = require('express');
+const morgan = require('morgan');
+const cookieParser = require('cookie-parser');
+
+module.exports = (config) => {
+  const logs = require('./lib/logs')(config);
+  const store = require('./lib/store')(config);
+  const sessions = require('./lib/sessions')(config);
+  const app = express();
+  app.engine('html', require('./lib/views').render);
+  app.set('views', path.join(__dirname, 'views'));
+  app.set('view engine', 'html');
+  app.set('trust proxy', 'loopback');
+  app.locals.release = config.release;
+  app.locals.reopenLogs = logs.reopen;
+  app.use(morgan('combined', { stream: logs.access }));
+  app.use(cookieParser());
+  app.use('/static', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
+  app.use(require('./routes/health')(config));
+  app.use(require('./routes/pages')(store));
+  app.use('/api', require('./routes/auth')(sessions));
+  app.use('/api/items', require('./routes/items')(store, sessions));
+  app.use('/api/uploads', require('./routes/uploads')(config, sessions));
+  app.use('/api/reports', require('./routes/reports')(config, sessions));
+  for (const name of config.routes) app.use(require(`./routes/${name}`)({ config, store, sessions }));
+  app.use((req, res) => res.status(404).render('error', { title: 'Not found', message: req.path }));
+  app.use((err, req, res, next) => {
+    logs.error(`${req.method} ${req.path}: ${err.stack || err}`);
+    res.status(err.status || 500).json({ error: err.expose ? err.message : 'internal error' });
+  });
+  return app;
+};
+JS
+  cat >"$r/lib/logs.js" <<'JS'
+'use strict';
+// The access log (appended by morgan) and the error log; reopen() after a rotation.
+const fs = require('fs');
+const path = require('path');
+
+module.exports = (config) => {
+  const dir = path.join(config.home, 'log');
+  let access = fs.createWriteStream(path.join(dir, 'access.log'), { flags: 'a' });
+  return {
+    access: { write: (line) => access.write(line) },
+    error: (msg) => fs.appendFileSync(path.join(dir, 'error.log'), `${new Date().toISOString()} ${process.pid} ${msg}\n`),
+    reopen: () => {
+      const old = access;
+      access = fs.createWriteStream(path.join(dir, 'access.log'), { flags: 'a' });
+      old.end();
+    },
+  };
+};
+JS
+  cat >"$r/lib/atomic.js" <<'JS'
+'use strict';
+// JSON files replaced atomically: written to a temporary file in the same directory, then
+// renamed over the old one, so a reader never sees half a file.
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+
+exports.read = (file, fallback) => {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
+    if (e.code === 'ENOENT') return fallback;
+    throw e;
+  }
+};
+exports.write = (file, value) => {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.renameSync(tmp, file);
+};
+exports.append = (file, record) => fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
+JS
+  cat >"$r/lib/store.js" <<'JS'
+'use strict';
+// The data layer: items in data/items.json, each change also appended to data/events.ndjson.
+const path = require('path');
+const atomic = require('./atomic');
+
+module.exports = (config) => {
+  const file = path.join(config.home, 'data', 'items.json');
+  const events = path.join(config.home, 'data', 'events.ndjson');
+  const load = () => atomic.read(file, { next: 1, items: {} });
+  const save = (db, event) => {
+    atomic.write(file, db);
+    atomic.append(events, { at: new Date().toISOString(), ...event });
+  };
+  return {
+    list: ({ offset = 0, limit = 20, tag } = {}) => Object.values(load().items)
+      .filter((it) => !tag || (it.tags || []).includes(tag)).slice(offset, offset + limit),
+    count: () => Object.keys(load().items).length,
+    get: (id) => load().items[id],
+    create: (fields, user) => {
+      const db = load();
+      const item = { ...fields, id: db.next, updated: new Date().toISOString() };
+      db.items[db.next++] = item;
+      save(db, { op: 'create', id: item.id, user });
+      return item;
+    },
+    update: (id, fields, user) => {
+      const db = load();
+      if (!db.items[id]) return undefined;
+      db.items[id] = { ...db.items[id], ...fields, id: Number(id), updated: new Date().toISOString() };
+      save(db, { op: 'update', id: Number(id), user });
+      return db.items[id];
+    },
+    remove: (id, user) => {
+      const db = load();
+      if (!db.items[id]) return false;
+      delete db.items[id];
+      save(db, { op: 'delete', id: Number(id), user });
+      return true;
+    },
+  };
+};
+JS
+  cat >"$r/lib/sessions.js" <<'JS'
+'use strict';
+// Logins: users and their password hashes in data/users.json, session tokens in
+// data/sessions.json (replaced atomically).
+const crypto = require('crypto');
+const path = require('path');
+const atomic = require('./atomic');
+
+module.exports = (config) => {
+  const users = path.join(config.home, 'data', 'users.json');
+  const file = path.join(config.home, 'data', 'sessions.json');
+  const hash = (password) => crypto.createHash('sha256').update(`dw-eval:${password}`).digest('hex');
+  const tokenOf = (req) => (req.get('authorization') || '').replace(/^Bearer /, '') || req.cookies.sid;
+  return {
+    login: (user, password) => {
+      const known = atomic.read(users, {})[user];
+      if (!known || known !== hash(password || '')) return undefined;
+      const token = crypto.randomBytes(16).toString('hex');
+      const all = atomic.read(file, {});
+      all[token] = { user, since: Date.now() };
+      atomic.write(file, all);
+      return token;
+    },
+    logout: (req) => {
+      const all = atomic.read(file, {});
+      delete all[tokenOf(req)];
+      atomic.write(file, all);
+    },
+    // Express middleware: the request's user, or 401.
+    required: (req, res, next) => {
+      const s = atomic.read(file, {})[tokenOf(req)];
+      if (!s) return res.status(401).json({ error: 'login required' });
+      req.user = s.user;
+      next();
+    },
+  };
+};
+JS
+  cat >"$r/lib/views.js" <<'JS'
+'use strict';
+// A small template engine: {{name}} replaced by the escaped value, {{{name}}} unescaped; every
+// page is put into views/layout.html.
+const fs = require('fs');
+const path = require('path');
+
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const fill = (text, values) => text
+  .replace(/\{\{\{(\w+)\}\}\}/g, (_, k) => (values[k] === undefined ? '' : values[k]))
+  .replace(/\{\{(\w+)\}\}/g, (_, k) => (values[k] === undefined ? '' : escape(values[k])));
+
+exports.render = (file, options, callback) => {
+  fs.readFile(file, 'utf8', (err, text) => {
+    if (err) return callback(err);
+    const body = fill(text, options);
+    fs.readFile(path.join(path.dirname(file), 'layout.html'), 'utf8', (err2, layout) => {
+      if (err2) return callback(err2);
+      callback(null, fill(layout, { ...options, body }));
+    });
+  });
+};
+JS
+  cat >"$r/routes/health.js" <<'JS'
+'use strict';
+// GET /healthz: the load balancer's probe.
+const express = require('express');
+
+module.exports = (config) => express.Router().get('/healthz', (req, res) => {
+  res.json({ status: 'ok', release: config.release, worker: process.pid, uptime: Math.round(process.uptime()) });
+});
+JS
+  cat >"$r/routes/pages.js" <<'JS'
+'use strict';
+// The HTML pages: the home page, an item's page, the about page.
+const express = require('express');
+
+module.exports = (store) => {
+  const router = express.Router();
+  router.get('/', (req, res) => {
+    const items = store.list({ limit: 10 }).map((it) => `<li><a href="/items/${it.id}">${it.name}</a></li>`).join('');
+    res.render('index', { title: 'dw-shop', count: store.count(), items });
+  });
+  router.get('/items/:id(\\d+)', (req, res, next) => {
+    const item = store.get(req.params.id);
+    if (!item) return next();
+    res.render('item', { title: item.name, ...item });
+  });
+  router.get('/about', (req, res) => res.render('about', { title: 'About dw-shop' }));
+  return router;
+};
+JS
+  cat >"$r/routes/auth.js" <<'JS'
+'use strict';
+// POST /api/login {user, password} -> {token} (also a cookie); POST /api/logout.
+const express = require('express');
+
+module.exports = (sessions) => {
+  const router = express.Router();
+  router.post('/login', express.json(), (req, res) => {
+    const token = sessions.login(req.body.user, req.body.password);
+    if (!token) return res.status(403).json({ error: 'bad credentials' });
+    res.cookie('sid', token, { httpOnly: true, sameSite: 'strict' }).json({ token });
+  });
+  router.post('/logout', sessions.required, (req, res) => {
+    sessions.logout(req);
+    res.clearCookie('sid').json({ ok: true });
+  });
+  return router;
+};
+JS
+  cat >"$r/routes/items.js" <<'JS'
+'use strict';
+// The items API: list and read for everyone, create, change and delete for logged-in users.
+const express = require('express');
+
+module.exports = (store, sessions) => {
+  const router = express.Router();
+  const fields = (body) => {
+    const out = {};
+    for (const k of ['name', 'price', 'stock', 'tags']) if (body[k] !== undefined) out[k] = body[k];
+    return out;
+  };
+  router.get('/', (req, res) => res.json(store.list({ offset: Number(req.query.offset) || 0, limit: Number(req.query.limit) || 20, tag: req.query.tag })));
+  router.get('/:id(\\d+)', (req, res) => {
+    const item = store.get(req.params.id);
+    if (!item) return res.status(404).json({ error: 'no such item' });
+    res.json(item);
+  });
+  router.post('/', sessions.required, express.json(), (req, res) => {
+    if (!req.body.name) return res.status(400).json({ error: 'name required' });
+    res.status(201).json(store.create(fields(req.body), req.user));
+  });
+  const change = (req, res) => {
+    const item = store.update(req.params.id, fields(req.body), req.user);
+    if (!item) return res.status(404).json({ error: 'no such item' });
+    res.json(item);
+  };
+  router.put('/:id(\\d+)', sessions.required, express.json(), change);
+  router.patch('/:id(\\d+)', sessions.required, express.json(), change);
+  router.delete('/:id(\\d+)', sessions.required, (req, res) => {
+    if (!store.remove(req.params.id, req.user)) return res.status(404).json({ error: 'no such item' });
+    res.status(204).end();
+  });
+  return router;
+};
+JS
+  cat >"$r/routes/uploads.js" <<'JS'
+'use strict';
+// POST /api/uploads?name=FILE (the raw body): stored as uploads/<day>/<random>.<ext>, listed
+// in data/uploads.ndjson; GET /api/uploads/<day>/<file> serves it back.
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const express = require('express');
+const atomic = require('../lib/atomic');
+
+module.exports = (config, sessions) => {
+  const root = path.join(config.home, 'uploads');
+  const allowed = new Set(['.jpg', '.png', '.pdf', '.txt', '.csv', '.json', '.zip', '.webp']);
+  const router = express.Router();
+  router.post('/', sessions.required, express.raw({ type: '*/*', limit: '4mb' }), (req, res) => {
+    const ext = path.extname(String(req.query.name || '')).toLowerCase();
+    if (!allowed.has(ext) || !req.body.length) return res.status(415).json({ error: 'unsupported upload' });
+    const day = new Date().toISOString().slice(0, 10);
+    fs.mkdirSync(path.join(root, day), { recursive: true });
+    const name = `${crypto.randomBytes(12).toString('hex')}${ext}`;
+    fs.writeFileSync(path.join(root, day, name), req.body, { flag: 'wx' });
+    atomic.append(path.join(config.home, 'data', 'uploads.ndjson'), { day, name, original: req.query.name, size: req.body.length, user: req.user });
+    res.status(201).json({ url: `/api/uploads/${day}/${name}` });
+  });
+  router.get('/:day(\\d{4}-\\d{2}-\\d{2})/:name([0-9a-f]+\\.\\w+)', (req, res, next) => {
+    res.sendFile(path.join(root, req.params.day, req.params.name), (err) => err && next());
+  });
+  return router;
+};
+JS
+  cat >"$r/routes/reports.js" <<'JS'
+'use strict';
+// GET /api/reports/<kind>: computed by a child node process (workers/report.js), so a long
+// aggregation does not hold up this worker's other requests; written into data/reports/.
+const { fork } = require('child_process');
+const path = require('path');
+const express = require('express');
+
+module.exports = (config, sessions) => express.Router().get('/:kind(summary|stock|prices|by-tag)', sessions.required, (req, res, next) => {
+  const child = fork(path.join(__dirname, '..', 'workers', 'report.js'), [config.home, req.params.kind], { stdio: 'ignore', serialization: 'json' });
+  let answered = false;
+  child.on('message', (report) => { answered = true; res.json(report); });
+  child.on('exit', (code) => { if (!answered) next(new Error(`report ${req.params.kind} exited with ${code}`)); });
+});
+JS
+  cat >"$r/workers/report.js" <<'JS'
+'use strict';
+// A report over the items, run as a child of a worker: node workers/report.js HOME KIND.
+const path = require('path');
+const atomic = require('../lib/atomic');
+
+const [home, kind] = process.argv.slice(2);
+const items = Object.values(atomic.read(path.join(home, 'data', 'items.json'), { items: {} }).items);
+const report = { kind, at: new Date().toISOString(), items: items.length };
+if (kind === 'summary' || kind === 'prices') {
+  const prices = items.map((it) => Number(it.price) || 0).sort((a, b) => a - b);
+  report.total = prices.reduce((a, b) => a + b, 0);
+  report.median = prices[Math.floor(prices.length / 2)] || 0;
+}
+if (kind === 'summary' || kind === 'stock') report.outOfStock = items.filter((it) => !it.stock).map((it) => it.id);
+if (kind === 'by-tag') {
+  report.tags = {};
+  for (const it of items) for (const t of it.tags || ['untagged']) report.tags[t] = (report.tags[t] || 0) + 1;
+}
+atomic.write(path.join(home, 'data', 'reports', `${kind}-${report.at.slice(0, 16).replace(/[-:T]/g, '')}.json`), report);
+process.send(report, () => process.exit(0));
+JS
+  cat >"$r/scripts/compact.js" <<'JS'
+'use strict';
+// Maintenance: node scripts/compact.js [--keep N] [--max-age-min M]: data/events.ndjson cut to
+// its last N lines (default 300), sessions older than M minutes (default 30) dropped,
+// reports past the newest 20 deleted, data/items.json rewritten; each file replaced atomically.
+const fs = require('fs');
+const path = require('path');
+const atomic = require('../lib/atomic');
+
+const config = require('../config.json');
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const data = path.join(config.home, 'data');
+const events = fs.readFileSync(path.join(data, 'events.ndjson'), 'utf8').split('\n').filter(Boolean);
+const tmp = path.join(data, '.events.ndjson.compact');
+fs.writeFileSync(tmp, events.slice(-arg('--keep', 300)).map((l) => `${l}\n`).join(''));
+fs.renameSync(tmp, path.join(data, 'events.ndjson'));
+const cutoff = Date.now() - arg('--max-age-min', 30) * 60000;
+const sessions = atomic.read(path.join(data, 'sessions.json'), {});
+for (const [t, s] of Object.entries(sessions)) if (s.since < cutoff) delete sessions[t];
+atomic.write(path.join(data, 'sessions.json'), sessions);
+const reports = fs.readdirSync(path.join(data, 'reports')).sort();
+for (const f of reports.slice(0, -20)) fs.unlinkSync(path.join(data, 'reports', f));
+atomic.write(path.join(data, 'items.json'), atomic.read(path.join(data, 'items.json'), {}));
+console.log(`compacted: ${events.length} events, ${Object.keys(sessions).length} sessions kept`);
+JS
+  cat >"$r/scripts/rotate.js" <<'JS'
+'use strict';
+// Maintenance: node scripts/rotate.js [--keep N]: log/access.log -> access.log.1 -> ... ->
+// .N (default 2), then USR2 to the cluster primary (run/node.pid), whose workers reopen it.
+const fs = require('fs');
+const path = require('path');
+
+const config = require('../config.json');
+const i = process.argv.indexOf('--keep');
+const keep = i > 0 ? Number(process.argv[i + 1]) : 2;
+const log = path.join(config.home, 'log', 'access.log');
+for (let n = keep - 1; n >= 1; n--) if (fs.existsSync(`${log}.${n}`)) fs.renameSync(`${log}.${n}`, `${log}.${n + 1}`);
+if (fs.existsSync(log)) fs.renameSync(log, `${log}.1`);
+process.kill(Number(fs.readFileSync(path.join(config.home, 'run', 'node.pid'), 'utf8')), 'SIGUSR2');
+JS
+  cat >"$r/views/layout.html" <<'HTML'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{title}}</title>
+<link rel="stylesheet" href="/static/css/site.css"><script src="/static/js/app.js" defer></script></head>
+<body><header><img src="/static/img/logo.png" alt="dw-shop"> <a href="/">dw-shop</a> <a href="/about">about</a></header>
+<main>{{{body}}}</main><footer>release {{release}}</footer></body></html>
+HTML
+  echo '<h1>{{title}}</h1><p>{{count}} items</p><ul>{{{items}}}</ul>' >"$r/views/index.html"
+  echo '<h1>{{name}}</h1><p>price {{price}}, {{stock}} in stock, updated {{updated}}</p>' >"$r/views/item.html"
+  echo '<h1>{{title}}</h1><p>A small shop, served by a cluster of node workers.</p>' >"$r/views/about.html"
+  echo '<h1>{{title}}</h1><p>{{message}}</p>' >"$r/views/error.html"
+  printf 'body { font-family: sans-serif; margin: 2em; }\nheader a { margin-right: 1em; }\n%.0s' $(seq 1 40) >"$r/public/css/site.css"
+  printf 'document.addEventListener("DOMContentLoaded", () => console.log("dw-shop"));\n%.0s' $(seq 1 60) >"$r/public/js/app.js"
+  head -c 4000 /dev/urandom >"$r/public/img/logo.png"
+  vsftpd_fill "$r/public/img/product-" .png 12 6000
+  echo 'User-agent: *' >"$r/public/robots.txt"
+}
+
+NODE_PID=
+node_ready() { curl -sf -o /dev/null "http://127.0.0.1:$NODE_PORT/healthz"; }
+node_start() {
+  launch node "$NODE_USER" /usr/bin/node "$NODE_DIR/current/server.js"
+  NODE_PID=$LAUNCHED
+  until_ok node_ready
+}
+# TERM: a graceful shutdown (node_start's pid is the primary's: setpriv execs node); the
+# rounds so far are reported (the README counts them).
+node_stop() {
+  stop_pid "$NODE_PID" TERM
+  echo "record-testdata: node: $NODE_ROUND rounds so far" >&2
+}
+# node_run SCRIPT ARG...: one of the application's scripts, run by the operator as its user
+# inside the cgroup with the current release (`node scripts/SCRIPT.js`), as its cron entry would.
+node_run() { admin node "$NODE_USER" /usr/bin/node "$NODE_DIR/current/scripts/$1.js" "${@:2}"; }
+
+# node_http ADDR ARG...: one client request from the source address ADDR, its answer on
+# stdout (node_curl: discarded); node_login ADDR USER: USER's token (a login from ADDR).
+node_http() { curl -s --max-time 5 --interface "$1" "${@:2}" || true; }
+node_curl() { node_http "$@" >/dev/null; }
+node_login() {
+  node_http "$1" -H 'Content-Type: application/json' \
+    -d "{\"user\":\"$2\",\"password\":\"$(node_pass "$2")\"}" "http://127.0.0.1:$NODE_PORT/api/login" |
+    sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+}
+# node_api ADDR TOKEN METHOD PATH [JSON]: an API call as TOKEN's user.
+node_api() {
+  local data=()
+  [ -z "${5:-}" ] || data=(-H 'Content-Type: application/json' --data-binary "$5")
+  node_curl "$1" -X "$3" -H "Authorization: Bearer $2" "${data[@]}" "http://127.0.0.1:$NODE_PORT$4"
+}
+# node_upload ADDR TOKEN FILE: FILE (from the clients' files) uploaded, and fetched back once.
+node_upload() {
+  local url
+  url=$(node_http "$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/octet-stream' \
+    --data-binary "@$NODE_CLIENT/$3" "http://127.0.0.1:$NODE_PORT/api/uploads?name=$3" |
+    sed -n 's/.*"url":"\([^"]*\)".*/\1/p')
+  [ -z "$url" ] || node_curl "$1" "http://127.0.0.1:$NODE_PORT$url"
+}
+# node_get NET FIRST COUNT CONC PATH...: GETs of PATH... from NET.FIRST-(FIRST + COUNT - 1),
+# two requests per connection, CONC connections at a time.
+node_get() { spread_get "$NODE_PORT" "$1" "$2" "$3" 1 1 "$NODE_ROUND" 2 "$4" "${@:5}"; }
+
+# Mix A, from 127.0.0.2-4: shoppers (.2, .3, two at a time) load the home page, its css, js
+# and logo, product images 1-12, items 1-40 as pages and through the API, the item list and
+# the health endpoint, and one scanner path; alice (.4) logs in, creates an item, changes its
+# price and stock, deletes the one of three rounds before, uploads a photo or a scan (fetched
+# back); every third round she asks for the summary report (a child process).
+node_mix_a() {
+  local r=$((NODE_ROUND += 1)) a=127.0.0.4 t paths=(/ /static/css/site.css /static/js/app.js /static/img/logo.png
+    /api/items /healthz /wp-login.php)
+  mapfile -t -O "${#paths[@]}" paths < <(squid_seq /items/ $((1 + r % 40)) $((6 + r % 40))
+    squid_seq /api/items/ $((1 + r % 35)) $((6 + r % 35)); squid_seq /static/img/product- 1 12 .png)
+  node_get 127.0.0 2 2 2 "${paths[@]}"
+  t=$(node_login "$a" alice)
+  node_api "$a" "$t" POST /api/items "{\"name\":\"new $r\",\"price\":$((r % 90 + 10)),\"stock\":5}"
+  node_api "$a" "$t" PUT "/api/items/$((1 + r % 40))" "{\"price\":$((r % 70 + 20)),\"stock\":$((r % 9))}"
+  [ "$r" -le 3 ] || node_api "$a" "$t" DELETE "/api/items/$((120 + r - 3))"
+  if [ $((r % 2)) = 0 ]; then node_upload "$a" "$t" "photo-$((1 + r % 6)).jpg"; else node_upload "$a" "$t" "scan-$((1 + r % 4)).pdf"; fi
+  [ $((r % 3)) != 0 ] || node_api "$a" "$t" GET /api/reports/summary
+}
+# Mix B, from 127.0.0.5-8, other pages, items and calls: the about page, items 40-90 and a
+# missing one, list pages with offsets, HEAD requests, product images again (one client, then
+# eight); bob (.6) logs in and patches stock, uploads notes and sheets, asks for the stock or
+# prices report and logs out; erin (.7) fails a login every fourth round.
+node_mix_b() {
+  local r=$((NODE_ROUND += 1)) a=127.0.0.6 t paths
+  paths=(/about /static/css/site.css /api/items/9999 /items/9999 "/api/items?offset=$((r % 5 * 20))&limit=20" /healthz /.env)
+  mapfile -t -O "${#paths[@]}" paths < <(squid_seq /items/ $((40 + r % 50)) $((48 + r % 50))
+    squid_seq /api/items/ $((45 + r % 45)) $((53 + r % 45)))
+  node_get 127.0.0 5 1 1 "${paths[@]}"
+  mapfile -t -O "${#paths[@]}" paths < <(squid_seq /static/img/product- 1 12 .png)
+  node_get 127.0.0 5 4 8 "${paths[@]}"
+  node_curl 127.0.0.8 -I "http://127.0.0.1:$NODE_PORT/" "http://127.0.0.1:$NODE_PORT/static/js/app.js"
+  t=$(node_login "$a" bob)
+  node_api "$a" "$t" PATCH "/api/items/$((40 + r % 50))" "{\"stock\":$((r % 20))}"
+  if [ $((r % 2)) = 0 ]; then node_upload "$a" "$t" "notes-$((1 + r % 3)).txt"; else node_upload "$a" "$t" "sheet-$((1 + r % 3)).csv"; fi
+  if [ $((r % 2)) = 0 ]; then node_api "$a" "$t" GET /api/reports/stock; else node_api "$a" "$t" GET /api/reports/prices; fi
+  node_api "$a" "$t" POST /api/logout
+  [ $((r % 4)) != 0 ] || node_curl 127.0.0.7 -H 'Content-Type: application/json' -d '{"user":"erin","password":"wrong"}' "http://127.0.0.1:$NODE_PORT/api/login"
+}
+
+# Its scheduled jobs in training, as its user inside the cgroup: the data files compacted
+# (`node scripts/compact.js`), the access log rotated (`node scripts/rotate.js`: renames, USR2
+# to the primary) and data/ backed up with tar into backup/ (uncompressed: GNU tar runs a
+# compressor through /bin/sh; its exit status 1, a file that changed while it was read, is
+# expected while the application writes).
+node_maintenance() {
+  node_run compact
+  node_run rotate
+  launch node "$NODE_USER" /usr/bin/tar -cf "$NODE_DIR/backup/data-$(date +%Y%m%d-%H%M%S).tar" -C "$NODE_DIR" data
+  wait "$LAUNCHED" || [ $? = 1 ] || die "tar of $NODE_DIR/data failed"
+  forget "$LAUNCHED"
+}
+
+# The generic intruder script as the application's user (an exploited express route executing
+# a shell) in its upload directory.
+node_inject() { inject_shell node "$NODE_USER" "$NODE_DIR/uploads"; }
+node_labels() { write_labels node "$NODE_DIR/uploads"; }
+
+# Held out, from a fresh provisioning. A new release goes live while it runs: releases/r2
+# (three workers, new route modules catalog and imports with their view, new static content:
+# docs pages, a v2 stylesheet, a catalogue script and banners) written by the deployer, its
+# data migration `node scripts/migrate.js` run as the user inside the cgroup (tags added to
+# every item, data/schema.json), current switched to it (a new symlink renamed over the old
+# one) and HUP to the primary (a rolling restart of the workers, one more than before). Each
+# round clients from 127.0.31.1-250 (another offset each round), six connections at a time,
+# ask for the catalogue and its tags, the docs, the new static files, items 60-125 (pages and
+# API, most never requested in training) and the v2 API; carol (never active in training)
+# logs in, creates tagged items, imports a batch of NDJSON lines, uploads other kinds of files
+# and asks for the by-tag report. Every 20 s in turn: a malformed import posted (the worker
+# that parses it dies of the uncaught exception, the primary forks another) and the access
+# log rotated with four generations; the data compacted with other arguments. Restarted at 30
+# s (the new primary starts release r2 with three workers).
+node_heldout_deploy() {
+  local r=$NODE_DIR/releases/r2 t
+  node_release r2 3 catalog imports
+  mkdir -p "$r/public/docs"
+  cat >"$r/routes/catalog.js" <<'JS'
+'use strict';
+// Release 2: the catalogue by tag (pages and GET /api/v2/items).
+const express = require('express');
+
+module.exports = ({ store }) => {
+  const router = express.Router();
+  const tags = ['garden', 'kitchen', 'tools', 'outdoor', 'gifts'];
+  router.get('/catalog', (req, res) => res.render('catalog', { title: 'Catalogue', tags: tags.map((t) => `<a href="/catalog/${t}">${t}</a>`).join(' '), items: '' }));
+  router.get('/catalog/:tag', (req, res) => {
+    const items = store.list({ tag: req.params.tag, limit: 50 }).map((it) => `<li><a href="/items/${it.id}">${it.name}</a></li>`).join('');
+    res.render('catalog', { title: `Catalogue: ${req.params.tag}`, tags: '', items });
+  });
+  router.get('/api/v2/items', (req, res) => res.json({ release: 2, items: store.list({ tag: req.query.tag, offset: Number(req.query.offset) || 0, limit: 50 }) }));
+  return router;
+};
+JS
+  cat >"$r/routes/imports.js" <<'JS'
+'use strict';
+// Release 2: POST /api/v2/import, one item per NDJSON line, accepted at once and parsed after
+// the response (a malformed line throws outside express's handlers: the worker dies).
+const express = require('express');
+
+module.exports = ({ store, sessions }) => express.Router().post('/api/v2/import', sessions.required, express.text({ type: '*/*', limit: '1mb' }), (req, res) => {
+  const lines = String(req.body).split('\n').filter(Boolean);
+  res.status(202).json({ queued: lines.length });
+  setImmediate(() => {
+    for (const line of lines) store.create(JSON.parse(line), req.user);
+  });
+});
+JS
+  cat >"$r/scripts/migrate.js" <<'JS'
+'use strict';
+// Release 2's data migration: node scripts/migrate.js: tags on every item, data/schema.json
+// version 2; idempotent.
+const path = require('path');
+const atomic = require('../lib/atomic');
+
+const config = require('../config.json');
+const data = path.join(config.home, 'data');
+const schema = atomic.read(path.join(data, 'schema.json'), { version: 1 });
+if (schema.version < 2) {
+  const db = atomic.read(path.join(data, 'items.json'), { next: 1, items: {} });
+  const tags = ['garden', 'kitchen', 'tools', 'outdoor', 'gifts'];
+  for (const item of Object.values(db.items)) item.tags = item.tags || [tags[item.id % tags.length]];
+  atomic.write(path.join(data, 'items.json'), db);
+  atomic.write(path.join(data, 'schema.json'), { version: 2, migrated: new Date().toISOString() });
+}
+console.log(`schema version 2, release ${config.release}`);
+JS
+  echo '<h1>{{title}}</h1><nav class="tags">{{{tags}}}</nav><ul>{{{items}}}</ul>' >"$r/views/catalog.html"
+  printf '.tags a { padding: 0 .5em; }\n%.0s' $(seq 1 30) >"$r/public/css/v2.css"
+  printf 'fetch("/api/v2/items").then((r) => r.json());\n%.0s' $(seq 1 40) >"$r/public/js/catalog.js"
+  for t in shipping returns faq sizes care; do printf '<!doctype html><title>%s</title><h1>%s</h1><p>%s</p>\n' "$t" "$t" "$(head -c 3000 /dev/zero | tr '\0' x)" >"$r/public/docs/$t.html"; done
+  vsftpd_fill "$r/public/img/banner-" .png 4 30000
+  admin node "$NODE_USER" /usr/bin/node "$r/scripts/migrate.js"
+  ln -sfn releases/r2 "$NODE_DIR/current.new"
+  mv -T "$NODE_DIR/current.new" "$NODE_DIR/current"
+  kill -HUP "$NODE_PID"
+  for t in $(seq 1 100); do
+    [ "$(curl -s "http://127.0.0.1:$NODE_PORT/healthz" | sed -n 's/.*"release":"\([^"]*\)".*/\1/p')" != r2 ] || break
+    sleep 0.2
+  done
+  sleep 3   # the rest of the rolling restart
+  vsftpd_fill "$NODE_CLIENT/image-" .webp 3 50000
+  vsftpd_fill "$NODE_CLIENT/export-" .zip 2 200000
+  NODE_HELDOUT_JOBS=0
+}
+node_heldout_addr() { echo "127.0.31.$((1 + ($1 * 37 + NODE_ROUND * 53) % 250))"; }
+node_heldout_mix() {
+  local r=$((NODE_ROUND += 1)) a t tag paths
+  a=$(node_heldout_addr 0)
+  tag=$(echo garden kitchen tools outdoor gifts | cut -d' ' -f$((1 + r % 5)))
+  paths=(/catalog "/catalog/$tag" "/api/v2/items?tag=$tag" "/api/v2/items?offset=$((r % 4 * 50))" /static/css/v2.css
+    /static/js/catalog.js "/static/docs/$(echo shipping returns faq sizes care | cut -d' ' -f$((1 + r % 5))).html"
+    /static/robots.txt /healthz /catalog/unknown)
+  mapfile -t -O "${#paths[@]}" paths < <(squid_seq /static/img/banner- 1 4 .png
+    squid_seq /items/ $((60 + r * 7 % 60)) $((66 + r * 7 % 60)); squid_seq /api/items/ $((90 + r * 5 % 30)) $((96 + r * 5 % 30)))
+  spread_get "$NODE_PORT" 127.0.31 1 250 37 53 "$NODE_ROUND" 3 6 "${paths[@]}"
+  t=$(node_login "$a" carol)
+  node_api "$a" "$t" POST /api/items "{\"name\":\"carol $r\",\"price\":$((r % 50 + 5)),\"stock\":2,\"tags\":[\"$tag\"]}"
+  [ $((r % 3)) != 0 ] || node_api "$a" "$t" POST /api/v2/import "$(printf '{"name":"import %s-%s","price":9,"tags":["gifts"]}\n' "$r" 1 "$r" 2 "$r" 3)"
+  case $((r % 3)) in
+    0) node_upload "$a" "$t" "image-$((1 + r % 3)).webp" ;;
+    1) node_upload "$a" "$t" "export-$((1 + r % 2)).zip" ;;
+    2) node_upload "$a" "$t" "sheet-$((1 + r % 3)).csv" ;;
+  esac
+  [ $((r % 2)) != 0 ] || node_api "$a" "$t" GET /api/reports/by-tag
+}
+NODE_HELDOUT_JOBS=0
+node_heldout_job() {
+  local a t
+  NODE_HELDOUT_JOBS=$((NODE_HELDOUT_JOBS + 1))
+  if [ $((NODE_HELDOUT_JOBS % 2)) = 1 ]; then
+    a=$(node_heldout_addr 9)
+    t=$(node_login "$a" carol)
+    node_api "$a" "$t" POST /api/v2/import '{"name":"half a line'
+    sleep 2   # the worker dies; the primary forks another
+    node_run rotate --keep 4
+  else
+    node_run compact --keep 100 --max-age-min 5
+  fi
 }
 
 # --- the recordings -----------------------------------------------------------------------
