@@ -16518,7 +16518,7 @@ rabbitmq_mix_b() {
 
 # The operator's routine in training, outside the cgroup: rabbitmqctl list_queues,
 # list_connections and status, the definitions exported to backup/ (rabbitmqctl
-# export_definitions: the node writes the file), and the node's log moved aside
+# export_definitions, the definitions read from the node), and the node's log moved aside
 # (rotate_logs does nothing in 3.10; Erlang's logger reopens a file that was moved).
 rabbitmq_maintenance() {
   rabbitmq_ctl rabbitmqctl list_queues -p shop name messages consumers
