@@ -8,13 +8,13 @@
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
 # caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
 # application server behind a front of its own, a Node.js web application (express in a cluster
-# of workers) on Debian's nodejs) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -339,7 +339,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -465,10 +465,10 @@ install_packages() {
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
               prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
               php8.2-fpm php8.2-sqlite3 php8.2-cli
-              nodejs node-express node-morgan node-cookie-parser)
+              nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -531,6 +531,12 @@ install_packages() {
       slapd) svc=slapd ;;
       # php8.2-fpm's postinst enables its systemd unit (and an init script).
       php8.2-fpm) systemctl disable php8.2-fpm >/dev/null 2>&1 || true; svc=php8.2-fpm ;;
+      # rabbitmq-server's postinst enables its unit (and an init script) and erlang-base's
+      # epmd.socket and epmd.service (a system epmd on :4369).
+      rabbitmq-server)
+        systemctl disable epmd.socket epmd.service >/dev/null 2>&1 || true
+        systemctl stop epmd.socket epmd.service >/dev/null 2>&1 || true
+        systemctl disable rabbitmq-server >/dev/null 2>&1 || true; svc=rabbitmq-server ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -16236,6 +16242,348 @@ node_heldout_job() {
   else
     node_run compact --keep 100 --max-age-min 5
   fi
+}
+
+# --- rabbitmq -----------------------------------------------------------------------------
+
+RMQ_PORT=20672                     # AMQP, 127.0.0.1
+RMQ_HTTP_PORT=20673                # the management plugin's HTTP API, 127.0.0.1
+RMQ_DIST_PORT=20674                # the node's Erlang distribution listener (rabbitmqctl talks to it)
+RMQ_EPMD_PORT=20369                # its own epmd (ERL_EPMD_PORT), started by the node
+RMQ_CTL_PORTS=(20680 20689)        # the CLI tools' own distribution ports (outside the cgroup)
+RMQ_NODE=dwrabbit@localhost
+RMQ_DIR=$WORK/rabbitmq             # etc/, mnesia/, log/, home/ (the cookie), backup/
+RMQ_CLIENT=$WORK/rabbitmq-client   # the clients' program and the operator's cookie (root, outside the cgroup)
+
+# RabbitMQ 3.10 (Debian's rabbitmq-server on Erlang/OTP 25) as a message broker, its own node
+# $RMQ_NODE: /usr/lib/rabbitmq/bin/rabbitmq-server started as rabbitmq in dw-eval/rabbitmq
+# with its own RABBITMQ_* and ERL_EPMD_* environment (as the Debian unit runs it: the script
+# execs erl, which execs beam.smp; RUNNING_UNDER_SYSTEMD keeps the script from staying
+# around to trap signals). The VM starts its helpers erl_child_setup (and, through it,
+# inet_gethost and the disk monitor's `df`) and its own epmd daemon on $RMQ_EPMD_PORT. Its
+# config (rabbitmq.conf: AMQP on 127.0.0.1:$RMQ_PORT, the management plugin's HTTP API on
+# 127.0.0.1:$RMQ_HTTP_PORT, definitions loaded at boot), enabled_plugins and definitions.json
+# (vhosts shop and metrics, users with permissions, durable exchanges of three kinds,
+# durable queues, a dead-letter exchange and queue) are written by the provisioning; the
+# mnesia data, logs and the cookie in home/ belong to the rabbitmq user. TERM stops the node
+# gracefully; its epmd is stopped with it. Clients (python3-pika, $RMQ_CLIENT/client.py, and
+# curl for the HTTP API) run outside the cgroup from other loopback addresses; the operator's
+# rabbitmqctl runs outside it as root, each command its own Erlang VM talking to the node.
+rabbitmq_provision() {
+  local p
+  for p in $RMQ_PORT $RMQ_HTTP_PORT $RMQ_DIST_PORT $RMQ_EPMD_PORT; do
+    if postfix_listening "$p"; then die "port $p is in use"; fi
+  done
+  rm -rf "$RMQ_DIR" "$RMQ_CLIENT"
+  mkdir -p "$RMQ_DIR"/{etc,mnesia,log,home,backup} "$RMQ_CLIENT"
+  printf 'dwevalrabbitmqcookie\n' | head -c 20 >"$RMQ_DIR/home/.erlang.cookie"
+  cp "$RMQ_DIR/home/.erlang.cookie" "$RMQ_CLIENT/.erlang.cookie"
+  chmod 400 "$RMQ_DIR/home/.erlang.cookie" "$RMQ_CLIENT/.erlang.cookie"
+  : >"$RMQ_DIR/etc/rabbitmq-env.conf"
+  echo '[rabbitmq_management].' >"$RMQ_DIR/etc/enabled_plugins"
+  rabbitmq_config
+  rabbitmq_definitions >"$RMQ_DIR/etc/definitions.json"
+  rabbitmq_client >"$RMQ_CLIENT/client.py"
+  chown -R rabbitmq:rabbitmq "$RMQ_DIR"/{mnesia,log,home,backup}
+  chmod 750 "$RMQ_DIR"/{mnesia,home,backup}
+  RMQ_ROUND=0
+}
+# rabbitmq_config [LINE...]: rabbitmq.conf, with LINE... added (a held-out change).
+rabbitmq_config() {
+  {
+    cat <<CONF
+listeners.tcp.default = 127.0.0.1:$RMQ_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RMQ_HTTP_PORT
+load_definitions = $RMQ_DIR/etc/definitions.json
+loopback_users = none
+log.file.level = info
+log.console = false
+disk_free_limit.absolute = 50MB
+CONF
+    printf '%s\n' "$@"
+  } >"$RMQ_DIR/etc/rabbitmq.conf"
+}
+# rabbitmq_pass USER: USER's password; rabbitmq_hash USER: as definitions carry it (SHA-256 of
+# a 4-byte salt and the password, the salt first, base64).
+rabbitmq_pass() { echo "dw-eval-$1-amqp"; }
+rabbitmq_hash() {
+  /usr/bin/python3 -c 'import base64, hashlib, sys; s = b"dwev"; print(base64.b64encode(s + hashlib.sha256(s + sys.argv[1].encode()).digest()).decode())' "$(rabbitmq_pass "$1")"
+}
+# rabbitmq_definitions: the broker's topology loaded at boot: vhosts shop and metrics (and
+# /), users admin (the HTTP API's), orders-app, metrics-app and jobs-app with permissions;
+# in shop a topic exchange orders, a fanout notify and a direct dead-letter exchange dlx;
+# durable queues (orders.created dead-letters rejected orders to orders.dead); in metrics a
+# direct exchange; in / the jobs queue (the default exchange).
+rabbitmq_definitions() {
+  local u users="" q
+  for u in admin orders-app metrics-app jobs-app; do
+    users+="${users:+,}{\"name\":\"$u\",\"password_hash\":\"$(rabbitmq_hash "$u")\",\"hashing_algorithm\":\"rabbit_password_hashing_sha256\",\"tags\":\"$([ "$u" = admin ] && echo administrator || echo '')\"}"
+  done
+  cat <<JSON
+{"rabbit_version":"3.10.8",
+ "users":[$users],
+ "vhosts":[{"name":"/"},{"name":"shop"},{"name":"metrics"}],
+ "permissions":[$(rabbitmq_defp admin /),$(rabbitmq_defp admin shop),$(rabbitmq_defp admin metrics),$(rabbitmq_defp orders-app shop),$(rabbitmq_defp metrics-app metrics),$(rabbitmq_defp jobs-app /)],
+ "exchanges":[$(rabbitmq_defx orders shop topic),$(rabbitmq_defx notify shop fanout),$(rabbitmq_defx dlx shop direct),$(rabbitmq_defx metrics metrics direct)],
+ "queues":[$(rabbitmq_defq orders.created shop '{"x-dead-letter-exchange":"dlx","x-dead-letter-routing-key":"orders.dead"}'),$(rabbitmq_defq orders.shipped shop),$(rabbitmq_defq orders.audit shop),$(rabbitmq_defq orders.dead shop),$(rabbitmq_defq notify.email shop),$(rabbitmq_defq notify.sms shop),$(rabbitmq_defq metrics.cpu metrics),$(rabbitmq_defq metrics.disk metrics),$(rabbitmq_defq jobs /)],
+ "bindings":[$(rabbitmq_defb orders shop orders.created 'order.created.#'),$(rabbitmq_defb orders shop orders.shipped 'order.shipped.#'),$(rabbitmq_defb orders shop orders.audit 'order.#'),$(rabbitmq_defb dlx shop orders.dead orders.dead),$(rabbitmq_defb notify shop notify.email ''),$(rabbitmq_defb notify shop notify.sms ''),$(rabbitmq_defb metrics metrics metrics.cpu cpu),$(rabbitmq_defb metrics metrics metrics.disk disk)]}
+JSON
+}
+
+# rabbitmq_defq NAME VHOST [ARGS_JSON], rabbitmq_defx NAME VHOST TYPE, rabbitmq_defb EXCHANGE
+# VHOST QUEUE KEY, rabbitmq_defp USER VHOST: a durable queue, a durable exchange, a binding and
+# full permissions, as definitions.json spells them.
+rabbitmq_defq() { printf '{"name":"%s","vhost":"%s","durable":true,"auto_delete":false,"arguments":%s}' "$1" "$2" "${3:-"{}"}"; }
+rabbitmq_defx() { printf '{"name":"%s","vhost":"%s","type":"%s","durable":true,"auto_delete":false,"internal":false,"arguments":{}}' "$1" "$2" "$3"; }
+rabbitmq_defb() { printf '{"source":"%s","vhost":"%s","destination":"%s","destination_type":"queue","routing_key":"%s","arguments":{}}' "$1" "$2" "$3" "$4"; }
+rabbitmq_defp() { printf '{"user":"%s","vhost":"%s","configure":".*","write":".*","read":".*"}' "$1" "$2"; }
+
+# rabbitmq_client: the clients' program: one AMQP connection from the source address
+# $DW_SRC (pika's socket bound before it connects) as USER to VHOST, and the operations
+# OP... in turn on one channel with publisher confirms:
+#   pub:EXCHANGE:KEY:COUNT:SIZE   persistent messages of SIZE bytes
+#   get:QUEUE:COUNT:REJECT        basic.get and ack, every REJECT-th rejected (dead-lettered)
+#   sub:QUEUE:COUNT:PREFETCH      basic.consume with a prefetch, acks, until COUNT or 1 s idle
+#   xdecl:NAME:TYPE  qdecl:NAME[:ARG=VALUE,...]  bind:QUEUE:EXCHANGE:KEY  purge:QUEUE
+rabbitmq_client() {
+  cat <<PY
+#!/usr/bin/python3
+"""dw-eval AMQP client: client.py VHOST USER OP... from the source address \$DW_SRC."""
+import os, socket, sys
+
+_SRC = os.environ.get('DW_SRC')
+
+
+class _BoundSocket(socket.socket):
+    def connect(self, address):
+        if _SRC:
+            self.bind((_SRC, 0))
+        return super().connect(address)
+
+
+socket.socket = _BoundSocket
+import pika  # noqa: E402  (after the socket class is replaced)
+
+
+def main(vhost, user, ops):
+    params = pika.ConnectionParameters(
+        host='127.0.0.1', port=$RMQ_PORT, virtual_host=vhost,
+        credentials=pika.PlainCredentials(user, 'dw-eval-%s-amqp' % user),
+        client_properties={'connection_name': '%s@%s' % (user, _SRC)}, heartbeat=30)
+    conn = pika.BlockingConnection(params)
+    ch = conn.channel()
+    ch.confirm_delivery()
+    for op in ops:
+        kind, *a = op.split(':')
+        if kind == 'pub':
+            body = (b'x' * int(a[3]))
+            for i in range(int(a[2])):
+                ch.basic_publish(a[0], a[1], body, pika.BasicProperties(
+                    delivery_mode=2, content_type='application/octet-stream', message_id=str(i)))
+        elif kind == 'get':
+            for i in range(1, int(a[1]) + 1):
+                method, _, _ = ch.basic_get(a[0])
+                if method is None:
+                    break
+                if int(a[2]) and i % int(a[2]) == 0:
+                    ch.basic_reject(method.delivery_tag, requeue=False)
+                else:
+                    ch.basic_ack(method.delivery_tag)
+        elif kind == 'sub':
+            ch.basic_qos(prefetch_count=int(a[2]))
+            n = 0
+            for method, _, _ in ch.consume(a[0], inactivity_timeout=1):
+                if method is None:
+                    break
+                ch.basic_ack(method.delivery_tag)
+                n += 1
+                if n >= int(a[1]):
+                    break
+            ch.cancel()
+        elif kind == 'xdecl':
+            ch.exchange_declare(a[0], a[1], durable=True)
+        elif kind == 'qdecl':
+            args = dict(kv.split('=') for kv in a[1].split(',')) if len(a) > 1 else {}
+            args = {k: int(v) if v.isdigit() else v for k, v in args.items()}
+            ch.queue_declare(a[0], durable=True, arguments=args)
+        elif kind == 'bind':
+            ch.queue_bind(a[0], a[1], routing_key=a[2])
+        elif kind == 'purge':
+            ch.queue_purge(a[0])
+    conn.close()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+PY
+}
+
+# rabbitmq_env: the node's environment (and the CLI's: the same node name and epmd port).
+rabbitmq_env() {
+  echo "RABBITMQ_NODENAME=$RMQ_NODE" "ERL_EPMD_PORT=$RMQ_EPMD_PORT" "ERL_EPMD_ADDRESS=127.0.0.1" \
+    "RABBITMQ_CONF_ENV_FILE=$RMQ_DIR/etc/rabbitmq-env.conf"
+}
+rabbitmq_ready() { curl -sf -o /dev/null -u "admin:$(rabbitmq_pass admin)" "http://127.0.0.1:$RMQ_HTTP_PORT/api/health/checks/port-listener/$RMQ_PORT"; }
+rabbitmq_start() {
+  # shellcheck disable=SC2046  # rabbitmq_env's words are separate assignments
+  launch rabbitmq rabbitmq /usr/bin/env $(rabbitmq_env) HOME="$RMQ_DIR/home" \
+    RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia" RABBITMQ_LOG_BASE="$RMQ_DIR/log" \
+    RABBITMQ_CONFIG_FILE="$RMQ_DIR/etc/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/etc/enabled_plugins" \
+    RABBITMQ_NODE_PORT=$RMQ_PORT RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=$RMQ_DIST_PORT \
+    RABBITMQ_PID_FILE="$RMQ_DIR/mnesia/$RMQ_NODE.pid" RUNNING_UNDER_SYSTEMD=true \
+    /usr/lib/rabbitmq/bin/rabbitmq-server
+  RMQ_PID=$LAUNCHED
+  local i
+  for i in $(seq 1 120); do rabbitmq_ready && return 0; sleep 0.5; done
+  tail -n 30 "$WORK/rabbitmq.out" >&2
+  die "rabbitmq did not start in 60 s"
+}
+# TERM: the node stops gracefully (the pid is beam.smp's: setpriv, env, the script and erl
+# exec), then its epmd, the one process left in the cgroup; the rounds so far are reported.
+rabbitmq_stop() {
+  stop_pid "$RMQ_PID" TERM
+  local p
+  while read -r p; do kill -TERM "$p" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/rabbitmq/cgroup.procs"
+  for _ in $(seq 1 50); do [ -s "$CG_MOUNT/$CG_BASE/rabbitmq/cgroup.procs" ] || break; sleep 0.1; done
+  echo "record-testdata: rabbitmq: $RMQ_ROUND rounds so far" >&2
+}
+
+# rabbitmq_ctl TOOL ARG...: the operator's rabbitmqctl (or rabbitmq-diagnostics,
+# rabbitmq-plugins) as root outside the cgroup, its own Erlang VM with the operator's cookie.
+rabbitmq_ctl() {
+  # shellcheck disable=SC2046
+  env $(rabbitmq_env) HOME="$RMQ_CLIENT" RABBITMQ_CTL_DIST_PORT_MIN="${RMQ_CTL_PORTS[0]}" \
+    RABBITMQ_CTL_DIST_PORT_MAX="${RMQ_CTL_PORTS[1]}" RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/etc/enabled_plugins" \
+    "/usr/lib/rabbitmq/bin/$1" -n "$RMQ_NODE" "${@:2}" >/dev/null || die "$1 ${*:2} failed"
+}
+# rabbitmq_amqp ADDR VHOST USER OP...: one client connection from ADDR (in the background;
+# rabbitmq_wait waits for them all).
+RMQ_CLIENTS=()
+rabbitmq_amqp() {
+  DW_SRC=$1 /usr/bin/python3 "$RMQ_CLIENT/client.py" "${@:2}" >>"$WORK/rabbitmq-clients.log" 2>&1 &
+  RMQ_CLIENTS+=($!)
+}
+rabbitmq_wait() {
+  local p
+  for p in "${RMQ_CLIENTS[@]:-}"; do [ -z "$p" ] || wait "$p" || true; done
+  RMQ_CLIENTS=()
+}
+# rabbitmq_api ADDR PATH...: the HTTP API as admin from ADDR (a monitoring client).
+rabbitmq_api() {
+  local p
+  for p in "${@:2}"; do
+    curl -s --max-time 5 --interface "$1" -u "admin:$(rabbitmq_pass admin)" "http://127.0.0.1:$RMQ_HTTP_PORT/api$p" >/dev/null || true
+  done
+}
+
+# Mix A, from 127.0.0.2-5: in shop, a shop front (.2) publishes new orders (topic keys
+# order.created.<region>, 512 bytes), shipments and a notification (fanout); a fulfilment
+# worker (.3) takes orders with basic.get and acks them (every tenth rejected: dead-lettered
+# to orders.dead), shipments and email notifications; an agent (.4) publishes cpu samples in
+# metrics and a collector takes them; every third round a monitor (.5) reads the overview,
+# queues and connections from the HTTP API, and the dead letters are drained.
+rabbitmq_mix_a() {
+  local r=$((RMQ_ROUND += 1)) region
+  region=$(echo eu us asia | cut -d' ' -f$((1 + r % 3)))
+  rabbitmq_amqp 127.0.0.2 shop orders-app "pub:orders:order.created.$region:20:512" \
+    "pub:orders:order.shipped.$region:8:256" "pub:notify::3:128"
+  rabbitmq_amqp 127.0.0.4 metrics metrics-app pub:metrics:cpu:30:64 get:metrics.cpu:40:0
+  rabbitmq_wait
+  rabbitmq_amqp 127.0.0.3 shop orders-app get:orders.created:30:10 get:orders.shipped:10:0 \
+    get:notify.email:5:0 get:notify.sms:5:0 get:orders.audit:40:0
+  if [ $((r % 3)) = 0 ]; then
+    rabbitmq_amqp 127.0.0.3 shop orders-app get:orders.dead:20:0
+    rabbitmq_api 127.0.0.5 /overview /queues/shop /connections
+  fi
+  rabbitmq_wait
+}
+# Mix B, from 127.0.0.6-9, other queues, keys, sizes and consumers: cancelled and returned
+# orders (8 KB, only the audit queue takes them) read by a push consumer with a prefetch of
+# 10; disk samples in metrics; in the default vhost a job queue fed through the default
+# exchange (2-32 KB) and worked by two consumers at once; a monitor (.9) reads nodes and
+# exchanges every other round.
+rabbitmq_mix_b() {
+  local r=$((RMQ_ROUND += 1))
+  rabbitmq_amqp 127.0.0.6 shop orders-app "pub:orders:order.cancelled.$((r % 4)):6:8192" \
+    pub:orders:order.returned.eu:2:8192 sub:orders.audit:30:10
+  rabbitmq_amqp 127.0.0.7 / jobs-app "pub::jobs:12:$((2048 << (r % 5)))"
+  rabbitmq_amqp 127.0.0.8 metrics metrics-app pub:metrics:disk:10:96 sub:metrics.disk:20:5
+  rabbitmq_wait
+  rabbitmq_amqp 127.0.0.7 / jobs-app sub:jobs:8:2
+  rabbitmq_amqp 127.0.0.8 / jobs-app sub:jobs:8:4
+  [ $((r % 2)) = 1 ] || rabbitmq_api 127.0.0.9 /nodes /exchanges/shop
+  rabbitmq_wait
+}
+
+# The operator's routine in training, outside the cgroup: rabbitmqctl list_queues,
+# list_connections and status, the definitions exported to backup/ (rabbitmqctl
+# export_definitions, the definitions read from the node), and the node's log moved aside
+# (rotate_logs does nothing in 3.10; Erlang's logger reopens a file that was moved).
+rabbitmq_maintenance() {
+  rabbitmq_ctl rabbitmqctl list_queues -p shop name messages consumers
+  rabbitmq_ctl rabbitmqctl list_connections user peer_host state
+  rabbitmq_ctl rabbitmq-diagnostics status
+  rabbitmq_ctl rabbitmqctl export_definitions "$RMQ_DIR/backup/definitions-$(date +%Y%m%d-%H%M%S).json"
+  rabbitmq_rotate
+}
+rabbitmq_rotate() {
+  local f
+  for f in "$RMQ_DIR"/log/*.log; do [ -e "$f" ] && mv "$f" "$f.1"; done
+}
+
+# The generic intruder script as the rabbitmq user (a broker plugin executing a shell) in the
+# mnesia data dir. The node runs /bin/sh itself (the start script, the disk monitor's df).
+rabbitmq_inject() { inject_shell rabbitmq rabbitmq "$RMQ_DIR/mnesia"; }
+rabbitmq_labels() { write_labels rabbitmq "$RMQ_DIR/mnesia" "" 1; }
+
+# Held out, from a fresh provisioning. A new application, billing, goes live: the operator
+# adds the vhost billing, its user billing-app with permissions and two policies (invoices.*
+# with a message TTL and a maximum length; bulk.* lazy, its messages paged to disk at once)
+# with rabbitmqctl, and enables the consistent-hash exchange plugin with rabbitmq-plugins;
+# the config gets a lower paging ratio and a channel limit, applied by the restart at 30 s.
+# Each round the billing application, from 127.0.32.1-250 (another offset each round),
+# declares its exchanges (topic invoices, x-consistent-hash shards) and queues, publishes
+# invoices (1-4 KB) and payments, consumes them with a push consumer, and every fourth round
+# a burst of 1500 4 KB messages into bulk.import (paged to disk) drained by two consumers;
+# the shop keeps a little of mix A. Every 20 s the operator lists the billing queues and
+# policies.
+rabbitmq_heldout_deploy() {
+  rabbitmq_ctl rabbitmqctl add_vhost billing
+  rabbitmq_ctl rabbitmqctl add_user billing-app "$(rabbitmq_pass billing-app)"
+  rabbitmq_ctl rabbitmqctl set_permissions -p billing billing-app '.*' '.*' '.*'
+  rabbitmq_ctl rabbitmqctl set_permissions -p billing admin '.*' '.*' '.*'
+  rabbitmq_ctl rabbitmqctl set_policy -p billing --apply-to queues invoices '^invoices\.' '{"message-ttl":60000,"max-length":5000}'
+  rabbitmq_ctl rabbitmqctl set_policy -p billing --apply-to queues bulk '^bulk\.' '{"queue-mode":"lazy"}'
+  rabbitmq_ctl rabbitmq-plugins enable rabbitmq_consistent_hash_exchange
+  rabbitmq_config 'vm_memory_high_watermark_paging_ratio = 0.3' 'channel_max = 512'
+}
+rabbitmq_heldout_addr() { echo "127.0.32.$((1 + ($1 * 37 + RMQ_ROUND * 53) % 250))"; }
+rabbitmq_heldout_mix() {
+  local r=$((RMQ_ROUND += 1)) app
+  app=(xdecl:invoices:topic xdecl:shards:x-consistent-hash qdecl:invoices.created qdecl:invoices.paid
+    qdecl:shard.1 qdecl:shard.2 qdecl:bulk.import bind:invoices.created:invoices:invoice.created.*
+    bind:invoices.paid:invoices:invoice.paid.* bind:shard.1:shards:1 bind:shard.2:shards:2)
+  rabbitmq_amqp "$(rabbitmq_heldout_addr 0)" billing billing-app "${app[@]}" \
+    "pub:invoices:invoice.created.$((r % 7)):10:$((1024 << (r % 3)))" "pub:invoices:invoice.paid.$((r % 5)):5:768" \
+    "pub:shards:customer-$r:12:300"
+  rabbitmq_amqp "$(rabbitmq_heldout_addr 1)" shop orders-app "pub:orders:order.created.eu:6:512" get:orders.created:10:0
+  rabbitmq_wait
+  rabbitmq_amqp "$(rabbitmq_heldout_addr 2)" billing billing-app sub:invoices.created:20:8 sub:invoices.paid:10:8
+  rabbitmq_amqp "$(rabbitmq_heldout_addr 3)" billing billing-app get:shard.1:10:0 get:shard.2:10:0
+  if [ $((r % 4)) = 1 ]; then
+    rabbitmq_amqp "$(rabbitmq_heldout_addr 4)" billing billing-app qdecl:bulk.import pub::bulk.import:1500:4096
+  fi
+  rabbitmq_wait
+  if [ $((r % 4)) = 2 ]; then
+    rabbitmq_amqp "$(rabbitmq_heldout_addr 5)" billing billing-app sub:bulk.import:800:50
+    rabbitmq_amqp "$(rabbitmq_heldout_addr 6)" billing billing-app sub:bulk.import:800:50
+    rabbitmq_wait
+  fi
+}
+rabbitmq_heldout_job() {
+  rabbitmq_ctl rabbitmqctl list_queues -p billing name messages
+  rabbitmq_ctl rabbitmqctl list_policies -p billing
 }
 
 # --- the recordings -----------------------------------------------------------------------
