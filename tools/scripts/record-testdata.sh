@@ -8,13 +8,14 @@
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
 # caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
 # application server behind a front of its own, a Node.js web application (express in a cluster
-# of workers) on Debian's nodejs) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm and node heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# of workers) on Debian's nodejs, unbound as a recursive DNS resolver that stubs and forwards
+# to authoritative servers of its own) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and unbound, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and unbound heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and unbound heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node unbound (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -16275,6 +16276,9 @@ UB_AUTH_DIR=$WORK/unbound-auth   # the upstream servers' zones and program (outs
 # TCP); records with TTLs from 20 s to 300 s.
 unbound_provision() {
   local p
+  # A fresh provisioning (heldout's) replaces the upstream servers of the run before.
+  [ -z "$UB_AUTH_PID" ] || stop_pid "$UB_AUTH_PID" TERM
+  UB_AUTH_PID=
   for p in "$UB_PORT" "$UB_CTL_PORT" "$UB_AUTH_PORT"; do
     if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
   done
@@ -16372,9 +16376,10 @@ unbound_zones() {
     bind_zone_head shop.test 2026120501
     printf '@ MX 10 mail.example.test.\n@ A 10.0.2.1\nwww A 10.0.2.1\ncdn CNAME www\napi 30 A 10.0.2.2\n'
     printf 'img A 10.0.2.3\nimg AAAA fd00::2:3\n'
-    # The items, and a large answer: 30 strings of 200 bytes (truncated over UDP).
+    # The items, and a large answer: 8 TXT records of 200 bytes (truncated over UDP; one
+    # record a line, as dump_cache cuts lines at 1024 bytes and load_cache then fails).
     awk 'BEGIN { for (i = 1; i <= 120; i++) printf "item%d 120 TXT \"sku=%06d\"\n", i, i
-                 printf "big TXT"; for (i = 1; i <= 30; i++) printf " \"k%d=%0196d\"", i, 0; print "" }'
+                 for (i = 1; i <= 8; i++) printf "big TXT \"k%d=%0196d\"\n", i, 0 }'
   } >"$d/shop.test.zone"
   { bind_zone_head 1.0.10.in-addr.arpa 2026120501 example.test.; awk 'BEGIN { for (i = 1; i <= 80; i++) printf "%d PTR host%02d.example.test.\n", i, i }'; } \
     >"$d/1.0.10.in-addr.arpa.zone"
@@ -16465,11 +16470,11 @@ for s in servers:
 signal.sigwait({signal.SIGTERM, signal.SIGINT})
 PY
 }
-# unbound_auth_start: the upstream servers (Debian's python3, for python3-dnspython) on 127.0.34.1-10 and .19-.20 (training's), and
-# .21-.23 (the held-out zone's and shop.test's new address), replacing a running one.
+# unbound_auth_start: the upstream servers (Debian's python3, for python3-dnspython) on
+# 127.0.34.1-10 and .19-.20 (training's), and .21-.23 (the held-out zone's and shop.test's new
+# address).
 UB_AUTH_PID=
 unbound_auth_start() {
-  [ -z "$UB_AUTH_PID" ] || stop_pid "$UB_AUTH_PID" TERM
   /usr/bin/python3 "$UB_AUTH_DIR/unbound-auth.py" "$UB_AUTH_DIR" "$UB_AUTH_PORT" \
     $(seq -f '127.0.34.%g' 1 10) $(seq -f '127.0.34.%g' 19 23) 2>>"$WORK/unbound-auth.out" &
   UB_AUTH_PID=$!
@@ -16546,12 +16551,13 @@ unbound_mix_a() {
 # img AAAA and cdn; one client, then six at a time with twice as many queries each; a TCP dig
 # of corp.test MX from 127.0.0.9; unbound-control lookup and list_forwards, stats_noreset.
 unbound_mix_b() {
-  local n q="_ldap._tcp.corp.test/SRV git.corp.test/AAAA ftp.example.test/CNAME corp.test/NS example.test/SOA"
-  q+=" img.shop.test/AAAA cdn.shop.test/A _dmarc.example.test/TXT/tcp"
-  echo "127.0.0.6 $q dc1.corp.test/A item$((30 + RANDOM % 31)).shop.test/TXT" | unbound_query 1
+  : $((UB_ROUND += 1))
+  local n ub_names="_ldap._tcp.corp.test/SRV git.corp.test/AAAA ftp.example.test/CNAME corp.test/NS"
+  ub_names+=" example.test/SOA img.shop.test/AAAA cdn.shop.test/A _dmarc.example.test/TXT/tcp"
+  echo "127.0.0.6 $ub_names dc1.corp.test/A item$((30 + RANDOM % 31)).shop.test/TXT" | unbound_query 1
   for n in 1 2 3 4 5 6; do
     printf '127.0.0.%d %s %s dc%d.corp.test/A %d.1.0.10.in-addr.arpa/PTR item%d.shop.test/TXT\n' \
-      $((6 + n % 4)) "$q" "$q" $((1 + n % 2)) $((20 + (RANDOM + n) % 21)) $((30 + RANDOM % 31))
+      $((6 + n % 4)) "$ub_names" "$ub_names" $((1 + n % 2)) $((20 + (RANDOM + n) % 21)) $((30 + RANDOM % 31))
   done | unbound_query 6
   unbound_dig 127.0.0.9 +tcp corp.test MX
   unbound_ctl lookup git.corp.test >/dev/null
