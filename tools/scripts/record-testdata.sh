@@ -8,13 +8,14 @@
 # time-series database, the rsyslog central log collector, the samba file server, the varnish
 # caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
 # application server behind a front of its own, a Node.js web application (express in a cluster
-# of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node and rabbitmq heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP, unbound as a
+# recursive DNS resolver that stubs and forwards to authoritative servers of its own) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -339,7 +340,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -465,10 +466,11 @@ install_packages() {
               dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd openssl lighttpd php-cgi php-sqlite3
               prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
               php8.2-fpm php8.2-sqlite3 php8.2-cli
-              nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika)
+              nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
+              unbound python3-dnspython)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -481,11 +483,13 @@ install_packages() {
     chmod +x /usr/sbin/policy-rc.d
     POLICY_RC_CREATED=1
   fi
+  unbound_resolv_save
   if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" \
       >/dev/null; then
     apt-get update >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" >/dev/null
   fi
+  unbound_resolv_restore
   # Debian's nodejs (18), which finds Debian's node-* modules in /usr/share/nodejs, replaces
   # a nodejs from another repository (an image may come with nodesource's).
   if ! dpkg-query -W -f='${Version}' nodejs | grep -q dfsg; then
@@ -537,6 +541,9 @@ install_packages() {
         systemctl disable epmd.socket epmd.service >/dev/null 2>&1 || true
         systemctl stop epmd.socket epmd.service >/dev/null 2>&1 || true
         systemctl disable rabbitmq-server >/dev/null 2>&1 || true; svc=rabbitmq-server ;;
+      # unbound's postinst enables its systemd unit, unbound-resolvconf (which would point
+      # /etc/resolv.conf at it) and an init script.
+      unbound) systemctl disable unbound unbound-resolvconf >/dev/null 2>&1 || true; svc=unbound ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -2091,7 +2098,7 @@ redis_heldout3_mix() {
            "ZREMRANGEBYRANK app:recent 0 -100" "PING" & ;;
     esac
     pids+=($!)
-    pass=app-pass-3
+    pass="app-pass-3"
   done
   wait "${pids[@]}" || true
   heldout3_raw "$REDIS_PORT" $((10 + r % 50)) '*3\r\n$3\r\nSET\r\n$8\r\napp:half' 0.2
@@ -3360,7 +3367,7 @@ postgresql_heldout3_maint() {
 # a trigram GIN index). The maintenance: pg_switch_wal(), VACUUM (FREEZE, ANALYZE) of the
 # ledger, done jobs deleted, pg_stat_reset(), a dump of the roles (pg_dumpall --globals-only).
 PG_HELDOUT4_ADDRS=(150 177)
-PG_APP_PASS=app-rw-4
+PG_APP_PASS="app-rw-4"
 postgresql_heldout4_deploy() {
   start_relays "$PG_PORT" "$PG_RELAY_PORT" 127.0.2 "${PG_HELDOUT4_ADDRS[@]}"
   echo "host all app_rw 127.0.2.0/24 scram-sha-256" >>"$PG_DATA/pg_hba.conf"
@@ -16584,6 +16591,390 @@ rabbitmq_heldout_mix() {
 rabbitmq_heldout_job() {
   rabbitmq_ctl rabbitmqctl list_queues -p billing name messages
   rabbitmq_ctl rabbitmqctl list_policies -p billing
+}
+# --- unbound ------------------------------------------------------------------------------
+
+UB_PORT=21053           # unbound's DNS service, 127.0.0.1 (UDP and TCP)
+UB_CTL_PORT=21953       # its remote control (unbound-control, TLS with its own keys)
+UB_AUTH_PORT=21054      # the upstream authoritative servers' port on 127.0.34.x
+UB_DIR=$WORK/unbound    # conf/, keys/, data/ (its working directory), run/, log/, cache/
+UB_CONF=$UB_DIR/conf/unbound.conf
+UB_AUTH_DIR=$WORK/unbound-auth   # the upstream servers' zones and program (outside the cgroup)
+
+# Unbound 1.17 (Debian unbound) as a recursive resolver that forwards and stubs only, its own
+# instance, not the system service (unbound.service and unbound-resolvconf.service disabled,
+# its init script disabled; /etc/resolv.conf kept byte for byte): `unbound -d -c
+# conf/unbound.conf` started as root in dw-eval/unbound, in the foreground (-d, as the unit
+# runs it), no chroot, `username: unbound` (it binds its ports, then runs as unbound). Its
+# root-owned config (group unbound, 640) in conf/: one thread, 127.0.0.1:$UB_PORT UDP and TCP
+# for 127.0.0.0/8, its log in log/ (`logfile`, ASCII time), pid file in run/, working
+# directory data/ (unbound's), prefetch on (names refreshed before their TTL expires),
+# extended statistics, outgoing UDP ports limited to 21100-21899, no DNSSEC validation
+# (`module-config: "iterator"`, private test zones), `do-not-query-localhost: no` and the
+# default local zones test. and 10.in-addr.arpa. turned off; remote control on
+# 127.0.0.1:$UB_CTL_PORT with keys from `unbound-control-setup -d keys/` (root:unbound 640).
+# No internet and no root servers: a made-up root hints file (conf/root.hints: one root on
+# 127.0.34.20) and a forward zone "." to 127.0.34.19-20, whose servers answer NXDOMAIN for
+# everything outside the test zones; stub zones with several authoritative addresses each:
+# example.test (127.0.34.1-3), corp.test (.4-.5), shop.test (.6-.8) and 1.0.10.in-addr.arpa
+# (.9-.10), all port $UB_AUTH_PORT. The authoritative servers are one python3 dnspython process
+# outside the cgroup (unbound-auth.py) bound to each address, UDP and TCP, answering from zone
+# files in $UB_AUTH_DIR (shop.test's large TXT truncated over UDP, so unbound asks again over
+# TCP); records with TTLs from 20 s to 300 s.
+unbound_provision() {
+  local p
+  # A fresh provisioning (heldout's) replaces the upstream servers of the run before.
+  [ -z "$UB_AUTH_PID" ] || stop_pid "$UB_AUTH_PID" TERM
+  UB_AUTH_PID=
+  for p in "$UB_PORT" "$UB_CTL_PORT" "$UB_AUTH_PORT"; do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$UB_DIR" "$UB_AUTH_DIR"
+  UB_STUBS=("example.test 1 2 3" "corp.test 4 5" "shop.test 6 7 8" "1.0.10.in-addr.arpa 9 10")
+  mkdir -p "$UB_DIR"/{conf,keys,data,run,log,cache} "$UB_AUTH_DIR"
+  chown unbound:unbound "$UB_DIR"/{data,run,log}
+  unbound-control-setup -d "$UB_DIR/keys" >/dev/null 2>&1 || die "unbound-control-setup failed"
+  chown root:unbound "$UB_DIR"/keys/*
+  chmod 640 "$UB_DIR"/keys/*
+  printf '. 3600000 NS a.root.test.\na.root.test. 3600000 A 127.0.34.20\n' >"$UB_DIR/conf/root.hints"
+  unbound_config >"$UB_CONF"
+  chown root:unbound "$UB_DIR"/conf/*
+  chmod 640 "$UB_DIR"/conf/*
+  unbound_zones
+  unbound_auth_tool
+  unbound_auth_start
+  bind_dns_tool
+  UB_ROUND=0
+}
+# unbound_config: unbound.conf; UB_STUBS lines "ZONE A..." are its stub zones, each served
+# by 127.0.34.A.
+UB_STUBS=()
+unbound_config() {
+  local z a
+  cat <<CONF
+server:
+  verbosity: 1
+  num-threads: 1
+  interface: 127.0.0.1
+  port: $UB_PORT
+  do-ip6: no
+  do-udp: yes
+  do-tcp: yes
+  access-control: 127.0.0.0/8 allow
+  chroot: ""
+  username: "unbound"
+  directory: "$UB_DIR/data"
+  pidfile: "$UB_DIR/run/unbound.pid"
+  logfile: "$UB_DIR/log/unbound.log"
+  use-syslog: no
+  log-time-ascii: yes
+  root-hints: "$UB_DIR/conf/root.hints"
+  module-config: "iterator"
+  do-not-query-localhost: no
+  local-zone: "test." nodefault
+  local-zone: "10.in-addr.arpa." nodefault
+  prefetch: yes
+  extended-statistics: yes
+  statistics-cumulative: no
+  outgoing-range: 128
+  num-queries-per-thread: 64
+  outgoing-port-avoid: 0-65535
+  outgoing-port-permit: 21100-21899
+  so-reuseport: no
+  cache-min-ttl: 0
+  hide-identity: yes
+  hide-version: yes
+remote-control:
+  control-enable: yes
+  control-interface: 127.0.0.1
+  control-port: $UB_CTL_PORT
+  server-key-file: "$UB_DIR/keys/unbound_server.key"
+  server-cert-file: "$UB_DIR/keys/unbound_server.pem"
+  control-key-file: "$UB_DIR/keys/unbound_control.key"
+  control-cert-file: "$UB_DIR/keys/unbound_control.pem"
+forward-zone:
+  name: "."
+  forward-addr: 127.0.34.19@$UB_AUTH_PORT
+  forward-addr: 127.0.34.20@$UB_AUTH_PORT
+CONF
+  for z in "${UB_STUBS[@]}"; do
+    printf 'stub-zone:\n  name: "%s"\n' "${z%% *}"
+    for a in ${z#* }; do printf '  stub-addr: 127.0.34.%s@%s\n' "$a" "$UB_AUTH_PORT"; done
+  done
+}
+# unbound_zones: the upstream zone files (bind_zone_head's SOA and NS); example.test has
+# host01-80 (training asks 01-30), shop.test item1-120 (training asks 1-60).
+unbound_zones() {
+  local i d=$UB_AUTH_DIR
+  {
+    bind_zone_head example.test 2026120501
+    printf '@ MX 10 mail\n@ MX 20 mail2\n@ TXT "v=spf1 mx -all"\n@ A 10.0.0.10\nwww A 10.0.0.10\nwww AAAA fd00::10\n'
+    printf 'mail A 10.0.0.25\nmail2 A 10.0.0.26\napi 30 A 10.0.0.30\napi 30 AAAA fd00::30\nftp CNAME www\n'
+    printf 'sip A 10.0.0.50\n_sip._tcp SRV 10 60 5060 sip\n_dmarc TXT "v=DMARC1; p=reject"\n'
+    for i in $(seq 1 80); do printf 'host%02d 60 A 10.0.1.%d\n' "$i" "$i"; done
+  } >"$d/example.test.zone"
+  {
+    bind_zone_head corp.test 2026120501
+    printf 'vpn A 10.0.3.1\nintranet A 10.0.3.2\nwiki CNAME intranet\n@ MX 10 mail.example.test.\n'
+    printf 'dc1 A 10.0.3.10\ndc2 A 10.0.3.11\n_ldap._tcp SRV 0 100 389 dc1\n_ldap._tcp SRV 0 100 389 dc2\n'
+    printf 'printer 20 A 10.0.3.40\ngit A 10.0.3.41\ngit AAAA fd00::3:41\n_kerberos._udp SRV 0 100 88 dc1\n'
+  } >"$d/corp.test.zone"
+  {
+    bind_zone_head shop.test 2026120501
+    printf '@ MX 10 mail.example.test.\n@ A 10.0.2.1\nwww A 10.0.2.1\ncdn CNAME www\napi 30 A 10.0.2.2\n'
+    printf 'img A 10.0.2.3\nimg AAAA fd00::2:3\n'
+    # The items, and a large answer: 8 TXT records of 200 bytes (truncated over UDP; one
+    # record a line, as dump_cache cuts lines at 1024 bytes and load_cache then fails).
+    awk 'BEGIN { for (i = 1; i <= 120; i++) printf "item%d 120 TXT \"sku=%06d\"\n", i, i
+                 for (i = 1; i <= 8; i++) printf "big TXT \"k%d=%0196d\"\n", i, 0 }'
+  } >"$d/shop.test.zone"
+  { bind_zone_head 1.0.10.in-addr.arpa 2026120501 example.test.; awk 'BEGIN { for (i = 1; i <= 80; i++) printf "%d PTR host%02d.example.test.\n", i, i }'; } \
+    >"$d/1.0.10.in-addr.arpa.zone"
+  printf '%s 300\n@ SOA a.root.test. hostmaster.root.test. 2026120501 3600 600 86400 300\n@ NS a.root.test.\n' "\$TTL" >"$d/root.zone"
+}
+
+# The upstream authoritative servers (python3 dnspython, outside the cgroup): `unbound-auth.py
+# DIR PORT ADDR...` answers UDP and TCP on each ADDR:PORT from DIR/*.zone (root.zone is "."),
+# authoritatively, NXDOMAIN and NODATA with the zone's SOA; an answer too large for the
+# client's UDP buffer goes out empty and truncated. HUP reads the zones again.
+unbound_auth_tool() {
+  cat >"$UB_AUTH_DIR/unbound-auth.py" <<'PY'
+import glob, os, signal, socketserver, struct, sys, threading
+import dns.exception, dns.flags, dns.message, dns.name, dns.rcode, dns.rdataclass, dns.rdatatype, dns.rrset, dns.zone
+
+def load(d):
+    zones = {}
+    for f in glob.glob(os.path.join(d, "*.zone")):
+        base = os.path.basename(f)[:-5]
+        origin = "." if base == "root" else base + "."
+        zones[dns.name.from_text(origin)] = dns.zone.from_file(f, origin=origin, relativize=False)
+    return zones
+
+def answer(wire, udp):
+    q = dns.message.from_wire(wire)
+    r = dns.message.make_response(q)
+    qname, qtype = q.question[0].name, q.question[0].rdtype
+    origins = [o for o in ZONES if qname.is_subdomain(o)]
+    if not origins:
+        r.set_rcode(dns.rcode.REFUSED)
+        return r.to_wire()
+    origin = max(origins, key=len)
+    zone = ZONES[origin]
+    r.flags |= dns.flags.AA
+    node = zone.get_node(qname)
+    rds = None
+    if node is not None:
+        rds = node.get_rdataset(dns.rdataclass.IN, qtype) or node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+    if rds is not None:
+        r.answer.append(dns.rrset.from_rdata_list(qname, rds.ttl, list(rds)))
+    else:
+        if node is None:
+            r.set_rcode(dns.rcode.NXDOMAIN)
+        soa = zone.get_rdataset(origin, dns.rdatatype.SOA)
+        r.authority.append(dns.rrset.from_rdata_list(origin, 300, list(soa)))
+    try:
+        return r.to_wire(max_size=(q.payload if q.edns >= 0 else 512) if udp else 65535)
+    except dns.exception.TooBig:
+        r.answer, r.authority = [], []
+        r.flags |= dns.flags.TC
+        return r.to_wire()
+
+class Udp(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request
+        try:
+            sock.sendto(answer(data, True), self.client_address)
+        except Exception as e:
+            print("unbound-auth: %s" % e, file=sys.stderr)
+
+class Tcp(socketserver.StreamRequestHandler):
+    def handle(self):
+        while True:
+            head = self.rfile.read(2)
+            if len(head) < 2:
+                return
+            data = self.rfile.read(struct.unpack(">H", head)[0])
+            out = answer(data, False)
+            self.wfile.write(struct.pack(">H", len(out)) + out)
+
+class UdpServer(socketserver.ThreadingMixIn, socketserver.UDPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+class TcpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+DIR, PORT = sys.argv[1], int(sys.argv[2])
+ZONES = load(DIR)
+def reload(*_):
+    global ZONES
+    ZONES = load(DIR)
+signal.signal(signal.SIGHUP, reload)
+servers = [cls((a, PORT), h) for a in sys.argv[3:] for cls, h in ((UdpServer, Udp), (TcpServer, Tcp))]
+for s in servers:
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+PY
+}
+# unbound_auth_start: the upstream servers (Debian's python3, for python3-dnspython) on
+# 127.0.34.1-10 and .19-.20 (training's), and .21-.23 (the held-out zone's and shop.test's new
+# address).
+UB_AUTH_PID=
+unbound_auth_start() {
+  /usr/bin/python3 "$UB_AUTH_DIR/unbound-auth.py" "$UB_AUTH_DIR" "$UB_AUTH_PORT" \
+    $(seq -f '127.0.34.%g' 1 10) $(seq -f '127.0.34.%g' 19 23) 2>>"$WORK/unbound-auth.out" &
+  UB_AUTH_PID=$!
+  PIDS+=("$UB_AUTH_PID")
+  until_ok dig +short +time=1 +tries=1 -p "$UB_AUTH_PORT" @127.0.34.3 www.example.test A
+}
+
+# unbound_resolv_save, unbound_resolv_restore: /etc/resolv.conf kept byte for byte across the
+# installation (unbound's package may point it at the resolver it starts).
+UB_RESOLV_SAVED=
+unbound_resolv_save() {
+  UB_RESOLV_SAVED=$(mktemp /run/dw-eval-resolv.XXXXXX)
+  cp -a /etc/resolv.conf "$UB_RESOLV_SAVED"
+}
+unbound_resolv_restore() {
+  cmp -s /etc/resolv.conf "$UB_RESOLV_SAVED" || cp -a "$UB_RESOLV_SAVED" /etc/resolv.conf
+  rm -f "$UB_RESOLV_SAVED"
+}
+
+UB_PID=
+unbound_ready() { dig +short +time=1 +tries=1 -p "$UB_PORT" @127.0.0.1 www.example.test A | grep -q .; }
+unbound_start() {
+  launch unbound root /usr/sbin/unbound -d -c "$UB_CONF"
+  UB_PID=$LAUNCHED
+  until_ok unbound_ready
+}
+# TERM: unbound's clean shutdown; the rounds so far are reported (the README counts them).
+unbound_stop() {
+  stop_pid "$UB_PID" TERM
+  echo "record-testdata: unbound: $UB_ROUND rounds so far" >&2
+}
+# unbound_ctl CMD...: the operator's `unbound-control CMD` from outside the cgroup (as root, its
+# own config, keys and port); its output on stdout, stdin passed on (load_cache).
+unbound_ctl() { unbound-control -c "$UB_CONF" "$@" || echo "record-testdata: unbound: unbound-control $1 failed" >&2; }
+# unbound_query JOBS: the clients' lines "SRC Q..." on stdin sent by bind's DNS clients
+# (bind-dns.py, outside the cgroup) to unbound, each query with recursion desired.
+unbound_query() {
+  sed 's|\( [^ ]*\)|\1/rd|g' | python3 "$NAMED_DNS" "$UB_PORT" "$1" ||
+    echo "record-testdata: unbound: the DNS clients failed" >&2
+}
+# unbound_dig SRC ARGS...: dig from SRC (an operator's or a script's lookup).
+unbound_dig() { dig -b "$1" -p "$UB_PORT" @127.0.0.1 +time=3 +tries=1 "${@:2}" >/dev/null || true; }
+# unbound_dump NAME [load]: the cache dumped into cache/NAME by the operator (unbound-control
+# dump_cache), with load set loaded back (load_cache).
+unbound_dump() {
+  unbound_ctl dump_cache >"$UB_DIR/cache/$1"
+  [ -z "${2:-}" ] || unbound_ctl load_cache <"$UB_DIR/cache/$1" >/dev/null
+}
+
+# Mix A: three clients (127.0.0.2-4) with A, AAAA, MX, TXT, SRV and PTR queries for names of
+# example.test (hosts 01-30), shop.test (items 1-60) and the reverse zone, names that do not
+# exist (NXDOMAIN, cache misses each time) and names outside the test zones (the forwarders'
+# NXDOMAIN), the same popular names each round (cache hits), two over TCP; shop.test's large TXT
+# every third round (truncated upstream: TCP to the authoritative server); a TCP dig from
+# 127.0.0.5; the operator's unbound-control from outside: stats_noreset every round,
+# list_stubs every fifth, flush_zone corp.test every seventh.
+unbound_mix_a() {
+  local r=$((UB_ROUND += 1)) h i
+  h=$(printf %02d $((1 + RANDOM % 30)))
+  i=$((1 + RANDOM % 60))
+  {
+    echo "127.0.0.2 www.example.test/A www.example.test/AAAA example.test/MX example.test/TXT host$h.example.test/A nosuch$RANDOM.example.test/A mail.example.test/A"
+    echo "127.0.0.3 www.shop.test/A item$i.shop.test/TXT api.example.test/A/tcp _sip._tcp.example.test/SRV gone$RANDOM.shop.test/AAAA vpn.corp.test/A"
+    echo "127.0.0.4 $((1 + RANDOM % 30)).1.0.10.in-addr.arpa/PTR wiki.corp.test/A www.debian.org/A api.example.test/AAAA/tcp www.example.test/A"
+    [ $((r % 3)) != 0 ] || echo "127.0.0.3 big.shop.test/TXT"
+  } | unbound_query 3
+  unbound_dig 127.0.0.5 +tcp "host$h.example.test" A
+  unbound_ctl stats_noreset >/dev/null
+  [ $((r % 5)) != 0 ] || unbound_ctl list_stubs >/dev/null
+  [ $((r % 7)) != 0 ] || unbound_ctl flush_zone corp.test >/dev/null
+}
+# Mix B: other names and types from 127.0.0.6-9: corp.test's SRV records, its domain
+# controllers and git host, CNAMEs, NS and SOA, PTR of hosts 20-40, the shop's items 30-60,
+# img AAAA and cdn; one client, then six at a time with twice as many queries each; a TCP dig
+# of corp.test MX from 127.0.0.9; unbound-control lookup and list_forwards, stats_noreset.
+unbound_mix_b() {
+  : $((UB_ROUND += 1))
+  local n ub_names="_ldap._tcp.corp.test/SRV git.corp.test/AAAA ftp.example.test/CNAME corp.test/NS"
+  ub_names+=" example.test/SOA img.shop.test/AAAA cdn.shop.test/A _dmarc.example.test/TXT/tcp"
+  echo "127.0.0.6 $ub_names dc1.corp.test/A item$((30 + RANDOM % 31)).shop.test/TXT" | unbound_query 1
+  for n in 1 2 3 4 5 6; do
+    printf '127.0.0.%d %s %s dc%d.corp.test/A %d.1.0.10.in-addr.arpa/PTR item%d.shop.test/TXT\n' \
+      $((6 + n % 4)) "$ub_names" "$ub_names" $((1 + n % 2)) $((20 + (RANDOM + n) % 21)) $((30 + RANDOM % 31))
+  done | unbound_query 6
+  unbound_dig 127.0.0.9 +tcp corp.test MX
+  unbound_ctl lookup git.corp.test >/dev/null
+  unbound_ctl list_forwards >/dev/null
+  unbound_ctl stats_noreset >/dev/null
+}
+
+# Its scheduled jobs in training: the config checked inside the cgroup as unbound
+# (unbound-checkconf), the cache dumped into cache/cache-<time>.dump, the config reloaded
+# (unbound-control reload), and the log rotated (log/unbound.log -> .1 -> .2, then
+# unbound-control log_reopen; rotate_logs with signal 0: the reopen is a control command).
+unbound_maintenance() {
+  admin unbound unbound /usr/sbin/unbound-checkconf "$UB_CONF"
+  unbound_dump "cache-$(date +%Y%m%d-%H%M%S).dump"
+  unbound_ctl reload >/dev/null
+  rotate_logs 0 "$UB_PID" "" "$UB_DIR/log/unbound.log"
+  unbound_ctl log_reopen >/dev/null
+}
+
+# The generic intruder script as unbound (an exploited resolver executing a shell) in its
+# working directory.
+unbound_inject() { inject_shell unbound unbound "$UB_DIR/data"; }
+unbound_labels() { write_labels unbound "$UB_DIR/data"; }
+
+# Held out, from a fresh provisioning. A config change goes live while unbound runs: a new
+# stub zone lab.test whose authoritative servers are new addresses in the same /24
+# (127.0.34.21-22, its zone written on the upstream side and read there by HUP, TTLs of 5-10 s:
+# names refreshed as they expire) and shop.test's third server moved from .8 to .23; checked
+# inside the cgroup as unbound (unbound-checkconf) and applied by `unbound-control reload`.
+# Each round clients from 127.0.33.1-250 (other ones each round), five at a time, ask for
+# lab.test, example.test's hosts 31-80, shop.test's items 61-120, corp.test's printer and
+# Kerberos SRV, PTRs of hosts 41-80 and the large TXT over TCP: names never asked in training;
+# a dig over TCP from 127.0.33.x. Every 20 s in turn: the cache dumped into another file
+# (cache/heldout-<time>.txt) and loaded back, then stats_noreset; or lab.test's cache flushed
+# (flush_zone lab.test), list_stubs and lookup of a lab name.
+unbound_heldout_deploy() {
+  UB_STUBS=("example.test 1 2 3" "corp.test 4 5" "shop.test 6 7 23" "1.0.10.in-addr.arpa 9 10" "lab.test 21 22")
+  {
+    bind_zone_head lab.test 2026120501
+    printf 'ci 5 A 10.0.4.1\nbuild 10 A 10.0.4.2\nartifacts 10 AAAA fd00::4:3\nrunner1 5 A 10.0.4.11\nrunner2 5 A 10.0.4.12\n'
+    printf '_https._tcp 10 SRV 0 100 443 artifacts\n'
+  } >"$UB_AUTH_DIR/lab.test.zone"
+  kill -HUP "$UB_AUTH_PID"
+  unbound_config >"$UB_CONF"
+  admin unbound unbound /usr/sbin/unbound-checkconf "$UB_CONF"
+  unbound_ctl reload >/dev/null
+}
+unbound_heldout_mix() {
+  local r=$((UB_ROUND += 1)) i q a
+  for i in 0 1 2 3 4; do
+    a=127.0.33.$((1 + (r * 41 + i * 59) % 250))
+    q="ci.lab.test/A build.lab.test/A runner$((1 + (r + i) % 2)).lab.test/A artifacts.lab.test/AAAA"
+    q+=" _https._tcp.lab.test/SRV host$((31 + (r * 5 + i * 7) % 50)).example.test/A"
+    q+=" item$((61 + (r * 3 + i * 11) % 60)).shop.test/TXT printer.corp.test/A _kerberos._udp.corp.test/SRV"
+    q+=" $((41 + (r + i * 3) % 40)).1.0.10.in-addr.arpa/PTR missing$r.lab.test/A"
+    [ $(((r + i) % 3)) != 0 ] || q+=" big.shop.test/TXT/tcp git.corp.test/A/tcp"
+    echo "$a $q"
+  done | unbound_query 5
+  unbound_dig "127.0.33.$((1 + (r * 97) % 250))" +tcp "host$((31 + r % 50)).example.test" A
+}
+UB_HELDOUT_JOBS=0
+unbound_heldout_job() {
+  if [ $(((UB_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    unbound_dump "heldout-$(date +%Y%m%d-%H%M%S).txt" load
+    unbound_ctl stats_noreset >/dev/null
+  else
+    unbound_ctl flush_zone lab.test >/dev/null
+    unbound_ctl list_stubs >/dev/null
+    unbound_ctl lookup build.lab.test >/dev/null
+  fi
 }
 
 # --- the recordings -----------------------------------------------------------------------
