@@ -392,7 +392,11 @@ void GainBits(const Evidence& evidence, size_t threshold, Generalization* g) {
 // subnet (model/address.h parses).
 bool IsLoopback6(const Address& a) { return a.family == AF_INET6 && IsLoopback(a); }
 
-bool Widens(Direction d) { return d == Direction::kOutbound || d == Direction::kInbound; }
+// Resolvers widen too: a workload that asked 8 resolvers in one /24 (a
+// recursive resolver's upstream authoritative servers) talks to a pool.
+bool Widens(Direction d) {
+  return d == Direction::kOutbound || d == Direction::kInbound || d == Direction::kDns;
+}
 
 const char* ProtocolName(uint8_t protocol) {
   return protocol == 6 ? "tcp" : protocol == 17 ? "udp" : "ip";
@@ -404,6 +408,7 @@ std::string PeersPhrase(const NetItem& key) {
   if (key.direction == Direction::kInbound) {
     return "inbound " + proto + " clients of port " + std::to_string(key.port);
   }
+  if (key.direction == Direction::kDns) return "DNS resolvers (" + proto + ") on port " + std::to_string(key.port);
   return "outbound " + proto + " peers on port " + std::to_string(key.port);
 }
 

@@ -31,9 +31,10 @@
 //               library roots, /proc, /sys or /dev (generalize.cc
 //               CollapseSiblings).
 // Network patterns: a NetItem whose address is a CIDR ("10.0.3.0/24"), same
-// direction, protocol and port as the peers it replaced. Only outbound peers
-// and inbound clients widen (listen addresses and resolvers are few and each
-// matters). Widths: /24 (IPv4) and /64 (IPv6); /16 and /48 under pressure;
+// direction, protocol and port as the peers it replaced. Outbound peers,
+// inbound clients and resolvers widen (a resolver's upstream servers are a
+// pool when there are cidr_threshold of them in one range; a service's one
+// or two resolvers never are); listen addresses never do. Widths: /24 (IPv4) and /64 (IPv6); /16 and /48 under pressure;
 // never wider. Unspecified addresses and ::1 never widen; loopback 127/8 only
 // widens with loopback (a /24 or /16 never straddles it).
 //

@@ -411,8 +411,8 @@ TEST(GeneralizeTest, InboundClientsAndIpv6Widen) {
 
 TEST(GeneralizeTest, WideningLimits) {
   Fingerprint fp;
-  // Loopback widens only with loopback; ::1, unspecified addresses, listen
-  // sockets and resolvers never widen.
+  // Loopback widens only with loopback; ::1, unspecified addresses and listen
+  // sockets never widen; 8 resolvers in one /24 do (a resolver's upstreams).
   for (int i = 1; i <= 8; ++i) {
     fp.network[Out("127.0.0." + std::to_string(i), 6379)] = Stats(1, 1, 1, 1);
     fp.network[NetItem{Direction::kListen, 6, "10.0.0." + std::to_string(i), 80}] =
@@ -424,7 +424,7 @@ TEST(GeneralizeTest, WideningLimits) {
   Generalize(&fp);
   std::vector<std::string> patterns;
   for (const auto& [key, g] : fp.net_patterns) patterns.push_back(key.ToString());
-  EXPECT_EQ(patterns, std::vector<std::string>{"outbound tcp 127.0.0.0/24:6379"});
+  EXPECT_EQ(patterns, (std::vector<std::string>{"outbound tcp 127.0.0.0/24:6379", "dns udp 10.0.1.0/24:53"}));
   EXPECT_EQ(MatchNet(fp, Out("128.0.0.9", 6379)), nullptr);
 
   // Under pressure: /16 at most, each /16 separately.

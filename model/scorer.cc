@@ -778,6 +778,13 @@ bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, std::string_vie
 // The workload made reverse lookups in training (IsReverseLookupName): it
 // asks who its peers are (a proxy or mail server logging or checking its
 // clients by name). Reverse names sort first when IPv4 (digits).
+// A workload that queried many distinct names in training resolves names
+// its clients give it (a resolver, a forward proxy, a mail relay, a
+// crawler): the names are its audience's, not its own configuration. 16:
+// more than the upstreams, databases and APIs a service is configured with.
+constexpr size_t kClientNames = 16;
+bool ResolvesClientNames(const Fingerprint& fp) { return fp.dns_names.size() >= kClientNames; }
+
 bool LearnedReverseLookups(const Fingerprint& fp) {
   for (const auto& [name, stats] : fp.dns_names) {
     if (IsReverseLookupName(name)) return true;
@@ -984,6 +991,12 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // Who another address is, asked by a workload that asked that of its
         // peers in training: the addresses are judged where the workload
         // talks to them (a new client, a new peer), not by their names.
+        continue;
+      } else if (item.table == Table::kDns && context.hostile_root.empty() && !FromShell(judged) &&
+                 ResolvesClientNames(*fp)) {
+        // A new name of a workload that resolves its clients' names: the
+        // addresses it then talks to are judged as peers; a new resolver
+        // is still its own finding.
         continue;
       } else if (item.table == Table::kSyscall && context.hostile_root.empty() &&
                  !IsEvasive(judged) && !IsTampering(judged) &&

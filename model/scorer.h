@@ -237,7 +237,10 @@ bool IsShell(std::string_view exe);
 //       shell); DNS resolver loopback 0.3 / other 0.5; DNS name 0.4, but
 //       none for a reverse lookup (model/items.h IsReverseLookupName) by a
 //       workload that made reverse lookups in training, outside a new
-//       program's tree
+//       program's tree, and none for any name of a workload that queried 16
+//       or more distinct names in training (it resolves its clients' names:
+//       a resolver, a forward proxy, a mail relay), outside a new program's
+//       tree and not from a shell or raw network tool
 //     syscalls: none for a syscall whose group (model/syscall_groups.h:
 //       basic-io, file-system, network-io, memory, sync, signal, ...) the
 //       workload used in training (writev after write, rmdir after mkdir):

@@ -377,6 +377,57 @@ TEST(ScorerDnsTest, ReverseLookupsAreKnownToAWorkloadThatMadeThem) {
   EXPECT_EQ(first[0].severity, Severity::kMedium);
 }
 
+// A workload that queried 16 or more distinct names in training resolves its
+// clients' names: a new one is no finding from its own program; with 15 it
+// is; from a shell or a new program's tree it is; a new resolver still is.
+TEST(ScorerDnsTest, ANewNameOfAWorkloadThatResolvesItsClientsNamesIsNoFinding) {
+  const Endpoint resolver = V4(127, 0, 0, 53, 53);
+  std::vector<Event> training;
+  for (int i = 0; i < 16; ++i) {
+    training.push_back(testing::Dns("relay", 10, resolver, "mx" + std::to_string(i) + ".customer.example"));
+  }
+  Fingerprint relay = Learn(training);
+  training.pop_back();
+  Fingerprint few = Learn(training);
+  Scorer scorer;
+  const Event fresh = testing::Dns("relay", 10, resolver, "mail.newcustomer.example");
+  EXPECT_TRUE(scorer.Score(&relay, fresh).empty());
+  EXPECT_EQ(scorer.Score(&few, fresh).size(), 1u);
+  Event from_shell = fresh;
+  from_shell.process.exe = "/usr/bin/dash";
+  EXPECT_EQ(scorer.Score(&relay, from_shell).size(), 1u);
+  ScoreContext tree;
+  tree.hostile_root = "exec /tmp/x";
+  EXPECT_EQ(scorer.Score(&relay, fresh, tree).size(), 1u);
+  std::vector<Finding> elsewhere =
+      scorer.Score(&relay, testing::Dns("relay", 10, V4(192, 0, 2, 53, 53), "mail.newcustomer.example"));
+  ASSERT_EQ(elsewhere.size(), 1u);
+  EXPECT_EQ(elsewhere[0].subject, "dns 192.0.2.53:53");
+}
+
+// A recursive resolver's upstream servers: 8 in one /24 widen to it, so a new
+// one there is known; one outside it, or 7 in training, is a new resolver.
+TEST(ScorerDnsTest, EightResolversInOneRangeAreAPoolOfUpstreams) {
+  auto learn = [](int n) {
+    std::vector<Event> training;
+    for (int i = 1; i <= n; ++i) {
+      training.push_back(testing::Dns("resolver", 10, V4(127, 0, 34, static_cast<uint8_t>(i), 53), "example.test"));
+    }
+    Fingerprint fp = Learn(training);
+    Generalize(&fp);
+    return fp;
+  };
+  Fingerprint pool = learn(8);
+  ASSERT_EQ(pool.net_patterns.size(), 1u) << ::testing::PrintToString(pool);
+  EXPECT_EQ(pool.net_patterns.begin()->first.address, "127.0.34.0/24");
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&pool, testing::Dns("resolver", 10, V4(127, 0, 34, 23, 53), "example.test")).empty());
+  EXPECT_EQ(scorer.Score(&pool, testing::Dns("resolver", 10, V4(127, 0, 35, 1, 53), "example.test")).size(), 1u);
+  Fingerprint seven = learn(7);
+  EXPECT_TRUE(seven.net_patterns.empty());
+  EXPECT_EQ(scorer.Score(&seven, testing::Dns("resolver", 10, V4(127, 0, 34, 23, 53), "example.test")).size(), 1u);
+}
+
 Event ExecUnder(const std::string& parent, uint32_t pid, const std::string& exe,
                 int64_t time_ns = 1000) {
   Event e = testing::Exec("web", pid, exe, time_ns);
