@@ -16596,7 +16596,7 @@ rabbitmq_heldout_job() {
 
 UB_PORT=21053           # unbound's DNS service, 127.0.0.1 (UDP and TCP)
 UB_CTL_PORT=21953       # its remote control (unbound-control, TLS with its own keys)
-UB_AUTH_PORT=21054      # the upstream authoritative servers' port on 127.0.34.x
+UB_AUTH_PORT=53         # the upstream authoritative servers' port on 127.0.34.x
 UB_DIR=$WORK/unbound    # conf/, keys/, data/ (its working directory), run/, log/, cache/
 UB_CONF=$UB_DIR/conf/unbound.conf
 UB_AUTH_DIR=$WORK/unbound-auth   # the upstream servers' zones and program (outside the cgroup)
