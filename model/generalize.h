@@ -34,8 +34,8 @@
 // direction, protocol and port as the peers it replaced. Outbound peers,
 // inbound clients and resolvers widen (a resolver's upstream servers are a
 // pool when there are cidr_threshold of them in one range; a service's one
-// or two resolvers never are); listen addresses never do. Widths: /24 (IPv4) and /64 (IPv6); /16 and /48 under pressure;
-// never wider. Unspecified addresses and ::1 never widen; loopback 127/8 only
+// or two resolvers never are); listen addresses never do. Widths: /24 (IPv4)
+// and /64 (IPv6); /16 and /48 under pressure; never wider. Unspecified addresses and ::1 never widen; loopback 127/8 only
 // widens with loopback (a /24 or /16 never straddles it).
 //
 // What never generalizes (IsProtectedPath, MayCollapse): secrets and system

@@ -775,9 +775,6 @@ bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, std::string_vie
          LearnedPort(fp, {Direction::kOutbound}, peer.port, peer.protocol);
 }
 
-// The workload made reverse lookups in training (IsReverseLookupName): it
-// asks who its peers are (a proxy or mail server logging or checking its
-// clients by name). Reverse names sort first when IPv4 (digits).
 // A workload that queried many distinct names in training resolves names
 // its clients give it (a resolver, a forward proxy, a mail relay, a
 // crawler): the names are its audience's, not its own configuration. 16:
@@ -785,6 +782,9 @@ bool PeerKnownByName(const Fingerprint& fp, const NetItem& peer, std::string_vie
 constexpr size_t kClientNames = 16;
 bool ResolvesClientNames(const Fingerprint& fp) { return fp.dns_names.size() >= kClientNames; }
 
+// The workload made reverse lookups in training (IsReverseLookupName): it
+// asks who its peers are (a proxy or mail server logging or checking its
+// clients by name). Reverse names sort first when IPv4 (digits).
 bool LearnedReverseLookups(const Fingerprint& fp) {
   for (const auto& [name, stats] : fp.dns_names) {
     if (IsReverseLookupName(name)) return true;
