@@ -134,14 +134,18 @@ bool PlausibleDate(int y, int m, int d) {
   return y >= 1970 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-// A time of day after a date at c[i]: [T_-]HH[:-]MM[:-]SS or [T_-]HHMMSS.
+// A time of day after a date at c[i]: [T_-]HH[:_-]MM[:_-]SS or [T_-]HHMMSS,
+// then optionally a fraction of a second, '.' and digits (ISO 8601's
+// "12:00:00.123"; Go's os.MkdirTemp fills a "..2006_01_02_15_04_05." pattern
+// with a random number the same way, which Kubernetes' volume writer uses
+// for every ConfigMap, Secret and service-account token a pod mounts).
 // Returns its length, 0 if none.
 size_t TimeAt(std::string_view c, size_t i) {
   if (i >= c.size() || (c[i] != 'T' && c[i] != '_' && c[i] != '-')) return 0;
   size_t j = i + 1;
   int h, m, s;
   if (!Digits(c, &j, 2, &h) || h > 23) return 0;
-  if (j < c.size() && (c[j] == ':' || c[j] == '-')) {
+  if (j < c.size() && (c[j] == ':' || c[j] == '_' || c[j] == '-')) {
     char sep = c[j++];
     if (!Digits(c, &j, 2, &m) || j >= c.size() || c[j] != sep) return 0;
     ++j;
@@ -150,6 +154,10 @@ size_t TimeAt(std::string_view c, size_t i) {
     return 0;
   }
   if (m > 59 || s > 60) return 0;
+  if (j + 1 < c.size() && c[j] == '.' && IsDigit(c[j + 1])) {
+    ++j;
+    while (j < c.size() && IsDigit(c[j])) ++j;
+  }
   return j - i;
 }
 

@@ -41,10 +41,13 @@ namespace dw::model {
 //                      stay; so do version numbers and plain numbers.
 //      <ts>            a timestamp starting where a run of digits starts:
 //                      YYYY-MM-DD / YYYY_MM_DD / YYYY.MM.DD / YYYYMMDD, each
-//                      optionally followed by [T_-]HH[:-]MM[:-]SS or [T_-]HHMMSS
+//                      optionally followed by [T_-]HH[:_-]MM[:_-]SS or
+//                      [T_-]HHMMSS, and then by a fraction ".<digits>"
 //                      (plausible values only: year 1970-2099, month 01-12,
 //                      day 01-31); or 10 or 13 digits starting with 1 (Unix
 //                      time in s or ms, 2001-2033). Not followed by a digit.
+//                      Kubernetes' volume directories
+//                      "..2026_12_05_21_08_20.1234567890" become "..<ts>".
 //      <tmp>           the random part of a mktemp-style name at the start of
 //                      a component, a [A-Za-z0-9_-] run that ends the component
 //                      or precedes a '.': tmp.XXXXXXXXXX (mktemp's default, 10

@@ -97,6 +97,20 @@ TEST(NormalizeFilePathTest, Timestamps) {
       {"/backups/backup20261123.tar", "/backups/backup<ts>.tar"},
       {"/var/run/app/1700000000.lock", "/var/run/app/<ts>.lock"},
       {"/var/run/app/1700000000123.lock", "/var/run/app/<ts>.lock"},
+      // '_' between the parts of the time too, and a fraction of a second.
+      {"/backups/db_2026_11_23_12_00_00.sql", "/backups/db_<ts>.sql"},
+      {"/srv/app/log/2026-11-23T12:00:00.123456Z.json", "/srv/app/log/<ts>Z.json"},
+      // Kubernetes' volume writer: every ConfigMap, Secret and service-account
+      // token a pod mounts lives in a "..<time>.<random>" directory, another one
+      // in every pod and after every update.
+      {"/var/run/secrets/kubernetes.io/serviceaccount/..2026_12_05_21_08_20.1234567890/token",
+       "/var/run/secrets/kubernetes.io/serviceaccount/..<ts>/token"},
+      {"/etc/nginx/conf.d/..2026_12_05_21_08_20.27182/default.conf", "/etc/nginx/conf.d/..<ts>/default.conf"},
+      // Not a time: the hour, minute or second out of range, or separators mixed.
+      {"/backups/db_2026_11_23_25_00_00.sql", "/backups/db_<ts>_25_00_00.sql"},
+      {"/backups/db_2026_11_23_12-00_00.sql", "/backups/db_<ts>_12-00_00.sql"},
+      // A date alone takes no fraction: ".1" after it is the next number.
+      {"/backups/db-2026-11-23.1.sql", "/backups/db-<ts>.1.sql"},
   });
 }
 

@@ -613,6 +613,30 @@ TEST(ScorerPatternTest, CredentialsStayFindingsWhateverWasGeneralized) {
   }
 }
 
+// A pod's service-account token and mounted ConfigMaps live in a directory
+// Kubernetes names by time ("..2026_12_05_21_08_20.<random>"), another one in
+// every pod and after every rotation: a later pod of the same Deployment
+// reading its own token reads what training read (model/normalize.h's <ts>).
+TEST(ScorerPatternTest, AnotherPodsTokenDirectoryIsTheSameToken) {
+  const std::string sa = "/var/run/secrets/kubernetes.io/serviceaccount/";
+  std::vector<Event> training = {
+      testing::Exec("web", 10, "/usr/sbin/app"),
+      testing::Open("web", 10, sa + "..2026_12_05_09_14_27.3141592653/token", kAccessRead),
+      testing::Open("web", 10, "/etc/app/..2026_12_05_09_14_27.2718281828/app.yaml", kAccessRead)};
+  Fingerprint fp = Learn(training);
+  Scorer scorer;
+  for (const std::string& path : {sa + "..2026_12_06_17_02_51.1618033988/token",
+                                  sa + "..2026_12_06_18_02_51.57721/token",
+                                  std::string("/etc/app/..2026_12_06_17_02_51.1414213562/app.yaml")}) {
+    EXPECT_TRUE(scorer.Score(&fp, testing::Open("web", 10, path, kAccessRead)).empty()) << path;
+  }
+  // What training never read there is still a credential read.
+  std::vector<Finding> got =
+      scorer.Score(&fp, testing::Open("web", 10, sa + "..2026_12_06_17_02_51.1618033988/namespace", kAccessRead));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+}
+
 TEST(ScorerPatternTest, PeersInALearnedRangeAreKnown) {
   std::vector<Event> training;
   for (uint8_t i = 1; i <= 8; ++i)
