@@ -280,7 +280,11 @@ std::string HostWorkloadNamer::Name(const std::string& cgroup_path) {
     if (name) ++stats_.kubernetes;
   } else if (!c.container_id.empty()) {
     name = DockerName(c.container_id);
-    if (name) ++stats_.docker;
+    if (name) {
+      ++stats_.docker;
+    } else if ((name = PodmanName(c.container_id))) {
+      ++stats_.podman;
+    }
   } else {
     return WorkloadFromCgroupPath(path);
   }
@@ -319,6 +323,12 @@ std::optional<std::string> HostWorkloadNamer::DockerName(const std::string& cont
   if (n.starts_with('/')) n.remove_prefix(1);
   if (!UsableName(n)) return std::nullopt;
   return "docker/" + std::string(n);
+}
+
+std::optional<std::string> HostWorkloadNamer::PodmanName(const std::string& container_id) {
+  std::optional<PodmanContainer> c = ReadPodmanContainer(root_, container_id);
+  if (!c || !UsableName(c->name)) return std::nullopt;
+  return "podman/" + c->name;
 }
 
 bool HostWorkloadNamer::Stale(Listing* listing, const fs::path& dir) {

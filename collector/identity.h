@@ -25,7 +25,13 @@
 //     else "container:<first 12 hex of id>". A pod-level cgroup is
 //     "<namespace>/<owner>".
 //  3. Docker: a container cgroup outside any pod becomes "docker/<name>" from
-//     "Name" in <root>/var/lib/docker/containers/<id>/config.v2.json.
+//     "Name" in <root>/var/lib/docker/containers/<id>/config.v2.json; podman:
+//     "podman/<name>" from its first name in
+//     <root>/var/lib/containers/storage/overlay-containers/containers.json
+//     (a container podman runs: io.container.manager=libpod in its
+//     userdata/config.json). So a container recreated under its name (a new
+//     id: `run --rm`, `--replace`, a systemd unit, an image update) keeps its
+//     baseline, as Docker's does.
 //  4. WorkloadFromCgroupPath (systemd services, plain paths, "host"), which is
 //     also the answer whenever the metadata above is missing, unreadable or
 //     malformed ("pod:<uid>/container:<id12>", "container:<id12>").
@@ -120,6 +126,7 @@ struct IdentityStats {
   uint64_t by_rule = 0;          // answered by a configured rule
   uint64_t kubernetes = 0;       // answered from pod metadata
   uint64_t docker = 0;           // answered from a Docker container's name
+  uint64_t podman = 0;           // answered from a podman container's name
   uint64_t unresolved = 0;       // container or pod cgroups whose metadata was not found
   uint64_t pod_scans = 0;        // listings of var/log/pods
   uint64_t container_scans = 0;  // listings of var/log/containers
@@ -151,6 +158,7 @@ class HostWorkloadNamer : public WorkloadNamer {
 
   std::optional<std::string> KubernetesName(const std::string& uid, const std::string& container_id);
   std::optional<std::string> DockerName(const std::string& container_id);
+  std::optional<std::string> PodmanName(const std::string& container_id);
   std::string ContainerName(const Pod& pod, const std::string& container_id);
   const Pod* FindPod(const std::string& uid);
   const LoggedContainer* FindLogged(const std::string& container_id);

@@ -252,6 +252,43 @@ TEST_F(IdentityTest, DockerContainerNames) {
   EXPECT_EQ(namer.stats(), want);
 }
 
+// podman's containers by their name, as Docker's: a container recreated
+// under its name (a new id) is the same workload. CRI-O writes the same
+// files without podman's annotation; its containers are not podman's.
+TEST_F(IdentityTest, PodmanContainerNames) {
+  const std::string store = "var/lib/containers/storage/overlay-containers/";
+  const std::string libpod = R"({"annotations":{"io.container.manager":"libpod"}})";
+  Write(store + Id(1) + "/userdata/config.json", libpod);
+  Write(store + Id(2) + "/userdata/config.json", libpod);  // the same name, recreated
+  Write(store + Id(3) + "/userdata/config.json", libpod);  // only metadata names it
+  Write(store + Id(4) + "/userdata/config.json", R"({"annotations":{"io.kubernetes.cri-o.ContainerType":"container"}})");
+  Write(store + Id(5) + "/userdata/config.json", libpod);  // not in containers.json
+  Write(store + Id(6) + "/userdata/config.json", libpod);  // a name with a slash
+  Write(store + "containers.json",
+        R"([{"id":")" + Id(1) + R"(","names":["web"]},
+            {"id":")" + Id(2) + R"(","names":["web"],"metadata":"{\"name\":\"other\"}"},
+            {"id":")" + Id(3) + R"(","names":[],"metadata":"{\"name\":\"db\"}"},
+            {"id":")" + Id(4) + R"(","names":["crio"]},
+            {"id":")" + Id(6) + R"(","names":["a/b"]}])");
+  HostWorkloadNamer namer(Options());
+  const Case cases[] = {
+      {"machine.slice/libpod-" + Id(1) + ".scope", "podman/web"},
+      {"machine.slice/libpod-" + Id(1) + ".scope/container", "podman/web"},
+      {"libpod_parent/libpod-" + Id(2), "podman/web"},
+      {"machine.slice/libpod-" + Id(3) + ".scope", "podman/db"},
+      {"machine.slice/libpod-" + Id(4) + ".scope", "container:" + Id12(4)},
+      {"machine.slice/libpod-" + Id(5) + ".scope", "container:" + Id12(5)},
+      {"machine.slice/libpod-" + Id(6) + ".scope", "container:" + Id12(6)},
+  };
+  for (const Case& c : cases) EXPECT_EQ(namer.Name(c.path), c.want) << "path: " << c.path;
+  EXPECT_EQ(namer.stats().podman, 4u);
+  EXPECT_EQ(namer.stats().unresolved, 3u);
+  // A containers.json that is no list names nothing.
+  Write(store + "containers.json", R"({"id":")" + Id(1) + R"("})");
+  HostWorkloadNamer again(Options());
+  EXPECT_EQ(again.Name("machine.slice/libpod-" + Id(1) + ".scope"), "container:" + Id12(1));
+}
+
 TEST_F(IdentityTest, MissingMetadataFallsBackToThePath) {
   // No var/log at all.
   HostWorkloadNamer bare(Options());

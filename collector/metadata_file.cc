@@ -50,4 +50,30 @@ std::optional<std::string> StringMember(const nlohmann::json* obj, const char* k
   return v->get<std::string>();
 }
 
+std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, const std::string& id) {
+  const std::filesystem::path dir = root / "var/lib/containers/storage/overlay-containers";
+  std::optional<nlohmann::json> config = ReadJsonObject(dir / id / "userdata/config.json");
+  if (!config) return std::nullopt;
+  const nlohmann::json* annotations = Member(*config, "annotations");
+  if (StringMember(annotations, "io.container.manager") != "libpod") return std::nullopt;
+  PodmanContainer out;
+  std::optional<nlohmann::json> list = ReadJsonFile(dir / "containers.json");
+  if (!list || !list->is_array()) return out;
+  for (const nlohmann::json& entry : *list) {
+    if (StringMember(&entry, "id") != id) continue;
+    const nlohmann::json* names = Member(entry, "names");
+    if (names && names->is_array() && !names->empty() && names->front().is_string()) {
+      out.name = names->front().get<std::string>();
+    }
+    nlohmann::json meta =
+        nlohmann::json::parse(StringMember(&entry, "metadata").value_or(""), nullptr, /*allow_exceptions=*/false);
+    if (meta.is_object()) {
+      if (out.name.empty()) out.name = StringMember(&meta, "name").value_or("");
+      out.image = StringMember(&meta, "image-name").value_or("");
+    }
+    break;
+  }
+  return out;
+}
+
 }  // namespace dw::collector

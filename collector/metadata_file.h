@@ -28,6 +28,18 @@ const nlohmann::json* Member(const nlohmann::json& obj, const char* key);
 // obj[key] when it is a string.
 std::optional<std::string> StringMember(const nlohmann::json* obj, const char* key);
 
+// What podman keeps about a container it runs (rootful storage under `root`):
+// its first name in var/lib/containers/storage/overlay-containers/containers.json
+// (else its metadata's "name") and its image. nullopt when the container is
+// not podman's: no .../<id>/userdata/config.json with the annotation
+// io.container.manager=libpod (CRI-O writes the same files without it). The
+// fields are empty when containers.json is missing or does not list the id.
+struct PodmanContainer {
+  std::string name;
+  std::string image;
+};
+std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, const std::string& id);
+
 }  // namespace dw::collector
 
 #endif  // DRIFTWATCH_COLLECTOR_METADATA_FILE_H_

@@ -103,24 +103,11 @@ bool ReadCrio(const fs::path& root, const std::string& id, RuntimeContext* c) {
 }
 
 bool ReadPodman(const fs::path& root, const std::string& id, RuntimeContext* c) {
-  const fs::path dir = root / "var/lib/containers/storage/overlay-containers";
-  auto a = Annotations(dir / id / "userdata/config.json");
-  if (!a || Get(*a, "io.container.manager") != "libpod") return false;
+  std::optional<PodmanContainer> p = ReadPodmanContainer(root, id);
+  if (!p) return false;
   c->runtime = "podman";
-  std::optional<Json> list = ReadJsonFile(dir / "containers.json");
-  if (!list || !list->is_array()) return true;
-  for (const Json& entry : *list) {
-    if (StringMember(&entry, "id") != id) continue;
-    const Json* names = Member(entry, "names");
-    if (names && names->is_array() && !names->empty() && names->front().is_string()) {
-      c->container_name = names->front().get<std::string>();
-    }
-    if (std::optional<Json> meta = ParseObject(StringMember(&entry, "metadata").value_or(""))) {
-      if (c->container_name.empty()) c->container_name = StringMember(&*meta, "name").value_or("");
-      SetImage(c, StringMember(&*meta, "image-name").value_or(""));
-    }
-    break;
-  }
+  c->container_name = p->name;
+  SetImage(c, p->image);
   return true;
 }
 

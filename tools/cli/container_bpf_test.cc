@@ -123,26 +123,31 @@ TEST_F(ContainerBpfTest, FindingNamesThePodmanContainerAndItsImage) {
   const std::string loop =
       "while true; do cat /etc/os-release >/dev/null; "
       "if [ -e /trigger/go ]; then uname -a >/dev/null; fi; sleep 0.2; done";
-  ASSERT_EQ(Shell(std::string(kPodman) + " run -d --name " + name_ +
-                      " --network none --ulimit nofile=1024:20000 --ulimit nproc=512:512 -v " + tmp_ +
-                      "/trigger:/trigger " + image_ + " /bin/sh -c '" + loop + "'",
-                  &out),
-            0)
-      << out;
-  const std::string id = out.substr(0, out.find_last_not_of("\n") + 1);
-  ASSERT_EQ(Shell(std::string(kPodman) + " inspect -f '{{.State.Pid}}' " + name_, &out), 0) << out;
-  Result<std::string> cgroup = collector::CgroupPathOfPid(static_cast<uint32_t>(std::stoul(out)));
-  ASSERT_TRUE(cgroup) << cgroup.error().message();
-  ASSERT_NE(cgroup->find(id), std::string::npos) << *cgroup << " is not container " << id << "'s cgroup";
+  const std::string run = std::string(kPodman) + " run -d --name " + name_ +
+                          " --network none --ulimit nofile=1024:20000 --ulimit nproc=512:512 -v " + tmp_ +
+                          "/trigger:/trigger " + image_ + " /bin/sh -c '" + loop + "'";
+  // Runs the container; its id and cgroup path.
+  auto start = [&](std::string* id, std::string* cgroup) {
+    std::string o;
+    ASSERT_EQ(Shell(run, &o), 0) << o;
+    *id = o.substr(0, o.find_last_not_of("\n") + 1);
+    ASSERT_EQ(Shell(std::string(kPodman) + " inspect -f '{{.State.Pid}}' " + name_, &o), 0) << o;
+    Result<std::string> path = collector::CgroupPathOfPid(static_cast<uint32_t>(std::stoul(o)));
+    ASSERT_TRUE(path) << path.error().message();
+    ASSERT_NE(path->find(*id), std::string::npos) << *path << " is not container " << *id << "'s cgroup";
+    *cgroup = *path;
+  };
+  std::string id, cgroup;
+  ASSERT_NO_FATAL_FAILURE(start(&id, &cgroup));
 
   const std::string db = tmp_ + "/dw.db";
-  pid_t train = StartDriftwatch({"train", "--db", db, "--live", "--cgroup", *cgroup, "--duration", "4"},
+  pid_t train = StartDriftwatch({"train", "--db", db, "--live", "--cgroup", cgroup, "--duration", "4"},
                                 tmp_ + "/train.out", tmp_ + "/train.err");
   ASSERT_GT(train, 0) << Slurp(tmp_ + "/train.err");
   ASSERT_EQ(Wait(train), 0) << Slurp(tmp_ + "/train.err");
 
   pid_t detect = StartDriftwatch(
-      {"detect", "--db", db, "--live", "--cgroup", *cgroup, "--duration", "4", "--format", "jsonl"},
+      {"detect", "--db", db, "--live", "--cgroup", cgroup, "--duration", "4", "--format", "jsonl"},
       tmp_ + "/detect.out", tmp_ + "/detect.err");
   ASSERT_GT(detect, 0) << Slurp(tmp_ + "/detect.err");
   std::ofstream(tmp_ + "/trigger/go") << "go\n";
@@ -171,6 +176,8 @@ TEST_F(ContainerBpfTest, FindingNamesThePodmanContainerAndItsImage) {
   nlohmann::json f = uname_finding(printed);
   ASSERT_TRUE(f.is_object()) << "no exec finding for uname in:\n" << printed << Slurp(tmp_ + "/detect.err");
   EXPECT_EQ(f["context"], want) << f.dump();
+  // Named by the container's name, not its id.
+  EXPECT_EQ(f.value("workload", ""), "podman/" + name_) << f.dump();
 
   ASSERT_EQ(Shell(std::string(DW_BINARY) + " findings --db " + db + " --format jsonl 2>/dev/null", &out), 0);
   nlohmann::json stored = uname_finding(out);
@@ -178,6 +185,26 @@ TEST_F(ContainerBpfTest, FindingNamesThePodmanContainerAndItsImage) {
   EXPECT_EQ(stored["context"], want) << stored.dump();
   ASSERT_EQ(Shell(std::string(DW_BINARY) + " findings --db " + db + " --format text 2>/dev/null", &out), 0);
   EXPECT_NE(out.find("podman container " + name_ + " image " + image_), std::string::npos) << out;
+
+  // The container recreated under its name (a new id and cgroup, as `run
+  // --rm`, `--replace` or an image update make) is the same workload: its
+  // events are scored against the baseline trained on the first one, so
+  // uname is an exec finding again and nothing is unprofiled.
+  ASSERT_EQ(Shell(std::string(kPodman) + " rm -f -t 0 " + name_, &out), 0) << out;
+  std::string id2, cgroup2;
+  ASSERT_NO_FATAL_FAILURE(start(&id2, &cgroup2));
+  ASSERT_NE(id2, id);
+  detect = StartDriftwatch(
+      {"detect", "--db", db, "--live", "--cgroup", cgroup2, "--duration", "4", "--format", "jsonl"},
+      tmp_ + "/detect2.out", tmp_ + "/detect2.err");
+  ASSERT_GT(detect, 0) << Slurp(tmp_ + "/detect2.err");
+  ASSERT_EQ(Wait(detect), 0) << Slurp(tmp_ + "/detect2.err");
+  const std::string printed2 = Slurp(tmp_ + "/detect2.out");
+  nlohmann::json f2 = uname_finding(printed2);
+  ASSERT_TRUE(f2.is_object()) << "no exec finding for uname in:\n" << printed2 << Slurp(tmp_ + "/detect2.err");
+  EXPECT_EQ(f2.value("workload", ""), "podman/" + name_) << f2.dump();
+  EXPECT_EQ(f2["context"]["container"]["id"], id2) << f2.dump();
+  EXPECT_EQ(printed2.find("\"kind\":\"unprofiled\""), std::string::npos) << printed2;
 }
 
 }  // namespace

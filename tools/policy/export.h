@@ -21,6 +21,7 @@
 //       name the field to edit when the pods carry another label);
 //   "docker/NAME": KubeArmor's non-Kubernetes label kubearmor.io/container.name,
 //       Falco's container.name;
+//   "podman/NAME": Falco's container.name (KubeArmor: as anything else);
 //   anything else (systemd units, cgroup paths): a label
 //       driftwatch.io/workload=<sanitized name> that the user applies, and for
 //       Falco the process's cgroup (proc.cgroups contains the name).

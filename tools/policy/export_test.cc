@@ -508,6 +508,19 @@ TEST(ExportTest, SelectorsSayWhichLabelTheyAssume) {
       << *doc;
 }
 
+// Containers outside Kubernetes are selected by their name, which is what
+// their workload name keeps (collector/identity.h).
+TEST(ExportTest, FalcoSelectsDockerAndPodmanContainersByName) {
+  for (const char* runtime : {"docker", "podman"}) {
+    model::Fingerprint fp = Synthetic();
+    fp.workload = std::string(runtime) + "/web";
+    auto doc = ExportFalco(fp, kSource);
+    ASSERT_TRUE(doc) << doc.error().message();
+    EXPECT_NE(doc->find("container.name = \"web\""), std::string::npos) << runtime << "\n" << *doc;
+    EXPECT_EQ(doc->find("proc.cgroups contains"), std::string::npos) << runtime << "\n" << *doc;
+  }
+}
+
 // A peer whose workload is named is selected by namespace and pod labels; the
 // others stay ipBlocks, with the note that pod IPs change.
 TEST(ExportTest, NetworkPolicyPeersBySelectorWhereTheirWorkloadIsKnown) {

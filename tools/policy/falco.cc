@@ -93,7 +93,7 @@ Result<std::string> ExportFalco(const model::Fingerprint& fp, const ExportSource
     if (!sel.namespace_.empty()) {
       std::string container = fp.workload.substr(fp.workload.rfind('/') + 1);
       selector = "k8s.ns.name = " + Quoted(sel.namespace_) + " and container.name = " + Quoted(container);
-    } else if (fp.workload.rfind("docker/", 0) == 0) {
+    } else if (fp.workload.starts_with("docker/") || fp.workload.starts_with("podman/")) {
       selector = "container.name = " + Quoted(fp.workload.substr(slash1 + 1));
     } else {
       selector = "proc.cgroups contains " + Quoted(fp.workload);
