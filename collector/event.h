@@ -62,7 +62,18 @@ enum ExecFlags : uint8_t {
   kExecUpperLayer = 0x2,  // on an overlayfs upper (writable) layer: written
                           // into the container after it started, not from
                           // its image
+  // Set in user space (ProcessTable), not by the kernel: the exec of a
+  // process the host's service manager forked into the cgroup (its parent
+  // is pid 1, systemd, and the process had no image of its own before: the
+  // workload never saw it fork, or saw it only as systemd): a unit's
+  // ExecStart, ExecReload or ExecStop command, from the unit file.
+  kExecByServiceManager = 0x4,
 };
+
+// The host's service manager's binary (systemd, at either spelling of merged /usr).
+inline bool IsServiceManagerExe(std::string_view exe) {
+  return exe == "/usr/lib/systemd/systemd" || exe == "/lib/systemd/systemd";
+}
 
 // An IPv4 or IPv6 address and port.
 struct Endpoint {

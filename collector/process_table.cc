@@ -127,6 +127,15 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
     case EventKind::kExec: {
       uint32_t ppid = e->ppid;
       if (ppid == 0 && self != procs_.end()) ppid = self->second.ppid;
+      // The kernel's parent is pid 1, systemd, and this process had no image
+      // of the workload's before (no fork in the cgroup was seen, or only
+      // systemd's own setup): the service manager runs a unit's command. An
+      // orphan the workload forked (reparented to pid 1) is known with its
+      // own image and never qualifies.
+      if (e->ppid == 1 && IsServiceManagerExe(e->parent_exe) &&
+          (self == procs_.end() || IsServiceManagerExe(self->second.exe))) {
+        e->exec_flags |= kExecByServiceManager;
+      }
       Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value});
       if (!e->parent_exe.empty() && ppid != 0) NoteParentExe(ppid, e->parent_exe);
       break;

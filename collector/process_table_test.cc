@@ -200,6 +200,41 @@ TEST(ProcessTableTest, AncestryIsBoundedAndStopsAtInitZeroAndLoops) {
   EXPECT_EQ(ApplyCtx(&none, Exec(5, 1, kCurl, {})), Ctx(5, kCurl, {}, 1, kInit, {}));
 }
 
+// A process the host's service manager forked into the cgroup (a unit's
+// ExecReload or ExecStop command) is marked at its exec; an orphan the
+// workload forked, reparented to pid 1, is not, nor is a child of another pid 1.
+TEST(ProcessTableTest, TheServiceManagersCommandsAreMarkedAtTheirExec) {
+  const std::string systemd = "/usr/lib/systemd/systemd";
+  ProcessTable t;
+  t.Seed({1, 0, 0, systemd, {}});
+  auto flags = [&t](Event e) {
+    t.Apply(&e);
+    return e.exec_flags & kExecByServiceManager;
+  };
+  Event reload = Exec(300, 1, "/usr/bin/kill", {"/bin/kill", "-HUP", "42"});
+  reload.parent_exe = systemd;
+  EXPECT_NE(flags(reload), 0);
+  // Seen first as systemd (its setup before the exec, or in /proc at start).
+  t.Seed({301, 1, 0, "/lib/systemd/systemd", {}});
+  Event stop = Exec(301, 1, "/usr/sbin/nginx", {"nginx", "-s", "quit"});
+  stop.parent_exe = "/lib/systemd/systemd";
+  EXPECT_NE(flags(stop), 0);
+  // The workload's own shell, forked in the cgroup and orphaned: its image is its own.
+  t.Seed({400, 42, 0, kBash, {}});
+  ApplyCtx(&t, Fork(400, 42, 401));
+  Event orphan = Exec(401, 1, kCurl, {"curl"});
+  orphan.parent_exe = systemd;
+  EXPECT_EQ(flags(orphan), 0);
+  // Another parent than pid 1, another init, or no kernel parent exe.
+  Event child = Exec(500, 300, kCurl, {"curl"});
+  child.parent_exe = systemd;
+  EXPECT_EQ(flags(child), 0);
+  Event init = Exec(501, 1, kCurl, {"curl"});
+  init.parent_exe = "/sbin/init";
+  EXPECT_EQ(flags(init), 0);
+  EXPECT_EQ(flags(Exec(502, 1, kCurl, {"curl"})), 0);
+}
+
 TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {
   ProcessTable t;
   t.Seed({1, 0, 0, kInit, {}});

@@ -296,10 +296,7 @@ bool IsEvasive(const Judged& j) { return IsEvasiveSyscall(j.item.key); }
 // into the unit's cgroup, before that child execs the service: syscalls of
 // the service manager's own binary there are its doing, not the workload's,
 // and come again at every restart whether training saw one or not.
-bool IsServiceManagerSetup(const Event& e) {
-  const std::string& exe = e.process.exe;
-  return exe == "/usr/lib/systemd/systemd" || exe == "/lib/systemd/systemd";
-}
+bool IsServiceManagerSetup(const Event& e) { return IsServiceManagerExe(e.process.exe); }
 
 // Whether the baseline can tell that syscall `name` is new: what training
 // watched (EffectiveSyscallWatch) covers it.
@@ -1041,7 +1038,14 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         std::string suite_command =
             context.parent_suspect || IsFileless(judged) ? std::string() : SuiteShellCommand(*fp, e);
         const int service_shell_ran = IsCommandWrapper(item.key) ? -1 : NarrowServiceShellRuns(*fp, e);
-        if (service_shell_ran >= 0 && computed->value < kServiceShellProgramSensitivity) {
+        if ((e.exec_flags & kExecByServiceManager) != 0 && !IsFileless(judged) && !OnUpperLayer(judged)) {
+          // The unit file's command (a reload or stop training never saw):
+          // what the service manager runs is the administrator's, whatever
+          // program it is; the workload cannot make pid 1 run anything.
+          fixed_sensitivity = kSiblingSensitivity;
+          fixed_note = "run by the service manager (pid 1) for the unit: a command of its unit file "
+                       "(ExecReload, ExecStop, ExecStartPre...)";
+        } else if (service_shell_ran >= 0 && computed->value < kServiceShellProgramSensitivity) {
           fixed_sensitivity = kServiceShellProgramSensitivity;
           sibling_note = "run by a shell the service started, whose shells ran " + std::to_string(service_shell_ran) +
                          " utilities in training: a command it never ran";

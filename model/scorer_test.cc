@@ -1077,6 +1077,39 @@ TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
   EXPECT_GE(in_tree[0].severity, Severity::kMedium);
 }
 
+// A unit's command the service manager runs (ExecReload=/bin/kill -HUP
+// $MAINPID, a shell line, a stop command) that training never saw is low:
+// the unit file's, not the workload's. The same programs started any other
+// way keep their rules; a fileless one or one on a container's writable
+// layer is no unit file's command.
+TEST(ScorerExecTest, AUnitsCommandTheServiceManagerRunsIsLow) {
+  Fingerprint fp = Learn({testing::Exec("db", 10, "/usr/sbin/mariadbd")});
+  Scorer scorer;
+  auto by_manager = [](std::string exe) {
+    Event e = testing::Exec("db", 12, exe);
+    e.ppid = e.process.ppid = 1;
+    e.process.parent_exe = "/usr/lib/systemd/systemd";
+    e.exec_flags = kExecByServiceManager;
+    return e;
+  };
+  for (const char* exe : {"/usr/bin/kill", "/usr/bin/dash", "/usr/bin/perl"}) {
+    auto got = scorer.Score(&fp, by_manager(exe));
+    ASSERT_EQ(got.size(), 1u) << exe;
+    EXPECT_EQ(got[0].severity, Severity::kLow) << exe << ": " << got[0].reason;
+    EXPECT_NE(got[0].reason.find("run by the service manager (pid 1) for the unit"), std::string::npos)
+        << got[0].reason;
+    auto other = scorer.Score(&fp, testing::Exec("db", 12, exe));
+    ASSERT_EQ(other.size(), 1u) << exe;
+    EXPECT_GE(other[0].severity, Severity::kMedium) << exe;
+  }
+  Event fileless = by_manager("memfd:x");
+  fileless.exec_flags |= kExecFileless;
+  EXPECT_EQ(scorer.Score(&fp, fileless).at(0).severity, Severity::kCritical);
+  Event upper = by_manager("/usr/bin/kill");
+  upper.exec_flags |= kExecUpperLayer;
+  EXPECT_GE(scorer.Score(&fp, upper).at(0).severity, Severity::kHigh);
+}
+
 // A suite tool that runs another through system() or popen() (pg_dumpall
 // runs `sh -c '"/usr/lib/postgresql/15/bin/pg_dump" -V'`): the shell is low,
 // its lineage edge context. Anything else a shell is asked to run, a parent
