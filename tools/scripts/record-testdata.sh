@@ -17229,7 +17229,9 @@ zookeeper_4lw() {
       echo "record-testdata: zookeeper: 4lw $c from $1 failed" >&2
   done
 }
-zookeeper_ready() { [ "$(printf ruok | socat -t 2 - "TCP:127.0.0.1:$ZK_PORT" 2>/dev/null)" = imok ]; }
+# Ready once it serves requests: srvr says its mode (ruok answers imok before the server runs,
+# and sessions opened then are closed at once).
+zookeeper_ready() { printf srvr | socat -t 2 - "TCP:127.0.0.1:$ZK_PORT" 2>/dev/null | grep -q '^Mode: standalone'; }
 ZK_PID=
 zookeeper_start() {
   launch zookeeper zookeeper /usr/bin/java -cp "$ZK_CP" -Xms64m -Xmx256m \
