@@ -9,13 +9,14 @@
 # caching HTTP reverse proxy, the OpenLDAP slapd directory server, PHP-FPM as a FastCGI
 # application server behind a front of its own, a Node.js web application (express in a cluster
 # of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP, unbound as a
-# recursive DNS resolver that stubs and forwards to authoritative servers of its own) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq and unbound heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
+# ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -340,7 +341,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -467,10 +468,11 @@ install_packages() {
               prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
               php8.2-fpm php8.2-sqlite3 php8.2-cli
               nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
-              unbound python3-dnspython)
+              unbound python3-dnspython zookeeper zookeeperd python3-kazoo)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
-      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound; do
+      vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
+      zookeeperd; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -544,6 +546,9 @@ install_packages() {
       # unbound's postinst enables its systemd unit, unbound-resolvconf (which would point
       # /etc/resolv.conf at it) and an init script.
       unbound) systemctl disable unbound unbound-resolvconf >/dev/null 2>&1 || true; svc=unbound ;;
+      # zookeeperd has an init script only (its postinst enables and starts it; it would listen
+      # on *:2181 with the example config's dataDir /tmp/zookeeper).
+      zookeeperd) svc=zookeeper ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -16974,6 +16979,451 @@ unbound_heldout_job() {
     unbound_ctl flush_zone lab.test >/dev/null
     unbound_ctl list_stubs >/dev/null
     unbound_ctl lookup build.lab.test >/dev/null
+  fi
+}
+
+# --- zookeeper ----------------------------------------------------------------------------
+
+ZK_PORT=22581                  # the client port, 127.0.0.1 (4lw commands too); no other listener
+ZK_DIR=$WORK/zookeeper         # conf/, data/ (snapshots), datalog/ (transaction logs), log/, backup/
+ZK_CLIENT=$WORK/zookeeper-client   # the clients' program (root, outside the cgroup)
+# The server's classpath: its conf/ (log4j.properties) first, as Debian's environment file puts
+# /etc/zookeeper/conf, then zookeeper.jar (its manifest names the other jars) and the slf4j
+# binding for log4j 1.2, without which the packaged server logs nothing at all.
+ZK_CP=$ZK_DIR/conf:/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar
+ZK_HSPERF=/tmp/hsperfdata_zookeeper
+
+# Apache ZooKeeper 3.8 (Debian zookeeper and zookeeperd on OpenJDK 17) as a standalone
+# coordination server, its own instance, not the system service (zookeeperd's init script
+# disabled by the script when it installs the package): the JVM started as the init script
+# starts it, `java -cp CLASSPATH JAVA_OPTS -Dzookeeper.log.dir=... -Dzookeeper.root.logger=...
+# org.apache.zookeeper.server.quorum.QuorumPeerMain conf/zoo.cfg`, as zookeeper in
+# dw-eval/zookeeper, in the foreground (as a service manager runs it), with the heap an
+# operator sets in JAVA_OPTS and without the init script's -Dcom.sun.management.jmxremote (on
+# JDK 17 it opens an RMI listener on a random port on every address; a local attach works
+# without it). With no server.N lines QuorumPeerMain runs it standalone. Its root-owned config
+# (group zookeeper, 640) in conf/: zoo.cfg (client port 127.0.0.1:$ZK_PORT, dataDir data/,
+# dataLogDir datalog/, snapCount 2000 and 4 MB preallocated transaction logs, so snapshot.<zxid>
+# and log.<zxid> files roll every thousand or two writes; autopurge with snapRetainCount 3 (its
+# purge task runs at each start, then hourly); the AdminServer disabled (Debian's jars lack the
+# servlet API it needs: it would only log the failure); the 4lw commands ruok, mntr, stat, srvr,
+# conf, cons and wchs) and log4j.properties (log/zookeeper.log rolled by the server itself every
+# minute to zookeeper.log.<yyyy-MM-dd-HH-mm>). data/, datalog/, log/ and backup/ belong to
+# zookeeper. TERM stops it (the init script's stop). Clients (python3-kazoo, zk-client.py) run
+# outside the cgroup from other loopback addresses, 4lw commands through socat; the operator's
+# zkCli.sh runs outside it as root from 127.0.0.1; its maintenance tools (PurgeTxnLog, as
+# zkCleanup.sh runs it, SnapshotFormatter, TxnLogToolkit) run inside it as zookeeper.
+zookeeper_cleanup() {
+  # The JVMs' performance-data directory in /tmp, if this run made it (its own JVMs only run
+  # as zookeeper).
+  rm -rf "$ZK_HSPERF"
+}
+zookeeper_provision() {
+  if postfix_listening "$ZK_PORT"; then die "port $ZK_PORT is in use"; fi
+  if [ ! -e "$ZK_HSPERF" ] && ! printf '%s\n' "${HOST_CLEANUP[@]:-}" | grep -qx zookeeper_cleanup; then
+    HOST_CLEANUP+=(zookeeper_cleanup)
+  fi
+  rm -rf "$ZK_DIR" "$ZK_CLIENT"
+  mkdir -p "$ZK_DIR"/{conf,data,datalog,log,backup} "$ZK_CLIENT"
+  ZK_SNAPCOUNT=2000 ZK_TICK=2000 ZK_MAXCNXNS=60 ZK_4LW=ruok,mntr,stat,srvr,conf,cons,wchs
+  zookeeper_config
+  zookeeper_log4j >"$ZK_DIR/conf/log4j.properties"
+  chown root:zookeeper "$ZK_DIR"/conf/*
+  chmod 640 "$ZK_DIR"/conf/*
+  chown zookeeper:zookeeper "$ZK_DIR"/{data,datalog,log,backup}
+  chmod 750 "$ZK_DIR"/{data,datalog,backup}
+  zookeeper_client >"$ZK_CLIENT/zk-client.py"
+  ZK_ROUND=0 ZK_MAINT=0 ZK_HELDOUT_JOBS=0 ZK_HELDOUT_RESTARTED=0
+}
+# zookeeper_config: conf/zoo.cfg from ZK_SNAPCOUNT, ZK_TICK, ZK_MAXCNXNS and ZK_4LW.
+ZK_SNAPCOUNT=2000 ZK_TICK=2000 ZK_MAXCNXNS=60 ZK_4LW=
+zookeeper_config() {
+  cat >"$ZK_DIR/conf/zoo.cfg" <<CONF
+# dw-eval standalone ZooKeeper
+tickTime=$ZK_TICK
+initLimit=10
+syncLimit=5
+dataDir=$ZK_DIR/data
+dataLogDir=$ZK_DIR/datalog
+clientPort=$ZK_PORT
+clientPortAddress=127.0.0.1
+maxClientCnxns=$ZK_MAXCNXNS
+snapCount=$ZK_SNAPCOUNT
+preAllocSize=4096
+autopurge.snapRetainCount=3
+autopurge.purgeInterval=1
+admin.enableServer=false
+4lw.commands.whitelist=$ZK_4LW
+CONF
+}
+zookeeper_log4j() {
+  cat <<'PROPS'
+log4j.rootLogger=${zookeeper.root.logger}
+log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
+log4j.appender.CONSOLE.Threshold=INFO
+log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
+log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n
+log4j.appender.ROLLINGFILE=org.apache.log4j.DailyRollingFileAppender
+log4j.appender.ROLLINGFILE.Threshold=INFO
+log4j.appender.ROLLINGFILE.File=${zookeeper.log.dir}/zookeeper.log
+log4j.appender.ROLLINGFILE.DatePattern='.'yyyy-MM-dd-HH-mm
+log4j.appender.ROLLINGFILE.layout=org.apache.log4j.PatternLayout
+log4j.appender.ROLLINGFILE.layout.ConversionPattern=%d{ISO8601} - %-5p [%t:%C{1}@%L] - %m%n
+PROPS
+}
+
+# zookeeper_client: the clients' program: one session (kazoo, its socket bound to $DW_SRC
+# before it connects; session timeout $DW_TIMEOUT s) to 127.0.0.1:$ZK_PORT, and the
+# operations OP... in turn:
+#   set:PATH:SIZE  get:PATH...  ls:PATH (children and their stat)  rm:PATH (recursive)
+#   seq:PATH/PREFIX:COUNT:SIZE   persistent sequential nodes (a producer)
+#   drain:PATH:COUNT             the oldest children read and deleted (a consumer)
+#   eph:PATH/PREFIX:COUNT:SIZE   ephemeral sequential instances (service registration)
+#   watch:PATH:SECONDS           data and children watches held SECONDS
+#   lock:PATH:HOLD  elect:PATH:SECONDS  party:PATH:SECONDS  counter:PATH:N   kazoo's recipes
+#   txn:PATH:PATH2 (a multi with a version check)  cas:PATH (a versioned set, retried)
+#   acl:USER:PASS:PATH:SIZE      digest authentication and a node only USER may use
+#   sleep:SECONDS  crash (the process exits without closing its session: it expires)
+zookeeper_client() {
+  cat <<'PY'
+#!/usr/bin/python3
+"""dw-eval ZooKeeper client: zk-client.py HOST:PORT OP... from the source address $DW_SRC."""
+import os, socket, sys, time
+
+_SRC = os.environ.get('DW_SRC')
+_connect = socket.create_connection
+
+
+def _bound(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **kw):
+    return _connect(address, timeout, (_SRC, 0) if _SRC else source_address, **kw)
+
+
+socket.create_connection = _bound
+from kazoo.client import KazooClient  # noqa: E402  (after create_connection is replaced)
+from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError  # noqa: E402
+from kazoo.security import make_digest_acl  # noqa: E402
+
+
+def payload(size, tag):
+    return (tag.encode() * (int(size) // max(1, len(tag)) + 1))[:int(size)]
+
+
+def main(hosts, ops):
+    zk = KazooClient(hosts=hosts, timeout=float(os.environ.get('DW_TIMEOUT', '6')))
+    zk.start(timeout=15)
+    events = []
+    for op in ops:
+        kind, *a = op.split(':')
+        if kind == 'set':
+            data = payload(a[1], '%s@%d;' % (a[0], int(time.time())))
+            try:
+                zk.set(a[0], data)
+            except NoNodeError:
+                try:
+                    zk.create(a[0], data, makepath=True)
+                except NodeExistsError:
+                    zk.set(a[0], data)
+        elif kind == 'get':
+            for p in a:
+                try:
+                    zk.get(p)
+                except NoNodeError:
+                    pass
+        elif kind == 'ls':
+            try:
+                for c in zk.get_children(a[0]):
+                    zk.exists(a[0].rstrip('/') + '/' + c)
+            except NoNodeError:
+                pass
+        elif kind == 'seq':
+            for i in range(int(a[1])):
+                zk.create(a[0], payload(a[2], 'task%d;' % i), sequence=True, makepath=True)
+        elif kind == 'drain':
+            try:
+                children = sorted(zk.get_children(a[0]))[:int(a[1])]
+            except NoNodeError:
+                children = []
+            for c in children:
+                try:
+                    zk.get(a[0] + '/' + c)
+                    zk.delete(a[0] + '/' + c)
+                except NoNodeError:
+                    pass
+        elif kind == 'eph':
+            for i in range(int(a[1])):
+                zk.create(a[0], payload(a[2], '{"host":"10.0.0.%d","port":8080};' % i),
+                          ephemeral=True, sequence=True, makepath=True)
+        elif kind == 'watch':
+            zk.ensure_path(a[0])
+            zk.DataWatch(a[0], lambda d, s, e=None: events.append(e))
+            zk.ChildrenWatch(a[0], lambda c: events.append(len(c)))
+            time.sleep(float(a[1]))
+        elif kind == 'lock':
+            lock = zk.Lock(a[0], _SRC or 'client')
+            if lock.acquire(timeout=10):
+                time.sleep(float(a[1]))
+                lock.release()
+        elif kind == 'txn':
+            for p in (a[0], a[1]):
+                zk.ensure_path(p)
+            _, st = zk.get(a[0])
+            t = zk.transaction()
+            t.check(a[0], st.version)
+            t.set_data(a[0], payload(64, 'v%d;' % (st.version + 1)))
+            t.set_data(a[1], payload(64, 'v%d;' % (st.version + 1)))
+            t.commit()
+        elif kind == 'cas':
+            zk.ensure_path(a[0])
+            while True:
+                data, st = zk.get(a[0])
+                try:
+                    zk.set(a[0], str(int(data or b'0') + 1).encode(), version=st.version)
+                    break
+                except BadVersionError:
+                    continue
+        elif kind == 'counter':
+            c = zk.Counter(a[0])
+            c += int(a[1])
+        elif kind == 'elect':
+            zk.Election(a[0], _SRC or 'client').run(time.sleep, float(a[1]))
+        elif kind == 'party':
+            p = zk.Party(a[0], _SRC or 'client')
+            p.join()
+            len(p)
+            time.sleep(float(a[1]))
+            p.leave()
+        elif kind == 'acl':
+            zk.add_auth('digest', '%s:%s' % (a[0], a[1]))
+            try:
+                zk.create(a[2], payload(a[3], 'secret;'), acl=[make_digest_acl(a[0], a[1], all=True)],
+                          makepath=True)
+            except NodeExistsError:
+                zk.set(a[2], payload(a[3], 'secret;'))
+            zk.get(a[2])
+        elif kind == 'rm':
+            try:
+                zk.delete(a[0], recursive=True)
+            except NoNodeError:
+                pass
+        elif kind == 'sleep':
+            time.sleep(float(a[0]))
+        elif kind == 'crash':
+            os._exit(0)
+        else:
+            raise SystemExit('zk-client: unknown operation ' + op)
+    zk.stop()
+    zk.close()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1], sys.argv[2:])
+PY
+}
+
+# zookeeper_4lw ADDR CMD...: each four-letter command sent from ADDR (socat; a monitoring
+# agent's probe), its answer read.
+zookeeper_4lw() {
+  local c
+  for c in "${@:2}"; do
+    printf '%s' "$c" | socat -t 2 - "TCP:127.0.0.1:$ZK_PORT,bind=$1" >/dev/null 2>&1 ||
+      echo "record-testdata: zookeeper: 4lw $c from $1 failed" >&2
+  done
+}
+# Ready once it serves requests: srvr says its mode (ruok answers imok before the server runs,
+# and sessions opened then are closed at once).
+zookeeper_ready() { printf srvr | socat -t 2 - "TCP:127.0.0.1:$ZK_PORT" 2>/dev/null | grep -q '^Mode: standalone'; }
+ZK_PID=
+zookeeper_start() {
+  launch zookeeper zookeeper /usr/bin/java -cp "$ZK_CP" -Xms64m -Xmx256m \
+    "-Dzookeeper.log.dir=$ZK_DIR/log" -Dzookeeper.root.logger=INFO,ROLLINGFILE \
+    org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZK_DIR/conf/zoo.cfg"
+  ZK_PID=$LAUNCHED
+  until_ok zookeeper_ready
+}
+# TERM: the JVM's orderly exit (the init script's stop); the rounds so far are reported.
+zookeeper_stop() {
+  stop_pid "$ZK_PID" TERM
+  echo "record-testdata: zookeeper: $ZK_ROUND rounds so far" >&2
+}
+
+# zookeeper_zk ADDR OP...: one client session from ADDR (in the background; zookeeper_wait
+# waits for them all).
+ZK_CLIENTS=()
+zookeeper_zk() {
+  DW_SRC=$1 /usr/bin/python3 "$ZK_CLIENT/zk-client.py" "127.0.0.1:$ZK_PORT" "${@:2}" \
+    >>"$WORK/zookeeper-clients.log" 2>&1 &
+  ZK_CLIENTS+=($!)
+}
+zookeeper_wait() {
+  local p
+  for p in "${ZK_CLIENTS[@]:-}"; do
+    [ -z "$p" ] || wait "$p" || echo "record-testdata: zookeeper: a client failed (zookeeper-clients.log)" >&2
+  done
+  ZK_CLIENTS=()
+}
+# zookeeper_cli CMD...: the operator's zkCli.sh (Debian's, ZooKeeperMain in its own JVM) from
+# outside the cgroup as root, one command against the server.
+zookeeper_cli() {
+  /usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$ZK_PORT" "$@" >>"$WORK/zookeeper-cli.log" 2>&1 ||
+    echo "record-testdata: zookeeper: zkCli.sh $* failed" >&2
+}
+# zookeeper_tool CLASS ARG...: one of ZooKeeper's own tools (a main class of zookeeper.jar)
+# in its own JVM inside the cgroup as zookeeper, logging to its stdout, as zkCleanup.sh runs
+# PurgeTxnLog (Debian's zkCleanup.sh reads only the system's /etc/zookeeper/conf/zoo.cfg).
+zookeeper_tool() {
+  admin zookeeper zookeeper /usr/bin/java "-Dzookeeper.log.dir=$ZK_DIR/log" \
+    -Dzookeeper.root.logger=INFO,CONSOLE -cp "$ZK_CP" "$@"
+}
+# zookeeper_newest DIR PREFIX [N]: the N-th newest (default 1) DIR/version-2/PREFIX.<zxid>.
+zookeeper_newest() {
+  find "$ZK_DIR/$1/version-2" -name "$2.*" -printf '%T@ %p\n' | sort -rn | sed -n "${3:-1}p" | cut -d' ' -f2
+}
+
+# Mix A, from 127.0.0.2-5: the application's config service (.2) updates /app/config/db,
+# cache and features (a multi with a version check on features and its version node) and
+# reads them back, and a producer queues 50 jobs as persistent sequential nodes under
+# /app/jobs (256 bytes); a worker (.3) takes the lock /locks/jobs, reads and deletes the
+# oldest 50 jobs; an instance of the api service (.4) registers three ephemeral sequential
+# nodes under /services/api, stays 1.5 s and closes its session (its nodes go with it), while
+# another session (.4) holds data and children watches on /services/api and
+# /app/config/features; every fourth round an api instance (.3) crashes without closing its
+# session (the server expires it after 6 s and deletes its nodes); a monitoring agent (.5)
+# sends ruok and mntr, srvr every other round; the operator's zkCli.sh from 127.0.0.1 every
+# fifth round (stat /app/config/db, or ls /services/api).
+zookeeper_mix_a() {
+  local r=$((ZK_ROUND += 1))
+  zookeeper_zk 127.0.0.2 set:/app/config/db:200 set:/app/config/cache:120 \
+    txn:/app/config/features:/app/config/features.version get:/app/config/db:/app/config/cache \
+    seq:/app/jobs/job-:50:256
+  zookeeper_zk 127.0.0.4 watch:/services/api:1.5 get:/app/config/features
+  zookeeper_zk 127.0.0.4 eph:/services/api/instance-:3:80 sleep:1.5 ls:/services/api
+  [ $((r % 4)) != 0 ] || zookeeper_zk 127.0.0.3 eph:/services/api/instance-:1:80 sleep:0.5 crash
+  zookeeper_4lw 127.0.0.5 ruok mntr
+  [ $((r % 2)) = 1 ] || zookeeper_4lw 127.0.0.5 srvr
+  zookeeper_wait
+  zookeeper_zk 127.0.0.3 lock:/locks/jobs:0.1 drain:/app/jobs:50
+  if [ $((r % 5)) = 0 ]; then
+    if [ $((r % 10)) = 0 ]; then zookeeper_cli ls /services/api; else zookeeper_cli stat /app/config/db; fi
+  fi
+  zookeeper_wait
+}
+# Mix B, from 127.0.0.6-9, other paths, recipes and client counts: feature flags under
+# /app/flags (read by six clients, two of them updating), the billing service's instances
+# under /services/billing (ephemeral, a watcher on them), a leader election for the scheduler
+# (/election/scheduler), counters under /counters/orders (the recipe) and /counters/invoices
+# (a versioned compare-and-set), a party /groups/workers, the reports' lock /locks/reports,
+# 1 KB report records queued under /reports/queue and drained, a credentials node only its
+# digest user may read (/app/secrets/billing); one client, then six at a time; the monitor
+# (.9) sends stat, cons and wchs; zkCli.sh every third round (ls -R /services).
+zookeeper_mix_b() {
+  local r=$((ZK_ROUND += 1)) n
+  zookeeper_zk 127.0.0.6 set:/app/flags/checkout-v2:16 set:/app/flags/dark-mode:16 \
+    get:/app/flags/checkout-v2:/app/flags/dark-mode:/app/flags/search-beta \
+    acl:billing:dw-eval-zk-billing:/app/secrets/billing:96
+  zookeeper_wait
+  for n in 1 2 3 4 5 6; do
+    case $((n % 3)) in
+      0) zookeeper_zk "127.0.0.$((6 + n % 4))" eph:/services/billing/node-:2:120 \
+           counter:/counters/orders:$n cas:/counters/invoices elect:/election/scheduler:0.2 \
+           get:/app/flags/checkout-v2 ;;
+      1) zookeeper_zk "127.0.0.$((6 + n % 4))" watch:/services/billing:1 party:/groups/workers:0.5 \
+           get:/app/flags/dark-mode:/app/flags/checkout-v2 ;;
+      2) zookeeper_zk "127.0.0.$((6 + n % 4))" seq:/reports/queue/report-:10:1024 \
+           lock:/locks/reports:0.1 drain:/reports/queue:10 set:/app/flags/search-beta:16 ;;
+    esac
+  done
+  zookeeper_4lw 127.0.0.9 stat cons wchs
+  zookeeper_wait
+  [ $((r % 3)) != 0 ] || zookeeper_cli ls -R /services
+}
+
+# Its scheduled jobs in training: the old snapshots and transaction logs purged by
+# PurgeTxnLog inside the cgroup as zookeeper (zkCleanup.sh's way, keeping 3); in turn a
+# backup (the newest snapshot copied into backup/ by zookeeper, then read back with
+# SnapshotFormatter) or the newest transaction log inspected (TxnLogToolkit --dump); and the
+# server's rolled logs compressed (find ... -exec gzip as zookeeper inside the cgroup).
+zookeeper_maintenance() {
+  local snap copy
+  zookeeper_tool org.apache.zookeeper.server.PurgeTxnLog "$ZK_DIR/datalog" "$ZK_DIR/data" -n 3
+  if [ $(((ZK_MAINT += 1) % 2)) = 1 ]; then
+    snap=$(zookeeper_newest data snapshot)
+    if [ -n "$snap" ]; then
+      copy=$ZK_DIR/backup/${snap##*/}-$(date +%Y%m%d-%H%M%S)
+      admin zookeeper zookeeper /bin/cp -p "$snap" "$copy"
+      zookeeper_tool org.apache.zookeeper.server.SnapshotFormatter "$copy"
+    fi
+  else
+    snap=$(zookeeper_newest datalog log)
+    [ -z "$snap" ] || zookeeper_tool org.apache.zookeeper.server.persistence.TxnLogToolkit --dump "$snap"
+  fi
+  admin zookeeper zookeeper /usr/bin/find "$ZK_DIR/log" -name 'zookeeper.log.20*' ! -name '*.gz' -exec /bin/gzip {} +
+}
+
+# The generic intruder script as zookeeper (an exploited server executing a shell) in its
+# dataDir.
+zookeeper_inject() { inject_shell zookeeper zookeeper "$ZK_DIR/data"; }
+zookeeper_labels() { write_labels zookeeper "$ZK_DIR/data"; }
+
+# Held out, from a fresh provisioning. A multi-tenant release goes live: its deployer
+# (127.0.36.250) creates /tenants/{acme,globex,initech} with their config and a credentials
+# node each (digest ACLs), and the operator writes a new zoo.cfg (snapCount 5000, tickTime
+# 3000, maxClientCnxns 100, the 4lw command dirs added) that the restart at 30 s applies.
+# Each round clients from 127.0.36.1-250 (other ones each round), six at a time: a tenant's
+# config updated and read, 150 tasks queued as sequential nodes under /queue/<tenant> (three
+# times mix A's) and drained by two consumers at once, instances of two new services
+# (/services/search, /services/payments) registered with a watcher on them, the tenant's lock
+# (/locks/tenants/<tenant>) and a party /groups/indexers; every third round a search instance
+# crashes (its session expires); 4lw mntr, srvr and cons from 127.0.36.x, and dirs after the
+# restart. Every 20 s in turn: PurgeTxnLog keeping 5, the snapshot exported as JSON
+# (SnapshotFormatter -json) and zkCli.sh getAllChildrenNumber /tenants; or a backup of the
+# two newest snapshots into backup/ under their own names, the second-newest log dumped, and
+# the rolled logs compressed with gzip -9.
+ZK_TENANTS=(acme globex initech)
+zookeeper_heldout_deploy() {
+  local t zk_ops=()
+  for t in "${ZK_TENANTS[@]}"; do
+    zk_ops+=("set:/tenants/$t/config/plan:32" "set:/tenants/$t/config/quota:48"
+      "acl:$t-svc:dw-eval-zk-$t:/tenants/$t/secrets/api:128")
+  done
+  zookeeper_zk 127.0.36.250 "${zk_ops[@]}"
+  zookeeper_wait
+  ZK_SNAPCOUNT=5000 ZK_TICK=3000 ZK_MAXCNXNS=100 ZK_4LW=ruok,mntr,stat,srvr,conf,cons,wchs,dirs
+  zookeeper_config
+}
+zookeeper_heldout_reload() { ZK_HELDOUT_RESTARTED=1; }
+zookeeper_heldout_addr() { echo "127.0.36.$((1 + ($1 * 37 + ZK_ROUND * 53) % 250))"; }
+zookeeper_heldout_mix() {
+  local r=$((ZK_ROUND += 1)) t
+  t=${ZK_TENANTS[$((r % 3))]}
+  zookeeper_zk "$(zookeeper_heldout_addr 0)" "set:/tenants/$t/config/quota:48" \
+    "get:/tenants/$t/config/plan:/tenants/$t/config/quota" "seq:/queue/$t/task-:150:128"
+  zookeeper_zk "$(zookeeper_heldout_addr 1)" watch:/services/search:2 get:/tenants/$t/config/plan
+  zookeeper_zk "$(zookeeper_heldout_addr 2)" eph:/services/search/node-:4:120 \
+    eph:/services/payments/node-:2:120 sleep:1.5 ls:/services/search ls:/services/payments
+  zookeeper_zk "$(zookeeper_heldout_addr 3)" party:/groups/indexers:1 "lock:/locks/tenants/$t:0.2"
+  [ $((r % 3)) != 0 ] || zookeeper_zk "$(zookeeper_heldout_addr 4)" eph:/services/search/node-:1:120 sleep:0.5 crash
+  zookeeper_4lw "$(zookeeper_heldout_addr 5)" mntr srvr cons
+  [ "$ZK_HELDOUT_RESTARTED" = 0 ] || zookeeper_4lw "$(zookeeper_heldout_addr 5)" dirs
+  zookeeper_wait
+  zookeeper_zk "$(zookeeper_heldout_addr 6)" "drain:/queue/$t:75"
+  zookeeper_zk "$(zookeeper_heldout_addr 7)" "lock:/locks/tenants/$t:0.1" "drain:/queue/$t:150"
+  zookeeper_wait
+}
+zookeeper_heldout_job() {
+  local s1 log snaps=()
+  if [ $(((ZK_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    zookeeper_tool org.apache.zookeeper.server.PurgeTxnLog "$ZK_DIR/datalog" "$ZK_DIR/data" -n 5
+    s1=$(zookeeper_newest data snapshot)
+    [ -z "$s1" ] || zookeeper_tool org.apache.zookeeper.server.SnapshotFormatter -json "$s1"
+    zookeeper_cli getAllChildrenNumber /tenants
+  else
+    for s1 in "$(zookeeper_newest data snapshot)" "$(zookeeper_newest data snapshot 2)"; do
+      [ -z "$s1" ] || snaps+=("$s1")
+    done
+    [ ${#snaps[@]} = 0 ] || admin zookeeper zookeeper /bin/cp -p "${snaps[@]}" "$ZK_DIR/backup/"
+    log=$(zookeeper_newest datalog log 2)
+    [ -z "$log" ] || zookeeper_tool org.apache.zookeeper.server.persistence.TxnLogToolkit --dump "$log"
+    admin zookeeper zookeeper /usr/bin/find "$ZK_DIR/log" -name 'zookeeper.log.20*' ! -name '*.gz' -exec /bin/gzip -9 {} +
   fi
 }
 
