@@ -154,12 +154,36 @@ bool IsIdRun(std::string_view run) {
   return switches >= 3;
 }
 
+// A hexadecimal number: a run of hex digits that starts with a digit, its
+// letters all of one case, with at least one letter ("7ab", "254f", "1F2A"):
+// counters a program prints in hex (ZooKeeper's zxids in "log.296c",
+// "snapshot.12cf") are one number, not digits with letters between them. A
+// run that starts with a letter is a name with a number ("cc42", "db1",
+// "ed25519"), one with no digit may be a word ("bbc", "cafe"): both stay.
+bool IsHexNumberRun(std::string_view run) {
+  if (run.empty() || !IsDigitChar(run.front())) return false;
+  bool digit = false, lower = false, upper = false;
+  for (char ch : run) {
+    if (IsDigitChar(ch)) {
+      digit = true;
+    } else if (ch >= 'a' && ch <= 'f') {
+      lower = true;
+    } else if (ch >= 'A' && ch <= 'F') {
+      upper = true;
+    } else {
+      return false;
+    }
+  }
+  return digit && (lower != upper);
+}
+
 // Appends the shape of one path component to *out: each variable part
 // becomes kFamilyNumber ("11.png" -> "<#>.png", "PostgreSQL.<n>" ->
-// "PostgreSQL.<#>", "cache-k3j8xa2b9q" -> "cache-<#>"). Variable parts: a
-// run of digits, a placeholder of model/normalize.h (numbers, ids, hashes,
-// timestamps, temporary names), and an id-like run of letters and digits
-// (IsIdRun). False when it has none.
+// "PostgreSQL.<#>", "cache-k3j8xa2b9q" -> "cache-<#>", "snapshot.12cf" ->
+// "snapshot.<#>"). Variable parts: a run of digits, a placeholder of
+// model/normalize.h (numbers, ids, hashes, timestamps, temporary names), an
+// id-like run of letters and digits (IsIdRun) and a hexadecimal number
+// (IsHexNumberRun). False when it has none.
 bool AppendFamily(std::string_view base, std::string* out) {
   bool numbered = false;
   for (size_t i = 0; i < base.size();) {
@@ -168,7 +192,7 @@ bool AppendFamily(std::string_view base, std::string* out) {
       size_t j = i;
       while (j < base.size() && (IsDigitChar(base[j]) || IsLetterChar(base[j]))) ++j;
       std::string_view run = base.substr(i, j - i);
-      if (IsIdRun(run)) {
+      if (IsIdRun(run) || IsHexNumberRun(run)) {
         out->append(kFamilyNumber);
         numbered = true;
       } else {

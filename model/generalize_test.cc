@@ -684,6 +684,28 @@ TEST(GeneralizeShapeTest, ACreatedNumberedNameIsOneGeneration) {
   EXPECT_TRUE(cron.file_patterns.empty());
 }
 
+// Generations numbered in hexadecimal (ZooKeeper's "log.<zxid>") are one
+// family with the decimal ones, whatever letters the number holds; a run
+// that starts with a letter is a name with a number, one with no digit a word.
+TEST(GeneralizeShapeTest, AGenerationNumberedInHexIsOneFamily) {
+  Fingerprint fp;
+  const uint8_t cw = kAccessWrite | kAccessCreate;
+  for (const char* name : {"/srv/zk/version-2/log.1", "/srv/zk/version-2/log.7ab", "/srv/zk/version-2/log.12cf"}) {
+    fp.files[NormalizeFilePath(name)] = ItemStats{4, 1, 2, 1, cw, 1};
+  }
+  fp.files["/srv/zk/db1.conf"] = ItemStats{4, 1, 2, 1, cw, 1};
+  Generalize(&fp);
+  EXPECT_EQ(PatternKeys(fp), (std::vector<std::string>{"/srv/zk/db<#>.conf", "/srv/zk/version-2/log.<#>"}));
+  for (const char* next : {"/srv/zk/version-2/log.296c", "/srv/zk/version-2/log.1F2A", "/srv/zk/version-2/log.100000001",
+                           "/srv/zk/version-2/log.42"}) {
+    EXPECT_NE(MatchFile(fp, NormalizeFilePath(next)), nullptr) << next;
+  }
+  for (const char* other : {"/srv/zk/version-2/log.cafe", "/srv/zk/version-2/log.a1", "/srv/zk/version-2/log.1aB",
+                            "/srv/zk/version-2/log.1g", "/srv/zk/db2a.conf"}) {
+    EXPECT_EQ(MatchFile(fp, NormalizeFilePath(other)), nullptr) << other;
+  }
+}
+
 TEST(GeneralizeShapeTest, AFamilyCreatedInNumberedDirectoriesFillsTheirSiblings) {
   // A cache's swap files in its first fan-out directory (cache/00/00), and a
   // database's relation files the server created in one database directory.
