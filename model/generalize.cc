@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "model/address.h"
+#include "model/normalize.h"
 
 namespace dw::model {
 namespace {
@@ -162,19 +163,8 @@ bool IsIdRun(std::string_view run) {
 // "ed25519"), one with no digit may be a word ("bbc", "cafe"): both stay.
 bool IsHexNumberRun(std::string_view run) {
   if (run.empty() || !IsDigitChar(run.front())) return false;
-  bool digit = false, lower = false, upper = false;
-  for (char ch : run) {
-    if (IsDigitChar(ch)) {
-      digit = true;
-    } else if (ch >= 'a' && ch <= 'f') {
-      lower = true;
-    } else if (ch >= 'A' && ch <= 'F') {
-      upper = true;
-    } else {
-      return false;
-    }
-  }
-  return digit && (lower != upper);
+  const HexRun h = ClassifyHexRun(run);
+  return h.hex && h.letter;
 }
 
 // Appends the shape of one path component to *out: each variable part

@@ -202,21 +202,10 @@ size_t TimestampAt(std::string_view c, size_t i) {
 // "<hex>", "<container-id>" or "" for the alphanumeric token `t`.
 std::string_view HexClass(std::string_view t) {
   if (t.size() < 8) return {};
-  bool digit = false, lower = false, upper = false;
-  for (char ch : t) {
-    if (IsDigit(ch)) {
-      digit = true;
-    } else if (ch >= 'a' && ch <= 'f') {
-      lower = true;
-    } else if (ch >= 'A' && ch <= 'F') {
-      upper = true;
-    } else {
-      return {};
-    }
-  }
-  if (!digit || (lower && upper)) return {};
+  const HexRun h = ClassifyHexRun(t);
+  if (!h.hex || !h.digit) return {};
   if (t.size() == 64) return "<container-id>";
-  if (lower || upper || t.size() == 32 || t.size() == 40) return "<hex>";
+  if (h.letter || t.size() == 32 || t.size() == 40) return "<hex>";
   return {};
 }
 
@@ -687,6 +676,22 @@ bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid) {
            std::string_view::npos;
   };
   return spells(pid) || (tid != pid && spells(tid));
+}
+
+HexRun ClassifyHexRun(std::string_view run) {
+  bool digit = false, lower = false, upper = false;
+  for (char ch : run) {
+    if (IsDigit(ch)) {
+      digit = true;
+    } else if (ch >= 'a' && ch <= 'f') {
+      lower = true;
+    } else if (ch >= 'A' && ch <= 'F') {
+      upper = true;
+    } else {
+      return {};
+    }
+  }
+  return HexRun{!(lower && upper), digit, lower || upper};
 }
 
 }  // namespace dw::model

@@ -118,6 +118,15 @@ void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid
 // digit run equal to one of them.
 bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid);
 
+// What the <hex> class and model/generalize.h's hexadecimal numbers ask of a
+// run of characters: all hex digits, its letters (a-f or A-F) of one case.
+struct HexRun {
+  bool hex = false;     // the condition holds
+  bool digit = false;   // it holds a digit
+  bool letter = false;  // it holds a letter
+};
+HexRun ClassifyHexRun(std::string_view run);
+
 }  // namespace dw::model
 
 #endif  // DRIFTWATCH_MODEL_NORMALIZE_H_
