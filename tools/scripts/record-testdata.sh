@@ -17001,12 +17001,12 @@ ETCD_CLIENT=$WORK/etcd-client   # the clients' request generator (root, outside 
 # (etcd's, 700: the WAL in member/wal with its preallocated segments, snapshots and the bbolt
 # database in member/snap), client URL 127.0.0.1:$ETCD_PORT with the JSON gateway, peer URL
 # 127.0.0.1:$ETCD_PEER_PORT (a new one-member cluster), metrics and health on
-# 127.0.0.1:$ETCD_METRICS_PORT, snapshot-count 2000 (a snapshot every 2000 applied entries, a
-# few each minute here: .snap files written and purged, max-snapshots 5), periodic
+# 127.0.0.1:$ETCD_METRICS_PORT, snapshot-count 1000 (a snapshot every 1000 applied entries,
+# about every 40 s here: .snap files written, and purged beyond max-snapshots 5), periodic
 # auto-compaction keeping 1 minute of history, the default 2 GiB quota, the zap logger to
 # log/etcd.log. Clients run outside the cgroup: curl on the JSON gateway
-# ($ETCD_CLIENT/etcd-gw.py writes curl's requests, one connection per client and round, its
-# source address bound with --interface) and etcdctl through relays (socat, outside the
+# ($ETCD_CLIENT/etcd-gw.py runs curl with a client's requests, one connection per client and
+# round, its source address bound with --interface) and etcdctl through relays (socat, outside the
 # cgroup) that give it other source addresses; the operator's etcdctl runs inside the cgroup
 # as etcd (admin).
 etcd_provision() {
@@ -17045,7 +17045,7 @@ initial-cluster-state: new
 initial-cluster-token: dw-eval-etcd
 heartbeat-interval: 100
 election-timeout: 1000
-snapshot-count: 2000
+snapshot-count: 1000
 max-snapshots: 5
 max-wals: 5
 quota-backend-bytes: 2147483648
@@ -17065,10 +17065,10 @@ CONF
   }
 }
 
-# etcd_gw_tool: `etcd-gw.py PORT ADDR OP...` writes a curl config (curl -K -) that sends the
-# requests OP... to the v3 JSON gateway from ADDR, in turn on one connection; curl prints each
-# answer's HTTP status on a line. Values are JSON objects as an API server stores them, padded
-# to SIZE bytes. OP:
+# etcd_gw_tool: `etcd-gw.py PORT ADDR OP...` runs curl (curl -K -) with the requests OP... to
+# the v3 JSON gateway from ADDR, in turn on one connection, and prints each answer's HTTP
+# status on a line (a body over 16 kB goes through a file: curl's config lines are limited).
+# Values are JSON objects as an API server stores them, padded to SIZE bytes. OP:
 #   put:KEY:SIZE[:LEASE]  puts:PREFIX:FIRST:LAST:SIZE[:LEASE]  (keys PREFIX<i>)
 #   create:KEY:SIZE (a txn: put if the key does not exist, else read it)
 #   update:KEY:SIZE (a txn: put if it exists, else read it)
@@ -17077,10 +17077,12 @@ CONF
 etcd_gw_tool() {
   cat <<'PY'
 #!/usr/bin/python3
-"""etcd-gw.py PORT ADDR OP...: curl's config for etcd v3 JSON gateway requests from ADDR."""
-import base64, json, sys, zlib
+"""etcd-gw.py PORT ADDR OP...: etcd v3 JSON gateway requests from ADDR, sent by curl."""
+import base64, json, os, shutil, subprocess, sys, tempfile, zlib
 
 PORT, ADDR, OPS = sys.argv[1], sys.argv[2], sys.argv[3:]
+TMP = tempfile.mkdtemp(prefix="gw-", dir=os.path.dirname(os.path.abspath(__file__)))
+CONF = []
 
 
 def b64(s):
@@ -17104,21 +17106,20 @@ def obj(key, size):
     return json.dumps(doc)
 
 
-first = True
-
-
 def req(path, body, seconds=20):
-    global first
-    if not first:
-        print("next")
-    first = False
-    print('url = "http://127.0.0.1:%s/v3/%s"' % (PORT, path))
-    print('interface = "%s"' % ADDR)
-    print('max-time = %d' % seconds)
-    print('silent')
-    print('output = "/dev/null"')
-    print('write-out = "%{http_code}\\n"')
-    print('data = "%s"' % json.dumps(body, separators=(',', ':')).replace('\\', '\\\\').replace('"', '\\"'))
+    if CONF:
+        CONF.append("next")
+    CONF.extend(['url = "http://127.0.0.1:%s/v3/%s"' % (PORT, path), 'interface = "%s"' % ADDR,
+                 "max-time = %d" % seconds, "silent", 'output = "/dev/null"',
+                 'write-out = "%{http_code}\\n"'])
+    data = json.dumps(body, separators=(",", ":"))
+    if len(data) > 16384:
+        f = os.path.join(TMP, "%d.json" % len(CONF))
+        with open(f, "w") as out:
+            out.write(data)
+        CONF.append('data-binary = "@%s"' % f)
+    else:
+        CONF.append('data = "%s"' % data.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def txn(key, size, exists):
@@ -17177,6 +17178,11 @@ for op in OPS:
         req("watch", {"create_request": {"key": b64(a[0]), "range_end": prefix_end(a[0])}}, int(a[1]))
     else:
         sys.exit("etcd-gw.py: unknown operation " + op)
+try:
+    sys.stdout.write(subprocess.run(["curl", "-K", "-"], input="\n".join(CONF).encode(),
+                                    stdout=subprocess.PIPE, check=False).stdout.decode())
+finally:
+    shutil.rmtree(TMP)
 PY
 }
 
@@ -17210,7 +17216,7 @@ etcd_watch() {
 # of etcd-gw.py in turn); a request answered with another status than 200 is reported.
 etcd_gw() {
   local codes bad
-  codes=$(/usr/bin/python3 "$ETCD_CLIENT/etcd-gw.py" "$ETCD_PORT" "$@" | curl -K - 2>/dev/null) || true
+  codes=$(/usr/bin/python3 "$ETCD_CLIENT/etcd-gw.py" "$ETCD_PORT" "$@" 2>>"$WORK/etcd-clients.log") || true
   bad=$(grep -cv '^200$' <<<"$codes" || true)
   [ "$bad" = 0 ] || echo "record-testdata: etcd: $bad of $(wc -l <<<"$codes") gateway requests from $1 failed" >&2
 }
@@ -17285,8 +17291,8 @@ etcd_master_lease() {
 
 # Mix A, a Kubernetes control plane's use of its etcd. From 127.0.0.2 the API server (one
 # gateway connection a round): status updates of 20 long-lived pods in each of three
-# namespaces (9 kB each: most of the writes, enough to roll a 64 MB WAL segment in
-# training), 4 new pods created with a txn and those of 6 rounds before deleted, 12 events
+# namespaces (14 kB each, as pods with their managed fields are: most of the writes,
+# enough to roll a 64 MB WAL segment in training), 4 new pods created with a txn and those of 6 rounds before deleted, 12 events
 # (800 bytes) attached to a new 60 s lease (etcd expires them), deployment and replica set
 # updates as txns, endpoints, 4 node leases, a pod list (limit 500), a count over all pods,
 # the events' keys, a service read. From 127.0.0.3 the controller manager's etcdctl: deployment
@@ -17306,8 +17312,8 @@ etcd_mix_a() {
   etcd_watch 127.0.0.4 2 --prefix --prev-kv /registry/leases/kube-node-lease/
   etcd_gw_bg 127.0.0.5 watch:/registry/services/:2
   etcd_gw 127.0.0.2 "lease:$lid:60" "puts:/registry/events/$ns/frontend-$r.:1:12:800:$lid" \
-    "puts:/registry/pods/default/app-:1:20:9000" "puts:/registry/pods/kube-system/app-:1:20:9000" \
-    "puts:/registry/pods/web/app-:1:20:9000" \
+    "puts:/registry/pods/default/app-:1:20:14000" "puts:/registry/pods/kube-system/app-:1:20:14000" \
+    "puts:/registry/pods/web/app-:1:20:14000" \
     "create:/registry/pods/$ns/frontend-$r-1:6000" "create:/registry/pods/$ns/frontend-$r-2:6000" \
     "create:/registry/pods/$ns/frontend-$r-3:6000" "create:/registry/pods/$ns/frontend-$r-4:6000" \
     "delp:/registry/pods/$ns/frontend-$((r - 6))-" \
@@ -17336,8 +17342,8 @@ etcd_mix_a() {
 # (configmaps in monitoring, 6 kB) and a batch system's short-lived tokens (secrets in batch,
 # created and deleted 4 rounds later) through the gateway from 127.0.0.6, with key-only,
 # count-only and newest-first range reads; from 127.0.0.7 etcdctl for batch jobs (put, a
-# newest-first page, the job of 3 rounds before deleted, a count over /registry/ and a
-# from-key scan); from 127.0.0.8 two etcdctl watches (configmaps, jobs); from 127.0.0.9 a
+# newest-first page, the job of 3 rounds before deleted, a count over /registry/ (the
+# count of a one-key JSON page) and a from-key scan); from 127.0.0.8 two etcdctl watches (configmaps, jobs); from 127.0.0.9 a
 # lock holder through the gateway (a 30 s lease with two keys, its time to live, the lease
 # list, then revoked) and the maintenance status, then a Prometheus scrape. Three gateway
 # clients at a time and two watches, not one and three.
@@ -17355,7 +17361,7 @@ etcd_mix_b() {
   etcd_ctl 127.0.0.7 put "/registry/jobs/batch/report-$r" "{\"kind\":\"Job\",\"metadata\":{\"name\":\"report-$r\"}}"
   etcd_ctl 127.0.0.7 get --prefix --sort-by=MODIFY --order=DESCEND --limit 20 /registry/jobs/
   etcd_ctl 127.0.0.7 del "/registry/jobs/batch/report-$((r - 3))"
-  etcd_ctl 127.0.0.7 get --prefix --count-only /registry/
+  etcd_ctl 127.0.0.7 get --prefix --keys-only --limit 1 -w json /registry/
   etcd_ctl 127.0.0.7 get --from-key --keys-only --limit 10 /registry/jobs/
   etcd_probe 127.0.0.9 /metrics
   etcd_wait
