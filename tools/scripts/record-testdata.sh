@@ -10,13 +10,14 @@
 # application server behind a front of its own, a Node.js web application (express in a cluster
 # of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP, unbound as a
 # recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
-# ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound and zookeeper heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
+# single-member key-value store for a Kubernetes control plane) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -341,7 +342,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -468,11 +469,12 @@ install_packages() {
               prometheus jq rsyslog samba smbclient varnish gcc libc6-dev slapd ldap-utils lmdb-utils
               php8.2-fpm php8.2-sqlite3 php8.2-cli
               nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
-              unbound python3-dnspython zookeeper zookeeperd python3-kazoo)
+              unbound python3-dnspython zookeeper zookeeperd python3-kazoo
+              etcd-server etcd-client)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd; do
+      zookeeperd etcd-server; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -549,6 +551,9 @@ install_packages() {
       # zookeeperd has an init script only (its postinst enables and starts it; it would listen
       # on *:2181 with the example config's dataDir /tmp/zookeeper).
       zookeeperd) svc=zookeeper ;;
+      # etcd-server's postinst enables its systemd unit (and its alias etcd2.service) and an init
+      # script (it would listen on 127.0.0.1:2379 and 2380).
+      etcd-server) systemctl disable etcd >/dev/null 2>&1 || true; svc=etcd ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -17424,6 +17429,520 @@ zookeeper_heldout_job() {
     log=$(zookeeper_newest datalog log 2)
     [ -z "$log" ] || zookeeper_tool org.apache.zookeeper.server.persistence.TxnLogToolkit --dump "$log"
     admin zookeeper zookeeper /usr/bin/find "$ZK_DIR/log" -name 'zookeeper.log.20*' ! -name '*.gz' -exec /bin/gzip -9 {} +
+  fi
+}
+
+# --- etcd ---------------------------------------------------------------------------------
+
+ETCD_PORT=22379          # the client URL (gRPC and the v3 JSON gateway), 127.0.0.1
+ETCD_PEER_PORT=22380     # the peer URL (raft; one member, so nothing connects to it)
+ETCD_METRICS_PORT=22381  # /metrics and /health (listen-metrics-urls)
+ETCD_RELAY_BASE=22400    # etcdctl's relays from 127.0.0.A on 22400+A (A 2-9)
+ETCD_HO_RELAY_BASE=22410 # held-out relays from 127.0.35.x on 22410-22421
+ETCD_DIR=$WORK/etcd      # conf/, data/ (etcd's data dir: member/snap, member/wal), backup/, log/
+ETCD_CONF=$ETCD_DIR/conf/etcd.conf.yml
+ETCD_CLIENT=$WORK/etcd-client   # the clients' request generator (root, outside the cgroup)
+
+# etcd 3.4 (Debian etcd-server, Go) as a single-member key-value store, as Kubernetes runs one
+# for its API server; its own instance, not the system service (etcd.service, its alias
+# etcd2.service and the init script disabled): `/usr/bin/etcd --config-file
+# conf/etcd.conf.yml` started as etcd in dw-eval/etcd (as the Debian unit runs it: User=etcd,
+# no wrapper; TERM stops it cleanly). Its root-owned config: member dw-etcd, data dir data/
+# (etcd's, 700: the WAL in member/wal with its preallocated segments, snapshots and the bbolt
+# database in member/snap), client URL 127.0.0.1:$ETCD_PORT with the JSON gateway, peer URL
+# 127.0.0.1:$ETCD_PEER_PORT (a new one-member cluster), metrics and health on
+# 127.0.0.1:$ETCD_METRICS_PORT, snapshot-count 1000 (a snapshot every 1000 applied entries,
+# about every 40 s here: .snap files written, and purged beyond max-snapshots 5), periodic
+# auto-compaction keeping 1 minute of history, the default 2 GiB quota, the zap logger to
+# log/etcd.log. Clients run outside the cgroup: curl on the JSON gateway
+# ($ETCD_CLIENT/etcd-gw.py runs curl with a client's requests, one connection per client and
+# round, its source address bound with --interface) and etcdctl through relays (socat, outside the
+# cgroup) that give it other source addresses; the operator's etcdctl runs inside the cgroup
+# as etcd (admin).
+etcd_provision() {
+  local p
+  for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$ETCD_METRICS_PORT"; do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$ETCD_DIR" "$ETCD_CLIENT"
+  mkdir -p "$ETCD_DIR"/{conf,data,backup,log} "$ETCD_CLIENT"
+  chown etcd:etcd "$ETCD_DIR"/{data,backup,log}
+  chmod 700 "$ETCD_DIR"/{data,backup}
+  etcd_config >"$ETCD_CONF"
+  etcd_gw_tool >"$ETCD_CLIENT/etcd-gw.py"
+  # etcdctl's clients' addresses (a relay each), kept across a fresh provisioning.
+  local a
+  for a in 2 3 4 5 6 7 8 9; do etcd_relay 127.0.0.$a $((ETCD_RELAY_BASE + a)); done
+  ETCD_WATCHES=("127.0.0.2 /registry/")
+  ETCD_ROUND=0
+  ETCD_MLEASE=
+}
+# etcd_config [LINE...]: etcd.conf.yml, LINE... replacing the settings they name (a held-out
+# change).
+etcd_config() {
+  local line k
+  {
+    cat <<CONF
+name: dw-etcd
+data-dir: $ETCD_DIR/data
+listen-peer-urls: http://127.0.0.1:$ETCD_PEER_PORT
+listen-client-urls: http://127.0.0.1:$ETCD_PORT
+listen-metrics-urls: http://127.0.0.1:$ETCD_METRICS_PORT
+initial-advertise-peer-urls: http://127.0.0.1:$ETCD_PEER_PORT
+advertise-client-urls: http://127.0.0.1:$ETCD_PORT
+initial-cluster: dw-etcd=http://127.0.0.1:$ETCD_PEER_PORT
+initial-cluster-state: new
+initial-cluster-token: dw-eval-etcd
+heartbeat-interval: 100
+election-timeout: 1000
+snapshot-count: 1000
+max-snapshots: 5
+max-wals: 5
+quota-backend-bytes: 2147483648
+auto-compaction-mode: periodic
+auto-compaction-retention: "1m"
+enable-v2: false
+enable-grpc-gateway: true
+logger: zap
+log-level: info
+log-outputs: [$ETCD_DIR/log/etcd.log]
+CONF
+  } | {
+    while IFS= read -r line; do
+      for k in "$@"; do [ "${line%%:*}" != "${k%%:*}" ] || { line=$k; break; }; done
+      printf '%s\n' "$line"
+    done
+  }
+}
+
+# etcd_gw_tool: `etcd-gw.py PORT ADDR OP...` runs curl (curl -K -) with the requests OP... to
+# the v3 JSON gateway from ADDR, in turn on one connection, and prints each answer's HTTP
+# status on a line (a body over 16 kB goes through a file: curl's config lines are limited).
+# Values are JSON objects as an API server stores them, padded to SIZE bytes. OP:
+#   put:KEY:SIZE[:LEASE]  puts:PREFIX:FIRST:LAST:SIZE[:LEASE]  (keys PREFIX<i>)
+#   create:KEY:SIZE (a txn: put if the key does not exist, else read it)
+#   update:KEY:SIZE (a txn: put if it exists, else read it)
+#   get:KEY  range:PREFIX:LIMIT[:keys|count|newest]  del:KEY  delp:PREFIX
+#   lease:ID:TTL  keepalive:ID  ttl:ID  revoke:ID  leases  status  watch:PREFIX:SECONDS
+etcd_gw_tool() {
+  cat <<'PY'
+#!/usr/bin/python3
+"""etcd-gw.py PORT ADDR OP...: etcd v3 JSON gateway requests from ADDR, sent by curl."""
+import base64, json, os, shutil, subprocess, sys, tempfile, zlib
+
+PORT, ADDR, OPS = sys.argv[1], sys.argv[2], sys.argv[3:]
+TMP = tempfile.mkdtemp(prefix="gw-", dir=os.path.dirname(os.path.abspath(__file__)))
+CONF = []
+
+
+def b64(s):
+    return base64.b64encode(s.encode()).decode()
+
+
+def prefix_end(p):
+    return b64(p[:-1] + chr(ord(p[-1]) + 1))
+
+
+def obj(key, size):
+    parts = key.split('/')
+    crc = zlib.crc32(key.encode())
+    doc = {"kind": parts[2] if len(parts) > 2 else "object", "apiVersion": "v1",
+           "metadata": {"name": parts[-1], "namespace": parts[-2] if len(parts) > 4 else "",
+                        "uid": "%08x-0000-4000-8000-%012x" % (crc, crc),
+                        "labels": {"app": parts[-1].split('-')[0]}},
+           "spec": {}, "status": {"phase": "Running"}}
+    pad = max(0, size - len(json.dumps(doc)) - 12)
+    doc["spec"]["data"] = (("%08x" % crc) * (pad // 8 + 1))[:pad]
+    return json.dumps(doc)
+
+
+def req(path, body, seconds=20):
+    if CONF:
+        CONF.append("next")
+    CONF.extend(['url = "http://127.0.0.1:%s/v3/%s"' % (PORT, path), 'interface = "%s"' % ADDR,
+                 "max-time = %d" % seconds, "silent", 'output = "/dev/null"',
+                 'write-out = "%{http_code}\\n"'])
+    data = json.dumps(body, separators=(",", ":"))
+    if len(data) > 16384:
+        f = os.path.join(TMP, "%d.json" % len(CONF))
+        with open(f, "w") as out:
+            out.write(data)
+        CONF.append('data-binary = "@%s"' % f)
+    else:
+        CONF.append('data = "%s"' % data.replace("\\", "\\\\").replace('"', '\\"'))
+
+
+def txn(key, size, exists):
+    k = b64(key)
+    cmp = {"key": k, "target": "VERSION", "result": "GREATER" if exists else "EQUAL", "version": "0"}
+    req("kv/txn", {"compare": [cmp],
+                   "success": [{"request_put": {"key": k, "value": b64(obj(key, size))}}],
+                   "failure": [{"request_range": {"key": k}}]})
+
+
+def put(key, size, lease=None):
+    body = {"key": b64(key), "value": b64(obj(key, size))}
+    if lease:
+        body["lease"] = lease
+    req("kv/put", body)
+
+
+for op in OPS:
+    kind, *a = op.split(':')
+    if kind == 'put':
+        put(a[0], int(a[1]), a[2] if len(a) > 2 else None)
+    elif kind == 'puts':
+        for i in range(int(a[1]), int(a[2]) + 1):
+            put(a[0] + str(i), int(a[3]), a[4] if len(a) > 4 else None)
+    elif kind in ('create', 'update'):
+        txn(a[0], int(a[1]), kind == 'update')
+    elif kind == 'get':
+        req("kv/range", {"key": b64(a[0])})
+    elif kind == 'range':
+        body = {"key": b64(a[0]), "range_end": prefix_end(a[0]), "limit": a[1]}
+        mode = a[2] if len(a) > 2 else ''
+        if mode == 'keys':
+            body["keys_only"] = True
+        elif mode == 'count':
+            body["count_only"] = True
+        elif mode == 'newest':
+            body.update(sort_order="DESCEND", sort_target="MOD")
+        req("kv/range", body)
+    elif kind == 'del':
+        req("kv/deleterange", {"key": b64(a[0])})
+    elif kind == 'delp':
+        req("kv/deleterange", {"key": b64(a[0]), "range_end": prefix_end(a[0])})
+    elif kind == 'lease':
+        req("lease/grant", {"ID": a[0], "TTL": a[1]})
+    elif kind == 'keepalive':
+        req("lease/keepalive", {"ID": a[0]})
+    elif kind == 'ttl':
+        req("lease/timetolive", {"ID": a[0], "keys": True})
+    elif kind == 'revoke':
+        req("lease/revoke", {"ID": a[0]})
+    elif kind == 'leases':
+        req("lease/leases", {})
+    elif kind == 'status':
+        req("maintenance/status", {})
+    elif kind == 'watch':
+        req("watch", {"create_request": {"key": b64(a[0]), "range_end": prefix_end(a[0])}}, int(a[1]))
+    else:
+        sys.exit("etcd-gw.py: unknown operation " + op)
+try:
+    sys.stdout.write(subprocess.run(["curl", "-K", "-"], input="\n".join(CONF).encode(),
+                                    stdout=subprocess.PIPE, check=False).stdout.decode())
+finally:
+    shutil.rmtree(TMP)
+PY
+}
+
+# etcd_relay ADDR PORT: a relay (socat, outside the cgroup) on 127.0.0.1:PORT that connects to
+# etcd's client port from ADDR, started once (the relays live as long as the run); etcdctl
+# from ADDR connects to it.
+declare -A ETCD_RELAY=()
+etcd_relay() {
+  [ -z "${ETCD_RELAY[$1]:-}" ] || return 0
+  if ss -Hltn "sport = :$2" | grep -q .; then die "port $2 is in use"; fi
+  socat "TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr,fork" "TCP:127.0.0.1:$ETCD_PORT,bind=$1" &
+  PIDS+=($!)
+  ETCD_RELAY[$1]=$2
+}
+# etcd_ctl ADDR ARG...: a client's etcdctl from ADDR (through its relay), outside the cgroup;
+# stdin passed on (txn), stdout dropped.
+etcd_ctl() {
+  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:${ETCD_RELAY[$1]}" --dial-timeout=3s \
+    --command-timeout=15s "${@:2}" >/dev/null ||
+    echo "record-testdata: etcd: etcdctl ${*:2} from $1 failed" >&2
+}
+# etcd_watch ADDR SECONDS ARG...: `etcdctl watch ARG...` from ADDR for SECONDS, in the
+# background (etcd_wait waits for it).
+ETCD_BG=()
+etcd_watch() {
+  timeout "$2" env ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:${ETCD_RELAY[$1]}" --dial-timeout=3s \
+    watch "${@:3}" >/dev/null 2>&1 &
+  ETCD_BG+=($!)
+}
+# etcd_gw ADDR OP...: one gateway client from ADDR (curl, one connection, the requests OP...
+# of etcd-gw.py in turn); a request answered with another status than 200 is reported.
+etcd_gw() {
+  local codes bad
+  codes=$(/usr/bin/python3 "$ETCD_CLIENT/etcd-gw.py" "$ETCD_PORT" "$@" 2>>"$WORK/etcd-clients.log") || true
+  bad=$(grep -cv '^200$' <<<"$codes" || true)
+  [ "$bad" = 0 ] || echo "record-testdata: etcd: $bad of $(wc -l <<<"$codes") gateway requests from $1 failed" >&2
+}
+# etcd_gw_bg ADDR OP...: etcd_gw in the background (etcd_wait waits for it).
+etcd_gw_bg() {
+  etcd_gw "$@" &
+  ETCD_BG+=($!)
+}
+etcd_wait() {
+  local p
+  for p in "${ETCD_BG[@]:-}"; do [ -z "$p" ] || wait "$p" || true; done
+  ETCD_BG=()
+}
+# etcd_probe ADDR PATH: a GET on the metrics listener (/health, /metrics), as a liveness probe
+# or a Prometheus scrape; etcd_version ADDR: GET /version on the client URL.
+etcd_probe() { curl -s --max-time 5 --interface "$1" -o /dev/null "http://127.0.0.1:$ETCD_METRICS_PORT$2" || echo "record-testdata: etcd: GET $2 from $1 failed" >&2; }
+etcd_version() { curl -s --max-time 5 --interface "$1" -o /dev/null "http://127.0.0.1:$ETCD_PORT/version" || true; }
+# etcd_revision: the store's current revision, read by the operator's script from outside
+# (the gateway's maintenance status, from 127.0.0.1).
+etcd_revision() {
+  curl -s --max-time 5 -X POST -d '{}' "http://127.0.0.1:$ETCD_PORT/v3/maintenance/status" | jq -r '.header.revision // 0'
+}
+
+# The long-lived watchers (an API server's watch cache: one watch on its whole prefix),
+# ETCD_WATCHES lines "ADDR PREFIX", etcdctl outside the cgroup, started when etcd is up and
+# stopped before it stops.
+ETCD_WATCHES=()
+ETCD_WATCH_PIDS=()
+etcd_watchers_start() {
+  local w
+  for w in "$@"; do
+    ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:${ETCD_RELAY[${w%% *}]}" watch --prefix "${w#* }" \
+      >/dev/null 2>>"$WORK/etcd-clients.log" &
+    PIDS+=($!)
+    ETCD_WATCH_PIDS+=($!)
+  done
+}
+etcd_watchers_stop() {
+  local p
+  for p in "${ETCD_WATCH_PIDS[@]:-}"; do [ -z "$p" ] || stop_pid "$p" TERM; done
+  ETCD_WATCH_PIDS=()
+}
+
+ETCD_PID=
+etcd_ready() { curl -sf --max-time 2 "http://127.0.0.1:$ETCD_METRICS_PORT/health" | grep -q '"health":"true"'; }
+etcd_start() {
+  launch etcd etcd /usr/bin/etcd --config-file "$ETCD_CONF"
+  ETCD_PID=$LAUNCHED
+  until_ok etcd_ready
+  etcd_watchers_start "${ETCD_WATCHES[@]}"
+}
+# TERM: etcd's clean shutdown (the unit's stop); the watchers first. The rounds so far are
+# reported (the README counts them).
+etcd_stop() {
+  etcd_watchers_stop
+  stop_pid "$ETCD_PID" TERM
+  echo "record-testdata: etcd: $ETCD_ROUND rounds so far" >&2
+}
+
+# etcd_master_lease ADDR: the API server's master lease (/registry/masterleases/<ip>, TTL
+# 15 s) kept alive from ADDR with etcdctl (`lease keep-alive --once`); granted again and the
+# key put with it when it is gone.
+etcd_master_lease() {
+  local ep=127.0.0.1:${ETCD_RELAY[$1]}
+  if [ -n "$ETCD_MLEASE" ] && ETCDCTL_API=3 etcdctl --endpoints="$ep" lease keep-alive --once "$ETCD_MLEASE" >/dev/null 2>&1; then
+    return
+  fi
+  ETCD_MLEASE=$(ETCDCTL_API=3 etcdctl --endpoints="$ep" lease grant 15 | awk '/granted/ { print $2 }') || true
+  [ -n "$ETCD_MLEASE" ] || { echo "record-testdata: etcd: lease grant from $1 failed" >&2; return; }
+  etcd_ctl "$1" put --lease="$ETCD_MLEASE" /registry/masterleases/10.96.0.1 '{"kind":"Endpoints","subsets":[{"addresses":[{"ip":"10.96.0.1"}]}]}'
+}
+
+# Mix A, a Kubernetes control plane's use of its etcd. From 127.0.0.2 the API server (one
+# gateway connection a round): status updates of 20 long-lived pods in each of three
+# namespaces (14 kB each, as pods with their managed fields are: most of the writes,
+# enough to roll a 64 MB WAL segment in training), 4 new pods created with a txn and those of 6 rounds before deleted, 12 events
+# (800 bytes) attached to a new 60 s lease (etcd expires them), deployment and replica set
+# updates as txns, endpoints, 4 node leases, a pod list (limit 500), a count over all pods,
+# the events' keys, a service read. From 127.0.0.3 the controller manager's etcdctl: deployment
+# keys, a pod page as JSON, a txn update of the deployment's status, every fifth round a new
+# replica set and the one of 10 rounds before deleted, and the API server's master lease kept
+# alive (granted again when it has expired). From 127.0.0.4 two informers' watches for the
+# round (pods of the namespace, node leases with previous values); from 127.0.0.5 a gateway
+# watch on services, the liveness probe (/health) every round, a Prometheus scrape (/metrics)
+# every fourth round and /version every sixth. The API server's watch cache (one long-lived
+# watch on /registry/ from 127.0.0.2) runs while etcd runs.
+ETCD_NS_A=(default kube-system web)
+etcd_mix_a() {
+  local r=$((ETCD_ROUND += 1)) ns lid
+  ns=${ETCD_NS_A[r % 3]}
+  lid=$((7000000 + r * 10))
+  etcd_watch 127.0.0.4 2 --prefix "/registry/pods/$ns/"
+  etcd_watch 127.0.0.4 2 --prefix --prev-kv /registry/leases/kube-node-lease/
+  etcd_gw_bg 127.0.0.5 watch:/registry/services/:2
+  etcd_gw 127.0.0.2 "lease:$lid:60" "puts:/registry/events/$ns/frontend-$r.:1:12:800:$lid" \
+    "puts:/registry/pods/default/app-:1:20:14000" "puts:/registry/pods/kube-system/app-:1:20:14000" \
+    "puts:/registry/pods/web/app-:1:20:14000" \
+    "create:/registry/pods/$ns/frontend-$r-1:6000" "create:/registry/pods/$ns/frontend-$r-2:6000" \
+    "create:/registry/pods/$ns/frontend-$r-3:6000" "create:/registry/pods/$ns/frontend-$r-4:6000" \
+    "delp:/registry/pods/$ns/frontend-$((r - 6))-" \
+    "create:/registry/deployments/$ns/frontend:4000" "update:/registry/deployments/$ns/frontend:4000" \
+    "update:/registry/replicasets/$ns/frontend-5d8f:3000" "put:/registry/services/endpoints/$ns/frontend:1200" \
+    "create:/registry/services/specs/$ns/frontend:1500" \
+    "puts:/registry/leases/kube-node-lease/node-:1:4:500" \
+    "range:/registry/pods/$ns/:500" "range:/registry/pods/:0:count" \
+    "range:/registry/events/$ns/:200:keys" "get:/registry/services/specs/$ns/frontend"
+  etcd_ctl 127.0.0.3 get --prefix --keys-only /registry/deployments/
+  etcd_ctl 127.0.0.3 get --prefix --limit 50 -w json "/registry/pods/$ns/"
+  printf 'ver("/registry/deployments/%s/frontend") > "0"\n\nput /registry/deployments/%s/frontend replicas=4,ready=%d,generation=%d\n\nget /registry/deployments/%s/frontend\n\n' \
+    "$ns" "$ns" $((r % 5)) "$r" "$ns" | etcd_ctl 127.0.0.3 txn
+  if [ $((r % 5)) = 0 ]; then
+    etcd_ctl 127.0.0.3 put "/registry/replicasets/$ns/frontend-r$r" "replicas=4,revision=$r"
+    etcd_ctl 127.0.0.3 del "/registry/replicasets/$ns/frontend-r$((r - 10))"
+  fi
+  etcd_master_lease 127.0.0.3
+  etcd_probe 127.0.0.5 /health
+  [ $((r % 4)) != 0 ] || etcd_probe 127.0.0.5 /metrics
+  [ $((r % 6)) != 0 ] || etcd_version 127.0.0.5
+  etcd_wait
+}
+
+# Mix B: other clients, keys and queries from 127.0.0.6-9: the monitoring stack's dashboards
+# (configmaps in monitoring, 6 kB) and a batch system's short-lived tokens (secrets in batch,
+# created and deleted 4 rounds later) through the gateway from 127.0.0.6, with key-only,
+# count-only and newest-first range reads; from 127.0.0.7 etcdctl for batch jobs (put, a
+# newest-first page, the job of 3 rounds before deleted, a count over /registry/ (the
+# count of a one-key JSON page) and a from-key scan); from 127.0.0.8 two etcdctl watches (configmaps, jobs); from 127.0.0.9 a
+# lock holder through the gateway (a 30 s lease with two keys, its time to live, the lease
+# list, then revoked) and the maintenance status, then a Prometheus scrape. Three gateway
+# clients at a time and two watches, not one and three.
+etcd_mix_b() {
+  local r=$((ETCD_ROUND += 1)) lid
+  lid=$((8000000 + r * 10))
+  etcd_watch 127.0.0.8 2 --prefix /registry/configmaps/
+  etcd_watch 127.0.0.8 2 --prefix /registry/jobs/
+  etcd_gw_bg 127.0.0.6 "puts:/registry/configmaps/monitoring/dashboards-:1:8:6000" \
+    "range:/registry/configmaps/:100:keys" "range:/registry/configmaps/monitoring/:20:newest"
+  etcd_gw_bg 127.0.0.6 "create:/registry/secrets/batch/token-$r:1500" "del:/registry/secrets/batch/token-$((r - 4))" \
+    "range:/registry/secrets/batch/:0:count" "get:/registry/secrets/batch/token-$((r - 1))"
+  etcd_gw 127.0.0.9 "lease:$lid:30" "puts:/registry/leases/batch/lock-:1:2:300:$lid" "ttl:$lid" leases \
+    "revoke:$lid" status
+  etcd_ctl 127.0.0.7 put "/registry/jobs/batch/report-$r" "{\"kind\":\"Job\",\"metadata\":{\"name\":\"report-$r\"}}"
+  etcd_ctl 127.0.0.7 get --prefix --sort-by=MODIFY --order=DESCEND --limit 20 /registry/jobs/
+  etcd_ctl 127.0.0.7 del "/registry/jobs/batch/report-$((r - 3))"
+  etcd_ctl 127.0.0.7 get --prefix --keys-only --limit 1 -w json /registry/
+  etcd_ctl 127.0.0.7 get --from-key --keys-only --limit 10 /registry/jobs/
+  etcd_probe 127.0.0.9 /metrics
+  etcd_wait
+}
+
+# etcd_rotate_log KEEP: log/etcd.log rotated as logrotate's copytruncate does (etcd keeps its
+# log open and cannot reopen it): copied to .1, truncated; the older .1 moved to .2 and
+# gzipped, KEEP generations in all.
+etcd_rotate_log() {
+  local f=$ETCD_DIR/log/etcd.log i
+  rm -f "$f.$1.gz"
+  for ((i = $1 - 1; i >= 2; i--)); do [ ! -f "$f.$i.gz" ] || mv -f "$f.$i.gz" "$f.$((i + 1)).gz"; done
+  if [ -f "$f.1" ]; then mv -f "$f.1" "$f.2"; gzip -f "$f.2"; fi
+  cp -p "$f" "$f.1"
+  : >"$f"
+}
+# etcd_admin ARG...: the operator's etcdctl ARG... inside the cgroup as etcd (`kubectl exec`
+# into the etcd pod), against the client URL.
+etcd_admin() { admin etcd etcd /usr/bin/etcdctl --endpoints="127.0.0.1:$ETCD_PORT" "$@"; }
+# etcd_compact KEEP: the history compacted up to KEEP revisions ago (etcdctl compaction
+# --physical inside the cgroup as etcd, the revision read from outside); a compaction that
+# the periodic auto-compaction overtook fails, as it would for an operator, and is reported.
+etcd_compact() {
+  local rev
+  rev=$(etcd_revision)
+  [ "${rev:-0}" -gt $(($1 + 10)) ] || return 0
+  launch etcd etcd /usr/bin/etcdctl --endpoints="127.0.0.1:$ETCD_PORT" compaction --physical $((rev - $1))
+  wait "$LAUNCHED" || echo "record-testdata: etcd: compaction to revision $((rev - $1)) failed" >&2
+  forget "$LAUNCHED"
+}
+
+# Its scheduled jobs in training, every 45 s: the health and status checks, a backup
+# (etcdctl snapshot save into backup/etcd-<time>.db, checked with snapshot status; the three
+# newest kept, older ones removed from outside), the history compacted to 50 revisions ago
+# and the database defragmented, all inside the cgroup as etcd; then the log rotated
+# (copytruncate, two generations).
+etcd_maintenance() {
+  local t old
+  t=$(date +%Y%m%d-%H%M%S)
+  etcd_admin endpoint health
+  etcd_admin endpoint status -w json
+  etcd_admin snapshot save "$ETCD_DIR/backup/etcd-$t.db"
+  admin etcd etcd /usr/bin/etcdctl snapshot status "$ETCD_DIR/backup/etcd-$t.db" -w json
+  old=("$ETCD_DIR"/backup/etcd-*.db)
+  [ ${#old[@]} -le 3 ] || rm -f "${old[@]:0:${#old[@]}-3}"
+  etcd_compact 50
+  etcd_admin defrag --command-timeout=60s
+  etcd_rotate_log 2
+}
+
+# The generic intruder script as etcd (an exploited member executing a shell) in its data dir.
+etcd_inject() { inject_shell etcd etcd "$ETCD_DIR/data"; }
+etcd_labels() { write_labels etcd "$ETCD_DIR/data"; }
+
+# Held out, from a fresh provisioning. New tenants on the cluster: clients from
+# 127.0.35.1-250 (gateway clients at any of them, etcdctl through 12 relays from
+# 127.0.35.x), six watchers that stay (their own long-lived watches, on prefixes training
+# never watched) and six short ones each round; and a config change written by the operator
+# and applied by the restart at 30 s: snapshot-count 5000, a 4 GiB quota, auto-compaction by
+# revision (keeping 20000) and a 4 MiB request limit. Each round three gateway clients at
+# once: team-b's configuration bundles (configmaps of 48-96 kB, six a round, one bundle in
+# six deleted), team-c's custom resources (widgets.example.com, 40 of 3 kB), a new namespace,
+# events on a 20 s lease, a deployment, key-only and count reads over the new prefixes; and
+# etcdctl: a 200-key JSON page of the widgets, a txn on the team's quota, a migration that
+# serializes through an etcd lock (`etcdctl lock`) and a lease's time to live. Every 20 s in
+# turn: a backup into another directory (backup/weekly/<time>.db), its table status, the
+# member list and a table of the endpoint's status; or a compaction keeping 200 revisions,
+# a defragmentation with another timeout, the alarm list and the log rotated with four
+# generations.
+ETCD_HO_ADDRS=()
+etcd_heldout_deploy() {
+  local i
+  ETCD_HO_ADDRS=()
+  for i in $(seq 0 11); do
+    ETCD_HO_ADDRS+=("127.0.35.$((1 + (i * 23 + 7) % 250))")
+    etcd_relay "${ETCD_HO_ADDRS[i]}" $((ETCD_HO_RELAY_BASE + i))
+  done
+  ETCD_WATCHES=()
+  for i in 0 2 4 6 8 10; do
+    ETCD_WATCHES+=("${ETCD_HO_ADDRS[i]} $(echo /registry/configmaps/team-b/ /registry/widgets.example.com/ \
+      /registry/namespaces/ /registry/events/team-b/ /registry/deployments/team-b/ /registry/secrets/team-c/ | cut -d' ' -f$((1 + i / 2)))")
+  done
+  etcd_watchers_start "${ETCD_WATCHES[@]}"
+  etcd_config 'snapshot-count: 5000' 'quota-backend-bytes: 4294967296' 'auto-compaction-mode: revision' \
+    'auto-compaction-retention: "20000"' 'max-request-bytes: 4194304' >"$ETCD_CONF.new"
+  mv -f "$ETCD_CONF.new" "$ETCD_CONF"
+  mkdir -p "$ETCD_DIR/backup/weekly"
+  chown etcd:etcd "$ETCD_DIR/backup/weekly"
+  chmod 700 "$ETCD_DIR/backup/weekly"
+}
+etcd_heldout_addr() { echo "127.0.35.$((1 + ($1 * 41 + ETCD_ROUND * 67) % 250))"; }
+etcd_heldout_ctl() { etcd_ctl "${ETCD_HO_ADDRS[($1 + ETCD_ROUND * 5) % 12]}" "${@:2}"; }
+etcd_heldout_mix() {
+  local r=$((ETCD_ROUND += 1)) lid i b
+  lid=$((9000000 + r * 10))
+  b=$((r % 6))
+  for i in 1 3 5 7 9 11; do
+    etcd_watch "${ETCD_HO_ADDRS[(i + r) % 12]}" 2 --prefix "$(echo /registry/configmaps/ /registry/widgets.example.com/widgets/team-c/ \
+      /registry/events/team-b/ /registry/namespaces/ /registry/pods/team-b/ /registry/secrets/ | cut -d' ' -f$(((i + 1) / 2)))"
+  done
+  etcd_gw_bg "$(etcd_heldout_addr 0)" "puts:/registry/configmaps/team-b/bundle-$b-:1:6:$((49152 + (r % 3) * 24576))" \
+    "delp:/registry/configmaps/team-b/bundle-$(((b + 3) % 6))-" "range:/registry/configmaps/team-b/:0:count" \
+    "create:/registry/secrets/team-c/registry-$r:2500" "del:/registry/secrets/team-c/registry-$((r - 5))"
+  etcd_gw_bg "$(etcd_heldout_addr 1)" "puts:/registry/widgets.example.com/widgets/team-c/w-:$((1 + r % 3 * 40)):$((40 + r % 3 * 40)):3000" \
+    "range:/registry/widgets.example.com/:1000:keys" "create:/registry/namespaces/tenant-$r:600" \
+    "update:/registry/deployments/team-b/api:5000" "create:/registry/deployments/team-b/api:5000"
+  etcd_gw "$(etcd_heldout_addr 2)" "lease:$lid:20" "puts:/registry/events/team-b/api-$r.:1:20:1200:$lid" \
+    "puts:/registry/pods/team-b/api-:1:10:9000" "range:/registry/:0:count" "range:/registry/namespaces/:0:keys" \
+    "keepalive:$lid" "ttl:$lid"
+  etcd_heldout_ctl 0 get --prefix --limit 200 -w json /registry/widgets.example.com/
+  printf 'ver("/registry/resourcequotas/team-c/quota") = "0"\n\nput /registry/resourcequotas/team-c/quota pods=200,used=%d\n\nput /registry/resourcequotas/team-c/quota pods=200,used=%d\n\n' \
+    "$r" "$r" | etcd_heldout_ctl 1 txn
+  etcd_heldout_ctl 2 lock /locks/team-b/migrator -- true
+  etcd_heldout_ctl 3 lease list
+  [ $((r % 3)) != 0 ] || etcd_probe "$(etcd_heldout_addr 3)" /metrics
+  etcd_wait
+}
+ETCD_HELDOUT_JOBS=0
+etcd_heldout_job() {
+  local t
+  t=$(date +%Y%m%d-%H%M%S)
+  if [ $(((ETCD_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    etcd_admin snapshot save "$ETCD_DIR/backup/weekly/$t.db"
+    admin etcd etcd /usr/bin/etcdctl snapshot status "$ETCD_DIR/backup/weekly/$t.db" -w table
+    etcd_admin member list -w json
+    etcd_admin endpoint status -w table
+  else
+    etcd_compact 200
+    etcd_admin defrag --command-timeout=90s
+    etcd_admin alarm list
+    etcd_rotate_log 4
   fi
 }
 
