@@ -17292,9 +17292,10 @@ mosquitto_gw() {
 # MQTT 5) publish temperature (QoS 0) and humidity (QoS 1) of 8-12 devices, with their
 # online/offline status retained and a will; every fifth round a gateway with an old password
 # (refused), an unknown user (refused) and hamburg's gateway publishing into berlin's topics
-# (denied by the ACL, dropped); then the ingest backend (.4, a persistent session, QoS 1)
-# reconnects and receives what was queued for it while it was away, publishes an alert, and a
-# dashboard (.4, websockets) takes the retained statuses and a second of live readings; the
+# (denied by the ACL, dropped); meanwhile a dashboard (.4, websockets) takes the retained
+# statuses and the live readings of a site; then the ingest backend (.4, a persistent session,
+# QoS 1) reconnects, receives what was queued for it while it was away (QoS 1 only: berlin's
+# QoS 0 temperatures are not queued) and publishes an alert; the
 # operator (.5, mosquitto_pub) sends a reboot command (QoS 1) to a gateway, and every other
 # round the monitor (.5, mosquitto_sub) reads $SYS; every third round the newest technician
 # account (added by the maintenance) writes a note into its own topics over websockets.
@@ -17311,10 +17312,10 @@ mosquitto_mix_a() {
       echo "127.0.0.3 tcp 311 guest:guest guest-$r 1 refused"
       echo "127.0.0.2 tcp 5 gw-hamburg:$(mosquitto_pass gw-hamburg) gw-hamburg-9 1 pub:sensors/berlin/d{}/temp:1:0:3:64"
     fi
+    echo "127.0.0.4 ws 311 dashboard:$(mosquitto_pass dashboard) dash-$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:1.5"
   } | mosquitto_sessions
   {
     echo "127.0.0.4 tcp 311 ingest:$(mosquitto_pass ingest) ingest-1 0 sub:sensors/+/+/temp:1 sub:sensors/+/+/humidity:1 wait:1 pub:alerts/$site/d$d:1:0:1:128"
-    echo "127.0.0.4 ws 311 dashboard:$(mosquitto_pass dashboard) dash-$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:1"
     if [ $((r % 3)) = 0 ] && [ "$MQ_TECH" -gt 0 ]; then
       echo "127.0.0.4 ws 311 tech-$MQ_TECH:$(mosquitto_pass "tech-$MQ_TECH") tech-$MQ_TECH-$r 1 sub:clients/tech-$MQ_TECH/#:1 wait:0.5 pub:clients/tech-$MQ_TECH/notes:1:0:1:200"
     fi
@@ -17324,10 +17325,11 @@ mosquitto_mix_a() {
     -t '$SYS/broker/messages/received' -t '$SYS/broker/store/messages/count' -C 3 -W 3
 }
 # Mix B, from 127.0.0.6-9, other sites, topics, QoS and client counts: the gateways of vienna
-# and zurich (.6) publish energy meter readings at QoS 2 and power at QoS 1 for 16-24 devices,
-# then four more of vienna's gateways (other client ids, one device each, MQTT 5); the archive
-# backend (.7, a persistent session, QoS 2) reconnects and takes energy readings and alerts;
-# three dashboards at once over websockets (.8); the operator (.9) publishes a retained
+# and zurich (.6) publish energy meter readings at QoS 2 and power at QoS 1 for 16-24 devices
+# while three dashboards at once watch them over websockets (.8), then four more of vienna's
+# gateways (other client ids, one device each, MQTT 5); the archive backend (.7, a persistent
+# session, QoS 2) reconnects and takes the energy readings and alerts queued for it; the
+# operator (.9) publishes a retained
 # reporting interval for a site every third round (mosquitto_pub -r) and reads the statuses
 # (mosquitto_sub of status/#, retained); every fourth round a retained config is cleared.
 mosquitto_mix_b() {
@@ -17336,16 +17338,15 @@ mosquitto_mix_b() {
   {
     mosquitto_gw 127.0.0.6 vienna 5 24 1 2 energy
     mosquitto_gw 127.0.0.6 zurich 311 16 1 1 power energy
+    for n in 1 2 3; do
+      echo "127.0.0.8 ws 311 dashboard:$(mosquitto_pass dashboard) dash-b$n-$r 1 sub:sensors/${MQ_SITES_B[n % 2]}/#:0 sub:status/+/gw:0 wait:1.2"
+    done
   } | mosquitto_sessions
   for n in 2 3 4 5; do
     echo "127.0.0.6 tcp 5 gw-vienna:$(mosquitto_pass gw-vienna) gw-vienna-$n 1 pub:sensors/vienna/m{}/energy:2:0:1:64:$((n * 10 + r % 10))"
   done | mosquitto_sessions
-  {
-    echo "127.0.0.7 tcp 311 archive:$(mosquitto_pass archive) archive-1 0 sub:sensors/+/+/energy:2 sub:alerts/#:2 wait:1.2"
-    for n in 1 2 3; do
-      echo "127.0.0.8 ws 311 dashboard:$(mosquitto_pass dashboard) dash-b$n-$r 1 sub:sensors/${MQ_SITES_B[n % 2]}/#:0 sub:status/+/gw:0 wait:0.8"
-    done
-  } | mosquitto_sessions
+  echo "127.0.0.7 tcp 311 archive:$(mosquitto_pass archive) archive-1 0 sub:sensors/+/+/energy:2 sub:alerts/#:2 wait:1.2" |
+    mosquitto_sessions
   [ $((r % 3)) != 0 ] || mosquitto_cli mosquitto_pub 127.0.0.9 ops -q 1 -r -t "config/$site/interval" -m "$((10 + r % 5 * 10))"
   [ $((r % 4)) != 0 ] || mosquitto_cli mosquitto_pub 127.0.0.9 ops -q 1 -r -n -t "config/${MQ_SITES_B[(r + 1) % 2]}/interval"
   mosquitto_cli mosquitto_sub 127.0.0.9 ops -t 'status/#' -C 2 -W 2
@@ -17384,22 +17385,23 @@ mosquitto_maintenance() {
 mosquitto_inject() { inject_shell mosquitto mosquitto "$MQ_DIR/data"; }
 mosquitto_labels() { write_labels mosquitto "$MQ_DIR/data"; }
 
-# Held out, from a fresh provisioning. Three new sites go live: their gateways' ACLs appended
-# to the ACL file by the operator, their users gw-oslo, gw-lisbon, gw-riga and a new
-# application's, analytics, added with mosquitto_passwd inside the cgroup as mosquitto; a
-# config change: max_inflight_messages 40, message_size_limit 64 kB and max_queued_messages
+# Held out, from a fresh provisioning. Three new sites go live: their gateways' ACLs and a new
+# application's (analytics) appended to the ACL file by the operator, their users gw-oslo,
+# gw-lisbon, gw-riga and analytics added with mosquitto_passwd inside the cgroup as mosquitto;
+# a config change: max_inflight_messages 40, message_size_limit 64 kB and max_queued_messages
 # 5000 (applied by HUP), max_connections 200 on the websockets listener (a listener option,
 # applied by the restart at 30 s). Each round clients from 127.0.37.1-250 (others each round):
-# the new sites' gateways (MQTT 5 and 3.1.1) publish co2, pressure and temp of devices never
-# seen (QoS 0-2), two of the old sites' gateways publish devices 40-60, the analytics
-# application (a persistent session, QoS 2, websockets) takes co2 and pressure and writes
-# reports into its own clients/analytics/ topics, a batch upload of 8-40 kB every other round
-# and every fourth a 100 kB one (over the new limit: dropped by the broker), the ingest backend
-# and two dashboards; the operator's commands to the new sites. Every 20 s in turn: an old
-# account removed (mosquitto_passwd -D: the archive backend's, decommissioned, then the
-# contractor's before) and a contractor's added, then HUP; or
-# the log rotated with a date suffix and compressed at once, HUP, and a backup into
-# backup/heldout-<time>.db.
+# the new sites' gateways (MQTT 5 and 3.1.1) publish co2, pressure and temp of their devices
+# (QoS 0-2), berlin's and zurich's gateways devices 40-59 (never seen in training), two
+# dashboards over websockets (one MQTT 5) watch them; then the analytics application (a
+# persistent session, MQTT 5 over websockets, QoS 2 and 1) takes co2 and pressure and writes a
+# report (reports/<site>/hourly) and its retained state into its own clients/analytics/, the
+# ingest backend takes what was queued, a batch upload of 8-40 kB every other round and every
+# fourth a 100 kB one (MQTT 3.1.1, over the new limit: the broker drops it and completes the
+# QoS 1 flow); the operator's calibrate commands to the new sites (mosquitto_pub). Every 20 s in
+# turn: an account removed (mosquitto_passwd -D: the archive backend's, decommissioned, then the
+# contractor's before) and a contractor's added, then HUP; or the log rotated with a date
+# suffix and compressed at once, HUP, and a backup into backup/heldout-<time>.db.
 mosquitto_heldout_deploy() {
   local s
   for s in "${MQ_SITES_H[@]}"; do mosquitto_acl_site "$s"; done >>"$MQ_DIR/auth/acl"
@@ -17429,12 +17431,12 @@ mosquitto_heldout_mix() {
     done
     mosquitto_gw "$(mosquitto_heldout_addr 4)" berlin 311 6 $((40 + r % 15)) 1 temp
     mosquitto_gw "$(mosquitto_heldout_addr 5)" zurich 5 4 $((50 + r % 10)) 2 energy
+    echo "$(mosquitto_heldout_addr 8) ws 311 dashboard:$(mosquitto_pass dashboard) dash-h$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:1.2"
+    echo "$(mosquitto_heldout_addr 9) ws 5 dashboard:$(mosquitto_pass dashboard) dash-h$r-2 1 sub:sensors/+/+/co2:0 wait:1.2"
   } | mosquitto_sessions
   {
     echo "$(mosquitto_heldout_addr 6) ws 5 analytics:$(mosquitto_pass analytics) analytics-1 0 sub:sensors/+/+/co2:2 sub:sensors/+/+/pressure:1 wait:1 pub:reports/$site/hourly:1:0:1:2048 pub:clients/analytics/state:1:1:1:300"
     echo "$(mosquitto_heldout_addr 7) tcp 311 ingest:$(mosquitto_pass ingest) ingest-1 0 sub:sensors/+/+/temp:1 wait:0.8"
-    echo "$(mosquitto_heldout_addr 8) ws 311 dashboard:$(mosquitto_pass dashboard) dash-h$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:0.8"
-    echo "$(mosquitto_heldout_addr 9) ws 5 dashboard:$(mosquitto_pass dashboard) dash-h$r-2 1 sub:sensors/+/+/co2:0 wait:0.8"
     [ $((r % 2)) = 1 ] || echo "$(mosquitto_heldout_addr 10) tcp 5 gw-$site:$(mosquitto_pass "gw-$site") gw-$site-batch 1 pub:sensors/$site/batch:1:0:1:$((8192 + r * 4096 % 32768))"
     [ $((r % 4)) != 0 ] || echo "$(mosquitto_heldout_addr 11) tcp 311 gw-$site:$(mosquitto_pass "gw-$site") gw-$site-fw 1 pub:sensors/$site/dump:1:0:1:100000"
   } | mosquitto_sessions
