@@ -11,13 +11,14 @@
 # of workers) on Debian's nodejs, RabbitMQ 3.10 as a message broker on Erlang/OTP, unbound as a
 # recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
-# single-member key-value store for a Kubernetes control plane) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper and etcd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
+# broker for sensor gateways) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -342,7 +343,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -470,11 +471,11 @@ install_packages() {
               php8.2-fpm php8.2-sqlite3 php8.2-cli
               nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
               unbound python3-dnspython zookeeper zookeeperd python3-kazoo
-              etcd-server etcd-client)
+              etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server; do
+      zookeeperd etcd-server mosquitto; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -554,6 +555,9 @@ install_packages() {
       # etcd-server's postinst enables its systemd unit (and its alias etcd2.service) and an init
       # script (it would listen on 127.0.0.1:2379 and 2380).
       etcd-server) systemctl disable etcd >/dev/null 2>&1 || true; svc=etcd ;;
+      # mosquitto's postinst enables its systemd unit (and an init script; it would listen on
+      # localhost:1883).
+      mosquitto) systemctl disable mosquitto >/dev/null 2>&1 || true; svc=mosquitto ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -17943,6 +17947,483 @@ etcd_heldout_job() {
     etcd_admin defrag --command-timeout=90s
     etcd_admin alarm list
     etcd_rotate_log 4
+  fi
+}
+
+# --- mosquitto ----------------------------------------------------------------------------
+
+MQ_PORT=23000                    # MQTT over TCP, 127.0.0.1
+MQ_WS_PORT=23001                 # MQTT over websockets, 127.0.0.1
+MQ_DIR=$WORK/mosquitto           # conf/, auth/ (password and ACL files), data/, log/, run/, backup/
+MQ_CONF=$MQ_DIR/conf/mosquitto.conf
+MQ_CLIENT=$WORK/mosquitto-client # the clients' program (outside the cgroup)
+MQ_SITES_A=(berlin hamburg munich)   # mix A's sites (a gateway each)
+MQ_SITES_B=(vienna zurich)           # mix B's sites
+MQ_SITES_H=(oslo lisbon riga)        # the held-out sites (users and ACLs added by its deploy)
+
+# Eclipse Mosquitto 2.0.11 (Debian mosquitto) as an MQTT broker for sensor gateways, its own
+# instance, not the system service (mosquitto.service and its init script disabled):
+# `mosquitto -c conf/mosquitto.conf` started as root in dw-eval/mosquitto in the foreground, as
+# the unit runs it; it opens its listeners, drops to the mosquitto user (`user mosquitto`) and
+# then opens its log, pid file and persistence. Its root-owned config (group mosquitto, 640) in
+# conf/: a TCP listener on 127.0.0.1:$MQ_PORT and a websockets listener on
+# 127.0.0.1:$MQ_WS_PORT (`socket_domain ipv4`: without it libwebsockets binds every address),
+# no anonymous access, a password file and an ACL file in auth/ (mosquitto's, as
+# mosquitto_passwd rewrites the password file in place through a temporary file beside it),
+# persistence in data/ (mosquitto.db, rewritten every 10 s, at SIGUSR1 and at exit), $SYS
+# statistics every 10 s, its log in log/mosquitto.log (connections included), pid file in run/.
+# Users: a gateway per site gw-<site> (writes sensors/<site>/#, status/<site>/#, reads
+# cmd/<site>/# and config/<site>/#), ingest and archive (backends with persistent sessions),
+# dashboard (websockets), ops (commands and retained configs), monitor ($SYS); every user has
+# its own clients/<user>/# (an ACL pattern). HUP reloads the config, the password and ACL
+# files and reopens the log.
+mosquitto_provision() {
+  local p u
+  for p in "$MQ_PORT" "$MQ_WS_PORT"; do
+    if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$MQ_DIR" "$MQ_CLIENT"
+  mkdir -p "$MQ_DIR"/{conf,auth,data,log,run,backup} "$MQ_CLIENT"
+  mosquitto_config >"$MQ_CONF"
+  chown root:mosquitto "$MQ_CONF"
+  chmod 640 "$MQ_CONF"
+  MQ_OPS_GEN=1 MQ_TECH=0
+  mosquitto_acl >"$MQ_DIR/auth/acl"
+  for u in ingest archive dashboard monitor; do printf '%s:%s\n' "$u" "$(mosquitto_pass "$u")"; done >"$MQ_DIR/auth/passwd"
+  printf 'ops:%s\n' "$(mosquitto_pass ops "$MQ_OPS_GEN")" >>"$MQ_DIR/auth/passwd"
+  for u in "${MQ_SITES_A[@]}" "${MQ_SITES_B[@]}"; do printf 'gw-%s:%s\n' "$u" "$(mosquitto_pass "gw-$u")"; done >>"$MQ_DIR/auth/passwd"
+  # The password file hashed (mosquitto_passwd -U, the deployment's step), then the service's.
+  mosquitto_passwd -U "$MQ_DIR/auth/passwd"
+  chown -R mosquitto:mosquitto "$MQ_DIR"/{auth,data,log,run}
+  chmod 750 "$MQ_DIR"/{auth,data,log}
+  chmod 640 "$MQ_DIR"/auth/*
+  mosquitto_client >"$MQ_CLIENT/mqtt-clients.py"
+  MQ_ROUND=0
+}
+# mosquitto_config [LINE...]: mosquitto.conf, with LINE... added to its global settings, and
+# MQ_WS_EXTRA's lines to the websockets listener's (a held-out change).
+MQ_WS_EXTRA=()
+mosquitto_config() {
+  cat <<CONF
+# dw-eval mosquitto
+per_listener_settings false
+user mosquitto
+pid_file $MQ_DIR/run/mosquitto.pid
+persistence true
+persistence_location $MQ_DIR/data/
+autosave_interval 10
+persistent_client_expiration 2h
+sys_interval 10
+max_queued_messages 2000
+log_dest file $MQ_DIR/log/mosquitto.log
+log_type error
+log_type warning
+log_type notice
+log_type information
+connection_messages true
+log_timestamp_format %Y-%m-%dT%H:%M:%S
+allow_anonymous false
+password_file $MQ_DIR/auth/passwd
+acl_file $MQ_DIR/auth/acl
+CONF
+  printf '%s\n' "$@"
+  printf 'listener %s 127.0.0.1\nprotocol mqtt\n' "$MQ_PORT"
+  printf 'listener %s 127.0.0.1\nprotocol websockets\nsocket_domain ipv4\n' "$MQ_WS_PORT"
+  printf '%s\n' "${MQ_WS_EXTRA[@]}"
+}
+# mosquitto_acl: the ACL file: patterns for every user, the backends', the operators' and each
+# site's gateway (mosquitto_acl_site).
+mosquitto_acl() {
+  local s
+  cat <<'ACL'
+# dw-eval mosquitto ACLs
+pattern readwrite clients/%u/#
+
+user ingest
+topic read sensors/#
+topic read status/#
+topic write alerts/#
+
+user archive
+topic read sensors/#
+topic read alerts/#
+
+user dashboard
+topic read sensors/#
+topic read status/#
+topic read alerts/#
+
+user ops
+topic write cmd/#
+topic readwrite config/#
+topic read status/#
+
+user monitor
+topic read $SYS/#
+ACL
+  for s in "${MQ_SITES_A[@]}" "${MQ_SITES_B[@]}"; do mosquitto_acl_site "$s"; done
+}
+mosquitto_acl_site() {
+  printf '\nuser gw-%s\ntopic write sensors/%s/#\ntopic readwrite status/%s/#\ntopic read cmd/%s/#\ntopic read config/%s/#\n' \
+    "$1" "$1" "$1" "$1" "$1"
+}
+# mosquitto_pass USER [GENERATION]: USER's password (ops's changes with each rotation).
+mosquitto_pass() { echo "dw-$1-mqtt${2:+-$2}"; }
+
+# mosquitto_client: the clients' program (python3-paho-mqtt, outside the cgroup):
+# `mqtt-clients.py TCP_PORT WS_PORT` runs one client session for each line of stdin, all at
+# once, each in its own thread: "SRC TRANSPORT PROTO USER:PASS CLIENT_ID CLEAN OP...", SRC the
+# source address, TRANSPORT tcp or ws, PROTO 311 or 5, CLEAN 1 (a clean session) or 0 (a
+# persistent one: the broker keeps its subscriptions and queues QoS 1/2 messages while it is
+# away). The operations, in order:
+#   will:TOPIC:QOS:RETAIN:PAYLOAD   its last will (set before it connects)
+#   msg:TOPIC:QOS:RETAIN:PAYLOAD    one message with that payload
+#   sub:TOPIC:QOS   unsub:TOPIC    wait:SECONDS    drop (the connection closed without a
+#   DISCONNECT: the broker publishes the will)
+#   pub:TOPIC:QOS:RETAIN:COUNT:SIZE[:FIRST]  COUNT JSON readings of SIZE bytes (0: an empty
+#   payload, which clears a retained message); a {} in TOPIC is the device number, FIRST and up
+#   refused    the broker is expected to refuse the login (a wrong password, an unknown user)
+# A line per session on stdout: "ok", or "ERROR" for what should not have happened.
+mosquitto_client() {
+  cat <<'PY'
+#!/usr/bin/python3
+"""dw-eval MQTT clients: one session per line of stdin, all at once."""
+import json, socket, sys, threading, time
+import paho.mqtt.client as mqtt
+from paho.mqtt.properties import Properties
+from paho.mqtt.packettypes import PacketTypes
+
+PORTS = {'tcp': int(sys.argv[1]), 'ws': int(sys.argv[2])}
+OUT = threading.Lock()
+
+
+def say(*a):
+    with OUT:
+        print(*a, flush=True)
+
+
+def reading(topic, i, size):
+    if size == 0:
+        return b''
+    body = {'ts': round(time.time(), 3), 'seq': i, 'value': round(18 + (i * 37 % 100) / 10, 1), 'unit': topic.rsplit('/', 1)[-1]}
+    pad = size - len(json.dumps(body)) - 10
+    if pad > 0:
+        body['pad'] = 'x' * pad
+    return json.dumps(body).encode()
+
+
+def session(line):
+    f = line.split()
+    src, transport, proto, cred, cid, clean, ops = f[0], f[1], f[2], f[3], f[4], f[5] == '1', f[6:]
+    user, _, password = cred.partition(':')
+    v5 = proto == '5'
+    kw = {'client_id': cid, 'transport': 'websockets' if transport == 'ws' else 'tcp',
+          'protocol': mqtt.MQTTv5 if v5 else mqtt.MQTTv311}
+    if not v5:
+        kw['clean_session'] = clean
+    c = mqtt.Client(**kw)
+    c.username_pw_set(user, password)
+    st = {'rc': None, 'got': 0, 'sent': 0}
+    up = threading.Event()
+
+    def on_connect(cl, ud, flags, rc, props=None):
+        st['rc'] = rc if isinstance(rc, int) else rc.value
+        up.set()
+
+    def on_message(cl, ud, msg):
+        st['got'] += 1
+
+    c.on_connect = on_connect
+    c.on_message = on_message
+    for op in ops:
+        if op.startswith('will:'):
+            _, topic, qos, retain, payload = op.split(':', 4)
+            c.will_set(topic, payload, int(qos), retain == '1')
+    refused = 'refused' in ops
+    try:
+        if v5:
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 0 if clean else 7200
+            c.connect('127.0.0.1', PORTS[transport], 30, bind_address=src, clean_start=clean, properties=props)
+        else:
+            c.connect('127.0.0.1', PORTS[transport], 30, bind_address=src)
+    except Exception as e:
+        say('ERROR', src, cid, 'connect:', e)
+        return
+    c.loop_start()
+    if not up.wait(5) or st['rc'] != 0:
+        c.loop_stop()
+        if refused and st['rc'] not in (None, 0):
+            say('ok', src, cid, 'refused', st['rc'])
+        else:
+            say('ERROR', src, cid, 'connack', st['rc'])
+        return
+    if refused:
+        say('ERROR', src, cid, 'accepted but should have been refused')
+    dropped = False
+    try:
+        for op in ops:
+            kind, *a = op.split(':')
+            if kind == 'sub':
+                c.subscribe(a[0], int(a[1]))
+            elif kind == 'unsub':
+                c.unsubscribe(a[0])
+            elif kind == 'wait':
+                time.sleep(float(a[0]))
+            elif kind == 'msg':
+                _, topic, qos, retain, payload = op.split(':', 4)
+                c.publish(topic, payload, int(qos), retain == '1').wait_for_publish(5)
+                st['sent'] += 1
+            elif kind == 'pub':
+                topic, qos, retain, count, size = a[0], int(a[1]), a[2] == '1', int(a[3]), int(a[4])
+                first = int(a[5]) if len(a) > 5 else 1
+                infos = []
+                for i in range(count):
+                    t = topic.replace('{}', '%02d' % (first + i))
+                    infos.append(c.publish(t, reading(t, i, size), qos, retain))
+                    st['sent'] += 1
+                for info in infos:
+                    if qos:
+                        info.wait_for_publish(5)
+            elif kind == 'drop':
+                time.sleep(0.2)
+                c.socket().shutdown(socket.SHUT_RDWR)
+                dropped = True
+                break
+        if not dropped:
+            time.sleep(0.1)
+            c.disconnect()
+    except Exception as e:
+        say('ERROR', src, cid, 'session:', e)
+    c.loop_stop()
+    say('ok', src, cid, 'sent', st['sent'], 'got', st['got'])
+
+
+# A client library thread that fails (paho 1.6 cannot parse an MQTT 5 PUBACK with reason
+# code 0x83) is an error of the run, not a silent pause.
+threading.excepthook = lambda a: say('ERROR', 'thread', a.exc_type.__name__, a.exc_value)
+threads = [threading.Thread(target=session, args=(l,)) for l in sys.stdin.read().splitlines() if l.strip()]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(30)
+PY
+}
+
+MQ_PID=
+# mosquitto_ready: the broker answers a login (the health check: $SYS/broker/version as monitor).
+mosquitto_ready() {
+  mosquitto_sub -h 127.0.0.1 -p "$MQ_PORT" -u monitor -P "$(mosquitto_pass monitor)" -i dw-health \
+    -t '$SYS/broker/version' -C 1 -W 2 >/dev/null
+}
+mosquitto_start() {
+  launch mosquitto root /usr/sbin/mosquitto -c "$MQ_CONF"
+  MQ_PID=$LAUNCHED
+  until_ok mosquitto_ready
+}
+# TERM, as the unit stops it (the broker saves its database and exits); the rounds and the
+# clients' unexpected errors so far are reported.
+mosquitto_stop() {
+  stop_pid "$MQ_PID" TERM
+  echo "record-testdata: mosquitto: $MQ_ROUND rounds so far, $(grep -c '^ERROR' "$WORK/mosquitto-clients.log" 2>/dev/null || true) client errors" >&2
+}
+# mosquitto_sessions: the sessions on stdin run by the clients' program.
+mosquitto_sessions() {
+  /usr/bin/python3 "$MQ_CLIENT/mqtt-clients.py" "$MQ_PORT" "$MQ_WS_PORT" >>"$WORK/mosquitto-clients.log" 2>&1 ||
+    echo "record-testdata: mosquitto: the clients' program failed" >&2
+}
+# mosquitto_cli TOOL SRC USER ARG...: mosquitto_pub or mosquitto_sub (an operator's or a
+# script's) from SRC as USER.
+mosquitto_cli() {
+  local tool=$1 addr=$2 user=$3 secret
+  secret=$(mosquitto_pass "$user" "$([ "$user" != ops ] || echo "$MQ_OPS_GEN")")
+  shift 3
+  "$tool" -h 127.0.0.1 -p "$MQ_PORT" -A "$addr" -u "$user" -P "$secret" "$@" >/dev/null 2>>"$WORK/mosquitto-clients.log" ||
+    echo "ERROR $tool $addr $user $*" >>"$WORK/mosquitto-clients.log"
+}
+# mosquitto_gw ADDR SITE PROTO DEVICES FIRST QOS METRIC...: a gateway's session line: client
+# id gw-SITE-1, persistent (its commands queue while it is away), its will (status offline,
+# retained), online published retained, its commands and configs subscribed, DEVICES readings
+# of each METRIC (devices FIRST and up) at QOS, then a pause; every third round it drops its
+# connection (the will is published), otherwise it says offline and disconnects.
+mosquitto_gw() {
+  local addr=$1 site=$2 proto=$3 n=$4 first=$5 qos=$6 m gw_ops
+  shift 6
+  gw_ops="will:status/$site/gw:1:1:offline sub:cmd/$site/#:1 sub:config/$site/#:1 msg:status/$site/gw:1:1:online"
+  for m in "$@"; do gw_ops+=" pub:sensors/$site/d{}/$m:$qos:0:$n:96:$first"; done
+  gw_ops+=" wait:0.5"
+  if [ $((MQ_ROUND % 3)) = 0 ]; then gw_ops+=" drop"; else gw_ops+=" msg:status/$site/gw:1:1:offline"; fi
+  echo "$addr tcp $proto gw-$site:$(mosquitto_pass "gw-$site") gw-$site-1 0 $gw_ops"
+}
+
+# Mix A, from 127.0.0.2-5: the gateways of berlin and hamburg (.2, MQTT 3.1.1) and munich (.3,
+# MQTT 5) publish temperature (QoS 0) and humidity (QoS 1) of 8-12 devices, with their
+# online/offline status retained and a will; every fifth round a gateway with an old password
+# (refused), an unknown user (refused) and hamburg's gateway publishing into berlin's topics
+# (denied by the ACL, dropped); meanwhile a dashboard (.4, websockets) takes the retained
+# statuses and the live readings of a site; then the ingest backend (.4, a persistent session,
+# QoS 1) reconnects, receives what was queued for it while it was away (QoS 1 only: berlin's
+# QoS 0 temperatures are not queued) and publishes an alert; the
+# operator (.5, mosquitto_pub) sends a reboot command (QoS 1) to a gateway, and every other
+# round the monitor (.5, mosquitto_sub) reads $SYS; every third round the newest technician
+# account (added by the maintenance) writes a note into its own topics over websockets.
+mosquitto_mix_a() {
+  local r=$((MQ_ROUND += 1)) site d
+  site=${MQ_SITES_A[r % 3]}
+  d=$(printf %02d $((1 + RANDOM % 12)))
+  {
+    mosquitto_gw 127.0.0.2 berlin 311 12 1 0 temp
+    mosquitto_gw 127.0.0.2 hamburg 311 8 1 1 temp humidity
+    mosquitto_gw 127.0.0.3 munich 5 10 1 1 temp humidity
+    if [ $((r % 5)) = 0 ]; then
+      echo "127.0.0.3 tcp 311 gw-munich:dw-gw-munich-old gw-munich-2 1 refused"
+      echo "127.0.0.3 tcp 311 guest:guest guest-$r 1 refused"
+      echo "127.0.0.2 tcp 5 gw-hamburg:$(mosquitto_pass gw-hamburg) gw-hamburg-9 1 pub:sensors/berlin/d{}/temp:1:0:3:64"
+    fi
+    echo "127.0.0.4 ws 311 dashboard:$(mosquitto_pass dashboard) dash-$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:1.5"
+  } | mosquitto_sessions
+  {
+    echo "127.0.0.4 tcp 311 ingest:$(mosquitto_pass ingest) ingest-1 0 sub:sensors/+/+/temp:1 sub:sensors/+/+/humidity:1 wait:1 pub:alerts/$site/d$d:1:0:1:128"
+    if [ $((r % 3)) = 0 ] && [ "$MQ_TECH" -gt 0 ]; then
+      echo "127.0.0.4 ws 311 tech-$MQ_TECH:$(mosquitto_pass "tech-$MQ_TECH") tech-$MQ_TECH-$r 1 sub:clients/tech-$MQ_TECH/#:1 wait:0.5 pub:clients/tech-$MQ_TECH/notes:1:0:1:200"
+    fi
+  } | mosquitto_sessions
+  mosquitto_cli mosquitto_pub 127.0.0.5 ops -q 1 -t "cmd/$site/d$d/reboot" -m "{\"id\":$r}"
+  [ $((r % 2)) = 1 ] || mosquitto_cli mosquitto_sub 127.0.0.5 monitor -t '$SYS/broker/clients/connected' \
+    -t '$SYS/broker/messages/received' -t '$SYS/broker/store/messages/count' -C 3 -W 3
+}
+# Mix B, from 127.0.0.6-9, other sites, topics, QoS and client counts: the gateways of vienna
+# and zurich (.6) publish energy meter readings at QoS 2 and power at QoS 1 for 16-24 devices
+# while three dashboards at once watch them over websockets (.8), then four more of vienna's
+# gateways (other client ids, one device each, MQTT 5); the archive backend (.7, a persistent
+# session, QoS 2) reconnects and takes the energy readings and alerts queued for it; the
+# operator (.9) publishes a retained
+# reporting interval for a site every third round (mosquitto_pub -r) and reads the statuses
+# (mosquitto_sub of status/#, retained); every fourth round a retained config is cleared.
+mosquitto_mix_b() {
+  local r=$((MQ_ROUND += 1)) n site
+  site=${MQ_SITES_B[r % 2]}
+  {
+    mosquitto_gw 127.0.0.6 vienna 5 24 1 2 energy
+    mosquitto_gw 127.0.0.6 zurich 311 16 1 1 power energy
+    for n in 1 2 3; do
+      echo "127.0.0.8 ws 311 dashboard:$(mosquitto_pass dashboard) dash-b$n-$r 1 sub:sensors/${MQ_SITES_B[n % 2]}/#:0 sub:status/+/gw:0 wait:1.2"
+    done
+  } | mosquitto_sessions
+  for n in 2 3 4 5; do
+    echo "127.0.0.6 tcp 5 gw-vienna:$(mosquitto_pass gw-vienna) gw-vienna-$n 1 pub:sensors/vienna/m{}/energy:2:0:1:64:$((n * 10 + r % 10))"
+  done | mosquitto_sessions
+  echo "127.0.0.7 tcp 311 archive:$(mosquitto_pass archive) archive-1 0 sub:sensors/+/+/energy:2 sub:alerts/#:2 wait:1.2" |
+    mosquitto_sessions
+  [ $((r % 3)) != 0 ] || mosquitto_cli mosquitto_pub 127.0.0.9 ops -q 1 -r -t "config/$site/interval" -m "$((10 + r % 5 * 10))"
+  [ $((r % 4)) != 0 ] || mosquitto_cli mosquitto_pub 127.0.0.9 ops -q 1 -r -n -t "config/${MQ_SITES_B[(r + 1) % 2]}/interval"
+  mosquitto_cli mosquitto_sub 127.0.0.9 ops -t 'status/#' -C 2 -W 2
+}
+
+# mosquitto_passwd_admin ARG...: the operator's mosquitto_passwd on the password file, inside the
+# cgroup as mosquitto (the service's own tool, as `kubectl exec` runs it).
+mosquitto_passwd_admin() { admin mosquitto mosquitto /usr/bin/mosquitto_passwd "$@"; }
+# mosquitto_reload: HUP from outside, as the unit's ExecReload (the password file, the ACLs and
+# the config re-read, the log reopened).
+mosquitto_reload() { kill -HUP "$MQ_PID"; sleep 0.3; }
+# mosquitto_backup NAME: the database saved now (SIGUSR1) and copied into backup/NAME by the
+# backup agent (outside the cgroup).
+mosquitto_backup() {
+  kill -USR1 "$MQ_PID"
+  sleep 0.5
+  cp -p "$MQ_DIR/data/mosquitto.db" "$MQ_DIR/backup/$1"
+}
+
+# Its scheduled jobs in training: a technician's account added (tech-N) and ops's password
+# rotated with mosquitto_passwd -b inside the cgroup as mosquitto, then HUP (reload); the log
+# rotated as Debian's logrotate does (mosquitto.log -> .1 -> .2.gz, then HUP); the database
+# saved (SIGUSR1) and copied into backup/mosquitto-<time>.db.
+mosquitto_maintenance() {
+  MQ_TECH=$((MQ_TECH + 1))
+  mosquitto_passwd_admin -b "$MQ_DIR/auth/passwd" "tech-$MQ_TECH" "$(mosquitto_pass "tech-$MQ_TECH")"
+  MQ_OPS_GEN=$((MQ_OPS_GEN + 1))
+  mosquitto_passwd_admin -b "$MQ_DIR/auth/passwd" ops "$(mosquitto_pass ops "$MQ_OPS_GEN")"
+  mosquitto_reload
+  rotate_logs HUP "$MQ_PID" gz "$MQ_DIR/log/mosquitto.log"
+  mosquitto_backup "mosquitto-$(date +%Y%m%d-%H%M%S).db"
+}
+
+# The generic intruder script as mosquitto (an exploited broker executing a shell) in its
+# persistence directory.
+mosquitto_inject() { inject_shell mosquitto mosquitto "$MQ_DIR/data"; }
+mosquitto_labels() { write_labels mosquitto "$MQ_DIR/data"; }
+
+# Held out, from a fresh provisioning. Three new sites go live: their gateways' ACLs and a new
+# application's (analytics) appended to the ACL file by the operator, their users gw-oslo,
+# gw-lisbon, gw-riga and analytics added with mosquitto_passwd inside the cgroup as mosquitto;
+# a config change: max_inflight_messages 40, message_size_limit 64 kB and max_queued_messages
+# 5000 (applied by HUP), max_connections 200 on the websockets listener (a listener option,
+# applied by the restart at 30 s). Each round clients from 127.0.37.1-250 (others each round):
+# the new sites' gateways (MQTT 5 and 3.1.1) publish co2, pressure and temp of their devices
+# (QoS 0-2), berlin's and zurich's gateways devices 40-59 (never seen in training), two
+# dashboards over websockets (one MQTT 5) watch them; then the analytics application (a
+# persistent session, MQTT 5 over websockets, QoS 2 and 1) takes co2 and pressure and writes a
+# report (reports/<site>/hourly) and its retained state into its own clients/analytics/, the
+# ingest backend takes what was queued, a batch upload of 8-40 kB every other round and every
+# fourth a 100 kB one (MQTT 3.1.1, over the new limit: the broker drops it and completes the
+# QoS 1 flow); the operator's calibrate commands to the new sites (mosquitto_pub). Every 20 s in
+# turn: an account removed (mosquitto_passwd -D: the archive backend's, decommissioned, then the
+# contractor's before) and a contractor's added, then HUP; or the log rotated with a date
+# suffix and compressed at once, HUP, and a backup into backup/heldout-<time>.db.
+mosquitto_heldout_deploy() {
+  local s
+  for s in "${MQ_SITES_H[@]}"; do mosquitto_acl_site "$s"; done >>"$MQ_DIR/auth/acl"
+  printf '\nuser analytics\ntopic read sensors/#\ntopic write reports/#\n' >>"$MQ_DIR/auth/acl"
+  for s in "${MQ_SITES_H[@]}"; do
+    mosquitto_passwd_admin -b "$MQ_DIR/auth/passwd" "gw-$s" "$(mosquitto_pass "gw-$s")"
+  done
+  mosquitto_passwd_admin -b "$MQ_DIR/auth/passwd" analytics "$(mosquitto_pass analytics)"
+  MQ_WS_EXTRA=("max_connections 200")
+  mosquitto_config "max_inflight_messages 40" "message_size_limit 65536" "max_queued_messages 5000" >"$MQ_CONF.new"
+  MQ_WS_EXTRA=()
+  chown root:mosquitto "$MQ_CONF.new"
+  chmod 640 "$MQ_CONF.new"
+  mv "$MQ_CONF.new" "$MQ_CONF"
+  mosquitto_reload
+  MQ_HELDOUT_JOBS=0
+}
+mosquitto_heldout_addr() { echo "127.0.37.$((1 + ($1 * 37 + MQ_ROUND * 53) % 250))"; }
+mosquitto_heldout_mix() {
+  local r=$((MQ_ROUND += 1)) s i=0 site
+  site=${MQ_SITES_H[r % 3]}
+  {
+    for s in "${MQ_SITES_H[@]}"; do
+      i=$((i + 1))
+      mosquitto_gw "$(mosquitto_heldout_addr "$i")" "$s" "$([ $((i % 2)) = 1 ] && echo 5 || echo 311)" \
+        $((6 + (r + i) % 10)) $((1 + r % 20)) $((i % 3)) co2 pressure temp
+    done
+    mosquitto_gw "$(mosquitto_heldout_addr 4)" berlin 311 6 $((40 + r % 15)) 1 temp
+    mosquitto_gw "$(mosquitto_heldout_addr 5)" zurich 5 4 $((50 + r % 10)) 2 energy
+    echo "$(mosquitto_heldout_addr 8) ws 311 dashboard:$(mosquitto_pass dashboard) dash-h$r 1 sub:status/#:0 sub:sensors/$site/#:0 wait:1.2"
+    echo "$(mosquitto_heldout_addr 9) ws 5 dashboard:$(mosquitto_pass dashboard) dash-h$r-2 1 sub:sensors/+/+/co2:0 wait:1.2"
+  } | mosquitto_sessions
+  {
+    echo "$(mosquitto_heldout_addr 6) ws 5 analytics:$(mosquitto_pass analytics) analytics-1 0 sub:sensors/+/+/co2:2 sub:sensors/+/+/pressure:1 wait:1 pub:reports/$site/hourly:1:0:1:2048 pub:clients/analytics/state:1:1:1:300"
+    echo "$(mosquitto_heldout_addr 7) tcp 311 ingest:$(mosquitto_pass ingest) ingest-1 0 sub:sensors/+/+/temp:1 wait:0.8"
+    [ $((r % 2)) = 1 ] || echo "$(mosquitto_heldout_addr 10) tcp 5 gw-$site:$(mosquitto_pass "gw-$site") gw-$site-batch 1 pub:sensors/$site/batch:1:0:1:$((8192 + r * 4096 % 32768))"
+    [ $((r % 4)) != 0 ] || echo "$(mosquitto_heldout_addr 11) tcp 311 gw-$site:$(mosquitto_pass "gw-$site") gw-$site-fw 1 pub:sensors/$site/dump:1:0:1:100000"
+  } | mosquitto_sessions
+  mosquitto_cli mosquitto_pub "$(mosquitto_heldout_addr 12)" ops -q 1 -t "cmd/$site/d$(printf %02d $((1 + r % 20)))/calibrate" -m "{\"id\":$r}"
+}
+MQ_HELDOUT_JOBS=0
+mosquitto_heldout_job() {
+  local f=$MQ_DIR/log/mosquitto.log stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((MQ_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    # The first time the archive backend's account (decommissioned), then the contractor before.
+    mosquitto_passwd_admin -D "$MQ_DIR/auth/passwd" "$([ "$MQ_HELDOUT_JOBS" = 1 ] && echo archive || echo "contractor-$((MQ_HELDOUT_JOBS - 2))")"
+    mosquitto_passwd_admin -b "$MQ_DIR/auth/passwd" "contractor-$MQ_HELDOUT_JOBS" "$(mosquitto_pass "contractor-$MQ_HELDOUT_JOBS")"
+    mosquitto_reload
+  else
+    mv -f "$f" "$f-$stamp"
+    kill -HUP "$MQ_PID"
+    gzip -f "$f-$stamp"
+    mosquitto_backup "heldout-$stamp.db"
   fi
 }
 
