@@ -284,6 +284,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.library = nullptr;
     proc->second.library_folded.clear();
     proc->second.archive.clear();
+    proc->second.lookup = nullptr;
+    proc->second.lookup_folded.clear();
+    proc->second.lookup_names.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) {
@@ -405,6 +408,22 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       Fold(proc->second.library, &proc->second.library_folded, FoldedName(f));
       continue;
     }
+    // One finding per lookup: the queries a resolver's search list makes of
+    // one name (Kubernetes' "<name>.<ns>.svc.cluster.local", ..., "<name>")
+    // fold into the first one's finding, never into a lower one.
+    const bool dns_name = f.kind == FindingKind::kNetwork && f.item.table == ItemRef::Table::kDns;
+    if (dns_name && proc != processes_.end() && proc->second.lookup != nullptr &&
+        e.time_ns - proc->second.lookup_ns <= kLookupNs && f.severity <= proc->second.lookup->severity) {
+      ProcessState& state = proc->second;
+      bool same = false;
+      for (const std::string& name : state.lookup_names) same = same || SameLookupThroughSearchList(name, f.subject);
+      if (same) {
+        Fold(state.lookup, &state.lookup_folded, FoldedName(f));
+        if (state.lookup_names.size() < kMaxLookupNames) state.lookup_names.push_back(f.subject);
+        state.lookup_ns = e.time_ns;
+        continue;
+      }
+    }
     // One finding per new listener: a client of a port the workload started
     // listening on in this run folds into that listen finding.
     const bool network = f.kind == FindingKind::kNetwork && f.item.table == ItemRef::Table::kNetwork;
@@ -519,6 +538,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     const bool listen = network && f.item.net.direction == Direction::kListen;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
+    if (dns_name) {
+      ProcessState& state = processes_[e.pid];
+      state.lookup = recorded;
+      state.lookup_ns = e.time_ns;
+      state.lookup_folded.clear();
+      state.lookup_names.assign(1, recorded->subject);
+      proc = processes_.find(e.pid);
+    }
     if (listen) {
       auto& ports = new_listeners_[recorded->workload];
       if (ports.size() >= kMaxNewListenersPerWorkload) ports.clear();

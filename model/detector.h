@@ -270,7 +270,18 @@ class Detector {
     // the incident window are that archive unpacked (ScoreContext::unpacked_from).
     std::string archive;
     int64_t archive_ns = 0;
+    // Its last new DNS name's finding, when, and the names folded into it:
+    // the other queries of one lookup through the resolver's search list
+    // (model/items.h SameLookupThroughSearchList).
+    Finding* lookup = nullptr;
+    int64_t lookup_ns = 0;
+    std::unordered_set<std::string> lookup_folded;
+    std::vector<std::string> lookup_names;  // its name and the names folded, at most kMaxLookupNames
   };
+  static constexpr size_t kMaxLookupNames = 16;
+  // How long after a new name the other queries of its lookup fold into it
+  // (a search list's queries follow each other within a resolver's timeout).
+  static constexpr int64_t kLookupNs = 5'000'000'000;
   // How long after a new shared object the dynamic loader's opens of its
   // dependencies fold into its finding: they happen inside its dlopen.
   static constexpr int64_t kLibraryLoadNs = 1'000'000'000;

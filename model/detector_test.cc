@@ -218,6 +218,53 @@ TEST(DetectorContextTest, ALowNewProgramsNameLookupsFoldIntoItsFinding) {
   EXPECT_EQ(d.Observe(own).size(), 2u) << "the service's own lookups are not a new program's";
 }
 
+// One lookup through a resolver's search list (a Kubernetes pod's ndots:5):
+// the queries of one name under each search domain and the name itself are
+// one finding with the others folded. Another name, the same names from
+// another process, and the same names after the window are findings of their own.
+TEST(DetectorContextTest, OneLookupsSearchListQueriesFoldIntoItsFirstFinding) {
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const Event& e : {testing::Exec("web", 10, "/usr/sbin/app"),
+                         testing::Dns("web", 10, V4(10, 96, 0, 10, 53), "db.shop.svc.cluster.local")}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
+  }
+  Detector d({{"web", fp}});
+  const Endpoint resolver = V4(10, 96, 0, 10, 53);
+  const int64_t ms = 1'000'000;
+  std::vector<Finding*> first = d.Observe(testing::Dns("web", 10, resolver, "api.example.com.shop.svc.cluster.local", ms));
+  ASSERT_EQ(first.size(), 1u);
+  for (const char* name : {"api.example.com.svc.cluster.local", "api.example.com.cluster.local", "api.example.com"}) {
+    EXPECT_TRUE(d.Observe(testing::Dns("web", 10, resolver, name, 2 * ms)).empty()) << name;
+  }
+  EXPECT_EQ(first[0]->folded, 3u);
+  // Another name is another lookup; so is the same lookup by another process,
+  // and one after the window.
+  EXPECT_EQ(d.Observe(testing::Dns("web", 10, resolver, "cdn.example.net.shop.svc.cluster.local", 3 * ms)).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Dns("web", 11, resolver, "api.example.com.svc.cluster.local", 4 * ms)).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Dns("web", 10, resolver, "cdn.example.net.svc.cluster.local", 10'000 * ms)).size(), 1u);
+}
+
+TEST(SameLookupThroughSearchListTest, ExpansionsOfOneNameOnly) {
+  for (auto [a, b] : std::vector<std::pair<const char*, const char*>>{
+           {"api.example.com.ns.svc.cluster.local", "api.example.com.svc.cluster.local"},
+           {"api.example.com.svc.cluster.local", "api.example.com.cluster.local"},
+           {"api.example.com.ns.svc.cluster.local", "api.example.com"},
+           {"db", "db.corp.example"},
+           {"db.corp.example", "db"}}) {
+    EXPECT_TRUE(SameLookupThroughSearchList(a, b)) << a << " " << b;
+  }
+  for (auto [a, b] : std::vector<std::pair<const char*, const char*>>{
+           {"db.ns.svc.cluster.local", "cache.ns.svc.cluster.local"},  // other names
+           {"mail.google.com", "mail.yahoo.com"},                      // tails unrelated
+           {"x1.evil.test", "x2.evil.test"},
+           {"api.example.com", "api.example.com"},                     // the same query
+           {"api.example.co", "api.example.com"},
+           {"a.b.cluster.local", "a.b.ec2.internal"}}) {
+    EXPECT_FALSE(SameLookupThroughSearchList(a, b)) << a << " " << b;
+  }
+}
+
 // An intruder's shell where the workload runs shells of its own: the shell is
 // known, so only what it does shows. Once it started a new program (`id`,
 // medium), the known programs it starts (`uname`, which the workload's own

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/generalize.h"
@@ -327,6 +328,23 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item) {
       break;
   }
   return fp->dns_names[item.key];
+}
+
+bool SameLookupThroughSearchList(std::string_view a, std::string_view b) {
+  if (a == b || a.empty() || b.empty()) return false;
+  if (a.size() < b.size()) std::swap(a, b);
+  // b itself, with a search domain after it.
+  if (a.size() > b.size() + 1 && a.starts_with(b) && a[b.size()] == '.') return true;
+  // The longest common run of whole labels at the start: at least one.
+  size_t common = 0;  // the length of the common prefix, ending before a '.'
+  for (size_t i = 0; i < b.size() && a[i] == b[i]; ++i) {
+    if (b[i] == '.') common = i;
+  }
+  if (common == 0) return false;
+  std::string_view ta = a.substr(common + 1), tb = b.substr(common + 1);
+  if (ta.size() < tb.size()) std::swap(ta, tb);
+  // One tail ends the other at a label's start.
+  return ta.size() > tb.size() && ta.ends_with(tb) && ta[ta.size() - tb.size() - 1] == '.';
 }
 
 bool IsReverseLookupName(std::string_view name) {

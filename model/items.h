@@ -126,6 +126,17 @@ ItemStats& FindOrAddItem(Fingerprint* fp, const ItemRef& item);
 // but the address it names.
 bool IsReverseLookupName(std::string_view name);
 
+// Whether two names (normalized) are the queries one lookup makes through a
+// resolver's search list (resolv.conf `search`, with `ndots`: Kubernetes pods
+// ask "api.example.com.<ns>.svc.cluster.local", "api.example.com.svc.cluster.local",
+// "api.example.com.cluster.local" and then "api.example.com" for one lookup):
+// one is the other with more labels after it ("x.y" and "x.y.svc.cluster.local"),
+// or both extend the same name with tails of which one ends the other
+// ("x.y.ns.svc.cluster.local" and "x.y.svc.cluster.local": a search list goes
+// from the narrowest domain to the widest). Names that differ in their first
+// label are other lookups; so are equal names.
+bool SameLookupThroughSearchList(std::string_view a, std::string_view b);
+
 // Remembers the last DNS name each process queried, so that a connect that
 // follows within `window_ns` can say which name it probably resolved ("peers
 // known by name"). It records a query, not an answer: a reason may say "after
