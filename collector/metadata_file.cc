@@ -37,6 +37,12 @@ std::optional<nlohmann::json> ReadJsonObject(const std::filesystem::path& path) 
   return j;
 }
 
+std::optional<nlohmann::json> ParseObject(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  return j;
+}
+
 const nlohmann::json* Member(const nlohmann::json& obj, const char* key) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(key);
@@ -65,11 +71,9 @@ std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& 
     if (names && names->is_array() && !names->empty() && names->front().is_string()) {
       out.name = names->front().get<std::string>();
     }
-    nlohmann::json meta =
-        nlohmann::json::parse(StringMember(&entry, "metadata").value_or(""), nullptr, /*allow_exceptions=*/false);
-    if (meta.is_object()) {
-      if (out.name.empty()) out.name = StringMember(&meta, "name").value_or("");
-      out.image = StringMember(&meta, "image-name").value_or("");
+    if (std::optional<nlohmann::json> meta = ParseObject(StringMember(&entry, "metadata").value_or(""))) {
+      if (out.name.empty()) out.name = StringMember(&*meta, "name").value_or("");
+      out.image = StringMember(&*meta, "image-name").value_or("");
     }
     break;
   }

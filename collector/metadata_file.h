@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,10 @@ std::optional<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
 
 // The JSON object in `path`; nullopt when missing, unreadable or not an object.
 std::optional<nlohmann::json> ReadJsonObject(const std::filesystem::path& path);
+
+// A JSON object encoded in a string (CRI-O's io.kubernetes.cri-o.Labels,
+// podman's metadata); nullopt for anything else.
+std::optional<nlohmann::json> ParseObject(std::string_view text);
 
 // obj[key] when obj is an object holding that key.
 const nlohmann::json* Member(const nlohmann::json& obj, const char* key);

@@ -31,14 +31,6 @@ std::map<std::string, std::string> StringMap(const Json* obj) {
   return out;
 }
 
-// A JSON object encoded in a string (CRI-O's io.kubernetes.cri-o.Labels,
-// podman's metadata).
-std::optional<Json> ParseObject(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return std::nullopt;
-  return j;
-}
-
 // Pod labels without the runtime's and the kubelet's own keys.
 std::map<std::string, std::string> PodLabels(std::map<std::string, std::string> labels) {
   std::erase_if(labels, [](const auto& kv) {
