@@ -36,8 +36,8 @@ enum dw_event_kind {
 	DW_EVENT_FORK = 2,    /* struct dw_fork_event: a new process (not a thread) */
 	DW_EVENT_EXIT = 3,    /* struct dw_exit_event: a process (thread group) ended */
 	DW_EVENT_OPEN = 4,    /* struct dw_open_event: open, openat, openat2, creat */
-	DW_EVENT_CONNECT = 5, /* struct dw_sock_event: outbound TCP connect */
-	DW_EVENT_ACCEPT = 6,  /* struct dw_sock_event: inbound TCP accept */
+	DW_EVENT_CONNECT = 5, /* struct dw_sock_event: outbound TCP connect, or UDP flow */
+	DW_EVENT_ACCEPT = 6,  /* struct dw_sock_event: inbound TCP accept, or UDP flow */
 	DW_EVENT_LISTEN = 7,  /* struct dw_sock_event: a TCP socket starts listening */
 	DW_EVENT_DNS = 8,     /* struct dw_dns_event: a UDP datagram to port 53 */
 	DW_EVENT_SYSCALL = 9, /* struct dw_syscall_event: a cgroup's first use of a syscall */
@@ -162,6 +162,30 @@ struct dw_sock_event {
 	__u8 peer_addr[16];
 	__s32 result;     /* syscall return where known (accept: the fd), else 0 */
 	__u32 _pad0;
+};
+
+/* UDP other than DNS (bpf/net.bpf.c udp_flow) comes as DW_EVENT_CONNECT or
+ * DW_EVENT_ACCEPT with protocol IPPROTO_UDP, once per flow and process: a
+ * datagram sent (sendto, sendmsg, sendmmsg's first message) or a connect(2)
+ * of a UDP socket. From a port its program bound (bind(2) with a port:
+ * the kernel's SOCK_BINDPORT_LOCK) to a higher port, a server answering a
+ * client of that port: an ACCEPT with local_port that port and the client
+ * as peer. Any other datagram goes out: a CONNECT to the peer. Datagrams written with write(2) on a connected socket are not
+ * hooked: the connect names their peer. */
+
+/* Key of the udp_flows map (bpf/net.bpf.c): the UDP flows already reported.
+ * Unused fields are 0 (a key is its bytes). User space deletes a cgroup's
+ * keys when its workload learns again, so that each flow is reported
+ * again. */
+struct dw_udp_flow_key {
+	__u64 cgroup_id; /* dw_header.cgroup_id */
+	__u32 pid;       /* dw_header.pid: each process reports its own flows */
+	__u16 kind;      /* DW_EVENT_CONNECT or DW_EVENT_ACCEPT */
+	__u16 port;      /* CONNECT: the peer's port; ACCEPT: the local port */
+	__u16 family;    /* AF_INET or AF_INET6 */
+	__u16 _pad0;
+	__u32 _pad1;
+	__u8 addr[16];   /* the peer's address (network order) */
 };
 
 /* DW_EVENT_DNS, from sys_enter of sendto, sendmsg, sendmmsg and connect on a

@@ -1,4 +1,4 @@
-/* bpf/net.bpf.c: TCP connect, accept and listen; DNS queries over UDP.
+/* bpf/net.bpf.c: TCP connect, accept and listen; UDP flows and DNS queries.
  * Included by driftwatch.bpf.c. */
 
 #define DW_DNS_PORT_BE 0x3500 /* htons(53) on little-endian hosts */
@@ -153,15 +153,73 @@ int handle_sys_exit_accept(struct trace_event_raw_sys_exit *ctx)
 	return accept_exit(ctx->ret);
 }
 
-/* A UDP datagram (or connect) to port 53 on socket `fd`: the destination is
- * `uaddr` when given, else the socket's connected peer. Captures the start
- * of the DNS message so user space can read the query name. */
-static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, __u64 len)
+/* The UDP flows already reported (struct dw_udp_flow_key): a datagram's
+ * flow goes up once per process, not once per datagram (a resolver or a
+ * metrics client sends thousands). LRU: a flow pushed out is reported
+ * again, never hidden. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct dw_udp_flow_key);
+	__type(value, __u8);
+} udp_flows SEC(".maps");
+
+#define DW_SOCK_BINDPORT_LOCK 8 /* sk_userlocks: bind(2) gave the port */
+
+/* A UDP datagram (or connect) other than DNS on `sk`, to the peer `family`,
+ * `addr`, `port_be`: reported as a CONNECT or an ACCEPT (bpf/events.h) the
+ * first time its process sends on the flow. */
+static __always_inline int udp_flow(struct sock *sk, __u16 family, const __u8 *addr, __u16 port_be)
+{
+	struct dw_udp_flow_key key = {};
+	struct dw_sock_event *e;
+	struct scratch *s;
+	__u16 kind, local_port, peer_port = __builtin_bswap16(port_be);
+	__u8 one = 1, locks;
+
+	if (!peer_port)
+		return 0;
+	locks = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks);
+	local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* A server's answer: from the port its program bound, to a client's
+	 * higher (ephemeral) port. A port bound at random for each query (a
+	 * resolver's source-port randomisation) is mostly above the service
+	 * port it sends to; a peer on the same port (NTP, WireGuard) is a
+	 * peer. */
+	kind = (locks & DW_SOCK_BINDPORT_LOCK) && local_port && local_port < peer_port ? DW_EVENT_ACCEPT
+											: DW_EVENT_CONNECT;
+	key.cgroup_id = bpf_get_current_cgroup_id();
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	key.kind = kind;
+	key.port = kind == DW_EVENT_ACCEPT ? local_port : peer_port;
+	key.family = family;
+	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+	if (bpf_map_update_elem(&udp_flows, &key, &one, BPF_NOEXIST))
+		return 0; /* reported before (or the map refused: nothing to do) */
+	s = start_record(kind);
+	if (!s)
+		return 0;
+	e = (struct dw_sock_event *)s->rec;
+	if (!fill_sock(e, sk))
+		return 0;
+	e->family = family;
+	e->peer_port = peer_port;
+	__builtin_memcpy(e->peer_addr, addr, sizeof(e->peer_addr));
+	emit(&e->h, sizeof(*e));
+	return 0;
+}
+
+/* A UDP datagram (or connect) on socket `fd`: the destination is `uaddr`
+ * when given, else the socket's connected peer. To port 53, a DNS record
+ * with the start of the message, so user space can read the query name;
+ * to any other port, udp_flow(). */
+static __always_inline int udp_send(int fd, const void *uaddr, const void *buf, __u64 len)
 {
 	struct scratch *s;
 	struct dw_dns_event *e;
 	struct sock *sk;
 	__u16 family = 0, port_be = 0;
+	__u8 addr[16] = {};
 	__u32 plen;
 
 	if (!task_is_watched())
@@ -172,11 +230,24 @@ static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, 
 	if (uaddr) {
 		bpf_probe_read_user(&family, sizeof(family), uaddr);
 		bpf_probe_read_user(&port_be, sizeof(port_be), uaddr + 2);
+		if (family == DW_AF_INET)
+			bpf_probe_read_user(addr, 4, uaddr + 4);
+		else if (family == DW_AF_INET6)
+			bpf_probe_read_user(addr, 16, uaddr + 8);
+		else
+			return 0;
 	} else {
+		family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		port_be = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		if (family == DW_AF_INET)
+			bpf_core_read(addr, 4, &sk->__sk_common.skc_daddr);
+		else if (family == DW_AF_INET6)
+			bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
+		else
+			return 0;
 	}
 	if (port_be != DW_DNS_PORT_BE)
-		return 0;
+		return udp_flow(sk, family, addr, port_be);
 	s = start_record(DW_EVENT_DNS);
 	if (!s)
 		return 0;
@@ -185,13 +256,7 @@ static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, 
 		return 0;
 	if (uaddr) {
 		e->s.peer_port = 53;
-		__builtin_memset(e->s.peer_addr, 0, sizeof(e->s.peer_addr));
-		if (family == DW_AF_INET)
-			bpf_probe_read_user(e->s.peer_addr, 4, uaddr + 4);
-		else if (family == DW_AF_INET6)
-			bpf_probe_read_user(e->s.peer_addr, 16, uaddr + 8);
-		else
-			return 0;
+		__builtin_memcpy(e->s.peer_addr, addr, sizeof(e->s.peer_addr));
 		e->s.family = family;
 	}
 	plen = 0;
@@ -215,11 +280,11 @@ static __always_inline int dns_send(int fd, const void *uaddr, const void *buf, 
 SEC("tp/syscalls/sys_enter_sendto")
 int handle_sys_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	return dns_send((int)ctx->args[0], (const void *)ctx->args[4],
+	return udp_send((int)ctx->args[0], (const void *)ctx->args[4],
 			(const void *)ctx->args[1], ctx->args[2]);
 }
 
-static __always_inline int dns_sendmsg(int fd, const struct user_msghdr *umsg)
+static __always_inline int udp_sendmsg(int fd, const struct user_msghdr *umsg)
 {
 	struct user_msghdr msg = {};
 	struct iovec iov = {};
@@ -228,13 +293,13 @@ static __always_inline int dns_sendmsg(int fd, const struct user_msghdr *umsg)
 		return 0;
 	if (msg.msg_iov && msg.msg_iovlen > 0)
 		bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov);
-	return dns_send(fd, msg.msg_name, iov.iov_base, iov.iov_len);
+	return udp_send(fd, msg.msg_name, iov.iov_base, iov.iov_len);
 }
 
 SEC("tp/syscalls/sys_enter_sendmsg")
 int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return dns_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
+	return udp_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
 }
 
 /* glibc's resolver sends the A and AAAA queries with one sendmmsg; the first
@@ -242,13 +307,13 @@ int handle_sys_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tp/syscalls/sys_enter_sendmmsg")
 int handle_sys_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return dns_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
+	return udp_sendmsg((int)ctx->args[0], (const struct user_msghdr *)ctx->args[1]);
 }
 
 /* A connected UDP socket may then use write(2), which is not hooked; the
- * connect names the resolver. */
+ * connect names its peer (the resolver, or the flow). */
 SEC("tp/syscalls/sys_enter_connect")
 int handle_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	return dns_send((int)ctx->args[0], (const void *)ctx->args[1], NULL, 0);
+	return udp_send((int)ctx->args[0], (const void *)ctx->args[1], NULL, 0);
 }

@@ -294,9 +294,11 @@ Status BpfEventSource::ClearVerdictEpoch(CgroupId cgroup) {
   return Status::Ok();
 }
 
-// Deletes every entry either hook may hold for the cgroup; a map shrunk to
-// one entry because its hook is off holds none (ENOENT).
-Status BpfEventSource::ForgetReportedSyscalls(CgroupId cgroup) {
+// Deletes every entry the syscall hooks and the UDP hooks hold for the
+// cgroup; a map shrunk to one entry because its hook is off holds none
+// (ENOENT). The UDP flows' keys carry a pid: the map is walked (its size
+// bounds the walk; a relearn is rare).
+Status BpfEventSource::ForgetReported(CgroupId cgroup) {
   auto forget = [](bpf_map* map, const void* key, size_t size) {
     return bpf_map__delete_elem(map, key, size, 0) == 0 || errno == ENOENT;
   };
@@ -312,10 +314,24 @@ Status BpfEventSource::ForgetReportedSyscalls(CgroupId cgroup) {
       return Status::Errno("forget the sentinel syscalls of cgroup " + std::to_string(id), errno);
     }
   }
+  bpf_map* flows = impl_->skel->maps.udp_flows;
+  std::vector<dw_udp_flow_key> mine;
+  dw_udp_flow_key key{};
+  const void* prev = nullptr;
+  while (bpf_map__get_next_key(flows, prev, &key, sizeof(key)) == 0) {
+    if (key.cgroup_id == id) mine.push_back(key);
+    prev = &key;
+  }
+  for (const dw_udp_flow_key& k : mine) {
+    if (!forget(flows, &k, sizeof(k))) {
+      return Status::Errno("forget the UDP flows of cgroup " + std::to_string(id), errno);
+    }
+  }
   return Status::Ok();
 }
 
 static_assert(sizeof(dw_sentinel_key) == 16);
+static_assert(sizeof(dw_udp_flow_key) == 40);
 static_assert(sizeof(dw_verdict_key) == 48);
 static_assert(sizeof(dw_file_id) == sizeof(dw_sock_id));
 

@@ -97,8 +97,9 @@ class BpfEventSource : public EventSource, public VerdictMaps {
   Status ClearVerdictEpoch(CgroupId cgroup) override;
   Status InsertVerdict(const VerdictKey& key) override;
   VerdictMaps* verdict_maps() override { return verdict_cache_ ? this : nullptr; }
-  // Deletes the cgroup's syscall set (--syscalls) and its sentinel pairs.
-  Status ForgetReportedSyscalls(CgroupId cgroup) override;
+  // Deletes the cgroup's syscall set (--syscalls), its sentinel pairs and
+  // its UDP flows.
+  Status ForgetReported(CgroupId cgroup) override;
 
  private:
   struct Impl;

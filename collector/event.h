@@ -155,6 +155,10 @@ struct ProcessContext {
   bool operator==(const ProcessContext&) const = default;
 };
 
+// Event::protocol (IPPROTO_*).
+inline constexpr uint8_t kProtocolTcp = 6;
+inline constexpr uint8_t kProtocolUdp = 17;
+
 struct Event {
   EventKind kind = EventKind::kExec;
   int64_t time_ns = 0;         // wall clock, ns since the Unix epoch
@@ -182,8 +186,9 @@ struct Event {
   int32_t result = 0;          // kOpen: fd or -errno; kAccept: fd
   FileId file;                 // kOpen: the opened file (wire version 3 on)
 
-  // kConnect, kAccept, kListen, kDns.
-  uint8_t protocol = 0;        // 6 = TCP, 17 = UDP
+  // kConnect, kAccept, kListen, kDns. A UDP kConnect or kAccept is a flow
+  // (bpf/events.h): the first datagram a process sent on it, or a connect.
+  uint8_t protocol = 0;        // kProtocolTcp, kProtocolUdp
   Endpoint local;
   Endpoint peer;
   std::string dns_name;        // kDns: the first question's name, "" if none

@@ -107,10 +107,11 @@ class EventSource {
   virtual VerdictMaps* verdict_maps() { return nullptr; }
 
   // The kernel reports a cgroup's first use of each syscall once (kSyscall
-  // records). A workload that learns again must see them again, or its new
-  // baseline lacks what it used before: this forgets what was reported for
-  // `cgroup`. Nothing to forget for a replay.
-  virtual Status ForgetReportedSyscalls(CgroupId /*cgroup*/) { return Status::Ok(); }
+  // records), and each process's UDP flows once. A workload that learns
+  // again must see them again, or its new baseline lacks what it did
+  // before: this forgets what was reported for `cgroup`. Nothing to forget
+  // for a replay.
+  virtual Status ForgetReported(CgroupId /*cgroup*/) { return Status::Ok(); }
 };
 
 }  // namespace dw::collector

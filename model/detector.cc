@@ -287,6 +287,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     proc->second.lookup = nullptr;
     proc->second.lookup_folded.clear();
     proc->second.lookup_names.clear();
+    proc->second.attempt = nullptr;
+    proc->second.attempt_folded.clear();
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) {
@@ -436,6 +438,24 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
         }
       }
     }
+    // One finding per connection attempt: glibc's getaddrinfo probes each
+    // address it returns with a UDP connect(2) on the program's port (its
+    // source-address selection, RFC 6724) before the program connects to
+    // one, and a QUIC client races UDP and TCP to one port. A process's new
+    // outbound peers on one port within a second of its last one, UDP on
+    // either side, fold into the first one's finding, never into a lower
+    // one. New TCP peers alone stay findings of their own.
+    const bool outbound = network && f.item.net.direction == Direction::kOutbound;
+    const bool udp = f.item.net.protocol == kProtocolUdp;
+    if (outbound && proc != processes_.end() && proc->second.attempt != nullptr &&
+        e.time_ns - proc->second.attempt_ns <= kAttemptNs && f.item.net.port == proc->second.attempt_port &&
+        (udp || proc->second.attempt_udp) && f.severity <= proc->second.attempt->severity) {
+      ProcessState& state = proc->second;
+      Fold(state.attempt, &state.attempt_folded, FoldedName(f));
+      state.attempt_ns = e.time_ns;
+      state.attempt_udp = true;
+      continue;
+    }
     // A low exec of a new program (a sibling of the workload's own: its suite).
     const bool suite_exec = f.kind == FindingKind::kExec && f.item.table == ItemRef::Table::kExecutable &&
                             e.kind == EventKind::kExec && f.score < kFoldBelow;
@@ -544,6 +564,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       state.lookup_ns = e.time_ns;
       state.lookup_folded.clear();
       state.lookup_names.assign(1, recorded->subject);
+      proc = processes_.find(e.pid);
+    }
+    if (outbound) {
+      ProcessState& state = processes_[e.pid];
+      state.attempt = recorded;
+      state.attempt_ns = e.time_ns;
+      state.attempt_port = recorded->item.net.port;
+      state.attempt_udp = udp;
+      state.attempt_folded.clear();
       proc = processes_.find(e.pid);
     }
     if (listen) {

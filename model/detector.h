@@ -277,7 +277,18 @@ class Detector {
     int64_t lookup_ns = 0;
     std::unordered_set<std::string> lookup_folded;
     std::vector<std::string> lookup_names;  // its name and the names folded, at most kMaxLookupNames
+    // Its last new outbound peer's finding (a connection attempt), when,
+    // the port, whether UDP was in it, and the peers folded into it.
+    Finding* attempt = nullptr;
+    int64_t attempt_ns = 0;
+    uint16_t attempt_port = 0;
+    bool attempt_udp = false;
+    std::unordered_set<std::string> attempt_folded;
   };
+  // How long after a new outbound peer the process's other new peers on its
+  // port are the same connection attempt (address selection probes all the
+  // addresses of one name at once; a client races UDP and TCP at once).
+  static constexpr int64_t kAttemptNs = 1'000'000'000;
   static constexpr size_t kMaxLookupNames = 16;
   // How long after a new name the other queries of its lookup fold into it
   // (a search list's queries follow each other within a resolver's timeout).

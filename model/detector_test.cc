@@ -245,6 +245,35 @@ TEST(DetectorContextTest, OneLookupsSearchListQueriesFoldIntoItsFirstFinding) {
   EXPECT_EQ(d.Observe(testing::Dns("web", 10, resolver, "cdn.example.net.svc.cluster.local", 10'000 * ms)).size(), 1u);
 }
 
+// One finding per connection attempt: getaddrinfo's UDP probes of each
+// address a name resolved to (source-address selection) and the TCP connect
+// that follows are one finding. New TCP peers alone, another port, another
+// process, or after a second: findings of their own.
+TEST(DetectorContextTest, AConnectionAttemptsAddressProbesFoldIntoItsFirstFinding) {
+  Fingerprint fp;
+  fp.workload = "web";
+  for (const Event& e : {testing::Exec("web", 10, "/usr/sbin/app"), testing::Connect("web", 10, V4(10, 0, 0, 9, 5432))}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fp, item);
+  }
+  Detector d({{"web", fp}});
+  const int64_t ms = 1'000'000;
+  auto udp = [](uint32_t pid, Endpoint peer, int64_t t) {
+    Event e = testing::Connect("web", pid, peer, t);
+    e.protocol = kProtocolUdp;
+    return e;
+  };
+  std::vector<Finding*> first = d.Observe(udp(10, V4(203, 0, 113, 7, 443), ms));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(first[0]->subject.find("udp"), std::string::npos) << first[0]->subject;
+  EXPECT_TRUE(d.Observe(udp(10, V4(203, 0, 113, 8, 443), 2 * ms)).empty());
+  EXPECT_TRUE(d.Observe(testing::Connect("web", 10, V4(203, 0, 113, 8, 443), 3 * ms)).empty());
+  EXPECT_EQ(first[0]->folded, 2u);
+  EXPECT_EQ(d.Observe(testing::Connect("web", 11, V4(198, 51, 100, 1, 443), 4 * ms)).size(), 1u);
+  EXPECT_EQ(d.Observe(testing::Connect("web", 11, V4(198, 51, 100, 2, 443), 5 * ms)).size(), 1u);
+  EXPECT_EQ(d.Observe(udp(10, V4(203, 0, 113, 9, 8443), 6 * ms)).size(), 1u);
+  EXPECT_EQ(d.Observe(udp(10, V4(203, 0, 113, 10, 443), 3'000 * ms)).size(), 1u);
+}
+
 TEST(SameLookupThroughSearchListTest, ExpansionsOfOneNameOnly) {
   for (auto [a, b] : std::vector<std::pair<const char*, const char*>>{
            {"api.example.com.ns.svc.cluster.local", "api.example.com.svc.cluster.local"},

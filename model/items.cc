@@ -13,9 +13,6 @@
 namespace dw::model {
 namespace {
 
-constexpr uint8_t kTcp = 6;
-constexpr uint8_t kUdp = 17;
-
 // "<address>:<port>", "[<v6 address>]:<port>", appended.
 void AppendHostPort(std::string_view address, uint16_t port, std::string* out) {
   const bool v6 = address.find(':') != std::string_view::npos;
@@ -27,8 +24,8 @@ void AppendHostPort(std::string_view address, uint16_t port, std::string* out) {
 }
 
 std::string ProtocolName(uint8_t protocol) {
-  if (protocol == kTcp) return "tcp";
-  if (protocol == kUdp) return "udp";
+  if (protocol == kProtocolTcp) return "tcp";
+  if (protocol == kProtocolUdp) return "udp";
   return "proto " + std::to_string(protocol);
 }
 
@@ -208,19 +205,19 @@ std::span<const ItemRef> ItemsOf(const Event& e, ItemScratch* scratch) {
     }
     case EventKind::kConnect:
       if (e.peer.family == 0) break;
-      NetRef(Direction::kOutbound, e.protocol, kTcp, e.peer, e.peer.port, &scratch->Add());
+      NetRef(Direction::kOutbound, e.protocol, kProtocolTcp, e.peer, e.peer.port, &scratch->Add());
       break;
     case EventKind::kAccept:
       if (e.peer.family == 0) break;
-      NetRef(Direction::kInbound, e.protocol, kTcp, e.peer, e.local.port, &scratch->Add());
+      NetRef(Direction::kInbound, e.protocol, kProtocolTcp, e.peer, e.local.port, &scratch->Add());
       break;
     case EventKind::kListen:
       if (e.local.family == 0) break;
-      NetRef(Direction::kListen, e.protocol, kTcp, e.local, e.local.port, &scratch->Add());
+      NetRef(Direction::kListen, e.protocol, kProtocolTcp, e.local, e.local.port, &scratch->Add());
       break;
     case EventKind::kDns: {
       if (e.peer.family != 0) {
-        NetRef(Direction::kDns, e.protocol, kUdp, e.peer, e.peer.port, &scratch->Add());
+        NetRef(Direction::kDns, e.protocol, kProtocolUdp, e.peer, e.peer.port, &scratch->Add());
       }
       ItemRef& ref = scratch->Add();
       NormalizeDnsName(e.dns_name, &ref.key);

@@ -692,6 +692,30 @@ TEST(ScorerNetworkTest, AConnectToTheWorkloadsOwnListenerIsNoFinding) {
             1u);
 }
 
+// A UDP server's answers are inbound UDP flows (bpf/events.h): a new client
+// of its port is its audience, as for TCP; another port, or the port over
+// TCP, is news. A new outbound UDP peer is a finding that names the protocol.
+TEST(ScorerNetworkTest, AUdpServersNewClientsAreItsAudience) {
+  auto udp = [](Event e) {
+    e.protocol = kProtocolUdp;
+    return e;
+  };
+  Fingerprint fp = Learn({udp(testing::Accept("dns", 10, V4(127, 0, 0, 1, 21053), V4(127, 0, 0, 2, 40000))),
+                          udp(testing::Connect("dns", 10, V4(127, 0, 0, 9, 8125)))});
+  Scorer scorer;
+  EXPECT_TRUE(
+      scorer.Score(&fp, udp(testing::Accept("dns", 11, V4(127, 0, 0, 1, 21053), V4(10, 1, 2, 3, 50000)))).empty());
+  EXPECT_EQ(scorer.Score(&fp, udp(testing::Accept("dns", 11, V4(127, 0, 0, 1, 21054), V4(127, 0, 0, 2, 40000)))).size(),
+            1u);
+  EXPECT_EQ(scorer.Score(&fp, testing::Accept("dns", 11, V4(127, 0, 0, 1, 21053), V4(127, 0, 0, 2, 40000))).size(), 1u);
+  EXPECT_TRUE(scorer.Score(&fp, udp(testing::Connect("dns", 11, V4(127, 0, 0, 9, 8125)))).empty());
+  EXPECT_EQ(scorer.Score(&fp, testing::Connect("dns", 11, V4(127, 0, 0, 9, 8125))).size(), 1u);
+  auto out = scorer.Score(&fp, udp(testing::Connect("dns", 11, V4(203, 0, 113, 7, 4444))));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].subject, "udp 203.0.113.7:4444");
+  EXPECT_GE(out[0].severity, Severity::kMedium);
+}
+
 // An FTP-like workload (testing::PortHabitTraining).
 Fingerprint PortHabitsTraining() { return Learn(testing::PortHabitTraining("ftp")); }
 

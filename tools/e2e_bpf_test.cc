@@ -5,8 +5,9 @@
 // workload; then trains a fingerprint (stored in a real SQLite database) and
 // checks that a run doing one new thing of each kind yields exactly those
 // three findings; that intruders' techniques run for real are found at their
-// catalogue floor; and that a connect right after a query for a learned DNS
-// name reaches a known service at another address. Needs root; skips with the reason otherwise (set
+// catalogue floor; that a connect right after a query for a learned DNS
+// name reaches a known service at another address; and that UDP flows come
+// once per process, in their direction, and a new one is a finding. Needs root; skips with the reason otherwise (set
 // DW_REQUIRE_BPF=1 to make that a failure, as CI does).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -110,6 +111,29 @@ class E2eBpfTest : public tools::testing::LiveBpfTest {
     std::vector<std::string> all = {DW_TEST_WORKLOAD};
     all.insert(all.end(), args.begin(), args.end());
     return LiveBpfTest::RunWorkload(all);
+  }
+
+  // The baselines (by workload) learned from two runs of the workload with `args`.
+  std::map<std::string, model::Fingerprint> Train(const std::vector<std::string>& args) {
+    profiler::Profiler profiler;
+    profiler.BeginSession();
+    for (int i = 0; i < 2; ++i) {
+      RunWorkload(args);
+      for (const Event& e : TakeEvents()) profiler.Observe(e);
+    }
+    std::map<std::string, model::Fingerprint> fps;
+    for (auto& fp : profiler.TakeDirty()) fps[fp.workload] = fp;
+    return fps;
+  }
+
+  // The subjects of the findings `detector` raises on a run with `args`.
+  std::vector<std::string> FindingSubjects(model::Detector* detector, const std::vector<std::string>& args) {
+    std::vector<std::string> subjects;
+    RunWorkload(args);
+    for (const Event& e : TakeEvents()) {
+      for (model::Finding* f : detector->Observe(e)) subjects.push_back(f->subject);
+    }
+    return subjects;
   }
 };
 
@@ -483,29 +507,77 @@ TEST_F(E2eBpfTest, AConnectRightAfterALearnedDnsNameReachesAKnownService) {
   ASSERT_EQ(listen(listener, 16), 0);
   const std::string p = std::to_string(port);
 
-  profiler::Profiler profiler;
-  profiler.BeginSession();
-  for (int i = 0; i < 2; ++i) {
-    RunWorkload({"--dns", "svc.dwtest", "--connect-to", "127.0.0.1:" + p});
-    for (const Event& e : TakeEvents()) profiler.Observe(e);
-  }
-  std::map<std::string, model::Fingerprint> fps;
-  for (auto& fp : profiler.TakeDirty()) fps[fp.workload] = fp;
+  std::map<std::string, model::Fingerprint> fps = Train({"--dns", "svc.dwtest", "--connect-to", "127.0.0.1:" + p});
   ASSERT_EQ(fps.count(app_rel_), 1u);
   ASSERT_EQ(fps[app_rel_].dns_names.count("svc.dwtest"), 1u) << "the DNS hook saw no query";
 
   model::Detector detector(fps);
-  auto run = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> subjects;
-    RunWorkload(args);
-    for (const Event& e : TakeEvents()) {
-      for (model::Finding* f : detector.Observe(e)) subjects.push_back(f->subject);
-    }
-    return subjects;
-  };
-  EXPECT_EQ(run({"--dns", "svc.dwtest", "--connect-to", "127.0.0.2:" + p}), std::vector<std::string>{});
-  EXPECT_EQ(run({"--connect-to", "127.0.0.2:" + p}), std::vector<std::string>{"127.0.0.2:" + p});
+  EXPECT_EQ(FindingSubjects(&detector, {"--dns", "svc.dwtest", "--connect-to", "127.0.0.2:" + p}),
+            std::vector<std::string>{});
+  EXPECT_EQ(FindingSubjects(&detector, {"--connect-to", "127.0.0.2:" + p}), std::vector<std::string>{"127.0.0.2:" + p});
   close(listener);
+}
+
+// A free UDP port on 127.0.0.1 below the kernel's ephemeral range (where
+// services listen), or 0.
+uint16_t FreeUdpServicePort() {
+  for (uint16_t port = static_cast<uint16_t>(20000 + getpid() % 10000), tries = 0; tries < 200; ++tries, ++port) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+    if (fd >= 0) close(fd);
+    if (free) return port;
+  }
+  return 0;
+}
+
+// UDP other than DNS: a datagram's flow reaches user space once per
+// process, however many datagrams it sends (the second sendto is not
+// reported); a connect(2) names the peer of the datagrams write(2) sends;
+// a server's answer from the port it bound is a client of that port.
+TEST_F(E2eBpfTest, UdpFlowsAreReportedOncePerProcessInTheirDirection) {
+  const uint16_t service = FreeUdpServicePort();
+  ASSERT_NE(service, 0);
+  const std::string s = std::to_string(service);
+  uint32_t pid = RunWorkload({"--udp-send", "127.0.0.1:9", "--udp-send", "127.0.0.2:9", "--udp-connect",
+                              "127.0.0.1:7", "--udp-serve", s, "--dns", "flows.dwtest"});
+  std::vector<std::string> udp;
+  size_t dns = 0;
+  for (const Event& e : TakeEvents()) {
+    if (e.pid != pid) continue;
+    if (e.kind == EventKind::kDns) ++dns;
+    if ((e.kind == EventKind::kConnect || e.kind == EventKind::kAccept) && e.protocol == 17) {
+      udp.push_back(std::string(EventKindName(e.kind)) + " " +
+                    (e.kind == EventKind::kConnect ? e.peer.ToString()
+                                                   : e.peer.AddressString() + " on " + std::to_string(e.local.port)));
+    }
+  }
+  std::vector<std::string> want = {"accept 127.0.0.1 on " + s, "connect 127.0.0.1:7", "connect 127.0.0.1:9",
+                                   "connect 127.0.0.1:" + s, "connect 127.0.0.2:9"};
+  std::sort(udp.begin(), udp.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(udp, want);
+  EXPECT_EQ(dns, 1u) << "a DNS query is still a DNS record, not a flow";
+}
+
+// Trained on its flows, the workload's same flows raise nothing (another
+// process, another client port); a new outbound UDP peer is a finding.
+TEST_F(E2eBpfTest, ANewUdpPeerIsAFindingAndLearnedFlowsAreNot) {
+  const uint16_t service = FreeUdpServicePort();
+  ASSERT_NE(service, 0);
+  const std::string s = std::to_string(service);
+  std::map<std::string, model::Fingerprint> fps = Train({"--udp-send", "127.0.0.1:9", "--udp-serve", s});
+  ASSERT_EQ(fps.count(app_rel_), 1u);
+  model::Detector detector(fps);
+  EXPECT_EQ(FindingSubjects(&detector, {"--udp-send", "127.0.0.1:9", "--udp-serve", s}), std::vector<std::string>{});
+  const std::vector<std::string> found =
+      FindingSubjects(&detector, {"--udp-send", "127.0.0.1:9", "--udp-send", "127.0.0.2:4444"});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find("udp"), std::string::npos) << found[0];
+  EXPECT_NE(found[0].find("127.0.0.2:4444"), std::string::npos) << found[0];
 }
 
 }  // namespace

@@ -131,10 +131,10 @@ Response Agent::Relearn(const std::string& name) {
   if (Status s = store_->SaveFingerprints({fresh}, NowNs()); !s.ok()) return Response::Error(500, s.message());
   detector_->RemoveFingerprint(name);
   RebuildProfiler([&](auto* fps) { (*fps)[name] = fresh; });
-  // The kernel reported each syscall the workload used once: again, so the
-  // new baseline learns them too.
+  // The kernel reported each syscall the workload used, and each UDP flow
+  // of a process, once: again, so the new baseline learns them too.
   for (CgroupId id : pipeline_->CgroupsOf(name)) {
-    if (Status s = source_->ForgetReportedSyscalls(id); !s.ok()) spdlog::warn("relearn {}: {}", name, s.message());
+    if (Status s = source_->ForgetReported(id); !s.ok()) spdlog::warn("relearn {}: {}", name, s.message());
   }
   Transition(name, store::WorkloadState::kLearning);
   return Response::Json(

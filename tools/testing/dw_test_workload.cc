@@ -20,6 +20,13 @@
 //                       missing socket is no failure (the attempt is the point)
 //   --dns NAME          send a DNS query (type A) for NAME over UDP to
 //                       127.0.0.1:53 (no answer is awaited)
+//   --udp-send A:PORT   send two datagrams to the IPv4 address A, port PORT,
+//                       with sendto from one socket the kernel gives a port
+//   --udp-connect A:PORT  connect a UDP socket to A:PORT and write(2) a
+//                       datagram (the write is not hooked: the connect is)
+//   --udp-serve PORT    bind a UDP socket to 127.0.0.1:PORT; a second socket
+//                       sends it a datagram, which it answers twice with
+//                       sendto (a server's reply to a client of PORT)
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --shell CMD         fork, exec /bin/sh -c CMD, wait (a command injection)
@@ -177,6 +184,36 @@ int main(int argc, char** argv) {
         return Fail("dns", arg);
       }
       close(fd);
+    } else if (op == "--udp-send" || op == "--udp-connect") {
+      const size_t colon = arg.rfind(':');
+      sockaddr_in a = Loopback(colon == std::string::npos ? 0 : std::atoi(arg.c_str() + colon + 1));
+      int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      if (colon == std::string::npos || inet_pton(AF_INET, arg.substr(0, colon).c_str(), &a.sin_addr) != 1 ||
+          fd < 0) {
+        return Fail(op.c_str() + 2, arg);
+      }
+      const auto* to = reinterpret_cast<sockaddr*>(&a);
+      const bool sent = op == "--udp-send"
+                            ? sendto(fd, "1", 1, 0, to, sizeof(a)) == 1 && sendto(fd, "2", 1, 0, to, sizeof(a)) == 1
+                            : connect(fd, to, sizeof(a)) == 0 && write(fd, "1", 1) == 1;
+      close(fd);
+      if (!sent) return Fail(op.c_str() + 2, arg);
+    } else if (op == "--udp-serve") {
+      sockaddr_in a = Loopback(std::atoi(arg.c_str()));
+      int server = socket(AF_INET, SOCK_DGRAM, 0);
+      int client = socket(AF_INET, SOCK_DGRAM, 0);
+      char buf[16];
+      sockaddr_in from = {};
+      socklen_t from_len = sizeof(from);
+      const bool served =
+          server >= 0 && client >= 0 && bind(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+          sendto(client, "q", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
+          recvfrom(server, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &from_len) == 1 &&
+          sendto(server, "a", 1, 0, reinterpret_cast<sockaddr*>(&from), from_len) == 1 &&
+          sendto(server, "b", 1, 0, reinterpret_cast<sockaddr*>(&from), from_len) == 1;
+      close(server);
+      close(client);
+      if (!served) return Fail("udp-serve", arg);
     } else if (op == "--spawn" || op == "--shell") {
       pid_t pid = fork();
       if (pid == 0) {
