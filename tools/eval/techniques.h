@@ -80,8 +80,9 @@ class TechniquePlayer {
   // `p` replaces its own image with `exe` (a wrapper running its argument).
   PlayedProcess Exec(const PlayedProcess& p, const std::string& exe, std::vector<std::string> argv);
   void Open(const PlayedProcess& p, const std::string& path, uint8_t access);
-  // IPv4 dotted quads; TCP.
-  void Connect(const PlayedProcess& p, const std::string& address, uint16_t port);
+  // IPv4 dotted quads; TCP, or a UDP flow (its first datagram).
+  void Connect(const PlayedProcess& p, const std::string& address, uint16_t port,
+               uint8_t protocol = kProtocolTcp);
   void Listen(const PlayedProcess& p, const std::string& address, uint16_t port);
   // A UDP query for `name` to `resolver`:53.
   void Dns(const PlayedProcess& p, const std::string& resolver, const std::string& name);
