@@ -18474,7 +18474,7 @@ prosody_provision() {
   chmod 640 "$PR_CONF"
   chown prosody:prosody "$PR_DIR"/{data,log,run,plugins}
   chmod 750 "$PR_DIR"/{data,log}
-  PR_OPS_GEN=1 PR_INTERN=0 PR_ROUND=0 PR_LABS=0
+  PR_OPS_GEN=1 PR_INTERN=0 PR_ROUND=0 PR_LABS=0 PR_MAINT=0
   for u in alice bob carol dave erin frank grace; do prosody_ctl "" register "$u" chat.test "$(prosody_pass "$u")"; done
   prosody_ctl "" register ops chat.test "$(prosody_pass ops 1)"
   for u in helpdesk tina ugo; do prosody_ctl "" register "$u" support.test "$(prosody_pass "$u")"; done
@@ -18854,23 +18854,25 @@ prosody_mix_b() {
   prosody_metrics 127.0.0.9
 }
 
-# Its scheduled jobs in training, inside the cgroup as prosody: an intern's account added
-# (`prosodyctl adduser internN@chat.test`, the password on stdin) and the one before removed
-# (`prosodyctl deluser`), ops's password changed (`prosodyctl passwd`), `prosodyctl check
-# config`; then in turn the logs rotated as Debian's logrotate does (prosody.log and
-# prosody.err -> .1 -> .2.gz) with HUP from outside (the unit's reload), or rotated the same way
-# and reopened by `prosodyctl reload` after `prosodyctl check certs`.
+# Its scheduled jobs in training, inside the cgroup as prosody, in turn: an intern's account
+# added (`prosodyctl adduser internN@chat.test`, the password on stdin) and the one before
+# removed (`prosodyctl deluser`), `prosodyctl check config`, and the logs rotated as Debian's
+# logrotate does (prosody.log and prosody.err -> .1 -> .2.gz) with HUP from outside (the unit's
+# reload); or ops's password changed (`prosodyctl passwd`), `prosodyctl check certs`, the logs
+# rotated the same way and reopened by `prosodyctl reload`.
+PR_MAINT=0
 prosody_maintenance() {
-  local n=$((PR_INTERN + 1))
-  prosody_ctl "$(prosody_twice "intern$n")" adduser "intern$n@chat.test"
-  PR_INTERN=$n
-  [ "$n" -lt 2 ] || prosody_ctl "" deluser "intern$((n - 1))@chat.test"
-  PR_OPS_GEN=$((PR_OPS_GEN + 1))
-  prosody_ctl "$(prosody_twice ops)" passwd ops@chat.test
-  prosody_ctl "" check config
-  if [ $((n % 2)) = 1 ]; then
+  local n
+  if [ $(((PR_MAINT += 1) % 2)) = 1 ]; then
+    n=$((PR_INTERN + 1))
+    prosody_ctl "$(prosody_twice "intern$n")" adduser "intern$n@chat.test"
+    PR_INTERN=$n
+    [ "$n" -lt 2 ] || prosody_ctl "" deluser "intern$((n - 1))@chat.test"
+    prosody_ctl "" check config
     rotate_logs HUP "$PR_PID" gz "$PR_DIR/log/prosody.log" "$PR_DIR/log/prosody.err"
   else
+    PR_OPS_GEN=$((PR_OPS_GEN + 1))
+    prosody_ctl "$(prosody_twice ops)" passwd ops@chat.test
     prosody_ctl "" check certs
     rotate_logs 0 "$PR_PID" gz "$PR_DIR/log/prosody.log" "$PR_DIR/log/prosody.err"
     prosody_ctl "" reload
@@ -18894,8 +18896,8 @@ prosody_labels() { write_labels prosody "$PR_DIR/data" "" shell-known; }
 # removing alice in turn; alice in incident-0..3 (a new room each round in turn); erin to tina
 # across hosts; helpdesk posting 10 kB into support-queue with 50 messages of history; every
 # fourth round a login of oscar with a wrong password; after the restart kim and leo on
-# labs.test (direct TLS) post into standup, message mia (offline, 2 kB), ask oscar's last
-# activity and the server's version, then mia and nora log in and get their offline messages
+# labs.test (direct TLS) post into standup, message mia (offline, 2 kB), ask the server's last
+# activity (its uptime) and version, then mia and nora log in and get their offline messages
 # (dave before the restart); a BOSH session of pat (kim after the restart) and the metrics
 # scrape. Every 20 s in turn: a contractor's account registered (`prosodyctl register`), the
 # one before removed (`prosodyctl unregister`) and `prosodyctl check certs`; or the log moved
@@ -18936,7 +18938,7 @@ prosody_heldout_mix() {
     [ $((r % 4)) != 0 ] || echo "$(prosody_heldout_addr 8) starttls oscar@chat.test dw-oscar-wrong refused"
     if [ "$PR_LABS" = 1 ]; then
       prosody_s "$(prosody_heldout_addr 9)" tls kim@labs.test join:standup:kim:10 muc:standup:500 \
-        msg:mia@labs.test:2048 last:oscar@chat.test version leave:standup:kim
+        msg:mia@labs.test:2048 last:labs.test version leave:standup:kim
       prosody_s "$(prosody_heldout_addr 10)" tls leo@labs.test join:standup:leo:10 muc:standup:64:3 \
         msg:kim@labs.test:256 leave:standup:leo
     fi
