@@ -18890,12 +18890,13 @@ prosody_labels() { write_labels prosody "$PR_DIR/data" "" shell-known; }
 # reloaded (`prosodyctl reload`) inside the cgroup as prosody: the rate limit applies at once,
 # the new host and modules at the restart at 30 s. New accounts: kim, leo, mia and nora on
 # labs.test (`prosodyctl adduser`) and oscar and pat on chat.test (`prosodyctl register`). Each
-# round clients from 127.0.40.1-250 (others each round), eight at once and more after the
-# restart: oscar (direct TLS) and pat in a new room release-crew (15 messages of history; 4 kB
-# and five 16-byte messages), messages of 6 kB and 20 bytes between them, pat adding or
-# removing alice in turn; alice in incident-0..3 (a new room each round in turn); erin to tina
-# across hosts; helpdesk posting 10 kB into support-queue with 50 messages of history; every
-# fourth round a login of oscar with a wrong password; after the restart kim and leo on
+# round clients from 127.0.40.1-250 (others each round), seven sessions at once (eight with
+# a refused login), nine after the restart: oscar (direct TLS) and pat in a new room
+# release-crew (15 messages of history; 4 kB and five 16-byte messages), messages of 6 kB and
+# 20 bytes between them, pat adding or removing alice in turn; alice in incident-0..3 (a new
+# room each round in turn); erin to tina across hosts; helpdesk posting 10 kB into
+# support-queue with 50 messages of history; tina's archive; frank's discovery and version;
+# every fourth round a login of oscar with a wrong password; after the restart kim and leo on
 # labs.test (direct TLS) post into standup, message mia (offline, 2 kB), ask the server's last
 # activity (its uptime) and version, then mia and nora log in and get their offline messages
 # (dave before the restart); a BOSH session of pat (kim after the restart) and the metrics
