@@ -12,13 +12,14 @@
 # recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
-# broker for sensor gateways) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component) and a
+# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -343,7 +344,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -471,11 +472,12 @@ install_packages() {
               php8.2-fpm php8.2-sqlite3 php8.2-cli
               nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
               unbound python3-dnspython zookeeper zookeeperd python3-kazoo
-              etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt)
+              etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt
+              prosody lua-unbound python3-slixmpp)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto; do
+      zookeeperd etcd-server mosquitto prosody; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -558,6 +560,9 @@ install_packages() {
       # mosquitto's postinst enables its systemd unit (and an init script; it would listen on
       # localhost:1883).
       mosquitto) systemctl disable mosquitto >/dev/null 2>&1 || true; svc=mosquitto ;;
+      # prosody's postinst enables its systemd unit (and an init script; it would listen on
+      # *:5222 and *:5269 with /etc/prosody's config).
+      prosody) systemctl disable prosody >/dev/null 2>&1 || true; svc=prosody ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -18424,6 +18429,546 @@ mosquitto_heldout_job() {
     kill -HUP "$MQ_PID"
     gzip -f "$f-$stamp"
     mosquitto_backup "heldout-$stamp.db"
+  fi
+}
+
+# --- prosody ------------------------------------------------------------------------------
+
+PR_PORT=24522                  # c2s (STARTTLS), 127.0.0.1
+PR_TLS_PORT=24523              # c2s with direct TLS (XEP-0368), 127.0.0.1
+PR_HTTP_PORT=24580             # plain HTTP, 127.0.0.1: BOSH (/http-bind) and the metrics (/metrics)
+PR_DIR=$WORK/prosody           # conf/ (prosody.cfg.lua, certs/), data/ (data_path), log/, run/, plugins/
+PR_CONF=$PR_DIR/conf/prosody.cfg.lua
+PR_CLIENT=$WORK/prosody-client # the clients' program and the certificates they trust (outside the cgroup)
+PR_MUC=conference.chat.test    # the MUC component
+
+# Prosody 0.12.3 (Debian prosody, Lua 5.4, with lua-unbound as its Recommends bring it) as an
+# XMPP chat server, its own instance, not the system service (prosody.service and its init
+# script disabled): `prosody -F --config conf/prosody.cfg.lua` started as the prosody user in
+# dw-eval/prosody, in the foreground, as the unit runs it (User=prosody, ExecStart=prosody -F).
+# Its root-owned config (group prosody, 640) in conf/: c2s on 127.0.0.1:$PR_PORT (STARTTLS
+# required) and direct TLS on :$PR_TLS_PORT, plain HTTP on 127.0.0.1:$PR_HTTP_PORT for BOSH
+# (consider_bosh_secure: a TLS-terminating proxy's setup) and the OpenMetrics page (statistics
+# collected at each scrape), no HTTPS port, s2s disabled (no federation, no DNS lookups); the
+# certificate directory conf/certs/ with a self-signed certificate made at provisioning for
+# chat.test, *.chat.test and support.test (root:prosody, 640); data_path data/ with the default
+# internal flat-file storage (accounts hashed, rosters, offline messages, vCards and PEP, MAM
+# archives, persistent MUC rooms and their archives), installer_plugin_path plugins/, logs
+# log/prosody.log and log/prosody.err, pid file in run/, the admin socket data/prosody.sock
+# (mod_admin_shell). VirtualHosts chat.test and support.test, the MUC component
+# $PR_MUC (rooms unlocked at creation, persistent, history from its archive, muc_mam).
+# Accounts made at provisioning with `prosodyctl register` inside the cgroup as prosody: alice,
+# bob, carol, dave (mix A), erin, frank, grace (mix B) and ops (an admin) on chat.test;
+# helpdesk, tina and ugo (mix B) on support.test. HUP re-reads the config and reopens the logs.
+prosody_provision() {
+  local p u
+  for p in "$PR_PORT" "$PR_TLS_PORT" "$PR_HTTP_PORT"; do
+    if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$PR_DIR" "$PR_CLIENT"
+  mkdir -p "$PR_DIR"/{conf/certs,data,log,run,plugins} "$PR_CLIENT"
+  prosody_cert chat.test "DNS:chat.test,DNS:*.chat.test,DNS:support.test"
+  PR_HOSTS=(chat.test support.test) PR_MODULES=() PR_EXTRA=() PR_RATE=64kb/s
+  prosody_config >"$PR_CONF"
+  chown root:prosody "$PR_CONF"
+  chmod 640 "$PR_CONF"
+  chown prosody:prosody "$PR_DIR"/{data,log,run,plugins}
+  chmod 750 "$PR_DIR"/{data,log}
+  PR_OPS_GEN=1 PR_INTERN=0 PR_ROUND=0 PR_LABS=0 PR_MAINT=0
+  for u in alice bob carol dave erin frank grace; do prosody_ctl "" register "$u" chat.test "$(prosody_pass "$u")"; done
+  prosody_ctl "" register ops chat.test "$(prosody_pass ops 1)"
+  for u in helpdesk tina ugo; do prosody_ctl "" register "$u" support.test "$(prosody_pass "$u")"; done
+  prosody_client >"$PR_CLIENT/xmpp-clients.py"
+}
+# prosody_cert NAME SANS: a self-signed certificate conf/certs/NAME.crt and its key (the
+# operator's openssl, outside the cgroup), trusted by the clients (PR_CLIENT/ca.pem).
+prosody_cert() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=$1" -addext "subjectAltName=$2" \
+    -keyout "$PR_DIR/conf/certs/$1.key" -out "$PR_DIR/conf/certs/$1.crt" 2>/dev/null || die "openssl req failed"
+  chown root:prosody "$PR_DIR/conf/certs/$1".*
+  chmod 640 "$PR_DIR/conf/certs/$1".*
+  cat "$PR_DIR/conf/certs/$1.crt" >>"$PR_CLIENT/ca.pem"
+}
+# prosody_config: prosody.cfg.lua with PR_HOSTS's VirtualHosts, PR_MODULES's modules added to
+# the global ones, PR_EXTRA's global lines and the c2s rate limit PR_RATE.
+PR_HOSTS=() PR_MODULES=() PR_EXTRA=() PR_RATE=64kb/s
+prosody_config() {
+  local h m
+  cat <<CONF
+-- dw-eval prosody
+admins = { "ops@chat.test" }
+pidfile = "$PR_DIR/run/prosody.pid"
+data_path = "$PR_DIR/data"
+installer_plugin_path = "$PR_DIR/plugins"
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { $PR_PORT }
+c2s_direct_tls_ports = { $PR_TLS_PORT }
+s2s_ports = { }
+http_ports = { $PR_HTTP_PORT }
+http_interfaces = { "127.0.0.1" }
+https_ports = { }
+modules_enabled = {
+  "roster"; "saslauth"; "tls"; "disco"; "blocklist"; "carbons"; "pep"; "private"; "smacks";
+  "vcard4"; "vcard_legacy"; "csi_simple"; "ping"; "time"; "uptime"; "version"; "mam";
+  "admin_shell"; "posix"; "bosh"; "http_openmetrics";
+CONF
+  for m in "${PR_MODULES[@]}"; do printf '  "%s";\n' "$m"; done
+  cat <<CONF
+}
+modules_disabled = { "s2s" }
+authentication = "internal_hashed"
+storage = "internal"
+c2s_require_encryption = true
+consider_bosh_secure = true
+statistics = "internal"
+statistics_interval = "manual"
+openmetrics_allow_cidr = "127.0.0.0/8"
+archive_expires_after = "1w"
+limits = { c2s = { rate = "$PR_RATE" } }
+log = { info = "$PR_DIR/log/prosody.log"; error = "$PR_DIR/log/prosody.err" }
+certificates = "certs"
+CONF
+  printf '%s\n' "${PR_EXTRA[@]}"
+  for h in "${PR_HOSTS[@]}"; do printf 'VirtualHost "%s"\n' "$h"; done
+  cat <<CONF
+Component "$PR_MUC" "muc"
+  modules_enabled = { "muc_mam" }
+  muc_room_locking = false
+  muc_room_default_persistent = true
+  muc_room_default_history_length = 20
+CONF
+}
+# prosody_pass USER [GENERATION]: USER's password (ops's changes with each rotation).
+prosody_pass() { echo "dw-$1-xmpp${2:+-$2}"; }
+# prosody_secret USER: USER's current password.
+prosody_secret() { if [ "$1" = ops ]; then prosody_pass ops "$PR_OPS_GEN"; else prosody_pass "$1"; fi; }
+
+# prosody_ctl INPUT ARG...: the operator's `prosodyctl --config conf/prosody.cfg.lua ARG...`
+# inside the cgroup as prosody (as `kubectl exec` runs it), with INPUT's lines on its stdin when
+# INPUT is not empty (the passwords adduser and passwd ask for twice: `printf ... | prosodyctl
+# adduser`; prosodyctl runs `sh -c "stty -echo"` around each read).
+prosody_ctl() {
+  local input=$1
+  shift
+  if [ -z "$input" ]; then
+    admin prosody prosody /usr/bin/prosodyctl --config "$PR_CONF" "$@"
+    return
+  fi
+  # admin's launch, with stdin from INPUT.
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/prosody" --reuid=prosody --regid="$(id -g prosody)" --init-groups \
+    /usr/bin/prosodyctl --config "$PR_CONF" "$@" <<<"$input" >>"$WORK/prosody.out" 2>&1 &
+  LAUNCHED=$!
+  PIDS+=("$LAUNCHED")
+  wait "$LAUNCHED" || die "command in prosody failed: prosodyctl $*"
+  forget "$LAUNCHED"
+}
+# prosody_twice USER: USER's password twice, as adduser and passwd read it.
+prosody_twice() { printf '%s\n%s' "$(prosody_secret "$1")" "$(prosody_secret "$1")"; }
+
+# prosody_client: the clients' program (python3-slixmpp 1.8, outside the cgroup):
+# `xmpp-clients.py C2S_PORT TLS_PORT CA_FILE MUC` runs one client session for each line of
+# stdin, all at once: "SRC TRANSPORT JID PASSWORD OP...", SRC the source address, TRANSPORT
+# starttls (c2s, STARTTLS) or tls (direct TLS); each session logs in (SASL SCRAM-SHA-1 over
+# TLS, the server's certificate checked against CA_FILE), gets its roster, sends its initial
+# presence (offline messages are delivered then), runs its operations in order, sends
+# unavailable presence and closes the stream:
+#   msg:JID:SIZE[:COUNT]   chat messages of SIZE bytes    add:JID[:GROUP]  roster add + subscribe
+#   del:JID   roster remove    away:TEXT   presence (away, _ for spaces)    wait:SECONDS
+#   join:ROOM:NICK:HISTORY  MUC join asking for HISTORY messages    leave:ROOM:NICK
+#   muc:ROOM:SIZE[:COUNT]   groupchat messages    subject:ROOM:TEXT    vcard:set:NAME[:SIZE]
+#   vcard:get:JID    ping (XEP-0199 to the server)    disco (server info, MUC rooms)
+#   version (XEP-0092)    last:JID (XEP-0012)    mam:N (the newest N archived messages)
+#   refused   the server is expected to refuse the login (a wrong password, an unknown user)
+# A line per session on stdout: "ok", or "ERROR" for what should not have happened.
+prosody_client() {
+  cat <<'PY'
+#!/usr/bin/python3
+"""dw-eval XMPP clients: one session per line of stdin, all at once."""
+import asyncio, contextvars, logging, pathlib, sys
+from slixmpp import ClientXMPP
+from slixmpp.exceptions import IqError, IqTimeout, PresenceError
+
+PORTS = {'starttls': int(sys.argv[1]), 'tls': int(sys.argv[2])}
+CA = pathlib.Path(sys.argv[3])
+MUC = sys.argv[4]
+SRC = contextvars.ContextVar('src', default=None)
+logging.basicConfig(level=logging.CRITICAL)
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def text(n, tag):
+    base = '%s: the quick brown fox jumps over the lazy dog. ' % tag
+    return (base * (n // len(base) + 1))[:max(n, 1)]
+
+
+class Client(ClientXMPP):
+    # No DNS: the server's address is given.
+    async def get_dns_records(self, domain, port=None):
+        return [(domain, self.address[0], self.address[1])]
+
+
+async def session(line):
+    f = line.split()
+    src, transport, jid, password, ops = f[0], f[1], f[2], f[3], f[4:]
+    SRC.set(src)
+    refused = 'refused' in ops
+    c = Client(jid, password)
+    c.ca_certs = CA
+    for p in ('xep_0030', 'xep_0045', 'xep_0054', 'xep_0092', 'xep_0199', 'xep_0313', 'xep_0012'):
+        c.register_plugin(p)
+    st = {'sent': 0, 'got': 0}
+    started, failed = asyncio.Event(), asyncio.Event()
+    c.add_event_handler('session_start', lambda e: started.set())
+    c.add_event_handler('failed_all_auth', lambda e: failed.set())
+    c.add_event_handler('message', lambda m: st.__setitem__('got', st['got'] + 1))
+    c.add_event_handler('groupchat_message', lambda m: st.__setitem__('got', st['got'] + 1))
+    c.connect(('127.0.0.1', PORTS[transport]), use_ssl=transport == 'tls', force_starttls=transport == 'starttls')
+    await asyncio.wait([asyncio.ensure_future(started.wait()), asyncio.ensure_future(failed.wait())],
+                       timeout=10, return_when=asyncio.FIRST_COMPLETED)
+    if not started.is_set():
+        c.disconnect()
+        if refused and failed.is_set():
+            say('ok', src, jid, 'refused')
+        else:
+            say('ERROR', src, jid, 'login failed' if failed.is_set() else 'no session')
+        return
+    if refused:
+        say('ERROR', src, jid, 'accepted but should have been refused')
+    op = 'roster'
+    try:
+        await c.get_roster(timeout=5)
+        c.send_presence()
+        for op in ops:
+            kind, _, rest = op.partition(':')
+            a = rest.split(':') if rest else []
+            if kind in ('refused',):
+                continue
+            elif kind == 'wait':
+                await asyncio.sleep(float(a[0]))
+            elif kind == 'add':
+                await c.update_roster(a[0], name=a[0].split('@')[0], groups=a[1:2], timeout=5)
+                c.send_presence_subscription(pto=a[0])
+            elif kind == 'del':
+                try:
+                    await c.del_roster_item(a[0])
+                except IqError as e:
+                    if e.condition != 'item-not-found':
+                        raise
+            elif kind == 'away':
+                c.send_presence(pshow='away', pstatus=a[0].replace('_', ' '))
+            elif kind == 'msg':
+                for i in range(int(a[2]) if len(a) > 2 else 1):
+                    c.send_message(mto=a[0], mbody=text(int(a[1]), '%s #%d' % (c.boundjid.user, i)), mtype='chat')
+                    st['sent'] += 1
+            elif kind == 'join':
+                await c['xep_0045'].join_muc_wait('%s@%s' % (a[0], MUC), a[1], maxstanzas=int(a[2]), timeout=5)
+            elif kind == 'muc':
+                for i in range(int(a[2]) if len(a) > 2 else 1):
+                    c.send_message(mto='%s@%s' % (a[0], MUC), mbody=text(int(a[1]), c.boundjid.user), mtype='groupchat')
+                    st['sent'] += 1
+            elif kind == 'subject':
+                c['xep_0045'].set_subject('%s@%s' % (a[0], MUC), a[1].replace('_', ' '))
+            elif kind == 'leave':
+                c['xep_0045'].leave_muc('%s@%s' % (a[0], MUC), a[1])
+            elif kind == 'vcard':
+                if a[0] == 'set':
+                    v = c['xep_0054'].make_vcard()
+                    v['FN'] = a[1].replace('_', ' ')
+                    v['NICKNAME'] = c.boundjid.user
+                    v['DESC'] = text(int(a[2]) if len(a) > 2 else 40, 'about')
+                    await c['xep_0054'].publish_vcard(v, timeout=5)
+                else:
+                    await c['xep_0054'].get_vcard(a[1], timeout=5)
+            elif kind == 'ping':
+                await c['xep_0199'].ping(c.boundjid.host, timeout=5)
+            elif kind == 'disco':
+                await c['xep_0030'].get_info(jid=c.boundjid.host, timeout=5)
+                await c['xep_0030'].get_items(jid=MUC, timeout=5)
+            elif kind == 'version':
+                await c['xep_0092'].get_version(c.boundjid.host, timeout=5)
+            elif kind == 'last':
+                await c['xep_0012'].get_last_activity(a[0], timeout=5)
+            elif kind == 'mam':
+                await c['xep_0313'].retrieve(rsm={'max': int(a[0])}, timeout=5)
+            else:
+                raise ValueError('unknown operation')
+        await asyncio.sleep(0.3)
+        c.send_presence(ptype='unavailable')
+    except (IqError, IqTimeout, PresenceError, asyncio.TimeoutError, ValueError) as e:
+        say('ERROR', src, jid, op, type(e).__name__, getattr(e, 'condition', '') or e)
+    c.disconnect()
+    try:
+        await asyncio.wait_for(c.disconnected, 5)
+    except asyncio.TimeoutError:
+        pass
+    say('ok', src, jid, 'sent', st['sent'], 'got', st['got'])
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    create = loop.create_connection
+
+    # Each session's connection from its own source address (set in its task's context).
+    async def bound(*a, **kw):
+        if SRC.get() and 'sock' not in kw:
+            kw['local_addr'] = (SRC.get(), 0)
+        return await create(*a, **kw)
+    loop.create_connection = bound
+    lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+    res = await asyncio.gather(*[asyncio.wait_for(session(l), 40) for l in lines], return_exceptions=True)
+    for l, r in zip(lines, res):
+        if isinstance(r, BaseException):
+            say('ERROR', l.split()[0], l.split()[2], 'session:', type(r).__name__, r)
+
+asyncio.run(main())
+PY
+}
+
+PR_PID=
+# prosody_ready: BOSH's page answers and c2s listens (the health check).
+prosody_ready() {
+  curl -sf --max-time 2 --resolve "chat.test:$PR_HTTP_PORT:127.0.0.1" "http://chat.test:$PR_HTTP_PORT/http-bind" >/dev/null &&
+    ss -Hltn "sport = :$PR_PORT" | grep -q .
+}
+prosody_start() {
+  launch prosody prosody /usr/bin/prosody -F --config "$PR_CONF"
+  PR_PID=$LAUNCHED
+  until_ok prosody_ready
+}
+# TERM, as the unit stops it (prosody closes its sessions and exits); the rounds and the clients'
+# unexpected errors so far are reported.
+prosody_stop() {
+  stop_pid "$PR_PID" TERM
+  echo "record-testdata: prosody: $PR_ROUND rounds so far, $(grep -c '^ERROR' "$WORK/prosody-clients.log" 2>/dev/null || true) client errors" >&2
+}
+# prosody_sessions: the session lines on stdin run by the clients' program.
+prosody_sessions() {
+  /usr/bin/python3 "$PR_CLIENT/xmpp-clients.py" "$PR_PORT" "$PR_TLS_PORT" "$PR_CLIENT/ca.pem" "$PR_MUC" \
+    >>"$WORK/prosody-clients.log" 2>&1 || echo "record-testdata: prosody: the clients' program failed" >&2
+}
+# prosody_s SRC TRANSPORT USER@HOST OP...: a session line, with USER's current password.
+prosody_s() { echo "$1 $2 $3 $(prosody_secret "${3%@*}") ${*:4}"; }
+# prosody_bosh SRC USER@HOST TO TEXT: a web client's BOSH session with curl (as Converse.js
+# makes one): the session created, SASL PLAIN, the stream restarted, a resource bound, the
+# roster, presence and a message to TO, then terminated.
+prosody_bosh() {
+  local pr_src=$1 user=${2%@*} host=${2#*@} pr_to=$3 msg=$4 rid=$((RANDOM * 1000 + 1)) sid out
+  local ns="xmlns='http://jabber.org/protocol/httpbind'" jc="xmlns='jabber:client'"
+  pr_post() {
+    curl -s --max-time 8 --interface "$pr_src" --resolve "$host:$PR_HTTP_PORT:127.0.0.1" \
+      -H 'Content-Type: text/xml; charset=utf-8' --data-binary "$1" "http://$host:$PR_HTTP_PORT/http-bind"
+  }
+  out=$(pr_post "<body content='text/xml; charset=utf-8' hold='1' rid='$rid' to='$host' ver='1.6' wait='2' xml:lang='en' xmpp:version='1.0' $ns xmlns:xmpp='urn:xmpp:xbosh'/>")
+  sid=$(sed -n "s/.* sid='\([^']*\)'.*/\1/p" <<<"$out")
+  out=$(pr_post "<body rid='$((rid + 1))' sid='$sid' $ns><auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>$(printf '\0%s\0%s' "$user" "$(prosody_secret "$user")" | base64 -w0)</auth></body>")
+  if [ -z "$sid" ] || ! grep -q '<success' <<<"$out"; then
+    echo "ERROR bosh $pr_src $2 login: $out" >>"$WORK/prosody-clients.log"
+    return
+  fi
+  pr_post "<body rid='$((rid + 2))' sid='$sid' to='$host' xml:lang='en' xmpp:restart='true' $ns xmlns:xmpp='urn:xmpp:xbosh'/>" >/dev/null
+  out=$(pr_post "<body rid='$((rid + 3))' sid='$sid' $ns><iq type='set' id='bind1' $jc><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>web</resource></bind></iq></body>")
+  grep -q "<jid>" <<<"$out" || echo "ERROR bosh $pr_src $2 bind: $out" >>"$WORK/prosody-clients.log"
+  pr_post "<body rid='$((rid + 4))' sid='$sid' $ns><iq type='get' id='roster1' $jc><query xmlns='jabber:iq:roster'/></iq><presence $jc/><message to='$pr_to' type='chat' $jc><body>$msg</body></message></body>" >/dev/null
+  pr_post "<body rid='$((rid + 5))' sid='$sid' type='terminate' $ns><presence type='unavailable' $jc/></body>" >/dev/null
+  echo "ok bosh $pr_src $2" >>"$WORK/prosody-clients.log"
+}
+# prosody_metrics SRC: the monitoring scrape of /metrics (OpenMetrics) from SRC.
+prosody_metrics() {
+  curl -sf --max-time 5 --interface "$1" "http://127.0.0.1:$PR_HTTP_PORT/metrics" >/dev/null ||
+    echo "ERROR metrics $1" >>"$WORK/prosody-clients.log"
+}
+
+# Mix A, from 127.0.0.2-5, on chat.test: alice (.2) joins the team room (10 messages of
+# history), posts there, messages bob and dave (dave is offline on most rounds: offline
+# storage), every fourth round adds carol to her roster (a subscription) or removes her, pings,
+# every third round reads bob's vCard, every fifth queries her archive (MAM); bob (.3) joins the
+# team room, posts a longer message, answers alice, goes away and leaves the room; carol (.4,
+# direct TLS every other round, STARTTLS otherwise) messages alice, pings and every sixth round
+# discovers the server and the rooms; every third round ops (.2) posts an alert into ops-alerts
+# and asks the server's version; every fifth a login with bob's old password and one of an
+# unknown user (both refused); every third the newest intern account (added by the
+# maintenance) sets its vCard and greets alice. Then every other round dave (.3) logs in, gets
+# his offline messages, reads his archive, answers alice and looks into the team room. Every
+# other round carol's web client over BOSH (.5, curl), every third the metrics scrape (.5).
+prosody_mix_a() {
+  local r=$((PR_ROUND += 1)) t=starttls
+  [ $((r % 2)) = 0 ] || t=tls
+  {
+    prosody_s 127.0.0.2 starttls alice@chat.test join:team:alice:10 muc:team:120 msg:bob@chat.test:80 \
+      msg:dave@chat.test:200:2 "$([ $((r % 8)) = 0 ] && echo add:carol@chat.test:staff)" \
+      "$([ $((r % 8)) = 4 ] && echo del:carol@chat.test)" ping "$([ $((r % 3)) = 0 ] && echo vcard:get:bob@chat.test)" \
+      "$([ $((r % 5)) = 0 ] && echo mam:5)" leave:team:alice
+    prosody_s 127.0.0.3 starttls bob@chat.test join:team:bob:5 muc:team:300 msg:alice@chat.test:60 \
+      away:in_a_meeting wait:0.5 leave:team:bob
+    prosody_s 127.0.0.4 "$t" carol@chat.test msg:alice@chat.test:40 ping "$([ $((r % 6)) = 0 ] && echo disco)"
+    if [ $((r % 3)) = 0 ]; then
+      prosody_s 127.0.0.2 starttls ops@chat.test join:ops-alerts:ops:0 muc:ops-alerts:200 version leave:ops-alerts:ops
+      [ "$PR_INTERN" = 0 ] ||
+        prosody_s 127.0.0.4 starttls "intern$PR_INTERN@chat.test" vcard:set:Intern_$PR_INTERN msg:alice@chat.test:30
+    fi
+    if [ $((r % 5)) = 0 ]; then
+      echo "127.0.0.4 starttls bob@chat.test dw-bob-xmpp-old refused"
+      echo "127.0.0.4 starttls guest@chat.test guest refused"
+    fi
+  } | prosody_sessions
+  if [ $((r % 2)) = 0 ]; then
+    prosody_s 127.0.0.3 starttls dave@chat.test mam:10 msg:alice@chat.test:30 join:team:dave:20 leave:team:dave |
+      prosody_sessions
+    prosody_bosh 127.0.0.5 carol@chat.test alice@chat.test "from the web $r"
+  fi
+  [ $((r % 3)) != 0 ] || prosody_metrics 127.0.0.5
+}
+# Mix B, from 127.0.0.6-9, other users, rooms, hosts, sizes and client counts: the support desk
+# on support.test first, alone (.6: helpdesk joins support-queue with 20 messages of history and
+# posts a 1.5 kB message, every fourth round sets its subject); then six at once: erin (.6,
+# direct TLS) posts 2 kB into random and sends frank three 1 kB messages, every third round
+# sets her vCard; frank (.7) joins random, answers erin and adds or removes grace in turn;
+# grace (.7) pings, reads erin's vCard and 20 archived messages; tina (.8, support.test) joins
+# support-queue, posts 800 bytes, messages helpdesk twice and ugo (offline); helpdesk again
+# (.8) answers tina; erin's second session (.9) changes her presence. Then every other round
+# ugo (.9) logs in, gets his offline messages and answers tina. Each round grace's web client
+# over BOSH (.8) and the metrics scrape (.9).
+prosody_mix_b() {
+  local r=$((PR_ROUND += 1))
+  prosody_s 127.0.0.6 starttls helpdesk@support.test join:support-queue:helpdesk:20 muc:support-queue:1500 \
+    "$([ $((r % 4)) = 0 ] && echo "subject:support-queue:Queue_round_$r")" leave:support-queue:helpdesk | prosody_sessions
+  {
+    prosody_s 127.0.0.6 tls erin@chat.test join:random:erin:0 muc:random:2000 msg:frank@chat.test:1024:3 \
+      "$([ $((r % 3)) = 0 ] && echo vcard:set:Erin_E:300)" leave:random:erin
+    prosody_s 127.0.0.7 starttls frank@chat.test join:random:frank:10 msg:erin@chat.test:500 \
+      "$([ $((r % 2)) = 0 ] && echo add:grace@chat.test:friends || echo del:grace@chat.test)" leave:random:frank
+    prosody_s 127.0.0.7 starttls grace@chat.test ping vcard:get:erin@chat.test mam:20
+    prosody_s 127.0.0.8 tls tina@support.test join:support-queue:tina:5 muc:support-queue:800 \
+      msg:helpdesk@support.test:400:2 msg:ugo@support.test:300 leave:support-queue:tina
+    prosody_s 127.0.0.8 starttls helpdesk@support.test msg:tina@support.test:250
+    prosody_s 127.0.0.9 starttls erin@chat.test away:lunch wait:0.3
+  } | prosody_sessions
+  [ $((r % 2)) = 1 ] || prosody_s 127.0.0.9 starttls ugo@support.test msg:tina@support.test:100 | prosody_sessions
+  prosody_bosh 127.0.0.8 grace@chat.test frank@chat.test "web $r"
+  prosody_metrics 127.0.0.9
+}
+
+# Its scheduled jobs in training, inside the cgroup as prosody, in turn: an intern's account
+# added (`prosodyctl adduser internN@chat.test`, the password on stdin) and the one before
+# removed (`prosodyctl deluser`), `prosodyctl check config`, and the logs rotated as Debian's
+# logrotate does (prosody.log and prosody.err -> .1 -> .2.gz) with HUP from outside (the unit's
+# reload); or ops's password changed (`prosodyctl passwd`), `prosodyctl check certs`, the logs
+# rotated the same way and reopened by `prosodyctl reload`.
+PR_MAINT=0
+prosody_maintenance() {
+  local n
+  if [ $(((PR_MAINT += 1) % 2)) = 1 ]; then
+    n=$((PR_INTERN + 1))
+    prosody_ctl "$(prosody_twice "intern$n")" adduser "intern$n@chat.test"
+    PR_INTERN=$n
+    [ "$n" -lt 2 ] || prosody_ctl "" deluser "intern$((n - 1))@chat.test"
+    prosody_ctl "" check config
+    rotate_logs HUP "$PR_PID" gz "$PR_DIR/log/prosody.log" "$PR_DIR/log/prosody.err"
+  else
+    PR_OPS_GEN=$((PR_OPS_GEN + 1))
+    prosody_ctl "$(prosody_twice ops)" passwd ops@chat.test
+    prosody_ctl "" check certs
+    rotate_logs 0 "$PR_PID" gz "$PR_DIR/log/prosody.log" "$PR_DIR/log/prosody.err"
+    prosody_ctl "" reload
+  fi
+}
+
+# The generic intruder script as prosody (an exploited server executing a shell) in its data
+# directory. prosodyctl runs /bin/sh (stty) in training: the shell is not a required label.
+prosody_inject() { inject_shell prosody prosody "$PR_DIR/data"; }
+prosody_labels() { write_labels prosody "$PR_DIR/data" "" shell-known; }
+
+# Held out, from a fresh provisioning. A config change: a new VirtualHost labs.test (its
+# certificate made by the operator), the modules lastactivity and motd (with a message of the
+# day) and a c2s rate limit of 256 kB/s instead of 64; checked (`prosodyctl check config`) and
+# reloaded (`prosodyctl reload`) inside the cgroup as prosody: the rate limit applies at once,
+# the new host and modules at the restart at 30 s. New accounts: kim, leo, mia and nora on
+# labs.test (`prosodyctl adduser`) and oscar and pat on chat.test (`prosodyctl register`). Each
+# round clients from 127.0.40.1-250 (others each round), seven sessions at once (eight with
+# a refused login), nine after the restart: oscar (direct TLS) and pat in a new room
+# release-crew (15 messages of history; 4 kB and five 16-byte messages), messages of 6 kB and
+# 20 bytes between them, pat adding or removing alice in turn; alice in incident-0..3 (a new
+# room each round in turn); erin to tina across hosts; helpdesk posting 10 kB into
+# support-queue with 50 messages of history; tina's archive; frank's discovery and version;
+# every fourth round a login of oscar with a wrong password; after the restart kim and leo on
+# labs.test (direct TLS) post into standup, message mia (offline, 2 kB), ask the server's last
+# activity (its uptime) and version, then mia and nora log in and get their offline messages
+# (dave before the restart); a BOSH session of pat (kim after the restart) and the metrics
+# scrape. Every 20 s in turn: a contractor's account registered (`prosodyctl register`), the
+# one before removed (`prosodyctl unregister`) and `prosodyctl check certs`; or the log moved
+# to a dated name, `prosodyctl reload`, and the old log gzipped.
+prosody_heldout_deploy() {
+  local u
+  prosody_cert labs.test "DNS:labs.test"
+  PR_HOSTS=(chat.test support.test labs.test) PR_MODULES=(lastactivity motd) PR_RATE=256kb/s
+  PR_EXTRA=('motd_text = [[Welcome! Maintenance window: Sundays 02:00-03:00 UTC.]]')
+  prosody_config >"$PR_CONF.new"
+  chown root:prosody "$PR_CONF.new"
+  chmod 640 "$PR_CONF.new"
+  mv "$PR_CONF.new" "$PR_CONF"
+  prosody_ctl "" check config
+  prosody_ctl "" reload
+  for u in kim leo mia nora; do prosody_ctl "$(prosody_twice "$u")" adduser "$u@labs.test"; done
+  for u in oscar pat; do prosody_ctl "" register "$u" chat.test "$(prosody_pass "$u")"; done
+  PR_HELDOUT_JOBS=0
+}
+# After the restart the new host and modules are live.
+prosody_heldout_reload() { PR_LABS=1; }
+prosody_heldout_addr() { echo "127.0.40.$((1 + ($1 * 37 + PR_ROUND * 53) % 250))"; }
+prosody_heldout_mix() {
+  local r=$((PR_ROUND += 1))
+  {
+    prosody_s "$(prosody_heldout_addr 1)" tls oscar@chat.test join:release-crew:oscar:15 muc:release-crew:4096 \
+      msg:pat@chat.test:6000 "$([ $((r % 3)) = 1 ] && echo vcard:set:Oscar_O:900)" leave:release-crew:oscar
+    prosody_s "$(prosody_heldout_addr 2)" starttls pat@chat.test join:release-crew:pat:15 muc:release-crew:16:5 \
+      msg:oscar@chat.test:20 "$([ $((r % 2)) = 0 ] && echo add:alice@chat.test:release || echo del:alice@chat.test)" \
+      leave:release-crew:pat
+    prosody_s "$(prosody_heldout_addr 3)" starttls alice@chat.test "join:incident-$((r % 4)):alice:5" \
+      "muc:incident-$((r % 4)):900" msg:oscar@chat.test:70 ping "leave:incident-$((r % 4)):alice"
+    prosody_s "$(prosody_heldout_addr 4)" starttls erin@chat.test msg:tina@support.test:350 vcard:get:pat@chat.test
+    prosody_s "$(prosody_heldout_addr 5)" tls helpdesk@support.test join:support-queue:helpdesk:50 \
+      muc:support-queue:10000 leave:support-queue:helpdesk
+    prosody_s "$(prosody_heldout_addr 6)" starttls tina@support.test msg:erin@chat.test:120 mam:50
+    prosody_s "$(prosody_heldout_addr 7)" starttls frank@chat.test disco version
+    [ $((r % 4)) != 0 ] || echo "$(prosody_heldout_addr 8) starttls oscar@chat.test dw-oscar-wrong refused"
+    if [ "$PR_LABS" = 1 ]; then
+      prosody_s "$(prosody_heldout_addr 9)" tls kim@labs.test join:standup:kim:10 muc:standup:500 \
+        msg:mia@labs.test:2048 last:labs.test version leave:standup:kim
+      prosody_s "$(prosody_heldout_addr 10)" tls leo@labs.test join:standup:leo:10 muc:standup:64:3 \
+        msg:kim@labs.test:256 leave:standup:leo
+    fi
+  } | prosody_sessions
+  if [ "$PR_LABS" = 1 ]; then
+    {
+      prosody_s "$(prosody_heldout_addr 11)" starttls mia@labs.test msg:kim@labs.test:80 mam:10
+      prosody_s "$(prosody_heldout_addr 12)" starttls nora@labs.test vcard:set:Nora_N:120 ping
+    } | prosody_sessions
+    prosody_bosh "$(prosody_heldout_addr 13)" kim@labs.test leo@labs.test "standup notes $r"
+  else
+    prosody_s "$(prosody_heldout_addr 11)" starttls dave@chat.test mam:10 | prosody_sessions
+    prosody_bosh "$(prosody_heldout_addr 13)" pat@chat.test oscar@chat.test "release $r"
+  fi
+  prosody_metrics "$(prosody_heldout_addr 14)"
+}
+PR_HELDOUT_JOBS=0
+prosody_heldout_job() {
+  local n f=$PR_DIR/log/prosody.log stamp
+  n=$((PR_HELDOUT_JOBS += 1))
+  if [ $((n % 2)) = 1 ]; then
+    prosody_ctl "" register "contractor$n" chat.test "$(prosody_pass "contractor$n")"
+    [ "$n" -lt 3 ] || prosody_ctl "" unregister "contractor$((n - 2))" chat.test
+    prosody_ctl "" check certs
+  else
+    stamp=$(date +%Y%m%d-%H%M%S)
+    mv -f "$f" "$f-$stamp"
+    prosody_ctl "" reload
+    gzip -f "$f-$stamp"
   fi
 }
 
