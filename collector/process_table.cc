@@ -106,6 +106,22 @@ void ProcessTable::EvictOne() {
   ++changes_;
 }
 
+namespace {
+
+// `exe` is a POSIX shell and `argv` gives it a command line (`sh -c CMD`,
+// `bash -ec CMD`): an option word before the command that holds `c`.
+bool IsShellCommandLine(std::string_view exe, const std::vector<std::string>& argv) {
+  static constexpr std::string_view kShells[] = {"sh", "dash", "bash", "ash", "ksh", "mksh", "zsh"};
+  const std::string_view base = exe.substr(exe.rfind('/') + 1);
+  if (std::find(std::begin(kShells), std::end(kShells), base) == std::end(kShells)) return false;
+  for (size_t i = 1; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+    if (argv[i] != "--" && argv[i][1] != '-' && argv[i].find('c') != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void ProcessTable::Apply(Event* e) { ApplyImpl(e, /*reused=*/false); }
 
 void ProcessTable::ApplyToReusedEvent(Event* e) { ApplyImpl(e, /*reused=*/true); }
@@ -131,12 +147,16 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
       // of the workload's before (no fork in the cgroup was seen, or only
       // systemd's own setup): the service manager runs a unit's command. An
       // orphan the workload forked (reparented to pid 1) is known with its
-      // own image and never qualifies.
-      if (e->ppid == 1 && IsServiceManagerExe(e->parent_exe) &&
-          (self == procs_.end() || IsServiceManagerExe(self->second.exe))) {
-        e->exec_flags |= kExecByServiceManager;
-      }
-      Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value});
+      // own image and never qualifies. Nor does a unit's program that later
+      // replaces its image (an exploit's execve in place); only a unit's
+      // shell command line does, whose last command the shell execs in place
+      // (`ExecReload=/bin/sh -c 'kill -HUP $MAINPID'`: dash runs kill so).
+      const bool by_service_manager =
+          e->ppid == 1 && IsServiceManagerExe(e->parent_exe) &&
+          (self == procs_.end() || IsServiceManagerExe(self->second.exe) || self->second.unit_shell);
+      if (by_service_manager) e->exec_flags |= kExecByServiceManager;
+      Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value,
+                          by_service_manager && IsShellCommandLine(e->path, e->argv)});
       if (!e->parent_exe.empty() && ppid != 0) NoteParentExe(ppid, e->parent_exe);
       break;
     }

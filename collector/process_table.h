@@ -84,6 +84,10 @@ class ProcessTable {
     uint32_t ppid = 0;
     uint64_t exit_seq = 0;   // 0 while alive; else the number of its exit event
     uint64_t cgroup_id = 0;  // last cgroup seen for it; 0 if unknown
+    // Its image is a shell running a command line (`sh -c ...`) that the
+    // service manager started (kExecByServiceManager): a unit's command
+    // line, whose last command the shell execs in place.
+    bool unit_shell = false;
   };
   // An exit scheduled for removal; stale once the pid was inserted again.
   struct Exited {

@@ -235,6 +235,31 @@ TEST(ProcessTableTest, TheServiceManagersCommandsAreMarkedAtTheirExec) {
   EXPECT_EQ(flags(Exec(502, 1, kCurl, {"curl"})), 0);
 }
 
+// A unit's shell command line execs its last command in place (dash runs
+// `sh -c 'kill -HUP 42'`'s kill so): that command is the unit's too. A
+// unit's program that replaces its own image (an exploit's execve in the
+// service's main process) is not; nor is a shell without a command line.
+TEST(ProcessTableTest, AUnitsShellCommandLinesLastCommandIsTheUnitsToo) {
+  const std::string systemd = "/usr/lib/systemd/systemd";
+  ProcessTable t;
+  t.Seed({1, 0, 0, systemd, {}});
+  auto flags = [&](uint32_t pid, const std::string& exe, std::vector<std::string> argv) {
+    Event e = Exec(pid, 1, exe, std::move(argv));
+    e.parent_exe = systemd;
+    t.Apply(&e);
+    return e.exec_flags & kExecByServiceManager;
+  };
+  EXPECT_NE(flags(300, "/usr/bin/dash", {"/bin/sh", "-c", "/bin/kill -HUP 42"}), 0);
+  EXPECT_NE(flags(300, "/usr/bin/kill", {"/bin/kill", "-HUP", "42"}), 0);
+  EXPECT_NE(flags(301, "/usr/bin/bash", {"/bin/bash", "-ec", "exec /usr/sbin/app"}), 0);
+  EXPECT_NE(flags(301, "/usr/sbin/app", {"/usr/sbin/app"}), 0);
+  EXPECT_EQ(flags(301, "/usr/bin/dash", {"sh", "-i"}), 0) << "the unit's program replaced its image";
+  EXPECT_NE(flags(302, "/usr/sbin/app", {"/usr/sbin/app", "-c", "conf"}), 0);
+  EXPECT_EQ(flags(302, "/usr/bin/dash", {"sh"}), 0) << "not a shell command line before";
+  EXPECT_NE(flags(303, "/usr/bin/dash", {"sh", "/etc/app/reload.sh"}), 0);
+  EXPECT_EQ(flags(303, "/usr/bin/kill", {"kill", "-HUP", "42"}), 0) << "a script's exec is the script's";
+}
+
 TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {
   ProcessTable t;
   t.Seed({1, 0, 0, kInit, {}});
