@@ -12,13 +12,14 @@
 # recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
-# broker for sensor gateways) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd and mosquitto heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# broker for sensor gateways, CUPS 2.4 as a print server with its filter chains) and a
+# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and cups, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and cups heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and cups heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto cups (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -18672,17 +18673,21 @@ cups_lp() {
   [ -z "$id" ] || echo "JOB $id" >>"$WORK/cups-clients.log"
   echo "$id"
 }
-# cups_ipp A QUEUE TEST [ARG...]: ipptool from A with one of cups-ipp-utils' tests on QUEUE.
+# cups_ipp A QUEUE TEST [ARG...]: ipptool from A with one of cups-ipp-utils' tests on QUEUE (-:
+# the server's root, for CUPS-Get-Printers).
 cups_ipp() {
   local port=$((CUPS_RELAY_BASE + $1))
   [ "$1" -lt 10 ] || port=$((CUPS_HO_RELAY_BASE + $1))
-  timeout 30 ipptool -T 20 -t "${@:4}" "ipp://127.0.0.1:$port/printers/$2" "/usr/share/cups/ipptool/$3.test" \
+  local uri=ipp://127.0.0.1:$port/printers/$2
+  [ "$2" != - ] || uri=ipp://127.0.0.1:$port/
+  timeout 30 ipptool -T 20 -t "${@:4}" "$uri" "/usr/share/cups/ipptool/$3.test" \
     >/dev/null 2>>"$WORK/cups-clients.log" || echo "ERROR ipptool $3 $2" >>"$WORK/cups-clients.log"
 }
 
 # Mix A, from 127.0.0.2-5: alice (.2) prints the 3-page report (PDF) on office, 1-2 copies of
-# pages 1-2 on A4, every other round the 8-page one two-up; bob (.3, lpr) the PostScript memo
-# on lab-ps two-up; carol (.4) the text invoice on lab-ps (12 cpi, 7 lpi) or on draft; the
+# pages 1-2 on A4, every other round the 8-page one two-up; bob (.3, lpr) every other round the
+# PostScript memo on lab-ps two-up; carol (.4) in two rounds of three the text invoice on lab-ps
+# (12 cpi, 7 lpi) or on draft; the
 # warehouse (.5) a ZPL label on the raw labels queue; every third round alice holds a job and
 # releases it (lp -H hold, lp -i -H resume), every fourth bob sends one to draft and cancels it;
 # every third round an IPP client (.5, ipptool print-job) sends the report PDF to office; each
@@ -18691,9 +18696,11 @@ cups_mix_a() {
   local r=$((CUPS_ROUND += 1)) id
   cups_lp 2 -U alice -d office -n $((1 + r % 2)) -o page-ranges=1-2 -o media=A4 -t "report-$r" "$CUPS_DOCS/report3.pdf" >/dev/null
   [ $((r % 2)) = 1 ] || cups_lp 2 -U alice -d office -o number-up=2 -t "q4-$r" "$CUPS_DOCS/report8.pdf" >/dev/null
-  cups_cli 3 lpr -U bob -P lab-ps -o number-up=2 -T "memo-$r" "$CUPS_DOCS/report3.ps"
-  if [ $((r % 2)) = 0 ]; then cups_lp 4 -U carol -d lab-ps -o cpi=12 -o lpi=7 -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null
-  else cups_lp 4 -U carol -d draft -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null; fi
+  [ $((r % 2)) = 0 ] || cups_cli 3 lpr -U bob -P lab-ps -o number-up=2 -T "memo-$r" "$CUPS_DOCS/report3.ps"
+  case $((r % 3)) in
+    0) cups_lp 4 -U carol -d lab-ps -o cpi=12 -o lpi=7 -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null ;;
+    1) cups_lp 4 -U carol -d draft -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null ;;
+  esac
   cups_lp 5 -U warehouse -d labels -o raw -t "label-$r" "$CUPS_DOCS/label$((1 + r % 4)).zpl" >/dev/null
   if [ $((r % 3)) = 0 ]; then
     id=$(cups_lp 2 -U alice -d office -H hold -t "held-$r" "$CUPS_DOCS/report3.pdf")
@@ -18711,7 +18718,8 @@ cups_mix_a() {
   cups_ipp 5 labels get-jobs
 }
 # Mix B, from 127.0.0.6-9, other users, documents, options and client counts: dan, erin and
-# frank (.6) at once send the log listing to draft four-up and duplex; grace (.7, lpr) 2 copies
+# frank (.6) at once send the log listing to office four-up and duplex, every other round frank
+# the 3-page report to draft two-up; grace (.7, lpr) 2 copies
 # of pages 3-6 of the 8-page PDF on office, fit to page, every other round the PostScript report
 # on lab-ps landscape; the warehouse (.9) a batch of three labels (-n 3) and every third round
 # all four labels in one job; every other round a job sent with priority 20 is raised to 80
@@ -18721,10 +18729,11 @@ cups_mix_a() {
 cups_mix_b() {
   local r=$((CUPS_ROUND += 1)) u id pids=()
   for u in dan erin frank; do
-    cups_lp 6 -U "$u" -d draft -o number-up=4 -o sides=two-sided-long-edge -t "log-$u-$r" "$CUPS_DOCS/log.txt" >/dev/null &
+    cups_lp 6 -U "$u" -d office -o number-up=4 -o sides=two-sided-long-edge -t "log-$u-$r" "$CUPS_DOCS/log.txt" >/dev/null &
     pids+=($!)
   done
   wait "${pids[@]}"
+  [ $((r % 2)) = 0 ] || cups_lp 6 -U frank -d draft -o number-up=2 -t "draft-$r" "$CUPS_DOCS/report3.pdf" >/dev/null
   cups_cli 7 lpr -U grace -P office -# 2 -o page-ranges=3-6 -o fit-to-page -T "q4-$r" "$CUPS_DOCS/report8.pdf"
   [ $((r % 2)) = 1 ] || cups_lp 7 -U grace -d lab-ps -o landscape -t "slides-$r" "$CUPS_DOCS/report8.ps" >/dev/null
   cups_lp 9 -U warehouse -d labels -o raw -n 3 -t "batch-$r" "$CUPS_DOCS/label$((1 + r % 4)).zpl" >/dev/null
@@ -18760,12 +18769,23 @@ cups_maintenance() {
        cups_admin /usr/sbin/cupsaccept labels ;;
     2) cups_admin /usr/sbin/lpadmin -p office -o "media-default=$([ $((m % 2)) = 0 ] && echo Letter || echo A4)"
        cups_ctl "PreserveJobHistory=$((1 + m % 2))h"
-       until_ok cups_ready ;;
+       sleep 2 ;;
     0) cups_admin /usr/bin/cancel -a -x draft
        cups_admin /usr/bin/cancel -a -x labels ;;
   esac
   for f in access_log error_log page_log; do [ ! -f "$CUPS_DIR/log/$f" ] || logs+=("$CUPS_DIR/log/$f"); done
   rotate_logs HUP "$CUPS_PID" "" "${logs[@]}"
+  cups_reloaded
+}
+# cups_reloaded: waits (up to 5 s) until cupsd, reloading after a HUP or an installed
+# cupsd.conf (it waits for the jobs in progress first), listens again (a fresh error_log says
+# so), then for it to answer: clients that came in between were refused.
+cups_reloaded() {
+  local i
+  for i in $(seq 1 50); do
+    ! grep -qs "Listening to 127.0.0.1:$CUPS_PORT on fd" "$CUPS_DIR/log/error_log" || break
+    sleep 0.1
+  done
   until_ok cups_ready
 }
 
@@ -18785,7 +18805,7 @@ cups_labels() { write_labels cups "$CUPS_DIR/spool/tmp"; }
 # job-billing code; the text log on lab-ps pretty-printed; labels in batches of five; an IPP
 # print-job of the 8-page PDF to archive (ipptool); every other round a job held until it is
 # moved to another queue (lpmove is an admin's: the owner cancels it instead); lpstat -W
-# completed and ipptool get-printers. Every 20 s in turn: the archive's history purged and the
+# completed and ipptool CUPS-Get-Printers. Every 20 s in turn: the archive's history purged and the
 # color queue closed and reopened (cancel -a -x, cupsreject, cupsaccept); or the logs rotated
 # with a date suffix and compressed at once, then HUP, and the printers listed by the operator
 # (lpstat -t inside the cgroup).
@@ -18819,7 +18839,7 @@ cups_heldout_mix() {
     [ -z "$id" ] || cups_cli "$(cups_heldout_addr 6)" cancel -U jack "$id"
   fi
   cups_cli "$(cups_heldout_addr 7)" lpstat -W completed -o >/dev/null
-  cups_ipp "$(cups_heldout_addr 8)" archive get-printers
+  cups_ipp "$(cups_heldout_addr 8)" - get-printers
 }
 CUPS_HELDOUT_JOBS=0
 cups_heldout_job() {
@@ -18833,7 +18853,7 @@ cups_heldout_job() {
     for f in access_log error_log page_log; do [ ! -f "$CUPS_DIR/log/$f" ] || mv -f "$CUPS_DIR/log/$f" "$CUPS_DIR/log/$f-$stamp"; done
     kill -HUP "$CUPS_PID"
     gzip -f "$CUPS_DIR"/log/*-"$stamp"
-    until_ok cups_ready
+    cups_reloaded
     admin cups root /usr/bin/lpstat -h "$CUPS_SOCK" -t >/dev/null
   fi
 }
