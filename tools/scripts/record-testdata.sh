@@ -12,14 +12,15 @@
 # recursive DNS resolver that stubs and forwards to authoritative servers of its own, Apache
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
-# broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component) and a
-# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto and prosody heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component, CUPS 2.4 as a print server with its
+# filter chains) and a
+# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -344,7 +345,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -473,11 +474,12 @@ install_packages() {
               nodejs node-express node-morgan node-cookie-parser rabbitmq-server python3-pika
               unbound python3-dnspython zookeeper zookeeperd python3-kazoo
               etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt
-              prosody lua-unbound python3-slixmpp)
+              prosody lua-unbound python3-slixmpp
+              cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -563,6 +565,14 @@ install_packages() {
       # prosody's postinst enables its systemd unit (and an init script; it would listen on
       # *:5222 and *:5269 with /etc/prosody's config).
       prosody) systemctl disable prosody >/dev/null 2>&1 || true; svc=prosody ;;
+      # cups-daemon's postinst enables cups.service, cups.socket and cups.path (socket and
+      # path activation would start it on /run/cups/cups.sock or a new job in /var/spool/cups)
+      # and an init script; cups-browsed is not installed (a recommendation), disabled if it is.
+      cups-daemon)
+        systemctl disable cups.socket cups.path cups.service cups-browsed >/dev/null 2>&1 || true
+        systemctl stop cups.socket cups.path >/dev/null 2>&1 || true
+        service cups-browsed stop >/dev/null 2>&1 || true
+        svc=cups ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -18969,6 +18979,427 @@ prosody_heldout_job() {
     mv -f "$f" "$f-$stamp"
     prosody_ctl "" reload
     gzip -f "$f-$stamp"
+  fi
+}
+
+# --- cups ---------------------------------------------------------------------------------
+
+CUPS_PORT=23631               # cupsd's IPP/HTTP listener, 127.0.0.1
+CUPS_RELAY_BASE=23700         # relays 127.0.0.1:(23700 + A) -> cupsd from 127.0.0.A (A 2-9)
+CUPS_HO_RELAY_BASE=23720      # held-out relays 127.0.0.1:(23720 + A) -> cupsd from 127.0.38.A
+CUPS_HO_ADDRS=(11 37 63 89 115 141 167 193 219 245)   # the held-out clients' 127.0.38.A
+CUPS_JD_PORTS=(23510 23511 23512)   # the network printers (AppSocket/JetDirect, outside the cgroup): lab-ps, labels, held-out color
+CUPS_DIR=$WORK/cups           # conf/ (ServerRoot), spool/ (RequestRoot, tmp/), cache/, state/, log/, run/, out/<queue>/
+CUPS_SOCK=$CUPS_DIR/run/cups.sock
+CUPS_DOCS=$WORK/cups-clients  # the clients' documents (outside the cgroup)
+CUPS_PRN=$WORK/cups-printers  # what the network printers received (outside the cgroup)
+CUPS_PPD=/usr/share/ppd/cupsfilters
+
+# CUPS 2.4.2 (Debian cups, cups-daemon, cups-client, cups-bsd, cups-filters, cups-ipp-utils) as a
+# print server, its own instance, not the system service (cups.service, cups.socket, cups.path
+# and the init script disabled): `cupsd -f -c conf/cupsd.conf -s conf/cups-files.conf` started
+# as root in dw-eval/cups, in the foreground; jobs' filters and backends run as lp (User lp,
+# through cups-exec). cups-files.conf puts ServerRoot (conf/: cupsd.conf, printers.conf, ppd/),
+# RequestRoot (spool/, TempDir spool/tmp), CacheDir, StateDir (state/: certs, cupsd.pid), the
+# logs (log/access_log, error_log, page_log with an accounting format) and the printcap
+# (run/printcap) under $CUPS_DIR, FileDevice Yes; cupsd.conf listens on 127.0.0.1:$CUPS_PORT and
+# on run/cups.sock (the operator's tools inside the cgroup: root authenticated by its peer
+# credentials), no browsing or DNS-SD, no web interface, Debian's default policy, job history
+# kept 1 h. Queues (lpadmin at provisioning, cupsd started once outside the recording): office
+# (cups-filters' Generic PDF printer: pdftopdf, texttopdf, gstopdf; file:///.../out/office/office.pdf),
+# lab-ps (CUPS's generic PostScript printer from sample.drv: pdftops, pstops; socket:// to a
+# JetDirect printer on 127.0.0.1:23510), labels (a raw queue: socket:// to a label printer on
+# 127.0.0.1:23511) and draft (cups-filters' PCL-XL mono printer: gstopxl; file:///.../out/draft/draft.pxl).
+# The network printers are socat listeners outside the cgroup that store what they receive.
+# Clients run outside the cgroup through relays (socat) that give them source addresses
+# 127.0.0.2-9 and, held out, 127.0.38.x: cupsd only accepts Host: 127.0.0.1 or localhost from
+# loopback peers, so a client names 127.0.0.1:<relay port>.
+cups_provision() {
+  local p
+  if [ -z "$CUPS_HELPERS" ]; then
+    for p in "$CUPS_PORT" "${CUPS_JD_PORTS[@]}"; do
+      if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+    done
+    rm -rf "$CUPS_PRN"
+    mkdir -p "$CUPS_PRN"
+    cups_printer_start "${CUPS_JD_PORTS[0]}" lab-ps
+    cups_printer_start "${CUPS_JD_PORTS[1]}" labels
+    cups_printer_start "${CUPS_JD_PORTS[2]}" color
+    start_relays "$CUPS_PORT" "$CUPS_RELAY_BASE" 127.0.0 2 3 4 5 6 7 8 9
+    start_relays "$CUPS_PORT" "$CUPS_HO_RELAY_BASE" 127.0.38 "${CUPS_HO_ADDRS[@]}"
+    CUPS_HELPERS=1
+  fi
+  if ss -Hlnt "sport = :$CUPS_PORT" | grep -q .; then die "port $CUPS_PORT is in use"; fi
+  rm -rf "$CUPS_DIR" "$CUPS_DOCS"
+  mkdir -p "$CUPS_DIR"/{conf,spool/tmp,cache,state,log,run} "$CUPS_DIR"/out/{office,draft,archive} "$CUPS_DOCS"
+  cups_files_config >"$CUPS_DIR/conf/cups-files.conf"
+  CUPS_SETTINGS=("LogLevel info" "MaxJobs 500" "PreserveJobHistory 1h" "PreserveJobFiles No")
+  cups_config >"$CUPS_DIR/conf/cupsd.conf"
+  chown root:lp "$CUPS_DIR/conf" "$CUPS_DIR"/conf/*
+  chmod 640 "$CUPS_DIR"/conf/*
+  cups_documents
+  # The queues, made by the operator with cupsd running (outside the recording).
+  CUPS_ROUND=0 CUPS_MAINT=0
+  cups_start
+  cups_admin /usr/sbin/lpadmin -p office -E -v "file://$CUPS_DIR/out/office/office.pdf" \
+    -P "$CUPS_PPD/Generic-PDF_Printer-PDF.ppd" -D "Office PDF" -L "2nd floor" -o media-default=A4
+  cups_admin /usr/sbin/lpadmin -p lab-ps -E -v "socket://127.0.0.1:${CUPS_JD_PORTS[0]}" \
+    -m drv:///sample.drv/generic.ppd -D "Lab PostScript" -L "lab 1.12" -o PageSize=A4
+  cups_admin /usr/sbin/lpadmin -p labels -E -v "socket://127.0.0.1:${CUPS_JD_PORTS[1]}" -m raw \
+    -D "Shipping labels" -L "warehouse"
+  cups_admin /usr/sbin/lpadmin -p draft -E -v "file://$CUPS_DIR/out/draft/draft.pxl" \
+    -P "$CUPS_PPD/pxlmono.ppd" -D "Draft mono" -L "2nd floor"
+  cups_admin /usr/sbin/lpadmin -d office
+  stop_pid "$CUPS_PID" TERM
+  : >"$WORK/cups-clients.log"
+}
+CUPS_HELPERS=
+# cups_printer_start PORT NAME: a network printer (AppSocket/JetDirect) on 127.0.0.1:PORT outside
+# the cgroup; each job it receives replaces $CUPS_PRN/NAME.prn.
+cups_printer_start() {
+  socat -u "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" "OPEN:$CUPS_PRN/$2.prn,creat,trunc,wronly" &
+  PIDS+=($!)
+}
+# cups_files_config: cups-files.conf (the directories and files cupsd uses).
+cups_files_config() {
+  cat <<CONF
+# dw-eval cups: files and directories
+SystemGroup root lpadmin
+PeerCred on
+User lp
+Group lp
+LogFileGroup adm
+ServerRoot $CUPS_DIR/conf
+RequestRoot $CUPS_DIR/spool
+TempDir $CUPS_DIR/spool/tmp
+CacheDir $CUPS_DIR/cache
+StateDir $CUPS_DIR/state
+AccessLog $CUPS_DIR/log/access_log
+ErrorLog $CUPS_DIR/log/error_log
+PageLog $CUPS_DIR/log/page_log
+Printcap $CUPS_DIR/run/printcap
+FileDevice Yes
+CONF
+}
+# cups_config: cupsd.conf, with CUPS_SETTINGS's lines among its global settings (the
+# held-out change replaces them); Debian's default policy.
+CUPS_SETTINGS=()
+cups_config() {
+  cat <<CONF
+# dw-eval cups
+MaxLogSize 0
+PageLogFormat "%p %u %j %T %P %C %{job-billing} %{job-originating-host-name} %{job-name} %{media} %{sides}"
+ErrorPolicy retry-job
+Listen 127.0.0.1:$CUPS_PORT
+Listen $CUPS_SOCK
+Browsing No
+BrowseLocalProtocols none
+DefaultAuthType Basic
+WebInterface No
+CONF
+  printf '%s\n' "${CUPS_SETTINGS[@]}"
+  cat <<'CONF'
+<Location />
+  Order allow,deny
+  Allow 127.0.0.0/8
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow 127.0.0.0/8
+</Location>
+<Location /admin/conf>
+  AuthType Default
+  Require user @SYSTEM
+  Order allow,deny
+  Allow 127.0.0.0/8
+</Location>
+<Policy default>
+  JobPrivateAccess default
+  JobPrivateValues default
+  SubscriptionPrivateAccess default
+  SubscriptionPrivateValues default
+  <Limit Create-Job Print-Job Print-URI Validate-Job>
+    Order deny,allow
+  </Limit>
+  <Limit Send-Document Send-URI Hold-Job Release-Job Restart-Job Purge-Jobs Set-Job-Attributes Create-Job-Subscription Renew-Subscription Cancel-Subscription Get-Notifications Reprocess-Job Cancel-Current-Job Suspend-Current-Job Resume-Job Cancel-My-Jobs Close-Job CUPS-Move-Job>
+    Require user @OWNER @SYSTEM
+    Order deny,allow
+  </Limit>
+  <Limit CUPS-Get-Document>
+    AuthType Default
+    Require user @OWNER @SYSTEM
+    Order deny,allow
+  </Limit>
+  <Limit CUPS-Add-Modify-Printer CUPS-Delete-Printer CUPS-Add-Modify-Class CUPS-Delete-Class CUPS-Set-Default CUPS-Get-Devices>
+    AuthType Default
+    Require user @SYSTEM
+    Order deny,allow
+  </Limit>
+  <Limit Pause-Printer Resume-Printer Enable-Printer Disable-Printer Pause-Printer-After-Current-Job Hold-New-Jobs Release-Held-New-Jobs Deactivate-Printer Activate-Printer Restart-Printer Shutdown-Printer Startup-Printer Promote-Job Schedule-Job-After Cancel-Jobs CUPS-Accept-Jobs CUPS-Reject-Jobs>
+    AuthType Default
+    Require user @SYSTEM
+    Order deny,allow
+  </Limit>
+  <Limit Cancel-Job CUPS-Authenticate-Job>
+    Require user @OWNER @SYSTEM
+    Order deny,allow
+  </Limit>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+CONF
+}
+# cups_documents: the clients' documents: PostScript memos and reports (3 and 8 pages, and PDFs
+# of them made with ps2pdf), text invoices and logs, ZPL labels, and PNG photos (held out).
+cups_documents() {
+  local d=$CUPS_DOCS n
+  for n in 3 8; do
+    {
+      printf '%%!PS-Adobe-3.0\n%%%%Pages: %d\n%%%%EndComments\n/Helvetica findfont 20 scalefont setfont\n' "$n"
+      printf '1 1 %d { /n exch def 72 720 moveto (Quarterly report, page ) show n 3 string cvs show\n' "$n"
+      printf '  72 680 moveto (Revenue and costs by region) show 0 1 20 { 30 mul 72 add 100 moveto 0 n 40 mul rlineto stroke } for showpage } for\n%%%%EOF\n'
+    } >"$d/report$n.ps"
+    ps2pdf "$d/report$n.ps" "$d/report$n.pdf"
+  done
+  awk 'BEGIN { for (i = 1; i <= 120; i++) printf "INV-%05d  %-30s %8.2f EUR\n", 4000 + i, "item " i " of the order", i * 3.7 }' >"$d/invoice.txt"
+  awk 'BEGIN { for (i = 1; i <= 400; i++) printf "2026-12-05 10:%02d:%02d host%02d service[%d]: request %d handled\n", i % 60, i % 60, i % 7, 1000 + i, i }' >"$d/log.txt"
+  for n in 1 2 3 4; do
+    printf '^XA^FO50,50^ADN,36,20^FDShip %04d^FS^FO50,120^BY3^BCN,100,Y,N,N^FD%08d^FS^XZ\n' "$n" $((n * 7919)) >"$d/label$n.zpl"
+  done
+  python3 - "$d" <<'PY'
+import struct, sys, zlib
+def png(path, w, h, seed):
+    rows = b''.join(b'\x00' + b''.join(bytes(((x * seed + y * 3) % 256, (y * seed) % 256, (x + y + seed) % 256))
+                                         for x in range(w)) for y in range(h))
+    def chunk(t, b):
+        return struct.pack('>I', len(b)) + t + b + struct.pack('>I', zlib.crc32(t + b) & 0xffffffff)
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) +
+                chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+for i, (w, h) in enumerate([(640, 480), (800, 600), (300, 900)]):
+    png('%s/photo%d.png' % (sys.argv[1], i + 1), w, h, i + 5)
+PY
+}
+
+CUPS_PID=
+cups_ready() { lpstat -h "127.0.0.1:$CUPS_PORT" -r 2>/dev/null | grep -q 'scheduler is running'; }
+cups_start() {
+  launch cups root /usr/sbin/cupsd -f -c "$CUPS_DIR/conf/cupsd.conf" -s "$CUPS_DIR/conf/cups-files.conf"
+  CUPS_PID=$LAUNCHED
+  until_ok cups_ready
+}
+# TERM, as the unit stops it (cupsd stops its jobs' filters, saves its state and exits); the
+# rounds, the jobs submitted and the clients' unexpected errors so far are reported.
+cups_stop() {
+  stop_pid "$CUPS_PID" TERM
+  echo "record-testdata: cups: $CUPS_ROUND rounds so far, $(grep -c '^JOB' "$WORK/cups-clients.log" 2>/dev/null || true) jobs submitted, $(grep -c '^ERROR' "$WORK/cups-clients.log" 2>/dev/null || true) client errors" >&2
+}
+# cups_admin CMD ARG...: the operator's CUPS tool inside the cgroup as root, on cupsd's domain
+# socket (as `kubectl exec` runs one; cupsd authenticates root by its peer credentials).
+cups_admin() { admin cups root "$1" -h "$CUPS_SOCK" "${@:2}"; }
+# cups_ctl ARG...: cupsctl inside the cgroup (CUPS_SERVERROOT: on a local server it edits the
+# cupsd.conf it finds there, then uploads it; cupsd installs it and reloads).
+cups_ctl() { admin cups root /usr/bin/env CUPS_SERVERROOT="$CUPS_DIR/conf" /usr/sbin/cupsctl -h "$CUPS_SOCK" "$@"; }
+# cups_cli A TOOL ARG...: a client's CUPS tool outside the cgroup from 127.0.0.A (A < 10) or
+# 127.0.38.A (through the relays); lpr takes the server with -H, the others with -h. Its
+# output on stdout; a failure is logged as an ERROR line.
+cups_cli() {
+  local port=$((CUPS_RELAY_BASE + $1)) opt=-h
+  [ "$1" -lt 10 ] || port=$((CUPS_HO_RELAY_BASE + $1))
+  [ "$2" != lpr ] || opt=-H
+  timeout 30 "$2" "$opt" "127.0.0.1:$port" "${@:3}" 2>>"$WORK/cups-clients.log" ||
+    echo "ERROR ${*}" >>"$WORK/cups-clients.log"
+}
+# cups_lp A ARG...: lp from A; the job's id (queue-N) on stdout, logged as a JOB line.
+cups_lp() {
+  local id
+  id=$(cups_cli "$1" lp "${@:2}" | sed -n 's/^request id is \([^ ]*\) .*/\1/p')
+  [ -z "$id" ] || echo "JOB $id" >>"$WORK/cups-clients.log"
+  echo "$id"
+}
+# cups_ipp A QUEUE TEST [ARG...]: ipptool from A with one of cups-ipp-utils' tests on QUEUE (-:
+# the server's root, for CUPS-Get-Printers).
+cups_ipp() {
+  local port=$((CUPS_RELAY_BASE + $1))
+  [ "$1" -lt 10 ] || port=$((CUPS_HO_RELAY_BASE + $1))
+  local uri=ipp://127.0.0.1:$port/printers/$2
+  [ "$2" != - ] || uri=ipp://127.0.0.1:$port/
+  timeout 30 ipptool -T 20 -t "${@:4}" "$uri" "/usr/share/cups/ipptool/$3.test" \
+    >/dev/null 2>>"$WORK/cups-clients.log" || echo "ERROR ipptool $3 $2" >>"$WORK/cups-clients.log"
+}
+
+# Mix A, from 127.0.0.2-5: alice (.2) prints the 3-page report (PDF) on office, 1-2 copies of
+# pages 1-2 on A4, every other round the 8-page one two-up; bob (.3, lpr) every other round the
+# PostScript memo on lab-ps two-up; carol (.4) in two rounds of three the text invoice on lab-ps
+# (12 cpi, 7 lpi) or on draft; the
+# warehouse (.5) a ZPL label on the raw labels queue; every third round alice holds a job and
+# releases it (lp -H hold, lp -i -H resume), every fourth bob sends one to draft and cancels it;
+# every third round an IPP client (.5, ipptool print-job) sends the report PDF to office; each
+# round lpstat (jobs and printers), lpq and ipptool get-jobs from .4/.5.
+cups_mix_a() {
+  local r=$((CUPS_ROUND += 1)) id
+  cups_lp 2 -U alice -d office -n $((1 + r % 2)) -o page-ranges=1-2 -o media=A4 -t "report-$r" "$CUPS_DOCS/report3.pdf" >/dev/null
+  [ $((r % 2)) = 1 ] || cups_lp 2 -U alice -d office -o number-up=2 -t "q4-$r" "$CUPS_DOCS/report8.pdf" >/dev/null
+  [ $((r % 2)) = 0 ] || cups_cli 3 lpr -U bob -P lab-ps -o number-up=2 -T "memo-$r" "$CUPS_DOCS/report3.ps"
+  case $((r % 3)) in
+    0) cups_lp 4 -U carol -d lab-ps -o cpi=12 -o lpi=7 -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null ;;
+    1) cups_lp 4 -U carol -d draft -t invoice "$CUPS_DOCS/invoice.txt" >/dev/null ;;
+  esac
+  cups_lp 5 -U warehouse -d labels -o raw -t "label-$r" "$CUPS_DOCS/label$((1 + r % 4)).zpl" >/dev/null
+  if [ $((r % 3)) = 0 ]; then
+    id=$(cups_lp 2 -U alice -d office -H hold -t "held-$r" "$CUPS_DOCS/report3.pdf")
+    sleep 0.5
+    [ -z "$id" ] || cups_cli 2 lp -U alice -i "$id" -H resume >/dev/null
+    cups_ipp 5 office print-job -f "$CUPS_DOCS/report3.pdf"
+  fi
+  if [ $((r % 4)) = 0 ]; then
+    id=$(cups_lp 3 -U bob -d draft -H hold -t "draft-$r" "$CUPS_DOCS/log.txt")
+    [ -z "$id" ] || cups_cli 3 cancel -U bob "$id"
+  fi
+  cups_cli 4 lpstat -U carol -o >/dev/null
+  cups_cli 4 lpstat -p -d >/dev/null
+  cups_cli 5 lpq -U warehouse -P labels >/dev/null
+  cups_ipp 5 labels get-jobs
+}
+# Mix B, from 127.0.0.6-9, other users, documents, options and client counts: dan, erin and
+# frank (.6) at once send the log listing to office four-up and duplex, every other round frank
+# the 3-page report to draft two-up; grace (.7, lpr) 2 copies
+# of pages 3-6 of the 8-page PDF on office, fit to page, every other round the PostScript report
+# on lab-ps landscape; the warehouse (.9) a batch of three labels (-n 3) and every third round
+# all four labels in one job; every other round a job sent with priority 20 is raised to 80
+# (lp -i -q) by its owner, and every third a job is sent to lab-ps and removed with lprm; each
+# round ipptool get-printer-attributes of lab-ps and get-completed-jobs of office (.8), lpstat
+# -t and lpq -a (.8).
+cups_mix_b() {
+  local r=$((CUPS_ROUND += 1)) u id pids=()
+  for u in dan erin frank; do
+    cups_lp 6 -U "$u" -d office -o number-up=4 -o sides=two-sided-long-edge -t "log-$u-$r" "$CUPS_DOCS/log.txt" >/dev/null &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  [ $((r % 2)) = 0 ] || cups_lp 6 -U frank -d draft -o number-up=2 -t "draft-$r" "$CUPS_DOCS/report3.pdf" >/dev/null
+  cups_cli 7 lpr -U grace -P office -# 2 -o page-ranges=3-6 -o fit-to-page -T "q4-$r" "$CUPS_DOCS/report8.pdf"
+  [ $((r % 2)) = 1 ] || cups_lp 7 -U grace -d lab-ps -o landscape -t "slides-$r" "$CUPS_DOCS/report8.ps" >/dev/null
+  cups_lp 9 -U warehouse -d labels -o raw -n 3 -t "batch-$r" "$CUPS_DOCS/label$((1 + r % 4)).zpl" >/dev/null
+  [ $((r % 3)) != 0 ] || cups_lp 9 -U warehouse -d labels -o raw -t "pallet-$r" "$CUPS_DOCS"/label{1,2,3,4}.zpl >/dev/null
+  if [ $((r % 2)) = 0 ]; then
+    id=$(cups_lp 6 -U erin -d office -q 20 -H hold -t "urgent-$r" "$CUPS_DOCS/report3.pdf")
+    [ -z "$id" ] || { cups_cli 6 lp -U erin -i "$id" -q 80 -H resume >/dev/null; }
+  fi
+  if [ $((r % 3)) = 0 ]; then
+    id=$(cups_lp 7 -U grace -d lab-ps -H hold -t "mistake-$r" "$CUPS_DOCS/invoice.txt")
+    [ -z "$id" ] || cups_cli 7 lprm -U grace -P lab-ps "${id##*-}"
+  fi
+  cups_ipp 8 lab-ps get-printer-attributes
+  cups_ipp 8 office get-completed-jobs
+  cups_cli 8 lpstat -t >/dev/null
+  cups_cli 8 lpq -a >/dev/null
+}
+
+# Its scheduled jobs in training, in turn: the lab printer taken offline and back (cupsdisable
+# -r, cupsenable) and the labels queue closed and reopened (cupsreject -r, cupsaccept); or the
+# office queue's default media changed (lpadmin -o media-default=A4/Letter) and the job history
+# kept for 1 h or 2 h (cupsctl PreserveJobHistory=..., cupsd installs the edited cupsd.conf and
+# reloads); or the finished jobs of draft and labels purged (cancel -a -x QUEUE); all inside the
+# cgroup as root on the domain socket; then the logs rotated (access_log, error_log, page_log
+# -> .1 -> .2, then HUP: cupsd reloads and reopens them).
+cups_maintenance() {
+  local m=$((CUPS_MAINT += 1)) f logs=()
+  case $((m % 3)) in
+    1) cups_admin /usr/sbin/cupsdisable -r "toner change" lab-ps
+       cups_admin /usr/sbin/cupsreject -r "inventory" labels
+       sleep 1
+       cups_admin /usr/sbin/cupsenable lab-ps
+       cups_admin /usr/sbin/cupsaccept labels ;;
+    2) cups_admin /usr/sbin/lpadmin -p office -o "media-default=$([ $((m % 2)) = 0 ] && echo Letter || echo A4)"
+       cups_ctl "PreserveJobHistory=$((1 + m % 2))h"
+       sleep 2 ;;
+    0) cups_admin /usr/bin/cancel -a -x draft
+       cups_admin /usr/bin/cancel -a -x labels ;;
+  esac
+  for f in access_log error_log page_log; do [ ! -f "$CUPS_DIR/log/$f" ] || logs+=("$CUPS_DIR/log/$f"); done
+  rotate_logs HUP "$CUPS_PID" "" "${logs[@]}"
+  cups_reloaded
+}
+# cups_reloaded: waits (up to 5 s) until cupsd, reloading after a HUP or an installed
+# cupsd.conf (it waits for the jobs in progress first), listens again (a fresh error_log says
+# so), then for it to answer: clients that came in between were refused.
+cups_reloaded() {
+  local i
+  for i in $(seq 1 50); do
+    ! grep -qs "Listening to 127.0.0.1:$CUPS_PORT on fd" "$CUPS_DIR/log/error_log" || break
+    sleep 0.1
+  done
+  until_ok cups_ready
+}
+
+# The generic intruder script as lp (an exploited filter executing a shell, as a job's filters
+# run) in cupsd's temporary directory spool/tmp.
+cups_inject() { inject_shell cups lp "$CUPS_DIR/spool/tmp"; }
+cups_labels() { write_labels cups "$CUPS_DIR/spool/tmp"; }
+
+# Held out, from a fresh provisioning. Two new queues added by the operator (lpadmin inside the
+# cgroup): color (cups-filters' PCL-XL color printer, socket:// to a new network printer on
+# 127.0.0.1:23512) and archive (a PDF printer into out/archive/), and archive made the default;
+# a config change written into cupsd.conf by the operator (MaxJobs 1000, LogLevel debug,
+# PreserveJobFiles 1h, PreserveJobHistory 2h), applied by the restart at 30 s. Each round
+# clients from 127.0.38.x (other ones each round; users gina, hank, ivy, jack, never seen in
+# training): PNG photos (a document type training never sent: imagetopdf, imagetoraster) on
+# color, fit to page, landscape, in two copies; PDFs on archive two-sided and two-up with a
+# job-billing code; the text log on lab-ps pretty-printed; labels in batches of five; an IPP
+# print-job of the 8-page PDF to archive (ipptool); every other round a job held until it is
+# moved to another queue (lpmove is an admin's: the owner cancels it instead); lpstat -W
+# completed and ipptool CUPS-Get-Printers. Every 20 s in turn: the archive's history purged and the
+# color queue closed and reopened (cancel -a -x, cupsreject, cupsaccept); or the logs rotated
+# with a date suffix and compressed at once, then HUP, and the printers listed by the operator
+# (lpstat -t inside the cgroup).
+cups_heldout_deploy() {
+  cups_admin /usr/sbin/lpadmin -p color -E -v "socket://127.0.0.1:${CUPS_JD_PORTS[2]}" \
+    -P "$CUPS_PPD/pxlcolor.ppd" -D "Color laser" -L "3rd floor" -o media-default=A4
+  cups_admin /usr/sbin/lpadmin -p archive -E -v "file://$CUPS_DIR/out/archive/archive.pdf" \
+    -P "$CUPS_PPD/Generic-PDF_Printer-PDF.ppd" -D "Archive PDF" -L "records"
+  cups_admin /usr/sbin/lpadmin -d archive
+  CUPS_SETTINGS=("LogLevel debug" "MaxJobs 1000" "PreserveJobHistory 2h" "PreserveJobFiles 1h")
+  cups_config >"$CUPS_DIR/conf/cupsd.conf.new"
+  chown root:lp "$CUPS_DIR/conf/cupsd.conf.new"
+  chmod 640 "$CUPS_DIR/conf/cupsd.conf.new"
+  mv "$CUPS_DIR/conf/cupsd.conf.new" "$CUPS_DIR/conf/cupsd.conf"
+  CUPS_HELDOUT_JOBS=0
+}
+cups_heldout_addr() { echo "${CUPS_HO_ADDRS[($1 * 3 + CUPS_ROUND * 7) % ${#CUPS_HO_ADDRS[@]}]}"; }
+cups_heldout_mix() {
+  local r=$((CUPS_ROUND += 1)) id pids=() cups_users=(gina hank ivy jack)
+  cups_lp "$(cups_heldout_addr 1)" -U "${cups_users[r % 4]}" -d color -n 2 -o fit-to-page -o landscape -t "photo-$r" "$CUPS_DOCS/photo$((1 + r % 3)).png" >/dev/null &
+  pids+=($!)
+  cups_lp "$(cups_heldout_addr 2)" -U "${cups_users[(r + 1) % 4]}" -d archive -o sides=two-sided-long-edge -o number-up=2 -o job-billing="CC-$((400 + r % 5))" -t "contract-$r" "$CUPS_DOCS/report8.pdf" >/dev/null &
+  pids+=($!)
+  cups_lp "$(cups_heldout_addr 3)" -U "${cups_users[(r + 2) % 4]}" -d lab-ps -o prettyprint -t "log-$r" "$CUPS_DOCS/log.txt" >/dev/null &
+  pids+=($!)
+  wait "${pids[@]}"
+  cups_lp "$(cups_heldout_addr 4)" -U warehouse -d labels -o raw -n 5 -t "wave-$r" "$CUPS_DOCS/label$((1 + r % 4)).zpl" >/dev/null
+  cups_ipp "$(cups_heldout_addr 5)" archive print-job -f "$CUPS_DOCS/report8.pdf"
+  if [ $((r % 2)) = 0 ]; then
+    id=$(cups_lp "$(cups_heldout_addr 6)" -U jack -d color -H hold -t "poster-$r" "$CUPS_DOCS/photo3.png")
+    [ -z "$id" ] || cups_cli "$(cups_heldout_addr 6)" cancel -U jack "$id"
+  fi
+  cups_cli "$(cups_heldout_addr 7)" lpstat -W completed -o >/dev/null
+  cups_ipp "$(cups_heldout_addr 8)" - get-printers
+}
+CUPS_HELDOUT_JOBS=0
+cups_heldout_job() {
+  local f stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((CUPS_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    cups_admin /usr/bin/cancel -a -x archive
+    cups_admin /usr/sbin/cupsreject -r "paper refill" color
+    cups_admin /usr/sbin/cupsaccept color
+  else
+    for f in access_log error_log page_log; do [ ! -f "$CUPS_DIR/log/$f" ] || mv -f "$CUPS_DIR/log/$f" "$CUPS_DIR/log/$f-$stamp"; done
+    kill -HUP "$CUPS_PID"
+    gzip -f "$CUPS_DIR"/log/*-"$stamp"
+    cups_reloaded
+    admin cups root /usr/bin/lpstat -h "$CUPS_SOCK" -t >/dev/null
   fi
 }
 
