@@ -18760,18 +18760,19 @@ gitd_rotate() {
   done
 }
 
-# Mix A, from 127.0.0.2-5. Three developers at once: alice (.2) commits to platform/api's
-# main and pushes, every sixth round an annotated release tag; carol (.3) fetches api and, in
-# turn, pushes a new feature branch (feature/c-N, from origin/main), deletes her oldest when
-# she has three, or lists the heads (ls-remote); bob (.4) pulls api (fast-forward) and commits
-# to platform/web's main and pushes; every seventh round he tries to delete web's release/1.0
-# (refused by the update hook). Then the CI (.5): ls-remote of web and a shallow clone
-# (--depth 1) of api's main for a build; the deployer (.5) fetches its mirror of tools/deploy,
-# every fourth round a full clone of it, every fifth round an ops commit to it pushed first.
+# Mix A, from 127.0.0.2-5, a round about every 7 s. Three developers at once: alice (.2)
+# commits to platform/api's main and pushes, every sixth round an annotated release tag; carol
+# (.3), in turn, fetches api and pushes a new feature branch (feature/c-N, from origin/main),
+# deletes her oldest one when she has three, or fetches; bob (.4) pulls api (fast-forward) in
+# even rounds and commits to platform/web's main and pushes in odd ones; every seventh round he
+# tries to delete web's release/1.0 (refused by the update hook). Then the CI (.5): a shallow
+# clone (--depth 1) of api's main for a build every third round, ls-remote of web otherwise; the
+# deployer (.5) fetches its mirror of tools/deploy every third round, and clones it in full
+# every sixth; every fifth round an ops commit to tools/deploy (pull, commit, push).
 GITD_ROUND=0
 GITD_CAROL=()
 gitd_mix_a() {
-  local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() b
+  local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() b=
   {
     gitd_edit "$w/alice-api" $((1 + r % 3)) alice 127.0.0.2
     gitd_c 127.0.0.2 alice -C "$w/alice-api" push -q origin main
@@ -18787,49 +18788,55 @@ gitd_mix_a() {
   elif [ $((r % 3)) = 0 ]; then
     b=feature/c-$r
     GITD_CAROL+=("$b")
-  else
-    b=
   fi
   {
-    gitd_c 127.0.0.3 carol -C "$w/carol-api" fetch -q --prune origin
-    case $r:$b in
-      *:feature/c-"$r")
+    case $b in
+      feature/c-"$r")
+        gitd_c 127.0.0.3 carol -C "$w/carol-api" fetch -q --prune origin
         gitd_c 127.0.0.3 carol -C "$w/carol-api" checkout -q -B "$b" origin/main
         gitd_edit "$w/carol-api" 2 carol 127.0.0.3
         gitd_c 127.0.0.3 carol -C "$w/carol-api" push -q -u origin "$b" ;;
-      *:feature/*) gitd_c 127.0.0.3 carol -C "$w/carol-api" push -q origin --delete "$b" ;;
-      *) gitd_c 127.0.0.3 carol -C "$w/carol-api" ls-remote -q --heads origin ;;
+      feature/*) gitd_c 127.0.0.3 carol -C "$w/carol-api" push -q origin --delete "$b" ;;
+      *) gitd_c 127.0.0.3 carol -C "$w/carol-api" fetch -q --prune origin ;;
     esac
   } &
   pids+=($!)
   {
-    gitd_c 127.0.0.4 bob -C "$w/bob-api" pull -q
-    gitd_edit "$w/bob-web" 1 bob 127.0.0.4
-    gitd_c 127.0.0.4 bob -C "$w/bob-web" push -q origin main
+    if [ $((r % 2)) = 0 ]; then
+      gitd_c 127.0.0.4 bob -C "$w/bob-api" pull -q
+    else
+      gitd_edit "$w/bob-web" 1 bob 127.0.0.4
+      gitd_c 127.0.0.4 bob -C "$w/bob-web" push -q origin main
+    fi
     [ $((r % 7)) != 0 ] || gitd_refused 127.0.0.4 bob -C "$w/bob-web" push -q origin --delete release/1.0
   } &
   pids+=($!)
   wait "${pids[@]}"
-  gitd_c 127.0.0.5 ci ls-remote -q "$GITD_URL/platform/web.git"
-  gitd_c 127.0.0.5 ci clone -q --depth 1 --branch main "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/ci-$r"
-  rm -rf "$GITD_CLIENT/tmp/ci-$r"
+  if [ $((r % 3)) = 2 ]; then
+    gitd_c 127.0.0.5 ci clone -q --depth 1 --branch main "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/ci-$r"
+    rm -rf "$GITD_CLIENT/tmp/ci-$r"
+  else
+    gitd_c 127.0.0.5 ci ls-remote -q "$GITD_URL/platform/web.git"
+  fi
   if [ $((r % 5)) = 0 ]; then
     gitd_c 127.0.0.5 ops -C "$w/ops-deploy" pull -q
     gitd_edit "$w/ops-deploy" 1 ops 127.0.0.5
     gitd_c 127.0.0.5 ops -C "$w/ops-deploy" push -q origin main
   fi
-  gitd_c 127.0.0.5 deployer -C "$GITD_CLIENT/mirror/deploy.git" fetch -q --prune origin
-  if [ $((r % 4)) = 0 ]; then
+  [ $((r % 3)) != 0 ] || gitd_c 127.0.0.5 deployer -C "$GITD_CLIENT/mirror/deploy.git" fetch -q --prune origin
+  if [ $((r % 6)) = 1 ]; then
     gitd_c 127.0.0.5 deployer clone -q "$GITD_URL/tools/deploy.git" "$GITD_CLIENT/tmp/deploy-$r"
     rm -rf "$GITD_CLIENT/tmp/deploy-$r"
   fi
+  sleep 4
 }
-# Mix B, from 127.0.0.6-9, other repositories, branches and client counts: dave (.6) commits
-# to libs/common's develop and pushes, every third round a nightly tag (lightweight); erin (.7)
-# commits to docs/handbook's main and pushes; then five clients at once: a shallow clone of
-# common's develop (.6), ls-remote --tags of the handbook (.7), frank's pull of common's
-# develop (.8), a full clone of the handbook (.9) and frank's fetch of the handbook with its
-# tags (.9); every fifth round erin tries to delete the handbook's release/1.0 (refused).
+# Mix B, from 127.0.0.6-9, other repositories, branches and client counts, a round about every
+# 6 s: dave (.6) commits to libs/common's develop and pushes, every third round a nightly tag
+# (lightweight); in odd rounds erin (.7) commits to docs/handbook's main and pushes; then three
+# clients at once: a shallow clone of common's develop (.6) or ls-remote --tags of the handbook
+# (.7) in turn, frank's pull of common's develop (.8), a full clone of the handbook (.9) or
+# frank's fetch of the handbook with its tags (.9) in turn; every fifth round erin tries to
+# delete the handbook's release/1.0 (refused).
 gitd_mix_b() {
   local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() n
   gitd_edit "$w/dave-common" 2 dave 127.0.0.6
@@ -18838,21 +18845,24 @@ gitd_mix_b() {
     gitd_c 127.0.0.6 dave -C "$w/dave-common" tag "nightly-$r"
     gitd_c 127.0.0.6 dave -C "$w/dave-common" push -q origin "nightly-$r"
   fi
-  gitd_edit "$w/erin-handbook" 3 erin 127.0.0.7
-  gitd_c 127.0.0.7 erin -C "$w/erin-handbook" push -q origin main
-  for n in 1 2 3 4 5; do
-    case $n in
-      1) gitd_c 127.0.0.6 builder clone -q --depth 1 --branch develop "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r" ;;
-      2) gitd_c 127.0.0.7 reader ls-remote -q --tags "$GITD_URL/docs/handbook.git" ;;
-      3) gitd_c 127.0.0.8 frank -C "$w/frank-common" pull -q ;;
-      4) gitd_c 127.0.0.9 reader clone -q "$GITD_URL/docs/handbook.git" "$GITD_CLIENT/tmp/handbook-$r" ;;
-      5) gitd_c 127.0.0.9 frank -C "$w/frank-handbook" fetch -q --tags origin ;;
+  if [ $((r % 2)) = 1 ]; then
+    gitd_edit "$w/erin-handbook" 3 erin 127.0.0.7
+    gitd_c 127.0.0.7 erin -C "$w/erin-handbook" push -q origin main
+  fi
+  for n in 1 2 3; do
+    case $n:$((r % 2)) in
+      1:0) gitd_c 127.0.0.6 builder clone -q --depth 1 --branch develop "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r" ;;
+      1:1) gitd_c 127.0.0.7 reader ls-remote -q --tags "$GITD_URL/docs/handbook.git" ;;
+      2:*) gitd_c 127.0.0.8 frank -C "$w/frank-common" pull -q ;;
+      3:0) gitd_c 127.0.0.9 reader clone -q "$GITD_URL/docs/handbook.git" "$GITD_CLIENT/tmp/handbook-$r" ;;
+      3:1) gitd_c 127.0.0.9 frank -C "$w/frank-handbook" fetch -q --tags origin ;;
     esac &
     pids+=($!)
   done
   wait "${pids[@]}"
   rm -rf "$GITD_CLIENT/tmp/common-$r" "$GITD_CLIENT/tmp/handbook-$r"
   [ $((r % 5)) != 0 ] || gitd_refused 127.0.0.7 erin -C "$w/erin-handbook" push -q origin --delete release/1.0
+  sleep 3
 }
 
 # Its scheduled jobs in training, inside the cgroup as gitdaemon: `git count-objects -v` and
@@ -18894,13 +18904,15 @@ gitd_labels() { write_labels gitd "$GITD_REPOS" "" shell-known; }
 # it in the background once it has three packs), and writes new daemon options (--max-connections=48, --timeout=120,
 # --init-timeout=15, upload-archive enabled) that the restart at 30 s applies; a migration
 # (127.0.39.250) makes the new repositories' first pushes, large ones (160 and 220 new files:
-# index-pack keeps a pack instead of loose objects). Each round seven clients at once from
-# 127.0.39.1-249 (other ones each round): a developer commits to billing's main, another
-# pushes a new branch there (release/2.0, then hotfix/h-N), terraform gets a small commit or,
-# every third round, a large one (120 files), a partial clone of billing (--filter=blob:none),
-# a shallow clone of terraform, full clones of platform/api and libs/common (new clients), a
-# new feature branch pushed to platform/api, ls-remote of the handbook; after the restart every
-# other round a release tarball of platform/web through upload-archive (git archive --remote).
+# index-pack keeps a pack instead of loose objects). Each round six clients at once from
+# 127.0.39.1-249 (other ones each round): a developer commits to billing's main and pushes;
+# terraform gets a small commit or, every third round, a large one (120 files); in turn a
+# partial clone of billing (--filter=blob:none), a shallow clone of terraform, or another
+# developer's new branch on billing (release/2.0, then hotfix/h-N); in turn a full clone of
+# platform/api with a new feature branch pushed (feature/h-N) or a full clone of libs/common
+# (new clients); ls-remote of the handbook; ls-remote --tags of platform/web or, after the
+# restart, every other round a release tarball of it through upload-archive (git archive
+# --remote).
 # Every 20 s in turn: `git gc --prune=now` of billing and api, `git commit-graph write
 # --reachable` of terraform, `git count-objects -vH` of all, the logs rotated with a date suffix
 # and gzipped at once; or `git repack -a -d -f --window=50 --write-bitmap-index` of terraform,
@@ -18945,15 +18957,13 @@ gitd_first_push() {
 gitd_heldout_addr() { echo "127.0.39.$((1 + ($1 * 37 + GITD_ROUND * 53) % 249))"; }
 gitd_heldout_mix() {
   local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() n a
-  for n in 1 2 3 4 5 6 7; do
+  for n in 1 2 3 4 5 6; do
     a=$(gitd_heldout_addr "$n")
     case $n in
-      1) gitd_c "$a" dev1 -C "$w/mig-billing" pull -q
+      1) [ $((r % 3)) != 0 ] || gitd_c "$a" dev1 -C "$w/mig-billing" pull -q
          gitd_edit "$w/mig-billing" 2 dev1 "$a"
          gitd_c "$a" dev1 -C "$w/mig-billing" push -q origin main ;;
-      2) gitd_edit "$w/dev-billing" 1 dev2 "$a"
-         gitd_c "$a" dev2 -C "$w/dev-billing" push -q origin "HEAD:refs/heads/$([ "$r" = 1 ] && echo release/2.0 || echo "hotfix/h-$r")" ;;
-      3) if [ $((r % 3)) = 0 ]; then
+      2) if [ $((r % 3)) = 0 ]; then
            gitd_bulk "$w/mig-terraform" "env/r$r" 120
            gitd_c "$a" dev3 -C "$w/mig-terraform" add -A
            gitd_c "$a" dev3 -C "$w/mig-terraform" commit -q -m "env r$r"
@@ -18961,15 +18971,22 @@ gitd_heldout_mix() {
            gitd_edit "$w/mig-terraform" 1 dev3 "$a"
          fi
          gitd_c "$a" dev3 -C "$w/mig-terraform" push -q origin main ;;
-      4) gitd_c "$a" ci2 clone -q --filter=blob:none "$GITD_URL/services/billing.git" "$GITD_CLIENT/tmp/billing-$r"
-         gitd_c "$a" ci2 clone -q --depth 1 "$GITD_URL/infra/terraform.git" "$GITD_CLIENT/tmp/terraform-$r" ;;
-      5) gitd_c "$a" newdev clone -q "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/api-$r"
-         gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" checkout -q -b "feature/h-$r"
-         gitd_edit "$GITD_CLIENT/tmp/api-$r" 1 newdev "$a"
-         gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" push -q origin "feature/h-$r" ;;
-      6) gitd_c "$a" newdev2 clone -q "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r"
-         gitd_c "$a" reader ls-remote -q "$GITD_URL/docs/handbook.git" ;;
-      7) if [ $((r % 2)) = 0 ] && [[ $GITD_LIVE_OPTS == *" --enable=upload-archive "* ]]; then
+      3) case $((r % 3)) in
+           0) gitd_c "$a" ci2 clone -q --filter=blob:none "$GITD_URL/services/billing.git" "$GITD_CLIENT/tmp/billing-$r" ;;
+           1) gitd_c "$a" ci2 clone -q --depth 1 "$GITD_URL/infra/terraform.git" "$GITD_CLIENT/tmp/terraform-$r" ;;
+           2) gitd_edit "$w/dev-billing" 1 dev2 "$a"
+              gitd_c "$a" dev2 -C "$w/dev-billing" push -q origin "HEAD:refs/heads/$([ "$r" = 2 ] && echo release/2.0 || echo "hotfix/h-$r")" ;;
+         esac ;;
+      4) if [ $((r % 2)) = 0 ]; then
+           gitd_c "$a" newdev clone -q "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/api-$r"
+           gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" checkout -q -b "feature/h-$r"
+           gitd_edit "$GITD_CLIENT/tmp/api-$r" 1 newdev "$a"
+           gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" push -q origin "feature/h-$r"
+         else
+           gitd_c "$a" newdev2 clone -q "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r"
+         fi ;;
+      5) gitd_c "$a" reader ls-remote -q "$GITD_URL/docs/handbook.git" ;;
+      6) if [ $((r % 2)) = 0 ] && [[ $GITD_LIVE_OPTS == *" --enable=upload-archive "* ]]; then
            gitd_git "$a" release archive --remote="$GITD_URL/platform/web.git" --format=tar.gz \
              -o "$GITD_CLIENT/tmp/web-$r.tar.gz" v1.1.0 >>"$WORK/gitd-clients.log" 2>&1 ||
              echo "ERROR $a release git archive --remote web v1.1.0" >>"$WORK/gitd-clients.log"
@@ -18981,6 +18998,7 @@ gitd_heldout_mix() {
   done
   wait "${pids[@]}"
   rm -rf "$GITD_CLIENT/tmp/"*
+  sleep 3
 }
 GITD_HELDOUT_JOBS=0
 gitd_heldout_job() {
