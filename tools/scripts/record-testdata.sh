@@ -13,14 +13,14 @@
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
 # broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component, CUPS 2.4 as a print server with its
-# filter chains) and a
-# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody and cups heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# filter chains, git daemon 2.39 as a git server with a forge's hooks) and a
+# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups and gitd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups and gitd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups and gitd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -345,7 +345,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -475,7 +475,8 @@ install_packages() {
               unbound python3-dnspython zookeeper zookeeperd python3-kazoo
               etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt
               prosody lua-unbound python3-slixmpp
-              cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript)
+              cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript
+              git)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
@@ -573,6 +574,8 @@ install_packages() {
         systemctl stop cups.socket cups.path >/dev/null 2>&1 || true
         service cups-browsed stop >/dev/null 2>&1 || true
         svc=cups ;;
+      # git (gitd) ships, starts and enables no service: git daemon's units come with
+      # git-daemon-run and git-daemon-sysvinit, which are not installed.
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -19400,6 +19403,598 @@ cups_heldout_job() {
     gzip -f "$CUPS_DIR"/log/*-"$stamp"
     cups_reloaded
     admin cups root /usr/bin/lpstat -h "$CUPS_SOCK" -t >/dev/null
+  fi
+}
+
+# --- gitd ---------------------------------------------------------------------------------
+
+GITD_PORT=24418                  # git daemon (git://), 127.0.0.1
+GITD_USER=gitdaemon              # its service user (a system user, added if missing)
+GITD_DIR=$WORK/gitd              # conf/, template/ (the hooks), repos/, log/, run/, backup/
+GITD_REPOS=$GITD_DIR/repos
+GITD_LOG=$GITD_DIR/log/git-daemon.log
+GITD_CLIENT=$WORK/gitd-client    # the clients' home, proxy, working copies, mirror (root, outside the cgroup)
+GITD_URL=git://127.0.0.1:$GITD_PORT
+# The provisioned repositories (mix A: the first three, mix B: the last two) and their
+# histories' lengths (commits on main).
+GITD_REPO_LIST=(platform/api platform/web tools/deploy libs/common docs/handbook)
+GITD_HISTORY=(90 70 40 60 50)
+
+# git daemon 2.39 (Debian git) as a git server, the way a service manager runs it (git ships no
+# unit; Debian's git-daemon-run and git-daemon-sysvinit are not installed):
+# /usr/lib/git-core/git-daemon started as $GITD_USER through setpriv in dw-eval/gitd, in the
+# foreground, its options from conf/git-daemon.opts (an environment file's), stderr appended
+# to log/git-daemon.log (as a unit's StandardError=append: opens it, root-owned; --verbose
+# logs each connection, its extended attributes and request), serving repos/ on 127.0.0.1:$GITD_PORT (--base-path,
+# --export-all, --enable=receive-pack, --reuseaddr, --informative-errors, a pid file in run/).
+# Each connection makes it fork and exec `git-daemon --serve`, which runs `git upload-pack` (and
+# pack-objects under it) or `git receive-pack` (unpack-objects below 100 objects, index-pack
+# above, rev-list for the connectivity check, the hooks, `git gc --auto`). The repositories
+# are bare, created with `git init --bare --template=template/` (the forge's template: its hooks
+# copied into each repository): an update hook (sh) that refuses to delete main and release/*,
+# and a post-receive hook (sh) that logs each updated ref with the pusher's address
+# ($REMOTE_ADDR, set by git daemon) into log/push.log and runs `git update-server-info`. Their
+# histories come from a fast-import stream (gitd-history.py: source files, docs, a changelog,
+# four authors; main, develop, release/1.0, annotated tags). repos/, log/, run/ and backup/
+# belong to $GITD_USER. The clients (git as root, outside the cgroup, their own HOME and no
+# system config: the host's git config is neither read nor changed) connect over git:// through
+# core.gitProxy's mechanism (GIT_PROXY_COMMAND: socat bound to the client's source address).
+GITD_USER_CREATED=0
+gitd_cleanup() {
+  if [ "$GITD_USER_CREATED" = 1 ] && id -u "$GITD_USER" >/dev/null 2>&1; then
+    userdel "$GITD_USER" >/dev/null 2>&1 || true
+  fi
+}
+gitd_provision() {
+  local i repo
+  if ss -Hlnt "sport = :$GITD_PORT" | grep -q .; then die "port $GITD_PORT is in use"; fi
+  # The user lives outside $WORK: removed by the shared cleanup if this run added it.
+  if ! id -u "$GITD_USER" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$GITD_USER"
+    GITD_USER_CREATED=1
+    HOST_CLEANUP+=(gitd_cleanup)
+  fi
+  rm -rf "$GITD_DIR" "$GITD_CLIENT"
+  mkdir -p "$GITD_DIR"/{conf,template/hooks,repos,log,run,backup} "$GITD_CLIENT"/{home,wc,tmp}
+  gitd_opts >"$GITD_DIR/conf/git-daemon.opts"
+  gitd_hooks
+  gitd_client_tools
+  for i in "${!GITD_REPO_LIST[@]}"; do
+    repo=${GITD_REPO_LIST[i]}
+    gitd_git 127.0.0.1 provision init -q --bare --template="$GITD_DIR/template" --initial-branch=main "$GITD_REPOS/$repo.git"
+    gitd_repo_config "$GITD_REPOS/$repo.git"
+    /usr/bin/python3 "$GITD_CLIENT/gitd-history.py" "$repo" "${GITD_HISTORY[i]}" |
+      gitd_git 127.0.0.1 provision --git-dir="$GITD_REPOS/$repo.git" fast-import --quiet
+    gitd_git 127.0.0.1 provision --git-dir="$GITD_REPOS/$repo.git" update-server-info
+  done
+  # The developers' working copies and the deployer's mirror, cloned before (as they would
+  # have been long ago), pointed at the daemon.
+  gitd_wc alice-api platform/api main
+  gitd_wc carol-api platform/api main
+  gitd_wc bob-api platform/api main
+  gitd_wc bob-web platform/web main
+  gitd_wc ops-deploy tools/deploy main
+  gitd_wc dave-common libs/common develop
+  gitd_wc frank-common libs/common develop
+  gitd_wc erin-handbook docs/handbook main
+  gitd_wc frank-handbook docs/handbook main
+  mkdir -p "$GITD_CLIENT/mirror"
+  gitd_git 127.0.0.1 deployer clone -q --mirror --no-local "$GITD_REPOS/tools/deploy.git" "$GITD_CLIENT/mirror/deploy.git"
+  gitd_git 127.0.0.1 deployer -C "$GITD_CLIENT/mirror/deploy.git" remote set-url origin "$GITD_URL/tools/deploy.git"
+  : >"$GITD_DIR/log/push.log"
+  chown -R "$GITD_USER:$GITD_USER" "$GITD_DIR"/{repos,log,run,backup}
+  chmod 750 "$GITD_DIR/backup"
+  GITD_ROUND=0 GITD_MAINT=0 GITD_CAROL=() GITD_LIVE_OPTS=
+}
+# gitd_opts [OPTION...]: conf/git-daemon.opts, one option a line, with OPTION... added (a
+# held-out change).
+gitd_opts() {
+  printf '%s\n' --verbose --log-destination=stderr --listen=127.0.0.1 "--port=$GITD_PORT" \
+    "--base-path=$GITD_REPOS" --export-all --enable=receive-pack --reuseaddr --informative-errors \
+    "--pid-file=$GITD_DIR/run/git-daemon.pid" "$@"
+}
+# gitd_repo_config GIT_DIR: what the forge sets in each repository: reflogs kept, forced pushes
+# refused.
+gitd_repo_config() {
+  gitd_git 127.0.0.1 provision --git-dir="$1" config core.logAllRefUpdates true
+  gitd_git 127.0.0.1 provision --git-dir="$1" config receive.denyNonFastForwards true
+}
+# gitd_hooks: the template's hooks (root-owned, copied into each repository by git init).
+gitd_hooks() {
+  cat >"$GITD_DIR/template/hooks/update" <<'SH'
+#!/bin/sh
+# update: refuses to delete a protected branch (main, release/*).
+ref=$1 new=$3
+case $ref in
+  refs/heads/main | refs/heads/release/*)
+    if [ "$new" = 0000000000000000000000000000000000000000 ]; then
+      echo "*** $ref is a protected branch: deleting it is not allowed" >&2
+      exit 1
+    fi ;;
+esac
+exit 0
+SH
+  cat >"$GITD_DIR/template/hooks/post-receive" <<SH
+#!/bin/sh
+# post-receive: each updated ref logged with the pusher's address, then the dumb-protocol
+# info refreshed.
+repo=\$(pwd)
+repo=\${repo#$GITD_REPOS/}
+while read -r old new ref; do
+  echo "\$(date -u +%Y-%m-%dT%H:%M:%SZ) \$REMOTE_ADDR \$repo \$ref \$old \$new" >>$GITD_DIR/log/push.log
+done
+exec git update-server-info
+SH
+  chmod 755 "$GITD_DIR"/template/hooks/*
+  printf 'dw-eval git server\n' >"$GITD_DIR/template/description"
+}
+
+# gitd_client_tools: the clients' proxy (git runs it with the host and port; socat from the
+# source address $DW_SRC), their git config, and the history generator.
+gitd_client_tools() {
+  printf '#!/bin/sh\nexec socat - "TCP:$1:$2,bind=$DW_SRC"\n' >"$GITD_CLIENT/proxy"
+  chmod 755 "$GITD_CLIENT/proxy"
+  printf '[init]\n\tdefaultBranch = main\n[pull]\n\tff = only\n[advice]\n\tdetachedHead = false\n[protocol]\n\tversion = 2\n[gc]\n\tauto = 0\n' \
+    >"$GITD_CLIENT/home/.gitconfig"
+  cat >"$GITD_CLIENT/gitd-history.py" <<'PY'
+#!/usr/bin/python3
+"""gitd-history.py NAME COMMITS: a fast-import stream of a project's history on stdout: COMMITS
+commits on main by four authors (source modules, docs, a changelog), release/1.0 branched two
+thirds in with fixes and the annotated tags v1.0.0 and v1.0.1, v1.1.0 on main, and develop a few
+commits past main."""
+import random
+import sys
+
+name, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(name)
+out = sys.stdout.buffer
+ext = {'platform/api': 'go', 'platform/web': 'js', 'tools/deploy': 'py', 'libs/common': 'c'}.get(name, 'md')
+AUTHORS = [('Alice Archer', 'alice'), ('Bob Baker', 'bob'), ('Carol Chen', 'carol'), ('Dave Diaz', 'dave')]
+WORDS = 'config request handler cache buffer parse render deploy retry timeout index queue token user order report'.split()
+t = 1759276800
+mark = 0
+
+
+def data(b):
+    out.write(b'data %d\n' % len(b) + b + b'\n')
+
+
+def line():
+    a, b = rnd.choice(WORDS), rnd.choice(WORDS)
+    return '%s_%s(%d) -> %s %d\n' % (a, b, rnd.randint(0, 9999), rnd.choice(WORDS), rnd.randint(0, 99))
+
+
+def files_init():
+    f = {'src/module%02d.%s' % (i, ext): [line() for _ in range(rnd.randint(20, 60))] for i in range(12)}
+    f['README.md'] = ['# %s\n' % name] + [line() for _ in range(10)]
+    f['docs/guide.md'] = [line() for _ in range(30)]
+    f['CHANGELOG.md'] = ['# Changelog\n']
+    return f
+
+
+def commit(ref, files, changed, msg):
+    global mark, t
+    mark += 1
+    t += rnd.randint(900, 60000)
+    who, mail = rnd.choice(AUTHORS)
+    out.write(b'commit %s\nmark :%d\n' % (ref.encode(), mark))
+    out.write(('author %s <%s@example.test> %d +0000\ncommitter %s <%s@example.test> %d +0000\n'
+               % (who, mail, t, who, mail, t)).encode())
+    data(msg.encode())
+    for p in changed:
+        out.write(b'M 100644 inline %s\n' % p.encode())
+        data(''.join(files[p]).encode())
+    out.write(b'\n')
+    return mark
+
+
+def change(files, count):
+    ps = rnd.sample(sorted(files), count)
+    for p in ps:
+        body = files[p]
+        for _ in range(rnd.randint(1, 6)):
+            if body and rnd.random() < 0.3:
+                body[rnd.randrange(len(body))] = line()
+            else:
+                body.insert(rnd.randint(0, len(body)), line())
+    return ps
+
+
+def tag(name_, at, msg):
+    global t
+    out.write(b'tag %s\nfrom :%d\n' % (name_.encode(), at))
+    out.write(('tagger Alice Archer <alice@example.test> %d +0000\n' % t).encode())
+    data(msg.encode())
+
+
+main = files_init()
+commit('refs/heads/main', main, sorted(main), 'Initial import of %s' % name)
+release = None
+for i in range(1, n):
+    ps = change(main, rnd.randint(1, 3))
+    m = commit('refs/heads/main', main, ps, '%s: %s %s' % (ps[0].split('/')[-1], rnd.choice(WORDS), rnd.choice(WORDS)))
+    if i == n * 2 // 3:
+        main['CHANGELOG.md'].append('## 1.0.0\n')
+        m = commit('refs/heads/main', main, ['CHANGELOG.md'], 'Release 1.0.0')
+        tag('v1.0.0', m, 'Release 1.0.0')
+        out.write(b'reset refs/heads/release/1.0\nfrom :%d\n\n' % m)
+        release = {p: list(b) for p, b in main.items()}
+for i in range(3):
+    ps = change(release, 1)
+    m = commit('refs/heads/release/1.0', release, ps, 'Backport: fix %s' % ps[0])
+tag('v1.0.1', m, 'Release 1.0.1')
+main['CHANGELOG.md'].append('## 1.1.0\n')
+m = commit('refs/heads/main', main, ['CHANGELOG.md'], 'Release 1.1.0')
+tag('v1.1.0', m, 'Release 1.1.0')
+out.write(b'reset refs/heads/develop\nfrom :%d\n\n' % m)
+for i in range(4):
+    ps = change(main, 2)
+    commit('refs/heads/develop', main, ps, 'WIP: %s' % ps[0])
+PY
+}
+# gitd_wc NAME REPO BRANCH: a client's working copy wc/NAME of REPO on BRANCH (cloned from the
+# path before the repositories change owner, its origin then the daemon's URL).
+gitd_wc() {
+  gitd_git 127.0.0.1 "${1%%-*}" clone -q --no-local --branch "$3" "$GITD_REPOS/$2.git" "$GITD_CLIENT/wc/$1"
+  gitd_git 127.0.0.1 "${1%%-*}" -C "$GITD_CLIENT/wc/$1" remote set-url origin "$GITD_URL/$2.git"
+}
+
+# gitd_git SRC WHO ARG...: git ARG... as the client WHO (author and committer) from the source
+# address SRC, outside the cgroup, with the clients' HOME and no system config.
+gitd_git() {
+  local addr=$1 who=$2
+  shift 2
+  env HOME="$GITD_CLIENT/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LANG=C.UTF-8 \
+    GIT_PROXY_COMMAND="$GITD_CLIENT/proxy" DW_SRC="$addr" \
+    GIT_AUTHOR_NAME="$who" GIT_AUTHOR_EMAIL="$who@example.test" \
+    GIT_COMMITTER_NAME="$who" GIT_COMMITTER_EMAIL="$who@example.test" git "$@"
+}
+# gitd_c SRC WHO ARG...: gitd_git, its output in the clients' log, an ERROR line there if it
+# fails; gitd_refused SRC WHO ARG...: the same for an operation the server must refuse.
+gitd_c() {
+  gitd_git "$@" >>"$WORK/gitd-clients.log" 2>&1 || echo "ERROR $1 $2 git ${*:3}" >>"$WORK/gitd-clients.log"
+}
+gitd_refused() {
+  if gitd_git "$@" >>"$WORK/gitd-clients.log" 2>&1; then
+    echo "ERROR $1 $2 git ${*:3}: accepted but should have been refused" >>"$WORK/gitd-clients.log"
+  else
+    echo "ok $1 $2 refused as expected: git ${*:3}" >>"$WORK/gitd-clients.log"
+  fi
+}
+# gitd_edit WC N WHO SRC: N files of working copy WC's src/ (or docs/) changed and committed by
+# WHO (at SRC).
+gitd_edit() {
+  local wc=$1 n=$2 who=$3 i fs f
+  fs=("$wc"/src/* "$wc"/docs/*)
+  for ((i = 0; i < n; i++)); do
+    f=${fs[RANDOM % ${#fs[@]}]}
+    printf '%s_%d(%d) -> %s\n' "$who" "$GITD_ROUND" "$RANDOM" "${f##*/}" >>"$f"
+  done
+  gitd_c "$4" "$who" -C "$wc" commit -q -a -m "${f##*/}: change $GITD_ROUND by $who"
+}
+# gitd_bulk WC DIR COUNT: COUNT new files of about 2 kB in WC/DIR (a large commit: a vendored
+# library, generated modules), added to the index.
+gitd_bulk() {
+  mkdir -p "$1/$2"
+  awk -v d="$1/$2" -v n="$3" -v s="$RANDOM" 'BEGIN {
+    for (i = 1; i <= n; i++) { f = sprintf("%s/part%03d-%d.tf", d, i, s)
+      for (j = 0; j < 40; j++) printf "resource \"x_%d_%d\" \"r%d\" { size = %d }\n", s, i, j, (i * j + s) % 997 > f
+      close(f) } }'
+}
+
+GITD_PID=
+GITD_LIVE_OPTS=
+# gitd_ready: the daemon answers ls-remote (the health check, from 127.0.0.1, no proxy).
+gitd_ready() {
+  env HOME="$GITD_CLIENT/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 \
+    git ls-remote -q "$GITD_URL/platform/api.git" HEAD | grep -q .
+}
+# gitd_start: git daemon with conf/git-daemon.opts as its service manager starts it: in the
+# cgroup as gitdaemon (setpriv, a clean environment), stderr appended to log/git-daemon.log;
+# /usr/lib/git-core/git-daemon itself, as Debian's git-daemon-run and git-daemon-sysvinit run it
+# (`git daemon` would stay as its parent, waiting).
+gitd_start() {
+  local opts
+  mapfile -t opts <"$GITD_DIR/conf/git-daemon.opts"
+  GITD_LIVE_OPTS=" ${opts[*]} "
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/gitd" --reuid="$GITD_USER" --regid="$GITD_USER" --init-groups \
+    /usr/lib/git-core/git-daemon "${opts[@]}" "$GITD_REPOS" </dev/null >>"$WORK/gitd.out" 2>>"$GITD_LOG" &
+  GITD_PID=$!
+  PIDS+=("$GITD_PID")
+  until_ok gitd_ready
+}
+# TERM, as the service manager stops it; then what it started that is still in the cgroup (a
+# background `git gc --auto`) is waited for, up to 10 s, and killed after that (KillMode's
+# control group). The rounds and the clients' unexpected errors so far are reported.
+gitd_stop() {
+  local i
+  stop_pid "$GITD_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/gitd/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/gitd/cgroup.procs"
+  echo "record-testdata: gitd: $GITD_ROUND rounds so far, $(grep -c '^ERROR' "$WORK/gitd-clients.log" 2>/dev/null || true) client errors" >&2
+}
+# gitd_admin ARG...: the operator's git ARG... inside the cgroup as gitdaemon (as `kubectl exec`
+# runs it, or a timer's unit).
+gitd_admin() { admin gitd "$GITD_USER" /usr/bin/git "$@"; }
+# gitd_rotate SUFFIX: log/git-daemon.log rotated as logrotate's copytruncate does (the daemon
+# keeps its stderr open): copied to .SUFFIX and truncated; log/push.log (opened by the hook at
+# each push) renamed to .SUFFIX; with SUFFIX 1 the .1 files before moved to .2 and gzipped,
+# otherwise (a date) both gzipped at once.
+gitd_rotate() {
+  local f
+  for f in "$GITD_LOG" "$GITD_DIR/log/push.log"; do
+    [ -f "$f" ] || continue
+    if [ "$1" = 1 ] && [ -f "$f.1" ]; then mv -f "$f.1" "$f.2"; gzip -f "$f.2"; fi
+    if [ "$f" = "$GITD_LOG" ]; then cp -p "$f" "$f.$1"; : >"$f"; else mv -f "$f" "$f.$1"; fi
+    [ "$1" = 1 ] || gzip -f "$f.$1"
+  done
+}
+
+# Mix A, from 127.0.0.2-5, a round about every 7 s. Three developers at once: alice (.2)
+# commits to platform/api's main and pushes, every sixth round an annotated release tag; carol
+# (.3), in turn, fetches api and pushes a new feature branch (feature/c-N, from origin/main),
+# deletes her oldest one when she has three, or fetches; bob (.4) pulls api (fast-forward) in
+# even rounds and commits to platform/web's main and pushes in odd ones; every seventh round he
+# tries to delete web's release/1.0 (refused by the update hook). Then the CI (.5): a shallow
+# clone (--depth 1) of api's main for a build every third round, ls-remote of web otherwise; the
+# deployer (.5) fetches its mirror of tools/deploy every third round, and clones it in full
+# every sixth; every fifth round an ops commit to tools/deploy (pull, commit, push).
+GITD_ROUND=0
+GITD_CAROL=()
+gitd_mix_a() {
+  local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() b=
+  {
+    gitd_edit "$w/alice-api" $((1 + r % 3)) alice 127.0.0.2
+    gitd_c 127.0.0.2 alice -C "$w/alice-api" push -q origin main
+    if [ $((r % 6)) = 0 ]; then
+      gitd_c 127.0.0.2 alice -C "$w/alice-api" tag -a "v1.2.$r" -m "Release 1.2.$r"
+      gitd_c 127.0.0.2 alice -C "$w/alice-api" push -q origin "v1.2.$r"
+    fi
+  } &
+  pids+=($!)
+  if [ $((r % 3)) = 1 ] && [ ${#GITD_CAROL[@]} -ge 3 ]; then
+    b=${GITD_CAROL[0]}
+    GITD_CAROL=("${GITD_CAROL[@]:1}")
+  elif [ $((r % 3)) = 0 ]; then
+    b=feature/c-$r
+    GITD_CAROL+=("$b")
+  fi
+  {
+    case $b in
+      feature/c-"$r")
+        gitd_c 127.0.0.3 carol -C "$w/carol-api" fetch -q --prune origin
+        gitd_c 127.0.0.3 carol -C "$w/carol-api" checkout -q -B "$b" origin/main
+        gitd_edit "$w/carol-api" 2 carol 127.0.0.3
+        gitd_c 127.0.0.3 carol -C "$w/carol-api" push -q -u origin "$b" ;;
+      feature/*) gitd_c 127.0.0.3 carol -C "$w/carol-api" push -q origin --delete "$b" ;;
+      *) gitd_c 127.0.0.3 carol -C "$w/carol-api" fetch -q --prune origin ;;
+    esac
+  } &
+  pids+=($!)
+  {
+    if [ $((r % 2)) = 0 ]; then
+      gitd_c 127.0.0.4 bob -C "$w/bob-api" pull -q
+    else
+      gitd_edit "$w/bob-web" 1 bob 127.0.0.4
+      gitd_c 127.0.0.4 bob -C "$w/bob-web" push -q origin main
+    fi
+    [ $((r % 7)) != 0 ] || gitd_refused 127.0.0.4 bob -C "$w/bob-web" push -q origin --delete release/1.0
+  } &
+  pids+=($!)
+  wait "${pids[@]}"
+  if [ $((r % 3)) = 2 ]; then
+    gitd_c 127.0.0.5 ci clone -q --depth 1 --branch main "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/ci-$r"
+    rm -rf "$GITD_CLIENT/tmp/ci-$r"
+  else
+    gitd_c 127.0.0.5 ci ls-remote -q "$GITD_URL/platform/web.git"
+  fi
+  if [ $((r % 5)) = 0 ]; then
+    gitd_c 127.0.0.5 ops -C "$w/ops-deploy" pull -q
+    gitd_edit "$w/ops-deploy" 1 ops 127.0.0.5
+    gitd_c 127.0.0.5 ops -C "$w/ops-deploy" push -q origin main
+  fi
+  [ $((r % 3)) != 0 ] || gitd_c 127.0.0.5 deployer -C "$GITD_CLIENT/mirror/deploy.git" fetch -q --prune origin
+  if [ $((r % 6)) = 1 ]; then
+    gitd_c 127.0.0.5 deployer clone -q "$GITD_URL/tools/deploy.git" "$GITD_CLIENT/tmp/deploy-$r"
+    rm -rf "$GITD_CLIENT/tmp/deploy-$r"
+  fi
+  sleep 4
+}
+# Mix B, from 127.0.0.6-9, other repositories, branches and client counts, a round about every
+# 6 s: dave (.6) commits to libs/common's develop and pushes, every third round a nightly tag
+# (lightweight); in odd rounds erin (.7) commits to docs/handbook's main and pushes; then three
+# clients at once: a shallow clone of common's develop (.6) or ls-remote --tags of the handbook
+# (.7) in turn, frank's pull of common's develop (.8), a full clone of the handbook (.9) or
+# frank's fetch of the handbook with its tags (.9) in turn; every fifth round erin tries to
+# delete the handbook's release/1.0 (refused).
+gitd_mix_b() {
+  local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() n
+  gitd_edit "$w/dave-common" 2 dave 127.0.0.6
+  gitd_c 127.0.0.6 dave -C "$w/dave-common" push -q origin develop
+  if [ $((r % 3)) = 0 ]; then
+    gitd_c 127.0.0.6 dave -C "$w/dave-common" tag "nightly-$r"
+    gitd_c 127.0.0.6 dave -C "$w/dave-common" push -q origin "nightly-$r"
+  fi
+  if [ $((r % 2)) = 1 ]; then
+    gitd_edit "$w/erin-handbook" 3 erin 127.0.0.7
+    gitd_c 127.0.0.7 erin -C "$w/erin-handbook" push -q origin main
+  fi
+  for n in 1 2 3; do
+    case $n:$((r % 2)) in
+      1:0) gitd_c 127.0.0.6 builder clone -q --depth 1 --branch develop "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r" ;;
+      1:1) gitd_c 127.0.0.7 reader ls-remote -q --tags "$GITD_URL/docs/handbook.git" ;;
+      2:*) gitd_c 127.0.0.8 frank -C "$w/frank-common" pull -q ;;
+      3:0) gitd_c 127.0.0.9 reader clone -q "$GITD_URL/docs/handbook.git" "$GITD_CLIENT/tmp/handbook-$r" ;;
+      3:1) gitd_c 127.0.0.9 frank -C "$w/frank-handbook" fetch -q --tags origin ;;
+    esac &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  rm -rf "$GITD_CLIENT/tmp/common-$r" "$GITD_CLIENT/tmp/handbook-$r"
+  [ $((r % 5)) != 0 ] || gitd_refused 127.0.0.7 erin -C "$w/erin-handbook" push -q origin --delete release/1.0
+  sleep 3
+}
+
+# Its scheduled jobs in training, inside the cgroup as gitdaemon: `git count-objects -v` and
+# `git gc --auto` in every repository; in one repository in turn `git repack -a -d`, `git
+# prune` and `git fsck`; a backup of every repository (`git bundle create
+# backup/<repo>-<time>.bundle --all`; bundles older than the newest three of each removed by the
+# backup agent outside); and the logs rotated (git-daemon.log copied and truncated, push.log
+# renamed; .1 -> .2.gz).
+GITD_MAINT=0
+gitd_maintenance() {
+  local repo stamp name
+  stamp=$(date +%Y%m%d-%H%M%S)
+  for repo in "${GITD_REPO_LIST[@]}"; do
+    gitd_admin -C "$GITD_REPOS/$repo.git" count-objects -v
+    gitd_admin -C "$GITD_REPOS/$repo.git" gc --auto --quiet
+  done
+  repo=${GITD_REPO_LIST[GITD_MAINT % ${#GITD_REPO_LIST[@]}]}
+  GITD_MAINT=$((GITD_MAINT + 1))
+  gitd_admin -C "$GITD_REPOS/$repo.git" repack -a -d -q
+  gitd_admin -C "$GITD_REPOS/$repo.git" prune
+  gitd_admin -C "$GITD_REPOS/$repo.git" fsck --no-progress
+  for repo in "${GITD_REPO_LIST[@]}"; do
+    name=${repo//\//-}
+    gitd_admin -C "$GITD_REPOS/$repo.git" bundle create -q "$GITD_DIR/backup/$name-$stamp.bundle" --all
+    find "$GITD_DIR/backup" -maxdepth 1 -name "$name-*.bundle" | sort | head -n -3 | xargs -r rm -f
+  done
+  gitd_rotate 1
+}
+
+# The generic intruder script as gitdaemon (an exploited git server executing a shell) in the
+# repositories' directory, which it owns. Its hooks run /bin/sh in training.
+gitd_inject() { inject_shell gitd "$GITD_USER" "$GITD_REPOS"; }
+gitd_labels() { write_labels gitd "$GITD_REPOS" "" shell-known; }
+
+# Held out, from a fresh provisioning. New repositories and a config change: the forge creates
+# services/billing and infra/terraform (git init --bare from the template, inside the cgroup as
+# gitdaemon); the operator sets uploadpack.allowFilter and receive.fsckObjects in every
+# repository and gc.autoPackLimit 2 in infra/terraform (so receive-pack's `git gc --auto` packs
+# it in the background once it has three packs), and writes new daemon options (--max-connections=48, --timeout=120,
+# --init-timeout=15, upload-archive enabled) that the restart at 30 s applies; a migration
+# (127.0.39.250) makes the new repositories' first pushes, large ones (160 and 220 new files:
+# index-pack keeps a pack instead of loose objects). Each round six clients at once from
+# 127.0.39.1-249 (other ones each round): a developer commits to billing's main and pushes;
+# terraform gets a small commit or, every third round, a large one (120 files); in turn a
+# partial clone of billing (--filter=blob:none), a shallow clone of terraform, or another
+# developer's new branch on billing (release/2.0, then hotfix/h-N); in turn a full clone of
+# platform/api with a new feature branch pushed (feature/h-N) or a full clone of libs/common
+# (new clients); ls-remote of the handbook; ls-remote --tags of platform/web or, after the
+# restart, every other round a release tarball of it through upload-archive (git archive
+# --remote).
+# Every 20 s in turn: `git gc --prune=now` of billing and api, `git commit-graph write
+# --reachable` of terraform, `git count-objects -vH` of all, the logs rotated with a date suffix
+# and gzipped at once; or `git repack -a -d -f --window=50 --write-bitmap-index` of terraform,
+# `git fsck --connectivity-only` of billing, and the new repositories bundled into
+# backup/<date>/ (--branches --tags) and verified.
+GITD_NEW=(services/billing infra/terraform)
+gitd_heldout_deploy() {
+  local repo w=$GITD_CLIENT/wc
+  for repo in "${GITD_NEW[@]}"; do
+    gitd_admin init -q --bare --template="$GITD_DIR/template" --initial-branch=main "$GITD_REPOS/$repo.git"
+    gitd_admin -C "$GITD_REPOS/$repo.git" config core.logAllRefUpdates true
+    gitd_admin -C "$GITD_REPOS/$repo.git" config receive.denyNonFastForwards true
+  done
+  for repo in "${GITD_REPO_LIST[@]}" "${GITD_NEW[@]}"; do
+    gitd_admin -C "$GITD_REPOS/$repo.git" config uploadpack.allowFilter true
+    gitd_admin -C "$GITD_REPOS/$repo.git" config receive.fsckObjects true
+  done
+  gitd_admin -C "$GITD_REPOS/infra/terraform.git" config gc.autoPackLimit 2
+  gitd_opts --max-connections=48 --timeout=120 --init-timeout=15 --enable=upload-archive \
+    >"$GITD_DIR/conf/git-daemon.opts"
+  # The migration's first pushes.
+  gitd_first_push mig-billing services/billing src 160
+  gitd_first_push mig-terraform infra/terraform modules 220
+  gitd_c 127.0.39.250 migration clone -q "$GITD_URL/services/billing.git" "$w/dev-billing"
+  gitd_c 127.0.39.250 migration -C "$w/dev-billing" checkout -q -b release/2.0
+  GITD_HELDOUT_JOBS=0
+}
+# gitd_first_push WC REPO DIR COUNT: a new working copy with COUNT generated files under DIR
+# (and src/, docs/ for later edits), its first commit pushed to the new REPO's main.
+gitd_first_push() {
+  local wc=$GITD_CLIENT/wc/$1
+  gitd_git 127.0.39.250 migration init -q "$wc"
+  mkdir -p "$wc/src" "$wc/docs"
+  gitd_bulk "$wc" "$3" "$4"
+  printf '# %s\n' "$2" >"$wc/docs/README.md"
+  printf 'main() -> 0\n' >"$wc/src/main.txt"
+  gitd_c 127.0.39.250 migration -C "$wc" add -A
+  gitd_c 127.0.39.250 migration -C "$wc" commit -q -m "Import $2"
+  gitd_c 127.0.39.250 migration -C "$wc" remote add origin "$GITD_URL/$2.git"
+  gitd_c 127.0.39.250 migration -C "$wc" push -q -u origin main
+}
+gitd_heldout_addr() { echo "127.0.39.$((1 + ($1 * 37 + GITD_ROUND * 53) % 249))"; }
+gitd_heldout_mix() {
+  local r=$((GITD_ROUND += 1)) w=$GITD_CLIENT/wc pids=() n a
+  for n in 1 2 3 4 5 6; do
+    a=$(gitd_heldout_addr "$n")
+    case $n in
+      1) [ $((r % 3)) != 0 ] || gitd_c "$a" dev1 -C "$w/mig-billing" pull -q
+         gitd_edit "$w/mig-billing" 2 dev1 "$a"
+         gitd_c "$a" dev1 -C "$w/mig-billing" push -q origin main ;;
+      2) if [ $((r % 3)) = 0 ]; then
+           gitd_bulk "$w/mig-terraform" "env/r$r" 120
+           gitd_c "$a" dev3 -C "$w/mig-terraform" add -A
+           gitd_c "$a" dev3 -C "$w/mig-terraform" commit -q -m "env r$r"
+         else
+           gitd_edit "$w/mig-terraform" 1 dev3 "$a"
+         fi
+         gitd_c "$a" dev3 -C "$w/mig-terraform" push -q origin main ;;
+      3) case $((r % 3)) in
+           0) gitd_c "$a" ci2 clone -q --filter=blob:none "$GITD_URL/services/billing.git" "$GITD_CLIENT/tmp/billing-$r" ;;
+           1) gitd_c "$a" ci2 clone -q --depth 1 "$GITD_URL/infra/terraform.git" "$GITD_CLIENT/tmp/terraform-$r" ;;
+           2) gitd_edit "$w/dev-billing" 1 dev2 "$a"
+              gitd_c "$a" dev2 -C "$w/dev-billing" push -q origin "HEAD:refs/heads/$([ "$r" = 2 ] && echo release/2.0 || echo "hotfix/h-$r")" ;;
+         esac ;;
+      4) if [ $((r % 2)) = 0 ]; then
+           gitd_c "$a" newdev clone -q "$GITD_URL/platform/api.git" "$GITD_CLIENT/tmp/api-$r"
+           gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" checkout -q -b "feature/h-$r"
+           gitd_edit "$GITD_CLIENT/tmp/api-$r" 1 newdev "$a"
+           gitd_c "$a" newdev -C "$GITD_CLIENT/tmp/api-$r" push -q origin "feature/h-$r"
+         else
+           gitd_c "$a" newdev2 clone -q "$GITD_URL/libs/common.git" "$GITD_CLIENT/tmp/common-$r"
+         fi ;;
+      5) gitd_c "$a" reader ls-remote -q "$GITD_URL/docs/handbook.git" ;;
+      6) if [ $((r % 2)) = 0 ] && [[ $GITD_LIVE_OPTS == *" --enable=upload-archive "* ]]; then
+           gitd_git "$a" release archive --remote="$GITD_URL/platform/web.git" --format=tar.gz \
+             -o "$GITD_CLIENT/tmp/web-$r.tar.gz" v1.1.0 >>"$WORK/gitd-clients.log" 2>&1 ||
+             echo "ERROR $a release git archive --remote web v1.1.0" >>"$WORK/gitd-clients.log"
+         else
+           gitd_c "$a" reader ls-remote -q --tags "$GITD_URL/platform/web.git"
+         fi ;;
+    esac &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  rm -rf "$GITD_CLIENT/tmp/"*
+  sleep 3
+}
+GITD_HELDOUT_JOBS=0
+gitd_heldout_job() {
+  local stamp repo
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((GITD_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    gitd_admin -C "$GITD_REPOS/services/billing.git" gc --prune=now --quiet
+    gitd_admin -C "$GITD_REPOS/platform/api.git" gc --prune=now --quiet
+    gitd_admin -C "$GITD_REPOS/infra/terraform.git" commit-graph write --reachable
+    for repo in "${GITD_REPO_LIST[@]}" "${GITD_NEW[@]}"; do
+      gitd_admin -C "$GITD_REPOS/$repo.git" count-objects -vH
+    done
+    gitd_rotate "$stamp"
+  else
+    gitd_admin -C "$GITD_REPOS/infra/terraform.git" repack -a -d -f -q --window=50 --write-bitmap-index
+    gitd_admin -C "$GITD_REPOS/services/billing.git" fsck --connectivity-only --no-progress
+    install -d -o "$GITD_USER" -g "$GITD_USER" -m 750 "$GITD_DIR/backup/$stamp"
+    for repo in "${GITD_NEW[@]}"; do
+      gitd_admin -C "$GITD_REPOS/$repo.git" bundle create -q "$GITD_DIR/backup/$stamp/${repo##*/}.bundle" --branches --tags
+      gitd_admin -C "$GITD_REPOS/$repo.git" bundle verify -q "$GITD_DIR/backup/$stamp/${repo##*/}.bundle"
+    done
   fi
 }
 
