@@ -409,6 +409,53 @@ std::string_view SiblingProgram(const Fingerprint& fp, std::string_view exe) {
   return {};
 }
 
+// The extension of a path component ("web.git" -> ".git"; "" for none):
+// what a tenant's directory shares with its siblings.
+std::string_view ComponentExtension(std::string_view component) {
+  const size_t dot = component.rfind('.');
+  return dot == std::string_view::npos || dot == 0 ? std::string_view() : component.substr(dot);
+}
+
+// A learned executable that `exe` is another tenant's copy of: the same
+// name at the same place in a sibling tree of the same shape (a git
+// server's hooks in each repository, `repos/<group>/<repo>.git/hooks/update`;
+// a site's scripts in each site's directory). The paths have one depth and
+// differ in one or two directory components, below the first two, each pair
+// of the same extension (`web.git`, `common.git`). Outside the system's
+// directories, whose programs are each their own. Returns the learned
+// executable, or "" when there is none.
+std::string_view TenantCopyOf(const Fingerprint& fp, std::string_view exe) {
+  if (!exe.starts_with('/') || IsUnder(exe, kSystemDirs) || IsUnder(exe, kWorldWritableDirs)) return {};
+  constexpr size_t kMaxDiffering = 2;
+  const std::string_view name = Basename(exe);
+  std::vector<std::string_view> mine;
+  for (size_t start = 1; start <= exe.size();) {
+    const size_t slash = std::min(exe.find('/', start), exe.size());
+    mine.push_back(exe.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (mine.size() < 4) return {};
+  for (const auto& [learned, stats] : fp.executables) {
+    if (Basename(learned) != name || learned == exe || !std::string_view(learned).starts_with('/')) continue;
+    size_t component = 0, differing = 0;
+    bool same_shape = true;
+    for (size_t start = 1; start <= learned.size() && same_shape;) {
+      const size_t slash = std::min(learned.find('/', start), learned.size());
+      const std::string_view theirs = std::string_view(learned).substr(start, slash - start);
+      start = slash + 1;
+      if (component >= mine.size()) {
+        same_shape = false;
+      } else if (theirs != mine[component]) {
+        same_shape = component >= 2 && component + 1 < mine.size() && ++differing <= kMaxDiffering &&
+                     ComponentExtension(theirs) == ComponentExtension(mine[component]);
+      }
+      ++component;
+    }
+    if (same_shape && component == mine.size() && differing > 0) return learned;
+  }
+  return {};
+}
+
 // Programs that run their argument under changed conditions (priority, a
 // lock, a time limit, a CPU set, buffering, a new session) and do nothing
 // else. For whom a program was started they are transparent: a cron line that
@@ -1035,6 +1082,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
       if (item.table == Table::kExecutable && context.hostile_root.empty() && !context.wrote_exe) {
         computed = SensitivityOf(judged, judged_access);
         std::string_view sibling = computed->value <= kPlainExecSensitivity ? SiblingProgram(*fp, item.key) : "";
+        std::string_view tenant_copy =
+            computed->value <= kPlainExecSensitivity && sibling.empty() ? TenantCopyOf(*fp, item.key) : "";
         std::string suite_command =
             context.parent_suspect || IsFileless(judged) ? std::string() : SuiteShellCommand(*fp, e);
         const int service_shell_ran = IsCommandWrapper(item.key) ? -1 : NarrowServiceShellRuns(*fp, e);
@@ -1058,6 +1107,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         } else if (!sibling.empty()) {
           fixed_sensitivity = kSiblingSensitivity;
           sibling_note = "a sibling of the workload's own " + std::string(sibling);
+          fixed_note = sibling_note.c_str();
+        } else if (!tenant_copy.empty()) {
+          fixed_sensitivity = kSiblingSensitivity;
+          sibling_note = "another tenant's copy of the workload's own " + std::string(tenant_copy) +
+                         " (the same name at the same place in a sibling tree)";
           fixed_note = sibling_note.c_str();
         } else if (computed->value <= kPlainExecSensitivity && IsCommandWrapper(item.key)) {
           // It runs another program and does nothing itself; that program is

@@ -1106,6 +1106,39 @@ TEST(ScorerExecTest, ASiblingOfTheWorkloadsProgramIsLow) {
 // the unit file's, not the workload's. The same programs started any other
 // way keep their rules; a fileless one or one on a container's writable
 // layer is no unit file's command.
+// A git server runs each repository's own copy of its hooks: the hook of a
+// repository training never pushed to is the same program at the same place
+// in a sibling tree of the same shape, low. Another name there, another
+// shape of tree, a copy higher up, a system directory or a world-writable
+// one, or a copy the workload wrote itself, stays what it was.
+TEST(ScorerExecTest, AnotherTenantsCopyOfALearnedProgramIsLow) {
+  const std::string repos = "/srv/git/repos/";
+  Fingerprint fp = Learn({testing::Exec("git", 10, "/usr/lib/git-core/git-daemon"),
+                          testing::Exec("git", 11, repos + "apps/web.git/hooks/update"),
+                          testing::Exec("git", 12, "/usr/lib/cups/filter/pstops")});
+  Scorer scorer;
+  auto severity = [&](const std::string& exe, ScoreContext context = {}) {
+    auto got = scorer.Score(&fp, testing::Exec("git", 20, exe), context);
+    return got.empty() ? std::string("none") : std::string(SeverityName(got[0].severity)) + " " + got[0].reason;
+  };
+  for (const std::string& exe : {repos + "libs/common.git/hooks/update", repos + "apps/api.git/hooks/update"}) {
+    const std::string got = severity(exe);
+    EXPECT_TRUE(got.starts_with("low")) << exe << ": " << got;
+    EXPECT_NE(got.find("another tenant's copy of the workload's own " + repos + "apps/web.git/hooks/update"),
+              std::string::npos)
+        << got;
+  }
+  for (const std::string& exe : {repos + "libs/common.git/hooks/post-update",  // another name
+                                repos + "libs/common/hooks/update",           // another shape
+                                repos + "libs/x/common.git/hooks/update",     // another depth
+                                std::string("/srv/other/repos/apps/web.git/hooks/update"),  // high up
+                                std::string("/usr/lib/cups/backend/pstops"),  // a system directory
+                                std::string("/tmp/apps/web.git/hooks/update")}) {
+    EXPECT_FALSE(severity(exe).starts_with("low")) << exe << ": " << severity(exe);
+  }
+  EXPECT_FALSE(severity(repos + "libs/common.git/hooks/update", {.wrote_exe = true}).starts_with("low"));
+}
+
 TEST(ScorerExecTest, AUnitsCommandTheServiceManagerRunsIsLow) {
   Fingerprint fp = Learn({testing::Exec("db", 10, "/usr/sbin/mariadbd")});
   Scorer scorer;
