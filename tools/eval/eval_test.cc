@@ -379,7 +379,20 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
                                                    {"varnish", {2, 0}},
                                                    // first run 1 / 1 (a new pool's listening port,
                                                    // medium by design), unseen; README: phpfpm
-                                                   {"phpfpm", {1, 1}}};
+                                                   {"phpfpm", {1, 1}},
+                                                   // first run 3 / 0 (a new virtual host's data
+                                                   // and certificate, a write burst), unseen;
+                                                   // README: prosody
+                                                   {"prosody", {3, 0}},
+                                                   // first run 4 / 0 (a new document type's filter,
+                                                   // a new queue's model and printer, lpstat),
+                                                   // unseen; README: cups
+                                                   {"cups", {4, 0}},
+                                                   // first run 10 / 9 (each new repository's hooks,
+                                                   // medium, and what they wrote), unseen; 3 / 0 once
+                                                   // a tenant's copy of a learned program was low (a
+                                                   // rule its normal trace showed); README: gitd
+                                                   {"gitd", {3, 0}}};
   // lighttpd (first run 2 / 0), rsyslog (1 / 0), samba (0 / 0), slapd (2 / 0), node (2 / 0), rabbitmq (1 / 0)
   // unbound (1 / 0) and zookeeper (2 / 0; 1 / 0 once hex-numbered generations were one
   // family, a rule its training and normal traces showed), etcd (2 / 0) and mosquitto (1 / 0),
