@@ -170,8 +170,9 @@ struct dw_sock_event {
  * of a UDP socket. From a port its program bound (bind(2) with a port:
  * the kernel's SOCK_BINDPORT_LOCK) to a higher port, a server answering a
  * client of that port: an ACCEPT with local_port that port and the client
- * as peer. Any other datagram goes out: a CONNECT to the peer. Datagrams written with write(2) on a connected socket are not
- * hooked: the connect names their peer. */
+ * as peer. Any other datagram goes out: a CONNECT to the peer. Datagrams
+ * written with write(2) on a connected socket are not hooked: the connect
+ * names their peer. */
 
 /* Key of the udp_flows map (bpf/net.bpf.c): the UDP flows already reported.
  * Unused fields are 0 (a key is its bytes). User space deletes a cgroup's
