@@ -17,7 +17,11 @@
 #
 # Knobs (environment): ROUNDS=5, CALLS=200000 and BATCHES=15 (per run),
 # DW=path to the driftwatch binary, LOOP=path to dw_syscall_loop (both built
-# in build/ if missing), CPU=1 (the loop is pinned there; "" = not pinned).
+# in build/ if missing), CPU=1 (the loop is pinned there; "" = not pinned),
+# MODE=getppid or udp (the loop sends one-byte datagrams to 127.0.0.1:9
+# instead: what the UDP hooks cost a watched process), DW_OTHER=path to
+# another driftwatch binary (adds the setup dw-other: `record` by it, loop in
+# the watched cgroup; e.g. an older build, side by side).
 # Needs root and a cgroup v2 mount. Removes the cgroups and files it made on
 # exit. Bounded: about ROUNDS x 4 x (1-3 s) in all.
 set -euo pipefail
@@ -30,6 +34,9 @@ BATCHES=${BATCHES:-15}
 DW=${DW:-$ROOT/build/tools/driftwatch}
 LOOP=${LOOP:-$ROOT/build/tools/dw_syscall_loop}
 CPU=${CPU-1}
+MODE=${MODE:-getppid}
+DW_OTHER=${DW_OTHER:-}
+[ "$MODE" = getppid ] || [ "$MODE" = udp ] || { echo "syscall-overhead: MODE is getppid or udp" >&2; exit 1; }
 READY_TIMEOUT=30
 
 die() { echo "syscall-overhead: $*" >&2; exit 1; }
@@ -56,7 +63,7 @@ mkdir -p "$CG/$REL/watched" "$CG/$REL/other"
 
 start_dw() {  # start_dw [--syscalls]: driftwatch record watching $REL/watched
   : >"$WORK/dw.log"
-  "$DW" record --out "$WORK/trace.dwt" --cgroup "$REL/watched" "$@" 2>"$WORK/dw.log" &
+  "${DW_BIN:-$DW}" record --out "$WORK/trace.dwt" --cgroup "$REL/watched" "$@" 2>"$WORK/dw.log" &
   DW_PID=$!
   for _ in $(seq $((READY_TIMEOUT * 10))); do
     grep -q "ready:" "$WORK/dw.log" && return 0
@@ -71,10 +78,11 @@ stop_dw() {
 }
 
 run_loop() {  # run_loop CGROUP: ns per syscall of one loop run inside CGROUP
-  local pin=()
+  local pin=() mode=()
   [ -n "$CPU" ] && pin=(taskset -c "$CPU")
+  [ "$MODE" = udp ] && mode=(udp)
   sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG/$REL/$1" \
-    "${pin[@]}" "$LOOP" "$CALLS" "$BATCHES" | awk '{ print $2 }'
+    "${pin[@]}" "$LOOP" "$CALLS" "$BATCHES" "${mode[@]}" | awk '{ print $2 }'
 }
 
 run_setup() {  # run_setup NAME: one run of a setup; prints its ns/syscall
@@ -83,12 +91,14 @@ run_setup() {  # run_setup NAME: one run of a setup; prints its ns/syscall
     dw) start_dw; run_loop watched; stop_dw ;;
     sys-other) start_dw --syscalls; run_loop other; stop_dw ;;
     sys-watched) start_dw --syscalls; run_loop watched; stop_dw ;;
+    dw-other) DW_BIN=$DW_OTHER start_dw; run_loop watched; stop_dw ;;
   esac
 }
 
 SETUPS=(base dw sys-other sys-watched)
+[ -z "$DW_OTHER" ] || SETUPS+=(dw-other)
 declare -A RESULTS
-say "$ROUNDS rounds of ${SETUPS[*]}; $BATCHES x $CALLS getppid per run; loop on CPU ${CPU:-any}"
+say "$ROUNDS rounds of ${SETUPS[*]}; $BATCHES x $CALLS $MODE per run; loop on CPU ${CPU:-any}"
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < ${#SETUPS[@]}; i++)); do
     s=${SETUPS[$(((i + r) % ${#SETUPS[@]}))]}

@@ -1,11 +1,16 @@
 // tools/bench/syscall_loop.cc: the cost of one cheap syscall, for
 // tools/bench/syscall-overhead.sh.
 //
-//   dw_syscall_loop [CALLS [BATCHES]]
+//   dw_syscall_loop [CALLS [BATCHES [udp]]]
 //
 // Makes BATCHES (default 15) batches of CALLS (default 200000) getppid()
-// syscalls (raw syscall(2): never cached by libc) and prints the median and
-// the minimum ns per syscall over the batches: "median_ns 81.2 min_ns 79.9".
+// syscalls (raw syscall(2): never cached by libc), or with `udp` sendto()s of
+// a one-byte datagram from one socket to 127.0.0.1:9 (discard: nothing
+// listens, loopback drops it), and prints the median and the minimum ns per
+// syscall over the batches: "median_ns 81.2 min_ns 79.9".
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,19 +18,34 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 #include <vector>
 
 int main(int argc, char** argv) {
   const long calls = argc > 1 ? std::atol(argv[1]) : 200000;
   const int batches = argc > 2 ? std::atoi(argv[2]) : 15;
-  if (calls <= 0 || batches <= 0) {
-    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES]]\n");
+  const bool udp = argc > 3 && std::string_view(argv[3]) == "udp";
+  if (calls <= 0 || batches <= 0 || (argc > 3 && !udp)) {
+    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES [udp]]]\n");
     return 2;
+  }
+  sockaddr_in discard = {};
+  discard.sin_family = AF_INET;
+  discard.sin_port = htons(9);
+  discard.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int fd = udp ? socket(AF_INET, SOCK_DGRAM, 0) : -1;
+  if (udp && fd < 0) {
+    std::perror("dw_syscall_loop: socket");
+    return 1;
   }
   std::vector<double> ns;
   for (int b = 0; b < batches; ++b) {
     auto start = std::chrono::steady_clock::now();
-    for (long i = 0; i < calls; ++i) syscall(SYS_getppid);
+    if (udp) {
+      for (long i = 0; i < calls; ++i) sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&discard), sizeof(discard));
+    } else {
+      for (long i = 0; i < calls; ++i) syscall(SYS_getppid);
+    }
     std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
     ns.push_back(took.count() / static_cast<double>(calls));
   }
