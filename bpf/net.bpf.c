@@ -194,8 +194,13 @@ static __always_inline int udp_flow(struct sock *sk, __u16 family, const __u8 *a
 	key.port = kind == DW_EVENT_ACCEPT ? local_port : peer_port;
 	key.family = family;
 	__builtin_memcpy(key.addr, addr, sizeof(key.addr));
+	/* A lookup first: an LRU map's insert takes a free node (and may
+	 * evict) before it finds the key there, which costs every repeated
+	 * datagram; the lookup also marks a busy flow recently used. */
+	if (bpf_map_lookup_elem(&udp_flows, &key))
+		return 0; /* reported before */
 	if (bpf_map_update_elem(&udp_flows, &key, &one, BPF_NOEXIST))
-		return 0; /* reported before (or the map refused: nothing to do) */
+		return 0; /* another CPU reported it just now (or the map refused) */
 	s = start_record(kind);
 	if (!s)
 		return 0;
