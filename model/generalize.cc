@@ -564,19 +564,6 @@ void CollapseDirs(Fingerprint* fp, const GeneralizeOptions& o, size_t divisor,
 
 std::string_view AncestorAt(std::string_view path, size_t depth);
 
-// Splits a normalised absolute path into its components ("/a/b" -> a, b).
-std::vector<std::string_view> Components(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t pos = 1;
-  while (pos <= path.size()) {
-    size_t end = path.find('/', pos);
-    if (end == std::string_view::npos) end = path.size();
-    out.push_back(path.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return out;
-}
-
 // Whether `dir` may hold a family: it may collapse (MayCollapse), or it is a
 // temporary directory (families are narrow: a stem and a variable part).
 bool MayHoldFamily(std::string_view dir) {
@@ -1435,6 +1422,18 @@ const Generalization* MatchNet(const Fingerprint& fp, const NetItem& item,
     }
   }
   return nullptr;
+}
+
+std::vector<std::string_view> Components(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
 }
 
 bool InKnownSubnet(const Fingerprint& fp, std::string_view address) {

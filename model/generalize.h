@@ -55,6 +55,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "model/fingerprint.h"
 
@@ -234,6 +235,9 @@ bool IsProtectedPath(std::string_view normalized_path);
 // wildcard would stand for unrelated software); recursive also needs no
 // protected tree or fixed directory beneath it.
 bool MayCollapse(std::string_view dir, bool recursive);
+
+// Splits a normalised absolute path into its components ("/a/b" -> a, b).
+std::vector<std::string_view> Components(std::string_view path);
 
 // True when `address` lies in a subnet the fingerprint knows: the /24 (IPv4)
 // or /64 (IPv6) of any learned network item's address, or any network

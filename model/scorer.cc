@@ -428,30 +428,20 @@ std::string_view TenantCopyOf(const Fingerprint& fp, std::string_view exe) {
   if (!exe.starts_with('/') || IsUnder(exe, kSystemDirs) || IsUnder(exe, kWorldWritableDirs)) return {};
   constexpr size_t kMaxDiffering = 2;
   const std::string_view name = Basename(exe);
-  std::vector<std::string_view> mine;
-  for (size_t start = 1; start <= exe.size();) {
-    const size_t slash = std::min(exe.find('/', start), exe.size());
-    mine.push_back(exe.substr(start, slash - start));
-    start = slash + 1;
-  }
+  const std::vector<std::string_view> mine = Components(exe);
   if (mine.size() < 4) return {};
   for (const auto& [learned, stats] : fp.executables) {
     if (Basename(learned) != name || learned == exe || !std::string_view(learned).starts_with('/')) continue;
-    size_t component = 0, differing = 0;
+    const std::vector<std::string_view> theirs = Components(learned);
+    if (theirs.size() != mine.size()) continue;
+    size_t differing = 0;
     bool same_shape = true;
-    for (size_t start = 1; start <= learned.size() && same_shape;) {
-      const size_t slash = std::min(learned.find('/', start), learned.size());
-      const std::string_view theirs = std::string_view(learned).substr(start, slash - start);
-      start = slash + 1;
-      if (component >= mine.size()) {
-        same_shape = false;
-      } else if (theirs != mine[component]) {
-        same_shape = component >= 2 && component + 1 < mine.size() && ++differing <= kMaxDiffering &&
-                     ComponentExtension(theirs) == ComponentExtension(mine[component]);
-      }
-      ++component;
+    // The last component, the name, is equal (above).
+    for (size_t k = 0; k + 1 < mine.size() && same_shape; ++k) {
+      if (theirs[k] == mine[k]) continue;
+      same_shape = k >= 2 && ++differing <= kMaxDiffering && ComponentExtension(theirs[k]) == ComponentExtension(mine[k]);
     }
-    if (same_shape && component == mine.size() && differing > 0) return learned;
+    if (same_shape && differing > 0) return learned;
   }
   return {};
 }
