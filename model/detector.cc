@@ -281,14 +281,11 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   if (e.kind == EventKind::kExec && proc != processes_.end()) {
     proc->second.program = nullptr;
     proc->second.folded.clear();
-    proc->second.library = nullptr;
-    proc->second.library_folded.clear();
+    proc->second.library = {};
     proc->second.archive.clear();
-    proc->second.lookup = nullptr;
-    proc->second.lookup_folded.clear();
+    proc->second.lookup = {};
     proc->second.lookup_names.clear();
-    proc->second.attempt = nullptr;
-    proc->second.attempt_folded.clear();
+    proc->second.attempt = {};
   }
   if (proc != processes_.end()) context.hostile_root = proc->second.root;
   if (e.kind == EventKind::kConnect) {
@@ -384,9 +381,9 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   // Makes `anchor` the finding this process's next dependencies fold into.
   const auto note_library = [&](Finding* anchor) {
     ProcessState& state = processes_[e.pid];
-    if (state.library != anchor) state.library_folded.clear();
-    state.library = anchor;
-    state.library_ns = e.time_ns;
+    if (state.library.finding != anchor) state.library.folded.clear();
+    state.library.finding = anchor;
+    state.library.since_ns = e.time_ns;
     proc = processes_.find(e.pid);
   };
   for (Finding& f : scored) {
@@ -405,24 +402,25 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // One finding per new module: the dependencies the dynamic loader opens
     // right after a new shared object fold into its finding.
     const bool library = plain_read && IsSharedObject(f.subject);
-    if (library && InSystemLibraryDir(f.subject) && proc != processes_.end() && proc->second.library != nullptr &&
-        e.time_ns - proc->second.library_ns <= kLibraryLoadNs && proc->second.library->subject != f.subject) {
-      Fold(proc->second.library, &proc->second.library_folded, FoldedName(f));
+    if (library && InSystemLibraryDir(f.subject) && proc != processes_.end() &&
+        proc->second.library.finding != nullptr && e.time_ns - proc->second.library.since_ns <= kLibraryLoadNs &&
+        proc->second.library.finding->subject != f.subject) {
+      Fold(proc->second.library.finding, &proc->second.library.folded, FoldedName(f));
       continue;
     }
     // One finding per lookup: the queries a resolver's search list makes of
     // one name (Kubernetes' "<name>.<ns>.svc.cluster.local", ..., "<name>")
     // fold into the first one's finding, never into a lower one.
     const bool dns_name = f.kind == FindingKind::kNetwork && f.item.table == ItemRef::Table::kDns;
-    if (dns_name && proc != processes_.end() && proc->second.lookup != nullptr &&
-        e.time_ns - proc->second.lookup_ns <= kLookupNs && f.severity <= proc->second.lookup->severity) {
+    if (dns_name && proc != processes_.end() && proc->second.lookup.finding != nullptr &&
+        e.time_ns - proc->second.lookup.since_ns <= kLookupNs && f.severity <= proc->second.lookup.finding->severity) {
       ProcessState& state = proc->second;
       bool same = false;
       for (const std::string& name : state.lookup_names) same = same || SameLookupThroughSearchList(name, f.subject);
       if (same) {
-        Fold(state.lookup, &state.lookup_folded, FoldedName(f));
+        Fold(state.lookup.finding, &state.lookup.folded, FoldedName(f));
         if (state.lookup_names.size() < kMaxLookupNames) state.lookup_names.push_back(f.subject);
-        state.lookup_ns = e.time_ns;
+        state.lookup.since_ns = e.time_ns;
         continue;
       }
     }
@@ -447,12 +445,12 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     // one. New TCP peers alone stay findings of their own.
     const bool outbound = network && f.item.net.direction == Direction::kOutbound;
     const bool udp = f.item.net.protocol == kProtocolUdp;
-    if (outbound && proc != processes_.end() && proc->second.attempt != nullptr &&
-        e.time_ns - proc->second.attempt_ns <= kAttemptNs && f.item.net.port == proc->second.attempt_port &&
-        (udp || proc->second.attempt_udp) && f.severity <= proc->second.attempt->severity) {
+    if (outbound && proc != processes_.end() && proc->second.attempt.finding != nullptr &&
+        e.time_ns - proc->second.attempt.since_ns <= kAttemptNs && f.item.net.port == proc->second.attempt_port &&
+        (udp || proc->second.attempt_udp) && f.severity <= proc->second.attempt.finding->severity) {
       ProcessState& state = proc->second;
-      Fold(state.attempt, &state.attempt_folded, FoldedName(f));
-      state.attempt_ns = e.time_ns;
+      Fold(state.attempt.finding, &state.attempt.folded, FoldedName(f));
+      state.attempt.since_ns = e.time_ns;
       state.attempt_udp = true;
       continue;
     }
@@ -560,19 +558,15 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     if (file) file_finding = recorded;
     if (dns_name) {
       ProcessState& state = processes_[e.pid];
-      state.lookup = recorded;
-      state.lookup_ns = e.time_ns;
-      state.lookup_folded.clear();
+      state.lookup = DirFold{recorded, e.time_ns, {}};
       state.lookup_names.assign(1, recorded->subject);
       proc = processes_.find(e.pid);
     }
     if (outbound) {
       ProcessState& state = processes_[e.pid];
-      state.attempt = recorded;
-      state.attempt_ns = e.time_ns;
+      state.attempt = DirFold{recorded, e.time_ns, {}};
       state.attempt_port = recorded->item.net.port;
       state.attempt_udp = udp;
-      state.attempt_folded.clear();
       proc = processes_.find(e.pid);
     }
     if (listen) {

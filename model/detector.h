@@ -249,6 +249,15 @@ class Detector {
     int64_t last_ns = 0;
     std::string root;  // "<kind> <subject>" of its first finding
   };
+  // A finding later ones fold into, when its window began (or last grew),
+  // and the distinct items folded into it: the first finding of a kind
+  // (reads and execs, or writes) in a directory, a new listener's, a
+  // program change's, and a process's library, lookup and connection attempt.
+  struct DirFold {
+    Finding* finding = nullptr;
+    int64_t since_ns = 0;
+    std::unordered_set<std::string> folded;
+  };
   // A live process in a tree started by a new program.
   struct ProcessState {
     std::string root;            // "<kind> <subject>" of the tree's first new program
@@ -262,28 +271,22 @@ class Detector {
     std::unordered_set<std::string> folded;  // distinct items folded into `program`
     // The finding of the last new shared object its current image loaded
     // (a plain read scored as a finding), when, and what folded into it.
-    Finding* library = nullptr;
-    int64_t library_ns = 0;
-    std::unordered_set<std::string> library_folded;
+    DirFold library;
     // The archive (NAME.war, .ear, .jar, .zip) its current image last read,
     // that the workload did not write, and when: its writes under NAME/ in
     // the incident window are that archive unpacked (ScoreContext::unpacked_from).
     std::string archive;
     int64_t archive_ns = 0;
-    // Its last new DNS name's finding, when, and the names folded into it:
-    // the other queries of one lookup through the resolver's search list
-    // (model/items.h SameLookupThroughSearchList).
-    Finding* lookup = nullptr;
-    int64_t lookup_ns = 0;
-    std::unordered_set<std::string> lookup_folded;
+    // Its last new DNS name's finding, when it last grew, and the names
+    // folded into it: the other queries of one lookup through the
+    // resolver's search list (model/items.h SameLookupThroughSearchList).
+    DirFold lookup;
     std::vector<std::string> lookup_names;  // its name and the names folded, at most kMaxLookupNames
-    // Its last new outbound peer's finding (a connection attempt), when,
-    // the port, whether UDP was in it, and the peers folded into it.
-    Finding* attempt = nullptr;
-    int64_t attempt_ns = 0;
+    // Its last new outbound peer's finding (a connection attempt), when it
+    // last grew, the peers folded into it, the port, and whether UDP was in it.
+    DirFold attempt;
     uint16_t attempt_port = 0;
     bool attempt_udp = false;
-    std::unordered_set<std::string> attempt_folded;
   };
   // How long after a new outbound peer the process's other new peers on its
   // port are the same connection attempt (address selection probes all the
@@ -301,13 +304,6 @@ class Detector {
   // Plain reads, low writes and low execs scored below this fold (into a new
   // program's finding, or their directory's): below medium.
   static constexpr double kFoldBelow = 0.4;
-  // The first finding of a kind (reads and execs, or writes) in a directory,
-  // and what folded into it.
-  struct DirFold {
-    Finding* finding = nullptr;
-    int64_t since_ns = 0;
-    std::unordered_set<std::string> folded;
-  };
   // Counts `name` once in `into`'s folded items (and marks it updated).
   void Fold(Finding* into, std::unordered_set<std::string>* folded, std::string name);
   // What folds together in a directory: the workload's own reads and execs,
