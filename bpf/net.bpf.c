@@ -40,6 +40,20 @@ static __always_inline bool fill_sock(struct dw_sock_event *e, const struct sock
 	return false;
 }
 
+/* Copies the connected peer's address of `sk` (of `family`) to `addr`
+ * (16 bytes, network order; IPv4 in the first 4). False for families other
+ * than IPv4 and IPv6. */
+static __always_inline bool sock_peer_addr(const struct sock *sk, __u16 family, __u8 *addr)
+{
+	if (family == DW_AF_INET)
+		bpf_core_read(addr, 4, &sk->__sk_common.skc_daddr);
+	else if (family == DW_AF_INET6)
+		bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
+	else
+		return false;
+	return true;
+}
+
 /* The sock behind socket descriptor `fd`, or NULL. */
 static __always_inline struct sock *fd_to_sock(int fd)
 {
@@ -73,11 +87,7 @@ static __always_inline bool sock_verdict_hit(const struct sock *sk, __u16 kind,
 		key.id.sock.port = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	else
 		key.id.sock.port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (key.id.sock.family == DW_AF_INET)
-		bpf_core_read(key.id.sock.addr, 4, &sk->__sk_common.skc_daddr);
-	else if (key.id.sock.family == DW_AF_INET6)
-		bpf_core_read(key.id.sock.addr, 16, &sk->__sk_common.skc_v6_daddr);
-	else
+	if (!sock_peer_addr(sk, key.id.sock.family, key.id.sock.addr))
 		return false;
 	return verdict_hit(&key);
 }
@@ -244,11 +254,7 @@ static __always_inline int udp_send(int fd, const void *uaddr, const void *buf, 
 	} else {
 		family = BPF_CORE_READ(sk, __sk_common.skc_family);
 		port_be = BPF_CORE_READ(sk, __sk_common.skc_dport);
-		if (family == DW_AF_INET)
-			bpf_core_read(addr, 4, &sk->__sk_common.skc_daddr);
-		else if (family == DW_AF_INET6)
-			bpf_core_read(addr, 16, &sk->__sk_common.skc_v6_daddr);
-		else
+		if (!sock_peer_addr(sk, family, addr))
 			return 0;
 	}
 	if (port_be != DW_DNS_PORT_BE)
