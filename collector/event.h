@@ -149,9 +149,14 @@ struct ProcessContext {
   std::string exe;                   // executable path, "" if unknown
   std::vector<std::string> argv;
   uint32_t ppid = 0;
-  std::string parent_exe;            // "" if unknown
-  std::vector<std::string> ancestry; // exe chain, parent first, up to the workload's root
+  // The parent's program (its script when an interpreter runs one, else its
+  // exe), "" if unknown.
+  std::string parent_exe;
+  std::vector<std::string> ancestry; // programs, as parent_exe: parent first, up to the workload's root
   RuntimeContextRef runtime;         // its node, container and pod (live sources only)
+  // The script an interpreter runs as this process's program
+  // (`lua5.4 /usr/bin/prosody`: collector/programs.h ScriptOf), or "".
+  std::string script;
   bool operator==(const ProcessContext&) const = default;
 };
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "collector/cgroup.h"
+#include "collector/programs.h"
 
 namespace dw::collector {
 
@@ -75,7 +76,12 @@ std::vector<std::string> SplitNul(std::string_view s) {
 ProcessTable::ProcessTable(size_t max_processes, size_t max_ancestry)
     : max_processes_(std::max<size_t>(max_processes, 1)), max_ancestry_(max_ancestry) {}
 
-void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc{p.exe, p.argv, p.ppid, 0, p.cgroup_id}); }
+void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc(p.exe, p.argv, p.ppid, p.cgroup_id)); }
+
+ProcessTable::Proc::Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup)
+    : exe(std::move(exe_in)), argv(std::move(argv_in)), ppid(ppid_in), cgroup_id(cgroup) {
+  script = ScriptOf(exe, argv);
+}
 
 void ProcessTable::Insert(uint32_t pid, Proc p) {
   // Any exit still queued for `pid` belongs to an earlier process with the
@@ -111,9 +117,7 @@ namespace {
 // `exe` is a POSIX shell and `argv` gives it a command line (`sh -c CMD`,
 // `bash -ec CMD`): an option word before the command that holds `c`.
 bool IsShellCommandLine(std::string_view exe, const std::vector<std::string>& argv) {
-  static constexpr std::string_view kShells[] = {"sh", "dash", "bash", "ash", "ksh", "mksh", "zsh"};
-  const std::string_view base = exe.substr(exe.rfind('/') + 1);
-  if (std::find(std::begin(kShells), std::end(kShells), base) == std::end(kShells)) return false;
+  if (!IsProgramName(exe.substr(exe.rfind('/') + 1), kShellNames)) return false;
   for (size_t i = 1; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
     if (argv[i] != "--" && argv[i][1] != '-' && argv[i].find('c') != std::string::npos) return true;
   }
@@ -155,8 +159,9 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
           e->ppid == 1 && IsServiceManagerExe(e->parent_exe) &&
           (self == procs_.end() || IsServiceManagerExe(self->second.exe) || self->second.unit_shell);
       if (by_service_manager) e->exec_flags |= kExecByServiceManager;
-      Insert(e->pid, Proc{e->path, e->argv, ppid, 0, e->cgroup.value,
-                          by_service_manager && IsShellCommandLine(e->path, e->argv)});
+      Proc p(e->path, e->argv, ppid, e->cgroup.value);
+      p.unit_shell = by_service_manager && IsShellCommandLine(e->path, e->argv);
+      Insert(e->pid, std::move(p));
       if (!e->parent_exe.empty() && ppid != 0) NoteParentExe(ppid, e->parent_exe);
       break;
     }
@@ -165,6 +170,7 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
       if (self != procs_.end()) {
         child.exe = self->second.exe;
         child.argv = self->second.argv;
+        child.script = self->second.script;
       }
       child.ppid = e->pid;
       child.cgroup_id = e->cgroup.value;
@@ -223,16 +229,22 @@ void ProcessTable::NoteParentExe(uint32_t ppid, const std::string& exe) {
   if (lookup_ && procs_.find(ppid) == procs_.end()) ResolveUnknown(ppid);
   auto parent = procs_.find(ppid);
   if (parent != procs_.end()) {
-    if (parent->second.exe != exe) {
-      parent->second.exe = exe;
-      parent->second.argv.clear();  // they were another program's
+    Proc& p = parent->second;
+    if (p.exe != exe) {
+      // The table knew a #! script by its path (the exec record's), the kernel
+      // names the interpreter running it: its argv is still the
+      // interpreter's, and names the script. Else the argv was another
+      // program's.
+      p.exe = exe;
+      p.script = ScriptOf(p.exe, p.argv);
+      if (p.script.empty()) p.argv.clear();
       ++changes_;
     }
     return;
   }
   // Gone already (the race this closes): known only by its exe, and aged out
   // like an exited process.
-  Insert(ppid, Proc{exe, {}, 0, 0, 0});
+  Insert(ppid, Proc(exe, {}, 0, 0));
   MarkExited(ppid);
 }
 
@@ -270,15 +282,17 @@ void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext*
   auto it = procs_.find(pid);
   if (it != procs_.end()) {
     ctx->exe = it->second.exe;
+    ctx->script = it->second.script;
     ctx->argv = it->second.argv;
     ctx->ppid = it->second.ppid;
   } else {
     ctx->exe.clear();
+    ctx->script.clear();
     ctx->argv.clear();
   }
 
   auto parent = procs_.find(ctx->ppid);
-  if (ctx->ppid != 0 && parent != procs_.end()) ctx->parent_exe = parent->second.exe;
+  if (ctx->ppid != 0 && parent != procs_.end()) ctx->parent_exe = parent->second.program();
 
   // pid 1 is everyone's ancestor: it ends the chain. A process known only from
   // a fork of an unknown parent has exe "" and ends it too.
@@ -291,9 +305,9 @@ void ProcessTable::FillContext(uint32_t pid, uint64_t cgroup_id, ProcessContext*
     auto a = procs_.find(cur);
     if (a == procs_.end() || a->second.exe.empty()) break;
     if (n < ctx->ancestry.size()) {
-      ctx->ancestry[n] = a->second.exe;
+      ctx->ancestry[n] = a->second.program();
     } else {
-      ctx->ancestry.push_back(a->second.exe);
+      ctx->ancestry.push_back(a->second.program());
     }
     ++n;
     if (cur == 1) break;

@@ -2,7 +2,7 @@
 //
 // Fed with every event in order, it keeps pid -> (exe, argv, ppid) from exec,
 // fork and exit events and from start-up snapshots, and fills in the process
-// context (exe, argv, parent exe, ancestry) of each event, in the memory of
+// context (exe, script, argv, parent exe, ancestry) of each event, in the memory of
 // the context the event held (a reused Event copies without allocating). Bounded: at most
 // `max_processes` entries; the last kExitedKept exited processes are kept so
 // late events (and the ancestry of orphans not yet reparented) still resolve.
@@ -52,10 +52,13 @@ class ProcessTable {
   void Seed(const ProcessSnapshot& p);
   // Updates the table from `e` (exec: new exe and argv; fork: the child
   // inherits the parent's exe and argv; exit: scheduled for removal) and fills
-  // e->process. For an exec event, process.parent_exe is the exe of the parent
-  // at the time of the exec (the kernel's Event::parent_exe when the record
-  // has it, so a parent that exited at once still has its exe); process.ancestry holds the exes of the parent,
-  // grandparent, ... (at most max_ancestry), ending after pid 1, before an
+  // e->process. A process's program is the script an interpreter runs as it
+  // (collector/programs.h ScriptOf: `lua5.4 /usr/bin/prosody`), else its exe:
+  // a server and its admin tool run by one interpreter are two programs. For
+  // an exec event, process.parent_exe is the program of the parent at the
+  // time of the exec (by the kernel's Event::parent_exe when the record has
+  // it, so a parent that exited at once still has its exe); process.ancestry
+  // holds the programs of the parent, grandparent, ... (at most max_ancestry), ending after pid 1, before an
   // unknown process or a loop, and after the workload's root: the first
   // ancestor whose own parent is known to be in another cgroup (so the chain
   // of a container process stops at its entrypoint, not at the runtime).
@@ -79,8 +82,15 @@ class ProcessTable {
 
  private:
   struct Proc {
+    Proc() = default;
+    // Its script from exe and argv (ScriptOf).
+    Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup);
+    // What lineage names it by: the script an interpreter runs, else the exe.
+    const std::string& program() const { return script.empty() ? exe : script; }
+
     std::string exe;
     std::vector<std::string> argv;
+    std::string script;      // ScriptOf(exe, argv), or ""
     uint32_t ppid = 0;
     uint64_t exit_seq = 0;   // 0 while alive; else the number of its exit event
     uint64_t cgroup_id = 0;  // last cgroup seen for it; 0 if unknown

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "collector/cgroup.h"
+#include "collector/programs.h"
 #include "collector/testing/temp_dir.h"
 
 namespace dw::collector {
@@ -258,6 +259,101 @@ TEST(ProcessTableTest, AUnitsShellCommandLinesLastCommandIsTheUnitsToo) {
   EXPECT_EQ(flags(302, "/usr/bin/dash", {"sh"}), 0) << "not a shell command line before";
   EXPECT_NE(flags(303, "/usr/bin/dash", {"sh", "/etc/app/reload.sh"}), 0);
   EXPECT_EQ(flags(303, "/usr/bin/kill", {"kill", "-HUP", "42"}), 0) << "a script's exec is the script's";
+}
+
+// An interpreter's first operand, an absolute path, is its script; flags
+// that take a value, a module or inline code name none; shells have none.
+TEST(ScriptOfTest, AnInterpretersFirstOperandIsItsScript) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ScriptOf("/usr/bin/lua5.4", V{"lua5.4", "/usr/bin/prosody", "-F"}), "/usr/bin/prosody");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"/usr/bin/python3", "-u", "/usr/bin/gunicorn", "app:a"}),
+            "/usr/bin/gunicorn");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "--max-old-space-size=256", "/srv/app/server.js"}),
+            "/srv/app/server.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-m", "http.server"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-c", "import os"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "") << "-I takes a value";
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-c", "/etc/php.ini", "/srv/x.php"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}), "") << "relative: ambiguous";
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/dash", V{"/bin/sh", "/etc/cron.daily/job"}), "") << "a shell's script is the shell's";
+  EXPECT_EQ(ScriptOf("/usr/sbin/nginx", V{"nginx", "/etc/nginx/x"}), "") << "no interpreter";
+  EXPECT_TRUE(IsProgramName("python3.11", kInterpreterNames));
+  EXPECT_FALSE(IsProgramName("pythonista", kInterpreterNames));
+  EXPECT_TRUE(IsProgramName("dash", kShellNames));
+}
+
+// A server and its admin tool run by one interpreter are two programs: the
+// children of each see their parent as its script, through `#!/usr/bin/env`
+// (the script's exec, then the interpreter's in place), a #! line naming the
+// interpreter (the table learns the interpreter from the kernel at the first
+// child's exec), and a process found at start-up. A shell script's children
+// still see the shell.
+TEST(ProcessTableTest, AnInterpretersProgramIsItsScript) {
+  const std::string lua = "/usr/bin/lua5.4", prosody = "/usr/bin/prosody", ctl = "/usr/bin/prosodyctl";
+  const std::string dash = "/usr/bin/dash";
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({10, 1, 0, kBash, {}});
+  auto exec = [&](uint32_t pid, uint32_t ppid, const std::string& path, std::vector<std::string> argv,
+                  const std::string& kernel_parent_exe) {
+    Event e = Exec(pid, ppid, path, std::move(argv));
+    e.parent_exe = kernel_parent_exe;
+    t.Apply(&e);
+    return e.process;
+  };
+  // #!/usr/bin/env lua5.4
+  ApplyCtx(&t, Fork(10, 1, 11));
+  ProcessContext c = exec(11, 10, prosody, {"/usr/bin/env", "lua5.4", prosody, "-F"}, kBash);
+  EXPECT_EQ(c.exe, prosody);
+  EXPECT_EQ(c.script, "");
+  c = exec(11, 10, lua, {"lua5.4", prosody, "-F"}, kBash);
+  EXPECT_EQ(c.exe, lua);
+  EXPECT_EQ(c.script, prosody);
+  EXPECT_EQ(c.parent_exe, kBash);
+  ApplyCtx(&t, Fork(11, 10, 12));
+  EXPECT_EQ(ApplyCtx(&t, Open(12, 11, "/x")).script, prosody) << "a fork runs the same script";
+  c = exec(12, 11, dash, {"sh", "-c", "id"}, lua);
+  EXPECT_EQ(c.parent_exe, prosody);
+  EXPECT_EQ(c.ancestry, (std::vector<std::string>{prosody, kBash, kInit}));
+  EXPECT_EQ(c.script, "");
+  // The admin tool, by the same interpreter.
+  ApplyCtx(&t, Fork(10, 1, 20));
+  exec(20, 10, lua, {"lua5.4", ctl, "status"}, kBash);
+  ApplyCtx(&t, Fork(20, 10, 21));
+  EXPECT_EQ(exec(21, 20, dash, {"sh", "-c", "stty -echo"}, lua).parent_exe, ctl);
+
+  // #!/usr/bin/python3 -u: the exec record names the script; the kernel names
+  // the interpreter at its child's exec.
+  const std::string gunicorn = "/usr/bin/gunicorn";
+  ApplyCtx(&t, Fork(10, 1, 30));
+  c = exec(30, 10, gunicorn, {"/usr/bin/python3", "-u", gunicorn, "app:app"}, kBash);
+  EXPECT_EQ(c.exe, gunicorn);
+  ApplyCtx(&t, Fork(30, 10, 31));
+  EXPECT_EQ(exec(31, 30, dash, {"sh", "-c", "x"}, kPython).parent_exe, gunicorn);
+  c = ApplyCtx(&t, Open(30, 10, "/x"));
+  EXPECT_EQ(c.exe, kPython);
+  EXPECT_EQ(c.script, gunicorn);
+  EXPECT_EQ(c.argv, (std::vector<std::string>{"/usr/bin/python3", "-u", gunicorn, "app:app"}));
+
+  // #!/bin/sh: the shell's children see the shell, as before.
+  const std::string job = "/usr/local/bin/job.sh";
+  ApplyCtx(&t, Fork(10, 1, 40));
+  exec(40, 10, job, {"/bin/sh", job}, kBash);
+  ApplyCtx(&t, Fork(40, 10, 41));
+  EXPECT_EQ(exec(41, 40, kCurl, {"curl", "x"}, dash).parent_exe, dash);
+  c = ApplyCtx(&t, Open(40, 10, "/x"));
+  EXPECT_EQ(c.exe, dash);
+  EXPECT_EQ(c.script, "");
+  EXPECT_TRUE(c.argv.empty()) << "the #! line's argv was the script's, not the shell's";
+
+  // Found at start-up.
+  t.Seed({50, 1, 0, kPython, {"python3", "/srv/app/app.py"}});
+  t.Seed({60, 1, 0, kPython, {"python3", "-m", "worker"}});
+  ApplyCtx(&t, Fork(50, 1, 51));
+  EXPECT_EQ(exec(51, 50, dash, {"sh"}, kPython).parent_exe, "/srv/app/app.py");
+  ApplyCtx(&t, Fork(60, 1, 61));
+  EXPECT_EQ(exec(61, 60, dash, {"sh"}, kPython).parent_exe, kPython);
 }
 
 TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {

@@ -18,6 +18,7 @@
 #include "model/address.h"
 #include "model/generalize.h"
 #include "model/items.h"
+#include "collector/programs.h"
 #include "collector/syscall_names.h"
 #include "model/syscall_groups.h"
 
@@ -34,10 +35,10 @@ constexpr uint64_t kLongTrainingEvents = 1000;
 constexpr int64_t kLongTrainingNs = 3'600'000'000'000;  // 1 hour
 constexpr uint8_t kWriteBits = kAccessWrite | kAccessCreate;
 
-constexpr std::string_view kShells[] = {"sh",   "ash", "bash", "dash", "zsh",    "ksh",
-                                        "mksh", "csh", "tcsh", "fish", "busybox"};
-constexpr std::string_view kInterpreters[] = {"python", "perl", "ruby",  "php",
-                                              "lua",    "node", "tclsh", "pwsh"};
+// Shells and interpreters: the collector's lists, which name an
+// interpreter's process by its script (collector/programs.h).
+constexpr auto& kShells = collector::kShellNames;
+constexpr auto& kInterpreters = collector::kInterpreterNames;
 constexpr std::string_view kNetworkTools[] = {"nc",     "ncat", "netcat", "socat", "curl", "wget",
                                               "telnet", "ssh",  "scp",    "sftp",  "ftp",  "tftp"};
 constexpr std::string_view kWorldWritableDirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
@@ -160,13 +161,7 @@ std::string_view Basename(std::string_view path) {
 // `name` is `program` or a versioned/variant spelling of it: "python3.11",
 // "perl5.36", "nc.openbsd"; not "ncat" for "nc" nor "node_exporter" for "node".
 bool IsProgram(std::string_view name, std::span<const std::string_view> programs) {
-  for (std::string_view p : programs) {
-    if (!name.starts_with(p)) continue;
-    if (name.size() == p.size()) return true;
-    char next = name[p.size()];
-    if (next == '.' || (next >= '0' && next <= '9')) return true;
-  }
-  return false;
+  return collector::IsProgramName(name, programs);
 }
 
 // A shell, an interpreter or a network tool: what an intruder runs first.
@@ -848,6 +843,17 @@ bool ServedDir(const Fingerprint& fp, std::string_view path, const FilePatternIn
   return g != nullptr && (g->stats.access & kAccessRead);
 }
 
+// An interpreter started to run one of the workload's own programs: its
+// script is a learned executable (a #! script training saw exec'd) or the
+// parent's own program (gunicorn re-executing `python3 /usr/bin/gunicorn` to
+// upgrade itself). That interpreter is the program, not a shell the service
+// opened; `python3 -c CODE` or `python3 /tmp/x.py` runs no such script.
+bool RunsOwnProgram(const Fingerprint& fp, const Event& e) {
+  const std::string& script = e.process.script;
+  return e.kind == EventKind::kExec && !script.empty() &&
+         (script == e.process.parent_exe || fp.executables.contains(script));
+}
+
 // A lineage edge "parent -> child" whose child is a shell, interpreter or
 // network tool and whose parent is none of those: the service itself started
 // it.
@@ -1010,8 +1016,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           if (fp->lineage.contains(effective_edge)) continue;
           edge = effective_edge;
         }
-        if (ServiceStartsShell(edge) && !(context.hostile_root.empty() && !context.parent_suspect &&
-                                          !SuiteShellCommand(*fp, e).empty())) {
+        if (ServiceStartsShell(edge) && !RunsOwnProgram(*fp, e) &&
+            !(context.hostile_root.empty() && !context.parent_suspect && !SuiteShellCommand(*fp, e).empty())) {
           fixed_sensitivity = 1.0;
           fixed_note = "started by the service itself";
         } else if (context.hostile_root.empty()) {

@@ -461,6 +461,42 @@ TEST(ScorerLineageTest, AKnownProgramUnderAnotherParentIsContextButAServiceShell
                                           Severity::kCritical)});
 }
 
+// A server and its admin tool run by one interpreter (lua5.4 running
+// /usr/bin/prosody or /usr/bin/prosodyctl) are two programs: the admin
+// tool's shell is learned for it, never for the server. The interpreter
+// started to run the workload's own program (its script learned, or the
+// parent's own: a re-exec) is that program, not a shell the service opened;
+// with code of its own it is.
+TEST(ScorerLineageTest, AnInterpretersServiceAndItsAdminToolAreTwoPrograms) {
+  const std::string lua = "/usr/bin/lua5.4", prosody = "/usr/bin/prosody", ctl = "/usr/bin/prosodyctl";
+  auto run = [](const std::string& parent, uint32_t pid, const std::string& exe, const std::string& script) {
+    Event e = ExecUnder(parent, pid, exe);
+    e.process.script = script;
+    return e;
+  };
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, prosody), run("/usr/bin/bash", 1, lua, prosody),
+                          ExecUnder("/usr/bin/bash", 2, ctl), run("/usr/bin/bash", 2, lua, ctl),
+                          ExecUnder(ctl, 3, "/usr/bin/dash"), ExecUnder("/usr/bin/dash", 3, "/usr/bin/stty")});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, ExecUnder(ctl, 9, "/usr/bin/dash")).empty());
+  EXPECT_TRUE(scorer.Score(&fp, run("/usr/bin/bash", 9, lua, prosody)).empty());
+  Event shell = ExecUnder(prosody, 10, "/usr/bin/dash");
+  std::vector<Finding> got = scorer.Score(&fp, shell);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].subject, prosody + " -> /usr/bin/dash");
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  EXPECT_NE(got[0].reason.find("started by the service itself"), std::string::npos) << got[0].reason;
+  // Re-executing itself, or the learned admin tool: its own programs.
+  EXPECT_TRUE(scorer.Score(&fp, run(prosody, 11, lua, prosody)).empty());
+  EXPECT_TRUE(scorer.Score(&fp, run(prosody, 12, lua, ctl)).empty());
+  // The interpreter with code of its own, or a script the workload never ran.
+  for (const std::string& script : {std::string(), std::string("/tmp/x.lua")}) {
+    got = scorer.Score(&fp, run(prosody, 13, lua, script));
+    ASSERT_EQ(got.size(), 1u) << script;
+    EXPECT_EQ(got[0].severity, Severity::kCritical) << script;
+  }
+}
+
 // A service that runs a shell for a narrow purpose (a cache compiling its
 // configuration: varnishd -> sh -> cc) has that shell learned; a program the
 // shell never ran there is an injected command: critical. In a script runner

@@ -184,6 +184,41 @@ TEST_F(E2eBpfTest, ReportsExactEventsOfTheWorkload) {
   EXPECT_NE(child->pid, pid);
 }
 
+// A #! script run by an interpreter is its children's parent, whether its
+// #! line names the interpreter or `env` finds it; a shell script's children
+// see the shell (perl is Essential on Debian, so on every host this runs).
+TEST_F(E2eBpfTest, AnInterpretedScriptIsItsChildrensParent) {
+  const std::string perl = fs::canonical("/usr/bin/perl").string();
+  const std::string sh = fs::canonical("/bin/sh").string();
+  auto script = [&](const std::string& name, const std::string& text) {
+    const std::string path = (tmp_ / name).string();
+    std::ofstream(path) << text;
+    fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+    return path;
+  };
+  const std::string body = "system('/bin/sh', '-c', 'exit 0') == 0 or exit 1;\n";
+  const std::string direct = script("direct.pl", "#!/usr/bin/perl -w\n" + body);
+  const std::string via_env = script("env.pl", "#!/usr/bin/env perl\n" + body);
+  const std::string shell = script("job.sh", "#!/bin/sh\n/bin/sh -c 'exit 0'\n");
+  for (const auto& [path, parent] : {std::pair{direct, direct}, std::pair{via_env, via_env}, std::pair{shell, sh}}) {
+    const uint32_t pid = LiveBpfTest::RunWorkload({path});
+    std::vector<Seen> seen;
+    std::string exe_after;
+    for (const Event& e : TakeEvents()) {
+      seen.push_back(Project(e));
+      if (e.pid == pid && e.kind == EventKind::kExit) exe_after = e.process.exe + " " + e.process.script;
+    }
+    auto child = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+      return s.kind == EventKind::kExec && s.path == sh && s.pid != pid;
+    });
+    ASSERT_NE(child, seen.end()) << path << "\n" << Dump(seen);
+    EXPECT_EQ(child->parent_exe, parent) << Dump(seen);
+    if (parent != sh) {
+      EXPECT_EQ(exe_after, perl + " " + path) << "the script's own process";
+    }
+  }
+}
+
 // A connection the client resets before the server accepts it is closed by
 // the time accept(2) returns, and closing gives its bound port back (the
 // socket's port number is zeroed): the accept is still the server's listening

@@ -210,6 +210,7 @@ TechniquePlayer::TechniquePlayer(model::Detector* detector, const Event& actor, 
   self_.pid = actor.process.pid != 0 ? actor.process.pid : actor.pid;
   self_.ppid = actor.process.ppid;
   self_.exe = actor.process.exe;
+  self_.script = actor.process.script;
   self_.argv = actor.process.argv;
   self_.parent_exe = actor.process.parent_exe;
   self_.ancestry = actor.process.ancestry;
@@ -232,6 +233,7 @@ Event TechniquePlayer::Base(EventKind kind, const PlayedProcess& p) {
   e.process.pid = p.pid;
   e.process.ppid = p.ppid;
   e.process.exe = p.exe;
+  e.process.script = p.script;
   e.process.argv = p.argv;
   e.process.parent_exe = p.parent_exe;
   e.process.ancestry = p.ancestry;
@@ -251,8 +253,8 @@ PlayedProcess TechniquePlayer::Spawn(const PlayedProcess& parent, const std::str
   child.ppid = parent.pid;
   child.exe = exe;
   child.argv = std::move(argv);
-  child.parent_exe = parent.exe;
-  child.ancestry = {parent.exe};
+  child.parent_exe = parent.program();
+  child.ancestry = {parent.program()};
   child.ancestry.insert(child.ancestry.end(), parent.ancestry.begin(), parent.ancestry.end());
 
   Event fork = Base(EventKind::kFork, parent);
@@ -270,6 +272,7 @@ PlayedProcess TechniquePlayer::Spawn(const PlayedProcess& parent, const std::str
 PlayedProcess TechniquePlayer::Exec(const PlayedProcess& p, const std::string& exe, std::vector<std::string> argv) {
   PlayedProcess now = p;
   now.exe = exe;
+  now.script.clear();
   now.argv = std::move(argv);
   Event exec = Base(EventKind::kExec, now);
   exec.path = exe;
@@ -336,22 +339,23 @@ size_t TechniqueResult::reached() const {
 }
 
 Result<TechniqueResult> RunTechniques(const EvalCase& c) {
-  // The busiest program: events by workload, then by executable, and the last
-  // event of each (its process context is what the technique plays as).
+  // The busiest program: events by workload, then by program (its script,
+  // else its executable), and the last event of each (its process context is
+  // what the technique plays as).
   struct Program {
     uint64_t events = 0;
     bool accepted = false;
     Event last;
   };
   std::map<std::string, uint64_t> per_workload;
-  std::map<std::pair<std::string, std::string>, Program> per_exe;
+  std::map<std::pair<std::string, std::string>, Program> per_program;
   int64_t last_ns = 0;
   uint64_t events = 0;
   ASSIGN_OR_RETURN(auto fingerprints, TrainCase(c, &events, [&](const Event& e) {
                      last_ns = std::max(last_ns, e.time_ns);
                      if (e.process.exe.empty() || e.workload.empty()) return;
                      ++per_workload[e.workload];
-                     Program& p = per_exe[{e.workload, e.process.exe}];
+                     Program& p = per_program[{e.workload, e.process.script.empty() ? e.process.exe : e.process.script}];
                      ++p.events;
                      p.accepted |= e.kind == EventKind::kAccept;
                      p.last = e;
@@ -362,14 +366,14 @@ Result<TechniqueResult> RunTechniques(const EvalCase& c) {
   auto busiest = std::max_element(per_workload.begin(), per_workload.end(),
                                    [](const auto& a, const auto& b) { return a.second < b.second; });
   const Program* actor = nullptr;
-  for (const auto& [key, p] : per_exe) {
+  for (const auto& [key, p] : per_program) {
     if (key.first != busiest->first) continue;
     if (actor == nullptr || std::pair(p.accepted, p.events) > std::pair(actor->accepted, actor->events)) actor = &p;
   }
 
   TechniqueResult r;
   r.name = c.name;
-  r.actor = actor->last.process.exe;
+  r.actor = actor->last.process.script.empty() ? actor->last.process.exe : actor->last.process.script;
   r.served_dir = ServedDirOf(fingerprints.at(busiest->first));
   for (const Technique& t : Techniques()) {
     r.outcomes.push_back(PlayTechnique(t, fingerprints, actor->last, last_ns + 60'000'000'000, r.served_dir));

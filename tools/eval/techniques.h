@@ -56,9 +56,12 @@ struct PlayedProcess {
   uint32_t pid = 0;
   uint32_t ppid = 0;
   std::string exe;
+  std::string script;  // the script an interpreter runs as it (ProcessContext::script), or ""
   std::vector<std::string> argv;
-  std::string parent_exe;
+  std::string parent_exe;             // the parent's program (ProcessContext::parent_exe)
   std::vector<std::string> ancestry;  // parent first
+  // What its children see as their parent: its script, else its exe.
+  const std::string& program() const { return script.empty() ? exe : script; }
 };
 
 // Turns a technique's steps into enriched events (what the pipeline would

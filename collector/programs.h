@@ -1,0 +1,37 @@
+// collector/programs.h: which programs are shells and interpreters, by name,
+// and the script an interpreter runs. The process table names a process by
+// its script (ProcessContext::script); the model judges shells and
+// interpreters by the same lists.
+#ifndef DRIFTWATCH_COLLECTOR_PROGRAMS_H_
+#define DRIFTWATCH_COLLECTOR_PROGRAMS_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dw::collector {
+
+inline constexpr std::string_view kShellNames[] = {"sh",   "ash", "bash", "dash", "zsh",    "ksh",
+                                                   "mksh", "csh", "tcsh", "fish", "busybox"};
+inline constexpr std::string_view kInterpreterNames[] = {"python", "perl", "ruby",  "php",
+                                                         "lua",    "node", "tclsh", "pwsh"};
+
+// `name` (an executable's basename) is one of `programs`, or one of them
+// with a version after it (python3, python3.11, lua5.4, php8.2).
+bool IsProgramName(std::string_view name, std::span<const std::string_view> programs);
+
+// The script `exe` runs as its program, or "": `exe` is an interpreter
+// (kInterpreterNames, by basename) and its first operand is an absolute
+// path: `lua5.4 /usr/bin/prosody -F` (what `#!/usr/bin/env lua5.4` execs),
+// `/usr/bin/python3 -u /usr/bin/gunicorn` (the kernel's argv for a #! script
+// whose interpreter line carries a flag). Only flags that take no value
+// may come before it (`-u`, `-B`, `--name=value`): `perl -I /usr/lib x`,
+// `python3 -m module` and `php -c /etc/php.ini` name no script. A shell
+// script has none: what a shell runs is judged as the shell's (the model
+// reasons about shells, whatever script they read).
+std::string_view ScriptOf(std::string_view exe, const std::vector<std::string>& argv);
+
+}  // namespace dw::collector
+
+#endif  // DRIFTWATCH_COLLECTOR_PROGRAMS_H_
