@@ -114,6 +114,10 @@ ALTER TABLE fingerprints ADD COLUMN network INTEGER;
 ALTER TABLE fingerprints ADD COLUMN dns INTEGER;
 ALTER TABLE fingerprints ADD COLUMN syscalls INTEGER;
 )sql",
+    // 5 -> 6
+    R"sql(
+ALTER TABLE findings ADD COLUMN script TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr std::array kFindingKinds = {model::FindingKind::kExec, model::FindingKind::kFile,
@@ -381,9 +385,9 @@ RETURNING id)sql";
 constexpr const char* kInsertFinding = R"sql(
 INSERT INTO findings(time_ns, last_time_ns, workload_id, kind, subject, reason, severity, score,
                      count, pid, ppid, exe, argv, parent_exe, ancestry, cgroup_path, incident,
-                     item, folded, folded_examples, incident_root, exception, context)
+                     item, folded, folded_examples, incident_root, exception, context, script)
 VALUES(?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-       ?20, ?21, ?22)
+       ?20, ?21, ?22, ?23)
 RETURNING id)sql";
 
 constexpr const char* kUpdateFinding = R"sql(
@@ -465,7 +469,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
   } else {
     ins.Bind(21, f->exception);
   }
-  ins.Bind(22, collector::RuntimeContextToJson(*p.runtime));
+  ins.Bind(22, collector::RuntimeContextToJson(*p.runtime)).Bind(23, p.script);
   ASSIGN_OR_RETURN(row, ins.Step());
   if (!row) return Status(ErrorCode::kInternal, "insert finding returned no id");
   f->id = ins.Int(0);
@@ -476,7 +480,7 @@ Result<bool> UpsertOne(FindingStatements* st, model::Finding* f) {
 constexpr const char* kFindingColumns = R"sql(
 SELECT f.id, f.time_ns, w.name, f.cgroup_path, f.kind, f.subject, f.reason, f.severity,
        f.score, f.count, f.pid, f.ppid, f.exe, f.argv, f.parent_exe, f.ancestry, f.incident,
-       f.item, f.folded, f.folded_examples, f.incident_root, f.exception, f.context
+       f.item, f.folded, f.folded_examples, f.incident_root, f.exception, f.context, f.script
 FROM findings f JOIN workloads w ON w.id = f.workload_id)sql";
 
 Result<model::Finding> ReadFinding(const Statement& st) {
@@ -507,6 +511,7 @@ Result<model::Finding> ReadFinding(const Statement& st) {
   f.exception = st.Text(21);
   ASSIGN_OR_RETURN(RuntimeContext context, collector::RuntimeContextFromJson(st.Text(22)));
   if (!context.empty()) f.process.runtime = RuntimeContextRef(std::move(context));
+  f.process.script = st.Text(23);
   return f;
 }
 

@@ -99,6 +99,11 @@
 // The migration from version 4 counts the rows stored before from their
 // blobs (in the same transaction); a blob that does not decode keeps NULLs.
 //
+// Schema version 6 adds to findings:
+//   script TEXT NOT NULL DEFAULT ''  -- ProcessContext::script: the script an
+//                                    --   interpreter runs as the process's program
+//                                    --   ('' when none, and for rows stored before)
+//
 // Versioning: schema changes are appended as migration steps (store.cc,
 // kMigrations[v] takes version v to v + 1) and applied in one transaction on a
 // read-write open. A database newer than kSchemaVersion is refused.
@@ -122,7 +127,7 @@
 namespace dw::store {
 
 inline constexpr int32_t kApplicationId = 0x44574154;  // "DWAT"
-inline constexpr int64_t kSchemaVersion = 5;
+inline constexpr int64_t kSchemaVersion = 6;
 
 namespace sqlite {
 class Db;

@@ -112,7 +112,7 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
     ASSERT_TRUE(store);
     ASSERT_TRUE(store->SaveFingerprints({SampleFingerprint("web", 1)}, kNow).ok());
   }
-  // Back to schema 2: without version 3's table and version 4's and 5's columns.
+  // Back to schema 2: without version 3's table and version 4's, 5's and 6's columns.
   testing::RawExec(path_,
                    "ALTER TABLE fingerprints DROP COLUMN executables; ALTER TABLE fingerprints DROP COLUMN files; "
                    "ALTER TABLE fingerprints DROP COLUMN network; ALTER TABLE fingerprints DROP COLUMN dns; "
@@ -121,6 +121,7 @@ TEST_F(StoreMergeTest, Version2DatabaseMigrates) {
                    "ALTER TABLE findings DROP COLUMN folded_examples; "
                    "ALTER TABLE findings DROP COLUMN incident_root; "
                    "ALTER TABLE findings DROP COLUMN exception; ALTER TABLE findings DROP COLUMN context; "
+                   "ALTER TABLE findings DROP COLUMN script; "
                    "DROP TABLE fingerprint_parts; PRAGMA user_version = 2;");
   auto ro = Store::Open(path_, OpenMode::kReadOnly);
   ASSERT_FALSE(ro);

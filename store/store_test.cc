@@ -653,6 +653,7 @@ ALTER TABLE fingerprints DROP COLUMN files;
 ALTER TABLE fingerprints DROP COLUMN network;
 ALTER TABLE fingerprints DROP COLUMN dns;
 ALTER TABLE fingerprints DROP COLUMN syscalls;
+ALTER TABLE findings DROP COLUMN script;
 PRAGMA user_version = 4;
 )sql");
   auto store = MustOpen(path);
@@ -675,6 +676,34 @@ PRAGMA user_version = 4;
   auto unknown = store->GetWorkload("nope");
   ASSERT_TRUE(unknown);
   EXPECT_FALSE(unknown->has_value());
+}
+
+// The script an interpreter runs as the finding's process is stored with
+// it; a version 5 database (no script column) migrates, its findings with
+// none.
+TEST(StoreMigrationTest, FindingsKeepTheirProcessesScriptAndVersion5Migrates) {
+  TempDir dir;
+  std::string path = dir.File("v5.db");
+  model::Finding old = MakeFinding("web", kNow, "/bin/sh");
+  {
+    auto store = MustOpen(path);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->UpsertFindings({&old}).ok());
+  }
+  RawExec(path, "ALTER TABLE findings DROP COLUMN script; PRAGMA user_version = 5;");
+  auto store = MustOpen(path);
+  ASSERT_TRUE(store);
+  model::Finding shell = MakeFinding("web", kNow + 1, "/usr/bin/dash");
+  shell.process.exe = "/usr/bin/lua5.4";
+  shell.process.script = "/usr/bin/prosody";
+  ASSERT_TRUE(store->UpsertFindings({&shell}).ok());
+  auto findings = store->ListFindings(std::nullopt);
+  ASSERT_TRUE(findings) << findings.error().message();
+  ASSERT_EQ(findings->size(), 2u);
+  EXPECT_EQ((*findings)[0].process.script, "");
+  EXPECT_EQ((*findings)[0].subject, "/bin/sh");
+  EXPECT_EQ((*findings)[1].process.script, "/usr/bin/prosody");
+  EXPECT_EQ((*findings)[1].process, shell.process);
 }
 
 TEST(StoreOutboxTest, FindingsAndTheirDeliveriesAreStoredTogether) {

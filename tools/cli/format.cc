@@ -55,6 +55,7 @@ std::string FindingJson(const model::Finding& f) {
                   {"ppid", f.process.ppid},
                   {"parent_exe", f.process.parent_exe},
                   {"ancestry", f.process.ancestry}};
+  if (!f.process.script.empty()) j["process"]["script"] = f.process.script;
   // The one encoding of the context (collector/runtime_context.h), as an object.
   if (std::string context = collector::RuntimeContextToJson(*f.process.runtime); !context.empty()) {
     j["context"] = nlohmann::ordered_json::parse(context);
@@ -70,6 +71,7 @@ std::string FindingText(const model::Finding& f) {
       << model::FindingKindName(f.kind) << " " << f.subject << ": " << f.reason;
   out << " [pid " << f.process.pid;
   if (!f.process.exe.empty()) out << " " << f.process.exe;
+  if (!f.process.script.empty()) out << " running " << f.process.script;
   if (!f.process.parent_exe.empty()) out << ", parent " << f.process.parent_exe;
   out << "; score " << static_cast<int>(f.score * 100 + 0.5) / 100.0;
   if (f.count > 1) out << "; seen " << f.count << " times";

@@ -16,7 +16,8 @@ namespace dw::tools {
 enum class Format { kText, kJson };
 
 // One JSON object on one line: time, workload, cgroup, kind, subject, reason,
-// severity, score, count, id, process {pid, exe, argv, ppid, parent_exe, ancestry},
+// severity, score, count, id, process {pid, exe, argv, ppid, parent_exe, ancestry,
+// and script when an interpreter runs one as the process's program},
 // and when known context {node, runtime, container {id, name, image, repository,
 // tag}, pod {namespace, name, uid, owner, labels}} (collector/runtime_context.h).
 std::string FindingJson(const model::Finding& f);
