@@ -854,6 +854,21 @@ bool RunsOwnProgram(const Fingerprint& fp, const Event& e) {
          (script == e.process.parent_exe || fp.executables.contains(script));
 }
 
+// A baseline that named interpreters by their binary (lineage_by_exe) knows
+// exec `e`'s edge from its parent's binary, the kernel's Event::parent_exe,
+// where the process table now names that parent by its script.
+bool LearnedUnderParentBinary(const Fingerprint& fp, const Event& e, std::string_view edge) {
+  if (!fp.lineage_by_exe || e.kind != EventKind::kExec || e.parent_exe.empty() ||
+      e.parent_exe == e.process.parent_exe) {
+    return false;
+  }
+  std::string_view parent, child;
+  if (!SplitEdge(edge, &parent, &child)) return false;
+  std::string key;
+  AssignLineageKey(e.parent_exe, child, &key);
+  return fp.lineage.contains(key);
+}
+
 // A lineage edge "parent -> child" whose child is a shell, interpreter or
 // network tool and whose parent is none of those: the service itself started
 // it.
@@ -1005,7 +1020,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // A known program under another known parent is context, unless the
         // service starts a shell, or the parent belongs to a new program's
         // tree (what an intruder's shell runs is the intrusion).
-        if (exe_unseen) continue;
+        if (exe_unseen || LearnedUnderParentBinary(*fp, e, item.key)) continue;
         judged.exe = LineageChild(item.key);
         // Under a command wrapper, the edge from the program that started it:
         // learned, the same start wrapped; else the edge judged.

@@ -497,6 +497,28 @@ TEST(ScorerLineageTest, AnInterpretersServiceAndItsAdminToolAreTwoPrograms) {
   }
 }
 
+// A baseline stored before lineage named scripts (format 4 and older:
+// lineage_by_exe) learned `lua5.4 -> dash` for both programs: after the
+// upgrade it still knows that edge from the parent's binary, which the kernel
+// reads at the exec, so the admin tool's shells raise nothing until a
+// relearn; a baseline learned since does not ask.
+TEST(ScorerLineageTest, ABaselineThatNamedInterpretersByBinaryKeepsItsEdges) {
+  const std::string lua = "/usr/bin/lua5.4", ctl = "/usr/bin/prosodyctl", dash = "/usr/bin/dash";
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, lua), ExecUnder(lua, 2, dash)});
+  Event shell = ExecUnder(ctl, 9, dash);
+  shell.parent_exe = lua;  // the kernel's
+  Scorer scorer;
+  ASSERT_FALSE(fp.lineage_by_exe);
+  std::vector<Finding> got = scorer.Score(&fp, shell);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  fp.lineage_by_exe = true;
+  EXPECT_TRUE(scorer.Score(&fp, shell).empty());
+  // Not from another binary.
+  shell.parent_exe = "/usr/bin/perl";
+  EXPECT_EQ(scorer.Score(&fp, shell).size(), 1u);
+}
+
 // A service that runs a shell for a narrow purpose (a cache compiling its
 // configuration: varnishd -> sh -> cc) has that shell learned; a program the
 // shell never ran there is an injected command: critical. In a script runner
