@@ -20390,15 +20390,17 @@ radius_labels() { write_labels radius "$RAD_DIR/data" "" shell-known; }
 # sqlite3 inside the cgroup as freerad), a config change: max_requests 16384 -> 32768 and a new
 # linelog instance (linelog_branch, log/branch-auth.log) called in post-auth; checked with
 # `freeradius -Cx` inside the cgroup and applied by a restart (clients are read at start only).
-# Each round five access points from 127.0.42.1-250 (other ones each round), all at once, with
-# the new users' PAP, CHAP and MS-CHAP logins (a wrong password of leo every fourth) and alice's
-# and erin's (roaming staff), and two sessions each, longer ones with larger counters (stopped
-# four rounds after they start); an 802.1X login by oscar through one of them every other round;
-# a Status-Server probe from another; every third round a radtest of kim with CHAP from
-# localhost. Every 20 s in turn: the logs rotated with a dated suffix and gzipped at once, then
-# `radmin -e hup`, the module list and a branch NAS's statistics; or a backup with other
+# Each round five access points from 127.0.42.1-250 (other ones each round), all at once, three
+# requests at a time each, with the new users' PAP, CHAP and MS-CHAP logins (a wrong password of
+# leo every fourth) and alice's and erin's (roaming staff); two sessions a round, each on an
+# access point of the /24, longer ones with larger counters (stopped four rounds after they
+# start); an 802.1X login by oscar through one of them every other round; a Status-Server probe
+# from another; every third round a radtest of kim with CHAP from localhost. Every 20 s in turn:
+# the logs rotated with a dated suffix and gzipped at once (the unit's reload: nothing changed,
+# so the HUP reloads nothing), then the new module alone reloaded (`radmin -e "hup
+# linelog_branch"`), the module list and a branch NAS's statistics; or a backup with other
 # arguments: the SQL store dumped as SQL (sqlite3 .dump into backup/) and only the accounting
-# tarred with xz, with radwho -R of the branch.
+# tarred with xz, with radwho -R of a branch NAS's sessions.
 radius_heldout_deploy() {
   RAD_SESS_PREFIX=H
   radius_clients "$(printf 'client branch-aps {\n\tipaddr = 127.0.42.0/24\n\tsecret = %s\n\tshortname = branch-aps\n\tnas_type = other\n}\n' "$(radius_secret 127.0.42.1)")" \
@@ -20449,7 +20451,7 @@ radius_heldout_job() {
   stamp=$(date +%Y%m%d-%H%M%S)
   if [ $(((RAD_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
     radius_rotate "-$stamp" gzip
-    radius_radmin "hup"
+    radius_radmin "hup linelog_branch"
     radius_radmin "show module list"
     radius_radmin "stats client auth $(radius_h_nas "$RAD_ROUND")"
   else
