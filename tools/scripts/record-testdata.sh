@@ -480,7 +480,7 @@ install_packages() {
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon spamd; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon spamd spamassassin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -580,6 +580,11 @@ install_packages() {
       # localhost:783); spamassassin's spamassassin-maintenance.timer (sa-update, sa-compile)
       # stays disabled as the package leaves it, and its cron.daily script does nothing (CRON=0).
       spamd) systemctl disable spamd >/dev/null 2>&1 || true; svc=spamd ;;
+      # spamassassin's postinst imports sa-update's signing key with gpg as debian-spamd, which
+      # leaves a gpg-agent running for /var/lib/spamassassin/sa-update-keys: stopped.
+      spamassassin)
+        gpgconf --homedir /var/lib/spamassassin/sa-update-keys --kill gpg-agent >/dev/null 2>&1 || true
+        continue ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -20038,8 +20043,24 @@ SA_CLIENT=$WORK/spamd-client    # the clients' messages, generator and relay (ro
 # calendar invitations, forge notifications, digests, ...; spam with HTML, obfuscated words,
 # mismatched links, all-caps subjects, zip attachments, lottery and phishing texts), several
 # sizes, one of each set over spamc's default limit of 500 kB.
+# The service user's tools (sa-learn, spamassassin) test that their global state directory,
+# debian-spamd's home's .spamassassin (/var/lib/spamassassin/.spamassassin), is writable, and
+# create it if it is missing (spamd uses its --helper-home-dir's); a directory this run created
+# there is removed at the end.
+SA_STATE_DIR=/var/lib/spamassassin/.spamassassin
+SA_STATE_CREATED=0
+spamd_cleanup() {
+  if [ "$SA_STATE_CREATED" = 1 ] && [ -d "$SA_STATE_DIR" ]; then
+    find "$SA_STATE_DIR" -maxdepth 1 -name '.sawritetest*' -delete
+    rmdir "$SA_STATE_DIR" 2>/dev/null || true
+  fi
+}
 spamd_provision() {
   local set
+  if [ ! -e "$SA_STATE_DIR" ] && [ "$SA_STATE_CREATED" = 0 ]; then
+    SA_STATE_CREATED=1
+    HOST_CLEANUP+=(spamd_cleanup)
+  fi
   if ss -Hlnt "sport = :$SA_PORT" | grep -q .; then die "port $SA_PORT is in use"; fi
   # A fresh provisioning (heldout's) replaces the relays of the run before.
   [ -z "$SA_RELAY_PID" ] || stop_pid "$SA_RELAY_PID" TERM
