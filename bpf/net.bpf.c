@@ -224,6 +224,19 @@ static __always_inline int udp_flow(struct sock *sk, __u16 family, const __u8 *a
 	return 0;
 }
 
+/* Reads an AF_INET or AF_INET6 sockaddr at user address `uaddr`: false for
+ * any other family. */
+static __always_inline bool read_user_sockaddr(const void *uaddr, __u16 *family, __u16 *port_be, __u8 *addr)
+{
+	bpf_probe_read_user(family, sizeof(*family), uaddr);
+	bpf_probe_read_user(port_be, sizeof(*port_be), uaddr + 2);
+	if (*family == DW_AF_INET)
+		return bpf_probe_read_user(addr, 4, uaddr + 4) == 0;
+	if (*family == DW_AF_INET6)
+		return bpf_probe_read_user(addr, 16, uaddr + 8) == 0;
+	return false;
+}
+
 /* A UDP datagram (or connect) on socket `fd`: the destination is `uaddr`
  * when given, else the socket's connected peer. To port 53, a DNS record
  * with the start of the message, so user space can read the query name;
@@ -243,13 +256,7 @@ static __always_inline int udp_send(int fd, const void *uaddr, const void *buf, 
 	if (!sk || sock_protocol(sk) != DW_IPPROTO_UDP)
 		return 0;
 	if (uaddr) {
-		bpf_probe_read_user(&family, sizeof(family), uaddr);
-		bpf_probe_read_user(&port_be, sizeof(port_be), uaddr + 2);
-		if (family == DW_AF_INET)
-			bpf_probe_read_user(addr, 4, uaddr + 4);
-		else if (family == DW_AF_INET6)
-			bpf_probe_read_user(addr, 16, uaddr + 8);
-		else
+		if (!read_user_sockaddr(uaddr, &family, &port_be, addr))
 			return 0;
 	} else {
 		family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -327,4 +334,75 @@ SEC("tp/syscalls/sys_enter_connect")
 int handle_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
 	return udp_send((int)ctx->args[0], (const void *)ctx->args[1], NULL, 0);
+}
+
+/* A datagram a UDP server received: its sender, written by the kernel into
+ * `uaddr` (recvfrom's src_addr, a msghdr's msg_name), is a client of the
+ * port the program bound, reported by udp_flow() under the same key as the
+ * server's answers, once per process and client. So a server that never
+ * answers (a syslog or metrics collector) shows its clients. Only on a
+ * socket whose program bound its port: a client's socket reported its flow
+ * when it sent. An answer from port 53 is a resolver's, no flow. The hooks
+ * check the process is watched first; recvfrom's without an address asked
+ * (recv(2), what TCP servers call) leave before any lookup. */
+static __always_inline int udp_recv_watched(int fd, const void *uaddr)
+{
+	struct sock *sk;
+	__u16 family = 0, port_be = 0;
+	__u8 addr[16] = {};
+
+	if (!uaddr)
+		return 0;
+	sk = fd_to_sock(fd);
+	if (!sk || sock_protocol(sk) != DW_IPPROTO_UDP ||
+	    !(BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & DW_SOCK_BINDPORT_LOCK))
+		return 0;
+	if (!read_user_sockaddr(uaddr, &family, &port_be, addr) || port_be == DW_DNS_PORT_BE)
+		return 0;
+	return udp_flow(sk, family, addr, port_be);
+}
+
+/* The receive syscalls' exits: the sender is known only once the call
+ * returns; the arguments are read from the saved registers (syscall_regs). */
+SEC("tp/syscalls/sys_exit_recvfrom")
+int handle_sys_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs;
+	const void *uaddr;
+
+	if (ctx->ret < 0)
+		return 0;
+	regs = syscall_regs();
+	uaddr = (const void *)PT_REGS_PARM5_SYSCALL(regs);
+	if (!uaddr || !task_is_watched())
+		return 0;
+	return udp_recv_watched((int)PT_REGS_PARM1_SYSCALL(regs), uaddr);
+}
+
+/* recvmsg, and recvmmsg's first message (its msghdr leads a struct mmsghdr). */
+static __always_inline int udp_recvmsg(long ret)
+{
+	const struct user_msghdr *umsg;
+	struct pt_regs *regs;
+	void *name = NULL;
+
+	if (ret < 0 || !task_is_watched())
+		return 0;
+	regs = syscall_regs();
+	umsg = (const struct user_msghdr *)PT_REGS_PARM2_SYSCALL(regs);
+	if (!umsg || bpf_probe_read_user(&name, sizeof(name), &umsg->msg_name))
+		return 0;
+	return udp_recv_watched((int)PT_REGS_PARM1_SYSCALL(regs), name);
+}
+
+SEC("tp/syscalls/sys_exit_recvmsg")
+int handle_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return udp_recvmsg(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_recvmmsg")
+int handle_sys_exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return udp_recvmsg(ctx->ret);
 }

@@ -282,7 +282,7 @@ std::string HostWorkloadNamer::Name(const std::string& cgroup_path) {
     name = DockerName(c.container_id);
     if (name) {
       ++stats_.docker;
-    } else if ((name = PodmanName(c.container_id))) {
+    } else if ((name = PodmanName(path, c.container_id))) {
       ++stats_.podman;
     }
   } else {
@@ -325,8 +325,9 @@ std::optional<std::string> HostWorkloadNamer::DockerName(const std::string& cont
   return "docker/" + std::string(n);
 }
 
-std::optional<std::string> HostWorkloadNamer::PodmanName(const std::string& container_id) {
-  std::optional<PodmanContainer> c = ReadPodmanContainer(root_, container_id);
+std::optional<std::string> HostWorkloadNamer::PodmanName(std::string_view cgroup_path,
+                                                         const std::string& container_id) {
+  std::optional<PodmanContainer> c = ReadPodmanContainer(root_, cgroup_path, container_id);
   if (!c || !UsableName(c->name)) return std::nullopt;
   return "podman/" + c->name;
 }

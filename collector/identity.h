@@ -27,9 +27,11 @@
 //  3. Docker: a container cgroup outside any pod becomes "docker/<name>" from
 //     "Name" in <root>/var/lib/docker/containers/<id>/config.v2.json; podman:
 //     "podman/<name>" from its first name in
-//     <root>/var/lib/containers/storage/overlay-containers/containers.json
-//     (a container podman runs: io.container.manager=libpod in its
-//     userdata/config.json). So a container recreated under its name (a new
+//     <root>/var/lib/containers/storage/overlay-containers/containers.json,
+//     or for rootless podman (a cgroup below user-<uid>.slice) in
+//     <root><home>/.local/share/containers/storage/overlay-containers/containers.json
+//     (home from <root>/etc/passwd) (a container podman runs:
+//     io.container.manager=libpod in its userdata/config.json). So a container recreated under its name (a new
 //     id: `run --rm`, `--replace`, a systemd unit, an image update) keeps its
 //     baseline, as Docker's does.
 //  4. WorkloadFromCgroupPath (systemd services, plain paths, "host"), which is
@@ -158,7 +160,7 @@ class HostWorkloadNamer : public WorkloadNamer {
 
   std::optional<std::string> KubernetesName(const std::string& uid, const std::string& container_id);
   std::optional<std::string> DockerName(const std::string& container_id);
-  std::optional<std::string> PodmanName(const std::string& container_id);
+  std::optional<std::string> PodmanName(std::string_view cgroup_path, const std::string& container_id);
   std::string ContainerName(const Pod& pod, const std::string& container_id);
   const Pod* FindPod(const std::string& uid);
   const LoggedContainer* FindLogged(const std::string& container_id);

@@ -289,6 +289,29 @@ TEST_F(IdentityTest, PodmanContainerNames) {
   EXPECT_EQ(again.Name("machine.slice/libpod-" + Id(1) + ".scope"), "container:" + Id12(1));
 }
 
+// Rootless podman keeps its containers in its user's home: a container in
+// that user's systemd (user-<uid>.slice) is named from there, its home found
+// in /etc/passwd; the same id in another user's slice or without a passwd
+// entry is not.
+TEST_F(IdentityTest, RootlessPodmanContainersAreNamedFromTheirUsersStorage) {
+  const std::string store = "home/alice/.local/share/containers/storage/overlay-containers/";
+  Write(store + Id(1) + "/userdata/config.json", R"({"annotations":{"io.container.manager":"libpod"}})");
+  Write(store + "containers.json", R"([{"id":")" + Id(1) + R"(","names":["notes"]}])");
+  Write("etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\n"
+        "alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
+        "bob:x:1001:1001::/home/bob:/bin/sh\n");
+  const std::string user = "user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + Id(1) + ".scope";
+  HostWorkloadNamer namer(Options());
+  EXPECT_EQ(namer.Name(user), "podman/notes");
+  EXPECT_EQ(namer.Name(user + "/container"), "podman/notes");
+  EXPECT_EQ(namer.Name("user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" + Id(1) + ".scope"),
+            "container:" + Id12(1));
+  EXPECT_EQ(namer.Name("user.slice/user-1002.slice/user@1002.service/user.slice/libpod-" + Id(1) + ".scope"),
+            "container:" + Id12(1));
+  EXPECT_EQ(namer.Name("machine.slice/libpod-" + Id(1) + ".scope"), "container:" + Id12(1));
+}
+
 TEST_F(IdentityTest, MissingMetadataFallsBackToThePath) {
   // No var/log at all.
   HostWorkloadNamer bare(Options());

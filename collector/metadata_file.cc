@@ -56,9 +56,61 @@ std::optional<std::string> StringMember(const nlohmann::json* obj, const char* k
   return v->get<std::string>();
 }
 
-std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, const std::string& id) {
-  const std::filesystem::path dir = root / "var/lib/containers/storage/overlay-containers";
-  std::optional<nlohmann::json> config = ReadJsonObject(dir / id / "userdata/config.json");
+namespace {
+
+// The uid of the user whose systemd instance holds `cgroup_path`
+// ("user.slice/user-1000.slice/user@1000.service/..."), or nullopt.
+std::optional<std::string> UserSliceUid(std::string_view cgroup_path) {
+  while (!cgroup_path.empty()) {
+    const size_t slash = cgroup_path.find('/');
+    std::string_view part = cgroup_path.substr(0, slash);
+    cgroup_path = slash == std::string_view::npos ? std::string_view() : cgroup_path.substr(slash + 1);
+    if (!part.starts_with("user-") || !part.ends_with(".slice")) continue;
+    std::string_view uid = part.substr(5, part.size() - 5 - 6);
+    if (!uid.empty() && uid.size() <= 10 && uid.find_first_not_of("0123456789") == std::string_view::npos) {
+      return std::string(uid);
+    }
+  }
+  return std::nullopt;
+}
+
+// The home directory of `uid` in <root>/etc/passwd, or "".
+std::string HomeOf(const std::filesystem::path& root, const std::string& uid) {
+  std::optional<std::string> passwd = ReadSmallFile(root / "etc/passwd");
+  if (!passwd) return {};
+  std::string_view rest = *passwd;
+  while (!rest.empty()) {
+    const size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    // name:password:uid:gid:gecos:home:shell
+    std::string_view field[7];
+    size_t n = 0;
+    for (; n < 7 && !line.empty(); ++n) {
+      const size_t colon = line.find(':');
+      field[n] = line.substr(0, colon);
+      line = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    }
+    if (n >= 6 && field[2] == uid && field[5].starts_with('/')) return std::string(field[5]);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, std::string_view cgroup_path,
+                                                   const std::string& id) {
+  std::filesystem::path dir = root / "var/lib/containers/storage/overlay-containers";
+  std::optional<nlohmann::json> config;
+  if (std::optional<std::string> uid = UserSliceUid(cgroup_path)) {
+    if (std::string home = HomeOf(root, *uid); !home.empty()) {
+      const std::filesystem::path user_dir =
+          root / std::filesystem::path(home).relative_path() / ".local/share/containers/storage/overlay-containers";
+      config = ReadJsonObject(user_dir / id / "userdata/config.json");
+      if (config) dir = user_dir;
+    }
+  }
+  if (!config) config = ReadJsonObject(dir / id / "userdata/config.json");
   if (!config) return std::nullopt;
   const nlohmann::json* annotations = Member(*config, "annotations");
   if (StringMember(annotations, "io.container.manager") != "libpod") return std::nullopt;

@@ -33,17 +33,22 @@ const nlohmann::json* Member(const nlohmann::json& obj, const char* key);
 // obj[key] when it is a string.
 std::optional<std::string> StringMember(const nlohmann::json* obj, const char* key);
 
-// What podman keeps about a container it runs (rootful storage under `root`):
-// its first name in var/lib/containers/storage/overlay-containers/containers.json
-// (else its metadata's "name") and its image. nullopt when the container is
-// not podman's: no .../<id>/userdata/config.json with the annotation
+// What podman keeps about a container it runs: its first name in
+// <storage>/overlay-containers/containers.json (else its metadata's "name")
+// and its image, where <storage> is, under `root`, the rootful
+// var/lib/containers/storage, or for a container whose cgroup (`cgroup_path`)
+// is below a user's systemd (`user-<uid>.slice`: rootless podman) that
+// user's <home>/.local/share/containers/storage (home from <root>/etc/passwd),
+// tried first. nullopt when the container is not podman's: no
+// .../<id>/userdata/config.json with the annotation
 // io.container.manager=libpod (CRI-O writes the same files without it). The
 // fields are empty when containers.json is missing or does not list the id.
 struct PodmanContainer {
   std::string name;
   std::string image;
 };
-std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, const std::string& id);
+std::optional<PodmanContainer> ReadPodmanContainer(const std::filesystem::path& root, std::string_view cgroup_path,
+                                                   const std::string& id);
 
 }  // namespace dw::collector
 

@@ -270,6 +270,11 @@ TEST(ScriptOfTest, AnInterpretersFirstOperandIsItsScript) {
             "/usr/bin/gunicorn");
   EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "--max-old-space-size=256", "/srv/app/server.js"}),
             "/srv/app/server.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"/usr/bin/perl", "-T -w", "/usr/sbin/spamd", "-d"}), "/usr/sbin/spamd")
+      << "a #! line's options are one word";
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-wT", "/usr/bin/x"}), "/usr/bin/x");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-w -I/usr/lib", "/usr/bin/x"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-W", "ignore", "/usr/bin/x"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-m", "http.server"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-c", "import os"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "") << "-I takes a value";

@@ -1,8 +1,6 @@
 // collector/programs.cc: shells, interpreters and the script an interpreter runs.
 #include "collector/programs.h"
 
-#include <algorithm>
-
 namespace dw::collector {
 
 bool IsProgramName(std::string_view name, std::span<const std::string_view> programs) {
@@ -17,9 +15,32 @@ bool IsProgramName(std::string_view name, std::span<const std::string_view> prog
 
 namespace {
 
-// Flags of python, perl, ruby, node and lua that take no value, and may come
-// before the script on an interpreter's command line (a #! line's flag).
-constexpr std::string_view kValuelessFlags[] = {"-u", "-B", "-O", "-OO", "-s", "-S", "-w", "-T", "-t", "--"};
+// Short flags of python, perl and ruby that take no value and run the script
+// still (-u unbuffered, -B no bytecode, -O optimise, -s, -S, -w warnings,
+// -T taint, -t, -q): what a #! line carries. A cluster of them (`-wT`) too.
+constexpr std::string_view kValuelessShortFlags = "uBOswTtSq";
+
+// One word of an interpreter's command line before its script: flags that
+// take no value, alone or clustered, or `--name=value`, or `--`. The kernel
+// hands a #! line's options over as one word (`#!/usr/bin/perl -T -w` gives
+// "-T -w"): each of its space-separated flags counts.
+bool ValuelessFlags(std::string_view word) {
+  if (word.empty()) return false;
+  while (!word.empty()) {
+    const size_t space = word.find(' ');
+    const std::string_view flag = word.substr(0, space);
+    word = space == std::string_view::npos ? std::string_view() : word.substr(space + 1);
+    if (flag.empty()) continue;
+    if (flag == "--" || (flag.starts_with("--") && flag.find('=') != std::string_view::npos)) {
+      continue;
+    }
+    if (flag.size() < 2 || flag[0] != '-' ||
+        flag.find_first_not_of(kValuelessShortFlags, 1) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -31,10 +52,7 @@ std::string_view ScriptOf(std::string_view exe, const std::vector<std::string>& 
       if (a.size() < 2 || a.find_first_of(" \t\n") != std::string::npos) return {};
       return a;
     }
-    const bool valueless =
-        std::find(std::begin(kValuelessFlags), std::end(kValuelessFlags), a) != std::end(kValuelessFlags) ||
-        (a.starts_with("--") && a.find('=') != std::string::npos);
-    if (!valueless) return {};
+    if (!ValuelessFlags(a)) return {};
   }
   return {};
 }

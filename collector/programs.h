@@ -26,7 +26,8 @@ bool IsProgramName(std::string_view name, std::span<const std::string_view> prog
 // path: `lua5.4 /usr/bin/prosody -F` (what `#!/usr/bin/env lua5.4` execs),
 // `/usr/bin/python3 -u /usr/bin/gunicorn` (the kernel's argv for a #! script
 // whose interpreter line carries a flag). Only flags that take no value
-// may come before it (`-u`, `-B`, `--name=value`): `perl -I /usr/lib x`,
+// may come before it (`-u`, `-B`, `-wT`, `--name=value`, and a #! line's
+// options as the kernel passes them, one word: "-T -w"): `perl -I /usr/lib x`,
 // `python3 -m module` and `php -c /etc/php.ini` name no script. A shell
 // script has none: what a shell runs is judged as the shell's (the model
 // reasons about shells, whatever script they read).

@@ -94,8 +94,8 @@ bool ReadCrio(const fs::path& root, const std::string& id, RuntimeContext* c) {
   return true;
 }
 
-bool ReadPodman(const fs::path& root, const std::string& id, RuntimeContext* c) {
-  std::optional<PodmanContainer> p = ReadPodmanContainer(root, id);
+bool ReadPodman(const fs::path& root, std::string_view cgroup_path, const std::string& id, RuntimeContext* c) {
+  std::optional<PodmanContainer> p = ReadPodmanContainer(root, cgroup_path, id);
   if (!p) return false;
   c->runtime = "podman";
   c->container_name = p->name;
@@ -257,7 +257,7 @@ RuntimeContext RuntimeContextReader::Read(const std::string& cgroup_path) {
   if (!options_.runtimes) return c;
   if (!where.container_id.empty()) {
     const std::string& id = where.container_id;
-    if (!ReadContainerd(root, id, &c) && !ReadCrio(root, id, &c) && !ReadPodman(root, id, &c) &&
+    if (!ReadContainerd(root, id, &c) && !ReadCrio(root, id, &c) && !ReadPodman(root, cgroup_path, id, &c) &&
         !ReadDocker(root, id, &c)) {
       ++unresolved_;
     }

@@ -53,6 +53,21 @@ TEST_F(RuntimeContextTest, HostProcessHasOnlyTheNode) {
   EXPECT_EQ(Of(""), want);
 }
 
+// The context of container `id` of `runtime` on node-1, named `name`, of
+// image `repository`:`tag`.
+RuntimeContext ContainerContext(const std::string& runtime, const std::string& id, const std::string& name,
+                                const std::string& repository, const std::string& tag) {
+  RuntimeContext c;
+  c.node = "node-1";
+  c.runtime = runtime;
+  c.container_id = id;
+  c.container_name = name;
+  c.image = repository + ":" + tag;
+  c.image_repository = repository;
+  c.image_tag = tag;
+  return c;
+}
+
 TEST_F(RuntimeContextTest, Podman) {
   const std::string id = Id('a');
   Write("var/lib/containers/storage/overlay-containers/" + id + "/userdata/config.json",
@@ -61,30 +76,26 @@ TEST_F(RuntimeContextTest, Podman) {
         R"([{"id": ")" + Id('b') + R"(", "names": ["other"]},
             {"id": ")" + id + R"(", "names": ["web"], "image": "8ee5",
              "metadata": "{\"image-name\":\"localhost/shop/web:v1\",\"name\":\"web\"}"}])");
-  RuntimeContext want;
-  want.node = "node-1";
-  want.runtime = "podman";
-  want.container_id = id;
-  want.container_name = "web";
-  want.image = "localhost/shop/web:v1";
-  want.image_repository = "localhost/shop/web";
-  want.image_tag = "v1";
+  const RuntimeContext want = ContainerContext("podman", id, "web", "localhost/shop/web", "v1");
   EXPECT_EQ(Of("libpod_parent/libpod-" + id), want);
   EXPECT_EQ(Of("machine.slice/libpod-" + id + ".scope/container"), want);
+  // Rootless: the same files in the user's home.
+  const std::string rootless = Id('c');
+  Write("etc/passwd", "ann:x:1000:1000::/srv/ann:/bin/sh\n");
+  Write("srv/ann/.local/share/containers/storage/overlay-containers/" + rootless + "/userdata/config.json",
+        R"({"annotations": {"io.container.manager": "libpod"}})");
+  Write("srv/ann/.local/share/containers/storage/overlay-containers/containers.json",
+        R"([{"id": ")" + rootless + R"(", "names": ["notes"],
+             "metadata": "{\"image-name\":\"localhost/notes:2\"}"}])");
+  EXPECT_EQ(Of("user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + rootless + ".scope"),
+            ContainerContext("podman", rootless, "notes", "localhost/notes", "2"));
 }
 
 TEST_F(RuntimeContextTest, DockerAndCriDockerdPodLabels) {
   const std::string id = Id('c');
   Write("var/lib/docker/containers/" + id + "/config.v2.json",
         R"({"Name": "/api", "Config": {"Image": "registry:5000/api:2.1", "Labels": {"team": "x"}}})");
-  RuntimeContext want;
-  want.node = "node-1";
-  want.runtime = "docker";
-  want.container_id = id;
-  want.container_name = "api";
-  want.image = "registry:5000/api:2.1";
-  want.image_repository = "registry:5000/api";
-  want.image_tag = "2.1";
+  RuntimeContext want = ContainerContext("docker", id, "api", "registry:5000/api", "2.1");
   EXPECT_EQ(Of("system.slice/docker-" + id + ".scope"), want);
 
   // cri-dockerd: Kubernetes names in labels, the pod's labels on its sandbox.

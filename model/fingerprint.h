@@ -30,8 +30,9 @@ struct StringViewHash {
 // Bumped when the meaning or layout of Fingerprint changes; stored with each blob.
 // Version 2 added lineage, generalizations and rates; version 3 syscalls, the
 // node a fingerprint was trained on and per-item node counts; version 4 which
-// syscalls training watched. Older blobs load.
-inline constexpr uint32_t kFingerprintFormatVersion = 4;
+// syscalls training watched; version 5 lineage_by_exe (lineage names an
+// interpreter's process by its script since then). Older blobs load.
+inline constexpr uint32_t kFingerprintFormatVersion = 5;
 
 using collector::SyscallWatch;
 
@@ -114,6 +115,14 @@ struct Fingerprint {
   // watched none, the same as kNone: EffectiveSyscallWatch), the sentinels
   // only, or none.
   SyscallWatch syscall_watch = SyscallWatch::kAll;
+  // Its lineage was learned, all or in part, when an interpreter's process
+  // was named by its binary (`/usr/bin/lua5.4 -> /usr/bin/dash`), not by the
+  // script it runs (`/usr/bin/prosody -> ...`, collector/programs.h): a
+  // baseline of format 4 or older, or merged with one. The scorer then also
+  // asks for an exec's edge from its parent's binary (the kernel's
+  // Event::parent_exe), so an upgrade raises nothing the old baseline knew;
+  // a relearn makes a baseline without it.
+  bool lineage_by_exe = false;
   std::map<std::string, Generalization> file_patterns;  // path patterns (model/generalize.h)
   std::map<NetItem, Generalization> net_patterns;       // address is a CIDR ("10.0.3.0/24")
   RateBaseline rates;

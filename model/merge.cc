@@ -74,6 +74,7 @@ std::string Canonical(const Fingerprint& fp) {
   PutMap(fp.syscalls, &out);
   PutStr(fp.syscall_arch, &out);
   PutU64(static_cast<uint64_t>(fp.syscall_watch), &out);
+  PutU64(fp.lineage_by_exe ? 1 : 0, &out);
   PutU64(fp.file_patterns.size(), &out);
   for (const auto& [k, g] : fp.file_patterns) {
     PutStr(k, &out);
@@ -219,6 +220,7 @@ Fingerprint Combine(const Parts& parts) {
     const SyscallWatch watch = std::min(EffectiveSyscallWatch(out), EffectiveSyscallWatch(fp));
     AddItems(fp.syscalls, &out.syscalls);
     out.syscall_watch = watch;
+    out.lineage_by_exe = out.lineage_by_exe || fp.lineage_by_exe;
     if (out.syscall_arch.empty()) out.syscall_arch = fp.syscall_arch;
     AddPatterns(fp.file_patterns, &out.file_patterns);
     AddPatterns(fp.net_patterns, &out.net_patterns);

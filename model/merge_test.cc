@@ -123,6 +123,18 @@ TEST(MergeTest, SyscallWatchIsTheLeastOfTheParts) {
   EXPECT_EQ(Combine(MergeParts(PartsOf(all), PartsOf(all2))).syscall_watch, SyscallWatch::kAll);
 }
 
+// A merged lineage names interpreters by their binary if any part's did.
+TEST(MergeTest, LineageByExeIfAnyPartHasIt) {
+  Fingerprint a;
+  a.node = "a";
+  Fingerprint b;
+  b.node = "b";
+  EXPECT_FALSE(Combine(MergeParts(PartsOf(a), PartsOf(b))).lineage_by_exe);
+  b.lineage_by_exe = true;
+  EXPECT_TRUE(Combine(MergeParts(PartsOf(a), PartsOf(b))).lineage_by_exe);
+  EXPECT_TRUE(Combine(MergeParts(PartsOf(b), PartsOf(a))).lineage_by_exe);
+}
+
 TEST(MergeTest, SameNodeKeepsTheLongerTraining) {
   Fingerprint shorter;
   shorter.node = "a";

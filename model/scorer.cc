@@ -441,6 +441,22 @@ std::string_view TenantCopyOf(const Fingerprint& fp, std::string_view exe) {
   return {};
 }
 
+// "/usr/sbin/nginx -> /bin/sh" -> "/usr/sbin/nginx" and "/bin/sh"; false for
+// a key without an arrow.
+bool SplitEdge(std::string_view edge, std::string_view* parent, std::string_view* child) {
+  const size_t arrow = edge.rfind(" -> ");
+  if (arrow == std::string_view::npos) return false;
+  *parent = edge.substr(0, arrow);
+  *child = edge.substr(arrow + 4);
+  return true;
+}
+
+// "/usr/sbin/nginx -> /bin/sh" -> "/bin/sh".
+std::string_view LineageChild(std::string_view edge) {
+  std::string_view parent, child;
+  return SplitEdge(edge, &parent, &child) ? child : edge;
+}
+
 // Programs that run their argument under changed conditions (priority, a
 // lock, a time limit, a CPU set, buffering, a new session) and do nothing
 // else. For whom a program was started they are transparent: a cron line that
@@ -480,28 +496,45 @@ size_t ScriptUtility(const Fingerprint& fp, const Event& e, std::string_view exe
   return runner.utilities.size();
 }
 
+// Training saw a shell start `exe` (a learned edge "<shell> -> exe").
+bool StartedByAShell(const Fingerprint& fp, std::string_view exe) {
+  for (const auto& [edge, stats] : fp.lineage) {
+    std::string_view parent, child;
+    if (SplitEdge(edge, &parent, &child) && child == exe && model::IsShell(parent)) return true;
+  }
+  return false;
+}
+
 // A new program run by a shell that the service's own program started
 // (the shell's parent, past command wrappers, is a learned executable that
 // is no shell or interpreter), in a workload that is no script runner: the
 // service runs a shell for a narrow purpose (a compiler, one helper), learned
 // with the programs it ran; a program it never ran there is what an injected
-// command runs. Returns how many utilities the workload's shells ran in
-// training (perhaps 0), or -1 when `e` is no such exec.
+// command runs. A utility (in /bin or /usr/bin) that a shell started is a
+// script's step, not the service: the shell it runs (tar's `sh -c xz` for
+// -J, make's recipe lines) is that script's plumbing. Returns how many
+// utilities the workload's shells ran in training (perhaps 0), or -1 when
+// `e` is no such exec.
 int NarrowServiceShellRuns(const Fingerprint& fp, const Event& e) {
   const std::string_view shell = EffectiveParent(e);
   if (!model::IsShell(shell) || e.process.ancestry.empty()) return -1;
   bool past_shell = false;
-  std::string_view starter;
+  std::string_view starter, starters_parent;
   for (const std::string& a : e.process.ancestry) {
     if (!past_shell) {
       past_shell = a == shell;
       continue;
     }
     if (a.empty() || IsCommandWrapper(a)) continue;
-    starter = a;
+    if (starter.empty()) {
+      starter = a;
+      continue;
+    }
+    starters_parent = a;
     break;
   }
   if (starter.empty() || IsShellish(Basename(starter)) || !fp.executables.contains(std::string(starter))) return -1;
+  if (InUtilityDir(starter) && (model::IsShell(starters_parent) || StartedByAShell(fp, starter))) return -1;
   const ScriptRunner runner = ScriptRunnerOf(fp);
   if (runner.runs_scripts()) return -1;
   return static_cast<int>(runner.utilities.size());
@@ -652,22 +685,6 @@ Sensitivity SensitivityOf(const Judged& judged, uint8_t judged_access) {
     best = {rule.sensitivity, rule.note};
   }
   return best;
-}
-
-// "/usr/sbin/nginx -> /bin/sh" -> "/usr/sbin/nginx" and "/bin/sh"; false for
-// a key without an arrow.
-bool SplitEdge(std::string_view edge, std::string_view* parent, std::string_view* child) {
-  const size_t arrow = edge.rfind(" -> ");
-  if (arrow == std::string_view::npos) return false;
-  *parent = edge.substr(0, arrow);
-  *child = edge.substr(arrow + 4);
-  return true;
-}
-
-// "/usr/sbin/nginx -> /bin/sh" -> "/bin/sh".
-std::string_view LineageChild(std::string_view edge) {
-  std::string_view parent, child;
-  return SplitEdge(edge, &parent, &child) ? child : edge;
 }
 
 // Seen once, by one process, in a training long enough for that to mean rare.
@@ -854,6 +871,21 @@ bool RunsOwnProgram(const Fingerprint& fp, const Event& e) {
          (script == e.process.parent_exe || fp.executables.contains(script));
 }
 
+// A baseline that named interpreters by their binary (lineage_by_exe) knows
+// exec `e`'s edge from its parent's binary, the kernel's Event::parent_exe,
+// where the process table now names that parent by its script.
+bool LearnedUnderParentBinary(const Fingerprint& fp, const Event& e, std::string_view edge) {
+  if (!fp.lineage_by_exe || e.kind != EventKind::kExec || e.parent_exe.empty() ||
+      e.parent_exe == e.process.parent_exe) {
+    return false;
+  }
+  std::string_view parent, child;
+  if (!SplitEdge(edge, &parent, &child)) return false;
+  std::string key;
+  AssignLineageKey(e.parent_exe, child, &key);
+  return fp.lineage.contains(key);
+}
+
 // A lineage edge "parent -> child" whose child is a shell, interpreter or
 // network tool and whose parent is none of those: the service itself started
 // it.
@@ -1005,7 +1037,7 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
         // A known program under another known parent is context, unless the
         // service starts a shell, or the parent belongs to a new program's
         // tree (what an intruder's shell runs is the intrusion).
-        if (exe_unseen) continue;
+        if (exe_unseen || LearnedUnderParentBinary(*fp, e, item.key)) continue;
         judged.exe = LineageChild(item.key);
         // Under a command wrapper, the edge from the program that started it:
         // learned, the same start wrapped; else the edge judged.

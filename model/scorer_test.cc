@@ -435,6 +435,13 @@ Event ExecUnder(const std::string& parent, uint32_t pid, const std::string& exe,
   return e;
 }
 
+// An exec of `exe` by pid 9 whose ancestry (parent first) is `ancestry`.
+Event ExecAncestry(std::vector<std::string> ancestry, const std::string& exe) {
+  Event e = ExecUnder(ancestry.front(), 9, exe);
+  e.process.ancestry = std::move(ancestry);
+  return e;
+}
+
 TEST(ScorerLineageTest, AKnownProgramUnderAnotherParentIsContextButAServiceShellIsNot) {
   // sh and mv were learned under the entrypoint and bash; nginx never started sh.
   Fingerprint fp = Learn({ExecUnder("/docker-entrypoint.sh", 1, "/bin/sh"),
@@ -497,34 +504,51 @@ TEST(ScorerLineageTest, AnInterpretersServiceAndItsAdminToolAreTwoPrograms) {
   }
 }
 
+// A baseline stored before lineage named scripts (format 4 and older:
+// lineage_by_exe) learned `lua5.4 -> dash` for both programs: after the
+// upgrade it still knows that edge from the parent's binary, which the kernel
+// reads at the exec, so the admin tool's shells raise nothing until a
+// relearn; a baseline learned since does not ask.
+TEST(ScorerLineageTest, ABaselineThatNamedInterpretersByBinaryKeepsItsEdges) {
+  const std::string lua = "/usr/bin/lua5.4", ctl = "/usr/bin/prosodyctl", dash = "/usr/bin/dash";
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, lua), ExecUnder(lua, 2, dash)});
+  Event shell = ExecUnder(ctl, 9, dash);
+  shell.parent_exe = lua;  // the kernel's
+  Scorer scorer;
+  ASSERT_FALSE(fp.lineage_by_exe);
+  std::vector<Finding> got = scorer.Score(&fp, shell);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  fp.lineage_by_exe = true;
+  EXPECT_TRUE(scorer.Score(&fp, shell).empty());
+  // Not from another binary.
+  shell.parent_exe = "/usr/bin/perl";
+  EXPECT_EQ(scorer.Score(&fp, shell).size(), 1u);
+}
+
 // A service that runs a shell for a narrow purpose (a cache compiling its
 // configuration: varnishd -> sh -> cc) has that shell learned; a program the
 // shell never ran there is an injected command: critical. In a script runner
 // (a batch job whose shells ran many utilities) the same is one more step.
 TEST(ScorerLineageTest, ANewProgramInTheServicesOwnShellIsAnInjectedCommand) {
-  auto under = [](std::vector<std::string> ancestry, const std::string& exe) {
-    Event e = ExecUnder(ancestry.front(), 9, exe);
-    e.process.ancestry = std::move(ancestry);
-    return e;
-  };
   Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, "/usr/sbin/varnishd"),
-                          under({"/usr/sbin/varnishd", "/usr/bin/bash"}, "/usr/bin/dash"),
-                          under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc"),
-                          under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/rm")});
+                          ExecAncestry({"/usr/sbin/varnishd", "/usr/bin/bash"}, "/usr/bin/dash"),
+                          ExecAncestry({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc"),
+                          ExecAncestry({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/rm")});
   Scorer scorer;
-  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc")).empty());
-  std::vector<Finding> got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  EXPECT_TRUE(scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/cc")).empty());
+  std::vector<Finding> got = scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].severity, Severity::kCritical);
   EXPECT_EQ(got[0].reason,
             "executable never seen in training (run by a shell the service started, whose shells ran 2 utilities "
             "in training: a command it never ran)");
   // Through a wrapper the same.
-  got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/bin/nohup", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  got = scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/bin/nohup", "/usr/sbin/varnishd"}, "/usr/bin/id"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].severity, Severity::kCritical);
   // A shell started by something else (an operator's, the entrypoint's): not this rule.
-  got = scorer.Score(&fp, under({"/usr/bin/dash", "/usr/bin/bash"}, "/usr/bin/id"));
+  got = scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/bin/bash"}, "/usr/bin/id"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_LT(got[0].score, 0.9);
   // A script runner: its shells ran 8 or more utilities.
@@ -535,9 +559,35 @@ TEST(ScorerLineageTest, ANewProgramInTheServicesOwnShellIsAnInjectedCommand) {
     runner.executables[u] = {};
   }
   ASSERT_TRUE(ScriptRunnerOf(runner).runs_scripts());
-  got = scorer.Score(&runner, under({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
+  got = scorer.Score(&runner, ExecAncestry({"/usr/bin/dash", "/usr/sbin/varnishd"}, "/usr/bin/id"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_LT(got[0].score, 0.9);
+}
+
+// A utility that scripts start (tar, started by the backup's shell) is no
+// service: the shell it runs (GNU tar runs its compressor with `sh -c`) is
+// the script's plumbing, and a compressor it never ran there is a new
+// program (medium), not an injected command (critical). The same tar started
+// by the service itself still is the service's tree.
+TEST(ScorerLineageTest, AUtilitysShellIsAScriptsPlumbingNotTheService) {
+  Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, "/usr/bin/tar"),
+                          ExecAncestry({"/usr/bin/tar"}, "/usr/bin/dash"),
+                          ExecAncestry({"/usr/bin/dash", "/usr/bin/tar"}, "/usr/bin/gzip")});
+  Scorer scorer;
+  EXPECT_TRUE(scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/bin/tar"}, "/usr/bin/gzip")).empty());
+  std::vector<Finding> got = scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/bin/tar"}, "/usr/bin/xz"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kMedium) << got[0].reason;
+  got = scorer.Score(&fp, ExecAncestry({"/usr/bin/dash", "/usr/bin/tar", "/usr/bin/bash"}, "/usr/bin/xz"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kMedium) << got[0].reason;
+  // A tar no shell ever started (the service's own program in /usr/bin).
+  Fingerprint service = Learn({ExecUnder("/usr/lib/systemd/systemd", 1, "/usr/bin/tar"),
+                               ExecAncestry({"/usr/bin/tar"}, "/usr/bin/dash"),
+                               ExecAncestry({"/usr/bin/dash", "/usr/bin/tar"}, "/usr/bin/gzip")});
+  got = scorer.Score(&service, ExecAncestry({"/usr/bin/dash", "/usr/bin/tar"}, "/usr/bin/xz"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical) << got[0].reason;
 }
 
 // Command wrappers (nice, flock, timeout, ...) run their argument and do
@@ -550,29 +600,24 @@ TEST(ScorerLineageTest, CommandWrappersAreTransparentForWhoStartedAProgram) {
   Fingerprint fp = Learn({ExecUnder("/usr/bin/bash", 1, "/usr/bin/dash"), ExecUnder("/bin/sh", 2, "/usr/sbin/nginx"),
                           ExecUnder("/usr/bin/bash", 3, "/usr/bin/bash")});
   Scorer scorer;
-  auto under = [](std::vector<std::string> ancestry, const std::string& exe) {
-    Event e = ExecUnder(ancestry.front(), 9, exe);
-    e.process.ancestry = std::move(ancestry);
-    return e;
-  };
-  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/nice", "/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/dash")).empty());
+  EXPECT_TRUE(scorer.Score(&fp, ExecAncestry({"/usr/bin/nice", "/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/dash")).empty());
   // The wrapper itself, new: low, whoever started it.
-  Event nice = under({"/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/nice");
+  Event nice = ExecAncestry({"/usr/bin/flock", "/usr/bin/bash"}, "/usr/bin/nice");
   std::vector<Finding> got = scorer.Score(&fp, nice);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].severity, Severity::kLow);
   EXPECT_NE(got[0].reason.find("a command wrapper"), std::string::npos) << got[0].reason;
   // nginx -> nice -> sh is nginx starting a shell.
-  got = scorer.Score(&fp, under({"/usr/bin/nice", "/usr/sbin/nginx", "/bin/sh"}, "/usr/bin/dash"));
+  got = scorer.Score(&fp, ExecAncestry({"/usr/bin/nice", "/usr/sbin/nginx", "/bin/sh"}, "/usr/bin/dash"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].subject, "/usr/bin/nice -> /usr/bin/dash");
   EXPECT_EQ(got[0].severity, Severity::kCritical);
   EXPECT_NE(got[0].reason.find("started by the service itself"), std::string::npos) << got[0].reason;
   // Wrappers all the way up (the starter gone): context.
-  EXPECT_TRUE(scorer.Score(&fp, under({"/usr/bin/nice", "/usr/bin/flock"}, "/usr/bin/dash")).empty());
+  EXPECT_TRUE(scorer.Score(&fp, ExecAncestry({"/usr/bin/nice", "/usr/bin/flock"}, "/usr/bin/dash")).empty());
   // A privilege changer is no wrapper: setpriv is an intruder's tool, and the
   // shell it runs is judged under it.
-  got = scorer.Score(&fp, under({"/usr/sbin/nginx"}, "/usr/bin/setpriv"));
+  got = scorer.Score(&fp, ExecAncestry({"/usr/sbin/nginx"}, "/usr/bin/setpriv"));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_GE(got[0].severity, Severity::kMedium);
 }

@@ -229,6 +229,7 @@ std::string EncodeFingerprintAs(const model::Fingerprint& fp, uint32_t version) 
       w.Put(fp.syscall_arch);
     }
     if (version >= 4) w.Put(static_cast<uint8_t>(fp.syscall_watch));
+    if (version >= 5) w.Put(static_cast<uint8_t>(fp.lineage_by_exe ? 1 : 0));
     w.Put(fp.executables);
     w.Put(fp.files);
     w.Put(fp.network);
@@ -278,6 +279,14 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
         r.Fail("unknown syscall watch " + std::to_string(watch));
       }
       fp.syscall_watch = static_cast<model::SyscallWatch>(watch);
+    }
+    // Before format 5 every lineage edge named an interpreter by its binary.
+    fp.lineage_by_exe = true;
+    if (fp.format_version >= 5) {
+      uint8_t by_exe = 0;
+      r.Get(&by_exe);
+      if (by_exe > 1) r.Fail("bad lineage_by_exe " + std::to_string(by_exe));
+      fp.lineage_by_exe = by_exe == 1;
     }
     r.Get(&fp.executables);
     r.Get(&fp.files);

@@ -21,6 +21,36 @@ void PutU32(std::string* blob, size_t offset, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*blob)[offset + i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
+// An empty fingerprint of workload "w" whose byte at `offset` (expected
+// `was`) is set to `bad` decodes as kCorrupt, saying `what`.
+void ExpectCorruptByte(size_t offset, char was, char bad, const std::string& what) {
+  model::Fingerprint empty;
+  empty.workload = "w";
+  std::string blob = EncodeFingerprint(empty);
+  ASSERT_EQ(blob[offset], was);
+  blob[offset] = bad;
+  Result<model::Fingerprint> r = DecodeFingerprint(blob);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(r.error().message().find(what), std::string::npos) << r.error().message();
+}
+
+// `fp` round-trips in the current format; returns it decoded from `older`.
+model::Fingerprint RoundTripsAndDecodesAs(const model::Fingerprint& fp, uint32_t older) {
+  Result<model::Fingerprint> back = DecodeFingerprint(EncodeFingerprint(fp));
+  EXPECT_TRUE(back) << back.error().message();
+  if (back) {
+    EXPECT_EQ(*back, fp);
+  }
+  Result<model::Fingerprint> old = DecodeFingerprint(EncodeFingerprintAs(fp, older));
+  EXPECT_TRUE(old) << old.error().message();
+  return old ? *old : model::Fingerprint{};
+}
+
+// Where the fields after the workload begin in ExpectCorruptByte's blob:
+// header 5, workload "w" 4+1, empty node and arch 4+4.
+constexpr size_t kAfterArch = 5 + 5 + 8;
+
 TEST(FingerprintCodecTest, RoundTripsWholeValue) {
   model::Fingerprint fp = SampleFingerprint("web", 3);
   std::string blob = EncodeFingerprint(fp);
@@ -32,10 +62,10 @@ TEST(FingerprintCodecTest, RoundTripsWholeValue) {
 TEST(FingerprintCodecTest, RoundTripsEmptyFingerprint) {
   model::Fingerprint fp;
   std::string blob = EncodeFingerprint(fp);
-  // endian + version + workload, node and arch lengths + syscall watch + 4
-  // map counts + 4 later map counts + rates (8 + 8 + 3 vector lengths) +
-  // training (8+8+8+8+4).
-  EXPECT_EQ(blob.size(), 1u + 4 + 3 * 4 + 1 + 4 * 4 + 4 * 4 + (8 + 8 + 3 * 4) + 36);
+  // endian + version + workload, node and arch lengths + syscall watch +
+  // lineage_by_exe + 4 map counts + 4 later map counts + rates (8 + 8 + 3
+  // vector lengths) + training (8+8+8+8+4).
+  EXPECT_EQ(blob.size(), 1u + 4 + 3 * 4 + 1 + 1 + 4 * 4 + 4 * 4 + (8 + 8 + 3 * 4) + 36);
   Result<model::Fingerprint> back = DecodeFingerprint(blob);
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(*back, fp);
@@ -46,7 +76,7 @@ TEST(FingerprintCodecTest, EncodingIsDeterministicAndLittleEndian) {
   EXPECT_EQ(a, EncodeFingerprint(SampleFingerprint("db", 1)));
   EXPECT_NE(a, EncodeFingerprint(SampleFingerprint("db", 2)));
   ASSERT_GE(a.size(), 5u);
-  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x04\x00\x00\x00", 5));
+  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x05\x00\x00\x00", 5));
 }
 
 // Which syscalls training watched round-trips; a format 3 blob could not
@@ -57,24 +87,24 @@ TEST(FingerprintCodecTest, SyscallWatchRoundTripsAndOlderBlobsReadAsAll) {
                                 model::SyscallWatch::kAll}) {
     model::Fingerprint fp = SampleFingerprint("web", 2);
     fp.syscall_watch = w;
-    Result<model::Fingerprint> back = DecodeFingerprint(EncodeFingerprint(fp));
-    ASSERT_TRUE(back) << back.error().message();
-    EXPECT_EQ(*back, fp);
-    Result<model::Fingerprint> v3 = DecodeFingerprint(EncodeFingerprintAs(fp, 3));
-    ASSERT_TRUE(v3) << v3.error().message();
-    EXPECT_EQ(v3->syscall_watch, model::SyscallWatch::kAll);
-    EXPECT_EQ(v3->syscalls, fp.syscalls);
+    model::Fingerprint v3 = RoundTripsAndDecodesAs(fp, 3);
+    EXPECT_EQ(v3.syscall_watch, model::SyscallWatch::kAll);
+    EXPECT_EQ(v3.syscalls, fp.syscalls);
   }
-  model::Fingerprint empty;
-  empty.workload = "w";
-  std::string blob = EncodeFingerprint(empty);
-  constexpr size_t kWatch = 5 + 5 + 8;  // header, workload "w", empty node and arch
-  ASSERT_EQ(blob[kWatch], static_cast<char>(model::SyscallWatch::kAll));
-  blob[kWatch] = 7;
-  Result<model::Fingerprint> r = DecodeFingerprint(blob);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);
-  EXPECT_NE(r.error().message().find("unknown syscall watch 7"), std::string::npos) << r.error().message();
+  ExpectCorruptByte(kAfterArch, static_cast<char>(model::SyscallWatch::kAll), 7, "unknown syscall watch 7");
+}
+
+// Whether the lineage named interpreters by their binary round-trips; every
+// blob before format 5 did; any other byte than 0 or 1 is corrupt.
+TEST(FingerprintCodecTest, LineageByExeRoundTripsAndOlderBlobsHaveIt) {
+  for (bool by_exe : {false, true}) {
+    model::Fingerprint fp = SampleFingerprint("web", 2);
+    fp.lineage_by_exe = by_exe;
+    model::Fingerprint v4 = RoundTripsAndDecodesAs(fp, 4);
+    EXPECT_TRUE(v4.lineage_by_exe);
+    EXPECT_EQ(v4.lineage, fp.lineage);
+  }
+  ExpectCorruptByte(kAfterArch + 1, 0, 2, "bad lineage_by_exe 2");
 }
 
 // Older blobs still load, with what their version could not hold empty.
@@ -91,6 +121,7 @@ TEST(FingerprintCodecTest, OlderFormatsLoadWithTheirMissingPartsEmpty) {
   for (auto& [k, g] : v2.file_patterns) g.stats.nodes = 1;
   for (auto& [k, g] : v2.net_patterns) g.stats.nodes = 1;
   v2.rates = {};  // 7 dimensions then: learning starts over
+  v2.lineage_by_exe = true;  // before format 5
   Result<model::Fingerprint> r2 = DecodeFingerprint(EncodeFingerprintAs(fp, 2));
   ASSERT_TRUE(r2) << r2.error().message();
   EXPECT_EQ(*r2, v2);
@@ -187,8 +218,8 @@ TEST(FingerprintCodecTest, UnknownDirectionIsCorrupt) {
   fp.network[{model::Direction::kOutbound, 6, "10.0.0.1", 80}] = {};
   std::string blob = EncodeFingerprint(fp);
   // header 5, workload 4+1, empty node and arch 4+4, syscall watch 1,
-  // executables count 4, files count 4, network count 4.
-  constexpr size_t kDirection = 5 + 5 + 8 + 1 + 4 + 4 + 4;
+  // lineage_by_exe 1, executables count 4, files count 4, network count 4.
+  constexpr size_t kDirection = 5 + 5 + 8 + 1 + 1 + 4 + 4 + 4;
   ASSERT_EQ(blob[kDirection], static_cast<char>(model::Direction::kOutbound));
   blob[kDirection] = 9;
   Result<model::Fingerprint> r = DecodeFingerprint(blob);

@@ -293,7 +293,7 @@ Result<model::Fingerprint> Parse(const json& j) {
                             {"schema", "workload", "format_version", "node", "training", "executables",
                              "lineage", "files", "file_patterns", "network", "network_patterns",
                              "dns_names", "syscall_arch", "syscalls", "rates"},
-                            /*allow_source=*/true, /*optional=*/{"syscall_watch"}));
+                            /*allow_source=*/true, /*optional=*/{"syscall_watch", "lineage_by_executable"}));
   // syscall_watch came with format version 4: older exports lack it (and
   // one re-exported by this driftwatch, keeping its version, has it).
   const bool has_watch = j.contains("syscall_watch");
@@ -312,6 +312,11 @@ Result<model::Fingerprint> Parse(const json& j) {
     std::optional<model::SyscallWatch> w = collector::ParseSyscallWatch(watch);
     if (!w) return Invalid("syscall_watch", "'" + watch + "' is not all, sentinels or none");
     fp.syscall_watch = *w;
+  }
+  fp.lineage_by_exe = fp.format_version < 5;
+  if (j.contains("lineage_by_executable")) {
+    if (!j["lineage_by_executable"].is_boolean()) return Invalid("lineage_by_executable", "not true or false");
+    fp.lineage_by_exe = j["lineage_by_executable"].get<bool>();
   }
 
   const json& t = j["training"];
@@ -488,6 +493,7 @@ std::string FingerprintJson(const model::Fingerprint& fp) {
   j["syscall_arch"] = fp.syscall_arch;
   j["syscall_watch"] = collector::SyscallWatchName(fp.syscall_watch);
   j["syscalls"] = Named(fp.syscalls, "name");
+  if (fp.lineage_by_exe) j["lineage_by_executable"] = true;
   j["rates"] = {{"bucket_ns", fp.rates.bucket_ns},
                 {"bucket_seconds", static_cast<double>(fp.rates.bucket_ns) / 1e9},
                 {"buckets", fp.rates.buckets},

@@ -55,6 +55,26 @@ TEST(FingerprintJsonTest, SyscallWatchRoundTripsAndOlderExportsReadAsAll) {
   EXPECT_EQ(*again, *back);
 }
 
+// A lineage that names interpreters by their binary is said only when so;
+// an export from before format 5 did, whatever it says.
+TEST(FingerprintJsonTest, LineageByExecutableRoundTripsAndOlderExportsHaveIt) {
+  model::Fingerprint fp = SampleFingerprint("w", 1);
+  EXPECT_FALSE(json::parse(FingerprintJson(fp)).contains("lineage_by_executable"));
+  fp.lineage_by_exe = true;
+  EXPECT_EQ(json::parse(FingerprintJson(fp))["lineage_by_executable"], true);
+  EXPECT_EQ(RoundTrip(fp), fp);
+  fp.lineage_by_exe = false;
+  json old = json::parse(FingerprintJson(fp));
+  old["format_version"] = 4;
+  Result<model::Fingerprint> back = FingerprintFromJson(old.dump());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(back->lineage_by_exe);
+  old["lineage_by_executable"] = "yes";
+  back = FingerprintFromJson(old.dump());
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().message(), "fingerprint JSON: lineage_by_executable: not true or false");
+}
+
 TEST(FingerprintJsonTest, ExactNanosecondsAndDoublesRoundTrip) {
   model::Fingerprint fp = SampleFingerprint("w", 1);
   fp.training.first_event_ns = -1;  // before the epoch
@@ -136,7 +156,7 @@ TEST(FingerprintJsonTest, MalformedJsonIsOneClearLine) {
       {"other schema", [](json* j) { (*j)["schema"] = "k8s/v1"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: schema: 'k8s/v1' is not driftwatch.fingerprint/v1"},
       {"newer format", [](json* j) { (*j)["format_version"] = 99; }, ErrorCode::kVersion,
-       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (4)"},
+       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (5)"},
       {"bad syscall watch", [](json* j) { (*j)["syscall_watch"] = "some"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: syscall_watch: 'some' is not all, sentinels or none"},
       {"missing syscall watch", [](json* j) { j->erase("syscall_watch"); }, ErrorCode::kInvalidArgument,

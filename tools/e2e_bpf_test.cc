@@ -598,6 +598,28 @@ TEST_F(E2eBpfTest, UdpFlowsAreReportedOncePerProcessInTheirDirection) {
   EXPECT_EQ(dns, 1u) << "a DNS query is still a DNS record, not a flow";
 }
 
+// A UDP server that only receives (a log collector) shows its clients: a
+// datagram read with recvfrom or recvmsg, asking the sender, is an ACCEPT on
+// the bound port, once per client; recv(2) asks nothing and adds nothing.
+TEST_F(E2eBpfTest, AReceiveOnlyUdpServersClientsAreReported) {
+  const uint16_t service = FreeUdpServicePort();
+  ASSERT_NE(service, 0);
+  const std::string s = std::to_string(service);
+  uint32_t pid = RunWorkload({"--udp-collect", s});
+  std::vector<std::string> udp;
+  for (const Event& e : TakeEvents()) {
+    if (e.pid != pid || e.protocol != 17) continue;
+    if (e.kind == EventKind::kConnect || e.kind == EventKind::kAccept) {
+      udp.push_back(std::string(EventKindName(e.kind)) + " " +
+                    (e.kind == EventKind::kConnect ? e.peer.ToString()
+                                                   : e.peer.AddressString() + " on " + std::to_string(e.local.port)));
+    }
+  }
+  std::vector<std::string> want = {"accept 127.0.0.1 on " + s, "accept 127.0.0.2 on " + s, "connect 127.0.0.1:" + s};
+  std::sort(udp.begin(), udp.end());
+  EXPECT_EQ(udp, want);
+}
+
 // Trained on its flows, the workload's same flows raise nothing (another
 // process, another client port); a new outbound UDP peer is a finding.
 TEST_F(E2eBpfTest, ANewUdpPeerIsAFindingAndLearnedFlowsAreNot) {

@@ -19,7 +19,9 @@
 # DW=path to the driftwatch binary, LOOP=path to dw_syscall_loop (both built
 # in build/ if missing), CPU=1 (the loop is pinned there; "" = not pinned),
 # MODE=getppid or udp (the loop sends one-byte datagrams to 127.0.0.1:9
-# instead: what the UDP hooks cost a watched process), DW_OTHER=path to
+# instead: what the UDP hooks cost a watched process) or recv (a send and a
+# recv of one byte over a unix datagram pair: what the receive hooks cost a
+# server's reads), DW_OTHER=path to
 # another driftwatch binary (adds the setup dw-other: `record` by it, loop in
 # the watched cgroup; e.g. an older build, side by side).
 # Needs root and a cgroup v2 mount. Removes the cgroups and files it made on
@@ -36,7 +38,8 @@ LOOP=${LOOP:-$ROOT/build/tools/dw_syscall_loop}
 CPU=${CPU-1}
 MODE=${MODE:-getppid}
 DW_OTHER=${DW_OTHER:-}
-[ "$MODE" = getppid ] || [ "$MODE" = udp ] || { echo "syscall-overhead: MODE is getppid or udp" >&2; exit 1; }
+[ "$MODE" = getppid ] || [ "$MODE" = udp ] || [ "$MODE" = recv ] ||
+  { echo "syscall-overhead: MODE is getppid, udp or recv" >&2; exit 1; }
 READY_TIMEOUT=30
 
 die() { echo "syscall-overhead: $*" >&2; exit 1; }
@@ -80,7 +83,7 @@ stop_dw() {
 run_loop() {  # run_loop CGROUP: ns per syscall of one loop run inside CGROUP
   local pin=() mode=()
   [ -n "$CPU" ] && pin=(taskset -c "$CPU")
-  [ "$MODE" = udp ] && mode=(udp)
+  [ "$MODE" = getppid ] || mode=("$MODE")
   sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG/$REL/$1" \
     "${pin[@]}" "$LOOP" "$CALLS" "$BATCHES" "${mode[@]}" | awk '{ print $2 }'
 }

@@ -1,13 +1,15 @@
 // tools/bench/syscall_loop.cc: the cost of one cheap syscall, for
 // tools/bench/syscall-overhead.sh.
 //
-//   dw_syscall_loop [CALLS [BATCHES [udp]]]
+//   dw_syscall_loop [CALLS [BATCHES [udp|recv]]]
 //
 // Makes BATCHES (default 15) batches of CALLS (default 200000) getppid()
 // syscalls (raw syscall(2): never cached by libc), or with `udp` sendto()s of
 // a one-byte datagram from one socket to 127.0.0.1:9 (discard: nothing
-// listens, loopback drops it), and prints the median and the minimum ns per
-// syscall over the batches: "median_ns 81.2 min_ns 79.9".
+// listens, loopback drops it), or with `recv` a send(2) and a recv(2) of one
+// byte over a unix datagram socket pair (what a server's reads cost: recv(2)
+// is recvfrom without an address), and prints the median and the minimum ns
+// per call (per pair with `recv`) over the batches: "median_ns 81.2 min_ns 79.9".
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -25,10 +27,17 @@ int main(int argc, char** argv) {
   const long calls = argc > 1 ? std::atol(argv[1]) : 200000;
   const int batches = argc > 2 ? std::atoi(argv[2]) : 15;
   const bool udp = argc > 3 && std::string_view(argv[3]) == "udp";
-  if (calls <= 0 || batches <= 0 || (argc > 3 && !udp)) {
-    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES [udp]]]\n");
+  const bool recv_pairs = argc > 3 && std::string_view(argv[3]) == "recv";
+  if (calls <= 0 || batches <= 0 || (argc > 3 && !udp && !recv_pairs)) {
+    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES [udp|recv]]]\n");
     return 2;
   }
+  int pair[2] = {-1, -1};
+  if (recv_pairs && socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) != 0) {
+    std::perror("dw_syscall_loop: socketpair");
+    return 1;
+  }
+  char byte = 0;
   sockaddr_in discard = {};
   discard.sin_family = AF_INET;
   discard.sin_port = htons(9);
@@ -43,6 +52,13 @@ int main(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     if (udp) {
       for (long i = 0; i < calls; ++i) sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr*>(&discard), sizeof(discard));
+    } else if (recv_pairs) {
+      for (long i = 0; i < calls; ++i) {
+        if (send(pair[0], "x", 1, 0) != 1 || recv(pair[1], &byte, 1, 0) != 1) {
+          std::perror("dw_syscall_loop: send/recv");
+          return 1;
+        }
+      }
     } else {
       for (long i = 0; i < calls; ++i) syscall(SYS_getppid);
     }

@@ -13,14 +13,15 @@
 # ZooKeeper 3.8 as a standalone coordination server on OpenJDK 17, etcd 3.4 as a
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
 # broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component, CUPS 2.4 as a print server with its
-# filter chains, git daemon 2.39 as a git server with a forge's hooks, SpamAssassin 4.0's spamd as
-# a mail-filtering service with a Bayes database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and spamd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and spamd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and spamd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
+# authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
+# service with a Bayes database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd spamd (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -345,7 +346,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd spamd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -476,11 +477,13 @@ install_packages() {
               etcd-server etcd-client mosquitto mosquitto-clients python3-paho-mqtt
               prosody lua-unbound python3-slixmpp
               cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript
-              git spamd spamassassin spamc)
+              git
+              freeradius freeradius-utils eapoltest sqlite3
+              spamd spamassassin spamc)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon spamd spamassassin; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -574,6 +577,9 @@ install_packages() {
         systemctl stop cups.socket cups.path >/dev/null 2>&1 || true
         service cups-browsed stop >/dev/null 2>&1 || true
         svc=cups ;;
+      # freeradius's postinst enables its systemd unit (and an init script; it would listen on
+      # *:1812-1813 and 127.0.0.1:18120 with /etc/freeradius/3.0's config).
+      freeradius) systemctl disable freeradius >/dev/null 2>&1 || true; svc=freeradius ;;
       # git (gitd) ships, starts and enables no service: git daemon's units come with
       # git-daemon-run and git-daemon-sysvinit, which are not installed.
       # spamd's postinst enables spamd.service (and an init script; it would listen on
@@ -20004,6 +20010,464 @@ gitd_heldout_job() {
       gitd_admin -C "$GITD_REPOS/$repo.git" bundle create -q "$GITD_DIR/backup/$stamp/${repo##*/}.bundle" --branches --tags
       gitd_admin -C "$GITD_REPOS/$repo.git" bundle verify -q "$GITD_DIR/backup/$stamp/${repo##*/}.bundle"
     done
+  fi
+}
+
+# --- radius -------------------------------------------------------------------------------
+
+RAD_PORT=25812                 # authentication and Status-Server (UDP), 127.0.0.1
+RAD_ACCT_PORT=25813            # accounting (UDP), 127.0.0.1
+RAD_STATUS_PORT=25814          # the status virtual server (statistics for monitoring), 127.0.0.1
+RAD_INNER_PORT=25818           # the inner-tunnel virtual server's test listener, 127.0.0.1
+RAD_DIR=$WORK/radius           # conf/ (the config directory), log/ (radacct/), run/, data/, backup/
+RAD_CONF=$RAD_DIR/conf
+RAD_CLI=$WORK/radius-clients   # the clients' EAP configs and CA certificate (root, outside the cgroup)
+
+# FreeRADIUS 3.2 (Debian freeradius 3.2.1, freeradius-utils for radclient, radtest and radwho;
+# eapoltest for 802.1X clients) as the authentication and accounting server of a campus's Wi-Fi
+# and VPN, its own instance, not the system service (freeradius.service and its init script
+# disabled): Debian's config directory /etc/freeradius/3.0 copied into conf/ (owned by freerad,
+# as Debian's is) and edited there as an operator would: logdir log/, radacctdir log/radacct/,
+# run_dir run/ (pid file and control socket), proxying off (no home servers), `auth = yes` in
+# the log section (each Access-Accept and -Reject in log/radius.log); the default virtual server
+# on 127.0.0.1:$RAD_PORT (auth, Status-Server: `status_server = yes`) and :$RAD_ACCT_PORT
+# (accounting), no IPv6 listeners; inner-tunnel's test listener on 127.0.0.1:$RAD_INNER_PORT;
+# sites status (127.0.0.1:$RAD_STATUS_PORT, its client `admin`) and control-socket (mode rw, uid
+# and gid freerad) enabled; the sql module enabled with rlm_sql_sqlite on data/radius.db (users in
+# radcheck, radreply and radusergroup; accounting in radacct, post-auth in radpostauth); the
+# files module's users in mods-config/files/authorize; the detail module writing
+# radacct/<client-ip>/detail-YYYYMMDD (Debian's default), radutmp (for radwho) and unix
+# (radwtmp) in accounting, linelog in post-auth (log/linelog) and log_accounting in accounting
+# (log/linelog-accounting); eap with a certificate of its own (conf/certs: a CA and a server
+# certificate made with openssl at provisioning) for PEAP and TTLS. Started as the unit does:
+# `freeradius -Cx -lstdout -d conf` (ExecStartPre), then `freeradius -f -d conf` as freerad in
+# dw-eval/radius (foreground). The NAS clients (clients.conf): localhost (127.0.0.1, the
+# operator's radtest and health checks), 127.0.0.2-9 with a secret each; held out: the block
+# 127.0.42.0/24. Clients from outside the cgroup: radclient (packets from stdin, bound to the
+# NAS's address with Packet-Src-IP-Address), radtest from 127.0.0.1, eapol_test (PEAP with
+# MS-CHAPv2 inside, bound with -A).
+radius_provision() {
+  local p c
+  for p in "$RAD_PORT" "$RAD_ACCT_PORT" "$RAD_STATUS_PORT" "$RAD_INNER_PORT"; do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  rm -rf "$RAD_DIR" "$RAD_CLI"
+  mkdir -p "$RAD_DIR"/{log/radacct,run,data,backup} "$RAD_CLI"
+  cp -a /etc/freeradius/3.0 "$RAD_CONF"
+  chown freerad:freerad "$RAD_DIR"/{log,log/radacct,run,data,backup}
+  chmod 750 "$RAD_DIR"/{log,run,data,backup}
+  # The EAP certificates: a CA of its own and the server's certificate signed by it.
+  c=$RAD_CONF/certs
+  openssl req -x509 -newkey rsa:2048 -nodes -days 60 -subj "/O=DW Eval/CN=DW Eval RADIUS CA" \
+    -keyout "$c/ca.key" -out "$c/ca.pem" >/dev/null 2>&1 || die "radius: the CA certificate failed"
+  openssl req -newkey rsa:2048 -nodes -subj "/O=DW Eval/CN=radius.campus.test" \
+    -keyout "$c/server.key" -out "$c/server.csr" >/dev/null 2>&1 || die "radius: the server key failed"
+  printf 'extendedKeyUsage = serverAuth\nsubjectAltName = DNS:radius.campus.test\n' >"$c/server.ext"
+  openssl x509 -req -in "$c/server.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" -CAcreateserial -days 60 \
+    -extfile "$c/server.ext" -out "$c/server.pem" >/dev/null 2>&1 || die "radius: the server certificate failed"
+  rm -f "$c/server.csr" "$c/server.ext"
+  chown freerad:freerad "$c"/*
+  chmod 640 "$c"/*
+  cp "$c/ca.pem" "$RAD_CLI/ca.pem"
+  radius_edit_conf
+  radius_clients >"$RAD_CONF/clients.conf"
+  radius_users alice bob carol dave
+  chown freerad:freerad "$RAD_CONF/clients.conf" "$RAD_CONF/mods-config/files/authorize"
+  chmod 640 "$RAD_CONF/clients.conf"
+  # The SQL user store: Debian's sqlite schema and the users, as the provisioning side writes them.
+  {
+    cat "$RAD_CONF/mods-config/sql/main/sqlite/schema.sql"
+    radius_sql_users erin frank grace henry ivan
+    echo "INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('staff', 'Session-Timeout', ':=', '28800'), ('staff', 'Acct-Interim-Interval', ':=', '600'), ('students', 'Session-Timeout', ':=', '7200'), ('students', 'Acct-Interim-Interval', ':=', '300');"
+  } | setpriv --reuid=freerad --regid=freerad --init-groups sqlite3 "$RAD_DIR/data/radius.db" ||
+    die "radius: the SQL user store failed"
+  RAD_ROUND=0
+  RAD_MAINT=0
+}
+# radius_pass USER: USER's password.
+radius_pass() { echo "dw-$1-radius"; }
+# radius_secret NAS: the shared secret of the NAS client with address NAS.
+radius_secret() {
+  case $1 in
+    127.0.0.1) echo testing123 ;;
+    127.0.42.*) echo dw-branch-aps-secret ;;
+    *) echo "dw-nas-${1##*.}-secret" ;;
+  esac
+}
+# radius_edit_conf: the operator's edits of the copied config (see above).
+radius_edit_conf() {
+  local c=$RAD_CONF
+  perl -pi -e "s|^logdir = .*|logdir = $RAD_DIR/log|; s|^raddbdir = .*|raddbdir = $RAD_CONF|;
+    s|^run_dir = .*|run_dir = $RAD_DIR/run|; s|^proxy_requests\\s*=.*|proxy_requests  = no|;
+    s|^(\\s*)auth = no|\${1}auth = yes|" "$c/radiusd.conf"
+  # The default server: IPv4 listeners on 127.0.0.1 only (auth, accounting), the IPv6 ones
+  # removed; sql, radutmp and the linelog instances called.
+  RAD_PORT=$RAD_PORT RAD_ACCT_PORT=$RAD_ACCT_PORT perl -0pi -e '
+    s{^listen \{\n.*?^\}\n}{
+      my $b = $&;
+      if ($b =~ /^\s*ipv6addr\s*=/m) { "" }
+      else {
+        my $p = ($b =~ /^\s*type = acct/m) ? $ENV{RAD_ACCT_PORT} : $ENV{RAD_PORT};
+        $b =~ s/^(\s*)ipaddr = \*/$1ipaddr = 127.0.0.1/m;
+        $b =~ s/^(\s*)port = 0/$1port = $p/m;
+        $b
+      }
+    }gmse;
+    s/^(\s*)-sql$/$1sql/gm;
+    s/^(accounting \{\n(?:.*\n)*?)(\s*)unix\n/$1$2unix\n$2radutmp\n$2log_accounting\n/m;
+    s/^session \{\n/session {\n\tradutmp\n/m;
+    s/^(post-auth \{\n(?:.*\n)*?)(\s*)exec\n/$1$2linelog\n$2exec\n/m;
+    s/^(\s*Post-Auth-Type REJECT \{\n)/$1\t\tlinelog\n/m;
+  ' "$c/sites-available/default"
+  perl -pi -e "s/port = 18120/port = $RAD_INNER_PORT/" "$c/sites-available/inner-tunnel"
+  perl -pi -e "s/port = 18121/port = $RAD_STATUS_PORT/" "$c/sites-available/status"
+  perl -pi -e 's/^#\s*mode = rw/\tmode = rw/; s/^#\s*uid = freerad/\tuid = freerad/; s/^#\s*gid = freerad/\tgid = freerad/' \
+    "$c/sites-available/control-socket"
+  ln -s ../sites-available/status "$c/sites-enabled/status"
+  ln -s ../sites-available/control-socket "$c/sites-enabled/control-socket"
+  perl -pi -e "s|^(\\s*)driver = \"rlm_sql_null\"|\${1}driver = \"rlm_sql_sqlite\"|;
+    s|^(\\s*)filename = \"/tmp/freeradius.db\"|\${1}filename = \"$RAD_DIR/data/radius.db\"|;
+    s|^(\\s*)busy_timeout = 200|\${1}busy_timeout = 2000|" "$c/mods-available/sql"
+  ln -s ../mods-available/sql "$c/mods-enabled/sql"
+  perl -pi -e 's|^(\s*)private_key_file = .*|${1}private_key_file = \${certdir}/server.key|;
+    s|^(\s*)certificate_file = /etc/ssl.*|${1}certificate_file = \${certdir}/server.pem|;
+    s|^(\s*)ca_file = /etc/ssl.*|${1}ca_file = \${cadir}/ca.pem|' "$c/mods-available/eap"
+  chown -h freerad:freerad "$c"/sites-enabled/* "$c"/mods-enabled/*
+}
+# radius_clients [EXTRA]: clients.conf: localhost and the NAS clients 127.0.0.2-9 (and EXTRA).
+radius_clients() {
+  local i
+  printf 'client localhost {\n\tipaddr = 127.0.0.1\n\tproto = *\n\tsecret = testing123\n\tnas_type = other\n\tlimit {\n\t\tmax_connections = 16\n\t\tlifetime = 0\n\t\tidle_timeout = 30\n\t}\n}\n'
+  for i in 2 3 4 5 6 7 8 9; do
+    printf 'client nas%d {\n\tipaddr = 127.0.0.%d\n\tsecret = %s\n\tshortname = %s\n\tnas_type = other\n}\n' \
+      "$i" "$i" "$(radius_secret "127.0.0.$i")" "$(case $i in 2 | 3 | 4 | 5) echo "wlc-campus-$i" ;; *) echo "vpn-gw-$i" ;; esac)"
+  done
+  printf '%s' "${1:-}"
+}
+# radius_users USER...: the files module's users (Cleartext-Password, replies) put in front of
+# Debian's mods-config/files/authorize.
+radius_users() {
+  local f=$RAD_CONF/mods-config/files/authorize u n=0
+  {
+    for u in "$@"; do
+      n=$((n + 1))
+      printf '%s\tCleartext-Password := "%s"\n\tReply-Message := "Welcome, %%{User-Name}",\n\tFramed-IP-Address := 10.20.%d.%d,\n\tSession-Timeout := 3600\n\n' \
+        "$u" "$(radius_pass "$u")" $((n % 4)) $((10 + n))
+    done
+    cat "$f"
+  } >"$f.new"
+  mv "$f.new" "$f"
+}
+# radius_sql_users USER...: SQL for the users (the first in each three with an NT-Password,
+# the others with a Cleartext-Password; staff or students in turn).
+radius_sql_users() {
+  local u n=0
+  for u in "$@"; do
+    n=$((n + 1))
+    if [ $((n % 3)) = 2 ]; then
+      printf "INSERT INTO radcheck (username, attribute, op, value) VALUES ('%s', 'NT-Password', ':=', '0x%s');\n" \
+        "$u" "$(smbencrypt "$(radius_pass "$u")" 2>/dev/null | awk 'END { print $2 }')"
+    else
+      printf "INSERT INTO radcheck (username, attribute, op, value) VALUES ('%s', 'Cleartext-Password', ':=', '%s');\n" \
+        "$u" "$(radius_pass "$u")"
+    fi
+    printf "INSERT INTO radusergroup (username, groupname, priority) VALUES ('%s', '%s', 1);\n" \
+      "$u" "$(if [ $((n % 2)) = 1 ]; then echo staff; else echo students; fi)"
+    printf "INSERT INTO radreply (username, attribute, op, value) VALUES ('%s', 'Class', ':=', 'dept-%d');\n" "$u" $((n % 3))
+  done
+}
+
+RAD_PID=
+radius_ready() {
+  printf 'Message-Authenticator = 0x00\n' |
+    radclient -q -r 1 -t 1 "127.0.0.1:$RAD_PORT" status testing123 >/dev/null 2>&1
+}
+# The unit's start: the config check (ExecStartPre), then the server in the foreground.
+radius_start() {
+  admin radius freerad /usr/sbin/freeradius -Cx -lstdout -d "$RAD_CONF"
+  launch radius freerad /usr/sbin/freeradius -f -d "$RAD_CONF"
+  RAD_PID=$LAUNCHED
+  until_ok radius_ready
+}
+# TERM: the unit's stop; the rounds so far are reported (the README counts them).
+radius_stop() {
+  stop_pid "$RAD_PID" TERM
+  echo "record-testdata: radius: $RAD_ROUND rounds so far" >&2
+}
+# The unit's reload: the config checked (freeradius -Cxm), then HUP from outside.
+radius_reload() {
+  admin radius freerad /usr/sbin/freeradius -Cxm -lstdout -d "$RAD_CONF"
+  kill -HUP "$RAD_PID"
+}
+# radius_admin CMD...: an operator's command run inside the cgroup as freerad.
+radius_admin() { admin radius freerad "$@"; }
+# radius_radmin CMD: radmin over the control socket (its path read from conf/), one command.
+radius_radmin() { radius_admin /usr/sbin/radmin -d "$RAD_CONF" -e "$1"; }
+
+# radius_send NAS PORT CMD [PARALLEL]: the packets on stdin (attribute lines, a blank line after
+# each) sent by radclient from NAS to 127.0.0.1:PORT (CMD auth, acct or status) with NAS's
+# secret; radclient binds to the packets' Packet-Src-IP-Address. Lost packets are reported.
+radius_send() {
+  local out
+  out=$(radclient -s -r 2 -t 3 -p "${4:-1}" "127.0.0.1:$2" "$3" "$(radius_secret "$1")" 2>&1) || true
+  if ! grep -q 'Packet summary' <<<"$out" || grep -q -E 'Lost *: *[1-9]' <<<"$out"; then
+    echo "record-testdata: radius: radclient $3 from $1: $(grep -v -E '^\s*(Accepted|Rejected|Passed|Failed|Packet summary)' <<<"$out" | head -3 | tr '\n' ' ')" >&2
+  fi
+}
+# radius_auth KIND USER PASS NAS NAS_PORT: one Access-Request (KIND pap, chap or mschap: radclient
+# computes CHAP-Password and the MS-CHAP attributes from the password) from NAS.
+radius_auth() {
+  printf 'User-Name = "%s"\n' "$2"
+  case $1 in
+    pap) printf 'User-Password = "%s"\n' "$3" ;;
+    chap) printf 'CHAP-Password = "%s"\n' "$3" ;;
+    mschap) printf 'MS-CHAP-Password = "%s"\n' "$3" ;;
+  esac
+  printf 'NAS-IP-Address = %s\nNAS-Identifier = "nas-%s"\nNAS-Port = %d\nNAS-Port-Type = %s\nService-Type = Framed-User\n' \
+    "$4" "${4//./-}" "$5" "$(case $4 in 127.0.0.[6-9]) echo Virtual ;; *) echo Wireless-802.11 ;; esac)"
+  printf 'Called-Station-Id = "02-00-00-00-00-%02X:campus"\nCalling-Station-Id = "02-AA-BB-%02X-%02X-%02X"\n' \
+    "${4##*.}" $(($5 % 256)) $((${#2} * 7 % 256)) "${4##*.}"
+  printf 'Message-Authenticator = 0x00\nPacket-Src-IP-Address = %s\n\n' "$4"
+}
+# radius_acct TYPE USER SESSION NAS NAS_PORT SECONDS: one Accounting-Request (Start,
+# Interim-Update or Stop) for SESSION of USER on NAS, its counters grown with SECONDS.
+radius_acct() {
+  printf 'Acct-Status-Type = %s\nUser-Name = "%s"\nAcct-Session-Id = "%s"\nNAS-IP-Address = %s\nNAS-Port = %d\n' "$1" "$2" "$3" "$4" "$5"
+  printf 'NAS-Port-Type = Wireless-802.11\nFramed-IP-Address = 10.30.%d.%d\nCalling-Station-Id = "02-AA-BB-%02X-%02X-%02X"\nAcct-Delay-Time = 0\n' \
+    "${4##*.}" $(($5 % 250 + 1)) "${4##*.}" $(($5 % 256)) $((${#2} * 7 % 256))
+  if [ "$1" != Start ]; then
+    printf 'Acct-Session-Time = %d\nAcct-Input-Octets = %d\nAcct-Output-Octets = %d\nAcct-Input-Packets = %d\nAcct-Output-Packets = %d\n' \
+      "$6" $(($6 * 5113)) $(($6 * 48271)) $(($6 * 11)) $(($6 * 37))
+  fi
+  [ "$1" != Stop ] || printf 'Acct-Terminate-Cause = %s\n' "$(case $(($5 % 3)) in 0) echo User-Request ;; 1) echo Idle-Timeout ;; *) echo Lost-Carrier ;; esac)"
+  printf 'Packet-Src-IP-Address = %s\n\n' "$4"
+}
+# radius_status NAS [PORT]: a Status-Server probe from NAS (the status server's statistics
+# request when PORT is the status site's, from localhost with its client's secret).
+radius_status() {
+  if [ "${2:-$RAD_PORT}" = "$RAD_STATUS_PORT" ]; then
+    printf 'Message-Authenticator = 0x00\nFreeRADIUS-Statistics-Type = All\nPacket-Src-IP-Address = 127.0.0.1\n\n' |
+      radclient -q -r 1 -t 3 "127.0.0.1:$RAD_STATUS_PORT" status adminsecret >/dev/null 2>&1 ||
+      echo "record-testdata: radius: no statistics from the status server" >&2
+  else
+    printf 'Message-Authenticator = 0x00\nPacket-Src-IP-Address = %s\n\n' "$1" | radius_send "$1" "$RAD_PORT" status
+  fi
+}
+# radius_eap NAS USER [EXPECT]: an 802.1X login through NAS (eapol_test, bound to NAS): PEAP with
+# MS-CHAPv2 inside (the inner-tunnel server), the server's certificate checked against the CA;
+# a result other than EXPECT (SUCCESS) is reported.
+radius_eap() {
+  local f=$RAD_CLI/eap-$2.conf out
+  [ -f "$f" ] || printf 'network={\n\tkey_mgmt=WPA-EAP\n\teap=PEAP\n\tidentity="%s"\n\tanonymous_identity="anonymous"\n\tpassword="%s"\n\tphase2="auth=MSCHAPV2"\n\tca_cert="%s"\n}\n' \
+    "$2" "$(radius_pass "$2")" "$RAD_CLI/ca.pem" >"$f"
+  out=$(eapol_test -c "$f" -a 127.0.0.1 -p "$RAD_PORT" -s "$(radius_secret "$1")" -A "$1" -t 10 -r 0 \
+    -N "30:s:02-00-00-00-00-$(printf %02X "${1##*.}"):campus" 2>&1 | tail -n 1) || true
+  [ "$out" = "${3:-SUCCESS}" ] || echo "record-testdata: radius: eapol_test $2 from $1: $out" >&2
+}
+# radius_sessions ROUND NAS_OF USER_OF LEN: the sessions of ROUND's accounting: session ROUND
+# starts, the one before gets an Interim-Update, the one LEN rounds before stops (NAS_OF and
+# USER_OF name functions of a session number).
+radius_sessions() {
+  local r=$1 k type nas
+  for k in "$r" $((r - 1)) $((r - $4)); do
+    [ "$k" -ge 1 ] || continue
+    if [ "$k" = "$r" ]; then type=Start; elif [ "$k" = $((r - $4)) ]; then type=Stop; else type=Interim-Update; fi
+    nas=$("$2" "$k")
+    radius_acct "$type" "$("$3" "$k")" "$(printf '%s%08X' "$RAD_SESS_PREFIX" "$k")" "$nas" $((k % 48 + 1)) $(((r - k) * 97 + 13)) |
+      radius_send "$nas" "$RAD_ACCT_PORT" acct
+  done
+}
+RAD_SESS_PREFIX=A
+radius_a_nas() { echo "127.0.0.$((2 + $1 % 4))"; }
+radius_a_user() { local users=(alice bob erin frank grace); echo "${users[$1 % 5]}"; }
+
+# Mix A: the campus Wi-Fi controllers 127.0.0.2-5 (one a round, in turn): alice (PAP) and bob
+# (CHAP) from the files module, erin (PAP) and frank (MS-CHAP, an NT-Password) from SQL; every
+# third round bob with a wrong password, every fifth an unknown user (rejects); the sessions'
+# accounting: a Start, an Interim-Update for the session before, a Stop for the one three rounds
+# before (from the session's controller); a Status-Server probe; every other round an 802.1X
+# login (PEAP/MS-CHAPv2) through 127.0.0.4 by alice or grace in turn; every fifth round the
+# operator's health check from localhost (radtest with MS-CHAP) and the monitoring's statistics
+# (the status server).
+RAD_ROUND=0
+radius_mix_a() {
+  local r=$((RAD_ROUND += 1)) a
+  a=$(radius_a_nas "$r")
+  RAD_SESS_PREFIX=A
+  {
+    radius_auth pap alice "$(radius_pass alice)" "$a" $((r % 48 + 1))
+    radius_auth chap bob "$(radius_pass bob)" "$a" $((r % 48 + 2))
+    radius_auth pap erin "$(radius_pass erin)" "$a" $((r % 48 + 3))
+    radius_auth mschap frank "$(radius_pass frank)" "$a" $((r % 48 + 4))
+    [ $((r % 3)) != 0 ] || radius_auth pap bob "wrong-$r" "$a" $((r % 48 + 5))
+    [ $((r % 5)) != 0 ] || radius_auth pap "visitor$r" guest "$a" $((r % 48 + 6))
+  } | radius_send "$a" "$RAD_PORT" auth
+  radius_sessions "$r" radius_a_nas radius_a_user 3
+  radius_status "$a"
+  if [ $((r % 2)) = 0 ]; then
+    radius_eap 127.0.0.4 "$(if [ $((r % 4)) = 0 ]; then echo alice; else echo grace; fi)"
+  fi
+  if [ $((r % 5)) = 0 ]; then
+    radtest -t mschap alice "$(radius_pass alice)" "127.0.0.1:$RAD_PORT" 0 testing123 >/dev/null 2>&1 ||
+      echo "record-testdata: radius: radtest failed" >&2
+    radius_status 127.0.0.1 "$RAD_STATUS_PORT"
+  fi
+}
+
+radius_b_nas() { echo "127.0.0.$((6 + $1 % 4))"; }
+radius_b_user() { local users=(carol dave henry ivan); echo "${users[$1 % 4]}"; }
+# Mix B: the VPN gateways 127.0.0.6-9, other users and client counts: carol (MS-CHAP) and dave
+# (PAP) from the files module, henry (CHAP) and ivan (PAP) from SQL; one gateway alone, then all
+# four at once with six requests each (two at a time); sessions of other lengths (each stops a
+# round after it starts); every third round a wrong password of ivan; an 802.1X login through
+# 127.0.0.7 by henry every other round; every fifth an Accounting-On of a rebooted gateway
+# (127.0.0.8); Status-Server probes from 127.0.0.9 each round.
+radius_mix_b() {
+  local r=$((RAD_ROUND += 1)) n a pids=()
+  RAD_SESS_PREFIX=B
+  a=$(radius_b_nas "$r")
+  { radius_auth mschap carol "$(radius_pass carol)" "$a" $((r % 32 + 1)); radius_auth pap dave "$(radius_pass dave)" "$a" $((r % 32 + 2)); } |
+    radius_send "$a" "$RAD_PORT" auth
+  for n in 6 7 8 9; do
+    {
+      radius_auth mschap carol "$(radius_pass carol)" "127.0.0.$n" $((r % 32 + n))
+      radius_auth pap dave "$(radius_pass dave)" "127.0.0.$n" $((r % 32 + n + 1))
+      radius_auth chap henry "$(radius_pass henry)" "127.0.0.$n" $((r % 32 + n + 2))
+      radius_auth pap ivan "$(if [ $(((r + n) % 3)) = 0 ]; then echo "bad-$n"; else radius_pass ivan; fi)" "127.0.0.$n" $((r % 32 + n + 3))
+      radius_auth chap carol "$(radius_pass carol)" "127.0.0.$n" $((r % 32 + n + 4))
+      radius_auth mschap henry "$(radius_pass henry)" "127.0.0.$n" $((r % 32 + n + 5))
+    } | radius_send "127.0.0.$n" "$RAD_PORT" auth 2 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  radius_sessions "$r" radius_b_nas radius_b_user 1
+  [ $((r % 2)) != 0 ] || radius_eap 127.0.0.7 henry
+  if [ $((r % 5)) = 0 ]; then
+    printf 'Acct-Status-Type = Accounting-On\nNAS-IP-Address = 127.0.0.8\nAcct-Session-Id = "%08X"\nAcct-Delay-Time = 0\nPacket-Src-IP-Address = 127.0.0.8\n\n' "$r" |
+      radius_send 127.0.0.8 "$RAD_ACCT_PORT" acct
+  fi
+  radius_status 127.0.0.9
+}
+
+# radius_rotate SUFFIX [GZIP]: the logs rotated as Debian's logrotate does: radius.log by
+# copytruncate, linelog and linelog-accounting moved aside, and each client's detail files moved
+# to detail-DATE.SUFFIX (gzipped with GZIP), then the unit's reload (config check, HUP).
+radius_rotate() {
+  local f
+  f=$RAD_DIR/log/radius.log
+  cp -p "$f" "$f$1"
+  : >"$f"
+  [ -z "${2:-}" ] || gzip -f "$f$1"
+  for f in "$RAD_DIR/log/linelog" "$RAD_DIR/log/linelog-accounting" "$RAD_DIR"/log/radacct/*/detail-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]; do
+    [ -f "$f" ] || continue
+    mv -f "$f" "$f$1"
+    [ -z "${2:-}" ] || gzip -f "$f$1"
+  done
+  radius_reload
+}
+# The scheduled jobs in training (every 45 s), in turn: the operator's radmin (the clients, a
+# NAS's statistics, the uptime), radwho on radutmp and radlast on radwtmp (a /bin/sh script that
+# runs last), the logs rotated (.1) and the unit's reload;
+# or a backup: the SQL store copied with sqlite3's .backup and the config and accounting tarred
+# into backup/, then `radmin -e hup` (a reload through the control socket).
+radius_maintenance() {
+  local stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((RAD_MAINT += 1) % 2)) = 1 ]; then
+    radius_radmin "show client list"
+    radius_radmin "stats client auth 127.0.0.$((2 + RAD_MAINT % 4))"
+    radius_radmin "show uptime"
+    radius_admin /usr/bin/radwho -F "$RAD_DIR/log/radutmp" -i
+    radius_admin /usr/bin/radlast -f "$RAD_DIR/log/radwtmp" -n 20
+    radius_rotate .1
+  else
+    radius_admin /usr/bin/sqlite3 "$RAD_DIR/data/radius.db" ".backup $RAD_DIR/backup/radius-$stamp.db"
+    radius_admin /bin/tar -czf "$RAD_DIR/backup/radius-$stamp.tar.gz" -C "$RAD_DIR" conf log/radacct
+    radius_radmin "stats client acct"
+    radius_radmin "hup"
+  fi
+}
+
+# The generic intruder script as freerad (an exploited server executing a shell) in its data
+# directory.
+radius_inject() { inject_shell radius freerad "$RAD_DIR/data"; }
+# radlast, a /bin/sh script, runs in training: the shell is not a required label.
+radius_labels() { write_labels radius "$RAD_DIR/data" "" shell-known; }
+
+# Held out, from a fresh provisioning. A new branch's access points go live: the block
+# 127.0.42.0/24 added to clients.conf with its own secret, new users in the files module (kim,
+# leo) and in SQL (mia, nora, oscar and the group contractors, added by the operator with
+# sqlite3 inside the cgroup as freerad), a config change: max_requests 16384 -> 32768 and a new
+# linelog instance (linelog_branch, log/branch-auth.log) called in post-auth; checked with
+# `freeradius -Cx` inside the cgroup and applied by a restart (clients are read at start only).
+# Each round five access points from 127.0.42.1-250 (other ones each round), all at once, three
+# requests at a time each, with the new users' PAP, CHAP and MS-CHAP logins (a wrong password of
+# leo every fourth) and alice's and erin's (roaming staff); two sessions a round, each on an
+# access point of the /24, longer ones with larger counters (stopped four rounds after they
+# start); an 802.1X login by oscar through one of them every other round; a Status-Server probe
+# from another; every third round a radtest of kim with CHAP from localhost. Every 20 s in turn:
+# the logs rotated with a dated suffix and gzipped at once (the unit's reload: nothing changed,
+# so the HUP reloads nothing), then the new module alone reloaded (`radmin -e "hup
+# linelog_branch"`), the module list and a branch NAS's statistics; or a backup with other
+# arguments: the SQL store dumped as SQL (sqlite3 .dump into backup/) and only the accounting
+# tarred with xz, with radwho -R of a branch NAS's sessions.
+radius_heldout_deploy() {
+  RAD_SESS_PREFIX=H
+  radius_clients "$(printf 'client branch-aps {\n\tipaddr = 127.0.42.0/24\n\tsecret = %s\n\tshortname = branch-aps\n\tnas_type = other\n}\n' "$(radius_secret 127.0.42.1)")" \
+    >"$RAD_CONF/clients.conf"
+  radius_users kim leo
+  radius_admin /usr/bin/sqlite3 "$RAD_DIR/data/radius.db" "$(radius_sql_users mia nora oscar | sed 's/staff/contractors/; s/students/contractors/')
+INSERT INTO radgroupreply (groupname, attribute, op, value) VALUES ('contractors', 'Session-Timeout', ':=', '14400');"
+  perl -pi -e 's/^max_requests = .*/max_requests = 32768/' "$RAD_CONF/radiusd.conf"
+  printf 'linelog linelog_branch {\n\tfilename = ${logdir}/branch-auth.log\n\tpermissions = 0640\n\tformat = "%%t %%{Packet-Src-IP-Address} %%{User-Name} %%{reply:Packet-Type}"\n}\n' \
+    >"$RAD_CONF/mods-available/linelog_branch"
+  ln -s ../mods-available/linelog_branch "$RAD_CONF/mods-enabled/linelog_branch"
+  perl -0pi -e 's/^(post-auth \{\n(?:.*\n)*?)(\s*)linelog\n/$1$2linelog\n$2linelog_branch\n/m' "$RAD_CONF/sites-available/default"
+  chown -h freerad:freerad "$RAD_CONF/mods-available/linelog_branch" "$RAD_CONF/mods-enabled/linelog_branch"
+  radius_stop
+  radius_start
+}
+radius_h_nas() { echo "127.0.42.$((1 + ($1 * 37 + 11) % 250))"; }
+radius_h_user() { local users=(kim leo mia nora oscar alice); echo "${users[$1 % 6]}"; }
+radius_heldout_mix() {
+  local r=$((RAD_ROUND += 1)) i a k pids=()
+  RAD_SESS_PREFIX=H
+  for i in 0 1 2 3 4; do
+    a=127.0.42.$((1 + (r * 41 + i * 59) % 250))
+    {
+      radius_auth pap kim "$(radius_pass kim)" "$a" $((i + 1))
+      radius_auth chap mia "$(radius_pass mia)" "$a" $((i + 2))
+      radius_auth mschap nora "$(radius_pass nora)" "$a" $((i + 3))
+      radius_auth pap leo "$(if [ $(((r + i) % 4)) = 0 ]; then echo "oops-$r"; else radius_pass leo; fi)" "$a" $((i + 4))
+      radius_auth mschap alice "$(radius_pass alice)" "$a" $((i + 5))
+      radius_auth pap erin "$(radius_pass erin)" "$a" $((i + 6))
+    } | radius_send "$a" "$RAD_PORT" auth 3 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for k in $((2 * r)) $((2 * r + 1)); do
+    radius_sessions "$k" radius_h_nas radius_h_user 8
+  done
+  [ $((r % 2)) != 0 ] || radius_eap "127.0.42.$((1 + (r * 83) % 250))" oscar
+  radius_status "127.0.42.$((1 + (r * 97) % 250))"
+  if [ $((r % 3)) = 0 ]; then
+    radtest -t chap kim "$(radius_pass kim)" "127.0.0.1:$RAD_PORT" 0 testing123 >/dev/null 2>&1 ||
+      echo "record-testdata: radius: radtest failed" >&2
+  fi
+}
+RAD_HELDOUT_JOBS=0
+radius_heldout_job() {
+  local stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((RAD_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    radius_rotate "-$stamp" gzip
+    radius_radmin "hup linelog_branch"
+    radius_radmin "show module list"
+    radius_radmin "stats client auth $(radius_h_nas "$RAD_ROUND")"
+  else
+    radius_admin /usr/bin/sqlite3 "$RAD_DIR/data/radius.db" ".output $RAD_DIR/backup/radius-$stamp.sql" ".dump"
+    radius_admin /bin/tar -cJf "$RAD_DIR/backup/radacct-$stamp.tar.xz" -C "$RAD_DIR/log" radacct
+    radius_admin /usr/bin/radwho -F "$RAD_DIR/log/radutmp" -R -N "$(radius_h_nas "$RAD_ROUND")"
   fi
 }
 

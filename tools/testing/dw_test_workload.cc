@@ -27,6 +27,12 @@
 //   --udp-serve PORT    bind a UDP socket to 127.0.0.1:PORT; a second socket
 //                       sends it a datagram, which it answers twice with
 //                       sendto (a server's reply to a client of PORT)
+//   --udp-collect PORT  bind a UDP socket to 127.0.0.1:PORT that only
+//                       receives (a log collector): a socket from 127.0.0.1
+//                       and one bound to 127.0.0.2 send it a datagram each;
+//                       it reads the first with recvfrom, the second with
+//                       recvmsg (both asking the sender), a third with recv
+//                       (not asking), and answers none
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --shell CMD         fork, exec /bin/sh -c CMD, wait (a command injection)
@@ -43,6 +49,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,6 +221,34 @@ int main(int argc, char** argv) {
       close(server);
       close(client);
       if (!served) return Fail("udp-serve", arg);
+    } else if (op == "--udp-collect") {
+      sockaddr_in a = Loopback(std::atoi(arg.c_str()));
+      sockaddr_in second = Loopback(0);
+      second.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
+      int server = socket(AF_INET, SOCK_DGRAM, 0);
+      int one = socket(AF_INET, SOCK_DGRAM, 0);
+      int two = socket(AF_INET, SOCK_DGRAM, 0);
+      char buf[16];
+      sockaddr_in from = {};
+      socklen_t from_len = sizeof(from);
+      iovec iov = {buf, sizeof(buf)};
+      msghdr msg = {};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof(from);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      const bool collected =
+          server >= 0 && one >= 0 && two >= 0 && bind(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+          bind(two, reinterpret_cast<sockaddr*>(&second), sizeof(second)) == 0 &&
+          sendto(one, "1", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
+          recvfrom(server, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &from_len) == 1 &&
+          sendto(two, "2", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 && recvmsg(server, &msg, 0) == 1 &&
+          sendto(one, "3", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
+          recv(server, buf, sizeof(buf), 0) == 1;
+      close(server);
+      close(one);
+      close(two);
+      if (!collected) return Fail("udp-collect", arg);
     } else if (op == "--spawn" || op == "--shell") {
       pid_t pid = fork();
       if (pid == 0) {
