@@ -14,14 +14,14 @@
 # single-member key-value store for a Kubernetes control plane, Eclipse Mosquitto 2.0 as an MQTT
 # broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component, CUPS 2.4 as a print server with its
 # filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
-# authentication and accounting server for Wi-Fi controllers and VPN gateways) and a
-# cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and radius, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and radius heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd and radius heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
+# service with a Bayes database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -346,7 +346,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -478,11 +478,12 @@ install_packages() {
               prosody lua-unbound python3-slixmpp
               cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript
               git
-              freeradius freeradius-utils eapoltest sqlite3)
+              freeradius freeradius-utils eapoltest sqlite3
+              spamd spamassassin spamc)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -581,6 +582,15 @@ install_packages() {
       freeradius) systemctl disable freeradius >/dev/null 2>&1 || true; svc=freeradius ;;
       # git (gitd) ships, starts and enables no service: git daemon's units come with
       # git-daemon-run and git-daemon-sysvinit, which are not installed.
+      # spamd's postinst enables spamd.service (and an init script; it would listen on
+      # localhost:783); spamassassin's spamassassin-maintenance.timer (sa-update, sa-compile)
+      # stays disabled as the package leaves it, and its cron.daily script does nothing (CRON=0).
+      spamd) systemctl disable spamd >/dev/null 2>&1 || true; svc=spamd ;;
+      # spamassassin's postinst imports sa-update's signing key with gpg as debian-spamd, which
+      # leaves a gpg-agent running for /var/lib/spamassassin/sa-update-keys: stopped.
+      spamassassin)
+        gpgconf --homedir /var/lib/spamassassin/sa-update-keys --kill gpg-agent >/dev/null 2>&1 || true
+        continue ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -20458,6 +20468,675 @@ radius_heldout_job() {
     radius_admin /usr/bin/sqlite3 "$RAD_DIR/data/radius.db" ".output $RAD_DIR/backup/radius-$stamp.sql" ".dump"
     radius_admin /bin/tar -cJf "$RAD_DIR/backup/radacct-$stamp.tar.xz" -C "$RAD_DIR/log" radacct
     radius_admin /usr/bin/radwho -F "$RAD_DIR/log/radutmp" -R -N "$(radius_h_nas "$RAD_ROUND")"
+  fi
+}
+
+# --- spamd --------------------------------------------------------------------------------
+
+SA_PORT=25000                   # spamd, 127.0.0.1 (TCP)
+SA_RELAY_BASE=25100             # the clients' relays: 127.0.0.1:(25100 + A) connects from 127.0.0.A (A = 2-9)
+SA_HELDOUT_RELAY_BASE=25200     # and 127.0.0.1:(25200 + A) from 127.0.41.A (A = 1-250), the held-out clients'
+SA_USER=debian-spamd            # the Debian package's service user
+SA_DIR=$WORK/spamd              # conf/ (site config), bayes/, virtual/, home/, log/, run/, corpus/, backup/
+SA_CONF=$SA_DIR/conf
+SA_BAYES=$SA_DIR/bayes/bayes    # bayes_path: bayes_toks, bayes_seen, bayes_journal beside it
+SA_LOG=$SA_DIR/log/spamd.log
+SA_CLIENT=$WORK/spamd-client    # the clients' messages, generator and relay (root, outside the cgroup)
+
+# SpamAssassin 4.0 (Debian spamd, spamassassin and spamc) as a mail-filtering service: its own
+# spamd instance, not the system service (spamd.service and its init script disabled), the way a
+# service manager runs it (the unit runs `/usr/sbin/spamd --pidfile=... $OPTIONS` from
+# /etc/default/spamd): `/usr/sbin/spamd` (perl) started as debian-spamd through setpriv in
+# dw-eval/spamd, in the foreground, its options from conf/spamd.opts (an environment file's
+# OPTIONS, one a line): 127.0.0.1:$SA_PORT only (--listen, --allowed-ips 127.0.0.0/8), a pid file
+# in run/, its log in log/spamd.log (-s FILE), --siteconfigpath conf/ (local.cf and the .pre
+# files the package ships in /etc/spamassassin, copied), the rules the package ships in
+# /usr/share/spamassassin (no sa-update: no internet), --nouser-config and
+# --virtual-config-dir virtual/%u (per-user user_prefs for spamc -u; it needs -u, so
+# --username debian-spamd, which it already is), --helper-home-dir home/, --allow-tell (spamc -L
+# learns through it), prefork children (--min-children 2, --max-children 4, --min-spare 1,
+# --max-spare 2) recycled after --max-conn-per-child 20 connections. local.cf: network tests
+# off (dns_available no, skip_rbl_checks, no razor or pyzor), a shared Bayes database in
+# bayes/ (use_bayes, bayes_auto_learn, learning into the journal, expiry only when the
+# maintenance asks, 30 ham and 30 spam before it is used), report_safe 0. At provisioning the
+# Bayes database gets its first 36 ham and 36 spam (sa-learn as debian-spamd, outside the
+# recording). SIGHUP makes spamd re-execute itself (same pid, log reopened, config read again).
+# The clients are spamc (root, outside the cgroup) through relays (spamd-relay.py, python3,
+# outside the cgroup) that give them source addresses; the messages come from a generator
+# (spamd-messages.py: newsletters, invoices with PDF attachments, replies, shipping notices,
+# calendar invitations, forge notifications, digests, ...; spam with HTML, obfuscated words,
+# mismatched links, all-caps subjects, zip attachments, lottery and phishing texts), several
+# sizes, one of each set over spamc's default limit of 500 kB.
+# The service user's tools (sa-learn, spamassassin) test that their global state directory,
+# debian-spamd's home's .spamassassin (/var/lib/spamassassin/.spamassassin), is writable, and
+# create it if it is missing (spamd uses its --helper-home-dir's); a directory this run created
+# there is removed at the end.
+SA_STATE_DIR=/var/lib/spamassassin/.spamassassin
+SA_STATE_CREATED=0
+spamd_cleanup() {
+  if [ "$SA_STATE_CREATED" = 1 ] && [ -d "$SA_STATE_DIR" ]; then
+    find "$SA_STATE_DIR" -maxdepth 1 -name '.sawritetest*' -delete
+    rmdir "$SA_STATE_DIR" 2>/dev/null || true
+  fi
+}
+spamd_provision() {
+  local set
+  if [ ! -e "$SA_STATE_DIR" ] && [ "$SA_STATE_CREATED" = 0 ]; then
+    SA_STATE_CREATED=1
+    HOST_CLEANUP+=(spamd_cleanup)
+  fi
+  if ss -Hlnt "sport = :$SA_PORT" | grep -q .; then die "port $SA_PORT is in use"; fi
+  # A fresh provisioning (heldout's) replaces the relays of the run before.
+  [ -z "$SA_RELAY_PID" ] || stop_pid "$SA_RELAY_PID" TERM
+  SA_RELAY_PID=
+  rm -rf "$SA_DIR" "$SA_CLIENT"
+  mkdir -p "$SA_DIR"/{conf,bayes,virtual,home,log,run,corpus/ham,corpus/spam,backup} "$SA_CLIENT"
+  cp /etc/spamassassin/*.pre "$SA_CONF/"
+  spamd_local_cf >"$SA_CONF/local.cf"
+  spamd_opts >"$SA_CONF/spamd.opts"
+  chown root:"$SA_USER" "$SA_CONF" "$SA_CONF"/*
+  chmod 750 "$SA_CONF"
+  chmod 640 "$SA_CONF"/*
+  spamd_client_tools
+  for set in a b h seed; do
+    /usr/bin/python3 "$SA_CLIENT/spamd-messages.py" "$SA_CLIENT/$set" "$set" 6
+  done
+  mapfile -t SA_A <"$SA_CLIENT/a/index"
+  mapfile -t SA_B <"$SA_CLIENT/b/index"
+  mapfile -t SA_H <"$SA_CLIENT/h/index"
+  # The users' own preferences (spamc -u): alice's threshold and welcome list, bob's, dave's.
+  spamd_prefs alice@example.test 'required_score 6.0' 'welcomelist_from *@technews.test'
+  spamd_prefs bob@example.test 'required_score 4.5'
+  spamd_prefs dave@corp.test 'required_score 5.5' 'welcomelist_from *@parcel.test' 'rewrite_header Subject [SPAM]'
+  chown -R "$SA_USER:$SA_USER" "$SA_DIR"/{bayes,virtual,home,log,run,corpus,backup}
+  chmod 750 "$SA_DIR/backup"
+  # The Bayes database's first training (outside the recording).
+  spamd_setup sa-learn --siteconfigpath="$SA_CONF" --dbpath="$SA_BAYES" --ham "$SA_CLIENT/seed/ham"
+  spamd_setup sa-learn --siteconfigpath="$SA_CONF" --dbpath="$SA_BAYES" --spam "$SA_CLIENT/seed/spam"
+  spamd_setup sa-learn --siteconfigpath="$SA_CONF" --dbpath="$SA_BAYES" --sync
+  spamd_relay_start
+  SA_ROUND=0 SA_MAINT=0 SA_HELDOUT_JOBS=0
+}
+# spamd_local_cf [LINE...]: local.cf, with LINE... appended (a held-out change).
+spamd_local_cf() {
+  cat <<CF
+# dw-eval spamd: site configuration
+required_score 5.0
+report_safe 0
+dns_available no
+skip_rbl_checks 1
+use_razor2 0
+use_pyzor 0
+trusted_networks 10.0.0.0/8
+internal_networks 10.0.0.0/8
+use_bayes 1
+bayes_path $SA_BAYES
+bayes_file_mode 0770
+bayes_auto_learn 1
+bayes_auto_expire 0
+bayes_learn_to_journal 1
+bayes_min_ham_num 30
+bayes_min_spam_num 30
+bayes_expiry_max_db_size 20000
+lock_method flock
+CF
+  [ $# = 0 ] || printf '%s\n' "$@"
+}
+# spamd_opts [OPTION...]: conf/spamd.opts, one option a line, with OPTION... added (a later one
+# of the same name wins: a held-out change).
+spamd_opts() {
+  printf '%s\n' "--pidfile=$SA_DIR/run/spamd.pid" "--listen=127.0.0.1:$SA_PORT" --allowed-ips=127.0.0.0/8 \
+    "--username=$SA_USER" --nouser-config "--virtual-config-dir=$SA_DIR/virtual/%u" \
+    "--siteconfigpath=$SA_CONF" --configpath=/usr/share/spamassassin "--helper-home-dir=$SA_DIR/home" \
+    "--syslog=$SA_LOG" --allow-tell --min-children=2 --max-children=4 --min-spare=1 --max-spare=2 \
+    --max-conn-per-child=20 --timeout-child=120 "$@"
+}
+# spamd_prefs USER LINE...: virtual/USER/user_prefs (spamd reads it for spamc -u USER).
+spamd_prefs() {
+  mkdir -p "$SA_DIR/virtual/$1"
+  printf '%s\n' "${@:2}" >"$SA_DIR/virtual/$1/user_prefs"
+  chown -R "$SA_USER:$SA_USER" "$SA_DIR/virtual/$1"
+}
+# spamd_setup CMD...: a provisioning step as debian-spamd, outside the cgroup and the recording.
+spamd_setup() {
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    setpriv --reuid="$SA_USER" --regid="$SA_USER" --init-groups "$@" >>"$WORK/spamd-setup.out" 2>&1 ||
+    die "spamd: provisioning step failed: $*"
+}
+# spamd_client_tools: the message generator and the relays' program.
+spamd_client_tools() {
+  cat >"$SA_CLIENT/spamd-relay.py" <<'PY'
+#!/usr/bin/python3
+"""spamd-relay.py PORT BASE:NET:FIRST:LAST...: for each A in FIRST..LAST, listens on
+127.0.0.1:(BASE + A) and relays each connection to 127.0.0.1:PORT from NET.A (spamc has no
+option for its source address)."""
+import signal, socket, sys, threading
+PORT = int(sys.argv[1])
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    try:
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+def handle(c, src):
+    u = socket.socket()
+    try:
+        u.bind((src, 0))
+        u.connect(("127.0.0.1", PORT))
+    except OSError:
+        c.close()
+        u.close()
+        return
+    t = threading.Thread(target=pipe, args=(u, c), daemon=True)
+    t.start()
+    pipe(c, u)
+    t.join()
+    c.close()
+    u.close()
+def serve(ls, src):
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=handle, args=(c, src), daemon=True).start()
+for spec in sys.argv[2:]:
+    base, net, first, last = spec.split(":")
+    for a in range(int(first), int(last) + 1):
+        ls = socket.socket()
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(("127.0.0.1", int(base) + a))
+        ls.listen(64)
+        threading.Thread(target=serve, args=(ls, "%s.%d" % (net, a)), daemon=True).start()
+print("ready", flush=True)
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+PY
+  cat >"$SA_CLIENT/spamd-messages.py" <<'PY'
+#!/usr/bin/python3
+"""spamd-messages.py DIR SET COUNT: COUNT messages of each of SET's kinds written into
+DIR/ham/ and DIR/spam/ (KIND-NN.eml), with realistic headers (Received chain, Message-ID,
+Date, MIME) and bodies; the kinds and their senders, users and topics differ by SET (a: mix A,
+b: mix B, h: held out, seed: the provisioning's first Bayes training)."""
+import base64, random, sys, os, time, quopri
+from email.utils import formatdate
+out, which, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rnd = random.Random("spamd-" + which)
+T0 = int(time.time()) - 86400 * 3
+WORDS = ("deployment schedule budget review quarterly meeting report customer ticket server backup "
+         "migration release notes project timeline agenda minutes proposal contract renewal invoice "
+         "payment delivery warehouse order shipment inventory forecast training onboarding policy").split()
+def para(n=4):
+    return " ".join(" ".join(rnd.choice(WORDS) for _ in range(rnd.randint(6, 14))).capitalize() + "."
+                    for _ in range(n))
+def paras(k, n=4):
+    return "\n\n".join(para(n) for _ in range(k))
+def b64(data):
+    s = base64.b64encode(data).decode()
+    return "\n".join(s[i:i + 76] for i in range(0, len(s), 76))
+def blob(size):
+    return bytes(rnd.getrandbits(8) for _ in range(size))
+def mid(dom):
+    return "<%d.%08x@%s>" % (T0 + rnd.randint(0, 10**6), rnd.getrandbits(32), dom)
+OFF = [0]
+def received(helo, ip, to):
+    OFF[0] = rnd.randint(0, 86400 * 3)
+    d = formatdate(T0 + OFF[0] + rnd.randint(5, 90))
+    return ("Received: from %s (%s [%s])\n\tby mx1.example.test (Postfix) with ESMTPS id %X\n\tfor <%s>; %s\n"
+            % (helo, helo, ip, rnd.getrandbits(40), to, d))
+def message(frm, to, subj, ctype, body, helo, ip, extra=""):
+    dom = frm.split("@")[-1].rstrip(">")
+    h = received(helo, ip, to.split("<")[-1].rstrip(">"))
+    h += "Received: from localhost (localhost [127.0.0.1])\n\tby %s with ESMTP id %X; %s\n" % (helo, rnd.getrandbits(32), formatdate(T0 + OFF[0] + 2))
+    h += "Message-ID: %s\nDate: %s\nFrom: %s\nTo: %s\nSubject: %s\nMIME-Version: 1.0\n%s" % (
+        mid(dom), formatdate(T0 + OFF[0]), frm, to, subj, extra)
+    return h + "Content-Type: " + ctype + "\n\n" + body + "\n"
+def alternative(text, html):
+    b = "=_alt_%08x" % rnd.getrandbits(32)
+    return ('multipart/alternative; boundary="%s"' % b,
+            "--%s\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n--%s\n"
+            "Content-Type: text/html; charset=utf-8\n\n%s\n--%s--" % (b, text, b, html, b))
+def mixed(ctype, body, attachments):
+    b = "=_mix_%08x" % rnd.getrandbits(32)
+    s = "--%s\nContent-Type: %s\n\n%s\n" % (b, ctype, body)
+    for name, typ, data in attachments:
+        s += ('--%s\nContent-Type: %s; name="%s"\nContent-Disposition: attachment; filename="%s"\n'
+              "Content-Transfer-Encoding: base64\n\n%s\n" % (b, typ, name, name, b64(data)))
+    return 'multipart/mixed; boundary="%s"' % b, s + "--%s--" % b
+def html_of(text, links=()):
+    return "<html><body>" + "".join("<p>%s</p>" % p for p in text.split("\n\n")) + "".join(
+        '<p><a href="%s">%s</a></p>' % l for l in links) + "</body></html>"
+
+# ham
+def newsletter(i, to, lst="technews.test", name="Tech News Weekly", big=0):
+    text = "%s, issue %d\n\n%s\n\nUnsubscribe: https://%s/u/%d" % (name, 100 + i, paras(rnd.randint(4, 12)), lst, i)
+    ct, body = alternative(text, html_of(text, [("https://%s/archive/%d" % (lst, i), "Read online")]))
+    if big:
+        ct, body = mixed(ct, body, [("banner.png", "image/png", blob(big))])
+    return message("%s <news@%s>" % (name, lst), to, "%s #%d: %s %s" % (name, 100 + i, rnd.choice(WORDS), rnd.choice(WORDS)),
+                   ct, body, "mail.%s" % lst, "192.0.2.%d" % (10 + i % 50),
+                   "List-Id: <weekly.%s>\nList-Unsubscribe: <https://%s/u/%d>\nPrecedence: bulk\n" % (lst, lst, i))
+def invoice(i, to, vendor="hosting-vendor.test", big=0):
+    n = 4000 + i
+    text = ("Dear customer,\n\nplease find attached invoice INV-2026-%d for your %s services.\n"
+            "Amount due: EUR %d.%02d, payable within 30 days to the account on the invoice.\n\n%s\n\n"
+            "Kind regards,\nAccounts receivable\n" % (n, vendor, rnd.randint(20, 900), rnd.randint(0, 99), para(2)))
+    ct, body = mixed("text/plain; charset=utf-8", text, [("INV-2026-%d.pdf" % n, "application/pdf", b"%PDF-1.4\n" + blob(big or rnd.randint(20000, 90000)))])
+    return message("Billing <billing@%s>" % vendor, to, "Invoice INV-2026-%d" % n, ct, body, "smtp.%s" % vendor,
+                   "198.51.100.%d" % (20 + i % 30), "X-Mailer: BillingSuite 4.2\n")
+def reply(i, to, frm="bob@example.test"):
+    q = "\n".join("> " + l for l in paras(2, 3).split("\n"))
+    text = "Hi,\n\n%s\n\nOn Monday someone wrote:\n%s\n\n-- \n%s\n" % (para(rnd.randint(1, 4)), q, frm.split("@")[0].capitalize())
+    return message(frm, to, "Re: %s %s" % (rnd.choice(WORDS), rnd.choice(WORDS)), "text/plain; charset=utf-8", text,
+                   "smtp.example.test", "10.0.0.%d" % (5 + i % 20),
+                   "In-Reply-To: %s\nReferences: %s\nX-Mailer: Thunderbird 115\n" % (mid("example.test"), mid("example.test")))
+def shipping(i, to):
+    text = "Your parcel %dDE is on its way.\n\nExpected delivery: %s\nTrack it at https://parcel.test/t/%d\n\n%s" % (
+        10**9 + i, formatdate(T0 + 86400 * 3), i, para(2))
+    ct, body = alternative(text, html_of(text, [("https://parcel.test/t/%d" % i, "Track your parcel")]))
+    return message("Parcel Service <noreply@parcel.test>", to, "Your parcel %dDE ships today" % (10**9 + i), ct, body,
+                   "out.parcel.test", "203.0.113.%d" % (10 + i % 40))
+def calendar(i, to):
+    ics = ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//corp.test//cal//EN\nMETHOD:REQUEST\nBEGIN:VEVENT\n"
+           "UID:%d@corp.test\nDTSTART:20261210T%02d0000Z\nDTEND:20261210T%02d3000Z\nSUMMARY:%s sync\n"
+           "ORGANIZER:mailto:dave@corp.test\nEND:VEVENT\nEND:VCALENDAR" % (i, 8 + i % 8, 8 + i % 8, rnd.choice(WORDS)))
+    b = "=_cal_%08x" % rnd.getrandbits(32)
+    body = ("--%s\nContent-Type: text/plain; charset=utf-8\n\n%s\n--%s\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\n\n%s\n--%s--"
+            % (b, para(2), b, ics, b))
+    return message("Dave Diaz <dave@corp.test>", to, "Invitation: %s sync" % rnd.choice(WORDS),
+                   'multipart/alternative; boundary="%s"' % b, body, "mail.corp.test", "10.1.0.%d" % (3 + i % 9))
+def review(i, to):
+    text = "erin requested changes on merge request !%d (%s)\n\n%s\n\n-- \nReply to this email or view it at https://forge.corp.test/mr/%d" % (
+        i, rnd.choice(WORDS), paras(2, 2), i)
+    return message("Forge <forge@corp.test>", to, "Re: [platform/api] !%d %s" % (i, rnd.choice(WORDS)), "text/plain; charset=utf-8",
+                   text, "forge.corp.test", "10.1.0.%d" % (20 + i % 5), "X-Forge-Project: platform/api\nAuto-Submitted: auto-generated\n")
+def german(i, to):
+    text = ("Liebe Leserinnen und Leser,\n\nin dieser Ausgabe: Überblick über die Änderungen im Dezember, Grüße aus München "
+            "und die nächsten Termine.\n\n%s\n\nAbmelden: https://verein.test/abmelden/%d\n" % (para(5), i))
+    body = quopri.encodestring(text.encode()).decode()
+    return message("Vereinsnachrichten <info@verein.test>", to, "=?utf-8?q?Newsletter_Dezember_=E2=80=93_Ausgabe_%d?=" % i,
+                   "text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable", body, "mail.verein.test",
+                   "192.0.2.%d" % (100 + i % 50), "List-Id: <newsletter.verein.test>\nList-Unsubscribe: <https://verein.test/abmelden/%d>\n" % i)
+def payroll(i, to):
+    ct, body = mixed("text/plain; charset=utf-8", "Your payslip for December is attached.\n\n%s\n\nHR" % para(2),
+                     [("payslip-2026-12.pdf", "application/pdf", b"%PDF-1.5\n" + blob(rnd.randint(30000, 60000)))])
+    return message("HR <hr@example.test>", to, "Payroll: payslip December 2026", ct, body, "smtp.example.test", "10.0.0.%d" % (30 + i % 5))
+def itinerary(i, to, big=0):
+    text = "Booking reference TR%05d\n\nOutbound: %s\nReturn: %s\n\n%s" % (i, formatdate(T0 + 86400 * 9), formatdate(T0 + 86400 * 12), para(3))
+    ct, body = mixed("text/plain; charset=utf-8", text, [("itinerary-TR%05d.pdf" % i, "application/pdf", b"%PDF-1.7\n" + blob(big or rnd.randint(80000, 200000)))])
+    return message("Travel Desk <bookings@travel.test>", to, "Your itinerary TR%05d" % i, ct, body, "mx.travel.test", "198.51.100.%d" % (100 + i % 40))
+def digest(i, to):
+    b = "=_dig_%08x" % rnd.getrandbits(32)
+    parts = "".join("--%s\n\nFrom: member%d@lists.test\nSubject: %s\n\n%s\n\n" % (b, k, rnd.choice(WORDS), para(2)) for k in range(rnd.randint(3, 8)))
+    return message("ops-list <ops-list@lists.test>", to, "ops-list Digest, Vol %d" % i, 'multipart/digest; boundary="%s"' % b,
+                   parts + "--%s--" % b, "lists.test", "192.0.2.%d" % (200 + i % 40), "List-Id: <ops-list.lists.test>\nPrecedence: list\n")
+
+# spam
+SPAMHOSTS = ["203.0.113.%d" % k for k in range(150, 250)]
+def spam_msg(i, to, frm, subj, ctype, body, extra=""):
+    helo = "host-%d.dynamic.invalid" % rnd.randint(1000, 9999)
+    return message(frm, to, subj, ctype, body, helo, rnd.choice(SPAMHOSTS), extra)
+def pharma(i, to):
+    html = ("<html><body><center><font size=5 color=red><b>CHEAP V1AGRA &amp; C1ALIS - 80%% OFF!!!</b></font><br>"
+            "<a href=\"http://pills-%d.example.invalid/?id=%d\"><img src=\"http://pills-%d.example.invalid/i.gif\"></a><br>"
+            "No prescription needed! Discreet worldwide shipping! Buy now, limited time offer!<br>"
+            "<font size=1 color=white>%s</font><br><a href=\"http://pills-%d.example.invalid/unsub\">unsubscribe</a></center></body></html>"
+            % (i, rnd.getrandbits(24), i, para(2), i))
+    return spam_msg(i, to, "Pharmacy Online <sales%d@pharm-%d.invalid>" % (i, i), "=?utf-8?b?%s?=" % base64.b64encode(
+        ("Cheap meds %d%% OFF - order now" % rnd.randint(50, 90)).encode()).decode(), "text/html; charset=iso-8859-1", html)
+def lottery(i, to):
+    text = ("FROM THE DESK OF BARRISTER JAMES WILLIAMS\n\nATTENTION BENEFICIARY,\n\nYOUR EMAIL ADDRESS HAS WON THE SUM OF "
+            "$%d,500,000.00 USD IN THE INTERNATIONAL E-MAIL LOTTERY. TO CLAIM YOUR FUNDS, SEND YOUR FULL NAME, ADDRESS, "
+            "TELEPHONE AND BANK ACCOUNT DETAILS TO OUR CLAIMS AGENT. THIS IS STRICTLY CONFIDENTIAL. 100%% RISK FREE.\n\n"
+            "Reply to: claims.agent%d@freemail.invalid\n" % (rnd.randint(1, 20), i))
+    return spam_msg(i, to, "Barrister James <info@lotto-%d.invalid>" % i, "URGENT: BENEFICIARY NOTIFICATION", "text/plain", text,
+                    "Reply-To: claims.agent%d@freemail.invalid\nX-Priority: 1\n" % i)
+def bankphish(i, to):
+    html = ('<html><body><p>Dear Customer,</p><p>Your account has been <b>suspended</b> due to unusual activity. '
+            'Verify your identity within 24 hours or your account will be closed.</p>'
+            '<p><a href="http://198.51.100.%d/login.php?acct=%d">https://secure.bank.test/verify</a></p>'
+            '<p>Security Department</p></body></html>' % (i % 250, rnd.getrandbits(20)))
+    return spam_msg(i, to, "Bank Security <security@bank-test-%d.invalid>" % i, "Account suspended - action required",
+                    "text/html; charset=utf-8", html)
+def crypto(i, to):
+    text = ("Make $%d,000 a week from home with our AI crypto trading robot! Guaranteed returns, no experience needed. "
+            "Join 50,000 members who are already rich. Click here: http://cryptoprofit-%d.invalid/join\n\n"
+            "Act now, only 10 places left!!!\n" % (rnd.randint(3, 9), i))
+    ct, body = alternative(text, html_of(text, [("http://cryptoprofit-%d.invalid/join" % i, "START EARNING NOW")]))
+    return spam_msg(i, to, "Crypto Profits <win@cryptoprofit-%d.invalid>" % i, "You are 1 click away from financial freedom", ct, body)
+def dating(i, to):
+    text = "Hi dear, I saw your profile and I want to know you better. I am lonely tonight. See my photos: http://meet-%d.invalid/p/%d\n" % (i, i)
+    return spam_msg(i, to, "Anna <anna%d@meet-%d.invalid>" % (i, i), "hi dear :) are you there?", "text/plain; charset=utf-8", text)
+def fakeinvoice(i, to):
+    ct, body = mixed("text/plain; charset=utf-8", "Please see attached the overdue invoice. Payment is URGENT, wire transfer today.\n",
+                     [("Invoice_%d.zip" % i, "application/zip", b"PK\x03\x04" + blob(rnd.randint(5000, 20000)))])
+    return spam_msg(i, to, "Accounts <accounts@invoices-%d.invalid>" % i, "OVERDUE INVOICE #%d - FINAL NOTICE" % i, ct, body)
+def pwexpiry(i, to):
+    html = ('<html><body><p>Your mailbox password expires today.</p><p><a href="http://mail-%d.invalid/owa/?u=%s">'
+            'Keep my current password</a></p><p>IT Helpdesk</p></body></html>' % (i, to.split("@")[0]))
+    return spam_msg(i, to, "IT Helpdesk <helpdesk@mail-%d.invalid>" % i, "Password expiry notice for %s" % to, "text/html; charset=utf-8", html)
+def replica(i, to):
+    text = "Luxury replica watches from $99! Rolex, Omega, Breitling. Swiss quality, free shipping: http://watches-%d.invalid\n" % i
+    ct, body = alternative(text, html_of(text, [("http://watches-%d.invalid" % i, "SHOP NOW")]))
+    return spam_msg(i, to, "Watch Outlet <outlet@watches-%d.invalid>" % i, "Re: your order of luxury watches", ct, body)
+def seo(i, to):
+    text = "Hello,\n\nI checked your website and it is not ranking on the first page of Google. We guarantee #1 ranking in 30 days. Reply for a FREE audit.\n\nRegards,\nSEO Expert\n"
+    return spam_msg(i, to, "SEO Expert <seo%d@freemail.invalid>" % i, "Proposal for your website", "text/plain", text)
+def extortion(i, to):
+    text = ("I know your password. I have recorded you. Send $1500 in Bitcoin to this BTC address: "
+            "1%s within 48 hours or I will send the video to all your contacts.\n" % "".join(rnd.choice("abcdefghijkmnpqrstuvwxyz123456789") for _ in range(33)))
+    return spam_msg(i, to, to, "Security alert: your account was hacked", "text/plain", text)
+
+U = {"a": ["alice@example.test", "bob@example.test", "carol@example.test"],
+     "b": ["dave@corp.test", "erin@corp.test", "support@shop.test"],
+     "h": ["frank@labs.test", "grace@labs.test", "hr@example.test", "ivan@example.test"],
+     "seed": ["alice@example.test", "dave@corp.test"]}[which]
+KINDS = {"a": ([newsletter, invoice, reply], [pharma, lottery, bankphish]),
+         "b": ([shipping, calendar, review], [crypto, dating, fakeinvoice]),
+         "h": ([german, payroll, digest, itinerary], [pwexpiry, replica, seo, extortion]),
+         "seed": ([newsletter, invoice, reply, shipping, calendar, review], [pharma, lottery, bankphish, crypto, dating, fakeinvoice])}[which]
+index = {"ham": [], "spam": []}
+for cls, kinds in (("ham", KINDS[0]), ("spam", KINDS[1])):
+    os.makedirs(os.path.join(out, cls), exist_ok=True)
+    for i in range(1, count + 1):
+        for k in kinds:
+            name = "%s/%s-%02d.eml" % (cls, k.__name__, i)
+            with open(os.path.join(out, name), "w") as f:
+                f.write(k(i, U[i % len(U)]))
+            index[cls].append("%s %s" % (name, U[i % len(U)]))
+# DIR/index: "FILE RECIPIENT" a line, two ham for each spam in turn (the mix a mail server sees).
+with open(os.path.join(out, "index"), "w") as f:
+    spam = index["spam"]
+    for n, line in enumerate(index["ham"]):
+        f.write(line + "\n")
+        if n % 2 == 1 and spam:
+            f.write(spam.pop(0) + "\n")
+    for line in spam:
+        f.write(line + "\n")
+# The large ones: over spamc's default limit of 500 kB.
+big = {"a": lambda: newsletter(99, U[0], big=450000), "b": lambda: invoice(99, U[1], "print-shop.test", big=420000),
+       "h": lambda: itinerary(99, U[2], big=900000), "seed": None}[which]
+if big:
+    os.makedirs(os.path.join(out, "big"), exist_ok=True)
+    with open(os.path.join(out, "big", "large-01.eml"), "w") as f:
+        f.write(big())
+PY
+}
+# spamd_relay_start: the relays (one python3 process outside the cgroup) for 127.0.0.2-9 and
+# 127.0.41.1-250; dies if one of their ports is taken.
+SA_RELAY_PID=
+spamd_relay_start() {
+  local p
+  for p in $(seq $((SA_RELAY_BASE + 2)) $((SA_RELAY_BASE + 9))) $(seq $((SA_HELDOUT_RELAY_BASE + 1)) $((SA_HELDOUT_RELAY_BASE + 250))); do
+    if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  /usr/bin/python3 "$SA_CLIENT/spamd-relay.py" "$SA_PORT" "$SA_RELAY_BASE:127.0.0:2:9" \
+    "$SA_HELDOUT_RELAY_BASE:127.0.41:1:250" >"$WORK/spamd-relay.out" 2>&1 &
+  SA_RELAY_PID=$!
+  PIDS+=("$SA_RELAY_PID")
+  until_ok grep -q ready "$WORK/spamd-relay.out"
+}
+# spamd_c SRC FILE ARG...: spamc ARG... (no safe fallback: -x) with FILE on stdin, from SRC
+# through its relay, outside the cgroup; its output thrown away, an ERROR line in the clients'
+# log if it failed (exit 64 and above; -c, -E and -L use the lower ones).
+spamd_c() {
+  local port rc=0
+  case $1 in
+    127.0.0.*) port=$((SA_RELAY_BASE + ${1##*.})) ;;
+    *) port=$((SA_HELDOUT_RELAY_BASE + ${1##*.})) ;;
+  esac
+  spamc -d 127.0.0.1 -p "$port" -x -t 60 "${@:3}" <"$2" >/dev/null 2>>"$WORK/spamd-clients.log" || rc=$?
+  if [ "$rc" -ge 64 ]; then echo "ERROR $1 spamc ${*:3} <${2#"$SA_CLIENT"/}: exit $rc" >>"$WORK/spamd-clients.log"; fi
+}
+# spamd_msg SET N: the N-th line (mod their number) of SET's index as "FILE RECIPIENT".
+spamd_msg() {
+  local line
+  case $1 in
+    A) line=${SA_A[$2 % ${#SA_A[@]}]} ;;
+    B) line=${SA_B[$2 % ${#SA_B[@]}]} ;;
+    *) line=${SA_H[$2 % ${#SA_H[@]}]} ;;
+  esac
+  echo "$SA_CLIENT/${1,,}/${line% *} ${line#* }"
+}
+SA_PID=
+# spamd_ready: spamd answers spamc's PING (-K), from 127.0.0.1 (the health check).
+spamd_ready() { spamc -d 127.0.0.1 -p "$SA_PORT" -K -t 5 >/dev/null 2>&1; }
+# spamd_start: spamd with conf/spamd.opts as its service manager starts it: in the cgroup as
+# debian-spamd (setpriv, a clean environment), in the foreground; ready when it answers PING.
+spamd_start() {
+  local opts
+  mapfile -t opts <"$SA_CONF/spamd.opts"
+  launch spamd "$SA_USER" /usr/sbin/spamd "${opts[@]}"
+  SA_PID=$LAUNCHED
+  until_ok spamd_ready
+}
+# TERM, as the service manager stops it (spamd stops its children); what is still in the cgroup
+# after 10 s is killed (KillMode's control group). The rounds and the clients' errors so far
+# are reported.
+spamd_stop() {
+  local i
+  stop_pid "$SA_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/spamd/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/spamd/cgroup.procs"
+  echo "record-testdata: spamd: $SA_ROUND rounds so far, $(grep -c '^ERROR' "$WORK/spamd-clients.log" 2>/dev/null || true) client errors" >&2
+}
+# spamd_reload: HUP, the unit's reload (spamd re-executes itself: same pid, its log reopened, its
+# config read again), then the health check until it answers.
+spamd_reload() {
+  kill -HUP "$SA_PID"
+  sleep 0.3
+  until_ok spamd_ready
+}
+# spamd_admin CMD...: the operator's (or a timer unit's) command inside the cgroup as
+# debian-spamd; spamd_learn ARG...: sa-learn with the site config and the Bayes database.
+spamd_admin() { admin spamd "$SA_USER" "$@"; }
+spamd_learn() { spamd_admin /usr/bin/sa-learn --siteconfigpath="$SA_CONF" --dbpath="$SA_BAYES" "$@"; }
+# spamd_backup FILE: `sa-learn --backup` inside the cgroup as debian-spamd, its standard output
+# into FILE (as a timer unit's StandardOutput=file: opens it).
+spamd_backup() {
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/spamd" --reuid="$SA_USER" --regid="$SA_USER" --init-groups \
+    /usr/bin/sa-learn --siteconfigpath="$SA_CONF" --dbpath="$SA_BAYES" --backup \
+    </dev/null >"$1" 2>>"$WORK/spamd.out" || die "spamd: sa-learn --backup failed"
+  chown "$SA_USER:$SA_USER" "$1"
+  chmod 640 "$1"
+}
+# spamd_folder SET CLASS N...: the users' training folder corpus/CLASS (their "spam" and "not
+# spam" folders, filled by the mail store outside): the messages N... of SET's CLASS as new
+# copies (another Message-ID each time), owned by debian-spamd.
+spamd_folder() {
+  local set=$1 cls=$2 n f files
+  shift 2
+  mapfile -t files < <(ls "$SA_CLIENT/$set/$cls")
+  for n in "$@"; do
+    f=${files[n % ${#files[@]}]}
+    sed "s/^Message-ID: </Message-ID: <f$SA_MAINT.$n./" "$SA_CLIENT/$set/$cls/$f" >"$SA_DIR/corpus/$cls/$SA_MAINT-$f"
+  done
+  chown "$SA_USER:$SA_USER" "$SA_DIR/corpus/$cls"/*
+}
+
+# Mix A, from 127.0.0.2-5, a round about every 3 s. The MTA's content filter (.2): three
+# messages of set a at once, each for its recipient (spamc -u USER, the whole message back, as a
+# pipe filter or milter uses it); the webmail's check (.3, spamc -c -u USER) of the next one;
+# every other round the quarantine's report of a spam (.4, spamc -R); every third round a user
+# reports a spam that got through (.5, spamc -L spam -u USER) and every fifth a ham (spamc -L
+# ham); every fourth round the 600 kB newsletter with a larger limit (.2, spamc -s 2000000 -c),
+# every eighth without one (over spamc's 500 kB: spamc passes it unchecked).
+SA_ROUND=0
+spamd_mix_a() {
+  local r=$((SA_ROUND += 1)) i m pids=()
+  for i in 0 1 2; do
+    read -r -a m <<<"$(spamd_msg A $((r * 4 + i)))"
+    spamd_c 127.0.0.2 "${m[0]}" -u "${m[1]}" &
+    pids+=($!)
+  done
+  read -r -a m <<<"$(spamd_msg A $((r * 4 + 3)))"
+  spamd_c 127.0.0.3 "${m[0]}" -c -u "${m[1]}" &
+  pids+=($!)
+  if [ $((r % 2)) = 0 ]; then
+    spamd_c 127.0.0.4 "$SA_CLIENT/a/spam/$(spamd_pick a spam "$r")" -R &
+    pids+=($!)
+  fi
+  wait "${pids[@]}"
+  [ $((r % 3)) != 0 ] || spamd_c 127.0.0.5 "$SA_CLIENT/a/spam/$(spamd_pick a spam $((r + 1)))" -L spam -u carol@example.test
+  [ $((r % 5)) != 0 ] || spamd_c 127.0.0.5 "$SA_CLIENT/a/ham/$(spamd_pick a ham "$r")" -L ham -u alice@example.test
+  [ $((r % 4)) != 0 ] || spamd_c 127.0.0.2 "$SA_CLIENT/a/big/large-01.eml" -s 2000000 -c -u alice@example.test
+  [ $((r % 8)) != 1 ] || spamd_c 127.0.0.2 "$SA_CLIENT/a/big/large-01.eml" -c -u alice@example.test
+  sleep 1
+}
+# spamd_pick SET CLASS N: the N-th file name (mod their number) in SET's CLASS directory.
+spamd_pick() {
+  local files
+  mapfile -t files < <(ls "$SA_CLIENT/$1/$2")
+  echo "${files[$3 % ${#files[@]}]}"
+}
+# Mix B, from 127.0.0.6-9, set b (other senders, users and kinds), five clients at once: the
+# MTA's filter (.6) with the symbols only (spamc -y -u USER), twice; the LMTP delivery's (.7) exit
+# code only (spamc -E -u USER); the quarantine's report if spam (.8, spamc -r); the webmail
+# check (.9, spamc -c -u USER); every fourth round a calendar invitation learned as ham (.9,
+# spamc -L ham -u dave@corp.test) and every third a spam as spam (.8); every third round the
+# 560 kB invoice with a limit of 1 MB (.7, spamc -s 1000000 -u USER).
+spamd_mix_b() {
+  local r=$((SA_ROUND += 1)) i m pids=() a
+  for i in 0 1 2 3 4; do
+    read -r -a m <<<"$(spamd_msg B $((r * 5 + i)))"
+    case $i in
+      0 | 1) spamd_c 127.0.0.6 "${m[0]}" -y -u "${m[1]}" ;;
+      2) spamd_c 127.0.0.7 "${m[0]}" -E -u "${m[1]}" ;;
+      3) spamd_c 127.0.0.8 "${m[0]}" -r ;;
+      4) spamd_c 127.0.0.9 "${m[0]}" -c -u "${m[1]}" ;;
+    esac &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  [ $((r % 4)) != 0 ] || spamd_c 127.0.0.9 "$SA_CLIENT/b/ham/$(spamd_pick b ham "$r")" -L ham -u dave@corp.test
+  [ $((r % 3)) != 0 ] || spamd_c 127.0.0.8 "$SA_CLIENT/b/spam/$(spamd_pick b spam "$r")" -L spam -u erin@corp.test
+  [ $((r % 3)) != 1 ] || spamd_c 127.0.0.7 "$SA_CLIENT/b/big/large-01.eml" -s 1000000 -u dave@corp.test
+  sleep 1
+}
+# Its scheduled jobs in training (a timer's, every 45 s), inside the cgroup as debian-spamd: the
+# users' training folders (filled from outside with 3 ham and 3 spam, new copies of set a each
+# time) learned (sa-learn --ham DIR, --spam DIR) and emptied, the journal synced (sa-learn
+# --sync), every other time an expiry (--force-expire), the database's counts (--dump magic),
+# the config checked (spamassassin --lint), a backup (sa-learn --backup into
+# backup/bayes-<time>.txt; backups beyond the newest three removed from outside), and the log
+# rotated (spamd.log -> .1 -> .2.gz, then HUP: spamd reopens it).
+SA_MAINT=0
+spamd_maintenance() {
+  local stamp
+  stamp=$(date +%Y%m%d-%H%M%S)
+  SA_MAINT=$((SA_MAINT + 1))
+  spamd_folder a ham $((SA_MAINT * 3)) $((SA_MAINT * 3 + 1)) $((SA_MAINT * 3 + 2))
+  spamd_folder a spam $((SA_MAINT * 3)) $((SA_MAINT * 3 + 1)) $((SA_MAINT * 3 + 2))
+  spamd_learn --ham "$SA_DIR/corpus/ham"
+  spamd_learn --spam "$SA_DIR/corpus/spam"
+  rm -f "$SA_DIR"/corpus/ham/* "$SA_DIR"/corpus/spam/*
+  spamd_learn --sync
+  [ $((SA_MAINT % 2)) != 0 ] || spamd_learn --force-expire
+  spamd_learn --dump magic
+  spamd_admin /usr/bin/spamassassin --siteconfigpath="$SA_CONF" --lint
+  spamd_backup "$SA_DIR/backup/bayes-$stamp.txt"
+  find "$SA_DIR/backup" -maxdepth 1 -name 'bayes-*.txt' | sort | head -n -3 | xargs -r rm -f
+  rotate_logs HUP "$SA_PID" gz "$SA_LOG"
+  until_ok spamd_ready
+}
+
+# The generic intruder script as debian-spamd (an exploited spamd child executing a shell) in the
+# Bayes database's directory, which it owns.
+spamd_inject() { inject_shell spamd "$SA_USER" "$SA_DIR/bayes"; }
+spamd_labels() { write_labels spamd "$SA_DIR/bayes"; }
+
+# Held out, from a fresh provisioning. A config change applied as operators do: local.cf with
+# required_score 4.0 and two local rules (LOCAL_WIRE_URGENT, a body rule for urgent wire
+# transfers, +2.0; LOCAL_INTERNAL_HR, a header rule for HR's own mail, -1.0), checked inside
+# the cgroup (spamassassin --lint) and applied by HUP; new users' preferences (frank@labs.test,
+# hr@example.test) in virtual/; new spamd options (--max-children 8, --min-children 3,
+# --max-spare 4, --max-conn-per-child 40) that the restart at 30 s applies. Each round eight
+# clients at once from 127.0.41.1-250 (other ones each round) with set h (new content: a
+# German newsletter in quoted-printable, payslips, list digests, travel itineraries; phishing,
+# replica watches, SEO offers, extortion) for new users (frank, grace, hr, ivan): whole
+# messages (-u USER), -c, -R, -y, -E; a message of set a and one of set b for their old users;
+# every third round the 1.2 MB itinerary with a limit of 3 MB; every other round a spam that got
+# through learned by its user (-L spam), every fifth a ham (-L ham). Every 20 s in turn: an mbox
+# of reported spam learned (sa-learn --spam --mbox), a folder of ham without a sync (--ham
+# --no-sync), then --sync and --dump magic; or that mbox forgotten again (sa-learn --forget
+# --mbox: the users' reports were a mistake), --force-expire with --sync, a backup into backup/<time>/bayes.txt, the log rotated with a date suffix and
+# gzipped at once, HUP.
+spamd_heldout_deploy() {
+  spamd_local_cf 'required_score 4.0' \
+    'body LOCAL_WIRE_URGENT /\bwire transfer\b.{0,40}\b(?:today|now|urgent)/i' 'score LOCAL_WIRE_URGENT 2.0' \
+    'describe LOCAL_WIRE_URGENT Asks for an urgent wire transfer' \
+    'header LOCAL_INTERNAL_HR From =~ /<hr\@example\.test>/i' 'score LOCAL_INTERNAL_HR -1.0' \
+    'describe LOCAL_INTERNAL_HR From the HR department' >"$SA_CONF/local.cf"
+  spamd_admin /usr/bin/spamassassin --siteconfigpath="$SA_CONF" --lint
+  spamd_prefs frank@labs.test 'required_score 5.0' 'welcomelist_from *@travel.test'
+  spamd_prefs hr@example.test 'required_score 6.5'
+  spamd_reload
+  spamd_opts --min-children=3 --max-children=8 --max-spare=4 --max-conn-per-child=40 >"$SA_CONF/spamd.opts"
+}
+spamd_heldout_addr() { echo "127.0.41.$((1 + ($1 * 37 + SA_ROUND * 53) % 250))"; }
+spamd_heldout_mix() {
+  local r=$((SA_ROUND += 1)) i m pids=()
+  for i in 0 1 2 3 4 5 6 7; do
+    case $i in
+      6) read -r -a m <<<"$(spamd_msg A $((r * 3)))" ;;
+      7) read -r -a m <<<"$(spamd_msg B $((r * 3)))" ;;
+      *) read -r -a m <<<"$(spamd_msg H $((r * 6 + i)))" ;;
+    esac
+    case $i in
+      0 | 1 | 6 | 7) spamd_c "$(spamd_heldout_addr "$i")" "${m[0]}" -u "${m[1]}" ;;
+      2) spamd_c "$(spamd_heldout_addr "$i")" "${m[0]}" -c -u "${m[1]}" ;;
+      3) spamd_c "$(spamd_heldout_addr "$i")" "${m[0]}" -R -u "${m[1]}" ;;
+      4) spamd_c "$(spamd_heldout_addr "$i")" "${m[0]}" -y ;;
+      5) spamd_c "$(spamd_heldout_addr "$i")" "${m[0]}" -E -u "${m[1]}" ;;
+    esac &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  [ $((r % 3)) != 0 ] || spamd_c "$(spamd_heldout_addr 8)" "$SA_CLIENT/h/big/large-01.eml" -s 3000000 -c -u hr@example.test
+  [ $((r % 2)) != 0 ] || spamd_c "$(spamd_heldout_addr 9)" "$SA_CLIENT/h/spam/$(spamd_pick h spam "$r")" -L spam -u grace@labs.test
+  [ $((r % 5)) != 0 ] || spamd_c "$(spamd_heldout_addr 9)" "$SA_CLIENT/h/ham/$(spamd_pick h ham "$r")" -L ham -u frank@labs.test
+  sleep 1
+}
+SA_HELDOUT_JOBS=0
+SA_LAST_MBOX=
+spamd_heldout_job() {
+  local stamp n
+  stamp=$(date +%Y%m%d-%H%M%S)
+  SA_MAINT=$((SA_MAINT + 1))
+  if [ $(((SA_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    # The webmail's "report spam" export: an mbox of set h's spam.
+    for n in 1 2 3 4; do
+      printf 'From reporter@example.test %s\n' "$(date -u '+%a %b %e %H:%M:%S %Y')"
+      sed "s/^Message-ID: </Message-ID: <r$stamp.$n./" "$SA_CLIENT/h/spam/$(spamd_pick h spam $((SA_MAINT + n)))"
+      echo
+    done >"$SA_DIR/corpus/reported-$stamp.mbox"
+    spamd_folder h ham $((SA_MAINT * 2)) $((SA_MAINT * 2 + 1))
+    chown "$SA_USER:$SA_USER" "$SA_DIR/corpus/reported-$stamp.mbox"
+    spamd_learn --spam --mbox "$SA_DIR/corpus/reported-$stamp.mbox"
+    spamd_learn --ham --no-sync "$SA_DIR/corpus/ham"
+    rm -f "$SA_DIR"/corpus/ham/*
+    SA_LAST_MBOX=$SA_DIR/corpus/reported-$stamp.mbox
+    spamd_learn --sync
+    spamd_learn --dump magic
+  else
+    # The reports of the job before were a mistake (a newsletter the users had subscribed to):
+    # that mbox forgotten.
+    spamd_learn --forget --mbox "$SA_LAST_MBOX"
+    rm -f "$SA_LAST_MBOX"
+    spamd_learn --force-expire --sync
+    install -d -o "$SA_USER" -g "$SA_USER" -m 750 "$SA_DIR/backup/$stamp"
+    spamd_backup "$SA_DIR/backup/$stamp/bayes.txt"
+    mv -f "$SA_LOG" "$SA_LOG-$stamp"
+    spamd_reload
+    gzip -f "$SA_LOG-$stamp"
   fi
 }
 
