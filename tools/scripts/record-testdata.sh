@@ -15,13 +15,14 @@
 # broker for sensor gateways, Prosody 0.12 as an XMPP chat server with a MUC component, CUPS 2.4 as a print server with its
 # filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
 # authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
-# service with a Bayes database) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius and spamd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# service with a Bayes database, Puma 5.6 as the application server of a Sinatra web application (notes and orders
+# in SQLite) in cluster mode) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -346,7 +347,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -479,7 +480,8 @@ install_packages() {
               cups cups-daemon cups-client cups-bsd cups-filters cups-ipp-utils ghostscript
               git
               freeradius freeradius-utils eapoltest sqlite3
-              spamd spamassassin spamc)
+              spamd spamassassin spamc
+              puma ruby-sinatra ruby-sqlite3)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
@@ -591,6 +593,8 @@ install_packages() {
       spamassassin)
         gpgconf --homedir /var/lib/spamassassin/sa-update-keys --kill gpg-agent >/dev/null 2>&1 || true
         continue ;;
+      # puma (with ruby-sinatra and ruby-sqlite3) ships, starts and enables no service: no unit,
+      # no init script; each run starts its own instance.
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -21137,6 +21141,927 @@ spamd_heldout_job() {
     mv -f "$SA_LOG" "$SA_LOG-$stamp"
     spamd_reload
     gzip -f "$SA_LOG-$stamp"
+  fi
+}
+
+# --- puma ---------------------------------------------------------------------------------
+
+PUMA_PORT=26000                 # puma (HTTP), 127.0.0.1
+PUMA_USER=dwpuma                # its service user (a system user, added if missing)
+PUMA_DIR=$WORK/puma             # releases/, current (a symlink), data/, log/, run/, backup/, bin/
+PUMA_DATA=$PUMA_DIR/data        # notes.sqlite3 (WAL), uploads/, cache/
+PUMA_CLIENT=$WORK/puma-client   # the clients' upload files (root, outside the cgroup)
+PUMA_CLIENTS_LOG=$WORK/puma-clients.log
+PUMA_URL=http://127.0.0.1:$PUMA_PORT
+PUMA_TOKEN=dw-puma-control-7f3a91
+# A Sinatra application (notes and orders: HTML pages, a JSON API, uploads, search, static
+# assets, a file cache of reports; its data in SQLite through ruby-sqlite3, each worker thread
+# with its own connection) under Debian's puma 5.6 in cluster mode, deployed as Capistrano
+# lays out a Ruby application: releases/<release>/ (root-owned: config.ru, app.rb, lib/,
+# views/, public/, config/puma.rb) and the symlink current -> releases/<release>; puma's
+# `directory` is the symlink, so a restart (hot: the master re-executes itself, keeping its
+# listening socket) picks up the release it points to. config/puma.rb: 3 workers, threads
+# 1-4, preload_app! (so phased-restart falls back to a hot restart, as the package's README
+# says), bound to 127.0.0.1:$PUMA_PORT only, its pid and state files in run/, stdout and
+# stderr redirected to log/puma.stdout.log and log/puma.stderr.log (stdout_redirect: SIGHUP
+# makes the master and its workers reopen them, the documented way to rotate them), the control
+# app on the Unix socket run/pumactl.sock with a token (pumactl reads both from the state file).
+# Started as dwpuma through setpriv in dw-eval/puma, in the foreground, from current/ as its
+# WorkingDirectory (`puma -C config/puma.rb`). The operator's and the timer's commands run inside
+# the cgroup as dwpuma (admin): pumactl (stats, gc-stats, phased-restart, restart,
+# reopen-log), bin/maint (a rake-style ruby script run through its `#!/usr/bin/env ruby` line:
+# SQLite backups through the online backup API, VACUUM, ANALYZE, an integrity check, a CSV export,
+# old uploads pruned) and bin/warm-cache (ruby: the cached reports and the main pages fetched
+# from the application on 127.0.0.1). data/, log/, run/ and backup/ belong to dwpuma. The
+# clients are curl (root, outside the cgroup) from other loopback addresses.
+PUMA_USER_CREATED=0
+puma_cleanup() {
+  if [ "$PUMA_USER_CREATED" = 1 ] && id -u "$PUMA_USER" >/dev/null 2>&1; then
+    userdel "$PUMA_USER" >/dev/null 2>&1 || true
+  fi
+}
+puma_provision() {
+  if ss -Hlnt "sport = :$PUMA_PORT" | grep -q .; then die "port $PUMA_PORT is in use"; fi
+  # The user lives outside $WORK: removed by the shared cleanup if this run added it.
+  if ! id -u "$PUMA_USER" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$PUMA_USER"
+    PUMA_USER_CREATED=1
+    HOST_CLEANUP+=(puma_cleanup)
+  fi
+  rm -rf "$PUMA_DIR" "$PUMA_CLIENT"
+  mkdir -p "$PUMA_DIR"/{releases,data/uploads,data/cache,log,run,backup,bin} "$PUMA_CLIENT"
+  puma_release r1 2026.12.1 3 1 4
+  ln -sfn releases/r1 "$PUMA_DIR/current"
+  puma_bin
+  puma_client_files
+  chown -R "$PUMA_USER:$PUMA_USER" "$PUMA_DIR"/{data,log,run,backup}
+  chmod 750 "$PUMA_DIR"/{data,backup}
+  # The database's schema and its first rows (outside the cgroup and the recording).
+  puma_setup "$PUMA_DIR/bin/maint" db:setup --seed 120
+  : >"$PUMA_CLIENTS_LOG"
+  PUMA_ROUND=0 PUMA_MAINT=0 PUMA_HELDOUT_JOBS=0 PUMA_WORKERS=3
+}
+# puma_setup CMD...: a provisioning step as dwpuma, outside the cgroup and the recording.
+puma_setup() {
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    setpriv --reuid="$PUMA_USER" --regid="$PUMA_USER" --init-groups "$@" >>"$WORK/puma-setup.out" 2>&1 ||
+    die "puma: provisioning step failed: $*"
+}
+# puma_config WORKERS TMIN TMAX: a release's config/puma.rb.
+puma_config() {
+  cat <<RB
+# config/puma.rb: dw-eval notes application (puma 5.6, cluster mode)
+directory '$PUMA_DIR/current'
+rackup '$PUMA_DIR/current/config.ru'
+environment 'production'
+tag 'dw-notes'
+workers $1
+threads $2, $3
+preload_app!
+bind 'tcp://127.0.0.1:$PUMA_PORT'
+pidfile '$PUMA_DIR/run/puma.pid'
+state_path '$PUMA_DIR/run/puma.state'
+stdout_redirect '$PUMA_DIR/log/puma.stdout.log', '$PUMA_DIR/log/puma.stderr.log', true
+activate_control_app 'unix://$PUMA_DIR/run/pumactl.sock', { auth_token: '$PUMA_TOKEN' }
+worker_timeout 30
+worker_boot_timeout 30
+worker_shutdown_timeout 10
+ENV['DATA_DIR'] = '$PUMA_DATA'
+on_worker_boot do |index|
+  \$stdout.puts "worker #{index} booted: release #{File.basename(File.realpath('$PUMA_DIR/current'))}"
+end
+RB
+}
+# puma_release NAME VERSION WORKERS TMIN TMAX [NEW]: the release releases/NAME (root-owned), with
+# its config/puma.rb; with NEW, the held-out release's additions (tags pages, a v2 API with
+# cursors and ETags, a CSV export, a changelog: lib/pagination.rb, three templates, a
+# stylesheet, a script and a banner).
+puma_release() {
+  local d=$PUMA_DIR/releases/$1 i
+  mkdir -p "$d"/{config,lib,views,public/css,public/js,public/img}
+  puma_config "$3" "$4" "$5" >"$d/config/puma.rb"
+  echo "$2" >"$d/REVISION"
+  cat >"$d/config.ru" <<'RB'
+# config.ru: the notes application, its access log on stdout (log/puma.stdout.log)
+require_relative 'app'
+$stdout.sync = true
+use Rack::CommonLogger, $stdout
+run NotesApp
+RB
+  cat >"$d/lib/db.rb" <<'RB'
+# lib/db.rb: one SQLite connection per thread (opened after the fork), WAL, a busy timeout.
+require 'sqlite3'
+module DB
+  PATH = File.join(ENV.fetch('DATA_DIR'), 'notes.sqlite3')
+  def self.conn
+    Thread.current[:notes_db] ||= begin
+      db = SQLite3::Database.new(PATH)
+      db.results_as_hash = true
+      db.busy_timeout = 5000
+      db.execute('PRAGMA foreign_keys = ON')
+      db
+    end
+  end
+  def self.rows(sql, *args) = conn.execute(sql, args)
+  def self.row(sql, *args) = conn.execute(sql, args).first
+  def self.run(sql, *args)
+    conn.execute(sql, args)
+    conn.last_insert_row_id
+  end
+end
+RB
+  cat >"$d/lib/cache.rb" <<'RB'
+# lib/cache.rb: reports cached as JSON files in data/cache (written to a temporary file and
+# renamed), recomputed when older than their TTL or when asked to.
+require 'json'
+require 'fileutils'
+module Cache
+  DIR = File.join(ENV.fetch('DATA_DIR'), 'cache')
+  def self.fetch(key, ttl, refresh = false)
+    path = File.join(DIR, "#{key}.json")
+    if !refresh && File.exist?(path) && Time.now - File.mtime(path) < ttl
+      return JSON.parse(File.read(path))
+    end
+    value = yield
+    tmp = "#{path}.#{Process.pid}.#{Thread.current.object_id}.tmp"
+    File.write(tmp, JSON.generate(value))
+    File.rename(tmp, path)
+    value
+  end
+end
+RB
+  cat >"$d/lib/reports.rb" <<'RB'
+# lib/reports.rb: the summary the stats page and the reports API show.
+module Reports
+  def self.summary
+    {
+      'notes' => DB.row('SELECT COUNT(*) AS n FROM notes')['n'],
+      'orders' => DB.rows('SELECT status, COUNT(*) AS n, SUM(qty * price_cents) AS cents FROM orders GROUP BY status'),
+      'top_items' => DB.rows('SELECT item, SUM(qty) AS qty FROM orders GROUP BY item ORDER BY qty DESC LIMIT 5'),
+      'uploads' => DB.row('SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM uploads'),
+      'generated_at' => Time.now.utc.iso8601
+    }
+  end
+end
+RB
+  cat >"$d/app.rb" <<'RB'
+# app.rb: notes and orders, HTML pages and a JSON API, uploads, search.
+require 'sinatra/base'
+require 'json'
+require 'time'
+require 'securerandom'
+require_relative 'lib/db'
+require_relative 'lib/cache'
+require_relative 'lib/reports'
+Dir[File.join(__dir__, 'lib', 'ext', '*.rb')].sort.each { |f| require f }
+
+class NotesApp < Sinatra::Base
+  set :root, __dir__
+  set :public_folder, File.join(__dir__, 'public')
+  set :static_cache_control, [:public, { max_age: 3600 }]
+  set :show_exceptions, false
+  set :dump_errors, true
+  UPLOADS = File.join(ENV.fetch('DATA_DIR'), 'uploads')
+  MAX_UPLOAD = 2 * 1024 * 1024
+  STATUSES = %w[open paid shipped cancelled].freeze
+  REVISION = File.read(File.join(__dir__, 'REVISION')).strip
+
+  helpers do
+    def h(s) = Rack::Utils.escape_html(s.to_s)
+    def json(obj, code = 200)
+      status code
+      content_type :json
+      JSON.generate(obj)
+    end
+    def body_json
+      JSON.parse(request.body.read)
+    rescue JSON::ParserError
+      halt json({ 'error' => 'invalid JSON' }, 422)
+    end
+    def invalid(msg) = halt(json({ 'error' => msg }, 422))
+    def api? = request.path_info.start_with?('/api/')
+  end
+
+  before { headers 'X-Release' => REVISION }
+
+  get('/health') { content_type :text; "ok #{REVISION}\n" }
+
+  get '/' do
+    @notes = DB.rows('SELECT id, title, updated_at FROM notes ORDER BY updated_at DESC LIMIT 10')
+    erb :index
+  end
+  get '/notes' do
+    page = [params.fetch('page', 1).to_i, 1].max
+    @notes = DB.rows('SELECT id, title, tags, updated_at FROM notes ORDER BY id DESC LIMIT 25 OFFSET ?', (page - 1) * 25)
+    @page = page
+    erb :notes
+  end
+  get '/notes/:id' do
+    @note = DB.row('SELECT * FROM notes WHERE id = ?', params[:id].to_i) or halt 404
+    erb :note
+  end
+  get '/orders' do
+    @status = params[:status]
+    @orders = if STATUSES.include?(@status)
+                DB.rows('SELECT * FROM orders WHERE status = ? ORDER BY id DESC LIMIT 50', @status)
+              else
+                DB.rows('SELECT * FROM orders ORDER BY id DESC LIMIT 50')
+              end
+    erb :orders
+  end
+  get '/orders/:id' do
+    @order = DB.row('SELECT * FROM orders WHERE id = ?', params[:id].to_i) or halt 404
+    erb :order
+  end
+  get '/search' do
+    @q = params[:q].to_s.strip
+    like = "%#{@q}%"
+    @notes = @q.empty? ? [] : DB.rows('SELECT id, title, tags FROM notes WHERE title LIKE ? OR body LIKE ? OR tags LIKE ? LIMIT 30', like, like, like)
+    @orders = @q.empty? ? [] : DB.rows('SELECT id, customer, item, status FROM orders WHERE customer LIKE ? OR item LIKE ? LIMIT 30', like, like)
+    erb :search
+  end
+  get '/stats' do
+    @summary = Cache.fetch('summary', 30, params[:refresh] == '1') { Reports.summary }
+    erb :stats
+  end
+
+  # JSON API
+  get '/api/notes' do
+    limit = [[params.fetch('limit', 20).to_i, 1].max, 100].min
+    rows = if params[:q].to_s.start_with?('tag:')
+             DB.rows('SELECT * FROM notes WHERE tags LIKE ? ORDER BY id DESC LIMIT ?', "%#{params[:q][4..]}%", limit)
+           elsif params[:q]
+             DB.rows('SELECT * FROM notes WHERE title LIKE ? OR body LIKE ? ORDER BY id DESC LIMIT ?', "%#{params[:q]}%", "%#{params[:q]}%", limit)
+           else
+             DB.rows('SELECT * FROM notes ORDER BY id DESC LIMIT ?', limit)
+           end
+    json rows
+  end
+  get '/api/notes/:id' do
+    row = DB.row('SELECT * FROM notes WHERE id = ?', params[:id].to_i) or halt json({ 'error' => 'not found' }, 404)
+    json row
+  end
+  post '/api/notes' do
+    d = body_json
+    invalid('title is required') if d['title'].to_s.strip.empty?
+    invalid('title is too long') if d['title'].to_s.size > 200
+    now = Time.now.utc.iso8601
+    id = DB.run('INSERT INTO notes (title, body, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+                d['title'], d['body'].to_s, Array(d['tags']).join(','), now, now)
+    json({ 'id' => id }, 201)
+  end
+  put '/api/notes/:id' do
+    d = body_json
+    invalid('title is required') if d.key?('title') && d['title'].to_s.strip.empty?
+    row = DB.row('SELECT * FROM notes WHERE id = ?', params[:id].to_i) or halt json({ 'error' => 'not found' }, 404)
+    DB.run('UPDATE notes SET title = ?, body = ?, tags = ?, updated_at = ? WHERE id = ?',
+           d.fetch('title', row['title']), d.fetch('body', row['body']),
+           d.key?('tags') ? Array(d['tags']).join(',') : row['tags'], Time.now.utc.iso8601, row['id'])
+    json({ 'id' => row['id'] })
+  end
+  delete '/api/notes/:id' do
+    DB.row('SELECT id FROM notes WHERE id = ?', params[:id].to_i) or halt json({ 'error' => 'not found' }, 404)
+    DB.run('DELETE FROM notes WHERE id = ?', params[:id].to_i)
+    status 204
+  end
+  get '/api/orders' do
+    rows = if params[:customer]
+             DB.rows('SELECT * FROM orders WHERE customer = ? ORDER BY id DESC LIMIT 50', params[:customer])
+           elsif STATUSES.include?(params[:status])
+             DB.rows('SELECT * FROM orders WHERE status = ? ORDER BY id DESC LIMIT 50', params[:status])
+           else
+             DB.rows('SELECT * FROM orders ORDER BY id DESC LIMIT 50')
+           end
+    json rows
+  end
+  post '/api/orders' do
+    d = body_json
+    invalid('customer is required') if d['customer'].to_s.empty?
+    invalid('item is required') if d['item'].to_s.empty?
+    invalid('qty must be a positive integer') unless d['qty'].is_a?(Integer) && d['qty'].positive?
+    id = DB.run('INSERT INTO orders (customer, item, qty, price_cents, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+                d['customer'], d['item'], d['qty'], d.fetch('price_cents', 1999).to_i, 'open', Time.now.utc.iso8601)
+    json({ 'id' => id, 'status' => 'open' }, 201)
+  end
+  patch '/api/orders/:id' do
+    d = body_json
+    invalid("status must be one of #{STATUSES.join(', ')}") unless STATUSES.include?(d['status'])
+    DB.row('SELECT id FROM orders WHERE id = ?', params[:id].to_i) or halt json({ 'error' => 'not found' }, 404)
+    DB.run('UPDATE orders SET status = ? WHERE id = ?', d['status'], params[:id].to_i)
+    json({ 'id' => params[:id].to_i, 'status' => d['status'] })
+  end
+  get '/api/reports/summary' do
+    json Cache.fetch('summary', 30, params[:refresh] == '1') { Reports.summary }
+  end
+
+  # Uploads: stored under data/uploads as <date>-<random>-<name>, listed in the database.
+  get '/uploads' do
+    json DB.rows('SELECT name, size, created_at FROM uploads ORDER BY id DESC LIMIT 50')
+  end
+  post '/uploads' do
+    f = params[:file]
+    invalid('file is required') unless f.is_a?(Hash) && f[:tempfile]
+    size = f[:tempfile].size
+    invalid('file is empty') if size.zero?
+    invalid('file is too large') if size > MAX_UPLOAD
+    base = File.basename(f[:filename].to_s).gsub(/[^A-Za-z0-9._-]/, '_')[0, 80]
+    name = "#{Time.now.utc.strftime('%Y%m%d')}-#{SecureRandom.hex(4)}-#{base}"
+    tmp = File.join(UPLOADS, ".#{name}.part")
+    File.open(tmp, 'wb') { |out| IO.copy_stream(f[:tempfile], out) }
+    File.rename(tmp, File.join(UPLOADS, name))
+    DB.run('INSERT INTO uploads (name, size, content_type, created_at) VALUES (?, ?, ?, ?)',
+           name, size, f[:type].to_s, Time.now.utc.iso8601)
+    json({ 'name' => name, 'size' => size }, 201)
+  end
+  get '/uploads/:name' do
+    name = File.basename(params[:name])
+    path = File.join(UPLOADS, name)
+    halt 404 unless File.file?(path)
+    send_file path
+  end
+
+  not_found do
+    if api?
+      json({ 'error' => 'not found' }, 404)
+    else
+      erb :not_found
+    end
+  end
+  error do
+    json({ 'error' => 'internal error' }, 500)
+  end
+end
+RB
+  cat >"$d/views/layout.erb" <<'ERB'
+<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Notes &amp; Orders</title>
+<link rel="stylesheet" href="/css/app.css"><link rel="icon" href="/favicon.ico"></head>
+<body><header><img src="/img/logo.png" alt="" width="32" height="32"> <a href="/">Notes</a> |
+<a href="/notes">All notes</a> | <a href="/orders">Orders</a> | <a href="/stats">Stats</a>
+<form action="/search" method="get"><input name="q" placeholder="Search"></form></header>
+<main><%= yield %></main>
+<footer>release <%= NotesApp::REVISION %></footer><script src="/js/app.js"></script></body></html>
+ERB
+  cat >"$d/views/index.erb" <<'ERB'
+<h1>Recent notes</h1>
+<ul><% @notes.each do |n| %><li><a href="/notes/<%= n['id'] %>"><%= h n['title'] %></a> <small><%= n['updated_at'] %></small></li><% end %></ul>
+ERB
+  cat >"$d/views/notes.erb" <<'ERB'
+<h1>Notes, page <%= @page %></h1>
+<table><% @notes.each do |n| %><tr><td><a href="/notes/<%= n['id'] %>"><%= h n['title'] %></a></td><td><%= h n['tags'] %></td><td><%= n['updated_at'] %></td></tr><% end %></table>
+<a href="/notes?page=<%= @page + 1 %>">Next</a>
+ERB
+  cat >"$d/views/note.erb" <<'ERB'
+<article><h1><%= h @note['title'] %></h1><p class="tags"><%= h @note['tags'] %></p>
+<div><%= h(@note['body']).gsub("\n", '<br>') %></div><small>updated <%= @note['updated_at'] %></small></article>
+ERB
+  cat >"$d/views/orders.erb" <<'ERB'
+<h1>Orders<%= @status ? " (#{h @status})" : '' %></h1>
+<table><tr><th>#</th><th>Customer</th><th>Item</th><th>Qty</th><th>Status</th></tr>
+<% @orders.each do |o| %><tr><td><a href="/orders/<%= o['id'] %>"><%= o['id'] %></a></td><td><%= h o['customer'] %></td><td><%= h o['item'] %></td><td><%= o['qty'] %></td><td><%= o['status'] %></td></tr><% end %></table>
+ERB
+  cat >"$d/views/order.erb" <<'ERB'
+<h1>Order <%= @order['id'] %></h1>
+<dl><dt>Customer</dt><dd><%= h @order['customer'] %></dd><dt>Item</dt><dd><%= h @order['item'] %> &times; <%= @order['qty'] %></dd>
+<dt>Total</dt><dd><%= format('%.2f', @order['qty'] * @order['price_cents'] / 100.0) %></dd><dt>Status</dt><dd><%= @order['status'] %></dd></dl>
+ERB
+  cat >"$d/views/search.erb" <<'ERB'
+<h1>Search: <%= h @q %></h1>
+<h2>Notes</h2><ul><% @notes.each do |n| %><li><a href="/notes/<%= n['id'] %>"><%= h n['title'] %></a></li><% end %></ul>
+<h2>Orders</h2><ul><% @orders.each do |o| %><li><a href="/orders/<%= o['id'] %>"><%= h o['customer'] %>: <%= h o['item'] %></a> (<%= o['status'] %>)</li><% end %></ul>
+ERB
+  cat >"$d/views/stats.erb" <<'ERB'
+<h1>Statistics</h1><p><%= @summary['notes'] %> notes, <%= @summary['uploads']['n'] %> uploads (<%= @summary['uploads']['bytes'] %> bytes)</p>
+<table><% @summary['orders'].each do |o| %><tr><td><%= o['status'] %></td><td><%= o['n'] %></td><td><%= o['cents'] %></td></tr><% end %></table>
+<h2>Top items</h2><ol><% @summary['top_items'].each do |t| %><li><%= h t['item'] %> (<%= t['qty'] %>)</li><% end %></ol>
+<small>generated <%= @summary['generated_at'] %></small>
+ERB
+  cat >"$d/views/not_found.erb" <<'ERB'
+<h1>Not found</h1><p>There is nothing at <code><%= h request.path_info %></code>. <a href="/">Back to the notes</a>.</p>
+ERB
+  printf 'body{font-family:sans-serif;margin:2em}header{border-bottom:1px solid #ccc}table{border-collapse:collapse}td,th{padding:.2em .6em}\n' >"$d/public/css/app.css"
+  for i in $(seq 1 40); do printf '.c%d{color:#%06x}\n' "$i" $((i * 40503 % 16777216)); done >>"$d/public/css/app.css"
+  printf '%s\n' "document.addEventListener('DOMContentLoaded',function(){var q=document.querySelector('input[name=q]');if(q){q.focus();}});" >"$d/public/js/app.js"
+  head -c 6144 /dev/urandom >"$d/public/img/logo.png"
+  head -c 1150 /dev/urandom >"$d/public/favicon.ico"
+  printf 'User-agent: *\nDisallow: /api/\n' >"$d/public/robots.txt"
+  [ -n "${6:-}" ] && puma_release_new "$d"
+  chown -R root:root "$d"
+  chmod -R go-w,a+rX "$d"
+}
+# puma_release_new DIR: the held-out release's additions in DIR: lib/pagination.rb (a new ruby
+# file), lib/ext/tags.rb (new routes: /tags, /tags/:tag, /api/v2/notes with a cursor and an
+# ETag, /api/orders/export.csv, /changelog), three templates, a stylesheet, a script, a banner.
+puma_release_new() {
+  mkdir -p "$1/lib/ext"
+  cat >"$1/lib/pagination.rb" <<'RB'
+# lib/pagination.rb: keyset pagination with an opaque cursor, and weak ETags.
+require 'base64'
+require 'digest'
+module Pagination
+  def self.decode(cursor)
+    cursor.to_s.empty? ? nil : Integer(Base64.urlsafe_decode64(cursor))
+  rescue ArgumentError
+    nil
+  end
+  def self.encode(id) = Base64.urlsafe_encode64(id.to_s, padding: false)
+  def self.etag(rows) = "W/\"#{Digest::SHA1.hexdigest(JSON.generate(rows))[0, 16]}\""
+end
+RB
+  cat >"$1/lib/ext/tags.rb" <<'RB'
+# lib/ext/tags.rb: release 2026.12.2: tag pages, the v2 notes API, the orders export, a changelog.
+require 'csv'
+require_relative '../pagination'
+class NotesApp < Sinatra::Base
+  get '/tags' do
+    counts = Hash.new(0)
+    DB.rows("SELECT tags FROM notes WHERE tags <> ''").each { |r| r['tags'].split(',').each { |t| counts[t] += 1 } }
+    @tags = counts.sort_by { |t, n| [-n, t] }
+    erb :tags
+  end
+  get '/tags/:tag' do
+    @tag = params[:tag]
+    @notes = DB.rows("SELECT id, title, updated_at FROM notes WHERE ',' || tags || ',' LIKE ? ORDER BY id DESC LIMIT 50", "%,#{@tag},%")
+    halt 404 if @notes.empty?
+    erb :tag
+  end
+  get '/api/v2/notes' do
+    limit = [[params.fetch('limit', 20).to_i, 1].max, 50].min
+    after = Pagination.decode(params[:cursor])
+    halt json({ 'error' => 'invalid cursor' }, 422) if params[:cursor] && after.nil?
+    rows = after ? DB.rows('SELECT id, title, tags, updated_at FROM notes WHERE id < ? ORDER BY id DESC LIMIT ?', after, limit)
+                 : DB.rows('SELECT id, title, tags, updated_at FROM notes ORDER BY id DESC LIMIT ?', limit)
+    etag Pagination.etag(rows), kind: :weak
+    json({ 'notes' => rows, 'next' => rows.size == limit ? Pagination.encode(rows.last['id']) : nil })
+  end
+  get '/api/orders/export.csv' do
+    content_type 'text/csv'
+    attachment "orders-#{Time.now.utc.strftime('%Y%m%d')}.csv"
+    CSV.generate do |csv|
+      csv << %w[id customer item qty price_cents status created_at]
+      DB.rows('SELECT * FROM orders ORDER BY id').each { |o| csv << o.values_at('id', 'customer', 'item', 'qty', 'price_cents', 'status', 'created_at') }
+    end
+  end
+  get '/changelog' do
+    erb :changelog
+  end
+end
+RB
+  cat >"$1/views/tags.erb" <<'ERB'
+<h1>Tags</h1><link rel="stylesheet" href="/css/tags.css">
+<ul class="tags"><% @tags.each do |t, n| %><li><a href="/tags/<%= h t %>"><%= h t %></a> <span><%= n %></span></li><% end %></ul>
+<script src="/js/tags.js"></script>
+ERB
+  cat >"$1/views/tag.erb" <<'ERB'
+<h1>Tagged <%= h @tag %></h1><link rel="stylesheet" href="/css/tags.css">
+<ul><% @notes.each do |n| %><li><a href="/notes/<%= n['id'] %>"><%= h n['title'] %></a></li><% end %></ul>
+ERB
+  cat >"$1/views/changelog.erb" <<'ERB'
+<h1>Changelog</h1><img src="/img/banner.svg" alt="">
+<h2>2026.12.2</h2><ul><li>Tag pages</li><li>Notes API v2 with cursors and ETags</li><li>Orders export as CSV</li></ul>
+<h2>2026.12.1</h2><ul><li>Notes, orders, uploads, search</li></ul>
+ERB
+  printf '.tags{list-style:none;padding:0}.tags li{display:inline-block;margin:.2em;padding:.1em .5em;background:#eef}\n' >"$1/public/css/tags.css"
+  printf '%s\n' "document.querySelectorAll('.tags span').forEach(function(s){s.title=s.textContent+' notes';});" >"$1/public/js/tags.js"
+  printf '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="80"><rect width="600" height="80" fill="#246"/><text x="20" y="50" fill="#fff" font-size="28">Release 2026.12.2</text></svg>\n' >"$1/public/img/banner.svg"
+}
+# puma_bin: bin/maint and bin/warm-cache (root-owned ruby scripts, run through their
+# `#!/usr/bin/env ruby` line).
+puma_bin() {
+  cat >"$PUMA_DIR/bin/maint" <<'RB'
+#!/usr/bin/env ruby
+# bin/maint TASK [OPTIONS]: the notes application's maintenance tasks, as a Rakefile's:
+#   db:setup [--seed N]           the schema, and N seed notes and orders
+#   db:backup [--keep N] [--dir D] an online backup (SQLite's backup API) into backup/ or D
+#   db:vacuum | db:analyze | db:check
+#   db:export TABLE [--dir D]     TABLE as CSV into backup/exports or D
+#   uploads:prune [--older-than S] [--keep-latest N]   old uploads removed (files and rows)
+require 'sqlite3'
+require 'fileutils'
+require 'optparse'
+require 'time'
+require 'csv'
+ROOT = File.expand_path('..', __dir__)
+DATA = File.join(ROOT, 'data')
+DB_PATH = File.join(DATA, 'notes.sqlite3')
+task = ARGV.shift or abort('usage: maint TASK [OPTIONS]')
+opts = { keep: 3, dir: nil, seed: 0, older_than: 3600, keep_latest: 0 }
+OptionParser.new do |o|
+  o.on('--keep N', Integer) { |v| opts[:keep] = v }
+  o.on('--dir DIR') { |v| opts[:dir] = v }
+  o.on('--seed N', Integer) { |v| opts[:seed] = v }
+  o.on('--older-than SECONDS', Integer) { |v| opts[:older_than] = v }
+  o.on('--keep-latest N', Integer) { |v| opts[:keep_latest] = v }
+end.parse!(ARGV)
+db = SQLite3::Database.new(DB_PATH)
+db.busy_timeout = 10_000
+stamp = Time.now.utc.strftime('%Y%m%d-%H%M%S')
+def log(msg) = puts("#{Time.now.utc.iso8601} maint: #{msg}")
+case task
+when 'db:setup'
+  db.execute('PRAGMA journal_mode = WAL')
+  db.execute_batch(<<~SQL)
+    CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',
+      tags TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, customer TEXT NOT NULL, item TEXT NOT NULL,
+      qty INTEGER NOT NULL, price_cents INTEGER NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS orders_status ON orders (status);
+    CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer);
+    CREATE TABLE IF NOT EXISTS uploads (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
+      content_type TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL);
+  SQL
+  words = %w[release backup invoice meeting roadmap budget migration incident review onboarding inventory supplier]
+  tags = %w[ops finance team product support]
+  items = ['USB-C cable', 'Desk lamp', 'Notebook A5', 'Monitor arm', 'Keyboard', 'Headset', 'Webcam']
+  customers = %w[alice bob carol dave erin frank grace]
+  now = Time.now.utc.iso8601
+  db.transaction do
+    opts[:seed].times do |i|
+      db.execute('INSERT INTO notes (title, body, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+                 ["#{words[i % words.size].capitalize} notes #{i + 1}", (words.rotate(i) * 3).join(' '), tags.rotate(i).first(1 + i % 3).join(','), now, now])
+      db.execute('INSERT INTO orders (customer, item, qty, price_cents, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+                 [customers[i % customers.size], items[i % items.size], 1 + i % 4, 999 + 250 * (i % 9), %w[open paid shipped][i % 3], now])
+    end
+  end
+  log "schema ready, #{opts[:seed]} seed rows"
+when 'db:backup'
+  dir = opts[:dir] || File.join(ROOT, 'backup')
+  FileUtils.mkdir_p(dir)
+  dest = File.join(dir, "notes-#{stamp}.sqlite3")
+  out = SQLite3::Database.new(dest)
+  b = SQLite3::Backup.new(out, 'main', db, 'main')
+  b.step(-1)
+  b.finish
+  out.close
+  log "backup #{dest} (#{File.size(dest)} bytes)"
+  old = Dir[File.join(dir, 'notes-*.sqlite3')].sort[0...-opts[:keep]] || []
+  old.each { |f| File.delete(f); log "removed #{f}" }
+when 'db:vacuum'
+  db.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+  db.execute('VACUUM')
+  log "vacuumed (#{File.size(DB_PATH)} bytes)"
+when 'db:analyze'
+  db.execute('ANALYZE')
+  db.execute('PRAGMA optimize')
+  log 'analyzed'
+when 'db:check'
+  res = db.execute('PRAGMA integrity_check').flatten.join(', ')
+  log "integrity: #{res}"
+  exit 1 unless res == 'ok'
+when 'db:export'
+  table = ARGV.shift
+  abort('db:export: TABLE is one of notes, orders, uploads') unless %w[notes orders uploads].include?(table)
+  dir = opts[:dir] || File.join(ROOT, 'backup', 'exports')
+  FileUtils.mkdir_p(dir)
+  dest = File.join(dir, "#{table}-#{stamp}.csv")
+  rows = 0
+  CSV.open(dest, 'w') do |csv|
+    db.execute2("SELECT * FROM #{table}") { |r| csv << r; rows += 1 }
+  end
+  log "exported #{rows - 1} rows of #{table} to #{dest}"
+when 'uploads:prune'
+  dir = File.join(DATA, 'uploads')
+  files = Dir[File.join(dir, '*')].select { |f| File.file?(f) }.sort_by { |f| File.mtime(f) }
+  files = files[0...-opts[:keep_latest]] || [] if opts[:keep_latest].positive?
+  cutoff = Time.now - opts[:older_than]
+  gone = files.select { |f| File.mtime(f) < cutoff }
+  gone.each do |f|
+    File.delete(f)
+    db.execute('DELETE FROM uploads WHERE name = ?', [File.basename(f)])
+  end
+  log "pruned #{gone.size} uploads older than #{opts[:older_than]} s"
+else
+  abort "maint: unknown task #{task}"
+end
+RB
+  cat >"$PUMA_DIR/bin/warm-cache" <<RB
+#!/usr/bin/env ruby
+# bin/warm-cache [PATH...]: the reports' cache refreshed and the main pages fetched once from the
+# application on 127.0.0.1:$PUMA_PORT (after a restart or a deploy, before the traffic finds
+# them cold).
+require 'net/http'
+paths = ARGV.empty? ? ['/stats?refresh=1', '/api/reports/summary', '/', '/notes', '/orders'] : ARGV
+Net::HTTP.start('127.0.0.1', $PUMA_PORT, open_timeout: 5, read_timeout: 20) do |http|
+  paths.each do |p|
+    res = http.get(p, 'User-Agent' => 'warm-cache/1.0', 'X-Warmup' => '1')
+    puts "#{res.code} #{p} #{res.body.bytesize}"
+    exit 1 unless res.is_a?(Net::HTTPSuccess)
+  end
+end
+RB
+  chmod 755 "$PUMA_DIR/bin/maint" "$PUMA_DIR/bin/warm-cache"
+}
+# puma_client_files: the clients' uploads (outside the cgroup): set a's PDF reports (5-40 kB),
+# set b's PNG photos (50-120 kB), set h's scans (200-900 kB) and a 3 MB video (over the limit).
+puma_client_files() {
+  local i
+  mkdir -p "$PUMA_CLIENT"/{a,b,h}
+  for i in 1 2 3 4 5 6 7 8; do
+    { printf '%%PDF-1.4\n'; head -c $((5000 + i * 4500)) /dev/urandom; } >"$PUMA_CLIENT/a/report-$i.pdf"
+  done
+  for i in 1 2 3 4 5 6; do
+    { printf '\x89PNG\r\n\x1a\n'; head -c $((50000 + i * 12000)) /dev/urandom; } >"$PUMA_CLIENT/b/photo-$i.png"
+  done
+  for i in 1 2 3 4 5; do
+    { printf '\xff\xd8\xff\xe0'; head -c $((200000 + i * 140000)) /dev/urandom; } >"$PUMA_CLIENT/h/scan-$i.jpg"
+  done
+  head -c 3000000 /dev/urandom >"$PUMA_CLIENT/h/site-tour.mp4"
+  printf 'id,title\n1,Quarterly plan\n' >"$PUMA_CLIENT/h/import.csv"
+}
+# puma_c SRC EXPECT CURL_ARG...: one request from SRC (curl as root, outside the cgroup), its
+# body on stdout; an ERROR line in the clients' log if the status is not EXPECT.
+puma_c() {
+  local from=$1 want=$2 out code
+  shift 2
+  out=$(curl -s --max-time 20 --interface "$from" -w '\n%{http_code}' "$@" 2>/dev/null) || true
+  code=${out##*$'\n'}
+  [ "$code" = "$want" ] || echo "ERROR $from expected $want got $code: $*" >>"$PUMA_CLIENTS_LOG"
+  printf '%s\n' "${out%$'\n'*}"
+}
+# puma_get SRC PATH...: a browser's keep-alive connection from SRC: every PATH over one
+# connection; an ERROR line for each answer that is not a 2xx, 3xx or 404.
+puma_get() {
+  local from=$1 p args=() code
+  shift
+  for p in "$@"; do args+=(-o /dev/null "$PUMA_URL$p"); done
+  curl -s --max-time 30 --interface "$from" -H 'Accept: text/html' -w '%{http_code} %{url_effective}\n' "${args[@]}" 2>/dev/null |
+    while read -r code p; do
+      case $code in 2?? | 3?? | 404) ;; *) echo "ERROR $from got $code: GET $p" >>"$PUMA_CLIENTS_LOG" ;; esac
+    done || true
+}
+# puma_json SRC EXPECT METHOD PATH [JSON]: an API call with a JSON body.
+puma_json() {
+  local body=()
+  [ -z "${5:-}" ] || body=(-H 'Content-Type: application/json' --data-binary "$5")
+  puma_c "$1" "$2" -X "$3" -H 'Accept: application/json' "${body[@]}" "$PUMA_URL$4"
+}
+# puma_id: the "id" of the JSON object on stdin.
+puma_id() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -n 1; }
+# puma_upload SRC FILE: a multipart upload of FILE, then the stored file downloaded back.
+puma_upload() {
+  local name
+  name=$(puma_c "$1" 201 -F "file=@$2" "$PUMA_URL/uploads" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p')
+  [ -z "$name" ] || puma_c "$1" 200 -o /dev/null "$PUMA_URL/uploads/$name" >/dev/null
+}
+
+PUMA_PID=
+PUMA_WORKERS=3
+# puma_ready: the load balancer's health check (GET /health from 127.0.0.1).
+puma_ready() { curl -sf --max-time 3 "$PUMA_URL/health" >/dev/null 2>&1; }
+# puma_booted: the control app (from outside, on its socket, as a monitoring probe) reports all
+# PUMA_WORKERS workers booted.
+puma_booted() {
+  curl -sf --max-time 3 --unix-socket "$PUMA_DIR/run/pumactl.sock" "http://localhost/stats?token=$PUMA_TOKEN" 2>/dev/null |
+    grep -q "\"booted_workers\":$PUMA_WORKERS"
+}
+# puma_start: `puma -C config/puma.rb` as a service manager runs it (a unit's WorkingDirectory
+# current/, User=dwpuma, a clean environment): in the cgroup through setpriv, in the foreground;
+# ready when its health check answers and all its workers have booted.
+puma_start() {
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd "$1" && shift && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/puma" "$PUMA_DIR/current" --reuid="$PUMA_USER" --regid="$PUMA_USER" --init-groups \
+    /usr/bin/puma -C config/puma.rb </dev/null >>"$WORK/puma.out" 2>&1 &
+  PUMA_PID=$!
+  PIDS+=("$PUMA_PID")
+  until_ok puma_ready
+  until_ok puma_booted
+}
+# TERM, as the service manager stops it (puma stops its workers gracefully); what is still in
+# the cgroup after 10 s is killed (KillMode's control group). The rounds and the clients'
+# errors so far are reported.
+puma_stop() {
+  local i
+  stop_pid "$PUMA_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/puma/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/puma/cgroup.procs"
+  echo "record-testdata: puma: $PUMA_ROUND rounds so far, $(grep -c '^ERROR' "$PUMA_CLIENTS_LOG" 2>/dev/null || true) client errors" >&2
+}
+# puma_admin CMD...: the operator's (or a timer unit's) command inside the cgroup as dwpuma;
+# puma_ctl ARG...: pumactl with the state file (the control app's URL and token).
+puma_admin() { admin puma "$PUMA_USER" "$@"; }
+puma_ctl() { puma_admin /usr/bin/pumactl -S "$PUMA_DIR/run/puma.state" "$@"; }
+# puma_started: the master's start time, from the control app (outside the cgroup).
+puma_started() {
+  curl -sf --max-time 3 --unix-socket "$PUMA_DIR/run/pumactl.sock" "http://localhost/stats?token=$PUMA_TOKEN" 2>/dev/null |
+    sed -n 's/^{"started_at":"\([^"]*\)".*/\1/p'
+}
+puma_restarted() {
+  local now
+  now=$(puma_started)
+  [ -n "$now" ] && [ "$now" != "$1" ] && puma_booted && puma_ready
+}
+# puma_restart KIND: `pumactl KIND` (phased-restart or restart), then until the master has
+# restarted and its workers have booted (a hot restart: the master re-executes itself with the
+# same pid and its listening socket).
+puma_restart() {
+  local before
+  before=$(puma_started)
+  puma_ctl "$1"
+  until_ok puma_restarted "$before"
+}
+
+# Mix A, from 127.0.0.2-5, a round about every 3 s, four clients at once. A browser (.2): the
+# home page, its stylesheet, script, logo and favicon, the notes list (another page each round)
+# and a note, over one keep-alive connection. The notes API (.3): a note created (POST), read,
+# updated (PUT), listed, every third round deleted. The orders API (.4): an order created,
+# marked paid (PATCH), the open orders listed, the orders page, every other round an order's
+# page. The back office (.5): a search, the stats page; every other round a PDF report (5-40
+# kB) uploaded and downloaded back; every fourth round the errors clients make: a missing note
+# (404 page and API 404), a scanner's path (404), a note without a title and an order with qty
+# 0 (422).
+PUMA_ROUND=0
+PUMA_WORDS=(release backup invoice meeting roadmap budget migration incident review onboarding)
+puma_mix_a() {
+  local r=$((PUMA_ROUND += 1)) pids=()
+  puma_get 127.0.0.2 / /css/app.css /js/app.js /img/logo.png /favicon.ico "/notes?page=$((1 + r % 4))" "/notes/$((1 + r * 7 % 120))" &
+  pids+=($!)
+  (
+    id=$(puma_json 127.0.0.3 201 POST /api/notes "{\"title\":\"Standup $r\",\"body\":\"notes of round $r\",\"tags\":[\"team\",\"ops\"]}" | puma_id)
+    [ -n "$id" ] || exit 0
+    puma_json 127.0.0.3 200 GET "/api/notes/$id" >/dev/null
+    puma_json 127.0.0.3 200 PUT "/api/notes/$id" "{\"body\":\"updated in round $r\",\"tags\":[\"team\"]}" >/dev/null
+    puma_json 127.0.0.3 200 GET "/api/notes?limit=20" >/dev/null
+    [ $((r % 3)) != 0 ] || puma_json 127.0.0.3 204 DELETE "/api/notes/$id" >/dev/null
+  ) &
+  pids+=($!)
+  (
+    id=$(puma_json 127.0.0.4 201 POST /api/orders "{\"customer\":\"shop-$((r % 7))\",\"item\":\"Keyboard\",\"qty\":$((1 + r % 3)),\"price_cents\":4999}" | puma_id)
+    [ -z "$id" ] || puma_json 127.0.0.4 200 PATCH "/api/orders/$id" '{"status":"paid"}' >/dev/null
+    puma_json 127.0.0.4 200 GET "/api/orders?status=open" >/dev/null
+    puma_get 127.0.0.4 /orders
+    [ $((r % 2)) != 0 ] || [ -z "$id" ] || puma_get 127.0.0.4 "/orders/$id"
+  ) &
+  pids+=($!)
+  (
+    puma_get 127.0.0.5 "/search?q=${PUMA_WORDS[r % ${#PUMA_WORDS[@]}]}" /stats
+    [ $((r % 2)) != 0 ] || puma_upload 127.0.0.5 "$PUMA_CLIENT/a/report-$((1 + r % 8)).pdf"
+    if [ $((r % 4)) = 0 ]; then
+      puma_get 127.0.0.5 /notes/999999 /wp-login.php
+      puma_json 127.0.0.5 404 GET /api/notes/999999 >/dev/null
+      puma_json 127.0.0.5 422 POST /api/notes '{"body":"no title"}' >/dev/null
+      puma_json 127.0.0.5 422 POST /api/orders '{"customer":"shop-1","item":"Webcam","qty":0}' >/dev/null
+    fi
+  ) &
+  pids+=($!)
+  wait "${pids[@]}"
+  sleep 1
+}
+# Mix B, from 127.0.0.6-9, other paths, queries and client counts: three browsers at once (.6)
+# on orders filtered by status, order pages, searches for customers and items, the stats page
+# and the robots file; an API client (.7) listing a customer's orders and notes by tag, updating
+# a seeded note and cancelling an order; a photo uploader (.8) with two 50-120 kB PNGs at once,
+# the upload list and the reports API; an integration (.9) with its own errors: HEAD of the home
+# page, a note id 0 (404), a malformed JSON body (422), an unknown status (422), a missing
+# upload (404).
+PUMA_B_Q=(alice Lamp Notebook carol cable grace Headset)
+puma_mix_b() {
+  local r=$((PUMA_ROUND += 1)) pids=() i st
+  for i in 0 1 2; do
+    st=(shipped paid cancelled open)
+    puma_get 127.0.0.6 "/orders?status=${st[(r + i) % 4]}" "/orders/$((1 + (r * 5 + i * 11) % 120))" \
+      "/search?q=${PUMA_B_Q[(r + i) % ${#PUMA_B_Q[@]}]}" /css/app.css /img/logo.png &
+    pids+=($!)
+  done
+  puma_get 127.0.0.6 /stats /robots.txt &
+  pids+=($!)
+  (
+    puma_json 127.0.0.7 200 GET "/api/orders?customer=$(echo alice bob carol dave | cut -d' ' -f$((1 + r % 4)))" >/dev/null
+    puma_json 127.0.0.7 200 GET "/api/notes?q=tag:finance&limit=10" >/dev/null
+    puma_json 127.0.0.7 200 PUT "/api/notes/$((1 + r % 40))" "{\"tags\":[\"finance\",\"review\"],\"body\":\"reviewed $r\"}" >/dev/null
+    puma_json 127.0.0.7 200 PATCH "/api/orders/$((41 + r % 40))" '{"status":"cancelled"}' >/dev/null
+  ) &
+  pids+=($!)
+  (
+    puma_upload 127.0.0.8 "$PUMA_CLIENT/b/photo-$((1 + r % 6)).png" &
+    puma_upload 127.0.0.8 "$PUMA_CLIENT/b/photo-$((1 + (r + 3) % 6)).png"
+    wait
+    puma_json 127.0.0.8 200 GET /uploads >/dev/null
+    puma_json 127.0.0.8 200 GET /api/reports/summary >/dev/null
+  ) &
+  pids+=($!)
+  (
+    puma_c 127.0.0.9 200 -I "$PUMA_URL/" >/dev/null
+    puma_json 127.0.0.9 404 GET /api/notes/0 >/dev/null
+    puma_json 127.0.0.9 422 POST /api/notes '{"title": "broken' >/dev/null
+    puma_json 127.0.0.9 422 PATCH /api/orders/3 '{"status":"lost"}' >/dev/null
+    puma_c 127.0.0.9 404 -o /dev/null "$PUMA_URL/uploads/missing-$r.png" >/dev/null
+  ) &
+  pids+=($!)
+  wait "${pids[@]}"
+  sleep 1
+}
+# Its scheduled work in training (a timer's, every 45 s), inside the cgroup as dwpuma: `pumactl
+# stats`; bin/maint db:backup --keep 3 (an online backup into backup/), db:vacuum, and
+# uploads:prune --older-than 90; the logs rotated (log/puma.*.log -> .1 -> .2.gz, then HUP from
+# outside, the unit's reload: the master and its workers reopen them); a restart by pumactl,
+# phased-restart and restart in turn (with preload_app! both are hot restarts); then
+# bin/warm-cache.
+PUMA_MAINT=0
+puma_maintenance() {
+  PUMA_MAINT=$((PUMA_MAINT + 1))
+  puma_ctl stats
+  puma_admin "$PUMA_DIR/bin/maint" db:backup --keep 3
+  puma_admin "$PUMA_DIR/bin/maint" db:vacuum
+  puma_admin "$PUMA_DIR/bin/maint" uploads:prune --older-than 90
+  rotate_logs HUP "$PUMA_PID" gz "$PUMA_DIR/log/puma.stdout.log" "$PUMA_DIR/log/puma.stderr.log"
+  if [ $((PUMA_MAINT % 2)) = 1 ]; then puma_restart phased-restart; else puma_restart restart; fi
+  puma_admin "$PUMA_DIR/bin/warm-cache"
+}
+
+# The generic intruder script as dwpuma (an exploited puma worker executing a shell) in the
+# uploads directory, which it owns.
+puma_inject() { inject_shell puma "$PUMA_USER" "$PUMA_DATA/uploads"; }
+puma_labels() { write_labels puma "$PUMA_DATA/uploads"; }
+
+# Held out, from a fresh provisioning. A new release deployed as Capistrano does it: release
+# 2026.12.2 into releases/r2 (root, outside the cgroup: new routes in a new ruby file lib/ext/tags.rb
+# and lib/pagination.rb, three new templates, a new stylesheet, script and banner) with a config
+# change (2 workers, threads 2-8), `current` switched to it atomically, `pumactl phased-restart`
+# inside the cgroup (a hot restart with preload_app!: the new code and config), bin/warm-cache
+# with the new pages; the restart at 30 s starts it from the new release. Each round, about every
+# 3 s, eight clients at once from 127.0.43.1-250 (other ones each round): browsers on the tag
+# pages, the changelog (banner, new stylesheet and script) and the old pages; the v2 API with a
+# cursor and a conditional request (If-None-Match: 304); the orders export as CSV; notes and
+# orders created and updated; 200-900 kB scans uploaded and fetched back; searches; every
+# fourth round a 3 MB video (422: too large), a bad cursor (422), a tag that does not exist
+# (404). Every 20 s in turn: bin/maint db:backup --keep 1 --dir backup/<time>, db:analyze,
+# db:check, db:export orders, `pumactl gc-stats`; or uploads:prune --older-than 20
+# --keep-latest 10, the logs renamed with a date suffix and `pumactl reopen-log` (HUP), gzipped
+# at once, bin/warm-cache of the tag pages.
+puma_heldout_deploy() {
+  puma_release r2 2026.12.2 2 2 8 new
+  ln -s releases/r2 "$PUMA_DIR/current.new"
+  mv -T "$PUMA_DIR/current.new" "$PUMA_DIR/current"
+  PUMA_WORKERS=2
+  puma_restart phased-restart
+  puma_admin "$PUMA_DIR/bin/warm-cache" /tags /changelog '/stats?refresh=1' /api/v2/notes
+}
+puma_heldout_addr() { echo "127.0.43.$((1 + ($1 * 37 + PUMA_ROUND * 53) % 250))"; }
+PUMA_H_TAGS=(ops finance team product support)
+puma_heldout_mix() {
+  local r=$((PUMA_ROUND += 1)) pids=() a
+  puma_get "$(puma_heldout_addr 0)" /tags "/tags/${PUMA_H_TAGS[r % 5]}" /css/tags.css /js/tags.js /css/app.css &
+  pids+=($!)
+  puma_get "$(puma_heldout_addr 1)" /changelog /img/banner.svg / "/notes/$((1 + r * 3 % 120))" "/notes?page=$((2 + r % 3))" &
+  pids+=($!)
+  (
+    a=$(puma_heldout_addr 2)
+    next=$(puma_json "$a" 200 GET "/api/v2/notes?limit=10" | sed -n 's/.*"next":"\([^"]*\)".*/\1/p')
+    [ -z "$next" ] || puma_json "$a" 200 GET "/api/v2/notes?limit=10&cursor=$next" >/dev/null
+    etag=$(curl -s -D - -o /dev/null --interface "$a" --max-time 20 "$PUMA_URL/api/v2/notes?limit=5" | sed -n 's/^[Ee][Tt]ag: \(.*\)\r$/\1/p')
+    [ -z "$etag" ] || puma_c "$a" 304 -o /dev/null -H "If-None-Match: $etag" "$PUMA_URL/api/v2/notes?limit=5" >/dev/null
+  ) &
+  pids+=($!)
+  puma_c "$(puma_heldout_addr 3)" 200 -o /dev/null "$PUMA_URL/api/orders/export.csv" >/dev/null &
+  pids+=($!)
+  (
+    a=$(puma_heldout_addr 4)
+    id=$(puma_json "$a" 201 POST /api/notes "{\"title\":\"Retro $r\",\"body\":\"held-out round $r\",\"tags\":[\"product\",\"retro\"]}" | puma_id)
+    [ -z "$id" ] || puma_json "$a" 200 PUT "/api/notes/$id" '{"tags":["retro"]}' >/dev/null
+    id=$(puma_json "$a" 201 POST /api/orders "{\"customer\":\"partner-$((r % 5))\",\"item\":\"Docking station\",\"qty\":$((2 + r % 5)),\"price_cents\":12900}" | puma_id)
+    [ -z "$id" ] || puma_json "$a" 200 PATCH "/api/orders/$id" '{"status":"shipped"}' >/dev/null
+  ) &
+  pids+=($!)
+  puma_upload "$(puma_heldout_addr 5)" "$PUMA_CLIENT/h/scan-$((1 + r % 5)).jpg" &
+  pids+=($!)
+  puma_get "$(puma_heldout_addr 6)" "/search?q=retro" "/search?q=partner-$((r % 5))" /stats &
+  pids+=($!)
+  (
+    a=$(puma_heldout_addr 7)
+    if [ $((r % 4)) = 0 ]; then
+      puma_c "$a" 422 -F "file=@$PUMA_CLIENT/h/site-tour.mp4" "$PUMA_URL/uploads" >/dev/null
+      puma_json "$a" 422 GET "/api/v2/notes?cursor=zzzz" >/dev/null
+      puma_get "$a" /tags/no-such-tag
+    else
+      puma_json "$a" 200 GET /api/reports/summary >/dev/null
+    fi
+  ) &
+  pids+=($!)
+  wait "${pids[@]}"
+  sleep 1
+}
+PUMA_HELDOUT_JOBS=0
+puma_heldout_job() {
+  local stamp f
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((PUMA_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    install -d -o "$PUMA_USER" -g "$PUMA_USER" -m 750 "$PUMA_DIR/backup/$stamp"
+    puma_admin "$PUMA_DIR/bin/maint" db:backup --keep 1 --dir "$PUMA_DIR/backup/$stamp"
+    puma_admin "$PUMA_DIR/bin/maint" db:analyze
+    puma_admin "$PUMA_DIR/bin/maint" db:check
+    puma_admin "$PUMA_DIR/bin/maint" db:export orders
+    puma_ctl gc-stats
+  else
+    puma_admin "$PUMA_DIR/bin/maint" uploads:prune --older-than 20 --keep-latest 10
+    for f in "$PUMA_DIR/log/puma.stdout.log" "$PUMA_DIR/log/puma.stderr.log"; do mv -f "$f" "$f-$stamp"; done
+    puma_ctl reopen-log
+    sleep 0.3
+    gzip -f "$PUMA_DIR/log/puma.stdout.log-$stamp" "$PUMA_DIR/log/puma.stderr.log-$stamp"
+    puma_admin "$PUMA_DIR/bin/warm-cache" /tags '/tags/ops' /changelog
   fi
 }
 
