@@ -112,6 +112,13 @@ std::string ExplainText(const model::Fingerprint& fp) {
         << Joined(ports, ", ") << ", is known\n"
         << "  names:    " << Joined(Keys(fp.dns_names), ", ") << "\n";
   }
+  if (fp.lineage_by_exe) {
+    out << "\nlineage by executable: learned before an interpreter's program was its script, so a program "
+           "an interpreter runs is known under the interpreter's binary too (lua5.4, not prosody and "
+           "prosodyctl apart)\n"
+        << "  why:      a baseline of fingerprint format 4 or older, or merged with one; relearn to tell "
+           "them apart\n";
+  }
   return out.str();
 }
 
@@ -156,7 +163,8 @@ std::string ExplainJsonLines(const model::Fingerprint& fp) {
                    {"network", fp.network.size()},
                    {"dns_names", fp.dns_names.size()},
                    {"syscalls", fp.syscalls.size()}}},
-        {"syscall_watch", collector::SyscallWatchName(model::EffectiveSyscallWatch(fp))}});
+        {"syscall_watch", collector::SyscallWatchName(model::EffectiveSyscallWatch(fp))},
+        {"lineage_by_executable", fp.lineage_by_exe}});
   return out;
 }
 

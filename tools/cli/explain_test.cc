@@ -52,6 +52,17 @@ TEST(ExplainTest, AScriptRunnerIsExplainedWithItsShellsAndUtilities) {
       << ExplainText(fp);
 }
 
+// A baseline that names interpreters by their binary says so, and how to
+// leave it behind; one learned since says nothing.
+TEST(ExplainTest, ALineageByExecutableIsExplained) {
+  model::Fingerprint fp = Launcher();
+  EXPECT_EQ(LineOfType(ExplainJsonLines(fp), "summary")["lineage_by_executable"], false);
+  EXPECT_EQ(ExplainText(fp).find("lineage by executable"), std::string::npos);
+  fp.lineage_by_exe = true;
+  EXPECT_EQ(LineOfType(ExplainJsonLines(fp), "summary")["lineage_by_executable"], true);
+  EXPECT_NE(ExplainText(fp).find("relearn to tell them apart"), std::string::npos) << ExplainText(fp);
+}
+
 TEST(ExplainTest, PeersKnownByNameListTheNamesAndPorts) {
   model::Fingerprint fp = Launcher();
   fp.dns_names["db.internal"].count = 1;
