@@ -65,6 +65,18 @@ TEST(FormatTest, FindingText) {
             "[pid 42 /usr/sbin/nginx, parent /usr/bin/tini; score 0.75; seen 3 times]");
 }
 
+// A process an interpreter runs a script as names the script in both
+// renderings; without one, neither says anything (FindingJsonHasTheContractFields).
+TEST(FormatTest, AnInterpretersScriptIsNamed) {
+  model::Finding f = Sample();
+  f.process.exe = "/usr/bin/lua5.4";
+  f.process.script = "/usr/bin/prosody";
+  EXPECT_EQ(nlohmann::json::parse(FindingJson(f))["process"]["script"], "/usr/bin/prosody");
+  EXPECT_EQ(FindingText(f),
+            "2023-11-14T22:13:20.123Z HIGH shop/nginx network 10.0.0.7:5432: new outbound peer "
+            "[pid 42 /usr/bin/lua5.4 running /usr/bin/prosody, parent /usr/bin/tini; score 0.75; seen 3 times]");
+}
+
 model::Finding WithContext() {
   model::Finding f = Sample();
   f.process.runtime = RuntimeContextRef(RuntimeContext{
