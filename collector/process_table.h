@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collector/event.h"
+#include "collector/programs.h"
 #include "collector/trace_file.h"
 
 namespace dw::collector {
@@ -86,7 +87,7 @@ class ProcessTable {
     // Its script from exe and argv (ScriptOf).
     Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup);
     // What lineage names it by: the script an interpreter runs, else the exe.
-    const std::string& program() const { return script.empty() ? exe : script; }
+    const std::string& program() const { return ProgramOf(exe, script); }
 
     std::string exe;
     std::vector<std::string> argv;

@@ -17,8 +17,9 @@ inline constexpr std::string_view kShellNames[] = {"sh",   "ash", "bash", "dash"
 inline constexpr std::string_view kInterpreterNames[] = {"python", "perl", "ruby",  "php",
                                                          "lua",    "node", "tclsh", "pwsh"};
 
-// `name` (an executable's basename) is one of `programs`, or one of them
-// with a version after it (python3, python3.11, lua5.4, php8.2).
+// `name` (an executable's basename) is one of `programs`, or a versioned or
+// variant spelling of one: "python3.11", "lua5.4", "perl5.36", "nc.openbsd";
+// not "ncat" for "nc" nor "node_exporter" for "node".
 bool IsProgramName(std::string_view name, std::span<const std::string_view> programs);
 
 // The script `exe` runs as its program, or "": `exe` is an interpreter
@@ -32,6 +33,12 @@ bool IsProgramName(std::string_view name, std::span<const std::string_view> prog
 // script has none: what a shell runs is judged as the shell's (the model
 // reasons about shells, whatever script they read).
 std::string_view ScriptOf(std::string_view exe, const std::vector<std::string>& argv);
+
+// What lineage names a process by: the script its interpreter runs, else its
+// executable.
+inline const std::string& ProgramOf(const std::string& exe, const std::string& script) {
+  return script.empty() ? exe : script;
+}
 
 }  // namespace dw::collector
 

@@ -158,15 +158,11 @@ std::string_view Basename(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// `name` is `program` or a versioned/variant spelling of it: "python3.11",
-// "perl5.36", "nc.openbsd"; not "ncat" for "nc" nor "node_exporter" for "node".
-bool IsProgram(std::string_view name, std::span<const std::string_view> programs) {
-  return collector::IsProgramName(name, programs);
-}
+using collector::IsProgramName;
 
 // A shell, an interpreter or a network tool: what an intruder runs first.
 bool IsShellish(std::string_view base) {
-  return IsProgram(base, kShells) || IsProgram(base, kInterpreters) || IsProgram(base, kNetworkTools);
+  return IsProgramName(base, kShells) || IsProgramName(base, kInterpreters) || IsProgramName(base, kNetworkTools);
 }
 
 bool IsUnder(std::string_view path, std::span<const std::string_view> dirs) {
@@ -203,8 +199,8 @@ bool IsFilelessName(std::string_view exe) {
 
 bool Any(const Judged&) { return true; }
 bool IsShell(const Judged& j) { return model::IsShell(j.exe); }
-bool IsInterpreter(const Judged& j) { return IsProgram(Basename(j.exe), kInterpreters); }
-bool IsNetworkTool(const Judged& j) { return IsProgram(Basename(j.exe), kNetworkTools); }
+bool IsInterpreter(const Judged& j) { return IsProgramName(Basename(j.exe), kInterpreters); }
+bool IsNetworkTool(const Judged& j) { return IsProgramName(Basename(j.exe), kNetworkTools); }
 bool InWorldWritableDir(const Judged& j) { return IsUnder(j.exe, kWorldWritableDirs); }
 bool IsFileless(const Judged& j) {
   return (j.event.exec_flags & kExecFileless) != 0 || IsFilelessName(j.exe);
@@ -281,7 +277,7 @@ bool OutsideKnownSubnets(const Judged& j) { return IsNotLoopback(j) && !j.known_
 // The process behind a network event is a shell or a raw network tool.
 bool FromShell(const Judged& j) {
   std::string_view base = Basename(j.event.process.exe);
-  return IsProgram(base, kShells) || IsProgram(base, kRawNetworkTools);
+  return IsProgramName(base, kShells) || IsProgramName(base, kRawNetworkTools);
 }
 bool FromShellOrInterpreter(const Judged& j) { return IsShellish(Basename(j.event.process.exe)); }
 bool IsEvasive(const Judged& j) { return IsEvasiveSyscall(j.item.key); }
@@ -347,7 +343,7 @@ bool InUtilityDir(std::string_view path) {
 
 // One of kIntruderTools, by name or stem.
 bool IsIntruderTool(std::string_view base) {
-  return IsProgram(base, kIntruderTools) || IsProgram(NameStem(base), kIntruderTools);
+  return IsProgramName(base, kIntruderTools) || IsProgramName(NameStem(base), kIntruderTools);
 }
 
 // Whether two program names share a stem of 3+ characters, a daemon's name
@@ -898,7 +894,7 @@ bool ServiceStartsShell(std::string_view edge) {
 
 }  // namespace
 
-bool IsShell(std::string_view exe) { return IsProgram(Basename(exe), kShells); }
+bool IsShell(std::string_view exe) { return IsProgramName(Basename(exe), kShells); }
 
 double RaiseOneLevel(double score) {
   if (score < 0.4) return 0.4;

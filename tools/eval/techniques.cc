@@ -355,7 +355,7 @@ Result<TechniqueResult> RunTechniques(const EvalCase& c) {
                      last_ns = std::max(last_ns, e.time_ns);
                      if (e.process.exe.empty() || e.workload.empty()) return;
                      ++per_workload[e.workload];
-                     Program& p = per_program[{e.workload, e.process.script.empty() ? e.process.exe : e.process.script}];
+                     Program& p = per_program[{e.workload, collector::ProgramOf(e.process.exe, e.process.script)}];
                      ++p.events;
                      p.accepted |= e.kind == EventKind::kAccept;
                      p.last = e;
@@ -373,7 +373,7 @@ Result<TechniqueResult> RunTechniques(const EvalCase& c) {
 
   TechniqueResult r;
   r.name = c.name;
-  r.actor = actor->last.process.script.empty() ? actor->last.process.exe : actor->last.process.script;
+  r.actor = collector::ProgramOf(actor->last.process.exe, actor->last.process.script);
   r.served_dir = ServedDirOf(fingerprints.at(busiest->first));
   for (const Technique& t : Techniques()) {
     r.outcomes.push_back(PlayTechnique(t, fingerprints, actor->last, last_ns + 60'000'000'000, r.served_dir));

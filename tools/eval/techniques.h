@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "collector/event.h"
+#include "collector/programs.h"
 #include "collector/status.h"
 #include "model/detector.h"
 #include "model/fingerprint.h"
@@ -61,7 +62,7 @@ struct PlayedProcess {
   std::string parent_exe;             // the parent's program (ProcessContext::parent_exe)
   std::vector<std::string> ancestry;  // parent first
   // What its children see as their parent: its script, else its exe.
-  const std::string& program() const { return script.empty() ? exe : script; }
+  const std::string& program() const { return collector::ProgramOf(exe, script); }
 };
 
 // Turns a technique's steps into enriched events (what the pipeline would
