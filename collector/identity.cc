@@ -29,17 +29,6 @@ std::string_view Trim(std::string_view path) {
   return path;
 }
 
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  while (true) {
-    size_t at = s.find(sep);
-    parts.push_back(s.substr(0, at));
-    if (at == std::string_view::npos) break;
-    s.remove_prefix(at + 1);
-  }
-  return parts;
-}
-
 std::vector<std::string_view> Components(std::string_view path) {
   std::vector<std::string_view> parts;
   for (std::string_view p : Split(Trim(path), '/')) {

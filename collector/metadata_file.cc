@@ -56,15 +56,23 @@ std::optional<std::string> StringMember(const nlohmann::json* obj, const char* k
   return v->get<std::string>();
 }
 
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    size_t at = s.find(sep);
+    parts.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) break;
+    s.remove_prefix(at + 1);
+  }
+  return parts;
+}
+
 namespace {
 
 // The uid of the user whose systemd instance holds `cgroup_path`
 // ("user.slice/user-1000.slice/user@1000.service/..."), or nullopt.
 std::optional<std::string> UserSliceUid(std::string_view cgroup_path) {
-  while (!cgroup_path.empty()) {
-    const size_t slash = cgroup_path.find('/');
-    std::string_view part = cgroup_path.substr(0, slash);
-    cgroup_path = slash == std::string_view::npos ? std::string_view() : cgroup_path.substr(slash + 1);
+  for (std::string_view part : Split(cgroup_path, '/')) {
     if (!part.starts_with("user-") || !part.ends_with(".slice")) continue;
     std::string_view uid = part.substr(5, part.size() - 5 - 6);
     if (!uid.empty() && uid.size() <= 10 && uid.find_first_not_of("0123456789") == std::string_view::npos) {
@@ -78,20 +86,10 @@ std::optional<std::string> UserSliceUid(std::string_view cgroup_path) {
 std::string HomeOf(const std::filesystem::path& root, const std::string& uid) {
   std::optional<std::string> passwd = ReadSmallFile(root / "etc/passwd");
   if (!passwd) return {};
-  std::string_view rest = *passwd;
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  for (std::string_view line : Split(*passwd, '\n')) {
     // name:password:uid:gid:gecos:home:shell
-    std::string_view field[7];
-    size_t n = 0;
-    for (; n < 7 && !line.empty(); ++n) {
-      const size_t colon = line.find(':');
-      field[n] = line.substr(0, colon);
-      line = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-    }
-    if (n >= 6 && field[2] == uid && field[5].starts_with('/')) return std::string(field[5]);
+    const std::vector<std::string_view> field = Split(line, ':');
+    if (field.size() >= 6 && field[2] == uid && field[5].starts_with('/')) return std::string(field[5]);
   }
   return {};
 }

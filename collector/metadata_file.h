@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,10 @@ std::optional<nlohmann::json> ReadJsonObject(const std::filesystem::path& path);
 // A JSON object encoded in a string (CRI-O's io.kubernetes.cri-o.Labels,
 // podman's metadata); nullopt for anything else.
 std::optional<nlohmann::json> ParseObject(std::string_view text);
+
+// The pieces of `s` between the separators `sep` (empty ones included:
+// "a::b" -> a, "", b).
+std::vector<std::string_view> Split(std::string_view s, char sep);
 
 // obj[key] when obj is an object holding that key.
 const nlohmann::json* Member(const nlohmann::json& obj, const char* key);
