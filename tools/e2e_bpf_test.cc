@@ -600,7 +600,8 @@ TEST_F(E2eBpfTest, UdpFlowsAreReportedOncePerProcessInTheirDirection) {
 
 // A UDP server that only receives (a log collector) shows its clients: a
 // datagram read with recvfrom or recvmsg, asking the sender, is an ACCEPT on
-// the bound port, once per client; recv(2) asks nothing and adds nothing.
+// the bound port, once per client; one read with recv(2) (127.0.0.3's) asks
+// nothing and adds nothing.
 TEST_F(E2eBpfTest, AReceiveOnlyUdpServersClientsAreReported) {
   const uint16_t service = FreeUdpServicePort();
   ASSERT_NE(service, 0);

@@ -401,10 +401,9 @@ TEST_P(WorkloadEvalTest, HeldOutFindingsStayAtOrBelowTheirFirstMeasurement) {
                                                    {"radius", {4, 1}}};
   // lighttpd (first run 2 / 0), rsyslog (1 / 0), samba (0 / 0), slapd (2 / 0), node (2 / 0), rabbitmq (1 / 0)
   // unbound (1 / 0) and zookeeper (2 / 0; 1 / 0 once hex-numbered generations were one
-  // family, a rule its training and normal traces showed), etcd (2 / 0), mosquitto (1 / 0) and
+  // family, a rule its training and normal traces showed), etcd (2 / 0), mosquitto (1 / 0),
   // spamd (1 / 0) and puma (2 / 0), unseen, and rsyslog recorded again with receive-only UDP
-  // flows (1 / 0), are
-  // held to the target itself,
+  // flows (1 / 0), are held to the target itself,
   // below; prometheus's first, unseen run was 4 / 0 (two new scrape targets, two new
   // configuration files; README: prometheus), its ceiling.
   auto r = RunEval(GetParam());

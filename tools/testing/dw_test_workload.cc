@@ -28,10 +28,10 @@
 //                       sends it a datagram, which it answers twice with
 //                       sendto (a server's reply to a client of PORT)
 //   --udp-collect PORT  bind a UDP socket to 127.0.0.1:PORT that only
-//                       receives (a log collector): a socket from 127.0.0.1
-//                       and one bound to 127.0.0.2 send it a datagram each;
-//                       it reads the first with recvfrom, the second with
-//                       recvmsg (both asking the sender), a third with recv
+//                       receives (a log collector): sockets from 127.0.0.1,
+//                       127.0.0.2 and 127.0.0.3 send it a datagram each; it
+//                       reads the first with recvfrom, the second with
+//                       recvmsg (both asking the sender), the third with recv
 //                       (not asking), and answers none
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
@@ -225,9 +225,12 @@ int main(int argc, char** argv) {
       sockaddr_in a = Loopback(std::atoi(arg.c_str()));
       sockaddr_in second = Loopback(0);
       second.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
+      sockaddr_in third = Loopback(0);
+      third.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 2);
       int server = socket(AF_INET, SOCK_DGRAM, 0);
       int one = socket(AF_INET, SOCK_DGRAM, 0);
       int two = socket(AF_INET, SOCK_DGRAM, 0);
+      int three = socket(AF_INET, SOCK_DGRAM, 0);
       char buf[16];
       sockaddr_in from = {};
       socklen_t from_len = sizeof(from);
@@ -238,16 +241,19 @@ int main(int argc, char** argv) {
       msg.msg_iov = &iov;
       msg.msg_iovlen = 1;
       const bool collected =
-          server >= 0 && one >= 0 && two >= 0 && bind(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+          server >= 0 && one >= 0 && two >= 0 && three >= 0 &&
+          bind(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
           bind(two, reinterpret_cast<sockaddr*>(&second), sizeof(second)) == 0 &&
+          bind(three, reinterpret_cast<sockaddr*>(&third), sizeof(third)) == 0 &&
           sendto(one, "1", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
           recvfrom(server, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &from_len) == 1 &&
           sendto(two, "2", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 && recvmsg(server, &msg, 0) == 1 &&
-          sendto(one, "3", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
+          sendto(three, "3", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1 &&
           recv(server, buf, sizeof(buf), 0) == 1;
       close(server);
       close(one);
       close(two);
+      close(three);
       if (!collected) return Fail("udp-collect", arg);
     } else if (op == "--spawn" || op == "--shell") {
       pid_t pid = fork();
