@@ -347,7 +347,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma sshd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -481,11 +481,12 @@ install_packages() {
               git
               freeradius freeradius-utils eapoltest sqlite3
               spamd spamassassin spamc
-              puma ruby-sinatra ruby-sqlite3)
+              puma ruby-sinatra ruby-sqlite3
+              openssh-server openssh-sftp-server openssh-client rsync)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin openssh-server; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -595,6 +596,13 @@ install_packages() {
         continue ;;
       # puma (with ruby-sinatra and ruby-sqlite3) ships, starts and enables no service: no unit,
       # no init script; each run starts its own instance.
+      # openssh-server's postinst enables ssh.service (and an init script; it would listen on
+      # *:22 with /etc/ssh's config and the host keys it generates there); ssh.socket (socket
+      # activation on :22) is disabled too, and stopped, in case it was enabled.
+      openssh-server)
+        systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true
+        systemctl stop ssh.socket >/dev/null 2>&1 || true
+        svc=ssh ;;
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -22065,6 +22073,700 @@ puma_heldout_job() {
     sleep 0.3
     gzip -f "$PUMA_DIR/log/puma.stdout.log-$stamp" "$PUMA_DIR/log/puma.stderr.log-$stamp"
     puma_admin "$PUMA_DIR/bin/warm-cache" /tags '/tags/ops' /changelog
+  fi
+}
+
+# --- sshd ---------------------------------------------------------------------------------
+
+SSHD_PORT=26622                  # sshd, 127.0.0.1 (ports 26600-26699 are this workload's)
+SSHD_DIR=$WORK/sshd              # conf/ (sshd_config, host keys, authorized_keys/), log/, run/, home/, sftp/
+SSHD_CONF=$SSHD_DIR/conf/sshd_config
+SSHD_LOG=$SSHD_DIR/log/sshd.log
+SSHD_CLIENT=$SSHD_DIR/clients    # the clients' keys, known_hosts, data, trees and working copies (root, 700, outside the cgroup)
+SSHD_CLOG=$WORK/sshd-clients.log # the clients' output; ERROR lines for what failed
+SSHD_DROP=dwssh-drop             # SFTP drops: chrooted into sftp/drop, internal-sftp only
+SSHD_BACKUP=dwssh-backup         # the rsync backup target: rrsync per client host (login shell /bin/sh)
+SSHD_GIT=dwssh-git               # git over ssh: git-shell, bare repositories in its home
+SSHD_USERS=("$SSHD_DROP" "$SSHD_BACKUP" "$SSHD_GIT")
+SSHD_SFTP=$SSHD_DIR/sftp/drop    # dwssh-drop's home and chroot (root-owned; incoming/ and outgoing/ its own)
+SSHD_SNAP=$SSHD_DIR/home/backup/snapshots   # dwssh-backup's snapshots, one directory per client host
+SSHD_REPOS=$SSHD_DIR/home/git/repos         # dwssh-git's bare repositories
+SSHD_PID=
+SSHD_RUN_CREATED=0
+
+# OpenSSH 9.2 (Debian openssh-server) as a file-transfer and backup host, its own instance, not
+# the system service (ssh.service and ssh.socket disabled, its init script disabled, /etc/ssh
+# left as the package installed it): `/usr/sbin/sshd -D -e -E log/sshd.log -f
+# conf/sshd_config` started as root in dw-eval/sshd, in the foreground, as the unit runs it
+# (its ExecStartPre `sshd -t` first, /run/sshd made as its RuntimeDirectory= would), listening
+# on 127.0.0.1:$SSHD_PORT only, host keys (ed25519, ecdsa, rsa) made by ssh-keygen at each
+# provisioning in conf/, key-only authentication (no passwords, no PAM: the users' password
+# fields are '*'), LogLevel VERBOSE into the -E file, authorized keys central in
+# conf/authorized_keys/%u (root-owned), AcceptEnv GIT_PROTOCOL, internal-sftp as the sftp
+# subsystem. Its privilege separation is its own: each connection makes the listener fork and
+# re-exec `sshd -R` (the privileged monitor), which forks an unprivileged child chrooted into
+# /run/sshd as the user sshd for the key exchange and authentication, then a child as the
+# user for the session: for dwssh-drop (Match: ChrootDirectory %h, ForceCommand internal-sftp
+# -l INFO -u 0027) the SFTP server runs inside that child, chrooted, with no exec; for
+# dwssh-backup the child execs its login shell /bin/sh -c with the authorized key's forced
+# command `/usr/bin/rrsync DIR` (python3), which execs `rsync --server` confined to the client
+# host's directory; for dwssh-git its login shell git-shell -c "git-upload-pack '...'" (or
+# receive-pack), which execs git. Reloads as the unit's ExecReload does: `sshd -t`, then
+# `kill -HUP` of the listener (it re-executes itself and reopens its -E log), both inside the
+# cgroup. The clients (ssh, sftp, scp in its SFTP mode, rsync -e ssh and git over ssh, root,
+# outside the cgroup) have their own keys under clients/keys, no config file (-F /dev/null),
+# BatchMode, known_hosts written from the new host keys at provisioning (StrictHostKeyChecking
+# no), and bind to their source address (BindAddress).
+sshd_users_remove() {
+  local u
+  for u in "${SSHD_USERS[@]}"; do
+    if id -u "$u" >/dev/null 2>&1; then userdel "$u" >/dev/null 2>&1 || true; fi
+  done
+}
+sshd_cleanup() {
+  sshd_users_remove
+  if [ "$SSHD_RUN_CREATED" = 1 ]; then rmdir /run/sshd 2>/dev/null || true; fi
+}
+sshd_provision() {
+  local p
+  if ss -Hltnu "sport = :$SSHD_PORT" | grep -q .; then die "port $SSHD_PORT is in use"; fi
+  getent passwd sshd >/dev/null || die "no sshd user (openssh-server's privilege separation user)"
+  # The users live outside $WORK: removed by the shared cleanup.
+  HOST_CLEANUP+=(sshd_cleanup)
+  sshd_users_remove
+  rm -rf "$SSHD_DIR" "$SSHD_CLOG"
+  mkdir -p "$SSHD_DIR"/{conf/authorized_keys,log,run,home/backup,home/git} "$SSHD_SFTP"/{incoming,outgoing/reports} \
+    "$SSHD_SNAP" "$SSHD_REPOS" "$SSHD_CLIENT"/{keys,home,data,tmp,trees,wc}
+  chmod 700 "$SSHD_CLIENT"
+  useradd --system --user-group --no-create-home --home-dir "$SSHD_SFTP" --shell /usr/sbin/nologin -p '*' "$SSHD_DROP"
+  useradd --system --user-group --no-create-home --home-dir "$SSHD_DIR/home/backup" --shell /bin/sh -p '*' "$SSHD_BACKUP"
+  useradd --system --user-group --no-create-home --home-dir "$SSHD_DIR/home/git" --shell /usr/bin/git-shell -p '*' "$SSHD_GIT"
+  for p in ed25519 ecdsa rsa; do
+    ssh-keygen -q -t "$p" -N '' -C '' -f "$SSHD_DIR/conf/ssh_host_${p}_key"
+    printf '[127.0.0.1]:%s %s\n' "$SSHD_PORT" "$(cut -d' ' -f1,2 "$SSHD_DIR/conf/ssh_host_${p}_key.pub")"
+  done >"$SSHD_CLIENT/known_hosts"
+  sshd_config >"$SSHD_CONF"
+  for p in partner-a partner-b scanner web01 db01 alice bob ci; do sshd_client_key "$p"; done
+  SSHD_DROP_KEYS=(partner-a partner-b scanner) SSHD_BACKUP_KEYS=(web01 db01) SSHD_GIT_KEYS=(alice bob ci)
+  sshd_authorized
+  # The drop area: acknowledgements, a price list and reports the back office publishes.
+  for p in 0 1 2 3; do printf 'ACK batch %d\nstatus=accepted\n' "$p" >"$SSHD_SFTP/outgoing/ack-$p.txt"; done
+  sshd_csv 40 >"$SSHD_SFTP/outgoing/pricelist.csv"
+  for p in 1 2 3 4 5 6 7 8; do sshd_csv $((20 * p)) >"$SSHD_SFTP/outgoing/reports/report-$p.csv"; done
+  mkdir -p "$SSHD_SFTP/incoming/scans" "$SSHD_SFTP/incoming/invoices"
+  chown -R "$SSHD_DROP:$SSHD_DROP" "$SSHD_SFTP"/{incoming,outgoing}
+  chmod 750 "$SSHD_SFTP"/{incoming,outgoing}
+  # The backup target: a directory per client host, an initial snapshot of web01 (the
+  # last one of the old backup host), rrsync's log (it appends only to an existing file).
+  sshd_tree_web01 "$SSHD_CLIENT/trees/web01"
+  sshd_tree_db01 "$SSHD_CLIENT/trees/db01"
+  mkdir -p "$SSHD_SNAP"/{web01,db01}
+  cp -a "$SSHD_CLIENT/trees/web01" "$SSHD_SNAP/web01/20261201T000000"
+  echo 20261201T000000 >"$SSHD_CLIENT/last-web01"
+  : >"$SSHD_DIR/home/backup/rrsync.log"
+  chown -R "$SSHD_BACKUP:$SSHD_BACKUP" "$SSHD_DIR/home/backup"
+  chmod 750 "$SSHD_DIR/home/backup"
+  # The git host: four bare repositories with a short history each (mix A: app, infra; mix B:
+  # lib, docs), the developers' working copies cloned before.
+  printf '[init]\n\tdefaultBranch = main\n[pull]\n\tff = only\n[protocol]\n\tversion = 2\n[gc]\n\tauto = 0\n[advice]\n\tdetachedHead = false\n' \
+    >"$SSHD_CLIENT/home/.gitconfig"
+  for p in app infra lib docs; do sshd_repo "$p"; done
+  chown -R "$SSHD_GIT:$SSHD_GIT" "$SSHD_DIR/home/git"
+  chmod 750 "$SSHD_DIR/home/git"
+  sshd_wc alice app
+  sshd_wc bob app bob-app
+  sshd_wc ci app
+  sshd_wc bob lib
+  sshd_wc alice docs
+  if [ ! -d /run/sshd ]; then SSHD_RUN_CREATED=1; fi
+  SSHD_ROUND=0 SSHD_MAINT=0 SSHD_BOB=()
+}
+# sshd_config [heldout]: sshd_config; with heldout, the held-out change: MaxSessions 20,
+# MaxStartups 40:30:120, a shorter LoginGraceTime, ciphers, MACs and key exchange narrowed to
+# the modern ones, and a new Match block for the held-out partners' network (their SFTP
+# sessions logged at VERBOSE, with a umask of 007).
+sshd_config() {
+  cat <<CONF
+# dw-eval file-transfer and backup host
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+AddressFamily inet
+HostKey $SSHD_DIR/conf/ssh_host_ed25519_key
+HostKey $SSHD_DIR/conf/ssh_host_ecdsa_key
+HostKey $SSHD_DIR/conf/ssh_host_rsa_key
+PidFile $SSHD_DIR/run/sshd.pid
+SyslogFacility AUTH
+LogLevel VERBOSE
+PermitRootLogin no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AuthorizedKeysFile $SSHD_DIR/conf/authorized_keys/%u
+AllowUsers ${SSHD_USERS[*]}
+AllowTcpForwarding no
+AllowAgentForwarding no
+X11Forwarding no
+PermitTunnel no
+PrintMotd no
+PrintLastLog no
+ClientAliveInterval 60
+ClientAliveCountMax 3
+AcceptEnv LANG LC_* GIT_PROTOCOL
+Subsystem sftp internal-sftp -l INFO
+CONF
+  if [ "${1:-}" = heldout ]; then
+    cat <<CONF
+MaxSessions 20
+MaxStartups 40:30:120
+LoginGraceTime 30
+Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com
+MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com
+KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org
+
+Match Address 127.0.45.0/24 User $SSHD_DROP
+	ChrootDirectory %h
+	ForceCommand internal-sftp -l VERBOSE -u 0007
+	PermitTTY no
+	DisableForwarding yes
+CONF
+  else
+    printf 'MaxSessions 10\nMaxStartups 10:30:60\n'
+  fi
+  cat <<CONF
+
+Match User $SSHD_DROP
+	ChrootDirectory %h
+	ForceCommand internal-sftp -l INFO -u 0027
+	PermitTTY no
+	DisableForwarding yes
+
+Match User $SSHD_BACKUP,$SSHD_GIT
+	PermitTTY no
+	DisableForwarding yes
+CONF
+}
+# sshd_client_key NAME: a client's key pair clients/keys/NAME (ed25519; the partners' and
+# db01's rsa 3072).
+sshd_client_key() {
+  local t=ed25519
+  case $1 in partner-b | db01) t=rsa ;; esac
+  rm -f "$SSHD_CLIENT/keys/$1" "$SSHD_CLIENT/keys/$1.pub"
+  ssh-keygen -q -t "$t" -N '' -C "$1@clients.example.test" -f "$SSHD_CLIENT/keys/$1"
+}
+SSHD_DROP_KEYS=(partner-a partner-b scanner)
+SSHD_BACKUP_KEYS=(web01 db01)
+SSHD_GIT_KEYS=(alice bob ci)
+# sshd_authorized: the authorized_keys files (root-owned, 644) from the key lists: the drop's
+# partners with `restrict`; each backup host's key forced to rrsync in its own snapshot
+# directory (restrict); the developers' keys without forwarding or a pty (git-shell).
+sshd_authorized() {
+  local k
+  for k in "${SSHD_DROP_KEYS[@]}"; do printf 'restrict %s\n' "$(cat "$SSHD_CLIENT/keys/$k.pub")"; done \
+    >"$SSHD_DIR/conf/authorized_keys/$SSHD_DROP.new"
+  for k in "${SSHD_BACKUP_KEYS[@]}"; do
+    printf 'command="/usr/bin/rrsync %s/%s",restrict %s\n' "$SSHD_SNAP" "${k%%-*}" "$(cat "$SSHD_CLIENT/keys/$k.pub")"
+  done >"$SSHD_DIR/conf/authorized_keys/$SSHD_BACKUP.new"
+  for k in "${SSHD_GIT_KEYS[@]}"; do
+    printf 'no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty %s\n' "$(cat "$SSHD_CLIENT/keys/$k.pub")"
+  done >"$SSHD_DIR/conf/authorized_keys/$SSHD_GIT.new"
+  for k in "${SSHD_USERS[@]}"; do
+    chmod 644 "$SSHD_DIR/conf/authorized_keys/$k.new"
+    mv -f "$SSHD_DIR/conf/authorized_keys/$k.new" "$SSHD_DIR/conf/authorized_keys/$k"
+  done
+}
+# sshd_csv LINES: a CSV file's text (orders, prices, reports).
+sshd_csv() {
+  awk -v n="$1" -v s="$RANDOM" 'BEGIN { srand(s); print "id,sku,qty,price,customer,date"
+    for (i = 1; i <= n; i++) printf "%d,SKU-%05d,%d,%.2f,C%06d,2026-12-%02d\n", i, int(rand() * 99999), 1 + int(rand() * 20), rand() * 500, int(rand() * 999999), 1 + i % 28 }'
+}
+# sshd_blob FILE KB: KB kB of incompressible data (scans, uploads, dumps).
+sshd_blob() { head -c $(($2 * 1024)) /dev/urandom >"$1"; }
+# The client hosts' trees that are backed up: web01 (its nginx config, a site, uploads) and
+# db01 (its database config and dumps).
+sshd_tree_web01() {
+  local i
+  mkdir -p "$1"/etc/nginx/sites-enabled "$1"/var/www/site "$1"/var/www/uploads
+  for i in $(seq 1 8); do printf 'server { listen 80; server_name s%d.example.test; root /var/www/site; }\n' "$i" >"$1/etc/nginx/sites-enabled/s$i.conf"; done
+  printf 'worker_processes auto;\nevents { worker_connections 768; }\n' >"$1/etc/nginx/nginx.conf"
+  for i in $(seq 1 30); do sshd_csv $((10 + i * 3)) | sed 's/^/<p>/' >"$1/var/www/site/page$i.html"; done
+  for i in $(seq 1 8); do sshd_blob "$1/var/www/uploads/img$i.jpg" $((8 + i * 4)); done
+}
+sshd_tree_db01() {
+  local i
+  mkdir -p "$1"/etc/mysql/conf.d "$1"/var/backups/mysql
+  for i in 1 2 3 4; do printf '[mysqld]\nmax_connections = %d\n' $((100 * i)) >"$1/etc/mysql/conf.d/$i.cnf"; done
+  for i in 1 2 3; do sshd_csv 1500 | gzip -c >"$1/var/backups/mysql/shop-$i.sql.gz"; done
+}
+# sshd_repo NAME: the bare repository repos/NAME.git with a history of 12 commits by three
+# authors on main, a tag v1.0 and a develop branch, pushed from a scratch working copy.
+sshd_repo() {
+  local wc=$SSHD_CLIENT/tmp/init-$1 i
+  git init -q --bare --initial-branch=main "$SSHD_REPOS/$1.git"
+  sshd_git 127.0.0.1 alice alice init -q "$wc"
+  mkdir -p "$wc/src" "$wc/docs"
+  for i in $(seq 1 12); do
+    printf 'fn_%d() -> %d\n' "$i" "$RANDOM" >>"$wc/src/mod$((i % 5)).txt"
+    printf '# %s\nchange %d\n' "$1" "$i" >>"$wc/docs/README.md"
+    sshd_git 127.0.0.1 "$(echo alice bob carol | cut -d' ' -f$((1 + i % 3)))" alice -C "$wc" add -A
+    sshd_git 127.0.0.1 "$(echo alice bob carol | cut -d' ' -f$((1 + i % 3)))" alice -C "$wc" commit -q -m "$1: change $i"
+    [ "$i" != 8 ] || sshd_git 127.0.0.1 alice alice -C "$wc" tag -a v1.0 -m "Release 1.0"
+  done
+  sshd_git 127.0.0.1 alice alice -C "$wc" branch develop
+  sshd_git 127.0.0.1 alice alice -C "$wc" push -q --all "$SSHD_REPOS/$1.git"
+  sshd_git 127.0.0.1 alice alice -C "$wc" push -q --tags "$SSHD_REPOS/$1.git"
+  rm -rf "$wc"
+}
+# sshd_wc WHO REPO [NAME]: WHO's working copy wc/NAME (default WHO-REPO) of REPO, cloned from
+# the path before the repositories changed owner, its origin then the ssh URL.
+sshd_wc() {
+  local wc=$SSHD_CLIENT/wc/${3:-$1-$2}
+  sshd_git 127.0.0.1 "$1" "$1" clone -q --no-local "$SSHD_REPOS/$2.git" "$wc"
+  sshd_git 127.0.0.1 "$1" "$1" -C "$wc" remote set-url origin "$SSHD_GIT@127.0.0.1:repos/$2.git"
+}
+
+# sshd_ssh SRC KEY: the clients' ssh command line (rsync -e, GIT_SSH_COMMAND) from SRC with key
+# KEY; sshd_opts SRC KEY: its options, one a line (sftp, scp).
+sshd_opts() {
+  printf '%s\n' -F /dev/null -i "$SSHD_CLIENT/keys/$2" -o IdentitiesOnly=yes -o BatchMode=yes \
+    -o StrictHostKeyChecking=no -o "UserKnownHostsFile=$SSHD_CLIENT/known_hosts" -o "BindAddress=$1" \
+    -o ConnectTimeout=10
+}
+sshd_ssh() { echo "ssh $(sshd_opts "$1" "$2" | tr '\n' ' ')-p $SSHD_PORT"; }
+# sshd_c WHO CMD...: a client's command, its output in the clients' log, an ERROR line there if
+# it fails.
+sshd_c() {
+  "${@:2}" >>"$SSHD_CLOG" 2>&1 || echo "ERROR $1: ${*:2}" >>"$SSHD_CLOG"
+}
+# sshd_sftp SRC KEY: an sftp session of the drop's partner with key KEY from SRC, its batch
+# on stdin (lines with a leading - may fail).
+sshd_sftp() {
+  local opts
+  mapfile -t opts < <(sshd_opts "$1" "$2")
+  sshd_c "$2@$1 sftp" sftp -q "${opts[@]}" -P "$SSHD_PORT" -b - "$SSHD_DROP@127.0.0.1"
+}
+# sshd_scp SRC KEY ARG...: scp (its SFTP protocol) ARG... to or from the drop (remote paths
+# written as drop:PATH).
+sshd_scp() {
+  local opts a args=()
+  mapfile -t opts < <(sshd_opts "$1" "$2")
+  for a in "${@:3}"; do args+=("${a/#drop:/$SSHD_DROP@127.0.0.1:}"); done
+  sshd_c "$2@$1 scp" scp -q "${opts[@]}" -P "$SSHD_PORT" "${args[@]}"
+}
+# sshd_rsync SRC KEY ARG...: rsync ARG... over ssh from SRC with key KEY (the backup target's
+# paths written as backup:PATH, relative to the host's snapshot directory).
+sshd_rsync() {
+  local a args=()
+  for a in "${@:3}"; do args+=("${a/#backup:/$SSHD_BACKUP@127.0.0.1:}"); done
+  sshd_c "$2@$1 rsync" rsync -e "$(sshd_ssh "$1" "$2")" "${args[@]}"
+}
+# sshd_last HOST: the client host's last snapshot (clients/last-HOST, written by the backup
+# that made it).
+sshd_last() { cat "$SSHD_CLIENT/last-$1"; }
+# sshd_snapshot SRC KEY HOST [RSYNC_OPTION...]: an incremental backup of the client host HOST's
+# tree into a new snapshot named after the time, its unchanged files hard links into the
+# previous one (--link-dest), directory times not kept (so the snapshot's time is when it was
+# made, for the pruning); the tree changed a little before (a few files edited, one added,
+# the oldest added one removed).
+sshd_snapshot() {
+  local tree=$SSHD_CLIENT/trees/$3 stamp link=() f
+  stamp=$(date -u +%Y%m%dT%H%M%S)
+  for f in $(find "$tree" -type f -name '*.html' -o -type f -name '*.cnf' | shuf -n 3 --random-source=/dev/urandom); do
+    printf '<!-- %s -->\n' "$RANDOM" >>"$f"
+  done
+  mkdir -p "$tree/var/spool"
+  sshd_blob "$tree/var/spool/new-$stamp.dat" $((4 + RANDOM % 24))
+  find "$tree/var/spool" -type f | sort | head -n -4 | xargs -r rm -f
+  [ ! -s "$SSHD_CLIENT/last-$3" ] || link=("--link-dest=/$(sshd_last "$3")")
+  sshd_rsync "$1" "$2" -aO --delete "${link[@]}" "${@:4}" "$tree/" "backup:$stamp/"
+  echo "$stamp" >"$SSHD_CLIENT/last-$3"
+}
+# sshd_git SRC WHO KEY ARG...: git ARG... as WHO from SRC with key KEY, outside the cgroup, the
+# clients' HOME and no system config.
+sshd_git() {
+  local addr=$1 who=$2 key=$3
+  shift 3
+  env HOME="$SSHD_CLIENT/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 LANG=C.UTF-8 \
+    GIT_SSH_COMMAND="$(sshd_ssh "$addr" "$key")" \
+    GIT_AUTHOR_NAME="$who" GIT_AUTHOR_EMAIL="$who@example.test" \
+    GIT_COMMITTER_NAME="$who" GIT_COMMITTER_EMAIL="$who@example.test" git "$@"
+}
+sshd_g() { sshd_c "$2@$1 git ${4:-}" sshd_git "$@"; }
+# sshd_edit SRC WHO KEY WC N: N files of working copy WC changed, committed and pushed.
+sshd_edit() {
+  local wc=$SSHD_CLIENT/wc/$4 i f
+  for ((i = 0; i < $5; i++)); do
+    f=$wc/src/mod$((RANDOM % 5)).txt
+    printf '%s_%d() -> %d\n' "$2" "$SSHD_ROUND" "$RANDOM" >>"$f"
+  done
+  sshd_g "$1" "$2" "$3" -C "$wc" commit -q -a -m "src: change $SSHD_ROUND by $2"
+}
+
+sshd_ready() { postfix_listening "$SSHD_PORT"; }
+# sshd_start: as the unit starts it: /run/sshd made (RuntimeDirectory=), `sshd -t` inside the
+# cgroup (ExecStartPre), then sshd in the foreground as root in dw-eval/sshd.
+sshd_start() {
+  [ -d /run/sshd ] || install -d -m 755 /run/sshd
+  admin sshd root /usr/sbin/sshd -t -f "$SSHD_CONF"
+  launch sshd root /usr/sbin/sshd -D -e -E "$SSHD_LOG" -f "$SSHD_CONF"
+  SSHD_PID=$LAUNCHED
+  until_ok sshd_ready
+}
+# TERM to the listener, as the unit stops it (KillMode=process: sessions would go on); the
+# sessions still in the cgroup are waited for, up to 10 s, and killed after that. The rounds
+# and the clients' unexpected errors so far are reported.
+sshd_stop() {
+  local i
+  stop_pid "$SSHD_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/sshd/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/sshd/cgroup.procs"
+  echo "record-testdata: sshd: $SSHD_ROUND rounds so far, $(grep -c '^ERROR' "$SSHD_CLOG" 2>/dev/null || true) client errors" >&2
+}
+# sshd_reload: as the unit's ExecReload does, inside the cgroup: `sshd -t`, then HUP to the
+# listener (it re-executes itself with the new config and reopens its log).
+sshd_reload() {
+  admin sshd root /usr/sbin/sshd -t -f "$SSHD_CONF"
+  admin sshd root /bin/kill -HUP "$SSHD_PID"
+  sleep 0.5
+  until_ok sshd_ready
+}
+# sshd_rotate SUFFIX: log/sshd.log renamed to .SUFFIX and sshd reloaded (logrotate's postrotate
+# `systemctl reload ssh`); with SUFFIX 1 the .1 before moved to .2 and gzipped, otherwise (a
+# date) gzipped at once.
+sshd_rotate() {
+  if [ "$1" = 1 ] && [ -f "$SSHD_LOG.1" ]; then mv -f "$SSHD_LOG.1" "$SSHD_LOG.2"; gzip -f "$SSHD_LOG.2"; fi
+  mv -f "$SSHD_LOG" "$SSHD_LOG.$1"
+  sshd_reload
+  [ "$1" = 1 ] || gzip -f "$SSHD_LOG.$1"
+}
+# sshd_as USER CMD...: the operator's CMD inside the cgroup as USER (a timer's unit, `kubectl
+# exec`).
+sshd_as() { admin sshd "$@"; }
+
+# Mix A, from 127.0.0.2-5, a round about every 6 s, four sessions at once. partner-a (.2): an
+# SFTP batch into today's directory incoming/<date>/ (mkdir, put as .part, rename, ls -l, an
+# acknowledgement fetched, its upload of six rounds ago removed); the scanner (.3): scp of a
+# scan into incoming/scans/ in odd rounds, the price list fetched in even ones; web01 (.4): an
+# incremental rsync backup (--link-dest) every third round, a dry run of the next one
+# otherwise (-n, what changed); alice (.5): a commit to app's main pushed over ssh; then the CI
+# (.5): a fetch of app, every fourth round a shallow clone of infra, ls-remote otherwise; every
+# fifth round bob (.5) pushes a feature branch to app, deleting his oldest one when he has
+# three.
+SSHD_ROUND=0
+SSHD_BOB=()
+sshd_mix_a() {
+  local r=$((SSHD_ROUND += 1)) day d=$SSHD_CLIENT/data pids=() b
+  day=$(date -u +%Y-%m-%d)
+  {
+    sshd_csv $((40 + (r % 5) * 60)) >"$d/orders-$r.csv"
+    sshd_sftp 127.0.0.2 partner-a <<BATCH
+-mkdir incoming/$day
+put $d/orders-$r.csv incoming/$day/orders-$r.csv.part
+rename incoming/$day/orders-$r.csv.part incoming/$day/orders-$r.csv
+ls -l incoming/$day
+get outgoing/ack-$((r % 4)).txt $SSHD_CLIENT/tmp/ack-$r.txt
+-rm incoming/$day/orders-$((r - 6)).csv
+BATCH
+    rm -f "$d/orders-$r.csv"
+  } &
+  pids+=($!)
+  {
+    if [ $((r % 2)) = 1 ]; then
+      sshd_blob "$d/scan-$r.pdf" $((30 + RANDOM % 50))
+      sshd_scp 127.0.0.3 scanner "$d/scan-$r.pdf" "drop:incoming/scans/scan-$r.pdf"
+      rm -f "$d/scan-$r.pdf"
+    else
+      sshd_scp 127.0.0.3 scanner drop:outgoing/pricelist.csv "$SSHD_CLIENT/tmp/pricelist-$r.csv"
+    fi
+  } &
+  pids+=($!)
+  {
+    if [ $((r % 3)) = 1 ]; then
+      sshd_snapshot 127.0.0.4 web01 web01
+    else
+      sshd_rsync 127.0.0.4 web01 -aOn --delete "--link-dest=/$(sshd_last web01)" "$SSHD_CLIENT/trees/web01/" "backup:dryrun/"
+    fi
+  } &
+  pids+=($!)
+  {
+    sshd_edit 127.0.0.5 alice alice alice-app $((1 + r % 2))
+    sshd_g 127.0.0.5 alice alice -C "$SSHD_CLIENT/wc/alice-app" push -q origin main
+  } &
+  pids+=($!)
+  wait "${pids[@]}"
+  sshd_g 127.0.0.5 ci ci -C "$SSHD_CLIENT/wc/ci-app" fetch -q origin
+  if [ $((r % 4)) = 0 ]; then
+    sshd_g 127.0.0.5 ci ci clone -q --depth 1 "$SSHD_GIT@127.0.0.1:repos/infra.git" "$SSHD_CLIENT/tmp/infra-$r"
+  else
+    sshd_g 127.0.0.5 ci ci ls-remote -q "$SSHD_GIT@127.0.0.1:repos/infra.git"
+  fi
+  if [ $((r % 5)) = 0 ]; then
+    if [ ${#SSHD_BOB[@]} -ge 3 ]; then
+      sshd_g 127.0.0.5 bob bob -C "$SSHD_CLIENT/wc/bob-app" push -q origin --delete "${SSHD_BOB[0]}"
+      SSHD_BOB=("${SSHD_BOB[@]:1}")
+    fi
+    b=feature/b-$r
+    sshd_g 127.0.0.5 bob bob -C "$SSHD_CLIENT/wc/bob-app" fetch -q origin
+    sshd_g 127.0.0.5 bob bob -C "$SSHD_CLIENT/wc/bob-app" checkout -q -B "$b" origin/main
+    sshd_edit 127.0.0.5 bob bob bob-app 1
+    sshd_g 127.0.0.5 bob bob -C "$SSHD_CLIENT/wc/bob-app" push -q -u origin "$b"
+    SSHD_BOB+=("$b")
+  fi
+  rm -rf "${SSHD_CLIENT:?}/tmp/"*
+  sleep 3
+}
+# Mix B, from 127.0.0.6-9, other keys, paths and client counts, a round about every 6 s:
+# partner-b (an rsa key) in two sessions at once (.6 and .7): invoices put into
+# incoming/invoices/<date>/ and listed, reports fetched from outgoing/reports/ (another one each
+# round, `ls -l` of the directory), and in the other session a directory listing and the
+# price list; db01 (.8): every other round an rsync backup of its config and dumps with
+# compression (-z) into a new snapshot, the oldest dump replaced before; otherwise a list of its
+# snapshots (rsync --list-only); bob (.9): a commit to lib's develop pushed, alice (.9) a fetch
+# of docs and every third round a full clone of lib, ls-remote --tags of docs otherwise.
+sshd_mix_b() {
+  local r=$((SSHD_ROUND += 1)) day d=$SSHD_CLIENT/data pids=()
+  day=$(date -u +%Y-%m-%d)
+  {
+    sshd_csv $((30 + r % 7 * 25)) >"$d/invoice-$r.csv"
+    sshd_sftp 127.0.0.6 partner-b <<BATCH
+-mkdir incoming/invoices/$day
+put $d/invoice-$r.csv incoming/invoices/$day/invoice-$r.csv
+ls -l incoming/invoices/$day
+get outgoing/reports/report-$((1 + r % 8)).csv $SSHD_CLIENT/tmp/report-$r.csv
+BATCH
+    rm -f "$d/invoice-$r.csv"
+  } &
+  pids+=($!)
+  sshd_sftp 127.0.0.7 partner-b <<BATCH &
+ls -l outgoing/reports
+get outgoing/pricelist.csv $SSHD_CLIENT/tmp/pricelist-b-$r.csv
+BATCH
+  pids+=($!)
+  {
+    if [ $((r % 2)) = 0 ]; then
+      sshd_csv 1500 | gzip -c >"$SSHD_CLIENT/trees/db01/var/backups/mysql/shop-$((1 + r % 3)).sql.gz"
+      sshd_snapshot 127.0.0.8 db01 db01 -z
+    else
+      sshd_rsync 127.0.0.8 db01 --list-only backup:
+    fi
+  } &
+  pids+=($!)
+  {
+    sshd_g 127.0.0.9 bob bob -C "$SSHD_CLIENT/wc/bob-lib" checkout -q develop
+    sshd_g 127.0.0.9 bob bob -C "$SSHD_CLIENT/wc/bob-lib" pull -q origin develop
+    sshd_edit 127.0.0.9 bob bob bob-lib 2
+    sshd_g 127.0.0.9 bob bob -C "$SSHD_CLIENT/wc/bob-lib" push -q origin develop
+  } &
+  pids+=($!)
+  wait "${pids[@]}"
+  sshd_g 127.0.0.9 alice alice -C "$SSHD_CLIENT/wc/alice-docs" fetch -q origin
+  if [ $((r % 3)) = 0 ]; then
+    sshd_g 127.0.0.9 alice alice clone -q "$SSHD_GIT@127.0.0.1:repos/lib.git" "$SSHD_CLIENT/tmp/lib-$r"
+  else
+    sshd_g 127.0.0.9 alice alice ls-remote -q --tags "$SSHD_GIT@127.0.0.1:repos/docs.git"
+  fi
+  rm -rf "${SSHD_CLIENT:?}/tmp/"*
+  sleep 3
+}
+
+# Its scheduled jobs in training, inside the cgroup: `sshd -t` (root); the old snapshots pruned
+# by the backup user (find -mmin +3 -exec rm -rf: a retention of minutes, the recording's
+# compressed days) and its rrsync log's size listed; `git count-objects -v` and `git gc --auto`
+# in every repository and a full `git gc` of one in turn by the git user; then, in turn, the log
+# rotated (renamed to .1, the .1 before gzipped as .2, reload: `sshd -t`, HUP) or an
+# authorized_keys change (a contractor's key for the drop added, removed the next time) and a
+# reload.
+SSHD_MAINT=0
+sshd_maintenance() {
+  local repo
+  sshd_as root /usr/sbin/sshd -t -f "$SSHD_CONF"
+  sshd_as "$SSHD_BACKUP" /usr/bin/find "$SSHD_SNAP" -mindepth 2 -maxdepth 2 -type d -mmin +3 -exec rm -rf {} +
+  sshd_as "$SSHD_BACKUP" /usr/bin/ls -l "$SSHD_DIR/home/backup/rrsync.log"
+  for repo in app infra lib docs; do
+    sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/$repo.git" count-objects -v
+    sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/$repo.git" gc --auto --quiet
+  done
+  repo=$(echo app infra lib docs | cut -d' ' -f$((1 + SSHD_MAINT % 4)))
+  sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/$repo.git" gc --quiet
+  if [ $(((SSHD_MAINT += 1) % 2)) = 1 ]; then
+    sshd_rotate 1
+  else
+    if [ ! -f "$SSHD_CLIENT/keys/contractor.pub" ]; then
+      sshd_client_key contractor
+      SSHD_DROP_KEYS+=(contractor)
+    else
+      rm -f "$SSHD_CLIENT/keys/contractor" "$SSHD_CLIENT/keys/contractor.pub"
+      SSHD_DROP_KEYS=(partner-a partner-b scanner)
+    fi
+    sshd_authorized
+    sshd_reload
+  fi
+}
+
+# The generic intruder script as dwssh-backup (a stolen backup key with an exploited forced
+# command, or a compromised session, executing a shell) in the backup user's snapshot
+# directory, which it owns. sshd runs that user's login shell /bin/sh (dash) for every rsync
+# in training, so the shell label is not required.
+sshd_inject() { inject_shell sshd "$SSHD_BACKUP" "$SSHD_SNAP"; }
+sshd_labels() { write_labels sshd "$SSHD_SNAP" "" shell-known; }
+
+# Held out, from a fresh provisioning (new host keys, new users). The deploy, inside the
+# recording: the users' keys rotated (partner-a, web01 and alice get new keys, the old ones
+# removed from authorized_keys) and new clients authorized (partner-c for the drop, mail01 for
+# backups, dev2 for git); the git user creates the repositories payments and website (`git init
+# --bare` inside the cgroup); the old backup host's snapshots of mail01 (10-20 days old) copied
+# in; the config change (MaxSessions 20, MaxStartups, LoginGraceTime, ciphers, MACs and KEX
+# narrowed, a new Match block for 127.0.45.0/24's SFTP sessions) checked and applied with
+# `sshd -t` and HUP; the new repositories' first pushes by a migration client (127.0.45.250).
+# The restart at 30 s is record_server's.
+SSHD_HELDOUT_JOBS=0
+sshd_heldout_deploy() {
+  local k i
+  for k in partner-a web01 alice partner-c mail01 dev2; do sshd_client_key "$k"; done
+  SSHD_DROP_KEYS=(partner-a partner-b scanner partner-c)
+  SSHD_BACKUP_KEYS=(web01 db01 mail01)
+  SSHD_GIT_KEYS=(alice bob ci dev2)
+  sshd_tree_mail01 "$SSHD_CLIENT/trees/mail01"
+  install -d -o "$SSHD_BACKUP" -g "$SSHD_BACKUP" -m 755 "$SSHD_SNAP/mail01"
+  for i in 20 16 12 10; do
+    cp -a "$SSHD_CLIENT/trees/mail01" "$SSHD_SNAP/mail01/old-$i"
+    chown -R "$SSHD_BACKUP:$SSHD_BACKUP" "$SSHD_SNAP/mail01/old-$i"
+    touch -d "$i days ago" "$SSHD_SNAP/mail01/old-$i"
+  done
+  echo old-10 >"$SSHD_CLIENT/last-mail01"
+  sshd_authorized
+  for k in payments website; do
+    sshd_as "$SSHD_GIT" /usr/bin/git init -q --bare --initial-branch=main "$SSHD_REPOS/$k.git"
+  done
+  sshd_config heldout >"$SSHD_CONF.new"
+  mv -f "$SSHD_CONF.new" "$SSHD_CONF"
+  sshd_reload
+  for k in payments website; do
+    sshd_git 127.0.45.250 dev2 dev2 init -q "$SSHD_CLIENT/wc/dev2-$k"
+    mkdir -p "$SSHD_CLIENT/wc/dev2-$k/src"
+    for i in $(seq 1 40); do printf 'handler_%d() -> %d\n' "$i" "$RANDOM" >"$SSHD_CLIENT/wc/dev2-$k/src/mod$((i % 5)).txt.$i"; done
+    for i in 0 1 2 3 4; do printf 'base\n' >"$SSHD_CLIENT/wc/dev2-$k/src/mod$i.txt"; done
+    sshd_g 127.0.45.250 dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-$k" add -A
+    sshd_g 127.0.45.250 dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-$k" commit -q -m "Import $k"
+    sshd_g 127.0.45.250 dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-$k" remote add origin "$SSHD_GIT@127.0.0.1:repos/$k.git"
+    sshd_g 127.0.45.250 dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-$k" push -q -u origin main
+  done
+  SSHD_HELDOUT_JOBS=0
+}
+# mail01's tree: a Maildir of many small messages and its config.
+sshd_tree_mail01() {
+  local i u
+  mkdir -p "$1"/etc/postfix
+  printf 'myhostname = mail01.example.test\n' >"$1/etc/postfix/main.cf"
+  for u in ann ben cho; do
+    mkdir -p "$1/var/mail/$u"/{cur,new,tmp}
+    for i in $(seq 1 25); do sshd_csv $((5 + i)) >"$1/var/mail/$u/cur/17650$i.M$i.mail01:2,S"; done
+  done
+}
+sshd_heldout_addr() { echo "127.0.45.$((1 + ($1 * 31 + SSHD_ROUND * 47) % 249))"; }
+# Each round eight sessions at once from 127.0.45.1-249 (other ones each round): partner-a
+# (new key) files its uploads into archive/<year>/<month>/ (mkdir, put 60-200 kB, rename, ls,
+# get of an acknowledgement, df); partner-c (new) lists and fetches the reports in turn; the
+# scanner uploads a 300-600 kB scan, or a directory of five with scp -r every third round;
+# mail01 (new) an rsync snapshot of its Maildir (--link-dest to the migrated ones) every other
+# round, a restore of one mailbox from its last snapshot otherwise (a read through rrsync);
+# web01 (new key) a compressed snapshot with --partial every third round, a dry run otherwise;
+# dev2 (new) commits to payments and pushes, release/2.0 then hotfix/h-N branches to website
+# in turn; alice (new key) clones payments or fetches app, ls-remote of website; bob pushes a
+# tag v1.N to lib every fourth round, fetches docs otherwise.
+sshd_heldout_mix() {
+  local r=$((SSHD_ROUND += 1)) d=$SSHD_CLIENT/data pids=() n a ym i
+  ym=$(date -u +%Y/%m)
+  for n in 1 2 3 4 5 6 7 8; do
+    a=$(sshd_heldout_addr "$n")
+    case $n in
+      1) sshd_blob "$d/batch-$r.dat" $((60 + RANDOM % 140))
+         sshd_sftp "$a" partner-a <<BATCH
+-mkdir archive
+-mkdir archive/${ym%/*}
+-mkdir archive/$ym
+put $d/batch-$r.dat archive/$ym/batch-$r.tmp
+rename archive/$ym/batch-$r.tmp archive/$ym/batch-$r.dat
+ls -la archive/$ym
+get outgoing/ack-$((r % 4)).txt $SSHD_CLIENT/tmp/ack-h-$r.txt
+df -h
+BATCH
+         ;;
+      2) sshd_sftp "$a" partner-c <<BATCH
+ls -l outgoing/reports
+get outgoing/reports/report-$((1 + r % 8)).csv $SSHD_CLIENT/tmp/report-c-$r.csv
+get outgoing/reports/report-$((1 + (r + 3) % 8)).csv $SSHD_CLIENT/tmp/report-c2-$r.csv
+BATCH
+         ;;
+      3) if [ $((r % 3)) = 0 ]; then
+           mkdir -p "$d/scans-$r"
+           for i in 1 2 3 4 5; do sshd_blob "$d/scans-$r/page$i.pdf" $((20 + i * 10)); done
+           sshd_scp "$a" scanner -r "$d/scans-$r" "drop:incoming/scans/"
+         else
+           sshd_blob "$d/scan-h-$r.pdf" $((300 + RANDOM % 300))
+           sshd_scp "$a" scanner "$d/scan-h-$r.pdf" "drop:incoming/scans/scan-h-$r.pdf"
+         fi ;;
+      4) if [ $((r % 2)) = 1 ]; then
+           sshd_snapshot "$a" mail01 mail01
+         else
+           sshd_rsync "$a" mail01 -a "backup:$(sshd_last mail01)/var/mail/ben/" "$SSHD_CLIENT/tmp/restore-$r/"
+         fi ;;
+      5) if [ $((r % 3)) = 1 ]; then
+           sshd_snapshot "$a" web01 web01 -z --partial
+         else
+           sshd_rsync "$a" web01 -aOn --delete "--link-dest=/$(sshd_last web01)" "$SSHD_CLIENT/trees/web01/" "backup:dryrun/"
+         fi ;;
+      6) if [ $((r % 2)) = 1 ]; then
+           sshd_edit "$a" dev2 dev2 dev2-payments 2
+           sshd_g "$a" dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-payments" push -q origin main
+         else
+           sshd_edit "$a" dev2 dev2 dev2-website 1
+           sshd_g "$a" dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-website" push -q origin \
+             "HEAD:refs/heads/$([ "$r" = 2 ] && echo release/2.0 || echo "hotfix/h-$r")"
+         fi ;;
+      7) if [ $((r % 2)) = 0 ]; then
+           sshd_g "$a" alice alice clone -q "$SSHD_GIT@127.0.0.1:repos/payments.git" "$SSHD_CLIENT/tmp/payments-$r"
+         else
+           sshd_g "$a" alice alice -C "$SSHD_CLIENT/wc/alice-app" fetch -q origin
+         fi
+         sshd_g "$a" alice alice ls-remote -q "$SSHD_GIT@127.0.0.1:repos/website.git" ;;
+      8) if [ $((r % 4)) = 0 ]; then
+           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" tag -a "v1.$r" -m "Release 1.$r"
+           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" push -q origin "v1.$r"
+         else
+           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" fetch -q origin
+         fi ;;
+    esac &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  rm -rf "${SSHD_CLIENT:?}/tmp/"* "$d"/batch-* "$d"/scan*
+  sleep 2
+}
+# Every 20 s in turn: the log rotated with a date suffix and gzipped at once (reload), the
+# effective config for a held-out partner printed (`sshd -T -C`), the migrated mail01 snapshots
+# older than a week pruned (find -mtime +7); or `git gc --prune=now` of payments and app and
+# `git count-objects -vH` of all six by the git user, the snapshots of web01 and mail01 older
+# than 2 minutes pruned (find -mmin +2), and the host
+# keys' fingerprints listed (ssh-keygen -l).
+sshd_heldout_job() {
+  local stamp repo k
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((SSHD_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    sshd_rotate "$stamp"
+    sshd_as root /usr/sbin/sshd -T -f "$SSHD_CONF" -C "user=$SSHD_DROP,addr=127.0.45.7,host=partner-c.example.test,laddr=127.0.0.1,lport=$SSHD_PORT"
+    sshd_as "$SSHD_BACKUP" /usr/bin/find "$SSHD_SNAP/mail01" -mindepth 1 -maxdepth 1 -type d -mtime +7 -exec rm -rf {} +
+  else
+    sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/payments.git" gc --prune=now --quiet
+    sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/app.git" gc --prune=now --quiet
+    for repo in app infra lib docs payments website; do
+      sshd_as "$SSHD_GIT" /usr/bin/git -C "$SSHD_REPOS/$repo.git" count-objects -vH
+    done
+    sshd_as "$SSHD_BACKUP" /usr/bin/find "$SSHD_SNAP/web01" "$SSHD_SNAP/mail01" -mindepth 1 -maxdepth 1 -type d -mmin +2 -exec rm -rf {} +
+    for k in ed25519 ecdsa rsa; do sshd_as root /usr/bin/ssh-keygen -l -f "$SSHD_DIR/conf/ssh_host_${k}_key.pub"; done
   fi
 }
 
