@@ -22171,13 +22171,13 @@ sshd_provision() {
   printf '[init]\n\tdefaultBranch = main\n[pull]\n\tff = only\n[protocol]\n\tversion = 2\n[gc]\n\tauto = 0\n[advice]\n\tdetachedHead = false\n' \
     >"$SSHD_CLIENT/home/.gitconfig"
   for p in app infra lib docs; do sshd_repo "$p"; done
-  chown -R "$SSHD_GIT:$SSHD_GIT" "$SSHD_DIR/home/git"
-  chmod 750 "$SSHD_DIR/home/git"
   sshd_wc alice app
   sshd_wc bob app bob-app
   sshd_wc ci app
   sshd_wc bob lib
   sshd_wc alice docs
+  chown -R "$SSHD_GIT:$SSHD_GIT" "$SSHD_DIR/home/git"
+  chmod 750 "$SSHD_DIR/home/git"
   if [ ! -d /run/sshd ]; then SSHD_RUN_CREATED=1; fi
   SSHD_ROUND=0 SSHD_MAINT=0 SSHD_BOB=()
 }
@@ -22414,7 +22414,8 @@ sshd_start() {
 }
 # TERM to the listener, as the unit stops it (KillMode=process: sessions would go on); the
 # sessions still in the cgroup are waited for, up to 10 s, and killed after that. The rounds
-# and the clients' unexpected errors so far are reported.
+# and the clients' unexpected errors so far are reported (the first three printed); with
+# SSHD_DEBUG=DIR, copies of the clients', sshd's and rrsync's logs are kept in DIR.
 sshd_stop() {
   local i
   stop_pid "$SSHD_PID" TERM
@@ -22424,6 +22425,8 @@ sshd_stop() {
   done
   while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/sshd/cgroup.procs"
   echo "record-testdata: sshd: $SSHD_ROUND rounds so far, $(grep -c '^ERROR' "$SSHD_CLOG" 2>/dev/null || true) client errors" >&2
+  grep -h '^ERROR' "$SSHD_CLOG" 2>/dev/null | head -n 3 >&2 || true
+  if [ -n "${SSHD_DEBUG:-}" ]; then mkdir -p "$SSHD_DEBUG"; cp "$SSHD_CLOG" "$SSHD_DEBUG/clients-$SECONDS.log"; cp "$SSHD_LOG" "$SSHD_DEBUG/sshd-$SECONDS.log"; cp "$SSHD_DIR/home/backup/rrsync.log" "$SSHD_DEBUG/rrsync-$SECONDS.log"; fi
 }
 # sshd_reload: as the unit's ExecReload does, inside the cgroup: `sshd -t`, then HUP to the
 # listener (it re-executes itself with the new config and reopens its log).
@@ -22450,11 +22453,13 @@ sshd_as() { admin sshd "$@"; }
 # SFTP batch into today's directory incoming/<date>/ (mkdir, put as .part, rename, ls -l, an
 # acknowledgement fetched, its upload of six rounds ago removed); the scanner (.3): scp of a
 # scan into incoming/scans/ in odd rounds, the price list fetched in even ones; web01 (.4): an
-# incremental rsync backup (--link-dest) every third round, a dry run of the next one
-# otherwise (-n, what changed); alice (.5): a commit to app's main pushed over ssh; then the CI
-# (.5): a fetch of app, every fourth round a shallow clone of infra, ls-remote otherwise; every
-# fifth round bob (.5) pushes a feature branch to app, deleting his oldest one when he has
-# three.
+# incremental rsync backup (--link-dest) every third round, a dry run of the next one (-n,
+# what changed) in the round after; alice (.5): a commit to app's main pushed over ssh; then
+# the CI (.5): in turn ls-remote of infra, a fetch of app, ls-remote, a shallow clone of
+# infra; every fifth round bob (.5) pushes a feature branch to app, deleting his oldest one
+# when he has three. (A round is about 9 s: each connection is a new sshd and its session's
+# processes; the first short run's rounds 6 s apart would have made about 270000 events in
+# 360 s.)
 SSHD_ROUND=0
 SSHD_BOB=()
 sshd_mix_a() {
@@ -22483,26 +22488,21 @@ BATCH
     fi
   } &
   pids+=($!)
-  {
-    if [ $((r % 3)) = 1 ]; then
-      sshd_snapshot 127.0.0.4 web01 web01
-    else
-      sshd_rsync 127.0.0.4 web01 -aOn --delete "--link-dest=/$(sshd_last web01)" "$SSHD_CLIENT/trees/web01/" "backup:dryrun/"
-    fi
-  } &
-  pids+=($!)
+  case $((r % 3)) in
+    1) sshd_snapshot 127.0.0.4 web01 web01 & pids+=($!) ;;
+    2) sshd_rsync 127.0.0.4 web01 -aOn --delete "--link-dest=/$(sshd_last web01)" "$SSHD_CLIENT/trees/web01/" "backup:dryrun/" & pids+=($!) ;;
+  esac
   {
     sshd_edit 127.0.0.5 alice alice alice-app $((1 + r % 2))
     sshd_g 127.0.0.5 alice alice -C "$SSHD_CLIENT/wc/alice-app" push -q origin main
   } &
   pids+=($!)
   wait "${pids[@]}"
-  sshd_g 127.0.0.5 ci ci -C "$SSHD_CLIENT/wc/ci-app" fetch -q origin
-  if [ $((r % 4)) = 0 ]; then
-    sshd_g 127.0.0.5 ci ci clone -q --depth 1 "$SSHD_GIT@127.0.0.1:repos/infra.git" "$SSHD_CLIENT/tmp/infra-$r"
-  else
-    sshd_g 127.0.0.5 ci ci ls-remote -q "$SSHD_GIT@127.0.0.1:repos/infra.git"
-  fi
+  case $((r % 4)) in
+    0) sshd_g 127.0.0.5 ci ci clone -q --depth 1 "$SSHD_GIT@127.0.0.1:repos/infra.git" "$SSHD_CLIENT/tmp/infra-$r" ;;
+    2) sshd_g 127.0.0.5 ci ci -C "$SSHD_CLIENT/wc/ci-app" fetch -q origin ;;
+    *) sshd_g 127.0.0.5 ci ci ls-remote -q "$SSHD_GIT@127.0.0.1:repos/infra.git" ;;
+  esac
   if [ $((r % 5)) = 0 ]; then
     if [ ${#SSHD_BOB[@]} -ge 3 ]; then
       sshd_g 127.0.0.5 bob bob -C "$SSHD_CLIENT/wc/bob-app" push -q origin --delete "${SSHD_BOB[0]}"
@@ -22516,7 +22516,7 @@ BATCH
     SSHD_BOB+=("$b")
   fi
   rm -rf "${SSHD_CLIENT:?}/tmp/"*
-  sleep 3
+  sleep 5
 }
 # Mix B, from 127.0.0.6-9, other keys, paths and client counts, a round about every 6 s:
 # partner-b (an rsa key) in two sessions at once (.6 and .7): invoices put into
@@ -22638,6 +22638,9 @@ sshd_heldout_deploy() {
   done
   echo old-10 >"$SSHD_CLIENT/last-mail01"
   sshd_authorized
+  # A new top-level directory for the partners' archive (the drop's root is root's: the
+  # chroot).
+  install -d -o "$SSHD_DROP" -g "$SSHD_DROP" -m 750 "$SSHD_SFTP/archive"
   for k in payments website; do
     sshd_as "$SSHD_GIT" /usr/bin/git init -q --bare --initial-branch=main "$SSHD_REPOS/$k.git"
   done
@@ -22667,25 +22670,24 @@ sshd_tree_mail01() {
   done
 }
 sshd_heldout_addr() { echo "127.0.45.$((1 + ($1 * 31 + SSHD_ROUND * 47) % 249))"; }
-# Each round eight sessions at once from 127.0.45.1-249 (other ones each round): partner-a
-# (new key) files its uploads into archive/<year>/<month>/ (mkdir, put 60-200 kB, rename, ls,
-# get of an acknowledgement, df); partner-c (new) lists and fetches the reports in turn; the
-# scanner uploads a 300-600 kB scan, or a directory of five with scp -r every third round;
-# mail01 (new) an rsync snapshot of its Maildir (--link-dest to the migrated ones) every other
-# round, a restore of one mailbox from its last snapshot otherwise (a read through rrsync);
-# web01 (new key) a compressed snapshot with --partial every third round, a dry run otherwise;
-# dev2 (new) commits to payments and pushes, release/2.0 then hotfix/h-N branches to website
-# in turn; alice (new key) clones payments or fetches app, ls-remote of website; bob pushes a
-# tag v1.N to lib every fourth round, fetches docs otherwise.
+# Each round six sessions at once (four in training) from 127.0.45.1-249 (other ones each
+# round), about every 8 s: partner-a (new key) files its uploads into the new archive/<year>/<month>/
+# (mkdir, put 60-200 kB as .tmp, rename, ls -la, get of an acknowledgement, df); partner-c
+# (new) lists the reports and fetches two; the scanner uploads a 300-600 kB scan, or a
+# directory of five with scp -r every third round; in turn mail01 (new) an rsync snapshot of
+# its Maildir (--link-dest to the migrated ones), web01 (new key) a compressed snapshot with
+# --partial, mail01 again, and a restore of one mailbox from mail01's last snapshot (a read
+# through rrsync); dev2 (new) commits to payments and pushes, or a release/2.0 then hotfix/h-N
+# branch to website, in turn; in turn alice (new key) clones payments, or ls-remote of website
+# and bob's fetch of lib, or bob's tag v1.N pushed to lib.
 sshd_heldout_mix() {
   local r=$((SSHD_ROUND += 1)) d=$SSHD_CLIENT/data pids=() n a ym i
   ym=$(date -u +%Y/%m)
-  for n in 1 2 3 4 5 6 7 8; do
+  for n in 1 2 3 4 5 6; do
     a=$(sshd_heldout_addr "$n")
     case $n in
       1) sshd_blob "$d/batch-$r.dat" $((60 + RANDOM % 140))
          sshd_sftp "$a" partner-a <<BATCH
--mkdir archive
 -mkdir archive/${ym%/*}
 -mkdir archive/$ym
 put $d/batch-$r.dat archive/$ym/batch-$r.tmp
@@ -22709,17 +22711,12 @@ BATCH
            sshd_blob "$d/scan-h-$r.pdf" $((300 + RANDOM % 300))
            sshd_scp "$a" scanner "$d/scan-h-$r.pdf" "drop:incoming/scans/scan-h-$r.pdf"
          fi ;;
-      4) if [ $((r % 2)) = 1 ]; then
-           sshd_snapshot "$a" mail01 mail01
-         else
-           sshd_rsync "$a" mail01 -a "backup:$(sshd_last mail01)/var/mail/ben/" "$SSHD_CLIENT/tmp/restore-$r/"
-         fi ;;
-      5) if [ $((r % 3)) = 1 ]; then
-           sshd_snapshot "$a" web01 web01 -z --partial
-         else
-           sshd_rsync "$a" web01 -aOn --delete "--link-dest=/$(sshd_last web01)" "$SSHD_CLIENT/trees/web01/" "backup:dryrun/"
-         fi ;;
-      6) if [ $((r % 2)) = 1 ]; then
+      4) case $((r % 4)) in
+           1 | 3) sshd_snapshot "$a" mail01 mail01 ;;
+           2) sshd_snapshot "$a" web01 web01 -z --partial ;;
+           0) sshd_rsync "$a" mail01 -a "backup:$(sshd_last mail01)/var/mail/ben/" "$SSHD_CLIENT/tmp/restore-$r/" ;;
+         esac ;;
+      5) if [ $((r % 2)) = 1 ]; then
            sshd_edit "$a" dev2 dev2 dev2-payments 2
            sshd_g "$a" dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-payments" push -q origin main
          else
@@ -22727,24 +22724,19 @@ BATCH
            sshd_g "$a" dev2 dev2 -C "$SSHD_CLIENT/wc/dev2-website" push -q origin \
              "HEAD:refs/heads/$([ "$r" = 2 ] && echo release/2.0 || echo "hotfix/h-$r")"
          fi ;;
-      7) if [ $((r % 2)) = 0 ]; then
-           sshd_g "$a" alice alice clone -q "$SSHD_GIT@127.0.0.1:repos/payments.git" "$SSHD_CLIENT/tmp/payments-$r"
-         else
-           sshd_g "$a" alice alice -C "$SSHD_CLIENT/wc/alice-app" fetch -q origin
-         fi
-         sshd_g "$a" alice alice ls-remote -q "$SSHD_GIT@127.0.0.1:repos/website.git" ;;
-      8) if [ $((r % 4)) = 0 ]; then
-           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" tag -a "v1.$r" -m "Release 1.$r"
-           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" push -q origin "v1.$r"
-         else
-           sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" fetch -q origin
-         fi ;;
+      6) case $((r % 4)) in
+           0 | 2) sshd_g "$a" alice alice clone -q "$SSHD_GIT@127.0.0.1:repos/payments.git" "$SSHD_CLIENT/tmp/payments-$r" ;;
+           1) sshd_g "$a" alice alice ls-remote -q "$SSHD_GIT@127.0.0.1:repos/website.git"
+              sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" fetch -q origin ;;
+           3) sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" tag -a "v1.$r" -m "Release 1.$r"
+              sshd_g "$a" bob bob -C "$SSHD_CLIENT/wc/bob-lib" push -q origin "v1.$r" ;;
+         esac ;;
     esac &
     pids+=($!)
   done
   wait "${pids[@]}"
   rm -rf "${SSHD_CLIENT:?}/tmp/"* "$d"/batch-* "$d"/scan*
-  sleep 2
+  sleep 4
 }
 # Every 20 s in turn: the log rotated with a date suffix and gzipped at once (reload), the
 # effective config for a held-out partner printed (`sshd -T -C`), the migrated mail01 snapshots
