@@ -16,13 +16,14 @@
 # filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
 # authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
 # service with a Bayes database, Puma 5.6 as the application server of a Sinatra web application (notes and orders
-# in SQLite) in cluster mode) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# in SQLite) in cluster mode, OpenSSH 9.2's sshd as a file-transfer and backup host (SFTP drops in a chroot, rsync
+# backups through rrsync, git over ssh with git-shell)) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma sshd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -22449,7 +22450,7 @@ sshd_rotate() {
 # exec`).
 sshd_as() { admin sshd "$@"; }
 
-# Mix A, from 127.0.0.2-5, a round about every 6 s, four sessions at once. partner-a (.2): an
+# Mix A, from 127.0.0.2-5, a round about every 8 s, four sessions at once. partner-a (.2): an
 # SFTP batch into today's directory incoming/<date>/ (mkdir, put as .part, rename, ls -l, an
 # acknowledgement fetched, its upload of six rounds ago removed); the scanner (.3): scp of a
 # scan into incoming/scans/ in odd rounds, the price list fetched in even ones; web01 (.4): an
@@ -22457,7 +22458,7 @@ sshd_as() { admin sshd "$@"; }
 # what changed) in the round after; alice (.5): a commit to app's main pushed over ssh; then
 # the CI (.5): in turn ls-remote of infra, a fetch of app, ls-remote, a shallow clone of
 # infra; every fifth round bob (.5) pushes a feature branch to app, deleting his oldest one
-# when he has three. (A round is about 9 s: each connection is a new sshd and its session's
+# when he has three. (A round is about 8 s: each connection is a new sshd and its session's
 # processes; the first short run's rounds 6 s apart would have made about 270000 events in
 # 360 s.)
 SSHD_ROUND=0
@@ -22518,7 +22519,7 @@ BATCH
   rm -rf "${SSHD_CLIENT:?}/tmp/"*
   sleep 5
 }
-# Mix B, from 127.0.0.6-9, other keys, paths and client counts, a round about every 6 s:
+# Mix B, from 127.0.0.6-9, other keys, paths and client counts, a round about every 5 s:
 # partner-b (an rsa key) in two sessions at once (.6 and .7): invoices put into
 # incoming/invoices/<date>/ and listed, reports fetched from outgoing/reports/ (another one each
 # round, `ls -l` of the directory), and in the other session a directory listing and the
@@ -22671,7 +22672,7 @@ sshd_tree_mail01() {
 }
 sshd_heldout_addr() { echo "127.0.45.$((1 + ($1 * 31 + SSHD_ROUND * 47) % 249))"; }
 # Each round six sessions at once (four in training) from 127.0.45.1-249 (other ones each
-# round), about every 8 s: partner-a (new key) files its uploads into the new archive/<year>/<month>/
+# round), about every 5 s: partner-a (new key) files its uploads into the new archive/<year>/<month>/
 # (mkdir, put 60-200 kB as .tmp, rename, ls -la, get of an acknowledgement, df); partner-c
 # (new) lists the reports and fetches two; the scanner uploads a 300-600 kB scan, or a
 # directory of five with scp -r every third round; in turn mail01 (new) an rsync snapshot of
