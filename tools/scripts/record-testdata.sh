@@ -347,7 +347,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma exim)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -481,7 +481,8 @@ install_packages() {
               git
               freeradius freeradius-utils eapoltest sqlite3
               spamd spamassassin spamc
-              puma ruby-sinatra ruby-sqlite3)
+              puma ruby-sinatra ruby-sqlite3
+              swaks libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
@@ -595,6 +596,10 @@ install_packages() {
         continue ;;
       # puma (with ruby-sinatra and ruby-sqlite3) ships, starts and enables no service: no unit,
       # no init script; each run starts its own instance.
+      # exim's packages (exim4-daemon-light, exim4-base, exim4-config) are not installed: they
+      # conflict with postfix (mail-transport-agent), so exim_provision unpacks the downloaded
+      # .debs into its own directory; no exim4 service, init script, /etc/exim4 or cron job
+      # exists on the host to disable. swaks and the libraries ship no service.
       *) continue ;;
     esac
     service "$svc" stop >/dev/null 2>&1 || true
@@ -22065,6 +22070,610 @@ puma_heldout_job() {
     sleep 0.3
     gzip -f "$PUMA_DIR/log/puma.stdout.log-$stamp" "$PUMA_DIR/log/puma.stderr.log-$stamp"
     puma_admin "$PUMA_DIR/bin/warm-cache" /tags '/tags/ops' /changelog
+  fi
+}
+
+# --- exim ---------------------------------------------------------------------------------
+
+EXIM_PORT=26725          # exim's SMTP listener, 127.0.0.1
+EXIM_SINK_PORT=26726     # the downstream smarthost exim relays to (python3, outside the cgroup)
+EXIM_SINK2_PORT=26727    # held out: the vendors' gateway, a second relay destination (same program)
+EXIM_USER=Debian-exim    # its service user (Debian's name; a system user, added if missing)
+EXIM_DIR=$WORK/exim      # pkg/ (exim's unpacked packages), conf/, bin/, spool/, log/, mail/, run/, reports/
+EXIM_PKG=$EXIM_DIR/pkg
+EXIM_BIN=$EXIM_PKG/usr/sbin/exim4
+EXIM_SBIN=$EXIM_PKG/usr/sbin
+EXIM_CONF=$EXIM_DIR/conf/exim.conf
+EXIM_DEBS=$WORK/exim-debs         # the downloaded .debs, kept for the run's provisionings
+EXIM_CLIENT=$WORK/exim-client     # the mail clients' and the sinks' program, attachments (outside the cgroup)
+EXIM_TOOL=$EXIM_CLIENT/exim-smtp.py
+EXIM_CLIENT_LOG=$WORK/exim-clients.log
+
+# Exim 4.96 (Debian exim4-daemon-light with exim4-base's tools) as the relay MTA (smarthost)
+# of application servers, with its own hand-written configuration (not Debian's split config).
+# Debian's exim4 packages cannot be installed beside postfix (both provide and conflict with
+# mail-transport-agent: apt would remove postfix, which the postfix workload and the package
+# list need), so the script fetches the two packages with `apt-get download` (exim4-daemon-light,
+# exim4-base; their libraries are installed through the package list) and unpacks them with
+# `dpkg-deb -x` into pkg/: the package's files as Debian ships them, /usr/sbin/exim4 at
+# pkg/usr/sbin/exim4; /etc/exim4 and Debian's exim4 service do not exist on the host and are
+# not created. The binary's setuid bit is cleared: Debian's build trusts -C files only when
+# listed in TRUSTED_CONFIG_LIST (/etc/exim4/trusted_configs, -bV shows no ALT_CONFIG_PREFIX),
+# and gives up root for any other -C file when re-executed by a non-root caller, so the
+# configuration runs everything as $EXIM_USER (`deliver_drop_privilege`, exim's documented
+# way to run without privilege) and no file in /etc is needed. Started as a unit would
+# (`exim4 -bdf -q1m -C conf/exim.conf -oX $EXIM_PORT -oP run/exim.pid`) as root in
+# dw-eval/exim, in the foreground; once its socket is bound the daemon drops to $EXIM_USER and
+# starts a queue runner every minute (-q1m: a -q15m daemon's queue runs, 15 times as often, so
+# that recordings of minutes see them). Its root-owned config (group $EXIM_USER, 640): primary
+# hostname relay.example.test, no DNS at all (no host lookups, no ident, IPv6 off, the
+# smarthost an IP address), spool/ (its hints databases in spool/db), log/%slog (mainlog,
+# rejectlog, paniclog), on 127.0.0.1:$EXIM_PORT only, no TLS. Mail for example.test goes to the
+# Maildirs mail/<user>/Maildir by appendfile (the mailboxes and aliases in lsearch files,
+# conf/mailboxes and conf/aliases); mail from hosts in 127.0.0.0/8 with a sender of the
+# applications' domains is relayed by manualroute to the downstream smarthost on
+# 127.0.0.1:$EXIM_SINK_PORT (`self = send`, `allow_localhost`: it is on this host), any other
+# relaying is refused (550 relay not permitted), unknown local users too (550 unknown user).
+# The smarthost (exim-smtp.py sink, outside the cgroup) greylists: the first RCPT for each
+# address of slow.test gets 451 (deferred: exim's retry rule F,2h,30s; the queue runners
+# deliver it later) and refuses recipients named nobody* (550: exim bounces to the sender).
+EXIM_USER_CREATED=0
+exim_cleanup() {
+  if [ "$EXIM_USER_CREATED" = 1 ] && id -u "$EXIM_USER" >/dev/null 2>&1; then
+    userdel "$EXIM_USER" >/dev/null 2>&1 || true
+  fi
+}
+# exim_fetch: the two packages downloaded once a run (apt's own client), apt's lists updated
+# if the first try fails.
+exim_fetch() {
+  if compgen -G "$EXIM_DEBS/exim4-daemon-light_*.deb" >/dev/null && compgen -G "$EXIM_DEBS/exim4-base_*.deb" >/dev/null; then
+    return
+  fi
+  mkdir -p "$EXIM_DEBS"
+  if ! (cd "$EXIM_DEBS" && apt-get download exim4-daemon-light exim4-base >/dev/null 2>&1); then
+    apt-get update >/dev/null
+    (cd "$EXIM_DEBS" && apt-get download exim4-daemon-light exim4-base >/dev/null 2>&1) || die "apt-get download exim4-daemon-light exim4-base failed"
+  fi
+}
+EXIM_USERS=(alice bob carol dave erin ops)
+exim_provision() {
+  local p d u
+  # A fresh provisioning (heldout's) replaces the sinks of the run before.
+  [ -z "$EXIM_SINK_PID" ] || stop_pid "$EXIM_SINK_PID" TERM
+  [ -z "$EXIM_SINK2_PID" ] || stop_pid "$EXIM_SINK2_PID" TERM
+  EXIM_SINK_PID='' EXIM_SINK2_PID=''
+  for p in "$EXIM_PORT" "$EXIM_SINK_PORT" "$EXIM_SINK2_PORT"; do
+    if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  # The user lives outside $WORK: removed by the shared cleanup if this run added it (as
+  # Debian's exim4-base postinst adds it: a system user and group).
+  if ! id -u "$EXIM_USER" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$EXIM_USER"
+    EXIM_USER_CREATED=1
+    HOST_CLEANUP+=(exim_cleanup)
+  fi
+  exim_fetch
+  rm -rf "$EXIM_DIR" "$EXIM_CLIENT"
+  mkdir -p "$EXIM_DIR"/{pkg,conf,bin,spool,log,mail,run,reports} "$EXIM_CLIENT"
+  for d in "$EXIM_DEBS"/exim4-daemon-light_*.deb "$EXIM_DEBS"/exim4-base_*.deb; do dpkg-deb -x "$d" "$EXIM_PKG"; done
+  chmod u-s "$EXIM_BIN"
+  "$EXIM_BIN" -C /dev/null -bV 2>/dev/null | grep -q '^Exim version 4\.96' || die "exim 4.96 did not unpack"
+  EXIM_LOCAL_DOMAINS="example.test" EXIM_APP_DOMAINS="apps.example.test : shop.example.test : example.test"
+  EXIM_RETRY="*  *  F,2h,30s; G,16h,1h,1.5; F,4d,6h" EXIM_VENDORS=
+  exim_config >"$EXIM_CONF"
+  for u in "${EXIM_USERS[@]}"; do echo "$u@example.test: $u"; done >"$EXIM_DIR/conf/mailboxes"
+  cat >"$EXIM_DIR/conf/aliases" <<MAP
+postmaster@example.test: ops@example.test
+abuse@example.test: ops@example.test
+ops-alerts@example.test: ops@example.test, alice@example.test
+support@example.test: alice@example.test, bob@example.test
+billing@example.test: carol@example.test
+team@example.test: alice@example.test, bob@example.test, carol@example.test, dave@example.test, erin@example.test
+MAP
+  chown root:"$EXIM_USER" "$EXIM_DIR"/conf/*
+  chmod 640 "$EXIM_DIR"/conf/*
+  exim_cleanup_tool
+  chown "$EXIM_USER:$EXIM_USER" "$EXIM_DIR"/{spool,log,mail,run,reports}
+  chmod 750 "$EXIM_DIR"/{spool,mail}
+  exim_client_tool
+  : >"$EXIM_CLIENT_LOG"
+  "$EXIM_BIN" -C "$EXIM_CONF" -bV >/dev/null || die "exim's configuration has errors"
+  EXIM_ROUND=0
+}
+# exim_config: conf/exim.conf from EXIM_LOCAL_DOMAINS, EXIM_APP_DOMAINS (the senders it relays
+# for), EXIM_RETRY (the retry rules) and EXIM_VENDORS (held out: the domains of a router to the
+# vendors' gateway, none if empty).
+EXIM_LOCAL_DOMAINS='' EXIM_APP_DOMAINS='' EXIM_RETRY='' EXIM_VENDORS=''
+exim_config() {
+  cat <<CONF
+# exim.conf: the application servers' relay (dw-eval), hand-written.
+primary_hostname = relay.example.test
+qualify_domain = example.test
+exim_path = $EXIM_BIN
+spool_directory = $EXIM_DIR/spool
+log_file_path = $EXIM_DIR/log/%slog
+pid_file_path = $EXIM_DIR/run/exim.pid
+exim_user = $EXIM_USER
+exim_group = $EXIM_USER
+deliver_drop_privilege = true
+never_users = root
+local_interfaces = 127.0.0.1
+disable_ipv6 = true
+host_lookup =
+rfc1413_hosts =
+rfc1413_query_timeout = 0s
+tls_advertise_hosts =
+keep_environment =
+message_size_limit = 25M
+smtp_accept_max = 40
+smtp_banner = \$primary_hostname ESMTP relay \$tod_full
+ignore_bounce_errors_after = 2h
+timeout_frozen_after = 2d
+log_selector = +smtp_protocol_error +smtp_syntax_error +received_recipients +delivery_size +queue_time +deliver_time +subject
+
+domainlist local_domains = $EXIM_LOCAL_DOMAINS
+domainlist app_domains = $EXIM_APP_DOMAINS
+hostlist relay_from_hosts = 127.0.0.0/8
+
+acl_smtp_rcpt = acl_check_rcpt
+acl_smtp_data = acl_check_data
+
+begin acl
+
+acl_check_rcpt:
+  accept hosts = :
+  deny message = restricted characters in address
+       local_parts = ^[.] : ^.*[@%!/|]
+  deny message = unknown user
+       domains = +local_domains
+       !verify = recipient
+  accept domains = +local_domains
+  accept hosts = +relay_from_hosts
+         sender_domains = +app_domains
+  deny message = relay not permitted
+
+acl_check_data:
+  deny message = header syntax error
+       !verify = header_syntax
+  accept
+
+begin routers
+
+CONF
+  if [ -n "$EXIM_VENDORS" ]; then
+    cat <<CONF
+vendors:
+  driver = manualroute
+  domains = $EXIM_VENDORS
+  transport = remote_smtp_vendors
+  route_list = * 127.0.0.1
+  self = send
+  no_more
+
+CONF
+  fi
+  cat <<CONF
+smarthost:
+  driver = manualroute
+  domains = ! +local_domains
+  transport = remote_smtp
+  route_list = * 127.0.0.1
+  self = send
+  no_more
+
+aliases:
+  driver = redirect
+  domains = +local_domains
+  data = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/aliases}}
+
+mailboxes:
+  driver = accept
+  domains = +local_domains
+  condition = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/mailboxes}{yes}{no}}
+  address_data = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/mailboxes}}
+  transport = maildir_delivery
+
+begin transports
+
+remote_smtp:
+  driver = smtp
+  port = $EXIM_SINK_PORT
+  allow_localhost
+  helo_data = relay.example.test
+
+CONF
+  if [ -n "$EXIM_VENDORS" ]; then
+    cat <<CONF
+remote_smtp_vendors:
+  driver = smtp
+  port = $EXIM_SINK2_PORT
+  allow_localhost
+  helo_data = relay.example.test
+  connect_timeout = 20s
+
+CONF
+  fi
+  cat <<CONF
+maildir_delivery:
+  driver = appendfile
+  directory = $EXIM_DIR/mail/\$address_data/Maildir
+  maildir_format
+  create_directory
+  directory_mode = 0750
+  mode = 0640
+  delivery_date_add
+  envelope_to_add
+  return_path_add
+  user = $EXIM_USER
+  group = $EXIM_USER
+
+begin retry
+
+$EXIM_RETRY
+
+begin rewrite
+CONF
+}
+
+# exim_cleanup_tool: bin/maildir-cleanup (sh, root-owned), the mail store's housekeeping run
+# inside the cgroup as $EXIM_USER: `maildir-cleanup MAILROOT SEEN_MIN DELETE_MIN`: in every
+# Maildir, messages in new/ older than SEEN_MIN minutes moved to cur/ as read (":2,S", as a
+# mail client would), messages in cur/ older than DELETE_MIN minutes deleted, a count per
+# mailbox printed.
+exim_cleanup_tool() {
+  cat >"$EXIM_DIR/bin/maildir-cleanup" <<'SH'
+#!/bin/sh
+# maildir-cleanup MAILROOT SEEN_MIN DELETE_MIN: read mail marked seen, old mail deleted.
+set -eu
+root=$1 seen=$2 old=$3
+for md in "$root"/*/Maildir; do
+  [ -d "$md/new" ] || continue
+  find "$md/new" -type f -mmin +"$seen" | while read -r f; do
+    mv "$f" "$md/cur/$(basename "$f"):2,S"
+  done
+  gone=$(find "$md/cur" -type f -mmin +"$old" -print -delete | wc -l)
+  echo "$(basename "$(dirname "$md")"): $(ls "$md/new" | wc -l) new, $(ls "$md/cur" | wc -l) read, $gone deleted"
+done
+SH
+  chmod 755 "$EXIM_DIR/bin/maildir-cleanup"
+}
+
+# The mail clients and the downstream servers, in python3 (outside the cgroup).
+#   send PORT [JOBS]: reads lines "SRC MSG MSG ..." from stdin, each MSG
+#     "FROM>RCPT[,RCPT...]>BODY_BYTES[>KIND:KB[+KIND:KB...]]" (attachments: pdf, csv, png,
+#     zip), and JOBS lines at a time sends each line's messages over one SMTP connection from
+#     127.0.0.1's alias SRC as MIME messages (a refused recipient or message is part of the
+#     traffic: logged, not an error; a connection that fails is an ERROR line);
+#   sink PORT NAME GREY: an SMTP server on 127.0.0.1:PORT that takes any message and drops it,
+#     answers 451 to the first RCPT for each address of the domains in GREY (comma-separated:
+#     greylisting, the retry is accepted) and 550 to recipients named nobody*.
+exim_client_tool() {
+  cat >"$EXIM_TOOL" <<'PY'
+import concurrent.futures, email.message, email.utils, os, random, smtplib, socketserver, sys, threading
+
+KINDS = {"pdf": ("application", "pdf", "invoice-%d.pdf"), "csv": ("text", "csv", "report-%d.csv"),
+         "png": ("image", "png", "chart-%d.png"), "zip": ("application", "zip", "export-%d.zip")}
+TEXT = "line of text in a message body, seventy-odd characters long, for the relay.\n"
+
+def message(src, n, sender, rcpts, size, atts):
+    m = email.message.EmailMessage()
+    m["From"] = sender
+    m["To"] = ", ".join(rcpts[:3])
+    m["Date"] = email.utils.formatdate(localtime=False)
+    m["Message-ID"] = email.utils.make_msgid(domain=sender.split("@")[-1])
+    m["Subject"] = "message %d from %s" % (n, src)
+    m.set_content(TEXT * (int(size) // len(TEXT) + 1))
+    for a in atts:
+        kind, kb = a.split(":")
+        main, sub, name = KINDS[kind]
+        data = os.urandom(int(kb) * 1024) if main != "text" else \
+            ("".join("%d,%s,%d\n" % (i, random.choice("abcdef"), random.randint(0, 99999)) for i in range(int(kb) * 64))).encode()
+        m.add_attachment(data, maintype=main, subtype=sub, filename=name % random.randint(1000, 99999))
+    return m
+
+def send_line(line):
+    src, *msgs = line.split()
+    try:
+        with smtplib.SMTP("127.0.0.1", PORT, source_address=(src, 0), timeout=60) as s:
+            s.ehlo("app-" + src.replace(".", "-") + ".apps.example.test")
+            for n, spec in enumerate(msgs):
+                parts = spec.split(">")
+                sender, rcpts, size = parts[0], parts[1].split(","), parts[2]
+                atts = parts[3].split("+") if len(parts) > 3 and parts[3] else []
+                try:
+                    refused = s.send_message(message(src, n, sender, rcpts, size, atts), sender, rcpts)
+                    for r, (code, text) in refused.items():
+                        print("refused %s %s %s: %d %s" % (src, sender, r, code, text.decode(errors="replace")))
+                except smtplib.SMTPRecipientsRefused as e:
+                    for r, (code, text) in e.recipients.items():
+                        print("refused %s %s %s: %d %s" % (src, sender, r, code, text.decode(errors="replace")))
+                    s.rset()
+                except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
+                    print("refused %s %s: %s" % (src, sender, e))
+                    s.rset()
+    except (OSError, smtplib.SMTPException) as e:
+        print("ERROR %s: %s" % (src, e))
+
+class Sink(socketserver.StreamRequestHandler):
+    def reply(self, text):
+        self.wfile.write((text + "\r\n").encode())
+    def handle(self):
+        self.reply("220 %s ESMTP sink" % NAME)
+        for raw in self.rfile:
+            cmd = raw.decode(errors="replace").strip()
+            verb = cmd[:4].upper()
+            if verb == "QUIT":
+                self.reply("221 bye")
+                return
+            if verb == "EHLO":
+                self.wfile.write(("250-%s\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n250 8BITMIME\r\n" % NAME).encode())
+            elif verb == "DATA":
+                self.reply("354 go on")
+                for data in self.rfile:
+                    if data in (b".\r\n", b".\n"):
+                        break
+                self.reply("250 2.0.0 queued")
+            elif verb == "RCPT":
+                addr = cmd.split(":", 1)[-1].strip().split()[0].strip("<>").lower()
+                local, _, domain = addr.partition("@")
+                with LOCK:
+                    first = domain in GREY and addr not in SEEN
+                    SEEN.add(addr)
+                if local.startswith("nobody"):
+                    self.reply("550 5.1.1 no such user here")
+                elif first:
+                    self.reply("451 4.7.1 greylisted, try again later")
+                else:
+                    self.reply("250 ok")
+            elif verb in ("HELO", "MAIL", "RSET", "NOOP"):
+                self.reply("250 ok")
+            else:
+                self.reply("502 5.5.2 not implemented")
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+if sys.argv[1] == "sink":
+    NAME, GREY, SEEN, LOCK = sys.argv[3], set(sys.argv[4].split(",")), set(), threading.Lock()
+    Server(("127.0.0.1", int(sys.argv[2])), Sink).serve_forever()
+else:
+    PORT = int(sys.argv[2])
+    jobs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(send_line, lines))
+PY
+  # A report file the monitoring host attaches with swaks.
+  awk 'BEGIN { for (i = 1; i <= 400; i++) printf "%d,host%02d,%d,%d\n", i, i % 40, (i * 37) % 100, (i * 91) % 1000 }' \
+    >"$EXIM_CLIENT/disk-report.csv"
+}
+
+exim_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+# The downstream servers (outside the cgroup), started once a provisioning and kept across
+# exim's restarts: the smarthost, and for the held-out phase the vendors' gateway.
+EXIM_SINK_PID='' EXIM_SINK2_PID=''
+exim_sinks_up() {
+  if [ -z "$EXIM_SINK_PID" ]; then
+    python3 "$EXIM_TOOL" sink "$EXIM_SINK_PORT" smarthost.example.net slow.test 2>>"$WORK/exim-sink.out" &
+    EXIM_SINK_PID=$!
+    PIDS+=("$EXIM_SINK_PID")
+    until_ok exim_listening "$EXIM_SINK_PORT"
+  fi
+  if [ -n "$EXIM_VENDORS" ] && [ -z "$EXIM_SINK2_PID" ]; then
+    python3 "$EXIM_TOOL" sink "$EXIM_SINK2_PORT" gw.vendor.test vendor.test 2>>"$WORK/exim-sink.out" &
+    EXIM_SINK2_PID=$!
+    PIDS+=("$EXIM_SINK2_PID")
+    until_ok exim_listening "$EXIM_SINK2_PORT"
+  fi
+}
+
+EXIM_PID=
+# exim_ready: the daemon answers SMTP on its port (the health check: a banner and QUIT).
+exim_ready() {
+  printf 'QUIT\r\n' | socat -t 2 - "TCP:127.0.0.1:$EXIM_PORT" 2>/dev/null | grep -q '^220 relay.example.test'
+}
+# exim_start: the daemon as a unit runs it, as root in the cgroup, in the foreground (-bdf).
+exim_start() {
+  exim_sinks_up
+  launch exim root "$EXIM_BIN" -bdf -q1m -C "$EXIM_CONF" -oX "$EXIM_PORT" -oP "$EXIM_DIR/run/exim.pid"
+  EXIM_PID=$LAUNCHED
+  until_ok exim_ready
+}
+# exim_stop: TERM to the daemon (as the unit's stop; it exits at once, receptions and
+# deliveries in progress finish on their own), up to 10 s for its children, then whatever is
+# left in the cgroup killed. The rounds and the clients' unexpected errors so far are reported.
+exim_stop() {
+  local i
+  stop_pid "$EXIM_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/exim/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/exim/cgroup.procs"
+  echo "record-testdata: exim: $EXIM_ROUND rounds so far, $(grep -c '^ERROR' "$EXIM_CLIENT_LOG" 2>/dev/null || true) client errors, $(grep -c '^refused' "$EXIM_CLIENT_LOG" 2>/dev/null || true) refused (expected)" >&2
+}
+# exim_admin ARG...: the operator's `exim4 -C conf/exim.conf ARG...` inside the cgroup as
+# Debian-exim (an admin user of exim: queue runs and listings), as `kubectl exec` runs it.
+exim_admin() { admin exim "$EXIM_USER" "$EXIM_BIN" -C "$EXIM_CONF" "$@"; }
+# exim_tool TOOL ARG...: one of exim4-base's tools (exiqgrep, eximstats, exim_tidydb, ...)
+# inside the cgroup as Debian-exim.
+exim_tool() { admin exim "$EXIM_USER" "$EXIM_SBIN/$1" "${@:2}"; }
+# exim_send JOBS: the messages on stdin (lines for `exim-smtp.py send`) sent by the clients,
+# JOBS connections at a time; what the server refused is logged.
+exim_send() {
+  python3 "$EXIM_TOOL" send "$EXIM_PORT" "$1" >>"$EXIM_CLIENT_LOG" 2>&1 ||
+    echo "record-testdata: exim: the mail clients failed" >&2
+}
+# exim_swaks SRC FROM TO ARG...: one message by swaks from SRC (the monitoring host's sender).
+exim_swaks() {
+  swaks --server "127.0.0.1:$EXIM_PORT" --local-interface "$1" --ehlo "monitor-${1//./-}.apps.example.test" \
+    -f "$2" -t "$3" "${@:4}" >/dev/null 2>&1 || echo "ERROR $1 swaks $2 -> $3" >>"$EXIM_CLIENT_LOG"
+}
+EXIM_ROUND=0
+exim_user() { echo "${EXIM_USERS[${1:-$RANDOM} % 5]}@example.test"; }
+
+# Mix A, from 127.0.0.2-5, four clients at once: the web application (.2) sends an account
+# notification to a customer (customer.test, relayed) and an order confirmation with a PDF
+# invoice (10-60 kB) to another, and every other round a shipping notice to slow.test
+# (greylisted by the smarthost: deferred, delivered by a later queue run); the intranet (.3)
+# mail between users and a CSV report to support (an alias of two mailboxes); the monitoring
+# host (.4) an alert to ops-alerts (an alias) and a message to a user that does not exist (550
+# unknown user); a partner's server (.5) a message from its own domain to a customer (550 relay
+# not permitted) and a user's mail to billing; every third round the application mails
+# nobody-N@partner.test (550 at the smarthost: exim bounces to its sender, alice, delivered to
+# her Maildir). Then the monitoring host's disk report by swaks (a CSV attachment) to ops.
+exim_mix_a() {
+  local r=$((EXIM_ROUND += 1)) d=example.test
+  {
+    printf '127.0.0.2 noreply@apps.example.test>customer%d@customer.test>%d orders@shop.example.test>buyer%d@customer.test>%d>pdf:%d' \
+      $((RANDOM % 500)) $((800 + RANDOM % 2000)) $((RANDOM % 500)) $((1500 + RANDOM % 3000)) $((10 + RANDOM % 50))
+    [ $((r % 2)) != 0 ] || printf ' shipping@shop.example.test>client%d@slow.test>1200' "$r"
+    [ $((r % 3)) != 0 ] || printf ' alice@%s>nobody-%d@partner.test>900' "$d" "$r"
+    echo
+    echo "127.0.0.3 $(exim_user)>$(exim_user $((r + 1)))>$((500 + RANDOM % 4000)) reports@apps.example.test>support@$d>1500>csv:$((4 + RANDOM % 20))"
+    echo "127.0.0.4 monitor@apps.example.test>ops-alerts@$d>700 monitor@apps.example.test>olduser$((r % 7))@$d>600"
+    echo "127.0.0.5 news@partner.test>someone$r@customer.test>900 $(exim_user "$r")>billing@$d>$((1000 + RANDOM % 3000))"
+  } | exim_send 4
+  exim_swaks 127.0.0.4 monitor@apps.example.test "ops@$d" --header "Subject: disk report $r" \
+    --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv"
+}
+# Mix B, from 127.0.0.6-9, other senders, recipients and client counts: the shop's newsletter
+# (.6) to eight customers in one message (customer.test and partner.test), then six clients at
+# once: 20-80 kB messages with PNG charts and ZIP exports to dave and erin, the team list (all
+# five mailboxes), billing, a greylisted mail to slow.test, a user that does not exist; a
+# swaks message with two attachments from .9 to billing.
+exim_mix_b() {
+  local r=$((EXIM_ROUND += 1)) d=example.test i rc=""
+  for i in 1 2 3 4 5 6 7 8; do rc+="${rc:+,}reader$((r * 8 + i))@$([ $((i % 2)) = 0 ] && echo customer.test || echo partner.test)"; done
+  echo "127.0.0.6 newsletter@shop.example.test>$rc>$((6000 + RANDOM % 6000))" | exim_send 1
+  for i in 1 2 3 4 5 6; do
+    printf '127.0.0.%d ' $((6 + i % 4))
+    case $i in
+      1) echo "reports@apps.example.test>dave@$d>$((20000 + RANDOM % 60000))>png:$((20 + RANDOM % 40))" ;;
+      2) echo "exports@apps.example.test>erin@$d>3000>zip:$((30 + RANDOM % 50)) $(exim_user $((r + i)))>team@$d>900" ;;
+      3) echo "$(exim_user "$i")>billing@$d>$((20000 + RANDOM % 40000)) $(exim_user "$r")>former$r@$d>500" ;;
+      4) echo "orders@shop.example.test>late$r@slow.test>$((2000 + RANDOM % 3000))>pdf:20" ;;
+      5) echo "$(exim_user $((i + 2)))>dave@$d,erin@$d>$((20000 + RANDOM % 60000))" ;;
+      6) echo "monitor@apps.example.test>ops@$d>800 crm@shop.example.test>lead$r@partner.test>$((4000 + RANDOM % 8000))>csv:12" ;;
+    esac
+  done | exim_send 6
+  exim_swaks 127.0.0.9 accounts@shop.example.test "billing@$d" --header "Subject: statements $r" \
+    --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv" --attach-type application/octet-stream --attach "$EXIM_TOOL"
+}
+
+# Its scheduled jobs in training, inside the cgroup as Debian-exim: a forced queue run (`exim4
+# -qff`), the queue listed (`exim4 -bp`) and counted by exiqgrep (`exiqgrep -c`), the hints
+# databases tidied (`exim_tidydb -t 1d spool retry` and `wait-remote_smtp`), statistics of the
+# main log (`eximstats -txt=reports/eximstats-<time>.txt log/mainlog`), the Maildir cleanup
+# (`maildir-cleanup mail 1 3`); then the logs rotated as Debian's logrotate config for exim
+# does (mainlog and rejectlog renamed, .1 -> .2.gz; exim notices the rename and opens a new file,
+# no signal: rotate_logs with signal 0).
+exim_maintenance() {
+  exim_admin -qff
+  exim_admin -bp
+  exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -c -r .
+  exim_tool exim_tidydb -t 1d "$EXIM_DIR/spool" retry
+  exim_tool exim_tidydb -t 1d "$EXIM_DIR/spool" wait-remote_smtp
+  exim_tool eximstats "-txt=$EXIM_DIR/reports/eximstats-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
+  admin exim "$EXIM_USER" "$EXIM_DIR/bin/maildir-cleanup" "$EXIM_DIR/mail" 1 3
+  exim_rotate 1
+}
+# exim_rotate SUFFIX: mainlog and rejectlog rotated: with SUFFIX 1 as logrotate's delaycompress
+# (.1 -> .2.gz), otherwise renamed to .SUFFIX and gzipped at once.
+exim_rotate() {
+  local f
+  if [ "$1" = 1 ]; then
+    local logs=()
+    for f in mainlog rejectlog; do [ -f "$EXIM_DIR/log/$f" ] && logs+=("$EXIM_DIR/log/$f"); done
+    [ ${#logs[@]} = 0 ] || rotate_logs 0 "$EXIM_PID" gz "${logs[@]}"
+  else
+    for f in mainlog rejectlog; do
+      [ -f "$EXIM_DIR/log/$f" ] || continue
+      mv -f "$EXIM_DIR/log/$f" "$EXIM_DIR/log/$f.$1"
+      gzip -f "$EXIM_DIR/log/$f.$1"
+    done
+  fi
+}
+
+# The generic intruder script as Debian-exim (an exploited exim executing a shell) in its spool
+# directory, which it owns. The Maildir cleanup runs /bin/sh in training.
+exim_inject() { inject_shell exim "$EXIM_USER" "$EXIM_DIR/spool"; }
+exim_labels() { write_labels exim "$EXIM_DIR/spool" "" shell-known; }
+
+# Held out, from a fresh provisioning. A config change applied as operators do, with SIGHUP:
+# a second local domain support.example.test (mailboxes tina and ugo, the alias helpdesk),
+# new users frank, grace and heidi in example.test, billing.example.test among the senders it
+# relays for, a new router (vendors) that sends vendor.test and logistics.test to the vendors'
+# gateway on 127.0.0.1:$EXIM_SINK2_PORT (which greylists vendor.test), and other retry rules
+# (vendor.test F,1h,20s, the rest F,2h,45s); the configuration checked inside the cgroup as
+# Debian-exim (`exim4 -bV`, and `-bt` of a new address) before the HUP. Each round eight
+# clients at once from 127.0.46.1-250 (other ones each round): mail to the new mailboxes and
+# aliases, invoices and statements to vendor.test and logistics.test, billing's mail to
+# customers, a larger message (0.5-2 MB attachment) every other round, unknown users of the new
+# domain and relaying for a foreign sender (both refused), nobody-N@logistics.test (bounced);
+# every third round a swaks message from 127.0.46.x. Every 20 s in turn: a queue run for the
+# vendors' domain only (`exim4 -Rff vendor.test`), the frozen
+# messages listed (`exiqgrep -z -i`), the queue counted (`exim4 -bpc`), the retry rule of a
+# vendor address tested (`exim4 -brt`), `exim_tidydb -t 10m` of wait-remote_smtp_vendors and
+# misc; or statistics of the rotated logs with other options (`eximstats -ne -nr -t5`), the logs
+# rotated with a date suffix and gzipped at once, and the Maildir cleanup with other arguments
+# (`maildir-cleanup mail 0 1`).
+exim_heldout_deploy() {
+  local u
+  for u in frank grace heidi; do echo "$u@example.test: $u"; done >>"$EXIM_DIR/conf/mailboxes"
+  for u in tina ugo; do echo "$u@support.example.test: $u-support"; done >>"$EXIM_DIR/conf/mailboxes"
+  cat >>"$EXIM_DIR/conf/aliases" <<MAP
+helpdesk@support.example.test: tina@support.example.test, ugo@support.example.test
+postmaster@support.example.test: ops@example.test
+accounts@example.test: frank@example.test, grace@example.test
+MAP
+  EXIM_LOCAL_DOMAINS="example.test : support.example.test"
+  EXIM_APP_DOMAINS="apps.example.test : shop.example.test : billing.example.test : example.test"
+  EXIM_RETRY=$(printf '%s\n' "vendor.test  *  F,1h,20s; F,1d,30m" "*  *  F,2h,45s; G,16h,1h,1.5; F,4d,6h")
+  EXIM_VENDORS="vendor.test : logistics.test"
+  exim_config >"$EXIM_CONF"
+  exim_sinks_up
+  exim_admin -bV
+  exim_admin -bt tina@support.example.test
+  kill -HUP "$EXIM_PID"
+  sleep 1
+  until_ok exim_ready
+  EXIM_HELDOUT_JOBS=0
+}
+exim_heldout_addr() { echo "127.0.46.$((1 + ($1 * 31 + EXIM_ROUND * 47) % 250))"; }
+exim_heldout_mix() {
+  local r=$((EXIM_ROUND += 1)) d=example.test s=support.example.test n
+  for n in 1 2 3 4 5 6 7 8; do
+    printf '%s ' "$(exim_heldout_addr "$n")"
+    case $n in
+      1) echo "customer$r@customer.test>helpdesk@$s>$((1000 + RANDOM % 3000)) reports@apps.example.test>tina@$s>2000>csv:$((10 + RANDOM % 30))" ;;
+      2) echo "invoices@billing.example.test>ap$r@vendor.test>1500>pdf:$((40 + RANDOM % 80)) invoices@billing.example.test>acct$r@logistics.test>1800>pdf:30" ;;
+      3) echo "statements@billing.example.test>client$((r * 3))@customer.test,client$((r * 3 + 1))@customer.test>2500 $(exim_user "$r")>accounts@$d>900" ;;
+      4) if [ $((r % 2)) = 0 ]; then echo "exports@apps.example.test>frank@$d>5000>zip:$((500 + RANDOM % 1500))"
+         else echo "hr@apps.example.test>grace@$d,heidi@$d>$((3000 + RANDOM % 9000))>png:$((80 + RANDOM % 200))"; fi ;;
+      5) echo "ugo@$s>ugo-old$r@$s>600 spam@elsewhere.test>target$r@vendor.test>700" ;;
+      6) echo "orders@shop.example.test>nobody-$r@logistics.test>900 shipping@shop.example.test>dock$r@logistics.test>1400" ;;
+      7) echo "heidi@$d>frank@$d>$((800 + RANDOM % 2500)) monitor@apps.example.test>postmaster@$s>600" ;;
+      8) echo "crm@shop.example.test>buyer$r@vendor.test,buyer$((r + 1))@slow.test>$((2000 + RANDOM % 4000))" ;;
+    esac
+  done | exim_send 8
+  [ $((r % 3)) != 0 ] || exim_swaks "$(exim_heldout_addr 9)" monitor@apps.example.test "helpdesk@$s" \
+    --header "Subject: capacity report $r" --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv"
+}
+EXIM_HELDOUT_JOBS=0
+exim_heldout_job() {
+  if [ $(((EXIM_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    exim_admin -Rff vendor.test
+    exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -z -i
+    exim_admin -bpc
+    exim_admin -brt ap1@vendor.test
+    exim_tool exim_tidydb -t 10m "$EXIM_DIR/spool" wait-remote_smtp_vendors
+    exim_tool exim_tidydb -t 10m "$EXIM_DIR/spool" misc
+  else
+    exim_tool eximstats -ne -nr -t5 "-txt=$EXIM_DIR/reports/heldout-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
+    exim_rotate "$(date +%Y%m%d-%H%M%S)"
+    admin exim "$EXIM_USER" "$EXIM_DIR/bin/maildir-cleanup" "$EXIM_DIR/mail" 0 1
   fi
 }
 
