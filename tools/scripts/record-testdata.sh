@@ -16,13 +16,14 @@
 # filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
 # authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
 # service with a Bayes database, Puma 5.6 as the application server of a Sinatra web application (notes and orders
-# in SQLite) in cluster mode) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd and puma heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# in SQLite) in cluster mode, Exim 4.96 as the relay MTA (smarthost) of application servers with Maildirs for a
+# local domain) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma exim (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -22499,6 +22500,11 @@ exim_admin() { admin exim "$EXIM_USER" "$EXIM_BIN" -C "$EXIM_CONF" "$@"; }
 # exim_tool TOOL ARG...: one of exim4-base's tools (exiqgrep, eximstats, exim_tidydb, ...)
 # inside the cgroup as Debian-exim.
 exim_tool() { admin exim "$EXIM_USER" "$EXIM_SBIN/$1" "${@:2}"; }
+# exim_tidy ARG... DB: `exim_tidydb ARG... spool DB` if the hints database DB exists (exim
+# makes each at its first use; exim_tidydb fails on one that does not exist).
+exim_tidy() {
+  [ ! -e "$EXIM_DIR/spool/db/${*: -1}" ] || exim_tool exim_tidydb "${@:1:$#-1}" "$EXIM_DIR/spool" "${*: -1}"
+}
 # exim_send JOBS: the messages on stdin (lines for `exim-smtp.py send`) sent by the clients,
 # JOBS connections at a time; what the server refused is logged.
 exim_send() {
@@ -22573,8 +22579,8 @@ exim_maintenance() {
   exim_admin -qff
   exim_admin -bp
   exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -c -r .
-  exim_tool exim_tidydb -t 1d "$EXIM_DIR/spool" retry
-  exim_tool exim_tidydb -t 1d "$EXIM_DIR/spool" wait-remote_smtp
+  exim_tidy -t 1d retry
+  exim_tidy -t 1d wait-remote_smtp
   exim_tool eximstats "-txt=$EXIM_DIR/reports/eximstats-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
   admin exim "$EXIM_USER" "$EXIM_DIR/bin/maildir-cleanup" "$EXIM_DIR/mail" 1 3
   exim_rotate 1
@@ -22616,7 +22622,7 @@ exim_labels() { write_labels exim "$EXIM_DIR/spool" "" shell-known; }
 # vendors' domain only (`exim4 -Rff vendor.test`), the frozen
 # messages listed (`exiqgrep -z -i`), the queue counted (`exim4 -bpc`), the retry rule of a
 # vendor address tested (`exim4 -brt`), `exim_tidydb -t 10m` of wait-remote_smtp_vendors and
-# misc; or statistics of the rotated logs with other options (`eximstats -ne -nr -t5`), the logs
+# retry; or statistics of the rotated logs with other options (`eximstats -ne -nr -t5`), the logs
 # rotated with a date suffix and gzipped at once, and the Maildir cleanup with other arguments
 # (`maildir-cleanup mail 0 1`).
 exim_heldout_deploy() {
@@ -22668,8 +22674,8 @@ exim_heldout_job() {
     exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -z -i
     exim_admin -bpc
     exim_admin -brt ap1@vendor.test
-    exim_tool exim_tidydb -t 10m "$EXIM_DIR/spool" wait-remote_smtp_vendors
-    exim_tool exim_tidydb -t 10m "$EXIM_DIR/spool" misc
+    exim_tidy -t 10m wait-remote_smtp_vendors
+    exim_tidy -t 10m retry
   else
     exim_tool eximstats -ne -nr -t5 "-txt=$EXIM_DIR/reports/heldout-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
     exim_rotate "$(date +%Y%m%d-%H%M%S)"
