@@ -1,6 +1,8 @@
 // collector/programs.cc: shells, interpreters and the script an interpreter runs.
 #include "collector/programs.h"
 
+#include "collector/decode.h"
+
 namespace dw::collector {
 
 bool IsProgramName(std::string_view name, std::span<const std::string_view> programs) {
@@ -44,15 +46,26 @@ bool ValuelessFlags(std::string_view word) {
 
 }  // namespace
 
-std::string_view ScriptOf(std::string_view exe, const std::vector<std::string>& argv) {
+std::string ScriptOf(std::string_view exe, const std::vector<std::string>& argv, std::string_view cwd) {
   if (!IsProgramName(exe.substr(exe.rfind('/') + 1), kInterpreterNames)) return {};
+  bool searches_path = false;
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     if (a.starts_with('/')) {
       if (a.size() < 2 || a.find_first_of(" \t\n") != std::string::npos) return {};
       return a;
     }
-    if (!ValuelessFlags(a)) return {};
+    if (ValuelessFlags(a)) {
+      searches_path = searches_path || (!a.starts_with("--") && a.find('S') != std::string::npos);
+      continue;
+    }
+    // Not a flag: a relative script, or "-" (standard input), or a flag
+    // taking a value.
+    if (a.empty() || a.starts_with('-') || searches_path || !cwd.starts_with('/') ||
+        a.find_first_of(" \t\n") != std::string::npos) {
+      return {};
+    }
+    return JoinAndNormalize(a, cwd);
   }
   return {};
 }

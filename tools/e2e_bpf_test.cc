@@ -219,6 +219,28 @@ TEST_F(E2eBpfTest, AnInterpretedScriptIsItsChildrensParent) {
   }
 }
 
+// `perl job.pl` run in the script's directory (a container's WORKDIR): the
+// kernel sends the working directory with the exec, so the interpreter's
+// children see the script, by its absolute path, as their parent.
+TEST_F(E2eBpfTest, ARelativeScriptIsNamedFromTheWorkingDirectory) {
+  const std::string dir = fs::canonical(tmp_).string();
+  std::ofstream(dir + "/job.pl") << "system('/bin/sh', '-c', 'exit 0') == 0 or exit 1;\n";
+  const std::string sh = fs::canonical("/bin/sh").string();
+  const uint32_t pid = LiveBpfTest::RunWorkload({"/bin/sh", "-c", "cd '" + dir + "' && exec perl job.pl"});
+  std::vector<Seen> seen;
+  std::string script;
+  for (const Event& e : TakeEvents()) {
+    seen.push_back(Project(e));
+    if (e.pid == pid && e.kind == EventKind::kExit) script = e.process.script;
+  }
+  auto child = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+    return s.kind == EventKind::kExec && s.path == sh && s.pid != pid;
+  });
+  ASSERT_NE(child, seen.end()) << Dump(seen);
+  EXPECT_EQ(child->parent_exe, dir + "/job.pl") << Dump(seen);
+  EXPECT_EQ(script, dir + "/job.pl") << "the script's own process";
+}
+
 // A connection the client resets before the server accepts it is closed by
 // the time accept(2) returns, and closing gives its bound port back (the
 // socket's port number is zeroed): the accept is still the server's listening
