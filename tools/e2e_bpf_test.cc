@@ -241,6 +241,23 @@ TEST_F(E2eBpfTest, ARelativeScriptIsNamedFromTheWorkingDirectory) {
   EXPECT_EQ(script, dir + "/job.pl") << "the script's own process";
 }
 
+// The dynamic loader opens a preloaded library (a copy of libz in the test's
+// directory) for reading before it maps it: the open the scorer judges as a
+// library load (model/scorer.cc LoadsLibrary) is there, successful.
+TEST_F(E2eBpfTest, ALibraryTheLoaderLoadsIsAnOpenForReading) {
+  const std::string lib = fs::canonical(tmp_).string() + "/libdwpreload.so.1";
+  fs::copy_file("/usr/lib/x86_64-linux-gnu/libz.so.1", lib, fs::copy_options::overwrite_existing);
+  const uint32_t pid = LiveBpfTest::RunWorkload({"/usr/bin/env", "LD_PRELOAD=" + lib, "/bin/true"});
+  std::vector<Seen> opens;
+  bool loaded = false;
+  for (const Event& e : TakeEvents()) {
+    if (e.kind != EventKind::kOpen || e.pid != pid) continue;
+    opens.push_back(Project(e));
+    loaded = loaded || (e.path == lib && e.access == kAccessRead && e.result >= 0);
+  }
+  EXPECT_TRUE(loaded) << Dump(opens);
+}
+
 // A connection the client resets before the server accepts it is closed by
 // the time accept(2) returns, and closing gives its bound port back (the
 // socket's port number is zeroed): the accept is still the server's listening
