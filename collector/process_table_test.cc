@@ -276,11 +276,12 @@ TEST(ScriptOfTest, AnInterpretersFirstOperandIsItsScript) {
       << "a #! line's options are one word";
   EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-wT", "/usr/bin/x"}), "/usr/bin/x");
   EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-w -I/usr/lib", "/usr/bin/x"}), "");
-  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-W", "ignore", "/usr/bin/x"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-W", "ignore", "/usr/bin/x"}), "/usr/bin/x");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-m", "http.server"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-c", "import os"}), "");
-  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "") << "-I takes a value";
-  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-c", "/etc/php.ini", "/srv/x.php"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "/srv/x.pl")
+      << "-I takes a value";
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-c", "/etc/php.ini", "/srv/x.php"}), "/srv/x.php");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}), "") << "relative, and no working directory";
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/dash", V{"/bin/sh", "/etc/cron.daily/job"}), "") << "a shell's script is the shell's";
@@ -308,6 +309,36 @@ TEST(ScriptOfTest, ARelativeScriptIsInTheWorkingDirectory) {
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}, "relative/cwd"), "");
   EXPECT_EQ(ScriptOf("/usr/bin/dash", V{"sh", "job.sh"}, "/app"), "") << "a shell's script is the shell's";
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "/srv/a.py"}, "/app"), "/srv/a.py");
+}
+
+// Each interpreter's flags that take a value, separate or attached, are
+// passed over; a flag after which no script runs ends the search; php's -f
+// names the script; an unknown flag, or one of an interpreter without a
+// table, names none.
+TEST(ScriptOfTest, AnInterpretersOwnFlagsAndTheirValuesArePassedOver) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-Ilib", "-MDBI", "bin/app.pl"}, "/srv"), "/srv/bin/app.pl");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-d:NYTProf", "/srv/x.pl"}), "/srv/x.pl");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-wle", "print 1"}, "/srv"), "") << "code";
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "-r", "dotenv/config", "server.js"}, "/app"), "/app/server.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "--require=dotenv/config", "dist/main.js"}, "/app"),
+            "/app/dist/main.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "-e", "require('x')"}, "/app"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-d", "memory_limit=-1", "artisan", "queue:work"}, "/var/www"),
+            "/var/www/artisan");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-dmemory_limit=1G", "-f", "cron.php"}, "/var/www"),
+            "/var/www/cron.php");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-r", "echo 1;"}, "/var/www"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-Ilib", "-r", "bundler/setup", "bin/worker"}, "/app"),
+            "/app/bin/worker");
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-C", "/srv/app", "bin/worker"}, "/app"), "")
+      << "-C moves the directory the script is in";
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-C", "/srv/app", "/srv/app/bin/worker"}, "/app"),
+            "/srv/app/bin/worker");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-Wignore", "-X", "dev", "app.py"}, "/app"), "/app/app.py");
+  EXPECT_EQ(ScriptOf("/usr/bin/lua5.4", V{"lua5.4", "-l", "socket", "main.lua"}, "/srv"), "/srv/main.lua");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "--frobnicate", "app.py"}, "/app"), "") << "unknown";
+  EXPECT_EQ(ScriptOf("/usr/bin/tclsh8.6", V{"tclsh", "-encoding", "utf-8", "x.tcl"}, "/srv"), "");
   EXPECT_FALSE(IsProgramName("pythonista", kInterpreterNames));
   EXPECT_TRUE(IsProgramName("dash", kShellNames));
 }
