@@ -17,13 +17,13 @@
 # authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
 # service with a Bayes database, Puma 5.6 as the application server of a Sinatra web application (notes and orders
 # in SQLite) in cluster mode, Exim 4.96 as the relay MTA (smarthost) of application servers with Maildirs for a
-# local domain) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and exim heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# local domain, memcached 1.6 as the cache tier of a web application) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached and exim, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached and exim heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached and exim heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma exim (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma memcached exim (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -348,7 +348,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma exim)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma memcached exim)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -483,11 +483,12 @@ install_packages() {
               freeradius freeradius-utils eapoltest sqlite3
               spamd spamassassin spamc
               puma ruby-sinatra ruby-sqlite3
+              memcached libmemcached-tools python3-pymemcache
               swaks libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin memcached; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -597,6 +598,9 @@ install_packages() {
         continue ;;
       # puma (with ruby-sinatra and ruby-sqlite3) ships, starts and enables no service: no unit,
       # no init script; each run starts its own instance.
+      # memcached's postinst enables its systemd unit (and an init script; it would listen on
+      # 127.0.0.1:11211 with /etc/memcached.conf, which is left as the package wrote it).
+      memcached) systemctl disable memcached >/dev/null 2>&1 || true; svc=memcached ;;
       # exim's packages (exim4-daemon-light, exim4-base, exim4-config) are not installed: they
       # conflict with postfix (mail-transport-agent), so exim_provision unpacks the downloaded
       # .debs into its own directory; no exim4 service, init script, /etc/exim4 or cron job
@@ -22071,6 +22075,671 @@ puma_heldout_job() {
     sleep 0.3
     gzip -f "$PUMA_DIR/log/puma.stdout.log-$stamp" "$PUMA_DIR/log/puma.stderr.log-$stamp"
     puma_admin "$PUMA_DIR/bin/warm-cache" /tags '/tags/ops' /changelog
+  fi
+}
+
+# --- memcached ----------------------------------------------------------------------------
+
+MC_PORT=26511                   # memcached, 127.0.0.1: TCP, and UDP in training's config
+MC_RELAY_BASE=26500             # relays outside the cgroup on 127.0.0.1:(26500 + A), from NET.A
+MC_DIR=$WORK/memcached          # conf/, run/ (pid file), log/, backup/, bin/, ext/ (held-out)
+MC_CONF=$MC_DIR/conf/memcached.conf
+MC_LOG=$MC_DIR/log/memcached.log
+MC_CLIENT=$WORK/memcached-client     # the clients' program and files (root, outside the cgroup)
+MC_CLIENTS_LOG=$WORK/memcached-clients.log
+MC_WRAPPER=/usr/share/memcached/scripts/systemd-memcached-wrapper
+MC_TOOL=/usr/share/memcached/scripts/memcached-tool
+# memcached 1.6 (Debian memcached) as the cache tier of a web application, its own instance,
+# not the system service (memcached.service and its init script disabled and stopped; the
+# host's /etc/memcached.conf unchanged): started as Debian's unit starts it, Debian's
+# systemd-memcached-wrapper (perl, as root) with the path of a config file in Debian's format
+# (conf/memcached.conf: one option a line, comments; the wrapper skips `logfile` and -d and
+# execs /usr/bin/memcached with the rest), in dw-eval/memcached, in the foreground; memcached
+# drops to memcache itself (-u memcache), writes its pid file into run/ (memcache's, as
+# /run/memcached is) and its output (-v: errors and warnings) into log/memcached.log, opened
+# for it by the service manager (a unit's StandardOutput=append:, so the log is rotated with
+# copytruncate). Training's config: -m 128, 4 threads, -c 512, TCP and UDP on
+# 127.0.0.1:$MC_PORT only. The clients (python3-pymemcache connection pools, a small python3
+# client of the text and meta protocols and of UDP gets, libmemcached-tools' memccp and memccat
+# through a relay) run as root outside the cgroup from other loopback addresses. The operator's
+# and the timers' commands run inside the cgroup as memcache (admin): memcstat, nc with the
+# stats commands from a file, Debian's memcached-tool (display, stats, dump through
+# bin/mc-backup into backup/), bin/mc-warmup (python3: the cache warmed from the latest dump
+# and the application's config keys). logrotate (root, outside the cgroup) rotates the log.
+MC_PID=
+MC_RELAY_PIDS=()
+memcached_provision() {
+  local p
+  # A fresh provisioning (heldout's) replaces the relays of the run before.
+  for p in "${MC_RELAY_PIDS[@]:-}"; do [ -z "$p" ] || stop_pid "$p" TERM; done
+  MC_RELAY_PIDS=()
+  for p in "$MC_PORT" $((MC_RELAY_BASE + 8)) $((MC_RELAY_BASE + 70)) $((MC_RELAY_BASE + 81)); do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  id -u memcache >/dev/null 2>&1 || die "memcached: no memcache user (the package adds it)"
+  rm -rf "$MC_DIR" "$MC_CLIENT"
+  mkdir -p "$MC_DIR"/{conf,run,log,backup,bin} "$MC_CLIENT"/templates
+  chown memcache:memcache "$MC_DIR"/{run,backup}
+  chmod 750 "$MC_DIR/backup"
+  memcached_config 128 4 512 "-U $MC_PORT" >"$MC_CONF"
+  printf 'stats\r\nstats slabs\r\nstats items\r\nstats conns\r\nquit\r\n' >"$MC_DIR/conf/stats.cmd"
+  memcached_logrotate "rotate 4
+  copytruncate
+  compress
+  delaycompress" >"$MC_DIR/conf/logrotate.conf"
+  memcached_bin
+  memcached_client_files
+  : >"$MC_CLIENTS_LOG"
+  # The relays (socat, outside the cgroup): mix B's template loader from 127.0.0.8, the
+  # held-out load generators from 127.0.44.70 and .81.
+  local n=${#PIDS[@]}
+  start_relays "$MC_PORT" "$MC_RELAY_BASE" 127.0.0 8
+  start_relays "$MC_PORT" "$MC_RELAY_BASE" 127.0.44 70 81
+  MC_RELAY_PIDS=("${PIDS[@]:n}")
+  MC_ROUND=0 MC_MAINT=0 MC_HELDOUT_JOBS=0
+}
+# memcached_config MB THREADS CONNS EXTRA...: conf/memcached.conf in Debian's format.
+memcached_config() {
+  local mb=$1 threads=$2 conns=$3 x
+  shift 3
+  cat <<CONF
+# memcached.conf: the web application's cache tier (dw-eval), in the format of Debian's
+# /etc/memcached.conf, read by systemd-memcached-wrapper.
+# Run as a daemon: the wrapper ignores -d (the service manager keeps it in the foreground).
+-d
+# Errors and warnings; the wrapper ignores logfile (the unit appends stdout and stderr to it).
+-v
+logfile $MC_LOG
+# Item memory in megabytes.
+-m $mb
+-p $MC_PORT
+-u memcache
+# Loopback only.
+-l 127.0.0.1
+-c $conns
+-t $threads
+-P $MC_DIR/run/memcached.pid
+CONF
+  for x in "$@"; do echo "$x"; done
+}
+# memcached_logrotate OPTIONS: the log's logrotate stanza (root, run from outside the cgroup).
+memcached_logrotate() {
+  printf '%s {\n  missingok\n  %s\n}\n' "$MC_LOG" "$1"
+}
+# memcached_bin: bin/mc-backup and bin/mc-warmup (root-owned python3 scripts, run as memcache).
+memcached_bin() {
+  cat >"$MC_DIR/bin/mc-backup" <<PY
+#!/usr/bin/python3
+# mc-backup [--keep N] [--dir DIR] [--limit N]: the cache's items dumped with Debian's
+# memcached-tool (as add commands) into DIR/dump-<time>.txt (default backup/), dump-latest.txt
+# pointed at it, the older dumps but the newest N removed.
+import argparse, datetime, glob, os, subprocess, sys
+ap = argparse.ArgumentParser()
+ap.add_argument('--keep', type=int, default=3)
+ap.add_argument('--dir', default='$MC_DIR/backup')
+ap.add_argument('--limit', type=int, default=0)
+a = ap.parse_args()
+os.makedirs(a.dir, exist_ok=True)
+stamp = datetime.datetime.utcnow().strftime('%Y%m%d-%H%M%S')
+dest = os.path.join(a.dir, 'dump-%s.txt' % stamp)
+cmd = ['$MC_TOOL', '127.0.0.1:$MC_PORT', 'dump'] + ([str(a.limit)] if a.limit else [])
+with open(dest + '.tmp', 'wb') as out:
+    subprocess.run(cmd, stdout=out, stderr=subprocess.DEVNULL, check=True)
+os.rename(dest + '.tmp', dest)
+latest = os.path.join(a.dir, 'dump-latest.txt')
+if os.path.lexists(latest):
+    os.unlink(latest)
+os.symlink(os.path.basename(dest), latest)
+n = sum(1 for l in open(dest, 'rb') if l.startswith(b'add '))
+print('mc-backup: %d items into %s (%d bytes)' % (n, dest, os.path.getsize(dest)))
+for old in sorted(glob.glob(os.path.join(a.dir, 'dump-2*.txt')))[:-a.keep]:
+    os.unlink(old)
+    print('mc-backup: removed %s' % old)
+PY
+  cat >"$MC_DIR/bin/mc-warmup" <<PY
+#!/usr/bin/python3
+# mc-warmup [--dump FILE] [--keyspace PREFIX]... [--config]: the cache warmed after a restart:
+# the items of a memcached-tool dump (default backup/dump-latest.txt) added back (add: what the
+# application has set since wins), only those under the given key prefixes if any, and with
+# --config the application's config keys (feature flags, the site's menu) set.
+import argparse, json, os, sys
+from pymemcache.client.base import Client
+ap = argparse.ArgumentParser()
+ap.add_argument('--dump', default='$MC_DIR/backup/dump-latest.txt')
+ap.add_argument('--keyspace', action='append', default=[])
+ap.add_argument('--config', action='store_true')
+a = ap.parse_args()
+c = Client(('127.0.0.1', $MC_PORT), connect_timeout=3, timeout=10, default_noreply=True)
+added = 0
+if os.path.exists(a.dump):
+    with open(a.dump, 'rb') as f:
+        while True:
+            head = f.readline()
+            if not head:
+                break
+            _, key, flags, exp, size = head.split()
+            value = f.read(int(size))
+            f.readline()
+            k = key.decode()
+            if a.keyspace and not any(k.startswith(p) for p in a.keyspace):
+                continue
+            c.add(k, value, expire=int(exp), flags=int(flags))
+            added += 1
+if a.config:
+    c.set('config:feature-flags', json.dumps({'new_checkout': True, 'search_v2': False}), expire=0, noreply=False)
+    c.set('config:menu', json.dumps(['home', 'shop', 'blog', 'help']), expire=3600, noreply=False)
+print('mc-warmup: %d items added from %s%s' % (added, a.dump, ', config keys set' if a.config else ''))
+c.quit()
+PY
+  chmod 755 "$MC_DIR/bin/mc-backup" "$MC_DIR/bin/mc-warmup"
+}
+# memcached_client_files: the clients' program (mc-app.py) and mix B's templates (for memccp).
+memcached_client_files() {
+  local i
+  for i in header footer nav product-card cart-summary; do
+    { printf '<!-- page:tpl-%s -->\n' "$i"; head -c $((1500 + ${#i} * 700)) /dev/urandom | base64 -w 76; } \
+      >"$MC_CLIENT/templates/page:tpl-$i.html"
+  done
+  cat >"$MC_CLIENT/mc-app.py" <<'PY'
+#!/usr/bin/python3
+# mc-app.py MIX ROUND PORT LOG: one round of the web application's traffic to its cache
+# (MIX: a, b, heldout), from several application servers' connection pools (pymemcache,
+# sockets bound to each server's address), a small client of the text and meta protocols and
+# UDP gets. What a client did not expect goes into LOG as an ERROR line.
+import json, random, socket, struct, sys, threading, time
+from pymemcache.client.base import PooledClient
+
+MIX, ROUND, PORT, LOG = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+SRV = ('127.0.0.1', PORT)
+rng = random.Random(ROUND * 1000003 + len(MIX))
+errors, lock = [], threading.Lock()
+
+def err(src, what):
+    with lock:
+        errors.append('ERROR %s mix %s round %d: %s' % (src, MIX, ROUND, what))
+
+class Bound:
+    """A socket module whose sockets are bound to an application server's address."""
+    def __init__(self, src):
+        self.src = src
+    def __getattr__(self, name):
+        return getattr(socket, name)
+    def socket(self, *a):
+        s = socket.socket(*a)
+        s.bind((self.src, 0))
+        return s
+
+def pool(src, size):
+    return PooledClient(SRV, socket_module=Bound(src), max_pool_size=size, connect_timeout=3,
+                        timeout=5, no_delay=True, default_noreply=False)
+
+def blob(n, tag):
+    b = (tag + ' ').encode() * (n // (len(tag) + 1) + 1)
+    return b[:n]
+
+class Raw:
+    """The text and meta protocols on one connection."""
+    def __init__(self, src):
+        self.src = src
+        self.s = socket.create_connection(SRV, timeout=5, source_address=(src, 0))
+        self.f = self.s.makefile('rb')
+    def call(self, line, data=None):
+        out = line.encode() + b'\r\n'
+        if data is not None:
+            out += data + b'\r\n'
+        self.s.sendall(out)
+        first = self.f.readline().rstrip(b'\r\n')
+        if first.startswith(b'VA '):
+            self.f.read(int(first.split()[1]) + 2)
+        elif first.startswith(b'VALUE '):
+            while first.startswith(b'VALUE '):
+                self.f.read(int(first.split()[3]) + 2)
+                first = self.f.readline().rstrip(b'\r\n')
+        elif line.startswith('stats') or line.startswith('lru_crawler metadump'):
+            while first not in (b'END', b'') and not first.startswith(b'ERROR'):
+                first = self.f.readline().rstrip(b'\r\n')
+        return first.decode(errors='replace')
+    def expect(self, line, want, data=None):
+        got = self.call(line, data)
+        if not any(got.startswith(w) for w in want.split('|')):
+            err(self.src, '%s: %s (expected %s)' % (line[:60], got, want))
+        return got
+    def close(self):
+        try:
+            self.s.sendall(b'quit\r\n')
+        except OSError:
+            pass
+        self.s.close()
+
+def udp_gets(src, keys):
+    """Gets over UDP (8-byte frame header: request id, sequence, count, reserved)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(2)
+    for i, k in enumerate(keys):
+        rid = (ROUND * 64 + i) & 0xffff
+        s.sendto(struct.pack('>HHHH', rid, 0, 1, 0) + ('get %s\r\n' % k).encode(), SRV)
+        try:
+            data, _ = s.recvfrom(65536)
+            got_rid, _, total, _ = struct.unpack('>HHHH', data[:8])
+            for _ in range(total - 1):
+                s.recvfrom(65536)
+            if got_rid != rid:
+                err(src, 'udp get %s: request id %d, expected %d' % (k, got_rid, rid))
+        except socket.timeout:
+            err(src, 'udp get %s: no answer' % k)
+    s.close()
+
+# --- mix A: the storefront's web servers ----------------------------------------------------
+PAGES = ['/', '/shop', '/shop/shoes', '/shop/bags', '/blog', '/help', '/about'] + ['/product/%d' % i for i in range(1, 24)]
+
+def web_request(c, src, n):
+    sid = 'sessions:%08x' % rng.randrange(400)
+    s = c.get(sid)
+    if s is None:
+        c.set(sid, json.dumps({'uid': rng.randrange(1, 500), 'cart': [], 'csrf': '%016x' % rng.getrandbits(64), 'pad': 'x' * rng.randrange(200, 700)}), expire=1800)
+    elif n % 3 == 0:
+        c.touch(sid, expire=1800)
+    path = rng.choice(PAGES)
+    if c.get('page:' + path) is None:
+        # A dogpile lock, then the page rendered and cached.
+        if c.add('page:lock:' + path, b'1', expire=10, noreply=False):
+            c.set('page:' + path, blob(rng.randrange(2000, 20000), 'html'), expire=rng.choice([60, 120, 300]))
+            c.delete('page:lock:' + path, noreply=False)
+    ids = ['user:%d' % rng.randrange(1, 500) for _ in range(rng.randrange(5, 11))]
+    got = c.get_many(ids)
+    missing = {k: json.dumps({'id': k[5:], 'name': 'user %s' % k[5:], 'bio': 'y' * rng.randrange(50, 400)}) for k in ids if k not in got}
+    if missing:
+        c.set_many(missing, expire=600)
+    rk = 'rate:%s:%d' % (src, int(time.time()) // 60)
+    if c.incr(rk, 1) is None:
+        if not c.add(rk, b'1', expire=60, noreply=False):
+            c.incr(rk, 1)
+    if n % 4 == 1:
+        # A profile edit: gets and cas (EXISTS when another server won), the user's pages dropped.
+        k = rng.choice(ids)
+        v, cas = c.gets(k)
+        if v is not None:
+            c.cas(k, json.dumps({'id': k[5:], 'name': 'user %s' % k[5:], 'edited': ROUND}), cas, expire=600)
+        c.delete('page:/users/' + k[5:], noreply=False)
+    if n % 5 == 2:
+        c.replace('sessions:%08x' % rng.randrange(400, 800), b'{}', expire=60, noreply=False)   # NOT_STORED: no such session
+        c.delete(sid, noreply=False)   # a logout
+    if n % 6 == 3:
+        bk = 'rate:bucket:%s' % src
+        if c.decr(bk, 3) is None:
+            c.set(bk, b'100', expire=300)
+
+def web_server(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                web_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'web request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def udp_reader(src):
+    keys = ['page:' + rng.choice(PAGES) for _ in range(4)] + ['user:%d' % rng.randrange(1, 500) for _ in range(6)]
+    udp_gets(src, keys)
+
+def job_worker(src):
+    r = Raw(src)
+    r.expect('get %s' % ' '.join('user:%d' % rng.randrange(1, 500) for _ in range(12)), 'END')
+    r.expect('set rate:jobs:%d 0 120 1' % ROUND, 'STORED', b'0')
+    r.expect('incr rate:jobs:%d 5' % ROUND, '5')
+    r.expect('decr rate:jobs:%d 2' % ROUND, '3')
+    r.expect('append rate:jobs:%d 0 0 1' % ROUND, 'STORED', b'7')
+    r.expect('prepend page:nosuch-%d 0 0 1' % ROUND, 'NOT_STORED', b'x')
+    r.expect('touch sessions:%08x 900' % rng.randrange(400), 'TOUCHED|NOT_FOUND')
+    if ROUND % 4 == 0:
+        # The errors a job makes: incr of text, an item over the size limit, a key too long,
+        # a command the server does not know.
+        r.expect('set user:profile-text 0 60 5', 'STORED', b'hello')
+        r.expect('incr user:profile-text 1', 'CLIENT_ERROR')
+        r.expect('set page:huge 0 60 %d' % 1200000, 'SERVER_ERROR', blob(1200000, 'big'))
+        r.expect('get ' + 'k' * 300, 'CLIENT_ERROR')
+        r.expect('bogus command', 'ERROR')
+    r.close()
+
+# --- mix B: the API servers, a meta-protocol client, the error-prone integration -----------
+def api_request(c, src, n):
+    tok = 'sessions:api-%06d' % rng.randrange(1, 150)
+    if c.get(tok) is None:
+        c.set(tok, json.dumps({'scopes': ['read', 'orders'], 'client': src}), expire=900)
+    ids = ['user:%d:prefs' % rng.randrange(1, 300) for _ in range(20)]
+    got = c.get_many(ids)
+    miss = {k: json.dumps({'lang': rng.choice(['en', 'de', 'fr']), 'tz': 'UTC'}) for k in ids if k not in got}
+    if miss:
+        c.set_many(miss, expire=3600)
+    frag = 'page:/api/v1/orders/%d' % rng.randrange(1, 80)
+    if c.get(frag) is None:
+        c.set(frag, blob(rng.randrange(300, 4000), 'json'), expire=30)
+    if n % 3 == 0:
+        c.incr('rate:api:%s' % src, 1) or c.set('rate:api:%s' % src, b'1', expire=60)
+
+def api_server(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                api_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'api request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def meta_client(src):
+    r = Raw(src)
+    for i in range(6):
+        k = 'user:%d:avatar' % rng.randrange(1, 60)
+        if r.call('mg %s v f t' % k).startswith('EN'):
+            r.expect('ms %s %d T600 F3' % (k, 900 + i * 100), 'HD', blob(900 + i * 100, 'png'))
+    r.expect('ma rate:meta:%d N60 J1 v' % (ROUND % 7), 'VA')
+    r.expect('md sessions:meta-%d' % ROUND, 'NF|HD')
+    r.expect('mn', 'MN')
+    r.close()
+
+def integration(src):
+    r = Raw(src)
+    k = 'page:/partner/%d' % (ROUND % 9)
+    r.expect('add %s 0 120 4' % k, 'STORED|NOT_STORED', b'feed')
+    r.expect('add %s 0 120 4' % k, 'NOT_STORED', b'feed')
+    r.expect('replace user:gone-%d 0 60 2' % ROUND, 'NOT_STORED', b'{}')
+    r.expect('cas %s 0 120 4 1' % k, 'EXISTS', b'feed')
+    r.expect('gets %s' % k, 'END')
+    r.expect('decr rate:partner-%d 1' % ROUND, 'NOT_FOUND')
+    r.close()
+
+# --- held out: the new release's keyspaces, other clients, more load ----------------------
+def heldout_request(c, src, n):
+    cart = 'cart:%05d' % rng.randrange(1, 2000)
+    v, cas = c.gets(cart)
+    items = json.loads(v) if v else []
+    items.append({'sku': rng.randrange(1, 9000), 'qty': rng.randrange(1, 4)})
+    if v is None:
+        c.add(cart, json.dumps(items), expire=86400, noreply=False)
+    else:
+        c.cas(cart, json.dumps(items), cas, expire=86400)
+    q = 'search:%s' % rng.choice(['boots', 'winter+coat', 'gift', 'sale', 'scarf', 'gloves', 'umbrella'])
+    if c.get(q) is None:
+        c.set(q, blob(rng.randrange(30000, 300000), 'hits'), expire=rng.choice([45, 90]))
+    feed = 'feed:%d' % rng.randrange(1, 40)
+    if not c.append(feed, b',%d' % ROUND, noreply=False):
+        c.set(feed, b'%d' % ROUND, expire=1200)
+    got = c.get_many(['token:%04x' % rng.randrange(4096) for _ in range(50)])
+    if len(got) < 5:
+        c.set_many({'token:%04x' % rng.randrange(4096): b'%016x' % rng.getrandbits(64) for _ in range(10)}, expire=20)
+    if n % 3 == 0:
+        c.touch(cart, expire=172800)
+
+def heldout_app(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                heldout_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def heldout_meta(src):
+    r = Raw(src)
+    # Stale-while-revalidate: a win flag for one client, invalidation instead of a delete.
+    k = 'feed:top-%d' % (ROUND % 5)
+    got = r.call('mg %s s v c N30 t' % k)
+    if got.startswith('EN') or ' W' in got:
+        r.expect('ms %s 5000 T120' % k, 'HD', blob(5000, 'feed'))
+    r.expect('md %s I T30' % k, 'HD|NF')
+    r.expect('mg %s v' % k, 'VA|EN')
+    r.expect('gat 600 %s' % ' '.join('cart:%05d' % rng.randrange(1, 2000) for _ in range(8)), 'END')
+    r.expect('set search:large-%d 0 120 %d' % (ROUND % 3, 1500000), 'STORED', blob(1500000, 'export'))
+    r.expect('verbosity 1', 'OK')
+    if ROUND % 4 == 0:
+        r.expect('get search:' + 'q' * 260, 'CLIENT_ERROR')
+        r.expect('ma feed:top-%d' % (ROUND % 5), 'CLIENT_ERROR|NF')
+        r.expect('set search:too-large 0 60 %d' % 2500000, 'SERVER_ERROR', blob(2500000, 'x'))
+    r.close()
+
+def main():
+    ts = []
+    def go(fn, *a):
+        t = threading.Thread(target=run, args=a[:1] + (fn,) + a[1:])
+        t.start()
+        ts.append(t)
+    if MIX == 'a':
+        go(web_server, '127.0.0.2', 4, 6)
+        go(web_server, '127.0.0.3', 4, 6)
+        go(udp_reader, '127.0.0.4')
+        go(job_worker, '127.0.0.5')
+    elif MIX == 'b':
+        go(api_server, '127.0.0.6', 8, 3)
+        go(meta_client, '127.0.0.7')
+        go(integration, '127.0.0.9')
+        if ROUND % 2 == 0:
+            go(api_server, '127.0.0.9', 2, 4)
+    elif MIX == 'heldout':
+        for i in range(5):
+            go(heldout_app, '127.0.44.%d' % (1 + (ROUND * 41 + i * 53) % 250), 3, 5)
+        go(heldout_meta, '127.0.44.%d' % (1 + (ROUND * 97 + 11) % 250))
+    for t in ts:
+        t.join()
+    if errors:
+        with open(LOG, 'a') as f:
+            f.write('\n'.join(errors) + '\n')
+
+def run(src, fn, *a):
+    try:
+        fn(src, *a)
+    except Exception as e:
+        err(src, '%s: %s: %s' % (fn.__name__, type(e).__name__, e))
+
+main()
+PY
+}
+
+# memcached_ready: the load balancer's health check from 127.0.0.1 (`version` over TCP).
+memcached_ready() {
+  (
+    exec 8<>"/dev/tcp/127.0.0.1/$MC_PORT" || exit 1
+    printf 'version\r\nquit\r\n' >&8
+    read -r -t 2 line <&8 || true
+    case $line in VERSION*) exit 0 ;; esac
+    exit 1
+  ) 2>/dev/null
+}
+# memcached_start: Debian's unit's ExecStart, `systemd-memcached-wrapper CONF`, as root in
+# dw-eval/memcached with a clean environment, its stdout and stderr appended to log/memcached.log
+# (StandardOutput=append:); ready when it answers `version`. Then, as the unit's ExecStartPost,
+# bin/mc-warmup as memcache when a dump exists.
+memcached_start() {
+  env -i PATH="$SYS_PATH" LANG=C.UTF-8 \
+    sh -c 'echo $$ >"$1/cgroup.procs" && cd / && shift && exec "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/memcached" "$MC_WRAPPER" "$MC_CONF" </dev/null >>"$MC_LOG" 2>&1 &
+  MC_PID=$!
+  PIDS+=("$MC_PID")
+  until_ok memcached_ready
+  [ ! -e "$MC_DIR/backup/dump-latest.txt" ] || mc_admin "$MC_DIR/bin/mc-warmup" --config
+}
+# TERM, as the service manager stops it ("Exiting normally"); the rounds and the clients'
+# unexpected answers so far are reported.
+memcached_stop() {
+  local i
+  stop_pid "$MC_PID" TERM
+  for i in $(seq 1 50); do
+    [ -s "$CG_MOUNT/$CG_BASE/memcached/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  echo "record-testdata: memcached: $MC_ROUND rounds so far, $(grep -c '^ERROR' "$MC_CLIENTS_LOG" 2>/dev/null || true) client errors" >&2
+  grep '^ERROR' "$MC_CLIENTS_LOG" 2>/dev/null | head -n 5 >&2 || true
+}
+# mc_admin CMD...: the operator's (or a timer unit's) command inside the cgroup as memcache.
+mc_admin() { admin memcached memcache "$@"; }
+# mc_admin_io IN OUT CMD...: like mc_admin, with stdin from IN and stdout into OUT (a timer's
+# service with StandardInput=file: and StandardOutput=file:, no shell).
+mc_admin_io() {
+  local in=$1 out=$2
+  shift 2
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/memcached" --reuid=memcache --regid=memcache --init-groups "$@" \
+    <"$in" >"$out" 2>>"$WORK/memcached.out" &
+  LAUNCHED=$!
+  PIDS+=("$LAUNCHED")
+  wait "$LAUNCHED" || die "command in memcached failed: $*"
+  forget "$LAUNCHED"
+}
+# mc_app MIX: one round of the application's clients (outside the cgroup).
+mc_app() {
+  /usr/bin/python3 "$MC_CLIENT/mc-app.py" "$1" "$MC_ROUND" "$MC_PORT" "$MC_CLIENTS_LOG" ||
+    echo "ERROR mc-app.py $1 round $MC_ROUND exited $?" >>"$MC_CLIENTS_LOG"
+}
+# memcached_stats_dump NAME: the monitoring's stats snapshot: `nc -q 1 127.0.0.1 PORT` as
+# memcache with the stats commands from conf/stats.cmd, into backup/NAME.
+memcached_stats_dump() {
+  mc_admin_io "$MC_DIR/conf/stats.cmd" "$MC_DIR/backup/$1" /usr/bin/nc -q 1 127.0.0.1 "$MC_PORT"
+}
+
+# Mix A, from 127.0.0.2-5, a round about every 3 s: two web servers (.2, .3), each a pymemcache
+# connection pool of 4 connections used by 4 threads, 6 page views each: a session read
+# (sessions:, set on a miss with a 1800 s TTL, touched every third view), a page from the page
+# cache (page:, 2-20 kB, TTL 60-300 s; on a miss a dogpile lock with add, the page set, the lock
+# deleted), a multi-get of 5-10 user profiles (user:, the missing ones set with set_many), the
+# client's rate counter (rate:<addr>:<minute>: incr, add on a miss), every fourth view a
+# profile edit (gets and cas, the user's page deleted), every fifth a replace of a session that
+# does not exist (NOT_STORED) and a logout (delete), every sixth a token bucket (decr); UDP
+# gets from .4 (ten keys, pages and users; large pages come back in several datagrams); a job
+# worker on the text protocol from .5 (a 12-key get, set/incr/decr/append of a job counter, a
+# prepend of a missing key, a touch), and every fourth round its errors (incr of a text value,
+# a 1.2 MB value over the item size limit, a 300-byte key, an unknown command).
+MC_ROUND=0
+memcached_mix_a() {
+  : $((MC_ROUND += 1))
+  mc_app a
+  sleep 1
+}
+# Mix B, from 127.0.0.6-9, other keys and client counts: an API server (.6, a pool of 8
+# connections and 8 threads, 3 requests each: API tokens sessions:api-N, multi-gets of 20
+# user:N:prefs, API response fragments page:/api/v1/orders/N with a 30 s TTL, its rate counter);
+# a client of the meta protocol (.7: mg with flags, ms with a TTL and client flags of avatars
+# user:N:avatar, ma with autovivify, md, mn); a partner integration (.9: add twice (NOT_STORED),
+# replace of a missing key, cas with a stale token (EXISTS), gets, decr of a missing counter)
+# and every other round a second API pool from .9; every third round the template loader (.8,
+# through a relay outside the cgroup): libmemcached-tools' memccp of five templates
+# (page:tpl-*.html, 2-5 kB) with a 600 s TTL, then memccat of two of them.
+memcached_mix_b() {
+  : $((MC_ROUND += 1))
+  mc_app b
+  if [ $((MC_ROUND % 3)) = 0 ]; then
+    memccp --servers="127.0.0.1:$((MC_RELAY_BASE + 8))" --set --expire=600 "$MC_CLIENT"/templates/*.html ||
+      echo "ERROR memccp round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+    memccat --servers="127.0.0.1:$((MC_RELAY_BASE + 8))" page:tpl-header.html page:tpl-nav.html >/dev/null ||
+      echo "ERROR memccat round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+  fi
+  sleep 1
+}
+
+# Its scheduled work in training (timers, every 45 s), inside the cgroup as memcache: memcstat;
+# the monitoring's stats snapshot (nc with conf/stats.cmd into backup/stats-<time>.txt);
+# memcached-tool display and stats; in turn either bin/mc-backup (memcached-tool dump into
+# backup/dump-<time>.txt, dump-latest.txt, the newest 3 kept), or the log rotated by logrotate
+# (root, outside: copytruncate, compress, delaycompress, rotate 4) and bin/mc-warmup --config
+# (the latest dump added back, the config keys set).
+MC_MAINT=0
+memcached_maintenance() {
+  MC_MAINT=$((MC_MAINT + 1))
+  mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT"
+  memcached_stats_dump "stats-$(date +%Y%m%d-%H%M%S).txt"
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" display
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" stats
+  if [ $((MC_MAINT % 2)) = 1 ]; then
+    mc_admin "$MC_DIR/bin/mc-backup" --keep 3
+  else
+    logrotate -f -s "$MC_DIR/run/logrotate.state" "$MC_DIR/conf/logrotate.conf" ||
+      echo "record-testdata: memcached: logrotate failed" >&2
+    mc_admin "$MC_DIR/bin/mc-warmup" --config
+  fi
+}
+
+# The generic intruder script as memcache (an exploited memcached executing a shell) in
+# backup/, the directory it owns.
+memcached_inject() { inject_shell memcached memcache "$MC_DIR/backup"; }
+memcached_labels() { write_labels memcached "$MC_DIR/backup"; }
+
+# Held out, from a fresh provisioning. A config change applied by a restart, as operators do:
+# conf/memcached.conf rewritten with -m 256, 6 threads, -c 2048, -I 2m (items up to 2 MB), and
+# extstore (-o ext_page_size=8,ext_wbuf_size=2,ext_threads=2,ext_item_size=512,
+# ext_path=ext/extstore:64m: large values written to a file under ext/, which memcache owns; the
+# page size must come before the path), which
+# needs UDP off (-U 0); checked by memcached-tool settings after the restart. Each round, about
+# every 3 s, from 127.0.44.1-250 (other ones each round): five application servers (pools of 3,
+# 5 requests per thread) on the new release's keyspaces: carts (cart:N, gets and cas, add on a
+# miss, a 1-day TTL extended to 2 days by touch), search results of 30-300 kB (search:), feeds
+# grown with append (feed:N), multi-gets of 50 tokens (token:, a 20 s TTL, refilled with
+# set_many); a meta client: stale-while-revalidate (mg with N30 and the win flag, ms, md with I
+# to invalidate), gat of 8 carts, a 1.5 MB export (search:large-N), verbosity; every fourth
+# round a 260-byte key, ma of a text value and a 2.5 MB value (too large); every other round
+# memcslap from 127.0.44.70 and .81 (through relays: 4 threads, 200 sets, then 200 gets). Every 20 s in turn:
+# memcached-tool settings and sizes, memcstat with the slabs and items arguments, memcdump (the
+# keys) through bin/mc-backup's dump of 200 items into a new dated directory backup/<time>/; or
+# the log rotated by logrotate with other options (dateext, compress, rotate 2, copytruncate),
+# memcached-tool keys 50, and bin/mc-warmup of the cart: and feed: keyspaces from that dump.
+memcached_heldout_deploy() {
+  install -d -o memcache -g memcache -m 750 "$MC_DIR/ext"
+  memcached_config 256 6 2048 "-U 0" "-I 2m" \
+    "-o ext_page_size=8,ext_wbuf_size=2,ext_threads=2,ext_item_size=512,ext_path=$MC_DIR/ext/extstore:64m" >"$MC_CONF"
+  memcached_logrotate "rotate 2
+  dateext
+  dateformat -%Y%m%d-%s
+  copytruncate
+  compress" >"$MC_DIR/conf/logrotate.conf"
+  memcached_stop
+  memcached_start
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" settings
+}
+memcached_heldout_mix() {
+  local slap=
+  : $((MC_ROUND += 1))
+  if [ $((MC_ROUND % 2)) = 0 ]; then
+    (
+      memcslap --servers="127.0.0.1:$((MC_RELAY_BASE + 70))" --concurrency=4 --execute-number=200 --test=set >/dev/null 2>&1 ||
+        echo "ERROR memcslap set round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+      memcslap --servers="127.0.0.1:$((MC_RELAY_BASE + 81))" --concurrency=4 --execute-number=200 --test=get >/dev/null 2>&1 ||
+        echo "ERROR memcslap get round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+    ) &
+    slap=$!
+  fi
+  mc_app heldout
+  [ -z "$slap" ] || wait "$slap" || true
+  sleep 1
+}
+MC_HELDOUT_JOBS=0
+memcached_heldout_job() {
+  local stamp dump
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((MC_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" settings
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" sizes
+    mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT" slabs
+    mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT" items
+    install -d -o memcache -g memcache -m 750 "$MC_DIR/backup/$stamp"
+    mc_admin_io /dev/null "$MC_DIR/backup/$stamp/keys.txt" /usr/bin/memcdump --servers="127.0.0.1:$MC_PORT"
+    mc_admin "$MC_DIR/bin/mc-backup" --keep 1 --limit 200 --dir "$MC_DIR/backup/$stamp"
+  else
+    logrotate -f -s "$MC_DIR/run/logrotate.state" "$MC_DIR/conf/logrotate.conf" ||
+      echo "record-testdata: memcached: logrotate failed" >&2
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" keys 50
+    dump=$(find "$MC_DIR/backup" -name dump-latest.txt -newer "$MC_CONF" | sort | tail -n 1)
+    [ -z "$dump" ] || mc_admin "$MC_DIR/bin/mc-warmup" --dump "$dump" --keyspace cart: --keyspace feed:
   fi
 }
 
