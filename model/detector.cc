@@ -316,8 +316,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
                            proc != processes_.end() && in_incident(proc->second) &&
                            (IsShell(e.process.exe) || IsShell(e.process.parent_exe));
   Finding* dropped = nullptr;  // the write finding of the file this exec runs (or library it loads)
-  const bool loads_library = e.kind == EventKind::kOpen && e.result >= 0 && (e.access & (kAccessWrite | kAccessCreate)) == 0 &&
-                             IsSharedObjectName(e.path);
+  const bool loads_library = e.kind == EventKind::kOpen && e.result >= 0 &&
+                             (e.access & (kAccessWrite | kAccessCreate)) == 0 && IsSharedObjectName(e.path);
   if ((e.kind == EventKind::kExec || loads_library) && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {
       if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {

@@ -746,10 +746,11 @@ TEST(DetectorContextTest, LoadingALibraryFromAWritablePlaceOrOneItWroteIsRaised)
     EXPECT_LT(f->severity, Severity::kHigh) << "a failed probe loads nothing";
   }
 
-  std::vector<Finding*> wrote = d.Observe(testing::Open("web", 83, "/var/tmp/.c/libgcc_s.so.1", kAccessWrite | kAccessCreate));
+  const std::string dropped = "/var/tmp/.c/libgcc_s.so.1";
+  std::vector<Finding*> wrote = d.Observe(testing::Open("web", 83, dropped, kAccessWrite | kAccessCreate));
   ASSERT_EQ(wrote.size(), 1u);
   EXPECT_EQ(wrote[0]->severity, Severity::kHigh) << "an executable's name, written";
-  d.Observe(testing::Open("web", 83, "/var/tmp/.c/libgcc_s.so.1", kAccessRead));
+  d.Observe(testing::Open("web", 83, dropped, kAccessRead));
   EXPECT_EQ(wrote[0]->severity, Severity::kCritical);
   EXPECT_TRUE(wrote[0]->reason.ends_with("(later loaded as a library)")) << wrote[0]->reason;
 
