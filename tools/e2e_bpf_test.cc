@@ -660,6 +660,23 @@ TEST_F(E2eBpfTest, AReceiveOnlyUdpServersClientsAreReported) {
   EXPECT_EQ(udp, want);
 }
 
+// A collector reading a batch with one recvmmsg: each message's sender is
+// reported, not only the first's.
+TEST_F(E2eBpfTest, EverySenderOfARecvmmsgBatchIsReported) {
+  const uint16_t service = FreeUdpServicePort();
+  ASSERT_NE(service, 0);
+  const std::string s = std::to_string(service);
+  uint32_t pid = RunWorkload({"--udp-collect-batch", s});
+  std::vector<std::string> accepts;
+  for (const Event& e : TakeEvents()) {
+    if (e.pid == pid && e.protocol == 17 && e.kind == EventKind::kAccept) {
+      accepts.push_back(e.peer.AddressString() + " on " + std::to_string(e.local.port));
+    }
+  }
+  std::sort(accepts.begin(), accepts.end());
+  EXPECT_EQ(accepts, (std::vector<std::string>{"127.0.0.4 on " + s, "127.0.0.5 on " + s, "127.0.0.6 on " + s}));
+}
+
 // Trained on its flows, the workload's same flows raise nothing (another
 // process, another client port); a new outbound UDP peer is a finding.
 TEST_F(E2eBpfTest, ANewUdpPeerIsAFindingAndLearnedFlowsAreNot) {
