@@ -76,9 +76,11 @@ struct dw_header {
 /* DW_EVENT_EXEC, from sched_process_exec, after the new image is in place.
  * Trailing: the executable's path (path_len bytes, NUL included): the
  * binary's absolute path with symlinks resolved, or for a script the path
- * given to execve, or for a fileless binary see DW_EXEC_FILELESS; then, when
- * that path is relative (and not fileless), the working directory (cwd_len
- * bytes, NUL included; else 0); then the real parent's executable
+ * given to execve, or for a fileless binary see DW_EXEC_FILELESS; then,
+ * unless fileless, the working directory (cwd_len bytes, NUL included; 0 when
+ * unknown): the base of a relative path, and of an interpreter's relative
+ * script (older recordings carry it only for relative paths; the layout
+ * is the same); then the real parent's executable
  * (parent_len bytes, NUL included, path as above; 0 when it has none, e.g. a
  * kernel thread); then argv (argv_len bytes, each argument NUL-terminated). */
 struct dw_exec_event {

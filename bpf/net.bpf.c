@@ -345,21 +345,34 @@ int handle_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)
  * when it sent. An answer from port 53 is a resolver's, no flow. The hooks
  * check the process is watched first; recvfrom's without an address asked
  * (recv(2), what TCP servers call) leave before any lookup. */
-static __always_inline int udp_recv_watched(int fd, const void *uaddr)
+static __always_inline struct sock *udp_server_sock(int fd)
 {
-	struct sock *sk;
+	struct sock *sk = fd_to_sock(fd);
+
+	if (!sk || sock_protocol(sk) != DW_IPPROTO_UDP ||
+	    !(BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & DW_SOCK_BINDPORT_LOCK))
+		return NULL;
+	return sk;
+}
+
+static __always_inline int udp_sender(struct sock *sk, const void *uaddr)
+{
 	__u16 family = 0, port_be = 0;
 	__u8 addr[16] = {};
 
-	if (!uaddr)
-		return 0;
-	sk = fd_to_sock(fd);
-	if (!sk || sock_protocol(sk) != DW_IPPROTO_UDP ||
-	    !(BPF_CORE_READ_BITFIELD_PROBED(sk, sk_userlocks) & DW_SOCK_BINDPORT_LOCK))
-		return 0;
-	if (!read_user_sockaddr(uaddr, &family, &port_be, addr) || port_be == DW_DNS_PORT_BE)
+	if (!uaddr || !read_user_sockaddr(uaddr, &family, &port_be, addr) || port_be == DW_DNS_PORT_BE)
 		return 0;
 	return udp_flow(sk, family, addr, port_be);
+}
+
+static __always_inline int udp_recv_watched(int fd, const void *uaddr)
+{
+	struct sock *sk;
+
+	if (!uaddr)
+		return 0;
+	sk = udp_server_sock(fd);
+	return sk ? udp_sender(sk, uaddr) : 0;
 }
 
 /* The receive syscalls' exits: the sender is known only once the call
@@ -379,7 +392,7 @@ int handle_sys_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 	return udp_recv_watched((int)PT_REGS_PARM1_SYSCALL(regs), uaddr);
 }
 
-/* recvmsg, and recvmmsg's first message (its msghdr leads a struct mmsghdr). */
+/* recvmsg's message. */
 static __always_inline int udp_recvmsg(long ret)
 {
 	const struct user_msghdr *umsg;
@@ -401,8 +414,34 @@ int handle_sys_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 	return udp_recvmsg(ctx->ret);
 }
 
+/* recvmmsg returns how many messages it filled: the senders of the first
+ * DW_RECVMMSG_MAX of them (a syslog collector reads batches; each client is
+ * reported once per process anyway, so a batch's later senders are mostly
+ * known by then). */
+#define DW_RECVMMSG_MAX 8
+
 SEC("tp/syscalls/sys_exit_recvmmsg")
 int handle_sys_exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return udp_recvmsg(ctx->ret);
+	const struct mmsghdr *vec;
+	struct pt_regs *regs;
+	struct sock *sk;
+	long n = ctx->ret;
+	int i;
+
+	if (n <= 0 || !task_is_watched())
+		return 0;
+	regs = syscall_regs();
+	vec = (const struct mmsghdr *)PT_REGS_PARM2_SYSCALL(regs);
+	sk = vec ? udp_server_sock((int)PT_REGS_PARM1_SYSCALL(regs)) : NULL;
+	if (!sk)
+		return 0;
+	for (i = 0; i < DW_RECVMMSG_MAX && i < n; i++) {
+		void *name = NULL;
+
+		if (bpf_probe_read_user(&name, sizeof(name), &vec[i].msg_hdr.msg_name))
+			break;
+		udp_sender(sk, name);
+	}
+	return 0;
 }

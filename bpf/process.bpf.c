@@ -76,7 +76,10 @@ int BPF_PROG(handle_sched_exec, struct task_struct *p, pid_t old_pid, struct lin
 		return 0;
 	off += path_len;
 
-	if (s->rec[sizeof(*e)] != '/' && !(flags & DW_EXEC_FILELESS)) {
+	/* The working directory, for a relative path and for every other exec
+	 * too: an interpreter's script may be relative to it (`python3 app.py`
+	 * in a container's WORKDIR). One more walk per exec, not per open. */
+	if (!(flags & DW_EXEC_FILELESS)) {
 		off = DW_BOUND(off, DW_PATH_MAX * 2);
 		if (off > sizeof(*e) + DW_PATH_MAX)
 			return 0;

@@ -263,6 +263,7 @@ void Reset(Event* e, bool keep_process) {
   e->argv.clear();
   e->exec_flags = 0;
   clear(e->parent_exe);
+  clear(e->cwd);
   e->access = 0;
   e->open_flags = 0;
   e->result = 0;
@@ -344,8 +345,9 @@ Status DecodeInto(std::span<const uint8_t> record, int64_t boot_to_unix_ns, uint
                                     size_t{x.path_len} + x.cwd_len + x.parent_len + x.argv_len));
       Bytes tail = record.subspan(fixed);
       e.exec_flags = static_cast<uint8_t>(x.exec_flags & (kExecFileless | kExecUpperLayer));
-      e.path = ExecPath(CString(tail.first(x.path_len)),
-                        CString(tail.subspan(x.path_len, x.cwd_len)), e.exec_flags);
+      std::string cwd = CString(tail.subspan(x.path_len, x.cwd_len));
+      e.path = ExecPath(CString(tail.first(x.path_len)), cwd, e.exec_flags);
+      if (cwd.starts_with('/')) e.cwd = std::move(cwd);
       tail = tail.subspan(size_t{x.path_len} + x.cwd_len);
       // The kernel reads the parent's path from its open exe file: absolute,
       // or an anonymous file's own name, never relative to anything.

@@ -145,7 +145,24 @@ TEST(DecodeTest, ExecRelativePathJoinsCwdAndKeepsCutArgv) {
   x.argv_len = argv.size();
   Event want = Expected(EventKind::kExec, /*truncated=*/true);
   want.path = "/srv/app/run.sh";
+  want.cwd = "/srv/app";
   want.argv = {"run.sh", "", "--he"};
+  EXPECT_EQ(MustDecode(Record(x, path + cwd + argv)), want);
+}
+
+// The kernel side sends the working directory with an absolute path too: the
+// base of an interpreter's relative script (`python3 app.py`).
+TEST(DecodeTest, ExecKeepsTheWorkingDirectory) {
+  dw_exec_event x{};
+  x.h = Header(DW_EVENT_EXEC);
+  const std::string path("/usr/bin/python3.11\0", 20), cwd("/app\0", 5), argv("python3\0app.py\0", 15);
+  x.path_len = path.size();
+  x.cwd_len = cwd.size();
+  x.argv_len = argv.size();
+  Event want = Expected(EventKind::kExec);
+  want.path = "/usr/bin/python3.11";
+  want.cwd = "/app";
+  want.argv = {"python3", "app.py"};
   EXPECT_EQ(MustDecode(Record(x, path + cwd + argv)), want);
 }
 

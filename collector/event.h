@@ -184,6 +184,10 @@ struct Event {
   // kernel ("" when it has none, or in traces of wire version 1). The
   // process table prefers it to what it remembers of the parent.
   std::string parent_exe;
+  // kExec: the working directory at the exec, absolute; "" when unknown (a
+  // fileless exec, or a recording made before the kernel side sent it with
+  // every exec). The base of an interpreter's relative script.
+  std::string cwd;
 
   // kOpen.
   uint8_t access = 0;          // AccessBits

@@ -158,6 +158,7 @@ std::optional<PackagePrograms> PackageDatabase::ProgramsOf(const std::string& ro
       }
     }
   }
+  if (out.programs.empty()) return std::nullopt;
   std::sort(out.programs.begin(), out.programs.end());
   out.programs.erase(std::unique(out.programs.begin(), out.programs.end()), out.programs.end());
   return out;

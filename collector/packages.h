@@ -55,7 +55,9 @@ class PackageDatabase {
 
   // The source package that installed `path` under `root` (as above) and
   // every executable regular file its packages installed there, at most
-  // kMaxPrograms, sorted; nullopt when SourcePackageOf says "".
+  // kMaxPrograms, sorted; nullopt when SourcePackageOf says "", or when no
+  // file is there (`root` went away while the lists were read: a process's
+  // /proc/PID/root after it exited; `path` itself is one of the files).
   std::optional<PackagePrograms> ProgramsOf(const std::string& root, std::string_view path);
   static constexpr size_t kMaxPrograms = 4096;
 

@@ -134,6 +134,11 @@ TEST_F(PackagesTest, ProgramsOfAPackageAreItsExecutableFiles) {
   EXPECT_FALSE(db_.ProgramsOf(root_.path(), "/usr/bin/date").has_value());  // the base system
   EXPECT_FALSE(db_.ProgramsOf(root_.path(), "/usr/bin/unknown").has_value());
   EXPECT_FALSE(db_.ProgramsOf(root_.path() + "/missing", "/usr/sbin/postmap").has_value());
+  // Its files gone (a process's /proc/PID/root after it exited): no package
+  // with no programs, which a trace would carry as if it had none.
+  ASSERT_EQ(::unlink(root_.File("usr/sbin/postmap").c_str()), 0);
+  ASSERT_EQ(::unlink(root_.File("usr/lib/postfix/sbin/master").c_str()), 0);
+  EXPECT_FALSE(db_.ProgramsOf(root_.path(), "/usr/sbin/postmap").has_value());
 }
 
 TEST_F(PackagesTest, RootsWithoutADatabaseKnowNothing) {

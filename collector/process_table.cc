@@ -76,11 +76,14 @@ std::vector<std::string> SplitNul(std::string_view s) {
 ProcessTable::ProcessTable(size_t max_processes, size_t max_ancestry)
     : max_processes_(std::max<size_t>(max_processes, 1)), max_ancestry_(max_ancestry) {}
 
-void ProcessTable::Seed(const ProcessSnapshot& p) { Insert(p.pid, Proc(p.exe, p.argv, p.ppid, p.cgroup_id)); }
+void ProcessTable::Seed(const ProcessSnapshot& p) {
+  Insert(p.pid, Proc(p.exe, p.argv, p.ppid, p.cgroup_id, p.cwd));
+}
 
-ProcessTable::Proc::Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup)
-    : exe(std::move(exe_in)), argv(std::move(argv_in)), ppid(ppid_in), cgroup_id(cgroup) {
-  script = ScriptOf(exe, argv);
+ProcessTable::Proc::Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup,
+                         std::string cwd_in)
+    : exe(std::move(exe_in)), argv(std::move(argv_in)), cwd(std::move(cwd_in)), ppid(ppid_in), cgroup_id(cgroup) {
+  script = ScriptOf(exe, argv, cwd);
 }
 
 void ProcessTable::Insert(uint32_t pid, Proc p) {
@@ -159,7 +162,7 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
           e->ppid == 1 && IsServiceManagerExe(e->parent_exe) &&
           (self == procs_.end() || IsServiceManagerExe(self->second.exe) || self->second.unit_shell);
       if (by_service_manager) e->exec_flags |= kExecByServiceManager;
-      Proc p(e->path, e->argv, ppid, e->cgroup.value);
+      Proc p(e->path, e->argv, ppid, e->cgroup.value, e->cwd);
       p.unit_shell = by_service_manager && IsShellCommandLine(e->path, e->argv);
       Insert(e->pid, std::move(p));
       if (!e->parent_exe.empty() && ppid != 0) NoteParentExe(ppid, e->parent_exe);
@@ -171,6 +174,7 @@ void ProcessTable::ApplyImpl(Event* e, bool reused) {
         child.exe = self->second.exe;
         child.argv = self->second.argv;
         child.script = self->second.script;
+        child.cwd = self->second.cwd;
       }
       child.ppid = e->pid;
       child.cgroup_id = e->cgroup.value;
@@ -236,7 +240,7 @@ void ProcessTable::NoteParentExe(uint32_t ppid, const std::string& exe) {
       // interpreter's, and names the script. Else the argv was another
       // program's.
       p.exe = exe;
-      p.script = ScriptOf(p.exe, p.argv);
+      p.script = ScriptOf(p.exe, p.argv, p.cwd);
       if (p.script.empty()) p.argv.clear();
       ++changes_;
     }
@@ -359,6 +363,15 @@ std::optional<ProcessSnapshot> ProcessTable::ReadProc(const std::string& proc_ro
   if (!ReadWholeFile(base + "/status", &status) || !ParsePPid(status, &p.ppid)) return std::nullopt;
   std::string cmdline;
   if (ReadWholeFile(base + "/cmdline", &cmdline)) p.argv = SplitNul(cmdline);
+  // The working directory now: the base of an interpreter's relative script.
+  // It is the exec's unless the program changed it since (a daemon's
+  // chdir("/")): kept only when the script it names is there, as the process
+  // sees the file system.
+  fs::path cwd = fs::read_symlink(base + "/cwd", lec);
+  if (!lec && cwd.is_absolute() && !cwd.string().ends_with(kDeleted)) {
+    const std::string script = ScriptOf(p.exe, p.argv, cwd.string());
+    if (script.empty() || fs::is_regular_file(base + "/root" + script, lec)) p.cwd = cwd.string();
+  }
 
   if (!cgroup2_mount.empty()) {
     Result<std::string> path = CgroupPathOfPid(p.pid, proc_root);

@@ -84,14 +84,16 @@ class ProcessTable {
  private:
   struct Proc {
     Proc() = default;
-    // Its script from exe and argv (ScriptOf).
-    Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup);
+    // Its script from exe, argv and cwd (ScriptOf).
+    Proc(std::string exe_in, std::vector<std::string> argv_in, uint32_t ppid_in, uint64_t cgroup,
+         std::string cwd_in = {});
     // What lineage names it by: the script an interpreter runs, else the exe.
     const std::string& program() const { return ProgramOf(exe, script); }
 
     std::string exe;
     std::vector<std::string> argv;
-    std::string script;      // ScriptOf(exe, argv), or ""
+    std::string script;      // ScriptOf(exe, argv, cwd), or ""
+    std::string cwd;         // the working directory at its exec, "" if unknown
     uint32_t ppid = 0;
     uint64_t exit_seq = 0;   // 0 while alive; else the number of its exit event
     uint64_t cgroup_id = 0;  // last cgroup seen for it; 0 if unknown

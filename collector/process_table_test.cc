@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -274,16 +276,69 @@ TEST(ScriptOfTest, AnInterpretersFirstOperandIsItsScript) {
       << "a #! line's options are one word";
   EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-wT", "/usr/bin/x"}), "/usr/bin/x");
   EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-w -I/usr/lib", "/usr/bin/x"}), "");
-  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-W", "ignore", "/usr/bin/x"}), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-W", "ignore", "/usr/bin/x"}), "/usr/bin/x");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-m", "http.server"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-c", "import os"}), "");
-  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "") << "-I takes a value";
-  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-c", "/etc/php.ini", "/srv/x.php"}), "");
-  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}), "") << "relative: ambiguous";
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-I", "/usr/share/perl5", "/srv/x.pl"}), "/srv/x.pl")
+      << "-I takes a value";
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-c", "/etc/php.ini", "/srv/x.php"}), "/srv/x.php");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}), "") << "relative, and no working directory";
   EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3"}), "");
   EXPECT_EQ(ScriptOf("/usr/bin/dash", V{"/bin/sh", "/etc/cron.daily/job"}), "") << "a shell's script is the shell's";
   EXPECT_EQ(ScriptOf("/usr/sbin/nginx", V{"nginx", "/etc/nginx/x"}), "") << "no interpreter";
   EXPECT_TRUE(IsProgramName("python3.11", kInterpreterNames));
+}
+
+// A relative first operand is a script in the working directory of the
+// exec (a container's WORKDIR): `python3 app.py`, `node ./srv/../server.js`.
+// Not standard input, not after a flag that takes a value, not after `-S`
+// (perl and ruby search the PATH for it), not without a working directory.
+TEST(ScriptOfTest, ARelativeScriptIsInTheWorkingDirectory) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}, "/app"), "/app/app.py");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-u", "manage.py", "runserver"}, "/srv/site"),
+            "/srv/site/manage.py");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "./srv/../server.js"}, "/home/app"), "/home/app/server.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "artisan", "queue:work"}, "/var/www"), "/var/www/artisan");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-S", "app.py"}, "/app"), "")
+      << "-S: a PATH search for perl and ruby; not guessed for any";
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-S", "puma"}, "/app"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-"}, "/app"), "") << "standard input";
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-m", "app"}, "/app"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-e", "print 1"}, "/app"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "app.py"}, "relative/cwd"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/dash", V{"sh", "job.sh"}, "/app"), "") << "a shell's script is the shell's";
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "/srv/a.py"}, "/app"), "/srv/a.py");
+}
+
+// Each interpreter's flags that take a value, separate or attached, are
+// passed over; a flag after which no script runs ends the search; php's -f
+// names the script; an unknown flag, or one of an interpreter without a
+// table, names none.
+TEST(ScriptOfTest, AnInterpretersOwnFlagsAndTheirValuesArePassedOver) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-Ilib", "-MDBI", "bin/app.pl"}, "/srv"), "/srv/bin/app.pl");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-d:NYTProf", "/srv/x.pl"}), "/srv/x.pl");
+  EXPECT_EQ(ScriptOf("/usr/bin/perl", V{"perl", "-wle", "print 1"}, "/srv"), "") << "code";
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "-r", "dotenv/config", "server.js"}, "/app"), "/app/server.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "--require=dotenv/config", "dist/main.js"}, "/app"),
+            "/app/dist/main.js");
+  EXPECT_EQ(ScriptOf("/usr/bin/node", V{"node", "-e", "require('x')"}, "/app"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-d", "memory_limit=-1", "artisan", "queue:work"}, "/var/www"),
+            "/var/www/artisan");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-dmemory_limit=1G", "-f", "cron.php"}, "/var/www"),
+            "/var/www/cron.php");
+  EXPECT_EQ(ScriptOf("/usr/bin/php8.2", V{"php", "-r", "echo 1;"}, "/var/www"), "");
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-Ilib", "-r", "bundler/setup", "bin/worker"}, "/app"),
+            "/app/bin/worker");
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-C", "/srv/app", "bin/worker"}, "/app"), "")
+      << "-C moves the directory the script is in";
+  EXPECT_EQ(ScriptOf("/usr/bin/ruby3.1", V{"ruby", "-C", "/srv/app", "/srv/app/bin/worker"}, "/app"),
+            "/srv/app/bin/worker");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "-Wignore", "-X", "dev", "app.py"}, "/app"), "/app/app.py");
+  EXPECT_EQ(ScriptOf("/usr/bin/lua5.4", V{"lua5.4", "-l", "socket", "main.lua"}, "/srv"), "/srv/main.lua");
+  EXPECT_EQ(ScriptOf("/usr/bin/python3.11", V{"python3", "--frobnicate", "app.py"}, "/app"), "") << "unknown";
+  EXPECT_EQ(ScriptOf("/usr/bin/tclsh8.6", V{"tclsh", "-encoding", "utf-8", "x.tcl"}, "/srv"), "");
   EXPECT_FALSE(IsProgramName("pythonista", kInterpreterNames));
   EXPECT_TRUE(IsProgramName("dash", kShellNames));
 }
@@ -359,6 +414,48 @@ TEST(ProcessTableTest, AnInterpretersProgramIsItsScript) {
   EXPECT_EQ(exec(51, 50, dash, {"sh"}, kPython).parent_exe, "/srv/app/app.py");
   ApplyCtx(&t, Fork(60, 1, 61));
   EXPECT_EQ(exec(61, 60, dash, {"sh"}, kPython).parent_exe, kPython);
+}
+
+// `python3 app.py` in /app (a container's WORKDIR): the working directory the
+// kernel read at the exec names the script, which its forks keep; so does a
+// process found at start-up, by its /proc cwd; and a #! script run by a
+// relative path, once the kernel names its interpreter.
+TEST(ProcessTableTest, ARelativeScriptIsNamedFromTheExecsWorkingDirectory) {
+  const std::string dash = "/usr/bin/dash";
+  ProcessTable t;
+  t.Seed({1, 0, 0, kInit, {}});
+  t.Seed({10, 1, 0, kBash, {}});
+  auto exec = [&](uint32_t pid, uint32_t ppid, const std::string& path, std::vector<std::string> argv,
+                  const std::string& cwd, const std::string& kernel_parent_exe) {
+    Event e = Exec(pid, ppid, path, std::move(argv));
+    e.cwd = cwd;
+    e.parent_exe = kernel_parent_exe;
+    t.Apply(&e);
+    return e.process;
+  };
+  ApplyCtx(&t, Fork(10, 1, 11));
+  EXPECT_EQ(exec(11, 10, kPython, {"python3", "app.py"}, "/app", kBash).script, "/app/app.py");
+  ApplyCtx(&t, Fork(11, 10, 12));
+  EXPECT_EQ(ApplyCtx(&t, Open(12, 11, "/x")).script, "/app/app.py") << "a fork runs the same script";
+  EXPECT_EQ(exec(12, 11, dash, {"sh", "-c", "id"}, "/tmp", kPython).parent_exe, "/app/app.py");
+
+  ApplyCtx(&t, Fork(10, 1, 20));
+  EXPECT_EQ(exec(20, 10, kPython, {"python3", "app.py"}, "", kBash).script, "")
+      << "a recording without the working directory keeps the interpreter";
+
+  ProcessSnapshot found{30, 1, 0, kPython, {"python3", "worker.py"}};
+  found.cwd = "/app";
+  t.Seed(found);
+  ApplyCtx(&t, Fork(30, 1, 31));
+  EXPECT_EQ(exec(31, 30, dash, {"sh"}, "/app", kPython).parent_exe, "/app/worker.py");
+
+  // ./bin/job.pl with `#!/usr/bin/perl -w`: the record's path is resolved by
+  // the decoder; the argv keeps the relative name the script was run by.
+  ApplyCtx(&t, Fork(10, 1, 40));
+  exec(40, 10, "/app/bin/job.pl", {"/usr/bin/perl", "-w", "./bin/job.pl"}, "/app", kBash);
+  ApplyCtx(&t, Fork(40, 10, 41));
+  EXPECT_EQ(exec(41, 40, dash, {"sh"}, "/app", "/usr/bin/perl").parent_exe, "/app/bin/job.pl");
+  EXPECT_EQ(ApplyCtx(&t, Open(40, 10, "/x")).script, "/app/bin/job.pl");
 }
 
 TEST(ProcessTableTest, ReparentedOrphanFollowsTheEventsPpid) {
@@ -604,9 +701,62 @@ TEST(ScanProcTest, RealProcFindsThisProcessAndAChild) {
     EXPECT_NE(cgroup_id, 0u);
   }
   const ProcessSnapshot want_kid = {static_cast<uint32_t>(child), static_cast<uint32_t>(getpid()), cgroup_id,
-                                    fs::canonical("/bin/sleep").string(), {"sleep", "30"}};
+                                    fs::canonical("/bin/sleep").string(), {"sleep", "30"},
+                                    fs::current_path().string()};
   EXPECT_EQ(*kid, want_kid);
   EXPECT_EQ(self->cgroup_id, cgroup_id);
+}
+
+// Two real `perl job.pl` processes found in /proc: one still in the script's
+// directory keeps that working directory (its script is found there); one
+// that changed to "/" since (as a daemon does) names a script that is not
+// there, so its working directory is left unknown rather than guessed.
+TEST(ScanProcTest, AWorkingDirectoryIsKeptWhereTheRelativeScriptIs) {
+  TempDir tmp;
+  const std::string dir = fs::canonical(tmp.path()).string();
+  std::ofstream(dir + "/stay.pl") << "sleep 30;\n";
+  std::ofstream(dir + "/daemon.pl") << "chdir '/' or die; sleep 30;\n";
+  auto start = [&](const char* script) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir.c_str()) == 0) execl("/usr/bin/perl", "perl", script, static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  };
+  const pid_t stay = start("stay.pl"), daemon = start("daemon.pl");
+  ASSERT_GT(stay, 0);
+  ASSERT_GT(daemon, 0);
+  auto settled = [&](pid_t pid, const std::string& want_cwd) {
+    const std::string base = "/proc/" + std::to_string(pid);
+    for (int i = 0; i < 3000; ++i) {
+      std::error_code ec;
+      std::ifstream in(base + "/cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.starts_with(std::string("perl\0", 5)) && fs::read_symlink(base + "/cwd", ec) == want_cwd) return true;
+      usleep(1000);
+    }
+    return false;
+  };
+  const bool ready = settled(stay, dir) && settled(daemon, "/");
+  std::optional<ProcessSnapshot> s = ProcessTable::ReadProc("/proc", stay, "");
+  std::optional<ProcessSnapshot> d = ProcessTable::ReadProc("/proc", daemon, "");
+  for (pid_t pid : {stay, daemon}) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  ASSERT_TRUE(ready) << "the perl processes did not start";
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(s->argv, (std::vector<std::string>{"perl", "stay.pl"}));
+  EXPECT_EQ(s->cwd, dir);
+  EXPECT_EQ(d->cwd, "") << "its script is not in /";
+
+  ProcessTable t;
+  t.Seed(*s);
+  Event e = Exec(900, static_cast<uint32_t>(stay), "/usr/bin/dash", {"sh"});
+  t.Apply(&e);
+  EXPECT_EQ(e.process.parent_exe, dir + "/stay.pl");
 }
 
 }  // namespace

@@ -23,16 +23,22 @@ inline constexpr std::string_view kInterpreterNames[] = {"python", "perl", "ruby
 bool IsProgramName(std::string_view name, std::span<const std::string_view> programs);
 
 // The script `exe` runs as its program, or "": `exe` is an interpreter
-// (kInterpreterNames, by basename) and its first operand is an absolute
-// path: `lua5.4 /usr/bin/prosody -F` (what `#!/usr/bin/env lua5.4` execs),
+// (kInterpreterNames, by basename) and its first operand is a path:
+// `lua5.4 /usr/bin/prosody -F` (what `#!/usr/bin/env lua5.4` execs),
 // `/usr/bin/python3 -u /usr/bin/gunicorn` (the kernel's argv for a #! script
-// whose interpreter line carries a flag). Only flags that take no value
-// may come before it (`-u`, `-B`, `-wT`, `--name=value`, and a #! line's
-// options as the kernel passes them, one word: "-T -w"): `perl -I /usr/lib x`,
-// `python3 -m module` and `php -c /etc/php.ini` name no script. A shell
+// whose interpreter line carries a flag), or, relative to `cwd` (the
+// working directory at the exec, absolute), `python3 app.py` and
+// `node server.js` as a container's WORKDIR runs them: /app/app.py. Before
+// it come flags that take no value (`-u`, `-B`, `-wT`, `--name=value`, and a
+// #! line's options as the kernel passes them, one word: "-T -w") and the
+// interpreter's own flags with their values (`perl -I lib`, `-Ilib`, `node
+// -r dotenv/config`, `php -d k=v`; php's `-f FILE` names the script):
+// `python3 -m module`, `perl -e CODE` and an unknown flag name no script;
+// nor does a relative operand without `cwd`, or after `-S` (perl and ruby
+// then search the PATH for it) or ruby's `-C DIR`. A shell
 // script has none: what a shell runs is judged as the shell's (the model
 // reasons about shells, whatever script they read).
-std::string_view ScriptOf(std::string_view exe, const std::vector<std::string>& argv);
+std::string ScriptOf(std::string_view exe, const std::vector<std::string>& argv, std::string_view cwd = {});
 
 // What lineage names a process by: the script its interpreter runs, else its
 // executable.

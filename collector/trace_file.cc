@@ -135,8 +135,30 @@ void save(Archive& ar, const ProcessSnapshot& p) {
 // The header's syscall_watch as format 3 writes it: 255 for nullopt.
 constexpr uint8_t kSyscallWatchUnknown = 255;
 
+// Format 4 writes the processes' working directories after the rest, one
+// per process in order: readers of format 3 never see them.
+std::vector<std::string> CwdsOf(const std::vector<ProcessSnapshot>& processes) {
+  std::vector<std::string> out;
+  out.reserve(processes.size());
+  for (const ProcessSnapshot& p : processes) out.push_back(p.cwd);
+  return out;
+}
+
 template <class Archive>
 void save(Archive& ar, const TraceHeader& h) {
+  const uint8_t watch = h.syscall_watch ? static_cast<uint8_t>(*h.syscall_watch) : kSyscallWatchUnknown;
+  ar(h.wire_version, h.created_ns, h.hostname, h.kernel, h.boot_to_unix_ns, h.processes, watch,
+     CwdsOf(h.processes));
+}
+
+// A header as format version 3 wrote it: no working directories.
+struct TraceHeaderV3 {
+  const TraceHeader& header;
+};
+
+template <class Archive>
+void save(Archive& ar, const TraceHeaderV3& v) {
+  const TraceHeader& h = v.header;
   const uint8_t watch = h.syscall_watch ? static_cast<uint8_t>(*h.syscall_watch) : kSyscallWatchUnknown;
   ar(h.wire_version, h.created_ns, h.hostname, h.kernel, h.boot_to_unix_ns, h.processes, watch);
 }
@@ -159,7 +181,17 @@ void save(Archive& ar, const PackagePrograms& p) {
 
 template <class Archive>
 void save(Archive& ar, const TraceChunk& c) {
-  ar(c.cgroups, c.processes, c.records, c.dropped_total, c.packages);
+  ar(c.cgroups, c.processes, c.records, c.dropped_total, c.packages, CwdsOf(c.processes));
+}
+
+// A chunk as format versions 2 and 3 wrote it: no working directories.
+struct TraceChunkV3 {
+  const TraceChunk& chunk;
+};
+
+template <class Archive>
+void save(Archive& ar, const TraceChunkV3& v) {
+  ar(v.chunk.cgroups, v.chunk.processes, v.chunk.records, v.chunk.dropped_total, v.chunk.packages);
 }
 
 // A chunk as format version 1 wrote it: no packages.
@@ -182,6 +214,17 @@ void Load(Loader& in, ProcessSnapshot& p) {
   in.Vector(p.argv, LoadString);
 }
 
+// Format 4's working directories of `processes`, one each, in order.
+void LoadCwds(Loader& in, std::vector<ProcessSnapshot>& processes) {
+  std::vector<std::string> cwds;
+  in.Vector(cwds, LoadString);
+  if (cwds.size() != processes.size()) {
+    throw std::runtime_error(std::to_string(cwds.size()) + " working directories for " +
+                             std::to_string(processes.size()) + " processes");
+  }
+  for (size_t i = 0; i < cwds.size(); ++i) processes[i].cwd = std::move(cwds[i]);
+}
+
 void Load(Loader& in, TraceHeader& h, uint32_t format) {
   in.Scalar(h.wire_version);
   in.Scalar(h.created_ns);
@@ -200,6 +243,7 @@ void Load(Loader& in, TraceHeader& h, uint32_t format) {
       h.syscall_watch = static_cast<SyscallWatch>(watch);
     }
   }
+  if (format >= 4) LoadCwds(in, h.processes);
 }
 
 // With `views`, the records are views of the payload there (c.records is
@@ -224,6 +268,7 @@ void Load(Loader& in, TraceChunk& c, uint32_t format, std::vector<std::string_vi
       l.Vector(p.programs, LoadString);
     });
   }
+  if (format >= 4) LoadCwds(in, c.processes);
 }
 
 // A frame's payload is u32 raw_len followed by the zlib (deflate) stream of
@@ -364,7 +409,9 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path
   }
   TraceHeader h = header;
   h.wire_version = wire_version;
-  auto payload = format_version < 3 ? Pack(TraceHeaderV2{h}) : Pack(h);
+  auto payload = format_version < 3   ? Pack(TraceHeaderV2{h})
+                 : format_version < 4 ? Pack(TraceHeaderV3{h})
+                                      : Pack(h);
   if (!payload) return payload.error().WithContext("write trace " + path + ": header");
   RETURN_IF_ERROR(w->WriteFrame(*payload));
   RETURN_IF_ERROR(w->Flush());  // a full disk or bad device shows up here, not later
@@ -373,7 +420,7 @@ Result<std::unique_ptr<TraceWriter>> TraceWriter::Create(const std::string& path
 
 void TraceWriter::AddProcess(const ProcessSnapshot& p) {
   pending_.processes.push_back(p);
-  pending_bytes_ += p.exe.size() + 32;
+  pending_bytes_ += p.exe.size() + p.cwd.size() + 32;
 }
 
 void TraceWriter::AddPackage(PackagePrograms p) {
@@ -428,7 +475,9 @@ Status TraceWriter::WriteChunk() {
                   "write trace " + path_ + ": format version " + std::to_string(format_version_) +
                       " has no packages");
   }
-  auto payload = format_version_ < 2 ? Pack(TraceChunkV1{pending_}) : Pack(pending_);
+  auto payload = format_version_ < 2   ? Pack(TraceChunkV1{pending_})
+                 : format_version_ < 4 ? Pack(TraceChunkV3{pending_})
+                                       : Pack(pending_);
   if (!payload) return payload.error().WithContext("write trace " + path_ + ": chunk");
   RETURN_IF_ERROR(WriteFrame(*payload));
   records_written_ += pending_.records.size();

@@ -5,16 +5,18 @@
 // to interpret them later: the cgroup id -> path map, the boot-to-wall-clock
 // offset, and a snapshot of the processes that were running at the start.
 //
-// Format (version kTraceFormatVersion, 3), all integers little-endian:
+// Format (version kTraceFormatVersion, 4), all integers little-endian:
 //   file   := magic[8] = "DWTRACE\0", u32 format_version, u32 wire_version,
 //             frame(header), frame(chunk)*
 //   frame  := u32 payload_len, u32 crc32(payload) (zlib), payload[payload_len]
 //   payload := u32 raw_len, zlib stream of raw_len bytes (compress2) of:
 //   header := cereal PortableBinary of TraceHeader (version 2 and 1: without
 //             `syscall_watch`, which version 3 writes as a u8: SyscallWatch, or
-//             255 when unknown)
+//             255 when unknown; version 4 then adds the processes' `cwd`s, a
+//             vector of strings, one per process in order)
 //   chunk  := cereal PortableBinary of TraceChunk (version 1, still read, has
-//             no `packages`)
+//             no `packages`; version 4 adds the processes' `cwd`s after them,
+//             as the header does)
 // A reader accepts every wire version from DW_WIRE_VERSION_MIN to this
 // build's (records are decoded with the trace's version, see Decode()).
 // It rejects a wrong magic, a format or wire version it does not know,
@@ -40,7 +42,7 @@
 
 namespace dw::collector {
 
-inline constexpr uint32_t kTraceFormatVersion = 3;
+inline constexpr uint32_t kTraceFormatVersion = 4;
 inline constexpr uint32_t kTraceFormatVersionMin = 1;
 inline constexpr uint32_t kMaxFramePayload = 64u << 20;
 
@@ -51,6 +53,7 @@ struct ProcessSnapshot {
   uint64_t cgroup_id = 0;
   std::string exe;
   std::vector<std::string> argv;
+  std::string cwd;  // working directory, "" if unknown (format 4 on)
   bool operator==(const ProcessSnapshot&) const = default;
 };
 

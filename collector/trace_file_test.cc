@@ -315,6 +315,31 @@ TEST_F(TraceFileTest, SyscallWatchRoundTripsAndVersionTwoReadsAsUnknown) {
   }
 }
 
+// The processes' working directories round-trip in format 4, in the header
+// and in chunks; format 3 cannot say and reads them as unknown.
+TEST_F(TraceFileTest, ProcessWorkingDirectoriesRoundTripInVersionFour) {
+  TraceHeader h = Header();
+  h.processes[1].cwd = "/var/lib/postgresql";
+  ProcessSnapshot later{400, 1, 4242, "/usr/bin/python3.11", {"python3", "app.py"}};
+  later.cwd = "/app";
+  for (uint32_t format : {3u, 4u}) {
+    auto w = TraceWriter::Create(path_, h, 2, format);
+    ASSERT_TRUE(w.has_value()) << w.error().message();
+    (*w)->AddProcess(later);
+    ASSERT_TRUE((*w)->Append(Rec("r")).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+    auto r = TraceReader::Open(path_);
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ((*r)->header().processes[0].cwd, "");
+    EXPECT_EQ((*r)->header().processes[1].cwd, format >= 4 ? "/var/lib/postgresql" : "") << format;
+    TraceChunk c;
+    ASSERT_TRUE((*r)->Next(&c).value());
+    ASSERT_EQ(c.processes.size(), 1u);
+    EXPECT_EQ(c.processes[0].cwd, format >= 4 ? "/app" : "") << format;
+    EXPECT_EQ(c.processes[0].argv, later.argv);
+  }
+}
+
 TEST_F(TraceFileTest, FlushWritesDropsAloneAndNothingWhenIdle) {
   auto w = TraceWriter::Create(path_, Header());
   ASSERT_TRUE(w.has_value()) << w.error().message();
@@ -448,7 +473,7 @@ TEST_F(TraceFileTest, NewerVersionsAreRefused) {
   Status s = TraceReader::Open(path_).error();
   EXPECT_EQ(s.code(), ErrorCode::kVersion);
   EXPECT_EQ(s.message(),
-            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (3)");
+            "read trace " + path_ + ": trace format version 9 is newer than this driftwatch (4)");
 
   bytes = full;
   PutU32(&bytes, 12, DW_WIRE_VERSION + 1);
@@ -495,10 +520,10 @@ TEST_F(TraceFileTest, MalformedPayloadsAreCorrupt) {
   // A record count of 2^40 in a 9-byte payload: must fail without allocating it.
   std::string huge_count(1, '\x01');  // cereal's endianness byte
   huge_count += std::string("\0\0\0\0\0\x01\0\0", 8);
-  // A valid empty chunk (three zero counts, no drops, no packages) followed
-  // by stray bytes.
+  // A valid empty chunk (three zero counts, no drops, no packages, no
+  // working directories) followed by stray bytes.
   std::string empty_chunk(1, '\x01');
-  empty_chunk += std::string(40, '\0');
+  empty_chunk += std::string(48, '\0');
 
   struct Case {
     const char* what;

@@ -315,8 +315,10 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   context.shell_incident = (e.kind == EventKind::kConnect || e.kind == EventKind::kListen) &&
                            proc != processes_.end() && in_incident(proc->second) &&
                            (IsShell(e.process.exe) || IsShell(e.process.parent_exe));
-  Finding* dropped = nullptr;  // the write finding of the file this exec runs
-  if (e.kind == EventKind::kExec && !e.path.empty()) {
+  Finding* dropped = nullptr;  // the write finding of the file this exec runs (or library it loads)
+  const bool loads_library = e.kind == EventKind::kOpen && e.result >= 0 &&
+                             (e.access & (kAccessWrite | kAccessCreate)) == 0 && IsSharedObjectName(e.path);
+  if ((e.kind == EventKind::kExec || loads_library) && !e.path.empty()) {
     if (auto w = written_.find(e.workload); w != written_.end()) {
       if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
         context.wrote_exe = true;
@@ -554,6 +556,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     std::string key = FindingKey(f.workload, f.kind, f.subject);
     const bool file = f.kind == FindingKind::kFile;
     const bool listen = network && f.item.net.direction == Direction::kListen;
+    const double scored = f.score;
+    const Severity scored_severity = f.severity;
     Finding* recorded = Record(std::move(f), std::move(key), &fresh);
     if (file) file_finding = recorded;
     if (dns_name) {
@@ -581,6 +585,14 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
       dropped->score = recorded->score;
       dropped->severity = recorded->severity;
       dropped->reason += " (later executed)";
+      if (updated_set_.insert(dropped).second) updated_.push_back(dropped);
+    }
+    // A library it wrote, now loaded: its write's finding (often this one,
+    // the same file) rises to the load's score.
+    if (file && loads_library && dropped != nullptr && dropped->score < scored) {
+      dropped->score = scored;
+      dropped->severity = scored_severity;
+      dropped->reason += " (later loaded as a library)";
       if (updated_set_.insert(dropped).second) updated_.push_back(dropped);
     }
     if (recorded->severity >= Severity::kMedium) {

@@ -722,6 +722,42 @@ TEST(DetectorContextTest, RunningAFileTheWorkloadWroteIsCritical) {
   EXPECT_TRUE(d.Observe(testing::Exec("web", 83, "/srv/build/out")).empty());
 }
 
+// The dynamic loader opens a library before mapping it: a new one from a
+// world-writable directory is high; one the workload wrote is drop and
+// execute, critical, and its write's finding rises with it. A library in
+// an ordinary place, a failed probe, and what training saw written and
+// loaded (an extracted native library) are not raised.
+TEST(DetectorContextTest, LoadingALibraryFromAWritablePlaceOrOneItWroteIsRaised) {
+  std::map<std::string, Fingerprint> fps = Fingerprints();
+  for (const Event& e : {testing::Open("web", 10, "/tmp/libnative-1.so", kAccessWrite | kAccessCreate),
+                         testing::Open("web", 10, "/tmp/libnative-1.so", kAccessRead)}) {
+    for (const ItemRef& item : ItemsOf(e)) FindOrAddItem(&fps["web"], item).access |= item.access;
+  }
+  Detector d(std::move(fps));
+  std::vector<Finding*> shm = d.Observe(testing::Open("web", 80, "/dev/shm/.x/libnss_dns.so.2", kAccessRead));
+  ASSERT_EQ(shm.size(), 1u);
+  EXPECT_EQ(shm[0]->severity, Severity::kHigh);
+  EXPECT_NE(shm[0]->reason.find("shared library from a world-writable directory"), std::string::npos)
+      << shm[0]->reason;
+  std::vector<Finding*> lib = d.Observe(testing::Open("web", 81, "/usr/lib/x86_64-linux-gnu/libfoo.so.1", kAccessRead));
+  ASSERT_EQ(lib.size(), 1u);
+  EXPECT_EQ(lib[0]->severity, Severity::kLow);
+  for (Finding* f : d.Observe(testing::Open("web", 82, "/tmp/libprobe.so", kAccessRead, 1000, -2))) {
+    EXPECT_LT(f->severity, Severity::kHigh) << "a failed probe loads nothing";
+  }
+
+  const std::string dropped = "/var/tmp/.c/libgcc_s.so.1";
+  std::vector<Finding*> wrote = d.Observe(testing::Open("web", 83, dropped, kAccessWrite | kAccessCreate));
+  ASSERT_EQ(wrote.size(), 1u);
+  EXPECT_EQ(wrote[0]->severity, Severity::kHigh) << "an executable's name, written";
+  d.Observe(testing::Open("web", 83, dropped, kAccessRead));
+  EXPECT_EQ(wrote[0]->severity, Severity::kCritical);
+  EXPECT_TRUE(wrote[0]->reason.ends_with("(later loaded as a library)")) << wrote[0]->reason;
+
+  EXPECT_TRUE(d.Observe(testing::Open("web", 84, "/tmp/libnative-1.so", kAccessWrite | kAccessCreate)).empty());
+  EXPECT_TRUE(d.Observe(testing::Open("web", 84, "/tmp/libnative-1.so", kAccessRead)).empty());
+}
+
 TEST(DetectorTest, UnprofiledWorkloadsAreCountedNotScored) {
   Detector d(Fingerprints());
   EXPECT_TRUE(d.Observe(testing::Exec("batch", 31, "/bin/sh")).empty());

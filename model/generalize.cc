@@ -1136,6 +1136,13 @@ bool IsExecutableFileName(std::string_view path) {
   return base.find(".so.") != std::string_view::npos;
 }
 
+bool IsSharedObjectName(std::string_view path) {
+  const std::string_view base = Basename(path);
+  if (base.size() > 3 && base.ends_with(".so")) return true;
+  const size_t at = base.find(".so.");
+  return at != std::string_view::npos && at > 0 && at + 4 < base.size() && IsDigitChar(base[at + 4]);
+}
+
 bool WildcardKeepsOut(std::string_view pattern, std::string_view path, uint8_t access) {
   return pattern.ends_with('*') && (access & (kAccessWrite | kAccessCreate)) != 0 && IsExecutableFileName(path);
 }

@@ -136,7 +136,19 @@ void ItemScratch::NormalizeRead(const std::string& path, std::string* out) {
     out->assign(it->second);
     return;
   }
-  NormalizeFilePathInto(path, 0, 0, out);
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) {
+    NormalizeFilePathInto(path, 0, 0, out);
+  } else {
+    const std::string_view dir(path.data(), slash);
+    auto d = dirs_.find(dir);
+    if (d == dirs_.end()) {
+      if (dirs_.size() >= kRemembered) dirs_.clear();
+      d = dirs_.try_emplace(std::string(dir)).first;
+      NormalizeDirInto(dir, &d->second);
+    }
+    NormalizeUnderDirInto(path, d->second, out);
+  }
   if (normalized_.size() >= kRemembered) normalized_.clear();
   normalized_.emplace(path, *out);
 }

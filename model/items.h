@@ -13,6 +13,7 @@
 
 #include "collector/event.h"
 #include "model/fingerprint.h"
+#include "model/normalize.h"
 
 namespace dw::model {
 
@@ -89,6 +90,11 @@ class ItemScratch {
   std::vector<ItemRef> items_;
   size_t n_ = 0;
   std::unordered_map<std::string, std::string, StringViewHash, std::equal_to<>> normalized_;
+  // The directories of paths normalised, each as its files' parent
+  // (NormalizeDirInto): a path first seen costs its last component's walk
+  // (an Erlang or Python VM searching its code path opens thousands of
+  // distinct names in a few directories). Forgotten at once when full.
+  std::unordered_map<std::string, NormalDir, StringViewHash, std::equal_to<>> dirs_;
 };
 
 // The same items into `*scratch`, replacing what it held; the span is valid

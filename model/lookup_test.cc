@@ -104,6 +104,7 @@ TEST(FilePatternIndexTest, EmptyFingerprintMatchesNothing) {
 TEST(FilePatternIndexTest, SameAnswersOnRecordedTraces) {
   size_t cases = 0;
   size_t matched = 0;
+  std::set<std::string> raw_paths;
   for (const auto& dir : std::filesystem::directory_iterator(DW_TESTDATA_DIR)) {
     if (!std::filesystem::exists(dir.path() / "train.dwt")) continue;
     ++cases;
@@ -122,6 +123,7 @@ TEST(FilePatternIndexTest, SameAnswersOnRecordedTraces) {
           [&](std::span<const uint8_t> record) {
             auto e = pipeline.Process(record);
             if (!e) return;
+            if (e->kind == EventKind::kOpen && raw_paths.size() < 200000) raw_paths.insert(e->path);
             for (const ItemRef& item : ItemsOf(*e)) {
               if (item.table == ItemRef::Table::kFile) paths.insert(item.key);
               if (!train) continue;
@@ -138,6 +140,19 @@ TEST(FilePatternIndexTest, SameAnswersOnRecordedTraces) {
       matched += ExpectSameMatches(fp, paths);
     }
   }
+  // Every opened path's normal form, whole and under its remembered
+  // directory (ItemScratch's), the same.
+  std::map<std::string, NormalDir, std::less<>> dirs;
+  std::string under;
+  for (const std::string& p : raw_paths) {
+    const size_t slash = p.rfind('/');
+    if (slash == std::string::npos || slash == 0) continue;
+    auto [d, fresh] = dirs.try_emplace(p.substr(0, slash));
+    if (fresh) NormalizeDirInto(d->first, &d->second);
+    NormalizeUnderDirInto(p, d->second, &under);
+    EXPECT_EQ(under, NormalizeFilePath(p)) << p;
+  }
+  EXPECT_GT(raw_paths.size(), 10000u);
   EXPECT_GE(cases, 6u);
   EXPECT_GT(matched, 100u);
 }

@@ -581,34 +581,35 @@ std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid, uint32_t 
   return out;
 }
 
-void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out_ptr) {
-  std::string& out = *out_ptr;
-  if (abs_path.empty() || abs_path.front() != '/') {
-    out.assign(abs_path);
-    return;
-  }
-  // Small numbers are too often meaningful (ports, indexes, versions).
-  Opener opener(pid >= kMinVolatilePid ? pid : 0, tid >= kMinVolatilePid && tid != pid ? tid : 0);
-  // Most paths come out unchanged: `out` is only built from the first
-  // component that changes; until then the normalised parent is a prefix of
-  // `abs_path` itself.
-  bool built = false;
+namespace {
+
+// The walk of NormalizeFilePathInto over the components of `path` from byte
+// `pos` (just after a slash) to its end. `out` holds the normal form of the
+// path before `pos` once `*built`; until then (most paths come out unchanged)
+// that normal form is `path`'s own prefix, and `out` is only built from the
+// first component that changes. `ends_path`: the walk's last component is the
+// whole path's last (rotation digits apply there); `log_path()`: whether the
+// whole path contains "log". `*maybe_root`: a component that may end a
+// container root was walked.
+template <class LogPath>
+void WalkComponents(std::string_view path, size_t pos, bool ends_path, const Opener& opener,
+                    const LogPath& log_path, std::string& out, bool* built_ptr, bool* maybe_root) {
+  bool& built = *built_ptr;
   auto build = [&](size_t upto) {
     if (built) return;
-    out.reserve(abs_path.size() + 16);
-    out.assign(abs_path.substr(0, upto));
+    out.reserve(path.size() + 16);
+    out.assign(path.substr(0, upto));
     built = true;
   };
-  bool maybe_root = false;  // a component that may end a container root
-  size_t pos = 1;
-  while (true) {
-    size_t slash = abs_path.find('/', pos);
-    bool last = slash == std::string_view::npos;
-    std::string_view component = abs_path.substr(pos, last ? std::string_view::npos : slash - pos);
-    maybe_root =
-        maybe_root || (component.size() == 6 && (component[0] == 'm' || component[0] == 'r') &&
-                       (component == "merged" || component == "rootfs"));
-    std::string_view parent = built ? std::string_view(out) : abs_path.substr(0, pos - 1);
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    bool at_end = slash == std::string_view::npos;
+    bool last = at_end && ends_path;
+    std::string_view component = path.substr(pos, at_end ? std::string_view::npos : slash - pos);
+    *maybe_root =
+        *maybe_root || (component.size() == 6 && (component[0] == 'm' || component[0] == 'r') &&
+                        (component == "merged" || component == "rootfs"));
+    std::string_view parent = built ? std::string_view(out) : path.substr(0, pos - 1);
     if (const ParentRule* rule = FindParentRule(parent, component)) {
       build(pos - 1);
       out += '/';
@@ -633,13 +634,13 @@ void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid
         AppendTokens(component, temp_prefix, temp_run, opener, &out);
         if (last) {
           auto [at, n] = RotationDigits(std::string_view(out).substr(start));
-          if (n > 0 && ContainsLog(abs_path)) out.replace(start + at, n, "<n>");
+          if (n > 0 && log_path()) out.replace(start + at, n, "<n>");
         }
       } else {
         // A log path: some component, this one included, contains "log".
         auto [at, n] = last && shape.longest_digits > 0 ? RotationDigits(component)
                                                         : std::pair<size_t, size_t>{0, 0};
-        if (n > 0 && ContainsLog(abs_path)) {
+        if (n > 0 && log_path()) {
           build(pos - 1);
           out += '/';
           out += component.substr(0, at);
@@ -651,9 +652,25 @@ void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid
         }
       }
     }
-    if (last) break;
+    if (at_end) break;
     pos = slash + 1;
   }
+}
+
+}  // namespace
+
+void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  if (abs_path.empty() || abs_path.front() != '/') {
+    out.assign(abs_path);
+    return;
+  }
+  // Small numbers are too often meaningful (ports, indexes, versions).
+  Opener opener(pid >= kMinVolatilePid ? pid : 0, tid >= kMinVolatilePid && tid != pid ? tid : 0);
+  bool built = false;
+  bool maybe_root = false;  // a component that may end a container root
+  WalkComponents(abs_path, 1, /*ends_path=*/true, opener, [abs_path] { return ContainsLog(abs_path); }, out,
+                 &built, &maybe_root);
   // Rare, so checked after the fact. Nested roots (a runtime inside a
   // container) strip one per call.
   if (maybe_root) {
@@ -665,6 +682,33 @@ void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid
     }
   }
   if (!built) out.assign(abs_path);
+}
+
+void NormalizeDirInto(std::string_view abs_dir, NormalDir* out) {
+  out->whole_path = abs_dir.size() < 2 || abs_dir.front() != '/' || abs_dir.back() == '/';
+  out->log = ContainsLog(abs_dir);
+  if (out->whole_path) return;
+  bool built = false, maybe_root = false;
+  const Opener none(0, 0);
+  WalkComponents(abs_dir, 1, /*ends_path=*/false, none, [] { return false; }, out->path, &built, &maybe_root);
+  if (!built) out->path.assign(abs_dir);
+  out->whole_path = maybe_root;
+}
+
+void NormalizeUnderDirInto(std::string_view abs_path, const NormalDir& dir, std::string* out_ptr) {
+  const size_t slash = abs_path.rfind('/');
+  if (dir.whole_path || slash == std::string_view::npos || slash == 0) {
+    NormalizeFilePathInto(abs_path, 0, 0, out_ptr);
+    return;
+  }
+  std::string& out = *out_ptr;
+  out.assign(dir.path);
+  bool built = true, maybe_root = false;
+  const Opener none(0, 0);
+  const std::string_view leaf = abs_path.substr(slash + 1);
+  WalkComponents(abs_path, slash + 1, /*ends_path=*/true, none, [&dir, leaf] { return dir.log || ContainsLog(leaf); },
+                 out, &built, &maybe_root);
+  if (maybe_root) NormalizeFilePathInto(abs_path, 0, 0, out_ptr);
 }
 
 bool PathSpellsId(std::string_view abs_path, uint32_t pid, uint32_t tid) {

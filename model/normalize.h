@@ -112,6 +112,21 @@ std::string NormalizeFilePath(std::string_view abs_path, uint32_t pid = 0, uint3
 // The same into `*out` (replaced, its memory reused). `abs_path` must not
 // point into `*out`.
 void NormalizeFilePathInto(std::string_view abs_path, uint32_t pid, uint32_t tid, std::string* out);
+
+// The normal form of a directory's path as the parent of a file: the part
+// of NormalizeFilePath(dir + "/" + name) before the name, for any name, so a
+// directory's many files are normalised one component each
+// (NormalizeUnderDirInto). `whole_path`: the directory's files need the
+// whole walk (a container root's component, or no absolute directory).
+struct NormalDir {
+  std::string path;
+  bool log = false;  // the directory's path contains "log" (rotation digits)
+  bool whole_path = false;
+};
+void NormalizeDirInto(std::string_view abs_dir, NormalDir* out);
+// NormalizeFilePath(abs_path) into *out, for `abs_path`'s directory (up to
+// its last slash) normalised into `dir` by NormalizeDirInto.
+void NormalizeUnderDirInto(std::string_view abs_path, const NormalDir& dir, std::string* out);
 // Whether `abs_path` holds the decimal digits of `pid` or `tid` (either at
 // least kMinVolatilePid). When it does not, NormalizeFilePath(abs_path, pid,
 // tid) equals NormalizeFilePath(abs_path): the <pid> and <tid> classes need a

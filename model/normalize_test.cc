@@ -15,6 +15,18 @@ using Cases = std::vector<std::pair<std::string, std::string>>;
 
 const std::string kLeftOver(300, 'x');
 
+// A path normalised under its directory normalised on its own (what the
+// scorer does for a directory's many files) gets the whole walk's answer.
+void ExpectSameUnderItsDirectory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return;
+  NormalDir dir;
+  NormalizeDirInto(std::string_view(path).substr(0, slash), &dir);
+  std::string under = "/left/over/" + kLeftOver;
+  NormalizeUnderDirInto(path, dir, &under);
+  EXPECT_EQ(under, NormalizeFilePath(path)) << path << " (under its directory " << dir.path << ")";
+}
+
 void ExpectNormalized(const Cases& cases) {
   for (const auto& [in, want] : cases) {
     EXPECT_EQ(NormalizeFilePath(in), want) << in;
@@ -23,6 +35,7 @@ void ExpectNormalized(const Cases& cases) {
     std::string into = "/left/over/from/the/event/before/" + kLeftOver;
     NormalizeFilePathInto(in, 0, 0, &into);
     EXPECT_EQ(into, want) << in << " (into a used string)";
+    ExpectSameUnderItsDirectory(in);
   }
 }
 
@@ -203,6 +216,29 @@ TEST(NormalizeFilePathTest, ContainerRootsStripToTheContainerPath) {
       {"/var/lib/docker/overlay2/a/merged/var/lib/docker/overlay2/b/merged/etc/hosts",
        "/etc/hosts"},
   });
+}
+
+// The directory's walk stops before the name: rotation digits and "log"
+// (anywhere in the path) are judged with the name, a container root's
+// component as the name still strips the root, and the root directory's
+// files take the whole walk.
+TEST(NormalizeFilePathTest, UnderANormalisedDirectoryTheNameIsWalkedAlone) {
+  for (const std::string& p :
+       {std::string("/var/log/app/app.log.3"), std::string("/srv/x/catalog.3"), std::string("/srv/x/data.3"),
+        std::string("/srv/log.2/x.1"), std::string("/var/log/nginx.1/access.log.2"), std::string("/x"),
+        std::string("/"), std::string("/proc/4242/task/4243/stat"), std::string("/proc/self/fd/7"),
+        std::string("/dev/pts/3"), "/var/lib/docker/overlay2/" + kId64 + "/merged",
+        "/var/lib/docker/overlay2/" + kId64 + "/merged/etc/passwd", "/srv/" + kUuid + "/" + kId64 + ".tmp",
+        std::string("/tmp/tmp.Xk3v9QaZ1b/a.20240131T101010.log"), std::string("/srv/dir/")}) {
+    ExpectSameUnderItsDirectory(p);
+  }
+  NormalDir dir;
+  NormalizeDirInto("/var/lib/docker/overlay2/" + kId64 + "/merged/etc", &dir);
+  EXPECT_TRUE(dir.whole_path);
+  NormalizeDirInto("/var/log/app", &dir);
+  EXPECT_TRUE(dir.log);
+  EXPECT_EQ(dir.path, "/var/log/app");
+  EXPECT_FALSE(dir.whole_path);
 }
 
 TEST(NormalizeFilePathTest, LeavesStablePathsAndLookAlikesAlone) {

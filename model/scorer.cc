@@ -186,7 +186,7 @@ struct Judged {
   std::string_view exe;       // exec targets: the new executable
   bool known_subnet = false;  // outbound: the peer lies in a subnet the fingerprint knows
   bool served_dir = false;    // files: the workload reads in or runs from the file's directory
-  bool wrote_exe = false;     // exec: ScoreContext::wrote_exe
+  bool wrote_exe = false;     // exec, a library's read: ScoreContext::wrote_exe
 };
 
 // A name the kernel gives a file that has no path: a memfd ("memfd:x", as
@@ -207,6 +207,14 @@ bool IsFileless(const Judged& j) {
 }
 bool OnUpperLayer(const Judged& j) { return (j.event.exec_flags & kExecUpperLayer) != 0; }
 bool WroteExe(const Judged& j) { return j.wrote_exe; }
+// A read that opened a shared object: the dynamic loader loading a library
+// (dlopen, LD_PRELOAD, a plugin), whose code then runs in the process.
+bool LoadsLibrary(const Judged& j) {
+  return j.event.kind == EventKind::kOpen && j.event.result >= 0 && (j.item.access & kWriteBits) == 0 &&
+         IsSharedObjectName(j.item.key);
+}
+bool LibraryInWorldWritableDir(const Judged& j) { return LoadsLibrary(j) && IsUnder(j.item.key, kWorldWritableDirs); }
+bool LoadsWrittenLibrary(const Judged& j) { return j.wrote_exe && LoadsLibrary(j); }
 bool ContainsAny(std::string_view key, std::span<const std::string_view> parts) {
   for (std::string_view p : parts) {
     if (key.find(p) != std::string_view::npos) return true;
@@ -638,6 +646,8 @@ constexpr SensitivityRule kRules[] = {
     {Target::kFile, kWriteBits, IsExecutableNameWhereServed, 0.8,
      "executable or script where the workload serves or runs from"},
     {Target::kFile, 0, IsCredential, 0.9, "credential file"},
+    {Target::kFile, kAccessRead, LibraryInWorldWritableDir, 0.8, "shared library from a world-writable directory"},
+    {Target::kFile, kAccessRead, LoadsWrittenLibrary, 1.0, "loads a shared library the workload wrote"},
     {Target::kFile, 0, IsDiskDevice, 0.9, "raw disk device"},
     {Target::kFile, kWriteBits, IsDiskDevice, 1.0, "raw disk device"},
     {Target::kFile, kWriteBits, IsCredential, 1.0, "credential file"},
@@ -1018,6 +1028,8 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     if (item.table == Table::kExecutable) {
       exe_unseen = learned.stats == nullptr;
       judged.wrote_exe = context.wrote_exe;
+    } else if (item.table == Table::kFile) {
+      judged.wrote_exe = context.wrote_exe;  // a library it wrote, loaded (the detector tells)
     }
     double novelty;
     uint8_t judged_access = item.access;

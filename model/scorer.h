@@ -64,7 +64,8 @@ struct ScoreContext {
   // known (a peer known by name, below); any other name is mentioned in the
   // reason of a new outbound peer and changes nothing else.
   std::string_view queried_name;
-  // For kExec: the workload wrote or created e.path earlier in this run.
+  // For kExec, and for a read opening a shared object (the dynamic loader's):
+  // the workload wrote or created e.path earlier in this run.
   bool wrote_exe = false;
   // The event's process belongs to a tree started by a new program: that
   // program's finding, "<kind> <subject>"; "" otherwise.

@@ -219,6 +219,45 @@ TEST_F(E2eBpfTest, AnInterpretedScriptIsItsChildrensParent) {
   }
 }
 
+// `perl job.pl` run in the script's directory (a container's WORKDIR): the
+// kernel sends the working directory with the exec, so the interpreter's
+// children see the script, by its absolute path, as their parent.
+TEST_F(E2eBpfTest, ARelativeScriptIsNamedFromTheWorkingDirectory) {
+  const std::string dir = fs::canonical(tmp_).string();
+  std::ofstream(dir + "/job.pl") << "system('/bin/sh', '-c', 'exit 0') == 0 or exit 1;\n";
+  const std::string sh = fs::canonical("/bin/sh").string();
+  const uint32_t pid = LiveBpfTest::RunWorkload({"/bin/sh", "-c", "cd '" + dir + "' && exec perl job.pl"});
+  std::vector<Seen> seen;
+  std::string script;
+  for (const Event& e : TakeEvents()) {
+    seen.push_back(Project(e));
+    if (e.pid == pid && e.kind == EventKind::kExit) script = e.process.script;
+  }
+  auto child = std::find_if(seen.begin(), seen.end(), [&](const Seen& s) {
+    return s.kind == EventKind::kExec && s.path == sh && s.pid != pid;
+  });
+  ASSERT_NE(child, seen.end()) << Dump(seen);
+  EXPECT_EQ(child->parent_exe, dir + "/job.pl") << Dump(seen);
+  EXPECT_EQ(script, dir + "/job.pl") << "the script's own process";
+}
+
+// The dynamic loader opens a preloaded library (a copy of libz in the test's
+// directory) for reading before it maps it: the open the scorer judges as a
+// library load (model/scorer.cc LoadsLibrary) is there, successful.
+TEST_F(E2eBpfTest, ALibraryTheLoaderLoadsIsAnOpenForReading) {
+  const std::string lib = fs::canonical(tmp_).string() + "/libdwpreload.so.1";
+  fs::copy_file("/usr/lib/x86_64-linux-gnu/libz.so.1", lib, fs::copy_options::overwrite_existing);
+  const uint32_t pid = LiveBpfTest::RunWorkload({"/usr/bin/env", "LD_PRELOAD=" + lib, "/bin/true"});
+  std::vector<Seen> opens;
+  bool loaded = false;
+  for (const Event& e : TakeEvents()) {
+    if (e.kind != EventKind::kOpen || e.pid != pid) continue;
+    opens.push_back(Project(e));
+    loaded = loaded || (e.path == lib && e.access == kAccessRead && e.result >= 0);
+  }
+  EXPECT_TRUE(loaded) << Dump(opens);
+}
+
 // A connection the client resets before the server accepts it is closed by
 // the time accept(2) returns, and closing gives its bound port back (the
 // socket's port number is zeroed): the accept is still the server's listening
@@ -619,6 +658,23 @@ TEST_F(E2eBpfTest, AReceiveOnlyUdpServersClientsAreReported) {
   std::vector<std::string> want = {"accept 127.0.0.1 on " + s, "accept 127.0.0.2 on " + s, "connect 127.0.0.1:" + s};
   std::sort(udp.begin(), udp.end());
   EXPECT_EQ(udp, want);
+}
+
+// A collector reading a batch with one recvmmsg: each message's sender is
+// reported, not only the first's.
+TEST_F(E2eBpfTest, EverySenderOfARecvmmsgBatchIsReported) {
+  const uint16_t service = FreeUdpServicePort();
+  ASSERT_NE(service, 0);
+  const std::string s = std::to_string(service);
+  uint32_t pid = RunWorkload({"--udp-collect-batch", s});
+  std::vector<std::string> accepts;
+  for (const Event& e : TakeEvents()) {
+    if (e.pid == pid && e.protocol == 17 && e.kind == EventKind::kAccept) {
+      accepts.push_back(e.peer.AddressString() + " on " + std::to_string(e.local.port));
+    }
+  }
+  std::sort(accepts.begin(), accepts.end());
+  EXPECT_EQ(accepts, (std::vector<std::string>{"127.0.0.4 on " + s, "127.0.0.5 on " + s, "127.0.0.6 on " + s}));
 }
 
 // Trained on its flows, the workload's same flows raise nothing (another

@@ -39,7 +39,16 @@ std::string PackageOracle::SourcePackage(const Event& e, std::string_view exe) {
 std::optional<collector::PackagePrograms> PackageOracle::ProgramsOf(const Event& e, std::string_view exe) {
   const std::string root = RootOf(e);
   if (root.empty()) return std::nullopt;
-  return db_.ProgramsOf(root, exe);
+  std::optional<collector::PackagePrograms> p = db_.ProgramsOf(root, exe);
+  // A short-lived tool often exits while its package is read (the first
+  // question indexes the whole database): its root is gone and no file was
+  // there. Ask again through a process still in its cgroup.
+  struct stat st {};
+  if (!p && root_.empty() && ::stat(root.c_str(), &st) != 0) {
+    const std::string other = CgroupRoot(e);
+    if (!other.empty() && other != root) p = db_.ProgramsOf(other, exe);
+  }
+  return p;
 }
 
 void RecordedPackageOracle::CatchUp() {

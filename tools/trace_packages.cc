@@ -29,7 +29,12 @@ Result<size_t> AddRecordedPackages(const std::string& in, const std::string& out
           return Status::Ok();
         },
         stop, &stats, [&](const collector::ProcessSnapshot& p) { programs.insert(p.exe); }));
-    for (const collector::PackagePrograms& p : source->recorded_packages()) have.insert(p.source);
+    // A package recorded without programs (its process's root went away
+    // while the recorder read it, before the recorder asked again) is asked
+    // again too.
+    for (const collector::PackagePrograms& p : source->recorded_packages()) {
+      if (!p.programs.empty()) have.insert(p.source);
+    }
   }
   collector::PackageDatabase db;
   std::vector<collector::PackagePrograms> added;

@@ -106,6 +106,33 @@ TEST_F(TracePackagesTest, AnOldTraceGetsThePackagesOfItsProgramsAndKeepsEverythi
   EXPECT_EQ(collector::TraceReader::Open(wire1).value()->header().wire_version, 1u);
 }
 
+// A package recorded without programs (the recorder lost the race with a
+// short-lived tool's exit) is asked again; the answer comes first, so the
+// replay's oracle knows the programs.
+TEST_F(TracePackagesTest, APackageRecordedWithoutProgramsIsAskedAgain) {
+  const std::string path = root_.File("empty.dwt");
+  {
+    auto w = collector::TraceWriter::Create(path, {}, 4096);
+    ASSERT_TRUE(w.has_value());
+    (*w)->AddCgroup(7, "dw/postfix");
+    (*w)->AddPackage({"postfix", {}});
+    collector::testing::Who who;
+    who.cgroup_id = 7;
+    who.pid = 11;
+    ASSERT_TRUE((*w)->Append(Span(collector::testing::ExecRecord(who, "/usr/sbin/postmap", {"postmap"}))).ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  Result<size_t> added = AddRecordedPackages(path, path, root_.path());
+  ASSERT_TRUE(added.has_value()) << added.error().message();
+  EXPECT_EQ(*added, 1u);
+  auto reader = collector::TraceReader::Open(path);
+  ASSERT_TRUE(reader.has_value());
+  collector::TraceChunk chunk;
+  ASSERT_TRUE((*reader)->Next(&chunk).value());
+  EXPECT_EQ(chunk.packages, (std::vector<PackagePrograms>{
+                                {"postfix", {"/usr/lib/postfix/sbin/master", "/usr/sbin/postmap"}}, {"postfix", {}}}));
+}
+
 TEST_F(TracePackagesTest, AMissingTraceIsAnErrorAndWritesNothing) {
   Result<size_t> added = AddRecordedPackages(root_.File("absent.dwt"), root_.File("out.dwt"), root_.path());
   ASSERT_FALSE(added.has_value());

@@ -21,7 +21,8 @@
 # MODE=getppid or udp (the loop sends one-byte datagrams to 127.0.0.1:9
 # instead: what the UDP hooks cost a watched process) or recv (a send and a
 # recv of one byte over a unix datagram pair: what the receive hooks cost a
-# server's reads), DW_OTHER=path to
+# server's reads) or exec (a fork, an exec of /bin/true and a wait: what the
+# exec hook costs a program start; use CALLS=500 or so), DW_OTHER=path to
 # another driftwatch binary (adds the setup dw-other: `record` by it, loop in
 # the watched cgroup; e.g. an older build, side by side).
 # Needs root and a cgroup v2 mount. Removes the cgroups and files it made on
@@ -38,8 +39,8 @@ LOOP=${LOOP:-$ROOT/build/tools/dw_syscall_loop}
 CPU=${CPU-1}
 MODE=${MODE:-getppid}
 DW_OTHER=${DW_OTHER:-}
-[ "$MODE" = getppid ] || [ "$MODE" = udp ] || [ "$MODE" = recv ] ||
-  { echo "syscall-overhead: MODE is getppid, udp or recv" >&2; exit 1; }
+[ "$MODE" = getppid ] || [ "$MODE" = udp ] || [ "$MODE" = recv ] || [ "$MODE" = exec ] ||
+  { echo "syscall-overhead: MODE is getppid, udp, recv or exec" >&2; exit 1; }
 READY_TIMEOUT=30
 
 die() { echo "syscall-overhead: $*" >&2; exit 1; }

@@ -1,19 +1,22 @@
 // tools/bench/syscall_loop.cc: the cost of one cheap syscall, for
 // tools/bench/syscall-overhead.sh.
 //
-//   dw_syscall_loop [CALLS [BATCHES [udp|recv]]]
+//   dw_syscall_loop [CALLS [BATCHES [udp|recv|exec]]]
 //
 // Makes BATCHES (default 15) batches of CALLS (default 200000) getppid()
 // syscalls (raw syscall(2): never cached by libc), or with `udp` sendto()s of
 // a one-byte datagram from one socket to 127.0.0.1:9 (discard: nothing
 // listens, loopback drops it), or with `recv` a send(2) and a recv(2) of one
 // byte over a unix datagram socket pair (what a server's reads cost: recv(2)
-// is recvfrom without an address), and prints the median and the minimum ns
-// per call (per pair with `recv`) over the batches: "median_ns 81.2 min_ns 79.9".
+// is recvfrom without an address), or with `exec` a fork, an exec of
+// /bin/true and a wait (what the exec hook costs a program start), and prints
+// the median and the minimum ns per call (per pair with `recv`, per start with
+// `exec`) over the batches: "median_ns 81.2 min_ns 79.9".
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,8 +31,9 @@ int main(int argc, char** argv) {
   const int batches = argc > 2 ? std::atoi(argv[2]) : 15;
   const bool udp = argc > 3 && std::string_view(argv[3]) == "udp";
   const bool recv_pairs = argc > 3 && std::string_view(argv[3]) == "recv";
-  if (calls <= 0 || batches <= 0 || (argc > 3 && !udp && !recv_pairs)) {
-    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES [udp|recv]]]\n");
+  const bool execs = argc > 3 && std::string_view(argv[3]) == "exec";
+  if (calls <= 0 || batches <= 0 || (argc > 3 && !udp && !recv_pairs && !execs)) {
+    std::fprintf(stderr, "usage: dw_syscall_loop [CALLS [BATCHES [udp|recv|exec]]]\n");
     return 2;
   }
   int pair[2] = {-1, -1};
@@ -56,6 +60,19 @@ int main(int argc, char** argv) {
       for (long i = 0; i < calls; ++i) {
         if (send(pair[0], "x", 1, 0) != 1 || recv(pair[1], &byte, 1, 0) != 1) {
           std::perror("dw_syscall_loop: send/recv");
+          return 1;
+        }
+      }
+    } else if (execs) {
+      for (long i = 0; i < calls; ++i) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+          execl("/bin/true", "true", static_cast<char*>(nullptr));
+          _exit(127);
+        }
+        int status = 0;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+          std::fprintf(stderr, "dw_syscall_loop: fork, exec /bin/true or wait failed\n");
           return 1;
         }
       }

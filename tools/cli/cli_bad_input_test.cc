@@ -480,7 +480,7 @@ TEST_F(CliBadInputTest, WrongMagicAndNewerVersions) {
   const std::string v99("\x63\0\0\0", 4);  // 99, little-endian
   const std::vector<Case> cases = {
       {"magic", 0, "PK\x03\x04", "not a driftwatch trace (bad magic)"},
-      {"format99", 8, v99, "trace format version 99 is newer than this driftwatch (3)"},
+      {"format99", 8, v99, "trace format version 99 is newer than this driftwatch (4)"},
       {"wire99", 12, v99,
        "trace wire version 99 is newer than this driftwatch (" + std::to_string(DW_WIRE_VERSION) +
            ")"},

@@ -123,6 +123,13 @@ const std::vector<Technique> kTechniques = {
      [](TechniquePlayer& p) { p.Open(p.self(), "/root/.ssh/authorized_keys", kWrite); }},
     {"T1574.006", "library preloaded through /etc/ld.so.preload", Severity::kCritical,
      [](TechniquePlayer& p) { p.Open(p.self(), "/etc/ld.so.preload", kCreate); }},
+    {"T1574.006", "service loads a library from /dev/shm (LD_PRELOAD)", Severity::kHigh,
+     [](TechniquePlayer& p) { p.Open(p.self(), "/dev/shm/.font-unix/libnss_dns.so.2", kAccessRead); }},
+    {"T1574.006", "drop and load: the service writes a library and loads it", Severity::kCritical,
+     [](TechniquePlayer& p) {
+       p.Open(p.self(), "/var/tmp/.cache/libgcc_s.so.1", kCreate);
+       p.Open(p.self(), "/var/tmp/.cache/libgcc_s.so.1", kAccessRead);
+     }},
     {"T1546.004", "login shell profile changed", Severity::kCritical,
      [](TechniquePlayer& p) { p.Open(p.self(), "/root/.bashrc", kWrite); }},
     {"T1136.001", "account added to /etc/passwd", Severity::kCritical,

@@ -16,14 +16,15 @@
 # filter chains, git daemon 2.39 as a git server with a forge's hooks, FreeRADIUS 3.2 as an
 # authentication and accounting server for Wi-Fi controllers and VPN gateways, SpamAssassin 4.0's spamd as a mail-filtering
 # service with a Bayes database, Puma 5.6 as the application server of a Sinatra web application (notes and orders
-# in SQLite) in cluster mode, OpenSSH 9.2's sshd as a file-transfer and backup host (SFTP drops in a chroot, rsync
-# backups through rrsync, git over ssh with git-shell)) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma and sshd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
+# in SQLite) in cluster mode, Exim 4.96 as the relay MTA (smarthost) of application servers with Maildirs for a
+# local domain, memcached 1.6 as the cache tier of a web application, OpenSSH 9.2's sshd as a file-transfer and backup host (SFTP drops in a chroot, rsync
+# backups through rrsync, git over ssh with git-shell)) and a cron-driven batch job (batch). mariadb, apache, postfix, bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached, exim and sshd, added later as unseen workload shapes, have train, normal, drift and heldout only (and mariadb heldout5, mariadb and apache heldout6, heldout7, heldout8, heldout9, heldout10, heldout11, heldout12, heldout13 and heldout14, all of them but bind, tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached, exim and sshd heldout15, all of them but tomcat, squid, vsftpd, dovecot, lighttpd, prometheus, rsyslog, samba, varnish, slapd, phpfpm, node, rabbitmq, unbound, zookeeper, etcd, mosquitto, prosody, cups, gitd, radius, spamd, puma, memcached, exim and sshd heldout16, and those with <workload>_heldout17_mix heldout17): a workload records a phase after heldout only if it defines
 # <workload>_<phase>_mix, and skips the others.
 #
 #   bash tools/scripts/record-testdata.sh [--only PHASE[,PHASE...]] [WORKLOAD...]    (root)
 #
 # WORKLOAD: nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd
-# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma sshd (default: all); PHASE: train
+# prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma memcached exim sshd (default: all); PHASE: train
 # normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11
 # heldout12 heldout13 heldout14 heldout15 heldout16 heldout17 (default: all twenty, in that order). `--only heldout nginx` records
 # only nginx's held-out trace, leaving its other traces as they are.
@@ -348,7 +349,7 @@ ROOT=$(pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 DW=$ROOT/$BUILD_DIR/tools/driftwatch
 WORKLOAD_BIN=$ROOT/$BUILD_DIR/tools/dw_test_workload
-ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma sshd)
+ALL_SERVERS=(nginx redis postgresql haproxy gunicorn batch mariadb apache postfix bind tomcat squid vsftpd dovecot lighttpd prometheus rsyslog samba varnish slapd phpfpm node rabbitmq unbound zookeeper etcd mosquitto prosody cups gitd radius spamd puma memcached exim sshd)
 SERVERS=()
 PHASES=(train normal drift heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 heldout9 heldout10 heldout11 heldout12 heldout13 heldout14 heldout15 heldout16 heldout17)
 while [ $# -gt 0 ]; do
@@ -483,11 +484,13 @@ install_packages() {
               freeradius freeradius-utils eapoltest sqlite3
               spamd spamassassin spamc
               puma ruby-sinatra ruby-sqlite3
+              memcached libmemcached-tools python3-pymemcache
+              swaks libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0
               openssh-server openssh-sftp-server openssh-client rsync)
   local fresh=()
   for p in nginx-light redis-server postgresql haproxy cron mariadb-server apache2 postfix bind9 tomcat10 squid \
       vsftpd dovecot-core lighttpd prometheus rsyslog samba varnish slapd php8.2-fpm rabbitmq-server unbound \
-      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin openssh-server; do
+      zookeeperd etcd-server mosquitto prosody cups-daemon freeradius spamd spamassassin memcached openssh-server; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fresh+=("$p")
   done
   # postfix installed without a system configuration (each run writes its own instance's).
@@ -597,6 +600,13 @@ install_packages() {
         continue ;;
       # puma (with ruby-sinatra and ruby-sqlite3) ships, starts and enables no service: no unit,
       # no init script; each run starts its own instance.
+      # memcached's postinst enables its systemd unit (and an init script; it would listen on
+      # 127.0.0.1:11211 with /etc/memcached.conf, which is left as the package wrote it).
+      memcached) systemctl disable memcached >/dev/null 2>&1 || true; svc=memcached ;;
+      # exim's packages (exim4-daemon-light, exim4-base, exim4-config) are not installed: they
+      # conflict with postfix (mail-transport-agent), so exim_provision unpacks the downloaded
+      # .debs into its own directory; no exim4 service, init script, /etc/exim4 or cron job
+      # exists on the host to disable. swaks and the libraries ship no service.
       # openssh-server's postinst enables ssh.service (and an init script; it would listen on
       # *:22 with /etc/ssh's config and the host keys it generates there); ssh.socket (socket
       # activation on :22) is disabled too, and stopped, in case it was enabled.
@@ -22074,6 +22084,1280 @@ puma_heldout_job() {
     sleep 0.3
     gzip -f "$PUMA_DIR/log/puma.stdout.log-$stamp" "$PUMA_DIR/log/puma.stderr.log-$stamp"
     puma_admin "$PUMA_DIR/bin/warm-cache" /tags '/tags/ops' /changelog
+  fi
+}
+
+# --- memcached ----------------------------------------------------------------------------
+
+MC_PORT=26511                   # memcached, 127.0.0.1: TCP, and UDP in training's config
+MC_RELAY_BASE=26500             # relays outside the cgroup on 127.0.0.1:(26500 + A), from NET.A
+MC_DIR=$WORK/memcached          # conf/, run/ (pid file), log/, backup/, bin/, ext/ (held-out)
+MC_CONF=$MC_DIR/conf/memcached.conf
+MC_LOG=$MC_DIR/log/memcached.log
+MC_CLIENT=$WORK/memcached-client     # the clients' program and files (root, outside the cgroup)
+MC_CLIENTS_LOG=$WORK/memcached-clients.log
+MC_WRAPPER=/usr/share/memcached/scripts/systemd-memcached-wrapper
+MC_TOOL=/usr/share/memcached/scripts/memcached-tool
+# memcached 1.6 (Debian memcached) as the cache tier of a web application, its own instance,
+# not the system service (memcached.service and its init script disabled and stopped; the
+# host's /etc/memcached.conf unchanged): started as Debian's unit starts it, Debian's
+# systemd-memcached-wrapper (perl, as root) with the path of a config file in Debian's format
+# (conf/memcached.conf: one option a line, comments; the wrapper skips `logfile` and -d and
+# execs /usr/bin/memcached with the rest), in dw-eval/memcached, in the foreground; memcached
+# drops to memcache itself (-u memcache), writes its pid file into run/ (memcache's, as
+# /run/memcached is) and its output (-v: errors and warnings) into log/memcached.log, opened
+# for it by the service manager (a unit's StandardOutput=append:, so the log is rotated with
+# copytruncate). Training's config: -m 128, 4 threads, -c 512, TCP and UDP on
+# 127.0.0.1:$MC_PORT only. The clients (python3-pymemcache connection pools, a small python3
+# client of the text and meta protocols and of UDP gets, libmemcached-tools' memccp and memccat
+# through a relay) run as root outside the cgroup from other loopback addresses. The operator's
+# and the timers' commands run inside the cgroup as memcache (admin): memcstat, nc with the
+# stats commands from a file, Debian's memcached-tool (display, stats, dump through
+# bin/mc-backup into backup/), bin/mc-warmup (python3: the cache warmed from the latest dump
+# and the application's config keys). logrotate (root, outside the cgroup) rotates the log.
+MC_PID=
+MC_RELAY_PIDS=()
+memcached_provision() {
+  local p
+  # A fresh provisioning (heldout's) replaces the relays of the run before.
+  for p in "${MC_RELAY_PIDS[@]:-}"; do [ -z "$p" ] || stop_pid "$p" TERM; done
+  MC_RELAY_PIDS=()
+  for p in "$MC_PORT" $((MC_RELAY_BASE + 8)) $((MC_RELAY_BASE + 70)) $((MC_RELAY_BASE + 81)); do
+    if ss -Hlnut "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  id -u memcache >/dev/null 2>&1 || die "memcached: no memcache user (the package adds it)"
+  rm -rf "$MC_DIR" "$MC_CLIENT"
+  mkdir -p "$MC_DIR"/{conf,run,log,backup,bin} "$MC_CLIENT"/templates
+  chown memcache:memcache "$MC_DIR"/{run,backup}
+  chmod 750 "$MC_DIR/backup"
+  memcached_config 128 4 512 "-U $MC_PORT" >"$MC_CONF"
+  printf 'stats\r\nstats slabs\r\nstats items\r\nstats conns\r\nquit\r\n' >"$MC_DIR/conf/stats.cmd"
+  memcached_logrotate "rotate 4
+  copytruncate
+  compress
+  delaycompress" >"$MC_DIR/conf/logrotate.conf"
+  memcached_bin
+  memcached_client_files
+  : >"$MC_CLIENTS_LOG"
+  # The relays (socat, outside the cgroup): mix B's template loader from 127.0.0.8, the
+  # held-out load generators from 127.0.44.70 and .81.
+  local n=${#PIDS[@]}
+  start_relays "$MC_PORT" "$MC_RELAY_BASE" 127.0.0 8
+  start_relays "$MC_PORT" "$MC_RELAY_BASE" 127.0.44 70 81
+  MC_RELAY_PIDS=("${PIDS[@]:n}")
+  MC_ROUND=0 MC_MAINT=0 MC_HELDOUT_JOBS=0
+}
+# memcached_config MB THREADS CONNS EXTRA...: conf/memcached.conf in Debian's format.
+memcached_config() {
+  local mb=$1 threads=$2 conns=$3 x
+  shift 3
+  cat <<CONF
+# memcached.conf: the web application's cache tier (dw-eval), in the format of Debian's
+# /etc/memcached.conf, read by systemd-memcached-wrapper.
+# Run as a daemon: the wrapper ignores -d (the service manager keeps it in the foreground).
+-d
+# Errors and warnings; the wrapper ignores logfile (the unit appends stdout and stderr to it).
+-v
+logfile $MC_LOG
+# Item memory in megabytes.
+-m $mb
+-p $MC_PORT
+-u memcache
+# Loopback only.
+-l 127.0.0.1
+-c $conns
+-t $threads
+-P $MC_DIR/run/memcached.pid
+CONF
+  for x in "$@"; do echo "$x"; done
+}
+# memcached_logrotate OPTIONS: the log's logrotate stanza (root, run from outside the cgroup).
+memcached_logrotate() {
+  printf '%s {\n  missingok\n  %s\n}\n' "$MC_LOG" "$1"
+}
+# memcached_bin: bin/mc-backup and bin/mc-warmup (root-owned python3 scripts, run as memcache).
+memcached_bin() {
+  cat >"$MC_DIR/bin/mc-backup" <<PY
+#!/usr/bin/python3
+# mc-backup [--keep N] [--dir DIR] [--limit N]: the cache's items dumped with Debian's
+# memcached-tool (as add commands) into DIR/dump-<time>.txt (default backup/), dump-latest.txt
+# pointed at it, the older dumps but the newest N removed.
+import argparse, datetime, glob, os, subprocess, sys
+ap = argparse.ArgumentParser()
+ap.add_argument('--keep', type=int, default=3)
+ap.add_argument('--dir', default='$MC_DIR/backup')
+ap.add_argument('--limit', type=int, default=0)
+a = ap.parse_args()
+os.makedirs(a.dir, exist_ok=True)
+stamp = datetime.datetime.utcnow().strftime('%Y%m%d-%H%M%S')
+dest = os.path.join(a.dir, 'dump-%s.txt' % stamp)
+cmd = ['$MC_TOOL', '127.0.0.1:$MC_PORT', 'dump'] + ([str(a.limit)] if a.limit else [])
+with open(dest + '.tmp', 'wb') as out:
+    subprocess.run(cmd, stdout=out, stderr=subprocess.DEVNULL, check=True)
+os.rename(dest + '.tmp', dest)
+latest = os.path.join(a.dir, 'dump-latest.txt')
+if os.path.lexists(latest):
+    os.unlink(latest)
+os.symlink(os.path.basename(dest), latest)
+n = sum(1 for l in open(dest, 'rb') if l.startswith(b'add '))
+print('mc-backup: %d items into %s (%d bytes)' % (n, dest, os.path.getsize(dest)))
+for old in sorted(glob.glob(os.path.join(a.dir, 'dump-2*.txt')))[:-a.keep]:
+    os.unlink(old)
+    print('mc-backup: removed %s' % old)
+PY
+  cat >"$MC_DIR/bin/mc-warmup" <<PY
+#!/usr/bin/python3
+# mc-warmup [--dump FILE] [--keyspace PREFIX]... [--config]: the cache warmed after a restart:
+# the items of a memcached-tool dump (default backup/dump-latest.txt) added back (add: what the
+# application has set since wins), only those under the given key prefixes if any, and with
+# --config the application's config keys (feature flags, the site's menu) set.
+import argparse, json, os, sys
+from pymemcache.client.base import Client
+ap = argparse.ArgumentParser()
+ap.add_argument('--dump', default='$MC_DIR/backup/dump-latest.txt')
+ap.add_argument('--keyspace', action='append', default=[])
+ap.add_argument('--config', action='store_true')
+a = ap.parse_args()
+c = Client(('127.0.0.1', $MC_PORT), connect_timeout=3, timeout=10, default_noreply=True)
+added = 0
+if os.path.exists(a.dump):
+    with open(a.dump, 'rb') as f:
+        while True:
+            head = f.readline()
+            if not head:
+                break
+            _, key, flags, exp, size = head.split()
+            value = f.read(int(size))
+            f.readline()
+            k = key.decode()
+            if a.keyspace and not any(k.startswith(p) for p in a.keyspace):
+                continue
+            c.add(k, value, expire=int(exp), flags=int(flags))
+            added += 1
+if a.config:
+    c.set('config:feature-flags', json.dumps({'new_checkout': True, 'search_v2': False}), expire=0, noreply=False)
+    c.set('config:menu', json.dumps(['home', 'shop', 'blog', 'help']), expire=3600, noreply=False)
+print('mc-warmup: %d items added from %s%s' % (added, a.dump, ', config keys set' if a.config else ''))
+c.quit()
+PY
+  chmod 755 "$MC_DIR/bin/mc-backup" "$MC_DIR/bin/mc-warmup"
+}
+# memcached_client_files: the clients' program (mc-app.py) and mix B's templates (for memccp).
+memcached_client_files() {
+  local i
+  for i in header footer nav product-card cart-summary; do
+    { printf '<!-- page:tpl-%s -->\n' "$i"; head -c $((1500 + ${#i} * 700)) /dev/urandom | base64 -w 76; } \
+      >"$MC_CLIENT/templates/page:tpl-$i.html"
+  done
+  cat >"$MC_CLIENT/mc-app.py" <<'PY'
+#!/usr/bin/python3
+# mc-app.py MIX ROUND PORT LOG: one round of the web application's traffic to its cache
+# (MIX: a, b, heldout), from several application servers' connection pools (pymemcache,
+# sockets bound to each server's address), a small client of the text and meta protocols and
+# UDP gets. What a client did not expect goes into LOG as an ERROR line.
+import json, random, socket, struct, sys, threading, time
+from pymemcache.client.base import PooledClient
+
+MIX, ROUND, PORT, LOG = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+SRV = ('127.0.0.1', PORT)
+rng = random.Random(ROUND * 1000003 + len(MIX))
+errors, lock = [], threading.Lock()
+
+def err(src, what):
+    with lock:
+        errors.append('ERROR %s mix %s round %d: %s' % (src, MIX, ROUND, what))
+
+class Bound:
+    """A socket module whose sockets are bound to an application server's address."""
+    def __init__(self, src):
+        self.src = src
+    def __getattr__(self, name):
+        return getattr(socket, name)
+    def socket(self, *a):
+        s = socket.socket(*a)
+        s.bind((self.src, 0))
+        return s
+
+def pool(src, size):
+    return PooledClient(SRV, socket_module=Bound(src), max_pool_size=size, connect_timeout=3,
+                        timeout=5, no_delay=True, default_noreply=False)
+
+def blob(n, tag):
+    b = (tag + ' ').encode() * (n // (len(tag) + 1) + 1)
+    return b[:n]
+
+class Raw:
+    """The text and meta protocols on one connection."""
+    def __init__(self, src):
+        self.src = src
+        self.s = socket.create_connection(SRV, timeout=5, source_address=(src, 0))
+        self.f = self.s.makefile('rb')
+    def call(self, line, data=None):
+        out = line.encode() + b'\r\n'
+        if data is not None:
+            out += data + b'\r\n'
+        self.s.sendall(out)
+        first = self.f.readline().rstrip(b'\r\n')
+        if first.startswith(b'VA '):
+            self.f.read(int(first.split()[1]) + 2)
+        elif first.startswith(b'VALUE '):
+            while first.startswith(b'VALUE '):
+                self.f.read(int(first.split()[3]) + 2)
+                first = self.f.readline().rstrip(b'\r\n')
+        elif line.startswith('stats') or line.startswith('lru_crawler metadump'):
+            while first not in (b'END', b'') and not first.startswith(b'ERROR'):
+                first = self.f.readline().rstrip(b'\r\n')
+        return first.decode(errors='replace')
+    def expect(self, line, want, data=None):
+        got = self.call(line, data)
+        if not any(got.startswith(w) for w in want.split('|')):
+            err(self.src, '%s: %s (expected %s)' % (line[:60], got, want))
+        return got
+    def close(self):
+        try:
+            self.s.sendall(b'quit\r\n')
+        except OSError:
+            pass
+        self.s.close()
+
+def udp_gets(src, keys):
+    """Gets over UDP (8-byte frame header: request id, sequence, count, reserved)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(2)
+    for i, k in enumerate(keys):
+        rid = (ROUND * 64 + i) & 0xffff
+        s.sendto(struct.pack('>HHHH', rid, 0, 1, 0) + ('get %s\r\n' % k).encode(), SRV)
+        try:
+            data, _ = s.recvfrom(65536)
+            got_rid, _, total, _ = struct.unpack('>HHHH', data[:8])
+            for _ in range(total - 1):
+                s.recvfrom(65536)
+            if got_rid != rid:
+                err(src, 'udp get %s: request id %d, expected %d' % (k, got_rid, rid))
+        except socket.timeout:
+            err(src, 'udp get %s: no answer' % k)
+    s.close()
+
+# --- mix A: the storefront's web servers ----------------------------------------------------
+PAGES = ['/', '/shop', '/shop/shoes', '/shop/bags', '/blog', '/help', '/about'] + ['/product/%d' % i for i in range(1, 24)]
+
+def web_request(c, src, n):
+    sid = 'sessions:%08x' % rng.randrange(400)
+    s = c.get(sid)
+    if s is None:
+        c.set(sid, json.dumps({'uid': rng.randrange(1, 500), 'cart': [], 'csrf': '%016x' % rng.getrandbits(64), 'pad': 'x' * rng.randrange(200, 700)}), expire=1800)
+    elif n % 3 == 0:
+        c.touch(sid, expire=1800)
+    path = rng.choice(PAGES)
+    if c.get('page:' + path) is None:
+        # A dogpile lock, then the page rendered and cached.
+        if c.add('page:lock:' + path, b'1', expire=10, noreply=False):
+            c.set('page:' + path, blob(rng.randrange(2000, 20000), 'html'), expire=rng.choice([60, 120, 300]))
+            c.delete('page:lock:' + path, noreply=False)
+    ids = ['user:%d' % rng.randrange(1, 500) for _ in range(rng.randrange(5, 11))]
+    got = c.get_many(ids)
+    missing = {k: json.dumps({'id': k[5:], 'name': 'user %s' % k[5:], 'bio': 'y' * rng.randrange(50, 400)}) for k in ids if k not in got}
+    if missing:
+        c.set_many(missing, expire=600)
+    rk = 'rate:%s:%d' % (src, int(time.time()) // 60)
+    if c.incr(rk, 1) is None:
+        if not c.add(rk, b'1', expire=60, noreply=False):
+            c.incr(rk, 1)
+    if n % 4 == 1:
+        # A profile edit: gets and cas (EXISTS when another server won), the user's pages dropped.
+        k = rng.choice(ids)
+        v, cas = c.gets(k)
+        if v is not None:
+            c.cas(k, json.dumps({'id': k[5:], 'name': 'user %s' % k[5:], 'edited': ROUND}), cas, expire=600)
+        c.delete('page:/users/' + k[5:], noreply=False)
+    if n % 5 == 2:
+        c.replace('sessions:%08x' % rng.randrange(400, 800), b'{}', expire=60, noreply=False)   # NOT_STORED: no such session
+        c.delete(sid, noreply=False)   # a logout
+    if n % 6 == 3:
+        bk = 'rate:bucket:%s' % src
+        if c.decr(bk, 3) is None:
+            c.set(bk, b'100', expire=300)
+
+def web_server(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                web_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'web request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def udp_reader(src):
+    keys = ['page:' + rng.choice(PAGES) for _ in range(4)] + ['user:%d' % rng.randrange(1, 500) for _ in range(6)]
+    udp_gets(src, keys)
+
+def job_worker(src):
+    r = Raw(src)
+    r.expect('get %s' % ' '.join('user:%d' % rng.randrange(1, 500) for _ in range(12)), 'END')
+    r.expect('set rate:jobs:%d 0 120 1' % ROUND, 'STORED', b'0')
+    r.expect('incr rate:jobs:%d 5' % ROUND, '5')
+    r.expect('decr rate:jobs:%d 2' % ROUND, '3')
+    r.expect('append rate:jobs:%d 0 0 1' % ROUND, 'STORED', b'7')
+    r.expect('prepend page:nosuch-%d 0 0 1' % ROUND, 'NOT_STORED', b'x')
+    r.expect('touch sessions:%08x 900' % rng.randrange(400), 'TOUCHED|NOT_FOUND')
+    if ROUND % 4 == 0:
+        # The errors a job makes: incr of text, an item over the size limit, a key too long,
+        # a command the server does not know.
+        r.expect('set user:profile-text 0 60 5', 'STORED', b'hello')
+        r.expect('incr user:profile-text 1', 'CLIENT_ERROR')
+        r.expect('set page:huge 0 60 %d' % 1200000, 'SERVER_ERROR', blob(1200000, 'big'))
+        r.expect('get ' + 'k' * 300, 'CLIENT_ERROR')
+        r.expect('bogus command', 'ERROR')
+    r.close()
+
+# --- mix B: the API servers, a meta-protocol client, the error-prone integration -----------
+def api_request(c, src, n):
+    tok = 'sessions:api-%06d' % rng.randrange(1, 150)
+    if c.get(tok) is None:
+        c.set(tok, json.dumps({'scopes': ['read', 'orders'], 'client': src}), expire=900)
+    ids = ['user:%d:prefs' % rng.randrange(1, 300) for _ in range(20)]
+    got = c.get_many(ids)
+    miss = {k: json.dumps({'lang': rng.choice(['en', 'de', 'fr']), 'tz': 'UTC'}) for k in ids if k not in got}
+    if miss:
+        c.set_many(miss, expire=3600)
+    frag = 'page:/api/v1/orders/%d' % rng.randrange(1, 80)
+    if c.get(frag) is None:
+        c.set(frag, blob(rng.randrange(300, 4000), 'json'), expire=30)
+    if n % 3 == 0:
+        c.incr('rate:api:%s' % src, 1) or c.set('rate:api:%s' % src, b'1', expire=60)
+
+def api_server(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                api_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'api request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def meta_client(src):
+    r = Raw(src)
+    for i in range(6):
+        k = 'user:%d:avatar' % rng.randrange(1, 60)
+        if r.call('mg %s v f t' % k).startswith('EN'):
+            r.expect('ms %s %d T600 F3' % (k, 900 + i * 100), 'HD', blob(900 + i * 100, 'png'))
+    r.expect('ma rate:meta:%d N60 J1 v' % (ROUND % 7), 'VA')
+    r.expect('md sessions:meta-%d' % ROUND, 'NF|HD')
+    r.expect('mn', 'MN')
+    r.close()
+
+def integration(src):
+    r = Raw(src)
+    k = 'page:/partner/%d' % (ROUND % 9)
+    r.expect('add %s 0 120 4' % k, 'STORED|NOT_STORED', b'feed')
+    r.expect('add %s 0 120 4' % k, 'NOT_STORED', b'feed')
+    r.expect('replace user:gone-%d 0 60 2' % ROUND, 'NOT_STORED', b'{}')
+    r.expect('cas %s 0 120 4 1' % k, 'EXISTS', b'feed')
+    r.expect('gets %s' % k, 'END')
+    r.expect('decr rate:partner-%d 1' % ROUND, 'NOT_FOUND')
+    r.close()
+
+# --- held out: the new release's keyspaces, other clients, more load ----------------------
+def heldout_request(c, src, n):
+    cart = 'cart:%05d' % rng.randrange(1, 2000)
+    v, cas = c.gets(cart)
+    items = json.loads(v) if v else []
+    items.append({'sku': rng.randrange(1, 9000), 'qty': rng.randrange(1, 4)})
+    if v is None:
+        c.add(cart, json.dumps(items), expire=86400, noreply=False)
+    else:
+        c.cas(cart, json.dumps(items), cas, expire=86400)
+    q = 'search:%s' % rng.choice(['boots', 'winter+coat', 'gift', 'sale', 'scarf', 'gloves', 'umbrella'])
+    if c.get(q) is None:
+        c.set(q, blob(rng.randrange(30000, 300000), 'hits'), expire=rng.choice([45, 90]))
+    feed = 'feed:%d' % rng.randrange(1, 40)
+    if not c.append(feed, b',%d' % ROUND, noreply=False):
+        c.set(feed, b'%d' % ROUND, expire=1200)
+    got = c.get_many(['token:%04x' % rng.randrange(4096) for _ in range(50)])
+    if len(got) < 5:
+        c.set_many({'token:%04x' % rng.randrange(4096): b'%016x' % rng.getrandbits(64) for _ in range(10)}, expire=20)
+    if n % 3 == 0:
+        c.touch(cart, expire=172800)
+
+def heldout_app(src, threads, requests):
+    c = pool(src, threads)
+    def worker(t):
+        for n in range(requests):
+            try:
+                heldout_request(c, src, n + t)
+            except Exception as e:
+                err(src, 'request: %s: %s' % (type(e).__name__, e))
+    ts = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    c.close()
+
+def heldout_meta(src):
+    r = Raw(src)
+    # Stale-while-revalidate: a win flag for one client, invalidation instead of a delete.
+    k = 'feed:top-%d' % (ROUND % 5)
+    got = r.call('mg %s s v c N30 t' % k)
+    if got.startswith('EN') or ' W' in got:
+        r.expect('ms %s 5000 T120' % k, 'HD', blob(5000, 'feed'))
+    r.expect('md %s I T30' % k, 'HD|NF')
+    r.expect('mg %s v' % k, 'VA|EN')
+    r.expect('gat 600 %s' % ' '.join('cart:%05d' % rng.randrange(1, 2000) for _ in range(8)), 'END')
+    r.expect('set search:large-%d 0 120 %d' % (ROUND % 3, 1500000), 'STORED', blob(1500000, 'export'))
+    r.expect('verbosity 1', 'OK')
+    if ROUND % 4 == 0:
+        r.expect('get search:' + 'q' * 260, 'CLIENT_ERROR')
+        r.expect('ma feed:top-%d' % (ROUND % 5), 'CLIENT_ERROR|NF')
+        r.expect('set search:too-large 0 60 %d' % 2500000, 'SERVER_ERROR', blob(2500000, 'x'))
+    r.close()
+
+def main():
+    ts = []
+    def go(fn, *a):
+        t = threading.Thread(target=run, args=a[:1] + (fn,) + a[1:])
+        t.start()
+        ts.append(t)
+    if MIX == 'a':
+        go(web_server, '127.0.0.2', 4, 6)
+        go(web_server, '127.0.0.3', 4, 6)
+        go(udp_reader, '127.0.0.4')
+        go(job_worker, '127.0.0.5')
+    elif MIX == 'b':
+        go(api_server, '127.0.0.6', 8, 3)
+        go(meta_client, '127.0.0.7')
+        go(integration, '127.0.0.9')
+        if ROUND % 2 == 0:
+            go(api_server, '127.0.0.9', 2, 4)
+    elif MIX == 'heldout':
+        for i in range(5):
+            go(heldout_app, '127.0.44.%d' % (1 + (ROUND * 41 + i * 53) % 250), 3, 5)
+        go(heldout_meta, '127.0.44.%d' % (1 + (ROUND * 97 + 11) % 250))
+    for t in ts:
+        t.join()
+    if errors:
+        with open(LOG, 'a') as f:
+            f.write('\n'.join(errors) + '\n')
+
+def run(src, fn, *a):
+    try:
+        fn(src, *a)
+    except Exception as e:
+        err(src, '%s: %s: %s' % (fn.__name__, type(e).__name__, e))
+
+main()
+PY
+}
+
+# memcached_ready: the load balancer's health check from 127.0.0.1 (`version` over TCP).
+memcached_ready() {
+  (
+    exec 8<>"/dev/tcp/127.0.0.1/$MC_PORT" || exit 1
+    printf 'version\r\nquit\r\n' >&8
+    read -r -t 2 line <&8 || true
+    case $line in VERSION*) exit 0 ;; esac
+    exit 1
+  ) 2>/dev/null
+}
+# memcached_start: Debian's unit's ExecStart, `systemd-memcached-wrapper CONF`, as root in
+# dw-eval/memcached with a clean environment, its stdout and stderr appended to log/memcached.log
+# (StandardOutput=append:); ready when it answers `version`. Then, as the unit's ExecStartPost,
+# bin/mc-warmup as memcache when a dump exists.
+memcached_start() {
+  env -i PATH="$SYS_PATH" LANG=C.UTF-8 \
+    sh -c 'echo $$ >"$1/cgroup.procs" && cd / && shift && exec "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/memcached" "$MC_WRAPPER" "$MC_CONF" </dev/null >>"$MC_LOG" 2>&1 &
+  MC_PID=$!
+  PIDS+=("$MC_PID")
+  until_ok memcached_ready
+  [ ! -e "$MC_DIR/backup/dump-latest.txt" ] || mc_admin "$MC_DIR/bin/mc-warmup" --config
+}
+# TERM, as the service manager stops it ("Exiting normally"); the rounds and the clients'
+# unexpected answers so far are reported.
+memcached_stop() {
+  local i
+  stop_pid "$MC_PID" TERM
+  for i in $(seq 1 50); do
+    [ -s "$CG_MOUNT/$CG_BASE/memcached/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  echo "record-testdata: memcached: $MC_ROUND rounds so far, $(grep -c '^ERROR' "$MC_CLIENTS_LOG" 2>/dev/null || true) client errors" >&2
+  grep '^ERROR' "$MC_CLIENTS_LOG" 2>/dev/null | head -n 5 >&2 || true
+}
+# mc_admin CMD...: the operator's (or a timer unit's) command inside the cgroup as memcache.
+mc_admin() { admin memcached memcache "$@"; }
+# mc_admin_io IN OUT CMD...: like mc_admin, with stdin from IN and stdout into OUT (a timer's
+# service with StandardInput=file: and StandardOutput=file:, no shell).
+mc_admin_io() {
+  local in=$1 out=$2
+  shift 2
+  env -i PATH="$SYS_PATH" HOME=/nonexistent LANG=C.UTF-8 \
+    sh -c 'cg=$1; shift; echo $$ >"$cg/cgroup.procs" && cd / && exec setpriv "$@"' \
+    sh "$CG_MOUNT/$CG_BASE/memcached" --reuid=memcache --regid=memcache --init-groups "$@" \
+    <"$in" >"$out" 2>>"$WORK/memcached.out" &
+  LAUNCHED=$!
+  PIDS+=("$LAUNCHED")
+  wait "$LAUNCHED" || die "command in memcached failed: $*"
+  forget "$LAUNCHED"
+}
+# mc_app MIX: one round of the application's clients (outside the cgroup).
+mc_app() {
+  /usr/bin/python3 "$MC_CLIENT/mc-app.py" "$1" "$MC_ROUND" "$MC_PORT" "$MC_CLIENTS_LOG" ||
+    echo "ERROR mc-app.py $1 round $MC_ROUND exited $?" >>"$MC_CLIENTS_LOG"
+}
+# memcached_stats_dump NAME: the monitoring's stats snapshot: `nc -q 1 127.0.0.1 PORT` as
+# memcache with the stats commands from conf/stats.cmd, into backup/NAME.
+memcached_stats_dump() {
+  mc_admin_io "$MC_DIR/conf/stats.cmd" "$MC_DIR/backup/$1" /usr/bin/nc -q 1 127.0.0.1 "$MC_PORT"
+}
+
+# Mix A, from 127.0.0.2-5, a round about every 3 s: two web servers (.2, .3), each a pymemcache
+# connection pool of 4 connections used by 4 threads, 6 page views each: a session read
+# (sessions:, set on a miss with a 1800 s TTL, touched every third view), a page from the page
+# cache (page:, 2-20 kB, TTL 60-300 s; on a miss a dogpile lock with add, the page set, the lock
+# deleted), a multi-get of 5-10 user profiles (user:, the missing ones set with set_many), the
+# client's rate counter (rate:<addr>:<minute>: incr, add on a miss), every fourth view a
+# profile edit (gets and cas, the user's page deleted), every fifth a replace of a session that
+# does not exist (NOT_STORED) and a logout (delete), every sixth a token bucket (decr); UDP
+# gets from .4 (ten keys, pages and users; large pages come back in several datagrams); a job
+# worker on the text protocol from .5 (a 12-key get, set/incr/decr/append of a job counter, a
+# prepend of a missing key, a touch), and every fourth round its errors (incr of a text value,
+# a 1.2 MB value over the item size limit, a 300-byte key, an unknown command).
+MC_ROUND=0
+memcached_mix_a() {
+  : $((MC_ROUND += 1))
+  mc_app a
+  sleep 1
+}
+# Mix B, from 127.0.0.6-9, other keys and client counts: an API server (.6, a pool of 8
+# connections and 8 threads, 3 requests each: API tokens sessions:api-N, multi-gets of 20
+# user:N:prefs, API response fragments page:/api/v1/orders/N with a 30 s TTL, its rate counter);
+# a client of the meta protocol (.7: mg with flags, ms with a TTL and client flags of avatars
+# user:N:avatar, ma with autovivify, md, mn); a partner integration (.9: add twice (NOT_STORED),
+# replace of a missing key, cas with a stale token (EXISTS), gets, decr of a missing counter)
+# and every other round a second API pool from .9; every third round the template loader (.8,
+# through a relay outside the cgroup): libmemcached-tools' memccp of five templates
+# (page:tpl-*.html, 2-5 kB) with a 600 s TTL, then memccat of two of them.
+memcached_mix_b() {
+  : $((MC_ROUND += 1))
+  mc_app b
+  if [ $((MC_ROUND % 3)) = 0 ]; then
+    memccp --servers="127.0.0.1:$((MC_RELAY_BASE + 8))" --set --expire=600 "$MC_CLIENT"/templates/*.html ||
+      echo "ERROR memccp round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+    memccat --servers="127.0.0.1:$((MC_RELAY_BASE + 8))" page:tpl-header.html page:tpl-nav.html >/dev/null ||
+      echo "ERROR memccat round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+  fi
+  sleep 1
+}
+
+# Its scheduled work in training (timers, every 45 s), inside the cgroup as memcache: memcstat;
+# the monitoring's stats snapshot (nc with conf/stats.cmd into backup/stats-<time>.txt);
+# memcached-tool display and stats; in turn either bin/mc-backup (memcached-tool dump into
+# backup/dump-<time>.txt, dump-latest.txt, the newest 3 kept), or the log rotated by logrotate
+# (root, outside: copytruncate, compress, delaycompress, rotate 4) and bin/mc-warmup --config
+# (the latest dump added back, the config keys set).
+MC_MAINT=0
+memcached_maintenance() {
+  MC_MAINT=$((MC_MAINT + 1))
+  mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT"
+  memcached_stats_dump "stats-$(date +%Y%m%d-%H%M%S).txt"
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" display
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" stats
+  if [ $((MC_MAINT % 2)) = 1 ]; then
+    mc_admin "$MC_DIR/bin/mc-backup" --keep 3
+  else
+    logrotate -f -s "$MC_DIR/run/logrotate.state" "$MC_DIR/conf/logrotate.conf" ||
+      echo "record-testdata: memcached: logrotate failed" >&2
+    mc_admin "$MC_DIR/bin/mc-warmup" --config
+  fi
+}
+
+# The generic intruder script as memcache (an exploited memcached executing a shell) in
+# backup/, the directory it owns.
+memcached_inject() { inject_shell memcached memcache "$MC_DIR/backup"; }
+memcached_labels() { write_labels memcached "$MC_DIR/backup"; }
+
+# Held out, from a fresh provisioning. A config change applied by a restart, as operators do:
+# conf/memcached.conf rewritten with -m 256, 6 threads, -c 2048, -I 2m (items up to 2 MB), and
+# extstore (-o ext_page_size=8,ext_wbuf_size=2,ext_threads=2,ext_item_size=512,
+# ext_path=ext/extstore:64m: large values written to a file under ext/, which memcache owns; the
+# page size must come before the path), which
+# needs UDP off (-U 0); checked by memcached-tool settings after the restart. Each round, about
+# every 3 s, from 127.0.44.1-250 (other ones each round): five application servers (pools of 3,
+# 5 requests per thread) on the new release's keyspaces: carts (cart:N, gets and cas, add on a
+# miss, a 1-day TTL extended to 2 days by touch), search results of 30-300 kB (search:), feeds
+# grown with append (feed:N), multi-gets of 50 tokens (token:, a 20 s TTL, refilled with
+# set_many); a meta client: stale-while-revalidate (mg with N30 and the win flag, ms, md with I
+# to invalidate), gat of 8 carts, a 1.5 MB export (search:large-N), verbosity; every fourth
+# round a 260-byte key, ma of a text value and a 2.5 MB value (too large); every other round
+# memcslap from 127.0.44.70 and .81 (through relays: 4 threads, 200 sets, then 200 gets). Every 20 s in turn:
+# memcached-tool settings and sizes, memcstat with the slabs and items arguments, memcdump (the
+# keys) through bin/mc-backup's dump of 200 items into a new dated directory backup/<time>/; or
+# the log rotated by logrotate with other options (dateext, compress, rotate 2, copytruncate),
+# memcached-tool keys 50, and bin/mc-warmup of the cart: and feed: keyspaces from that dump.
+memcached_heldout_deploy() {
+  install -d -o memcache -g memcache -m 750 "$MC_DIR/ext"
+  memcached_config 256 6 2048 "-U 0" "-I 2m" \
+    "-o ext_page_size=8,ext_wbuf_size=2,ext_threads=2,ext_item_size=512,ext_path=$MC_DIR/ext/extstore:64m" >"$MC_CONF"
+  memcached_logrotate "rotate 2
+  dateext
+  dateformat -%Y%m%d-%s
+  copytruncate
+  compress" >"$MC_DIR/conf/logrotate.conf"
+  memcached_stop
+  memcached_start
+  mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" settings
+}
+memcached_heldout_mix() {
+  local slap=
+  : $((MC_ROUND += 1))
+  if [ $((MC_ROUND % 2)) = 0 ]; then
+    (
+      memcslap --servers="127.0.0.1:$((MC_RELAY_BASE + 70))" --concurrency=4 --execute-number=200 --test=set >/dev/null 2>&1 ||
+        echo "ERROR memcslap set round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+      memcslap --servers="127.0.0.1:$((MC_RELAY_BASE + 81))" --concurrency=4 --execute-number=200 --test=get >/dev/null 2>&1 ||
+        echo "ERROR memcslap get round $MC_ROUND" >>"$MC_CLIENTS_LOG"
+    ) &
+    slap=$!
+  fi
+  mc_app heldout
+  [ -z "$slap" ] || wait "$slap" || true
+  sleep 1
+}
+MC_HELDOUT_JOBS=0
+memcached_heldout_job() {
+  local stamp dump
+  stamp=$(date +%Y%m%d-%H%M%S)
+  if [ $(((MC_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" settings
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" sizes
+    mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT" slabs
+    mc_admin /usr/bin/memcstat --servers="127.0.0.1:$MC_PORT" items
+    install -d -o memcache -g memcache -m 750 "$MC_DIR/backup/$stamp"
+    mc_admin_io /dev/null "$MC_DIR/backup/$stamp/keys.txt" /usr/bin/memcdump --servers="127.0.0.1:$MC_PORT"
+    mc_admin "$MC_DIR/bin/mc-backup" --keep 1 --limit 200 --dir "$MC_DIR/backup/$stamp"
+  else
+    logrotate -f -s "$MC_DIR/run/logrotate.state" "$MC_DIR/conf/logrotate.conf" ||
+      echo "record-testdata: memcached: logrotate failed" >&2
+    mc_admin "$MC_TOOL" "127.0.0.1:$MC_PORT" keys 50
+    dump=$(find "$MC_DIR/backup" -name dump-latest.txt -newer "$MC_CONF" | sort | tail -n 1)
+    [ -z "$dump" ] || mc_admin "$MC_DIR/bin/mc-warmup" --dump "$dump" --keyspace cart: --keyspace feed:
+  fi
+}
+
+# --- exim ---------------------------------------------------------------------------------
+
+EXIM_PORT=26725          # exim's SMTP listener, 127.0.0.1
+EXIM_SINK_PORT=26726     # the downstream smarthost exim relays to (python3, outside the cgroup)
+EXIM_SINK2_PORT=26727    # held out: the vendors' gateway, a second relay destination (same program)
+EXIM_USER=Debian-exim    # its service user (Debian's name; a system user, added if missing)
+EXIM_DIR=$WORK/exim      # pkg/ (exim's unpacked packages), conf/, bin/, spool/, log/, mail/, run/, reports/
+EXIM_PKG=$EXIM_DIR/pkg
+EXIM_BIN=$EXIM_PKG/usr/sbin/exim4
+EXIM_SBIN=$EXIM_PKG/usr/sbin
+EXIM_CONF=$EXIM_DIR/conf/exim.conf
+EXIM_DEBS=$WORK/exim-debs         # the downloaded .debs, kept for the run's provisionings
+EXIM_CLIENT=$WORK/exim-client     # the mail clients' and the sinks' program, attachments (outside the cgroup)
+EXIM_TOOL=$EXIM_CLIENT/exim-smtp.py
+EXIM_CLIENT_LOG=$WORK/exim-clients.log
+
+# Exim 4.96 (Debian exim4-daemon-light with exim4-base's tools) as the relay MTA (smarthost)
+# of application servers, with its own hand-written configuration (not Debian's split config).
+# Debian's exim4 packages cannot be installed beside postfix (both provide and conflict with
+# mail-transport-agent: apt would remove postfix, which the postfix workload and the package
+# list need), so the script fetches the two packages with `apt-get download` (exim4-daemon-light,
+# exim4-base; their libraries are installed through the package list) and unpacks them with
+# `dpkg-deb -x` into pkg/: the package's files as Debian ships them, /usr/sbin/exim4 at
+# pkg/usr/sbin/exim4; /etc/exim4 and Debian's exim4 service do not exist on the host and are
+# not created. The binary's setuid bit is cleared: Debian's build trusts -C files only when
+# listed in TRUSTED_CONFIG_LIST (/etc/exim4/trusted_configs, -bV shows no ALT_CONFIG_PREFIX),
+# and gives up root for any other -C file when re-executed by a non-root caller, so the
+# configuration runs everything as $EXIM_USER (`deliver_drop_privilege`, exim's documented
+# way to run without privilege) and no file in /etc is needed. Started as a unit would
+# (`exim4 -bdf -q1m -C conf/exim.conf -oX $EXIM_PORT -oP run/exim.pid`) as root in
+# dw-eval/exim, in the foreground; once its socket is bound the daemon drops to $EXIM_USER and
+# starts a queue runner every minute (-q1m: a -q15m daemon's queue runs, 15 times as often, so
+# that recordings of minutes see them). Its root-owned config (group $EXIM_USER, 640): primary
+# hostname relay.example.test, no DNS at all (no host lookups, no ident, IPv6 off, the
+# smarthost an IP address), spool/ (its hints databases in spool/db), log/%slog (mainlog,
+# rejectlog, paniclog), on 127.0.0.1:$EXIM_PORT only, no TLS. Mail for example.test goes to the
+# Maildirs mail/<user>/Maildir by appendfile (the mailboxes and aliases in lsearch files,
+# conf/mailboxes and conf/aliases); mail from hosts in 127.0.0.0/8 with a sender of the
+# applications' domains is relayed by manualroute to the downstream smarthost on
+# 127.0.0.1:$EXIM_SINK_PORT (`self = send`, `allow_localhost`: it is on this host), any other
+# relaying is refused (550 relay not permitted), unknown local users too (550 unknown user).
+# The smarthost (exim-smtp.py sink, outside the cgroup) greylists: the first RCPT for each
+# address of slow.test gets 451 (deferred: exim's retry rule F,2h,30s; the queue runners
+# deliver it later) and refuses recipients named nobody* (550: exim bounces to the sender).
+EXIM_USER_CREATED=0
+exim_cleanup() {
+  if [ "$EXIM_USER_CREATED" = 1 ] && id -u "$EXIM_USER" >/dev/null 2>&1; then
+    userdel "$EXIM_USER" >/dev/null 2>&1 || true
+  fi
+}
+# exim_fetch: the two packages downloaded once a run (apt's own client), apt's lists updated
+# if the first try fails.
+exim_fetch() {
+  if compgen -G "$EXIM_DEBS/exim4-daemon-light_*.deb" >/dev/null && compgen -G "$EXIM_DEBS/exim4-base_*.deb" >/dev/null; then
+    return
+  fi
+  mkdir -p "$EXIM_DEBS"
+  if ! (cd "$EXIM_DEBS" && apt-get download exim4-daemon-light exim4-base >/dev/null 2>&1); then
+    apt-get update >/dev/null
+    (cd "$EXIM_DEBS" && apt-get download exim4-daemon-light exim4-base >/dev/null 2>&1) || die "apt-get download exim4-daemon-light exim4-base failed"
+  fi
+}
+EXIM_USERS=(alice bob carol dave erin ops)
+exim_provision() {
+  local p d u
+  # A fresh provisioning (heldout's) replaces the sinks of the run before.
+  [ -z "$EXIM_SINK_PID" ] || stop_pid "$EXIM_SINK_PID" TERM
+  [ -z "$EXIM_SINK2_PID" ] || stop_pid "$EXIM_SINK2_PID" TERM
+  EXIM_SINK_PID='' EXIM_SINK2_PID=''
+  for p in "$EXIM_PORT" "$EXIM_SINK_PORT" "$EXIM_SINK2_PORT"; do
+    if ss -Hlnt "sport = :$p" | grep -q .; then die "port $p is in use"; fi
+  done
+  # The user lives outside $WORK: removed by the shared cleanup if this run added it (as
+  # Debian's exim4-base postinst adds it: a system user and group).
+  if ! id -u "$EXIM_USER" >/dev/null 2>&1; then
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$EXIM_USER"
+    EXIM_USER_CREATED=1
+    HOST_CLEANUP+=(exim_cleanup)
+  fi
+  exim_fetch
+  rm -rf "$EXIM_DIR" "$EXIM_CLIENT"
+  mkdir -p "$EXIM_DIR"/{pkg,conf,bin,spool,log,mail,run,reports} "$EXIM_CLIENT"
+  for d in "$EXIM_DEBS"/exim4-daemon-light_*.deb "$EXIM_DEBS"/exim4-base_*.deb; do dpkg-deb -x "$d" "$EXIM_PKG"; done
+  chmod u-s "$EXIM_BIN"
+  "$EXIM_BIN" -C /dev/null -bV 2>/dev/null | grep -q '^Exim version 4\.96' || die "exim 4.96 did not unpack"
+  EXIM_LOCAL_DOMAINS="example.test" EXIM_APP_DOMAINS="apps.example.test : shop.example.test : example.test"
+  EXIM_RETRY="*  *  F,2h,30s; G,16h,1h,1.5; F,4d,6h" EXIM_VENDORS=
+  exim_config >"$EXIM_CONF"
+  for u in "${EXIM_USERS[@]}"; do echo "$u@example.test: $u"; done >"$EXIM_DIR/conf/mailboxes"
+  cat >"$EXIM_DIR/conf/aliases" <<MAP
+postmaster@example.test: ops@example.test
+abuse@example.test: ops@example.test
+ops-alerts@example.test: ops@example.test, alice@example.test
+support@example.test: alice@example.test, bob@example.test
+billing@example.test: carol@example.test
+team@example.test: alice@example.test, bob@example.test, carol@example.test, dave@example.test, erin@example.test
+MAP
+  chown root:"$EXIM_USER" "$EXIM_DIR"/conf/*
+  chmod 640 "$EXIM_DIR"/conf/*
+  exim_cleanup_tool
+  chown "$EXIM_USER:$EXIM_USER" "$EXIM_DIR"/{spool,log,mail,run,reports}
+  chmod 750 "$EXIM_DIR"/{spool,mail}
+  exim_client_tool
+  : >"$EXIM_CLIENT_LOG"
+  "$EXIM_BIN" -C "$EXIM_CONF" -bV >/dev/null || die "exim's configuration has errors"
+  EXIM_ROUND=0
+}
+# exim_config: conf/exim.conf from EXIM_LOCAL_DOMAINS, EXIM_APP_DOMAINS (the senders it relays
+# for), EXIM_RETRY (the retry rules) and EXIM_VENDORS (held out: the domains of a router to the
+# vendors' gateway, none if empty).
+EXIM_LOCAL_DOMAINS='' EXIM_APP_DOMAINS='' EXIM_RETRY='' EXIM_VENDORS=''
+exim_config() {
+  cat <<CONF
+# exim.conf: the application servers' relay (dw-eval), hand-written.
+primary_hostname = relay.example.test
+qualify_domain = example.test
+exim_path = $EXIM_BIN
+spool_directory = $EXIM_DIR/spool
+log_file_path = $EXIM_DIR/log/%slog
+pid_file_path = $EXIM_DIR/run/exim.pid
+exim_user = $EXIM_USER
+exim_group = $EXIM_USER
+deliver_drop_privilege = true
+never_users = root
+local_interfaces = 127.0.0.1
+disable_ipv6 = true
+host_lookup =
+rfc1413_hosts =
+rfc1413_query_timeout = 0s
+tls_advertise_hosts =
+keep_environment =
+message_size_limit = 25M
+smtp_accept_max = 40
+smtp_banner = \$primary_hostname ESMTP relay \$tod_full
+ignore_bounce_errors_after = 2h
+timeout_frozen_after = 2d
+log_selector = +smtp_protocol_error +smtp_syntax_error +received_recipients +delivery_size +queue_time +deliver_time +subject
+
+domainlist local_domains = $EXIM_LOCAL_DOMAINS
+domainlist app_domains = $EXIM_APP_DOMAINS
+hostlist relay_from_hosts = 127.0.0.0/8
+
+acl_smtp_rcpt = acl_check_rcpt
+acl_smtp_data = acl_check_data
+
+begin acl
+
+acl_check_rcpt:
+  accept hosts = :
+  deny message = restricted characters in address
+       local_parts = ^[.] : ^.*[@%!/|]
+  deny message = unknown user
+       domains = +local_domains
+       !verify = recipient
+  accept domains = +local_domains
+  accept hosts = +relay_from_hosts
+         sender_domains = +app_domains
+  deny message = relay not permitted
+
+acl_check_data:
+  deny message = header syntax error
+       !verify = header_syntax
+  accept
+
+begin routers
+
+CONF
+  if [ -n "$EXIM_VENDORS" ]; then
+    cat <<CONF
+vendors:
+  driver = manualroute
+  domains = $EXIM_VENDORS
+  transport = remote_smtp_vendors
+  route_list = * 127.0.0.1
+  self = send
+  no_more
+
+CONF
+  fi
+  cat <<CONF
+smarthost:
+  driver = manualroute
+  domains = ! +local_domains
+  transport = remote_smtp
+  route_list = * 127.0.0.1
+  self = send
+  no_more
+
+aliases:
+  driver = redirect
+  domains = +local_domains
+  data = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/aliases}}
+
+mailboxes:
+  driver = accept
+  domains = +local_domains
+  condition = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/mailboxes}{yes}{no}}
+  address_data = \${lookup{\${lc:\$local_part@\$domain}}lsearch{$EXIM_DIR/conf/mailboxes}}
+  transport = maildir_delivery
+
+begin transports
+
+remote_smtp:
+  driver = smtp
+  port = $EXIM_SINK_PORT
+  allow_localhost
+  helo_data = relay.example.test
+
+CONF
+  if [ -n "$EXIM_VENDORS" ]; then
+    cat <<CONF
+remote_smtp_vendors:
+  driver = smtp
+  port = $EXIM_SINK2_PORT
+  allow_localhost
+  helo_data = relay.example.test
+  connect_timeout = 20s
+
+CONF
+  fi
+  cat <<CONF
+maildir_delivery:
+  driver = appendfile
+  directory = $EXIM_DIR/mail/\$address_data/Maildir
+  maildir_format
+  create_directory
+  directory_mode = 0750
+  mode = 0640
+  delivery_date_add
+  envelope_to_add
+  return_path_add
+  user = $EXIM_USER
+  group = $EXIM_USER
+
+begin retry
+
+$EXIM_RETRY
+
+begin rewrite
+CONF
+}
+
+# exim_cleanup_tool: bin/maildir-cleanup (sh, root-owned), the mail store's housekeeping run
+# inside the cgroup as $EXIM_USER: `maildir-cleanup MAILROOT SEEN_MIN DELETE_MIN`: in every
+# Maildir, messages in new/ older than SEEN_MIN minutes moved to cur/ as read (":2,S", as a
+# mail client would), messages in cur/ older than DELETE_MIN minutes deleted, a count per
+# mailbox printed.
+exim_cleanup_tool() {
+  cat >"$EXIM_DIR/bin/maildir-cleanup" <<'SH'
+#!/bin/sh
+# maildir-cleanup MAILROOT SEEN_MIN DELETE_MIN: read mail marked seen, old mail deleted.
+set -eu
+root=$1 seen=$2 old=$3
+for md in "$root"/*/Maildir; do
+  [ -d "$md/new" ] || continue
+  find "$md/new" -type f -mmin +"$seen" | while read -r f; do
+    mv "$f" "$md/cur/$(basename "$f"):2,S"
+  done
+  gone=$(find "$md/cur" -type f -mmin +"$old" -print -delete | wc -l)
+  echo "$(basename "$(dirname "$md")"): $(ls "$md/new" | wc -l) new, $(ls "$md/cur" | wc -l) read, $gone deleted"
+done
+SH
+  chmod 755 "$EXIM_DIR/bin/maildir-cleanup"
+}
+
+# The mail clients and the downstream servers, in python3 (outside the cgroup).
+#   send PORT [JOBS]: reads lines "SRC MSG MSG ..." from stdin, each MSG
+#     "FROM>RCPT[,RCPT...]>BODY_BYTES[>KIND:KB[+KIND:KB...]]" (attachments: pdf, csv, png,
+#     zip), and JOBS lines at a time sends each line's messages over one SMTP connection from
+#     127.0.0.1's alias SRC as MIME messages (a refused recipient or message is part of the
+#     traffic: logged, not an error; a connection that fails is an ERROR line);
+#   sink PORT NAME GREY: an SMTP server on 127.0.0.1:PORT that takes any message and drops it,
+#     answers 451 to the first RCPT for each address of the domains in GREY (comma-separated:
+#     greylisting, the retry is accepted) and 550 to recipients named nobody*.
+exim_client_tool() {
+  cat >"$EXIM_TOOL" <<'PY'
+import concurrent.futures, email.message, email.utils, os, random, smtplib, socketserver, sys, threading
+
+KINDS = {"pdf": ("application", "pdf", "invoice-%d.pdf"), "csv": ("text", "csv", "report-%d.csv"),
+         "png": ("image", "png", "chart-%d.png"), "zip": ("application", "zip", "export-%d.zip")}
+TEXT = "line of text in a message body, seventy-odd characters long, for the relay.\n"
+
+def message(src, n, sender, rcpts, size, atts):
+    m = email.message.EmailMessage()
+    m["From"] = sender
+    m["To"] = ", ".join(rcpts[:3])
+    m["Date"] = email.utils.formatdate(localtime=False)
+    m["Message-ID"] = email.utils.make_msgid(domain=sender.split("@")[-1])
+    m["Subject"] = "message %d from %s" % (n, src)
+    m.set_content(TEXT * (int(size) // len(TEXT) + 1))
+    for a in atts:
+        kind, kb = a.split(":")
+        main, sub, name = KINDS[kind]
+        data = os.urandom(int(kb) * 1024) if main != "text" else \
+            ("".join("%d,%s,%d\n" % (i, random.choice("abcdef"), random.randint(0, 99999)) for i in range(int(kb) * 64))).encode()
+        m.add_attachment(data, maintype=main, subtype=sub, filename=name % random.randint(1000, 99999))
+    return m
+
+def send_line(line):
+    src, *msgs = line.split()
+    try:
+        with smtplib.SMTP("127.0.0.1", PORT, source_address=(src, 0), timeout=60) as s:
+            s.ehlo("app-" + src.replace(".", "-") + ".apps.example.test")
+            for n, spec in enumerate(msgs):
+                parts = spec.split(">")
+                sender, rcpts, size = parts[0], parts[1].split(","), parts[2]
+                atts = parts[3].split("+") if len(parts) > 3 and parts[3] else []
+                try:
+                    refused = s.send_message(message(src, n, sender, rcpts, size, atts), sender, rcpts)
+                    for r, (code, text) in refused.items():
+                        print("refused %s %s %s: %d %s" % (src, sender, r, code, text.decode(errors="replace")))
+                except smtplib.SMTPRecipientsRefused as e:
+                    for r, (code, text) in e.recipients.items():
+                        print("refused %s %s %s: %d %s" % (src, sender, r, code, text.decode(errors="replace")))
+                    s.rset()
+                except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
+                    print("refused %s %s: %s" % (src, sender, e))
+                    s.rset()
+    except (OSError, smtplib.SMTPException) as e:
+        print("ERROR %s: %s" % (src, e))
+
+class Sink(socketserver.StreamRequestHandler):
+    def reply(self, text):
+        self.wfile.write((text + "\r\n").encode())
+    def handle(self):
+        self.reply("220 %s ESMTP sink" % NAME)
+        for raw in self.rfile:
+            cmd = raw.decode(errors="replace").strip()
+            verb = cmd[:4].upper()
+            if verb == "QUIT":
+                self.reply("221 bye")
+                return
+            if verb == "EHLO":
+                self.wfile.write(("250-%s\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n250 8BITMIME\r\n" % NAME).encode())
+            elif verb == "DATA":
+                self.reply("354 go on")
+                for data in self.rfile:
+                    if data in (b".\r\n", b".\n"):
+                        break
+                self.reply("250 2.0.0 queued")
+            elif verb == "RCPT":
+                addr = cmd.split(":", 1)[-1].strip().split()[0].strip("<>").lower()
+                local, _, domain = addr.partition("@")
+                with LOCK:
+                    first = domain in GREY and addr not in SEEN
+                    SEEN.add(addr)
+                if local.startswith("nobody"):
+                    self.reply("550 5.1.1 no such user here")
+                elif first:
+                    self.reply("451 4.7.1 greylisted, try again later")
+                else:
+                    self.reply("250 ok")
+            elif verb in ("HELO", "MAIL", "RSET", "NOOP"):
+                self.reply("250 ok")
+            else:
+                self.reply("502 5.5.2 not implemented")
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+if sys.argv[1] == "sink":
+    NAME, GREY, SEEN, LOCK = sys.argv[3], set(sys.argv[4].split(",")), set(), threading.Lock()
+    Server(("127.0.0.1", int(sys.argv[2])), Sink).serve_forever()
+else:
+    PORT = int(sys.argv[2])
+    jobs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    lines = [l for l in sys.stdin.read().splitlines() if l.strip()]
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(send_line, lines))
+PY
+  # A report file the monitoring host attaches with swaks.
+  awk 'BEGIN { for (i = 1; i <= 400; i++) printf "%d,host%02d,%d,%d\n", i, i % 40, (i * 37) % 100, (i * 91) % 1000 }' \
+    >"$EXIM_CLIENT/disk-report.csv"
+}
+
+exim_listening() { ss -Hltn "sport = :$1" | grep -q .; }
+# The downstream servers (outside the cgroup), started once a provisioning and kept across
+# exim's restarts: the smarthost, and for the held-out phase the vendors' gateway.
+EXIM_SINK_PID='' EXIM_SINK2_PID=''
+exim_sinks_up() {
+  if [ -z "$EXIM_SINK_PID" ]; then
+    python3 "$EXIM_TOOL" sink "$EXIM_SINK_PORT" smarthost.example.net slow.test 2>>"$WORK/exim-sink.out" &
+    EXIM_SINK_PID=$!
+    PIDS+=("$EXIM_SINK_PID")
+    until_ok exim_listening "$EXIM_SINK_PORT"
+  fi
+  if [ -n "$EXIM_VENDORS" ] && [ -z "$EXIM_SINK2_PID" ]; then
+    python3 "$EXIM_TOOL" sink "$EXIM_SINK2_PORT" gw.vendor.test vendor.test 2>>"$WORK/exim-sink.out" &
+    EXIM_SINK2_PID=$!
+    PIDS+=("$EXIM_SINK2_PID")
+    until_ok exim_listening "$EXIM_SINK2_PORT"
+  fi
+}
+
+EXIM_PID=
+# exim_ready: the daemon answers SMTP on its port (the health check: a banner and QUIT).
+exim_ready() {
+  printf 'QUIT\r\n' | socat -t 2 - "TCP:127.0.0.1:$EXIM_PORT" 2>/dev/null | grep -q '^220 relay.example.test'
+}
+# exim_start: the daemon as a unit runs it, as root in the cgroup, in the foreground (-bdf).
+exim_start() {
+  exim_sinks_up
+  launch exim root "$EXIM_BIN" -bdf -q1m -C "$EXIM_CONF" -oX "$EXIM_PORT" -oP "$EXIM_DIR/run/exim.pid"
+  EXIM_PID=$LAUNCHED
+  until_ok exim_ready
+}
+# exim_stop: TERM to the daemon (as the unit's stop; it exits at once, receptions and
+# deliveries in progress finish on their own), up to 10 s for its children, then whatever is
+# left in the cgroup killed. The rounds and the clients' unexpected errors so far are reported.
+exim_stop() {
+  local i
+  stop_pid "$EXIM_PID" TERM
+  for i in $(seq 1 100); do
+    [ -s "$CG_MOUNT/$CG_BASE/exim/cgroup.procs" ] || break
+    sleep 0.1
+  done
+  while read -r i; do kill -KILL "$i" 2>/dev/null || true; done <"$CG_MOUNT/$CG_BASE/exim/cgroup.procs"
+  echo "record-testdata: exim: $EXIM_ROUND rounds so far, $(grep -c '^ERROR' "$EXIM_CLIENT_LOG" 2>/dev/null || true) client errors, $(grep -c '^refused' "$EXIM_CLIENT_LOG" 2>/dev/null || true) refused (expected)" >&2
+}
+# exim_admin ARG...: the operator's `exim4 -C conf/exim.conf ARG...` inside the cgroup as
+# Debian-exim (an admin user of exim: queue runs and listings), as `kubectl exec` runs it.
+exim_admin() { admin exim "$EXIM_USER" "$EXIM_BIN" -C "$EXIM_CONF" "$@"; }
+# exim_tool TOOL ARG...: one of exim4-base's tools (exiqgrep, eximstats, exim_tidydb, ...)
+# inside the cgroup as Debian-exim.
+exim_tool() { admin exim "$EXIM_USER" "$EXIM_SBIN/$1" "${@:2}"; }
+# exim_tidy ARG... DB: `exim_tidydb ARG... spool DB` if the hints database DB exists (exim
+# makes each at its first use; exim_tidydb fails on one that does not exist).
+exim_tidy() {
+  [ ! -e "$EXIM_DIR/spool/db/${*: -1}" ] || exim_tool exim_tidydb "${@:1:$#-1}" "$EXIM_DIR/spool" "${*: -1}"
+}
+# exim_send JOBS: the messages on stdin (lines for `exim-smtp.py send`) sent by the clients,
+# JOBS connections at a time; what the server refused is logged.
+exim_send() {
+  python3 "$EXIM_TOOL" send "$EXIM_PORT" "$1" >>"$EXIM_CLIENT_LOG" 2>&1 ||
+    echo "record-testdata: exim: the mail clients failed" >&2
+}
+# exim_swaks SRC FROM TO ARG...: one message by swaks from SRC (the monitoring host's sender).
+exim_swaks() {
+  swaks --server "127.0.0.1:$EXIM_PORT" --local-interface "$1" --ehlo "monitor-${1//./-}.apps.example.test" \
+    -f "$2" -t "$3" "${@:4}" >/dev/null 2>&1 || echo "ERROR $1 swaks $2 -> $3" >>"$EXIM_CLIENT_LOG"
+}
+EXIM_ROUND=0
+exim_user() { echo "${EXIM_USERS[${1:-$RANDOM} % 5]}@example.test"; }
+
+# Mix A, from 127.0.0.2-5, four clients at once: the web application (.2) sends an account
+# notification to a customer (customer.test, relayed) and an order confirmation with a PDF
+# invoice (10-60 kB) to another, and every other round a shipping notice to slow.test
+# (greylisted by the smarthost: deferred, delivered by a later queue run); the intranet (.3)
+# mail between users and a CSV report to support (an alias of two mailboxes); the monitoring
+# host (.4) an alert to ops-alerts (an alias) and a message to a user that does not exist (550
+# unknown user); a partner's server (.5) a message from its own domain to a customer (550 relay
+# not permitted) and a user's mail to billing; every third round the application mails
+# nobody-N@partner.test (550 at the smarthost: exim bounces to its sender, alice, delivered to
+# her Maildir). Then the monitoring host's disk report by swaks (a CSV attachment) to ops.
+exim_mix_a() {
+  local r=$((EXIM_ROUND += 1)) d=example.test
+  {
+    printf '127.0.0.2 noreply@apps.example.test>customer%d@customer.test>%d orders@shop.example.test>buyer%d@customer.test>%d>pdf:%d' \
+      $((RANDOM % 500)) $((800 + RANDOM % 2000)) $((RANDOM % 500)) $((1500 + RANDOM % 3000)) $((10 + RANDOM % 50))
+    [ $((r % 2)) != 0 ] || printf ' shipping@shop.example.test>client%d@slow.test>1200' "$r"
+    [ $((r % 3)) != 0 ] || printf ' alice@%s>nobody-%d@partner.test>900' "$d" "$r"
+    echo
+    echo "127.0.0.3 $(exim_user)>$(exim_user $((r + 1)))>$((500 + RANDOM % 4000)) reports@apps.example.test>support@$d>1500>csv:$((4 + RANDOM % 20))"
+    echo "127.0.0.4 monitor@apps.example.test>ops-alerts@$d>700 monitor@apps.example.test>olduser$((r % 7))@$d>600"
+    echo "127.0.0.5 news@partner.test>someone$r@customer.test>900 $(exim_user "$r")>billing@$d>$((1000 + RANDOM % 3000))"
+  } | exim_send 4
+  exim_swaks 127.0.0.4 monitor@apps.example.test "ops@$d" --header "Subject: disk report $r" \
+    --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv"
+}
+# Mix B, from 127.0.0.6-9, other senders, recipients and client counts: the shop's newsletter
+# (.6) to eight customers in one message (customer.test and partner.test), then six clients at
+# once: 20-80 kB messages with PNG charts and ZIP exports to dave and erin, the team list (all
+# five mailboxes), billing, a greylisted mail to slow.test, a user that does not exist; a
+# swaks message with two attachments from .9 to billing.
+exim_mix_b() {
+  local r=$((EXIM_ROUND += 1)) d=example.test i rc=""
+  for i in 1 2 3 4 5 6 7 8; do rc+="${rc:+,}reader$((r * 8 + i))@$([ $((i % 2)) = 0 ] && echo customer.test || echo partner.test)"; done
+  echo "127.0.0.6 newsletter@shop.example.test>$rc>$((6000 + RANDOM % 6000))" | exim_send 1
+  for i in 1 2 3 4 5 6; do
+    printf '127.0.0.%d ' $((6 + i % 4))
+    case $i in
+      1) echo "reports@apps.example.test>dave@$d>$((20000 + RANDOM % 60000))>png:$((20 + RANDOM % 40))" ;;
+      2) echo "exports@apps.example.test>erin@$d>3000>zip:$((30 + RANDOM % 50)) $(exim_user $((r + i)))>team@$d>900" ;;
+      3) echo "$(exim_user "$i")>billing@$d>$((20000 + RANDOM % 40000)) $(exim_user "$r")>former$r@$d>500" ;;
+      4) echo "orders@shop.example.test>late$r@slow.test>$((2000 + RANDOM % 3000))>pdf:20" ;;
+      5) echo "$(exim_user $((i + 2)))>dave@$d,erin@$d>$((20000 + RANDOM % 60000))" ;;
+      6) echo "monitor@apps.example.test>ops@$d>800 crm@shop.example.test>lead$r@partner.test>$((4000 + RANDOM % 8000))>csv:12" ;;
+    esac
+  done | exim_send 6
+  exim_swaks 127.0.0.9 accounts@shop.example.test "billing@$d" --header "Subject: statements $r" \
+    --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv" --attach-type application/octet-stream --attach "$EXIM_TOOL"
+}
+
+# Its scheduled jobs in training, inside the cgroup as Debian-exim: a forced queue run (`exim4
+# -qff`), the queue listed (`exim4 -bp`) and counted by exiqgrep (`exiqgrep -c`), the hints
+# databases tidied (`exim_tidydb -t 1d spool retry` and `wait-remote_smtp`), statistics of the
+# main log (`eximstats -txt=reports/eximstats-<time>.txt log/mainlog`), the Maildir cleanup
+# (`maildir-cleanup mail 1 3`); then the logs rotated as Debian's logrotate config for exim
+# does (mainlog and rejectlog renamed, .1 -> .2.gz; exim notices the rename and opens a new file,
+# no signal: rotate_logs with signal 0).
+exim_maintenance() {
+  exim_admin -qff
+  exim_admin -bp
+  exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -c -r .
+  exim_tidy -t 1d retry
+  exim_tidy -t 1d wait-remote_smtp
+  exim_tool eximstats "-txt=$EXIM_DIR/reports/eximstats-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
+  admin exim "$EXIM_USER" "$EXIM_DIR/bin/maildir-cleanup" "$EXIM_DIR/mail" 1 3
+  exim_rotate 1
+}
+# exim_rotate SUFFIX: mainlog and rejectlog rotated: with SUFFIX 1 as logrotate's delaycompress
+# (.1 -> .2.gz), otherwise renamed to .SUFFIX and gzipped at once.
+exim_rotate() {
+  local f
+  if [ "$1" = 1 ]; then
+    local logs=()
+    for f in mainlog rejectlog; do [ -f "$EXIM_DIR/log/$f" ] && logs+=("$EXIM_DIR/log/$f"); done
+    [ ${#logs[@]} = 0 ] || rotate_logs 0 "$EXIM_PID" gz "${logs[@]}"
+  else
+    for f in mainlog rejectlog; do
+      [ -f "$EXIM_DIR/log/$f" ] || continue
+      mv -f "$EXIM_DIR/log/$f" "$EXIM_DIR/log/$f.$1"
+      gzip -f "$EXIM_DIR/log/$f.$1"
+    done
+  fi
+}
+
+# The generic intruder script as Debian-exim (an exploited exim executing a shell) in its spool
+# directory, which it owns. The Maildir cleanup runs /bin/sh in training.
+exim_inject() { inject_shell exim "$EXIM_USER" "$EXIM_DIR/spool"; }
+exim_labels() { write_labels exim "$EXIM_DIR/spool" "" shell-known; }
+
+# Held out, from a fresh provisioning. A config change applied as operators do, with SIGHUP:
+# a second local domain support.example.test (mailboxes tina and ugo, the alias helpdesk),
+# new users frank, grace and heidi in example.test, billing.example.test among the senders it
+# relays for, a new router (vendors) that sends vendor.test and logistics.test to the vendors'
+# gateway on 127.0.0.1:$EXIM_SINK2_PORT (which greylists vendor.test), and other retry rules
+# (vendor.test F,1h,20s, the rest F,2h,45s); the configuration checked inside the cgroup as
+# Debian-exim (`exim4 -bV`, and `-bt` of a new address) before the HUP. Each round eight
+# clients at once from 127.0.46.1-250 (other ones each round): mail to the new mailboxes and
+# aliases, invoices and statements to vendor.test and logistics.test, billing's mail to
+# customers, a larger message (0.5-2 MB attachment) every other round, unknown users of the new
+# domain and relaying for a foreign sender (both refused), nobody-N@logistics.test (bounced);
+# every third round a swaks message from 127.0.46.x. Every 20 s in turn: a queue run for the
+# vendors' domain only (`exim4 -Rff vendor.test`), the frozen
+# messages listed (`exiqgrep -z -i`), the queue counted (`exim4 -bpc`), the retry rule of a
+# vendor address tested (`exim4 -brt`), `exim_tidydb -t 10m` of wait-remote_smtp_vendors and
+# retry; or statistics of the rotated logs with other options (`eximstats -ne -nr -t5`), the logs
+# rotated with a date suffix and gzipped at once, and the Maildir cleanup with other arguments
+# (`maildir-cleanup mail 0 1`).
+exim_heldout_deploy() {
+  local u
+  for u in frank grace heidi; do echo "$u@example.test: $u"; done >>"$EXIM_DIR/conf/mailboxes"
+  for u in tina ugo; do echo "$u@support.example.test: $u-support"; done >>"$EXIM_DIR/conf/mailboxes"
+  cat >>"$EXIM_DIR/conf/aliases" <<MAP
+helpdesk@support.example.test: tina@support.example.test, ugo@support.example.test
+postmaster@support.example.test: ops@example.test
+accounts@example.test: frank@example.test, grace@example.test
+MAP
+  EXIM_LOCAL_DOMAINS="example.test : support.example.test"
+  EXIM_APP_DOMAINS="apps.example.test : shop.example.test : billing.example.test : example.test"
+  EXIM_RETRY=$(printf '%s\n' "vendor.test  *  F,1h,20s; F,1d,30m" "*  *  F,2h,45s; G,16h,1h,1.5; F,4d,6h")
+  EXIM_VENDORS="vendor.test : logistics.test"
+  exim_config >"$EXIM_CONF"
+  exim_sinks_up
+  exim_admin -bV
+  exim_admin -bt tina@support.example.test
+  kill -HUP "$EXIM_PID"
+  sleep 1
+  until_ok exim_ready
+  EXIM_HELDOUT_JOBS=0
+}
+exim_heldout_addr() { echo "127.0.46.$((1 + ($1 * 31 + EXIM_ROUND * 47) % 250))"; }
+exim_heldout_mix() {
+  local r=$((EXIM_ROUND += 1)) d=example.test s=support.example.test n
+  for n in 1 2 3 4 5 6 7 8; do
+    printf '%s ' "$(exim_heldout_addr "$n")"
+    case $n in
+      1) echo "customer$r@customer.test>helpdesk@$s>$((1000 + RANDOM % 3000)) reports@apps.example.test>tina@$s>2000>csv:$((10 + RANDOM % 30))" ;;
+      2) echo "invoices@billing.example.test>ap$r@vendor.test>1500>pdf:$((40 + RANDOM % 80)) invoices@billing.example.test>acct$r@logistics.test>1800>pdf:30" ;;
+      3) echo "statements@billing.example.test>client$((r * 3))@customer.test,client$((r * 3 + 1))@customer.test>2500 $(exim_user "$r")>accounts@$d>900" ;;
+      4) if [ $((r % 2)) = 0 ]; then echo "exports@apps.example.test>frank@$d>5000>zip:$((500 + RANDOM % 1500))"
+         else echo "hr@apps.example.test>grace@$d,heidi@$d>$((3000 + RANDOM % 9000))>png:$((80 + RANDOM % 200))"; fi ;;
+      5) echo "ugo@$s>ugo-old$r@$s>600 spam@elsewhere.test>target$r@vendor.test>700" ;;
+      6) echo "orders@shop.example.test>nobody-$r@logistics.test>900 shipping@shop.example.test>dock$r@logistics.test>1400" ;;
+      7) echo "heidi@$d>frank@$d>$((800 + RANDOM % 2500)) monitor@apps.example.test>postmaster@$s>600" ;;
+      8) echo "crm@shop.example.test>buyer$r@vendor.test,buyer$((r + 1))@slow.test>$((2000 + RANDOM % 4000))" ;;
+    esac
+  done | exim_send 8
+  [ $((r % 3)) != 0 ] || exim_swaks "$(exim_heldout_addr 9)" monitor@apps.example.test "helpdesk@$s" \
+    --header "Subject: capacity report $r" --attach-type text/csv --attach "$EXIM_CLIENT/disk-report.csv"
+}
+EXIM_HELDOUT_JOBS=0
+exim_heldout_job() {
+  if [ $(((EXIM_HELDOUT_JOBS += 1) % 2)) = 1 ]; then
+    exim_admin -Rff vendor.test
+    exim_tool exiqgrep -E "$EXIM_BIN" -C "$EXIM_CONF" -z -i
+    exim_admin -bpc
+    exim_admin -brt ap1@vendor.test
+    exim_tidy -t 10m wait-remote_smtp_vendors
+    exim_tidy -t 10m retry
+  else
+    exim_tool eximstats -ne -nr -t5 "-txt=$EXIM_DIR/reports/heldout-$(date +%Y%m%d-%H%M%S).txt" "$EXIM_DIR/log/mainlog"
+    exim_rotate "$(date +%Y%m%d-%H%M%S)"
+    admin exim "$EXIM_USER" "$EXIM_DIR/bin/maildir-cleanup" "$EXIM_DIR/mail" 0 1
   fi
 }
 

@@ -33,6 +33,9 @@
 //                       reads the first with recvfrom, the second with
 //                       recvmsg (both asking the sender), the third with recv
 //                       (not asking), and answers none
+//   --udp-collect-batch PORT  the same collector, but 127.0.0.4, .5 and .6
+//                       send it a datagram each and it reads all three with
+//                       one recvmmsg (as rsyslog's imudp does)
 //   --serve-forever PORT  listen on 127.0.0.1:PORT and accept and close connections until killed
 //   --spawn PATH        fork, exec PATH with no arguments, wait
 //   --shell CMD         fork, exec /bin/sh -c CMD, wait (a command injection)
@@ -255,6 +258,32 @@ int main(int argc, char** argv) {
       close(two);
       close(three);
       if (!collected) return Fail("udp-collect", arg);
+    } else if (op == "--udp-collect-batch") {
+      sockaddr_in a = Loopback(std::atoi(arg.c_str()));
+      int server = socket(AF_INET, SOCK_DGRAM, 0);
+      bool collected = server >= 0 && bind(server, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+      for (uint32_t host = 4; collected && host <= 6; ++host) {
+        sockaddr_in from = Loopback(0);
+        from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + host - 1);
+        int s = socket(AF_INET, SOCK_DGRAM, 0);
+        collected = s >= 0 && bind(s, reinterpret_cast<sockaddr*>(&from), sizeof(from)) == 0 &&
+                    sendto(s, "x", 1, 0, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 1;
+        if (s >= 0) close(s);
+      }
+      char bufs[3][16];
+      sockaddr_in froms[3] = {};
+      iovec iovs[3];
+      mmsghdr msgs[3] = {};
+      for (int k = 0; k < 3; ++k) {
+        iovs[k] = {bufs[k], sizeof(bufs[k])};
+        msgs[k].msg_hdr.msg_name = &froms[k];
+        msgs[k].msg_hdr.msg_namelen = sizeof(froms[k]);
+        msgs[k].msg_hdr.msg_iov = &iovs[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+      }
+      collected = collected && recvmmsg(server, msgs, 3, 0, nullptr) == 3;
+      if (server >= 0) close(server);
+      if (!collected) return Fail("udp-collect-batch", arg);
     } else if (op == "--spawn" || op == "--shell") {
       pid_t pid = fork();
       if (pid == 0) {
