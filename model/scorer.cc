@@ -1021,9 +1021,12 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
     }
     // A credential file is learned for the workload's own programs (a login
     // process reading /etc/shadow to check a password); a new program's tree
-    // opening it is the intruder's, learned or not.
+    // opening it is the intruder's, learned or not, and so is a shell in an
+    // incident opening it (a known shell, as an SSH server's users' own, that
+    // started new programs or raised medium or more: `< /etc/shadow`).
     const bool credential_in_tree = learned.stats != nullptr && item.table == Table::kFile &&
-                                    !context.hostile_root.empty() && IsCredential(judged);
+                                    (!context.hostile_root.empty() || context.suspect_shell) &&
+                                    IsCredential(judged);
     if (credential_in_tree) learned = ItemMatch{};
     if (item.table == Table::kExecutable) {
       exe_unseen = learned.stats == nullptr;
@@ -1208,9 +1211,11 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
           fixed_note = "the workload's own program, an ordinary syscall group";
         }
       }
-      reason = credential_in_tree ? "credential file the workload's own programs opened in training, now opened in "
-                                    "a new program's tree"
-                                  : UnseenReason(item);
+      reason = !credential_in_tree             ? UnseenReason(item)
+               : !context.hostile_root.empty() ? "credential file the workload's own programs opened in training, now "
+                                                 "opened in a new program's tree"
+                                               : "credential file the workload's own programs opened in training, now "
+                                                 "opened by a shell in an incident";
     } else if (item.table == Table::kExecutable && context.wrote_exe) {
       // Known by name, but the workload wrote the file it now runs.
       novelty = kNoveltyUnseen;

@@ -892,6 +892,15 @@ TEST(ScorerFileTest, ALearnedCredentialOpenedInANewProgramsTreeIsCritical) {
   EXPECT_EQ(got[0].severity, Severity::kCritical);
   EXPECT_NE(got[0].reason.find("credential file the workload's own programs opened in training"), std::string::npos)
       << got[0].reason;
+  // A shell in an incident (an SSH server's users' shell an intruder uses:
+  // known, but it just started new programs) opening it, even failing, too.
+  Event failed = testing::Open("ftp", 21, "/etc/shadow", kAccessRead, 1000, -13);
+  failed.process.exe = "/usr/bin/dash";
+  EXPECT_TRUE(scorer.Score(&fp, failed).empty());
+  got = scorer.Score(&fp, failed, {.suspect_shell = true});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].severity, Severity::kCritical);
+  EXPECT_NE(got[0].reason.find("opened by a shell in an incident"), std::string::npos) << got[0].reason;
   // Another learned file there stays known.
   fp = Learn({testing::Open("ftp", 10, "/etc/vsftpd.conf", kAccessRead)});
   EXPECT_TRUE(scorer.Score(&fp, testing::Open("ftp", 20, "/etc/vsftpd.conf", kAccessRead),
