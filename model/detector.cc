@@ -271,6 +271,7 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
     current_.workload = e.workload;
     current_.fp = &fp->second;
     current_.baseline = &baselines_.at(current_.fp);
+    if (auto w = written_.find(e.workload); w != written_.end()) current_.written = &w->second;
   }
   ++stats_.events_scored;
   const Fingerprint& fingerprint = *current_.fp;
@@ -316,14 +317,16 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
                            proc != processes_.end() && in_incident(proc->second) &&
                            (IsShell(e.process.exe) || IsShell(e.process.parent_exe));
   Finding* dropped = nullptr;  // the write finding of the file this exec runs (or library it loads)
-  const bool loads_library = e.kind == EventKind::kOpen && e.result >= 0 &&
-                             (e.access & (kAccessWrite | kAccessCreate)) == 0 && IsSharedObjectName(e.path);
-  if ((e.kind == EventKind::kExec || loads_library) && !e.path.empty()) {
-    if (auto w = written_.find(e.workload); w != written_.end()) {
-      if (auto p = w->second.find(e.path); p != w->second.end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
-        context.wrote_exe = true;
-        dropped = p->second;
-      }
+  bool loads_library = false;  // a read opening a shared object the workload wrote in this run
+  if (current_.written != nullptr && !current_.written->empty() && !e.path.empty() &&
+      (e.kind == EventKind::kExec || (e.kind == EventKind::kOpen && e.result >= 0 &&
+                                      (e.access & (kAccessWrite | kAccessCreate)) == 0))) {
+    auto p = e.kind == EventKind::kExec || IsSharedObjectName(e.path) ? current_.written->find(e.path)
+                                                                       : current_.written->end();
+    if (p != current_.written->end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
+      context.wrote_exe = true;
+      dropped = p->second;
+      loads_library = e.kind == EventKind::kOpen;
     }
   }
   // A new program: which learned one shares its package (outlives the scoring).

@@ -1137,10 +1137,11 @@ bool IsExecutableFileName(std::string_view path) {
 }
 
 bool IsSharedObjectName(std::string_view path) {
-  const std::string_view base = Basename(path);
-  if (base.size() > 3 && base.ends_with(".so")) return true;
-  const size_t at = base.find(".so.");
-  return at != std::string_view::npos && at > 0 && at + 4 < base.size() && IsDigitChar(base[at + 4]);
+  // From the end (asked of every read): a version's digits and dots, then ".so" after a name.
+  size_t end = path.size();
+  while (end > 0 && (IsDigitChar(path[end - 1]) || path[end - 1] == '.')) --end;
+  if (end < 4 || path.substr(end - 3, 3) != ".so" || path[end - 4] == '/') return false;
+  return end == path.size() || path[end] == '.';
 }
 
 bool WildcardKeepsOut(std::string_view pattern, std::string_view path, uint8_t access) {

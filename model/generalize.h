@@ -141,7 +141,8 @@ GeneralizeResult Generalize(Fingerprint* fp, const GeneralizeOptions& options = 
 // An executable or script by its name (".sh", ".py", ".php", ".jsp", ".so",
 // "lib.so.1", ...): what the scorer never lets a wildcard absolve when written.
 bool IsExecutableFileName(std::string_view path);
-// A shared object by its name: "x.so", "libx.so.1" (a digit after ".so.").
+// A shared object by its name: "x.so", "libx.so.1", "libx.so.1.2.13" (".so", then
+// nothing but a version of digits and dots).
 // What the dynamic loader opens before it maps a library's code.
 bool IsSharedObjectName(std::string_view path);
 

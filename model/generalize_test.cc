@@ -907,3 +907,20 @@ TEST(GeneralizeServedTreeTest, ATreeInsideAWiderTreeWithNoMoreAccessJoinsIt) {
 
 }  // namespace
 }  // namespace dw::model
+
+namespace dw::model {
+namespace {
+
+// What the dynamic loader opens: ".so", then nothing but a version.
+TEST(SharedObjectNameTest, ASharedObjectEndsInSoAndAVersion) {
+  for (const char* yes : {"/tmp/x.so", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/a/libssl.so.3.0.11", "/a/b.so.1."}) {
+    EXPECT_TRUE(IsSharedObjectName(yes)) << yes;
+  }
+  for (const char* no : {"/tmp/.so", "/tmp/x.so5", "/tmp/x.so.bak", "/tmp/x.sox", "/tmp/so", "/tmp/x.1.2", "so", "",
+                         "/tmp/x.so/y"}) {
+    EXPECT_FALSE(IsSharedObjectName(no)) << no;
+  }
+}
+
+}  // namespace
+}  // namespace dw::model
