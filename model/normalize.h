@@ -127,6 +127,7 @@ void NormalizeDirInto(std::string_view abs_dir, NormalDir* out);
 // NormalizeFilePath(abs_path) into *out, for `abs_path`'s directory (up to
 // its last slash) normalised into `dir` by NormalizeDirInto.
 void NormalizeUnderDirInto(std::string_view abs_path, const NormalDir& dir, std::string* out);
+
 // Whether `abs_path` holds the decimal digits of `pid` or `tid` (either at
 // least kMinVolatilePid). When it does not, NormalizeFilePath(abs_path, pid,
 // tid) equals NormalizeFilePath(abs_path): the <pid> and <tid> classes need a

@@ -246,7 +246,13 @@ TEST_F(E2eBpfTest, ARelativeScriptIsNamedFromTheWorkingDirectory) {
 // library load (model/scorer.cc LoadsLibrary) is there, successful.
 TEST_F(E2eBpfTest, ALibraryTheLoaderLoadsIsAnOpenForReading) {
   const std::string lib = fs::canonical(tmp_).string() + "/libdwpreload.so.1";
-  fs::copy_file("/usr/lib/x86_64-linux-gnu/libz.so.1", lib, fs::copy_options::overwrite_existing);
+  std::string libz;  // zlib, which the build needs, in the multiarch directory of this machine
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/usr/lib", ec)) {
+    if (fs::exists(d.path() / "libz.so.1")) libz = (d.path() / "libz.so.1").string();
+  }
+  ASSERT_FALSE(libz.empty()) << "no /usr/lib/*/libz.so.1";
+  fs::copy_file(libz, lib, fs::copy_options::overwrite_existing);
   const uint32_t pid = LiveBpfTest::RunWorkload({"/usr/bin/env", "LD_PRELOAD=" + lib, "/bin/true"});
   std::vector<Seen> opens;
   bool loaded = false;
