@@ -31,8 +31,12 @@ struct StringViewHash {
 // Version 2 added lineage, generalizations and rates; version 3 syscalls, the
 // node a fingerprint was trained on and per-item node counts; version 4 which
 // syscalls training watched; version 5 lineage_by_exe (lineage names an
-// interpreter's process by its script since then). Older blobs load.
-inline constexpr uint32_t kFingerprintFormatVersion = 5;
+// interpreter's process by its script since then); version 6 the same layout,
+// with a relative script and one after the interpreter's own value-taking
+// flags named too (`python3 app.py`, `perl -Ilib x.pl`): a version-5 baseline
+// may name those by their binary, so it reads with lineage_by_exe. Older
+// blobs load.
+inline constexpr uint32_t kFingerprintFormatVersion = 6;
 
 using collector::SyscallWatch;
 

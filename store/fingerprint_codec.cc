@@ -280,13 +280,15 @@ Result<model::Fingerprint> DecodeFingerprint(std::string_view blob) {
       }
       fp.syscall_watch = static_cast<model::SyscallWatch>(watch);
     }
-    // Before format 5 every lineage edge named an interpreter by its binary.
+    // Before format 5 every lineage edge named an interpreter by its binary;
+    // in format 5 those running a relative script, or a script after their
+    // own value-taking flags, still were.
     fp.lineage_by_exe = true;
     if (fp.format_version >= 5) {
       uint8_t by_exe = 0;
       r.Get(&by_exe);
       if (by_exe > 1) r.Fail("bad lineage_by_exe " + std::to_string(by_exe));
-      fp.lineage_by_exe = by_exe == 1;
+      fp.lineage_by_exe = by_exe == 1 || fp.format_version < 6;
     }
     r.Get(&fp.executables);
     r.Get(&fp.files);

@@ -4,7 +4,7 @@
 // Format, written with cereal's PortableBinary archive (little-endian on disk):
 //   blob     := u8 endian (1 = little, cereal's), u32 format_version, body
 //   body     := str workload, [v3: str node, str syscall_arch], [v4: u8 syscall_watch],
-//               [v5: u8 lineage_by_exe (0 or 1; before v5 read as 1)], smap executables, smap files, nmap network,
+//               [v5: u8 lineage_by_exe (0 or 1; before v6 read as 1)], smap executables, smap files, nmap network,
 //               smap dns_names, [v2: smap lineage, [v3: smap syscalls], gmap file_patterns,
 //               ngmap net_patterns, rates], training
 //   gen      := str rule, u32 n (<= 8), str example*n, u32 covered, stats

@@ -76,7 +76,7 @@ TEST(FingerprintCodecTest, EncodingIsDeterministicAndLittleEndian) {
   EXPECT_EQ(a, EncodeFingerprint(SampleFingerprint("db", 1)));
   EXPECT_NE(a, EncodeFingerprint(SampleFingerprint("db", 2)));
   ASSERT_GE(a.size(), 5u);
-  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x05\x00\x00\x00", 5));
+  EXPECT_EQ(a.substr(0, 5), std::string("\x01\x06\x00\x00\x00", 5));
 }
 
 // Which syscalls training watched round-trips; a format 3 blob could not
@@ -103,6 +103,10 @@ TEST(FingerprintCodecTest, LineageByExeRoundTripsAndOlderBlobsHaveIt) {
     model::Fingerprint v4 = RoundTripsAndDecodesAs(fp, 4);
     EXPECT_TRUE(v4.lineage_by_exe);
     EXPECT_EQ(v4.lineage, fp.lineage);
+    // Format 5 named a relative script's interpreter by its binary.
+    Result<model::Fingerprint> v5 = DecodeFingerprint(EncodeFingerprintAs(fp, 5));
+    ASSERT_TRUE(v5) << v5.error().message();
+    EXPECT_TRUE(v5->lineage_by_exe);
   }
   ExpectCorruptByte(kAfterArch + 1, 0, 2, "bad lineage_by_exe 2");
 }

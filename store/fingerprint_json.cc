@@ -313,10 +313,10 @@ Result<model::Fingerprint> Parse(const json& j) {
     if (!w) return Invalid("syscall_watch", "'" + watch + "' is not all, sentinels or none");
     fp.syscall_watch = *w;
   }
-  fp.lineage_by_exe = fp.format_version < 5;
+  fp.lineage_by_exe = fp.format_version < 6;
   if (j.contains("lineage_by_executable")) {
     if (!j["lineage_by_executable"].is_boolean()) return Invalid("lineage_by_executable", "not true or false");
-    fp.lineage_by_exe = j["lineage_by_executable"].get<bool>();
+    fp.lineage_by_exe = j["lineage_by_executable"].get<bool>() || fp.format_version < 6;
   }
 
   const json& t = j["training"];

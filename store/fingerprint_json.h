@@ -7,7 +7,7 @@
 // from, is the one exception: it is ignored).
 //   schema          "driftwatch.fingerprint/v1"; a newer schema is refused (kVersion)
 //   workload        string
-//   format_version  model::kFingerprintFormatVersion of the content (1..5; newer: kVersion)
+//   format_version  model::kFingerprintFormatVersion of the content (1..6; newer: kVersion)
 //   node            host it was trained on; "" if unknown; "a,b" for a merged view
 //   training        {events, first_event, last_event, dropped_events, sessions}
 //   executables     [{path, STATS}]
@@ -25,8 +25,9 @@
 //   syscalls        [{name, STATS}]
 //   lineage_by_executable  true when the lineage names interpreters by their
 //                   binary, not their script (model::Fingerprint::lineage_by_exe);
-//                   written only when true; absent: false from format_version 5,
-//                   true before
+//                   written only when true; absent: false from format_version 6,
+//                   true before (format 5 named some interpreters by their binary:
+//                   a relative script's, and one after value-taking flags)
 //   rates           {bucket_ns, bucket_seconds, buckets, mean, m2, max}
 // with
 //   STATS := count, first_seen, last_seen, processes, access, nodes

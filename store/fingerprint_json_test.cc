@@ -69,6 +69,11 @@ TEST(FingerprintJsonTest, LineageByExecutableRoundTripsAndOlderExportsHaveIt) {
   Result<model::Fingerprint> back = FingerprintFromJson(old.dump());
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_TRUE(back->lineage_by_exe);
+  old["format_version"] = 5;  // relative scripts' interpreters by their binary, whatever it says
+  old["lineage_by_executable"] = false;
+  back = FingerprintFromJson(old.dump());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(back->lineage_by_exe);
   old["lineage_by_executable"] = "yes";
   back = FingerprintFromJson(old.dump());
   ASSERT_FALSE(back);
@@ -156,7 +161,7 @@ TEST(FingerprintJsonTest, MalformedJsonIsOneClearLine) {
       {"other schema", [](json* j) { (*j)["schema"] = "k8s/v1"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: schema: 'k8s/v1' is not driftwatch.fingerprint/v1"},
       {"newer format", [](json* j) { (*j)["format_version"] = 99; }, ErrorCode::kVersion,
-       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (5)"},
+       "fingerprint JSON: format_version 99 is newer than this driftwatch reads (6)"},
       {"bad syscall watch", [](json* j) { (*j)["syscall_watch"] = "some"; }, ErrorCode::kInvalidArgument,
        "fingerprint JSON: syscall_watch: 'some' is not all, sentinels or none"},
       {"missing syscall watch", [](json* j) { j->erase("syscall_watch"); }, ErrorCode::kInvalidArgument,

@@ -227,7 +227,7 @@ TEST_F(MovingCliTest, BadInputsAreOneLineAndTouchNothing) {
   WriteFile(File("truncated.json"), good_json.substr(0, good_json.size() / 2));
   EXPECT_TRUE(Refused(Driftwatch({"import", "--db", db, File("truncated.json")}), "import", 1, "truncated.json"));
   std::string newer = good_json;
-  newer.replace(newer.find("\"format_version\":5"), 18, "\"format_version\":9");
+  newer.replace(newer.find("\"format_version\":6"), 18, "\"format_version\":9");
   WriteFile(File("newer.json"), newer);
   EXPECT_TRUE(Refused(Driftwatch({"import", "--db", db, File("newer.json")}), "import", 1, "format_version 9"));
   EXPECT_EQ(Snapshot(db), snapshot);
