@@ -319,10 +319,8 @@ std::vector<Finding*> Detector::Observe(const Event& e) {
   Finding* dropped = nullptr;  // the write finding of the file this exec runs (or library it loads)
   bool loads_library = false;  // a read opening a shared object the workload wrote in this run
   if (current_.written != nullptr && !current_.written->empty() && !e.path.empty() &&
-      (e.kind == EventKind::kExec || (e.kind == EventKind::kOpen && e.result >= 0 &&
-                                      (e.access & (kAccessWrite | kAccessCreate)) == 0))) {
-    auto p = e.kind == EventKind::kExec || IsSharedObjectName(e.path) ? current_.written->find(e.path)
-                                                                       : current_.written->end();
+      (e.kind == EventKind::kExec || IsLibraryLoad(e))) {
+    auto p = current_.written->find(e.path);
     if (p != current_.written->end() && !LearnedWrite(fingerprint, context.file_patterns, e.path)) {
       context.wrote_exe = true;
       dropped = p->second;

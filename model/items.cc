@@ -105,6 +105,11 @@ void AssignLineageKey(std::string_view parent, std::string_view child, std::stri
   *key += child;
 }
 
+bool IsLibraryLoad(const Event& e) {
+  return e.kind == EventKind::kOpen && e.result >= 0 && (e.access & (kAccessWrite | kAccessCreate)) == 0 &&
+         IsSharedObjectName(e.path);
+}
+
 bool IsRuntimeHelper(const Event& e) {
   const std::string& exe = ExeOf(e);
   if (!exe.empty() && IsHelperExe(exe)) return true;

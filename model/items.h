@@ -34,6 +34,10 @@ inline constexpr std::string_view kRuntimeParent = "<container-runtime>";
 // events the new image decides: runc init exec'ing the entrypoint is the
 // workload's own exec.
 bool IsRuntimeHelper(const Event& e);
+// A read that opened a shared object (model/generalize.h IsSharedObjectName):
+// the dynamic loader loading a library (dlopen, LD_PRELOAD, a plugin), whose
+// code then runs in the process.
+bool IsLibraryLoad(const Event& e);
 // The key of the lineage edge from `parent` to `child` into *key, its memory
 // reused: "<parent> -> <child>", a container runtime helper parent spelled
 // kRuntimeParent (ItemsOf's kExec edge; the scorer's edge past command wrappers).

@@ -207,12 +207,7 @@ bool IsFileless(const Judged& j) {
 }
 bool OnUpperLayer(const Judged& j) { return (j.event.exec_flags & kExecUpperLayer) != 0; }
 bool WroteExe(const Judged& j) { return j.wrote_exe; }
-// A read that opened a shared object: the dynamic loader loading a library
-// (dlopen, LD_PRELOAD, a plugin), whose code then runs in the process.
-bool LoadsLibrary(const Judged& j) {
-  return j.event.kind == EventKind::kOpen && j.event.result >= 0 && (j.item.access & kWriteBits) == 0 &&
-         IsSharedObjectName(j.item.key);
-}
+bool LoadsLibrary(const Judged& j) { return IsLibraryLoad(j.event); }
 bool LibraryInWorldWritableDir(const Judged& j) { return LoadsLibrary(j) && IsUnder(j.item.key, kWorldWritableDirs); }
 bool LoadsWrittenLibrary(const Judged& j) { return j.wrote_exe && LoadsLibrary(j); }
 bool ContainsAny(std::string_view key, std::span<const std::string_view> parts) {
@@ -1028,12 +1023,9 @@ std::vector<Finding> Scorer::Score(const Fingerprint* fp, const Event& e,
                                     (!context.hostile_root.empty() || context.suspect_shell) &&
                                     IsCredential(judged);
     if (credential_in_tree) learned = ItemMatch{};
-    if (item.table == Table::kExecutable) {
-      exe_unseen = learned.stats == nullptr;
-      judged.wrote_exe = context.wrote_exe;
-    } else if (item.table == Table::kFile) {
-      judged.wrote_exe = context.wrote_exe;  // a library it wrote, loaded (the detector tells)
-    }
+    if (item.table == Table::kExecutable) exe_unseen = learned.stats == nullptr;
+    // An exec of, or a library load from, a file the workload wrote (the detector tells).
+    if (item.table == Table::kExecutable || item.table == Table::kFile) judged.wrote_exe = context.wrote_exe;
     double novelty;
     uint8_t judged_access = item.access;
     std::string reason;

@@ -116,7 +116,7 @@ std::string ExplainText(const model::Fingerprint& fp) {
     out << "\nlineage by executable: learned before an interpreter's program was its script, so a program "
            "an interpreter runs is known under the interpreter's binary too (lua5.4, not prosody and "
            "prosodyctl apart)\n"
-        << "  why:      a baseline of fingerprint format 4 or older, or merged with one; relearn to tell "
+        << "  why:      a baseline of fingerprint format 5 or older, or merged with one; relearn to tell "
            "them apart\n";
   }
   return out.str();
